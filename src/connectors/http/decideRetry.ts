@@ -1,0 +1,57 @@
+import type { RemoteError } from '../../core/result.ts';
+
+export interface HttpOutcome {
+  status?: number;
+  headers?: Record<string, string | string[] | undefined>;
+  /** Network-level failure code (ECONNRESET, UND_ERR_CONNECT_TIMEOUT, ...) when no response came. */
+  networkCode?: string;
+  /** Short text from the remote error body, for the message. */
+  remoteMessage?: string;
+  /** Remote error code from the body (ClickUp ECODE, Trading Grid error.code). */
+  remoteCode?: string;
+}
+
+const RETRYABLE_NETWORK = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
+]);
+
+function header(h: HttpOutcome['headers'], name: string): string | undefined {
+  const v = h?.[name] ?? h?.[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Milliseconds to wait from Retry-After (seconds or HTTP date) or X-RateLimit-Reset (epoch seconds). */
+export function retryAfterMs(h: HttpOutcome['headers'], nowMs: number): number | undefined {
+  const ra = header(h, 'retry-after');
+  if (ra !== undefined) {
+    const secs = Number(ra);
+    if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+    const at = Date.parse(ra);
+    if (Number.isFinite(at)) return Math.max(0, at - nowMs);
+  }
+  const reset = header(h, 'x-ratelimit-reset');
+  if (reset !== undefined && Number.isFinite(Number(reset))) return Math.max(0, Number(reset) * 1000 - nowMs);
+  return undefined;
+}
+
+/** Pure classification of one HTTP attempt: is it worth retrying, and how soon at the earliest. */
+export function classifyHttpFailure(o: HttpOutcome, where: string, nowMs: number): RemoteError {
+  if (o.status === undefined) {
+    const code = o.networkCode ?? 'network_error';
+    return { code, retryable: RETRYABLE_NETWORK.has(code) || code === 'network_error', detail: `${where}: no response (${code})` };
+  }
+  const s = o.status;
+  const suffix = o.remoteCode || o.remoteMessage ? ` — ${[o.remoteCode, o.remoteMessage].filter(Boolean).join(': ')}` : '';
+  const base = { status: s, code: o.remoteCode ? `http_${s}:${o.remoteCode}` : `http_${s}` };
+  if (s === 429) return { ...base, retryable: true, retryAfterMs: retryAfterMs(o.headers, nowMs), detail: `${where}: rate limited (429)${suffix}` };
+  if (s === 401 || s === 403) return { ...base, retryable: false, detail: `${where}: credentials rejected (${s}); check the token or client secret${suffix}` };
+  if (s === 408 || s >= 500) return { ...base, retryable: true, retryAfterMs: retryAfterMs(o.headers, nowMs), detail: `${where}: remote error ${s}${suffix}` };
+  return { ...base, retryable: false, detail: `${where}: request refused (${s})${suffix}` };
+}
+
+/** Exponential backoff with full jitter, capped. `random` is injected so tests are tables. */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(ceiling / 2 + random() * (ceiling / 2));
+}

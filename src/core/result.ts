@@ -1,0 +1,30 @@
+/** Errors as values at boundaries: connectors return these for expected failures and throw only for bugs. */
+export interface RemoteError {
+  /** Stable machine code, e.g. `http_429`, `http_500`, `ECONNRESET`, `clickup:FIELD_011`, `tg:not_found`. */
+  code: string;
+  /** Whether trying the same call again later may succeed. */
+  retryable: boolean;
+  /** Human sentence: what failed and where. Never contains secrets. */
+  detail: string;
+  status?: number;
+  /** Wait at least this long before retrying (from Retry-After / X-RateLimit-Reset). */
+  retryAfterMs?: number;
+}
+
+export type Result<T, E = RemoteError> = { ok: true; value: T } | { ok: false; error: E };
+
+export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+export const err = <E = RemoteError>(error: E): Result<never, E> => ({ ok: false, error });
+
+/** Thrown by code that cannot go on without the value (e.g. start-up checks); carries the RemoteError. */
+export class RemoteFailure extends Error {
+  constructor(readonly error: RemoteError) {
+    super(error.detail);
+    this.name = 'RemoteFailure';
+  }
+}
+
+export function unwrap<T>(r: Result<T>): T {
+  if (r.ok) return r.value;
+  throw new RemoteFailure(r.error);
+}
