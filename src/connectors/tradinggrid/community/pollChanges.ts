@@ -1,0 +1,90 @@
+import { err, ok, type Result } from '../../../core/result.ts';
+import type { TradingGridEvent } from '../events.ts';
+import type { ChangeBatch, Page, TradingGridPort } from '../port.ts';
+
+type Lists = Pick<TradingGridPort, 'listCases' | 'listPartners' | 'listComplianceRequirements' | 'listRequests' | 'listNotices' | 'listCaseComments' | 'listCaseDocuments'>;
+
+const EPOCH = '1970-01-01T00:00:00.000Z';
+
+async function all<T>(list: (offset: number) => Promise<Result<Page<T>>>): Promise<Result<T[]>> {
+  const out: T[] = [];
+  for (;;) {
+    const r = await list(out.length);
+    if (!r.ok) return r;
+    out.push(...r.value.data);
+    if (r.value.data.length === 0 || out.length >= r.value.totalCount) return ok(out);
+  }
+}
+
+function later(a: string, b: string): string {
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+/**
+ * Catch-up by polling (`where_updated_after`): synthetic thin events for what changed since the
+ * cursor, so webhooks that never arrived are recovered. Event ids are derived from the resource
+ * id and its change time (`poll:<type>:<id>:<time>`), so reading an overlap window again yields
+ * the same ids and the inbox drops the repeats. The cursor is the latest change time seen.
+ *
+ * Partner changes other than creation come back as `trading_partner.status_changed` (the list
+ * cannot say which field changed; the event is thin and the handler re-reads the partner).
+ */
+export async function pollChanges(tg: Lists, o: { since?: string; overlapMs: number }): Promise<Result<ChangeBatch>> {
+  const since = o.since ?? EPOCH;
+  const sinceMs = Date.parse(since);
+  if (!Number.isFinite(sinceMs)) return err({ code: 'tg:bad_cursor', retryable: false, detail: `pollChanges: cursor "${since}" is not a timestamp` });
+  const after = new Date(Math.max(0, sinceMs - o.overlapMs)).toISOString();
+  const isNew = (t: string | undefined | null) => !!t && Date.parse(t) > Date.parse(after);
+  const events: TradingGridEvent[] = [];
+  let cursor = since;
+  const emit = (type: TradingGridEvent['type'], data: Record<string, unknown> & { id: string }, at: string) => {
+    events.push({ id: `poll:${type}:${data.id}:${at}`, type, occurred_at: at, data } as TradingGridEvent);
+    cursor = later(cursor, at);
+  };
+
+  const partners = await all((offset) => tg.listPartners({ updatedAfter: after, offset }));
+  if (!partners.ok) return partners;
+  for (const p of partners.value) {
+    if (isNew(p.created_at)) emit('trading_partner.created', { id: p.id }, p.created_at);
+    if (p.updated_at !== p.created_at || !isNew(p.created_at)) emit('trading_partner.status_changed', { id: p.id, status: p.status }, p.updated_at);
+  }
+
+  const cases = await all((offset) => tg.listCases({ updatedAfter: after, offset }));
+  if (!cases.ok) return cases;
+  for (const c of cases.value) {
+    if (isNew(c.opened_at)) emit('case.opened', { id: c.id, partner_id: c.partner_id, kind: c.kind }, c.opened_at);
+    if (c.updated_at !== c.opened_at || !isNew(c.opened_at)) emit('case.updated', { id: c.id, partner_id: c.partner_id, status: c.status }, c.updated_at);
+    // Comments and documents of a changed case: a case's updated_at moves when either is added.
+    const docs = await tg.listCaseDocuments(c.id);
+    if (!docs.ok) return docs;
+    for (const d of docs.value.data) if (isNew(d.created_at)) emit('document.added', { id: d.id, case_id: c.id, sha256: d.sha256, uploaded_by: d.uploaded_by }, d.created_at);
+    const comments = await tg.listCaseComments(c.id);
+    if (!comments.ok) return comments;
+    for (const cm of comments.value.data) if (isNew(cm.created_at)) emit('case.comment_added', { id: cm.id, case_id: c.id, ...(cm.side ? { side: cm.side } : {}) }, cm.created_at);
+  }
+
+  const reqs = await all((offset) => tg.listComplianceRequirements({ updatedAfter: after, offset }));
+  if (!reqs.ok) return reqs;
+  for (const r of reqs.value) {
+    const at = r.created_at ?? r.updated_at;
+    if (at && isNew(at)) emit('compliance_requirement.created', { id: r.id, partner_id: r.partner_id ?? null }, at);
+  }
+
+  const requests = await all((offset) => tg.listRequests({ updatedAfter: after, offset }));
+  if (!requests.ok) return requests;
+  for (const r of requests.value) {
+    const at = r.created_at ?? r.updated_at;
+    if (at && isNew(at)) emit('request.created', { id: r.id, partner_id: r.partner_id, kind: r.kind }, at);
+  }
+
+  const notices = await all((offset) => tg.listNotices({ updatedAfter: after, offset }));
+  if (!notices.ok) return notices;
+  for (const n of notices.value) {
+    for (const a of n.acknowledgements) {
+      if (isNew(a.acknowledged_at)) emit('notice.acknowledged', { id: n.id, partner_id: a.partner_id, acknowledged_at: a.acknowledged_at, contact: a.contact ?? null }, a.acknowledged_at);
+    }
+  }
+
+  events.sort((a, b) => Date.parse(a.occurred_at) - Date.parse(b.occurred_at));
+  return ok({ events, cursor });
+}
