@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { CASE_KINDS, PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
+
+/** A secret is never written in the YAML itself: it names an environment variable or a file. */
+export const SecretRef = z
+  .union([
+    z.strictObject({ env: z.string().min(1).describe('environment variable holding the secret') }),
+    z.strictObject({ file: z.string().min(1).describe('path of a file holding the secret (trailing newline ignored)') }),
+  ], { error: 'expected a secret reference {env: NAME} or {file: PATH}; secrets are never written in the config file itself' })
+  .describe('secret reference: {env: NAME} or {file: PATH}');
+export type SecretRef = z.infer<typeof SecretRef>;
+
+const Url = z.url({ error: 'expected an absolute URL such as https://api.clickup.com/api' });
+
+const ServerConfig = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8787),
+  /** The URL at which ClickUp and Trading Grid reach this bridge (for webhook registration). */
+  public_url: Url.optional(),
+  body_limit_bytes: z.number().int().positive().default(1_048_576),
+});
+
+const StoreConfig = z.strictObject({
+  url: z.string().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:PATH or postgres://…').default('sqlite:./data/gridbridge.db'),
+});
+
+const ClickUpFields = z.strictObject({
+  partner: z.string().default('Partner'),
+  issue_type: z.string().default('Issue type'),
+  transaction_ref: z.string().default('Transaction reference'),
+  tg_case_id: z.string().default('TG case id'),
+  value: z.string().optional().describe('currency field for the transaction value'),
+});
+
+/** ClickUp status name (per list) for each partner-visible status. */
+const StatusMap = z.partialRecord(z.enum(PARTNER_STATUSES), z.string().min(1));
+
+const ClickUpConfig = z.strictObject({
+  base_url: Url.default('https://api.clickup.com/api'),
+  token: SecretRef,
+  team_id: z.string().min(1),
+  list_id: z.string().min(1).describe('the list partner cases are created in'),
+  fields: ClickUpFields.prefault({}),
+  statuses: StatusMap.default({}),
+  webhook: z
+    .strictObject({
+      register: z.boolean().default(true),
+      secret: SecretRef.optional().describe('known webhook secret; when absent the secret returned at registration is stored encrypted'),
+    })
+    .prefault({}),
+  /** Hosts attachment URLs may be fetched from (flow 3, ClickUp → Trading Grid). */
+  attachment_hosts: z.array(z.string()).default(['attachments.clickup.com', 't.clickup-attachments.com']),
+});
+
+const TradingGridCommunity = z.strictObject({
+  driver: z.literal('community'),
+  base_url: Url,
+  tenant_id: z.string().min(1),
+  client_id: z.string().min(1),
+  client_secret: SecretRef,
+  webhook_secret: SecretRef,
+  poll_interval_seconds: z.number().int().positive().default(300),
+});
+
+const TradingGridConfig = z.discriminatedUnion('driver', [TradingGridCommunity], {
+  error: 'tradinggrid.driver must be one of: community',
+});
+
+const PartnerMapping = z.strictObject({
+  name: z.string().optional(),
+  list_id: z.string().optional().describe('ClickUp list for this partner (default: clickup.list_id)'),
+});
+
+const PartnersConfig = z.strictObject({
+  /** When true, a case for a partner missing from `map` is held as needs_mapping instead of synced. */
+  require_mapping: z.boolean().default(true),
+  map: z.record(z.string(), PartnerMapping).default({}),
+});
+
+const SlaConfig = z.strictObject({
+  /** Resolution target in hours per case kind (the business-calendar version refines this). */
+  resolution_hours: z.partialRecord(z.enum(CASE_KINDS), z.number().positive()).default({}),
+  default_resolution_hours: z.number().positive().default(72),
+});
+
+const DispatcherConfig = z.strictObject({
+  concurrency: z.number().int().min(1).max(1000).default(32),
+  max_attempts: z.number().int().min(1).max(100).default(10),
+  backoff_base_ms: z.number().int().min(1).default(500),
+  backoff_max_ms: z.number().int().min(1).default(300_000),
+  lease_ms: z.number().int().min(1000).default(60_000),
+  poll_ms: z.number().int().min(5).default(500),
+});
+
+const DocumentsConfig = z.strictObject({
+  max_bytes: z.number().int().positive().default(25 * 1024 * 1024),
+  content_types: z.array(z.string()).default([
+    'application/pdf', 'image/png', 'image/jpeg', 'text/plain', 'text/csv', 'application/edi-x12', 'application/edifact',
+    'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/zip',
+  ]),
+});
+
+export const GridbridgeConfig = z.strictObject({
+  server: ServerConfig.prefault({}),
+  store: StoreConfig.prefault({}),
+  clickup: ClickUpConfig,
+  tradinggrid: TradingGridConfig,
+  partners: PartnersConfig.prefault({}),
+  sla: SlaConfig.prefault({}),
+  dispatcher: DispatcherConfig.prefault({}),
+  documents: DocumentsConfig.prefault({}),
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type GridbridgeConfig = z.infer<typeof GridbridgeConfig>;
+export const PARTNER_TIER_VALUES = PARTNER_TIERS;

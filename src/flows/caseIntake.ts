@@ -1,0 +1,122 @@
+import { humanKind, type CaseRecord, type PartnerTier } from '../core/case.ts';
+import type { IncomingCase, IncomingDocument, PartnerFacts } from '../core/intake.ts';
+import type { Intent, Priority, TaskDraft } from '../core/intents.ts';
+
+/** The slice of configuration flow 1 decides with. */
+export interface IntakeConfig {
+  defaultListId: string;
+  requireMapping: boolean;
+  partners: Record<string, { name?: string; listId?: string }>;
+  resolutionHours: Partial<Record<string, number>>;
+  defaultResolutionHours: number;
+  /** Link to the case on the Trading Grid side, for the task description. */
+  caseUrl?: (caseId: string) => string;
+}
+
+export interface IntakeInput {
+  incoming: IncomingCase;
+  documents: readonly IncomingDocument[];
+  partner: PartnerFacts | null;
+  existing: CaseRecord | null;
+  /** Whether a ClickUp task is already linked to this case. */
+  linked: boolean;
+  config: IntakeConfig;
+  now: number;
+}
+
+export interface IntakeDecision {
+  record: CaseRecord;
+  intents: Intent[];
+}
+
+/** Strategic partners and larger amounts get attention first; EDI rejections block business, so they are high too. */
+export function decidePriority(kind: string, tier: PartnerTier | null, valueAmount: number | null): Priority {
+  if (tier === 'strategic' || (valueAmount !== null && valueAmount >= 50_000)) return 2;
+  if (kind === 'edi_exception' || kind === 'compliance_issue') return 2;
+  if (tier === 'standard' && (valueAmount === null || valueAmount < 1_000)) return 4;
+  return 3;
+}
+
+function formatRef(i: IncomingCase): string {
+  const r = i.transactionRef;
+  if (!r) return '';
+  const parts = [r.business ? `${r.business.type} ${r.business.value}` : null, r.standard ? r.standard.toUpperCase() : null,
+    r.interchange ? `ICN ${r.interchange}` : null, r.group ? `GCN ${r.group}` : null, r.transaction ? `TCN ${r.transaction}` : null];
+  return parts.filter(Boolean).join(' · ');
+}
+
+function describe(i: IncomingCase, partnerName: string, docs: readonly IncomingDocument[], caseUrl?: string): string {
+  const lines = [
+    i.description.trim() || '_No description given by the partner._',
+    '',
+    '| | |',
+    '|---|---|',
+    `| Partner | ${partnerName} (${i.partnerId}) |`,
+    `| Issue type | ${humanKind(i.kind)}${i.exception ? ` (${i.exception})` : ''} |`,
+  ];
+  const ref = formatRef(i);
+  if (ref) lines.push(`| Transaction | ${ref} |`);
+  if (i.value) lines.push(`| Value | ${i.value.amount.toFixed(2)} ${i.value.currency} |`);
+  lines.push(`| Trading Grid case | ${caseUrl ? `[${i.id}](${caseUrl})` : i.id} |`);
+  if (docs.length > 0) lines.push('', `Attachments from the partner: ${docs.map((d) => d.name).join(', ')}`);
+  return lines.join('\n');
+}
+
+/**
+ * Flow 1: a partner case arrives (or is re-read). Decide the case record and the effects: a ClickUp task
+ * once, one upload per partner document, or a hold when the partner has no mapping. Pure.
+ */
+export function decideCaseIntake(input: IntakeInput): IntakeDecision {
+  const { incoming: i, partner, existing, config, now } = input;
+  const mapping = config.partners[i.partnerId];
+  const partnerName = mapping?.name ?? partner?.name ?? null;
+  const hours = config.resolutionHours[i.kind] ?? config.defaultResolutionHours;
+  const slaDueAt = existing?.slaDueAt ?? i.openedAt + hours * 3_600_000;
+  const base: CaseRecord = {
+    id: i.id,
+    source: i.source,
+    partnerId: i.partnerId,
+    partnerName,
+    partnerTier: partner?.tier ?? null,
+    kind: i.kind,
+    title: i.title,
+    description: i.description,
+    transactionRef: i.transactionRef,
+    value: i.value,
+    partnerStatus: existing?.partnerStatus ?? i.status,
+    state: existing?.state === 'closed' ? 'closed' : 'active',
+    holdReason: null,
+    slaDueAt,
+    openedAt: i.openedAt,
+    resolvedAt: existing?.resolvedAt ?? null,
+    updatedAt: now,
+  };
+
+  if (config.requireMapping && !mapping && !input.linked) {
+    const reason = `partner ${i.partnerId}${partner ? ` (${partner.name})` : ''} has no mapping: add it under partners.map in the config, then replay`;
+    return { record: { ...base, state: 'needs_mapping', holdReason: reason }, intents: [] };
+  }
+
+  const intents: Intent[] = [];
+  if (!input.linked) {
+    const task: TaskDraft = {
+      name: `[${partnerName ?? i.partnerId}] ${humanKind(i.kind)[0]!.toUpperCase()}${humanKind(i.kind).slice(1)}: ${i.title}`,
+      markdown: describe(i, partnerName ?? i.partnerId, input.documents, config.caseUrl?.(i.id)),
+      priority: decidePriority(i.kind, partner?.tier ?? null, i.value?.amount ?? null),
+      dueAt: slaDueAt,
+      tags: ['gridbridge', i.kind.replace(/_/g, '-')],
+      fields: {
+        partner: partnerName ?? i.partnerId,
+        issue_type: humanKind(i.kind),
+        transaction_ref: formatRef(i) || null,
+        tg_case_id: i.id,
+        value: i.value?.amount ?? null,
+      },
+    };
+    intents.push({ kind: 'clickup.create_task', caseId: i.id, listId: mapping?.listId ?? config.defaultListId, task });
+  }
+  for (const d of input.documents) {
+    if (d.uploadedBy === 'partner') intents.push({ kind: 'clickup.upload_document', caseId: i.id, documentId: d.id });
+  }
+  return { record: base, intents };
+}

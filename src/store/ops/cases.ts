@@ -1,0 +1,40 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { CaseRecord } from '../../core/case.ts';
+import type { Database } from '../schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Insert or replace a case; the indexed columns are projections of the record. */
+export async function saveCase(db: Db, c: CaseRecord): Promise<void> {
+  const row = {
+    id: c.id,
+    source: c.source,
+    partner_id: c.partnerId,
+    kind: c.kind,
+    partner_status: c.partnerStatus,
+    state: c.state,
+    hold_reason: c.holdReason,
+    sla_due_at: c.slaDueAt,
+    opened_at: c.openedAt,
+    resolved_at: c.resolvedAt,
+    updated_at: c.updatedAt,
+    data: JSON.stringify(c),
+  };
+  await db
+    .insertInto('cases')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined } as never))
+    .execute();
+}
+
+export async function getCase(db: Db, id: string): Promise<CaseRecord | null> {
+  const row = await db.selectFrom('cases').select('data').where('id', '=', id).executeTakeFirst();
+  return row ? (JSON.parse(row.data) as CaseRecord) : null;
+}
+
+export async function listCases(db: Db, opts: { state?: string; partnerId?: string; limit?: number; offset?: number } = {}): Promise<CaseRecord[]> {
+  let q = db.selectFrom('cases').select('data').orderBy('opened_at', 'desc').limit(opts.limit ?? 100).offset(opts.offset ?? 0);
+  if (opts.state) q = q.where('state', '=', opts.state);
+  if (opts.partnerId) q = q.where('partner_id', '=', opts.partnerId);
+  return (await q.execute()).map((r) => JSON.parse(r.data) as CaseRecord);
+}

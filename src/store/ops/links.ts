@@ -1,0 +1,34 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface Link {
+  entity: string;
+  entityId: string;
+  cuTaskId: string;
+  cuListId: string;
+}
+
+/**
+ * Record that a Trading Grid entity is mirrored by a ClickUp task. Unique on both sides: recording the
+ * same pair again is a no-op, a different task for the same entity is refused (returns the existing link).
+ */
+export async function recordLink(db: Db, link: Link, now: number): Promise<Link> {
+  await db
+    .insertInto('links')
+    .values({ entity: link.entity, entity_id: link.entityId, cu_task_id: link.cuTaskId, cu_list_id: link.cuListId, created_at: now })
+    .onConflict((oc) => oc.columns(['entity', 'entity_id']).doNothing())
+    .execute();
+  return (await getLink(db, link.entity, link.entityId))!;
+}
+
+export async function getLink(db: Db, entity: string, entityId: string): Promise<Link | null> {
+  const r = await db.selectFrom('links').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId).executeTakeFirst();
+  return r && r.cu_task_id ? { entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id, cuListId: r.cu_list_id } : null;
+}
+
+export async function getLinkByTask(db: Db, cuTaskId: string): Promise<Link | null> {
+  const r = await db.selectFrom('links').selectAll().where('cu_task_id', '=', cuTaskId).executeTakeFirst();
+  return r && r.cu_task_id ? { entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id, cuListId: r.cu_list_id } : null;
+}

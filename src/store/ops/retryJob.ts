@@ -1,0 +1,23 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+
+/** Put a leased job back in the queue to run at `runAt`. Guarded by the lease like every state change. */
+export async function retryJob(db: Kysely<Database>, id: number, workerId: string, runAt: number, error: string, now: number, opts: { refundAttempt?: boolean } = {}): Promise<boolean> {
+  let q = db
+    .updateTable('jobs')
+    .set((eb) => ({
+      state: 'ready' as const,
+      run_at: runAt,
+      locked_by: null,
+      locked_until: null,
+      last_error: error,
+      updated_at: now,
+      // A wait imposed by the remote (rate limit) is not the job's fault: it does not use up an attempt.
+      ...(opts.refundAttempt ? { attempts: eb('attempts', '-', 1) } : {}),
+    }))
+    .where('id', '=', id)
+    .where('locked_by', '=', workerId)
+    .where('state', '=', 'running');
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

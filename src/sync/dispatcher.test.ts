@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
+import { Dispatcher, type JobHandler } from './dispatcher.ts';
+import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
+import { claimJobs } from '../store/ops/claimJobs.ts';
+import { completeJob } from '../store/ops/completeJob.ts';
+import { listDeadLetters, replayDeadLetter } from '../store/ops/replayDeadLetter.ts';
+import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup(handlers: Record<string, JobHandler>, clock = { t: 1_000_000 }) {
+  const t = await tempSqliteStore();
+  cleanups.push(t.cleanup);
+  const d = new Dispatcher(t.store, new Map(Object.entries(handlers)), { concurrency: 8, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000, now: () => clock.t });
+  return { ...t, d, clock };
+}
+
+describe('job queue', () => {
+  it('a job enqueued twice with the same key runs once', async () => {
+    let runs = 0;
+    const { store, d, clock } = await setup({ k: async () => { runs++; return { status: 'done' }; } });
+    await enqueueJobs(store.db, [{ kind: 'k', key: 'same', payload: {} }], clock.t);
+    await enqueueJobs(store.db, [{ kind: 'k', key: 'same', payload: {} }], clock.t);
+    await d.runUntilIdle();
+    expect(runs).toBe(1);
+  });
+
+  it('an inbound event recorded twice enqueues one job', async () => {
+    const { store, clock } = await setup({});
+    const a = await recordInboundEvent(store.db, { source: 'tg', eventId: 'e1', type: 'case.opened', payload: {} }, { kind: 'k', key: 'ev:e1' }, clock.t);
+    const b = await recordInboundEvent(store.db, { source: 'tg', eventId: 'e1', type: 'case.opened', payload: {} }, { kind: 'k', key: 'ev:e1' }, clock.t);
+    expect([a.duplicate, b.duplicate]).toEqual([false, true]);
+    const jobs = await store.db.selectFrom('jobs').selectAll().execute();
+    expect(jobs).toHaveLength(1);
+  });
+
+  it('jobs sharing a queue key run one at a time in order', async () => {
+    const order: string[] = [];
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    const { store, d, clock } = await setup({
+      k: async ({ payload }) => {
+        concurrent++;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(payload.n);
+        concurrent--;
+        return { status: 'done' };
+      },
+    });
+    await enqueueJobs(store.db, [1, 2, 3, 4].map((n) => ({ kind: 'k', key: `j${n}`, queueKey: 'case:A', payload: { n: `a${n}` } })), clock.t);
+    await d.runUntilIdle();
+    expect(order).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(maxConcurrent).toBe(1);
+  });
+
+  it('a worker whose lease was taken over cannot complete the job', async () => {
+    const { store, clock } = await setup({});
+    await enqueueJobs(store.db, [{ kind: 'k', key: 'x', payload: {} }], clock.t);
+    const [first] = await claimJobs(store.db, 'sqlite', 'w1', 1, 1000, clock.t);
+    // w1 stalls past its lease; w2 takes the job over.
+    const [second] = await claimJobs(store.db, 'sqlite', 'w2', 1, 1000, clock.t + 2000);
+    expect(second!.id).toBe(first!.id);
+    expect(second!.attempts).toBe(2);
+    expect(await completeJob(store.db, first!.id, 'w1', clock.t + 2100)).toBe(false);
+    expect(await completeJob(store.db, first!.id, 'w2', clock.t + 2100)).toBe(true);
+  });
+
+  it('retries with backoff, then dead-letters with the last error, and a replay runs it again once', async () => {
+    let fail = true;
+    let runs = 0;
+    const { store, d, clock } = await setup({
+      k: async () => {
+        runs++;
+        return fail ? { status: 'retry', error: 'remote 503' } : { status: 'done' };
+      },
+    });
+    await store.db.insertInto('jobs').values({ kind: 'k', key: 'r', queue_key: null, payload: '{}', state: 'ready', run_at: clock.t, attempts: 0, max_attempts: 3, created_at: clock.t, updated_at: clock.t }).execute();
+    for (let i = 0; i < 5; i++) {
+      await d.runUntilIdle();
+      clock.t += 10_000;
+    }
+    expect(runs).toBe(3);
+    const dls = await listDeadLetters(store.db);
+    expect(dls).toHaveLength(1);
+    expect(dls[0]!.error).toMatch(/gave up after 3 attempts: remote 503/);
+    fail = false;
+    expect(await replayDeadLetter(store.db, dls[0]!.id, clock.t)).toMatchObject({ ok: true });
+    expect(await replayDeadLetter(store.db, dls[0]!.id, clock.t)).toMatchObject({ ok: false, reason: expect.stringMatching(/already replayed/) });
+    await d.runUntilIdle();
+    expect(runs).toBe(4);
+    const job = await store.db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+    expect(job.state).toBe('done');
+  });
+
+  it('a permanent failure goes straight to the dead letters', async () => {
+    const { store, d, clock } = await setup({ k: async () => ({ status: 'fail', error: 'ClickUp 400 FIELD_011' }) });
+    await enqueueJobs(store.db, [{ kind: 'k', key: 'p', payload: {} }], clock.t);
+    await d.runUntilIdle();
+    expect((await listDeadLetters(store.db))[0]!.error).toBe('ClickUp 400 FIELD_011');
+  });
+
+  it('the commit of a done job is rolled back when the lease was lost', async () => {
+    const { store, d, clock } = await setup({
+      k: async () => ({
+        status: 'done',
+        commit: async (trx) => {
+          await trx.insertInto('cursors').values({ name: 'c', value: 'v', updated_at: 0 }).execute();
+          // Someone else took the job meanwhile.
+          await trx.updateTable('jobs').set({ locked_by: 'other' }).execute();
+        },
+      }),
+    });
+    await enqueueJobs(store.db, [{ kind: 'k', key: 'l', payload: {} }], clock.t);
+    await d.runUntilIdle(1);
+    expect(await store.db.selectFrom('cursors').selectAll().execute()).toEqual([]);
+    expect(d.counters.leaseLost).toBe(1);
+  });
+
+  it('stop() waits for jobs in flight', async () => {
+    let finished = false;
+    const { store, d, clock } = await setup({ k: async () => { await new Promise((r) => setTimeout(r, 50)); finished = true; return { status: 'done' }; } });
+    await enqueueJobs(store.db, [{ kind: 'k', key: 's', payload: {} }], clock.t);
+    d.start();
+    d.wake();
+    await new Promise((r) => setTimeout(r, 20));
+    await d.stop();
+    expect(finished).toBe(true);
+  });
+});

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Transaction } from 'kysely';
+import type { Store } from '../store/db.ts';
+import type { Database } from '../store/schema.ts';
+import { claimJobs, type JobRow } from '../store/ops/claimJobs.ts';
+import { completeJob } from '../store/ops/completeJob.ts';
+import { retryJob } from '../store/ops/retryJob.ts';
+import { deadLetterJob } from '../store/ops/deadLetterJob.ts';
+import { extendLeases } from '../store/ops/extendLeases.ts';
+import { backoffMs } from '../connectors/http/decideRetry.ts';
+
+export interface JobContext {
+  job: JobRow;
+  payload: any;
+  /** 1 on the first run; above 1 after a retry or a crash while the job was running. */
+  attempt: number;
+  now: () => number;
+}
+
+export type JobOutcome =
+  /** Done; `commit` runs in the same transaction as marking the job done (state change + follow-up jobs). */
+  | { status: 'done'; commit?: (trx: Transaction<Database>) => Promise<void> }
+  | { status: 'retry'; error: string; retryAfterMs?: number; refundAttempt?: boolean }
+  | { status: 'fail'; error: string };
+
+export type JobHandler = (ctx: JobContext) => Promise<JobOutcome>;
+
+export interface DispatcherOptions {
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  now?: () => number;
+  logger?: Logger;
+  workerId?: string;
+  /** Called after each job settles (for metrics and the console timeline). */
+  onSettled?: (job: JobRow, outcome: JobOutcome['status'] | 'lease_lost', ms: number, error?: string) => void;
+}
+
+class LeaseLost extends Error {}
+
+/**
+ * Runs outbox jobs: claims due jobs under a lease, runs their handler, and commits the outcome with a
+ * guarded statement. Retries use exponential backoff with jitter; a permanent failure or the last attempt
+ * goes to the dead letters with its error. `stop()` stops claiming and waits for jobs in flight.
+ */
+export class Dispatcher {
+  readonly workerId: string;
+  private readonly inFlight = new Map<number, Promise<void>>();
+  private running = false;
+  private loopDone: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private readonly now: () => number;
+  readonly counters = { done: 0, retried: 0, dead: 0, leaseLost: 0 };
+
+  constructor(private readonly store: Store, private readonly handlers: ReadonlyMap<string, JobHandler>, private readonly opts: DispatcherOptions) {
+    this.workerId = opts.workerId ?? `w-${randomUUID().slice(0, 8)}`;
+    this.now = opts.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+    this.leaseTimer = setInterval(() => {
+      void extendLeases(this.store.db, [...this.inFlight.keys()], this.workerId, this.now() + this.opts.leaseMs).catch((e) => this.opts.logger?.warn({ err: e }, 'lease renewal failed'));
+    }, Math.max(1000, Math.floor(this.opts.leaseMs / 3)));
+    this.leaseTimer.unref();
+  }
+
+  /** New work was enqueued: claim now instead of waiting for the next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    await Promise.all(this.inFlight.values());
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+  }
+
+  /** Run due jobs until none is due (jobs scheduled later are left). For tests and `--once`. */
+  async runUntilIdle(maxRounds = 10_000): Promise<number> {
+    let total = 0;
+    for (let round = 0; round < maxRounds; round++) {
+      const jobs = await claimJobs(this.store.db, this.store.dialect, this.workerId, this.opts.concurrency, this.opts.leaseMs, this.now());
+      if (jobs.length === 0 && this.inFlight.size === 0) return total;
+      total += jobs.length;
+      for (const j of jobs) this.launch(j);
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight.values());
+    }
+    return total;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const free = this.opts.concurrency - this.inFlight.size;
+      let claimed: JobRow[] = [];
+      if (free > 0) {
+        this.woken = false;
+        try {
+          claimed = await claimJobs(this.store.db, this.store.dialect, this.workerId, free, this.opts.leaseMs, this.now());
+        } catch (e) {
+          this.opts.logger?.error({ err: e }, 'claiming jobs failed; retrying after the poll interval');
+        }
+        for (const j of claimed) this.launch(j);
+      }
+      if (claimed.length > 0 && claimed.length === free) {
+        // Full: wait until a slot frees up.
+        if (this.inFlight.size >= this.opts.concurrency) await Promise.race(this.inFlight.values());
+        continue;
+      }
+      if (claimed.length > 0) continue;
+      if (this.woken) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.opts.pollMs);
+        this.wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        // A finishing job may unblock the next one of its queue key.
+        if (this.inFlight.size > 0) void Promise.race(this.inFlight.values()).then(() => this.wakeUp?.());
+      });
+      this.wakeUp = null;
+    }
+  }
+
+  private launch(job: JobRow): void {
+    const p = this.execute(job).finally(() => {
+      this.inFlight.delete(job.id);
+    });
+    this.inFlight.set(job.id, p);
+  }
+
+  private async execute(job: JobRow): Promise<void> {
+    const started = this.now();
+    const handler = this.handlers.get(job.kind);
+    let outcome: JobOutcome;
+    if (!handler) {
+      outcome = { status: 'fail', error: `no handler for job kind '${job.kind}' (a newer version may have enqueued it)` };
+    } else {
+      try {
+        outcome = await handler({ job, payload: JSON.parse(job.payload), attempt: job.attempts, now: this.now });
+      } catch (e) {
+        // A throw is a bug or an unexpected state: retry it like a transient failure, with the stack for the dead letter.
+        outcome = { status: 'retry', error: `unexpected error in ${job.kind}: ${(e as Error).stack ?? String(e)}` };
+      }
+    }
+    let settled: JobOutcome['status'] | 'lease_lost' = outcome.status;
+    let error: string | undefined;
+    try {
+      settled = await this.settle(job, outcome);
+      if (outcome.status !== 'done') error = outcome.error;
+    } catch (e) {
+      settled = 'retry';
+      error = `could not record the outcome: ${(e as Error).message}`;
+      this.opts.logger?.error({ err: e, job: job.id }, 'recording a job outcome failed; its lease will expire and it will run again');
+    }
+    this.opts.onSettled?.(job, settled, this.now() - started, error);
+  }
+
+  private async settle(job: JobRow, outcome: JobOutcome): Promise<JobOutcome['status'] | 'lease_lost'> {
+    const now = this.now();
+    const db = this.store.db;
+    if (outcome.status === 'done') {
+      try {
+        await db.transaction().execute(async (trx) => {
+          if (outcome.commit) await outcome.commit(trx);
+          if (!(await completeJob(trx, job.id, this.workerId, now))) throw new LeaseLost();
+        });
+        this.counters.done++;
+        return 'done';
+      } catch (e) {
+        if (e instanceof LeaseLost) {
+          this.counters.leaseLost++;
+          this.opts.logger?.warn({ job: job.id, kind: job.kind }, 'lease lost before completion; the new holder will redo the job');
+          return 'lease_lost';
+        }
+        throw e;
+      }
+    }
+    if (outcome.status === 'retry' && job.attempts < job.max_attempts) {
+      const wait = Math.max(outcome.retryAfterMs ?? 0, outcome.refundAttempt ? 0 : backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs));
+      await retryJob(db, job.id, this.workerId, now + wait, outcome.error, now, { refundAttempt: outcome.refundAttempt });
+      this.counters.retried++;
+      this.opts.logger?.debug({ job: job.id, kind: job.kind, attempt: job.attempts, waitMs: wait, error: outcome.error }, 'job will be retried');
+      return 'retry';
+    }
+    const reason = outcome.status === 'retry' ? `gave up after ${job.attempts} attempts: ${outcome.error}` : outcome.error;
+    await deadLetterJob(db, job.id, this.workerId, reason, now);
+    this.counters.dead++;
+    this.opts.logger?.warn({ job: job.id, kind: job.kind, error: reason }, 'job moved to the dead letters');
+    return 'fail';
+  }
+}
