@@ -99,10 +99,75 @@ export function repairClickUpSpec(doc, log = () => {}) {
   return repairs;
 }
 
-/** Loads the document and returns it repaired, with the list of repairs. */
+function decodePointer(ptr) {
+  return ptr.slice(2).split('/').map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * The document points $refs into other operations' responses (`#/paths/~1v2~1task~1%7Btask_id%7D/get/
+ * responses/200/.../schema/properties/status`). That is legal JSON Pointer, but openapi-typescript turns
+ * such a ref into an indexed type through `["schema"]["properties"]` that does not type-check. Each target
+ * is moved to `#/components/schemas/<Name>` (deepest first, so outer pointers stay valid), with a $ref
+ * left in its place, and every ref to it rewritten.
+ */
+export function hoistPathRefs(doc, log = () => {}) {
+  const repairs = [];
+  const refs = new Set();
+  const walk = (n) => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    if (typeof n.$ref === 'string' && n.$ref.startsWith('#/paths/')) refs.add(n.$ref);
+    for (const v of Object.values(n)) walk(v);
+  };
+  walk(doc.paths);
+  walk(doc.components);
+  doc.components ??= {};
+  doc.components.schemas ??= {};
+  const schemas = doc.components.schemas;
+  const target = new Map();
+  const sorted = [...refs].sort((a, b) => decodePointer(b).length - decodePointer(a).length);
+  for (const ref of sorted) {
+    const parts = decodePointer(ref);
+    let parent = null;
+    let key = null;
+    let cur = doc;
+    for (const p of parts) {
+      if (cur === null || typeof cur !== 'object' || !(p in cur)) { cur = undefined; break; }
+      parent = cur;
+      key = p;
+      cur = cur[p];
+    }
+    if (cur === undefined || parent === null) throw new Error(`unresolvable $ref ${ref}`);
+    if (cur && typeof cur.$ref === 'string' && Object.keys(cur).length === 1) {
+      target.set(ref, cur.$ref);
+      continue;
+    }
+    const base = String(cur?.title ?? parts.filter((p) => !['paths', 'content', 'application/json', 'schema', 'properties', 'items', 'responses'].includes(p)).join('_'))
+      .replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'Schema';
+    let name = `Hoisted_${base}`;
+    for (let i = 2; name in schemas; i++) name = `Hoisted_${base}${i}`;
+    schemas[name] = cur;
+    const to = `#/components/schemas/${name}`;
+    parent[key] = { $ref: to };
+    target.set(ref, to);
+    repairs.push({ where: ref, what: `moved to ${to}` });
+    log(`repair ${ref}: $ref target inside paths moved to ${to}`);
+  }
+  const rewrite = (n) => {
+    if (Array.isArray(n)) return n.forEach(rewrite);
+    if (!n || typeof n !== 'object') return;
+    if (typeof n.$ref === 'string' && target.has(n.$ref)) n.$ref = target.get(n.$ref);
+    for (const v of Object.values(n)) rewrite(v);
+  };
+  rewrite(doc.paths);
+  rewrite(doc.components);
+  return repairs;
+}
+
+/** Loads the document and returns it repaired (defects fixed, path refs hoisted), with the list of repairs. */
 export function loadRepairedClickUpSpec(specPath = DEFAULT_SPEC, log = () => {}) {
   const doc = JSON.parse(readFileSync(specPath, 'utf8'));
-  const repairs = repairClickUpSpec(doc, log);
+  const repairs = [...repairClickUpSpec(doc, log), ...hoistPathRefs(doc, log)];
   return { doc, repairs };
 }
 

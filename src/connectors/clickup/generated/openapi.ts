@@ -8,6 +8,86 @@
 //   #/paths/~1v3~1workspaces~1{workspace_id}~1auditlogs/post/requestBody/content/application~1json/schema/properties/filter/allOf/0/properties/workspaceId/required: required: true is not an array; removed
 //   #/components/schemas/ChatPublicApiErrorResponse/properties/trace_id/nullable: OpenAPI 3.0 nullable; type "integer" widened with null
 //   #/components/schemas/CommentPublicApiErrorResponse/properties/trace_id/nullable: OpenAPI 3.0 nullable; type "integer" widened with null
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1comment/get/responses/200/content/application~1json/schema/properties/comments/items/properties/comment/items: moved to #/components/schemas/Hoisted_Comment1
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1goal/get/responses/200/content/application~1json/schema/properties/goals/items/properties/members/items: moved to #/components/schemas/Hoisted_Member1
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1user~1%7Buser_id%7D/get/responses/200/content/application~1json/schema/properties/member/properties/user/properties/custom_role: moved to #/components/schemas/Hoisted_CustomRole
+//   #/paths/~1v2~1team/get/responses/200/content/application~1json/schema/properties/teams/items/properties/members/items: moved to #/components/schemas/Hoisted_Member
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1comment/get/responses/200/content/application~1json/schema/properties/comments/items/properties/assignee: moved to #/components/schemas/Hoisted_Assignee
+//   #/paths/~1v2~1goal~1%7Bgoal_id%7D/get/responses/200/content/application~1json/schema/properties/goal/properties/owners/items: moved to #/components/schemas/Hoisted_Owner
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1user/post/responses/200/content/application~1json/schema/properties/team/properties/roles/items: moved to #/components/schemas/Hoisted_Role
+//   #/paths/~1v2~1team~1%7Bteam_Id%7D~1task/get/responses/200/content/application~1json/schema/properties/tasks/items/properties/list: moved to #/components/schemas/Hoisted_List2
+//   #/paths/~1v2~1task~1%7Btask_id%7D/get/responses/200/content/application~1json/schema/properties/custom_fields/items/properties/type_config: moved to #/components/schemas/Hoisted_TypeConfig1
+//   #/paths/~1v2~1checklist~1%7Bchecklist_id%7D~1checklist_item~1%7Bchecklist_item_id%7D/put/responses/200/content/application~1json/schema/properties/checklist/properties/items/items: moved to #/components/schemas/Hoisted_Item1
+//   #/paths/~1v2~1team~1%7Bteam_Id%7D~1time_entries/get/responses/200/content/application~1json/schema/examples/0/data/0/approval: moved to #/components/schemas/Hoisted_Approval
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1time_entries~1%7Btimer_id%7D/get/responses/200/content/application~1json/schema/properties/data/properties/task_tags/items: moved to #/components/schemas/Hoisted_TaskTag
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1time/get/responses/200/content/application~1json/schema/properties/data/items/properties/user: moved to #/components/schemas/Hoisted_User13
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1time_entries~1stop/post/responses/200/content/application~1json/schema/properties/data/properties/user: moved to #/components/schemas/Hoisted_User2
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1guest~1%7Bguest_id%7D/put/responses/200/content/application~1json/schema/properties/guest/properties/user: moved to #/components/schemas/Hoisted_User5
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1user~1%7Buser_id%7D/get/responses/200/content/application~1json/schema/properties/member/properties/invited_by: moved to #/components/schemas/Hoisted_InvitedBy
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1user~1%7Buser_id%7D/get/responses/200/content/application~1json/schema/properties/member/properties/shared: moved to #/components/schemas/Hoisted_Shared
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1guest~1%7Bguest_id%7D/post/responses/200/content/application~1json/schema/properties/guest/properties/user: moved to #/components/schemas/Hoisted_User7
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1time_in_status/get/responses/200/content/application~1json/schema/properties/current_status/properties/total_time: moved to #/components/schemas/Hoisted_TotalTime
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1time_entries~1%7Btimer_id%7D/get/responses/200/content/application~1json/schema/properties/data/properties/task_location: moved to #/components/schemas/Hoisted_TaskLocation
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1time_entries~1stop/post/responses/200/content/application~1json/schema/properties/data/properties/task: moved to #/components/schemas/Hoisted_Task6
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1comment/get/responses/200/content/application~1json/schema/properties/comments/items: moved to #/components/schemas/Hoisted_Comment
+//   #/paths/~1v2~1list~1%7Blist_id%7D~1field/get/responses/200/content/application~1json/schema/properties/fields/items: moved to #/components/schemas/Hoisted_Field
+//   #/paths/~1v2~1space~1%7Bspace_id%7D~1list/get/responses/200/content/application~1json/schema/properties/lists/items: moved to #/components/schemas/Hoisted_List4
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1member/get/responses/200/content/application~1json/schema/properties/members/items: moved to #/components/schemas/Hoisted_Member5
+//   #/paths/~1v2~1space~1%7Bspace_id%7D/put/requestBody/content/application~1json/schema/properties/features/properties/due_dates: moved to #/components/schemas/Hoisted_DueDates
+//   #/paths/~1v2~1space~1%7Bspace_id%7D/put/requestBody/content/application~1json/schema/properties/features/properties/time_tracking: moved to #/components/schemas/Hoisted_TimeTracking
+//   #/paths/~1v2~1space~1%7Bspace_id%7D/put/requestBody/content/application~1json/schema/properties/features/properties/tags: moved to #/components/schemas/Hoisted_Tags
+//   #/paths/~1v2~1space~1%7Bspace_id%7D/put/requestBody/content/application~1json/schema/properties/features/properties/time_estimates: moved to #/components/schemas/Hoisted_TimeEstimates
+//   #/paths/~1v2~1space~1%7Bspace_id%7D/put/requestBody/content/application~1json/schema/properties/features/properties/checklists: moved to #/components/schemas/Hoisted_Checklists
+//   #/paths/~1v2~1space~1%7Bspace_id%7D/put/requestBody/content/application~1json/schema/properties/features/properties/custom_fields: moved to #/components/schemas/Hoisted_CustomFields
+//   #/paths/~1v2~1space~1%7Bspace_id%7D/put/requestBody/content/application~1json/schema/properties/features/properties/remap_dependencies: moved to #/components/schemas/Hoisted_RemapDependencies
+//   #/paths/~1v2~1space~1%7Bspace_id%7D/put/requestBody/content/application~1json/schema/properties/features/properties/dependency_warning: moved to #/components/schemas/Hoisted_DependencyWarning
+//   #/paths/~1v2~1space~1%7Bspace_id%7D/put/requestBody/content/application~1json/schema/properties/features/properties/portfolios: moved to #/components/schemas/Hoisted_Portfolios
+//   #/paths/~1v2~1task~1%7Btask_id%7D/get/responses/200/content/application~1json/schema/properties/custom_fields/items: moved to #/components/schemas/Hoisted_CustomFields8
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1time_in_status/get/responses/200/content/application~1json/schema/properties/status_history/items: moved to #/components/schemas/Hoisted_StatusHistory
+//   #/paths/~1v2~1group~1%7Bgroup_id%7D/put/responses/200/content/application~1json/schema/properties/members/items: moved to #/components/schemas/Hoisted_Members3
+//   #/paths/~1v2~1list~1%7Blist_id%7D~1task/get/responses/200/content/application~1json/schema/properties/tasks/items: moved to #/components/schemas/Hoisted_Task9
+//   #/paths/~1v2~1user/get/responses/200/content/application~1json/schema/properties/user: moved to #/components/schemas/Hoisted_User
+//   #/paths/~1v2~1task~1%7Btask_id%7D/get/responses/200/content/application~1json/schema/properties/status: moved to #/components/schemas/Hoisted_Status
+//   #/paths/~1v2~1task~1%7Btask_id%7D/get/responses/200/content/application~1json/schema/properties/creator: moved to #/components/schemas/Hoisted_Creator
+//   #/paths/~1v2~1task~1%7Btask_id%7D/get/responses/200/content/application~1json/schema/properties/list: moved to #/components/schemas/Hoisted_List
+//   #/paths/~1v2~1task~1%7Btask_id%7D/get/responses/200/content/application~1json/schema/properties/folder: moved to #/components/schemas/Hoisted_Folder
+//   #/paths/~1v2~1task~1%7Btask_id%7D/get/responses/200/content/application~1json/schema/properties/space: moved to #/components/schemas/Hoisted_Space
+//   #/paths/~1v2~1list~1%7Blist_id%7D/get/responses/200/content/application~1json/schema/properties/space: moved to #/components/schemas/Hoisted_Space2
+//   #/paths/~1v2~1goal~1%7Bgoal_id%7D/get/responses/200/content/application~1json/schema/properties/goal: moved to #/components/schemas/Hoisted_Goal
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1user~1%7Buser_id%7D/delete/responses/200/content/application~1json/schema/properties/team: moved to #/components/schemas/Hoisted_Team2
+//   #/paths/~1v2~1task~1%7Btask_id%7D/get/responses/200/content/application~1json/schema/properties/priority: moved to #/components/schemas/Hoisted_Priority
+//   #/paths/~1v2~1list~1%7Blist_id%7D/get/responses/200/content/application~1json/schema/properties/folder: moved to #/components/schemas/Hoisted_Folder3
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1guest~1%7Bguest_id%7D/delete/responses/200/content/application~1json/schema/properties/guest: moved to #/components/schemas/Hoisted_Guest2
+//   #/paths/~1v2~1list~1%7Blist_id%7D/get/responses/200/content/application~1json/schema/properties/status: moved to #/components/schemas/Hoisted_Status5
+//   #/paths/~1v2~1list~1%7Blist_id%7D/get/responses/200/content/application~1json/schema/properties/priority: moved to #/components/schemas/Hoisted_Priority1
+//   #/paths/~1v2~1space~1%7Bspace_id%7D~1list/post/responses/200/content/application~1json/schema/properties/assignee: moved to #/components/schemas/Hoisted_Assignee3
+//   #/paths/~1v2~1team~1%7Bteam_Id%7D~1time_entries/post/requestBody/content/application~1json/schema/properties/tags/items: moved to #/components/schemas/Hoisted_Tags6
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1time_in_status/get/responses/200/content/application~1json/schema/properties/current_status: moved to #/components/schemas/Hoisted_CurrentStatus
+//   #/paths/~1v2~1group~1%7Bgroup_id%7D/put/responses/200/content/application~1json/schema/properties/avatar: moved to #/components/schemas/Hoisted_Avatar
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1time_entries~1stop/post/responses/200/content/application~1json/schema/properties/data: moved to #/components/schemas/Hoisted_Data3
+//   #/paths/~1v2~1team~1%7Bteam_Id%7D~1time_entries~1start/post/requestBody/content/application~1json/schema/properties/tags/items: moved to #/components/schemas/Hoisted_Tags10
+//   #/paths/~1v2~1team~1%7Bteam_id%7D~1user~1%7Buser_id%7D/get/responses/200/content/application~1json/schema/properties/member: moved to #/components/schemas/Hoisted_Member7
+//   #/paths/~1v2~1view~1%7Bview_id%7D/get/responses/200/content/application~1json/schema/properties/view: moved to #/components/schemas/Hoisted_View
+//   #/paths/~1v2~1webhook~1%7Bwebhook_id%7D/put/responses/200/content/application~1json/schema/properties/webhook: moved to #/components/schemas/Hoisted_Webhook
+//   #/paths/~1v3~1workspaces~1%7BworkspaceId%7D~1docs/post/responses/201/content/application~1json/schema/properties/parent: moved to #/components/schemas/Hoisted_v3_workspaces_workspaceId_docs_post_201_parent
+//   #/paths/~1v3~1workspaces~1%7BworkspaceId%7D~1docs/post/responses/201/content/application~1json/schema/properties/page_defaults: moved to #/components/schemas/Hoisted_v3_workspaces_workspaceId_docs_post_201_page_defaults
+//   #/paths/~1v2~1space~1%7Bspace_id%7D/put/requestBody/content/application~1json/schema/properties/features: moved to #/components/schemas/Hoisted_Features
+//   #/paths/~1v2~1space~1%7Bspace_id%7D~1tag~1%7Btag_name%7D/put/requestBody/content/application~1json/schema/properties/tag: moved to #/components/schemas/Hoisted_Tag1
+//   #/paths/~1v2~1space~1%7Bspace_id%7D~1tag/post/requestBody/content/application~1json/schema/properties/tag: moved to #/components/schemas/Hoisted_Tag
+//   #/paths/~1v2~1space~1%7Bspace_id%7D~1list_template~1%7Btemplate_id%7D/post/requestBody/content/application~1json/schema/properties/options: moved to #/components/schemas/Hoisted_v2_space_space_id_list_template_template_id__post_requestBody_options
+//   #/paths/~1v2~1view~1%7Bview_id%7D/put/requestBody/content/application~1json/schema/properties/grouping: moved to #/components/schemas/Hoisted_Grouping
+//   #/paths/~1v2~1view~1%7Bview_id%7D/put/requestBody/content/application~1json/schema/properties/divide: moved to #/components/schemas/Hoisted_Divide
+//   #/paths/~1v2~1view~1%7Bview_id%7D/put/requestBody/content/application~1json/schema/properties/sorting: moved to #/components/schemas/Hoisted_Sorting
+//   #/paths/~1v2~1view~1%7Bview_id%7D/put/requestBody/content/application~1json/schema/properties/filters: moved to #/components/schemas/Hoisted_Filters
+//   #/paths/~1v2~1view~1%7Bview_id%7D/put/requestBody/content/application~1json/schema/properties/columns: moved to #/components/schemas/Hoisted_Columns
+//   #/paths/~1v2~1view~1%7Bview_id%7D/put/requestBody/content/application~1json/schema/properties/team_sidebar: moved to #/components/schemas/Hoisted_TeamSidebar
+//   #/paths/~1v2~1view~1%7Bview_id%7D/put/requestBody/content/application~1json/schema/properties/settings: moved to #/components/schemas/Hoisted_Settings
+//   #/paths/~1v2~1view~1%7Bview_id%7D/put/requestBody/content/application~1json/schema/properties/parent: moved to #/components/schemas/Hoisted_Parent
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1comment/get/responses/200/content/application~1json/schema: moved to #/components/schemas/Hoisted_GetTaskCommentsresponse
+//   #/paths/~1v2~1space~1%7Bspace_id%7D~1list_template~1%7Btemplate_id%7D/post/responses/200/content/application~1json/schema: moved to #/components/schemas/Hoisted_v2_space_space_id_list_template_template_id__post_200
+//   #/paths/~1v3~1workspaces~1%7BworkspaceId%7D~1docs/post/responses/201/content/application~1json/schema: moved to #/components/schemas/Hoisted_v3_workspaces_workspaceId_docs_post_201
+//   #/paths/~1v3~1workspaces~1%7BworkspaceId%7D~1docs~1%7BdocId%7D~1pages/post/responses/201/content/application~1json/schema: moved to #/components/schemas/Hoisted_v3_workspaces_workspaceId_docs_docId_pages_post_201
+//   #/paths/~1v2~1task~1%7Btask_id%7D~1comment/post/requestBody/content/application~1json/schema: moved to #/components/schemas/Hoisted_CreateTaskCommentrequest
 
 export interface paths {
     "/v2/task/{task_id}/attachment": {
@@ -3097,6 +3177,2140 @@ export interface components {
             /** @description Userame of the user. */
             username?: string;
         };
+        /**
+         * Comment1
+         * @example {
+         *       "text": "Task comment content"
+         *     }
+         */
+        Hoisted_Comment1: {
+            text: string;
+        };
+        /**
+         * Member1
+         * @example {
+         *       "id": 182,
+         *       "username": "Jane Doe",
+         *       "email": "janedoe@gmail.com",
+         *       "color": "#827718",
+         *       "permission_level": "edit",
+         *       "profilePicture": "https://attachments-public.clickup.com/profilePictures/profile.jpg",
+         *       "initials": "JD",
+         *       "isCreator": true
+         *     }
+         */
+        Hoisted_Member1: {
+            id: number;
+            username: string;
+            email: string;
+            color: string;
+            permission_level: string;
+            profilePicture: string;
+            initials: string;
+            isCreator: boolean;
+        };
+        /**
+         * CustomRole
+         * @example {
+         *       "id": 12345,
+         *       "name": "guest custom"
+         *     }
+         */
+        Hoisted_CustomRole: {
+            id: number;
+            name: string;
+        };
+        /**
+         * Member
+         * @example {
+         *       "user": {
+         *         "id": 123,
+         *         "username": "John Doe",
+         *         "color": "#000000",
+         *         "profilePicture": "https://clickup.com/avatar.jpg"
+         *       }
+         *     }
+         */
+        Hoisted_Member: {
+            user: components["schemas"]["Hoisted_User"];
+        };
+        /**
+         * Assignee
+         * @example {
+         *       "id": 183,
+         *       "username": "John Doe",
+         *       "email": "example@email.com",
+         *       "color": "#827718",
+         *       "initials": "JD",
+         *       "profilePicture": "https://dev-attachments-public.clickup.com/profilePictures/183_nx1.jpg"
+         *     }
+         */
+        Hoisted_Assignee: {
+            id: number;
+            username: string;
+            email: string;
+            color: string;
+            initials: string;
+            profilePicture: string;
+        };
+        /**
+         * Owner
+         * @example {
+         *       "id": 183,
+         *       "username": "John Doe",
+         *       "initials": "JD",
+         *       "email": "johndoe@gmail.com",
+         *       "color": "#827718",
+         *       "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+         *     }
+         */
+        Hoisted_Owner: {
+            id: number;
+            username: string;
+            initials: string;
+            email: string;
+            color: string;
+            profilePicture: string;
+        };
+        /**
+         * Role
+         * @example {
+         *       "id": 1,
+         *       "name": "owner",
+         *       "custom": false
+         *     }
+         */
+        Hoisted_Role: {
+            id: number;
+            name: string;
+            custom: boolean;
+            inherited_role?: number;
+        };
+        /**
+         * List2
+         * @example {
+         *       "id": "1752",
+         *       "name": "Shared with me",
+         *       "access": false
+         *     }
+         */
+        Hoisted_List2: {
+            id: string;
+            name: string;
+            access: boolean;
+        };
+        /**
+         * TypeConfig1
+         * @example {}
+         */
+        Hoisted_TypeConfig1: {
+            single_user?: boolean;
+            include_groups?: boolean;
+            include_guests?: boolean;
+            include_team_members?: boolean;
+        };
+        /**
+         * Item1
+         * @example {
+         *       "id": "21e08dc8-e491-47f5-9fd8-d1dc4cedcc6f",
+         *       "name": "Updated Checklist Item",
+         *       "orderindex": 0,
+         *       "assignee": null,
+         *       "resolved": true,
+         *       "parent": null,
+         *       "date_created": "1567711566859",
+         *       "children": []
+         *     }
+         */
+        Hoisted_Item1: {
+            id: string;
+            name: string;
+            orderindex: number;
+            assignee: string | null;
+            resolved: boolean;
+            parent: string | null;
+            date_created: string;
+            children: string[];
+        };
+        /**
+         * Approval
+         * @example {
+         *       "id": "123e4567-e89b-12d3-a456-426614174000",
+         *       "workspace_id": 12345,
+         *       "status": "approved",
+         *       "data": {
+         *         "end_of_week": 1672531199000,
+         *         "start_of_week": 1671926400000
+         *       },
+         *       "user": {
+         *         "id": 101,
+         *         "username": "john.smith",
+         *         "initials": "JS",
+         *         "avatar": {
+         *           "color": "#4287f5",
+         *           "picture_url": null
+         *         }
+         *       },
+         *       "approvers": [
+         *         {
+         *           "id": 101
+         *         },
+         *         {
+         *           "id": 102
+         *         }
+         *       ],
+         *       "approver_id": 101,
+         *       "approved_at": 1672012800000,
+         *       "history": [
+         *         {
+         *           "id": "987fcdeb-51a2-3456-789a-bcdef0123456",
+         *           "field": "submission",
+         *           "before": null,
+         *           "after": null,
+         *           "created_at": 1671987600000,
+         *           "user": {
+         *             "id": 101,
+         *             "username": "john.smith",
+         *             "role": "submitter"
+         *           }
+         *         },
+         *         {
+         *           "id": "456abcde-f123-4567-89ab-cdef01234567",
+         *           "field": "status",
+         *           "before": "pending",
+         *           "after": "approved",
+         *           "created_at": 1672012800000,
+         *           "user": {
+         *             "id": 102,
+         *             "username": "jane.doe",
+         *             "role": "approver"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        Hoisted_Approval: {
+            /** @description Unique identifier for the approval */
+            id?: string;
+            /** @description ID of the workspace this approval belongs to */
+            workspace_id?: number;
+            /** @description Current status of the approval (e.g., 'approved', 'pending') */
+            status?: string;
+            data?: {
+                /** @description Timestamp for the end of the week */
+                end_of_week?: number;
+                /** @description Timestamp for the start of the week */
+                start_of_week?: number;
+            };
+            user?: components["schemas"]["Hoisted_User13"];
+            approvers?: {
+                /** @description ID of the user who can approve the request */
+                id?: number;
+            }[];
+            /** @description ID of the user who approved the request */
+            approver_id?: number;
+            /** @description Timestamp when the approval was granted */
+            approved_at?: number;
+            history?: {
+                /** @description Unique identifier for the history entry */
+                id?: string;
+                /** @description Field that was changed */
+                field?: string;
+                /** @description Previous value */
+                before?: string;
+                /** @description New value */
+                after?: string;
+                /** @description Timestamp when the change was made */
+                created_at?: number;
+                user?: components["schemas"]["Hoisted_User13"];
+            }[];
+        };
+        /**
+         * TaskTag
+         * @example {
+         *       "name": "content-request",
+         *       "tag_fg": "#800000",
+         *       "tag_bg": "#2ecd6f",
+         *       "creator": 301828
+         *     }
+         */
+        Hoisted_TaskTag: {
+            name: string;
+            tag_fg: string;
+            tag_bg: string;
+            creator: number;
+        };
+        /**
+         * User13
+         * @example {
+         *       "id": 1,
+         *       "username": "John Doe",
+         *       "email": "johndoe@gmail.com",
+         *       "color": "#795548",
+         *       "initials": "JD",
+         *       "profilePicture": null
+         *     }
+         */
+        Hoisted_User13: {
+            id: number;
+            username: string;
+            email: string;
+            color: string;
+            initials: string;
+            profilePicture: string | null;
+        };
+        /**
+         * User2
+         * @example {
+         *       "id": 183,
+         *       "username": "John Doe",
+         *       "initials": "JD",
+         *       "email": "johndoe@gmail.com",
+         *       "color": "#827718",
+         *       "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+         *     }
+         */
+        Hoisted_User2: {
+            id: number;
+            username: string;
+            initials: string;
+            email: string;
+            color: string;
+            profilePicture: string;
+        };
+        /**
+         * User5
+         * @example {
+         *       "id": 184,
+         *       "username": null,
+         *       "email": "guest@example.com",
+         *       "color": null,
+         *       "profilePicture": null,
+         *       "initials": "G",
+         *       "role": 4,
+         *       "custom_role": {
+         *         "id": 12345,
+         *         "name": "guest custom"
+         *       },
+         *       "last_active": null,
+         *       "date_joined": null,
+         *       "date_invited": "1583358383412"
+         *     }
+         */
+        Hoisted_User5: {
+            id: number;
+            username: string | null;
+            email: string;
+            color: string | null;
+            profilePicture: string | null;
+            initials: string;
+            role: number;
+            custom_role: components["schemas"]["Hoisted_CustomRole"];
+            last_active: string | null;
+            date_joined: string | null;
+            date_invited: string;
+        };
+        /**
+         * InvitedBy
+         * @example {
+         *       "id": 183,
+         *       "color": "#827718",
+         *       "username": "Jerry",
+         *       "email": "jerry@example.com",
+         *       "initials": "J",
+         *       "profilePicture": "https://dev-attachments-public.clickup.com/profilePictures/profile.jpg"
+         *     }
+         */
+        Hoisted_InvitedBy: {
+            id?: number;
+            color?: string;
+            username?: string;
+            email?: string;
+            initials?: string;
+            profilePicture?: string;
+        };
+        /**
+         * Shared
+         * @example {
+         *       "tasks": [],
+         *       "lists": [],
+         *       "folders": []
+         *     }
+         */
+        Hoisted_Shared: {
+            tasks?: string[];
+            lists?: string[];
+            folders?: string[];
+        };
+        /**
+         * User7
+         * @example {
+         *       "id": 184,
+         *       "username": null,
+         *       "email": "guest@example.com",
+         *       "color": null,
+         *       "profilePicture": null,
+         *       "initials": "G",
+         *       "role": 4,
+         *       "last_active": null,
+         *       "date_joined": null,
+         *       "date_invited": "1583358383412"
+         *     }
+         */
+        Hoisted_User7: {
+            id: number;
+            username: string | null;
+            email: string;
+            color: string | null;
+            profilePicture: string | null;
+            initials: string;
+            role: number;
+            last_active: string | null;
+            date_joined: string | null;
+            date_invited: string;
+        };
+        /**
+         * TotalTime
+         * @example {
+         *       "by_minute": 21708,
+         *       "since": "1604004423494"
+         *     }
+         */
+        Hoisted_TotalTime: {
+            by_minute: number;
+            since: string;
+        };
+        /**
+         * TaskLocation
+         * @example {
+         *       "list_id": 1560300071,
+         *       "folder_id": 468300080,
+         *       "space_id": 22800253,
+         *       "list_name": "List",
+         *       "folder_name": "Folder",
+         *       "space_name": "Space"
+         *     }
+         */
+        Hoisted_TaskLocation: {
+            list_id: number;
+            folder_id: number;
+            space_id: number;
+            list_name: string;
+            folder_name: string;
+            space_name: string;
+        };
+        /**
+         * Task6
+         * @example {
+         *       "id": "task_id",
+         *       "name": "test task",
+         *       "status": {
+         *         "status": "to do",
+         *         "color": "#d3d3d3",
+         *         "type": "open",
+         *         "orderindex": 0
+         *       },
+         *       "custom_type": null
+         *     }
+         */
+        Hoisted_Task6: {
+            id: string;
+            name: string;
+            status: components["schemas"]["Hoisted_Status"];
+            custom_type: string | null;
+        };
+        /**
+         * Comment
+         * @example {
+         *       "id": "458",
+         *       "comment": [
+         *         {
+         *           "text": "Task comment content"
+         *         }
+         *       ],
+         *       "comment_text": "Task comment content",
+         *       "user": {
+         *         "id": 183,
+         *         "username": "John Doe",
+         *         "initials": "JD",
+         *         "email": "johndoe@gmail.com",
+         *         "color": "#827718",
+         *         "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+         *       },
+         *       "resolved": false,
+         *       "assignee": {
+         *         "id": 183,
+         *         "username": "John Doe",
+         *         "initials": "JD",
+         *         "email": "johndoe@gmail.com",
+         *         "color": "#827718",
+         *         "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+         *       },
+         *       "assigned_by": {
+         *         "id": 183,
+         *         "username": "John Doe",
+         *         "initials": "JD",
+         *         "email": "johndoe@gmail.com",
+         *         "color": "#827718",
+         *         "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+         *       },
+         *       "reactions": [],
+         *       "date": "1568036964079",
+         *       "reply_count": "1"
+         *     }
+         */
+        Hoisted_Comment: {
+            id: string;
+            comment: components["schemas"]["Hoisted_Comment1"][];
+            comment_text: string;
+            user: components["schemas"]["Hoisted_User2"];
+            resolved: boolean;
+            assignee: components["schemas"]["Hoisted_Assignee"];
+            /**
+             * AssignedBy
+             * @example {
+             *       "id": 183,
+             *       "username": "John Doe",
+             *       "initials": "JD",
+             *       "email": "johndoe@gmail.com",
+             *       "color": "#827718",
+             *       "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+             *     }
+             */
+            assigned_by: {
+                id: number;
+                username: string;
+                initials: string;
+                email: string;
+                color: string;
+                profilePicture: string;
+            };
+            reactions: string[];
+            date: string;
+            /** @description For threaded comments, `reply_count` is always 0. */
+            reply_count?: string;
+        };
+        /**
+         * Field
+         * @example {
+         *       "id": "03efda77-c7a0-42d3-8afd-fd546353c2f5",
+         *       "name": "Text Field",
+         *       "type": "text",
+         *       "type_config": {},
+         *       "date_created": "1566400407303",
+         *       "hide_from_guests": false
+         *     }
+         */
+        Hoisted_Field: {
+            id: string;
+            name: string;
+            type: string;
+            /**
+             * TypeConfig
+             * @example {}
+             */
+            type_config: {
+                options?: {
+                    id: string;
+                    label?: string;
+                    color: string | null;
+                    name?: string;
+                    value?: number;
+                    type?: string;
+                    orderindex?: number;
+                }[];
+                default?: (string | null) | number | unknown;
+                precision?: number;
+                currency_type?: string;
+                placeholder?: string | null;
+                end?: number;
+                start?: number;
+                count?: number;
+                code_point?: string;
+                /**
+                 * Tracking
+                 * @example {
+                 *       "subtasks": true,
+                 *       "checklists": true,
+                 *       "assigned_comments": true
+                 *     }
+                 */
+                tracking?: {
+                    subtasks: boolean;
+                    checklists: boolean;
+                    assigned_comments: boolean;
+                };
+                complete_on?: number;
+            };
+            date_created: string;
+            hide_from_guests: boolean;
+        };
+        /**
+         * List4
+         * @example {
+         *       "id": "124",
+         *       "name": "Updated List Name",
+         *       "orderindex": 1,
+         *       "content": "Updated List Content",
+         *       "status": {
+         *         "status": "red",
+         *         "color": "#e50000",
+         *         "hide_label": true
+         *       },
+         *       "priority": {
+         *         "priority": "high",
+         *         "color": "#f50000"
+         *       },
+         *       "assignee": null,
+         *       "task_count": null,
+         *       "due_date": "1567780450202",
+         *       "start_date": null,
+         *       "folder": {
+         *         "id": "456",
+         *         "name": "Folder Name",
+         *         "hidden": false,
+         *         "access": true
+         *       },
+         *       "space": {
+         *         "id": "789",
+         *         "name": "Space Name",
+         *         "access": true
+         *       },
+         *       "archived": false,
+         *       "override_statuses": false,
+         *       "permission_level": "create"
+         *     }
+         */
+        Hoisted_List4: {
+            id: string;
+            name: string;
+            orderindex: number;
+            content: string;
+            /**
+             * @example {
+             *       "status": "red",
+             *       "color": "#e50000",
+             *       "hide_label": true
+             *     }
+             */
+            status: {
+                status?: string;
+                color?: string;
+                hide_label?: boolean;
+            } | (string | null) | unknown;
+            /**
+             * @example {
+             *       "priority": "high",
+             *       "color": "#f50000"
+             *     }
+             */
+            priority: {
+                priority?: string;
+                color?: string;
+            } | (string | null) | unknown;
+            assignee: string | null;
+            task_count: string | null;
+            due_date: string | null;
+            start_date: string | null;
+            folder: components["schemas"]["Hoisted_Folder3"];
+            space: components["schemas"]["Hoisted_Space2"];
+            archived: boolean;
+            override_statuses: boolean;
+            permission_level: string;
+        };
+        /**
+         * Member5
+         * @example {
+         *       "id": 812,
+         *       "username": "John Doe",
+         *       "email": "john@example.com",
+         *       "color": "#FFFFFF",
+         *       "initials": "JD",
+         *       "profilePicture": "https://attachments-public.clickup.com/profilePictures/812_nx1.jpg",
+         *       "profileInfo": {
+         *         "display_profile": null,
+         *         "verified_ambassador": null,
+         *         "verified_consultant": null,
+         *         "top_tier_user": null,
+         *         "viewed_verified_ambassador": null,
+         *         "viewed_verified_consultant": null,
+         *         "viewed_top_tier_user": null
+         *       }
+         *     }
+         */
+        Hoisted_Member5: {
+            id: number;
+            username: string;
+            email: string;
+            color: string | null;
+            initials: string;
+            profilePicture: string;
+            /**
+             * ProfileInfo
+             * @example {
+             *       "display_profile": null,
+             *       "verified_ambassador": null,
+             *       "verified_consultant": null,
+             *       "top_tier_user": null,
+             *       "viewed_verified_ambassador": null,
+             *       "viewed_verified_consultant": null,
+             *       "viewed_top_tier_user": null
+             *     }
+             */
+            profileInfo: {
+                display_profile: string | null;
+                verified_ambassador: string | null;
+                verified_consultant: string | null;
+                top_tier_user: string | null;
+                viewed_verified_ambassador: string | null;
+                viewed_verified_consultant: string | null;
+                viewed_top_tier_user: string | null;
+            };
+        };
+        /**
+         * DueDates
+         * @example {
+         *       "enabled": true,
+         *       "start_date": false,
+         *       "remap_due_dates": true,
+         *       "remap_closed_due_date": false
+         *     }
+         */
+        Hoisted_DueDates: {
+            enabled: boolean;
+            start_date: boolean;
+            remap_due_dates: boolean;
+            remap_closed_due_date: boolean;
+        };
+        /**
+         * TimeTracking
+         * @example {
+         *       "enabled": false
+         *     }
+         */
+        Hoisted_TimeTracking: {
+            enabled: boolean;
+        };
+        /**
+         * Tags
+         * @example {
+         *       "enabled": true
+         *     }
+         */
+        Hoisted_Tags: {
+            enabled: boolean;
+        };
+        /**
+         * TimeEstimates
+         * @example {
+         *       "enabled": true
+         *     }
+         */
+        Hoisted_TimeEstimates: {
+            enabled: boolean;
+        };
+        /**
+         * Checklists
+         * @example {
+         *       "enabled": true
+         *     }
+         */
+        Hoisted_Checklists: {
+            enabled: boolean;
+        };
+        /**
+         * CustomFields
+         * @example {
+         *       "enabled": true
+         *     }
+         */
+        Hoisted_CustomFields: {
+            enabled: boolean;
+        };
+        /**
+         * RemapDependencies
+         * @example {
+         *       "enabled": true
+         *     }
+         */
+        Hoisted_RemapDependencies: {
+            enabled: boolean;
+        };
+        /**
+         * DependencyWarning
+         * @example {
+         *       "enabled": true
+         *     }
+         */
+        Hoisted_DependencyWarning: {
+            enabled: boolean;
+        };
+        /**
+         * Portfolios
+         * @example {
+         *       "enabled": true
+         *     }
+         */
+        Hoisted_Portfolios: {
+            enabled: boolean;
+        };
+        /** CustomFields8 */
+        Hoisted_CustomFields8: {
+            id?: string;
+            name?: string;
+            type?: string;
+            type_config?: components["schemas"]["Hoisted_TypeConfig1"];
+            date_created?: string;
+            hide_from_guests?: boolean;
+            /**
+             * @example {
+             *       "id": 183,
+             *       "username": "John Doe",
+             *       "email": "john@example.com",
+             *       "color": "#7b68ee",
+             *       "initials": "JD",
+             *       "profilePicture": null
+             *     }
+             * @example {
+             *       "value": null
+             *     }
+             */
+            value?: {
+                id?: number;
+                username?: string;
+                email?: string;
+                color?: string;
+                initials?: string;
+                profilePicture?: string | null;
+            } | {
+                id: number;
+                username: string;
+                email: string;
+                color: string;
+                initials: string;
+                profilePicture: string | null;
+            } | {
+                value: string;
+            };
+            value_richtext?: string;
+            value_markdown?: string;
+            required?: boolean;
+        };
+        /**
+         * StatusHistory
+         * @example {
+         *       "status": "open",
+         *       "color": "#d3d3d3",
+         *       "type": "open",
+         *       "total_time": {
+         *         "by_minute": 21707,
+         *         "since": "1604004423494"
+         *       },
+         *       "orderindex": 0
+         *     }
+         */
+        Hoisted_StatusHistory: {
+            status: string;
+            color: string;
+            type: string;
+            total_time: components["schemas"]["Hoisted_TotalTime"];
+            orderindex: number;
+        };
+        /**
+         * Members3
+         * @example {
+         *       "id": 201,
+         *       "username": "Jim Halpert",
+         *       "email": "jim@example.com",
+         *       "color": "#40BC86",
+         *       "initials": "JH",
+         *       "profilePicture": null
+         *     }
+         */
+        Hoisted_Members3: {
+            id: number;
+            username: string;
+            email: string;
+            color: string;
+            initials: string;
+            profilePicture: string | null;
+        };
+        /**
+         * Task9
+         * @example {
+         *       "id": "9hx",
+         *       "name": "New Task Name",
+         *       "custom_item_id": null,
+         *       "status": {
+         *         "status": "Open",
+         *         "color": "#d3d3d3",
+         *         "orderindex": 0,
+         *         "type": "open"
+         *       },
+         *       "markdown_description": "Task description",
+         *       "orderindex": "1.00000000000000000000000000000000",
+         *       "date_created": "1567780450202",
+         *       "date_updated": "1567780450202",
+         *       "date_closed": null,
+         *       "date_done": null,
+         *       "creator": {
+         *         "id": 183,
+         *         "username": "John Doe",
+         *         "color": "#827718",
+         *         "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+         *       },
+         *       "assignees": [],
+         *       "watchers": [],
+         *       "checklists": [],
+         *       "tags": [],
+         *       "parent": null,
+         *       "priority": {
+         *         "color": "#f8ae00",
+         *         "id": "3",
+         *         "orderindex": "3",
+         *         "priority": "normal"
+         *       },
+         *       "due_date": null,
+         *       "start_date": null,
+         *       "time_estimate": null,
+         *       "list": {
+         *         "id": "123"
+         *       },
+         *       "folder": {
+         *         "id": "456"
+         *       },
+         *       "space": {
+         *         "id": "789"
+         *       },
+         *       "url": "https://app.clickup.com/t/9hx"
+         *     }
+         */
+        Hoisted_Task9: {
+            id?: string;
+            custom_item_id?: number | null;
+            name?: string;
+            status?: components["schemas"]["Hoisted_Status"];
+            markdown_description?: string;
+            orderindex?: string;
+            date_created?: string;
+            date_updated?: string;
+            date_closed?: string | null;
+            date_done?: string | null;
+            creator?: components["schemas"]["Hoisted_Creator"];
+            assignees?: string[];
+            watchers?: string[];
+            checklists?: string[];
+            tags?: string[];
+            parent?: string | null;
+            priority?: components["schemas"]["Hoisted_Priority"];
+            due_date?: string | null;
+            start_date?: string | null;
+            points?: number;
+            time_estimate?: string | null;
+            custom_fields?: components["schemas"]["Hoisted_CustomFields8"];
+            list?: components["schemas"]["Hoisted_List"];
+            folder?: components["schemas"]["Hoisted_Folder"];
+            space?: components["schemas"]["Hoisted_Space"];
+            url?: string;
+        };
+        /**
+         * User
+         * @example {
+         *       "id": 123,
+         *       "username": "John Doe",
+         *       "email": "user@company.com",
+         *       "color": "#000000",
+         *       "profilePicture": "https://clickup.com/avatar.jpg",
+         *       "initials": "JD",
+         *       "week_start_day": 0,
+         *       "global_font_support": false,
+         *       "timezone": "America/Los_Angeles"
+         *     }
+         */
+        Hoisted_User: {
+            id?: number;
+            username?: string;
+            email?: string;
+            color?: string;
+            profilePicture?: string;
+            initials?: string;
+            /** @description The user's preferred start of the calendar week setting. \ `0` is Sunday. \ `1` is Monday. */
+            week_start_day?: number;
+            global_font_support?: boolean;
+            timezeone?: string;
+        };
+        /**
+         * Status
+         * @example {
+         *       "status": "in progress",
+         *       "color": "#d3d3d3",
+         *       "orderindex": 1,
+         *       "type": "custom"
+         *     }
+         */
+        Hoisted_Status: {
+            status: string;
+            color: string;
+            orderindex: number;
+            type: string;
+        };
+        /**
+         * Creator
+         * @example {
+         *       "id": 183,
+         *       "username": "John Doe",
+         *       "color": "#827718",
+         *       "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+         *     }
+         */
+        Hoisted_Creator: {
+            id: number;
+            username: string;
+            color: string;
+            profilePicture: string;
+        };
+        /**
+         * List
+         * @example {
+         *       "id": "123"
+         *     }
+         */
+        Hoisted_List: {
+            id: string;
+        };
+        /**
+         * Folder
+         * @example {
+         *       "id": "456"
+         *     }
+         */
+        Hoisted_Folder: {
+            id: string;
+        };
+        /**
+         * Space
+         * @example {
+         *       "id": "789"
+         *     }
+         */
+        Hoisted_Space: {
+            id: string;
+        };
+        /**
+         * Space2
+         * @example {
+         *       "id": "789",
+         *       "name": "Space Name",
+         *       "access": true
+         *     }
+         */
+        Hoisted_Space2: {
+            id: string;
+            name: string;
+            access: boolean;
+        };
+        /**
+         * Goal
+         * @example {
+         *       "id": "e53a033c-900e-462d-a849-4a216b06d930",
+         *       "name": "Goal Name",
+         *       "team_id": "512",
+         *       "date_created": "1568044355026",
+         *       "start_date": null,
+         *       "due_date": "1568036964079",
+         *       "description": "Goal Description",
+         *       "private": false,
+         *       "archived": false,
+         *       "creator": 183,
+         *       "color": "#32a852",
+         *       "pretty_id": "6",
+         *       "multiple_owners": true,
+         *       "folder_id": null,
+         *       "members": [],
+         *       "owners": [
+         *         {
+         *           "id": 183,
+         *           "username": "John Doe",
+         *           "initials": "JD",
+         *           "email": "johndoe@gmail.com",
+         *           "color": "#827718",
+         *           "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+         *         }
+         *       ],
+         *       "key_results": [],
+         *       "percent_completed": 0,
+         *       "history": [],
+         *       "pretty_url": "https://app.clickup.com/512/goals/6"
+         *     }
+         */
+        Hoisted_Goal: {
+            id: string;
+            name: string;
+            team_id: string;
+            date_created: string;
+            start_date: string | null;
+            due_date: string;
+            description: string;
+            private: boolean;
+            archived: boolean;
+            creator: number;
+            color: string;
+            pretty_id: string;
+            multiple_owners: boolean;
+            folder_id: string | null;
+            members: string[];
+            owners: components["schemas"]["Hoisted_Owner"][];
+            key_results: string[];
+            percent_completed: number;
+            history: string[];
+            pretty_url: string;
+        };
+        /**
+         * Team2
+         * @example {
+         *       "id": "333",
+         *       "name": "Team Name",
+         *       "color": "#8D00D4",
+         *       "avatar": null,
+         *       "members": []
+         *     }
+         */
+        Hoisted_Team2: {
+            id: string;
+            name: string;
+            color: string;
+            avatar: string | null;
+            members: string[];
+        };
+        /**
+         * Priority
+         * @example {
+         *       "color": "#f8ae00",
+         *       "id": "3",
+         *       "orderindex": "3",
+         *       "priority": "normal"
+         *     }
+         */
+        Hoisted_Priority: {
+            color?: string;
+            id?: string;
+            orderindex?: string;
+            priority?: string;
+        } | null;
+        /**
+         * Folder3
+         * @example {
+         *       "id": "1217",
+         *       "name": "Shared with me",
+         *       "hidden": false,
+         *       "access": false
+         *     }
+         */
+        Hoisted_Folder3: {
+            id: string;
+            name: string;
+            hidden: boolean;
+            access: boolean;
+        };
+        /**
+         * Guest2
+         * @example {
+         *       "user": {
+         *         "id": 184,
+         *         "username": null,
+         *         "email": "guest@example.com",
+         *         "color": null,
+         *         "profilePicture": null,
+         *         "initials": "G",
+         *         "role": 4,
+         *         "last_active": null,
+         *         "date_joined": null,
+         *         "date_invited": "1583358383412"
+         *       },
+         *       "invited_by": {
+         *         "id": 183,
+         *         "color": "#827718",
+         *         "username": "Jerry",
+         *         "email": "jerry@example.com",
+         *         "initials": "J",
+         *         "profilePicture": "https://dev-attachments-public.clickup.com/profilePictures/profile.jpg"
+         *       },
+         *       "can_see_time_spent": true,
+         *       "can_see_time_estimated": true,
+         *       "can_edit_tags": true,
+         *       "shared": {
+         *         "tasks": [],
+         *         "lists": [],
+         *         "folders": []
+         *       }
+         *     }
+         */
+        Hoisted_Guest2: {
+            user: components["schemas"]["Hoisted_User7"];
+            invited_by: components["schemas"]["Hoisted_InvitedBy"];
+            can_see_time_spent: boolean;
+            can_see_time_estimated: boolean;
+            can_edit_tags: boolean;
+            shared: components["schemas"]["Hoisted_Shared"];
+        };
+        /**
+         * Status5
+         * @example {
+         *       "status": "red",
+         *       "color": "#e50000",
+         *       "hide_label": true
+         *     }
+         */
+        Hoisted_Status5: {
+            status: string;
+            color: string;
+            hide_label: boolean;
+        };
+        /**
+         * Priority1
+         * @example {
+         *       "priority": "urgent",
+         *       "color": "#f50000"
+         *     }
+         */
+        Hoisted_Priority1: {
+            priority: string;
+            color: string;
+        };
+        /**
+         * Assignee3
+         * @example {
+         *       "id": 183,
+         *       "color": "#827718",
+         *       "username": "John Doe",
+         *       "initials": "J",
+         *       "profilePicture": "https://dev-attachments-public.clickup.com/profilePictures/profile.jpg"
+         *     }
+         */
+        Hoisted_Assignee3: {
+            id: number;
+            color: string;
+            username: string;
+            initials: string;
+            profilePicture: string;
+        };
+        /**
+         * Tags6
+         * @example {
+         *       "name": "Tag name",
+         *       "tag_fg": "#000000",
+         *       "tag_bg": "#000000"
+         *     }
+         */
+        Hoisted_Tags6: {
+            name: string;
+            tag_fg: string;
+            tag_bg: string;
+        };
+        /**
+         * CurrentStatus
+         * @example {
+         *       "status": "open",
+         *       "color": "#d3d3d3",
+         *       "total_time": {
+         *         "by_minute": 21708,
+         *         "since": "1604004423494"
+         *       }
+         *     }
+         */
+        Hoisted_CurrentStatus: {
+            status: string;
+            color: string;
+            total_time: components["schemas"]["Hoisted_TotalTime"];
+        };
+        /**
+         * Avatar
+         * @example {
+         *       "attachment_id": null,
+         *       "color": null,
+         *       "source": null,
+         *       "icon": null
+         *     }
+         */
+        Hoisted_Avatar: {
+            attachment_id: string | null;
+            color: string | null;
+            source: string | null;
+            icon: string | null;
+        };
+        /**
+         * Data3
+         * @example {
+         *       "id": "timer_id",
+         *       "task": {
+         *         "id": "task_id",
+         *         "name": "test task",
+         *         "status": {
+         *           "status": "to do",
+         *           "color": "#d3d3d3",
+         *           "type": "open",
+         *           "orderindex": 0
+         *         },
+         *         "custom_type": null
+         *       },
+         *       "wid": "workspace_id",
+         *       "user": {
+         *         "id": 1,
+         *         "username": "first_name last_name",
+         *         "email": "test@gmail.com",
+         *         "color": "#08c7e0",
+         *         "initials": "JK",
+         *         "profilePicture": "https://attachments-public.clickup.com/profilePictures/1_HHk.jpg"
+         *       },
+         *       "billable": false,
+         *       "start": "1595289395842",
+         *       "end": 1595289452790,
+         *       "duration": 56948,
+         *       "description": "",
+         *       "tags": [],
+         *       "source": "clickup",
+         *       "at": 1595289452790
+         *     }
+         */
+        Hoisted_Data3: {
+            id: string;
+            task: components["schemas"]["Hoisted_Task6"];
+            wid: string;
+            user: components["schemas"]["Hoisted_User2"];
+            billable: boolean;
+            start: string;
+            end: number;
+            duration: number;
+            description: string;
+            tags: string[];
+            source: string;
+            at: number;
+        };
+        /**
+         * Tags10
+         * @example {
+         *       "name": "name of tag"
+         *     }
+         */
+        Hoisted_Tags10: {
+            name: string;
+        };
+        /**
+         * Member7
+         * @example {
+         *       "user": {
+         *         "id": 184,
+         *         "username": "User Name",
+         *         "email": "user@example.com",
+         *         "color": null,
+         *         "profilePicture": null,
+         *         "initials": "UN",
+         *         "role": 3,
+         *         "custom_role": {
+         *           "id": 998877,
+         *           "name": "member custom"
+         *         },
+         *         "last_active": null,
+         *         "date_joined": null,
+         *         "date_invited": "1583358383412"
+         *       },
+         *       "invited_by": {
+         *         "id": 183,
+         *         "color": "#827718",
+         *         "username": "Jerry",
+         *         "email": "jerry@example.com",
+         *         "initials": "J",
+         *         "profilePicture": "https://dev-attachments-public.clickup.com/profilePictures/profile.jpg"
+         *       },
+         *       "shared": {
+         *         "tasks": [],
+         *         "lists": [],
+         *         "folders": []
+         *       }
+         *     }
+         */
+        Hoisted_Member7: {
+            /**
+             * User21
+             * @example {
+             *       "id": 184,
+             *       "username": "User Name",
+             *       "email": "user@example.com",
+             *       "color": null,
+             *       "profilePicture": null,
+             *       "initials": "G",
+             *       "role": 3,
+             *       "custom_role": {
+             *         "id": 998877,
+             *         "name": "member custom"
+             *       },
+             *       "last_active": null,
+             *       "date_joined": null,
+             *       "date_invited": "1583358383412"
+             *     }
+             */
+            user?: {
+                id?: number;
+                username?: string;
+                email?: string;
+                color?: string | null;
+                profilePicture?: string | null;
+                initials?: string;
+                /** @description Owner = 1, Admin = 2, Member = 3, Guest = 4 */
+                role?: number;
+                custom_role?: components["schemas"]["Hoisted_CustomRole"];
+                last_active?: string | null;
+                date_joined?: string | null;
+                date_invited?: string;
+            };
+            invited_by?: components["schemas"]["Hoisted_InvitedBy"];
+            shared?: components["schemas"]["Hoisted_Shared"];
+        };
+        /**
+         * View
+         * @example {
+         *       "id": "3c-105",
+         *       "name": "New Team View Name",
+         *       "type": "list",
+         *       "parent": {
+         *         "id": "512",
+         *         "type": 7
+         *       },
+         *       "grouping": {
+         *         "field": "status",
+         *         "dir": 1,
+         *         "collapsed": [],
+         *         "ignore": false
+         *       },
+         *       "divide": {
+         *         "field": null,
+         *         "dir": null,
+         *         "collapsed": []
+         *       },
+         *       "sorting": {
+         *         "fields": {
+         *           "field": "cf_624a423a-c1d1-4467-99e2-63e225658cb2",
+         *           "dir": -1,
+         *           "idx": 0
+         *         }
+         *       },
+         *       "filters": {
+         *         "op": "AND",
+         *         "fields": [],
+         *         "search": "",
+         *         "show_closed": false
+         *       },
+         *       "columns": {
+         *         "fields": []
+         *       },
+         *       "team_sidebar": {
+         *         "assignees": [],
+         *         "assigned_comments": false,
+         *         "unassigned_tasks": false
+         *       },
+         *       "settings": {
+         *         "show_task_locations": false,
+         *         "show_subtasks": 3,
+         *         "show_subtask_parent_names": false,
+         *         "show_closed_subtasks": false,
+         *         "show_assignees": true,
+         *         "show_images": true,
+         *         "collapse_empty_columns": null,
+         *         "me_comments": true,
+         *         "me_subtasks": true,
+         *         "me_checklists": true
+         *       }
+         *     }
+         */
+        Hoisted_View: {
+            id: string;
+            name: string;
+            type: string;
+            parent: components["schemas"]["Hoisted_Parent"];
+            grouping: components["schemas"]["Hoisted_Grouping"];
+            divide: components["schemas"]["Hoisted_Divide"];
+            sorting: components["schemas"]["Hoisted_Sorting"];
+            filters: components["schemas"]["Hoisted_Filters"];
+            columns: components["schemas"]["Hoisted_Columns"];
+            team_sidebar: components["schemas"]["Hoisted_TeamSidebar"];
+            settings: components["schemas"]["Hoisted_Settings"];
+        };
+        /**
+         * Webhook
+         * @example {
+         *       "id": "4b67ac88-e506-4a29-9d42-26e504e3435e",
+         *       "userid": 183,
+         *       "team_id": 108,
+         *       "endpoint": "https://yourdomain.com/webhook",
+         *       "client_id": "QVOQP06ZXC6CMGVFKB0ZT7J9Y7APOYGO",
+         *       "events": [
+         *         "taskCreated",
+         *         "taskUpdated",
+         *         "taskDeleted",
+         *         "taskPriorityUpdated",
+         *         "taskStatusUpdated",
+         *         "taskAssigneeUpdated",
+         *         "taskDueDateUpdated",
+         *         "taskTagUpdated",
+         *         "taskMoved",
+         *         "taskCommentPosted",
+         *         "taskCommentUpdated",
+         *         "taskTimeEstimateUpdated",
+         *         "taskTimeTrackedUpdated",
+         *         "listCreated",
+         *         "listUpdated",
+         *         "listDeleted",
+         *         "folderCreated",
+         *         "folderUpdated",
+         *         "folderDeleted",
+         *         "spaceCreated",
+         *         "spaceUpdated",
+         *         "spaceDeleted",
+         *         "goalCreated",
+         *         "goalUpdated",
+         *         "goalDeleted",
+         *         "keyResultCreated",
+         *         "keyResultUpdated",
+         *         "keyResultDeleted"
+         *       ],
+         *       "task_id": null,
+         *       "list_id": null,
+         *       "folder_id": null,
+         *       "space_id": null,
+         *       "health": {
+         *         "status": "active",
+         *         "fail_count": 0
+         *       },
+         *       "secret": "O94IM25S7PXBPYTMNXLLET230SRP0S89COR7B1YOJ2ZIE8WQNK5UUKEF26W0Z5GA"
+         *     }
+         */
+        Hoisted_Webhook: {
+            id: string;
+            userid: number;
+            team_id: number;
+            endpoint: string;
+            client_id: string;
+            events: string[];
+            task_id: string | null;
+            list_id: string | null;
+            folder_id: string | null;
+            space_id: string | null;
+            /**
+             * Health
+             * @example {
+             *       "status": "active",
+             *       "fail_count": 0
+             *     }
+             */
+            health: {
+                status: string;
+                fail_count: number;
+            };
+            secret: string;
+        };
+        Hoisted_v3_workspaces_workspaceId_docs_post_201_parent: {
+            id: string;
+            /** @description The parent Doc type. Use `4` for Space, `5` for Folder, `6` for List, `7` for Everything, and `12` for Workspace. */
+            type: number;
+        };
+        Hoisted_v3_workspaces_workspaceId_docs_post_201_page_defaults: {
+            font?: string;
+            font_size?: number;
+            line_height?: number;
+            page_width?: number;
+            paragraph_spacing?: number;
+            show_author_header?: boolean;
+            show_contributor_header?: boolean;
+            show_cover_header?: boolean;
+            show_date_header?: boolean;
+            show_page_outline?: boolean;
+            show_sub_pages?: boolean;
+            sub_page_size?: string;
+            show_sub_title_header?: boolean;
+            show_title_icon_header?: boolean;
+            show_relationships?: boolean;
+            show_relationships_compact?: boolean;
+            show_sub_pages_author?: boolean;
+            show_sub_pages_thumbnail?: boolean;
+            show_sub_pages_compact?: boolean;
+            sub_pages_style?: string;
+        };
+        /**
+         * Features
+         * @example {
+         *       "due_dates": {
+         *         "enabled": true,
+         *         "start_date": false,
+         *         "remap_due_dates": true,
+         *         "remap_closed_due_date": false
+         *       },
+         *       "time_tracking": {
+         *         "enabled": false
+         *       },
+         *       "tags": {
+         *         "enabled": true
+         *       },
+         *       "time_estimates": {
+         *         "enabled": true
+         *       },
+         *       "checklists": {
+         *         "enabled": true
+         *       },
+         *       "custom_fields": {
+         *         "enabled": true
+         *       },
+         *       "remap_dependencies": {
+         *         "enabled": true
+         *       },
+         *       "dependency_warning": {
+         *         "enabled": true
+         *       },
+         *       "portfolios": {
+         *         "enabled": true
+         *       }
+         *     }
+         */
+        Hoisted_Features: {
+            due_dates: components["schemas"]["Hoisted_DueDates"];
+            time_tracking: components["schemas"]["Hoisted_TimeTracking"];
+            tags: components["schemas"]["Hoisted_Tags"];
+            time_estimates: components["schemas"]["Hoisted_TimeEstimates"];
+            checklists: components["schemas"]["Hoisted_Checklists"];
+            custom_fields: components["schemas"]["Hoisted_CustomFields"];
+            remap_dependencies: components["schemas"]["Hoisted_RemapDependencies"];
+            dependency_warning: components["schemas"]["Hoisted_DependencyWarning"];
+            portfolios: components["schemas"]["Hoisted_Portfolios"];
+        };
+        /**
+         * Tag1
+         * @example {
+         *       "name": "Updated Tag",
+         *       "fg_color": "#ffffff",
+         *       "bg_color": "#ffffff"
+         *     }
+         */
+        Hoisted_Tag1: {
+            name: string;
+            fg_color: string;
+            bg_color: string;
+        };
+        /**
+         * Tag
+         * @example {
+         *       "name": "Tag Name",
+         *       "tag_fg": "#000000",
+         *       "tag_bg": "#000000"
+         *     }
+         */
+        Hoisted_Tag: {
+            name: string;
+            tag_fg: string;
+            tag_bg: string;
+        };
+        /** @description Options for creating the List */
+        Hoisted_v2_space_space_id_list_template_template_id__post_requestBody_options: {
+            /**
+             * @description Flag if newly created Object ID should be returned without waiting for the asset itself and all its nested assets to be applied. If set to true, access checks are performed before returning, but the object might not be fully created yet. In case of a timeout on syncronous requests, the of objects from the template will continue to be created past the timeout.
+             * @default true
+             */
+            return_immediately?: boolean;
+            /** @description List description */
+            content?: string;
+            /** @description Include time (hours, minutes and seconds) */
+            time_estimate?: number;
+            /** @description Import automation settings */
+            automation?: boolean;
+            /** @description Import views */
+            include_views?: boolean;
+            /** @description Import tasks' due dates */
+            old_due_date?: boolean;
+            /** @description Import tasks' start dates */
+            old_start_date?: boolean;
+            /** @description Import tasks' watchers */
+            old_followers?: boolean;
+            /** @description Import tasks' comment attachments */
+            comment_attachments?: boolean;
+            /** @description Import tasks' recurring settings */
+            recur_settings?: boolean;
+            /** @description Import tasks' tags */
+            old_tags?: boolean;
+            /** @description Import tasks' status settings */
+            old_statuses?: boolean;
+            /** @description Import tasks' subtasks */
+            subtasks?: boolean;
+            /** @description Import tasks' task types */
+            custom_type?: boolean;
+            /** @description Import tasks' assignees */
+            old_assignees?: boolean;
+            /** @description Import tasks' attachments */
+            attachments?: boolean;
+            /** @description Import tasks' comments */
+            comment?: boolean;
+            /** @description Import tasks' current statuses */
+            old_status?: boolean;
+            /** @description Import tasks' external dependencies */
+            external_dependencies?: boolean;
+            /** @description Import tasks' internal dependencies */
+            internal_dependencies?: boolean;
+            /** @description Import tasks' priorities */
+            priority?: boolean;
+            /** @description Import tasks' Custom Fields */
+            custom_fields?: boolean;
+            /** @description Import tasks' checklists */
+            old_checklists?: boolean;
+            /** @description Import tasks' relationships */
+            relationships?: boolean;
+            /** @description Import tasks' subtask assignees */
+            old_subtask_assignees?: boolean;
+            /**
+             * Format: date-time
+             * @description Project start date for remapping dates
+             */
+            start_date?: string;
+            /**
+             * Format: date-time
+             * @description Project due date for remapping dates
+             */
+            due_date?: string;
+            /** @description Remap start dates */
+            remap_start_date?: boolean;
+            /** @description Skip weekends when remapping dates */
+            skip_weekends?: boolean;
+            /**
+             * @description Include archived tasks
+             * @enum {integer}
+             */
+            archived?: 1 | 2 | null;
+        };
+        /**
+         * Grouping
+         * @example {
+         *       "field": "status",
+         *       "dir": 1,
+         *       "collapsed": [],
+         *       "ignore": false
+         *     }
+         */
+        Hoisted_Grouping: {
+            /**
+             * @description Set the field to group by.\
+             *      \
+             *     Options include: `none`, `status`, `priority`, `assignee`, `tag`, or `dueDate`.
+             */
+            field: string;
+            /**
+             * @description Set a group sort order using `1` or `-1`.\
+             *      \
+             *     For example, use `1`show tasks with urgent priority at the top of your view, and tasks with no priority at the bottom.\
+             *      \
+             *     Use `-1` to reverse the order to show tasks with no priority at the top of your view.
+             */
+            dir: number;
+            collapsed: string[];
+            ignore: boolean;
+        };
+        /**
+         * Divide
+         * @example {
+         *       "field": null,
+         *       "dir": null,
+         *       "collapsed": []
+         *     }
+         */
+        Hoisted_Divide: {
+            field?: null;
+            dir?: null;
+            collapsed: boolean;
+        };
+        /**
+         * Sorting
+         * @example {
+         *       "fields": [
+         *         {
+         *           "field": "cf_624a423a-c1d1-4467-99e2-63e225658cb2",
+         *           "dir": -1,
+         *           "idx": 0
+         *         }
+         *       ]
+         *     }
+         */
+        Hoisted_Sorting: {
+            /**
+             * @description Include an array of fields to sort by.\
+             *      \
+             *      You can sort by the same fields available when [filtering a view](doc:filter-views).
+             */
+            fields: string[];
+        };
+        /**
+         * Filters
+         * @example {
+         *       "op": "AND",
+         *       "fields": [],
+         *       "search": "",
+         *       "show_closed": false
+         *     }
+         */
+        Hoisted_Filters: {
+            /** @description The available operator (`op``) values are `AND`` and `OR``. */
+            op: string;
+            /** @description View the list of [fields available](doc:filter-views) to filter by. */
+            fields: string[];
+            search: string;
+            show_closed: boolean;
+        };
+        /**
+         * Columns
+         * @description Custom Fields added to a view at the Everything level will be added to all tasks in your Workspace. Once Custom Fields are added to one of these views, you cannot move it to another level of the Hierarchy.
+         * @example {
+         *       "fields": []
+         *     }
+         */
+        Hoisted_Columns: {
+            /** @description Custom Fields require the `cf_` prefix and must be formatted as a JSON object. Example: `cf_eb1234567890-c676-4c10-9012-345678901234` */
+            fields: string[];
+        };
+        /**
+         * TeamSidebar
+         * @example {
+         *       "assignees": [],
+         *       "assigned_comments": false,
+         *       "unassigned_tasks": false
+         *     }
+         */
+        Hoisted_TeamSidebar: {
+            assignees: string[];
+            assigned_comments: boolean;
+            unassigned_tasks: boolean;
+        };
+        /**
+         * Settings
+         * @example {
+         *       "show_task_locations": false,
+         *       "show_subtasks": 3,
+         *       "show_subtask_parent_names": false,
+         *       "show_closed_subtasks": false,
+         *       "show_assignees": true,
+         *       "show_images": true,
+         *       "collapse_empty_columns": null,
+         *       "me_comments": true,
+         *       "me_subtasks": true,
+         *       "me_checklists": true
+         *     }
+         */
+        Hoisted_Settings: {
+            show_task_locations: boolean;
+            /** @description Acceptable values are `1`, `2`, or `3`, which show subtasks separate, expanded, or collapsed. */
+            show_subtasks: number;
+            show_subtask_parent_names: boolean;
+            show_closed_subtasks: boolean;
+            show_assignees: boolean;
+            show_images: boolean;
+            collapse_empty_columns: string | null;
+            me_comments: boolean;
+            me_subtasks: boolean;
+            me_checklists: boolean;
+        };
+        /**
+         * Parent
+         * @description The parent parameter specifies where the view is located in the ClickUp Hierarchy. Both `id` and `type` are required. \
+         *      \
+         *     The `id` is the id of the Workspace, Space, Folder, or List where the view is located. \
+         *      \
+         *     The `type` value indciates the level of the Hierarchy where the view is located.
+         * @example {
+         *       "id": "512",
+         *       "type": 7
+         *     }
+         */
+        Hoisted_Parent: {
+            /** @description The id of the Workspace, Space, Folder, or List where the view is located. */
+            id: string;
+            /**
+             * @description The level of the Hierarchy where the view is created. \
+             *      \
+             *     Options include: \
+             *      \
+             *     Workspace (Everything Level): `7` \
+             *      \
+             *     Space: `4` \
+             *      \
+             *     Folder: `5` \
+             *      \
+             *     List: `6`
+             */
+            type: number;
+        };
+        /**
+         * GetTaskCommentsresponse
+         * @example {
+         *       "comments": [
+         *         {
+         *           "id": "458",
+         *           "comment": [
+         *             {
+         *               "text": "Task comment content"
+         *             }
+         *           ],
+         *           "comment_text": "Task comment content",
+         *           "user": {
+         *             "id": 183,
+         *             "username": "John Doe",
+         *             "initials": "JD",
+         *             "email": "johndoe@gmail.com",
+         *             "color": "#827718",
+         *             "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+         *           },
+         *           "resolved": false,
+         *           "assignee": {
+         *             "id": 183,
+         *             "username": "John Doe",
+         *             "initials": "JD",
+         *             "email": "johndoe@gmail.com",
+         *             "color": "#827718",
+         *             "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+         *           },
+         *           "assigned_by": {
+         *             "id": 183,
+         *             "username": "John Doe",
+         *             "initials": "JD",
+         *             "email": "johndoe@gmail.com",
+         *             "color": "#827718",
+         *             "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
+         *           },
+         *           "reactions": [],
+         *           "date": "1568036964079",
+         *           "reply_count": "1"
+         *         }
+         *       ]
+         *     }
+         */
+        Hoisted_GetTaskCommentsresponse: {
+            comments: components["schemas"]["Hoisted_Comment"][];
+        };
+        /** @description Response object returned when a new List is created from a template in a Folder or Space. */
+        Hoisted_v2_space_space_id_list_template_template_id__post_200: {
+            /**
+             * @description Unique identifier of the newly created List
+             * @example 901107394085
+             */
+            id?: string;
+            /** @description Detailed information about the created List */
+            list?: {
+                /**
+                 * @description Unique identifier of the List (matches parent id)
+                 * @example 901107394085
+                 */
+                id?: string;
+                /**
+                 * @description Display name of the List
+                 * @example API Folder in Space
+                 */
+                name?: string;
+                /**
+                 * @description Indicates if the List has been marked as deleted
+                 * @example true
+                 */
+                deleted?: boolean;
+                /**
+                 * @description Position of the List relative to other Lists in the same container
+                 * @example 0
+                 */
+                orderindex?: number;
+                /**
+                 * @description Priority level of the List, if applicable
+                 * @example null
+                 */
+                priority?: string | null;
+                /**
+                 * @description Default assignee for the List, if applicable
+                 * @example null
+                 */
+                assignee?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Default due date for tasks in the List
+                 * @example null
+                 */
+                due_date?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Default start date for tasks in the List
+                 * @example null
+                 */
+                start_date?: string | null;
+                /** @description Information about the parent Folder containing this List, if applicable */
+                folder?: {
+                    /**
+                     * @description Unique identifier of the parent Folder
+                     * @example 90114317916
+                     */
+                    id?: string;
+                    /**
+                     * @description Display name of the parent Folder
+                     * @example hidden
+                     */
+                    name?: string;
+                    /**
+                     * @description Indicates if the Folder is hidden from standard views
+                     * @example true
+                     */
+                    hidden?: boolean;
+                    /**
+                     * @description Indicates if the current user has access to this Folder
+                     * @example true
+                     */
+                    access?: boolean;
+                };
+                /** @description Information about the Workspace Space containing this List */
+                space?: {
+                    /**
+                     * @description Unique identifier of the Space
+                     * @example 90112667046
+                     */
+                    id?: string;
+                    /**
+                     * @description Display name of the Space
+                     * @example API Test Space
+                     */
+                    name?: string;
+                    /**
+                     * @description Indicates if the current user has access to this Space
+                     * @example true
+                     */
+                    access?: boolean;
+                };
+                /**
+                 * @description Email address that can be used to create tasks in this List via email
+                 * @example abc-list@tasks.clickup.com
+                 */
+                inbound_address?: string;
+                /**
+                 * @description Indicates if the List is archived
+                 * @example false
+                 */
+                archived?: boolean;
+                /**
+                 * @description Indicates if this List uses custom statuses instead of Space default statuses
+                 * @example true
+                 */
+                override_statuses?: boolean;
+                /** @description List of available statuses for tasks in this List */
+                statuses?: {
+                    /**
+                     * @description Unique identifier for the status
+                     * @example sc901107394085_DCnaeiSB
+                     */
+                    id?: string;
+                    /**
+                     * @description Display name of the status
+                     * @example to do
+                     */
+                    status?: string;
+                    /**
+                     * @description Position of this status in the status list
+                     * @example 0
+                     */
+                    orderindex?: number;
+                    /**
+                     * @description Color code associated with this status
+                     * @example #87909e
+                     */
+                    color?: string;
+                    /**
+                     * @description Category of the status (e.g., open, closed, in progress)
+                     * @example open
+                     */
+                    type?: string;
+                    /**
+                     * @description TODO - Identifier for grouping related statuses
+                     * @example subcat_901107394085
+                     */
+                    status_group?: string;
+                }[];
+                /**
+                 * @description Access level the current user has for this List (e.g., create, edit, view)
+                 * @example create
+                 */
+                permission_level?: string;
+            };
+        };
+        Hoisted_v3_workspaces_workspaceId_docs_post_201: {
+            id: string;
+            date_created: number;
+            date_updated?: number;
+            name: string;
+            /** @enum {number} */
+            type: never;
+            parent: components["schemas"]["Hoisted_v3_workspaces_workspaceId_docs_post_201_parent"];
+            public: boolean;
+            workspace_id: number;
+            archived?: boolean;
+            archived_by?: number;
+            creator: number;
+            date_archived?: number;
+            date_deleted?: number;
+            deleted?: boolean;
+            deleted_by?: number;
+            page_defaults?: components["schemas"]["Hoisted_v3_workspaces_workspaceId_docs_post_201_page_defaults"];
+        };
+        Hoisted_v3_workspaces_workspaceId_docs_docId_pages_post_201: {
+            id: string;
+            doc_id: string;
+            parent_page_id?: string;
+            workspace_id: number;
+            name: string;
+            /** @description More nested documents with the same object structure. */
+            pages?: unknown[];
+            sub_title?: string;
+            date_created: number;
+            date_updated?: number;
+            content: string;
+            avatar?: {
+                color?: string;
+                value?: string;
+                source?: string;
+            };
+            creator_id: number;
+            deleted?: boolean;
+            deleted_by?: number;
+            date_deleted?: number;
+            date_edited?: number;
+            edited_by?: number;
+            archived?: boolean;
+            archived_by?: number;
+            date_archived?: number;
+            authors: number[];
+            contributors?: number[];
+            cover?: {
+                color?: string;
+                image_url?: string;
+                position?: {
+                    x: number;
+                    y: number;
+                };
+            };
+            protected?: boolean;
+            protected_by?: number;
+            protected_note?: string;
+            presentation_details?: components["schemas"]["Hoisted_v3_workspaces_workspaceId_docs_post_201_page_defaults"];
+        };
+        /**
+         * CreateTaskCommentrequest
+         * @example {
+         *       "comment_text": "Task comment content",
+         *       "assignee": 183,
+         *       "group_assignee": "d01f92f-48ca-446d-88a1-0beb0e8f5f14",
+         *       "notify_all": true
+         *     }
+         */
+        Hoisted_CreateTaskCommentrequest: {
+            comment_text: string;
+            assignee?: number;
+            group_assignee?: string;
+            /** @description If `notify_all` is true, notifications will be sent to everyone including the creator of the comment. */
+            notify_all: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -3226,32 +5440,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /**
-                         * User
-                         * @example {
-                         *       "id": 123,
-                         *       "username": "John Doe",
-                         *       "email": "user@company.com",
-                         *       "color": "#000000",
-                         *       "profilePicture": "https://clickup.com/avatar.jpg",
-                         *       "initials": "JD",
-                         *       "week_start_day": 0,
-                         *       "global_font_support": false,
-                         *       "timezone": "America/Los_Angeles"
-                         *     }
-                         */
-                        user?: {
-                            id?: number;
-                            username?: string;
-                            email?: string;
-                            color?: string;
-                            profilePicture?: string;
-                            initials?: string;
-                            /** @description The user's preferred start of the calendar week setting. \ `0` is Sunday. \ `1` is Monday. */
-                            week_start_day?: number;
-                            global_font_support?: boolean;
-                            timezeone?: string;
-                        };
+                        user?: components["schemas"]["Hoisted_User"];
                     };
                 };
             };
@@ -3299,9 +5488,7 @@ export interface operations {
                             name: string;
                             color: string;
                             avatar: string;
-                            members: {
-                                user: paths["/v2/user"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["user"];
-                            }[];
+                            members: components["schemas"]["Hoisted_Member"][];
                         }[];
                     };
                 };
@@ -3553,7 +5740,7 @@ export interface operations {
                                 id: string;
                                 name: string;
                                 orderindex: number;
-                                assignee: paths["/v2/task/{task_id}/comment"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["comments"]["items"]["assignee"];
+                                assignee: components["schemas"]["Hoisted_Assignee"];
                                 resolved: boolean;
                                 parent: string | null;
                                 date_created: string;
@@ -3660,16 +5847,7 @@ export interface operations {
                             orderindex: number;
                             resolved: number;
                             unresolved: number;
-                            items: {
-                                id: string;
-                                name: string;
-                                orderindex: number;
-                                assignee: string | null;
-                                resolved: boolean;
-                                parent: string | null;
-                                date_created: string;
-                                children: string[];
-                            }[];
+                            items: components["schemas"]["Hoisted_Item1"][];
                         };
                     };
                 };
@@ -3773,59 +5951,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": {
-                        comments: {
-                            id: string;
-                            comment: {
-                                text: string;
-                            }[];
-                            comment_text: string;
-                            user: paths["/v2/team/{team_id}/time_entries/stop"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["data"]["user"];
-                            resolved: boolean;
-                            /**
-                             * Assignee
-                             * @example {
-                             *       "id": 183,
-                             *       "username": "John Doe",
-                             *       "email": "example@email.com",
-                             *       "color": "#827718",
-                             *       "initials": "JD",
-                             *       "profilePicture": "https://dev-attachments-public.clickup.com/profilePictures/183_nx1.jpg"
-                             *     }
-                             */
-                            assignee: {
-                                id: number;
-                                username: string;
-                                email: string;
-                                color: string;
-                                initials: string;
-                                profilePicture: string;
-                            };
-                            /**
-                             * AssignedBy
-                             * @example {
-                             *       "id": 183,
-                             *       "username": "John Doe",
-                             *       "initials": "JD",
-                             *       "email": "johndoe@gmail.com",
-                             *       "color": "#827718",
-                             *       "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
-                             *     }
-                             */
-                            assigned_by: {
-                                id: number;
-                                username: string;
-                                initials: string;
-                                email: string;
-                                color: string;
-                                profilePicture: string;
-                            };
-                            reactions: string[];
-                            date: string;
-                            /** @description For threaded comments, `reply_count` is always 0. */
-                            reply_count?: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Hoisted_GetTaskCommentsresponse"];
                 };
             };
         };
@@ -3858,13 +5984,7 @@ export interface operations {
                  *       "notify_all": true
                  *     }
                  */
-                "application/json": {
-                    comment_text: string;
-                    assignee?: number;
-                    group_assignee?: string;
-                    /** @description If `notify_all` is true, notifications will be sent to everyone including the creator of the comment. */
-                    notify_all: boolean;
-                };
+                "application/json": components["schemas"]["Hoisted_CreateTaskCommentrequest"];
             };
         };
         responses: {
@@ -3943,9 +6063,9 @@ export interface operations {
                     "application/json": {
                         comments: {
                             id: string;
-                            comment: paths["/v2/task/{task_id}/comment"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["comments"]["items"]["comment"]["items"][];
+                            comment: components["schemas"]["Hoisted_Comment1"][];
                             comment_text: string;
-                            user: paths["/v2/team/{team_id}/time_entries/stop"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["data"]["user"];
+                            user: components["schemas"]["Hoisted_User2"];
                             resolved: boolean;
                             assignee: string | null;
                             assigned_by: string | null;
@@ -4070,7 +6190,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        comments: paths["/v2/task/{task_id}/comment"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["comments"]["items"][];
+                        comments: components["schemas"]["Hoisted_Comment"][];
                     };
                 };
             };
@@ -4244,7 +6364,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": paths["/v2/task/{task_id}/comment"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+                    "application/json": components["schemas"]["Hoisted_GetTaskCommentsresponse"];
                 };
             };
         };
@@ -4268,7 +6388,7 @@ export interface operations {
                  *       "notify_all": true
                  *     }
                  */
-                "application/json": paths["/v2/task/{task_id}/comment"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+                "application/json": components["schemas"]["Hoisted_CreateTaskCommentrequest"];
             };
         };
         responses: {
@@ -4302,50 +6422,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        fields: {
-                            id: string;
-                            name: string;
-                            type: string;
-                            /**
-                             * TypeConfig
-                             * @example {}
-                             */
-                            type_config: {
-                                options?: {
-                                    id: string;
-                                    label?: string;
-                                    color: string | null;
-                                    name?: string;
-                                    value?: number;
-                                    type?: string;
-                                    orderindex?: number;
-                                }[];
-                                default?: (string | null) | number | unknown;
-                                precision?: number;
-                                currency_type?: string;
-                                placeholder?: string | null;
-                                end?: number;
-                                start?: number;
-                                count?: number;
-                                code_point?: string;
-                                /**
-                                 * Tracking
-                                 * @example {
-                                 *       "subtasks": true,
-                                 *       "checklists": true,
-                                 *       "assigned_comments": true
-                                 *     }
-                                 */
-                                tracking?: {
-                                    subtasks: boolean;
-                                    checklists: boolean;
-                                    assigned_comments: boolean;
-                                };
-                                complete_on?: number;
-                            };
-                            date_created: string;
-                            hide_from_guests: boolean;
-                        }[];
+                        fields: components["schemas"]["Hoisted_Field"][];
                     };
                 };
             };
@@ -4370,7 +6447,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        fields: paths["/v2/list/{list_id}/field"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["fields"]["items"][];
+                        fields: components["schemas"]["Hoisted_Field"][];
                     };
                 };
             };
@@ -4395,7 +6472,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        fields: paths["/v2/list/{list_id}/field"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["fields"]["items"][];
+                        fields: components["schemas"]["Hoisted_Field"][];
                     };
                 };
             };
@@ -4421,7 +6498,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        fields: paths["/v2/list/{list_id}/field"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["fields"]["items"][];
+                        fields: components["schemas"]["Hoisted_Field"][];
                     };
                 };
             };
@@ -4778,12 +6855,12 @@ export interface operations {
                         task: {
                             id: string;
                             name: string;
-                            status: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
+                            status: components["schemas"]["Hoisted_Status"];
                             orderindex: string;
                             date_created: string;
                             date_updated: string;
                             date_closed: string | null;
-                            creator: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["creator"];
+                            creator: components["schemas"]["Hoisted_Creator"];
                             assignees: string[];
                             checklists: string[];
                             tags: string[];
@@ -4793,9 +6870,9 @@ export interface operations {
                             start_date: string | null;
                             time_estimate: string | null;
                             time_spent: string | null;
-                            list: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["list"];
-                            folder: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["folder"];
-                            space: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
+                            list: components["schemas"]["Hoisted_List"];
+                            folder: components["schemas"]["Hoisted_Folder"];
+                            space: components["schemas"]["Hoisted_Space"];
                             linked_tasks: {
                                 task_id: string;
                                 link_id: string;
@@ -4926,12 +7003,12 @@ export interface operations {
                         task: {
                             id: string;
                             name: string;
-                            status: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
+                            status: components["schemas"]["Hoisted_Status"];
                             orderindex: string;
                             date_created: string;
                             date_updated: string;
                             date_closed: string | null;
-                            creator: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["creator"];
+                            creator: components["schemas"]["Hoisted_Creator"];
                             assignees: string[];
                             checklists: string[];
                             tags: string[];
@@ -4941,9 +7018,9 @@ export interface operations {
                             start_date: string | null;
                             time_estimate: string | null;
                             time_spent: string | null;
-                            list: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["list"];
-                            folder: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["folder"];
-                            space: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
+                            list: components["schemas"]["Hoisted_List"];
+                            folder: components["schemas"]["Hoisted_Folder"];
+                            space: components["schemas"]["Hoisted_Space"];
                             linked_tasks: string[];
                             url: string;
                         };
@@ -4994,7 +7071,7 @@ export interface operations {
                             orderindex: number;
                             override_statuses: boolean;
                             hidden: boolean;
-                            space: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
+                            space: components["schemas"]["Hoisted_Space2"];
                             task_count: string;
                             lists: string[];
                         };
@@ -5051,7 +7128,7 @@ export interface operations {
                         orderindex: number;
                         override_statuses: boolean;
                         hidden: boolean;
-                        space: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
+                        space: components["schemas"]["Hoisted_Space2"];
                         task_count: string;
                     };
                 };
@@ -5096,7 +7173,7 @@ export interface operations {
                         orderindex: number;
                         override_statuses: boolean;
                         hidden: boolean;
-                        space: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
+                        space: components["schemas"]["Hoisted_Space2"];
                         task_count: string;
                         lists: string[];
                     };
@@ -5152,7 +7229,7 @@ export interface operations {
                         orderindex: number;
                         override_statuses: boolean;
                         hidden: boolean;
-                        space: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
+                        space: components["schemas"]["Hoisted_Space2"];
                         task_count: string;
                     };
                 };
@@ -5330,16 +7407,7 @@ export interface operations {
                             pinned: boolean;
                             owners: string[];
                             key_result_count: number;
-                            members: {
-                                id: number;
-                                username: string;
-                                email: string;
-                                color: string;
-                                permission_level: string;
-                                profilePicture: string;
-                                initials: string;
-                                isCreator: boolean;
-                            }[];
+                            members: components["schemas"]["Hoisted_Member1"][];
                             group_members: string[];
                             percent_completed: number;
                         }[];
@@ -5385,7 +7453,7 @@ export interface operations {
                                 pinned: boolean;
                                 owners: string[];
                                 key_result_count: number;
-                                members: paths["/v2/team/{team_id}/goal"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["goals"]["items"]["members"]["items"][];
+                                members: components["schemas"]["Hoisted_Member1"][];
                                 group_members: string[];
                                 percent_completed: number;
                             }[];
@@ -5472,7 +7540,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        goal: paths["/v2/goal/{goal_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["goal"];
+                        goal: components["schemas"]["Hoisted_Goal"];
                     };
                 };
             };
@@ -5531,69 +7599,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /**
-                         * Goal
-                         * @example {
-                         *       "id": "e53a033c-900e-462d-a849-4a216b06d930",
-                         *       "name": "Goal Name",
-                         *       "team_id": "512",
-                         *       "date_created": "1568044355026",
-                         *       "start_date": null,
-                         *       "due_date": "1568036964079",
-                         *       "description": "Goal Description",
-                         *       "private": false,
-                         *       "archived": false,
-                         *       "creator": 183,
-                         *       "color": "#32a852",
-                         *       "pretty_id": "6",
-                         *       "multiple_owners": true,
-                         *       "folder_id": null,
-                         *       "members": [],
-                         *       "owners": [
-                         *         {
-                         *           "id": 183,
-                         *           "username": "John Doe",
-                         *           "initials": "JD",
-                         *           "email": "johndoe@gmail.com",
-                         *           "color": "#827718",
-                         *           "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
-                         *         }
-                         *       ],
-                         *       "key_results": [],
-                         *       "percent_completed": 0,
-                         *       "history": [],
-                         *       "pretty_url": "https://app.clickup.com/512/goals/6"
-                         *     }
-                         */
-                        goal: {
-                            id: string;
-                            name: string;
-                            team_id: string;
-                            date_created: string;
-                            start_date: string | null;
-                            due_date: string;
-                            description: string;
-                            private: boolean;
-                            archived: boolean;
-                            creator: number;
-                            color: string;
-                            pretty_id: string;
-                            multiple_owners: boolean;
-                            folder_id: string | null;
-                            members: string[];
-                            owners: {
-                                id: number;
-                                username: string;
-                                initials: string;
-                                email: string;
-                                color: string;
-                                profilePicture: string;
-                            }[];
-                            key_results: string[];
-                            percent_completed: number;
-                            history: string[];
-                            pretty_url: string;
-                        };
+                        goal: components["schemas"]["Hoisted_Goal"];
                     };
                 };
             };
@@ -5679,7 +7685,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        goal: paths["/v2/goal/{goal_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["goal"];
+                        goal: components["schemas"]["Hoisted_Goal"];
                     };
                 };
             };
@@ -5846,7 +7852,7 @@ export interface operations {
                             completed: boolean;
                             task_ids: string[];
                             subcategory_ids: string[];
-                            owners: paths["/v2/goal/{goal_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["goal"]["owners"]["items"][];
+                            owners: components["schemas"]["Hoisted_Owner"][];
                             /**
                              * LastAction
                              * @example {
@@ -6002,7 +8008,7 @@ export interface operations {
                             completed: boolean;
                             task_ids: string[];
                             subcategory_ids: string[];
-                            owners: paths["/v2/goal/{goal_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["goal"]["owners"]["items"][];
+                            owners: components["schemas"]["Hoisted_Owner"][];
                             /**
                              * LastAction1
                              * @example {
@@ -6272,15 +8278,15 @@ export interface operations {
                             color: string;
                             avatar: string | null;
                             members: {
-                                user: paths["/v2/team/{team_id}/guest/{guest_id}"]["put"]["responses"]["200"]["content"]["application/json"]["schema"]["guest"]["user"];
-                                invited_by: paths["/v2/team/{team_id}/user/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["member"]["invited_by"];
+                                user: components["schemas"]["Hoisted_User5"];
+                                invited_by: components["schemas"]["Hoisted_InvitedBy"];
                                 can_see_time_spent: boolean;
                                 can_see_time_estimated: boolean;
                                 can_edit_tags: boolean;
                                 can_create_views: boolean;
                                 can_see_points_estimated?: boolean;
                             }[];
-                            roles: paths["/v2/team/{team_id}/user"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["team"]["roles"]["items"][];
+                            roles: components["schemas"]["Hoisted_Role"][];
                         };
                     };
                 };
@@ -6430,45 +8436,14 @@ export interface operations {
                          *     }
                          */
                         guest: {
-                            /**
-                             * User5
-                             * @example {
-                             *       "id": 184,
-                             *       "username": null,
-                             *       "email": "guest@example.com",
-                             *       "color": null,
-                             *       "profilePicture": null,
-                             *       "initials": "G",
-                             *       "role": 4,
-                             *       "custom_role": {
-                             *         "id": 12345,
-                             *         "name": "guest custom"
-                             *       },
-                             *       "last_active": null,
-                             *       "date_joined": null,
-                             *       "date_invited": "1583358383412"
-                             *     }
-                             */
-                            user?: {
-                                id: number;
-                                username: string | null;
-                                email: string;
-                                color: string | null;
-                                profilePicture: string | null;
-                                initials: string;
-                                role: number;
-                                custom_role: paths["/v2/team/{team_id}/user/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["member"]["user"]["custom_role"];
-                                last_active: string | null;
-                                date_joined: string | null;
-                                date_invited: string;
-                            };
-                            invited_by?: paths["/v2/team/{team_id}/user/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["member"]["invited_by"];
+                            user?: components["schemas"]["Hoisted_User5"];
+                            invited_by?: components["schemas"]["Hoisted_InvitedBy"];
                             can_see_time_spent?: boolean;
                             can_see_time_estimated?: boolean;
                             can_see_points_estimated?: boolean;
                             can_edit_tags?: boolean;
                             can_create_views?: boolean;
-                            shared?: paths["/v2/team/{team_id}/user/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["member"]["shared"];
+                            shared?: components["schemas"]["Hoisted_Shared"];
                         };
                     };
                 };
@@ -6505,7 +8480,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        team: paths["/v2/team/{team_id}/user/{user_id}"]["delete"]["responses"]["200"]["content"]["application/json"]["schema"]["team"];
+                        team: components["schemas"]["Hoisted_Team2"];
                     };
                 };
             };
@@ -6730,34 +8705,8 @@ export interface operations {
                          *     }
                          */
                         guest: {
-                            /**
-                             * User7
-                             * @example {
-                             *       "id": 184,
-                             *       "username": null,
-                             *       "email": "guest@example.com",
-                             *       "color": null,
-                             *       "profilePicture": null,
-                             *       "initials": "G",
-                             *       "role": 4,
-                             *       "last_active": null,
-                             *       "date_joined": null,
-                             *       "date_invited": "1583358383412"
-                             *     }
-                             */
-                            user: {
-                                id: number;
-                                username: string | null;
-                                email: string;
-                                color: string | null;
-                                profilePicture: string | null;
-                                initials: string;
-                                role: number;
-                                last_active: string | null;
-                                date_joined: string | null;
-                                date_invited: string;
-                            };
-                            invited_by: paths["/v2/team/{team_id}/user/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["member"]["invited_by"];
+                            user: components["schemas"]["Hoisted_User7"];
+                            invited_by: components["schemas"]["Hoisted_InvitedBy"];
                             can_see_time_spent: boolean;
                             can_see_time_estimated: boolean;
                             can_edit_tags: boolean;
@@ -6828,18 +8777,18 @@ export interface operations {
                                 tasks: {
                                     id: string;
                                     name: string;
-                                    status: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
+                                    status: components["schemas"]["Hoisted_Status"];
                                     orderindex: string;
                                     date_created: string;
                                     date_updated: string;
                                     date_closed: string | null;
                                     archived: boolean;
-                                    creator: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["creator"];
+                                    creator: components["schemas"]["Hoisted_Creator"];
                                     assignees: string[];
                                     checklists: string[];
                                     tags: string[];
                                     parent: string | null;
-                                    priority: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["priority"];
+                                    priority: components["schemas"]["Hoisted_Priority"];
                                     due_date: string;
                                     start_date: string | null;
                                     points: string | null;
@@ -6849,9 +8798,9 @@ export interface operations {
                                     team_id: string;
                                     url: string;
                                     permission_level: string;
-                                    list: paths["/v2/team/{team_Id}/task"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["tasks"]["items"]["list"];
-                                    folder: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["folder"];
-                                    space: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
+                                    list: components["schemas"]["Hoisted_List2"];
+                                    folder: components["schemas"]["Hoisted_Folder3"];
+                                    space: components["schemas"]["Hoisted_Space"];
                                 }[];
                                 lists: string[];
                                 folders: string[];
@@ -6925,47 +8874,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /**
-                         * Guest2
-                         * @example {
-                         *       "user": {
-                         *         "id": 184,
-                         *         "username": null,
-                         *         "email": "guest@example.com",
-                         *         "color": null,
-                         *         "profilePicture": null,
-                         *         "initials": "G",
-                         *         "role": 4,
-                         *         "last_active": null,
-                         *         "date_joined": null,
-                         *         "date_invited": "1583358383412"
-                         *       },
-                         *       "invited_by": {
-                         *         "id": 183,
-                         *         "color": "#827718",
-                         *         "username": "Jerry",
-                         *         "email": "jerry@example.com",
-                         *         "initials": "J",
-                         *         "profilePicture": "https://dev-attachments-public.clickup.com/profilePictures/profile.jpg"
-                         *       },
-                         *       "can_see_time_spent": true,
-                         *       "can_see_time_estimated": true,
-                         *       "can_edit_tags": true,
-                         *       "shared": {
-                         *         "tasks": [],
-                         *         "lists": [],
-                         *         "folders": []
-                         *       }
-                         *     }
-                         */
-                        guest: {
-                            user: paths["/v2/task/{task_id}/guest/{guest_id}"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["guest"]["user"];
-                            invited_by: paths["/v2/team/{team_id}/user/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["member"]["invited_by"];
-                            can_see_time_spent: boolean;
-                            can_see_time_estimated: boolean;
-                            can_edit_tags: boolean;
-                            shared: paths["/v2/team/{team_id}/user/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["member"]["shared"];
-                        };
+                        guest: components["schemas"]["Hoisted_Guest2"];
                     };
                 };
             };
@@ -7130,8 +9039,8 @@ export interface operations {
                          *     }
                          */
                         guest: {
-                            user: paths["/v2/task/{task_id}/guest/{guest_id}"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["guest"]["user"];
-                            invited_by: paths["/v2/team/{team_id}/user/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["member"]["invited_by"];
+                            user: components["schemas"]["Hoisted_User7"];
+                            invited_by: components["schemas"]["Hoisted_InvitedBy"];
                             can_see_time_spent: boolean;
                             can_see_time_estimated: boolean;
                             can_edit_tags: boolean;
@@ -7186,7 +9095,7 @@ export interface operations {
                                     start_date: string | null;
                                     archived: boolean;
                                     override_statuses: boolean;
-                                    statuses: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"][];
+                                    statuses: components["schemas"]["Hoisted_Status"][];
                                     permission_level: string;
                                 }[];
                                 folders: string[];
@@ -7252,7 +9161,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        guest: paths["/v2/task/{task_id}/guest/{guest_id}"]["delete"]["responses"]["200"]["content"]["application/json"]["schema"]["guest"];
+                        guest: components["schemas"]["Hoisted_Guest2"];
                     };
                 };
             };
@@ -7411,8 +9320,8 @@ export interface operations {
                          *     }
                          */
                         guest: {
-                            user: paths["/v2/task/{task_id}/guest/{guest_id}"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["guest"]["user"];
-                            invited_by: paths["/v2/team/{team_id}/user/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["member"]["invited_by"];
+                            user: components["schemas"]["Hoisted_User7"];
+                            invited_by: components["schemas"]["Hoisted_InvitedBy"];
                             can_see_time_spent: boolean;
                             can_see_time_estimated: boolean;
                             can_edit_tags: boolean;
@@ -7461,7 +9370,7 @@ export interface operations {
                                     hidden: boolean;
                                     task_count: string;
                                     archived: boolean;
-                                    statuses: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"][];
+                                    statuses: components["schemas"]["Hoisted_Status"][];
                                     lists: string[];
                                     permission_level: string;
                                 }[];
@@ -7527,7 +9436,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        guest: paths["/v2/task/{task_id}/guest/{guest_id}"]["delete"]["responses"]["200"]["content"]["application/json"]["schema"]["guest"];
+                        guest: components["schemas"]["Hoisted_Guest2"];
                     };
                 };
             };
@@ -7552,7 +9461,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        lists: paths["/v2/space/{space_id}/list"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["lists"]["items"][];
+                        lists: components["schemas"]["Hoisted_List4"][];
                     };
                 };
             };
@@ -7662,17 +9571,17 @@ export interface operations {
                         name?: string;
                         orderindex?: number;
                         content?: string;
-                        status?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
-                        priority?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["priority"];
-                        assignee?: paths["/v2/space/{space_id}/list"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["assignee"];
+                        status?: components["schemas"]["Hoisted_Status5"];
+                        priority?: components["schemas"]["Hoisted_Priority1"];
+                        assignee?: components["schemas"]["Hoisted_Assignee3"];
                         task_count?: string | null;
                         due_date?: string;
                         due_date_time?: boolean;
                         start_date?: string | null;
                         start_date_time?: string | null;
-                        folder?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["folder"];
-                        space?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
-                        statuses?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"][];
+                        folder?: components["schemas"]["Hoisted_Folder3"];
+                        space?: components["schemas"]["Hoisted_Space2"];
+                        statuses?: components["schemas"]["Hoisted_Status"][];
                         inbound_address?: string;
                     };
                 };
@@ -7891,43 +9800,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        lists: {
-                            id: string;
-                            name: string;
-                            orderindex: number;
-                            content: string;
-                            /**
-                             * @example {
-                             *       "status": "red",
-                             *       "color": "#e50000",
-                             *       "hide_label": true
-                             *     }
-                             */
-                            status: {
-                                status?: string;
-                                color?: string;
-                                hide_label?: boolean;
-                            } | (string | null) | unknown;
-                            /**
-                             * @example {
-                             *       "priority": "high",
-                             *       "color": "#f50000"
-                             *     }
-                             */
-                            priority: {
-                                priority?: string;
-                                color?: string;
-                            } | (string | null) | unknown;
-                            assignee: string | null;
-                            task_count: string | null;
-                            due_date: string | null;
-                            start_date: string | null;
-                            folder: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["folder"];
-                            space: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
-                            archived: boolean;
-                            override_statuses: boolean;
-                            permission_level: string;
-                        }[];
+                        lists: components["schemas"]["Hoisted_List4"][];
                     };
                 };
             };
@@ -8037,33 +9910,17 @@ export interface operations {
                         name?: string;
                         orderindex?: number;
                         content?: string;
-                        status?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
-                        priority?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["priority"];
-                        /**
-                         * Assignee3
-                         * @example {
-                         *       "id": 183,
-                         *       "color": "#827718",
-                         *       "username": "John Doe",
-                         *       "initials": "J",
-                         *       "profilePicture": "https://dev-attachments-public.clickup.com/profilePictures/profile.jpg"
-                         *     }
-                         */
-                        assignee?: {
-                            id: number;
-                            color: string;
-                            username: string;
-                            initials: string;
-                            profilePicture: string;
-                        };
+                        status?: components["schemas"]["Hoisted_Status5"];
+                        priority?: components["schemas"]["Hoisted_Priority1"];
+                        assignee?: components["schemas"]["Hoisted_Assignee3"];
                         task_count?: string | null;
                         due_date?: string;
                         due_date_time?: boolean;
                         start_date?: string | null;
                         start_date_time?: string | null;
-                        folder?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["folder"];
-                        space?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
-                        statuses?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"][];
+                        folder?: components["schemas"]["Hoisted_Folder3"];
+                        space?: components["schemas"]["Hoisted_Space2"];
+                        statuses?: components["schemas"]["Hoisted_Status"][];
                         inbound_address?: string;
                     };
                 };
@@ -8143,67 +10000,19 @@ export interface operations {
                         name: string;
                         orderindex: number;
                         content: string;
-                        /**
-                         * Status5
-                         * @example {
-                         *       "status": "red",
-                         *       "color": "#e50000",
-                         *       "hide_label": true
-                         *     }
-                         */
-                        status: {
-                            status: string;
-                            color: string;
-                            hide_label: boolean;
-                        };
-                        /**
-                         * Priority1
-                         * @example {
-                         *       "priority": "urgent",
-                         *       "color": "#f50000"
-                         *     }
-                         */
-                        priority: {
-                            priority: string;
-                            color: string;
-                        };
+                        status: components["schemas"]["Hoisted_Status5"];
+                        priority: components["schemas"]["Hoisted_Priority1"];
                         assignee: string | null;
                         due_date: string;
                         due_date_time: boolean;
                         start_date: string | null;
                         start_date_time: string | null;
-                        /**
-                         * Folder3
-                         * @example {
-                         *       "id": "1217",
-                         *       "name": "Shared with me",
-                         *       "hidden": false,
-                         *       "access": false
-                         *     }
-                         */
-                        folder: {
-                            id: string;
-                            name: string;
-                            hidden: boolean;
-                            access: boolean;
-                        };
-                        /**
-                         * Space2
-                         * @example {
-                         *       "id": "789",
-                         *       "name": "Space Name",
-                         *       "access": true
-                         *     }
-                         */
-                        space: {
-                            id: string;
-                            name: string;
-                            access: boolean;
-                        };
+                        folder: components["schemas"]["Hoisted_Folder3"];
+                        space: components["schemas"]["Hoisted_Space2"];
                         inbound_address: string;
                         archived: boolean;
                         override_statuses: boolean;
-                        statuses: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"][];
+                        statuses: components["schemas"]["Hoisted_Status"][];
                         permission_level: string;
                     };
                 };
@@ -8310,17 +10119,17 @@ export interface operations {
                         name?: string;
                         orderindex?: number;
                         content?: string;
-                        status?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
-                        priority?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["priority"];
+                        status?: components["schemas"]["Hoisted_Status5"];
+                        priority?: components["schemas"]["Hoisted_Priority1"];
                         assignee?: string | null;
                         task_count?: string | null;
                         due_date?: string;
                         due_date_time?: boolean;
                         start_date?: string | null;
                         start_date_time?: string | null;
-                        folder?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["folder"];
-                        space?: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
-                        statuses?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"][];
+                        folder?: components["schemas"]["Hoisted_Folder3"];
+                        space?: components["schemas"]["Hoisted_Space2"];
+                        statuses?: components["schemas"]["Hoisted_Status"][];
                         inbound_address?: string;
                     };
                 };
@@ -8454,35 +10263,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        members: {
-                            id: number;
-                            username: string;
-                            email: string;
-                            color: string | null;
-                            initials: string;
-                            profilePicture: string;
-                            /**
-                             * ProfileInfo
-                             * @example {
-                             *       "display_profile": null,
-                             *       "verified_ambassador": null,
-                             *       "verified_consultant": null,
-                             *       "top_tier_user": null,
-                             *       "viewed_verified_ambassador": null,
-                             *       "viewed_verified_consultant": null,
-                             *       "viewed_top_tier_user": null
-                             *     }
-                             */
-                            profileInfo: {
-                                display_profile: string | null;
-                                verified_ambassador: string | null;
-                                verified_consultant: string | null;
-                                top_tier_user: string | null;
-                                viewed_verified_ambassador: string | null;
-                                viewed_verified_consultant: string | null;
-                                viewed_top_tier_user: string | null;
-                            };
-                        }[];
+                        members: components["schemas"]["Hoisted_Member5"][];
                     };
                 };
             };
@@ -8545,7 +10326,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        members: paths["/v2/task/{task_id}/member"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["members"]["items"][];
+                        members: components["schemas"]["Hoisted_Member5"][];
                     };
                 };
             };
@@ -8877,8 +10658,8 @@ export interface operations {
                             avatar?: string;
                             admin_can_manage?: boolean;
                             archived?: boolean;
-                            members?: paths["/v2/team"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["teams"]["items"]["members"]["items"][];
-                            statuses: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"][];
+                            members?: components["schemas"]["Hoisted_Member"][];
+                            statuses: components["schemas"]["Hoisted_Status"][];
                             multiple_assignees: boolean;
                             /**
                              * Features4
@@ -8916,15 +10697,15 @@ export interface operations {
                              *     }
                              */
                             features: {
-                                due_dates: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["due_dates"];
-                                time_tracking: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["time_tracking"];
-                                tags: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["tags"];
-                                time_estimates: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["time_estimates"];
-                                checklists: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["checklists"];
-                                custom_fields?: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["custom_fields"];
-                                remap_dependencies?: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["remap_dependencies"];
-                                dependency_warning?: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["dependency_warning"];
-                                portfolios?: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["portfolios"];
+                                due_dates: components["schemas"]["Hoisted_DueDates"];
+                                time_tracking: components["schemas"]["Hoisted_TimeTracking"];
+                                tags: components["schemas"]["Hoisted_Tags"];
+                                time_estimates: components["schemas"]["Hoisted_TimeEstimates"];
+                                checklists: components["schemas"]["Hoisted_Checklists"];
+                                custom_fields?: components["schemas"]["Hoisted_CustomFields"];
+                                remap_dependencies?: components["schemas"]["Hoisted_RemapDependencies"];
+                                dependency_warning?: components["schemas"]["Hoisted_DependencyWarning"];
+                                portfolios?: components["schemas"]["Hoisted_Portfolios"];
                             };
                         }[];
                     };
@@ -8985,7 +10766,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     multiple_assignees: boolean;
-                    features: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"];
+                    features: components["schemas"]["Hoisted_Features"];
                 };
             };
         };
@@ -9136,7 +10917,7 @@ export interface operations {
                          *     }
                          */
                         features: {
-                            due_dates: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["due_dates"];
+                            due_dates: components["schemas"]["Hoisted_DueDates"];
                             /**
                              * Sprints
                              * @example {
@@ -9164,9 +10945,9 @@ export interface operations {
                             custom_items: {
                                 enabled: boolean;
                             };
-                            tags: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["tags"];
-                            time_estimates: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["time_estimates"];
-                            checklists: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["checklists"];
+                            tags: components["schemas"]["Hoisted_Tags"];
+                            time_estimates: components["schemas"]["Hoisted_TimeEstimates"];
+                            checklists: components["schemas"]["Hoisted_Checklists"];
                             /**
                              * Zoom
                              * @example {
@@ -9185,9 +10966,9 @@ export interface operations {
                             milestones: {
                                 enabled: boolean;
                             };
-                            custom_fields: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["custom_fields"];
-                            remap_dependencies: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["remap_dependencies"];
-                            dependency_warning: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["dependency_warning"];
+                            custom_fields: components["schemas"]["Hoisted_CustomFields"];
+                            remap_dependencies: components["schemas"]["Hoisted_RemapDependencies"];
+                            dependency_warning: components["schemas"]["Hoisted_DependencyWarning"];
                             /**
                              * MultipleAssignees
                              * @example {
@@ -9197,7 +10978,7 @@ export interface operations {
                             multiple_assignees: {
                                 enabled: boolean;
                             };
-                            portfolios: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"]["portfolios"];
+                            portfolios: components["schemas"]["Hoisted_Portfolios"];
                             /**
                              * Emails
                              * @example {
@@ -9288,9 +11069,9 @@ export interface operations {
                         id: string;
                         name: string;
                         private: boolean;
-                        statuses: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"][];
+                        statuses: components["schemas"]["Hoisted_Status"][];
                         multiple_assignees: boolean;
-                        features: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"];
+                        features: components["schemas"]["Hoisted_Features"];
                     };
                 };
             };
@@ -9355,130 +11136,7 @@ export interface operations {
                     /** @description ***Note:** Allowing or restricting admins from managing private Spaces using `"admin_can_manage"` is an [Enterprise Plan](https://clickup.com/pricing) feature.* */
                     admin_can_manage: boolean;
                     multiple_assignees: boolean;
-                    /**
-                     * Features
-                     * @example {
-                     *       "due_dates": {
-                     *         "enabled": true,
-                     *         "start_date": false,
-                     *         "remap_due_dates": true,
-                     *         "remap_closed_due_date": false
-                     *       },
-                     *       "time_tracking": {
-                     *         "enabled": false
-                     *       },
-                     *       "tags": {
-                     *         "enabled": true
-                     *       },
-                     *       "time_estimates": {
-                     *         "enabled": true
-                     *       },
-                     *       "checklists": {
-                     *         "enabled": true
-                     *       },
-                     *       "custom_fields": {
-                     *         "enabled": true
-                     *       },
-                     *       "remap_dependencies": {
-                     *         "enabled": true
-                     *       },
-                     *       "dependency_warning": {
-                     *         "enabled": true
-                     *       },
-                     *       "portfolios": {
-                     *         "enabled": true
-                     *       }
-                     *     }
-                     */
-                    features: {
-                        /**
-                         * DueDates
-                         * @example {
-                         *       "enabled": true,
-                         *       "start_date": false,
-                         *       "remap_due_dates": true,
-                         *       "remap_closed_due_date": false
-                         *     }
-                         */
-                        due_dates: {
-                            enabled: boolean;
-                            start_date: boolean;
-                            remap_due_dates: boolean;
-                            remap_closed_due_date: boolean;
-                        };
-                        /**
-                         * TimeTracking
-                         * @example {
-                         *       "enabled": false
-                         *     }
-                         */
-                        time_tracking: {
-                            enabled: boolean;
-                        };
-                        /**
-                         * Tags
-                         * @example {
-                         *       "enabled": true
-                         *     }
-                         */
-                        tags: {
-                            enabled: boolean;
-                        };
-                        /**
-                         * TimeEstimates
-                         * @example {
-                         *       "enabled": true
-                         *     }
-                         */
-                        time_estimates: {
-                            enabled: boolean;
-                        };
-                        /**
-                         * Checklists
-                         * @example {
-                         *       "enabled": true
-                         *     }
-                         */
-                        checklists: {
-                            enabled: boolean;
-                        };
-                        /**
-                         * CustomFields
-                         * @example {
-                         *       "enabled": true
-                         *     }
-                         */
-                        custom_fields: {
-                            enabled: boolean;
-                        };
-                        /**
-                         * RemapDependencies
-                         * @example {
-                         *       "enabled": true
-                         *     }
-                         */
-                        remap_dependencies: {
-                            enabled: boolean;
-                        };
-                        /**
-                         * DependencyWarning
-                         * @example {
-                         *       "enabled": true
-                         *     }
-                         */
-                        dependency_warning: {
-                            enabled: boolean;
-                        };
-                        /**
-                         * Portfolios
-                         * @example {
-                         *       "enabled": true
-                         *     }
-                         */
-                        portfolios: {
-                            enabled: boolean;
-                        };
-                    };
+                    features: components["schemas"]["Hoisted_Features"];
                 };
             };
         };
@@ -9546,9 +11204,9 @@ export interface operations {
                         id: string;
                         name: string;
                         private: boolean;
-                        statuses: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"][];
+                        statuses: components["schemas"]["Hoisted_Status"][];
                         multiple_assignees: boolean;
-                        features: paths["/v2/space/{space_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["features"];
+                        features: components["schemas"]["Hoisted_Features"];
                     };
                 };
             };
@@ -9606,7 +11264,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        tags: paths["/v2/team/{team_Id}/time_entries"]["post"]["requestBody"]["content"]["application/json"]["schema"]["tags"]["items"][];
+                        tags: components["schemas"]["Hoisted_Tags6"][];
                     };
                 };
             };
@@ -9633,19 +11291,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
-                    /**
-                     * Tag
-                     * @example {
-                     *       "name": "Tag Name",
-                     *       "tag_fg": "#000000",
-                     *       "tag_bg": "#000000"
-                     *     }
-                     */
-                    tag: {
-                        name: string;
-                        tag_fg: string;
-                        tag_bg: string;
-                    };
+                    tag: components["schemas"]["Hoisted_Tag"];
                 };
             };
         };
@@ -9683,19 +11329,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
-                    /**
-                     * Tag1
-                     * @example {
-                     *       "name": "Updated Tag",
-                     *       "fg_color": "#ffffff",
-                     *       "bg_color": "#ffffff"
-                     *     }
-                     */
-                    tag: {
-                        name: string;
-                        fg_color: string;
-                        bg_color: string;
-                    };
+                    tag: components["schemas"]["Hoisted_Tag1"];
                 };
             };
         };
@@ -9715,7 +11349,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        tag: paths["/v2/space/{space_id}/tag/{tag_name}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["tag"];
+                        tag: components["schemas"]["Hoisted_Tag1"];
                     };
                 };
             };
@@ -9743,7 +11377,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
-                    tag: paths["/v2/space/{space_id}/tag"]["post"]["requestBody"]["content"]["application/json"]["schema"]["tag"];
+                    tag: components["schemas"]["Hoisted_Tag"];
                 };
             };
         };
@@ -9925,34 +11559,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        tasks?: {
-                            id?: string;
-                            custom_item_id?: number | null;
-                            name?: string;
-                            status?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
-                            markdown_description?: string;
-                            orderindex?: string;
-                            date_created?: string;
-                            date_updated?: string;
-                            date_closed?: string | null;
-                            date_done?: string | null;
-                            creator?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["creator"];
-                            assignees?: string[];
-                            watchers?: string[];
-                            checklists?: string[];
-                            tags?: string[];
-                            parent?: string | null;
-                            priority?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["priority"];
-                            due_date?: string | null;
-                            start_date?: string | null;
-                            points?: number;
-                            time_estimate?: string | null;
-                            custom_fields?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["custom_fields"]["items"];
-                            list?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["list"];
-                            folder?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["folder"];
-                            space?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
-                            url?: string;
-                        }[];
+                        tasks?: components["schemas"]["Hoisted_Task9"][];
                         last_page?: boolean;
                     };
                 };
@@ -10154,12 +11761,12 @@ export interface operations {
                         name?: string;
                         text_content?: string;
                         description?: string;
-                        status?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
+                        status?: components["schemas"]["Hoisted_Status"];
                         orderindex?: string;
                         date_created?: string;
                         date_updated?: string;
                         date_closed?: string | null;
-                        creator?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["creator"];
+                        creator?: components["schemas"]["Hoisted_Creator"];
                         assignees?: string[];
                         archived?: boolean;
                         group_assignees?: string[];
@@ -10167,16 +11774,16 @@ export interface operations {
                         checklists?: string[];
                         tags?: string[];
                         parent?: string | null;
-                        priority?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["priority"];
+                        priority?: components["schemas"]["Hoisted_Priority"];
                         due_date?: string | null;
                         start_date?: string | null;
                         points?: number;
                         time_estimate?: string | null;
                         time_spent?: string | null;
-                        custom_fields?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["custom_fields"]["items"][];
-                        list?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["list"];
-                        folder?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["folder"];
-                        space?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
+                        custom_fields?: components["schemas"]["Hoisted_CustomFields8"][];
+                        list?: components["schemas"]["Hoisted_List"];
+                        folder?: components["schemas"]["Hoisted_Folder"];
+                        space?: components["schemas"]["Hoisted_Space"];
                         url?: string;
                     };
                 };
@@ -10232,142 +11839,27 @@ export interface operations {
                         name?: string;
                         text_content?: string;
                         description?: string;
-                        /**
-                         * Status
-                         * @example {
-                         *       "status": "in progress",
-                         *       "color": "#d3d3d3",
-                         *       "orderindex": 1,
-                         *       "type": "custom"
-                         *     }
-                         */
-                        status?: {
-                            status: string;
-                            color: string;
-                            orderindex: number;
-                            type: string;
-                        };
+                        status?: components["schemas"]["Hoisted_Status"];
                         orderindex?: string;
                         date_created?: string;
                         date_updated?: string;
                         date_closed?: string | null;
-                        /**
-                         * Creator
-                         * @example {
-                         *       "id": 183,
-                         *       "username": "John Doe",
-                         *       "color": "#827718",
-                         *       "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
-                         *     }
-                         */
-                        creator?: {
-                            id: number;
-                            username: string;
-                            color: string;
-                            profilePicture: string;
-                        };
+                        creator?: components["schemas"]["Hoisted_Creator"];
                         assignees?: string[];
                         watchers?: string[];
                         checklists?: string[];
                         tags?: string[];
                         parent?: string | null;
-                        /**
-                         * Priority
-                         * @example {
-                         *       "color": "#f8ae00",
-                         *       "id": "3",
-                         *       "orderindex": "3",
-                         *       "priority": "normal"
-                         *     }
-                         */
-                        priority?: {
-                            color?: string;
-                            id?: string;
-                            orderindex?: string;
-                            priority?: string;
-                        } | null;
+                        priority?: components["schemas"]["Hoisted_Priority"];
                         due_date?: string | null;
                         start_date?: string | null;
                         points?: number;
                         time_estimate?: string | null;
                         time_spent?: string | null;
-                        custom_fields?: {
-                            id?: string;
-                            name?: string;
-                            type?: string;
-                            /**
-                             * TypeConfig1
-                             * @example {}
-                             */
-                            type_config?: {
-                                single_user?: boolean;
-                                include_groups?: boolean;
-                                include_guests?: boolean;
-                                include_team_members?: boolean;
-                            };
-                            date_created?: string;
-                            hide_from_guests?: boolean;
-                            /**
-                             * @example {
-                             *       "id": 183,
-                             *       "username": "John Doe",
-                             *       "email": "john@example.com",
-                             *       "color": "#7b68ee",
-                             *       "initials": "JD",
-                             *       "profilePicture": null
-                             *     }
-                             * @example {
-                             *       "value": null
-                             *     }
-                             */
-                            value?: {
-                                id?: number;
-                                username?: string;
-                                email?: string;
-                                color?: string;
-                                initials?: string;
-                                profilePicture?: string | null;
-                            } | {
-                                id: number;
-                                username: string;
-                                email: string;
-                                color: string;
-                                initials: string;
-                                profilePicture: string | null;
-                            } | {
-                                value: string;
-                            };
-                            value_richtext?: string;
-                            value_markdown?: string;
-                            required?: boolean;
-                        }[];
-                        /**
-                         * List
-                         * @example {
-                         *       "id": "123"
-                         *     }
-                         */
-                        list?: {
-                            id: string;
-                        };
-                        /**
-                         * Folder
-                         * @example {
-                         *       "id": "456"
-                         *     }
-                         */
-                        folder?: {
-                            id: string;
-                        };
-                        /**
-                         * Space
-                         * @example {
-                         *       "id": "789"
-                         *     }
-                         */
-                        space?: {
-                            id: string;
-                        };
+                        custom_fields?: components["schemas"]["Hoisted_CustomFields8"][];
+                        list?: components["schemas"]["Hoisted_List"];
+                        folder?: components["schemas"]["Hoisted_Folder"];
+                        space?: components["schemas"]["Hoisted_Space"];
                         url?: string;
                         markdown_description?: string;
                         attachments?: {
@@ -10388,7 +11880,7 @@ export interface operations {
                             size?: Record<string, never>;
                             total_comments?: Record<string, never>;
                             resolved_comments?: Record<string, never>;
-                            user?: paths["/v2/team/{team_id}/time_entries/stop"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["data"]["user"];
+                            user?: components["schemas"]["Hoisted_User2"];
                             deleted?: boolean;
                             orientation?: string;
                             url?: string;
@@ -10624,19 +12116,19 @@ export interface operations {
                         name?: string;
                         text_content?: string;
                         description?: string;
-                        status?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
+                        status?: components["schemas"]["Hoisted_Status"];
                         archived?: boolean;
                         orderindex?: string;
                         date_created?: string;
                         date_updated?: string;
                         date_closed?: string | null;
-                        creator?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["creator"];
+                        creator?: components["schemas"]["Hoisted_Creator"];
                         assignees?: string[];
                         group_assignees?: string[];
                         checklists?: string[];
                         tags?: string[];
                         parent?: string;
-                        priority?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["priority"];
+                        priority?: components["schemas"]["Hoisted_Priority"];
                         due_date?: string | null;
                         start_date?: string | null;
                         points?: number;
@@ -10646,15 +12138,15 @@ export interface operations {
                             id: string;
                             name: string;
                             type: string;
-                            type_config: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["custom_fields"]["items"]["type_config"];
+                            type_config: components["schemas"]["Hoisted_TypeConfig1"];
                             date_created: string;
                             hide_from_guests: boolean;
                             value?: string;
                             required: boolean;
                         }[];
-                        list?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["list"];
-                        folder?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["folder"];
-                        space?: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
+                        list?: components["schemas"]["Hoisted_List"];
+                        folder?: components["schemas"]["Hoisted_Folder"];
+                        space?: components["schemas"]["Hoisted_Space"];
                         url?: string;
                     };
                 };
@@ -10945,7 +12437,7 @@ export interface operations {
                             text_content: string;
                             description: string;
                             markdown_description?: string;
-                            status: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
+                            status: components["schemas"]["Hoisted_Status"];
                             orderindex: string;
                             date_created: string;
                             date_updated: string;
@@ -10991,9 +12483,9 @@ export interface operations {
                                 creator: number;
                                 resolved: number;
                                 unresolved: number;
-                                items: paths["/v2/checklist/{checklist_id}/checklist_item/{checklist_item_id}"]["put"]["responses"]["200"]["content"]["application/json"]["schema"]["checklist"]["items"]["items"][];
+                                items: components["schemas"]["Hoisted_Item1"][];
                             }[];
-                            tags: paths["/v2/team/{team_Id}/time_entries"]["post"]["requestBody"]["content"]["application/json"]["schema"]["tags"]["items"][];
+                            tags: components["schemas"]["Hoisted_Tags6"][];
                             parent: string;
                             priority: number;
                             due_date: string;
@@ -11014,19 +12506,7 @@ export interface operations {
                             team_id: string;
                             url: string;
                             permission_level: string;
-                            /**
-                             * List2
-                             * @example {
-                             *       "id": "1752",
-                             *       "name": "Shared with me",
-                             *       "access": false
-                             *     }
-                             */
-                            list: {
-                                id: string;
-                                name: string;
-                                access: boolean;
-                            };
+                            list: components["schemas"]["Hoisted_List2"];
                             /**
                              * Project
                              * @example {
@@ -11042,8 +12522,8 @@ export interface operations {
                                 hidden: boolean;
                                 access: boolean;
                             };
-                            folder: paths["/v2/list/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["folder"];
-                            space: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["space"];
+                            folder: components["schemas"]["Hoisted_Folder3"];
+                            space: components["schemas"]["Hoisted_Space"];
                         }[];
                     };
                 };
@@ -11167,39 +12647,8 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /**
-                         * CurrentStatus
-                         * @example {
-                         *       "status": "open",
-                         *       "color": "#d3d3d3",
-                         *       "total_time": {
-                         *         "by_minute": 21708,
-                         *         "since": "1604004423494"
-                         *       }
-                         *     }
-                         */
-                        current_status: {
-                            status: string;
-                            color: string;
-                            /**
-                             * TotalTime
-                             * @example {
-                             *       "by_minute": 21708,
-                             *       "since": "1604004423494"
-                             *     }
-                             */
-                            total_time: {
-                                by_minute: number;
-                                since: string;
-                            };
-                        };
-                        status_history: {
-                            status: string;
-                            color: string;
-                            type: string;
-                            total_time: paths["/v2/task/{task_id}/time_in_status"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["current_status"]["total_time"];
-                            orderindex: number;
-                        }[];
+                        current_status: components["schemas"]["Hoisted_CurrentStatus"];
+                        status_history: components["schemas"]["Hoisted_StatusHistory"][];
                     };
                 };
             };
@@ -11341,8 +12790,8 @@ export interface operations {
                          *     }
                          */
                         "27075wz": {
-                            current_status: paths["/v2/task/{task_id}/time_in_status"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["current_status"];
-                            status_history: paths["/v2/task/{task_id}/time_in_status"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status_history"]["items"][];
+                            current_status: components["schemas"]["Hoisted_CurrentStatus"];
+                            status_history: components["schemas"]["Hoisted_StatusHistory"][];
                         };
                         /**
                          * 20bbn28
@@ -11380,8 +12829,8 @@ export interface operations {
                          *     }
                          */
                         "20bbn28": {
-                            current_status: paths["/v2/task/{task_id}/time_in_status"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["current_status"];
-                            status_history: paths["/v2/task/{task_id}/time_in_status"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status_history"]["items"][];
+                            current_status: components["schemas"]["Hoisted_CurrentStatus"];
+                            status_history: components["schemas"]["Hoisted_StatusHistory"][];
                         };
                     };
                 };
@@ -11471,7 +12920,7 @@ export interface operations {
                 "application/json": {
                     /** @description Name of the new List */
                     name: string;
-                    options?: paths["/v2/space/{space_id}/list_template/{template_id}"]["post"]["requestBody"]["content"]["application/json"]["schema"]["options"];
+                    options?: components["schemas"]["Hoisted_v2_space_space_id_list_template_template_id__post_requestBody_options"];
                 };
             };
         };
@@ -11482,7 +12931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": paths["/v2/space/{space_id}/list_template/{template_id}"]["post"]["responses"]["200"]["content"]["application/json"]["schema"];
+                    "application/json": components["schemas"]["Hoisted_v2_space_space_id_list_template_template_id__post_200"];
                 };
             };
             /** @description Bad request - Name is required */
@@ -11546,81 +12995,7 @@ export interface operations {
                 "application/json": {
                     /** @description Name of the new List */
                     name: string;
-                    /** @description Options for creating the List */
-                    options?: {
-                        /**
-                         * @description Flag if newly created Object ID should be returned without waiting for the asset itself and all its nested assets to be applied. If set to true, access checks are performed before returning, but the object might not be fully created yet. In case of a timeout on syncronous requests, the of objects from the template will continue to be created past the timeout.
-                         * @default true
-                         */
-                        return_immediately?: boolean;
-                        /** @description List description */
-                        content?: string;
-                        /** @description Include time (hours, minutes and seconds) */
-                        time_estimate?: number;
-                        /** @description Import automation settings */
-                        automation?: boolean;
-                        /** @description Import views */
-                        include_views?: boolean;
-                        /** @description Import tasks' due dates */
-                        old_due_date?: boolean;
-                        /** @description Import tasks' start dates */
-                        old_start_date?: boolean;
-                        /** @description Import tasks' watchers */
-                        old_followers?: boolean;
-                        /** @description Import tasks' comment attachments */
-                        comment_attachments?: boolean;
-                        /** @description Import tasks' recurring settings */
-                        recur_settings?: boolean;
-                        /** @description Import tasks' tags */
-                        old_tags?: boolean;
-                        /** @description Import tasks' status settings */
-                        old_statuses?: boolean;
-                        /** @description Import tasks' subtasks */
-                        subtasks?: boolean;
-                        /** @description Import tasks' task types */
-                        custom_type?: boolean;
-                        /** @description Import tasks' assignees */
-                        old_assignees?: boolean;
-                        /** @description Import tasks' attachments */
-                        attachments?: boolean;
-                        /** @description Import tasks' comments */
-                        comment?: boolean;
-                        /** @description Import tasks' current statuses */
-                        old_status?: boolean;
-                        /** @description Import tasks' external dependencies */
-                        external_dependencies?: boolean;
-                        /** @description Import tasks' internal dependencies */
-                        internal_dependencies?: boolean;
-                        /** @description Import tasks' priorities */
-                        priority?: boolean;
-                        /** @description Import tasks' Custom Fields */
-                        custom_fields?: boolean;
-                        /** @description Import tasks' checklists */
-                        old_checklists?: boolean;
-                        /** @description Import tasks' relationships */
-                        relationships?: boolean;
-                        /** @description Import tasks' subtask assignees */
-                        old_subtask_assignees?: boolean;
-                        /**
-                         * Format: date-time
-                         * @description Project start date for remapping dates
-                         */
-                        start_date?: string;
-                        /**
-                         * Format: date-time
-                         * @description Project due date for remapping dates
-                         */
-                        due_date?: string;
-                        /** @description Remap start dates */
-                        remap_start_date?: boolean;
-                        /** @description Skip weekends when remapping dates */
-                        skip_weekends?: boolean;
-                        /**
-                         * @description Include archived tasks
-                         * @enum {integer}
-                         */
-                        archived?: 1 | 2 | null;
-                    };
+                    options?: components["schemas"]["Hoisted_v2_space_space_id_list_template_template_id__post_requestBody_options"];
                 };
             };
         };
@@ -11631,152 +13006,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @description Unique identifier of the newly created List
-                         * @example 901107394085
-                         */
-                        id?: string;
-                        /** @description Detailed information about the created List */
-                        list?: {
-                            /**
-                             * @description Unique identifier of the List (matches parent id)
-                             * @example 901107394085
-                             */
-                            id?: string;
-                            /**
-                             * @description Display name of the List
-                             * @example API Folder in Space
-                             */
-                            name?: string;
-                            /**
-                             * @description Indicates if the List has been marked as deleted
-                             * @example true
-                             */
-                            deleted?: boolean;
-                            /**
-                             * @description Position of the List relative to other Lists in the same container
-                             * @example 0
-                             */
-                            orderindex?: number;
-                            /**
-                             * @description Priority level of the List, if applicable
-                             * @example null
-                             */
-                            priority?: string | null;
-                            /**
-                             * @description Default assignee for the List, if applicable
-                             * @example null
-                             */
-                            assignee?: string | null;
-                            /**
-                             * Format: date-time
-                             * @description Default due date for tasks in the List
-                             * @example null
-                             */
-                            due_date?: string | null;
-                            /**
-                             * Format: date-time
-                             * @description Default start date for tasks in the List
-                             * @example null
-                             */
-                            start_date?: string | null;
-                            /** @description Information about the parent Folder containing this List, if applicable */
-                            folder?: {
-                                /**
-                                 * @description Unique identifier of the parent Folder
-                                 * @example 90114317916
-                                 */
-                                id?: string;
-                                /**
-                                 * @description Display name of the parent Folder
-                                 * @example hidden
-                                 */
-                                name?: string;
-                                /**
-                                 * @description Indicates if the Folder is hidden from standard views
-                                 * @example true
-                                 */
-                                hidden?: boolean;
-                                /**
-                                 * @description Indicates if the current user has access to this Folder
-                                 * @example true
-                                 */
-                                access?: boolean;
-                            };
-                            /** @description Information about the Workspace Space containing this List */
-                            space?: {
-                                /**
-                                 * @description Unique identifier of the Space
-                                 * @example 90112667046
-                                 */
-                                id?: string;
-                                /**
-                                 * @description Display name of the Space
-                                 * @example API Test Space
-                                 */
-                                name?: string;
-                                /**
-                                 * @description Indicates if the current user has access to this Space
-                                 * @example true
-                                 */
-                                access?: boolean;
-                            };
-                            /**
-                             * @description Email address that can be used to create tasks in this List via email
-                             * @example abc-list@tasks.clickup.com
-                             */
-                            inbound_address?: string;
-                            /**
-                             * @description Indicates if the List is archived
-                             * @example false
-                             */
-                            archived?: boolean;
-                            /**
-                             * @description Indicates if this List uses custom statuses instead of Space default statuses
-                             * @example true
-                             */
-                            override_statuses?: boolean;
-                            /** @description List of available statuses for tasks in this List */
-                            statuses?: {
-                                /**
-                                 * @description Unique identifier for the status
-                                 * @example sc901107394085_DCnaeiSB
-                                 */
-                                id?: string;
-                                /**
-                                 * @description Display name of the status
-                                 * @example to do
-                                 */
-                                status?: string;
-                                /**
-                                 * @description Position of this status in the status list
-                                 * @example 0
-                                 */
-                                orderindex?: number;
-                                /**
-                                 * @description Color code associated with this status
-                                 * @example #87909e
-                                 */
-                                color?: string;
-                                /**
-                                 * @description Category of the status (e.g., open, closed, in progress)
-                                 * @example open
-                                 */
-                                type?: string;
-                                /**
-                                 * @description TODO - Identifier for grouping related statuses
-                                 * @example subcat_901107394085
-                                 */
-                                status_group?: string;
-                            }[];
-                            /**
-                             * @description Access level the current user has for this List (e.g., create, edit, view)
-                             * @example create
-                             */
-                            permission_level?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["Hoisted_v2_space_space_id_list_template_template_id__post_200"];
                 };
             };
             /** @description Bad request - Name is required, or is already taken */
@@ -12003,7 +13233,7 @@ export interface operations {
                             initials: string;
                             profilePicture: string;
                         }[];
-                        avatar: paths["/v2/group/{group_id}"]["put"]["responses"]["200"]["content"]["application/json"]["schema"]["avatar"];
+                        avatar: components["schemas"]["Hoisted_Avatar"];
                     };
                 };
             };
@@ -12160,29 +13390,8 @@ export interface operations {
                         handle: string;
                         date_created: string;
                         initials: string;
-                        members: {
-                            id: number;
-                            username: string;
-                            email: string;
-                            color: string;
-                            initials: string;
-                            profilePicture: string | null;
-                        }[];
-                        /**
-                         * Avatar
-                         * @example {
-                         *       "attachment_id": null,
-                         *       "color": null,
-                         *       "source": null,
-                         *       "icon": null
-                         *     }
-                         */
-                        avatar: {
-                            attachment_id: string | null;
-                            color: string | null;
-                            source: string | null;
-                            icon: string | null;
-                        };
+                        members: components["schemas"]["Hoisted_Members3"][];
+                        avatar: components["schemas"]["Hoisted_Avatar"];
                     };
                 };
             };
@@ -12303,8 +13512,8 @@ export interface operations {
                             handle: string;
                             date_created: string;
                             initials: string;
-                            members: paths["/v2/group/{group_id}"]["put"]["responses"]["200"]["content"]["application/json"]["schema"]["members"]["items"][];
-                            avatar: paths["/v2/group/{group_id}"]["put"]["responses"]["200"]["content"]["application/json"]["schema"]["avatar"];
+                            members: components["schemas"]["Hoisted_Members3"][];
+                            avatar: components["schemas"]["Hoisted_Avatar"];
                         }[];
                     };
                 };
@@ -12367,25 +13576,7 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            /**
-                             * User13
-                             * @example {
-                             *       "id": 1,
-                             *       "username": "John Doe",
-                             *       "email": "johndoe@gmail.com",
-                             *       "color": "#795548",
-                             *       "initials": "JD",
-                             *       "profilePicture": null
-                             *     }
-                             */
-                            user: {
-                                id: number;
-                                username: string;
-                                email: string;
-                                color: string;
-                                initials: string;
-                                profilePicture: string | null;
-                            };
+                            user: components["schemas"]["Hoisted_User13"];
                             time: number;
                             intervals: {
                                 id: string;
@@ -12686,11 +13877,11 @@ export interface operations {
                                 id: string;
                                 custom_id: string;
                                 name: string;
-                                status: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
+                                status: components["schemas"]["Hoisted_Status"];
                                 custom_type: string | null;
                             };
                             wid: string;
-                            user: paths["/v2/team/{team_id}/time_entries/stop"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["data"]["user"];
+                            user: components["schemas"]["Hoisted_User2"];
                             billable: boolean;
                             start: string;
                             end: string;
@@ -12701,9 +13892,9 @@ export interface operations {
                             at: string;
                             /** @description ID of the associated approval */
                             approval_id?: string;
-                            approval?: paths["/v2/team/{team_Id}/time_entries"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["examples"]["0"]["data"]["0"]["approval"];
-                            task_location: paths["/v2/team/{team_id}/time_entries/{timer_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["data"]["task_location"];
-                            task_tags: paths["/v2/team/{team_id}/time_entries/{timer_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["data"]["task_tags"]["items"][];
+                            approval?: components["schemas"]["Hoisted_Approval"];
+                            task_location: components["schemas"]["Hoisted_TaskLocation"];
+                            task_tags: components["schemas"]["Hoisted_TaskTag"][];
                             task_url: string;
                         }[];
                     };
@@ -12753,11 +13944,7 @@ export interface operations {
                 "application/json": {
                     description?: string;
                     /** @description Users on the Business Plan and above can include a time tracking label. */
-                    tags?: {
-                        name: string;
-                        tag_fg: string;
-                        tag_bg: string;
-                    }[];
+                    tags?: components["schemas"]["Hoisted_Tags6"][];
                     start: number;
                     /** @description The `duration` parameter can be used instead of the `stop` parameter. */
                     stop?: number;
@@ -12796,7 +13983,7 @@ export interface operations {
                      */
                     "application/json": {
                         description: string;
-                        tags: paths["/v2/team/{team_Id}/time_entries"]["post"]["requestBody"]["content"]["application/json"]["schema"]["tags"]["items"][];
+                        tags: components["schemas"]["Hoisted_Tags6"][];
                         start: number;
                         billable: boolean;
                         duration: number;
@@ -12913,7 +14100,7 @@ export interface operations {
                          *       "at": "1592845899021",
                          *       "approval_id": "2d539936-119a-4927-9770-179f0a72e2e5",
                          *       "approval": {
-                         *         "$ref": "#/paths/~1v2~1team~1%7Bteam_Id%7D~1time_entries/get/responses/200/content/application~1json/schema/examples/0/data/0/approval"
+                         *         "$ref": "#/components/schemas/Hoisted_Approval"
                          *       },
                          *       "task_location": {
                          *         "list_id": 1560300071,
@@ -12943,7 +14130,7 @@ export interface operations {
                         data: {
                             id: string;
                             wid: string;
-                            user: paths["/v2/team/{team_id}/time_entries/stop"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["data"]["user"];
+                            user: components["schemas"]["Hoisted_User2"];
                             billable: boolean;
                             start: string;
                             end: string;
@@ -12954,32 +14141,9 @@ export interface operations {
                             at: string;
                             /** @description ID of the associated approval */
                             approval_id?: string;
-                            approval?: paths["/v2/team/{team_Id}/time_entries"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["examples"]["0"]["data"]["0"]["approval"];
-                            /**
-                             * TaskLocation
-                             * @example {
-                             *       "list_id": 1560300071,
-                             *       "folder_id": 468300080,
-                             *       "space_id": 22800253,
-                             *       "list_name": "List",
-                             *       "folder_name": "Folder",
-                             *       "space_name": "Space"
-                             *     }
-                             */
-                            task_location: {
-                                list_id: number;
-                                folder_id: number;
-                                space_id: number;
-                                list_name: string;
-                                folder_name: string;
-                                space_name: string;
-                            };
-                            task_tags: {
-                                name: string;
-                                tag_fg: string;
-                                tag_bg: string;
-                                creator: number;
-                            }[];
+                            approval?: components["schemas"]["Hoisted_Approval"];
+                            task_location: components["schemas"]["Hoisted_TaskLocation"];
+                            task_tags: components["schemas"]["Hoisted_TaskTag"][];
                             task_url: string;
                         };
                     };
@@ -13031,7 +14195,7 @@ export interface operations {
                 "application/json": {
                     description?: string;
                     /** @description Users on the Business Plan and above can include a time tracking label. */
-                    tags: paths["/v2/team/{team_Id}/time_entries"]["post"]["requestBody"]["content"]["application/json"]["schema"]["tags"]["items"][];
+                    tags: components["schemas"]["Hoisted_Tags6"][];
                     tag_action?: string;
                     /** @description When providing `start`, you must also provide `end`. */
                     start?: number;
@@ -13111,7 +14275,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        data: paths["/v2/team/{team_id}/time_entries/stop"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["data"];
+                        data: components["schemas"]["Hoisted_Data3"];
                     };
                 };
             };
@@ -13251,10 +14415,10 @@ export interface operations {
                             task: {
                                 id: string;
                                 name: string;
-                                status: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
+                                status: components["schemas"]["Hoisted_Status"];
                             };
                             wid: string;
-                            user: paths["/v2/team/{team_id}/time_entries/stop"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["data"]["user"];
+                            user: components["schemas"]["Hoisted_User2"];
                             billable: boolean;
                             start: string;
                             duration: number;
@@ -13378,7 +14542,7 @@ export interface operations {
                  */
                 "application/json": {
                     time_entry_ids: string[];
-                    tags: paths["/v2/team/{team_Id}/time_entries"]["post"]["requestBody"]["content"]["application/json"]["schema"]["tags"]["items"][];
+                    tags: components["schemas"]["Hoisted_Tags6"][];
                 };
             };
         };
@@ -13420,7 +14584,7 @@ export interface operations {
                  */
                 "application/json": {
                     time_entry_ids: string[];
-                    tags: paths["/v2/team/{team_Id}/time_entries/start"]["post"]["requestBody"]["content"]["application/json"]["schema"]["tags"]["items"][];
+                    tags: components["schemas"]["Hoisted_Tags10"][];
                 };
             };
         };
@@ -13473,9 +14637,7 @@ export interface operations {
                 "application/json": {
                     description?: string;
                     /** @description Users on the Business Plan and above can include a time tracking label. */
-                    tags?: {
-                        name: string;
-                    }[];
+                    tags?: components["schemas"]["Hoisted_Tags10"][];
                     tid?: string;
                     billable?: boolean;
                 };
@@ -13555,9 +14717,9 @@ export interface operations {
                          */
                         data: {
                             id: string;
-                            task: paths["/v2/team/{team_id}/time_entries/stop"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["data"]["task"];
+                            task: components["schemas"]["Hoisted_Task6"];
                             wid: string;
-                            user: paths["/v2/team/{team_id}/time_entries/stop"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["data"]["user"];
+                            user: components["schemas"]["Hoisted_User2"];
                             billable: boolean;
                             start: string;
                             duration: number;
@@ -13625,91 +14787,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /**
-                         * Data3
-                         * @example {
-                         *       "id": "timer_id",
-                         *       "task": {
-                         *         "id": "task_id",
-                         *         "name": "test task",
-                         *         "status": {
-                         *           "status": "to do",
-                         *           "color": "#d3d3d3",
-                         *           "type": "open",
-                         *           "orderindex": 0
-                         *         },
-                         *         "custom_type": null
-                         *       },
-                         *       "wid": "workspace_id",
-                         *       "user": {
-                         *         "id": 1,
-                         *         "username": "first_name last_name",
-                         *         "email": "test@gmail.com",
-                         *         "color": "#08c7e0",
-                         *         "initials": "JK",
-                         *         "profilePicture": "https://attachments-public.clickup.com/profilePictures/1_HHk.jpg"
-                         *       },
-                         *       "billable": false,
-                         *       "start": "1595289395842",
-                         *       "end": 1595289452790,
-                         *       "duration": 56948,
-                         *       "description": "",
-                         *       "tags": [],
-                         *       "source": "clickup",
-                         *       "at": 1595289452790
-                         *     }
-                         */
-                        data: {
-                            id: string;
-                            /**
-                             * Task6
-                             * @example {
-                             *       "id": "task_id",
-                             *       "name": "test task",
-                             *       "status": {
-                             *         "status": "to do",
-                             *         "color": "#d3d3d3",
-                             *         "type": "open",
-                             *         "orderindex": 0
-                             *       },
-                             *       "custom_type": null
-                             *     }
-                             */
-                            task: {
-                                id: string;
-                                name: string;
-                                status: paths["/v2/task/{task_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["status"];
-                                custom_type: string | null;
-                            };
-                            wid: string;
-                            /**
-                             * User2
-                             * @example {
-                             *       "id": 183,
-                             *       "username": "John Doe",
-                             *       "initials": "JD",
-                             *       "email": "johndoe@gmail.com",
-                             *       "color": "#827718",
-                             *       "profilePicture": "https://attachments-public.clickup.com/profilePictures/183_abc.jpg"
-                             *     }
-                             */
-                            user: {
-                                id: number;
-                                username: string;
-                                initials: string;
-                                email: string;
-                                color: string;
-                                profilePicture: string;
-                            };
-                            billable: boolean;
-                            start: string;
-                            end: number;
-                            duration: number;
-                            description: string;
-                            tags: string[];
-                            source: string;
-                            at: number;
-                        };
+                        data: components["schemas"]["Hoisted_Data3"];
                     };
                 };
             };
@@ -13908,15 +14986,10 @@ export interface operations {
                             color: string;
                             avatar: string | null;
                             members: {
-                                user: paths["/v2/team/{team_id}/guest/{guest_id}"]["put"]["responses"]["200"]["content"]["application/json"]["schema"]["guest"]["user"];
-                                invited_by: paths["/v2/team/{team_id}/user/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["member"]["invited_by"];
+                                user: components["schemas"]["Hoisted_User5"];
+                                invited_by: components["schemas"]["Hoisted_InvitedBy"];
                             }[];
-                            roles: {
-                                id: number;
-                                name: string;
-                                custom: boolean;
-                                inherited_role?: number;
-                            }[];
+                            roles: components["schemas"]["Hoisted_Role"][];
                         };
                     };
                 };
@@ -13980,117 +15053,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /**
-                         * Member7
-                         * @example {
-                         *       "user": {
-                         *         "id": 184,
-                         *         "username": "User Name",
-                         *         "email": "user@example.com",
-                         *         "color": null,
-                         *         "profilePicture": null,
-                         *         "initials": "UN",
-                         *         "role": 3,
-                         *         "custom_role": {
-                         *           "id": 998877,
-                         *           "name": "member custom"
-                         *         },
-                         *         "last_active": null,
-                         *         "date_joined": null,
-                         *         "date_invited": "1583358383412"
-                         *       },
-                         *       "invited_by": {
-                         *         "id": 183,
-                         *         "color": "#827718",
-                         *         "username": "Jerry",
-                         *         "email": "jerry@example.com",
-                         *         "initials": "J",
-                         *         "profilePicture": "https://dev-attachments-public.clickup.com/profilePictures/profile.jpg"
-                         *       },
-                         *       "shared": {
-                         *         "tasks": [],
-                         *         "lists": [],
-                         *         "folders": []
-                         *       }
-                         *     }
-                         */
-                        member?: {
-                            /**
-                             * User21
-                             * @example {
-                             *       "id": 184,
-                             *       "username": "User Name",
-                             *       "email": "user@example.com",
-                             *       "color": null,
-                             *       "profilePicture": null,
-                             *       "initials": "G",
-                             *       "role": 3,
-                             *       "custom_role": {
-                             *         "id": 998877,
-                             *         "name": "member custom"
-                             *       },
-                             *       "last_active": null,
-                             *       "date_joined": null,
-                             *       "date_invited": "1583358383412"
-                             *     }
-                             */
-                            user?: {
-                                id?: number;
-                                username?: string;
-                                email?: string;
-                                color?: string | null;
-                                profilePicture?: string | null;
-                                initials?: string;
-                                /** @description Owner = 1, Admin = 2, Member = 3, Guest = 4 */
-                                role?: number;
-                                /**
-                                 * CustomRole
-                                 * @example {
-                                 *       "id": 12345,
-                                 *       "name": "guest custom"
-                                 *     }
-                                 */
-                                custom_role?: {
-                                    id: number;
-                                    name: string;
-                                };
-                                last_active?: string | null;
-                                date_joined?: string | null;
-                                date_invited?: string;
-                            };
-                            /**
-                             * InvitedBy
-                             * @example {
-                             *       "id": 183,
-                             *       "color": "#827718",
-                             *       "username": "Jerry",
-                             *       "email": "jerry@example.com",
-                             *       "initials": "J",
-                             *       "profilePicture": "https://dev-attachments-public.clickup.com/profilePictures/profile.jpg"
-                             *     }
-                             */
-                            invited_by?: {
-                                id?: number;
-                                color?: string;
-                                username?: string;
-                                email?: string;
-                                initials?: string;
-                                profilePicture?: string;
-                            };
-                            /**
-                             * Shared
-                             * @example {
-                             *       "tasks": [],
-                             *       "lists": [],
-                             *       "folders": []
-                             *     }
-                             */
-                            shared?: {
-                                tasks?: string[];
-                                lists?: string[];
-                                folders?: string[];
-                            };
-                        };
+                        member?: components["schemas"]["Hoisted_Member7"];
                     };
                 };
             };
@@ -14165,7 +15128,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        member: paths["/v2/team/{team_id}/user/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["member"];
+                        member: components["schemas"]["Hoisted_Member7"];
                     };
                 };
             };
@@ -14201,23 +15164,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /**
-                         * Team2
-                         * @example {
-                         *       "id": "333",
-                         *       "name": "Team Name",
-                         *       "color": "#8D00D4",
-                         *       "avatar": null,
-                         *       "members": []
-                         *     }
-                         */
-                        team: {
-                            id: string;
-                            name: string;
-                            color: string;
-                            avatar: string | null;
-                            members: string[];
-                        };
+                        team: components["schemas"]["Hoisted_Team2"];
                     };
                 };
             };
@@ -14319,7 +15266,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        views: paths["/v2/view/{view_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["view"][];
+                        views: components["schemas"]["Hoisted_View"][];
                     };
                 };
             };
@@ -14410,13 +15357,13 @@ export interface operations {
                     name: string;
                     /** @description The type of view to create. Options include: `list`, `board`, `calendar`, `table`, `timeline`, `workload`, `activity`, `map`, `conversation`, or `gantt`. */
                     type: string;
-                    grouping: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["grouping"];
-                    divide: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["divide"];
-                    sorting: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["sorting"];
-                    filters: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["filters"];
-                    columns: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["columns"];
-                    team_sidebar: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["team_sidebar"];
-                    settings: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["settings"];
+                    grouping: components["schemas"]["Hoisted_Grouping"];
+                    divide: components["schemas"]["Hoisted_Divide"];
+                    sorting: components["schemas"]["Hoisted_Sorting"];
+                    filters: components["schemas"]["Hoisted_Filters"];
+                    columns: components["schemas"]["Hoisted_Columns"];
+                    team_sidebar: components["schemas"]["Hoisted_TeamSidebar"];
+                    settings: components["schemas"]["Hoisted_Settings"];
                 };
             };
         };
@@ -14503,7 +15450,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        view: paths["/v2/view/{view_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["view"];
+                        view: components["schemas"]["Hoisted_View"];
                     };
                 };
             };
@@ -14604,7 +15551,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        views: paths["/v2/view/{view_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["view"][];
+                        views: components["schemas"]["Hoisted_View"][];
                     };
                 };
             };
@@ -14694,13 +15641,13 @@ export interface operations {
                     name: string;
                     /** @description The type of view to create. Options include: `list`, `board`, `calendar`, `table`, `timeline`, `workload`, `activity`, `map`, `conversation`, or `gantt`. */
                     type: string;
-                    grouping: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["grouping"];
-                    divide: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["divide"];
-                    sorting: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["sorting"];
-                    filters: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["filters"];
-                    columns: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["columns"];
-                    team_sidebar: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["team_sidebar"];
-                    settings: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["settings"];
+                    grouping: components["schemas"]["Hoisted_Grouping"];
+                    divide: components["schemas"]["Hoisted_Divide"];
+                    sorting: components["schemas"]["Hoisted_Sorting"];
+                    filters: components["schemas"]["Hoisted_Filters"];
+                    columns: components["schemas"]["Hoisted_Columns"];
+                    team_sidebar: components["schemas"]["Hoisted_TeamSidebar"];
+                    settings: components["schemas"]["Hoisted_Settings"];
                 };
             };
         };
@@ -14787,7 +15734,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        view: paths["/v2/view/{view_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["view"];
+                        view: components["schemas"]["Hoisted_View"];
                     };
                 };
             };
@@ -14888,7 +15835,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        views: paths["/v2/view/{view_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["view"][];
+                        views: components["schemas"]["Hoisted_View"][];
                     };
                 };
             };
@@ -14978,13 +15925,13 @@ export interface operations {
                     name: string;
                     /** @description The type of view to create. Options include: `list`, `board`, `calendar`, `table`, `timeline`, `workload`, `activity`, `map`, `conversation`, or `gantt`. */
                     type: string;
-                    grouping: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["grouping"];
-                    divide: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["divide"];
-                    sorting: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["sorting"];
-                    filters: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["filters"];
-                    columns: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["columns"];
-                    team_sidebar: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["team_sidebar"];
-                    settings: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["settings"];
+                    grouping: components["schemas"]["Hoisted_Grouping"];
+                    divide: components["schemas"]["Hoisted_Divide"];
+                    sorting: components["schemas"]["Hoisted_Sorting"];
+                    filters: components["schemas"]["Hoisted_Filters"];
+                    columns: components["schemas"]["Hoisted_Columns"];
+                    team_sidebar: components["schemas"]["Hoisted_TeamSidebar"];
+                    settings: components["schemas"]["Hoisted_Settings"];
                 };
             };
         };
@@ -15071,7 +16018,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        view: paths["/v2/view/{view_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["view"];
+                        view: components["schemas"]["Hoisted_View"];
                     };
                 };
             };
@@ -15172,7 +16119,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        views: paths["/v2/view/{view_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["view"][];
+                        views: components["schemas"]["Hoisted_View"][];
                     };
                 };
             };
@@ -15262,13 +16209,13 @@ export interface operations {
                     name: string;
                     /** @description The type of view to create. Options include: `list`, `board`, `calendar`, `table`, `timeline`, `workload`, `activity`, `map`, `conversation`, or `gantt`. */
                     type: string;
-                    grouping: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["grouping"];
-                    divide: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["divide"];
-                    sorting: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["sorting"];
-                    filters: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["filters"];
-                    columns: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["columns"];
-                    team_sidebar: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["team_sidebar"];
-                    settings: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["settings"];
+                    grouping: components["schemas"]["Hoisted_Grouping"];
+                    divide: components["schemas"]["Hoisted_Divide"];
+                    sorting: components["schemas"]["Hoisted_Sorting"];
+                    filters: components["schemas"]["Hoisted_Filters"];
+                    columns: components["schemas"]["Hoisted_Columns"];
+                    team_sidebar: components["schemas"]["Hoisted_TeamSidebar"];
+                    settings: components["schemas"]["Hoisted_Settings"];
                 };
             };
         };
@@ -15355,7 +16302,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        view: paths["/v2/view/{view_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["view"];
+                        view: components["schemas"]["Hoisted_View"];
                     };
                 };
             };
@@ -15454,75 +16401,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /**
-                         * View
-                         * @example {
-                         *       "id": "3c-105",
-                         *       "name": "New Team View Name",
-                         *       "type": "list",
-                         *       "parent": {
-                         *         "id": "512",
-                         *         "type": 7
-                         *       },
-                         *       "grouping": {
-                         *         "field": "status",
-                         *         "dir": 1,
-                         *         "collapsed": [],
-                         *         "ignore": false
-                         *       },
-                         *       "divide": {
-                         *         "field": null,
-                         *         "dir": null,
-                         *         "collapsed": []
-                         *       },
-                         *       "sorting": {
-                         *         "fields": {
-                         *           "field": "cf_624a423a-c1d1-4467-99e2-63e225658cb2",
-                         *           "dir": -1,
-                         *           "idx": 0
-                         *         }
-                         *       },
-                         *       "filters": {
-                         *         "op": "AND",
-                         *         "fields": [],
-                         *         "search": "",
-                         *         "show_closed": false
-                         *       },
-                         *       "columns": {
-                         *         "fields": []
-                         *       },
-                         *       "team_sidebar": {
-                         *         "assignees": [],
-                         *         "assigned_comments": false,
-                         *         "unassigned_tasks": false
-                         *       },
-                         *       "settings": {
-                         *         "show_task_locations": false,
-                         *         "show_subtasks": 3,
-                         *         "show_subtask_parent_names": false,
-                         *         "show_closed_subtasks": false,
-                         *         "show_assignees": true,
-                         *         "show_images": true,
-                         *         "collapse_empty_columns": null,
-                         *         "me_comments": true,
-                         *         "me_subtasks": true,
-                         *         "me_checklists": true
-                         *       }
-                         *     }
-                         */
-                        view: {
-                            id: string;
-                            name: string;
-                            type: string;
-                            parent: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["parent"];
-                            grouping: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["grouping"];
-                            divide: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["divide"];
-                            sorting: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["sorting"];
-                            filters: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["filters"];
-                            columns: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["columns"];
-                            team_sidebar: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["team_sidebar"];
-                            settings: paths["/v2/view/{view_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["settings"];
-                        };
+                        view: components["schemas"]["Hoisted_View"];
                     };
                 };
             };
@@ -15615,165 +16494,14 @@ export interface operations {
                 "application/json": {
                     name: string;
                     type: string;
-                    /**
-                     * Parent
-                     * @description The parent parameter specifies where the view is located in the ClickUp Hierarchy. Both `id` and `type` are required. \
-                     *      \
-                     *     The `id` is the id of the Workspace, Space, Folder, or List where the view is located. \
-                     *      \
-                     *     The `type` value indciates the level of the Hierarchy where the view is located.
-                     * @example {
-                     *       "id": "512",
-                     *       "type": 7
-                     *     }
-                     */
-                    parent: {
-                        /** @description The id of the Workspace, Space, Folder, or List where the view is located. */
-                        id: string;
-                        /**
-                         * @description The level of the Hierarchy where the view is created. \
-                         *      \
-                         *     Options include: \
-                         *      \
-                         *     Workspace (Everything Level): `7` \
-                         *      \
-                         *     Space: `4` \
-                         *      \
-                         *     Folder: `5` \
-                         *      \
-                         *     List: `6`
-                         */
-                        type: number;
-                    };
-                    /**
-                     * Grouping
-                     * @example {
-                     *       "field": "status",
-                     *       "dir": 1,
-                     *       "collapsed": [],
-                     *       "ignore": false
-                     *     }
-                     */
-                    grouping: {
-                        /**
-                         * @description Set the field to group by.\
-                         *      \
-                         *     Options include: `none`, `status`, `priority`, `assignee`, `tag`, or `dueDate`.
-                         */
-                        field: string;
-                        /**
-                         * @description Set a group sort order using `1` or `-1`.\
-                         *      \
-                         *     For example, use `1`show tasks with urgent priority at the top of your view, and tasks with no priority at the bottom.\
-                         *      \
-                         *     Use `-1` to reverse the order to show tasks with no priority at the top of your view.
-                         */
-                        dir: number;
-                        collapsed: string[];
-                        ignore: boolean;
-                    };
-                    /**
-                     * Divide
-                     * @example {
-                     *       "field": null,
-                     *       "dir": null,
-                     *       "collapsed": []
-                     *     }
-                     */
-                    divide: {
-                        field?: null;
-                        dir?: null;
-                        collapsed: boolean;
-                    };
-                    /**
-                     * Sorting
-                     * @example {
-                     *       "fields": [
-                     *         {
-                     *           "field": "cf_624a423a-c1d1-4467-99e2-63e225658cb2",
-                     *           "dir": -1,
-                     *           "idx": 0
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    sorting: {
-                        /**
-                         * @description Include an array of fields to sort by.\
-                         *      \
-                         *      You can sort by the same fields available when [filtering a view](doc:filter-views).
-                         */
-                        fields: string[];
-                    };
-                    /**
-                     * Filters
-                     * @example {
-                     *       "op": "AND",
-                     *       "fields": [],
-                     *       "search": "",
-                     *       "show_closed": false
-                     *     }
-                     */
-                    filters: {
-                        /** @description The available operator (`op``) values are `AND`` and `OR``. */
-                        op: string;
-                        /** @description View the list of [fields available](doc:filter-views) to filter by. */
-                        fields: string[];
-                        search: string;
-                        show_closed: boolean;
-                    };
-                    /**
-                     * Columns
-                     * @description Custom Fields added to a view at the Everything level will be added to all tasks in your Workspace. Once Custom Fields are added to one of these views, you cannot move it to another level of the Hierarchy.
-                     * @example {
-                     *       "fields": []
-                     *     }
-                     */
-                    columns: {
-                        /** @description Custom Fields require the `cf_` prefix and must be formatted as a JSON object. Example: `cf_eb1234567890-c676-4c10-9012-345678901234` */
-                        fields: string[];
-                    };
-                    /**
-                     * TeamSidebar
-                     * @example {
-                     *       "assignees": [],
-                     *       "assigned_comments": false,
-                     *       "unassigned_tasks": false
-                     *     }
-                     */
-                    team_sidebar: {
-                        assignees: string[];
-                        assigned_comments: boolean;
-                        unassigned_tasks: boolean;
-                    };
-                    /**
-                     * Settings
-                     * @example {
-                     *       "show_task_locations": false,
-                     *       "show_subtasks": 3,
-                     *       "show_subtask_parent_names": false,
-                     *       "show_closed_subtasks": false,
-                     *       "show_assignees": true,
-                     *       "show_images": true,
-                     *       "collapse_empty_columns": null,
-                     *       "me_comments": true,
-                     *       "me_subtasks": true,
-                     *       "me_checklists": true
-                     *     }
-                     */
-                    settings: {
-                        show_task_locations: boolean;
-                        /** @description Acceptable values are `1`, `2`, or `3`, which show subtasks separate, expanded, or collapsed. */
-                        show_subtasks: number;
-                        show_subtask_parent_names: boolean;
-                        show_closed_subtasks: boolean;
-                        show_assignees: boolean;
-                        show_images: boolean;
-                        collapse_empty_columns: string | null;
-                        me_comments: boolean;
-                        me_subtasks: boolean;
-                        me_checklists: boolean;
-                    };
+                    parent: components["schemas"]["Hoisted_Parent"];
+                    grouping: components["schemas"]["Hoisted_Grouping"];
+                    divide: components["schemas"]["Hoisted_Divide"];
+                    sorting: components["schemas"]["Hoisted_Sorting"];
+                    filters: components["schemas"]["Hoisted_Filters"];
+                    columns: components["schemas"]["Hoisted_Columns"];
+                    team_sidebar: components["schemas"]["Hoisted_TeamSidebar"];
+                    settings: components["schemas"]["Hoisted_Settings"];
                 };
             };
         };
@@ -15860,7 +16588,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        view: paths["/v2/view/{view_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["view"];
+                        view: components["schemas"]["Hoisted_View"];
                     };
                 };
             };
@@ -16027,7 +16755,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        tasks: paths["/v2/list/{list_id}/task"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["tasks"]["items"][];
+                        tasks: components["schemas"]["Hoisted_Task9"][];
                         last_page: boolean;
                     };
                 };
@@ -16104,7 +16832,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        webhooks: paths["/v2/webhook/{webhook_id}"]["put"]["responses"]["200"]["content"]["application/json"]["schema"]["webhook"][];
+                        webhooks: components["schemas"]["Hoisted_Webhook"][];
                     };
                 };
             };
@@ -16232,7 +16960,7 @@ export interface operations {
                      */
                     "application/json": {
                         id: string;
-                        webhook: paths["/v2/webhook/{webhook_id}"]["put"]["responses"]["200"]["content"]["application/json"]["schema"]["webhook"];
+                        webhook: components["schemas"]["Hoisted_Webhook"];
                     };
                 };
             };
@@ -16328,79 +17056,7 @@ export interface operations {
                      */
                     "application/json": {
                         id: string;
-                        /**
-                         * Webhook
-                         * @example {
-                         *       "id": "4b67ac88-e506-4a29-9d42-26e504e3435e",
-                         *       "userid": 183,
-                         *       "team_id": 108,
-                         *       "endpoint": "https://yourdomain.com/webhook",
-                         *       "client_id": "QVOQP06ZXC6CMGVFKB0ZT7J9Y7APOYGO",
-                         *       "events": [
-                         *         "taskCreated",
-                         *         "taskUpdated",
-                         *         "taskDeleted",
-                         *         "taskPriorityUpdated",
-                         *         "taskStatusUpdated",
-                         *         "taskAssigneeUpdated",
-                         *         "taskDueDateUpdated",
-                         *         "taskTagUpdated",
-                         *         "taskMoved",
-                         *         "taskCommentPosted",
-                         *         "taskCommentUpdated",
-                         *         "taskTimeEstimateUpdated",
-                         *         "taskTimeTrackedUpdated",
-                         *         "listCreated",
-                         *         "listUpdated",
-                         *         "listDeleted",
-                         *         "folderCreated",
-                         *         "folderUpdated",
-                         *         "folderDeleted",
-                         *         "spaceCreated",
-                         *         "spaceUpdated",
-                         *         "spaceDeleted",
-                         *         "goalCreated",
-                         *         "goalUpdated",
-                         *         "goalDeleted",
-                         *         "keyResultCreated",
-                         *         "keyResultUpdated",
-                         *         "keyResultDeleted"
-                         *       ],
-                         *       "task_id": null,
-                         *       "list_id": null,
-                         *       "folder_id": null,
-                         *       "space_id": null,
-                         *       "health": {
-                         *         "status": "active",
-                         *         "fail_count": 0
-                         *       },
-                         *       "secret": "O94IM25S7PXBPYTMNXLLET230SRP0S89COR7B1YOJ2ZIE8WQNK5UUKEF26W0Z5GA"
-                         *     }
-                         */
-                        webhook: {
-                            id: string;
-                            userid: number;
-                            team_id: number;
-                            endpoint: string;
-                            client_id: string;
-                            events: string[];
-                            task_id: string | null;
-                            list_id: string | null;
-                            folder_id: string | null;
-                            space_id: string | null;
-                            /**
-                             * Health
-                             * @example {
-                             *       "status": "active",
-                             *       "fail_count": 0
-                             *     }
-                             */
-                            health: {
-                                status: string;
-                                fail_count: number;
-                            };
-                            secret: string;
-                        };
+                        webhook: components["schemas"]["Hoisted_Webhook"];
                     };
                 };
             };
@@ -16472,7 +17128,7 @@ export interface operations {
                             name: string;
                             /** @enum {number} */
                             type: never;
-                            parent: paths["/v3/workspaces/{workspaceId}/docs"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]["parent"];
+                            parent: components["schemas"]["Hoisted_v3_workspaces_workspaceId_docs_post_201_parent"];
                             public: boolean;
                             workspace_id: number;
                             creator: number;
@@ -16505,7 +17161,7 @@ export interface operations {
                     /** @description The name of the new Doc. */
                     name?: string;
                     /** @description The parent of the new Doc. */
-                    parent?: paths["/v3/workspaces/{workspaceId}/docs"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]["parent"];
+                    parent?: components["schemas"]["Hoisted_v3_workspaces_workspaceId_docs_post_201_parent"];
                     /** @description The visibility of the new Doc. For example, `PUBLIC` or `PRIVATE`. */
                     visibility?: string;
                     /**
@@ -16523,50 +17179,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        date_created: number;
-                        date_updated?: number;
-                        name: string;
-                        /** @enum {number} */
-                        type: never;
-                        parent: {
-                            id: string;
-                            /** @description The parent Doc type. Use `4` for Space, `5` for Folder, `6` for List, `7` for Everything, and `12` for Workspace. */
-                            type: number;
-                        };
-                        public: boolean;
-                        workspace_id: number;
-                        archived?: boolean;
-                        archived_by?: number;
-                        creator: number;
-                        date_archived?: number;
-                        date_deleted?: number;
-                        deleted?: boolean;
-                        deleted_by?: number;
-                        page_defaults?: {
-                            font?: string;
-                            font_size?: number;
-                            line_height?: number;
-                            page_width?: number;
-                            paragraph_spacing?: number;
-                            show_author_header?: boolean;
-                            show_contributor_header?: boolean;
-                            show_cover_header?: boolean;
-                            show_date_header?: boolean;
-                            show_page_outline?: boolean;
-                            show_sub_pages?: boolean;
-                            sub_page_size?: string;
-                            show_sub_title_header?: boolean;
-                            show_title_icon_header?: boolean;
-                            show_relationships?: boolean;
-                            show_relationships_compact?: boolean;
-                            show_sub_pages_author?: boolean;
-                            show_sub_pages_thumbnail?: boolean;
-                            show_sub_pages_compact?: boolean;
-                            sub_pages_style?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["Hoisted_v3_workspaces_workspaceId_docs_post_201"];
                 };
             };
         };
@@ -16591,7 +17204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": paths["/v3/workspaces/{workspaceId}/docs"]["post"]["responses"]["201"]["content"]["application/json"]["schema"];
+                    "application/json": components["schemas"]["Hoisted_v3_workspaces_workspaceId_docs_post_201"];
                 };
             };
             /** @description Doc not found */
@@ -16676,7 +17289,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": paths["/v3/workspaces/{workspaceId}/docs/{docId}/pages"]["post"]["responses"]["201"]["content"]["application/json"]["schema"][];
+                    "application/json": components["schemas"]["Hoisted_v3_workspaces_workspaceId_docs_docId_pages_post_201"][];
                 };
             };
         };
@@ -16731,47 +17344,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        doc_id: string;
-                        parent_page_id?: string;
-                        workspace_id: number;
-                        name: string;
-                        /** @description More nested documents with the same object structure. */
-                        pages?: unknown[];
-                        sub_title?: string;
-                        date_created: number;
-                        date_updated?: number;
-                        content: string;
-                        avatar?: {
-                            color?: string;
-                            value?: string;
-                            source?: string;
-                        };
-                        creator_id: number;
-                        deleted?: boolean;
-                        deleted_by?: number;
-                        date_deleted?: number;
-                        date_edited?: number;
-                        edited_by?: number;
-                        archived?: boolean;
-                        archived_by?: number;
-                        date_archived?: number;
-                        authors: number[];
-                        contributors?: number[];
-                        cover?: {
-                            color?: string;
-                            image_url?: string;
-                            position?: {
-                                x: number;
-                                y: number;
-                            };
-                        };
-                        protected?: boolean;
-                        protected_by?: number;
-                        protected_note?: string;
-                        presentation_details?: paths["/v3/workspaces/{workspaceId}/docs"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]["page_defaults"];
-                    };
+                    "application/json": components["schemas"]["Hoisted_v3_workspaces_workspaceId_docs_docId_pages_post_201"];
                 };
             };
         };
@@ -16801,7 +17374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": paths["/v3/workspaces/{workspaceId}/docs/{docId}/pages"]["post"]["responses"]["201"]["content"]["application/json"]["schema"];
+                    "application/json": components["schemas"]["Hoisted_v3_workspaces_workspaceId_docs_docId_pages_post_201"];
                 };
             };
             /** @description Page not found */

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { err, ok, type Result } from '../../core/result.ts';
+import { parseResponse } from './parse.ts';
+import { taskAddress, type TaskRef } from './taskRef.ts';
+import type { ResourceContext } from './tasks.ts';
+import { invalidInput } from './transport.ts';
+import { attachmentSchema, type ClickUpAttachment } from './types.ts';
+
+export interface AttachmentUpload {
+  filename: string;
+  contentType: string;
+  data: Buffer | Uint8Array;
+}
+
+export interface AttachmentDownload {
+  contentType: string | undefined;
+  contentLength: number | undefined;
+  /** Must be consumed or destroyed by the caller. */
+  body: Readable;
+}
+
+/** Hosts ClickUp serves attachment files from, besides the API host itself. */
+export const DEFAULT_ATTACHMENT_HOSTS = ['attachments.clickup.com', 't.clickup.com', 'app.clickup.com'];
+
+const quote = (s: string) => s.replace(/["\\\r\n]/g, (ch) => (ch === '"' ? '%22' : ch === '\\' ? '%5C' : ''));
+
+/** One multipart/form-data body with a single file part, built in memory (attachments are bounded). */
+export function multipartBody(field: string, file: AttachmentUpload): { boundary: string; body: Buffer } {
+  const boundary = `----gridbridge${randomBytes(12).toString('hex')}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${quote(file.filename)}"\r\nContent-Type: ${file.contentType}\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return { boundary, body: Buffer.concat([head, Buffer.from(file.data), tail]) };
+}
+
+/** POST /v2/task/{task_id}/attachment as multipart/form-data, file in the field `attachment`. */
+export async function uploadAttachment(c: ResourceContext, ref: TaskRef, file: AttachmentUpload): Promise<Result<ClickUpAttachment>> {
+  const a = taskAddress(ref, c.teamId);
+  if (typeof a === 'string') return invalidInput('uploadAttachment', a);
+  if (!file.filename) return invalidInput('uploadAttachment', 'filename is empty');
+  const { boundary, body } = multipartBody('attachment', file);
+  const r = await c.t.request({
+    method: 'POST',
+    path: `${a.path}/attachment`,
+    query: a.query,
+    body,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(body.length) },
+  });
+  return parseResponse(attachmentSchema, `uploadAttachment(${file.filename})`, r);
+}
+
+function hostAllowed(host: string, allowed: readonly string[]): boolean {
+  return allowed.some((h) => (h.startsWith('*.') ? host.endsWith(h.slice(1)) : host === h));
+}
+
+/**
+ * Streams an attachment URL. Only hosts we trust are fetched (the API host and `allowedHosts`), so a
+ * crafted URL in a webhook cannot make us fetch an internal address; the token goes only to the API host.
+ */
+export async function downloadAttachment(c: ResourceContext & { apiBase: URL; allowedHosts: readonly string[] }, url: string): Promise<Result<AttachmentDownload>> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return invalidInput('downloadAttachment', `not a URL: ${url.slice(0, 100)}`);
+  }
+  const sameHost = u.host === c.apiBase.host;
+  if (!sameHost && !hostAllowed(u.hostname, c.allowedHosts)) {
+    return err({ code: 'clickup:host_not_allowed', retryable: false, detail: `downloadAttachment: host ${u.hostname} is not an allowed attachment host` });
+  }
+  if (u.protocol !== 'https:' && !(sameHost && u.protocol === c.apiBase.protocol)) {
+    return err({ code: 'clickup:host_not_allowed', retryable: false, detail: `downloadAttachment: ${u.protocol} URLs are not fetched` });
+  }
+  const apiPath = c.apiBase.pathname.replace(/\/+$/, '');
+  const metered = sameHost && apiPath !== '' && u.pathname.startsWith(apiPath + '/');
+  const r = await c.t.stream(u, sameHost, metered);
+  if (!r.ok) return r;
+  const ct = r.value.headers['content-type'];
+  const cl = r.value.headers['content-length'];
+  return ok({
+    contentType: Array.isArray(ct) ? ct[0] : ct,
+    contentLength: cl !== undefined ? Number(Array.isArray(cl) ? cl[0] : cl) : undefined,
+    body: r.value.body,
+  });
+}

@@ -1,0 +1,123 @@
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { HttpClient, type HttpRequest, type StreamResponse } from '../http/httpClient.ts';
+import { backoffMs } from '../http/decideRetry.ts';
+import { err, ok, type RemoteError, type Result } from '../../core/result.ts';
+import type { ClickUpRateLimiter } from './rateLimiter.ts';
+
+export interface RetryPolicy {
+  /** Attempts for 5xx, resets and timeouts (429s wait for the reset and do not count). */
+  maxAttempts: number;
+  baseMs: number;
+  maxMs: number;
+  /** Upper bound on consecutive 429s for one call, so a broken remote cannot hold a caller forever. */
+  max429: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseMs: 250, maxMs: 15_000, max429: 50 };
+
+export interface ClickUpCall {
+  method: Dispatcher.HttpMethod;
+  path: string;
+  query?: HttpRequest['query'];
+  json?: unknown;
+  body?: HttpRequest['body'];
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** ClickUp error bodies are `{err, ECODE}`. */
+export function clickUpRemote(body: unknown): { code?: string; message?: string } {
+  if (body && typeof body === 'object') {
+    const b = body as { err?: unknown; ECODE?: unknown };
+    return {
+      code: typeof b.ECODE === 'string' ? b.ECODE : undefined,
+      message: typeof b.err === 'string' ? b.err : undefined,
+    };
+  }
+  return {};
+}
+
+/**
+ * The one HTTP helper every resource file goes through: auth header, rate limiter, retries with
+ * backoff for 429/5xx/resets/timeouts, ClickUp's {err, ECODE} in the error.
+ */
+export class ClickUpTransport {
+  readonly http: HttpClient;
+  private readonly auth: string;
+
+  constructor(
+    baseUrl: string,
+    token: string,
+    readonly limiter: ClickUpRateLimiter,
+    private readonly retry: RetryPolicy,
+    private readonly now: () => number,
+    private readonly sleep: (ms: number) => Promise<void>,
+    private readonly logger?: Logger,
+    timeoutMs?: number,
+  ) {
+    this.http = new HttpClient(baseUrl, { name: 'clickup', now, timeoutMs: timeoutMs ?? 30_000 });
+    // Personal tokens (pk_…) go as-is; OAuth access tokens as Bearer.
+    this.auth = token.startsWith('pk_') || /^bearer /i.test(token) ? token : `Bearer ${token}`;
+  }
+
+  private async withRetry<T>(call: ClickUpCall, once: () => Promise<Result<T>>, metered = true): Promise<Result<T>> {
+    let attempt = 0;
+    let limited = 0;
+    for (;;) {
+      if (metered) await this.limiter.acquire();
+      const r = await once();
+      if (r.ok) return r;
+      const e: RemoteError = r.error;
+      if (e.status === 429 && metered) {
+        this.limiter.onRateLimited(e.retryAfterMs);
+        if (++limited <= this.retry.max429) continue;
+        return r;
+      }
+      attempt++;
+      if (!e.retryable || attempt >= this.retry.maxAttempts) return r;
+      const wait = Math.max(backoffMs(attempt, this.retry.baseMs, this.retry.maxMs), e.retryAfterMs ?? 0);
+      this.logger?.debug({ code: e.code, attempt, wait }, `clickup ${call.method} ${call.path} retrying`);
+      await this.sleep(wait);
+    }
+  }
+
+  /** JSON call; resolves to the parsed body (or undefined for an empty one). */
+  request<T>(call: ClickUpCall): Promise<Result<T>> {
+    const headers: Record<string, string> = { authorization: this.auth, ...call.headers };
+    const req: HttpRequest = { method: call.method, path: call.path, query: call.query, json: call.json, body: call.body, headers, timeoutMs: call.timeoutMs };
+    return this.withRetry(call, async () => {
+      const r = await this.http.json<T>(req, clickUpRemote);
+      this.limiter.done(r.ok ? r.value.headers : undefined);
+      return r.ok ? ok(r.value.data) : r;
+    });
+  }
+
+  /**
+   * Streamed GET of an absolute URL on an already-checked host (attachments). `metered` when the URL
+   * is on the API host itself (counts against the token's budget); attachment storage is not.
+   */
+  async stream(url: URL, withAuth: boolean, metered: boolean): Promise<Result<StreamResponse>> {
+    const client = new HttpClient(url.origin, { name: 'clickup-download', now: this.now });
+    const call: ClickUpCall = { method: 'GET', path: url.pathname + url.search };
+    const r = await this.withRetry(call, async () => {
+      const res = await client.stream({ method: 'GET', path: url.pathname + url.search, headers: withAuth ? { authorization: this.auth } : {} });
+      if (metered) this.limiter.done(res.ok ? res.value.headers : undefined);
+      return res;
+    }, metered);
+    if (!r.ok) {
+      await client.close();
+      return r;
+    }
+    r.value.body.once('close', () => void client.close());
+    return r;
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
+
+export function invalidInput(where: string, detail: string): Result<never> {
+  return err({ code: 'clickup:invalid_input', retryable: false, detail: `${where}: ${detail}` });
+}
