@@ -1,0 +1,289 @@
+import { EDIFACT_SYNTAX_ERRORS, TA1_NOTES, X12_ELEMENT_ERRORS, X12_GROUP_ERRORS, X12_SEGMENT_ERRORS, X12_TRANSACTION_ERRORS } from './ackCodes.ts';
+import type { BusinessReference } from './businessReference.ts';
+import type { TransactionEnvelope } from './envelope.ts';
+import { comp, comps, first, type Segment } from './segment.ts';
+
+export type AckKind = 'TA1' | '997' | '999' | '824' | 'CONTRL' | 'APERAK';
+export type AckOutcome = 'accepted' | 'accepted_with_errors' | 'partially_accepted' | 'rejected';
+
+export interface AckError {
+  /** Tag of the segment in error (AK3-01, IK3-01, TED03, UCM/UCS context). */
+  segment?: string;
+  /** Position of that segment in its transaction (AK3-02, IK3-02, TED04, UCS 0096). */
+  position?: number;
+  /** Position of the element in the segment (AK4-01, IK4-01, TED05, UCD 0098). */
+  element?: number;
+  code: string;
+  description?: string;
+}
+
+/** One acknowledgement, in the JSON shape of `gridbridge edi parse`. */
+export interface Acknowledgment {
+  kind: AckKind;
+  acknowledges: { interchange_control_number?: string; group_control_number?: string; transaction_control_number?: string };
+  normalized: AckOutcome;
+  errors: AckError[];
+}
+
+/** An acknowledgement plus what correlation needs beyond the JSON: the acknowledged set and business number. */
+export interface AckFinding {
+  ack: Acknowledgment;
+  acknowledgedSetId: string | null;
+  reference: BusinessReference | null;
+}
+
+/** Transaction sets that are acknowledgements (their segments are kept and interpreted). */
+export const ACK_SETS: ReadonlySet<string> = new Set(['997', '999', '824', 'CONTRL', 'APERAK']);
+
+const X12_STATUS: Record<string, AckOutcome> = { A: 'accepted', E: 'accepted_with_errors', P: 'partially_accepted', R: 'rejected', M: 'rejected', W: 'rejected', X: 'rejected' };
+
+function num(text: string): number | undefined {
+  const n = Number.parseInt(text, 10);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function error(code: string, table: Record<string, string>, extra: Omit<AckError, 'code' | 'description'> = {}): AckError {
+  const out: AckError = { ...extra, code };
+  const description = table[code];
+  if (description !== undefined) out.description = description;
+  return out;
+}
+
+function compact(o: Acknowledgment['acknowledges']): Acknowledgment['acknowledges'] {
+  const out: Acknowledgment['acknowledges'] = {};
+  for (const [k, v] of Object.entries(o) as [keyof typeof o, string | undefined][]) if (v) out[k] = v;
+  return out;
+}
+
+/** TA1 interchange acknowledgement (TA101 = ISA13 acknowledged, TA104 A/E/R, TA105 note code). */
+export function interpretTa1(seg: Segment): AckFinding {
+  const note = first(seg, 5);
+  const errors = note !== '' && note !== '000' ? [error(note, TA1_NOTES)] : [];
+  return {
+    ack: { kind: 'TA1', acknowledges: compact({ interchange_control_number: first(seg, 1) }), normalized: X12_STATUS[first(seg, 4)] ?? 'rejected', errors },
+    acknowledgedSetId: null,
+    reference: null,
+  };
+}
+
+/** 997 and 999: one finding per AK2 (transaction set) and one for the group (AK9). */
+function interpretFunctionalAck(tx: TransactionEnvelope, segments: Segment[]): AckFinding[] {
+  const kind = tx.set_id as '997' | '999';
+  const out: AckFinding[] = [];
+  let group = '';
+  let current: AckFinding | null = null;
+  let lastSegment: { tag: string; position?: number } | null = null;
+  for (const seg of segments) {
+    switch (seg.tag) {
+      case 'AK1':
+        group = first(seg, 2);
+        break;
+      case 'AK2':
+        current = {
+          ack: { kind, acknowledges: compact({ group_control_number: group, transaction_control_number: first(seg, 2) }), normalized: 'accepted', errors: [] },
+          acknowledgedSetId: first(seg, 1) || null,
+          reference: null,
+        };
+        out.push(current);
+        lastSegment = null;
+        break;
+      case 'AK3':
+      case 'IK3': {
+        const position = num(first(seg, 2));
+        lastSegment = { tag: first(seg, 1), ...(position !== undefined ? { position } : {}) };
+        current?.ack.errors.push(error(first(seg, 4), X12_SEGMENT_ERRORS, { segment: lastSegment.tag, ...(position !== undefined ? { position } : {}) }));
+        break;
+      }
+      case 'CTX': {
+        const last = current?.ack.errors.at(-1);
+        if (last !== undefined) last.description = `${last.description ?? ''}${last.description ? '; ' : ''}context ${comp(seg, 1, 0)}${comp(seg, 1, 1) ? ` ${comp(seg, 1, 1)}` : ''}`;
+        break;
+      }
+      case 'AK4':
+      case 'IK4': {
+        const element = num(comp(seg, 1, 0));
+        current?.ack.errors.push(
+          error(first(seg, 3), X12_ELEMENT_ERRORS, {
+            ...(lastSegment !== null ? { segment: lastSegment.tag } : {}),
+            ...(lastSegment?.position !== undefined ? { position: lastSegment.position } : {}),
+            ...(element !== undefined ? { element } : {}),
+          }),
+        );
+        break;
+      }
+      case 'AK5':
+      case 'IK5':
+        if (current !== null) {
+          current.ack.normalized = X12_STATUS[first(seg, 1)] ?? 'rejected';
+          for (let n = 2; n <= 6; n++) {
+            const code = first(seg, n);
+            if (code !== '') current.ack.errors.push(error(code, X12_TRANSACTION_ERRORS));
+          }
+        }
+        current = null;
+        break;
+      case 'AK9': {
+        const errors: AckError[] = [];
+        for (let n = 5; n <= 9; n++) {
+          const code = first(seg, n);
+          if (code !== '') errors.push(error(code, X12_GROUP_ERRORS));
+        }
+        out.unshift({ ack: { kind, acknowledges: compact({ group_control_number: group }), normalized: X12_STATUS[first(seg, 1)] ?? 'rejected', errors }, acknowledgedSetId: null, reference: null });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+const OTI_STATUS: Record<string, AckOutcome> = { A: 'accepted', E: 'accepted_with_errors', C: 'accepted_with_errors', P: 'partially_accepted', R: 'rejected' };
+
+/** 824 application advice: one finding per OTI, with its TED errors. */
+function interpret824(segments: Segment[]): AckFinding[] {
+  const out: AckFinding[] = [];
+  let current: AckFinding | null = null;
+  for (const seg of segments) {
+    if (seg.tag === 'OTI') {
+      const code = first(seg, 1);
+      const ref = first(seg, 3);
+      current = {
+        ack: {
+          kind: '824',
+          acknowledges: compact({ group_control_number: first(seg, 8), transaction_control_number: first(seg, 9) }),
+          normalized: OTI_STATUS[code.slice(-1)] ?? 'accepted_with_errors',
+          errors: [],
+        },
+        acknowledgedSetId: first(seg, 10) || null,
+        reference: ref ? { type: first(seg, 2), value: ref } : null,
+      };
+      out.push(current);
+    } else if (seg.tag === 'TED' && current !== null) {
+      const position = num(first(seg, 4));
+      const element = num(first(seg, 5));
+      const e: AckError = { code: first(seg, 1) };
+      if (first(seg, 3)) e.segment = first(seg, 3);
+      if (position !== undefined) e.position = position;
+      if (element !== undefined) e.element = element;
+      if (first(seg, 2)) e.description = first(seg, 2);
+      current.ack.errors.push(e);
+    }
+  }
+  return out;
+}
+
+const CONTRL_ACTION: Record<string, AckOutcome> = { '4': 'rejected', '7': 'accepted', '8': 'accepted' };
+
+/** CONTRL: one finding for the interchange (UCI), one per group (UCF) and one per message (UCM). */
+function interpretContrl(segments: Segment[]): AckFinding[] {
+  const out: AckFinding[] = [];
+  let interchange = '';
+  let group = '';
+  let current: AckFinding | null = null;
+  let top: AckFinding | null = null;
+  let lastTag: { tag: string; position?: number } | null = null;
+  const open = (ack: Acknowledgment, setId: string | null, errorCode: string, tag: string): AckFinding => {
+    if (errorCode) ack.errors.push(error(errorCode, EDIFACT_SYNTAX_ERRORS, tag ? { segment: tag } : {}));
+    const f = { ack, acknowledgedSetId: setId, reference: null };
+    out.push(f);
+    return f;
+  };
+  for (const seg of segments) {
+    switch (seg.tag) {
+      case 'UCI':
+        interchange = first(seg, 1);
+        current = top = open(
+          { kind: 'CONTRL', acknowledges: compact({ interchange_control_number: interchange }), normalized: CONTRL_ACTION[first(seg, 4)] ?? 'rejected', errors: [] },
+          null,
+          first(seg, 5),
+          first(seg, 6),
+        );
+        break;
+      case 'UCF':
+        group = first(seg, 1);
+        current = open(
+          { kind: 'CONTRL', acknowledges: compact({ interchange_control_number: interchange, group_control_number: group }), normalized: CONTRL_ACTION[first(seg, 4)] ?? 'rejected', errors: [] },
+          null,
+          first(seg, 5),
+          first(seg, 6),
+        );
+        break;
+      case 'UCM':
+        current = open(
+          {
+            kind: 'CONTRL',
+            acknowledges: compact({ interchange_control_number: interchange, group_control_number: group, transaction_control_number: first(seg, 1) }),
+            normalized: CONTRL_ACTION[first(seg, 3)] ?? 'rejected',
+            errors: [],
+          },
+          comp(seg, 2, 0) || null,
+          first(seg, 4),
+          first(seg, 5),
+        );
+        lastTag = null;
+        break;
+      case 'UCS': {
+        const position = num(first(seg, 1));
+        lastTag = { tag: 'UCS', ...(position !== undefined ? { position } : {}) };
+        const e = error(first(seg, 2), EDIFACT_SYNTAX_ERRORS, position !== undefined ? { position } : {});
+        if (e.code !== '') current?.ack.errors.push(e);
+        break;
+      }
+      case 'UCD': {
+        const element = num(comp(seg, 2, 0));
+        current?.ack.errors.push(
+          error(first(seg, 1), EDIFACT_SYNTAX_ERRORS, {
+            ...(lastTag?.position !== undefined ? { position: lastTag.position } : {}),
+            ...(element !== undefined ? { element } : {}),
+          }),
+        );
+        break;
+      }
+    }
+  }
+  // "Acknowledged" with errors reported is accepted with errors; an interchange with rejected messages is partial.
+  for (const f of out) if (f.ack.normalized === 'accepted' && f.ack.errors.length > 0) f.ack.normalized = 'accepted_with_errors';
+  if (top !== null && top.ack.normalized !== 'rejected' && out.some((f) => f !== top && f.ack.normalized === 'rejected')) top.ack.normalized = 'partially_accepted';
+  return out;
+}
+
+/** APERAK: BGM 1225 27 = not accepted; ERC/FTX are the errors; RFF+ACW names the message acknowledged. */
+function interpretAperak(segments: Segment[]): AckFinding[] {
+  let functionCode = '';
+  let messageRef = '';
+  let reference: BusinessReference | null = null;
+  const errors: AckError[] = [];
+  for (const seg of segments) {
+    if (seg.tag === 'BGM') functionCode = first(seg, 3);
+    else if (seg.tag === 'RFF') {
+      const q = comp(seg, 1, 0);
+      if (q === 'ACW') messageRef = comp(seg, 1, 1);
+      else if (reference === null && comp(seg, 1, 1)) reference = { type: q === 'ON' ? 'purchase_order' : q, value: comp(seg, 1, 1) };
+    } else if (seg.tag === 'DOC' && reference === null && comp(seg, 2, 0)) reference = { type: comp(seg, 1, 0), value: comp(seg, 2, 0) };
+    else if (seg.tag === 'ERC') errors.push({ code: comp(seg, 1, 0) });
+    else if (seg.tag === 'FTX') {
+      const last = errors.at(-1);
+      const text = comps(seg, 4).filter(Boolean).join(' ');
+      if (last !== undefined && text) last.description = last.description ? `${last.description} ${text}` : text;
+    }
+  }
+  const normalized: AckOutcome = functionCode === '27' ? 'rejected' : errors.length > 0 ? 'accepted_with_errors' : 'accepted';
+  return [{ ack: { kind: 'APERAK', acknowledges: compact({ transaction_control_number: messageRef }), normalized, errors }, acknowledgedSetId: null, reference }];
+}
+
+/** Interprets an acknowledgement transaction (997, 999, 824, CONTRL, APERAK) kept with its segments. */
+export function interpretAck(tx: TransactionEnvelope): AckFinding[] {
+  const segments = tx.segments ?? [];
+  switch (tx.set_id) {
+    case '997':
+    case '999':
+      return interpretFunctionalAck(tx, segments);
+    case '824':
+      return interpret824(segments);
+    case 'CONTRL':
+      return interpretContrl(segments);
+    case 'APERAK':
+      return interpretAperak(segments);
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,97 @@
+/** Separators of one interchange, read from its ISA or UNA/UNB header. */
+export interface Delimiters {
+  element: string;
+  component: string;
+  segment: string;
+  /** EDIFACT release (escape) character; null for X12 and for UNOB-style interchanges without one. */
+  release: string | null;
+  /** X12 repetition separator (ISA11 from 00402 on) or EDIFACT UNA5; null when not in use. */
+  repetition: string | null;
+  /** Character set of element values: latin1 for X12 and UNOA-UNOC, utf8 for UNOW/UNOY. */
+  encoding: 'latin1' | 'utf8';
+}
+
+export type Standard = 'x12' | 'edifact';
+
+/**
+ * One segment as the tokenizer saw it. `elements[0]` is the tag, so element n of the standard
+ * (BEG03, UNB 0020's position) is `elements[n]`. Elements are raw: EDIFACT release characters are
+ * still present so that component splitting stays correct; read values through `el` / `comp`.
+ */
+export interface Segment {
+  tag: string;
+  elements: string[];
+  /** Byte offset of the segment's first byte in the whole input (not in the current chunk). */
+  offset: number;
+  /** 1-based number of the segment in the whole input. */
+  index: number;
+  standard: Standard;
+  delimiters: Delimiters;
+}
+
+function unescapeRelease(raw: string, release: string): string {
+  if (raw.indexOf(release) < 0) return raw;
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i]!;
+    if (ch === release && i + 1 < raw.length) {
+      out += raw[i + 1];
+      i++;
+    } else out += ch;
+  }
+  return out;
+}
+
+function decodeValue(raw: string, d: Delimiters): string {
+  const v = d.release === null ? raw : unescapeRelease(raw, d.release);
+  // The tokenizer decodes bytes as latin1 (one char per byte keeps offsets exact); UTF-8 interchanges are re-decoded here.
+  // eslint-disable-next-line no-control-regex
+  if (d.encoding === 'utf8' && /[^\x00-\x7f]/.test(v)) return Buffer.from(v, 'latin1').toString('utf8');
+  return v;
+}
+
+/** Splits on `sep` except where the separator is escaped by the release character. */
+export function splitReleased(raw: string, sep: string, release: string | null): string[] {
+  if (release === null || raw.indexOf(release) < 0) return raw.split(sep);
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i];
+    if (ch === release) i++;
+    else if (ch === sep) {
+      parts.push(raw.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(raw.slice(start));
+  return parts;
+}
+
+/** Components of element n (decoded values); [] when the element is absent. */
+export function comps(seg: Segment, n: number): string[] {
+  const raw = seg.elements[n];
+  if (raw === undefined) return [];
+  const d = seg.delimiters;
+  return splitReleased(raw, d.component, d.release).map((c) => decodeValue(c, d));
+}
+
+/** Component k (0-based) of element n, decoded; '' when absent. */
+export function comp(seg: Segment, n: number, k: number): string {
+  return comps(seg, n)[k] ?? '';
+}
+
+/** Whole element n decoded (X12: components stay joined by the component separator); '' when absent. */
+export function el(seg: Segment, n: number): string {
+  const raw = seg.elements[n];
+  if (raw === undefined) return '';
+  return decodeValue(raw, seg.delimiters);
+}
+
+/** First component of element n: what a simple (non-composite) element holds. */
+export function first(seg: Segment, n: number): string {
+  const raw = seg.elements[n];
+  if (raw === undefined) return '';
+  const d = seg.delimiters;
+  if (raw.indexOf(d.component) < 0) return decodeValue(raw, d);
+  return comp(seg, n, 0);
+}

@@ -1,0 +1,201 @@
+import { EdiSyntaxError, shown } from './ediSyntaxError.ts';
+import { splitReleased, type Delimiters, type Segment, type Standard } from './segment.ts';
+
+export interface TokenizerOptions {
+  /** A segment longer than this is an error rather than a reason to buffer without limit (default 4 MiB). */
+  maxSegmentBytes?: number;
+}
+
+const UNOA: Omit<Delimiters, 'encoding'> = { component: ':', element: '+', segment: "'", release: '?', repetition: null };
+// UNOB without UNA uses information separators IS1/IS3/IS4 and has no release character.
+const UNOB: Omit<Delimiters, 'encoding'> = { component: '\x1f', element: '\x1d', segment: '\x1c', release: null, repetition: null };
+const ISA_ELEMENTS = 16;
+
+function isWhitespace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+function isAlnum(ch: string): boolean {
+  return /^[A-Za-z0-9]$/.test(ch);
+}
+function isTag(tag: string): boolean {
+  const n = tag.length;
+  if (n < 2 || n > 3) return false;
+  for (let i = 0; i < n; i++) {
+    const c = tag.charCodeAt(i);
+    const upper = c >= 65 && c <= 90;
+    if (!(upper || (i > 0 && c >= 48 && c <= 57))) return false;
+  }
+  return true;
+}
+
+/**
+ * Streaming EDI tokenizer, one design for X12 and EDIFACT: bytes in (any chunking), segments out, each
+ * with its byte offset and number in the whole input. Separators are read from each interchange's own
+ * header (ISA by counting 16 elements, UNA, or UNOA/UNOB defaults after a bare UNB), so files may hold
+ * several interchanges with different separators. Holds only the unfinished segment between chunks.
+ * Throws EdiSyntaxError on input that is not EDI or is cut off.
+ */
+export class EdiTokenizer {
+  private carry = '';
+  private carryOffset = 0;
+  private count = 0;
+  private d: Delimiters | null = null;
+  private std: Standard = 'x12';
+  private readonly maxSegment: number;
+  /** Standard of the first interchange, once seen. */
+  firstStandard: Standard | null = null;
+
+  constructor(
+    private readonly onSegment: (seg: Segment) => void,
+    opts: TokenizerOptions = {},
+  ) {
+    this.maxSegment = opts.maxSegmentBytes ?? 4 * 1024 * 1024;
+  }
+
+  /** Bytes consumed into complete segments so far. */
+  get consumed(): number {
+    return this.carryOffset;
+  }
+
+  push(chunk: Buffer): void {
+    const text = chunk.toString('latin1'); // one char per byte: string index + base = file offset
+    this.scan(this.carry.length > 0 ? this.carry + text : text, false);
+  }
+
+  /** Call once after the last chunk: anything left unterminated is a truncated file. */
+  end(): void {
+    this.scan(this.carry, true);
+    const rest = this.carry;
+    let i = 0;
+    while (i < rest.length && isWhitespace(rest.charCodeAt(i))) i++;
+    if (i === rest.length) return;
+    const at = this.carryOffset + i;
+    if (this.d === null) {
+      if (rest.startsWith('ISA', i))
+        this.fail(at, `a complete ISA header (16 element separators, then component separator and segment terminator)`, rest.slice(i));
+      this.fail(at, 'an interchange header (ISA, UNA or UNB)', rest.slice(i));
+    }
+    this.fail(at, `segment terminator ${JSON.stringify(this.d.segment)} (file is truncated)`, rest.slice(i));
+  }
+
+  private fail(position: number, expected: string, found: string): never {
+    throw new EdiSyntaxError(position, this.count + 1, expected, shown(found));
+  }
+
+  private scan(s: string, atEnd: boolean): void {
+    const base = this.carryOffset;
+    const len = s.length;
+    let pos = 0;
+    for (;;) {
+      let d = this.d;
+      if (d === null) {
+        if (base + pos === 0 && s.startsWith('\xef\xbb\xbf')) pos = 3; // UTF-8 byte order mark
+        while (pos < len && isWhitespace(s.charCodeAt(pos))) pos++;
+        if (pos >= len) break;
+        const header = this.readHeader(s, pos, atEnd);
+        if (header === null) break; // need more bytes
+        d = this.d = header.delimiters;
+        if (header.skip > 0) {
+          // UNA is a service string advice, not a segment: counted for positions, not emitted.
+          this.count++;
+          pos += header.skip;
+          continue;
+        }
+      }
+      const term = d.segment;
+      while (pos < len) {
+        const c = s.charCodeAt(pos);
+        if (c === 13 || c === 10) pos++;
+        else break;
+      }
+      if (pos >= len) break;
+      let end = s.indexOf(term, pos);
+      if (d.release !== null) {
+        while (end > 0) {
+          let r = 0;
+          for (let k = end - 1; k >= pos && s[k] === d.release; k--) r++;
+          if ((r & 1) === 0) break;
+          end = s.indexOf(term, end + 1);
+        }
+      }
+      if (end < 0) {
+        if (len - pos > this.maxSegment) this.fail(base + pos, `a segment terminator within ${this.maxSegment} bytes`, s.slice(pos));
+        break;
+      }
+      let text = s.slice(pos, end);
+      if (term === '\n' && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+      const elements = d.release !== null && text.indexOf(d.release) >= 0 ? splitReleased(text, d.element, d.release) : text.split(d.element);
+      const tag = elements[0]!;
+      if (!isTag(tag)) this.fail(base + pos, 'a segment tag (2 or 3 capital letters or digits)', text);
+      this.count++;
+      if (tag === 'UNB') d.encoding = /^UNO[WY]/.test(elements[1] ?? '') ? 'utf8' : 'latin1';
+      this.onSegment({ tag, elements, offset: base + pos, index: this.count, standard: this.std, delimiters: d });
+      pos = end + 1;
+      if (tag === 'IEA' || tag === 'UNZ') this.d = null;
+    }
+    this.carry = pos >= len ? '' : s.slice(pos);
+    this.carryOffset = base + pos;
+  }
+
+  /** Reads separators at an interchange start; null when more bytes are needed. */
+  private readHeader(s: string, pos: number, atEnd: boolean): { delimiters: Delimiters; skip: number } | null {
+    const base = this.carryOffset;
+    if (s.length - pos < 4) {
+      if (atEnd) this.fail(base + pos, 'an interchange header (ISA, UNA or UNB)', s.slice(pos));
+      return null;
+    }
+    const head = s.slice(pos, pos + 3);
+    if (head === 'ISA') {
+      const element = s[pos + 3]!;
+      if (isAlnum(element) || isWhitespace(element.charCodeAt(0)))
+        this.fail(base + pos + 3, 'an ISA element separator (not a letter, digit or space)', s.slice(pos + 3));
+      // Count 16 separators rather than trusting fixed offsets: real ISAs sometimes have a field of the wrong width.
+      let at = pos + 3;
+      for (let n = 1; n < ISA_ELEMENTS; n++) {
+        at = s.indexOf(element, at + 1);
+        if (at < 0 || at - pos > 400) {
+          if (at < 0 && !atEnd && s.length - pos <= 400) return null;
+          this.fail(base + pos, `an ISA header with 16 elements separated by ${JSON.stringify(element)}`, s.slice(pos));
+        }
+      }
+      if (at + 2 >= s.length) {
+        if (!atEnd) return null;
+        this.fail(base + at + 1, 'ISA16 component separator and the segment terminator', s.slice(at + 1));
+      }
+      const component = s[at + 1]!;
+      const segment = s[at + 2]!;
+      if (isAlnum(component) || component === element)
+        this.fail(base + at + 1, 'an ISA16 component separator (not a letter, digit or the element separator)', s.slice(at + 1));
+      if (isAlnum(segment) || segment === element || segment === component || segment === ' ')
+        this.fail(base + at + 2, 'a segment terminator after ISA16', s.slice(at + 2));
+      const isa = s.slice(pos, at + 2).split(element);
+      const rep = isa[11] ?? 'U';
+      const repetition = rep.length === 1 && !isAlnum(rep) && rep !== ' ' && rep !== component ? rep : null;
+      this.std = 'x12';
+      this.firstStandard ??= 'x12';
+      return { delimiters: { element, component, segment, release: null, repetition, encoding: 'latin1' }, skip: 0 };
+    }
+    if (head === 'UNA') {
+      if (s.length - pos < 9) {
+        if (atEnd) this.fail(base + pos, 'a 6-character UNA service string advice', s.slice(pos));
+        return null;
+      }
+      const [component, element, , release, repetition, segment] = s.slice(pos + 3, pos + 9).split('') as [string, string, string, string, string, string];
+      if (new Set([component, element, segment]).size !== 3 || isAlnum(component) || isAlnum(element) || isAlnum(segment))
+        this.fail(base + pos + 3, 'UNA separators that are distinct and not letters or digits', s.slice(pos + 3, pos + 9));
+      this.std = 'edifact';
+      this.firstStandard ??= 'edifact';
+      const d: Delimiters = { component, element, segment, release: release === ' ' ? null : release, repetition: repetition === ' ' ? null : repetition, encoding: 'latin1' };
+      return { delimiters: d, skip: 9 };
+    }
+    if (head === 'UNB') {
+      const sep = s[pos + 3];
+      const defaults = sep === '+' ? UNOA : sep === '\x1d' ? UNOB : null;
+      if (defaults === null) this.fail(base + pos + 3, "UNB followed by '+' (UNOA) or IS3 (UNOB) when there is no UNA", s.slice(pos));
+      this.std = 'edifact';
+      this.firstStandard ??= 'edifact';
+      return { delimiters: { ...defaults, encoding: 'latin1' }, skip: 0 };
+    }
+    this.fail(base + pos, 'an interchange header (ISA, UNA or UNB)', s.slice(pos));
+  }
+}
