@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { configJsonSchema, loadConfigFile, resolveSecrets } from '../../config/load.ts';
+
+export function registerConfigCommands(program: Command): void {
+  const config = program.command('config').description('check or describe the configuration file');
+  config
+    .command('validate')
+    .description('check a config file and print every mistake with its path')
+    .option('-c, --config <file>', 'config file', 'gridbridge.yaml')
+    .option('--no-secrets', 'do not check that the secrets can be read')
+    .action((opts: { config: string; secrets: boolean }) => {
+      const r = loadConfigFile(opts.config);
+      if (!r.ok) {
+        process.stderr.write(`${opts.config}: ${r.problems.length} problem(s)\n`);
+        for (const p of r.problems) process.stderr.write(`  ${p.path || '(file)'}: ${p.message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      if (opts.secrets) {
+        const s = resolveSecrets(r.config);
+        if (!s.ok) {
+          process.stderr.write(`${opts.config}: secrets cannot be read\n`);
+          for (const p of s.problems) process.stderr.write(`  ${p.path}: ${p.message}\n`);
+          process.exitCode = 1;
+          return;
+        }
+      }
+      process.stdout.write(`${opts.config}: ok (store ${r.config.store.url.replace(/\/\/[^@]*@/, '//***@')}, ClickUp list ${r.config.clickup.list_id}, Trading Grid driver ${r.config.tradinggrid.driver}, ${Object.keys(r.config.partners.map).length} mapped partner(s))\n`);
+    });
+  config
+    .command('schema')
+    .description('print the JSON Schema of the config file (for editor completion)')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    });
+}

@@ -1,0 +1,32 @@
+import type { Context } from 'hono';
+
+export type RawBody = { ok: true; body: Buffer } | { ok: false; status: 413 | 415 | 400; error: string };
+
+/**
+ * The request's exact bytes (signatures are computed over them, never over re-serialised JSON),
+ * refused past `limit` without buffering more than that.
+ */
+export async function readRawBody(c: Context, limit: number, opts: { requireJson?: boolean } = { requireJson: true }): Promise<RawBody> {
+  const type = c.req.header('content-type') ?? '';
+  if (opts.requireJson !== false && !/^application\/(.+\+)?json\b/i.test(type)) {
+    return { ok: false, status: 415, error: `content-type must be application/json (got ${type ? JSON.stringify(type) : 'none'})` };
+  }
+  const declared = Number(c.req.header('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) return { ok: false, status: 413, error: `body of ${declared} bytes is over the ${limit}-byte limit` };
+  const stream = c.req.raw.body;
+  if (!stream) return { ok: true, body: Buffer.alloc(0) };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return { ok: false, status: 413, error: `body is over the ${limit}-byte limit` };
+    }
+    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+  }
+  return { ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) };
+}

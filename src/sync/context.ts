@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/db.ts';
+import type { ClickUpClient } from '../connectors/clickup/index.ts';
+import type { TradingGridPort } from '../connectors/tradinggrid/port.ts';
+import type { GridbridgeConfig } from '../config/schema.ts';
+import type { FieldResolver } from './clickupFields.ts';
+import type { PartnerCache } from './partnerCache.ts';
+
+/** Everything a job handler may use. Built once at start-up by the engine. */
+export interface SyncContext {
+  store: Store;
+  config: GridbridgeConfig;
+  clickup: ClickUpClient;
+  tg: TradingGridPort;
+  fields: FieldResolver;
+  partners: PartnerCache;
+  logger: Logger;
+  now: () => number;
+}

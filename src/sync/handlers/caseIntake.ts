@@ -1,0 +1,52 @@
+import type { SyncContext } from '../context.ts';
+import type { JobOutcome } from '../dispatcher.ts';
+import { decideCaseIntake, type IntakeConfig } from '../../flows/caseIntake.ts';
+import { getCase, saveCase } from '../../store/ops/cases.ts';
+import { getLink } from '../../store/ops/links.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
+import { outcomeFromRemote } from '../outcome.ts';
+import { enqueueIntents } from '../enqueueIntents.ts';
+import { toIncomingCase, toIncomingDocument } from '../mapTradingGrid.ts';
+import type { IncomingCase, IncomingDocument } from '../../core/intake.ts';
+
+export function intakeConfigFrom(ctx: SyncContext): IntakeConfig {
+  const c = ctx.config;
+  return {
+    defaultListId: c.clickup.list_id,
+    requireMapping: c.partners.require_mapping,
+    partners: Object.fromEntries(Object.entries(c.partners.map).map(([id, m]) => [id, { name: m.name, listId: m.list_id }])),
+    resolutionHours: c.sla.resolution_hours,
+    defaultResolutionHours: c.sla.default_resolution_hours,
+    caseUrl: (id) => `${c.tradinggrid.base_url.replace(/\/+$/, '')}/cases/${encodeURIComponent(id)}`,
+  };
+}
+
+/** Read a community case and its documents, then decide and commit (flow 1). */
+export async function intakeCommunityCase(ctx: SyncContext, caseId: string): Promise<JobOutcome> {
+  const [c, docs] = await Promise.all([ctx.tg.getCase(caseId), ctx.tg.listCaseDocuments(caseId)]);
+  if (!c.ok) return outcomeFromRemote(c.error, `reading Trading Grid case ${caseId}`);
+  if (!docs.ok) return outcomeFromRemote(docs.error, `listing documents of case ${caseId}`);
+  return intakeCase(ctx, toIncomingCase(c.value), docs.value.data.map(toIncomingDocument));
+}
+
+/** Decide flow 1 for a normalised case (any driver) and commit the record with its intents. */
+export async function intakeCase(ctx: SyncContext, incoming: IncomingCase, documents: IncomingDocument[]): Promise<JobOutcome> {
+  const partner = await ctx.partners.get(incoming.partnerId);
+  // An unknown partner is not a reason to lose the case: decide with what we have, the mapping check holds it.
+  const partnerFacts = partner.ok ? partner.value : null;
+  if (!partner.ok && partner.error.retryable) return outcomeFromRemote(partner.error, `reading partner ${incoming.partnerId}`);
+  const db = ctx.store.db;
+  const [existing, link] = await Promise.all([getCase(db, incoming.id), getLink(db, 'case', incoming.id)]);
+  const now = ctx.now();
+  const decision = decideCaseIntake({ incoming, documents, partner: partnerFacts, existing, linked: link !== null, config: intakeConfigFrom(ctx), now });
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      await saveCase(trx, decision.record);
+      await enqueueIntents(trx, decision.intents, now, ctx.config.dispatcher.max_attempts);
+      if (decision.record.state !== existing?.state || decision.record.holdReason !== existing?.holdReason) {
+        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: incoming.id, action: existing ? 'state_changed' : 'case_received', before: existing ? { state: existing.state } : undefined, after: { state: decision.record.state, holdReason: decision.record.holdReason } }, now);
+      }
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { SyncContext } from '../context.ts';
+import type { JobHandler } from '../dispatcher.ts';
+import type { Intent } from '../../core/intents.ts';
+import { getLink, recordLink } from '../../store/ops/links.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
+import { outcomeFromRemote } from '../outcome.ts';
+
+type CreateTaskIntent = Extract<Intent, { kind: 'clickup.create_task' }>;
+
+/**
+ * `clickup.create_task`: one ClickUp task per case. The link store is checked first; after a crash
+ * between "created" and "recorded" (attempt > 1) the task is looked up by its TG case id field before
+ * another is created. Normal path: exactly one ClickUp call.
+ */
+export function createTaskHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, attempt }) => {
+    const intent = payload as CreateTaskIntent;
+    const db = ctx.store.db;
+    if (await getLink(db, 'case', intent.caseId)) return { status: 'done' };
+
+    const record = (taskId: string, how: string) => ({
+      status: 'done' as const,
+      commit: async (trx: Parameters<NonNullable<Extract<Awaited<ReturnType<JobHandler>>, { status: 'done' }>['commit']>>[0]) => {
+        const now = ctx.now();
+        const link = await recordLink(trx, { entity: 'case', entityId: intent.caseId, cuTaskId: taskId, cuListId: intent.listId }, now);
+        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: how, after: { cuTaskId: link.cuTaskId, listId: intent.listId } }, now);
+      },
+    });
+
+    if (attempt > 1) {
+      await ctx.fields.ensure(intent.listId);
+      const idField = ctx.fields.field(intent.listId, 'tg_case_id');
+      if (idField) {
+        const found = await ctx.clickup.findTasksByCustomField(intent.listId, idField.id, intent.caseId);
+        if (!found.ok) return outcomeFromRemote(found.error, `looking for an existing task of case ${intent.caseId}`);
+        const match = found.value[0];
+        if (match) return record(match.id, 'task_found_after_retry');
+      }
+    }
+
+    const cf = await ctx.fields.customFields(intent.listId, intent.task.fields);
+    if (!cf.ok) return { status: 'fail', error: `case ${intent.caseId}: ${cf.reason}` };
+    const t = intent.task;
+    const created = await ctx.clickup.createTask(intent.listId, {
+      name: t.name,
+      markdown_content: t.markdown,
+      priority: t.priority,
+      ...(t.dueAt !== null ? { due_date: t.dueAt, due_date_time: true } : {}),
+      tags: t.tags,
+      custom_fields: cf.fields,
+    });
+    if (!created.ok) return outcomeFromRemote(created.error, `creating the ClickUp task of case ${intent.caseId}`);
+    return record(created.value.id, 'task_created');
+  };
+}

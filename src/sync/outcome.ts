@@ -1,0 +1,10 @@
+import type { RemoteError } from '../core/result.ts';
+import type { JobOutcome } from './dispatcher.ts';
+
+/** A remote failure as a job outcome: retryable ones come back later (not before the remote asks), others are dead letters. */
+export function outcomeFromRemote(e: RemoteError, context: string): JobOutcome {
+  const error = `${context}: ${e.detail} [${e.code}]`;
+  if (!e.retryable) return { status: 'fail', error };
+  // A rate-limit wait is the remote's pacing, not a failure of the job: it keeps its attempt.
+  return { status: 'retry', error, retryAfterMs: e.retryAfterMs, refundAttempt: e.status === 429 };
+}
