@@ -102,18 +102,21 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
     let refreshed = false;
     for (let attempt = 0; ; ) {
       const t = await tokens.get();
-      if (!t.ok) return t;
-      const r = await run({ ...req, headers: { ...req.headers, authorization: `Bearer ${t.value}` } });
-      if (r.ok) return r;
-      const e = r.error;
-      if (e.status === 401) {
-        tokens.invalidate(t.value);
-        if (!refreshed && resendable) {
-          refreshed = true;
-          continue;
+      let r: Result<T>;
+      if (!t.ok) r = t;
+      else {
+        r = await run({ ...req, headers: { ...req.headers, authorization: `Bearer ${t.value}` } });
+        if (r.ok) return r;
+        if (r.error.status === 401) {
+          tokens.invalidate(t.value);
+          if (!refreshed && resendable) {
+            refreshed = true;
+            continue;
+          }
+          return err(credentialError(`${req.method} ${req.path}: Trading Grid rejected ${refreshed ? 'a freshly issued' : 'the'} token (401); check the client credentials and tenant`, 401));
         }
-        return err(credentialError(`${req.method} ${req.path}: Trading Grid rejected a fresh token (401); check the client credentials and tenant`, 401));
       }
+      const e = r.error;
       attempt++;
       if (!e.retryable || !resendable || attempt > retries) return r;
       const wait = Math.max(e.retryAfterMs ?? 0, backoffMs(attempt, opts.backoffBaseMs ?? 100, opts.backoffMaxMs ?? 2_000));
