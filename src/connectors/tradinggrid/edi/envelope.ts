@@ -84,7 +84,6 @@ export class EnvelopeChecker {
   private tx: TransactionEnvelope | null = null;
   private txSegments = 0;
   private lastSegment: Segment | null = null;
-  private afterUna = false;
   transactions = 0;
 
   constructor(
@@ -101,13 +100,7 @@ export class EnvelopeChecker {
   segment(seg: Segment): void {
     this.lastSegment = seg;
     const tag = seg.tag;
-    if (tag === 'UNA') {
-      this.afterUna = true;
-      return;
-    }
     const t = seg.standard === 'x12' ? X12 : EDI;
-    if (this.afterUna && tag !== 'UNB') this.error(seg, `expected UNB after UNA, found ${tag}`);
-    this.afterUna = false;
     if (this.tx !== null && tag !== t.txEnd) {
       if (tag === t.tx || tag === t.grp || tag === t.grpEnd || tag === t.ic || tag === t.icEnd) {
         this.error(seg, `expected ${t.txEnd} to close ${t.tx} ${this.tx.control_number}, found ${tag}`);

@@ -140,6 +140,8 @@ export class EdiTokenizer {
   /** Reads separators at an interchange start; null when more bytes are needed. */
   private readHeader(s: string, pos: number, atEnd: boolean): { delimiters: Delimiters; skip: number } | null {
     const base = this.carryOffset;
+    // Wait for 24 bytes before judging a header, so that what an error shows does not depend on chunk borders.
+    if (s.length - pos < 24 && !atEnd) return null;
     if (s.length - pos < 4) {
       if (atEnd) this.fail(base + pos, 'an interchange header (ISA, UNA or UNB)', s.slice(pos));
       return null;
@@ -148,13 +150,14 @@ export class EdiTokenizer {
     if (head === 'ISA') {
       const element = s[pos + 3]!;
       if (isAlnum(element) || isWhitespace(element.charCodeAt(0)))
-        this.fail(base + pos + 3, 'an ISA element separator (not a letter, digit or space)', s.slice(pos + 3));
+        this.fail(base + pos + 3, 'an ISA element separator (not a letter, digit or space)', s.slice(pos + 3, pos + 4));
       // Count 16 separators rather than trusting fixed offsets: real ISAs sometimes have a field of the wrong width.
       let at = pos + 3;
       for (let n = 1; n < ISA_ELEMENTS; n++) {
         at = s.indexOf(element, at + 1);
         if (at < 0 || at - pos > 400) {
           if (at < 0 && !atEnd && s.length - pos <= 400) return null;
+          if (at < 0 && s.length - pos <= 400) this.fail(base + pos, 'a complete ISA header (16 element separators, then component separator and segment terminator)', s.slice(pos));
           this.fail(base + pos, `an ISA header with 16 elements separated by ${JSON.stringify(element)}`, s.slice(pos));
         }
       }
@@ -165,9 +168,9 @@ export class EdiTokenizer {
       const component = s[at + 1]!;
       const segment = s[at + 2]!;
       if (isAlnum(component) || component === element)
-        this.fail(base + at + 1, 'an ISA16 component separator (not a letter, digit or the element separator)', s.slice(at + 1));
+        this.fail(base + at + 1, 'an ISA16 component separator (not a letter, digit or the element separator)', s.slice(at + 1, at + 2));
       if (isAlnum(segment) || segment === element || segment === component || segment === ' ')
-        this.fail(base + at + 2, 'a segment terminator after ISA16', s.slice(at + 2));
+        this.fail(base + at + 2, 'a segment terminator after ISA16', s.slice(at + 2, at + 3));
       const isa = s.slice(pos, at + 2).split(element);
       const rep = isa[11] ?? 'U';
       const repetition = rep.length === 1 && !isAlnum(rep) && rep !== ' ' && rep !== component ? rep : null;
@@ -191,11 +194,11 @@ export class EdiTokenizer {
     if (head === 'UNB') {
       const sep = s[pos + 3];
       const defaults = sep === '+' ? UNOA : sep === '\x1d' ? UNOB : null;
-      if (defaults === null) this.fail(base + pos + 3, "UNB followed by '+' (UNOA) or IS3 (UNOB) when there is no UNA", s.slice(pos));
+      if (defaults === null) this.fail(base + pos + 3, "UNB followed by '+' (UNOA) or IS3 (UNOB) when there is no UNA", s.slice(pos + 3, pos + 4));
       this.std = 'edifact';
       this.firstStandard ??= 'edifact';
       return { delimiters: { ...defaults, encoding: 'latin1' }, skip: 0 };
     }
-    this.fail(base + pos, 'an interchange header (ISA, UNA or UNB)', s.slice(pos));
+    this.fail(base + pos, 'an interchange header (ISA, UNA or UNB)', s.slice(pos, pos + 3));
   }
 }
