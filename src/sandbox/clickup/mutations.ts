@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import { extname } from 'node:path';
+import { historyItem, type HistoryItem, type WebhookDeliverer } from './delivery.ts';
+import { attachmentJson, commentJson, fieldJson, priorityJson, statusJson, userJson } from './render.ts';
+import { newTask, PRIORITIES, type AttachmentRec, type ClickUpState, type CommentRec, type FieldDef, type ListRec, type TaskRec } from './state.ts';
+
+/** A ClickUp error answer. */
+export interface ApiError {
+  status: number;
+  err: string;
+  ECODE: string;
+}
+
+export const apiError = (status: number, err: string, ECODE: string): ApiError => ({ status, err, ECODE });
+export const isApiError = (x: unknown): x is ApiError => typeof x === 'object' && x !== null && 'ECODE' in x && 'err' in x;
+
+export interface MutationContext {
+  state: ClickUpState;
+  events: WebhookDeliverer;
+  now: () => number;
+  origin: string;
+}
+
+export const TASK_NOT_FOUND = apiError(404, 'Task not found, deleted', 'ITEM_013');
+
+/** Checks and normalises a custom-field value the way ClickUp does per type; stored form or an error. */
+export function coerceValue(f: FieldDef, value: unknown): { value: unknown } | ApiError {
+  switch (f.type) {
+    case 'drop_down': {
+      const opts = f.type_config.options ?? [];
+      const o = typeof value === 'number' ? opts.find((x) => x.orderindex === value) : opts.find((x) => x.id === value);
+      return o ? { value: o.id } : apiError(400, 'Value is not a valid option', 'FIELD_011');
+    }
+    case 'labels': {
+      const opts = f.type_config.options ?? [];
+      if (!Array.isArray(value) || !value.every((v) => opts.some((o) => o.id === v))) return apiError(400, 'Value must be an array of option ids', 'FIELD_011');
+      return { value };
+    }
+    case 'currency':
+    case 'number':
+    case 'emoji':
+    case 'date':
+      return typeof value === 'number' && Number.isFinite(value) ? { value } : apiError(400, 'Value must be a number', 'FIELD_007');
+    case 'checkbox':
+      return typeof value === 'boolean' ? { value } : apiError(400, 'Value must be a boolean', 'FIELD_007');
+    default:
+      return typeof value === 'string' ? { value } : apiError(400, 'Value must be a string', 'FIELD_007');
+  }
+}
+
+export class Mutations {
+  constructor(private readonly c: MutationContext) {}
+
+  private touch(t: TaskRec): number {
+    const now = Math.max(this.c.now(), t.dateUpdated + 1);
+    t.dateUpdated = now;
+    return now;
+  }
+
+  private user(userId: number) {
+    return userJson(this.c.state.user(userId));
+  }
+
+  /** Creates a task from a CreateTask body (already shape-checked); emits taskCreated. */
+  createTask(list: ListRec, body: Record<string, unknown>, userId: number): TaskRec | ApiError {
+    const s = this.c.state;
+    if (typeof body.name !== 'string' || body.name.trim() === '') return apiError(400, 'Task name invalid', 'INPUT_005');
+    if (body.status !== undefined && !list.statuses.some((x) => x.status.toLowerCase() === String(body.status).toLowerCase())) return apiError(400, 'Status does not exist', 'CRTSK_001');
+    if (body.priority !== undefined && body.priority !== null && !PRIORITIES[Number(body.priority)]) return apiError(400, 'Priority invalid', 'INPUT_007');
+    if (body.parent) {
+      const p = s.tasks.get(String(body.parent));
+      if (!p || p.listId !== list.id) return apiError(400, 'Parent task must be in the same list', 'CRTSK_020');
+    }
+    const values: Array<[FieldDef, unknown]> = [];
+    if (body.custom_fields !== undefined) {
+      if (!Array.isArray(body.custom_fields)) return apiError(400, 'custom_fields must be an array', 'INPUT_003');
+      for (const cf of body.custom_fields as Array<{ id?: unknown; value?: unknown }>) {
+        const f = typeof cf?.id === 'string' ? s.fields.get(cf.id) : undefined;
+        if (!f || !list.fieldIds.includes(f.id)) return apiError(400, 'Custom field not found on this list', 'FIELD_015');
+        const v = coerceValue(f, cf.value);
+        if (isApiError(v)) return v;
+        values.push([f, v.value]);
+      }
+    }
+    const t = newTask(s, list, userId, this.c.now());
+    t.name = body.name;
+    t.markdown = typeof body.markdown_content === 'string' ? body.markdown_content : '';
+    t.description = typeof body.markdown_content === 'string' ? stripMarkdown(body.markdown_content) : typeof body.description === 'string' ? body.description : '';
+    if (body.status !== undefined) t.status = list.statuses.find((x) => x.status.toLowerCase() === String(body.status).toLowerCase())!.status;
+    if (typeof body.priority === 'number') t.priority = body.priority;
+    if (typeof body.due_date === 'number') t.dueDate = body.due_date;
+    if (typeof body.due_date_time === 'boolean') t.dueDateTime = body.due_date_time;
+    if (typeof body.start_date === 'number') t.startDate = body.start_date;
+    if (Array.isArray(body.tags)) t.tags = [...new Set(body.tags.map((x) => String(x).toLowerCase()))];
+    if (Array.isArray(body.assignees)) t.assignees = body.assignees.map(Number).filter((id) => s.users.some((u) => u.id === id));
+    if (typeof body.parent === 'string') t.parent = body.parent;
+    if (typeof body.points === 'number') t.points = body.points;
+    if (typeof body.time_estimate === 'number') t.timeEstimate = body.time_estimate;
+    if (typeof body.links_to === 'string' && s.tasks.has(body.links_to)) t.links.push({ links_to: body.links_to, date_created: String(t.dateCreated), userid: String(userId) });
+    for (const [f, v] of values) {
+      t.fields.set(f.id, v);
+      s.indexField(t.id, f.id, undefined, v);
+    }
+    const closed = this.statusType(list, t.status);
+    if (closed === 'closed' || closed === 'done') t.dateClosed = t.dateDone = t.dateCreated;
+    const u = this.user(userId);
+    this.c.events.emit('taskCreated', t, [
+      historyItem(t, 'status', u, null, { status: t.status, color: statusJson(list, t.status).color, type: closed, orderindex: statusJson(list, t.status).orderindex }, t.dateCreated),
+      historyItem(t, 'task_creation', u, null, null, t.dateCreated),
+    ]);
+    return t;
+  }
+
+  private statusType(list: ListRec, name: string): string {
+    return list.statuses.find((x) => x.status === name)?.type ?? 'open';
+  }
+
+  /** Applies an UpdateTask body; emits taskUpdated plus the specific events ClickUp sends. */
+  updateTask(t: TaskRec, body: Record<string, unknown>, userId: number): TaskRec | ApiError {
+    const s = this.c.state;
+    const list = s.lists.get(t.listId)!;
+    const u = this.user(userId);
+    if (body.name !== undefined && (typeof body.name !== 'string' || !body.name.trim())) return apiError(400, 'Task name invalid', 'INPUT_005');
+    let newStatus: string | undefined;
+    if (body.status !== undefined) {
+      newStatus = list.statuses.find((x) => x.status.toLowerCase() === String(body.status).toLowerCase())?.status;
+      if (!newStatus) return apiError(400, 'Status does not exist', 'ITEM_015');
+    }
+    if (body.priority !== undefined && body.priority !== null && !PRIORITIES[Number(body.priority)]) return apiError(400, 'Priority invalid', 'INPUT_007');
+    const now = this.touch(t);
+    const changes: Array<[string, HistoryItem]> = [];
+    if (typeof body.name === 'string' && body.name !== t.name) {
+      changes.push(['taskUpdated', historyItem(t, 'name', u, t.name, body.name, now)]);
+      t.name = body.name;
+    }
+    const desc = typeof body.markdown_content === 'string' ? stripMarkdown(body.markdown_content) : typeof body.description === 'string' ? body.description : undefined;
+    if (desc !== undefined && desc !== t.description) {
+      changes.push(['taskUpdated', historyItem(t, 'content', u, t.description, desc, now)]);
+      t.description = desc;
+      t.markdown = typeof body.markdown_content === 'string' ? body.markdown_content : desc;
+    }
+    if (body.priority !== undefined && (body.priority ?? null) !== t.priority) {
+      const p = body.priority === null ? null : Number(body.priority);
+      changes.push(['taskPriorityUpdated', historyItem(t, 'priority', u, priorityJson(t.priority), priorityJson(p), now)]);
+      t.priority = p;
+    }
+    if (body.due_date !== undefined && (body.due_date ?? null) !== t.dueDate) {
+      const d = body.due_date === null ? null : Number(body.due_date);
+      changes.push(['taskDueDateUpdated', historyItem(t, 'due_date', u, t.dueDate === null ? null : String(t.dueDate), d === null ? null : String(d), now)]);
+      t.dueDate = d;
+    }
+    if (typeof body.due_date_time === 'boolean') t.dueDateTime = body.due_date_time;
+    if (typeof body.start_date === 'number') t.startDate = body.start_date;
+    if (typeof body.points === 'number') t.points = body.points;
+    if (typeof body.archived === 'boolean') t.archived = body.archived;
+    if (typeof body.parent === 'string' && s.tasks.has(body.parent)) t.parent = body.parent;
+    const a = body.assignees as { add?: number[]; rem?: number[] } | undefined;
+    if (a && typeof a === 'object') {
+      for (const id of a.add ?? []) if (!t.assignees.includes(id) && s.users.some((x) => x.id === id)) {
+        t.assignees.push(id);
+        changes.push(['taskAssigneeUpdated', historyItem(t, 'assignee_add', u, null, this.user(id), now)]);
+      }
+      for (const id of a.rem ?? []) if (t.assignees.includes(id)) {
+        t.assignees = t.assignees.filter((x) => x !== id);
+        changes.push(['taskAssigneeUpdated', historyItem(t, 'assignee_rem', u, this.user(id), null, now)]);
+      }
+    }
+    for (const [event, item] of changes) this.c.events.emit(event === 'taskUpdated' ? 'taskUpdated' : event, t, [item]);
+    if (newStatus !== undefined && newStatus !== t.status) this.setStatus(t, newStatus, userId, now);
+    return t;
+  }
+
+  /** Moves a task to a status of its list; emits taskStatusUpdated (and taskUpdated). */
+  setStatus(t: TaskRec, status: string, userId: number, at?: number): TaskRec | ApiError {
+    const list = this.c.state.lists.get(t.listId)!;
+    const target = list.statuses.find((x) => x.status.toLowerCase() === status.toLowerCase());
+    if (!target) return apiError(400, 'Status does not exist', 'ITEM_015');
+    if (target.status === t.status) return t;
+    const now = at ?? this.touch(t);
+    const before = statusJson(list, t.status);
+    t.status = target.status;
+    const closed = target.type === 'closed' || target.type === 'done';
+    t.dateClosed = closed ? now : null;
+    t.dateDone = closed ? now : null;
+    const after = statusJson(list, t.status);
+    const item = historyItem(t, 'status', this.user(userId), { status: before.status, color: before.color, type: before.type, orderindex: before.orderindex }, { status: after.status, color: after.color, type: after.type, orderindex: after.orderindex }, now, { data: { status_type: after.type } });
+    this.c.events.emit('taskStatusUpdated', t, [item]);
+    this.c.events.emit('taskUpdated', t, [item]);
+    return t;
+  }
+
+  /** Sets one custom field (ClickUp form already); emits taskUpdated with a custom_field history item. */
+  setField(t: TaskRec, fieldId: string, value: unknown, userId: number): TaskRec | ApiError {
+    const s = this.c.state;
+    const list = s.lists.get(t.listId)!;
+    const f = s.fields.get(fieldId);
+    if (!f || !list.fieldIds.includes(fieldId)) return apiError(400, 'Custom field not found on this list', 'FIELD_015');
+    const v = coerceValue(f, value);
+    if (isApiError(v)) return v;
+    const before = t.fields.get(fieldId);
+    t.fields.set(fieldId, v.value);
+    s.indexField(t.id, fieldId, before, v.value);
+    const now = this.touch(t);
+    this.c.events.emit('taskUpdated', t, [historyItem(t, 'custom_field', this.user(userId), before ?? null, v.value, now, { custom_field: fieldJson(f) })]);
+    return t;
+  }
+
+  removeField(t: TaskRec, fieldId: string, userId: number): TaskRec | ApiError {
+    const s = this.c.state;
+    const f = s.fields.get(fieldId);
+    if (!f || !s.lists.get(t.listId)!.fieldIds.includes(fieldId)) return apiError(400, 'Custom field not found on this list', 'FIELD_015');
+    const before = t.fields.get(fieldId);
+    if (before === undefined) return t;
+    t.fields.delete(fieldId);
+    s.indexField(t.id, fieldId, before, undefined);
+    const now = this.touch(t);
+    this.c.events.emit('taskUpdated', t, [historyItem(t, 'custom_field', this.user(userId), before, null, now, { custom_field: fieldJson(f) })]);
+    return t;
+  }
+
+  addComment(t: TaskRec, text: string, userId: number): CommentRec {
+    const now = this.touch(t);
+    const c: CommentRec = { id: this.c.state.nextNumericId(90150000000), text, userId, date: now, resolved: false };
+    t.comments.push(c);
+    const json = commentJson(this.c.state, c);
+    this.c.events.emit('taskCommentPosted', t, [historyItem(t, 'comment', this.user(userId), null, c.id, now, { comment: { ...json, parent: t.id, type: 1, text_content: text } })]);
+    return c;
+  }
+
+  addAttachment(t: TaskRec, file: { filename: string; contentType: string; data: Buffer }, userId: number): AttachmentRec {
+    const now = this.touch(t);
+    const a: AttachmentRec = {
+      id: `${randomUUID()}.${extname(file.filename).slice(1) || 'bin'}`,
+      version: '0',
+      date: now,
+      title: file.filename,
+      extension: extname(file.filename).slice(1),
+      mimetype: file.contentType || 'application/octet-stream',
+      size: file.data.length,
+      data: file.data,
+      userId,
+    };
+    t.attachments.push(a);
+    this.c.state.attachmentsById.set(a.id, a);
+    const item = historyItem(t, 'attachments', this.user(userId), null, attachmentJson(a, this.c.origin), now);
+    this.c.events.emit('taskAttachmentUpdated', t, [item]);
+    this.c.events.emit('taskUpdated', t, [item]);
+    return a;
+  }
+
+  setTags(t: TaskRec, add: string[], rem: string[], userId: number): TaskRec {
+    const now = this.touch(t);
+    const before = [...t.tags];
+    t.tags = [...new Set([...t.tags.filter((x) => !rem.includes(x)), ...add.map((x) => x.toLowerCase())])];
+    this.c.events.emit('taskTagUpdated', t, [historyItem(t, 'tag', this.user(userId), before.map((name) => ({ name })), t.tags.map((name) => ({ name })), now)]);
+    return t;
+  }
+
+  deleteTask(t: TaskRec, userId: number): void {
+    const s = this.c.state;
+    const list = s.lists.get(t.listId)!;
+    list.taskIds = list.taskIds.filter((id) => id !== t.id);
+    s.tasks.delete(t.id);
+    s.tasksByCustomId.delete(t.customId);
+    for (const [fid, v] of t.fields) s.indexField(t.id, fid, v, undefined);
+    this.c.events.emit('taskDeleted', t, [historyItem(t, 'deleted', this.user(userId), null, null, this.c.now())]);
+  }
+}
+
+/** ClickUp keeps markdown as the description's plain text too; a light strip is enough here. */
+export function stripMarkdown(md: string): string {
+  return md.replace(/^#+\s*/gm, '').replace(/\*\*|__|`/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+}

@@ -1,0 +1,263 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { createScaledClock, type ScaledClock } from '../shared/clock.ts';
+import { decideFault, latencyFor, NO_FAULTS, type Faults } from '../shared/faults.ts';
+import { Router, type SandboxRequest, type SandboxResponse } from '../shared/router.ts';
+import { registerClickUpApi, type ApiRequest } from './api.ts';
+import { registerControlApi, type PersonActions, personActions } from './control.ts';
+import { DEFAULT_DELIVERY, WebhookDeliverer, type DeliveryOptions, type DeliveryRecord } from './delivery.ts';
+import { taskJson } from './render.ts';
+import { ClickUpState, seed, type SeededIds } from './state.ts';
+
+export type { Faults } from '../shared/faults.ts';
+
+export interface ClickUpSandboxOptions {
+  port?: number;
+  /** Requests per minute per token; null = unthrottled (no rate-limit headers). Default 100. */
+  rateLimitPerMinute?: number | null;
+  /** Virtual time runs this many times faster (windows, webhook timeouts, latency). Default 1. */
+  timeScale?: number;
+  faults?: Partial<Faults>;
+  /** Fixed token instead of a random `pk_…` one. */
+  token?: string;
+  delivery?: Partial<DeliveryOptions>;
+  /** Random source for faults (tests pass a seeded one). */
+  random?: () => number;
+  logger?: Logger;
+}
+
+export interface ClickUpSandboxStats {
+  /** Requests per `METHOD /route/{template}`. */
+  requests: Record<string, number>;
+  total: number;
+  rateLimited429: number;
+  injected5xx: number;
+  resets: number;
+  webhookDeliveries: number;
+  webhookFailures: number;
+}
+
+export interface ClickUpSandbox extends PersonActions {
+  /** API base ending in /api: client paths are /v2/... */
+  url: string;
+  /** Origin of the server (control API at `${origin}/_sandbox/...`). */
+  origin: string;
+  token: string;
+  teamId: string;
+  spaceId: string;
+  lists: SeededIds;
+  /** The sandbox's virtual clock; give `now`/`sleep` to the client when timeScale != 1. */
+  clock: ScaledClock;
+  close(): Promise<void>;
+  stats(): ClickUpSandboxStats;
+  setFaults(f: Partial<Faults>): void;
+  /** Starts a 429 storm lasting `ms` of virtual time. */
+  storm429(ms: number): void;
+  /** Every task, as GET /v2/task/{id} shows it. */
+  tasks(): Array<Record<string, unknown>>;
+  /** Webhook delivery attempts so far. */
+  deliveries(): DeliveryRecord[];
+  /** Resolves when no webhook delivery is queued or in flight. */
+  webhooksSettled(): Promise<void>;
+  /** Adds a token (e.g. an OAuth access token) acting as the given member (default: first member). */
+  addToken(token: string, email?: string): void;
+  state: ClickUpState;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+
+/** Starts a ClickUp look-alike on 127.0.0.1 with seeded state; see ClickUpSandbox. */
+export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Promise<ClickUpSandbox> {
+  const clock = createScaledClock(opts.timeScale ?? 1);
+  const random = opts.random ?? Math.random;
+  const limit = opts.rateLimitPerMinute === undefined ? 100 : opts.rateLimitPerMinute;
+  let faults: Faults = { ...NO_FAULTS, ...opts.faults };
+  const state = new ClickUpState();
+  const token = opts.token ?? `pk_${81000001}_${randomBytes(16).toString('hex').toUpperCase()}`;
+  const lists = seed(state, token);
+  const delivery = { ...DEFAULT_DELIVERY, ...opts.delivery };
+  const deliverer = new WebhookDeliverer(state, clock, () => faults, delivery, random, opts.logger);
+  const ctx = { state, events: deliverer, now: () => clock.now(), origin: '' };
+  const router = new Router();
+  const mutations = registerClickUpApi(router, ctx);
+  const person = personActions(ctx, mutations);
+  registerControlApi(router, ctx, person, {
+    setFaults: (f) => setFaults(f),
+    getFaults: () => faults,
+    stats: () => stats(),
+  });
+
+  const counts = new Map<string, number>();
+  let total = 0;
+  let n429 = 0;
+  let n5xx = 0;
+  let nResets = 0;
+  const windowMs = 60_000;
+  const t0 = Math.floor(clock.now() / 1000) * 1000;
+  const windows = new Map<string, { start: number; used: number }>();
+
+  const setFaults = (f: Partial<Faults>) => {
+    faults = { ...faults, ...f };
+  };
+  const stats = (): ClickUpSandboxStats => {
+    const log = deliverer.log;
+    return {
+      requests: Object.fromEntries(counts),
+      total,
+      rateLimited429: n429,
+      injected5xx: n5xx,
+      resets: nResets,
+      webhookDeliveries: log.length,
+      webhookFailures: log.filter((d) => typeof d.status !== 'number' || d.status >= 300).length,
+    };
+  };
+
+  /** Fixed one-minute windows per token, aligned to whole seconds so X-RateLimit-Reset is exact. */
+  const meter = (tok: string, now: number): { headers: Record<string, string>; over: boolean } => {
+    if (limit === null) return { headers: {}, over: false };
+    const start = t0 + Math.floor((now - t0) / windowMs) * windowMs;
+    let w = windows.get(tok);
+    if (!w || w.start !== start) windows.set(tok, (w = { start, used: 0 }));
+    const over = w.used >= limit;
+    if (!over) w.used++;
+    return {
+      over,
+      headers: {
+        'x-ratelimit-limit': String(limit),
+        'x-ratelimit-remaining': String(Math.max(0, limit - w.used)),
+        'x-ratelimit-reset': String((start + windowMs) / 1000),
+      },
+    };
+  };
+
+  const send = (res: ServerResponse, r: SandboxResponse, extra?: Record<string, string>) => {
+    if (r.raw) {
+      res.writeHead(r.status, { ...r.headers, ...extra, 'content-length': String(r.raw.length) });
+      res.end(r.raw);
+      return;
+    }
+    const text = r.body === undefined ? '' : JSON.stringify(r.body);
+    res.writeHead(r.status, r.body === undefined ? { ...r.headers, ...extra } : { ...JSON_HEADERS, ...r.headers, ...extra });
+    res.end(text);
+  };
+
+  const readBody = (req: IncomingMessage): Promise<Buffer> =>
+    new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+      req.on('error', reject);
+    });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const path = q < 0 ? raw : raw.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+    const method = req.method ?? 'GET';
+    const body = await readBody(req);
+    total++;
+
+    // Attachment files: public URLs, outside the metered API.
+    if (method === 'GET' && path.startsWith('/attachments/')) {
+      const id = decodeURIComponent(path.split('/')[2] ?? '');
+      const a = state.attachmentsById.get(id);
+      counts.set('GET /attachments/{id}/{name}', (counts.get('GET /attachments/{id}/{name}') ?? 0) + 1);
+      if (!a) return send(res, { status: 404, body: { err: 'Attachment not found', ECODE: 'ATTCH_001' } });
+      return send(res, { status: 200, raw: a.data, headers: { 'content-type': a.mimetype } });
+    }
+
+    const m = router.match(method, path);
+    if (!('route' in m)) {
+      return send(res, { status: m.methodNotAllowed ? 405 : 404, body: { err: m.methodNotAllowed ? 'Method not allowed' : 'Route not found', ECODE: 'APP_001' } });
+    }
+    const key = `${method} ${m.route.template}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    let json: unknown;
+    if (body.length > 0 && (req.headers['content-type'] ?? '').includes('json')) {
+      try {
+        json = JSON.parse(body.toString('utf8'));
+      } catch {
+        return send(res, { status: 400, body: { err: 'Request body is not valid JSON', ECODE: 'INPUT_001' } });
+      }
+    }
+    const sreq: SandboxRequest = { method, route: m.route.template, params: m.params, query, headers: req.headers, body, json };
+
+    if (path.startsWith('/_sandbox/')) return send(res, await m.route.handler(sreq));
+
+    // ClickUp API: faults, auth, rate limit, then the handler.
+    const now = clock.now();
+    const fault = decideFault(faults, now, random);
+    const lat = latencyFor(faults, random);
+    if (lat > 0) await clock.sleep(lat);
+    if (fault.kind === 'reset') {
+      nResets++;
+      req.socket.destroy();
+      return;
+    }
+    const auth = req.headers.authorization;
+    if (!auth) return send(res, { status: 401, body: { err: 'Authorization header required', ECODE: 'OAUTH_017' } });
+    const tok = auth.replace(/^Bearer\s+/i, '');
+    const userId = state.tokens.get(tok);
+    if (userId === undefined) return send(res, { status: 401, body: { err: 'Token invalid', ECODE: 'OAUTH_025' } });
+    const meterResult = meter(tok, now);
+    if (meterResult.over || fault.kind === '429') {
+      n429++;
+      return send(res, { status: 429, body: { err: 'Rate limit reached', ECODE: 'APP_002' } }, meterResult.headers);
+    }
+    if (fault.kind === '5xx') {
+      n5xx++;
+      return send(res, { status: fault.status, body: { err: 'Internal Server Error', ECODE: 'APP_500' } }, meterResult.headers);
+    }
+    const areq = sreq as ApiRequest;
+    areq.userId = userId;
+    areq.token = tok;
+    send(res, await m.route.handler(areq), meterResult.headers);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e) => {
+      opts.logger?.error({ err: e }, 'clickup sandbox handler failed');
+      if (!res.headersSent) send(res, { status: 500, body: { err: 'Sandbox bug', ECODE: 'APP_500' } });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+  ctx.origin = origin;
+
+  return {
+    url: `${origin}/api`,
+    origin,
+    token,
+    teamId: state.teamId,
+    spaceId: state.spaceId,
+    lists,
+    clock,
+    state,
+    ...person,
+    close: async () => {
+      deliverer.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+    stats,
+    setFaults,
+    storm429: (ms) => setFaults({ storm429Until: clock.now() + ms }),
+    tasks: () => [...state.tasks.values()].map((t) => taskJson(state, t, origin, { attachments: true })),
+    deliveries: () => [...deliverer.log],
+    webhooksSettled: () => deliverer.settled(),
+    addToken: (tok, email) => {
+      const u = email ? state.users.find((x) => x.email === email) : state.users[0];
+      if (!u) throw new Error(`no sandbox member with email ${email}`);
+      state.tokens.set(tok, u.id);
+    },
+  };
+}
