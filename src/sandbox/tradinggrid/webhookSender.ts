@@ -53,7 +53,9 @@ export class WebhookSender {
   private url: string | undefined;
   private readonly wh: Webhook;
   private readonly agent = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
-  private readonly queue: Job[] = [];
+  /** FIFO with a head index: Array.shift is O(n) once tens of thousands of events are queued. */
+  private queue: Job[] = [];
+  private head = 0;
   private inflight = 0;
   private scheduled = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -101,14 +103,15 @@ export class WebhookSender {
   }
 
   pendingCount(): number {
-    return this.queue.length + this.inflight + this.scheduled;
+    return this.queue.length - this.head + this.inflight + this.scheduled;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    this.queue.length = 0;
+    this.queue = [];
+    this.head = 0;
     await this.agent.close();
   }
 
@@ -126,8 +129,12 @@ export class WebhookSender {
 
   private pump(): void {
     const limit = this.o.concurrency ?? 32;
-    while (!this.closed && this.url && this.inflight < limit && this.queue.length > 0) {
-      const job = this.queue.shift()!;
+    while (!this.closed && this.url && this.inflight < limit && this.head < this.queue.length) {
+      const job = this.queue[this.head++]!;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
       this.inflight++;
       void this.deliver(this.url, job).finally(() => {
         this.inflight--;
