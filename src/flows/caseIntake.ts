@@ -93,7 +93,7 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
   };
 
   if (config.requireMapping && !mapping && !input.linked) {
-    const reason = `partner ${i.partnerId}${partner ? ` (${partner.name})` : ''} has no mapping: add it under partners.map in the config, then replay`;
+    const reason = `partner ${i.partnerId}${partner ? ` (${partner.name})` : ''} has no mapping: add it under partners.map in the config; held cases are taken up again when the bridge starts`;
     return { record: { ...base, state: 'needs_mapping', holdReason: reason }, intents: [] };
   }
 

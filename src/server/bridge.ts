@@ -10,6 +10,7 @@ import { PartnerCache } from '../sync/partnerCache.ts';
 import { Dispatcher } from '../sync/dispatcher.ts';
 import { buildHandlers } from '../sync/handlers/index.ts';
 import type { SyncContext } from '../sync/context.ts';
+import { requeueHeldCases } from '../sync/requeueHeldCases.ts';
 import { createApp } from './app.ts';
 import { listen, type Listening } from './listen.ts';
 
@@ -94,6 +95,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     await closeAll();
     throw new StartupError([`cannot listen on ${config.server.host}:${o.port ?? config.server.port}: ${(e as Error).message}`]);
   }
+  const requeued = await requeueHeldCases(store, Object.keys(config.partners.map), now());
+  if (requeued > 0) logger.info({ requeued }, 'held cases whose partner is now mapped are taken up again');
   if (!o.manualDispatch) dispatcher.start();
   logger.info({ url: server.url, store: store.location }, 'gridbridge started');
   void cuWebhookSecret;

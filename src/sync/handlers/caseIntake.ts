@@ -50,3 +50,13 @@ export async function intakeCase(ctx: SyncContext, incoming: IncomingCase, docum
     },
   };
 }
+
+/** `case.reintake`: a held case whose partner has been mapped since is decided again from its current state. */
+export function reintakeHandler(ctx: SyncContext) {
+  return async ({ payload }: { payload: { caseId: string; source: string } }): Promise<JobOutcome> => {
+    if (payload.source === 'community') return intakeCommunityCase(ctx, payload.caseId);
+    const rec = await getCase(ctx.store.db, payload.caseId);
+    if (!rec) return { status: 'done' };
+    return intakeCase(ctx, { id: rec.id, source: rec.source, partnerId: rec.partnerId, kind: rec.kind, title: rec.title, description: rec.description, transactionRef: rec.transactionRef, value: rec.value, status: rec.partnerStatus, openedAt: rec.openedAt, updatedAt: rec.updatedAt }, []);
+  };
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm test`: type check, the fast suite, then the slow suites (end-to-end, crash, browser), each
+// a separate vitest run so a slow one cannot hide a fast failure. Ends with one plain summary line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const out = join(root, 'test-artifacts', 'results');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const only = process.argv.slice(2);
+const steps = [
+  { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', '.'] },
+  { name: 'fast', vitest: 'vitest.config.ts' },
+  { name: 'e2e', vitest: 'vitest.e2e.config.ts' },
+];
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let failedSteps = [];
+for (const step of steps) {
+  if (only.length > 0 && !only.includes(step.name)) continue;
+  if (step.vitest && !existsSync(join(root, step.vitest))) continue;
+  const started = Date.now();
+  process.stdout.write(`\n=== ${step.name} ===\n`);
+  const jsonFile = join(out, `${step.name}.json`);
+  const cmd = step.cmd ?? ['npx', 'vitest', 'run', '--config', step.vitest, '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`];
+  const r = spawnSync(cmd[0], cmd.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : process.env.FORCE_COLOR } });
+  const ok = r.status === 0;
+  if (step.vitest && existsSync(jsonFile)) {
+    const j = JSON.parse(readFileSync(jsonFile, 'utf8'));
+    passed += j.numPassedTests;
+    failed += j.numFailedTests;
+    skipped += j.numPendingTests + (j.numTodoTests ?? 0);
+    if (!ok && j.numFailedTests === 0) failed += 1; // the run itself failed (collection error, crash)
+  } else if (step.vitest && !ok) {
+    failed += 1;
+  }
+  if (!ok) failedSteps.push(step.name);
+  process.stdout.write(`=== ${step.name}: ${ok ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s ===\n`);
+}
+process.stdout.write(`\ngridbridge: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+if (failedSteps.length > 0) process.stdout.write(`failed steps: ${failedSteps.join(', ')}\n`);
+process.exit(failedSteps.length > 0 ? 1 : 0);

@@ -1,0 +1,102 @@
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import pino from 'pino';
+import { startClickUpSandbox } from '../../sandbox/clickup/server.ts';
+import { startTradingGridSandbox } from '../../sandbox/tradinggrid/index.ts';
+import { configForSandboxes } from '../sandboxSetup.ts';
+import { startBridge } from '../../server/bridge.ts';
+import { raiseMorningCases } from '../demo/partnerDay.ts';
+import { getCase } from '../../store/ops/cases.ts';
+import { getLink } from '../../store/ops/links.ts';
+import { listDocuments } from '../../store/ops/documents.ts';
+import { listDeadLetters } from '../../store/ops/replayDeadLetter.ts';
+import { onShutdown } from './start.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface DemoOptions {
+  port: number;
+  store: string;
+  once?: boolean;
+}
+
+/** Both sandboxes, the bridge on a fresh SQLite file, a scripted partner day, and a summary of what happened. */
+export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<{ stop: () => Promise<void>; summary: DemoSummary }> {
+  const file = resolve(opts.store);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  const cu = await startClickUpSandbox({ rateLimitPerMinute: 1000 });
+  const tg = await startTradingGridSandbox({ idTag: 'DEMO' });
+  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port });
+  const bridge = await startBridge({ config, secrets, logger: pino({ level: 'warn' }) });
+  tg.setWebhookUrl(`${bridge.url}/webhooks/tradinggrid`);
+  out(`gridbridge demo\n  bridge        ${bridge.url}\n  ClickUp       ${cu.url}  (sandbox; control API ${cu.origin}/_sandbox)\n  Trading Grid  ${tg.url}  (sandbox)\n  store         ${file}\n\n`);
+
+  out('Morning: partners raise cases on Trading Grid (flow 1)…\n');
+  const cases = await raiseMorningCases(tg);
+  await waitForQuiet(bridge, tg);
+
+  const summary: DemoSummary = { cases: [], clickupCalls: cu.stats().requests, deadLetters: (await listDeadLetters(bridge.store.db)).length };
+  for (const c of cases) {
+    const rec = await getCase(bridge.store.db, c.id);
+    const link = await getLink(bridge.store.db, 'case', c.id);
+    const docs = await listDocuments(bridge.store.db, c.id);
+    summary.cases.push({ label: c.label, caseId: c.id, partner: c.partnerId, state: rec?.state ?? 'missing', taskId: link?.cuTaskId ?? null, documents: docs.filter((d) => d.cu_attachment_id).length, holdReason: rec?.holdReason ?? null });
+  }
+  out(formatSummary(summary, cu.origin));
+
+  const stop = async () => {
+    tg.setWebhookUrl(undefined);
+    await bridge.stop();
+    await Promise.allSettled([cu.close(), tg.close()]);
+  };
+  if (!opts.once) {
+    out(`\nThe bridge keeps running: try the sandboxes' control APIs, or press Ctrl-C to stop.\n`);
+    onShutdown(stop);
+  }
+  return { stop, summary };
+}
+
+export interface DemoSummary {
+  cases: Array<{ label: string; caseId: string; partner: string; state: string; taskId: string | null; documents: number; holdReason: string | null }>;
+  clickupCalls: Record<string, number>;
+  deadLetters: number;
+}
+
+/** Wait until events are delivered and no job is due or running. */
+async function waitForQuiet(bridge: Awaited<ReturnType<typeof startBridge>>, tg: { idle(): Promise<void> }, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await tg.idle();
+  while (Date.now() < deadline) {
+    const busy = await bridge.store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 3000).executeTakeFirst();
+    if (Number(busy?.n ?? 0) === 0 && bridge.dispatcher.inFlightCount === 0) return;
+    await sleep(50);
+  }
+}
+
+function formatSummary(s: DemoSummary, cuOrigin: string): string {
+  const lines = ['', 'Cases (Trading Grid → ClickUp):'];
+  for (const c of s.cases) {
+    const target = c.taskId ? `task ${c.taskId}${c.documents ? ` + ${c.documents} attachment${c.documents > 1 ? 's' : ''}` : ''}` : `held: ${c.holdReason}`;
+    lines.push(`  ${c.caseId.padEnd(18)} ${c.label.padEnd(20)} ${c.partner.padEnd(11)} → ${target}`);
+  }
+  const creates = s.clickupCalls['POST /api/v2/list/{list_id}/task'] ?? 0;
+  const uploads = s.clickupCalls['POST /api/v2/task/{task_id}/attachment'] ?? 0;
+  lines.push('', `ClickUp calls: ${creates} task creations, ${uploads} attachment uploads (one per case, one per file)`);
+  lines.push(`Dead letters: ${s.deadLetters}`);
+  lines.push(`See the tasks: GET ${cuOrigin}/_sandbox/tasks (or the ClickUp API at ${cuOrigin}/api/v2/list/…/task)`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('run both sandboxes and the bridge on an embedded SQLite file, play a scripted partner day, print what happened')
+    .option('-p, --port <port>', 'bridge port (0 = any free one)', (v) => Number(v), 8787)
+    .option('--store <file>', 'SQLite file (recreated)', './data/demo.db')
+    .option('--once', 'exit after the summary instead of staying up')
+    .action(async (opts: DemoOptions) => {
+      const { stop } = await runDemo(opts);
+      if (opts.once) await stop();
+    });
+}

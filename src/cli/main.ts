@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { registerStartCommand } from './commands/start.ts';
+import { registerConfigCommands } from './commands/config.ts';
+import { registerDlqCommands } from './commands/dlq.ts';
+import { registerSandboxCommands } from './commands/sandbox.ts';
+import { registerDemoCommand } from './commands/demo.ts';
+
+const program = new Command('gridbridge')
+  .description('Keeps OpenText Trading Grid partner work and ClickUp in step, both ways.')
+  .showHelpAfterError();
+
+registerStartCommand(program);
+registerDemoCommand(program);
+registerConfigCommands(program);
+registerDlqCommands(program);
+registerSandboxCommands(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,52 @@
+import { validateConfig, type ResolvedSecrets } from '../config/load.ts';
+import type { GridbridgeConfig } from '../config/schema.ts';
+
+export interface SandboxEndpoints {
+  clickup: { url: string; token: string; teamId: string; lists: { cases: string } };
+  tradinggrid: { url: string; tenantId: string; clientId: string; clientSecret: string; webhookSecret: string };
+}
+
+/**
+ * The config a bridge needs to talk to both sandboxes, built through the same schema a user's file
+ * goes through (so defaults and checks are the real ones). Secrets come from the sandboxes directly.
+ */
+export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: string; port?: number; partners?: Record<string, { name?: string }>; extra?: Record<string, unknown> }): { config: GridbridgeConfig; secrets: ResolvedSecrets } {
+  const raw = {
+    server: { host: '127.0.0.1', port: overrides.port ?? 0 },
+    store: { url: overrides.storeUrl },
+    clickup: {
+      base_url: sb.clickup.url,
+      token: { env: 'GRIDBRIDGE_SANDBOX_CLICKUP_TOKEN' },
+      team_id: sb.clickup.teamId,
+      list_id: sb.clickup.lists.cases,
+      webhook: { register: true },
+      attachment_hosts: ['127.0.0.1', 'localhost'],
+    },
+    tradinggrid: {
+      driver: 'community',
+      base_url: sb.tradinggrid.url,
+      tenant_id: sb.tradinggrid.tenantId,
+      client_id: sb.tradinggrid.clientId,
+      client_secret: { env: 'GRIDBRIDGE_SANDBOX_TG_SECRET' },
+      webhook_secret: { env: 'GRIDBRIDGE_SANDBOX_TG_WEBHOOK_SECRET' },
+    },
+    partners: {
+      require_mapping: true,
+      map: overrides.partners ?? {
+        'P-ACME': { name: 'Acme Retail' },
+        'P-GLOBEX': { name: 'Globex Logistics' },
+        'P-INITECH': { name: 'Initech Supply' },
+      },
+    },
+    sla: { resolution_hours: { dispute: 72, shipment_exception: 24, document_mismatch: 48, compliance_issue: 120, edi_exception: 8 } },
+    dispatcher: { concurrency: 32, poll_ms: 50, backoff_base_ms: 100, backoff_max_ms: 5_000 },
+    log_level: 'warn',
+    ...overrides.extra,
+  };
+  const r = validateConfig(raw);
+  if (!r.ok) throw new Error(`sandbox config is invalid: ${r.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  return {
+    config: r.config,
+    secrets: { clickupToken: sb.clickup.token, clickupWebhookSecret: null, tgClientSecret: sb.tradinggrid.clientSecret, tgWebhookSecret: sb.tradinggrid.webhookSecret },
+  };
+}

@@ -1,0 +1,64 @@
+import { startClickUpSandbox, type ClickUpSandbox, type ClickUpSandboxOptions } from '../../src/sandbox/clickup/server.ts';
+import { startTradingGridSandbox, type TradingGridSandbox, type TradingGridSandboxOptions } from '../../src/sandbox/tradinggrid/index.ts';
+import { configForSandboxes } from '../../src/cli/sandboxSetup.ts';
+import { startBridge, type Bridge, type BridgeOptions } from '../../src/server/bridge.ts';
+import { tempSqliteStore } from './tempStore.ts';
+import type { GridbridgeConfig } from '../../src/config/schema.ts';
+import type { ResolvedSecrets } from '../../src/config/load.ts';
+
+export interface World {
+  cu: ClickUpSandbox;
+  tg: TradingGridSandbox;
+  dir: string;
+  storeUrl: string;
+  config: GridbridgeConfig;
+  secrets: ResolvedSecrets;
+  bridge: Bridge | null;
+  startBridge(extra?: Partial<BridgeOptions>): Promise<Bridge>;
+  close(): Promise<void>;
+}
+
+/** Both sandboxes on loopback, a temp SQLite file, and the config that joins them; the bridge starts on demand. */
+export async function createWorld(o: { cu?: ClickUpSandboxOptions; tg?: TradingGridSandboxOptions; partners?: Record<string, { name?: string }>; extra?: Record<string, unknown> } = {}): Promise<World> {
+  const cu = await startClickUpSandbox({ rateLimitPerMinute: null, ...o.cu });
+  const tg = await startTradingGridSandbox({ ...o.tg });
+  const tmp = await tempSqliteStore();
+  await tmp.store.close();
+  const { config, secrets } = configForSandboxes(
+    { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
+    { storeUrl: tmp.url, partners: o.partners, extra: o.extra },
+  );
+  const world: World = {
+    cu,
+    tg,
+    dir: tmp.dir,
+    storeUrl: tmp.url,
+    config,
+    secrets,
+    bridge: null,
+    async startBridge(extra = {}) {
+      const b = await startBridge({ config, secrets, ...extra });
+      tg.setWebhookUrl(`${b.url}/webhooks/tradinggrid`);
+      world.bridge = b;
+      return b;
+    },
+    async close() {
+      tg.setWebhookUrl(undefined);
+      if (world.bridge) await world.bridge.stop().catch(() => undefined);
+      await Promise.allSettled([cu.close(), tg.close()]);
+      await tmp.cleanup();
+    },
+  };
+  return world;
+}
+
+/** Poll until `check` returns a truthy value or the time is up (then throw with `what`). */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
