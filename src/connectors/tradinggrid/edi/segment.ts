@@ -17,16 +17,37 @@ export type Standard = 'x12' | 'edifact';
  * One segment as the tokenizer saw it. `elements[0]` is the tag, so element n of the standard
  * (BEG03, UNB 0020's position) is `elements[n]`. Elements are raw: EDIFACT release characters are
  * still present so that component splitting stays correct; read values through `el` / `comp`.
+ * Elements are split on first use: most segments of a big file are only counted, and splitting
+ * every one of them cost more than all the rest of the parse.
  */
-export interface Segment {
-  tag: string;
-  elements: string[];
-  /** Byte offset of the segment's first byte in the whole input (not in the current chunk). */
-  offset: number;
-  /** 1-based number of the segment in the whole input. */
-  index: number;
-  standard: Standard;
-  delimiters: Delimiters;
+export class Segment {
+  private split: string[] | null = null;
+  private own: string | null = null;
+  constructor(
+    readonly tag: string,
+    private readonly source: string,
+    private readonly start: number,
+    private readonly end: number,
+    /** Byte offset of the segment's first byte in the whole input (not in the current chunk). */
+    readonly offset: number,
+    /** 1-based number of the segment in the whole input. */
+    readonly index: number,
+    readonly standard: Standard,
+    readonly delimiters: Delimiters,
+  ) {}
+
+  /** The segment's text without its terminator (latin1: one char per byte). */
+  get text(): string {
+    return (this.own ??= this.source.slice(this.start, this.end));
+  }
+
+  get elements(): string[] {
+    if (this.split === null) {
+      const d = this.delimiters;
+      this.split = d.release !== null && this.text.indexOf(d.release) >= 0 ? splitReleased(this.text, d.element, d.release) : this.text.split(d.element);
+    }
+    return this.split;
+  }
 }
 
 function unescapeRelease(raw: string, release: string): string {

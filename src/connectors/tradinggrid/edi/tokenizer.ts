@@ -1,5 +1,5 @@
 import { EdiSyntaxError, shown } from './ediSyntaxError.ts';
-import { splitReleased, type Delimiters, type Segment, type Standard } from './segment.ts';
+import { Segment, type Delimiters, type Standard } from './segment.ts';
 
 export interface TokenizerOptions {
   /** A segment longer than this is an error rather than a reason to buffer without limit (default 4 MiB). */
@@ -78,6 +78,26 @@ export class EdiTokenizer {
     this.fail(at, `segment terminator ${JSON.stringify(this.d.segment)} (file is truncated)`, rest.slice(i));
   }
 
+  // Tags are interned by their character codes: no string is made per segment for its tag.
+  private readonly tags = new Map<number, string>();
+
+  private tagAt(s: string, pos: number, stop: number, sep: number): string {
+    let code = 0;
+    let n = 0;
+    for (let i = pos; i < stop && n < 4; i++, n++) {
+      const c = s.charCodeAt(i);
+      if (c === sep) break;
+      code = code * 256 + c;
+    }
+    let tag = this.tags.get(code * 8 + n);
+    if (tag === undefined) {
+      tag = s.slice(pos, pos + n);
+      if (n > 3 || !isTag(tag)) this.fail(this.carryOffset + pos, 'a segment tag (2 or 3 capital letters or digits)', s.slice(pos, stop));
+      this.tags.set(code * 8 + n, tag);
+    }
+    return tag;
+  }
+
   private fail(position: number, expected: string, found: string): never {
     throw new EdiSyntaxError(position, this.count + 1, expected, shown(found));
   }
@@ -122,14 +142,12 @@ export class EdiTokenizer {
         if (len - pos > this.maxSegment) this.fail(base + pos, `a segment terminator within ${this.maxSegment} bytes`, s.slice(pos));
         break;
       }
-      let text = s.slice(pos, end);
-      if (term === '\n' && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-      const elements = d.release !== null && text.indexOf(d.release) >= 0 ? splitReleased(text, d.element, d.release) : text.split(d.element);
-      const tag = elements[0]!;
-      if (!isTag(tag)) this.fail(base + pos, 'a segment tag (2 or 3 capital letters or digits)', text);
+      let stop = end;
+      if (term === '\n' && s.charCodeAt(stop - 1) === 13) stop--;
+      const tag = this.tagAt(s, pos, stop, d.element.charCodeAt(0));
       this.count++;
-      if (tag === 'UNB') d.encoding = /^UNO[WY]/.test(elements[1] ?? '') ? 'utf8' : 'latin1';
-      this.onSegment({ tag, elements, offset: base + pos, index: this.count, standard: this.std, delimiters: d });
+      if (tag === 'UNB') d.encoding = /^UNO[WY]/.test(s.slice(pos + 4, pos + 8)) ? 'utf8' : 'latin1';
+      this.onSegment(new Segment(tag, s, pos, stop, base + pos, this.count, this.std, d));
       pos = end + 1;
       if (tag === 'IEA' || tag === 'UNZ') this.d = null;
     }
