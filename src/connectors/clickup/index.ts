@@ -8,3 +8,7 @@ export { verifyClickUpSignature, signClickUpBody } from './signature.ts';
 export { findFieldByName, coerceFieldValue } from './fields.ts';
 export { webhookEventSchema } from './types.ts';
 export type * from './types.ts';
+export { ensureWebhook, decideWebhookAction, webhookHealth, catchUpTasks, webhookMatches } from './webhookRegistration.ts';
+export type { WebhookSpec, WebhookAction, EnsuredWebhook } from './webhookRegistration.ts';
+export { validateClickUpSetup } from './setup.ts';
+export type { ClickUpSetupSpec, ValidatedClickUpSetup, ClickUpSetupError } from './setup.ts';

@@ -181,7 +181,11 @@ export class ClickUpRateLimiter {
         if (wait > 0) {
           await new Promise<void>((resolve) => {
             this.wake = resolve;
-            if (wait !== Infinity) void this.sleep(wait).then(() => this.poke());
+            // Only the timer of the current wait may wake the pump; a stale one must not start a
+            // second chain of timers.
+            if (wait !== Infinity) void this.sleep(wait).then(() => {
+              if (this.wake === resolve) this.poke();
+            });
           });
           continue;
         }

@@ -25,7 +25,21 @@ export interface ClickUpSandboxOptions {
   delivery?: Partial<DeliveryOptions>;
   /** Random source for faults (tests pass a seeded one). */
   random?: () => number;
+  /** Sees every API request and its answer (for contract tests); keep it cheap. */
+  onExchange?: (x: SandboxExchange) => void;
   logger?: Logger;
+}
+
+export interface SandboxExchange {
+  method: string;
+  /** Path without the query, e.g. `/api/v2/task/86abc`. */
+  path: string;
+  route: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+  status: number;
+  responseBody: unknown;
 }
 
 export interface ClickUpSandboxStats {
@@ -214,7 +228,9 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
     const areq = sreq as ApiRequest;
     areq.userId = userId;
     areq.token = tok;
-    send(res, await m.route.handler(areq), meterResult.headers);
+    const out = await m.route.handler(areq);
+    opts.onExchange?.({ method, path, route: m.route.template, query, headers: req.headers, body, status: out.status, responseBody: out.body });
+    send(res, out, meterResult.headers);
   };
 
   const server = createServer((req, res) => {

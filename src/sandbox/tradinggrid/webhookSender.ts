@@ -112,7 +112,7 @@ export class WebhookSender {
     this.timers.clear();
     this.queue = [];
     this.head = 0;
-    await this.agent.close();
+    await this.agent.destroy();
   }
 
   private later(job: Job, ms: number): void {
