@@ -11,6 +11,7 @@ import { Dispatcher } from '../sync/dispatcher.ts';
 import { buildHandlers } from '../sync/handlers/index.ts';
 import type { SyncContext } from '../sync/context.ts';
 import { requeueHeldCases } from '../sync/requeueHeldCases.ts';
+import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { createApp } from './app.ts';
 import { listen, type Listening } from './listen.ts';
 
@@ -94,6 +95,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   } catch (e) {
     await closeAll();
     throw new StartupError([`cannot listen on ${config.server.host}:${o.port ?? config.server.port}: ${(e as Error).message}`]);
+  }
+  if (store.dialect === 'sqlite') {
+    const released = await releaseOrphanedLeases(store.db, now());
+    if (released > 0) logger.warn({ released }, 'jobs left running by a previous process were made ready again');
   }
   const requeued = await requeueHeldCases(store, Object.keys(config.partners.map), now());
   if (requeued > 0) logger.info({ requeued }, 'held cases whose partner is now mapped are taken up again');
