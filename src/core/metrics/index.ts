@@ -1,0 +1,13 @@
+export { parsePeriod, parsePeriodOrThrow, periodOf, periodRange, type Period, type PeriodKind } from './period.ts';
+export { quantileSorted } from './quantile.ts';
+export {
+  computeScorecards,
+  ScorecardAccumulator,
+  scorecardWindow,
+  toTradingGridScorecard,
+  type CaseMetricRow,
+  type PartnerScorecard,
+  type ScorecardWindow,
+  type TradingGridScorecard,
+} from './scorecard.ts';
+export { renderScorecardCsv } from './scorecardCsv.ts';
