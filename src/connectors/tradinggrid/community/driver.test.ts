@@ -204,6 +204,20 @@ describe('community driver: documents', () => {
     expect(chunks).toBeGreaterThan(1);
   });
 
+  it('a token refused during a streamed upload is a retryable error, and a new stream then succeeds', async () => {
+    const d = driverFor();
+    const c = await sb.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'stream 401' });
+    await d.getCase(c.id);
+    sb.expireTokens();
+    const file = join(dir, 'evidence.txt');
+    await writeFile(file, 'photo of damaged pallet');
+    const doc = () => ({ name: 'evidence.txt', kind: 'claim_evidence' as const, contentType: 'text/plain', data: createReadStream(file) });
+    const first = await d.uploadCaseDocument(c.id, doc(), `s401-${c.id}`);
+    expect(!first.ok && first.error).toMatchObject({ code: 'tg:token_rejected', retryable: true });
+    const second = await d.uploadCaseDocument(c.id, doc(), `s401-${c.id}`);
+    expect(second.ok && second.value.size_bytes).toBe(23);
+  });
+
   it('an upload repeated with the same key stores one document', async () => {
     const d = driverFor();
     const c = await sb.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'twice' });

@@ -18,6 +18,7 @@ import {
 } from '../events.ts';
 import type { ListQuery, Page, TradingGridPort } from '../port.ts';
 import { buildMultipart } from './multipart.ts';
+import { collectPages } from './paging.ts';
 import { pollChanges } from './pollChanges.ts';
 import { extractTradingGridError } from './remoteError.ts';
 import { TokenCache, credentialError } from './tokenCache.ts';
@@ -109,7 +110,11 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
         if (r.ok) return r;
         if (r.error.status === 401) {
           tokens.invalidate(t.value);
-          if (!refreshed && resendable) {
+          if (!resendable && !refreshed) {
+            // A streamed body cannot be sent again here; the caller can, with a fresh stream.
+            return err({ code: 'tg:token_rejected', retryable: true, status: 401, detail: `${req.method} ${req.path}: token refused during a streamed upload; the token is dropped, retry with a new stream` });
+          }
+          if (!refreshed) {
             refreshed = true;
             continue;
           }
@@ -146,15 +151,8 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
     call({ method, path, json, headers: { 'idempotency-key': key } }, schema);
 
   /** Every page of a sub-collection (comments, documents of one case), concatenated. */
-  async function collect<T>(path: string, schema: z.ZodType<{ total_count: number; data: T[] }>): Promise<Result<Page<T>>> {
-    const data: T[] = [];
-    for (;;) {
-      const r = await get(path, schema, { limit: PAGE_MAX, offset: data.length });
-      if (!r.ok) return r;
-      data.push(...r.value.data);
-      if (r.value.data.length === 0 || data.length >= r.value.total_count) return ok({ totalCount: r.value.total_count, data });
-    }
-  }
+  const collect = <T>(path: string, schema: z.ZodType<{ total_count: number; data: T[] }>) =>
+    collectPages(async (offset) => page(await get(path, schema, { limit: PAGE_MAX, offset })));
 
   async function* iterate<T>(list: (q: ListQuery) => Promise<Result<Page<T>>>, q: ListQuery = {}): AsyncGenerator<T> {
     let offset = q.offset ?? 0;

@@ -1,19 +1,15 @@
 import { err, ok, type Result } from '../../../core/result.ts';
 import type { TradingGridEvent } from '../events.ts';
 import type { ChangeBatch, Page, TradingGridPort } from '../port.ts';
+import { collectPages } from './paging.ts';
 
 type Lists = Pick<TradingGridPort, 'listCases' | 'listPartners' | 'listComplianceRequirements' | 'listRequests' | 'listNotices' | 'listCaseComments' | 'listCaseDocuments'>;
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
 
 async function all<T>(list: (offset: number) => Promise<Result<Page<T>>>): Promise<Result<T[]>> {
-  const out: T[] = [];
-  for (;;) {
-    const r = await list(out.length);
-    if (!r.ok) return r;
-    out.push(...r.value.data);
-    if (r.value.data.length === 0 || out.length >= r.value.totalCount) return ok(out);
-  }
+  const r = await collectPages(list);
+  return r.ok ? ok(r.value.data) : r;
 }
 
 function later(a: string, b: string): string {
