@@ -15,6 +15,8 @@ const SCHEMA_MAP_KEYS = new Set(['properties', 'patternProperties', '$defs', 'de
 const SCHEMA_KEYS = new Set(['items', 'additionalProperties', 'not', 'contains', 'propertyNames', 'if', 'then', 'else', 'unevaluatedProperties', 'unevaluatedItems']);
 const SCHEMA_LIST_KEYS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 
+const NON_JSON_TYPES = { bigint: 'integer', int: 'integer', long: 'integer', float: 'number', double: 'number' };
+
 const esc = (k) => String(k).replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
@@ -63,6 +65,11 @@ export function repairClickUpSpec(doc, log = () => {}) {
         note(at, `OpenAPI 3.0 nullable; type ${JSON.stringify(s.type)} widened with null`);
         s.type = [s.type, 'null'];
         delete s.nullable;
+      } else if (k === 'type' && (typeof v === 'string' || Array.isArray(v)) && [].concat(v).some((t) => NON_JSON_TYPES[t])) {
+        // Programming-language type names (bigint, int) used as JSON Schema types.
+        const fixed = Array.isArray(v) ? v.map((t) => NON_JSON_TYPES[t] ?? t) : NON_JSON_TYPES[v];
+        note(at, `type ${JSON.stringify(v)} is not a JSON Schema type; replaced by ${JSON.stringify(fixed)}`);
+        s[k] = fixed;
       } else if (k === 'examples' && v !== undefined && !Array.isArray(v)) {
         note(at, 'examples is not an array; wrapped');
         s[k] = [v];

@@ -84,7 +84,10 @@ export class ClickUpTransport {
 
   /** JSON call; resolves to the parsed body (or undefined for an empty one). */
   request<T>(call: ClickUpCall): Promise<Result<T>> {
-    const headers: Record<string, string> = { authorization: this.auth, ...call.headers };
+    // The file marks Content-Type as a required header on several body-less calls (GET fields, DELETE task).
+    const headers: Record<string, string> = call.json === undefined && call.body === undefined
+      ? { authorization: this.auth, 'content-type': 'application/json', ...call.headers }
+      : { authorization: this.auth, ...call.headers };
     const req: HttpRequest = { method: call.method, path: call.path, query: call.query, json: call.json, body: call.body, headers, timeoutMs: call.timeoutMs };
     return this.withRetry(call, async () => {
       const r = await this.http.json<T>(req, clickUpRemote);

@@ -215,7 +215,7 @@ export function registerClickUpApi(router: Router, c: MutationContext): Mutation
   r('POST', '/v2/task/{task_id}/checklist', withTask((t, req) => {
     const body = jsonObject(req);
     if (!body || typeof body.name !== 'string' || !body.name) return fail(apiError(400, 'Checklist name required', 'CHECK_002'));
-    const cl: ChecklistRec = { id: randomUUID(), taskId: t.id, name: body.name, orderindex: t.checklistIds.length, items: [] };
+    const cl: ChecklistRec = { id: randomUUID(), taskId: t.id, name: body.name, orderindex: t.checklistIds.length, dateCreated: String(c.now()), items: [] };
     s.checklists.set(cl.id, cl);
     t.checklistIds.push(cl.id);
     t.dateUpdated = Math.max(c.now(), t.dateUpdated + 1);
@@ -317,7 +317,7 @@ export function registerClickUpApi(router: Router, c: MutationContext): Mutation
     const made = m.createTask(l, { name: body.name, description: tpl.description, tags: tpl.tags }, req.userId);
     if (isApiError(made)) return fail(made);
     for (const cl of tpl.checklists) {
-      const rec: ChecklistRec = { id: randomUUID(), taskId: made.id, name: cl.name, orderindex: made.checklistIds.length, items: cl.items.map((name, i) => ({ id: randomUUID(), name, orderindex: i, assignee: null, resolved: false, parent: null, date_created: String(c.now()) })) };
+      const rec: ChecklistRec = { id: randomUUID(), taskId: made.id, name: cl.name, orderindex: made.checklistIds.length, dateCreated: String(c.now()), items: cl.items.map((name, i) => ({ id: randomUUID(), name, orderindex: i, assignee: null, resolved: false, parent: null, date_created: String(c.now()) })) };
       s.checklists.set(rec.id, rec);
       made.checklistIds.push(rec.id);
     }

@@ -80,6 +80,7 @@ export interface ChecklistRec {
   taskId: string;
   name: string;
   orderindex: number;
+  dateCreated: string;
   items: ChecklistItemRec[];
 }
 
@@ -254,7 +255,7 @@ export function seed(state: ClickUpState, token: string): SeededIds {
   ];
   people.forEach(([username, email], i) => {
     const initials = username.split(' ').map((p) => p[0]).join('');
-    state.users.push({ id: 81000000 + i + 1, username, email, color: COLORS[i % COLORS.length]!, initials, profilePicture: null });
+    state.users.push({ id: 81000000 + i + 1, username, email, color: COLORS[i % COLORS.length]!, initials, profilePicture: `https://attachments.clickup.com/profilePictures/${81000000 + i + 1}_sandbox.jpg` });
   });
   state.tokens.set(token, state.users[0]!.id);
 
