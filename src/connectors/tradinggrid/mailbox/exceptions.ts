@@ -1,0 +1,75 @@
+import type { Acknowledgment } from '../edi/acknowledgments.ts';
+import type { BusinessReference } from '../edi/businessReference.ts';
+import type { PartyId } from '../edi/envelope.ts';
+import type { Standard } from '../edi/segment.ts';
+import type { FileRef, SentTransaction } from './state.ts';
+
+export type MailboxExceptionKind =
+  | 'fa_rejected'
+  | 'fa_overdue'
+  | 'application_rejected'
+  | 'shipment_status_exception'
+  | 'return_requested'
+  | 'asn_missing'
+  | 'invoice_mismatch'
+  | 'content_error'
+  | 'mailbox_inactive';
+
+/** Reference key of a transaction (TRADING-GRID-CONTRACT.md): sender/receiver as `qualifier:id`. */
+export interface TransactionRef {
+  standard: Standard | null;
+  sender: string | null;
+  receiver: string | null;
+  interchange: string | null;
+  group: string | null;
+  transaction: string | null;
+  business: BusinessReference | null;
+}
+
+/** An EDI-derived exception: each becomes one flow-1 case; `dedupeKey` is stable across rescans and restarts. */
+export interface MailboxException {
+  type: 'exception';
+  exception: MailboxExceptionKind;
+  partner: PartyId;
+  transactionRef: TransactionRef;
+  detail: string;
+  occurredAt: string;
+  /** The file to attach to the task (read it with MailboxDriver.openStoredFile); null for mailbox_inactive. */
+  file: FileRef | null;
+  dedupeKey: string;
+}
+
+/** An acknowledgement received, with the transactions we sent that it answers. */
+export interface MailboxAcknowledgment {
+  type: 'acknowledgment';
+  partner: PartyId;
+  ack: Acknowledgment;
+  correlated: Pick<SentTransaction, 'interchange' | 'group' | 'transaction' | 'setId' | 'business' | 'file'>[];
+  occurredAt: string;
+  file: FileRef;
+  dedupeKey: string;
+}
+
+export type MailboxItem = MailboxException | MailboxAcknowledgment;
+
+const p = (x: PartyId) => `${x.qualifier}:${x.id}`;
+
+export function refOfSent(t: SentTransaction): TransactionRef {
+  return { standard: t.standard, sender: p(t.us), receiver: p(t.partner), interchange: t.interchange, group: t.group, transaction: t.transaction, business: t.business };
+}
+
+/** Stable key: kind + partner + reference (+ a discriminator such as an AT7 line or a file hash). */
+export function dedupeKeyOf(kind: string, partner: PartyId, ref: TransactionRef, extra = ''): string {
+  return [kind, p(partner), ref.standard ?? '', ref.sender ?? '', ref.interchange ?? '', ref.group ?? '', ref.transaction ?? '', ref.business?.value ?? '', extra].join('|');
+}
+
+export function exception(kind: MailboxExceptionKind, partner: PartyId, ref: TransactionRef, detail: string, occurredAt: string, file: FileRef | null, extra = ''): MailboxException {
+  return { type: 'exception', exception: kind, partner, transactionRef: ref, detail, occurredAt, file, dedupeKey: dedupeKeyOf(kind, partner, ref, extra) };
+}
+
+export function describeAckErrors(ack: Acknowledgment): string {
+  if (ack.errors.length === 0) return '';
+  return ack.errors
+    .map((e) => [e.segment, e.position !== undefined ? `#${e.position}` : '', e.element !== undefined ? `element ${e.element}` : '', `code ${e.code}`, e.description ?? ''].filter(Boolean).join(' '))
+    .join('; ');
+}

@@ -1,0 +1,208 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LocalFolderTransport } from './localFolderTransport.ts';
+import { MailboxDriver, type MailboxDriverOptions } from './mailboxDriver.ts';
+import type { MailboxException, MailboxItem } from './exceptions.ts';
+import { InMemoryMailboxState } from './state.ts';
+
+const FIXTURES = new URL('../../../../test/fixtures/edi/', import.meta.url);
+const fixture = (name: string) => readFileSync(new URL(name, FIXTURES));
+const T0 = new Date('2024-03-01T09:00:00Z');
+const hours = (h: number) => new Date(T0.getTime() + h * 3_600_000);
+const US = { qualifier: 'ZZ', id: 'GRIDBRIDGE' };
+
+let dir: string;
+let folders: { inbound: string; outbound: string; archive: string; quarantine: string };
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gb-mailbox-'));
+  folders = { inbound: join(dir, 'in'), outbound: join(dir, 'out'), archive: join(dir, 'archive'), quarantine: join(dir, 'quarantine') };
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function driver(extra: Partial<MailboxDriverOptions> = {}) {
+  const transport = new LocalFolderTransport(folders);
+  await transport.ensureFolders();
+  const state = new InMemoryMailboxState();
+  return { d: new MailboxDriver({ transport, state, ourIds: [US], name: 'acme-sftp', ...extra }), state };
+}
+
+function drop(name: string, data: Buffer, at = T0): void {
+  const path = join(folders.inbound, name);
+  writeFileSync(path, data);
+  utimesSync(path, at, at);
+}
+
+const exceptions = (items: MailboxItem[]) => items.filter((i): i is MailboxException => i.type === 'exception');
+
+describe('MailboxDriver over a local folder', () => {
+  it('correlates a 997 with the 850 we sent and raises nothing when accepted', async () => {
+    const { d, state } = await driver();
+    expect((await d.send('po-4711.x12', fixture('outbound-850.x12'), T0)).ok).toBe(true);
+    expect(readdirSync(folders.outbound)).toEqual(['po-4711.x12']);
+    drop('997.x12', fixture('997-accepted.x12'));
+    const r = await d.scanOnce(hours(1));
+    if (!r.ok) throw new Error(r.error.detail);
+    const acks = r.value.items.filter((i) => i.type === 'acknowledgment');
+    expect(acks.map((a) => a.type === 'acknowledgment' && a.correlated.map((c) => `${c.setId}/${c.transaction}`))).toEqual([['850/0001'], ['850/0001'], []]);
+    expect(exceptions(r.value.items)).toEqual([]);
+    expect((await state.findSent({ us: US, group: '1001' }))[0]!.fa).toBe('accepted');
+    expect(exceptions((await d.scanOnce(hours(30))).ok ? [] : [])).toEqual([]);
+    const later = await d.scanOnce(hours(30));
+    expect(later.ok && exceptions(later.value.items)).toEqual([]);
+    expect(r.value.files.map((f) => f.outcome)).toEqual(['archived']);
+  });
+
+  it('raises fa_overdue once after the partner window, measured by the deadline function given', async () => {
+    const doubled = (from: Date, h: number) => new Date(from.getTime() + 2 * h * 3_600_000); // e.g. business hours
+    const { d } = await driver({ partners: { 'ZZ:ACMESUPPLY': { faWindowHours: 12 } }, deadline: doubled });
+    await d.send('inv.x12', fixture('outbound-810.x12'), T0);
+    const at = async (h: number) => {
+      const r = await d.scanOnce(hours(h));
+      return r.ok ? exceptions(r.value.items).map((e) => e.exception) : ['failed'];
+    };
+    expect(await at(13)).toEqual([]);
+    expect(await at(24)).toEqual(['fa_overdue']);
+    expect(await at(25)).toEqual([]);
+  });
+
+  it('turns a rejecting 997 and an 824 into fa_rejected and application_rejected on the invoice we sent', async () => {
+    const { d } = await driver();
+    await d.send('inv.x12', fixture('outbound-810.x12'), T0);
+    drop('997.x12', fixture('997-rejected.x12'));
+    drop('824.x12', fixture('824-rejected.x12'));
+    const r = await d.scanOnce(hours(1));
+    if (!r.ok) throw new Error(r.error.detail);
+    const ex = exceptions(r.value.items).sort((a, b) => b.exception.localeCompare(a.exception)); // files run in name order: 824 first
+    expect(ex.map((e) => e.exception)).toEqual(['fa_rejected', 'application_rejected']);
+    expect(ex[0]).toMatchObject({
+      partner: { qualifier: 'ZZ', id: 'ACMESUPPLY' },
+      transactionRef: { standard: 'x12', sender: 'ZZ:GRIDBRIDGE', receiver: 'ZZ:ACMESUPPLY', interchange: '000002001', group: '2001', transaction: '0001', business: { type: 'invoice', value: 'INV-9001' } },
+      file: { name: '997.x12' },
+    });
+    expect(ex[0]!.detail).toContain('N1 #8 element 2 code 7 Invalid code value');
+    expect(ex[1]!.detail).toContain('UNIT PRICE DOES NOT MATCH CONTRACT');
+  });
+
+  it('correlates CONTRL and APERAK with EDIFACT messages we sent', async () => {
+    const { d } = await driver({ ourIds: [US] });
+    await d.send('orders.edi', fixture('outbound-orders.edi'), T0);
+    drop('contrl.edi', fixture('contrl.edi'));
+    drop('aperak.edi', fixture('aperak.edi'));
+    const r = await d.scanOnce(hours(1));
+    if (!r.ok) throw new Error(r.error.detail);
+    const ex = exceptions(r.value.items);
+    expect(ex.map((e) => `${e.exception}:${e.transactionRef.transaction}`).sort()).toEqual(['application_rejected:M1', 'fa_rejected:M2']);
+    expect(ex[0]!.partner).toEqual({ qualifier: '14', id: '5790000000001' });
+  });
+
+  it('finds invoice mismatches against the 850 we sent and the 856 received', async () => {
+    const { d } = await driver();
+    await d.send('po.x12', fixture('outbound-850.x12'), T0);
+    const all = fixture('850-856-810.x12').toString('latin1');
+    drop('asn-and-invoice.x12', Buffer.from(all.slice(all.indexOf('ISA', 10)), 'latin1'));
+    const r = await d.scanOnce(hours(2));
+    if (!r.ok) throw new Error(r.error.detail);
+    const ex = exceptions(r.value.items);
+    expect(ex.map((e) => e.exception)).toEqual(['invoice_mismatch']);
+    expect(ex[0]!.detail).toBe('810 INV-9001 vs PO PO-4711: SKU-2 price 42 invoiced, 40 ordered; SKU-2 quantity 5 invoiced, 4 shipped');
+    const later = await d.scanOnce(hours(100));
+    expect(later.ok && exceptions(later.value.items).map((e) => e.exception)).toEqual(['fa_overdue']); // no 997 for our 850; the 856 came, so no asn_missing
+  });
+
+  it('raises asn_missing for an 850 received without an 856 in the window', async () => {
+    const { d } = await driver({ defaults: { asnWindowHours: 24 } });
+    drop('po.x12', fixture('unusual-separators.x12'));
+    await d.scanOnce(T0);
+    const r = await d.scanOnce(hours(24));
+    expect(r.ok && exceptions(r.value.items).map((e) => `${e.exception}:${e.transactionRef.business?.value}`)).toEqual(['asn_missing:PO 4712  ', 'asn_missing:PO-4713']);
+  });
+
+  it('reads 214 AT7 exception reasons and 180 returns', async () => {
+    const { d } = await driver();
+    drop('214.x12', fixture('214-at7.x12'));
+    drop('180.x12', fixture('180-return.x12'));
+    const r = await d.scanOnce(T0);
+    if (!r.ok) throw new Error(r.error.detail);
+    const ex = exceptions(r.value.items);
+    expect(ex.map((e) => [e.exception, e.partner.id, e.transactionRef.business?.value])).toEqual([
+      ['return_requested', 'ACMESUPPLY', 'RMA-3001'],
+      ['shipment_status_exception', 'CARR', 'SHIP-55'],
+    ]);
+    expect(ex[1]!.detail).toBe('214 AT7 status X6 reason AJ (Other carrier-related) at 20240304 1015');
+    expect(ex[0]!.detail).toContain('2 x SKU-2 (reason DM/CR)');
+  });
+
+  it('quarantines a file that does not parse, with an error report, and raises content_error', async () => {
+    const { d } = await driver();
+    drop('broken.x12', fixture('truncated.x12'));
+    const r = await d.scanOnce(T0);
+    if (!r.ok) throw new Error(r.error.detail);
+    expect(r.value.files[0]).toMatchObject({ name: 'broken.x12', outcome: 'quarantined' });
+    const ex = exceptions(r.value.items);
+    expect(ex.map((e) => e.exception)).toEqual(['content_error']);
+    expect(ex[0]!.detail).toContain('byte 639, segment 20');
+    const names = readdirSync(folders.quarantine).sort();
+    expect(names).toHaveLength(2);
+    expect(readFileSync(join(folders.quarantine, names.find((n) => n.endsWith('.error.txt'))!), 'utf8')).toContain('byte 639, segment 20: expected segment terminator');
+    const stored = await d.openStoredFile({ sha256: ex[0]!.file!.sha256 });
+    expect(stored.ok && (await text(stored.value))).toBe(fixture('truncated.x12').toString('latin1'));
+  });
+
+  it('processes a file once: the same name and content dropped again gives no new items', async () => {
+    const { d } = await driver();
+    drop('214.x12', fixture('214-at7.x12'));
+    const first = await d.scanOnce(T0);
+    drop('214.x12', fixture('214-at7.x12'));
+    const second = await d.scanOnce(hours(1));
+    expect(first.ok && first.value.items.length).toBe(1);
+    expect(second.ok && second.value).toMatchObject({ items: [], files: [{ name: '214.x12', outcome: 'duplicate' }] });
+    expect(existsSync(join(folders.inbound, '214.x12'))).toBe(false);
+    const archived = await d.openStoredFile({ name: '214.x12' });
+    expect(archived.ok && (await text(archived.value))).toBe(fixture('214-at7.x12').toString('latin1'));
+  });
+
+  it('gives stable dedupe keys: the same content under another name makes the same keys', async () => {
+    const a = await driver();
+    drop('one.x12', fixture('214-at7.x12'));
+    const r1 = await a.d.scanOnce(T0);
+    const b = await driver();
+    drop('two.x12', fixture('214-at7.x12'));
+    const r2 = await b.d.scanOnce(hours(5));
+    expect(r1.ok && r2.ok && r1.value.items.map((i) => i.dedupeKey)).toEqual(r2.ok && r2.value.items.map((i) => i.dedupeKey));
+  });
+
+  it('delivers items before archiving, and leaves the file in place when delivery fails', async () => {
+    let fail = true;
+    const delivered: string[] = [];
+    const { d } = await driver({
+      deliver: async (items) => {
+        if (fail) throw new Error('store down');
+        delivered.push(...items.map((i) => i.dedupeKey));
+      },
+    });
+    drop('180.x12', fixture('180-return.x12'));
+    await expect(d.scanOnce(T0)).rejects.toThrow('store down');
+    expect(existsSync(join(folders.inbound, '180.x12'))).toBe(true);
+    fail = false;
+    const r = await d.scanOnce(T0);
+    expect(r.ok && r.value.files[0]!.outcome).toBe('archived');
+    expect(delivered).toHaveLength(1);
+  });
+
+  it('raises mailbox_inactive when nothing arrived for the configured hours', async () => {
+    const { d } = await driver({ inactiveAfterHours: 24 });
+    await d.scanOnce(T0);
+    const r = await d.scanOnce(hours(25));
+    expect(r.ok && exceptions(r.value.items).map((e) => e.exception)).toEqual(['mailbox_inactive']);
+  });
+
+  it('refuses to send a file that does not parse', async () => {
+    const { d } = await driver();
+    const r = await d.send('bad.x12', fixture('truncated.x12'), T0);
+    expect(r.ok).toBe(false);
+    expect(readdirSync(folders.outbound)).toEqual([]);
+  });
+});

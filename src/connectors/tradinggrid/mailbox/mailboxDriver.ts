@@ -1,0 +1,363 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { err, ok, type Result } from '../../../core/result.ts';
+import { ACK_SETS, interpretAck, interpretTa1, type AckFinding } from '../edi/acknowledgments.ts';
+import type { EdiError, InterchangeEnvelope, PartyId, TransactionEnvelope } from '../edi/envelope.ts';
+import { readEdi } from '../edi/readEdi.ts';
+import { at7Exceptions, DOCUMENT_SETS, invoicePo, itemLines, orderNumber, returnItems, shipmentsByPo } from './documents.ts';
+import { describeAckErrors, exception, refOfSent, type MailboxAcknowledgment, type MailboxException, type MailboxItem, type TransactionRef } from './exceptions.ts';
+import { partyKey, type FileRef, type MailboxState, type SentTransaction } from './state.ts';
+import type { MailboxTransport } from './transport.ts';
+
+export interface PartnerWindows {
+  /** Hours a partner has to send its 997/999/CONTRL (default 24). */
+  faWindowHours?: number;
+  /** Hours between an 850 and its 856 (default 48). */
+  asnWindowHours?: number;
+}
+
+export interface MailboxDriverOptions {
+  transport: MailboxTransport;
+  state: MailboxState;
+  /** Name of this mailbox, used for `mailbox_inactive` (partner `{qualifier:'mailbox', id: name}`). */
+  name?: string;
+  /** Our own EDI identities; a transaction sent from one of these counts as ours. */
+  ourIds?: PartyId[];
+  defaults?: PartnerWindows;
+  /** Per partner `qualifier:id`. */
+  partners?: Record<string, PartnerWindows>;
+  /** Deadline calendar: `(from, hours) → due`. Default: plain hours. Pass the business calendar here. */
+  deadline?: (from: Date, hours: number) => Date;
+  /** Raise `mailbox_inactive` when no inbound file arrived for this many hours (off when unset). */
+  inactiveAfterHours?: number;
+  /** Leave files younger than this alone (they may still be uploading). Default 0. */
+  settleMs?: number;
+  /** Unit price difference tolerated between 810 and 850 (default 0.005). */
+  priceTolerance?: number;
+  /**
+   * Called with a file's items before the file is moved and marked processed: make them durable here
+   * (e.g. the engine's inbox). A crash in between re-delivers the same items with the same dedupeKeys.
+   */
+  deliver?: (items: MailboxItem[], file: FileRef) => Promise<void>;
+  logger?: Logger;
+}
+
+export interface FileOutcome extends FileRef {
+  outcome: 'archived' | 'quarantined' | 'duplicate' | 'skipped' | 'failed';
+  detail?: string;
+}
+
+export interface ScanResult {
+  items: MailboxItem[];
+  files: FileOutcome[];
+}
+
+const plainHours = (from: Date, hours: number) => new Date(from.getTime() + hours * 3_600_000);
+const FA_KINDS = new Set(['TA1', '997', '999', 'CONTRL']);
+
+interface ParsedFile {
+  sha256: string;
+  bytes: number;
+  errors: EdiError[];
+  transactions: TransactionEnvelope[];
+  ta1: { ic: InterchangeEnvelope; finding: AckFinding }[];
+}
+
+/**
+ * The `mailbox` Trading Grid driver: polls an inbound folder (SFTP or local), parses each new file once
+ * (name + SHA-256), correlates acknowledgements with what we sent, derives exceptions, archives or
+ * quarantines the file. `send` writes outbound files and records them for FA tracking.
+ */
+export class MailboxDriver {
+  readonly driver = 'mailbox' as const;
+  private readonly deadline: (from: Date, hours: number) => Date;
+  private readonly ours: Set<string>;
+
+  constructor(private readonly opts: MailboxDriverOptions) {
+    this.deadline = opts.deadline ?? plainHours;
+    this.ours = new Set((opts.ourIds ?? []).map(partyKey));
+  }
+
+  private windows(partner: PartyId): Required<PartnerWindows> {
+    const p = this.opts.partners?.[partyKey(partner)] ?? {};
+    return { faWindowHours: p.faWindowHours ?? this.opts.defaults?.faWindowHours ?? 24, asnWindowHours: p.asnWindowHours ?? this.opts.defaults?.asnWindowHours ?? 48 };
+  }
+
+  private async parse(stream: Readable, expectedSize: number | null): Promise<Result<ParsedFile>> {
+    const hash = createHash('sha256');
+    const transactions: TransactionEnvelope[] = [];
+    const ta1: ParsedFile['ta1'] = [];
+    let bytes = 0;
+    stream.on('data', (c: Buffer) => {
+      hash.update(c);
+      bytes += c.length;
+    });
+    try {
+      const summary = await readEdi(stream, {
+        keepSegments: (set) => ACK_SETS.has(set) || DOCUMENT_SETS.has(set),
+        onTransaction: (tx) => transactions.push(tx),
+        onInterchangeSegment: (ic, seg) => {
+          if (seg.tag === 'TA1') ta1.push({ ic, finding: interpretTa1(seg) });
+        },
+      });
+      // A stream that ended early without an error is a broken transfer, not a broken file.
+      if (expectedSize !== null && bytes < expectedSize) return err({ code: 'mailbox:short_read', retryable: true, detail: `read ${bytes} of ${expectedSize} bytes` });
+      return ok({ sha256: hash.digest('hex'), bytes, errors: summary.errors, transactions, ta1 });
+    } catch (e) {
+      stream.destroy();
+      return err({ code: 'mailbox:read_failed', retryable: true, detail: `reading failed mid-transfer: ${(e as Error).message}` });
+    }
+  }
+
+  /** Processes every new inbound file once, then raises what is overdue at `now`. */
+  async scanOnce(now: Date): Promise<Result<ScanResult>> {
+    const listed = await this.opts.transport.listInbound();
+    if (!listed.ok) return listed;
+    const items: MailboxItem[] = [];
+    const files: FileOutcome[] = [];
+    for (const f of listed.value) {
+      if (now.getTime() - f.modifiedAt.getTime() < (this.opts.settleMs ?? 0)) {
+        files.push({ name: f.name, sha256: '', outcome: 'skipped', detail: 'still settling' });
+        continue;
+      }
+      const r = await this.processFile(f.name, f.size, now);
+      if (!r.ok) {
+        this.opts.logger?.warn({ file: f.name, error: r.error }, 'mailbox file not processed; will retry');
+        files.push({ name: f.name, sha256: '', outcome: 'failed', detail: r.error.detail });
+        continue;
+      }
+      items.push(...r.value.items);
+      files.push(r.value.outcome);
+    }
+    if (listed.value.some((f) => files.find((o) => o.name === f.name && o.outcome !== 'skipped' && o.outcome !== 'failed'))) await this.opts.state.setLastInboundAt(now.toISOString());
+    items.push(...(await this.sweep(now)));
+    return ok({ items, files });
+  }
+
+  private async processFile(name: string, size: number, now: Date): Promise<Result<{ items: MailboxItem[]; outcome: FileOutcome }>> {
+    const { transport, state } = this.opts;
+    const opened = await transport.openInbound(name);
+    if (!opened.ok) return opened;
+    const parsed = await this.parse(opened.value, size);
+    if (!parsed.ok) return parsed;
+    const file: FileRef = { name, sha256: parsed.value.sha256 };
+    const at = now.toISOString();
+    if ((await state.getProcessed(name, file.sha256)) !== null) {
+      const removed = await transport.removeInbound(name);
+      if (!removed.ok) return removed;
+      return ok({ items: [], outcome: { ...file, outcome: 'duplicate' } });
+    }
+    const stored = `${file.sha256.slice(0, 12)}_${name}`;
+    if (parsed.value.errors.length > 0) {
+      const report = [`${name}: does not parse as EDI (sha256 ${file.sha256}, ${parsed.value.bytes} bytes)`, ...parsed.value.errors.map((e) => `byte ${e.position ?? '?'}, segment ${e.segment ?? '?'}: ${e.message}`)].join('\n');
+      const first = parsed.value.errors[0]!;
+      const item = exception('content_error', { qualifier: 'mailbox', id: this.opts.name ?? 'mailbox' }, { standard: null, sender: null, receiver: null, interchange: null, group: null, transaction: null, business: null }, `file ${name} quarantined: byte ${first.position ?? '?'}, segment ${first.segment ?? '?'}: ${first.message}`, at, file, file.sha256);
+      await this.opts.deliver?.([item], file);
+      const q = await transport.quarantine(name, stored, `${report}\n`);
+      if (!q.ok) return q;
+      await state.markProcessed({ ...file, outcome: 'quarantined', storedAs: stored, processedAt: at });
+      return ok({ items: [item], outcome: { ...file, outcome: 'quarantined', detail: first.message } });
+    }
+    const items = await this.derive(parsed.value, file, now);
+    await this.opts.deliver?.(items, file);
+    const a = await transport.archive(name, stored);
+    if (!a.ok) return a;
+    await state.markProcessed({ ...file, outcome: 'archived', storedAs: stored, processedAt: at });
+    return ok({ items, outcome: { ...file, outcome: 'archived' } });
+  }
+
+  private async derive(parsed: ParsedFile, file: FileRef, now: Date): Promise<MailboxItem[]> {
+    const items: MailboxItem[] = [];
+    const at = now.toISOString();
+    for (const { ic, finding } of parsed.ta1) items.push(...(await this.correlate(ic, [finding], file, at)));
+    for (const tx of parsed.transactions) {
+      const ic = tx.interchange;
+      const ref: TransactionRef = { standard: ic.standard, sender: partyKey(ic.sender), receiver: partyKey(ic.receiver), interchange: ic.control_number, group: tx.group.control_number, transaction: tx.control_number, business: tx.business_reference };
+      const partner = this.partnerOf(ic);
+      if (ACK_SETS.has(tx.set_id)) items.push(...(await this.correlate(ic, interpretAck(tx), file, at)));
+      else if (tx.set_id === '214')
+        at7Exceptions(tx).forEach((x, i) =>
+          items.push(exception('shipment_status_exception', partner, ref, `214 AT7 status ${x.status || '-'} reason ${x.reason} (${x.description})${x.date ? ` at ${x.date}` : ''}`, at, file, String(i))),
+        );
+      else if (tx.set_id === '180') items.push(exception('return_requested', partner, ref, `180 return ${tx.business_reference?.value ?? ''}: ${returnItems(tx).join('; ') || 'no items listed'}`.trim(), at, file));
+      else if (tx.set_id === '850' || tx.set_id === '856' || tx.set_id === '810') items.push(...(await this.trackDocument(tx, ref, partner, file, now)));
+    }
+    return items;
+  }
+
+  /** The other party of an interchange: whichever side is not one of our ids (the sender when unsure). */
+  private partnerOf(ic: InterchangeEnvelope): PartyId {
+    return this.ours.has(partyKey(ic.sender)) ? ic.receiver : ic.sender;
+  }
+
+  private async correlate(ic: InterchangeEnvelope, findings: AckFinding[], file: FileRef, at: string): Promise<MailboxItem[]> {
+    const items: MailboxItem[] = [];
+    const partner = ic.sender;
+    const us = ic.receiver;
+    const hasTxLevel = findings.some((f) => f.ack.acknowledges.transaction_control_number !== undefined);
+    for (const f of findings) {
+      const a = f.ack.acknowledges;
+      const sent = await this.opts.state.findSent({
+        us,
+        ...(a.interchange_control_number !== undefined ? { interchange: a.interchange_control_number } : {}),
+        ...(a.group_control_number !== undefined ? { group: a.group_control_number } : {}),
+        ...(a.transaction_control_number !== undefined ? { transaction: a.transaction_control_number } : {}),
+        ...(a.interchange_control_number === undefined && a.group_control_number === undefined && a.transaction_control_number === undefined && f.reference ? { businessValue: f.reference.value } : {}),
+      });
+      const isFa = FA_KINDS.has(f.ack.kind);
+      const txLevel = a.transaction_control_number !== undefined;
+      if (isFa) for (const t of sent) if (txLevel || !hasTxLevel || t.fa === 'awaiting') await this.opts.state.setFa(t, f.ack.normalized);
+      const ackItem: MailboxAcknowledgment = {
+        type: 'acknowledgment',
+        partner,
+        ack: f.ack,
+        correlated: sent.map((t) => ({ interchange: t.interchange, group: t.group, transaction: t.transaction, setId: t.setId, business: t.business, file: t.file })),
+        occurredAt: at,
+        file,
+        dedupeKey: `ack|${partyKey(partner)}|${f.ack.kind}|${a.interchange_control_number ?? ''}|${a.group_control_number ?? ''}|${a.transaction_control_number ?? ''}|${file.sha256}`,
+      };
+      items.push(ackItem);
+      if (f.ack.normalized !== 'rejected') continue;
+      // One case per rejected transaction; a group/interchange rejection only when no transaction-level answer says more.
+      if (!txLevel && hasTxLevel) continue;
+      const kind = isFa ? 'fa_rejected' : 'application_rejected';
+      const ref: TransactionRef =
+        sent.length === 1
+          ? refOfSent(sent[0]!)
+          : { standard: ic.standard, sender: partyKey(us), receiver: partyKey(partner), interchange: a.interchange_control_number ?? null, group: a.group_control_number ?? null, transaction: a.transaction_control_number ?? null, business: sent[0]?.business ?? f.reference };
+      const errors = describeAckErrors(f.ack);
+      const what = sent.length > 0 ? sent.map((t) => `${t.setId} ${t.transaction}${t.business ? ` (${t.business.type} ${t.business.value})` : ''}`).join(', ') : 'a transaction we have no record of sending';
+      items.push(exception(kind, partner, ref, `${f.ack.kind} rejected ${what}${errors ? `: ${errors}` : ''}`, at, file, f.ack.kind));
+    }
+    return items;
+  }
+
+  private async trackDocument(tx: TransactionEnvelope, ref: TransactionRef, partner: PartyId, file: FileRef, now: Date): Promise<MailboxItem[]> {
+    const { state } = this.opts;
+    const ic = tx.interchange;
+    if (tx.set_id === '850') {
+      const po = orderNumber(tx);
+      if (po !== null)
+        await state.recordOrder({
+          partner,
+          poNumber: po,
+          lines: itemLines(tx, 'PO1'),
+          receivedAt: now.toISOString(),
+          asnDueAt: this.deadline(now, this.windows(partner).asnWindowHours).toISOString(),
+          asnSeen: false,
+          asnMissingReported: false,
+          ref: { standard: ic.standard, sender: ic.sender, receiver: ic.receiver, interchange: ic.control_number, group: tx.group.control_number, transaction: tx.control_number },
+          file,
+        });
+      return [];
+    }
+    if (tx.set_id === '856') {
+      for (const [po, lines] of shipmentsByPo(tx)) {
+        await state.markAsnSeen(partner, po);
+        await state.addShipment(partner, po, lines);
+      }
+      return [];
+    }
+    // 810: compare each invoice line with the order (price) and with what was shipped, or else ordered (quantity).
+    const po = invoicePo(tx);
+    if (po === null) return [];
+    const order = await state.getOrder(partner, po);
+    if (order === null) return [];
+    const shipped = await state.getShipped(partner, po);
+    const tolerance = this.opts.priceTolerance ?? 0.005;
+    const problems: string[] = [];
+    for (const line of itemLines(tx, 'IT1')) {
+      const ordered = order.lines.find((l) => (line.product !== null && l.product === line.product) || (line.product === null && l.line === line.line));
+      const label = line.product ?? `line ${line.line}`;
+      if (ordered === undefined) {
+        problems.push(`${label} invoiced but not ordered`);
+        continue;
+      }
+      if (line.unitPrice !== null && ordered.unitPrice !== null && Math.abs(line.unitPrice - ordered.unitPrice) > tolerance)
+        problems.push(`${label} price ${line.unitPrice} invoiced, ${ordered.unitPrice} ordered`);
+      const shippedQty = shipped.filter((s) => s.product === ordered.product).reduce((n, s) => n + s.quantity, 0);
+      const limit = shipped.length > 0 ? shippedQty : ordered.quantity;
+      if (line.quantity !== null && limit !== null && line.quantity > limit) problems.push(`${label} quantity ${line.quantity} invoiced, ${limit} ${shipped.length > 0 ? 'shipped' : 'ordered'}`);
+    }
+    if (problems.length === 0) return [];
+    return [exception('invoice_mismatch', partner, ref, `810 ${tx.business_reference?.value ?? ''} vs PO ${po}: ${problems.join('; ')}`, now.toISOString(), file)];
+  }
+
+  /** FA overdue, ASN missing, mailbox inactive: what time alone makes due. */
+  private async sweep(now: Date): Promise<MailboxException[]> {
+    const { state } = this.opts;
+    const out: MailboxException[] = [];
+    const at = now.toISOString();
+    for (const t of await state.listFaOverdue(now)) {
+      await state.setFa(t, 'overdue');
+      out.push(exception('fa_overdue', t.partner, refOfSent(t), `no functional acknowledgement for ${t.setId} ${t.transaction}${t.business ? ` (${t.business.type} ${t.business.value})` : ''} sent ${t.sentAt}, due ${t.faDueAt}`, at, t.file));
+    }
+    for (const o of await state.listAsnOverdue(now)) {
+      await state.markAsnMissingReported(o.partner, o.poNumber);
+      const ref: TransactionRef = { standard: o.ref.standard, sender: partyKey(o.ref.sender), receiver: partyKey(o.ref.receiver), interchange: o.ref.interchange, group: o.ref.group, transaction: o.ref.transaction, business: { type: 'purchase_order', value: o.poNumber } };
+      out.push(exception('asn_missing', o.partner, ref, `no 856 for PO ${o.poNumber} received ${o.receivedAt}, due ${o.asnDueAt}`, at, o.file));
+    }
+    if (this.opts.inactiveAfterHours !== undefined) {
+      const last = await state.getLastInboundAt();
+      if (last === null) await state.setLastInboundAt(at);
+      else if (now.getTime() >= this.deadline(new Date(last), this.opts.inactiveAfterHours).getTime()) {
+        const mailbox = { qualifier: 'mailbox', id: this.opts.name ?? 'mailbox' };
+        out.push(exception('mailbox_inactive', mailbox, { standard: null, sender: null, receiver: null, interchange: null, group: null, transaction: null, business: null }, `no inbound file since ${last}`, at, null, last));
+      }
+    }
+    return out;
+  }
+
+  /** Writes a file to the outbound folder, keeps a copy in the archive, and records its transactions awaiting FA. */
+  async send(name: string, data: Buffer, now: Date): Promise<Result<{ file: FileRef; transactions: number }>> {
+    const { state, transport } = this.opts;
+    const transactions: TransactionEnvelope[] = [];
+    const summary = await readEdi(data, { keepSegments: (s) => DOCUMENT_SETS.has(s), onTransaction: (tx) => transactions.push(tx) });
+    if (summary.errors.length > 0) return err({ code: 'mailbox:invalid_outbound', retryable: false, detail: `refusing to send ${name}: ${summary.errors[0]!.message} (byte ${summary.errors[0]!.position})` });
+    const file: FileRef = { name, sha256: createHash('sha256').update(data).digest('hex') };
+    const stored = `${file.sha256.slice(0, 12)}_${name}`;
+    const copy = await transport.writeArchive(stored, data);
+    if (!copy.ok) return copy;
+    const w = await transport.writeOutbound(name, data);
+    if (!w.ok) return w;
+    const at = now.toISOString();
+    const sent: SentTransaction[] = [];
+    for (const tx of transactions) {
+      const ic = tx.interchange;
+      if (ACK_SETS.has(tx.set_id) && tx.set_id !== '824') continue; // acknowledgements are not acknowledged
+      sent.push({
+        standard: ic.standard,
+        us: ic.sender,
+        partner: ic.receiver,
+        interchange: ic.control_number,
+        group: tx.group.control_number,
+        transaction: tx.control_number,
+        setId: tx.set_id,
+        business: tx.business_reference,
+        file,
+        sentAt: at,
+        faDueAt: this.deadline(now, this.windows(ic.receiver).faWindowHours).toISOString(),
+        fa: 'awaiting',
+      });
+      if (tx.set_id === '850' || tx.set_id === '856') {
+        const ref: TransactionRef = { standard: ic.standard, sender: partyKey(ic.sender), receiver: partyKey(ic.receiver), interchange: ic.control_number, group: tx.group.control_number, transaction: tx.control_number, business: tx.business_reference };
+        await this.trackDocument(tx, ref, ic.receiver, file, now);
+      }
+    }
+    await state.recordSent(sent);
+    await state.markProcessed({ ...file, outcome: 'sent', storedAs: stored, processedAt: at });
+    return ok({ file, transactions: sent.length });
+  }
+
+  /** Bytes of a file we processed or sent (archive or quarantine), by SHA-256 and/or name: to attach to a ClickUp task. */
+  async openStoredFile(by: { sha256?: string; name?: string }): Promise<Result<Readable>> {
+    const f = await this.opts.state.findProcessed(by);
+    if (f === null || f.storedAs === null) return err({ code: 'mailbox:not_found', retryable: false, detail: `no stored file for ${JSON.stringify(by)}` });
+    return f.outcome === 'quarantined' ? this.opts.transport.openQuarantined(f.storedAs) : this.opts.transport.openArchived(f.storedAs);
+  }
+
+  async close(): Promise<void> {
+    await this.opts.transport.close();
+  }
+}
