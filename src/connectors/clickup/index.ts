@@ -12,3 +12,4 @@ export { ensureWebhook, decideWebhookAction, webhookHealth, catchUpTasks, webhoo
 export type { WebhookSpec, WebhookAction, EnsuredWebhook } from './webhookRegistration.ts';
 export { validateClickUpSetup } from './setup.ts';
 export type { ClickUpSetupSpec, ValidatedClickUpSetup, ClickUpSetupError } from './setup.ts';
+export { registerClickUpRateLimitMetrics } from './metrics.ts';

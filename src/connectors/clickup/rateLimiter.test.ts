@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startClickUpSandbox, type ClickUpSandbox } from '../../sandbox/clickup/server.ts';
+import { createClickUpClient, type ClickUpClient } from './index.ts';
+
+let sb: ClickUpSandbox | undefined;
+let cu: ClickUpClient | undefined;
+afterEach(async () => {
+  await cu?.close();
+  await sb?.close();
+});
+
+async function start(timeScale: number, limit = 100) {
+  sb = await startClickUpSandbox({ rateLimitPerMinute: limit, timeScale });
+  cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, now: sb.clock.now, sleep: sb.clock.sleep, retry: { baseMs: 200, maxMs: 2_000 } });
+  return { sb, cu };
+}
+
+describe('ClickUp rate limiter against the time-scaled sandbox', () => {
+  it('a backlog of 1,000 calls at 100/min completes with no 429 and nothing lost', async () => {
+    const { sb, cu } = await start(400);
+    const results = await Promise.all(Array.from({ length: 1000 }, () => cu.getList(sb.lists.cases)));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(sb.stats().rateLimited429).toBe(0);
+    expect(cu.rateLimitState()).toMatchObject({ known: true, limit: 100, queued: 0, inFlight: 0, rateLimited: 0, issued: 1000 });
+  }, 30_000);
+
+  it('spreads calls through the window instead of bursting', async () => {
+    const { sb, cu } = await start(60);
+    const t0 = sb.clock.now();
+    await Promise.all(Array.from({ length: 30 }, () => cu.getList(sb.lists.cases)));
+    // 30 calls out of a 100/min budget are paced ~0.6 s apart: about 17 s of plan time, not an instant burst.
+    expect(sb.clock.now() - t0).toBeGreaterThan(10_000);
+    expect(sb.stats().rateLimited429).toBe(0);
+  }, 30_000);
+
+  it('recovers after an injected 429 storm: waits for the reset and loses nothing', async () => {
+    const { sb, cu } = await start(300);
+    await cu.getList(sb.lists.cases);
+    sb.storm429(20_000);
+    const results = await Promise.all(Array.from({ length: 50 }, () => cu.getList(sb.lists.cases)));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(sb.stats().rateLimited429).toBeGreaterThan(0);
+    expect(cu.rateLimitState().rateLimited).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('retries 5xx answers and connection resets with backoff', async () => {
+    const { sb, cu } = await start(50, 10_000);
+    sb.setFaults({ rate5xx: 0.3, resetRate: 0.1 });
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => cu.createTask(sb.lists.rollouts, { name: `r${i}` })));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    const s = sb.stats();
+    expect(s.injected5xx + s.resets).toBeGreaterThan(0);
+  }, 30_000);
+});

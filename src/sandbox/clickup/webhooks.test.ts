@@ -1,0 +1,127 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startClickUpSandbox, type ClickUpSandbox } from './server.ts';
+import { createClickUpClient, ensureWebhook, catchUpTasks, validateClickUpSetup, verifyClickUpSignature, webhookEventSchema, type ClickUpClient } from '../../connectors/clickup/index.ts';
+
+interface Received { raw: Buffer; signature: string | undefined; body: ReturnType<typeof webhookEventSchema.parse> }
+
+let sb: ClickUpSandbox | undefined;
+let cu: ClickUpClient | undefined;
+let receiver: Server | undefined;
+afterEach(async () => {
+  await cu?.close();
+  await sb?.close();
+  await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
+});
+
+async function startReceiver(answer: () => number = () => 200) {
+  const got: Received[] = [];
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      got.push({ raw, signature: req.headers['x-signature'] as string | undefined, body: webhookEventSchema.parse(JSON.parse(raw.toString())) });
+      res.writeHead(answer()).end();
+    });
+  });
+  await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', () => r()));
+  return { got, url: `http://127.0.0.1:${(receiver!.address() as AddressInfo).port}/clickup` };
+}
+
+async function setup(opts: Parameters<typeof startClickUpSandbox>[0] = {}) {
+  sb = await startClickUpSandbox({ rateLimitPerMinute: null, timeScale: 50, ...opts });
+  cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, teamId: sb.teamId });
+  return { sb, cu };
+}
+
+describe('ClickUp sandbox webhooks', () => {
+  it('delivers signed events for API changes and for changes made as a person', async () => {
+    const { sb, cu } = await setup();
+    const { got, url } = await startReceiver();
+    const wh = await ensureWebhook(cu, { teamId: sb.teamId, endpoint: url, events: ['*'], listId: sb.lists.cases });
+    if (!wh.ok) throw new Error(wh.error.detail);
+    const t = await cu.createTask(sb.lists.cases, { name: 'case 1' });
+    if (!t.ok) throw new Error(t.error.detail);
+    sb.moveStatus(t.value.id, 'in review', 'ana.ops@gridbridge.example');
+    sb.postComment(t.value.id, 'please send the POD');
+    sb.attachFile(t.value.id, { filename: 'pod.pdf', contentType: 'application/pdf', data: Buffer.from('pdf') });
+    sb.setField(t.value.id, 'SLA state', 'at risk');
+    // The control API over HTTP does the same.
+    const res = await fetch(`${sb.origin}/_sandbox/tasks/${t.value.id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'escalated' }) });
+    expect(res.status).toBe(200);
+    await sb.webhooksSettled();
+    expect(got.every((g) => verifyClickUpSignature(g.raw, g.signature, wh.value.secret))).toBe(true);
+    const events = got.map((g) => g.body.event);
+    for (const e of ['taskCreated', 'taskStatusUpdated', 'taskCommentPosted', 'taskAttachmentUpdated', 'taskUpdated']) expect(events).toContain(e);
+    const status = got.find((g) => g.body.event === 'taskStatusUpdated')!.body.history_items![0]!;
+    expect(status).toMatchObject({ field: 'status', before: { status: 'open' }, after: { status: 'in review' } });
+    expect(status.id).toMatch(/^\d+$/);
+    expect((status.user as { email: string }).email).toBe('ana.ops@gridbridge.example');
+    expect(got.every((g) => g.body.webhook_id === wh.value.webhook.id && g.body.task_id === t.value.id)).toBe(true);
+  });
+
+  it('registration is idempotent: a restart reuses the webhook instead of adding a second', async () => {
+    const { sb, cu } = await setup();
+    const spec = { teamId: sb.teamId, endpoint: 'http://127.0.0.1:9/hook', events: ['taskCreated', 'taskStatusUpdated'], listId: sb.lists.cases };
+    const a = await ensureWebhook(cu, spec);
+    const b = await ensureWebhook(cu, spec);
+    expect(a.ok && b.ok && [a.value.action, b.value.action]).toEqual(['create', 'reuse']);
+    expect(b.ok && a.ok && b.value.secret).toBe(a.ok && a.value.secret);
+    const all = await cu.listWebhooks(sb.teamId);
+    expect(all.ok && all.value.length).toBe(1);
+  });
+
+  it('duplicate deliveries arrive with the same history item ids', async () => {
+    const { sb, cu } = await setup({ faults: { webhookDuplicateRate: 1 } });
+    const { got, url } = await startReceiver();
+    await ensureWebhook(cu, { teamId: sb.teamId, endpoint: url, events: ['taskStatusUpdated'] });
+    const t = await cu.createTask(sb.lists.cases, { name: 'dup' });
+    if (!t.ok) throw new Error(t.error.detail);
+    sb.moveStatus(t.value.id, 'received');
+    await sb.webhooksSettled();
+    expect(got).toHaveLength(2);
+    expect(got[0]!.body.history_items![0]!.id).toBe(got[1]!.body.history_items![0]!.id);
+  });
+
+  it('a failing endpoint makes the webhook failing then suspended; ensureWebhook recreates it and a catch-up poll finds what was missed', async () => {
+    const { sb, cu } = await setup({ delivery: { attempts: 2, retryDelayMs: 100, failingAfter: 2, suspendAfter: 3 } });
+    const { got, url } = await startReceiver(() => 500);
+    const spec = { teamId: sb.teamId, endpoint: url, events: ['taskUpdated', 'taskStatusUpdated'], listId: sb.lists.cases };
+    const first = await ensureWebhook(cu, spec);
+    if (!first.ok) throw new Error(first.error.detail);
+    const t = await cu.createTask(sb.lists.cases, { name: 'missed' });
+    if (!t.ok) throw new Error(t.error.detail);
+    const since = Number(t.value.date_updated);
+    for (const s of ['received', 'in review', 'awaiting documents']) {
+      sb.moveStatus(t.value.id, s);
+      await sb.webhooksSettled();
+    }
+    expect(got.length).toBeGreaterThan(0);
+    const listed = await cu.listWebhooks(sb.teamId);
+    expect(listed.ok && listed.value[0]!.health.status).toBe('suspended');
+    const again = await ensureWebhook(cu, spec);
+    expect(again.ok && again.value).toMatchObject({ action: 'recreate', needsCatchUp: true });
+    const missed = await catchUpTasks(cu, sb.lists.cases, since);
+    expect(missed.ok && missed.value.map((x) => [x.id, x.status.status])).toEqual([[t.value.id, 'awaiting documents']]);
+  });
+});
+
+describe('validateClickUpSetup', () => {
+  it('passes on the seeded cases list and names every mismatch otherwise', async () => {
+    const { sb, cu } = await setup();
+    const good = await validateClickUpSetup(cu, { listId: sb.lists.cases, statuses: ['Open', 'received', 'in review', 'awaiting documents', 'escalated', 'resolved'], fieldNames: ['Partner', 'Issue type', 'TG case id', 'Value', 'SLA state', 'Transaction reference'], fieldOptions: { 'Issue type': ['dispute', 'edi exception'] } });
+    expect(good.ok).toBe(true);
+    const bad = await validateClickUpSetup(cu, { listId: sb.lists.cases, statuses: ['open', 'on hold'], fieldNames: ['Partner', 'Region'], fieldOptions: { 'Issue type': ['fraud'] }, label: 'cases list' });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.error.code).toBe('clickup:setup_mismatch');
+    expect(bad.error.problems).toHaveLength(3);
+    expect(bad.error.detail).toMatch(/status "on hold"/);
+    expect(bad.error.detail).toMatch(/custom field "Region"/);
+    expect(bad.error.detail).toMatch(/option "fraud"/);
+    const missing = await validateClickUpSetup(cu, { listId: '123', statuses: [], fieldNames: [] });
+    expect(!missing.ok && missing.error.problems[0]).toMatch(/list 123 not found/);
+  });
+});
