@@ -37,6 +37,26 @@ function redactUrl(url: string): string {
   }
 }
 
+/**
+ * Kysely prepares every query anew; the same few statements run thousands of times a second here, so
+ * prepared statements are kept (better-sqlite3 statements are reusable) in a bounded map.
+ */
+function withStatementCache(database: import('better-sqlite3').Database, max = 500) {
+  const cache = new Map<string, import('better-sqlite3').Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (sqlText: string) => {
+      let st = cache.get(sqlText);
+      if (!st) {
+        st = database.prepare(sqlText);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(sqlText, st);
+      }
+      return st;
+    },
+  };
+}
+
 /** Open the store named by `url` (`sqlite:PATH`, `sqlite::memory:` or `postgres://…`). Does not migrate. */
 export async function openStore(url: string): Promise<Store> {
   if (url.startsWith('sqlite:')) {
@@ -49,7 +69,7 @@ export async function openStore(url: string): Promise<Store> {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {

@@ -4,6 +4,7 @@ import { Dispatcher, type JobHandler } from './dispatcher.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
 import { claimJobs } from '../store/ops/claimJobs.ts';
 import { completeJob } from '../store/ops/completeJob.ts';
+import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import { listDeadLetters, replayDeadLetter } from '../store/ops/replayDeadLetter.ts';
 import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
 
@@ -62,7 +63,9 @@ describe('job queue', () => {
     const { store, clock } = await setup({});
     await enqueueJobs(store.db, [{ kind: 'k', key: 'x', payload: {} }], clock.t);
     const [first] = await claimJobs(store.db, 'sqlite', 'w1', 1, 1000, clock.t);
-    // w1 stalls past its lease; w2 takes the job over.
+    // w1 stalls past its lease; the job is reclaimed and w2 takes it over.
+    expect(await reclaimExpiredLeases(store.db, clock.t + 500)).toBe(0);
+    expect(await reclaimExpiredLeases(store.db, clock.t + 2000)).toBe(1);
     const [second] = await claimJobs(store.db, 'sqlite', 'w2', 1, 1000, clock.t + 2000);
     expect(second!.id).toBe(first!.id);
     expect(second!.attempts).toBe(2);

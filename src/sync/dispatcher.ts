@@ -8,6 +8,7 @@ import { completeJob } from '../store/ops/completeJob.ts';
 import { retryJob } from '../store/ops/retryJob.ts';
 import { deadLetterJob } from '../store/ops/deadLetterJob.ts';
 import { extendLeases } from '../store/ops/extendLeases.ts';
+import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import { backoffMs } from '../connectors/http/decideRetry.ts';
 
 export interface JobContext {
@@ -67,7 +68,15 @@ export class Dispatcher {
     this.running = true;
     this.loopDone = this.loop();
     this.leaseTimer = setInterval(() => {
-      void extendLeases(this.store.db, [...this.inFlight.keys()], this.workerId, this.now() + this.opts.leaseMs).catch((e) => this.opts.logger?.warn({ err: e }, 'lease renewal failed'));
+      void extendLeases(this.store.db, [...this.inFlight.keys()], this.workerId, this.now() + this.opts.leaseMs)
+        .then(() => reclaimExpiredLeases(this.store.db, this.now()))
+        .then((n) => {
+          if (n > 0) {
+            this.opts.logger?.warn({ reclaimed: n }, 'jobs whose worker stopped renewing its lease were made ready again');
+            this.wake();
+          }
+        })
+        .catch((e) => this.opts.logger?.warn({ err: e }, 'lease upkeep failed'));
     }, Math.max(1000, Math.floor(this.opts.leaseMs / 3)));
     this.leaseTimer.unref();
   }
@@ -94,6 +103,7 @@ export class Dispatcher {
   async runUntilIdle(maxRounds = 10_000): Promise<number> {
     let total = 0;
     for (let round = 0; round < maxRounds; round++) {
+      await reclaimExpiredLeases(this.store.db, this.now());
       const jobs = await claimJobs(this.store.db, this.store.dialect, this.workerId, this.opts.concurrency, this.opts.leaseMs, this.now());
       if (jobs.length === 0 && this.inFlight.size === 0) return total;
       total += jobs.length;
@@ -107,7 +117,9 @@ export class Dispatcher {
     while (this.running) {
       const free = this.opts.concurrency - this.inFlight.size;
       let claimed: JobRow[] = [];
-      if (free > 0) {
+      // Claim in batches: one claim statement per few finished jobs, not one per job.
+      const batch = Math.max(1, Math.floor(this.opts.concurrency / 4));
+      if (free > 0 && (free >= batch || this.inFlight.size === 0 || this.woken)) {
         this.woken = false;
         try {
           claimed = await claimJobs(this.store.db, this.store.dialect, this.workerId, free, this.opts.leaseMs, this.now());
@@ -116,9 +128,9 @@ export class Dispatcher {
         }
         for (const j of claimed) this.launch(j);
       }
-      if (claimed.length > 0 && claimed.length === free) {
-        // Full: wait until a slot frees up.
-        if (this.inFlight.size >= this.opts.concurrency) await Promise.race(this.inFlight.values());
+      if ((claimed.length > 0 && claimed.length === free) || (free > 0 && free < batch && this.inFlight.size > 0 && !this.woken)) {
+        // Full, or too few free slots to be worth a claim: wait until a job finishes.
+        await Promise.race(this.inFlight.values());
         continue;
       }
       if (claimed.length > 0) continue;

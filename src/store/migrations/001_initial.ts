@@ -22,8 +22,8 @@ export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promi
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('jobs_due').on('jobs').columns(['state', 'run_at']).execute();
-  await db.schema.createIndex('jobs_queue').on('jobs').columns(['queue_key', 'id']).execute();
+  await db.schema.createIndex('jobs_due').on('jobs').columns(['state', 'run_at', 'id']).execute();
+  await db.schema.createIndex('jobs_queue').on('jobs').columns(['queue_key', 'state', 'id']).execute();
 
   await db.schema
     .createTable('inbound_events')

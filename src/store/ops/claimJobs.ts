@@ -5,9 +5,10 @@ import type { Dialect } from '../db.ts';
 export type JobRow = Omit<JobsTable, 'id'> & { id: number };
 
 /**
- * Lease up to `limit` due jobs to `workerId` in one guarded statement. A job is due when ready and
- * its time has come, or when its holder's lease expired (the holder crashed). Jobs sharing a queue
- * key run one at a time in id order: a job waits while an earlier one of its key is unfinished.
+ * Lease up to `limit` due jobs to `workerId` in one guarded statement. Jobs sharing a queue key run
+ * one at a time in id order: a job waits while an earlier one of its key is unfinished. The scan walks
+ * the (state, run_at, id) index in order and stops at `limit`, so a large backlog costs nothing extra.
+ * Jobs whose holder died come back through `reclaimExpiredLeases`.
  */
 export async function claimJobs(db: Kysely<Database>, dialect: Dialect, workerId: string, limit: number, leaseMs: number, now: number): Promise<JobRow[]> {
   const lock = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
@@ -16,7 +17,7 @@ export async function claimJobs(db: Kysely<Database>, dialect: Dialect, workerId
       attempts = attempts + 1, updated_at = ${now}
     WHERE id IN (
       SELECT j.id FROM jobs j
-      WHERE ((j.state = 'ready' AND j.run_at <= ${now}) OR (j.state = 'running' AND j.locked_until < ${now}))
+      WHERE j.state = 'ready' AND j.run_at <= ${now}
         AND (j.queue_key IS NULL OR NOT EXISTS (
           SELECT 1 FROM jobs e WHERE e.queue_key = j.queue_key AND e.id < j.id AND e.state IN ('ready', 'running')))
       ORDER BY j.run_at, j.id

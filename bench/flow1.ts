@@ -1,0 +1,170 @@
+// flow1: signed Trading Grid webhooks → ClickUp tasks through the real bridge (SQLite file, loopback
+// sandboxes, ClickUp unthrottled). Baseline in the same run: a naive bridge that does the remote calls
+// inside the webhook request (no durability), to show what durability and dedupe cost.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { Hono } from 'hono';
+import pino from 'pino';
+import { startClickUpSandbox, type ClickUpSandbox } from '../src/sandbox/clickup/server.ts';
+import { startTradingGridSandbox, type TradingGridSandbox } from '../src/sandbox/tradinggrid/index.ts';
+import { configForSandboxes } from '../src/cli/sandboxSetup.ts';
+import { startBridge } from '../src/server/bridge.ts';
+import { listen } from '../src/server/listen.ts';
+import { createClickUpClient } from '../src/connectors/clickup/index.ts';
+import { createCommunityDriver } from '../src/connectors/tradinggrid/community/index.ts';
+import { verifyTradingGridWebhook } from '../src/connectors/tradinggrid/events.ts';
+import { signTgEvent } from './signedEvents.ts';
+import { percentile, round, summary } from './stats.ts';
+
+const CREATE = 'POST /api/v2/list/{list_id}/task';
+
+async function raise(tg: TradingGridSandbox, n: number, tag: string) {
+  const events = [];
+  for (let i = 0; i < n; i++) {
+    const c = await tg.raiseCase({ partnerId: i % 2 ? 'P-ACME' : 'P-GLOBEX', kind: 'dispute', title: `bench ${tag} ${i}` });
+    events.push({ id: `evt-${tag}-${i}`, type: 'case.opened', occurred_at: c.opened_at, data: { id: c.id, partner_id: c.partner_id } });
+  }
+  return events;
+}
+
+/** POST each event with `concurrency` in flight, or paced at `ratePerSec`; returns ack latencies (ms). */
+async function fire(url: string, events: Array<{ id: string }>, secret: string, o: { concurrency?: number; ratePerSec?: number }): Promise<number[]> {
+  const pool = new Pool(new URL(url).origin, { connections: 64 });
+  const lat: number[] = [];
+  const one = async (ev: { id: string }) => {
+    const s = signTgEvent(ev, secret);
+    const t0 = performance.now();
+    const r = await pool.request({ method: 'POST', path: '/webhooks/tradinggrid', headers: s.headers, body: s.body });
+    await r.body.dump();
+    if (r.statusCode >= 300) throw new Error(`webhook answered ${r.statusCode}`);
+    lat.push(performance.now() - t0);
+  };
+  if (o.ratePerSec) {
+    const gap = 1000 / o.ratePerSec;
+    const start = performance.now();
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const due = start + i * gap;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      pending.push(one(events[i]!));
+    }
+    await Promise.all(pending);
+  } else {
+    let next = 0;
+    await Promise.all(Array.from({ length: o.concurrency ?? 32 }, async () => {
+      while (next < events.length) await one(events[next++]!);
+    }));
+  }
+  await pool.close();
+  return lat.sort((a, b) => a - b);
+}
+
+async function bridgeRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, tag: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'gb-bench-'));
+  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${join(dir, 'b.db')}`, extra: { dispatcher: { concurrency: 64, poll_ms: 20 } } });
+  const bridge = await startBridge({ config, secrets, logger: pino({ level: 'silent' }) });
+  try {
+    const events = await raise(tg, n, tag);
+    const creates0 = cu.stats().requests[CREATE] ?? 0;
+    const total0 = cu.stats().total;
+    const t0 = performance.now();
+    const lat = await fire(bridge.url, events, tg.webhookSecret, { concurrency: 32 });
+    const ackDone = performance.now();
+    for (;;) {
+      const r = await bridge.store.db.selectFrom('links').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      if (Number(r?.n) >= n) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const secs = (performance.now() - t0) / 1000;
+    const creates = (cu.stats().requests[CREATE] ?? 0) - creates0;
+    // Paced phase: ack latency while the bridge keeps working, at 500 requests/s.
+    const paced = await raise(tg, 1500, `${tag}p`);
+    const pacedLat = await fire(bridge.url, paced, tg.webhookSecret, { ratePerSec: 500 });
+    return {
+      casesPerSec: n / secs,
+      acceptPerSec: n / ((ackDone - t0) / 1000),
+      clickupCallsPerCase: creates / n,
+      clickupRequestsPerCase: (cu.stats().total - total0) / n,
+      ackP50: percentile(lat, 50),
+      ackP99: percentile(lat, 99),
+      ackP50At500: percentile(pacedLat, 50),
+      ackP99At500: percentile(pacedLat, 99),
+    };
+  } finally {
+    await bridge.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The baseline: verify, read the case, create the task, all inside the webhook request. No store, no retries. */
+async function naiveRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, tag: string) {
+  const clickup = createClickUpClient({ baseUrl: cu.url, token: cu.token, teamId: cu.teamId });
+  const driver = createCommunityDriver({ baseUrl: tg.url, tenantId: tg.tenantId, clientId: tg.clientId, clientSecret: tg.clientSecret });
+  const app = new Hono();
+  app.post('/webhooks/tradinggrid', async (c) => {
+    const raw = Buffer.from(await c.req.arrayBuffer());
+    if (!verifyTradingGridWebhook(raw, Object.fromEntries(c.req.raw.headers.entries()), tg.webhookSecret).ok) return c.json({}, 401);
+    const ev = JSON.parse(raw.toString());
+    const kase = await driver.getCase(ev.data.id);
+    if (!kase.ok) return c.json({}, 502);
+    const t = await clickup.createTask(cu.lists.cases, { name: kase.value.title });
+    return c.json({}, t.ok ? 200 : 502);
+  });
+  const server = await listen(app, '127.0.0.1', 0);
+  try {
+    const events = await raise(tg, n, tag);
+    const t0 = performance.now();
+    const lat = await fire(server.url, events, tg.webhookSecret, { concurrency: 32 });
+    return { casesPerSec: n / ((performance.now() - t0) / 1000), ackP50: percentile(lat, 50), ackP99: percentile(lat, 99) };
+  } finally {
+    await server.close();
+    await clickup.close();
+    await driver.close();
+  }
+}
+
+export async function run(opts: { cases?: number; runs?: number } = {}): Promise<object> {
+  const n = opts.cases ?? 2000;
+  const runs = opts.runs ?? 3;
+  const cu = await startClickUpSandbox({ rateLimitPerMinute: null });
+  const tg = await startTradingGridSandbox({ idTag: 'B' });
+  try {
+    const bridge = [];
+    const naive = [];
+    for (let i = 0; i < runs; i++) {
+      naive.push(await naiveRun(cu, tg, n, `n${i}`));
+      bridge.push(await bridgeRun(cu, tg, n, `b${i}`));
+    }
+    const pick = (rows: Array<Record<string, number>>, k: string) => summary(rows.map((r) => r[k]!));
+    const med = (rows: Array<Record<string, number>>, k: string) => pick(rows, k).median;
+    return {
+      method: `${n} cases per run, ${runs} runs; 32 webhook posts in flight; then 1,500 more posted at 500/s for ack latency; ClickUp sandbox unthrottled; SQLite file (WAL)`,
+      bridge: {
+        cases_per_s: pick(bridge, 'casesPerSec'),
+        webhooks_accepted_per_s: pick(bridge, 'acceptPerSec'),
+        clickup_calls_per_case: pick(bridge, 'clickupCallsPerCase'),
+        clickup_requests_per_case_incl_checks: pick(bridge, 'clickupRequestsPerCase'),
+        ack_ms_p50: pick(bridge, 'ackP50'),
+        ack_ms_p99: pick(bridge, 'ackP99'),
+        ack_ms_p50_at_500_rps: pick(bridge, 'ackP50At500'),
+        ack_ms_p99_at_500_rps: pick(bridge, 'ackP99At500'),
+      },
+      baseline_inline_no_durability: { cases_per_s: pick(naive, 'casesPerSec'), ack_ms_p50: pick(naive, 'ackP50'), ack_ms_p99: pick(naive, 'ackP99') },
+      ratio_bridge_vs_baseline_cases_per_s: round(med(bridge, 'casesPerSec') / med(naive, 'casesPerSec')),
+      goals: { cases_per_s: 2000, clickup_calls_per_case: 1, ack_ms_p99_at_500_rps: 10 },
+    };
+  } finally {
+    tg.setWebhookUrl(undefined);
+    await Promise.allSettled([cu.close(), tg.close()]);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  run({ cases: Number(process.env.CASES ?? 2000) }).then((r) => {
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    process.exit(0);
+  });
+}
