@@ -4,6 +4,7 @@ import { registerConfigCommands } from './commands/config.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerSandboxCommands } from './commands/sandbox.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerEdiCommands } from './commands/edi.ts';
 
 const program = new Command('gridbridge')
   .description('Keeps OpenText Trading Grid partner work and ClickUp in step, both ways.')
@@ -14,5 +15,6 @@ registerDemoCommand(program);
 registerConfigCommands(program);
 registerDlqCommands(program);
 registerSandboxCommands(program);
+registerEdiCommands(program);
 
 await program.parseAsync(process.argv);

@@ -12,6 +12,8 @@ import { buildHandlers } from '../sync/handlers/index.ts';
 import type { SyncContext } from '../sync/context.ts';
 import { requeueHeldCases } from '../sync/requeueHeldCases.ts';
 import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
+import { Scheduler } from '../sync/scheduler.ts';
+import { registerSchedules } from '../sync/schedules.ts';
 import { createApp } from './app.ts';
 import { listen, type Listening } from './listen.ts';
 
@@ -33,6 +35,7 @@ export interface Bridge {
   clickup: ClickUpClient;
   tg: TradingGridPort;
   ctx: SyncContext;
+  scheduler: Scheduler;
   stop(): Promise<void>;
 }
 
@@ -102,7 +105,12 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   }
   const requeued = await requeueHeldCases(store, Object.keys(config.partners.map), now());
   if (requeued > 0) logger.info({ requeued }, 'held cases whose partner is now mapped are taken up again');
-  if (!o.manualDispatch) dispatcher.start();
+  const scheduler = new Scheduler(store, () => dispatcher.wake(), logger);
+  registerSchedules(scheduler, ctx);
+  if (!o.manualDispatch) {
+    dispatcher.start();
+    scheduler.start();
+  }
   logger.info({ url: server.url, store: store.location }, 'gridbridge started');
   void cuWebhookSecret;
   return {
@@ -112,7 +120,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     clickup,
     tg,
     ctx,
+    scheduler,
     stop: async () => {
+      scheduler.stop();
       await server.close();
       await dispatcher.stop();
       await closeAll();

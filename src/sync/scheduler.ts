@@ -1,0 +1,52 @@
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { Store } from '../store/db.ts';
+import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
+
+export interface ScheduledTask {
+  /** Job kind run at each tick (a handler for it must be registered). */
+  kind: string;
+  /** Cron expression (croner syntax, seconds optional), e.g. `*\/5 * * * *`. */
+  cron: string;
+  payload?: unknown;
+  timezone?: string;
+}
+
+/**
+ * Turns schedules into jobs. Each tick enqueues a job keyed by its slot (`sched:<kind>:<slot time>`):
+ * however many instances tick at once, the unique key lets exactly one job exist per slot, and the
+ * queue gives it the same retries, dead letters and crash safety as any other work.
+ */
+export class Scheduler {
+  private readonly crons: Cron[] = [];
+
+  constructor(private readonly store: Store, private readonly onEnqueued: () => void, private readonly logger?: Logger) {}
+
+  add(task: ScheduledTask): void {
+    const cron = new Cron(task.cron, { timezone: task.timezone, protect: true, paused: true }, async (self: Cron) => {
+      const slot = (self.currentRun() ?? new Date()).getTime();
+      try {
+        await this.enqueueSlot(task, slot);
+      } catch (e) {
+        this.logger?.error({ err: e, kind: task.kind }, 'could not enqueue a scheduled job; the next tick tries again');
+      }
+    });
+    this.crons.push(cron);
+  }
+
+  /** Enqueue the job of one slot (also used by `--once` runs and tests). */
+  async enqueueSlot(task: ScheduledTask, slotMs: number): Promise<boolean> {
+    const slot = Math.floor(slotMs / 1000) * 1000;
+    const n = await enqueueJobs(this.store.db, [{ kind: task.kind, key: `sched:${task.kind}:${slot}`, payload: { ...(task.payload as object), slot } }], Date.now());
+    if (n > 0) this.onEnqueued();
+    return n > 0;
+  }
+
+  start(): void {
+    for (const c of this.crons) c.resume();
+  }
+
+  stop(): void {
+    for (const c of this.crons) c.stop();
+  }
+}

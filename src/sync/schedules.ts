@@ -1,0 +1,8 @@
+import type { SyncContext } from './context.ts';
+import type { Scheduler } from './scheduler.ts';
+
+/** Every periodic job of the bridge. Each `kind` needs a handler in handlers/index.ts. */
+export function registerSchedules(scheduler: Scheduler, ctx: SyncContext): void {
+  void scheduler;
+  void ctx;
+}
