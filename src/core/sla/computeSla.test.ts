@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BusinessCalendar } from '../calendar/businessCalendar.ts';
 import { at, wall } from '../calendar/testing.ts';
@@ -100,5 +101,44 @@ describe('computeSla (Berlin 08–12 + 13–17, response 4 h, resolution 16 h)',
     );
     expect(wall(TZ, r.responseDueAt)).toBe(`${MON} 14:00`);
     expect(r.responseState).toBe(state);
+  });
+});
+
+describe('computeSla properties (random histories, random now)', () => {
+  const base = Date.UTC(2026, 2, 2, 8);
+  const arbFacts = fc.record({
+    opened: fc.integer({ min: 0, max: 20 * 24 * 60 }),
+    changes: fc.array(fc.record({ after: fc.integer({ min: 1, max: 5 * 24 * 60 }), pause: fc.boolean() }), { maxLength: 6 }),
+    nowAfter: fc.integer({ min: 0, max: 40 * 24 * 60 }),
+  });
+  const build = (f: { opened: number; changes: Array<{ after: number; pause: boolean }>; nowAfter: number }) => {
+    const openedAt = base + f.opened * 60_000;
+    let t = openedAt;
+    const statusHistory = f.changes.map((c) => ({ status: c.pause ? 'awaiting_documents' : 'in_review', from: new Date((t += c.after * 60_000)) }));
+    return { facts: { openedAt: new Date(openedAt), statusHistory }, now: new Date(openedAt + f.nowAfter * 60_000) };
+  };
+
+  it('running plus paused business time is all business time since opening', () => {
+    fc.assert(
+      fc.property(arbFacts, (f) => {
+        const { facts, now } = build(f);
+        const r = computeSla(facts, policy, calendar, now);
+        expect(r.elapsedBusinessHours + r.pausedBusinessHours).toBeCloseTo(calendar.businessHoursBetween(facts.openedAt, now), 6);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a due date already passed is where the running clock reached the target', () => {
+    fc.assert(
+      fc.property(arbFacts, (f) => {
+        const { facts, now } = build(f);
+        const r = computeSla(facts, policy, calendar, now);
+        if (r.dueAt.getTime() > now.getTime()) return;
+        expect(r.state).toBe('breached');
+        expect(computeSla(facts, policy, calendar, r.dueAt).elapsedBusinessHours).toBeCloseTo(policy.resolution_hours, 6);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
