@@ -1,7 +1,9 @@
 export { parsePeriod, parsePeriodOrThrow, periodOf, periodRange, type Period, type PeriodKind } from './period.ts';
-export { quantileSorted } from './quantile.ts';
+export { quantileFromRanks, quantileRanks, quantileSorted } from './quantile.ts';
 export {
   computeScorecards,
+  scorecardsFromAggregates,
+  type PartnerAggregate,
   ScorecardAccumulator,
   scorecardWindow,
   toTradingGridScorecard,

@@ -98,24 +98,22 @@ export class ScorecardAccumulator {
   /** Scorecards sorted by partner id; `partners` lists ids to include even without any case (all zeros). */
   finish(partners: Iterable<string> = []): PartnerScorecard[] {
     for (const id of partners) this.tally(id);
-    const out: PartnerScorecard[] = [];
+    const aggregates: PartnerAggregate[] = [];
     for (const [partnerId, t] of this.partners) {
       const sorted = Float64Array.from(t.durations).sort();
-      const n = sorted.length;
-      const hours = (ms: number | null) => (ms === null ? null : round(ms / HOUR_MS, 2));
-      out.push({
+      aggregates.push({
         partner_id: partnerId,
-        period: this.window.period,
-        resolved_cases: n,
-        avg_resolution_hours: n === 0 ? null : hours(t.durationSum / n),
-        median_resolution_hours: hours(quantileSorted(sorted, 0.5)),
-        p90_resolution_hours: hours(quantileSorted(sorted, 0.9)),
+        resolved_cases: sorted.length,
+        duration_sum_ms: t.durationSum,
+        median_ms: quantileSorted(sorted, 0.5),
+        p90_ms: quantileSorted(sorted, 0.9),
+        sla_counted: t.slaCounted,
+        sla_met: t.slaMet,
         open_cases: t.open,
         overdue_tasks: t.overdue,
-        sla_met_pct: t.slaCounted === 0 ? null : round((100 * t.slaMet) / t.slaCounted, 1),
       });
     }
-    return out.sort((a, b) => (a.partner_id < b.partner_id ? -1 : a.partner_id > b.partner_id ? 1 : 0));
+    return scorecardsFromAggregates(aggregates, this.window.period);
   }
 
   private tally(partnerId: string): PartnerTally {
@@ -126,6 +124,46 @@ export class ScorecardAccumulator {
     }
     return t;
   }
+}
+
+/**
+ * One partner's figures before rounding: what a GROUP BY query over the store returns (quantiles
+ * from the two ranks around each, see `quantileFromRanks`), or what ScorecardAccumulator folds.
+ */
+export interface PartnerAggregate {
+  partner_id: string;
+  /** Cases resolved in the window, and the sum of their opened→resolved times (ms). */
+  resolved_cases: number;
+  duration_sum_ms: number;
+  median_ms: number | null;
+  p90_ms: number | null;
+  /** Resolved in the window with a due date, and of those resolved by it. */
+  sla_counted: number;
+  sla_met: number;
+  /** Open at the snapshot, and of those past their due date. */
+  open_cases: number;
+  overdue_tasks: number;
+}
+
+/** Rounded scorecards (hours 2 decimals, percent 1 decimal), sorted by partner id. Both sources go through here. */
+export function scorecardsFromAggregates(aggregates: Iterable<PartnerAggregate>, period: string): PartnerScorecard[] {
+  const out: PartnerScorecard[] = [];
+  for (const a of aggregates) {
+    const n = a.resolved_cases;
+    const hours = (ms: number | null) => (ms === null ? null : round(ms / HOUR_MS, 2));
+    out.push({
+      partner_id: a.partner_id,
+      period,
+      resolved_cases: n,
+      avg_resolution_hours: n === 0 ? null : hours(a.duration_sum_ms / n),
+      median_resolution_hours: n === 0 ? null : hours(a.median_ms),
+      p90_resolution_hours: n === 0 ? null : hours(a.p90_ms),
+      open_cases: a.open_cases,
+      overdue_tasks: a.overdue_tasks,
+      sla_met_pct: a.sla_counted === 0 ? null : round((100 * a.sla_met) / a.sla_counted, 1),
+    });
+  }
+  return out.sort((a, b) => (a.partner_id < b.partner_id ? -1 : a.partner_id > b.partner_id ? 1 : 0));
 }
 
 /** All partner scorecards of a window from any iterable of rows. */
