@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { quantileSorted } from './quantile.ts';
+import { quantileFromRanks, quantileRanks, quantileSorted } from './quantile.ts';
 import { computeScorecards, scorecardWindow, toTradingGridScorecard, type CaseMetricRow } from './scorecard.ts';
 import { renderScorecardCsv } from './scorecardCsv.ts';
 
@@ -25,6 +25,22 @@ describe('quantileSorted (linear interpolation, type 7)', () => {
     [[10, 20], 1, 20],
   ])('%j q=%d → %d', (xs, q, expected) => {
     expect(quantileSorted(xs, q)).toBe(expected);
+  });
+});
+
+describe('quantileFromRanks (what a database returns: only the rows at two ranks)', () => {
+  it('needs only ranks lo and hi, and agrees with the full sorted sample', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 1, maxLength: 200 }), fc.constantFrom(0.5, 0.9, 0.99), (xs, q) => {
+        const sorted = [...xs].sort((a, b) => a - b);
+        const { lo, hi } = quantileRanks(sorted.length, q);
+        const asked: number[] = [];
+        const v = quantileFromRanks(sorted.length, q, (i) => (asked.push(i), sorted[i]!));
+        expect(v).toBe(quantileSorted(sorted, q));
+        expect(asked.every((i) => i === lo || i === hi)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
