@@ -100,6 +100,19 @@ const DocumentsConfig = z.strictObject({
   ]),
 });
 
+/** Operations console and admin API (/ui, /api): who may sign in, and how sessions behave. */
+const AdminRole = z.enum(['admin', 'read_only']).describe('admin may replay and change; read_only may only look');
+const AdminConfig = z.strictObject({
+  tokens: z.array(z.strictObject({ name: z.string().min(1), role: AdminRole.default('admin'), token: SecretRef })).default([]),
+  users: z
+    .array(z.strictObject({ name: z.string().min(1), role: AdminRole.default('admin'), password_hash: SecretRef.describe('scrypt hash printed by `gridbridge admin hash-password`') }))
+    .default([]),
+  session_ttl_minutes: z.number().int().min(5).max(10_080).default(480),
+  /** auto: Secure cookies when the request came over https (or X-Forwarded-Proto says so). */
+  secure_cookies: z.enum(['auto', 'always', 'never']).default('auto'),
+  sign_in_attempts_per_15_minutes: z.number().int().min(1).max(1000).default(10),
+});
+
 export const GridbridgeConfig = z.strictObject({
   server: ServerConfig.prefault({}),
   store: StoreConfig.prefault({}),
@@ -109,6 +122,7 @@ export const GridbridgeConfig = z.strictObject({
   sla: SlaConfig.prefault({}),
   dispatcher: DispatcherConfig.prefault({}),
   documents: DocumentsConfig.prefault({}),
+  admin: AdminConfig.prefault({}),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
