@@ -5,7 +5,7 @@ import type { Database } from './schema.ts';
  * Tables of the operations console (migration 002_console). Kept beside the core schema instead of in
  * it so the console's store ops can see them through `withConsoleTables(db)`.
  */
-export interface TimelineTable {
+export type TimelineTable = {
   id: Generated<number>;
   /** The case the entry belongs to (null for work not tied to a case). */
   case_id: string | null;
@@ -17,9 +17,9 @@ export interface TimelineTable {
   status: string;
   duration_ms: number | null;
   job_id: number | null;
-}
+};
 
-export interface AdminSessionsTable {
+export type AdminSessionsTable = {
   /** sha256 of the session id: a stolen copy of the table cannot be replayed as a cookie. */
   id_hash: string;
   actor: string;
@@ -28,12 +28,12 @@ export interface AdminSessionsTable {
   created_at: number;
   expires_at: number;
   last_seen_at: number;
-}
+};
 
-export interface ConsoleTables {
+export type ConsoleTables = {
   timeline: TimelineTable;
   admin_sessions: AdminSessionsTable;
-}
+};
 
 export type ConsoleDatabase = Database & ConsoleTables;
 

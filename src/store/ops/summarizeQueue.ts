@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+
+export interface QueueSummary {
+  ready: number;
+  /** Ready and due now (the backlog the dispatcher should be draining). */
+  due: number;
+  running: number;
+  dead: number;
+  /** Age of the oldest due job, ms (0 when none is due). */
+  oldestDueAgeMs: number;
+  deadLettersOpen: number;
+  byKind: Array<{ kind: string; state: string; n: number }>;
+}
+
+/** Queue depth and age by state and kind, for the health view and `doctor`. */
+export async function summarizeQueue(db: Kysely<Database>, now: number): Promise<QueueSummary> {
+  const [byKind, due, dl] = await Promise.all([
+    db.selectFrom('jobs').select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('n')]).where('state', 'in', ['ready', 'running', 'dead']).groupBy(['kind', 'state']).execute(),
+    db.selectFrom('jobs').select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('run_at').as('oldest')]).where('state', '=', 'ready').where('run_at', '<=', now).executeTakeFirst(),
+    db.selectFrom('dead_letters').select((eb) => eb.fn.countAll<number>().as('n')).where('replayed_at', 'is', null).executeTakeFirst(),
+  ]);
+  const sum = (state: string) => byKind.filter((r) => r.state === state).reduce((a, r) => a + Number(r.n), 0);
+  const oldest = due?.oldest === null || due?.oldest === undefined ? null : Number(due.oldest);
+  return {
+    ready: sum('ready'),
+    due: Number(due?.n ?? 0),
+    running: sum('running'),
+    dead: sum('dead'),
+    oldestDueAgeMs: oldest === null ? 0 : Math.max(0, now - oldest),
+    deadLettersOpen: Number(dl?.n ?? 0),
+    byKind: byKind.map((r) => ({ kind: r.kind, state: r.state, n: Number(r.n) })),
+  };
+}

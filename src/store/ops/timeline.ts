@@ -1,0 +1,54 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../schema.ts';
+import { withConsoleTables } from '../consoleSchema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface TimelineEntry {
+  caseId: string | null;
+  at: number;
+  kind: 'event' | 'decision' | 'call' | 'retry' | 'error' | 'dead_letter' | 'replay' | 'operator';
+  detail: string;
+  status: 'done' | 'retry' | 'fail' | 'lease_lost' | 'info';
+  durationMs?: number | null;
+  jobId?: number | null;
+}
+
+/** Append entries to the console's timeline (one insert). */
+export async function recordTimeline(db: Db, entries: readonly TimelineEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await withConsoleTables(db)
+    .insertInto('timeline')
+    .values(entries.map((e) => ({ case_id: e.caseId, at: e.at, kind: e.kind, detail: e.detail, status: e.status, duration_ms: e.durationMs ?? null, job_id: e.jobId ?? null })))
+    .execute();
+}
+
+export interface CaseTimelineItem {
+  at: number;
+  kind: string;
+  detail: string;
+  status: string;
+  durationMs: number | null;
+  jobId: number | null;
+  source: 'timeline' | 'audit' | 'dead_letter';
+}
+
+/**
+ * Everything known about one case, in order: job runs recorded by the dispatcher (event received, decision,
+ * call with status and duration, retry, error), decisions from the audit log, and dead letters.
+ */
+export async function listCaseTimeline(db: Db, caseId: string, limit = 1000): Promise<CaseTimelineItem[]> {
+  const cdb = withConsoleTables(db);
+  const [runs, audit, dead] = await Promise.all([
+    cdb.selectFrom('timeline').selectAll().where('case_id', '=', caseId).orderBy('at').orderBy('id').limit(limit).execute(),
+    cdb.selectFrom('audit_log').selectAll().where('entity', '=', 'case').where('entity_id', '=', caseId).orderBy('id').limit(limit).execute(),
+    cdb.selectFrom('dead_letters').selectAll().where('queue_key', '=', `case:${caseId}`).orderBy('id').limit(limit).execute(),
+  ]);
+  const items: CaseTimelineItem[] = [
+    ...runs.map((r) => ({ at: Number(r.at), kind: r.kind, detail: r.detail, status: r.status, durationMs: r.duration_ms === null ? null : Number(r.duration_ms), jobId: r.job_id === null ? null : Number(r.job_id), source: 'timeline' as const })),
+    ...audit.map((a) => ({ at: Number(a.at), kind: 'decision', detail: `${a.action} by ${a.actor}${a.after ? `: ${a.after}` : ''}`, status: 'info', durationMs: null, jobId: null, source: 'audit' as const })),
+    ...dead.map((d) => ({ at: Number(d.failed_at), kind: 'dead_letter', detail: `dead letter #${d.id} (${d.kind}) after ${d.attempts} attempt(s): ${d.error.split('\n')[0]}${d.replayed_at ? ` — replayed ${new Date(Number(d.replayed_at)).toISOString()}` : ''}`, status: d.replayed_at ? 'info' : 'fail', durationMs: null, jobId: Number(d.job_id), source: 'dead_letter' as const })),
+  ];
+  // Stable: equal times keep the order they were read in (timeline before audit for the same commit).
+  return items.map((x, i) => [x, i] as const).sort((a, b) => a[0].at - b[0].at || a[1] - b[1]).map(([x]) => x);
+}
