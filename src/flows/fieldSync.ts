@@ -29,7 +29,11 @@ export interface FieldChange {
 }
 
 export type FieldDecision =
-  | { action: 'ignore'; reason: 'echo' | 'stale' | 'unchanged' | 'direction' }
+  /**
+   * Nothing to write. For an echo, the side's memory moves to the change's time (`remember`) so that an
+   * older change still in flight is recognised as stale when it arrives.
+   */
+  | { action: 'ignore'; reason: 'echo' | 'stale' | 'unchanged' | 'direction'; remember?: SideMemory }
   | { action: 'copy'; to: Side; value: string; at: number }
   /** Both sides moved: the winner's value goes to the loser (which may be the side that just changed). */
   | { action: 'resolve_conflict'; winner: Side; to: Side; value: string; at: number; loserValue: string };
@@ -47,7 +51,9 @@ function allowed(direction: Direction, to: Side): boolean {
 export function decideFieldChange(change: FieldChange, memory: Partial<Record<Side, SideMemory>>, agreed: string | null, policy: FieldPolicy): FieldDecision {
   const mine = memory[change.side];
   if (mine && change.at < mine.at) return { action: 'ignore', reason: 'stale' };
-  if (mine && mine.value === change.value) return { action: 'ignore', reason: mine.at === change.at ? 'unchanged' : 'echo' };
+  if (mine && mine.value === change.value) {
+    return mine.at === change.at ? { action: 'ignore', reason: 'unchanged' } : { action: 'ignore', reason: 'echo', remember: { value: change.value, at: change.at } };
+  }
   const to = other(change.side);
   const theirs = memory[to];
   const otherMoved = agreed !== null && theirs !== undefined && theirs.value !== agreed;
@@ -66,7 +72,8 @@ export function decideFieldChange(change: FieldChange, memory: Partial<Record<Si
     if (policy.direction === 'none') return { action: 'ignore', reason: 'direction' };
     return { action: 'resolve_conflict', winner, to: loser, value: winnerValue, at: Math.max(change.at, theirs!.at), loserValue };
   }
-  if (theirs && theirs.value === change.value) return { action: 'ignore', reason: 'unchanged' };
-  if (!allowed(policy.direction, to)) return { action: 'ignore', reason: 'direction' };
+  const remember = { value: change.value, at: change.at };
+  if (theirs && theirs.value === change.value) return { action: 'ignore', reason: 'unchanged', remember };
+  if (!allowed(policy.direction, to)) return { action: 'ignore', reason: 'direction', remember };
   return { action: 'copy', to, value: change.value, at: change.at };
 }

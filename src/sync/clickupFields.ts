@@ -12,7 +12,7 @@ export type FieldNames = Record<string, string | undefined>;
 export class FieldResolver {
   private readonly byList = new Map<string, Map<string, ClickUpField>>();
 
-  constructor(private readonly client: ClickUpClient, private readonly names: FieldNames) {}
+  constructor(readonly client: ClickUpClient, private readonly names: FieldNames) {}
 
   /** Load a list's fields; returns the problems (missing fields) instead of throwing. */
   async load(listId: string): Promise<string[]> {

@@ -5,6 +5,7 @@ import type { TradingGridPort } from '../connectors/tradinggrid/port.ts';
 import type { GridbridgeConfig } from '../config/schema.ts';
 import type { FieldResolver } from './clickupFields.ts';
 import type { PartnerCache } from './partnerCache.ts';
+import type { ClickUpWebhookState } from './clickupWebhook.ts';
 
 /** Everything a job handler may use. Built once at start-up by the engine. */
 export interface SyncContext {
@@ -16,4 +17,8 @@ export interface SyncContext {
   partners: PartnerCache;
   logger: Logger;
   now: () => number;
+  /** Our ClickUp webhook: its secret changes when it is recreated. */
+  webhook: ClickUpWebhookState;
+  /** Wake the dispatcher after storing work outside a job. */
+  wake: () => void;
 }

@@ -38,3 +38,12 @@ export async function listCases(db: Db, opts: { state?: string; partnerId?: stri
   if (opts.partnerId) q = q.where('partner_id', '=', opts.partnerId);
   return (await q.execute()).map((r) => JSON.parse(r.data) as CaseRecord);
 }
+
+/** Record the partner-visible status we know a case has now (the record's JSON and its indexed column). */
+export async function setCasePartnerStatus(db: Db, id: string, status: CaseRecord['partnerStatus'], now: number): Promise<CaseRecord | null> {
+  const rec = await getCase(db, id);
+  if (!rec) return null;
+  const next: CaseRecord = { ...rec, partnerStatus: status, updatedAt: now, resolvedAt: status === 'resolved' ? (rec.resolvedAt ?? now) : null };
+  await saveCase(db, next);
+  return next;
+}

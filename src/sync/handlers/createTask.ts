@@ -4,6 +4,9 @@ import type { Intent } from '../../core/intents.ts';
 import { getLink, recordLink } from '../../store/ops/links.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
+import { rememberField } from '../../store/ops/fieldMemory.ts';
+import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { toPartnerStatus } from '../../flows/statusMap.ts';
 
 type CreateTaskIntent = Extract<Intent, { kind: 'clickup.create_task' }>;
 
@@ -18,12 +21,19 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
     const db = ctx.store.db;
     if (await getLink(db, 'case', intent.caseId)) return { status: 'done' };
 
-    const record = (taskId: string, how: string) => ({
+    const record = (taskId: string, how: string, clickUpStatus: string | null) => ({
       status: 'done' as const,
       commit: async (trx: Parameters<NonNullable<Extract<Awaited<ReturnType<JobHandler>>, { status: 'done' }>['commit']>>[0]) => {
         const now = ctx.now();
         const link = await recordLink(trx, { entity: 'case', entityId: intent.caseId, cuTaskId: taskId, cuListId: intent.listId }, now);
         await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: how, after: { cuTaskId: link.cuTaskId, listId: intent.listId } }, now);
+        // The task's first status is what ClickUp shows now; the partner learns the case was received.
+        const initial = clickUpStatus ? toPartnerStatus(clickUpStatus, ctx.config.clickup.status_map) : null;
+        if (initial) await rememberField(trx, 'case', intent.caseId, 'status', 'clickup', { value: initial, at: now });
+        const target = ctx.config.sync.status_on_task_created;
+        if (target) {
+          await enqueueJobs(trx, [{ kind: 'tradinggrid.set_status', key: `tg.set_status:${intent.caseId}:created`, queueKey: `case:${intent.caseId}`, payload: { caseId: intent.caseId, status: target, at: now } }], now, ctx.config.dispatcher.max_attempts);
+        }
       },
     });
 
@@ -34,7 +44,7 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
         const found = await ctx.clickup.findTasksByCustomField(intent.listId, idField.id, intent.caseId);
         if (!found.ok) return outcomeFromRemote(found.error, `looking for an existing task of case ${intent.caseId}`);
         const match = found.value[0];
-        if (match) return record(match.id, 'task_found_after_retry');
+        if (match) return record(match.id, 'task_found_after_retry', match.status?.status ?? null);
       }
     }
 
@@ -50,6 +60,6 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
       custom_fields: cf.fields,
     });
     if (!created.ok) return outcomeFromRemote(created.error, `creating the ClickUp task of case ${intent.caseId}`);
-    return record(created.value.id, 'task_created');
+    return record(created.value.id, 'task_created', created.value.status?.status ?? null);
   };
 }

@@ -2,6 +2,8 @@ import type { SyncContext } from '../context.ts';
 import type { JobHandler } from '../dispatcher.ts';
 import type { TradingGridEvent } from '../../connectors/tradinggrid/events.ts';
 import { intakeCommunityCase } from './caseIntake.ts';
+import { documentFromTradingGrid, partnerCommentToClickUp, statusFromTradingGrid } from './caseSync.ts';
+import { getLink } from '../../store/ops/links.ts';
 
 export type TgEventRoute = (ctx: SyncContext, ev: TradingGridEvent) => ReturnType<JobHandler> | null;
 
@@ -18,11 +20,27 @@ export function tgEventHandler(ctx: SyncContext, extraRoutes: TgEventRoute[] = [
     }
     switch (ev.type) {
       case 'case.opened':
-      case 'case.updated':
         return intakeCommunityCase(ctx, ev.data.id);
-      case 'document.added':
-        if (ev.data.case_id) return intakeCommunityCase(ctx, ev.data.case_id);
-        return { status: 'done' };
+      case 'case.updated': {
+        // A linked case's status change is flow 2's way back; anything else (or an unlinked case) is read again.
+        const linked = await getLink(ctx.store.db, 'case', ev.data.id);
+        const changed = ev.data.changed;
+        if (linked && ev.data.status && (!changed || changed.every((f) => f === 'status' || f === 'updated_at'))) {
+          return statusFromTradingGrid(ctx, ev.data.id, ev.data.status, Date.parse(ev.occurred_at));
+        }
+        return intakeCommunityCase(ctx, ev.data.id);
+      }
+      case 'case.comment_added': {
+        if (ev.data.side === 'internal') return { status: 'done' };
+        if (!(await getLink(ctx.store.db, 'case', ev.data.case_id))) return { status: 'retry', error: `case ${ev.data.case_id} has no ClickUp task yet`, retryAfterMs: 2000 };
+        return partnerCommentToClickUp(ctx, ev.data.case_id, ev.data.id);
+      }
+      case 'document.added': {
+        const caseId = ev.data.case_id;
+        if (!caseId) return { status: 'done' };
+        if (await getLink(ctx.store.db, 'case', caseId)) return documentFromTradingGrid(ctx, caseId, ev.data.id, ev.data.sha256, ev.data.uploaded_by);
+        return intakeCommunityCase(ctx, caseId);
+      }
       default:
         ctx.logger.debug({ type: ev.type, id: ev.id }, 'no flow handles this event type; recorded and skipped');
         return { status: 'done' };

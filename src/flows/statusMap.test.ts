@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { checkStatusMap, toClickUpStatus, toPartnerStatus } from './statusMap.ts';
+import type { PartnerStatus } from '../core/case.ts';
+
+const map: Record<string, PartnerStatus> = { Open: 'received', 'In Review': 'in_review', QA: 'in_review', Resolved: 'resolved' };
+
+describe('status map', () => {
+  it.each([
+    ['in review', 'in_review'],
+    ['QA', 'in_review'],
+    ['  resolved ', 'resolved'],
+    ['blocked', null],
+  ])('ClickUp %j → partner %j', (cu, partner) => expect(toPartnerStatus(cu, map)).toBe(partner));
+
+  it.each<[PartnerStatus, Partial<Record<PartnerStatus, string>>, string | null]>([
+    ['in_review', {}, 'In Review'],
+    ['in_review', { in_review: 'QA' }, 'QA'],
+    ['escalated', {}, null],
+  ])('partner %j (back %j) → ClickUp %j', (p, back, cu) => expect(toClickUpStatus(p, map, back)).toBe(cu));
+
+  it('names a mapped status the list lacks, and warns about unmapped list statuses', () => {
+    const r = checkStatusMap('L1', map, {}, ['open', 'in review', 'resolved', 'blocked']);
+    expect(r.errors).toEqual(['list L1 has no status "QA" (clickup.status_map / status_to_clickup); its statuses: open, in review, resolved, blocked']);
+    expect(r.warnings).toEqual(['ClickUp status "blocked" on list L1 is not in clickup.status_map: moving a task there is not sent to the partner']);
+  });
+});

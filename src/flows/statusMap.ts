@@ -1,0 +1,32 @@
+import type { PartnerStatus } from '../core/case.ts';
+
+const norm = (s: string) => s.trim().toLowerCase();
+
+/** The partner status a ClickUp status stands for, or null when the status is not mapped (not guessed). */
+export function toPartnerStatus(clickUpStatus: string, map: Readonly<Record<string, PartnerStatus>>): PartnerStatus | null {
+  const key = norm(clickUpStatus);
+  for (const [name, status] of Object.entries(map)) if (norm(name) === key) return status;
+  return null;
+}
+
+/** The ClickUp status to show for a partner status: the explicit way back, else the first one mapped to it. */
+export function toClickUpStatus(status: PartnerStatus, map: Readonly<Record<string, PartnerStatus>>, back: Readonly<Partial<Record<PartnerStatus, string>>>): string | null {
+  if (back[status]) return back[status]!;
+  for (const [name, s] of Object.entries(map)) if (s === status) return name;
+  return null;
+}
+
+/**
+ * Check the status map against a list's real statuses: a mapped name the list lacks is an error; a list
+ * status with no mapping is a warning (changes to it are not sent to partners).
+ */
+export function checkStatusMap(listId: string, map: Readonly<Record<string, PartnerStatus>>, back: Readonly<Partial<Record<PartnerStatus, string>>>, listStatuses: readonly string[]): { errors: string[]; warnings: string[] } {
+  const have = new Set(listStatuses.map(norm));
+  const errors: string[] = [];
+  for (const name of [...Object.keys(map), ...Object.values(back).filter((x): x is string => !!x)]) {
+    if (!have.has(norm(name))) errors.push(`list ${listId} has no status "${name}" (clickup.status_map / status_to_clickup); its statuses: ${listStatuses.join(', ')}`);
+  }
+  const mapped = new Set(Object.keys(map).map(norm));
+  const warnings = listStatuses.filter((s) => !mapped.has(norm(s))).map((s) => `ClickUp status "${s}" on list ${listId} is not in clickup.status_map: moving a task there is not sent to the partner`);
+  return { errors: [...new Set(errors)], warnings };
+}

@@ -1,0 +1,86 @@
+import type { SyncContext } from './context.ts';
+import type { JobHandler } from './dispatcher.ts';
+import { catchUpTasks, ensureWebhook, type WebhookSpec } from '../connectors/clickup/webhookRegistration.ts';
+import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
+import { getLinkByTask } from '../store/ops/links.ts';
+import { outcomeFromRemote } from './outcome.ts';
+import type { Store } from '../store/db.ts';
+
+/**
+ * The bridge listens to every task event, team-wide, and filters by its links (flows 2, 3, 6, 8 all read
+ * ClickUp changes). `*` is also the one event list ClickUp lets us re-enable in place when it fails.
+ */
+export const CLICKUP_WEBHOOK_EVENTS = ['*'];
+
+/** The registered webhook's secret, swapped when the webhook is recreated (read per request by the route). */
+export interface ClickUpWebhookState {
+  secret: string | null;
+  id: string | null;
+  endpoint: string | null;
+  lastHealth: string | null;
+}
+
+const CURSOR = 'clickup.catch_up';
+
+export function webhookSpec(ctx: SyncContext, endpoint: string): WebhookSpec {
+  return { teamId: ctx.config.clickup.team_id, endpoint, events: CLICKUP_WEBHOOK_EVENTS };
+}
+
+async function readCursor(store: Store): Promise<number | null> {
+  const r = await store.db.selectFrom('cursors').select('value').where('name', '=', CURSOR).executeTakeFirst();
+  return r ? Number(r.value) : null;
+}
+
+async function writeCursor(store: Store, value: number, now: number): Promise<void> {
+  await store.db
+    .insertInto('cursors')
+    .values({ name: CURSOR, value: String(value), updated_at: now })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value: String(value), updated_at: now }))
+    .execute();
+}
+
+/**
+ * Register (or reuse, re-enable, recreate) our webhook, keep its secret, and when deliveries may have
+ * been missed, poll tasks changed since the last catch-up and feed them through the normal event path.
+ * Events already seen dedupe by id; stale ones lose to the stored memory.
+ */
+export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebhookState, onAccepted: () => void): Promise<{ action: string; caughtUp: number } | { error: string; retryable: boolean }> {
+  if (!state.endpoint) return { action: 'none', caughtUp: 0 };
+  const r = await ensureWebhook(ctx.clickup, webhookSpec(ctx, state.endpoint));
+  if (!r.ok) return { error: r.error.detail, retryable: r.error.retryable };
+  state.secret = r.value.secret;
+  state.id = r.value.webhook.id;
+  state.lastHealth = r.value.webhook.health?.status ?? 'active';
+  const now = ctx.now();
+  const since = await readCursor(ctx.store);
+  let caughtUp = 0;
+  if (r.value.needsCatchUp && since !== null) {
+    const lists = new Set([ctx.config.clickup.list_id, ...Object.values(ctx.config.partners.map).map((m) => m.list_id).filter((x): x is string => !!x)]);
+    for (const listId of lists) {
+      const tasks = await catchUpTasks(ctx.clickup, listId, since);
+      if (!tasks.ok) return { error: tasks.error.detail, retryable: tasks.error.retryable };
+      for (const t of tasks.value) {
+        const link = await getLinkByTask(ctx.store.db, t.id);
+        if (!link) continue;
+        const at = Number(t.date_updated ?? now);
+        const eventId = `catchup:${t.id}:${at}`;
+        const payload = { event: 'taskStatusUpdated', webhook_id: 'catch-up', task_id: t.id, history_items: [{ id: eventId, field: 'status', date: String(at), after: { status: t.status.status } }] };
+        const { duplicate } = await recordInboundEvent(ctx.store.db, { source: 'clickup', eventId, type: 'taskStatusUpdated', payload }, { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey: `case:${link.entityId}`, payload }, now);
+        if (!duplicate) caughtUp++;
+      }
+    }
+    if (caughtUp > 0) onAccepted();
+  }
+  await writeCursor(ctx.store, now, now);
+  if (r.value.action !== 'reuse' || caughtUp > 0) ctx.logger.info({ action: r.value.action, caughtUp, removedDuplicates: r.value.removedDuplicates }, 'ClickUp webhook checked');
+  return { action: r.value.action, caughtUp };
+}
+
+/** `clickup.webhook_health` (scheduled): the same check on a timer, so a failing webhook is noticed and healed. */
+export function webhookHealthHandler(ctx: SyncContext, state: ClickUpWebhookState, onAccepted: () => void): JobHandler {
+  return async () => {
+    const r = await ensureClickUpWebhook(ctx, state, onAccepted);
+    if ('error' in r) return outcomeFromRemote({ code: 'webhook_check', retryable: r.retryable, detail: r.error }, 'checking the ClickUp webhook');
+    return { status: 'done' };
+  };
+}

@@ -1,0 +1,121 @@
+import type { SyncContext } from '../context.ts';
+import type { JobHandler } from '../dispatcher.ts';
+import type { PartnerStatus } from '../../core/case.ts';
+import { SETTABLE_CASE_STATUSES, type SettableCaseStatus } from '../../connectors/tradinggrid/events.ts';
+import { getLink } from '../../store/ops/links.ts';
+import { rememberField } from '../../store/ops/fieldMemory.ts';
+import { setCasePartnerStatus } from '../../store/ops/cases.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
+import { getDocument, recordDocument } from '../../store/ops/documents.ts';
+import { outcomeFromRemote } from '../outcome.ts';
+import { readLimited } from '../readLimited.ts';
+
+const settable = new Set<string>(SETTABLE_CASE_STATUSES);
+
+/** `tradinggrid.set_status`: the partner sees the case's new status (flow 2). One Trading Grid call. */
+export function setPartnerStatusHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, job }) => {
+    const p = payload as { caseId: string; status: PartnerStatus; at: number; note?: string };
+    if (!settable.has(p.status)) return { status: 'fail', error: `case ${p.caseId}: "${p.status}" cannot be set from the internal side` };
+    const r = await ctx.tg.setCaseStatus(p.caseId, { status: p.status as SettableCaseStatus, ...(p.note ? { note: p.note } : {}) }, job.key);
+    if (!r.ok) return outcomeFromRemote(r.error, `setting the partner status of case ${p.caseId} to ${p.status}`);
+    return {
+      status: 'done',
+      commit: async (trx) => {
+        const now = ctx.now();
+        await rememberField(trx, 'case', p.caseId, 'status', 'tradinggrid', { value: p.status, at: p.at });
+        await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
+        const before = await setCasePartnerStatus(trx, p.caseId, p.status, now);
+        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_partner', before: before ? undefined : null, after: { status: p.status } }, now);
+      },
+    };
+  };
+}
+
+/** `clickup.set_status`: a partner-side status change shown on the task (flow 2, the way back). */
+export function setClickUpStatusHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload }) => {
+    const p = payload as { caseId: string; status: PartnerStatus; clickUpStatus: string; at: number };
+    const link = await getLink(ctx.store.db, 'case', p.caseId);
+    if (!link) return { status: 'retry', error: `case ${p.caseId} has no ClickUp task yet`, retryAfterMs: 2000 };
+    const r = await ctx.clickup.updateTask(link.cuTaskId, { status: p.clickUpStatus });
+    if (!r.ok) return outcomeFromRemote(r.error, `moving task ${link.cuTaskId} to "${p.clickUpStatus}"`);
+    return {
+      status: 'done',
+      commit: async (trx) => {
+        const now = ctx.now();
+        await rememberField(trx, 'case', p.caseId, 'status', 'clickup', { value: p.status, at: p.at });
+        await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
+        await setCasePartnerStatus(trx, p.caseId, p.status, now);
+        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_clickup', after: { status: p.status, clickUpStatus: p.clickUpStatus } }, now);
+      },
+    };
+  };
+}
+
+/** `tradinggrid.add_comment`: a ClickUp comment flagged for the partner, posted on the case once. */
+export function addPartnerCommentHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, job }) => {
+    const p = payload as { caseId: string; body: string; author: string; clickUpCommentId: string };
+    const r = await ctx.tg.addCaseComment(p.caseId, { body: p.body, author: p.author }, job.key);
+    if (!r.ok) return outcomeFromRemote(r.error, `posting a comment on case ${p.caseId}`);
+    return {
+      status: 'done',
+      commit: (trx) => appendAudit(trx, { actor: p.author, entity: 'case', entityId: p.caseId, action: 'comment_to_partner', after: { clickUpCommentId: p.clickUpCommentId, tgCommentId: r.value.id } }, ctx.now()),
+    };
+  };
+}
+
+/** `clickup.add_comment`: a partner's comment shown on the task, attributed to the partner contact. */
+export function addClickUpCommentHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload }) => {
+    const p = payload as { caseId: string; commentId: string };
+    const link = await getLink(ctx.store.db, 'case', p.caseId);
+    if (!link) return { status: 'retry', error: `case ${p.caseId} has no ClickUp task yet`, retryAfterMs: 2000 };
+    const list = await ctx.tg.listCaseComments(p.caseId);
+    if (!list.ok) return outcomeFromRemote(list.error, `reading comments of case ${p.caseId}`);
+    const c = list.value.data.find((x) => x.id === p.commentId);
+    if (!c) return { status: 'retry', error: `comment ${p.commentId} of case ${p.caseId} not visible yet` };
+    const author = (c as { author?: string }).author ?? 'partner';
+    const body = (c as { body?: string }).body ?? '';
+    const r = await ctx.clickup.createComment(link.cuTaskId, { comment_text: `Partner comment from ${author}:\n${body}`, notify_all: true });
+    if (!r.ok) return outcomeFromRemote(r.error, `adding the partner comment to task ${link.cuTaskId}`);
+    return {
+      status: 'done',
+      commit: (trx) => appendAudit(trx, { actor: author, entity: 'case', entityId: p.caseId, action: 'comment_to_clickup', after: { tgCommentId: p.commentId, clickUpCommentId: r.value.id } }, ctx.now()),
+    };
+  };
+}
+
+/**
+ * `tradinggrid.upload_document` (flow 3, ClickUp → Trading Grid): a file a person attached in ClickUp
+ * goes to the partner's case as a corrected document, once per content hash. Only configured ClickUp
+ * hosts are fetched (the connector refuses others).
+ */
+export function uploadToTradingGridHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, job }) => {
+    const p = payload as { caseId: string; attachmentId: string; url: string; title: string; contentType: string | null };
+    const dl = await ctx.clickup.downloadAttachment(p.url);
+    if (!dl.ok) return outcomeFromRemote(dl.error, `downloading ClickUp attachment ${p.attachmentId}`);
+    const read = await readLimited(dl.value.body, ctx.config.documents.max_bytes);
+    if (!read.ok) return read.tooLarge ? { status: 'fail', error: `attachment ${p.title}: ${read.reason}` } : { status: 'retry', error: read.reason };
+    const contentType = (p.contentType ?? dl.value.contentType ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
+    const known = await getDocument(ctx.store.db, p.caseId, read.sha256);
+    const now = ctx.now();
+    if (known) {
+      // The same bytes are on the case already (the partner's own file, or one we sent): remember the attachment only.
+      return { status: 'done', commit: (trx) => recordDocument(trx, { ...known, cu_attachment_id: p.attachmentId }, now) };
+    }
+    const allowed = ctx.config.documents.content_types;
+    if (allowed.length > 0 && !allowed.includes(contentType)) return { status: 'fail', error: `attachment ${p.title} has content type ${contentType}, not in documents.content_types` };
+    const up = await ctx.tg.uploadCaseDocument(p.caseId, { name: p.title, kind: ctx.config.sync.clickup_upload_kind, contentType, data: read.data }, job.key);
+    if (!up.ok) return outcomeFromRemote(up.error, `uploading ${p.title} to case ${p.caseId}`);
+    return {
+      status: 'done',
+      commit: async (trx) => {
+        await recordDocument(trx, { case_id: p.caseId, sha256: read.sha256, name: p.title, kind: ctx.config.sync.clickup_upload_kind, origin: 'clickup', tg_document_id: up.value.id, cu_attachment_id: p.attachmentId, size_bytes: read.data.length }, ctx.now());
+        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'document_to_partner', after: { name: p.title, sha256: read.sha256, tgDocumentId: up.value.id } }, ctx.now());
+      },
+    };
+  };
+}

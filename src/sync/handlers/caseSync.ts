@@ -1,0 +1,163 @@
+import type { Transaction } from 'kysely';
+import type { SyncContext } from '../context.ts';
+import type { JobOutcome } from '../dispatcher.ts';
+import type { CuEntityRoute } from './cuEvent.ts';
+import type { Database } from '../../store/schema.ts';
+import type { PartnerStatus } from '../../core/case.ts';
+import type { ClickUpWebhookEvent } from '../../connectors/clickup/types.ts';
+import { decideFieldChange, type FieldDecision, type Side } from '../../flows/fieldSync.ts';
+import { toClickUpStatus, toPartnerStatus } from '../../flows/statusMap.ts';
+import { getFieldMemory, rememberField, type FieldMemory } from '../../store/ops/fieldMemory.ts';
+import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
+import { getDocument } from '../../store/ops/documents.ts';
+
+type HistoryItem = NonNullable<ClickUpWebhookEvent['history_items']>[number];
+
+const STATUS = 'status';
+
+/** Jobs of one case run in order; every effect job carries its own idempotency key. */
+function effect(caseId: string, kind: string, key: string, payload: unknown, maxAttempts: number): NewJob {
+  return { kind, key, queueKey: `case:${caseId}`, payload, maxAttempts };
+}
+
+function itemTime(item: HistoryItem, fallback: number): number {
+  const t = Number(item.date);
+  return Number.isFinite(t) && t > 0 ? t : fallback;
+}
+
+function statusName(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && typeof (v as { status?: unknown }).status === 'string') return (v as { status: string }).status;
+  return null;
+}
+
+/** Apply a field decision's memory changes and effects inside the job's transaction. */
+async function commitStatusDecision(ctx: SyncContext, trx: Transaction<Database>, caseId: string, change: { side: Side; value: string; at: number }, d: FieldDecision, jobs: NewJob[]): Promise<void> {
+  const now = ctx.now();
+  if (d.action === 'ignore') {
+    if (d.remember) await rememberField(trx, 'case', caseId, STATUS, change.side, d.remember);
+    return;
+  }
+  await rememberField(trx, 'case', caseId, STATUS, change.side, { value: change.value, at: change.at });
+  const to = d.to;
+  const partnerStatus = d.value as PartnerStatus;
+  if (to === 'tradinggrid') {
+    jobs.push(effect(caseId, 'tradinggrid.set_status', `tg.set_status:${caseId}:${change.side}:${change.at}:${d.value}`, { caseId, status: partnerStatus, at: d.at }, ctx.config.dispatcher.max_attempts));
+  } else {
+    const cuStatus = toClickUpStatus(partnerStatus, ctx.config.clickup.status_map, ctx.config.clickup.status_to_clickup);
+    if (!cuStatus) {
+      await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'status_not_mapped_to_clickup', after: { partnerStatus } }, now);
+      return;
+    }
+    jobs.push(effect(caseId, 'clickup.set_status', `cu.set_status:${caseId}:${change.side}:${change.at}:${d.value}`, { caseId, status: partnerStatus, clickUpStatus: cuStatus, at: d.at }, ctx.config.dispatcher.max_attempts));
+  }
+  if (d.action === 'resolve_conflict') {
+    await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'status_conflict_resolved', before: { [d.winner === 'clickup' ? 'tradinggrid' : 'clickup']: d.loserValue }, after: { winner: d.winner, value: d.value } }, now);
+  }
+}
+
+/** Decide one status change against the stored memory (pure decision, I/O around it). */
+export async function decideStatus(ctx: SyncContext, caseId: string, change: { side: Side; value: string; at: number }): Promise<{ decision: FieldDecision; memory: FieldMemory }> {
+  const memory = await getFieldMemory(ctx.store.db, 'case', caseId, STATUS);
+  const decision = decideFieldChange(change, { clickup: memory.clickup, tradinggrid: memory.tradinggrid }, memory.agreed?.value ?? null, ctx.config.sync.status);
+  return { decision, memory };
+}
+
+/**
+ * ClickUp changes on a case task (flows 2 and 3): status → partner status, partner-flagged comments →
+ * case comments, new attachments → partner documents. Each becomes its own idempotent job; echoes of our
+ * own writes and stale deliveries cost no call.
+ */
+export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<JobOutcome> => {
+  const caseId = link.entityId;
+  const items = [...(ev.history_items ?? [])].sort((a, b) => itemTime(a, 0) - itemTime(b, 0));
+  const jobs: NewJob[] = [];
+  const statusChanges: Array<{ change: { side: Side; value: string; at: number }; decision: FieldDecision }> = [];
+  const audits: Array<{ action: string; after: unknown }> = [];
+  const max = ctx.config.dispatcher.max_attempts;
+  for (const item of items) {
+    const at = itemTime(item, ctx.now());
+    if (item.field === 'status') {
+      const name = statusName(item.after);
+      if (!name) continue;
+      const partner = toPartnerStatus(name, ctx.config.clickup.status_map);
+      if (!partner) {
+        audits.push({ action: 'clickup_status_not_mapped', after: { clickUpStatus: name } });
+        continue;
+      }
+      const change = { side: 'clickup' as const, value: partner, at };
+      // Decisions within one delivery see the memory as it will be after the earlier ones.
+      const { decision } = await decideStatus(ctx, caseId, change);
+      statusChanges.push({ change, decision });
+    } else if (item.field === 'comment') {
+      const c = (item as { comment?: { id?: string; text_content?: string; comment_text?: string; user?: { username?: string; email?: string } } }).comment;
+      const text = (c?.text_content ?? c?.comment_text ?? '').trim();
+      const prefix = ctx.config.sync.partner_comment_prefix;
+      const commentId = String(c?.id ?? item.after ?? item.id);
+      if (!text.toLowerCase().startsWith(prefix.toLowerCase())) continue;
+      const body = text.slice(prefix.length).replace(/^[\s:,-]+/, '').trim();
+      if (!body) continue;
+      const author = c?.user?.username ?? c?.user?.email ?? 'internal team';
+      jobs.push(effect(caseId, 'tradinggrid.add_comment', `tg.add_comment:cu:${commentId}`, { caseId, body, author, clickUpCommentId: commentId }, max));
+    } else if (item.field === 'attachments') {
+      const a = item.after as { id?: string; title?: string; url?: string; mimetype?: string } | null;
+      if (!a?.id || !a.url) continue;
+      const known = await ctx.store.db.selectFrom('documents').select('sha256').where('case_id', '=', caseId).where('cu_attachment_id', '=', a.id).executeTakeFirst();
+      if (known) continue;
+      jobs.push(effect(caseId, 'tradinggrid.upload_document', `tg.upload_document:cu:${a.id}`, { caseId, attachmentId: a.id, url: a.url, title: a.title ?? 'attachment', contentType: a.mimetype ?? null }, max));
+    }
+  }
+  if (jobs.length === 0 && audits.length === 0 && statusChanges.every((s) => s.decision.action === 'ignore' && !s.decision.remember)) return { status: 'done' };
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      for (const s of statusChanges) await commitStatusDecision(ctx, trx, caseId, s.change, s.decision, jobs);
+      for (const a of audits) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: a.action, after: a.after }, ctx.now());
+      await enqueueJobs(trx, jobs, ctx.now(), max);
+    },
+  };
+};
+
+/**
+ * A partner-side status seen on a `case.updated` event (flow 2, the way back). The event carries the
+ * status, so an echo of our own write is recognised without reading the case again.
+ */
+export async function statusFromTradingGrid(ctx: SyncContext, caseId: string, status: PartnerStatus, at: number): Promise<JobOutcome> {
+  const change = { side: 'tradinggrid' as const, value: status, at };
+  const { decision } = await decideStatus(ctx, caseId, change);
+  if (decision.action === 'ignore' && !decision.remember) return { status: 'done' };
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      const jobs: NewJob[] = [];
+      await commitStatusDecision(ctx, trx, caseId, change, decision, jobs);
+      await enqueueJobs(trx, jobs, ctx.now(), ctx.config.dispatcher.max_attempts);
+    },
+  };
+}
+
+/** A document the Trading Grid reports: ours (already known by hash) costs nothing; a partner's is attached once. */
+export async function documentFromTradingGrid(ctx: SyncContext, caseId: string, documentId: string, sha256: string | undefined, uploadedBy: string | undefined): Promise<JobOutcome> {
+  if (sha256) {
+    const known = await getDocument(ctx.store.db, caseId, sha256);
+    if (known && (known.cu_attachment_id || uploadedBy === 'internal')) return { status: 'done' };
+  }
+  if (uploadedBy === 'internal') return { status: 'done' };
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      await enqueueJobs(trx, [effect(caseId, 'clickup.upload_document', `cu.upload_document:${caseId}:${documentId}`, { kind: 'clickup.upload_document', caseId, documentId }, ctx.config.dispatcher.max_attempts)], ctx.now(), ctx.config.dispatcher.max_attempts);
+    },
+  };
+}
+
+/** A partner comment on the case becomes a ClickUp comment, attributed to the partner contact. */
+export function partnerCommentToClickUp(ctx: SyncContext, caseId: string, commentId: string): JobOutcome {
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      await enqueueJobs(trx, [effect(caseId, 'clickup.add_comment', `cu.add_comment:tg:${commentId}`, { caseId, commentId }, ctx.config.dispatcher.max_attempts)], ctx.now(), ctx.config.dispatcher.max_attempts);
+    },
+  };
+}

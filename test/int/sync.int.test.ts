@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorld, eventually, type World } from '../helpers/world.ts';
+import { signTgEvent } from '../../bench/signedEvents.ts';
+import { getLink } from '../../src/store/ops/links.ts';
+import { listAudit } from '../../src/store/ops/audit.ts';
+
+let world: World | null = null;
+afterEach(async () => {
+  await world?.close();
+  world = null;
+});
+
+const SET_STATUS = 'POST /cases/:id/status';
+
+async function openCase(w: World, title = 'Two-way case') {
+  const b = w.bridge ?? (await w.startBridge());
+  const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title, documents: [{ name: 'claim.pdf', kind: 'claim_evidence', contentType: 'application/pdf', content: Buffer.from('%PDF claim') }] });
+  const link = await eventually('the task', () => getLink(b.store.db, 'case', c.id));
+  // The task exists, its file is attached and the partner sees "received": the case is settled.
+  await eventually('received on the partner side', () => w.tg.state().cases.get(c.id)?.status === 'received');
+  await eventually('the attachment', () => ((w.cu.tasks().find((t) => t.id === link.cuTaskId) as any)?.attachments ?? []).length === 1);
+  await settle(w);
+  return { b, c, taskId: link.cuTaskId };
+}
+
+/** Wait until both sandboxes delivered their webhooks and the bridge has nothing due. */
+async function settle(w: World) {
+  for (let i = 0; i < 3; i++) {
+    await Promise.all([w.cu.webhooksSettled(), w.tg.idle()]);
+    await eventually('an idle queue', async () => {
+      const busy = await w.bridge!.store.db.selectFrom('jobs').select('id').where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 2500).execute();
+      return busy.length === 0 && w.bridge!.dispatcher.inFlightCount === 0;
+    }, 15_000);
+  }
+}
+
+const tgCalls = (w: World, route: string) => w.tg.stats().requests[route] ?? 0;
+const cuCalls = (w: World) => w.cu.stats().total;
+
+describe('flow 2: ClickUp status → partner status', () => {
+  it('a status change is one Trading Grid call, and its echo costs nothing', async () => {
+    world = await createWorld();
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    const tgBefore = tgCalls(w, SET_STATUS);
+    const cuBefore = cuCalls(w);
+    w.cu.moveStatus(taskId, 'in review');
+    await eventually('in_review on the partner side', () => w.tg.state().cases.get(c.id)?.status === 'in_review');
+    await settle(w);
+    expect(tgCalls(w, SET_STATUS) - tgBefore).toBe(1);
+    // The echo (Trading Grid's case.updated for our own write) made no ClickUp call.
+    expect(cuCalls(w) - cuBefore).toBe(0);
+  });
+
+  it('grouped and unmapped ClickUp statuses: mapped ones go through, an unmapped one is reported, not guessed', async () => {
+    world = await createWorld();
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    w.cu.moveStatus(taskId, 'awaiting documents');
+    await eventually('awaiting_documents', () => w.tg.state().cases.get(c.id)?.status === 'awaiting_documents');
+    w.cu.moveStatus(taskId, 'resolved');
+    await eventually('resolved', () => w.tg.state().cases.get(c.id)?.status === 'resolved');
+    await settle(w);
+    expect((await listAudit(b.store.db, 'case', c.id)).filter((a) => a.action === 'status_to_partner').map((a) => JSON.parse(a.after!).status)).toEqual(['received', 'awaiting_documents', 'resolved']);
+  });
+
+  it('duplicate and reordered webhook deliveries change the partner status once, and an older change never wins', async () => {
+    world = await createWorld({ cu: { faults: { webhookDuplicateRate: 1 } } });
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    w.cu.moveStatus(taskId, 'in review');
+    await eventually('in_review', () => w.tg.state().cases.get(c.id)?.status === 'in_review');
+    await settle(w);
+    const before = tgCalls(w, SET_STATUS);
+    // Replay an older history item (status "escalated", dated before "in review") as ClickUp would on a late retry.
+    const { signClickUpBody } = await import('../../src/connectors/clickup/signature.ts');
+    const old = { event: 'taskStatusUpdated', task_id: taskId, webhook_id: w.bridge!.ctx.webhook.id, history_items: [{ id: 'hist-old-1', field: 'status', date: String(Date.now() - 3_600_000), after: { status: 'escalated' } }] };
+    const body = JSON.stringify(old);
+    const r = await fetch(`${b.url}/webhooks/clickup`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signClickUpBody(body, w.bridge!.ctx.webhook.secret!) }, body });
+    expect(r.status).toBe(200);
+    await settle(w);
+    expect(w.tg.state().cases.get(c.id)?.status).toBe('in_review');
+    expect(tgCalls(w, SET_STATUS)).toBe(before);
+  });
+
+  it('a partner-side status change reaches the task; the owner (ClickUp) wins a concurrent conflict and it is audited', async () => {
+    world = await createWorld();
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    const send = async (id: string, status: string, at: number) => {
+      const s = signTgEvent({ id, type: 'case.updated', occurred_at: new Date(at).toISOString(), data: { id: c.id, partner_id: 'P-ACME', status, changed: ['status'], side: 'partner' } }, w.tg.webhookSecret);
+      const res = await fetch(`${b.url}/webhooks/tradinggrid`, { method: 'POST', headers: s.headers, body: s.body });
+      expect(res.status).toBeLessThan(300);
+    };
+    await send('evt-partner-1', 'awaiting_documents', Date.now());
+    await eventually('the task moved', () => (w.cu.tasks().find((t) => t.id === taskId) as any)?.status?.status === 'awaiting documents');
+    await settle(w);
+    // Now both move at once: ClickUp to escalated, the partner to resolved.
+    w.cu.moveStatus(taskId, 'escalated');
+    await send('evt-partner-2', 'resolved', Date.now() + 5);
+    await settle(w);
+    expect((w.cu.tasks().find((t) => t.id === taskId) as any).status.status).toBe('escalated');
+    expect(w.tg.state().cases.get(c.id)?.status).toBe('escalated');
+    expect((await listAudit(b.store.db, 'case', c.id)).map((a) => a.action)).toContain('status_conflict_resolved');
+  });
+});
+
+describe('comments both ways', () => {
+  it('a ClickUp comment flagged for the partner is posted once; a partner comment shows on the task once', async () => {
+    world = await createWorld({ cu: { faults: { webhookDuplicateRate: 1 } } });
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    w.cu.postComment(taskId, 'internal note, not for the partner');
+    w.cu.postComment(taskId, '@partner Please send the proof of delivery.');
+    await eventually('the partner comment', () => (w.tg.state().comments.get(c.id) ?? []).some((x) => x.body === 'Please send the proof of delivery.'));
+    await w.tg.addCaseComment(c.id, { body: 'POD attached tomorrow', author: 'Jane (Acme)' });
+    await eventually('the comment on the task', async () => JSON.stringify(await (await fetch(`${w.cu.url}/v2/task/${taskId}/comment`, { headers: { authorization: w.cu.token } })).json()).includes('POD attached tomorrow'));
+    await settle(w);
+    const partnerSide = (w.tg.state().comments.get(c.id) ?? []).filter((x) => x.side === 'internal');
+    expect(partnerSide.map((x) => x.body)).toEqual(['Please send the proof of delivery.']);
+    const res = await fetch(`${w.cu.url}/v2/task/${taskId}/comment`, { headers: { authorization: w.cu.token } });
+    const comments = ((await res.json()) as any).comments as Array<{ comment_text: string }>;
+    expect(comments.filter((x) => x.comment_text.includes('POD attached tomorrow'))).toHaveLength(1);
+    expect(comments.find((x) => x.comment_text.includes('POD attached tomorrow'))!.comment_text).toMatch(/^Partner comment from Jane \(Acme\)/);
+  });
+});
+
+describe('flow 3: documents both ways', () => {
+  it('a file attached in ClickUp reaches the partner once as corrected; the partner file already there is not sent back', async () => {
+    world = await createWorld({ cu: { faults: { webhookDuplicateRate: 1 } } });
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    const docsBefore = [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id);
+    expect(docsBefore).toHaveLength(1);
+    w.cu.attachFile(taskId, { filename: 'corrected-invoice.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF corrected') });
+    await eventually('the corrected document', () => [...w.tg.state().documents.values()].some((d) => d.meta.case_id === c.id && d.meta.name === 'corrected-invoice.pdf'));
+    await settle(w);
+    const docs = [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id);
+    expect(docs.map((d) => [d.meta.name, d.meta.kind, d.meta.uploaded_by]).sort()).toEqual([['claim.pdf', 'claim_evidence', 'partner'], ['corrected-invoice.pdf', 'corrected', 'internal']]);
+    // And nothing came back to ClickUp: the task still has exactly its two files.
+    expect(((w.cu.tasks().find((t) => t.id === taskId) as any).attachments ?? []).length).toBe(2);
+  });
+
+  it('a partner document added later is attached once, even when its event is delivered twice', async () => {
+    world = await createWorld({ tg: { faults: { duplicateEventRate: 1 } } });
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    await w.tg.uploadDocument(c.id, { name: 'pod.pdf', kind: 'proof_of_delivery', contentType: 'application/pdf', content: Buffer.from('%PDF pod') });
+    await eventually('the second attachment', () => ((w.cu.tasks().find((t) => t.id === taskId) as any).attachments ?? []).length === 2);
+    await settle(w);
+    expect(((w.cu.tasks().find((t) => t.id === taskId) as any).attachments ?? []).map((a: any) => a.title).sort()).toEqual(['claim evidence - claim.pdf', 'proof of delivery - pod.pdf']);
+  });
+});
