@@ -14,6 +14,9 @@ import { requeueHeldCases } from '../sync/requeueHeldCases.ts';
 import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { Scheduler } from '../sync/scheduler.ts';
 import { registerSchedules } from '../sync/schedules.ts';
+import { ensureClickUpWebhook, webhookHealthHandler, type ClickUpWebhookState } from '../sync/clickupWebhook.ts';
+import { checkStatusMap } from '../flows/statusMap.ts';
+import { checkGroupFlowSetup } from '../sync/groupFlowSetup.ts';
 import { createApp } from './app.ts';
 import { listen, type Listening } from './listen.ts';
 
@@ -47,12 +50,17 @@ export class StartupError extends Error {
 }
 
 /** Verify what the config names exists on the ClickUp side; every problem is listed, not just the first. */
-async function checkClickUp(fields: FieldResolver, config: GridbridgeConfig): Promise<string[]> {
+async function checkClickUp(fields: FieldResolver, config: GridbridgeConfig, warn: (msg: string) => void): Promise<string[]> {
   const lists = new Set([config.clickup.list_id, ...Object.values(config.partners.map).map((m) => m.list_id).filter((x): x is string => !!x)]);
   const problems: string[] = [];
   for (const listId of lists) {
     try {
       problems.push(...(await fields.load(listId)));
+      const list = await fields.client.getList(listId);
+      if (!list.ok) throw new Error(list.error.detail);
+      const check = checkStatusMap(listId, config.clickup.status_map, config.clickup.status_to_clickup, list.value.statuses.map((x) => x.status));
+      problems.push(...check.errors);
+      for (const w of check.warnings) warn(w);
     } catch (e) {
       problems.push(`ClickUp list ${listId}: ${(e as Error).message}`);
     }
@@ -73,21 +81,26 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     await Promise.allSettled([clickup.close(), tg.close()]);
     await store.close();
   };
-  const problems = await checkClickUp(fields, config);
+  const problems = await checkClickUp(fields, config, (msg) => logger.warn(msg));
+  problems.push(...(await checkGroupFlowSetup(clickup, config)));
   if (problems.length > 0) {
     await closeAll();
     throw new StartupError(problems);
   }
-  const ctx: SyncContext = { store, config, clickup, tg, fields, partners: new PartnerCache(tg, 5 * 60_000, now), logger, now };
+  const webhook: ClickUpWebhookState = { secret: secrets.clickupWebhookSecret, id: null, endpoint: null, lastHealth: null };
+  let wake = () => undefined as void;
+  const ctx: SyncContext = { store, config, clickup, tg, fields, partners: new PartnerCache(tg, 5 * 60_000, now), logger, now, webhook, wake: () => wake() };
   const d = config.dispatcher;
-  const dispatcher = new Dispatcher(store, buildHandlers(ctx), {
+  const handlers = buildHandlers(ctx);
+  handlers.set('clickup.webhook_health', webhookHealthHandler(ctx, webhook, () => ctx.wake()));
+  const dispatcher = new Dispatcher(store, handlers, {
     concurrency: d.concurrency, leaseMs: d.lease_ms, pollMs: d.poll_ms, backoffBaseMs: d.backoff_base_ms, backoffMaxMs: d.backoff_max_ms, now, logger,
   });
-  let cuWebhookSecret: string | null = secrets.clickupWebhookSecret;
+  wake = () => dispatcher.wake();
   const app = createApp({
     db: store.db,
     tgWebhookSecret: secrets.tgWebhookSecret,
-    clickUpWebhookSecret: () => cuWebhookSecret,
+    clickUpWebhookSecret: () => webhook.secret,
     bodyLimitBytes: config.server.body_limit_bytes,
     now,
     onAccepted: () => dispatcher.wake(),
@@ -105,14 +118,26 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   }
   const requeued = await requeueHeldCases(store, Object.keys(config.partners.map), now());
   if (requeued > 0) logger.info({ requeued }, 'held cases whose partner is now mapped are taken up again');
+  if (config.clickup.webhook.register) {
+    webhook.endpoint = `${(config.server.public_url ?? server.url).replace(/\/+$/, '')}/webhooks/clickup`;
+    const r = await ensureClickUpWebhook(ctx, webhook, () => dispatcher.wake());
+    if ('error' in r) {
+      if (!r.retryable) {
+        await server.close();
+        await closeAll();
+        throw new StartupError([`registering the ClickUp webhook at ${webhook.endpoint}: ${r.error}`]);
+      }
+      logger.warn({ error: r.error }, 'ClickUp webhook not registered yet; the health check retries every minute');
+    }
+  }
   const scheduler = new Scheduler(store, () => dispatcher.wake(), logger);
+  if (config.clickup.webhook.register) scheduler.add({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron });
   registerSchedules(scheduler, ctx);
   if (!o.manualDispatch) {
     dispatcher.start();
     scheduler.start();
   }
   logger.info({ url: server.url, store: store.location }, 'gridbridge started');
-  void cuWebhookSecret;
   return {
     url: server.url,
     store,
