@@ -1,5 +1,6 @@
 import { validateConfig, type ResolvedSecrets } from '../config/load.ts';
 import type { GridbridgeConfig } from '../config/schema.ts';
+import { sandboxSla } from './sandboxSla.ts';
 
 export interface SandboxEndpoints {
   clickup: { url: string; token: string; teamId: string; lists: { cases: string } };
@@ -38,7 +39,7 @@ export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: 
         'P-INITECH': { name: 'Initech Supply' },
       },
     },
-    sla: { resolution_hours: { dispute: 72, shipment_exception: 24, document_mismatch: 48, compliance_issue: 120, edi_exception: 8 } },
+    ...sandboxSla(),
     dispatcher: { concurrency: 32, poll_ms: 50, backoff_base_ms: 100, backoff_max_ms: 5_000 },
     log_level: 'warn',
     ...overrides.extra,

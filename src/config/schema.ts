@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CASE_KINDS, PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
+import { PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
+import { CalendarSection, MetricsSection, RoutingSection, SlaSection, SlaSweepCron } from './slaSchema.ts';
 
 /** A secret is never written in the YAML itself: it names an environment variable or a file. */
 export const SecretRef = z
@@ -77,12 +78,6 @@ const PartnersConfig = z.strictObject({
   map: z.record(z.string(), PartnerMapping).default({}),
 });
 
-const SlaConfig = z.strictObject({
-  /** Resolution target in hours per case kind (the business-calendar version refines this). */
-  resolution_hours: z.partialRecord(z.enum(CASE_KINDS), z.number().positive()).default({}),
-  default_resolution_hours: z.number().positive().default(72),
-});
-
 const DispatcherConfig = z.strictObject({
   concurrency: z.number().int().min(1).max(1000).default(32),
   max_attempts: z.number().int().min(1).max(100).default(10),
@@ -119,7 +114,12 @@ export const GridbridgeConfig = z.strictObject({
   clickup: ClickUpConfig,
   tradinggrid: TradingGridConfig,
   partners: PartnersConfig.prefault({}),
-  sla: SlaConfig.prefault({}),
+  /** Issue #8: business calendar, SLA policies, escalation routing, scorecards (src/config/slaSchema.ts). */
+  calendar: CalendarSection,
+  sla: SlaSection,
+  routing: RoutingSection,
+  metrics: MetricsSection,
+  sla_sweep_cron: SlaSweepCron,
   dispatcher: DispatcherConfig.prefault({}),
   documents: DocumentsConfig.prefault({}),
   admin: AdminConfig.prefault({}),

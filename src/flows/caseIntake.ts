@@ -7,8 +7,11 @@ export interface IntakeConfig {
   defaultListId: string;
   requireMapping: boolean;
   partners: Record<string, { name?: string; listId?: string }>;
-  resolutionHours: Partial<Record<string, number>>;
-  defaultResolutionHours: number;
+  /**
+   * The SLA due date of a new case (ms epoch): business-time resolution target of its policy from the
+   * opening instant (`computeSla` over the business calendar). Pure; passed in so this flow stays free of config.
+   */
+  slaDueAt: (subject: { kind: string; exception: string | null; tier: PartnerTier | null; openedAt: number }) => number;
   /** Link to the case on the Trading Grid side, for the task description. */
   caseUrl?: (caseId: string) => string;
 }
@@ -70,8 +73,7 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
   const { incoming: i, partner, existing, config, now } = input;
   const mapping = config.partners[i.partnerId];
   const partnerName = mapping?.name ?? partner?.name ?? null;
-  const hours = config.resolutionHours[i.kind] ?? config.defaultResolutionHours;
-  const slaDueAt = existing?.slaDueAt ?? i.openedAt + hours * 3_600_000;
+  const slaDueAt = existing?.slaDueAt ?? config.slaDueAt({ kind: i.kind, exception: i.exception ?? null, tier: partner?.tier ?? null, openedAt: i.openedAt });
   const base: CaseRecord = {
     id: i.id,
     source: i.source,

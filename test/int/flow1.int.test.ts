@@ -46,6 +46,7 @@ describe('flow 1: partner case → ClickUp task', () => {
     expect(fields['Partner']).toBe('Acme Retail');
     expect(fields['TG case id']).toBe(c.id);
     expect(fields['Transaction reference']).toContain('PO 4500012345');
+    // SLA due date: the dispute policy's 72 business hours on the sandbox's 24x7 UTC calendar (src/cli/sandboxSla.ts).
     expect(String(task.due_date)).toBe(String(Date.parse(c.opened_at) + 72 * 3_600_000));
     expect(task.attachments[0].title).toBe('claim evidence - claim.pdf');
     const stats = w.cu.stats().requests;

@@ -4,6 +4,8 @@ import { decideCaseIntake, type IntakeConfig } from '../../flows/caseIntake.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
+import { recordStatusChange } from '../../store/ops/recordStatusChange.ts';
+import { slaRuntime } from '../sla/slaRuntime.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { enqueueIntents } from '../enqueueIntents.ts';
 import { toIncomingCase, toIncomingDocument } from '../mapTradingGrid.ts';
@@ -15,8 +17,7 @@ export function intakeConfigFrom(ctx: SyncContext): IntakeConfig {
     defaultListId: c.clickup.list_id,
     requireMapping: c.partners.require_mapping,
     partners: Object.fromEntries(Object.entries(c.partners.map).map(([id, m]) => [id, { name: m.name, listId: m.list_id }])),
-    resolutionHours: c.sla.resolution_hours,
-    defaultResolutionHours: c.sla.default_resolution_hours,
+    slaDueAt: slaRuntime(c).dueAtForNewCase,
     caseUrl: (id) => `${c.tradinggrid.base_url.replace(/\/+$/, '')}/cases/${encodeURIComponent(id)}`,
   };
 }
@@ -43,6 +44,8 @@ export async function intakeCase(ctx: SyncContext, incoming: IncomingCase, docum
     status: 'done',
     commit: async (trx) => {
       await saveCase(trx, decision.record);
+      // The SLA clock replays the partner-status history; a new case starts it at its opening instant.
+      await recordStatusChange(trx, incoming.id, decision.record.partnerStatus, existing ? now : decision.record.openedAt);
       await enqueueIntents(trx, decision.intents, now, ctx.config.dispatcher.max_attempts);
       if (decision.record.state !== existing?.state || decision.record.holdReason !== existing?.holdReason) {
         await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: incoming.id, action: existing ? 'state_changed' : 'case_received', before: existing ? { state: existing.state } : undefined, after: { state: decision.record.state, holdReason: decision.record.holdReason } }, now);
