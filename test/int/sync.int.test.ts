@@ -52,7 +52,7 @@ describe('flow 2: ClickUp status → partner status', () => {
     expect(cuCalls(w) - cuBefore).toBe(0);
   });
 
-  it('grouped and unmapped ClickUp statuses: mapped ones go through, an unmapped one is reported, not guessed', async () => {
+  it('each status a person moves the task through reaches the partner, in order', async () => {
     world = await createWorld();
     const w = world;
     const { b, c, taskId } = await openCase(w);
