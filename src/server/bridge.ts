@@ -18,6 +18,7 @@ import { ensureClickUpWebhook, webhookHealthHandler, type ClickUpWebhookState } 
 import { checkStatusMap } from '../flows/statusMap.ts';
 import { checkGroupFlowSetup } from '../sync/groupFlowSetup.ts';
 import { createApp } from './app.ts';
+import { createConsole, type AdminCredentials } from './admin/index.ts';
 import { listen, type Listening } from './listen.ts';
 
 export interface BridgeOptions {
@@ -29,6 +30,8 @@ export interface BridgeOptions {
   port?: number;
   /** Do not start the dispatcher loop (tests drive it with runUntilIdle). */
   manualDispatch?: boolean;
+  /** Console sign-in credentials (default: resolved from config.admin). */
+  admin?: AdminCredentials;
 }
 
 export interface Bridge {
@@ -93,8 +96,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const d = config.dispatcher;
   const handlers = buildHandlers(ctx);
   handlers.set('clickup.webhook_health', webhookHealthHandler(ctx, webhook, () => ctx.wake()));
+  const consoleUi = createConsole({ store, config, clickup, now, logger, credentials: o.admin, dispatcher: () => dispatcher });
   const dispatcher = new Dispatcher(store, handlers, {
-    concurrency: d.concurrency, leaseMs: d.lease_ms, pollMs: d.poll_ms, backoffBaseMs: d.backoff_base_ms, backoffMaxMs: d.backoff_max_ms, now, logger,
+    concurrency: d.concurrency, leaseMs: d.lease_ms, pollMs: d.poll_ms, backoffBaseMs: d.backoff_base_ms, backoffMaxMs: d.backoff_max_ms, now, logger, onSettled: consoleUi.onSettled,
   });
   wake = () => dispatcher.wake();
   const app = createApp({
@@ -104,6 +108,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     bodyLimitBytes: config.server.body_limit_bytes,
     now,
     onAccepted: () => dispatcher.wake(),
+    extend: consoleUi.mount,
   });
   let server: Listening;
   try {
@@ -150,6 +155,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       scheduler.stop();
       await server.close();
       await dispatcher.stop();
+      await consoleUi.stop();
       await closeAll();
       logger.info('gridbridge stopped');
     },
