@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FlowsConfig } from './flowsSchema.ts';
 import { PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
 import { CalendarSection, MetricsSection, RoutingSection, SlaSection, SlaSweepCron } from './slaSchema.ts';
 
@@ -122,6 +123,8 @@ export const GridbridgeConfig = z.strictObject({
   sla_sweep_cron: SlaSweepCron,
   dispatcher: DispatcherConfig.prefault({}),
   documents: DocumentsConfig.prefault({}),
+  /** Flows 4, 6 and 8 (onboarding, approvals, rollouts); each is off until its section names a list. */
+  flows: FlowsConfig.prefault({}),
   admin: AdminConfig.prefault({}),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

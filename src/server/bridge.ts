@@ -14,6 +14,7 @@ import { requeueHeldCases } from '../sync/requeueHeldCases.ts';
 import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { Scheduler } from '../sync/scheduler.ts';
 import { registerSchedules } from '../sync/schedules.ts';
+import { checkGroupFlowSetup } from '../sync/groupFlowSetup.ts';
 import { ensureClickUpWebhook, webhookHealthHandler, type ClickUpWebhookState } from '../sync/clickupWebhook.ts';
 import { checkStatusMap } from '../flows/statusMap.ts';
 import { checkGroupFlowSetup } from '../sync/groupFlowSetup.ts';

@@ -4,6 +4,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import type { Database } from './schema.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_console.ts';
+import * as m003 from './migrations/003_flow_records.ts';
 import * as m005 from './migrations/005_sla.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -19,6 +20,7 @@ export interface Store {
 const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<void> }> = {
   '001_initial': m001,
   '002_console': m002,
+  '003_flow_records': m003,
   '005_sla': m005,
 };
 

@@ -1,8 +1,10 @@
 import type { SyncContext } from './context.ts';
 import type { Scheduler } from './scheduler.ts';
+import { registerGroupFlowSchedules } from './groupFlowSchedules.ts';
 
 /** Every periodic job of the bridge. Each `kind` needs a handler in handlers/index.ts. */
 export function registerSchedules(scheduler: Scheduler, ctx: SyncContext): void {
   void scheduler;
   void ctx;
+  registerGroupFlowSchedules(scheduler, ctx);
 }

@@ -277,8 +277,9 @@ export function seed(state: ClickUpState, token: string): SeededIds {
     field(state, 'Partner', 'short_text'),
     field(state, 'TG partner id', 'short_text'),
     dropDown(state, 'Workstream', ['legal', 'it', 'procurement', 'ops', 'testing']),
+    field(state, 'Gridbridge key', 'short_text'),
   ]);
-  const approvals = mkList('Approvals', 'APR', statuses([['pending', 'open'], ['approved', 'closed'], ['rejected', 'done']]), [
+  const approvals = mkList('Approvals', 'APR', statuses([['pending', 'open'], ['approved', 'closed'], ['rejected', 'done'], ['withdrawn', 'closed']]), [
     field(state, 'Partner', 'short_text'),
     field(state, 'TG request id', 'short_text'),
     dropDown(state, 'Request type', ['pricing exception', 'shipment change', 'document correction']),
@@ -288,6 +289,9 @@ export function seed(state: ClickUpState, token: string): SeededIds {
     field(state, 'TG change id', 'short_text'),
     field(state, 'Acknowledgements', 'number'),
     field(state, 'Partners affected', 'number'),
+    field(state, 'Acknowledged %', 'number'),
+    field(state, 'Audience', 'short_text'),
+    field(state, 'Gridbridge key', 'short_text'),
   ]);
 
   const tpl = (name: string, checklists: TemplateRec['checklists'], subtasks: string[] = []): void => {

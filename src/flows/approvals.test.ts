@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { approverComments, decideApprovalChange, decideApprovalIntake, observeOutcome, routeApproval, type ApprovalRecord, type ApprovalRule, type RequestFacts } from './approvals.ts';
+
+const rules: ApprovalRule[] = [
+  { kinds: ['pricing_exception'], minValue: 10_000, assignees: [5], priority: 2, label: 'big pricing' },
+  { kinds: ['pricing_exception'], tiers: ['strategic'], assignees: [4], label: 'strategic pricing' },
+  { kinds: ['shipment_change', 'document_correction'], maxValue: 1_000, assignees: [2], priority: 4, label: 'small changes' },
+];
+
+const req = (o: Partial<RequestFacts> = {}): RequestFacts => ({
+  id: 'REQ-1', partnerId: 'P-ACME', partnerName: 'Acme Retail', partnerTier: 'preferred', kind: 'pricing_exception', summary: 'Hold Q3 price',
+  details: '', value: null, documents: [], status: 'pending', withdrawn: false, ...o,
+});
+
+const rec = (o: Partial<ApprovalRecord> = {}): ApprovalRecord => ({ requestId: 'REQ-1', partnerId: 'P-ACME', partnerName: 'Acme Retail', kind: 'pricing_exception', state: 'open', posted: [], rule: null, ...o });
+
+describe('routeApproval', () => {
+  it.each<[string, Partial<RequestFacts>, number[], string | null]>([
+    ['a big pricing exception goes to the manager', { value: { amount: 25_000, currency: 'USD' } }, [5], 'big pricing'],
+    ['exactly the minimum counts as big', { value: { amount: 10_000, currency: 'USD' } }, [5], 'big pricing'],
+    ['a small one from a strategic partner goes to the account owner', { value: { amount: 500, currency: 'USD' }, partnerTier: 'strategic' }, [4], 'strategic pricing'],
+    ['a small one from a preferred partner falls to the default', { value: { amount: 500, currency: 'USD' } }, [1], null],
+    ['a shipment change below the maximum goes to ops', { kind: 'shipment_change', value: { amount: 999, currency: 'USD' } }, [2], 'small changes'],
+    ['at the maximum it does not', { kind: 'shipment_change', value: { amount: 1_000, currency: 'USD' } }, [1], null],
+    ['a value range never matches a request without a value', { kind: 'document_correction' }, [1], null],
+  ])('%s', (_n, o, assignees, rule) => {
+    const r = routeApproval(req(o), rules, [1]);
+    expect(r.assignees).toEqual(assignees);
+    expect(r.rule).toBe(rule);
+  });
+});
+
+describe('decideApprovalIntake', () => {
+  const config = { listId: 'L', rules, defaultAssignees: [1], dueHours: 48 };
+  it('a new request asks for one task with its fields, approver and due date', () => {
+    const d = decideApprovalIntake({ request: req({ value: { amount: 20_000, currency: 'USD' }, documents: ['quote.pdf'] }), existing: null, config, now: 1000 });
+    expect(d.jobs).toHaveLength(1);
+    const p = d.jobs[0]!.payload as any;
+    expect(d.jobs[0]!.key).toBe('approval.create_task:REQ-1');
+    expect(p.task.assignees).toEqual([5]);
+    expect(p.task.dueAt).toBe(1000 + 48 * 3_600_000);
+    expect(p.task.fields).toMatchObject({ partner: 'Acme Retail', request_id: 'REQ-1', request_type: 'pricing exception', value: 20_000 });
+    expect(p.task.markdown).toContain('quote.pdf');
+  });
+  it.each<[string, ApprovalRecord | null, Partial<RequestFacts>, string[], string]>([
+    ['a repeated event for a known request asks for nothing', rec(), {}, [], 'open'],
+    ['a known open request now withdrawn is closed', rec(), { withdrawn: true }, ['approval.close_task'], 'withdrawn'],
+    ['a request already withdrawn when first seen gets no task', null, { withdrawn: true }, [], 'withdrawn'],
+  ])('%s', (_n, existing, o, kinds, state) => {
+    const d = decideApprovalIntake({ request: req(o), existing, config, now: 1 });
+    expect(d.jobs.map((j) => j.kind)).toEqual(kinds);
+    expect(d.record.state).toBe(state);
+  });
+});
+
+describe('decideApprovalChange', () => {
+  const approved = { revision: 0, outcome: 'approved' as const, by: 'Dora', at: 1 };
+  it.each<[string, ApprovalRecord, 'approved' | 'rejected' | null, string | null]>([
+    ['the first decision is posted as revision 0', rec(), 'approved', 'approval.post_decision:REQ-1:0'],
+    ['the same decision again (a repeat or our echo) posts nothing', rec({ state: 'decided', posted: [approved] }), 'approved', null],
+    ['a changed decision is posted as revision 1', rec({ state: 'decided', posted: [approved] }), 'rejected', 'approval.post_decision:REQ-1:1'],
+    ['changed back, it is revision 2', rec({ state: 'decided', posted: [approved, { ...approved, revision: 1, outcome: 'rejected' }] }), 'approved', 'approval.post_decision:REQ-1:2'],
+    ['back to pending after a decision posts nothing', rec({ state: 'decided', posted: [approved] }), null, null],
+    ['a withdrawn request is never decided', rec({ state: 'withdrawn' }), 'approved', null],
+  ])('%s', (_n, record, observed, key) => {
+    const d = decideApprovalChange({ record, observed, by: 'Dora', now: 5 });
+    expect(d?.jobs[0]?.key ?? null).toBe(key);
+    if (d) expect((d.jobs[0]!.payload as any).previous).toBe(record.posted.at(-1)?.outcome ?? null);
+  });
+});
+
+describe('observeOutcome and approverComments', () => {
+  it.each([
+    ['approved', 'approved'], ['Approved ', 'approved'], ['rejected', 'rejected'], ['pending', null], [null, null], ['', null],
+  ] as const)('%j reads as %j', (v, out) => expect(observeOutcome(v, { approved: 'approved', rejected: 'rejected' })).toBe(out));
+  it('the bridge\'s own notes are not sent to the partner', () => {
+    expect(approverComments([{ text: 'Fine for Q3 only.', by: 'Dora' }, { text: 'gridbridge: decision posted', by: 'Bot' }, { text: ' ', by: null }])).toBe('Dora: Fine for Q3 only.');
+  });
+});

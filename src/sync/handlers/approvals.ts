@@ -1,0 +1,284 @@
+import type { SyncContext } from '../context.ts';
+import type { JobHandler, JobOutcome } from '../dispatcher.ts';
+import type { TgEventRoute } from './tgEvent.ts';
+import type { CuEntityRoute } from './cuEvent.ts';
+import type { ApprovalsConfig } from '../../config/flowsSchema.ts';
+import type { PartnerRequest } from '../../connectors/tradinggrid/events.ts';
+import {
+  approverComments, BRIDGE_COMMENT_PREFIX, decideApprovalChange, decideApprovalIntake, decideWithdrawal, humanRequestKind, observeOutcome,
+  type ApprovalRecord, type ApprovalsFlowConfig, type ApprovalTaskDraft, type Outcome, type RequestFacts,
+} from '../../flows/approvals.ts';
+import { getFlowRecord, listFlowRecords } from '../../store/ops/flowRecords.ts';
+import { getLink, recordLink } from '../../store/ops/links.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
+import { outcomeFromRemote } from '../outcome.ts';
+import { changedBy, commitFlow, dropDownLabel, flowFields, versionOf, enqueueFlowJobs } from '../flowSupport.ts';
+import { readLimited } from '../readLimited.ts';
+
+/** Flow 6 wiring: request events in, approval tasks out, the ClickUp decision back to the partner once. */
+
+const FLOW = 'approval';
+
+function cfg(ctx: SyncContext): ApprovalsConfig | undefined {
+  return ctx.config.flows?.approvals;
+}
+
+function flowConfig(c: ApprovalsConfig): ApprovalsFlowConfig {
+  return {
+    listId: c.list_id,
+    rules: c.routes.map((r) => ({ kinds: r.kinds, minValue: r.min_value, maxValue: r.max_value, tiers: r.tiers, assignees: r.assignees, priority: r.priority, label: r.label })),
+    defaultAssignees: c.default_assignees,
+    dueHours: c.due_hours,
+  };
+}
+
+const fieldsOf = (ctx: SyncContext, c: ApprovalsConfig) =>
+  flowFields(ctx, 'approvals', { partner: c.fields.partner, request_id: c.fields.request_id, request_type: c.fields.request_type, value: c.fields.value });
+
+/** The contract has no withdrawn status: a partner's own rejection with `withdrawn_at` is a withdrawal. */
+export function isWithdrawn(r: PartnerRequest): boolean {
+  return Boolean((r as Record<string, unknown>).withdrawn_at) || (r.status !== 'pending' && r.decision?.decided_by === 'partner');
+}
+
+async function requestFacts(ctx: SyncContext, r: PartnerRequest): Promise<RequestFacts | JobOutcome> {
+  const p = await ctx.partners.get(r.partner_id);
+  if (!p.ok && p.error.retryable) return outcomeFromRemote(p.error, `reading partner ${r.partner_id}`);
+  const mapped = ctx.config.partners.map[r.partner_id]?.name;
+  const value = (r as { value?: { amount?: number; currency?: string } | number | null }).value;
+  return {
+    id: r.id,
+    partnerId: r.partner_id,
+    partnerName: mapped ?? (p.ok ? p.value.name : r.partner_id),
+    partnerTier: p.ok ? p.value.tier : null,
+    kind: r.kind,
+    summary: r.summary,
+    details: r.details ?? '',
+    value: typeof value === 'number' ? { amount: value, currency: 'USD' } : value && typeof value.amount === 'number' ? { amount: value.amount, currency: value.currency ?? 'USD' } : null,
+    documents: [],
+    status: r.status,
+    withdrawn: isWithdrawn(r),
+  };
+}
+
+/** Read the request now (thin events) and decide: a task once, or a close when it was withdrawn. */
+async function intakeRequest(ctx: SyncContext, c: ApprovalsConfig, requestId: string): Promise<JobOutcome> {
+  const r = await ctx.tg.getRequest(requestId);
+  if (!r.ok) return outcomeFromRemote(r.error, `reading Trading Grid request ${requestId}`);
+  const facts = await requestFacts(ctx, r.value);
+  if ('status' in facts && !('id' in facts)) return facts;
+  const existing = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, requestId);
+  const d = decideApprovalIntake({ request: facts as RequestFacts, existing: existing?.data ?? null, config: flowConfig(c), now: ctx.now() });
+  if (existing && d.jobs.length === 0 && d.record === existing.data) return { status: 'done' };
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      await commitFlow(ctx, trx, { flow: FLOW, id: requestId, state: d.record.state, data: d.record }, versionOf(existing), d.jobs);
+      await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: requestId, action: existing ? `approval_${d.record.state}` : 'request_received', after: { state: d.record.state, rule: d.record.rule } }, ctx.now());
+    },
+  };
+}
+
+export const approvalsTgRoute: TgEventRoute = (ctx, ev) => {
+  const c = cfg(ctx);
+  if (!c) return null;
+  if (ev.type === 'request.created') return intakeRequest(ctx, c, ev.data.id);
+  if (ev.type === 'document.added' && ev.data.request_id && !ev.data.case_id) {
+    const requestId = ev.data.request_id;
+    const documentId = ev.data.id;
+    if (ev.data.uploaded_by === 'internal') return Promise.resolve({ status: 'done' as const });
+    return Promise.resolve({
+      status: 'done' as const,
+      commit: (trx) => enqueueFlowJobs(ctx, trx, [{ kind: 'approval.attach_document', key: `approval.attach_document:${requestId}:${documentId}`, queueKey: `request:${requestId}`, payload: { requestId, documentId } }]),
+    });
+  }
+  return null;
+};
+
+/** `approval.create_task`: one task per request; find-before-create by the request id field after a crash. */
+export function createApprovalTaskHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, attempt }) => {
+    const c = cfg(ctx);
+    if (!c) return { status: 'fail', error: 'flows.approvals is no longer configured' };
+    const { requestId, listId, task } = payload as { requestId: string; listId: string; task: ApprovalTaskDraft };
+    const db = ctx.store.db;
+    if (await getLink(db, FLOW, requestId)) return { status: 'done' };
+    const rec = await getFlowRecord<ApprovalRecord>(db, FLOW, requestId);
+    if (rec?.data.state === 'withdrawn') return { status: 'done' };
+    const fields = fieldsOf(ctx, c);
+    const record = (taskId: string, how: string): JobOutcome => ({
+      status: 'done',
+      commit: async (trx) => {
+        await recordLink(trx, { entity: FLOW, entityId: requestId, cuTaskId: taskId, cuListId: listId }, ctx.now());
+        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: requestId, action: how, after: { cuTaskId: taskId, assignees: task.assignees } }, ctx.now());
+      },
+    });
+    if (attempt > 1) {
+      await fields.ensure(listId);
+      const f = fields.field(listId, 'request_id');
+      if (f) {
+        const found = await ctx.clickup.findTasksByCustomField(listId, f.id, requestId);
+        if (!found.ok) return outcomeFromRemote(found.error, `looking for the approval task of ${requestId}`);
+        if (found.value[0]) return record(found.value[0].id, 'task_found_after_retry');
+      }
+    }
+    const cf = await fields.customFields(listId, task.fields);
+    if (!cf.ok) return { status: 'fail', error: `request ${requestId}: ${cf.reason}` };
+    const created = await ctx.clickup.createTask(listId, {
+      name: task.name, markdown_content: task.markdown, assignees: task.assignees, priority: task.priority,
+      due_date: task.dueAt, due_date_time: true, tags: ['gridbridge', 'approval'], custom_fields: cf.fields,
+    });
+    if (!created.ok) return outcomeFromRemote(created.error, `creating the approval task of ${requestId}`);
+    return record(created.value.id, 'task_created');
+  };
+}
+
+/** ClickUp changes on an approval task: read the task as it is now and decide (repeats and echoes are no-ops). */
+export const approvalCuRoute: CuEntityRoute = async (ctx, ev, link) => {
+  const c = cfg(ctx);
+  if (!c) return { status: 'done' };
+  const rec = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, link.entityId);
+  if (!rec || rec.data.state === 'withdrawn') return { status: 'done' };
+  const task = await ctx.clickup.getTask(link.cuTaskId);
+  if (!task.ok) return outcomeFromRemote(task.error, `reading approval task ${link.cuTaskId}`);
+  const seen = c.decision.source === 'status' ? task.value.status.status : dropDownLabel(task.value, c.decision.field);
+  const d = decideApprovalChange({ record: rec.data, observed: observeOutcome(seen, c.decision), by: changedBy(ev.history_items), now: ctx.now() });
+  if (!d) return { status: 'done' };
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: d.record.state, data: d.record }, rec.version, d.jobs);
+      const last = d.record.posted.at(-1)!;
+      await appendAudit(trx, { actor: last.by ?? 'clickup', entity: FLOW, entityId: rec.id, action: last.revision === 0 ? 'decision_taken' : 'decision_changed', after: last }, ctx.now());
+    },
+  };
+};
+
+async function commentOnce(ctx: SyncContext, taskId: string, text: string, attempt: number): Promise<JobOutcome | null> {
+  if (attempt > 1) {
+    const list = await ctx.clickup.listComments(taskId);
+    if (!list.ok) return outcomeFromRemote(list.error, `reading comments of ${taskId}`);
+    if (list.value.some((x) => x.comment_text.trim() === text.trim())) return null;
+  }
+  const posted = await ctx.clickup.createComment(taskId, { comment_text: text, notify_all: false });
+  return posted.ok ? null : outcomeFromRemote(posted.error, `commenting on ${taskId}`);
+}
+
+/**
+ * `approval.post_decision`: the first decision goes to the request (`POST /requests/{id}/decision`); a later,
+ * different one is a revision the partner sees as a notice addressed to it (the contract refuses a second
+ * decision). Both carry the approver's comments and an idempotency key per revision. A note on the task says so.
+ */
+export function postDecisionHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, attempt }) => {
+    const p = payload as { requestId: string; partnerId: string; revision: number; outcome: Outcome; previous: Outcome | null; by: string | null };
+    const db = ctx.store.db;
+    const link = await getLink(db, FLOW, p.requestId);
+    if (!link) return { status: 'fail', error: `request ${p.requestId} has no approval task` };
+    const comments = await ctx.clickup.listComments(link.cuTaskId);
+    if (!comments.ok) return outcomeFromRemote(comments.error, `reading comments of ${link.cuTaskId}`);
+    const text = approverComments([...comments.value].reverse().map((x) => ({ text: x.comment_text, by: x.user?.username ?? null })));
+    const by = p.by ?? 'ClickUp approver';
+    let where: string;
+    if (p.revision === 0) {
+      const r = await ctx.tg.decideRequest(p.requestId, { outcome: p.outcome, comment: text || undefined, decidedBy: by }, `gridbridge:approval:${p.requestId}:decision`);
+      if (!r.ok && r.error.code.endsWith(':request_closed')) {
+        const rec = await getFlowRecord<ApprovalRecord>(db, FLOW, p.requestId);
+        if (!rec) return { status: 'done' };
+        const w = decideWithdrawal(rec.data);
+        return { status: 'done', commit: (trx) => commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: w.record.state, data: w.record }, rec.version, w.jobs) };
+      }
+      if (!r.ok) return outcomeFromRemote(r.error, `posting the decision on request ${p.requestId}`);
+      where = 'on the request';
+    } else {
+      const r = await ctx.tg.getRequest(p.requestId);
+      const summary = r.ok ? r.value.summary : p.requestId;
+      const n = await ctx.tg.publishNotice(
+        {
+          title: `Revised decision on your request ${p.requestId}: ${p.outcome}`,
+          body: `Our decision on "${summary}" has changed from ${p.previous ?? 'none'} to ${p.outcome} (revision ${p.revision}).${text ? `\n\nComments:\n${text}` : ''}`,
+          effective_at: new Date(ctx.now()).toISOString(),
+          audience: { partner_ids: [p.partnerId] },
+        },
+        `gridbridge:approval:${p.requestId}:revision:${p.revision}`,
+      );
+      if (!n.ok) return outcomeFromRemote(n.error, `posting revision ${p.revision} of request ${p.requestId}`);
+      where = `as revision ${p.revision} (notice ${n.value.id})`;
+    }
+    const note = `${BRIDGE_COMMENT_PREFIX} decision "${p.outcome}" sent to the partner ${where}${text ? ', with the comments above' : ''}.`;
+    const failed = await commentOnce(ctx, link.cuTaskId, note, attempt);
+    if (failed) return failed;
+    return {
+      status: 'done',
+      commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: p.revision === 0 ? 'decision_posted' : 'decision_revision_posted', after: { outcome: p.outcome, revision: p.revision, comment: text } }, ctx.now()),
+    };
+  };
+}
+
+/** `approval.close_task`: the partner withdrew; move the task to the withdrawn status (if configured) and say so. */
+export function closeApprovalTaskHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, attempt }) => {
+    const c = cfg(ctx);
+    const { requestId } = payload as { requestId: string };
+    const link = await getLink(ctx.store.db, FLOW, requestId);
+    if (!link || !c) return { status: 'done' };
+    if (c.withdrawn_status) {
+      const u = await ctx.clickup.updateTask(link.cuTaskId, { status: c.withdrawn_status });
+      if (!u.ok) return outcomeFromRemote(u.error, `closing approval task ${link.cuTaskId}`);
+    }
+    const failed = await commentOnce(ctx, link.cuTaskId, `${BRIDGE_COMMENT_PREFIX} the partner withdrew request ${requestId}; no decision will be sent.`, attempt);
+    if (failed) return failed;
+    return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'partner', entity: FLOW, entityId: requestId, action: 'request_withdrawn', after: { cuTaskId: link.cuTaskId } }, ctx.now()) };
+  };
+}
+
+/** `approvals.sweep` (scheduled): withdrawals have no event, so open requests are re-read. */
+export function approvalsSweepHandler(ctx: SyncContext): JobHandler {
+  return async () => {
+    const c = cfg(ctx);
+    if (!c) return { status: 'done' };
+    const open = await listFlowRecords<ApprovalRecord>(ctx.store.db, FLOW, ['open']);
+    const withdrawn: Array<{ rec: (typeof open)[number]; w: ReturnType<typeof decideWithdrawal> }> = [];
+    for (const rec of open) {
+      const r = await ctx.tg.getRequest(rec.id);
+      if (!r.ok) {
+        if (r.error.retryable) return outcomeFromRemote(r.error, `re-reading request ${rec.id}`);
+        continue;
+      }
+      if (isWithdrawn(r.value)) withdrawn.push({ rec, w: decideWithdrawal(rec.data) });
+    }
+    if (withdrawn.length === 0) return { status: 'done' };
+    return {
+      status: 'done',
+      commit: async (trx) => {
+        for (const { rec, w } of withdrawn) await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: w.record.state, data: w.record }, rec.version, w.jobs);
+      },
+    };
+  };
+}
+
+/** `approval.attach_document`: a partner document on a request goes onto its approval task once (same name → not again). */
+export function attachRequestDocumentHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, attempt }) => {
+    const { requestId, documentId } = payload as { requestId: string; documentId: string };
+    const link = await getLink(ctx.store.db, FLOW, requestId);
+    if (!link) {
+      const rec = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, requestId);
+      if (rec?.data.state === 'withdrawn') return { status: 'done' };
+      return { status: 'retry', error: `request ${requestId} has no approval task yet`, retryAfterMs: 2000 };
+    }
+    const dl = await ctx.tg.downloadDocument(documentId);
+    if (!dl.ok) return outcomeFromRemote(dl.error, `downloading document ${documentId}`);
+    const meta = dl.value.meta;
+    const read = await readLimited(dl.value.body, ctx.config.documents.max_bytes);
+    if (!read.ok) return read.tooLarge ? { status: 'fail', error: `document ${documentId}: ${read.reason}` } : { status: 'retry', error: read.reason };
+    const filename = `${humanRequestKind(meta.kind)} - ${meta.name}`;
+    if (attempt > 1) {
+      const t = await ctx.clickup.getTask(link.cuTaskId);
+      if (!t.ok) return outcomeFromRemote(t.error, `reading task ${link.cuTaskId}`);
+      if (((t.value as { attachments?: Array<{ title?: string }> }).attachments ?? []).some((a) => a.title === filename)) return { status: 'done' };
+    }
+    const up = await ctx.clickup.uploadAttachment(link.cuTaskId, { filename, contentType: meta.content_type.split(';')[0]!.trim(), data: read.data });
+    if (!up.ok) return outcomeFromRemote(up.error, `attaching ${meta.name} to ${link.cuTaskId}`);
+    return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: requestId, action: 'document_to_clickup', after: { document: documentId, name: filename } }, ctx.now()) };
+  };
+}

@@ -1,0 +1,29 @@
+import type { SyncContext } from '../context.ts';
+import type { JobHandler } from '../dispatcher.ts';
+import type { TgEventRoute } from './tgEvent.ts';
+import type { CuEntityRoute } from './cuEvent.ts';
+import { onboardingCuRoute, onboardingTgRoute, setOnboardingPartnerStatusHandler } from './onboarding.ts';
+import { buildGroupHandler, finishGroupHandler } from './taskGroup.ts';
+import { approvalCuRoute, approvalsSweepHandler, approvalsTgRoute, attachRequestDocumentHandler, closeApprovalTaskHandler, createApprovalTaskHandler, postDecisionHandler } from './approvals.ts';
+
+/** Flows 4, 6 and 8 plug into the engine here: their Trading Grid routes, ClickUp entity routes and job kinds. */
+export function groupFlowTgRoutes(): TgEventRoute[] {
+  return [approvalsTgRoute, onboardingTgRoute];
+}
+
+export function groupFlowCuRoutes(): Record<string, CuEntityRoute> {
+  return { approval: approvalCuRoute, onboarding: onboardingCuRoute };
+}
+
+export function groupFlowHandlers(ctx: SyncContext): Array<[string, JobHandler]> {
+  return [
+    ['approval.create_task', createApprovalTaskHandler(ctx)],
+    ['approval.post_decision', postDecisionHandler(ctx)],
+    ['approval.close_task', closeApprovalTaskHandler(ctx)],
+    ['approval.attach_document', attachRequestDocumentHandler(ctx)],
+    ['approvals.sweep', approvalsSweepHandler(ctx)],
+    ['group.build', buildGroupHandler(ctx)],
+    ['group.finish', finishGroupHandler(ctx)],
+    ['onboarding.set_partner_status', setOnboardingPartnerStatusHandler(ctx)],
+  ];
+}

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorld, eventually, type World } from '../helpers/world.ts';
+import { signTgEvent } from '../../bench/signedEvents.ts';
+import { getFlowRecord } from '../../src/store/ops/flowRecords.ts';
+import { getLink } from '../../src/store/ops/links.ts';
+import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
+import type { Bridge } from '../../src/server/bridge.ts';
+
+let world: World | null = null;
+afterEach(async () => {
+  await world?.close();
+  world = null;
+});
+
+type Task = Record<string, any>;
+const fieldsOf = (t: Task): Record<string, unknown> => Object.fromEntries(((t.custom_fields ?? []) as any[]).map((f) => [f.name, f.value]));
+const taskById = (w: World, id: string): Task | undefined => w.cu.tasks().find((t) => t.id === id) as Task | undefined;
+const comments = (w: World, id: string): string[] => (w.cu.state.tasks.get(id)?.comments ?? []).map((c) => c.text);
+
+async function quiet(w: World, b: Bridge): Promise<void> {
+  await w.tg.idle();
+  await w.cu.webhooksSettled();
+  await eventually('no job due', async () => {
+    const n = await b.store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 2500).executeTakeFirst();
+    return Number(n?.n ?? 0) === 0 && b.dispatcher.inFlightCount === 0;
+  }, 20_000);
+  await w.cu.webhooksSettled();
+}
+
+async function postTg(b: Bridge, w: World, ev: unknown) {
+  const signed = signTgEvent(ev as never, w.tg.webhookSecret);
+  const r = await fetch(`${b.url}/webhooks/tradinggrid`, { method: 'POST', headers: signed.headers, body: signed.body });
+  return r.status;
+}
+
+async function linkedTask(b: Bridge, entity: string, id: string): Promise<string> {
+  return (await eventually(`the task of ${entity} ${id}`, () => getLink(b.store.db, entity, id))).cuTaskId;
+}
+
+describe('flow 6: approvals both ways', () => {
+  it('a request becomes one routed approval task; the decision and the approver\'s comments reach the partner once, even when webhooks repeat', async () => {
+    world = await createWorld();
+    const w = world;
+    const b = await w.startBridge();
+    const r = await w.tg.requestApproval({
+      partnerId: 'P-GLOBEX', kind: 'pricing_exception', summary: 'Hold Q3 price on SKU 4411', details: 'Fuel surcharge absorbed for one quarter.',
+      value: { amount: 18_000, currency: 'USD' },
+      documents: [{ name: 'quote.pdf', kind: 'other', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 quote') }],
+    });
+    const taskId = await linkedTask(b, 'approval', r.id);
+    // The same event again (a CSV re-import or a redelivery) with a new event id changes nothing.
+    const ev = w.tg.state().events.find((e) => e.type === 'request.created' && e.data.id === r.id)!;
+    expect(await postTg(b, w, { ...ev, id: `${ev.id}-again` })).toBe(202);
+    await quiet(w, b);
+    const task = taskById(w, taskId)!;
+    expect(task.name).toBe('[Globex Logistics] Approve pricing exception: Hold Q3 price on SKU 4411');
+    expect(task.assignees.map((a: any) => a.id)).toEqual([81000005]);
+    expect(Number(task.priority?.id)).toBe(2);
+    expect(fieldsOf(task)['TG request id']).toBe(r.id);
+    expect(fieldsOf(task)['Partner']).toBe('Globex Logistics');
+    expect(task.attachments.map((a: any) => a.title)).toEqual(['other - quote.pdf']);
+    expect(w.cu.tasks().filter((t) => fieldsOf(t as Task)['TG request id'] === r.id)).toHaveLength(1);
+
+    // Every ClickUp delivery now arrives twice.
+    w.cu.setFaults({ webhookDuplicateRate: 1 });
+    w.cu.postComment(taskId, 'Approved for Q3 only; back to list price in Q4.', 'dora.manager@gridbridge.example');
+    w.cu.moveStatus(taskId, 'approved', 'dora.manager@gridbridge.example');
+    await quiet(w, b);
+    const decided = w.tg.state().requests.get(r.id)!;
+    expect(decided.status).toBe('approved');
+    expect(decided.decision?.comment).toContain('Approved for Q3 only');
+    expect(decided.decision?.decided_by).toBe('Dora Manager');
+    expect(w.tg.stats().requests['POST /requests/:id/decision']).toBe(1);
+    expect(comments(w, taskId).filter((c) => c.startsWith('gridbridge: decision "approved"'))).toHaveLength(1);
+    expect(await listDeadLetters(b.store.db)).toEqual([]);
+  });
+
+  it('a decision changed after posting goes to the partner as a revision, once', async () => {
+    world = await createWorld();
+    const w = world;
+    const b = await w.startBridge();
+    const r = await w.tg.requestApproval({ partnerId: 'P-INITECH', kind: 'shipment_change', summary: 'Split PO 7781 into two deliveries' });
+    const taskId = await linkedTask(b, 'approval', r.id);
+    await quiet(w, b);
+    expect(taskById(w, taskId)!.assignees.map((a: any) => a.id)).toEqual([81000002]);
+    w.cu.moveStatus(taskId, 'approved');
+    await quiet(w, b);
+    expect(w.tg.state().requests.get(r.id)!.status).toBe('approved');
+    w.cu.postComment(taskId, 'Warehouse cannot take the second truck; rejecting after all.');
+    w.cu.moveStatus(taskId, 'rejected');
+    await quiet(w, b);
+    // The contract keeps the first decision; the revision is a notice addressed to the partner.
+    expect(w.tg.state().requests.get(r.id)!.status).toBe('approved');
+    const revisions = [...w.tg.state().notices.values()].filter((n) => n.title.includes(`request ${r.id}`));
+    expect(revisions).toHaveLength(1);
+    expect(revisions[0]!.title).toBe(`Revised decision on your request ${r.id}: rejected`);
+    expect(revisions[0]!.body).toContain('from approved to rejected');
+    expect(revisions[0]!.body).toContain('Warehouse cannot take the second truck');
+    expect(revisions[0]!.audience).toEqual({ partner_ids: ['P-INITECH'] });
+    // Repeating the same webhook, or moving it to rejected again, posts nothing more.
+    w.cu.setField(taskId, 'Decision', 'rejected');
+    await quiet(w, b);
+    expect([...w.tg.state().notices.values()].filter((n) => n.title.includes(`request ${r.id}`))).toHaveLength(1);
+    const rec = await getFlowRecord<any>(b.store.db, 'approval', r.id);
+    expect(rec!.data.posted.map((p: any) => p.outcome)).toEqual(['approved', 'rejected']);
+  });
+
+  it('a request withdrawn by the partner closes the task, and a later decision is not sent', async () => {
+    world = await createWorld();
+    const w = world;
+    const b = await w.startBridge();
+    const r = await w.tg.requestApproval({ partnerId: 'P-ACME', kind: 'document_correction', summary: 'Correct invoice INV-9 tax line' });
+    const taskId = await linkedTask(b, 'approval', r.id);
+    await quiet(w, b);
+    await w.tg.withdrawRequest(r.id);
+    // The contract has no event for a withdrawal: the sweep notices it.
+    await b.scheduler.enqueueSlot({ kind: 'approvals.sweep', cron: '* * * * *' }, Date.now());
+    b.dispatcher.wake();
+    await eventually('the task closed', () => taskById(w, taskId)?.status?.status === 'withdrawn');
+    await quiet(w, b);
+    expect(comments(w, taskId).some((c) => c.includes('the partner withdrew'))).toBe(true);
+    w.cu.moveStatus(taskId, 'approved');
+    await quiet(w, b);
+    expect(w.tg.stats().requests['POST /requests/:id/decision'] ?? 0).toBe(0);
+    expect((await getFlowRecord<any>(b.store.db, 'approval', r.id))!.data.state).toBe('withdrawn');
+  });
+});
