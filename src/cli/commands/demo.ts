@@ -7,6 +7,7 @@ import { startTradingGridSandbox } from '../../sandbox/tradinggrid/index.ts';
 import { configForSandboxes } from '../sandboxSetup.ts';
 import { startBridge } from '../../server/bridge.ts';
 import { raiseMorningCases } from '../demo/partnerDay.ts';
+import { playMiddaySync } from '../demo/middaySync.ts';
 import { getCase } from '../../store/ops/cases.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { listDocuments } from '../../store/ops/documents.ts';
@@ -44,6 +45,15 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
     summary.cases.push({ label: c.label, caseId: c.id, partner: c.partnerId, state: rec?.state ?? 'missing', taskId: link?.cuTaskId ?? null, documents: docs.filter((d) => d.cu_attachment_id).length, holdReason: rec?.holdReason ?? null });
   }
   out(formatSummary(summary, cu.origin));
+
+  const quiet = async () => {
+    await cu.webhooksSettled();
+    await waitForQuiet(bridge, tg);
+    await cu.webhooksSettled();
+    await waitForQuiet(bridge, tg);
+  };
+  const midday = await playMiddaySync(cu, tg, bridge, cases, quiet);
+  out(`${midday.join('\n')}\n`);
 
   const stop = async () => {
     tg.setWebhookUrl(undefined);
