@@ -4,7 +4,7 @@ import { signTgEvent } from '../../bench/signedEvents.ts';
 import { getFlowRecord } from '../../src/store/ops/flowRecords.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
-import type { Bridge } from '../../src/server/bridge.ts';
+import { StartupError, type Bridge } from '../../src/server/bridge.ts';
 
 let world: World | null = null;
 afterEach(async () => {
@@ -123,5 +123,74 @@ describe('flow 6: approvals both ways', () => {
     await quiet(w, b);
     expect(w.tg.stats().requests['POST /requests/:id/decision'] ?? 0).toBe(0);
     expect((await getFlowRecord<any>(b.store.db, 'approval', r.id))!.data.state).toBe('withdrawn');
+  });
+});
+
+describe('flow 4: partner onboarding and compliance', () => {
+  const groupTasks = (w: World, groupId: string) => w.cu.tasks().filter((t) => String(fieldsOf(t as Task)['Gridbridge key'] ?? '').startsWith(`onboarding:${groupId}:`)) as Task[];
+
+  it('a new partner gets one onboarding group with dependencies and checklists; a CSV re-import does not make a second; milestones move the partner to testing then active', async () => {
+    world = await createWorld();
+    const w = world;
+    const b = await w.startBridge();
+    const p = await w.tg.addPartner({ name: 'Nova Foods', tier: 'standard' });
+    await eventually('the group built', async () => (await b.store.db.selectFrom('audit_log').select('id').where('entity_id', '=', p.id).where('action', '=', 'group_built').executeTakeFirst()));
+    // The same partner arrives again (an Active Community CSV re-import replays trading_partner.created).
+    const ev = w.tg.state().events.find((e) => e.type === 'trading_partner.created' && e.data.id === p.id)!;
+    expect(await postTg(b, w, { ...ev, id: `accsv:${p.id}:reimport` })).toBe(202);
+    await quiet(w, b);
+    const tasks = groupTasks(w, p.id);
+    expect(tasks).toHaveLength(7);
+    const byKey = Object.fromEntries(tasks.map((t) => [String(fieldsOf(t)['Gridbridge key']).split(':').pop(), t]));
+    expect(byKey.parent!.name).toBe('Onboarding: Nova Foods');
+    expect(byKey.edi_setup!.parent).toBe(byKey.parent!.id);
+    expect(byKey.edi_setup!.assignees.map((a: any) => a.id)).toEqual([81000004]);
+    const waitsFor = (t: Task) => (t.dependencies as any[]).filter((d) => d.task_id === t.id).map((d) => d.depends_on);
+    expect(waitsFor(byKey.edi_setup!)).toEqual([byKey.contract_review!.id]);
+    expect(waitsFor(byKey.test_file_exchanged!)).toEqual([byKey.edi_setup!.id]);
+    expect(waitsFor(byKey.production_cutover!).sort()).toEqual([byKey.ack_997_received!.id, byKey.master_data!.id].sort());
+    expect(byKey.contract_review!.checklists[0].items.map((i: any) => i.name)).toEqual(['NDA signed', 'Trading agreement signed']);
+    expect(w.tg.state().partners.get(p.id)!.status).toBe('registering');
+
+    w.cu.moveStatus(byKey.contract_review!.id, 'complete');
+    w.cu.moveStatus(byKey.edi_setup!.id, 'complete');
+    await quiet(w, b);
+    expect(w.tg.state().partners.get(p.id)!.status).toBe('testing');
+    for (const k of ['master_data', 'test_file_exchanged', 'ack_997_received', 'production_cutover']) w.cu.moveStatus(byKey[k]!.id, 'complete');
+    await quiet(w, b);
+    expect(w.tg.state().partners.get(p.id)!.status).toBe('active');
+    expect(w.tg.stats().requests['POST /trading_partners/:id/status']).toBe(3);
+    expect(groupTasks(w, p.id)).toHaveLength(7);
+    expect(await listDeadLetters(b.store.db)).toEqual([]);
+  });
+
+  it('a strategic partner\'s group is made from the ClickUp template, reusing its subtasks; a compliance requirement gets its own group', async () => {
+    world = await createWorld();
+    const w = world;
+    const b = await w.startBridge();
+    const p = await w.tg.addPartner({ name: 'Orbit Pharma', tier: 'strategic' });
+    const cr = await w.tg.addComplianceRequirement({ partnerId: 'P-GLOBEX', title: 'Conflict minerals declaration', category: 'sourcing', dueAt: '2030-06-30T00:00:00Z' });
+    await eventually('both groups built', async () => (await b.store.db.selectFrom('audit_log').select('id').where('action', '=', 'group_built').execute()).length === 2);
+    await quiet(w, b);
+    const parent = w.cu.tasks().find((t) => fieldsOf(t as Task)['Gridbridge key'] === `onboarding:${p.id}:parent`) as Task;
+    expect(parent.name).toBe('Onboarding (strategic): Orbit Pharma');
+    expect(parent.checklists.map((c: any) => c.name)).toContain('Go-live');
+    const subs = w.cu.tasks().filter((t) => (t as Task).parent === parent.id) as Task[];
+    // Template subtasks with our step names are adopted (not doubled); its extra one stays.
+    expect(subs.filter((s) => s.name === 'Contract review')).toHaveLength(1);
+    expect(subs.map((s) => s.name).sort()).toEqual(['Contract review', 'EDI setup', 'Master data validation', 'Testing milestones', 'Testing: 997 received', 'Testing: production cut-over', 'Testing: test file exchanged'].sort());
+    const compliance = groupTasks(w, `CR:${cr.id}`);
+    expect(compliance.map((t) => t.name).sort()).toEqual(['Collect evidence', 'Compliance: Conflict minerals declaration (sourcing, due 2030-06-30) (Globex Logistics)', 'Legal review of the requirement'].sort());
+    // A compliance group never changes the partner's status.
+    expect(w.tg.state().partners.get('P-GLOBEX')!.status).toBe('active');
+  });
+
+  it('a ClickUp template named in the config that does not exist stops the start with a clear error', async () => {
+    world = await createWorld();
+    const w = world;
+    (w.config.flows.onboarding!.groups.strategic as any).clickup_template = 'Partner onboarding v2';
+    const e = await w.startBridge().catch((x) => x);
+    expect(e).toBeInstanceOf(StartupError);
+    expect(e.message).toContain('flows.onboarding.groups.strategic.clickup_template: ClickUp has no task template named "Partner onboarding v2" (templates: Partner onboarding, Policy rollout)');
   });
 });

@@ -83,13 +83,18 @@ export const onboardingCuRoute: CuEntityRoute = async (ctx, _ev, link) => {
   if (!rec || rec.data.closed.includes(step)) return { status: 'done' };
   const t = await ctx.clickup.getTask(link.cuTaskId);
   if (!t.ok) return outcomeFromRemote(t.error, `reading onboarding task ${link.cuTaskId}`);
-  const d = decideStepProgress({ record: rec.data, step, finished: isTaskFinished(t.value) });
-  if (!d) return { status: 'done' };
-  const state = Object.keys(d.record.milestones).length > 0 && d.record.partnerStatus === 'active' ? 'done' : 'open';
+  const finished = isTaskFinished(t.value);
+  if (!finished) return { status: 'done' };
   return {
     status: 'done',
+    // Steps of one group change concurrently: decide again on the record as it is inside the commit.
     commit: async (trx) => {
-      await commitFlow(ctx, trx, { flow: FLOW, id: groupId, state, data: d.record }, rec.version, d.jobs);
+      const now = await getFlowRecord<OnboardingRecord>(trx, FLOW, groupId);
+      if (!now) return;
+      const d = decideStepProgress({ record: now.data, step, finished });
+      if (!d) return;
+      const state = d.record.partnerStatus === 'active' ? 'done' : 'open';
+      await commitFlow(ctx, trx, { flow: FLOW, id: groupId, state, data: d.record }, now.version, d.jobs);
       await appendAudit(trx, { actor: 'clickup', entity: FLOW, entityId: groupId, action: 'milestone_closed', after: { step, partnerStatus: d.record.partnerStatus } }, ctx.now());
     },
   };
