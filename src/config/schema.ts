@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FlowsConfig } from './flowsSchema.ts';
 import { PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
+import { AcCsvConfig, MailboxConfig } from './mailboxSchema.ts';
 import { CalendarSection, MetricsSection, RoutingSection, SlaSection, SlaSweepCron } from './slaSchema.ts';
 
 /** A secret is never written in the YAML itself: it names an environment variable or a file. */
@@ -123,6 +124,8 @@ export const GridbridgeConfig = z.strictObject({
   sla_sweep_cron: SlaSweepCron,
   dispatcher: DispatcherConfig.prefault({}),
   documents: DocumentsConfig.prefault({}),
+  mailbox: MailboxConfig.optional(),
+  ac_csv: AcCsvConfig.optional(),
   /** Flows 4, 6 and 8 (onboarding, approvals, rollouts); each is off until its section names a list. */
   flows: FlowsConfig.prefault({}),
   admin: AdminConfig.prefault({}),

@@ -6,6 +6,7 @@ import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_console.ts';
 import * as m003 from './migrations/003_flow_records.ts';
 import * as m005 from './migrations/005_sla.ts';
+import * as m006 from './migrations/006_mailbox.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<
   '002_console': m002,
   '003_flow_records': m003,
   '005_sla': m005,
+  '006_mailbox': m006,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { MailboxTables } from './mailboxTables.ts';
 
 /** Row types of the store. Times are ms epochs (bigint in PostgreSQL, parsed to number). JSON is text. */
 export interface JobsTable {
@@ -109,7 +110,7 @@ export interface LeasesTable {
   expires_at: number;
 }
 
-export interface Database {
+export interface Database extends MailboxTables {
   jobs: JobsTable;
   inbound_events: InboundEventsTable;
   cases: CasesTable;

@@ -9,6 +9,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { readLimited } from '../readLimited.ts';
+import { skipWithoutTradingGridCase } from '../mailbox/mailboxCaseGuard.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 
@@ -17,6 +18,8 @@ export function setPartnerStatusHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, job }) => {
     const p = payload as { caseId: string; status: PartnerStatus; at: number; note?: string };
     if (!settable.has(p.status)) return { status: 'fail', error: `case ${p.caseId}: "${p.status}" cannot be set from the internal side` };
+    const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'set_status', { status: p.status }, (trx) => setCasePartnerStatus(trx, p.caseId, p.status, ctx.now()));
+    if (noTgCase) return noTgCase;
     const r = await ctx.tg.setCaseStatus(p.caseId, { status: p.status as SettableCaseStatus, ...(p.note ? { note: p.note } : {}) }, job.key);
     if (!r.ok) return outcomeFromRemote(r.error, `setting the partner status of case ${p.caseId} to ${p.status}`);
     return {
@@ -57,6 +60,8 @@ export function setClickUpStatusHandler(ctx: SyncContext): JobHandler {
 export function addPartnerCommentHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, job }) => {
     const p = payload as { caseId: string; body: string; author: string; clickUpCommentId: string };
+    const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'add_comment', { clickUpCommentId: p.clickUpCommentId });
+    if (noTgCase) return noTgCase;
     const r = await ctx.tg.addCaseComment(p.caseId, { body: p.body, author: p.author }, job.key);
     if (!r.ok) return outcomeFromRemote(r.error, `posting a comment on case ${p.caseId}`);
     return {
@@ -95,6 +100,8 @@ export function addClickUpCommentHandler(ctx: SyncContext): JobHandler {
 export function uploadToTradingGridHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, job }) => {
     const p = payload as { caseId: string; attachmentId: string; url: string; title: string; contentType: string | null };
+    const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'upload_document', { attachmentId: p.attachmentId });
+    if (noTgCase) return noTgCase;
     const dl = await ctx.clickup.downloadAttachment(p.url);
     if (!dl.ok) return outcomeFromRemote(dl.error, `downloading ClickUp attachment ${p.attachmentId}`);
     const read = await readLimited(dl.value.body, ctx.config.documents.max_bytes);

@@ -43,6 +43,13 @@ export class AcCsvDriver {
   constructor(
     private readonly transport: MailboxTransport,
     private readonly state: AcSnapshotState,
+    private readonly opts: {
+      /**
+       * Called with the events and row problems of a scan before the snapshot is updated and the files are
+       * archived: make them durable here. A crash in between gives the same events (same ids) again.
+       */
+      deliver?: (result: { events: AcPartnerEvent[]; problems: AcRowProblem[] }) => Promise<void>;
+    } = {},
   ) {}
 
   private async read(name: string): Promise<Result<Buffer>> {
@@ -77,13 +84,17 @@ export class AcCsvDriver {
     }
     const events: AcPartnerEvent[] = [];
     const at = now.toISOString();
+    // A company listed twice compares with its previous row, as if the rows had been applied one by one.
+    const seen = new Map<string, TradingPartner>();
     for (const p of partners) {
-      const before = await this.state.getPartner(p.id);
+      const before = seen.has(p.id) ? seen.get(p.id)! : await this.state.getPartner(p.id);
       if (before === null) events.push({ id: `ac_csv:${p.id}:created`, type: 'trading_partner.created', occurred_at: at, data: p });
       else if (before.status !== p.status)
         events.push({ id: `ac_csv:${p.id}:status:${before.status}->${p.status}:${p.updated_at}`, type: 'trading_partner.status_changed', occurred_at: at, data: { ...p, previous_status: before.status } });
-      await this.state.putPartner(p);
+      seen.set(p.id, p);
     }
+    await this.opts.deliver?.({ events, problems });
+    for (const p of seen.values()) await this.state.putPartner(p);
     for (const f of files) {
       const a = await this.transport.archive(f.name, `${f.sha.slice(0, 12)}_${f.name}`);
       if (!a.ok) return a;

@@ -36,10 +36,11 @@ export interface MailboxDriverOptions {
   /** Unit price difference tolerated between 810 and 850 (default 0.005). */
   priceTolerance?: number;
   /**
-   * Called with a file's items before the file is moved and marked processed: make them durable here
-   * (e.g. the engine's inbox). A crash in between re-delivers the same items with the same dedupeKeys.
+   * Called with a file's items before the file is moved and marked processed, and with the items time made
+   * due (file null) before they are marked reported: make them durable here (e.g. the engine's inbox). A crash
+   * in between re-delivers the same items with the same dedupeKeys.
    */
-  deliver?: (items: MailboxItem[], file: FileRef) => Promise<void>;
+  deliver?: (items: MailboxItem[], file: FileRef | null) => Promise<void>;
   logger?: Logger;
 }
 
@@ -289,12 +290,12 @@ export class MailboxDriver {
     const { state } = this.opts;
     const out: MailboxException[] = [];
     const at = now.toISOString();
-    for (const t of await state.listFaOverdue(now)) {
-      await state.setFa(t, 'overdue');
+    const faOverdue = await state.listFaOverdue(now);
+    const asnOverdue = await state.listAsnOverdue(now);
+    for (const t of faOverdue) {
       out.push(exception('fa_overdue', t.partner, refOfSent(t), `no functional acknowledgement for ${t.setId} ${t.transaction}${t.business ? ` (${t.business.type} ${t.business.value})` : ''} sent ${t.sentAt}, due ${t.faDueAt}`, at, t.file));
     }
-    for (const o of await state.listAsnOverdue(now)) {
-      await state.markAsnMissingReported(o.partner, o.poNumber);
+    for (const o of asnOverdue) {
       const ref: TransactionRef = { standard: o.ref.standard, sender: partyKey(o.ref.sender), receiver: partyKey(o.ref.receiver), interchange: o.ref.interchange, group: o.ref.group, transaction: o.ref.transaction, business: { type: 'purchase_order', value: o.poNumber } };
       out.push(exception('asn_missing', o.partner, ref, `no 856 for PO ${o.poNumber} received ${o.receivedAt}, due ${o.asnDueAt}`, at, o.file));
     }
@@ -306,6 +307,10 @@ export class MailboxDriver {
         out.push(exception('mailbox_inactive', mailbox, { standard: null, sender: null, receiver: null, interchange: null, group: null, transaction: null, business: null }, `no inbound file since ${last}`, at, null, last));
       }
     }
+    // Durable first, then marked reported: a crash in between raises the same items (same dedupeKeys) again, never none.
+    if (out.length > 0) await this.opts.deliver?.(out, null);
+    for (const t of faOverdue) await state.setFa(t, 'overdue');
+    for (const o of asnOverdue) await state.markAsnMissingReported(o.partner, o.poNumber);
     return out;
   }
 

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { businessCalendarConfigSchema } from '../core/calendar/index.ts';
+
+/** Same shape as schema.ts's SecretRef (kept here so this file does not import schema.ts, which imports it). */
+const MailboxSecretRef = z
+  .union([z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })], {
+    error: 'expected a secret reference {env: NAME} or {file: PATH}; secrets are never written in the config file itself',
+  })
+  .describe('secret reference: {env: NAME} or {file: PATH}');
+
+/** An EDI address as `qualifier:id` (X12 ISA05:ISA06, EDIFACT UNB partner qualifier:id), e.g. `ZZ:ACMESUPPLY`. */
+const EDI_ADDRESS = /^[^:\s]{1,16}:\S+$/;
+const EDI_ADDRESS_HINT = "expected an EDI address 'qualifier:id' such as 'ZZ:ACMESUPPLY' or '14:5790000000001'";
+const EdiAddress = z.string().regex(EDI_ADDRESS, EDI_ADDRESS_HINT);
+
+const Folders = z.strictObject({
+  inbound: z.string().min(1),
+  outbound: z.string().min(1),
+  archive: z.string().min(1),
+  quarantine: z.string().min(1),
+});
+
+const FolderTransport = z.strictObject({
+  type: z.literal('folder'),
+  ...Folders.shape,
+});
+
+const SftpTransport = z
+  .strictObject({
+    type: z.literal('sftp'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(22),
+    username: z.string().min(1),
+    password: MailboxSecretRef.optional(),
+    private_key: MailboxSecretRef.optional().describe('PEM or OpenSSH private key'),
+    passphrase: MailboxSecretRef.optional(),
+    /** Pinned host key as OpenSSH prints it (`ssh-keygen -lf`): no trust on first use. */
+    host_key_sha256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "expected the server's host key fingerprint 'SHA256:<43 base64 characters>' (ssh-keygen -lf)"),
+    /** Remote folders (absolute paths on the server). */
+    folders: Folders,
+    ready_timeout_ms: z.number().int().positive().default(10_000),
+  })
+  .refine((s) => s.password !== undefined || s.private_key !== undefined, { message: 'give password or private_key (a secret reference)', path: ['password'] });
+
+const Transport = z.discriminatedUnion('type', [FolderTransport, SftpTransport], { error: "transport.type must be 'folder' or 'sftp'" });
+
+const Windows = z.strictObject({
+  fa_hours: z.number().positive().optional().describe('hours a partner has to send its 997/999/CONTRL'),
+  asn_hours: z.number().positive().optional().describe('hours between an 850 and its 856'),
+});
+
+const MailboxPartner = z.strictObject({
+  /** Trading Grid partner id the EDI address belongs to (must also be in partners.map when require_mapping). */
+  partner_id: z.string().min(1),
+  ...Windows.shape,
+});
+
+/** EDI over SFTP or a watched folder (the `mailbox` Trading Grid driver): exceptions become flow-1 cases. */
+export const MailboxConfig = z.strictObject({
+  /** Name of this mailbox; exceptions about the mailbox itself (content_error, mailbox_inactive) come from address `mailbox:<name>`. */
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only').default('mailbox'),
+  transport: Transport,
+  /** When to scan the inbound folder (croner syntax, seconds optional). */
+  scan_cron: z.string().min(1).default('*/2 * * * *'),
+  timezone: z.string().optional().describe('time zone of scan_cron (default: the host)'),
+  /** Our own interchange ids (`qualifier:id`): a transaction sent from one of these counts as ours. */
+  our_ids: z.array(EdiAddress).min(1, 'name at least one of our own EDI addresses'),
+  defaults: z
+    .strictObject({ fa_hours: z.number().positive().default(24), asn_hours: z.number().positive().default(48) })
+    .prefault({}),
+  /** EDI address → Trading Grid partner (and its windows). `mailbox:<name>` files the mailbox's own exceptions. */
+  partners: z
+    .record(z.string(), MailboxPartner)
+    .superRefine((rec, ctx) => {
+      // Checked here rather than by the record's key schema, whose issue would not say what was expected.
+      for (const key of Object.keys(rec)) if (!EDI_ADDRESS.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `${EDI_ADDRESS_HINT} (or 'mailbox:<name>' for the mailbox's own exceptions)` });
+    })
+    .default({}),
+  /** Leave files younger than this alone (they may still be uploading). */
+  settle_seconds: z.number().int().min(0).default(0),
+  /** Raise mailbox_inactive when no inbound file arrived for this many hours (off when unset). */
+  inactive_after_hours: z.number().positive().optional(),
+  /** 810 unit price difference tolerated against the 850. */
+  price_tolerance: z.number().min(0).default(0.005),
+  /** Business calendar the FA/ASN/inactive windows are measured in (plain hours when absent). */
+  calendar: businessCalendarConfigSchema.optional(),
+});
+export type MailboxConfig = z.infer<typeof MailboxConfig>;
+
+/** Active Community CSV exports (companies, contacts) dropped in a folder or an SFTP mailbox: partners become trading_partner events. */
+export const AcCsvConfig = z.strictObject({
+  transport: Transport,
+  scan_cron: z.string().min(1).default('*/15 * * * *'),
+  timezone: z.string().optional(),
+});
+export type AcCsvConfig = z.infer<typeof AcCsvConfig>;
+export type MailboxTransportConfig = z.infer<typeof Transport>;

@@ -1,0 +1,44 @@
+import type { SyncContext } from '../context.ts';
+import type { JobHandler } from '../dispatcher.ts';
+import type { MailboxException } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
+import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { setCaseHoldReason } from '../../store/ops/setCaseHoldReason.ts';
+import { advanceReadyJob } from '../../store/ops/advanceReadyJob.ts';
+import { toMailboxCase, unmappedEdiReason } from '../mailbox/mailboxCase.ts';
+import { intakeCase } from './caseIntake.ts';
+
+export interface MailboxExceptionJob {
+  item: MailboxException;
+}
+
+/** Job key of the upload of a case's EDI file: once per case and content hash. */
+export const uploadMailboxFileKey = (caseId: string, sha256: string) => `cu.upload_mailbox_file:${caseId}:${sha256}`;
+
+/**
+ * `mailbox.exception`: an EDI-derived exception taken in as a flow-1 case (source mailbox, kind
+ * edi_exception), with the upload of its raw file queued in the same transaction. An EDI address with no
+ * Trading Grid partner is held, and the hold says which address and where to map it.
+ */
+export function mailboxExceptionHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload }) => {
+    const { item } = payload as MailboxExceptionJob;
+    const cfg = ctx.config.mailbox;
+    if (!cfg) return { status: 'fail', error: 'a mailbox exception arrived but the mailbox section is no longer configured' };
+    const { incoming, unmappedAddress } = toMailboxCase(item, cfg.partners);
+    const out = await intakeCase(ctx, incoming, []);
+    if (out.status !== 'done') return out;
+    return {
+      status: 'done',
+      commit: async (trx) => {
+        await out.commit?.(trx);
+        if (unmappedAddress !== null) await setCaseHoldReason(trx, incoming.id, unmappedEdiReason(unmappedAddress, cfg.name));
+        if (item.file) {
+          const key = uploadMailboxFileKey(incoming.id, item.file.sha256);
+          const now = ctx.now();
+          // New: queued. Already queued and parked while the case was held: due now, the task may be on its way.
+          if ((await enqueueJobs(trx, [{ kind: 'clickup.upload_mailbox_file', key, payload: { caseId: incoming.id, file: item.file } }], now, ctx.config.dispatcher.max_attempts)) === 0) await advanceReadyJob(trx, key, now);
+        }
+      },
+    };
+  };
+}

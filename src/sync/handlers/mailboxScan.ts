@@ -1,0 +1,88 @@
+import type { SyncContext } from '../context.ts';
+import type { JobHandler } from '../dispatcher.ts';
+import type { MailboxConfig } from '../../config/mailboxSchema.ts';
+import type { MailboxItem } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
+import type { FileRef } from '../../connectors/tradinggrid/mailbox/state.ts';
+import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
+import { getInboundEventPayload, recordMailboxAcknowledgement } from '../../store/ops/mailboxAcknowledgements.ts';
+import { listHeldMailboxCases } from '../../store/ops/mailboxHeldCases.ts';
+import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
+import { mailboxCaseId, UNMAPPED_EDI_PREFIX } from '../mailbox/mailboxCase.ts';
+import { openMailboxDriver } from '../mailbox/mailboxRuntime.ts';
+import type { MailboxExceptionJob } from './mailboxException.ts';
+
+/** Scans running in this process, by mailbox: a slot that comes while the last scan still runs is skipped. */
+const running = new Set<string>();
+
+/** Make a scan's items durable: each exception an inbox event + its `mailbox.exception` job; acknowledgements kept in the inbox. */
+export function deliverMailboxItems(ctx: SyncContext) {
+  return async (items: MailboxItem[], file: FileRef | null): Promise<void> => {
+    const now = ctx.now();
+    for (const item of items) {
+      if (item.type === 'acknowledgment') {
+        await recordMailboxAcknowledgement(ctx.store.db, { eventId: item.dedupeKey, type: `ack.${item.ack.kind}.${item.ack.normalized}`, payload: item }, now);
+        continue;
+      }
+      const caseId = mailboxCaseId(item.dedupeKey);
+      const job: MailboxExceptionJob = { item };
+      const r = await recordInboundEvent(ctx.store.db, { source: 'mailbox', eventId: caseId, type: `mailbox.${item.exception}`, payload: item }, { kind: 'mailbox.exception', key: `mailbox.exception:${caseId}`, queueKey: `case:${caseId}`, payload: job }, now);
+      ctx.logger.info({ caseId, exception: item.exception, file: file?.name ?? null, duplicate: r.duplicate }, 'mailbox exception accepted');
+    }
+  };
+}
+
+/** Held cases whose EDI address is mapped now go through intake again (with the mapped partner). */
+async function retakeRemappedCases(ctx: SyncContext, cfg: MailboxConfig): Promise<number> {
+  const held = await listHeldMailboxCases(ctx.store.db, UNMAPPED_EDI_PREFIX);
+  const jobs = [];
+  for (const c of held) {
+    const mapped = cfg.partners[c.partner_id.slice(UNMAPPED_EDI_PREFIX.length)]?.partner_id;
+    if (mapped === undefined) continue;
+    const item = await getInboundEventPayload<MailboxExceptionJob['item']>(ctx.store.db, 'mailbox', c.id);
+    if (item === null) continue;
+    jobs.push({ kind: 'mailbox.exception', key: `mailbox.exception:${c.id}:mapped:${mapped}`, queueKey: `case:${c.id}`, payload: { item } satisfies MailboxExceptionJob });
+  }
+  return enqueueJobs(ctx.store.db, jobs, ctx.now(), ctx.config.dispatcher.max_attempts);
+}
+
+/**
+ * `mailbox.scan` (scheduled): one pass over the mailbox. Every new file's exceptions are made durable
+ * before the file is archived or quarantined, so a crash, a rescan or a restart never loses one or
+ * makes a second case. A connection failure waits for the next slot (recorded in the audit log); a
+ * permanent one (host key, credentials) is a dead letter.
+ */
+export function mailboxScanHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload }) => {
+    const cfg = ctx.config.mailbox;
+    if (!cfg) return { status: 'done' };
+    if (running.has(cfg.name)) {
+      ctx.logger.info({ mailbox: cfg.name, slot: (payload as { slot?: number }).slot }, 'previous mailbox scan still running; slot skipped');
+      return { status: 'done' };
+    }
+    running.add(cfg.name);
+    try {
+      const retaken = await retakeRemappedCases(ctx, cfg);
+      if (retaken > 0) ctx.logger.info({ retaken }, 'held mailbox cases whose EDI address is now mapped are taken up again');
+      const driver = await openMailboxDriver(ctx, cfg, deliverMailboxItems(ctx));
+      if (!driver.ok) return { status: 'fail', error: `mailbox ${cfg.name}: ${driver.error.detail}` };
+      try {
+        const r = await driver.value.scanOnce(new Date(ctx.now()));
+        if (!r.ok) {
+          if (!r.error.retryable) return { status: 'fail', error: `mailbox ${cfg.name}: ${r.error.detail} [${r.error.code}]` };
+          await appendAudit(ctx.store.db, { actor: 'gridbridge', entity: 'mailbox', entityId: cfg.name, action: 'scan_failed', after: { error: r.error.detail, code: r.error.code } }, ctx.now());
+          ctx.logger.warn({ mailbox: cfg.name, error: r.error }, 'mailbox scan failed; the next slot tries again');
+          return { status: 'done' };
+        }
+        const failed = r.value.files.filter((f) => f.outcome === 'failed');
+        if (failed.length > 0) ctx.logger.warn({ mailbox: cfg.name, failed }, 'some mailbox files were not processed; the next scan tries again');
+        ctx.logger.info({ mailbox: cfg.name, files: r.value.files.length, items: r.value.items.length }, 'mailbox scanned');
+        return { status: 'done' };
+      } finally {
+        await driver.value.close();
+      }
+    } finally {
+      running.delete(cfg.name);
+    }
+  };
+}
