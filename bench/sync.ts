@@ -89,7 +89,7 @@ async function oneRun(cases: number) {
 }
 
 export async function run(opts: { cases?: number; runs?: number } = {}): Promise<object> {
-  const rows = [];
+  const rows: Array<Awaited<ReturnType<typeof oneRun>>> = [];
   for (let i = 0; i < (opts.runs ?? 3); i++) rows.push(await oneRun(opts.cases ?? 200));
   const pick = (k: keyof (typeof rows)[number]) => summary(rows.map((r) => r[k]));
   return {

@@ -14,9 +14,9 @@ import { requeueHeldCases } from '../sync/requeueHeldCases.ts';
 import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { Scheduler } from '../sync/scheduler.ts';
 import { registerSchedules } from '../sync/schedules.ts';
-import { checkGroupFlowSetup } from '../sync/groupFlowSetup.ts';
 import { ensureClickUpWebhook, webhookHealthHandler, type ClickUpWebhookState } from '../sync/clickupWebhook.ts';
 import { checkStatusMap } from '../flows/statusMap.ts';
+import { tradingGridPollHandler } from '../sync/tradingGridPoll.ts';
 import { checkGroupFlowSetup } from '../sync/groupFlowSetup.ts';
 import { createApp } from './app.ts';
 import { createConsole, type AdminCredentials } from './admin/index.ts';
@@ -97,6 +97,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const d = config.dispatcher;
   const handlers = buildHandlers(ctx);
   handlers.set('clickup.webhook_health', webhookHealthHandler(ctx, webhook, () => ctx.wake()));
+  handlers.set('tradinggrid.poll', tradingGridPollHandler(ctx));
   const consoleUi = createConsole({ store, config, clickup, now, logger, credentials: o.admin, dispatcher: () => dispatcher });
   const dispatcher = new Dispatcher(store, handlers, {
     concurrency: d.concurrency, leaseMs: d.lease_ms, pollMs: d.poll_ms, backoffBaseMs: d.backoff_base_ms, backoffMaxMs: d.backoff_max_ms, now, logger, onSettled: consoleUi.onSettled,
@@ -138,6 +139,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   }
   const scheduler = new Scheduler(store, () => dispatcher.wake(), logger);
   if (config.clickup.webhook.register) scheduler.add({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron });
+  scheduler.add({ kind: 'tradinggrid.poll', cron: config.tradinggrid.poll_cron });
   registerSchedules(scheduler, ctx);
   if (!o.manualDispatch) {
     dispatcher.start();

@@ -1,9 +1,10 @@
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
-import { verifyTradingGridWebhook, parseTradingGridEvent, type TradingGridEvent } from '../../connectors/tradinggrid/events.ts';
+import { verifyTradingGridWebhook, parseTradingGridEvent } from '../../connectors/tradinggrid/events.ts';
 import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
 import { readRawBody } from '../rawBody.ts';
+import { tgQueueKey } from '../../sync/tgQueueKey.ts';
 
 export interface TradingGridWebhookDeps {
   db: Kysely<Database>;
@@ -12,28 +13,6 @@ export interface TradingGridWebhookDeps {
   toleranceSec?: number;
   now: () => number;
   onAccepted: () => void;
-}
-
-/** Jobs touching one case run in order; events of other resources run freely. */
-export function tgQueueKey(ev: TradingGridEvent): string | null {
-  switch (ev.type) {
-    case 'case.opened':
-    case 'case.updated':
-      return `case:${ev.data.id}`;
-    case 'case.comment_added':
-      return `case:${ev.data.case_id}`;
-    case 'document.added':
-      return ev.data.case_id ? `case:${ev.data.case_id}` : ev.data.request_id ? `request:${ev.data.request_id}` : null;
-    case 'request.created':
-      return `request:${ev.data.id}`;
-    case 'trading_partner.created':
-    case 'trading_partner.status_changed':
-      return `partner:${ev.data.id}`;
-    case 'notice.acknowledged':
-      return `notice:${ev.data.id}`;
-    default:
-      return null;
-  }
 }
 
 /**

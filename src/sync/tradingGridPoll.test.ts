@@ -1,0 +1,28 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorld, eventually, type World } from '../../test/helpers/world.ts';
+import { getLink } from '../store/ops/links.ts';
+
+let world: World | null = null;
+afterEach(async () => {
+  await world?.close();
+  world = null;
+});
+
+describe('Trading Grid catch-up poll', () => {
+  it('a case whose webhook never arrived is picked up by the next poll, once', async () => {
+    world = await createWorld({ tg: { faults: { dropEventRate: 1 } } });
+    const w = world;
+    const b = await w.startBridge();
+    // The first poll only sets the cursor (history before start is backfill's job).
+    await b.scheduler.enqueueSlot({ kind: 'tradinggrid.poll', cron: '' }, 1_000);
+    await eventually('the cursor', async () => (await b.store.db.selectFrom('cursors').select('value').where('name', '=', 'tradinggrid.poll').executeTakeFirst()) !== undefined);
+    const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Dropped webhook' });
+    await w.tg.idle();
+    expect(await getLink(b.store.db, 'case', c.id)).toBeNull();
+    await b.scheduler.enqueueSlot({ kind: 'tradinggrid.poll', cron: '' }, 2_000);
+    await eventually('the task from the poll', () => getLink(b.store.db, 'case', c.id));
+    await b.scheduler.enqueueSlot({ kind: 'tradinggrid.poll', cron: '' }, 3_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.cu.tasks().filter((t) => ((t as any).custom_fields ?? []).some((f: any) => f.value === c.id))).toHaveLength(1);
+  });
+});
