@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from './load.ts';
+
+const base = `
+clickup:
+  token: { env: CLICKUP_TOKEN }
+  team_id: "1"
+  list_id: "10"
+tradinggrid:
+  driver: community
+  base_url: https://tg.example.com/api
+  tenant_id: t1
+  client_id: c1
+  client_secret: { env: TG_SECRET }
+  webhook_secret: { env: TG_WEBHOOK }
+`;
+
+const mailbox = `
+mailbox:
+  name: acme-edi
+  transport:
+    type: sftp
+    host: sftp.tradinggrid.example.com
+    username: gridbridge
+    private_key: { file: /run/secrets/tg_sftp_key }
+    host_key_sha256: SHA256:${'x'.repeat(43)}
+    folders: { inbound: /inbound, outbound: /outbound, archive: /archive, quarantine: /quarantine }
+  scan_cron: "*/5 * * * *"
+  our_ids: ["ZZ:GRIDBRIDGE"]
+  defaults: { fa_hours: 8 }
+  partners:
+    "ZZ:ACMESUPPLY": { partner_id: P-ACME, asn_hours: 12 }
+    "mailbox:acme-edi": { partner_id: P-INTERNAL }
+  calendar:
+    time_zone: Europe/Berlin
+    working_hours: { mon: ["08:00-17:00"], tue: ["08:00-17:00"] }
+ac_csv:
+  transport: { type: folder, inbound: /data/ac/in, outbound: /data/ac/out, archive: /data/ac/archive, quarantine: /data/ac/bad }
+`;
+
+describe('mailbox and ac_csv config', () => {
+  it('reads a full SFTP mailbox and a folder ac_csv section, with defaults filled in', () => {
+    const r = parseConfigText(base + mailbox);
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.config.mailbox).toMatchObject({ name: 'acme-edi', transport: { type: 'sftp', port: 22, ready_timeout_ms: 10_000 }, defaults: { fa_hours: 8, asn_hours: 48 }, settle_seconds: 0 });
+    expect(r.config.mailbox!.partners['ZZ:ACMESUPPLY']).toEqual({ partner_id: 'P-ACME', asn_hours: 12 });
+    expect(r.config.ac_csv).toMatchObject({ transport: { type: 'folder' }, scan_cron: '*/15 * * * *' });
+  });
+
+  it('both sections are optional', () => {
+    const r = parseConfigText(base);
+    expect(r.ok && r.config.mailbox === undefined && r.config.ac_csv === undefined).toBe(true);
+  });
+
+  it.each([
+    ['an unknown transport type', (s: string) => s.replace('type: sftp', 'type: as2'), 'mailbox.transport.type', "'folder' or 'sftp'"],
+    ['a host key that is not a SHA256 fingerprint', (s: string) => s.replace(`SHA256:${'x'.repeat(43)}`, 'ab:cd:ef'), 'mailbox.transport.host_key_sha256', 'ssh-keygen -lf'],
+    ['a password written in the file', (s: string) => s.replace('private_key: { file: /run/secrets/tg_sftp_key }', 'password: hunter2'), 'mailbox.transport.password', 'never written in the config file'],
+    ['no credential at all', (s: string) => s.replace('    private_key: { file: /run/secrets/tg_sftp_key }\n', ''), 'mailbox.transport.password', 'password or private_key'],
+    ['a partner key that is not an EDI address', (s: string) => s.replace('"ZZ:ACMESUPPLY"', '"ACMESUPPLY"'), 'mailbox.partners.ACMESUPPLY', "'qualifier:id'"],
+    ['a partner without its Trading Grid id', (s: string) => s.replace('{ partner_id: P-ACME, asn_hours: 12 }', '{ asn_hours: 12 }'), 'mailbox.partners.ZZ:ACMESUPPLY.partner_id', ''],
+    ['an unknown window key', (s: string) => s.replace('defaults: { fa_hours: 8 }', 'defaults: { fa_hour: 8 }'), 'mailbox.defaults', 'fa_hour'],
+    ['no own EDI address', (s: string) => s.replace('our_ids: ["ZZ:GRIDBRIDGE"]', 'our_ids: []'), 'mailbox.our_ids', 'our own EDI addresses'],
+    ['a calendar time zone that does not exist', (s: string) => s.replace('Europe/Berlin', 'Mars/Olympus'), 'mailbox.calendar.time_zone', 'IANA'],
+    ['an incomplete ac_csv folder transport', (s: string) => s.replace(', quarantine: /data/ac/bad', ''), 'ac_csv.transport.quarantine', ''],
+  ])('reports %s with its path', (_what, edit, path, words) => {
+    const r = parseConfigText(base + edit(mailbox));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const p = r.problems.find((x) => x.path === path);
+    expect(p, JSON.stringify(r.problems)).toBeDefined();
+    expect(p!.message).toContain(words);
+  });
+});
