@@ -12,6 +12,7 @@ import * as webhooks from './webhooks.ts';
 import * as checklists from './checklists.ts';
 import * as dependencies from './dependencies.ts';
 import * as templates from './templates.ts';
+import * as members from './members.ts';
 import type {
   AddDependencyBody, ClickUpAttachment, ClickUpChecklist, ClickUpComment, ClickUpField, ClickUpList, ClickUpTask, ClickUpTemplate, ClickUpWebhook,
   CreateChecklistBody, CreateChecklistItemBody, CreateCommentBody, CreatedComment, CreateTaskBody, CreateTaskFromTemplateBody, CreateWebhookBody,
@@ -70,6 +71,8 @@ export interface ClickUpClient {
   addTaskLink(task: TaskRef, linksTo: string): Promise<Result<void>>;
   deleteTaskLink(task: TaskRef, linksTo: string): Promise<Result<void>>;
   listTaskTemplates(teamId?: string): Promise<Result<ClickUpTemplate[]>>;
+  /** Members of the workspace (id, username, e-mail): assignees named by e-mail in the config. */
+  listWorkspaceMembers(teamId?: string): Promise<Result<members.WorkspaceMember[]>>;
   createTaskFromTemplate(listId: string, templateId: string, body: CreateTaskFromTemplateBody): Promise<Result<{ id: string }>>;
   createWebhook(teamId: string, body: CreateWebhookBody): Promise<Result<ClickUpWebhook>>;
   listWebhooks(teamId: string): Promise<Result<ClickUpWebhook[]>>;
@@ -124,6 +127,7 @@ export function createClickUpClient(opts: ClickUpClientOptions): ClickUpClient {
     addTaskLink: (task, linksTo) => dependencies.addTaskLink(c, task, linksTo),
     deleteTaskLink: (task, linksTo) => dependencies.deleteTaskLink(c, task, linksTo),
     listTaskTemplates: (teamId) => templates.listTaskTemplates(c, needTeam(teamId)),
+    listWorkspaceMembers: (teamId) => members.listWorkspaceMembers(c, needTeam(teamId)),
     createTaskFromTemplate: (listId, templateId, body) => templates.createTaskFromTemplate(c, listId, templateId, body),
     createWebhook: (teamId, body) => webhooks.createWebhook(c, teamId, body),
     listWebhooks: (teamId) => webhooks.listWebhooks(c, teamId),

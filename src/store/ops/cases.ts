@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CaseRecord } from '../../core/case.ts';
 import type { Database } from '../schema.ts';
+import { recordStatusChange } from './recordStatusChange.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -45,5 +46,7 @@ export async function setCasePartnerStatus(db: Db, id: string, status: CaseRecor
   if (!rec) return null;
   const next: CaseRecord = { ...rec, partnerStatus: status, updatedAt: now, resolvedAt: status === 'resolved' ? (rec.resolvedAt ?? now) : null };
   await saveCase(db, next);
+  // The SLA clock replays this history (pauses while awaiting_documents, stops at resolved).
+  await recordStatusChange(db, id, status, now);
   return next;
 }

@@ -10,6 +10,7 @@ import { mailboxHandlers } from './mailboxHandlers.ts';
 import { groupFlowCuRoutes, groupFlowHandlers, groupFlowTgRoutes } from './groupFlows.ts';
 import { caseClickUpRoute } from './caseSync.ts';
 import { addClickUpCommentHandler, addPartnerCommentHandler, setClickUpStatusHandler, setPartnerStatusHandler, uploadToTradingGridHandler } from './caseEffects.ts';
+import { slaHandlers } from './sla.ts';
 
 /** Job kind → handler. Kinds are stored in the jobs table, so renaming one needs a migration. */
 export function buildHandlers(ctx: SyncContext): Map<string, JobHandler> {
@@ -30,5 +31,6 @@ export function buildHandlers(ctx: SyncContext): Map<string, JobHandler> {
     ['tradinggrid.add_comment', addPartnerCommentHandler(ctx)],
     ['clickup.add_comment', addClickUpCommentHandler(ctx)],
     ['tradinggrid.upload_document', uploadToTradingGridHandler(ctx)],
+    ...slaHandlers(ctx),
   ]);
 }
