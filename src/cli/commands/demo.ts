@@ -7,6 +7,7 @@ import { startTradingGridSandbox } from '../../sandbox/tradinggrid/index.ts';
 import { configForSandboxes } from '../sandboxSetup.ts';
 import { startBridge } from '../../server/bridge.ts';
 import { raiseMorningCases } from '../demo/partnerDay.ts';
+import { deliverDemoEdi, demoMailboxConfig, listDemoEdiCases } from '../demo/ediMailbox.ts';
 import { playMiddaySync } from '../demo/middaySync.ts';
 import { getCase } from '../../store/ops/cases.ts';
 import { getLink } from '../../store/ops/links.ts';
@@ -28,7 +29,7 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const cu = await startClickUpSandbox({ rateLimitPerMinute: 1000 });
   const tg = await startTradingGridSandbox({ idTag: 'DEMO' });
-  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port });
+  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port, extra: { mailbox: demoMailboxConfig(`${file}-mailbox`) } });
   const bridge = await startBridge({ config, secrets, logger: pino({ level: 'warn' }) });
   tg.setWebhookUrl(`${bridge.url}/webhooks/tradinggrid`);
   out(`gridbridge demo\n  bridge        ${bridge.url}\n  ClickUp       ${cu.url}  (sandbox; control API ${cu.origin}/_sandbox)\n  Trading Grid  ${tg.url}  (sandbox)\n  store         ${file}\n\n`);
@@ -36,9 +37,13 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   out('Morning: partners raise cases on Trading Grid (flow 1)…\n');
   const cases = await raiseMorningCases(tg);
   await waitForQuiet(bridge, tg);
+  out('…and EDI files arrive in the Trading Grid mailbox (a folder here): a 997 rejecting our invoice, a 214 exception, a broken file…\n');
+  await deliverDemoEdi(bridge, `${file}-mailbox`);
+  await waitForQuiet(bridge, tg);
+  const ediCases = await listDemoEdiCases(bridge);
 
   const summary: DemoSummary = { cases: [], clickupCalls: cu.stats().requests, deadLetters: (await listDeadLetters(bridge.store.db)).length };
-  for (const c of cases) {
+  for (const c of [...cases, ...ediCases]) {
     const rec = await getCase(bridge.store.db, c.id);
     const link = await getLink(bridge.store.db, 'case', c.id);
     const docs = await listDocuments(bridge.store.db, c.id);
