@@ -194,3 +194,66 @@ describe('flow 4: partner onboarding and compliance', () => {
     expect(e.message).toContain('flows.onboarding.groups.strategic.clickup_template: ClickUp has no task template named "Partner onboarding v2" (templates: Partner onboarding, Policy rollout)');
   });
 });
+
+describe('flow 8: process change rollout', () => {
+  it('a marker task publishes a notice, builds the plan, counts acknowledgements, reminds the silent partner, and gates go-live', async () => {
+    world = await createWorld();
+    const w = world;
+    const b = await w.startBridge();
+    const list = w.cu.lists.rollouts;
+    const fieldId = (name: string) => w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
+    const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
+      method: 'POST', headers: { authorization: w.cu.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ASN required 2h before arrival', description: 'From 1 July every shipment needs an 856 two hours before arrival.', tags: ['rollout'], custom_fields: [{ id: fieldId('Audience'), value: 'all' }] }),
+    });
+    const marker = (await made.json()) as { id: string };
+    const tick = async (kind: string, at = Date.now()) => {
+      await b.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, at);
+      b.dispatcher.wake();
+      await quiet(w, b);
+    };
+    await tick('rollouts.scan');
+    await tick('rollouts.scan'); // a second scan starts nothing new
+    const rec = (await getFlowRecord<any>(b.store.db, 'rollout', `cu:${marker.id}`))!;
+    expect(rec.data.recipients.sort()).toEqual(['P-ACME', 'P-GLOBEX', 'P-INITECH', 'P-UMBRELLA']);
+    const notices = [...w.tg.state().notices.values()].filter((n) => n.title === 'ASN required 2h before arrival');
+    expect(notices).toHaveLength(1);
+    const subs = w.cu.tasks().filter((t) => (t as Task).parent === marker.id) as Task[];
+    expect(subs.map((s) => s.name.split(':')[0]).sort()).toEqual(['Documentation updates', 'Go-live readiness', 'Testing', 'Training']);
+    const step = (n: string) => subs.find((s) => s.name.startsWith(n))!;
+
+    const noticeId = notices[0]!.id;
+    await w.tg.acknowledgeNotice(noticeId, 'P-ACME');
+    await w.tg.acknowledgeNotice(noticeId, 'P-GLOBEX');
+    await quiet(w, b);
+    let task = taskById(w, marker.id)!;
+    expect(fieldsOf(task)).toMatchObject({ 'TG change id': noticeId, Acknowledgements: '2', 'Partners affected': '4', 'Acknowledged %': '50' }); // ClickUp answers number fields as strings
+    const acks = task.checklists.find((c: any) => c.name === 'Partner acknowledgements');
+    expect(acks.items.map((i: any) => [i.name, i.resolved])).toEqual(expect.arrayContaining([['Acme Retail (P-ACME)', true], ['Globex Logistics (P-GLOBEX)', true], ['Initech Supply (P-INITECH)', false], ['Umbrella Foods (P-UMBRELLA)', false]]));
+
+    // Go-live closed too early is put back, with the reasons.
+    w.cu.moveStatus(step('Go-live readiness').id, 'live');
+    await quiet(w, b);
+    expect(taskById(w, step('Go-live readiness').id)!.status.status).toBe('in progress');
+    expect(comments(w, step('Go-live readiness').id).join('\n')).toContain('blocked: 2/4 partners acknowledged (50% < 75%)');
+
+    // Reminders go to the two silent partners, and not again within the interval.
+    await tick('rollouts.remind');
+    await tick('rollouts.remind', Date.now() + 60_000);
+    const reminders = [...w.tg.state().notices.values()].filter((n) => n.title.startsWith('Reminder:'));
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]!.audience).toEqual({ partner_ids: ['P-INITECH', 'P-UMBRELLA'] });
+
+    await w.tg.acknowledgeNotice(noticeId, 'P-INITECH');
+    await quiet(w, b);
+    expect(taskById(w, marker.id)!.status.status).toBe('planned'); // internal tasks still open
+    for (const n of ['Training', 'Documentation updates', 'Testing']) w.cu.moveStatus(step(n).id, 'live');
+    await quiet(w, b);
+    task = taskById(w, marker.id)!;
+    expect(task.status.status).toBe('go-live ready');
+    expect(fieldsOf(task)['Acknowledged %']).toBe('75');
+    // Umbrella never acknowledged: its item stays open.
+    expect(task.checklists.find((c: any) => c.name === 'Partner acknowledgements').items.find((i: any) => i.name.includes('P-UMBRELLA')).resolved).toBe(false);
+    expect(await listDeadLetters(b.store.db)).toEqual([]);
+  });
+});
