@@ -5,6 +5,9 @@ import { registerDlqCommands } from './commands/dlq.ts';
 import { registerSandboxCommands } from './commands/sandbox.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerEdiCommands } from './commands/edi.ts';
+import { registerBackfillCommand } from './commands/backfill.ts';
+import { registerDoctorCommand } from './commands/doctor.ts';
+import { registerAdminCommands } from './commands/admin.ts';
 
 const program = new Command('gridbridge')
   .description('Keeps OpenText Trading Grid partner work and ClickUp in step, both ways.')
@@ -16,5 +19,8 @@ registerConfigCommands(program);
 registerDlqCommands(program);
 registerSandboxCommands(program);
 registerEdiCommands(program);
+registerBackfillCommand(program);
+registerDoctorCommand(program);
+registerAdminCommands(program);
 
 await program.parseAsync(process.argv);
