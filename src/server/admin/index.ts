@@ -42,7 +42,7 @@ export function createConsole(d: ConsoleDeps): Console {
     for (const p of r.problems) d.logger.error(`console sign-in: ${p}`);
     credentials = r.credentials;
   }
-  if (credentials.tokens.length + credentials.users.length === 0) d.logger.warn('the console at /ui is locked: configure admin.tokens or admin.users to sign in');
+  if (credentials.tokens.length + credentials.users.length === 0) d.logger.info('the console at /ui is locked: configure admin.tokens or admin.users to sign in');
   const a = d.config.admin;
   const auth = new AdminAuth({ db: d.store.db, credentials, sessionTtlMs: a.session_ttl_minutes * 60_000, secureCookies: a.secure_cookies, signInAttemptsPer15Minutes: a.sign_in_attempts_per_15_minutes, now: d.now });
   const timeline = new TimelineRecorder(d.store, d.now, d.logger);
