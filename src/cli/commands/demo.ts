@@ -14,6 +14,7 @@ import { getLink } from '../../store/ops/links.ts';
 import { listDocuments } from '../../store/ops/documents.ts';
 import { listDeadLetters } from '../../store/ops/replayDeadLetter.ts';
 import { onShutdown } from './start.ts';
+import { playAfternoon } from '../demo/afternoon.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,6 +60,8 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   };
   const midday = await playMiddaySync(cu, tg, bridge, cases, quiet);
   out(`${midday.join('\n')}\n`);
+  const afternoon = await playAfternoon(cu, tg, bridge, quiet);
+  out(`${afternoon.join('\n')}\n`);
 
   const stop = async () => {
     tg.setWebhookUrl(undefined);
