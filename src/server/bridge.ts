@@ -19,6 +19,7 @@ import { checkStatusMap } from '../flows/statusMap.ts';
 import { tradingGridPollHandler } from '../sync/tradingGridPoll.ts';
 import { checkGroupFlowSetup } from '../sync/groupFlowSetup.ts';
 import { createApp } from './app.ts';
+import { mountSlaSurfaces } from './routes/slaSurfaces.ts';
 import { createConsole, type AdminCredentials } from './admin/index.ts';
 import { listen, type Listening } from './listen.ts';
 
@@ -110,7 +111,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     bodyLimitBytes: config.server.body_limit_bytes,
     now,
     onAccepted: () => dispatcher.wake(),
-    extend: consoleUi.mount,
+    extend: (app) => {
+      consoleUi.mount(app);
+      mountSlaSurfaces(app, { db: store.db, config, now, dispatcher: () => dispatcher, clickup });
+    },
   });
   let server: Listening;
   try {

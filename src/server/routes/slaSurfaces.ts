@@ -1,0 +1,13 @@
+import type { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import type { GridbridgeConfig } from '../../config/schema.ts';
+import type { Database } from '../../store/schema.ts';
+import { createBridgeMetrics, type BridgeMetricsDeps } from '../bridgeMetrics.ts';
+import { mountMetricsRoute } from './metrics.ts';
+import { mountScorecardRoutes } from './scorecards.ts';
+
+/** Issue #8's HTTP surfaces: GET /metrics (Prometheus) and GET /api/scorecards (mount after the admin API). */
+export function mountSlaSurfaces(app: Hono, deps: { db: Kysely<Database>; config: GridbridgeConfig; now: () => number; dispatcher: BridgeMetricsDeps['dispatcher']; clickup: BridgeMetricsDeps['clickup'] }): void {
+  mountMetricsRoute(app, createBridgeMetrics({ db: deps.db, dispatcher: deps.dispatcher, clickup: deps.clickup }));
+  mountScorecardRoutes(app, { db: deps.db, config: deps.config, now: deps.now });
+}
