@@ -10,6 +10,8 @@ export interface AppDeps {
   tgWebhookSecret: string;
   clickUpWebhookSecret: () => string | null;
   bodyLimitBytes: number;
+  /** Per-source overrides of bodyLimitBytes (config server.body_limits). */
+  bodyLimitBytesBySource?: { tradinggrid?: number; clickup?: number };
   now: () => number;
   /** Wakes the dispatcher when new work is stored. */
   onAccepted: () => void;
@@ -32,8 +34,8 @@ export function createApp(deps: AppDeps): Hono {
     const r = deps.ready?.() ?? { ok: true, detail: 'ready' };
     return c.json(r, r.ok ? 200 : 503);
   });
-  mountTradingGridWebhook(app, { db: deps.db, secret: deps.tgWebhookSecret, bodyLimitBytes: deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
-  mountClickUpWebhook(app, { db: deps.db, secret: deps.clickUpWebhookSecret, bodyLimitBytes: deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
+  mountTradingGridWebhook(app, { db: deps.db, secret: deps.tgWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.tradinggrid ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
+  mountClickUpWebhook(app, { db: deps.db, secret: deps.clickUpWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.clickup ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
   deps.extend?.(app);
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((e, c) => c.json({ error: `internal error: ${e.message}` }, 500));

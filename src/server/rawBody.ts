@@ -11,6 +11,8 @@ export async function readRawBody(c: Context, limit: number, opts: { requireJson
   if (opts.requireJson !== false && !/^application\/(.+\+)?json\b/i.test(type)) {
     return { ok: false, status: 415, error: `content-type must be application/json (got ${type ? JSON.stringify(type) : 'none'})` };
   }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+  if (opts.requireJson !== false && charset && !/^utf-?8$/i.test(charset)) return { ok: false, status: 415, error: `JSON bodies must be UTF-8 (got charset ${JSON.stringify(charset)})` };
   const declared = Number(c.req.header('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) return { ok: false, status: 413, error: `body of ${declared} bytes is over the ${limit}-byte limit` };
   const stream = c.req.raw.body;

@@ -18,6 +18,8 @@ export interface ClickUpWebhookState {
   id: string | null;
   endpoint: string | null;
   lastHealth: string | null;
+  /** Keeps a newly returned secret sealed in the store (issue #11); absent when no key is configured. */
+  persist?: (secret: string) => Promise<void>;
 }
 
 const CURSOR = 'clickup.catch_up';
@@ -48,6 +50,7 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
   if (!state.endpoint) return { action: 'none', caughtUp: 0 };
   const r = await ensureWebhook(ctx.clickup, webhookSpec(ctx, state.endpoint));
   if (!r.ok) return { error: r.error.detail, retryable: r.error.retryable };
+  if (r.value.secret && r.value.secret !== state.secret) await state.persist?.(r.value.secret);
   state.secret = r.value.secret;
   state.id = r.value.webhook.id;
   state.lastHealth = r.value.webhook.health?.status ?? 'active';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import pino from 'pino';
+import { createLogger } from '../../server/logger.ts';
 import { loadConfigFile, resolveSecrets } from '../../config/load.ts';
 import { startBridge, StartupError } from '../../server/bridge.ts';
 
@@ -42,7 +42,7 @@ export function registerStartCommand(program: Command): void {
         return;
       }
       try {
-        const bridge = await startBridge({ config: r.config, secrets: s.secrets, port: opts.port, logger: pino({ level: r.config.log_level }) });
+        const bridge = await startBridge({ config: r.config, secrets: s.secrets, port: opts.port, logger: createLogger({ level: r.config.log_level, secrets: Object.values(s.secrets).filter((v): v is string => typeof v === 'string') }) });
         onShutdown(bridge.stop);
       } catch (e) {
         process.stderr.write(`${e instanceof StartupError ? e.message : `gridbridge cannot start: ${(e as Error).message}`}\n`);

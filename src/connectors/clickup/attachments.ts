@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { err, ok, type Result } from '../../core/result.ts';
+import { safeFetch } from '../http/safeFetch.ts';
+import { hostAllowed } from '../http/ssrfGuard.ts';
 import { parseResponse } from './parse.ts';
 import { taskAddress, type TaskRef } from './taskRef.ts';
 import type { ResourceContext } from './tasks.ts';
@@ -51,15 +53,22 @@ export async function uploadAttachment(c: ResourceContext, ref: TaskRef, file: A
   return parseResponse(attachmentSchema, `uploadAttachment(${file.filename})`, r);
 }
 
-function hostAllowed(host: string, allowed: readonly string[]): boolean {
-  return allowed.some((h) => (h.startsWith('*.') ? host.endsWith(h.slice(1)) : host === h));
-}
-
 /**
  * Streams an attachment URL. Only hosts we trust are fetched (the API host and `allowedHosts`), so a
  * crafted URL in a webhook cannot make us fetch an internal address; the token goes only to the API host.
  */
-export async function downloadAttachment(c: ResourceContext & { apiBase: URL; allowedHosts: readonly string[] }, url: string): Promise<Result<AttachmentDownload>> {
+/** Limits on attachment fetches from hosts other than the API host (issue #11, connectors/http/safeFetch.ts). */
+export interface AttachmentFetchGuard {
+  /** Sandboxes on 127.0.0.1 only (config clickup.allow_private_addresses); also lets http:// through. */
+  allowPrivateAddresses?: boolean;
+  maxBytes?: number;
+  contentTypes?: readonly string[];
+  timeoutMs?: number;
+  maxRedirects?: number;
+  resolve?: Parameters<typeof safeFetch>[1]['resolve'];
+}
+
+export async function downloadAttachment(c: ResourceContext & { apiBase: URL; allowedHosts: readonly string[]; guard?: AttachmentFetchGuard }, url: string): Promise<Result<AttachmentDownload>> {
   let u: URL;
   try {
     u = new URL(url);
@@ -70,8 +79,15 @@ export async function downloadAttachment(c: ResourceContext & { apiBase: URL; al
   if (!sameHost && !hostAllowed(u.hostname, c.allowedHosts)) {
     return err({ code: 'clickup:host_not_allowed', retryable: false, detail: `downloadAttachment: host ${u.hostname} is not an allowed attachment host` });
   }
-  if (u.protocol !== 'https:' && !(sameHost && u.protocol === c.apiBase.protocol)) {
+  if (u.protocol !== 'https:' && !(sameHost && u.protocol === c.apiBase.protocol) && !c.guard?.allowPrivateAddresses) {
     return err({ code: 'clickup:host_not_allowed', retryable: false, detail: `downloadAttachment: ${u.protocol} URLs are not fetched` });
+  }
+  if (!sameHost) {
+    // A host other than the configured API host: resolved address checked and pinned, redirects, size, time, type limited.
+    const g = c.guard ?? {};
+    const f = await safeFetch(u.toString(), { allowedHosts: c.allowedHosts, allowPrivateAddresses: g.allowPrivateAddresses, allowHttp: g.allowPrivateAddresses, maxBytes: g.maxBytes, contentTypes: g.contentTypes, timeoutMs: g.timeoutMs, maxRedirects: g.maxRedirects, resolve: g.resolve });
+    if (!f.ok) return f;
+    return ok({ contentType: f.value.contentType, contentLength: f.value.contentLength, body: f.value.body });
   }
   const apiPath = c.apiBase.pathname.replace(/\/+$/, '');
   const metered = sameHost && apiPath !== '' && u.pathname.startsWith(apiPath + '/');

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import { verifyTradingGridWebhook, parseTradingGridEvent } from '../../connectors/tradinggrid/events.ts';
 import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
+import { compareInboundEvent } from '../../store/ops/compareInboundEvent.ts';
 import { readRawBody } from '../rawBody.ts';
 import { tgQueueKey } from '../../sync/tgQueueKey.ts';
 
@@ -42,6 +43,10 @@ export function mountTradingGridWebhook(app: Hono, deps: TradingGridWebhookDeps)
       deps.now(),
     );
     if (!duplicate) deps.onAccepted();
+    // Replay protection (issue #11): the same message again is a harmless duplicate; the same id with other content is refused.
+    else if ((await compareInboundEvent(deps.db, 'tradinggrid', ev.id, ev)) === 'different') {
+      return c.json({ error: `event id ${ev.id} was already accepted with a different body; a reused id is not applied (send a new id)` }, 409);
+    }
     return c.json({ accepted: true, duplicate }, duplicate ? 200 : 202);
   });
 }
