@@ -23,6 +23,7 @@ export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: 
       list_id: sb.clickup.lists.cases,
       webhook: { register: true },
       attachment_hosts: ['127.0.0.1', 'localhost'],
+      allow_private_addresses: true,
     },
     tradinggrid: {
       driver: 'community',

@@ -3,6 +3,7 @@ import { FlowsConfig } from './flowsSchema.ts';
 import { PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
 import { AcCsvConfig, MailboxConfig } from './mailboxSchema.ts';
 import { CalendarSection, MetricsSection, RoutingSection, SlaSection, SlaSweepCron } from './slaSchema.ts';
+import { BodyLimitsBySource, SecretsSection } from './secretsSchema.ts';
 
 /** A secret is never written in the YAML itself: it names an environment variable or a file. */
 export const SecretRef = z
@@ -21,6 +22,8 @@ const ServerConfig = z.strictObject({
   /** The URL at which ClickUp and Trading Grid reach this bridge (for webhook registration). */
   public_url: Url.optional(),
   body_limit_bytes: z.number().int().positive().default(1_048_576),
+  /** Issue #11: per-source webhook body limits (bytes), overriding body_limit_bytes. */
+  body_limits: BodyLimitsBySource,
 });
 
 const StoreConfig = z.strictObject({
@@ -53,6 +56,8 @@ const ClickUpConfig = z.strictObject({
     .prefault({}),
   /** Hosts attachment URLs may be fetched from (flow 3, ClickUp → Trading Grid). */
   attachment_hosts: z.array(z.string()).default(['attachments.clickup.com', 't.clickup-attachments.com']),
+  /** Fetch attachments from loopback/private addresses (sandboxes on 127.0.0.1 only; never in production). */
+  allow_private_addresses: z.boolean().default(false),
 });
 
 const TradingGridCommunity = z.strictObject({
@@ -129,6 +134,8 @@ export const GridbridgeConfig = z.strictObject({
   /** Flows 4, 6 and 8 (onboarding, approvals, rollouts); each is off until its section names a list. */
   flows: FlowsConfig.prefault({}),
   admin: AdminConfig.prefault({}),
+  /** Issue #11: the key sealing secrets kept in the store (src/config/secretsSchema.ts). */
+  secrets: SecretsSection,
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

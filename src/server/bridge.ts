@@ -1,4 +1,6 @@
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.ts';
+import { openLearnedSecrets } from './storedSecrets.ts';
 import type { GridbridgeConfig } from '../config/schema.ts';
 import type { ResolvedSecrets } from '../config/load.ts';
 import { openMigratedStore, type Store } from '../store/db.ts';
@@ -76,10 +78,10 @@ async function checkClickUp(fields: FieldResolver, config: GridbridgeConfig, war
 /** Start one bridge instance: store, connectors, start-up checks, HTTP server, dispatcher. */
 export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const { config, secrets } = o;
-  const logger = o.logger ?? pino({ level: config.log_level });
+  const logger = o.logger ?? createLogger({ level: config.log_level, secrets: Object.values(secrets).filter((v): v is string => typeof v === 'string') });
   const now = o.now ?? Date.now;
   const store = await openMigratedStore(config.store.url);
-  const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, attachmentHosts: config.clickup.attachment_hosts });
+  const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
   const tg = createCommunityDriver({ baseUrl: config.tradinggrid.base_url, tenantId: config.tradinggrid.tenant_id, clientId: config.tradinggrid.client_id, clientSecret: secrets.tgClientSecret, logger, now });
   const fields = new FieldResolver(clickup, config.clickup.fields);
   const closeAll = async () => {
@@ -88,11 +90,13 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   };
   const problems = await checkClickUp(fields, config, (msg) => logger.warn(msg));
   problems.push(...(await checkGroupFlowSetup(clickup, config)));
+  const learned = await openLearnedSecrets(store, config, logger, now);
+  problems.push(...learned.problems);
   if (problems.length > 0) {
     await closeAll();
     throw new StartupError(problems);
   }
-  const webhook: ClickUpWebhookState = { secret: secrets.clickupWebhookSecret, id: null, endpoint: null, lastHealth: null };
+  const webhook: ClickUpWebhookState = { secret: secrets.clickupWebhookSecret ?? learned.clickUpWebhookSecret, id: null, endpoint: null, lastHealth: null, persist: learned.persistClickUpWebhookSecret };
   let wake = () => undefined as void;
   const ctx: SyncContext = { store, config, clickup, tg, fields, partners: new PartnerCache(tg, 5 * 60_000, now), logger, now, webhook, wake: () => wake() };
   const d = config.dispatcher;
@@ -109,6 +113,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     tgWebhookSecret: secrets.tgWebhookSecret,
     clickUpWebhookSecret: () => webhook.secret,
     bodyLimitBytes: config.server.body_limit_bytes,
+    bodyLimitBytesBySource: config.server.body_limits,
     now,
     onAccepted: () => dispatcher.wake(),
     extend: (app) => {

@@ -7,6 +7,7 @@ import * as m002 from './migrations/002_console.ts';
 import * as m003 from './migrations/003_flow_records.ts';
 import * as m005 from './migrations/005_sla.ts';
 import * as m006 from './migrations/006_mailbox.ts';
+import * as m007 from './migrations/007_secrets.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<
   '003_flow_records': m003,
   '005_sla': m005,
   '006_mailbox': m006,
+  '007_secrets': m007,
 };
 
 class InCodeMigrations implements MigrationProvider {

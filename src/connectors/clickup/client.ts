@@ -35,6 +35,8 @@ export interface ClickUpClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Hosts attachment URLs may point at, besides the API host (`*.example.com` allowed). */
   attachmentHosts?: readonly string[];
+  /** Address, redirect, size, time and type limits on attachment fetches from those hosts (issue #11). */
+  attachmentFetch?: attachments.AttachmentFetchGuard;
   timeoutMs?: number;
 }
 
@@ -94,7 +96,7 @@ export function createClickUpClient(opts: ClickUpClientOptions): ClickUpClient {
   const limiter = opts.limiter ?? new ClickUpRateLimiter({ now, sleep, logger: opts.logger });
   const t = new ClickUpTransport(opts.baseUrl, opts.token, limiter, { ...DEFAULT_RETRY, ...opts.retry }, now, sleep, opts.logger, opts.timeoutMs);
   const c: tasks.ResourceContext = { t, teamId: opts.teamId };
-  const dl = { ...c, apiBase: new URL(opts.baseUrl), allowedHosts: opts.attachmentHosts ?? attachments.DEFAULT_ATTACHMENT_HOSTS };
+  const dl = { ...c, apiBase: new URL(opts.baseUrl), allowedHosts: opts.attachmentHosts ?? attachments.DEFAULT_ATTACHMENT_HOSTS, guard: opts.attachmentFetch };
   const needTeam = (teamId: string | undefined): string => {
     const id = teamId ?? opts.teamId;
     if (!id) throw new Error('ClickUp client: teamId is needed (pass it to the call or to createClickUpClient)');
