@@ -48,7 +48,7 @@ export async function startBridgeProcess(dir: string, config: GridbridgeConfig, 
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`bridge exited with ${child.exitCode} before it was ready:\n${out}`);
     try {
@@ -59,7 +59,7 @@ export async function startBridgeProcess(dir: string, config: GridbridgeConfig, 
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`bridge did not become ready in 30 s:\n${out}`);
+      throw new Error(`bridge did not become ready in 90 s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
