@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { GridbridgeConfig, type SecretRef } from './schema.ts';
+import { applyStatusMapping } from './mappingSchema.ts';
 
 export interface ConfigProblem {
   /** Dotted path into the config, e.g. `clickup.token` (empty for the file as a whole). */
@@ -27,7 +28,7 @@ export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
 /** Validate an already-parsed config object. */
 export function validateConfig(raw: unknown): ConfigResult {
   const parsed = GridbridgeConfig.safeParse(raw);
-  if (parsed.success) return { ok: true, config: parsed.data };
+  if (parsed.success) return { ok: true, config: applyStatusMapping(parsed.data) };
   return { ok: false, problems: problemsFromZod(parsed.error) };
 }
 

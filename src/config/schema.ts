@@ -3,6 +3,7 @@ import { FlowsConfig } from './flowsSchema.ts';
 import { PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
 import { AcCsvConfig, MailboxConfig } from './mailboxSchema.ts';
 import { CalendarSection, MetricsSection, RoutingSection, SlaSection, SlaSweepCron } from './slaSchema.ts';
+import { MappingSection } from './mappingSchema.ts';
 import { BodyLimitsBySource, SecretsSection } from './secretsSchema.ts';
 
 /** A secret is never written in the YAML itself: it names an environment variable or a file. */
@@ -129,6 +130,8 @@ export const GridbridgeConfig = z.strictObject({
   sla_sweep_cron: SlaSweepCron,
   dispatcher: DispatcherConfig.prefault({}),
   documents: DocumentsConfig.prefault({}),
+  /** Issue #12: field mappings, value maps, users, filters, integration user (src/config/mappingSchema.ts). */
+  mapping: MappingSection.prefault({}),
   mailbox: MailboxConfig.optional(),
   ac_csv: AcCsvConfig.optional(),
   /** Flows 4, 6 and 8 (onboarding, approvals, rollouts); each is off until its section names a list. */

@@ -20,6 +20,8 @@ import { ensureClickUpWebhook, webhookHealthHandler, type ClickUpWebhookState } 
 import { checkStatusMap } from '../flows/statusMap.ts';
 import { tradingGridPollHandler } from '../sync/tradingGridPoll.ts';
 import { checkGroupFlowSetup } from '../sync/groupFlowSetup.ts';
+import { MappingRuntime } from '../sync/mappingRuntime.ts';
+import { logicalFieldNames } from '../sync/mappingDescribe.ts';
 import { createApp } from './app.ts';
 import { mountSlaSurfaces } from './routes/slaSurfaces.ts';
 import { createConsole, type AdminCredentials } from './admin/index.ts';
@@ -83,13 +85,15 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const store = await openMigratedStore(config.store.url);
   const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
   const tg = createCommunityDriver({ baseUrl: config.tradinggrid.base_url, tenantId: config.tradinggrid.tenant_id, clientId: config.tradinggrid.client_id, clientSecret: secrets.tgClientSecret, logger, now });
-  const fields = new FieldResolver(clickup, config.clickup.fields);
+  const fields = new FieldResolver(clickup, logicalFieldNames(config));
+  const mapping = new MappingRuntime(clickup, config, now, logger);
   const closeAll = async () => {
     await Promise.allSettled([clickup.close(), tg.close()]);
     await store.close();
   };
   const problems = await checkClickUp(fields, config, (msg) => logger.warn(msg));
   problems.push(...(await checkGroupFlowSetup(clickup, config)));
+  problems.push(...(await mapping.start((msg) => logger.warn(msg))).problems);
   const learned = await openLearnedSecrets(store, config, logger, now);
   problems.push(...learned.problems);
   if (problems.length > 0) {
@@ -98,7 +102,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   }
   const webhook: ClickUpWebhookState = { secret: secrets.clickupWebhookSecret ?? learned.clickUpWebhookSecret, id: null, endpoint: null, lastHealth: null, persist: learned.persistClickUpWebhookSecret };
   let wake = () => undefined as void;
-  const ctx: SyncContext = { store, config, clickup, tg, fields, partners: new PartnerCache(tg, 5 * 60_000, now), logger, now, webhook, wake: () => wake() };
+  const ctx: SyncContext = { store, config, clickup, tg, fields, partners: new PartnerCache(tg, 5 * 60_000, now), logger, now, webhook, wake: () => wake(), mapping };
   const d = config.dispatcher;
   const handlers = buildHandlers(ctx);
   handlers.set('clickup.webhook_health', webhookHealthHandler(ctx, webhook, () => ctx.wake()));

@@ -6,6 +6,7 @@ import type { GridbridgeConfig } from '../config/schema.ts';
 import type { FieldResolver } from './clickupFields.ts';
 import type { PartnerCache } from './partnerCache.ts';
 import type { ClickUpWebhookState } from './clickupWebhook.ts';
+import type { MappingRuntime } from './mappingRuntime.ts';
 
 /** Everything a job handler may use. Built once at start-up by the engine. */
 export interface SyncContext {
@@ -21,4 +22,6 @@ export interface SyncContext {
   webhook: ClickUpWebhookState;
   /** Wake the dispatcher after storing work outside a job. */
   wake: () => void;
+  /** Configured field mappings, filters, users and the integration user (issue #12); absent in bare test contexts. */
+  mapping?: MappingRuntime;
 }

@@ -13,6 +13,7 @@ import * as checklists from './checklists.ts';
 import * as dependencies from './dependencies.ts';
 import * as templates from './templates.ts';
 import * as members from './members.ts';
+import * as users from './users.ts';
 import type {
   AddDependencyBody, ClickUpAttachment, ClickUpChecklist, ClickUpComment, ClickUpField, ClickUpList, ClickUpTask, ClickUpTemplate, ClickUpWebhook,
   CreateChecklistBody, CreateChecklistItemBody, CreateCommentBody, CreatedComment, CreateTaskBody, CreateTaskFromTemplateBody, CreateWebhookBody,
@@ -75,6 +76,8 @@ export interface ClickUpClient {
   listTaskTemplates(teamId?: string): Promise<Result<ClickUpTemplate[]>>;
   /** Members of the workspace (id, username, e-mail): assignees named by e-mail in the config. */
   listWorkspaceMembers(teamId?: string): Promise<Result<members.WorkspaceMember[]>>;
+  /** GET /v2/user: who this token is (the integration user). */
+  getAuthorizedUser(): Promise<Result<users.AuthorizedUser>>;
   createTaskFromTemplate(listId: string, templateId: string, body: CreateTaskFromTemplateBody): Promise<Result<{ id: string }>>;
   createWebhook(teamId: string, body: CreateWebhookBody): Promise<Result<ClickUpWebhook>>;
   listWebhooks(teamId: string): Promise<Result<ClickUpWebhook[]>>;
@@ -130,6 +133,7 @@ export function createClickUpClient(opts: ClickUpClientOptions): ClickUpClient {
     deleteTaskLink: (task, linksTo) => dependencies.deleteTaskLink(c, task, linksTo),
     listTaskTemplates: (teamId) => templates.listTaskTemplates(c, needTeam(teamId)),
     listWorkspaceMembers: (teamId) => members.listWorkspaceMembers(c, needTeam(teamId)),
+    getAuthorizedUser: () => users.getAuthorizedUser(c),
     createTaskFromTemplate: (listId, templateId, body) => templates.createTaskFromTemplate(c, listId, templateId, body),
     createWebhook: (teamId, body) => webhooks.createWebhook(c, teamId, body),
     listWebhooks: (teamId) => webhooks.listWebhooks(c, teamId),

@@ -10,6 +10,7 @@ import { outcomeFromRemote } from '../outcome.ts';
 import { enqueueIntents } from '../enqueueIntents.ts';
 import { toIncomingCase, toIncomingDocument } from '../mapTradingGrid.ts';
 import type { IncomingCase, IncomingDocument } from '../../core/intake.ts';
+import { caseFilteredOut } from '../mappingEffects.ts';
 
 export function intakeConfigFrom(ctx: SyncContext): IntakeConfig {
   const c = ctx.config;
@@ -38,6 +39,8 @@ export async function intakeCase(ctx: SyncContext, incoming: IncomingCase, docum
   if (!partner.ok && partner.error.retryable) return outcomeFromRemote(partner.error, `reading partner ${incoming.partnerId}`);
   const db = ctx.store.db;
   const [existing, link] = await Promise.all([getCase(db, incoming.id), getLink(db, 'case', incoming.id)]);
+  const filtered = link ? null : await caseFilteredOut(ctx, incoming, partnerFacts);
+  if (filtered) return filtered;
   const now = ctx.now();
   const decision = decideCaseIntake({ incoming, documents, partner: partnerFacts, existing, linked: link !== null, config: intakeConfigFrom(ctx), now });
   return {

@@ -11,6 +11,7 @@ import { getFieldMemory, rememberField, type FieldMemory } from '../../store/ops
 import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument } from '../../store/ops/documents.ts';
+import { outcomeFromRemote } from '../outcome.ts';
 
 type HistoryItem = NonNullable<ClickUpWebhookEvent['history_items']>[number];
 
@@ -71,7 +72,16 @@ export async function decideStatus(ctx: SyncContext, caseId: string, change: { s
  */
 export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<JobOutcome> => {
   const caseId = link.entityId;
-  const items = [...(ev.history_items ?? [])].sort((a, b) => itemTime(a, 0) - itemTime(b, 0));
+  // Changes made with our own token (the integration user) are never echoed back, whatever their value.
+  const items = [...(ev.history_items ?? [])].filter((i) => !ctx.mapping?.isOwnChange(i)).sort((a, b) => itemTime(a, 0) - itemTime(b, 0));
+  if (items.length === 0) return { status: 'done' };
+  // mapping.filters.clickup_updates: a task that no longer matches stops syncing; it is not a closed case.
+  const gate = ctx.mapping ? await ctx.mapping.taskVerdict(ev.task_id!, link.cuListId) : { sync: true as const };
+  if ('error' in gate) return outcomeFromRemote({ code: 'clickup_read', retryable: gate.retryable, detail: gate.error }, `reading task ${ev.task_id} for the update filter`);
+  if (!gate.sync) {
+    const reason = gate.reason;
+    return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'clickup_update_filtered', after: { taskId: ev.task_id, reason, fields: items.map((i) => i.field) } }, ctx.now()) };
+  }
   const jobs: NewJob[] = [];
   const statusChanges: Array<{ change: { side: Side; value: string; at: number }; decision: FieldDecision }> = [];
   const audits: Array<{ action: string; after: unknown }> = [];

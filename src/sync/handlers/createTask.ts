@@ -7,6 +7,7 @@ import { outcomeFromRemote } from '../outcome.ts';
 import { rememberField } from '../../store/ops/fieldMemory.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { toPartnerStatus } from '../../flows/statusMap.ts';
+import { mappedTaskExtras, type MappedTaskExtras } from '../mappingEffects.ts';
 
 type CreateTaskIntent = Extract<Intent, { kind: 'clickup.create_task' }>;
 
@@ -21,12 +22,14 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
     const db = ctx.store.db;
     if (await getLink(db, 'case', intent.caseId)) return { status: 'done' };
 
+    let extras: MappedTaskExtras | null = null;
     const record = (taskId: string, how: string, clickUpStatus: string | null) => ({
       status: 'done' as const,
       commit: async (trx: Parameters<NonNullable<Extract<Awaited<ReturnType<JobHandler>>, { status: 'done' }>['commit']>>[0]) => {
         const now = ctx.now();
         const link = await recordLink(trx, { entity: 'case', entityId: intent.caseId, cuTaskId: taskId, cuListId: intent.listId }, now);
         await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: how, after: { cuTaskId: link.cuTaskId, listId: intent.listId } }, now);
+        await extras?.commit(trx, intent.caseId, now);
         // The task's first status is what ClickUp shows now; the partner learns the case was received.
         const initial = clickUpStatus ? toPartnerStatus(clickUpStatus, ctx.config.clickup.status_map) : null;
         if (initial) await rememberField(trx, 'case', intent.caseId, 'status', 'clickup', { value: initial, at: now });
@@ -50,14 +53,18 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
 
     const cf = await ctx.fields.customFields(intent.listId, intent.task.fields);
     if (!cf.ok) return { status: 'fail', error: `case ${intent.caseId}: ${cf.reason}` };
+    const mapped = await mappedTaskExtras(ctx, intent.caseId, intent.listId);
+    if (!mapped.ok) return mapped.outcome;
+    extras = mapped.extras;
     const t = intent.task;
     const created = await ctx.clickup.createTask(intent.listId, {
       name: t.name,
       markdown_content: t.markdown,
-      priority: t.priority,
-      ...(t.dueAt !== null ? { due_date: t.dueAt, due_date_time: true } : {}),
+      priority: extras?.priority ?? t.priority,
+      ...(t.dueAt !== null || extras?.dueAt !== undefined ? { due_date: extras?.dueAt ?? t.dueAt!, due_date_time: true } : {}),
       tags: t.tags,
-      custom_fields: cf.fields,
+      custom_fields: extras ? extras.customFields(cf.fields) : cf.fields,
+      ...(extras && extras.assignees.length > 0 ? { assignees: extras.assignees } : {}),
     });
     if (!created.ok) return outcomeFromRemote(created.error, `creating the ClickUp task of case ${intent.caseId}`);
     return record(created.value.id, 'task_created', created.value.status?.status ?? null);

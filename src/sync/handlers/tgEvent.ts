@@ -4,6 +4,7 @@ import type { TradingGridEvent } from '../../connectors/tradinggrid/events.ts';
 import { intakeCommunityCase } from './caseIntake.ts';
 import { documentFromTradingGrid, partnerCommentToClickUp, statusFromTradingGrid } from './caseSync.ts';
 import { getLink } from '../../store/ops/links.ts';
+import { isCaseFilteredOut } from '../mappingEffects.ts';
 
 export type TgEventRoute = (ctx: SyncContext, ev: TradingGridEvent) => ReturnType<JobHandler> | null;
 
@@ -32,7 +33,10 @@ export function tgEventHandler(ctx: SyncContext, extraRoutes: TgEventRoute[] = [
       }
       case 'case.comment_added': {
         if (ev.data.side === 'internal') return { status: 'done' };
-        if (!(await getLink(ctx.store.db, 'case', ev.data.case_id))) return { status: 'retry', error: `case ${ev.data.case_id} has no ClickUp task yet`, retryAfterMs: 2000 };
+        if (!(await getLink(ctx.store.db, 'case', ev.data.case_id))) {
+          if (await isCaseFilteredOut(ctx, ev.data.case_id)) return { status: 'done' };
+          return { status: 'retry', error: `case ${ev.data.case_id} has no ClickUp task yet`, retryAfterMs: 2000 };
+        }
         return partnerCommentToClickUp(ctx, ev.data.case_id, ev.data.id);
       }
       case 'document.added': {
