@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -31,9 +32,11 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   const cu = await startClickUpSandbox({ rateLimitPerMinute: 1000 });
   const tg = await startTradingGridSandbox({ idTag: 'DEMO' });
   const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port, extra: { mailbox: demoMailboxConfig(`${file}-mailbox`) } });
-  const bridge = await startBridge({ config, secrets, logger: pino({ level: 'warn' }) });
+  // A fresh admin token per demo run, printed so a person can sign in to the console.
+  const adminToken = randomBytes(24).toString('base64url');
+  const bridge = await startBridge({ config, secrets, logger: pino({ level: 'warn' }), admin: { tokens: [{ name: 'demo', role: 'admin', token: adminToken }], users: [] } });
   tg.setWebhookUrl(`${bridge.url}/webhooks/tradinggrid`);
-  out(`gridbridge demo\n  bridge        ${bridge.url}\n  ClickUp       ${cu.url}  (sandbox; control API ${cu.origin}/_sandbox)\n  Trading Grid  ${tg.url}  (sandbox)\n  store         ${file}\n\n`);
+  out(`gridbridge demo\n  bridge        ${bridge.url}\n  console       ${bridge.url}/ui/  (admin token ${adminToken})\n  ClickUp       ${cu.url}  (sandbox; control API ${cu.origin}/_sandbox)\n  Trading Grid  ${tg.url}  (sandbox)\n  store         ${file}\n\n`);
 
   out('Morning: partners raise cases on Trading Grid (flow 1)…\n');
   const cases = await raiseMorningCases(tg);
@@ -69,7 +72,7 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
     await Promise.allSettled([cu.close(), tg.close()]);
   };
   if (!opts.once) {
-    out(`\nThe bridge keeps running: try the sandboxes' control APIs, or press Ctrl-C to stop.\n`);
+    out(`\nThe bridge keeps running.\n  Console:   ${bridge.url}/ui/  — sign in with the admin token ${adminToken}\n  Admin API: curl -H 'Authorization: Bearer ${adminToken}' ${bridge.url}/api/cases  (described at ${bridge.url}/api/openapi.json)\nTry the sandboxes' control APIs too, or press Ctrl-C to stop.\n`);
     onShutdown(stop);
   }
   return { stop, summary };
