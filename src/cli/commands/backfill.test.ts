@@ -37,7 +37,7 @@ describe('gridbridge backfill', () => {
     const tg = createCommunityDriver({ baseUrl: w.config.tradinggrid.base_url, tenantId: w.config.tradinggrid.tenant_id, clientId: w.config.tradinggrid.client_id, clientSecret: w.secrets.tgClientSecret });
     cleanups.push(async () => void (await Promise.allSettled([clickup.close(), tg.close()])));
     const deps = { store: fresh.store, tg, clickup, config: w.config, now: Date.now, logger: pino({ level: 'silent' }) };
-    const createsBefore = w.cu.stats().requests['POST /api/v2/list/{list_id}/task'];
+    const createsBefore = w.cu.stats().requests['POST /api/v2/list/{list_id}/task'] ?? 0;
 
     const dry = await runBackfill(deps, { since: new Date(Date.now() - 3_600_000), dryRun: true });
     expect(dry).toMatchObject({ seen: 3, linked: 2, queued: 1, alreadyLinked: 0 });

@@ -229,9 +229,17 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
         updatedAt: Number(r.updated_at),
         title: data.title ?? data.name ?? data.partnerName ?? r.id,
         partner: data.partnerName ?? data.partnerId ?? null,
-        acknowledged: count(data.acknowledged ?? data.acknowledgements ?? data.acks),
-        expected: count(data.partners ?? data.audience?.partnerIds ?? data.expected ?? data.affectedPartners),
-        milestones: Array.isArray(data.milestones) ? data.milestones.map((m: any) => ({ name: String(m.name ?? m.title ?? ''), done: !!(m.done ?? m.completed) })) : null,
+        acknowledged: Array.isArray(data.recipients) && data.acks && typeof data.acks === 'object' ? data.recipients.filter((p: string) => data.acks[p]).length : count(data.acknowledged ?? data.acknowledgements ?? data.acks),
+        expected: count(data.recipients ?? data.partners ?? data.audience?.partnerIds ?? data.expected),
+        // Flow 8: who acknowledged and who is still silent; flow 4: which milestones are closed.
+        perPartner: Array.isArray(data.recipients) ? data.recipients.map((p: string) => ({ partnerId: p, partner: data.partnerNames?.[p] ?? p, acknowledgedAt: data.acks?.[p] ?? null })) : null,
+        milestones: Array.isArray(data.milestones)
+          ? data.milestones.map((m: any) => ({ name: String(m.name ?? m.title ?? ''), done: !!(m.done ?? m.completed) }))
+          : data.milestones && typeof data.milestones === 'object'
+            ? Object.keys(data.milestones).map((k) => ({ name: k, done: Array.isArray(data.closed) && data.closed.includes(k) }))
+            : null,
+        stepsDone: Array.isArray(data.closed) ? data.closed.length : Array.isArray(data.stepsDone) ? data.stepsDone.length : null,
+        clickupTaskId: typeof data.taskId === 'string' ? data.taskId : null,
       };
     };
     return c.json({ available: true, onboarding: rows.rows.filter((r) => r.flow === 'onboarding').map(summarize), rollouts: rows.rows.filter((r) => r.flow === 'rollout').map(summarize) });

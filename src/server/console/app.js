@@ -277,7 +277,9 @@ async function viewRollouts() {
   const d = await api.get('/rollouts');
   if (!d.available) return page('Onboarding & rollouts', h('p.empty', d.reason));
   const table = (title, rows, empty) => h('section.card', h('h2', title), rows.length === 0 ? h('p.empty', empty) : h('table.data', h('thead', h('tr', ['Name', 'Partner', 'State', 'Acknowledgements / milestones', 'Updated'].map((t) => h('th', t)))), h('tbody', rows.map((r) => h('tr',
-    h('td', r.title), h('td', r.partner ?? '—'), h('td', pill(r.state)),
+    h('td', r.title, r.clickupTaskId ? h('div.sub', h('a', { href: `https://app.clickup.com/t/${encodeURIComponent(r.clickupTaskId)}`, target: '_blank', rel: 'noopener noreferrer' }, `task ${r.clickupTaskId} ↗`)) : null,
+      r.perPartner ? h('details', h('summary', 'acknowledgements per partner'), h('ul.acks', r.perPartner.map((p) => h('li', p.acknowledgedAt ? pill('acknowledged', 'ok') : pill('waiting', 'warn'), ' ', p.partner, p.acknowledgedAt ? h('span.sub', ` ${fmtTime(Date.parse(p.acknowledgedAt))}`) : null)))) : null),
+    h('td', r.partner ?? (r.perPartner ? `${r.perPartner.length} partners` : '—')), h('td', pill(r.state)),
     h('td', r.expected ? progress((r.acknowledged ?? 0) / r.expected, `${r.acknowledged ?? 0} of ${r.expected} acknowledged`, (r.acknowledged ?? 0) >= r.expected ? 'ok' : '') : r.milestones ? progress(r.milestones.filter((m) => m.done).length / Math.max(1, r.milestones.length), `${r.milestones.filter((m) => m.done).length} of ${r.milestones.length} milestones`) : r.acknowledged !== null ? `${r.acknowledged} acknowledged` : '—'),
     h('td', fmtAgo(r.updatedAt)))))));
   return page('Onboarding & rollouts',
