@@ -7,6 +7,7 @@ import type { Bridge } from '../../src/server/bridge.ts';
 import { getCase } from '../../src/store/ops/cases.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
 import { openMailboxDriver } from '../../src/sync/mailbox/mailboxRuntime.ts';
+import { acquireNamedLease, releaseNamedLease } from '../../src/store/ops/namedLease.ts';
 import { startSftpTestServer, type SftpTestServer } from '../../src/connectors/tradinggrid/mailbox/sftpTestServer.ts';
 
 const EDI = new URL('../fixtures/edi/', import.meta.url);
@@ -126,6 +127,13 @@ describe('mailbox driver wired into the bridge (folder mailbox)', () => {
     await eventually('the asn_missing tasks with their files', () => ediTasks(w).filter((t) => issue(t) === 'asn_missing' && (t.attachments ?? []).length === 1).length === 2);
     expect(ediTasks(w).filter((t) => issue(t) === 'asn_missing').map((t) => t.attachments[0].title)).toEqual(['EDI file - 850-orders.x12', 'EDI file - 850-orders.x12']);
 
+    // While another scan holds the mailbox's lease (another instance), a slot is skipped and the file waits.
+    drop('214-at7.x12', edi('214-at7.x12'));
+    await acquireNamedLease(b.store.db, 'mailbox.scan:acme-edi', 'other-instance', clock() + 60_000, clock());
+    await runSlot(b, 'mailbox.scan');
+    expect(readdirSync(join(dir, 'in'))).toEqual(['214-at7.x12']);
+    await releaseNamedLease(b.store.db, 'mailbox.scan:acme-edi', 'other-instance');
+
     // A rescan, the same file dropped again, and the same content under a new name after a restart: nothing new.
     drop('214-at7.x12', edi('214-at7.x12'));
     await runSlot(b, 'mailbox.scan');
@@ -225,5 +233,7 @@ describe('mailbox driver wired into the bridge (SFTP mailbox on 127.0.0.1)', () 
     const dead = await b.store.db.selectFrom('dead_letters').select(['kind', 'error']).execute();
     expect(dead).toEqual([{ kind: 'mailbox.scan', error: expect.stringContaining('host key does not match') }]);
     expect(readdirSync(join(sftp.root, 'in'))).toEqual(['214-at7.x12']);
+    await runSlot(b, 'mailbox.scan'); // still failing: filed once, not once per slot
+    expect(await b.store.db.selectFrom('dead_letters').select('kind').execute()).toHaveLength(1);
   });
 });

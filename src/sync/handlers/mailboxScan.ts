@@ -1,5 +1,5 @@
 import type { SyncContext } from '../context.ts';
-import type { JobHandler } from '../dispatcher.ts';
+import type { JobHandler, JobOutcome } from '../dispatcher.ts';
 import type { MailboxConfig } from '../../config/mailboxSchema.ts';
 import type { MailboxItem } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
 import type { FileRef } from '../../connectors/tradinggrid/mailbox/state.ts';
@@ -8,12 +8,14 @@ import { getInboundEventPayload, recordMailboxAcknowledgement } from '../../stor
 import { listHeldMailboxCases } from '../../store/ops/mailboxHeldCases.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
+import { acquireNamedLease, releaseNamedLease } from '../../store/ops/namedLease.ts';
+import { hasOpenDeadLetter } from '../../store/ops/findOpenDeadLetter.ts';
 import { mailboxCaseId, UNMAPPED_EDI_PREFIX } from '../mailbox/mailboxCase.ts';
 import { openMailboxDriver } from '../mailbox/mailboxRuntime.ts';
 import type { MailboxExceptionJob } from './mailboxException.ts';
 
-/** Scans running in this process, by mailbox: a slot that comes while the last scan still runs is skipped. */
-const running = new Set<string>();
+/** A scan holds the mailbox's lease this long at most (a crashed holder blocks later slots no longer than this). */
+const SCAN_LEASE_MS = 10 * 60_000;
 
 /** Make a scan's items durable: each exception an inbox event + its `mailbox.exception` job; acknowledgements kept in the inbox. */
 export function deliverMailboxItems(ctx: SyncContext) {
@@ -53,24 +55,35 @@ async function retakeRemappedCases(ctx: SyncContext, cfg: MailboxConfig): Promis
  * permanent one (host key, credentials) is a dead letter.
  */
 export function mailboxScanHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload }) => {
+  return async ({ job }) => {
     const cfg = ctx.config.mailbox;
     if (!cfg) return { status: 'done' };
-    if (running.has(cfg.name)) {
-      ctx.logger.info({ mailbox: cfg.name, slot: (payload as { slot?: number }).slot }, 'previous mailbox scan still running; slot skipped');
+    const db = ctx.store.db;
+    // One scan of a mailbox at a time, across instances: a slot that comes while another scan runs is skipped.
+    const lease = `mailbox.scan:${cfg.name}`;
+    const owner = `${job.locked_by ?? 'worker'}:${job.id}`;
+    if (!(await acquireNamedLease(db, lease, owner, ctx.now() + SCAN_LEASE_MS, ctx.now()))) {
+      ctx.logger.info({ mailbox: cfg.name, job: job.id }, 'another mailbox scan is running; slot skipped');
       return { status: 'done' };
     }
-    running.add(cfg.name);
+    // A permanent failure (host key, credentials, config) is filed once, not once per slot.
+    const failOnce = async (error: string): Promise<JobOutcome> => {
+      if (await hasOpenDeadLetter(db, job.kind, error)) {
+        ctx.logger.error({ mailbox: cfg.name, error }, 'mailbox scan still failing (see the dead letter)');
+        return { status: 'done' };
+      }
+      return { status: 'fail', error };
+    };
     try {
       const retaken = await retakeRemappedCases(ctx, cfg);
       if (retaken > 0) ctx.logger.info({ retaken }, 'held mailbox cases whose EDI address is now mapped are taken up again');
       const driver = await openMailboxDriver(ctx, cfg, deliverMailboxItems(ctx));
-      if (!driver.ok) return { status: 'fail', error: `mailbox ${cfg.name}: ${driver.error.detail}` };
+      if (!driver.ok) return failOnce(`mailbox ${cfg.name}: ${driver.error.detail}`);
       try {
         const r = await driver.value.scanOnce(new Date(ctx.now()));
         if (!r.ok) {
-          if (!r.error.retryable) return { status: 'fail', error: `mailbox ${cfg.name}: ${r.error.detail} [${r.error.code}]` };
-          await appendAudit(ctx.store.db, { actor: 'gridbridge', entity: 'mailbox', entityId: cfg.name, action: 'scan_failed', after: { error: r.error.detail, code: r.error.code } }, ctx.now());
+          if (!r.error.retryable) return failOnce(`mailbox ${cfg.name}: ${r.error.detail} [${r.error.code}]`);
+          await appendAudit(db, { actor: 'gridbridge', entity: 'mailbox', entityId: cfg.name, action: 'scan_failed', after: { error: r.error.detail, code: r.error.code } }, ctx.now());
           ctx.logger.warn({ mailbox: cfg.name, error: r.error }, 'mailbox scan failed; the next slot tries again');
           return { status: 'done' };
         }
@@ -82,7 +95,7 @@ export function mailboxScanHandler(ctx: SyncContext): JobHandler {
         await driver.value.close();
       }
     } finally {
-      running.delete(cfg.name);
+      await releaseNamedLease(db, lease, owner);
     }
   };
 }

@@ -9,6 +9,7 @@ import { LocalFolderTransport } from '../../connectors/tradinggrid/mailbox/local
 import { MailboxDriver } from '../../connectors/tradinggrid/mailbox/mailboxDriver.ts';
 import type { MailboxException, MailboxItem } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
 import { SqlAcSnapshotState, SqlMailboxState } from './sqlMailboxState.ts';
+import { acquireNamedLease, releaseNamedLease } from '../../store/ops/namedLease.ts';
 
 const FIXTURES = new URL('../../../test/fixtures/edi/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES));
@@ -97,6 +98,17 @@ describe.each(targets)('SqlMailboxState on %s', (_name, make) => {
     drop('asn-and-invoice.x12', Buffer.from(all.slice(all.indexOf('ISA', 10)), 'latin1'));
     const r = await (await driver()).scanOnce(hours(2));
     expect(r.ok && r.value.items.filter((i): i is MailboxException => i.type === 'exception').map((e) => e.detail)).toEqual(['810 INV-9001 vs PO PO-4711: SKU-2 price 42 invoiced, 40 ordered; SKU-2 quantity 5 invoiced, 4 shipped']);
+  });
+
+  it('the scan lease is held by one owner at a time, and taken over once expired', async () => {
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'a', 2000, 1000)).toBe(true);
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'b', 2500, 1500)).toBe(false);
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'a', 3000, 1500)).toBe(true); // renewed by its owner
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'b', 4000, 3000)).toBe(true); // expired: taken over
+    await releaseNamedLease(store.db, 'mailbox.scan:m1', 'a'); // not a's any more: no effect
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'c', 5000, 3500)).toBe(false);
+    await releaseNamedLease(store.db, 'mailbox.scan:m1', 'b');
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'c', 5000, 3500)).toBe(true);
   });
 
   it('keeps the AC partner snapshot', async () => {
