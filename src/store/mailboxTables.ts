@@ -41,6 +41,8 @@ export interface MailboxShipmentsTable {
   mailbox: string;
   partner_key: string;
   po_number: string;
+  /** Which 856 (file hash + control numbers): the same one read twice is stored once. */
+  source: string;
   /** Shipped lines of one 856 for this PO, JSON. */
   lines: string;
   created_at: number;

@@ -51,10 +51,11 @@ export async function up(db: Kysely<any>, _dialect: 'sqlite' | 'postgres'): Prom
     .addColumn('mailbox', 'text', (c) => c.notNull())
     .addColumn('partner_key', 'text', (c) => c.notNull())
     .addColumn('po_number', 'text', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('lines', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('mailbox_shipments_pk', ['mailbox', 'partner_key', 'po_number', 'source'])
     .execute();
-  await db.schema.createIndex('mailbox_shipments_po').on('mailbox_shipments').columns(['mailbox', 'partner_key', 'po_number']).execute();
 
   await db.schema
     .createTable('ac_partner_snapshot')

@@ -3,9 +3,13 @@ import type { Database } from '../schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Add the lines one 856 shipped for a PO. */
-export async function addShipment(db: Db, mailbox: string, partnerKey: string, po: string, lines: unknown[], now: number): Promise<void> {
-  await db.insertInto('mailbox_shipments').values({ mailbox, partner_key: partnerKey, po_number: po, lines: JSON.stringify(lines), created_at: now }).execute();
+/** Add the lines one 856 (`source`) shipped for a PO; the same source again is a no-op (primary key). */
+export async function addShipment(db: Db, mailbox: string, partnerKey: string, po: string, source: string, lines: unknown[], now: number): Promise<void> {
+  await db
+    .insertInto('mailbox_shipments')
+    .values({ mailbox, partner_key: partnerKey, po_number: po, source, lines: JSON.stringify(lines), created_at: now })
+    .onConflict((oc) => oc.columns(['mailbox', 'partner_key', 'po_number', 'source']).doNothing())
+    .execute();
 }
 
 /** Every line shipped for a PO so far, in arrival order. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { PartyId } from '../../connectors/tradinggrid/edi/envelope.ts';
@@ -90,8 +91,9 @@ export class SqlMailboxState implements MailboxState {
   async listAsnOverdue(now: Date) {
     return (await listAsnOverdue(this.db, this.mailbox, now.getTime())).map(toOrder);
   }
-  addShipment(partner: PartyId, po: string, lines: ShipmentLine[]) {
-    return addShipment(this.db, this.mailbox, partyKey(partner), po, lines, this.now());
+  addShipment(partner: PartyId, po: string, lines: ShipmentLine[], source?: string) {
+    // Without a source every call is a new shipment (as the in-memory state does).
+    return addShipment(this.db, this.mailbox, partyKey(partner), po, source ?? `anon:${randomUUID()}`, lines, this.now());
   }
   getShipped(partner: PartyId, po: string) {
     return getShipped<ShipmentLine>(this.db, this.mailbox, partyKey(partner), po);

@@ -256,7 +256,7 @@ export class MailboxDriver {
     if (tx.set_id === '856') {
       for (const [po, lines] of shipmentsByPo(tx)) {
         await state.markAsnSeen(partner, po);
-        await state.addShipment(partner, po, lines);
+        await state.addShipment(partner, po, lines, `${file.sha256}|${tx.interchange.control_number}|${tx.group.control_number ?? ''}|${tx.control_number}`);
       }
       return [];
     }

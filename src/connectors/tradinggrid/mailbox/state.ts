@@ -78,7 +78,8 @@ export interface MailboxState {
   markAsnSeen(partner: PartyId, poNumber: string): Promise<void>;
   markAsnMissingReported(partner: PartyId, poNumber: string): Promise<void>;
   listAsnOverdue(now: Date): Promise<OrderRecord[]>;
-  addShipment(partner: PartyId, poNumber: string, lines: ShipmentLine[]): Promise<void>;
+  /** `source` names the 856 (file hash + control numbers): the same 856 read again adds nothing. */
+  addShipment(partner: PartyId, poNumber: string, lines: ShipmentLine[], source?: string): Promise<void>;
   getShipped(partner: PartyId, poNumber: string): Promise<ShipmentLine[]>;
 
   getLastInboundAt(): Promise<string | null>;
@@ -94,6 +95,7 @@ export class InMemoryMailboxState implements MailboxState {
   private readonly sent = new Map<string, SentTransaction>();
   private readonly orders = new Map<string, OrderRecord>();
   private readonly shipped = new Map<string, ShipmentLine[]>();
+  private readonly shipmentSources = new Set<string>();
   private lastInboundAt: string | null = null;
 
   async getProcessed(name: string, sha256: string) {
@@ -153,8 +155,12 @@ export class InMemoryMailboxState implements MailboxState {
   async listAsnOverdue(now: Date) {
     return [...this.orders.values()].filter((o) => !o.asnSeen && !o.asnMissingReported && Date.parse(o.asnDueAt) <= now.getTime()).map((o) => structuredClone(o));
   }
-  async addShipment(p: PartyId, po: string, lines: ShipmentLine[]) {
+  async addShipment(p: PartyId, po: string, lines: ShipmentLine[], source?: string) {
     const k = this.orderKey(p, po);
+    if (source !== undefined) {
+      if (this.shipmentSources.has(`${k}|${source}`)) return;
+      this.shipmentSources.add(`${k}|${source}`);
+    }
     this.shipped.set(k, [...(this.shipped.get(k) ?? []), ...lines]);
   }
   async getShipped(p: PartyId, po: string) {
