@@ -41,7 +41,14 @@ export function parseConfigText(text: string, source = 'config'): ConfigResult {
       problems: doc.errors.map((e) => ({ path: '', message: `${source}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: YAML syntax: ${e.message.split('\n')[0]}` })),
     };
   }
-  return validateConfig(doc.toJS() ?? {});
+  let raw: unknown;
+  try {
+    // toJS throws on an unresolved alias or an alias bomb (yaml's maxAliasCount): report it, never throw.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { ok: false, problems: [{ path: '', message: `${source}: YAML: ${(e as Error).message.split('\n')[0]}` }] };
+  }
+  return validateConfig(raw ?? {});
 }
 
 export function loadConfigFile(path: string): ConfigResult {

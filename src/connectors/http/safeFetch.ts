@@ -82,15 +82,17 @@ function guardedLookup(o: SafeFetchOptions, seen: { address: string | null }): L
   }) as unknown as LookupFunction;
 }
 
-/** A pass-through that errors the stream once more than `max` bytes went by (after handing on the chunk that crossed it). */
+/** Code of the stream error raised when a body passes `maxBytes` (readers report it as "too large", not as a network failure). */
+export const BODY_TOO_LARGE = 'EGB_TOO_LARGE';
+
+/** A pass-through that errors the stream, without handing on the chunk, once more than `max` bytes arrived. */
 function byteLimiter(max: number): Transform {
   let size = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, callback) {
       size += chunk.length;
-      callback(null, chunk);
-      // A consumer with its own limit sees the crossing chunk first and stops with its own message.
-      if (size > max) setImmediate(() => this.destroy(Object.assign(new Error(`body is larger than the ${max}-byte limit`), { code: 'EGB_TOO_LARGE' })));
+      if (size > max) callback(Object.assign(new Error(`file is larger than the ${max}-byte limit`), { code: BODY_TOO_LARGE }));
+      else callback(null, chunk);
     },
   });
 }
@@ -164,6 +166,7 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
     const clHeader = res.headers['content-length'];
     const contentLength = clHeader !== undefined ? Number(Array.isArray(clHeader) ? clHeader[0] : clHeader) : undefined;
     const drop = (r: Result<never>) => {
+      res.body.on('error', () => undefined); // undici reports its own abort as an error event
       res.body.destroy();
       closeAgent();
       return r;
@@ -177,7 +180,7 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
     let body: Readable = res.body;
     if (o.maxBytes !== undefined) {
       const limiter = byteLimiter(o.maxBytes);
-      res.body.once('error', (e) => limiter.destroy(e));
+      res.body.on('error', (e) => limiter.destroy(e));
       limiter.once('close', () => res.body.destroy());
       body = res.body.pipe(limiter);
     }
