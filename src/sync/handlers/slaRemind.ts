@@ -27,8 +27,10 @@ export function slaRemindHandler(ctx: SyncContext): JobHandler {
     }
     const task = await ctx.clickup.getTask(link.cuTaskId);
     if (!task.ok) return outcomeFromRemote(task.error, `reading task ${link.cuTaskId}`);
-    const assignee = task.value.assignees?.[0];
-    const who = assignee ? `@${assignee.username ?? assignee.email ?? assignee.id} ` : '';
+    // Everyone assigned is mentioned; the comment itself is assigned to the first (a ClickUp notification).
+    const assignees = task.value.assignees ?? [];
+    const assignee = assignees[0];
+    const who = assignees.map((a) => `@${a.username ?? a.email ?? a.id} `).join('');
     const text = `${who}SLA reminder: this case has used ${pct(p.share)} of its resolution time (the ${pct(p.threshold)} mark). ` +
       `Due ${new Date(p.dueAt).toISOString()}. ${marker}`;
     const made = await ctx.clickup.createComment(link.cuTaskId, { comment_text: text, notify_all: true, ...(assignee ? { assignee: assignee.id } : {}) });
