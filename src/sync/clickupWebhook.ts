@@ -23,6 +23,7 @@ export interface ClickUpWebhookState {
 }
 
 const CURSOR = 'clickup.catch_up';
+const CATCH_UP_OVERLAP_MS = 120_000;
 
 export function webhookSpec(ctx: SyncContext, endpoint: string): WebhookSpec {
   return { teamId: ctx.config.clickup.team_id, endpoint, events: CLICKUP_WEBHOOK_EVENTS };
@@ -42,9 +43,9 @@ async function writeCursor(store: Store, value: number, now: number): Promise<vo
 }
 
 /**
- * Register (or reuse, re-enable, recreate) our webhook, keep its secret, and when deliveries may have
- * been missed, poll tasks changed since the last catch-up and feed them through the normal event path.
- * Events already seen dedupe by id; stale ones lose to the stored memory.
+ * Register (or reuse, re-enable, recreate) our webhook, keep its secret, and poll tasks changed since
+ * the last check, feeding them through the normal event path. Events already seen dedupe by id; stale
+ * ones lose to the stored memory.
  */
 export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebhookState, onAccepted: () => void): Promise<{ action: string; caughtUp: number } | { error: string; retryable: boolean }> {
   if (!state.endpoint) return { action: 'none', caughtUp: 0 };
@@ -57,10 +58,13 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
   const now = ctx.now();
   const since = await readCursor(ctx.store);
   let caughtUp = 0;
-  if (r.value.needsCatchUp && since !== null) {
+  // ClickUp gives up on a delivery after a few tries without marking the webhook failing, so a change
+  // can be lost while the webhook looks healthy: every check polls what changed since the last one
+  // (one list call per list), with an overlap for clock skew. Repeats dedupe; echoes cost nothing.
+  if (since !== null) {
     const lists = new Set([ctx.config.clickup.list_id, ...Object.values(ctx.config.partners.map).map((m) => m.list_id).filter((x): x is string => !!x)]);
     for (const listId of lists) {
-      const tasks = await catchUpTasks(ctx.clickup, listId, since);
+      const tasks = await catchUpTasks(ctx.clickup, listId, since - CATCH_UP_OVERLAP_MS);
       if (!tasks.ok) return { error: tasks.error.detail, retryable: tasks.error.retryable };
       for (const t of tasks.value) {
         const link = await getLinkByTask(ctx.store.db, t.id);
