@@ -2,6 +2,7 @@ import { validateConfig, type ResolvedSecrets } from '../config/load.ts';
 import type { GridbridgeConfig } from '../config/schema.ts';
 import { groupFlowsForSandbox } from './demo/groupFlowsConfig.ts';
 import { sandboxSla } from './sandboxSla.ts';
+import { sandboxMapping } from './demo/sandboxMapping.ts';
 
 export interface SandboxEndpoints {
   clickup: { url: string; token: string; teamId: string; lists: { cases: string; onboarding?: string; approvals?: string; rollouts?: string } };
@@ -45,6 +46,7 @@ export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: 
     dispatcher: { concurrency: 32, poll_ms: 50, backoff_base_ms: 100, backoff_max_ms: 5_000 },
     log_level: 'warn',
     flows: groupFlowsForSandbox(sb.clickup.lists),
+    mapping: sandboxMapping(),
     ...overrides.extra,
   };
   const r = validateConfig(raw);

@@ -264,7 +264,7 @@ export function seed(state: ClickUpState, token: string): SeededIds {
     state.lists.set(id, { id, name, folderId: state.folderId, spaceId: state.spaceId, statuses: sts, fieldIds: fields.map((f) => f.id), taskIds: [], customPrefix: prefix });
     return id;
   };
-  const caseStatuses = statuses([['open', 'open'], ['received', 'custom'], ['in review', 'custom'], ['awaiting documents', 'custom'], ['escalated', 'custom'], ['resolved', 'closed']]);
+  const caseStatuses = statuses([['open', 'open'], ['received', 'custom'], ['in review', 'custom'], ['qa', 'custom'], ['awaiting documents', 'custom'], ['escalated', 'custom'], ['resolved', 'closed']]);
   const cases = mkList('Partner cases', 'CASE', caseStatuses, [
     field(state, 'Partner', 'short_text'),
     dropDown(state, 'Issue type', ['dispute', 'shipment exception', 'document mismatch', 'compliance issue', 'edi exception']),
@@ -272,6 +272,7 @@ export function seed(state: ClickUpState, token: string): SeededIds {
     field(state, 'TG case id', 'short_text'),
     field(state, 'Value', 'currency', { precision: 2, currency_type: 'USD', default: null }),
     dropDown(state, 'SLA state', ['on track', 'at risk', 'breached']),
+    dropDown(state, 'Partner tier', ['key account', 'standard']),
   ]);
   const onboarding = mkList('Onboarding', 'ONB', statuses([['to do', 'open'], ['in progress', 'custom'], ['blocked', 'custom'], ['complete', 'closed']]), [
     field(state, 'Partner', 'short_text'),
