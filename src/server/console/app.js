@@ -280,7 +280,7 @@ async function viewRollouts() {
     h('td', r.title, r.clickupTaskId ? h('div.sub', h('a', { href: `https://app.clickup.com/t/${encodeURIComponent(r.clickupTaskId)}`, target: '_blank', rel: 'noopener noreferrer' }, `task ${r.clickupTaskId} ↗`)) : null,
       r.perPartner ? h('details', h('summary', 'acknowledgements per partner'), h('ul.acks', r.perPartner.map((p) => h('li', p.acknowledgedAt ? pill('acknowledged', 'ok') : pill('waiting', 'warn'), ' ', p.partner, p.acknowledgedAt ? h('span.sub', ` ${fmtTime(Date.parse(p.acknowledgedAt))}`) : null)))) : null),
     h('td', r.partner ?? (r.perPartner ? `${r.perPartner.length} partners` : '—')), h('td', pill(r.state)),
-    h('td', r.expected ? progress((r.acknowledged ?? 0) / r.expected, `${r.acknowledged ?? 0} of ${r.expected} acknowledged`, (r.acknowledged ?? 0) >= r.expected ? 'ok' : '') : r.milestones ? progress(r.milestones.filter((m) => m.done).length / Math.max(1, r.milestones.length), `${r.milestones.filter((m) => m.done).length} of ${r.milestones.length} milestones`) : r.acknowledged !== null ? `${r.acknowledged} acknowledged` : '—'),
+    h('td', r.expected ? progress((r.acknowledged ?? 0) / r.expected, `${r.acknowledged ?? 0} of ${r.expected} acknowledged`, (r.acknowledged ?? 0) >= r.expected ? 'ok' : '') : r.milestones?.length ? progress(r.milestones.filter((m) => m.done).length / Math.max(1, r.milestones.length), `${r.milestones.filter((m) => m.done).length} of ${r.milestones.length} milestones`) : r.acknowledged !== null ? `${r.acknowledged} acknowledged` : '—'),
     h('td', fmtAgo(r.updatedAt)))))));
   return page('Onboarding & rollouts',
     table('Partner onboarding (flow 4)', d.onboarding, 'No onboarding yet.'),
