@@ -2,7 +2,7 @@
 // sandboxes, ClickUp unthrottled). Baseline in the same run: a naive bridge that does the remote calls
 // inside the webhook request (no durability), to show what durability and dedupe cost.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { Hono } from 'hono';
@@ -70,6 +70,7 @@ async function bridgeRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, 
     const events = await raise(tg, n, tag);
     const creates0 = cu.stats().requests[CREATE] ?? 0;
     const total0 = cu.stats().total;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const lat = await fire(bridge.url, events, tg.webhookSecret, { concurrency: 32 });
     const ackDone = performance.now();
@@ -79,12 +80,14 @@ async function bridgeRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, 
       await new Promise((r) => setTimeout(r, 5));
     }
     const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const creates = (cu.stats().requests[CREATE] ?? 0) - creates0;
     // Paced phase: ack latency while the bridge keeps working, at 500 requests/s.
     const paced = await raise(tg, 1500, `${tag}p`);
     const pacedLat = await fire(bridge.url, paced, tg.webhookSecret, { ratePerSec: 500 });
     return {
       casesPerSec: n / secs,
+      cpuMsPerCase: (cpu.user + cpu.system) / 1000 / n,
       acceptPerSec: n / ((ackDone - t0) / 1000),
       clickupCallsPerCase: creates / n,
       clickupRequestsPerCase: (cu.stats().total - total0) / n,
@@ -116,9 +119,11 @@ async function naiveRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, t
   const server = await listen(app, '127.0.0.1', 0);
   try {
     const events = await raise(tg, n, tag);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const lat = await fire(server.url, events, tg.webhookSecret, { concurrency: 32 });
-    return { casesPerSec: n / ((performance.now() - t0) / 1000), ackP50: percentile(lat, 50), ackP99: percentile(lat, 99) };
+    const cpu = process.cpuUsage(cpu0);
+    return { casesPerSec: n / ((performance.now() - t0) / 1000), cpuMsPerCase: (cpu.user + cpu.system) / 1000 / n, ackP50: percentile(lat, 50), ackP99: percentile(lat, 99) };
   } finally {
     await server.close();
     await clickup.close();
@@ -141,9 +146,11 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
     const pick = (rows: Array<Record<string, number>>, k: string) => summary(rows.map((r) => r[k]!));
     const med = (rows: Array<Record<string, number>>, k: string) => pick(rows, k).median;
     return {
-      method: `${n} cases per run, ${runs} runs; 32 webhook posts in flight; then 1,500 more posted at 500/s for ack latency; ClickUp sandbox unthrottled; SQLite file (WAL)`,
+      method: `${n} cases per run, ${runs} runs; 32 webhook posts in flight; then 1,500 more posted at 500/s for ack latency; ClickUp sandbox unthrottled; SQLite file (WAL). Sandboxes, load generator and bridge share one process: cpu_ms_per_case counts all of it (less sensitive to other load on the machine than cases/s)`,
+      load_average_at_start: loadavg().map((x) => round(x)),
       bridge: {
         cases_per_s: pick(bridge, 'casesPerSec'),
+        cpu_ms_per_case_whole_process: pick(bridge, 'cpuMsPerCase'),
         webhooks_accepted_per_s: pick(bridge, 'acceptPerSec'),
         clickup_calls_per_case: pick(bridge, 'clickupCallsPerCase'),
         clickup_requests_per_case_incl_checks: pick(bridge, 'clickupRequestsPerCase'),
@@ -152,7 +159,7 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
         ack_ms_p50_at_500_rps: pick(bridge, 'ackP50At500'),
         ack_ms_p99_at_500_rps: pick(bridge, 'ackP99At500'),
       },
-      baseline_inline_no_durability: { cases_per_s: pick(naive, 'casesPerSec'), ack_ms_p50: pick(naive, 'ackP50'), ack_ms_p99: pick(naive, 'ackP99') },
+      baseline_inline_no_durability: { cases_per_s: pick(naive, 'casesPerSec'), cpu_ms_per_case_whole_process: pick(naive, 'cpuMsPerCase'), ack_ms_p50: pick(naive, 'ackP50'), ack_ms_p99: pick(naive, 'ackP99') },
       ratio_bridge_vs_baseline_cases_per_s: round(med(bridge, 'casesPerSec') / med(naive, 'casesPerSec')),
       goals: { cases_per_s: 2000, clickup_calls_per_case: 1, ack_ms_p99_at_500_rps: 10 },
     };
@@ -163,7 +170,7 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  run({ cases: Number(process.env.CASES ?? 2000) }).then((r) => {
+  run({ cases: Number(process.env.CASES ?? 2000), runs: Number(process.env.RUNS ?? 3) }).then((r) => {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     process.exit(0);
   });

@@ -1,7 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.ts';
+import { fastSqliteDialect, type SqliteAccess } from './sqliteDriver.ts';
+import { subscribePg } from './pgNotify.ts';
+import { startCheckpointer } from './sqliteCheckpointer.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_console.ts';
 import * as m003 from './migrations/003_flow_records.ts';
@@ -17,6 +20,26 @@ export interface Store {
   /** Where the data lives, for messages (a file path or a postgres URL without password). */
   location: string;
   close(): Promise<void>;
+  /** SQLite only: the raw connection for the hottest statements (see sqliteDriver.ts). */
+  sqlite?: SqliteAccess;
+  /**
+   * PostgreSQL only: call `onNotify` when another session NOTIFYs `channel` (a dedicated connection,
+   * re-opened after a drop). Resolves to an unsubscribe function.
+   */
+  subscribe?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+}
+
+/** Options of `openStore`. */
+export interface OpenStoreOptions {
+  /** PostgreSQL pool size per instance (default 10): pool size × instances must fit max_connections. */
+  poolMax?: number;
+}
+
+const storesByDb = new WeakMap<object, Store>();
+
+/** The store a Kysely instance belongs to (ops that take only `db` use it to find the fast path). */
+export function storeOf(db: object): Store | undefined {
+  return storesByDb.get(db);
 }
 
 const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<void> }> = {
@@ -47,28 +70,8 @@ function redactUrl(url: string): string {
   }
 }
 
-/**
- * Kysely prepares every query anew; the same few statements run thousands of times a second here, so
- * prepared statements are kept (better-sqlite3 statements are reusable) in a bounded map.
- */
-function withStatementCache(database: import('better-sqlite3').Database, max = 500) {
-  const cache = new Map<string, import('better-sqlite3').Statement>();
-  return {
-    close: () => database.close(),
-    prepare: (sqlText: string) => {
-      let st = cache.get(sqlText);
-      if (!st) {
-        st = database.prepare(sqlText);
-        if (cache.size >= max) cache.delete(cache.keys().next().value!);
-        cache.set(sqlText, st);
-      }
-      return st;
-    },
-  };
-}
-
 /** Open the store named by `url` (`sqlite:PATH`, `sqlite::memory:` or `postgres://…`). Does not migrate. */
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
   if (url.startsWith('sqlite:')) {
     const { default: SQLite } = await import('better-sqlite3');
     const path = url.slice('sqlite:'.length);
@@ -79,17 +82,50 @@ export async function openStore(url: string): Promise<Store> {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-    return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+    // Statements are prepared once and cached; hot ops also use the raw connection (sqliteDriver.ts).
+    const { dialect, access } = fastSqliteDialect(database);
+    const db = new Kysely<Database>({ dialect });
+    const checkpointer = file === ':memory:' ? null : startCheckpointer(database, file);
+    const close = async () => {
+      await checkpointer?.close();
+      await db.destroy();
+    };
+    const store: Store = { db, dialect: 'sqlite', location: file, close, sqlite: access };
+    storesByDb.set(db, store);
+    return store;
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pg = await import('pg');
     const Pool = pg.default.Pool;
     // int8 columns hold ms epochs and ids: well inside Number's exact range.
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
-    const pool = new Pool({ connectionString: url, max: 10 });
+    // plan_cache_mode = force_custom_plan on every connection: a prepared claim query must never switch to a
+    // generic plan built while the jobs table was empty (a sequential scan that drained a backlog ~7x
+    // slower in BENCHMARKS.md). Kysely's pg driver sends unnamed statements today, which are planned per
+    // execution anyway; the setting keeps that true if named statements are ever used.
+    const pool = new Pool({ connectionString: url, max: opts.poolMax ?? 10, options: '-c plan_cache_mode=force_custom_plan' });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
+    const subscriptions = new Set<() => Promise<void>>();
+    const store: Store = {
+      db,
+      dialect: 'postgres',
+      location: redactUrl(url),
+      close: async () => {
+        await Promise.allSettled([...subscriptions].map((u) => u()));
+        await db.destroy();
+      },
+      subscribe: async (channel, onNotify) => {
+        const unsubscribe = await subscribePg(pg.default.Client, url, channel, onNotify);
+        const u = async () => {
+          subscriptions.delete(u);
+          await unsubscribe();
+        };
+        subscriptions.add(u);
+        return u;
+      },
+    };
+    storesByDb.set(db, store);
+    return store;
   }
   throw new Error(`store.url must start with sqlite: or postgres:// (got ${JSON.stringify(url)})`);
 }
@@ -105,8 +141,8 @@ export async function migrate(store: Store): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-export async function openMigratedStore(url: string): Promise<Store> {
-  const store = await openStore(url);
+export async function openMigratedStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
+  const store = await openStore(url, opts);
   await migrate(store);
   return store;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { claimJobs, type JobRow } from '../store/ops/claimJobs.ts';
@@ -10,6 +10,7 @@ import { deadLetterJob } from '../store/ops/deadLetterJob.ts';
 import { extendLeases } from '../store/ops/extendLeases.ts';
 import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import { backoffMs } from '../connectors/http/decideRetry.ts';
+import { JOBS_CHANNEL } from '../store/ops/enqueueJobs.ts';
 
 export interface JobContext {
   job: JobRow;
@@ -42,6 +43,18 @@ export interface DispatcherOptions {
 
 class LeaseLost extends Error {}
 
+/** A done job waiting for the next group commit. */
+interface PendingCompletion {
+  job: JobRow;
+  commit?: (trx: Transaction<Database>) => Promise<void>;
+  now: number;
+  resolve: (r: 'done' | 'lease_lost') => void;
+  reject: (e: unknown) => void;
+}
+
+/** Most done jobs committed in one transaction. */
+const MAX_COMPLETION_BATCH = 128;
+
 /**
  * Runs outbox jobs: claims due jobs under a lease, runs their handler, and commits the outcome with a
  * guarded statement. Retries use exponential backoff with jitter; a permanent failure or the last attempt
@@ -55,6 +68,9 @@ export class Dispatcher {
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private leaseTimer: NodeJS.Timeout | null = null;
+  private unlisten: Promise<(() => Promise<void>) | null> | null = null;
+  private completions: PendingCompletion[] = [];
+  private completing = false;
   private readonly now: () => number;
   readonly counters = { done: 0, retried: 0, dead: 0, leaseLost: 0 };
 
@@ -67,6 +83,13 @@ export class Dispatcher {
     if (this.running) return;
     this.running = true;
     this.loopDone = this.loop();
+    // PostgreSQL: other instances announce new jobs with NOTIFY; an idle worker wakes at once instead of at its next poll.
+    if (this.store.subscribe) {
+      this.unlisten = this.store.subscribe(JOBS_CHANNEL, () => this.wake()).catch((e) => {
+        this.opts.logger?.warn({ err: e }, 'LISTEN for new jobs failed; idle workers fall back to polling');
+        return null;
+      });
+    }
     this.leaseTimer = setInterval(() => {
       void extendLeases(this.store.db, [...this.inFlight.keys()], this.workerId, this.now() + this.opts.leaseMs)
         .then(() => reclaimExpiredLeases(this.store.db, this.now()))
@@ -97,6 +120,9 @@ export class Dispatcher {
     await this.loopDone;
     await Promise.all(this.inFlight.values());
     if (this.leaseTimer) clearInterval(this.leaseTimer);
+    const unlisten = await this.unlisten;
+    this.unlisten = null;
+    await unlisten?.();
   }
 
   /** Run due jobs until none is due (jobs scheduled later are left). For tests and `--once`. */
@@ -186,21 +212,17 @@ export class Dispatcher {
     const now = this.now();
     const db = this.store.db;
     if (outcome.status === 'done') {
-      try {
-        await db.transaction().execute(async (trx) => {
-          if (outcome.commit) await outcome.commit(trx);
-          if (!(await completeJob(trx, job.id, this.workerId, now))) throw new LeaseLost();
-        });
+      const r = await new Promise<'done' | 'lease_lost'>((resolve, reject) => {
+        this.completions.push({ job, commit: outcome.commit, now, resolve, reject });
+        this.kickCompletions();
+      });
+      if (r === 'done') {
         this.counters.done++;
         return 'done';
-      } catch (e) {
-        if (e instanceof LeaseLost) {
-          this.counters.leaseLost++;
-          this.opts.logger?.warn({ job: job.id, kind: job.kind }, 'lease lost before completion; the new holder will redo the job');
-          return 'lease_lost';
-        }
-        throw e;
       }
+      this.counters.leaseLost++;
+      this.opts.logger?.warn({ job: job.id, kind: job.kind }, 'lease lost before completion; the new holder will redo the job');
+      return 'lease_lost';
     }
     if (outcome.status === 'retry' && job.attempts < job.max_attempts) {
       const wait = Math.max(outcome.retryAfterMs ?? 0, outcome.refundAttempt ? 0 : backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs));
@@ -214,5 +236,85 @@ export class Dispatcher {
     this.counters.dead++;
     this.opts.logger?.warn({ job: job.id, kind: job.kind, error: reason }, 'job moved to the dead letters');
     return 'fail';
+  }
+
+  /**
+   * Group commit of done jobs: the jobs that finish while a commit is running (or in the same turn of the
+   * event loop) are completed together in the next transaction. Each keeps its own guarantees: its
+   * `commit` and its guarded completion apply together or not at all (a savepoint per job), and a lost
+   * lease or a failing `commit` undoes only that job.
+   */
+  private kickCompletions(): void {
+    if (this.completing) return;
+    this.completing = true;
+    setImmediate(() => {
+      void (async () => {
+        try {
+          while (this.completions.length > 0) await this.flushCompletions(this.completions.splice(0, MAX_COMPLETION_BATCH));
+        } finally {
+          this.completing = false;
+          if (this.completions.length > 0) this.kickCompletions();
+        }
+      })();
+    });
+  }
+
+  private async flushCompletions(batch: PendingCompletion[]): Promise<void> {
+    const results: Array<{ ok: true; r: 'done' | 'lease_lost' } | { ok: false; e: unknown }> = [];
+    const sqlite = this.store.sqlite;
+    try {
+      await this.store.db.transaction().execute(async (trx) => {
+        results.length = 0;
+        if (batch.length === 1) {
+          // One job: the whole transaction is its own; a lost lease rolls it back.
+          const p = batch[0]!;
+          try {
+            if (p.commit) await p.commit(trx);
+            if (!(await completeJob(trx, p.job.id, this.workerId, p.now, sqlite))) throw new LeaseLost();
+            results.push({ ok: true, r: 'done' });
+          } catch (e) {
+            if (!(e instanceof LeaseLost)) throw e;
+            results.push({ ok: true, r: 'lease_lost' });
+            throw e;
+          }
+          return;
+        }
+        const savepoint = async (cmd: 'SAVEPOINT' | 'ROLLBACK TO' | 'RELEASE') => {
+          if (sqlite) sqlite.prepare(`${cmd} job_completion`).run();
+          else await sql.raw(`${cmd} job_completion`).execute(trx);
+        };
+        for (const p of batch) {
+          if (!p.commit) {
+            // Nothing to undo: the guarded statement alone decides.
+            results.push({ ok: true, r: (await completeJob(trx, p.job.id, this.workerId, p.now, sqlite)) ? 'done' : 'lease_lost' });
+            continue;
+          }
+          await savepoint('SAVEPOINT');
+          try {
+            await p.commit(trx);
+            const ok = await completeJob(trx, p.job.id, this.workerId, p.now, sqlite);
+            if (!ok) await savepoint('ROLLBACK TO');
+            results.push({ ok: true, r: ok ? 'done' : 'lease_lost' });
+          } catch (e) {
+            await savepoint('ROLLBACK TO');
+            results.push({ ok: false, e });
+          }
+          await savepoint('RELEASE');
+        }
+      });
+    } catch (e) {
+      if (batch.length === 1 && e instanceof LeaseLost) {
+        batch[0]!.resolve('lease_lost');
+        return;
+      }
+      // The commit itself failed: nothing of the batch was recorded; each job's lease will expire and it runs again.
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const r = results[i]!;
+      if (r.ok) p.resolve(r.r);
+      else p.reject(r.e);
+    });
   }
 }

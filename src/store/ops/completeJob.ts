@@ -1,8 +1,19 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import type { SqliteAccess } from '../sqliteDriver.ts';
 
-/** Mark a leased job done. False when this worker no longer holds the lease: it must not act on the result. */
-export async function completeJob(db: Kysely<Database> | Transaction<Database>, id: number, workerId: string, now: number): Promise<boolean> {
+/**
+ * Mark a leased job done. False when this worker no longer holds the lease: it must not act on the result.
+ * `sqlite`: run the same guarded statement as a cached raw statement (the dispatcher passes it inside its
+ * own transaction, which holds the connection; PostgreSQL always takes the Kysely path).
+ */
+export async function completeJob(db: Kysely<Database> | Transaction<Database>, id: number, workerId: string, now: number, sqlite?: SqliteAccess): Promise<boolean> {
+  if (sqlite && db.isTransaction) {
+    const r = sqlite
+      .prepare("UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = ? WHERE id = ? AND locked_by = ? AND state = 'running'")
+      .run(now, id, workerId);
+    return r.changes === 1;
+  }
   const r = await db
     .updateTable('jobs')
     .set({ state: 'done', locked_by: null, locked_until: null, last_error: null, updated_at: now })

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 
 export interface NewJob {
@@ -9,6 +9,23 @@ export interface NewJob {
   payload: unknown;
   runAt?: number;
   maxAttempts?: number;
+}
+
+/** NOTIFY channel on which new jobs are announced to idle workers (PostgreSQL). */
+export const JOBS_CHANNEL = 'gridbridge_jobs';
+const notified = new WeakSet<object>();
+
+/**
+ * On PostgreSQL, wake idle workers of every instance (LISTEN in the dispatcher). Inside a transaction the
+ * notification is delivered at commit, and only once per transaction. A no-op on SQLite (one process).
+ */
+export async function notifyJobs(db: Kysely<Database> | Transaction<Database>): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  if (db.isTransaction) {
+    if (notified.has(db)) return;
+    notified.add(db);
+  }
+  await sql`SELECT pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
 }
 
 /** Insert jobs; ones whose key exists already are skipped by the unique index. Returns how many were new. */
@@ -32,5 +49,7 @@ export async function enqueueJobs(db: Kysely<Database> | Transaction<Database>, 
     )
     .onConflict((oc) => oc.column('key').doNothing())
     .executeTakeFirst();
-  return Number(res.numInsertedOrUpdatedRows ?? 0);
+  const n = Number(res.numInsertedOrUpdatedRows ?? 0);
+  if (n > 0) await notifyJobs(db);
+  return n;
 }
