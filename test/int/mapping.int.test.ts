@@ -13,6 +13,7 @@ import { toDefinition } from '../../src/sync/mappingRuntime.ts';
 import { describeEffectiveMapping } from '../../src/sync/mappingDescribe.ts';
 import type { FieldMapping } from '../../src/flows/mapping/types.ts';
 import type { ClickUpSandbox } from '../../src/sandbox/clickup/server.ts';
+import { formatOnlineReport, validateOnline } from '../../src/cli/commands/configOnline.ts';
 
 let world: World | null = null;
 afterEach(async () => {
@@ -244,5 +245,25 @@ describe('issue #12: configured field mappings end to end', () => {
     expect(d.fields.find((f) => f.mapping === 'partner tier')).toMatchObject({ clickupType: 'drop_down', values: 'strategic|preferred ⇄ key account; standard ⇄ standard' });
     expect(d.fields.find((f) => f.mapping === 'value')).toMatchObject({ clickupType: 'currency', values: 'copied as is' });
     expect(d.integration_user.user_id).toBe(w.cu.state.users[0]!.id);
+  });
+
+  it('config validate --online checks every mapping against the real list and prints what will sync where', async () => {
+    world = await createWorld();
+    const good = await validateOnline(world.config, world.secrets);
+    expect(good.errors).toEqual([]);
+    const text = formatOnlineReport(good);
+    expect(text).toMatch(/integration user: Sandbox Bot <bot@gridbridge.example>/);
+    expect(text).toMatch(/status\s+status\s+↔\s+status\s+status\s+received ⇄ open\|received; in_review ⇄ in review\|qa/);
+    expect(text).toMatch(/partner tier\s+tier\s+→\s+custom field "Partner tier"\s+drop_down/);
+    expect(text).toMatch(/value\s+value\s+→\s+custom field "Value"\s+currency/);
+    expect(text).toContain('online check: ok');
+
+    const bad = await worldWith(mappingWith([m({ name: 'tier', tradinggrid: 'tier', clickup: { custom_field: 'Partner tier' }, values: [{ tradinggrid: 'strategic', clickup: 'platinum' }] })], { assign: [{ match: { partners: ['P-NOPE'] }, users: ['ana.ops@gridbridge.example'] }] }));
+    const r = await validateOnline(bad.config, bad.secrets);
+    await bad.close();
+    expect(r.ok).toBe(false);
+    expect(r.errors.join('\n')).toContain('mapping "tier": "platinum" is not an option of drop_down field "Partner tier"');
+    expect(r.errors.join('\n')).toContain('Trading Grid partner P-NOPE');
+    expect(formatOnlineReport(r)).toMatch(/tier\s+tier\s+→.*ERROR/);
   });
 });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { configJsonSchema, loadConfigFile, resolveSecrets } from '../../config/load.ts';
+import { formatOnlineReport, validateOnline } from './configOnline.ts';
 
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('check or describe the configuration file');
@@ -8,7 +9,8 @@ export function registerConfigCommands(program: Command): void {
     .description('check a config file and print every mistake with its path')
     .option('-c, --config <file>', 'config file', 'gridbridge.yaml')
     .option('--no-secrets', 'do not check that the secrets can be read')
-    .action((opts: { config: string; secrets: boolean }) => {
+    .option('--online', 'also check every mapping against the real ClickUp lists and workspace and the Trading Grid side, and print what will sync where')
+    .action(async (opts: { config: string; secrets: boolean; online?: boolean }) => {
       const r = loadConfigFile(opts.config);
       if (!r.ok) {
         process.stderr.write(`${opts.config}: ${r.problems.length} problem(s)\n`);
@@ -24,6 +26,15 @@ export function registerConfigCommands(program: Command): void {
           process.exitCode = 1;
           return;
         }
+        if (opts.online) {
+          const report = await validateOnline(r.config, s.secrets);
+          process.stdout.write(formatOnlineReport(report));
+          if (!report.ok) process.exitCode = 1;
+        }
+      } else if (opts.online) {
+        process.stderr.write('--online needs the secrets (drop --no-secrets)\n');
+        process.exitCode = 1;
+        return;
       }
       process.stdout.write(`${opts.config}: ok (store ${r.config.store.url.replace(/\/\/[^@]*@/, '//***@')}, ClickUp list ${r.config.clickup.list_id}, Trading Grid driver ${r.config.tradinggrid.driver}, ${Object.keys(r.config.partners.map).length} mapped partner(s))\n`);
     });

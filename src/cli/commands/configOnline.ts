@@ -1,0 +1,106 @@
+import type { GridbridgeConfig } from '../../config/schema.ts';
+import type { ResolvedSecrets } from '../../config/load.ts';
+import { createClickUpClient } from '../../connectors/clickup/index.ts';
+import { createCommunityDriver } from '../../connectors/tradinggrid/community/index.ts';
+import { checkMappings, checkUsers, type MappingRow } from '../../flows/mapping/check.ts';
+import { toClickUpFieldValue } from '../../flows/mapping/customFieldValue.ts';
+import { caseListIds, MappingRuntime, toDefinition } from '../../sync/mappingRuntime.ts';
+
+export interface OnlineReport {
+  ok: boolean;
+  errors: string[];
+  warnings: string[];
+  /** One table per case list: what will sync where. */
+  tables: Array<{ listId: string; listName: string; rows: MappingRow[] }>;
+  integrationUser: string | null;
+}
+
+/**
+ * `gridbridge config validate --online`: every mapping against the real ClickUp lists (fields, types,
+ * options, statuses), the users the config names against the workspace members, the integration user,
+ * and the Trading Grid side (credentials, mapped and filtered partners, partner contacts). Read-only.
+ */
+export async function validateOnline(config: GridbridgeConfig, secrets: ResolvedSecrets): Promise<OnlineReport> {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const tables: OnlineReport['tables'] = [];
+  let integrationUser: string | null = null;
+  const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, retry: { maxAttempts: 2 } });
+  const tg = createCommunityDriver({ baseUrl: config.tradinggrid.base_url, tenantId: config.tradinggrid.tenant_id, clientId: config.tradinggrid.client_id, clientSecret: secrets.tgClientSecret });
+  try {
+    const rt = new MappingRuntime(clickup, config, Date.now);
+    const me = await clickup.getAuthorizedUser();
+    if (me.ok) integrationUser = `${me.value.username ?? '?'} <${me.value.email ?? '?'}> (id ${me.value.id})`;
+    else errors.push(`clickup.token: GET /v2/user failed: ${me.error.detail}`);
+
+    const needUsers = config.mapping.assign.length > 0 || Object.keys(config.mapping.users.overrides).length > 0 || Object.keys(config.mapping.users.partner_contacts).length > 0;
+    if (needUsers) {
+      const members = await clickup.listWorkspaceMembers();
+      if (!members.ok) errors.push(`reading the members of workspace ${config.clickup.team_id}: ${members.error.detail}`);
+      else errors.push(...checkUsers(config.mapping.users, config.mapping.assign, members.value.map((u) => ({ id: u.id, email: u.email }))).errors);
+    }
+
+    for (const listId of caseListIds(config)) {
+      const [fields, list] = await Promise.all([clickup.getListFields(listId), clickup.getList(listId)]);
+      if (!fields.ok || !list.ok) {
+        errors.push(`ClickUp list ${listId}: ${(!fields.ok ? fields.error : !list.ok ? list.error : null)?.detail}`);
+        continue;
+      }
+      const defs = fields.value.map(toDefinition);
+      const check = checkMappings(rt.mappings, { listId, fields: defs, statuses: list.value.statuses.map((s) => s.status) });
+      errors.push(...check.errors);
+      warnings.push(...check.warnings);
+      const f = config.mapping.filters.clickup_updates?.custom_field;
+      if (f) {
+        const def = defs.find((d) => d.name.trim().toLowerCase() === f.name.trim().toLowerCase());
+        if (!def) errors.push(`mapping.filters.clickup_updates.custom_field: list ${listId} has no custom field named "${f.name}"`);
+        else for (const v of [f.equals].flat()) {
+          const c = toClickUpFieldValue(def, v);
+          if (!c.ok) errors.push(`mapping.filters.clickup_updates.custom_field: ${c.reason}`);
+        }
+      }
+      tables.push({ listId, listName: list.value.name, rows: check.rows });
+    }
+
+    // Trading Grid: the credentials work, and every partner the config names exists there.
+    const named = new Set([...Object.keys(config.partners.map), ...(config.mapping.filters.cases?.partners ?? []), ...(config.mapping.filters.cases?.exclude_partners ?? []), ...config.mapping.assign.flatMap((r) => r.match.partners ?? [])]);
+    const contacts = new Set<string>();
+    for (const id of named) {
+      const p = await tg.getPartner(id);
+      if (!p.ok) {
+        errors.push(`Trading Grid partner ${id} (named in the config): ${p.error.detail}`);
+        continue;
+      }
+      for (const c of (p.value as { contacts?: Array<{ email?: string }> }).contacts ?? []) if (c.email) contacts.add(c.email.toLowerCase());
+    }
+    if (named.size === 0) {
+      const any = await tg.listPartners();
+      if (!any.ok) errors.push(`Trading Grid (${config.tradinggrid.base_url}): ${any.error.detail}`);
+    }
+    for (const email of Object.keys(config.mapping.users.partner_contacts)) {
+      if (!contacts.has(email.toLowerCase())) warnings.push(`mapping.users.partner_contacts["${email}"]: no mapped Trading Grid partner lists this contact`);
+    }
+  } finally {
+    await Promise.allSettled([clickup.close(), tg.close()]);
+  }
+  return { ok: errors.length === 0, errors: [...new Set(errors)], warnings, tables, integrationUser };
+}
+
+/** The report as text: the tables of what will sync where, then every problem. */
+export function formatOnlineReport(r: OnlineReport): string {
+  const out: string[] = [];
+  out.push(`integration user: ${r.integrationUser ?? 'unknown'}`);
+  for (const t of r.tables) {
+    out.push('', `ClickUp list ${t.listId} "${t.listName}": what will sync where`);
+    const head = ['mapping', 'Trading Grid', 'dir', 'ClickUp', 'type', 'values', 'check'];
+    const dir = (d: string) => ({ to_clickup: '→', to_tradinggrid: '←', both: '↔', none: '×' })[d] ?? d;
+    const rows = t.rows.map((x) => [x.mapping, x.tradinggrid, dir(x.direction), x.clickup, x.clickupType || '?', x.values.length > 60 ? `${x.values.slice(0, 57)}…` : x.values, x.ok ? 'ok' : 'ERROR']);
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+    const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+    out.push(line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line));
+  }
+  if (r.warnings.length > 0) out.push('', 'warnings:', ...r.warnings.map((w) => `  - ${w}`));
+  if (r.errors.length > 0) out.push('', `${r.errors.length} problem(s):`, ...r.errors.map((e) => `  - ${e}`));
+  else out.push('', 'online check: ok');
+  return `${out.join('\n')}\n`;
+}
