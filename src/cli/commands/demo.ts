@@ -10,6 +10,7 @@ import { startBridge } from '../../server/bridge.ts';
 import { raiseMorningCases } from '../demo/partnerDay.ts';
 import { deliverDemoEdi, demoMailboxConfig, listDemoEdiCases } from '../demo/ediMailbox.ts';
 import { playMiddaySync } from '../demo/middaySync.ts';
+import { showMappingApplied } from '../demo/mappingSummary.ts';
 import { getCase } from '../../store/ops/cases.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { listDocuments } from '../../store/ops/documents.ts';
@@ -65,6 +66,7 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   out(`${midday.join('\n')}\n`);
   const afternoon = await playAfternoon(cu, tg, bridge, quiet);
   out(`${afternoon.join('\n')}\n`);
+  out(`${(await showMappingApplied(cu, tg, bridge, cases, quiet)).join('\n')}\n`);
 
   const stop = async () => {
     tg.setWebhookUrl(undefined);
