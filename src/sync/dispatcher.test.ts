@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { pgOrWarn, storeMakers, type StoreKind } from '../../test/helpers/pgStore.ts';
 import { Dispatcher, type JobHandler } from './dispatcher.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
 import { claimJobs } from '../store/ops/claimJobs.ts';
@@ -13,14 +13,22 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+const makers = storeMakers();
+afterAll(async () => {
+  await makers.postgres.dispose();
+});
+const pgUp = await pgOrWarn('src/sync/dispatcher.test.ts');
+const dialects: StoreKind[] = pgUp ? ['sqlite', 'postgres'] : ['sqlite'];
+
+describe.each(dialects)('job queue on %s', (kind) => {
 async function setup(handlers: Record<string, JobHandler>, clock = { t: 1_000_000 }) {
-  const t = await tempSqliteStore();
+  const t = await makers[kind].make();
   cleanups.push(t.cleanup);
   const d = new Dispatcher(t.store, new Map(Object.entries(handlers)), { concurrency: 8, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000, now: () => clock.t });
   return { ...t, d, clock };
 }
 
-describe('job queue', () => {
+describe('dispatching', () => {
   it('a job enqueued twice with the same key runs once', async () => {
     let runs = 0;
     const { store, d, clock } = await setup({ k: async () => { runs++; return { status: 'done' }; } });
@@ -62,11 +70,11 @@ describe('job queue', () => {
   it('a worker whose lease was taken over cannot complete the job', async () => {
     const { store, clock } = await setup({});
     await enqueueJobs(store.db, [{ kind: 'k', key: 'x', payload: {} }], clock.t);
-    const [first] = await claimJobs(store.db, 'sqlite', 'w1', 1, 1000, clock.t);
+    const [first] = await claimJobs(store.db, store.dialect, 'w1', 1, 1000, clock.t);
     // w1 stalls past its lease; the job is reclaimed and w2 takes it over.
     expect(await reclaimExpiredLeases(store.db, clock.t + 500)).toBe(0);
     expect(await reclaimExpiredLeases(store.db, clock.t + 2000)).toBe(1);
-    const [second] = await claimJobs(store.db, 'sqlite', 'w2', 1, 1000, clock.t + 2000);
+    const [second] = await claimJobs(store.db, store.dialect, 'w2', 1, 1000, clock.t + 2000);
     expect(second!.id).toBe(first!.id);
     expect(second!.attempts).toBe(2);
     expect(await completeJob(store.db, first!.id, 'w1', clock.t + 2100)).toBe(false);
@@ -134,4 +142,5 @@ describe('job queue', () => {
     await d.stop();
     expect(finished).toBe(true);
   });
+});
 });

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { openMigratedStore, type Store } from '../../src/store/db.ts';
+import { tempSqliteStore } from './tempStore.ts';
+
+/** Server the PostgreSQL tests use (CI starts it in .ci/run). Trust auth; `GB_TEST_PG_URL` overrides. */
+export const PG_ADMIN_URL = process.env.GB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+let probe: Promise<string | null> | null = null;
+
+/** null when PostgreSQL answers; otherwise why not (the tests skip and say so loudly). */
+export function pgUnavailable(): Promise<string | null> {
+  probe ??= (async () => {
+    const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+    try {
+      await c.connect();
+      await c.query('SELECT 1');
+      return null;
+    } catch (e) {
+      return `${PG_ADMIN_URL}: ${(e as Error).message}`;
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  })();
+  return probe;
+}
+
+/** Warns (once per file) that the PostgreSQL half of a suite is skipped, and why. */
+export async function pgOrWarn(suite: string): Promise<boolean> {
+  const why = await pgUnavailable();
+  if (why) console.warn(`\n*** PostgreSQL tests of ${suite} SKIPPED: cannot reach PostgreSQL (${why}). Start it (see .ci/run) to run them. ***\n`);
+  return why === null;
+}
+
+/** A fresh database `gb_test_<random>` on the test server; `drop` removes it (forcing other sessions off). */
+export async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `gb_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await a.connect();
+      try {
+        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await a.end();
+      }
+    },
+  };
+}
+
+/** Empties every table of a migrated PostgreSQL store (ids restart), so tests in one file start alike. */
+export async function truncateAll(store: Store): Promise<void> {
+  const tables = (await store.db.introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('kysely_'));
+  if (tables.length > 0) await sql.raw(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY`).execute(store.db);
+}
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/**
+ * Stores of both dialects for parameterised suites. `make()` gives a migrated, empty store; PostgreSQL
+ * uses one database per test file (created on first use, dropped by `dispose`), emptied between tests.
+ */
+export function storeMakers(): Record<StoreKind, { make: () => Promise<{ store: Store; url: string; cleanup: () => Promise<void> }>; dispose: () => Promise<void> }> {
+  let pgDb: Promise<{ url: string; drop: () => Promise<void> }> | null = null;
+  return {
+    sqlite: { make: async () => tempSqliteStore(), dispose: async () => undefined },
+    postgres: {
+      make: async () => {
+        pgDb ??= createPgDatabase();
+        const { url } = await pgDb;
+        const store = await openMigratedStore(url, { poolMax: 4 });
+        await truncateAll(store);
+        return { store, url, cleanup: () => store.close() };
+      },
+      dispose: async () => {
+        if (pgDb) await (await pgDb).drop();
+        pgDb = null;
+      },
+    },
+  };
+}
