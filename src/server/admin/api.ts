@@ -207,7 +207,8 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
     });
   });
 
-  api.get('/scorecards', async (c) => {
+  // GET /api/scorecards (flow 7's period scorecards) is served by routes/scorecards.ts behind the same auth.
+  api.get('/scorecards/trend', async (c) => {
     const weeks = Math.min(52, Math.max(1, Number(c.req.query('weeks') ?? 12) || 12));
     return c.json(await computeScorecards(db, d.now(), weeks));
   });

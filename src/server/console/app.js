@@ -247,7 +247,7 @@ async function viewSla() {
 // ---------- scorecards ----------
 
 async function viewScorecards() {
-  const d = await api.get('/scorecards?weeks=12');
+  const d = await api.get('/scorecards/trend?weeks=12');
   if (d.partners.length === 0) return page('Partner scorecards', h('p.empty', 'No data yet: scorecards fill in as cases are opened and resolved.'));
   const names = Object.fromEntries(d.partners.map((p) => [p.partnerId, p.partnerName ?? p.partnerId]));
   const byPartner = new Map();
