@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openMigratedStore } from '../../store/db.ts';
 import { listDeadLetters, replayDeadLetter } from '../../store/ops/replayDeadLetter.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
 import { loadConfigFile } from '../../config/load.ts';
 
 function storeUrl(opts: { config: string; store?: string }): string {
@@ -47,7 +48,10 @@ export function registerDlqCommands(program: Command): void {
         let failed = 0;
         for (const i of ids) {
           const r = await replayDeadLetter(store.db, i, Date.now());
-          if (r.ok) process.stdout.write(`#${i} → job ${r.jobId} queued\n`);
+          if (r.ok) {
+            await appendAudit(store.db, { actor: `cli:${process.env.USER ?? 'unknown'}`, entity: 'dead_letter', entityId: String(i), action: 'replayed', after: { jobId: r.jobId } }, Date.now());
+            process.stdout.write(`#${i} → job ${r.jobId} queued\n`);
+          }
           else {
             failed++;
             process.stderr.write(`#${i}: ${r.reason}\n`);

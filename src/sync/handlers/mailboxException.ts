@@ -2,6 +2,7 @@ import type { SyncContext } from '../context.ts';
 import type { JobHandler } from '../dispatcher.ts';
 import type { MailboxException } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
 import { setCaseHoldReason } from '../../store/ops/setCaseHoldReason.ts';
 import { advanceReadyJob } from '../../store/ops/advanceReadyJob.ts';
 import { toMailboxCase, unmappedEdiReason } from '../mailbox/mailboxCase.ts';
@@ -31,7 +32,10 @@ export function mailboxExceptionHandler(ctx: SyncContext): JobHandler {
       status: 'done',
       commit: async (trx) => {
         await out.commit?.(trx);
-        if (unmappedAddress !== null) await setCaseHoldReason(trx, incoming.id, unmappedEdiReason(unmappedAddress, cfg.name));
+        if (unmappedAddress !== null) {
+          await setCaseHoldReason(trx, incoming.id, unmappedEdiReason(unmappedAddress, cfg.name));
+          await appendAudit(trx, { actor: `mailbox:${cfg.name}`, entity: 'case', entityId: incoming.id, action: 'held_unmapped_edi_address', after: { address: unmappedAddress } }, ctx.now());
+        }
         if (item.file) {
           const key = uploadMailboxFileKey(incoming.id, item.file.sha256);
           const now = ctx.now();

@@ -6,6 +6,7 @@ import { listStatusHistories } from '../../store/ops/listStatusHistories.ts';
 import { saveCaseSla } from '../../store/ops/saveCaseSla.ts';
 import { recordEscalation } from '../../store/ops/recordEscalation.ts';
 import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
 import { slaRuntime } from '../sla/slaRuntime.ts';
 
 /** Cases per sweep job: one page is read, decided and committed in one transaction. */
@@ -49,6 +50,7 @@ export function slaSweepHandler(ctx: SyncContext, pageSize = SWEEP_PAGE): JobHan
           const u = d.update;
           const changed = row.sla === null || row.sla.state !== u.state || u.dueAt !== undefined || u.reminders !== undefined || u.escalationLevel !== undefined;
           if (changed) await saveCaseSla(trx, { caseId: row.record.id, ...u }, nowMs);
+          if ((row.sla?.state ?? null) !== u.state) await appendAudit(trx, { actor: 'gridbridge:sla_sweep', entity: 'case', entityId: row.record.id, action: 'sla_state_changed', before: { state: row.sla?.state ?? null }, after: { state: u.state } }, nowMs);
           for (const e of d.escalations) await recordEscalation(trx, { caseId: row.record.id, ...e }, nowMs);
           jobs.push(...d.jobs);
         }
