@@ -27,6 +27,12 @@ import { routingRulesSchema } from '../src/core/routing/routingRules.ts';
 import { computeSla } from '../src/core/sla/computeSla.ts';
 import { decideSlaActions, type AlreadyDone } from '../src/core/sla/decideSlaActions.ts';
 import { selectSlaPolicy, slaConfigSchema } from '../src/core/sla/slaPolicy.ts';
+import type { CaseRecord } from '../src/core/case.ts';
+import { decideSweepForCase } from '../src/flows/slaSweep.ts';
+import { openMigratedStore } from '../src/store/db.ts';
+import { listOpenCasesForSweep } from '../src/store/ops/listOpenCasesForSweep.ts';
+import { listStatusHistories } from '../src/store/ops/listStatusHistories.ts';
+import { scorecardAggregates } from '../src/store/ops/scorecardAggregates.ts';
 import { round, summary } from './stats.ts';
 
 const RUNS = 3;
@@ -58,15 +64,17 @@ function rng(seed: number): () => number {
 
 const partnerId = (i: number) => `P-${String(i).padStart(4, '0')}`;
 
-function buildDatabase(file: string, rows: number, partners: number): { ms: number; bytes: number } {
+/** The store's own schema (all migrations, so every index of `cases` is maintained), then raw bulk inserts. */
+async function buildDatabase(file: string, rows: number, partners: number): Promise<{ ms: number; bytes: number }> {
   const t0 = performance.now();
+  const store = await openMigratedStore(`sqlite:${file}`);
+  await store.close();
   const db = new Database(file);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
-  db.exec(`CREATE TABLE cases (
-    tg_case_id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
-    opened_at INTEGER NOT NULL, resolved_at INTEGER, sla_due_at INTEGER)`);
-  const insert = db.prepare('INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insertRow = db.prepare(`INSERT INTO cases (id, source, partner_id, kind, partner_status, state, hold_reason, sla_due_at, opened_at, resolved_at, updated_at, data)
+    VALUES (?, 'community', ?, ?, ?, 'active', NULL, ?, ?, ?, ?, '{}')`);
+  const insert = { run: (id: string, partner: string, kind: string, status: string, opened: number, resolved: number | null, due: number) => insertRow.run(id, partner, kind, status, due, opened, resolved, resolved ?? opened) };
   const r = rng(42);
   // Skewed volume: a few partners trade a lot (weights ~ 1/rank^0.8).
   const weights = Array.from({ length: partners }, (_, i) => 1 / (i + 1) ** 0.8);
@@ -96,9 +104,8 @@ function buildDatabase(file: string, rows: number, partners: number): { ms: numb
       insert.run(`TG-${i}`, pickPartner(), KINDS[i % KINDS.length]!, status, opened, resolved, opened + dueAfter);
     }
   })();
-  // One covering index serves all three ranges of the scorecard query (NULLs sort first, so
-  // `resolved_at IS NULL` is a range of it too): no table lookups.
-  db.exec('CREATE INDEX cases_scorecard ON cases(resolved_at, partner_id, opened_at, sla_due_at, status)');
+  // The covering index cases_scorecard (migration 005_sla) serves all three ranges of the scorecard
+  // query (NULLs sort first, so `resolved_at IS NULL` is a range of it too): no table lookups.
   db.exec('ANALYZE');
   db.close();
   return { ms: round(performance.now() - t0, 0), bytes: statSync(file).size };
@@ -106,11 +113,11 @@ function buildDatabase(file: string, rows: number, partners: number): { ms: numb
 
 /** Rows path: rows resolved in the window, plus rows open at the snapshot; each row once. */
 const ROWS_SQL = `
-  SELECT partner_id, status, opened_at, resolved_at, sla_due_at FROM cases WHERE resolved_at >= @start AND resolved_at < @end
+  SELECT partner_id, partner_status, opened_at, resolved_at, sla_due_at FROM cases WHERE resolved_at >= @start AND resolved_at < @end
   UNION ALL
-  SELECT partner_id, status, opened_at, resolved_at, sla_due_at FROM cases WHERE resolved_at >= @end AND opened_at < @asOf
+  SELECT partner_id, partner_status, opened_at, resolved_at, sla_due_at FROM cases WHERE resolved_at >= @end AND opened_at < @asOf
   UNION ALL
-  SELECT partner_id, status, opened_at, resolved_at, sla_due_at FROM cases WHERE resolved_at IS NULL AND opened_at < @asOf`;
+  SELECT partner_id, partner_status, opened_at, resolved_at, sla_due_at FROM cases WHERE resolved_at IS NULL AND opened_at < @asOf`;
 
 /** Aggregate path, query 1: resolutions in the window per partner. */
 const RESOLVED_SQL = `
@@ -132,7 +139,7 @@ const QUANTILE_SQL = `
 /** Query 3: the open/overdue snapshot at asOf (same rule as ScorecardAccumulator). */
 const OPEN_SQL = `
   SELECT partner_id, COUNT(*) AS open, COALESCE(SUM(sla_due_at < @asOf), 0) AS overdue FROM (
-    SELECT partner_id, sla_due_at FROM cases WHERE resolved_at IS NULL AND status <> 'resolved' AND opened_at < @asOf
+    SELECT partner_id, sla_due_at FROM cases WHERE resolved_at IS NULL AND partner_status <> 'resolved' AND opened_at < @asOf
     UNION ALL
     SELECT partner_id, sla_due_at FROM cases WHERE resolved_at > @asOf AND opened_at < @asOf)
   GROUP BY partner_id`;
@@ -194,7 +201,7 @@ function viaIndexedRows(db: Database.Database, w: Window) {
 }
 
 function viaAllRows(db: Database.Database, w: Window) {
-  const rows = db.prepare('SELECT partner_id, status, opened_at, resolved_at, sla_due_at FROM cases').all() as CaseMetricRow[];
+  const rows = db.prepare('SELECT partner_id, partner_status AS status, opened_at, resolved_at, sla_due_at FROM cases').all() as CaseMetricRow[];
   return { cards: computeScorecards(rows, w), rowsRead: rows.length };
 }
 
@@ -203,7 +210,24 @@ function plans(db: Database.Database): Record<string, string[]> {
   return { resolved: p(RESOLVED_SQL), quantiles: p(QUANTILE_SQL), open: p(OPEN_SQL), rows: p(ROWS_SQL) };
 }
 
-function scorecardBench(file: string, period: string) {
+/** The production path: src/store/ops/scorecardAggregates.ts through Kysely on the store (same SQL for PostgreSQL). */
+async function viaStoreOp(file: string, w: Window, runs: number) {
+  const store = await openMigratedStore(`sqlite:${file}`);
+  try {
+    const times: number[] = [];
+    let cards: unknown[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      cards = scorecardsFromAggregates(await scorecardAggregates(store.db, w), w.period);
+      times.push(performance.now() - t0);
+    }
+    return { cards, ms: summary(times) };
+  } finally {
+    await store.close();
+  }
+}
+
+async function scorecardBench(file: string, period: string) {
   const db = new Database(file, { readonly: true });
   const w = scorecardWindow(period, 'UTC', new Date(NOW));
   const ways = { sql_aggregate: viaSqlAggregates, indexed_rows_fold: viaIndexedRows, naive_all_rows: viaAllRows };
@@ -218,6 +242,7 @@ function scorecardBench(file: string, period: string) {
   }
   const queryPlans = plans(db);
   db.close();
+  const storeOp = await viaStoreOp(file, w, RUNS);
   const s = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v)]));
   const reference = JSON.stringify(last.naive_all_rows!.cards);
   return {
@@ -231,6 +256,7 @@ function scorecardBench(file: string, period: string) {
       sql_aggregate: round(s.naive_all_rows!.median / s.sql_aggregate!.median, 1),
       indexed_rows_fold: round(s.naive_all_rows!.median / s.indexed_rows_fold!.median, 1),
     },
+    store_op_scorecardAggregates: { ms: storeOp.ms, same_result_as_naive: JSON.stringify(storeOp.cards) === reference, goal_under_1s_max: storeOp.ms.max < 1000 },
     same_result_as_naive: {
       sql_aggregate: JSON.stringify(last.sql_aggregate!.cards) === reference,
       indexed_rows_fold: JSON.stringify(last.indexed_rows_fold!.cards) === reference,
@@ -336,6 +362,70 @@ function sweepBench(n: number, baselineN: number) {
   };
 }
 
+/**
+ * The sweep as the bridge runs it, minus the writes: keyset pages of 500 open cases from the store
+ * (listOpenCasesForSweep over cases_sweep, histories in one indexed query per page), then
+ * decideSweepForCase per case (policy, clock, decisions, job keys).
+ */
+async function storeSweepBench(file: string, n: number) {
+  const fx = sweepFixtures(n);
+  const store = await openMigratedStore(`sqlite:${file}`);
+  try {
+    const t0 = performance.now();
+    const raw = new Database(file);
+    raw.pragma('synchronous = OFF');
+    const insCase = raw.prepare(`INSERT INTO cases (id, source, partner_id, kind, partner_status, state, hold_reason, sla_due_at, opened_at, resolved_at, updated_at, data)
+      VALUES (?, 'community', ?, ?, ?, 'active', NULL, ?, ?, NULL, ?, ?)`);
+    const insHist = raw.prepare('INSERT INTO case_status_history (case_id, status, at) VALUES (?, ?, ?)');
+    const insLink = raw.prepare(`INSERT INTO links (entity, entity_id, cu_task_id, cu_list_id, created_at) VALUES ('case', ?, ?, 'L', 0)`);
+    raw.transaction(() => {
+      fx.cases.forEach((c, i) => {
+        const id = `C-${String(i).padStart(7, '0')}`;
+        const opened = c.facts.openedAt.getTime();
+        const rec: CaseRecord = {
+          id, source: 'community', partnerId: partnerId(1 + (i % 200)), partnerName: null, partnerTier: c.subject.tier, kind: c.subject.kind, title: `case ${i}`, description: '',
+          transactionRef: null, value: c.subject.value, partnerStatus: c.subject.partnerStatus as CaseRecord['partnerStatus'], state: 'active', holdReason: null,
+          slaDueAt: opened + 40 * H, openedAt: opened, resolvedAt: null, updatedAt: opened,
+        };
+        insCase.run(id, rec.partnerId, rec.kind, rec.partnerStatus, rec.slaDueAt, opened, opened, JSON.stringify(rec));
+        insHist.run(id, 'received', opened);
+        for (const h of c.facts.statusHistory) insHist.run(id, h.status, h.from.getTime());
+        insLink.run(id, `T-${i}`);
+      });
+    })();
+    raw.exec('ANALYZE');
+    raw.close();
+    const buildMs = round(performance.now() - t0, 0);
+    const rt = { calendar: new BusinessCalendar(businessCalendarConfigSchema.parse(fx.cal)), routing: fx.routing };
+    const now = new Date(NOW);
+    const runs: number[] = [];
+    let jobs = 0;
+    let pages = 0;
+    for (let run = 0; run < RUNS; run++) {
+      const t1 = performance.now();
+      jobs = 0;
+      pages = 0;
+      let after = '';
+      for (;;) {
+        const page = await listOpenCasesForSweep(store.db, after, 500);
+        if (page.length === 0) break;
+        pages++;
+        const histories = await listStatusHistories(store.db, page.map((p) => p.record.id));
+        for (const row of page) {
+          const d = decideSweepForCase({ record: row.record, history: histories.get(row.record.id) ?? [], stored: row.sla, hasTask: row.cuTaskId !== null, sla: fx.config, routing: rt.routing, calendar: rt.calendar, now, slot: 0 });
+          jobs += d.jobs.length;
+        }
+        after = page.at(-1)!.record.id;
+      }
+      runs.push(performance.now() - t1);
+    }
+    const s = summary(runs);
+    return { open_cases: n, build_ms: buildMs, pages, jobs_decided: jobs, ms: s, cases_per_s_median: Math.round(n / (s.median / 1000)), note: 'reads + decisions; the per-page commit (case_sla rows, jobs) is not included' };
+  } finally {
+    await store.close();
+  }
+}
+
 export async function run(opts: MetricsBenchOptions = {}): Promise<object> {
   const rows = opts.rows ?? 1_000_000;
   const partners = opts.partners ?? 200;
@@ -344,12 +434,13 @@ export async function run(opts: MetricsBenchOptions = {}): Promise<object> {
   const dir = mkdtempSync(join(tmpdir(), 'gridbridge-bench-metrics-'));
   try {
     const file = join(dir, 'cases.sqlite');
-    const build = buildDatabase(file, rows, partners);
+    const build = await buildDatabase(file, rows, partners);
     return {
       dataset: { rows, partners, now: new Date(NOW).toISOString(), build_ms: build.ms, file_mb: round(build.bytes / 2 ** 20, 1) },
-      scorecards_closed_period: scorecardBench(file, '2026-Q3'),
-      scorecards_running_period: scorecardBench(file, '2026-Q4'),
+      scorecards_closed_period: await scorecardBench(file, '2026-Q3'),
+      scorecards_running_period: await scorecardBench(file, '2026-Q4'),
       sla_sweep: sweepBench(sweepN, baselineN),
+      sla_sweep_from_store: await storeSweepBench(join(dir, 'sweep.sqlite'), sweepN),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
