@@ -26,6 +26,8 @@ import { createApp } from './app.ts';
 import { mountSlaSurfaces } from './routes/slaSurfaces.ts';
 import { createConsole, type AdminCredentials } from './admin/index.ts';
 import { listen, type Listening } from './listen.ts';
+import { SharedBudgetRateLimiter } from '../connectors/clickup/sharedRateLimiter.ts';
+import { clickUpBudgetFor } from '../store/ops/takeClickUpBudget.ts';
 
 export interface BridgeOptions {
   config: GridbridgeConfig;
@@ -83,7 +85,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const logger = o.logger ?? createLogger({ level: config.log_level, secrets: Object.values(secrets).filter((v): v is string => typeof v === 'string') });
   const now = o.now ?? Date.now;
   const store = await openMigratedStore(config.store.url);
-  const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
+  // PostgreSQL = possibly several instances: they draw from one ClickUp budget per token (issue #10).
+  const limiter = store.dialect === 'postgres' ? new SharedBudgetRateLimiter(clickUpBudgetFor(store.db, secrets.clickupToken, now), { now, logger }) : undefined;
+  const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, limiter, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
   const tg = createCommunityDriver({ baseUrl: config.tradinggrid.base_url, tenantId: config.tradinggrid.tenant_id, clientId: config.tradinggrid.client_id, clientSecret: secrets.tgClientSecret, logger, now });
   const fields = new FieldResolver(clickup, logicalFieldNames(config));
   const mapping = new MappingRuntime(clickup, config, now, logger);

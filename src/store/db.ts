@@ -11,6 +11,7 @@ import * as m003 from './migrations/003_flow_records.ts';
 import * as m005 from './migrations/005_sla.ts';
 import * as m006 from './migrations/006_mailbox.ts';
 import * as m007 from './migrations/007_secrets.ts';
+import * as m008 from './migrations/008_clickup_budget.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<
   '005_sla': m005,
   '006_mailbox': m006,
   '007_secrets': m007,
+  '008_clickup_budget': m008,
 };
 
 class InCodeMigrations implements MigrationProvider {
