@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockedAddressReason, hostAllowed } from '../../src/connectors/http/ssrfGuard.ts';
 import { safeFetch, type ResolvedAddress } from '../../src/connectors/http/safeFetch.ts';
 import { createClickUpClient } from '../../src/connectors/clickup/client.ts';
+import { readLimited } from '../../src/sync/readLimited.ts';
 
 let server: Server;
 let port: number;
@@ -142,6 +143,14 @@ describe('safeFetch', () => {
     const r = await safeFetch(local('/big-chunked'), opts);
     expect(r.ok).toBe(true);
     if (r.ok) await expect(r.value.body.toArray()).rejects.toThrow(/500-byte limit/);
+  });
+
+  it('a streamed body over the limit reaches the attachment reader as "too large" (final), not as a retryable interruption', async () => {
+    const r = await safeFetch(local('/big-chunked'), { ...base, allowPrivateAddresses: true, maxBytes: 500 });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const read = await readLimited(r.value.body, 500);
+    expect(read).toMatchObject({ ok: false, tooLarge: true, reason: expect.stringMatching(/500-byte limit/) });
   });
 
   it('refuses a media type not on the allow-list', async () => {
