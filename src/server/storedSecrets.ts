@@ -26,7 +26,7 @@ export async function openLearnedSecrets(store: Store, config: GridbridgeConfig,
   if (!r.ok) return { problems: r.problems.map((p) => `${p.path}: ${p.message}`), clickUpWebhookSecret: null };
   const box = r.box;
   if (!box) {
-    logger.warn('no secrets.key (or GRIDBRIDGE_SECRET_KEY): the ClickUp webhook secret is kept in memory only');
+    logger.info('no secrets.key (or GRIDBRIDGE_SECRET_KEY): the ClickUp webhook secret is kept in memory only (fetched again at registration)');
     return { problems: [], clickUpWebhookSecret: null };
   }
   let stored: string | null = null;
