@@ -10,6 +10,8 @@ import { registerReportCommand } from './commands/report.ts';
 import { registerBackfillCommand } from './commands/backfill.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerAdminCommands } from './commands/admin.ts';
+import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerStoreCommands } from './commands/store.ts';
 
 const program = new Command('gridbridge')
   .description('Keeps OpenText Trading Grid partner work and ClickUp in step, both ways.')
@@ -26,5 +28,7 @@ registerReportCommand(program);
 registerBackfillCommand(program);
 registerDoctorCommand(program);
 registerAdminCommands(program);
+registerMigrateCommand(program);
+registerStoreCommands(program);
 
 await program.parseAsync(process.argv);
