@@ -8,6 +8,7 @@ import { startTradingGridSandbox } from '../../sandbox/tradinggrid/index.ts';
 import { configForSandboxes } from '../sandboxSetup.ts';
 import { startBridge } from '../../server/bridge.ts';
 import { raiseMorningCases } from '../demo/partnerDay.ts';
+import { demoSlaConfig, playSlaEvening } from '../demo/slaEvening.ts';
 import { deliverDemoEdi, demoMailboxConfig, listDemoEdiCases } from '../demo/ediMailbox.ts';
 import { playMiddaySync } from '../demo/middaySync.ts';
 import { showMappingApplied } from '../demo/mappingSummary.ts';
@@ -32,7 +33,7 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const cu = await startClickUpSandbox({ rateLimitPerMinute: 1000 });
   const tg = await startTradingGridSandbox({ idTag: 'DEMO' });
-  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port, extra: { mailbox: demoMailboxConfig(`${file}-mailbox`) } });
+  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port, extra: { mailbox: demoMailboxConfig(`${file}-mailbox`), ...demoSlaConfig() } });
   // A fresh admin token per demo run, printed so a person can sign in to the console.
   const adminToken = randomBytes(24).toString('base64url');
   const bridge = await startBridge({ config, secrets, logger: pino({ level: 'warn' }), admin: { tokens: [{ name: 'demo', role: 'admin', token: adminToken }], users: [] } });
@@ -67,6 +68,7 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   const afternoon = await playAfternoon(cu, tg, bridge, quiet);
   out(`${afternoon.join('\n')}\n`);
   out(`${(await showMappingApplied(cu, tg, bridge, cases, quiet)).join('\n')}\n`);
+  out(`${(await playSlaEvening(tg, bridge, cases, quiet)).join('\n')}\n`);
 
   const stop = async () => {
     tg.setWebhookUrl(undefined);

@@ -23,7 +23,7 @@ export interface LoadedScorecards {
  * Scorecards of one period from the store (indexed aggregates, not every row), periods read in the
  * calendar's time zone. Throws a RangeError for a malformed period label (callers turn it into a 400 / exit 1).
  */
-export async function loadScorecards(db: Kysely<Database>, config: GridbridgeConfig, q: ScorecardQuery): Promise<LoadedScorecards> {
+export async function loadScorecards(db: Kysely<Database>, config: Pick<GridbridgeConfig, 'calendar' | 'metrics'>, q: ScorecardQuery): Promise<LoadedScorecards> {
   const tz = config.calendar.time_zone;
   const label = q.period ?? periodOf(q.now, config.metrics.period_kind, tz).label;
   const window = scorecardWindow(label, tz, new Date(q.now));
