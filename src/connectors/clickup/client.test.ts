@@ -24,7 +24,7 @@ afterAll(async () => {
 describe('ClickUp client against the sandbox', () => {
   it('reads the list statuses and custom fields by name', async () => {
     const l = await cu.getList(sb.lists.cases);
-    expect(l.ok && l.value.statuses.map((s) => s.status)).toEqual(['open', 'received', 'in review', 'awaiting documents', 'escalated', 'resolved']);
+    expect(l.ok && l.value.statuses.map((s) => s.status)).toEqual(['open', 'received', 'in review', 'qa', 'awaiting documents', 'escalated', 'resolved']);
     expect(fields.map((f) => f.name)).toContain('TG case id');
     expect(field('Issue type').type).toBe('drop_down');
   });
