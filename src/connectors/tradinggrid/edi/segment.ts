@@ -25,7 +25,8 @@ export class Segment {
   private own: string | null = null;
   constructor(
     readonly tag: string,
-    private readonly source: string,
+    /** The bytes the segment lies in (a chunk of the input): text is decoded from them only when asked for. */
+    private readonly source: Buffer,
     private readonly start: number,
     private readonly end: number,
     /** Byte offset of the segment's first byte in the whole input (not in the current chunk). */
@@ -38,7 +39,7 @@ export class Segment {
 
   /** The segment's text without its terminator (latin1: one char per byte). */
   get text(): string {
-    return (this.own ??= this.source.slice(this.start, this.end));
+    return (this.own ??= this.source.toString('latin1', this.start, this.end));
   }
 
   get elements(): string[] {

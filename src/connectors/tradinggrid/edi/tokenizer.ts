@@ -35,8 +35,12 @@ function isTag(tag: string): boolean {
  * several interchanges with different separators. Holds only the unfinished segment between chunks.
  * Throws EdiSyntaxError on input that is not EDI or is cut off.
  */
+const EMPTY = Buffer.alloc(0);
+/** How much of the input a header is judged on (an ISA is at most ~400 bytes). */
+const HEADER_WINDOW = 600;
+
 export class EdiTokenizer {
-  private carry = '';
+  private carry: Buffer = EMPTY;
   private carryOffset = 0;
   private count = 0;
   private d: Delimiters | null = null;
@@ -57,15 +61,26 @@ export class EdiTokenizer {
     return this.carryOffset;
   }
 
+  // Segments are found in the bytes (Buffer.indexOf is a memchr); a segment's text is decoded only when a
+  // reader asks for it, so the many segments that are only counted never become strings.
   push(chunk: Buffer): void {
-    const text = chunk.toString('latin1'); // one char per byte: string index + base = file offset
-    this.scan(this.carry.length > 0 ? this.carry + text : text, false);
+    if (this.carry.length === 0) return this.scan(chunk, false);
+    // Join the carried, unfinished segment with the chunk only up to the next terminator (or a header's
+    // worth of bytes): copying every whole chunk to prepend a few bytes cost more than parsing it.
+    const d = this.d;
+    const next = d === null ? -1 : chunk.indexOf(d.segment.charCodeAt(0));
+    const cut = d === null ? Math.min(chunk.length, HEADER_WINDOW) : next < 0 ? chunk.length : next + 1;
+    this.scan(Buffer.concat([this.carry, chunk.subarray(0, cut)]), false);
+    if (cut === chunk.length) return;
+    const rest = chunk.subarray(cut);
+    // Still unfinished (an escaped terminator, a header cut short): the slow way, rarely.
+    this.scan(this.carry.length > 0 ? Buffer.concat([this.carry, rest]) : rest, false);
   }
 
   /** Call once after the last chunk: anything left unterminated is a truncated file. */
   end(): void {
     this.scan(this.carry, true);
-    const rest = this.carry;
+    const rest = this.carry.toString('latin1', 0, this.carry.length); // latin1: one char per byte, string index + base = file offset
     let i = 0;
     while (i < rest.length && isWhitespace(rest.charCodeAt(i))) i++;
     if (i === rest.length) return;
@@ -81,18 +96,18 @@ export class EdiTokenizer {
   // Tags are interned by their character codes: no string is made per segment for its tag.
   private readonly tags = new Map<number, string>();
 
-  private tagAt(s: string, pos: number, stop: number, sep: number): string {
+  private tagAt(b: Buffer, pos: number, stop: number, sep: number): string {
     let code = 0;
     let n = 0;
     for (let i = pos; i < stop && n < 4; i++, n++) {
-      const c = s.charCodeAt(i);
+      const c = b[i]!;
       if (c === sep) break;
       code = code * 256 + c;
     }
     let tag = this.tags.get(code * 8 + n);
     if (tag === undefined) {
-      tag = s.slice(pos, pos + n);
-      if (n > 3 || !isTag(tag)) this.fail(this.carryOffset + pos, 'a segment tag (2 or 3 capital letters or digits)', s.slice(pos, stop));
+      tag = b.toString('latin1', pos, pos + n);
+      if (n > 3 || !isTag(tag)) this.fail(this.carryOffset + pos, 'a segment tag (2 or 3 capital letters or digits)', b.toString('latin1', pos, stop));
       this.tags.set(code * 8 + n, tag);
     }
     return tag;
@@ -102,17 +117,19 @@ export class EdiTokenizer {
     throw new EdiSyntaxError(position, this.count + 1, expected, shown(found));
   }
 
-  private scan(s: string, atEnd: boolean): void {
+  private scan(b: Buffer, atEnd: boolean): void {
     const base = this.carryOffset;
-    const len = s.length;
+    const len = b.length;
     let pos = 0;
     for (;;) {
       let d = this.d;
       if (d === null) {
-        if (base + pos === 0 && s.startsWith('\xef\xbb\xbf')) pos = 3; // UTF-8 byte order mark
-        while (pos < len && isWhitespace(s.charCodeAt(pos))) pos++;
+        if (base + pos === 0 && len >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) pos = 3; // UTF-8 byte order mark
+        while (pos < len && isWhitespace(b[pos]!)) pos++;
         if (pos >= len) break;
-        const header = this.readHeader(s, pos, atEnd);
+        // Headers are judged on a small latin1 window (positions stay exact: one char per byte).
+        const windowEnd = Math.min(len, pos + HEADER_WINDOW);
+        const header = this.readHeader(b.toString('latin1', pos, windowEnd), 0, atEnd && windowEnd === len, base + pos);
         if (header === null) break; // need more bytes
         d = this.d = header.delimiters;
         if (header.skip > 0) {
@@ -122,42 +139,44 @@ export class EdiTokenizer {
           continue;
         }
       }
-      const term = d.segment;
+      const term = d.segment.charCodeAt(0);
+      const release = d.release === null ? -1 : d.release.charCodeAt(0);
+      const element = d.element.charCodeAt(0);
       while (pos < len) {
-        const c = s.charCodeAt(pos);
+        const c = b[pos]!;
         if (c === 13 || c === 10) pos++;
         else break;
       }
       if (pos >= len) break;
-      let end = s.indexOf(term, pos);
-      if (d.release !== null) {
+      let end = b.indexOf(term, pos);
+      if (release >= 0) {
         while (end > 0) {
           let r = 0;
-          for (let k = end - 1; k >= pos && s[k] === d.release; k--) r++;
+          for (let k = end - 1; k >= pos && b[k] === release; k--) r++;
           if ((r & 1) === 0) break;
-          end = s.indexOf(term, end + 1);
+          end = b.indexOf(term, end + 1);
         }
       }
       if (end < 0) {
-        if (len - pos > this.maxSegment) this.fail(base + pos, `a segment terminator within ${this.maxSegment} bytes`, s.slice(pos));
+        if (len - pos > this.maxSegment) this.fail(base + pos, `a segment terminator within ${this.maxSegment} bytes`, b.toString('latin1', pos, len));
         break;
       }
       let stop = end;
-      if (term === '\n' && s.charCodeAt(stop - 1) === 13) stop--;
-      const tag = this.tagAt(s, pos, stop, d.element.charCodeAt(0));
+      if (term === 10 && b[stop - 1] === 13) stop--;
+      const tag = this.tagAt(b, pos, stop, element);
       this.count++;
-      if (tag === 'UNB') d.encoding = /^UNO[WY]/.test(s.slice(pos + 4, pos + 8)) ? 'utf8' : 'latin1';
-      this.onSegment(new Segment(tag, s, pos, stop, base + pos, this.count, this.std, d));
+      // UNB S001 syntax identifier UNOW/UNOY: element values are UTF-8.
+      if (tag === 'UNB') d.encoding = b[pos + 4] === 85 && b[pos + 5] === 78 && b[pos + 6] === 79 && (b[pos + 7] === 87 || b[pos + 7] === 89) ? 'utf8' : 'latin1';
+      this.onSegment(new Segment(tag, b, pos, stop, base + pos, this.count, this.std, d));
       pos = end + 1;
       if (tag === 'IEA' || tag === 'UNZ') this.d = null;
     }
-    this.carry = pos >= len ? '' : s.slice(pos);
+    this.carry = pos >= len ? EMPTY : b.subarray(pos);
     this.carryOffset = base + pos;
   }
 
   /** Reads separators at an interchange start; null when more bytes are needed. */
-  private readHeader(s: string, pos: number, atEnd: boolean): { delimiters: Delimiters; skip: number } | null {
-    const base = this.carryOffset;
+  private readHeader(s: string, pos: number, atEnd: boolean, base: number): { delimiters: Delimiters; skip: number } | null {
     // Wait for 24 bytes before judging a header, so that what an error shows does not depend on chunk borders.
     if (s.length - pos < 24 && !atEnd) return null;
     if (s.length - pos < 4) {
