@@ -34,6 +34,8 @@ export interface CaseRecord {
   partnerName: string | null;
   partnerTier: PartnerTier | null;
   kind: CaseKind;
+  /** EDI-derived cases: the exception (fa_overdue, asn_missing, …); SLA policies and routing may be keyed by it. */
+  exception?: string | null;
   title: string;
   description: string;
   transactionRef: TransactionRef | null;

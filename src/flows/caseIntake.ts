@@ -81,6 +81,7 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
     partnerName,
     partnerTier: partner?.tier ?? null,
     kind: i.kind,
+    ...(i.exception ? { exception: i.exception } : {}),
     title: i.title,
     description: i.description,
     transactionRef: i.transactionRef,

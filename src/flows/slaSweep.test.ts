@@ -49,6 +49,15 @@ describe('decideSweepForCase: SLA decisions become keyed jobs and the record of 
     expect(d.escalations).toEqual([{ level: 1, manager: 'ops@example.com', ruleIndex: 1, explanation: expect.stringContaining('rules[1]: default'), dueAt: OPENED + 12 * H }]);
   });
 
+  it('an EDI exception keeps the policy of its exception (the one its intake due date came from)', () => {
+    const withFa = slaConfigSchema.parse({ default: { response_hours: 4, resolution_hours: 10 }, policies: [{ kind: 'fa_overdue', resolution_hours: 2 }] });
+    const fa: CaseRecord = { ...record, kind: 'edi_exception', exception: 'fa_overdue', slaDueAt: OPENED + 2 * H };
+    const d = decideSweepForCase(input(1, { record: fa, sla: withFa }));
+    expect(d.policySource).toBe('policies[0] (kind=fa_overdue, tier=any)');
+    expect(d.sla.dueAt.getTime()).toBe(OPENED + 2 * H);
+    expect(d.jobs).toEqual([]);
+  });
+
   it('a strategic partner routes by the first rule', () => {
     const d = decideSweepForCase(input(10, { record: { ...record, partnerTier: 'strategic' }, stored: stored({ reminders: [0.5, 0.75] }) }));
     expect(d.escalations[0]).toMatchObject({ manager: 'kam@example.com', ruleIndex: 0 });

@@ -84,7 +84,7 @@ export interface SweepCaseDecision {
  */
 export function decideSweepForCase(input: SweepCaseInput): SweepCaseDecision {
   const { record: r, stored, now } = input;
-  const exception = (r as CaseRecord & { exception?: string | null }).exception ?? null;
+  const exception = r.exception ?? null;
   const subject = { kind: r.kind, exception, tier: r.partnerTier, category: (r as CaseRecord & { category?: string | null }).category ?? null, value: r.value };
   const choice = selectSlaPolicy(subject, input.sla);
   const sla = computeSla(
