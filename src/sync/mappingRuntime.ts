@@ -4,8 +4,7 @@ import type { ClickUpField } from '../connectors/clickup/types.ts';
 import type { GridbridgeConfig } from '../config/schema.ts';
 import { effectiveFieldMappings } from '../config/mappingSchema.ts';
 import type { CaseRecord } from '../core/case.ts';
-import { checkMappings, checkUsers, type MappingRow } from '../flows/mapping/check.ts';
-import { toClickUpFieldValue } from '../flows/mapping/customFieldValue.ts';
+import { checkMappings, checkUpdateFilter, checkUsers, namesUsers, type MappingRow } from '../flows/mapping/check.ts';
 import { caseFilterVerdict, taskFilterVerdict, type CaseFacts } from '../flows/mapping/filters.ts';
 import { planTaskFields, type TaskFieldPlan } from '../flows/mapping/plan.ts';
 import { assigneesFor, resolveUsers, type Member } from '../flows/mapping/users.ts';
@@ -57,7 +56,7 @@ export class MappingRuntime {
       if (me.ok) this.integrationUserId = me.value.id;
       else problems.push(`reading the integration user (GET /v2/user) with clickup.token: ${me.error.detail}`);
     }
-    if (this.needsMembers()) {
+    if (namesUsers(this.m)) {
       const r = await this.loadMembers();
       if (!r.ok) problems.push(`reading the ClickUp workspace members for mapping.users / mapping.assign: ${r.reason}`);
       else problems.push(...checkUsers(this.m.users, this.m.assign, this.members!).errors);
@@ -76,25 +75,10 @@ export class MappingRuntime {
       const check = checkMappings(this.explicit, facts);
       problems.push(...check.errors);
       if (this.explicit.some((x) => x.tradinggrid === 'status')) for (const w of check.warnings) warn(w);
-      problems.push(...this.checkUpdateFilter(listId, defs));
+      problems.push(...checkUpdateFilter(this.m.filters.clickup_updates?.custom_field, listId, defs));
       lists.push({ listId, rows: checkMappings(this.mappings, facts).rows });
     }
     return { problems, lists };
-  }
-
-  private checkUpdateFilter(listId: string, defs: FieldDefinition[]): string[] {
-    const f = this.m.filters.clickup_updates?.custom_field;
-    if (!f) return [];
-    const def = defs.find((d) => d.name.trim().toLowerCase() === f.name.trim().toLowerCase());
-    if (!def) return [`mapping.filters.clickup_updates.custom_field: list ${listId} has no custom field named "${f.name}"`];
-    return [f.equals].flat().flatMap((v) => {
-      const c = toClickUpFieldValue(def, v);
-      return c.ok ? [] : [`mapping.filters.clickup_updates.custom_field: ${c.reason}`];
-    });
-  }
-
-  private needsMembers(): boolean {
-    return this.m.assign.length > 0 || Object.keys(this.m.users.overrides).length > 0 || Object.keys(this.m.users.partner_contacts).length > 0;
   }
 
   private async loadMembers(): Promise<{ ok: true } | { ok: false; reason: string }> {

@@ -2,8 +2,7 @@ import type { GridbridgeConfig } from '../../config/schema.ts';
 import type { ResolvedSecrets } from '../../config/load.ts';
 import { createClickUpClient } from '../../connectors/clickup/index.ts';
 import { createCommunityDriver } from '../../connectors/tradinggrid/community/index.ts';
-import { checkMappings, checkUsers, type MappingRow } from '../../flows/mapping/check.ts';
-import { toClickUpFieldValue } from '../../flows/mapping/customFieldValue.ts';
+import { checkMappings, checkUpdateFilter, checkUsers, namesUsers, type MappingRow } from '../../flows/mapping/check.ts';
 import { caseListIds, MappingRuntime, toDefinition } from '../../sync/mappingRuntime.ts';
 
 export interface OnlineReport {
@@ -33,8 +32,7 @@ export async function validateOnline(config: GridbridgeConfig, secrets: Resolved
     if (me.ok) integrationUser = `${me.value.username ?? '?'} <${me.value.email ?? '?'}> (id ${me.value.id})`;
     else errors.push(`clickup.token: GET /v2/user failed: ${me.error.detail}`);
 
-    const needUsers = config.mapping.assign.length > 0 || Object.keys(config.mapping.users.overrides).length > 0 || Object.keys(config.mapping.users.partner_contacts).length > 0;
-    if (needUsers) {
+    if (namesUsers(config.mapping)) {
       const members = await clickup.listWorkspaceMembers();
       if (!members.ok) errors.push(`reading the members of workspace ${config.clickup.team_id}: ${members.error.detail}`);
       else errors.push(...checkUsers(config.mapping.users, config.mapping.assign, members.value.map((u) => ({ id: u.id, email: u.email }))).errors);
@@ -50,15 +48,7 @@ export async function validateOnline(config: GridbridgeConfig, secrets: Resolved
       const check = checkMappings(rt.mappings, { listId, fields: defs, statuses: list.value.statuses.map((s) => s.status) });
       errors.push(...check.errors);
       warnings.push(...check.warnings);
-      const f = config.mapping.filters.clickup_updates?.custom_field;
-      if (f) {
-        const def = defs.find((d) => d.name.trim().toLowerCase() === f.name.trim().toLowerCase());
-        if (!def) errors.push(`mapping.filters.clickup_updates.custom_field: list ${listId} has no custom field named "${f.name}"`);
-        else for (const v of [f.equals].flat()) {
-          const c = toClickUpFieldValue(def, v);
-          if (!c.ok) errors.push(`mapping.filters.clickup_updates.custom_field: ${c.reason}`);
-        }
-      }
+      errors.push(...checkUpdateFilter(config.mapping.filters.clickup_updates?.custom_field, listId, defs));
       tables.push({ listId, listName: list.value.name, rows: check.rows });
     }
 

@@ -98,6 +98,22 @@ export function checkMappings(mappings: readonly FieldMapping[], list: ListFacts
   return { errors: [...new Set(errors)], warnings, rows };
 }
 
+/** `mapping.filters.clickup_updates.custom_field` must name a field of the list, and values it can hold. */
+export function checkUpdateFilter(f: { name: string; equals: unknown } | undefined, listId: string, fields: readonly FieldDefinition[]): string[] {
+  if (!f) return [];
+  const def = fields.find((d) => norm(d.name) === norm(f.name));
+  if (!def) return [`mapping.filters.clickup_updates.custom_field: list ${listId} has no custom field named "${f.name}"`];
+  return [f.equals].flat().flatMap((v) => {
+    const c = toClickUpFieldValue(def, v as string | number | boolean);
+    return c.ok ? [] : [`mapping.filters.clickup_updates.custom_field: ${c.reason}`];
+  });
+}
+
+/** Whether the config names users (so the workspace members must be read). */
+export function namesUsers(m: { assign: readonly unknown[]; users: UserMap }): boolean {
+  return m.assign.length > 0 || Object.keys(m.users.overrides).length > 0 || Object.keys(m.users.partner_contacts).length > 0;
+}
+
 /** Every user the config names (overrides, partner contacts, assign rules) must be a member of the workspace. */
 export function checkUsers(map: UserMap, assign: readonly AssignRule[], members: readonly Member[]): { errors: string[]; resolved: Array<{ ref: string; id: number | null; where: string }> } {
   const errors: string[] = [];

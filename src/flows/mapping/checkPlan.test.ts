@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkMappings, checkUsers } from './check.ts';
+import { checkMappings, checkUpdateFilter, checkUsers } from './check.ts';
 import { planTaskFields } from './plan.ts';
 import type { FieldDefinition, FieldMapping } from './types.ts';
 import type { CaseRecord } from '../../core/case.ts';
@@ -37,6 +37,15 @@ describe('mapping checks against the list', () => {
     }
     expect(r.rows).toHaveLength(1);
     expect(r.rows[0]!.ok).toBe(problem === null);
+  });
+
+  it.each([
+    [{ name: 'Strategic', equals: true }, []],
+    [{ name: 'Severity', equals: ['High', 'Low'] }, []],
+    [{ name: 'Severity', equals: 'Urgent' }, ['mapping.filters.clickup_updates.custom_field: "Urgent" is not an option of drop_down field "Severity" (options now: Low, High)']],
+    [{ name: 'Visible', equals: true }, ['mapping.filters.clickup_updates.custom_field: list L1 has no custom field named "Visible"']],
+  ])('update filter %j: %j', (f, problems) => {
+    expect(checkUpdateFilter(f, 'L1', fields)).toEqual(problems);
   });
 
   it('users the config names must be members', () => {
