@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 
 const BENCHES: Record<string, () => Promise<{ run: (opts?: any) => Promise<object> }>> = {
   flow1: () => import('./flow1.ts'),
+  scale: () => import('./scale.ts'),
   sync: () => import('./sync.ts'),
   'clickup-limiter': () => import('./clickup-limiter.ts'),
   edi: () => import('./edi.ts'),

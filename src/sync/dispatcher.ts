@@ -241,8 +241,9 @@ export class Dispatcher {
   /**
    * Group commit of done jobs: the jobs that finish while a commit is running (or in the same turn of the
    * event loop) are completed together in the next transaction. Each keeps its own guarantees: its
-   * `commit` and its guarded completion apply together or not at all (a savepoint per job), and a lost
-   * lease or a failing `commit` undoes only that job.
+   * `commit` and its guarded completion apply together or not at all, and a lost lease or a failing
+   * `commit` undoes only that job (SQLite: a savepoint per job; PostgreSQL: the batch is retried job by
+   * job when any of them fails, since savepoints there cost round trips).
    */
   private kickCompletions(): void {
     if (this.completing) return;
@@ -260,6 +261,25 @@ export class Dispatcher {
   }
 
   private async flushCompletions(batch: PendingCompletion[]): Promise<void> {
+    if (batch.length > 1 && !this.store.sqlite) {
+      // PostgreSQL: a savepoint costs three round trips per job. Try the batch without them; if any job
+      // lost its lease or its commit threw, roll the whole batch back and settle each job on its own.
+      const optimistic = await this.store.db
+        .transaction()
+        .execute(async (trx) => {
+          for (const p of batch) {
+            if (p.commit) await p.commit(trx);
+            if (!(await completeJob(trx, p.job.id, this.workerId, p.now))) throw new LeaseLost();
+          }
+        })
+        .then(() => true, () => false);
+      if (optimistic) {
+        for (const p of batch) p.resolve('done');
+        return;
+      }
+      for (const p of batch) await this.flushCompletions([p]);
+      return;
+    }
     const results: Array<{ ok: true; r: 'done' | 'lease_lost' } | { ok: false; e: unknown }> = [];
     const sqlite = this.store.sqlite;
     try {
