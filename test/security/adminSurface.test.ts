@@ -32,7 +32,7 @@ afterAll(async () => {
   await tmp.cleanup();
 });
 
-const routes = Object.entries(openApiDocument().paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+const routes = Object.entries((openApiDocument() as { paths: Record<string, Record<string, unknown>> }).paths).flatMap(([path, ops]) =>
   Object.keys(ops).map((method) => [method.toUpperCase(), `/api${path.replace(/\{[^}]+\}/g, '1')}`] as const),
 );
 const PUBLIC = new Set(['GET /api/openapi.json', 'POST /api/session']);

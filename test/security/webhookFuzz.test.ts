@@ -80,7 +80,7 @@ describe('webhook fuzzing through the real app (fast-check)', () => {
     );
     await fc.assert(
       fc.asyncProperty(cuBody, fc.boolean(), contentType, printable, async (b, sign, type, sig) => {
-        const headers = sign ? { ...cuHeaders(b), 'content-type': type } : { 'content-type': type, 'x-signature': sig };
+        const headers: Record<string, string> = sign ? { ...cuHeaders(b), 'content-type': type } : { 'content-type': type, 'x-signature': sig };
         const r = await a.app.request('/webhooks/clickup', { method: 'POST', body: b, headers });
         await expectClearAnswer(r, [200, 400, 401, 413, 415]);
       }),

@@ -33,7 +33,7 @@ describe('Trading Grid webhook replay protection', () => {
     const other = tgEvent('evt_reuse', { id: 'CASE-2' });
     const r = await post(a, '/webhooks/tradinggrid', other, tgHeaders(other, { id: 'evt_reuse' }));
     expect(r.status).toBe(409);
-    expect((await r.json()).error).toMatch(/evt_reuse was already accepted with a different body/);
+    expect(((await r.json()) as { error: string }).error).toMatch(/evt_reuse was already accepted with a different body/);
     const stored = await a.store.db.selectFrom('inbound_events').select('payload').execute();
     expect(stored).toHaveLength(1);
     expect(stored[0]!.payload).toContain('CASE-1');
@@ -52,7 +52,7 @@ describe('Trading Grid webhook replay protection', () => {
     const body = tgEvent('evt_old');
     const r = await post(a, '/webhooks/tradinggrid', body, tgHeaders(body, { id: 'evt_old', ts: Math.floor(NOW_MS / 1000) - 301 }));
     expect(r.status).toBe(401);
-    expect((await r.json()).error).toMatch(/too old/);
+    expect(((await r.json()) as { error: string }).error).toMatch(/too old/);
   });
 });
 
@@ -62,7 +62,7 @@ describe('per-source body limits and content types', () => {
     const big = tgEvent('evt_big', { id: 'CASE-1', pad: 'x'.repeat(300) });
     const r = await post(a, '/webhooks/tradinggrid', big, tgHeaders(big, { id: 'evt_big' }));
     expect(r.status).toBe(413);
-    expect((await r.json()).error).toMatch(/200-byte limit/);
+    expect(((await r.json()) as { error: string }).error).toMatch(/200-byte limit/);
     const cu = JSON.stringify({ event: 'taskUpdated', webhook_id: 'wh1', task_id: 't1', history_items: [{ id: 'h1', pad: 'x'.repeat(300) }] });
     expect((await post(a, '/webhooks/clickup', cu, cuHeaders(cu))).status).toBe(200);
   });
