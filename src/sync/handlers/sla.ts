@@ -12,7 +12,7 @@ import { metricsPushHandler, metricsPushPartnerHandler } from './metricsPush.ts'
  * `escalated` goes through the case sync's own `tradinggrid.set_status` job (echo memory, status history).
  */
 export function slaHandlers(ctx: SyncContext): Array<[string, JobHandler]> {
-  const assignees = new AssigneeResolver(ctx.clickup, ctx.now);
+  const assignees = new AssigneeResolver(ctx.clickup, ctx.now, undefined, ctx.config.mapping.users.overrides);
   return [
     ['sla.sweep', slaSweepHandler(ctx)],
     ['sla.remind', slaRemindHandler(ctx)],

@@ -10,20 +10,23 @@ export class AssigneeResolver {
   private byEmail: Map<string, number> | null = null;
   private loadedAt = 0;
 
-  constructor(private readonly clickup: ClickUpClient, private readonly now: () => number, private readonly ttlMs = 5 * 60_000) {}
+  /** `overrides`: the user map of the config (mapping.users.overrides, issue #12), applied before the e-mail lookup. */
+  constructor(private readonly clickup: ClickUpClient, private readonly now: () => number, private readonly ttlMs = 5 * 60_000, private readonly overrides: Readonly<Record<string, string | number>> = {}) {}
 
   async resolve(route: RouteTo): Promise<Result<{ ids: number[]; unknown: string[] }>> {
     const names = [route.manager, ...(route.assignees ?? [])].filter((x) => x !== '');
     const ids: number[] = [];
     const unknown: string[] = [];
-    for (const name of names) {
+    for (const given of names) {
+      const o = Object.entries(this.overrides).find(([k]) => k.trim().toLowerCase() === given.trim().toLowerCase())?.[1];
+      const name = o === undefined ? given : String(o);
       if (/^\d+$/.test(name)) {
         ids.push(Number(name));
         continue;
       }
       const id = await this.lookup(name.toLowerCase());
       if (!id.ok) return id;
-      if (id.value === undefined) unknown.push(name);
+      if (id.value === undefined) unknown.push(given);
       else ids.push(id.value);
     }
     return ok({ ids: [...new Set(ids)], unknown });
