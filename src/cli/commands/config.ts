@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { configJsonSchema, loadConfigFile, resolveSecrets } from '../../config/load.ts';
 import { formatOnlineReport, validateOnline } from './configOnline.ts';
+import { resolveSecretBox } from '../../server/secretKeys.ts';
 
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('check or describe the configuration file');
@@ -23,6 +24,13 @@ export function registerConfigCommands(program: Command): void {
         if (!s.ok) {
           process.stderr.write(`${opts.config}: secrets cannot be read\n`);
           for (const p of s.problems) process.stderr.write(`  ${p.path}: ${p.message}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        const k = resolveSecretBox(r.config);
+        if (!k.ok) {
+          process.stderr.write(`${opts.config}: the key sealing stored secrets cannot be used\n`);
+          for (const p of k.problems) process.stderr.write(`  ${p.path}: ${p.message}\n`);
           process.exitCode = 1;
           return;
         }
