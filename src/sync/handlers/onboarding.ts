@@ -47,7 +47,13 @@ async function intake(ctx: SyncContext, c: OnboardingConfig, load: () => Promise
   };
 }
 
-async function partnerTrigger(ctx: SyncContext, partnerId: string): Promise<OnboardingTrigger_ | JobOutcome> {
+const ev_id = (data: Record<string, unknown>) => data.id ?? '';
+
+async function partnerTrigger(ctx: SyncContext, partnerId: string, carried?: Record<string, unknown>): Promise<OnboardingTrigger_ | JobOutcome> {
+  // Active Community CSV events carry the whole partner (the community API may not know it): use it as is.
+  if (carried && typeof carried.name === 'string' && typeof carried.tier === 'string' && String(ev_id(carried)).length > 0) {
+    return { trigger: 'trading_partner', groupId: partnerId, partnerId, partnerName: carried.name, partnerTier: carried.tier as never, partnerStatus: (carried.status as never) ?? null, title: carried.name };
+  }
   const p = await ctx.tg.getPartner(partnerId);
   if (!p.ok) return outcomeFromRemote(p.error, `reading partner ${partnerId}`);
   return { trigger: 'trading_partner', groupId: p.value.id, partnerId: p.value.id, partnerName: p.value.name, partnerTier: p.value.tier, partnerStatus: p.value.status, title: p.value.name };
@@ -70,7 +76,7 @@ async function complianceTrigger(ctx: SyncContext, id: string): Promise<Onboardi
 export const onboardingTgRoute: TgEventRoute = (ctx, ev) => {
   const c = cfg(ctx);
   if (!c) return null;
-  if (ev.type === 'trading_partner.created') return intake(ctx, c, () => partnerTrigger(ctx, ev.data.id));
+  if (ev.type === 'trading_partner.created') return intake(ctx, c, () => partnerTrigger(ctx, ev.data.id, ev.id.startsWith('ac_csv:') ? (ev.data as Record<string, unknown>) : undefined));
   if (ev.type === 'compliance_requirement.created') return intake(ctx, c, () => complianceTrigger(ctx, ev.data.id));
   return null;
 };
