@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempSqliteStore } from '../../../test/helpers/tempStore.ts';
+import { pgOrWarn, storeMakers, type StoreKind } from '../../../test/helpers/pgStore.ts';
 import type { CaseRecord } from '../../core/case.ts';
 import { computeScorecards, scorecardWindow, scorecardsFromAggregates, type CaseMetricRow } from '../../core/metrics/scorecard.ts';
 import type { Store } from '../db.ts';
@@ -16,10 +16,16 @@ import { listEscalations } from './listEscalations.ts';
 import { withSlaTables } from '../slaTables.ts';
 
 const H = 3_600_000;
+const makers = storeMakers();
+const pgUp = await pgOrWarn('src/store/ops/slaOps.test.ts');
+const dialects: StoreKind[] = pgUp ? ['sqlite', 'postgres'] : ['sqlite'];
+afterAll(async () => makers.postgres.dispose());
+
+describe.each(dialects)('SLA store ops on %s', (dialect) => {
 let store: Store;
 let cleanup: () => Promise<void>;
 beforeAll(async () => {
-  ({ store, cleanup } = await tempSqliteStore());
+  ({ store, cleanup } = await makers[dialect].make());
 });
 afterAll(async () => cleanup());
 
@@ -67,7 +73,7 @@ describe('scorecardAggregates (SQL over the covering index)', () => {
     }
   });
 
-  it('reads the scorecard queries from the covering index, not the table', async () => {
+  it.runIf(dialect === 'sqlite')('reads the scorecard queries from the covering index, not the table', async () => {
     const plan = (await store.db.executeQuery<{ detail: string }>({ sql: 'EXPLAIN QUERY PLAN SELECT partner_id, COUNT(*) FROM cases WHERE resolved_at >= ? AND resolved_at < ? GROUP BY partner_id', parameters: [0, 1], query: { kind: 'SelectQueryNode' } as never, queryId: { queryId: 'plan' } as never })).rows;
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX cases_scorecard/);
   });
@@ -117,4 +123,5 @@ describe('status history, sweep pages, ladder', () => {
     const row = await withSlaTables(store.db).selectFrom('case_sla').select('escalation_task_id').where('case_id', '=', 'E-1').executeTakeFirst();
     expect(row?.escalation_task_id).toBe('T-A');
   });
+});
 });
