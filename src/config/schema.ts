@@ -39,8 +39,29 @@ const ClickUpFields = z.strictObject({
   value: z.string().optional().describe('currency field for the transaction value'),
 });
 
-/** ClickUp status name (per list) for each partner-visible status. */
-const StatusMap = z.partialRecord(z.enum(PARTNER_STATUSES), z.string().min(1));
+/**
+ * ClickUp status name (as on the list) → partner-visible status. Several ClickUp statuses may share one
+ * partner status ("qa" and "in review" → in_review); the way back uses `status_to_clickup`, or else the
+ * first ClickUp status listed for that partner status.
+ */
+const StatusMap = z.record(z.string().min(1), z.enum(PARTNER_STATUSES));
+const StatusBackMap = z.partialRecord(z.enum(PARTNER_STATUSES), z.string().min(1));
+
+const FieldPolicy = z.strictObject({
+  owner: z.enum(['clickup', 'tradinggrid']),
+  direction: z.enum(['to_clickup', 'to_tradinggrid', 'both', 'none']),
+});
+
+/** Two-way sync of cases (flows 2 and 3). */
+const SyncConfig = z.strictObject({
+  status: FieldPolicy.default({ owner: 'clickup', direction: 'both' }),
+  /** A ClickUp comment that starts with this goes to the partner (prefix removed). */
+  partner_comment_prefix: z.string().min(1).default('@partner'),
+  /** Partner status set when the ClickUp task is created (null: leave the partner's status alone). */
+  status_on_task_created: z.enum(PARTNER_STATUSES).nullable().default('received'),
+  /** Document kind given to files a person attaches in ClickUp when they go to the partner. */
+  clickup_upload_kind: z.enum(['corrected', 'other']).default('corrected'),
+});
 
 const ClickUpConfig = z.strictObject({
   base_url: Url.default('https://api.clickup.com/api'),
@@ -48,10 +69,20 @@ const ClickUpConfig = z.strictObject({
   team_id: z.string().min(1),
   list_id: z.string().min(1).describe('the list partner cases are created in'),
   fields: ClickUpFields.prefault({}),
-  statuses: StatusMap.default({}),
+  status_map: StatusMap.default({
+    open: 'received',
+    received: 'received',
+    'in review': 'in_review',
+    'awaiting documents': 'awaiting_documents',
+    escalated: 'escalated',
+    resolved: 'resolved',
+  }),
+  status_to_clickup: StatusBackMap.default({}),
   webhook: z
     .strictObject({
       register: z.boolean().default(true),
+      /** How often the webhook's health is checked (a failing one is re-enabled and missed changes polled). */
+      health_cron: z.string().default('* * * * *'),
       secret: SecretRef.optional().describe('known webhook secret; when absent the secret returned at registration is stored encrypted'),
     })
     .prefault({}),
@@ -68,7 +99,8 @@ const TradingGridCommunity = z.strictObject({
   client_id: z.string().min(1),
   client_secret: SecretRef,
   webhook_secret: SecretRef,
-  poll_interval_seconds: z.number().int().positive().default(300),
+  /** How often changes are polled, to recover webhooks that never arrived (cron). */
+  poll_cron: z.string().default('*/5 * * * *'),
 });
 
 const TradingGridConfig = z.discriminatedUnion('driver', [TradingGridCommunity], {
@@ -122,6 +154,7 @@ export const GridbridgeConfig = z.strictObject({
   clickup: ClickUpConfig,
   tradinggrid: TradingGridConfig,
   partners: PartnersConfig.prefault({}),
+  sync: SyncConfig.prefault({}),
   /** Issue #8: business calendar, SLA policies, escalation routing, scorecards (src/config/slaSchema.ts). */
   calendar: CalendarSection,
   sla: SlaSection,
@@ -130,13 +163,13 @@ export const GridbridgeConfig = z.strictObject({
   sla_sweep_cron: SlaSweepCron,
   dispatcher: DispatcherConfig.prefault({}),
   documents: DocumentsConfig.prefault({}),
+  admin: AdminConfig.prefault({}),
+  /** Flows 4, 6 and 8 (onboarding, approvals, rollouts); each is off until its section names a list. */
+  flows: FlowsConfig.prefault({}),
   /** Issue #12: field mappings, value maps, users, filters, integration user (src/config/mappingSchema.ts). */
   mapping: MappingSection.prefault({}),
   mailbox: MailboxConfig.optional(),
   ac_csv: AcCsvConfig.optional(),
-  /** Flows 4, 6 and 8 (onboarding, approvals, rollouts); each is off until its section names a list. */
-  flows: FlowsConfig.prefault({}),
-  admin: AdminConfig.prefault({}),
   /** Issue #11: the key sealing secrets kept in the store (src/config/secretsSchema.ts). */
   secrets: SecretsSection,
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
