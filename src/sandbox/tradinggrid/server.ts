@@ -19,7 +19,7 @@ import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Case, CaseComment, ComplianceRequirement, Document, Notice, PartnerRequest, TradingGridEventType, TradingPartner } from '../../connectors/tradinggrid/events.ts';
 import { NO_FAULTS, seededRandom, type Faults } from './faults.ts';
-import { multipartBoundary, parseMultipart } from './multipart.ts';
+import { multipartBoundary, parseMultipart } from '../shared/multipart.ts';
 import { Router, errorReply, json, readBody, sendReply, type Ctx, type Reply } from './router.ts';
 import {
   SandboxError,

@@ -28,7 +28,7 @@ describe('multipart', () => {
     const mp = buildMultipart({ name: 'x "y".bin', kind: 'other' }, { field: 'file', filename: 'x "y".bin', contentType: 'application/octet-stream', data: data() });
     const parts = parseMultipart(await bytes(mp.body), multipartBoundary(mp.contentType)!);
     expect(parts.map((p) => p.name)).toEqual(['name', 'kind', 'file']);
-    expect(parts[2]!.filename).toBe('x %22y%22.bin');
+    expect(parts[2]!.filename).toBe('x "y".bin'); // percent-encoded quotes decode back (WHATWG form encoding)
     expect(parts[2]!.contentType).toBe('application/octet-stream');
     expect([...parts[2]!.data]).toEqual([0, 13, 10, 45, 45, 255]);
   });
