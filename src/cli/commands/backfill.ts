@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import pino, { type Logger } from 'pino';
 import type { GridbridgeConfig } from '../../config/schema.ts';
-import { loadConfigFile, resolveSecrets } from '../../config/load.ts';
+import { loadConfigForCommand } from '../loadConfigForCommand.ts';
 import { createClickUpClient, findFieldByName, type ClickUpClient } from '../../connectors/clickup/index.ts';
 import { createCommunityDriver } from '../../connectors/tradinggrid/community/index.ts';
 import type { TradingGridPort } from '../../connectors/tradinggrid/port.ts';
@@ -128,18 +128,10 @@ export function registerBackfillCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const r = loadConfigFile(opts.config);
-      if (!r.ok) {
-        for (const p of r.problems) process.stderr.write(`${opts.config}: ${p.path || '(file)'}: ${p.message}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      const s = resolveSecrets(r.config);
-      if (!s.ok) {
-        for (const p of s.problems) process.stderr.write(`${opts.config}: ${p.path}: ${p.message}\n`);
-        process.exitCode = 1;
-        return;
-      }
+      const loaded = loadConfigForCommand(opts.config);
+      if (!loaded) return;
+      const r = { config: loaded.config };
+      const s = { secrets: loaded.secrets };
       const config = r.config;
       const logger = pino({ level: 'warn' });
       const store = await openMigratedStore(config.store.url);

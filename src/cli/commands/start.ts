@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../server/logger.ts';
-import { loadConfigFile, resolveSecrets } from '../../config/load.ts';
+import { loadConfigForCommand } from '../loadConfigForCommand.ts';
 import { startBridge, StartupError } from '../../server/bridge.ts';
 
 /** Stop cleanly on SIGINT/SIGTERM: stop accepting, drain jobs in flight, close the store. */
@@ -29,18 +29,10 @@ export function registerStartCommand(program: Command): void {
     .option('-c, --config <file>', 'config file', 'gridbridge.yaml')
     .option('-p, --port <port>', 'override server.port', (v) => Number(v))
     .action(async (opts: { config: string; port?: number }) => {
-      const r = loadConfigFile(opts.config);
-      if (!r.ok) {
-        for (const p of r.problems) process.stderr.write(`${opts.config}: ${p.path || '(file)'}: ${p.message}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      const s = resolveSecrets(r.config);
-      if (!s.ok) {
-        for (const p of s.problems) process.stderr.write(`${opts.config}: ${p.path}: ${p.message}\n`);
-        process.exitCode = 1;
-        return;
-      }
+      const loaded = loadConfigForCommand(opts.config);
+      if (!loaded) return;
+      const r = { config: loaded.config };
+      const s = { secrets: loaded.secrets };
       try {
         const bridge = await startBridge({ config: r.config, secrets: s.secrets, port: opts.port, logger: createLogger({ level: r.config.log_level, secrets: Object.values(s.secrets).filter((v): v is string => typeof v === 'string') }) });
         onShutdown(bridge.stop);
