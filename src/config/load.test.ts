@@ -67,3 +67,11 @@ describe('config', () => {
     expect(Object.keys(s.properties)).toEqual(expect.arrayContaining(['clickup', 'tradinggrid', 'store', 'server']));
   });
 });
+
+describe('gridbridge.example.yaml', () => {
+  it('is a valid config (kept true by this test)', async () => {
+    const { loadConfigFile } = await import('./load.ts');
+    const r = loadConfigFile(new URL('../../gridbridge.example.yaml', import.meta.url).pathname);
+    expect(r.ok ? [] : r.problems).toEqual([]);
+  });
+});
