@@ -1,8 +1,8 @@
 import { validateConfig, type ResolvedSecrets } from '../config/load.ts';
 import type { GridbridgeConfig } from '../config/schema.ts';
-import { groupFlowsForSandbox } from './demo/groupFlowsConfig.ts';
 import { sandboxSla } from './sandboxSla.ts';
 import { sandboxMapping } from './demo/sandboxMapping.ts';
+import { groupFlowsForSandbox } from './demo/groupFlowsConfig.ts';
 
 export interface SandboxEndpoints {
   clickup: { url: string; token: string; teamId: string; lists: { cases: string; onboarding?: string; approvals?: string; rollouts?: string } };

@@ -101,9 +101,11 @@ async function waitForQuiet(bridge: Awaited<ReturnType<typeof startBridge>>, tg:
 
 function formatSummary(s: DemoSummary, cuOrigin: string): string {
   const lines = ['', 'Cases (Trading Grid → ClickUp):'];
+  const idWidth = Math.max(...s.cases.map((c) => c.caseId.length));
+  const labelWidth = Math.max(...s.cases.map((c) => c.label.length));
   for (const c of s.cases) {
     const target = c.taskId ? `task ${c.taskId}${c.documents ? ` + ${c.documents} attachment${c.documents > 1 ? 's' : ''}` : ''}` : `held: ${c.holdReason}`;
-    lines.push(`  ${c.caseId.padEnd(18)} ${c.label.padEnd(20)} ${c.partner.padEnd(11)} → ${target}`);
+    lines.push(`  ${c.caseId.padEnd(idWidth)} ${c.label.padEnd(labelWidth)} ${c.partner.padEnd(11)} → ${target}`);
   }
   const creates = s.clickupCalls['POST /api/v2/list/{list_id}/task'] ?? 0;
   const uploads = s.clickupCalls['POST /api/v2/task/{task_id}/attachment'] ?? 0;
