@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from './load.ts';
+import { MINIMAL_CONFIG_YAML } from './minimalConfig.fixture.ts';
 
-const minimal = `
-clickup:
-  token: { env: CLICKUP_TOKEN }
-  team_id: "1"
-  list_id: "10"
-tradinggrid:
-  driver: community
-  base_url: https://tg.example.com/api
-  tenant_id: t1
-  client_id: c1
-  client_secret: { env: TG_SECRET }
-  webhook_secret: { env: TG_WEBHOOK }
-`;
+const minimal = MINIMAL_CONFIG_YAML;
 
 const full = `${minimal}
 calendar:

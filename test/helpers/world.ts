@@ -62,3 +62,14 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Wait until both sandboxes delivered their webhooks and the bridge has nothing due (three rounds, for echoes of echoes). */
+export async function settle(w: World): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await Promise.all([w.cu.webhooksSettled(), w.tg.idle()]);
+    await eventually('an idle queue', async () => {
+      const busy = await w.bridge!.store.db.selectFrom('jobs').select('id').where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 2500).execute();
+      return busy.length === 0 && w.bridge!.dispatcher.inFlightCount === 0;
+    }, 15_000);
+  }
+}

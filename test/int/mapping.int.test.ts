@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, eventually, type World } from '../helpers/world.ts';
+import { createWorld, eventually, settle, type World } from '../helpers/world.ts';
 import { signTgEvent } from '../../bench/signedEvents.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
@@ -25,15 +25,6 @@ const SET_STATUS = 'POST /cases/:id/status';
 const tgCalls = (w: World, route: string) => w.tg.stats().requests[route] ?? 0;
 const taskOf = (w: World, id: string) => w.cu.tasks().find((t) => t.id === id) as any;
 
-async function settle(w: World) {
-  for (let i = 0; i < 3; i++) {
-    await Promise.all([w.cu.webhooksSettled(), w.tg.idle()]);
-    await eventually('an idle queue', async () => {
-      const busy = await w.bridge!.store.db.selectFrom('jobs').select('id').where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 2500).execute();
-      return busy.length === 0 && w.bridge!.dispatcher.inFlightCount === 0;
-    }, 15_000);
-  }
-}
 
 /** Adds one custom field of every type to the sandbox's case list (as a ClickUp admin would). */
 function addFieldsOfEveryType(cu: ClickUpSandbox): void {

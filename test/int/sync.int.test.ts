@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, eventually, type World } from '../helpers/world.ts';
+import { createWorld, eventually, settle, type World } from '../helpers/world.ts';
 import { signTgEvent } from '../../bench/signedEvents.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
@@ -23,16 +23,6 @@ async function openCase(w: World, title = 'Two-way case') {
   return { b, c, taskId: link.cuTaskId };
 }
 
-/** Wait until both sandboxes delivered their webhooks and the bridge has nothing due. */
-async function settle(w: World) {
-  for (let i = 0; i < 3; i++) {
-    await Promise.all([w.cu.webhooksSettled(), w.tg.idle()]);
-    await eventually('an idle queue', async () => {
-      const busy = await w.bridge!.store.db.selectFrom('jobs').select('id').where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 2500).execute();
-      return busy.length === 0 && w.bridge!.dispatcher.inFlightCount === 0;
-    }, 15_000);
-  }
-}
 
 const tgCalls = (w: World, route: string) => w.tg.stats().requests[route] ?? 0;
 const cuCalls = (w: World) => w.cu.stats().total;
