@@ -18,7 +18,7 @@ import { Scheduler } from '../sync/scheduler.ts';
 import { registerSchedules } from '../sync/schedules.ts';
 import { ensureClickUpWebhook, webhookHealthHandler, type ClickUpWebhookState } from '../sync/clickupWebhook.ts';
 import { checkStatusMap } from '../flows/statusMap.ts';
-import { tradingGridPollHandler } from '../sync/tradingGridPoll.ts';
+import { initPollCursor, tradingGridPollHandler } from '../sync/tradingGridPoll.ts';
 import { checkGroupFlowSetup } from '../sync/groupFlowSetup.ts';
 import { MappingRuntime } from '../sync/mappingRuntime.ts';
 import { logicalFieldNames } from '../sync/mappingDescribe.ts';
@@ -156,6 +156,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   }
   const scheduler = new Scheduler(store, () => dispatcher.wake(), logger);
   if (config.clickup.webhook.register) scheduler.add({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron });
+  await initPollCursor(store.db, now());
   scheduler.add({ kind: 'tradinggrid.poll', cron: config.tradinggrid.poll_cron });
   registerSchedules(scheduler, ctx);
   if (!o.manualDispatch) {

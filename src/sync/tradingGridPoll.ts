@@ -7,6 +7,14 @@ import { tgQueueKey } from './tgQueueKey.ts';
 const CURSOR = 'tradinggrid.poll';
 
 /**
+ * Start the poll cursor at the bridge's first start, so a webhook dropped between start-up and the first
+ * poll is still recovered (history before the first start is `gridbridge backfill`'s job). No-op later.
+ */
+export async function initPollCursor(db: SyncContext['store']['db'], now: number): Promise<void> {
+  await db.insertInto('cursors').values({ name: CURSOR, value: new Date(now).toISOString(), updated_at: now }).onConflict((oc) => oc.column('name').doNothing()).execute();
+}
+
+/**
  * `tradinggrid.poll` (scheduled): webhooks can be missed, so changes since the stored cursor are read
  * by polling and fed through the same inbox as webhook events. Repeats dedupe by event id and by the
  * flows' own idempotency; the cursor moves only after the events are stored.
