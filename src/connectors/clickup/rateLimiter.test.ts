@@ -9,9 +9,9 @@ afterEach(async () => {
   await sb?.close();
 });
 
-async function start(timeScale: number, limit = 100) {
+async function start(timeScale: number, limit = 100, retry: { maxAttempts?: number } = {}) {
   sb = await startClickUpSandbox({ rateLimitPerMinute: limit, timeScale });
-  cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, now: sb.clock.now, sleep: sb.clock.sleep, retry: { baseMs: 200, maxMs: 2_000 } });
+  cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, now: sb.clock.now, sleep: sb.clock.sleep, retry: { baseMs: 200, maxMs: 2_000, ...retry } });
   return { sb, cu };
 }
 
@@ -44,7 +44,9 @@ describe('ClickUp rate limiter against the time-scaled sandbox', () => {
   }, 30_000);
 
   it('retries 5xx answers and connection resets with backoff', async () => {
-    const { sb, cu } = await start(50, 10_000);
+    // 40 % of attempts fail: with the default 5 attempts about one run in three would see a call give up
+    // (0.4^5 per call, 40 calls), which is the policy working, not a bug. 12 attempts make that 1 in 10^5.
+    const { sb, cu } = await start(50, 10_000, { maxAttempts: 12 });
     sb.setFaults({ rate5xx: 0.3, resetRate: 0.1 });
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => cu.createTask(sb.lists.rollouts, { name: `r${i}` })));
     expect(results.filter((r) => !r.ok)).toEqual([]);
