@@ -20,3 +20,11 @@ export function loadConfigForCommand(file: string): { config: GridbridgeConfig; 
   }
   return { config: r.config, secrets: s.secrets };
 }
+
+/** The store URL from --store, else from the config file (throws with every config problem). */
+export function storeUrlFrom(opts: { config: string; store?: string }): string {
+  if (opts.store) return opts.store;
+  const r = loadConfigFile(opts.config);
+  if (!r.ok) throw new Error(`${opts.config}: ${r.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  return r.config.store.url;
+}

@@ -2,14 +2,7 @@ import type { Command } from 'commander';
 import { openMigratedStore } from '../../store/db.ts';
 import { listDeadLetters, replayDeadLetter } from '../../store/ops/replayDeadLetter.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
-import { loadConfigFile } from '../../config/load.ts';
-
-function storeUrl(opts: { config: string; store?: string }): string {
-  if (opts.store) return opts.store;
-  const r = loadConfigFile(opts.config);
-  if (!r.ok) throw new Error(`${opts.config}: ${r.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
-  return r.config.store.url;
-}
+import { storeUrlFrom } from '../loadConfigForCommand.ts';
 
 export function registerDlqCommands(program: Command): void {
   const dlq = program.command('dlq').description('dead letters: jobs that failed for good');
@@ -20,7 +13,7 @@ export function registerDlqCommands(program: Command): void {
     .option('--all', 'include replayed ones')
     .option('--json', 'print JSON')
     .action(async (opts: { config: string; store?: string; all?: boolean; json?: boolean }) => {
-      const store = await openMigratedStore(storeUrl(opts));
+      const store = await openMigratedStore(storeUrlFrom(opts));
       try {
         const rows = await listDeadLetters(store.db, { includeReplayed: opts.all, limit: 1000 });
         if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -42,7 +35,7 @@ export function registerDlqCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const store = await openMigratedStore(storeUrl(opts));
+      const store = await openMigratedStore(storeUrlFrom(opts));
       try {
         const ids = opts.all ? (await listDeadLetters(store.db, { limit: 100_000 })).map((r) => r.id) : [Number(id)];
         let failed = 0;

@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
 import { migrate, openStore } from '../../store/db.ts';
-import { loadConfigFile } from '../../config/load.ts';
+import { storeUrlFrom } from '../loadConfigForCommand.ts';
 
-/** The store URL from --store, else from the config file. */
-export function storeUrlFrom(opts: { config: string; store?: string }): string {
-  if (opts.store) return opts.store;
-  const r = loadConfigFile(opts.config);
-  if (!r.ok) throw new Error(`${opts.config}: ${r.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
-  return r.config.store.url;
-}
 
 /** `gridbridge migrate`: apply pending migrations to the configured store (SQLite or PostgreSQL), then exit. */
 export function registerMigrateCommand(program: Command): void {
