@@ -58,11 +58,18 @@ async function commitStatusDecision(ctx: SyncContext, trx: Transaction<Database>
   }
 }
 
-/** Decide one status change against the stored memory (pure decision, I/O around it). */
-export async function decideStatus(ctx: SyncContext, caseId: string, change: { side: Side; value: string; at: number }): Promise<{ decision: FieldDecision; memory: FieldMemory }> {
-  const memory = await getFieldMemory(ctx.store.db, 'case', caseId, STATUS);
+/** Decide one status change against the memory (pure decision), and move `memory` as the commit will. */
+function decideStatusWith(ctx: SyncContext, memory: FieldMemory, change: { side: Side; value: string; at: number }): FieldDecision {
   const decision = decideFieldChange(change, { clickup: memory.clickup, tradinggrid: memory.tradinggrid }, memory.agreed?.value ?? null, ctx.config.sync.status);
-  return { decision, memory };
+  if (decision.action === 'ignore') {
+    if (decision.remember) memory[change.side] = decision.remember;
+  } else memory[change.side] = { value: change.value, at: change.at };
+  return decision;
+}
+
+/** Decide one status change against the stored memory. */
+export async function decideStatus(ctx: SyncContext, caseId: string, change: { side: Side; value: string; at: number }): Promise<FieldDecision> {
+  return decideStatusWith(ctx, await getFieldMemory(ctx.store.db, 'case', caseId, STATUS), change);
 }
 
 /**
@@ -84,6 +91,7 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
   }
   const jobs: NewJob[] = [];
   const statusChanges: Array<{ change: { side: Side; value: string; at: number }; decision: FieldDecision }> = [];
+  let memory: FieldMemory | undefined;
   const audits: Array<{ action: string; after: unknown }> = [];
   const max = ctx.config.dispatcher.max_attempts;
   for (const item of items) {
@@ -98,8 +106,8 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
       }
       const change = { side: 'clickup' as const, value: partner, at };
       // Decisions within one delivery see the memory as it will be after the earlier ones.
-      const { decision } = await decideStatus(ctx, caseId, change);
-      statusChanges.push({ change, decision });
+      memory ??= await getFieldMemory(ctx.store.db, 'case', caseId, STATUS);
+      statusChanges.push({ change, decision: decideStatusWith(ctx, memory, change) });
     } else if (item.field === 'comment') {
       const c = (item as { comment?: { id?: string; text_content?: string; comment_text?: string; user?: { username?: string; email?: string } } }).comment;
       const text = (c?.text_content ?? c?.comment_text ?? '').trim();
@@ -135,7 +143,7 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
  */
 export async function statusFromTradingGrid(ctx: SyncContext, caseId: string, status: PartnerStatus, at: number): Promise<JobOutcome> {
   const change = { side: 'tradinggrid' as const, value: status, at };
-  const { decision } = await decideStatus(ctx, caseId, change);
+  const decision = await decideStatus(ctx, caseId, change);
   if (decision.action === 'ignore' && !decision.remember) return { status: 'done' };
   return {
     status: 'done',
