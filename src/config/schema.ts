@@ -29,6 +29,8 @@ const ServerConfig = z.strictObject({
 
 const StoreConfig = z.strictObject({
   url: z.string().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:PATH or postgres://…').default('sqlite:./data/gridbridge.db'),
+  /** PostgreSQL: how often a follower tries to become leader and the leader checks it still is (ms). */
+  leader_check_ms: z.number().int().min(200).max(60_000).default(2_000),
 });
 
 const ClickUpFields = z.strictObject({

@@ -15,6 +15,8 @@ export interface AppDeps {
   now: () => number;
   /** Wakes the dispatcher when new work is stored. */
   onAccepted: () => void;
+  /** This instance's part among several on PostgreSQL (shown by /healthz). */
+  role?: () => 'leader' | 'follower';
   /** Extra readiness checks (connectors started, webhooks registered). */
   ready?: () => { ok: boolean; detail: string };
   /** Mounts further routes (admin API, console, metrics). */
@@ -24,7 +26,7 @@ export interface AppDeps {
 /** The bridge's HTTP surface. Handlers only store: no remote call happens inside a request. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/healthz', (c) => c.json({ ok: true, ...(deps.role ? { role: deps.role() } : {}) }));
   app.get('/readyz', async (c) => {
     try {
       await sql`select 1`.execute(deps.db);

@@ -28,6 +28,8 @@ import { createConsole, type AdminCredentials } from './admin/index.ts';
 import { listen, type Listening } from './listen.ts';
 import { SharedBudgetRateLimiter } from '../connectors/clickup/sharedRateLimiter.ts';
 import { clickUpBudgetFor } from '../store/ops/takeClickUpBudget.ts';
+import type { Leadership } from '../store/pgLeader.ts';
+import type { LearnedSecrets } from './storedSecrets.ts';
 
 export interface BridgeOptions {
   config: GridbridgeConfig;
@@ -50,6 +52,8 @@ export interface Bridge {
   tg: TradingGridPort;
   ctx: SyncContext;
   scheduler: Scheduler;
+  /** Whether this instance runs the schedules and owns the ClickUp webhook (always, on SQLite). */
+  isLeader(): boolean;
   stop(): Promise<void>;
 }
 
@@ -79,6 +83,23 @@ async function checkClickUp(fields: FieldResolver, config: GridbridgeConfig, war
   return problems;
 }
 
+/** Several instances on one PostgreSQL database need one address for ClickUp and a secret every instance can read. */
+function warnAboutSeveralInstances(config: GridbridgeConfig, secrets: ResolvedSecrets, learned: LearnedSecrets, logger: Logger): void {
+  if (!config.clickup.webhook.register) return;
+  if (!config.server.public_url) logger.warn('store is PostgreSQL but server.public_url is not set: with several instances, set it to the load balancer in front of them, or ClickUp keeps posting to whichever instance registered last');
+  if (!secrets.clickupWebhookSecret && !learned.reloadClickUpWebhookSecret) logger.warn('store is PostgreSQL but neither clickup.webhook.secret nor secrets.key is set: only the leader knows the ClickUp webhook secret, so other instances answer 401 to deliveries (ClickUp retries)');
+}
+
+/** A new leader's registration: failures are logged and healed by the next health check. */
+async function registerWebhookLater(ctx: SyncContext, webhook: ClickUpWebhookState, onAccepted: () => void): Promise<void> {
+  try {
+    const r = await ensureClickUpWebhook(ctx, webhook, onAccepted);
+    if ('error' in r) ctx.logger.warn({ error: r.error }, 'ClickUp webhook not checked after taking over; the health check retries');
+  } catch (e) {
+    ctx.logger.warn({ err: e }, 'ClickUp webhook check after taking over failed; the health check retries');
+  }
+}
+
 /** Start one bridge instance: store, connectors, start-up checks, HTTP server, dispatcher. */
 export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const { config, secrets } = o;
@@ -106,10 +127,13 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   }
   const webhook: ClickUpWebhookState = { secret: secrets.clickupWebhookSecret ?? learned.clickUpWebhookSecret, id: null, endpoint: null, lastHealth: null, persist: learned.persistClickUpWebhookSecret };
   let wake = () => undefined as void;
+  let isLeader = () => false;
   const ctx: SyncContext = { store, config, clickup, tg, fields, partners: new PartnerCache(tg, 5 * 60_000, now), logger, now, webhook, wake: () => wake(), mapping };
   const d = config.dispatcher;
   const handlers = buildHandlers(ctx);
-  handlers.set('clickup.webhook_health', webhookHealthHandler(ctx, webhook, () => ctx.wake()));
+  const checkWebhook = webhookHealthHandler(ctx, webhook, () => ctx.wake());
+  // Without a shared public_url a follower would register its own address: the check is the leader's.
+  handlers.set('clickup.webhook_health', async (job) => (config.server.public_url || isLeader() ? checkWebhook(job) : { status: 'done' }));
   handlers.set('tradinggrid.poll', tradingGridPollHandler(ctx));
   const consoleUi = createConsole({ store, config, clickup, now, logger, credentials: o.admin, dispatcher: () => dispatcher });
   const dispatcher = new Dispatcher(store, handlers, {
@@ -124,6 +148,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     bodyLimitBytesBySource: config.server.body_limits,
     now,
     onAccepted: () => dispatcher.wake(),
+    role: () => (isLeader() ? 'leader' : 'follower'),
     extend: (app) => {
       consoleUi.mount(app);
       mountSlaSurfaces(app, { db: store.db, config, now, dispatcher: () => dispatcher, clickup });
@@ -142,11 +167,42 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   }
   const requeued = await requeueHeldCases(store, Object.keys(config.partners.map), now());
   if (requeued > 0) logger.info({ requeued }, 'held cases whose partner is now mapped are taken up again');
+  const scheduler = new Scheduler(store, () => dispatcher.wake(), logger);
   if (config.clickup.webhook.register) {
     webhook.endpoint = `${(config.server.public_url ?? server.url).replace(/\/+$/, '')}/webhooks/clickup`;
+    scheduler.add({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron });
+  }
+  await initPollCursor(store.db, now());
+  scheduler.add({ kind: 'tradinggrid.poll', cron: config.tradinggrid.poll_cron });
+  registerSchedules(scheduler, ctx);
+  if (store.dialect === 'postgres') warnAboutSeveralInstances(config, secrets, learned, logger);
+
+  // One leader runs the schedules and owns the ClickUp webhook; on SQLite the one instance leads.
+  let starting = true;
+  const leadership: Leadership = store.lead
+    ? await store.lead(
+        {
+          onGain: () => {
+            if (starting) return; // start-up does the leader's work below
+            logger.info('this instance is now the leader: it runs the schedules and keeps the ClickUp webhook');
+            if (config.clickup.webhook.register) void registerWebhookLater(ctx, webhook, () => dispatcher.wake());
+            if (!o.manualDispatch) scheduler.start();
+          },
+          onLose: () => {
+            logger.warn('this instance lost leadership (its database session ended); schedules paused until it leads again');
+            scheduler.pause();
+          },
+        },
+        { checkMs: config.store.leader_check_ms },
+      )
+    : { isLeader: () => true, stop: async () => undefined };
+  starting = false;
+  isLeader = leadership.isLeader;
+  if (leadership.isLeader() && config.clickup.webhook.register) {
     const r = await ensureClickUpWebhook(ctx, webhook, () => dispatcher.wake());
     if ('error' in r) {
       if (!r.retryable) {
+        await leadership.stop();
         await server.close();
         await closeAll();
         throw new StartupError([`registering the ClickUp webhook at ${webhook.endpoint}: ${r.error}`]);
@@ -154,16 +210,21 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       logger.warn({ error: r.error }, 'ClickUp webhook not registered yet; the health check retries every minute');
     }
   }
-  const scheduler = new Scheduler(store, () => dispatcher.wake(), logger);
-  if (config.clickup.webhook.register) scheduler.add({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron });
-  await initPollCursor(store.db, now());
-  scheduler.add({ kind: 'tradinggrid.poll', cron: config.tradinggrid.poll_cron });
-  registerSchedules(scheduler, ctx);
+  // A follower verifies ClickUp deliveries with the secret the leader registered and sealed in the store.
+  const followSecret = !secrets.clickupWebhookSecret && learned.reloadClickUpWebhookSecret && store.lead
+    ? setInterval(() => {
+        if (leadership.isLeader()) return;
+        learned.reloadClickUpWebhookSecret!().then((s) => {
+          if (s) webhook.secret = s;
+        }, (e: Error) => logger.warn({ error: e.message }, 'could not read the ClickUp webhook secret kept by the leader'));
+      }, config.store.leader_check_ms)
+    : null;
+  followSecret?.unref();
   if (!o.manualDispatch) {
     dispatcher.start();
-    scheduler.start();
+    if (leadership.isLeader()) scheduler.start();
   }
-  logger.info({ url: server.url, store: store.location }, 'gridbridge started');
+  logger.info({ url: server.url, store: store.location, role: leadership.isLeader() ? 'leader' : 'follower' }, 'gridbridge started');
   return {
     url: server.url,
     store,
@@ -172,8 +233,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     tg,
     ctx,
     scheduler,
+    isLeader: () => leadership.isLeader(),
     stop: async () => {
+      if (followSecret) clearInterval(followSecret);
       scheduler.stop();
+      await leadership.stop();
       await server.close();
       await dispatcher.stop();
       await consoleUi.stop();

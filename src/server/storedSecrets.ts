@@ -14,6 +14,8 @@ export interface LearnedSecrets {
   clickUpWebhookSecret: string | null;
   /** Keeps a newly registered secret sealed in the store; absent when no key is configured. */
   persistClickUpWebhookSecret?: (secret: string) => Promise<void>;
+  /** Reads the kept secret again: a follower instance picks up what the leader registered. */
+  reloadClickUpWebhookSecret?: () => Promise<string | null>;
 }
 
 /**
@@ -41,5 +43,6 @@ export async function openLearnedSecrets(store: Store, config: GridbridgeConfig,
     persistClickUpWebhookSecret: async (secret) => {
       await storeSecret(store.db, box, CLICKUP_WEBHOOK_SECRET, secret, 'gridbridge:webhook-registration', now());
     },
+    reloadClickUpWebhookSecret: () => readSecret(store.db, box, CLICKUP_WEBHOOK_SECRET),
   };
 }

@@ -4,6 +4,7 @@ import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvid
 import type { Database } from './schema.ts';
 import { fastSqliteDialect, type SqliteAccess } from './sqliteDriver.ts';
 import { subscribePg } from './pgNotify.ts';
+import { holdLeadership, type Leadership, type LeadershipEvents, type LeadershipOptions } from './pgLeader.ts';
 import { startCheckpointer } from './sqliteCheckpointer.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_console.ts';
@@ -28,6 +29,11 @@ export interface Store {
    * re-opened after a drop). Resolves to an unsubscribe function.
    */
   subscribe?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /**
+   * PostgreSQL only: compete for leadership among the instances sharing the database (an advisory lock
+   * on a dedicated connection, see pgLeader.ts). Without it (SQLite) the one instance leads.
+   */
+  lead?(events: LeadershipEvents, opts?: LeadershipOptions): Promise<Leadership>;
 }
 
 /** Options of `openStore`. */
@@ -108,12 +114,14 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     const pool = new Pool({ connectionString: url, max: opts.poolMax ?? 10, options: '-c plan_cache_mode=force_custom_plan' });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const subscriptions = new Set<() => Promise<void>>();
+    const leaderships = new Set<Leadership>();
     const store: Store = {
       db,
       dialect: 'postgres',
       location: redactUrl(url),
       close: async () => {
         await Promise.allSettled([...subscriptions].map((u) => u()));
+        await Promise.allSettled([...leaderships].map((l) => l.stop()));
         await db.destroy();
       },
       subscribe: async (channel, onNotify) => {
@@ -124,6 +132,17 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
         };
         subscriptions.add(u);
         return u;
+      },
+      lead: async (events, leadOpts) => {
+        const l = await holdLeadership(pg.default.Client, url, events, leadOpts);
+        leaderships.add(l);
+        return {
+          isLeader: l.isLeader,
+          stop: async () => {
+            leaderships.delete(l);
+            await l.stop();
+          },
+        };
       },
     };
     storesByDb.set(db, store);

@@ -46,6 +46,11 @@ export class Scheduler {
     for (const c of this.crons) c.resume();
   }
 
+  /** Stop ticking until start() again (an instance that lost leadership). */
+  pause(): void {
+    for (const c of this.crons) c.pause();
+  }
+
   stop(): void {
     for (const c of this.crons) c.stop();
   }

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { holdLeadership, LEADER_LOCK, type Leadership } from './pgLeader.ts';
+import { createPgDatabase, pgOrWarn } from '../../test/helpers/pgStore.ts';
+
+const hasPg = await pgOrWarn('leader election');
+const CHECK_MS = 200;
+
+function recorder() {
+  const log: string[] = [];
+  return { log, events: { onGain: () => void log.push('gain'), onLose: () => void log.push('lose') } };
+}
+
+async function until(what: string, check: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.skipIf(!hasPg)('leader election over a PostgreSQL advisory lock', () => {
+  let db: { url: string; drop: () => Promise<void> };
+  const held: Leadership[] = [];
+  beforeAll(async () => {
+    db = await createPgDatabase();
+  });
+  afterAll(async () => {
+    await Promise.allSettled(held.map((l) => l.stop()));
+    await db?.drop();
+  });
+  const hold = async (events: { onGain(): void; onLose(): void }) => {
+    const l = await holdLeadership(pg.Client, db.url, events, { checkMs: CHECK_MS });
+    held.push(l);
+    return l;
+  };
+
+  it('exactly one of three instances leads; when it stops, another takes over within a beat or two', async () => {
+    const rs = [recorder(), recorder(), recorder()];
+    const ls = await Promise.all(rs.map((r) => hold(r.events)));
+    expect(ls.filter((l) => l.isLeader())).toHaveLength(1);
+    const first = ls.findIndex((l) => l.isLeader());
+    expect(rs[first]!.log).toEqual(['gain']);
+    await ls[first]!.stop();
+    await until('a new leader', () => ls.some((l, i) => i !== first && l.isLeader()), CHECK_MS * 5);
+    await new Promise((r) => setTimeout(r, CHECK_MS * 3));
+    expect(ls.filter((l) => l.isLeader())).toHaveLength(1);
+    expect(rs.flatMap((r) => r.log).filter((x) => x === 'gain')).toHaveLength(2);
+    await Promise.all(ls.map((l) => l.stop()));
+  });
+
+  it('a leader whose session is terminated steps down, and leadership is taken again (by it or another)', async () => {
+    const a = recorder();
+    const b = recorder();
+    const la = await hold(a.events);
+    const lb = await hold(b.events);
+    expect(la.isLeader()).toBe(true);
+    expect(lb.isLeader()).toBe(false);
+    // What a crash of the leader's machine looks like to PostgreSQL: its session goes away.
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      const r = await admin.query(
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND granted`,
+        [LEADER_LOCK.classId, LEADER_LOCK.objId],
+      );
+      expect(r.rows).toHaveLength(1);
+      await admin.query('SELECT pg_terminate_backend($1)', [r.rows[0].pid]);
+    } finally {
+      await admin.end();
+    }
+    await until('the old leader to step down', () => a.log.includes('lose'));
+    await until('a leader again', () => la.isLeader() || lb.isLeader());
+    expect([la.isLeader(), lb.isLeader()].filter(Boolean)).toHaveLength(1);
+    await Promise.all([la.stop(), lb.stop()]);
+  });
+
+  it('stopping releases the lock at once for anyone else', async () => {
+    const l = await hold(recorder().events);
+    expect(l.isLeader()).toBe(true);
+    await l.stop();
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const r = await c.query('SELECT pg_try_advisory_lock($1, $2) AS ok', [LEADER_LOCK.classId, LEADER_LOCK.objId]);
+      expect(r.rows[0].ok).toBe(true);
+    } finally {
+      await c.end();
+    }
+  });
+});
