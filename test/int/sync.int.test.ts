@@ -73,6 +73,38 @@ describe('flow 2: ClickUp status → partner status', () => {
     expect(tgCalls(w, SET_STATUS)).toBe(before);
   });
 
+  it('a late echo of our own earlier write never undoes a newer status, even when the Trading Grid clock runs ahead', async () => {
+    // Found by the chaos run: the partner status we wrote at intake ("received") came back late, after a
+    // person had already moved the task on. Compared in mixed clocks it looked newer and moved the task
+    // back to "open". Each side's memory is now stamped in that side's own clock.
+    world = await createWorld({ tg: { now: () => Date.now() + 30_000 } });
+    const w = world;
+    const b = await w.startBridge();
+    w.tg.setWebhookUrl(undefined); // events reach the bridge only when the test posts them
+    const post = async (ev: unknown) => {
+      const s = signTgEvent(ev as never, w.tg.webhookSecret);
+      expect((await fetch(`${b.url}/webhooks/tradinggrid`, { method: 'POST', headers: s.headers, body: s.body })).status).toBe(202);
+    };
+    // settle() waits for the Trading Grid sandbox to deliver, which it does not here.
+    const quiet = async () => {
+      await w.cu.webhooksSettled();
+      await eventually('an idle queue', async () => (await b.store.db.selectFrom('jobs').select('id').where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 2500).execute()).length === 0 && b.dispatcher.inFlightCount === 0);
+    };
+    const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Late echo' });
+    await post(w.tg.state().events.find((e) => e.type === 'case.opened' && e.data.id === c.id));
+    const link = await eventually('the task', () => getLink(b.store.db, 'case', c.id));
+    await eventually('received on the partner side', () => w.tg.state().cases.get(c.id)?.status === 'received');
+    await quiet();
+    const echo = w.tg.state().events.find((e) => e.type === 'case.updated' && e.data.id === c.id && e.data.status === 'received')!;
+    w.cu.moveStatus(link.cuTaskId, 'in review');
+    await eventually('in_review on the partner side', () => w.tg.state().cases.get(c.id)?.status === 'in_review');
+    await quiet();
+    await post({ ...echo, id: `${echo.id}-late` });
+    await quiet();
+    expect((w.cu.tasks().find((t) => t.id === link.cuTaskId) as any).status.status).toBe('in review');
+    expect(w.tg.state().cases.get(c.id)?.status).toBe('in_review');
+  });
+
   it('a partner-side status change reaches the task; the owner (ClickUp) wins a concurrent conflict and it is audited', async () => {
     world = await createWorld();
     const w = world;
