@@ -10,19 +10,10 @@ import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { readLimited } from '../readLimited.ts';
 import { skipWithoutTradingGridCase } from '../mailbox/mailboxCaseGuard.ts';
+import { sideStamp } from '../sideStamp.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 
-/**
- * The time a side stamped our write, in that side's own clock (else the change's time). A side's memory
- * must be in the clock its later events carry: an echo of an earlier write of ours, delivered late, is
- * then older than what we remember and is dropped as stale, instead of looking like a newer change when
- * the two sides' clocks (or the change and the write) differ.
- */
-function stampOf(value: string | number | null | undefined, fallback: number): number {
-  const t = typeof value === 'number' ? value : typeof value === 'string' ? (/^\d+$/.test(value) ? Number(value) : Date.parse(value)) : NaN;
-  return Number.isFinite(t) && t > 0 ? t : fallback;
-}
 
 /** `tradinggrid.set_status`: the partner sees the case's new status (flow 2). One Trading Grid call. */
 export function setPartnerStatusHandler(ctx: SyncContext): JobHandler {
@@ -37,7 +28,7 @@ export function setPartnerStatusHandler(ctx: SyncContext): JobHandler {
       status: 'done',
       commit: async (trx) => {
         const now = ctx.now();
-        await rememberField(trx, 'case', p.caseId, 'status', 'tradinggrid', { value: p.status, at: stampOf(r.value.updated_at, p.at) });
+        await rememberField(trx, 'case', p.caseId, 'status', 'tradinggrid', { value: p.status, at: sideStamp(r.value.updated_at, p.at) });
         await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
         const before = await setCasePartnerStatus(trx, p.caseId, p.status, now);
         await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_partner', before: before ? undefined : null, after: { status: p.status } }, now);
@@ -58,7 +49,7 @@ export function setClickUpStatusHandler(ctx: SyncContext): JobHandler {
       status: 'done',
       commit: async (trx) => {
         const now = ctx.now();
-        await rememberField(trx, 'case', p.caseId, 'status', 'clickup', { value: p.status, at: stampOf(r.value.date_updated, p.at) });
+        await rememberField(trx, 'case', p.caseId, 'status', 'clickup', { value: p.status, at: sideStamp(r.value.date_updated, p.at) });
         await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
         await setCasePartnerStatus(trx, p.caseId, p.status, now);
         await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_clickup', after: { status: p.status, clickUpStatus: p.clickUpStatus } }, now);

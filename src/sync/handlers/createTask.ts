@@ -8,6 +8,7 @@ import { rememberField } from '../../store/ops/fieldMemory.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { toPartnerStatus } from '../../flows/statusMap.ts';
 import { mappedTaskExtras, type MappedTaskExtras } from '../mappingEffects.ts';
+import { sideStamp } from '../sideStamp.ts';
 
 type CreateTaskIntent = Extract<Intent, { kind: 'clickup.create_task' }>;
 
@@ -23,16 +24,17 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
     if (await getLink(db, 'case', intent.caseId)) return { status: 'done' };
 
     let extras: MappedTaskExtras | null = null;
-    const record = (taskId: string, how: string, clickUpStatus: string | null) => ({
+    const record = (taskId: string, how: string, clickUpStatus: string | null, stampedAt: string | null | undefined) => ({
       status: 'done' as const,
       commit: async (trx: Parameters<NonNullable<Extract<Awaited<ReturnType<JobHandler>>, { status: 'done' }>['commit']>>[0]) => {
         const now = ctx.now();
         const link = await recordLink(trx, { entity: 'case', entityId: intent.caseId, cuTaskId: taskId, cuListId: intent.listId }, now);
         await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: how, after: { cuTaskId: link.cuTaskId, listId: intent.listId } }, now);
         await extras?.commit(trx, intent.caseId, now);
-        // The task's first status is what ClickUp shows now; the partner learns the case was received.
+        // The task's first status is what ClickUp shows, as of ClickUp's stamp (a person may move it before this
+        // commit runs); the partner learns the case was received.
         const initial = clickUpStatus ? toPartnerStatus(clickUpStatus, ctx.config.clickup.status_map) : null;
-        if (initial) await rememberField(trx, 'case', intent.caseId, 'status', 'clickup', { value: initial, at: now });
+        if (initial) await rememberField(trx, 'case', intent.caseId, 'status', 'clickup', { value: initial, at: sideStamp(stampedAt, now) });
         const target = ctx.config.sync.status_on_task_created;
         if (target) {
           await enqueueJobs(trx, [{ kind: 'tradinggrid.set_status', key: `tg.set_status:${intent.caseId}:created`, queueKey: `case:${intent.caseId}`, payload: { caseId: intent.caseId, status: target, at: now } }], now, ctx.config.dispatcher.max_attempts);
@@ -47,7 +49,7 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
         const found = await ctx.clickup.findTasksByCustomField(intent.listId, idField.id, intent.caseId);
         if (!found.ok) return outcomeFromRemote(found.error, `looking for an existing task of case ${intent.caseId}`);
         const match = found.value[0];
-        if (match) return record(match.id, 'task_found_after_retry', match.status?.status ?? null);
+        if (match) return record(match.id, 'task_found_after_retry', match.status?.status ?? null, match.date_updated);
       }
     }
 
@@ -67,6 +69,6 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
       ...(extras && extras.assignees.length > 0 ? { assignees: extras.assignees } : {}),
     });
     if (!created.ok) return outcomeFromRemote(created.error, `creating the ClickUp task of case ${intent.caseId}`);
-    return record(created.value.id, 'task_created', created.value.status?.status ?? null);
+    return record(created.value.id, 'task_created', created.value.status?.status ?? null, created.value.date_updated ?? created.value.date_created);
   };
 }
