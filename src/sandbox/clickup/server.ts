@@ -15,8 +15,13 @@ export type { Faults } from '../shared/faults.ts';
 
 export interface ClickUpSandboxOptions {
   port?: number;
-  /** Requests per minute per token; null = unthrottled (no rate-limit headers). Default 100. */
+  /** Requests per window (a minute unless rateWindowMs says otherwise) per token; null = unthrottled (no rate-limit headers). Default 100. */
   rateLimitPerMinute?: number | null;
+  /**
+   * Length of the rate-limit window, virtual ms (default 60,000 as ClickUp's). Chaos runs shorten it so a
+   * 429 storm's X-RateLimit-Reset lies seconds ahead, not up to a minute, on the bridge's real clock.
+   */
+  rateWindowMs?: number;
   /** Virtual time runs this many times faster (windows, webhook timeouts, latency). Default 1. */
   timeScale?: number;
   faults?: Partial<Faults>;
@@ -108,7 +113,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
   let n429 = 0;
   let n5xx = 0;
   let nResets = 0;
-  const windowMs = 60_000;
+  const windowMs = opts.rateWindowMs ?? 60_000;
   const t0 = Math.floor(clock.now() / 1000) * 1000;
   const windows = new Map<string, { start: number; used: number }>();
 
@@ -128,7 +133,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
     };
   };
 
-  /** Fixed one-minute windows per token, aligned to whole seconds so X-RateLimit-Reset is exact. */
+  /** Fixed windows per token (a minute by default), aligned to whole seconds so X-RateLimit-Reset is exact. */
   const meter = (tok: string, now: number): { headers: Record<string, string>; over: boolean } => {
     if (limit === null) return { headers: {}, over: false };
     const start = t0 + Math.floor((now - t0) / windowMs) * windowMs;

@@ -1,0 +1,322 @@
+import { randomBytes } from 'node:crypto';
+import { createWorld, eventually, type World } from '../helpers/world.ts';
+import { startBridgeProcess, type BridgeProcess } from '../helpers/bridgeProcess.ts';
+import { startLoadBalancer, type LoadBalancer } from '../helpers/loadBalancer.ts';
+import { openStore, type Store } from '../../src/store/db.ts';
+import type { GridbridgeConfig } from '../../src/config/schema.ts';
+
+/**
+ * The chaos run shared by the SQLite and PostgreSQL suites (issue #10). Partners raise cases and
+ * requests across the flows while both sandboxes inject faults (5xx, connection resets, 429 storms,
+ * duplicate, reordered and dropped webhooks), people work the tasks in ClickUp, partners add
+ * documents later, and one instance at a time is killed with SIGKILL at random moments and restarted.
+ * Then the faults stop and the run checks what must hold whatever happened.
+ */
+export interface ChaosOptions {
+  /** Partner items raised: nine in ten are cases (five kinds), one in ten a partner request. */
+  items: number;
+  instances: number;
+  kills: number;
+  /** A fresh store for the run (sqlite:… or postgres://…). */
+  storeUrl: string;
+  /** Extra log lines of a failure go here. */
+  label: string;
+}
+
+export interface ChaosFigures {
+  items: number;
+  cases: number;
+  requests: number;
+  instances: number;
+  kills: number;
+  leader_kills: number;
+  seconds_to_converge: number;
+  items_per_s: number;
+  people_moves: number;
+  people_files: number;
+  later_partner_files: number;
+  decisions: number;
+  clickup_faults: { http_5xx: number; resets: number; '429': number; storms: number; webhook_deliveries: number };
+  tradinggrid_faults: number;
+  load_balancer: { forwarded: number; refused_and_retried: number; failed: number };
+  clickup_requests: number;
+}
+
+export interface ChaosResult {
+  figures: ChaosFigures;
+  /** Every violated invariant, one line each (empty when the run is consistent). */
+  violations: string[];
+}
+
+const CASE_KINDS = ['dispute', 'shipment_exception', 'document_mismatch', 'compliance_issue', 'edi_exception'] as const;
+const REQUEST_KINDS = ['pricing_exception', 'shipment_change', 'document_correction'] as const;
+const PARTNERS = ['P-ACME', 'P-GLOBEX', 'P-INITECH'];
+const PARTNER_STATUS: Record<string, string> = { open: 'received', received: 'received', 'in review': 'in_review', 'awaiting documents': 'awaiting_documents', escalated: 'escalated', resolved: 'resolved' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Task = Record<string, any>;
+
+function field(t: Task, name: string): unknown {
+  return ((t.custom_fields ?? []) as Array<{ name: string; value?: unknown }>).find((f) => f.name === name)?.value;
+}
+
+/** One pass over the sandbox's tasks: task lists by TG case id and by TG request id. */
+function indexTasks(w: World): { byCase: Map<string, Task[]>; byRequest: Map<string, Task[]> } {
+  const byCase = new Map<string, Task[]>();
+  const byRequest = new Map<string, Task[]>();
+  for (const t of w.cu.tasks() as Task[]) {
+    const c = field(t, 'TG case id');
+    const r = field(t, 'TG request id');
+    if (typeof c === 'string') byCase.set(c, [...(byCase.get(c) ?? []), t]);
+    if (typeof r === 'string') byRequest.set(r, [...(byRequest.get(r) ?? []), t]);
+  }
+  return { byCase, byRequest };
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
+  const world = await createWorld({
+    // The rate window is shortened so that a 429 storm's announced reset is seconds away: the bridges
+    // are separate processes on the real clock and rightly wait for it.
+    cu: { rateLimitPerMinute: 1_000_000, rateWindowMs: 3_000, faults: { rate5xx: 0.1, resetRate: 0.02, webhookDuplicateRate: 0.2, webhookReorderRate: 0.2, webhookReorderMaxMs: 300 } },
+    tg: { faults: { errorRate: 0.1, duplicateEventRate: 0.2, reorderEventRate: 0.2, reorderMaxDelayMs: 300, dropEventRate: 0.05 }, webhook: { maxAttempts: 60, retryMaxMs: 1000 } },
+  });
+  const lb = await startLoadBalancer();
+  const procs: Array<BridgeProcess | null> = Array.from({ length: o.instances }, () => null);
+  try {
+    return await run(world, lb, procs, o);
+  } finally {
+    world.tg.setWebhookUrl(undefined);
+    await Promise.allSettled(procs.map((p) => p?.stop()));
+    await lb.close();
+    await world.close();
+  }
+}
+
+async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null>, o: ChaosOptions): Promise<ChaosResult> {
+  const env = { GRIDBRIDGE_SECRET_KEY: randomBytes(32).toString('base64') };
+  const config = {
+    ...w.config,
+    log_level: 'warn',
+    store: { url: o.storeUrl, leader_check_ms: 500 },
+    server: { ...w.config.server, public_url: lb.url },
+    // Fast schedules so webhook health (with its catch-up) and the Trading Grid poll run during the test.
+    tradinggrid: { ...w.config.tradinggrid, poll_cron: '*/2 * * * * *' },
+    clickup: { ...w.config.clickup, webhook: { ...w.config.clickup.webhook, health_cron: '*/2 * * * * *' } },
+    dispatcher: { ...w.config.dispatcher, backoff_base_ms: 50, backoff_max_ms: 1000, max_attempts: 80, lease_ms: 5000 },
+  } as GridbridgeConfig;
+  let starts = 0;
+  const boot = async (i: number) => {
+    procs[i] = await startBridgeProcess(w.dir, config, w.secrets, `${o.label}-${i}-${starts++}`, env);
+    lb.setUpstreams(procs.filter((p): p is BridgeProcess => p !== null).map((p) => p.url));
+  };
+  // The first migrates alone, the others join.
+  await boot(0);
+  await Promise.all(procs.slice(1).map((_, i) => boot(i + 1)));
+  w.tg.setWebhookUrl(`${lb.url}/webhooks/tradinggrid`);
+
+  const cases: Array<{ id: string; files: number }> = [];
+  const requests: Array<{ id: string }> = [];
+  const personFiles = new Map<string, string>(); // case id → file name attached by a person in ClickUp
+  const decisions = new Map<string, 'approved' | 'rejected'>();
+  let moves = 0;
+  let laterFiles = 0;
+  let kills = 0;
+  let leaderKills = 0;
+  let storms = 0;
+  let raisingDone = false;
+  const t0 = Date.now();
+
+  const raising = (async () => {
+    for (let i = 0; i < o.items; i++) {
+      const partnerId = PARTNERS[i % PARTNERS.length]!;
+      if (i % 10 === 9) {
+        const r = await w.tg.requestApproval({ partnerId, kind: REQUEST_KINDS[i % REQUEST_KINDS.length]!, summary: `chaos request ${i}` });
+        requests.push({ id: r.id });
+      } else {
+        const withFile = i % 3 === 0;
+        const c = await w.tg.raiseCase({
+          partnerId,
+          kind: CASE_KINDS[i % CASE_KINDS.length]!,
+          title: `chaos ${i}`,
+          ...(withFile ? { documents: [{ name: `evidence-${i}.pdf`, kind: 'claim_evidence' as const, contentType: 'application/pdf', content: Buffer.from(`%PDF ${i}`) }] } : {}),
+        });
+        cases.push({ id: c.id, files: withFile ? 1 : 0 });
+      }
+      // Partners raise in bursts, not all at once.
+      if (i % 25 === 24) await sleep(30);
+    }
+    raisingDone = true;
+  })();
+
+  // People and partners keep working on whatever exists, in rounds, until the raising ends.
+  const working = (async () => {
+    let round = 0;
+    while (!raisingDone || round < 3) {
+      await sleep(400);
+      round++;
+      if (round % 8 === 0) {
+        // A 429 storm: every ClickUp call answers 429 for a second and a half.
+        w.cu.storm429(1500);
+        storms++;
+      }
+      const { byCase, byRequest } = indexTasks(w);
+      const ready = cases.filter((c) => (byCase.get(c.id)?.length ?? 0) > 0);
+      for (const c of ready.slice(-40).filter((_, k) => k % 4 === round % 4)) {
+        const t = byCase.get(c.id)![0]!;
+        const to = ['in review', 'awaiting documents', 'resolved', 'in review'][(round + moves) % 4]!;
+        try {
+          w.cu.moveStatus(String(t.id), to);
+          moves++;
+        } catch {
+          /* mid-change: fine */
+        }
+        if (!personFiles.has(c.id) && moves % 5 === 0) {
+          const name = `corrected-${c.id}.pdf`;
+          w.cu.attachFile(String(t.id), { filename: name, contentType: 'application/pdf', data: Buffer.from(`%PDF corrected ${c.id}`) });
+          personFiles.set(c.id, name);
+        }
+        if (moves % 7 === 0) {
+          await w.tg.uploadDocument(c.id, { name: `later-${c.id}-${c.files}.pdf`, kind: 'proof_of_delivery', contentType: 'application/pdf', content: Buffer.from(`%PDF later ${c.id} ${c.files}`) });
+          c.files++;
+          laterFiles++;
+        }
+      }
+      for (const r of requests.filter((x) => !decisions.has(x.id) && (byRequest.get(x.id)?.length ?? 0) > 0).slice(0, 10)) {
+        const d = decisions.size % 3 === 2 ? 'rejected' : 'approved';
+        w.cu.moveStatus(String(byRequest.get(r.id)![0]!.id), d);
+        decisions.set(r.id, d);
+      }
+    }
+  })();
+
+  const killing = (async () => {
+    for (let k = 0; k < o.kills; k++) {
+      await sleep(1500 + Math.random() * 2500);
+      const i = Math.floor(Math.random() * procs.length);
+      const victim = procs[i]!;
+      try {
+        if (((await (await fetch(`${victim.url}/healthz`)).json()) as { role?: string }).role === 'leader') leaderKills++;
+      } catch {
+        /* answering or not, it dies */
+      }
+      await victim.kill9();
+      procs[i] = null;
+      lb.setUpstreams(procs.filter((p): p is BridgeProcess => p !== null).map((p) => p.url));
+      kills++;
+      await sleep(200 + Math.random() * 600);
+      await boot(i);
+    }
+  })();
+  await Promise.all([raising, working, killing]);
+
+  // Calm down: faults off; every retry, redelivery, poll and catch-up lands.
+  w.cu.setFaults({ rate5xx: 0, resetRate: 0, storm429Until: 0, webhookDuplicateRate: 0, webhookReorderRate: 0 });
+  w.tg.setFaults({ errorRate: 0, duplicateEventRate: 0, reorderEventRate: 0, dropEventRate: 0 });
+  const violations: string[] = [];
+  const wait = async (what: string, check: () => boolean | Promise<boolean>, ms: number) => {
+    try {
+      await eventually(what, check, ms);
+    } catch {
+      violations.push(`timed out waiting for ${what}`);
+    }
+  };
+  const budget = Math.max(120_000, o.items * 60);
+  await wait('a task for every case and request', () => {
+    const { byCase, byRequest } = indexTasks(w);
+    return cases.every((c) => byCase.has(c.id)) && requests.every((r) => byRequest.has(r.id));
+  }, budget);
+  const probe = await openStore(o.storeUrl);
+  try {
+    await wait('the queues drained', async () => (await busyJobs(probe)) === 0, budget);
+    await Promise.all([w.cu.webhooksSettled(), w.tg.idle()]);
+    await sleep(3000);
+    await wait('the queues drained after the last deliveries', async () => (await busyJobs(probe)) === 0, 60_000);
+  } finally {
+    await probe.close();
+  }
+  const seconds = (Date.now() - t0) / 1000;
+
+  // Invariants.
+  const { byCase, byRequest } = indexTasks(w);
+  const tg = w.tg.state();
+  const docsByCase = new Map<string, Array<{ name: string; uploaded_by: string }>>();
+  for (const d of tg.documents.values()) {
+    const id = d.meta.case_id;
+    if (id) docsByCase.set(id, [...(docsByCase.get(id) ?? []), { name: d.meta.name, uploaded_by: d.meta.uploaded_by }]);
+  }
+  const note = (line: string) => {
+    if (violations.length < 40) violations.push(line);
+  };
+  for (const c of cases) {
+    const tasks = byCase.get(c.id) ?? [];
+    if (tasks.length !== 1) {
+      note(`case ${c.id}: ${tasks.length} ClickUp tasks`);
+      continue;
+    }
+    const t = tasks[0]!;
+    const attachments = (t.attachments ?? []) as Array<{ title: string }>;
+    const expected = c.files + (personFiles.has(c.id) ? 1 : 0);
+    if (attachments.length !== expected) note(`case ${c.id}: ${attachments.length} files on task ${t.id}, expected ${expected} (${attachments.map((a) => a.title).join(', ')})`);
+    const partnerSide = docsByCase.get(c.id) ?? [];
+    const back = personFiles.get(c.id);
+    const copies = back ? partnerSide.filter((d) => d.name === back).length : 0;
+    if (back && copies !== 1) note(`case ${c.id}: ${back} reached Trading Grid ${copies} times`);
+    if (partnerSide.length !== c.files + (back ? 1 : 0)) note(`case ${c.id}: ${partnerSide.length} documents on Trading Grid, expected ${c.files + (back ? 1 : 0)}`);
+    const want = PARTNER_STATUS[String(t.status?.status)];
+    const got = tg.cases.get(c.id)?.status;
+    if (want !== got) note(`case ${c.id}: task ${t.id} is "${t.status?.status}" but the partner sees ${got}`);
+  }
+  for (const r of requests) {
+    const tasks = byRequest.get(r.id) ?? [];
+    if (tasks.length !== 1) note(`request ${r.id}: ${tasks.length} ClickUp tasks`);
+    const d = decisions.get(r.id);
+    const got = tg.requests.get(r.id)?.status;
+    if (d && got !== d) note(`request ${r.id}: decided ${d} in ClickUp, the partner sees ${got}`);
+  }
+  const s = await openStore(o.storeUrl);
+  try {
+    // What the store knows of the first few inconsistent cases, so a failure explains itself.
+    const suspects = [...new Set(violations.map((v) => /^case (\S+):/.exec(v)?.[1]).filter((x): x is string => !!x))].slice(0, 2);
+    for (const id of suspects) violations.push(`store on ${id}: ${await describeCase(s, id)}`);
+    const dead = await s.db.selectFrom('dead_letters').select(['kind', 'error']).limit(5).execute();
+    // No permanent error is injected, so no dead letter is explained.
+    for (const d of dead) note(`dead letter ${d.kind}: ${d.error}`);
+  } finally {
+    await s.close();
+  }
+  const cu = w.cu.stats();
+  const figures: ChaosFigures = {
+    items: o.items,
+    cases: cases.length,
+    requests: requests.length,
+    instances: o.instances,
+    kills,
+    leader_kills: leaderKills,
+    seconds_to_converge: Math.round(seconds),
+    items_per_s: Math.round((o.items / seconds) * 10) / 10,
+    people_moves: moves,
+    people_files: personFiles.size,
+    later_partner_files: laterFiles,
+    decisions: decisions.size,
+    clickup_faults: { http_5xx: cu.injected5xx, resets: cu.resets, '429': cu.rateLimited429, storms, webhook_deliveries: cu.webhookDeliveries },
+    tradinggrid_faults: w.tg.stats().faultsInjected,
+    load_balancer: { forwarded: lb.stats().forwarded, refused_and_retried: lb.stats().refusedAndRetried, failed: lb.stats().failed },
+    clickup_requests: cu.total,
+  };
+  if (violations.length > 0) {
+    const outputs = procs.map((p, i) => `--- instance ${i} (last lines) ---\n${p?.output().slice(-1500) ?? '(down)'}`).join('\n');
+    violations.push(outputs);
+  }
+  return { figures, violations };
+}
+
+async function describeCase(s: Store, id: string): Promise<string> {
+  const audit = await s.db.selectFrom('audit_log').select(['at', 'actor', 'action', 'after']).where('entity_id', '=', id).orderBy('id').execute();
+  const jobs = await s.db.selectFrom('jobs').select(['id', 'kind', 'key', 'state', 'attempts', 'last_error']).where('queue_key', '=', `case:${id}`).orderBy('id').execute();
+  const memory = await s.db.selectFrom('sync_hashes').selectAll().where('entity_id', '=', id).execute();
+  return JSON.stringify({ audit, jobs, memory });
+}
+
+async function busyJobs(s: Store): Promise<number> {
+  const busy = await s.db.selectFrom('jobs').select('id').where('state', 'in', ['ready', 'running']).where('kind', 'not in', ['tradinggrid.poll', 'clickup.webhook_health']).limit(1).execute();
+  return busy.length;
+}
