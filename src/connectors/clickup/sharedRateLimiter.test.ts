@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { pgOrWarn, storeMakers, type StoreKind } from '../../../test/helpers/pgStore.ts';
-import { SharedBudgetRateLimiter } from './sharedRateLimiter.ts';
+import { leaseUnits, SharedBudgetRateLimiter } from './sharedRateLimiter.ts';
 import { clickUpBudgetFor } from '../../store/ops/takeClickUpBudget.ts';
 import { openMigratedStore } from '../../store/db.ts';
 
@@ -15,8 +15,25 @@ afterAll(async () => {
 const pgUp = await pgOrWarn('src/connectors/clickup/sharedRateLimiter.test.ts');
 const dialects: StoreKind[] = pgUp ? ['sqlite', 'postgres'] : ['sqlite'];
 
+describe('leaseUnits: shared-budget units taken per round trip', () => {
+  it.each([
+    [1, 1],
+    [100, 1],
+    [199, 1],
+    [1_000, 10],
+    [3_200, 32],
+    [10_000, 32],
+    [1_000_000, 32],
+  ])('limit %i per window → %i', (limit, units) => {
+    expect(leaseUnits(limit)).toBe(units);
+  });
+});
+
 describe.each(dialects)('ClickUp budget shared by instances (%s store)', (kind) => {
-  it('three instances on one token together never exceed the limit in a window', async () => {
+  it.each([
+    { lease: 'one unit per call (limit 15: leaseUnits gives 1)', units: undefined },
+    { lease: 'four units per lease', units: 4 },
+  ])('three instances on one token together never exceed the limit in a window ($lease)', async ({ units }) => {
     const t = await makers[kind].make();
     cleanups.push(t.cleanup);
     // Three instances: separate connections to the same store, one limiter each.
@@ -29,12 +46,14 @@ describe.each(dialects)('ClickUp budget shared by instances (%s store)', (kind) 
     const windowMs = 600;
     const limit = 15;
     const headers = { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '1000000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) };
-    // Record the budget's own clock for every call it lets through, to check the windows as the store keeps them.
-    const granted: number[] = [];
+    // Every grant the store makes, with the end of the window it belongs to.
+    const grants: Array<{ until: number; units: number }> = [];
     const limiters = stores.map((s) => {
-      const budget = clickUpBudgetFor(s.db, 'pk_token', () => (lastNow = Date.now()));
-      let lastNow = 0;
-      return new SharedBudgetRateLimiter({ take: async (lim, w) => { const r = await budget.take(lim, w); if (r === 0) granted.push(lastNow); return r; } }, { windowMs });
+      const budget = clickUpBudgetFor(s.db, 'pk_token');
+      return new SharedBudgetRateLimiter(
+        { take: async (lim, w, n) => { const r = await budget.take(lim, w, n); if ('until' in r) grants.push({ until: r.until, units: n }); return r; } },
+        { windowMs, leaseUnits: units },
+      );
     });
     // Each has seen one answer: the plan is known (the header's remaining is generous: only the shared budget binds).
     for (const l of limiters) {
@@ -50,28 +69,61 @@ describe.each(dialects)('ClickUp budget shared by instances (%s store)', (kind) 
         l.done(headers);
       }
     }));
-    // The store's windows tumble: one starts at the first call after the previous one ended. Rebuild them
-    // from the granted calls' own times and count each (a fixed grid would straddle two store windows).
-    granted.sort((a, b) => a - b);
-    const counts: number[] = [];
-    let end = -Infinity;
-    for (const at of granted) {
-      if (at >= end) {
-        counts.push(0);
-        end = at + windowMs;
-      }
-      counts[counts.length - 1]!++;
+    // The store's windows tumble: one starts at the first take after the previous one ended, and a grant
+    // names the end of its window. No window granted more than the limit...
+    const byWindow = new Map<number, number>();
+    for (const g of grants) byWindow.set(g.until, (byWindow.get(g.until) ?? 0) + g.units);
+    expect(Math.max(...byWindow.values())).toBeLessThanOrEqual(limit);
+    // ...and the calls actually sent fit in them: each inside a window, at most the limit in each.
+    const windows = [...byWindow.keys()].sort((a, b) => a - b);
+    const sent = new Map<number, number>();
+    for (const at of issued.filter((x) => x >= t0)) {
+      const w = windows.find((end) => at < end && at >= end - windowMs);
+      expect(w, `a call at ${at} fell outside every window the store granted`).toBeDefined();
+      sent.set(w!, (sent.get(w!) ?? 0) + 1);
     }
-    expect(Math.max(...counts)).toBeLessThanOrEqual(limit);
+    expect(Math.max(...sent.values())).toBeLessThanOrEqual(limit);
     // The budget was used, not starved: at least two full windows' worth went out.
     expect(issued.length).toBeGreaterThanOrEqual(2 * limit);
   }, 20_000);
+
+  it('takes units all or none, and a new window starts full', async () => {
+    const t = await makers[kind].make();
+    cleanups.push(t.cleanup);
+    let now = 1_000_000;
+    const budget = clickUpBudgetFor(t.store.db, 'pk_all_or_none', () => now);
+    expect(await budget.take(10, 1000, 8)).toEqual({ until: 1_001_000 });
+    expect(await budget.take(10, 1000, 4)).toEqual({ wait: 1000 });
+    now += 400;
+    expect(await budget.take(10, 1000, 2)).toEqual({ until: 1_001_000 });
+    expect(await budget.take(10, 1000, 1)).toEqual({ wait: 600 });
+    now = 1_001_000;
+    expect(await budget.take(10, 1000, 10)).toEqual({ until: 1_002_000 });
+  });
+
+  it('one lease serves several calls: the store is asked once per lease, not per call', async () => {
+    const t = await makers[kind].make();
+    cleanups.push(t.cleanup);
+    const budget = clickUpBudgetFor(t.store.db, 'pk_lease');
+    let takes = 0;
+    const l = new SharedBudgetRateLimiter({ take: (lim, w, n) => { takes++; return budget.take(lim, w, n); } }, { windowMs: 60_000 });
+    const headers = { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '1000000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) };
+    await l.acquire();
+    l.done(headers);
+    takes = 0;
+    // 1,000/min: leases of 10; 30 concurrent callers share the round trips in flight.
+    await Promise.all(Array.from({ length: 30 }, async () => {
+      await l.acquire();
+      l.done(headers);
+    }));
+    expect(takes).toBe(3);
+  });
 
   it('a remote without rate-limit headers is not metered through the store', async () => {
     const t = await makers[kind].make();
     cleanups.push(t.cleanup);
     let takes = 0;
-    const l = new SharedBudgetRateLimiter({ take: async () => { takes++; return 0; } });
+    const l = new SharedBudgetRateLimiter({ take: async () => { takes++; return { until: Date.now() + 60_000 }; } });
     await l.acquire();
     l.done({});
     for (let i = 0; i < 20; i++) {
