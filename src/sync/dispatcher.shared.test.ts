@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createPgDatabase, pgOrWarn, storeMakers, type StoreKind } from '../../test/helpers/pgStore.ts';
 import { Dispatcher, type JobHandler } from './dispatcher.ts';
-import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
+import { enqueueJobs, JOBS_CHANNEL } from '../store/ops/enqueueJobs.ts';
 import { claimJobs } from '../store/ops/claimJobs.ts';
 import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { openMigratedStore, type Store } from '../store/db.ts';
@@ -102,6 +102,29 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
     await enqueueJobs(b.db, [{ kind: 'wake', key: `wake-${t0}`, payload: {} }], Date.now());
     await until('the job to run', () => ranAt > 0, 5000);
     expect(ranAt - t0).toBeLessThan(3000);
+  });
+
+  it('enqueueing announces new jobs in the same statement: once per transaction, at commit, and not for keys that existed', async () => {
+    const s = await instance();
+    const listener = new pg.Client({ connectionString: db!.url });
+    await listener.connect();
+    cleanups.push(() => listener.end());
+    const heard: number[] = [];
+    listener.on('notification', (m) => { if (m.channel === JOBS_CHANNEL) heard.push(Date.now()); });
+    await listener.query(`LISTEN ${JOBS_CHANNEL}`);
+    const settle = () => new Promise((r) => setTimeout(r, 200));
+    const key = `n-${Date.now()}`;
+    await s.db.transaction().execute(async (trx) => {
+      expect(await enqueueJobs(trx, [{ kind: 'k', key: `${key}-1`, payload: {} }, { kind: 'k', key: `${key}-2`, payload: {} }], Date.now())).toBe(2);
+      expect(await enqueueJobs(trx, [{ kind: 'k', key: `${key}-3`, payload: {} }], Date.now())).toBe(1);
+      await settle();
+      expect(heard).toEqual([]);
+    });
+    await settle();
+    expect(heard).toHaveLength(1);
+    expect(await enqueueJobs(s.db, [{ kind: 'k', key: `${key}-1`, payload: {} }], Date.now())).toBe(0);
+    await settle();
+    expect(heard).toHaveLength(1);
   });
 
   it('claim connections plan per execution (plan_cache_mode), and a backlog arriving after an idle start drains in order', async () => {

@@ -13,25 +13,15 @@ export interface NewJob {
 
 /** NOTIFY channel on which new jobs are announced to idle workers (PostgreSQL). */
 export const JOBS_CHANNEL = 'gridbridge_jobs';
-const notified = new WeakSet<object>();
 
 /**
- * On PostgreSQL, wake idle workers of every instance (LISTEN in the dispatcher). Inside a transaction the
- * notification is delivered at commit, and only once per transaction. A no-op on SQLite (one process).
+ * Insert jobs; ones whose key exists already are skipped by the unique index. Returns how many were new.
+ * On PostgreSQL new jobs are announced to idle workers of every instance (LISTEN in the dispatcher); inside
+ * a transaction the notification is delivered at commit. SQLite has one process: nothing to announce.
  */
-export async function notifyJobs(db: Kysely<Database> | Transaction<Database>): Promise<void> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
-  if (db.isTransaction) {
-    if (notified.has(db)) return;
-    notified.add(db);
-  }
-  await sql`SELECT pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
-}
-
-/** Insert jobs; ones whose key exists already are skipped by the unique index. Returns how many were new. */
 export async function enqueueJobs(db: Kysely<Database> | Transaction<Database>, jobs: readonly NewJob[], now: number, defaultMaxAttempts = 10): Promise<number> {
   if (jobs.length === 0) return 0;
-  const res = await db
+  const insert = db
     .insertInto('jobs')
     .values(
       jobs.map((j) => ({
@@ -47,9 +37,17 @@ export async function enqueueJobs(db: Kysely<Database> | Transaction<Database>, 
         updated_at: now,
       })),
     )
-    .onConflict((oc) => oc.column('key').doNothing())
-    .executeTakeFirst();
-  const n = Number(res.numInsertedOrUpdatedRows ?? 0);
-  if (n > 0) await notifyJobs(db);
-  return n;
+    .onConflict((oc) => oc.column('key').doNothing());
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    // The NOTIFY rides in the insert's statement: one round trip instead of two. Several in one
+    // transaction are folded into one notification by PostgreSQL (same channel and payload).
+    const r = await db
+      .with('ins', () => insert.returning('id'))
+      .selectFrom('ins')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), sql<null>`CASE WHEN count(*) > 0 THEN pg_notify(${JOBS_CHANNEL}, '') END`.as('notified')])
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+  const res = await insert.executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0);
 }
