@@ -4,7 +4,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { claimJobs, type JobRow } from '../store/ops/claimJobs.ts';
-import { completeJob } from '../store/ops/completeJob.ts';
+import { completeJob, completeJobs } from '../store/ops/completeJob.ts';
 import { retryJob } from '../store/ops/retryJob.ts';
 import { deadLetterJob } from '../store/ops/deadLetterJob.ts';
 import { extendLeases } from '../store/ops/extendLeases.ts';
@@ -262,15 +262,15 @@ export class Dispatcher {
 
   private async flushCompletions(batch: PendingCompletion[]): Promise<void> {
     if (batch.length > 1 && !this.store.sqlite) {
-      // PostgreSQL: a savepoint costs three round trips per job. Try the batch without them; if any job
-      // lost its lease or its commit threw, roll the whole batch back and settle each job on its own.
+      // PostgreSQL: a savepoint costs three round trips per job. Try the batch without them, completing
+      // every job in one guarded statement; if any job lost its lease or its commit threw, roll the whole
+      // batch back and settle each job on its own.
       const optimistic = await this.store.db
         .transaction()
         .execute(async (trx) => {
-          for (const p of batch) {
-            if (p.commit) await p.commit(trx);
-            if (!(await completeJob(trx, p.job.id, this.workerId, p.now))) throw new LeaseLost();
-          }
+          for (const p of batch) if (p.commit) await p.commit(trx);
+          const held = await completeJobs(trx, batch.map((p) => p.job.id), this.workerId, Math.max(...batch.map((p) => p.now)));
+          if (held.size !== batch.length) throw new LeaseLost();
         })
         .then(() => true, () => false);
       if (optimistic) {
