@@ -15,11 +15,14 @@ export interface Link {
  * same pair again is a no-op, a different task for the same entity is refused (returns the existing link).
  */
 export async function recordLink(db: Db, link: Link, now: number): Promise<Link> {
-  await db
+  // The new link comes back from the insert itself; only a conflict needs a second look.
+  const inserted = await db
     .insertInto('links')
     .values({ entity: link.entity, entity_id: link.entityId, cu_task_id: link.cuTaskId, cu_list_id: link.cuListId, created_at: now })
     .onConflict((oc) => oc.columns(['entity', 'entity_id']).doNothing())
-    .execute();
+    .returning('entity')
+    .executeTakeFirst();
+  if (inserted) return { ...link };
   return (await getLink(db, link.entity, link.entityId))!;
 }
 
