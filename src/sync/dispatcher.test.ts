@@ -47,6 +47,32 @@ describe('dispatching', () => {
     expect(jobs).toHaveLength(1);
   });
 
+  it('events arriving together are written as one batch: repeats inside it and of earlier events are duplicates, each new one gets its job', async () => {
+    const { store, clock } = await setup({});
+    const ev = (id: string) => ({ source: 'tg', eventId: id, type: 'case.opened', payload: { id } });
+    await recordInboundEvent(store.db, ev('old'), { kind: 'k', key: 'ev:old' }, clock.t);
+    // Same turn of the event loop: one group commit.
+    const results = await Promise.all([
+      recordInboundEvent(store.db, ev('a'), { kind: 'k', key: 'ev:a', queueKey: 'case:A', payload: { n: 1 }, runAt: clock.t + 5, maxAttempts: 3 }, clock.t),
+      recordInboundEvent(store.db, ev('old'), { kind: 'k', key: 'ev:old' }, clock.t),
+      recordInboundEvent(store.db, ev('b'), { kind: 'k', key: 'ev:b' }, clock.t + 1),
+      recordInboundEvent(store.db, ev('a'), { kind: 'k', key: 'ev:a' }, clock.t),
+    ]);
+    expect(results.map((r) => r.duplicate)).toEqual([false, true, false, true]);
+    const jobs = await store.db.selectFrom('jobs').select(['key', 'kind', 'queue_key', 'payload', 'state', 'run_at', 'max_attempts', 'attempts']).orderBy('key').execute();
+    expect(jobs).toEqual([
+      { key: 'ev:a', kind: 'k', queue_key: 'case:A', payload: '{"n":1}', state: 'ready', run_at: clock.t + 5, max_attempts: 3, attempts: 0 },
+      { key: 'ev:b', kind: 'k', queue_key: null, payload: JSON.stringify({ source: 'tg', eventId: 'b', type: 'case.opened', event: { id: 'b' } }), state: 'ready', run_at: clock.t + 1, max_attempts: 10, attempts: 0 },
+      { key: 'ev:old', kind: 'k', queue_key: null, payload: JSON.stringify({ source: 'tg', eventId: 'old', type: 'case.opened', event: { id: 'old' } }), state: 'ready', run_at: clock.t, max_attempts: 10, attempts: 0 },
+    ]);
+    const events = await store.db.selectFrom('inbound_events').select(['event_id', 'payload', 'received_at']).orderBy('event_id').execute();
+    expect(events).toEqual([
+      { event_id: 'a', payload: '{"id":"a"}', received_at: clock.t },
+      { event_id: 'b', payload: '{"id":"b"}', received_at: clock.t + 1 },
+      { event_id: 'old', payload: '{"id":"old"}', received_at: clock.t },
+    ]);
+  });
+
   it('jobs sharing a queue key run one at a time in order', async () => {
     const order: string[] = [];
     let concurrent = 0;

@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { storeOf, type Store } from '../db.ts';
-import { enqueueJobs, type NewJob } from './enqueueJobs.ts';
+import { enqueueJobs, JOBS_CHANNEL, type NewJob } from './enqueueJobs.ts';
 
 export interface InboundEvent {
   source: string;
@@ -82,22 +82,34 @@ class InboundBatcher {
         )();
       });
     }
-    return s.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('inbound_events')
-        .values(batch.map(({ ev, now }) => ({ source: ev.source, event_id: ev.eventId, type: ev.type, payload: JSON.stringify(ev.payload), received_at: now })))
-        .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
-        .returning(['source', 'event_id'])
-        .execute();
-      const fresh = new Set(inserted.map((r) => `${r.source}\u0000${r.event_id}`));
-      // The same event twice in one batch: the first delivery is the new one, the next a duplicate.
-      const dups = batch.map(({ ev }) => !fresh.delete(`${ev.source}\u0000${ev.eventId}`));
-      const jobs = batch.filter((_, i) => !dups[i]);
-      const payloadOf = (ev: InboundEvent, job: InboundJob) => job.payload ?? { source: ev.source, eventId: ev.eventId, type: ev.type, event: ev.payload };
-      // enqueueJobs also NOTIFYs idle workers of other instances (delivered at commit).
-      await enqueueJobs(trx, jobs.map(({ ev, job, now }) => ({ ...job, runAt: job.runAt ?? now, payload: payloadOf(ev, job) })), Math.max(...batch.map((p) => p.now)));
-      return dups;
-    });
+    // PostgreSQL: the events, the jobs of the new ones and the NOTIFY that wakes idle workers of every
+    // instance, in one statement: atomic on its own, so one round trip per batch instead of four (BEGIN,
+    // two inserts, COMMIT); each round trip costs both this process and the server more than the rows.
+    const now = Math.max(...batch.map((p) => p.now));
+    const rows = batch.map(
+      ({ ev, job, now: at }) =>
+        sql`(${ev.source}, ${ev.eventId}, ${ev.type}, ${JSON.stringify(ev.payload)}, ${at}::bigint, ${job.kind}, ${job.key}, ${job.queueKey ?? null}::text, ${jobPayload(ev, job)}, ${job.runAt ?? at}::bigint, ${job.maxAttempts ?? 10}::integer)`,
+    );
+    return sql<{ source: string; event_id: string }>`
+      WITH v (source, event_id, type, payload, received_at, kind, key, queue_key, job_payload, run_at, max_attempts) AS (VALUES ${sql.join(rows)}),
+      ev AS (
+        INSERT INTO inbound_events (source, event_id, type, payload, received_at)
+        SELECT source, event_id, type, payload, received_at FROM v
+        ON CONFLICT (source, event_id) DO NOTHING
+        RETURNING source, event_id),
+      jb AS (
+        INSERT INTO jobs (kind, key, queue_key, payload, state, run_at, attempts, max_attempts, created_at, updated_at)
+        SELECT v.kind, v.key, v.queue_key, v.job_payload, 'ready', v.run_at, 0, v.max_attempts, ${now}::bigint, ${now}::bigint
+        FROM v JOIN ev ON ev.source = v.source AND ev.event_id = v.event_id
+        ON CONFLICT (key) DO NOTHING
+        RETURNING 1)
+      SELECT ev.source, ev.event_id, (SELECT CASE WHEN count(*) > 0 THEN pg_notify(${JOBS_CHANNEL}, '') END FROM jb) AS notified FROM ev`
+      .execute(s.db)
+      .then((r) => {
+        const fresh = new Set(r.rows.map((x) => `${x.source}\u0000${x.event_id}`));
+        // The same event twice in one batch: the first delivery is the new one, the next a duplicate.
+        return batch.map(({ ev }) => !fresh.delete(`${ev.source}\u0000${ev.eventId}`));
+      });
   }
 }
 
