@@ -4,6 +4,7 @@ import type { JobOutcome } from './dispatcher.ts';
 import type { Database } from '../store/schema.ts';
 import type { CreateTaskBody } from '../connectors/clickup/types.ts';
 import type { IncomingCase, PartnerFacts } from '../core/intake.ts';
+import type { CaseRecord } from '../core/case.ts';
 import { getCase } from '../store/ops/cases.ts';
 import { appendAudit, listAudit } from '../store/ops/audit.ts';
 
@@ -27,10 +28,11 @@ export interface MappedTaskExtras {
  * renamed in ClickUp, a type mismatch or an `error` rule fails the job with a sentence naming the field:
  * a dead letter, nothing written.
  */
-export async function mappedTaskExtras(ctx: SyncContext, caseId: string, listId: string): Promise<{ ok: true; extras: MappedTaskExtras | null } | { ok: false; outcome: JobOutcome }> {
+export async function mappedTaskExtras(ctx: SyncContext, caseId: string, listId: string, known?: CaseRecord | null): Promise<{ ok: true; extras: MappedTaskExtras | null } | { ok: false; outcome: JobOutcome }> {
   const rt = ctx.mapping;
   if (!rt || (rt.explicit.length === 0 && ctx.config.mapping.assign.length === 0)) return { ok: true, extras: null };
-  const record = await getCase(ctx.store.db, caseId);
+  // `known`: the caller read the record already in this job (undefined: read it here).
+  const record = known !== undefined ? known : await getCase(ctx.store.db, caseId);
   if (!record) return { ok: true, extras: null };
   const p = await rt.planTask(listId, record);
   if (!p.ok) return { ok: false, outcome: p.retryable ? { status: 'retry', error: `reading the custom fields of list ${listId}: ${p.reason}` } : { status: 'fail', error: `reading the custom fields of list ${listId}: ${p.reason}` } };

@@ -2,7 +2,7 @@ import type { SyncContext } from '../context.ts';
 import type { JobOutcome } from '../dispatcher.ts';
 import { decideCaseIntake, type IntakeConfig } from '../../flows/caseIntake.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
-import { getLink } from '../../store/ops/links.ts';
+import { getCaseWithLink } from '../../store/ops/caseWithLink.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { recordStatusChange } from '../../store/ops/recordStatusChange.ts';
 import { slaRuntime } from '../sla/slaRuntime.ts';
@@ -38,7 +38,7 @@ export async function intakeCase(ctx: SyncContext, incoming: IncomingCase, docum
   const partnerFacts = partner.ok ? partner.value : null;
   if (!partner.ok && partner.error.retryable) return outcomeFromRemote(partner.error, `reading partner ${incoming.partnerId}`);
   const db = ctx.store.db;
-  const [existing, link] = await Promise.all([getCase(db, incoming.id), getLink(db, 'case', incoming.id)]);
+  const { record: existing, link } = await getCaseWithLink(db, incoming.id);
   const filtered = link ? null : await caseFilteredOut(ctx, incoming, partnerFacts);
   if (filtered) return filtered;
   const now = ctx.now();

@@ -1,7 +1,8 @@
 import type { SyncContext } from '../context.ts';
 import type { JobHandler } from '../dispatcher.ts';
 import type { Intent } from '../../core/intents.ts';
-import { getLink, recordLink } from '../../store/ops/links.ts';
+import { recordLink } from '../../store/ops/links.ts';
+import { getCaseWithLink } from '../../store/ops/caseWithLink.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { rememberField } from '../../store/ops/fieldMemory.ts';
@@ -21,7 +22,9 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, attempt }) => {
     const intent = payload as CreateTaskIntent;
     const db = ctx.store.db;
-    if (await getLink(db, 'case', intent.caseId)) return { status: 'done' };
+    // The link guard and the record the mappings read, in one round trip.
+    const known = await getCaseWithLink(db, intent.caseId);
+    if (known.link) return { status: 'done' };
 
     let extras: MappedTaskExtras | null = null;
     const record = (taskId: string, how: string, clickUpStatus: string | null, stampedAt: string | null | undefined) => ({
@@ -55,7 +58,7 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
 
     const cf = await ctx.fields.customFields(intent.listId, intent.task.fields);
     if (!cf.ok) return { status: 'fail', error: `case ${intent.caseId}: ${cf.reason}` };
-    const mapped = await mappedTaskExtras(ctx, intent.caseId, intent.listId);
+    const mapped = await mappedTaskExtras(ctx, intent.caseId, intent.listId, known.record);
     if (!mapped.ok) return mapped.outcome;
     extras = mapped.extras;
     const t = intent.task;

@@ -1,0 +1,38 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { pgOrWarn, storeMakers, type StoreKind } from '../../../test/helpers/pgStore.ts';
+import type { CaseRecord } from '../../core/case.ts';
+import { getCaseWithLink } from './caseWithLink.ts';
+import { getCase, saveCase } from './cases.ts';
+import { getLink, recordLink } from './links.ts';
+
+const makers = storeMakers();
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+afterAll(async () => {
+  await makers.postgres.dispose();
+});
+const dialects: StoreKind[] = (await pgOrWarn('src/store/ops/caseWithLink.test.ts')) ? ['sqlite', 'postgres'] : ['sqlite'];
+
+const record = (id: string) =>
+  ({ id, source: 'community', partnerId: 'P', kind: 'dispute', partnerStatus: 'received', state: 'open', holdReason: null, slaDueAt: null, openedAt: 1, resolvedAt: null, updatedAt: 1, title: 't' }) as unknown as CaseRecord;
+
+describe.each(dialects)('getCaseWithLink (%s store)', (kind) => {
+  it('reads what getCase and getLink read, each of them possibly missing', async () => {
+    const t = await makers[kind].make();
+    cleanups.push(t.cleanup);
+    const db = t.store.db;
+    await saveCase(db, record('both'));
+    await recordLink(db, { entity: 'case', entityId: 'both', cuTaskId: 'T-1', cuListId: 'L' }, 1);
+    await saveCase(db, record('no-link'));
+    await recordLink(db, { entity: 'case', entityId: 'no-record', cuTaskId: 'T-2', cuListId: 'L' }, 1);
+    // Another entity's link with the same id is not the case's.
+    await recordLink(db, { entity: 'onboarding', entityId: 'no-link', cuTaskId: 'T-3', cuListId: 'L' }, 1);
+    for (const id of ['both', 'no-link', 'no-record', 'neither']) {
+      expect(await getCaseWithLink(db, id)).toEqual({ record: await getCase(db, id), link: await getLink(db, 'case', id) });
+    }
+    expect((await getCaseWithLink(db, 'both')).link?.cuTaskId).toBe('T-1');
+    expect((await getCaseWithLink(db, 'no-link')).record?.id).toBe('no-link');
+  });
+});
