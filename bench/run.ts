@@ -1,5 +1,7 @@
 // `npm run bench` runs every benchmark and writes bench/results/latest.json; `npm run bench -- NAME` runs one.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `npm run bench -- NAME --merge` runs one and replaces only its entry in latest.json (the others keep
+// their figures and their date; the merged entry says when it was measured).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
 const BENCHES: Record<string, () => Promise<{ run: (opts?: any) => Promise<object> }>> = {
@@ -29,9 +31,19 @@ for (const name of names) {
   }
   process.stdout.write(`${JSON.stringify({ [name]: results[name] }, null, 2)}\n`);
 }
-const doc = { at: new Date().toISOString(), node: process.version, cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30), results };
+const at = new Date().toISOString();
+const doc = { at, node: process.version, cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30), results };
+const latest = new URL('./results/latest.json', import.meta.url);
 if (wanted.length === 0) {
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(latest, `${JSON.stringify(doc, null, 2)}\n`);
+} else if (process.argv.includes('--merge')) {
+  if (!existsSync(latest)) {
+    process.stderr.write('--merge needs an existing bench/results/latest.json (run `npm run bench` once)\n');
+    process.exit(2);
+  }
+  const old = JSON.parse(readFileSync(latest, 'utf8')) as typeof doc & { merged?: Record<string, string> };
+  const merged = { ...old, results: { ...old.results, ...results }, merged: { ...old.merged, ...Object.fromEntries(names.map((n) => [n, at])) } };
+  writeFileSync(latest, `${JSON.stringify(merged, null, 2)}\n`);
 }
 process.exit(0);
