@@ -4,6 +4,7 @@ import { signTgEvent } from '../../bench/signedEvents.ts';
 import { computeWebhookSignature, decodeWebhookSecret } from '../../src/connectors/tradinggrid/events.ts';
 import { getCase } from '../../src/store/ops/cases.ts';
 import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
+import { createTaskHandler } from '../../src/sync/handlers/createTask.ts';
 
 let world: World | null = null;
 afterEach(async () => {
@@ -142,5 +143,30 @@ describe('flow 1: partner case → ClickUp task', () => {
     const bad = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'edi_exception', title: 'Refused' });
     const dl = await eventually('the dead letter', async () => (await listDeadLetters(b.store.db)).find((d) => d.key === `cu.create_task:${bad.id}`));
     expect(dl.error).toMatch(/"edi exception" is not an option of drop-down field "Issue type"/);
+  });
+});
+
+describe('flow 1: a task found again after a crash', () => {
+  it('a task a person moved before its link was recorded gives the partner that status, not "received"', async () => {
+    world = await createWorld();
+    const w = world;
+    const b = await w.startBridge({ manualDispatch: true });
+    const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Moved before linked' });
+    await eventually('the event accepted', async () => (await b.store.db.selectFrom('jobs').select('id').execute()).length > 0);
+    await b.dispatcher.runUntilIdle();
+    const job = await b.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'clickup.create_task').executeTakeFirstOrThrow();
+    const link = await b.store.db.selectFrom('links').selectAll().where('entity_id', '=', c.id).executeTakeFirstOrThrow();
+    // As if the process died after ClickUp created the task and before the link was committed, and a
+    // person moved the task meanwhile (its webhook found no link and was ignored).
+    await b.store.db.deleteFrom('links').where('entity_id', '=', c.id).execute();
+    await b.store.db.deleteFrom('sync_hashes').where('entity_id', '=', c.id).execute();
+    await b.store.db.deleteFrom('jobs').where('queue_key', '=', `case:${c.id}`).where('kind', '=', 'tradinggrid.set_status').execute();
+    w.cu.moveStatus(link.cu_task_id!, 'in review');
+    const out = await createTaskHandler(b.ctx)({ job, payload: JSON.parse(job.payload!), attempt: 2, now: Date.now });
+    expect(out.status).toBe('done');
+    await b.store.db.transaction().execute(async (trx) => (out as { commit: (t: typeof trx) => Promise<void> }).commit(trx));
+    await b.dispatcher.runUntilIdle();
+    expect(w.cu.tasks().filter((t) => (t as any).custom_fields.some((f: any) => f.name === 'TG case id' && f.value === c.id))).toHaveLength(1);
+    expect(w.tg.state().cases.get(c.id)?.status).toBe('in_review');
   });
 });

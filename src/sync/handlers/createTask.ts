@@ -10,6 +10,9 @@ import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { toPartnerStatus } from '../../flows/statusMap.ts';
 import { mappedTaskExtras, type MappedTaskExtras } from '../mappingEffects.ts';
 import { sideStamp } from '../sideStamp.ts';
+import { SETTABLE_CASE_STATUSES } from '../../connectors/tradinggrid/events.ts';
+
+const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 
 type CreateTaskIntent = Extract<Intent, { kind: 'clickup.create_task' }>;
 
@@ -27,7 +30,7 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
     if (known.link) return { status: 'done' };
 
     let extras: MappedTaskExtras | null = null;
-    const record = (taskId: string, how: string, clickUpStatus: string | null, stampedAt: string | null | undefined) => ({
+    const record = (taskId: string, how: string, clickUpStatus: string | null, stampedAt: string | null | undefined, movedByPerson = false) => ({
       status: 'done' as const,
       commit: async (trx: Parameters<NonNullable<Extract<Awaited<ReturnType<JobHandler>>, { status: 'done' }>['commit']>>[0]) => {
         const now = ctx.now();
@@ -38,9 +41,11 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
         // commit runs); the partner learns the case was received.
         const initial = clickUpStatus ? toPartnerStatus(clickUpStatus, ctx.config.clickup.status_map) : null;
         if (initial) await rememberField(trx, 'case', intent.caseId, 'status', 'clickup', { value: initial, at: sideStamp(stampedAt, now) });
-        const target = ctx.config.sync.status_on_task_created;
+        // A task found after a crash may have been moved by a person while it was not linked yet (those
+        // events were ignored): the partner gets that status rather than the first one.
+        const target = movedByPerson && initial && settable.has(initial) ? initial : ctx.config.sync.status_on_task_created;
         if (target) {
-          await enqueueJobs(trx, [{ kind: 'tradinggrid.set_status', key: `tg.set_status:${intent.caseId}:created`, queueKey: `case:${intent.caseId}`, payload: { caseId: intent.caseId, status: target, at: now } }], now, ctx.config.dispatcher.max_attempts);
+          await enqueueJobs(trx, [{ kind: 'tradinggrid.set_status', key: `tg.set_status:${intent.caseId}:created:${target}`, queueKey: `case:${intent.caseId}`, payload: { caseId: intent.caseId, status: target, at: now } }], now, ctx.config.dispatcher.max_attempts);
         }
       },
     });
@@ -52,7 +57,7 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
         const found = await ctx.clickup.findTasksByCustomField(intent.listId, idField.id, intent.caseId);
         if (!found.ok) return outcomeFromRemote(found.error, `looking for an existing task of case ${intent.caseId}`);
         const match = found.value[0];
-        if (match) return record(match.id, 'task_found_after_retry', match.status?.status ?? null, match.date_updated);
+        if (match) return record(match.id, 'task_found_after_retry', match.status?.status ?? null, match.date_updated, match.status?.type !== undefined && match.status.type !== 'open');
       }
     }
 
