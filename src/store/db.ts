@@ -13,6 +13,7 @@ import * as m005 from './migrations/005_sla.ts';
 import * as m006 from './migrations/006_mailbox.ts';
 import * as m007 from './migrations/007_secrets.ts';
 import * as m008 from './migrations/008_clickup_budget.ts';
+import * as m009 from './migrations/009_links_seen.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -57,6 +58,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<
   '006_mailbox': m006,
   '007_secrets': m007,
   '008_clickup_budget': m008,
+  '009_links_seen': m009,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -61,7 +61,8 @@ describe.skipIf(!hasPg)('leader election over a PostgreSQL advisory lock', () =>
     await admin.connect();
     try {
       const r = await admin.query(
-        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND granted`,
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND granted
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         [LEADER_LOCK.classId, LEADER_LOCK.objId],
       );
       expect(r.rows).toHaveLength(1);

@@ -51,6 +51,8 @@ export interface LinksTable {
   cu_task_id: string | null;
   cu_list_id: string;
   created_at: number;
+  /** ClickUp time up to which this task's changes reached us by webhook (null: none yet). */
+  cu_seen_at: number | null;
 }
 
 export interface SyncHashesTable {

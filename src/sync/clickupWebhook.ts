@@ -70,9 +70,21 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
         const link = await getLinkByTask(ctx.store.db, t.id);
         if (!link) continue;
         const at = Number(t.date_updated ?? now);
+        // Webhooks already brought every change up to this one: nothing was lost on this task.
+        if (link.seenAt != null && link.seenAt >= at) continue;
         const eventId = `catchup:${t.id}:${at}`;
-        const payload = { event: 'taskStatusUpdated', webhook_id: 'catch-up', task_id: t.id, history_items: [{ id: eventId, field: 'status', date: String(at), after: { status: t.status.status } }] };
-        const { duplicate } = await recordInboundEvent(ctx.store.db, { source: 'clickup', eventId, type: 'taskStatusUpdated', payload }, { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey: `case:${link.entityId}`, payload }, now);
+        const items: Array<Record<string, unknown>> = [{ id: eventId, field: 'status', date: String(at), after: { status: t.status.status } }];
+        if (link.entity === 'case') {
+          // Files added while deliveries were lost: the task's attachments, fed as attachment items (known
+          // ones, ours included, cost nothing). One read per case task whose change was lost.
+          const full = await ctx.clickup.getTask(t.id);
+          if (!full.ok) return { error: full.error.detail, retryable: full.error.retryable };
+          for (const a of ((full.value as { attachments?: Array<{ id?: string; title?: string; url?: string; mimetype?: string; date?: string | number }> }).attachments ?? [])) {
+            if (a.id && a.url) items.push({ id: `catchup:attachment:${a.id}`, field: 'attachments', date: String(a.date ?? at), after: { id: a.id, title: a.title, url: a.url, mimetype: a.mimetype } });
+          }
+        }
+        const payload = { event: 'taskUpdated', webhook_id: 'catch-up', task_id: t.id, history_items: items };
+        const { duplicate } = await recordInboundEvent(ctx.store.db, { source: 'clickup', eventId, type: 'taskUpdated', payload }, { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey: `case:${link.entityId}`, payload }, now);
         if (!duplicate) caughtUp++;
       }
     }

@@ -173,3 +173,32 @@ describe('flow 3: documents both ways', () => {
     expect(((w.cu.tasks().find((t) => t.id === taskId) as any).attachments ?? []).map((a: any) => a.title).sort()).toEqual(['claim evidence - claim.pdf', 'proof of delivery - pod.pdf']);
   });
 });
+
+describe('ClickUp catch-up after lost deliveries', () => {
+  it('a file attached and a status set while every delivery failed reach the partner once through the health check', async () => {
+    world = await createWorld({ cu: { delivery: { retryDelayMs: 20, failingAfter: 100, suspendAfter: 200 } } });
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    w.cu.setFaults({ webhookFailing: true });
+    w.cu.attachFile(taskId, { filename: 'signed-pod.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF signed pod') });
+    w.cu.moveStatus(taskId, 'in review');
+    await w.cu.webhooksSettled();
+    w.cu.setFaults({ webhookFailing: false });
+    const check = async () => {
+      await b.scheduler.enqueueSlot({ kind: 'clickup.webhook_health', cron: '* * * * *' }, Date.now() + Math.random() * 1e6);
+      b.dispatcher.wake();
+      await settle(w);
+    };
+    await check();
+    const mine = () => [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id && d.meta.name === 'signed-pod.pdf');
+    expect(mine()).toHaveLength(1);
+    expect(w.tg.state().cases.get(c.id)?.status).toBe('in_review');
+    // The next check reads nothing again: webhooks or the catch-up already brought this task's changes.
+    const reads = w.cu.stats().requests['GET /api/v2/task/{task_id}'] ?? 0;
+    expect(reads).toBeGreaterThan(0);
+    await check();
+    expect(w.cu.stats().requests['GET /api/v2/task/{task_id}'] ?? 0).toBe(reads);
+    expect(mine()).toHaveLength(1);
+  });
+});
+

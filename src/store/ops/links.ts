@@ -8,6 +8,8 @@ export interface Link {
   entityId: string;
   cuTaskId: string;
   cuListId: string;
+  /** ClickUp time up to which the task's changes reached us by webhook (read by task only). */
+  seenAt?: number | null;
 }
 
 /**
@@ -33,5 +35,15 @@ export async function getLink(db: Db, entity: string, entityId: string): Promise
 
 export async function getLinkByTask(db: Db, cuTaskId: string): Promise<Link | null> {
   const r = await db.selectFrom('links').selectAll().where('cu_task_id', '=', cuTaskId).executeTakeFirst();
-  return r && r.cu_task_id ? { entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id, cuListId: r.cu_list_id } : null;
+  return r && r.cu_task_id ? { entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id, cuListId: r.cu_list_id, seenAt: r.cu_seen_at === null ? null : Number(r.cu_seen_at) } : null;
+}
+
+/** The task's changes up to ClickUp time `at` have reached us; the mark only moves forward. */
+export async function markTaskSeen(db: Db, cuTaskId: string, at: number): Promise<void> {
+  await db
+    .updateTable('links')
+    .set({ cu_seen_at: at })
+    .where('cu_task_id', '=', cuTaskId)
+    .where((eb) => eb.or([eb('cu_seen_at', 'is', null), eb('cu_seen_at', '<', at)]))
+    .execute();
 }

@@ -3,7 +3,9 @@ import { tempSqliteStore } from '../../../test/helpers/tempStore.ts';
 import { recordLink } from '../../store/ops/links.ts';
 import { cuEventHandler, UNLINKED_RETRY_MS } from './cuEvent.ts';
 import type { SyncContext } from '../context.ts';
-import type { JobRow } from '../../store/schema.ts';
+import type { JobContext } from '../dispatcher.ts';
+
+type JobRow = JobContext['job'];
 
 const t = await tempSqliteStore();
 afterAll(() => t.cleanup());
@@ -32,7 +34,7 @@ describe('cu.event for a task without a link', () => {
 
   it('a linked task goes to its flow at once', async () => {
     await recordLink(t.store.db, { entity: 'case', entityId: 'C-1', cuTaskId: 'T-linked', cuListId: 'L-CASES' }, 1);
-    expect(await run(event('T-linked', 'L-CASES'), 1)).toEqual({ status: 'done' });
+    expect(await run(event('T-linked', 'L-CASES'), 1)).toMatchObject({ status: 'done' });
     expect(routed).toEqual(['T-linked']);
   });
 });
