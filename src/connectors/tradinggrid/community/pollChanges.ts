@@ -1,15 +1,18 @@
 import { err, ok, type Result } from '../../../core/result.ts';
 import type { TradingGridEvent } from '../events.ts';
 import type { ChangeBatch, Page, TradingGridPort } from '../port.ts';
-import { collectPages } from './paging.ts';
+import { collectChanges } from './paging.ts';
 
 type Lists = Pick<TradingGridPort, 'listCases' | 'listPartners' | 'listComplianceRequirements' | 'listRequests' | 'listNotices' | 'listCaseComments' | 'listCaseDocuments'>;
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
 
-async function all<T>(list: (offset: number) => Promise<Result<Page<T>>>): Promise<Result<T[]>> {
-  const r = await collectPages(list);
-  return r.ok ? ok(r.value.data) : r;
+/** Everything changed after `after`, paged by change time (see collectChanges), each item once. */
+async function all<T extends { id: string }>(after: string, list: (updatedAfter: string, offset: number) => Promise<Result<Page<T>>>): Promise<Result<T[]>> {
+  const r = await collectChanges(after, list, (x) => (x as { updated_at?: string | null; created_at?: string | null }).updated_at ?? (x as { created_at?: string | null }).created_at);
+  if (!r.ok) return r;
+  // A re-read item keeps its latest copy.
+  return ok([...new Map(r.value.map((x) => [x.id, x])).values()]);
 }
 
 function later(a: string, b: string): string {
@@ -38,14 +41,14 @@ export async function pollChanges(tg: Lists, o: { since?: string; overlapMs: num
     cursor = later(cursor, at);
   };
 
-  const partners = await all((offset) => tg.listPartners({ updatedAfter: after, offset }));
+  const partners = await all(after, (updatedAfter, offset) => tg.listPartners({ updatedAfter, offset }));
   if (!partners.ok) return partners;
   for (const p of partners.value) {
     if (isNew(p.created_at)) emit('trading_partner.created', { id: p.id }, p.created_at);
     if (p.updated_at !== p.created_at || !isNew(p.created_at)) emit('trading_partner.status_changed', { id: p.id, status: p.status }, p.updated_at);
   }
 
-  const cases = await all((offset) => tg.listCases({ updatedAfter: after, offset }));
+  const cases = await all(after, (updatedAfter, offset) => tg.listCases({ updatedAfter, offset }));
   if (!cases.ok) return cases;
   for (const c of cases.value) {
     if (isNew(c.opened_at)) emit('case.opened', { id: c.id, partner_id: c.partner_id, kind: c.kind }, c.opened_at);
@@ -59,21 +62,21 @@ export async function pollChanges(tg: Lists, o: { since?: string; overlapMs: num
     for (const cm of comments.value.data) if (isNew(cm.created_at)) emit('case.comment_added', { id: cm.id, case_id: c.id, ...(cm.side ? { side: cm.side } : {}) }, cm.created_at);
   }
 
-  const reqs = await all((offset) => tg.listComplianceRequirements({ updatedAfter: after, offset }));
+  const reqs = await all(after, (updatedAfter, offset) => tg.listComplianceRequirements({ updatedAfter, offset }));
   if (!reqs.ok) return reqs;
   for (const r of reqs.value) {
     const at = r.created_at ?? r.updated_at;
     if (at && isNew(at)) emit('compliance_requirement.created', { id: r.id, partner_id: r.partner_id ?? null }, at);
   }
 
-  const requests = await all((offset) => tg.listRequests({ updatedAfter: after, offset }));
+  const requests = await all(after, (updatedAfter, offset) => tg.listRequests({ updatedAfter, offset }));
   if (!requests.ok) return requests;
   for (const r of requests.value) {
     const at = r.created_at ?? r.updated_at;
     if (at && isNew(at)) emit('request.created', { id: r.id, partner_id: r.partner_id, kind: r.kind }, at);
   }
 
-  const notices = await all((offset) => tg.listNotices({ updatedAfter: after, offset }));
+  const notices = await all(after, (updatedAfter, offset) => tg.listNotices({ updatedAfter, offset }));
   if (!notices.ok) return notices;
   for (const n of notices.value) {
     for (const a of n.acknowledgements) {
