@@ -127,7 +127,6 @@ async function oneRun(cu: ClickUpSandbox, tg: TradingGridSandbox, o: { store: St
       procs.push(...(await Promise.all(Array.from({ length: o.instances - 1 }, (_, i) => start(i + 1)))));
     });
     const warm = await raise(tg, WARMUP_PER_INSTANCE * o.instances, `${tag}w`);
-    const events = await raise(tg, n, tag);
     const pools = procs.map((p) => new Pool(p.url, { connections: 16 }));
     const COUNT_CASES = "SELECT count(*) AS n FROM links WHERE entity = 'case'";
     const COUNT_UNFINISHED = "SELECT count(*) AS n FROM jobs WHERE state IN ('ready', 'running')";
@@ -143,7 +142,7 @@ async function oneRun(cu: ClickUpSandbox, tg: TradingGridSandbox, o: { store: St
       count = async (q) => Number((file.prepare(q).get() as { n: number }).n);
       closeCounter = async () => void file.close();
     }
-    const post = async (batch: typeof events, lat?: number[]) => {
+    const post = async (batch: typeof warm, lat?: number[]) => {
       let next = 0;
       await Promise.all(Array.from({ length: POSTERS }, async () => {
         while (next < batch.length) {
@@ -169,6 +168,9 @@ async function oneRun(cu: ClickUpSandbox, tg: TradingGridSandbox, o: { store: St
     // not yet, and each instance compiles its own (three processes pay it three times). Not measured.
     await post(warm);
     await until('warm-up', async () => (await count(COUNT_CASES)) >= warm.length && (await count(COUNT_UNFINISHED)) === 0);
+    // Raised only now: the bridges' Trading Grid poll (every 5 minutes) would take up cases raised earlier
+    // during the warm-up, before the clock starts.
+    const events = await raise(tg, n, tag);
     const creates0 = cu.stats().requests[CREATE] ?? 0;
     const total0 = cu.stats().total;
     const pgPids = db ? postgresPidsFor(new URL(db.url).pathname.slice(1)) : [];
