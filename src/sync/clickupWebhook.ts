@@ -58,6 +58,7 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
   const now = ctx.now();
   const since = await readCursor(ctx.store);
   let caughtUp = 0;
+  let complete = true;
   // ClickUp gives up on a delivery after a few tries without marking the webhook failing, so a change
   // can be lost while the webhook looks healthy: every check polls what changed since the last one
   // (one list call per list), with an overlap for clock skew. Repeats dedupe; echoes cost nothing.
@@ -73,12 +74,18 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
         // Webhooks already brought every change up to this one: nothing was lost on this task.
         if (link.seenAt != null && link.seenAt >= at) continue;
         const eventId = `catchup:${t.id}:${at}`;
+        // Already fed by an earlier check and not processed yet: no second read.
+        if (await ctx.store.db.selectFrom('inbound_events').select('event_id').where('source', '=', 'clickup').where('event_id', '=', eventId).executeTakeFirst()) continue;
         const items: Array<Record<string, unknown>> = [{ id: eventId, field: 'status', date: String(at), after: { status: t.status.status } }];
         if (link.entity === 'case') {
           // Files added while deliveries were lost: the task's attachments, fed as attachment items (known
           // ones, ours included, cost nothing). One read per case task whose change was lost.
           const full = await ctx.clickup.getTask(t.id);
-          if (!full.ok) return { error: full.error.detail, retryable: full.error.retryable };
+          if (!full.ok) {
+            // One unreadable task does not stop the others; the window is read again next time.
+            complete = false;
+            continue;
+          }
           for (const a of ((full.value as { attachments?: Array<{ id?: string; title?: string; url?: string; mimetype?: string; date?: string | number }> }).attachments ?? [])) {
             if (a.id && a.url) items.push({ id: `catchup:attachment:${a.id}`, field: 'attachments', date: String(a.date ?? at), after: { id: a.id, title: a.title, url: a.url, mimetype: a.mimetype } });
           }
@@ -90,7 +97,7 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
     }
     if (caughtUp > 0) onAccepted();
   }
-  await writeCursor(ctx.store, now, now);
+  if (complete) await writeCursor(ctx.store, now, now);
   if (r.value.action !== 'reuse' || caughtUp > 0) ctx.logger.info({ action: r.value.action, caughtUp, removedDuplicates: r.value.removedDuplicates }, 'ClickUp webhook checked');
   return { action: r.value.action, caughtUp };
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createWorld, eventually, type World } from '../helpers/world.ts';
 import { startBridgeProcess, type BridgeProcess } from '../helpers/bridgeProcess.ts';
 import { startLoadBalancer, type LoadBalancer } from '../helpers/loadBalancer.ts';
@@ -40,6 +43,8 @@ export interface ChaosFigures {
   tradinggrid_faults: number;
   load_balancer: { forwarded: number; refused_and_retried: number; failed: number };
   clickup_requests: number;
+  /** Seconds from the start at which each phase ended. */
+  phases_s: Record<string, number>;
 }
 
 export interface ChaosResult {
@@ -147,40 +152,46 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     raisingDone = true;
   })();
 
-  // People and partners keep working on whatever exists, in rounds, until the raising ends.
+  // People and partners keep working on whatever exists, in rounds, until the kills are over and every
+  // item has its task (or four minutes have passed): each round a few random cases move, get a file in
+  // ClickUp or a later partner document, and a few requests are decided.
+  let killsDone = false;
   const working = (async () => {
-    let round = 0;
-    while (!raisingDone || round < 3) {
+    const touched = new Set<string>();
+    for (let round = 1; ; round++) {
       await sleep(400);
-      round++;
-      if (round % 8 === 0) {
+      const { byCase, byRequest } = indexTasks(w);
+      const allThere = cases.length + requests.length === o.items && cases.every((c) => byCase.has(c.id)) && requests.every((r) => byRequest.has(r.id));
+      if ((raisingDone && killsDone && allThere && round > 10) || Date.now() - t0 > 240_000) break;
+      if (round % 40 === 0 && procs.some((p) => p !== null)) {
         // A 429 storm: every ClickUp call answers 429 for a second and a half.
         w.cu.storm429(1500);
         storms++;
       }
-      const { byCase, byRequest } = indexTasks(w);
-      const ready = cases.filter((c) => (byCase.get(c.id)?.length ?? 0) > 0);
-      for (const c of ready.slice(-40).filter((_, k) => k % 4 === round % 4)) {
+      const ready = cases.filter((c) => byCase.has(c.id) && !touched.has(c.id));
+      for (let k = 0; k < 8 && ready.length > 0; k++) {
+        const c = ready.splice(Math.floor(Math.random() * ready.length), 1)[0]!;
+        touched.add(c.id);
         const t = byCase.get(c.id)![0]!;
-        const to = ['in review', 'awaiting documents', 'resolved', 'in review'][(round + moves) % 4]!;
+        const to = ['in review', 'awaiting documents', 'resolved'][moves % 3]!;
         try {
           w.cu.moveStatus(String(t.id), to);
           moves++;
         } catch {
           /* mid-change: fine */
         }
-        if (!personFiles.has(c.id) && moves % 5 === 0) {
+        if (k % 3 === 0) {
           const name = `corrected-${c.id}.pdf`;
           w.cu.attachFile(String(t.id), { filename: name, contentType: 'application/pdf', data: Buffer.from(`%PDF corrected ${c.id}`) });
           personFiles.set(c.id, name);
         }
-        if (moves % 7 === 0) {
-          await w.tg.uploadDocument(c.id, { name: `later-${c.id}-${c.files}.pdf`, kind: 'proof_of_delivery', contentType: 'application/pdf', content: Buffer.from(`%PDF later ${c.id} ${c.files}`) });
+        if (k % 4 === 1) {
+          await w.tg.uploadDocument(c.id, { name: `later-${c.id}.pdf`, kind: 'proof_of_delivery', contentType: 'application/pdf', content: Buffer.from(`%PDF later ${c.id}`) });
           c.files++;
           laterFiles++;
         }
       }
-      for (const r of requests.filter((x) => !decisions.has(x.id) && (byRequest.get(x.id)?.length ?? 0) > 0).slice(0, 10)) {
+      for (const r of requests.filter((x) => !decisions.has(x.id) && byRequest.has(x.id)).slice(0, 3)) {
         const d = decisions.size % 3 === 2 ? 'rejected' : 'approved';
         w.cu.moveStatus(String(byRequest.get(r.id)![0]!.id), d);
         decisions.set(r.id, d);
@@ -190,7 +201,7 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
 
   const killing = (async () => {
     for (let k = 0; k < o.kills; k++) {
-      await sleep(1500 + Math.random() * 2500);
+      await sleep(2000 + Math.random() * 6000);
       const i = Math.floor(Math.random() * procs.length);
       const victim = procs[i]!;
       try {
@@ -205,8 +216,11 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
       await sleep(200 + Math.random() * 600);
       await boot(i);
     }
+    killsDone = true;
   })();
-  await Promise.all([raising, working, killing]);
+  const phases: Record<string, number> = {};
+  const mark = (name: string) => (phases[name] = Math.round((Date.now() - t0) / 100) / 10);
+  await Promise.all([raising.then(() => mark('raised')), working.then(() => mark('people_done')), killing.then(() => mark('kills_done'))]);
 
   // Calm down: faults off; every retry, redelivery, poll and catch-up lands.
   w.cu.setFaults({ rate5xx: 0, resetRate: 0, storm429Until: 0, webhookDuplicateRate: 0, webhookReorderRate: 0 });
@@ -220,13 +234,17 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     }
   };
   const budget = Math.max(120_000, o.items * 60);
-  await wait('a task for every case and request', () => {
+  const tasksWait = wait('a task for every case and request', () => {
     const { byCase, byRequest } = indexTasks(w);
     return cases.every((c) => byCase.has(c.id)) && requests.every((r) => byRequest.has(r.id));
   }, budget);
+  await tasksWait;
+  mark('all_tasks');
   const probe = await openStore(o.storeUrl);
   try {
     await wait('the queues drained', async () => (await busyJobs(probe)) === 0, budget);
+    if (lastBusy !== '[]') violations.push(`still busy: ${lastBusy}`);
+    mark('drained');
     await Promise.all([w.cu.webhooksSettled(), w.tg.idle()]);
     await sleep(3000);
     await wait('the queues drained after the last deliveries', async () => (await busyJobs(probe)) === 0, 60_000);
@@ -234,6 +252,7 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     await probe.close();
   }
   const seconds = (Date.now() - t0) / 1000;
+  mark('settled');
 
   // Invariants.
   const { byCase, byRequest } = indexTasks(w);
@@ -276,7 +295,13 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
   try {
     // What the store knows of the first few inconsistent cases, so a failure explains itself.
     const suspects = [...new Set(violations.map((v) => /^case (\S+):/.exec(v)?.[1]).filter((x): x is string => !!x))].slice(0, 2);
-    for (const id of suspects) violations.push(`store on ${id}: ${await describeCase(s, id)}`);
+    if (suspects.length > 0) {
+      const file = join(tmpdir(), `gridbridge-${o.label}-${Date.now()}.json`);
+      const report: Record<string, unknown> = {};
+      for (const id of suspects) report[id] = await describeCase(s, id);
+      writeFileSync(file, JSON.stringify(report, null, 2));
+      violations.push(`what the store knows of ${suspects.join(', ')}: ${file}`);
+    }
     const dead = await s.db.selectFrom('dead_letters').select(['kind', 'error']).limit(5).execute();
     // No permanent error is injected, so no dead letter is explained.
     for (const d of dead) note(`dead letter ${d.kind}: ${d.error}`);
@@ -301,6 +326,7 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     tradinggrid_faults: w.tg.stats().faultsInjected,
     load_balancer: { forwarded: lb.stats().forwarded, refused_and_retried: lb.stats().refusedAndRetried, failed: lb.stats().failed },
     clickup_requests: cu.total,
+    phases_s: phases,
   };
   if (violations.length > 0) {
     const outputs = procs.map((p, i) => `--- instance ${i} (last lines) ---\n${p?.output().slice(-1500) ?? '(down)'}`).join('\n');
@@ -309,14 +335,17 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
   return { figures, violations };
 }
 
-async function describeCase(s: Store, id: string): Promise<string> {
+async function describeCase(s: Store, id: string): Promise<object> {
   const audit = await s.db.selectFrom('audit_log').select(['at', 'actor', 'action', 'after']).where('entity_id', '=', id).orderBy('id').execute();
   const jobs = await s.db.selectFrom('jobs').select(['id', 'kind', 'key', 'state', 'attempts', 'last_error']).where('queue_key', '=', `case:${id}`).orderBy('id').execute();
   const memory = await s.db.selectFrom('sync_hashes').selectAll().where('entity_id', '=', id).execute();
-  return JSON.stringify({ audit, jobs, memory });
+  const documents = await s.db.selectFrom('documents').selectAll().where('case_id', '=', id).execute();
+  return { audit, jobs, memory, documents };
 }
 
+let lastBusy = '';
 async function busyJobs(s: Store): Promise<number> {
-  const busy = await s.db.selectFrom('jobs').select('id').where('state', 'in', ['ready', 'running']).where('kind', 'not in', ['tradinggrid.poll', 'clickup.webhook_health']).limit(1).execute();
+  const busy = await s.db.selectFrom('jobs').select(['kind', 'attempts', 'last_error']).where('state', 'in', ['ready', 'running']).where('kind', 'not in', ['tradinggrid.poll', 'clickup.webhook_health']).limit(5).execute();
+  lastBusy = JSON.stringify(busy);
   return busy.length;
 }
