@@ -153,7 +153,7 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
   })();
 
   // People and partners keep working on whatever exists, in rounds, until the kills are over and every
-  // item has its task (or four minutes have passed): each round a few random cases move, get a file in
+  // item has its task (or four minutes have passed): each round four random cases move, get a file in
   // ClickUp or a later partner document, and a few requests are decided.
   let killsDone = false;
   const working = (async () => {
@@ -169,7 +169,7 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
         storms++;
       }
       const ready = cases.filter((c) => byCase.has(c.id) && !touched.has(c.id));
-      for (let k = 0; k < 8 && ready.length > 0; k++) {
+      for (let k = 0; k < 4 && ready.length > 0; k++) {
         const c = ready.splice(Math.floor(Math.random() * ready.length), 1)[0]!;
         touched.add(c.id);
         const t = byCase.get(c.id)![0]!;
