@@ -1,23 +1,14 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createPgDatabase, pgOrWarn, storeMakers, type StoreKind } from '../../test/helpers/pgStore.ts';
+import { createPgDatabase, storesUnderTest } from '../../test/helpers/pgStore.ts';
 import { Dispatcher, type JobHandler } from './dispatcher.ts';
 import { enqueueJobs, JOBS_CHANNEL } from '../store/ops/enqueueJobs.ts';
 import { claimJobs } from '../store/ops/claimJobs.ts';
 import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { openMigratedStore, type Store } from '../store/db.ts';
 
-const makers = storeMakers();
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-afterAll(async () => {
-  await makers.postgres.dispose();
-});
-const pgUp = await pgOrWarn('src/sync/dispatcher.shared.test.ts');
-const dialects: StoreKind[] = pgUp ? ['sqlite', 'postgres'] : ['sqlite'];
+const { pgUp, dialects, cleanups, make } = await storesUnderTest('src/sync/dispatcher.shared.test.ts');
 const opts = { concurrency: 16, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000 };
 
 async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) {
@@ -30,8 +21,7 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
 
 describe.each(dialects)('group commit of done jobs on %s', (kind) => {
   it('jobs finishing together commit together, and one that lost its lease is undone alone', async () => {
-    const t = await makers[kind].make();
-    cleanups.push(t.cleanup);
+    const t = await make(kind);
     const store = t.store;
     const handler: JobHandler = async ({ payload }) => ({
       status: 'done',

@@ -1,5 +1,5 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { pgOrWarn, storeMakers, type StoreKind } from '../../test/helpers/pgStore.ts';
+import { describe, expect, it } from 'vitest';
+import { storesUnderTest } from '../../test/helpers/pgStore.ts';
 import { Dispatcher, type JobHandler } from './dispatcher.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
 import { claimJobs } from '../store/ops/claimJobs.ts';
@@ -8,22 +8,11 @@ import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import { listDeadLetters, replayDeadLetter } from '../store/ops/replayDeadLetter.ts';
 import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-const makers = storeMakers();
-afterAll(async () => {
-  await makers.postgres.dispose();
-});
-const pgUp = await pgOrWarn('src/sync/dispatcher.test.ts');
-const dialects: StoreKind[] = pgUp ? ['sqlite', 'postgres'] : ['sqlite'];
+const { dialects, make } = await storesUnderTest('src/sync/dispatcher.test.ts');
 
 describe.each(dialects)('job queue on %s', (kind) => {
 async function setup(handlers: Record<string, JobHandler>, clock = { t: 1_000_000 }) {
-  const t = await makers[kind].make();
-  cleanups.push(t.cleanup);
+  const t = await make(kind);
   const d = new Dispatcher(t.store, new Map(Object.entries(handlers)), { concurrency: 8, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000, now: () => clock.t });
   return { ...t, d, clock };
 }

@@ -90,3 +90,31 @@ export function storeMakers(): Record<StoreKind, { make: () => Promise<{ store: 
     },
   };
 }
+
+/**
+ * A test file's stores of both dialects (PostgreSQL only when it answers, else a loud skip): registers
+ * the hooks that close each test's stores and drop the file's database. `make` is `storeMakers()`'s,
+ * with the cleanup already registered; `cleanups` takes further ones.
+ */
+export async function storesUnderTest(file: string): Promise<{ pgUp: boolean; dialects: StoreKind[]; cleanups: Array<() => Promise<void>>; make: (kind: StoreKind) => Promise<{ store: Store; url: string; cleanup: () => Promise<void> }> }> {
+  const { afterAll, afterEach } = await import('vitest');
+  const makers = storeMakers();
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+  afterAll(async () => {
+    await makers.postgres.dispose();
+  });
+  const pgUp = await pgOrWarn(file);
+  return {
+    pgUp,
+    dialects: pgUp ? ['sqlite', 'postgres'] : ['sqlite'],
+    cleanups,
+    make: async (kind) => {
+      const t = await makers[kind].make();
+      cleanups.push(t.cleanup);
+      return t;
+    },
+  };
+}

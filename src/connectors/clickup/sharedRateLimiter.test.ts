@@ -1,19 +1,10 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { pgOrWarn, storeMakers, type StoreKind } from '../../../test/helpers/pgStore.ts';
+import { describe, expect, it } from 'vitest';
+import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import { leaseUnits, SharedBudgetRateLimiter } from './sharedRateLimiter.ts';
 import { clickUpBudgetFor } from '../../store/ops/takeClickUpBudget.ts';
 import { openMigratedStore } from '../../store/db.ts';
 
-const makers = storeMakers();
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-afterAll(async () => {
-  await makers.postgres.dispose();
-});
-const pgUp = await pgOrWarn('src/connectors/clickup/sharedRateLimiter.test.ts');
-const dialects: StoreKind[] = pgUp ? ['sqlite', 'postgres'] : ['sqlite'];
+const { dialects, cleanups, make } = await storesUnderTest('src/connectors/clickup/sharedRateLimiter.test.ts');
 
 describe('leaseUnits: shared-budget units taken per round trip', () => {
   it.each([
@@ -34,8 +25,7 @@ describe.each(dialects)('ClickUp budget shared by instances (%s store)', (kind) 
     { lease: 'one unit per call (limit 15: leaseUnits gives 1)', units: undefined },
     { lease: 'four units per lease', units: 4 },
   ])('three instances on one token together never exceed the limit in a window ($lease)', async ({ units }) => {
-    const t = await makers[kind].make();
-    cleanups.push(t.cleanup);
+    const t = await make(kind);
     // Three instances: separate connections to the same store, one limiter each.
     const stores = [t.store];
     for (let i = 0; i < 2; i++) {
@@ -88,8 +78,7 @@ describe.each(dialects)('ClickUp budget shared by instances (%s store)', (kind) 
   }, 20_000);
 
   it('takes units all or none, and a new window starts full', async () => {
-    const t = await makers[kind].make();
-    cleanups.push(t.cleanup);
+    const t = await make(kind);
     let now = 1_000_000;
     const budget = clickUpBudgetFor(t.store.db, 'pk_all_or_none', () => now);
     expect(await budget.take(10, 1000, 8)).toEqual({ until: 1_001_000 });
@@ -102,8 +91,7 @@ describe.each(dialects)('ClickUp budget shared by instances (%s store)', (kind) 
   });
 
   it('one lease serves several calls: the store is asked once per lease, not per call', async () => {
-    const t = await makers[kind].make();
-    cleanups.push(t.cleanup);
+    const t = await make(kind);
     const budget = clickUpBudgetFor(t.store.db, 'pk_lease');
     let takes = 0;
     const l = new SharedBudgetRateLimiter({ take: (lim, w, n) => { takes++; return budget.take(lim, w, n); } }, { windowMs: 60_000 });
@@ -120,8 +108,6 @@ describe.each(dialects)('ClickUp budget shared by instances (%s store)', (kind) 
   });
 
   it('a remote without rate-limit headers is not metered through the store', async () => {
-    const t = await makers[kind].make();
-    cleanups.push(t.cleanup);
     let takes = 0;
     const l = new SharedBudgetRateLimiter({ take: async () => { takes++; return { until: Date.now() + 60_000 }; } });
     await l.acquire();

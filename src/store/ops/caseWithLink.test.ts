@@ -1,27 +1,18 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { pgOrWarn, storeMakers, type StoreKind } from '../../../test/helpers/pgStore.ts';
+import { describe, expect, it } from 'vitest';
+import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import type { CaseRecord } from '../../core/case.ts';
 import { getCaseWithLink } from './caseWithLink.ts';
 import { getCase, saveCase } from './cases.ts';
 import { getLink, recordLink } from './links.ts';
 
-const makers = storeMakers();
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-afterAll(async () => {
-  await makers.postgres.dispose();
-});
-const dialects: StoreKind[] = (await pgOrWarn('src/store/ops/caseWithLink.test.ts')) ? ['sqlite', 'postgres'] : ['sqlite'];
+const { dialects, make } = await storesUnderTest('src/store/ops/caseWithLink.test.ts');
 
 const record = (id: string) =>
   ({ id, source: 'community', partnerId: 'P', kind: 'dispute', partnerStatus: 'received', state: 'open', holdReason: null, slaDueAt: null, openedAt: 1, resolvedAt: null, updatedAt: 1, title: 't' }) as unknown as CaseRecord;
 
 describe.each(dialects)('getCaseWithLink (%s store)', (kind) => {
   it('reads what getCase and getLink read, each of them possibly missing', async () => {
-    const t = await makers[kind].make();
-    cleanups.push(t.cleanup);
+    const t = await make(kind);
     const db = t.store.db;
     await saveCase(db, record('both'));
     await recordLink(db, { entity: 'case', entityId: 'both', cuTaskId: 'T-1', cuListId: 'L' }, 1);

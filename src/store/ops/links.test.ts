@@ -1,21 +1,12 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { pgOrWarn, storeMakers, type StoreKind } from '../../../test/helpers/pgStore.ts';
+import { describe, expect, it } from 'vitest';
+import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import { getLink, recordLink } from './links.ts';
 
-const makers = storeMakers();
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-afterAll(async () => {
-  await makers.postgres.dispose();
-});
-const dialects: StoreKind[] = (await pgOrWarn('src/store/ops/links.test.ts')) ? ['sqlite', 'postgres'] : ['sqlite'];
+const { dialects, make } = await storesUnderTest('src/store/ops/links.test.ts');
 
 describe.each(dialects)('recordLink (%s store)', (kind) => {
   it('records a new link, and answers the existing one when the entity has a task already', async () => {
-    const t = await makers[kind].make();
-    cleanups.push(t.cleanup);
+    const t = await make(kind);
     const first = { entity: 'case', entityId: 'C-1', cuTaskId: 'T-1', cuListId: 'L' };
     expect(await recordLink(t.store.db, first, 1)).toEqual(first);
     expect(await recordLink(t.store.db, { ...first, cuTaskId: 'T-2' }, 2)).toEqual(first);
