@@ -93,7 +93,7 @@ function warnAboutSeveralInstances(config: GridbridgeConfig, secrets: ResolvedSe
 /** A new leader's registration: failures are logged and healed by the next health check. */
 async function registerWebhookLater(ctx: SyncContext, webhook: ClickUpWebhookState, onAccepted: () => void): Promise<void> {
   try {
-    const r = await ensureClickUpWebhook(ctx, webhook, onAccepted);
+    const r = await ensureClickUpWebhook(ctx, webhook, onAccepted, { catchUp: false });
     if ('error' in r) ctx.logger.warn({ error: r.error }, 'ClickUp webhook not checked after taking over; the health check retries');
   } catch (e) {
     ctx.logger.warn({ err: e }, 'ClickUp webhook check after taking over failed; the health check retries');
@@ -177,6 +177,14 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   registerSchedules(scheduler, ctx);
   if (store.dialect === 'postgres') warnAboutSeveralInstances(config, secrets, learned, logger);
 
+  // Changes made while no instance listened are caught up by a queued health check, not inline.
+  const catchUpNow = async () => {
+    try {
+      await scheduler.enqueueSlot({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron }, now());
+    } catch (e) {
+      logger.warn({ err: e }, 'could not queue the ClickUp catch-up; the next health check does it');
+    }
+  };
   // One leader runs the schedules and owns the ClickUp webhook; on SQLite the one instance leads.
   let starting = true;
   const leadership: Leadership = store.lead
@@ -185,7 +193,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
           onGain: () => {
             if (starting) return; // start-up does the leader's work below
             logger.info('this instance is now the leader: it runs the schedules and keeps the ClickUp webhook');
-            if (config.clickup.webhook.register) void registerWebhookLater(ctx, webhook, () => dispatcher.wake());
+            if (config.clickup.webhook.register) void registerWebhookLater(ctx, webhook, () => dispatcher.wake()).then(() => catchUpNow());
             if (!o.manualDispatch) scheduler.start();
           },
           onLose: () => {
@@ -199,7 +207,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   starting = false;
   isLeader = leadership.isLeader;
   if (leadership.isLeader() && config.clickup.webhook.register) {
-    const r = await ensureClickUpWebhook(ctx, webhook, () => dispatcher.wake());
+    const r = await ensureClickUpWebhook(ctx, webhook, () => dispatcher.wake(), { catchUp: false });
     if ('error' in r) {
       if (!r.retryable) {
         await leadership.stop();
@@ -220,6 +228,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       }, config.store.leader_check_ms)
     : null;
   followSecret?.unref();
+  if (leadership.isLeader() && config.clickup.webhook.register) await catchUpNow();
   if (!o.manualDispatch) {
     dispatcher.start();
     if (leadership.isLeader()) scheduler.start();

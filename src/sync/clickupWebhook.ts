@@ -47,7 +47,7 @@ async function writeCursor(store: Store, value: number, now: number): Promise<vo
  * the last check, feeding them through the normal event path. Events already seen dedupe by id; stale
  * ones lose to the stored memory.
  */
-export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebhookState, onAccepted: () => void): Promise<{ action: string; caughtUp: number } | { error: string; retryable: boolean }> {
+export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebhookState, onAccepted: () => void, opts: { catchUp?: boolean } = {}): Promise<{ action: string; caughtUp: number } | { error: string; retryable: boolean }> {
   if (!state.endpoint) return { action: 'none', caughtUp: 0 };
   const r = await ensureWebhook(ctx.clickup, webhookSpec(ctx, state.endpoint));
   if (!r.ok) return { error: r.error.detail, retryable: r.error.retryable };
@@ -57,8 +57,15 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
   state.lastHealth = r.value.webhook.health?.status ?? 'active';
   const now = ctx.now();
   const since = await readCursor(ctx.store);
+  // Start-up and a new leader only register (and start the cursor on a first start): the catch-up,
+  // which may read many tasks, runs as a queued health check.
+  if (opts.catchUp === false) {
+    if (since === null) await writeCursor(ctx.store, now, now);
+    return { action: r.value.action, caughtUp: 0 };
+  }
   let caughtUp = 0;
-  let complete = true;
+  // The next window starts no later than the oldest change whose task could not be read.
+  let unreadFrom: number | null = null;
   // ClickUp gives up on a delivery after a few tries without marking the webhook failing, so a change
   // can be lost while the webhook looks healthy: every check polls what changed since the last one
   // (one list call per list), with an overlap for clock skew. Repeats dedupe; echoes cost nothing.
@@ -82,8 +89,8 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
           // ones, ours included, cost nothing). One read per case task whose change was lost.
           const full = await ctx.clickup.getTask(t.id);
           if (!full.ok) {
-            // One unreadable task does not stop the others; the window is read again next time.
-            complete = false;
+            // One unreadable task does not stop the others; the next check reads again from its change.
+            unreadFrom = Math.min(unreadFrom ?? at, at);
             continue;
           }
           for (const a of ((full.value as { attachments?: Array<{ id?: string; title?: string; url?: string; mimetype?: string; date?: string | number }> }).attachments ?? [])) {
@@ -97,7 +104,8 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
     }
     if (caughtUp > 0) onAccepted();
   }
-  if (complete) await writeCursor(ctx.store, now, now);
+  // The overlap is added when reading, so a cursor at the unread change reads it again.
+  await writeCursor(ctx.store, unreadFrom === null ? now : Math.min(now, unreadFrom + CATCH_UP_OVERLAP_MS), now);
   if (r.value.action !== 'reuse' || caughtUp > 0) ctx.logger.info({ action: r.value.action, caughtUp, removedDuplicates: r.value.removedDuplicates }, 'ClickUp webhook checked');
   return { action: r.value.action, caughtUp };
 }
