@@ -120,7 +120,8 @@ describe.skipIf(!haveChromium)('operations console in Chromium', () => {
     for (const [view, name] of [['sla', '08-sla'], ['scorecards', '09-scorecards'], ['rollouts', '10-rollouts'], ['health', '11-health']] as const) {
       await page.locator(`#nav a[data-view=${view}]`).click();
       await page.locator('main h1').waitFor();
-      await page.waitForFunction("!document.querySelector('main')?.hasAttribute('aria-busy')");
+      // A locator, not waitForFunction: the console's CSP (no unsafe-eval) refuses evaluated strings.
+      await page.locator('main:not([aria-busy])').waitFor();
       expect(await page.locator('main .error').count(), view).toBe(0);
       await shot(page, name);
     }
@@ -136,7 +137,7 @@ describe.skipIf(!haveChromium)('operations console in Chromium', () => {
     expect(await page.locator('#who').textContent()).toContain('read-only');
     await page.goto(`${bridge.url}/ui/#/dead-letters?all=true`);
     await page.locator('main h1').waitFor();
-    await page.waitForFunction("!document.querySelector('main')?.hasAttribute('aria-busy')");
+    await page.locator('main:not([aria-busy])').waitFor();
     expect(await page.locator('button.replay').count()).toBe(0);
     // Even a hand-made request with the session's CSRF token is refused for the role.
     const status = await page.evaluate(async () => {
