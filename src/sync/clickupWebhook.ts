@@ -5,6 +5,7 @@ import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
 import { getLinkByTask } from '../store/ops/links.ts';
 import { outcomeFromRemote } from './outcome.ts';
 import type { Store } from '../store/db.ts';
+import { ourListIds } from './ourLists.ts';
 
 /**
  * The bridge listens to every task event, team-wide, and filters by its links (flows 2, 3, 6, 8 all read
@@ -70,23 +71,25 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
   // can be lost while the webhook looks healthy: every check polls what changed since the last one
   // (one list call per list), with an overlap for clock skew. Repeats dedupe; echoes cost nothing.
   if (since !== null) {
-    const lists = new Set([ctx.config.clickup.list_id, ...Object.values(ctx.config.partners.map).map((m) => m.list_id).filter((x): x is string => !!x)]);
-    for (const listId of lists) {
+    // Every list we link tasks in: cases, and the approval, onboarding and rollout lists.
+    for (const listId of ourListIds(ctx.config)) {
       const tasks = await catchUpTasks(ctx.clickup, listId, since - CATCH_UP_OVERLAP_MS);
       if (!tasks.ok) return { error: tasks.error.detail, retryable: tasks.error.retryable };
       for (const t of tasks.value) {
         const link = await getLinkByTask(ctx.store.db, t.id);
         if (!link) continue;
         const at = Number(t.date_updated ?? now);
-        // Webhooks already brought every change up to this one: nothing was lost on this task.
-        if (link.seenAt != null && link.seenAt >= at) continue;
         const eventId = `catchup:${t.id}:${at}`;
         // Already fed by an earlier check and not processed yet: no second read.
         if (await ctx.store.db.selectFrom('inbound_events').select('event_id').where('source', '=', 'clickup').where('event_id', '=', eventId).executeTakeFirst()) continue;
         const items: Array<Record<string, unknown>> = [{ id: eventId, field: 'status', date: String(at), after: { status: t.status.status } }];
-        if (link.entity === 'case') {
+        // The status comes with the list (no read) and is always fed: a later delivery that did arrive
+        // says nothing of an earlier one that was lost. The task is read for its files only when its
+        // latest change never came by webhook (an earlier lost file behind a later delivered change
+        // is the one case this misses; README, Limits).
+        if (link.entity === 'case' && (link.seenAt == null || link.seenAt < at)) {
           // Files added while deliveries were lost: the task's attachments, fed as attachment items (known
-          // ones, ours included, cost nothing). One read per case task whose change was lost.
+          // ones, ours included, cost nothing).
           const full = await ctx.clickup.getTask(t.id);
           if (!full.ok) {
             // One unreadable task does not stop the others; the next check reads again from its change.

@@ -119,10 +119,12 @@ describe.skipIf(!haveChromium)('operations console in Chromium', () => {
 
     for (const [view, name] of [['sla', '08-sla'], ['scorecards', '09-scorecards'], ['rollouts', '10-rollouts'], ['health', '11-health']] as const) {
       await page.locator(`#nav a[data-view=${view}]`).click();
-      await page.locator('main h1').waitFor();
-      // A locator, not waitForFunction: the console's CSP (no unsafe-eval) refuses evaluated strings.
-      await page.locator('main:not([aria-busy])').waitFor();
-      expect(await page.locator('main .error').count(), view).toBe(0);
+      // The link turns active in the same tick as the view starts loading (aria-busy), so waiting for
+      // both means the new view, not the previous one, is what is checked. Locators, not
+      // waitForFunction: the console's CSP (no unsafe-eval) refuses evaluated strings.
+      await page.locator(`#nav a[data-view=${view}].active`).waitFor();
+      await page.locator('main:not([aria-busy]) h1').waitFor();
+      expect(await page.locator('main .error:visible').count(), view).toBe(0);
       await shot(page, name);
     }
     // The 401s are the session probe before sign-in and the wrong token on purpose.

@@ -53,7 +53,8 @@ export async function startBridgeProcess(dir: string, config: GridbridgeConfig, 
   for (;;) {
     if (child.exitCode !== null) throw new Error(`bridge exited with ${child.exitCode} before it was ready:\n${out}`);
     try {
-      const r = await fetch(`${url}/healthz`);
+      // Bounded: a connection that hangs must not stall the wait past its deadline.
+      const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
       if (r.ok) break;
     } catch {
       /* not up yet */

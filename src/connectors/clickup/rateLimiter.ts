@@ -90,14 +90,17 @@ export class ClickUpRateLimiter {
     this.poke();
   }
 
-  /** A 429 arrived: spend nothing until the reset (from the answer, else one window). */
+  /**
+   * A 429 arrived: spend nothing until the reset. The answer's own reset wins over our extrapolation of
+   * earlier windows (which assumes one-minute windows and may lie far ahead); without one, a window.
+   */
   onRateLimited(retryAfterMs: number | undefined): void {
     this.rateLimited++;
     const now = this.now();
     this.known = true;
     this.unlimited = false;
     this.remaining = 0;
-    this.resetAt = Math.max(this.resetAt ?? 0, now + (retryAfterMs ?? this.windowMs));
+    this.resetAt = retryAfterMs !== undefined ? now + retryAfterMs : Math.max(this.resetAt ?? 0, now + this.windowMs);
     this.opts.logger?.warn({ resetInMs: this.resetAt - now }, 'clickup rate limited (429); waiting for reset');
     this.poke();
   }
