@@ -51,7 +51,7 @@ export interface LinksTable {
   cu_task_id: string | null;
   cu_list_id: string;
   created_at: number;
-  /** ClickUp time up to which this task's changes reached us by webhook (null: none yet). */
+  /** ClickUp time up to which the catch-up has read this task's files (or its creation saw it whole). */
   cu_seen_at: number | null;
 }
 

@@ -2,7 +2,7 @@ import type { SyncContext } from './context.ts';
 import type { JobHandler } from './dispatcher.ts';
 import { catchUpTasks, ensureWebhook, type WebhookSpec } from '../connectors/clickup/webhookRegistration.ts';
 import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
-import { getLinkByTask } from '../store/ops/links.ts';
+import { getLinkByTask, markTaskSeen } from '../store/ops/links.ts';
 import { outcomeFromRemote } from './outcome.ts';
 import type { Store } from '../store/db.ts';
 import { ourListIds } from './ourLists.ts';
@@ -83,11 +83,12 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
         // Already fed by an earlier check and not processed yet: no second read.
         if (await ctx.store.db.selectFrom('inbound_events').select('event_id').where('source', '=', 'clickup').where('event_id', '=', eventId).executeTakeFirst()) continue;
         const items: Array<Record<string, unknown>> = [{ id: eventId, field: 'status', date: String(at), after: { status: t.status.status } }];
-        // The status comes with the list (no read) and is always fed: a later delivery that did arrive
-        // says nothing of an earlier one that was lost. The task is read for its files only when its
-        // latest change never came by webhook (an earlier lost file behind a later delivered change
-        // is the one case this misses; README, Limits).
-        if (link.entity === 'case' && (link.seenAt == null || link.seenAt < at)) {
+        // The status comes with the list (no read) and is always fed. A case task is read for its files
+        // once per change the catch-up has not read yet: a delivered webhook proves nothing about an
+        // earlier one that was lost, so only the catch-up's own reads (and task creation, which knows
+        // the whole task) move the mark.
+        const readFiles = link.entity === 'case' && (link.seenAt == null || link.seenAt < at);
+        if (readFiles) {
           // Files added while deliveries were lost: the task's attachments, fed as attachment items (known
           // ones, ours included, cost nothing).
           const full = await ctx.clickup.getTask(t.id);
@@ -102,6 +103,7 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
         }
         const payload = { event: 'taskUpdated', webhook_id: 'catch-up', task_id: t.id, history_items: items };
         const { duplicate } = await recordInboundEvent(ctx.store.db, { source: 'clickup', eventId, type: 'taskUpdated', payload }, { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey: `case:${link.entityId}`, payload }, now);
+        if (readFiles) await markTaskSeen(ctx.store.db, t.id, at);
         if (!duplicate) caughtUp++;
       }
     }

@@ -1,12 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startClickUpSandbox, type ClickUpSandbox } from '../../sandbox/clickup/server.ts';
 import { createClickUpClient, type ClickUpClient } from './index.ts';
+import { ClickUpRateLimiter } from './rateLimiter.ts';
 
 let sb: ClickUpSandbox | undefined;
 let cu: ClickUpClient | undefined;
 afterEach(async () => {
   await cu?.close();
   await sb?.close();
+  cu = undefined;
+  sb = undefined;
 });
 
 async function start(timeScale: number, limit = 100, retry: { maxAttempts?: number } = {}) {
@@ -53,4 +56,23 @@ describe('ClickUp rate limiter against the time-scaled sandbox', () => {
     const s = sb.stats();
     expect(s.injected5xx + s.resets).toBeGreaterThan(0);
   }, 30_000);
+});
+
+describe('ClickUp rate limiter, first answer a 429', () => {
+  it('probes again after the reset instead of waiting forever with an unknown budget', async () => {
+    let t = 1_000_000;
+    const sleeps: number[] = [];
+    const l = new ClickUpRateLimiter({ now: () => t, sleep: async (ms) => { sleeps.push(ms); t += ms; }, windowMs: 60_000 });
+    await l.acquire();
+    // A fresh process's first call meets a 429 storm: no rate-limit headers are read from it.
+    l.done(undefined);
+    l.onRateLimited(3_000);
+    const next = l.acquire();
+    await next;
+    // It waited for the announced reset (plus margin), not a minute or more, and was let through.
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThan(5_000);
+    l.done({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '99', 'x-ratelimit-reset': String(Math.ceil((t + 60_000) / 1000)) });
+    await l.acquire();
+    expect(l.state().limit).toBe(100);
+  });
 });

@@ -161,6 +161,14 @@ export class ClickUpRateLimiter {
   private delay(now: number): number {
     if (!this.known) return this.inFlight > 0 ? Infinity : 0;
     if (this.unlimited) return 0;
+    if (this.resetAt !== null && now >= this.resetAt + this.marginMs && this.limit === null) {
+      // The only answer so far was a 429 (its headers are not read), so the budget is unknown: probe
+      // again with one call as at the start. Assuming the 0 left of that 429 would stall for good.
+      this.known = false;
+      this.resetAt = null;
+      this.remaining = null;
+      return this.inFlight > 0 ? Infinity : 0;
+    }
     if (this.resetAt !== null && now >= this.resetAt + this.marginMs) {
       // Window rolled over: assume a full budget until the next header says otherwise.
       const windows = Math.floor((now - this.resetAt) / this.windowMs) + 1;

@@ -8,7 +8,7 @@ export interface Link {
   entityId: string;
   cuTaskId: string;
   cuListId: string;
-  /** ClickUp time up to which the task's changes reached us by webhook (read by task only). */
+  /** ClickUp time up to which the catch-up has read the task's files (read by task only). */
   seenAt?: number | null;
 }
 
@@ -20,7 +20,7 @@ export async function recordLink(db: Db, link: Link, now: number): Promise<Link>
   // The new link comes back from the insert itself; only a conflict needs a second look.
   const inserted = await db
     .insertInto('links')
-    .values({ entity: link.entity, entity_id: link.entityId, cu_task_id: link.cuTaskId, cu_list_id: link.cuListId, created_at: now })
+    .values({ entity: link.entity, entity_id: link.entityId, cu_task_id: link.cuTaskId, cu_list_id: link.cuListId, created_at: now, cu_seen_at: link.seenAt ?? null })
     .onConflict((oc) => oc.columns(['entity', 'entity_id']).doNothing())
     .returning('entity')
     .executeTakeFirst();
@@ -38,7 +38,7 @@ export async function getLinkByTask(db: Db, cuTaskId: string): Promise<Link | nu
   return r && r.cu_task_id ? { entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id, cuListId: r.cu_list_id, seenAt: r.cu_seen_at === null ? null : Number(r.cu_seen_at) } : null;
 }
 
-/** The task's changes up to ClickUp time `at` have reached us; the mark only moves forward. */
+/** The catch-up has read the task's files as of ClickUp time `at`; the mark only moves forward. */
 export async function markTaskSeen(db: Db, cuTaskId: string, at: number): Promise<void> {
   await db
     .updateTable('links')

@@ -34,7 +34,9 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
       status: 'done' as const,
       commit: async (trx: Parameters<NonNullable<Extract<Awaited<ReturnType<JobHandler>>, { status: 'done' }>['commit']>>[0]) => {
         const now = ctx.now();
-        const link = await recordLink(trx, { entity: 'case', entityId: intent.caseId, cuTaskId: taskId, cuListId: intent.listId }, now);
+        // A task we just created holds nothing we do not know: the catch-up need not read it for files.
+        const seenAt = how === 'task_created' ? sideStamp(stampedAt, now) : null;
+        const link = await recordLink(trx, { entity: 'case', entityId: intent.caseId, cuTaskId: taskId, cuListId: intent.listId, seenAt }, now);
         await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: how, after: { cuTaskId: link.cuTaskId, listId: intent.listId } }, now);
         await extras?.commit(trx, intent.caseId, now);
         // The task's first status is what ClickUp shows, as of ClickUp's stamp (a person may move it before this

@@ -1,7 +1,7 @@
 import type { SyncContext } from '../context.ts';
 import type { JobHandler, JobOutcome } from '../dispatcher.ts';
 import type { ClickUpWebhookEvent } from '../../connectors/clickup/types.ts';
-import { getLinkByTask, markTaskSeen, type Link } from '../../store/ops/links.ts';
+import { getLinkByTask, type Link } from '../../store/ops/links.ts';
 import { ourListIds } from '../ourLists.ts';
 
 /**
@@ -36,14 +36,6 @@ export function cuEventHandler(ctx: SyncContext, routes: Readonly<Record<string,
       ctx.logger.debug({ entity: link.entity, event: ev.event }, 'no flow for ClickUp changes of this entity');
       return { status: 'done' };
     }
-    const out = await route(ctx, ev, link);
-    // The catch-up reads a task again only when ClickUp shows a change later than what webhooks brought.
-    const seen = Math.max(0, ...(ev.history_items ?? []).map((i) => Number(i.date)).filter(Number.isFinite));
-    if (out.status !== 'done' || seen <= (link.seenAt ?? 0)) return out;
-    const commit = out.commit;
-    return { ...out, commit: async (trx) => {
-      await commit?.(trx);
-      await markTaskSeen(trx, ev.task_id!, seen);
-    } };
+    return route(ctx, ev, link);
   };
 }
