@@ -7,9 +7,23 @@ type Lists = Pick<TradingGridPort, 'listCases' | 'listPartners' | 'listComplianc
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
 
+/**
+ * A catch-up read makes one call per changed case and more, so one transient failure among a hundred
+ * calls would fail the whole poll, and every retry of it likewise (the chaos run dead-lettered polls at
+ * 10 % injected errors). Each read is tried three times (100, then 200 ms apart) before the poll fails.
+ */
+async function read<T>(call: () => Promise<Result<T>>): Promise<Result<T>> {
+  let r = await call();
+  for (let i = 0; i < 2 && !r.ok && r.error.retryable; i++) {
+    await new Promise((done) => setTimeout(done, 100 * 2 ** i));
+    r = await call();
+  }
+  return r;
+}
+
 /** Everything changed after `after`, paged by change time (see collectChanges), each item once. */
 async function all<T extends { id: string }>(after: string, list: (updatedAfter: string, offset: number) => Promise<Result<Page<T>>>): Promise<Result<T[]>> {
-  const r = await collectChanges(after, list, (x) => (x as { updated_at?: string | null; created_at?: string | null }).updated_at ?? (x as { created_at?: string | null }).created_at);
+  const r = await collectChanges(after, (from, offset) => read(() => list(from, offset)), (x) => (x as { updated_at?: string | null; created_at?: string | null }).updated_at ?? (x as { created_at?: string | null }).created_at);
   if (!r.ok) return r;
   // A re-read item keeps its latest copy.
   return ok([...new Map(r.value.map((x) => [x.id, x])).values()]);
@@ -54,10 +68,10 @@ export async function pollChanges(tg: Lists, o: { since?: string; overlapMs: num
     if (isNew(c.opened_at)) emit('case.opened', { id: c.id, partner_id: c.partner_id, kind: c.kind }, c.opened_at);
     if (c.updated_at !== c.opened_at || !isNew(c.opened_at)) emit('case.updated', { id: c.id, partner_id: c.partner_id, status: c.status }, c.updated_at);
     // Comments and documents of a changed case: a case's updated_at moves when either is added.
-    const docs = await tg.listCaseDocuments(c.id);
+    const docs = await read(() => tg.listCaseDocuments(c.id));
     if (!docs.ok) return docs;
     for (const d of docs.value.data) if (isNew(d.created_at)) emit('document.added', { id: d.id, case_id: c.id, sha256: d.sha256, uploaded_by: d.uploaded_by }, d.created_at);
-    const comments = await tg.listCaseComments(c.id);
+    const comments = await read(() => tg.listCaseComments(c.id));
     if (!comments.ok) return comments;
     for (const cm of comments.value.data) if (isNew(cm.created_at)) emit('case.comment_added', { id: cm.id, case_id: c.id, ...(cm.side ? { side: cm.side } : {}) }, cm.created_at);
   }
