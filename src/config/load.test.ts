@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema, parseConfigText, resolveSecrets } from './load.ts';
+import { MINIMAL_CONFIG_YAML } from './minimalConfig.fixture.ts';
 
-const minimal = `
-clickup:
-  token: { env: CLICKUP_TOKEN }
-  team_id: "1"
-  list_id: "10"
-tradinggrid:
-  driver: community
-  base_url: https://tg.example.com/api
-  tenant_id: t1
-  client_id: c1
-  client_secret: { env: TG_SECRET }
-  webhook_secret: { file: /run/secrets/tg_webhook }
-`;
+// The shared minimal config, with the webhook secret read from a file (the secret-resolution tests need one).
+const minimal = MINIMAL_CONFIG_YAML.replace('webhook_secret: { env: TG_WEBHOOK }', 'webhook_secret: { file: /run/secrets/tg_webhook }');
 
 describe('config', () => {
   it('fills defaults for a minimal config', () => {
