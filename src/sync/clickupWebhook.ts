@@ -2,6 +2,7 @@ import type { SyncContext } from './context.ts';
 import type { JobHandler } from './dispatcher.ts';
 import { catchUpTasks, ensureWebhook, type WebhookSpec } from '../connectors/clickup/webhookRegistration.ts';
 import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
+import { hasInboundEvent } from '../store/ops/hasInboundEvent.ts';
 import { getLinkByTask, markTaskSeen } from '../store/ops/links.ts';
 import { outcomeFromRemote } from './outcome.ts';
 import type { Store } from '../store/db.ts';
@@ -81,7 +82,7 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
         const at = Number(t.date_updated ?? now);
         const eventId = `catchup:${t.id}:${at}`;
         // Already fed by an earlier check and not processed yet: no second read.
-        if (await ctx.store.db.selectFrom('inbound_events').select('event_id').where('source', '=', 'clickup').where('event_id', '=', eventId).executeTakeFirst()) continue;
+        if (await hasInboundEvent(ctx.store.db, 'clickup', eventId)) continue;
         const items: Array<Record<string, unknown>> = [{ id: eventId, field: 'status', date: String(at), after: { status: t.status.status } }];
         // The status comes with the list (no read) and is always fed. A case task is read for its files
         // once per change the catch-up has not read yet: a delivered webhook proves nothing about an
@@ -109,8 +110,9 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
     }
     if (caughtUp > 0) onAccepted();
   }
-  // The overlap is added when reading, so a cursor at the unread change reads it again.
-  await writeCursor(ctx.store, unreadFrom === null ? now : Math.min(now, unreadFrom + CATCH_UP_OVERLAP_MS), now);
+  // The next read starts at cursor - overlap and takes changes strictly after it (date_updated_gt), so
+  // a cursor 1 ms before the unread change, plus the overlap, reads that change again.
+  await writeCursor(ctx.store, unreadFrom === null ? now : Math.min(now, unreadFrom - 1 + CATCH_UP_OVERLAP_MS), now);
   if (r.value.action !== 'reuse' || caughtUp > 0) ctx.logger.info({ action: r.value.action, caughtUp, removedDuplicates: r.value.removedDuplicates }, 'ClickUp webhook checked');
   return { action: r.value.action, caughtUp };
 }
