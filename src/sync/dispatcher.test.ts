@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { storesUnderTest } from '../../test/helpers/pgStore.ts';
 import { Dispatcher, type JobHandler } from './dispatcher.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
 import { claimJobs } from '../store/ops/claimJobs.ts';
 import { completeJob } from '../store/ops/completeJob.ts';
+import { extendLeases } from '../store/ops/extendLeases.ts';
 import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import { listDeadLetters, replayDeadLetter } from '../store/ops/replayDeadLetter.ts';
 import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
@@ -106,21 +107,169 @@ describe('dispatching', () => {
       },
     });
     await store.db.insertInto('jobs').values({ kind: 'k', key: 'r', queue_key: null, payload: '{}', state: 'ready', run_at: clock.t, attempts: 0, max_attempts: 3, created_at: clock.t, updated_at: clock.t }).execute();
-    for (let i = 0; i < 5; i++) {
+    // backoffBaseMs 100: attempt n waits within [100·2^(n-1)/2, 100·2^(n-1)) ms. The job must not run a
+    // millisecond before its retry time, and must run at it.
+    for (const [attempt, lo, hi] of [[1, 50, 100], [2, 100, 200]] as const) {
+      const before = runs;
       await d.runUntilIdle();
+      expect(runs).toBe(before + 1);
+      const job = await store.db.selectFrom('jobs').select(['state', 'run_at', 'attempts', 'last_error']).executeTakeFirstOrThrow();
+      expect(job).toMatchObject({ state: 'ready', attempts: attempt, last_error: 'remote 503' });
+      const wait = Number(job.run_at) - clock.t;
+      expect(wait).toBeGreaterThanOrEqual(lo);
+      expect(wait).toBeLessThan(hi);
+      clock.t += wait - 1;
+      await d.runUntilIdle();
+      expect(runs).toBe(before + 1);
+      clock.t += 1;
+    }
+    await d.runUntilIdle();
+    expect(runs).toBe(3);
+    for (let i = 0; i < 3; i++) {
       clock.t += 10_000;
+      await d.runUntilIdle();
     }
     expect(runs).toBe(3);
     const dls = await listDeadLetters(store.db);
     expect(dls).toHaveLength(1);
-    expect(dls[0]!.error).toMatch(/gave up after 3 attempts: remote 503/);
+    expect(dls[0]!.error).toBe('gave up after 3 attempts: remote 503');
     fail = false;
     expect(await replayDeadLetter(store.db, dls[0]!.id, clock.t)).toMatchObject({ ok: true });
-    expect(await replayDeadLetter(store.db, dls[0]!.id, clock.t)).toMatchObject({ ok: false, reason: expect.stringMatching(/already replayed/) });
+    expect(await replayDeadLetter(store.db, dls[0]!.id, clock.t)).toEqual({ ok: false, reason: `dead letter ${dls[0]!.id} was already replayed` });
     await d.runUntilIdle();
     expect(runs).toBe(4);
     const job = await store.db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
     expect(job.state).toBe('done');
+  });
+
+  it('a handler that throws is retried like a transient failure, with the stack, and dead-lettered at the last attempt', async () => {
+    let runs = 0;
+    const { store, d, clock } = await setup({
+      k: async () => {
+        runs++;
+        throw new Error(`kaboom ${runs}`);
+      },
+    });
+    await enqueueJobs(store.db, [{ kind: 'k', key: 't', payload: {}, maxAttempts: 2 }], clock.t);
+    await d.runUntilIdle();
+    const job = await store.db.selectFrom('jobs').select(['state', 'attempts', 'last_error', 'run_at']).executeTakeFirstOrThrow();
+    expect(job.state).toBe('ready');
+    expect(job.attempts).toBe(1);
+    expect(job.last_error).toMatch(/^unexpected error in k: Error: kaboom 1\n\s+at /);
+    expect(Number(job.run_at) - clock.t).toBeGreaterThanOrEqual(50);
+    clock.t += 1000;
+    await d.runUntilIdle();
+    expect(runs).toBe(2);
+    const dls = await listDeadLetters(store.db);
+    expect(dls).toHaveLength(1);
+    expect(dls[0]!.error).toMatch(/^gave up after 2 attempts: unexpected error in k: Error: kaboom 2\n\s+at /);
+    expect(dls[0]!.attempts).toBe(2);
+    expect(d.counters).toEqual({ done: 0, retried: 1, dead: 1, leaseLost: 0 });
+  });
+
+  it('a job of an unknown kind goes to the dead letters at once, and the other jobs still run', async () => {
+    let runs = 0;
+    const settled: string[] = [];
+    const t = await make(kind);
+    const clock = { t: 1_000_000 };
+    const d = new Dispatcher(t.store, new Map([['k', async () => { runs++; return { status: 'done' as const }; }]]), {
+      concurrency: 8, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000, now: () => clock.t,
+      onSettled: (job, outcome, _ms, error) => settled.push(`${job.kind}:${outcome}:${error ?? ''}`),
+    });
+    await enqueueJobs(t.store.db, [{ kind: 'mystery', key: 'm', payload: {} }, { kind: 'k', key: 'k1', payload: {} }], clock.t);
+    await d.runUntilIdle();
+    expect(runs).toBe(1);
+    const dls = await listDeadLetters(t.store.db);
+    expect(dls.map((x) => [x.kind, x.key, x.attempts, x.error])).toEqual([['mystery', 'm', 1, "no handler for job kind 'mystery' (a newer version may have enqueued it)"]]);
+    expect(settled.sort()).toEqual(['k:done:', "mystery:fail:no handler for job kind 'mystery' (a newer version may have enqueued it)"]);
+  });
+
+  it('a rate-limited retry waits exactly what the remote asked, and does not use up an attempt', async () => {
+    let runs = 0;
+    const { store, d, clock } = await setup({
+      k: async () => (++runs <= 3 ? { status: 'retry', error: 'ClickUp 429', retryAfterMs: 5000, refundAttempt: true } : { status: 'done' }),
+    });
+    // Two attempts only, yet three 429s in a row do not dead-letter it.
+    await enqueueJobs(store.db, [{ kind: 'k', key: 'rl', payload: {}, maxAttempts: 2 }], clock.t);
+    for (let i = 1; i <= 3; i++) {
+      await d.runUntilIdle();
+      expect(runs).toBe(i);
+      const job = await store.db.selectFrom('jobs').select(['state', 'attempts', 'run_at', 'last_error']).executeTakeFirstOrThrow();
+      expect(job).toEqual({ state: 'ready', attempts: 0, run_at: clock.t + 5000, last_error: 'ClickUp 429' });
+      clock.t += 4999;
+      await d.runUntilIdle();
+      expect(runs).toBe(i);
+      clock.t += 1;
+    }
+    await d.runUntilIdle();
+    expect(runs).toBe(4);
+    expect(await listDeadLetters(store.db)).toEqual([]);
+    expect((await store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state).toBe('done');
+  });
+
+  it('a retry waits the longer of the remote\'s Retry-After and the backoff, and counts the attempt', async () => {
+    const asks = [5000, 10];
+    const { store, d, clock } = await setup({ k: async () => ({ status: 'retry', error: '503', retryAfterMs: asks.shift() }) });
+    await enqueueJobs(store.db, [{ kind: 'k', key: 'ra', payload: {}, maxAttempts: 5 }], clock.t);
+    await d.runUntilIdle();
+    let job = await store.db.selectFrom('jobs').select(['attempts', 'run_at']).executeTakeFirstOrThrow();
+    expect(job).toEqual({ attempts: 1, run_at: clock.t + 5000 });
+    clock.t += 5000;
+    await d.runUntilIdle();
+    job = await store.db.selectFrom('jobs').select(['attempts', 'run_at']).executeTakeFirstOrThrow();
+    expect(job.attempts).toBe(2);
+    // Attempt 2's backoff is within [100, 200) ms, longer than the 10 ms asked.
+    expect(Number(job.run_at) - clock.t).toBeGreaterThanOrEqual(100);
+    expect(Number(job.run_at) - clock.t).toBeLessThan(200);
+  });
+
+  it('extendLeases renews only running jobs held by the worker', async () => {
+    const { store, clock } = await setup({});
+    await enqueueJobs(store.db, ['a', 'b', 'c'].map((key) => ({ kind: 'k', key, payload: {} })), clock.t);
+    const mine = await claimJobs(store.db, store.dialect, 'w1', 2, 1000, clock.t);
+    const theirs = await claimJobs(store.db, store.dialect, 'w2', 1, 1000, clock.t);
+    expect(mine).toHaveLength(2);
+    await completeJob(store.db, mine[1]!.id, 'w1', clock.t);
+    await extendLeases(store.db, [...mine, ...theirs].map((j) => j.id), 'w1', clock.t + 50_000);
+    await extendLeases(store.db, [], 'w1', clock.t + 90_000);
+    const rows = await store.db.selectFrom('jobs').select(['id', 'state', 'locked_until']).orderBy('id').execute();
+    expect(rows.map((r) => [r.id, r.state, r.locked_until === null ? null : Number(r.locked_until)])).toEqual([
+      [mine[0]!.id, 'running', clock.t + 50_000],
+      [mine[1]!.id, 'done', null],
+      [theirs[0]!.id, 'running', clock.t + 1000],
+    ]);
+  });
+
+  it('a job running longer than its lease keeps it: the dispatcher renews the lease, so no one else takes the job over', async () => {
+    let release!: () => void;
+    let runs = 0;
+    const clock = { t: 1_000_000 };
+    const t = await make(kind);
+    // leaseMs 3000: the upkeep runs every second (real time); the lease is measured on the test's clock.
+    const d = new Dispatcher(t.store, new Map([['long', async () => {
+      runs++;
+      await new Promise<void>((r) => (release = r));
+      return { status: 'done' as const };
+    }]]), { concurrency: 2, leaseMs: 3000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000, now: () => clock.t });
+    await enqueueJobs(t.store.db, [{ kind: 'long', key: 'L', payload: {} }], clock.t);
+    d.start();
+    try {
+      await vi.waitFor(() => expect(runs).toBe(1), { timeout: 5000, interval: 10 });
+      const lease = async () => t.store.db.selectFrom('jobs').select(['state', 'attempts', 'locked_until', 'locked_by']).executeTakeFirstOrThrow();
+      expect(Number((await lease()).locked_until)).toBe(clock.t + 3000);
+      // Twice past the lease as first granted: each time the upkeep moves it on from the current time.
+      for (let i = 0; i < 2; i++) {
+        clock.t += 2500;
+        await vi.waitFor(async () => expect(Number((await lease()).locked_until)).toBe(clock.t + 3000), { timeout: 5000, interval: 20 });
+      }
+      expect(await lease()).toMatchObject({ state: 'running', attempts: 1, locked_by: d.workerId });
+    } finally {
+      release?.();
+      await d.stop();
+    }
+    expect(runs).toBe(1);
+    expect(d.counters).toEqual({ done: 1, retried: 0, dead: 0, leaseLost: 0 });
+    expect((await t.store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state).toBe('done');
   });
 
   it('a permanent failure goes straight to the dead letters', async () => {
