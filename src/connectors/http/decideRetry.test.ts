@@ -92,14 +92,14 @@ describe('backoffMs', () => {
     expect(backoffMs(attempt, base, max, () => random)).toBe(expected);
   });
 
-  it('the jitter stays within [ceiling/2, ceiling) for any attempt and any random draw', () => {
+  it('the jitter stays within [ceiling/2, ceiling] for any attempt and any random draw', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 600_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, base, max, r) => {
         const ceiling = Math.min(max, base * 2 ** (attempt - 1));
         const b = backoffMs(attempt, base, max, () => r);
         expect(b).toBeGreaterThanOrEqual(Math.floor(ceiling / 2));
+        // At most the ceiling: ceiling/2 + r·ceiling/2 with r just under 1 can round up to it in floating point.
         expect(b).toBeLessThanOrEqual(ceiling);
-        if (ceiling >= 2) expect(b).toBeLessThan(ceiling);
         expect(Number.isInteger(b)).toBe(true);
       }),
     );
