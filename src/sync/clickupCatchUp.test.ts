@@ -34,7 +34,7 @@ async function setup(aheadMs: number) {
   const clickup: ClickUpClient = {
     ...real,
     getTask: async (task, o) => {
-      const id = typeof task === 'string' ? task : (task as { id: string }).id;
+      const id = typeof task === 'string' ? task : task.customId;
       getTaskCalls.push(id);
       if (unreadable.has(id)) return { ok: false, error: { code: 'http_503', status: 503, retryable: true, detail: `GET task ${id}: remote error 503` } };
       return real.getTask(task, o);
