@@ -15,6 +15,7 @@ const steps = [
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', '.'] },
   { name: 'fast', vitest: 'vitest.config.ts' },
   { name: 'e2e', vitest: 'vitest.e2e.config.ts' },
+  { name: 'hostile', vitest: 'vitest.hostile.config.ts' },
 ];
 
 let passed = 0;

@@ -145,6 +145,8 @@ const AdminConfig = z.strictObject({
     .array(z.strictObject({ name: z.string().min(1), role: AdminRole.default('admin'), password_hash: SecretRef.describe('scrypt hash printed by `gridbridge admin hash-password`') }))
     .default([]),
   session_ttl_minutes: z.number().int().min(5).max(10_080).default(480),
+  /** Absolute lifetime of a console session, however often it is used (sliding expiry stops here). */
+  session_max_hours: z.number().int().min(1).max(720).default(24),
   /** auto: Secure cookies when the request came over https (or X-Forwarded-Proto says so). */
   secure_cookies: z.enum(['auto', 'always', 'never']).default('auto'),
   sign_in_attempts_per_15_minutes: z.number().int().min(1).max(1000).default(10),

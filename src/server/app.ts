@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
@@ -19,6 +20,8 @@ export interface AppDeps {
   role?: () => 'leader' | 'follower';
   /** Extra readiness checks (connectors started, webhooks registered). */
   ready?: () => { ok: boolean; detail: string };
+  /** Where internal errors are logged in full (the answer carries only an id). */
+  logger?: { error(obj: object, msg: string): void };
   /** Mounts further routes (admin API, console, metrics). */
   extend?: (app: Hono) => void;
 }
@@ -26,12 +29,23 @@ export interface AppDeps {
 /** The bridge's HTTP surface. Handlers only store: no remote call happens inside a request. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  const incidentId = () => randomBytes(6).toString('hex');
+  // Checked before any route runs, so no handler (or one added later that forgets) reads a declared giant body.
+  const maxBody = Math.max(deps.bodyLimitBytes, ...Object.values(deps.bodyLimitBytesBySource ?? {}).filter((x): x is number => typeof x === 'number'));
+  app.use('*', async (c, next) => {
+    const declared = Number(c.req.header('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > maxBody) return c.json({ error: `body of ${declared} bytes is over the ${maxBody}-byte limit` }, 413);
+    await next();
+  });
   app.get('/healthz', (c) => c.json({ ok: true, ...(deps.role ? { role: deps.role() } : {}) }));
   app.get('/readyz', async (c) => {
     try {
       await sql`select 1`.execute(deps.db);
     } catch (e) {
-      return c.json({ ok: false, detail: `store unreachable: ${(e as Error).message}` }, 503);
+      // The driver's text names hosts, users and databases: it goes to the log, the caller gets an id to quote.
+      const id = incidentId();
+      deps.logger?.error({ err: e, incident: id }, 'readiness check: store unreachable');
+      return c.json({ ok: false, detail: 'not ready: store unreachable', id }, 503);
     }
     const r = deps.ready?.() ?? { ok: true, detail: 'ready' };
     return c.json(r, r.ok ? 200 : 503);
@@ -40,6 +54,10 @@ export function createApp(deps: AppDeps): Hono {
   mountClickUpWebhook(app, { db: deps.db, secret: deps.clickUpWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.clickup ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
   deps.extend?.(app);
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
-  app.onError((e, c) => c.json({ error: `internal error: ${e.message}` }, 500));
+  app.onError((e, c) => {
+    const id = incidentId();
+    deps.logger?.error({ err: e, incident: id, method: c.req.method, path: c.req.path }, 'internal error answering a request');
+    return c.json({ error: 'internal error', id }, 500);
+  });
   return app;
 }

@@ -148,6 +148,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     bodyLimitBytesBySource: config.server.body_limits,
     now,
     onAccepted: () => dispatcher.wake(),
+    logger,
     role: () => (isLeader() ? 'leader' : 'follower'),
     extend: (app) => {
       consoleUi.mount(app);

@@ -32,3 +32,16 @@ export async function readRawBody(c: Context, limit: number, opts: { requireJson
   }
   return { ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) };
 }
+
+export type JsonBody = { ok: true; value: unknown } | { ok: false; status: 413 | 415 | 400; error: string };
+
+/** A JSON body read through the same limit as the webhooks (never `c.req.json()`, which buffers whatever is sent). */
+export async function readJsonBody(c: Context, limit: number): Promise<JsonBody> {
+  const raw = await readRawBody(c, limit);
+  if (!raw.ok) return raw;
+  try {
+    return { ok: true, value: JSON.parse(raw.body.toString('utf8')) };
+  } catch {
+    return { ok: false, status: 400, error: 'body is not valid JSON' };
+  }
+}

@@ -21,6 +21,7 @@ import type { AdminAuth, AdminEnv } from './auth.ts';
 import type { ConnectorHealth } from './connectorHealth.ts';
 import { managerOf, slaState } from './slaState.ts';
 import { openApiDocument } from './openapi.ts';
+import { readJsonBody } from '../rawBody.ts';
 
 export interface AdminApiDeps {
   store: Store;
@@ -167,13 +168,9 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
   });
 
   api.post('/dead-letters/replay', d.auth.requireAdmin(), async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.json({ error: 'body must be JSON: {"all": true} or {"ids": [1, 2]}' }, 400);
-    }
-    const p = BulkReplay.safeParse(body);
+    const read = await readJsonBody(c, d.config.server.body_limit_bytes);
+    if (!read.ok) return c.json({ error: read.status === 400 ? 'body must be JSON: {"all": true} or {"ids": [1, 2]}' : read.error }, read.status);
+    const p = BulkReplay.safeParse(read.value);
     if (!p.success) return c.json({ error: `body must be {"all": true} or {"ids": [1, 2]}: ${badQuery(p.error)}` }, 400);
     const ids = 'all' in p.data ? (await listDeadLetterDetails(db, { limit: 100_000 })).map((x) => x.id) : p.data.ids;
     const results: Array<{ id: number; ok: boolean; jobId?: number; reason?: string }> = [];

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import { boundedKey } from '../../core/boundedKey.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -17,7 +18,7 @@ export function canonicalJson(v: unknown): string {
  * Read only on the duplicate path, so the hot intake path pays nothing for it.
  */
 export async function compareInboundEvent(db: Db, source: string, eventId: string, payload: unknown): Promise<'same' | 'different' | 'missing'> {
-  const row = await db.selectFrom('inbound_events').select('payload').where('source', '=', source).where('event_id', '=', eventId).executeTakeFirst();
+  const row = await db.selectFrom('inbound_events').select('payload').where('source', '=', source).where('event_id', '=', boundedKey(eventId)).executeTakeFirst();
   if (!row) return 'missing';
   let stored: unknown;
   try {

@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import { boundedKey } from '../../core/boundedKey.ts';
 
 export interface NewJob {
   kind: string;
@@ -26,8 +27,8 @@ export async function enqueueJobs(db: Kysely<Database> | Transaction<Database>, 
     .values(
       jobs.map((j) => ({
         kind: j.kind,
-        key: j.key,
-        queue_key: j.queueKey ?? null,
+        key: boundedKey(j.key),
+        queue_key: j.queueKey == null ? null : boundedKey(j.queueKey),
         payload: JSON.stringify(j.payload),
         state: 'ready' as const,
         run_at: j.runAt ?? now,

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { storeOf, type Store } from '../db.ts';
 import { enqueueJobs, JOBS_CHANNEL, type NewJob } from './enqueueJobs.ts';
+import { boundedKey } from '../../core/boundedKey.ts';
 
 export interface InboundEvent {
   source: string;
@@ -121,7 +122,10 @@ const batchers = new WeakMap<Store, InboundBatcher>();
  * key. Calls on a store's `db` share group commits with concurrent callers; a `Transaction` or a foreign
  * Kysely instance takes the one-event path.
  */
-export async function recordInboundEvent(db: Kysely<Database>, ev: InboundEvent, job: InboundJob, now: number): Promise<{ duplicate: boolean }> {
+export async function recordInboundEvent(db: Kysely<Database>, event: InboundEvent, inboundJob: InboundJob, now: number): Promise<{ duplicate: boolean }> {
+  // Ids come from outside (a ClickUp event id joins every history item id): indexed columns get bounded keys; the payload keeps the original.
+  const ev = { ...event, eventId: boundedKey(event.eventId) };
+  const job = { ...inboundJob, key: boundedKey(inboundJob.key), queueKey: inboundJob.queueKey == null ? inboundJob.queueKey : boundedKey(inboundJob.queueKey), payload: inboundJob.payload ?? { source: event.source, eventId: event.eventId, type: event.type, event: event.payload } };
   const store = storeOf(db);
   if (store && !db.isTransaction) {
     let b = batchers.get(store);
