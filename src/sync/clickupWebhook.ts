@@ -9,12 +9,18 @@ import type { Store } from '../store/db.ts';
 import { ourListIds } from './ourLists.ts';
 
 /**
- * The bridge listens to every task event, team-wide, and filters by its links (flows 2, 3, 6, 8 all read
- * ClickUp changes). `*` is also the one event list ClickUp lets us re-enable in place when it fails.
+ * The events the bridge reads, team-wide, filtered afterwards by its links:
+ * - `taskStatusUpdated`: a status moved by a person → partner status (flow 2), an approval decided by
+ *   status, onboarding and rollout progress;
+ * - `taskCommentPosted`: a partner-flagged comment → a comment on the case (flow 3);
+ * - `taskUpdated`: custom-field changes (an approval's decision field, rollout fields) and new files: ClickUp
+ *   has no attachment event, a file added to a task comes as a `taskUpdated` (see docs/CLICKUP.md).
+ * Subscribing to these and not `*` keeps list, folder, space and goal traffic away from the route. ClickUp
+ * may list more (a re-enable sends `*`): any superset is kept as it is.
  */
-export const CLICKUP_WEBHOOK_EVENTS = ['*'];
+export const CLICKUP_WEBHOOK_EVENTS = ['taskStatusUpdated', 'taskUpdated', 'taskCommentPosted'];
 
-/** The registered webhook's secret, swapped when the webhook is recreated (read per request by the route). */
+/** The registered webhook's secret (read per request by the route; a new one only if the webhook had to be created anew). */
 export interface ClickUpWebhookState {
   secret: string | null;
   id: string | null;
@@ -45,7 +51,7 @@ async function writeCursor(store: Store, value: number, now: number): Promise<vo
 }
 
 /**
- * Register (or reuse, re-enable, recreate) our webhook, keep its secret, and poll tasks changed since
+ * Register (or reuse, re-enable, widen) our webhook, keep its secret, and poll tasks changed since
  * the last check, feeding them through the normal event path. Events already seen dedupe by id; stale
  * ones lose to the stored memory.
  */

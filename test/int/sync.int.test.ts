@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, settle, type World } from '../helpers/world.ts';
 import { signTgEvent } from '../../bench/signedEvents.ts';
@@ -117,9 +118,14 @@ describe('flow 2: ClickUp status → partner status', () => {
     await send('evt-partner-1', 'awaiting_documents', Date.now());
     await eventually('the task moved', () => (w.cu.tasks().find((t) => t.id === taskId) as any)?.status?.status === 'awaiting documents');
     await settle(w);
-    // Now both move at once: ClickUp to escalated, the partner to resolved.
+    // Now both move at once: ClickUp to escalated, the partner to resolved. "At once" means each side's
+    // event is in before the bridge acts on either: with the workers paused, which delivery arrives first
+    // (a race between two loopback servers) no longer decides the path.
+    await b.dispatcher.stop();
     w.cu.moveStatus(taskId, 'escalated');
+    await w.cu.webhooksSettled();
     await send('evt-partner-2', 'resolved', Date.now() + 5);
+    b.dispatcher.start();
     await settle(w);
     expect((w.cu.tasks().find((t) => t.id === taskId) as any).status.status).toBe('escalated');
     expect(w.tg.state().cases.get(c.id)?.status).toBe('escalated');
@@ -161,6 +167,25 @@ describe('flow 3: documents both ways', () => {
     expect(docs.map((d) => [d.meta.name, d.meta.kind, d.meta.uploaded_by]).sort()).toEqual([['claim.pdf', 'claim_evidence', 'partner'], ['corrected-invoice.pdf', 'corrected', 'internal']]);
     // And nothing came back to ClickUp: the task still has exactly its two files.
     expect(((w.cu.tasks().find((t) => t.id === taskId) as any).attachments ?? []).length).toBe(2);
+  });
+
+  it('a file found from a taskUpdated whose attachment item does not name it (ClickUp documents no shape for it) reaches the partner once', async () => {
+    world = await createWorld();
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    // The file is added while deliveries fail, then ClickUp's taskUpdated arrives with only a hint.
+    w.cu.setFaults({ webhookFailing: true });
+    w.cu.attachFile(taskId, { filename: 'weighbridge.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF weighbridge') });
+    await w.cu.webhooksSettled();
+    w.cu.setFaults({ webhookFailing: false });
+    const hook = [...w.cu.state.webhooks.values()][0]!;
+    const list = w.config.clickup.list_id;
+    const body = JSON.stringify({ event: 'taskUpdated', webhook_id: hook.id, task_id: taskId, history_items: [{ id: '2800999000000000001', type: 1, date: String(Date.now()), field: 'attachments', parent_id: list, data: {}, source: null, user: { id: 81000002, username: 'Ana Ops' }, before: null, after: null }] });
+    const res = await fetch(`${b.url}/webhooks/clickup`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': createHmac('sha256', hook.secret).update(body).digest('hex') }, body });
+    expect(res.status).toBe(200);
+    await eventually('the file on the partner side', () => [...w.tg.state().documents.values()].some((d) => d.meta.case_id === c.id && d.meta.name === 'weighbridge.pdf'));
+    await settle(w);
+    expect([...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id).map((d) => d.meta.name).sort()).toEqual(['claim.pdf', 'weighbridge.pdf']);
   });
 
   it('a partner document added later is attached once, even when its event is delivered twice', async () => {

@@ -10,21 +10,42 @@ export interface WebhookSpec {
   listId?: string;
 }
 
-/** What ensureWebhook did: reused a healthy one, re-enabled or recreated an unhealthy one, or created one. */
-export type WebhookAction = 'reuse' | 'reenable' | 'recreate' | 'create';
+/**
+ * What ensureWebhook did: reused a healthy one, re-enabled an unhealthy one, widened one that missed some of
+ * our events (both by PUT, keeping its id and secret), or created one. A webhook is never deleted and
+ * created again: that would change its secret and lose the events sent in between.
+ */
+export type WebhookAction = 'reuse' | 'reenable' | 'widen' | 'create';
 
 export interface EnsuredWebhook {
   webhook: ClickUpWebhook;
-  /** Key for X-Signature; changes when the webhook is recreated. */
+  /** Key for X-Signature; the same for as long as the webhook lives. */
   secret: string;
   action: WebhookAction;
-  /** Deliveries may have been missed (it was failing/suspended, or is new after a recreate): poll to catch up. */
+  /** Deliveries may have been missed (it was failing or suspended): poll to catch up. */
   needsCatchUp: boolean;
   /** Extra webhooks for the same endpoint that were deleted (each would have doubled every event). */
   removedDuplicates: string[];
 }
 
-const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+/**
+ * Does the webhook deliver every event we need? ClickUp answers a webhook created with `*` with the
+ * whole list of event names (the Get Webhooks example in its OpenAPI document), so equality with what we
+ * sent is the wrong test: any superset serves us, and `*` itself is accepted should it ever be shown.
+ */
+export function coversEvents(have: readonly string[], want: readonly string[]): boolean {
+  if (have.includes('*')) return true;
+  const needed = want.includes('*') ? CLICKUP_WEBHOOK_EVENT_NAMES : want;
+  return needed.every((e) => have.includes(e));
+}
+
+/** Every event name ClickUp documents for webhooks (Create Webhook in its OpenAPI document); `*` means all of them. */
+export const CLICKUP_WEBHOOK_EVENT_NAMES: readonly string[] = [
+  'taskCreated', 'taskUpdated', 'taskDeleted', 'taskPriorityUpdated', 'taskStatusUpdated', 'taskAssigneeUpdated', 'taskDueDateUpdated',
+  'taskTagUpdated', 'taskMoved', 'taskCommentPosted', 'taskCommentUpdated', 'taskTimeEstimateUpdated', 'taskTimeTrackedUpdated',
+  'listCreated', 'listUpdated', 'listDeleted', 'folderCreated', 'folderUpdated', 'folderDeleted', 'spaceCreated', 'spaceUpdated', 'spaceDeleted',
+  'goalCreated', 'goalUpdated', 'goalDeleted', 'keyResultCreated', 'keyResultUpdated', 'keyResultDeleted',
+];
 
 /** Does this registered webhook serve our endpoint and scope? */
 export function webhookMatches(w: ClickUpWebhook, spec: WebhookSpec): boolean {
@@ -32,24 +53,21 @@ export function webhookMatches(w: ClickUpWebhook, spec: WebhookSpec): boolean {
 }
 
 /**
- * Pure decision for one matching webhook (or none). A healthy one with our events is reused; an
- * unhealthy one is re-enabled by PUT when it listens to every event (the OpenAPI file types `events` on
- * update as a single string, so only `*` can be sent back faithfully), otherwise it is recreated; one
- * with other events is recreated.
+ * Pure decision for the webhook serving our endpoint (or none). A healthy one delivering at least our
+ * events is reused as it is; an unhealthy one is re-enabled and one missing events is widened, both by
+ * PUT with `events: "*"` (the only form the OpenAPI document types for Update Webhook; a superset is
+ * harmless because the route stores and ignores events it does not use).
  */
 export function decideWebhookAction(existing: ClickUpWebhook | undefined, spec: WebhookSpec): WebhookAction {
   if (!existing) return 'create';
-  const eventsOk = sameSet(existing.events, spec.events);
-  const healthy = existing.health.status === 'active';
-  if (eventsOk && healthy) return 'reuse';
-  if (eventsOk && sameSet(spec.events, ['*'])) return 'reenable';
-  return 'recreate';
+  if (!coversEvents(existing.events, spec.events)) return 'widen';
+  return existing.health.status === 'active' ? 'reuse' : 'reenable';
 }
 
 /**
  * Registers our webhook idempotently: lists the team's webhooks first, reuses a matching healthy one,
- * removes duplicates, re-enables or recreates an unhealthy one. Safe to call at every start-up and
- * from a periodic health check.
+ * removes duplicates, re-enables or widens one in place. Safe to call at every start-up and from a
+ * periodic health check: a healthy webhook costs one GET and nothing else.
  */
 export async function ensureWebhook(client: ClickUpClient, spec: WebhookSpec): Promise<Result<EnsuredWebhook>> {
   const listed = await client.listWebhooks(spec.teamId);
@@ -66,27 +84,20 @@ export async function ensureWebhook(client: ClickUpClient, spec: WebhookSpec): P
   }
   const action = decideWebhookAction(keep, spec);
   const wasUnhealthy = keep !== undefined && keep.health.status !== 'active';
-  const body = { endpoint: spec.endpoint, events: spec.events, ...(spec.listId ? { list_id: Number(spec.listId) } : {}) };
   let webhook: ClickUpWebhook;
   switch (action) {
     case 'reuse':
       webhook = keep!;
       break;
-    case 'reenable': {
+    case 'reenable':
+    case 'widen': {
       const r = await client.updateWebhook(keep!.id, { endpoint: spec.endpoint, events: '*', status: 'active' });
       if (!r.ok) return r;
       webhook = { ...r.value, secret: r.value.secret ?? keep!.secret };
       break;
     }
-    case 'recreate': {
-      const d = await client.deleteWebhook(keep!.id);
-      if (!d.ok) return d;
-      const r = await client.createWebhook(spec.teamId, body);
-      if (!r.ok) return r;
-      webhook = r.value;
-      break;
-    }
     case 'create': {
+      const body = { endpoint: spec.endpoint, events: spec.events, ...(spec.listId ? { list_id: Number(spec.listId) } : {}) };
       const r = await client.createWebhook(spec.teamId, body);
       if (!r.ok) return r;
       webhook = r.value;
@@ -96,11 +107,11 @@ export async function ensureWebhook(client: ClickUpClient, spec: WebhookSpec): P
   if (!webhook.secret) {
     return err({ code: 'clickup:webhook_secret_missing', retryable: false, detail: `ensureWebhook: ClickUp did not return the secret of webhook ${webhook.id}` } satisfies RemoteError);
   }
-  return ok({ webhook, secret: webhook.secret, action, needsCatchUp: wasUnhealthy || action === 'recreate', removedDuplicates });
+  return ok({ webhook, secret: webhook.secret, action, needsCatchUp: wasUnhealthy, removedDuplicates });
 }
 
 function score(w: ClickUpWebhook, spec: WebhookSpec): number {
-  return (w.health.status === 'active' ? 2 : 0) + (sameSet(w.events, spec.events) ? 1 : 0);
+  return (w.health.status === 'active' ? 2 : 0) + (coversEvents(w.events, spec.events) ? 1 : 0);
 }
 
 /** Health of our webhook as ClickUp reports it, or undefined if it is gone. */

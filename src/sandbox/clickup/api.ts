@@ -25,6 +25,23 @@ function jsonObject(req: SandboxRequest): Record<string, unknown> | undefined {
   return j && typeof j === 'object' && !Array.isArray(j) ? (j as Record<string, unknown>) : undefined;
 }
 
+/**
+ * Every event a webhook can subscribe to, as ClickUp lists them. ClickUp answers a webhook created or
+ * updated with `*` with this whole list, never `*` itself: the examples of Create Webhook, Get Webhooks
+ * and Update Webhook in ClickUp's OpenAPI document (clickup-api-v2-openapi.json) and
+ * https://developer.clickup.com/docs/webhooks ("You can use * as a wildcard to subscribe to all events").
+ */
+export const WEBHOOK_EVENTS = [
+  'taskCreated', 'taskUpdated', 'taskDeleted', 'taskPriorityUpdated', 'taskStatusUpdated', 'taskAssigneeUpdated', 'taskDueDateUpdated',
+  'taskTagUpdated', 'taskMoved', 'taskCommentPosted', 'taskCommentUpdated', 'taskTimeEstimateUpdated', 'taskTimeTrackedUpdated',
+  'listCreated', 'listUpdated', 'listDeleted', 'folderCreated', 'folderUpdated', 'folderDeleted', 'spaceCreated', 'spaceUpdated', 'spaceDeleted',
+  'goalCreated', 'goalUpdated', 'goalDeleted', 'keyResultCreated', 'keyResultUpdated', 'keyResultDeleted',
+] as const;
+
+function expandEvents(events: string[]): string[] {
+  return events.includes('*') ? [...WEBHOOK_EVENTS] : [...new Set(events)];
+}
+
 /** Registers ClickUp's v2 endpoints (the ones gridbridge uses) on the router, under `/api`. */
 export function registerClickUpApi(router: Router, c: MutationContext): Mutations {
   const s = c.state;
@@ -342,7 +359,7 @@ export function registerClickUpApi(router: Router, c: MutationContext): Mutation
       team_id: Number(s.teamId),
       endpoint: body.endpoint,
       client_id: `sandbox_${req.userId}`,
-      events: body.events.map(String),
+      events: expandEvents(body.events.map(String)),
       task_id: typeof body.task_id === 'string' ? body.task_id : null,
       list_id: body.list_id === undefined ? null : String(body.list_id),
       folder_id: body.folder_id === undefined ? null : String(body.folder_id),
@@ -359,8 +376,8 @@ export function registerClickUpApi(router: Router, c: MutationContext): Mutation
     if (!w || w.token !== req.token) return fail(WEBHOOK_NOT_FOUND);
     const body = jsonObject(req) ?? {};
     if (typeof body.endpoint === 'string') w.endpoint = body.endpoint;
-    if (body.events === '*') w.events = ['*'];
-    else if (Array.isArray(body.events)) w.events = body.events.map(String);
+    if (body.events === '*') w.events = [...WEBHOOK_EVENTS];
+    else if (Array.isArray(body.events)) w.events = expandEvents(body.events.map(String));
     if (body.status === 'active') w.health = { status: 'active', fail_count: 0 };
     else if (body.status === 'inactive' || body.status === 'suspended') w.health = { ...w.health, status: 'suspended' };
     return okJson({ id: w.id, webhook: webhookJson(w) });

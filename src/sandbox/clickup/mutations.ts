@@ -104,10 +104,13 @@ export class Mutations {
     const closed = this.statusType(list, t.status);
     if (closed === 'closed' || closed === 'done') t.dateClosed = t.dateDone = t.dateCreated;
     const u = this.user(userId);
-    this.c.events.emit('taskCreated', t, [
-      historyItem(t, 'status', u, null, { status: t.status, color: statusJson(list, t.status).color, type: closed, orderindex: statusJson(list, t.status).orderindex }, t.dateCreated),
-      historyItem(t, 'task_creation', u, null, null, t.dateCreated),
-    ]);
+    // https://developer.clickup.com/docs/webhooktaskpayloads ("taskCreated payload"): the status item starts
+    // from a "removed" status, and "We also send the taskStatusUpdated payload when a new task is created"
+    // with that same status item.
+    const first = statusJson(list, t.status);
+    const status = historyItem(t, 'status', u, { status: null, color: '#000000', type: 'removed', orderindex: -1 }, { status: t.status, color: first.color, orderindex: first.orderindex, type: first.type }, t.dateCreated, { data: { status_type: first.type } });
+    this.c.events.emit('taskCreated', t, [status, historyItem(t, 'task_creation', u, null, null, t.dateCreated)]);
+    this.c.events.emit('taskStatusUpdated', t, [status]);
     return t;
   }
 
@@ -242,8 +245,12 @@ export class Mutations {
     };
     t.attachments.push(a);
     this.c.state.attachmentsById.set(a.id, a);
+    // ClickUp's list of webhook events has no attachment event (Create Webhook in its OpenAPI document,
+    // https://developer.clickup.com/docs/webhooks): a file added to a task arrives as a taskUpdated, the
+    // event "triggered when a task is updated" (https://developer.clickup.com/docs/webhooktaskpayloads).
+    // The history item's field and `after` are not documented; the bridge uses them only as a hint and
+    // reads the task's attachments itself (docs/CLICKUP.md).
     const item = historyItem(t, 'attachments', this.user(userId), null, attachmentJson(a, this.c.origin), now);
-    this.c.events.emit('taskAttachmentUpdated', t, [item]);
     this.c.events.emit('taskUpdated', t, [item]);
     return a;
   }

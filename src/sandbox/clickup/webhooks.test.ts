@@ -54,12 +54,33 @@ describe('ClickUp sandbox webhooks', () => {
     await sb.webhooksSettled();
     expect(got.every((g) => verifyClickUpSignature(g.raw, g.signature, wh.value.secret))).toBe(true);
     const events = got.map((g) => g.body.event);
-    for (const e of ['taskCreated', 'taskStatusUpdated', 'taskCommentPosted', 'taskAttachmentUpdated', 'taskUpdated']) expect(events).toContain(e);
-    const status = got.find((g) => g.body.event === 'taskStatusUpdated')!.body.history_items![0]!;
+    for (const e of ['taskCreated', 'taskStatusUpdated', 'taskCommentPosted', 'taskUpdated']) expect(events).toContain(e);
+    // ClickUp has no attachment event (its list of webhook events has none): a file comes as taskUpdated.
+    expect(events.filter((e) => !['taskCreated', 'taskStatusUpdated', 'taskCommentPosted', 'taskUpdated'].includes(e))).toEqual([]);
+    const file = got.find((g) => g.body.event === 'taskUpdated' && g.body.history_items![0]!.field === 'attachments')!.body.history_items![0]!;
+    expect(file.after).toMatchObject({ title: 'pod.pdf' });
+    const status = got.find((g) => g.body.event === 'taskStatusUpdated' && (g.body.history_items![0]!.before as { status: string | null }).status !== null)!.body.history_items![0]!;
     expect(status).toMatchObject({ field: 'status', before: { status: 'open' }, after: { status: 'in review' } });
     expect(status.id).toMatch(/^\d+$/);
     expect((status.user as { email: string }).email).toBe('ana.ops@gridbridge.example');
     expect(got.every((g) => g.body.webhook_id === wh.value.webhook.id && g.body.task_id === t.value.id)).toBe(true);
+  });
+
+  it('a new task delivers taskCreated and a taskStatusUpdated whose status item comes from "removed"', async () => {
+    // https://developer.clickup.com/docs/webhooktaskpayloads: "We also send the taskStatusUpdated payload
+    // when a new task is created", before = {status: null, color: "#000000", type: "removed", orderindex: -1}.
+    const { sb, cu } = await setup();
+    const { got, url } = await startReceiver();
+    await ensureWebhook(cu, { teamId: sb.teamId, endpoint: url, events: ['*'] });
+    const t = await cu.createTask(sb.lists.cases, { name: 'new one' });
+    if (!t.ok) throw new Error(t.error.detail);
+    await sb.webhooksSettled();
+    expect(got.map((g) => g.body.event).sort()).toEqual(['taskCreated', 'taskStatusUpdated']);
+    const created = got.find((g) => g.body.event === 'taskCreated')!.body.history_items!;
+    expect(created.map((h) => h.field)).toEqual(['status', 'task_creation']);
+    const st = got.find((g) => g.body.event === 'taskStatusUpdated')!.body.history_items!;
+    expect(st).toHaveLength(1);
+    expect(st[0]).toMatchObject({ id: created[0]!.id, field: 'status', before: { status: null, color: '#000000', type: 'removed', orderindex: -1 }, after: { status: 'open', type: 'open' } });
   });
 
   it('registration is idempotent: a restart reuses the webhook instead of adding a second', async () => {
@@ -79,13 +100,15 @@ describe('ClickUp sandbox webhooks', () => {
     await ensureWebhook(cu, { teamId: sb.teamId, endpoint: url, events: ['taskStatusUpdated'] });
     const t = await cu.createTask(sb.lists.cases, { name: 'dup' });
     if (!t.ok) throw new Error(t.error.detail);
+    await sb.webhooksSettled();
+    got.length = 0; // the new task's own taskStatusUpdated (twice)
     sb.moveStatus(t.value.id, 'received');
     await sb.webhooksSettled();
     expect(got).toHaveLength(2);
     expect(got[0]!.body.history_items![0]!.id).toBe(got[1]!.body.history_items![0]!.id);
   });
 
-  it('a failing endpoint makes the webhook failing then suspended; ensureWebhook recreates it and a catch-up poll finds what was missed', async () => {
+  it('a failing endpoint makes the webhook failing then suspended; ensureWebhook re-enables it in place and a catch-up poll finds what was missed', async () => {
     const { sb, cu } = await setup({ delivery: { attempts: 2, retryDelayMs: 100, failingAfter: 2, suspendAfter: 3 } });
     const { got, url } = await startReceiver(() => 500);
     const spec = { teamId: sb.teamId, endpoint: url, events: ['taskUpdated', 'taskStatusUpdated'], listId: sb.lists.cases };
@@ -102,7 +125,7 @@ describe('ClickUp sandbox webhooks', () => {
     const listed = await cu.listWebhooks(sb.teamId);
     expect(listed.ok && listed.value[0]!.health.status).toBe('suspended');
     const again = await ensureWebhook(cu, spec);
-    expect(again.ok && again.value).toMatchObject({ action: 'recreate', needsCatchUp: true });
+    expect(again.ok && again.value).toMatchObject({ action: 'reenable', needsCatchUp: true, secret: first.value.secret });
     const missed = await catchUpTasks(cu, sb.lists.cases, since);
     expect(missed.ok && missed.value.map((x) => [x.id, x.status.status])).toEqual([[t.value.id, 'awaiting documents']]);
   });

@@ -73,6 +73,14 @@ export async function decideStatus(ctx: SyncContext, caseId: string, change: { s
 }
 
 /**
+ * A history item saying the task's files changed. ClickUp has no attachment event and does not document
+ * the item a new file brings inside its `taskUpdated` (docs/CLICKUP.md): any field naming attachments counts.
+ */
+export function isAttachmentItem(item: { field?: string }): boolean {
+  return typeof item.field === 'string' && /attachment/i.test(item.field);
+}
+
+/**
  * ClickUp changes on a case task (flows 2 and 3): status → partner status, partner-flagged comments →
  * case comments, new attachments → partner documents. Each becomes its own idempotent job; echoes of our
  * own writes and stale deliveries cost no call.
@@ -94,6 +102,8 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
   let memory: FieldMemory | undefined;
   const audits: Array<{ action: string; after: unknown }> = [];
   const max = ctx.config.dispatcher.max_attempts;
+  const files: Array<{ id: string; title?: string; url: string; mimetype?: string }> = [];
+  let readFiles = false;
   for (const item of items) {
     const at = itemTime(item, ctx.now());
     if (item.field === 'status') {
@@ -118,13 +128,27 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
       if (!body) continue;
       const author = c?.user?.username ?? c?.user?.email ?? 'internal team';
       jobs.push(effect(caseId, 'tradinggrid.add_comment', `tg.add_comment:cu:${commentId}`, { caseId, body, author, clickUpCommentId: commentId }, max));
-    } else if (item.field === 'attachments') {
-      const a = item.after as { id?: string; title?: string; url?: string; mimetype?: string } | null;
-      if (!a?.id || !a.url) continue;
-      const known = await ctx.store.db.selectFrom('documents').select('sha256').where('case_id', '=', caseId).where('cu_attachment_id', '=', a.id).executeTakeFirst();
-      if (known) continue;
-      jobs.push(effect(caseId, 'tradinggrid.upload_document', `tg.upload_document:cu:${a.id}`, { caseId, attachmentId: a.id, url: a.url, title: a.title ?? 'attachment', contentType: a.mimetype ?? null }, max));
+    } else if (isAttachmentItem(item)) {
+      const a = item.after as { id?: unknown; title?: string; url?: unknown; mimetype?: string } | null;
+      // ClickUp does not document this item's `after`: use it when it names the file, else read the task.
+      if (a && typeof a === 'object' && typeof a.id === 'string' && typeof a.url === 'string') files.push({ id: a.id, title: a.title, url: a.url, mimetype: a.mimetype });
+      else readFiles = true;
     }
+  }
+  if (readFiles) {
+    const t = await ctx.clickup.getTask(ev.task_id!);
+    if (!t.ok) return outcomeFromRemote(t.error, `reading task ${ev.task_id} for its attachments`);
+    for (const a of ((t.value as { attachments?: Array<{ id?: unknown; title?: string; url?: unknown; mimetype?: string }> }).attachments ?? [])) {
+      if (typeof a.id === 'string' && typeof a.url === 'string') files.push({ id: a.id, title: a.title, url: a.url, mimetype: a.mimetype });
+    }
+  }
+  const queued = new Set<string>();
+  for (const a of files) {
+    if (queued.has(a.id)) continue;
+    queued.add(a.id);
+    const known = await ctx.store.db.selectFrom('documents').select('sha256').where('case_id', '=', caseId).where('cu_attachment_id', '=', a.id).executeTakeFirst();
+    if (known) continue;
+    jobs.push(effect(caseId, 'tradinggrid.upload_document', `tg.upload_document:cu:${a.id}`, { caseId, attachmentId: a.id, url: a.url, title: a.title ?? 'attachment', contentType: a.mimetype ?? null }, max));
   }
   if (jobs.length === 0 && audits.length === 0 && statusChanges.every((s) => s.decision.action === 'ignore' && !s.decision.remember)) return { status: 'done' };
   return {

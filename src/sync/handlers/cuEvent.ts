@@ -21,9 +21,16 @@ export type CuEntityRoute = (ctx: SyncContext, ev: ClickUpWebhookEvent, link: Li
 export function cuEventHandler(ctx: SyncContext, routes: Readonly<Record<string, CuEntityRoute>>): JobHandler {
   const lists = ourListIds(ctx.config);
   return async ({ payload, attempt }) => {
-    const ev = payload as ClickUpWebhookEvent;
-    if (!ev.task_id) return { status: 'done' };
-    const link = await getLinkByTask(ctx.store.db, ev.task_id);
+    const raw = payload as ClickUpWebhookEvent;
+    if (!raw.task_id) return { status: 'done' };
+    // A new task's taskCreated and the taskStatusUpdated ClickUp sends with it describe its creation, not a
+    // change a person made: they never become a partner status (and are not waited for while the bridge's
+    // own creation commits its link).
+    const items = raw.history_items ?? [];
+    const changes = items.filter((i) => !isCreationItem(i));
+    if (items.length > 0 && changes.length === 0) return { status: 'done' };
+    const ev: ClickUpWebhookEvent = changes.length === items.length ? raw : { ...raw, history_items: changes };
+    const link = await getLinkByTask(ctx.store.db, raw.task_id);
     if (!link) {
       const inOurList = (ev.history_items ?? []).some((i) => lists.has(String((i as { parent_id?: unknown }).parent_id ?? '')));
       const wait = UNLINKED_RETRY_MS[attempt - 1];
@@ -38,4 +45,16 @@ export function cuEventHandler(ctx: SyncContext, routes: Readonly<Record<string,
     }
     return route(ctx, ev, link);
   };
+}
+
+/**
+ * A history item that records a task's creation: `task_creation`, or a status item whose `before` is the
+ * "removed" placeholder `{status: null, type: "removed", orderindex: -1}` that ClickUp sends for a new task
+ * (https://developer.clickup.com/docs/webhooktaskpayloads, "taskCreated payload").
+ */
+export function isCreationItem(item: { field?: string; before?: unknown }): boolean {
+  if (item.field === 'task_creation') return true;
+  if (item.field !== 'status') return false;
+  const b = item.before as { status?: unknown; type?: unknown } | null | undefined;
+  return b !== null && typeof b === 'object' && (b.type === 'removed' || b.status === null);
 }
