@@ -67,6 +67,8 @@ const SyncConfig = z.strictObject({
 
 const ClickUpConfig = z.strictObject({
   base_url: Url.default('https://api.clickup.com/api'),
+  /** How long one ClickUp call may wait for its answer; a write that times out is looked up before it is sent again. */
+  request_timeout_ms: z.number().int().positive().default(30_000),
   token: SecretRef,
   team_id: z.string().min(1),
   list_id: z.string().min(1).describe('the list partner cases are created in'),

@@ -108,7 +108,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const store = await openMigratedStore(config.store.url);
   // PostgreSQL = possibly several instances: they draw from one ClickUp budget per token (issue #10).
   const limiter = store.dialect === 'postgres' ? new SharedBudgetRateLimiter(clickUpBudgetFor(store.db, secrets.clickupToken, now), { now, logger }) : undefined;
-  const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, limiter, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
+  const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, limiter, timeoutMs: config.clickup.request_timeout_ms, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
   const tg = createCommunityDriver({ baseUrl: config.tradinggrid.base_url, tenantId: config.tradinggrid.tenant_id, clientId: config.tradinggrid.client_id, clientSecret: secrets.tgClientSecret, logger, now });
   const fields = new FieldResolver(clickup, logicalFieldNames(config));
   const mapping = new MappingRuntime(clickup, config, now, logger);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createScaledClock, type ScaledClock } from '../shared/clock.ts';
-import { decideFault, latencyFor, NO_FAULTS, type Faults } from '../shared/faults.ts';
+import { decideAfterSaveFault, decideFault, latencyFor, NO_FAULTS, type Faults } from '../shared/faults.ts';
 import { Router, type SandboxRequest, type SandboxResponse } from '../shared/router.ts';
 import { registerClickUpApi, type ApiRequest } from './api.ts';
 import { registerControlApi, type PersonActions, personActions } from './control.ts';
@@ -54,6 +54,10 @@ export interface ClickUpSandboxStats {
   rateLimited429: number;
   injected5xx: number;
   resets: number;
+  /** Writes applied and then answered 502/504, reset, or left without an answer (faults after the work). */
+  savedThen5xx: number;
+  savedThenReset: number;
+  savedThenHang: number;
   webhookDeliveries: number;
   webhookFailures: number;
 }
@@ -113,6 +117,9 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
   let n429 = 0;
   let n5xx = 0;
   let nResets = 0;
+  let nSaved5xx = 0;
+  let nSavedReset = 0;
+  let nSavedHang = 0;
   const windowMs = opts.rateWindowMs ?? 60_000;
   const t0 = Math.floor(clock.now() / 1000) * 1000;
   const windows = new Map<string, { start: number; used: number }>();
@@ -128,6 +135,9 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
       rateLimited429: n429,
       injected5xx: n5xx,
       resets: nResets,
+      savedThen5xx: nSaved5xx,
+      savedThenReset: nSavedReset,
+      savedThenHang: nSavedHang,
       webhookDeliveries: log.length,
       webhookFailures: log.filter((d) => typeof d.status !== 'number' || d.status >= 300).length,
     };
@@ -235,6 +245,23 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
     areq.token = tok;
     const out = await m.route.handler(areq);
     opts.onExchange?.({ method, path, route: m.route.template, query, headers: req.headers, body, status: out.status, responseBody: out.body });
+    // Faults after the work is done (Faults.savedThen*): the write above is saved; only its answer is lost.
+    const after = out.status < 300 ? decideAfterSaveFault(faults, method, random) : { kind: 'none' as const };
+    if (after.kind === 'saved_5xx') {
+      nSaved5xx++;
+      // What ClickUp's edge answers when the origin's reply does not reach it: an HTML-ish gateway error, no ECODE.
+      return send(res, { status: after.status, body: { err: after.status === 502 ? 'Bad Gateway' : 'Gateway Timeout' } }, meterResult.headers);
+    }
+    if (after.kind === 'saved_reset') {
+      nSavedReset++;
+      req.socket.destroy();
+      return;
+    }
+    if (after.kind === 'saved_hang') {
+      // No answer at all: the client's timeout closes the connection (close() ends any still open).
+      nSavedHang++;
+      return;
+    }
     send(res, out, meterResult.headers);
   };
 

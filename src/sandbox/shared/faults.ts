@@ -10,6 +10,18 @@ export interface Faults {
   latencyMs: number | [number, number];
   /** Probability that the connection is destroyed without an answer (before the request is applied). */
   resetRate: number;
+  /**
+   * Faults after the work is done, for POST and PUT only: the write is applied (and its webhooks fire)
+   * and then the answer is lost. Real networks do this: ClickUp's origin saves the task and the edge in
+   * front of it answers 502/504 (a gateway error after the origin's reply was lost or too slow), a
+   * connection is reset between the origin's reply and the client, or the reply never arrives and the
+   * client times out. RFC 9110 §9.2.2: only idempotent methods may be repeated automatically after
+   * such a failure, since the server may have applied the request. Each is a probability per write.
+   */
+  savedThen5xxRate: number;
+  savedThenResetRate: number;
+  /** The request is applied and no answer is ever sent: the client's own timeout ends it. */
+  savedThenHangRate: number;
   /** Probability that a webhook delivery is sent twice. */
   webhookDuplicateRate: number;
   /** Probability that a webhook delivery is held back (up to webhookReorderMaxMs) so later ones overtake it. */
@@ -25,6 +37,9 @@ export const NO_FAULTS: Faults = {
   rate5xx: 0,
   latencyMs: 0,
   resetRate: 0,
+  savedThen5xxRate: 0,
+  savedThenResetRate: 0,
+  savedThenHangRate: 0,
   webhookDuplicateRate: 0,
   webhookReorderRate: 0,
   webhookReorderMaxMs: 2_000,
@@ -42,6 +57,17 @@ export function decideFault(f: Faults, now: number, random: () => number): Fault
     const r = random();
     return { kind: '5xx', status: r < 0.34 ? 500 : r < 0.67 ? 502 : 503 };
   }
+  return { kind: 'none' };
+}
+
+export type AfterSaveFault = { kind: 'none' } | { kind: 'saved_5xx'; status: 502 | 504 } | { kind: 'saved_reset' } | { kind: 'saved_hang' };
+
+/** Pure: whether the answer to a write that was applied gets lost, and how. Reads are never affected. */
+export function decideAfterSaveFault(f: Faults, method: string, random: () => number): AfterSaveFault {
+  if (method !== 'POST' && method !== 'PUT') return { kind: 'none' };
+  if (f.savedThen5xxRate > 0 && random() < f.savedThen5xxRate) return { kind: 'saved_5xx', status: random() < 0.8 ? 502 : 504 };
+  if (f.savedThenResetRate > 0 && random() < f.savedThenResetRate) return { kind: 'saved_reset' };
+  if (f.savedThenHangRate > 0 && random() < f.savedThenHangRate) return { kind: 'saved_hang' };
   return { kind: 'none' };
 }
 
