@@ -9,6 +9,11 @@ export interface RemoteError {
   status?: number;
   /** Wait at least this long before retrying (from Retry-After / X-RateLimit-Reset). */
   retryAfterMs?: number;
+  /**
+   * The request was sent and its answer was lost (5xx, reset, timeout): the remote may have applied it.
+   * A non-idempotent call (a create) must be looked up before it is sent again, never repeated blindly.
+   */
+  ambiguous?: boolean;
 }
 
 export type Result<T, E = RemoteError> = { ok: true; value: T } | { ok: false; error: E };

@@ -16,7 +16,8 @@ export async function setCustomFieldValue(c: ResourceContext, ref: TaskRef, fiel
   const a = taskAddress(ref, c.teamId);
   if (typeof a === 'string') return invalidInput('setCustomFieldValue', a);
   const json = valueOptions ? { value, value_options: valueOptions } : { value };
-  const r = await c.t.request<unknown>({ method: 'POST', path: `${a.path}/field/${seg(fieldId)}`, query: a.query, json });
+  // Setting a value twice leaves the same value: safe to repeat after a lost answer, although a POST.
+  const r = await c.t.request<unknown>({ method: 'POST', path: `${a.path}/field/${seg(fieldId)}`, query: a.query, json, idempotent: true });
   return r.ok ? ok(undefined) : r;
 }
 

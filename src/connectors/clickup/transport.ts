@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { HttpClient, type HttpRequest, type StreamResponse } from '../http/httpClient.ts';
-import { backoffMs } from '../http/decideRetry.ts';
+import { backoffMs, mayRepeatInPlace } from '../http/decideRetry.ts';
 import { err, ok, type RemoteError, type Result } from '../../core/result.ts';
 import type { ClickUpRateLimiter } from './rateLimiter.ts';
 
@@ -24,6 +24,11 @@ export interface ClickUpCall {
   body?: HttpRequest['body'];
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /**
+   * Whether sending the call twice has the effect of sending it once. Default: by method (GET, PUT and
+   * DELETE yes; POST no). Creates pass false whatever their method; a POST that sets a value passes true.
+   */
+  idempotent?: boolean;
 }
 
 /** ClickUp error bodies are `{err, ECODE}`. */
@@ -75,8 +80,17 @@ export class ClickUpTransport {
         return r;
       }
       attempt++;
-      if (!e.retryable || attempt >= this.retry.maxAttempts) return r;
-      const wait = Math.max(backoffMs(attempt, this.retry.baseMs, this.retry.maxMs), e.retryAfterMs ?? 0);
+      if (!mayRepeatInPlace(call.method, e, call.idempotent)) {
+        if (e.retryable && e.ambiguous) {
+          // Never repeated blindly: the caller finds out whether it was saved before sending it again.
+          this.logger?.debug({ code: e.code }, `clickup ${call.method} ${call.path} may have been applied; not repeated in place`);
+          return { ok: false, error: { ...e, detail: `${e.detail} (the request may have been applied; not repeated)` } };
+        }
+        return r;
+      }
+      if (attempt >= this.retry.maxAttempts) return r;
+      // A 5xx's own backoff; an explicit Retry-After is honoured up to the policy's cap.
+      const wait = Math.max(backoffMs(attempt, this.retry.baseMs, this.retry.maxMs), Math.min(e.retryAfterMs ?? 0, this.retry.maxMs));
       this.logger?.debug({ code: e.code, attempt, wait }, `clickup ${call.method} ${call.path} retrying`);
       await this.sleep(wait);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { backoffMs, classifyHttpFailure, retryAfterMs, type HttpOutcome } from './decideRetry.ts';
+import { backoffMs, classifyHttpFailure, mayRepeatInPlace, retryAfterMs, type HttpOutcome } from './decideRetry.ts';
 
 // Known answers: every figure below is worked out by hand from RFC 9110 §10.2.3 (Retry-After is either
 // delay-seconds or an HTTP-date) and ClickUp's rate-limit headers (X-RateLimit-Reset is epoch seconds,
@@ -8,13 +8,13 @@ import { backoffMs, classifyHttpFailure, retryAfterMs, type HttpOutcome } from '
 const NOW = Date.parse('2015-10-21T07:27:30Z');
 
 describe('classifyHttpFailure', () => {
-  it.each<[string, HttpOutcome, { code: string; retryable: boolean; status?: number; retryAfterMs?: number; detail: string }]>([
-    ['a reset connection is retried', { networkCode: 'ECONNRESET' }, { code: 'ECONNRESET', retryable: true, detail: 'GET /x: no response (ECONNRESET)' }],
+  it.each<[string, HttpOutcome, { code: string; retryable: boolean; ambiguous?: boolean; status?: number; retryAfterMs?: number; detail: string }]>([
+    ['a reset connection is retried', { networkCode: 'ECONNRESET' }, { code: 'ECONNRESET', retryable: true, ambiguous: true, detail: 'GET /x: no response (ECONNRESET)' }],
     ['a refused connection is retried', { networkCode: 'ECONNREFUSED' }, { code: 'ECONNREFUSED', retryable: true, detail: 'GET /x: no response (ECONNREFUSED)' }],
     ['a DNS hiccup is retried', { networkCode: 'EAI_AGAIN' }, { code: 'EAI_AGAIN', retryable: true, detail: 'GET /x: no response (EAI_AGAIN)' }],
-    ['undici headers timeout is retried', { networkCode: 'UND_ERR_HEADERS_TIMEOUT' }, { code: 'UND_ERR_HEADERS_TIMEOUT', retryable: true, detail: 'GET /x: no response (UND_ERR_HEADERS_TIMEOUT)' }],
-    ['undici body timeout is retried', { networkCode: 'UND_ERR_BODY_TIMEOUT' }, { code: 'UND_ERR_BODY_TIMEOUT', retryable: true, detail: 'GET /x: no response (UND_ERR_BODY_TIMEOUT)' }],
-    ['no response and no code is a retried network_error', {}, { code: 'network_error', retryable: true, detail: 'GET /x: no response (network_error)' }],
+    ['undici headers timeout is retried', { networkCode: 'UND_ERR_HEADERS_TIMEOUT' }, { code: 'UND_ERR_HEADERS_TIMEOUT', retryable: true, ambiguous: true, detail: 'GET /x: no response (UND_ERR_HEADERS_TIMEOUT)' }],
+    ['undici body timeout is retried', { networkCode: 'UND_ERR_BODY_TIMEOUT' }, { code: 'UND_ERR_BODY_TIMEOUT', retryable: true, ambiguous: true, detail: 'GET /x: no response (UND_ERR_BODY_TIMEOUT)' }],
+    ['no response and no code is a retried network_error', {}, { code: 'network_error', retryable: true, ambiguous: true, detail: 'GET /x: no response (network_error)' }],
     ['an unknown network code (a certificate error) is not retried', { networkCode: 'CERT_HAS_EXPIRED' }, { code: 'CERT_HAS_EXPIRED', retryable: false, detail: 'GET /x: no response (CERT_HAS_EXPIRED)' }],
     ['401 is not retried and says to check the credentials', { status: 401 }, { status: 401, code: 'http_401', retryable: false, detail: 'GET /x: credentials rejected (401); check the token or client secret' }],
     ['403 is not retried', { status: 403, remoteCode: 'OAUTH_027', remoteMessage: 'Team not authorized' }, { status: 403, code: 'http_403:OAUTH_027', retryable: false, detail: 'GET /x: credentials rejected (403); check the token or client secret — OAUTH_027: Team not authorized' }],
@@ -22,9 +22,9 @@ describe('classifyHttpFailure', () => {
     ['404 is refused, not retried', { status: 404 }, { status: 404, code: 'http_404', retryable: false, detail: 'GET /x: request refused (404)' }],
     ['409 is refused, not retried', { status: 409, remoteMessage: 'conflict' }, { status: 409, code: 'http_409', retryable: false, detail: 'GET /x: request refused (409) — conflict' }],
     ['499 is refused, not retried (the 5xx boundary)', { status: 499 }, { status: 499, code: 'http_499', retryable: false, detail: 'GET /x: request refused (499)' }],
-    ['408 is retried', { status: 408 }, { status: 408, code: 'http_408', retryable: true, detail: 'GET /x: remote error 408' }],
-    ['500 is retried', { status: 500, remoteMessage: 'boom' }, { status: 500, code: 'http_500', retryable: true, detail: 'GET /x: remote error 500 — boom' }],
-    ['503 with Retry-After seconds is retried after them', { status: 503, headers: { 'retry-after': '7' } }, { status: 503, code: 'http_503', retryable: true, retryAfterMs: 7000, detail: 'GET /x: remote error 503' }],
+    ['408 is retried', { status: 408 }, { status: 408, code: 'http_408', retryable: true, ambiguous: true, detail: 'GET /x: remote error 408' }],
+    ['500 is retried', { status: 500, remoteMessage: 'boom' }, { status: 500, code: 'http_500', retryable: true, ambiguous: true, detail: 'GET /x: remote error 500 — boom' }],
+    ['503 with Retry-After seconds is retried after them', { status: 503, headers: { 'retry-after': '7' } }, { status: 503, code: 'http_503', retryable: true, ambiguous: true, retryAfterMs: 7000, detail: 'GET /x: remote error 503' }],
     ['429 is retried; Retry-After in seconds', { status: 429, headers: { 'retry-after': '120' } }, { status: 429, code: 'http_429', retryable: true, retryAfterMs: 120_000, detail: 'GET /x: rate limited (429)' }],
     ['429 without any header has no wait of its own', { status: 429 }, { status: 429, code: 'http_429', retryable: true, detail: 'GET /x: rate limited (429)' }],
     ['429 with a remote code names it', { status: 429, remoteCode: 'APP_002', remoteMessage: 'Rate limit reached' }, { status: 429, code: 'http_429:APP_002', retryable: true, detail: 'GET /x: rate limited (429) — APP_002: Rate limit reached' }],
@@ -112,5 +112,58 @@ describe('backoffMs', () => {
       expect(v).toBeLessThan(800);
     }
     expect(seen.size).toBeGreaterThan(10);
+  });
+});
+
+// X-RateLimit-Reset a minute ahead, as ClickUp sends it on every answer (5xx included).
+const windowHeaders = { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '40', 'x-ratelimit-reset': String(NOW / 1000 + 60) };
+
+describe('classifyHttpFailure: may the request have been applied?', () => {
+  it.each([
+    [{ status: 502 }, true],
+    [{ status: 504 }, true],
+    [{ status: 500 }, true],
+    [{ status: 408 }, true],
+    [{ status: 429 }, false],
+    [{ status: 400 }, false],
+    [{ networkCode: 'ECONNRESET' }, true],
+    [{ networkCode: 'UND_ERR_SOCKET' }, true],
+    [{ networkCode: 'UND_ERR_HEADERS_TIMEOUT' }, true],
+    [{ networkCode: 'UND_ERR_BODY_TIMEOUT' }, true],
+    [{ networkCode: 'ECONNREFUSED' }, false],
+    [{ networkCode: 'UND_ERR_CONNECT_TIMEOUT' }, false],
+    [{ networkCode: 'EAI_AGAIN' }, false],
+  ])('%o → ambiguous %s', (o, ambiguous) => {
+    expect(classifyHttpFailure(o, 'x', NOW).ambiguous ?? false).toBe(ambiguous);
+  });
+
+  it('a 5xx does not wait for the rate window to reset (it is not a 429)', () => {
+    expect(classifyHttpFailure({ status: 502, headers: windowHeaders }, 'x', NOW).retryAfterMs).toBeUndefined();
+    expect(classifyHttpFailure({ status: 429, headers: windowHeaders }, 'x', NOW).retryAfterMs).toBe(60_000);
+  });
+
+  it('a 503 with an explicit Retry-After is honoured', () => {
+    expect(classifyHttpFailure({ status: 503, headers: { 'retry-after': '2' } }, 'x', NOW).retryAfterMs).toBe(2_000);
+  });
+});
+
+describe('mayRepeatInPlace', () => {
+  const ambiguous = classifyHttpFailure({ status: 502 }, 'x', NOW);
+  const refused = classifyHttpFailure({ networkCode: 'ECONNREFUSED' }, 'x', NOW);
+  const limited = classifyHttpFailure({ status: 429 }, 'x', NOW);
+  const bad = classifyHttpFailure({ status: 400 }, 'x', NOW);
+  it.each([
+    ['GET', undefined, ambiguous, true],
+    ['PUT', undefined, ambiguous, true],
+    ['DELETE', undefined, ambiguous, true],
+    ['POST', undefined, ambiguous, false],
+    ['PATCH', undefined, ambiguous, false],
+    ['POST', true, ambiguous, true],
+    ['PUT', false, ambiguous, false],
+    ['POST', undefined, refused, true],
+    ['POST', undefined, limited, true],
+    ['GET', undefined, bad, false],
+  ] as const)('%s (idempotent %s) after %o → %s', (method, idempotent, e, want) => {
+    expect(mayRepeatInPlace(method, e, idempotent)).toBe(want);
   });
 });
