@@ -5,6 +5,7 @@ import { AcCsvConfig, MailboxConfig } from './mailboxSchema.ts';
 import { CalendarSection, MetricsSection, RoutingSection, SlaSection, SlaSweepCron } from './slaSchema.ts';
 import { MappingSection } from './mappingSchema.ts';
 import { BodyLimitsBySource, SecretsSection } from './secretsSchema.ts';
+import { PartnerChannelSection } from './partnerChannelSchema.ts';
 
 /** A secret is never written in the YAML itself: it names an environment variable or a file. */
 export const SecretRef = z
@@ -178,6 +179,8 @@ export const GridbridgeConfig = z.strictObject({
   ac_csv: AcCsvConfig.optional(),
   /** Issue #11: the key sealing secrets kept in the store (src/config/secretsSchema.ts). */
   secrets: SecretsSection,
+  /** Issue #23: partner contacts, channels per partner and flow, SMTP, partner pages (src/config/partnerChannelSchema.ts). */
+  partner_channel: PartnerChannelSection,
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -14,6 +14,7 @@ import * as m006 from './migrations/006_mailbox.ts';
 import * as m007 from './migrations/007_secrets.ts';
 import * as m008 from './migrations/008_clickup_budget.ts';
 import * as m009 from './migrations/009_links_seen.ts';
+import * as m013 from './migrations/013_partner_channel.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<
   '007_secrets': m007,
   '008_clickup_budget': m008,
   '009_links_seen': m009,
+  '013_partner_channel': m013,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { MailboxTables } from './mailboxTables.ts';
+import type { PartnerChannelTables } from './partnerChannelTables.ts';
 
 /** Row types of the store. Times are ms epochs (bigint in PostgreSQL, parsed to number). JSON is text. */
 export interface JobsTable {
@@ -112,7 +113,7 @@ export interface LeasesTable {
   expires_at: number;
 }
 
-export interface Database extends MailboxTables {
+export interface Database extends MailboxTables, PartnerChannelTables {
   jobs: JobsTable;
   inbound_events: InboundEventsTable;
   cases: CasesTable;

@@ -7,6 +7,7 @@ import type { FieldResolver } from './clickupFields.ts';
 import type { PartnerCache } from './partnerCache.ts';
 import type { ClickUpWebhookState } from './clickupWebhook.ts';
 import type { MappingRuntime } from './mappingRuntime.ts';
+import type { PartnerChannelRuntime } from './partnerChannel/runtime.ts';
 
 /** Everything a job handler may use. Built once at start-up by the engine. */
 export interface SyncContext {
@@ -24,4 +25,6 @@ export interface SyncContext {
   wake: () => void;
   /** Configured field mappings, filters, users and the integration user (issue #12); absent in bare test contexts. */
   mapping?: MappingRuntime;
+  /** E-mail and partner pages (issue #23); absent when partner_channel is not set up. */
+  partnerChannel?: PartnerChannelRuntime;
 }
