@@ -13,7 +13,10 @@ export interface SandboxEndpoints {
  * The config a bridge needs to talk to both sandboxes, built through the same schema a user's file
  * goes through (so defaults and checks are the real ones). Secrets come from the sandboxes directly.
  */
-export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: string; port?: number; partners?: Record<string, { name?: string }>; extra?: Record<string, unknown> }): { config: GridbridgeConfig; secrets: ResolvedSecrets } {
+/** `ediOnly`: Trading Grid is the EDI mailbox alone (driver mailbox): no community endpoint, no rollouts (they need it). */
+export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: string; port?: number; partners?: Record<string, { name?: string; tier?: string }>; extra?: Record<string, unknown>; ediOnly?: boolean }): { config: GridbridgeConfig; secrets: ResolvedSecrets } {
+  const flows = groupFlowsForSandbox(sb.clickup.lists);
+  if (overrides.ediOnly) delete flows.rollouts;
   const raw = {
     server: { host: '127.0.0.1', port: overrides.port ?? 0 },
     store: { url: overrides.storeUrl },
@@ -26,7 +29,7 @@ export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: 
       attachment_hosts: ['127.0.0.1', 'localhost'],
       allow_private_addresses: true,
     },
-    tradinggrid: {
+    tradinggrid: overrides.ediOnly ? { driver: 'mailbox' } : {
       driver: 'community',
       base_url: sb.tradinggrid.url,
       tenant_id: sb.tradinggrid.tenantId,
@@ -45,7 +48,7 @@ export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: 
     ...sandboxSla(),
     dispatcher: { concurrency: 32, poll_ms: 50, backoff_base_ms: 100, backoff_max_ms: 5_000 },
     log_level: 'warn',
-    flows: groupFlowsForSandbox(sb.clickup.lists),
+    flows,
     mapping: sandboxMapping(),
     ...overrides.extra,
   };
@@ -53,6 +56,8 @@ export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: 
   if (!r.ok) throw new Error(`sandbox config is invalid: ${r.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   return {
     config: r.config,
-    secrets: { clickupToken: sb.clickup.token, clickupWebhookSecret: null, tgClientSecret: sb.tradinggrid.clientSecret, tgWebhookSecret: sb.tradinggrid.webhookSecret },
+    secrets: overrides.ediOnly
+      ? { clickupToken: sb.clickup.token, clickupWebhookSecret: null, tgClientSecret: null, tgWebhookSecret: null }
+      : { clickupToken: sb.clickup.token, clickupWebhookSecret: null, tgClientSecret: sb.tradinggrid.clientSecret, tgWebhookSecret: sb.tradinggrid.webhookSecret },
   };
 }

@@ -87,8 +87,9 @@ export function resolveSecret(ref: SecretRef, path: string, src: SecretSource = 
 export interface ResolvedSecrets {
   clickupToken: string;
   clickupWebhookSecret: string | null;
-  tgClientSecret: string;
-  tgWebhookSecret: string;
+  /** Null when the deployment has no community endpoint (tradinggrid.driver mailbox). */
+  tgClientSecret: string | null;
+  tgWebhookSecret: string | null;
 }
 
 export function resolveSecrets(config: GridbridgeConfig, src: SecretSource = defaultSource): { ok: true; secrets: ResolvedSecrets } | { ok: false; problems: ConfigProblem[] } {
@@ -104,10 +105,11 @@ export function resolveSecrets(config: GridbridgeConfig, src: SecretSource = def
   };
   const clickupToken = get(config.clickup.token, 'clickup.token');
   const clickupWebhookSecret = get(config.clickup.webhook.secret, 'clickup.webhook.secret');
-  const tgClientSecret = get(config.tradinggrid.client_secret, 'tradinggrid.client_secret');
-  const tgWebhookSecret = get(config.tradinggrid.webhook_secret, 'tradinggrid.webhook_secret');
+  const tg = config.tradinggrid.driver === 'community' ? config.tradinggrid : null;
+  const tgClientSecret = tg ? get(tg.client_secret, 'tradinggrid.client_secret') : null;
+  const tgWebhookSecret = tg ? get(tg.webhook_secret, 'tradinggrid.webhook_secret') : null;
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, secrets: { clickupToken: clickupToken!, clickupWebhookSecret, tgClientSecret: tgClientSecret!, tgWebhookSecret: tgWebhookSecret! } };
+  return { ok: true, secrets: { clickupToken: clickupToken!, clickupWebhookSecret, tgClientSecret, tgWebhookSecret } };
 }
 
 /** JSON Schema of the config file, for editor completion. */

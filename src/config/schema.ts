@@ -104,16 +104,26 @@ const TradingGridCommunity = z.strictObject({
   client_id: z.string().min(1),
   client_secret: SecretRef,
   webhook_secret: SecretRef,
-  /** How often changes are polled, to recover webhooks that never arrived (cron). */
-  poll_cron: z.string().default('*/5 * * * *'),
+  /** How often changes are polled, to recover webhooks that never arrived (cron); `off` relies on webhooks alone. */
+  poll_cron: z.string().min(1).default('*/5 * * * *'),
 });
 
-const TradingGridConfig = z.discriminatedUnion('driver', [TradingGridCommunity], {
-  error: 'tradinggrid.driver must be one of: community',
+/**
+ * EDI only: the Trading Grid mailbox (section `mailbox`) is the whole Trading Grid side. No community
+ * endpoint is called; partner names and tiers come from `partners.map` and the Active Community CSV.
+ */
+const TradingGridMailboxOnly = z.strictObject({
+  driver: z.literal('mailbox'),
+});
+
+const TradingGridConfig = z.discriminatedUnion('driver', [TradingGridCommunity, TradingGridMailboxOnly], {
+  error: 'tradinggrid.driver must be one of: community, mailbox',
 });
 
 const PartnerMapping = z.strictObject({
   name: z.string().optional(),
+  /** The partner's tier where no community API says it (EDI-only deployments; the Active Community CSV wins when it has the partner). */
+  tier: z.enum(PARTNER_TIERS).optional(),
   list_id: z.string().optional().describe('ClickUp list for this partner (default: clickup.list_id)'),
 });
 
@@ -155,7 +165,7 @@ const AdminConfig = z.strictObject({
   sign_in_attempts_per_15_minutes: z.number().int().min(1).max(1000).default(10),
 });
 
-export const GridbridgeConfig = z.strictObject({
+export const GridbridgeConfigShape = z.strictObject({
   server: ServerConfig.prefault({}),
   store: StoreConfig.prefault({}),
   clickup: ClickUpConfig,
@@ -184,5 +194,18 @@ export const GridbridgeConfig = z.strictObject({
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** What an EDI-only deployment (driver mailbox) cannot do is refused at load time, naming the key. */
+export const GridbridgeConfig = GridbridgeConfigShape.superRefine((c, ctx) => {
+  if (c.tradinggrid.driver !== 'mailbox') return;
+  if (!c.mailbox) ctx.addIssue({ code: 'custom', path: ['mailbox'], message: "tradinggrid.driver 'mailbox' needs a mailbox section (the EDI mailbox is the whole Trading Grid side)" });
+  if (c.flows?.rollouts) ctx.addIssue({ code: 'custom', path: ['flows', 'rollouts'], message: "rollouts publish notices through the community API, which tradinggrid.driver 'mailbox' does not have: remove flows.rollouts or use driver 'community'" });
+});
+
 export type GridbridgeConfig = z.infer<typeof GridbridgeConfig>;
+export type TradingGridCommunityConfig = z.infer<typeof TradingGridCommunity>;
+
+/** The community section when the driver is `community`; null for an EDI-only deployment. */
+export function communityConfig(c: Pick<GridbridgeConfig, 'tradinggrid'>): TradingGridCommunityConfig | null {
+  return c.tradinggrid.driver === 'community' ? c.tradinggrid : null;
+}
 export const PARTNER_TIER_VALUES = PARTNER_TIERS;

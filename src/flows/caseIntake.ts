@@ -104,7 +104,7 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
   if (!input.linked) {
     const task: TaskDraft = {
       name: `[${partnerName ?? i.partnerId}] ${humanKind(i.kind)[0]!.toUpperCase()}${humanKind(i.kind).slice(1)}: ${i.title}`,
-      markdown: describe(i, partnerName ?? i.partnerId, input.documents, config.caseUrl?.(i.id)),
+      markdown: describe(i, partnerName ?? i.partnerId, input.documents, (i.source === 'mailbox' ? undefined : config.caseUrl?.(i.id))),
       priority: decidePriority(i.kind, partner?.tier ?? null, i.value?.amount ?? null),
       dueAt: slaDueAt,
       tags: ['gridbridge', i.kind.replace(/_/g, '-')],

@@ -8,7 +8,8 @@ import { mountClickUpWebhook } from './routes/clickUpWebhook.ts';
 
 export interface AppDeps {
   db: Kysely<Database>;
-  tgWebhookSecret: string;
+  /** Null: no Trading Grid community webhook route (EDI-only deployment). */
+  tgWebhookSecret: string | null;
   clickUpWebhookSecret: () => string | null;
   bodyLimitBytes: number;
   /** Per-source overrides of bodyLimitBytes (config server.body_limits). */
@@ -50,7 +51,7 @@ export function createApp(deps: AppDeps): Hono {
     const r = deps.ready?.() ?? { ok: true, detail: 'ready' };
     return c.json(r, r.ok ? 200 : 503);
   });
-  mountTradingGridWebhook(app, { db: deps.db, secret: deps.tgWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.tradinggrid ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
+  if (deps.tgWebhookSecret !== null) mountTradingGridWebhook(app, { db: deps.db, secret: deps.tgWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.tradinggrid ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
   mountClickUpWebhook(app, { db: deps.db, secret: deps.clickUpWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.clickup ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
   deps.extend?.(app);
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));

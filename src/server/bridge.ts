@@ -5,7 +5,8 @@ import type { GridbridgeConfig } from '../config/schema.ts';
 import type { ResolvedSecrets } from '../config/load.ts';
 import { openMigratedStore, type Store } from '../store/db.ts';
 import { createClickUpClient, type ClickUpClient } from '../connectors/clickup/index.ts';
-import { createCommunityDriver } from '../connectors/tradinggrid/community/index.ts';
+import { communityDriverFor } from '../sync/tradingGridDriver.ts';
+import { createEdiOnlyTradingGrid } from '../sync/ediOnlyTradingGrid.ts';
 import type { TradingGridPort } from '../connectors/tradinggrid/port.ts';
 import { FieldResolver } from '../sync/clickupFields.ts';
 import { PartnerCache } from '../sync/partnerCache.ts';
@@ -109,7 +110,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   // PostgreSQL = possibly several instances: they draw from one ClickUp budget per token (issue #10).
   const limiter = store.dialect === 'postgres' ? new SharedBudgetRateLimiter(clickUpBudgetFor(store.db, secrets.clickupToken, now), { now, logger }) : undefined;
   const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, limiter, timeoutMs: config.clickup.request_timeout_ms, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
-  const tg = createCommunityDriver({ baseUrl: config.tradinggrid.base_url, tenantId: config.tradinggrid.tenant_id, clientId: config.tradinggrid.client_id, clientSecret: secrets.tgClientSecret, logger, now });
+  // EDI only (driver mailbox): no community endpoint exists, so none is ever called.
+  const tg: TradingGridPort = communityDriverFor(config, secrets, { logger, now }) ?? createEdiOnlyTradingGrid(store.db, config, now);
   const fields = new FieldResolver(clickup, logicalFieldNames(config));
   const mapping = new MappingRuntime(clickup, config, now, logger);
   const closeAll = async () => {
@@ -128,6 +130,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const webhook: ClickUpWebhookState = { secret: secrets.clickupWebhookSecret ?? learned.clickUpWebhookSecret, id: null, endpoint: null, lastHealth: null, persist: learned.persistClickUpWebhookSecret };
   let wake = () => undefined as void;
   let isLeader = () => false;
+  const community = config.tradinggrid.driver === 'community' ? config.tradinggrid : null;
   const ctx: SyncContext = { store, config, clickup, tg, fields, partners: new PartnerCache(tg, 5 * 60_000, now), logger, now, webhook, wake: () => wake(), mapping };
   const d = config.dispatcher;
   const handlers = buildHandlers(ctx);
@@ -142,7 +145,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   wake = () => dispatcher.wake();
   const app = createApp({
     db: store.db,
-    tgWebhookSecret: secrets.tgWebhookSecret,
+    // No community endpoint, no community webhook: the route is not mounted (404).
+    tgWebhookSecret: community ? secrets.tgWebhookSecret : null,
     clickUpWebhookSecret: () => webhook.secret,
     bodyLimitBytes: config.server.body_limit_bytes,
     bodyLimitBytesBySource: config.server.body_limits,
@@ -173,8 +177,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     webhook.endpoint = `${(config.server.public_url ?? server.url).replace(/\/+$/, '')}/webhooks/clickup`;
     scheduler.add({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron });
   }
-  await initPollCursor(store.db, now());
-  scheduler.add({ kind: 'tradinggrid.poll', cron: config.tradinggrid.poll_cron });
+  if (community && community.poll_cron !== 'off') {
+    await initPollCursor(store.db, now());
+    scheduler.add({ kind: 'tradinggrid.poll', cron: community.poll_cron });
+  }
   registerSchedules(scheduler, ctx);
   if (store.dialect === 'postgres') warnAboutSeveralInstances(config, secrets, learned, logger);
 

@@ -19,6 +19,7 @@ export interface ScheduledTask {
  */
 export class Scheduler {
   private readonly crons: Cron[] = [];
+  private readonly kinds: string[] = [];
 
   constructor(private readonly store: Store, private readonly onEnqueued: () => void, private readonly logger?: Logger) {}
 
@@ -32,6 +33,12 @@ export class Scheduler {
       }
     });
     this.crons.push(cron);
+    this.kinds.push(task.kind);
+  }
+
+  /** The kinds that run on a schedule (what this deployment does periodically). */
+  scheduledKinds(): readonly string[] {
+    return this.kinds;
   }
 
   /** Enqueue the job of one slot (also used by `--once` runs and tests). */

@@ -19,14 +19,18 @@ export interface World {
 }
 
 /** Both sandboxes on loopback, a temp SQLite file, and the config that joins them; the bridge starts on demand. */
-export async function createWorld(o: { cu?: ClickUpSandboxOptions; tg?: TradingGridSandboxOptions; partners?: Record<string, { name?: string }>; extra?: Record<string, unknown> } = {}): Promise<World> {
+/**
+ * `ediOnly`: the deployment has no community endpoint (tradinggrid.driver mailbox, no rollouts, which need it);
+ * the Trading Grid sandbox still runs so a test can check that nothing called it.
+ */
+export async function createWorld(o: { cu?: ClickUpSandboxOptions; tg?: TradingGridSandboxOptions; partners?: Record<string, { name?: string; tier?: string }>; extra?: Record<string, unknown>; ediOnly?: boolean } = {}): Promise<World> {
   const cu = await startClickUpSandbox({ rateLimitPerMinute: null, ...o.cu });
   const tg = await startTradingGridSandbox({ ...o.tg });
   const tmp = await tempSqliteStore();
   await tmp.store.close();
   const { config, secrets } = configForSandboxes(
     { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
-    { storeUrl: tmp.url, partners: o.partners, extra: o.extra },
+    { storeUrl: tmp.url, partners: o.partners, extra: o.extra, ediOnly: o.ediOnly },
   );
   const world: World = {
     cu,
@@ -38,7 +42,7 @@ export async function createWorld(o: { cu?: ClickUpSandboxOptions; tg?: TradingG
     bridge: null,
     async startBridge(extra = {}) {
       const b = await startBridge({ config, secrets, ...extra });
-      tg.setWebhookUrl(`${b.url}/webhooks/tradinggrid`);
+      if (!o.ediOnly) tg.setWebhookUrl(`${b.url}/webhooks/tradinggrid`);
       world.bridge = b;
       return b;
     },

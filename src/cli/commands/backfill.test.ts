@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createWorld, eventually, type World } from '../../../test/helpers/world.ts';
 import { tempSqliteStore } from '../../../test/helpers/tempStore.ts';
 import { createClickUpClient } from '../../connectors/clickup/index.ts';
-import { createCommunityDriver } from '../../connectors/tradinggrid/community/index.ts';
+import { communityDriverFor } from '../../sync/tradingGridDriver.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { parseSince, runBackfill } from './backfill.ts';
 
@@ -34,7 +34,7 @@ describe('gridbridge backfill', () => {
     const fresh = await tempSqliteStore();
     cleanups.push(fresh.cleanup);
     const clickup = createClickUpClient({ baseUrl: w.config.clickup.base_url, token: w.secrets.clickupToken, teamId: w.config.clickup.team_id });
-    const tg = createCommunityDriver({ baseUrl: w.config.tradinggrid.base_url, tenantId: w.config.tradinggrid.tenant_id, clientId: w.config.tradinggrid.client_id, clientSecret: w.secrets.tgClientSecret });
+    const tg = communityDriverFor(w.config, { tgClientSecret: w.secrets.tgClientSecret })!;
     cleanups.push(async () => void (await Promise.allSettled([clickup.close(), tg.close()])));
     const deps = { store: fresh.store, tg, clickup, config: w.config, now: Date.now, logger: pino({ level: 'silent' }) };
     const createsBefore = w.cu.stats().requests['POST /api/v2/list/{list_id}/task'] ?? 0;

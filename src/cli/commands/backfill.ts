@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { GridbridgeConfig } from '../../config/schema.ts';
 import { loadConfigForCommand } from '../loadConfigForCommand.ts';
 import { createClickUpClient, findFieldByName, type ClickUpClient } from '../../connectors/clickup/index.ts';
-import { createCommunityDriver } from '../../connectors/tradinggrid/community/index.ts';
+import { communityDriverFor } from '../../sync/tradingGridDriver.ts';
 import type { TradingGridPort } from '../../connectors/tradinggrid/port.ts';
 import { openMigratedStore, type Store } from '../../store/db.ts';
 import { getLink, recordLink } from '../../store/ops/links.ts';
@@ -134,9 +134,14 @@ export function registerBackfillCommand(program: Command): void {
       const s = { secrets: loaded.secrets };
       const config = r.config;
       const logger = pino({ level: 'warn' });
+      const tg = communityDriverFor(config, s.secrets, { logger });
+      if (!tg) {
+        process.stderr.write('backfill links community cases to tasks, and tradinggrid.driver is mailbox (EDI only): there are no community cases to read\n');
+        process.exitCode = 1;
+        return;
+      }
       const store = await openMigratedStore(config.store.url);
       const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: s.secrets.clickupToken, teamId: config.clickup.team_id, logger });
-      const tg = createCommunityDriver({ baseUrl: config.tradinggrid.base_url, tenantId: config.tradinggrid.tenant_id, clientId: config.tradinggrid.client_id, clientSecret: s.secrets.tgClientSecret, logger });
       const bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {value}/{total} cases | ETA {eta_formatted}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
       try {
         const report = await runBackfill({ store, tg, clickup, config, now: Date.now, logger }, {

@@ -1,7 +1,7 @@
 import type { GridbridgeConfig } from '../../config/schema.ts';
 import type { ResolvedSecrets } from '../../config/load.ts';
 import { createClickUpClient } from '../../connectors/clickup/index.ts';
-import { createCommunityDriver } from '../../connectors/tradinggrid/community/index.ts';
+import { communityDriverFor } from '../../sync/tradingGridDriver.ts';
 import { checkMappings, checkUpdateFilter, checkUsers, namesUsers, type MappingRow } from '../../flows/mapping/check.ts';
 import { caseListIds, MappingRuntime, toDefinition } from '../../sync/mappingRuntime.ts';
 
@@ -25,7 +25,7 @@ export async function validateOnline(config: GridbridgeConfig, secrets: Resolved
   const tables: OnlineReport['tables'] = [];
   let integrationUser: string | null = null;
   const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, retry: { maxAttempts: 2 } });
-  const tg = createCommunityDriver({ baseUrl: config.tradinggrid.base_url, tenantId: config.tradinggrid.tenant_id, clientId: config.tradinggrid.client_id, clientSecret: secrets.tgClientSecret });
+  const tg = communityDriverFor(config, secrets);
   try {
     const rt = new MappingRuntime(clickup, config, Date.now);
     const me = await clickup.getAuthorizedUser();
@@ -53,6 +53,10 @@ export async function validateOnline(config: GridbridgeConfig, secrets: Resolved
     }
 
     // Trading Grid: the credentials work, and every partner the config names exists there.
+    if (!tg) {
+      warnings.push('tradinggrid.driver is mailbox (EDI only): partners come from partners.map and the Active Community CSV; there is no community API to check them against');
+      return { ok: errors.length === 0, errors: [...new Set(errors)], warnings, tables, integrationUser };
+    }
     const named = new Set([...Object.keys(config.partners.map), ...(config.mapping.filters.cases?.partners ?? []), ...(config.mapping.filters.cases?.exclude_partners ?? []), ...config.mapping.assign.flatMap((r) => r.match.partners ?? [])]);
     const contacts = new Set<string>();
     for (const id of named) {
@@ -65,13 +69,13 @@ export async function validateOnline(config: GridbridgeConfig, secrets: Resolved
     }
     if (named.size === 0) {
       const any = await tg.listPartners();
-      if (!any.ok) errors.push(`Trading Grid (${config.tradinggrid.base_url}): ${any.error.detail}`);
+      if (!any.ok) errors.push(`Trading Grid (${config.tradinggrid.driver === 'community' ? config.tradinggrid.base_url : ''}): ${any.error.detail}`);
     }
     for (const email of Object.keys(config.mapping.users.partner_contacts)) {
       if (!contacts.has(email.toLowerCase())) warnings.push(`mapping.users.partner_contacts["${email}"]: no mapped Trading Grid partner lists this contact`);
     }
   } finally {
-    await Promise.allSettled([clickup.close(), tg.close()]);
+    await Promise.allSettled([clickup.close(), tg?.close()]);
   }
   return { ok: errors.length === 0, errors: [...new Set(errors)], warnings, tables, integrationUser };
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, type World } from '../../../test/helpers/world.ts';
 import { createClickUpClient } from '../../connectors/clickup/index.ts';
-import { createCommunityDriver } from '../../connectors/tradinggrid/community/index.ts';
+import { communityDriverFor } from '../../sync/tradingGridDriver.ts';
 import { openStore, type Store } from '../../store/db.ts';
 import { formatDoctor, runDoctor, type DoctorDeps } from './doctor.ts';
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 async function depsFor(w: World, over: { token?: string; tgSecret?: string; storeUrl?: string } = {}): Promise<DoctorDeps> {
   const store: Store = await openStore(over.storeUrl ?? w.storeUrl);
   const clickup = createClickUpClient({ baseUrl: w.config.clickup.base_url, token: over.token ?? w.secrets.clickupToken, teamId: w.config.clickup.team_id, retry: { maxAttempts: 1 } });
-  const tg = createCommunityDriver({ baseUrl: w.config.tradinggrid.base_url, tenantId: w.config.tradinggrid.tenant_id, clientId: w.config.tradinggrid.client_id, clientSecret: over.tgSecret ?? w.secrets.tgClientSecret, retries: 0 });
+  const tg = communityDriverFor(w.config, { tgClientSecret: over.tgSecret ?? w.secrets.tgClientSecret }, { retries: 0 })!;
   closers.push(() => store.close(), () => clickup.close(), () => tg.close());
   return { config: w.config, secrets: w.secrets, secretProblems: [], store, clickup, tg, now: Date.now, secretSource: { env: { ADMIN_TOKEN: 'a-long-enough-admin-token-123' }, readFile: () => '' } };
 }

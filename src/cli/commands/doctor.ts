@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { GridbridgeConfig } from '../../config/schema.ts';
 import { loadConfigFile, resolveSecrets, type ResolvedSecrets, type SecretSource } from '../../config/load.ts';
 import { createClickUpClient, validateClickUpSetup, webhookHealth, type ClickUpClient } from '../../connectors/clickup/index.ts';
-import { createCommunityDriver } from '../../connectors/tradinggrid/community/index.ts';
+import { communityDriverFor } from '../../sync/tradingGridDriver.ts';
 import type { TradingGridPort } from '../../connectors/tradinggrid/port.ts';
 import { openMigratedStore, openStore, type Store } from '../../store/db.ts';
 import { summarizeQueue } from '../../store/ops/summarizeQueue.ts';
@@ -105,16 +105,18 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorLine[]> {
   }
 
   // Trading Grid.
-  if (d.tg) {
+  if (c.tradinggrid.driver === 'mailbox') ok('trading grid', 'EDI only (tradinggrid.driver: mailbox): no community API to check; the mailbox is checked by its scan');
+  else if (d.tg) {
     const r = await d.tg.listCases({ limit: 1 });
     if (r.ok) ok('trading grid', `credentials accepted; ${r.value.totalCount} case(s) visible`);
     else if (r.error.status === 401 || r.error.status === 403) fix('trading grid', `credentials refused (${r.error.status}): check tradinggrid.client_id and the secret tradinggrid.client_secret points at`);
-    else fix('trading grid', `cannot reach ${c.tradinggrid.base_url}: ${r.error.detail}`);
+    else fix('trading grid', `cannot reach ${c.tradinggrid.driver === 'community' ? c.tradinggrid.base_url : 'the community API'}: ${r.error.detail}`);
   }
 
   // Clock skew against both remotes (Date headers have one-second resolution).
   const remoteDate = d.remoteDate ?? dateHeader;
-  for (const [name, url] of [['clickup', c.clickup.base_url], ['trading grid', c.tradinggrid.base_url]] as const) {
+  const remotes: Array<readonly [string, string]> = [['clickup', c.clickup.base_url], ...(c.tradinggrid.driver === 'community' ? [['trading grid', c.tradinggrid.base_url] as const] : [])];
+  for (const [name, url] of remotes) {
     try {
       const before = d.now();
       const remote = await remoteDate(url);
@@ -192,7 +194,7 @@ export function registerDoctorCommand(program: Command): void {
         storeError = (e as Error).message;
       }
       const clickup = secrets ? createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, retry: { maxAttempts: 2 } }) : null;
-      const tg = secrets ? createCommunityDriver({ baseUrl: config.tradinggrid.base_url, tenantId: config.tradinggrid.tenant_id, clientId: config.tradinggrid.client_id, clientSecret: secrets.tgClientSecret, logger, retries: 0 }) : null;
+      const tg = secrets ? communityDriverFor(config, secrets, { logger, retries: 0 }) : null;
       try {
         const lines = await runDoctor({ config, secrets, secretProblems: s.ok ? [] : s.problems.map((p) => `${p.path}: ${p.message}`), store, storeError, clickup, tg, now: Date.now });
         process.stdout.write(formatDoctor([{ ok: true, check: 'config', detail: `${opts.config} is valid` }, ...lines]));

@@ -19,7 +19,8 @@ export function intakeConfigFrom(ctx: SyncContext): IntakeConfig {
     requireMapping: c.partners.require_mapping,
     partners: Object.fromEntries(Object.entries(c.partners.map).map(([id, m]) => [id, { name: m.name, listId: m.list_id }])),
     slaDueAt: slaRuntime(c).dueAtForNewCase,
-    caseUrl: (id) => `${c.tradinggrid.base_url.replace(/\/+$/, '')}/cases/${encodeURIComponent(id)}`,
+    // Only a community case has a page on the Trading Grid side; an EDI-derived one (source mailbox) has none.
+    ...(c.tradinggrid.driver === 'community' ? { caseUrl: ((base: string) => (id: string) => `${base}/cases/${encodeURIComponent(id)}`)(c.tradinggrid.base_url.replace(/\/+$/, '')) } : {}),
   };
 }
 

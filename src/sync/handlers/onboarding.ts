@@ -110,6 +110,10 @@ export const onboardingCuRoute: CuEntityRoute = async (ctx, _ev, link) => {
 export function setOnboardingPartnerStatusHandler(ctx: SyncContext): JobHandler {
   return async ({ payload }) => {
     const { partnerId, status } = payload as { partnerId: string; status: PartnerStatus };
+    // EDI only: nothing can set a partner's status on the Trading Grid side; the audit says who should.
+    if (ctx.config.tradinggrid.driver === 'mailbox') {
+      return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: partnerId, action: 'partner_status_not_sent', after: { status, reason: 'tradinggrid.driver is mailbox (no community API): set the status in Active Community; the next CSV export brings it back' } }, ctx.now()) };
+    }
     const p = await ctx.tg.getPartner(partnerId);
     if (!p.ok) return outcomeFromRemote(p.error, `reading partner ${partnerId}`);
     if (statusRank(p.value.status) >= statusRank(status) || p.value.status === 'inactive') return { status: 'done' };

@@ -1,0 +1,154 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorld, eventually, type World } from '../helpers/world.ts';
+import type { Bridge } from '../../src/server/bridge.ts';
+import { getCase } from '../../src/store/ops/cases.ts';
+import { getLink } from '../../src/store/ops/links.ts';
+import { listAudit } from '../../src/store/ops/audit.ts';
+import { openMailboxDriver } from '../../src/sync/mailbox/mailboxRuntime.ts';
+import { buildReport } from '../../src/cli/commands/report.ts';
+import { startSftpTestServer, type SftpTestServer } from '../../src/connectors/tradinggrid/mailbox/sftpTestServer.ts';
+import { validateConfig } from '../../src/config/load.ts';
+
+const EDI = new URL('../fixtures/edi/', import.meta.url);
+const ACCSV = new URL('../fixtures/accsv/', import.meta.url);
+const edi = (name: string) => readFileSync(new URL(name, EDI));
+
+let world: World | null = null;
+let sftp: SftpTestServer | null = null;
+let dir = '';
+afterEach(async () => {
+  await world?.close();
+  world = null;
+  await sftp?.close();
+  sftp = null;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+let offsetMs = 0;
+const clock = () => Date.now() + offsetMs;
+let slot = 0;
+/** Enqueue one slot of a scheduled kind and wait until it and everything it caused (due within 3 s) is done. */
+async function runSlot(b: Bridge, kind: string): Promise<void> {
+  const at = Date.now() + ++slot * 1000;
+  await b.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, at);
+  b.dispatcher.wake();
+  await eventually(`${kind} and its work to finish`, async () => {
+    const busy = await b.store.db.selectFrom('jobs').select(['kind', 'state']).where('state', 'in', ['ready', 'running']).where('run_at', '<=', clock() + 3000).execute();
+    return busy.length === 0 && b.dispatcher.inFlightCount === 0;
+  }, 15_000);
+}
+
+type Task = Record<string, any>;
+const caseIdOf = (t: Task) => ((t.custom_fields ?? []) as any[]).find((f) => f.name === 'TG case id')?.value as string | undefined;
+const ediTasks = (w: World) => (w.cu.tasks() as Task[]).filter((t) => caseIdOf(t)?.startsWith('edi-'));
+const issue = (t: Task) => /Issue type \|[^(|]*\((\w+)\)/.exec(String(t.markdown_description ?? t.description ?? ''))?.[1];
+
+describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoint, SFTP mailbox)', () => {
+  it('runs flows 1, 2, 3, 5 and 7 from the mailbox and the Active Community CSV, and never calls a community endpoint', async () => {
+    sftp = await startSftpTestServer();
+    dir = mkdtempSync(join(tmpdir(), 'gb-edionly-'));
+    for (const d of ['in', 'out', 'archive', 'quarantine']) mkdirSync(join(dir, 'ac', d), { recursive: true });
+    process.env.GB_TEST_EDIONLY_SFTP_PASSWORD = sftp.password;
+    offsetMs = 0;
+    world = await createWorld({
+      ediOnly: true,
+      // C100 comes from the Active Community CSV (no name here); the others are named in the config only.
+      partners: { C100: {}, 'P-GLOBEX': { name: 'Globex Logistics', tier: 'preferred' }, 'P-INITECH': { name: 'Initech Supply' } },
+      extra: {
+        mailbox: {
+          name: 'acme-edi',
+          transport: { type: 'sftp', host: sftp.host, port: sftp.port, username: sftp.username, password: { env: 'GB_TEST_EDIONLY_SFTP_PASSWORD' }, host_key_sha256: sftp.hostKeySha256, folders: sftp.folders },
+          scan_cron: '0 0 1 1 *',
+          our_ids: ['ZZ:GRIDBRIDGE'],
+          defaults: { fa_hours: 24, asn_hours: 24 },
+          partners: { 'ZZ:ACMESUPPLY': { partner_id: 'C100' }, '02:CARR': { partner_id: 'P-GLOBEX' }, 'mailbox:acme-edi': { partner_id: 'P-INITECH' } },
+        },
+        ac_csv: { transport: { type: 'folder', inbound: join(dir, 'ac', 'in'), outbound: join(dir, 'ac', 'out'), archive: join(dir, 'ac', 'archive'), quarantine: join(dir, 'ac', 'quarantine') }, scan_cron: '0 0 1 1 *' },
+      },
+    });
+    const w = world;
+    expect(w.config.tradinggrid).toEqual({ driver: 'mailbox' });
+    expect(w.secrets.tgClientSecret).toBeNull();
+    const b = await w.startBridge({ now: clock });
+    // No community poll, no scorecard push to Trading Grid, no community webhook route.
+    expect(b.scheduler.scheduledKinds()).not.toContain('tradinggrid.poll');
+    expect(b.scheduler.scheduledKinds()).toContain('mailbox.scan');
+    expect((await fetch(`${b.url}/webhooks/tradinggrid`, { method: 'POST', body: '{}' })).status).toBe(404);
+
+    // Active Community export: C100 is "Acme Supply", strategic.
+    copyFileSync(new URL('companies.csv', ACCSV), join(dir, 'ac', 'in', 'companies.csv'));
+    await runSlot(b, 'accsv.scan');
+
+    // We sent invoice INV-9001 (810) to Acme; it waits for its 997.
+    const driver = await openMailboxDriver(b.ctx, w.config.mailbox!);
+    if (!driver.ok) throw new Error(driver.error.detail);
+    expect((await driver.value.send('inv-9001.x12', edi('outbound-810.x12'), new Date(clock()))).ok).toBe(true);
+    await driver.value.close();
+
+    // Flow 1: the mailbox's exceptions become tasks, partner names from the CSV and the config.
+    writeFileSync(join(sftp.root, 'in', '997-rejected.x12'), edi('997-rejected.x12'));
+    writeFileSync(join(sftp.root, 'in', '214-at7.x12'), edi('214-at7.x12'));
+    writeFileSync(join(sftp.root, 'in', 'broken.x12'), edi('truncated.x12'));
+    await runSlot(b, 'mailbox.scan');
+    // Flow 3 (files in the mailbox): each task carries its EDI file.
+    await eventually('three tasks with their files', () => ediTasks(w).length === 3 && ediTasks(w).every((t) => (t.attachments ?? []).length === 1));
+    const byIssue = Object.fromEntries(ediTasks(w).map((t) => [issue(t), t]));
+    expect(byIssue.fa_rejected!.name).toMatch(/^\[Acme Supply\] .*997 rejected 810 0001/);
+    expect(byIssue.shipment_status_exception!.name).toMatch(/^\[Globex Logistics\] /);
+    expect(byIssue.content_error!.name).toMatch(/^\[Initech Supply\] /);
+    // An EDI-derived case has no page on the Trading Grid side: the description links none.
+    expect(String(byIssue.fa_rejected!.description)).toMatch(/\| Trading Grid case \| edi-[0-9a-f]{24} \|/);
+    expect(readdirSync(join(sftp.root, 'in'))).toEqual([]);
+    const caseId = caseIdOf(byIssue.shipment_status_exception!)!;
+
+    // Flow 2: a status change in ClickUp is kept on our side; there is no community case to send it to.
+    w.cu.moveStatus(byIssue.shipment_status_exception!.id, 'in review');
+    await eventually('the partner status on our side', async () => (await getCase(b.store.db, caseId))?.partnerStatus === 'in_review');
+    await eventually('the skipped Trading Grid effect in the audit', async () => (await listAudit(b.store.db, 'case', caseId)).some((a) => a.action === 'skipped_no_tradinggrid_case'));
+
+    // Flow 5: the EDI exception (8 h to resolve) breaches: an escalation task, routed to IT.
+    offsetMs = 9 * 3_600_000;
+    await runSlot(b, 'sla.sweep');
+    const escalations = () => (w.cu.tasks() as Task[]).filter((t) => String(t.name).startsWith('[Escalation L1]'));
+    await eventually('the escalation tasks', () => escalations().length === 3);
+    const link = await getLink(b.store.db, 'case', caseId);
+    expect(escalations().some((t) => (t.linked_tasks ?? []).some((l: any) => l.link_id === link!.cuTaskId))).toBe(true);
+
+    // Flow 7: the scorecards are reported from the store (nothing is pushed anywhere).
+    const report = await buildReport(b.store.db, w.config, { format: 'csv', now: clock() });
+    expect(report).toMatch(/C100/);
+    expect(report).toMatch(/P-GLOBEX/);
+
+    expect(await b.store.db.selectFrom('dead_letters').select(['kind', 'error']).execute()).toEqual([]);
+    // Not one request reached the community endpoint (the sandbox runs only to prove this).
+    expect(w.tg.stats().requests).toEqual({});
+  }, 60_000);
+
+  it("a community deployment can turn the community poll off (poll_cron: off) and still pushes scorecards; an EDI-only one pushes none", async () => {
+    world = await createWorld();
+    const cfg = world.config as unknown as { tradinggrid: { poll_cron: string }; metrics: { push_cron: string | null } };
+    cfg.tradinggrid.poll_cron = 'off';
+    cfg.metrics.push_cron = '0 * * * *';
+    const b = await world.startBridge();
+    expect(b.scheduler.scheduledKinds()).not.toContain('tradinggrid.poll');
+    expect(b.scheduler.scheduledKinds()).toContain('metrics.push');
+    await world.close();
+    world = await createWorld({ ediOnly: true, extra: { mailbox: { transport: { type: 'folder', inbound: '/tmp/gb-x/in', outbound: '/tmp/gb-x/out', archive: '/tmp/gb-x/a', quarantine: '/tmp/gb-x/q' }, our_ids: ['ZZ:US'] }, metrics: { push_cron: '0 * * * *' } } });
+    const e = await world.startBridge();
+    expect(e.scheduler.scheduledKinds()).not.toContain('metrics.push');
+    expect(e.scheduler.scheduledKinds()).not.toContain('tradinggrid.poll');
+  });
+
+  it('refuses a config that asks an EDI-only deployment for what only the community API does', () => {
+    const base = { clickup: { token: { env: 'X' }, team_id: '1', list_id: '2' }, tradinggrid: { driver: 'mailbox' } };
+    const noMailbox = validateConfig(base);
+    expect(noMailbox.ok).toBe(false);
+    expect(!noMailbox.ok && noMailbox.problems).toEqual([{ path: 'mailbox', message: expect.stringContaining("needs a mailbox section") }]);
+    const rollouts = validateConfig({ ...base, mailbox: { transport: { type: 'folder', inbound: 'i', outbound: 'o', archive: 'a', quarantine: 'q' }, our_ids: ['ZZ:US'] }, flows: { rollouts: { list_id: 'L' } } });
+    expect(!rollouts.ok && rollouts.problems.map((p) => p.path)).toContain('flows.rollouts');
+  });
+});
