@@ -139,7 +139,7 @@ describe('long ids: a genuine delivery with a very long id is stored, not refuse
     try {
       const id = `evt_${'x'.repeat(8_000)}`;
       const body = JSON.stringify({ id, type: 'case.opened', occurred_at: new Date().toISOString(), data: { id: 'C-LONG-1' } });
-      const send = () => fetch(`${t.url}/webhooks/tradinggrid`, { method: 'POST', headers: signedTgDelivery(t.world.secrets.tgWebhookSecret, body, id), body });
+      const send = () => fetch(`${t.url}/webhooks/tradinggrid`, { method: 'POST', headers: signedTgDelivery(t.world.secrets.tgWebhookSecret!, body, id), body });
       expect((await send()).status).toBe(202);
       expect((await send()).status).toBe(200);
       const c = new pg.Client({ connectionString: t.pgUrl });
