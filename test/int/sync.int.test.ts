@@ -170,7 +170,7 @@ describe('flow 3: documents both ways', () => {
   });
 
   it('a file found from a taskUpdated whose attachment item does not name it (ClickUp documents no shape for it) reaches the partner once', async () => {
-    world = await createWorld();
+    world = await createWorld({ cu: { delivery: { retryDelayMs: 20 } } });
     const w = world;
     const { b, c, taskId } = await openCase(w);
     // The file is added while deliveries fail, then ClickUp's taskUpdated arrives with only a hint.

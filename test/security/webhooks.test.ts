@@ -88,3 +88,32 @@ describe('per-source body limits and content types', () => {
     expect((await post(a, '/webhooks/clickup', body, { ...cuHeaders(body), 'x-signature': 'ab'.repeat(32) })).status).toBe(401);
   });
 });
+
+describe('ClickUp deliveries the route cannot use are stored and answered 200, never refused', () => {
+  // https://developer.clickup.com/docs/webhookhealth: any non-2xx answer (or one slower than 7 s) counts
+  // against the webhook; each event is tried five times, and at fail_count 100 the webhook is suspended.
+  it.each([
+    ['an event we do not subscribe to, without a task', JSON.stringify({ event: 'listCreated', webhook_id: 'wh1', list_id: '901' })],
+    ['an event of a new kind with an unknown shape', JSON.stringify({ event: 'taskAiSummaryUpdated', webhook_id: 'wh1', task_id: 't1', history_items: 'not a list' })],
+    ['a body that is not an event at all', JSON.stringify(['surprise'])],
+    ['a signed body that is not JSON', 'not json {'],
+  ])('%s', async (_name, body) => {
+    const a = await app();
+    const r = await post(a, '/webhooks/clickup', body, cuHeaders(body));
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ accepted: true });
+    const stored = await a.store.db.selectFrom('inbound_events').select(['source', 'payload']).execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.source).toBe('clickup');
+    // The same body again is a duplicate, not a second record.
+    expect((await post(a, '/webhooks/clickup', body, cuHeaders(body))).status).toBe(200);
+    expect(await a.store.db.selectFrom('inbound_events').select('event_id').execute()).toHaveLength(1);
+  });
+
+  it('a bad signature is still refused with 401 and nothing is stored', async () => {
+    const a = await app();
+    const body = JSON.stringify({ event: 'taskUpdated', webhook_id: 'wh1', task_id: 't1' });
+    expect((await post(a, '/webhooks/clickup', body, { ...cuHeaders(body), 'x-signature': 'ab'.repeat(32) })).status).toBe(401);
+    expect(await a.store.db.selectFrom('inbound_events').select('event_id').execute()).toHaveLength(0);
+  });
+});

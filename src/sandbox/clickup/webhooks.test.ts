@@ -131,6 +131,76 @@ describe('ClickUp sandbox webhooks', () => {
   });
 });
 
+describe('ClickUp sandbox webhook health, as https://developer.clickup.com/docs/webhookhealth documents it', () => {
+  async function oneFailedEvent(answer: () => number, delayMs = 0) {
+    const { sb, cu } = await setup();
+    const got: number[] = [];
+    receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        got.push(Date.now());
+        setTimeout(() => res.writeHead(answer()).end(), delayMs);
+      });
+    });
+    await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(receiver!.address() as AddressInfo).port}/clickup`;
+    const wh = await ensureWebhook(cu, { teamId: sb.teamId, endpoint: url, events: ['taskCommentPosted'] });
+    if (!wh.ok) throw new Error(wh.error.detail);
+    const t = await cu.createTask(sb.lists.cases, { name: 'health' });
+    if (!t.ok) throw new Error(t.error.detail);
+    return { sb, got, id: wh.value.webhook.id, taskId: t.value.id };
+  }
+  const health = (sb: ClickUpSandbox, id: string) => ({ ...sb.state.webhooks.get(id)!.health });
+
+  it('a non-2xx answer: the event is tried five times, then dropped for good, and fail_count counts one', async () => {
+    const { sb, got, id, taskId } = await oneFailedEvent(() => 500);
+    sb.postComment(taskId, 'one');
+    await sb.webhooksSettled();
+    expect(got).toHaveLength(5);
+    expect(health(sb, id)).toEqual({ status: 'failing', fail_count: 1 });
+  });
+
+  it('an answer slower than 7 s counts as a failure', async () => {
+    // timeScale 50: 7 virtual seconds are 140 real ms.
+    const { sb, got, id, taskId } = await oneFailedEvent(() => 200, 400);
+    sb.postComment(taskId, 'slow');
+    await sb.webhooksSettled();
+    expect(got).toHaveLength(5);
+    expect(health(sb, id)).toEqual({ status: 'failing', fail_count: 1 });
+  });
+
+  it('410 suspends the webhook at once; nothing more is sent', async () => {
+    const { sb, got, id, taskId } = await oneFailedEvent(() => 410);
+    sb.postComment(taskId, 'gone');
+    await sb.webhooksSettled();
+    expect(got).toHaveLength(1);
+    expect(health(sb, id).status).toBe('suspended');
+    sb.postComment(taskId, 'again');
+    await sb.webhooksSettled();
+    expect(got).toHaveLength(1);
+  });
+
+  it('the next success makes a failing webhook active with fail_count 0; at fail_count 100 it is suspended', async () => {
+    let code = 500;
+    const { sb, got, id, taskId } = await oneFailedEvent(() => code);
+    sb.postComment(taskId, 'fails');
+    await sb.webhooksSettled();
+    code = 200;
+    sb.postComment(taskId, 'works');
+    await sb.webhooksSettled();
+    expect(health(sb, id)).toEqual({ status: 'active', fail_count: 0 });
+    code = 500;
+    sb.setWebhookHealth(id, { status: 'failing', fail_count: 99 });
+    sb.postComment(taskId, 'the hundredth failure');
+    await sb.webhooksSettled();
+    expect(health(sb, id)).toEqual({ status: 'suspended', fail_count: 100 });
+    const before = got.length;
+    sb.postComment(taskId, 'not sent');
+    await sb.webhooksSettled();
+    expect(got).toHaveLength(before);
+  });
+});
+
 describe('validateClickUpSetup', () => {
   it('passes on the seeded cases list and names every mismatch otherwise', async () => {
     const { sb, cu } = await setup();

@@ -18,8 +18,8 @@ export interface ClickUpWebhookDeps {
 }
 
 /**
- * POST /webhooks/clickup: X-Signature (hex HMAC-SHA256 of the raw body) → 401; shape → 400; then the
- * delivery is stored once, keyed by webhook id plus its history item ids (ClickUp redelivers).
+ * POST /webhooks/clickup: X-Signature (hex HMAC-SHA256 of the raw body) → 401; then the delivery is
+ * stored once (one we cannot read is stored and ignored, never refused), keyed by webhook id plus its history item ids (ClickUp redelivers).
  */
 export function mountClickUpWebhook(app: Hono, deps: ClickUpWebhookDeps): void {
   app.post('/webhooks/clickup', async (c) => {
@@ -31,14 +31,28 @@ export function mountClickUpWebhook(app: Hono, deps: ClickUpWebhookDeps): void {
       return c.json({ error: c.req.header('x-signature') ? 'signature rejected: X-Signature does not match the body' : 'signature rejected: missing X-Signature header' }, 401);
     }
     let json: unknown;
+    let unusable: string | null = null;
     try {
       json = JSON.parse(raw.body.toString('utf8'));
     } catch (e) {
-      return c.json({ error: `body is not valid JSON: ${(e as Error).message}` }, 400);
+      unusable = `body is not valid JSON: ${(e as Error).message}`;
     }
-    const parsed = webhookEventSchema.safeParse(json);
-    if (!parsed.success) {
-      return c.json({ error: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') }, 400);
+    const parsed = unusable === null ? webhookEventSchema.safeParse(json) : null;
+    if (parsed && !parsed.success) unusable = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    if (!parsed?.success) {
+      // Signed by ClickUp, so ours to keep, but not a shape we read (a new event kind, a changed payload):
+      // stored for the record and ignored. A refusal would count against the webhook's health (each
+      // event tried five times, suspended at fail_count 100: https://developer.clickup.com/docs/webhookhealth)
+      // and could never succeed on a retry.
+      const eventId = `unrecognised:sha256:${createHash('sha256').update(raw.body).digest('hex')}`;
+      const payload = { unrecognised: unusable, body: json === undefined ? raw.body.toString('utf8') : json };
+      const { duplicate } = await recordInboundEvent(
+        deps.db,
+        { source: 'clickup', eventId, type: 'unrecognised', payload },
+        { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey: null, payload: { event: 'unrecognised' } },
+        deps.now(),
+      );
+      return c.json({ accepted: true, duplicate, ignored: unusable }, 200);
     }
     const ev = parsed.data;
     const items = ev.history_items ?? [];
