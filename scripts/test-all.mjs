@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type check, the fast suite, then the slow suites (end-to-end, crash, browser), each
+// `npm test`: lint of the tests, type check, the fast suite, then the slow suites (end-to-end, crash, browser), each
 // a separate vitest run so a slow one cannot hide a fast failure. Ends with one plain summary line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +12,8 @@ mkdirSync(out, { recursive: true });
 
 const only = process.argv.slice(2);
 const steps = [
+  // Tests that pass whatever the code does (sleeps as assertions, match-anything messages): scripts/lint-tests.mjs.
+  { name: 'lint-tests', cmd: ['node', 'scripts/lint-tests.mjs'] },
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', '.'] },
   { name: 'fast', vitest: 'vitest.config.ts' },
   { name: 'e2e', vitest: 'vitest.e2e.config.ts' },

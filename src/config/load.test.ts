@@ -23,7 +23,7 @@ describe('config', () => {
     ['a bad URL', minimal.replace('https://tg.example.com/api', 'tg.example.com'), 'tradinggrid.base_url', /absolute URL/],
     ['an unknown driver', minimal.replace('driver: community', 'driver: carrier_pigeon'), 'tradinggrid.driver', /community/],
     ['a port out of range', minimal + 'server: { port: 70000 }\n', 'server.port', /65535/],
-    ['a missing list id', minimal.replace('  list_id: "10"\n', ''), 'clickup.list_id', /./],
+    ['a missing list id', minimal.replace('  list_id: "10"\n', ''), 'clickup.list_id', /expected string, received undefined/],
   ])('reports %s with its path', (_name, text, path, message) => {
     const r = parseConfigText(text);
     expect(r.ok).toBe(false);

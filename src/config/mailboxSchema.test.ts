@@ -47,11 +47,11 @@ describe('mailbox and ac_csv config', () => {
     ['a password written in the file', (s: string) => s.replace('private_key: { file: /run/secrets/tg_sftp_key }', 'password: hunter2'), 'mailbox.transport.password', 'never written in the config file'],
     ['no credential at all', (s: string) => s.replace('    private_key: { file: /run/secrets/tg_sftp_key }\n', ''), 'mailbox.transport.password', 'password or private_key'],
     ['a partner key that is not an EDI address', (s: string) => s.replace('"ZZ:ACMESUPPLY"', '"ACMESUPPLY"'), 'mailbox.partners.ACMESUPPLY', "'qualifier:id'"],
-    ['a partner without its Trading Grid id', (s: string) => s.replace('{ partner_id: P-ACME, asn_hours: 12 }', '{ asn_hours: 12 }'), 'mailbox.partners.ZZ:ACMESUPPLY.partner_id', ''],
+    ['a partner without its Trading Grid id', (s: string) => s.replace('{ partner_id: P-ACME, asn_hours: 12 }', '{ asn_hours: 12 }'), 'mailbox.partners.ZZ:ACMESUPPLY.partner_id', 'expected string, received undefined'],
     ['an unknown window key', (s: string) => s.replace('defaults: { fa_hours: 8 }', 'defaults: { fa_hour: 8 }'), 'mailbox.defaults', 'fa_hour'],
     ['no own EDI address', (s: string) => s.replace('our_ids: ["ZZ:GRIDBRIDGE"]', 'our_ids: []'), 'mailbox.our_ids', 'our own EDI addresses'],
     ['a calendar time zone that does not exist', (s: string) => s.replace('Europe/Berlin', 'Mars/Olympus'), 'mailbox.calendar.time_zone', 'IANA'],
-    ['an incomplete ac_csv folder transport', (s: string) => s.replace(', quarantine: /data/ac/bad', ''), 'ac_csv.transport.quarantine', ''],
+    ['an incomplete ac_csv folder transport', (s: string) => s.replace(', quarantine: /data/ac/bad', ''), 'ac_csv.transport.quarantine', 'expected string, received undefined'],
   ])('reports %s with its path', (_what, edit, path, words) => {
     const r = parseConfigText(base + edit(mailbox));
     expect(r.ok).toBe(false);

@@ -21,20 +21,28 @@ export interface Leadership {
 export interface LeadershipOptions {
   /** How often a follower tries the lock and the leader checks its connection (default 2 s). */
   checkMs?: number;
+  /**
+   * How long the leader's check (and a follower's try) may take before the database counts as gone and
+   * the leader steps down. Default: 5 s, or three beats when that is longer. Not the beat itself: one
+   * slow `SELECT 1` on a busy server must not demote a healthy leader.
+   */
+  queryTimeoutMs?: number;
 }
 
 /**
  * One leader among the instances sharing a PostgreSQL database, held as a session advisory lock on a
  * dedicated connection. PostgreSQL releases the lock when that session ends, so a leader killed with
  * SIGKILL (or cut off) is replaced within one check by the first follower that tries. The leader checks
- * its own connection on the same beat and steps down when it fails or does not answer within the beat.
+ * its own connection on the same beat and steps down when it fails or does not answer within
+ * `queryTimeoutMs`.
  *
  * Leadership saves repeated work, it does not guard correctness: during a partition an old leader may
- * act for up to one beat after a new one took over, so everything a leader does stays idempotent
+ * act for up to a beat plus the query timeout after a new one took over, so everything a leader does stays idempotent
  * (scheduled jobs are keyed by slot, webhook registration reuses the existing one).
  */
 export async function holdLeadership(Client: ClientCtor, url: string, events: LeadershipEvents, opts: LeadershipOptions = {}): Promise<Leadership> {
   const checkMs = opts.checkMs ?? 2_000;
+  const queryTimeoutMs = opts.queryTimeoutMs ?? Math.max(5_000, 3 * checkMs);
   let client: PgClient | null = null;
   let leader = false;
   let stopped = false;
@@ -52,8 +60,8 @@ export async function holdLeadership(Client: ClientCtor, url: string, events: Le
   };
 
   const connect = async (): Promise<PgClient> => {
-    // query_timeout: a leader whose database stops answering must notice within a beat.
-    const c = new Client({ connectionString: url, query_timeout: checkMs, keepAlive: true });
+    // query_timeout: a leader whose database stops answering notices within that time (plus a beat).
+    const c = new Client({ connectionString: url, query_timeout: queryTimeoutMs, connectionTimeoutMillis: queryTimeoutMs, keepAlive: true });
     c.on('error', () => {
       if (client === c) drop();
     });

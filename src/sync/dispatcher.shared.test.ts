@@ -15,7 +15,7 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 10)); // sleep-ok: the poll interval of a condition wait
   }
 }
 
@@ -64,7 +64,7 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
     const ds = stores.map((s, i) => new Dispatcher(s, new Map<string, JobHandler>([['k', async ({ payload }) => {
       runs.set(payload.n, (runs.get(payload.n) ?? 0) + 1);
       byWorker.set(`w${i}`, (byWorker.get(`w${i}`) ?? 0) + 1);
-      await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 2)); // sleep-ok: the handler's own work
       return { status: 'done' };
     }]]), { ...opts, pollMs: 20, workerId: `w${i}` }));
     const N = 600;
@@ -84,10 +84,18 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
   it('an idle worker is woken by NOTIFY when another instance enqueues (no poll needed)', async () => {
     const [a, b] = [await instance(), await instance()];
     let ranAt = 0;
-    const d = new Dispatcher(a, new Map<string, JobHandler>([['wake', async () => { ranAt = Date.now(); return { status: 'done' }; }]]), { ...opts, pollMs: 60_000 });
+    let warm = false;
+    const d = new Dispatcher(a, new Map<string, JobHandler>([
+      ['wake', async () => { ranAt = Date.now(); return { status: 'done' }; }],
+      ['warm', async () => { warm = true; return { status: 'done' }; }],
+    ]), { ...opts, pollMs: 60_000 });
+    // Idle, for sure: a first job ran and settled (its claim is behind us), its LISTEN is in place, and the
+    // next poll is a minute away. Only NOTIFY can make the next job run within the test's time.
+    await enqueueJobs(a.db, [{ kind: 'warm', key: `warm-${Date.now()}`, payload: {} }], Date.now());
     d.start();
     cleanups.push(() => d.stop());
-    await new Promise((r) => setTimeout(r, 300)); // idle: its first claim found nothing, next poll is a minute away
+    await until('the first job to settle', async () => warm && d.inFlightCount === 0 && (await a.db.selectFrom('jobs').select('state').where('kind', '=', 'warm').executeTakeFirst())?.state === 'done');
+    await until('the dispatcher to LISTEN', async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE ${`LISTEN%${JOBS_CHANNEL}%`}`.execute(b.db)).rows[0]!.n) > 0);
     const t0 = Date.now();
     await enqueueJobs(b.db, [{ kind: 'wake', key: `wake-${t0}`, payload: {} }], Date.now());
     await until('the job to run', () => ranAt > 0, 5000);
@@ -99,22 +107,30 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
     const listener = new pg.Client({ connectionString: db!.url });
     await listener.connect();
     cleanups.push(() => listener.end());
-    const heard: number[] = [];
-    listener.on('notification', (m) => { if (m.channel === JOBS_CHANNEL) heard.push(Date.now()); });
+    const heard: string[] = [];
+    listener.on('notification', (m) => { if (m.channel === JOBS_CHANNEL) heard.push(m.payload ?? ''); });
     await listener.query(`LISTEN ${JOBS_CHANNEL}`);
-    const settle = () => new Promise((r) => setTimeout(r, 200));
+    // Absence without sleeping: PostgreSQL delivers notifications in commit order, so once a sentinel
+    // notified after a point has arrived, anything committed before that point has arrived too.
+    let sentinels = 0;
+    const barrier = async () => {
+      const tag = `sentinel-${++sentinels}`;
+      await listener.query(`NOTIFY ${JOBS_CHANNEL}, '${tag}'`);
+      await until(`the ${tag} notification`, () => heard.includes(tag), 5000);
+    };
+    const jobs = () => heard.filter((p) => !p.startsWith('sentinel-'));
     const key = `n-${Date.now()}`;
     await s.db.transaction().execute(async (trx) => {
       expect(await enqueueJobs(trx, [{ kind: 'k', key: `${key}-1`, payload: {} }, { kind: 'k', key: `${key}-2`, payload: {} }], Date.now())).toBe(2);
       expect(await enqueueJobs(trx, [{ kind: 'k', key: `${key}-3`, payload: {} }], Date.now())).toBe(1);
-      await settle();
-      expect(heard).toEqual([]);
+      await barrier();
+      expect(jobs()).toEqual([]);
     });
-    await settle();
-    expect(heard).toHaveLength(1);
+    await barrier();
+    expect(jobs()).toEqual(['']);
     expect(await enqueueJobs(s.db, [{ kind: 'k', key: `${key}-1`, payload: {} }], Date.now())).toBe(0);
-    await settle();
-    expect(heard).toHaveLength(1);
+    await barrier();
+    expect(jobs()).toEqual(['']);
   });
 
   it('claim connections plan per execution (plan_cache_mode), and a backlog arriving after an idle start drains in order', async () => {

@@ -71,7 +71,7 @@ describe('dispatching', () => {
       k: async ({ payload }) => {
         concurrent++;
         maxConcurrent = Math.max(maxConcurrent, concurrent);
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 5)); // sleep-ok: the handler's own work, giving others a chance to overlap
         order.push(payload.n);
         concurrent--;
         return { status: 'done' };
@@ -297,14 +297,24 @@ describe('dispatching', () => {
   });
 
   it('stop() waits for jobs in flight', async () => {
+    let started = false;
     let finished = false;
-    const { store, d, clock } = await setup({ k: async () => { await new Promise((r) => setTimeout(r, 50)); finished = true; return { status: 'done' }; } });
+    let release!: () => void;
+    const { store, d, clock } = await setup({ k: async () => { started = true; await new Promise<void>((r) => (release = r)); finished = true; return { status: 'done' }; } });
     await enqueueJobs(store.db, [{ kind: 'k', key: 's', payload: {} }], clock.t);
     d.start();
     d.wake();
-    await new Promise((r) => setTimeout(r, 20));
-    await d.stop();
+    await vi.waitFor(() => expect(started).toBe(true), { timeout: 5000, interval: 5 });
+    const stopping = d.stop();
+    let stopped = false;
+    void stopping.then(() => (stopped = true));
+    // The job is still running: stop() must not have returned. Let every pending callback run first.
+    await new Promise((r) => setImmediate(r));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
     expect(finished).toBe(true);
+    expect((await store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state).toBe('done');
   });
 });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, eventually, type World } from '../../test/helpers/world.ts';
+import { createWorld, eventually, settle, type World } from '../../test/helpers/world.ts';
 import { getLink } from '../store/ops/links.ts';
 
 let world: World | null = null;
@@ -21,7 +21,10 @@ describe('Trading Grid catch-up poll', () => {
     await b.scheduler.enqueueSlot({ kind: 'tradinggrid.poll', cron: '' }, 2_000);
     await eventually('the task from the poll', () => getLink(b.store.db, 'case', c.id));
     await b.scheduler.enqueueSlot({ kind: 'tradinggrid.poll', cron: '' }, 3_000);
-    await new Promise((r) => setTimeout(r, 300));
+    b.dispatcher.wake();
+    // The second poll has run and everything it caused has settled: only then is "still one task" an answer.
+    await eventually('the second poll to run', async () => (await b.store.db.selectFrom('jobs').select('state').where('key', '=', 'sched:tradinggrid.poll:3000').executeTakeFirst())?.state === 'done');
+    await settle(w);
     expect(w.cu.tasks().filter((t) => ((t as any).custom_fields ?? []).some((f: any) => f.value === c.id))).toHaveLength(1);
   });
 });

@@ -63,7 +63,7 @@ export async function startBridgeProcess(dir: string, config: GridbridgeConfig, 
       child.kill('SIGKILL');
       throw new Error(`bridge did not become ready in 90 s:\n${out}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 100)); // sleep-ok: the poll interval of a readiness wait
   }
   return {
     url,

@@ -63,7 +63,7 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     const v = await check();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 25)); // sleep-ok: the poll interval of a condition wait
   }
 }
 

@@ -143,11 +143,12 @@ function requestProblems(x: SandboxExchange): { opId: string; problems: string[]
   return { opId, problems: real };
 }
 
-function responseProblems(x: SandboxExchange): string[] {
+/** The problems of one answer, or null when the file has no schema to check it against. */
+function responseProblems(x: SandboxExchange): string[] | null {
   const found = findOp(x.method, x.path);
-  if (!found || x.status >= 300 || x.responseBody === undefined) return [];
+  if (!found || x.status >= 300 || x.responseBody === undefined) return null;
   const resp = found.o.op.responses?.[String(x.status)];
-  if (!resp?.content?.['application/json']?.schema) return [];
+  if (!resp?.content?.['application/json']?.schema) return null;
   const ref = pointer('paths', found.o.path, found.o.method.toLowerCase(), 'responses', String(x.status), 'content', 'application/json', 'schema');
   const v = ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
   if (v(x.responseBody)) return [];
@@ -156,6 +157,13 @@ function responseProblems(x: SandboxExchange): string[] {
     // anyOf/oneOf wrappers fail when a branch fails on an exempt path; their branches are judged alone.
     .filter((e) => !['oneOf', 'anyOf'].includes(e.keyword))
     .map((e) => `${found.o.op.operationId} ${e.instancePath || '(root)'} ${e.message}`);
+}
+
+let exercised: Promise<void> | null = null;
+/** Drives every method of the connector once against the sandbox (once per file, whichever test asks first). */
+function exerciseOnce(): Promise<void> {
+  exercised ??= exerciseEveryCall();
+  return exercised;
 }
 
 /** Drives every method of the connector once against the sandbox. */
@@ -218,7 +226,7 @@ async function exerciseEveryCall(): Promise<void> {
 
 describe('ClickUp OpenAPI contract', () => {
   it('every request the connector sends is accepted by the OpenAPI file', async () => {
-    await exerciseEveryCall();
+    await exerciseOnce();
     const sent = new Set(exchanges.map((x) => `${x.method} ${x.route}`));
     expect(sent.size).toBeGreaterThanOrEqual(25);
     const bad = exchanges.map((x) => ({ x, r: requestProblems(x) })).filter(({ r }) => r.problems.length > 0);
@@ -236,8 +244,12 @@ describe('ClickUp OpenAPI contract', () => {
     expect(requestProblems(fake('POST', '/api/v2/nope', {})).problems.join()).toMatch(/no operation/);
   });
 
-  it('sandbox answers validate against the response schemas where the file is consistent', () => {
-    const problems = exchanges.flatMap(responseProblems);
-    expect(problems).toEqual([]);
+  it('sandbox answers validate against the response schemas where the file is consistent', async () => {
+    // Run alone (-t), this test drives the calls itself: an empty list of answers would pass vacuously.
+    await exerciseOnce();
+    const checked = exchanges.map(responseProblems).filter((p): p is string[] => p !== null);
+    const routes = new Set(exchanges.filter((x) => responseProblems(x) !== null).map((x) => `${x.method} ${x.route}`));
+    expect(routes.size).toBeGreaterThanOrEqual(15);
+    expect(checked.flat()).toEqual([]);
   });
 });

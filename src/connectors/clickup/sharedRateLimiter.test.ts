@@ -52,8 +52,12 @@ describe.each(dialects)('ClickUp budget shared by instances (%s store)', (kind) 
     }
     const issued: number[] = [];
     const t0 = Date.now();
+    // A fixed amount of work (four windows' worth), not a fixed time: a loaded machine makes it slower, not different.
+    const total = 4 * limit;
+    let started = 0;
     await Promise.all(limiters.map(async (l) => {
-      while (Date.now() - t0 < 2000) {
+      while (started < total) {
+        started++;
         await l.acquire();
         issued.push(Date.now());
         l.done(headers);
@@ -73,8 +77,10 @@ describe.each(dialects)('ClickUp budget shared by instances (%s store)', (kind) 
       sent.set(w!, (sent.get(w!) ?? 0) + 1);
     }
     expect(Math.max(...sent.values())).toBeLessThanOrEqual(limit);
-    // The budget was used, not starved: at least two full windows' worth went out.
-    expect(issued.length).toBeGreaterThanOrEqual(2 * limit);
+    expect(issued).toHaveLength(total);
+    // The budget was used, not starved: the work took few windows beyond the four it needs at the limit
+    // (units leased but not used before a window ends are lost, so a little slack).
+    expect(sent.size).toBeLessThanOrEqual(6);
   }, 20_000);
 
   it('takes units all or none, and a new window starts full', async () => {

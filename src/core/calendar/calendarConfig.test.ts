@@ -29,7 +29,7 @@ describe('businessCalendarConfigSchema', () => {
     ['a malformed range', { ...valid, working_hours: { mon: ['8-12'] } }, 'working_hours.mon.0', "'HH:MM-HH:MM'"],
     ['a range ending before it starts', { ...valid, working_hours: { mon: ['17:00-08:00'] } }, 'working_hours.mon.0', 'night shift'],
     ['overlapping ranges', { ...valid, working_hours: { mon: ['08:00-12:00', '11:00-13:00'] } }, 'working_hours.mon', 'overlap'],
-    ['a misspelt weekday', { ...valid, working_hours: { monday: ['08:00-12:00'] } }, 'working_hours', ''],
+    ['a misspelt weekday', { ...valid, working_hours: { monday: ['08:00-12:00'] } }, 'working_hours', 'Unrecognized key: "monday"'],
     ['no working time at all', { ...valid, working_hours: { sat: [] } }, 'working_hours', 'at least one weekday'],
     ['an unknown country', { ...valid, holidays: { country: 'XX' } }, 'holidays.country', "no country 'XX'"],
     ['a lower-case country', { ...valid, holidays: { country: 'de' } }, 'holidays.country', 'ISO 3166-1'],

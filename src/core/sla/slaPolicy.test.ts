@@ -43,8 +43,8 @@ describe('selectSlaPolicy: exception+tier → exception → kind+tier → kind �
 describe('slaConfigSchema', () => {
   const dflt = { response_hours: 8, resolution_hours: 40 };
   it.each<[string, unknown, string, string]>([
-    ['a missing default', { policies: [] }, 'default', ''],
-    ['a non-positive target', { default: { ...dflt, resolution_hours: 0 } }, 'default.resolution_hours', ''],
+    ['a missing default', { policies: [] }, 'default', 'expected object, received undefined'],
+    ['a non-positive target', { default: { ...dflt, resolution_hours: 0 } }, 'default.resolution_hours', 'expected number to be >0'],
     ['a reminder past the breach', { default: { ...dflt, reminder_at: [1.2] } }, 'default.reminder_at.0', '0 < share ≤ 1'],
     ['a reminder listed twice', { default: { ...dflt, reminder_at: [0.5, 0.5] } }, 'default.reminder_at', 'twice'],
     ['a level with both after and after_hours', { default: { ...dflt, escalation_levels: [{ after: 1, after_hours: 8 }] } }, 'default.escalation_levels.0', 'exactly one of'],

@@ -127,7 +127,7 @@ describe('sandbox webhooks', () => {
       expect(first.ok).toBe(true);
       if (!first.ok) return;
       const cursor = first.value.cursor;
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 5)); // sleep-ok: the next change must carry a later timestamp than the cursor
       const c = await sb.raiseCase({ partnerId: 'P-UMBRELLA', kind: 'compliance_issue', title: 'Certificate expired', documents: [{ name: 'cert.pdf', kind: 'certificate', contentType: 'application/pdf', content: Buffer.from('cert') }] });
       await sb.addCaseComment(c.id, { body: 'please advise' });
       const req = await sb.requestApproval({ partnerId: 'P-ACME', kind: 'pricing_exception', summary: 'Q3 price hold' });

@@ -3,7 +3,9 @@ import { tempSqliteStore } from '../../../test/helpers/tempStore.ts';
 import { recordLink } from '../../store/ops/links.ts';
 import { cuEventHandler, UNLINKED_RETRY_MS } from './cuEvent.ts';
 import type { SyncContext } from '../context.ts';
-import type { JobContext } from '../dispatcher.ts';
+import { Dispatcher, type JobContext } from '../dispatcher.ts';
+import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { listDeadLetters } from '../../store/ops/replayDeadLetter.ts';
 
 type JobRow = JobContext['job'];
 
@@ -66,5 +68,63 @@ describe('cu.event for a new task (taskCreated, and the taskStatusUpdated ClickU
     const ev = { event: 'taskStatusUpdated', task_id: 'T-new', history_items: [{ id: 'h10', field: 'status', parent_id: 'L-CASES', date: '6', before: { status: 'open', type: 'open' }, after: { status: 'in review', type: 'custom' } }] };
     await run(ev, 1);
     expect(routed).toEqual(['T-new']);
+  });
+});
+
+describe('cu.event for a task not linked yet, through the dispatcher on a test clock', () => {
+  // The whole two-minute window, not a few seconds of it: the clock is the test's, so every retry time
+  // is checked to the millisecond (not a moment early) and nothing may happen after the last wait.
+  async function runWindow(linkAfterMs: number | null) {
+    const tt = await tempSqliteStore();
+    try {
+      const seen: string[] = [];
+      const c = { ...ctx, store: tt.store } as unknown as SyncContext;
+      const h = cuEventHandler(c, { case: async (_c, ev) => (seen.push(ev.task_id!), { status: 'done' }) });
+      const clock = { t: 5_000_000 };
+      const d = new Dispatcher(tt.store, new Map([['cu.event', h]]), { concurrency: 1, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000, now: () => clock.t });
+      const start = clock.t;
+      await enqueueJobs(tt.store.db, [{ kind: 'cu.event', key: 'ev1', payload: event('T-late', 'L-CASES'), maxAttempts: 10 }], clock.t);
+      const runTimes: number[] = [];
+      for (;;) {
+        const before = runTimes.length;
+        const ran = await d.runUntilIdle();
+        if (ran > 0) runTimes.push(clock.t - start);
+        expect(runTimes.length - before).toBeLessThanOrEqual(1);
+        const job = await tt.store.db.selectFrom('jobs').select(['state', 'run_at']).executeTakeFirstOrThrow();
+        if (job.state !== 'ready') break;
+        const due = Number(job.run_at);
+        // One millisecond early: nothing runs.
+        clock.t = due - 1;
+        expect(await d.runUntilIdle()).toBe(0);
+        clock.t = due;
+        if (linkAfterMs !== null && clock.t - start >= linkAfterMs && !(await tt.store.db.selectFrom('links').select('cu_task_id').executeTakeFirst())) {
+          await recordLink(tt.store.db, { entity: 'case', entityId: 'C-late', cuTaskId: 'T-late', cuListId: 'L-CASES' }, clock.t);
+        }
+      }
+      // Long after the window: nothing left to run, no dead letter.
+      clock.t += 3_600_000;
+      expect(await d.runUntilIdle()).toBe(0);
+      return { seen, runTimes, dead: await listDeadLetters(tt.store.db), state: (await tt.store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state };
+    } finally {
+      await tt.cleanup();
+    }
+  }
+
+  it('retries at 2, 4, 8, 16, 32 and 60 s, then gives up quietly when no link ever comes', async () => {
+    const r = await runWindow(null);
+    const cumulative = UNLINKED_RETRY_MS.reduce<number[]>((acc, w) => [...acc, (acc.at(-1) ?? 0) + w], [0]);
+    expect(r.runTimes).toEqual(cumulative);
+    expect(cumulative.at(-1)).toBe(122_000);
+    expect(r.seen).toEqual([]);
+    expect(r.dead).toEqual([]);
+    expect(r.state).toBe('done');
+  });
+
+  it('a link committed late in the window (after a minute) still gets the change, once', async () => {
+    const r = await runWindow(60_000);
+    expect(r.runTimes).toEqual([0, 2_000, 6_000, 14_000, 30_000, 62_000]);
+    expect(r.seen).toEqual(['T-late']);
+    expect(r.dead).toEqual([]);
+    expect(r.state).toBe('done');
   });
 });

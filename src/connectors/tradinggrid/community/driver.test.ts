@@ -130,7 +130,7 @@ describe('community driver: reads and paging', () => {
     const d = driverFor();
     const a = await sb.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'old' });
     const mark = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 5)); // sleep-ok: the next case must carry a later timestamp than the mark
     const b = await sb.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'new' });
     const r = await d.listCases({ updatedAfter: mark, partnerId: 'P-ACME' });
     const ids = r.ok ? r.value.data.map((c) => c.id) : [];
