@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { ADMIN_TOKEN, PASSWORD, rawRequest, rssOf, signedTgDelivery, startTarget, type Target } from './harness.ts';
+import { until } from '../helpers/until.ts';
 
 // Attacks anyone who can reach the port can make: no credentials needed unless the test says so.
 
@@ -40,7 +41,7 @@ describe('bodies: every body the bridge reads has a limit, checked before and wh
       // Sends a few bytes and then stalls: a server waiting for the body never answers.
       chunks: async function* () {
         yield Buffer.from('{"user":"');
-        await new Promise((r) => setTimeout(r, 8_000));
+        await new Promise((r) => setTimeout(r, 8_000)); // sleep-ok: the client stalls its body
       },
       timeoutMs: 6_000,
     });
@@ -125,8 +126,7 @@ describe('errors: an internal failure answers with an id, never the internal tex
     expect(text).not.toMatch(/inbound_events|no such table|sqlite/i);
     const body = JSON.parse(text);
     expect(body).toEqual({ error: 'internal error', id: expect.stringMatching(/^[0-9a-f]{12}$/) });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(t.proc.output()).toContain(body.id);
+    await until('the log line with the error id', () => t.proc.output().includes(body.id), 5_000);
     expect(t.proc.output()).toMatch(/inbound_events/);
   });
 });

@@ -54,7 +54,7 @@ describe('WorkGate', () => {
     expect(await runs[3]).toEqual({ ok: false });
     while (release.length > 0 || running > 0) {
       release.shift()?.();
-      await new Promise((r) => setTimeout(r, 1));
+      await new Promise((r) => setTimeout(r, 1)); // sleep-ok: a turn for the released job to finish, in a loop that waits for all of them
     }
     expect((await Promise.all(runs.slice(0, 3))).every((r) => r.ok)).toBe(true);
     expect(peak).toBe(2);

@@ -112,7 +112,7 @@ describe('partner e-mail over a real SMTP server', () => {
     await queue(statusMail);
     await d.runUntilIdle();
     for (let i = 0; i < 50 && smtp.received.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 10)); // sleep-ok: the poll interval of a loop that waits for the delivery
       await db.updateTable('jobs').set({ run_at: 0 }).where('state', '=', 'ready').execute();
       await d.runUntilIdle();
     }
