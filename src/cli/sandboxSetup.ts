@@ -50,6 +50,9 @@ export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: 
     log_level: 'warn',
     flows,
     mapping: sandboxMapping(),
+    // What the demo's team marks for partners: a "partner-" file name, a file in an "@partner" comment, or the
+    // task's "Share with partner" checkbox. Everything else stays internal (the default shares no file).
+    sharing: { cases: { files: { ways: ['name_prefix', 'partner_comment', 'checkbox'], name_prefix: 'partner-' } } },
     ...overrides.extra,
   };
   const r = validateConfig(raw);

@@ -4,6 +4,7 @@ import { PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
 import { AcCsvConfig, MailboxConfig } from './mailboxSchema.ts';
 import { CalendarSection, MetricsSection, RoutingSection, SlaSection, SlaSweepCron } from './slaSchema.ts';
 import { MappingSection } from './mappingSchema.ts';
+import { SharingSection } from './sharingSchema.ts';
 import { BodyLimitsBySource, SecretsSection } from './secretsSchema.ts';
 import { PartnerChannelSection } from './partnerChannelSchema.ts';
 
@@ -172,6 +173,8 @@ export const GridbridgeConfigShape = z.strictObject({
   tradinggrid: TradingGridConfig,
   partners: PartnersConfig.prefault({}),
   sync: SyncConfig.prefault({}),
+  /** What reaches a partner, per flow (src/config/sharingSchema.ts); nothing unless a rule says so. */
+  sharing: SharingSection,
   /** Issue #8: business calendar, SLA policies, escalation routing, scorecards (src/config/slaSchema.ts). */
   calendar: CalendarSection,
   sla: SlaSection,

@@ -73,7 +73,11 @@ describe('observeOutcome and approverComments', () => {
   it.each([
     ['approved', 'approved'], ['Approved ', 'approved'], ['rejected', 'rejected'], ['pending', null], [null, null], ['', null],
   ] as const)('%j reads as %j', (v, out) => expect(observeOutcome(v, { approved: 'approved', rejected: 'rejected' })).toBe(out));
-  it('the bridge\'s own notes are not sent to the partner', () => {
-    expect(approverComments([{ text: 'Fine for Q3 only.', by: 'Dora' }, { text: 'gridbridge: decision posted', by: 'Bot' }, { text: ' ', by: null }])).toBe('Dora: Fine for Q3 only.');
+  it('only comments the rule marks go with the decision; internal ones and the bridge\'s own notes never', () => {
+    const rules = { approvals: { comments: { share: 'prefix' as const, prefixes: ['@partner'] }, files: { ways: [], name_prefix: null, checkbox_field: 'Share with partner' }, fields: [] } };
+    const all = [{ id: '1', text: '@partner Fine for Q3 only.', by: 'Dora' }, { id: '2', text: 'Margin is thin, do not tell them', by: 'Eve' }, { id: '3', text: 'gridbridge: decision posted', by: 'Bot' }, { id: '4', text: ' ', by: null }];
+    expect(approverComments(all, rules)).toEqual({ text: 'Dora: Fine for Q3 only.', ids: ['1'], rule: 'sharing.approvals.comments: starts with "@partner"' });
+    // A flow with no rule shares nothing, not even a marked comment.
+    expect(approverComments(all, {}).text).toBe('');
   });
 });

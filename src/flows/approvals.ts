@@ -1,6 +1,7 @@
 import type { FlowJob } from '../core/flowJob.ts';
 import type { Money, PartnerTier } from '../core/case.ts';
 import type { Priority } from '../core/intents.ts';
+import { shareComment, type SharingRules } from '../core/sharing/rules.ts';
 
 /** Flow 6: a partner request becomes an approval task; the decision taken in ClickUp goes back once. Pure. */
 
@@ -95,7 +96,7 @@ function describe(r: RequestFacts, rule: string | null): string {
   lines.push(`| Trading Grid request | ${r.id} |`);
   if (r.documents.length > 0) lines.push(`| Documents | ${r.documents.join(', ')} |`);
   if (rule) lines.push(`| Routed by | ${rule} |`);
-  lines.push('', 'Decide by moving the task to approved or rejected (or the Decision field); your comments on this task go to the partner with the decision.');
+  lines.push('', 'Decide by moving the task to approved or rejected (or the Decision field). The decision goes to the partner; a comment goes with it only when it is marked for the partner (sharing.approvals.comments, e.g. starting with "@partner"); all other comments stay internal.');
   return lines.join('\n');
 }
 
@@ -166,10 +167,21 @@ export function observeOutcome(value: string | null | undefined, names: { approv
 /** Marks comments the bridge wrote on a task, so they are never sent to the partner as the approver's. */
 export const BRIDGE_COMMENT_PREFIX = 'gridbridge:';
 
-/** The approver's comments for the partner: everything on the task except the bridge's own notes. */
-export function approverComments(comments: ReadonlyArray<{ text: string; by: string | null }>): string {
-  return comments
-    .filter((c) => !c.text.trim().startsWith(BRIDGE_COMMENT_PREFIX) && c.text.trim() !== '')
-    .map((c) => (c.by ? `${c.by}: ${c.text.trim()}` : c.text.trim()))
-    .join('\n');
+/**
+ * The approver's comments for the partner: only those the sharing rule lets through (marker removed);
+ * the bridge's own notes never. Returns the text sent with the decision, the ids included (so a comment
+ * is never sent twice), and the rule that let them through.
+ */
+export function approverComments(comments: ReadonlyArray<{ id?: string; text: string; by: string | null }>, rules: SharingRules): { text: string; ids: string[]; rule: string | null } {
+  const lines: string[] = [];
+  const ids: string[] = [];
+  let rule: string | null = null;
+  for (const c of comments) {
+    const v = shareComment(rules, 'approvals', { text: c.text, byBridge: c.text.trim().startsWith(BRIDGE_COMMENT_PREFIX) });
+    if (!v.share) continue;
+    lines.push(c.by ? `${c.by}: ${v.text}` : v.text!);
+    if (c.id) ids.push(c.id);
+    rule ??= v.rule;
+  }
+  return { text: lines.join('\n'), ids, rule };
 }

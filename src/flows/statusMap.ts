@@ -30,3 +30,18 @@ export function checkStatusMap(listId: string, map: Readonly<Record<string, Part
   const warnings = listStatuses.filter((s) => !mapped.has(norm(s))).map((s) => `ClickUp status "${s}" on list ${listId} is not in clickup.status_map: moving a task there is not sent to the partner`);
   return { errors: [...new Set(errors)], warnings };
 }
+
+/** How far along a case is, as the partner sees it: a status never goes back to a lower rank on its own. */
+const RANK: Record<PartnerStatus, number> = { open: 0, received: 1, in_review: 2, awaiting_documents: 2, escalated: 3, resolved: 4 };
+
+/**
+ * The first day of a task for a case that may be old: the task takes the case's state (the ClickUp status
+ * for what the partner sees now, unless it is still `open`), and the partner gets `onCreated` only when it
+ * is a step forward from what it already sees, never the same status again nor a step back.
+ */
+export function decideFirstStatus(input: { partnerSees: PartnerStatus; onCreated: PartnerStatus | null; statusMap: Readonly<Record<string, PartnerStatus>>; back: Readonly<Partial<Record<PartnerStatus, string>>> }): { taskStatus: string | null; toPartner: PartnerStatus | null } {
+  const { partnerSees, onCreated } = input;
+  const taskStatus = partnerSees === 'open' ? null : toClickUpStatus(partnerSees, input.statusMap, input.back);
+  const toPartner = onCreated && onCreated !== partnerSees && RANK[onCreated] > RANK[partnerSees] ? onCreated : null;
+  return { taskStatus, toPartner };
+}

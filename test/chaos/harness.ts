@@ -190,7 +190,7 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
           /* mid-change: fine */
         }
         if (k % 3 === 0) {
-          const name = `corrected-${c.id}.pdf`;
+          const name = `partner-corrected-${c.id}.pdf`; // the sandbox config shares files named partner-…
           w.cu.attachFile(String(t.id), { filename: name, contentType: 'application/pdf', data: Buffer.from(`%PDF corrected ${c.id}`) });
           personFiles.set(c.id, name);
         }

@@ -63,16 +63,34 @@ describe('flow 6: approvals both ways', () => {
 
     // Every ClickUp delivery now arrives twice.
     w.cu.setFaults({ webhookDuplicateRate: 1 });
-    w.cu.postComment(taskId, 'Approved for Q3 only; back to list price in Q4.', 'dora.manager@gridbridge.example');
+    // Before the sharing rules every comment on the task went to the partner with the decision.
+    w.cu.postComment(taskId, 'Margin is below floor, but Globex is strategic: approve quietly.', 'dora.manager@gridbridge.example');
+    w.cu.postComment(taskId, '@partner Approved for Q3 only; back to list price in Q4.', 'dora.manager@gridbridge.example');
     w.cu.moveStatus(taskId, 'approved', 'dora.manager@gridbridge.example');
     await quiet(w, b);
     const decided = w.tg.state().requests.get(r.id)!;
     expect(decided.status).toBe('approved');
-    expect(decided.decision?.comment).toContain('Approved for Q3 only');
+    expect(decided.decision?.comment).toBe('Dora Manager: Approved for Q3 only; back to list price in Q4.');
+    expect(JSON.stringify(w.tg.state())).not.toContain('Margin is below floor');
     expect(decided.decision?.decided_by).toBe('Dora Manager');
     expect(w.tg.stats().requests['POST /requests/:id/decision']).toBe(1);
     expect(comments(w, taskId).filter((c) => c.startsWith('gridbridge: decision "approved"'))).toHaveLength(1);
     expect(await listDeadLetters(b.store.db)).toEqual([]);
+
+    // After the decision, comments follow the same rule: the marked one reaches the partner once, as a notice to it.
+    w.cu.postComment(taskId, 'Note for finance: book it under Q3 exceptions.', 'dora.manager@gridbridge.example');
+    w.cu.postComment(taskId, '@partner The Q3 price applies from PO 8812 on.', 'dora.manager@gridbridge.example');
+    await quiet(w, b);
+    const notices = [...w.tg.state().notices.values()].filter((n) => n.title === `Comment on your request ${r.id}`);
+    expect(notices.map((n) => n.body.split('\n')[0])).toEqual(['Dora Manager: The Q3 price applies from PO 8812 on.']);
+    expect(notices[0]!.audience).toEqual({ partner_ids: ['P-GLOBEX'] });
+    expect(JSON.stringify(w.tg.state())).not.toContain('book it under Q3 exceptions');
+    const { listAudit } = await import('../../src/store/ops/audit.ts');
+    const audit = (await listAudit(b.store.db, 'approval', r.id)).filter((a) => a.action === 'decision_posted' || a.action === 'comment_after_decision_posted').map((a) => [a.action, JSON.parse(a.after!).rule]);
+    expect(audit).toEqual([
+      ['decision_posted', 'the decision itself; comments: sharing.approvals.comments: starts with "@partner"'],
+      ['comment_after_decision_posted', 'sharing.approvals.comments: starts with "@partner"'],
+    ]);
   });
 
   it('a decision changed after posting goes to the partner as a revision, once', async () => {
@@ -86,21 +104,23 @@ describe('flow 6: approvals both ways', () => {
     w.cu.moveStatus(taskId, 'approved');
     await quiet(w, b);
     expect(w.tg.state().requests.get(r.id)!.status).toBe('approved');
-    w.cu.postComment(taskId, 'Warehouse cannot take the second truck; rejecting after all.');
+    w.cu.postComment(taskId, '@partner Warehouse cannot take the second truck; rejecting after all.');
     w.cu.moveStatus(taskId, 'rejected');
     await quiet(w, b);
     // The contract keeps the first decision; the revision is a notice addressed to the partner.
     expect(w.tg.state().requests.get(r.id)!.status).toBe('approved');
-    const revisions = [...w.tg.state().notices.values()].filter((n) => n.title.includes(`request ${r.id}`));
+    const revisions = [...w.tg.state().notices.values()].filter((n) => n.title.startsWith('Revised decision') && n.title.includes(`request ${r.id}`));
     expect(revisions).toHaveLength(1);
     expect(revisions[0]!.title).toBe(`Revised decision on your request ${r.id}: rejected`);
     expect(revisions[0]!.body).toContain('from approved to rejected');
-    expect(revisions[0]!.body).toContain('Warehouse cannot take the second truck');
+    // The marked comment, written after the first decision, reaches the partner exactly once: on its own or with the revision.
+    const carrying = [...w.tg.state().notices.values()].filter((n) => n.body.includes('Warehouse cannot take the second truck'));
+    expect(carrying).toHaveLength(1);
     expect(revisions[0]!.audience).toEqual({ partner_ids: ['P-INITECH'] });
     // Repeating the same webhook, or moving it to rejected again, posts nothing more.
     w.cu.setField(taskId, 'Decision', 'rejected');
     await quiet(w, b);
-    expect([...w.tg.state().notices.values()].filter((n) => n.title.includes(`request ${r.id}`))).toHaveLength(1);
+    expect([...w.tg.state().notices.values()].filter((n) => n.title.startsWith('Revised decision') && n.title.includes(`request ${r.id}`))).toHaveLength(1);
     const rec = await getFlowRecord<any>(b.store.db, 'approval', r.id);
     expect(rec!.data.posted.map((p: any) => p.outcome)).toEqual(['approved', 'rejected']);
   });

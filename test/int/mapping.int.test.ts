@@ -248,6 +248,15 @@ describe('issue #12: configured field mappings end to end', () => {
     expect(text).toMatch(/partner tier\s+tier\s+→\s+custom field "Partner tier"\s+drop_down/);
     expect(text).toMatch(/value\s+value\s+→\s+custom field "Value"\s+currency/);
     expect(text).toContain('online check: ok');
+    // The sharing rules in words: what reaches a partner.
+    expect(text).toContain('what reaches a partner (sharing:):');
+    expect(text).toContain('cases: comments: a comment is sent only when it starts with "@partner" (the marker is removed); all others stay internal');
+    expect(text).toContain('cases: files: a file is sent only when its name starts with "partner-", or it is attached in a comment that goes to the partner, or the task\'s "Share with partner" checkbox is ticked when it is attached');
+    expect(text).toContain('approvals: files: no file is ever sent');
+    const silent = await validateOnline({ ...world.config, sharing: { ...world.config.sharing, cases: { ...world.config.sharing.cases, files: { ways: [], name_prefix: null, checkbox_field: 'Share with partner' } } } }, world.secrets);
+    expect(silent.warnings).toContain('sharing.cases.files: no file attached in ClickUp will reach the partner (set sharing.cases.files.ways to share some)');
+    const noBox = await validateOnline({ ...world.config, sharing: { ...world.config.sharing, cases: { ...world.config.sharing.cases, files: { ways: ['checkbox'], name_prefix: null, checkbox_field: 'Send to customer' } } } }, world.secrets);
+    expect(noBox.errors.join('\n')).toContain('sharing.cases.files.checkbox_field: list');
 
     const bad = await worldWith(mappingWith([m({ name: 'tier', tradinggrid: 'tier', clickup: { custom_field: 'Partner tier' }, values: [{ tradinggrid: 'strategic', clickup: 'platinum' }] })], { assign: [{ match: { partners: ['P-NOPE'] }, users: ['ana.ops@gridbridge.example'] }] }));
     const r = await validateOnline(bad.config, bad.secrets);

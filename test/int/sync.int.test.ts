@@ -160,11 +160,11 @@ describe('flow 3: documents both ways', () => {
     const { c, taskId } = await openCase(w);
     const docsBefore = [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id);
     expect(docsBefore).toHaveLength(1);
-    w.cu.attachFile(taskId, { filename: 'corrected-invoice.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF corrected') });
-    await eventually('the corrected document', () => [...w.tg.state().documents.values()].some((d) => d.meta.case_id === c.id && d.meta.name === 'corrected-invoice.pdf'));
+    w.cu.attachFile(taskId, { filename: 'partner-corrected-invoice.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF corrected') });
+    await eventually('the corrected document', () => [...w.tg.state().documents.values()].some((d) => d.meta.case_id === c.id && d.meta.name === 'partner-corrected-invoice.pdf'));
     await settle(w);
     const docs = [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id);
-    expect(docs.map((d) => [d.meta.name, d.meta.kind, d.meta.uploaded_by]).sort()).toEqual([['claim.pdf', 'claim_evidence', 'partner'], ['corrected-invoice.pdf', 'corrected', 'internal']]);
+    expect(docs.map((d) => [d.meta.name, d.meta.kind, d.meta.uploaded_by]).sort()).toEqual([['claim.pdf', 'claim_evidence', 'partner'], ['partner-corrected-invoice.pdf', 'corrected', 'internal']]);
     // And nothing came back to ClickUp: the task still has exactly its two files.
     expect(((w.cu.tasks().find((t) => t.id === taskId) as any).attachments ?? []).length).toBe(2);
   });
@@ -199,13 +199,68 @@ describe('flow 3: documents both ways', () => {
   });
 });
 
+const caseDocs = (w: World, caseId: string) => [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === caseId).map((d) => d.meta.name).sort();
+const partnerComments = (w: World, caseId: string) => (w.tg.state().comments.get(caseId) ?? []).filter((x) => x.side === 'internal').map((x) => x.body);
+
+describe('what reaches a partner: nothing unless a sharing rule says so', () => {
+  it('with the default rules, a file attached and an unmarked comment stay internal; the marked comment goes, audited with its rule', async () => {
+    // Before the sharing rules every file on a case task went to the partner as "corrected".
+    world = await createWorld({ extra: { sharing: {} } });
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    w.cu.attachFile(taskId, { filename: 'margin-calculation.xlsx', contentType: 'application/zip', data: Buffer.from('PK internal margins') });
+    w.cu.postComment(taskId, 'Internal: the warehouse miscounted, do not admit it yet.');
+    w.cu.postComment(taskId, '@partner We are checking the carton count.');
+    await eventually('the marked comment', () => partnerComments(w, c.id).length === 1);
+    await settle(w);
+    expect(caseDocs(w, c.id)).toEqual(['claim.pdf']);
+    expect(partnerComments(w, c.id)).toEqual(['We are checking the carton count.']);
+    const audit = await listAudit(b.store.db, 'case', c.id);
+    const after = (action: string) => audit.filter((a) => a.action === action).map((a) => JSON.parse(a.after!));
+    expect(after('comment_to_partner').map((a) => a.rule)).toEqual(['sharing.cases.comments: starts with "@partner"']);
+    expect(after('status_to_partner').map((a) => a.rule)).toEqual(['sync.status_on_task_created (received); the partner saw open']);
+    expect(after('kept_internal').map((a) => [a.what, a.reason])).toEqual(expect.arrayContaining([
+      ['file', expect.stringContaining('no file')],
+      ['comment', 'does not start with "@partner"'],
+    ]));
+    // The console's timeline shows what the partner was sent apart from internal events.
+    const { listCaseTimeline } = await import('../../src/store/ops/timeline.ts');
+    const sent = (await listCaseTimeline(b.store.db, c.id)).filter((x) => x.kind === 'sent_to_partner').map((x) => x.detail);
+    expect(sent).toHaveLength(2);
+    expect(sent.join('\n')).toContain('sharing.cases.comments: starts with "@partner"');
+  });
+
+  it('a file goes when its name, a partner comment or the task checkbox marks it; the others stay internal', async () => {
+    world = await createWorld(); // the sandbox rules: name "partner-…", a file in an @partner comment, the "Share with partner" checkbox
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    w.cu.attachFile(taskId, { filename: 'partner-credit-note.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF credit note') });
+    w.cu.attachFile(taskId, { filename: 'internal-notes.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF notes') });
+    w.cu.postComment(taskId, 'To the warehouse: recount please', undefined, [{ filename: 'count-sheet.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF count') }]);
+    w.cu.postComment(taskId, '@partner Here is the signed delivery note.', undefined, [{ filename: 'delivery-note.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF dn') }]);
+    await eventually('two shared files', () => caseDocs(w, c.id).length === 3);
+    await settle(w);
+    w.cu.setField(taskId, 'Share with partner', true);
+    w.cu.attachFile(taskId, { filename: 'pod-scan.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF pod scan') });
+    await eventually('the ticked file', () => caseDocs(w, c.id).includes('pod-scan.pdf'));
+    await settle(w);
+    expect(caseDocs(w, c.id)).toEqual(['claim.pdf', 'delivery-note.pdf', 'partner-credit-note.pdf', 'pod-scan.pdf']);
+    const rules = (await listAudit(b.store.db, 'case', c.id)).filter((a) => a.action === 'document_to_partner').map((a) => [JSON.parse(a.after!).name, JSON.parse(a.after!).rule]).sort();
+    expect(rules).toEqual([
+      ['delivery-note.pdf', 'sharing.cases.files: attached in a comment for the partner'],
+      ['partner-credit-note.pdf', 'sharing.cases.files: name starts with "partner-"'],
+      ['pod-scan.pdf', 'sharing.cases.files: "Share with partner" ticked on the task'],
+    ]);
+  });
+});
+
 describe('ClickUp catch-up after lost deliveries', () => {
   it('a file attached and a status set while every delivery failed reach the partner once through the health check', async () => {
     world = await createWorld({ cu: { delivery: { retryDelayMs: 20, failingAfter: 100, suspendAfter: 200 } } });
     const w = world;
     const { b, c, taskId } = await openCase(w);
     w.cu.setFaults({ webhookFailing: true });
-    w.cu.attachFile(taskId, { filename: 'signed-pod.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF signed pod') });
+    w.cu.attachFile(taskId, { filename: 'partner-signed-pod.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF signed pod') });
     w.cu.moveStatus(taskId, 'in review');
     await w.cu.webhooksSettled();
     w.cu.setFaults({ webhookFailing: false });
@@ -215,7 +270,7 @@ describe('ClickUp catch-up after lost deliveries', () => {
       await settle(w);
     };
     await check();
-    const mine = () => [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id && d.meta.name === 'signed-pod.pdf');
+    const mine = () => [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id && d.meta.name === 'partner-signed-pod.pdf');
     expect(mine()).toHaveLength(1);
     expect(w.tg.state().cases.get(c.id)?.status).toBe('in_review');
     // The next check reads nothing again: webhooks or the catch-up already brought this task's changes.

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { configJsonSchema, loadConfigFile, resolveSecrets } from '../../config/load.ts';
-import { formatOnlineReport, validateOnline } from './configOnline.ts';
+import { formatOnlineReport, sharingFlowsIn, validateOnline } from './configOnline.ts';
+import { sharingRulesOf } from '../../config/sharingSchema.ts';
+import { sharingWarnings } from '../../core/sharing/rules.ts';
 import { resolveSecretBox } from '../../server/secretKeys.ts';
 
 export function registerConfigCommands(program: Command): void {
@@ -44,6 +46,7 @@ export function registerConfigCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      for (const w of sharingWarnings(sharingRulesOf(r.config), sharingFlowsIn(r.config))) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(`${opts.config}: ok (store ${r.config.store.url.replace(/\/\/[^@]*@/, '//***@')}, ClickUp list ${r.config.clickup.list_id}, Trading Grid driver ${r.config.tradinggrid.driver}, ${Object.keys(r.config.partners.map).length} mapped partner(s))\n`);
     });
   config

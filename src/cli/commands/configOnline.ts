@@ -4,6 +4,13 @@ import { createClickUpClient } from '../../connectors/clickup/index.ts';
 import { communityDriverFor } from '../../sync/tradingGridDriver.ts';
 import { checkMappings, checkUpdateFilter, checkUsers, namesUsers, type MappingRow } from '../../flows/mapping/check.ts';
 import { caseListIds, MappingRuntime, toDefinition } from '../../sync/mappingRuntime.ts';
+import { sharingRulesOf } from '../../config/sharingSchema.ts';
+import { describeSharing, sharingWarnings } from '../../core/sharing/rules.ts';
+
+/** The flows whose sharing applies to this config: cases always, approvals when that flow is on. */
+export function sharingFlowsIn(config: GridbridgeConfig): string[] {
+  return ['cases', ...(config.flows.approvals ? ['approvals'] : [])];
+}
 
 export interface OnlineReport {
   ok: boolean;
@@ -12,6 +19,8 @@ export interface OnlineReport {
   /** One table per case list: what will sync where. */
   tables: Array<{ listId: string; listName: string; rows: MappingRow[] }>;
   integrationUser: string | null;
+  /** The sharing rules in words: what reaches a partner, per flow. */
+  sharing: string[];
 }
 
 /**
@@ -50,6 +59,12 @@ export async function validateOnline(config: GridbridgeConfig, secrets: Resolved
       warnings.push(...check.warnings);
       errors.push(...checkUpdateFilter(config.mapping.filters.clickup_updates?.custom_field, listId, defs));
       tables.push({ listId, listName: list.value.name, rows: check.rows });
+      const files = sharingRulesOf(config).cases!.files;
+      if (files.ways.includes('checkbox')) {
+        const f = defs.find((d) => d.name.trim().toLowerCase() === files.checkbox_field.trim().toLowerCase());
+        if (!f) errors.push(`sharing.cases.files.checkbox_field: list ${listId} "${list.value.name}" has no field "${files.checkbox_field}" (no file would be shared by the checkbox)`);
+        else if (f.type !== 'checkbox') errors.push(`sharing.cases.files.checkbox_field: "${files.checkbox_field}" on list ${listId} is a ${f.type} field, not a checkbox`);
+      }
     }
 
     // Trading Grid: the credentials work, and every partner the config names exists there.
@@ -77,13 +92,17 @@ export async function validateOnline(config: GridbridgeConfig, secrets: Resolved
   } finally {
     await Promise.allSettled([clickup.close(), tg?.close()]);
   }
-  return { ok: errors.length === 0, errors: [...new Set(errors)], warnings, tables, integrationUser };
+  const rules = sharingRulesOf(config);
+  const flows = sharingFlowsIn(config);
+  warnings.push(...sharingWarnings(rules, flows));
+  return { ok: errors.length === 0, errors: [...new Set(errors)], warnings, tables, integrationUser, sharing: describeSharing(rules, flows) };
 }
 
 /** The report as text: the tables of what will sync where, then every problem. */
 export function formatOnlineReport(r: OnlineReport): string {
   const out: string[] = [];
   out.push(`integration user: ${r.integrationUser ?? 'unknown'}`);
+  out.push('', 'what reaches a partner (sharing:):', ...r.sharing.map((l) => `  ${l}`));
   for (const t of r.tables) {
     out.push('', `ClickUp list ${t.listId} "${t.listName}": what will sync where`);
     const head = ['mapping', 'Trading Grid', 'dir', 'ClickUp', 'type', 'values', 'check'];

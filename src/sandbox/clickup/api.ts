@@ -208,7 +208,7 @@ export function registerClickUpApi(router: Router, c: MutationContext): Mutation
       const st = Number(start);
       sorted = sorted.filter((x) => x.date < st || (x.date === st && startId !== null && Number(x.id) < Number(startId)));
     }
-    return okJson({ comments: sorted.slice(0, 25).map((x) => commentJson(s, x)) });
+    return okJson({ comments: sorted.slice(0, 25).map((x) => commentJson(s, x, c.origin)) });
   }));
 
   r('POST', '/v2/task/{task_id}/attachment', withTask((t, req) => {

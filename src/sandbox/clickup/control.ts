@@ -7,7 +7,7 @@ import type { TaskRec } from './state.ts';
 /** Changes made "as a person in ClickUp": they go through the same code as the API and fire webhooks. */
 export interface PersonActions {
   moveStatus(taskId: string, status: string, asEmail?: string): Record<string, unknown>;
-  postComment(taskId: string, text: string, asEmail?: string): { id: string };
+  postComment(taskId: string, text: string, asEmail?: string, files?: Array<{ filename: string; contentType: string; data: Buffer }>): { id: string };
   attachFile(taskId: string, file: { filename: string; contentType: string; data: Buffer }, asEmail?: string): Record<string, unknown>;
   /** `field` is a field name or id; drop-down values may be given by option name. */
   setField(taskId: string, field: string, value: unknown, asEmail?: string): Record<string, unknown>;
@@ -40,7 +40,7 @@ export function personActions(c: MutationContext, m: Mutations): PersonActions {
   };
   return {
     moveStatus: (id, status, email) => taskJson(s, check(m.setStatus(task(id), status, who(email))), c.origin),
-    postComment: (id, text, email) => ({ id: m.addComment(task(id), text, who(email)).id }),
+    postComment: (id, text, email, files) => ({ id: m.addComment(task(id), text, who(email), files ?? []).id }),
     attachFile: (id, file, email) => attachmentJson(m.addAttachment(task(id), file, who(email)), c.origin),
     setField: (id, field, value, email) => {
       const t = task(id);

@@ -221,11 +221,13 @@ export class Mutations {
     return t;
   }
 
-  addComment(t: TaskRec, text: string, userId: number): CommentRec {
+  /** Files attached in the comment are added to the task first (their own attachment events), then the comment names them. */
+  addComment(t: TaskRec, text: string, userId: number, files: ReadonlyArray<{ filename: string; contentType: string; data: Buffer }> = []): CommentRec {
+    const attachmentIds = files.map((f) => this.addAttachment(t, f, userId).id);
     const now = this.touch(t);
-    const c: CommentRec = { id: this.c.state.nextNumericId(90150000000), text, userId, date: now, resolved: false };
+    const c: CommentRec = { id: this.c.state.nextNumericId(90150000000), text, userId, date: now, resolved: false, ...(attachmentIds.length ? { attachmentIds } : {}) };
     t.comments.push(c);
-    const json = commentJson(this.c.state, c);
+    const json = commentJson(this.c.state, c, this.c.origin);
     this.c.events.emit('taskCommentPosted', t, [historyItem(t, 'comment', this.user(userId), null, c.id, now, { comment: { ...json, parent: t.id, type: 1, text_content: text } })]);
     return c;
   }

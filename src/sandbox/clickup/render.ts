@@ -126,11 +126,15 @@ export function listJson(state: ClickUpState, l: ListRec) {
   };
 }
 
-export function commentJson(state: ClickUpState, c: CommentRec) {
+export function commentJson(state: ClickUpState, c: CommentRec, origin?: string) {
   const u = userJson(state.user(c.userId));
   return {
     id: c.id,
-    comment: [{ text: c.text }],
+    // A file attached in a comment is a part of type "attachment" after the text.
+    comment: [{ text: c.text }, ...(c.attachmentIds ?? []).flatMap((id) => {
+      const a = state.attachmentsById.get(id);
+      return a ? [{ text: a.title, type: 'attachment', attachment: { id: a.id, title: a.title, mimetype: a.mimetype, url: attachmentJson(a, origin ?? '').url } }] : [];
+    })],
     comment_text: c.text,
     user: u,
     resolved: c.resolved,

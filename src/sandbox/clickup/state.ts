@@ -63,6 +63,8 @@ export interface CommentRec {
   userId: number;
   date: number;
   resolved: boolean;
+  /** Files attached in the comment (they are also on the task), as ClickUp shows them in the comment's parts. */
+  attachmentIds?: string[];
 }
 
 export interface ChecklistItemRec {
@@ -273,6 +275,7 @@ export function seed(state: ClickUpState, token: string): SeededIds {
     field(state, 'Value', 'currency', { precision: 2, currency_type: 'USD', default: null }),
     dropDown(state, 'SLA state', ['on track', 'at risk', 'breached']),
     dropDown(state, 'Partner tier', ['key account', 'standard']),
+    field(state, 'Share with partner', 'checkbox'),
   ]);
   const onboarding = mkList('Onboarding', 'ONB', statuses([['to do', 'open'], ['in progress', 'custom'], ['blocked', 'custom'], ['complete', 'closed']]), [
     field(state, 'Partner', 'short_text'),

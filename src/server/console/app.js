@@ -145,7 +145,7 @@ function stat(label, value, href, tone = '', note = '') {
 
 // ---------- case + timeline ----------
 
-const kindIcon = { event: '↘', decision: '◆', call: '↗', retry: '↻', error: '✕', dead_letter: '☠', replay: '⟲', operator: '☺' };
+const kindIcon = { event: '↘', decision: '◆', call: '↗', retry: '↻', error: '✕', dead_letter: '☠', replay: '⟲', operator: '☺', sent_to_partner: '✉' };
 
 async function viewCase(id) {
   const [c, tl] = await Promise.all([api.get(`/cases/${encodeURIComponent(id)}`), api.get(`/cases/${encodeURIComponent(id)}/timeline`)]);
@@ -169,9 +169,14 @@ async function viewCase(id) {
     h('li', { class: `tl ${it.kind} st-${it.status}` },
       h('span.icon', { title: it.kind }, kindIcon[it.kind] ?? '•'),
       h('div.body', h('div.line', h('span.kind', human(it.kind)), ' ', it.detail), h('div.sub', fmtTime(it.at), it.durationMs !== null ? ` · ${fmtDuration(it.durationMs)}` : '', it.status !== 'info' ? ' · ' : '', it.status !== 'info' ? pill(it.status, it.status === 'done' ? 'ok' : it.status === 'retry' ? 'warn' : 'bad') : null, it.jobId ? ` · job ${it.jobId}` : ''))));
+  // What the partner was sent, apart from everything that stayed internal.
+  const sent = tl.items.filter((it) => it.kind === 'sent_to_partner');
+  const sentList = sent.length
+    ? h('ul.sent#sent-to-partner', sent.map((it) => h('li', h('strong', fmtTime(it.at)), ' ', it.detail)))
+    : h('p.muted#sent-to-partner', 'Nothing sent to the partner yet.');
   return [
     h('div.pagehead', h('div', h('a.back', { href: '#/cases' }, '← Cases'), h('h1', k.title), h('div.sub', k.id))),
-    h('div.grid2', h('section.card', h('h2', 'Case'), info, h('h3', 'Documents'), docs),
+    h('div.grid2', h('section.card', h('h2', 'Case'), info, h('h3', 'Documents'), docs, h('h3', `Sent to partner (${sent.length})`), sentList),
       h('section.card', h('h2', `Timeline (${tl.items.length})`), tl.items.length ? h('ol.timeline#timeline', items) : h('p.empty', 'Nothing recorded for this case yet.'))),
   ];
 }

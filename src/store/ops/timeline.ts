@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 import { withConsoleTables } from '../consoleSchema.ts';
+import { PARTNER_VISIBLE_ACTIONS } from '../../core/sharing/rules.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -21,6 +22,15 @@ export async function recordTimeline(db: Db, entries: readonly TimelineEntry[]):
     .insertInto('timeline')
     .values(entries.map((e) => ({ case_id: e.caseId, at: e.at, kind: e.kind, detail: e.detail, status: e.status, duration_ms: e.durationMs ?? null, job_id: e.jobId ?? null })))
     .execute();
+}
+
+function ruleOf(after: string | null): string | null {
+  try {
+    const r = (JSON.parse(after ?? 'null') as { rule?: unknown } | null)?.rule;
+    return typeof r === 'string' ? r : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface CaseTimelineItem {
@@ -46,7 +56,12 @@ export async function listCaseTimeline(db: Db, caseId: string, limit = 1000): Pr
   ]);
   const items: CaseTimelineItem[] = [
     ...runs.map((r) => ({ at: Number(r.at), kind: r.kind, detail: r.detail, status: r.status, durationMs: r.duration_ms === null ? null : Number(r.duration_ms), jobId: r.job_id === null ? null : Number(r.job_id), source: 'timeline' as const })),
-    ...audit.map((a) => ({ at: Number(a.at), kind: 'decision', detail: `${a.action} by ${a.actor}${a.after ? `: ${a.after}` : ''}`, status: 'info', durationMs: null, jobId: null, source: 'audit' as const })),
+    // Writes the partner sees stand apart from internal events, with the rule that let them through.
+    ...audit.map((a) => {
+      const sent = PARTNER_VISIBLE_ACTIONS.has(a.action);
+      const rule = sent ? ruleOf(a.after) : null;
+      return { at: Number(a.at), kind: sent ? 'sent_to_partner' : 'decision', detail: `${a.action} by ${a.actor}${rule ? ` — allowed by ${rule}` : ''}${a.after ? `: ${a.after}` : ''}`, status: 'info', durationMs: null, jobId: null, source: 'audit' as const };
+    }),
     ...dead.map((d) => ({ at: Number(d.failed_at), kind: 'dead_letter', detail: `dead letter #${d.id} (${d.kind}) after ${d.attempts} attempt(s): ${d.error.split('\n')[0]}${d.replayed_at ? ` — replayed ${new Date(Number(d.replayed_at)).toISOString()}` : ''}`, status: d.replayed_at ? 'info' : 'fail', durationMs: null, jobId: Number(d.job_id), source: 'dead_letter' as const })),
   ];
   // Stable: equal times keep the order they were read in (timeline before audit for the same commit).

@@ -1,4 +1,5 @@
 import type { SyncContext } from '../context.ts';
+import type { FlowJob } from '../../core/flowJob.ts';
 import type { JobHandler, JobOutcome } from '../dispatcher.ts';
 import type { TgEventRoute } from './tgEvent.ts';
 import type { CuEntityRoute } from './cuEvent.ts';
@@ -14,6 +15,9 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { changedBy, commitFlow, dropDownLabel, flowFields, versionOf, enqueueFlowJobs } from '../flowSupport.ts';
 import { readLimited } from '../readLimited.ts';
+import { sharingRulesOf } from '../../config/sharingSchema.ts';
+import { shareComment } from '../../core/sharing/rules.ts';
+import { listAudit } from '../../store/ops/audit.ts';
 
 /** Flow 6 wiring: request events in, approval tasks out, the ClickUp decision back to the partner once. */
 
@@ -138,6 +142,8 @@ export const approvalCuRoute: CuEntityRoute = async (ctx, ev, link) => {
   if (!c) return { status: 'done' };
   const rec = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, link.entityId);
   if (!rec || rec.data.state === 'withdrawn') return { status: 'done' };
+  const items = ev.history_items ?? [];
+  if (items.length > 0 && items.every((i) => i.field === 'comment')) return commentsAfterDecision(ctx, rec.data, items);
   const task = await ctx.clickup.getTask(link.cuTaskId);
   if (!task.ok) return outcomeFromRemote(task.error, `reading approval task ${link.cuTaskId}`);
   const seen = c.decision.source === 'status' ? task.value.status.status : dropDownLabel(task.value, c.decision.field);
@@ -152,6 +158,62 @@ export const approvalCuRoute: CuEntityRoute = async (ctx, ev, link) => {
     },
   };
 };
+
+/**
+ * Comments on an approval task: before the decision they wait for it (the decision carries the shared
+ * ones); after it, a comment the rule shares goes to the partner on its own, once, as a notice addressed
+ * to it (the contract has no comments on requests). Everything else stays internal.
+ */
+async function commentsAfterDecision(ctx: SyncContext, rec: ApprovalRecord, items: NonNullable<Parameters<CuEntityRoute>[1]['history_items']>): Promise<JobOutcome> {
+  if (rec.state !== 'decided') return { status: 'done' };
+  const rules = sharingRulesOf(ctx.config);
+  const jobs: FlowJob[] = [];
+  const kept: Array<{ id: string; reason: string }> = [];
+  for (const item of items) {
+    if (ctx.mapping?.isOwnChange(item)) continue;
+    const c = (item as { comment?: { id?: string; text_content?: string; comment_text?: string; user?: { username?: string; email?: string } } }).comment;
+    const id = String(c?.id ?? item.after ?? item.id);
+    const text = c?.text_content ?? c?.comment_text ?? '';
+    const v = shareComment(rules, 'approvals', { text, byBridge: text.trim().startsWith(BRIDGE_COMMENT_PREFIX) });
+    if (!v.share) {
+      kept.push({ id, reason: v.reason });
+      continue;
+    }
+    const by = c?.user?.username ?? c?.user?.email ?? null;
+    jobs.push({ kind: 'approval.post_comment', key: `approval.post_comment:${rec.requestId}:${id}`, queueKey: `request:${rec.requestId}`, payload: { requestId: rec.requestId, partnerId: rec.partnerId, commentId: id, text: v.text!, by, sharedBy: v.rule } });
+  }
+  if (jobs.length === 0 && kept.length === 0) return { status: 'done' };
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      for (const k of kept) await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: rec.requestId, action: 'kept_internal', after: { what: 'comment', clickUpCommentId: k.id, reason: k.reason } }, ctx.now());
+      await enqueueFlowJobs(ctx, trx, jobs);
+    },
+  };
+}
+
+/** `approval.post_comment`: a comment marked for the partner after the decision, sent once (not if the decision carried it). */
+export function postCommentAfterDecisionHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload }) => {
+    const p = payload as { requestId: string; partnerId: string; commentId: string; text: string; by: string | null; sharedBy: string };
+    const audit = await listAudit(ctx.store.db, FLOW, p.requestId);
+    const carried = audit.some((a) => (a.action === 'decision_posted' || a.action === 'decision_revision_posted') && ((JSON.parse(a.after ?? '{}') as { commentIds?: string[] }).commentIds ?? []).includes(p.commentId));
+    if (carried) return { status: 'done' };
+    const r = await ctx.tg.getRequest(p.requestId);
+    const summary = r.ok ? r.value.summary : p.requestId;
+    const n = await ctx.tg.publishNotice(
+      {
+        title: `Comment on your request ${p.requestId}`,
+        body: `${p.by ? `${p.by}: ` : ''}${p.text}\n\n(About "${summary}".)`,
+        effective_at: new Date(ctx.now()).toISOString(),
+        audience: { partner_ids: [p.partnerId] },
+      },
+      `gridbridge:approval:${p.requestId}:comment:${p.commentId}`,
+    );
+    if (!n.ok) return outcomeFromRemote(n.error, `sending a comment on request ${p.requestId} to the partner`);
+    return { status: 'done', commit: (trx) => appendAudit(trx, { actor: p.by ?? 'clickup', entity: FLOW, entityId: p.requestId, action: 'comment_after_decision_posted', after: { clickUpCommentId: p.commentId, noticeId: n.value.id, rule: p.sharedBy } }, ctx.now()) };
+  };
+}
 
 async function commentOnce(ctx: SyncContext, taskId: string, text: string, attempt: number): Promise<JobOutcome | null> {
   if (attempt > 1) {
@@ -176,7 +238,10 @@ export function postDecisionHandler(ctx: SyncContext): JobHandler {
     if (!link) return { status: 'fail', error: `request ${p.requestId} has no approval task` };
     const comments = await ctx.clickup.listComments(link.cuTaskId);
     if (!comments.ok) return outcomeFromRemote(comments.error, `reading comments of ${link.cuTaskId}`);
-    const text = approverComments([...comments.value].reverse().map((x) => ({ text: x.comment_text, by: x.user?.username ?? null })));
+    // A comment already sent on its own after an earlier decision is not sent again with this one.
+    const sentAlone = new Set((await listAudit(db, FLOW, p.requestId)).filter((a) => a.action === 'comment_after_decision_posted').map((a) => String((JSON.parse(a.after ?? '{}') as { clickUpCommentId?: string }).clickUpCommentId)));
+    const shared = approverComments([...comments.value].reverse().filter((x) => !sentAlone.has(String(x.id))).map((x) => ({ id: String(x.id), text: x.comment_text, by: x.user?.username ?? null })), sharingRulesOf(ctx.config));
+    const text = shared.text;
     const by = p.by ?? 'ClickUp approver';
     let where: string;
     if (p.revision === 0) {
@@ -209,7 +274,7 @@ export function postDecisionHandler(ctx: SyncContext): JobHandler {
     if (failed) return failed;
     return {
       status: 'done',
-      commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: p.revision === 0 ? 'decision_posted' : 'decision_revision_posted', after: { outcome: p.outcome, revision: p.revision, comment: text } }, ctx.now()),
+      commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: p.revision === 0 ? 'decision_posted' : 'decision_revision_posted', after: { outcome: p.outcome, revision: p.revision, comment: text, commentIds: shared.ids, rule: `the decision itself${shared.rule ? `; comments: ${shared.rule}` : '; no comment was marked for the partner'}` } }, ctx.now()),
     };
   };
 }

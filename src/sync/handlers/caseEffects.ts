@@ -15,10 +15,17 @@ import { sideStamp } from '../sideStamp.ts';
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 
 
+/** The rule behind a partner status whose job did not name one (SLA escalations, jobs queued before rules existed). */
+function statusRuleOfKey(key: string): string {
+  if (key.startsWith('sla.partner_status:')) return 'sla escalation: the partner is told its case is escalated';
+  if (key.includes(':created:')) return 'sync.status_on_task_created';
+  return 'sharing.cases.fields: status';
+}
+
 /** `tradinggrid.set_status`: the partner sees the case's new status (flow 2). One Trading Grid call. */
 export function setPartnerStatusHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, job }) => {
-    const p = payload as { caseId: string; status: PartnerStatus; at: number; note?: string };
+    const p = payload as { caseId: string; status: PartnerStatus; at: number; note?: string; sharedBy?: string };
     if (!settable.has(p.status)) return { status: 'fail', error: `case ${p.caseId}: "${p.status}" cannot be set from the internal side` };
     const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'set_status', { status: p.status }, (trx) => setCasePartnerStatus(trx, p.caseId, p.status, ctx.now()));
     if (noTgCase) return noTgCase;
@@ -31,7 +38,7 @@ export function setPartnerStatusHandler(ctx: SyncContext): JobHandler {
         await rememberField(trx, 'case', p.caseId, 'status', 'tradinggrid', { value: p.status, at: sideStamp(r.value.updated_at, p.at) });
         await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
         const before = await setCasePartnerStatus(trx, p.caseId, p.status, now);
-        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_partner', before: before ? undefined : null, after: { status: p.status } }, now);
+        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_partner', before: before ? undefined : null, after: { status: p.status, rule: p.sharedBy ?? statusRuleOfKey(job.key) } }, now);
       },
     };
   };
@@ -61,14 +68,14 @@ export function setClickUpStatusHandler(ctx: SyncContext): JobHandler {
 /** `tradinggrid.add_comment`: a ClickUp comment flagged for the partner, posted on the case once. */
 export function addPartnerCommentHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, job }) => {
-    const p = payload as { caseId: string; body: string; author: string; clickUpCommentId: string };
+    const p = payload as { caseId: string; body: string; author: string; clickUpCommentId: string; sharedBy?: string };
     const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'add_comment', { clickUpCommentId: p.clickUpCommentId });
     if (noTgCase) return noTgCase;
     const r = await ctx.tg.addCaseComment(p.caseId, { body: p.body, author: p.author }, job.key);
     if (!r.ok) return outcomeFromRemote(r.error, `posting a comment on case ${p.caseId}`);
     return {
       status: 'done',
-      commit: (trx) => appendAudit(trx, { actor: p.author, entity: 'case', entityId: p.caseId, action: 'comment_to_partner', after: { clickUpCommentId: p.clickUpCommentId, tgCommentId: r.value.id } }, ctx.now()),
+      commit: (trx) => appendAudit(trx, { actor: p.author, entity: 'case', entityId: p.caseId, action: 'comment_to_partner', after: { clickUpCommentId: p.clickUpCommentId, tgCommentId: r.value.id, rule: p.sharedBy ?? null } }, ctx.now()),
     };
   };
 }
@@ -101,7 +108,7 @@ export function addClickUpCommentHandler(ctx: SyncContext): JobHandler {
  */
 export function uploadToTradingGridHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, job }) => {
-    const p = payload as { caseId: string; attachmentId: string; url: string; title: string; contentType: string | null };
+    const p = payload as { caseId: string; attachmentId: string; url: string; title: string; contentType: string | null; sharedBy?: string };
     const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'upload_document', { attachmentId: p.attachmentId });
     if (noTgCase) return noTgCase;
     const dl = await ctx.clickup.downloadAttachment(p.url);
@@ -123,7 +130,7 @@ export function uploadToTradingGridHandler(ctx: SyncContext): JobHandler {
       status: 'done',
       commit: async (trx) => {
         await recordDocument(trx, { case_id: p.caseId, sha256: read.sha256, name: p.title, kind: ctx.config.sync.clickup_upload_kind, origin: 'clickup', tg_document_id: up.value.id, cu_attachment_id: p.attachmentId, size_bytes: read.data.length }, ctx.now());
-        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'document_to_partner', after: { name: p.title, sha256: read.sha256, tgDocumentId: up.value.id } }, ctx.now());
+        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'document_to_partner', after: { name: p.title, sha256: read.sha256, tgDocumentId: up.value.id, rule: p.sharedBy ?? null } }, ctx.now());
       },
     };
   };

@@ -12,10 +12,34 @@ import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../outcome.ts';
+import { changedBy } from '../flowSupport.ts';
+import { needsCheckbox, shareComment, shareField, shareFile } from '../../core/sharing/rules.ts';
+import { sharingRulesOf } from '../../config/sharingSchema.ts';
 
 type HistoryItem = NonNullable<ClickUpWebhookEvent['history_items']>[number];
 
 const STATUS = 'status';
+const FLOW = 'cases';
+
+interface ClickUpHistoryAttachment { id?: string; title?: string; url?: string; mimetype?: string }
+interface ClickUpHistoryComment {
+  id?: string;
+  text_content?: string;
+  comment_text?: string;
+  user?: { username?: string; email?: string };
+  /** The comment's parts; a file attached in the comment is a part of type "attachment". */
+  comment?: Array<{ type?: string; attachment?: ClickUpHistoryAttachment }>;
+}
+
+function commentAttachments(c: ClickUpHistoryComment | undefined): ClickUpHistoryAttachment[] {
+  return (c?.comment ?? []).filter((p) => p?.type === 'attachment' && p.attachment?.id).map((p) => p.attachment!);
+}
+
+/** A checkbox custom field's value on a task (ClickUp gives true, "true" or nothing). */
+export function checkboxValue(t: { custom_fields?: Array<{ name: string; value?: unknown }> }, name: string): boolean {
+  const f = (t.custom_fields ?? []).find((x) => x.name.trim().toLowerCase() === name.trim().toLowerCase());
+  return f?.value === true || f?.value === 'true';
+}
 
 /** Jobs of one case run in order; every effect job carries its own idempotency key. */
 function effect(caseId: string, kind: string, key: string, payload: unknown, maxAttempts: number): NewJob {
@@ -44,7 +68,12 @@ async function commitStatusDecision(ctx: SyncContext, trx: Transaction<Database>
   const to = d.to;
   const partnerStatus = d.value as PartnerStatus;
   if (to === 'tradinggrid') {
-    jobs.push(effect(caseId, 'tradinggrid.set_status', `tg.set_status:${caseId}:${change.side}:${change.at}:${d.value}`, { caseId, status: partnerStatus, at: d.at }, ctx.config.dispatcher.max_attempts));
+    const v = shareField(sharingRulesOf(ctx.config), FLOW, STATUS);
+    if (!v.share) {
+      await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'kept_internal', after: { what: 'status', status: partnerStatus, reason: v.reason } }, now);
+      return;
+    }
+    jobs.push(effect(caseId, 'tradinggrid.set_status', `tg.set_status:${caseId}:${change.side}:${change.at}:${d.value}`, { caseId, status: partnerStatus, at: d.at, sharedBy: v.rule }, ctx.config.dispatcher.max_attempts));
   } else {
     const cuStatus = toClickUpStatus(partnerStatus, ctx.config.clickup.status_map, ctx.config.clickup.status_to_clickup);
     if (!cuStatus) {
@@ -102,7 +131,8 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
   let memory: FieldMemory | undefined;
   const audits: Array<{ action: string; after: unknown }> = [];
   const max = ctx.config.dispatcher.max_attempts;
-  const files: Array<{ id: string; title?: string; url: string; mimetype?: string }> = [];
+  const rules = sharingRulesOf(ctx.config);
+  const fileCandidates: Array<{ a: ClickUpHistoryAttachment; inSharedComment: boolean }> = [];
   let readFiles = false;
   for (const item of items) {
     const at = itemTime(item, ctx.now());
@@ -119,36 +149,65 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
       memory ??= await getFieldMemory(ctx.store.db, 'case', caseId, STATUS);
       statusChanges.push({ change, decision: decideStatusWith(ctx, memory, change) });
     } else if (item.field === 'comment') {
-      const c = (item as { comment?: { id?: string; text_content?: string; comment_text?: string; user?: { username?: string; email?: string } } }).comment;
+      const c = (item as { comment?: ClickUpHistoryComment }).comment;
       const text = (c?.text_content ?? c?.comment_text ?? '').trim();
-      const prefix = ctx.config.sync.partner_comment_prefix;
       const commentId = String(c?.id ?? item.after ?? item.id);
-      if (!text.toLowerCase().startsWith(prefix.toLowerCase())) continue;
-      const body = text.slice(prefix.length).replace(/^[\s:,-]+/, '').trim();
-      if (!body) continue;
       const author = c?.user?.username ?? c?.user?.email ?? 'internal team';
-      jobs.push(effect(caseId, 'tradinggrid.add_comment', `tg.add_comment:cu:${commentId}`, { caseId, body, author, clickUpCommentId: commentId }, max));
+      const v = shareComment(rules, FLOW, { text });
+      if (!v.share) {
+        audits.push({ action: 'kept_internal', after: { what: 'comment', clickUpCommentId: commentId, reason: v.reason } });
+        continue;
+      }
+      jobs.push(effect(caseId, 'tradinggrid.add_comment', `tg.add_comment:cu:${commentId}`, { caseId, body: v.text, author, clickUpCommentId: commentId, sharedBy: v.rule }, max));
+      // Files attached in a comment for the partner go with it when the rule says so.
+      for (const f of commentAttachments(c)) fileCandidates.push({ a: f, inSharedComment: true });
     } else if (isAttachmentItem(item)) {
       const a = item.after as { id?: unknown; title?: string; url?: unknown; mimetype?: string } | null;
       // ClickUp does not document this item's `after`: use it when it names the file, else read the task.
-      if (a && typeof a === 'object' && typeof a.id === 'string' && typeof a.url === 'string') files.push({ id: a.id, title: a.title, url: a.url, mimetype: a.mimetype });
+      if (a && typeof a === 'object' && typeof a.id === 'string' && typeof a.url === 'string') fileCandidates.push({ a: { id: a.id, title: a.title, url: a.url, mimetype: a.mimetype }, inSharedComment: false });
       else readFiles = true;
     }
   }
-  if (readFiles) {
+  // The task as it is now, read at most once: its files when the item did not name them, its checkbox when the rule needs it.
+  type TaskRead = { attachments?: Array<{ id?: unknown; title?: string; url?: unknown; mimetype?: string }>; custom_fields?: Array<{ name: string; value?: unknown }> };
+  let task: TaskRead | null = null;
+  const readTask = async (why: string): Promise<JobOutcome | null> => {
+    if (task) return null;
     const t = await ctx.clickup.getTask(ev.task_id!);
-    if (!t.ok) return outcomeFromRemote(t.error, `reading task ${ev.task_id} for its attachments`);
-    for (const a of ((t.value as { attachments?: Array<{ id?: unknown; title?: string; url?: unknown; mimetype?: string }> }).attachments ?? [])) {
-      if (typeof a.id === 'string' && typeof a.url === 'string') files.push({ id: a.id, title: a.title, url: a.url, mimetype: a.mimetype });
+    if (!t.ok) return outcomeFromRemote(t.error, `reading task ${ev.task_id} for ${why}`);
+    task = t.value as unknown as TaskRead;
+    return null;
+  };
+  if (readFiles) {
+    const failed = await readTask('its attachments');
+    if (failed) return failed;
+    for (const a of (task as TaskRead | null)?.attachments ?? []) {
+      if (typeof a.id === 'string' && typeof a.url === 'string') fileCandidates.push({ a: { id: a.id, title: a.title, url: a.url, mimetype: a.mimetype }, inSharedComment: false });
     }
   }
-  const queued = new Set<string>();
-  for (const a of files) {
-    if (queued.has(a.id)) continue;
-    queued.add(a.id);
-    const known = await ctx.store.db.selectFrom('documents').select('sha256').where('case_id', '=', caseId).where('cu_attachment_id', '=', a.id).executeTakeFirst();
+  // A file named twice (in a shared comment and as an attachment) is decided with what is known of both.
+  const candidates = new Map<string, { a: ClickUpHistoryAttachment; inSharedComment: boolean }>();
+  for (const f of fileCandidates) {
+    if (!f.a.id || !f.a.url) continue;
+    const prev = candidates.get(f.a.id);
+    candidates.set(f.a.id, { a: f.a, inSharedComment: f.inSharedComment || (prev?.inSharedComment ?? false) });
+  }
+  const checkboxField = rules[FLOW]!.files.checkbox_field;
+  for (const { a, inSharedComment } of candidates.values()) {
+    const title = a.title ?? 'attachment';
+    const known = await ctx.store.db.selectFrom('documents').select('sha256').where('case_id', '=', caseId).where('cu_attachment_id', '=', a.id!).executeTakeFirst();
     if (known) continue;
-    jobs.push(effect(caseId, 'tradinggrid.upload_document', `tg.upload_document:cu:${a.id}`, { caseId, attachmentId: a.id, url: a.url, title: a.title ?? 'attachment', contentType: a.mimetype ?? null }, max));
+    if (needsCheckbox(rules, FLOW, { name: title, inSharedComment })) {
+      // The checkbox is read as the task is now: a person ticks it before attaching the files to share.
+      const failed = await readTask(`its "${checkboxField}" field`);
+      if (failed) return failed;
+    }
+    const v = shareFile(rules, FLOW, { name: title, inSharedComment, checkbox: task ? checkboxValue(task, checkboxField) : null });
+    if (!v.share) {
+      audits.push({ action: 'kept_internal', after: { what: 'file', name: title, attachmentId: a.id, reason: v.reason } });
+      continue;
+    }
+    jobs.push(effect(caseId, 'tradinggrid.upload_document', `tg.upload_document:cu:${a.id}`, { caseId, attachmentId: a.id, url: a.url, title, contentType: a.mimetype ?? null, sharedBy: v.rule }, max));
   }
   if (jobs.length === 0 && audits.length === 0 && statusChanges.every((s) => s.decision.action === 'ignore' && !s.decision.remember)) return { status: 'done' };
   return {

@@ -7,7 +7,9 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { rememberField } from '../../store/ops/fieldMemory.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
-import { toPartnerStatus } from '../../flows/statusMap.ts';
+import { decideFirstStatus, toPartnerStatus } from '../../flows/statusMap.ts';
+import { shareField } from '../../core/sharing/rules.ts';
+import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { mappedTaskExtras, type MappedTaskExtras } from '../mappingEffects.ts';
 import { sideStamp } from '../sideStamp.ts';
 import { SETTABLE_CASE_STATUSES } from '../../connectors/tradinggrid/events.ts';
@@ -30,6 +32,8 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
     if (known.link) return { status: 'done' };
 
     let extras: MappedTaskExtras | null = null;
+    // The task takes the case's state; the partner hears only a step forward.
+    const first = decideFirstStatus({ partnerSees: known.record?.partnerStatus ?? 'open', onCreated: ctx.config.sync.status_on_task_created, statusMap: ctx.config.clickup.status_map, back: ctx.config.clickup.status_to_clickup });
     const record = (taskId: string, how: string, clickUpStatus: string | null, stampedAt: string | null | undefined, movedByPerson = false) => ({
       status: 'done' as const,
       commit: async (trx: Parameters<NonNullable<Extract<Awaited<ReturnType<JobHandler>>, { status: 'done' }>['commit']>>[0]) => {
@@ -44,10 +48,19 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
         const initial = clickUpStatus ? toPartnerStatus(clickUpStatus, ctx.config.clickup.status_map) : null;
         if (initial) await rememberField(trx, 'case', intent.caseId, 'status', 'clickup', { value: initial, at: sideStamp(stampedAt, now) });
         // A task found after a crash may have been moved by a person while it was not linked yet (those
-        // events were ignored): the partner gets that status rather than the first one.
-        const target = movedByPerson && initial && settable.has(initial) ? initial : ctx.config.sync.status_on_task_created;
-        if (target) {
-          await enqueueJobs(trx, [{ kind: 'tradinggrid.set_status', key: `tg.set_status:${intent.caseId}:created:${target}`, queueKey: `case:${intent.caseId}`, payload: { caseId: intent.caseId, status: target, at: now } }], now, ctx.config.dispatcher.max_attempts);
+        // events were ignored): the partner gets that status rather than the first one. Otherwise the
+        // partner gets status_on_task_created only when it is a step forward from what it sees now: an
+        // old case (backfill, or changed after go-live) is never told "received" again nor moved back.
+        const partnerSees = known.record?.partnerStatus ?? 'open';
+        const target = movedByPerson && initial && settable.has(initial) ? (initial !== partnerSees ? initial : null) : first.toPartner;
+        if (partnerSees !== 'open') await rememberField(trx, 'case', intent.caseId, 'status', 'agreed', { value: partnerSees, at: known.record?.updatedAt ?? now });
+        const v = shareField(sharingRulesOf(ctx.config), 'cases', 'status');
+        if (target && !v.share) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: 'kept_internal', after: { what: 'status', status: target, reason: v.reason } }, now);
+        else if (target && v.share) {
+          const rule = movedByPerson ? v.rule : `sync.status_on_task_created (${target}); the partner saw ${partnerSees}`;
+          await enqueueJobs(trx, [{ kind: 'tradinggrid.set_status', key: `tg.set_status:${intent.caseId}:created:${target}`, queueKey: `case:${intent.caseId}`, payload: { caseId: intent.caseId, status: target, at: now, sharedBy: rule } }], now, ctx.config.dispatcher.max_attempts);
+        } else if (!movedByPerson && ctx.config.sync.status_on_task_created && partnerSees !== 'open') {
+          await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: 'first_status_kept', after: { partnerSees, taskStatus: first.taskStatus, reason: `the partner already sees ${partnerSees}: no status sent` } }, now);
         }
       },
     });
@@ -72,6 +85,7 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
     const created = await ctx.clickup.createTask(intent.listId, {
       name: t.name,
       markdown_content: t.markdown,
+      ...(first.taskStatus ? { status: first.taskStatus } : {}),
       priority: extras?.priority ?? t.priority,
       ...(t.dueAt !== null || extras?.dueAt !== undefined ? { due_date: extras?.dueAt ?? t.dueAt!, due_date_time: true } : {}),
       tags: t.tags,

@@ -5,7 +5,7 @@ import type { CuEntityRoute } from './cuEvent.ts';
 import { onboardingCuRoute, onboardingTgRoute, setOnboardingPartnerStatusHandler } from './onboarding.ts';
 import { openGateHandler, publishRolloutHandler, reblockHandler, remindRolloutsHandler, rolloutCuRoute, rolloutTgRoute, scanRolloutsHandler, startRolloutHandler, syncAcksHandler } from './rollout.ts';
 import { buildGroupHandler, finishGroupHandler } from './taskGroup.ts';
-import { approvalCuRoute, approvalsSweepHandler, approvalsTgRoute, attachRequestDocumentHandler, closeApprovalTaskHandler, createApprovalTaskHandler, postDecisionHandler } from './approvals.ts';
+import { approvalCuRoute, approvalsSweepHandler, approvalsTgRoute, attachRequestDocumentHandler, closeApprovalTaskHandler, createApprovalTaskHandler, postCommentAfterDecisionHandler, postDecisionHandler } from './approvals.ts';
 
 /** Flows 4, 6 and 8 plug into the engine here: their Trading Grid routes, ClickUp entity routes and job kinds. */
 export function groupFlowTgRoutes(): TgEventRoute[] {
@@ -20,6 +20,7 @@ export function groupFlowHandlers(ctx: SyncContext): Array<[string, JobHandler]>
   return [
     ['approval.create_task', createApprovalTaskHandler(ctx)],
     ['approval.post_decision', postDecisionHandler(ctx)],
+    ['approval.post_comment', postCommentAfterDecisionHandler(ctx)],
     ['approval.close_task', closeApprovalTaskHandler(ctx)],
     ['approval.attach_document', attachRequestDocumentHandler(ctx)],
     ['approvals.sweep', approvalsSweepHandler(ctx)],
