@@ -173,9 +173,9 @@ describe('flow 3: documents both ways', () => {
     world = await createWorld({ cu: { delivery: { retryDelayMs: 20 } } });
     const w = world;
     const { b, c, taskId } = await openCase(w);
-    // The file is added while deliveries fail, then ClickUp's taskUpdated arrives with only a hint.
+    // The file (named for the partner by the sandbox's sharing rule) is added while deliveries fail, then ClickUp's taskUpdated arrives with only a hint.
     w.cu.setFaults({ webhookFailing: true });
-    w.cu.attachFile(taskId, { filename: 'weighbridge.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF weighbridge') });
+    w.cu.attachFile(taskId, { filename: 'partner-weighbridge.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF weighbridge') });
     await w.cu.webhooksSettled();
     w.cu.setFaults({ webhookFailing: false });
     const hook = [...w.cu.state.webhooks.values()][0]!;
@@ -183,9 +183,9 @@ describe('flow 3: documents both ways', () => {
     const body = JSON.stringify({ event: 'taskUpdated', webhook_id: hook.id, task_id: taskId, history_items: [{ id: '2800999000000000001', type: 1, date: String(Date.now()), field: 'attachments', parent_id: list, data: {}, source: null, user: { id: 81000002, username: 'Ana Ops' }, before: null, after: null }] });
     const res = await fetch(`${b.url}/webhooks/clickup`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': createHmac('sha256', hook.secret).update(body).digest('hex') }, body });
     expect(res.status).toBe(200);
-    await eventually('the file on the partner side', () => [...w.tg.state().documents.values()].some((d) => d.meta.case_id === c.id && d.meta.name === 'weighbridge.pdf'));
+    await eventually('the file on the partner side', () => [...w.tg.state().documents.values()].some((d) => d.meta.case_id === c.id && d.meta.name === 'partner-weighbridge.pdf'));
     await settle(w);
-    expect([...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id).map((d) => d.meta.name).sort()).toEqual(['claim.pdf', 'weighbridge.pdf']);
+    expect([...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id).map((d) => d.meta.name).sort()).toEqual(['claim.pdf', 'partner-weighbridge.pdf']);
   });
 
   it('a partner document added later is attached once, even when its event is delivered twice', async () => {
