@@ -33,6 +33,10 @@ export async function validateOnline(config: GridbridgeConfig, secrets: Resolved
   const warnings: string[] = [];
   const tables: OnlineReport['tables'] = [];
   let integrationUser: string | null = null;
+  const rules = sharingRulesOf(config);
+  const flows = sharingFlowsIn(config);
+  const sharing = describeSharing(rules, flows);
+  warnings.push(...sharingWarnings(rules, flows));
   const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, retry: { maxAttempts: 2 } });
   const tg = communityDriverFor(config, secrets);
   try {
@@ -70,7 +74,7 @@ export async function validateOnline(config: GridbridgeConfig, secrets: Resolved
     // Trading Grid: the credentials work, and every partner the config names exists there.
     if (!tg) {
       warnings.push('tradinggrid.driver is mailbox (EDI only): partners come from partners.map and the Active Community CSV; there is no community API to check them against');
-      return { ok: errors.length === 0, errors: [...new Set(errors)], warnings, tables, integrationUser };
+      return { ok: errors.length === 0, errors: [...new Set(errors)], warnings, tables, integrationUser, sharing };
     }
     const named = new Set([...Object.keys(config.partners.map), ...(config.mapping.filters.cases?.partners ?? []), ...(config.mapping.filters.cases?.exclude_partners ?? []), ...config.mapping.assign.flatMap((r) => r.match.partners ?? [])]);
     const contacts = new Set<string>();
@@ -92,10 +96,7 @@ export async function validateOnline(config: GridbridgeConfig, secrets: Resolved
   } finally {
     await Promise.allSettled([clickup.close(), tg?.close()]);
   }
-  const rules = sharingRulesOf(config);
-  const flows = sharingFlowsIn(config);
-  warnings.push(...sharingWarnings(rules, flows));
-  return { ok: errors.length === 0, errors: [...new Set(errors)], warnings, tables, integrationUser, sharing: describeSharing(rules, flows) };
+  return { ok: errors.length === 0, errors: [...new Set(errors)], warnings, tables, integrationUser, sharing };
 }
 
 /** The report as text: the tables of what will sync where, then every problem. */
