@@ -78,9 +78,14 @@ export async function listTasks(c: ResourceContext, listId: string, query: ListT
 
 /**
  * Tasks of a list whose custom field equals `value` (closed tasks and subtasks included), through the
- * `custom_fields` filter: how the dispatcher finds a task it created before a crash.
+ * `custom_fields` filter: how the dispatcher finds a task it created before a crash or a lost answer.
+ * ClickUp's `=` is "contains" for text fields (`CASE-1` finds `CASE-10`), `==` the exact match
+ * ("Filter tasks using Custom Fields", https://developer.clickup.com/docs/taskfilters); `==` is sent
+ * and each hit's value is compared again here, so a filter that matched loosely cannot adopt a stranger.
  */
-export function findTasksByCustomField(c: ResourceContext, listId: string, fieldId: string, value: string | number | boolean): Promise<Result<ClickUpTask[]>> {
-  const filter = JSON.stringify([{ field_id: fieldId, operator: '=', value }]);
-  return listTasks(c, listId, { custom_fields: [filter], include_closed: true, subtasks: true });
+export async function findTasksByCustomField(c: ResourceContext, listId: string, fieldId: string, value: string | number | boolean): Promise<Result<ClickUpTask[]>> {
+  const filter = JSON.stringify([{ field_id: fieldId, operator: '==', value }]);
+  const r = await listTasks(c, listId, { custom_fields: [filter], include_closed: true, subtasks: true });
+  if (!r.ok) return r;
+  return ok(r.value.filter((t) => (t.custom_fields ?? []).some((f) => f.id === fieldId && f.value !== undefined && f.value !== null && String(f.value) === String(value))));
 }

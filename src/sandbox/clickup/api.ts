@@ -43,6 +43,9 @@ function expandEvents(events: string[]): string[] {
 }
 
 /** Registers ClickUp's v2 endpoints (the ones gridbridge uses) on the router, under `/api`. */
+/** Custom field types the filter treats as text (`=` contains, `==` exact). */
+const TEXT_FIELD_TYPES = new Set(['short_text', 'text', 'email', 'url', 'phone']);
+
 export function registerClickUpApi(router: Router, c: MutationContext): Mutations {
   const s = c.state;
   const m = new Mutations(c);
@@ -108,16 +111,27 @@ export function registerClickUpApi(router: Router, c: MutationContext): Mutation
         if (!def) return fail(apiError(400, 'Custom field filter refers to an unknown field', 'FILTER_024'));
         const op = f.operator ?? '=';
         const want = def.type === 'drop_down' && typeof f.value === 'number' ? def.type_config.options?.find((o) => o.orderindex === f.value)?.id : f.value;
-        if (op === '=' && parsed.length === 1) {
+        // "Filter tasks using Custom Fields" (https://developer.clickup.com/docs/taskfilters): for text
+        // fields `=` is "contains (fuzzy match)" and `!=` "does not contain"; `==` / `!==` are the exact
+        // (non-)match. So `=` with CASE-1 finds CASE-10 too. Other types compare values as before.
+        const text = TEXT_FIELD_TYPES.has(def.type);
+        const contains = (t: TaskRec) => {
+          const v = t.fields.get(def.id);
+          return typeof v === 'string' && v.toLowerCase().includes(String(want).toLowerCase());
+        };
+        if ((op === '==' || (op === '=' && !text)) && parsed.length === 1) {
           // Indexed: the idempotency look-up ("find the task for this TG case") must stay cheap.
           candidates = [...(s.fieldIndex.get(def.id)?.get(indexKey(want)) ?? [])].filter((id) => s.tasks.get(id)?.listId === l.id);
-        } else if (op === '=') filters.push((t) => t.fields.get(def.id) === want);
-        else if (op === '!=') filters.push((t) => t.fields.get(def.id) !== want);
+        } else if (op === '==' || (op === '=' && !text)) filters.push((t) => t.fields.get(def.id) === want);
+        else if (op === '=') filters.push(contains);
+        else if (op === '!==' || (op === '!=' && !text)) filters.push((t) => t.fields.get(def.id) !== want);
+        else if (op === '!=') filters.push((t) => !contains(t));
         else if (op === 'IS NULL') filters.push((t) => !t.fields.has(def.id));
         else if (op === 'IS NOT NULL') filters.push((t) => t.fields.has(def.id));
-        else if (op === '<' || op === '>') filters.push((t) => {
+        else if (op === '<' || op === '>' || op === '<=' || op === '>=') filters.push((t) => {
           const v = Number(t.fields.get(def.id));
-          return op === '<' ? v < Number(want) : v > Number(want);
+          const w = Number(want);
+          return op === '<' ? v < w : op === '>' ? v > w : op === '<=' ? v <= w : v >= w;
         });
         else return fail(apiError(400, `Unsupported operator ${op}`, 'FILTER_002'));
       }

@@ -13,6 +13,7 @@ import { getFlowRecord, listFlowRecords } from '../../store/ops/flowRecords.ts';
 import { getLink, recordLink } from '../../store/ops/links.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
+import { findSavedTask } from './saved.ts';
 import { changedBy, commitFlow, dropDownLabel, flowFields, versionOf, enqueueFlowJobs } from '../flowSupport.ts';
 import { readLimited } from '../readLimited.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
@@ -120,9 +121,9 @@ export function createApprovalTaskHandler(ctx: SyncContext): JobHandler {
       await fields.ensure(listId);
       const f = fields.field(listId, 'request_id');
       if (f) {
-        const found = await ctx.clickup.findTasksByCustomField(listId, f.id, requestId);
-        if (!found.ok) return outcomeFromRemote(found.error, `looking for the approval task of ${requestId}`);
-        if (found.value[0]) return record(found.value[0].id, 'task_found_after_retry');
+        const found = await findSavedTask(ctx, listId, f.id, requestId, `the approval task of ${requestId}`);
+        if (!found.ok) return found.outcome;
+        if (found.value) return record(found.value.id, 'task_found_after_retry');
       }
     }
     const cf = await fields.customFields(listId, task.fields);
@@ -340,7 +341,9 @@ export function attachRequestDocumentHandler(ctx: SyncContext): JobHandler {
     if (attempt > 1) {
       const t = await ctx.clickup.getTask(link.cuTaskId);
       if (!t.ok) return outcomeFromRemote(t.error, `reading task ${link.cuTaskId}`);
-      if (((t.value as { attachments?: Array<{ title?: string }> }).attachments ?? []).some((a) => a.title === filename)) return { status: 'done' };
+      // Saved before a crash or a lost answer: the same name and, when ClickUp says it, the same size.
+      const atts = (t.value as { attachments?: Array<{ title?: string; size?: number | string }> }).attachments ?? [];
+      if (atts.some((a) => a.title === filename && (a.size === undefined || Number(a.size) === read.data.length))) return { status: 'done' };
     }
     const up = await ctx.clickup.uploadAttachment(link.cuTaskId, { filename, contentType: meta.content_type.split(';')[0]!.trim(), data: read.data });
     if (!up.ok) return outcomeFromRemote(up.error, `attaching ${meta.name} to ${link.cuTaskId}`);

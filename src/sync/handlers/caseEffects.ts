@@ -8,6 +8,7 @@ import { setCasePartnerStatus } from '../../store/ops/cases.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../outcome.ts';
+import { commentOnce } from './saved.ts';
 import { readLimited } from '../readLimited.ts';
 import { skipWithoutTradingGridCase } from '../mailbox/mailboxCaseGuard.ts';
 import { sideStamp } from '../sideStamp.ts';
@@ -82,7 +83,7 @@ export function addPartnerCommentHandler(ctx: SyncContext): JobHandler {
 
 /** `clickup.add_comment`: a partner's comment shown on the task, attributed to the partner contact. */
 export function addClickUpCommentHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload }) => {
+  return async ({ payload, job, attempt }) => {
     const p = payload as { caseId: string; commentId: string };
     const link = await getLink(ctx.store.db, 'case', p.caseId);
     if (!link) return { status: 'retry', error: `case ${p.caseId} has no ClickUp task yet`, retryAfterMs: 2000 };
@@ -92,11 +93,12 @@ export function addClickUpCommentHandler(ctx: SyncContext): JobHandler {
     if (!c) return { status: 'retry', error: `comment ${p.commentId} of case ${p.caseId} not visible yet` };
     const author = (c as { author?: string }).author ?? 'partner';
     const body = (c as { body?: string }).body ?? '';
-    const r = await ctx.clickup.createComment(link.cuTaskId, { comment_text: `Partner comment from ${author}:\n${body}`, notify_all: true });
-    if (!r.ok) return outcomeFromRemote(r.error, `adding the partner comment to task ${link.cuTaskId}`);
+    // Marked with the job key, so an attempt after a lost answer finds it instead of posting it twice.
+    const r = await commentOnce(ctx, link.cuTaskId, { comment_text: `Partner comment from ${author}:\n${body}`, notify_all: true }, job.key, attempt);
+    if (!r.ok) return r.outcome;
     return {
       status: 'done',
-      commit: (trx) => appendAudit(trx, { actor: author, entity: 'case', entityId: p.caseId, action: 'comment_to_clickup', after: { tgCommentId: p.commentId, clickUpCommentId: r.value.id } }, ctx.now()),
+      commit: (trx) => appendAudit(trx, { actor: author, entity: 'case', entityId: p.caseId, action: 'comment_to_clickup', after: { tgCommentId: p.commentId, clickUpCommentId: r.value } }, ctx.now()),
     };
   };
 }

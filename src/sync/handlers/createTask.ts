@@ -13,6 +13,7 @@ import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { mappedTaskExtras, type MappedTaskExtras } from '../mappingEffects.ts';
 import { sideStamp } from '../sideStamp.ts';
 import { SETTABLE_CASE_STATUSES } from '../../connectors/tradinggrid/events.ts';
+import { findSavedTask } from './saved.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 
@@ -20,8 +21,9 @@ type CreateTaskIntent = Extract<Intent, { kind: 'clickup.create_task' }>;
 
 /**
  * `clickup.create_task`: one ClickUp task per case. The link store is checked first; after a crash
- * between "created" and "recorded" (attempt > 1) the task is looked up by its TG case id field before
- * another is created. Normal path: exactly one ClickUp call.
+ * between "created" and "recorded", or a create whose answer was lost (attempt > 1 either way), the task
+ * is looked up by its TG case id field (exact match) before another is created; two tasks with that id
+ * are a dead letter naming them. Normal path: exactly one ClickUp call.
  */
 export function createTaskHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, attempt }) => {
@@ -69,9 +71,9 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
       await ctx.fields.ensure(intent.listId);
       const idField = ctx.fields.field(intent.listId, 'tg_case_id');
       if (idField) {
-        const found = await ctx.clickup.findTasksByCustomField(intent.listId, idField.id, intent.caseId);
-        if (!found.ok) return outcomeFromRemote(found.error, `looking for an existing task of case ${intent.caseId}`);
-        const match = found.value[0];
+        const found = await findSavedTask(ctx, intent.listId, idField.id, intent.caseId, `the task of case ${intent.caseId}`);
+        if (!found.ok) return found.outcome;
+        const match = found.value;
         if (match) return record(match.id, 'task_found_after_retry', match.status?.status ?? null, match.date_updated, match.status?.type !== undefined && match.status.type !== 'open');
       }
     }

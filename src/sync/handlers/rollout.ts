@@ -10,6 +10,7 @@ import { findFlowRecordByLookup, getFlowRecord, listFlowRecords } from '../../st
 import { getLinkByTask } from '../../store/ops/links.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
+import { commentOnce, lookupTag, oneOrNone } from './saved.ts';
 import { commitFlow, enqueueFlowJobs, flowFields, isTaskFinished, versionOf } from '../flowSupport.ts';
 import type { ClickUpTask } from '../../connectors/clickup/types.ts';
 import type { Transaction } from 'kysely';
@@ -64,7 +65,7 @@ export function scanRolloutsHandler(ctx: SyncContext): JobHandler {
 
 /** `rollout.start`: remember the rollout, then publish its notice. */
 export function startRolloutHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload }) => {
+  return async ({ payload, attempt }) => {
     const c = cfg(ctx);
     if (!c) return { status: 'fail', error: 'flows.rollouts is not configured' };
     const p = payload as StartRolloutInput & { rolloutId: string };
@@ -72,9 +73,20 @@ export function startRolloutHandler(ctx: SyncContext): JobHandler {
     if (existing) return { status: 'done' };
     let taskId = p.taskId;
     if (!taskId) {
-      const t = await ctx.clickup.createTask(c.list_id, { name: p.title, markdown_content: p.body, tags: ['gridbridge', c.marker_tag] });
-      if (!t.ok) return outcomeFromRemote(t.error, `creating the rollout task ${p.title}`);
-      taskId = t.value.id;
+      // A tag of its own finds the task again when the create's answer was lost (or the process died).
+      const tag = lookupTag('gb-ro', p.rolloutId);
+      if (attempt > 1) {
+        const listed = await ctx.clickup.listTasks(c.list_id, { tags: [tag], include_closed: true });
+        if (!listed.ok) return outcomeFromRemote(listed.error, `looking for the rollout task ${p.title}`);
+        const one = oneOrNone(listed.value, `tagged ${tag} (rollout ${p.rolloutId})`);
+        if (!one.ok) return one.outcome;
+        taskId = one.value?.id;
+      }
+      if (!taskId) {
+        const t = await ctx.clickup.createTask(c.list_id, { name: p.title, markdown_content: p.body, tags: ['gridbridge', c.marker_tag, tag] });
+        if (!t.ok) return outcomeFromRemote(t.error, `creating the rollout task ${p.title}`);
+        taskId = t.value.id;
+      }
     }
     const record: RolloutRecord = { rolloutId: p.rolloutId, taskId, title: p.title, body: p.body, audience: parseAudience(p.audience, c.default_audience), noticeId: null, recipients: [], partnerNames: {}, acks: {}, reminders: {}, stepsDone: [], gateOpen: false };
     return {
@@ -227,14 +239,15 @@ export const rolloutCuRoute: CuEntityRoute = async (ctx, _ev, link) => {
   };
 };
 
-async function note(ctx: SyncContext, taskId: string, text: string): Promise<JobOutcome | null> {
-  const r = await ctx.clickup.createComment(taskId, { comment_text: `${BRIDGE_COMMENT_PREFIX} ${text}`, notify_all: false });
-  return r.ok ? null : outcomeFromRemote(r.error, `commenting on ${taskId}`);
+/** A note of ours on the task, once per job (marked with its key: a lost answer is found, not posted twice). */
+async function note(ctx: SyncContext, taskId: string, text: string, job: { key: string; attempt: number }): Promise<JobOutcome | null> {
+  const r = await commentOnce(ctx, taskId, { comment_text: `${BRIDGE_COMMENT_PREFIX} ${text}`, notify_all: false }, job.key, job.attempt);
+  return r.ok ? null : r.outcome;
 }
 
 /** `rollout.open_gate`: the rollout task moves to the ready status, with a note. */
 export function openGateHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload }) => {
+  return async ({ payload, job, attempt }) => {
     const c = cfg(ctx);
     const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, (payload as { rolloutId: string }).rolloutId);
     if (!c || !rec) return { status: 'done' };
@@ -243,13 +256,13 @@ export function openGateHandler(ctx: SyncContext): JobHandler {
       if (!u.ok) return outcomeFromRemote(u.error, `moving ${rec.data.taskId} to ${c.ready_status}`);
     }
     const f = ackFigures(rec.data);
-    return (await note(ctx, rec.data.taskId, `go-live readiness unblocked: ${f.count}/${f.total} partners acknowledged (${f.pct}%) and the internal tasks are done.`)) ?? { status: 'done' };
+    return (await note(ctx, rec.data.taskId, `go-live readiness unblocked: ${f.count}/${f.total} partners acknowledged (${f.pct}%) and the internal tasks are done.`, { key: job.key, attempt })) ?? { status: 'done' };
   };
 }
 
 /** `rollout.reblock`: go-live readiness was closed too early: reopen it and say why. */
 export function reblockHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload }) => {
+  return async ({ payload, job, attempt }) => {
     const c = cfg(ctx);
     const { rolloutId, reasons } = payload as { rolloutId: string; reasons: string[] };
     const link = c ? await ctx.store.db.selectFrom('links').select('cu_task_id').where('entity', '=', FLOW).where('entity_id', '=', `${rolloutId}:${c.gate_step}`).executeTakeFirst() : undefined;
@@ -261,13 +274,13 @@ export function reblockHandler(ctx: SyncContext): JobHandler {
       const u = await ctx.clickup.updateTask(link.cu_task_id, { status: reopen.status });
       if (!u.ok) return outcomeFromRemote(u.error, `reopening ${link.cu_task_id}`);
     }
-    return (await note(ctx, link.cu_task_id, `go-live readiness is blocked: ${reasons.join('; ')}.`)) ?? { status: 'done' };
+    return (await note(ctx, link.cu_task_id, `go-live readiness is blocked: ${reasons.join('; ')}.`, { key: job.key, attempt })) ?? { status: 'done' };
   };
 }
 
 /** `rollouts.remind` (scheduled): one reminder notice per rollout to partners that have not acknowledged. */
 export function remindRolloutsHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload }) => {
+  return async ({ payload, job, attempt }) => {
     const c = cfg(ctx);
     if (!c) return { status: 'done' };
     const slot = (payload as { slot?: number }).slot ?? ctx.now();
@@ -281,7 +294,7 @@ export function remindRolloutsHandler(ctx: SyncContext): JobHandler {
         `gridbridge:rollout:${rec.id}:reminder:${slot}`,
       );
       if (!n.ok) return outcomeFromRemote(n.error, `reminding partners of rollout ${rec.id}`);
-      const failed = await note(ctx, rec.data.taskId, `reminder sent to ${partners.map((p) => rec.data.partnerNames[p] ?? p).join(', ')}.`);
+      const failed = await note(ctx, rec.data.taskId, `reminder sent to ${partners.map((p) => rec.data.partnerNames[p] ?? p).join(', ')}.`, { key: `rollout.remind:${rec.id}:${slot}`, attempt });
       if (failed) return failed;
       const reminders = { ...rec.data.reminders };
       for (const p of partners) reminders[p] = { count: (reminders[p]?.count ?? 0) + 1, lastAt: ctx.now() };

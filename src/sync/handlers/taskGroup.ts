@@ -6,6 +6,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { enqueueFlowJobs, flowFields } from '../flowSupport.ts';
 import type { ClickUpTask } from '../../connectors/clickup/types.ts';
+import { findSavedTask, oneOrNone } from './saved.ts';
 
 /**
  * `group.build` builds a task group one task per job: the parent (index 0), then each step as a subtask.
@@ -49,16 +50,27 @@ export function buildGroupHandler(ctx: SyncContext): JobHandler {
     await fields.ensure(plan.listId);
     const keyField = fields.field(plan.listId, 'gb_key');
     const key = groupTaskKey(plan, stepKey);
-    if (attempt > 1 && keyField) {
-      const found = await ctx.clickup.findTasksByCustomField(plan.listId, keyField.id, key);
-      if (!found.ok) return outcomeFromRemote(found.error, `looking for ${key}`);
-      if (found.value[0]) return advance(found.value[0].id, 'task_found_after_retry');
-    }
     const setKey = async (taskId: string): Promise<JobOutcome | null> => {
       if (!keyField) return null;
       const r = await ctx.clickup.setCustomFieldValue(taskId, keyField.id, key);
       return r.ok ? null : outcomeFromRemote(r.error, `marking ${taskId} with ${key}`);
     };
+    let fromTemplate: string | null = null;
+    if (attempt > 1 && keyField) {
+      const found = await findSavedTask(ctx, plan.listId, keyField.id, key, `the ${plan.entity} task ${key}`);
+      if (!found.ok) return found.outcome;
+      if (found.value) return advance(found.value.id, 'task_found_after_retry');
+      if (index === 0 && plan.parent.templateName && !plan.parent.existingTaskId) {
+        // A task made from a template gets its key only after it is created: one whose answer was lost
+        // carries none. A task of the same name in the list without any key is that one.
+        const listed = await ctx.clickup.listTasks(plan.listId, { include_closed: true });
+        if (!listed.ok) return outcomeFromRemote(listed.error, `looking for ${plan.parent.name} made from template ${plan.parent.templateName}`);
+        const unkeyed = listed.value.filter((t) => t.name === plan.parent.name && !(t.custom_fields ?? []).some((f) => f.id === keyField.id && f.value !== undefined && f.value !== null && f.value !== ''));
+        const one = oneOrNone(unkeyed, `named "${plan.parent.name}" without a ${plan.keyField} value (made from template ${plan.parent.templateName}?)`);
+        if (!one.ok) return one.outcome;
+        fromTemplate = one.value?.id ?? null;
+      }
+    }
 
     if (index === 0) {
       const p = plan.parent;
@@ -73,7 +85,8 @@ export function buildGroupHandler(ctx: SyncContext): JobHandler {
         if (!tpls.ok) return outcomeFromRemote(tpls.error, 'listing task templates');
         const tpl = tpls.value.find((t) => t.name === p.templateName);
         if (!tpl) return { status: 'fail', error: `ClickUp has no task template named "${p.templateName}" (${plan.entity} ${plan.groupId})` };
-        const made = await ctx.clickup.createTaskFromTemplate(plan.listId, tpl.id, { name: p.name });
+        // Found after a lost answer (above), or made now; either way completed below (PUT and field values repeat safely).
+        const made = fromTemplate ? { ok: true as const, value: { id: fromTemplate } } : await ctx.clickup.createTaskFromTemplate(plan.listId, tpl.id, { name: p.name });
         if (!made.ok) return outcomeFromRemote(made.error, `creating ${p.name} from template ${p.templateName}`);
         const u = await ctx.clickup.updateTask(made.value.id, { assignees: { add: p.assignees, rem: [] }, ...(p.dueAt !== null ? { due_date: p.dueAt, due_date_time: true } : {}) } as never);
         if (!u.ok) return outcomeFromRemote(u.error, `completing task ${made.value.id}`);
