@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
-import { openMigratedStore, type Store } from '../../store/db.ts';
+import type { Store } from '../../store/db.ts';
+import { pgOrWarn, storeMakers, type StoreKind } from '../../../test/helpers/pgStore.ts';
 import { LocalFolderTransport } from '../../connectors/tradinggrid/mailbox/localFolderTransport.ts';
 import { MailboxDriver } from '../../connectors/tradinggrid/mailbox/mailboxDriver.ts';
 import type { MailboxException, MailboxItem } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
@@ -18,40 +18,27 @@ const hours = (h: number) => new Date(T0.getTime() + h * 3_600_000);
 const US = { qualifier: 'ZZ', id: 'GRIDBRIDGE' };
 const exceptions = (items: MailboxItem[]) => items.filter((i): i is MailboxException => i.type === 'exception').map((e) => e.exception);
 
-/** SQLite always; PostgreSQL when GRIDBRIDGE_TEST_PG_URL names a database this test may fill (tables are dropped first). */
-const targets: [string, () => Promise<{ url: string; cleanup: () => void }>][] = [
-  ['SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gb-sqlstate-'));
-    return { url: `sqlite:${join(dir, 'gb.db')}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-  }],
-];
-if (process.env.GRIDBRIDGE_TEST_PG_URL) {
-  const url = process.env.GRIDBRIDGE_TEST_PG_URL;
-  targets.push(['PostgreSQL', async () => {
-    const s = await openMigratedStore(url).catch(() => null);
-    if (s) {
-      await sql`DROP SCHEMA public CASCADE; CREATE SCHEMA public`.execute(s.db).catch(() => undefined);
-      await s.close();
-    }
-    return { url, cleanup: () => undefined };
-  }]);
-}
+// Both stores in every run: PostgreSQL in a database of this file's own (created, then dropped), never
+// a database or schema it did not create.
+const pgUp = await pgOrWarn('src/sync/mailbox/sqlMailboxState.test.ts');
+const makers = storeMakers();
+const targets: Array<[string, StoreKind]> = pgUp ? [['SQLite', 'sqlite'], ['PostgreSQL', 'postgres']] : [['SQLite', 'sqlite']];
+afterAll(() => makers.postgres.dispose());
 
-describe.each(targets)('SqlMailboxState on %s', (_name, make) => {
+describe.each(targets)('SqlMailboxState on %s', (_name, kind) => {
   let store: Store;
-  let cleanup: () => void;
+  let cleanup: () => Promise<void>;
   let dir: string;
   let folders: { inbound: string; outbound: string; archive: string; quarantine: string };
   beforeAll(async () => {
-    const t = await make();
+    const t = await makers[kind].make();
     cleanup = t.cleanup;
-    store = await openMigratedStore(t.url);
+    store = t.store;
     dir = mkdtempSync(join(tmpdir(), 'gb-sqlstate-mbx-'));
     folders = { inbound: join(dir, 'in'), outbound: join(dir, 'out'), archive: join(dir, 'archive'), quarantine: join(dir, 'q') };
   });
   afterAll(async () => {
-    await store?.close();
-    cleanup?.();
+    await cleanup?.();
     rmSync(dir, { recursive: true, force: true });
   });
 
