@@ -47,13 +47,15 @@ export async function computeScorecards(db: Kysely<Database>, now: number, weeks
       .selectFrom('cases')
       .select([
         'partner_id',
-        sql<number>`(resolved_at / ${WEEK}) * ${WEEK}`.as('week'),
+        // The week as a literal: bound as a parameter it is a double in SQLite and numeric in PostgreSQL,
+        // the division is not an integer one, and every case got a "week" of its own resolution time.
+        sql<number>`(resolved_at / ${sql.lit(WEEK)}) * ${sql.lit(WEEK)}`.as('week'),
         sql<number>`count(*)`.as('n'),
         sql<number>`avg(resolved_at - opened_at)`.as('avg_res'),
       ])
       .where('resolved_at', 'is not', null)
       .where('resolved_at', '>=', since)
-      .groupBy(['partner_id', sql`(resolved_at / ${WEEK}) * ${WEEK}`])
+      .groupBy(['partner_id', sql`(resolved_at / ${sql.lit(WEEK)}) * ${sql.lit(WEEK)}`])
       .execute(),
   ]);
   const nameOf = new Map(names.map((n) => [n.partner_id, (JSON.parse(n.data) as { partnerName?: string | null }).partnerName ?? null]));
