@@ -320,11 +320,13 @@ describe.each(dialects)('store operations on %s', (kind) => {
     ]);
     await recordTimeline(db, []);
     await appendAudit(db, { actor: 'ana', entity: 'case', entityId: 'C-1', action: 'status_to_partner', after: { status: 'received' } }, T + 1);
+    await appendAudit(db, { actor: 'ana', entity: 'case', entityId: 'C-1', action: 'note' }, T + 3);
     const items = await listCaseTimeline(db, 'C-1');
     expect(items.map((i) => [i.at, i.kind, i.detail, i.status, i.durationMs, i.jobId, i.source])).toEqual([
       [T, 'event', 'case.opened', 'info', null, null, 'timeline'],
-      [T + 1, 'decision', 'status_to_partner by ana: {"status":"received"}', 'info', null, null, 'audit'],
+      [T + 1, 'sent_to_partner', 'status_to_partner by ana: {"status":"received"}', 'info', null, null, 'audit'],
       [T + 2, 'call', 'POST /task', 'done', 120, 7, 'timeline'],
+      [T + 3, 'decision', 'note by ana', 'info', null, null, 'audit'],
     ]);
   });
 
