@@ -12,8 +12,8 @@ import type { TaskRec } from '../../src/sandbox/clickup/state.ts';
 /**
  * The chaos run shared by the SQLite and PostgreSQL suites (issue #10). Partners raise cases and
  * requests across the flows while both sandboxes inject faults (5xx, connection resets, 429 storms,
- * duplicate, reordered and dropped webhooks), people work the tasks in ClickUp, partners add
- * documents later, and one instance at a time is killed with SIGKILL at random moments and restarted.
+ * duplicate, reordered and dropped webhooks, and ClickUp writes saved and then answered 502/504, reset
+ * or never answered), people work the tasks in ClickUp, partners add documents and comments later, and one instance at a time is killed with SIGKILL at random moments and restarted.
  * Then the faults stop and the run checks what must hold whatever happened.
  */
 export interface ChaosOptions {
@@ -39,11 +39,16 @@ export interface ChaosFigures {
   people_moves: number;
   people_files: number;
   later_partner_files: number;
+  partner_comments: number;
   decisions: number;
-  clickup_faults: { http_5xx: number; resets: number; '429': number; storms: number; webhook_deliveries: number };
+  clickup_faults: { http_5xx: number; resets: number; '429': number; storms: number; webhook_deliveries: number; saved_then_5xx: number; saved_then_reset: number; saved_then_no_answer: number };
   tradinggrid_faults: number;
   load_balancer: { forwarded: number; refused_and_retried: number; failed: number };
   clickup_requests: number;
+  /** Jobs that needed more than one attempt, and the extra attempts they took. */
+  job_retries: { jobs: number; attempts: number };
+  /** Writes found already saved by the look-up before sending again (audit `*_found_after_retry`), by action. */
+  saved_writes_found: Record<string, number>;
   clickup_top_routes: Record<string, number>;
   /** Seconds from the start at which each phase ended. */
   phases_s: Record<string, number>;
@@ -59,6 +64,11 @@ const CASE_KINDS = ['dispute', 'shipment_exception', 'document_mismatch', 'compl
 const REQUEST_KINDS = ['pricing_exception', 'shipment_change', 'document_correction'] as const;
 const PARTNERS = ['P-ACME', 'P-GLOBEX', 'P-INITECH'];
 const PARTNER_STATUS: Record<string, string> = { open: 'received', received: 'received', 'in review': 'in_review', 'awaiting documents': 'awaiting_documents', escalated: 'escalated', resolved: 'resolved' };
+/**
+ * Faults after the work is done, on every ClickUp POST and PUT: saved then 502/504, saved then a reset
+ * connection, saved then no answer until the bridge's request timeout (shortened below to 3 s).
+ */
+const AFTER_SAVE_FAULTS = { savedThen5xxRate: 0.04, savedThenResetRate: 0.02, savedThenHangRate: 0.005 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -89,7 +99,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const world = await createWorld({
     // The rate window is shortened so that a 429 storm's announced reset is seconds away: the bridges
     // are separate processes on the real clock and rightly wait for it.
-    cu: { rateLimitPerMinute: 1_000_000, rateWindowMs: 3_000, faults: { rate5xx: 0.1, resetRate: 0.02, webhookDuplicateRate: 0.2, webhookReorderRate: 0.2, webhookReorderMaxMs: 300 } },
+    cu: { rateLimitPerMinute: 1_000_000, rateWindowMs: 3_000, faults: { rate5xx: 0.1, resetRate: 0.02, ...AFTER_SAVE_FAULTS, webhookDuplicateRate: 0.2, webhookReorderRate: 0.2, webhookReorderMaxMs: 300 } },
     tg: { faults: { errorRate: 0.1, duplicateEventRate: 0.2, reorderEventRate: 0.2, reorderMaxDelayMs: 300, dropEventRate: 0.05 }, webhook: { maxAttempts: 60, retryMaxMs: 1000 } },
   });
   const lb = await startLoadBalancer();
@@ -114,7 +124,7 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     // Fast schedules so webhook health (with its catch-up) and the Trading Grid poll run during the test.
     tradinggrid: { ...w.config.tradinggrid, poll_cron: '*/5 * * * * *' },
     // Every check pages through all tasks changed in the last two minutes: every 10 s, not every 2.
-    clickup: { ...w.config.clickup, webhook: { ...w.config.clickup.webhook, health_cron: '*/10 * * * * *' } },
+    clickup: { ...w.config.clickup, request_timeout_ms: 3_000, webhook: { ...w.config.clickup.webhook, health_cron: '*/10 * * * * *' } },
     dispatcher: { ...w.config.dispatcher, backoff_base_ms: 50, backoff_max_ms: 1000, max_attempts: 80, lease_ms: 5000 },
   } as GridbridgeConfig;
   let starts = 0;
@@ -130,6 +140,7 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
   const cases: Array<{ id: string; files: number }> = [];
   const requests: Array<{ id: string }> = [];
   const personFiles = new Map<string, string>(); // case id → file name attached by a person in ClickUp
+  const partnerComments = new Map<string, string>(); // case id → text of the comment a partner added
   const decisions = new Map<string, 'approved' | 'rejected'>();
   let moves = 0;
   let laterFiles = 0;
@@ -194,6 +205,12 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
           w.cu.attachFile(String(t.id), { filename: name, contentType: 'application/pdf', data: Buffer.from(`%PDF corrected ${c.id}`) });
           personFiles.set(c.id, name);
         }
+        if (k % 4 === 2) {
+          // A partner comment: it must appear on the task exactly once, whatever answers were lost.
+          const text = `chaos comment on ${c.id}`;
+          await w.tg.addCaseComment(c.id, { body: text, author: 'chaos partner' });
+          partnerComments.set(c.id, text);
+        }
         if (k % 4 === 1) {
           await w.tg.uploadDocument(c.id, { name: `later-${c.id}.pdf`, kind: 'proof_of_delivery', contentType: 'application/pdf', content: Buffer.from(`%PDF later ${c.id}`) });
           c.files++;
@@ -232,7 +249,7 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
   await Promise.all([raising.then(() => mark('raised')), working.then(() => mark('people_done')), killing.then(() => mark('kills_done'))]);
 
   // Calm down: faults off; every retry, redelivery, poll and catch-up lands.
-  w.cu.setFaults({ rate5xx: 0, resetRate: 0, storm429Until: 0, webhookDuplicateRate: 0, webhookReorderRate: 0 });
+  w.cu.setFaults({ rate5xx: 0, resetRate: 0, savedThen5xxRate: 0, savedThenResetRate: 0, savedThenHangRate: 0, storm429Until: 0, webhookDuplicateRate: 0, webhookReorderRate: 0 });
   w.tg.setFaults({ errorRate: 0, duplicateEventRate: 0, reorderEventRate: 0, dropEventRate: 0 });
   const violations: string[] = [];
   const wait = async (what: string, check: () => boolean | Promise<boolean>, ms: number) => {
@@ -295,6 +312,11 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     const copies = back ? partnerSide.filter((d) => d.name === back).length : 0;
     if (back && copies !== 1) note(`case ${c.id}: ${back} reached Trading Grid ${copies} times`);
     if (partnerSide.length !== c.files + (back ? 1 : 0)) note(`case ${c.id}: ${partnerSide.length} documents on Trading Grid, expected ${c.files + (back ? 1 : 0)}`);
+    const said = partnerComments.get(c.id);
+    if (said) {
+      const n = t.comments.filter((x) => x.text.includes(said)).length;
+      if (n !== 1) note(`case ${c.id}: the partner comment is on task ${t.id} ${n} times`);
+    }
     const want = PARTNER_STATUS[t.status];
     const got = tg.cases.get(c.id)?.status;
     if (want !== got) note(`case ${c.id}: task ${t.id} is "${t.status}" but the partner sees ${got}`);
@@ -306,6 +328,8 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     const got = tg.requests.get(r.id)?.status;
     if (d && got !== d) note(`request ${r.id}: decided ${d} in ClickUp, the partner sees ${got}`);
   }
+  let jobRetries = { jobs: 0, attempts: 0 };
+  const savedFound: Record<string, number> = {};
   const s = await openStore(o.storeUrl);
   try {
     // What the store knows of the first few inconsistent cases, so a failure explains itself.
@@ -316,6 +340,11 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
       for (const id of suspects) report[id] = await describeCase(s, id);
       writeFileSync(file, JSON.stringify(report, null, 2));
       violations.push(`what the store knows of ${suspects.join(', ')}: ${file}`);
+    }
+    const retried = await s.db.selectFrom('jobs').select(['attempts']).where('attempts', '>', 1).execute();
+    jobRetries = { jobs: retried.length, attempts: retried.reduce((a, r) => a + Number(r.attempts) - 1, 0) };
+    for (const r of await s.db.selectFrom('audit_log').select(['action']).where('action', 'like', '%found_after_retry').execute()) {
+      savedFound[r.action] = (savedFound[r.action] ?? 0) + 1;
     }
     const dead = await s.db.selectFrom('dead_letters').select(['kind', 'error']).limit(5).execute();
     // No permanent error is injected, so no dead letter is explained.
@@ -336,11 +365,14 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     people_moves: moves,
     people_files: personFiles.size,
     later_partner_files: laterFiles,
+    partner_comments: partnerComments.size,
     decisions: decisions.size,
-    clickup_faults: { http_5xx: cu.injected5xx, resets: cu.resets, '429': cu.rateLimited429, storms, webhook_deliveries: cu.webhookDeliveries },
+    clickup_faults: { http_5xx: cu.injected5xx, resets: cu.resets, '429': cu.rateLimited429, storms, webhook_deliveries: cu.webhookDeliveries, saved_then_5xx: cu.savedThen5xx, saved_then_reset: cu.savedThenReset, saved_then_no_answer: cu.savedThenHang },
     tradinggrid_faults: w.tg.stats().faultsInjected,
     load_balancer: { forwarded: lb.stats().forwarded, refused_and_retried: lb.stats().refusedAndRetried, failed: lb.stats().failed },
     clickup_requests: cu.total,
+    job_retries: jobRetries,
+    saved_writes_found: savedFound,
     clickup_top_routes: Object.fromEntries(Object.entries(cu.requests).sort((a, b) => b[1] - a[1]).slice(0, 6)),
     phases_s: phases,
   };

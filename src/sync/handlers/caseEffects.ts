@@ -98,7 +98,7 @@ export function addClickUpCommentHandler(ctx: SyncContext): JobHandler {
     if (!r.ok) return r.outcome;
     return {
       status: 'done',
-      commit: (trx) => appendAudit(trx, { actor: author, entity: 'case', entityId: p.caseId, action: 'comment_to_clickup', after: { tgCommentId: p.commentId, clickUpCommentId: r.value } }, ctx.now()),
+      commit: (trx) => appendAudit(trx, { actor: author, entity: 'case', entityId: p.caseId, action: r.value.found ? 'comment_found_after_retry' : 'comment_to_clickup', after: { tgCommentId: p.commentId, clickUpCommentId: r.value.id } }, ctx.now()),
     };
   };
 }

@@ -46,19 +46,19 @@ export function commentMarker(key: string): string {
 /**
  * Posts `body` on the task once per `key`: the marker goes on its last line; from the second attempt on
  * the task's comments are read first and a comment carrying the marker counts as posted.
- * Resolves to the comment id (null when one was found but the id is unknown), or an outcome.
+ * Resolves to the comment id and whether it was found (posted by an earlier attempt), or an outcome.
  */
-export async function commentOnce(ctx: SyncContext, taskId: string, body: CreateCommentBody, key: string, attempt: number): Promise<Found<string | null>> {
+export async function commentOnce(ctx: SyncContext, taskId: string, body: CreateCommentBody, key: string, attempt: number): Promise<Found<{ id: string; found: boolean }>> {
   const marker = commentMarker(key);
   if (attempt > 1) {
     const list = await ctx.clickup.listComments(taskId);
     if (!list.ok) return { ok: false, outcome: outcomeFromRemote(list.error, `reading comments of task ${taskId}`) };
     const same = list.value.find((c) => c.comment_text.includes(marker));
-    if (same) return { ok: true, value: same.id };
+    if (same) return { ok: true, value: { id: same.id, found: true } };
   }
   const made = await ctx.clickup.createComment(taskId, { ...body, comment_text: `${body.comment_text}\n${marker}` });
   if (!made.ok) return { ok: false, outcome: outcomeFromRemote(made.error, `commenting on task ${taskId}`) };
-  return { ok: true, value: String(made.value.id) };
+  return { ok: true, value: { id: String(made.value.id), found: false } };
 }
 
 /** A tag that finds a task again (tags are lower case in ClickUp); long ids are hashed to stay short. */
