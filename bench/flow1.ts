@@ -64,7 +64,7 @@ async function fire(url: string, events: Array<{ id: string }>, secret: string, 
 
 async function bridgeRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, tag: string) {
   const dir = mkdtempSync(join(tmpdir(), 'gb-bench-'));
-  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${join(dir, 'b.db')}`, extra: { dispatcher: { concurrency: 64, poll_ms: 20 } } });
+  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${join(dir, 'b.db')}`, extra: { dispatcher: { concurrency: 64, poll_ms: 20 } }, clickupUnmetered: true });
   const bridge = await startBridge({ config, secrets, logger: pino({ level: 'silent' }) });
   try {
     const events = await raise(tg, n, tag);

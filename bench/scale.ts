@@ -105,7 +105,7 @@ interface RunResult {
   sqlDetail: Map<string, number> | null;
 }
 
-async function oneRun(cu: ClickUpSandbox, tg: TradingGridSandbox, o: { store: StoreKind; instances: number; n: number; concurrency: number; tag: string }): Promise<RunResult> {
+async function oneRun(cu: ClickUpSandbox, tg: TradingGridSandbox, o: { store: StoreKind; instances: number; n: number; concurrency: number; tag: string; unmetered: boolean }): Promise<RunResult> {
   const { n, tag } = o;
   const dir = mkdtempSync(join(tmpdir(), 'gb-scale-'));
   const db = o.store === 'postgres' ? await createPgDatabase() : null;
@@ -116,7 +116,7 @@ async function oneRun(cu: ClickUpSandbox, tg: TradingGridSandbox, o: { store: St
     const { config, secrets } = configForSandboxes(
       { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
       // Everything else as configured by default (poll interval, leases, backoff): only the concurrency is set.
-      { storeUrl, extra: { dispatcher: { concurrency: o.concurrency } } },
+      { storeUrl, extra: { dispatcher: { concurrency: o.concurrency } }, clickupUnmetered: o.unmetered },
     );
     // Each instance would register its own ClickUp webhook URL; behind a load balancer there is one. Off here.
     (config.clickup as { webhook: { register: boolean } }).webhook.register = false;
@@ -258,7 +258,7 @@ async function compare(o: { latencyMs: number; rateLimitPerMinute: number | null
     // Interleaved so that a change in the machine's load hits every setup alike.
     for (let i = 0; i < o.runs; i++) {
       for (const s of SETUPS) {
-        results[s.key]!.push(await oneRun(cu, tg, { store: s.store, instances: s.instances, n: o.n, concurrency: o.concurrency, tag: `l${o.latencyMs}r${i}${s.store[0]}${s.instances}` }));
+        results[s.key]!.push(await oneRun(cu, tg, { store: s.store, instances: s.instances, n: o.n, concurrency: o.concurrency, tag: `l${o.latencyMs}r${i}${s.store[0]}${s.instances}`, unmetered: o.rateLimitPerMinute === null }));
       }
     }
     const median = (k: string) => (results[k] ? summary(results[k].map((r) => r.casesPerSec)).median : NaN);

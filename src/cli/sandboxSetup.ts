@@ -14,7 +14,7 @@ export interface SandboxEndpoints {
  * goes through (so defaults and checks are the real ones). Secrets come from the sandboxes directly.
  */
 /** `ediOnly`: Trading Grid is the EDI mailbox alone (driver mailbox): no community endpoint, no rollouts (they need it). */
-export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: string; port?: number; partners?: Record<string, { name?: string; tier?: string }>; extra?: Record<string, unknown>; ediOnly?: boolean }): { config: GridbridgeConfig; secrets: ResolvedSecrets } {
+export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: string; port?: number; partners?: Record<string, { name?: string; tier?: string }>; extra?: Record<string, unknown>; ediOnly?: boolean; clickupUnmetered?: boolean }): { config: GridbridgeConfig; secrets: ResolvedSecrets } {
   const flows = groupFlowsForSandbox(sb.clickup.lists);
   if (overrides.ediOnly) delete flows.rollouts;
   const raw = {
@@ -28,6 +28,9 @@ export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: 
       webhook: { register: true },
       attachment_hosts: ['127.0.0.1', 'localhost'],
       allow_private_addresses: true,
+      // A sandbox started with rateLimitPerMinute: null meters nothing and sends no rate-limit headers;
+      // only then is a budget above ClickUp's lowest plan assumed.
+      ...(overrides.clickupUnmetered ? { assumed_rate_limit_per_minute: 1_000_000 } : {}),
     },
     tradinggrid: overrides.ediOnly ? { driver: 'mailbox' } : {
       driver: 'community',

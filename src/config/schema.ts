@@ -92,6 +92,11 @@ const ClickUpConfig = z.strictObject({
       secret: SecretRef.optional().describe('known webhook secret; when absent the secret returned at registration is stored encrypted'),
     })
     .prefault({}),
+  /**
+   * Calls per minute assumed while ClickUp's answers carry no X-RateLimit-* headers (they may be missing on
+   * success): the lowest plan's 100 unless you know your plan's limit. Headers, when present, always win.
+   */
+  assumed_rate_limit_per_minute: z.number().int().positive().default(100),
   /** Hosts attachment URLs may be fetched from (flow 3, ClickUp → Trading Grid). */
   attachment_hosts: z.array(z.string()).default(['attachments.clickup.com', 't.clickup-attachments.com']),
   /** Fetch attachments from loopback/private addresses (sandboxes on 127.0.0.1 only; never in production). */

@@ -14,6 +14,8 @@ export interface RemoteError {
    * A non-idempotent call (a create) must be looked up before it is sent again, never repeated blindly.
    */
   ambiguous?: boolean;
+  /** The answer's X-RateLimit-* headers, when it had any (a limiter learns the budget from errors too). */
+  rateLimitHeaders?: Record<string, string>;
 }
 
 export type Result<T, E = RemoteError> = { ok: true; value: T } | { ok: false; error: E };

@@ -108,8 +108,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const now = o.now ?? Date.now;
   const store = await openMigratedStore(config.store.url);
   // PostgreSQL = possibly several instances: they draw from one ClickUp budget per token (issue #10).
-  const limiter = store.dialect === 'postgres' ? new SharedBudgetRateLimiter(clickUpBudgetFor(store.db, secrets.clickupToken, now), { now, logger }) : undefined;
-  const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, limiter, timeoutMs: config.clickup.request_timeout_ms, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
+  const limiter = store.dialect === 'postgres' ? new SharedBudgetRateLimiter(clickUpBudgetFor(store.db, secrets.clickupToken, now), { now, logger, assumedLimit: config.clickup.assumed_rate_limit_per_minute }) : undefined;
+  const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, limiter, assumedRateLimitPerMinute: config.clickup.assumed_rate_limit_per_minute, timeoutMs: config.clickup.request_timeout_ms, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
   // EDI only (driver mailbox): no community endpoint exists, so none is ever called.
   const tg: TradingGridPort = communityDriverFor(config, secrets, { logger, now }) ?? createEdiOnlyTradingGrid(store.db, config, now);
   const fields = new FieldResolver(clickup, logicalFieldNames(config));

@@ -33,6 +33,8 @@ export interface ClickUpClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Share one limiter between clients of the same token; default: one per client. */
   limiter?: ClickUpRateLimiter;
+  /** Calls per minute assumed while answers carry no rate-limit headers (default 100, the lowest plan). */
+  assumedRateLimitPerMinute?: number;
   retry?: Partial<RetryPolicy>;
   /** Hosts attachment URLs may point at, besides the API host (`*.example.com` allowed). */
   attachmentHosts?: readonly string[];
@@ -96,7 +98,7 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export function createClickUpClient(opts: ClickUpClientOptions): ClickUpClient {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? realSleep;
-  const limiter = opts.limiter ?? new ClickUpRateLimiter({ now, sleep, logger: opts.logger });
+  const limiter = opts.limiter ?? new ClickUpRateLimiter({ now, sleep, logger: opts.logger, assumedLimit: opts.assumedRateLimitPerMinute });
   const t = new ClickUpTransport(opts.baseUrl, opts.token, limiter, { ...DEFAULT_RETRY, ...opts.retry }, now, sleep, opts.logger, opts.timeoutMs);
   const c: tasks.ResourceContext = { t, teamId: opts.teamId };
   const dl = { ...c, apiBase: new URL(opts.baseUrl), allowedHosts: opts.attachmentHosts ?? attachments.DEFAULT_ATTACHMENT_HOSTS, guard: opts.attachmentFetch };

@@ -77,3 +77,32 @@ describe('ClickUp rate limiter, first answer a 429', () => {
     expect(l.state().limit).toBe(100);
   });
 });
+
+describe('ClickUp rate limiter when the headers do not say (issue: headers may be missing on success)', () => {
+  it('answers without rate-limit headers are not "unlimited": 150 calls against 100/min see no 429', async () => {
+    sb = await startClickUpSandbox({ rateLimitPerMinute: 100, timeScale: 600, faults: { omitRateLimitHeadersOnSuccess: true } });
+    cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, now: sb.clock.now, sleep: sb.clock.sleep, retry: { baseMs: 200, maxMs: 2_000 } });
+    const results = await Promise.all(Array.from({ length: 150 }, () => cu!.getList(sb!.lists.cases)));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(sb.stats().rateLimited429).toBe(0);
+    expect(cu.rateLimitState()).toMatchObject({ unlimited: false, issued: 150 });
+  }, 30_000);
+
+  it('reads the headers of a 4xx answer too', async () => {
+    sb = await startClickUpSandbox({ rateLimitPerMinute: 100 });
+    cu = createClickUpClient({ baseUrl: sb.url, token: sb.token });
+    const r = await cu.getList('404404');
+    expect(r.ok).toBe(false);
+    expect(cu.rateLimitState()).toMatchObject({ known: true, limit: 100, remaining: 99 });
+  });
+
+  it('caps a wait read from a header: a reset an hour ahead waits about a minute, not an hour', () => {
+    const t = 5_000_000;
+    const l = new ClickUpRateLimiter({ now: () => t, windowMs: 60_000 });
+    l.onRateLimited(3_600_000);
+    expect(l.state().resetAt! - t).toBeLessThanOrEqual(61_000);
+    const l2 = new ClickUpRateLimiter({ now: () => t, windowMs: 60_000 });
+    l2.done({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor((t + 3_600_000) / 1000)) });
+    expect(l2.state().resetAt! - t).toBeLessThanOrEqual(61_000);
+  });
+});

@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 export interface RateLimitState {
   /** False until a response told us the plan (X-RateLimit-* headers). */
   known: boolean;
-  /** True when the remote sends no rate-limit headers: calls are not paced. */
+  /** Always false: an answer without rate-limit headers means "not told", never "unlimited". */
   unlimited: boolean;
+  /** True while the budget is the assumed lowest plan limit because no answer has said otherwise. */
+  assumed: boolean;
   limit: number | null;
   /** Our estimate of calls left in this window (header value minus our calls in flight). */
   remaining: number | null;
@@ -29,6 +31,12 @@ export interface RateLimiterOptions {
   windowMs?: number;
   /** Extra wait after the announced reset, for clock skew between us and the remote. */
   resetMarginMs?: number;
+  /**
+   * Calls per window assumed while no answer carries X-RateLimit-* headers. Default 100, the lowest plan's
+   * limit (https://developer.clickup.com/docs/rate-limits: 100 per minute per token on Free Forever,
+   * Unlimited and Business). Only a remote known to be unmetered (a test sandbox) warrants more.
+   */
+  assumedLimit?: number;
   logger?: Logger;
 }
 
@@ -62,12 +70,21 @@ export class ClickUpRateLimiter {
   private inFlight = 0;
   private rateLimited = 0;
   private issued = 0;
+  private assumed = false;
+  private firstIssueAt: number | null = null;
+  private readonly assumedLimit: number;
 
   constructor(private readonly opts: RateLimiterOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? realSleep;
     this.windowMs = opts.windowMs ?? 60_000;
     this.marginMs = opts.resetMarginMs ?? 250;
+    this.assumedLimit = opts.assumedLimit ?? 100;
+  }
+
+  /** The longest wait a header may impose: one window plus a margin (a reset far ahead is a broken header). */
+  private capWait(ms: number): number {
+    return Math.min(Math.max(0, ms), this.windowMs + 1_000);
   }
 
   /** Resolves when the caller may send one request; the caller must then call `done(headers)` once. */
@@ -100,7 +117,7 @@ export class ClickUpRateLimiter {
     this.known = true;
     this.unlimited = false;
     this.remaining = 0;
-    this.resetAt = retryAfterMs !== undefined ? now + retryAfterMs : Math.max(this.resetAt ?? 0, now + this.windowMs);
+    this.resetAt = retryAfterMs !== undefined ? now + this.capWait(retryAfterMs) : Math.min(Math.max(this.resetAt ?? 0, now + this.windowMs), now + this.capWait(Infinity));
     this.opts.logger?.warn({ resetInMs: this.resetAt - now }, 'clickup rate limited (429); waiting for reset');
     this.poke();
   }
@@ -112,6 +129,7 @@ export class ClickUpRateLimiter {
     return {
       known: this.known,
       unlimited: this.unlimited,
+      assumed: this.assumed,
       limit: this.limit,
       remaining: rem,
       resetAt: this.resetAt,
@@ -128,17 +146,23 @@ export class ClickUpRateLimiter {
     const remaining = Number(headerValue(h, 'x-ratelimit-remaining'));
     const reset = Number(headerValue(h, 'x-ratelimit-reset'));
     if (!Number.isFinite(limit) || !Number.isFinite(remaining)) {
-      if (!this.known) {
-        // The remote does not meter us (e.g. an unthrottled sandbox): stop pacing.
+      if (this.limit === null) {
+        // Not told (ClickUp may leave the headers off a successful answer): the lowest plan's budget, in
+        // windows counted from our first call, until an answer says otherwise.
+        const now = this.now();
         this.known = true;
-        this.unlimited = true;
+        this.assumed = true;
+        this.limit = this.assumedLimit;
+        this.resetAt = (this.firstIssueAt ?? now) + this.windowMs;
+        this.remaining = Math.max(0, this.assumedLimit - this.issued);
       }
       return;
     }
     this.known = true;
     this.unlimited = false;
+    this.assumed = false;
     this.limit = limit;
-    const resetAt = Number.isFinite(reset) ? reset * 1000 : null;
+    const resetAt = Number.isFinite(reset) ? Math.min(reset * 1000, this.now() + this.capWait(Infinity)) : null;
     // Calls still in flight may not be counted in this header yet: count them as spent.
     const est = Math.max(0, remaining - this.inFlight);
     if (resetAt !== null && (this.resetAt === null || resetAt > this.resetAt + 500)) {
@@ -179,6 +203,8 @@ export class ClickUpRateLimiter {
     if (this.resetAt === null) return 0;
     const left = this.resetAt - now;
     if (remaining <= 0) return left + this.marginMs;
+    // An assumed budget is a ceiling, not a schedule: calls go at once until it is spent.
+    if (this.assumed) return 0;
     const pace = left / remaining;
     return Math.max(0, this.lastIssueAt + pace - now);
   }
@@ -202,6 +228,7 @@ export class ClickUpRateLimiter {
         }
         const next = this.queue.shift()!;
         this.lastIssueAt = now;
+        this.firstIssueAt ??= now;
         if (this.remaining !== null) this.remaining--;
         this.inFlight++;
         this.issued++;

@@ -113,15 +113,16 @@ describe.each(dialects)('ClickUp budget shared by instances (%s store)', (kind) 
     expect(takes).toBe(3);
   });
 
-  it('a remote without rate-limit headers is not metered through the store', async () => {
-    let takes = 0;
-    const l = new SharedBudgetRateLimiter({ take: async () => { takes++; return { until: Date.now() + 60_000 }; } });
+  it('a remote without rate-limit headers is metered through the store at the lowest plan, not left unlimited', async () => {
+    const limits: number[] = [];
+    const l = new SharedBudgetRateLimiter({ take: async (limit) => { limits.push(limit); return { until: Date.now() + 60_000 }; } });
     await l.acquire();
     l.done({});
     for (let i = 0; i < 20; i++) {
       await l.acquire();
       l.done({});
     }
-    expect(takes).toBe(0);
+    expect(limits.length).toBeGreaterThan(0);
+    expect(new Set(limits)).toEqual(new Set([100]));
   });
 });

@@ -105,7 +105,8 @@ export class ClickUpTransport {
     const req: HttpRequest = { method: call.method, path: call.path, query: call.query, json: call.json, body: call.body, headers, timeoutMs: call.timeoutMs };
     return this.withRetry(call, async () => {
       const r = await this.http.json<T>(req, clickUpRemote);
-      this.limiter.done(r.ok ? r.value.headers : undefined);
+      // Error answers carry the budget too (ClickUp sends X-RateLimit-* on 4xx and 5xx).
+      this.limiter.done(r.ok ? r.value.headers : r.error.rateLimitHeaders);
       return r.ok ? ok(r.value.data) : r;
     });
   }
@@ -119,7 +120,7 @@ export class ClickUpTransport {
     const call: ClickUpCall = { method: 'GET', path: url.pathname + url.search };
     const r = await this.withRetry(call, async () => {
       const res = await client.stream({ method: 'GET', path: url.pathname + url.search, headers: withAuth ? { authorization: this.auth } : {} });
-      if (metered) this.limiter.done(res.ok ? res.value.headers : undefined);
+      if (metered) this.limiter.done(res.ok ? res.value.headers : res.error.rateLimitHeaders);
       return res;
     }, metered);
     if (!r.ok) {

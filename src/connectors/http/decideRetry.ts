@@ -63,8 +63,24 @@ export function mayRepeatInPlace(method: string, e: RemoteError, idempotent?: bo
   return idempotent ?? IDEMPOTENT_METHODS.has(method.toUpperCase());
 }
 
+/** The X-RateLimit-* headers of an answer, or undefined when it has none. */
+export function rateLimitHeaders(h: HttpOutcome['headers']): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']) {
+    const v = header(h, name);
+    if (v !== undefined) (out ??= {})[name] = v;
+  }
+  return out;
+}
+
 /** Pure classification of one HTTP attempt: is it worth retrying, and how soon at the earliest. */
 export function classifyHttpFailure(o: HttpOutcome, where: string, nowMs: number): RemoteError {
+  const e = classifyHttpFailureOnly(o, where, nowMs);
+  const rl = rateLimitHeaders(o.headers);
+  return rl ? { ...e, rateLimitHeaders: rl } : e;
+}
+
+function classifyHttpFailureOnly(o: HttpOutcome, where: string, nowMs: number): RemoteError {
   if (o.status === undefined) {
     const code = o.networkCode ?? 'network_error';
     const retryable = RETRYABLE_NETWORK.has(code) || code === 'network_error';

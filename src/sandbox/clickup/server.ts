@@ -262,7 +262,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
       nSavedHang++;
       return;
     }
-    send(res, out, meterResult.headers);
+    send(res, out, out.status < 300 && faults.omitRateLimitHeadersOnSuccess ? {} : meterResult.headers);
   };
 
   const server = createServer((req, res) => {

@@ -29,6 +29,11 @@ export interface Faults {
   webhookReorderMaxMs: number;
   /** Deliveries fail as if the endpoint were down (the webhook's health goes failing, then suspended). */
   webhookFailing: boolean;
+  /**
+   * ClickUp answers a successful call without X-RateLimit-* headers (the limit still applies; 4xx/5xx
+   * answers keep them). A client must not read their absence as "unlimited".
+   */
+  omitRateLimitHeadersOnSuccess: boolean;
 }
 
 export const NO_FAULTS: Faults = {
@@ -43,6 +48,7 @@ export const NO_FAULTS: Faults = {
   webhookDuplicateRate: 0,
   webhookReorderRate: 0,
   webhookReorderMaxMs: 2_000,
+  omitRateLimitHeadersOnSuccess: false,
   webhookFailing: false,
 };
 

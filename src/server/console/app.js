@@ -298,9 +298,10 @@ async function viewHealth() {
   const d = await api.get('/health');
   const rl = d.clickup.rateLimit;
   const tFmt = (x) => new Date(x).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  const budget = rl.unlimited ? h('p', 'The ClickUp endpoint sends no rate-limit headers: calls are not paced.') : !rl.known ? h('p.muted', 'No ClickUp call made yet: the plan limit is learned from the first answer.') :
+  const budget = !rl.known ? h('p.muted', 'No ClickUp call made yet: the plan limit is learned from the first answer.') :
     [progress((rl.remaining ?? 0) / (rl.limit || 1), `${rl.remaining} of ${rl.limit} calls left this minute · resets ${fmtAgo(rl.resetAt, d.now)}`, (rl.remaining ?? 0) / (rl.limit || 1) < 0.2 ? 'warn' : 'ok'),
-      h('p.sub', `${rl.issued} calls made · ${rl.rateLimited} answered 429 · ${rl.queued} waiting · ${rl.inFlight} in flight · pace ${Math.round(rl.paceMs)} ms`)];
+      h('p.sub', `${rl.issued} calls made · ${rl.rateLimited} answered 429 · ${rl.queued} waiting · ${rl.inFlight} in flight · pace ${Math.round(rl.paceMs)} ms`),
+      ...(rl.assumed ? [h('p.muted', `ClickUp's answers carry no rate-limit headers: ${rl.limit} calls a minute are assumed (clickup.assumed_rate_limit_per_minute).`)] : [])];
   const wh = d.clickup.webhook;
   const line = (label, ok, detail) => h('li', h('span', { class: `okdot ${ok === null ? 'muted' : ok ? 'ok' : 'bad'}` }), h('strong', label), ' ', detail);
   const lastTg = d.inbound.find((x) => x.source === 'tradinggrid');
