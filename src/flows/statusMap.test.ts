@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkStatusMap, toClickUpStatus, toPartnerStatus } from './statusMap.ts';
+import { checkStatusMap, decideFirstStatus, toClickUpStatus, toPartnerStatus } from './statusMap.ts';
 import type { PartnerStatus } from '../core/case.ts';
 
 const map: Record<string, PartnerStatus> = { Open: 'received', 'In Review': 'in_review', QA: 'in_review', Resolved: 'resolved' };
@@ -22,5 +22,21 @@ describe('status map', () => {
     const r = checkStatusMap('L1', map, {}, ['open', 'in review', 'resolved', 'blocked']);
     expect(r.errors).toEqual(['list L1 has no status "QA" (clickup.status_map / status_to_clickup); its statuses: open, in review, resolved, blocked']);
     expect(r.warnings).toEqual(['ClickUp status "blocked" on list L1 is not in clickup.status_map: moving a task there is not sent to the partner']);
+  });
+});
+
+describe('decideFirstStatus (a task created for a case that may be old)', () => {
+  const statusMap = { open: 'received', received: 'received', 'in review': 'in_review', 'awaiting documents': 'awaiting_documents', escalated: 'escalated', resolved: 'resolved' } as const;
+  it.each([
+    ['open', 'received', null, 'received'],
+    ['received', 'received', 'open', null],
+    ['in_review', 'received', 'in review', null],
+    ['resolved', 'received', 'resolved', null],
+    ['escalated', 'received', 'escalated', null],
+    ['open', null, null, null],
+    ['received', 'in_review', 'open', 'in_review'],
+    ['resolved', 'in_review', 'resolved', null],
+  ] as const)('the partner sees %s, status_on_task_created %s: task in %j, partner gets %j', (partnerSees, onCreated, taskStatus, toPartner) => {
+    expect(decideFirstStatus({ partnerSees, onCreated, statusMap, back: {} })).toEqual({ taskStatus, toPartner });
   });
 });

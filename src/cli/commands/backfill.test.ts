@@ -5,7 +5,7 @@ import { tempSqliteStore } from '../../../test/helpers/tempStore.ts';
 import { createClickUpClient } from '../../connectors/clickup/index.ts';
 import { communityDriverFor } from '../../sync/tradingGridDriver.ts';
 import { getLink } from '../../store/ops/links.ts';
-import { parseSince, runBackfill } from './backfill.ts';
+import { parseSince, runBackfill, summaryLine } from './backfill.ts';
 
 let world: World | null = null;
 const cleanups: Array<() => Promise<void>> = [];
@@ -65,6 +65,66 @@ describe('gridbridge backfill', () => {
     expect(tasksWithCaseId(w, a.id)).toHaveLength(1);
     expect(tasksWithCaseId(w, b.id)).toHaveLength(1);
     expect(w.cu.stats().requests['POST /api/v2/list/{list_id}/task']).toBe(createsBefore + 1);
+  });
+
+  it('plan: a late task takes the case\'s state, the partner hears only a step forward, a disagreeing task is a conflict; the run does what the plan printed', async () => {
+    world = await createWorld();
+    const w = world;
+    await w.startBridge();
+    const linked = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Has a task already' });
+    await eventually('its task', () => tasksWithCaseId(w, linked.id).length === 1);
+    await eventually('received on the partner side', () => w.tg.state().cases.get(linked.id)?.status === 'received');
+    await w.bridge!.stop();
+    w.bridge = null;
+    w.tg.setWebhookUrl(undefined);
+    w.cu.setFaults({ webhookFailing: true }); // nobody listens while the team works on
+    w.cu.moveStatus(String(tasksWithCaseId(w, linked.id)[0]!.id), 'in review');
+    const tg = communityDriverFor(w.config, { tgClientSecret: w.secrets.tgClientSecret })!;
+    // An old case the team resolved by hand in Trading Grid, and a fresh one nobody looked at.
+    const resolved = await w.tg.raiseCase({ partnerId: 'P-GLOBEX', kind: 'shipment_exception', title: 'Resolved long ago' });
+    expect((await tg.setCaseStatus(resolved.id, { status: 'resolved' }, 'test:resolve')).ok).toBe(true);
+    const fresh = await w.tg.raiseCase({ partnerId: 'P-INITECH', kind: 'document_mismatch', title: 'Nobody looked yet' });
+    const unmapped = await w.tg.raiseCase({ partnerId: 'P-UMBRELLA', kind: 'dispute', title: 'Partner not in the config' }).catch(() => null);
+
+    const store = await tempSqliteStore();
+    cleanups.push(store.cleanup);
+    const clickup = createClickUpClient({ baseUrl: w.config.clickup.base_url, token: w.secrets.clickupToken, teamId: w.config.clickup.team_id });
+    cleanups.push(async () => void (await Promise.allSettled([clickup.close(), tg.close()])));
+    const deps = { store: store.store, tg, clickup, config: w.config, now: Date.now, logger: pino({ level: 'silent' }) };
+    const since = new Date(Date.now() - 3_600_000);
+
+    const plan = await runBackfill(deps, { since, dryRun: true });
+    const about = (id: string) => plan.lines.filter((l) => l.startsWith(`${id}:`)).join('\n');
+    expect(about(linked.id)).toMatch(/CONFLICT task \S+ is "in review" \(in_review\) but the partner sees received: nothing is sent either way/);
+    expect(about(resolved.id)).toContain('creates one in "resolved"; partner is told nothing (sees resolved)');
+    expect(about(fresh.id)).toContain('creates one in the list\'s first status; partner gets received (sees open)');
+    if (unmapped) expect(about(unmapped.id)).toContain('has no mapping');
+    expect(plan).toMatchObject({ linked: 1, conflicts: 1, queued: 2, statusesToPartner: 1 });
+    expect(summaryLine(plan, since, true)).toContain('(plan, nothing changed)');
+    expect(await store.store.db.selectFrom('jobs').selectAll().execute()).toEqual([]);
+
+    // The real run on the same scope, then the bridge on that store.
+    const run = await runBackfill(deps, { since });
+    expect(run.lines.map((l) => l.replace(/would queue|queued/, 'Q').replace(/would link|linked/, 'L').replace('would be', 'is'))).toEqual(plan.lines.map((l) => l.replace(/would queue|queued/, 'Q').replace(/would link|linked/, 'L').replace('would be', 'is')));
+    await store.store.close();
+    w.config.store.url = store.url;
+    const setStatus = () => w.tg.stats().requests['POST /cases/:id/status'] ?? 0;
+    const before = setStatus();
+    await w.startBridge();
+    await eventually('the two new tasks', () => tasksWithCaseId(w, resolved.id).length === 1 && tasksWithCaseId(w, fresh.id).length === 1);
+    await eventually('received for the fresh case', () => w.tg.state().cases.get(fresh.id)?.status === 'received');
+    await eventually('the queue drained', async () => (await w.bridge!.store.db.selectFrom('jobs').select('state').where('state', 'in', ['ready', 'running']).execute()).length === 0 && w.bridge!.dispatcher.inFlightCount === 0);
+    // The ClickUp catch-up replays the task moved while nobody listened: linked as it was, it is no news.
+    w.cu.setFaults({ webhookFailing: false });
+    await w.bridge!.scheduler.enqueueSlot({ kind: 'clickup.webhook_health', cron: '* * * * *' }, Date.now() + Math.random() * 1e6);
+    w.bridge!.dispatcher.wake();
+    await w.cu.webhooksSettled();
+    await eventually('the check done', async () => (await w.bridge!.store.db.selectFrom('jobs').select('state').where('state', 'in', ['ready', 'running']).execute()).length === 0 && w.bridge!.dispatcher.inFlightCount === 0);
+    expect((tasksWithCaseId(w, resolved.id)[0] as any).status.status).toBe('resolved');
+    expect(w.tg.state().cases.get(resolved.id)?.status).toBe('resolved');
+    expect(w.tg.state().cases.get(linked.id)?.status).toBe('received');
+    // One partner status in all: the fresh case's "received", as planned.
+    expect(setStatus() - before).toBe(1);
   });
 
   it.each([
