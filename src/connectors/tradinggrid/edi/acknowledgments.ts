@@ -4,7 +4,11 @@ import type { TransactionEnvelope } from './envelope.ts';
 import { comp, comps, first, type Segment } from './segment.ts';
 
 export type AckKind = 'TA1' | '997' | '999' | '824' | 'CONTRL' | 'APERAK';
-export type AckOutcome = 'accepted' | 'accepted_with_errors' | 'partially_accepted' | 'rejected';
+/**
+ * `received`: the interchange arrived, nothing is accepted yet (CONTRL 0083 = 8); the acknowledgement proper
+ * is still to come, so a transaction waiting for its FA keeps waiting.
+ */
+export type AckOutcome = 'accepted' | 'accepted_with_errors' | 'partially_accepted' | 'rejected' | 'received';
 
 export interface AckError {
   /** Tag of the segment in error (AK3-01, IK3-01, TED03, UCM/UCS context). */
@@ -171,7 +175,22 @@ function interpret824(segments: Segment[]): AckFinding[] {
   return out;
 }
 
-const CONTRL_ACTION: Record<string, AckOutcome> = { '4': 'rejected', '7': 'accepted', '8': 'accepted' };
+/**
+ * 0083 Action, coded: the whole UN/EDIFACT code list and what each code means for the level it is reported on
+ * (https://stedi.com/edi/edifact/D99B/elements/0083 reproduces the list). 8 acknowledges receipt only.
+ */
+export const CONTRL_ACTIONS: Readonly<Record<string, { outcome: AckOutcome; meaning: string }>> = {
+  '1': { outcome: 'accepted', meaning: 'Acknowledged (this level and all lower levels)' },
+  '2': { outcome: 'accepted_with_errors', meaning: 'Acknowledged - errors detected and reported' },
+  '3': { outcome: 'partially_accepted', meaning: 'One or more rejected - next lower level' },
+  '4': { outcome: 'rejected', meaning: 'This level and all lower levels rejected' },
+  '5': { outcome: 'accepted', meaning: 'UNB/UNZ accepted' },
+  '6': { outcome: 'rejected', meaning: 'UNB/UNZ rejected' },
+  '7': { outcome: 'accepted', meaning: 'This level acknowledged, next lower level acknowledged if not explicitly rejected' },
+  '8': { outcome: 'received', meaning: 'Interchange received' },
+};
+/** An action code outside the list says nothing we can rely on: treated as a rejection, and reported by validateAck. */
+const contrlOutcome = (code: string): AckOutcome => CONTRL_ACTIONS[code]?.outcome ?? 'rejected';
 
 /** CONTRL: one finding for the interchange (UCI), one per group (UCF) and one per message (UCM). */
 function interpretContrl(segments: Segment[]): AckFinding[] {
@@ -192,7 +211,7 @@ function interpretContrl(segments: Segment[]): AckFinding[] {
       case 'UCI':
         interchange = first(seg, 1);
         current = top = open(
-          { kind: 'CONTRL', acknowledges: compact({ interchange_control_number: interchange }), normalized: CONTRL_ACTION[first(seg, 4)] ?? 'rejected', errors: [] },
+          { kind: 'CONTRL', acknowledges: compact({ interchange_control_number: interchange }), normalized: contrlOutcome(first(seg, 4)), errors: [] },
           null,
           first(seg, 5),
           first(seg, 6),
@@ -201,7 +220,7 @@ function interpretContrl(segments: Segment[]): AckFinding[] {
       case 'UCF':
         group = first(seg, 1);
         current = open(
-          { kind: 'CONTRL', acknowledges: compact({ interchange_control_number: interchange, group_control_number: group }), normalized: CONTRL_ACTION[first(seg, 4)] ?? 'rejected', errors: [] },
+          { kind: 'CONTRL', acknowledges: compact({ interchange_control_number: interchange, group_control_number: group }), normalized: contrlOutcome(first(seg, 4)), errors: [] },
           null,
           first(seg, 5),
           first(seg, 6),
@@ -212,7 +231,7 @@ function interpretContrl(segments: Segment[]): AckFinding[] {
           {
             kind: 'CONTRL',
             acknowledges: compact({ interchange_control_number: interchange, group_control_number: group, transaction_control_number: first(seg, 1) }),
-            normalized: CONTRL_ACTION[first(seg, 3)] ?? 'rejected',
+            normalized: contrlOutcome(first(seg, 3)),
             errors: [],
           },
           comp(seg, 2, 0) || null,
@@ -242,11 +261,33 @@ function interpretContrl(segments: Segment[]): AckFinding[] {
   }
   // "Acknowledged" with errors reported is accepted with errors; an interchange with rejected messages is partial.
   for (const f of out) if (f.ack.normalized === 'accepted' && f.ack.errors.length > 0) f.ack.normalized = 'accepted_with_errors';
-  if (top !== null && top.ack.normalized !== 'rejected' && out.some((f) => f !== top && f.ack.normalized === 'rejected')) top.ack.normalized = 'partially_accepted';
+  if (top !== null && (top.ack.normalized === 'accepted' || top.ack.normalized === 'accepted_with_errors') && out.some((f) => f !== top && f.ack.normalized === 'rejected')) top.ack.normalized = 'partially_accepted';
   return out;
 }
 
-/** APERAK: BGM 1225 27 = not accepted; ERC/FTX are the errors; RFF+ACW names the message acknowledged. */
+/**
+ * BGM 1225 (message function) codes an APERAK answers with. 27 and 12 refuse the message; the "accepted"
+ * codes make any ERC a remark on an accepted message. Other codes (11 response, 6 confirmation, 9 original…)
+ * say nothing: then the ERCs decide.
+ */
+export const APERAK_FUNCTIONS: Readonly<Record<string, { outcome: AckOutcome; meaning: string }>> = {
+  '27': { outcome: 'rejected', meaning: 'Not accepted' },
+  '12': { outcome: 'rejected', meaning: 'Not processed' },
+  '29': { outcome: 'accepted', meaning: 'Accepted without amendment' },
+  '28': { outcome: 'accepted', meaning: 'Accepted, with amendment in heading section' },
+  '30': { outcome: 'accepted', meaning: 'Accepted, with amendment in detail section' },
+  '34': { outcome: 'accepted', meaning: 'Accepted with amendment' },
+};
+
+/**
+ * APERAK, read per its definition: "to inform a message issuer that his message has been received by the
+ * addressee's application and has been rejected due to errors encountered during its processing in the
+ * application", or "to acknowledge ... the receipt of his message by the addressee's application"
+ * (UN/EDIFACT APERAK, https://www.stedi.com/edifact/D19B/messages/APERAK). So an APERAK carrying ERC
+ * (application errors) reports a rejection, unless BGM 1225 says the message was accepted (then the ERCs are
+ * remarks: accepted_with_errors); BGM 1225 27/12 rejects even without an ERC; no ERC is an acknowledgement.
+ * RFF+ACW names the message acknowledged; FTX after an ERC is its text.
+ */
 function interpretAperak(segments: Segment[]): AckFinding[] {
   let functionCode = '';
   let messageRef = '';
@@ -266,7 +307,8 @@ function interpretAperak(segments: Segment[]): AckFinding[] {
       if (last !== undefined && text) last.description = last.description ? `${last.description} ${text}` : text;
     }
   }
-  const normalized: AckOutcome = functionCode === '27' ? 'rejected' : errors.length > 0 ? 'accepted_with_errors' : 'accepted';
+  const fn = APERAK_FUNCTIONS[functionCode]?.outcome;
+  const normalized: AckOutcome = fn === 'rejected' ? 'rejected' : errors.length === 0 ? 'accepted' : fn === 'accepted' ? 'accepted_with_errors' : 'rejected';
   return [{ ack: { kind: 'APERAK', acknowledges: compact({ transaction_control_number: messageRef }), normalized, errors }, acknowledgedSetId: null, reference }];
 }
 

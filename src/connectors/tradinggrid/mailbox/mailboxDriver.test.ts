@@ -101,6 +101,30 @@ describe('MailboxDriver over a local folder', () => {
     expect(ex[0]!.partner).toEqual({ qualifier: '14', id: '5790000000001' });
   });
 
+  it('a CONTRL that only says "interchange received" (8) neither accepts nor rejects: the FA stays awaited and goes overdue; 1 and 5 are no rejections', async () => {
+    const contrl = (ctrl: string, action: string) =>
+      Buffer.from(`UNB+UNOC:3+5790000000001:14+GRIDBRIDGE:ZZ+240301:0930+${ctrl}'UNH+CM1+CONTRL:D:3:UN'UCI+INT0042+GRIDBRIDGE:ZZ+5790000000001:14+${action}'UNT+3+CM1'UNZ+1+${ctrl}'`, 'latin1');
+    const { d, state } = await driver({ ourIds: [US] });
+    await d.send('orders.edi', fixture('outbound-orders.edi'), T0);
+    drop('received.edi', contrl('R1', '8'));
+    const r = await d.scanOnce(hours(1));
+    if (!r.ok) throw new Error(r.error.detail);
+    expect(exceptions(r.value.items)).toEqual([]);
+    expect((await state.findSent({ us: US, interchange: 'INT0042' })).map((t) => t.fa)).toEqual(['awaiting', 'awaiting']);
+    const later = await d.scanOnce(hours(25));
+    if (!later.ok) throw new Error(later.error.detail);
+    expect(exceptions(later.value.items).map((e) => e.exception)).toEqual(['fa_overdue', 'fa_overdue']);
+
+    const second = await driver({ ourIds: [US] });
+    await second.d.send('orders.edi', fixture('outbound-orders.edi'), T0);
+    drop('ack1.edi', contrl('R2', '1'));
+    drop('ack5.edi', contrl('R3', '5'));
+    const acked = await second.d.scanOnce(hours(1));
+    if (!acked.ok) throw new Error(acked.error.detail);
+    expect(exceptions(acked.value.items)).toEqual([]);
+    expect((await second.state.findSent({ us: US, interchange: 'INT0042' })).map((t) => t.fa)).toEqual(['accepted', 'accepted']);
+  });
+
   it('finds invoice mismatches against the 850 we sent and the 856 received', async () => {
     const { d } = await driver();
     await d.send('po.x12', fixture('outbound-850.x12'), T0);

@@ -208,7 +208,8 @@ export class MailboxDriver {
       });
       const isFa = FA_KINDS.has(f.ack.kind);
       const txLevel = a.transaction_control_number !== undefined;
-      if (isFa) for (const t of sent) if (txLevel || !hasTxLevel || t.fa === 'awaiting') await this.opts.state.setFa(t, f.ack.normalized);
+      // "Interchange received" (CONTRL 8) is not the acknowledgement: the FA is still awaited, and may still be overdue.
+      if (isFa && f.ack.normalized !== 'received') for (const t of sent) if (txLevel || !hasTxLevel || t.fa === 'awaiting') await this.opts.state.setFa(t, f.ack.normalized);
       const ackItem: MailboxAcknowledgment = {
         type: 'acknowledgment',
         partner,
