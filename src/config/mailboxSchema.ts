@@ -80,6 +80,8 @@ export const MailboxConfig = z.strictObject({
   settle_seconds: z.number().int().min(0).default(0),
   /** Raise mailbox_inactive when no inbound file arrived for this many hours (off when unset). */
   inactive_after_hours: z.number().positive().optional(),
+  /** Character set of X12 text, which no X12 header names: utf8 (bytes that are not UTF-8 read as latin1) or latin1. EDIFACT follows each UNB's syntax identifier. */
+  x12_encoding: z.enum(['utf8', 'latin1']).default('utf8'),
   /** 810 unit price difference tolerated against the 850. */
   price_tolerance: z.number().min(0).default(0.005),
   /** Business calendar the FA/ASN/inactive windows are measured in (plain hours when absent). */

@@ -33,10 +33,16 @@ export function registerEdiCommands(program: Command): void {
     .command('parse <file>')
     .description('print what was understood of an EDI file: interchanges, groups, transactions, acknowledgements')
     .option('--json', 'print JSON')
-    .action(async (file: string, opts: { json?: boolean }) => {
+    .option('--x12-encoding <set>', 'character set of X12 text: utf8 (default; bytes that are not UTF-8 read as latin1) or latin1', 'utf8')
+    .action(async (file: string, opts: { json?: boolean; x12Encoding: string }) => {
+      if (opts.x12Encoding !== 'utf8' && opts.x12Encoding !== 'latin1') {
+        process.stderr.write(`--x12-encoding must be utf8 or latin1, not ${opts.x12Encoding}\n`);
+        process.exitCode = 2;
+        return;
+      }
       let parsed: ParsedEdi;
       try {
-        parsed = await parseEdi(createReadStream(file, { highWaterMark: 1 << 20 }));
+        parsed = await parseEdi(createReadStream(file, { highWaterMark: 1 << 20 }), { x12Encoding: opts.x12Encoding });
       } catch (e) {
         process.stderr.write(`${file}: cannot read: ${(e as Error).message}\n`);
         process.exitCode = 2;

@@ -32,8 +32,9 @@ export interface ParsedEdi {
 }
 
 // V8 keeps substrings of 13+ chars as views of the whole decoded chunk; copy what we keep so chunks can be freed.
+// (utf16le round-trips every string; latin1 would cut characters above U+00FF.)
 function own(s: string): string {
-  return s.length < 13 ? s : Buffer.from(s, 'latin1').toString('latin1');
+  return s.length < 13 ? s : Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
 /** Parses a whole EDI file (X12 or EDIFACT, several interchanges) into its envelope summary and acknowledgements. */

@@ -1,3 +1,4 @@
+import { TextDecoder } from 'node:util';
 /** Separators of one interchange, read from its ISA or UNA/UNB header. */
 export interface Delimiters {
   element: string;
@@ -7,11 +8,58 @@ export interface Delimiters {
   release: string | null;
   /** X12 repetition separator (ISA11 from 00402 on) or EDIFACT UNA5; null when not in use. */
   repetition: string | null;
-  /** Character set of element values: latin1 for X12 and UNOA-UNOC, utf8 for UNOW/UNOY. */
-  encoding: 'latin1' | 'utf8';
+  /** Character set of element values (see TEXT_ENCODINGS); set per interchange from its header. */
+  encoding: TextEncodingName;
 }
 
 export type Standard = 'x12' | 'edifact';
+
+/**
+ * How element values are decoded. `latin1`: one byte, one character (ISO 8859-1, EDIFACT UNOC). `utf8`: UTF-8,
+ * and bytes that are not valid UTF-8 are read as latin1 rather than replaced (files that claim one set and
+ * use another are common). The ISO 8859 parts by their WHATWG names (TextDecoder).
+ */
+export type TextEncodingName = 'latin1' | 'utf8' | 'iso-8859-2' | 'iso-8859-3' | 'iso-8859-4' | 'iso-8859-5' | 'iso-8859-6' | 'iso-8859-7' | 'iso-8859-8' | 'iso-8859-9';
+
+/**
+ * EDIFACT syntax identifier (UNB S001 0001) → character set (ISO 9735 part 1, annex: UNOA/UNOB are 7-bit
+ * subsets, so a byte above 127 is out of the set: read as UTF-8 when it is valid UTF-8, else latin1).
+ */
+export const EDIFACT_SYNTAX_ENCODINGS: Readonly<Record<string, TextEncodingName>> = {
+  UNOA: 'utf8',
+  UNOB: 'utf8',
+  UNOC: 'latin1',
+  UNOD: 'iso-8859-2',
+  UNOE: 'iso-8859-5',
+  UNOF: 'iso-8859-7',
+  UNOG: 'iso-8859-3',
+  UNOH: 'iso-8859-4',
+  UNOI: 'iso-8859-6',
+  UNOJ: 'iso-8859-8',
+  UNOK: 'iso-8859-9',
+  UNOW: 'utf8',
+  UNOY: 'utf8',
+};
+
+const decoders = new Map<string, TextDecoder>();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytes held as a latin1 string (one char per byte) decoded in `encoding`. */
+export function decodeBytes(latin1: string, encoding: TextEncodingName): string {
+  // eslint-disable-next-line no-control-regex
+  if (encoding === 'latin1' || !/[^\x00-\x7f]/.test(latin1)) return latin1;
+  const bytes = Buffer.from(latin1, 'latin1');
+  if (encoding === 'utf8') {
+    try {
+      return strictUtf8.decode(bytes);
+    } catch {
+      return latin1;
+    }
+  }
+  let d = decoders.get(encoding);
+  if (d === undefined) decoders.set(encoding, (d = new TextDecoder(encoding)));
+  return d.decode(bytes);
+}
 
 /**
  * One segment as the tokenizer saw it. `elements[0]` is the tag, so element n of the standard
@@ -66,10 +114,8 @@ function unescapeRelease(raw: string, release: string): string {
 
 function decodeValue(raw: string, d: Delimiters): string {
   const v = d.release === null ? raw : unescapeRelease(raw, d.release);
-  // The tokenizer decodes bytes as latin1 (one char per byte keeps offsets exact); UTF-8 interchanges are re-decoded here.
-  // eslint-disable-next-line no-control-regex
-  if (d.encoding === 'utf8' && /[^\x00-\x7f]/.test(v)) return Buffer.from(v, 'latin1').toString('utf8');
-  return v;
+  // The tokenizer reads bytes as latin1 (one char per byte keeps offsets exact); values are decoded in the interchange's set here.
+  return decodeBytes(v, d.encoding);
 }
 
 /** Splits on `sep` except where the separator is escaped by the release character. */

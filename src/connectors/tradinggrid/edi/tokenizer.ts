@@ -1,9 +1,14 @@
 import { EdiSyntaxError, shown } from './ediSyntaxError.ts';
-import { Segment, type Delimiters, type Standard } from './segment.ts';
+import { EDIFACT_SYNTAX_ENCODINGS, Segment, type Delimiters, type Standard } from './segment.ts';
 
 export interface TokenizerOptions {
   /** A segment longer than this is an error rather than a reason to buffer without limit (default 4 MiB). */
   maxSegmentBytes?: number;
+  /**
+   * Character set of X12 element values, which no X12 header names (default utf8: UTF-8 where the bytes are
+   * valid UTF-8, latin1 where they are not). EDIFACT's comes from each UNB's syntax identifier.
+   */
+  x12Encoding?: 'utf8' | 'latin1';
 }
 
 const UNOA: Omit<Delimiters, 'encoding'> = { component: ':', element: '+', segment: "'", release: '?', repetition: null };
@@ -46,6 +51,7 @@ export class EdiTokenizer {
   private d: Delimiters | null = null;
   private std: Standard = 'x12';
   private readonly maxSegment: number;
+  private readonly x12Encoding: 'utf8' | 'latin1';
   /** Standard of the first interchange, once seen. */
   firstStandard: Standard | null = null;
 
@@ -54,6 +60,7 @@ export class EdiTokenizer {
     opts: TokenizerOptions = {},
   ) {
     this.maxSegment = opts.maxSegmentBytes ?? 4 * 1024 * 1024;
+    this.x12Encoding = opts.x12Encoding ?? 'utf8';
   }
 
   /** Bytes consumed into complete segments so far. */
@@ -165,8 +172,8 @@ export class EdiTokenizer {
       if (term === 10 && b[stop - 1] === 13) stop--;
       const tag = this.tagAt(b, pos, stop, element);
       this.count++;
-      // UNB S001 syntax identifier UNOW/UNOY: element values are UTF-8.
-      if (tag === 'UNB') d.encoding = b[pos + 4] === 85 && b[pos + 5] === 78 && b[pos + 6] === 79 && (b[pos + 7] === 87 || b[pos + 7] === 89) ? 'utf8' : 'latin1';
+      // UNB S001 0001 syntax identifier (UNOA…UNOY) names the character set of the interchange's values.
+      if (tag === 'UNB') d.encoding = EDIFACT_SYNTAX_ENCODINGS[b.toString('latin1', pos + 4, pos + 8)] ?? 'latin1';
       this.onSegment(new Segment(tag, b, pos, stop, base + pos, this.count, this.std, d));
       pos = end + 1;
       if (tag === 'IEA' || tag === 'UNZ') this.d = null;
@@ -213,7 +220,7 @@ export class EdiTokenizer {
       const repetition = rep.length === 1 && !isAlnum(rep) && rep !== ' ' && rep !== component ? rep : null;
       this.std = 'x12';
       this.firstStandard ??= 'x12';
-      return { delimiters: { element, component, segment, release: null, repetition, encoding: 'latin1' }, skip: 0 };
+      return { delimiters: { element, component, segment, release: null, repetition, encoding: this.x12Encoding }, skip: 0 };
     }
     if (head === 'UNA') {
       if (s.length - pos < 9) {

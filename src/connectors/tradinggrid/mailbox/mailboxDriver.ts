@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { err, ok, type Result } from '../../../core/result.ts';
 import { ACK_SETS, interpretAck, interpretTa1, type AckFinding } from '../edi/acknowledgments.ts';
 import type { EdiError, InterchangeEnvelope, PartyId, TransactionEnvelope } from '../edi/envelope.ts';
-import { readEdi } from '../edi/readEdi.ts';
+import { readEdi, type ReadEdiOptions } from '../edi/readEdi.ts';
 import { at7Exceptions, DOCUMENT_SETS, invoicePo, itemLines, orderNumber, returnItems, shipmentsByPo } from './documents.ts';
 import { describeAckErrors, exception, refOfSent, type MailboxAcknowledgment, type MailboxException, type MailboxItem, type TransactionRef } from './exceptions.ts';
 import { partyKey, type FileRef, type MailboxState, type SentTransaction } from './state.ts';
@@ -41,6 +41,8 @@ export interface MailboxDriverOptions {
    * in between re-delivers the same items with the same dedupeKeys.
    */
   deliver?: (items: MailboxItem[], file: FileRef | null) => Promise<void>;
+  /** Character set of X12 text (no X12 header says it; default utf8 with a latin1 fallback). EDIFACT follows UNB. */
+  x12Encoding?: 'utf8' | 'latin1';
   logger?: Logger;
 }
 
@@ -74,10 +76,12 @@ export class MailboxDriver {
   readonly driver = 'mailbox' as const;
   private readonly deadline: (from: Date, hours: number) => Date;
   private readonly ours: Set<string>;
+  private readonly readOptions: ReadEdiOptions;
 
   constructor(private readonly opts: MailboxDriverOptions) {
     this.deadline = opts.deadline ?? plainHours;
     this.ours = new Set((opts.ourIds ?? []).map(partyKey));
+    this.readOptions = opts.x12Encoding ? { x12Encoding: opts.x12Encoding } : {};
   }
 
   private windows(partner: PartyId): Required<PartnerWindows> {
@@ -101,7 +105,7 @@ export class MailboxDriver {
         onInterchangeSegment: (ic, seg) => {
           if (seg.tag === 'TA1') ta1.push({ ic, finding: interpretTa1(seg) });
         },
-      });
+      }, this.readOptions);
       // A stream that ended early without an error is a broken transfer, not a broken file.
       if (expectedSize !== null && bytes < expectedSize) return err({ code: 'mailbox:short_read', retryable: true, detail: `read ${bytes} of ${expectedSize} bytes` });
       return ok({ sha256: hash.digest('hex'), bytes, errors: summary.errors, transactions, ta1 });
@@ -319,7 +323,7 @@ export class MailboxDriver {
   async send(name: string, data: Buffer, now: Date): Promise<Result<{ file: FileRef; transactions: number }>> {
     const { state, transport } = this.opts;
     const transactions: TransactionEnvelope[] = [];
-    const summary = await readEdi(data, { keepSegments: (s) => DOCUMENT_SETS.has(s), onTransaction: (tx) => transactions.push(tx) });
+    const summary = await readEdi(data, { keepSegments: (s) => DOCUMENT_SETS.has(s), onTransaction: (tx) => transactions.push(tx) }, this.readOptions);
     if (summary.errors.length > 0) return err({ code: 'mailbox:invalid_outbound', retryable: false, detail: `refusing to send ${name}: ${summary.errors[0]!.message} (byte ${summary.errors[0]!.position})` });
     const file: FileRef = { name, sha256: createHash('sha256').update(data).digest('hex') };
     const stored = `${file.sha256.slice(0, 12)}_${name}`;
