@@ -82,6 +82,8 @@ export const MailboxConfig = z.strictObject({
   inactive_after_hours: z.number().positive().optional(),
   /** Character set of X12 text, which no X12 header names: utf8 (bytes that are not UTF-8 read as latin1) or latin1. EDIFACT follows each UNB's syntax identifier. */
   x12_encoding: z.enum(['utf8', 'latin1']).default('utf8'),
+  /** A file whose last IEA/UNZ is complete and matches but lacks only its final segment terminator: accepted with a warning when true, quarantined (naming exactly that) when false. */
+  accept_missing_final_terminator: z.boolean().default(false),
   /** 810 unit price difference tolerated against the 850. */
   price_tolerance: z.number().min(0).default(0.005),
   /** Business calendar the FA/ASN/inactive windows are measured in (plain hours when absent). */

@@ -8,9 +8,10 @@ export function describeParsedEdi(file: string, p: ParsedEdi): string {
   if (p.errors.length > 0) {
     lines.push(`${file}: does not parse (${p.standard.toUpperCase()})`);
     for (const e of p.errors) lines.push(`  byte ${e.position ?? '?'}, segment ${e.segment ?? '?'}: ${e.message}`);
-    return `${lines.join('\n')}\n`;
-  }
-  lines.push(`${file}: ${p.standard.toUpperCase()}, ${p.interchanges.length} interchange(s)`);
+    if (p.interchanges.length === 0 && p.acknowledgments.length === 0) return `${lines.join('\n')}\n`;
+    lines.push(`read around the problem (${p.interchanges.length} interchange(s), the last one possibly cut short):`);
+  } else lines.push(`${file}: ${p.standard.toUpperCase()}, ${p.interchanges.length} interchange(s)`);
+  for (const w of p.warnings) lines.push(`  warning: byte ${w.position ?? '?'}, segment ${w.segment ?? '?'}: ${w.message}`);
   for (const ic of p.interchanges) {
     lines.push(`  interchange ${ic.control_number} ${ic.sender.qualifier}:${ic.sender.id} -> ${ic.receiver.qualifier}:${ic.receiver.id} (${ic.usage})`);
     for (const g of ic.groups) {
@@ -21,7 +22,7 @@ export function describeParsedEdi(file: string, p: ParsedEdi): string {
   for (const a of p.acknowledgments) {
     const what = Object.entries(a.acknowledges).map(([k, v]) => `${k.replace('_control_number', '')} ${v}`).join(', ');
     lines.push(`  ${a.kind} acknowledges ${what}: ${a.normalized}`);
-    for (const e of a.errors) lines.push(`    ${[e.segment, e.position !== undefined ? `#${e.position}` : '', e.element !== undefined ? `element ${e.element}` : ''].filter(Boolean).join(' ')} code ${e.code}${e.description ? ` ${e.description}` : ''}`.replace(/^ {4} /, '    '));
+    for (const e of a.errors) lines.push(`    ${[e.segment, e.position !== undefined ? `#${e.position}` : '', e.element !== undefined ? `element ${e.element}${e.component !== undefined ? `.${e.component}` : ''}${e.repetition !== undefined ? ` (repetition ${e.repetition})` : ''}` : ''].filter(Boolean).join(' ')} code ${e.code}${e.description ? ` ${e.description}` : ''}`.replace(/^ {4} /, '    '));
   }
   return `${lines.join('\n')}\n`;
 }

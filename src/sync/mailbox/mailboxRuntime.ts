@@ -93,6 +93,7 @@ export async function openMailboxDriver(ctx: SyncContext, cfg: MailboxConfig, de
       settleMs: cfg.settle_seconds * 1000,
       priceTolerance: cfg.price_tolerance,
       x12Encoding: cfg.x12_encoding,
+      acceptMissingFinalTerminator: cfg.accept_missing_final_terminator,
       logger: ctx.logger,
       ...(deadline ? { deadline } : {}),
       ...(cfg.inactive_after_hours !== undefined ? { inactiveAfterHours: cfg.inactive_after_hours } : {}),

@@ -1,7 +1,8 @@
 import { EDIFACT_SYNTAX_ERRORS, TA1_NOTES, X12_ELEMENT_ERRORS, X12_GROUP_ERRORS, X12_SEGMENT_ERRORS, X12_TRANSACTION_ERRORS } from './ackCodes.ts';
 import type { BusinessReference } from './businessReference.ts';
 import type { TransactionEnvelope } from './envelope.ts';
-import { comp, comps, first, type Segment } from './segment.ts';
+import { comp, comps, first, repeats, type Segment } from './segment.ts';
+import type { EdiError } from './envelope.ts';
 
 export type AckKind = 'TA1' | '997' | '999' | '824' | 'CONTRL' | 'APERAK';
 /**
@@ -15,8 +16,12 @@ export interface AckError {
   segment?: string;
   /** Position of that segment in its transaction (AK3-02, IK3-02, TED04, UCS 0096). */
   position?: number;
-  /** Position of the element in the segment (AK4-01, IK4-01, TED05, UCD 0098). */
+  /** Position of the element in the segment (AK4-01-1, IK4-01-1, TED05, UCD 0098). */
   element?: number;
+  /** Position of the component in that element, when the error is in a component (AK4-01-2, IK4-01-2, UCD 0104). */
+  component?: number;
+  /** Which repetition of a repeating element (AK4-01-3, IK4-01-3, UCD 0136). */
+  repetition?: number;
   code: string;
   description?: string;
 }
@@ -99,18 +104,25 @@ function interpretFunctionalAck(tx: TransactionEnvelope, segments: Segment[]): A
         break;
       }
       case 'CTX': {
+        // CTX01 (C998) repeats: each repetition is a context name and, optionally, its reference.
         const last = current?.ack.errors.at(-1);
-        if (last !== undefined) last.description = `${last.description ?? ''}${last.description ? '; ' : ''}context ${comp(seg, 1, 0)}${comp(seg, 1, 1) ? ` ${comp(seg, 1, 1)}` : ''}`;
+        const contexts = repeats(seg, 1).map(([name = '', ref = '']) => `${name}${ref ? ` ${ref}` : ''}`).filter(Boolean);
+        if (last !== undefined && contexts.length > 0) last.description = `${last.description ?? ''}${last.description ? '; ' : ''}context ${contexts.join(', ')}`;
         break;
       }
       case 'AK4':
       case 'IK4': {
+        // AK401 / IK401 (C030): element position, component position, repetition position.
         const element = num(comp(seg, 1, 0));
+        const component = num(comp(seg, 1, 1));
+        const repetition = num(comp(seg, 1, 2));
         current?.ack.errors.push(
           error(first(seg, 3), X12_ELEMENT_ERRORS, {
             ...(lastSegment !== null ? { segment: lastSegment.tag } : {}),
             ...(lastSegment?.position !== undefined ? { position: lastSegment.position } : {}),
             ...(element !== undefined ? { element } : {}),
+            ...(component !== undefined ? { component } : {}),
+            ...(repetition !== undefined ? { repetition } : {}),
           }),
         );
         break;
@@ -248,11 +260,16 @@ function interpretContrl(segments: Segment[]): AckFinding[] {
         break;
       }
       case 'UCD': {
+        // S011: 0098 element position, 0104 component position, 0136 occurrence (syntax 4).
         const element = num(comp(seg, 2, 0));
+        const component = num(comp(seg, 2, 1));
+        const repetition = num(comp(seg, 2, 2));
         current?.ack.errors.push(
           error(first(seg, 1), EDIFACT_SYNTAX_ERRORS, {
             ...(lastTag?.position !== undefined ? { position: lastTag.position } : {}),
             ...(element !== undefined ? { element } : {}),
+            ...(component !== undefined ? { component } : {}),
+            ...(repetition !== undefined ? { repetition } : {}),
           }),
         );
         break;
@@ -328,4 +345,50 @@ export function interpretAck(tx: TransactionEnvelope): AckFinding[] {
     default:
       return [];
   }
+}
+
+const DIGITS = /^\d+$/;
+const X12_TAG = /^[A-Z][A-Z0-9]{1,2}$/;
+/** Elements of a functional acknowledgement that must be numbers, per segment (element numbers). */
+const NUMERIC: Record<string, number[]> = { AK1: [2], AK2: [], AK3: [2], IK3: [2], AK9: [2, 3, 4] };
+const STATUS_CODES: Record<string, ReadonlySet<string>> = {
+  AK5: new Set(['A', 'E', 'M', 'R', 'W', 'X']),
+  IK5: new Set(['A', 'E', 'M', 'R', 'W', 'X']),
+  AK9: new Set(['A', 'E', 'M', 'P', 'R', 'W', 'X']),
+};
+/** Segments of 997/999 where no element repeats: a repetition separator there is an error, not data. */
+const NOT_REPEATING = new Set(['AK1', 'AK2', 'AK3', 'AK4', 'AK5', 'AK9', 'IK3', 'IK4', 'IK5']);
+
+/**
+ * What makes an acknowledgement unusable, with the segment and byte where it is: a 997/999 whose positions are
+ * not numbers, with repetitions where no element repeats, or a status outside its code list; a CONTRL action code
+ * outside 0083. Such an acknowledgement is not believed (its file is quarantined), rather than read as whatever
+ * its codes happened to resemble.
+ */
+export function validateAck(tx: TransactionEnvelope): EdiError[] {
+  const out: EdiError[] = [];
+  const bad = (seg: Segment, message: string) => out.push({ segment: seg.index, position: seg.offset, message: `${tx.set_id} ${tx.control_number}: ${message}` });
+  for (const seg of tx.segments ?? []) {
+    if (tx.set_id === '997' || tx.set_id === '999') {
+      const d = seg.delimiters;
+      if (NOT_REPEATING.has(seg.tag) && d.repetition !== null) {
+        for (let n = 1; n < seg.elements.length; n++) if (seg.elements[n]!.includes(d.repetition)) bad(seg, `expected no repetition in ${seg.tag}${String(n).padStart(2, '0')} (no element of ${seg.tag} repeats), found the repetition separator ${JSON.stringify(d.repetition)} in ${JSON.stringify(seg.elements[n])}`);
+      }
+      for (const n of NUMERIC[seg.tag] ?? []) {
+        const v = first(seg, n);
+        if (v !== '' && !DIGITS.test(v)) bad(seg, `expected ${seg.tag}${String(n).padStart(2, '0')} to be a number, found ${JSON.stringify(v)}`);
+      }
+      if ((seg.tag === 'AK3' || seg.tag === 'IK3') && !X12_TAG.test(first(seg, 1))) bad(seg, `expected ${seg.tag}01 to be a segment tag, found ${JSON.stringify(first(seg, 1))}`);
+      if (seg.tag === 'AK4' || seg.tag === 'IK4') {
+        const parts = comps(seg, 1);
+        if (parts.length === 0 || parts[0] === '' || parts.some((c) => c !== '' && !DIGITS.test(c))) bad(seg, `expected ${seg.tag}01 to be an element position (a number, then optionally component and repetition positions), found ${JSON.stringify(parts.join(':'))}`);
+      }
+      const codes = STATUS_CODES[seg.tag];
+      if (codes && !codes.has(first(seg, 1))) bad(seg, `expected ${seg.tag}01 to be a status code (${[...codes].join(', ')}), found ${JSON.stringify(first(seg, 1))}`);
+    } else if (tx.set_id === 'CONTRL') {
+      const at = seg.tag === 'UCI' || seg.tag === 'UCF' ? 4 : seg.tag === 'UCM' ? 3 : 0;
+      if (at > 0 && !(first(seg, at) in CONTRL_ACTIONS)) bad(seg, `expected ${seg.tag} action code (0083) 1 to 8, found ${JSON.stringify(first(seg, at))}`);
+    }
+  }
+  return out;
 }

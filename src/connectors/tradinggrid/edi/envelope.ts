@@ -64,6 +64,19 @@ const X12 = { ic: 'ISA', icEnd: 'IEA', grp: 'GS', grpEnd: 'GE', tx: 'ST', txEnd:
 const EDI = { ic: 'UNB', icEnd: 'UNZ', grp: 'UNG', grpEnd: 'UNE', tx: 'UNH', txEnd: 'UNT' } as const;
 const NO_GROUP: GroupEnvelope = { control_number: null, functional_id: null, application_sender: null, application_receiver: null, version: null };
 
+/** CCYYMMDD that is a day of the calendar. */
+function isDate(d: string): boolean {
+  if (!/^\d{8}$/.test(d)) return false;
+  const y = Number(d.slice(0, 4));
+  const m = Number(d.slice(4, 6));
+  const day = Number(d.slice(6, 8));
+  const t = new Date(Date.UTC(y, m - 1, day));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === day;
+}
+function isTime(t: string): boolean {
+  return /^([01]\d|2[0-3])[0-5]\d$/.test(t);
+}
+
 function x12Usage(flag: string): Usage {
   return flag === 'T' ? 'test' : flag === 'I' ? 'information' : 'production';
 }
@@ -149,8 +162,14 @@ export class EnvelopeChecker {
     let ic: InterchangeEnvelope;
     if (seg.standard === 'x12') {
       if (seg.elements.length !== 17) this.error(seg, `expected 16 ISA elements, found ${seg.elements.length - 1}`);
+      // One width rule (docs/edi.md): values are read between separators, never by column; a field of the wrong
+      // width passes when its content is what the field holds (ids trimmed, numbers digits, dates real dates).
       const control = seg.elements[13] ?? '';
-      if (!/^\d{9}$/.test(control)) this.error(seg, `expected ISA13 interchange control number of 9 digits, found ${JSON.stringify(control)}`);
+      if (!/^\d{1,9}$/.test(control)) this.error(seg, `expected ISA13 interchange control number (up to 9 digits), found ${JSON.stringify(control)}`);
+      if ((seg.elements[6] ?? '').trim() === '' || (seg.elements[8] ?? '').trim() === '') this.error(seg, 'expected ISA06 sender and ISA08 receiver ids, found an empty one');
+      const date = seg.elements[9] ?? '';
+      if (!isDate(`20${date}`)) this.error(seg, `expected ISA09 interchange date YYMMDD, found ${JSON.stringify(date)}`);
+      if (!isTime(seg.elements[10] ?? '')) this.error(seg, `expected ISA10 interchange time HHMM, found ${JSON.stringify(seg.elements[10] ?? '')}`);
       const usage = seg.elements[15] ?? '';
       if (!/^[PTI]$/.test(usage)) this.error(seg, `expected ISA15 usage indicator P, T or I, found ${JSON.stringify(usage)}`);
       ic = {
@@ -168,6 +187,13 @@ export class EnvelopeChecker {
       const control = first(seg, 5);
       if (control === '') this.error(seg, 'expected UNB 0020 interchange control reference, found nothing');
       if (comp(seg, 2, 0) === '' || comp(seg, 3, 0) === '') this.error(seg, 'expected UNB sender (S002) and recipient (S003) identifications');
+      // S004: 0017 is YYMMDD up to syntax version 3 and CCYYMMDD from version 4 (ISO 9735); 0019 HHMM.
+      const syntaxVersion = Number(comp(seg, 1, 1));
+      const date = comp(seg, 4, 0);
+      const wide = syntaxVersion >= 4;
+      if (!(wide ? date.length === 8 && isDate(date) : date.length === 6 && isDate(`20${date}`)))
+        this.error(seg, `expected UNB date (0017) ${wide ? 'CCYYMMDD' : 'YYMMDD'} for syntax version ${comp(seg, 1, 1) || '?'}, found ${JSON.stringify(date)}`);
+      if (!isTime(comp(seg, 4, 1))) this.error(seg, `expected UNB time (0019) HHMM, found ${JSON.stringify(comp(seg, 4, 1))}`);
       ic = {
         standard: 'edifact',
         control_number: control,
@@ -197,7 +223,8 @@ export class EnvelopeChecker {
     const expectedCount = seg.standard === 'x12' || this.usedGroups ? this.icGroups : this.icMessages;
     const what = seg.standard === 'x12' ? 'IEA01 group count' : 'UNZ 0036 count';
     if (count === '' || Number(count) !== expectedCount) this.error(seg, `expected ${what} ${expectedCount}, found ${JSON.stringify(count)}`);
-    if (control !== ic.control_number) this.error(seg, `expected ${seg.standard === 'x12' ? 'IEA02' : 'UNZ 0020'} ${JSON.stringify(ic.control_number)} (the header's control number), found ${JSON.stringify(control)}`);
+    const same = control === ic.control_number || (seg.standard === 'x12' && /^\d{1,9}$/.test(control) && Number(control) === Number(ic.control_number));
+    if (!same) this.error(seg, `expected ${seg.standard === 'x12' ? 'IEA02' : 'UNZ 0020'} ${JSON.stringify(ic.control_number)} (the header's control number), found ${JSON.stringify(control)}`);
     this.ic = null;
     this.group = null;
   }

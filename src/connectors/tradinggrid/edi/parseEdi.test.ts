@@ -84,15 +84,15 @@ describe('parseEdi on fixtures written from the standards', () => {
   });
 });
 
-describe('parseEdi refuses broken files with a position, never partial data', () => {
+describe('parseEdi refuses broken files with a position, and reports what it read around the problem', () => {
   it.each([
-    ['truncated.x12', 20, 'segment terminator'],
-    ['edifact-truncated.edi', 12, 'expected UNT for UNH 1, found end of file'],
-    ['bad-counts.x12', 10, 'expected SE01 segment count 8, found "7"'],
-  ])('%s', async (name, segment, message) => {
+    ['truncated.x12', 20, 'segment terminator', ['1201/850/0001']],
+    ['edifact-truncated.edi', 12, 'expected UNT for UNH 1, found end of file', []],
+    ['bad-counts.x12', 10, 'expected SE01 segment count 8, found "7"', ['1301/850/0001']],
+  ])('%s', async (name, segment, message, around) => {
     const parsed = await parseEdi(fixture(name));
-    expect(parsed.interchanges).toEqual([]);
-    expect(parsed.acknowledgments).toEqual([]);
+    expect(parsed.complete).toBe(false);
+    expect(parsed.interchanges.flatMap((ic) => ic.groups.flatMap((g) => g.transactions.map((t) => `${g.control_number}/${t.set_id}/${t.control_number}`)))).toEqual(around);
     expect(parsed.errors[0]).toMatchObject({ segment });
     expect(parsed.errors[0]!.message).toContain(message);
     expect(parsed.errors[0]!.position).toBeGreaterThan(0);
@@ -113,7 +113,7 @@ describe('parseEdi refuses broken files with a position, never partial data', ()
     expect(parsed.errors.length).toBeGreaterThan(0);
     expect(parsed.errors.map((e) => e.message).join('\n')).toContain(message);
     for (const e of parsed.errors) expect(e.position).toBeTypeOf('number');
-    expect(parsed.interchanges).toEqual([]);
+    expect(parsed.complete).toBe(false);
   });
 
   it('rejects when the input stream fails: an I/O error is not a verdict on the file', async () => {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { ACK_SETS, interpretAck, interpretTa1, type Acknowledgment } from './acknowledgments.ts';
+import { ACK_SETS, interpretAck, interpretTa1, validateAck, type Acknowledgment } from './acknowledgments.ts';
 import type { BusinessReference } from './businessReference.ts';
 import type { EdiError, GroupEnvelope, PartyId, Usage } from './envelope.ts';
 import { readEdi, type ReadEdiOptions } from './readEdi.ts';
@@ -23,12 +23,18 @@ export interface ParsedInterchange {
   groups: ParsedGroup[];
 }
 
-/** What `gridbridge edi parse --json` prints. When `errors` is not empty, nothing else is reported (no partial data). */
+/**
+ * What `gridbridge edi parse --json` prints. With `errors`, `complete` is false and the rest is what was read
+ * around the problems: every transaction whose trailer checked out, in interchanges that may be cut short (a
+ * mailbox still quarantines such a file: partial data is for the person reading the report).
+ */
 export interface ParsedEdi {
   standard: Standard;
+  complete: boolean;
   interchanges: ParsedInterchange[];
   acknowledgments: Acknowledgment[];
   errors: EdiError[];
+  warnings: EdiError[];
 }
 
 // V8 keeps substrings of 13+ chars as views of the whole decoded chunk; copy what we keep so chunks can be freed.
@@ -43,6 +49,7 @@ export async function parseEdi(input: Readable | Buffer, opts: ReadEdiOptions = 
   const acknowledgments: Acknowledgment[] = [];
   const groups = new Map<GroupEnvelope, ParsedGroup>();
   let ungrouped: ParsedGroup | null = null;
+  const ackErrors: EdiError[] = [];
   const summary = await readEdi(
     input,
     {
@@ -71,12 +78,16 @@ export async function parseEdi(input: Readable | Buffer, opts: ReadEdiOptions = 
         }
         const ref = tx.business_reference;
         group.transactions.push({ set_id: own(tx.set_id), control_number: own(tx.control_number), business_reference: ref === null ? null : { type: ref.type, value: own(ref.value) } });
-        if (ACK_SETS.has(tx.set_id)) for (const f of interpretAck(tx)) acknowledgments.push(f.ack);
+        if (ACK_SETS.has(tx.set_id)) {
+          const invalid = validateAck(tx);
+          if (invalid.length > 0) ackErrors.push(...invalid);
+          else for (const f of interpretAck(tx)) acknowledgments.push(f.ack);
+        }
       },
     },
     opts,
   );
   const standard = summary.standard ?? 'x12';
-  if (summary.errors.length > 0) return { standard, interchanges: [], acknowledgments: [], errors: summary.errors };
-  return { standard, interchanges, acknowledgments, errors: [] };
+  const errors = [...summary.errors, ...ackErrors].sort((a, b) => (a.position ?? Infinity) - (b.position ?? Infinity));
+  return { standard, complete: errors.length === 0, interchanges, acknowledgments, errors, warnings: summary.warnings };
 }

@@ -9,6 +9,11 @@ export interface ReadEdiOptions extends TokenizerOptions {
   maxErrors?: number;
   /** Sees every segment, in order (after the tokenizer, before the envelope checks). */
   onSegment?(seg: Segment): void;
+  /**
+   * A file whose last interchange trailer (IEA/UNZ) is complete and correct but lacks only its final segment
+   * terminator: accepted with a warning when true; an error naming exactly that when false (default).
+   */
+  acceptMissingFinalTerminator?: boolean;
 }
 
 export interface ReadEdiSummary {
@@ -18,6 +23,8 @@ export interface ReadEdiSummary {
   transactions: number;
   /** Structural problems; empty when the whole file is well formed. */
   errors: EdiError[];
+  /** What was accepted although not well formed (a final terminator missing, when allowed). */
+  warnings: EdiError[];
 }
 
 const BUFFER_SLICE = 1 << 20;
@@ -37,6 +44,7 @@ export async function readEdi(input: Readable | Buffer, handler: EnvelopeHandler
     checker.segment(seg);
   }, opts);
   let bytes = 0;
+  const warnings: EdiError[] = [];
   try {
     if (Buffer.isBuffer(input)) {
       for (let at = 0; at < input.length; at += BUFFER_SLICE) tokenizer.push(input.subarray(at, at + BUFFER_SLICE));
@@ -48,12 +56,21 @@ export async function readEdi(input: Readable | Buffer, handler: EnvelopeHandler
         tokenizer.push(buf);
       }
     }
+    const before = checker.errors.length;
     tokenizer.end();
+    const trailer = tokenizer.unterminatedTrailer;
+    if (trailer !== null) {
+      const where = { segment: trailer.segment, position: trailer.position };
+      const what = `the file ends with the interchange trailer ${trailer.tag} without its segment terminator ${JSON.stringify(trailer.terminator)}`;
+      if (checker.errors.length > before) checker.errors.push({ ...where, message: `expected segment terminator ${JSON.stringify(trailer.terminator)} after ${trailer.tag}: ${what}, and that trailer does not match the interchange (see the error before)` });
+      else if (opts.acceptMissingFinalTerminator) warnings.push({ ...where, message: `${what}; the trailer is complete and matches the interchange, so the file was accepted (mailbox.accept_missing_final_terminator)` });
+      else checker.errors.push({ ...where, message: `expected segment terminator ${JSON.stringify(trailer.terminator)} after ${trailer.tag}: ${what}. The trailer is complete and matches the interchange (counts and control number): nothing else is missing. Set mailbox.accept_missing_final_terminator to accept such files with a warning` });
+    }
     checker.end(bytes, segments);
   } catch (e) {
     if (!(e instanceof EdiSyntaxError)) throw e;
     if (!Buffer.isBuffer(input)) input.destroy();
     checker.errors.push({ segment: e.segment, position: e.position, message: `expected ${e.expected}, found ${e.found}` });
   }
-  return { standard: tokenizer.firstStandard, bytes, segments, transactions: checker.transactions, errors: checker.errors };
+  return { standard: tokenizer.firstStandard, bytes, segments, transactions: checker.transactions, errors: checker.errors, warnings };
 }

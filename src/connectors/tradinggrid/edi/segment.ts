@@ -163,3 +163,12 @@ export function first(seg: Segment, n: number): string {
   if (raw.indexOf(d.component) < 0) return decodeValue(raw, d);
   return comp(seg, n, 0);
 }
+
+/** Element n split into its repetitions (repetition separator), each into its decoded components; [] when absent. */
+export function repeats(seg: Segment, n: number): string[][] {
+  const raw = seg.elements[n];
+  if (raw === undefined || raw === '') return [];
+  const d = seg.delimiters;
+  const parts = d.repetition === null ? [raw] : splitReleased(raw, d.repetition, d.release);
+  return parts.map((p) => splitReleased(p, d.component, d.release).map((c) => decodeValue(c, d)));
+}

@@ -84,6 +84,12 @@ export class EdiTokenizer {
     this.scan(this.carry.length > 0 ? Buffer.concat([this.carry, rest]) : rest, false);
   }
 
+  /**
+   * The interchange trailer (IEA/UNZ) the file ended with, when it lacked only its segment terminator: it was
+   * handed on as a segment, and the reader decides (its counts may still be wrong; config may accept it).
+   */
+  unterminatedTrailer: { tag: string; position: number; segment: number; terminator: string } | null = null;
+
   /** Call once after the last chunk: anything left unterminated is a truncated file. */
   end(): void {
     this.scan(this.carry, true);
@@ -92,6 +98,21 @@ export class EdiTokenizer {
     while (i < rest.length && isWhitespace(rest.charCodeAt(i))) i++;
     if (i === rest.length) return;
     const at = this.carryOffset + i;
+    // A last segment that is a whole interchange trailer short of its terminator (trailing line breaks aside).
+    const d0 = this.d;
+    if (d0 !== null && (rest.startsWith(`IEA${d0.element}`, i) || rest.startsWith(`UNZ${d0.element}`, i))) {
+      let stop = rest.length;
+      while (stop > i && isWhitespace(rest.charCodeAt(stop - 1))) stop--;
+      const body = rest.slice(i, stop);
+      if (!/[\r\n]/.test(body)) {
+        const tag = body.slice(0, 3);
+        this.count++;
+        this.unterminatedTrailer = { tag, position: at, segment: this.count, terminator: d0.segment };
+        this.onSegment(new Segment(tag, this.carry, i, stop, at, this.count, this.std, d0));
+        this.d = null;
+        return;
+      }
+    }
     if (this.d === null) {
       if (rest.startsWith('ISA', i))
         this.fail(at, `a complete ISA header (16 element separators, then component separator and segment terminator)`, rest.slice(i));
@@ -114,10 +135,29 @@ export class EdiTokenizer {
     let tag = this.tags.get(code * 8 + n);
     if (tag === undefined) {
       tag = b.toString('latin1', pos, pos + n);
-      if (n > 3 || !isTag(tag)) this.fail(this.carryOffset + pos, 'a segment tag (2 or 3 capital letters or digits)', b.toString('latin1', pos, stop));
+      if (n > 3 || !isTag(tag)) this.fail(this.carryOffset + pos, `a segment tag (2 or 3 capital letters or digits)${this.causeOfBadTag(b, pos, stop)}`, b.toString('latin1', pos, stop));
       this.tags.set(code * 8 + n, tag);
     }
     return tag;
+  }
+
+  /** Why a segment does not start with a tag, when the bytes say (the commonest ways a hand-edited file breaks). */
+  private causeOfBadTag(b: Buffer, pos: number, stop: number): string {
+    const d = this.d;
+    if (d === null) return '';
+    const c = b[pos]!;
+    const term = d.segment.charCodeAt(0);
+    // The terminator byte was the first of a multibyte (UTF-8) character: its other bytes lead the next "segment".
+    if (c >= 0x80 && c <= 0xbf && term >= 0xc0)
+      return ` — the segment terminator looks like a multibyte character (byte 0x${term.toString(16)} followed by 0x${c.toString(16)}): EDI separators are single bytes; the sender's translator must use a one-byte terminator`;
+    if (c === 32 || c === 9) {
+      let k = pos;
+      while (k < stop && (b[k] === 32 || b[k] === 9)) k++;
+      if (isTag(b.toString('latin1', k, Math.min(stop, k + 3)).split(d.element)[0] ?? '')) return ' — the segment is indented (spaces or tabs before its tag): only line breaks may stand between segments';
+    }
+    if (term === 10 || term === 13) return ` — a line break inside a segment: this file ends segments with line breaks, so the previous segment was cut in two`;
+    if (c === d.element.charCodeAt(0) || c === d.component.charCodeAt(0)) return ` — the segment starts with a separator: a segment terminator ${JSON.stringify(d.segment)} inside the previous segment's data cut it in two`;
+    return '';
   }
 
   private fail(position: number, expected: string, found: string): never {

@@ -125,6 +125,24 @@ describe('MailboxDriver over a local folder', () => {
     expect((await second.state.findSent({ us: US, interchange: 'INT0042' })).map((t) => t.fa)).toEqual(['accepted', 'accepted']);
   });
 
+  it('an invalid 997 is quarantined as content_error instead of being believed; a file lacking only its final terminator is accepted when configured', async () => {
+    const { d, state } = await driver();
+    await d.send('inv.x12', fixture('outbound-810.x12'), T0);
+    drop('bad-997.x12', Buffer.from(fixture('997-rejected.x12').toString('latin1').replace('AK3*N1*8*N1*8~', 'AK3*N1*X8*N1*8~'), 'latin1'));
+    const r = await d.scanOnce(hours(1));
+    if (!r.ok) throw new Error(r.error.detail);
+    expect(exceptions(r.value.items).map((e) => `${e.exception}: ${e.detail}`)).toEqual([expect.stringMatching(/^content_error: .*997 0001: expected AK302 to be a number, found "X8"/)]);
+    expect((await state.findSent({ us: US, group: '2001' }))[0]!.fa).toBe('awaiting');
+
+    const lenient = await driver({ acceptMissingFinalTerminator: true });
+    await lenient.d.send('inv.x12', fixture('outbound-810.x12'), T0);
+    drop('no-final-tilde.x12', Buffer.from(fixture('997-rejected.x12').toString('latin1').trimEnd().replace(/~$/, ''), 'latin1'));
+    const l = await lenient.d.scanOnce(hours(1));
+    if (!l.ok) throw new Error(l.error.detail);
+    expect(l.value.files.map((f) => f.outcome)).toEqual(['archived']);
+    expect(exceptions(l.value.items).map((e) => e.exception)).toEqual(['fa_rejected']);
+  });
+
   it('finds invoice mismatches against the 850 we sent and the 856 received', async () => {
     const { d } = await driver();
     await d.send('po.x12', fixture('outbound-850.x12'), T0);

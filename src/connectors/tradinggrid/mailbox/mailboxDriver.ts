@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { err, ok, type Result } from '../../../core/result.ts';
-import { ACK_SETS, interpretAck, interpretTa1, type AckFinding } from '../edi/acknowledgments.ts';
+import { ACK_SETS, interpretAck, interpretTa1, validateAck, type AckFinding } from '../edi/acknowledgments.ts';
 import type { EdiError, InterchangeEnvelope, PartyId, TransactionEnvelope } from '../edi/envelope.ts';
 import { readEdi, type ReadEdiOptions } from '../edi/readEdi.ts';
 import { at7Exceptions, DOCUMENT_SETS, invoicePo, itemLines, orderNumber, returnItems, shipmentsByPo } from './documents.ts';
@@ -43,6 +43,8 @@ export interface MailboxDriverOptions {
   deliver?: (items: MailboxItem[], file: FileRef | null) => Promise<void>;
   /** Character set of X12 text (no X12 header says it; default utf8 with a latin1 fallback). EDIFACT follows UNB. */
   x12Encoding?: 'utf8' | 'latin1';
+  /** Accept, with a warning, a file whose complete last trailer lacks only its final segment terminator. */
+  acceptMissingFinalTerminator?: boolean;
   logger?: Logger;
 }
 
@@ -63,6 +65,7 @@ interface ParsedFile {
   sha256: string;
   bytes: number;
   errors: EdiError[];
+  warnings: EdiError[];
   transactions: TransactionEnvelope[];
   ta1: { ic: InterchangeEnvelope; finding: AckFinding }[];
 }
@@ -81,7 +84,7 @@ export class MailboxDriver {
   constructor(private readonly opts: MailboxDriverOptions) {
     this.deadline = opts.deadline ?? plainHours;
     this.ours = new Set((opts.ourIds ?? []).map(partyKey));
-    this.readOptions = opts.x12Encoding ? { x12Encoding: opts.x12Encoding } : {};
+    this.readOptions = { ...(opts.x12Encoding ? { x12Encoding: opts.x12Encoding } : {}), ...(opts.acceptMissingFinalTerminator ? { acceptMissingFinalTerminator: true } : {}) };
   }
 
   private windows(partner: PartyId): Required<PartnerWindows> {
@@ -108,7 +111,9 @@ export class MailboxDriver {
       }, this.readOptions);
       // A stream that ended early without an error is a broken transfer, not a broken file.
       if (expectedSize !== null && bytes < expectedSize) return err({ code: 'mailbox:short_read', retryable: true, detail: `read ${bytes} of ${expectedSize} bytes` });
-      return ok({ sha256: hash.digest('hex'), bytes, errors: summary.errors, transactions, ta1 });
+      // An acknowledgement that breaks its own rules is not believed: the file goes to quarantine like a broken one.
+      const invalid = transactions.filter((tx) => ACK_SETS.has(tx.set_id)).flatMap(validateAck);
+      return ok({ sha256: hash.digest('hex'), bytes, errors: [...summary.errors, ...invalid], warnings: summary.warnings, transactions, ta1 });
     } catch (e) {
       stream.destroy();
       return err({ code: 'mailbox:read_failed', retryable: true, detail: `reading failed mid-transfer: ${(e as Error).message}` });
@@ -164,6 +169,7 @@ export class MailboxDriver {
       await state.markProcessed({ ...file, outcome: 'quarantined', storedAs: stored, processedAt: at });
       return ok({ items: [item], outcome: { ...file, outcome: 'quarantined', detail: first.message } });
     }
+    for (const w of parsed.value.warnings) this.opts.logger?.warn({ file: name, segment: w.segment, position: w.position }, `mailbox file accepted with a warning: ${w.message}`);
     const items = await this.derive(parsed.value, file, now);
     await this.opts.deliver?.(items, file);
     const a = await transport.archive(name, stored);
