@@ -33,6 +33,12 @@ const StoreConfig = z.strictObject({
   url: z.string().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:PATH or postgres://…').default('sqlite:./data/gridbridge.db'),
   /** PostgreSQL: how often a follower tries to become leader and the leader checks it still is (ms). */
   leader_check_ms: z.number().int().min(200).max(60_000).default(2_000),
+  /** PostgreSQL: longest one statement may run (ms; 0 = no limit). */
+  statement_timeout_ms: z.number().int().min(0).max(3_600_000).default(30_000),
+  /** PostgreSQL: longest a session may stay idle inside a transaction before the server ends it (ms). */
+  idle_in_transaction_timeout_ms: z.number().int().min(1_000).max(3_600_000).default(60_000),
+  /** PostgreSQL: give up opening a connection after this long (ms). */
+  connect_timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
 });
 
 const ClickUpFields = z.strictObject({
@@ -146,6 +152,8 @@ const DispatcherConfig = z.strictObject({
   backoff_max_ms: z.number().int().min(1).default(300_000),
   lease_ms: z.number().int().min(1000).default(60_000),
   poll_ms: z.number().int().min(5).default(500),
+  /** A job found running with its worker gone (killed, out of memory, stuck) this many times is dead-lettered. */
+  max_crashes: z.number().int().min(1).max(100).default(3),
 });
 
 const DocumentsConfig = z.strictObject({

@@ -1,4 +1,7 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { lockSqliteStore, StoreLockedError } from '../store/sqliteLock.ts';
 import { createLogger } from './logger.ts';
 import { openLearnedSecrets } from './storedSecrets.ts';
 import type { GridbridgeConfig } from '../config/schema.ts';
@@ -106,7 +109,26 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const { config, secrets } = o;
   const logger = o.logger ?? createLogger({ level: config.log_level, secrets: Object.values(secrets).filter((v): v is string => typeof v === 'string') });
   const now = o.now ?? Date.now;
-  const store = await openMigratedStore(config.store.url);
+  let lock: { release(): void } | null = null;
+  const sqliteFile = /^sqlite:(?!:memory:)/.test(config.store.url) ? resolve(config.store.url.slice('sqlite:'.length)) : null;
+  if (sqliteFile) {
+    try {
+      mkdirSync(dirname(sqliteFile), { recursive: true });
+      lock = lockSqliteStore(sqliteFile);
+    } catch (e) {
+      if (e instanceof StoreLockedError) throw new StartupError([e.message]);
+      throw e;
+    }
+  }
+  const store = await openMigratedStore(config.store.url, {
+    statementTimeoutMs: config.store.statement_timeout_ms,
+    idleInTransactionTimeoutMs: config.store.idle_in_transaction_timeout_ms,
+    connectTimeoutMs: config.store.connect_timeout_ms,
+    onConnectionError: (e) => logger.warn({ err: e }, 'a pooled PostgreSQL connection failed while idle (failover or terminated backend); the pool opens a new one'),
+  }).catch((e: unknown) => {
+    lock?.release();
+    throw e;
+  });
   // PostgreSQL = possibly several instances: they draw from one ClickUp budget per token (issue #10).
   const limiter = store.dialect === 'postgres' ? new SharedBudgetRateLimiter(clickUpBudgetFor(store.db, secrets.clickupToken, now), { now, logger, assumedLimit: config.clickup.assumed_rate_limit_per_minute }) : undefined;
   const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, limiter, assumedRateLimitPerMinute: config.clickup.assumed_rate_limit_per_minute, timeoutMs: config.clickup.request_timeout_ms, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
@@ -117,6 +139,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const closeAll = async () => {
     await Promise.allSettled([clickup.close(), tg.close()]);
     await store.close();
+    lock?.release();
   };
   const problems = await checkClickUp(fields, config, (msg) => logger.warn(msg));
   problems.push(...(await checkGroupFlowSetup(clickup, config)));
@@ -140,7 +163,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   handlers.set('tradinggrid.poll', tradingGridPollHandler(ctx));
   const consoleUi = createConsole({ store, config, clickup, now, logger, credentials: o.admin, dispatcher: () => dispatcher });
   const dispatcher = new Dispatcher(store, handlers, {
-    concurrency: d.concurrency, leaseMs: d.lease_ms, pollMs: d.poll_ms, backoffBaseMs: d.backoff_base_ms, backoffMaxMs: d.backoff_max_ms, now, logger, onSettled: consoleUi.onSettled,
+    concurrency: d.concurrency, maxCrashes: d.max_crashes, leaseMs: d.lease_ms, pollMs: d.poll_ms, backoffBaseMs: d.backoff_base_ms, backoffMaxMs: d.backoff_max_ms, now, logger, onSettled: consoleUi.onSettled,
   });
   wake = () => dispatcher.wake();
   const app = createApp({
@@ -164,10 +187,20 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     server = await listen(app, config.server.host, o.port ?? config.server.port);
   } catch (e) {
     await closeAll();
-    throw new StartupError([`cannot listen on ${config.server.host}:${o.port ?? config.server.port}: ${(e as Error).message}`]);
+    const port = o.port ?? config.server.port;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new StartupError([
+      code === 'EADDRINUSE'
+        ? `port ${port} on ${config.server.host} is already in use (another gridbridge, or another program). Stop that program, or choose another port: server.port in the config, or --port <n> (0 picks a free one)`
+        : code === 'EACCES'
+          ? `not allowed to listen on ${config.server.host}:${port} (ports below 1024 need privileges): choose a port of 1024 or more with server.port or --port`
+          : code === 'EADDRNOTAVAIL'
+            ? `cannot listen on ${config.server.host}:${port}: this machine has no such address; set server.host to one of its addresses (127.0.0.1, 0.0.0.0)`
+            : `cannot listen on ${config.server.host}:${port}: ${(e as Error).message}`,
+    ]);
   }
   if (store.dialect === 'sqlite') {
-    const released = await releaseOrphanedLeases(store.db, now());
+    const released = await releaseOrphanedLeases(store.db, now(), config.dispatcher.max_crashes);
     if (released > 0) logger.warn({ released }, 'jobs left running by a previous process were made ready again');
   }
   const requeued = await requeueHeldCases(store, Object.keys(config.partners.map), now());

@@ -15,6 +15,7 @@ import * as m007 from './migrations/007_secrets.ts';
 import * as m008 from './migrations/008_clickup_budget.ts';
 import * as m009 from './migrations/009_links_seen.ts';
 import * as m013 from './migrations/013_partner_channel.ts';
+import * as m014 from './migrations/014_job_crashes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -42,6 +43,17 @@ export interface Store {
 export interface OpenStoreOptions {
   /** PostgreSQL pool size per instance (default 10): pool size × instances must fit max_connections. */
   poolMax?: number;
+  /**
+   * PostgreSQL: longest a statement may run (ms, default 30 000; 0 = no limit) and longest a session may sit
+   * idle inside a transaction (default 60 000). A stuck statement otherwise holds a pool connection forever,
+   * and a starved pool stops lease renewal, so other instances run the same jobs.
+   */
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+  /** PostgreSQL: give up connecting after this long (ms, default 10 000) instead of waiting on a dead host. */
+  connectTimeoutMs?: number;
+  /** An idle pooled connection failed (failover, pg_terminate_backend): reported here; the pool replaces it. */
+  onConnectionError?: (e: Error) => void;
 }
 
 const storesByDb = new WeakMap<object, Store>();
@@ -61,6 +73,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<
   '008_clickup_budget': m008,
   '009_links_seen': m009,
   '013_partner_channel': m013,
+  '014_job_crashes': m014,
 };
 
 class InCodeMigrations implements MigrationProvider {
@@ -115,7 +128,18 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     // generic plan built while the jobs table was empty (a sequential scan that drained a backlog ~7x
     // slower in BENCHMARKS.md). Kysely's pg driver sends unnamed statements today, which are planned per
     // execution anyway; the setting keeps that true if named statements are ever used.
-    const pool = new Pool({ connectionString: url, max: opts.poolMax ?? 10, options: '-c plan_cache_mode=force_custom_plan' });
+    const settings = [
+      '-c plan_cache_mode=force_custom_plan',
+      `-c statement_timeout=${opts.statementTimeoutMs ?? 30_000}`,
+      `-c idle_in_transaction_session_timeout=${opts.idleInTransactionTimeoutMs ?? 60_000}`,
+    ].join(' ');
+    const pool = new Pool({ connectionString: url, max: opts.poolMax ?? 10, options: settings, connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000, keepAlive: true });
+    // Without a listener an idle client's error (its backend terminated by a failover or an operator) is
+    // an uncaught 'error' event: it would crash every instance at once. The pool drops that client itself.
+    pool.on('error', (e) => opts.onConnectionError?.(e));
+    // The pool listens only while a client is idle; a checked-out one (a transaction between two
+    // statements) would emit the same error unheard. Its pending query fails; the pool discards it on release.
+    pool.on('connect', (client) => client.on('error', (e) => opts.onConnectionError?.(e)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const subscriptions = new Set<() => Promise<void>>();
     const leaderships = new Set<Leadership>();
@@ -157,7 +181,9 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
 
 /** Apply pending migrations; throws with the failing migration's name. */
 export async function migrate(store: Store): Promise<string[]> {
-  const migrator = new Migrator({ db: store.db, provider: new InCodeMigrations(store.dialect) });
+  // Migrations are written in parallel branches and each stands alone: one merged later with a lower number
+  // than one a database already ran must still run, not stop the bridge.
+  const migrator = new Migrator({ db: store.db, provider: new InCodeMigrations(store.dialect), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
@@ -167,6 +193,16 @@ export async function migrate(store: Store): Promise<string[]> {
 }
 
 export async function openMigratedStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
+  if (!url.startsWith('sqlite:') && (opts.statementTimeoutMs ?? 30_000) > 0) {
+    // Migrations may build indexes on large tables: they run on a pool without the statement timeout.
+    const migrating = await openStore(url, { ...opts, statementTimeoutMs: 0, poolMax: 1 });
+    try {
+      await migrate(migrating);
+    } finally {
+      await migrating.close();
+    }
+    return openStore(url, opts);
+  }
   const store = await openStore(url, opts);
   await migrate(store);
   return store;

@@ -15,6 +15,8 @@ export interface JobsTable {
   run_at: number;
   attempts: number;
   max_attempts: number;
+  /** Times the job was found running with its worker gone (migration 014). */
+  crashes: Generated<number>;
   locked_by: string | null;
   locked_until: number | null;
   last_error: string | null;

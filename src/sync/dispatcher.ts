@@ -37,6 +37,8 @@ export interface DispatcherOptions {
   now?: () => number;
   logger?: Logger;
   workerId?: string;
+  /** Crashes after which a job is dead-lettered when its lease is reclaimed (default 3). */
+  maxCrashes?: number;
   /** Called after each job settles (for metrics and the console timeline). */
   onSettled?: (job: JobRow, outcome: JobOutcome['status'] | 'lease_lost', ms: number, error?: string) => void;
 }
@@ -92,7 +94,7 @@ export class Dispatcher {
     }
     this.leaseTimer = setInterval(() => {
       void extendLeases(this.store.db, [...this.inFlight.keys()], this.workerId, this.now() + this.opts.leaseMs)
-        .then(() => reclaimExpiredLeases(this.store.db, this.now()))
+        .then(() => reclaimExpiredLeases(this.store.db, this.now(), this.opts.maxCrashes))
         .then((n) => {
           if (n > 0) {
             this.opts.logger?.warn({ reclaimed: n }, 'jobs whose worker stopped renewing its lease were made ready again');
@@ -129,7 +131,7 @@ export class Dispatcher {
   async runUntilIdle(maxRounds = 10_000): Promise<number> {
     let total = 0;
     for (let round = 0; round < maxRounds; round++) {
-      await reclaimExpiredLeases(this.store.db, this.now());
+      await reclaimExpiredLeases(this.store.db, this.now(), this.opts.maxCrashes);
       const jobs = await claimJobs(this.store.db, this.store.dialect, this.workerId, this.opts.concurrency, this.opts.leaseMs, this.now());
       if (jobs.length === 0 && this.inFlight.size === 0) return total;
       total += jobs.length;

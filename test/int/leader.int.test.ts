@@ -33,7 +33,7 @@ describe.skipIf(!hasPg)('leader among instances on PostgreSQL', () => {
     process.env[KEY_ENV] = randomBytes(32).toString('base64');
     const config: GridbridgeConfig = {
       ...world.config,
-      store: { url: db.url, leader_check_ms: 200 },
+      store: { ...world.config.store, url: db.url, leader_check_ms: 200 },
       secrets: { key: { env: KEY_ENV }, previous_keys: [] },
       clickup: { ...world.config.clickup, webhook: { ...world.config.clickup.webhook, health_cron: '* * * * * *' } },
     } as GridbridgeConfig;

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { startClickUpSandbox } from '../../sandbox/clickup/server.ts';
 import { startTradingGridSandbox } from '../../sandbox/tradinggrid/index.ts';
 import { configForSandboxes } from '../sandboxSetup.ts';
-import { startBridge } from '../../server/bridge.ts';
+import { startBridge, StartupError } from '../../server/bridge.ts';
 import { raiseMorningCases } from '../demo/partnerDay.ts';
 import { demoSlaConfig, playSlaEvening } from '../demo/slaEvening.ts';
 import { deliverDemoEdi, demoMailboxConfig, listDemoEdiCases } from '../demo/ediMailbox.ts';
@@ -36,7 +36,13 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port, extra: { mailbox: demoMailboxConfig(`${file}-mailbox`), ...demoSlaConfig() } });
   // A fresh admin token per demo run, printed so a person can sign in to the console.
   const adminToken = randomBytes(24).toString('base64url');
-  const bridge = await startBridge({ config, secrets, logger: pino({ level: 'warn' }), admin: { tokens: [{ name: 'demo', role: 'admin', token: adminToken }], users: [] } });
+  let bridge: Awaited<ReturnType<typeof startBridge>>;
+  try {
+    bridge = await startBridge({ config, secrets, logger: pino({ level: 'warn' }), admin: { tokens: [{ name: 'demo', role: 'admin', token: adminToken }], users: [] } });
+  } catch (e) {
+    await Promise.allSettled([cu.close(), tg.close()]);
+    throw e;
+  }
   tg.setWebhookUrl(`${bridge.url}/webhooks/tradinggrid`);
   out(`gridbridge demo\n  bridge        ${bridge.url}\n  console       ${bridge.url}/ui/  (admin token ${adminToken})\n  ClickUp       ${cu.url}  (sandbox; control API ${cu.origin}/_sandbox)\n  Trading Grid  ${tg.url}  (sandbox)\n  store         ${file}\n\n`);
 
@@ -123,7 +129,16 @@ export function registerDemoCommand(program: Command): void {
     .option('--store <file>', 'SQLite file (recreated)', './data/demo.db')
     .option('--once', 'exit after the summary instead of staying up')
     .action(async (opts: DemoOptions) => {
-      const { stop } = await runDemo(opts);
+      let stop: () => Promise<void>;
+      try {
+        ({ stop } = await runDemo(opts));
+      } catch (e) {
+        // The problem and its fix, not a stack trace: a start-up problem is the user's to solve.
+        if (!(e instanceof StartupError)) throw e;
+        process.stderr.write(`${e.message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       if (opts.once) await stop();
     });
 }

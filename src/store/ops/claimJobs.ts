@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, JobsTable } from '../schema.ts';
 import { storeOf, type Dialect } from '../db.ts';
 
-export type JobRow = Omit<JobsTable, 'id'> & { id: number };
+export type JobRow = Omit<JobsTable, 'id' | 'crashes'> & { id: number; crashes?: number };
 
 const SQLITE_CLAIM = `
     UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ?

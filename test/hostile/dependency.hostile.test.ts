@@ -1,0 +1,163 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import Database from 'better-sqlite3';
+import { eventually } from '../helpers/world.ts';
+import { freePort, startBridgeProcess } from '../helpers/bridgeProcess.ts';
+import { PG_ADMIN_URL } from '../helpers/pgStore.ts';
+import { runCli, startFaultProxy, startTarget, type FaultProxy, type Target } from './harness.ts';
+
+// A dependency that fails under the running process: the database, the port, a second process, a job that kills its worker.
+
+let t: Target | null = null;
+let proxy: FaultProxy | null = null;
+afterEach(async () => {
+  await t?.close();
+  await proxy?.close();
+  t = null;
+  proxy = null;
+});
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+const dbName = (url: string) => new URL(url).pathname.slice(1);
+const terminateAll = (name: string) => admin((c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]));
+const linkedTask = (t: Target, caseId: string) =>
+  t.world.cu.tasks().find((x) => ((x as any).custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === caseId));
+
+describe('PostgreSQL fails under the running bridge', () => {
+  it('every backend of the bridge terminated (failover, pg_terminate_backend): the process survives and keeps working', async () => {
+    t = await startTarget({ pg: true });
+    const before = await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Before the failover' });
+    await eventually('the first task', () => linkedTask(t!, before.id), 20_000);
+    const killed = await terminateAll(dbName(t.pgUrl!));
+    expect(killed.rowCount).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(t.proc.child.exitCode, t.proc.output()).toBeNull();
+    expect(t.proc.child.signalCode).toBeNull();
+    await eventually('ready again', async () => (await fetch(`${t!.url}/readyz`)).status === 200, 20_000);
+    const after = await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'After the failover' });
+    await eventually('the task of a case raised after the failover', () => linkedTask(t!, after.id), 30_000);
+  });
+
+  it('a database that refuses connections: /readyz says "not ready" with an id, never the database name; the log has the detail', async () => {
+    t = await startTarget({ pg: true });
+    const name = dbName(t.pgUrl!);
+    await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`));
+    try {
+      await terminateAll(name);
+      const r = await eventually('a refused readiness check', async () => {
+        const x = await fetch(`${t!.url}/readyz`);
+        return x.status === 503 ? x.text() : null;
+      }, 20_000);
+      expect(r).not.toContain(name);
+      expect(r).not.toMatch(/postgres|127\.0\.0\.1|5432/);
+      const body = JSON.parse(r);
+      expect(body).toMatchObject({ ok: false, detail: expect.stringMatching(/^not ready/), id: expect.stringMatching(/^[0-9a-f]{12}$/) });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(t.proc.output()).toContain(body.id);
+      expect(t.proc.output()).toContain(name);
+    } finally {
+      await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
+    }
+    await eventually('ready again', async () => (await fetch(`${t!.url}/readyz`)).status === 200, 20_000);
+  });
+});
+
+describe('the port is taken', () => {
+  let squatter: Server | null = null;
+  afterEach(async () => {
+    await new Promise<void>((r) => (squatter ? squatter.close(() => r()) : r()));
+    squatter = null;
+  });
+  const occupy = async () => {
+    const port = await freePort();
+    squatter = createServer();
+    await new Promise<void>((r) => squatter!.listen(port, '127.0.0.1', () => r()));
+    return port;
+  };
+
+  it('`gridbridge start` on a port in use says so and how to fix it, without a stack trace', async () => {
+    t = await startTarget();
+    const port = await occupy();
+    // Its own store file: the running target holds the first one.
+    const r = await runCli(['start', '-c', t.writeConfig('busy', port, (c) => ({ ...c, store: { ...c.store, url: `sqlite:${t!.world.dir}/busy.db` } }))], { cwd: t.world.dir, env: t.cliEnv() });
+    expect(r.code).toBe(1);
+    expect(r.output).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(r.output).toMatch(/--port/);
+    expect(r.output).not.toMatch(/^\s+at /m);
+  });
+
+  it('`gridbridge demo` on a port in use says so and how to fix it, without a stack trace, and exits', async () => {
+    const port = await occupy();
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'gb-demo-busy-'));
+    const r = await runCli(['demo', '--port', String(port), '--store', join(dir, 'demo.db'), '--once'], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expect(r.output).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(r.output).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('a second process on one SQLite file', () => {
+  it('is refused with the reason, and the first keeps its running jobs', async () => {
+    t = await startTarget();
+    const port = await freePort();
+    const r = await runCli(['start', '-c', t.writeConfig('second', port)], { cwd: t.world.dir, env: t.cliEnv(), timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(r.output).toContain('is in use by another gridbridge');
+    expect(r.output).toContain(String(t.proc.child.pid));
+    expect(t.proc.child.exitCode).toBeNull();
+    // After the first stops, the file is free again.
+    await t.proc.stop();
+    const third = await startBridgeProcess(t.world.dir, t.config, t.world.secrets, 'third', t.env);
+    await third.stop();
+  });
+});
+
+describe('a job that kills its worker', () => {
+  it('is dead-lettered after dispatcher.max_crashes (default 3) crashes instead of taking every restart down', async () => {
+    let victim: (() => void) | null = null;
+    let kills = 0;
+    t = await startTarget({
+      // Every attempt to create the task of this case kills the process before ClickUp sees it (an out-of-memory, a spin).
+      clickupVia: async (origin) => {
+        proxy = await startFaultProxy(origin, (m, p) => (m === 'POST' && /\/list\/[^/]+\/task$/.test(p) && victim ? () => { kills++; victim!(); } : 'pass'));
+        return proxy.url;
+      },
+    });
+    const arm = () => (victim = () => t!.proc.child.kill('SIGKILL'));
+    arm();
+    const c = await t.world.tg.raiseCase({ partnerId: 'P-GLOBEX', kind: 'dispute', title: 'The poison case' });
+    for (let round = 1; round <= 3; round++) {
+      await eventually(`kill ${round}`, () => t!.proc.child.signalCode !== null, 20_000).catch((e) => {
+        throw new Error(`${(e as Error).message}\n${proxy!.seen.join('\n')}\n${t!.proc.output()}`);
+      });
+      await t.restart(undefined, `crash-${round}`);
+      arm();
+    }
+    // The third restart found the job running again: its third crash, so it is a dead letter and nothing kills this process.
+    const db = new Database(t.config.store.url.slice('sqlite:'.length), { readonly: true });
+    try {
+      const dead = db.prepare("select error from dead_letters").all() as Array<{ error: string }>;
+      expect(dead.map((d) => d.error).join('\n')).toMatch(/worker stopped while running it .* 3 time/);
+    } finally {
+      db.close();
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(t.proc.child.exitCode).toBeNull();
+    expect(t.proc.child.signalCode).toBeNull();
+    expect(kills).toBe(3);
+    expect(c.id).toBeTruthy();
+  });
+});
