@@ -75,8 +75,8 @@ export async function startTarget(o: { pg?: boolean; patch?: (c: GridbridgeConfi
     },
     cliEnv: () => ({
       GRIDBRIDGE_SANDBOX_CLICKUP_TOKEN: world.secrets.clickupToken,
-      GRIDBRIDGE_SANDBOX_TG_SECRET: world.secrets.tgClientSecret,
-      GRIDBRIDGE_SANDBOX_TG_WEBHOOK_SECRET: world.secrets.tgWebhookSecret,
+      GRIDBRIDGE_SANDBOX_TG_SECRET: world.secrets.tgClientSecret ?? '',
+      GRIDBRIDGE_SANDBOX_TG_WEBHOOK_SECRET: world.secrets.tgWebhookSecret ?? '',
       ...env,
     }),
     async restart(patch, name = 'hostile-2') {
