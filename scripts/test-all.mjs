@@ -37,8 +37,13 @@ for (const step of steps) {
     const j = JSON.parse(readFileSync(jsonFile, 'utf8'));
     passed += j.numPassedTests;
     failed += j.numFailedTests;
+    // Every case not run: skipped (a PostgreSQL half declared skipped by describeStores, skipIf, .skip) and todo.
     skipped += j.numPendingTests + (j.numTodoTests ?? 0);
-    if (!ok && j.numFailedTests === 0) failed += 1; // the run itself failed (collection error, crash)
+    // A file that could not even be collected (e.g. it needs PostgreSQL under CI=true) counts as failed.
+    const unrunnable = (j.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0);
+    failed += unrunnable.length;
+    for (const f of unrunnable) process.stdout.write(`could not run: ${f.name.replace(root, '')}: ${(f.message ?? '').split('\n')[0]}\n`);
+    if (!ok && j.numFailedTests === 0 && unrunnable.length === 0) failed += 1; // the run itself failed (crash)
   } else if (step.vitest && !ok) {
     failed += 1;
   }

@@ -8,7 +8,7 @@ import { claimJobs } from '../store/ops/claimJobs.ts';
 import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { openMigratedStore, type Store } from '../store/db.ts';
 
-const { pgUp, dialects, cleanups, make } = await storesUnderTest('src/sync/dispatcher.shared.test.ts');
+const { describeStores, pgUp, cleanups, make } = await storesUnderTest('src/sync/dispatcher.shared.test.ts');
 const opts = { concurrency: 16, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000 };
 
 async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) {
@@ -19,7 +19,7 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
   }
 }
 
-describe.each(dialects)('group commit of done jobs on %s', (kind) => {
+describeStores('group commit of done jobs on %s', (kind) => {
   it('jobs finishing together commit together, and one that lost its lease is undone alone', async () => {
     const t = await make(kind);
     const store = t.store;

@@ -9,9 +9,9 @@ import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import { listDeadLetters, replayDeadLetter } from '../store/ops/replayDeadLetter.ts';
 import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
 
-const { dialects, make } = await storesUnderTest('src/sync/dispatcher.test.ts');
+const { describeStores, make } = await storesUnderTest('src/sync/dispatcher.test.ts');
 
-describe.each(dialects)('job queue on %s', (kind) => {
+describeStores('job queue on %s', (kind) => {
 async function setup(handlers: Record<string, JobHandler>, clock = { t: 1_000_000 }) {
   const t = await make(kind);
   const d = new Dispatcher(t.store, new Map(Object.entries(handlers)), { concurrency: 8, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000, now: () => clock.t });

@@ -6,14 +6,17 @@ import { createWorld, eventually, type World } from '../helpers/world.ts';
 import { raiseMorningCases } from '../../src/cli/demo/partnerDay.ts';
 import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
+import { isCi } from '../helpers/pgStore.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts/console';
 const ADMIN = 'browser-test-admin-token-0123456789';
 const VIEWER = 'browser-test-viewer-token-0123456789';
 
-// Loud skip, not a silent pass: CI installs chromium in .ci/run.
+// Loud skip, not a silent pass: CI installs chromium in .ci/run, and under CI=true a missing Chromium
+// fails the suite (a failed launch fails it anyway, in beforeAll).
 const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && isCi()) throw new Error(`console browser tests need ${CHROMIUM} and CI=true: .ci/run installs it (apt-get install chromium)`);
 if (!haveChromium) console.warn(`SKIPPED: console browser tests need ${CHROMIUM} (apt-get install chromium)`);
 
 let world: World;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
+import { describe } from 'vitest';
 import { openMigratedStore, type Store } from '../../src/store/db.ts';
 import { tempSqliteStore } from './tempStore.ts';
 
@@ -26,11 +27,20 @@ export function pgUnavailable(): Promise<string | null> {
   return probe;
 }
 
-/** Warns (once per file) that the PostgreSQL half of a suite is skipped, and why. */
+/**
+ * Whether PostgreSQL answers. Outside CI its tests are skipped loudly (counted as skipped, and why is
+ * printed); under CI=true a suite that needs it FAILS instead: a CI run without its services is no pass.
+ */
 export async function pgOrWarn(suite: string): Promise<boolean> {
   const why = await pgUnavailable();
+  if (why && isCi()) throw new Error(`${suite} needs PostgreSQL and CI=true: cannot reach it (${why}). .ci/run starts it and creates the role and database the tests use.`);
   if (why) console.warn(`\n*** PostgreSQL tests of ${suite} SKIPPED: cannot reach PostgreSQL (${why}). Start it (see .ci/run) to run them. ***\n`);
   return why === null;
+}
+
+/** CI=true (or 1): missing services fail the run instead of skipping. */
+export function isCi(): boolean {
+  return /^(true|1)$/i.test(process.env.CI ?? '');
 }
 
 /** A fresh database `gb_test_<random>` on the test server; `drop` removes it (forcing other sessions off). */
@@ -66,6 +76,18 @@ export async function truncateAll(store: Store): Promise<void> {
 }
 
 export type StoreKind = 'sqlite' | 'postgres';
+export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'postgres'];
+
+/**
+ * `describe.each` over both stores, except that the PostgreSQL suite is declared skipped (not left out)
+ * when PostgreSQL is down: its cases are collected and counted as skipped in the run's summary.
+ * `name` takes `%s` for the store kind.
+ */
+export function describeStores(pgUp: boolean): (name: string, fn: (kind: StoreKind) => void) => void {
+  return (name, fn) => {
+    for (const kind of STORE_KINDS) (kind === 'postgres' && !pgUp ? describe.skip : describe)(name.replace('%s', kind), () => fn(kind));
+  };
+}
 
 /**
  * Stores of both dialects for parameterised suites. `make()` gives a migrated, empty store; PostgreSQL
@@ -96,7 +118,7 @@ export function storeMakers(): Record<StoreKind, { make: () => Promise<{ store: 
  * the hooks that close each test's stores and drop the file's database. `make` is `storeMakers()`'s,
  * with the cleanup already registered; `cleanups` takes further ones.
  */
-export async function storesUnderTest(file: string): Promise<{ pgUp: boolean; dialects: StoreKind[]; cleanups: Array<() => Promise<void>>; make: (kind: StoreKind) => Promise<{ store: Store; url: string; cleanup: () => Promise<void> }> }> {
+export async function storesUnderTest(file: string): Promise<{ pgUp: boolean; dialects: StoreKind[]; describeStores: (name: string, fn: (kind: StoreKind) => void) => void; cleanups: Array<() => Promise<void>>; make: (kind: StoreKind) => Promise<{ store: Store; url: string; cleanup: () => Promise<void> }> }> {
   const { afterAll, afterEach } = await import('vitest');
   const makers = storeMakers();
   const cleanups: Array<() => Promise<void>> = [];
@@ -109,7 +131,9 @@ export async function storesUnderTest(file: string): Promise<{ pgUp: boolean; di
   const pgUp = await pgOrWarn(file);
   return {
     pgUp,
+    /** Prefer `describeStores`: with `describe.each(dialects)` a skipped PostgreSQL half is not even counted. */
     dialects: pgUp ? ['sqlite', 'postgres'] : ['sqlite'],
+    describeStores: describeStores(pgUp),
     cleanups,
     make: async (kind) => {
       const t = await makers[kind].make();

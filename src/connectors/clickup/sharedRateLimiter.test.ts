@@ -4,7 +4,7 @@ import { leaseUnits, SharedBudgetRateLimiter } from './sharedRateLimiter.ts';
 import { clickUpBudgetFor } from '../../store/ops/takeClickUpBudget.ts';
 import { openMigratedStore } from '../../store/db.ts';
 
-const { dialects, cleanups, make } = await storesUnderTest('src/connectors/clickup/sharedRateLimiter.test.ts');
+const { describeStores, cleanups, make } = await storesUnderTest('src/connectors/clickup/sharedRateLimiter.test.ts');
 
 describe('leaseUnits: shared-budget units taken per round trip', () => {
   it.each([
@@ -20,7 +20,7 @@ describe('leaseUnits: shared-budget units taken per round trip', () => {
   });
 });
 
-describe.each(dialects)('ClickUp budget shared by instances (%s store)', (kind) => {
+describeStores('ClickUp budget shared by instances (%s store)', (kind) => {
   it.each([
     { lease: 'one unit per call (limit 15: leaseUnits gives 1)', units: undefined },
     { lease: 'four units per lease', units: 4 },

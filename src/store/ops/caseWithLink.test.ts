@@ -5,12 +5,12 @@ import { getCaseWithLink } from './caseWithLink.ts';
 import { getCase, saveCase } from './cases.ts';
 import { getLink, recordLink } from './links.ts';
 
-const { dialects, make } = await storesUnderTest('src/store/ops/caseWithLink.test.ts');
+const { describeStores, make } = await storesUnderTest('src/store/ops/caseWithLink.test.ts');
 
 const record = (id: string) =>
   ({ id, source: 'community', partnerId: 'P', kind: 'dispute', partnerStatus: 'received', state: 'open', holdReason: null, slaDueAt: null, openedAt: 1, resolvedAt: null, updatedAt: 1, title: 't' }) as unknown as CaseRecord;
 
-describe.each(dialects)('getCaseWithLink (%s store)', (kind) => {
+describeStores('getCaseWithLink (%s store)', (kind) => {
   it('reads what getCase and getLink read, each of them possibly missing', async () => {
     const t = await make(kind);
     const db = t.store.db;

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import { getLink, recordLink } from './links.ts';
 
-const { dialects, make } = await storesUnderTest('src/store/ops/links.test.ts');
+const { describeStores, make } = await storesUnderTest('src/store/ops/links.test.ts');
 
-describe.each(dialects)('recordLink (%s store)', (kind) => {
+describeStores('recordLink (%s store)', (kind) => {
   it('records a new link, and answers the existing one when the entity has a task already', async () => {
     const t = await make(kind);
     const first = { entity: 'case', entityId: 'C-1', cuTaskId: 'T-1', cuListId: 'L' };

@@ -42,7 +42,7 @@ import { listHeldMailboxCases } from './mailboxHeldCases.ts';
 
 // Store parity: the operations the engine and the console use, each run against SQLite and PostgreSQL
 // with the same expectations (a dialect difference in SQL, types or NULL handling fails here).
-const { dialects, make } = await storesUnderTest('src/store/ops/parity.test.ts');
+const { describeStores, make } = await storesUnderTest('src/store/ops/parity.test.ts');
 
 const T = 1_700_000_000_000;
 const H = 3_600_000;
@@ -54,7 +54,7 @@ function aCase(id: string, over: Partial<CaseRecord> = {}): CaseRecord {
   };
 }
 
-describe.each(dialects)('store operations on %s', (kind) => {
+describeStores('store operations on %s', (kind) => {
   it('cases: save, read, list by state and partner, change partner status (with its history), due date, hold reason, partner names', async () => {
     const { store } = await make(kind);
     const db = store.db;

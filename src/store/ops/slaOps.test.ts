@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgOrWarn, storeMakers, type StoreKind } from '../../../test/helpers/pgStore.ts';
+import { describeStores, pgOrWarn, storeMakers } from '../../../test/helpers/pgStore.ts';
 import type { CaseRecord } from '../../core/case.ts';
 import { computeScorecards, scorecardWindow, scorecardsFromAggregates, type CaseMetricRow } from '../../core/metrics/scorecard.ts';
 import type { Store } from '../db.ts';
@@ -18,10 +18,9 @@ import { withSlaTables } from '../slaTables.ts';
 const H = 3_600_000;
 const makers = storeMakers();
 const pgUp = await pgOrWarn('src/store/ops/slaOps.test.ts');
-const dialects: StoreKind[] = pgUp ? ['sqlite', 'postgres'] : ['sqlite'];
 afterAll(async () => makers.postgres.dispose());
 
-describe.each(dialects)('SLA store ops on %s', (dialect) => {
+describeStores(pgUp)('SLA store ops on %s', (dialect) => {
 let store: Store;
 let cleanup: () => Promise<void>;
 beforeAll(async () => {

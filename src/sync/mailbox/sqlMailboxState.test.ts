@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../store/db.ts';
-import { pgOrWarn, storeMakers, type StoreKind } from '../../../test/helpers/pgStore.ts';
+import { describeStores, pgOrWarn, storeMakers } from '../../../test/helpers/pgStore.ts';
 import { LocalFolderTransport } from '../../connectors/tradinggrid/mailbox/localFolderTransport.ts';
 import { MailboxDriver } from '../../connectors/tradinggrid/mailbox/mailboxDriver.ts';
 import type { MailboxException, MailboxItem } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
@@ -22,10 +22,9 @@ const exceptions = (items: MailboxItem[]) => items.filter((i): i is MailboxExcep
 // a database or schema it did not create.
 const pgUp = await pgOrWarn('src/sync/mailbox/sqlMailboxState.test.ts');
 const makers = storeMakers();
-const targets: Array<[string, StoreKind]> = pgUp ? [['SQLite', 'sqlite'], ['PostgreSQL', 'postgres']] : [['SQLite', 'sqlite']];
 afterAll(() => makers.postgres.dispose());
 
-describe.each(targets)('SqlMailboxState on %s', (_name, kind) => {
+describeStores(pgUp)('SqlMailboxState on %s', (kind) => {
   let store: Store;
   let cleanup: () => Promise<void>;
   let dir: string;
