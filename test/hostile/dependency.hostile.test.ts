@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { throughout, until } from '../helpers/until.ts';
 import pg from 'pg';
 import Database from 'better-sqlite3';
 import { eventually } from '../helpers/world.ts';
@@ -39,9 +40,8 @@ describe('PostgreSQL fails under the running bridge', () => {
     await eventually('the first task', () => linkedTask(t!, before.id), 20_000);
     const killed = await terminateAll(dbName(t.pgUrl!));
     expect(killed.rowCount).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(t.proc.child.exitCode, t.proc.output()).toBeNull();
-    expect(t.proc.child.signalCode).toBeNull();
+    // Alive all along the second after, not just at its end.
+    await throughout('the bridge process alive', () => t!.proc.child.exitCode === null && t!.proc.child.signalCode === null, 1_000);
     await eventually('ready again', async () => (await fetch(`${t!.url}/readyz`)).status === 200, 20_000);
     const after = await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'After the failover' });
     await eventually('the task of a case raised after the failover', () => linkedTask(t!, after.id), 30_000);
@@ -61,8 +61,7 @@ describe('PostgreSQL fails under the running bridge', () => {
       expect(r).not.toMatch(/postgres|127\.0\.0\.1|5432/);
       const body = JSON.parse(r);
       expect(body).toMatchObject({ ok: false, detail: expect.stringMatching(/^not ready/), id: expect.stringMatching(/^[0-9a-f]{12}$/) });
-      await new Promise((r) => setTimeout(r, 200));
-      expect(t.proc.output()).toContain(body.id);
+      await until('the error id and the detail in the log', () => t!.proc.output().includes(body.id) && t!.proc.output().includes(name), 5_000);
       expect(t.proc.output()).toContain(name);
     } finally {
       await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
@@ -154,9 +153,7 @@ describe('a job that kills its worker', () => {
     } finally {
       db.close();
     }
-    await new Promise((r) => setTimeout(r, 2_000));
-    expect(t.proc.child.exitCode).toBeNull();
-    expect(t.proc.child.signalCode).toBeNull();
+    await throughout('the bridge process alive', () => t!.proc.child.exitCode === null && t!.proc.child.signalCode === null, 2_000);
     expect(kills).toBe(3);
     expect(c.id).toBeTruthy();
   });

@@ -103,8 +103,8 @@ describe('faults after the work is done, flow 1 and partner comments', () => {
     await w.tg.addCaseComment(c.id, { body: 'please look at line 3', author: 'Ann at ACME' });
     const comments = () => w.cu.state.tasks.get(taskId)!.comments.filter((x) => x.text.includes('please look at line 3'));
     await eventually('the file and the comment saved', () => w.cu.state.tasks.get(taskId)!.attachments.length > 0 && comments().length > 0, 20_000);
-    // Give every job a few more attempts with the faults still on, then let them finish.
-    await new Promise((r) => setTimeout(r, 1500));
+    // A few more answers lost with the faults still on (what the end checks), then let the jobs finish.
+    await eventually('more answers lost after the save', () => w.cu.stats().savedThen5xx >= 3, 20_000);
     w.cu.setFaults({ savedThen5xxRate: 0 });
     await eventually('the queues drained', async () => (await b.store.db.selectFrom('jobs').select('id').where('state', 'in', ['ready', 'running']).where('kind', 'not in', ['tradinggrid.poll', 'clickup.webhook_health']).execute()).length === 0, 20_000);
     expect(tasksFor(w, c.id)).toHaveLength(1);
