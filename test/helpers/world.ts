@@ -30,7 +30,7 @@ export async function createWorld(o: { cu?: ClickUpSandboxOptions; tg?: TradingG
   await tmp.store.close();
   const { config, secrets } = configForSandboxes(
     { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
-    { storeUrl: tmp.url, partners: o.partners, extra: o.extra, ediOnly: o.ediOnly },
+    { storeUrl: tmp.url, partners: o.partners, extra: o.extra, ediOnly: o.ediOnly, clickupUnmetered: (o.cu?.rateLimitPerMinute ?? null) === null },
   );
   const world: World = {
     cu,
