@@ -28,3 +28,30 @@ describe('verifyClickUpSignature', () => {
     expect(verifyClickUpSignature(new Uint8Array(body), good, secret)).toBe(true);
   });
 });
+
+describe('ClickUp signature known answers (not our code checked against itself)', () => {
+  // ClickUp's "Webhook signature" page (https://developer.clickup.com/docs/webhooksignature) verifies
+  // with key 'secret' over this exact body string (no white space). Its X-Signature header shown there
+  // (f7bc83f430538424b13298e6aa6, 27 hex digits) is a placeholder, not the HMAC of that body; the
+  // expected value below was computed with another implementation:
+  //   printf '%s' '<body>' | openssl dgst -sha256 -hmac secret
+  const docsBody = '{"webhook_id":"7689a169-a000-4985-8676-6902b96d6627","event":"taskCreated","task_id":"c0j"}';
+  const docsSignature = '4830bf524f6e29a3e8da953936c6f21c1fea2b9669b825d3e1be293ef3416c8c';
+
+  it('the docs example body under the key "secret"', () => {
+    expect(signClickUpBody(docsBody, 'secret')).toBe(docsSignature);
+    expect(verifyClickUpSignature(Buffer.from(docsBody), docsSignature, 'secret')).toBe(true);
+  });
+
+  it('the same JSON pretty-printed (as the docs display it) is other bytes and does not verify', () => {
+    const pretty = Buffer.from(JSON.stringify(JSON.parse(docsBody), null, 4));
+    expect(verifyClickUpSignature(pretty, docsSignature, 'secret')).toBe(false);
+  });
+
+  it('RFC 4231 test case 2 (HMAC-SHA256, key "Jefe")', () => {
+    const data = Buffer.from('what do ya want for nothing?');
+    const mac = '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843';
+    expect(signClickUpBody(data, 'Jefe')).toBe(mac);
+    expect(verifyClickUpSignature(data, mac, 'Jefe')).toBe(true);
+  });
+});

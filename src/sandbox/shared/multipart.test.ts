@@ -41,4 +41,54 @@ describe('multipart', () => {
   ])('rejects %s', (_n, body, msg) => {
     expect(() => parseMultipart(Buffer.from(body), 'b')).toThrow(msg);
   });
+
+  // Known answers: bodies not built by our own code. RFC 7578 §4 (https://www.rfc-editor.org/rfc/rfc7578#section-4)
+  // defines the format; undici's FormData is an independent encoder and decoder (WHATWG fetch).
+  it('parses a body written by hand to RFC 7578', () => {
+    const body = Buffer.from(
+      '--AaB03x\r\n' +
+        'Content-Disposition: form-data; name="kind"\r\n\r\n' +
+        'proof_of_delivery\r\n' +
+        '--AaB03x\r\n' +
+        'Content-Disposition: form-data; name="file"; filename="pod 1.pdf"\r\n' +
+        'Content-Type: application/pdf\r\n\r\n' +
+        '%PDF-1.4\r\n--AaB0 not a boundary\r\n' +
+        '\r\n--AaB03x--\r\n',
+      'latin1',
+    );
+    const parts = parseMultipart(body, multipartBoundary('multipart/form-data; boundary=AaB03x')!);
+    expect(parts.map((p) => ({ ...p, data: p.data.toString('latin1') }))).toEqual([
+      { name: 'kind', filename: undefined, contentType: undefined, data: 'proof_of_delivery' },
+      { name: 'file', filename: 'pod 1.pdf', contentType: 'application/pdf', data: '%PDF-1.4\r\n--AaB0 not a boundary\r\n' },
+    ]);
+  });
+
+  it('parses what undici\'s FormData encodes, binary bytes and a quoted file name included', async () => {
+    const { FormData, Response } = await import('undici');
+    const fd = new FormData();
+    fd.append('name', 'Zoë "quoted".bin');
+    const bin = Buffer.from([0, 1, 13, 10, 45, 45, 200, 255]);
+    fd.append('file', new Blob([bin], { type: 'application/octet-stream' }), 'Zoë "quoted".bin');
+    const res = new Response(fd);
+    const raw = Buffer.from(await res.arrayBuffer());
+    const parts = parseMultipart(raw, multipartBoundary(res.headers.get('content-type') ?? undefined)!);
+    expect(parts.map((p) => [p.name, p.filename, p.contentType])).toEqual([['name', undefined, undefined], ['file', 'Zoë "quoted".bin', 'application/octet-stream']]);
+    expect(parts[0]!.data.toString('utf8')).toBe('Zoë "quoted".bin');
+    expect([...parts[1]!.data]).toEqual([...bin]);
+  });
+
+  it.each([
+    ['a Buffer', () => Buffer.from([0, 13, 10, 45, 45, 255])],
+    ['a stream', () => Readable.from([Buffer.from([0, 13, 10]), Buffer.from([45, 45, 255])])],
+  ])('what the driver builds from %s is read by undici\'s decoder as the same fields and bytes', async (_n, data) => {
+    const { Response } = await import('undici');
+    const mp = buildMultipart({ name: 'Zoë "y".bin', kind: 'other' }, { field: 'file', filename: 'Zoë "y".bin', contentType: 'application/octet-stream', data: data() });
+    const fd = await new Response(await bytes(mp.body), { headers: { 'content-type': mp.contentType } }).formData();
+    expect(fd.get('name')).toBe('Zoë "y".bin');
+    expect(fd.get('kind')).toBe('other');
+    const file = fd.get('file') as File;
+    expect(file.name).toBe('Zoë "y".bin');
+    expect(file.type).toBe('application/octet-stream');
+    expect([...new Uint8Array(await file.arrayBuffer())]).toEqual([0, 13, 10, 45, 45, 255]);
+  });
 });
