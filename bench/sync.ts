@@ -27,7 +27,7 @@ async function oneRun(cases: number) {
   const cu = await startClickUpSandbox({ rateLimitPerMinute: null });
   const tg = await startTradingGridSandbox({ idTag: 'S' });
   const dir = mkdtempSync(join(tmpdir(), 'gb-sync-'));
-  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${join(dir, 's.db')}`, extra: { dispatcher: { concurrency: 32, poll_ms: 10 } }, clickupUnmetered: true });
+  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${join(dir, 's.db')}`, extra: { dispatcher: { concurrency: 32, poll_ms: 10 }, guards: { bulk_changes: { max_changes: 0 } } /* one scripted user moves every task: the bulk guard would hold them */ }, clickupUnmetered: true });
   const bridge = await startBridge({ config, secrets, logger: pino({ level: 'silent' }) });
   tg.setWebhookUrl(`${bridge.url}/webhooks/tradinggrid`);
   const direct = createCommunityDriver({ baseUrl: tg.url, tenantId: tg.tenantId, clientId: tg.clientId, clientSecret: tg.clientSecret });

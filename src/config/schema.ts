@@ -4,7 +4,7 @@ import { PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
 import { AcCsvConfig, MailboxConfig } from './mailboxSchema.ts';
 import { CalendarSection, MetricsSection, RoutingSection, SlaSection, SlaSweepCron } from './slaSchema.ts';
 import { MappingSection } from './mappingSchema.ts';
-import { SharingSection } from './sharingSchema.ts';
+import { GuardsSection, SharingSection } from './sharingSchema.ts';
 import { BodyLimitsBySource, SecretsSection } from './secretsSchema.ts';
 import { PartnerChannelSection } from './partnerChannelSchema.ts';
 
@@ -188,6 +188,8 @@ export const GridbridgeConfigShape = z.strictObject({
   sync: SyncConfig.prefault({}),
   /** What reaches a partner, per flow (src/config/sharingSchema.ts); nothing unless a rule says so. */
   sharing: SharingSection,
+  /** Bulk-change guard: one person's mass change is held for an admin (src/config/sharingSchema.ts). */
+  guards: GuardsSection,
   /** Issue #8: business calendar, SLA policies, escalation routing, scorecards (src/config/slaSchema.ts). */
   calendar: CalendarSection,
   sla: SlaSection,

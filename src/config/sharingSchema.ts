@@ -53,3 +53,16 @@ export function sharingRulesOf(config: { sharing: SharingSection; sync: { partne
   }
   return out;
 }
+
+/** Guards on what reaches partners. */
+export const GuardsSection = z
+  .strictObject({
+    bulk_changes: z
+      .strictObject({
+        max_changes: z.number().int().min(0).default(25).describe('partner-visible changes one ClickUp user may make within the window before the rest are held (0: no guard)'),
+        window_minutes: z.number().positive().max(1440).default(5),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+export type GuardsSection = z.infer<typeof GuardsSection>;

@@ -4,6 +4,7 @@ import { registerClickUpRateLimitMetrics } from '../connectors/clickup/index.ts'
 import type { RateLimitState } from '../connectors/clickup/index.ts';
 import type { Database } from '../store/schema.ts';
 import { countGauges, type GaugeCounts } from '../store/ops/countGauges.ts';
+import { countHeldByActor } from '../store/ops/partnerChanges.ts';
 
 export interface BridgeMetricsDeps {
   db: Kysely<Database>;
@@ -89,6 +90,16 @@ export function createBridgeMetrics(deps: BridgeMetricsDeps): Registry {
     registers: [registry],
     collect() {
       this.set(deps.dispatcher()?.inFlightCount ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'gridbridge_partner_changes_held',
+    help: 'Partner-visible changes held by the bulk-change guard, by ClickUp user, until an admin releases or drops them.',
+    labelNames: ['actor'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await countHeldByActor(deps.db)) this.set({ actor: r.actor }, r.n);
     },
   });
   registerClickUpRateLimitMetrics(registry, deps.clickup, { token_name: 'default' });

@@ -16,6 +16,7 @@ import * as m008 from './migrations/008_clickup_budget.ts';
 import * as m009 from './migrations/009_links_seen.ts';
 import * as m013 from './migrations/013_partner_channel.ts';
 import * as m014 from './migrations/014_job_crashes.ts';
+import * as m016 from './migrations/016_partner_guard.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -74,6 +75,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<
   '009_links_seen': m009,
   '013_partner_channel': m013,
   '014_job_crashes': m014,
+  '016_partner_guard': m016,
 };
 
 class InCodeMigrations implements MigrationProvider {

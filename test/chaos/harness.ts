@@ -118,6 +118,8 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
   const env = { GRIDBRIDGE_SECRET_KEY: randomBytes(32).toString('base64') };
   const config = {
     ...w.config,
+    // One scripted person moves hundreds of tasks: the bulk-change guard (tested on its own) would hold them.
+    guards: { bulk_changes: { max_changes: 0, window_minutes: 5 } },
     log_level: 'warn',
     store: { url: o.storeUrl, leader_check_ms: 500 },
     server: { ...w.config.server, public_url: lb.url },

@@ -22,6 +22,8 @@ import type { ConnectorHealth } from './connectorHealth.ts';
 import { managerOf, slaState } from './slaState.ts';
 import { openApiDocument } from './openapi.ts';
 import { readJsonBody } from '../rawBody.ts';
+import { countHeldByActor, listHeldChanges, type HeldSelector } from '../../store/ops/partnerChanges.ts';
+import { settleHeldChanges } from '../../sync/partnerGuard.ts';
 
 export interface AdminApiDeps {
   store: Store;
@@ -48,6 +50,8 @@ const CaseQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+const HeldSelectorBody = z.union([z.strictObject({ all: z.literal(true) }), z.strictObject({ actor: z.string().min(1).max(500) }), z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(100_000) })]);
 
 const BulkReplay = z.union([z.strictObject({ all: z.literal(true) }), z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(10_000) })]);
 
@@ -102,14 +106,15 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
 
   api.get('/overview', async (c) => {
     const now = d.now();
-    const [q, open, breached, atRisk, held] = await Promise.all([
+    const [q, open, breached, atRisk, held, heldChanges] = await Promise.all([
       summarizeQueue(db, now),
       searchCases(db, { state: 'active', limit: 1 }, now),
       searchCases(db, { sla: 'breached', limit: 1 }, now),
       searchCases(db, { sla: 'at_risk', limit: 1 }, now),
       searchCases(db, { state: 'needs_mapping', limit: 1 }, now),
+      countHeldByActor(db),
     ]);
-    return c.json({ openCases: open.total, breached: breached.total, atRisk: atRisk.total, held: held.total, deadLetters: q.deadLettersOpen, queueDue: q.due, oldestDueAgeMs: q.oldestDueAgeMs });
+    return c.json({ openCases: open.total, breached: breached.total, atRisk: atRisk.total, held: held.total, heldChanges: heldChanges.reduce((n, x) => n + x.n, 0), deadLetters: q.deadLettersOpen, queueDue: q.due, oldestDueAgeMs: q.oldestDueAgeMs });
   });
 
   api.get('/cases', async (c) => {
@@ -181,6 +186,19 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
     if (results.some((r) => r.ok)) d.wake();
     return c.json({ replayed: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, results });
   });
+
+  // Bulk-change guard: changes held for an admin, released (sent) or dropped here or with `gridbridge held`.
+  api.get('/held-changes', async (c) => c.json({ guard: { maxChanges: d.config.guards.bulk_changes.max_changes, windowMinutes: d.config.guards.bulk_changes.window_minutes }, held: await listHeldChanges(db) }));
+  for (const to of ['released', 'dropped'] as const) {
+    api.post(`/held-changes/${to === 'released' ? 'release' : 'drop'}`, d.auth.requireAdmin(), async (c) => {
+      const read = await readJsonBody(c, d.config.server.body_limit_bytes);
+      const p = read.ok ? HeldSelectorBody.safeParse(read.value) : null;
+      if (!p?.success) return c.json({ error: 'body must be {"all": true}, {"actor": "Name (id)"} or {"ids": [1, 2]}' }, 400);
+      const n = await settleHeldChanges(db, p.data as HeldSelector, to, c.get('principal').actor, d.now(), d.config.dispatcher.max_attempts);
+      if (to === 'released' && n > 0) d.wake();
+      return c.json({ [to]: n });
+    });
+  }
 
   api.get('/sla', async (c) => {
     const now = d.now();

@@ -118,6 +118,7 @@ async function viewCases(params) {
     stat('At risk', overview.atRisk, '#/cases?sla=at_risk', overview.atRisk ? 'warn' : ''),
     stat('Held (needs mapping)', overview.held, '#/cases?state=needs_mapping', overview.held ? 'warn' : ''),
     stat('Dead letters', overview.deadLetters, '#/dead-letters', overview.deadLetters ? 'bad' : ''),
+    stat('Held bulk changes', overview.heldChanges ?? 0, '#/held', overview.heldChanges ? 'bad' : ''),
     stat('Queue due', overview.queueDue, '#/health', '', overview.oldestDueAgeMs ? `oldest ${fmtDuration(overview.oldestDueAgeMs)}` : ''));
   const rows = data.cases.map((c) =>
     h('tr', { dataset: { case: c.id } },
@@ -230,6 +231,33 @@ async function viewDeadLetters(params) {
   return head;
 }
 
+// ---------- held bulk changes ----------
+
+async function viewHeld() {
+  const data = await api.get('/held-changes');
+  const canDecide = session.role === 'admin';
+  async function decide(to, body) {
+    try {
+      const r = await api.post(`/held-changes/${to}`, body);
+      toast(to === 'release' ? `${r.released} change(s) released to the partner` : `${r.dropped} change(s) dropped`);
+      setTimeout(route, 300);
+    } catch (e) {
+      toast(e.message, 'bad');
+    }
+  }
+  const actors = [...new Set(data.held.map((x) => x.actor))];
+  const byActor = actors.map((a) => h('section.card', { dataset: { actor: a } },
+    h('h2', `${a}: ${data.held.filter((x) => x.actor === a).length} held`),
+    canDecide ? h('div.toolbar', h('button.primary', { type: 'button', onclick: () => decide('release', { actor: a }) }, 'Release all to the partner'), h('button', { type: 'button', onclick: () => decide('drop', { actor: a }) }, 'Drop all')) : null,
+    h('table.data.compact', h('thead', h('tr', ['Id', 'When', 'Case', 'Would send', ''].map((t) => h('th', t)))),
+      h('tbody', data.held.filter((x) => x.actor === a).map((x) => h('tr', { dataset: { held: x.id } },
+        h('td.num', `#${x.id}`), h('td', fmtTime(x.at)), h('td', x.caseId ? h('a', { href: `#/case/${encodeURIComponent(x.caseId)}` }, x.caseId) : '—'), h('td', x.summary),
+        h('td', canDecide ? [h('button', { type: 'button', onclick: () => decide('release', { ids: [x.id] }) }, 'Release'), ' ', h('button', { type: 'button', onclick: () => decide('drop', { ids: [x.id] }) }, 'Drop')] : null))))))));
+  return page('Held bulk changes',
+    h('p.muted', `One person making more than ${data.guard.maxChanges} partner-visible changes in ${data.guard.windowMinutes} minute(s) (guards.bulk_changes) is held here: nothing past the limit reaches the partner until an admin releases it. A status the task has moved on from since is not sent on release.`, canDecide ? '' : ' You are signed in read-only.'),
+    data.held.length === 0 ? h('p.empty#held-empty', 'Nothing held.') : h('div#held', byActor));
+}
+
 // ---------- SLA ----------
 
 async function viewSla() {
@@ -333,6 +361,7 @@ const views = {
   cases: viewCases,
   case: (p, id) => viewCase(id),
   'dead-letters': viewDeadLetters,
+  held: viewHeld,
   sla: viewSla,
   scorecards: viewScorecards,
   rollouts: viewRollouts,

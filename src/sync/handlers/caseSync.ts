@@ -12,6 +12,7 @@ import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../outcome.ts';
+import { enqueueGuarded } from '../partnerGuard.ts';
 import { changedBy } from '../flowSupport.ts';
 import { needsCheckbox, shareComment, shareField, shareFile } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
@@ -215,10 +216,20 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
     commit: async (trx) => {
       for (const s of statusChanges) await commitStatusDecision(ctx, trx, caseId, s.change, s.decision, jobs);
       for (const a of audits) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: a.action, after: a.after }, ctx.now());
-      await enqueueJobs(trx, jobs, ctx.now(), max);
+      // One person's mass change (hundreds of tasks moved by mistake) is held for an admin past the limit.
+      await enqueueGuarded(ctx, trx, personOf(items), jobs);
     },
   };
 };
+
+/** The ClickUp person behind a delivery's changes, as the bulk-change guard counts them. */
+function personOf(items: ReadonlyArray<{ user?: unknown }>): string | null {
+  for (const i of items) {
+    const u = i.user as { id?: unknown; username?: string; email?: string } | undefined;
+    if (u && (u.id !== undefined || u.username || u.email)) return `${u.username ?? u.email ?? 'user'}${u.id !== undefined ? ` (${String(u.id)})` : ''}`;
+  }
+  return null;
+}
 
 /**
  * A partner-side status seen on a `case.updated` event (flow 2, the way back). The event carries the

@@ -1,0 +1,23 @@
+/**
+ * The bulk-change guard, decided purely: one person making more partner-visible changes than `max` within
+ * `windowMs` is more likely a mistake (300 tasks moved to "resolved") than 300 decisions. The changes
+ * past the limit are held until an admin releases or drops them; the ones before it already went.
+ */
+
+export interface BulkGuardConfig {
+  /** Changes by one person within the window that go out on their own; 0 turns the guard off. */
+  max: number;
+  windowMs: number;
+}
+
+/** Job kinds whose effect the partner sees. */
+export const PARTNER_VISIBLE_JOB_KINDS: ReadonlySet<string> = new Set(['tradinggrid.set_status', 'tradinggrid.add_comment', 'tradinggrid.upload_document']);
+
+export type GuardVerdict = { hold: false } | { hold: true; reason: string };
+
+/** `recent`: this person's partner-visible changes already counted in the window (sent or held). */
+export function decideBulkHold(recent: number, g: BulkGuardConfig, actor: string): GuardVerdict {
+  if (g.max <= 0 || recent < g.max) return { hold: false };
+  const minutes = Math.round(g.windowMs / 60_000);
+  return { hold: true, reason: `${actor} made more than ${g.max} partner-visible changes in ${minutes} minute(s): held until an admin releases or drops them` };
+}
