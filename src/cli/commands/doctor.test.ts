@@ -65,3 +65,22 @@ describe('gridbridge doctor', () => {
     expect(fields[`clickup list ${world.config.clickup.list_id}`]!.detail).toMatch(/custom field "Partner name \(renamed\)" is missing.*change clickup\.fields/);
   });
 });
+
+describe('gridbridge doctor tells "the token cannot see list X" from "the token is wrong"', () => {
+  it('a list id the token cannot reach (ClickUp answers 401 OAUTH_027) is a fix on that list, the token itself is accepted', async () => {
+    world = await createWorld();
+    world.config.clickup.list_id = '901599999999';
+    const c = byCheck(await runDoctor({ ...(await depsFor(world)), remoteDate: async () => Date.now() }));
+    expect(c['clickup token']).toMatchObject({ ok: true });
+    expect(c['clickup list 901599999999']).toMatchObject({ ok: false });
+    expect(c['clickup list 901599999999']!.detail).toMatch(/token.*cannot see list 901599999999.*OAUTH_027/);
+  });
+
+  it('a wrong token is a fix on the token, naming the ECODE, and no list is blamed', async () => {
+    world = await createWorld();
+    const c = byCheck(await runDoctor({ ...(await depsFor(world, { token: 'pk_wrong' })), remoteDate: async () => Date.now() }));
+    expect(c['clickup token']).toMatchObject({ ok: false });
+    expect(c['clickup token']!.detail).toMatch(/refused the token.*OAUTH_/);
+    expect(Object.keys(c).filter((k) => k.startsWith('clickup list'))).toEqual([]);
+  });
+});

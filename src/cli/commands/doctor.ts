@@ -78,20 +78,30 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorLine[]> {
     const lists = [...new Set([c.clickup.list_id, ...Object.values(c.partners.map).map((m) => m.list_id).filter((x): x is string => !!x)])];
     const statuses = Object.keys((c.clickup as { status_map?: Record<string, string> }).status_map ?? {});
     const fieldNames = Object.values(c.clickup.fields).filter((x): x is string => typeof x === 'string' && x.length > 0);
-    let tokenOk = true;
-    for (const listId of lists) {
+    // The token first: a refused token (any 401 but OAUTH_027) is the token's fault; an id it cannot reach
+    // (401 OAUTH_027) is the list's, and says so on that list's line.
+    const me = await d.clickup.getAuthorizedUser();
+    let tokenOk = me.ok;
+    if (!me.ok) {
+      const ecode = /OAUTH_\d+/.exec(me.error.detail)?.[0];
+      if (me.error.code === 'clickup:token_refused' || me.error.status === 401 || me.error.status === 403) fix('clickup token', `ClickUp refused the token (${ecode ?? me.error.status ?? me.error.code}): put a valid personal token (pk_…) where clickup.token points`);
+      else fix('clickup token', `cannot check the token: ${me.error.detail}`);
+    }
+    for (const listId of tokenOk ? lists : []) {
       const r = await validateClickUpSetup(d.clickup, { listId, statuses, fieldNames });
       if (r.ok) {
         ok(`clickup list ${listId}`, `"${r.value.list.name}": ${statuses.length} statuses and ${fieldNames.length} custom fields found`);
-      } else if (r.error.status === 401 || r.error.status === 403 || /OAUTH|auth|token/i.test(r.error.code)) {
+      } else if (r.error.code === 'clickup:token_refused') {
         tokenOk = false;
-        fix('clickup token', `ClickUp refused the token (${r.error.status ?? r.error.code}): put a valid personal token (pk_…) where clickup.token points`);
+        fix('clickup token', `ClickUp refused the token: ${r.error.detail}`);
         break;
+      } else if (r.error.code === 'clickup:cannot_see') {
+        fix(`clickup list ${listId}`, `the token${me.ok ? ` (user ${me.value.username ?? me.value.id})` : ''} cannot see list ${listId} (OAUTH_027 Team not authorized): check the list id in the configuration, or share the list's Space with that user`);
       } else {
         for (const p of r.error.problems) fix(`clickup list ${listId}`, p.includes('status') ? `${p}: add the status on the list or change clickup.status_map` : p.includes('field') ? `${p}: add it on the list or change clickup.fields` : p);
       }
     }
-    if (tokenOk) ok('clickup token', 'accepted');
+    if (tokenOk && me.ok) ok('clickup token', `accepted; acts as ${me.value.username ?? me.value.id}${me.value.email ? ` <${me.value.email}>` : ''}`);
     if (!c.clickup.webhook.register) ok('clickup webhook', 'registration is off (clickup.webhook.register: false); changes arrive by polling only');
     else if (!c.server.public_url) fix('clickup webhook', 'set server.public_url to the https URL ClickUp can reach this bridge at; without it ClickUp cannot deliver task changes');
     else if (tokenOk) {

@@ -97,7 +97,28 @@ describe('ClickUp client against the sandbox', () => {
     expect(r.error).toMatchObject({ code: 'http_400:FIELD_011', retryable: false, status: 400 });
     const bad = createClickUpClient({ baseUrl: sb.url, token: 'pk_wrong' });
     const u = await bad.getList(sb.lists.cases);
-    expect(!u.ok && u.error).toMatchObject({ code: 'http_401:OAUTH_025', retryable: false });
+    expect(!u.ok && u.error).toMatchObject({ code: 'clickup:token_refused', retryable: false });
     await bad.close();
+  });
+});
+
+describe('ids the token cannot reach', () => {
+  // ClickUp answers an id outside what the token may see with 401 {err: "Team not authorized", ECODE: "OAUTH_027"}.
+  it('a list or task id the token cannot reach answers 401 OAUTH_027, and the error says the token cannot see it', async () => {
+    const list = await cu.getList('901599999999');
+    expect(list.ok).toBe(false);
+    if (list.ok) return;
+    expect(list.error).toMatchObject({ status: 401, code: 'clickup:cannot_see', retryable: false });
+    expect(list.error.detail).toMatch(/the token cannot see .*901599999999.*OAUTH_027/);
+    const task = await cu.getTask('86nothere');
+    expect(!task.ok && task.error).toMatchObject({ status: 401, code: 'clickup:cannot_see' });
+  });
+
+  it('a wrong token is told apart: it is the token, not the id', async () => {
+    const bad = createClickUpClient({ baseUrl: sb.url, token: 'pk_wrong', teamId: sb.teamId, retry: { maxAttempts: 1 } });
+    const r = await bad.getList(sb.lists.cases);
+    await bad.close();
+    expect(!r.ok && r.error).toMatchObject({ status: 401, code: 'clickup:token_refused' });
+    expect(!r.ok && r.error.detail).toMatch(/ClickUp refused the token .*OAUTH_/);
   });
 });

@@ -35,6 +35,10 @@ export async function validateClickUpSetup(client: ClickUpClient, spec: ClickUpS
   const name = spec.label ? `${spec.label} (list ${spec.listId})` : `list ${spec.listId}`;
   const [list, fields] = await Promise.all([client.getList(spec.listId), client.getListFields(spec.listId)]);
   if (!list.ok) {
+    if (list.error.code === 'clickup:cannot_see') {
+      const why = `the token cannot see ${name} (OAUTH_027 Team not authorized): check the list id, or share the list's Space with the token's user`;
+      return err({ ...list.error, detail: `ClickUp ${why}`, problems: [why] });
+    }
     const notFound = list.error.status === 404 || list.error.status === 400;
     return err({ ...list.error, detail: notFound ? `ClickUp ${name} does not exist or this token cannot see it (${list.error.code})` : list.error.detail, problems: [notFound ? `${name} not found` : list.error.detail] });
   }

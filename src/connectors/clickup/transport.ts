@@ -44,6 +44,23 @@ export function clickUpRemote(body: unknown): { code?: string; message?: string 
 }
 
 /**
+ * A 401 from ClickUp is one of two different things. OAUTH_027 ("Team not authorized") answers an id the
+ * token cannot reach (it does not exist, or its Workspace, Space or List is not shared with the token's
+ * user): the token is fine, the id or the sharing is wrong. Any other 401 (OAUTH_017 no header,
+ * OAUTH_019/OAUTH_025 and the like for a bad token) means the token itself is refused.
+ */
+export function explainClickUpAuth(e: RemoteError, method: string, path: string): RemoteError {
+  if (e.status !== 401) return e;
+  const ecode = e.code.startsWith('http_401:') ? e.code.slice('http_401:'.length) : undefined;
+  if (ecode === 'OAUTH_027') {
+    const m = /\/v2\/(list|task|team|folder|space|checklist|webhook)\/([^/?]+)/.exec(path);
+    const what = m ? `${m[1] === 'team' ? 'workspace' : m[1]} ${decodeURIComponent(m[2]!)}` : path;
+    return { ...e, code: 'clickup:cannot_see', detail: `${method} ${path}: the token cannot see ${what} (OAUTH_027 Team not authorized): check the id, or share it with the token's user` };
+  }
+  return { ...e, code: 'clickup:token_refused', detail: `${method} ${path}: ClickUp refused the token (${ecode ?? 'no ECODE'}): put a valid token where clickup.token points` };
+}
+
+/**
  * The one HTTP helper every resource file goes through: auth header, rate limiter, retries with
  * backoff for 429/5xx/resets/timeouts, ClickUp's {err, ECODE} in the error.
  */
@@ -107,7 +124,7 @@ export class ClickUpTransport {
       const r = await this.http.json<T>(req, clickUpRemote);
       // Error answers carry the budget too (ClickUp sends X-RateLimit-* on 4xx and 5xx).
       this.limiter.done(r.ok ? r.value.headers : r.error.rateLimitHeaders);
-      return r.ok ? ok(r.value.data) : r;
+      return r.ok ? ok(r.value.data) : err(explainClickUpAuth(r.error, call.method, call.path));
     });
   }
 

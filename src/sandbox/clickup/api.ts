@@ -16,8 +16,14 @@ const fail = (e: ApiError): SandboxResponse => ({ status: e.status, body: { err:
 const okJson = (body: unknown): SandboxResponse => ({ status: 200, body });
 const bool = (v: string | null) => v === 'true';
 
-const LIST_NOT_FOUND = apiError(404, 'List not found', 'SUBCAT_016');
+/**
+ * What ClickUp answers for an id the token cannot reach, whether it does not exist or belongs to a
+ * Workspace, Space or List the token's user cannot see: 401 "Team not authorized", OAUTH_027 — not a 404
+ * (ClickUp's "Common errors": https://developer.clickup.com/docs/common_errors). A task that existed and
+ * was deleted answers ITEM_013 (TASK_NOT_FOUND).
+ */
 const TEAM_NOT_AUTHORIZED = apiError(401, 'Team not authorized', 'OAUTH_027');
+const LIST_NOT_FOUND = TEAM_NOT_AUTHORIZED;
 const BODY_INVALID = apiError(400, 'Body must be a JSON object', 'INPUT_001');
 
 function jsonObject(req: SandboxRequest): Record<string, unknown> | undefined {
@@ -58,9 +64,9 @@ export function registerClickUpApi(router: Router, c: MutationContext): Mutation
       if (!req.query.get('team_id')) return apiError(400, 'team_id is required when custom_task_ids is true', 'ITEM_114');
       if (req.query.get('team_id') !== s.teamId) return TEAM_NOT_AUTHORIZED;
       const real = s.tasksByCustomId.get(id);
-      return (real && s.tasks.get(real)) || TASK_NOT_FOUND;
+      return (real && s.tasks.get(real)) || TEAM_NOT_AUTHORIZED;
     }
-    return s.tasks.get(id) ?? TASK_NOT_FOUND;
+    return s.tasks.get(id) ?? (s.deletedTaskIds.has(id) ? TASK_NOT_FOUND : TEAM_NOT_AUTHORIZED);
   };
   const withTask = (h: (t: TaskRec, req: ApiRequest) => SandboxResponse) => (req: ApiRequest) => {
     const t = findTask(req);

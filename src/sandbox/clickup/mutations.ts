@@ -270,6 +270,7 @@ export class Mutations {
     const list = s.lists.get(t.listId)!;
     list.taskIds = list.taskIds.filter((id) => id !== t.id);
     s.tasks.delete(t.id);
+    s.deletedTaskIds.add(t.id);
     s.tasksByCustomId.delete(t.customId);
     for (const [fid, v] of t.fields) s.indexField(t.id, fid, v, undefined);
     this.c.events.emit('taskDeleted', t, [historyItem(t, 'deleted', this.user(userId), null, null, this.c.now())]);

@@ -171,6 +171,8 @@ export class ClickUpState {
   readonly fields = new Map<string, FieldDef>();
   readonly tasks = new Map<string, TaskRec>();
   readonly tasksByCustomId = new Map<string, string>();
+  /** Ids of deleted tasks: they answer "Task not found, deleted" where an unknown id answers OAUTH_027. */
+  readonly deletedTaskIds = new Set<string>();
   readonly checklists = new Map<string, ChecklistRec>();
   readonly webhooks = new Map<string, WebhookRec>();
   readonly templates = new Map<string, TemplateRec>();

@@ -215,6 +215,6 @@ describe('validateClickUpSetup', () => {
     expect(bad.error.detail).toMatch(/custom field "Region"/);
     expect(bad.error.detail).toMatch(/option "fraud"/);
     const missing = await validateClickUpSetup(cu, { listId: '123', statuses: [], fieldNames: [] });
-    expect(!missing.ok && missing.error.problems[0]).toMatch(/list 123 not found/);
+    expect(!missing.ok && missing.error.problems[0]).toMatch(/the token cannot see list 123 \(OAUTH_027/);
   });
 });
