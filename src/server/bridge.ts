@@ -34,6 +34,10 @@ import { SharedBudgetRateLimiter } from '../connectors/clickup/sharedRateLimiter
 import { clickUpBudgetFor } from '../store/ops/takeClickUpBudget.ts';
 import type { Leadership } from '../store/pgLeader.ts';
 import type { LearnedSecrets } from './storedSecrets.ts';
+import { openPartnerChannel } from './partnerPages/setup.ts';
+import { mountPartnerPages, type VirusScanHook } from './partnerPages/pages.ts';
+import { partnerChannelApi } from './partnerPages/consoleApi.ts';
+import type { MailSender } from '../sync/partnerChannel/runtime.ts';
 
 export interface BridgeOptions {
   config: GridbridgeConfig;
@@ -46,6 +50,10 @@ export interface BridgeOptions {
   manualDispatch?: boolean;
   /** Console sign-in credentials (default: resolved from config.admin). */
   admin?: AdminCredentials;
+  /** Virus-scan hook point for partner page uploads (none: type and size checks only, as for other uploads). */
+  partnerUploadScan?: VirusScanHook;
+  /** Another e-mail sender than the configured SMTP server (tests). */
+  partnerMailer?: MailSender;
 }
 
 export interface Bridge {
@@ -134,9 +142,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, limiter, assumedRateLimitPerMinute: config.clickup.assumed_rate_limit_per_minute, timeoutMs: config.clickup.request_timeout_ms, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
   // EDI only (driver mailbox): no community endpoint exists, so none is ever called.
   const tg: TradingGridPort = communityDriverFor(config, secrets, { logger, now }) ?? createEdiOnlyTradingGrid(store.db, config, now);
+  let partnerChannelRuntimeClose = () => undefined as void;
   const fields = new FieldResolver(clickup, logicalFieldNames(config));
   const mapping = new MappingRuntime(clickup, config, now, logger);
   const closeAll = async () => {
+    partnerChannelRuntimeClose();
     await Promise.allSettled([clickup.close(), tg.close()]);
     await store.close();
     lock?.release();
@@ -146,6 +156,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   problems.push(...(await mapping.start((msg) => logger.warn(msg))).problems);
   const learned = await openLearnedSecrets(store, config, logger, now);
   problems.push(...learned.problems);
+  let ownUrl = '';
+  const partnerChannel = await openPartnerChannel({ store, config, logger, now, baseUrl: () => ownUrl, mailer: o.partnerMailer });
+  partnerChannelRuntimeClose = () => partnerChannel.runtime?.mailer?.close();
+  problems.push(...partnerChannel.problems);
   if (problems.length > 0) {
     await closeAll();
     throw new StartupError(problems);
@@ -154,14 +168,17 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   let wake = () => undefined as void;
   let isLeader = () => false;
   const community = config.tradinggrid.driver === 'community' ? config.tradinggrid : null;
-  const ctx: SyncContext = { store, config, clickup, tg, fields, partners: new PartnerCache(tg, 5 * 60_000, now), logger, now, webhook, wake: () => wake(), mapping };
+  const ctx: SyncContext = { store, config, clickup, tg, fields, partners: new PartnerCache(tg, 5 * 60_000, now), logger, now, webhook, wake: () => wake(), mapping, ...(partnerChannel.runtime ? { partnerChannel: partnerChannel.runtime } : {}) };
   const d = config.dispatcher;
   const handlers = buildHandlers(ctx);
   const checkWebhook = webhookHealthHandler(ctx, webhook, () => ctx.wake());
   // Without a shared public_url a follower would register its own address: the check is the leader's.
   handlers.set('clickup.webhook_health', async (job) => (config.server.public_url || isLeader() ? checkWebhook(job) : { status: 'done' }));
   handlers.set('tradinggrid.poll', tradingGridPollHandler(ctx));
-  const consoleUi = createConsole({ store, config, clickup, now, logger, credentials: o.admin, dispatcher: () => dispatcher });
+  const consoleUi = createConsole({
+    store, config, clickup, now, logger, credentials: o.admin, dispatcher: () => dispatcher,
+    extraApis: partnerChannel.runtime ? { 'partner-channel': (auth) => partnerChannelApi(store.db, auth, now) } : {},
+  });
   const dispatcher = new Dispatcher(store, handlers, {
     concurrency: d.concurrency, maxCrashes: d.max_crashes, leaseMs: d.lease_ms, pollMs: d.poll_ms, backoffBaseMs: d.backoff_base_ms, backoffMaxMs: d.backoff_max_ms, now, logger, onSettled: consoleUi.onSettled,
   });
@@ -180,6 +197,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     extend: (app) => {
       consoleUi.mount(app);
       mountSlaSurfaces(app, { db: store.db, config, now, dispatcher: () => dispatcher, clickup });
+      if (partnerChannel.runtime) mountPartnerPages(app, { store, config, runtime: partnerChannel.runtime, now, wake: () => dispatcher.wake(), logger, scan: o.partnerUploadScan });
     },
   });
   let server: Listening;
@@ -199,6 +217,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
             : `cannot listen on ${config.server.host}:${port}: ${(e as Error).message}`,
     ]);
   }
+  ownUrl = server.url;
   if (store.dialect === 'sqlite') {
     const released = await releaseOrphanedLeases(store.db, now(), config.dispatcher.max_crashes);
     if (released > 0) logger.warn({ released }, 'jobs left running by a previous process were made ready again');

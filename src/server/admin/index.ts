@@ -24,6 +24,8 @@ export interface ConsoleDeps {
   credentials?: AdminCredentials;
   /** The dispatcher is built after the console (it takes `onSettled`), hence a getter. */
   dispatcher: () => Dispatcher | undefined;
+  /** More admin routes behind the console's sign-in, each under /api/<prefix> (the partner channel's). */
+  extraApis?: Record<string, (auth: AdminAuth) => Hono<any>>;
 }
 
 export interface Console {
@@ -68,6 +70,7 @@ export function createConsole(d: ConsoleDeps): Console {
           flushTimeline: () => timeline.flush(),
         }) as unknown as Hono,
       );
+      for (const [prefix, make] of Object.entries(d.extraApis ?? {})) app.route(`/api/${prefix}`, make(auth) as unknown as Hono);
       mountStaticConsole(app);
       health.start();
     },

@@ -149,7 +149,7 @@ function stat(label, value, href, tone = '', note = '') {
 const kindIcon = { event: '↘', decision: '◆', call: '↗', retry: '↻', error: '✕', dead_letter: '☠', replay: '⟲', operator: '☺', sent_to_partner: '✉' };
 
 async function viewCase(id) {
-  const [c, tl] = await Promise.all([api.get(`/cases/${encodeURIComponent(id)}`), api.get(`/cases/${encodeURIComponent(id)}/timeline`)]);
+  const [c, tl, bySend] = await Promise.all([api.get(`/cases/${encodeURIComponent(id)}`), api.get(`/cases/${encodeURIComponent(id)}/timeline`), api.get(`/partner-channel/deliveries/case/${encodeURIComponent(id)}`).catch(() => null)]);
   const k = c.case;
   const dl = (label, value) => [h('dt', label), h('dd', value ?? '—')];
   const info = h('dl.facts',
@@ -177,8 +177,32 @@ async function viewCase(id) {
     : h('p.muted#sent-to-partner', 'Nothing sent to the partner yet.');
   return [
     h('div.pagehead', h('div', h('a.back', { href: '#/cases' }, '← Cases'), h('h1', k.title), h('div.sub', k.id))),
-    h('div.grid2', h('section.card', h('h2', 'Case'), info, h('h3', 'Documents'), docs, h('h3', `Sent to partner (${sent.length})`), sentList),
+    h('div.grid2', h('section.card', h('h2', 'Case'), info, h('h3', 'Documents'), docs, h('h3', `Sent to partner (${sent.length})`), sentList, partnerSends(bySend)),
       h('section.card', h('h2', `Timeline (${tl.items.length})`), tl.items.length ? h('ol.timeline#timeline', items) : h('p.empty', 'Nothing recorded for this case yet.'))),
+  ];
+}
+
+// What reached the partner, by which channel and when; the page links handed out (revocable by an admin).
+function partnerSends(bySend) {
+  if (!bySend) return null;
+  const sent = bySend;
+  const rows = sent.deliveries.map((x) => h('tr', h('td', pill(x.channel, x.channel === 'email' ? 'ok' : '')), h('td', x.what), h('td', x.to ?? '—'), h('td', pill(x.state, x.state === 'sent' || x.state === 'digested' ? 'ok' : x.state === 'failed' ? 'bad' : 'warn')), h('td', { title: x.detail ?? '' }, fmtTime(x.at))));
+  const links = sent.tokens.map((t) => {
+    const btn = t.revokedAt || session.role !== 'admin' ? null : h('button', { type: 'button', class: 'revoke-link', onclick: async () => {
+      try {
+        await api.post(`/partner-channel/tokens/${encodeURIComponent(t.jti)}/revoke`);
+        toast('link withdrawn');
+        setTimeout(route, 200);
+      } catch (e) {
+        toast(e.message, 'bad');
+      }
+    } }, 'Revoke');
+    return h('li', `${t.recipient ?? t.partnerId} · expires ${fmtTime(t.expiresAt)} · ${t.lastUsedAt ? `last used ${fmtAgo(t.lastUsedAt)}` : 'not opened'} `, t.revokedAt ? pill('revoked', 'bad') : btn);
+  });
+  return [
+    h('h3', 'By channel'),
+    rows.length ? h('table.sends#partner-sends', h('thead', h('tr', h('th', 'Channel'), h('th', 'What'), h('th', 'To'), h('th', 'State'), h('th', 'When'))), h('tbody', rows)) : h('p.muted', 'Nothing sent yet.'),
+    links.length ? [h('h3', 'Partner page links'), h('ul.links#partner-links', links)] : null,
   ];
 }
 

@@ -16,6 +16,8 @@ import { outcomeFromRemote } from '../outcome.ts';
 import { findSavedTask } from './saved.ts';
 import { changedBy, commitFlow, dropDownLabel, flowFields, versionOf, enqueueFlowJobs } from '../flowSupport.ts';
 import { readLimited } from '../readLimited.ts';
+import { partnerRoute } from '../partnerChannel/route.ts';
+import { queuePartnerMail } from '../partnerChannel/outbox.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { shareComment } from '../../core/sharing/rules.ts';
 import { listAudit } from '../../store/ops/audit.ts';
@@ -244,8 +246,14 @@ export function postDecisionHandler(ctx: SyncContext): JobHandler {
     const shared = approverComments([...comments.value].reverse().filter((x) => !sentAlone.has(String(x.id))).map((x) => ({ id: String(x.id), text: x.comment_text, by: x.user?.username ?? null })), sharingRulesOf(ctx.config));
     const text = shared.text;
     const by = p.by ?? 'ClickUp approver';
+    const route = partnerRoute(ctx, p.partnerId, 'decisions');
     let where: string;
-    if (p.revision === 0) {
+    let summary = p.requestId;
+    if (!route.community) {
+      where = `by ${route.channels.join(' and ')}`;
+      const r = await ctx.tg.getRequest(p.requestId).catch(() => null);
+      if (r?.ok) summary = r.value.summary;
+    } else if (p.revision === 0) {
       const r = await ctx.tg.decideRequest(p.requestId, { outcome: p.outcome, comment: text || undefined, decidedBy: by }, `gridbridge:approval:${p.requestId}:decision`);
       if (!r.ok && r.error.code.endsWith(':request_closed')) {
         const rec = await getFlowRecord<ApprovalRecord>(db, FLOW, p.requestId);
@@ -254,10 +262,11 @@ export function postDecisionHandler(ctx: SyncContext): JobHandler {
         return { status: 'done', commit: (trx) => commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: w.record.state, data: w.record }, rec.version, w.jobs) };
       }
       if (!r.ok) return outcomeFromRemote(r.error, `posting the decision on request ${p.requestId}`);
+      summary = r.value.summary ?? summary;
       where = 'on the request';
     } else {
       const r = await ctx.tg.getRequest(p.requestId);
-      const summary = r.ok ? r.value.summary : p.requestId;
+      summary = r.ok ? r.value.summary : p.requestId;
       const n = await ctx.tg.publishNotice(
         {
           title: `Revised decision on your request ${p.requestId}: ${p.outcome}`,
@@ -270,12 +279,21 @@ export function postDecisionHandler(ctx: SyncContext): JobHandler {
       if (!n.ok) return outcomeFromRemote(n.error, `posting revision ${p.revision} of request ${p.requestId}`);
       where = `as revision ${p.revision} (notice ${n.value.id})`;
     }
+    if (route.email && route.community) where += ' and by e-mail';
     const note = `${BRIDGE_COMMENT_PREFIX} decision "${p.outcome}" sent to the partner ${where}${text ? ', with the comments above' : ''}.`;
     const failed = await commentOnce(ctx, link.cuTaskId, note, attempt);
     if (failed) return failed;
     return {
       status: 'done',
-      commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: p.revision === 0 ? 'decision_posted' : 'decision_revision_posted', after: { outcome: p.outcome, revision: p.revision, comment: text, commentIds: shared.ids, rule: `the decision itself${shared.rule ? `; comments: ${shared.rule}` : '; no comment was marked for the partner'}` } }, ctx.now()),
+      commit: async (trx) => {
+        if (route.email) {
+          await queuePartnerMail(ctx, trx, {
+            partnerId: p.partnerId, kind: 'decision', entity: FLOW, entityId: p.requestId, key: `decision:${p.requestId}:${p.revision}`,
+            facts: { requestRef: p.requestId, summary, outcome: p.outcome, revision: p.revision, previous: p.previous, comments: text || null },
+          });
+        }
+        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: p.revision === 0 ? 'decision_posted' : 'decision_revision_posted', after: { outcome: p.outcome, revision: p.revision, comment: text, commentIds: shared.ids, rule: `the decision itself${shared.rule ? `; comments: ${shared.rule}` : '; no comment was marked for the partner'}`, ...(ctx.partnerChannel ? { channels: route.channels } : {}) } }, ctx.now());
+      },
     };
   };
 }

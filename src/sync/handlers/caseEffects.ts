@@ -1,3 +1,5 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../../store/schema.ts';
 import type { SyncContext } from '../context.ts';
 import type { JobHandler } from '../dispatcher.ts';
 import type { PartnerStatus } from '../../core/case.ts';
@@ -12,6 +14,10 @@ import { commentOnce } from './saved.ts';
 import { readLimited } from '../readLimited.ts';
 import { skipWithoutTradingGridCase } from '../mailbox/mailboxCaseGuard.ts';
 import { sideStamp } from '../sideStamp.ts';
+import { getCase } from '../../store/ops/cases.ts';
+import { partnerRoute } from '../partnerChannel/route.ts';
+import { caseCommentMail, caseDocumentMail, caseStatusMail, keepSharedFile } from '../partnerChannel/flowMail.ts';
+import { queuePartnerMail } from '../partnerChannel/outbox.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 
@@ -23,12 +29,37 @@ function statusRuleOfKey(key: string): string {
   return 'sharing.cases.fields: status';
 }
 
-/** `tradinggrid.set_status`: the partner sees the case's new status (flow 2). One Trading Grid call. */
+/**
+ * `tradinggrid.set_status`: the partner sees the case's new status (flow 2), by the channels configured for
+ * the partner: one Trading Grid call (community), and/or an e-mail with the note and a page link.
+ */
 export function setPartnerStatusHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, job }) => {
     const p = payload as { caseId: string; status: PartnerStatus; at: number; note?: string; sharedBy?: string };
     if (!settable.has(p.status)) return { status: 'fail', error: `case ${p.caseId}: "${p.status}" cannot be set from the internal side` };
-    const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'set_status', { status: p.status }, (trx) => setCasePartnerStatus(trx, p.caseId, p.status, ctx.now()));
+    const rec = await getCase(ctx.store.db, p.caseId);
+    const route = rec ? partnerRoute(ctx, rec.partnerId, 'case_status') : { community: true, email: false, channels: ['community'] };
+    const mail = route.email && rec ? caseStatusMail(rec, p.status, p.note ?? null, job.key) : null;
+    const local = async (trx: Transaction<Database>) => {
+      if (mail) await queuePartnerMail(ctx, trx, mail);
+    };
+    const rule = p.sharedBy ?? statusRuleOfKey(job.key);
+    if (!route.community) {
+      return {
+        status: 'done',
+        commit: async (trx) => {
+          const now = ctx.now();
+          await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
+          await setCasePartnerStatus(trx, p.caseId, p.status, now);
+          await local(trx);
+          await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_partner', after: { status: p.status, rule, channels: route.channels } }, now);
+        },
+      };
+    }
+    const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'set_status', { status: p.status }, async (trx) => {
+      await setCasePartnerStatus(trx, p.caseId, p.status, ctx.now());
+      await local(trx);
+    });
     if (noTgCase) return noTgCase;
     const r = await ctx.tg.setCaseStatus(p.caseId, { status: p.status as SettableCaseStatus, ...(p.note ? { note: p.note } : {}) }, job.key);
     if (!r.ok) return outcomeFromRemote(r.error, `setting the partner status of case ${p.caseId} to ${p.status}`);
@@ -39,7 +70,8 @@ export function setPartnerStatusHandler(ctx: SyncContext): JobHandler {
         await rememberField(trx, 'case', p.caseId, 'status', 'tradinggrid', { value: p.status, at: sideStamp(r.value.updated_at, p.at) });
         await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
         const before = await setCasePartnerStatus(trx, p.caseId, p.status, now);
-        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_partner', before: before ? undefined : null, after: { status: p.status, rule: p.sharedBy ?? statusRuleOfKey(job.key) } }, now);
+        await local(trx);
+        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_partner', before: before ? undefined : null, after: { status: p.status, rule, ...(ctx.partnerChannel ? { channels: route.channels } : {}) } }, now);
       },
     };
   };
@@ -66,17 +98,34 @@ export function setClickUpStatusHandler(ctx: SyncContext): JobHandler {
   };
 }
 
-/** `tradinggrid.add_comment`: a ClickUp comment flagged for the partner, posted on the case once. */
+/** `tradinggrid.add_comment`: a ClickUp comment flagged for the partner, posted on the case once (and/or e-mailed). */
 export function addPartnerCommentHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, job }) => {
     const p = payload as { caseId: string; body: string; author: string; clickUpCommentId: string; sharedBy?: string };
-    const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'add_comment', { clickUpCommentId: p.clickUpCommentId });
+    const rec = await getCase(ctx.store.db, p.caseId);
+    const route = rec ? partnerRoute(ctx, rec.partnerId, 'case_status') : { community: true, email: false, channels: ['community'] };
+    const mail = route.email && rec ? caseCommentMail(rec, p.author, p.body, job.key) : null;
+    if (!route.community) {
+      return {
+        status: 'done',
+        commit: async (trx) => {
+          if (mail) await queuePartnerMail(ctx, trx, mail);
+          await appendAudit(trx, { actor: p.author, entity: 'case', entityId: p.caseId, action: 'comment_to_partner', after: { clickUpCommentId: p.clickUpCommentId, rule: p.sharedBy ?? null, channels: route.channels } }, ctx.now());
+        },
+      };
+    }
+    const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'add_comment', { clickUpCommentId: p.clickUpCommentId }, async (trx) => {
+      if (mail) await queuePartnerMail(ctx, trx, mail);
+    });
     if (noTgCase) return noTgCase;
     const r = await ctx.tg.addCaseComment(p.caseId, { body: p.body, author: p.author }, job.key);
     if (!r.ok) return outcomeFromRemote(r.error, `posting a comment on case ${p.caseId}`);
     return {
       status: 'done',
-      commit: (trx) => appendAudit(trx, { actor: p.author, entity: 'case', entityId: p.caseId, action: 'comment_to_partner', after: { clickUpCommentId: p.clickUpCommentId, tgCommentId: r.value.id, rule: p.sharedBy ?? null } }, ctx.now()),
+      commit: async (trx) => {
+        if (mail) await queuePartnerMail(ctx, trx, mail);
+        await appendAudit(trx, { actor: p.author, entity: 'case', entityId: p.caseId, action: 'comment_to_partner', after: { clickUpCommentId: p.clickUpCommentId, tgCommentId: r.value.id, rule: p.sharedBy ?? null, ...(ctx.partnerChannel ? { channels: route.channels } : {}) } }, ctx.now());
+      },
     };
   };
 }
@@ -111,8 +160,12 @@ export function addClickUpCommentHandler(ctx: SyncContext): JobHandler {
 export function uploadToTradingGridHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, job }) => {
     const p = payload as { caseId: string; attachmentId: string; url: string; title: string; contentType: string | null; sharedBy?: string };
-    const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'upload_document', { attachmentId: p.attachmentId });
-    if (noTgCase) return noTgCase;
+    const rec = await getCase(ctx.store.db, p.caseId);
+    const route = rec ? partnerRoute(ctx, rec.partnerId, 'case_documents') : { community: true, email: false, channels: ['community'] };
+    if (!route.email) {
+      const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'upload_document', { attachmentId: p.attachmentId });
+      if (noTgCase) return noTgCase;
+    }
     const dl = await ctx.clickup.downloadAttachment(p.url);
     if (!dl.ok) return outcomeFromRemote(dl.error, `downloading ClickUp attachment ${p.attachmentId}`);
     const read = await readLimited(dl.value.body, ctx.config.documents.max_bytes);
@@ -126,13 +179,21 @@ export function uploadToTradingGridHandler(ctx: SyncContext): JobHandler {
     }
     const allowed = ctx.config.documents.content_types;
     if (allowed.length > 0 && !allowed.includes(contentType)) return { status: 'fail', error: `attachment ${p.title} has content type ${contentType}, not in documents.content_types` };
-    const up = await ctx.tg.uploadCaseDocument(p.caseId, { name: p.title, kind: ctx.config.sync.clickup_upload_kind, contentType, data: read.data }, job.key);
-    if (!up.ok) return outcomeFromRemote(up.error, `uploading ${p.title} to case ${p.caseId}`);
+    // E-mail: the file is kept for the partner page and attached (or linked) once per content hash.
+    const mail = route.email && rec ? caseDocumentMail(rec, { name: p.title, sha256: read.sha256, contentType, sizeBytes: read.data.length }) : null;
+    const tgCase = route.community && rec?.source !== 'mailbox';
+    const up = tgCase ? await ctx.tg.uploadCaseDocument(p.caseId, { name: p.title, kind: ctx.config.sync.clickup_upload_kind, contentType, data: read.data }, job.key) : null;
+    if (up && !up.ok) return outcomeFromRemote(up.error, `uploading ${p.title} to case ${p.caseId}`);
+    const tgDocumentId = up?.ok ? up.value.id : null;
     return {
       status: 'done',
       commit: async (trx) => {
-        await recordDocument(trx, { case_id: p.caseId, sha256: read.sha256, name: p.title, kind: ctx.config.sync.clickup_upload_kind, origin: 'clickup', tg_document_id: up.value.id, cu_attachment_id: p.attachmentId, size_bytes: read.data.length }, ctx.now());
-        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'document_to_partner', after: { name: p.title, sha256: read.sha256, tgDocumentId: up.value.id, rule: p.sharedBy ?? null } }, ctx.now());
+        await recordDocument(trx, { case_id: p.caseId, sha256: read.sha256, name: p.title, kind: ctx.config.sync.clickup_upload_kind, origin: 'clickup', tg_document_id: tgDocumentId, cu_attachment_id: p.attachmentId, size_bytes: read.data.length }, ctx.now());
+        if (mail) {
+          await keepSharedFile(trx, { caseId: p.caseId, sha256: read.sha256, name: p.title, contentType, content: read.data }, ctx.now());
+          await queuePartnerMail(ctx, trx, mail);
+        }
+        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'document_to_partner', after: { name: p.title, sha256: read.sha256, tgDocumentId, rule: p.sharedBy ?? null, ...(ctx.partnerChannel ? { channels: route.channels } : {}) } }, ctx.now());
       },
     };
   };

@@ -11,6 +11,8 @@ import { groupFlowCuRoutes, groupFlowHandlers, groupFlowTgRoutes } from './group
 import { caseClickUpRoute } from './caseSync.ts';
 import { addClickUpCommentHandler, addPartnerCommentHandler, setClickUpStatusHandler, setPartnerStatusHandler, uploadToTradingGridHandler } from './caseEffects.ts';
 import { slaHandlers } from './sla.ts';
+import { partnerDigestHandler, partnerEmailHandler } from '../partnerChannel/sendHandlers.ts';
+import { partnerActionHandler } from '../partnerChannel/actionHandlers.ts';
 
 /** Job kind → handler. Kinds are stored in the jobs table, so renaming one needs a migration. */
 export function buildHandlers(ctx: SyncContext): Map<string, JobHandler> {
@@ -32,5 +34,8 @@ export function buildHandlers(ctx: SyncContext): Map<string, JobHandler> {
     ['clickup.add_comment', addClickUpCommentHandler(ctx)],
     ['tradinggrid.upload_document', uploadToTradingGridHandler(ctx)],
     ...slaHandlers(ctx),
+    ['partner.email', partnerEmailHandler(ctx)],
+    ['partner.digest', partnerDigestHandler(ctx)],
+    ['partner.action', partnerActionHandler(ctx)],
   ]);
 }

@@ -4,6 +4,10 @@ import { toTradingGridScorecard, type TradingGridScorecard } from '../../core/me
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { loadScorecards } from '../metrics/loadScorecards.ts';
 import { outcomeFromRemote } from '../outcome.ts';
+import { periodOf, periodRange, parsePeriod } from '../../core/metrics/period.ts';
+import { renderScorecardCsv } from '../../core/metrics/scorecardCsv.ts';
+import { partnerRoute } from '../partnerChannel/route.ts';
+import { queuePartnerMail } from '../partnerChannel/outbox.ts';
 
 /**
  * `metrics.push` (scheduled): the running period's scorecards from the store, one `metrics.push_partner`
@@ -16,10 +20,28 @@ export function metricsPushHandler(ctx: SyncContext): JobHandler {
     const { slot, period } = payload as { slot: number; period?: string };
     const mapped = Object.keys(ctx.config.partners.map);
     const { window, scorecards } = await loadScorecards(ctx.store.db, ctx.config, { period, now: ctx.now(), include: mapped });
-    const push = ctx.config.partners.require_mapping ? scorecards.filter((s) => mapped.includes(s.partner_id)) : scorecards;
+    const candidates = ctx.config.partners.require_mapping ? scorecards.filter((s) => mapped.includes(s.partner_id)) : scorecards;
+    const push = candidates.filter((s) => partnerRoute(ctx, s.partner_id, 'scorecards').community);
+    // E-mail: a closed period's scorecard, once per partner and period (the running period changes every
+    // hour; a mail each time would be noise). An explicit period (CLI, demo) is mailed as asked.
+    const mailTo = (ctx.partnerChannel ? mapped.concat(Object.keys(ctx.partnerChannel.section.partners)) : []).filter((id, i, all) => all.indexOf(id) === i && partnerRoute(ctx, id, 'scorecards').email);
+    let mailed: typeof scorecards = [];
+    if (mailTo.length > 0) {
+      const tz = ctx.config.calendar.time_zone;
+      const running = periodOf(ctx.now(), ctx.config.metrics.period_kind, tz);
+      const label = period ?? periodOf(periodRange(parsePeriod(running.label)!, tz).start - 1, ctx.config.metrics.period_kind, tz).label;
+      mailed = (await loadScorecards(ctx.store.db, ctx.config, { period: label, now: ctx.now(), include: mailTo })).scorecards.filter((s) => mailTo.includes(s.partner_id));
+    }
     return {
       status: 'done',
       commit: async (trx) => {
+        for (const s of mailed) {
+          const name = ctx.config.partners.map[s.partner_id]?.name ?? s.partner_id;
+          await queuePartnerMail(ctx, trx, {
+            partnerId: s.partner_id, kind: 'scorecard', entity: 'scorecard', entityId: `${s.partner_id}:${s.period}`, key: `scorecard:${s.partner_id}:${s.period}`,
+            facts: { period: s.period, resolvedCases: s.resolved_cases, avgResolutionHours: s.avg_resolution_hours ?? '–', openCases: s.open_cases, overdueTasks: s.overdue_tasks, slaMetPct: s.sla_met_pct ?? '–', csv: renderScorecardCsv([s], new Map([[s.partner_id, name]])) },
+          });
+        }
         await enqueueJobs(
           trx,
           push.map((s) => ({

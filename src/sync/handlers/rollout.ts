@@ -15,6 +15,8 @@ import { commitFlow, enqueueFlowJobs, flowFields, isTaskFinished, versionOf } fr
 import type { ClickUpTask } from '../../connectors/clickup/types.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
+import { partnerRoute } from '../partnerChannel/route.ts';
+import { queuePartnerMail } from '../partnerChannel/outbox.ts';
 
 /** Flow 8 wiring: a marker task (or the API) starts a rollout; notice out, acknowledgements in, go-live gated. */
 
@@ -120,6 +122,9 @@ export function publishRolloutHandler(ctx: SyncContext): JobHandler {
         if (a.all || a.tiers?.includes(p.tier) || a.partner_ids?.includes(p.id)) recipients.push(p.id);
       }
     }
+    // A partner reached only by e-mail may be unknown to the community API: named in the audience, it is a recipient.
+    for (const id of (r.audience as { partner_ids?: string[] }).partner_ids ?? []) if (!recipients.includes(id) && partnerRoute(ctx, id, 'notices').email) recipients.push(id);
+    const byMail = recipients.filter((id) => partnerRoute(ctx, id, 'notices').email);
     const partnerNames: Record<string, string> = {};
     for (const id of recipients) {
       const p = await ctx.partners.get(id);
@@ -142,7 +147,10 @@ export function publishRolloutHandler(ctx: SyncContext): JobHandler {
         await commitFlow(ctx, trx, { flow: FLOW, id: rolloutId, state: 'active', lookup: n.value.id, data }, rec.version, [
           { kind: 'group.build', key: `group.build:${FLOW}:${rolloutId}:0`, queueKey: `${FLOW}:${rolloutId}`, payload: { plan, index: 0 } },
         ]);
-        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: rolloutId, action: 'notice_published', after: { noticeId: n.value.id, recipients: recipients.length } }, ctx.now());
+        for (const partnerId of byMail) {
+          await queuePartnerMail(ctx, trx, { partnerId, kind: 'notice', entity: FLOW, entityId: rolloutId, key: `notice:${rolloutId}:${partnerId}`, facts: { rolloutId, title: r.title, body: r.body || r.title, effectiveAt: effective.slice(0, 10) } });
+        }
+        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: rolloutId, action: 'notice_published', after: { noticeId: n.value.id, recipients: recipients.length, ...(ctx.partnerChannel ? { byEmail: byMail } : {}) } }, ctx.now());
       },
     };
   };
@@ -195,6 +203,26 @@ export function syncAcksHandler(ctx: SyncContext): JobHandler {
       }
     }
     return { status: 'done' };
+  };
+}
+
+/**
+ * A partner's acknowledgement from the partner page: counted once per partner, like one from the
+ * community API; the task's figures follow; the gate may open.
+ */
+export async function acknowledgeRollout(ctx: SyncContext, rolloutId: string, partnerId: string, at: string, via: string): Promise<JobOutcome> {
+  const c = cfg(ctx);
+  if (!c) return { status: 'done' };
+  const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
+  if (!rec) return { status: 'done' };
+  const d = decideAck(rec.data, partnerId, at, gateOf(c));
+  if (!d) return { status: 'done' };
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: 'active', lookup: rec.lookup, data: d.record }, rec.version, d.jobs);
+      await appendAudit(trx, { actor: partnerId, entity: FLOW, entityId: rec.id, action: 'notice_acknowledged', after: { ...ackFigures(d.record), via } }, ctx.now());
+    },
   };
 }
 
@@ -289,11 +317,14 @@ export function remindRolloutsHandler(ctx: SyncContext): JobHandler {
     for (const rec of active) {
       const partners = decideReminders(rec.data, ctx.now(), { minHours: c.reminder_min_hours, max: c.max_reminders });
       if (partners.length === 0) continue;
-      const n = await ctx.tg.publishNotice(
-        { title: `Reminder: please acknowledge "${rec.data.title}"`, body: `Notice ${rec.data.noticeId} still needs your acknowledgement.\n\n${rec.data.body}`, effective_at: new Date(ctx.now()).toISOString(), audience: { partner_ids: partners } },
-        `gridbridge:rollout:${rec.id}:reminder:${slot}`,
-      );
-      if (!n.ok) return outcomeFromRemote(n.error, `reminding partners of rollout ${rec.id}`);
+      const viaCommunity = partners.filter((id) => partnerRoute(ctx, id, 'notices').community);
+      if (viaCommunity.length > 0) {
+        const n = await ctx.tg.publishNotice(
+          { title: `Reminder: please acknowledge "${rec.data.title}"`, body: `Notice ${rec.data.noticeId} still needs your acknowledgement.\n\n${rec.data.body}`, effective_at: new Date(ctx.now()).toISOString(), audience: { partner_ids: viaCommunity } },
+          `gridbridge:rollout:${rec.id}:reminder:${slot}`,
+        );
+        if (!n.ok) return outcomeFromRemote(n.error, `reminding partners of rollout ${rec.id}`);
+      }
       const failed = await note(ctx, rec.data.taskId, `reminder sent to ${partners.map((p) => rec.data.partnerNames[p] ?? p).join(', ')}.`, { key: `rollout.remind:${rec.id}:${slot}`, attempt });
       if (failed) return failed;
       const reminders = { ...rec.data.reminders };
@@ -308,6 +339,9 @@ export function remindRolloutsHandler(ctx: SyncContext): JobHandler {
           const now = await getFlowRecord<RolloutRecord>(trx, FLOW, u.rec.id);
           if (!now) continue;
           await commitFlow(ctx, trx, { flow: FLOW, id: u.rec.id, state: 'active', lookup: now.lookup, data: { ...now.data, reminders: u.data.reminders } }, now.version, []);
+          for (const partnerId of u.partners.filter((id) => partnerRoute(ctx, id, 'notices').email)) {
+            await queuePartnerMail(ctx, trx, { partnerId, kind: 'notice_reminder', entity: FLOW, entityId: u.rec.id, key: `notice_reminder:${u.rec.id}:${partnerId}:${u.data.reminders[partnerId]?.count ?? 1}`, facts: { rolloutId: u.rec.id, title: u.rec.data.title, body: u.rec.data.body, effectiveAt: '' } });
+          }
           await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: u.rec.id, action: 'reminder_sent', after: { partners: u.partners } }, ctx.now());
         }
       },

@@ -1,0 +1,296 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { GridbridgeConfig } from '../../config/schema.ts';
+import type { Store } from '../../store/db.ts';
+import type { PartnerChannelRuntime } from '../../sync/partnerChannel/runtime.ts';
+import type { ApprovalRecord } from '../../flows/approvals.ts';
+import type { RolloutRecord } from '../../flows/rollout.ts';
+import { verifyPageToken, type PageClaims } from '../../sync/partnerChannel/pageToken.ts';
+import { STATUS_LABELS } from '../../sync/partnerChannel/messages.ts';
+import { getCase } from '../../store/ops/cases.ts';
+import { getFlowRecord } from '../../store/ops/flowRecords.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
+import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { MinuteLimiter } from './rateLimit.ts';
+import { esc, pageHtml, PARTNER_CSS, refusedHtml } from './render.ts';
+
+/**
+ * Virus-scan hook point: every partner upload passes through it before anything is stored. Without one
+ * configured the file is stored as the admin console's uploads are (type and size checked only); plug a
+ * scanner (clamd, a cloud scanner) in here with `startBridge({ partnerUploadScan })`.
+ */
+export type VirusScanHook = (file: { name: string; contentType: string; data: Buffer; partnerId: string; caseId: string }) => Promise<{ clean: true } | { clean: false; reason: string }>;
+
+export interface PartnerPagesDeps {
+  store: Store;
+  config: GridbridgeConfig;
+  runtime: PartnerChannelRuntime;
+  now: () => number;
+  wake: () => void;
+  logger: Logger;
+  scan?: VirusScanHook;
+}
+
+/** Stricter than the console's: no script at all, forms post to this origin only, nothing framed or referred. */
+export const PARTNER_PAGES_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+function pageHeaders(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    c.header('Content-Security-Policy', PARTNER_PAGES_CSP);
+    c.header('X-Frame-Options', 'DENY');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('Cross-Origin-Opener-Policy', 'same-origin');
+    c.header('Cross-Origin-Resource-Policy', 'same-origin');
+    c.header('X-Robots-Tag', 'noindex, nofollow');
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  };
+}
+
+function clientAddress(c: Context): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+const fmt = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+const baseKey = (key: string) => key.slice(0, key.lastIndexOf(':'));
+
+interface Granted {
+  claims: PageClaims;
+  token: string;
+  address: string;
+}
+
+/** The partner pages under /p: own routes, own CSP, token-only (no cookie is read), rate-limited, audited. */
+export function mountPartnerPages(app: Hono, d: PartnerPagesDeps): void {
+  const db = d.store.db;
+  const rate = d.runtime.section.pages.rate_limit_per_minute;
+  const byToken = new MinuteLimiter(rate);
+  const byAddress = new MinuteLimiter(rate * 2);
+  const partnerName = (id: string) => d.config.partners.map[id]?.name ?? id;
+  const audit = (entity: string, entityId: string, actor: string, action: string, after: unknown) => appendAudit(db, { actor, entity, entityId, action, after }, d.now());
+
+  const refuse = async (c: Context, status: 400 | 403 | 404 | 410 | 413 | 415 | 429, message: string, detail: Record<string, unknown>) => {
+    await audit('partner_page', 'refused', 'anonymous', 'partner_page_refused', { status, message, path: c.req.path.replace(/\/p\/[^/]+/, '/p/…'), ...detail });
+    return c.html(refusedHtml(status, message), status);
+  };
+
+  /** Every request: address limit, signature and expiry, the token's row (revoked, same partner and item), link limit. */
+  const grant = async (c: Context): Promise<Granted | Response> => {
+    const address = clientAddress(c);
+    const now = d.now();
+    const addrWait = byAddress.take(address, now);
+    if (addrWait > 0) {
+      c.header('Retry-After', String(Math.ceil(addrWait / 1000)));
+      return refuse(c, 429, 'Too many requests from your address; try again in a minute.', { address, limit: 'address' });
+    }
+    const token = c.req.param('token') ?? '';
+    if (!d.runtime.pageKey) return refuse(c, 404, 'Partner pages are not enabled.', { address });
+    const v = verifyPageToken(d.runtime.pageKey, token, now);
+    if (!v.ok) {
+      const status = v.reason === 'expired' ? 410 : 403;
+      return refuse(c, status, v.reason === 'expired' ? 'This link has expired.' : 'This link is not valid.', { address, reason: v.reason });
+    }
+    const tokWait = byToken.take(v.claims.jti, now);
+    if (tokWait > 0) {
+      c.header('Retry-After', String(Math.ceil(tokWait / 1000)));
+      return refuse(c, 429, 'This link was used too often in the last minute; try again shortly.', { address, jti: v.claims.jti, limit: 'link' });
+    }
+    const row = await db.selectFrom('partner_tokens').selectAll().where('jti', '=', v.claims.jti).executeTakeFirst();
+    if (!row) return refuse(c, 403, 'This link is not valid.', { address, jti: v.claims.jti, reason: 'unknown_token' });
+    if (row.revoked_at) return refuse(c, 403, 'This link was withdrawn.', { address, jti: v.claims.jti, reason: 'revoked' });
+    if (row.partner_id !== v.claims.partnerId || row.entity !== v.claims.entity || row.entity_id !== v.claims.entityId) {
+      return refuse(c, 403, 'This link is not valid.', { address, jti: v.claims.jti, reason: 'claims_differ_from_issued' });
+    }
+    await db.updateTable('partner_tokens').set({ last_used_at: now }).where('jti', '=', v.claims.jti).execute();
+    return { claims: v.claims, token, address };
+  };
+
+  /** The item must still be this partner's (a case moved to another partner is not shown through an old link). */
+  const ownsItem = async (g: Granted): Promise<boolean> => {
+    const { entity, entityId, partnerId } = g.claims;
+    if (entity === 'case') return (await getCase(db, entityId))?.partnerId === partnerId;
+    if (entity === 'approval') return (await getFlowRecord<ApprovalRecord>(db, 'approval', entityId))?.data.partnerId === partnerId;
+    if (entity === 'rollout') {
+      const r = await getFlowRecord<RolloutRecord>(db, 'rollout', entityId);
+      return !!r && r.data.recipients.includes(partnerId);
+    }
+    if (entity === 'scorecard') return entityId.startsWith(`${partnerId}:`);
+    return false;
+  };
+
+  const sentMessages = (entity: string, entityId: string) =>
+    db.selectFrom('partner_messages').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId).where('state', 'in', ['sent', 'digested']).orderBy('created_at').execute();
+
+  const nonce = () => randomBytes(12).toString('base64url');
+  const actionId = (jti: string, action: string, n: string) => createHash('sha256').update(`${jti}|${action}|${n}`).digest('base64url').slice(0, 32);
+
+  async function caseBody(g: Granted, notice: string | null): Promise<{ title: string; body: string }> {
+    const rec = (await getCase(db, g.claims.entityId))!;
+    const seen = new Set<string>();
+    const history: Array<{ at: number; html: string }> = [];
+    for (const m of await sentMessages('case', rec.id)) {
+      if (m.partner_id !== g.claims.partnerId || seen.has(baseKey(m.key))) continue;
+      seen.add(baseKey(m.key));
+      const f = JSON.parse(m.data) as Record<string, string | null>;
+      const at = Number(m.sent_at ?? m.created_at);
+      if (m.kind === 'case_status') history.push({ at, html: `Status: <strong>${esc(f['statusLabel'])}</strong>${f['note'] ? `<div class="pre">${esc(f['note'])}</div>` : ''}` });
+      else if (m.kind === 'case_comment') history.push({ at, html: `${esc(f['author'])} wrote:<div class="pre">${esc(f['comment'])}</div>` });
+      else if (m.kind === 'case_document') history.push({ at, html: `We shared <a href="/p/${esc(g.token)}/files/${esc(f['sha256'])}">${esc(f['fileName'])}</a>` });
+    }
+    const actions = await db.selectFrom('partner_actions').selectAll().where('entity', '=', 'case').where('entity_id', '=', rec.id).where('partner_id', '=', g.claims.partnerId).orderBy('at').execute();
+    for (const a of actions) {
+      const data = JSON.parse(a.data) as Record<string, string>;
+      if (a.action === 'comment') history.push({ at: Number(a.at), html: `You wrote:<div class="pre">${esc(data['body'])}</div>` });
+      if (a.action === 'upload') history.push({ at: Number(a.at), html: `You uploaded <a href="/p/${esc(g.token)}/files/${esc(data['sha256'])}">${esc(data['name'])}</a>` });
+    }
+    history.sort((a, b) => a.at - b.at);
+    const n = nonce();
+    const types = d.config.documents.content_types;
+    return {
+      title: `Case ${rec.id}: ${rec.title}`,
+      body: `<p>Status: <span class="status" id="status">${esc(STATUS_LABELS[rec.partnerStatus] ?? rec.partnerStatus)}</span></p>
+<h2>History</h2>
+<ol class="history" id="history">${history.map((h) => `<li><span class="when">${fmt(h.at)}</span>${h.html}</li>`).join('') || '<li>Nothing yet.</li>'}</ol>
+<h2>Add a comment</h2>
+<form method="post" action="/p/${esc(g.token)}/comment" id="comment-form"><input type="hidden" name="nonce" value="${n}">
+<textarea name="body" id="comment" maxlength="10000" required></textarea><p><button type="submit" id="send-comment">Send comment</button></p></form>
+<h2>Upload a document</h2>
+<form method="post" action="/p/${esc(g.token)}/upload" enctype="multipart/form-data" id="upload-form"><input type="hidden" name="nonce" value="${n}">
+<input type="file" name="file" id="file" required${types.length ? ` accept="${esc(types.join(','))}"` : ''}> <button type="submit" id="send-file">Upload</button>
+<p class="when">Up to ${Math.floor(d.config.documents.max_bytes / 1024 / 1024)} MB.</p></form>`,
+    };
+  }
+
+  async function approvalBody(g: Granted): Promise<{ title: string; body: string }> {
+    const rec = (await getFlowRecord<ApprovalRecord>(db, 'approval', g.claims.entityId))!;
+    const decisions = (await sentMessages('approval', rec.id)).filter((m) => m.kind === 'decision' && m.partner_id === g.claims.partnerId);
+    const last = decisions.at(-1);
+    const f = last ? (JSON.parse(last.data) as Record<string, string | number | null>) : null;
+    return {
+      title: `Your request ${rec.id}`,
+      body: `<p>${esc(f?.['summary'] ?? rec.data.kind.replace(/_/g, ' '))}</p>
+${f ? `<p>Decision: <span class="status" id="decision">${esc(f['outcome'])}</span>${Number(f['revision']) > 0 ? ` (revised; earlier: ${esc(f['previous'])})` : ''}</p>${f['comments'] ? `<h2>Comments</h2><div class="pre" id="decision-comments">${esc(f['comments'])}</div>` : ''}` : '<p id="decision">No decision yet.</p>'}`,
+    };
+  }
+
+  async function rolloutBody(g: Granted): Promise<{ title: string; body: string }> {
+    const rec = (await getFlowRecord<RolloutRecord>(db, 'rollout', g.claims.entityId))!;
+    const pending = await db.selectFrom('partner_actions').select('at').where('entity', '=', 'rollout').where('entity_id', '=', rec.id).where('partner_id', '=', g.claims.partnerId).where('action', '=', 'acknowledge').executeTakeFirst();
+    const ackAt = rec.data.acks[g.claims.partnerId] ?? (pending ? new Date(Number(pending.at)).toISOString() : null);
+    return {
+      title: rec.data.title,
+      body: `<div class="pre" id="notice-body">${esc(rec.data.body)}</div>
+${ackAt ? `<p class="flash" id="acknowledged">Acknowledged on ${esc(fmt(Date.parse(ackAt)))}.</p>` : `<form method="post" action="/p/${esc(g.token)}/ack" id="ack-form"><input type="hidden" name="nonce" value="${nonce()}"><button type="submit" id="acknowledge">Acknowledge</button></form>`}`,
+    };
+  }
+
+  async function scorecardBody(g: Granted): Promise<{ title: string; body: string }> {
+    const m = (await sentMessages('scorecard', g.claims.entityId)).filter((x) => x.kind === 'scorecard' && x.partner_id === g.claims.partnerId).at(-1);
+    const f = m ? (JSON.parse(m.data) as Record<string, unknown>) : null;
+    const period = g.claims.entityId.slice(g.claims.partnerId.length + 1);
+    const rows: Array<[string, unknown]> = f ? [['Resolved cases', f['resolvedCases']], ['Average resolution hours', f['avgResolutionHours']], ['Open cases', f['openCases']], ['Overdue tasks', f['overdueTasks']], ['SLA met (%)', f['slaMetPct']]] : [];
+    return { title: `Scorecard ${period}`, body: f ? `<table id="scorecard">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>` : '<p>No scorecard was sent for this period.</p>' };
+  }
+
+  const DONE: Record<string, string> = { comment: 'Thank you: your comment was received.', upload: 'Thank you: your document was received.', ack: 'Thank you: your acknowledgement was recorded.' };
+
+  app.use('/p/*', pageHeaders());
+  app.use('/p-assets/*', pageHeaders());
+  app.get('/p-assets/partner.css', (c) => {
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(PARTNER_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+  });
+
+  app.get('/p/:token', async (c) => {
+    const g = await grant(c);
+    if (g instanceof Response) return g;
+    if (!(await ownsItem(g))) return refuse(c, 404, 'This item is no longer available to you.', { jti: g.claims.jti, address: g.address });
+    const done = DONE[c.req.query('done') ?? ''] ?? null;
+    const e = g.claims.entity;
+    const page = e === 'case' ? await caseBody(g, done) : e === 'approval' ? await approvalBody(g) : e === 'rollout' ? await rolloutBody(g) : await scorecardBody(g);
+    await audit(e, g.claims.entityId, `partner:${g.claims.partnerId}`, 'partner_page_viewed', { jti: g.claims.jti, address: g.address });
+    return c.html(pageHtml({ title: page.title, partnerName: partnerName(g.claims.partnerId), body: page.body, notice: done }));
+  });
+
+  app.get('/p/:token/files/:sha', async (c) => {
+    const g = await grant(c);
+    if (g instanceof Response) return g;
+    if (g.claims.entity !== 'case' || !(await ownsItem(g))) return refuse(c, 404, 'No such file.', { jti: g.claims.jti });
+    const f = await db.selectFrom('partner_files').selectAll().where('case_id', '=', g.claims.entityId).where('sha256', '=', c.req.param('sha')).executeTakeFirst();
+    if (!f) return refuse(c, 404, 'No such file.', { jti: g.claims.jti });
+    await audit('case', g.claims.entityId, `partner:${g.claims.partnerId}`, 'partner_file_downloaded', { jti: g.claims.jti, address: g.address, sha256: f.sha256, name: f.name });
+    return c.body(new Uint8Array(Buffer.from(f.content)), 200, {
+      'Content-Type': f.content_type,
+      'Content-Disposition': `attachment; filename="${f.name.replace(/["\\\r\n]/g, '_')}"`,
+    });
+  });
+
+  /** Store the partner's action first (the inbox), its follow-up job in the same transaction, then answer. */
+  const store = async (g: Granted, action: string, n: string, data: Record<string, unknown>, file?: { sha256: string; name: string; contentType: string; content: Buffer }) => {
+    const id = actionId(g.claims.jti, action, n);
+    const now = d.now();
+    const added = await db.transaction().execute(async (trx) => {
+      if (file) {
+        await trx.insertInto('partner_files').values({ case_id: g.claims.entityId, sha256: file.sha256, name: file.name, content_type: file.contentType, size_bytes: file.content.length, content: file.content, created_at: now })
+          .onConflict((oc) => oc.columns(['case_id', 'sha256']).doNothing()).execute();
+      }
+      const r = await trx.insertInto('partner_actions').values({ id, jti: g.claims.jti, partner_id: g.claims.partnerId, entity: g.claims.entity, entity_id: g.claims.entityId, action, data: JSON.stringify(data), at: now })
+        .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+      if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      await enqueueJobs(trx, [{ kind: 'partner.action', key: `partner.action:${id}`, queueKey: `${g.claims.entity}:${g.claims.entityId}`, payload: { id } }], now, d.config.dispatcher.max_attempts);
+      await appendAudit(trx, { actor: `partner:${g.claims.partnerId}`, entity: g.claims.entity, entityId: g.claims.entityId, action: `partner_page_${action}`, after: { jti: g.claims.jti, address: g.address, action: id, ...(file ? { name: file.name, sha256: file.sha256, sizeBytes: file.content.length } : {}) } }, now);
+      return true;
+    });
+    if (added) d.wake();
+  };
+
+  const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.html(refusedHtml(413, 'That is too long.'), 413) });
+
+  app.post('/p/:token/comment', formLimit, async (c) => {
+    const g = await grant(c);
+    if (g instanceof Response) return g;
+    if (g.claims.entity !== 'case' || !(await ownsItem(g))) return refuse(c, 403, 'Comments cannot be added here.', { jti: g.claims.jti });
+    const form = await c.req.parseBody();
+    const body = String(form['body'] ?? '').trim().slice(0, 10_000);
+    if (!body) return refuse(c, 400, 'The comment is empty.', { jti: g.claims.jti });
+    const tokenRow = await db.selectFrom('partner_tokens').select('recipient').where('jti', '=', g.claims.jti).executeTakeFirst();
+    await store(g, 'comment', String(form['nonce'] ?? nonce()), { body, contact: tokenRow?.recipient ?? null });
+    return c.redirect(`/p/${g.token}?done=comment`, 303);
+  });
+
+  app.post('/p/:token/upload', bodyLimit({ maxSize: d.config.documents.max_bytes + 64 * 1024, onError: (c) => c.html(refusedHtml(413, `The file is larger than ${Math.floor(d.config.documents.max_bytes / 1024 / 1024)} MB.`), 413) }), async (c) => {
+    const g = await grant(c);
+    if (g instanceof Response) return g;
+    if (g.claims.entity !== 'case' || !(await ownsItem(g))) return refuse(c, 403, 'Documents cannot be uploaded here.', { jti: g.claims.jti });
+    const form = await c.req.parseBody();
+    const file = form['file'];
+    if (!file || typeof file === 'string') return refuse(c, 400, 'Choose a file to upload.', { jti: g.claims.jti });
+    const data = Buffer.from(await file.arrayBuffer());
+    const contentType = (file.type || 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
+    const name = (file.name || 'document').replace(/[\\/\r\n\0]/g, '_').slice(0, 200);
+    if (data.length === 0) return refuse(c, 400, 'The file is empty.', { jti: g.claims.jti });
+    if (data.length > d.config.documents.max_bytes) return refuse(c, 413, `The file is larger than ${Math.floor(d.config.documents.max_bytes / 1024 / 1024)} MB.`, { jti: g.claims.jti, sizeBytes: data.length });
+    const allowed = d.config.documents.content_types;
+    if (allowed.length > 0 && !allowed.includes(contentType)) return refuse(c, 415, `Files of type ${contentType} are not accepted.`, { jti: g.claims.jti, contentType });
+    if (d.scan) {
+      const s = await d.scan({ name, contentType, data, partnerId: g.claims.partnerId, caseId: g.claims.entityId });
+      if (!s.clean) return refuse(c, 400, 'The file was refused by the virus scan.', { jti: g.claims.jti, name, reason: s.reason });
+    }
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    await store(g, 'upload', String(form['nonce'] ?? nonce()), { sha256, name, contentType, sizeBytes: data.length }, { sha256, name, contentType, content: data });
+    return c.redirect(`/p/${g.token}?done=upload`, 303);
+  });
+
+  app.post('/p/:token/ack', formLimit, async (c) => {
+    const g = await grant(c);
+    if (g instanceof Response) return g;
+    if (g.claims.entity !== 'rollout' || !(await ownsItem(g))) return refuse(c, 403, 'There is nothing to acknowledge here.', { jti: g.claims.jti });
+    // One acknowledgement per partner and notice, however often the button is pressed.
+    await store(g, 'acknowledge', 'once', {});
+    return c.redirect(`/p/${g.token}?done=ack`, 303);
+  });
+}

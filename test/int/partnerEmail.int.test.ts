@@ -1,0 +1,217 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, type World } from '../helpers/world.ts';
+import { createEmailPartnerWorld, MAIL_PARTNER, mailsTo, pageLink, waitForMail } from '../helpers/partnerEmailWorld.ts';
+import type { TestSmtp } from '../helpers/smtpServer.ts';
+import type { Bridge } from '../../src/server/bridge.ts';
+import { getLink } from '../../src/store/ops/links.ts';
+import { getFlowRecord } from '../../src/store/ops/flowRecords.ts';
+import { enqueueJobs } from '../../src/store/ops/enqueueJobs.ts';
+import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
+import { listAudit } from '../../src/store/ops/audit.ts';
+import { periodOf } from '../../src/core/metrics/period.ts';
+import { signPageToken } from '../../src/sync/partnerChannel/pageToken.ts';
+
+let close: (() => Promise<void>) | null = null;
+afterEach(async () => {
+  await close?.();
+  close = null;
+});
+
+const UMA = 'uma@umbrella.example';
+const FINN = 'finn@umbrella.example';
+type Task = Record<string, any>;
+const taskById = (w: World, id: string): Task | undefined => w.cu.tasks().find((t) => t.id === id) as Task | undefined;
+const cuComments = (w: World, id: string): string[] => (w.cu.state.tasks.get(id)?.comments ?? []).map((c) => c.text);
+
+async function quiet(w: World, b: Bridge): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    await w.tg.idle();
+    await w.cu.webhooksSettled();
+    await eventually('no job due', async () => {
+      const n = await b.store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 2500).executeTakeFirst();
+      return Number(n?.n ?? 0) === 0 && b.dispatcher.inFlightCount === 0;
+    }, 20_000);
+  }
+}
+
+async function postForm(url: string, fields: Record<string, string>): Promise<Response> {
+  return fetch(url, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+}
+
+async function openCaseFor(w: World, b: Bridge, smtp: TestSmtp) {
+  const c = await w.tg.raiseCase({ partnerId: MAIL_PARTNER, kind: 'dispute', title: 'Short shipment on PO 7781' });
+  const taskId = (await eventually('the case task', () => getLink(b.store.db, 'case', c.id))).cuTaskId;
+  const mail = await waitForMail(smtp, UMA, /We received your case/);
+  return { c, taskId, mail };
+}
+
+describe('an e-mail partner, with no community API and no EDI map, in a full day of flows 2, 3, 6, 7 and 8', () => {
+  it('every partner-facing message reaches it by e-mail with a page link, its page actions reach ClickUp once, and nothing partner-facing goes to the community API for it', async () => {
+    const t = await createEmailPartnerWorld();
+    close = t.close;
+    const { w, b, smtp } = t;
+    const db = b.store.db;
+
+    // Flow 2: received, then a status with the @partner note; an internal comment is never sent.
+    const { c, taskId, mail: received } = await openCaseFor(w, b, smtp);
+    expect(received.parsed.text).toContain('Short shipment on PO 7781');
+    w.cu.moveStatus(taskId, 'awaiting documents');
+    await waitForMail(smtp, UMA, /is now: awaiting documents from you/);
+    w.cu.postComment(taskId, '@partner Please send the signed delivery note for PO 7781.');
+    w.cu.postComment(taskId, 'Internal: this carrier has been late three times.');
+    const note = await waitForMail(smtp, UMA, /New comment on your case/);
+    expect(note.parsed.text).toContain('Please send the signed delivery note for PO 7781.');
+    expect(note.parsed.text).not.toContain('@partner');
+
+    // Flow 3: a file a person attaches in ClickUp arrives attached.
+    const credit = Buffer.from('%PDF-1.4 credit note 7781');
+    w.cu.attachFile(taskId, { filename: 'credit-note-7781.pdf', contentType: 'application/pdf', data: credit });
+    const doc = await waitForMail(smtp, UMA, /A document for your case/);
+    expect(doc.parsed.attachments.map((a) => a.filename)).toEqual(['credit-note-7781.pdf']);
+    expect(doc.parsed.attachments[0]!.content.equals(credit)).toBe(true);
+
+    // The case page: status and the partner-visible history only; a comment and a document from the partner.
+    const caseUrl = pageLink(doc);
+    const page = await fetch(caseUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await page.text();
+    expect(html).toContain('awaiting documents from you');
+    expect(html).toContain('Please send the signed delivery note');
+    expect(html).toContain('credit-note-7781.pdf');
+    expect(html).not.toContain('late three times');
+    const nonce = /name="nonce" value="([\w-]+)"/.exec(html)![1]!;
+    const posted = await postForm(`${caseUrl}/comment`, { nonce, body: 'Signed delivery note attached below.' });
+    expect(posted.status).toBe(303);
+    // The same form sent twice (a double click, a resubmitted POST) is one comment.
+    expect((await postForm(`${caseUrl}/comment`, { nonce, body: 'Signed delivery note attached below.' })).status).toBe(303);
+    const form = new FormData();
+    form.set('nonce', nonce);
+    form.set('file', new Blob([Buffer.from('%PDF-1.4 signed POD')], { type: 'application/pdf' }), 'signed-pod.pdf');
+    expect((await fetch(`${caseUrl}/upload`, { method: 'POST', body: form, redirect: 'manual' })).status).toBe(303);
+    await quiet(w, b);
+    expect(cuComments(w, taskId).filter((x) => x.includes('Signed delivery note attached below.'))).toHaveLength(1);
+    expect(cuComments(w, taskId).find((x) => x.includes('Signed delivery note'))).toContain('Partner comment from Umbrella Foods (uma@umbrella.example) via the partner page');
+    expect(taskById(w, taskId)!.attachments.map((a: any) => a.title)).toContain('Partner - signed-pod.pdf');
+    // The partner's own file is not mailed back to it.
+    expect(mailsTo(smtp, UMA, /signed-pod/)).toEqual([]);
+
+    // Flow 6: the decision with the comments flagged for the partner, not the internal ones.
+    const r = await w.tg.requestApproval({ partnerId: MAIL_PARTNER, kind: 'pricing_exception', summary: 'Hold Q3 price on SKU 9902', details: 'Freight surcharge.', value: { amount: 4_000, currency: 'USD' } });
+    const approvalTask = (await eventually('the approval task', () => getLink(db, 'approval', r.id))).cuTaskId;
+    w.cu.postComment(approvalTask, '@partner Approved for Q3 only; list price again from Q4.', 'dora.manager@gridbridge.example');
+    w.cu.postComment(approvalTask, 'Margin is thin but the account matters.', 'dora.manager@gridbridge.example');
+    w.cu.moveStatus(approvalTask, 'approved', 'dora.manager@gridbridge.example');
+    const decision = await waitForMail(smtp, UMA, /Decision on your request/);
+    expect(decision.parsed.subject).toBe(`Decision on your request ${r.id}: approved`);
+    expect(decision.parsed.text).toContain('Approved for Q3 only; list price again from Q4.');
+    expect(decision.parsed.text).not.toContain('Margin is thin');
+    const decisionPage = await (await fetch(pageLink(decision))).text();
+    expect(decisionPage).toContain('approved');
+    expect(decisionPage).toContain('Hold Q3 price on SKU 9902');
+
+    // Flow 7: the period's scorecard to the finance contact, with its CSV.
+    const period = periodOf(Date.now(), w.config.metrics.period_kind, w.config.calendar.time_zone).label;
+    await enqueueJobs(db, [{ kind: 'metrics.push', key: `test:metrics:${period}`, payload: { slot: 1, period } }], Date.now());
+    b.dispatcher.wake();
+    const score = await waitForMail(smtp, FINN, /Your scorecard for/);
+    expect(score.parsed.attachments[0]!.filename).toBe(`scorecard-${MAIL_PARTNER}-${period}.csv`);
+    expect(score.parsed.attachments[0]!.content.toString()).toContain(`${MAIL_PARTNER},Umbrella Foods,${period}`);
+    expect(await (await fetch(pageLink(score))).text()).toContain('Open cases');
+
+    // Flow 8: the notice with its acknowledge link, a reminder while silent, the acknowledgement counted on the rollout.
+    const list = w.cu.lists.rollouts;
+    const fieldId = (name: string) => w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
+    const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
+      method: 'POST', headers: { authorization: w.cu.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Pallet labels: GS1-128 from March', description: 'Every pallet needs a GS1-128 label from 1 March.', tags: ['rollout'], custom_fields: [{ id: fieldId('Audience'), value: 'all' }] }),
+    });
+    const marker = (await made.json()) as { id: string };
+    const tick = async (kind: string) => {
+      await b.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, Date.now());
+      b.dispatcher.wake();
+      await quiet(w, b);
+    };
+    await tick('rollouts.scan');
+    const notice = await waitForMail(smtp, UMA, /Please acknowledge: Pallet labels/);
+    await tick('rollouts.remind');
+    const reminder = await waitForMail(smtp, UMA, /Reminder: please acknowledge "Pallet labels/);
+    const noticeUrl = pageLink(notice);
+    expect(pageLink(reminder)).not.toBe(noticeUrl);
+    const ackPage = await (await fetch(noticeUrl)).text();
+    expect(ackPage).toContain('id="acknowledge"');
+    expect((await postForm(`${noticeUrl}/ack`, { nonce: 'x' })).status).toBe(303);
+    expect((await postForm(`${pageLink(reminder)}/ack`, { nonce: 'y' })).status).toBe(303);
+    await quiet(w, b);
+    const rollout = (await getFlowRecord<any>(db, 'rollout', `cu:${marker.id}`))!;
+    expect(Object.keys(rollout.data.acks)).toEqual([MAIL_PARTNER]);
+    const checklist = taskById(w, marker.id)!.checklists.find((x: any) => x.name === 'Partner acknowledgements');
+    expect(checklist.items.find((i: any) => i.name.includes(MAIL_PARTNER)).resolved).toBe(true);
+    expect(await (await fetch(noticeUrl)).text()).toContain('id="acknowledged"');
+
+    // Nothing partner-facing for Umbrella went to the community API.
+    await quiet(w, b);
+    const tg = w.tg.state();
+    expect(tg.cases.get(c.id)!.status).toBe('open');
+    expect((tg.comments.get(c.id) ?? []).filter((x) => (x as any).author !== MAIL_PARTNER)).toEqual([]);
+    expect([...tg.documents.values()].filter((d: any) => d.meta.case_id === c.id && d.meta.uploaded_by === 'internal')).toEqual([]);
+    expect(tg.requests.get(r.id)!.status).toBe('pending');
+    expect(tg.scorecards.has(MAIL_PARTNER)).toBe(false);
+    expect([...tg.notices.values()].filter((n) => n.title.startsWith('Reminder:')).map((n) => n.audience)).not.toContainEqual({ partner_ids: expect.arrayContaining([MAIL_PARTNER]) });
+
+    // Every message once: one per kind and contact (the reminder aside, which is its own message).
+    const subjects = smtp.received.map((m) => `${m.envelopeTo[0]} ${m.parsed.subject}`);
+    expect(new Set(subjects).size).toBe(subjects.length);
+    expect(await listDeadLetters(db)).toEqual([]);
+    const actions = (await listAudit(db, 'case', c.id)).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['email_sent', 'partner_page_viewed', 'partner_page_comment', 'partner_page_upload', 'comment_to_clickup', 'document_to_clickup']));
+  });
+
+  it('a link that is altered, expired, revoked from the console, or for another partner is refused; the admin cookie opens nothing; every refusal is audited', async () => {
+    const t = await createEmailPartnerWorld();
+    close = t.close;
+    const { w, b, smtp, pagesKey } = t;
+    const db = b.store.db;
+    const { c, mail } = await openCaseFor(w, b, smtp);
+    const good = pageLink(mail);
+    expect((await fetch(good)).status).toBe(200);
+    const token = good.split('/p/')[1]!;
+    const [v, body, sig] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
+
+    // Altered: the claims point at another partner, the old signature kept.
+    const altered = `${v}.${Buffer.from(JSON.stringify({ ...claims, p: 'P-ACME' })).toString('base64url')}.${sig}`;
+    const r1 = await fetch(`${b.url}/p/${altered}`);
+    expect(r1.status).toBe(403);
+    expect(await r1.text()).toContain('This link is not valid.');
+    // Expired (signed with the real key, so only the expiry refuses it).
+    const expired = signPageToken(pagesKey, { jti: claims.j, partnerId: claims.p, entity: 'case', entityId: c.id, exp: Date.now() - 1000 });
+    expect((await fetch(`${b.url}/p/${expired}`)).status).toBe(410);
+    // Another partner's case with a validly signed token of this partner (issued for this jti): refused.
+    const acmeCase = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Acme only' });
+    await eventually('the Acme task', () => getLink(db, 'case', acmeCase.id));
+    const other = signPageToken(pagesKey, { jti: claims.j, partnerId: MAIL_PARTNER, entity: 'case', entityId: acmeCase.id, exp: claims.x });
+    expect((await fetch(`${b.url}/p/${other}`)).status).toBe(403);
+    await db.insertInto('partner_tokens').values({ jti: 'forged-for-acme', partner_id: MAIL_PARTNER, entity: 'case', entity_id: acmeCase.id, recipient: null, created_at: Date.now(), expires_at: claims.x, revoked_at: null, revoked_by: null, last_used_at: null }).execute();
+    const issuedButNotTheirs = signPageToken(pagesKey, { jti: 'forged-for-acme', partnerId: MAIL_PARTNER, entity: 'case', entityId: acmeCase.id, exp: claims.x });
+    expect((await fetch(`${b.url}/p/${issuedButNotTheirs}`)).status).toBe(404);
+    // A comment posted with an altered link is not stored.
+    expect((await postForm(`${b.url}/p/${altered}/comment`, { nonce: 'n', body: 'sneaky' })).status).toBe(403);
+    expect(await db.selectFrom('partner_actions').selectAll().execute()).toEqual([]);
+
+    // The admin session cookie does not open a partner page, and a partner link does not open the admin API.
+    const admin = await fetch(`${b.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'nope' }) });
+    expect(admin.status).toBe(401);
+    expect((await fetch(`${b.url}/p/not-a-token`, { headers: { cookie: 'gb_session=anything' } })).status).toBe(403);
+    expect((await fetch(`${b.url}/api/cases`, { headers: { cookie: `x=${token}` } })).status).toBe(401);
+
+    // Revoked from the console: refused from then on.
+    const jti = claims.j as string;
+    await db.updateTable('partner_tokens').set({ revoked_at: Date.now(), revoked_by: 'test' }).where('jti', '=', jti).execute();
+    const r5 = await fetch(good);
+    expect(r5.status).toBe(403);
+    expect(await r5.text()).toContain('withdrawn');
+    const refusals = (await listAudit(db, 'partner_page', 'refused')).map((a) => JSON.parse(a.after!).reason ?? JSON.parse(a.after!).message);
+    expect(refusals).toEqual(expect.arrayContaining(['bad_signature', 'expired', 'claims_differ_from_issued', 'revoked', 'malformed']));
+  });
+});
