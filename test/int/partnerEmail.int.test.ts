@@ -63,11 +63,12 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     expect(note.parsed.text).toContain('Please send the signed delivery note for PO 7781.');
     expect(note.parsed.text).not.toContain('@partner');
 
-    // Flow 3: a file a person attaches in ClickUp arrives attached.
+    // Flow 3: a file marked for the partner by the sharing rules (here its name prefix) arrives attached; an internal one never.
     const credit = Buffer.from('%PDF-1.4 credit note 7781');
-    w.cu.attachFile(taskId, { filename: 'credit-note-7781.pdf', contentType: 'application/pdf', data: credit });
+    w.cu.attachFile(taskId, { filename: 'internal-margin-calc.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 internal') });
+    w.cu.attachFile(taskId, { filename: 'partner-credit-note-7781.pdf', contentType: 'application/pdf', data: credit });
     const doc = await waitForMail(smtp, UMA, /A document for your case/);
-    expect(doc.parsed.attachments.map((a) => a.filename)).toEqual(['credit-note-7781.pdf']);
+    expect(doc.parsed.attachments.map((a) => a.filename)).toEqual(['partner-credit-note-7781.pdf']);
     expect(doc.parsed.attachments[0]!.content.equals(credit)).toBe(true);
 
     // The case page: status and the partner-visible history only; a comment and a document from the partner.
@@ -80,6 +81,7 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     expect(html).toContain('Please send the signed delivery note');
     expect(html).toContain('credit-note-7781.pdf');
     expect(html).not.toContain('late three times');
+    expect(html).not.toContain('internal-margin-calc');
     const nonce = /name="nonce" value="([\w-]+)"/.exec(html)![1]!;
     const posted = await postForm(`${caseUrl}/comment`, { nonce, body: 'Signed delivery note attached below.' });
     expect(posted.status).toBe(303);
@@ -94,7 +96,7 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     expect(cuComments(w, taskId).find((x) => x.includes('Signed delivery note'))).toContain('Partner comment from Umbrella Foods (uma@umbrella.example) via the partner page');
     expect(taskById(w, taskId)!.attachments.map((a: any) => a.title)).toContain('Partner - signed-pod.pdf');
     // The partner's own file is not mailed back to it.
-    expect(mailsTo(smtp, UMA, /signed-pod/)).toEqual([]);
+    expect(mailsTo(smtp, UMA, /signed-pod|internal-margin/)).toEqual([]);
 
     // Flow 6: the decision with the comments flagged for the partner, not the internal ones.
     const r = await w.tg.requestApproval({ partnerId: MAIL_PARTNER, kind: 'pricing_exception', summary: 'Hold Q3 price on SKU 9902', details: 'Freight surcharge.', value: { amount: 4_000, currency: 'USD' } });
@@ -165,7 +167,7 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     expect(await listDeadLetters(db)).toEqual([]);
     const actions = (await listAudit(db, 'case', c.id)).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['email_sent', 'partner_page_viewed', 'partner_page_comment', 'partner_page_upload', 'comment_to_clickup', 'document_to_clickup']));
-  });
+  }, 120_000);
 
   it('a link that is altered, expired, revoked from the console, or for another partner is refused; the admin cookie opens nothing; every refusal is audited', async () => {
     const t = await createEmailPartnerWorld();
@@ -213,5 +215,5 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     expect(await r5.text()).toContain('withdrawn');
     const refusals = (await listAudit(db, 'partner_page', 'refused')).map((a) => JSON.parse(a.after!).reason ?? JSON.parse(a.after!).message);
     expect(refusals).toEqual(expect.arrayContaining(['bad_signature', 'expired', 'claims_differ_from_issued', 'revoked', 'malformed']));
-  });
+  }, 60_000);
 });
