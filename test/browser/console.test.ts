@@ -120,7 +120,7 @@ describe.skipIf(!haveChromium)('operations console in Chromium', () => {
     expect(kinds.slice(replayAt)).toContain('call');
     await shot(page, '07-replayed-case-timeline');
 
-    for (const [view, name] of [['sla', '08-sla'], ['scorecards', '09-scorecards'], ['rollouts', '10-rollouts'], ['health', '11-health']] as const) {
+    for (const [view, name] of [['sla', '08-sla'], ['scorecards', '09-scorecards'], ['rollouts', '10-rollouts'], ['health', '11-health'], ['held', '14-held']] as const) {
       await page.locator(`#nav a[data-view=${view}]`).click();
       // The link turns active in the same tick as the view starts loading (aria-busy), so waiting for
       // both means the new view, not the previous one, is what is checked. Locators, not

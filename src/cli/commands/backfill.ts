@@ -115,6 +115,7 @@ export async function runBackfill(d: BackfillDeps, opts: { since: Date; statuses
             // Both sides' statuses as linked are known, not news: a catch-up replaying the task's history
             // sends nothing, and only a later change on either side syncs (a conflict waits for a person).
             if (onTask) await rememberField(trx, 'case', c.id, 'status', 'clickup', { value: onTask, at: tasks[0]!.updatedAt || now });
+            if (tasks[0]!.status) await rememberField(trx, 'case', c.id, 'status_name', 'clickup', { value: tasks[0]!.status, at: tasks[0]!.updatedAt || now });
             await rememberField(trx, 'case', c.id, 'status', 'tradinggrid', { value: c.status, at: Date.parse(c.updated_at) || now });
             if (!onTask || onTask === c.status) await rememberField(trx, 'case', c.id, 'status', 'agreed', { value: c.status, at: now });
             await appendAudit(trx, { actor: 'backfill', entity: 'case', entityId: c.id, action: 'task_linked_by_backfill', after: { cuTaskId: taskIds[0], listId } }, now);

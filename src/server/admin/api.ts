@@ -22,6 +22,7 @@ import type { ConnectorHealth } from './connectorHealth.ts';
 import { managerOf, slaState } from './slaState.ts';
 import { openApiDocument } from './openapi.ts';
 import { readJsonBody } from '../rawBody.ts';
+import { caseViewExtras, type CaseViewExtras } from '../../store/ops/caseViewExtras.ts';
 import { countHeldByActor, listHeldChanges, type HeldSelector } from '../../store/ops/partnerChanges.ts';
 import { settleHeldChanges } from '../../sync/partnerGuard.ts';
 
@@ -67,7 +68,8 @@ export function caseLinks(config: GridbridgeConfig, caseId: string, cuTaskId: st
   };
 }
 
-function caseRow(config: GridbridgeConfig, r: CaseRecord, cuTaskId: string | null, now: number) {
+function caseRow(config: GridbridgeConfig, r: CaseRecord, cuTaskId: string | null, now: number, extras?: CaseViewExtras) {
+  const e = extras?.escalation ?? null;
   return {
     id: r.id,
     title: r.title,
@@ -79,7 +81,8 @@ function caseRow(config: GridbridgeConfig, r: CaseRecord, cuTaskId: string | nul
     bridgeState: r.state,
     holdReason: r.holdReason,
     clickupTaskId: cuTaskId,
-    clickupStatus: (r as CaseRecord & { clickupStatus?: string | null }).clickupStatus ?? null,
+    clickupStatus: extras?.clickupStatus ?? (r as CaseRecord & { clickupStatus?: string | null }).clickupStatus ?? null,
+    escalation: e ? { level: e.level, manager: e.manager, taskId: e.taskId, taskUrl: e.taskId ? `https://app.clickup.com/t/${encodeURIComponent(e.taskId)}` : null, dueAt: e.dueAt, why: e.explanation } : null,
     sla: slaState(r, now),
     slaDueAt: r.slaDueAt,
     openedAt: r.openedAt,
@@ -123,16 +126,17 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
     const now = d.now();
     const s = p.data;
     const r = await searchCases(db, { q: s.q, partnerId: s.partner, kind: s.kind, state: s.state, partnerStatus: s.partner_status, sla: s.sla, limit: s.limit, offset: s.offset }, now);
-    return c.json({ total: r.total, limit: s.limit, offset: s.offset, cases: r.rows.map((x) => caseRow(d.config, x.record, x.cuTaskId, now)) });
+    const extras = await caseViewExtras(db, r.rows.map((x) => x.record.id));
+    return c.json({ total: r.total, limit: s.limit, offset: s.offset, cases: r.rows.map((x) => caseRow(d.config, x.record, x.cuTaskId, now, extras.get(x.record.id))) });
   });
 
   api.get('/cases/:id', async (c) => {
     const id = c.req.param('id');
     const rec = await getCase(db, id);
     if (!rec) return c.json({ error: `no case ${id}` }, 404);
-    const [link, docs] = await Promise.all([getLink(db, 'case', id), listDocuments(db, id)]);
+    const [link, docs, extras] = await Promise.all([getLink(db, 'case', id), listDocuments(db, id), caseViewExtras(db, [id])]);
     return c.json({
-      case: caseRow(d.config, rec, link?.cuTaskId ?? null, d.now()),
+      case: caseRow(d.config, rec, link?.cuTaskId ?? null, d.now(), extras.get(id)),
       record: rec,
       documents: docs.map((x) => ({ name: x.name, kind: x.kind, sha256: x.sha256, origin: x.origin, sizeBytes: Number(x.size_bytes), onTradingGrid: !!x.tg_document_id, onClickUp: !!x.cu_attachment_id, createdAt: Number(x.created_at) })),
     });
@@ -203,6 +207,9 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
   api.get('/sla', async (c) => {
     const now = d.now();
     const rows = await listSlaCases(db, now);
+    const extras = await caseViewExtras(db, rows.map((r) => r.record.id));
+    // The escalation lives in sla_escalations, not on the record: the manager comes from its top rung.
+    const manager = (r: (typeof rows)[number]) => extras.get(r.record.id)?.escalation?.manager ?? managerOf(r.record);
     const group = (key: (r: (typeof rows)[number]) => string) => {
       const m = new Map<string, { key: string; atRisk: number; breached: number }>();
       for (const r of rows) {
@@ -217,8 +224,8 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
     return c.json({
       now,
       byPartner: group((r) => r.record.partnerName ? `${r.record.partnerName} (${r.record.partnerId})` : r.record.partnerId),
-      byManager: group((r) => managerOf(r.record)),
-      cases: rows.map((r) => ({ ...caseRow(d.config, r.record, r.cuTaskId, now), manager: managerOf(r.record) })),
+      byManager: group(manager),
+      cases: rows.map((r) => ({ ...caseRow(d.config, r.record, r.cuTaskId, now, extras.get(r.record.id)), manager: manager(r) })),
     });
   });
 

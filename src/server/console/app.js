@@ -157,7 +157,8 @@ async function viewCase(id) {
     dl('Kind', human(k.kind)),
     dl('Trading Grid status', pill(k.partnerStatus)),
     dl('Bridge', [pill(k.bridgeState, k.bridgeState === 'needs_mapping' ? 'warn' : ''), k.holdReason ? h('div.sub', k.holdReason) : null]),
-    dl('ClickUp task', k.clickupTaskId ? h('a', { href: k.links.clickup, target: '_blank', rel: 'noopener noreferrer' }, `${k.clickupTaskId} ↗`) : 'not created yet'),
+    dl('ClickUp task', k.clickupTaskId ? [h('a', { href: k.links.clickup, target: '_blank', rel: 'noopener noreferrer' }, `${k.clickupTaskId} ↗`), k.clickupStatus ? h('span.cu-status', ` · ${k.clickupStatus}`) : null] : 'not created yet'),
+    dl('Escalation', k.escalation ? h('span#escalation', `level ${k.escalation.level} → ${k.escalation.manager ?? 'nobody'}`, k.escalation.taskId ? [' · ', h('a', { href: k.escalation.taskUrl, target: '_blank', rel: 'noopener noreferrer' }, `task ${k.escalation.taskId} ↗`)] : ' · task pending', h('div.sub', k.escalation.why)) : '—'),
     dl('Trading Grid case', k.links.tradinggrid ? h('a', { href: k.links.tradinggrid, target: '_blank', rel: 'noopener noreferrer' }, `${k.id} ↗`) : k.id),
     dl('SLA', [pill(k.sla, stateTone[k.sla]), k.slaDueAt ? ` due ${fmtTime(k.slaDueAt)} (${fmtAgo(k.slaDueAt)})` : '']),
     dl('Opened', fmtTime(k.openedAt)),
@@ -270,13 +271,19 @@ async function viewHeld() {
     }
   }
   const actors = [...new Set(data.held.map((x) => x.actor))];
-  const byActor = actors.map((a) => h('section.card', { dataset: { actor: a } },
-    h('h2', `${a}: ${data.held.filter((x) => x.actor === a).length} held`),
-    canDecide ? h('div.toolbar', h('button.primary', { type: 'button', onclick: () => decide('release', { actor: a }) }, 'Release all to the partner'), h('button', { type: 'button', onclick: () => decide('drop', { actor: a }) }, 'Drop all')) : null,
-    h('table.data.compact', h('thead', h('tr', ['Id', 'When', 'Case', 'Would send', ''].map((t) => h('th', t)))),
-      h('tbody', data.held.filter((x) => x.actor === a).map((x) => h('tr', { dataset: { held: x.id } },
-        h('td.num', `#${x.id}`), h('td', fmtTime(x.at)), h('td', x.caseId ? h('a', { href: `#/case/${encodeURIComponent(x.caseId)}` }, x.caseId) : '—'), h('td', x.summary),
-        h('td', canDecide ? [h('button', { type: 'button', onclick: () => decide('release', { ids: [x.id] }) }, 'Release'), ' ', h('button', { type: 'button', onclick: () => decide('drop', { ids: [x.id] }) }, 'Drop')] : null))))))));
+  const rowOf = (x) => h('tr', { dataset: { held: x.id } },
+    h('td.num', `#${x.id}`),
+    h('td', fmtTime(x.at)),
+    h('td', x.caseId ? h('a', { href: `#/case/${encodeURIComponent(x.caseId)}` }, x.caseId) : '—'),
+    h('td', x.summary),
+    h('td', canDecide ? [h('button', { type: 'button', onclick: () => decide('release', { ids: [x.id] }) }, 'Release'), ' ', h('button', { type: 'button', onclick: () => decide('drop', { ids: [x.id] }) }, 'Drop')] : null));
+  const byActor = actors.map((a) => {
+    const mine = data.held.filter((x) => x.actor === a);
+    return h('section.card', { dataset: { actor: a } },
+      h('h2', `${a}: ${mine.length} held`),
+      canDecide ? h('div.toolbar', h('button.primary', { type: 'button', onclick: () => decide('release', { actor: a }) }, 'Release all to the partner'), h('button', { type: 'button', onclick: () => decide('drop', { actor: a }) }, 'Drop all')) : null,
+      h('table.data.compact', h('thead', h('tr', ['Id', 'When', 'Case', 'Would send', ''].map((t) => h('th', t)))), h('tbody', mine.map(rowOf))));
+  });
   return page('Held bulk changes',
     h('p.muted', `One person making more than ${data.guard.maxChanges} partner-visible changes in ${data.guard.windowMinutes} minute(s) (guards.bulk_changes) is held here: nothing past the limit reaches the partner until an admin releases it. A status the task has moved on from since is not sent on release.`, canDecide ? '' : ' You are signed in read-only.'),
     data.held.length === 0 ? h('p.empty#held-empty', 'Nothing held.') : h('div#held', byActor));
@@ -291,14 +298,15 @@ async function viewSla() {
   const rows = d.cases.map((c) => h('tr',
     h('td', h('a', { href: `#/case/${encodeURIComponent(c.id)}` }, c.id), h('div.sub', c.title)),
     h('td', c.partnerName ?? c.partnerId),
-    h('td', c.manager),
+    h('td.manager', c.manager),
+    h('td.rung', c.escalation ? [`level ${c.escalation.level}`, c.escalation.taskId ? h('div.sub', h('a', { href: c.escalation.taskUrl, target: '_blank', rel: 'noopener noreferrer' }, `escalation task ${c.escalation.taskId} ↗`)) : h('div.sub', 'task pending')] : '—'),
     h('td', pill(c.sla, stateTone[c.sla])),
     h('td', fmtTime(c.slaDueAt), h('div.sub', fmtAgo(c.slaDueAt, d.now))),
-    h('td.links', c.links.clickup ? h('a', { href: c.links.clickup, target: '_blank', rel: 'noopener noreferrer' }, 'ClickUp ↗') : '—')));
+    h('td.links', c.links.clickup ? h('a', { href: c.links.clickup, target: '_blank', rel: 'noopener noreferrer' }, 'ClickUp ↗') : '—', c.clickupStatus ? h('div.sub.cu-status', c.clickupStatus) : null)));
   return page('SLA board',
     h('p.muted', 'Open cases past their due date (breached) or with less than a quarter of their SLA window left (at risk).'),
     h('div.grid2', groupTable('By partner', d.byPartner), groupTable('By manager', d.byManager)),
-    d.cases.length ? h('table.data', h('thead', h('tr', ['Case', 'Partner', 'Manager', 'SLA', 'Due', 'Task'].map((t) => h('th', t)))), h('tbody', rows)) : null);
+    d.cases.length ? h('table.data#sla-cases', h('thead', h('tr', ['Case', 'Partner', 'Manager', 'Escalation', 'SLA', 'Due', 'Task (ClickUp status)'].map((t) => h('th', t)))), h('tbody', rows)) : null);
 }
 
 // ---------- scorecards ----------

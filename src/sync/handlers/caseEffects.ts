@@ -90,6 +90,7 @@ export function setClickUpStatusHandler(ctx: SyncContext): JobHandler {
       commit: async (trx) => {
         const now = ctx.now();
         await rememberField(trx, 'case', p.caseId, 'status', 'clickup', { value: p.status, at: sideStamp(r.value.date_updated, p.at) });
+        await rememberField(trx, 'case', p.caseId, 'status_name', 'clickup', { value: r.value.status?.status ?? p.clickUpStatus, at: sideStamp(r.value.date_updated, p.at) });
         await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
         await setCasePartnerStatus(trx, p.caseId, p.status, now);
         await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_clickup', after: { status: p.status, clickUpStatus: p.clickUpStatus } }, now);

@@ -134,12 +134,15 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
   const max = ctx.config.dispatcher.max_attempts;
   const rules = sharingRulesOf(ctx.config);
   const fileCandidates: Array<{ a: ClickUpHistoryAttachment; inSharedComment: boolean }> = [];
+  const statusNames: Array<{ value: string; at: number }> = [];
   let readFiles = false;
   for (const item of items) {
     const at = itemTime(item, ctx.now());
     if (item.field === 'status') {
       const name = statusName(item.after);
       if (!name) continue;
+      // The task's status as ClickUp names it, for the console and the API (the memory above keeps the partner's).
+      statusNames.push({ value: name, at });
       const partner = toPartnerStatus(name, ctx.config.clickup.status_map);
       if (!partner) {
         audits.push({ action: 'clickup_status_not_mapped', after: { clickUpStatus: name } });
@@ -210,10 +213,11 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
     }
     jobs.push(effect(caseId, 'tradinggrid.upload_document', `tg.upload_document:cu:${a.id}`, { caseId, attachmentId: a.id, url: a.url, title, contentType: a.mimetype ?? null, sharedBy: v.rule }, max));
   }
-  if (jobs.length === 0 && audits.length === 0 && statusChanges.every((s) => s.decision.action === 'ignore' && !s.decision.remember)) return { status: 'done' };
+  if (jobs.length === 0 && audits.length === 0 && statusNames.length === 0 && statusChanges.every((s) => s.decision.action === 'ignore' && !s.decision.remember)) return { status: 'done' };
   return {
     status: 'done',
     commit: async (trx) => {
+      for (const n of statusNames) await rememberField(trx, 'case', caseId, 'status_name', 'clickup', n);
       for (const s of statusChanges) await commitStatusDecision(ctx, trx, caseId, s.change, s.decision, jobs);
       for (const a of audits) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: a.action, after: a.after }, ctx.now());
       // One person's mass change (hundreds of tasks moved by mistake) is held for an admin past the limit.

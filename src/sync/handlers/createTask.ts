@@ -49,6 +49,7 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
         // commit runs); the partner learns the case was received.
         const initial = clickUpStatus ? toPartnerStatus(clickUpStatus, ctx.config.clickup.status_map) : null;
         if (initial) await rememberField(trx, 'case', intent.caseId, 'status', 'clickup', { value: initial, at: sideStamp(stampedAt, now) });
+        if (clickUpStatus) await rememberField(trx, 'case', intent.caseId, 'status_name', 'clickup', { value: clickUpStatus, at: sideStamp(stampedAt, now) });
         // A task found after a crash may have been moved by a person while it was not linked yet (those
         // events were ignored): the partner gets that status rather than the first one. Otherwise the
         // partner gets status_on_task_created only when it is a step forward from what it sees now: an
