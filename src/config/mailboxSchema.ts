@@ -84,6 +84,16 @@ export const MailboxConfig = z.strictObject({
   x12_encoding: z.enum(['utf8', 'latin1']).default('utf8'),
   /** A file whose last IEA/UNZ is complete and matches but lacks only its final segment terminator: accepted with a warning when true, quarantined (naming exactly that) when false. */
   accept_missing_final_terminator: z.boolean().default(false),
+  /**
+   * Test interchanges (X12 ISA15 T or I, EDIFACT UNB 0035 = 1): `ignore` reads nothing from them (logged); `{list_id}`
+   * files their rejections, 214 and 180 exceptions as [TEST] tasks in that ClickUp list, with no SLA and outside
+   * scorecards. Never mixed with production cases either way.
+   */
+  test_interchanges: z
+    .union([z.literal('ignore'), z.strictObject({ list_id: z.string().min(1).describe('ClickUp list for test-interchange cases (not the production list)') })], {
+      error: "test_interchanges must be 'ignore' or {list_id: <ClickUp list for test traffic>}",
+    })
+    .default('ignore'),
   /** 810 unit price difference tolerated against the 850. */
   price_tolerance: z.number().min(0).default(0.005),
   /** Business calendar the FA/ASN/inactive windows are measured in (plain hours when absent). */

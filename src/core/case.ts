@@ -29,7 +29,8 @@ export interface Money {
 /** What the engine keeps about a case (the store row, decoded). Times are ms epochs. */
 export interface CaseRecord {
   id: string;
-  source: 'community' | 'mailbox';
+  /** mailbox_test: from a test interchange (own list, no SLA, outside scorecards). */
+  source: 'community' | 'mailbox' | 'mailbox_test';
   partnerId: string;
   partnerName: string | null;
   partnerTier: PartnerTier | null;

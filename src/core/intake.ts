@@ -3,7 +3,8 @@ import type { CaseKind, Money, PartnerStatus, PartnerTier, TransactionRef } from
 /** A partner case as reported by a Trading Grid driver, normalised (drivers map their payloads to this). */
 export interface IncomingCase {
   id: string;
-  source: 'community' | 'mailbox';
+  /** mailbox_test: from a test interchange (own list, no SLA, outside scorecards). */
+  source: 'community' | 'mailbox' | 'mailbox_test';
   partnerId: string;
   kind: CaseKind;
   title: string;
@@ -15,6 +16,8 @@ export interface IncomingCase {
   updatedAt: number;
   /** EDI-derived cases name the exception (fa_rejected, asn_missing, …). */
   exception?: string;
+  /** The ClickUp list the task goes to, over the partner's (test traffic has its own list). */
+  listId?: string;
 }
 
 export interface IncomingDocument {

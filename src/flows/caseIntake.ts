@@ -73,7 +73,8 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
   const { incoming: i, partner, existing, config, now } = input;
   const mapping = config.partners[i.partnerId];
   const partnerName = mapping?.name ?? partner?.name ?? null;
-  const slaDueAt = existing?.slaDueAt ?? config.slaDueAt({ kind: i.kind, exception: i.exception ?? null, tier: partner?.tier ?? null, openedAt: i.openedAt });
+  // Test traffic is never held to a production SLA.
+  const slaDueAt = i.source === 'mailbox_test' ? null : existing?.slaDueAt ?? config.slaDueAt({ kind: i.kind, exception: i.exception ?? null, tier: partner?.tier ?? null, openedAt: i.openedAt });
   const base: CaseRecord = {
     id: i.id,
     source: i.source,
@@ -103,11 +104,11 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
   const intents: Intent[] = [];
   if (!input.linked) {
     const task: TaskDraft = {
-      name: `[${partnerName ?? i.partnerId}] ${humanKind(i.kind)[0]!.toUpperCase()}${humanKind(i.kind).slice(1)}: ${i.title}`,
-      markdown: describe(i, partnerName ?? i.partnerId, input.documents, (i.source === 'mailbox' ? undefined : config.caseUrl?.(i.id))),
+      name: `${i.source === 'mailbox_test' ? '[TEST] ' : ''}[${partnerName ?? i.partnerId}] ${humanKind(i.kind)[0]!.toUpperCase()}${humanKind(i.kind).slice(1)}: ${i.title}`,
+      markdown: describe(i, partnerName ?? i.partnerId, input.documents, (i.source !== 'community' ? undefined : config.caseUrl?.(i.id))),
       priority: decidePriority(i.kind, partner?.tier ?? null, i.value?.amount ?? null),
       dueAt: slaDueAt,
-      tags: ['gridbridge', i.kind.replace(/_/g, '-')],
+      tags: ['gridbridge', i.kind.replace(/_/g, '-'), ...(i.source === 'mailbox_test' ? ['edi-test'] : [])],
       fields: {
         partner: partnerName ?? i.partnerId,
         issue_type: humanKind(i.kind),
@@ -116,7 +117,7 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
         value: i.value?.amount ?? null,
       },
     };
-    intents.push({ kind: 'clickup.create_task', caseId: i.id, listId: mapping?.listId ?? config.defaultListId, task });
+    intents.push({ kind: 'clickup.create_task', caseId: i.id, listId: i.listId ?? mapping?.listId ?? config.defaultListId, task });
   }
   for (const d of input.documents) {
     if (d.uploadedBy === 'partner') intents.push({ kind: 'clickup.upload_document', caseId: i.id, documentId: d.id });

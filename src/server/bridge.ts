@@ -78,7 +78,8 @@ export class StartupError extends Error {
 
 /** Verify what the config names exists on the ClickUp side; every problem is listed, not just the first. */
 async function checkClickUp(fields: FieldResolver, config: GridbridgeConfig, warn: (msg: string) => void): Promise<string[]> {
-  const lists = new Set([config.clickup.list_id, ...Object.values(config.partners.map).map((m) => m.list_id).filter((x): x is string => !!x)]);
+  const testList = config.mailbox && config.mailbox.test_interchanges !== 'ignore' ? [config.mailbox.test_interchanges.list_id] : [];
+  const lists = new Set([config.clickup.list_id, ...Object.values(config.partners.map).map((m) => m.list_id).filter((x): x is string => !!x), ...testList]);
   const problems: string[] = [];
   for (const listId of lists) {
     try {

@@ -71,6 +71,8 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
       },
     });
     const w = world;
+    // Test interchanges go to their own list, never the production one.
+    (w.config.mailbox as { test_interchanges: unknown }).test_interchanges = { list_id: w.cu.lists.ediTest };
     expect(w.config.tradinggrid).toEqual({ driver: 'mailbox' });
     expect(w.secrets.tgClientSecret).toBeNull();
     const b = await w.startBridge({ now: clock });
@@ -93,6 +95,8 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     writeFileSync(join(sftp.root, 'in', '997-rejected.x12'), edi('997-rejected.x12'));
     writeFileSync(join(sftp.root, 'in', '214-at7.x12'), edi('214-at7.x12'));
     writeFileSync(join(sftp.root, 'in', 'broken.x12'), edi('truncated.x12'));
+    // The same 214, sent as a test interchange (ISA15 T).
+    writeFileSync(join(sftp.root, 'in', '214-test.x12'), Buffer.from(edi('214-at7.x12').toString('latin1').replace(/\*0\*P\*>~/, '*0*T*>~'), 'latin1'));
     await runSlot(b, 'mailbox.scan');
     // Flow 3 (files in the mailbox): each task carries its EDI file.
     await eventually('three tasks with their files', () => ediTasks(w).length === 3 && ediTasks(w).every((t) => (t.attachments ?? []).length === 1));
@@ -104,6 +108,12 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     expect(String(byIssue.fa_rejected!.description)).toMatch(/\| Trading Grid case \| edi-[0-9a-f]{24} \|/);
     expect(readdirSync(join(sftp.root, 'in'))).toEqual([]);
     const caseId = caseIdOf(byIssue.shipment_status_exception!)!;
+    // Flow 1 for test traffic: one [TEST] task in the test list, no SLA due date; none in the production list.
+    await eventually('the test task', () => (w.cu.tasks() as Task[]).some((t) => t.list?.id === w.cu.lists.ediTest));
+    const testTasks = (w.cu.tasks() as Task[]).filter((t) => t.list?.id === w.cu.lists.ediTest);
+    expect(testTasks.map((t) => t.name)).toEqual([expect.stringMatching(/^\[TEST\] \[Globex Logistics\] .*TEST interchange: 214 AT7/)]);
+    expect(testTasks[0]!.due_date).toBeNull();
+    expect(ediTasks(w).filter((t) => t.list?.id === w.cu.lists.cases)).toHaveLength(3);
 
     // Flow 2: a status change in ClickUp is kept on our side; there is no community case to send it to.
     w.cu.moveStatus(byIssue.shipment_status_exception!.id, 'in review');
@@ -114,6 +124,7 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     offsetMs = 9 * 3_600_000;
     await runSlot(b, 'sla.sweep');
     const escalations = () => (w.cu.tasks() as Task[]).filter((t) => String(t.name).startsWith('[Escalation L1]'));
+    // Three production cases breach; the test case has no SLA and escalates nothing.
     await eventually('the escalation tasks', () => escalations().length === 3);
     const link = await getLink(b.store.db, 'case', caseId);
     expect(escalations().some((t) => (t.linked_tasks ?? []).some((l: any) => l.link_id === link!.cuTaskId))).toBe(true);
@@ -122,6 +133,8 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     const report = await buildReport(b.store.db, w.config, { format: 'csv', now: clock() });
     expect(report).toMatch(/C100/);
     expect(report).toMatch(/P-GLOBEX/);
+    // The test case counts nowhere: Globex has its one production case open.
+    expect(JSON.parse(await buildReport(b.store.db, w.config, { format: 'json', now: clock(), partner: 'P-GLOBEX' })).scorecards[0]).toMatchObject({ open_cases: 1 });
 
     expect(await b.store.db.selectFrom('dead_letters').select(['kind', 'error']).execute()).toEqual([]);
     // Not one request reached the community endpoint (the sandbox runs only to prove this).

@@ -246,6 +246,8 @@ export interface SeededIds {
   onboarding: string;
   approvals: string;
   rollouts: string;
+  /** Cases from EDI test interchanges, kept apart from production (same fields as the cases list). */
+  ediTest: string;
 }
 
 /** The workspace gridbridge expects: members, the four lists with their statuses and fields, templates. */
@@ -306,7 +308,18 @@ export function seed(state: ClickUpState, token: string): SeededIds {
   };
   tpl('Partner onboarding', [{ name: 'Go-live', items: ['Contract signed', 'EDI connection tested', 'Master data validated'] }], ['Contract review', 'EDI setup', 'Master data validation', 'Testing milestones']);
   tpl('Policy rollout', [{ name: 'Readiness', items: ['Training', 'Documentation', 'Testing', 'Go-live readiness'] }]);
-  return { cases, onboarding, approvals, rollouts };
+  // Made last so that every id seeded before it stays what it was.
+  const ediTest = mkList('EDI test traffic', 'TEST', caseStatuses, [
+    field(state, 'Partner', 'short_text'),
+    dropDown(state, 'Issue type', ['dispute', 'shipment exception', 'document mismatch', 'compliance issue', 'edi exception']),
+    field(state, 'Transaction reference', 'short_text'),
+    field(state, 'TG case id', 'short_text'),
+    field(state, 'Value', 'currency', { precision: 2, currency_type: 'USD', default: null }),
+    dropDown(state, 'SLA state', ['on track', 'at risk', 'breached']),
+    dropDown(state, 'Partner tier', ['key account', 'standard']),
+    field(state, 'Share with partner', 'checkbox'),
+  ]);
+  return { cases, onboarding, approvals, rollouts, ediTest };
 }
 
 export function newTask(state: ClickUpState, list: ListRec, userId: number, now: number): TaskRec {

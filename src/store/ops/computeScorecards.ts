@@ -38,6 +38,7 @@ export async function computeScorecards(db: Kysely<Database>, now: number, weeks
         sql<number>`sum(case when resolved_at is null and sla_due_at is not null and sla_due_at < ${now} then 1 else 0 end)`.as('breached_open'),
         sql<number | null>`avg(case when resolved_at is not null then resolved_at - opened_at end)`.as('avg_res'),
       ])
+      .where('source', '<>', 'mailbox_test')
       .groupBy('partner_id')
       .orderBy('partner_id')
       .execute(),
@@ -55,6 +56,7 @@ export async function computeScorecards(db: Kysely<Database>, now: number, weeks
       ])
       .where('resolved_at', 'is not', null)
       .where('resolved_at', '>=', since)
+      .where('source', '<>', 'mailbox_test')
       .groupBy(['partner_id', sql`(resolved_at / ${sql.lit(WEEK)}) * ${sql.lit(WEEK)}`])
       .execute(),
   ]);

@@ -6,7 +6,7 @@ export async function listHeldMailboxCases(db: Kysely<Database>, prefix: string,
   return db
     .selectFrom('cases')
     .select(['id', 'partner_id'])
-    .where('source', '=', 'mailbox')
+    .where('source', 'in', ['mailbox', 'mailbox_test'])
     .where('state', '=', 'needs_mapping')
     .where('partner_id', 'like', `${prefix}%`)
     .orderBy('opened_at')

@@ -12,7 +12,8 @@ import type { Database } from '../schema.ts';
  */
 export async function scorecardAggregates(db: Kysely<Database> | Transaction<Database>, w: ScorecardWindow, partnerId?: string): Promise<PartnerAggregate[]> {
   const { start, end, asOf } = w;
-  const onlyPartner = partnerId === undefined ? sql`` : sql` AND partner_id = ${partnerId}`;
+  // Test-interchange cases (source mailbox_test) are not partner performance: never in a scorecard.
+  const onlyPartner = partnerId === undefined ? sql` AND source <> 'mailbox_test'` : sql` AND partner_id = ${partnerId} AND source <> 'mailbox_test'`;
   const byPartner = new Map<string, PartnerAggregate>();
   const agg = (id: string): PartnerAggregate => {
     let a = byPartner.get(id);

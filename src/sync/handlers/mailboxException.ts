@@ -25,7 +25,10 @@ export function mailboxExceptionHandler(ctx: SyncContext): JobHandler {
     const { item } = payload as MailboxExceptionJob;
     const cfg = ctx.config.mailbox;
     if (!cfg) return { status: 'fail', error: 'a mailbox exception arrived but the mailbox section is no longer configured' };
-    const { incoming, unmappedAddress } = toMailboxCase(item, cfg.partners);
+    const testList = cfg.test_interchanges === 'ignore' ? undefined : cfg.test_interchanges.list_id;
+    // A test item with nowhere to go (config changed to ignore since) is dropped, never filed as production.
+    if (item.test && testList === undefined) return { status: 'done' };
+    const { incoming, unmappedAddress } = toMailboxCase(item, cfg.partners, testList);
     const out = await intakeCase(ctx, incoming, []);
     if (out.status !== 'done') return out;
     return {

@@ -32,7 +32,7 @@ export interface MailboxCaseInput {
 }
 
 /** A mailbox exception → the engine's normalised case (flow 1). Pure. */
-export function toMailboxCase(x: MailboxException, partners: Readonly<Record<string, { partner_id: string }>>): MailboxCaseInput {
+export function toMailboxCase(x: MailboxException, partners: Readonly<Record<string, { partner_id: string }>>, testListId?: string): MailboxCaseInput {
   const address = partyKey(x.partner);
   const mapped = partners[address]?.partner_id;
   const r = x.transactionRef;
@@ -58,7 +58,8 @@ export function toMailboxCase(x: MailboxException, partners: Readonly<Record<str
   return {
     incoming: {
       id: mailboxCaseId(x.dedupeKey),
-      source: 'mailbox',
+      source: x.test ? 'mailbox_test' : 'mailbox',
+      ...(x.test && testListId ? { listId: testListId } : {}),
       partnerId: mapped ?? `${UNMAPPED_EDI_PREFIX}${address}`,
       kind: 'edi_exception',
       title: title.length > TITLE_MAX ? `${title.slice(0, TITLE_MAX - 1)}…` : title,

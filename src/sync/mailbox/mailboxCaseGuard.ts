@@ -13,7 +13,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
  */
 export async function skipWithoutTradingGridCase(ctx: SyncContext, caseId: string, effect: string, detail?: unknown, local?: (trx: Transaction<Database>) => Promise<unknown>): Promise<JobOutcome | null> {
   const rec = await getCase(ctx.store.db, caseId);
-  if (rec?.source !== 'mailbox') return null;
+  if (!rec || rec.source === 'community') return null;
   return {
     status: 'done',
     commit: async (trx) => {

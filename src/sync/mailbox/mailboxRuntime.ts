@@ -94,6 +94,7 @@ export async function openMailboxDriver(ctx: SyncContext, cfg: MailboxConfig, de
       priceTolerance: cfg.price_tolerance,
       x12Encoding: cfg.x12_encoding,
       acceptMissingFinalTerminator: cfg.accept_missing_final_terminator,
+      testInterchanges: cfg.test_interchanges === 'ignore' ? 'ignore' : 'mark',
       logger: ctx.logger,
       ...(deadline ? { deadline } : {}),
       ...(cfg.inactive_after_hours !== undefined ? { inactiveAfterHours: cfg.inactive_after_hours } : {}),

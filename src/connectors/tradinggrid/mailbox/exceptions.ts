@@ -37,6 +37,8 @@ export interface MailboxException {
   /** The file to attach to the task (read it with MailboxDriver.openStoredFile); null for mailbox_inactive. */
   file: FileRef | null;
   dedupeKey: string;
+  /** From a test (ISA15 T, UNB 0035 = 1) or information interchange: never a production case. */
+  test?: true;
 }
 
 /** An acknowledgement received, with the transactions we sent that it answers. */

@@ -143,6 +143,35 @@ describe('MailboxDriver over a local folder', () => {
     expect(exceptions(l.value.items).map((e) => e.exception)).toEqual(['fa_rejected']);
   });
 
+  it('test interchanges (ISA15 T) are ignored by default, and with mark give test items that never touch production state', async () => {
+    const asTest = (name: string) => Buffer.from(fixture(name).toString('latin1').replace(/\*0\*P\*>~/, '*0*T*>~'), 'latin1');
+    const { d, state } = await driver();
+    await d.send('inv.x12', fixture('outbound-810.x12'), T0);
+    drop('997-test.x12', asTest('997-rejected.x12'));
+    drop('214-test.x12', asTest('214-at7.x12'));
+    const r = await d.scanOnce(hours(1));
+    if (!r.ok) throw new Error(r.error.detail);
+    expect(r.value.items).toEqual([]);
+    expect(r.value.files.map((f) => f.outcome)).toEqual(['archived', 'archived']);
+    expect((await state.findSent({ us: US, group: '2001' }))[0]!.fa).toBe('awaiting');
+
+    const marked = await driver({ testInterchanges: 'mark' });
+    await marked.d.send('inv.x12', fixture('outbound-810.x12'), T0);
+    // A test 850 we send waits for no FA.
+    expect((await marked.d.send('po-test.x12', asTest('outbound-850.x12'), T0)).ok).toBe(true);
+    drop('997-test-2.x12', asTest('997-rejected.x12'));
+    drop('214-test-2.x12', asTest('214-at7.x12'));
+    const m = await marked.d.scanOnce(hours(1));
+    if (!m.ok) throw new Error(m.error.detail);
+    const ex = exceptions(m.value.items);
+    expect(ex.map((e) => `${e.exception}:${e.test}`).sort()).toEqual(['fa_rejected:true', 'shipment_status_exception:true']);
+    expect(ex.every((e) => e.detail.startsWith('TEST interchange'))).toBe(true);
+    expect(m.value.items.filter((i) => i.type === 'acknowledgment')).toEqual([]);
+    // The production 810 is neither settled nor rejected by the test 997; the test 850 was never recorded.
+    expect((await marked.state.findSent({ us: US, group: '2001' }))[0]!.fa).toBe('awaiting');
+    expect(await marked.state.findSent({ us: US, group: '1001' })).toEqual([]);
+  });
+
   it('finds invoice mismatches against the 850 we sent and the 856 received', async () => {
     const { d } = await driver();
     await d.send('po.x12', fixture('outbound-850.x12'), T0);

@@ -45,6 +45,12 @@ export interface MailboxDriverOptions {
   x12Encoding?: 'utf8' | 'latin1';
   /** Accept, with a warning, a file whose complete last trailer lacks only its final segment terminator. */
   acceptMissingFinalTerminator?: boolean;
+  /**
+   * Test interchanges (ISA15 T or I, UNB 0035 = 1): `ignore` (default) reads nothing from them; `mark` derives
+   * what needs no production state (rejections, 214, 180) as items marked `test`. Either way they never touch
+   * what production traffic is matched against (FA waits, orders, shipments).
+   */
+  testInterchanges?: 'ignore' | 'mark';
   logger?: Logger;
 }
 
@@ -181,9 +187,25 @@ export class MailboxDriver {
   private async derive(parsed: ParsedFile, file: FileRef, now: Date): Promise<MailboxItem[]> {
     const items: MailboxItem[] = [];
     const at = now.toISOString();
-    for (const { ic, finding } of parsed.ta1) items.push(...(await this.correlate(ic, [finding], file, at)));
+    const mode = this.opts.testInterchanges ?? 'ignore';
+    let ignored = 0;
+    const test = (ic: InterchangeEnvelope) => ic.usage !== 'production';
+    for (const { ic, finding } of parsed.ta1) {
+      if (test(ic)) {
+        if (mode === 'ignore') ignored++;
+        else items.push(...this.testAckItems(ic, [finding], file, at));
+      } else items.push(...(await this.correlate(ic, [finding], file, at)));
+    }
     for (const tx of parsed.transactions) {
       const ic = tx.interchange;
+      if (test(ic)) {
+        if (mode === 'ignore') {
+          ignored++;
+          continue;
+        }
+        items.push(...this.testItems(tx, file, at));
+        continue;
+      }
       const ref: TransactionRef = { standard: ic.standard, sender: partyKey(ic.sender), receiver: partyKey(ic.receiver), interchange: ic.control_number, group: tx.group.control_number, transaction: tx.control_number, business: tx.business_reference };
       const partner = this.partnerOf(ic);
       if (ACK_SETS.has(tx.set_id)) items.push(...(await this.correlate(ic, interpretAck(tx), file, at)));
@@ -194,7 +216,35 @@ export class MailboxDriver {
       else if (tx.set_id === '180') items.push(exception('return_requested', partner, ref, `180 return ${tx.business_reference?.value ?? ''}: ${returnItems(tx).join('; ') || 'no items listed'}`.trim(), at, file));
       else if (tx.set_id === '850' || tx.set_id === '856' || tx.set_id === '810') items.push(...(await this.trackDocument(tx, ref, partner, file, now)));
     }
+    if (ignored > 0) this.opts.logger?.info({ file: file.name, ignored }, 'test interchanges in the file ignored (mailbox.test_interchanges: ignore)');
     return items;
+  }
+
+  /** A test interchange's acknowledgements: a rejection is reported (marked test); nothing we sent is settled by it. */
+  private testAckItems(ic: InterchangeEnvelope, findings: AckFinding[], file: FileRef, at: string): MailboxItem[] {
+    const out: MailboxItem[] = [];
+    const hasTxLevel = findings.some((f) => f.ack.acknowledges.transaction_control_number !== undefined);
+    for (const f of findings) {
+      if (f.ack.normalized !== 'rejected') continue;
+      const a = f.ack.acknowledges;
+      if (hasTxLevel && a.transaction_control_number === undefined) continue; // as for production: the most precise answer
+      const ref: TransactionRef = { standard: ic.standard, sender: partyKey(ic.receiver), receiver: partyKey(ic.sender), interchange: a.interchange_control_number ?? null, group: a.group_control_number ?? null, transaction: a.transaction_control_number ?? null, business: f.reference };
+      const errors = describeAckErrors(f.ack);
+      const kind = FA_KINDS.has(f.ack.kind) ? 'fa_rejected' : 'application_rejected';
+      out.push({ ...exception(kind, ic.sender, ref, `TEST interchange ${ic.control_number}: ${f.ack.kind} rejected ${a.transaction_control_number ?? a.group_control_number ?? a.interchange_control_number ?? ''}${errors ? `: ${errors}` : ''}`, at, file, `test|${f.ack.kind}`), test: true });
+    }
+    return out;
+  }
+
+  /** What a test interchange's transaction says without production state: rejections, 214 AT7, 180. */
+  private testItems(tx: TransactionEnvelope, file: FileRef, at: string): MailboxItem[] {
+    const ic = tx.interchange;
+    if (ACK_SETS.has(tx.set_id)) return this.testAckItems(ic, interpretAck(tx), file, at);
+    const ref: TransactionRef = { standard: ic.standard, sender: partyKey(ic.sender), receiver: partyKey(ic.receiver), interchange: ic.control_number, group: tx.group.control_number, transaction: tx.control_number, business: tx.business_reference };
+    const partner = this.partnerOf(ic);
+    if (tx.set_id === '214') return at7Exceptions(tx).map((x, i) => ({ ...exception('shipment_status_exception', partner, ref, `TEST interchange: 214 AT7 status ${x.status || '-'} reason ${x.reason} (${x.description})`, at, file, `test|${i}`), test: true as const }));
+    if (tx.set_id === '180') return [{ ...exception('return_requested', partner, ref, `TEST interchange: 180 return ${tx.business_reference?.value ?? ''}: ${returnItems(tx).join('; ') || 'no items listed'}`, at, file, 'test'), test: true }];
+    return [];
   }
 
   /** The other party of an interchange: whichever side is not one of our ids (the sender when unsure). */
@@ -342,6 +392,7 @@ export class MailboxDriver {
     for (const tx of transactions) {
       const ic = tx.interchange;
       if (ACK_SETS.has(tx.set_id) && tx.set_id !== '824') continue; // acknowledgements are not acknowledged
+      if (ic.usage !== 'production') continue; // a test interchange we send waits for no production FA
       sent.push({
         standard: ic.standard,
         us: ic.sender,
