@@ -44,7 +44,8 @@ async function runSlot(b: Bridge, kind: string): Promise<void> {
 
 type Task = Record<string, any>;
 const caseIdOf = (t: Task) => ((t.custom_fields ?? []) as any[]).find((f) => f.name === 'TG case id')?.value as string | undefined;
-const ediTasks = (w: World) => (w.cu.tasks() as Task[]).filter((t) => caseIdOf(t)?.startsWith('edi-'));
+/** Production EDI tasks (the [TEST] ones live in their own list). */
+const ediTasks = (w: World) => (w.cu.tasks() as Task[]).filter((t) => caseIdOf(t)?.startsWith('edi-') && !String(t.name).startsWith('[TEST]'));
 const issue = (t: Task) => /Issue type \|[^(|]*\((\w+)\)/.exec(String(t.markdown_description ?? t.description ?? ''))?.[1];
 
 describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoint, SFTP mailbox)', () => {
@@ -109,7 +110,7 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     expect(readdirSync(join(sftp.root, 'in'))).toEqual([]);
     const caseId = caseIdOf(byIssue.shipment_status_exception!)!;
     // Flow 1 for test traffic: one [TEST] task in the test list, no SLA due date; none in the production list.
-    await eventually('the test task', () => (w.cu.tasks() as Task[]).some((t) => t.list?.id === w.cu.lists.ediTest));
+    await eventually('the test task', () => (w.cu.tasks() as Task[]).some((t) => t.list?.id === w.cu.lists.ediTest && (t.attachments ?? []).length === 1));
     const testTasks = (w.cu.tasks() as Task[]).filter((t) => t.list?.id === w.cu.lists.ediTest);
     expect(testTasks.map((t) => t.name)).toEqual([expect.stringMatching(/^\[TEST\] \[Globex Logistics\] .*TEST interchange: 214 AT7/)]);
     expect(testTasks[0]!.due_date).toBeNull();
@@ -126,6 +127,7 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     const escalations = () => (w.cu.tasks() as Task[]).filter((t) => String(t.name).startsWith('[Escalation L1]'));
     // Three production cases breach; the test case has no SLA and escalates nothing.
     await eventually('the escalation tasks', () => escalations().length === 3);
+    expect(escalations().filter((t) => /TEST interchange/.test(String(t.name)))).toEqual([]);
     const link = await getLink(b.store.db, 'case', caseId);
     expect(escalations().some((t) => (t.linked_tasks ?? []).some((l: any) => l.link_id === link!.cuTaskId))).toBe(true);
 

@@ -24,6 +24,8 @@ export async function listOpenCasesForSweep(db: Kysely<Database> | Transaction<D
     .select(['c.id', 'c.data', 's.state', 's.due_at', 's.reminders', 's.escalation_level', 'l.cu_task_id', 'l.cu_list_id'])
     .where('c.state', '=', 'active')
     .where('c.resolved_at', 'is', null)
+    // Test-interchange cases are held to no SLA: no reminders, no escalation.
+    .where('c.source', '<>', 'mailbox_test')
     .where('c.id', '>', afterId)
     .orderBy('c.id')
     .limit(limit)
