@@ -101,6 +101,11 @@ export const MappingSection = z.strictObject({
   integration_user: z.strictObject({
     /** Skip webhook history items made by the token's own user (read at start-up with GET /v2/user). */
     ignore_own_changes: z.boolean().default(true),
+    /**
+     * E-mail of the dedicated ClickUp user whose token clickup.token is. Every change the token's user makes
+     * is skipped as the bridge's own: declaring the user lets doctor and start-up check it is not a person.
+     */
+    email: z.email().optional(),
   }).prefault({}),
   /** How long ClickUp field definitions are trusted before a write re-reads them (an option renamed meanwhile is caught). */
   field_definitions_ttl_seconds: z.number().int().min(0).default(300),

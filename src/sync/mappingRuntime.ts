@@ -1,3 +1,4 @@
+import { tokenOwnerVerdict } from './tokenOwner.ts';
 import type { Logger } from 'pino';
 import type { ClickUpClient } from '../connectors/clickup/index.ts';
 import type { ClickUpField } from '../connectors/clickup/types.ts';
@@ -53,7 +54,11 @@ export class MappingRuntime {
     const lists: ListReport[] = [];
     if (this.m.integration_user.ignore_own_changes) {
       const me = await this.clickup.getAuthorizedUser();
-      if (me.ok) this.integrationUserId = me.value.id;
+      if (me.ok) {
+        this.integrationUserId = me.value.id;
+        const owner = tokenOwnerVerdict(me.value, this.m);
+        if (!owner.ok) warn(owner.detail);
+      }
       else problems.push(`reading the integration user (GET /v2/user) with clickup.token: ${me.error.detail}`);
     }
     if (namesUsers(this.m)) {

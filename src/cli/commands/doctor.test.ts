@@ -84,3 +84,18 @@ describe('gridbridge doctor tells "the token cannot see list X" from "the token 
     expect(Object.keys(c).filter((k) => k.startsWith('clickup list'))).toEqual([]);
   });
 });
+
+describe('gridbridge doctor: whose changes are taken for the bridge own', () => {
+  it('the declared integration user is ok; the personal token of a person the mapping assigns cases to is a fix that says what it costs', async () => {
+    world = await createWorld();
+    const c = byCheck(await runDoctor({ ...(await depsFor(world)), remoteDate: async () => Date.now() }));
+    expect(c['clickup token owner']).toMatchObject({ ok: true });
+    expect(c['clickup token owner']!.detail).toMatch(/dedicated integration user Sandbox Bot/);
+    // Dora is the "case-lead" the sandbox mapping assigns strategic partners' cases to.
+    world.cu.addToken('pk_dora_personal', 'dora.manager@gridbridge.example');
+    const d = byCheck(await runDoctor({ ...(await depsFor(world, { token: 'pk_dora_personal' })), remoteDate: async () => Date.now() }));
+    expect(d['clickup token']).toMatchObject({ ok: true });
+    expect(d['clickup token owner']).toMatchObject({ ok: false });
+    expect(d['clickup token owner']!.detail).toMatch(/Dora Manager.*own changes in ClickUp are taken for the bridge's echoes and never reach a partner/);
+  });
+});

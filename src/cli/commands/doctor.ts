@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { GridbridgeConfig } from '../../config/schema.ts';
 import { loadConfigFile, resolveSecrets, type ResolvedSecrets, type SecretSource } from '../../config/load.ts';
 import { createClickUpClient, validateClickUpSetup, webhookHealth, type ClickUpClient } from '../../connectors/clickup/index.ts';
+import { tokenOwnerVerdict } from '../../sync/tokenOwner.ts';
 import { communityDriverFor } from '../../sync/tradingGridDriver.ts';
 import type { TradingGridPort } from '../../connectors/tradinggrid/port.ts';
 import { openMigratedStore, openStore, type Store } from '../../store/db.ts';
@@ -101,7 +102,11 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorLine[]> {
         for (const p of r.error.problems) fix(`clickup list ${listId}`, p.includes('status') ? `${p}: add the status on the list or change clickup.status_map` : p.includes('field') ? `${p}: add it on the list or change clickup.fields` : p);
       }
     }
-    if (tokenOk && me.ok) ok('clickup token', `accepted; acts as ${me.value.username ?? me.value.id}${me.value.email ? ` <${me.value.email}>` : ''}`);
+    if (tokenOk && me.ok) {
+      ok('clickup token', `accepted; acts as ${me.value.username ?? me.value.id}${me.value.email ? ` <${me.value.email}>` : ''}`);
+      const owner = tokenOwnerVerdict(me.value, c.mapping);
+      (owner.ok ? ok : fix)('clickup token owner', owner.detail);
+    }
     if (!c.clickup.webhook.register) ok('clickup webhook', 'registration is off (clickup.webhook.register: false); changes arrive by polling only');
     else if (!c.server.public_url) fix('clickup webhook', 'set server.public_url to the https URL ClickUp can reach this bridge at; without it ClickUp cannot deliver task changes');
     else if (tokenOk) {

@@ -38,5 +38,7 @@ export function sandboxMapping() {
       partner_contacts: { 'dana.whitfield@acme.example': 'ana.ops@gridbridge.example' },
     },
     assign: [{ match: { tiers: ['strategic'] }, users: ['case-lead'] }],
+    // The sandbox token acts as its bot member, a dedicated integration user (docs/CLICKUP.md).
+    integration_user: { email: 'bot@gridbridge.example' },
   };
 }

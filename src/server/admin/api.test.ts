@@ -31,6 +31,7 @@ const config = (() => {
 const clickup = {
   rateLimitState: () => ({ known: true, unlimited: false, limit: 100, remaining: 80, resetAt: T0 + 60_000, queued: 0, inFlight: 0, paceMs: 600, rateLimited: 0, issued: 20 }),
   listWebhooks: async () => ({ ok: true, value: [{ id: 'wh1', endpoint: 'http://127.0.0.1:1/webhooks/clickup', events: ['*'], health: { status: 'active', fail_count: 0 } }] }),
+  getAuthorizedUser: async () => ({ ok: true, value: { id: 7, username: 'Ana Ops', email: 'ana.ops@gridbridge.example' } }),
 } as unknown as ClickUpClient;
 
 function caseRecord(id: string, over: Partial<CaseRecord> = {}): CaseRecord {
@@ -211,6 +212,9 @@ describe('admin API data', () => {
     const r = (await (await app.request('/api/health', { headers: bearer(VIEWER) })).json()) as any;
     expect(r.clickup.rateLimit.remaining).toBe(80);
     expect(r.clickup.webhook.ok).toBe(true);
+    // The console shows whose changes are taken for the bridge's own (here a person: not declared).
+    expect(r.clickup.tokenOwner).toMatchObject({ ok: false, user: 'ana.ops@gridbridge.example' });
+    expect(r.clickup.tokenOwner.detail).toMatch(/never reach a partner/);
     expect(r.queue).toMatchObject({ due: 0, running: 0 });
   });
 

@@ -270,16 +270,17 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
 
   api.get('/health', async (c) => {
     const now = d.now();
-    const [queue, webhook, cursors, lastEvents] = await Promise.all([
+    const [queue, webhook, cursors, lastEvents, tokenOwner] = await Promise.all([
       summarizeQueue(db, now),
       d.health.webhookStatus().catch((e) => ({ checkedAt: now, ok: false, detail: `webhook check failed: ${(e as Error).message}`, webhooks: [] })),
       db.selectFrom('cursors').select(['name', 'value', 'updated_at']).orderBy('name').execute(),
       db.selectFrom('inbound_events').select(['source', (eb) => eb.fn.max('received_at').as('last'), (eb) => eb.fn.countAll<number>().as('n')]).groupBy('source').execute(),
+      d.health.tokenOwner?.().catch(() => null) ?? null,
     ]);
     const cursor = (re: RegExp) => cursors.filter((x) => re.test(x.name)).map((x) => ({ name: x.name, at: Number(x.updated_at) }));
     return c.json({
       now,
-      clickup: { rateLimit: d.health.rateLimit(), webhook },
+      clickup: { rateLimit: d.health.rateLimit(), webhook, tokenOwner },
       tradinggrid: { lastPoll: cursor(/poll|tradinggrid|tg/i), lastMailboxScan: cursor(/mailbox|sftp|ac_csv/i) },
       inbound: lastEvents.map((e) => ({ source: e.source, lastReceivedAt: e.last === null ? null : Number(e.last), total: Number(e.n) })),
       queue,

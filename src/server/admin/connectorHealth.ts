@@ -1,6 +1,8 @@
 import type { ClickUpClient, RateLimitState } from '../../connectors/clickup/index.ts';
 import type { Store } from '../../store/db.ts';
 import { summarizeQueue, type QueueSummary } from '../../store/ops/summarizeQueue.ts';
+import type { MappingSection } from '../../config/mappingSchema.ts';
+import { tokenOwnerVerdict, type TokenOwnerVerdict } from '../../sync/tokenOwner.ts';
 
 export interface HealthSample {
   at: number;
@@ -32,8 +34,27 @@ export class ConnectorHealth {
   private webhookPending: Promise<WebhookStatus> | null = null;
 
   constructor(
-    private readonly o: { store: Store; clickup: ClickUpClient; teamId: string; publicUrl?: string; now: () => number; everyMs?: number; keep?: number },
+    private readonly o: { store: Store; clickup: ClickUpClient; teamId: string; publicUrl?: string; now: () => number; everyMs?: number; keep?: number; mapping?: MappingSection },
   ) {}
+
+  private owner: Promise<(TokenOwnerVerdict & { user: string }) | null> | null = null;
+
+  /** Whose changes are taken for the bridge's own (read once: GET /v2/user); null when it cannot be read. */
+  tokenOwner(): Promise<(TokenOwnerVerdict & { user: string }) | null> {
+    const mapping = this.o.mapping;
+    if (!mapping) return Promise.resolve(null);
+    this.owner ??= Promise.resolve().then(() => this.o.clickup.getAuthorizedUser()).then((me) => {
+      if (!me.ok) {
+        this.owner = null; // read again next time
+        return null;
+      }
+      return { ...tokenOwnerVerdict(me.value, mapping), user: me.value.email ?? me.value.username ?? String(me.value.id) };
+    }, () => {
+      this.owner = null;
+      return null;
+    });
+    return this.owner;
+  }
 
   start(): void {
     if (this.timer) return;

@@ -48,7 +48,7 @@ export function createConsole(d: ConsoleDeps): Console {
   const a = d.config.admin;
   const auth = new AdminAuth({ db: d.store.db, credentials, sessionTtlMs: a.session_ttl_minutes * 60_000, sessionMaxMs: a.session_max_hours * 3_600_000, secureCookies: a.secure_cookies, signInAttemptsPer15Minutes: a.sign_in_attempts_per_15_minutes, now: d.now });
   const timeline = new TimelineRecorder(d.store, d.now, d.logger);
-  const health = new ConnectorHealth({ store: d.store, clickup: d.clickup, teamId: d.config.clickup.team_id, publicUrl: d.config.server.public_url, now: d.now });
+  const health = new ConnectorHealth({ store: d.store, clickup: d.clickup, teamId: d.config.clickup.team_id, publicUrl: d.config.server.public_url, now: d.now, mapping: d.config.mapping });
   return {
     onSettled: timeline.onSettled,
     mount(app) {

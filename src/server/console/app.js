@@ -363,6 +363,7 @@ async function viewHealth() {
       h('p.sub', `${rl.issued} calls made · ${rl.rateLimited} answered 429 · ${rl.queued} waiting · ${rl.inFlight} in flight · pace ${Math.round(rl.paceMs)} ms`),
       ...(rl.assumed ? [h('p.muted', `ClickUp's answers carry no rate-limit headers: ${rl.limit} calls a minute are assumed (clickup.assumed_rate_limit_per_minute).`)] : [])];
   const wh = d.clickup.webhook;
+  const owner = d.clickup.tokenOwner;
   const line = (label, ok, detail) => h('li', h('span', { class: `okdot ${ok === null ? 'muted' : ok ? 'ok' : 'bad'}` }), h('strong', label), ' ', detail);
   const lastTg = d.inbound.find((x) => x.source === 'tradinggrid');
   const lastCu = d.inbound.find((x) => x.source === 'clickup');
@@ -375,6 +376,7 @@ async function viewHealth() {
         lineChart({ title: 'Calls left in the window (sampled every 15 s)', series: [{ name: 'remaining', points: d.history.filter((s) => s.remaining !== null).map((s) => [s.at, s.remaining]) }, { name: 'waiting for a slot', points: d.history.map((s) => [s.at, s.queued]) }], xFormat: tFmt, yMaxHint: rl.limit ?? 0, height: 170, empty: 'No samples yet.' })),
       h('section.card', h('h2', 'Connections'), h('ul.checks',
         line('ClickUp webhook', wh.ok, wh.detail),
+        line('ClickUp token owner', owner ? owner.ok : null, owner ? owner.detail : 'not read yet'),
         line('Last ClickUp event', lastCu ? true : null, lastCu ? `${fmtAgo(lastCu.lastReceivedAt, d.now)} (${lastCu.total} received)` : 'none received yet'),
         line('Last Trading Grid event', lastTg ? true : null, lastTg ? `${fmtAgo(lastTg.lastReceivedAt, d.now)} (${lastTg.total} received)` : 'none received yet'),
         line('Last Trading Grid poll', poll ? true : null, poll ? `${fmtAgo(poll.at, d.now)} (${poll.name})` : 'no poll recorded yet'),
