@@ -20,6 +20,10 @@ describe('npm run demo', () => {
       expect(out).toMatch(/Midday: the team works the cases in ClickUp/);
       expect(out).toMatch(/partner now sees "in_review"/);
       expect(out).toMatch(/console\s+http:\/\/127\.0\.0\.1:\d+\/ui\//);
+      // The sharing rules: one internal file and comment stay internal, one of each reaches the partner.
+      expect(out).toContain('sharing rules: sent to the partner a comment (sharing.cases.comments: starts with "@partner"), file partner-credit-note.pdf (sharing.cases.files: name starts with "partner-"); kept internal a comment, file credit-note-draft.pdf');
+      // The bulk-change guard: ten tasks moved at once by one person, six go, four are held.
+      expect(out).toMatch(/6 reached the partner; 4 held for an admin/);
     } finally {
       await stop();
       rmSync(dir, { recursive: true, force: true });

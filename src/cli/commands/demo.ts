@@ -18,6 +18,7 @@ import { listDocuments } from '../../store/ops/documents.ts';
 import { listDeadLetters } from '../../store/ops/replayDeadLetter.ts';
 import { onShutdown } from './start.ts';
 import { playAfternoon } from '../demo/afternoon.ts';
+import { demoGuardsConfig, playBulkSlip } from '../demo/bulkSlip.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,7 +34,7 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const cu = await startClickUpSandbox({ rateLimitPerMinute: 1000 });
   const tg = await startTradingGridSandbox({ idTag: 'DEMO' });
-  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port, extra: { mailbox: demoMailboxConfig(`${file}-mailbox`), ...demoSlaConfig() } });
+  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port, extra: { mailbox: demoMailboxConfig(`${file}-mailbox`), ...demoSlaConfig(), ...demoGuardsConfig() } });
   // A fresh admin token per demo run, printed so a person can sign in to the console.
   const adminToken = randomBytes(24).toString('base64url');
   let bridge: Awaited<ReturnType<typeof startBridge>>;
@@ -75,6 +76,7 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   out(`${afternoon.join('\n')}\n`);
   out(`${(await showMappingApplied(cu, tg, bridge, cases, quiet)).join('\n')}\n`);
   out(`${(await playSlaEvening(tg, bridge, cases, quiet)).join('\n')}\n`);
+  out(`${(await playBulkSlip(cu, tg, bridge, quiet)).join('\n')}\n`);
 
   const stop = async () => {
     tg.setWebhookUrl(undefined);

@@ -45,7 +45,7 @@ export async function playAfternoon(cu: ClickUpSandbox, tg: TradingGridSandbox, 
   await quiet();
   const pTask = (await getLink(db, 'approval', pricing.id))?.cuTaskId;
   if (pTask) {
-    cu.postComment(pTask, 'Approved for Q3 only.', 'dora.manager@gridbridge.example');
+    cu.postComment(pTask, '@partner Approved for Q3 only.', 'dora.manager@gridbridge.example');
     cu.moveStatus(pTask, 'approved', 'dora.manager@gridbridge.example');
     await quiet();
     cu.postComment(pTask, 'Finance says no: the margin is below floor.', 'dora.manager@gridbridge.example');
