@@ -154,6 +154,12 @@ const DispatcherConfig = z.strictObject({
   poll_ms: z.number().int().min(5).default(500),
   /** A job found running with its worker gone (killed, out of memory, stuck) this many times is dead-lettered. */
   max_crashes: z.number().int().min(1).max(100).default(3),
+  /** Longest one job may run before it is stopped (its remote calls refused) and retried (ms). */
+  job_deadline_ms: z.number().int().min(1_000).max(24 * 3_600_000).default(15 * 60_000),
+  /** Per job kind, overriding job_deadline_ms (e.g. {"mailbox.scan": 1800000}). */
+  job_deadlines: z.record(z.string(), z.number().int().min(1_000).max(24 * 3_600_000)).default({}),
+  /** Longest a shutdown waits for running jobs before stopping them and handing them back (ms). */
+  shutdown_deadline_ms: z.number().int().min(0).max(600_000).default(10_000),
 });
 
 const DocumentsConfig = z.strictObject({

@@ -181,7 +181,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     extraApis: partnerChannel.runtime ? { 'partner-channel': (auth) => partnerChannelApi(store.db, auth, now) } : {},
   });
   const dispatcher = new Dispatcher(store, handlers, {
-    concurrency: d.concurrency, maxCrashes: d.max_crashes, leaseMs: d.lease_ms, pollMs: d.poll_ms, backoffBaseMs: d.backoff_base_ms, backoffMaxMs: d.backoff_max_ms, now, logger, onSettled: consoleUi.onSettled,
+    concurrency: d.concurrency, maxCrashes: d.max_crashes, deadlineMs: (kind) => d.job_deadlines[kind] ?? d.job_deadline_ms, shutdownDeadlineMs: d.shutdown_deadline_ms, leaseMs: d.lease_ms, pollMs: d.poll_ms, backoffBaseMs: d.backoff_base_ms, backoffMaxMs: d.backoff_max_ms, now, logger, onSettled: consoleUi.onSettled,
   });
   wake = () => dispatcher.wake();
   const app = createApp({

@@ -11,6 +11,7 @@ import { extendLeases } from '../store/ops/extendLeases.ts';
 import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import { backoffMs } from '../connectors/http/decideRetry.ts';
 import { JOBS_CHANNEL } from '../store/ops/enqueueJobs.ts';
+import { runWithJobSignal, unlessAborted } from '../core/jobSignal.ts';
 
 export interface JobContext {
   job: JobRow;
@@ -18,12 +19,17 @@ export interface JobContext {
   /** 1 on the first run; above 1 after a retry or a crash while the job was running. */
   attempt: number;
   now: () => number;
+  /**
+   * Aborted when the job must stop: its deadline passed, its lease went to another worker, or the process
+   * is shutting down. Remote calls made through the connectors see it without being passed it (jobSignal.ts).
+   */
+  signal?: AbortSignal;
 }
 
 export type JobOutcome =
   /** Done; `commit` runs in the same transaction as marking the job done (state change + follow-up jobs). */
   | { status: 'done'; commit?: (trx: Transaction<Database>) => Promise<void> }
-  | { status: 'retry'; error: string; retryAfterMs?: number; refundAttempt?: boolean }
+  | { status: 'retry'; error: string; retryAfterMs?: number; refundAttempt?: boolean; /** A remote's 429: refunded only for a while (RATE_LIMIT_PATIENCE_MS). */ rateLimited?: boolean }
   | { status: 'fail'; error: string };
 
 export type JobHandler = (ctx: JobContext) => Promise<JobOutcome>;
@@ -39,11 +45,23 @@ export interface DispatcherOptions {
   workerId?: string;
   /** Crashes after which a job is dead-lettered when its lease is reclaimed (default 3). */
   maxCrashes?: number;
+  /** Longest a handler of `kind` may run before it is stopped and retried (default 15 minutes). */
+  deadlineMs?: (kind: string) => number;
+  /** Longest `stop()` waits for handlers in flight before stopping them and handing their jobs back (default 10 s). */
+  shutdownDeadlineMs?: number;
   /** Called after each job settles (for metrics and the console timeline). */
   onSettled?: (job: JobRow, outcome: JobOutcome['status'] | 'lease_lost', ms: number, error?: string) => void;
 }
 
 class LeaseLost extends Error {}
+class ShutdownStop extends Error {}
+class DeadlinePassed extends Error {}
+
+const DEFAULT_DEADLINE_MS = 15 * 60_000;
+/** A wait asked for by a remote (Retry-After, a rate-limit reset) is honoured up to this long (or the backoff cap when larger). */
+export const MAX_REMOTE_WAIT_MS = 15 * 60_000;
+/** 429s keep a job's attempt only this long after it was created: an endless 429 ends in the dead letters, not in a loop. */
+export const RATE_LIMIT_PATIENCE_MS = 6 * 3_600_000;
 
 /** A done job waiting for the next group commit. */
 interface PendingCompletion {
@@ -65,6 +83,7 @@ const MAX_COMPLETION_BATCH = 128;
 export class Dispatcher {
   readonly workerId: string;
   private readonly inFlight = new Map<number, Promise<void>>();
+  private readonly controllers = new Map<number, AbortController>();
   private running = false;
   private loopDone: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -93,7 +112,16 @@ export class Dispatcher {
       });
     }
     this.leaseTimer = setInterval(() => {
-      void extendLeases(this.store.db, [...this.inFlight.keys()], this.workerId, this.now() + this.opts.leaseMs)
+      const ids = [...this.inFlight.keys()];
+      void extendLeases(this.store.db, ids, this.workerId, this.now() + this.opts.leaseMs)
+        .then((renewed) => {
+          // A lease not renewed went to another worker (ours expired while we were stalled): stop that handler
+          // before it writes anything more, since the new holder runs the same job.
+          for (const id of ids) {
+            if (renewed.has(id) || !this.inFlight.has(id)) continue;
+            this.controllers.get(id)?.abort(new Error(`job ${id}: its lease was lost to another worker`));
+          }
+        })
         .then(() => reclaimExpiredLeases(this.store.db, this.now(), this.opts.maxCrashes))
         .then((n) => {
           if (n > 0) {
@@ -120,7 +148,18 @@ export class Dispatcher {
     this.running = false;
     this.wake();
     await this.loopDone;
-    await Promise.all(this.inFlight.values());
+    // Handlers get a grace period; past it they are stopped and their jobs handed back (ready, attempt
+    // refunded): a remote that never answers, or a retry sleeping on a rate limit, must not hold a shutdown.
+    const grace = this.opts.shutdownDeadlineMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.all(this.inFlight.values());
+    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace)))]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.opts.logger?.warn({ inFlight: this.inFlight.size, graceMs: grace }, 'jobs still running at shutdown are stopped and handed back');
+      for (const c of this.controllers.values()) c.abort(new ShutdownStop('the bridge is shutting down'));
+      await all;
+    }
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     const unlisten = await this.unlisten;
     this.unlisten = null;
@@ -186,22 +225,47 @@ export class Dispatcher {
   private async execute(job: JobRow): Promise<void> {
     const started = this.now();
     const handler = this.handlers.get(job.kind);
+    const controller = new AbortController();
+    this.controllers.set(job.id, controller);
     let outcome: JobOutcome;
+    let stoppedBy: Error | null = null;
     if (!handler) {
       outcome = { status: 'fail', error: `no handler for job kind '${job.kind}' (a newer version may have enqueued it)` };
     } else {
-      try {
-        outcome = await handler({ job, payload: JSON.parse(job.payload), attempt: job.attempts, now: this.now });
-      } catch (e) {
+      const deadline = this.opts.deadlineMs?.(job.kind) ?? DEFAULT_DEADLINE_MS;
+      const timer = setTimeout(() => controller.abort(new DeadlinePassed(`job ${job.id} (${job.kind}) ran past its deadline of ${deadline} ms`)), deadline);
+      timer.unref();
+      const run = runWithJobSignal(controller.signal, () => handler({ job, payload: JSON.parse(job.payload), attempt: job.attempts, now: this.now, signal: controller.signal })).then(
+        (o) => o,
         // A throw is a bug or an unexpected state: retry it like a transient failure, with the stack for the dead letter.
-        outcome = { status: 'retry', error: `unexpected error in ${job.kind}: ${(e as Error).stack ?? String(e)}` };
-      }
+        (e): JobOutcome => ({ status: 'retry', error: `unexpected error in ${job.kind}: ${(e as Error).stack ?? String(e)}` }),
+      );
+      // The handler cannot be killed, but it is no longer waited for: whatever it still tries to send is refused (jobSignal).
+      const r = await unlessAborted(run, controller.signal, null);
+      clearTimeout(timer);
+      if (r === null) {
+        stoppedBy = controller.signal.reason as Error;
+        void run.then(() => undefined);
+        outcome = { status: 'retry', error: stoppedBy.message };
+      } else outcome = r;
     }
+    this.controllers.delete(job.id);
     let settled: JobOutcome['status'] | 'lease_lost' = outcome.status;
     let error: string | undefined;
     try {
-      settled = await this.settle(job, outcome);
-      if (outcome.status !== 'done') error = outcome.error;
+      if (stoppedBy && !(stoppedBy instanceof DeadlinePassed) && !(stoppedBy instanceof ShutdownStop)) {
+        // Lease lost: the job is another worker's now; nothing of ours is recorded.
+        settled = 'lease_lost';
+        this.counters.leaseLost++;
+        this.opts.logger?.warn({ job: job.id, kind: job.kind }, 'lease lost while running; the handler was stopped and the new holder runs the job');
+      } else if (stoppedBy instanceof ShutdownStop) {
+        await retryJob(this.store.db, job.id, this.workerId, this.now(), `stopped by shutdown: ${stoppedBy.message}`, this.now(), { refundAttempt: true });
+        settled = 'retry';
+        error = stoppedBy.message;
+      } else {
+        settled = await this.settle(job, outcome);
+        if (outcome.status !== 'done') error = outcome.error;
+      }
     } catch (e) {
       settled = 'retry';
       error = `could not record the outcome: ${(e as Error).message}`;
@@ -227,8 +291,10 @@ export class Dispatcher {
       return 'lease_lost';
     }
     if (outcome.status === 'retry' && job.attempts < job.max_attempts) {
-      const wait = Math.max(outcome.retryAfterMs ?? 0, outcome.refundAttempt ? 0 : backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs));
-      await retryJob(db, job.id, this.workerId, now + wait, outcome.error, now, { refundAttempt: outcome.refundAttempt });
+      const refund = !!outcome.refundAttempt && !(outcome.rateLimited && now - Number(job.created_at) > RATE_LIMIT_PATIENCE_MS);
+      const asked = Math.min(outcome.retryAfterMs ?? 0, Math.max(MAX_REMOTE_WAIT_MS, this.opts.backoffMaxMs));
+      const wait = Math.max(asked, refund ? 0 : backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs));
+      await retryJob(db, job.id, this.workerId, now + wait, outcome.error, now, { refundAttempt: refund });
       this.counters.retried++;
       this.opts.logger?.debug({ job: job.id, kind: job.kind, attempt: job.attempts, waitMs: wait, error: outcome.error }, 'job will be retried');
       return 'retry';

@@ -4,12 +4,17 @@ import { loadConfigForCommand } from '../loadConfigForCommand.ts';
 import { startBridge, StartupError } from '../../server/bridge.ts';
 
 /** Stop cleanly on SIGINT/SIGTERM: stop accepting, drain jobs in flight, close the store. */
-export function onShutdown(stop: () => Promise<void>): void {
+export function onShutdown(stop: () => Promise<void>, hardDeadlineMs = 30_000): void {
   let stopping = false;
   const handler = (sig: string) => {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`\n${sig}: draining jobs in flight…\n`);
+    // The drain has its own deadlines; this one catches anything else that would hold the exit.
+    setTimeout(() => {
+      process.stderr.write(`shutdown took over ${hardDeadlineMs} ms; exiting anyway (jobs left running are taken up again at the next start)\n`);
+      process.exit(1);
+    }, hardDeadlineMs).unref();
     stop().then(
       () => process.exit(0),
       (e) => {
@@ -35,7 +40,7 @@ export function registerStartCommand(program: Command): void {
       const s = { secrets: loaded.secrets };
       try {
         const bridge = await startBridge({ config: r.config, secrets: s.secrets, port: opts.port, logger: createLogger({ level: r.config.log_level, secrets: Object.values(s.secrets).filter((v): v is string => typeof v === 'string') }) });
-        onShutdown(bridge.stop);
+        onShutdown(bridge.stop, r.config.dispatcher.shutdown_deadline_ms + 20_000);
       } catch (e) {
         process.stderr.write(`${e instanceof StartupError ? e.message : `gridbridge cannot start: ${(e as Error).message}`}\n`);
         process.exitCode = 1;

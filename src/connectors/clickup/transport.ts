@@ -4,6 +4,7 @@ import { HttpClient, type HttpRequest, type StreamResponse } from '../http/httpC
 import { backoffMs, mayRepeatInPlace } from '../http/decideRetry.ts';
 import { err, ok, type RemoteError, type Result } from '../../core/result.ts';
 import type { ClickUpRateLimiter } from './rateLimiter.ts';
+import { currentJobSignal, jobStopped, unlessAborted } from '../../core/jobSignal.ts';
 
 export interface RetryPolicy {
   /** Attempts for 5xx, resets and timeouts (429s wait for the reset and do not count). */
@@ -87,7 +88,7 @@ export class ClickUpTransport {
     let attempt = 0;
     let limited = 0;
     for (;;) {
-      if (metered) await this.limiter.acquire();
+      if (metered && !(await this.acquireUnlessStopped())) return { ok: false, error: { code: 'job_stopped', retryable: true, detail: `clickup ${call.method} ${call.path}: not sent: ${jobStopped()}` } };
       const r = await once();
       if (r.ok) return r;
       const e: RemoteError = r.error;
@@ -109,8 +110,25 @@ export class ClickUpTransport {
       // A 5xx's own backoff; an explicit Retry-After is honoured up to the policy's cap.
       const wait = Math.max(backoffMs(attempt, this.retry.baseMs, this.retry.maxMs), Math.min(e.retryAfterMs ?? 0, this.retry.maxMs));
       this.logger?.debug({ code: e.code, attempt, wait }, `clickup ${call.method} ${call.path} retrying`);
-      await this.sleep(wait);
+      // A stopped job (shutdown, deadline, lost lease) does not sit out its retry wait.
+      await unlessAborted(this.sleep(wait), currentJobSignal(), undefined);
     }
+  }
+
+  /**
+   * Wait for the limiter, unless the running job is stopped first (a 429 wait can be a minute). A slot
+   * granted after we gave up is handed back at once, so the limiter's count stays right.
+   */
+  private async acquireUnlessStopped(): Promise<boolean> {
+    const signal = currentJobSignal();
+    const slot = this.limiter.acquire();
+    if (!signal) {
+      await slot;
+      return true;
+    }
+    const got = await unlessAborted(slot.then(() => true), signal, false);
+    if (!got) void slot.then(() => this.limiter.done(undefined));
+    return got;
   }
 
   /** JSON call; resolves to the parsed body (or undefined for an empty one). */

@@ -2,6 +2,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { classifyHttpFailure } from './decideRetry.ts';
 import { err, ok, type Result } from '../../core/result.ts';
+import { currentJobSignal, jobStopped } from '../../core/jobSignal.ts';
 
 export interface HttpRequest {
   method: Dispatcher.HttpMethod;
@@ -70,6 +71,10 @@ export class HttpClient {
       headers['content-type'] = 'application/json';
     }
     const timeout = req.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
+    // A job stopped (deadline, lease lost, shutdown) sends nothing more: another worker may hold it now.
+    const stopped = jobStopped();
+    if (stopped) return err({ code: 'job_stopped', retryable: true, detail: `${this.where(req)}: not sent: ${stopped}` });
+    const signal = currentJobSignal();
     try {
       const res = await this.pool.request({
         method: req.method,
@@ -78,9 +83,11 @@ export class HttpClient {
         body,
         headersTimeout: timeout,
         bodyTimeout: timeout,
+        ...(signal ? { signal } : {}),
       });
       return ok(res);
     } catch (e) {
+      if (signal?.aborted) return err({ code: 'job_stopped', retryable: true, ambiguous: true, detail: `${this.where(req)}: cut off: ${jobStopped()}` });
       const code = (e as { code?: string }).code ?? 'network_error';
       return err(classifyHttpFailure({ networkCode: code }, this.where(req), this.now()));
     }
@@ -127,7 +134,12 @@ export class HttpClient {
     return err(classifyHttpFailure({ status: res.statusCode, headers: res.headers, remoteMessage: text.slice(0, 200) }, this.where(req), this.now()));
   }
 
-  async close(): Promise<void> {
-    await this.pool.close();
+  /** Close gracefully; requests still pending after `graceMs` are cut off (a remote that never answers must not hold a shutdown). */
+  async close(graceMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = this.pool.close().then(() => true);
+    const ok = await Promise.race([closed, new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
+    clearTimeout(timer);
+    if (!ok) await this.pool.destroy().catch(() => undefined);
   }
 }

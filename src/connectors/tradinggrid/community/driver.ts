@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { currentJobSignal } from '../../../core/jobSignal.ts';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { err, ok, RemoteFailure, type RemoteError, type Result } from '../../../core/result.ts';
@@ -127,7 +128,8 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
       const wait = Math.max(e.retryAfterMs ?? 0, backoffMs(attempt, opts.backoffBaseMs ?? 100, opts.backoffMaxMs ?? 2_000));
       if (wait > maxWait) return r;
       log?.debug({ code: e.code, attempt, wait, path: req.path }, 'tradinggrid retry');
-      await sleep(wait);
+      // A stopped job (shutdown, deadline, lost lease) does not sit out its retry wait; its next call is refused.
+      await sleep(wait, undefined, { signal: currentJobSignal() }).catch(() => undefined);
     }
   }
 
