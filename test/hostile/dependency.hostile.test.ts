@@ -158,3 +158,32 @@ describe('a job that kills its worker', () => {
     expect(c.id).toBeTruthy();
   });
 });
+
+describe('SIGTERM while remote calls wait', () => {
+  it.each([
+    ['answers every create with 429 and Retry-After: 60', { status: 429, headers: { 'retry-after': '60' }, body: '{"err":"Rate limit reached","ECODE":"APP_002"}' }],
+    ['never answers a create', 'hang' as const],
+  ])('ClickUp %s: SIGTERM exits within the shutdown deadline and the job is handed back, not left running', async (_what, decision) => {
+    t = await startTarget({
+      clickupVia: async (origin) => {
+        proxy = await startFaultProxy(origin, (m, p) => (m === 'POST' && /\/list\/[^/]+\/task$/.test(p) ? decision : 'pass'));
+        return proxy.url;
+      },
+    });
+    await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Stuck on ClickUp' });
+    await eventually('the create reaching ClickUp', () => proxy!.seen.some((s) => /^POST .*\/task$/.test(s)), 20_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    const exited = new Promise<number | null>((r) => t!.proc.child.once('exit', (code) => r(code)));
+    t.proc.child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 30_000))]);
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const db = new Database(t.config.store.url.slice('sqlite:'.length), { readonly: true });
+    try {
+      expect(db.prepare("select count(*) as n from jobs where state = 'running'").get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+  });
+});
