@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWorld, eventually, type World } from './world.ts';
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from './smtpServer.ts';
-import type { Bridge } from '../../src/server/bridge.ts';
+import type { Bridge, BridgeOptions } from '../../src/server/bridge.ts';
 
 export const MAIL_PARTNER = 'P-UMBRELLA';
 export const PAGES_KEY_ENV = 'GRIDBRIDGE_TEST_PARTNER_PAGES_KEY';
@@ -10,7 +10,7 @@ export const PAGES_KEY_ENV = 'GRIDBRIDGE_TEST_PARTNER_PAGES_KEY';
  * Both sandboxes, a real SMTP server, and a bridge where Umbrella Foods has no community API and no EDI
  * map: every partner-facing flow reaches it by e-mail and its pages only.
  */
-export async function createEmailPartnerWorld(o: { digest?: boolean } = {}): Promise<{ w: World; b: Bridge; smtp: TestSmtp; pagesKey: Buffer; close: () => Promise<void> }> {
+export async function createEmailPartnerWorld(o: { digest?: boolean; admin?: BridgeOptions['admin'] } = {}): Promise<{ w: World; b: Bridge; smtp: TestSmtp; pagesKey: Buffer; close: () => Promise<void> }> {
   const smtp = await startTestSmtp({ user: 'bridge', password: 'smtp-pass' });
   const keyText = randomBytes(32).toString('base64url');
   process.env[PAGES_KEY_ENV] = keyText;
@@ -35,7 +35,7 @@ export async function createEmailPartnerWorld(o: { digest?: boolean } = {}): Pro
       },
     },
   });
-  const b = await w.startBridge();
+  const b = await w.startBridge(o.admin ? { admin: o.admin } : {});
   return {
     w, b, smtp, pagesKey: createHash('sha256').update(keyText).digest(),
     close: async () => {

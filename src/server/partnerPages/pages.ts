@@ -14,7 +14,7 @@ import { getFlowRecord } from '../../store/ops/flowRecords.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { MinuteLimiter } from './rateLimit.ts';
-import { esc, pageHtml, PARTNER_CSS, refusedHtml } from './render.ts';
+import { esc, FAVICON_SVG, pageHtml, PARTNER_CSS, refusedHtml } from './render.ts';
 
 /**
  * Virus-scan hook point: every partner upload passes through it before anything is stored. Without one
@@ -203,6 +203,11 @@ ${ackAt ? `<p class="flash" id="acknowledged">Acknowledged on ${esc(fmt(Date.par
   app.get('/p-assets/partner.css', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');
     return c.body(PARTNER_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+  });
+
+  app.get('/p-assets/favicon.svg', (c) => {
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(FAVICON_SVG, 200, { 'Content-Type': 'image/svg+xml' });
   });
 
   app.get('/p/:token', async (c) => {

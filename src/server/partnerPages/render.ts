@@ -5,7 +5,7 @@ export const esc = (s: unknown) => String(s ?? '').replace(/&/g, '&amp;').replac
 export function pageHtml(o: { title: string; partnerName: string; body: string; notice?: string | null }): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${esc(o.title)}</title><link rel="stylesheet" href="/p-assets/partner.css"></head>
+<meta name="referrer" content="no-referrer"><title>${esc(o.title)}</title><link rel="stylesheet" href="/p-assets/partner.css"><link rel="icon" href="/p-assets/favicon.svg"></head>
 <body><header><span class="for">For ${esc(o.partnerName)}</span></header><main>
 ${o.notice ? `<p class="flash" id="flash">${esc(o.notice)}</p>` : ''}
 <h1>${esc(o.title)}</h1>
@@ -14,7 +14,7 @@ ${o.body}
 }
 
 export function refusedHtml(status: number, message: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Link not valid</title><link rel="stylesheet" href="/p-assets/partner.css"></head>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Link not valid</title><link rel="stylesheet" href="/p-assets/partner.css"><link rel="icon" href="/p-assets/favicon.svg"></head>
 <body><main><h1>This link cannot be used</h1><p id="refused" data-status="${status}">${esc(message)}</p><p>Ask your contact for a new link.</p></main></body></html>`;
 }
 
@@ -30,3 +30,5 @@ ol.history .when{color:#7b8794;font-size:12px;display:block}.pre{white-space:pre
 form{margin:12px 0}textarea{width:100%;min-height:90px;box-sizing:border-box}button{background:#1f6feb;color:#fff;border:0;padding:8px 18px;border-radius:4px;cursor:pointer;font-size:15px}
 table{border-collapse:collapse}td,th{padding:4px 14px 4px 0;text-align:left}
 footer{max-width:760px;margin:0 auto 24px;color:#7b8794;font-size:12px;padding:0 24px}`;
+
+export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f6feb"/></svg>';
