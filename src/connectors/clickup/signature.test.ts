@@ -19,6 +19,9 @@ describe('verifyClickUpSignature', () => {
     ['a truncated signature', body, good.slice(0, 63), secret, false],
     ['a signature that is not hex', body, 'z'.repeat(64), secret, false],
     ['an over-long signature', body, good + '00', secret, false],
+    // Buffer.from(hex) drops a trailing odd digit: without the length check this would verify.
+    ['one extra hex digit', body, good + '0', secret, false],
+    ['surrounded by white space (a proxy that keeps it)', body, ` ${good}\t`, secret, true],
     ['an empty secret', body, signClickUpBody(body, ''), '', false],
   ] as const)('%s → %s', (_name, raw, header, key, expected) => {
     expect(verifyClickUpSignature(raw, header, key)).toBe(expected);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { backoffMs, classifyHttpFailure, mayRepeatInPlace, retryAfterMs, type HttpOutcome } from './decideRetry.ts';
+import { backoffMs, classifyHttpFailure, explicitRetryAfterMs, mayRepeatInPlace, rateLimitHeaders, retryAfterMs, type HttpOutcome } from './decideRetry.ts';
 
 // Known answers: every figure below is worked out by hand from RFC 9110 §10.2.3 (Retry-After is either
 // delay-seconds or an HTTP-date) and ClickUp's rate-limit headers (X-RateLimit-Reset is epoch seconds,
@@ -165,5 +165,30 @@ describe('mayRepeatInPlace', () => {
     ['GET', undefined, bad, false],
   ] as const)('%s (idempotent %s) after %o → %s', (method, idempotent, e, want) => {
     expect(mayRepeatInPlace(method, e, idempotent)).toBe(want);
+  });
+});
+
+describe('rate-limit headers carried with a failure', () => {
+  it.each<[string, HttpOutcome['headers'], Record<string, string> | undefined]>([
+    ['all three, other headers left out', { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700000060', 'content-type': 'application/json' }, { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700000060' }],
+    ['only the limit', { 'x-ratelimit-limit': '100' }, { 'x-ratelimit-limit': '100' }],
+    ['only the remaining count', { 'x-ratelimit-remaining': '7' }, { 'x-ratelimit-remaining': '7' }],
+    ['only the reset', { 'x-ratelimit-reset': '1700000060' }, { 'x-ratelimit-reset': '1700000060' }],
+    ['a repeated header: the first value', { 'x-ratelimit-remaining': ['3', '9'] }, { 'x-ratelimit-remaining': '3' }],
+    ['none', { 'retry-after': '5' }, undefined],
+    ['no headers at all', undefined, undefined],
+  ])('%s', (_name, headers, expected) => {
+    expect(rateLimitHeaders(headers)).toEqual(expected);
+    const e = classifyHttpFailure({ status: 503, headers }, 'w', NOW);
+    if (expected === undefined) expect(e).not.toHaveProperty('rateLimitHeaders');
+    else expect(e.rateLimitHeaders).toEqual(expected);
+  });
+
+  it('a 5xx waits only for an explicit Retry-After, never for the rate-limit window', () => {
+    const reset = String(NOW / 1000 + 60);
+    expect(explicitRetryAfterMs({ 'x-ratelimit-reset': reset }, NOW)).toBeUndefined();
+    expect(explicitRetryAfterMs({ 'retry-after': '3', 'x-ratelimit-reset': reset }, NOW)).toBe(3000);
+    expect(explicitRetryAfterMs({ 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' }, NOW)).toBe(30_000);
+    expect(classifyHttpFailure({ status: 502, headers: { 'x-ratelimit-reset': reset } }, 'w', NOW).retryAfterMs).toBeUndefined();
   });
 });

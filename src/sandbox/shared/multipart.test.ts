@@ -91,4 +91,57 @@ describe('multipart', () => {
     expect(file.type).toBe('application/octet-stream');
     expect([...new Uint8Array(await file.arrayBuffer())]).toEqual([0, 13, 10, 45, 45, 255]);
   });
+
+  it.each([
+    ['multipart/form-data with no boundary parameter', 'multipart/form-data'],
+    ['another type that carries a boundary', 'text/plain; boundary=abc'],
+    ['a type that only contains multipart/form-data', 'text/x-not-multipart/form-data; boundary=abc'],
+  ])('no boundary from %s', (_n, ct) => {
+    expect(multipartBoundary(ct)).toBeUndefined();
+  });
+
+  it('reads unquoted and backslash-escaped parameters, percent-decodes only the WHATWG escapes, and header names with white space', () => {
+    const body = Buffer.from(
+      '--b\r\n' +
+        'Content-Disposition: form-data; name=plain\r\n\r\n' +
+        'v1\r\n--b\r\n' +
+        'X-Junk-Line-Without-Colon\r\n' +
+        'Content-Type : text/csv\r\n' +
+        'Content-Disposition: form-data; name="f"; filename="a\\"b %0Ac%22 100%25.csv"\r\n\r\n' +
+        'x,y\r\n--b--\r\n',
+    );
+    expect(parseMultipart(body, 'b').map((p) => [p.name, p.filename, p.contentType, p.data.toString()])).toEqual([
+      ['plain', undefined, undefined, 'v1'],
+      ['f', 'a"b \nc" 100%25.csv', 'text/csv', 'x,y'],
+    ]);
+  });
+
+  it.each([
+    ['a boundary followed by one dash', '--b-x\r\n', 'multipart: expected CRLF after boundary at byte 3'],
+    ['a boundary followed by a character, then a dash', '--bx-\r\n', 'multipart: expected CRLF after boundary at byte 3'],
+    ['a boundary followed by CR alone', '--b\rX', 'multipart: expected CRLF after boundary at byte 3'],
+    ['a boundary followed by LF alone', '--bX\n', 'multipart: expected CRLF after boundary at byte 3'],
+    ['no boundary line', 'hello', 'multipart body has no boundary line'],
+    ['a truncated body', '--b\r\nContent-Disposition: form-data; name="f"\r\n\r\nabc', 'multipart: body ends before the closing boundary (truncated upload?)'],
+    ['unterminated headers', '--b\r\nContent-Disposition: form-data', 'multipart: part headers not terminated at byte 5'],
+    ['a part without a name', '--b\r\nContent-Type: text/plain\r\n\r\nabc\r\n--b--', 'multipart: part without a name in Content-Disposition'],
+  ])('rejects %s with the exact reason', (_n, body, msg) => {
+    expect(() => parseMultipart(Buffer.from(body), 'b')).toThrow(new Error(msg));
+  });
+
+  it('the driver writes the part headers exactly: quotes percent-encoded, backslashes escaped, line breaks blanked', async () => {
+    const mp = buildMultipart({ 'kind "x"': 'other' }, { field: 'file', filename: 'a"b\\c\r\nd.pdf', contentType: 'application/pdf\r\nX-Evil: 1', data: Buffer.from('%PDF') });
+    const boundary = multipartBoundary(mp.contentType)!;
+    expect(boundary).toMatch(/^----gridbridge[0-9a-f]{24}$/);
+    expect((await bytes(mp.body)).toString('latin1').split(boundary).join('B')).toBe(
+      '--B\r\nContent-Disposition: form-data; name="kind %22x%22"\r\n\r\nother\r\n' +
+        '--B\r\nContent-Disposition: form-data; name="file"; filename="a%22b\\\\c  d.pdf"\r\nContent-Type: application/pdfX-Evil: 1\r\n\r\n%PDF\r\n--B--\r\n',
+    );
+  });
+
+  it('the driver streams string chunks as their bytes', async () => {
+    const mp = buildMultipart({}, { field: 'file', filename: 'x.txt', contentType: 'text/plain', data: Readable.from(['héllo ', 'wörld'], { objectMode: true }) });
+    const parts = parseMultipart(await bytes(mp.body), multipartBoundary(mp.contentType)!);
+    expect(parts[0]!.data.toString('utf8')).toBe('héllo wörld');
+  });
 });

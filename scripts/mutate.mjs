@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// `npm run mutate [module ...]`: Stryker on one module at a time, each with only the tests that cover it
+// (vitest.mutate.config.ts), one process (the machine is shared), incremental (reports/mutation/<module>.
+// incremental.json: a rerun tests only mutants whose code or tests changed). Without arguments, every
+// module below in turn. Prints each module's score; the README's table is copied from these lines.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+/** Module → the files mutated and the test files that cover them. */
+export const MODULES = {
+  decideRetry: { mutate: ['src/connectors/http/decideRetry.ts'], tests: ['src/connectors/http/decideRetry.test.ts'] },
+  rateLimiter: { mutate: ['src/connectors/clickup/rateLimiter.ts'], tests: ['src/connectors/clickup/rateLimiter.test.ts'] },
+  signature: { mutate: ['src/connectors/clickup/signature.ts'], tests: ['src/connectors/clickup/signature.test.ts'] },
+  multipart: { mutate: ['src/sandbox/shared/multipart.ts', 'src/connectors/tradinggrid/community/multipart.ts'], tests: ['src/sandbox/shared/multipart.test.ts'] },
+  ediTokenizer: { mutate: ['src/connectors/tradinggrid/edi/tokenizer.ts'], tests: ['src/connectors/tradinggrid/edi/parseEdi.test.ts', 'src/connectors/tradinggrid/edi/parseEdi.property.test.ts'] },
+  pollChanges: { mutate: ['src/connectors/tradinggrid/community/pollChanges.ts'], tests: ['src/connectors/tradinggrid/community/pollChanges.test.ts', 'src/sandbox/tradinggrid/webhooks.test.ts'] },
+  dispatcher: { mutate: ['src/sync/dispatcher.ts'], tests: ['src/sync/dispatcher.test.ts', 'src/sync/dispatcher.shared.test.ts'] },
+};
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((m) => !(m in MODULES));
+if (unknown.length > 0) {
+  process.stderr.write(`mutate: unknown module(s) ${unknown.join(', ')}; known: ${Object.keys(MODULES).join(', ')}\n`);
+  process.exit(2);
+}
+const names = asked.length > 0 ? asked : Object.keys(MODULES);
+
+/** Score as Stryker counts it: killed + timeout over all valid mutants (no coverage counts against). */
+function summarize(name) {
+  const file = join(root, 'reports', 'mutation', `${name}.json`);
+  if (!existsSync(file)) return null;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  const n = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, CompileError: 0, RuntimeError: 0, Ignored: 0 };
+  const survivors = [];
+  for (const [path, f] of Object.entries(report.files)) {
+    for (const m of f.mutants) {
+      n[m.status] = (n[m.status] ?? 0) + 1;
+      if (m.status === 'Survived' || m.status === 'NoCoverage') survivors.push(`${path}:${m.location.start.line} ${m.mutatorName} ${m.replacement ? JSON.stringify(m.replacement).slice(0, 60) : ''}`);
+    }
+  }
+  const valid = n.Killed + n.Timeout + n.Survived + n.NoCoverage;
+  return { ...n, score: valid === 0 ? null : (100 * (n.Killed + n.Timeout)) / valid, survivors };
+}
+
+let failed = false;
+for (const name of names) {
+  const m = MODULES[name];
+  process.stdout.write(`\n=== mutate ${name}: ${m.mutate.join(', ')} ===\n`);
+  const r = spawnSync('npx', ['stryker', 'run', '--concurrency', '1', '--mutate', m.mutate.join(',')], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, GB_MUTATE_NAME: name, GB_MUTATE_TESTS: m.tests.join(',') },
+  });
+  if (r.status !== 0) failed = true;
+  const s = summarize(name);
+  if (s) {
+    process.stdout.write(`mutation ${name}: ${s.score === null ? 'n/a' : s.score.toFixed(1)} % killed (${s.Killed} killed, ${s.Timeout} timeout, ${s.Survived} survived, ${s.NoCoverage} no coverage)\n`);
+    for (const x of s.survivors) process.stdout.write(`  survived: ${x}\n`);
+  }
+}
+process.exit(failed ? 1 : 0);
