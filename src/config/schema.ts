@@ -103,8 +103,12 @@ const ClickUpConfig = z.strictObject({
    * success): the lowest plan's 100 unless you know your plan's limit. Headers, when present, always win.
    */
   assumed_rate_limit_per_minute: z.number().int().positive().default(100),
-  /** Hosts attachment URLs may be fetched from (flow 3, ClickUp → Trading Grid). */
-  attachment_hosts: z.array(z.string()).default(['attachments.clickup.com', 't.clickup-attachments.com']),
+  /**
+   * Hosts attachment URLs may be fetched from (flow 3, ClickUp → Trading Grid); `*.example.com` for any
+   * subdomain. ClickUp serves uploaded files from t{workspace}.p.clickup-attachments.com (u{user}.… too) and
+   * public files from attachments-public.clickup.com. Always https, and the address is still checked.
+   */
+  attachment_hosts: z.array(z.string()).default(['*.clickup-attachments.com', 'attachments.clickup.com', 'attachments-public.clickup.com']),
   /** Fetch attachments from loopback/private addresses (sandboxes on 127.0.0.1 only; never in production). */
   allow_private_addresses: z.boolean().default(false),
 });

@@ -23,7 +23,8 @@ export interface AttachmentDownload {
 }
 
 /** Hosts ClickUp serves attachment files from, besides the API host itself. */
-export const DEFAULT_ATTACHMENT_HOSTS = ['attachments.clickup.com', 't.clickup.com', 'app.clickup.com'];
+/** ClickUp's file hosts (see config clickup.attachment_hosts): uploads on t{workspace}.p.clickup-attachments.com. */
+export const DEFAULT_ATTACHMENT_HOSTS = ['*.clickup-attachments.com', 'attachments.clickup.com', 'attachments-public.clickup.com'];
 
 const quote = (s: string) => s.replace(/["\\\r\n]/g, (ch) => (ch === '"' ? '%22' : ch === '\\' ? '%5C' : ''));
 
@@ -59,8 +60,12 @@ export async function uploadAttachment(c: ResourceContext, ref: TaskRef, file: A
  */
 /** Limits on attachment fetches from hosts other than the API host (issue #11, connectors/http/safeFetch.ts). */
 export interface AttachmentFetchGuard {
-  /** Sandboxes on 127.0.0.1 only (config clickup.allow_private_addresses); also lets http:// through. */
+  /** Sandboxes on 127.0.0.1 only (config clickup.allow_private_addresses); also lets http:// through unless allowHttp says no. */
   allowPrivateAddresses?: boolean;
+  /** Plain http:// for attachment hosts; default: only with allowPrivateAddresses (sandboxes). */
+  allowHttp?: boolean;
+  /** Extra CA to trust for attachment hosts: tests serving ClickUp's host names with a test certificate only. */
+  tlsCa?: string | Buffer;
   maxBytes?: number;
   contentTypes?: readonly string[];
   timeoutMs?: number;
@@ -79,13 +84,13 @@ export async function downloadAttachment(c: ResourceContext & { apiBase: URL; al
   if (!sameHost && !hostAllowed(u.hostname, c.allowedHosts)) {
     return err({ code: 'clickup:host_not_allowed', retryable: false, detail: `downloadAttachment: host ${u.hostname} is not an allowed attachment host` });
   }
-  if (u.protocol !== 'https:' && !(sameHost && u.protocol === c.apiBase.protocol) && !c.guard?.allowPrivateAddresses) {
-    return err({ code: 'clickup:host_not_allowed', retryable: false, detail: `downloadAttachment: ${u.protocol} URLs are not fetched` });
+  if (u.protocol !== 'https:' && !(sameHost && u.protocol === c.apiBase.protocol) && !(c.guard?.allowHttp ?? c.guard?.allowPrivateAddresses)) {
+    return err({ code: 'clickup:scheme_not_allowed', retryable: false, detail: `downloadAttachment: ${u.protocol} URLs are not fetched (https only)` });
   }
   if (!sameHost) {
     // A host other than the configured API host: resolved address checked and pinned, redirects, size, time, type limited.
     const g = c.guard ?? {};
-    const f = await safeFetch(u.toString(), { allowedHosts: c.allowedHosts, allowPrivateAddresses: g.allowPrivateAddresses, allowHttp: g.allowPrivateAddresses, maxBytes: g.maxBytes, contentTypes: g.contentTypes, timeoutMs: g.timeoutMs, maxRedirects: g.maxRedirects, resolve: g.resolve });
+    const f = await safeFetch(u.toString(), { allowedHosts: c.allowedHosts, allowPrivateAddresses: g.allowPrivateAddresses, allowHttp: g.allowHttp ?? g.allowPrivateAddresses, maxBytes: g.maxBytes, contentTypes: g.contentTypes, timeoutMs: g.timeoutMs, maxRedirects: g.maxRedirects, resolve: g.resolve, tlsCa: g.tlsCa });
     if (!f.ok) return f;
     return ok({ contentType: f.value.contentType, contentLength: f.value.contentLength, body: f.value.body });
   }

@@ -29,6 +29,8 @@ export interface SafeFetchOptions {
   /** Whole exchange including the body, from the first request to the last byte. */
   totalTimeoutMs?: number;
   headers?: Record<string, string>;
+  /** An extra CA to trust (tests serving a real host name with a test certificate); default the system's. */
+  tlsCa?: string | Buffer;
   /** Name resolution (tests inject one); default the system resolver. */
   resolve?: (host: string) => Promise<ResolvedAddress[]>;
   now?: () => number;
@@ -132,7 +134,7 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
     }
     const seen = { address: isIP(host) ? host : null };
     // One agent per hop, closed with the body: no pooled connection is reused for another host or answer.
-    const agent = new Agent({ connect: { lookup: guardedLookup(o, seen), timeout: timeoutMs }, keepAliveTimeout: 1, connections: 1 });
+    const agent = new Agent({ connect: { lookup: guardedLookup(o, seen), timeout: timeoutMs, ...(o.tlsCa ? { ca: o.tlsCa } : {}) }, keepAliveTimeout: 1, connections: 1 });
     let res: Awaited<ReturnType<typeof request>>;
     try {
       res = await request(current, { method: 'GET', dispatcher: agent, headers: { 'user-agent': 'gridbridge', ...o.headers }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal });

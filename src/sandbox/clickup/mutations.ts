@@ -18,6 +18,7 @@ export interface MutationContext {
   state: ClickUpState;
   events: WebhookDeliverer;
   now: () => number;
+  /** Base of attachment file URLs (see attachmentJson). */
   origin: string;
 }
 

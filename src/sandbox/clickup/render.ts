@@ -27,8 +27,12 @@ export function fieldValueJson(f: FieldDef, v: unknown): unknown {
   return v;
 }
 
-export function attachmentJson(a: AttachmentRec, origin: string) {
-  const url = `${origin}/attachments/${a.id}/${encodeURIComponent(a.title)}`;
+/**
+ * `filesBase` is where the sandbox serves files: `${origin}/attachments` by default, or, with attachmentTls,
+ * `https://t{team}.p.clickup-attachments.com:{port}/t{team}` as ClickUp names its file URLs.
+ */
+export function attachmentJson(a: AttachmentRec, filesBase: string) {
+  const url = `${filesBase}/${a.id}/${encodeURIComponent(a.title)}`;
   return { id: a.id, version: a.version, date: a.date, title: a.title, extension: a.extension, thumbnail_small: url, thumbnail_large: url, url, mimetype: a.mimetype, size: a.size };
 }
 

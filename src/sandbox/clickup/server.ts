@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -33,6 +34,12 @@ export interface ClickUpSandboxOptions {
   /** Sees every API request and its answer (for contract tests); keep it cheap. */
   onExchange?: (x: SandboxExchange) => void;
   logger?: Logger;
+  /**
+   * Serve attachment files over https under ClickUp's own host name, t{team}.p.clickup-attachments.com
+   * (on 127.0.0.1 at another port, with this certificate): file URLs then look like ClickUp's, and a test
+   * resolves the name to loopback and trusts the certificate. Default: plain http on the API's origin.
+   */
+  attachmentTls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface SandboxExchange {
@@ -279,7 +286,24 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
-  ctx.origin = origin;
+  ctx.origin = `${origin}/attachments`;
+  let filesServer: HttpsServer | null = null;
+  if (opts.attachmentTls) {
+    // ClickUp's file URLs: https://t{workspace}.p.clickup-attachments.com/t{workspace}/{attachment id}/{name}.
+    const fs = createHttpsServer({ key: opts.attachmentTls.key, cert: opts.attachmentTls.cert }, (req, res) => {
+      const parts = (req.url ?? '/').split('?')[0]!.split('/');
+      const a = parts[1] === `t${state.teamId}` ? state.attachmentsById.get(decodeURIComponent(parts[2] ?? '')) : undefined;
+      counts.set('GET /t{team}/{id}/{name}', (counts.get('GET /t{team}/{id}/{name}') ?? 0) + 1);
+      if (req.method !== 'GET' || !a) return send(res, { status: 404, body: { err: 'Attachment not found', ECODE: 'ATTCH_001' } });
+      send(res, { status: 200, raw: a.data, headers: { 'content-type': a.mimetype } });
+    });
+    await new Promise<void>((resolve, reject) => {
+      fs.once('error', reject);
+      fs.listen(0, '127.0.0.1', () => resolve());
+    });
+    filesServer = fs;
+    ctx.origin = `https://t${state.teamId}.p.clickup-attachments.com:${(fs.address() as AddressInfo).port}/t${state.teamId}`;
+  }
 
   return {
     url: `${origin}/api`,
@@ -293,13 +317,17 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
     ...person,
     close: async () => {
       deliverer.close();
+      if (filesServer) {
+        filesServer.closeAllConnections();
+        await new Promise<void>((r) => filesServer!.close(() => r()));
+      }
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
     stats,
     setFaults,
     storm429: (ms) => setFaults({ storm429Until: clock.now() + ms }),
-    tasks: () => [...state.tasks.values()].map((t) => taskJson(state, t, origin, { attachments: true })),
+    tasks: () => [...state.tasks.values()].map((t) => taskJson(state, t, ctx.origin, { attachments: true })),
     deliveries: () => [...deliverer.log],
     webhooksSettled: () => deliverer.settled(),
     addToken: (tok, email) => {
