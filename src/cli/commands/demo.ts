@@ -19,6 +19,8 @@ import { listDeadLetters } from '../../store/ops/replayDeadLetter.ts';
 import { onShutdown } from './start.ts';
 import { playAfternoon } from '../demo/afternoon.ts';
 import { demoGuardsConfig, playBulkSlip } from '../demo/bulkSlip.ts';
+import { demoEmailPartnerConfig, EMAIL_PARTNER, playEmailPartner } from '../demo/emailPartner.ts';
+import { startMailCatcher } from '../../sandbox/mail/server.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -34,18 +36,19 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const cu = await startClickUpSandbox({ rateLimitPerMinute: 1000 });
   const tg = await startTradingGridSandbox({ idTag: 'DEMO' });
-  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port, extra: { mailbox: demoMailboxConfig(`${file}-mailbox`), ...demoSlaConfig(), ...demoGuardsConfig() } });
+  const mail = await startMailCatcher();
+  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port, partners: { 'P-ACME': { name: 'Acme Retail' }, 'P-GLOBEX': { name: 'Globex Logistics' }, 'P-INITECH': { name: 'Initech Supply' }, [EMAIL_PARTNER]: { name: 'Hooli Foods' } }, extra: { mailbox: demoMailboxConfig(`${file}-mailbox`), ...demoSlaConfig(), ...demoGuardsConfig(), ...demoEmailPartnerConfig(mail) } });
   // A fresh admin token per demo run, printed so a person can sign in to the console.
   const adminToken = randomBytes(24).toString('base64url');
   let bridge: Awaited<ReturnType<typeof startBridge>>;
   try {
     bridge = await startBridge({ config, secrets, logger: pino({ level: 'warn' }), admin: { tokens: [{ name: 'demo', role: 'admin', token: adminToken }], users: [] } });
   } catch (e) {
-    await Promise.allSettled([cu.close(), tg.close()]);
+    await Promise.allSettled([cu.close(), tg.close(), mail.close()]);
     throw e;
   }
   tg.setWebhookUrl(`${bridge.url}/webhooks/tradinggrid`);
-  out(`gridbridge demo\n  bridge        ${bridge.url}\n  console       ${bridge.url}/ui/  (admin token ${adminToken})\n  ClickUp       ${cu.url}  (sandbox; control API ${cu.origin}/_sandbox)\n  Trading Grid  ${tg.url}  (sandbox)\n  store         ${file}\n\n`);
+  out(`gridbridge demo\n  bridge        ${bridge.url}\n  console       ${bridge.url}/ui/  (admin token ${adminToken})\n  ClickUp       ${cu.url}  (sandbox; control API ${cu.origin}/_sandbox)\n  Trading Grid  ${tg.url}  (sandbox)\n  SMTP          ${mail.host}:${mail.port}  (sandbox mail server: what partners without an API receive)\n  store         ${file}\n\n`);
 
   out('Morning: partners raise cases on Trading Grid (flow 1)…\n');
   const cases = await raiseMorningCases(tg);
@@ -77,11 +80,12 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
   out(`${(await showMappingApplied(cu, tg, bridge, cases, quiet)).join('\n')}\n`);
   out(`${(await playSlaEvening(tg, bridge, cases, quiet)).join('\n')}\n`);
   out(`${(await playBulkSlip(cu, tg, bridge, quiet)).join('\n')}\n`);
+  out(`${(await playEmailPartner(cu, tg, bridge, mail, quiet)).join('\n')}\n`);
 
   const stop = async () => {
     tg.setWebhookUrl(undefined);
     await bridge.stop();
-    await Promise.allSettled([cu.close(), tg.close()]);
+    await Promise.allSettled([cu.close(), tg.close(), mail.close()]);
   };
   if (!opts.once) {
     out(`\nThe bridge keeps running.\n  Console:   ${bridge.url}/ui/  — sign in with the admin token ${adminToken}\n  Admin API: curl -H 'Authorization: Bearer ${adminToken}' ${bridge.url}/api/cases  (described at ${bridge.url}/api/openapi.json)\nTry the sandboxes' control APIs too, or press Ctrl-C to stop.\n`);
