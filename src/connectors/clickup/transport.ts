@@ -45,18 +45,21 @@ export function clickUpRemote(body: unknown): { code?: string; message?: string 
 }
 
 /**
- * A 401 from ClickUp is one of two different things. OAUTH_027 ("Team not authorized") answers an id the
+ * A 401 from ClickUp is one of two different things. "Team not authorized" (OAUTH_027 and its family) answers an id the
  * token cannot reach (it does not exist, or its Workspace, Space or List is not shared with the token's
  * user): the token is fine, the id or the sharing is wrong. Any other 401 (OAUTH_017 no header,
- * OAUTH_019/OAUTH_025 and the like for a bad token) means the token itself is refused.
+ * OAUTH_019/021/025/077 "Token not found") means the token itself is refused.
  */
+/** "Team not authorized": OAUTH_023, OAUTH_026, OAUTH_027 and OAUTH_029 to OAUTH_045 (developer.clickup.com/docs/common_errors). */
+const TEAM_NOT_AUTHORIZED = /^OAUTH_0(?:23|26|27|29|3\d|4[0-5])$/;
+
 export function explainClickUpAuth(e: RemoteError, method: string, path: string): RemoteError {
   if (e.status !== 401) return e;
   const ecode = e.code.startsWith('http_401:') ? e.code.slice('http_401:'.length) : undefined;
-  if (ecode === 'OAUTH_027') {
+  if (ecode !== undefined && TEAM_NOT_AUTHORIZED.test(ecode)) {
     const m = /\/v2\/(list|task|team|folder|space|checklist|webhook)\/([^/?]+)/.exec(path);
     const what = m ? `${m[1] === 'team' ? 'workspace' : m[1]} ${decodeURIComponent(m[2]!)}` : path;
-    return { ...e, code: 'clickup:cannot_see', detail: `${method} ${path}: the token cannot see ${what} (OAUTH_027 Team not authorized): check the id, or share it with the token's user` };
+    return { ...e, code: 'clickup:cannot_see', detail: `${method} ${path}: the token cannot see ${what} (${ecode} Team not authorized): check the id, or share it with the token's user` };
   }
   return { ...e, code: 'clickup:token_refused', detail: `${method} ${path}: ClickUp refused the token (${ecode ?? 'no ECODE'}): put a valid token where clickup.token points` };
 }
