@@ -44,7 +44,10 @@ export class Scheduler {
   /** Enqueue the job of one slot (also used by `--once` runs and tests). */
   async enqueueSlot(task: ScheduledTask, slotMs: number): Promise<boolean> {
     const slot = Math.floor(slotMs / 1000) * 1000;
-    const n = await enqueueJobs(this.store.db, [{ kind: task.kind, key: `sched:${task.kind}:${slot}`, payload: { ...(task.payload as object), slot } }], Date.now());
+    // One queue per schedule: a run that overruns its interval is not overlapped by the next slot's run
+    // (that one waits; a job's deadline bounds how long).
+    const queueKey = `sched:${task.kind}${task.payload === undefined ? '' : `:${JSON.stringify(task.payload)}`}`;
+    const n = await enqueueJobs(this.store.db, [{ kind: task.kind, key: `sched:${task.kind}:${slot}`, queueKey, payload: { ...(task.payload as object), slot } }], Date.now());
     if (n > 0) this.onEnqueued();
     return n > 0;
   }

@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
+import { Scheduler } from './scheduler.ts';
+import { Dispatcher } from './dispatcher.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+describe('scheduled runs that overrun their interval', () => {
+  it('the next slot does not run beside a slot still running: it waits its turn', async () => {
+    const t = await tempSqliteStore();
+    cleanups.push(t.cleanup);
+    let running = 0;
+    let peak = 0;
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const d = new Dispatcher(t.store, new Map([['poll', async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await slow;
+      running--;
+      return { status: 'done' as const };
+    }]]), { concurrency: 8, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 10, backoffMaxMs: 100 });
+    const s = new Scheduler(t.store, () => d.wake());
+    const task = { kind: 'poll', cron: '* * * * *' };
+    expect(await s.enqueueSlot(task, 60_000)).toBe(true);
+    d.start();
+    cleanups.push(() => d.stop());
+    while (running === 0) await new Promise((r) => setTimeout(r, 10));
+    // The first run overruns: two more slots come due while it runs.
+    expect(await s.enqueueSlot(task, 120_000)).toBe(true);
+    expect(await s.enqueueSlot(task, 180_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(peak).toBe(1);
+    release();
+    while ((await t.store.db.selectFrom('jobs').select('id').where('state', '!=', 'done').execute()).length > 0) await new Promise((r) => setTimeout(r, 10));
+    expect(peak).toBe(1);
+    expect((await t.store.db.selectFrom('jobs').select('key').orderBy('id').execute()).map((j) => j.key)).toEqual(['sched:poll:60000', 'sched:poll:120000', 'sched:poll:180000']);
+  });
+});
