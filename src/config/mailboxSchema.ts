@@ -39,6 +39,10 @@ const SftpTransport = z
     /** Remote folders (absolute paths on the server). */
     folders: Folders,
     ready_timeout_ms: z.number().int().positive().default(10_000),
+    /** Longest one SFTP operation (list, rename, write, remove) may take before the connection is dropped and the call fails (retryable). */
+    operation_timeout_ms: z.number().int().positive().default(60_000),
+    /** SSH keepalive interval; three unanswered keepalives end the connection. */
+    keepalive_ms: z.number().int().positive().default(10_000),
   })
   .refine((s) => s.password !== undefined || s.private_key !== undefined, { message: 'give password or private_key (a secret reference)', path: ['password'] });
 

@@ -39,6 +39,8 @@ export async function openTransport(t: MailboxTransportConfig, path: string, src
       hostKeySha256: t.host_key_sha256,
       folders: t.folders,
       readyTimeoutMs: t.ready_timeout_ms,
+      operationTimeoutMs: t.operation_timeout_ms,
+      keepaliveMs: t.keepalive_ms,
       ...(password.value !== undefined ? { password: password.value } : {}),
       ...(privateKey.value !== undefined ? { privateKey: privateKey.value } : {}),
       ...(passphrase.value !== undefined ? { passphrase: passphrase.value } : {}),

@@ -18,6 +18,8 @@ export interface SftpTestServer {
   clientPrivateKey: string;
   /** The server's host key fingerprint, `SHA256:…`. */
   hostKeySha256: string;
+  /** While true, the server takes SFTP requests and never answers them (a hung daemon). */
+  silent: boolean;
   /** Remote folders for SftpTransport. */
   folders: { inbound: string; outbound: string; archive: string; quarantine: string };
   /** Names whose download the server cuts after the first read (then forgets: the next try succeeds). */
@@ -43,6 +45,7 @@ export async function startSftpTestServer(o: { username?: string; password?: str
   const root = mkdtempSync(join(tmpdir(), 'gb-sftp-'));
   for (const d of ['in', 'out', 'archive', 'quarantine']) mkdirSync(join(root, d));
   const dropOnRead = new Set<string>();
+  const hang = { silent: false };
   let connections = 0;
   const clients = new Set<Connection>();
 
@@ -66,6 +69,9 @@ export async function startSftpTestServer(o: { username?: string; password?: str
       conn.on('session', (accept) => {
         accept().on('sftp', (acceptSftp) => {
           const sftp = acceptSftp();
+          // A hung daemon: requests (upper-case events) are taken and never answered while `silent`.
+          const emit = sftp.emit.bind(sftp);
+          (sftp as unknown as { emit: (ev: string, ...a: unknown[]) => boolean }).emit = (ev: string, ...a: unknown[]) => (hang.silent && /^[A-Z]+$/.test(ev) ? true : emit(ev, ...a));
           const handles = new Map<number, { fd?: number; path: string; dirDone?: boolean }>();
           let next = 0;
           const handle = (h: Buffer) => handles.get(h.readUInt32BE(0));
@@ -166,6 +172,12 @@ export async function startSftpTestServer(o: { username?: string; password?: str
     hostKeySha256: hostKeyFingerprint(parsed(hostKey.privateKey).getPublicSSH()),
     folders: { inbound: '/in', outbound: '/out', archive: '/archive', quarantine: '/quarantine' },
     dropOnRead,
+    get silent() {
+      return hang.silent;
+    },
+    set silent(v: boolean) {
+      hang.silent = v;
+    },
     connections: () => connections,
     close: async () => {
       for (const c of clients) c.end();

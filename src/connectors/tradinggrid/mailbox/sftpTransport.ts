@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { currentJobSignal, jobStopped, unlessAborted } from '../../../core/jobSignal.ts';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
@@ -17,6 +18,10 @@ export interface SftpOptions {
   hostKeySha256: string;
   folders: MailboxFolders;
   readyTimeoutMs?: number;
+  /** Longest one operation may take (default 60 s): past it the connection is dropped and the call fails, retryable. */
+  operationTimeoutMs?: number;
+  /** SSH keepalive interval (default 10 s); three unanswered ones end the connection. */
+  keepaliveMs?: number;
 }
 
 /** OpenSSH-style fingerprint of a raw host key blob: `SHA256:` + unpadded base64 of its SHA-256. */
@@ -48,6 +53,9 @@ export class SftpTransport implements MailboxTransport {
         port: this.opts.port ?? 22,
         username: this.opts.username,
         readyTimeout: this.opts.readyTimeoutMs ?? 10_000,
+        // A server that stops answering (a half-open connection, a hung daemon) is noticed without a request.
+        keepaliveInterval: this.opts.keepaliveMs ?? 10_000,
+        keepaliveCountMax: 3,
         hostVerifier: (key: Buffer) => {
           const ok = hostKeyFingerprint(key) === this.opts.hostKeySha256;
           if (!ok) hostKeyRejected = true;
@@ -82,10 +90,36 @@ export class SftpTransport implements MailboxTransport {
       const permanent = code === 'host_key' || code === 'client-authentication';
       return err({ code: `sftp:${code ?? 'connect'}`, retryable: !permanent, detail: `connecting to ${this.opts.host}: ${(e as Error).message}` });
     }
+    // A server that takes the request and never answers would hold the job (and a shutdown) forever:
+    // past the operation timeout, or when the job is stopped, the connection is dropped and the call fails.
+    const limit = this.opts.operationTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const TIMEOUT = Symbol('timeout');
+    const timeout = new Promise<typeof TIMEOUT>((r) => (timer = setTimeout(() => r(TIMEOUT), limit)));
     try {
-      return ok(await fn(sftp));
+      const r = await unlessAborted(Promise.race([fn(sftp), timeout]), currentJobSignal(), TIMEOUT);
+      if (r === TIMEOUT) {
+        await this.drop();
+        const stopped = jobStopped();
+        return err({ code: stopped ? 'job_stopped' : 'sftp:timeout', retryable: true, ambiguous: true, detail: `${what} on ${this.opts.host}: ${stopped ?? `no answer within ${limit} ms; the connection was dropped`}` });
+      }
+      return ok(r);
     } catch (e) {
       return err(sftpError(e, what));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Forget the current connection and end it (the next call connects again). */
+  private async drop(): Promise<void> {
+    const c = this.conn;
+    this.conn = null;
+    if (!c) return;
+    try {
+      (await c).client.destroy();
+    } catch {
+      /* it never connected */
     }
   }
 
