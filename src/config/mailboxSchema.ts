@@ -98,6 +98,8 @@ export const MailboxConfig = z.strictObject({
       error: "test_interchanges must be 'ignore' or {list_id: <ClickUp list for test traffic>}",
     })
     .default('ignore'),
+  /** Files larger than this are quarantined unread with a content_error case (default 512 MiB). */
+  max_bytes: z.number().int().positive().default(512 * 1024 * 1024),
   /** 810 unit price difference tolerated against the 850. */
   price_tolerance: z.number().min(0).default(0.005),
   /** Business calendar the FA/ASN/inactive windows are measured in (plain hours when absent). */

@@ -96,6 +96,7 @@ export async function openMailboxDriver(ctx: SyncContext, cfg: MailboxConfig, de
       priceTolerance: cfg.price_tolerance,
       x12Encoding: cfg.x12_encoding,
       acceptMissingFinalTerminator: cfg.accept_missing_final_terminator,
+      maxBytes: cfg.max_bytes,
       testInterchanges: cfg.test_interchanges === 'ignore' ? 'ignore' : 'mark',
       logger: ctx.logger,
       ...(deadline ? { deadline } : {}),

@@ -14,6 +14,11 @@ export interface ReadEdiOptions extends TokenizerOptions {
    * terminator: accepted with a warning when true; an error naming exactly that when false (default).
    */
   acceptMissingFinalTerminator?: boolean;
+  /**
+   * Awaited after each chunk is parsed (streams only): work the callbacks queued (async lookups, writes) runs
+   * here, and the next chunk waits for it, so memory holds one chunk's transactions however big the file.
+   */
+  afterChunk?(): Promise<void>;
 }
 
 export interface ReadEdiSummary {
@@ -54,10 +59,12 @@ export async function readEdi(input: Readable | Buffer, handler: EnvelopeHandler
         const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : (chunk as Buffer);
         bytes += buf.length;
         tokenizer.push(buf);
+        if (opts.afterChunk) await opts.afterChunk();
       }
     }
     const before = checker.errors.length;
     tokenizer.end();
+    if (opts.afterChunk && !Buffer.isBuffer(input)) await opts.afterChunk();
     const trailer = tokenizer.unterminatedTrailer;
     if (trailer !== null) {
       const where = { segment: trailer.segment, position: trailer.position };

@@ -172,6 +172,36 @@ describe('MailboxDriver over a local folder', () => {
     expect(await marked.state.findSent({ us: US, group: '1001' })).toEqual([]);
   });
 
+  it('a file over max_bytes is quarantined unread with a content_error case naming its size; a file over the single-pass size is read twice in flat memory with the same result', async () => {
+    const transport = new LocalFolderTransport(folders);
+    await transport.ensureFolders();
+    let opened = 0;
+    const counting = Object.assign(Object.create(transport) as LocalFolderTransport, { openInbound: (n: string) => (opened++, transport.openInbound(n)) });
+    const state = new InMemoryMailboxState();
+    const d = new MailboxDriver({ transport: counting, state, ourIds: [US], name: 'acme-sftp', maxBytes: 500 });
+    drop('huge.x12', fixture('850-856-810.x12'));
+    const r = await d.scanOnce(hours(1));
+    if (!r.ok) throw new Error(r.error.detail);
+    expect(opened).toBe(0);
+    expect(exceptions(r.value.items).map((e) => [e.exception, e.file])).toEqual([['content_error', null]]);
+    expect(exceptions(r.value.items)[0]!.detail).toMatch(/^file huge\.x12 is \d+ bytes, over mailbox\.max_bytes \(500\): quarantined unread/);
+    expect(readdirSync(folders.quarantine).filter((n) => !n.endsWith('.error.txt'))).toEqual([expect.stringMatching(/^oversize-\d+_huge\.x12$/)]);
+
+    // The same traffic through the two-pass path (single pass limit 100 bytes) gives the same items as one pass.
+    const results: string[][] = [];
+    for (const singlePassBytes of [100, 16 * 1024 * 1024]) {
+      const { d: each } = await driver({ singlePassBytes });
+      await each.send('inv.x12', fixture('outbound-810.x12'), T0);
+      drop(`997-${singlePassBytes}.x12`, fixture('997-rejected.x12'));
+      drop(`214-${singlePassBytes}.x12`, fixture('214-at7.x12'));
+      const got = await each.scanOnce(hours(1));
+      if (!got.ok) throw new Error(got.error.detail);
+      results.push(got.value.items.map((i) => (i.type === 'exception' ? `${i.exception}:${i.detail}` : `ack:${i.ack.kind}:${i.ack.normalized}`)).sort());
+    }
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]!.length).toBeGreaterThan(2);
+  });
+
   it('finds invoice mismatches against the 850 we sent and the 856 received', async () => {
     const { d } = await driver();
     await d.send('po.x12', fixture('outbound-850.x12'), T0);

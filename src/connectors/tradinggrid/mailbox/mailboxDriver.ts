@@ -43,6 +43,10 @@ export interface MailboxDriverOptions {
   deliver?: (items: MailboxItem[], file: FileRef | null) => Promise<void>;
   /** Character set of X12 text (no X12 header says it; default utf8 with a latin1 fallback). EDIFACT follows UNB. */
   x12Encoding?: 'utf8' | 'latin1';
+  /** Files larger than this are quarantined unread, with a content_error case (default 512 MiB). */
+  maxBytes?: number;
+  /** Files up to this size are read once and held in memory; larger ones are checked, then read again streaming (default 16 MiB). */
+  singlePassBytes?: number;
   /** Accept, with a warning, a file whose complete last trailer lacks only its final segment terminator. */
   acceptMissingFinalTerminator?: boolean;
   /**
@@ -67,14 +71,24 @@ export interface ScanResult {
 const plainHours = (from: Date, hours: number) => new Date(from.getTime() + hours * 3_600_000);
 const FA_KINDS = new Set(['TA1', '997', '999', 'CONTRL']);
 
-interface ParsedFile {
+/** What one read of a file established. */
+interface FileCheck {
   sha256: string;
   bytes: number;
   errors: EdiError[];
   warnings: EdiError[];
-  transactions: TransactionEnvelope[];
-  ta1: { ic: InterchangeEnvelope; finding: AckFinding }[];
 }
+
+/** A TA1 or a transaction, in file order, handed from the reader to the derivation. */
+type Entry = { ta1: { ic: InterchangeEnvelope; finding: AckFinding } } | { tx: TransactionEnvelope };
+
+/** Default mailbox.max_bytes: larger files are quarantined unread. */
+export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+/** Files up to this size are read once and held; larger ones are checked, then read again streaming. */
+const SINGLE_PASS_BYTES = 16 * 1024 * 1024;
+/** Items a scan result keeps per file (all of them are delivered). */
+const MAX_RESULT_ITEMS = 10_000;
+const NO_REF: TransactionRef = { standard: null, sender: null, receiver: null, interchange: null, group: null, transaction: null, business: null };
 
 /**
  * The `mailbox` Trading Grid driver: polls an inbound folder (SFTP or local), parses each new file once
@@ -98,28 +112,38 @@ export class MailboxDriver {
     return { faWindowHours: p.faWindowHours ?? this.opts.defaults?.faWindowHours ?? 24, asnWindowHours: p.asnWindowHours ?? this.opts.defaults?.asnWindowHours ?? 48 };
   }
 
-  private async parse(stream: Readable, expectedSize: number | null): Promise<Result<ParsedFile>> {
+  /**
+   * Reads a file once: SHA-256, size, structural errors (invalid acknowledgements included) and warnings.
+   * With a sink, every TA1 and transaction is handed over as it completes (with its segments); without one,
+   * nothing is kept, so a file of any size is checked in flat memory.
+   */
+  private async read(stream: Readable, expectedSize: number | null, sink: ((e: Entry) => void) | null, afterChunk?: () => Promise<void>): Promise<Result<FileCheck>> {
     const hash = createHash('sha256');
-    const transactions: TransactionEnvelope[] = [];
-    const ta1: ParsedFile['ta1'] = [];
+    const invalid: EdiError[] = [];
     let bytes = 0;
     stream.on('data', (c: Buffer) => {
       hash.update(c);
       bytes += c.length;
     });
     try {
-      const summary = await readEdi(stream, {
-        keepSegments: (set) => ACK_SETS.has(set) || DOCUMENT_SETS.has(set),
-        onTransaction: (tx) => transactions.push(tx),
-        onInterchangeSegment: (ic, seg) => {
-          if (seg.tag === 'TA1') ta1.push({ ic, finding: interpretTa1(seg) });
+      const summary = await readEdi(
+        stream,
+        {
+          keepSegments: (set) => ACK_SETS.has(set) || (sink !== null && DOCUMENT_SETS.has(set)),
+          onTransaction: (tx) => {
+            // An acknowledgement that breaks its own rules is not believed: the file goes to quarantine like a broken one.
+            if (ACK_SETS.has(tx.set_id)) invalid.push(...validateAck(tx));
+            sink?.({ tx });
+          },
+          onInterchangeSegment: (ic, seg) => {
+            if (seg.tag === 'TA1') sink?.({ ta1: { ic, finding: interpretTa1(seg) } });
+          },
         },
-      }, this.readOptions);
+        { ...this.readOptions, ...(afterChunk ? { afterChunk } : {}) },
+      );
       // A stream that ended early without an error is a broken transfer, not a broken file.
       if (expectedSize !== null && bytes < expectedSize) return err({ code: 'mailbox:short_read', retryable: true, detail: `read ${bytes} of ${expectedSize} bytes` });
-      // An acknowledgement that breaks its own rules is not believed: the file goes to quarantine like a broken one.
-      const invalid = transactions.filter((tx) => ACK_SETS.has(tx.set_id)).flatMap(validateAck);
-      return ok({ sha256: hash.digest('hex'), bytes, errors: [...summary.errors, ...invalid], warnings: summary.warnings, transactions, ta1 });
+      return ok({ sha256: hash.digest('hex'), bytes, errors: [...summary.errors, ...invalid], warnings: summary.warnings });
     } catch (e) {
       stream.destroy();
       return err({ code: 'mailbox:read_failed', retryable: true, detail: `reading failed mid-transfer: ${(e as Error).message}` });
@@ -137,7 +161,7 @@ export class MailboxDriver {
         files.push({ name: f.name, sha256: '', outcome: 'skipped', detail: 'still settling' });
         continue;
       }
-      const r = await this.processFile(f.name, f.size, now);
+      const r = await this.processFile(f.name, f.size, f.modifiedAt, now);
       if (!r.ok) {
         this.opts.logger?.warn({ file: f.name, error: r.error }, 'mailbox file not processed; will retry');
         files.push({ name: f.name, sha256: '', outcome: 'failed', detail: r.error.detail });
@@ -151,59 +175,105 @@ export class MailboxDriver {
     return ok({ items, files });
   }
 
-  private async processFile(name: string, size: number, now: Date): Promise<Result<{ items: MailboxItem[]; outcome: FileOutcome }>> {
+  private async processFile(name: string, size: number, modifiedAt: Date, now: Date): Promise<Result<{ items: MailboxItem[]; outcome: FileOutcome }>> {
     const { transport, state } = this.opts;
+    const at = now.toISOString();
+    const maxBytes = this.opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (size > maxBytes) return this.quarantineOversize(name, size, modifiedAt, maxBytes, at);
+    // Small files are read once and their transactions held; bigger ones are checked first keeping nothing,
+    // then read again handing each chunk's transactions over as they come: memory stays flat either way.
+    const small = size <= (this.opts.singlePassBytes ?? SINGLE_PASS_BYTES);
+    const held: Entry[] = [];
     const opened = await transport.openInbound(name);
     if (!opened.ok) return opened;
-    const parsed = await this.parse(opened.value, size);
-    if (!parsed.ok) return parsed;
-    const file: FileRef = { name, sha256: parsed.value.sha256 };
-    const at = now.toISOString();
+    const checked = await this.read(opened.value, size, small ? (e) => held.push(e) : null);
+    if (!checked.ok) return checked;
+    const file: FileRef = { name, sha256: checked.value.sha256 };
     if ((await state.getProcessed(name, file.sha256)) !== null) {
       const removed = await transport.removeInbound(name);
       if (!removed.ok) return removed;
       return ok({ items: [], outcome: { ...file, outcome: 'duplicate' } });
     }
     const stored = `${file.sha256.slice(0, 12)}_${name}`;
-    if (parsed.value.errors.length > 0) {
-      const report = [`${name}: does not parse as EDI (sha256 ${file.sha256}, ${parsed.value.bytes} bytes)`, ...parsed.value.errors.map((e) => `byte ${e.position ?? '?'}, segment ${e.segment ?? '?'}: ${e.message}`)].join('\n');
-      const first = parsed.value.errors[0]!;
-      const item = exception('content_error', { qualifier: 'mailbox', id: this.opts.name ?? 'mailbox' }, { standard: null, sender: null, receiver: null, interchange: null, group: null, transaction: null, business: null }, `file ${name} quarantined: byte ${first.position ?? '?'}, segment ${first.segment ?? '?'}: ${first.message}`, at, file, file.sha256);
+    if (checked.value.errors.length > 0) {
+      const report = [`${name}: does not parse as EDI (sha256 ${file.sha256}, ${checked.value.bytes} bytes)`, ...checked.value.errors.map((e) => `byte ${e.position ?? '?'}, segment ${e.segment ?? '?'}: ${e.message}`)].join('\n');
+      const first = checked.value.errors[0]!;
+      const item = exception('content_error', this.mailboxParty(), NO_REF, `file ${name} quarantined: byte ${first.position ?? '?'}, segment ${first.segment ?? '?'}: ${first.message}`, at, file, file.sha256);
       await this.opts.deliver?.([item], file);
       const q = await transport.quarantine(name, stored, `${report}\n`);
       if (!q.ok) return q;
       await state.markProcessed({ ...file, outcome: 'quarantined', storedAs: stored, processedAt: at });
       return ok({ items: [item], outcome: { ...file, outcome: 'quarantined', detail: first.message } });
     }
-    for (const w of parsed.value.warnings) this.opts.logger?.warn({ file: name, segment: w.segment, position: w.position }, `mailbox file accepted with a warning: ${w.message}`);
-    const items = await this.derive(parsed.value, file, now);
-    await this.opts.deliver?.(items, file);
+    for (const w of checked.value.warnings) this.opts.logger?.warn({ file: name, segment: w.segment, position: w.position }, `mailbox file accepted with a warning: ${w.message}`);
+    const items: MailboxItem[] = [];
+    let kept = 0;
+    // Items are made durable as they come (before the file is archived); the result keeps the first ones only.
+    const take = async (batch: MailboxItem[]) => {
+      if (batch.length === 0) return;
+      await this.opts.deliver?.(batch, file);
+      for (const i of batch) if (kept++ < MAX_RESULT_ITEMS) items.push(i);
+    };
+    const counter = { ignored: 0 };
+    if (small) await take(await this.derive(held, file, now, counter));
+    else {
+      const pending: Entry[] = [];
+      const again = await transport.openInbound(name);
+      if (!again.ok) return again;
+      const second = await this.read(again.value, size, (e) => pending.push(e), async () => {
+        const batch = pending.splice(0);
+        if (batch.length > 0) await take(await this.derive(batch, file, now, counter));
+      });
+      if (!second.ok) return second;
+      if (second.value.sha256 !== file.sha256) return err({ code: 'mailbox:changed', retryable: true, detail: `${name} changed while it was read; the next scan reads it again` });
+    }
+    if (counter.ignored > 0) this.opts.logger?.info({ file: name, ignored: counter.ignored }, 'test interchanges in the file ignored (mailbox.test_interchanges: ignore)');
     const a = await transport.archive(name, stored);
     if (!a.ok) return a;
     await state.markProcessed({ ...file, outcome: 'archived', storedAs: stored, processedAt: at });
-    return ok({ items, outcome: { ...file, outcome: 'archived' } });
+    return ok({ items, outcome: { ...file, outcome: 'archived', ...(kept > items.length ? { detail: `${kept} items (the first ${items.length} in this result)` } : {}) } });
   }
 
-  private async derive(parsed: ParsedFile, file: FileRef, now: Date): Promise<MailboxItem[]> {
+  /** A file over mailbox.max_bytes: quarantined with a case, never opened (a partner's mistake must not exhaust the bridge). */
+  private async quarantineOversize(name: string, size: number, modifiedAt: Date, maxBytes: number, at: string): Promise<Result<{ items: MailboxItem[]; outcome: FileOutcome }>> {
+    // Unread, it has no SHA-256: it is known by name, size and time instead.
+    const key = `size:${size}:mtime:${modifiedAt.getTime()}`;
+    const file: FileRef = { name, sha256: key };
+    if ((await this.opts.state.getProcessed(name, key)) !== null) return ok({ items: [], outcome: { ...file, outcome: 'duplicate' } });
+    const stored = `oversize-${modifiedAt.getTime()}_${name}`;
+    const detail = `file ${name} is ${size} bytes, over mailbox.max_bytes (${maxBytes}): quarantined unread as ${stored}; ask the partner to split it, or raise max_bytes`;
+    // No attachment: the file is the problem, and too big to attach.
+    const item = exception('content_error', this.mailboxParty(), NO_REF, detail, at, null, key);
+    await this.opts.deliver?.([item], null);
+    const q = await this.opts.transport.quarantine(name, stored, `${detail}\n`);
+    if (!q.ok) return q;
+    await this.opts.state.markProcessed({ ...file, outcome: 'quarantined', storedAs: stored, processedAt: at });
+    return ok({ items: [item], outcome: { ...file, outcome: 'quarantined', detail } });
+  }
+
+  private mailboxParty(): PartyId {
+    return { qualifier: 'mailbox', id: this.opts.name ?? 'mailbox' };
+  }
+
+  private async derive(entries: Entry[], file: FileRef, now: Date, counter: { ignored: number }): Promise<MailboxItem[]> {
     const items: MailboxItem[] = [];
     const at = now.toISOString();
     const mode = this.opts.testInterchanges ?? 'ignore';
-    let ignored = 0;
     const test = (ic: InterchangeEnvelope) => ic.usage !== 'production';
-    for (const { ic, finding } of parsed.ta1) {
-      if (test(ic)) {
-        if (mode === 'ignore') ignored++;
-        else items.push(...this.testAckItems(ic, [finding], file, at));
-      } else items.push(...(await this.correlate(ic, [finding], file, at)));
-    }
-    for (const tx of parsed.transactions) {
+    for (const e of entries) {
+      if ('ta1' in e) {
+        const { ic, finding } = e.ta1;
+        if (test(ic)) {
+          if (mode === 'ignore') counter.ignored++;
+          else items.push(...this.testAckItems(ic, [finding], file, at));
+        } else items.push(...(await this.correlate(ic, [finding], file, at)));
+        continue;
+      }
+      const tx = e.tx;
       const ic = tx.interchange;
       if (test(ic)) {
-        if (mode === 'ignore') {
-          ignored++;
-          continue;
-        }
-        items.push(...this.testItems(tx, file, at));
+        if (mode === 'ignore') counter.ignored++;
+        else items.push(...this.testItems(tx, file, at));
         continue;
       }
       const ref: TransactionRef = { standard: ic.standard, sender: partyKey(ic.sender), receiver: partyKey(ic.receiver), interchange: ic.control_number, group: tx.group.control_number, transaction: tx.control_number, business: tx.business_reference };
@@ -216,7 +286,6 @@ export class MailboxDriver {
       else if (tx.set_id === '180') items.push(exception('return_requested', partner, ref, `180 return ${tx.business_reference?.value ?? ''}: ${returnItems(tx).join('; ') || 'no items listed'}`.trim(), at, file));
       else if (tx.set_id === '850' || tx.set_id === '856' || tx.set_id === '810') items.push(...(await this.trackDocument(tx, ref, partner, file, now)));
     }
-    if (ignored > 0) this.opts.logger?.info({ file: file.name, ignored }, 'test interchanges in the file ignored (mailbox.test_interchanges: ignore)');
     return items;
   }
 
