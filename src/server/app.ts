@@ -17,6 +17,8 @@ export interface AppDeps {
   now: () => number;
   /** Wakes the dispatcher when new work is stored. */
   onAccepted: () => void;
+  /** A signed ClickUp delivery this instance failed to store (answered 500): the catch-up reads in full. */
+  onClickUpAnswerFailed?: () => void;
   /** This instance's part among several on PostgreSQL (shown by /healthz). */
   role?: () => 'leader' | 'follower';
   /** Extra readiness checks (connectors started, webhooks registered). */
@@ -52,7 +54,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(r, r.ok ? 200 : 503);
   });
   if (deps.tgWebhookSecret !== null) mountTradingGridWebhook(app, { db: deps.db, secret: deps.tgWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.tradinggrid ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
-  mountClickUpWebhook(app, { db: deps.db, secret: deps.clickUpWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.clickup ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
+  mountClickUpWebhook(app, { db: deps.db, secret: deps.clickUpWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.clickup ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted, onFailed: deps.onClickUpAnswerFailed });
   deps.extend?.(app);
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((e, c) => {

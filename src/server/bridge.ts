@@ -193,6 +193,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     bodyLimitBytesBySource: config.server.body_limits,
     now,
     onAccepted: () => dispatcher.wake(),
+    onClickUpAnswerFailed: () => {
+      webhook.failedAnswers = (webhook.failedAnswers ?? 0) + 1;
+    },
     logger,
     role: () => (isLeader() ? 'leader' : 'follower'),
     extend: (app) => {

@@ -5,7 +5,8 @@ import { createClickUpClient, type ClickUpClient } from '../connectors/clickup/i
 import { configForSandboxes } from '../cli/sandboxSetup.ts';
 import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
 import { recordLink } from '../store/ops/links.ts';
-import { ensureClickUpWebhook, type ClickUpWebhookState } from './clickupWebhook.ts';
+import { createServer, type Server } from 'node:http';
+import { CHECK_GAP_MS, ensureClickUpWebhook, fullReadReason, type ClickUpWebhookState } from './clickupWebhook.ts';
 import type { SyncContext } from './context.ts';
 import type { Store } from '../store/db.ts';
 
@@ -67,7 +68,7 @@ describe('ClickUp catch-up', () => {
     unreadable.add(bad);
 
     const first = await ensureClickUpWebhook(ctx, state, () => undefined);
-    expect(first).toEqual({ action: 'create', caughtUp: 1 });
+    expect(first).toMatchObject({ action: 'create', caughtUp: 1 });
     expect(getTaskCalls.sort()).toEqual([bad, ok].sort());
     // One millisecond before the unread change, plus the overlap added back when reading.
     expect(await cursor(store)).toBe(changedAt - 1 + 120_000);
@@ -77,7 +78,7 @@ describe('ClickUp catch-up', () => {
     unreadable.clear();
     getTaskCalls.length = 0;
     const second = await ensureClickUpWebhook(ctx, state, () => undefined);
-    expect(second).toEqual({ action: 'reuse', caughtUp: 1 });
+    expect(second).toMatchObject({ action: 'reuse', caughtUp: 1 });
     expect(getTaskCalls).toEqual([bad]);
     expect(await fed()).toContain(`catchup:${bad}:${changedAt}`);
     const ev = await store.db.selectFrom('inbound_events').select('payload').where('event_id', '=', `catchup:${bad}:${changedAt}`).executeTakeFirstOrThrow();
@@ -85,4 +86,97 @@ describe('ClickUp catch-up', () => {
     // Read now: the window moves on to the bridge's present.
     expect(await cursor(store)).toBeGreaterThan(changedAt + 120_000);
   });
+
+  it('a person moving tasks with healthy deliveries costs no task read; with deliveries dropped, the catch-up reads them and recovers their files', async () => {
+    const { cu, store, ctx, state, getTaskCalls } = await setup(0);
+    // Our endpoint as ClickUp sees it: answers 200, or 500 while `failing` (each event then tried five
+    // times and dropped, fail_count + 1: https://developer.clickup.com/docs/webhookhealth).
+    const receiver = await startReceiver();
+    state.endpoint = receiver.url;
+    const tasks: string[] = [];
+    for (let i = 0; i < 6; i++) tasks.push(await newCaseTask(cu, store, `C-${i}`, ctx.clickup));
+    // Start-up registers only; its first check reads in full (we may have been down).
+    await ensureClickUpWebhook(ctx, state, () => undefined, { catchUp: false });
+    const afterStart = await ensureClickUpWebhook(ctx, state, () => undefined);
+    expect(afterStart).toMatchObject({ fullRead: 'restart' });
+    const quiet = await ensureClickUpWebhook(ctx, state, () => undefined);
+    expect(quiet).toMatchObject({ fullRead: null, tasksRead: 0 });
+
+    getTaskCalls.length = 0;
+    for (const t of tasks) cu.moveStatus(t, 'in review');
+    await cu.webhooksSettled();
+    expect(receiver.received()).toBeGreaterThanOrEqual(6); // taskStatusUpdated (and taskUpdated) per move
+    const healthy = await ensureClickUpWebhook(ctx, state, () => undefined);
+    // Every status is still fed from the list (repeats dedupe downstream), but no task is read.
+    expect(healthy).toMatchObject({ action: 'reuse', fullRead: null, tasksRead: 0, caughtUp: 6 });
+    expect(getTaskCalls).toEqual([]);
+
+    receiver.failing(true);
+    cu.moveStatus(tasks[0]!, 'qa');
+    cu.moveStatus(tasks[1]!, 'qa');
+    cu.attachFile(tasks[1]!, { filename: 'pod.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF pod') });
+    await cu.webhooksSettled();
+    const wh = (await ctx.clickup.listWebhooks(cu.teamId)) as { ok: true; value: Array<{ health: { fail_count: number } }> };
+    expect(wh.value[0]!.health.fail_count).toBeGreaterThanOrEqual(2);
+    receiver.failing(false);
+    const lost = await ensureClickUpWebhook(ctx, state, () => undefined);
+    expect(lost).toMatchObject({ fullRead: 'fail_count rose' });
+    // Which event was dropped cannot be told: every case task changed since its last full read is read once
+    // (the six moved while healthy included), no task twice.
+    expect(getTaskCalls.sort()).toEqual([...tasks].sort());
+    const files = await store.db.selectFrom('inbound_events').select('payload').where('event_id', 'like', `catchup:${tasks[1]}:%`).execute();
+    expect(files.flatMap((e) => JSON.parse(e.payload).history_items).filter((i: { field: string }) => i.field === 'attachments').map((i: { after: { title: string } }) => i.after.title)).toEqual(['pod.pdf']);
+
+    // Deliveries healthy again (the next success resets fail_count to 0): no more reads.
+    getTaskCalls.length = 0;
+    cu.moveStatus(tasks[2]!, 'qa');
+    await cu.webhooksSettled();
+    const again = await ensureClickUpWebhook(ctx, state, () => undefined);
+    expect(again).toMatchObject({ fullRead: null, tasksRead: 0 });
+    expect(getTaskCalls).toEqual([]);
+
+    // A delivery our own route failed to store is a loss ClickUp's fail_count may have forgotten already.
+    cu.moveStatus(tasks[3]!, 'qa');
+    await cu.webhooksSettled();
+    state.failedAnswers = (state.failedAnswers ?? 0) + 1;
+    const ours = await ensureClickUpWebhook(ctx, state, () => undefined);
+    expect(ours).toMatchObject({ fullRead: 'our answers failed' });
+    expect(getTaskCalls).toContain(tasks[3]);
+    expect(await ensureClickUpWebhook(ctx, state, () => undefined)).toMatchObject({ fullRead: null });
+  });
+
+  it('reads in full after a restart, a recreated or re-enabled webhook, a health not active, a risen fail_count or a gap in the checks', () => {
+    const memo = { webhookId: 'w1', failCount: 0, status: 'active', at: 1_000_000, fullDue: false };
+    const w = { id: 'w1', action: 'reuse', status: 'active', failCount: 0 };
+    const at = memo.at + 60_000;
+    expect(fullReadReason(memo, w, at, 0)).toBeNull();
+    expect(fullReadReason(null, w, at, 0)).toBe('first check');
+    expect(fullReadReason({ ...memo, fullDue: true }, w, at, 0)).toBe('restart');
+    expect(fullReadReason(memo, { ...w, id: 'w2' }, at, 0)).toBe('webhook recreated');
+    expect(fullReadReason(memo, { ...w, action: 'create' }, at, 0)).toBe('webhook recreated');
+    expect(fullReadReason(memo, { ...w, action: 'reenable' }, at, 0)).toBe('webhook re-enabled');
+    expect(fullReadReason(memo, { ...w, status: 'failing', failCount: 1 }, at, 0)).toBe('webhook not active');
+    expect(fullReadReason(memo, { ...w, failCount: 1 }, at, 0)).toBe('fail_count rose');
+    // The same non-zero count seen twice: nothing dropped since.
+    expect(fullReadReason({ ...memo, failCount: 3 }, { ...w, failCount: 3 }, at, 0)).toBeNull();
+    expect(fullReadReason(memo, w, memo.at + CHECK_GAP_MS + 1, 0)).toBe('check gap');
+    expect(fullReadReason(memo, w, at, 1)).toBe('our answers failed');
+  });
 });
+
+/** A loopback endpoint standing in for our route, as ClickUp's deliverer sees it. */
+async function startReceiver(): Promise<{ url: string; failing(on: boolean): void; received(): number }> {
+  let fail = false;
+  let ok = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (!fail) ok++;
+      res.writeHead(fail ? 500 : 200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}/webhooks/clickup`, failing: (on) => (fail = on), received: () => ok };
+}

@@ -26,12 +26,80 @@ export interface ClickUpWebhookState {
   id: string | null;
   endpoint: string | null;
   lastHealth: string | null;
+  /**
+   * Signed ClickUp deliveries this process could not accept (the store failed under the route): each is a
+   * delivery ClickUp counts as failed, and a later success resets its fail_count before the minute's check
+   * can see it, so the route's own count is a second witness of a possible loss. Process-local.
+   */
+  failedAnswers?: number;
+  /** failedAnswers as of the last check that read tasks in full. */
+  failedAnswersSeen?: number;
   /** Keeps a newly returned secret sealed in the store (issue #11); absent when no key is configured. */
   persist?: (secret: string) => Promise<void>;
 }
 
 const CURSOR = 'clickup.catch_up';
 const CATCH_UP_OVERLAP_MS = 120_000;
+/** What the last check saw of the webhook's health, so the next can tell whether deliveries were lost since. */
+const HEALTH_MEMO = 'clickup.catch_up.health';
+/**
+ * A check this long after the previous one means nobody checked for a while (our own downtime, no leader):
+ * deliveries may have failed unseen, and a fail_count reset by a later success would hide them.
+ */
+export const CHECK_GAP_MS = 5 * 60_000;
+/**
+ * ClickUp drops an event after five tries at undocumented intervals, so the change behind a drop can be older
+ * than the last check: when the health shows a loss, the full reads look back this far.
+ */
+export const LOSS_LOOKBACK_MS = 30 * 60_000;
+
+interface HealthMemo {
+  webhookId: string;
+  failCount: number;
+  status: string;
+  /** When this memo was written by a check (or by start-up). */
+  at: number;
+  /** Start-up or a new leader asks the next check to read in full: deliveries may have failed while we were down. */
+  fullDue: boolean;
+}
+
+/** Why a check reads changed case tasks in full, or null when the webhook's health says nothing was lost. */
+export type FullReadReason = 'first check' | 'restart' | 'webhook recreated' | 'webhook re-enabled' | 'webhook widened' | 'webhook not active' | 'fail_count rose' | 'check gap' | 'our answers failed' | 'unread task';
+
+export function fullReadReason(memo: HealthMemo | null, w: { id: string; action: string; status: string; failCount: number }, now: number, failedAnswersSince: number): FullReadReason | null {
+  if (!memo) return 'first check';
+  if (w.action === 'create' || memo.webhookId !== w.id) return 'webhook recreated';
+  if (w.action === 'reenable') return 'webhook re-enabled';
+  if (w.action === 'widen') return 'webhook widened';
+  if (w.status !== 'active') return 'webhook not active';
+  // Per https://developer.clickup.com/docs/webhookhealth fail_count grows by one per event dropped after five
+  // tries and resets on the next success: any count other than the one we saw means an event was dropped.
+  if (w.failCount > 0 && w.failCount !== memo.failCount) return 'fail_count rose';
+  if (memo.fullDue) return 'restart';
+  if (now - memo.at > CHECK_GAP_MS) return 'check gap';
+  if (failedAnswersSince > 0) return 'our answers failed';
+  return null;
+}
+
+async function readMemo(store: Store): Promise<HealthMemo | null> {
+  const r = await store.db.selectFrom('cursors').select('value').where('name', '=', HEALTH_MEMO).executeTakeFirst();
+  if (!r) return null;
+  try {
+    const m = JSON.parse(r.value) as HealthMemo;
+    return typeof m.webhookId === 'string' && typeof m.at === 'number' ? m : null;
+  } catch {
+    return null; // unreadable: treated as no memo, so the next check reads in full
+  }
+}
+
+async function writeMemo(store: Store, memo: HealthMemo, now: number): Promise<void> {
+  const value = JSON.stringify(memo);
+  await store.db
+    .insertInto('cursors')
+    .values({ name: HEALTH_MEMO, value, updated_at: now })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value, updated_at: now }))
+    .execute();
+}
 
 export function webhookSpec(ctx: SyncContext, endpoint: string): WebhookSpec {
   return { teamId: ctx.config.clickup.team_id, endpoint, events: CLICKUP_WEBHOOK_EVENTS };
@@ -51,11 +119,14 @@ async function writeCursor(store: Store, value: number, now: number): Promise<vo
 }
 
 /**
- * Register (or reuse, re-enable, widen) our webhook, keep its secret, and poll tasks changed since
- * the last check, feeding them through the normal event path. Events already seen dedupe by id; stale
- * ones lose to the stored memory.
+ * Register (or reuse, re-enable, widen) our webhook, keep its secret, and poll tasks changed since the last
+ * check, feeding their statuses through the normal event path (one list call per list; repeats dedupe, echoes
+ * cost nothing). Case tasks are read in full (for files added meanwhile: ClickUp's list does not carry
+ * attachments) only when deliveries may have been lost since the last check: the webhook's health shows a
+ * dropped event, it was recreated or re-enabled, we restarted, or nobody checked for a while. With healthy
+ * deliveries a person's change costs no read here: its webhook event already brought it.
  */
-export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebhookState, onAccepted: () => void, opts: { catchUp?: boolean } = {}): Promise<{ action: string; caughtUp: number } | { error: string; retryable: boolean }> {
+export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebhookState, onAccepted: () => void, opts: { catchUp?: boolean } = {}): Promise<{ action: string; caughtUp: number; fullRead?: FullReadReason | null; tasksRead?: number } | { error: string; retryable: boolean }> {
   if (!state.endpoint) return { action: 'none', caughtUp: 0 };
   const r = await ensureWebhook(ctx.clickup, webhookSpec(ctx, state.endpoint));
   if (!r.ok) return { error: r.error.detail, retryable: r.error.retryable };
@@ -63,44 +134,52 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
   state.secret = r.value.secret;
   state.id = r.value.webhook.id;
   state.lastHealth = r.value.webhook.health?.status ?? 'active';
+  const health = { id: r.value.webhook.id, action: r.value.action, status: r.value.webhook.health?.status ?? 'active', failCount: Number(r.value.webhook.health?.fail_count ?? 0) };
   const now = ctx.now();
   const since = await readCursor(ctx.store);
+  const memo = await readMemo(ctx.store);
   // Start-up and a new leader only register (and start the cursor on a first start): the catch-up,
-  // which may read many tasks, runs as a queued health check.
+  // which may read many tasks, runs as a queued health check, and reads in full since we may have been
+  // down (ClickUp's failed deliveries then reset on the first success after we are back).
   if (opts.catchUp === false) {
     if (since === null) await writeCursor(ctx.store, now, now);
+    await writeMemo(ctx.store, { webhookId: health.id, failCount: health.failCount, status: health.status, at: memo?.at ?? now, fullDue: true }, now);
     return { action: r.value.action, caughtUp: 0 };
   }
+  const failedAnswers = state.failedAnswers ?? 0;
+  const reason = fullReadReason(memo, health, now, failedAnswers - (state.failedAnswersSeen ?? 0));
   let caughtUp = 0;
+  let tasksRead = 0;
   // The next window starts no later than the oldest change whose task could not be read.
   let unreadFrom: number | null = null;
-  // ClickUp gives up on a delivery after a few tries without marking the webhook failing, so a change
-  // can be lost while the webhook looks healthy: every check polls what changed since the last one
-  // (one list call per list), with an overlap for clock skew. Repeats dedupe; echoes cost nothing.
   if (since !== null) {
+    // A dropped event's change can predate the last check by ClickUp's retry span: look further back.
+    const lossShown = reason === 'fail_count rose' || reason === 'webhook not active' || reason === 'webhook re-enabled' || reason === 'our answers failed';
+    const from = Math.min(since - CATCH_UP_OVERLAP_MS, lossShown ? now - LOSS_LOOKBACK_MS : Infinity);
     // Every list we link tasks in: cases, and the approval, onboarding and rollout lists.
     for (const listId of ourListIds(ctx.config)) {
-      const tasks = await catchUpTasks(ctx.clickup, listId, since - CATCH_UP_OVERLAP_MS);
+      const tasks = await catchUpTasks(ctx.clickup, listId, from);
       if (!tasks.ok) return { error: tasks.error.detail, retryable: tasks.error.retryable };
       for (const t of tasks.value) {
         const link = await getLinkByTask(ctx.store.db, t.id);
         if (!link) continue;
         const at = Number(t.date_updated ?? now);
-        const eventId = `catchup:${t.id}:${at}`;
-        // Already fed by an earlier check and not processed yet: no second read.
-        if (await hasInboundEvent(ctx.store.db, 'clickup', eventId)) continue;
-        const items: Array<Record<string, unknown>> = [{ id: eventId, field: 'status', date: String(at), after: { status: t.status.status } }];
-        // The status comes with the list (no read) and is always fed. A case task is read for its files
-        // once per change the catch-up has not read yet: a delivered webhook proves nothing about an
-        // earlier one that was lost, so only the catch-up's own reads (and task creation, which knows
-        // the whole task) move the mark.
-        const readFiles = link.entity === 'case' && (link.seenAt == null || link.seenAt < at);
+        const statusEventId = `catchup:${t.id}:${at}`;
+        const fed = await hasInboundEvent(ctx.store.db, 'clickup', statusEventId);
+        // A case task is read for its files once per change no full read has covered yet (task creation,
+        // which knows the whole task, also moves the mark).
+        const readFiles = reason !== null && link.entity === 'case' && (link.seenAt == null || link.seenAt < at);
+        // Already fed by an earlier check and no files to look for: nothing to do.
+        if (fed && !readFiles) continue;
+        const items: Array<Record<string, unknown>> = fed ? [] : [{ id: statusEventId, field: 'status', date: String(at), after: { status: t.status.status } }];
         if (readFiles) {
           // Files added while deliveries were lost: the task's attachments, fed as attachment items (known
           // ones, ours included, cost nothing).
           const full = await ctx.clickup.getTask(t.id);
+          tasksRead++;
           if (!full.ok) {
-            // One unreadable task does not stop the others; the next check reads again from its change.
+            // One unreadable task does not stop the others; the next check reads again from its change
+            // (status and files together, as one event).
             unreadFrom = Math.min(unreadFrom ?? at, at);
             continue;
           }
@@ -108,10 +187,13 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
             if (a.id && a.url) items.push({ id: `catchup:attachment:${a.id}`, field: 'attachments', date: String(a.date ?? at), after: { id: a.id, title: a.title, url: a.url, mimetype: a.mimetype } });
           }
         }
-        const payload = { event: 'taskUpdated', webhook_id: 'catch-up', task_id: t.id, history_items: items };
-        const { duplicate } = await recordInboundEvent(ctx.store.db, { source: 'clickup', eventId, type: 'taskUpdated', payload }, { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey: `case:${link.entityId}`, payload }, now);
+        if (items.length > 0) {
+          const eventId = fed ? `${statusEventId}:files` : statusEventId;
+          const payload = { event: 'taskUpdated', webhook_id: 'catch-up', task_id: t.id, history_items: items };
+          const { duplicate } = await recordInboundEvent(ctx.store.db, { source: 'clickup', eventId, type: 'taskUpdated', payload }, { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey: `case:${link.entityId}`, payload }, now);
+          if (!duplicate) caughtUp++;
+        }
         if (readFiles) await markTaskSeen(ctx.store.db, t.id, at);
-        if (!duplicate) caughtUp++;
       }
     }
     if (caughtUp > 0) onAccepted();
@@ -119,8 +201,11 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
   // The next read starts at cursor - overlap and takes changes strictly after it (date_updated_gt), so
   // a cursor 1 ms before the unread change, plus the overlap, reads that change again.
   await writeCursor(ctx.store, unreadFrom === null ? now : Math.min(now, unreadFrom - 1 + CATCH_UP_OVERLAP_MS), now);
-  if (r.value.action !== 'reuse' || caughtUp > 0) ctx.logger.info({ action: r.value.action, caughtUp, removedDuplicates: r.value.removedDuplicates }, 'ClickUp webhook checked');
-  return { action: r.value.action, caughtUp };
+  // A task that could not be read keeps the next check reading in full, or its files would be missed.
+  await writeMemo(ctx.store, { webhookId: health.id, failCount: health.failCount, status: health.status, at: now, fullDue: unreadFrom !== null }, now);
+  if (reason !== null) state.failedAnswersSeen = failedAnswers;
+  if (r.value.action !== 'reuse' || caughtUp > 0 || tasksRead > 0) ctx.logger.info({ action: r.value.action, caughtUp, tasksRead, fullRead: reason, removedDuplicates: r.value.removedDuplicates }, 'ClickUp webhook checked');
+  return { action: r.value.action, caughtUp, fullRead: reason, tasksRead };
 }
 
 /** `clickup.webhook_health` (scheduled): the same check on a timer, so a failing webhook is noticed and healed. */

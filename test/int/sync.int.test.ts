@@ -280,5 +280,25 @@ describe('ClickUp catch-up after lost deliveries', () => {
     expect(w.cu.stats().requests['GET /api/v2/task/{task_id}'] ?? 0).toBe(reads);
     expect(mine()).toHaveLength(1);
   });
-});
 
+  it('with healthy deliveries the minute check reads no task: a person moving tasks costs only their webhook events', async () => {
+    world = await createWorld({ cu: { delivery: { retryDelayMs: 20, failingAfter: 100, suspendAfter: 200 } } });
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    const check = async () => {
+      await b.scheduler.enqueueSlot({ kind: 'clickup.webhook_health', cron: '* * * * *' }, Date.now() + Math.random() * 1e6);
+      b.dispatcher.wake();
+      await settle(w);
+    };
+    // The first check after start-up reads in full (deliveries may have failed while we were down).
+    await check();
+    const reads = () => w.cu.stats().requests['GET /api/v2/task/{task_id}'] ?? 0;
+    const before = reads();
+    w.cu.moveStatus(taskId, 'in review');
+    await w.cu.webhooksSettled();
+    await settle(w);
+    expect(w.tg.state().cases.get(c.id)?.status).toBe('in_review');
+    await check();
+    expect(reads()).toBe(before);
+  });
+});

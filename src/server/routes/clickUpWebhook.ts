@@ -15,6 +15,8 @@ export interface ClickUpWebhookDeps {
   bodyLimitBytes: number;
   now: () => number;
   onAccepted: () => void;
+  /** A signed delivery we could not store: ClickUp counts it failed, and may drop it after five tries. */
+  onFailed?: () => void;
 }
 
 /**
@@ -54,18 +56,25 @@ export function mountClickUpWebhook(app: Hono, deps: ClickUpWebhookDeps): void {
       );
       return c.json({ accepted: true, duplicate, ignored: unusable }, 200);
     }
-    const ev = parsed.data;
-    const items = ev.history_items ?? [];
-    const eventId = items.length > 0 ? `${ev.webhook_id}:${items.map((h) => h.id).join(',')}` : `${ev.webhook_id}:sha256:${createHash('sha256').update(raw.body).digest('hex')}`;
-    const link = ev.task_id ? await getLinkByTask(deps.db, ev.task_id) : null;
-    const queueKey = link ? `case:${link.entityId}` : ev.task_id ? `task:${ev.task_id}` : null;
-    const { duplicate } = await recordInboundEvent(
-      deps.db,
-      { source: 'clickup', eventId, type: ev.event, payload: ev },
-      { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey, payload: ev },
-      deps.now(),
-    );
-    if (!duplicate) deps.onAccepted();
-    return c.json({ accepted: true, duplicate }, 200);
+    // A delivery that fails here counts against the webhook's health, and a later success resets fail_count
+    // before the catch-up's next check can see it: the catch-up also hears it from us.
+    try {
+      const ev = parsed.data;
+      const items = ev.history_items ?? [];
+      const eventId = items.length > 0 ? `${ev.webhook_id}:${items.map((h) => h.id).join(',')}` : `${ev.webhook_id}:sha256:${createHash('sha256').update(raw.body).digest('hex')}`;
+      const link = ev.task_id ? await getLinkByTask(deps.db, ev.task_id) : null;
+      const queueKey = link ? `case:${link.entityId}` : ev.task_id ? `task:${ev.task_id}` : null;
+      const { duplicate } = await recordInboundEvent(
+        deps.db,
+        { source: 'clickup', eventId, type: ev.event, payload: ev },
+        { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey, payload: ev },
+        deps.now(),
+      );
+      if (!duplicate) deps.onAccepted();
+      return c.json({ accepted: true, duplicate }, 200);
+    } catch (e) {
+      deps.onFailed?.();
+      throw e;
+    }
   });
 }
