@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startClickUpSandbox, type ClickUpSandbox } from '../../sandbox/clickup/server.ts';
 import { createClickUpClient, type ClickUpClient } from './index.ts';
@@ -66,5 +68,25 @@ describe('ClickUp transport after an ambiguous failure', () => {
     expect(r.ok).toBe(false);
     expect(sb.stats().requests['GET /api/v2/list/{list_id}']).toBe(3);
     expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('a create answered 200 with a body that is not JSON is not sent again (it was applied)', async () => {
+    let posts = 0;
+    const server = createServer((req, res) => {
+      if (req.method === 'POST') posts++;
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy page</html>'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const c = createClickUpClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, token: 'pk_1_X', retry: { baseMs: 5, maxMs: 20, maxAttempts: 4 } });
+    try {
+      const r = await c.createTask('L1', { name: 'x' });
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.error.ambiguous).toBe(true);
+      expect(posts).toBe(1);
+    } finally {
+      await c.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

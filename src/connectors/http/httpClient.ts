@@ -115,7 +115,8 @@ export class HttpClient {
         parsed = JSON.parse(text);
       } catch {
         if (res.statusCode < 300) {
-          return err({ code: 'bad_response', retryable: true, status: res.statusCode, detail: `${this.where(req)}: response is not JSON (${text.slice(0, 80)})` });
+          // A 2xx was applied even if its answer is unreadable (a proxy's page, a cut body): ambiguous.
+          return err({ code: 'bad_response', retryable: true, ambiguous: true, status: res.statusCode, detail: `${this.where(req)}: response is not JSON (${text.slice(0, 80)})` });
         }
       }
     }
