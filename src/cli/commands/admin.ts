@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { hashPassword } from '../../server/admin/password.ts';
+import { openMigratedStore } from '../../store/db.ts';
+import { revokeAdminSessions } from '../../store/ops/adminSessions.ts';
+import { storeUrlFrom } from '../loadConfigForCommand.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -21,5 +24,20 @@ export function registerAdminCommands(program: Command): void {
         return;
       }
       process.stdout.write(`${await hashPassword(pw)}\n`);
+    });
+  admin
+    .command('revoke-sessions')
+    .description('sign everyone out of the console (or one user / token with --actor): their sessions end at their next request')
+    .option('-c, --config <file>', 'config file', 'gridbridge.yaml')
+    .option('--store <url>', 'store URL (instead of the config file)')
+    .option('--actor <name>', 'only this user name, or token:<name> for a token\'s sessions')
+    .action(async (opts: { config: string; store?: string; actor?: string }) => {
+      const store = await openMigratedStore(storeUrlFrom(opts));
+      try {
+        const n = await revokeAdminSessions(store.db, opts.actor);
+        process.stdout.write(`${n} session(s) revoked${opts.actor ? ` for ${opts.actor}` : ''}\n`);
+      } finally {
+        await store.close();
+      }
     });
 }

@@ -27,3 +27,11 @@ export async function deleteExpiredAdminSessions(db: Kysely<Database>, now: numb
   const r = await withConsoleTables(db).deleteFrom('admin_sessions').where('expires_at', '<=', now).executeTakeFirst();
   return Number(r.numDeletedRows);
 }
+
+/** End every console session, or those of one actor (`gridbridge admin revoke-sessions`). */
+export async function revokeAdminSessions(db: Kysely<Database>, actor?: string): Promise<number> {
+  let q = withConsoleTables(db).deleteFrom('admin_sessions');
+  if (actor) q = q.where('actor', '=', actor);
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
