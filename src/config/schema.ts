@@ -69,6 +69,8 @@ const SyncConfig = z.strictObject({
   partner_comment_prefix: z.string().min(1).default('@partner'),
   /** Partner status set when the ClickUp task is created (null: leave the partner's status alone). */
   status_on_task_created: z.enum(PARTNER_STATUSES).nullable().default('received'),
+  /** A linked case task deleted in ClickUp: leave the case unlinked (marked, nothing syncs to ClickUp) or create a new task. */
+  on_task_deleted: z.enum(['leave_unlinked', 'recreate']).default('leave_unlinked'),
   /** Document kind given to files a person attaches in ClickUp when they go to the partner. */
   clickup_upload_kind: z.enum(['corrected', 'other']).default('corrected'),
 });

@@ -48,6 +48,10 @@ export interface CaseRecord {
   openedAt: number;
   resolvedAt: number | null;
   updatedAt: number;
+  /** Its ClickUp task was deleted and `sync.on_task_deleted` is leave_unlinked: no task is made again, nothing syncs to ClickUp. */
+  unlinked?: { taskId: string; at: number } | null;
+  /** Its ClickUp task was deleted and a new one is to be made (`sync.on_task_deleted: recreate`): the deleted task's id. */
+  replacesTask?: string | null;
 }
 
 /**

@@ -16,7 +16,8 @@ export interface TaskDraft {
 
 /** Effects a flow asks for. Each becomes an outbox job with an idempotency key. */
 export type Intent =
-  | { kind: 'clickup.create_task'; caseId: string; listId: string; task: TaskDraft }
+  /** `replaces`: the deleted task this one replaces (sync.on_task_deleted: recreate), so it is a new job. */
+  | { kind: 'clickup.create_task'; caseId: string; listId: string; task: TaskDraft; replaces?: string }
   | { kind: 'clickup.upload_document'; caseId: string; documentId: string }
   | { kind: 'tradinggrid.set_status'; caseId: string; status: PartnerStatus; note?: string };
 
@@ -24,7 +25,7 @@ export type Intent =
 export function intentKey(i: Intent): string {
   switch (i.kind) {
     case 'clickup.create_task':
-      return `cu.create_task:${i.caseId}`;
+      return i.replaces ? `cu.create_task:${i.caseId}:replaces:${i.replaces}` : `cu.create_task:${i.caseId}`;
     case 'clickup.upload_document':
       return `cu.upload_document:${i.caseId}:${i.documentId}`;
     case 'tradinggrid.set_status':

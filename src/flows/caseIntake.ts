@@ -89,11 +89,13 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
     value: i.value,
     partnerStatus: existing?.partnerStatus ?? i.status,
     state: existing?.state === 'closed' ? 'closed' : 'active',
-    holdReason: null,
+    holdReason: existing?.unlinked ? existing.holdReason : null,
     slaDueAt,
     openedAt: i.openedAt,
     resolvedAt: existing?.resolvedAt ?? null,
     updatedAt: now,
+    ...(existing?.unlinked ? { unlinked: existing.unlinked } : {}),
+    ...(existing?.replacesTask ? { replacesTask: existing.replacesTask } : {}),
   };
 
   if (config.requireMapping && !mapping && !input.linked) {
@@ -102,7 +104,8 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
   }
 
   const intents: Intent[] = [];
-  if (!input.linked) {
+  // A case whose task a person deleted (and the config says leave it) gets no new task.
+  if (!input.linked && !existing?.unlinked) {
     const task: TaskDraft = {
       name: `${i.source === 'mailbox_test' ? '[TEST] ' : ''}[${partnerName ?? i.partnerId}] ${humanKind(i.kind)[0]!.toUpperCase()}${humanKind(i.kind).slice(1)}: ${i.title}`,
       markdown: describe(i, partnerName ?? i.partnerId, input.documents, (i.source !== 'community' ? undefined : config.caseUrl?.(i.id))),
@@ -117,7 +120,7 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
         value: i.value?.amount ?? null,
       },
     };
-    intents.push({ kind: 'clickup.create_task', caseId: i.id, listId: i.listId ?? mapping?.listId ?? config.defaultListId, task });
+    intents.push({ kind: 'clickup.create_task', caseId: i.id, listId: i.listId ?? mapping?.listId ?? config.defaultListId, task, ...(existing?.replacesTask ? { replaces: existing.replacesTask } : {}) });
   }
   for (const d of input.documents) {
     if (d.uploadedBy === 'partner') intents.push({ kind: 'clickup.upload_document', caseId: i.id, documentId: d.id });

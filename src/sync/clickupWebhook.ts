@@ -15,10 +15,12 @@ import { ourListIds } from './ourLists.ts';
  * - `taskCommentPosted`: a partner-flagged comment → a comment on the case (flow 3);
  * - `taskUpdated`: custom-field changes (an approval's decision field, rollout fields) and new files: ClickUp
  *   has no attachment event, a file added to a task comes as a `taskUpdated` (see docs/CLICKUP.md).
+ * - `taskDeleted`: a linked task deleted by a person (`sync.on_task_deleted`: leave the case unlinked or
+ *   make a new task).
  * Subscribing to these and not `*` keeps list, folder, space and goal traffic away from the route. ClickUp
  * may list more (a re-enable sends `*`): any superset is kept as it is.
  */
-export const CLICKUP_WEBHOOK_EVENTS = ['taskStatusUpdated', 'taskUpdated', 'taskCommentPosted'];
+export const CLICKUP_WEBHOOK_EVENTS = ['taskStatusUpdated', 'taskUpdated', 'taskCommentPosted', 'taskDeleted'];
 
 /** The registered webhook's secret (read per request by the route; a new one only if the webhook had to be created anew). */
 export interface ClickUpWebhookState {

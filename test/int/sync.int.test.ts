@@ -254,6 +254,56 @@ describe('what reaches a partner: nothing unless a sharing rule says so', () => 
   });
 });
 
+describe('a linked task deleted in ClickUp', () => {
+  const deleteTask = async (w: World, taskId: string) => {
+    const r = await fetch(`${w.cu.url}/v2/task/${taskId}`, { method: 'DELETE', headers: { authorization: w.cu.token } });
+    expect(r.status).toBe(204);
+  };
+
+  it('leave_unlinked (the default): the case is marked, later partner changes make no task and no dead letter, the partner is told nothing', async () => {
+    world = await createWorld();
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    const setStatus = tgCalls(w, SET_STATUS);
+    await deleteTask(w, taskId);
+    await eventually('the link gone', async () => !(await getLink(b.store.db, 'case', c.id)));
+    await settle(w);
+    const { getCase } = await import('../../src/store/ops/cases.ts');
+    expect((await getCase(b.store.db, c.id))?.holdReason).toMatch(new RegExp(`ClickUp task ${taskId} was deleted .*leave_unlinked`));
+    // The partner keeps working: a comment, a file, a status. None makes a task or a dead letter.
+    await w.tg.addCaseComment(c.id, { body: 'Any news?', author: 'Jane (Acme)' });
+    await w.tg.uploadDocument(c.id, { name: 'reminder.pdf', kind: 'other', contentType: 'application/pdf', content: Buffer.from('%PDF reminder') });
+    await settle(w);
+    const tasksOfCase = w.cu.tasks().filter((t: any) => (t.custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === c.id));
+    expect(tasksOfCase).toEqual([]);
+    const { listDeadLetters } = await import('../../src/store/ops/replayDeadLetter.ts');
+    expect(await listDeadLetters(b.store.db)).toEqual([]);
+    expect(tgCalls(w, SET_STATUS)).toBe(setStatus);
+    const actions = (await listAudit(b.store.db, 'case', c.id)).map((a) => a.action);
+    expect(actions).toContain('task_deleted');
+    expect(actions).toContain('skipped_unlinked');
+  });
+
+  it('recreate: a new task is made in the case\'s current state, and the partner is told nothing', async () => {
+    world = await createWorld({ extra: { sync: { on_task_deleted: 'recreate' } } });
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    w.cu.moveStatus(taskId, 'in review');
+    await eventually('in_review on the partner side', () => w.tg.state().cases.get(c.id)?.status === 'in_review');
+    await settle(w);
+    const setStatus = tgCalls(w, SET_STATUS);
+    await deleteTask(w, taskId);
+    const again = await eventually('a new task', async () => {
+      const l = await getLink(b.store.db, 'case', c.id);
+      return l && l.cuTaskId !== taskId ? l : null;
+    });
+    await settle(w);
+    expect((w.cu.tasks().find((t) => t.id === again.cuTaskId) as any).status.status).toBe('in review');
+    expect(tgCalls(w, SET_STATUS)).toBe(setStatus);
+    expect(w.tg.state().cases.get(c.id)?.status).toBe('in_review');
+  });
+});
+
 describe('ClickUp catch-up after lost deliveries', () => {
   it('a file attached and a status set while every delivery failed reach the partner once through the health check', async () => {
     world = await createWorld({ cu: { delivery: { retryDelayMs: 20, failingAfter: 100, suspendAfter: 200 } } });

@@ -1,12 +1,12 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { SyncContext } from '../context.ts';
-import type { JobHandler } from '../dispatcher.ts';
+import type { JobHandler, JobOutcome } from '../dispatcher.ts';
 import type { PartnerStatus } from '../../core/case.ts';
 import { SETTABLE_CASE_STATUSES, type SettableCaseStatus } from '../../connectors/tradinggrid/events.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { rememberField } from '../../store/ops/fieldMemory.ts';
-import { setCasePartnerStatus } from '../../store/ops/cases.ts';
+import { getCase, setCasePartnerStatus } from '../../store/ops/cases.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../outcome.ts';
@@ -14,13 +14,22 @@ import { commentOnce } from './saved.ts';
 import { readLimited } from '../readLimited.ts';
 import { skipWithoutTradingGridCase } from '../mailbox/mailboxCaseGuard.ts';
 import { sideStamp } from '../sideStamp.ts';
-import { getCase } from '../../store/ops/cases.ts';
 import { partnerRoute } from '../partnerChannel/route.ts';
 import { caseCommentMail, caseDocumentMail, caseStatusMail, keepSharedFile } from '../partnerChannel/flowMail.ts';
 import { queuePartnerMail } from '../partnerChannel/outbox.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 
+
+/**
+ * A job for the case's task when the case has none: wait for it, unless its task was deleted and the case
+ * stays unlinked (then the change is audited and dropped, never retried into a dead letter).
+ */
+export async function noTaskYet(ctx: SyncContext, caseId: string): Promise<JobOutcome> {
+  const rec = await getCase(ctx.store.db, caseId);
+  if (rec?.unlinked) return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'skipped_unlinked', after: { deletedTask: rec.unlinked!.taskId } }, ctx.now()) };
+  return { status: 'retry', error: `case ${caseId} has no ClickUp task yet`, retryAfterMs: 2000 };
+}
 
 /** The rule behind a partner status whose job did not name one (SLA escalations, jobs queued before rules existed). */
 function statusRuleOfKey(key: string): string {
@@ -82,7 +91,7 @@ export function setClickUpStatusHandler(ctx: SyncContext): JobHandler {
   return async ({ payload }) => {
     const p = payload as { caseId: string; status: PartnerStatus; clickUpStatus: string; at: number };
     const link = await getLink(ctx.store.db, 'case', p.caseId);
-    if (!link) return { status: 'retry', error: `case ${p.caseId} has no ClickUp task yet`, retryAfterMs: 2000 };
+    if (!link) return noTaskYet(ctx, p.caseId);
     const r = await ctx.clickup.updateTask(link.cuTaskId, { status: p.clickUpStatus });
     if (!r.ok) return outcomeFromRemote(r.error, `moving task ${link.cuTaskId} to "${p.clickUpStatus}"`);
     return {
@@ -136,7 +145,7 @@ export function addClickUpCommentHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, job, attempt }) => {
     const p = payload as { caseId: string; commentId: string };
     const link = await getLink(ctx.store.db, 'case', p.caseId);
-    if (!link) return { status: 'retry', error: `case ${p.caseId} has no ClickUp task yet`, retryAfterMs: 2000 };
+    if (!link) return noTaskYet(ctx, p.caseId);
     const list = await ctx.tg.listCaseComments(p.caseId);
     if (!list.ok) return outcomeFromRemote(list.error, `reading comments of case ${p.caseId}`);
     const c = list.value.data.find((x) => x.id === p.commentId);

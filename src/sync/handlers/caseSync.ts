@@ -11,6 +11,7 @@ import { getFieldMemory, rememberField, type FieldMemory } from '../../store/ops
 import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument } from '../../store/ops/documents.ts';
+import { getCase, saveCase } from '../../store/ops/cases.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { enqueueGuarded } from '../partnerGuard.ts';
 import { changedBy } from '../flowSupport.ts';
@@ -117,6 +118,7 @@ export function isAttachmentItem(item: { field?: string }): boolean {
  */
 export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<JobOutcome> => {
   const caseId = link.entityId;
+  if (ev.event === 'taskDeleted' || (ev.history_items ?? []).some((i) => i.field === 'deleted')) return taskDeleted(ctx, caseId, link.cuTaskId);
   // Changes made with our own token (the integration user) are never echoed back, whatever their value.
   const items = [...(ev.history_items ?? [])].filter((i) => !ctx.mapping?.isOwnChange(i)).sort((a, b) => itemTime(a, 0) - itemTime(b, 0));
   if (items.length === 0) return { status: 'done' };
@@ -225,6 +227,33 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
     },
   };
 };
+
+/**
+ * A person deleted the case's task. The link goes (nothing is sent to a task that is gone, nothing
+ * dead-letters on it); then, per `sync.on_task_deleted`, a new task is made through the normal intake,
+ * or the case stays unlinked and marked so the console says so and no later event makes a task again.
+ * The partner is told nothing either way.
+ */
+async function taskDeleted(ctx: SyncContext, caseId: string, taskId: string): Promise<JobOutcome> {
+  const recreate = ctx.config.sync.on_task_deleted === 'recreate';
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      const now = ctx.now();
+      const gone = await trx.deleteFrom('links').where('entity', '=', 'case').where('entity_id', '=', caseId).where('cu_task_id', '=', taskId).executeTakeFirst();
+      if (Number(gone.numDeletedRows) === 0) return; // a repeat of the same deletion
+      const rec = await getCase(trx, caseId);
+      if (recreate) {
+        if (rec) await saveCase(trx, { ...rec, replacesTask: taskId, updatedAt: now });
+        await enqueueJobs(trx, [{ kind: 'case.reintake', key: `case.reintake:task_deleted:${caseId}:${taskId}`, queueKey: `case:${caseId}`, payload: { caseId, source: rec?.source ?? 'community' } }], now, ctx.config.dispatcher.max_attempts);
+      } else if (rec) {
+        const holdReason = `its ClickUp task ${taskId} was deleted on ${new Date(now).toISOString()}: the case is unlinked and nothing syncs to ClickUp (sync.on_task_deleted: leave_unlinked; set recreate to make a new task)`;
+        await saveCase(trx, { ...rec, unlinked: { taskId, at: now }, holdReason, updatedAt: now });
+      }
+      await appendAudit(trx, { actor: 'clickup', entity: 'case', entityId: caseId, action: 'task_deleted', after: { cuTaskId: taskId, then: recreate ? 'recreate' : 'leave_unlinked' } }, now);
+    },
+  };
+}
 
 /** The ClickUp person behind a delivery's changes, as the bulk-change guard counts them. */
 function personOf(items: ReadonlyArray<{ user?: unknown }>): string | null {

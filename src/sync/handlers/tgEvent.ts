@@ -1,4 +1,5 @@
 import type { SyncContext } from '../context.ts';
+import { noTaskYet } from './caseEffects.ts';
 import type { JobHandler } from '../dispatcher.ts';
 import type { TradingGridEvent } from '../../connectors/tradinggrid/events.ts';
 import { intakeCommunityCase } from './caseIntake.ts';
@@ -35,7 +36,7 @@ export function tgEventHandler(ctx: SyncContext, extraRoutes: TgEventRoute[] = [
         if (ev.data.side === 'internal') return { status: 'done' };
         if (!(await getLink(ctx.store.db, 'case', ev.data.case_id))) {
           if (await isCaseFilteredOut(ctx, ev.data.case_id)) return { status: 'done' };
-          return { status: 'retry', error: `case ${ev.data.case_id} has no ClickUp task yet`, retryAfterMs: 2000 };
+          return noTaskYet(ctx, ev.data.case_id);
         }
         return partnerCommentToClickUp(ctx, ev.data.case_id, ev.data.id);
       }

@@ -1,4 +1,5 @@
 import type { SyncContext } from '../context.ts';
+import { noTaskYet } from './caseEffects.ts';
 import type { JobHandler } from '../dispatcher.ts';
 import type { Intent } from '../../core/intents.ts';
 import { getLink } from '../../store/ops/links.ts';
@@ -24,7 +25,7 @@ export function uploadDocumentHandler(ctx: SyncContext): JobHandler {
     const intent = payload as UploadIntent;
     const db = ctx.store.db;
     const link = await getLink(db, 'case', intent.caseId);
-    if (!link) return { status: 'retry', error: `case ${intent.caseId} has no ClickUp task yet`, retryAfterMs: 2000 };
+    if (!link) return noTaskYet(ctx, intent.caseId);
 
     const dl = await ctx.tg.downloadDocument(intent.documentId);
     if (!dl.ok) return outcomeFromRemote(dl.error, `downloading document ${intent.documentId}`);
