@@ -48,8 +48,11 @@ const SftpTransport = z
 
 const Transport = z.discriminatedUnion('type', [FolderTransport, SftpTransport], { error: "transport.type must be 'folder' or 'sftp'" });
 
+const FaHoursBySet = z.record(z.string().regex(/^[A-Z0-9]{3,6}$/, 'a transaction set or message type such as 810 or INVOIC'), z.number().positive()).describe('hours to FA delinquency per document type (Trading Grid FA Delinquency rule)');
+
 const Windows = z.strictObject({
   fa_hours: z.number().positive().optional().describe('hours a partner has to send its 997/999/CONTRL'),
+  fa_hours_by_set: FaHoursBySet.optional(),
   asn_hours: z.number().positive().optional().describe('hours between an 850 and its 856'),
 });
 
@@ -70,8 +73,14 @@ export const MailboxConfig = z.strictObject({
   /** Our own interchange ids (`qualifier:id`): a transaction sent from one of these counts as ours. */
   our_ids: z.array(EdiAddress).min(1, 'name at least one of our own EDI addresses'),
   defaults: z
-    .strictObject({ fa_hours: z.number().positive().default(24), asn_hours: z.number().positive().default(48) })
+    .strictObject({ fa_hours: z.number().positive().default(24), fa_hours_by_set: FaHoursBySet.optional(), asn_hours: z.number().positive().default(48) })
     .prefault({}),
+  /**
+   * What the customer's own translator sends, seen read-only: the folder (on the same transport) where its
+   * outbound files or its sent archive are. Each new file is recorded once as sent (FA waits, ack matching,
+   * the three-way match both ways); nothing there is moved or deleted unless `consume: true`.
+   */
+  sent: z.strictObject({ folder: z.string().min(1), consume: z.boolean().default(false) }).optional(),
   /** EDI address → Trading Grid partner (and its windows). `mailbox:<name>` files the mailbox's own exceptions. */
   partners: z
     .record(z.string(), MailboxPartner)

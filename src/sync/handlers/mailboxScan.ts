@@ -11,7 +11,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { acquireNamedLease, releaseNamedLease } from '../../store/ops/namedLease.ts';
 import { hasOpenDeadLetter } from '../../store/ops/findOpenDeadLetter.ts';
 import { mailboxCaseId, UNMAPPED_EDI_PREFIX } from '../mailbox/mailboxCase.ts';
-import { openMailboxDriver } from '../mailbox/mailboxRuntime.ts';
+import { openMailboxDriver, openSentTransport } from '../mailbox/mailboxRuntime.ts';
 import type { MailboxExceptionJob } from './mailboxException.ts';
 
 /** A scan holds the mailbox's lease this long at most (a crashed holder blocks later slots no longer than this). */
@@ -80,6 +80,20 @@ export function mailboxScanHandler(ctx: SyncContext): JobHandler {
       const driver = await openMailboxDriver(ctx, cfg, deliverMailboxItems(ctx));
       if (!driver.ok) return failOnce(`mailbox ${cfg.name}: ${driver.error.detail}`);
       try {
+        // What the customer's translator sent first, read-only: this scan's acknowledgements may answer it.
+        const sentTransport = await openSentTransport(cfg);
+        if (sentTransport !== null) {
+          if (!sentTransport.ok) return failOnce(`mailbox ${cfg.name} sent folder: ${sentTransport.error.detail}`);
+          try {
+            const seen = await driver.value.observeSent(sentTransport.value, new Date(ctx.now()), cfg.sent?.consume ?? false);
+            if (!seen.ok) {
+              await appendAudit(db, { actor: 'gridbridge', entity: 'mailbox', entityId: cfg.name, action: 'sent_scan_failed', after: { error: seen.error.detail, code: seen.error.code } }, ctx.now());
+              ctx.logger.warn({ mailbox: cfg.name, error: seen.error }, 'reading the sent folder failed; the next slot tries again');
+            } else if (seen.value.files.length > 0) ctx.logger.info({ mailbox: cfg.name, files: seen.value.files.length }, 'files sent by the customer recorded');
+          } finally {
+            await sentTransport.value.close();
+          }
+        }
         const r = await driver.value.scanOnce(new Date(ctx.now()));
         if (!r.ok) {
           if (!r.error.retryable) return failOnce(`mailbox ${cfg.name}: ${r.error.detail} [${r.error.code}]`);

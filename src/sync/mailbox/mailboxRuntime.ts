@@ -69,7 +69,7 @@ export function mailboxDeadline(cfg: MailboxConfig, bridgeCalendar?: ParsedBusin
 /** EDI address → windows, in the driver's terms. */
 function partnerWindows(cfg: MailboxConfig): Record<string, PartnerWindows> {
   return Object.fromEntries(
-    Object.entries(cfg.partners).map(([address, p]) => [address, { ...(p.fa_hours !== undefined ? { faWindowHours: p.fa_hours } : {}), ...(p.asn_hours !== undefined ? { asnWindowHours: p.asn_hours } : {}) }]),
+    Object.entries(cfg.partners).map(([address, p]) => [address, { ...(p.fa_hours !== undefined ? { faWindowHours: p.fa_hours } : {}), ...(p.fa_hours_by_set ? { faHoursBySet: p.fa_hours_by_set } : {}), ...(p.asn_hours !== undefined ? { asnWindowHours: p.asn_hours } : {}) }]),
   );
 }
 
@@ -90,7 +90,7 @@ export async function openMailboxDriver(ctx: SyncContext, cfg: MailboxConfig, de
       state: new SqlMailboxState(ctx.store.db, cfg.name, ctx.now),
       name: cfg.name,
       ourIds: cfg.our_ids.map(party),
-      defaults: { faWindowHours: cfg.defaults.fa_hours, asnWindowHours: cfg.defaults.asn_hours },
+      defaults: { faWindowHours: cfg.defaults.fa_hours, asnWindowHours: cfg.defaults.asn_hours, ...(cfg.defaults.fa_hours_by_set ? { faHoursBySet: cfg.defaults.fa_hours_by_set } : {}) },
       partners: partnerWindows(cfg),
       settleMs: cfg.settle_seconds * 1000,
       priceTolerance: cfg.price_tolerance,
@@ -104,4 +104,13 @@ export async function openMailboxDriver(ctx: SyncContext, cfg: MailboxConfig, de
       ...(deliver ? { deliver } : {}),
     }),
   );
+}
+
+/** A read-only view of the customer's sent folder: the mailbox's transport with that folder as "inbound". */
+export async function openSentTransport(cfg: MailboxConfig, src?: SecretSource): Promise<Result<MailboxTransport> | null> {
+  if (!cfg.sent) return null;
+  const t = cfg.transport;
+  // No ensureFolders: the folder is the customer's, and nothing is created there.
+  if (t.type === 'folder') return ok(new LocalFolderTransport({ inbound: cfg.sent.folder, outbound: t.outbound, archive: t.archive, quarantine: t.quarantine }));
+  return openTransport({ ...t, folders: { ...t.folders, inbound: cfg.sent.folder } }, 'mailbox.transport', src);
 }

@@ -202,6 +202,60 @@ describe('MailboxDriver over a local folder', () => {
     expect(results[0]!.length).toBeGreaterThan(2);
   });
 
+  it("sees what the customer's translator sent, read-only: FA waits per document type, acks matched, and our own 856 stops asn_missing", async () => {
+    const sentDir = join(dir, 'customer-sent');
+    const sentTransport = new LocalFolderTransport({ inbound: sentDir, outbound: folders.outbound, archive: folders.archive, quarantine: folders.quarantine });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(sentDir, { recursive: true });
+    // Invoices get 48 hours with Acme, everything else the default 24.
+    const { d, state } = await driver({ partners: { 'ZZ:ACMESUPPLY': { faHoursBySet: { '810': 48 } } } });
+    const put = (name: string, data: Buffer | string) => {
+      writeFileSync(join(sentDir, name), data);
+      utimesSync(join(sentDir, name), T0, T0);
+    };
+    put('inv-9001.x12', fixture('outbound-810.x12'));
+    const seen = await d.observeSent(sentTransport, T0);
+    if (!seen.ok) throw new Error(seen.error.detail);
+    expect(seen.value.files.map((f) => f.outcome)).toEqual(['archived']);
+    // Read-only: the file is still there, nothing was written beside it.
+    expect(readdirSync(sentDir)).toEqual(['inv-9001.x12']);
+    const [sent] = await state.findSent({ us: US, group: '2001' });
+    expect(sent!.faDueAt).toBe(hours(48).toISOString());
+    // Seen again on the next scan: recorded once.
+    const again = await d.observeSent(sentTransport, hours(1));
+    expect(again.ok && again.value.files.map((f) => f.outcome)).toEqual(['duplicate']);
+    // The partner's 997 is matched to the invoice the translator sent.
+    drop('997.x12', fixture('997-rejected.x12'));
+    const r = await d.scanOnce(hours(2));
+    if (!r.ok) throw new Error(r.error.detail);
+    expect(exceptions(r.value.items).map((e) => e.exception)).toEqual(['fa_rejected']);
+    expect(exceptions(r.value.items)[0]!.detail).toContain('810 0001 (invoice INV-9001)');
+
+    // A supplier: the partner's 850 arrives, our 856 leaves through the translator, no asn_missing after the window.
+    const supplier = await driver();
+    const all = fixture('850-856-810.x12').toString('latin1');
+    const icEnd = all.indexOf('ISA', 10);
+    // The fixture's 850 the other way round: the partner orders from us.
+    const swap = (x12: string) => x12.replace(/ZZ\*(\w+) *\*ZZ\*(\w+) *\*/, (_m, a: string, b: string) => `ZZ*${b.padEnd(15)}*ZZ*${a.padEnd(15)}*`).replace(/GS\*(\w+)\*(\w+)\*(\w+)\*/, (_m, f: string, a: string, b: string) => `GS*${f}*${b}*${a}*`);
+    drop('po.x12', Buffer.from(swap(all.slice(0, icEnd)), 'latin1'));
+    const po = await supplier.d.scanOnce(hours(1));
+    if (!po.ok) throw new Error(po.error.detail);
+    // Our 856 (the fixture's 856, sent the other way round).
+    put('asn.x12', swap(all.slice(icEnd, all.indexOf('ISA', icEnd + 10))));
+    const out = await supplier.d.observeSent(sentTransport, hours(2), true);
+    if (!out.ok) throw new Error(out.error.detail);
+    expect(readdirSync(sentDir)).toEqual([]); // consume: true removes what it recorded (this driver recorded both)
+    const later = await supplier.d.scanOnce(hours(100));
+    if (!later.ok) throw new Error(later.error.detail);
+    expect(exceptions(later.value.items).map((e) => e.exception)).not.toContain('asn_missing');
+    // Without our 856 seen, the same PO does raise asn_missing (what a supplier got for every order before).
+    const blind = await driver();
+    drop('po-2.x12', Buffer.from(swap(all.slice(0, icEnd)), 'latin1'));
+    expect((await blind.d.scanOnce(hours(1))).ok).toBe(true);
+    const blindLater = await blind.d.scanOnce(hours(100));
+    expect(blindLater.ok && exceptions(blindLater.value.items).map((e) => e.exception)).toContain('asn_missing');
+  });
+
   it('finds invoice mismatches against the 850 we sent and the 856 received', async () => {
     const { d } = await driver();
     await d.send('po.x12', fixture('outbound-850.x12'), T0);

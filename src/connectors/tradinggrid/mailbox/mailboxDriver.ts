@@ -13,6 +13,8 @@ import type { MailboxTransport } from './transport.ts';
 export interface PartnerWindows {
   /** Hours a partner has to send its 997/999/CONTRL (default 24). */
   faWindowHours?: number;
+  /** FA hours per document type (transaction set or message type, e.g. `810`, `INVOIC`): Trading Grid's FA delinquency rule. */
+  faHoursBySet?: Record<string, number>;
   /** Hours between an 850 and its 856 (default 48). */
   asnWindowHours?: number;
 }
@@ -107,9 +109,16 @@ export class MailboxDriver {
     this.readOptions = { ...(opts.x12Encoding ? { x12Encoding: opts.x12Encoding } : {}), ...(opts.acceptMissingFinalTerminator ? { acceptMissingFinalTerminator: true } : {}) };
   }
 
-  private windows(partner: PartyId): Required<PartnerWindows> {
+  private windows(partner: PartyId): { faWindowHours: number; asnWindowHours: number } {
     const p = this.opts.partners?.[partyKey(partner)] ?? {};
     return { faWindowHours: p.faWindowHours ?? this.opts.defaults?.faWindowHours ?? 24, asnWindowHours: p.asnWindowHours ?? this.opts.defaults?.asnWindowHours ?? 48 };
+  }
+
+  /** Hours to FA delinquency for one document type to one partner: partner and type, partner, type, default. */
+  private faHours(partner: PartyId, setId: string): number {
+    const p = this.opts.partners?.[partyKey(partner)] ?? {};
+    const d = this.opts.defaults ?? {};
+    return p.faHoursBySet?.[setId] ?? p.faWindowHours ?? d.faHoursBySet?.[setId] ?? d.faWindowHours ?? 24;
   }
 
   /**
@@ -456,12 +465,28 @@ export class MailboxDriver {
     if (!copy.ok) return copy;
     const w = await transport.writeOutbound(name, data);
     if (!w.ok) return w;
+    await this.recordOutgoing(transactions, file, now, false);
+    await state.markProcessed({ ...file, outcome: 'sent', storedAs: stored, processedAt: now.toISOString() });
+    return ok({ file, transactions: transactions.filter((tx) => this.awaitsFa(tx)).length });
+  }
+
+  private awaitsFa(tx: TransactionEnvelope): boolean {
+    // Acknowledgements are not acknowledged; a test interchange we send waits for no production FA.
+    return !(ACK_SETS.has(tx.set_id) && tx.set_id !== '824') && tx.interchange.usage === 'production';
+  }
+
+  /**
+   * What we sent, as the partner will answer it: each transaction waits for its FA (hours per partner and
+   * document type), our 850/856 join the order/shipment match, and (seen in the customer's sent folder) our
+   * 810 is checked against the partner's order and what we shipped, the three-way match the other way round.
+   */
+  private async recordOutgoing(transactions: TransactionEnvelope[], file: FileRef, now: Date, invoices: boolean): Promise<MailboxItem[]> {
     const at = now.toISOString();
     const sent: SentTransaction[] = [];
+    const items: MailboxItem[] = [];
     for (const tx of transactions) {
+      if (!this.awaitsFa(tx)) continue;
       const ic = tx.interchange;
-      if (ACK_SETS.has(tx.set_id) && tx.set_id !== '824') continue; // acknowledgements are not acknowledged
-      if (ic.usage !== 'production') continue; // a test interchange we send waits for no production FA
       sent.push({
         standard: ic.standard,
         us: ic.sender,
@@ -473,17 +498,73 @@ export class MailboxDriver {
         business: tx.business_reference,
         file,
         sentAt: at,
-        faDueAt: this.deadline(now, this.windows(ic.receiver).faWindowHours).toISOString(),
+        faDueAt: this.deadline(now, this.faHours(ic.receiver, tx.set_id)).toISOString(),
         fa: 'awaiting',
       });
-      if (tx.set_id === '850' || tx.set_id === '856') {
+      if (tx.set_id === '850' || tx.set_id === '856' || (invoices && tx.set_id === '810')) {
         const ref: TransactionRef = { standard: ic.standard, sender: partyKey(ic.sender), receiver: partyKey(ic.receiver), interchange: ic.control_number, group: tx.group.control_number, transaction: tx.control_number, business: tx.business_reference };
-        await this.trackDocument(tx, ref, ic.receiver, file, now);
+        items.push(...(await this.trackDocument(tx, ref, ic.receiver, file, now)));
       }
     }
-    await state.recordSent(sent);
-    await state.markProcessed({ ...file, outcome: 'sent', storedAs: stored, processedAt: at });
-    return ok({ file, transactions: sent.length });
+    await this.opts.state.recordSent(sent);
+    return items;
+  }
+
+  /**
+   * Reads what the customer's own translator sent (its outbound or sent-archive folder, given as a transport
+   * whose inbound folder is that folder), read-only: every new file once (by name and SHA-256), recorded as if
+   * we had sent it. Never moves, renames or deletes a file there unless `consume` is true (then the file is
+   * removed once recorded). A file that does not parse is skipped with a warning and remembered, not quarantined:
+   * the folder is not ours.
+   */
+  async observeSent(sent: MailboxTransport, now: Date, consume = false): Promise<Result<{ files: FileOutcome[]; items: MailboxItem[] }>> {
+    const listed = await sent.listInbound();
+    if (!listed.ok) return listed;
+    const files: FileOutcome[] = [];
+    const items: MailboxItem[] = [];
+    const maxBytes = this.opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    for (const f of listed.value) {
+      if (now.getTime() - f.modifiedAt.getTime() < (this.opts.settleMs ?? 0)) continue;
+      if (f.size > maxBytes) {
+        files.push({ name: f.name, sha256: '', outcome: 'skipped', detail: `over mailbox.max_bytes (${f.size} bytes): not read` });
+        continue;
+      }
+      const opened = await sent.openInbound(f.name);
+      if (!opened.ok) return opened;
+      const transactions: TransactionEnvelope[] = [];
+      const hash = createHash('sha256');
+      opened.value.on('data', (c: Buffer) => hash.update(c));
+      let summary;
+      try {
+        summary = await readEdi(opened.value, { keepSegments: (s) => DOCUMENT_SETS.has(s), onTransaction: (tx) => transactions.push(tx) }, this.readOptions);
+      } catch (e) {
+        opened.value.destroy();
+        return err({ code: 'mailbox:read_failed', retryable: true, detail: `reading sent file ${f.name} failed: ${(e as Error).message}` });
+      }
+      const file: FileRef = { name: `sent:${f.name}`, sha256: hash.digest('hex') };
+      if ((await this.opts.state.getProcessed(file.name, file.sha256)) !== null) {
+        files.push({ ...file, outcome: 'duplicate' });
+        continue;
+      }
+      const at = now.toISOString();
+      if (summary.errors.length > 0) {
+        this.opts.logger?.warn({ file: f.name, error: summary.errors[0] }, 'a file in the sent folder does not parse; it is not counted as sent');
+        await this.opts.state.markProcessed({ ...file, outcome: 'quarantined', storedAs: null, processedAt: at });
+        files.push({ ...file, outcome: 'skipped', detail: summary.errors[0]!.message });
+        continue;
+      }
+      // The file stays in the customer's folder, not in our archive: nothing of it to attach.
+      const found = (await this.recordOutgoing(transactions, file, now, true)).map((i) => (i.type === 'exception' ? { ...i, file: null } : i));
+      if (found.length > 0) await this.opts.deliver?.(found, null);
+      items.push(...found);
+      await this.opts.state.markProcessed({ ...file, outcome: 'sent', storedAs: null, processedAt: at });
+      if (consume) {
+        const removed = await sent.removeInbound(f.name);
+        if (!removed.ok) return removed;
+      }
+      files.push({ ...file, outcome: 'archived', detail: consume ? 'recorded and removed (consume)' : 'recorded; left in place' });
+    }
+    return ok({ files, items });
   }
 
   /** Bytes of a file we processed or sent (archive or quarantine), by SHA-256 and/or name: to attach to a ClickUp task. */
