@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { registerClickUpRateLimitMetrics } from '../connectors/clickup/index.ts';
@@ -13,6 +14,18 @@ export interface BridgeMetricsDeps {
   clickup: { rateLimitState(): RateLimitState };
   /** Process metrics (CPU, memory, event loop); off in tests that build many registries. */
   processMetrics?: boolean;
+}
+
+// One sampler per process, read and reset by each scrape (several registries in one process, as in tests,
+// share it: each scrape then sees the window since any registry's last scrape).
+let loopDelay: IntervalHistogram | null = null;
+
+function loopDelaySampler(): IntervalHistogram {
+  if (!loopDelay) {
+    loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+  }
+  return loopDelay;
 }
 
 /**
@@ -100,6 +113,19 @@ export function createBridgeMetrics(deps: BridgeMetricsDeps): Registry {
     async collect() {
       this.reset();
       for (const r of await countHeldByActor(deps.db)) this.set({ actor: r.actor }, r.n);
+    },
+  });
+  loopDelaySampler();
+  new Gauge({
+    name: 'gridbridge_event_loop_delay_seconds',
+    help: 'Event-loop delay since the previous scrape (p99, max): how long a ready callback, a webhook acknowledgement among them, waited for the loop. perf_hooks monitorEventLoopDelay, sampled every 10 ms: a shorter stall can escape p99, not max.',
+    labelNames: ['stat'],
+    registers: [registry],
+    collect() {
+      const h = loopDelaySampler();
+      this.set({ stat: 'p99' }, h.count > 0 ? h.percentile(99) / 1e9 : 0);
+      this.set({ stat: 'max' }, h.count > 0 ? h.max / 1e9 : 0);
+      h.reset();
     },
   });
   registerClickUpRateLimitMetrics(registry, deps.clickup, { token_name: 'default' });

@@ -67,4 +67,21 @@ describe('GET /metrics', () => {
       'gridbridge_clickup_ratelimit_remaining{token_name="default"} 97',
     ]) expect(text).toContain(line);
   });
+
+  it('exposes the event-loop delay since the previous scrape: a 400 ms stall shows in max and p99, and is gone from the next window', async () => {
+    await app.request('/metrics');
+    // Let the 10 ms sampler run, then hold the loop the way a long synchronous job would.
+    await new Promise((r) => setTimeout(r, 50));
+    const until = performance.now() + 400;
+    while (performance.now() < until);
+    await new Promise((r) => setTimeout(r, 30));
+    const stat = (text: string, s: string) => Number(new RegExp(`^gridbridge_event_loop_delay_seconds\\{stat="${s}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    const first = await (await app.request('/metrics')).text();
+    expect(stat(first, 'max')).toBeGreaterThanOrEqual(0.35);
+    expect(stat(first, 'p99')).toBeGreaterThanOrEqual(0.35);
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await (await app.request('/metrics')).text();
+    // Loose bound: this machine is shared, and a loaded scheduler can hold the loop for a while on its own.
+    expect(stat(second, 'max')).toBeLessThan(0.3);
+  });
 });
