@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { startTestSmtp, type TestSmtp } from '../../../test/helpers/smtpServer.ts';
-import { tempSqliteStore } from '../../../test/helpers/tempStore.ts';
+import { storesUnderTest, type StoreKind } from '../../../test/helpers/pgStore.ts';
 import { MINIMAL_CONFIG_YAML } from '../../config/minimalConfig.fixture.ts';
 import { validateConfig } from '../../config/load.ts';
 import { Dispatcher } from '../dispatcher.ts';
@@ -20,12 +20,13 @@ afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
 });
+const stores = await storesUnderTest('src/sync/partnerChannel/email.test.ts');
+let kind: StoreKind = 'sqlite';
 
 const pageKey = randomBytes(32);
 
 async function setup(smtp: TestSmtp, extra: Record<string, unknown> = {}, clock = { t: Date.UTC(2026, 11, 7, 9, 0) }) {
-  const tmp = await tempSqliteStore();
-  cleanups.push(tmp.cleanup);
+  const tmp = await stores.make(kind);
   const raw = parseYaml(MINIMAL_CONFIG_YAML);
   raw.partners = { map: { 'P-MAIL': { name: 'Mail Only GmbH' } } };
   raw.partner_channel = {
@@ -50,7 +51,10 @@ const statusMail: PartnerMail<'case_status'> = {
   facts: { caseRef: 'C-77', caseTitle: 'Short shipment PO 4711', status: 'in_review', statusLabel: 'in review', received: false, note: 'We are checking <the> ASN & the invoice.' },
 };
 
-describe('partner e-mail over a real SMTP server', () => {
+stores.describeStores('partner e-mail over a real SMTP server (%s store)', (k) => {
+  beforeEach(() => {
+    kind = k;
+  });
   it('a status change goes to the contacts whose role receives it: headers, text and HTML bodies, a signed page link', async () => {
     const smtp = await startTestSmtp();
     cleanups.push(smtp.close);
