@@ -7,7 +7,6 @@ import type { Bridge } from '../../src/server/bridge.ts';
 import { getCase } from '../../src/store/ops/cases.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
-import { openMailboxDriver } from '../../src/sync/mailbox/mailboxRuntime.ts';
 import { buildReport } from '../../src/cli/commands/report.ts';
 import { startSftpTestServer, type SftpTestServer } from '../../src/connectors/tradinggrid/mailbox/sftpTestServer.ts';
 import { validateConfig } from '../../src/config/load.ts';
@@ -67,6 +66,8 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
           our_ids: ['ZZ:GRIDBRIDGE'],
           defaults: { fa_hours: 24, asn_hours: 24 },
           partners: { 'ZZ:ACMESUPPLY': { partner_id: 'C100' }, '02:CARR': { partner_id: 'P-GLOBEX' }, 'mailbox:acme-edi': { partner_id: 'P-INITECH' } },
+          // The customer's translator leaves what it sent in /sent on the same SFTP server: read, never moved.
+          sent: { folder: '/sent' },
         },
         ac_csv: { transport: { type: 'folder', inbound: join(dir, 'ac', 'in'), outbound: join(dir, 'ac', 'out'), archive: join(dir, 'ac', 'archive'), quarantine: join(dir, 'ac', 'quarantine') }, scan_cron: '0 0 1 1 *' },
       },
@@ -86,11 +87,11 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     copyFileSync(new URL('companies.csv', ACCSV), join(dir, 'ac', 'in', 'companies.csv'));
     await runSlot(b, 'accsv.scan');
 
-    // We sent invoice INV-9001 (810) to Acme; it waits for its 997.
-    const driver = await openMailboxDriver(b.ctx, w.config.mailbox!);
-    if (!driver.ok) throw new Error(driver.error.detail);
-    expect((await driver.value.send('inv-9001.x12', edi('outbound-810.x12'), new Date(clock()))).ok).toBe(true);
-    await driver.value.close();
+    // The customer's translator sent invoice INV-9001 (810) to Acme: the bridge sees it in the sent folder.
+    mkdirSync(join(sftp.root, 'sent'));
+    writeFileSync(join(sftp.root, 'sent', 'inv-9001.x12'), edi('outbound-810.x12'));
+    await runSlot(b, 'mailbox.scan');
+    expect(readdirSync(join(sftp.root, 'sent'))).toEqual(['inv-9001.x12']);
 
     // Flow 1: the mailbox's exceptions become tasks, partner names from the CSV and the config.
     writeFileSync(join(sftp.root, 'in', '997-rejected.x12'), edi('997-rejected.x12'));
