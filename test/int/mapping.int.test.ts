@@ -238,6 +238,22 @@ describe('issue #12: configured field mappings end to end', () => {
     expect(d.integration_user.user_id).toBe(w.cu.state.users[0]!.id);
   });
 
+  it('config validate --online names each mapped field the bridge cannot write (people, task relationship, location, manual progress, phone)', async () => {
+    const targets = [['Reviewer', 'users'], ['Related tasks', 'tasks'], ['Site', 'location'], ['Progress', 'manual_progress'], ['Contact phone', 'phone']] as const;
+    const w = await worldWith(mappingWith(targets.map(([name], i) => m({ name: `to ${name}`, tradinggrid: (['title', 'partner', 'transaction_ref', 'value', 'partner_id'] as const)[i]!, clickup: { custom_field: name } }))), (cu) => {
+      const list = cu.state.lists.get(cu.lists.cases)!;
+      for (const [name, type] of targets) {
+        const id = randomUUID();
+        cu.state.fields.set(id, { id, name, type, type_config: type === 'manual_progress' ? { start: 0, end: 100 } : {}, date_created: String(Date.now()), hide_from_guests: false, required: false });
+        list.fieldIds.push(id);
+      }
+    });
+    world = w;
+    const r = await validateOnline(w.config, w.secrets);
+    expect(r.ok).toBe(false);
+    for (const [name, type] of targets) expect(r.errors.join('\n')).toMatch(new RegExp(`mapping "to ${name}": custom field "${name}" has type ${type}, which mappings do not support`));
+  });
+
   it('config validate --online checks every mapping against the real list and prints what will sync where', async () => {
     world = await createWorld();
     const good = await validateOnline(world.config, world.secrets);

@@ -10,7 +10,8 @@ let fields: ClickUpField[];
 const field = (name: string) => findFieldByName(fields, name)!;
 
 beforeAll(async () => {
-  sb = await startClickUpSandbox({ rateLimitPerMinute: null });
+  // Custom task ids on: the client's addressing by custom id is exercised here.
+  sb = await startClickUpSandbox({ rateLimitPerMinute: null, customTaskIds: true });
   // This sandbox meters nothing (and says so by sending no rate-limit headers): no lowest-plan ceiling.
   cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, teamId: sb.teamId, assumedRateLimitPerMinute: 1_000_000 });
   const r = await cu.getListFields(sb.lists.cases);

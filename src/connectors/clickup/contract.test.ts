@@ -61,7 +61,7 @@ beforeAll(async () => {
       ops.push({ path: p, method: method.toUpperCase(), op: op as Json, re, literals: p.split('/').filter((s) => s && !s.startsWith('{')).length });
     }
   }
-  sb = await startClickUpSandbox({ rateLimitPerMinute: null, onExchange: (x) => exchanges.push(x) });
+  sb = await startClickUpSandbox({ rateLimitPerMinute: null, customTaskIds: true, onExchange: (x) => exchanges.push(x) });
   cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, teamId: sb.teamId });
 });
 afterAll(async () => {

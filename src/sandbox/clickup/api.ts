@@ -63,7 +63,8 @@ export function registerClickUpApi(router: Router, c: MutationContext): Mutation
     if (bool(req.query.get('custom_task_ids'))) {
       if (!req.query.get('team_id')) return apiError(400, 'team_id is required when custom_task_ids is true', 'ITEM_114');
       if (req.query.get('team_id') !== s.teamId) return TEAM_NOT_AUTHORIZED;
-      const real = s.tasksByCustomId.get(id);
+      // With the ClickApp off no task has a custom id: nothing is found by one.
+      const real = s.customTaskIds ? s.tasksByCustomId.get(id) : undefined;
       return (real && s.tasks.get(real)) || TEAM_NOT_AUTHORIZED;
     }
     return s.tasks.get(id) ?? (s.deletedTaskIds.has(id) ? TASK_NOT_FOUND : TEAM_NOT_AUTHORIZED);

@@ -24,9 +24,50 @@ export interface MutationContext {
 
 export const TASK_NOT_FOUND = apiError(404, 'Task not found, deleted', 'ITEM_013');
 
-/** Checks and normalises a custom-field value the way ClickUp does per type; stored form or an error. */
-export function coerceValue(f: FieldDef, value: unknown): { value: unknown } | ApiError {
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A phone number "with a valid country code": + then the country code, then digits, spaces or dashes. */
+const PHONE = /^\+[1-9]\d{0,2}[\s-]?\d[\d\s-]{5,16}$/;
+const isIdList = (v: unknown, item: (x: unknown) => boolean) => v === undefined || (Array.isArray(v) && v.every(item));
+
+/**
+ * Checks and normalises a custom-field value the way ClickUp does per type; stored form or an error. Value
+ * shapes per type are those of Set Custom Field Value in ClickUp's OpenAPI document: People
+ * `{add: [user ids], rem: [...]}`, Task Relationship `{add: [task ids], rem: [...]}`, Location
+ * `{location: {lat, lng}, formatted_address}`, Manual Progress `{current}` between the field's start and
+ * end, Email "a valid email address", Phone "a valid country code".
+ */
+export function coerceValue(f: FieldDef, value: unknown, known?: { user: (id: number) => boolean; task: (id: string) => boolean }): { value: unknown } | ApiError {
+  const obj = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   switch (f.type) {
+    case 'users': {
+      if (!obj || !isIdList(obj.add, (x) => Number.isInteger(x)) || !isIdList(obj.rem, (x) => Number.isInteger(x)) || (obj.add === undefined && obj.rem === undefined)) return apiError(400, 'Value must be an object with add/rem arrays of user ids', 'FIELD_031');
+      const unknownUser = [...((obj.add as number[]) ?? [])].find((id) => known && !known.user(id));
+      if (unknownUser !== undefined) return apiError(400, `User ${unknownUser} is not a member of this Workspace`, 'FIELD_032');
+      return { value: { add: obj.add ?? [], rem: obj.rem ?? [] } };
+    }
+    case 'tasks': {
+      if (!obj || !isIdList(obj.add, (x) => typeof x === 'string') || !isIdList(obj.rem, (x) => typeof x === 'string') || (obj.add === undefined && obj.rem === undefined)) return apiError(400, 'Value must be an object with add/rem arrays of task ids', 'FIELD_033');
+      const missing = [...((obj.add as string[]) ?? [])].find((id) => known && !known.task(id));
+      if (missing !== undefined) return apiError(400, `Task ${missing} not found`, 'FIELD_034');
+      return { value: { add: obj.add ?? [], rem: obj.rem ?? [] } };
+    }
+    case 'location': {
+      const loc = obj?.location as { lat?: unknown; lng?: unknown } | undefined;
+      const ok = loc && typeof loc.lat === 'number' && typeof loc.lng === 'number' && Math.abs(loc.lat) <= 90 && Math.abs(loc.lng) <= 180 && typeof obj!.formatted_address === 'string';
+      return ok ? { value: { location: { lat: loc!.lat, lng: loc!.lng }, formatted_address: obj!.formatted_address } } : apiError(400, 'Value must be {location: {lat, lng}, formatted_address}', 'FIELD_035');
+    }
+    case 'manual_progress': {
+      const tc = f.type_config as { start?: number; end?: number };
+      const start = tc.start ?? 0;
+      const end = tc.end ?? 100;
+      const cur = obj?.current;
+      const n = typeof cur === 'number' ? cur : typeof cur === 'string' && cur.trim() !== '' ? Number(cur) : NaN;
+      return Number.isFinite(n) && n >= Math.min(start, end) && n <= Math.max(start, end) ? { value: { current: n } } : apiError(400, `Value must be {current} between ${start} and ${end}`, 'FIELD_036');
+    }
+    case 'email':
+      return typeof value === 'string' && EMAIL.test(value) ? { value } : apiError(400, 'Value must be a valid email address', 'FIELD_037');
+    case 'phone':
+      return typeof value === 'string' && PHONE.test(value.trim()) ? { value: value.trim() } : apiError(400, 'Value must be a phone number with a valid country code', 'FIELD_038');
     case 'drop_down': {
       const opts = f.type_config.options ?? [];
       const o = typeof value === 'number' ? opts.find((x) => x.orderindex === value) : opts.find((x) => x.id === value);
@@ -58,6 +99,11 @@ export class Mutations {
     return now;
   }
 
+  private known() {
+    const st = this.c.state;
+    return { user: (id: number) => st.users.some((u) => u.id === id), task: (id: string) => st.tasks.has(id) };
+  }
+
   private user(userId: number) {
     return userJson(this.c.state.user(userId));
   }
@@ -78,7 +124,7 @@ export class Mutations {
       for (const cf of body.custom_fields as Array<{ id?: unknown; value?: unknown }>) {
         const f = typeof cf?.id === 'string' ? s.fields.get(cf.id) : undefined;
         if (!f || !list.fieldIds.includes(f.id)) return apiError(400, 'Custom field not found on this list', 'FIELD_015');
-        const v = coerceValue(f, cf.value);
+        const v = coerceValue(f, cf.value, this.known());
         if (isApiError(v)) return v;
         values.push([f, v.value]);
       }
@@ -199,7 +245,7 @@ export class Mutations {
     const list = s.lists.get(t.listId)!;
     const f = s.fields.get(fieldId);
     if (!f || !list.fieldIds.includes(fieldId)) return apiError(400, 'Custom field not found on this list', 'FIELD_015');
-    const v = coerceValue(f, value);
+    const v = coerceValue(f, value, this.known());
     if (isApiError(v)) return v;
     const before = t.fields.get(fieldId);
     t.fields.set(fieldId, v.value);

@@ -59,7 +59,7 @@ export function taskJson(state: ClickUpState, t: TaskRec, origin: string, opts: 
   });
   const out: Record<string, unknown> = {
     id: t.id,
-    custom_id: t.customId,
+    custom_id: state.customTaskIds ? t.customId : null,
     custom_item_id: null,
     name: t.name,
     text_content: t.description,

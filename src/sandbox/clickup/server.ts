@@ -40,6 +40,8 @@ export interface ClickUpSandboxOptions {
    * resolves the name to loopback and trusts the certificate. Default: plain http on the API's origin.
    */
   attachmentTls?: { key: string | Buffer; cert: string | Buffer };
+  /** The Workspace has the Custom Task IDs ClickApp on (default off, as in a new ClickUp Workspace). */
+  customTaskIds?: boolean;
 }
 
 export interface SandboxExchange {
@@ -107,6 +109,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
   const state = new ClickUpState();
   const token = opts.token ?? `pk_${81000001}_${randomBytes(16).toString('hex').toUpperCase()}`;
   const lists = seed(state, token);
+  state.customTaskIds = opts.customTaskIds ?? false;
   const delivery = { ...DEFAULT_DELIVERY, ...opts.delivery };
   const deliverer = new WebhookDeliverer(state, clock, () => faults, delivery, random, opts.logger);
   const ctx = { state, events: deliverer, now: () => clock.now(), origin: '' };

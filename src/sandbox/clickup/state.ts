@@ -173,6 +173,11 @@ export class ClickUpState {
   readonly tasksByCustomId = new Map<string, string>();
   /** Ids of deleted tasks: they answer "Task not found, deleted" where an unknown id answers OAUTH_027. */
   readonly deletedTaskIds = new Set<string>();
+  /**
+   * Custom task ids are a Workspace ClickApp, off unless turned on: while off, custom_id is null and a task
+   * cannot be addressed by one ("Custom Task IDs", developer.clickup.com).
+   */
+  customTaskIds = false;
   readonly checklists = new Map<string, ChecklistRec>();
   readonly webhooks = new Map<string, WebhookRec>();
   readonly templates = new Map<string, TemplateRec>();
@@ -248,6 +253,8 @@ export interface SeededIds {
   rollouts: string;
   /** Cases from EDI test interchanges, kept apart from production (same fields as the cases list). */
   ediTest: string;
+  /** A list carrying one field of each type whose value is not a plain string or number. */
+  fieldTypes: string;
 }
 
 /** The workspace gridbridge expects: members, the four lists with their statuses and fields, templates. */
@@ -319,7 +326,16 @@ export function seed(state: ClickUpState, token: string): SeededIds {
     dropDown(state, 'Partner tier', ['key account', 'standard']),
     field(state, 'Share with partner', 'checkbox'),
   ]);
-  return { cases, onboarding, approvals, rollouts, ediTest };
+  const fieldTypes = mkList('Field types', 'FT', statuses([['to do', 'open'], ['done', 'closed']]), [
+    field(state, 'Reviewer', 'users', { single_user: false, include_groups: false }),
+    field(state, 'Related tasks', 'tasks', { fields: [] }),
+    field(state, 'Site', 'location', {}),
+    field(state, 'Progress', 'manual_progress', { method: 'manual', start: 0, end: 100, tracking: { checklists: false, subtasks: false, assigned_comments: false } }),
+    field(state, 'Contact e-mail', 'email', {}),
+    field(state, 'Contact phone', 'phone', {}),
+    field(state, 'Note', 'short_text'),
+  ]);
+  return { cases, onboarding, approvals, rollouts, ediTest, fieldTypes };
 }
 
 export function newTask(state: ClickUpState, list: ListRec, userId: number, now: number): TaskRec {
