@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { lockSqliteStore, StoreLockedError } from '../store/sqliteLock.ts';
-import { createLogger } from './logger.ts';
+import { addLogSecret, configSecretValues, createLogger } from './logger.ts';
+import { resolveSecret } from '../config/load.ts';
 import { openLearnedSecrets } from './storedSecrets.ts';
 import type { GridbridgeConfig } from '../config/schema.ts';
 import type { ResolvedSecrets } from '../config/load.ts';
@@ -117,6 +118,11 @@ async function registerWebhookLater(ctx: SyncContext, webhook: ClickUpWebhookSta
 export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const { config, secrets } = o;
   const logger = o.logger ?? createLogger({ level: config.log_level, secrets: Object.values(secrets).filter((v): v is string => typeof v === 'string') });
+  // Every secret the config refers to (admin tokens, SFTP password and passphrase, secrets.key, SMTP...) is scrubbed too.
+  for (const v of configSecretValues(config, (ref) => {
+    const r = resolveSecret(ref, 'log scrubbing');
+    return r.ok ? r.value : null;
+  })) addLogSecret(logger, v);
   const now = o.now ?? Date.now;
   let lock: { release(): void } | null = null;
   const sqliteFile = /^sqlite:(?!:memory:)/.test(config.store.url) ? resolve(config.store.url.slice('sqlite:'.length)) : null;
@@ -165,7 +171,18 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     await closeAll();
     throw new StartupError(problems);
   }
-  const webhook: ClickUpWebhookState = { secret: secrets.clickupWebhookSecret ?? learned.clickUpWebhookSecret, id: null, endpoint: null, lastHealth: null, persist: learned.persistClickUpWebhookSecret };
+  const webhook: ClickUpWebhookState = { secret: null, id: null, endpoint: null, lastHealth: null, persist: learned.persistClickUpWebhookSecret };
+  // The secret ClickUp hands out at registration (or a follower reads from the store) is scrubbed from logs as soon as it is known.
+  let webhookSecret: string | null = null;
+  Object.defineProperty(webhook, 'secret', {
+    enumerable: true,
+    get: () => webhookSecret,
+    set: (v: string | null) => {
+      webhookSecret = v;
+      addLogSecret(logger, v);
+    },
+  });
+  webhook.secret = secrets.clickupWebhookSecret ?? learned.clickUpWebhookSecret;
   let wake = () => undefined as void;
   let isLeader = () => false;
   const community = config.tradinggrid.driver === 'community' ? config.tradinggrid : null;

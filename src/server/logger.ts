@@ -1,4 +1,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { registerLogSecrets } from '../core/logSecrets.ts';
+
+export { addLogSecret } from '../core/logSecrets.ts';
 
 /**
  * Field paths pino replaces with "[redacted]" wherever a logged object carries them: tokens, secrets,
@@ -36,6 +39,24 @@ function scrubValue(v: unknown, secrets: readonly string[], depth: number): unkn
   return out;
 }
 
+/** Every secret the config refers to ({env} / {file} references anywhere in it), resolved where possible. */
+export function configSecretValues(config: unknown, resolve: (ref: { env: string } | { file: string }) => string | null): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, depth: number) => {
+    if (depth > 12 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
+    const keys = Object.keys(v);
+    if (keys.length === 1 && (keys[0] === 'env' || keys[0] === 'file') && typeof (v as Record<string, unknown>)[keys[0]] === 'string') {
+      const value = resolve(v as { env: string } | { file: string });
+      if (value) out.push(value);
+      return;
+    }
+    for (const k of keys) walk((v as Record<string, unknown>)[k], depth + 1);
+  };
+  walk(config, 0);
+  return out;
+}
+
 export interface LoggerOptions {
   level: string;
   /** Resolved secret values: also scrubbed from messages and string fields wherever they appear (errors quoting a URL or a header). */
@@ -45,19 +66,18 @@ export interface LoggerOptions {
 
 /** The bridge's logger: pino with sensitive fields redacted by path and known secret values scrubbed. */
 export function createLogger(o: LoggerOptions): Logger {
+  // One list for the configured and the learned secrets; the hook reads it at each call, so a secret added later applies.
   const secrets = (o.secrets ?? []).filter((s) => typeof s === 'string' && s.length >= 6);
   const options: pino.LoggerOptions = {
     level: o.level,
     redact: { paths: REDACT_PATHS, censor: REDACTED },
-    ...(secrets.length > 0
-      ? {
-          hooks: {
-            logMethod(args: unknown[], method: (...a: unknown[]) => void) {
-              method.apply(this, args.map((a) => scrubValue(a, secrets, 0)));
-            },
-          },
-        }
-      : {}),
+    hooks: {
+      logMethod(args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(this, secrets.length > 0 ? args.map((a) => scrubValue(a, secrets, 0)) : args);
+      },
+    },
   };
-  return o.destination ? pino(options, o.destination) : pino(options);
+  const logger = o.destination ? pino(options, o.destination) : pino(options);
+  registerLogSecrets(logger, secrets);
+  return logger;
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { currentJobSignal } from '../../../core/jobSignal.ts';
+import { addLogSecret } from '../../../core/logSecrets.ts';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { err, ok, RemoteFailure, type RemoteError, type Result } from '../../../core/result.ts';
@@ -104,6 +105,8 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
     let refreshed = false;
     for (let attempt = 0; ; ) {
       const t = await tokens.get();
+      // An access token must not reach the log, even inside an error quoting a request.
+      if (t.ok) addLogSecret(log, t.value);
       let r: Result<T>;
       if (!t.ok) r = t;
       else {
