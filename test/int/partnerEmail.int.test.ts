@@ -217,3 +217,63 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     expect(refusals).toEqual(expect.arrayContaining(['bad_signature', 'expired', 'claims_differ_from_issued', 'revoked', 'malformed']));
   }, 60_000);
 });
+
+describe('an e-mail partner in a deployment with no community endpoint at all (tradinggrid.driver: mailbox)', () => {
+  it('flows 2, 3 and 7 reach it by e-mail from an EDI-derived case, and its page comment reaches ClickUp', async () => {
+    const { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createWorld } = await import('../helpers/world.ts');
+    const { startTestSmtp } = await import('../helpers/smtpServer.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'gb-edi-email-'));
+    const f = (d: string) => join(dir, d);
+    for (const d of ['in', 'out', 'archive', 'quarantine']) mkdirSync(f(d), { recursive: true });
+    const smtp = await startTestSmtp();
+    process.env['GRIDBRIDGE_TEST_EDI_PAGES_KEY'] = 'k'.repeat(40);
+    const w = await createWorld({
+      ediOnly: true,
+      partners: { 'P-GLOBEX': { name: 'Globex Logistics' } },
+      extra: {
+        mailbox: { name: 'edi', transport: { type: 'folder', inbound: f('in'), outbound: f('out'), archive: f('archive'), quarantine: f('quarantine') }, scan_cron: '0 0 1 1 *', our_ids: ['ZZ:GRIDBRIDGE'], partners: { '02:CARR': { partner_id: 'P-GLOBEX' } } },
+        partner_channel: {
+          partners: { 'P-GLOBEX': { channels: ['email'], contacts: [{ name: 'Gus Globex', email: 'gus@globex.example' }] } },
+          smtp: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'Partner Desk <partners@bridge.example>' },
+          pages: { key: { env: 'GRIDBRIDGE_TEST_EDI_PAGES_KEY' } },
+        },
+      },
+    });
+    close = async () => {
+      await w.close();
+      await smtp.close();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    expect(w.config.tradinggrid).toEqual({ driver: 'mailbox' });
+    const b = await w.startBridge();
+    writeFileSync(join(f('in'), '214-at7.x12'), readFileSync(new URL('../fixtures/edi/214-at7.x12', import.meta.url)));
+    await b.scheduler.enqueueSlot({ kind: 'mailbox.scan', cron: '* * * * *' }, Date.now());
+    b.dispatcher.wake();
+    const link = await eventually('the EDI case task', async () => (await b.store.db.selectFrom('links').selectAll().where('entity', '=', 'case').executeTakeFirst()) ?? null, 30_000);
+    const gus = 'gus@globex.example';
+    await waitForMail(smtp, gus, /We received your case/);
+    w.cu.moveStatus(link.cu_task_id!, 'awaiting documents');
+    w.cu.postComment(link.cu_task_id!, '@partner Please resend the 214 with the corrected stop.');
+    w.cu.attachFile(link.cu_task_id!, { filename: 'partner-carrier-note.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 carrier note') });
+    await waitForMail(smtp, gus, /is now: awaiting documents/);
+    const comment = await waitForMail(smtp, gus, /New comment on your case/);
+    expect(comment.parsed.text).toContain('Please resend the 214 with the corrected stop.');
+    const doc = await waitForMail(smtp, gus, /A document for your case/);
+    expect(doc.parsed.attachments.map((a) => a.filename)).toEqual(['partner-carrier-note.pdf']);
+    const period = periodOf(Date.now(), w.config.metrics.period_kind, w.config.calendar.time_zone).label;
+    await enqueueJobs(b.store.db, [{ kind: 'metrics.push', key: `test:edi-metrics:${period}`, payload: { slot: 1, period } }], Date.now());
+    b.dispatcher.wake();
+    const score = await waitForMail(smtp, gus, /Your scorecard for/);
+    expect(score.parsed.attachments[0]!.filename).toBe(`scorecard-P-GLOBEX-${period}.csv`);
+    // The partner answers on its page; the comment lands on the task once.
+    const caseUrl = pageLink(comment);
+    const html = await (await fetch(caseUrl)).text();
+    const nonce = /name="nonce" value="([\w-]+)"/.exec(html)![1]!;
+    expect((await postForm(`${caseUrl}/comment`, { nonce, body: 'Corrected 214 sent this morning.' })).status).toBe(303);
+    await eventually('the page comment on the task', () => cuComments(w, link.cu_task_id!).some((x) => x.includes('Corrected 214 sent this morning.')), 30_000);
+    expect(await listDeadLetters(b.store.db)).toEqual([]);
+  }, 120_000);
+});

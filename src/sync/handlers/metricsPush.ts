@@ -21,7 +21,7 @@ export function metricsPushHandler(ctx: SyncContext): JobHandler {
     const mapped = Object.keys(ctx.config.partners.map);
     const { window, scorecards } = await loadScorecards(ctx.store.db, ctx.config, { period, now: ctx.now(), include: mapped });
     const candidates = ctx.config.partners.require_mapping ? scorecards.filter((s) => mapped.includes(s.partner_id)) : scorecards;
-    const push = candidates.filter((s) => partnerRoute(ctx, s.partner_id, 'scorecards').community);
+    const push = ctx.config.tradinggrid.driver === 'community' ? candidates.filter((s) => partnerRoute(ctx, s.partner_id, 'scorecards').community) : [];
     // E-mail: a closed period's scorecard, once per partner and period (the running period changes every
     // hour; a mail each time would be noise). An explicit period (CLI, demo) is mailed as asked.
     const mailTo = (ctx.partnerChannel ? mapped.concat(Object.keys(ctx.partnerChannel.section.partners)) : []).filter((id, i, all) => all.indexOf(id) === i && partnerRoute(ctx, id, 'scorecards').email);

@@ -8,5 +8,6 @@ import type { Scheduler } from '../scheduler.ts';
 export function registerSlaSchedules(scheduler: Scheduler, ctx: SyncContext): void {
   const timezone = ctx.config.calendar.time_zone;
   if (ctx.config.sla_sweep_cron) scheduler.add({ kind: 'sla.sweep', cron: ctx.config.sla_sweep_cron, timezone });
-  if (ctx.config.metrics.push_cron && ctx.config.tradinggrid.driver === 'community') scheduler.add({ kind: 'metrics.push', cron: ctx.config.metrics.push_cron, timezone });
+  // Without a community endpoint the push still e-mails scorecards to partners on the e-mail channel.
+  if (ctx.config.metrics.push_cron && (ctx.config.tradinggrid.driver === 'community' || ctx.partnerChannel)) scheduler.add({ kind: 'metrics.push', cron: ctx.config.metrics.push_cron, timezone });
 }
