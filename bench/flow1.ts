@@ -1,7 +1,10 @@
 // flow1: signed Trading Grid webhooks → ClickUp tasks through the real bridge (SQLite file, loopback
 // sandboxes, ClickUp unthrottled). Baseline in the same run: a naive bridge that does the remote calls
 // inside the webhook request (no durability), to show what durability and dedupe cost.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import SQLite from 'better-sqlite3';
+import { startBridgeProcess } from '../test/helpers/bridgeProcess.ts';
+import { cpuMsOf } from './procCpu.ts';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -102,6 +105,51 @@ async function bridgeRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, 
   }
 }
 
+/** Peak resident set of a process (VmHWM), in MB, from /proc. */
+function peakRssMb(pid: number): number | null {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The bridge alone in its own process (`gridbridge start`), the sandboxes and the load generator in this
+ * one: its CPU per case from /proc (utime + stime, 10 ms ticks) and its peak RSS, beside cases/s.
+ */
+async function childRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, tag: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'gb-bench-child-'));
+  const file = join(dir, 'b.db');
+  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, extra: { dispatcher: { concurrency: 64, poll_ms: 20 } }, clickupUnmetered: true });
+  const proc = await startBridgeProcess(dir, config, secrets, `flow1-${tag}`);
+  const db = new SQLite(file, { readonly: true });
+  const links = () => Number((db.prepare("SELECT count(*) AS n FROM links WHERE entity = 'case'").get() as { n: number }).n);
+  const waitLinks = async (k: number) => {
+    while (links() < k) await new Promise((r) => setTimeout(r, 20));
+  };
+  try {
+    // Warm-up (not measured): a long-running bridge has its hot code compiled; a fresh process has not.
+    const warm = await raise(tg, 300, `${tag}w`);
+    await fire(proc.url, warm, tg.webhookSecret, { concurrency: 32 });
+    await waitLinks(warm.length);
+    const events = await raise(tg, n, tag);
+    const pid = proc.child.pid!;
+    const cpu0 = cpuMsOf(pid) ?? 0;
+    const t0 = performance.now();
+    await fire(proc.url, events, tg.webhookSecret, { concurrency: 32 });
+    await waitLinks(warm.length + n);
+    const secs = (performance.now() - t0) / 1000;
+    const cpuMs = (cpuMsOf(pid) ?? 0) - cpu0;
+    return { casesPerSec: n / secs, bridgeCpuMsPerCase: cpuMs / n, peakRssMb: peakRssMb(pid) ?? NaN };
+  } finally {
+    db.close();
+    await proc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The baseline: verify, read the case, create the task, all inside the webhook request. No store, no retries. */
 async function naiveRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, tag: string) {
   const clickup = createClickUpClient({ baseUrl: cu.url, token: cu.token, teamId: cu.teamId });
@@ -139,9 +187,11 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
   try {
     const bridge = [];
     const naive = [];
+    const child = [];
     for (let i = 0; i < runs; i++) {
       naive.push(await naiveRun(cu, tg, n, `n${i}`));
       bridge.push(await bridgeRun(cu, tg, n, `b${i}`));
+      child.push(await childRun(cu, tg, n, `c${i}`));
     }
     const pick = (rows: Array<Record<string, number>>, k: string) => summary(rows.map((r) => r[k]!));
     const med = (rows: Array<Record<string, number>>, k: string) => pick(rows, k).median;
@@ -159,9 +209,15 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
         ack_ms_p50_at_500_rps: pick(bridge, 'ackP50At500'),
         ack_ms_p99_at_500_rps: pick(bridge, 'ackP99At500'),
       },
+      bridge_own_process: {
+        method: 'gridbridge start as a child process (SQLite, dispatcher concurrency 64), warmed up with 300 cases; the sandboxes and the load generator stay in the bench process; CPU from /proc/<pid>/stat, peak RSS from VmHWM',
+        cases_per_s: pick(child, 'casesPerSec'),
+        bridge_cpu_ms_per_case: pick(child, 'bridgeCpuMsPerCase'),
+        peak_rss_mb: pick(child, 'peakRssMb'),
+      },
       baseline_inline_no_durability: { cases_per_s: pick(naive, 'casesPerSec'), cpu_ms_per_case_whole_process: pick(naive, 'cpuMsPerCase'), ack_ms_p50: pick(naive, 'ackP50'), ack_ms_p99: pick(naive, 'ackP99') },
       ratio_bridge_vs_baseline_cases_per_s: round(med(bridge, 'casesPerSec') / med(naive, 'casesPerSec')),
-      goals: { cases_per_s: 2000, clickup_calls_per_case: 1, ack_ms_p99_at_500_rps: 10 },
+      goals: { cases_per_s: 2000, clickup_calls_per_case: 1, ack_ms_p99_at_500_rps: 10, bridge_cpu_ms_per_case: 1.5, peak_rss_mb: 200 },
     };
   } finally {
     tg.setWebhookUrl(undefined);
