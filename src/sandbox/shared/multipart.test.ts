@@ -100,14 +100,15 @@ describe('multipart', () => {
     expect(multipartBoundary(ct)).toBeUndefined();
   });
 
-  it('reads unquoted and backslash-escaped parameters, percent-decodes only the WHATWG escapes, and header names with white space', () => {
+  it('reads parameters in any case, unquoted and backslash-escaped, percent-decodes only the WHATWG escapes, header names with white space, and ignores a line without a colon', () => {
     const body = Buffer.from(
       '--b\r\n' +
-        'Content-Disposition: form-data; name=plain\r\n\r\n' +
+        'Content-Disposition: form-data; NAME=plain\r\n\r\n' +
         'v1\r\n--b\r\n' +
         'X-Junk-Line-Without-Colon\r\n' +
         'Content-Type : text/csv\r\n' +
-        'Content-Disposition: form-data; name="f"; filename="a\\"b %0Ac%22 100%25.csv"\r\n\r\n' +
+        'Content-TypeX\r\n' +
+        'Content-Disposition: form-data; Name="f"; FileName="a\\"b %0Ac%22 100%25.csv"\r\n\r\n' +
         'x,y\r\n--b--\r\n',
     );
     expect(parseMultipart(body, 'b').map((p) => [p.name, p.filename, p.contentType, p.data.toString()])).toEqual([
