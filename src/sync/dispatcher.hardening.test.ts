@@ -7,6 +7,7 @@ import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import { HttpClient } from '../connectors/http/httpClient.ts';
 import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
+import { until } from '../../test/helpers/until.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -81,7 +82,7 @@ describe('deadlines and stops', () => {
     expect(j.state).toBe('ready');
     expect(j.last_error).toMatch(/deadline of 300 ms/);
     expect(signal?.aborted).toBe(true);
-    await new Promise((r) => setTimeout(r, 100));
+    await until('the handler\'s late call to be answered', () => late !== undefined, 5_000);
     expect(late).toMatchObject({ ok: false, error: { code: 'job_stopped' } });
     expect(silent.seen()).toBe(1);
   });
@@ -90,8 +91,7 @@ describe('deadlines and stops', () => {
     const { store, d, job } = await setup({ k: () => new Promise(() => undefined) }, { shutdownDeadlineMs: 200 });
     await enqueueJobs(store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
     d.start();
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await job()).state).toBe('running');
+    await until('the job to run', async () => (await job()).state === 'running', 5_000);
     const started = Date.now();
     await d.stop();
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -104,11 +104,11 @@ describe('deadlines and stops', () => {
     const { store, d } = await setup({ k: (ctx) => { signal = ctx.signal; return new Promise(() => undefined); } }, { leaseMs: 3_000, shutdownDeadlineMs: 100 });
     await enqueueJobs(store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
     d.start();
-    await new Promise((r) => setTimeout(r, 200));
+    await until('the handler to start', () => signal !== undefined, 5_000);
     // Another worker took it over (ours expired while we were stalled).
     await store.db.updateTable('jobs').set({ locked_by: 'someone-else' }).execute();
     const deadline = Date.now() + 5_000;
-    while (!signal?.aborted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!signal?.aborted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50)); // sleep-ok: the poll interval of a wait with a deadline
     expect(signal?.aborted).toBe(true);
     expect(String(signal?.reason)).toMatch(/lease was lost/);
     expect(d.counters.leaseLost).toBe(1);

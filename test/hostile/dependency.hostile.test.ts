@@ -172,7 +172,7 @@ describe('SIGTERM while remote calls wait', () => {
     });
     await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Stuck on ClickUp' });
     await eventually('the create reaching ClickUp', () => proxy!.seen.some((s) => /^POST .*\/task$/.test(s)), 20_000);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 500)); // sleep-ok: the create stays stuck in flight a while before the stop
     const started = Date.now();
     const exited = new Promise<number | null>((r) => t!.proc.child.once('exit', (code) => r(code)));
     t.proc.child.kill('SIGTERM');

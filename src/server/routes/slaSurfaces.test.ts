@@ -71,15 +71,15 @@ describe('GET /metrics', () => {
   it('exposes the event-loop delay since the previous scrape: a 400 ms stall shows in max and p99, and is gone from the next window', async () => {
     await app.request('/metrics');
     // Let the 10 ms sampler run, then hold the loop the way a long synchronous job would.
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // sleep-ok: the event-loop sampler needs time to sample
     const until = performance.now() + 400;
     while (performance.now() < until);
-    await new Promise((r) => setTimeout(r, 30));
+    await new Promise((r) => setTimeout(r, 30)); // sleep-ok: a sample after the stall records it
     const stat = (text: string, s: string) => Number(new RegExp(`^gridbridge_event_loop_delay_seconds\\{stat="${s}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
     const first = await (await app.request('/metrics')).text();
     expect(stat(first, 'max')).toBeGreaterThanOrEqual(0.35);
     expect(stat(first, 'p99')).toBeGreaterThanOrEqual(0.35);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // sleep-ok: a new sampling window opens between scrapes
     const second = await (await app.request('/metrics')).text();
     // Loose bound: this machine is shared, and a loaded scheduler can hold the loop for a while on its own.
     expect(stat(second, 'max')).toBeLessThan(0.3);
