@@ -195,7 +195,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   handlers.set('tradinggrid.poll', tradingGridPollHandler(ctx));
   const consoleUi = createConsole({
     store, config, clickup, now, logger, credentials: o.admin, dispatcher: () => dispatcher,
-    extraApis: partnerChannel.runtime ? { 'partner-channel': (auth) => partnerChannelApi(store.db, auth, now) } : {},
+    // Always mounted: the console's case page asks for it; without the partner channel the lists are empty.
+    extraApis: { 'partner-channel': (auth) => partnerChannelApi(store.db, auth, now) },
   });
   const dispatcher = new Dispatcher(store, handlers, {
     concurrency: d.concurrency, maxCrashes: d.max_crashes, deadlineMs: (kind) => d.job_deadlines[kind] ?? d.job_deadline_ms, shutdownDeadlineMs: d.shutdown_deadline_ms, leaseMs: d.lease_ms, pollMs: d.poll_ms, backoffBaseMs: d.backoff_base_ms, backoffMaxMs: d.backoff_max_ms, now, logger, onSettled: consoleUi.onSettled,
