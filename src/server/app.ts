@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { mountTradingGridWebhook } from './routes/tradingGridWebhook.ts';
 import { mountClickUpWebhook } from './routes/clickUpWebhook.ts';
+import { tradingGridContractDocument } from '../connectors/tradinggrid/contract.ts';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -55,6 +56,12 @@ export function createApp(deps: AppDeps): Hono {
   });
   if (deps.tgWebhookSecret !== null) mountTradingGridWebhook(app, { db: deps.db, secret: deps.tgWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.tradinggrid ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
   mountClickUpWebhook(app, { db: deps.db, secret: deps.clickUpWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.clickup ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted, onFailed: deps.onClickUpAnswerFailed });
+  // Public and read-only: the contract a customer's Trading Grid adapter implements. Registered before
+  // the admin API so its `/api/*` sign-in does not apply; it says nothing about this deployment.
+  app.get('/api/tradinggrid-contract.json', (c) => {
+    c.header('cache-control', 'public, max-age=3600');
+    return c.json(tradingGridContractDocument());
+  });
   deps.extend?.(app);
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((e, c) => {
