@@ -35,7 +35,8 @@ afterAll(async () => {
 const routes = Object.entries((openApiDocument() as { paths: Record<string, Record<string, unknown>> }).paths).flatMap(([path, ops]) =>
   Object.keys(ops).map((method) => [method.toUpperCase(), `/api${path.replace(/\{[^}]+\}/g, '1')}`] as const),
 );
-const PUBLIC = new Set(['GET /api/openapi.json', 'POST /api/session']);
+// The Trading Grid contract is the same public document for every deployment (no tenant, no secret in it).
+const PUBLIC = new Set(['GET /api/openapi.json', 'POST /api/session', 'GET /api/tradinggrid-contract.json']);
 
 describe('admin surface', () => {
   it.each(routes.filter(([m, p]) => !PUBLIC.has(`${m} ${p}`)))('%s %s without a session or token answers 401', async (method, path) => {
@@ -43,9 +44,10 @@ describe('admin surface', () => {
     expect(r.status).toBe(401);
   });
 
-  it('only health endpoints, the OpenAPI document and sign-in answer without authentication', async () => {
+  it('only health endpoints, the OpenAPI documents and sign-in answer without authentication', async () => {
     expect((await app.request('/healthz')).status).toBe(200);
     expect((await app.request('/api/openapi.json')).status).toBe(200);
+    expect((await app.request('/api/tradinggrid-contract.json')).status).toBe(200);
     expect((await app.request('/api/cases', { headers: { authorization: 'Bearer wrong-token' } })).status).toBe(401);
     expect((await app.request('/api/cases', { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(200);
   });
