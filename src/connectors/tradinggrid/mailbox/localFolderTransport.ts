@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, stat, unlink, writeFile, access } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, open as openFile, readdir, rename, lstat, stat, unlink, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { err, ok, type RemoteError, type Result } from '../../../core/result.ts';
@@ -7,7 +7,7 @@ import { isSafeFileName, type InboundFile, type MailboxFolders, type MailboxTran
 
 function fsError(e: unknown, what: string): RemoteError {
   const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-  return { code: `fs:${code}`, retryable: !['ENOENT', 'EEXIST', 'EACCES', 'EPERM', 'EINVAL'].includes(code), detail: `${what}: ${(e as Error).message}` };
+  return { code: `fs:${code}`, retryable: !['ENOENT', 'EEXIST', 'EACCES', 'EPERM', 'EINVAL', 'ELOOP'].includes(code), detail: `${what}: ${(e as Error).message}` };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -32,7 +32,8 @@ export class LocalFolderTransport implements MailboxTransport {
       const files: InboundFile[] = [];
       for (const d of names) {
         if (!d.isFile() || d.name.startsWith('.') || !isSafeFileName(d.name)) continue;
-        const s = await stat(join(this.folders.inbound, d.name));
+        const s = await lstat(join(this.folders.inbound, d.name));
+        if (!s.isFile()) continue;
         files.push({ name: d.name, size: s.size, modifiedAt: s.mtime });
       }
       return ok(files.sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime() || a.name.localeCompare(b.name)));
@@ -44,11 +45,11 @@ export class LocalFolderTransport implements MailboxTransport {
   private open(dir: string, name: string): Promise<Result<Readable>> {
     if (!isSafeFileName(name)) return Promise.resolve(err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` }));
     const path = join(dir, name);
-    return new Promise((resolve) => {
-      const s = createReadStream(path, { highWaterMark: 1 << 20 });
-      s.once('open', () => resolve(ok(s)));
-      s.once('error', (e) => resolve(err(fsError(e, `opening ${path}`))));
-    });
+    // O_NOFOLLOW: a symlink swapped in after the listing (pointing at /etc/shadow, a key) is refused at open.
+    return openFile(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW).then(
+      (fh): Result<Readable> => ok(fh.createReadStream({ highWaterMark: 1 << 20 })),
+      (e): Result<Readable> => err(fsError(e, `opening ${path}`)),
+    );
   }
 
   openInbound(name: string) {
@@ -88,6 +89,7 @@ export class LocalFolderTransport implements MailboxTransport {
   }
 
   async removeInbound(name: string): Promise<Result<void>> {
+    if (!isSafeFileName(name)) return err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` });
     try {
       await unlink(join(this.folders.inbound, name));
       return ok(undefined);
