@@ -1,7 +1,7 @@
 /**
  * The Trading Grid `community` contract as data: zod schemas and types for its resources and
  * webhook events, the event parser, and Standard Webhooks signature verification.
- * (TRADING-GRID-CONTRACT.md). Objects are loose: fields the remote adds later pass through.
+ * (docs/tradinggrid-contract.md; the OpenAPI document is generated from these schemas by contract.ts). Objects are loose: fields the remote adds later pass through.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * A faithful Trading Grid `community` sandbox (TRADING-GRID-CONTRACT.md) on real HTTP:
+ * A faithful Trading Grid `community` sandbox (docs/tradinggrid-contract.md) on real HTTP:
  * OAuth2 client credentials with expiring tokens, `{total_count, data}` paging with `where_<field>`
  * filters, Idempotency-Key on writes, multipart upload with sha256, streamed download, thin
  * events signed the Standard Webhooks way and POSTed asynchronously with retries, fault knobs,
