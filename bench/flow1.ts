@@ -152,7 +152,8 @@ async function childRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, t
 
 /** The baseline: verify, read the case, create the task, all inside the webhook request. No store, no retries. */
 async function naiveRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, tag: string) {
-  const clickup = createClickUpClient({ baseUrl: cu.url, token: cu.token, teamId: cu.teamId });
+  // The sandbox sends no rate-limit headers here: without this the client would assume the lowest plan's 100/min.
+  const clickup = createClickUpClient({ baseUrl: cu.url, token: cu.token, teamId: cu.teamId, assumedRateLimitPerMinute: 1_000_000 });
   const driver = createCommunityDriver({ baseUrl: tg.url, tenantId: tg.tenantId, clientId: tg.clientId, clientSecret: tg.clientSecret });
   const app = new Hono();
   app.post('/webhooks/tradinggrid', async (c) => {

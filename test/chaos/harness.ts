@@ -127,7 +127,10 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     tradinggrid: { ...w.config.tradinggrid, poll_cron: '*/5 * * * * *' },
     // Every check pages through all tasks changed in the last two minutes: every 10 s, not every 2.
     clickup: { ...w.config.clickup, request_timeout_ms: 3_000, webhook: { ...w.config.clickup.webhook, health_cron: '*/10 * * * * *' } },
-    dispatcher: { ...w.config.dispatcher, backoff_base_ms: 50, backoff_max_ms: 1000, max_attempts: 80, lease_ms: 5000 },
+    // The harness itself kills the processes: whatever job runs at each kill (the 5-second poll, often) is not a
+    // poison job, so the rule that dead-letters a job that took its worker down (tested on its own) must not
+    // fire before the kills are over.
+    dispatcher: { ...w.config.dispatcher, backoff_base_ms: 50, backoff_max_ms: 1000, max_attempts: 80, lease_ms: 5000, max_crashes: Math.min(100, o.kills + 2) },
   } as GridbridgeConfig;
   let starts = 0;
   const boot = async (i: number) => {
