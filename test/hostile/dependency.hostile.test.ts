@@ -126,24 +126,31 @@ describe('a second process on one SQLite file', () => {
 
 describe('a job that kills its worker', () => {
   it('is dead-lettered after dispatcher.max_crashes (default 3) crashes instead of taking every restart down', async () => {
-    let victim: (() => void) | null = null;
     let kills = 0;
+    let pending = false;
+    // The create may come while a restart is still waiting for /healthz (t.proc is then the dead one):
+    // the kill is kept pending and hits the new process as soon as the test knows it.
+    const tryKill = () => {
+      const child = t?.proc.child;
+      if (pending && child && child.exitCode === null && child.signalCode === null) {
+        pending = false;
+        child.kill('SIGKILL');
+      }
+    };
     t = await startTarget({
       // Every attempt to create the task of this case kills the process before ClickUp sees it (an out-of-memory, a spin).
       clickupVia: async (origin) => {
-        proxy = await startFaultProxy(origin, (m, p) => (m === 'POST' && /\/list\/[^/]+\/task$/.test(p) && victim ? () => { kills++; victim!(); } : 'pass'));
+        proxy = await startFaultProxy(origin, (m, p) => (m === 'POST' && /\/list\/[^/]+\/task$/.test(p) ? () => { kills++; pending = true; tryKill(); } : 'pass'));
         return proxy.url;
       },
     });
-    const arm = () => (victim = () => t!.proc.child.kill('SIGKILL'));
-    arm();
     const c = await t.world.tg.raiseCase({ partnerId: 'P-GLOBEX', kind: 'dispute', title: 'The poison case' });
     for (let round = 1; round <= 3; round++) {
-      await eventually(`kill ${round}`, () => t!.proc.child.signalCode !== null, 20_000).catch((e) => {
+      await eventually(`kill ${round}`, () => t!.proc.child.signalCode !== null, 40_000).catch((e) => {
         throw new Error(`${(e as Error).message}\n${proxy!.seen.join('\n')}\n${t!.proc.output()}`);
       });
       await t.restart(undefined, `crash-${round}`);
-      arm();
+      tryKill();
     }
     // The third restart found the job running again: its third crash, so it is a dead letter and nothing kills this process.
     const db = new Database(t.config.store.url.slice('sqlite:'.length), { readonly: true });
