@@ -278,7 +278,8 @@ export function seed(state: ClickUpState, token: string): SeededIds {
     return id;
   };
   const caseStatuses = statuses([['open', 'open'], ['received', 'custom'], ['in review', 'custom'], ['qa', 'custom'], ['awaiting documents', 'custom'], ['escalated', 'custom'], ['resolved', 'closed']]);
-  const cases = mkList('Partner cases', 'CASE', caseStatuses, [
+  // The case fields, made afresh for each list that holds cases (a field belongs to one list here).
+  const caseFields = (): FieldDef[] => [
     field(state, 'Partner', 'short_text'),
     dropDown(state, 'Issue type', ['dispute', 'shipment exception', 'document mismatch', 'compliance issue', 'edi exception']),
     field(state, 'Transaction reference', 'short_text'),
@@ -287,7 +288,8 @@ export function seed(state: ClickUpState, token: string): SeededIds {
     dropDown(state, 'SLA state', ['on track', 'at risk', 'breached']),
     dropDown(state, 'Partner tier', ['key account', 'standard']),
     field(state, 'Share with partner', 'checkbox'),
-  ]);
+  ];
+  const cases = mkList('Partner cases', 'CASE', caseStatuses, caseFields());
   const onboarding = mkList('Onboarding', 'ONB', statuses([['to do', 'open'], ['in progress', 'custom'], ['blocked', 'custom'], ['complete', 'closed']]), [
     field(state, 'Partner', 'short_text'),
     field(state, 'TG partner id', 'short_text'),
@@ -316,16 +318,7 @@ export function seed(state: ClickUpState, token: string): SeededIds {
   tpl('Partner onboarding', [{ name: 'Go-live', items: ['Contract signed', 'EDI connection tested', 'Master data validated'] }], ['Contract review', 'EDI setup', 'Master data validation', 'Testing milestones']);
   tpl('Policy rollout', [{ name: 'Readiness', items: ['Training', 'Documentation', 'Testing', 'Go-live readiness'] }]);
   // Made last so that every id seeded before it stays what it was.
-  const ediTest = mkList('EDI test traffic', 'TEST', caseStatuses, [
-    field(state, 'Partner', 'short_text'),
-    dropDown(state, 'Issue type', ['dispute', 'shipment exception', 'document mismatch', 'compliance issue', 'edi exception']),
-    field(state, 'Transaction reference', 'short_text'),
-    field(state, 'TG case id', 'short_text'),
-    field(state, 'Value', 'currency', { precision: 2, currency_type: 'USD', default: null }),
-    dropDown(state, 'SLA state', ['on track', 'at risk', 'breached']),
-    dropDown(state, 'Partner tier', ['key account', 'standard']),
-    field(state, 'Share with partner', 'checkbox'),
-  ]);
+  const ediTest = mkList('EDI test traffic', 'TEST', caseStatuses, caseFields());
   const fieldTypes = mkList('Field types', 'FT', statuses([['to do', 'open'], ['done', 'closed']]), [
     field(state, 'Reviewer', 'users', { single_user: false, include_groups: false }),
     field(state, 'Related tasks', 'tasks', { fields: [] }),

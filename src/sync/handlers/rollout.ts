@@ -7,6 +7,7 @@ import { ackFigures, decideAck, decideReminders, decideStepChange, gateStatus, p
 import { splitGroupEntityId, type TaskGroupPlan } from '../../core/taskGroup.ts';
 import { BRIDGE_COMMENT_PREFIX } from '../../flows/approvals.ts';
 import { findFlowRecordByLookup, getFlowRecord, listFlowRecords } from '../../store/ops/flowRecords.ts';
+import type { FlowRecord } from '../../store/ops/flowRecords.ts';
 import { getLinkByTask } from '../../store/ops/links.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
@@ -207,26 +208,30 @@ export function syncAcksHandler(ctx: SyncContext): JobHandler {
 }
 
 /**
- * A partner's acknowledgement from the partner page: counted once per partner, like one from the
- * community API; the task's figures follow; the gate may open.
+ * One partner's acknowledgement, however it came: counted once per partner; the task's figures follow;
+ * the gate may open. `via` names a channel other than the community API.
  */
-export async function acknowledgeRollout(ctx: SyncContext, rolloutId: string, partnerId: string, at: string, via: string): Promise<JobOutcome> {
-  const c = cfg(ctx);
-  if (!c) return { status: 'done' };
-  const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
-  if (!rec) return { status: 'done' };
+function acknowledged(ctx: SyncContext, c: NonNullable<ReturnType<typeof cfg>>, rec: FlowRecord<RolloutRecord>, partnerId: string, at: string, via?: string): JobOutcome {
   const d = decideAck(rec.data, partnerId, at, gateOf(c));
   if (!d) return { status: 'done' };
   return {
     status: 'done',
     commit: async (trx) => {
       await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: 'active', lookup: rec.lookup, data: d.record }, rec.version, d.jobs);
-      await appendAudit(trx, { actor: partnerId, entity: FLOW, entityId: rec.id, action: 'notice_acknowledged', after: { ...ackFigures(d.record), via } }, ctx.now());
+      await appendAudit(trx, { actor: partnerId, entity: FLOW, entityId: rec.id, action: 'notice_acknowledged', after: via ? { ...ackFigures(d.record), via } : ackFigures(d.record) }, ctx.now());
     },
   };
 }
 
-/** `notice.acknowledged`: counted once per partner; the task's figures follow; the gate may open. */
+/** A partner's acknowledgement from the partner page, counted like one from the community API. */
+export async function acknowledgeRollout(ctx: SyncContext, rolloutId: string, partnerId: string, at: string, via: string): Promise<JobOutcome> {
+  const c = cfg(ctx);
+  if (!c) return { status: 'done' };
+  const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
+  return rec ? acknowledged(ctx, c, rec, partnerId, at, via) : { status: 'done' };
+}
+
+/** `notice.acknowledged` from the community API. */
 export const rolloutTgRoute: TgEventRoute = (ctx, ev) => {
   const c = cfg(ctx);
   if (!c || ev.type !== 'notice.acknowledged') return null;
@@ -234,16 +239,7 @@ export const rolloutTgRoute: TgEventRoute = (ctx, ev) => {
   const at = ev.data.acknowledged_at ?? ev.occurred_at;
   return (async (): Promise<JobOutcome> => {
     const rec = await findFlowRecordByLookup<RolloutRecord>(ctx.store.db, FLOW, noticeId);
-    if (!rec) return { status: 'done' };
-    const d = decideAck(rec.data, partnerId, at, gateOf(c));
-    if (!d) return { status: 'done' };
-    return {
-      status: 'done',
-      commit: async (trx) => {
-        await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: 'active', lookup: noticeId, data: d.record }, rec.version, d.jobs);
-        await appendAudit(trx, { actor: partnerId, entity: FLOW, entityId: rec.id, action: 'notice_acknowledged', after: ackFigures(d.record) }, ctx.now());
-      },
-    };
+    return rec ? acknowledged(ctx, c, rec, partnerId, at) : { status: 'done' };
   })();
 };
 
