@@ -223,7 +223,7 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
     listNotices: async (q = {}) => page(await get('/notices', schemas.notices, listParams(q))),
     publishNotice: (input, key) => write('POST', '/notices', input, key, schemas.notice),
 
-    pollChanges: (o = {}) => pollChanges(driver, { since: o.since, overlapMs: opts.pollOverlapMs ?? 2_000 }),
+    pollChanges: (o = {}) => pollChanges(driver, { since: o.since, overlapMs: opts.pollOverlapMs ?? 2_000, startedAt: new Date(now()).toISOString() }),
 
     close: () => http.close(),
   };

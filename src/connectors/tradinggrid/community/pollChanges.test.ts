@@ -72,3 +72,36 @@ describe('pollChanges reads', () => {
     expect(calls.listCaseComments).toBe(0);
   });
 });
+
+describe('pollChanges cursor', () => {
+  it('a case commented on while the poll pages (after it was read) is read again by the next poll', async () => {
+    const sb: TradingGridSandbox = await startTradingGridSandbox({});
+    cleanups.push(() => sb.close());
+    const d: CommunityDriver = createCommunityDriver({ baseUrl: sb.url, tenantId: sb.tenantId, clientId: sb.clientId, clientSecret: sb.clientSecret, retries: 0 });
+    cleanups.push(() => d.close());
+    const since = new Date(Date.now() - 1).toISOString();
+    const early = await sb.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Read early' });
+    let commentedDuring: string | null = null;
+    // While the poll reads the early case's comments, a partner comments on it (its webhook lost) and
+    // then something else changes later than that comment: the poll sees the later change, not the comment.
+    const tg = {
+      ...d,
+      listCaseComments: async (caseId: string) => {
+        const r = await d.listCaseComments(caseId);
+        if (caseId === early.id && !commentedDuring) {
+          commentedDuring = (await sb.addCaseComment(early.id, { body: 'added while the poll paged' })).id;
+          await new Promise((done) => setTimeout(done, 5)); // sleep-ok: the later change must have a later stamp
+          await sb.requestApproval({ partnerId: 'P-ACME', kind: 'pricing_exception', summary: 'Changed later (requests are read after cases)' });
+        }
+        return r;
+      },
+    };
+    const startedAt = new Date().toISOString();
+    const first = await pollChanges(tg, { since, overlapMs: 0, startedAt });
+    if (!first.ok) throw new Error(first.error.detail);
+    expect(first.value.events.some((e) => e.type === 'case.comment_added')).toBe(false);
+    const second = await pollChanges(d, { since: first.value.cursor, overlapMs: 0, startedAt: new Date().toISOString() });
+    if (!second.ok) throw new Error(second.error.detail);
+    expect(second.value.events.filter((e) => e.type === 'case.comment_added').map((e) => e.data.id)).toEqual([commentedDuring]);
+  });
+});

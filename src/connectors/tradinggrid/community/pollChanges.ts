@@ -42,7 +42,7 @@ function later(a: string, b: string): string {
  * Partner changes other than creation come back as `trading_partner.status_changed` (the list
  * cannot say which field changed; the event is thin and the handler re-reads the partner).
  */
-export async function pollChanges(tg: Lists, o: { since?: string; overlapMs: number }): Promise<Result<ChangeBatch>> {
+export async function pollChanges(tg: Lists, o: { since?: string; overlapMs: number; startedAt?: string }): Promise<Result<ChangeBatch>> {
   const since = o.since ?? EPOCH;
   const sinceMs = Date.parse(since);
   if (!Number.isFinite(sinceMs)) return err({ code: 'tg:bad_cursor', retryable: false, detail: `pollChanges: cursor "${since}" is not a timestamp` });
@@ -99,5 +99,9 @@ export async function pollChanges(tg: Lists, o: { since?: string; overlapMs: num
   }
 
   events.sort((a, b) => Date.parse(a.occurred_at) - Date.parse(b.occurred_at));
-  return ok({ events, cursor });
+  // A long poll reads cases first and notices last: a case read early that changes meanwhile (a comment
+  // whose webhook is lost) is older than a notice read later, so a cursor at the latest change seen would
+  // skip it for good. The cursor never passes the moment this poll began; what it re-reads dedupes.
+  const capped = o.startedAt && Date.parse(o.startedAt) < Date.parse(cursor) ? later(since, o.startedAt) : cursor;
+  return ok({ events, cursor: capped });
 }
