@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, type World } from '../helpers/world.ts';
+import { slotRunner } from '../helpers/runSlot.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
 import { getCase } from '../../src/store/ops/cases.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
@@ -54,17 +55,8 @@ function folders(root: string) {
   return { type: 'folder', inbound: join(root, 'in'), outbound: join(root, 'out'), archive: join(root, 'archive'), quarantine: join(root, 'quarantine') };
 }
 
-let slot = 0;
-/** Enqueue one slot of a scheduled kind and wait until it and everything it caused (due within 3 s) is done. */
-async function runSlot(b: Bridge, kind: 'mailbox.scan' | 'accsv.scan'): Promise<void> {
-  const at = Date.now() + ++slot * 1000;
-  await b.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, at);
-  b.dispatcher.wake();
-  await eventually(`${kind} and its work to finish`, async () => {
-    const busy = await b.store.db.selectFrom('jobs').select(['kind', 'state']).where('state', 'in', ['ready', 'running']).where('run_at', '<=', clock() + 3000).execute();
-    return busy.length === 0 && b.dispatcher.inFlightCount === 0;
-  }, 15_000);
-}
+/** Enqueue one slot of a scheduled kind and wait until it and everything it caused is done. */
+const runSlot = slotRunner(clock);
 
 type Task = Record<string, any>;
 const caseIdOf = (t: Task) => ((t.custom_fields ?? []) as any[]).find((f) => f.name === 'TG case id')?.value as string | undefined;
