@@ -1,0 +1,53 @@
+// The import rules of docs/CONVENTIONS.md as one pure function, so a table test can show each rule fails.
+import { resolveSpecifier } from './sourceTree.ts';
+
+/**
+ * Packages a pure decision (src/core, a flow's decisions) may use besides zod: pure computation with no I/O.
+ * Adding one here is a design decision; say why beside it.
+ */
+export const PURE_PACKAGES: Readonly<Record<string, string>> = {
+  zod: 'schemas of the values decisions take and return',
+  '@date-fns/tz': 'time-zone offsets for the business calendar (pure arithmetic)',
+  'date-holidays': 'public holiday tables for the business calendar (data, no I/O)',
+  'node:crypto': 'createHash for bounded keys (deterministic, no I/O)',
+  'node:async_hooks': 'AsyncLocalStorage carrying the running job signal (core/jobSignal.ts)',
+};
+/** Test-only packages a decision's own table test may import. */
+const TEST_PACKAGES = new Set(['vitest', 'fast-check']);
+
+const isTest = (file: string): boolean => /\.test\.[mc]?[jt]s$/.test(file);
+const under = (path: string, folder: string): boolean => path === folder || path.startsWith(`${folder}/`);
+
+/**
+ * A pure decision file: anything in src/core, and in src/flows a file in a `decisions/` folder or named
+ * `decide*.ts` (wherever the flow folders end up: `src/flows/05-escalation/decisions/x.ts`,
+ * `src/flows/shared/decideComment.ts`).
+ */
+export function isDecisionFile(file: string): boolean {
+  if (under(file, 'src/core')) return true;
+  if (!under(file, 'src/flows')) return false;
+  return /\/decisions\//.test(file) || /\/decide[A-Z0-9_][^/]*$/.test(file);
+}
+
+/** The layers src/connectors and src/store must not reach: they are called by these, never call them. */
+const ABOVE_CONNECTORS_AND_STORE = ['src/flows', 'src/sync', 'src/server', 'src/channels'];
+
+/** The rule `file` breaks by importing `specifier`, in words; null when the import is allowed. */
+export function importViolation(file: string, specifier: string): string | null {
+  const { ours, target } = resolveSpecifier(file, specifier);
+  if (under(file, 'src/core') && ours && !under(target, 'src/core')) {
+    return `src/core imports only src/core, not ${target}`;
+  }
+  if (isDecisionFile(file)) {
+    if (ours && !under(target, 'src/core')) return `a pure decision imports only src/core and zod, not ${target}`;
+    if (!ours && !(target in PURE_PACKAGES) && !(isTest(file) && TEST_PACKAGES.has(target))) {
+      return `a pure decision imports only src/core and zod, not the package ${target}`;
+    }
+  }
+  // A connector's or the store's own test may start the server around it; the rule is about what runs.
+  if ((under(file, 'src/connectors') || under(file, 'src/store')) && ours && !isTest(file)) {
+    const above = ABOVE_CONNECTORS_AND_STORE.find((layer) => under(target, layer));
+    if (above) return `${file.split('/').slice(0, 2).join('/')} must not import ${above} (${target})`;
+  }
+  return null;
+}

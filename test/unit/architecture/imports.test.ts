@@ -1,0 +1,71 @@
+// Keeps the import rules of docs/CONVENTIONS.md over the whole source tree, wherever files move.
+import { describe, expect, it } from 'vitest';
+import { importViolation, isDecisionFile } from './importRules.ts';
+import { importSpecifiers, readSource, sourceFiles } from './sourceTree.ts';
+
+describe('import rules: the rule function', () => {
+  it.each([
+    // [file, import, broken rule or null]
+    ['src/core/sla/computeSla.ts', '../../sync/context.ts', /src\/core imports only src\/core, not src\/sync\/context\.ts/],
+    ['src/core/sla/computeSla.ts', '../../config/schema.ts', /src\/core imports only src\/core, not src\/config\/schema\.ts/],
+    ['src/core/sla/computeSla.ts', '../case.ts', null],
+    ['src/core/sla/computeSla.ts', 'zod', null],
+    ['src/core/sla/computeSla.ts', 'kysely', /pure decision imports only src\/core and zod, not the package kysely/],
+    ['src/core/sla/computeSla.test.ts', 'vitest', null],
+    ['src/core/sla/computeSla.ts', 'vitest', /not the package vitest/],
+    ['src/flows/05-escalation/decisions/remind.ts', '../../../core/case.ts', null],
+    ['src/flows/05-escalation/decisions/remind.ts', '../../../store/ops/cases.ts', /pure decision imports only src\/core and zod, not src\/store\/ops\/cases\.ts/],
+    ['src/flows/05-escalation/decisions/remind.ts', '../handlers/remind.ts', /not src\/flows\/05-escalation\/handlers\/remind\.ts/],
+    ['src/flows/05-escalation/decisions/remind.ts', 'pg', /not the package pg/],
+    ['src/flows/shared/decideComment.ts', '../../connectors/clickup/client.ts', /not src\/connectors\/clickup\/client\.ts/],
+    ['src/flows/05-escalation/handlers/remind.ts', '../../../store/ops/cases.ts', null],
+    ['src/connectors/clickup/client.ts', '../../sync/context.ts', /src\/connectors must not import src\/sync/],
+    ['src/connectors/clickup/client.ts', '../../flows/01-case-intake/jobs.ts', /src\/connectors must not import src\/flows/],
+    ['src/store/ops/cases.ts', '../../server/app.ts', /src\/store must not import src\/server/],
+    ['src/store/ops/cases.ts', '../../channels/partner-email/send.ts', /src\/store must not import src\/channels/],
+    ['src/store/ops/cases.ts', '../../core/case.ts', null],
+    ['src/connectors/tradinggrid/contract.test.ts', '../../server/app.ts', null],
+    ['src/store/ops/cases.ts', 'kysely', null],
+    ['src/sync/dispatcher.ts', '../store/ops/claimJobs.ts', null],
+  ] as const)('%s importing %s', (file, specifier, expected) => {
+    const got = importViolation(file, specifier);
+    if (expected === null) expect(got).toBeNull();
+    else expect(got).toMatch(expected);
+  });
+
+  it.each([
+    ['src/core/case.ts', true],
+    ['src/flows/06-approvals/decisions/requestFacts.ts', true],
+    ['src/flows/08-rollouts/decideAudience.ts', true],
+    ['src/flows/08-rollouts/rolloutHandler.ts', false],
+    ['src/sync/decideX.ts', false],
+  ] as const)('%s is a pure decision file: %s', (file, expected) => {
+    expect(isDecisionFile(file)).toBe(expected);
+  });
+
+  it('reads type-only imports, re-exports and dynamic imports', () => {
+    const text = "import type { A } from './a.ts';\nexport * from '../b.ts';\nconst c = await import('./c.ts');";
+    expect(importSpecifiers(text)).toEqual(['./a.ts', '../b.ts', './c.ts']);
+  });
+});
+
+describe('import rules: the source tree', () => {
+  const files = sourceFiles('src');
+
+  it('finds the source tree (core, connectors and store are there)', () => {
+    expect(files.filter((f) => f.startsWith('src/core/')).length).toBeGreaterThan(10);
+    expect(files.filter((f) => f.startsWith('src/connectors/')).length).toBeGreaterThan(10);
+    expect(files.filter((f) => f.startsWith('src/store/')).length).toBeGreaterThan(10);
+  });
+
+  it('no file breaks an import rule (each finding names the file and the import)', () => {
+    const findings: string[] = [];
+    for (const file of files) {
+      for (const specifier of importSpecifiers(readSource(file))) {
+        const broken = importViolation(file, specifier);
+        if (broken) findings.push(`${file} imports '${specifier}': ${broken}`);
+      }
+    }
+    expect(findings).toEqual([]);
+  });
+});
