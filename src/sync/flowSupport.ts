@@ -4,6 +4,7 @@ import type { SyncContext } from './context.ts';
 import type { FlowJob } from '../core/flowJob.ts';
 import { FieldResolver, type FieldNames } from './clickupFields.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
+import { enqueueGuarded } from './partnerGuard.ts';
 import { saveFlowRecordOrThrow, type FlowRecord } from '../store/ops/flowRecords.ts';
 import type { ClickUpTask } from '../connectors/clickup/types.ts';
 
@@ -21,14 +22,17 @@ export function flowFields(ctx: SyncContext, flow: string, names: FieldNames): F
 }
 
 /** Save a flow record (guarded by the version read) and enqueue its jobs, in the caller's transaction. */
-export async function commitFlow<T>(ctx: SyncContext, trx: Transaction<Database>, rec: { flow: string; id: string; state: string; lookup?: string | null; data: T }, readVersion: number, jobs: readonly FlowJob[]): Promise<void> {
+/** `actor`: the ClickUp person whose change queued the jobs; their partner-visible ones go through the bulk-change guard. */
+export async function commitFlow<T>(ctx: SyncContext, trx: Transaction<Database>, rec: { flow: string; id: string; state: string; lookup?: string | null; data: T }, readVersion: number, jobs: readonly FlowJob[], actor: string | null = null): Promise<void> {
   const now = ctx.now();
   await saveFlowRecordOrThrow(trx, rec, readVersion, now);
-  await enqueueFlowJobs(ctx, trx, jobs);
+  await enqueueFlowJobs(ctx, trx, jobs, actor);
 }
 
-export async function enqueueFlowJobs(ctx: SyncContext, trx: Transaction<Database>, jobs: readonly FlowJob[]): Promise<void> {
-  await enqueueJobs(trx, jobs.map((j) => ({ kind: j.kind, key: j.key, queueKey: j.queueKey, payload: j.payload, runAt: j.runAt })), ctx.now(), ctx.config.dispatcher.max_attempts);
+export async function enqueueFlowJobs(ctx: SyncContext, trx: Transaction<Database>, jobs: readonly FlowJob[], actor: string | null = null): Promise<void> {
+  const mapped = jobs.map((j) => ({ kind: j.kind, key: j.key, queueKey: j.queueKey, payload: j.payload, runAt: j.runAt }));
+  if (actor) await enqueueGuarded(ctx, trx, actor, mapped);
+  else await enqueueJobs(trx, mapped, ctx.now(), ctx.config.dispatcher.max_attempts);
 }
 
 export const versionOf = (r: FlowRecord<unknown> | null): number => r?.version ?? 0;

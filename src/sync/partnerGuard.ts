@@ -5,8 +5,17 @@ import { enqueueJobs, type NewJob } from '../store/ops/enqueueJobs.ts';
 import { changeState, countRecentChanges, decideHeldChanges, recordChange, type HeldSelector } from '../store/ops/partnerChanges.ts';
 import { appendAudit } from '../store/ops/audit.ts';
 import { getFieldMemory } from '../store/ops/fieldMemory.ts';
-import { decideBulkHold, PARTNER_VISIBLE_JOB_KINDS, type BulkGuardConfig } from '../core/sharing/bulkGuard.ts';
+import { decideBulkHold, heldEntityOf, PARTNER_VISIBLE_JOB_KINDS, type BulkGuardConfig } from '../core/sharing/bulkGuard.ts';
 import type { GridbridgeConfig } from '../config/schema.ts';
+
+/** The person behind a ClickUp change, as the guard counts them: "name (user id)". */
+export function personOf(items: ReadonlyArray<{ user?: unknown }> | undefined): string | null {
+  for (const i of items ?? []) {
+    const u = i.user as { id?: unknown; username?: string; email?: string } | undefined;
+    if (u && (u.id !== undefined || u.username || u.email)) return `${u.username ?? u.email ?? 'user'}${u.id !== undefined ? ` (${String(u.id)})` : ''}`;
+  }
+  return null;
+}
 
 export function bulkGuardOf(config: Pick<GridbridgeConfig, 'guards'>): BulkGuardConfig {
   return { max: config.guards.bulk_changes.max_changes, windowMs: config.guards.bulk_changes.window_minutes * 60_000 };
@@ -38,8 +47,8 @@ export async function enqueueGuarded(ctx: SyncContext, trx: Transaction<Database
     else go.push(job);
   }
   for (const h of held) {
-    const caseId = (h.job.payload as { caseId?: string }).caseId ?? null;
-    await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId ?? '', action: 'held_bulk_change', after: { by: actor, kind: h.job.kind, reason: h.reason } }, now);
+    const on = heldEntityOf(h.job.kind, h.job.payload);
+    await appendAudit(trx, { actor: 'gridbridge', entity: on.entity, entityId: on.id, action: 'held_bulk_change', after: { by: actor, kind: h.job.kind, reason: h.reason } }, now);
   }
   if (held.length > 0) ctx.logger.warn({ actor, held: held.length, kinds: [...new Set(held.map((h) => h.job.kind))] }, `bulk-change guard: ${held.length} partner-visible change(s) by ${actor} held for an admin (gridbridge held list / the console)`);
   await enqueueJobs(trx, go, now, ctx.config.dispatcher.max_attempts);
@@ -59,7 +68,8 @@ export async function settleHeldChanges(db: { transaction(): { execute<T>(f: (tr
         if (onTask !== undefined && onTask !== p.status) action = 'held_change_superseded';
       }
       if (action === 'held_change_released') go.push(r.job);
-      await appendAudit(trx, { actor: by, entity: 'case', entityId: r.caseId ?? '', action, after: { heldId: r.id, by: r.actor, kind: r.job.kind } }, now);
+      const on = heldEntityOf(r.job.kind, r.job.payload);
+      await appendAudit(trx, { actor: by, entity: on.entity, entityId: on.id, action, after: { heldId: r.id, by: r.actor, kind: r.job.kind } }, now);
     }
     await enqueueJobs(trx, go, now, maxAttempts);
     return rows.length;

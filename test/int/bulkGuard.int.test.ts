@@ -5,6 +5,7 @@ import { createWorld, eventually, settle, type World } from '../helpers/world.ts
 import { getLink } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
 import { settleHeldChanges } from '../../src/sync/partnerGuard.ts';
+import { listHeldChanges } from '../../src/store/ops/partnerChanges.ts';
 
 let world: World | null = null;
 afterEach(async () => {
@@ -65,5 +66,40 @@ describe('bulk-change guard', () => {
     expect((await (await fetch(`${b.url}/api/held-changes`, { headers: auth })).json() as { held: unknown[] }).held).toEqual([]);
     // Without an admin token nothing is released.
     expect((await fetch(`${b.url}/api/held-changes/release`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' })).status).toBe(401);
+  });
+});
+
+describe('bulk-change guard on the group flows', () => {
+  it('approval decisions and comments after them by one person past the limit are held on the request until an admin releases them', async () => {
+    world = await createWorld({ extra: { guards: { bulk_changes: { max_changes: 2, window_minutes: 5 } } } });
+    const w = world;
+    const b = await w.startBridge();
+    const reqs = [];
+    for (let i = 0; i < 3; i++) reqs.push(await w.tg.requestApproval({ partnerId: 'P-INITECH', kind: 'shipment_change', summary: `Split PO 77${i} into two deliveries` }));
+    const tasks: string[] = [];
+    for (const r of reqs) tasks.push((await eventually(`approval task of ${r.id}`, () => getLink(b.store.db, 'approval', r.id))).cuTaskId);
+    await settle(w);
+
+    for (const t of tasks) w.cu.moveStatus(t, 'approved', 'dora.manager@gridbridge.example');
+    await settle(w);
+    const decided = () => reqs.filter((r) => w.tg.state().requests.get(r.id)?.status === 'approved').map((r) => r.id);
+    expect(decided()).toEqual([reqs[0]!.id, reqs[1]!.id]);
+    // A comment for the partner after the decision is partner-visible too: past the limit, held.
+    w.cu.postComment(tasks[0]!, '@partner The split applies from the next delivery on.', 'dora.manager@gridbridge.example');
+    await settle(w);
+    expect([...w.tg.state().notices.values()].filter((n) => n.title.startsWith('Comment on your request'))).toEqual([]);
+
+    const list = await listHeldChanges(b.store.db);
+    expect(list.map((h) => [h.actor, h.kind, h.summary])).toEqual([
+      ['Dora Manager (81000005)', 'approval.post_decision', `decision on ${reqs[2]!.id} → approved`],
+      ['Dora Manager (81000005)', 'approval.post_comment', `comment on ${reqs[0]!.id}: The split applies from the next delivery on.`],
+    ]);
+    expect((await listAudit(b.store.db, 'approval', reqs[2]!.id)).map((a) => a.action)).toContain('held_bulk_change');
+
+    expect(await settleHeldChanges(b.store.db, { all: true }, 'released', 'cli:ops', Date.now(), 10)).toBe(2);
+    b.dispatcher.wake();
+    await eventually('the held decision sent', () => w.tg.state().requests.get(reqs[2]!.id)?.status === 'approved');
+    await eventually('the held comment sent', () => [...w.tg.state().notices.values()].some((n) => n.title === `Comment on your request ${reqs[0]!.id}`));
+    expect((await listAudit(b.store.db, 'approval', reqs[2]!.id)).map((a) => a.action)).toContain('held_change_released');
   });
 });

@@ -10,8 +10,25 @@ export interface BulkGuardConfig {
   windowMs: number;
 }
 
-/** Job kinds whose effect the partner sees. */
-export const PARTNER_VISIBLE_JOB_KINDS: ReadonlySet<string> = new Set(['tradinggrid.set_status', 'tradinggrid.add_comment', 'tradinggrid.upload_document']);
+/**
+ * Job kinds whose effect the partner sees, when a person's change queued them: case statuses, comments and
+ * files (flows 2, 3), approval decisions and comments after them (flow 6), a partner status moved by a
+ * finished onboarding milestone (flow 4), and a rollout notice started from a marker task (flow 8).
+ */
+export const PARTNER_VISIBLE_JOB_KINDS: ReadonlySet<string> = new Set([
+  'tradinggrid.set_status', 'tradinggrid.add_comment', 'tradinggrid.upload_document',
+  'approval.post_decision', 'approval.post_comment', 'onboarding.set_partner_status', 'rollout.start',
+]);
+
+/** The record a held change is audited on, from its job (the console links it). */
+export function heldEntityOf(kind: string, payload: unknown): { entity: string; id: string } {
+  const p = (payload ?? {}) as Record<string, unknown>;
+  const s = (v: unknown) => (typeof v === 'string' ? v : '');
+  if (kind.startsWith('approval.')) return { entity: 'approval', id: s(p.requestId) };
+  if (kind.startsWith('onboarding.')) return { entity: 'onboarding', id: s(p.partnerId) };
+  if (kind.startsWith('rollout.')) return { entity: 'rollout', id: s(p.rolloutId) };
+  return { entity: 'case', id: s(p.caseId) };
+}
 
 export type GuardVerdict = { hold: false } | { hold: true; reason: string };
 

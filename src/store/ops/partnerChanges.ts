@@ -54,6 +54,10 @@ function summarize(kind: string, payloadJson: string): string {
   if (kind === 'tradinggrid.set_status') return `status → ${String(p.status)}`;
   if (kind === 'tradinggrid.add_comment') return `comment: ${String(p.body ?? '').slice(0, 80)}`;
   if (kind === 'tradinggrid.upload_document') return `file: ${String(p.title ?? '')}`;
+  if (kind === 'approval.post_decision') return `decision on ${String(p.requestId)} → ${String(p.outcome)}`;
+  if (kind === 'approval.post_comment') return `comment on ${String(p.requestId)}: ${String(p.text ?? '').slice(0, 80)}`;
+  if (kind === 'onboarding.set_partner_status') return `partner ${String(p.partnerId)} → ${String(p.status)}`;
+  if (kind === 'rollout.start') return `notice: ${String(p.title ?? '').slice(0, 80)}`;
   return kind;
 }
 

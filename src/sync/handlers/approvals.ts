@@ -18,6 +18,7 @@ import { changedBy, commitFlow, dropDownLabel, flowFields, versionOf, enqueueFlo
 import { readLimited } from '../readLimited.ts';
 import { partnerRoute } from '../partnerChannel/route.ts';
 import { queuePartnerMail } from '../partnerChannel/outbox.ts';
+import { personOf } from '../partnerGuard.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { shareComment } from '../../core/sharing/rules.ts';
 import { listAudit } from '../../store/ops/audit.ts';
@@ -155,7 +156,8 @@ export const approvalCuRoute: CuEntityRoute = async (ctx, ev, link) => {
   return {
     status: 'done',
     commit: async (trx) => {
-      await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: d.record.state, data: d.record }, rec.version, d.jobs);
+      // The approver's decision is partner-visible: one person deciding dozens at once is held past the limit.
+      await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: d.record.state, data: d.record }, rec.version, d.jobs, personOf(ev.history_items));
       const last = d.record.posted.at(-1)!;
       await appendAudit(trx, { actor: last.by ?? 'clickup', entity: FLOW, entityId: rec.id, action: last.revision === 0 ? 'decision_taken' : 'decision_changed', after: last }, ctx.now());
     },
@@ -190,7 +192,7 @@ async function commentsAfterDecision(ctx: SyncContext, rec: ApprovalRecord, item
     status: 'done',
     commit: async (trx) => {
       for (const k of kept) await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: rec.requestId, action: 'kept_internal', after: { what: 'comment', clickUpCommentId: k.id, reason: k.reason } }, ctx.now());
-      await enqueueFlowJobs(ctx, trx, jobs);
+      await enqueueFlowJobs(ctx, trx, jobs, personOf(items));
     },
   };
 }

@@ -13,7 +13,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument } from '../../store/ops/documents.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
 import { outcomeFromRemote } from '../outcome.ts';
-import { enqueueGuarded } from '../partnerGuard.ts';
+import { enqueueGuarded, personOf } from '../partnerGuard.ts';
 import { changedBy } from '../flowSupport.ts';
 import { needsCheckbox, shareComment, shareField, shareFile } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
@@ -256,14 +256,6 @@ async function taskDeleted(ctx: SyncContext, caseId: string, taskId: string): Pr
 }
 
 /** The ClickUp person behind a delivery's changes, as the bulk-change guard counts them. */
-function personOf(items: ReadonlyArray<{ user?: unknown }>): string | null {
-  for (const i of items) {
-    const u = i.user as { id?: unknown; username?: string; email?: string } | undefined;
-    if (u && (u.id !== undefined || u.username || u.email)) return `${u.username ?? u.email ?? 'user'}${u.id !== undefined ? ` (${String(u.id)})` : ''}`;
-  }
-  return null;
-}
-
 /**
  * A partner-side status seen on a `case.updated` event (flow 2, the way back). The event carries the
  * status, so an echo of our own write is recognised without reading the case again.

@@ -9,6 +9,7 @@ import { getFlowRecord } from '../../store/ops/flowRecords.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { commitFlow, isTaskFinished, versionOf } from '../flowSupport.ts';
+import { personOf } from '../partnerGuard.ts';
 import type { PartnerStatus } from '../../connectors/tradinggrid/events.ts';
 
 /** Flow 4 wiring: partner / compliance events in, an onboarding group out, milestones back as partner status. */
@@ -82,7 +83,7 @@ export const onboardingTgRoute: TgEventRoute = (ctx, ev) => {
 };
 
 /** A step task changed: if it is now finished, record it and move the partner on (once). */
-export const onboardingCuRoute: CuEntityRoute = async (ctx, _ev, link) => {
+export const onboardingCuRoute: CuEntityRoute = async (ctx, ev, link) => {
   const { groupId, step } = splitGroupEntityId(link.entityId);
   if (step === 'parent') return { status: 'done' };
   const rec = await getFlowRecord<OnboardingRecord>(ctx.store.db, FLOW, groupId);
@@ -100,7 +101,8 @@ export const onboardingCuRoute: CuEntityRoute = async (ctx, _ev, link) => {
       const d = decideStepProgress({ record: now.data, step, finished });
       if (!d) return;
       const state = d.record.partnerStatus === 'active' ? 'done' : 'open';
-      await commitFlow(ctx, trx, { flow: FLOW, id: groupId, state, data: d.record }, now.version, d.jobs);
+      // The partner status a milestone moves is partner-visible: counted against the person who closed it.
+      await commitFlow(ctx, trx, { flow: FLOW, id: groupId, state, data: d.record }, now.version, d.jobs, personOf(ev.history_items));
       await appendAudit(trx, { actor: 'clickup', entity: FLOW, entityId: groupId, action: 'milestone_closed', after: { step, partnerStatus: d.record.partnerStatus } }, ctx.now());
     },
   };

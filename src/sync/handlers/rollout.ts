@@ -1,4 +1,5 @@
 import type { SyncContext } from '../context.ts';
+import { personOf } from '../partnerGuard.ts';
 import type { JobHandler, JobOutcome } from '../dispatcher.ts';
 import type { TgEventRoute } from './tgEvent.ts';
 import type { CuEntityRoute } from './cuEvent.ts';
@@ -36,8 +37,8 @@ export interface StartRolloutInput {
 }
 
 /** Start a rollout from code (CLI / admin API): one job, keyed so a repeat is a no-op. */
-export async function enqueueRolloutStart(ctx: SyncContext, trx: Transaction<Database>, key: string, input: StartRolloutInput): Promise<void> {
-  await enqueueFlowJobs(ctx, trx, [{ kind: 'rollout.start', key: `rollout.start:${key}`, queueKey: `rollout:${key}`, payload: { rolloutId: key, ...input } }]);
+export async function enqueueRolloutStart(ctx: SyncContext, trx: Transaction<Database>, key: string, input: StartRolloutInput, actor: string | null = null): Promise<void> {
+  await enqueueFlowJobs(ctx, trx, [{ kind: 'rollout.start', key: `rollout.start:${key}`, queueKey: `rollout:${key}`, payload: { rolloutId: key, ...input } }], actor);
 }
 
 /** `rollouts.scan` (scheduled): marker tasks in the rollouts list that are not rollouts yet start one. */
@@ -59,7 +60,9 @@ export function scanRolloutsHandler(ctx: SyncContext): JobHandler {
       commit: async (trx) => {
         for (const t of fresh) {
           const audience = c.fields.audience ? String((t.custom_fields ?? []).find((f) => f.name === c.fields.audience)?.value ?? '') : '';
-          await enqueueRolloutStart(ctx, trx, `cu:${t.id}`, { taskId: t.id, title: t.name, body: t.text_content ?? t.description ?? '', audience });
+          // The notice goes to partners: a person tagging many marker tasks at once is held past the bulk limit.
+          const creator = (t as { creator?: { id?: unknown; username?: string; email?: string } }).creator;
+          await enqueueRolloutStart(ctx, trx, `cu:${t.id}`, { taskId: t.id, title: t.name, body: t.text_content ?? t.description ?? '', audience }, personOf(creator ? [{ user: creator }] : []));
         }
       },
     };
