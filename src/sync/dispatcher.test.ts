@@ -230,8 +230,8 @@ describe('dispatching', () => {
     const theirs = await claimJobs(store.db, store.dialect, 'w2', 1, 1000, clock.t);
     expect(mine).toHaveLength(2);
     await completeJob(store.db, mine[1]!.id, 'w1', clock.t);
-    await extendLeases(store.db, [...mine, ...theirs].map((j) => j.id), 'w1', clock.t + 50_000);
-    await extendLeases(store.db, [], 'w1', clock.t + 90_000);
+    await extendLeases(store.db, [...mine, ...theirs].map((j) => j.id), 'w1', 50_000, clock.t);
+    await extendLeases(store.db, [], 'w1', 90_000, clock.t);
     const rows = await store.db.selectFrom('jobs').select(['id', 'state', 'locked_until']).orderBy('id').execute();
     expect(rows.map((r) => [r.id, r.state, r.locked_until === null ? null : Number(r.locked_until)])).toEqual([
       [mine[0]!.id, 'running', clock.t + 50_000],
@@ -250,7 +250,7 @@ describe('dispatching', () => {
       runs++;
       await new Promise<void>((r) => (release = r));
       return { status: 'done' as const };
-    }]]), { concurrency: 2, leaseMs: 3000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000, now: () => clock.t });
+    }]]), { concurrency: 2, leaseMs: 3000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000, now: () => clock.t, leaseClock: 'worker' });
     await enqueueJobs(t.store.db, [{ kind: 'long', key: 'L', payload: {} }], clock.t);
     d.start();
     try {

@@ -9,6 +9,7 @@ import { retryJob } from '../store/ops/retryJob.ts';
 import { deadLetterJob } from '../store/ops/deadLetterJob.ts';
 import { extendLeases } from '../store/ops/extendLeases.ts';
 import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
+import type { LeaseClock } from '../store/dbClock.ts';
 import { backoffMs } from '../connectors/http/decideRetry.ts';
 import { JOBS_CHANNEL } from '../store/ops/enqueueJobs.ts';
 import { runWithJobSignal, unlessAborted } from '../core/jobSignal.ts';
@@ -49,6 +50,12 @@ export interface DispatcherOptions {
   deadlineMs?: (kind: string) => number;
   /** Longest `stop()` waits for handlers in flight before stopping them and handing their jobs back (default 10 s). */
   shutdownDeadlineMs?: number;
+  /**
+   * Clock the leases run on: 'database' (default: claim, renewal and reclaim compare with the database's
+   * clock, so a worker whose clock is skewed neither reclaims live leases nor takes leases that are already
+   * over) or 'worker' (`now`; tests that drive lease expiry with a fake clock).
+   */
+  leaseClock?: 'database' | 'worker';
   /** Called after each job settles (for metrics and the console timeline). */
   onSettled?: (job: JobRow, outcome: JobOutcome['status'] | 'lease_lost', ms: number, error?: string) => void;
 }
@@ -100,6 +107,11 @@ export class Dispatcher {
     this.now = opts.now ?? Date.now;
   }
 
+  /** The clock the leases are set and compared with (see `leaseClock`). */
+  private leaseFrom(): LeaseClock {
+    return this.opts.leaseClock === 'worker' ? this.now() : 'db';
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -113,7 +125,7 @@ export class Dispatcher {
     }
     this.leaseTimer = setInterval(() => {
       const ids = [...this.inFlight.keys()];
-      void extendLeases(this.store.db, ids, this.workerId, this.now() + this.opts.leaseMs)
+      void extendLeases(this.store.db, ids, this.workerId, this.opts.leaseMs, this.leaseFrom())
         .then((renewed) => {
           // A lease not renewed went to another worker (ours expired while we were stalled): stop that handler
           // before it writes anything more, since the new holder runs the same job.
@@ -122,7 +134,7 @@ export class Dispatcher {
             this.controllers.get(id)?.abort(new Error(`job ${id}: its lease was lost to another worker`));
           }
         })
-        .then(() => reclaimExpiredLeases(this.store.db, this.now(), this.opts.maxCrashes))
+        .then(() => reclaimExpiredLeases(this.store.db, this.now(), this.opts.maxCrashes, this.leaseFrom()))
         .then((n) => {
           if (n > 0) {
             this.opts.logger?.warn({ reclaimed: n }, 'jobs whose worker stopped renewing its lease were made ready again');
@@ -170,8 +182,8 @@ export class Dispatcher {
   async runUntilIdle(maxRounds = 10_000): Promise<number> {
     let total = 0;
     for (let round = 0; round < maxRounds; round++) {
-      await reclaimExpiredLeases(this.store.db, this.now(), this.opts.maxCrashes);
-      const jobs = await claimJobs(this.store.db, this.store.dialect, this.workerId, this.opts.concurrency, this.opts.leaseMs, this.now());
+      await reclaimExpiredLeases(this.store.db, this.now(), this.opts.maxCrashes, this.leaseFrom());
+      const jobs = await claimJobs(this.store.db, this.store.dialect, this.workerId, this.opts.concurrency, this.opts.leaseMs, this.now(), this.leaseFrom());
       if (jobs.length === 0 && this.inFlight.size === 0) return total;
       total += jobs.length;
       for (const j of jobs) this.launch(j);
@@ -189,7 +201,7 @@ export class Dispatcher {
       if (free > 0 && (free >= batch || this.inFlight.size === 0 || this.woken)) {
         this.woken = false;
         try {
-          claimed = await claimJobs(this.store.db, this.store.dialect, this.workerId, free, this.opts.leaseMs, this.now());
+          claimed = await claimJobs(this.store.db, this.store.dialect, this.workerId, free, this.opts.leaseMs, this.now(), this.leaseFrom());
         } catch (e) {
           this.opts.logger?.error({ err: e }, 'claiming jobs failed; retrying after the poll interval');
         }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
+import { dialectOf, leaseNow, type LeaseClock } from '../dbClock.ts';
 
 /** Crashes after which a job is dead-lettered (default of `dispatcher.max_crashes`). */
 export const DEFAULT_MAX_CRASHES = 3;
@@ -11,10 +12,11 @@ export const DEFAULT_MAX_CRASHES = 3;
  * (it would otherwise kill every worker that takes it, forever); the others become ready again.
  * Clearing `locked_by` means the old holder's completion, if it ever comes, is refused by its guard.
  */
-export async function recoverCrashedJobs(db: Kysely<Database>, o: { all: boolean; now: number; maxCrashes?: number; runNow?: boolean }): Promise<{ ready: number; dead: number }> {
+export async function recoverCrashedJobs(db: Kysely<Database>, o: { all: boolean; now: number; maxCrashes?: number; runNow?: boolean; /** Clock the expiry is judged on (default `now`). */ leaseFrom?: LeaseClock }): Promise<{ ready: number; dead: number }> {
   const max = o.maxCrashes ?? DEFAULT_MAX_CRASHES;
+  const expiredBefore = leaseNow(o.leaseFrom ?? o.now, dialectOf(db));
   return db.transaction().execute(async (trx) => {
-    const gone = (q: any) => (o.all ? q.where('state', '=', 'running') : q.where('state', '=', 'running').where('locked_until', '<', o.now));
+    const gone = (q: any) => (o.all ? q.where('state', '=', 'running') : q.where('state', '=', 'running').where('locked_until', '<', expiredBefore));
     const dead = await gone(trx.updateTable('jobs'))
       .where((eb: any) => eb.or([eb(sql`crashes + 1`, '>=', max), eb('attempts', '>=', eb.ref('max_attempts'))]))
       .set({
