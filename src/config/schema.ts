@@ -232,6 +232,8 @@ export const GridbridgeConfig = GridbridgeConfigShape.superRefine((c, ctx) => {
 });
 
 export type GridbridgeConfig = z.infer<typeof GridbridgeConfig>;
+/** The loaded configuration (short name used by the flow modules' `enabled`). */
+export type Config = GridbridgeConfig;
 export type TradingGridCommunityConfig = z.infer<typeof TradingGridCommunity>;
 
 /** The community section when the driver is `community`; null for an EDI-only deployment. */

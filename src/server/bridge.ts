@@ -15,12 +15,11 @@ import type { TradingGridPort } from '../connectors/tradinggrid/port.ts';
 import { FieldResolver } from '../sync/clickupFields.ts';
 import { PartnerCache } from '../sync/partnerCache.ts';
 import { Dispatcher } from '../sync/dispatcher.ts';
-import { buildHandlers } from '../sync/handlers/index.ts';
+import { buildRegistry } from '../sync/registry.ts';
 import type { SyncContext } from '../sync/context.ts';
 import { requeueHeldCases } from '../sync/requeueHeldCases.ts';
 import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { Scheduler } from '../sync/scheduler.ts';
-import { registerSchedules } from '../sync/schedules.ts';
 import { ensureClickUpWebhook, webhookHealthHandler, type ClickUpWebhookState } from '../sync/clickupWebhook.ts';
 import { checkStatusMap } from '../flows/statusMap.ts';
 import { initPollCursor, tradingGridPollHandler } from '../sync/tradingGridPoll.ts';
@@ -188,7 +187,15 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const community = config.tradinggrid.driver === 'community' ? config.tradinggrid : null;
   const ctx: SyncContext = { store, config, clickup, tg, fields, partners: new PartnerCache(tg, 5 * 60_000, now), logger, now, webhook, wake: () => wake(), mapping, ...(partnerChannel.runtime ? { partnerChannel: partnerChannel.runtime } : {}) };
   const d = config.dispatcher;
-  const handlers = buildHandlers(ctx);
+  let registry: ReturnType<typeof buildRegistry>;
+  try {
+    registry = buildRegistry(ctx);
+  } catch (e) {
+    // Two flow modules claiming one job kind is a build mistake: nothing may run with it.
+    await closeAll();
+    throw e;
+  }
+  const handlers = registry.handlers;
   const checkWebhook = webhookHealthHandler(ctx, webhook, () => ctx.wake());
   // Without a shared public_url a follower would register its own address: the check is the leader's.
   handlers.set('clickup.webhook_health', async (job) => (config.server.public_url || isLeader() ? checkWebhook(job) : { status: 'done' }));
@@ -255,7 +262,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     await initPollCursor(store.db, now());
     scheduler.add({ kind: 'tradinggrid.poll', cron: community.poll_cron });
   }
-  registerSchedules(scheduler, ctx);
+  registry.registerSchedules(scheduler);
   if (store.dialect === 'postgres') warnAboutSeveralInstances(config, secrets, learned, logger);
 
   // Changes made while no instance listened are caught up by a queued health check, not inline.

@@ -1,8 +1,8 @@
 import type { SyncContext } from '../context.ts';
 import type { FlowJob } from '../../core/flowJob.ts';
 import type { JobHandler, JobOutcome } from '../dispatcher.ts';
-import type { TgEventRoute } from './tgEvent.ts';
-import type { CuEntityRoute } from './cuEvent.ts';
+import type { TgEventRoute } from '../tgEventRoute.ts';
+import type { CuEntityRoute } from '../cuEntityRoute.ts';
 import type { ApprovalsConfig } from '../../config/flowsSchema.ts';
 import type { PartnerRequest } from '../../connectors/tradinggrid/events.ts';
 import {

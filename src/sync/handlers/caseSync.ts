@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { SyncContext } from '../context.ts';
 import type { JobOutcome } from '../dispatcher.ts';
-import type { CuEntityRoute } from './cuEvent.ts';
+import type { CuEntityRoute } from '../cuEntityRoute.ts';
 import type { Database } from '../../store/schema.ts';
 import type { PartnerStatus } from '../../core/case.ts';
 import type { ClickUpWebhookEvent } from '../../connectors/clickup/types.ts';

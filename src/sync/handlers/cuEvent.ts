@@ -1,7 +1,8 @@
 import type { SyncContext } from '../context.ts';
-import type { JobHandler, JobOutcome } from '../dispatcher.ts';
+import type { JobHandler } from '../dispatcher.ts';
 import type { ClickUpWebhookEvent } from '../../connectors/clickup/types.ts';
-import { getLinkByTask, type Link } from '../../store/ops/links.ts';
+import { getLinkByTask } from '../../store/ops/links.ts';
+import type { CuEntityRoute } from '../cuEntityRoute.ts';
 import { ourListIds } from '../ourLists.ts';
 
 /**
@@ -10,9 +11,6 @@ import { ourListIds } from '../ourLists.ts';
  * creation is retried; those changes (a file, a comment) would otherwise be lost. About two minutes in all.
  */
 export const UNLINKED_RETRY_MS = [2_000, 4_000, 8_000, 16_000, 32_000, 60_000];
-
-/** Handles a ClickUp webhook for a task linked to one kind of entity (case, request, rollout, onboarding…). */
-export type CuEntityRoute = (ctx: SyncContext, ev: ClickUpWebhookEvent, link: Link) => Promise<JobOutcome>;
 
 /**
  * `cu.event` jobs: one ClickUp webhook delivery. Only tasks we linked matter: a task that is not linked

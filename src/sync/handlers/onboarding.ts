@@ -1,7 +1,7 @@
 import type { SyncContext } from '../context.ts';
 import type { JobHandler, JobOutcome } from '../dispatcher.ts';
-import type { TgEventRoute } from './tgEvent.ts';
-import type { CuEntityRoute } from './cuEvent.ts';
+import type { TgEventRoute } from '../tgEventRoute.ts';
+import type { CuEntityRoute } from '../cuEntityRoute.ts';
 import type { OnboardingConfig } from '../../config/flowsSchema.ts';
 import { decideOnboardingIntake, decideStepProgress, statusRank, type OnboardingFlowConfig, type OnboardingRecord, type OnboardingTrigger_ } from '../../flows/onboarding.ts';
 import { splitGroupEntityId } from '../../core/taskGroup.ts';

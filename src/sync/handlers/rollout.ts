@@ -1,8 +1,8 @@
 import type { SyncContext } from '../context.ts';
 import { personOf } from '../partnerGuard.ts';
 import type { JobHandler, JobOutcome } from '../dispatcher.ts';
-import type { TgEventRoute } from './tgEvent.ts';
-import type { CuEntityRoute } from './cuEvent.ts';
+import type { TgEventRoute } from '../tgEventRoute.ts';
+import type { CuEntityRoute } from '../cuEntityRoute.ts';
 import type { RolloutsConfig } from '../../config/flowsSchema.ts';
 import { ackFigures, decideAck, decideReminders, decideStepChange, gateStatus, parseAudience, type GateConfig, type RolloutRecord } from '../../flows/rollout.ts';
 import { splitGroupEntityId, type TaskGroupPlan } from '../../core/taskGroup.ts';

@@ -1,0 +1,16 @@
+import type { FlowModule } from '../../sync/flowModule.ts';
+import { addClickUpCommentHandler, addPartnerCommentHandler, setClickUpStatusHandler, setPartnerStatusHandler } from '../../sync/handlers/caseEffects.ts';
+import { statusSyncJobs } from './jobs.ts';
+
+/** Flow 2: status and comments of a linked case, both ways. */
+export const statusSyncFlow: FlowModule = {
+  id: '02-status-sync',
+  title: 'Status and comment sync',
+  enabled: () => true,
+  jobs: {
+    'tradinggrid.set_status': { schema: statusSyncJobs['tradinggrid.set_status'], handler: setPartnerStatusHandler },
+    'clickup.set_status': { schema: statusSyncJobs['clickup.set_status'], handler: setClickUpStatusHandler },
+    'tradinggrid.add_comment': { schema: statusSyncJobs['tradinggrid.add_comment'], handler: addPartnerCommentHandler },
+    'clickup.add_comment': { schema: statusSyncJobs['clickup.add_comment'], handler: addClickUpCommentHandler },
+  },
+};

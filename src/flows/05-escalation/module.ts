@@ -1,0 +1,27 @@
+import type { FlowModule } from '../../sync/flowModule.ts';
+import { untypedJob } from '../../sync/untypedJob.ts';
+import { AssigneeResolver } from '../../sync/sla/assignees.ts';
+import { slaSweepHandler } from '../../sync/handlers/slaSweep.ts';
+import { slaRemindHandler } from '../../sync/handlers/slaRemind.ts';
+import { slaEscalateHandler } from '../../sync/handlers/slaEscalate.ts';
+import { slaDueDateHandler } from '../../sync/handlers/slaDueDate.ts';
+
+/**
+ * Flow 5: SLA sweep and its effects. The partner status `escalated` goes through the case sync's own
+ * `tradinggrid.set_status` job (echo memory, status history).
+ */
+export const escalationFlow: FlowModule = {
+  id: '05-escalation',
+  title: 'SLA escalation',
+  enabled: () => true,
+  jobs: {
+    'sla.sweep': untypedJob((ctx) => slaSweepHandler(ctx)),
+    'sla.remind': untypedJob(slaRemindHandler),
+    'sla.escalate': untypedJob((ctx) => slaEscalateHandler(ctx, new AssigneeResolver(ctx.clickup, ctx.now, undefined, ctx.config.mapping.users.overrides))),
+    'sla.due_date': untypedJob(slaDueDateHandler),
+  },
+  // A null cron turns the sweep off; cron times read in the calendar's zone.
+  schedules: (scheduler, ctx) => {
+    if (ctx.config.sla_sweep_cron) scheduler.add({ kind: 'sla.sweep', cron: ctx.config.sla_sweep_cron, timezone: ctx.config.calendar.time_zone });
+  },
+};
