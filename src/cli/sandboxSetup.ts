@@ -55,7 +55,11 @@ export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: 
     mapping: sandboxMapping(),
     // What the demo's team marks for partners: a "partner-" file name, a file in an "@partner" comment, or the
     // task's "Share with partner" checkbox. Everything else stays internal (the default shares no file).
-    sharing: { cases: { files: { ways: ['name_prefix', 'partner_comment', 'checkbox'], name_prefix: 'partner-' } } },
+    // On approval tasks only a "partner-" file goes, with the decision (by e-mail: requests take no documents).
+    sharing: {
+      cases: { files: { ways: ['name_prefix', 'partner_comment', 'checkbox'], name_prefix: 'partner-' } },
+      approvals: { files: { ways: ['name_prefix'], name_prefix: 'partner-' } },
+    },
     ...overrides.extra,
   };
   const r = validateConfig(raw);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { approverComments, decideApprovalChange, decideApprovalIntake, observeOutcome, routeApproval, type ApprovalRecord, type ApprovalRule, type RequestFacts } from './approvals.ts';
+import { approverComments, decideApprovalChange, decideApprovalFiles, decideApprovalIntake, observeOutcome, routeApproval, type ApprovalRecord, type ApprovalRule, type RequestFacts } from './approvals.ts';
 
 const rules: ApprovalRule[] = [
   { kinds: ['pricing_exception'], minValue: 10_000, assignees: [5], priority: 2, label: 'big pricing' },
@@ -79,5 +79,24 @@ describe('observeOutcome and approverComments', () => {
     expect(approverComments(all, rules)).toEqual({ text: 'Dora: Fine for Q3 only.', ids: ['1'], rule: 'sharing.approvals.comments: starts with "@partner"' });
     // A flow with no rule shares nothing, not even a marked comment.
     expect(approverComments(all, {}).text).toBe('');
+  });
+});
+
+describe('files on an approval task when the decision goes out', () => {
+  const files = [{ id: 'a1', name: 'internal-cost-model.pdf' }, { id: 'a2', name: 'partner-price-letter.pdf' }, { id: 'a3', name: 'pricing exception - quote.pdf' }];
+  const partnerOwn = new Set(['pricing exception - quote.pdf']);
+  const withFiles = (ways: Array<'all' | 'name_prefix' | 'checkbox'>) => ({
+    approvals: { comments: { share: 'prefix' as const, prefixes: ['@partner'] }, files: { ways, name_prefix: 'partner-', checkbox_field: 'Share with partner' }, fields: [] },
+  });
+  it.each([
+    ['no rule (the default): none goes', {}, null, [], ['a1', 'a2']],
+    ['name prefix: only the marked one', withFiles(['name_prefix']), null, ['a2'], ['a1']],
+    ['checkbox ticked: all the person attached', withFiles(['checkbox']), true, ['a1', 'a2'], []],
+    ['checkbox not ticked: none', withFiles(['checkbox']), false, [], ['a1', 'a2']],
+    ['all: every file a person attached, never the partner\'s own back', withFiles(['all']), null, ['a1', 'a2'], []],
+  ] as const)('%s', (_name, rules, checkbox, shared, kept) => {
+    const d = decideApprovalFiles(rules, files, { checkbox, partnerOwn });
+    expect(d.shared.map((f) => f.id)).toEqual(shared);
+    expect(d.kept.map((f) => f.id)).toEqual(kept);
   });
 });

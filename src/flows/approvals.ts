@@ -1,7 +1,7 @@
 import type { FlowJob } from '../core/flowJob.ts';
 import type { Money, PartnerTier } from '../core/case.ts';
 import type { Priority } from '../core/intents.ts';
-import { shareComment, type SharingRules } from '../core/sharing/rules.ts';
+import { shareComment, shareFile, type SharingRules } from '../core/sharing/rules.ts';
 
 /** Flow 6: a partner request becomes an approval task; the decision taken in ClickUp goes back once. Pure. */
 
@@ -184,4 +184,29 @@ export function approverComments(comments: ReadonlyArray<{ id?: string; text: st
     rule ??= v.rule;
   }
   return { text: lines.join('\n'), ids, rule };
+}
+
+export interface ApprovalFile {
+  id: string;
+  name: string;
+}
+
+/**
+ * The files on an approval task when its decision goes out: each is shared only when `sharing.approvals.files`
+ * says so (name prefix, the task's checkbox, or all); the rest stay internal. The partner's own documents,
+ * which the bridge attached (`partnerOwn`, by name on the task), are neither: the partner has them.
+ */
+export function decideApprovalFiles(rules: SharingRules, files: readonly ApprovalFile[], facts: { checkbox: boolean | null; partnerOwn: ReadonlySet<string> }): {
+  shared: Array<ApprovalFile & { rule: string }>;
+  kept: Array<ApprovalFile & { reason: string }>;
+} {
+  const shared: Array<ApprovalFile & { rule: string }> = [];
+  const kept: Array<ApprovalFile & { reason: string }> = [];
+  for (const f of files) {
+    if (facts.partnerOwn.has(f.name)) continue;
+    const v = shareFile(rules, 'approvals', { name: f.name, checkbox: facts.checkbox });
+    if (v.share) shared.push({ ...f, rule: v.rule });
+    else kept.push({ ...f, reason: v.reason });
+  }
+  return { shared, kept };
 }

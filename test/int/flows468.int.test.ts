@@ -66,9 +66,19 @@ describe('flow 6: approvals both ways', () => {
     // Before the sharing rules every comment on the task went to the partner with the decision.
     w.cu.postComment(taskId, 'Margin is below floor, but Globex is strategic: approve quietly.', 'dora.manager@gridbridge.example');
     w.cu.postComment(taskId, '@partner Approved for Q3 only; back to list price in Q4.', 'dora.manager@gridbridge.example');
+    // Files on the approval task: the internal one stays; the marked one has nowhere to go on a request (no documents there), and the task says so.
+    w.cu.attachFile(taskId, { filename: 'internal-cost-model.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 cost model') }, 'dora.manager@gridbridge.example');
+    w.cu.attachFile(taskId, { filename: 'partner-price-letter.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 price letter') }, 'dora.manager@gridbridge.example');
     w.cu.moveStatus(taskId, 'approved', 'dora.manager@gridbridge.example');
     await quiet(w, b);
     const decided = w.tg.state().requests.get(r.id)!;
+    expect(JSON.stringify(w.tg.state())).not.toMatch(/internal-cost-model|partner-price-letter/);
+    const { listAudit: audits } = await import('../../src/store/ops/audit.ts');
+    expect((await audits(b.store.db, 'approval', r.id)).filter((a) => ['kept_internal', 'file_not_sent', 'document_to_partner'].includes(a.action) && JSON.parse(a.after!).what !== 'comment').map((a) => [a.action, JSON.parse(a.after!).name])).toEqual([
+      ['kept_internal', 'internal-cost-model.pdf'],
+      ['file_not_sent', 'partner-price-letter.pdf'],
+    ]);
+    expect(comments(w, taskId).find((c) => c.startsWith('gridbridge: decision "approved"'))).toContain('Not sent: partner-price-letter.pdf');
     expect(decided.status).toBe('approved');
     expect(decided.decision?.comment).toBe('Dora Manager: Approved for Q3 only; back to list price in Q4.');
     expect(JSON.stringify(w.tg.state())).not.toContain('Margin is below floor');

@@ -268,7 +268,7 @@ describe('issue #12: configured field mappings end to end', () => {
     expect(text).toContain('what reaches a partner (sharing:):');
     expect(text).toContain('cases: comments: a comment is sent only when it starts with "@partner" (the marker is removed); all others stay internal');
     expect(text).toContain('cases: files: a file is sent only when its name starts with "partner-", or it is attached in a comment that goes to the partner, or the task\'s "Share with partner" checkbox is ticked when it is attached');
-    expect(text).toContain('approvals: files: no file is ever sent');
+    expect(text).toContain('approvals: files: a file is sent only when its name starts with "partner-"');
     const silent = await validateOnline({ ...world.config, sharing: { ...world.config.sharing, cases: { ...world.config.sharing.cases, files: { ways: [], name_prefix: null, checkbox_field: 'Share with partner' } } } }, world.secrets);
     expect(silent.warnings).toContain('sharing.cases.files: no file attached in ClickUp will reach the partner (set sharing.cases.files.ways to share some)');
     const noBox = await validateOnline({ ...world.config, sharing: { ...world.config.sharing, cases: { ...world.config.sharing.cases, files: { ways: ['checkbox'], name_prefix: null, checkbox_field: 'Send to customer' } } } }, world.secrets);

@@ -103,8 +103,19 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     const approvalTask = (await eventually('the approval task', () => getLink(db, 'approval', r.id))).cuTaskId;
     w.cu.postComment(approvalTask, '@partner Approved for Q3 only; list price again from Q4.', 'dora.manager@gridbridge.example');
     w.cu.postComment(approvalTask, 'Margin is thin but the account matters.', 'dora.manager@gridbridge.example');
+    // Files on the approval task follow sharing.approvals.files (here the "partner-" name prefix): only the marked one goes, attached to the decision.
+    const sheet = Buffer.from('%PDF-1.4 price sheet 9902');
+    w.cu.attachFile(approvalTask, { filename: 'internal-margin-9902.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 internal margin') }, 'dora.manager@gridbridge.example');
+    w.cu.attachFile(approvalTask, { filename: 'partner-price-sheet-9902.pdf', contentType: 'application/pdf', data: sheet }, 'dora.manager@gridbridge.example');
     w.cu.moveStatus(approvalTask, 'approved', 'dora.manager@gridbridge.example');
     const decision = await waitForMail(smtp, UMA, /Decision on your request/);
+    expect(decision.parsed.attachments.map((a) => a.filename)).toEqual(['partner-price-sheet-9902.pdf']);
+    expect(decision.parsed.attachments[0]!.content.equals(sheet)).toBe(true);
+    expect(mailsTo(smtp, UMA, /internal-margin-9902/)).toEqual([]);
+    expect((await listAudit(db, 'approval', r.id)).filter((a) => a.action === 'kept_internal' || a.action === 'document_to_partner').map((a) => [a.action, JSON.parse(a.after!).name])).toEqual([
+      ['kept_internal', 'internal-margin-9902.pdf'],
+      ['document_to_partner', 'partner-price-sheet-9902.pdf'],
+    ]);
     expect(decision.parsed.subject).toBe(`Decision on your request ${r.id}: approved`);
     expect(decision.parsed.text).toContain('Approved for Q3 only; list price again from Q4.');
     expect(decision.parsed.text).not.toContain('Margin is thin');

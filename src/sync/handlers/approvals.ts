@@ -6,7 +6,7 @@ import type { CuEntityRoute } from '../cuEntityRoute.ts';
 import type { ApprovalsConfig } from '../../config/flowsSchema.ts';
 import type { PartnerRequest } from '../../connectors/tradinggrid/events.ts';
 import {
-  approverComments, BRIDGE_COMMENT_PREFIX, decideApprovalChange, decideApprovalIntake, decideWithdrawal, humanRequestKind, observeOutcome,
+  approverComments, BRIDGE_COMMENT_PREFIX, decideApprovalChange, decideApprovalFiles, decideApprovalIntake, decideWithdrawal, humanRequestKind, observeOutcome,
   type ApprovalRecord, type ApprovalsFlowConfig, type ApprovalTaskDraft, type Outcome, type RequestFacts,
 } from '../../flows/approvals.ts';
 import { getFlowRecord, listFlowRecords } from '../../store/ops/flowRecords.ts';
@@ -19,6 +19,8 @@ import { readLimited } from '../readLimited.ts';
 import { partnerRoute } from '../partnerChannel/route.ts';
 import { queuePartnerMail } from '../partnerChannel/outbox.ts';
 import { personOf } from '../partnerGuard.ts';
+import { keepSharedFile } from '../partnerChannel/flowMail.ts';
+import { checkboxValue } from './caseSync.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { shareComment } from '../../core/sharing/rules.ts';
 import { listAudit } from '../../store/ops/audit.ts';
@@ -244,11 +246,15 @@ export function postDecisionHandler(ctx: SyncContext): JobHandler {
     const comments = await ctx.clickup.listComments(link.cuTaskId);
     if (!comments.ok) return outcomeFromRemote(comments.error, `reading comments of ${link.cuTaskId}`);
     // A comment already sent on its own after an earlier decision is not sent again with this one.
-    const sentAlone = new Set((await listAudit(db, FLOW, p.requestId)).filter((a) => a.action === 'comment_after_decision_posted').map((a) => String((JSON.parse(a.after ?? '{}') as { clickUpCommentId?: string }).clickUpCommentId)));
-    const shared = approverComments([...comments.value].reverse().filter((x) => !sentAlone.has(String(x.id))).map((x) => ({ id: String(x.id), text: x.comment_text, by: x.user?.username ?? null })), sharingRulesOf(ctx.config));
+    const audit = await listAudit(db, FLOW, p.requestId);
+    const sentAlone = new Set(audit.filter((a) => a.action === 'comment_after_decision_posted').map((a) => String((JSON.parse(a.after ?? '{}') as { clickUpCommentId?: string }).clickUpCommentId)));
+    const rules = sharingRulesOf(ctx.config);
+    const shared = approverComments([...comments.value].reverse().filter((x) => !sentAlone.has(String(x.id))).map((x) => ({ id: String(x.id), text: x.comment_text, by: x.user?.username ?? null })), rules);
     const text = shared.text;
     const by = p.by ?? 'ClickUp approver';
     const route = partnerRoute(ctx, p.partnerId, 'decisions');
+    const files = await approvalFiles(ctx, link.cuTaskId, p.requestId, audit, route.email);
+    if ('status' in files) return files;
     let where: string;
     let summary = p.requestId;
     if (!route.community) {
@@ -282,22 +288,63 @@ export function postDecisionHandler(ctx: SyncContext): JobHandler {
       where = `as revision ${p.revision} (notice ${n.value.id})`;
     }
     if (route.email && route.community) where += ' and by e-mail';
-    const note = `${BRIDGE_COMMENT_PREFIX} decision "${p.outcome}" sent to the partner ${where}${text ? ', with the comments above' : ''}.`;
+    const sentFiles = files.read.map((f) => f.name);
+    const unsent = files.shared.filter((f) => !sentFiles.includes(f.name)).map((f) => f.name);
+    const note = `${BRIDGE_COMMENT_PREFIX} decision "${p.outcome}" sent to the partner ${where}${text ? ', with the comments above' : ''}${sentFiles.length ? `, with ${sentFiles.join(', ')} by e-mail` : ''}.`
+      + (unsent.length ? ` Not sent: ${unsent.join(', ')} (Trading Grid requests take no documents; only e-mail partners get shared files with a decision).` : '');
     const failed = await commentOnce(ctx, link.cuTaskId, note, attempt);
     if (failed) return failed;
     return {
       status: 'done',
       commit: async (trx) => {
+        const now = ctx.now();
+        for (const k of files.kept) await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: 'kept_internal', after: { what: 'file', name: k.name, attachmentId: k.id, reason: k.reason } }, now);
+        for (const f of files.read) await keepSharedFile(trx, { caseId: p.requestId, sha256: f.sha256, name: f.name, contentType: f.contentType, content: f.data }, now);
+        for (const f of files.shared) {
+          const r = files.read.find((x) => x.id === f.id);
+          if (r) await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: 'document_to_partner', after: { name: f.name, attachmentId: f.id, sha256: r.sha256, channel: 'email', rule: f.rule } }, now);
+          else await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: 'file_not_sent', after: { name: f.name, attachmentId: f.id, rule: f.rule, reason: 'Trading Grid requests take no documents and the partner gets no e-mail for decisions' } }, now);
+        }
         if (route.email) {
           await queuePartnerMail(ctx, trx, {
             partnerId: p.partnerId, kind: 'decision', entity: FLOW, entityId: p.requestId, key: `decision:${p.requestId}:${p.revision}`,
-            facts: { requestRef: p.requestId, summary, outcome: p.outcome, revision: p.revision, previous: p.previous, comments: text || null },
+            facts: { requestRef: p.requestId, summary, outcome: p.outcome, revision: p.revision, previous: p.previous, comments: text || null, ...(files.read.length ? { files: files.read.map((f) => ({ name: f.name, sha256: f.sha256 })) } : {}) },
           });
         }
         await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: p.revision === 0 ? 'decision_posted' : 'decision_revision_posted', after: { outcome: p.outcome, revision: p.revision, comment: text, commentIds: shared.ids, rule: `the decision itself${shared.rule ? `; comments: ${shared.rule}` : '; no comment was marked for the partner'}`, ...(ctx.partnerChannel ? { channels: route.channels } : {}) } }, ctx.now());
       },
     };
   };
+}
+
+type TaskFiles = { attachments?: Array<{ id?: unknown; title?: string; url?: unknown; mimetype?: string }>; custom_fields?: Array<{ name: string; value?: unknown }> };
+
+/**
+ * The files on the approval task as the decision goes out, decided by `sharing.approvals.files` (the default
+ * shares none). Shared ones are read only when the partner gets the decision by e-mail: the Trading Grid
+ * request takes no documents.
+ */
+async function approvalFiles(ctx: SyncContext, taskId: string, requestId: string, audit: ReadonlyArray<{ action: string; after: string | null }>, byEmail: boolean): Promise<JobOutcome | (ReturnType<typeof decideApprovalFiles> & { read: Array<{ id: string; name: string; sha256: string; contentType: string; data: Buffer }> })> {
+  const t = await ctx.clickup.getTask(taskId);
+  if (!t.ok) return outcomeFromRemote(t.error, `reading the files of approval task ${taskId}`);
+  const task = t.value as unknown as TaskFiles;
+  const rules = sharingRulesOf(ctx.config);
+  // The partner's own documents, attached by the bridge, are not sent back to it.
+  const partnerOwn = new Set(audit.filter((a) => a.action === 'document_to_clickup').map((a) => String((JSON.parse(a.after ?? '{}') as { name?: string }).name)));
+  const atts = (task.attachments ?? []).filter((a): a is { id: string; title?: string; url: string; mimetype?: string } => typeof a.id === 'string' && typeof a.url === 'string');
+  const d = decideApprovalFiles(rules, atts.map((a) => ({ id: a.id, name: a.title ?? 'attachment' })), { checkbox: checkboxValue(task, rules['approvals']!.files.checkbox_field), partnerOwn });
+  const read: Array<{ id: string; name: string; sha256: string; contentType: string; data: Buffer }> = [];
+  if (byEmail) {
+    for (const f of d.shared) {
+      const a = atts.find((x) => x.id === f.id)!;
+      const dl = await ctx.clickup.downloadAttachment(a.url);
+      if (!dl.ok) return outcomeFromRemote(dl.error, `downloading ${f.name} from approval task ${taskId} (request ${requestId})`);
+      const r = await readLimited(dl.value.body, ctx.config.documents.max_bytes);
+      if (!r.ok) return r.tooLarge ? { status: 'fail', error: `${f.name} on request ${requestId}: ${r.reason}` } : { status: 'retry', error: r.reason };
+      read.push({ id: f.id, name: f.name, sha256: r.sha256, contentType: (a.mimetype ?? dl.value.contentType ?? 'application/octet-stream').split(';')[0]!.trim(), data: r.data });
+    }
+  }
+  return { ...d, read };
 }
 
 /** `approval.close_task`: the partner withdrew; move the task to the withdrawn status (if configured) and say so. */

@@ -15,7 +15,7 @@ export interface MessageFacts {
   case_status: { caseRef: string; caseTitle: string; status: string; statusLabel: string; received: boolean; note: string | null };
   case_comment: { caseRef: string; caseTitle: string; author: string; comment: string };
   case_document: { caseRef: string; caseTitle: string; fileName: string; sha256: string; contentType: string; sizeBytes: number };
-  decision: { requestRef: string; summary: string; outcome: string; revision: number; previous: string | null; comments: string | null };
+  decision: { requestRef: string; summary: string; outcome: string; revision: number; previous: string | null; comments: string | null; files?: Array<{ name: string; sha256: string }> };
   scorecard: { period: string; resolvedCases: number; avgResolutionHours: number | string; openCases: number; overdueTasks: number; slaMetPct: number | string; csv: string };
   notice: { rolloutId: string; title: string; body: string; effectiveAt: string };
   notice_reminder: { rolloutId: string; title: string; body: string; effectiveAt: string };

@@ -4,6 +4,7 @@ import type { MessageKind } from '../../config/partnerChannelSchema.ts';
 import type { OutgoingAttachment } from '../../connectors/email/smtpMailer.ts';
 import type { PartnerMessagesTable } from '../../store/partnerChannelTables.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
+import { getPartnerFile } from '../../store/ops/partnerFiles.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { deterministicJti, signPageToken } from './pageToken.ts';
 import { linkTarget, type Envelope } from './messages.ts';
@@ -42,6 +43,15 @@ async function attachmentsFor(ctx: SyncContext, row: MessageRow, facts: Record<s
     if (f && Number(f.size_bytes) <= ctx.partnerChannel!.section.attach_max_bytes) {
       return { attachments: [{ filename: f.name, contentType: f.content_type, content: Buffer.from(f.content) }], attached: true };
     }
+  }
+  if (row.kind === 'decision' && Array.isArray(facts['files'])) {
+    // Files on the approval task that sharing.approvals.files shared, kept when the decision was queued.
+    const out: OutgoingAttachment[] = [];
+    for (const x of facts['files'] as Array<{ sha256?: unknown }>) {
+      const f = await getPartnerFile(ctx.store.db, row.entity_id, String(x.sha256));
+      if (f && Number(f.size_bytes) <= ctx.partnerChannel!.section.attach_max_bytes) out.push({ filename: f.name, contentType: f.content_type, content: Buffer.from(f.content) });
+    }
+    return { attachments: out, attached: out.length > 0 };
   }
   return { attachments: [], attached: false };
 }
