@@ -8,6 +8,7 @@ import { completeJob, completeJobs } from '../store/ops/completeJob.ts';
 import { retryJob } from '../store/ops/retryJob.ts';
 import { deadLetterJob } from '../store/ops/deadLetterJob.ts';
 import { extendLeases } from '../store/ops/extendLeases.ts';
+import { holdsLease } from '../store/ops/holdsLease.ts';
 import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import type { LeaseClock } from '../store/dbClock.ts';
 import { backoffMs } from '../connectors/http/decideRetry.ts';
@@ -131,7 +132,7 @@ export class Dispatcher {
           // before it writes anything more, since the new holder runs the same job.
           for (const id of ids) {
             if (renewed.has(id) || !this.inFlight.has(id)) continue;
-            this.controllers.get(id)?.abort(new Error(`job ${id}: its lease was lost to another worker`));
+            this.controllers.get(id)?.abort(new LeaseLost(`job ${id}: its lease was lost to another worker`));
           }
         })
         .then(() => reclaimExpiredLeases(this.store.db, this.now(), this.opts.maxCrashes, this.leaseFrom()))
@@ -247,7 +248,21 @@ export class Dispatcher {
       const deadline = this.opts.deadlineMs?.(job.kind) ?? DEFAULT_DEADLINE_MS;
       const timer = setTimeout(() => controller.abort(new DeadlinePassed(`job ${job.id} (${job.kind}) ran past its deadline of ${deadline} ms`)), deadline);
       timer.unref();
-      const run = runWithJobSignal(controller.signal, () => handler({ job, payload: JSON.parse(job.payload), attempt: job.attempts, now: this.now, signal: controller.signal })).then(
+      // Before each external write the handler makes, the lease is read from the database: one that went to
+      // another worker stops this handler there (the renewal beat would notice only up to leaseMs/3 later).
+      const checkLease = async (): Promise<string | null> => {
+        let held: boolean;
+        try {
+          held = await holdsLease(this.store.db, job.id, this.workerId, this.leaseFrom());
+        } catch (e) {
+          return `could not read the lease, so the write is not sent: ${(e as Error).message}`;
+        }
+        if (held) return null;
+        const why = `job ${job.id}: its lease was lost to another worker`;
+        controller.abort(new LeaseLost(why));
+        return why;
+      };
+      const run = runWithJobSignal(controller.signal, () => handler({ job, payload: JSON.parse(job.payload), attempt: job.attempts, now: this.now, signal: controller.signal }), checkLease).then(
         (o) => o,
         // A throw is a bug or an unexpected state: retry it like a transient failure, with the stack for the dead letter.
         (e): JobOutcome => ({ status: 'retry', error: `unexpected error in ${job.kind}: ${(e as Error).stack ?? String(e)}` }),

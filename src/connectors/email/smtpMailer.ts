@@ -1,3 +1,4 @@
+import { mayWrite } from '../../core/jobSignal.ts';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
@@ -85,6 +86,9 @@ export class SmtpMailer {
   }
 
   async send(m: OutgoingMail): Promise<Result<SentMail>> {
+    // A stopped job, or one whose lease went to another worker, sends no mail (the new holder will).
+    const refused = await mayWrite();
+    if (refused) return err({ code: 'job_stopped', retryable: true, detail: `mail not sent: ${refused}` });
     try {
       const info = await this.transport.sendMail({
         from: m.from,

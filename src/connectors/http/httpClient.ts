@@ -2,7 +2,10 @@ import { Pool, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { classifyHttpFailure } from './decideRetry.ts';
 import { err, ok, type Result } from '../../core/result.ts';
-import { currentJobSignal, jobStopped } from '../../core/jobSignal.ts';
+import { currentJobSignal, jobStopped, mayWrite } from '../../core/jobSignal.ts';
+
+/** Methods that change nothing remote: sent without the lease check of a write. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface HttpRequest {
   method: Dispatcher.HttpMethod;
@@ -72,7 +75,8 @@ export class HttpClient {
     }
     const timeout = req.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
     // A job stopped (deadline, lease lost, shutdown) sends nothing more: another worker may hold it now.
-    const stopped = jobStopped();
+    // A write also checks the job's lease first: one that went to another worker makes no further change.
+    const stopped = READ_METHODS.has(req.method.toUpperCase()) ? jobStopped() : await mayWrite();
     if (stopped) return err({ code: 'job_stopped', retryable: true, detail: `${this.where(req)}: not sent: ${stopped}` });
     const signal = currentJobSignal();
     try {

@@ -1,3 +1,4 @@
+import { mayWrite } from '../../../core/jobSignal.ts';
 import { constants as fsConstants } from 'node:fs';
 import { mkdir, open as openFile, readdir, rename, lstat, stat, unlink, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -64,6 +65,9 @@ export class LocalFolderTransport implements MailboxTransport {
 
   private async move(name: string, dir: string, target: string): Promise<Result<void>> {
     if (!isSafeFileName(name) || !isSafeFileName(target)) return err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` });
+    // The mailbox folder is Trading Grid's side: a stopped job (or one whose lease is gone) changes nothing there.
+    const refused = await mayWrite();
+    if (refused) return err({ code: 'job_stopped', retryable: true, detail: `not done: ${refused}` });
     try {
       if (await exists(join(dir, target))) return err({ code: 'fs:EEXIST', retryable: false, detail: `${join(dir, target)} already exists` });
       await rename(join(this.folders.inbound, name), join(dir, target));
@@ -90,6 +94,8 @@ export class LocalFolderTransport implements MailboxTransport {
 
   async removeInbound(name: string): Promise<Result<void>> {
     if (!isSafeFileName(name)) return err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` });
+    const refused = await mayWrite();
+    if (refused) return err({ code: 'job_stopped', retryable: true, detail: `not done: ${refused}` });
     try {
       await unlink(join(this.folders.inbound, name));
       return ok(undefined);
@@ -100,6 +106,8 @@ export class LocalFolderTransport implements MailboxTransport {
 
   private async write(dir: string, name: string, data: Buffer): Promise<Result<void>> {
     if (!isSafeFileName(name)) return err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` });
+    const refused = await mayWrite();
+    if (refused) return err({ code: 'job_stopped', retryable: true, detail: `not done: ${refused}` });
     const tmp = join(dir, `.${name}.part`);
     try {
       await writeFile(tmp, data);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { currentJobSignal, jobStopped, unlessAborted } from '../../../core/jobSignal.ts';
+import { currentJobSignal, jobStopped, mayWrite, unlessAborted } from '../../../core/jobSignal.ts';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
@@ -81,7 +81,10 @@ export class SftpTransport implements MailboxTransport {
     return attempt;
   }
 
-  private async withSftp<T>(what: string, fn: (sftp: SFTPWrapper) => Promise<T>): Promise<Result<T>> {
+  private async withSftp<T>(what: string, fn: (sftp: SFTPWrapper) => Promise<T>, write = false): Promise<Result<T>> {
+    // A stopped job sends nothing more; a write also checks its lease first (another worker may hold it now).
+    const refused = write ? await mayWrite() : jobStopped();
+    if (refused) return err({ code: 'job_stopped', retryable: true, detail: `${what} on ${this.opts.host}: not sent: ${refused}` });
     let sftp: SFTPWrapper;
     try {
       sftp = (await this.connect()).sftp;
@@ -97,6 +100,9 @@ export class SftpTransport implements MailboxTransport {
     const TIMEOUT = Symbol('timeout');
     const timeout = new Promise<typeof TIMEOUT>((r) => (timer = setTimeout(() => r(TIMEOUT), limit)));
     try {
+      // Connecting may have taken long enough for the job to be stopped meanwhile.
+      const late = jobStopped();
+      if (late) return err({ code: 'job_stopped', retryable: true, detail: `${what} on ${this.opts.host}: not sent: ${late}` });
       const r = await unlessAborted(Promise.race([fn(sftp), timeout]), currentJobSignal(), TIMEOUT);
       if (r === TIMEOUT) {
         await this.drop();
@@ -169,18 +175,18 @@ export class SftpTransport implements MailboxTransport {
   }
 
   archive(name: string, archivedName: string) {
-    return this.withSftp(`archiving ${name}`, (sftp) => this.rename(sftp, this.path(this.opts.folders.inbound, name), this.path(this.opts.folders.archive, archivedName)));
+    return this.withSftp(`archiving ${name}`, (sftp) => this.rename(sftp, this.path(this.opts.folders.inbound, name), this.path(this.opts.folders.archive, archivedName)), true);
   }
 
   quarantine(name: string, quarantinedName: string, report: string) {
     return this.withSftp(`quarantining ${name}`, async (sftp) => {
       await this.rename(sftp, this.path(this.opts.folders.inbound, name), this.path(this.opts.folders.quarantine, quarantinedName));
       await this.writeFile(sftp, this.path(this.opts.folders.quarantine, `${quarantinedName}.error.txt`), report);
-    });
+    }, true);
   }
 
   removeInbound(name: string) {
-    return this.withSftp(`removing ${name}`, (sftp) => new Promise<void>((resolve, reject) => sftp.unlink(this.path(this.opts.folders.inbound, name), (e) => (e ? reject(e) : resolve()))));
+    return this.withSftp(`removing ${name}`, (sftp) => new Promise<void>((resolve, reject) => sftp.unlink(this.path(this.opts.folders.inbound, name), (e) => (e ? reject(e) : resolve()))), true);
   }
 
   private write(dir: string, name: string, data: Buffer) {
@@ -188,7 +194,7 @@ export class SftpTransport implements MailboxTransport {
       const tmp = this.path(dir, `.${name}.part`);
       await this.writeFile(sftp, tmp, data);
       await this.rename(sftp, tmp, this.path(dir, name));
-    });
+    }, true);
   }
   writeOutbound(name: string, data: Buffer) {
     return this.write(this.opts.folders.outbound, name, data);
