@@ -18,7 +18,7 @@ export const MODULES = {
   // The property tests (parseEdi.property.test.ts, 4 s a run) are left out: with them every mutant costs
   // seconds more; the score is that of the example tests alone.
   ediTokenizer: { mutate: ['src/connectors/tradinggrid/edi/tokenizer.ts'], tests: ['src/connectors/tradinggrid/edi/parseEdi.test.ts', 'src/connectors/tradinggrid/edi/encoding.test.ts', 'src/connectors/tradinggrid/edi/realWorld.test.ts', 'src/connectors/tradinggrid/edi/publicSamples.test.ts'] },
-  pollChanges: { mutate: ['src/connectors/tradinggrid/community/pollChanges.ts'], tests: ['src/connectors/tradinggrid/community/pollChanges.test.ts', 'src/sandbox/tradinggrid/webhooks.test.ts'] },
+  pollChanges: { mutate: ['src/connectors/tradinggrid/community/pollChanges.ts'], tests: ['src/connectors/tradinggrid/community/pollChanges.test.ts', 'src/connectors/tradinggrid/community/pollChanges.events.test.ts', 'src/sandbox/tradinggrid/webhooks.test.ts'] },
   dispatcher: { mutate: ['src/sync/dispatcher.ts'], tests: ['src/sync/dispatcher.test.ts', 'src/sync/dispatcher.shared.test.ts'] },
 };
 
