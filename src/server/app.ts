@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { pingStore } from '../store/ops/pingStore.ts';
 import type { Database } from '../store/schema.ts';
 import { mountTradingGridWebhook } from './routes/tradingGridWebhook.ts';
 import { mountClickUpWebhook } from './routes/clickUpWebhook.ts';
@@ -44,7 +44,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', (c) => c.json({ ok: true, ...(deps.role ? { role: deps.role() } : {}) }));
   app.get('/readyz', async (c) => {
     try {
-      await sql`select 1`.execute(deps.db);
+      await pingStore(deps.db);
     } catch (e) {
       // The driver's text names hosts, users and databases: it goes to the log, the caller gets an id to quote.
       const id = incidentId();

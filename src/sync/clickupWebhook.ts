@@ -4,6 +4,7 @@ import { catchUpTasks, ensureWebhook, type WebhookSpec } from '../connectors/cli
 import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
 import { hasInboundEvent } from '../store/ops/hasInboundEvent.ts';
 import { getLinkByTask, markTaskSeen } from '../store/ops/links.ts';
+import * as cursors from '../store/ops/cursors.ts';
 import { outcomeFromRemote } from './outcome.ts';
 import type { Store } from '../store/db.ts';
 import { ourListIds } from './ourLists.ts';
@@ -84,10 +85,10 @@ export function fullReadReason(memo: HealthMemo | null, w: { id: string; action:
 }
 
 async function readMemo(store: Store): Promise<HealthMemo | null> {
-  const r = await store.db.selectFrom('cursors').select('value').where('name', '=', HEALTH_MEMO).executeTakeFirst();
-  if (!r) return null;
+  const raw = await cursors.readCursor(store.db, HEALTH_MEMO);
+  if (raw === null) return null;
   try {
-    const m = JSON.parse(r.value) as HealthMemo;
+    const m = JSON.parse(raw) as HealthMemo;
     return typeof m.webhookId === 'string' && typeof m.at === 'number' ? m : null;
   } catch {
     return null; // unreadable: treated as no memo, so the next check reads in full
@@ -95,12 +96,7 @@ async function readMemo(store: Store): Promise<HealthMemo | null> {
 }
 
 async function writeMemo(store: Store, memo: HealthMemo, now: number): Promise<void> {
-  const value = JSON.stringify(memo);
-  await store.db
-    .insertInto('cursors')
-    .values({ name: HEALTH_MEMO, value, updated_at: now })
-    .onConflict((oc) => oc.column('name').doUpdateSet({ value, updated_at: now }))
-    .execute();
+  await cursors.writeCursor(store.db, HEALTH_MEMO, JSON.stringify(memo), now);
 }
 
 export function webhookSpec(ctx: SyncContext, endpoint: string): WebhookSpec {
@@ -108,16 +104,12 @@ export function webhookSpec(ctx: SyncContext, endpoint: string): WebhookSpec {
 }
 
 async function readCursor(store: Store): Promise<number | null> {
-  const r = await store.db.selectFrom('cursors').select('value').where('name', '=', CURSOR).executeTakeFirst();
-  return r ? Number(r.value) : null;
+  const value = await cursors.readCursor(store.db, CURSOR);
+  return value === null ? null : Number(value);
 }
 
 async function writeCursor(store: Store, value: number, now: number): Promise<void> {
-  await store.db
-    .insertInto('cursors')
-    .values({ name: CURSOR, value: String(value), updated_at: now })
-    .onConflict((oc) => oc.column('name').doUpdateSet({ value: String(value), updated_at: now }))
-    .execute();
+  await cursors.writeCursor(store.db, CURSOR, String(value), now);
 }
 
 /**

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { claimJobs, type JobRow } from '../store/ops/claimJobs.ts';
-import { completeJob, completeJobs } from '../store/ops/completeJob.ts';
+import { completeJob, completeJobs, jobSavepoint } from '../store/ops/completeJob.ts';
 import { retryJob } from '../store/ops/retryJob.ts';
 import { deadLetterJob } from '../store/ops/deadLetterJob.ts';
 import { extendLeases } from '../store/ops/extendLeases.ts';
@@ -394,10 +394,7 @@ export class Dispatcher {
           }
           return;
         }
-        const savepoint = async (cmd: 'SAVEPOINT' | 'ROLLBACK TO' | 'RELEASE') => {
-          if (sqlite) sqlite.prepare(`${cmd} job_completion`).run();
-          else await sql.raw(`${cmd} job_completion`).execute(trx);
-        };
+        const savepoint = (cmd: 'SAVEPOINT' | 'ROLLBACK TO' | 'RELEASE') => jobSavepoint(trx, cmd, sqlite);
         for (const p of batch) {
           if (!p.commit) {
             // Nothing to undo: the guarded statement alone decides.

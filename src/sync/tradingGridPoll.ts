@@ -1,6 +1,7 @@
 import type { SyncContext } from './context.ts';
 import type { JobHandler } from './dispatcher.ts';
 import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
+import { initCursor, readCursor, writeCursor } from '../store/ops/cursors.ts';
 import { outcomeFromRemote } from './outcome.ts';
 import { tgQueueKey } from './tgQueueKey.ts';
 
@@ -11,7 +12,7 @@ const CURSOR = 'tradinggrid.poll';
  * poll is still recovered (history before the first start is `gridbridge backfill`'s job). No-op later.
  */
 export async function initPollCursor(db: SyncContext['store']['db'], now: number): Promise<void> {
-  await db.insertInto('cursors').values({ name: CURSOR, value: new Date(now).toISOString(), updated_at: now }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await initCursor(db, CURSOR, new Date(now).toISOString(), now);
 }
 
 /**
@@ -22,18 +23,16 @@ export async function initPollCursor(db: SyncContext['store']['db'], now: number
 export function tradingGridPollHandler(ctx: SyncContext): JobHandler {
   return async () => {
     const db = ctx.store.db;
-    const row = await db.selectFrom('cursors').select('value').where('name', '=', CURSOR).executeTakeFirst();
+    const cursor = await readCursor(db, CURSOR);
     const now = ctx.now();
-    const save = async (value: string) => {
-      await db.insertInto('cursors').values({ name: CURSOR, value, updated_at: ctx.now() }).onConflict((oc) => oc.column('name').doUpdateSet({ value, updated_at: ctx.now() })).execute();
-    };
+    const save = (value: string) => writeCursor(db, CURSOR, value, ctx.now());
     // First run: start from now; older history is `gridbridge backfill`'s job, not a poll's.
-    if (!row) {
+    if (cursor === null) {
       await save(new Date(now).toISOString());
       return { status: 'done' };
     }
     if (!ctx.tg.pollChanges) return { status: 'done' };
-    const r = await ctx.tg.pollChanges({ since: row.value });
+    const r = await ctx.tg.pollChanges({ since: cursor });
     if (!r.ok) return outcomeFromRemote(r.error, 'polling Trading Grid for missed changes');
     let fresh = 0;
     for (const ev of r.value.events) {

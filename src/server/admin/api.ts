@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { GridbridgeConfig } from '../../config/schema.ts';
 import type { ClickUpClient } from '../../connectors/clickup/index.ts';
@@ -17,6 +16,9 @@ import { summarizeQueue } from '../../store/ops/summarizeQueue.ts';
 import { computeScorecards } from '../../store/ops/computeScorecards.ts';
 import { listSlaCases } from '../../store/ops/listSlaCases.ts';
 import { tableExists } from '../../store/ops/tableExists.ts';
+import { listRecentFlowRows } from '../../store/ops/flowRecords.ts';
+import { listCursors } from '../../store/ops/cursors.ts';
+import { summarizeInboundSources } from '../../store/ops/inboundSources.ts';
 import type { AdminAuth, AdminEnv } from './auth.ts';
 import type { ConnectorHealth } from './connectorHealth.ts';
 import { managerOf, slaState } from './slaState.ts';
@@ -237,8 +239,8 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
 
   api.get('/rollouts', async (c) => {
     if (!(await tableExists(db, d.store.dialect, 'flow_records'))) return c.json({ available: false, reason: 'no data yet: onboarding and rollout flows (4 and 8) have not stored anything', onboarding: [], rollouts: [] });
-    const rows = await sql<{ flow: string; id: string; state: string; data: string; updated_at: number }>`select flow, id, state, data, updated_at from flow_records where flow in ('onboarding', 'rollout') order by updated_at desc limit 500`.execute(db);
-    const summarize = (r: (typeof rows.rows)[number]) => {
+    const rows = await listRecentFlowRows(db, ['onboarding', 'rollout'], 500);
+    const summarize = (r: (typeof rows)[number]) => {
       let data: any = {};
       try {
         data = JSON.parse(r.data);
@@ -265,7 +267,7 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
         clickupTaskId: typeof data.taskId === 'string' ? data.taskId : null,
       };
     };
-    return c.json({ available: true, onboarding: rows.rows.filter((r) => r.flow === 'onboarding').map(summarize), rollouts: rows.rows.filter((r) => r.flow === 'rollout').map(summarize) });
+    return c.json({ available: true, onboarding: rows.filter((r) => r.flow === 'onboarding').map(summarize), rollouts: rows.filter((r) => r.flow === 'rollout').map(summarize) });
   });
 
   api.get('/health', async (c) => {
@@ -273,8 +275,8 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
     const [queue, webhook, cursors, lastEvents, tokenOwner] = await Promise.all([
       summarizeQueue(db, now),
       d.health.webhookStatus().catch((e) => ({ checkedAt: now, ok: false, detail: `webhook check failed: ${(e as Error).message}`, webhooks: [] })),
-      db.selectFrom('cursors').select(['name', 'value', 'updated_at']).orderBy('name').execute(),
-      db.selectFrom('inbound_events').select(['source', (eb) => eb.fn.max('received_at').as('last'), (eb) => eb.fn.countAll<number>().as('n')]).groupBy('source').execute(),
+      listCursors(db),
+      summarizeInboundSources(db),
       d.health.tokenOwner?.().catch(() => null) ?? null,
     ]);
     const cursor = (re: RegExp) => cursors.filter((x) => re.test(x.name)).map((x) => ({ name: x.name, at: Number(x.updated_at) }));

@@ -50,3 +50,9 @@ export async function setCasePartnerStatus(db: Db, id: string, status: CaseRecor
   await recordStatusChange(db, id, status, now);
   return next;
 }
+
+/** Cases held for a missing partner mapping whose partner is one of `partnerIds`. */
+export async function listCasesAwaitingMapping(db: Db, partnerIds: readonly string[]): Promise<Array<{ id: string; source: string }>> {
+  if (partnerIds.length === 0) return [];
+  return db.selectFrom('cases').select(['id', 'source']).where('state', '=', 'needs_mapping').where('partner_id', 'in', partnerIds).execute();
+}

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { SqliteAccess } from '../sqliteDriver.ts';
 
@@ -39,4 +39,14 @@ export async function completeJobs(db: Kysely<Database> | Transaction<Database>,
     .returning('id')
     .execute();
   return new Set(rows.map((r) => Number(r.id)));
+}
+
+/**
+ * The savepoint around one job's commit inside a batch of completions: set it, roll back to it, release it.
+ * `sqlite`: the raw connection the transaction holds (a cached statement); otherwise through `trx`.
+ */
+export async function jobSavepoint(trx: Transaction<Database>, cmd: 'SAVEPOINT' | 'ROLLBACK TO' | 'RELEASE', sqlite?: SqliteAccess): Promise<void> {
+  const text = `${cmd} job_completion`;
+  if (sqlite) sqlite.prepare(text).run();
+  else await sql.raw(text).execute(trx);
 }

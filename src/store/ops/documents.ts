@@ -26,6 +26,12 @@ export async function recordDocument(db: Db, d: Omit<DocumentRow, 'created_at'>,
     .execute();
 }
 
+/** Whether the ClickUp attachment `attachmentId` of the case is already known as one of its documents. */
+export async function hasAttachmentDocument(db: Db, caseId: string, attachmentId: string): Promise<boolean> {
+  const r = await db.selectFrom('documents').select('sha256').where('case_id', '=', caseId).where('cu_attachment_id', '=', attachmentId).executeTakeFirst();
+  return r !== undefined;
+}
+
 export async function listDocuments(db: Db, caseId: string): Promise<DocumentRow[]> {
   return db.selectFrom('documents').selectAll().where('case_id', '=', caseId).orderBy('created_at').execute();
 }

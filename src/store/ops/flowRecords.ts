@@ -81,3 +81,8 @@ export class StaleFlowRecord extends Error {
 export async function saveFlowRecordOrThrow<T>(db: Db, rec: { flow: string; id: string; state: string; lookup?: string | null; data: T }, expectVersion: number, now: number): Promise<void> {
   if (!(await saveFlowRecord(db, rec, expectVersion, now))) throw new StaleFlowRecord(rec.flow, rec.id);
 }
+
+/** The latest `limit` records of the given flows, newest first, with their data as stored (the admin API's overview). */
+export async function listRecentFlowRows(db: Db, flows: readonly string[], limit: number): Promise<Array<Pick<FlowRecordsTable, 'flow' | 'id' | 'state' | 'data' | 'updated_at'>>> {
+  return flowDb(db).selectFrom('flow_records').select(['flow', 'id', 'state', 'data', 'updated_at']).where('flow', 'in', [...flows]).orderBy('updated_at', 'desc').limit(limit).execute();
+}

@@ -33,6 +33,12 @@ export async function getLink(db: Db, entity: string, entityId: string): Promise
   return r && r.cu_task_id ? { entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id, cuListId: r.cu_list_id } : null;
 }
 
+/** Remove the link of `entity`/`entityId` to the task `cuTaskId`; false when there was none (a repeat). */
+export async function deleteLink(db: Db, entity: string, entityId: string, cuTaskId: string): Promise<boolean> {
+  const gone = await db.deleteFrom('links').where('entity', '=', entity).where('entity_id', '=', entityId).where('cu_task_id', '=', cuTaskId).executeTakeFirst();
+  return Number(gone.numDeletedRows) > 0;
+}
+
 export async function getLinkByTask(db: Db, cuTaskId: string): Promise<Link | null> {
   const r = await db.selectFrom('links').selectAll().where('cu_task_id', '=', cuTaskId).executeTakeFirst();
   return r && r.cu_task_id ? { entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id, cuListId: r.cu_list_id, seenAt: r.cu_seen_at === null ? null : Number(r.cu_seen_at) } : null;

@@ -10,8 +10,9 @@ import { toClickUpStatus, toPartnerStatus } from '../../flows/statusMap.ts';
 import { getFieldMemory, rememberField, type FieldMemory } from '../../store/ops/fieldMemory.ts';
 import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
-import { getDocument } from '../../store/ops/documents.ts';
+import { getDocument, hasAttachmentDocument } from '../../store/ops/documents.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
+import { deleteLink } from '../../store/ops/links.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { enqueueGuarded, personOf } from '../partnerGuard.ts';
 import { changedBy } from '../flowSupport.ts';
@@ -201,8 +202,7 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
   const checkboxField = rules[FLOW]!.files.checkbox_field;
   for (const { a, inSharedComment } of candidates.values()) {
     const title = a.title ?? 'attachment';
-    const known = await ctx.store.db.selectFrom('documents').select('sha256').where('case_id', '=', caseId).where('cu_attachment_id', '=', a.id!).executeTakeFirst();
-    if (known) continue;
+    if (await hasAttachmentDocument(ctx.store.db, caseId, a.id!)) continue;
     if (needsCheckbox(rules, FLOW, { name: title, inSharedComment })) {
       // The checkbox is read as the task is now: a person ticks it before attaching the files to share.
       const failed = await readTask(`its "${checkboxField}" field`);
@@ -240,8 +240,7 @@ async function taskDeleted(ctx: SyncContext, caseId: string, taskId: string): Pr
     status: 'done',
     commit: async (trx) => {
       const now = ctx.now();
-      const gone = await trx.deleteFrom('links').where('entity', '=', 'case').where('entity_id', '=', caseId).where('cu_task_id', '=', taskId).executeTakeFirst();
-      if (Number(gone.numDeletedRows) === 0) return; // a repeat of the same deletion
+      if (!(await deleteLink(trx, 'case', caseId, taskId))) return; // a repeat of the same deletion
       const rec = await getCase(trx, caseId);
       if (recreate) {
         if (rec) await saveCase(trx, { ...rec, replacesTask: taskId, updatedAt: now });

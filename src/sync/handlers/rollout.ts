@@ -9,7 +9,7 @@ import { splitGroupEntityId, type TaskGroupPlan } from '../../core/taskGroup.ts'
 import { BRIDGE_COMMENT_PREFIX } from '../../flows/approvals.ts';
 import { findFlowRecordByLookup, getFlowRecord, listFlowRecords } from '../../store/ops/flowRecords.ts';
 import type { FlowRecord } from '../../store/ops/flowRecords.ts';
-import { getLinkByTask } from '../../store/ops/links.ts';
+import { getLink, getLinkByTask } from '../../store/ops/links.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { commentOnce, lookupTag, oneOrNone } from './saved.ts';
@@ -292,16 +292,16 @@ export function reblockHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, job, attempt }) => {
     const c = cfg(ctx);
     const { rolloutId, reasons } = payload as { rolloutId: string; reasons: string[] };
-    const link = c ? await ctx.store.db.selectFrom('links').select('cu_task_id').where('entity', '=', FLOW).where('entity_id', '=', `${rolloutId}:${c.gate_step}`).executeTakeFirst() : undefined;
-    if (!c || !link?.cu_task_id) return { status: 'done' };
+    const link = c ? await getLink(ctx.store.db, FLOW, `${rolloutId}:${c.gate_step}`) : null;
+    if (!c || !link) return { status: 'done' };
     const list = await ctx.clickup.getList(c.list_id);
     if (!list.ok) return outcomeFromRemote(list.error, 'reading the rollouts list');
     const reopen = list.value.statuses.find((s) => s.type === 'custom') ?? list.value.statuses.find((s) => s.type === 'open');
     if (reopen) {
-      const u = await ctx.clickup.updateTask(link.cu_task_id, { status: reopen.status });
-      if (!u.ok) return outcomeFromRemote(u.error, `reopening ${link.cu_task_id}`);
+      const u = await ctx.clickup.updateTask(link.cuTaskId, { status: reopen.status });
+      if (!u.ok) return outcomeFromRemote(u.error, `reopening ${link.cuTaskId}`);
     }
-    return (await note(ctx, link.cu_task_id, `go-live readiness is blocked: ${reasons.join('; ')}.`, { key: job.key, attempt })) ?? { status: 'done' };
+    return (await note(ctx, link.cuTaskId, `go-live readiness is blocked: ${reasons.join('; ')}.`, { key: job.key, attempt })) ?? { status: 'done' };
   };
 }
 
