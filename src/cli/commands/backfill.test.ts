@@ -134,3 +134,40 @@ describe('gridbridge backfill', () => {
 
   it('--since refuses what is not a date', () => expect(() => parseSince('last tuesday')).toThrow(/not a date/));
 });
+
+describe('gridbridge plan: requests, partners and rollout notices', () => {
+  it('names the approval tasks and onboarding groups it would start and the notices a marker task publishes on start; the real run queues the same requests and partners as Trading Grid events', async () => {
+    world = await createWorld();
+    const w = world;
+    const r = await w.tg.requestApproval({ partnerId: 'P-INITECH', kind: 'shipment_change', summary: 'Split PO 7781 into two deliveries' });
+    const p = await w.tg.addPartner({ name: 'Nova Foods', tier: 'standard' });
+    const list = w.cu.lists.rollouts;
+    const fieldId = (name: string) => w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
+    const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
+      method: 'POST', headers: { authorization: w.cu.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ASN required 2h before arrival', tags: ['rollout'], custom_fields: [{ id: fieldId('Audience'), value: 'tier:strategic' }] }),
+    });
+    const marker = (await made.json()) as { id: string };
+
+    const fresh = await tempSqliteStore();
+    cleanups.push(fresh.cleanup);
+    const clickup = createClickUpClient({ baseUrl: w.config.clickup.base_url, token: w.secrets.clickupToken, teamId: w.config.clickup.team_id });
+    const tg = communityDriverFor(w.config, { tgClientSecret: w.secrets.tgClientSecret })!;
+    cleanups.push(async () => void (await Promise.allSettled([clickup.close(), tg.close()])));
+    const deps = { store: fresh.store, tg, clickup, config: w.config, now: Date.now, logger: pino({ level: 'silent' }) };
+    const since = new Date(Date.now() - 3_600_000);
+
+    const dry = await runBackfill(deps, { since, dryRun: true });
+    expect(dry.lines).toContain(`request ${r.id} (P-INITECH, shipment_change): would create an approval task in list ${w.config.flows!.approvals!.list_id}; the partner hears nothing until a decision`);
+    expect(dry.lines.filter((l) => l.startsWith(`partner ${p.id} (Nova Foods, `))).toEqual([`partner ${p.id} (Nova Foods, ${w.tg.state().partners.get(p.id)!.status}): would start an onboarding group; its Trading Grid status moves only as milestones close`]);
+    expect(dry.lines).toContain(`rollout task ${marker.id} "ASN required 2h before arrival": PUBLISHES a notice to tier:strategic as soon as the bridge runs (remove the "rollout" tag to stop it)`);
+    expect(summaryLine(dry, since, true)).toMatch(/1 request\(s\) to get an approval task, 1 partner\(s\) to get an onboarding group, 1 rollout notice\(s\) published on start/);
+    expect(await fresh.store.db.selectFrom('jobs').selectAll().execute()).toEqual([]);
+
+    const real = await runBackfill(deps, { since });
+    expect(real).toMatchObject({ requests: 1, partners: 1, notices: 1 });
+    const { TradingGridEventSchema } = await import('../../connectors/tradinggrid/events.ts');
+    const events = (await fresh.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'tg.event').execute()).map((j) => TradingGridEventSchema.parse(JSON.parse(j.payload as string)));
+    expect(events.map((e) => [e.type, e.data.id]).sort()).toEqual([['request.created', r.id], ['trading_partner.created', p.id]].sort());
+  });
+});

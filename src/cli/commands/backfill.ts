@@ -7,7 +7,8 @@ import { createClickUpClient, findFieldByName, type ClickUpClient } from '../../
 import { communityDriverFor } from '../../sync/tradingGridDriver.ts';
 import type { TradingGridPort } from '../../connectors/tradinggrid/port.ts';
 import { openMigratedStore, type Store } from '../../store/db.ts';
-import { getLink, recordLink } from '../../store/ops/links.ts';
+import { getLink, getLinkByTask, recordLink } from '../../store/ops/links.ts';
+import { getFlowRecord } from '../../store/ops/flowRecords.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { rememberField } from '../../store/ops/fieldMemory.ts';
@@ -18,7 +19,7 @@ import { sharingRulesOf } from '../../config/sharingSchema.ts';
 
 export interface BackfillDeps {
   store: Store;
-  tg: Pick<TradingGridPort, 'listCases' | 'iterateCases'>;
+  tg: Pick<TradingGridPort, 'listCases' | 'iterateCases'> & Partial<Pick<TradingGridPort, 'listRequests' | 'iteratePartners'>>;
   clickup: Pick<ClickUpClient, 'getListFields' | 'listTasks'>;
   config: GridbridgeConfig;
   now: () => number;
@@ -42,6 +43,12 @@ export interface BackfillReport {
   queued: number;
   /** Cases with several ClickUp tasks carrying their id: the first is linked, the others are named. */
   ambiguous: number;
+  /** Pending requests (flow 6) that get an approval task; nothing reaches the partner before a decision. */
+  requests: number;
+  /** Partners still onboarding (flow 4) that get an onboarding group. */
+  partners: number;
+  /** Marker tasks in the rollouts list (flow 8) whose notice goes to partners as soon as the bridge starts. */
+  notices: number;
   lines: string[];
 }
 
@@ -76,7 +83,7 @@ export async function runBackfill(d: BackfillDeps, opts: { since: Date; statuses
   const first = await d.tg.listCases({ updatedAfter, limit: 1 });
   if (!first.ok) throw new Error(`listing Trading Grid cases: ${first.error.detail}`);
   opts.onTotal?.(first.value.totalCount);
-  const report: BackfillReport = { seen: 0, outOfScope: 0, conflicts: 0, statusesToPartner: 0, held: 0, linked: 0, alreadyLinked: 0, queued: 0, ambiguous: 0, lines: [] };
+  const report: BackfillReport = { seen: 0, outOfScope: 0, conflicts: 0, statusesToPartner: 0, held: 0, linked: 0, alreadyLinked: 0, queued: 0, ambiguous: 0, requests: 0, partners: 0, notices: 0, lines: [] };
   const indexes = new Map<string, Map<string, Array<{ id: string; status: string | null; updatedAt: number }>>>();
   const fieldName = d.config.clickup.fields.tg_case_id;
   for await (const c of d.tg.iterateCases({ updatedAfter })) {
@@ -140,7 +147,66 @@ export async function runBackfill(d: BackfillDeps, opts: { since: Date; statuses
     }
     opts.onProgress?.(report.seen, Math.max(first.value.totalCount, report.seen));
   }
+  await planGroupFlows(d, opts, report);
   return report;
+}
+
+/** A Trading Grid event as a webhook would bring it: the real run hands it to the flow's own route. */
+function syntheticEvent(type: 'request.created' | 'trading_partner.created', id: string, now: number) {
+  return { kind: 'tg.event', key: `backfill:tg.event:${type}:${id}`, queueKey: type === 'request.created' ? `request:${id}` : `partner:${id}`, payload: { id: `backfill:${type}:${id}`, type, occurred_at: new Date(now).toISOString(), data: { id } } };
+}
+
+/**
+ * Requests, partners and notices (flows 6, 4, 8): what the first day does with what exists. Pending requests
+ * created since `since` get an approval task (the partner hears nothing before a decision); partners still
+ * onboarding get a group; marker tasks in the rollouts list publish their notice as soon as the bridge runs,
+ * so the plan names each one and its audience. The real run queues the same requests and partners.
+ */
+async function planGroupFlows(d: BackfillDeps, opts: { since: Date; dryRun?: boolean }, report: BackfillReport): Promise<void> {
+  const db = d.store.db;
+  const flows = d.config.flows;
+  const since = opts.since.getTime();
+  const jobs: Array<ReturnType<typeof syntheticEvent>> = [];
+  if (flows?.approvals && d.tg.listRequests) {
+    for (let offset = 0; ; offset += 100) {
+      const page = await d.tg.listRequests({ status: 'pending', limit: 100, offset });
+      if (!page.ok) throw new Error(`listing Trading Grid requests: ${page.error.detail}`);
+      for (const r of page.value.data) {
+        if (r.created_at && Date.parse(r.created_at) < since) continue;
+        if (await getFlowRecord(db, 'approval', r.id)) {
+          report.lines.push(`request ${r.id}: already has its approval task`);
+          continue;
+        }
+        report.requests++;
+        report.lines.push(`request ${r.id} (${r.partner_id}, ${r.kind}): ${opts.dryRun ? 'would create' : 'queued:'} an approval task in list ${flows.approvals.list_id}; the partner hears nothing until a decision`);
+        jobs.push(syntheticEvent('request.created', r.id, d.now()));
+      }
+      if (page.value.data.length === 0 || offset + page.value.data.length >= page.value.totalCount) break;
+    }
+  }
+  if (flows?.onboarding && d.tg.iteratePartners) {
+    for await (const p of d.tg.iteratePartners({ updatedAfter: opts.since.toISOString() })) {
+      if (p.status === 'active' || p.status === 'inactive') continue;
+      if (await getFlowRecord(db, 'onboarding', p.id)) {
+        report.lines.push(`partner ${p.id}: already has its onboarding group`);
+        continue;
+      }
+      report.partners++;
+      report.lines.push(`partner ${p.id} (${p.name}, ${p.status}): ${opts.dryRun ? 'would start' : 'queued:'} an onboarding group; its Trading Grid status moves only as milestones close`);
+      jobs.push(syntheticEvent('trading_partner.created', p.id, d.now()));
+    }
+  }
+  if (flows?.rollouts) {
+    const tasks = await d.clickup.listTasks(flows.rollouts.list_id, { tags: [flows.rollouts.marker_tag] });
+    if (!tasks.ok) throw new Error(`listing the rollouts list ${flows.rollouts.list_id}: ${tasks.error.detail}`);
+    for (const t of tasks.value) {
+      if (t.parent || (await getLinkByTask(db, t.id))) continue;
+      const audience = flows.rollouts.fields.audience ? String((t.custom_fields ?? []).find((f) => f.name === flows.rollouts!.fields.audience)?.value ?? '') : '';
+      report.notices++;
+      report.lines.push(`rollout task ${t.id} "${t.name}": PUBLISHES a notice to ${audience || flows.rollouts.default_audience || 'the default audience'} as soon as the bridge runs (remove the "${flows.rollouts.marker_tag}" tag to stop it)`);
+    }
+  }
+  if (!opts.dryRun && jobs.length > 0) await enqueueJobs(db, jobs, d.now());
 }
 
 /** `--since` accepts a date (2025-01-31) or a full ISO timestamp. */
@@ -160,6 +226,9 @@ export function summaryLine(report: BackfillReport, since: Date, dryRun: boolean
     ...(report.conflicts ? [`${report.conflicts} conflict(s) for a person (nothing sent)`] : []),
     ...(report.outOfScope ? [`${report.outOfScope} outside --status`] : []),
     ...(report.ambiguous ? [`${report.ambiguous} with several tasks (see above)`] : []),
+    ...(report.requests ? [`${report.requests} request(s) ${dryRun ? 'to get' : 'queued for'} an approval task`] : []),
+    ...(report.partners ? [`${report.partners} partner(s) ${dryRun ? 'to get' : 'queued for'} an onboarding group`] : []),
+    ...(report.notices ? [`${report.notices} rollout notice(s) published on start`] : []),
   ];
   return `${dryRun ? '(plan, nothing changed) ' : ''}${report.seen} case(s) since ${since.toISOString()}: ${parts.join(', ')}`;
 }
@@ -205,7 +274,7 @@ async function runCommand(opts: { since: string; status?: string; config: string
       },
     });
     bar.stop();
-    const show = opts.verbose || opts.dryRun ? report.lines : report.lines.filter((l) => /carry this case id|CONFLICT/.test(l));
+    const show = opts.verbose || opts.dryRun ? report.lines : report.lines.filter((l) => /carry this case id|CONFLICT|PUBLISHES/.test(l));
     for (const l of show) process.stdout.write(`${l}\n`);
     process.stdout.write(`${summaryLine(report, since, Boolean(opts.dryRun))}\n`);
     if (!opts.dryRun && report.queued + report.linked > 0) process.stdout.write('The running bridge picks up the queued work; see /ui or `gridbridge dlq list` if something fails.\n');
@@ -231,7 +300,7 @@ export function registerBackfillCommand(program: Command): void {
     .action(runCommand);
   program
     .command('plan')
-    .description('print what the bridge would do for existing cases (link, create, statuses either way, conflicts); changes nothing. `backfill` with the same options does exactly that')
+    .description('print what the bridge would do for existing cases (link, create, statuses either way, conflicts), pending requests, onboarding partners and rollout marker tasks; changes nothing. `backfill` with the same options does exactly that')
     .requiredOption('--since <date>', 'cases updated since this date (YYYY-MM-DD or ISO timestamp)')
     .option('--status <list>', 'only cases whose partner status is one of these (comma-separated)')
     .option('-c, --config <file>', 'config file', 'gridbridge.yaml')
