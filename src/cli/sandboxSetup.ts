@@ -16,7 +16,10 @@ export interface SandboxEndpoints {
 /** `ediOnly`: Trading Grid is the EDI mailbox alone (driver mailbox): no community endpoint, no rollouts (they need it). */
 export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: string; port?: number; partners?: Record<string, { name?: string; tier?: string }>; extra?: Record<string, unknown>; ediOnly?: boolean; clickupUnmetered?: boolean }): { config: GridbridgeConfig; secrets: ResolvedSecrets } {
   const flows = groupFlowsForSandbox(sb.clickup.lists);
-  if (overrides.ediOnly) delete flows.rollouts;
+  // Without the community API rollouts reach partners by e-mail only: kept when the extra config routes some partner there.
+  const pc = overrides.extra?.['partner_channel'] as { default_channels?: string[]; partners?: Record<string, { channels?: string[]; flows?: { notices?: string[] } }> } | undefined;
+  const noticesByEmail = Boolean(pc?.default_channels?.includes('email') || Object.values(pc?.partners ?? {}).some((p) => (p.flows?.notices ?? p.channels ?? pc?.default_channels ?? []).includes('email')));
+  if (overrides.ediOnly && !noticesByEmail) delete flows.rollouts;
   const raw = {
     server: { host: '127.0.0.1', port: overrides.port ?? 0 },
     store: { url: overrides.storeUrl },

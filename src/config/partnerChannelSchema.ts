@@ -20,7 +20,7 @@ export const PARTNER_FLOWS = ['case_status', 'case_documents', 'decisions', 'sco
 export type PartnerFlow = (typeof PARTNER_FLOWS)[number];
 
 /** The messages an e-mail contact can receive (a role subscribes to some of them). */
-export const MESSAGE_KINDS = ['case_status', 'case_comment', 'case_document', 'decision', 'scorecard', 'notice', 'notice_reminder'] as const;
+export const MESSAGE_KINDS = ['case_status', 'case_comment', 'case_document', 'decision', 'request_comment', 'scorecard', 'notice', 'notice_reminder'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 const Channels = z.array(z.enum(PARTNER_CHANNELS, { error: `a channel is one of: ${PARTNER_CHANNELS.join(', ')}` })).min(1, 'name at least one channel');

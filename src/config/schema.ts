@@ -228,7 +228,10 @@ export const GridbridgeConfigShape = z.strictObject({
 export const GridbridgeConfig = GridbridgeConfigShape.superRefine((c, ctx) => {
   if (c.tradinggrid.driver !== 'mailbox') return;
   if (!c.mailbox) ctx.addIssue({ code: 'custom', path: ['mailbox'], message: "tradinggrid.driver 'mailbox' needs a mailbox section (the EDI mailbox is the whole Trading Grid side)" });
-  if (c.flows?.rollouts) ctx.addIssue({ code: 'custom', path: ['flows', 'rollouts'], message: "rollouts publish notices through the community API, which tradinggrid.driver 'mailbox' does not have: remove flows.rollouts or use driver 'community'" });
+  // Without the community API a notice reaches partners by e-mail only (flow 8 then runs on the partner pages).
+  const pc = c.partner_channel;
+  const noticesByEmail = pc.default_channels.includes('email') || Object.values(pc.partners).some((p) => (p.flows.notices ?? p.channels ?? pc.default_channels).includes('email'));
+  if (c.flows?.rollouts && !noticesByEmail) ctx.addIssue({ code: 'custom', path: ['flows', 'rollouts'], message: "rollouts need a way to reach partners: tradinggrid.driver 'mailbox' has no community API, and no partner gets notices by e-mail (partner_channel): route notices to email for the partners, remove flows.rollouts, or use driver 'community'" });
 });
 
 export type GridbridgeConfig = z.infer<typeof GridbridgeConfig>;

@@ -40,6 +40,10 @@ export interface ApprovalRecord {
   /** Every decision sent to the partner, in order; the last one is what the partner knows. */
   posted: PostedDecision[];
   rule: string | null;
+  /** The request's own words, kept when no community request can be read back (a partner-page request). */
+  summary?: string;
+  /** Where the request came from when not the community API: it has no Trading Grid request to decide. */
+  origin?: 'partner_page';
 }
 
 export interface ApprovalRule {

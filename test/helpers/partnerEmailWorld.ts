@@ -60,3 +60,43 @@ export function pageLink(m: ReceivedMail): string {
   if (!link) throw new Error(`no page link in "${m.parsed.subject}"`);
   return link;
 }
+
+export const EDI_MAIL_PARTNER = 'P-GLOBEX';
+export const GUS = 'gus@globex.example';
+
+/**
+ * A deployment with no community endpoint at all (tradinggrid.driver: mailbox, a folder mailbox, no EDI map
+ * for a status) where Globex is reached by e-mail and its pages only: flows 2, 3, 6, 7 and 8 for it run
+ * without the community API (rollouts are kept: notices go by e-mail). `dir(d)` is the mailbox folder `d`.
+ */
+export async function createNoEndpointEmailWorld(): Promise<{ w: World; b: Bridge; smtp: TestSmtp; dir: (d: string) => string; close: () => Promise<void> }> {
+  const { mkdtempSync, mkdirSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const root = mkdtempSync(join(tmpdir(), 'gb-edi-email-'));
+  const dir = (d: string) => join(root, d);
+  for (const d of ['in', 'out', 'archive', 'quarantine']) mkdirSync(dir(d), { recursive: true });
+  const smtp = await startTestSmtp();
+  process.env['GRIDBRIDGE_TEST_EDI_PAGES_KEY'] = randomBytes(30).toString('base64url');
+  const w = await createWorld({
+    ediOnly: true,
+    partners: { [EDI_MAIL_PARTNER]: { name: 'Globex Logistics' } },
+    extra: {
+      mailbox: { name: 'edi', transport: { type: 'folder', inbound: dir('in'), outbound: dir('out'), archive: dir('archive'), quarantine: dir('quarantine') }, scan_cron: '0 0 1 1 *', our_ids: ['ZZ:GRIDBRIDGE'], partners: { '02:CARR': { partner_id: EDI_MAIL_PARTNER } } },
+      partner_channel: {
+        partners: { [EDI_MAIL_PARTNER]: { channels: ['email'], contacts: [{ name: 'Gus Globex', email: GUS }] } },
+        smtp: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'Partner Desk <partners@bridge.example>' },
+        pages: { key: { env: 'GRIDBRIDGE_TEST_EDI_PAGES_KEY' }, rate_limit_per_minute: 500 },
+      },
+    },
+  });
+  const b = await w.startBridge();
+  return {
+    w, b, smtp, dir,
+    close: async () => {
+      await w.close();
+      await smtp.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

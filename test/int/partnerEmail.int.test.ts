@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, type World } from '../helpers/world.ts';
-import { createEmailPartnerWorld, MAIL_PARTNER, mailsTo, pageLink, waitForMail } from '../helpers/partnerEmailWorld.ts';
+import { createEmailPartnerWorld, createNoEndpointEmailWorld, EDI_MAIL_PARTNER, GUS, MAIL_PARTNER, mailsTo, pageLink, waitForMail } from '../helpers/partnerEmailWorld.ts';
 import type { TestSmtp } from '../helpers/smtpServer.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
 import { getLink } from '../../src/store/ops/links.ts';
@@ -230,61 +230,120 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
 });
 
 describe('an e-mail partner in a deployment with no community endpoint at all (tradinggrid.driver: mailbox)', () => {
-  it('flows 2, 3 and 7 reach it by e-mail from an EDI-derived case, and its page comment reaches ClickUp', async () => {
-    const { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+  it('flows 2, 3, 6, 7 and 8 reach it by e-mail: an EDI-derived case, a request made on its page and decided in ClickUp, the scorecard, a notice acknowledged on its page that opens the rollout gate', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { createWorld } = await import('../helpers/world.ts');
-    const { startTestSmtp } = await import('../helpers/smtpServer.ts');
-    const dir = mkdtempSync(join(tmpdir(), 'gb-edi-email-'));
-    const f = (d: string) => join(dir, d);
-    for (const d of ['in', 'out', 'archive', 'quarantine']) mkdirSync(f(d), { recursive: true });
-    const smtp = await startTestSmtp();
-    process.env['GRIDBRIDGE_TEST_EDI_PAGES_KEY'] = 'k'.repeat(40);
-    const w = await createWorld({
-      ediOnly: true,
-      partners: { 'P-GLOBEX': { name: 'Globex Logistics' } },
-      extra: {
-        mailbox: { name: 'edi', transport: { type: 'folder', inbound: f('in'), outbound: f('out'), archive: f('archive'), quarantine: f('quarantine') }, scan_cron: '0 0 1 1 *', our_ids: ['ZZ:GRIDBRIDGE'], partners: { '02:CARR': { partner_id: 'P-GLOBEX' } } },
-        partner_channel: {
-          partners: { 'P-GLOBEX': { channels: ['email'], contacts: [{ name: 'Gus Globex', email: 'gus@globex.example' }] } },
-          smtp: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'Partner Desk <partners@bridge.example>' },
-          pages: { key: { env: 'GRIDBRIDGE_TEST_EDI_PAGES_KEY' } },
-        },
-      },
-    });
-    close = async () => {
-      await w.close();
-      await smtp.close();
-      rmSync(dir, { recursive: true, force: true });
-    };
+    const t = await createNoEndpointEmailWorld();
+    close = t.close;
+    const { w, b, smtp, dir } = t;
+    const db = b.store.db;
     expect(w.config.tradinggrid).toEqual({ driver: 'mailbox' });
-    const b = await w.startBridge();
-    writeFileSync(join(f('in'), '214-at7.x12'), readFileSync(new URL('../fixtures/edi/214-at7.x12', import.meta.url)));
+    expect(w.config.flows.rollouts).toBeDefined();
+    writeFileSync(join(dir('in'), '214-at7.x12'), readFileSync(new URL('../fixtures/edi/214-at7.x12', import.meta.url)));
     await b.scheduler.enqueueSlot({ kind: 'mailbox.scan', cron: '* * * * *' }, Date.now());
     b.dispatcher.wake();
-    const link = await eventually('the EDI case task', async () => (await b.store.db.selectFrom('links').selectAll().where('entity', '=', 'case').executeTakeFirst()) ?? null, 30_000);
-    const gus = 'gus@globex.example';
-    await waitForMail(smtp, gus, /We received your case/);
+
+    // Flows 2 and 3.
+    const link = await eventually('the EDI case task', async () => (await db.selectFrom('links').selectAll().where('entity', '=', 'case').executeTakeFirst()) ?? null, 30_000);
+    await waitForMail(smtp, GUS, /We received your case/);
     w.cu.moveStatus(link.cu_task_id!, 'awaiting documents');
     w.cu.postComment(link.cu_task_id!, '@partner Please resend the 214 with the corrected stop.');
     w.cu.attachFile(link.cu_task_id!, { filename: 'partner-carrier-note.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 carrier note') });
-    await waitForMail(smtp, gus, /is now: awaiting documents/);
-    const comment = await waitForMail(smtp, gus, /New comment on your case/);
+    await waitForMail(smtp, GUS, /is now: awaiting documents/);
+    const comment = await waitForMail(smtp, GUS, /New comment on your case/);
     expect(comment.parsed.text).toContain('Please resend the 214 with the corrected stop.');
-    const doc = await waitForMail(smtp, gus, /A document for your case/);
+    const doc = await waitForMail(smtp, GUS, /A document for your case/);
     expect(doc.parsed.attachments.map((a) => a.filename)).toEqual(['partner-carrier-note.pdf']);
+
+    // Flow 7.
     const period = periodOf(Date.now(), w.config.metrics.period_kind, w.config.calendar.time_zone).label;
-    await enqueueJobs(b.store.db, [{ kind: 'metrics.push', key: `test:edi-metrics:${period}`, payload: { slot: 1, period } }], Date.now());
+    await enqueueJobs(db, [{ kind: 'metrics.push', key: `test:edi-metrics:${period}`, payload: { slot: 1, period } }], Date.now());
     b.dispatcher.wake();
-    const score = await waitForMail(smtp, gus, /Your scorecard for/);
-    expect(score.parsed.attachments[0]!.filename).toBe(`scorecard-P-GLOBEX-${period}.csv`);
-    // The partner answers on its page; the comment lands on the task once.
+    const score = await waitForMail(smtp, GUS, /Your scorecard for/);
+    expect(score.parsed.attachments[0]!.filename).toBe(`scorecard-${EDI_MAIL_PARTNER}-${period}.csv`);
+
+    // The partner answers on its case page; the comment lands on the task once.
     const caseUrl = pageLink(comment);
     const html = await (await fetch(caseUrl)).text();
     const nonce = /name="nonce" value="([\w-]+)"/.exec(html)![1]!;
     expect((await postForm(`${caseUrl}/comment`, { nonce, body: 'Corrected 214 sent this morning.' })).status).toBe(303);
     await eventually('the page comment on the task', () => cuComments(w, link.cu_task_id!).some((x) => x.includes('Corrected 214 sent this morning.')), 30_000);
-    expect(await listDeadLetters(b.store.db)).toEqual([]);
-  }, 120_000);
+
+    // Flow 6 without the community API: the partner makes a request from its page (there is no other way in).
+    expect(html).toContain('id="new-request"');
+    const form = await fetch(`${caseUrl}/request`);
+    expect(form.status).toBe(200);
+    const formNonce = /name="nonce" value="([\w-]+)"/.exec(await form.text())![1]!;
+    const request = { nonce: formNonce, kind: 'shipment_change', summary: 'Move the 12 May pickup to 14 May', details: 'Dock closed for inventory.', amount: '', currency: 'USD' };
+    const sent = await postForm(`${caseUrl}/request`, request);
+    expect(sent.status).toBe(303);
+    const ref = /ref=(PR-[0-9A-F]{10})/.exec(sent.headers.get('location') ?? '')![1]!;
+    // The same form sent again is the same request.
+    expect((await postForm(`${caseUrl}/request`, request)).headers.get('location')).toContain(ref);
+    expect(await (await fetch(`${caseUrl}?done=request&ref=${ref}`)).text()).toContain(`your request ${ref} was received`);
+    const approvalTask = (await eventually('the approval task of the page request', () => getLink(db, 'approval', ref), 30_000)).cuTaskId;
+    expect(taskById(w, approvalTask)!.name).toBe('[Globex Logistics] Approve shipment change: Move the 12 May pickup to 14 May');
+    expect(w.cu.tasks().filter((x) => (x as Task).name?.includes('Move the 12 May pickup'))).toHaveLength(1);
+    w.cu.postComment(approvalTask, '@partner Fine, the carrier confirmed 14 May.', 'dora.manager@gridbridge.example');
+    w.cu.postComment(approvalTask, 'Costs us a second dock slot.', 'dora.manager@gridbridge.example');
+    w.cu.moveStatus(approvalTask, 'approved', 'dora.manager@gridbridge.example');
+    const decision = await waitForMail(smtp, GUS, /Decision on your request/);
+    expect(decision.parsed.subject).toBe(`Decision on your request ${ref}: approved`);
+    expect(decision.parsed.text).toContain('Move the 12 May pickup to 14 May');
+    expect(decision.parsed.text).toContain('Fine, the carrier confirmed 14 May.');
+    expect(decision.parsed.text).not.toContain('second dock slot');
+    // A comment the rule shares, written after the decision, follows by e-mail once; an internal one never.
+    w.cu.postComment(approvalTask, '@partner The new pickup window is 08:00-10:00.', 'dora.manager@gridbridge.example');
+    w.cu.postComment(approvalTask, 'Tell the dock lead.', 'dora.manager@gridbridge.example');
+    const later = await waitForMail(smtp, GUS, /New comment on your request/);
+    expect(later.parsed.subject).toBe(`New comment on your request ${ref}`);
+    expect(later.parsed.text).toContain('The new pickup window is 08:00-10:00.');
+    expect(later.parsed.text).not.toContain('@partner');
+    const requestPage = await (await fetch(pageLink(later))).text();
+    expect(requestPage).toContain('id="decision">approved');
+    expect(requestPage).toContain('The new pickup window is 08:00-10:00.');
+    expect(requestPage).not.toContain('dock lead');
+
+    // Flow 8 without the community API: the notice by e-mail, a reminder, the acknowledgement on the page, the gate.
+    const list = w.cu.lists.rollouts;
+    const fieldId = (name: string) => w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
+    const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
+      method: 'POST', headers: { authorization: w.cu.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Carrier SCAC on every 214', description: 'From 1 June every 214 carries the SCAC in B2.', tags: ['rollout'], custom_fields: [{ id: fieldId('Audience'), value: 'all' }] }),
+    });
+    const marker = (await made.json()) as { id: string };
+    const tick = async (kind: string) => {
+      await b.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, Date.now());
+      b.dispatcher.wake();
+      await quiet(w, b);
+    };
+    await tick('rollouts.scan');
+    const notice = await waitForMail(smtp, GUS, /Please acknowledge: Carrier SCAC/);
+    const rollout0 = (await getFlowRecord<any>(db, 'rollout', `cu:${marker.id}`))!;
+    expect(rollout0.data.recipients).toEqual([EDI_MAIL_PARTNER]);
+    expect(rollout0.data.noticeId).toBe(`gb-notice:cu:${marker.id}`);
+    await tick('rollouts.remind');
+    await waitForMail(smtp, GUS, /Reminder: please acknowledge "Carrier SCAC/);
+    const noticeUrl = pageLink(notice);
+    expect(await (await fetch(noticeUrl)).text()).toContain('id="acknowledge"');
+    expect((await postForm(`${noticeUrl}/ack`, { nonce: 'x' })).status).toBe(303);
+    expect((await postForm(`${noticeUrl}/ack`, { nonce: 'y' })).status).toBe(303);
+    await quiet(w, b);
+    const rollout = (await getFlowRecord<any>(db, 'rollout', `cu:${marker.id}`))!;
+    expect(Object.keys(rollout.data.acks)).toEqual([EDI_MAIL_PARTNER]);
+    expect(taskById(w, marker.id)!.checklists.find((x: any) => x.name === 'Partner acknowledgements').items.map((i: any) => [i.name, i.resolved])).toEqual([['Globex Logistics (P-GLOBEX)', true]]);
+    expect((await listAudit(db, 'rollout', `cu:${marker.id}`)).filter((a) => a.action === 'notice_acknowledged')).toHaveLength(1);
+    const subs = w.cu.tasks().filter((x) => (x as Task).parent === marker.id) as Task[];
+    for (const n of ['Training', 'Documentation updates', 'Testing']) w.cu.moveStatus(subs.find((x) => x.name.startsWith(n))!.id, 'live');
+    await quiet(w, b);
+    expect(taskById(w, marker.id)!.status.status).toBe('go-live ready');
+
+    // Nothing called the community API, nothing dead-lettered, every message once.
+    const tg = w.tg.state();
+    expect(tg.notices.size).toBe(0);
+    expect(tg.requests.size).toBe(0);
+    expect(await listDeadLetters(db)).toEqual([]);
+    const subjects = smtp.received.map((m) => `${m.envelopeTo[0]} ${m.parsed.subject}`);
+    expect(new Set(subjects).size).toBe(subjects.length);
+  }, 180_000);
 });

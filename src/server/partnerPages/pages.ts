@@ -9,6 +9,8 @@ import type { ApprovalRecord } from '../../flows/approvals.ts';
 import type { RolloutRecord } from '../../flows/rollout.ts';
 import { verifyPageToken, type PageClaims } from '../../sync/partnerChannel/pageToken.ts';
 import { STATUS_LABELS } from '../../sync/partnerChannel/messages.ts';
+import { channelsFor } from '../../sync/partnerChannel/channels.ts';
+import { REQUEST_KINDS } from '../../connectors/tradinggrid/events.ts';
 import { getCase } from '../../store/ops/cases.ts';
 import { getFlowRecord } from '../../store/ops/flowRecords.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
@@ -71,6 +73,8 @@ export function mountPartnerPages(app: Hono, d: PartnerPagesDeps): void {
   const byToken = new MinuteLimiter(rate);
   const byAddress = new MinuteLimiter(rate * 2);
   const partnerName = (id: string) => d.config.partners.map[id]?.name ?? id;
+  /** A partner can make a request on its pages when flow 6 runs and its decisions travel by e-mail. */
+  const requestsOpen = (partnerId: string) => Boolean(d.config.flows?.approvals) && channelsFor(d.runtime.section, partnerId, 'decisions').has('email');
   const audit = (entity: string, entityId: string, actor: string, action: string, after: unknown) => appendAudit(db, { actor, entity, entityId, action, after }, d.now());
 
   const refuse = async (c: Context, status: 400 | 403 | 404 | 410 | 413 | 415 | 429, message: string, detail: Record<string, unknown>) => {
@@ -167,12 +171,18 @@ export function mountPartnerPages(app: Hono, d: PartnerPagesDeps): void {
 
   async function approvalBody(g: Granted): Promise<{ title: string; body: string }> {
     const rec = (await getFlowRecord<ApprovalRecord>(db, 'approval', g.claims.entityId))!;
-    const decisions = (await sentMessages('approval', rec.id)).filter((m) => m.kind === 'decision' && m.partner_id === g.claims.partnerId);
+    const sent = (await sentMessages('approval', rec.id)).filter((m) => m.partner_id === g.claims.partnerId);
+    const decisions = sent.filter((m) => m.kind === 'decision');
     const last = decisions.at(-1);
     const f = last ? (JSON.parse(last.data) as Record<string, string | number | null>) : null;
+    const seen = new Set<string>();
+    const later = sent.filter((m) => m.kind === 'request_comment' && !seen.has(baseKey(m.key)) && seen.add(baseKey(m.key))).map((m) => {
+      const x = JSON.parse(m.data) as Record<string, string | null>;
+      return `<li><span class="when">${fmt(Number(m.sent_at ?? m.created_at))}</span>${x['author'] ? `${esc(x['author'])} wrote:` : ''}<div class="pre">${esc(x['comment'])}</div></li>`;
+    });
     return {
       title: `Your request ${rec.id}`,
-      body: `<p>${esc(f?.['summary'] ?? rec.data.kind.replace(/_/g, ' '))}</p>
+      body: `<p>${esc(f?.['summary'] ?? rec.data.summary ?? rec.data.kind.replace(/_/g, ' '))}</p>${later.length ? `<h2>Later comments</h2><ol class="history" id="request-comments">${later.join('')}</ol>` : ''}
 ${f ? `<p>Decision: <span class="status" id="decision">${esc(f['outcome'])}</span>${Number(f['revision']) > 0 ? ` (revised; earlier: ${esc(f['previous'])})` : ''}</p>${f['comments'] ? `<h2>Comments</h2><div class="pre" id="decision-comments">${esc(f['comments'])}</div>` : ''}` : '<p id="decision">No decision yet.</p>'}`,
     };
   }
@@ -214,11 +224,13 @@ ${ackAt ? `<p class="flash" id="acknowledged">Acknowledged on ${esc(fmt(Date.par
     const g = await grant(c);
     if (g instanceof Response) return g;
     if (!(await ownsItem(g))) return refuse(c, 404, 'This item is no longer available to you.', { jti: g.claims.jti, address: g.address });
-    const done = DONE[c.req.query('done') ?? ''] ?? null;
+    const ref = /^PR-[0-9A-F]{10}$/.exec(c.req.query('ref') ?? '')?.[0];
+    const done = c.req.query('done') === 'request' && ref ? `Thank you: your request ${ref} was received. We will e-mail you the decision.` : (DONE[c.req.query('done') ?? ''] ?? null);
     const e = g.claims.entity;
     const page = e === 'case' ? await caseBody(g, done) : e === 'approval' ? await approvalBody(g) : e === 'rollout' ? await rolloutBody(g) : await scorecardBody(g);
     await audit(e, g.claims.entityId, `partner:${g.claims.partnerId}`, 'partner_page_viewed', { jti: g.claims.jti, address: g.address });
-    return c.html(pageHtml({ title: page.title, partnerName: partnerName(g.claims.partnerId), body: page.body, notice: done }));
+    const more = requestsOpen(g.claims.partnerId) ? `<p><a href="/p/${esc(g.token)}/request" id="new-request">Make a new request</a></p>` : '';
+    return c.html(pageHtml({ title: page.title, partnerName: partnerName(g.claims.partnerId), body: page.body + more, notice: done }));
   });
 
   app.get('/p/:token/files/:sha', async (c) => {
@@ -235,22 +247,24 @@ ${ackAt ? `<p class="flash" id="acknowledged">Acknowledged on ${esc(fmt(Date.par
   });
 
   /** Store the partner's action first (the inbox), its follow-up job in the same transaction, then answer. */
-  const store = async (g: Granted, action: string, n: string, data: Record<string, unknown>, file?: { sha256: string; name: string; contentType: string; content: Buffer }) => {
+  const store = async (g: Granted, action: string, n: string, data: Record<string, unknown>, file?: { sha256: string; name: string; contentType: string; content: Buffer }, target?: (id: string) => { entity: string; entityId: string }) => {
     const id = actionId(g.claims.jti, action, n);
+    const { entity, entityId } = target?.(id) ?? { entity: g.claims.entity, entityId: g.claims.entityId };
     const now = d.now();
     const added = await db.transaction().execute(async (trx) => {
       if (file) {
         await trx.insertInto('partner_files').values({ case_id: g.claims.entityId, sha256: file.sha256, name: file.name, content_type: file.contentType, size_bytes: file.content.length, content: file.content, created_at: now })
           .onConflict((oc) => oc.columns(['case_id', 'sha256']).doNothing()).execute();
       }
-      const r = await trx.insertInto('partner_actions').values({ id, jti: g.claims.jti, partner_id: g.claims.partnerId, entity: g.claims.entity, entity_id: g.claims.entityId, action, data: JSON.stringify(data), at: now })
+      const r = await trx.insertInto('partner_actions').values({ id, jti: g.claims.jti, partner_id: g.claims.partnerId, entity, entity_id: entityId, action, data: JSON.stringify(data), at: now })
         .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
       if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-      await enqueueJobs(trx, [{ kind: 'partner.action', key: `partner.action:${id}`, queueKey: `${g.claims.entity}:${g.claims.entityId}`, payload: { id } }], now, d.config.dispatcher.max_attempts);
-      await appendAudit(trx, { actor: `partner:${g.claims.partnerId}`, entity: g.claims.entity, entityId: g.claims.entityId, action: `partner_page_${action}`, after: { jti: g.claims.jti, address: g.address, action: id, ...(file ? { name: file.name, sha256: file.sha256, sizeBytes: file.content.length } : {}) } }, now);
+      await enqueueJobs(trx, [{ kind: 'partner.action', key: `partner.action:${id}`, queueKey: `${entity}:${entityId}`, payload: { id } }], now, d.config.dispatcher.max_attempts);
+      await appendAudit(trx, { actor: `partner:${g.claims.partnerId}`, entity, entityId, action: `partner_page_${action}`, after: { jti: g.claims.jti, address: g.address, action: id, ...(entity !== g.claims.entity || entityId !== g.claims.entityId ? { from: `${g.claims.entity}:${g.claims.entityId}` } : {}), ...(file ? { name: file.name, sha256: file.sha256, sizeBytes: file.content.length } : {}) } }, now);
       return true;
     });
     if (added) d.wake();
+    return { id, entity, entityId };
   };
 
   const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.html(refusedHtml(413, 'That is too long.'), 413) });
@@ -298,4 +312,52 @@ ${ackAt ? `<p class="flash" id="acknowledged">Acknowledged on ${esc(fmt(Date.par
     await store(g, 'acknowledge', 'once', {});
     return c.redirect(`/p/${g.token}?done=ack`, 303);
   });
+
+  /**
+   * Flow 6 without the community API: any link of a partner whose decisions travel by e-mail opens a
+   * "new request" form; the request is stored as a partner action (entity `approval`, a request id derived
+   * from the action, so a double submit is one request) and taken in by its job like a community request.
+   */
+  app.get('/p/:token/request', async (c) => {
+    const g = await grant(c);
+    if (g instanceof Response) return g;
+    if (!requestsOpen(g.claims.partnerId) || !(await ownsItem(g))) return refuse(c, 404, 'Requests cannot be made here.', { jti: g.claims.jti });
+    await audit('partner', g.claims.partnerId, `partner:${g.claims.partnerId}`, 'partner_page_viewed', { jti: g.claims.jti, address: g.address, page: 'new_request' });
+    const kinds = REQUEST_KINDS.map((k) => `<option value="${k}">${esc(k.replace(/_/g, ' '))}</option>`).join('');
+    return c.html(pageHtml({
+      title: 'New request', partnerName: partnerName(g.claims.partnerId),
+      body: `<form method="post" action="/p/${esc(g.token)}/request" id="request-form"><input type="hidden" name="nonce" value="${nonce()}">
+<p><label>Kind <select name="kind" id="request-kind">${kinds}</select></label></p>
+<p><label>Summary <input type="text" name="summary" id="request-summary" maxlength="200" required></label></p>
+<p><label>Details<br><textarea name="details" id="request-details" maxlength="10000"></textarea></label></p>
+<p><label>Value <input type="number" name="amount" id="request-amount" min="0" step="0.01"></label> <label>Currency <input type="text" name="currency" id="request-currency" value="USD" maxlength="3" pattern="[A-Za-z]{3}"></label></p>
+<p><button type="submit" id="send-request">Send request</button></p></form>
+<p class="when">We e-mail you the decision with a link to follow it.</p>`,
+    }));
+  });
+
+  app.post('/p/:token/request', formLimit, async (c) => {
+    const g = await grant(c);
+    if (g instanceof Response) return g;
+    if (!requestsOpen(g.claims.partnerId) || !(await ownsItem(g))) return refuse(c, 403, 'Requests cannot be made here.', { jti: g.claims.jti });
+    const form = await c.req.parseBody();
+    const kind = String(form['kind'] ?? '');
+    const summary = String(form['summary'] ?? '').trim().slice(0, 200);
+    const details = String(form['details'] ?? '').trim().slice(0, 10_000);
+    const amountText = String(form['amount'] ?? '').trim();
+    const currency = String(form['currency'] ?? 'USD').trim().toUpperCase() || 'USD';
+    if (!(REQUEST_KINDS as readonly string[]).includes(kind)) return refuse(c, 400, 'Choose the kind of request.', { jti: g.claims.jti, kind: kind.slice(0, 40) });
+    if (!summary) return refuse(c, 400, 'The summary is empty.', { jti: g.claims.jti });
+    const amount = amountText ? Number(amountText) : null;
+    if (amount !== null && !(Number.isFinite(amount) && amount >= 0)) return refuse(c, 400, 'The value is not a number.', { jti: g.claims.jti });
+    if (!/^[A-Z]{3}$/.test(currency)) return refuse(c, 400, 'The currency is three letters (USD, EUR, …).', { jti: g.claims.jti });
+    const tokenRow = await db.selectFrom('partner_tokens').select('recipient').where('jti', '=', g.claims.jti).executeTakeFirst();
+    const stored = await store(g, 'request', String(form['nonce'] ?? nonce()), { kind, summary, details, value: amount === null ? null : { amount, currency }, contact: tokenRow?.recipient ?? null }, undefined, (id) => ({ entity: 'approval', entityId: pageRequestId(id) }));
+    return c.redirect(`/p/${g.token}?done=request&ref=${encodeURIComponent(stored.entityId)}`, 303);
+  });
+}
+
+/** The request id of a partner-page request: derived from its action id (stable on a double submit). */
+export function pageRequestId(actionId: string): string {
+  return `PR-${createHash('sha256').update(actionId).digest('hex').slice(0, 10).toUpperCase()}`;
 }

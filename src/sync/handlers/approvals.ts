@@ -24,6 +24,7 @@ import { checkboxValue } from './caseSync.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { shareComment } from '../../core/sharing/rules.ts';
 import { listAudit } from '../../store/ops/audit.ts';
+import { communityConfig } from '../../config/schema.ts';
 
 /** Flow 6 wiring: request events in, approval tasks out, the ClickUp decision back to the partner once. */
 
@@ -84,6 +85,41 @@ async function intakeRequest(ctx: SyncContext, c: ApprovalsConfig, requestId: st
     commit: async (trx) => {
       await commitFlow(ctx, trx, { flow: FLOW, id: requestId, state: d.record.state, data: d.record }, versionOf(existing), d.jobs);
       await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: requestId, action: existing ? `approval_${d.record.state}` : 'request_received', after: { state: d.record.state, rule: d.record.rule } }, ctx.now());
+    },
+  };
+}
+
+/** What a partner typed into the partner page's "new request" form (stored first as a partner action). */
+export interface PageRequest {
+  kind: RequestFacts['kind'];
+  summary: string;
+  details: string;
+  value: { amount: number; currency: string } | null;
+}
+
+/**
+ * A request made on a partner page (no community API, or a partner without it): the same intake as a
+ * community `request.created` (one approval record, one task by the routing rules), keyed by the request id
+ * the page gave it, so the partner action's job running twice makes one request.
+ */
+export async function intakePageRequest(ctx: SyncContext, requestId: string, partnerId: string, r: PageRequest): Promise<JobOutcome> {
+  const c = cfg(ctx);
+  if (!c) return { status: 'fail', error: `request ${requestId} from the partner page: flows.approvals is not configured` };
+  const existing = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, requestId);
+  if (existing) return { status: 'done' };
+  const p = await ctx.partners.get(partnerId);
+  if (!p.ok && p.error.retryable) return outcomeFromRemote(p.error, `reading partner ${partnerId}`);
+  const facts: RequestFacts = {
+    id: requestId, partnerId, partnerName: ctx.config.partners.map[partnerId]?.name ?? (p.ok ? p.value.name : partnerId), partnerTier: p.ok ? p.value.tier : null,
+    kind: r.kind, summary: r.summary, details: r.details, value: r.value, documents: [], status: 'pending', withdrawn: false,
+  };
+  const d = decideApprovalIntake({ request: facts, existing: null, config: flowConfig(c), now: ctx.now() });
+  const record: ApprovalRecord = { ...d.record, summary: r.summary, origin: 'partner_page' };
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      await commitFlow(ctx, trx, { flow: FLOW, id: requestId, state: record.state, data: record }, 0, d.jobs);
+      await appendAudit(trx, { actor: `partner:${partnerId}`, entity: FLOW, entityId: requestId, action: 'request_received', after: { state: record.state, rule: record.rule, via: 'partner_page' } }, ctx.now());
     },
   };
 }
@@ -206,8 +242,29 @@ export function postCommentAfterDecisionHandler(ctx: SyncContext): JobHandler {
     const audit = await listAudit(ctx.store.db, FLOW, p.requestId);
     const carried = audit.some((a) => (a.action === 'decision_posted' || a.action === 'decision_revision_posted') && ((JSON.parse(a.after ?? '{}') as { commentIds?: string[] }).commentIds ?? []).includes(p.commentId));
     if (carried) return { status: 'done' };
+    const rec = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, p.requestId);
+    const route = partnerRoute(ctx, p.partnerId, 'decisions');
+    const community = route.community && rec?.data.origin !== 'partner_page' && communityConfig(ctx.config) !== null;
+    const queueMail = (summary: string) => async (trx: Parameters<NonNullable<Extract<JobOutcome, { status: 'done' }>['commit']>>[0]) => {
+      if (!route.email) return;
+      await queuePartnerMail(ctx, trx, {
+        partnerId: p.partnerId, kind: 'request_comment', entity: FLOW, entityId: p.requestId, key: `request_comment:${p.requestId}:${p.commentId}`,
+        facts: { requestRef: p.requestId, summary, author: p.by, comment: p.text },
+      });
+    };
+    if (!community) {
+      const summary = rec?.data.summary ?? p.requestId;
+      if (!route.email) return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: 'kept_internal', after: { what: 'comment', clickUpCommentId: p.commentId, reason: `no channel reaches partner ${p.partnerId} (${route.channels.join(', ')})` } }, ctx.now()) };
+      return {
+        status: 'done',
+        commit: async (trx) => {
+          await queueMail(summary)(trx);
+          await appendAudit(trx, { actor: p.by ?? 'clickup', entity: FLOW, entityId: p.requestId, action: 'comment_after_decision_posted', after: { clickUpCommentId: p.commentId, rule: p.sharedBy, channels: route.channels } }, ctx.now());
+        },
+      };
+    }
     const r = await ctx.tg.getRequest(p.requestId);
-    const summary = r.ok ? r.value.summary : p.requestId;
+    const summary = r.ok ? r.value.summary : (rec?.data.summary ?? p.requestId);
     const n = await ctx.tg.publishNotice(
       {
         title: `Comment on your request ${p.requestId}`,
@@ -218,7 +275,13 @@ export function postCommentAfterDecisionHandler(ctx: SyncContext): JobHandler {
       `gridbridge:approval:${p.requestId}:comment:${p.commentId}`,
     );
     if (!n.ok) return outcomeFromRemote(n.error, `sending a comment on request ${p.requestId} to the partner`);
-    return { status: 'done', commit: (trx) => appendAudit(trx, { actor: p.by ?? 'clickup', entity: FLOW, entityId: p.requestId, action: 'comment_after_decision_posted', after: { clickUpCommentId: p.commentId, noticeId: n.value.id, rule: p.sharedBy } }, ctx.now()) };
+    return {
+      status: 'done',
+      commit: async (trx) => {
+        await queueMail(summary)(trx);
+        await appendAudit(trx, { actor: p.by ?? 'clickup', entity: FLOW, entityId: p.requestId, action: 'comment_after_decision_posted', after: { clickUpCommentId: p.commentId, noticeId: n.value.id, rule: p.sharedBy, ...(ctx.partnerChannel ? { channels: route.channels } : {}) } }, ctx.now());
+      },
+    };
   };
 }
 
@@ -255,12 +318,17 @@ export function postDecisionHandler(ctx: SyncContext): JobHandler {
     const route = partnerRoute(ctx, p.partnerId, 'decisions');
     const files = await approvalFiles(ctx, link.cuTaskId, p.requestId, audit, route.email);
     if ('status' in files) return files;
+    const own = await getFlowRecord<ApprovalRecord>(db, FLOW, p.requestId);
+    // A request made on a partner page has no Trading Grid request to decide; nor has any without the community API.
+    const community = route.community && own?.data.origin !== 'partner_page' && communityConfig(ctx.config) !== null;
     let where: string;
-    let summary = p.requestId;
-    if (!route.community) {
-      where = `by ${route.channels.join(' and ')}`;
-      const r = await ctx.tg.getRequest(p.requestId).catch(() => null);
-      if (r?.ok) summary = r.value.summary;
+    let summary = own?.data.summary ?? p.requestId;
+    if (!community) {
+      where = `by ${route.email ? 'email' : route.channels.join(' and ')}`;
+      if (!own?.data.summary) {
+        const r = await ctx.tg.getRequest(p.requestId).catch(() => null);
+        if (r?.ok) summary = r.value.summary;
+      }
     } else if (p.revision === 0) {
       const r = await ctx.tg.decideRequest(p.requestId, { outcome: p.outcome, comment: text || undefined, decidedBy: by }, `gridbridge:approval:${p.requestId}:decision`);
       if (!r.ok && r.error.code.endsWith(':request_closed')) {
@@ -287,7 +355,7 @@ export function postDecisionHandler(ctx: SyncContext): JobHandler {
       if (!n.ok) return outcomeFromRemote(n.error, `posting revision ${p.revision} of request ${p.requestId}`);
       where = `as revision ${p.revision} (notice ${n.value.id})`;
     }
-    if (route.email && route.community) where += ' and by e-mail';
+    if (route.email && community) where += ' and by e-mail';
     const sentFiles = files.read.map((f) => f.name);
     const unsent = files.shared.filter((f) => !sentFiles.includes(f.name)).map((f) => f.name);
     const note = `${BRIDGE_COMMENT_PREFIX} decision "${p.outcome}" sent to the partner ${where}${text ? ', with the comments above' : ''}${sentFiles.length ? `, with ${sentFiles.join(', ')} by e-mail` : ''}.`
@@ -372,6 +440,7 @@ export function approvalsSweepHandler(ctx: SyncContext): JobHandler {
     const open = await listFlowRecords<ApprovalRecord>(ctx.store.db, FLOW, ['open']);
     const withdrawn: Array<{ rec: (typeof open)[number]; w: ReturnType<typeof decideWithdrawal> }> = [];
     for (const rec of open) {
+      if (rec.data.origin === 'partner_page' || !communityConfig(ctx.config)) continue;
       const r = await ctx.tg.getRequest(rec.id);
       if (!r.ok) {
         if (r.error.retryable) return outcomeFromRemote(r.error, `re-reading request ${rec.id}`);

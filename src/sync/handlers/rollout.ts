@@ -18,6 +18,7 @@ import type { ClickUpTask } from '../../connectors/clickup/types.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import { partnerRoute } from '../partnerChannel/route.ts';
+import { communityConfig } from '../../config/schema.ts';
 import { queuePartnerMail } from '../partnerChannel/outbox.ts';
 
 /** Flow 8 wiring: a marker task (or the API) starts a rollout; notice out, acknowledgements in, go-live gated. */
@@ -115,19 +116,33 @@ export function publishRolloutHandler(ctx: SyncContext): JobHandler {
     if (!rec || rec.data.noticeId) return { status: 'done' };
     const r = rec.data;
     const effective = new Date(ctx.now() + c.effective_in_days * DAY).toISOString();
-    const n = await ctx.tg.publishNotice({ title: r.title, body: r.body || r.title, effective_at: effective, audience: r.audience as never }, `gridbridge:rollout:${rolloutId}:notice`);
-    if (!n.ok) return outcomeFromRemote(n.error, `publishing the notice of rollout ${rolloutId}`);
-    let recipients = (n.value as { recipients?: string[] }).recipients;
-    if (!recipients) {
-      // The contract does not promise `recipients`: resolve the audience ourselves.
-      recipients = [];
-      for await (const p of ctx.tg.iteratePartners()) {
-        const a = r.audience as { all?: boolean; tiers?: string[]; partner_ids?: string[] };
-        if (a.all || a.tiers?.includes(p.tier) || a.partner_ids?.includes(p.id)) recipients.push(p.id);
+    let noticeId: string;
+    let recipients: string[];
+    let unreachable: string[] = [];
+    if (communityConfig(ctx.config)) {
+      const n = await ctx.tg.publishNotice({ title: r.title, body: r.body || r.title, effective_at: effective, audience: r.audience as never }, `gridbridge:rollout:${rolloutId}:notice`);
+      if (!n.ok) return outcomeFromRemote(n.error, `publishing the notice of rollout ${rolloutId}`);
+      noticeId = n.value.id;
+      recipients = (n.value as { recipients?: string[] }).recipients ?? [];
+      if (!(n.value as { recipients?: string[] }).recipients) {
+        // The contract does not promise `recipients`: resolve the audience ourselves.
+        for await (const p of ctx.tg.iteratePartners()) {
+          const a = r.audience as { all?: boolean; tiers?: string[]; partner_ids?: string[] };
+          if (a.all || a.tiers?.includes(p.tier) || a.partner_ids?.includes(p.id)) recipients.push(p.id);
+        }
       }
+      // A partner reached only by e-mail may be unknown to the community API: named in the audience, it is a recipient.
+      for (const id of (r.audience as { partner_ids?: string[] }).partner_ids ?? []) if (!recipients.includes(id) && partnerRoute(ctx, id, 'notices').email) recipients.push(id);
+    } else {
+      // No community endpoint: the notice is ours alone. The audience is resolved over the partners we know
+      // (partners.map, partner_channel), and only those the e-mail channel reaches can receive and acknowledge it;
+      // the others are audited, never counted (a partner who cannot acknowledge would hold the gate for ever).
+      const local = await localAudience(ctx, r.audience as { all?: boolean; tiers?: string[]; partner_ids?: string[] });
+      if ('status' in local) return local;
+      recipients = local.reachable;
+      unreachable = local.unreachable;
+      noticeId = `gb-notice:${rolloutId}`;
     }
-    // A partner reached only by e-mail may be unknown to the community API: named in the audience, it is a recipient.
-    for (const id of (r.audience as { partner_ids?: string[] }).partner_ids ?? []) if (!recipients.includes(id) && partnerRoute(ctx, id, 'notices').email) recipients.push(id);
     const byMail = recipients.filter((id) => partnerRoute(ctx, id, 'notices').email);
     const partnerNames: Record<string, string> = {};
     for (const id of recipients) {
@@ -140,24 +155,46 @@ export function publishRolloutHandler(ctx: SyncContext): JobHandler {
       parent: { existingTaskId: r.taskId, name: r.title, markdown: '', assignees: [], dueAt: null, tags: [], fields: {} },
       steps: c.plan.map((s) => ({
         key: s.key, name: `${s.name}: ${r.title}`, assignees: s.assignees, dueAt: now + s.due_days * DAY, checklist: s.checklist, dependsOn: s.depends_on, fields: {},
-        markdown: s.key === c.gate_step ? `Stays blocked until ${c.ack_threshold_pct}% of partners acknowledged notice ${n.value.id} and the other tasks are done.` : `${s.name} for "${r.title}".`,
+        markdown: s.key === c.gate_step ? `Stays blocked until ${c.ack_threshold_pct}% of partners acknowledged notice ${noticeId} and the other tasks are done.` : `${s.name} for "${r.title}".`,
       })),
       onBuilt: { kind: 'rollout.sync_acks', payload: { rolloutId } },
     };
-    const data: RolloutRecord = { ...r, noticeId: n.value.id, recipients, partnerNames };
+    const data: RolloutRecord = { ...r, noticeId, recipients, partnerNames };
     return {
       status: 'done',
       commit: async (trx) => {
-        await commitFlow(ctx, trx, { flow: FLOW, id: rolloutId, state: 'active', lookup: n.value.id, data }, rec.version, [
+        await commitFlow(ctx, trx, { flow: FLOW, id: rolloutId, state: 'active', lookup: noticeId, data }, rec.version, [
           { kind: 'group.build', key: `group.build:${FLOW}:${rolloutId}:0`, queueKey: `${FLOW}:${rolloutId}`, payload: { plan, index: 0 } },
         ]);
         for (const partnerId of byMail) {
           await queuePartnerMail(ctx, trx, { partnerId, kind: 'notice', entity: FLOW, entityId: rolloutId, key: `notice:${rolloutId}:${partnerId}`, facts: { rolloutId, title: r.title, body: r.body || r.title, effectiveAt: effective.slice(0, 10) } });
         }
-        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: rolloutId, action: 'notice_published', after: { noticeId: n.value.id, recipients: recipients.length, ...(ctx.partnerChannel ? { byEmail: byMail } : {}) } }, ctx.now());
+        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: rolloutId, action: 'notice_published', after: { noticeId, recipients: recipients.length, ...(ctx.partnerChannel ? { byEmail: byMail } : {}), ...(unreachable.length ? { unreachable } : {}) } }, ctx.now());
       },
     };
   };
+}
+
+/**
+ * The audience of a notice in a deployment without the community API: every partner we know of
+ * (`partners.map`, `partner_channel.partners`) that the audience names, by id, tier (the partner's
+ * tier as `ctx.partners` reads it) or all; split into those the e-mail channel reaches and the rest.
+ */
+export async function localAudience(ctx: SyncContext, a: { all?: boolean; tiers?: string[]; partner_ids?: string[] }): Promise<{ reachable: string[]; unreachable: string[] } | JobOutcome> {
+  const known = [...new Set([...Object.keys(ctx.config.partners.map), ...Object.keys(ctx.config.partner_channel.partners), ...(a.partner_ids ?? [])])];
+  const reachable: string[] = [];
+  const unreachable: string[] = [];
+  for (const id of known) {
+    let inAudience = Boolean(a.all) || Boolean(a.partner_ids?.includes(id));
+    if (!inAudience && a.tiers?.length) {
+      const p = await ctx.partners.get(id);
+      if (!p.ok && p.error.retryable) return outcomeFromRemote(p.error, `reading partner ${id}`);
+      inAudience = p.ok && a.tiers.includes(p.value.tier);
+    }
+    if (!inAudience) continue;
+    (partnerRoute(ctx, id, 'notices').email ? reachable : unreachable).push(id);
+  }
+  return { reachable, unreachable };
 }
 
 const ACK_CHECKLIST = 'Partner acknowledgements';
@@ -316,7 +353,7 @@ export function remindRolloutsHandler(ctx: SyncContext): JobHandler {
     for (const rec of active) {
       const partners = decideReminders(rec.data, ctx.now(), { minHours: c.reminder_min_hours, max: c.max_reminders });
       if (partners.length === 0) continue;
-      const viaCommunity = partners.filter((id) => partnerRoute(ctx, id, 'notices').community);
+      const viaCommunity = communityConfig(ctx.config) ? partners.filter((id) => partnerRoute(ctx, id, 'notices').community) : [];
       if (viaCommunity.length > 0) {
         const n = await ctx.tg.publishNotice(
           { title: `Reminder: please acknowledge "${rec.data.title}"`, body: `Notice ${rec.data.noticeId} still needs your acknowledgement.\n\n${rec.data.body}`, effective_at: new Date(ctx.now()).toISOString(), audience: { partner_ids: viaCommunity } },

@@ -5,6 +5,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { acknowledgeRollout } from '../handlers/rollout.ts';
+import { intakePageRequest, type PageRequest } from '../handlers/approvals.ts';
 
 /** The text a partner's page comment has on the task (the same on every attempt, so a retry can find it). */
 export function pageCommentText(partnerName: string, contact: string | null, body: string): string {
@@ -14,7 +15,8 @@ export function pageCommentText(partnerName: string, contact: string | null, bod
 /**
  * `partner.action`: what a partner did on a page, already stored (partner_actions), applied once:
  * a comment or a document onto the case's ClickUp task (looked for before a second try creates it again),
- * an acknowledgement counted on the rollout like one from the community API.
+ * an acknowledgement counted on the rollout like one from the community API, a new request taken in like
+ * a community `request.created`.
  */
 export function partnerActionHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, attempt }): Promise<JobOutcome> => {
@@ -23,6 +25,7 @@ export function partnerActionHandler(ctx: SyncContext): JobHandler {
     if (!a) return { status: 'fail', error: `no partner action ${id}` };
     const data = JSON.parse(a.data) as Record<string, unknown>;
     const partnerName = ctx.config.partners.map[a.partner_id]?.name ?? a.partner_id;
+    if (a.action === 'request') return intakePageRequest(ctx, a.entity_id, a.partner_id, data as unknown as PageRequest);
     if (a.action === 'acknowledge') {
       return acknowledgeRollout(ctx, a.entity_id, a.partner_id, new Date(Number(a.at)).toISOString(), 'partner_page');
     }

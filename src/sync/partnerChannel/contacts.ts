@@ -71,8 +71,10 @@ export class ContactBook {
 
   /** The messages a role receives: its own list, else the `default` role's, else every message. */
   kindsFor(role: string): ReadonlySet<MessageKind> {
-    const own = this.roles[role] ?? this.roles[role.toLowerCase()] ?? this.roles['default'];
-    return new Set(own ?? []);
+    const own = new Set(this.roles[role] ?? this.roles[role.toLowerCase()] ?? this.roles['default'] ?? []);
+    // A comment after a decision belongs with the decision: whoever receives decisions receives it.
+    if (own.has('decision')) own.add('request_comment');
+    return own;
   }
 
   /** The contacts of a partner who receive this kind of message. */

@@ -16,6 +16,8 @@ export interface MessageFacts {
   case_comment: { caseRef: string; caseTitle: string; author: string; comment: string };
   case_document: { caseRef: string; caseTitle: string; fileName: string; sha256: string; contentType: string; sizeBytes: number };
   decision: { requestRef: string; summary: string; outcome: string; revision: number; previous: string | null; comments: string | null; files?: Array<{ name: string; sha256: string }> };
+  /** A comment the sharing rule lets through, written on the approval task after the decision. */
+  request_comment: { requestRef: string; summary: string; author: string | null; comment: string };
   scorecard: { period: string; resolvedCases: number; avgResolutionHours: number | string; openCases: number; overdueTasks: number; slaMetPct: number | string; csv: string };
   notice: { rolloutId: string; title: string; body: string; effectiveAt: string };
   notice_reminder: { rolloutId: string; title: string; body: string; effectiveAt: string };
@@ -92,7 +94,7 @@ export class TemplateSet {
 
 /** Which page a message links to. */
 export function linkTarget(kind: MessageKind, partnerId: string, entityId: string, facts: Record<string, unknown>): { entity: string; entityId: string } {
-  if (kind === 'decision') return { entity: 'approval', entityId };
+  if (kind === 'decision' || kind === 'request_comment') return { entity: 'approval', entityId };
   if (kind === 'scorecard') return { entity: 'scorecard', entityId: `${partnerId}:${String(facts['period'])}` };
   if (kind === 'notice' || kind === 'notice_reminder') return { entity: 'rollout', entityId };
   return { entity: 'case', entityId };
