@@ -345,5 +345,6 @@ describe('an e-mail partner in a deployment with no community endpoint at all (t
     expect(await listDeadLetters(db)).toEqual([]);
     const subjects = smtp.received.map((m) => `${m.envelopeTo[0]} ${m.parsed.subject}`);
     expect(new Set(subjects).size).toBe(subjects.length);
+    expect(mailsTo(smtp, GUS).filter((m) => /dock lead|second dock slot/.test(m.parsed.text ?? ''))).toEqual([]);
   }, 180_000);
 });
