@@ -86,5 +86,13 @@ export const PartnerChannelSection = z
   .superRefine((s, ctx) => {
     const usesEmail = s.default_channels.includes('email') || Object.values(s.partners).some((p) => p.channels?.includes('email') || Object.values(p.flows).some((f) => f?.includes('email')));
     if (usesEmail && !s.smtp) ctx.addIssue({ code: 'custom', path: ['smtp'], message: 'a partner uses the email channel: partner_channel.smtp (host, from) is required' });
+    // No partner-facing message has an EDI document built in yet (no 864/824/865 is written): an `edi` channel
+    // would be a silent drop, so it is refused where it is named.
+    const ediRefused = "the 'edi' partner channel sends nothing yet (gridbridge writes no EDI document for a partner-facing message): use community or email";
+    if (s.default_channels.includes('edi')) ctx.addIssue({ code: 'custom', path: ['default_channels'], message: ediRefused });
+    for (const [id, p] of Object.entries(s.partners)) {
+      if (p.channels?.includes('edi')) ctx.addIssue({ code: 'custom', path: ['partners', id, 'channels'], message: ediRefused });
+      for (const [flow, list] of Object.entries(p.flows)) if (list?.includes('edi')) ctx.addIssue({ code: 'custom', path: ['partners', id, 'flows', flow], message: ediRefused });
+    }
   });
 export type PartnerChannelSection = z.infer<typeof PartnerChannelSection>;

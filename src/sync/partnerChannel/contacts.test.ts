@@ -49,6 +49,15 @@ describe('partner contacts', () => {
     expect([...channelsFor(section, partner, flow)]).toEqual(channels);
   });
 
+  it.each([
+    ['default_channels', { default_channels: ['edi'] }, ['default_channels']],
+    ['a partner\'s channels', { partners: { P: { channels: ['community', 'edi'] } } }, ['partners', 'P', 'channels']],
+    ['one flow of a partner', { partners: { P: { flows: { case_status: ['edi'] } } } }, ['partners', 'P', 'flows', 'case_status']],
+  ])('the edi channel named in %s is refused where it is named (it would send nothing)', (_where, raw, path) => {
+    const r = PartnerChannelSection.safeParse(raw);
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => [i.path, i.message])).toEqual([[path, expect.stringContaining("the 'edi' partner channel sends nothing yet")]]);
+  });
   it('a partner on e-mail without an SMTP server is a config error saying what is missing', () => {
     const r = PartnerChannelSection.safeParse({ partners: { P: { channels: ['email'] } } });
     expect(r.success).toBe(false);
