@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { err, ok, type Result } from '../../core/result.ts';
+import { mediaType } from '../../core/mediaType.ts';
 import { safeFetch } from '../http/safeFetch.ts';
 import { hostAllowed } from '../http/ssrfGuard.ts';
 import { parseResponse } from './parse.ts';
@@ -43,6 +44,10 @@ export async function uploadAttachment(c: ResourceContext, ref: TaskRef, file: A
   const a = taskAddress(ref, c.teamId);
   if (typeof a === 'string') return invalidInput('uploadAttachment', a);
   if (!file.filename) return invalidInput('uploadAttachment', 'filename is empty');
+  // Whatever the caller checked, nothing but a bare media type goes into the part's header (no CR/LF).
+  const type = mediaType(file.contentType);
+  if (type === null) return invalidInput('uploadAttachment', `content type ${JSON.stringify(file.contentType)} is not a well-formed media type`);
+  file = { ...file, contentType: type };
   const { boundary, body } = multipartBody('attachment', file);
   const r = await c.t.request({
     method: 'POST',

@@ -15,7 +15,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { findSavedTask } from './saved.ts';
 import { changedBy, commitFlow, dropDownLabel, flowFields, versionOf, enqueueFlowJobs } from '../flowSupport.ts';
-import { readLimited } from '../readLimited.ts';
+import { checkDocument } from '../../flows/shared/documentCheck.ts';
 import { partnerRoute } from '../partnerChannel/route.ts';
 import { queuePartnerMail } from '../partnerChannel/outbox.ts';
 import { personOf } from '../partnerGuard.ts';
@@ -407,9 +407,9 @@ async function approvalFiles(ctx: SyncContext, taskId: string, requestId: string
       const a = atts.find((x) => x.id === f.id)!;
       const dl = await ctx.clickup.downloadAttachment(a.url);
       if (!dl.ok) return outcomeFromRemote(dl.error, `downloading ${f.name} from approval task ${taskId} (request ${requestId})`);
-      const r = await readLimited(dl.value.body, ctx.config.documents.max_bytes);
-      if (!r.ok) return r.tooLarge ? { status: 'fail', error: `${f.name} on request ${requestId}: ${r.reason}` } : { status: 'retry', error: r.reason };
-      read.push({ id: f.id, name: f.name, sha256: r.sha256, contentType: (a.mimetype ?? dl.value.contentType ?? 'application/octet-stream').split(';')[0]!.trim(), data: r.data });
+      const r = await checkDocument(dl.value.body, { label: `${f.name} on request ${requestId}`, contentType: a.mimetype ?? dl.value.contentType ?? 'application/octet-stream' }, ctx.config.documents);
+      if (!r.ok) return r.outcome;
+      read.push({ id: f.id, name: f.name, sha256: r.sha256, contentType: r.contentType, data: r.data });
     }
   }
   return { ...d, read };
@@ -471,8 +471,9 @@ export function attachRequestDocumentHandler(ctx: SyncContext): JobHandler {
     const dl = await ctx.tg.downloadDocument(documentId);
     if (!dl.ok) return outcomeFromRemote(dl.error, `downloading document ${documentId}`);
     const meta = dl.value.meta;
-    const read = await readLimited(dl.value.body, ctx.config.documents.max_bytes);
-    if (!read.ok) return read.tooLarge ? { status: 'fail', error: `document ${documentId}: ${read.reason}` } : { status: 'retry', error: read.reason };
+    // The same check as flow 3's uploads: content type (well-formed, allowed), size, and the stated sha256.
+    const read = await checkDocument(dl.value.body, { label: `document ${documentId} (${meta.name})`, contentType: meta.content_type, sha256: meta.sha256 }, ctx.config.documents);
+    if (!read.ok) return read.outcome;
     const filename = `${humanRequestKind(meta.kind)} - ${meta.name}`;
     if (attempt > 1) {
       const t = await ctx.clickup.getTask(link.cuTaskId);
@@ -481,7 +482,7 @@ export function attachRequestDocumentHandler(ctx: SyncContext): JobHandler {
       const atts = (t.value as { attachments?: Array<{ title?: string; size?: number | string }> }).attachments ?? [];
       if (atts.some((a) => a.title === filename && (a.size === undefined || Number(a.size) === read.data.length))) return { status: 'done' };
     }
-    const up = await ctx.clickup.uploadAttachment(link.cuTaskId, { filename, contentType: meta.content_type.split(';')[0]!.trim(), data: read.data });
+    const up = await ctx.clickup.uploadAttachment(link.cuTaskId, { filename, contentType: read.contentType, data: read.data });
     if (!up.ok) return outcomeFromRemote(up.error, `attaching ${meta.name} to ${link.cuTaskId}`);
     return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: requestId, action: 'document_to_clickup', after: { document: documentId, name: filename } }, ctx.now()) };
   };

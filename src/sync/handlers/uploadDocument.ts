@@ -6,7 +6,7 @@ import { getLink } from '../../store/ops/links.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
-import { readLimited } from '../readLimited.ts';
+import { checkDocument } from '../../flows/shared/documentCheck.ts';
 
 type UploadIntent = Extract<Intent, { kind: 'clickup.upload_document' }>;
 
@@ -35,15 +35,10 @@ export function uploadDocumentHandler(ctx: SyncContext): JobHandler {
       dl.value.body.destroy();
       return { status: 'done' };
     }
-    const allowed = ctx.config.documents.content_types;
-    const type = meta.content_type.split(';')[0]!.trim().toLowerCase();
-    if (allowed.length > 0 && !allowed.includes(type)) {
-      dl.value.body.destroy();
-      return { status: 'fail', error: `document ${meta.id} (${meta.name}) has content type ${type}, not in documents.content_types` };
-    }
-    const read = await readLimited(dl.value.body, ctx.config.documents.max_bytes);
-    if (!read.ok) return read.tooLarge ? { status: 'fail', error: `document ${meta.id} (${meta.name}): ${read.reason}` } : { status: 'retry', error: read.reason };
-    if (read.sha256 !== meta.sha256) return { status: 'retry', error: `document ${meta.id}: downloaded bytes hash to ${read.sha256}, metadata says ${meta.sha256}` };
+    const checked = await checkDocument(dl.value.body, { label: `document ${meta.id} (${meta.name})`, contentType: meta.content_type, sha256: meta.sha256 }, ctx.config.documents);
+    if (!checked.ok) return checked.outcome;
+    const read = checked;
+    const type = checked.contentType;
 
     const filename = attachmentName(meta.kind, meta.name);
     const remember = (attachmentId: string, action: string) => ({
