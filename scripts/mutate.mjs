@@ -15,11 +15,21 @@ export const MODULES = {
   rateLimiter: { mutate: ['src/connectors/clickup/rateLimiter.ts'], tests: ['src/connectors/clickup/rateLimiter.test.ts'] },
   signature: { mutate: ['src/connectors/clickup/signature.ts'], tests: ['src/connectors/clickup/signature.test.ts'] },
   multipart: { mutate: ['src/sandbox/shared/multipart.ts', 'src/connectors/tradinggrid/community/multipart.ts'], tests: ['src/sandbox/shared/multipart.test.ts'] },
-  // The property tests (parseEdi.property.test.ts, 4 s a run) are left out: with them every mutant costs
-  // seconds more; the score is that of the example tests alone.
-  ediTokenizer: { mutate: ['src/connectors/tradinggrid/edi/tokenizer.ts'], tests: ['src/connectors/tradinggrid/edi/tokenizer.test.ts', 'src/connectors/tradinggrid/edi/parseEdi.test.ts', 'src/connectors/tradinggrid/edi/encoding.test.ts', 'src/connectors/tradinggrid/edi/realWorld.test.ts', 'src/connectors/tradinggrid/edi/publicSamples.test.ts'] },
-  pollChanges: { mutate: ['src/connectors/tradinggrid/community/pollChanges.ts'], tests: ['src/connectors/tradinggrid/community/pollChanges.test.ts', 'src/connectors/tradinggrid/community/pollChanges.events.test.ts', 'src/sandbox/tradinggrid/webhooks.test.ts'] },
-  dispatcher: { mutate: ['src/sync/dispatcher.ts'], tests: ['src/sync/dispatcher.test.ts', 'src/sync/dispatcher.shared.test.ts'] },
+  // The known-answer tests of the tokenizer and parseEdi's fixtures: the property tests (4 s a run) and the
+  // real-world, public-sample and encoding files (the same code paths, many times the bytes) are left out for
+  // time; the score is that of these two files alone.
+  ediTokenizer: { mutate: ['src/connectors/tradinggrid/edi/tokenizer.ts'], tests: ['src/connectors/tradinggrid/edi/tokenizer.test.ts', 'src/connectors/tradinggrid/edi/parseEdi.test.ts'] },
+  // The in-memory Trading Grid tests only: the sandbox ones (pollChanges.test.ts, webhooks.test.ts) start a
+  // server per test and ran a mutant a minute on the shared machine; they can only kill more.
+  pollChanges: { mutate: ['src/connectors/tradinggrid/community/pollChanges.ts'], tests: ['src/connectors/tradinggrid/community/pollChanges.events.test.ts'] },
+  dispatcher: { mutate: ['src/sync/dispatcher.ts'], tests: ['src/sync/dispatcher.test.ts', 'src/sync/dispatcher.shared.test.ts', 'src/sync/dispatcher.hardening.test.ts'] },
+  // Defined, not yet measured (see the README): paths as of the flows move (#18); fix them when a file moves.
+  scheduler: { mutate: ['src/sync/scheduler.ts'], tests: ['src/sync/scheduler.test.ts', 'src/sync/scheduler.overrun.test.ts'] },
+  safeFetch: { mutate: ['src/connectors/http/safeFetch.ts', 'src/connectors/http/ssrfGuard.ts'], tests: ['test/security/safeFetch.test.ts', 'src/connectors/http/ssrfGuard.embedded.test.ts'] },
+  transport: { mutate: ['src/connectors/clickup/transport.ts'], tests: ['src/connectors/clickup/transport.test.ts'] },
+  ediReaders: { mutate: ['src/connectors/tradinggrid/edi/envelope.ts', 'src/connectors/tradinggrid/edi/acknowledgments.ts'], tests: ['src/connectors/tradinggrid/edi/acknowledgments.test.ts', 'src/connectors/tradinggrid/edi/parseEdi.test.ts'] },
+  slaDecisions: { mutate: ['src/core/sla/decideSlaActions.ts'], tests: ['src/core/sla/decideSlaActions.test.ts'] },
+  statusMap: { mutate: ['src/flows/statusMap.ts'], tests: ['src/flows/statusMap.test.ts'] },
 };
 
 const asked = process.argv.slice(2);

@@ -265,4 +265,14 @@ describe('pollChanges: a failed read', () => {
     const r = await p;
     expect(r.ok && summary(r.value.events)).toEqual(['case.opened C @11']);
   });
+
+  it('a read failing retryably three times fails the poll after exactly three tries', async () => {
+    vi.useFakeTimers();
+    const g = seeded();
+    g.fail.listPartners = [{ retryable: true }, { retryable: true }, { retryable: true }, { retryable: true }];
+    const p = pollChanges(g.tg, { since: SINCE, overlapMs: 0 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await p).toEqual({ ok: false, error: { code: 'http_503', status: 503, retryable: true, detail: 'listPartners: injected' } });
+    expect(g.reads.listPartners).toBe(3);
+  });
 });
