@@ -65,5 +65,5 @@ export async function run(): Promise<object> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run().then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`));
+  process.stdout.write(`${JSON.stringify(await run(), null, 2)}\n`);
 }

@@ -213,9 +213,9 @@ const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) =
 if (isMain) {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    child(args[1] as ParserName, args[2]!).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
+    process.stdout.write(`${JSON.stringify(await child(args[1] as ParserName, args[2]!))}\n`);
   } else {
     const i = args.indexOf('--size-mb');
-    run(i >= 0 ? { sizeMb: Number(args[i + 1]) } : {}).then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`));
+    process.stdout.write(`${JSON.stringify(await run(i >= 0 ? { sizeMb: Number(args[i + 1]) } : {}), null, 2)}\n`);
   }
 }

@@ -227,8 +227,7 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  run({ cases: Number(process.env.CASES ?? 2000), runs: Number(process.env.RUNS ?? 3) }).then((r) => {
-    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    process.exit(0);
-  });
+  const r = await run({ cases: Number(process.env.CASES ?? 2000), runs: Number(process.env.RUNS ?? 3) });
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  process.exit(0);
 }

@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 
-const BENCHES: Record<string, () => Promise<{ run: (opts?: any) => Promise<object> }>> = {
+// Each bench's `run` takes its own options, all optional; this runner passes none.
+const BENCHES: Record<string, () => Promise<{ run: () => Promise<object> }>> = {
   flow1: () => import('./flow1.ts'),
   scale: () => import('./scale.ts'),
   sync: () => import('./sync.ts'),

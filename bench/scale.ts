@@ -293,7 +293,7 @@ export async function run(opts: { cases?: number; runs?: number; concurrency?: n
   const sweep: Record<string, object> = {};
   if (want('sweep')) {
     for (const c of [concurrency / 2, concurrency * 2]) {
-      const r = (await compare({ latencyMs: 50, rateLimitPerMinute: 1_000_000, n, runs: 1, concurrency: c, detail: false, setups: setups.filter((s) => s.store === 'postgres') })) as Record<string, any>;
+      const r = (await compare({ latencyMs: 50, rateLimitPerMinute: 1_000_000, n, runs: 1, concurrency: c, detail: false, setups: setups.filter((s) => s.store === 'postgres') })) as { postgres_1_instance?: ReturnType<typeof row>; postgres_3_instances?: ReturnType<typeof row>; ratio_postgres_3_vs_1: number };
       sweep[`concurrency_${c}`] = {
         cases_per_s: { one: r.postgres_1_instance?.cases_per_s.median, three: r.postgres_3_instances?.cases_per_s.median },
         cores_busy: { one: r.postgres_1_instance?.cores_busy_median, three: r.postgres_3_instances?.cores_busy_median },
@@ -312,8 +312,7 @@ export async function run(opts: { cases?: number; runs?: number; concurrency?: n
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  run({ cases: Number(process.env.CASES ?? 600), runs: Number(process.env.RUNS ?? 3), concurrency: Number(process.env.CONCURRENCY ?? CONCURRENCY), detail: process.env.DETAIL === '1', only: process.env.SETUPS?.split(','), variants: process.env.VARIANTS?.split(',') }).then((r) => {
-    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    process.exit(0);
-  });
+  const r = await run({ cases: Number(process.env.CASES ?? 600), runs: Number(process.env.RUNS ?? 3), concurrency: Number(process.env.CONCURRENCY ?? CONCURRENCY), detail: process.env.DETAIL === '1', only: process.env.SETUPS?.split(','), variants: process.env.VARIANTS?.split(',') });
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  process.exit(0);
 }

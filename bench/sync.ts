@@ -139,8 +139,7 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  run({ cases: Number(process.env.CASES ?? 200) }).then((r) => {
-    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    process.exit(0);
-  });
+  const r = await run({ cases: Number(process.env.CASES ?? 200) });
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  process.exit(0);
 }

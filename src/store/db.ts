@@ -64,7 +64,7 @@ export function storeOf(db: object): Store | undefined {
   return storesByDb.get(db);
 }
 
-const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<void> }> = {
+const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, d: Dialect) => Promise<void> }> = {
   '001_initial': m001,
   '002_console': m002,
   '003_flow_records': m003,

@@ -8,7 +8,6 @@ import {
   type DatabaseConnection,
   type Dialect as KyselyDialect,
   type Driver,
-  type Kysely,
   type QueryCompiler,
   type QueryResult,
 } from 'kysely';
@@ -136,7 +135,7 @@ export function fastSqliteDialect(db: BetterSqlite3.Database): { dialect: Kysely
     createDriver: () => new FastSqliteDriver(db, lock, connection),
     createQueryCompiler: (): QueryCompiler => new SqliteQueryCompiler(),
     createAdapter: () => new SqliteAdapter(),
-    createIntrospector: (k: Kysely<any>) => new SqliteIntrospector(k),
+    createIntrospector: (k) => new SqliteIntrospector(k),
   };
   return { dialect, access };
 }

@@ -28,7 +28,10 @@ export async function playAfternoon(cu: ClickUpSandbox, tg: TradingGridSandbox, 
   const ev = tg.state().events.find((e) => e.type === 'trading_partner.created' && e.data.id === nova.id);
   if (ev) await fetch(`${bridge.url}/webhooks/tradinggrid`, { method: 'POST', ...(await signed({ ...ev, id: `accsv:${nova.id}:reimport` }, tg.webhookSecret)) });
   await quiet();
-  const groupTasks = (g: string) => cu.tasks().filter((t) => ((t as any).custom_fields ?? []).some((f: any) => f.name === 'Gridbridge key' && String(f.value ?? '').startsWith(`onboarding:${g}:`)));
+  // The fields of the ClickUp sandbox's raw tasks this summary reads.
+  type SandboxTask = { id?: unknown; status?: { status?: string }; custom_fields?: Array<{ name?: string; value?: unknown }> };
+  const sandboxTasks = () => cu.tasks() as SandboxTask[];
+  const groupTasks = (g: string) => sandboxTasks().filter((t) => (t.custom_fields ?? []).some((f) => f.name === 'Gridbridge key' && String(f.value ?? '').startsWith(`onboarding:${g}:`)));
   const step = async (g: string, k: string) => (await getLink(db, 'onboarding', `${g}:${k}`))?.cuTaskId;
   for (const k of ['contract_review', 'edi_setup']) {
     const id = await step(nova.id, k);
@@ -56,7 +59,7 @@ export async function playAfternoon(cu: ClickUpSandbox, tg: TradingGridSandbox, 
   const revisions = [...tg.state().notices.values()].filter((n) => n.title.includes(`request ${pricing.id}`)).length;
   lines.push(`  approval    ${pricing.id} (Globex, 18,000 USD) → routed to Dora; approved, then changed to rejected → decision posted once (${tg.state().requests.get(pricing.id)?.status}) + ${revisions} revision notice`);
   const cTask = (await getLink(db, 'approval', change.id))?.cuTaskId;
-  lines.push(`  approval    ${change.id} (Initech) withdrawn by the partner → task ${cTask ? `moved to "${(cu.tasks().find((t) => t.id === cTask) as any)?.status?.status}"` : 'never created'}`);
+  lines.push(`  approval    ${change.id} (Initech) withdrawn by the partner → task ${cTask ? `moved to "${sandboxTasks().find((t) => t.id === cTask)?.status?.status}"` : 'never created'}`);
 
   // Flow 8: a rollout started from a ClickUp task with the marker tag.
   const list = cu.lists.rollouts;
@@ -83,7 +86,7 @@ export async function playAfternoon(cu: ClickUpSandbox, tg: TradingGridSandbox, 
     const f = ackFigures(rec.data);
     const silent = rec.data.recipients.filter((p) => !rec!.data.acks[p]);
     lines.push(`  rollout     "${rec.data.title}" → notice ${rec.data.noticeId} to ${f.total} partners; ${f.count} acknowledged (${f.pct}%), reminded: ${silent.join(', ') || 'nobody'}`);
-    lines.push(`              plan: training, documentation, testing, go-live readiness; rollout task now "${(cu.tasks().find((t) => t.id === marker.id) as any)?.status?.status}" (gate ${rec.data.gateOpen ? 'open' : 'blocked'})`);
+    lines.push(`              plan: training, documentation, testing, go-live readiness; rollout task now "${sandboxTasks().find((t) => t.id === marker.id)?.status?.status}" (gate ${rec.data.gateOpen ? 'open' : 'blocked'})`);
   }
   return lines;
 }

@@ -117,6 +117,7 @@ const listen = (s: Server) => new Promise<string>((r) => s.listen(0, '127.0.0.1'
 beforeAll(async () => {
   sb = await startTradingGridSandbox({ seed: 7, idTag: 'contract' });
   // A recording proxy in front of the sandbox: real HTTP on both legs, every byte kept.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- a failure here fails the test: the client gets no answer
   proxy = createServer(async (req, res) => {
     const reqBody = await readAll(req);
     const headers = { ...req.headers } as Record<string, string>;
@@ -131,6 +132,7 @@ beforeAll(async () => {
     delete out.connection;
     res.writeHead(r.statusCode, out).end(resBody);
   });
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- a failure here fails the test: no delivery is recorded
   hooks = createServer(async (req, res) => {
     deliveries.push({ headers: req.headers, body: await readAll(req) });
     res.writeHead(204).end();

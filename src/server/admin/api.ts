@@ -241,9 +241,9 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
     if (!(await tableExists(db, d.store.dialect, 'flow_records'))) return c.json({ available: false, reason: 'no data yet: onboarding and rollout flows (4 and 8) have not stored anything', onboarding: [], rollouts: [] });
     const rows = await listRecentFlowRows(db, ['onboarding', 'rollout'], 500);
     const summarize = (r: (typeof rows)[number]) => {
-      let data: any = {};
+      let data: FlowRecordSummaryData = {};
       try {
-        data = JSON.parse(r.data);
+        data = JSON.parse(r.data) as FlowRecordSummaryData;
       } catch {
         /* shown without details */
       }
@@ -254,12 +254,12 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
         updatedAt: Number(r.updated_at),
         title: data.title ?? data.name ?? data.partnerName ?? r.id,
         partner: data.partnerName ?? data.partnerId ?? null,
-        acknowledged: Array.isArray(data.recipients) && data.acks && typeof data.acks === 'object' ? data.recipients.filter((p: string) => data.acks[p]).length : count(data.acknowledged ?? data.acknowledgements ?? data.acks),
+        acknowledged: Array.isArray(data.recipients) && data.acks && typeof data.acks === 'object' ? data.recipients.filter((p) => data.acks?.[p]).length : count(data.acknowledged ?? data.acknowledgements ?? data.acks),
         expected: count(data.recipients ?? data.partners ?? data.audience?.partnerIds ?? data.expected),
         // Flow 8: who acknowledged and who is still silent; flow 4: which milestones are closed.
         perPartner: Array.isArray(data.recipients) ? data.recipients.map((p: string) => ({ partnerId: p, partner: data.partnerNames?.[p] ?? p, acknowledgedAt: data.acks?.[p] ?? null })) : null,
         milestones: Array.isArray(data.milestones)
-          ? data.milestones.map((m: any) => ({ name: String(m.name ?? m.title ?? ''), done: !!(m.done ?? m.completed) }))
+          ? data.milestones.map((m) => ({ name: String(m.name ?? m.title ?? ''), done: !!(m.done ?? m.completed) }))
           : data.milestones && typeof data.milestones === 'object'
             ? Object.keys(data.milestones).map((k) => ({ name: k, done: Array.isArray(data.closed) && data.closed.includes(k) }))
             : null,
@@ -292,4 +292,27 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
   });
 
   return api;
+}
+
+/**
+ * What GET /rollouts reads of a flow record's `data` (flows 4 and 8 write it; a field an older row lacks is
+ * shown as null). Read as declared, not validated: each field is checked where it is used.
+ */
+interface FlowRecordSummaryData {
+  title?: string;
+  name?: string;
+  partnerName?: string;
+  partnerId?: string;
+  recipients?: string[];
+  acks?: Record<string, number | undefined>;
+  acknowledged?: unknown;
+  acknowledgements?: unknown;
+  partners?: unknown;
+  audience?: { partnerIds?: unknown };
+  expected?: unknown;
+  partnerNames?: Record<string, string | undefined>;
+  milestones?: Array<{ name?: string; title?: string; done?: boolean; completed?: boolean }> | Record<string, unknown>;
+  closed?: string[];
+  stepsDone?: unknown[];
+  taskId?: unknown;
 }

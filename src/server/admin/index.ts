@@ -5,7 +5,7 @@ import type { ClickUpClient } from '../../connectors/clickup/index.ts';
 import type { Store } from '../../store/db.ts';
 import type { Dispatcher } from '../../sync/dispatcher.ts';
 import { adminApi } from './api.ts';
-import { AdminAuth } from './auth.ts';
+import { AdminAuth, type AdminEnv } from './auth.ts';
 import { resolveAdminCredentials, type AdminCredentials } from './credentials.ts';
 import { ConnectorHealth } from './connectorHealth.ts';
 import { securityHeaders } from './securityHeaders.ts';
@@ -25,7 +25,7 @@ export interface ConsoleDeps {
   /** The dispatcher is built after the console (it takes `onSettled`), hence a getter. */
   dispatcher: () => Dispatcher | undefined;
   /** More admin routes behind the console's sign-in, each under /api/<prefix> (the partner channel's). */
-  extraApis?: Record<string, (auth: AdminAuth) => Hono<any>>;
+  extraApis?: Record<string, (auth: AdminAuth) => Hono<AdminEnv>>;
 }
 
 export interface Console {

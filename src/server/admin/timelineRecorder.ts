@@ -22,9 +22,11 @@ export function caseIdOfJob(job: Pick<JobRow, 'queue_key'>, payload: unknown): s
 
 /** Timeline entries for one settled job run (pure): the event it carried on the first run, then the run itself. */
 export function timelineEntriesFor(job: JobRow, outcome: Settled, ms: number, error: string | undefined, endedAt: number): TimelineEntry[] {
-  let payload: any = null;
+  // What the timeline shows of a payload: an event's type and id (tg.event / cu.event), else nothing.
+  type PayloadHead = { type?: string; event?: string; id?: string } | null;
+  let payload: PayloadHead = null;
   try {
-    payload = JSON.parse(job.payload);
+    payload = JSON.parse(job.payload) as PayloadHead;
   } catch {
     /* kept null */
   }

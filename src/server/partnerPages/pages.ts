@@ -132,7 +132,7 @@ export function mountPartnerPages(app: Hono, d: PartnerPagesDeps): void {
   const nonce = () => randomBytes(12).toString('base64url');
   const actionId = (jti: string, action: string, n: string) => createHash('sha256').update(`${jti}|${action}|${n}`).digest('base64url').slice(0, 32);
 
-  async function caseBody(g: Granted, notice: string | null): Promise<{ title: string; body: string }> {
+  async function caseBody(g: Granted, _notice: string | null): Promise<{ title: string; body: string }> {
     const rec = (await getCase(db, g.claims.entityId))!;
     const seen = new Set<string>();
     const history: Array<{ at: number; html: string }> = [];

@@ -1,13 +1,13 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 
 /** One migration set for SQLite and PostgreSQL: ms-epoch bigints, JSON as text, ids by dialect. */
-export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const autoId = (col: any) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
+export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  const autoId = (col: ColumnDefinitionBuilder) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
   const idType = dialect === 'sqlite' ? 'integer' : 'bigserial';
 
   await db.schema
     .createTable('jobs')
-    .addColumn('id', idType as any, autoId)
+    .addColumn('id', idType, autoId)
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('key', 'text', (c) => c.notNull().unique())
     .addColumn('queue_key', 'text')
@@ -90,7 +90,7 @@ export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promi
 
   await db.schema
     .createTable('dead_letters')
-    .addColumn('id', idType as any, autoId)
+    .addColumn('id', idType, autoId)
     .addColumn('job_id', 'bigint', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('key', 'text', (c) => c.notNull())
@@ -104,7 +104,7 @@ export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promi
 
   await db.schema
     .createTable('audit_log')
-    .addColumn('id', idType as any, autoId)
+    .addColumn('id', idType, autoId)
     .addColumn('at', 'bigint', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('entity', 'text', (c) => c.notNull())

@@ -1,13 +1,13 @@
-import type { Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 
 /** Operations console: the case timeline (every job run with status and duration) and admin sessions. */
-export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const autoId = (col: any) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
+export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  const autoId = (col: ColumnDefinitionBuilder) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
   const idType = dialect === 'sqlite' ? 'integer' : 'bigserial';
 
   await db.schema
     .createTable('timeline')
-    .addColumn('id', idType as any, autoId)
+    .addColumn('id', idType, autoId)
     .addColumn('case_id', 'text')
     .addColumn('at', 'bigint', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())

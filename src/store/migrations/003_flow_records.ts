@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
  * State of the group flows (4 onboarding, 6 approvals, 8 rollouts): one JSON record per flow entity,
  * with a version for guarded updates and a small secondary key (e.g. a notice id → its rollout).
  */
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('flow_records')
     .addColumn('flow', 'text', (c) => c.notNull())

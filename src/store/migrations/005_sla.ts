@@ -1,11 +1,11 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 
 /**
  * Issue #8: per-case SLA state (what the sweep has decided and enqueued), the escalation ladder, the
  * partner-status history the SLA clock replays, and the indexes the sweep and the scorecards read.
  */
-export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const autoId = (col: any) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
+export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  const autoId = (col: ColumnDefinitionBuilder) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
   const idType = dialect === 'sqlite' ? 'integer' : 'bigserial';
 
   await db.schema
@@ -39,7 +39,7 @@ export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promi
 
   await db.schema
     .createTable('case_status_history')
-    .addColumn('id', idType as any, autoId)
+    .addColumn('id', idType, autoId)
     .addColumn('case_id', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('at', 'bigint', (c) => c.notNull())

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /** State of the `mailbox` (EDI) and `ac_csv` drivers: processed files, FA waits, orders/ASNs, the AC partner snapshot. */
-export async function up(db: Kysely<any>, _dialect: 'sqlite' | 'postgres'): Promise<void> {
+export async function up(db: Kysely<unknown>, _dialect: 'sqlite' | 'postgres'): Promise<void> {
   await db.schema
     .createTable('mailbox_processed_files')
     .addColumn('mailbox', 'text', (c) => c.notNull())

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
  * registration), sealed with AES-256-GCM (src/store/secretBox.ts). `key_id` names the sealing key so
  * `gridbridge secrets rotate-key` finds the rows still sealed with an older one.
  */
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('secrets')
     .addColumn('name', 'text', (c) => c.primaryKey())

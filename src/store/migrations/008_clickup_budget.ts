@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /** Issue #10: the ClickUp rate budget shared by every instance using a token (one row per token hash). */
-export async function up(db: Kysely<any>, _dialect: 'sqlite' | 'postgres'): Promise<void> {
+export async function up(db: Kysely<unknown>, _dialect: 'sqlite' | 'postgres'): Promise<void> {
   await db.schema
     .createTable('clickup_budget')
     .addColumn('token_key', 'text', (c) => c.primaryKey())

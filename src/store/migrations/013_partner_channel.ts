@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /** Issue #23: e-mails to partners (idempotency records), page tokens, shared files, partner actions. */
-export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
   await db.schema
     .createTable('partner_messages')
     .addColumn('key', 'text', (c) => c.primaryKey())

@@ -1,15 +1,15 @@
-import type { Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 
 /**
  * Issue #21: every partner-visible change a ClickUp user makes, counted per user and time window; the
  * ones over the bulk-change limit are kept here (with their job) until an admin releases or drops them.
  */
-export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const autoId = (col: any) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
+export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  const autoId = (col: ColumnDefinitionBuilder) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
   const idType = dialect === 'sqlite' ? 'integer' : 'bigserial';
   await db.schema
     .createTable('partner_changes')
-    .addColumn('id', idType as any, autoId)
+    .addColumn('id', idType, autoId)
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('at', 'bigint', (c) => c.notNull())
     .addColumn('case_id', 'text')

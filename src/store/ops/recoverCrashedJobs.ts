@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Database } from '../schema.ts';
 import { dialectOf, leaseNow, type LeaseClock } from '../dbClock.ts';
 
@@ -16,9 +16,10 @@ export async function recoverCrashedJobs(db: Kysely<Database>, o: { all: boolean
   const max = o.maxCrashes ?? DEFAULT_MAX_CRASHES;
   const expiredBefore = leaseNow(o.leaseFrom ?? o.now, dialectOf(db));
   return db.transaction().execute(async (trx) => {
-    const gone = (q: any) => (o.all ? q.where('state', '=', 'running') : q.where('state', '=', 'running').where('locked_until', '<', expiredBefore));
+    type JobsUpdate = UpdateQueryBuilder<Database, 'jobs', 'jobs', UpdateResult>;
+    const gone = (q: JobsUpdate): JobsUpdate => (o.all ? q.where('state', '=', 'running') : q.where('state', '=', 'running').where('locked_until', '<', expiredBefore));
     const dead = await gone(trx.updateTable('jobs'))
-      .where((eb: any) => eb.or([eb(sql`crashes + 1`, '>=', max), eb('attempts', '>=', eb.ref('max_attempts'))]))
+      .where((eb) => eb.or([eb(sql`crashes + 1`, '>=', max), eb('attempts', '>=', eb.ref('max_attempts'))]))
       .set({
         state: 'dead',
         crashes: sql`crashes + 1`,
@@ -32,7 +33,7 @@ export async function recoverCrashedJobs(db: Kysely<Database>, o: { all: boolean
     if (dead.length > 0) {
       await trx
         .insertInto('dead_letters')
-        .values(dead.map((j: any) => ({ job_id: Number(j.id), kind: j.kind, key: j.key, queue_key: j.queue_key, payload: j.payload, error: j.last_error, attempts: Number(j.attempts), failed_at: o.now, replayed_at: null })))
+        .values(dead.map((j) => ({ job_id: Number(j.id), kind: j.kind, key: j.key, queue_key: j.queue_key, payload: j.payload, error: j.last_error ?? '', attempts: Number(j.attempts), failed_at: o.now, replayed_at: null })))
         .execute();
     }
     const ready = await gone(trx.updateTable('jobs'))

@@ -1,8 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type QueryExecutorProvider } from 'kysely';
 import type { Dialect } from '../db.ts';
 
 /** Whether a table exists: console views over tables other work adds later degrade to "no data yet". */
-export async function tableExists(db: Kysely<any>, dialect: Dialect, name: string): Promise<boolean> {
+export async function tableExists(db: QueryExecutorProvider, dialect: Dialect, name: string): Promise<boolean> {
   const r =
     dialect === 'sqlite'
       ? await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${name}`.execute(db)

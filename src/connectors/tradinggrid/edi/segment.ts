@@ -46,7 +46,6 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Bytes held as a latin1 string (one char per byte) decoded in `encoding`. */
 export function decodeBytes(latin1: string, encoding: TextEncodingName): string {
-  // eslint-disable-next-line no-control-regex
   if (encoding === 'latin1' || !/[^\x00-\x7f]/.test(latin1)) return latin1;
   const bytes = Buffer.from(latin1, 'latin1');
   if (encoding === 'utf8') {

@@ -1,6 +1,6 @@
 import { mayWrite } from '../../../core/jobSignal.ts';
 import { constants as fsConstants } from 'node:fs';
-import { mkdir, open as openFile, readdir, rename, lstat, stat, unlink, writeFile, access } from 'node:fs/promises';
+import { mkdir, open as openFile, readdir, rename, lstat, unlink, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { err, ok, type RemoteError, type Result } from '../../../core/result.ts';
