@@ -18,10 +18,12 @@ import { ourListIds } from './ourLists.ts';
  *   has no attachment event, a file added to a task comes as a `taskUpdated` (see docs/CLICKUP.md).
  * - `taskDeleted`: a linked task deleted by a person (`sync.on_task_deleted`: leave the case unlinked or
  *   make a new task).
+ * - `taskMoved`: a linked task moved out of our lists pauses its syncing (nothing reaches the partner);
+ *   moved back, it resumes.
  * Subscribing to these and not `*` keeps list, folder, space and goal traffic away from the route. ClickUp
  * may list more (a re-enable sends `*`): any superset is kept as it is.
  */
-export const CLICKUP_WEBHOOK_EVENTS = ['taskStatusUpdated', 'taskUpdated', 'taskCommentPosted', 'taskDeleted'];
+export const CLICKUP_WEBHOOK_EVENTS = ['taskStatusUpdated', 'taskUpdated', 'taskCommentPosted', 'taskDeleted', 'taskMoved'];
 
 /** The registered webhook's secret (read per request by the route; a new one only if the webhook had to be created anew). */
 export interface ClickUpWebhookState {
@@ -165,7 +167,8 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
         const readFiles = reason !== null && link.entity === 'case' && (link.seenAt == null || link.seenAt < at);
         // Already fed by an earlier check and no files to look for: nothing to do.
         if (fed && !readFiles) continue;
-        const items: Array<Record<string, unknown>> = fed ? [] : [{ id: statusEventId, field: 'status', date: String(at), after: { status: t.status.status } }];
+        // parent_id: the list the task is in now, so a task moved back while the taskMoved delivery was lost resumes.
+        const items: Array<Record<string, unknown>> = fed ? [] : [{ id: statusEventId, field: 'status', date: String(at), parent_id: listId, after: { status: t.status.status } }];
         if (readFiles) {
           // Files added while deliveries were lost: the task's attachments, fed as attachment items (known
           // ones, ours included, cost nothing).

@@ -7,6 +7,8 @@ import type { TaskRec } from './state.ts';
 /** Changes made "as a person in ClickUp": they go through the same code as the API and fire webhooks. */
 export interface PersonActions {
   moveStatus(taskId: string, status: string, asEmail?: string): Record<string, unknown>;
+  /** Moves the task to another list (a person's "Move to"); emits taskMoved. */
+  moveToList(taskId: string, listId: string, asEmail?: string): Record<string, unknown>;
   postComment(taskId: string, text: string, asEmail?: string, files?: Array<{ filename: string; contentType: string; data: Buffer }>): { id: string };
   attachFile(taskId: string, file: { filename: string; contentType: string; data: Buffer }, asEmail?: string): Record<string, unknown>;
   /** `field` is a field name or id; drop-down values may be given by option name. */
@@ -40,6 +42,7 @@ export function personActions(c: MutationContext, m: Mutations): PersonActions {
   };
   return {
     moveStatus: (id, status, email) => taskJson(s, check(m.setStatus(task(id), status, who(email))), c.origin),
+    moveToList: (id, listId, email) => taskJson(s, check(m.moveToList(task(id), listId, who(email))), c.origin),
     postComment: (id, text, email, files) => ({ id: m.addComment(task(id), text, who(email), files ?? []).id }),
     attachFile: (id, file, email) => attachmentJson(m.addAttachment(task(id), file, who(email)), c.origin),
     setField: (id, field, value, email) => {
@@ -82,6 +85,7 @@ export function registerControlApi(router: Router, c: MutationContext, p: Person
   const as = (b: Record<string, unknown>) => (typeof b.as === 'string' ? b.as : undefined);
   router.add('GET', '/_sandbox/tasks', wrap(() => ({ tasks: [...c.state.tasks.values()].map((t) => taskJson(c.state, t, c.origin, { attachments: true })) })));
   router.add('POST', '/_sandbox/tasks/{task_id}/status', wrap((req, b) => p.moveStatus(req.params.task_id!, str(b.status, 'status'), as(b))));
+  router.add('POST', '/_sandbox/tasks/{task_id}/list', wrap((req, b) => p.moveToList(req.params.task_id!, str(b.list_id, 'list_id'), as(b))));
   router.add('POST', '/_sandbox/tasks/{task_id}/comment', wrap((req, b) => p.postComment(req.params.task_id!, str(b.text, 'text'), as(b))));
   router.add('POST', '/_sandbox/tasks/{task_id}/attachment', wrap((req, b) =>
     p.attachFile(req.params.task_id!, { filename: str(b.filename, 'filename'), contentType: typeof b.contentType === 'string' ? b.contentType : 'application/octet-stream', data: Buffer.from(str(b.dataBase64, 'dataBase64'), 'base64') }, as(b))));

@@ -312,6 +312,22 @@ export class Mutations {
     return t;
   }
 
+  /** Moves a task to another list (ClickUp's "Move to"): keeps its status when the list has it; emits taskMoved. */
+  moveToList(t: TaskRec, listId: string, userId: number): TaskRec | ApiError {
+    const s = this.c.state;
+    const from = s.lists.get(t.listId)!;
+    const to = s.lists.get(listId);
+    if (!to) return apiError(404, 'List not found', 'ITEM_013');
+    if (to.id === from.id) return t;
+    const now = this.touch(t);
+    from.taskIds = from.taskIds.filter((id) => id !== t.id);
+    to.taskIds.push(t.id);
+    t.listId = to.id;
+    if (!to.statuses.some((x) => x.status === t.status)) t.status = to.statuses[0]!.status;
+    this.c.events.emit('taskMoved', t, [historyItem(t, 'section_moved', this.user(userId), { id: from.id, name: from.name }, { id: to.id, name: to.name }, now)]);
+    return t;
+  }
+
   deleteTask(t: TaskRec, userId: number): void {
     const s = this.c.state;
     const list = s.lists.get(t.listId)!;

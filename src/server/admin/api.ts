@@ -26,6 +26,8 @@ import { openApiDocument } from './openapi.ts';
 import { readJsonBody } from '../rawBody.ts';
 import { caseViewExtras, type CaseViewExtras } from '../../store/ops/caseViewExtras.ts';
 import { countHeldByActor, listHeldChanges, type HeldSelector } from '../../store/ops/partnerChanges.ts';
+import { listLinksOutside } from '../../store/ops/links.ts';
+import { ourListIds } from '../../sync/ourLists.ts';
 import { settleHeldChanges } from '../../sync/partnerGuard.ts';
 
 export interface AdminApiDeps {
@@ -111,15 +113,18 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
 
   api.get('/overview', async (c) => {
     const now = d.now();
-    const [q, open, breached, atRisk, held, heldChanges] = await Promise.all([
+    const [q, open, breached, atRisk, held, heldChanges, outside] = await Promise.all([
       summarizeQueue(db, now),
       searchCases(db, { state: 'active', limit: 1 }, now),
       searchCases(db, { sla: 'breached', limit: 1 }, now),
       searchCases(db, { sla: 'at_risk', limit: 1 }, now),
       searchCases(db, { state: 'needs_mapping', limit: 1 }, now),
       countHeldByActor(db),
+      listLinksOutside(db, [...ourListIds(d.config)], 50),
     ]);
-    return c.json({ openCases: open.total, breached: breached.total, atRisk: atRisk.total, held: held.total, heldChanges: heldChanges.reduce((n, x) => n + x.n, 0), deadLetters: q.deadLettersOpen, queueDue: q.due, oldestDueAgeMs: q.oldestDueAgeMs });
+    // Tasks a person moved out of our lists: their records are paused until the task is moved back.
+    const pausedTasks = outside.map((l) => ({ entity: l.entity, id: l.entityId, cuTaskId: l.cuTaskId, listId: l.cuListId }));
+    return c.json({ openCases: open.total, breached: breached.total, atRisk: atRisk.total, held: held.total, heldChanges: heldChanges.reduce((n, x) => n + x.n, 0), pausedTasks, deadLetters: q.deadLettersOpen, queueDue: q.due, oldestDueAgeMs: q.oldestDueAgeMs });
   });
 
   api.get('/cases', async (c) => {

@@ -80,7 +80,7 @@ export function openApiDocument(): object {
       schemas: {
         Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
         Session: { type: 'object', properties: { actor: { type: 'string' }, role: { enum: ['admin', 'read_only'] }, via: { enum: ['token', 'session'] }, csrfToken: { type: ['string', 'null'] }, expiresAt: { type: ['integer', 'null'] } } },
-        Overview: { type: 'object', properties: { openCases: { type: 'integer' }, breached: { type: 'integer' }, atRisk: { type: 'integer' }, held: { type: 'integer' }, deadLetters: { type: 'integer' }, queueDue: { type: 'integer' }, oldestDueAgeMs: { type: 'integer' } } },
+        Overview: { type: 'object', properties: { openCases: { type: 'integer' }, breached: { type: 'integer' }, atRisk: { type: 'integer' }, held: { type: 'integer' }, pausedTasks: { type: 'array', description: 'linked tasks moved out of our lists: syncing paused', items: { type: 'object', properties: { entity: { type: 'string' }, id: { type: 'string' }, cuTaskId: { type: 'string' }, listId: { type: 'string' } } } }, deadLetters: { type: 'integer' }, queueDue: { type: 'integer' }, oldestDueAgeMs: { type: 'integer' } } },
         CaseRow: {
           type: 'object',
           properties: {

@@ -32,6 +32,9 @@ export async function viewCases(params) {
     stat('Held (needs mapping)', overview.held, '#/cases?state=needs_mapping', overview.held ? 'warn' : ''),
     stat('Dead letters', overview.deadLetters, '#/dead-letters', overview.deadLetters ? 'bad' : ''),
     stat('Held bulk changes', overview.heldChanges ?? 0, '#/held', overview.heldChanges ? 'bad' : ''),
+    // Tasks a person moved out of our lists: their records are paused until the task is moved back.
+    stat('Paused (task moved out)', (overview.pausedTasks ?? []).length, (overview.pausedTasks ?? []).find((p) => p.entity === 'case') ? `#/case/${encodeURIComponent((overview.pausedTasks ?? []).find((p) => p.entity === 'case').id)}` : '#/cases', (overview.pausedTasks ?? []).length ? 'warn' : '',
+      (overview.pausedTasks ?? []).slice(0, 3).map((p) => `${p.entity} ${p.id}`).join(', ')),
     stat('Queue due', overview.queueDue, '#/health', '', overview.oldestDueAgeMs ? `oldest ${fmtDuration(overview.oldestDueAgeMs)}` : ''));
   const rows = data.cases.map((c) =>
     h('tr', { dataset: { case: c.id } },

@@ -53,3 +53,17 @@ export async function markTaskSeen(db: Db, cuTaskId: string, at: number): Promis
     .where((eb) => eb.or([eb('cu_seen_at', 'is', null), eb('cu_seen_at', '<', at)]))
     .execute();
 }
+
+/** The task now lives in `cuListId` (a person moved it); false when the link already said so. */
+export async function setLinkList(db: Db, cuTaskId: string, cuListId: string): Promise<boolean> {
+  const r = await db.updateTable('links').set({ cu_list_id: cuListId }).where('cu_task_id', '=', cuTaskId).where('cu_list_id', '!=', cuListId).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Links whose task was moved to a list that is not one of `ourLists`: their syncing is paused. */
+export async function listLinksOutside(db: Db, ourLists: readonly string[], limit = 500): Promise<Link[]> {
+  let q = db.selectFrom('links').selectAll().where('cu_task_id', 'is not', null);
+  if (ourLists.length > 0) q = q.where('cu_list_id', 'not in', [...ourLists]);
+  const rows = await q.orderBy('entity').orderBy('entity_id').limit(limit).execute();
+  return rows.map((r) => ({ entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id!, cuListId: r.cu_list_id }));
+}

@@ -4,6 +4,11 @@ import type { ClickUpWebhookEvent } from '../../connectors/clickup/types.ts';
 import { getLinkByTask } from '../../store/ops/links.ts';
 import type { CuEntityRoute } from '../cuEntityRoute.ts';
 import { ourListIds } from '../ourLists.ts';
+import { decidePlacement, listOfDelivery } from '../taskPlacement.ts';
+import { setLinkList } from '../../store/ops/links.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
+import { personOf } from '../partnerGuard.ts';
+import { outcomeFromRemote } from '../outcome.ts';
 
 /**
  * Waits (in ms, by attempt) for the link of a task in one of our lists. A person may change a task in the
@@ -41,7 +46,28 @@ export function cuEventHandler(ctx: SyncContext, routes: Readonly<Record<string,
       ctx.logger.debug({ entity: link.entity, event: ev.event }, 'no flow for ClickUp changes of this entity');
       return { status: 'done' };
     }
-    return route(ctx, ev, link);
+    // A task moved out of our lists pauses: nothing it does reaches the partner until it is moved back.
+    const nowList = listOfDelivery(ev.history_items ?? []);
+    const placement = decidePlacement(link.cuListId, nowList, lists);
+    if (placement === 'same') return route(ctx, ev, link);
+    if (nowList && nowList !== link.cuListId) {
+      const action = placement === 'moved_out' ? 'task_moved_out' : placement === 'moved_back' ? 'task_moved_back' : 'task_moved';
+      await ctx.store.db.transaction().execute(async (trx) => {
+        if (!(await setLinkList(trx, link.cuTaskId, nowList))) return;
+        await appendAudit(trx, { actor: personOf(ev.history_items) ?? 'clickup', entity: link.entity, entityId: link.entityId, action, before: { listId: link.cuListId }, after: { listId: nowList, cuTaskId: link.cuTaskId, ...(placement === 'moved_out' ? { syncing: 'paused: nothing reaches the partner until the task is moved back' } : {}) } }, ctx.now());
+      });
+      if (placement === 'moved_out') ctx.logger.warn({ entity: link.entity, id: link.entityId, task: link.cuTaskId, list: nowList }, `${link.entity} ${link.entityId}: its task was moved out of our lists; syncing paused until it is moved back`);
+    }
+    if (placement === 'moved_out' || placement === 'paused') return { status: 'done' };
+    const moved = { ...link, cuListId: nowList ?? link.cuListId };
+    if (placement === 'moved_within') return route(ctx, ev, moved);
+    // Moved back: what the task says now goes through the flow, as a status change by the person who moved it.
+    const t = await ctx.clickup.getTask(link.cuTaskId);
+    if (!t.ok) return outcomeFromRemote(t.error, `reading task ${link.cuTaskId} moved back into our lists`);
+    const by = (ev.history_items ?? []).find((i) => i.user)?.user;
+    const item = { id: `moved_back:${link.cuTaskId}:${ctx.now()}`, field: 'status', date: String(ctx.now()), parent_id: nowList, user: by, after: { status: t.value.status.status } };
+    const others = (ev.history_items ?? []).filter((i) => i.field !== 'section_moved');
+    return route(ctx, { ...ev, history_items: [...others, item] as never }, moved);
   };
 }
 
