@@ -9,6 +9,7 @@ import { at7Exceptions, DOCUMENT_SETS, invoicePo, itemLines, orderNumber, return
 import { describeAckErrors, exception, refOfSent, type MailboxAcknowledgment, type MailboxException, type MailboxItem, type TransactionRef } from './exceptions.ts';
 import { partyKey, type FileRef, type MailboxState, type SentTransaction } from './state.ts';
 import type { MailboxTransport } from './transport.ts';
+import { storedName } from './storedName.ts';
 
 export interface PartnerWindows {
   /** Hours a partner has to send its 997/999/CONTRL (default 24). */
@@ -203,7 +204,7 @@ export class MailboxDriver {
       if (!removed.ok) return removed;
       return ok({ items: [], outcome: { ...file, outcome: 'duplicate' } });
     }
-    const stored = `${file.sha256.slice(0, 12)}_${name}`;
+    const stored = storedName(file.sha256.slice(0, 12), name);
     if (checked.value.errors.length > 0) {
       const report = [`${name}: does not parse as EDI (sha256 ${file.sha256}, ${checked.value.bytes} bytes)`, ...checked.value.errors.map((e) => `byte ${e.position ?? '?'}, segment ${e.segment ?? '?'}: ${e.message}`)].join('\n');
       const first = checked.value.errors[0]!;
@@ -249,7 +250,7 @@ export class MailboxDriver {
     const key = `size:${size}:mtime:${modifiedAt.getTime()}`;
     const file: FileRef = { name, sha256: key };
     if ((await this.opts.state.getProcessed(name, key)) !== null) return ok({ items: [], outcome: { ...file, outcome: 'duplicate' } });
-    const stored = `oversize-${modifiedAt.getTime()}_${name}`;
+    const stored = storedName(`oversize-${modifiedAt.getTime()}`, name);
     const detail = `file ${name} is ${size} bytes, over mailbox.max_bytes (${maxBytes}): quarantined unread as ${stored}; ask the partner to split it, or raise max_bytes`;
     // No attachment: the file is the problem, and too big to attach.
     const item = exception('content_error', this.mailboxParty(), NO_REF, detail, at, null, key);
@@ -460,7 +461,7 @@ export class MailboxDriver {
     const summary = await readEdi(data, { keepSegments: (s) => DOCUMENT_SETS.has(s), onTransaction: (tx) => transactions.push(tx) }, this.readOptions);
     if (summary.errors.length > 0) return err({ code: 'mailbox:invalid_outbound', retryable: false, detail: `refusing to send ${name}: ${summary.errors[0]!.message} (byte ${summary.errors[0]!.position})` });
     const file: FileRef = { name, sha256: createHash('sha256').update(data).digest('hex') };
-    const stored = `${file.sha256.slice(0, 12)}_${name}`;
+    const stored = storedName(file.sha256.slice(0, 12), name);
     const copy = await transport.writeArchive(stored, data);
     if (!copy.ok) return copy;
     const w = await transport.writeOutbound(name, data);

@@ -40,5 +40,6 @@ export interface MailboxFolders {
 
 /** A file name we may join to a folder: no path separators, no dot-dot, not hidden temp files. */
 export function isSafeFileName(name: string): boolean {
-  return name.length > 0 && name.length <= 255 && !/[/\\\0]/.test(name) && name !== '.' && name !== '..';
+  // 255 bytes (UTF-8), not 255 characters: 'é' takes two on the filesystem.
+  return name.length > 0 && Buffer.byteLength(name) <= 255 && !/[/\\\0]/.test(name) && name !== '.' && name !== '..';
 }
