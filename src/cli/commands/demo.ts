@@ -16,6 +16,7 @@ import { getCase } from '../../store/ops/cases.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { listDocuments } from '../../store/ops/documents.ts';
 import { listDeadLetters } from '../../store/ops/replayDeadLetter.ts';
+import { countDueJobs } from '../../store/ops/countDueJobs.ts';
 import { onShutdown } from './start.ts';
 import { playAfternoon } from '../demo/afternoon.ts';
 import { demoGuardsConfig, playBulkSlip } from '../demo/bulkSlip.ts';
@@ -105,8 +106,8 @@ async function waitForQuiet(bridge: Awaited<ReturnType<typeof startBridge>>, tg:
   const deadline = Date.now() + timeoutMs;
   await tg.idle();
   while (Date.now() < deadline) {
-    const busy = await bridge.store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 3000).executeTakeFirst();
-    if (Number(busy?.n ?? 0) === 0 && bridge.dispatcher.inFlightCount === 0) return;
+    const busy = await countDueJobs(bridge.store.db, Date.now() + 3000);
+    if (busy === 0 && bridge.dispatcher.inFlightCount === 0) return;
     await sleep(50);
   }
 }

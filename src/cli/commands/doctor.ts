@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { request } from 'undici';
-import { sql } from 'kysely';
+import { listAppliedMigrations } from '../../store/ops/appliedMigrations.ts';
 import pino from 'pino';
 import type { GridbridgeConfig } from '../../config/schema.ts';
 import { loadConfigFile, resolveSecrets, type ResolvedSecrets, type SecretSource } from '../../config/load.ts';
@@ -164,8 +164,8 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorLine[]> {
 
 async function appliedMigrations(store: Store): Promise<Map<string, Date>> {
   try {
-    const rows = await sql<{ name: string; timestamp: string }>`select name, timestamp from kysely_migration`.execute(store.db);
-    return new Map(rows.rows.map((r) => [r.name, new Date(r.timestamp)]));
+    const rows = await listAppliedMigrations(store.db);
+    return new Map(rows.map((r) => [r.name, new Date(r.timestamp)]));
   } catch {
     return new Map(); // no bookkeeping table: nothing applied yet
   }

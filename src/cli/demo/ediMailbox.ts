@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Bridge } from '../../server/bridge.ts';
 import { openMailboxDriver } from '../../sync/mailbox/mailboxRuntime.ts';
 import type { DemoCase } from './partnerDay.ts';
+import { listMailboxCases } from '../../store/ops/listMailboxCases.ts';
 
 const FIXTURES = new URL('../../../test/fixtures/edi/', import.meta.url);
 
@@ -43,7 +44,6 @@ export async function deliverDemoEdi(bridge: Bridge, dir: string): Promise<void>
 
 /** The EDI-derived cases the scan made (with the exception each came from), for the summary. */
 export async function listDemoEdiCases(bridge: Bridge): Promise<DemoCase[]> {
-  const db = bridge.store.db;
-  const rows = await db.selectFrom('cases').innerJoin('inbound_events', (j) => j.onRef('inbound_events.event_id', '=', 'cases.id').on('inbound_events.source', '=', 'mailbox')).select(['cases.id', 'cases.partner_id', 'inbound_events.type']).where('cases.source', '=', 'mailbox').orderBy('cases.opened_at').orderBy('cases.id').execute();
+  const rows = await listMailboxCases(bridge.store.db);
   return rows.map((r) => ({ label: `EDI ${r.type.replace(/^mailbox\./, '')}`, id: r.id, partnerId: r.partner_id }));
 }

@@ -3,7 +3,7 @@ import type { Bridge } from '../../server/bridge.ts';
 import { getCase } from '../../store/ops/cases.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { listEscalations } from '../../store/ops/listEscalations.ts';
-import { withSlaTables } from '../../store/slaTables.ts';
+import { countOpenCasesBySlaState, getCaseSla } from '../../store/ops/caseSlaReads.ts';
 import { sandboxSla } from '../sandboxSla.ts';
 
 /**
@@ -51,7 +51,7 @@ export async function playSlaEvening(tg: TradingGridSandbox, bridge: Bridge, cas
   if (aged) {
     const link = await getLink(db, 'case', aged.id);
     const ladder = await listEscalations(db, aged.id);
-    const sla = await withSlaTables(db).selectFrom('case_sla').selectAll().where('case_id', '=', aged.id).executeTakeFirst();
+    const sla = await getCaseSla(db, aged.id);
     const tgCase = tg.state().cases.get(aged.id);
     lines.push(`  ${aged.id} (Acme's ISO certificate, a 3.6-second SLA in the demo config) aged past its due date: SLA ${sla?.state ?? '?'}, reminders sent at ${JSON.parse(sla?.reminders ?? '[]').map((t: number) => `${t * 100} %`).join(' + ') || 'none'}`);
     for (const r of ladder) {
@@ -61,13 +61,7 @@ export async function playSlaEvening(tg: TradingGridSandbox, bridge: Bridge, cas
     if (ladder.length === 0) lines.push('    → not escalated (its clock may be paused)');
     lines.push(`    partner-visible status on Trading Grid: ${tgCase?.status ?? '?'}`);
   }
-  const states = await withSlaTables(db)
-    .selectFrom('case_sla as s')
-    .innerJoin('cases as c', 'c.id', 's.case_id')
-    .select(['s.state', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('c.resolved_at', 'is', null)
-    .groupBy('s.state')
-    .execute();
+  const states = await countOpenCasesBySlaState(db);
   lines.push(`  Open cases by SLA state: ${states.map((s) => `${s.state} ${Number(s.n)}`).join(', ') || 'none swept'}`);
 
   await tick('metrics.push');
