@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { AdminAuth, AdminEnv } from '../admin/auth.ts';
-import { appendAudit } from '../../store/ops/audit.ts';
+import { appendAudit, listAuditActions } from '../../store/ops/audit.ts';
+import { listPartnerMessages } from '../../store/ops/partnerMessages.ts';
+import { getPartnerToken, listPartnerTokens, revokePartnerToken } from '../../store/ops/partnerTokens.ts';
 
 /** Audit actions that are a partner-facing send (the channel is in `after.channels`; before the partner channel: community). */
 const SENDS: Record<string, string> = { status_to_partner: 'status', comment_to_partner: 'comment', document_to_partner: 'document', decision_posted: 'decision', decision_revision_posted: 'decision' };
@@ -19,9 +21,9 @@ export function partnerChannelApi(db: Kysely<Database>, auth: AdminAuth, now: ()
     const entity = c.req.param('entity');
     const id = c.req.param('id');
     const [mails, audits, tokens] = await Promise.all([
-      db.selectFrom('partner_messages').selectAll().where('entity', '=', entity).where('entity_id', '=', id).orderBy('created_at').execute(),
-      db.selectFrom('audit_log').selectAll().where('entity', '=', entity).where('entity_id', '=', id).where('action', 'in', Object.keys(SENDS)).orderBy('id').execute(),
-      db.selectFrom('partner_tokens').selectAll().where('entity', '=', entity).where('entity_id', '=', id).orderBy('created_at').execute(),
+      listPartnerMessages(db, entity, id),
+      listAuditActions(db, entity, id, Object.keys(SENDS)),
+      listPartnerTokens(db, entity, id),
     ]);
     const deliveries = [
       ...audits.flatMap((a) => {
@@ -39,12 +41,12 @@ export function partnerChannelApi(db: Kysely<Database>, auth: AdminAuth, now: ()
   api.post('/tokens/:jti/revoke', auth.requireAdmin(), async (c) => {
     const jti = c.req.param('jti');
     const actor = c.get('principal').actor;
-    const t = await db.selectFrom('partner_tokens').selectAll().where('jti', '=', jti).executeTakeFirst();
+    const t = await getPartnerToken(db, jti);
     if (!t) return c.json({ error: `no partner link ${jti}` }, 404);
     if (t.revoked_at) return c.json({ jti, revokedAt: Number(t.revoked_at), revokedBy: t.revoked_by });
     const at = now();
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('partner_tokens').set({ revoked_at: at, revoked_by: actor }).where('jti', '=', jti).execute();
+      await revokePartnerToken(trx, jti, actor, at);
       await appendAudit(trx, { actor, entity: t.entity, entityId: t.entity_id, action: 'partner_link_revoked', after: { jti, partnerId: t.partner_id, recipient: t.recipient } }, at);
     });
     return c.json({ jti, revokedAt: at, revokedBy: actor });

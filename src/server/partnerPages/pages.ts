@@ -15,6 +15,10 @@ import { getCase } from '../../store/ops/cases.ts';
 import { getFlowRecord } from '../../store/ops/flowRecords.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { getPartnerFile, savePartnerFile } from '../../store/ops/partnerFiles.ts';
+import { findPartnerAction, listPartnerActions, recordPartnerAction } from '../../store/ops/partnerActions.ts';
+import { listPartnerMessages } from '../../store/ops/partnerMessages.ts';
+import { getPartnerToken, markPartnerTokenUsed } from '../../store/ops/partnerTokens.ts';
 import { MinuteLimiter } from './rateLimit.ts';
 import { esc, FAVICON_SVG, pageHtml, PARTNER_CSS, refusedHtml } from './render.ts';
 
@@ -103,13 +107,13 @@ export function mountPartnerPages(app: Hono, d: PartnerPagesDeps): void {
       c.header('Retry-After', String(Math.ceil(tokWait / 1000)));
       return refuse(c, 429, 'This link was used too often in the last minute; try again shortly.', { address, jti: v.claims.jti, limit: 'link' });
     }
-    const row = await db.selectFrom('partner_tokens').selectAll().where('jti', '=', v.claims.jti).executeTakeFirst();
+    const row = await getPartnerToken(db, v.claims.jti);
     if (!row) return refuse(c, 403, 'This link is not valid.', { address, jti: v.claims.jti, reason: 'unknown_token' });
     if (row.revoked_at) return refuse(c, 403, 'This link was withdrawn.', { address, jti: v.claims.jti, reason: 'revoked' });
     if (row.partner_id !== v.claims.partnerId || row.entity !== v.claims.entity || row.entity_id !== v.claims.entityId) {
       return refuse(c, 403, 'This link is not valid.', { address, jti: v.claims.jti, reason: 'claims_differ_from_issued' });
     }
-    await db.updateTable('partner_tokens').set({ last_used_at: now }).where('jti', '=', v.claims.jti).execute();
+    await markPartnerTokenUsed(db, v.claims.jti, now);
     return { claims: v.claims, token, address };
   };
 
@@ -127,7 +131,7 @@ export function mountPartnerPages(app: Hono, d: PartnerPagesDeps): void {
   };
 
   const sentMessages = (entity: string, entityId: string) =>
-    db.selectFrom('partner_messages').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId).where('state', 'in', ['sent', 'digested']).orderBy('created_at').execute();
+    listPartnerMessages(db, entity, entityId, ['sent', 'digested']);
 
   const nonce = () => randomBytes(12).toString('base64url');
   const actionId = (jti: string, action: string, n: string) => createHash('sha256').update(`${jti}|${action}|${n}`).digest('base64url').slice(0, 32);
@@ -145,7 +149,7 @@ export function mountPartnerPages(app: Hono, d: PartnerPagesDeps): void {
       else if (m.kind === 'case_comment') history.push({ at, html: `${esc(f['author'])} wrote:<div class="pre">${esc(f['comment'])}</div>` });
       else if (m.kind === 'case_document') history.push({ at, html: `We shared <a href="/p/${esc(g.token)}/files/${esc(f['sha256'])}">${esc(f['fileName'])}</a>` });
     }
-    const actions = await db.selectFrom('partner_actions').selectAll().where('entity', '=', 'case').where('entity_id', '=', rec.id).where('partner_id', '=', g.claims.partnerId).orderBy('at').execute();
+    const actions = await listPartnerActions(db, 'case', rec.id, g.claims.partnerId);
     for (const a of actions) {
       const data = JSON.parse(a.data) as Record<string, string>;
       if (a.action === 'comment') history.push({ at: Number(a.at), html: `You wrote:<div class="pre">${esc(data['body'])}</div>` });
@@ -189,7 +193,7 @@ ${f ? `<p>Decision: <span class="status" id="decision">${esc(f['outcome'])}</spa
 
   async function rolloutBody(g: Granted): Promise<{ title: string; body: string }> {
     const rec = (await getFlowRecord<RolloutRecord>(db, 'rollout', g.claims.entityId))!;
-    const pending = await db.selectFrom('partner_actions').select('at').where('entity', '=', 'rollout').where('entity_id', '=', rec.id).where('partner_id', '=', g.claims.partnerId).where('action', '=', 'acknowledge').executeTakeFirst();
+    const pending = await findPartnerAction(db, 'rollout', rec.id, g.claims.partnerId, 'acknowledge');
     const ackAt = rec.data.acks[g.claims.partnerId] ?? (pending ? new Date(Number(pending.at)).toISOString() : null);
     return {
       title: rec.data.title,
@@ -237,7 +241,7 @@ ${ackAt ? `<p class="flash" id="acknowledged">Acknowledged on ${esc(fmt(Date.par
     const g = await grant(c);
     if (g instanceof Response) return g;
     if (g.claims.entity !== 'case' || !(await ownsItem(g))) return refuse(c, 404, 'No such file.', { jti: g.claims.jti });
-    const f = await db.selectFrom('partner_files').selectAll().where('case_id', '=', g.claims.entityId).where('sha256', '=', c.req.param('sha')).executeTakeFirst();
+    const f = await getPartnerFile(db, g.claims.entityId, c.req.param('sha'));
     if (!f) return refuse(c, 404, 'No such file.', { jti: g.claims.jti });
     await audit('case', g.claims.entityId, `partner:${g.claims.partnerId}`, 'partner_file_downloaded', { jti: g.claims.jti, address: g.address, sha256: f.sha256, name: f.name });
     return c.body(new Uint8Array(Buffer.from(f.content)), 200, {
@@ -253,12 +257,10 @@ ${ackAt ? `<p class="flash" id="acknowledged">Acknowledged on ${esc(fmt(Date.par
     const now = d.now();
     const added = await db.transaction().execute(async (trx) => {
       if (file) {
-        await trx.insertInto('partner_files').values({ case_id: g.claims.entityId, sha256: file.sha256, name: file.name, content_type: file.contentType, size_bytes: file.content.length, content: file.content, created_at: now })
-          .onConflict((oc) => oc.columns(['case_id', 'sha256']).doNothing()).execute();
+        await savePartnerFile(trx, { caseId: g.claims.entityId, ...file }, now);
       }
-      const r = await trx.insertInto('partner_actions').values({ id, jti: g.claims.jti, partner_id: g.claims.partnerId, entity, entity_id: entityId, action, data: JSON.stringify(data), at: now })
-        .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
-      if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      const fresh = await recordPartnerAction(trx, { id, jti: g.claims.jti, partner_id: g.claims.partnerId, entity, entity_id: entityId, action, data: JSON.stringify(data), at: now });
+      if (!fresh) return false;
       await enqueueJobs(trx, [{ kind: 'partner.action', key: `partner.action:${id}`, queueKey: `${entity}:${entityId}`, payload: { id } }], now, d.config.dispatcher.max_attempts);
       await appendAudit(trx, { actor: `partner:${g.claims.partnerId}`, entity, entityId, action: `partner_page_${action}`, after: { jti: g.claims.jti, address: g.address, action: id, ...(entity !== g.claims.entity || entityId !== g.claims.entityId ? { from: `${g.claims.entity}:${g.claims.entityId}` } : {}), ...(file ? { name: file.name, sha256: file.sha256, sizeBytes: file.content.length } : {}) } }, now);
       return true;
@@ -276,7 +278,7 @@ ${ackAt ? `<p class="flash" id="acknowledged">Acknowledged on ${esc(fmt(Date.par
     const form = await c.req.parseBody();
     const body = String(form['body'] ?? '').trim().slice(0, 10_000);
     if (!body) return refuse(c, 400, 'The comment is empty.', { jti: g.claims.jti });
-    const tokenRow = await db.selectFrom('partner_tokens').select('recipient').where('jti', '=', g.claims.jti).executeTakeFirst();
+    const tokenRow = await getPartnerToken(db, g.claims.jti);
     await store(g, 'comment', String(form['nonce'] ?? nonce()), { body, contact: tokenRow?.recipient ?? null });
     return c.redirect(`/p/${g.token}?done=comment`, 303);
   });
@@ -351,7 +353,7 @@ ${ackAt ? `<p class="flash" id="acknowledged">Acknowledged on ${esc(fmt(Date.par
     const amount = amountText ? Number(amountText) : null;
     if (amount !== null && !(Number.isFinite(amount) && amount >= 0)) return refuse(c, 400, 'The value is not a number.', { jti: g.claims.jti });
     if (!/^[A-Z]{3}$/.test(currency)) return refuse(c, 400, 'The currency is three letters (USD, EUR, …).', { jti: g.claims.jti });
-    const tokenRow = await db.selectFrom('partner_tokens').select('recipient').where('jti', '=', g.claims.jti).executeTakeFirst();
+    const tokenRow = await getPartnerToken(db, g.claims.jti);
     const stored = await store(g, 'request', String(form['nonce'] ?? nonce()), { kind, summary, details, value: amount === null ? null : { amount, currency }, contact: tokenRow?.recipient ?? null }, undefined, (id) => ({ entity: 'approval', entityId: pageRequestId(id) }));
     return c.redirect(`/p/${g.token}?done=request&ref=${encodeURIComponent(stored.entityId)}`, 303);
   });

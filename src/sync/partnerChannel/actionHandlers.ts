@@ -1,6 +1,8 @@
 import type { SyncContext } from '../context.ts';
 import type { JobHandler, JobOutcome } from '../dispatcher.ts';
 import { getLink } from '../../store/ops/links.ts';
+import { getPartnerAction } from '../../store/ops/partnerActions.ts';
+import { getPartnerFile } from '../../store/ops/partnerFiles.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../outcome.ts';
@@ -21,7 +23,7 @@ export function pageCommentText(partnerName: string, contact: string | null, bod
 export function partnerActionHandler(ctx: SyncContext): JobHandler {
   return async ({ payload, attempt }): Promise<JobOutcome> => {
     const { id } = payload as { id: string };
-    const a = await ctx.store.db.selectFrom('partner_actions').selectAll().where('id', '=', id).executeTakeFirst();
+    const a = await getPartnerAction(ctx.store.db, id);
     if (!a) return { status: 'fail', error: `no partner action ${id}` };
     const data = JSON.parse(a.data) as Record<string, unknown>;
     const partnerName = ctx.config.partners.map[a.partner_id]?.name ?? a.partner_id;
@@ -46,7 +48,7 @@ export function partnerActionHandler(ctx: SyncContext): JobHandler {
       const sha256 = String(data['sha256']);
       const known = await getDocument(ctx.store.db, a.entity_id, sha256);
       if (known?.cu_attachment_id) return { status: 'done' };
-      const f = await ctx.store.db.selectFrom('partner_files').selectAll().where('case_id', '=', a.entity_id).where('sha256', '=', sha256).executeTakeFirst();
+      const f = await getPartnerFile(ctx.store.db, a.entity_id, sha256);
       if (!f) return { status: 'fail', error: `the file of partner action ${a.id} is missing` };
       const filename = `Partner - ${f.name}`;
       let attachmentId: string | null = null;

@@ -3,6 +3,7 @@ import type { Database } from '../../store/schema.ts';
 import type { CaseRecord } from '../../core/case.ts';
 import type { PartnerMail } from './outbox.ts';
 import { STATUS_LABELS } from './messages.ts';
+import { savePartnerFile } from '../../store/ops/partnerFiles.ts';
 
 /**
  * The partner e-mails of each flow, from what the flow's job already knows. Only what the existing code
@@ -32,6 +33,5 @@ export function caseDocumentMail(c: CaseRecord, f: { name: string; sha256: strin
 
 /** Keep a file shared with a partner (once per content hash) so its page and its e-mail can serve it. */
 export async function keepSharedFile(db: Kysely<Database> | Transaction<Database>, f: { caseId: string; sha256: string; name: string; contentType: string; content: Buffer }, now: number): Promise<void> {
-  await db.insertInto('partner_files').values({ case_id: f.caseId, sha256: f.sha256, name: f.name, content_type: f.contentType, size_bytes: f.content.length, content: f.content, created_at: now })
-    .onConflict((oc) => oc.columns(['case_id', 'sha256']).doNothing()).execute();
+  await savePartnerFile(db, f, now);
 }

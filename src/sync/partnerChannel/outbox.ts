@@ -4,6 +4,7 @@ import type { MessageKind } from '../../config/partnerChannelSchema.ts';
 import type { SyncContext } from '../context.ts';
 import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
+import { getPartnerMessage, insertPartnerMessage } from '../../store/ops/partnerMessages.ts';
 import { deterministicMessageId } from './runtime.ts';
 import type { MessageFacts } from './messages.ts';
 
@@ -50,24 +51,24 @@ export async function queuePartnerMail(ctx: SyncContext, trx: Db, m: PartnerMail
     if (!URGENT.has(m.kind) && digestOn(ctx, m.partnerId)) {
       const window = Math.floor(now / windowMs);
       const candidate = `digest:${m.partnerId}:${c.email.toLowerCase()}:${window}`;
-      const digest = await trx.selectFrom('partner_messages').select('state').where('key', '=', candidate).executeTakeFirst();
+      const digest = await getPartnerMessage(trx, candidate);
       // A digest already on its way takes nothing more: a late message goes on its own.
       if (!digest || digest.state === 'queued') {
         digestKey = candidate;
-        await trx.insertInto('partner_messages').values({
+        await insertPartnerMessage(trx, {
           key: candidate, partner_id: m.partnerId, kind: 'digest', entity: 'partner', entity_id: m.partnerId, recipient: c.email, language: c.language,
           state: 'queued', message_id: deterministicMessageId(candidate, rt.from), subject: null, data: JSON.stringify({ recipientName: c.name }), attempts: 0,
           smtp_response: null, digest_key: null, created_at: now, sent_at: null,
-        }).onConflict((oc) => oc.column('key').doNothing()).execute();
+        });
         jobs.push({ kind: 'partner.digest', key: `partner.digest:${candidate}`, queueKey: `partner-mail:${m.partnerId}`, payload: { key: candidate }, runAt: (window + 1) * windowMs });
       }
     }
-    const inserted = await trx.insertInto('partner_messages').values({
+    const inserted = await insertPartnerMessage(trx, {
       key, partner_id: m.partnerId, kind: m.kind, entity: m.entity, entity_id: m.entityId, recipient: c.email, language: c.language, state: 'queued',
       message_id: deterministicMessageId(key, rt.from), subject: null, data: JSON.stringify({ ...m.facts, recipientName: c.name }), attempts: 0,
       smtp_response: null, digest_key: digestKey, created_at: now, sent_at: null,
-    }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) continue;
+    });
+    if (!inserted) continue;
     if (!digestKey) jobs.push({ kind: 'partner.email', key: `partner.email:${key}`, queueKey: null, payload: { key } });
   }
   await enqueueJobs(trx, jobs, now, ctx.config.dispatcher.max_attempts);

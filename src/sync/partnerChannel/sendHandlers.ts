@@ -5,6 +5,8 @@ import type { OutgoingAttachment } from '../../connectors/email/smtpMailer.ts';
 import type { PartnerMessagesTable } from '../../store/partnerChannelTables.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getPartnerFile } from '../../store/ops/partnerFiles.ts';
+import { getPartnerToken, savePartnerToken } from '../../store/ops/partnerTokens.ts';
+import { getPartnerMessage, listDigestMembers, markPartnerMessagesFailed, markPartnerMessagesSending, markPartnerMessagesSent } from '../../store/ops/partnerMessages.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { deterministicJti, signPageToken } from './pageToken.ts';
 import { linkTarget, type Envelope } from './messages.ts';
@@ -25,11 +27,12 @@ export async function pageLinkFor(ctx: SyncContext, row: Pick<MessageRow, 'key' 
   const target = linkTarget(row.kind as MessageKind, row.partner_id, row.entity_id, facts);
   const jti = deterministicJti(row.key);
   const now = ctx.now();
-  await ctx.store.db.insertInto('partner_tokens').values({
+  await savePartnerToken(ctx.store.db, {
     jti, partner_id: row.partner_id, entity: target.entity, entity_id: target.entityId, recipient: row.recipient, created_at: now,
-    expires_at: now + Math.round(rt.section.pages.token_ttl_hours * 3_600_000), revoked_at: null, revoked_by: null, last_used_at: null,
-  }).onConflict((oc) => oc.column('jti').doNothing()).execute();
-  const tok = await ctx.store.db.selectFrom('partner_tokens').select(['expires_at', 'partner_id', 'entity', 'entity_id']).where('jti', '=', jti).executeTakeFirstOrThrow();
+    expires_at: now + Math.round(rt.section.pages.token_ttl_hours * 3_600_000),
+  });
+  const tok = await getPartnerToken(ctx.store.db, jti);
+  if (!tok) throw new Error(`page link ${jti} was stored and is not there`);
   const token = signPageToken(rt.pageKey, { jti, partnerId: tok.partner_id, entity: tok.entity, entityId: tok.entity_id, exp: Number(tok.expires_at) });
   return { link: `${rt.pagesBaseUrl()}/p/${token}`, expires: Number(tok.expires_at) };
 }
@@ -39,7 +42,7 @@ async function attachmentsFor(ctx: SyncContext, row: MessageRow, facts: Record<s
     return { attachments: [{ filename: `scorecard-${row.partner_id}-${String(facts['period'])}.csv`, contentType: 'text/csv', content: facts['csv'] }], attached: true };
   }
   if (row.kind === 'case_document') {
-    const f = await ctx.store.db.selectFrom('partner_files').selectAll().where('case_id', '=', row.entity_id).where('sha256', '=', String(facts['sha256'])).executeTakeFirst();
+    const f = await getPartnerFile(ctx.store.db, row.entity_id, String(facts['sha256']));
     if (f && Number(f.size_bytes) <= ctx.partnerChannel!.section.attach_max_bytes) {
       return { attachments: [{ filename: f.name, contentType: f.content_type, content: Buffer.from(f.content) }], attached: true };
     }
@@ -74,11 +77,11 @@ async function envelopeFor(ctx: SyncContext, row: MessageRow, facts: Record<stri
  * it `sending` knows the previous run may have been accepted by the server without us recording it.
  */
 async function markSending(ctx: SyncContext, keys: string[], subject: string | null): Promise<void> {
-  await ctx.store.db.updateTable('partner_messages').set((eb) => ({ state: 'sending', attempts: eb('attempts', '+', 1), ...(subject ? { subject } : {}) })).where('key', 'in', keys).execute();
+  await markPartnerMessagesSending(ctx.store.db, keys, subject);
 }
 
 async function markFailed(ctx: SyncContext, keys: string[], retryable: boolean, answer: string): Promise<void> {
-  await ctx.store.db.updateTable('partner_messages').set({ state: retryable ? 'queued' : 'failed', smtp_response: answer.slice(0, 2000) }).where('key', 'in', keys).execute();
+  await markPartnerMessagesFailed(ctx.store.db, keys, retryable, answer);
 }
 
 /**
@@ -95,7 +98,7 @@ export function partnerEmailHandler(ctx: SyncContext): JobHandler {
     const rt = ctx.partnerChannel;
     if (!rt?.mailer) return { status: 'fail', error: 'partner_channel.smtp is not configured: no e-mail can be sent' };
     const { key } = payload as { key: string };
-    const row = await ctx.store.db.selectFrom('partner_messages').selectAll().where('key', '=', key).executeTakeFirst();
+    const row = await getPartnerMessage(ctx.store.db, key);
     if (!row) return { status: 'fail', error: `no partner message ${key}` };
     if (row.state === 'sent' || row.state === 'digested') return { status: 'done' };
     const uncertain = row.state === 'sending';
@@ -121,7 +124,7 @@ export function partnerEmailHandler(ctx: SyncContext): JobHandler {
       status: 'done',
       commit: async (trx) => {
         const now = ctx.now();
-        await trx.updateTable('partner_messages').set({ state: 'sent', smtp_response: sent.value.response.slice(0, 2000), sent_at: now }).where('key', '=', key).execute();
+        await markPartnerMessagesSent(trx, [key], 'sent', sent.value.response.slice(0, 2000), now);
         await appendAudit(trx, { actor: 'gridbridge', entity: row.entity, entityId: row.entity_id, action: uncertain ? 'email_resent_after_uncertain_outcome' : 'email_sent', after: { channel: 'email', kind: row.kind, to: row.recipient, messageId: row.message_id, subject: mail.subject, attached, response: sent.value.response } }, now);
       },
     };
@@ -135,12 +138,12 @@ export function partnerDigestHandler(ctx: SyncContext): JobHandler {
     if (!rt?.mailer) return { status: 'fail', error: 'partner_channel.smtp is not configured: no e-mail can be sent' };
     const { key } = payload as { key: string };
     const db = ctx.store.db;
-    const digest = await db.selectFrom('partner_messages').selectAll().where('key', '=', key).executeTakeFirst();
+    const digest = await getPartnerMessage(db, key);
     if (!digest) return { status: 'fail', error: `no digest ${key}` };
     if (digest.state === 'sent') return { status: 'done' };
-    const members = await db.selectFrom('partner_messages').selectAll().where('digest_key', '=', key).where('state', 'in', ['queued', 'sending', 'failed']).orderBy('created_at').execute();
+    const members = await listDigestMembers(db, key);
     if (members.length === 0) {
-      return { status: 'done', commit: async (trx) => void (await trx.updateTable('partner_messages').set({ state: 'sent', smtp_response: 'nothing to send', sent_at: ctx.now() }).where('key', '=', key).execute()) };
+      return { status: 'done', commit: (trx) => markPartnerMessagesSent(trx, [key], 'sent', 'nothing to send', ctx.now()) };
     }
     const items: Array<{ subject: string; text: string; html: string }> = [];
     const attachments: OutgoingAttachment[] = [];
@@ -176,8 +179,8 @@ export function partnerDigestHandler(ctx: SyncContext): JobHandler {
       commit: async (trx) => {
         const now = ctx.now();
         const response = sent.value.response.slice(0, 2000);
-        await trx.updateTable('partner_messages').set({ state: 'sent', smtp_response: response, sent_at: now }).where('key', '=', key).execute();
-        await trx.updateTable('partner_messages').set({ state: 'digested', smtp_response: response, sent_at: now }).where('key', 'in', members.map((m) => m.key)).execute();
+        await markPartnerMessagesSent(trx, [key], 'sent', response, now);
+        await markPartnerMessagesSent(trx, members.map((m) => m.key), 'digested', response, now);
         for (const m of members) {
           await appendAudit(trx, { actor: 'gridbridge', entity: m.entity, entityId: m.entity_id, action: uncertain ? 'email_resent_after_uncertain_outcome' : 'email_sent', after: { channel: 'email', kind: m.kind, to: m.recipient, messageId: digest.message_id, digest: true, subject: mail.subject, response } }, now);
         }
