@@ -78,3 +78,31 @@ export async function isCaseFilteredOut(ctx: SyncContext, caseId: string): Promi
   if (!ctx.config.mapping.filters.cases) return false;
   return (await listAudit(ctx.store.db, 'case', caseId)).some((a) => a.action === CASE_NOT_SYNCED);
 }
+
+export const CASE_LEFT_FILTER = 'case_left_filter';
+export const CASE_BACK_IN_FILTER = 'case_back_in_filter';
+
+/**
+ * A linked case that stopped matching `mapping.filters.cases` (its kind, value or partner changed) is not
+ * closed: the link is kept and syncing pauses both ways; the partner is told nothing. True while paused.
+ */
+export async function isCasePausedByFilter(ctx: SyncContext, caseId: string): Promise<boolean> {
+  if (!ctx.config.mapping.filters.cases) return false;
+  const marks = (await listAudit(ctx.store.db, 'case', caseId)).filter((a) => a.action === CASE_LEFT_FILTER || a.action === CASE_BACK_IN_FILTER);
+  return marks.at(-1)?.action === CASE_LEFT_FILTER;
+}
+
+/**
+ * The case filter for a linked case, decided on each read of the case: leaving it pauses (audited once, no
+ * intent, the record kept as it was so the return brings every change since); coming back resumes.
+ */
+export async function linkedCaseFilter(ctx: SyncContext, incoming: IncomingCase, partner: PartnerFacts | null): Promise<{ outcome: JobOutcome } | { resumed: boolean }> {
+  const rt = ctx.mapping;
+  if (!rt || !ctx.config.mapping.filters.cases) return { resumed: false };
+  const v = rt.caseVerdict({ partnerId: incoming.partnerId, tier: partner?.tier ?? null, kind: incoming.kind, value: incoming.value?.amount ?? null });
+  const paused = await isCasePausedByFilter(ctx, incoming.id);
+  if (v.sync) return { resumed: paused };
+  if (paused) return { outcome: { status: 'done' } };
+  ctx.logger.info({ caseId: incoming.id, reason: v.reason }, `case ${incoming.id} left mapping.filters.cases: syncing paused (link kept, nothing sent to the partner)`);
+  return { outcome: { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: incoming.id, action: CASE_LEFT_FILTER, after: { reason: v.reason, syncing: 'paused both ways; the link is kept and the partner is told nothing' } }, ctx.now()) } };
+}

@@ -207,6 +207,37 @@ describe('issue #12: configured field mappings end to end', () => {
     await eventually('in_review after the task matches', () => w.tg.state().cases.get(c.id)?.status === 'in_review');
   });
 
+  it('a linked case that leaves the case filter on the Trading Grid side pauses: the link is kept, nothing reaches the partner; matching again resumes', async () => {
+    world = await worldWith({ ...sandboxMapping(), filters: { cases: { kinds: ['dispute', 'shipment_exception'] } } });
+    const w = world;
+    const b = await w.startBridge();
+    const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Leaves the filter' });
+    const link = await eventually('the task', () => getLink(b.store.db, 'case', c.id));
+    await eventually('received', () => w.tg.state().cases.get(c.id)?.status === 'received');
+    await settle(w);
+    const actions = async () => (await listAudit(b.store.db, 'case', c.id)).map((a) => a.action);
+
+    // The partner reclassifies the case: it no longer matches. Not closed, not unlinked: paused.
+    await w.tg.editCase(c.id, { kind: 'compliance_issue' });
+    await eventually('the pause audit', async () => (await actions()).includes('case_left_filter'));
+    const before = tgCalls(w, SET_STATUS);
+    w.cu.moveStatus(link.cuTaskId, 'resolved');
+    w.cu.postComment(link.cuTaskId, '@partner We are closing this.');
+    await eventually('the ClickUp change paused', async () => (await actions()).includes('clickup_change_paused'));
+    await settle(w);
+    expect(tgCalls(w, SET_STATUS)).toBe(before);
+    expect(w.tg.state().cases.get(c.id)?.status).toBe('received');
+    expect(JSON.stringify(w.tg.state())).not.toContain('We are closing this');
+    expect(await getLink(b.store.db, 'case', c.id)).toEqual(link);
+    expect((await actions()).filter((a) => a === 'case_left_filter')).toHaveLength(1);
+
+    // Back in the filter: syncing resumes, the next change reaches the partner.
+    await w.tg.editCase(c.id, { kind: 'dispute' });
+    await eventually('resumed', async () => (await actions()).includes('case_back_in_filter'));
+    w.cu.moveStatus(link.cuTaskId, 'in review');
+    await eventually('in_review after the case matches again', () => w.tg.state().cases.get(c.id)?.status === 'in_review');
+  });
+
   it("the integration user's own change is never echoed to the partner", async () => {
     world = await createWorld();
     const w = world;

@@ -105,6 +105,8 @@ export interface TradingGridSandbox {
 
   // partner-side controls (each emits its events)
   raiseCase(input: RaiseCaseInput): Promise<Case>;
+  /** The partner edits its case: kind, value, title, description (case.updated with `changed`). */
+  editCase(caseId: string, patch: Parameters<TradingGridState['editCase']>[1]): Promise<Case>;
   uploadDocument(caseId: string, doc: DocumentInput): Promise<Document>;
   addCaseComment(caseId: string, input: { body: string; author?: string }): Promise<CaseComment>;
   requestApproval(input: RequestApprovalInput): Promise<PartnerRequest>;
@@ -590,6 +592,7 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
     faults: () => ({ ...faults }),
     expireTokens: () => tokens.clear(),
     raiseCase: (input) => act(() => state.raiseCase(input)),
+    editCase: (id, patch) => act(() => state.editCase(id, patch)),
     uploadDocument: (caseId, doc) => act(() => state.addDocument({ caseId }, doc, 'partner')),
     addCaseComment: (caseId, input) => act(() => state.addComment(caseId, input.body, input.author, 'partner')),
     requestApproval: (input) => act(() => state.requestApproval(input)),

@@ -333,6 +333,21 @@ export class TradingGridState {
 
   // ---- internal side (the contract's write API) -----------------------------------------------
 
+  /** The partner edits its case (kind, value, title, description): one case.updated naming the changed fields. */
+  editCase(id: string, patch: { kind?: Case['kind']; value?: { amount: number; currency: string } | null; title?: string; description?: string }): Case {
+    const c = this.getCase(id) as Case & Record<string, unknown>;
+    const changed: string[] = [];
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined || JSON.stringify(c[k]) === JSON.stringify(v)) continue;
+      c[k] = v;
+      changed.push(k);
+    }
+    if (changed.length === 0) return c;
+    c.updated_at = this.stamp();
+    this.emit('case.updated', { id, partner_id: c.partner_id, status: c.status, changed, side: 'partner' });
+    return c;
+  }
+
   setCaseStatus(id: string, status: unknown, note: unknown): Case {
     const c = this.getCase(id);
     if (typeof status !== 'string' || !SETTABLE.has(status)) throw new SandboxError(400, 'invalid_status', `status must be one of ${SETTABLE_CASE_STATUSES.join(', ')}`);

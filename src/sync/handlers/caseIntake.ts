@@ -10,7 +10,7 @@ import { outcomeFromRemote } from '../outcome.ts';
 import { enqueueIntents } from '../enqueueIntents.ts';
 import { toIncomingCase, toIncomingDocument } from '../mapTradingGrid.ts';
 import type { IncomingCase, IncomingDocument } from '../../core/intake.ts';
-import { caseFilteredOut } from '../mappingEffects.ts';
+import { CASE_BACK_IN_FILTER, caseFilteredOut, linkedCaseFilter } from '../mappingEffects.ts';
 
 export function intakeConfigFrom(ctx: SyncContext): IntakeConfig {
   const c = ctx.config;
@@ -42,6 +42,9 @@ export async function intakeCase(ctx: SyncContext, incoming: IncomingCase, docum
   const { record: existing, link } = await getCaseWithLink(db, incoming.id);
   const filtered = link ? null : await caseFilteredOut(ctx, incoming, partnerFacts);
   if (filtered) return filtered;
+  // A linked case that left the case filter pauses (nothing to the task or the partner) until it matches again.
+  const gate = link ? await linkedCaseFilter(ctx, incoming, partnerFacts) : { resumed: false };
+  if ('outcome' in gate) return gate.outcome;
   const now = ctx.now();
   const decision = decideCaseIntake({ incoming, documents, partner: partnerFacts, existing, linked: link !== null, config: intakeConfigFrom(ctx), now });
   return {
@@ -51,6 +54,7 @@ export async function intakeCase(ctx: SyncContext, incoming: IncomingCase, docum
       // The SLA clock replays the partner-status history; a new case starts it at its opening instant.
       await recordStatusChange(trx, incoming.id, decision.record.partnerStatus, existing ? now : decision.record.openedAt);
       await enqueueIntents(trx, decision.intents, now, ctx.config.dispatcher.max_attempts);
+      if (gate.resumed) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: incoming.id, action: CASE_BACK_IN_FILTER, after: { syncing: 'resumed' } }, now);
       if (decision.record.state !== existing?.state || decision.record.holdReason !== existing?.holdReason) {
         await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: incoming.id, action: existing ? 'state_changed' : 'case_received', before: existing ? { state: existing.state } : undefined, after: { state: decision.record.state, holdReason: decision.record.holdReason } }, now);
       }

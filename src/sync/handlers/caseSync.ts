@@ -15,6 +15,7 @@ import { getCase, saveCase } from '../../store/ops/cases.ts';
 import { deleteLink } from '../../store/ops/links.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { enqueueGuarded, personOf } from '../partnerGuard.ts';
+import { isCasePausedByFilter } from '../mappingEffects.ts';
 import { changedBy } from '../flowSupport.ts';
 import { needsCheckbox, shareComment, shareField, shareFile } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
@@ -123,6 +124,10 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
   // Changes made with our own token (the integration user) are never echoed back, whatever their value.
   const items = [...(ev.history_items ?? [])].filter((i) => !ctx.mapping?.isOwnChange(i)).sort((a, b) => itemTime(a, 0) - itemTime(b, 0));
   if (items.length === 0) return { status: 'done' };
+  // A case that left mapping.filters.cases on the Trading Grid side is paused: nothing reaches the partner.
+  if (await isCasePausedByFilter(ctx, caseId)) {
+    return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'clickup_change_paused', after: { taskId: ev.task_id, reason: 'the case left mapping.filters.cases', fields: items.map((i) => i.field) } }, ctx.now()) };
+  }
   // mapping.filters.clickup_updates: a task that no longer matches stops syncing; it is not a closed case.
   const gate = ctx.mapping ? await ctx.mapping.taskVerdict(ev.task_id!, link.cuListId) : { sync: true as const };
   if ('error' in gate) return outcomeFromRemote({ code: 'clickup_read', retryable: gate.retryable, detail: gate.error }, `reading task ${ev.task_id} for the update filter`);

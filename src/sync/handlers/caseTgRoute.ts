@@ -4,7 +4,7 @@ import { noTaskYet } from './caseEffects.ts';
 import { intakeCommunityCase } from './caseIntake.ts';
 import { documentFromTradingGrid, partnerCommentToClickUp, statusFromTradingGrid } from './caseSync.ts';
 import { getLink } from '../../store/ops/links.ts';
-import { isCaseFilteredOut } from '../mappingEffects.ts';
+import { isCaseFilteredOut, isCasePausedByFilter } from '../mappingEffects.ts';
 
 /**
  * Case events (flows 1, 2 and 3): the routes of the other flows have had their turn. A case event that
@@ -20,6 +20,8 @@ export const caseTgRoute: TgEventRoute = (ctx: SyncContext, ev) => {
         const linked = await getLink(ctx.store.db, 'case', ev.data.id);
         const changed = ev.data.changed;
         if (linked && ev.data.status && (!changed || changed.every((f) => f === 'status' || f === 'updated_at'))) {
+          // Paused by the case filter: the status waits for the case to match again (intake then brings it).
+          if (await isCasePausedByFilter(ctx, ev.data.id)) return { status: 'done' as const };
           return statusFromTradingGrid(ctx, ev.data.id, ev.data.status, Date.parse(ev.occurred_at));
         }
         return intakeCommunityCase(ctx, ev.data.id);
@@ -31,6 +33,7 @@ export const caseTgRoute: TgEventRoute = (ctx: SyncContext, ev) => {
           if (await isCaseFilteredOut(ctx, ev.data.case_id)) return { status: 'done' as const };
           return noTaskYet(ctx, ev.data.case_id);
         }
+        // The partner's own words still reach the task while the case is paused by the filter: nothing goes back.
         return partnerCommentToClickUp(ctx, ev.data.case_id, ev.data.id);
       })();
     case 'document.added':
