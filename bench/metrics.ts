@@ -23,12 +23,12 @@ import {
   type CaseMetricRow,
   type PartnerAggregate,
 } from '../src/core/metrics/scorecard.ts';
-import { routingRulesSchema } from '../src/core/routing/routingRules.ts';
-import { computeSla } from '../src/core/sla/computeSla.ts';
-import { decideSlaActions, type AlreadyDone } from '../src/core/sla/decideSlaActions.ts';
-import { selectSlaPolicy, slaConfigSchema } from '../src/core/sla/slaPolicy.ts';
+import { routingRulesSchema } from '../src/flows/05-escalation/decisions/routing/routingRules.ts';
+import { computeSla } from '../src/flows/05-escalation/decisions/sla/computeSla.ts';
+import { decideSlaActions, type AlreadyDone } from '../src/flows/05-escalation/decisions/sla/decideSlaActions.ts';
+import { selectSlaPolicy, slaConfigSchema } from '../src/flows/05-escalation/decisions/sla/slaPolicy.ts';
 import type { CaseRecord } from '../src/core/case.ts';
-import { decideSweepForCase } from '../src/flows/slaSweep.ts';
+import { decideSweepForCase } from '../src/flows/05-escalation/decisions/slaSweep.ts';
 import { openMigratedStore } from '../src/store/db.ts';
 import { listOpenCasesForSweep } from '../src/store/ops/listOpenCasesForSweep.ts';
 import { listStatusHistories } from '../src/store/ops/listStatusHistories.ts';

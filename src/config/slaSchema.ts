@@ -1,8 +1,8 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { businessCalendarConfigSchema } from '../core/calendar/calendarConfig.ts';
-import { routingRulesSchema } from '../core/routing/routingRules.ts';
-import { slaConfigSchema } from '../core/sla/slaPolicy.ts';
+import { routingRulesSchema } from '../flows/05-escalation/decisions/routing/routingRules.ts';
+import { slaConfigSchema } from '../flows/05-escalation/decisions/sla/slaPolicy.ts';
 
 /**
  * Sections of issue #8 (SLA, escalation, metrics), built from the core's schemas so the config file and

@@ -23,7 +23,7 @@ import { Scheduler } from '../sync/scheduler.ts';
 import { ensureClickUpWebhook, webhookHealthHandler, type ClickUpWebhookState } from '../sync/clickupWebhook.ts';
 import { checkStatusMap } from '../flows/statusMap.ts';
 import { initPollCursor, tradingGridPollHandler } from '../sync/tradingGridPoll.ts';
-import { checkGroupFlowSetup } from '../sync/groupFlowSetup.ts';
+import { checkGroupFlowSetup } from '../flows/shared/groupFlowSetup.ts';
 import { MappingRuntime } from '../sync/mappingRuntime.ts';
 import { logicalFieldNames } from '../sync/mappingDescribe.ts';
 import { createApp } from './app.ts';

@@ -4,7 +4,7 @@ import type { JobOutcome } from './dispatcher.ts';
 /** A remote failure as a job outcome: retryable ones come back later (not before the remote asks), others are dead letters. */
 export function outcomeFromRemote(e: RemoteError, context: string): JobOutcome {
   // "ambiguous": the request may have been applied; the job's next attempt (attempt > 1) looks for the
-  // saved write before sending it again (handlers/saved.ts).
+  // saved write before sending it again (flows/shared/saved.ts).
   const error = `${context}: ${e.detail} [${e.code}]${e.ambiguous ? ' [ambiguous]' : ''}`;
   if (!e.retryable) return { status: 'fail', error };
   // A rate-limit wait is the remote's pacing, not a failure of the job: it keeps its attempt.

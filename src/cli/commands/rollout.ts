@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfigFile } from '../../config/load.ts';
 import { openMigratedStore } from '../../store/db.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
-import { parseAudience } from '../../flows/rollout.ts';
+import { parseAudience } from '../../flows/08-rollouts/decisions/rollout.ts';
 
 /** The same job the ClickUp marker task starts (`rollout.start`), keyed so running the command twice starts one rollout. */
 export function rolloutStartJob(input: { title: string; body: string; audience: string; key?: string }) {

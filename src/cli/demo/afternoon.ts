@@ -3,7 +3,7 @@ import type { TradingGridSandbox } from '../../sandbox/tradinggrid/index.ts';
 import type { Bridge } from '../../server/bridge.ts';
 import { getFlowRecord } from '../../store/ops/flowRecords.ts';
 import { getLink } from '../../store/ops/links.ts';
-import { ackFigures, type RolloutRecord } from '../../flows/rollout.ts';
+import { ackFigures, type RolloutRecord } from '../../flows/08-rollouts/decisions/rollout.ts';
 import { computeWebhookSignature, decodeWebhookSecret } from '../../connectors/tradinggrid/events.ts';
 
 /**

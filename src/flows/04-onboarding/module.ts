@@ -1,7 +1,7 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
 import { untypedJob } from '../../sync/untypedJob.ts';
-import { onboardingCuRoute, onboardingTgRoute, setOnboardingPartnerStatusHandler } from '../../sync/handlers/onboarding.ts';
-import { buildGroupHandler, finishGroupHandler } from '../../sync/handlers/taskGroup.ts';
+import { onboardingCuRoute, onboardingTgRoute, setOnboardingPartnerStatusHandler } from './handlers/onboarding.ts';
+import { buildGroupHandler, finishGroupHandler } from '../shared/taskGroupHandlers.ts';
 
 /** Flow 4: a partner's onboarding as a group of ClickUp tasks. Also runs the task-group jobs flow 8 shares. */
 export const onboardingFlow: FlowModule = {

@@ -1,10 +1,10 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
 import { untypedJob } from '../../sync/untypedJob.ts';
-import { AssigneeResolver } from '../../sync/sla/assignees.ts';
-import { slaSweepHandler } from '../../sync/handlers/slaSweep.ts';
-import { slaRemindHandler } from '../../sync/handlers/slaRemind.ts';
-import { slaEscalateHandler } from '../../sync/handlers/slaEscalate.ts';
-import { slaDueDateHandler } from '../../sync/handlers/slaDueDate.ts';
+import { AssigneeResolver } from './handlers/assignees.ts';
+import { slaSweepHandler } from './handlers/slaSweep.ts';
+import { slaRemindHandler } from './handlers/slaRemind.ts';
+import { slaEscalateHandler } from './handlers/slaEscalate.ts';
+import { slaDueDateHandler } from './handlers/slaDueDate.ts';
 
 /**
  * Flow 5: SLA sweep and its effects. The partner status `escalated` goes through the case sync's own

@@ -2,7 +2,7 @@ import type { FlowModule } from '../../sync/flowModule.ts';
 import { untypedJob } from '../../sync/untypedJob.ts';
 import {
   approvalCuRoute, approvalsSweepHandler, approvalsTgRoute, attachRequestDocumentHandler, closeApprovalTaskHandler, createApprovalTaskHandler, postCommentAfterDecisionHandler, postDecisionHandler,
-} from '../../sync/handlers/approvals.ts';
+} from './handlers/approvals.ts';
 
 /** Flow 6: a partner's request decided in a ClickUp task. */
 export const approvalsFlow: FlowModule = {

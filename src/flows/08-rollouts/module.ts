@@ -1,6 +1,6 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
 import { untypedJob } from '../../sync/untypedJob.ts';
-import { openGateHandler, publishRolloutHandler, reblockHandler, remindRolloutsHandler, rolloutCuRoute, rolloutTgRoute, scanRolloutsHandler, startRolloutHandler, syncAcksHandler } from '../../sync/handlers/rollout.ts';
+import { openGateHandler, publishRolloutHandler, reblockHandler, remindRolloutsHandler, rolloutCuRoute, rolloutTgRoute, scanRolloutsHandler, startRolloutHandler, syncAcksHandler } from './handlers/rollout.ts';
 
 /** Flow 8: a rollout announced to an audience of partners, its acknowledgements tracked in ClickUp. */
 export const rolloutsFlow: FlowModule = {

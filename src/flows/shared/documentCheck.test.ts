@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkDocument } from './documentCheck.ts';
 import { mediaType } from '../../core/mediaType.ts';
 import { multipartBody, uploadAttachment } from '../../connectors/clickup/attachments.ts';
-import { attachRequestDocumentHandler } from '../../sync/handlers/approvals.ts';
+import { attachRequestDocumentHandler } from '../06-approvals/handlers/approvals.ts';
 import { uploadDocumentHandler } from '../../sync/handlers/uploadDocument.ts';
 import { recordLink } from '../../store/ops/links.ts';
 import { tempSqliteStore } from '../../../test/helpers/tempStore.ts';

@@ -10,7 +10,7 @@ import { getCase, setCasePartnerStatus } from '../../store/ops/cases.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../outcome.ts';
-import { commentOnce } from './saved.ts';
+import { commentOnce } from '../../flows/shared/saved.ts';
 import { readLimited } from '../readLimited.ts';
 import { skipWithoutTradingGridCase } from '../mailbox/mailboxCaseGuard.ts';
 import { sideStamp } from '../sideStamp.ts';

@@ -5,7 +5,7 @@ import { getCase, saveCase } from '../../store/ops/cases.ts';
 import { getCaseWithLink } from '../../store/ops/caseWithLink.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { recordStatusChange } from '../../store/ops/recordStatusChange.ts';
-import { slaRuntime } from '../sla/slaRuntime.ts';
+import { slaRuntime } from '../../flows/05-escalation/slaRuntime.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { enqueueIntents } from '../enqueueIntents.ts';
 import { toIncomingCase, toIncomingDocument } from '../mapTradingGrid.ts';

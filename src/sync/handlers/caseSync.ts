@@ -16,7 +16,7 @@ import { deleteLink } from '../../store/ops/links.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { enqueueGuarded, personOf } from '../partnerGuard.ts';
 import { isCasePausedByFilter } from '../mappingEffects.ts';
-import { changedBy } from '../flowSupport.ts';
+import { changedBy } from '../../flows/shared/flowSupport.ts';
 import { needsCheckbox, shareComment, shareField, shareFile } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 

@@ -13,7 +13,7 @@ import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { mappedTaskExtras, type MappedTaskExtras } from '../mappingEffects.ts';
 import { sideStamp } from '../sideStamp.ts';
 import { SETTABLE_CASE_STATUSES } from '../../connectors/tradinggrid/events.ts';
-import { findSavedTask } from './saved.ts';
+import { findSavedTask } from '../../flows/shared/saved.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 

@@ -6,8 +6,8 @@ import { getPartnerFile } from '../../store/ops/partnerFiles.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../outcome.ts';
-import { acknowledgeRollout } from '../handlers/rollout.ts';
-import { intakePageRequest, type PageRequest } from '../handlers/approvals.ts';
+import { acknowledgeRollout } from '../../flows/08-rollouts/handlers/rollout.ts';
+import { intakePageRequest, type PageRequest } from '../../flows/06-approvals/handlers/approvals.ts';
 
 /** The text a partner's page comment has on the task (the same on every attempt, so a retry can find it). */
 export function pageCommentText(partnerName: string, contact: string | null, body: string): string {

@@ -1,0 +1,93 @@
+import type { FlowJob } from '../../../core/flowJob.ts';
+import type { PartnerTier } from '../../../core/case.ts';
+
+/** Flow 8: a process change is published to partners, acknowledgements tracked, go-live gated. Pure. */
+
+export type Audience = { all: true } | { tiers: PartnerTier[] } | { partner_ids: string[] };
+
+/** `all`, `tier:strategic,preferred`, or a list of partner ids `P-1, P-2`; empty → the default. */
+export function parseAudience(text: string | null | undefined, fallback = 'all'): Audience {
+  const t = (text ?? '').trim() || fallback;
+  if (t.toLowerCase() === 'all') return { all: true };
+  if (t.toLowerCase().startsWith('tier:')) return { tiers: t.slice(5).split(',').map((x) => x.trim().toLowerCase()).filter(Boolean) as PartnerTier[] };
+  return { partner_ids: t.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean) };
+}
+
+export interface RolloutRecord {
+  rolloutId: string;
+  taskId: string;
+  title: string;
+  body: string;
+  audience: Audience;
+  noticeId: string | null;
+  recipients: string[];
+  partnerNames: Record<string, string>;
+  /** Partner id → acknowledged at (ISO). */
+  acks: Record<string, string>;
+  reminders: Record<string, { count: number; lastAt: number }>;
+  stepsDone: string[];
+  gateOpen: boolean;
+}
+
+export interface GateConfig {
+  thresholdPct: number;
+  planKeys: string[];
+  gateStep: string;
+}
+
+export function ackFigures(r: Pick<RolloutRecord, 'recipients' | 'acks'>): { count: number; total: number; pct: number } {
+  const count = r.recipients.filter((p) => r.acks[p]).length;
+  const total = r.recipients.length;
+  return { count, total, pct: total === 0 ? 100 : Math.round((count / total) * 1000) / 10 };
+}
+
+/** Go-live readiness opens when enough partners acknowledged and every other plan step is done. */
+export function gateStatus(r: RolloutRecord, g: GateConfig): { open: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  const f = ackFigures(r);
+  if (f.pct < g.thresholdPct) reasons.push(`${f.count}/${f.total} partners acknowledged (${f.pct}% < ${g.thresholdPct}%)`);
+  const open = g.planKeys.filter((k) => k !== g.gateStep && !r.stepsDone.includes(k));
+  if (open.length > 0) reasons.push(`internal tasks open: ${open.join(', ')}`);
+  return { open: reasons.length === 0, reasons };
+}
+
+const q = (r: RolloutRecord) => `rollout:${r.rolloutId}`;
+
+function withGate(r: RolloutRecord, g: GateConfig, jobs: FlowJob[]): { record: RolloutRecord; jobs: FlowJob[] } {
+  const s = gateStatus(r, g);
+  if (s.open && !r.gateOpen) {
+    return { record: { ...r, gateOpen: true }, jobs: [...jobs, { kind: 'rollout.open_gate', key: `rollout.open_gate:${r.rolloutId}`, queueKey: q(r), payload: { rolloutId: r.rolloutId } }] };
+  }
+  return { record: r, jobs };
+}
+
+/** A partner acknowledged (or the event repeated): counted once; the task's figures follow; the gate may open. */
+export function decideAck(r: RolloutRecord, partnerId: string, at: string, g: GateConfig): { record: RolloutRecord; jobs: FlowJob[] } | null {
+  if (r.acks[partnerId] || !r.recipients.includes(partnerId)) return null;
+  const record = { ...r, acks: { ...r.acks, [partnerId]: at } };
+  const n = ackFigures(record).count;
+  return withGate(record, g, [{ kind: 'rollout.sync_acks', key: `rollout.sync_acks:${r.rolloutId}:${n}`, queueKey: q(r), payload: { rolloutId: r.rolloutId } }]);
+}
+
+/**
+ * A plan step changed. A finished step is recorded once (the gate may open). The gate step finished
+ * while the gate is still closed is put back, with the reasons.
+ */
+export function decideStepChange(r: RolloutRecord, step: string, finished: boolean, g: GateConfig, now: number): { record: RolloutRecord; jobs: FlowJob[] } | null {
+  if (!finished || r.stepsDone.includes(step)) return null;
+  if (step === g.gateStep && !gateStatus(r, g).open) {
+    return { record: r, jobs: [{ kind: 'rollout.reblock', key: `rollout.reblock:${r.rolloutId}:${now}`, queueKey: q(r), payload: { rolloutId: r.rolloutId, reasons: gateStatus(r, g).reasons } }] };
+  }
+  return withGate({ ...r, stepsDone: [...r.stepsDone, step] }, g, []);
+}
+
+/** Partners to remind at this slot: not acknowledged, not reminded within `minHours`, under `max` reminders. */
+export function decideReminders(r: RolloutRecord, now: number, o: { minHours: number; max: number }): string[] {
+  if (!r.noticeId) return [];
+  return r.recipients.filter((p) => {
+    if (r.acks[p]) return false;
+    const rem = r.reminders[p];
+    if (!rem) return true;
+    return rem.count < o.max && now - rem.lastAt >= o.minHours * 3_600_000;
+  });
+}

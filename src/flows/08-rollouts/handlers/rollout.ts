@@ -1,0 +1,388 @@
+import type { SyncContext } from '../../../sync/context.ts';
+import { personOf } from '../../../sync/partnerGuard.ts';
+import type { JobHandler, JobOutcome } from '../../../sync/dispatcher.ts';
+import type { TgEventRoute } from '../../../sync/tgEventRoute.ts';
+import type { CuEntityRoute } from '../../../sync/cuEntityRoute.ts';
+import type { RolloutsConfig } from '../../../config/flowsSchema.ts';
+import { ackFigures, decideAck, decideReminders, decideStepChange, gateStatus, parseAudience, type GateConfig, type RolloutRecord } from '../decisions/rollout.ts';
+import { splitGroupEntityId, type TaskGroupPlan } from '../../../core/taskGroup.ts';
+import { BRIDGE_COMMENT_PREFIX } from '../../06-approvals/decisions/approvals.ts';
+import { findFlowRecordByLookup, getFlowRecord, listFlowRecords } from '../../../store/ops/flowRecords.ts';
+import type { FlowRecord } from '../../../store/ops/flowRecords.ts';
+import { getLink, getLinkByTask } from '../../../store/ops/links.ts';
+import { appendAudit } from '../../../store/ops/audit.ts';
+import { outcomeFromRemote } from '../../../sync/outcome.ts';
+import { commentOnce, lookupTag, oneOrNone } from '../../shared/saved.ts';
+import { commitFlow, enqueueFlowJobs, flowFields, isTaskFinished, versionOf } from '../../shared/flowSupport.ts';
+import type { ClickUpTask } from '../../../connectors/clickup/types.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../../store/schema.ts';
+import { partnerRoute } from '../../../sync/partnerChannel/route.ts';
+import { communityConfig } from '../../../config/schema.ts';
+import { queuePartnerMail } from '../../../sync/partnerChannel/outbox.ts';
+
+/** Flow 8 wiring: a marker task (or the API) starts a rollout; notice out, acknowledgements in, go-live gated. */
+
+const FLOW = 'rollout';
+const DAY = 86_400_000;
+const cfg = (ctx: SyncContext): RolloutsConfig | undefined => ctx.config.flows?.rollouts;
+const gateOf = (c: RolloutsConfig): GateConfig => ({ thresholdPct: c.ack_threshold_pct, planKeys: c.plan.map((s) => s.key), gateStep: c.gate_step });
+const fieldsOf = (ctx: SyncContext, c: RolloutsConfig) => flowFields(ctx, 'rollouts', { change_id: c.fields.change_id, acknowledged: c.fields.acknowledged, affected: c.fields.affected, percent: c.fields.percent, audience: c.fields.audience });
+
+export interface StartRolloutInput {
+  /** An existing ClickUp task to hold the rollout (the marker task); without it one is created. */
+  taskId?: string;
+  title: string;
+  body: string;
+  audience: string;
+}
+
+/** Start a rollout from code (CLI / admin API): one job, keyed so a repeat is a no-op. */
+export async function enqueueRolloutStart(ctx: SyncContext, trx: Transaction<Database>, key: string, input: StartRolloutInput, actor: string | null = null): Promise<void> {
+  await enqueueFlowJobs(ctx, trx, [{ kind: 'rollout.start', key: `rollout.start:${key}`, queueKey: `rollout:${key}`, payload: { rolloutId: key, ...input } }], actor);
+}
+
+/** `rollouts.scan` (scheduled): marker tasks in the rollouts list that are not rollouts yet start one. */
+export function scanRolloutsHandler(ctx: SyncContext): JobHandler {
+  return async () => {
+    const c = cfg(ctx);
+    if (!c) return { status: 'done' };
+    const tasks = await ctx.clickup.listTasks(c.list_id, { tags: [c.marker_tag] });
+    if (!tasks.ok) return outcomeFromRemote(tasks.error, 'scanning the rollouts list');
+    const fresh: ClickUpTask[] = [];
+    for (const t of tasks.value) {
+      if (t.parent) continue;
+      if (await getLinkByTask(ctx.store.db, t.id)) continue;
+      fresh.push(t);
+    }
+    if (fresh.length === 0) return { status: 'done' };
+    return {
+      status: 'done',
+      commit: async (trx) => {
+        for (const t of fresh) {
+          const audience = c.fields.audience ? String((t.custom_fields ?? []).find((f) => f.name === c.fields.audience)?.value ?? '') : '';
+          // The notice goes to partners: a person tagging many marker tasks at once is held past the bulk limit.
+          const creator = (t as { creator?: { id?: unknown; username?: string; email?: string } }).creator;
+          await enqueueRolloutStart(ctx, trx, `cu:${t.id}`, { taskId: t.id, title: t.name, body: t.text_content ?? t.description ?? '', audience }, personOf(creator ? [{ user: creator }] : []));
+        }
+      },
+    };
+  };
+}
+
+/** `rollout.start`: remember the rollout, then publish its notice. */
+export function startRolloutHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, attempt }) => {
+    const c = cfg(ctx);
+    if (!c) return { status: 'fail', error: 'flows.rollouts is not configured' };
+    const p = payload as StartRolloutInput & { rolloutId: string };
+    const existing = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, p.rolloutId);
+    if (existing) return { status: 'done' };
+    let taskId = p.taskId;
+    if (!taskId) {
+      // A tag of its own finds the task again when the create's answer was lost (or the process died).
+      const tag = lookupTag('gb-ro', p.rolloutId);
+      if (attempt > 1) {
+        const listed = await ctx.clickup.listTasks(c.list_id, { tags: [tag], include_closed: true });
+        if (!listed.ok) return outcomeFromRemote(listed.error, `looking for the rollout task ${p.title}`);
+        const one = oneOrNone(listed.value, `tagged ${tag} (rollout ${p.rolloutId})`);
+        if (!one.ok) return one.outcome;
+        taskId = one.value?.id;
+      }
+      if (!taskId) {
+        const t = await ctx.clickup.createTask(c.list_id, { name: p.title, markdown_content: p.body, tags: ['gridbridge', c.marker_tag, tag] });
+        if (!t.ok) return outcomeFromRemote(t.error, `creating the rollout task ${p.title}`);
+        taskId = t.value.id;
+      }
+    }
+    const record: RolloutRecord = { rolloutId: p.rolloutId, taskId, title: p.title, body: p.body, audience: parseAudience(p.audience, c.default_audience), noticeId: null, recipients: [], partnerNames: {}, acks: {}, reminders: {}, stepsDone: [], gateOpen: false };
+    return {
+      status: 'done',
+      commit: async (trx) => {
+        await commitFlow(ctx, trx, { flow: FLOW, id: p.rolloutId, state: 'publishing', data: record }, 0, [{ kind: 'rollout.publish', key: `rollout.publish:${p.rolloutId}`, queueKey: `rollout:${p.rolloutId}`, payload: { rolloutId: p.rolloutId } }]);
+        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.rolloutId, action: 'rollout_started', after: { taskId, audience: record.audience } }, ctx.now());
+      },
+    };
+  };
+}
+
+/** `rollout.publish`: the notice to the audience (idempotency key per rollout), then the internal plan under the task. */
+export function publishRolloutHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload }) => {
+    const c = cfg(ctx);
+    if (!c) return { status: 'fail', error: 'flows.rollouts is not configured' };
+    const { rolloutId } = payload as { rolloutId: string };
+    const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
+    if (!rec || rec.data.noticeId) return { status: 'done' };
+    const r = rec.data;
+    const effective = new Date(ctx.now() + c.effective_in_days * DAY).toISOString();
+    let noticeId: string;
+    let recipients: string[];
+    let unreachable: string[] = [];
+    if (communityConfig(ctx.config)) {
+      const n = await ctx.tg.publishNotice({ title: r.title, body: r.body || r.title, effective_at: effective, audience: r.audience as never }, `gridbridge:rollout:${rolloutId}:notice`);
+      if (!n.ok) return outcomeFromRemote(n.error, `publishing the notice of rollout ${rolloutId}`);
+      noticeId = n.value.id;
+      recipients = (n.value as { recipients?: string[] }).recipients ?? [];
+      if (!(n.value as { recipients?: string[] }).recipients) {
+        // The contract does not promise `recipients`: resolve the audience ourselves.
+        for await (const p of ctx.tg.iteratePartners()) {
+          const a = r.audience as { all?: boolean; tiers?: string[]; partner_ids?: string[] };
+          if (a.all || a.tiers?.includes(p.tier) || a.partner_ids?.includes(p.id)) recipients.push(p.id);
+        }
+      }
+      // A partner reached only by e-mail may be unknown to the community API: named in the audience, it is a recipient.
+      for (const id of (r.audience as { partner_ids?: string[] }).partner_ids ?? []) if (!recipients.includes(id) && partnerRoute(ctx, id, 'notices').email) recipients.push(id);
+    } else {
+      // No community endpoint: the notice is ours alone. The audience is resolved over the partners we know
+      // (partners.map, partner_channel), and only those the e-mail channel reaches can receive and acknowledge it;
+      // the others are audited, never counted (a partner who cannot acknowledge would hold the gate for ever).
+      const local = await localAudience(ctx, r.audience as { all?: boolean; tiers?: string[]; partner_ids?: string[] });
+      if ('status' in local) return local;
+      recipients = local.reachable;
+      unreachable = local.unreachable;
+      noticeId = `gb-notice:${rolloutId}`;
+    }
+    const byMail = recipients.filter((id) => partnerRoute(ctx, id, 'notices').email);
+    const partnerNames: Record<string, string> = {};
+    for (const id of recipients) {
+      const p = await ctx.partners.get(id);
+      partnerNames[id] = ctx.config.partners.map[id]?.name ?? (p.ok ? p.value.name : id);
+    }
+    const now = ctx.now();
+    const plan: TaskGroupPlan = {
+      entity: FLOW, groupId: rolloutId, listId: c.list_id, keyField: c.fields.key, fieldNames: {},
+      parent: { existingTaskId: r.taskId, name: r.title, markdown: '', assignees: [], dueAt: null, tags: [], fields: {} },
+      steps: c.plan.map((s) => ({
+        key: s.key, name: `${s.name}: ${r.title}`, assignees: s.assignees, dueAt: now + s.due_days * DAY, checklist: s.checklist, dependsOn: s.depends_on, fields: {},
+        markdown: s.key === c.gate_step ? `Stays blocked until ${c.ack_threshold_pct}% of partners acknowledged notice ${noticeId} and the other tasks are done.` : `${s.name} for "${r.title}".`,
+      })),
+      onBuilt: { kind: 'rollout.sync_acks', payload: { rolloutId } },
+    };
+    const data: RolloutRecord = { ...r, noticeId, recipients, partnerNames };
+    return {
+      status: 'done',
+      commit: async (trx) => {
+        await commitFlow(ctx, trx, { flow: FLOW, id: rolloutId, state: 'active', lookup: noticeId, data }, rec.version, [
+          { kind: 'group.build', key: `group.build:${FLOW}:${rolloutId}:0`, queueKey: `${FLOW}:${rolloutId}`, payload: { plan, index: 0 } },
+        ]);
+        for (const partnerId of byMail) {
+          await queuePartnerMail(ctx, trx, { partnerId, kind: 'notice', entity: FLOW, entityId: rolloutId, key: `notice:${rolloutId}:${partnerId}`, facts: { rolloutId, title: r.title, body: r.body || r.title, effectiveAt: effective.slice(0, 10) } });
+        }
+        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: rolloutId, action: 'notice_published', after: { noticeId, recipients: recipients.length, ...(ctx.partnerChannel ? { byEmail: byMail } : {}), ...(unreachable.length ? { unreachable } : {}) } }, ctx.now());
+      },
+    };
+  };
+}
+
+/**
+ * The audience of a notice in a deployment without the community API: every partner we know of
+ * (`partners.map`, `partner_channel.partners`) that the audience names, by id, tier (the partner's
+ * tier as `ctx.partners` reads it) or all; split into those the e-mail channel reaches and the rest.
+ */
+export async function localAudience(ctx: SyncContext, a: { all?: boolean; tiers?: string[]; partner_ids?: string[] }): Promise<{ reachable: string[]; unreachable: string[] } | JobOutcome> {
+  const known = [...new Set([...Object.keys(ctx.config.partners.map), ...Object.keys(ctx.config.partner_channel.partners), ...(a.partner_ids ?? [])])];
+  const reachable: string[] = [];
+  const unreachable: string[] = [];
+  for (const id of known) {
+    let inAudience = Boolean(a.all) || Boolean(a.partner_ids?.includes(id));
+    if (!inAudience && a.tiers?.length) {
+      const p = await ctx.partners.get(id);
+      if (!p.ok && p.error.retryable) return outcomeFromRemote(p.error, `reading partner ${id}`);
+      inAudience = p.ok && a.tiers.includes(p.value.tier);
+    }
+    if (!inAudience) continue;
+    (partnerRoute(ctx, id, 'notices').email ? reachable : unreachable).push(id);
+  }
+  return { reachable, unreachable };
+}
+
+const ACK_CHECKLIST = 'Partner acknowledgements';
+
+/** `rollout.sync_acks`: figures on the rollout task and a checklist item per partner, resolved when it acknowledged. */
+export function syncAcksHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload }) => {
+    const c = cfg(ctx);
+    if (!c) return { status: 'done' };
+    const { rolloutId } = payload as { rolloutId: string };
+    const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
+    if (!rec || !rec.data.noticeId) return { status: 'retry', error: `rollout ${rolloutId} is not published yet`, retryAfterMs: 1000 };
+    const r = rec.data;
+    const f = ackFigures(r);
+    const fields = fieldsOf(ctx, c);
+    await fields.ensure(c.list_id);
+    for (const [logical, value] of [['change_id', r.noticeId], ['acknowledged', f.count], ['affected', f.total], ['percent', f.pct]] as const) {
+      const field = fields.field(c.list_id, logical);
+      if (!field) continue;
+      const s = await ctx.clickup.setCustomFieldValue(r.taskId, field.id, value as never);
+      if (!s.ok) return outcomeFromRemote(s.error, `setting ${logical} on rollout task ${r.taskId}`);
+    }
+    const t = await ctx.clickup.getTask(r.taskId);
+    if (!t.ok) return outcomeFromRemote(t.error, `reading rollout task ${r.taskId}`);
+    const lists = ((t.value as { checklists?: Array<{ id: string; name: string; items?: Array<{ id: string; name: string; resolved?: boolean }> }> }).checklists ?? []);
+    let cl = lists.find((x) => x.name === ACK_CHECKLIST);
+    if (!cl) {
+      const made = await ctx.clickup.createChecklist(r.taskId, { name: ACK_CHECKLIST });
+      if (!made.ok) return outcomeFromRemote(made.error, 'creating the acknowledgement checklist');
+      cl = { id: made.value.id, name: ACK_CHECKLIST, items: [] };
+    }
+    for (const p of r.recipients) {
+      const label = `${r.partnerNames[p] ?? p} (${p})`;
+      const item = (cl.items ?? []).find((i) => i.name === label);
+      const acked = Boolean(r.acks[p]);
+      if (!item) {
+        const added = await ctx.clickup.createChecklistItem(cl.id, { name: label });
+        if (!added.ok) return outcomeFromRemote(added.error, `adding ${label}`);
+        const newItem = (added.value.items ?? []).find((i) => i.name === label);
+        if (acked && newItem) {
+          const e = await ctx.clickup.editChecklistItem(cl.id, newItem.id, { resolved: true });
+          if (!e.ok) return outcomeFromRemote(e.error, `resolving ${label}`);
+        }
+      } else if (Boolean(item.resolved) !== acked) {
+        const e = await ctx.clickup.editChecklistItem(cl.id, item.id, { resolved: acked });
+        if (!e.ok) return outcomeFromRemote(e.error, `resolving ${label}`);
+      }
+    }
+    return { status: 'done' };
+  };
+}
+
+/**
+ * One partner's acknowledgement, however it came: counted once per partner; the task's figures follow;
+ * the gate may open. `via` names a channel other than the community API.
+ */
+function acknowledged(ctx: SyncContext, c: NonNullable<ReturnType<typeof cfg>>, rec: FlowRecord<RolloutRecord>, partnerId: string, at: string, via?: string): JobOutcome {
+  const d = decideAck(rec.data, partnerId, at, gateOf(c));
+  if (!d) return { status: 'done' };
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: 'active', lookup: rec.lookup, data: d.record }, rec.version, d.jobs);
+      await appendAudit(trx, { actor: partnerId, entity: FLOW, entityId: rec.id, action: 'notice_acknowledged', after: via ? { ...ackFigures(d.record), via } : ackFigures(d.record) }, ctx.now());
+    },
+  };
+}
+
+/** A partner's acknowledgement from the partner page, counted like one from the community API. */
+export async function acknowledgeRollout(ctx: SyncContext, rolloutId: string, partnerId: string, at: string, via: string): Promise<JobOutcome> {
+  const c = cfg(ctx);
+  if (!c) return { status: 'done' };
+  const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
+  return rec ? acknowledged(ctx, c, rec, partnerId, at, via) : { status: 'done' };
+}
+
+/** `notice.acknowledged` from the community API. */
+export const rolloutTgRoute: TgEventRoute = (ctx, ev) => {
+  const c = cfg(ctx);
+  if (!c || ev.type !== 'notice.acknowledged') return null;
+  const { id: noticeId, partner_id: partnerId } = ev.data;
+  const at = ev.data.acknowledged_at ?? ev.occurred_at;
+  return (async (): Promise<JobOutcome> => {
+    const rec = await findFlowRecordByLookup<RolloutRecord>(ctx.store.db, FLOW, noticeId);
+    return rec ? acknowledged(ctx, c, rec, partnerId, at) : { status: 'done' };
+  })();
+};
+
+/** A plan step changed: a finished one is recorded (in the commit, as steps change together); go-live is gated. */
+export const rolloutCuRoute: CuEntityRoute = async (ctx, _ev, link) => {
+  const c = cfg(ctx);
+  const { groupId, step } = splitGroupEntityId(link.entityId);
+  if (!c || step === 'parent') return { status: 'done' };
+  const t = await ctx.clickup.getTask(link.cuTaskId);
+  if (!t.ok) return outcomeFromRemote(t.error, `reading rollout task ${link.cuTaskId}`);
+  if (!isTaskFinished(t.value)) return { status: 'done' };
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      const rec = await getFlowRecord<RolloutRecord>(trx, FLOW, groupId);
+      if (!rec) return;
+      const d = decideStepChange(rec.data, step, true, gateOf(c), ctx.now());
+      if (!d) return;
+      await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: 'active', lookup: rec.lookup, data: d.record }, rec.version, d.jobs);
+    },
+  };
+};
+
+/** A note of ours on the task, once per job (marked with its key: a lost answer is found, not posted twice). */
+async function note(ctx: SyncContext, taskId: string, text: string, job: { key: string; attempt: number }): Promise<JobOutcome | null> {
+  const r = await commentOnce(ctx, taskId, { comment_text: `${BRIDGE_COMMENT_PREFIX} ${text}`, notify_all: false }, job.key, job.attempt);
+  return r.ok ? null : r.outcome;
+}
+
+/** `rollout.open_gate`: the rollout task moves to the ready status, with a note. */
+export function openGateHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, job, attempt }) => {
+    const c = cfg(ctx);
+    const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, (payload as { rolloutId: string }).rolloutId);
+    if (!c || !rec) return { status: 'done' };
+    if (c.ready_status) {
+      const u = await ctx.clickup.updateTask(rec.data.taskId, { status: c.ready_status });
+      if (!u.ok) return outcomeFromRemote(u.error, `moving ${rec.data.taskId} to ${c.ready_status}`);
+    }
+    const f = ackFigures(rec.data);
+    return (await note(ctx, rec.data.taskId, `go-live readiness unblocked: ${f.count}/${f.total} partners acknowledged (${f.pct}%) and the internal tasks are done.`, { key: job.key, attempt })) ?? { status: 'done' };
+  };
+}
+
+/** `rollout.reblock`: go-live readiness was closed too early: reopen it and say why. */
+export function reblockHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, job, attempt }) => {
+    const c = cfg(ctx);
+    const { rolloutId, reasons } = payload as { rolloutId: string; reasons: string[] };
+    const link = c ? await getLink(ctx.store.db, FLOW, `${rolloutId}:${c.gate_step}`) : null;
+    if (!c || !link) return { status: 'done' };
+    const list = await ctx.clickup.getList(c.list_id);
+    if (!list.ok) return outcomeFromRemote(list.error, 'reading the rollouts list');
+    const reopen = list.value.statuses.find((s) => s.type === 'custom') ?? list.value.statuses.find((s) => s.type === 'open');
+    if (reopen) {
+      const u = await ctx.clickup.updateTask(link.cuTaskId, { status: reopen.status });
+      if (!u.ok) return outcomeFromRemote(u.error, `reopening ${link.cuTaskId}`);
+    }
+    return (await note(ctx, link.cuTaskId, `go-live readiness is blocked: ${reasons.join('; ')}.`, { key: job.key, attempt })) ?? { status: 'done' };
+  };
+}
+
+/** `rollouts.remind` (scheduled): one reminder notice per rollout to partners that have not acknowledged. */
+export function remindRolloutsHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, job, attempt }) => {
+    const c = cfg(ctx);
+    if (!c) return { status: 'done' };
+    const slot = (payload as { slot?: number }).slot ?? ctx.now();
+    const active = await listFlowRecords<RolloutRecord>(ctx.store.db, FLOW, ['active']);
+    const updates: Array<{ rec: (typeof active)[number]; data: RolloutRecord; partners: string[] }> = [];
+    for (const rec of active) {
+      const partners = decideReminders(rec.data, ctx.now(), { minHours: c.reminder_min_hours, max: c.max_reminders });
+      if (partners.length === 0) continue;
+      const viaCommunity = communityConfig(ctx.config) ? partners.filter((id) => partnerRoute(ctx, id, 'notices').community) : [];
+      if (viaCommunity.length > 0) {
+        const n = await ctx.tg.publishNotice(
+          { title: `Reminder: please acknowledge "${rec.data.title}"`, body: `Notice ${rec.data.noticeId} still needs your acknowledgement.\n\n${rec.data.body}`, effective_at: new Date(ctx.now()).toISOString(), audience: { partner_ids: viaCommunity } },
+          `gridbridge:rollout:${rec.id}:reminder:${slot}`,
+        );
+        if (!n.ok) return outcomeFromRemote(n.error, `reminding partners of rollout ${rec.id}`);
+      }
+      const failed = await note(ctx, rec.data.taskId, `reminder sent to ${partners.map((p) => rec.data.partnerNames[p] ?? p).join(', ')}.`, { key: `rollout.remind:${rec.id}:${slot}`, attempt });
+      if (failed) return failed;
+      const reminders = { ...rec.data.reminders };
+      for (const p of partners) reminders[p] = { count: (reminders[p]?.count ?? 0) + 1, lastAt: ctx.now() };
+      updates.push({ rec, data: { ...rec.data, reminders }, partners });
+    }
+    if (updates.length === 0) return { status: 'done' };
+    return {
+      status: 'done',
+      commit: async (trx) => {
+        for (const u of updates) {
+          const now = await getFlowRecord<RolloutRecord>(trx, FLOW, u.rec.id);
+          if (!now) continue;
+          await commitFlow(ctx, trx, { flow: FLOW, id: u.rec.id, state: 'active', lookup: now.lookup, data: { ...now.data, reminders: u.data.reminders } }, now.version, []);
+          for (const partnerId of u.partners.filter((id) => partnerRoute(ctx, id, 'notices').email)) {
+            await queuePartnerMail(ctx, trx, { partnerId, kind: 'notice_reminder', entity: FLOW, entityId: u.rec.id, key: `notice_reminder:${u.rec.id}:${partnerId}:${u.data.reminders[partnerId]?.count ?? 1}`, facts: { rolloutId: u.rec.id, title: u.rec.data.title, body: u.rec.data.body, effectiveAt: '' } });
+          }
+          await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: u.rec.id, action: 'reminder_sent', after: { partners: u.partners } }, ctx.now());
+        }
+      },
+    };
+  };
+}
+
+export { gateStatus, versionOf };
