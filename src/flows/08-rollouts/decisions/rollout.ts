@@ -1,5 +1,6 @@
 import type { FlowJob } from '../../../core/flowJob.ts';
 import type { PartnerTier } from '../../../core/case.ts';
+import type { TaskGroupPlan } from '../../../core/taskGroup.ts';
 
 /** Flow 8: a process change is published to partners, acknowledgements tracked, go-live gated. Pure. */
 
@@ -90,4 +91,53 @@ export function decideReminders(r: RolloutRecord, now: number, o: { minHours: nu
     if (!rem) return true;
     return rem.count < o.max && now - rem.lastAt >= o.minHours * 3_600_000;
   });
+}
+
+/**
+ * Who the notice reached. The community API may answer with its recipients; when it does not, the audience
+ * is resolved against the partner directory (`directory`, read only then). A partner the audience names
+ * by id and who is reached by e-mail is a recipient even when the community API does not know it.
+ * `byMail`: the recipients to send the notice to by e-mail.
+ */
+export function decideRecipients(
+  audience: Audience,
+  fromNotice: readonly string[] | undefined,
+  directory: ReadonlyArray<{ id: string; tier: string }>,
+  reachedByMail: (partnerId: string) => boolean,
+): { recipients: string[]; byMail: string[] } {
+  const a = audience as { all?: boolean; tiers?: string[]; partner_ids?: string[] };
+  const recipients = fromNotice ? [...fromNotice] : directory.filter((p) => a.all || a.tiers?.includes(p.tier) || a.partner_ids?.includes(p.id)).map((p) => p.id);
+  for (const id of a.partner_ids ?? []) if (!recipients.includes(id) && reachedByMail(id)) recipients.push(id);
+  return { recipients, byMail: recipients.filter(reachedByMail) };
+}
+
+/** The plan part of the rollouts config (what `flows.rollouts` says about the task group). */
+export interface RolloutPlanConfig {
+  listId: string;
+  keyField: string;
+  gateStep: string;
+  thresholdPct: number;
+  steps: ReadonlyArray<{ key: string; name: string; assignees: number[]; due_days: number; checklist: string[]; depends_on: string[] }>;
+}
+
+const DAY = 86_400_000;
+
+/** The internal plan under the rollout task once its notice is out: one subtask per configured step, the gate step explained. */
+export function buildRolloutPlan(r: Pick<RolloutRecord, 'rolloutId' | 'taskId' | 'title'>, noticeId: string, c: RolloutPlanConfig, now: number): TaskGroupPlan {
+  return {
+    entity: 'rollout', groupId: r.rolloutId, listId: c.listId, keyField: c.keyField, fieldNames: {},
+    parent: { existingTaskId: r.taskId, name: r.title, markdown: '', assignees: [], dueAt: null, tags: [], fields: {} },
+    steps: c.steps.map((s) => ({
+      key: s.key, name: `${s.name}: ${r.title}`, assignees: s.assignees, dueAt: now + s.due_days * DAY, checklist: s.checklist, dependsOn: s.depends_on, fields: {},
+      markdown: s.key === c.gateStep ? `Stays blocked until ${c.thresholdPct}% of partners acknowledged notice ${noticeId} and the other tasks are done.` : `${s.name} for "${r.title}".`,
+    })),
+    onBuilt: { kind: 'rollout.sync_acks', payload: { rolloutId: r.rolloutId } },
+  };
+}
+
+/** Reminders sent at `now` to `partners`: each one's count goes up by one. */
+export function recordReminders(reminders: RolloutRecord['reminders'], partners: readonly string[], now: number): RolloutRecord['reminders'] {
+  const next = { ...reminders };
+  for (const p of partners) next[p] = { count: (next[p]?.count ?? 0) + 1, lastAt: now };
+  return next;
 }

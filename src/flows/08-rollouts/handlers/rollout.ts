@@ -4,8 +4,8 @@ import type { JobHandler, JobOutcome } from '../../../sync/dispatcher.ts';
 import type { TgEventRoute } from '../../../sync/tgEventRoute.ts';
 import type { CuEntityRoute } from '../../../sync/cuEntityRoute.ts';
 import type { RolloutsConfig } from '../../../config/flowsSchema.ts';
-import { ackFigures, decideAck, decideReminders, decideStepChange, gateStatus, parseAudience, type GateConfig, type RolloutRecord } from '../decisions/rollout.ts';
-import { splitGroupEntityId, type TaskGroupPlan } from '../../../core/taskGroup.ts';
+import { ackFigures, buildRolloutPlan, decideAck, decideRecipients, decideReminders, decideStepChange, gateStatus, parseAudience, recordReminders, type GateConfig, type RolloutPlanConfig, type RolloutRecord } from '../decisions/rollout.ts';
+import { splitGroupEntityId } from '../../../core/taskGroup.ts';
 import { BRIDGE_COMMENT_PREFIX } from '../../06-approvals/decisions/approvals.ts';
 import { findFlowRecordByLookup, getFlowRecord, listFlowRecords } from '../../../store/ops/flowRecords.ts';
 import type { FlowRecord } from '../../../store/ops/flowRecords.ts';
@@ -27,6 +27,7 @@ const FLOW = 'rollout';
 const DAY = 86_400_000;
 const cfg = (ctx: SyncContext): RolloutsConfig | undefined => ctx.config.flows?.rollouts;
 const gateOf = (c: RolloutsConfig): GateConfig => ({ thresholdPct: c.ack_threshold_pct, planKeys: c.plan.map((s) => s.key), gateStep: c.gate_step });
+const planConfigOf = (c: RolloutsConfig): RolloutPlanConfig => ({ listId: c.list_id, keyField: c.fields.key, gateStep: c.gate_step, thresholdPct: c.ack_threshold_pct, steps: c.plan });
 const fieldsOf = (ctx: SyncContext, c: RolloutsConfig) => flowFields(ctx, 'rollouts', { change_id: c.fields.change_id, acknowledged: c.fields.acknowledged, affected: c.fields.affected, percent: c.fields.percent, audience: c.fields.audience });
 
 export interface StartRolloutInput {
@@ -123,16 +124,11 @@ export function publishRolloutHandler(ctx: SyncContext): JobHandler {
       const n = await ctx.tg.publishNotice({ title: r.title, body: r.body || r.title, effective_at: effective, audience: r.audience as never }, `gridbridge:rollout:${rolloutId}:notice`);
       if (!n.ok) return outcomeFromRemote(n.error, `publishing the notice of rollout ${rolloutId}`);
       noticeId = n.value.id;
-      recipients = (n.value as { recipients?: string[] }).recipients ?? [];
-      if (!(n.value as { recipients?: string[] }).recipients) {
-        // The contract does not promise `recipients`: resolve the audience ourselves.
-        for await (const p of ctx.tg.iteratePartners()) {
-          const a = r.audience as { all?: boolean; tiers?: string[]; partner_ids?: string[] };
-          if (a.all || a.tiers?.includes(p.tier) || a.partner_ids?.includes(p.id)) recipients.push(p.id);
-        }
-      }
-      // A partner reached only by e-mail may be unknown to the community API: named in the audience, it is a recipient.
-      for (const id of (r.audience as { partner_ids?: string[] }).partner_ids ?? []) if (!recipients.includes(id) && partnerRoute(ctx, id, 'notices').email) recipients.push(id);
+      // The contract does not promise `recipients`: without them the audience is resolved against the partner directory.
+      const fromNotice = (n.value as { recipients?: string[] }).recipients;
+      const directory: Array<{ id: string; tier: string }> = [];
+      if (!fromNotice) for await (const p of ctx.tg.iteratePartners()) directory.push({ id: p.id, tier: p.tier });
+      recipients = decideRecipients(r.audience, fromNotice, directory, (id) => Boolean(partnerRoute(ctx, id, 'notices').email)).recipients;
     } else {
       // No community endpoint: the notice is ours alone. The audience is resolved over the partners we know
       // (partners.map, partner_channel), and only those the e-mail channel reaches can receive and acknowledge it;
@@ -149,16 +145,7 @@ export function publishRolloutHandler(ctx: SyncContext): JobHandler {
       const p = await ctx.partners.get(id);
       partnerNames[id] = ctx.config.partners.map[id]?.name ?? (p.ok ? p.value.name : id);
     }
-    const now = ctx.now();
-    const plan: TaskGroupPlan = {
-      entity: FLOW, groupId: rolloutId, listId: c.list_id, keyField: c.fields.key, fieldNames: {},
-      parent: { existingTaskId: r.taskId, name: r.title, markdown: '', assignees: [], dueAt: null, tags: [], fields: {} },
-      steps: c.plan.map((s) => ({
-        key: s.key, name: `${s.name}: ${r.title}`, assignees: s.assignees, dueAt: now + s.due_days * DAY, checklist: s.checklist, dependsOn: s.depends_on, fields: {},
-        markdown: s.key === c.gate_step ? `Stays blocked until ${c.ack_threshold_pct}% of partners acknowledged notice ${noticeId} and the other tasks are done.` : `${s.name} for "${r.title}".`,
-      })),
-      onBuilt: { kind: 'rollout.sync_acks', payload: { rolloutId } },
-    };
+    const plan = buildRolloutPlan(r, noticeId, planConfigOf(c), ctx.now());
     const data: RolloutRecord = { ...r, noticeId, recipients, partnerNames };
     return {
       status: 'done',
@@ -363,8 +350,7 @@ export function remindRolloutsHandler(ctx: SyncContext): JobHandler {
       }
       const failed = await note(ctx, rec.data.taskId, `reminder sent to ${partners.map((p) => rec.data.partnerNames[p] ?? p).join(', ')}.`, { key: `rollout.remind:${rec.id}:${slot}`, attempt });
       if (failed) return failed;
-      const reminders = { ...rec.data.reminders };
-      for (const p of partners) reminders[p] = { count: (reminders[p]?.count ?? 0) + 1, lastAt: ctx.now() };
+      const reminders = recordReminders(rec.data.reminders, partners, ctx.now());
       updates.push({ rec, data: { ...rec.data, reminders }, partners });
     }
     if (updates.length === 0) return { status: 'done' };
