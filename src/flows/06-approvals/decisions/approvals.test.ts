@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { approverComments, decideApprovalChange, decideApprovalFiles, decideApprovalIntake, observeOutcome, routeApproval, type ApprovalRecord, type ApprovalRule, type RequestFacts } from './approvals.ts';
+import { approverComments, decideApprovalChange, decideApprovalFiles, decideApprovalIntake, isWithdrawn, observeOutcome, requestFactsOf, requestValue, routeApproval, type ApprovalRecord, type ApprovalRule, type RequestFacts, type RequestSeen } from './approvals.ts';
 
 const rules: ApprovalRule[] = [
   { kinds: ['pricing_exception'], minValue: 10_000, assignees: [5], priority: 2, label: 'big pricing' },
@@ -99,4 +99,29 @@ describe('files on an approval task when the decision goes out', () => {
     expect(d.shared.map((f) => f.id)).toEqual(shared);
     expect(d.kept.map((f) => f.id)).toEqual(kept);
   });
+});
+
+describe('request facts', () => {
+  const seen = (o: Partial<RequestSeen> & Record<string, unknown> = {}): RequestSeen => ({ id: 'REQ-1', partner_id: 'P-ACME', kind: 'pricing_exception', summary: 'Hold Q3 price', status: 'pending', ...o });
+
+  it.each<[string, RequestSeen, boolean]>([
+    ['pending: not withdrawn', seen(), false],
+    ['rejected by us: not withdrawn', seen({ status: 'rejected', decision: { decided_by: 'ops@x' } }), false],
+    ['rejected by the partner: withdrawn', seen({ status: 'rejected', decision: { decided_by: 'partner' } }), true],
+    ['a withdrawn_at, even while pending: withdrawn', seen({ withdrawn_at: '2026-01-01T00:00:00Z' }), true],
+  ])('%s', (_n, r, out) => expect(isWithdrawn(r)).toBe(out));
+
+  it.each<[string, unknown, { amount: number; currency: string } | null]>([
+    ['a bare number is US dollars', 1200, { amount: 1200, currency: 'USD' }],
+    ['an amount with its currency', { amount: 5, currency: 'EUR' }, { amount: 5, currency: 'EUR' }],
+    ['an amount without a currency is US dollars', { amount: 5 }, { amount: 5, currency: 'USD' }],
+    ['no amount is no value', { currency: 'EUR' }, null],
+    ['null is no value', null, null],
+  ])('%s', (_n, v, out) => expect(requestValue(v)).toEqual(out));
+
+  it.each<[string, { name: string; tier: 'strategic' } | null, string | undefined, Partial<RequestFacts>]>([
+    ["the config's name wins over the partner's", { name: 'ACME Inc', tier: 'strategic' }, 'Acme Retail', { partnerName: 'Acme Retail', partnerTier: 'strategic' }],
+    ["the partner's name when the config has none", { name: 'ACME Inc', tier: 'strategic' }, undefined, { partnerName: 'ACME Inc', partnerTier: 'strategic' }],
+    ['a partner that could not be read: its id and no tier', null, undefined, { partnerName: 'P-ACME', partnerTier: null }],
+  ])('%s', (_n, partner, mapped, want) => expect(requestFactsOf(seen({ details: null }), partner, mapped)).toEqual({ ...req({ details: '', partnerTier: null }), ...want }));
 });

@@ -23,6 +23,50 @@ export interface RequestFacts {
   withdrawn: boolean;
 }
 
+/** A partner request as Trading Grid shows it: the fields the flow reads (the contract's `PartnerRequest` fits). */
+export interface RequestSeen {
+  id: string;
+  partner_id: string;
+  kind: RequestKind;
+  summary: string;
+  details?: string | null;
+  value?: unknown;
+  status: RequestFacts['status'];
+  decision?: { decided_by?: string | null } | null;
+}
+
+/** The contract has no withdrawn status: a partner's own rejection with `withdrawn_at` is a withdrawal. */
+export function isWithdrawn(r: RequestSeen): boolean {
+  return Boolean((r as unknown as Record<string, unknown>).withdrawn_at) || (r.status !== 'pending' && r.decision?.decided_by === 'partner');
+}
+
+/** A request's value as money: a bare number is US dollars; anything without an amount is no value. */
+export function requestValue(value: unknown): Money | null {
+  if (typeof value === 'number') return { amount: value, currency: 'USD' };
+  const v = value as { amount?: unknown; currency?: string } | null | undefined;
+  return v && typeof v.amount === 'number' ? { amount: v.amount, currency: v.currency ?? 'USD' } : null;
+}
+
+/**
+ * What the flow decides on about a request. The partner's name: the config's map first, then the
+ * partner as read (`partner`, null when it could not be read), then its id.
+ */
+export function requestFactsOf(r: RequestSeen, partner: { name: string; tier: PartnerTier } | null, mappedName: string | undefined): RequestFacts {
+  return {
+    id: r.id,
+    partnerId: r.partner_id,
+    partnerName: mappedName ?? partner?.name ?? r.partner_id,
+    partnerTier: partner?.tier ?? null,
+    kind: r.kind,
+    summary: r.summary,
+    details: r.details ?? '',
+    value: requestValue(r.value),
+    documents: [],
+    status: r.status,
+    withdrawn: isWithdrawn(r),
+  };
+}
+
 export interface PostedDecision {
   revision: number;
   outcome: Outcome;

@@ -6,14 +6,14 @@ import type { CuEntityRoute } from '../../../sync/cuEntityRoute.ts';
 import type { ApprovalsConfig } from '../../../config/flowsSchema.ts';
 import type { PartnerRequest } from '../../../connectors/tradinggrid/events.ts';
 import {
-  approverComments, BRIDGE_COMMENT_PREFIX, decideApprovalChange, decideApprovalFiles, decideApprovalIntake, decideWithdrawal, humanRequestKind, observeOutcome,
+  approverComments, BRIDGE_COMMENT_PREFIX, decideApprovalChange, decideApprovalFiles, decideApprovalIntake, decideWithdrawal, humanRequestKind, isWithdrawn, observeOutcome, requestFactsOf,
   type ApprovalRecord, type ApprovalsFlowConfig, type ApprovalTaskDraft, type Outcome, type RequestFacts,
 } from '../decisions/approvals.ts';
 import { getFlowRecord, listFlowRecords } from '../../../store/ops/flowRecords.ts';
 import { getLink, recordLink } from '../../../store/ops/links.ts';
 import { appendAudit } from '../../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../../../sync/outcome.ts';
-import { findSavedTask } from '../../shared/saved.ts';
+import { findSavedTask, type Found } from '../../shared/saved.ts';
 import { changedBy, commitFlow, dropDownLabel, flowFields, versionOf, enqueueFlowJobs } from '../../shared/flowSupport.ts';
 import { checkDocument } from '../../shared/documentCheck.ts';
 import { partnerRoute } from '../../../sync/partnerChannel/route.ts';
@@ -46,29 +46,11 @@ function flowConfig(c: ApprovalsConfig): ApprovalsFlowConfig {
 const fieldsOf = (ctx: SyncContext, c: ApprovalsConfig) =>
   flowFields(ctx, 'approvals', { partner: c.fields.partner, request_id: c.fields.request_id, request_type: c.fields.request_type, value: c.fields.value });
 
-/** The contract has no withdrawn status: a partner's own rejection with `withdrawn_at` is a withdrawal. */
-export function isWithdrawn(r: PartnerRequest): boolean {
-  return Boolean((r as Record<string, unknown>).withdrawn_at) || (r.status !== 'pending' && r.decision?.decided_by === 'partner');
-}
-
-async function requestFacts(ctx: SyncContext, r: PartnerRequest): Promise<RequestFacts | JobOutcome> {
+/** The request's facts, or the outcome when its partner could not be read for a reason worth retrying. */
+async function requestFacts(ctx: SyncContext, r: PartnerRequest): Promise<Found<RequestFacts>> {
   const p = await ctx.partners.get(r.partner_id);
-  if (!p.ok && p.error.retryable) return outcomeFromRemote(p.error, `reading partner ${r.partner_id}`);
-  const mapped = ctx.config.partners.map[r.partner_id]?.name;
-  const value = (r as { value?: { amount?: number; currency?: string } | number | null }).value;
-  return {
-    id: r.id,
-    partnerId: r.partner_id,
-    partnerName: mapped ?? (p.ok ? p.value.name : r.partner_id),
-    partnerTier: p.ok ? p.value.tier : null,
-    kind: r.kind,
-    summary: r.summary,
-    details: r.details ?? '',
-    value: typeof value === 'number' ? { amount: value, currency: 'USD' } : value && typeof value.amount === 'number' ? { amount: value.amount, currency: value.currency ?? 'USD' } : null,
-    documents: [],
-    status: r.status,
-    withdrawn: isWithdrawn(r),
-  };
+  if (!p.ok && p.error.retryable) return { ok: false, outcome: outcomeFromRemote(p.error, `reading partner ${r.partner_id}`) };
+  return { ok: true, value: requestFactsOf(r, p.ok ? p.value : null, ctx.config.partners.map[r.partner_id]?.name) };
 }
 
 /** Read the request now (thin events) and decide: a task once, or a close when it was withdrawn. */
@@ -76,9 +58,9 @@ async function intakeRequest(ctx: SyncContext, c: ApprovalsConfig, requestId: st
   const r = await ctx.tg.getRequest(requestId);
   if (!r.ok) return outcomeFromRemote(r.error, `reading Trading Grid request ${requestId}`);
   const facts = await requestFacts(ctx, r.value);
-  if ('status' in facts && !('id' in facts)) return facts;
+  if (!facts.ok) return facts.outcome;
   const existing = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, requestId);
-  const d = decideApprovalIntake({ request: facts as RequestFacts, existing: existing?.data ?? null, config: flowConfig(c), now: ctx.now() });
+  const d = decideApprovalIntake({ request: facts.value, existing: existing?.data ?? null, config: flowConfig(c), now: ctx.now() });
   if (existing && d.jobs.length === 0 && d.record === existing.data) return { status: 'done' };
   return {
     status: 'done',
