@@ -15,6 +15,8 @@ const steps = [
   // Tests that pass whatever the code does (sleeps as assertions, match-anything messages): scripts/lint-tests.mjs.
   { name: 'lint-tests', cmd: ['node', 'scripts/lint-tests.mjs'] },
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', '.'] },
+  // The console's browser JavaScript (// @ts-check) against the admin API's types.
+  { name: 'typecheck-console', cmd: ['npx', 'tsc', '-p', 'tsconfig.console.json'] },
   { name: 'fast', vitest: 'vitest.config.ts' },
   { name: 'e2e', vitest: 'vitest.e2e.config.ts' },
   { name: 'hostile', vitest: 'vitest.hostile.config.ts' },

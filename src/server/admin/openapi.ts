@@ -80,7 +80,7 @@ export function openApiDocument(): object {
       schemas: {
         Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
         Session: { type: 'object', properties: { actor: { type: 'string' }, role: { enum: ['admin', 'read_only'] }, via: { enum: ['token', 'session'] }, csrfToken: { type: ['string', 'null'] }, expiresAt: { type: ['integer', 'null'] } } },
-        Overview: { type: 'object', properties: { openCases: { type: 'integer' }, breached: { type: 'integer' }, atRisk: { type: 'integer' }, held: { type: 'integer' }, pausedTasks: { type: 'array', description: 'linked tasks moved out of our lists: syncing paused', items: { type: 'object', properties: { entity: { type: 'string' }, id: { type: 'string' }, cuTaskId: { type: 'string' }, listId: { type: 'string' } } } }, deadLetters: { type: 'integer' }, queueDue: { type: 'integer' }, oldestDueAgeMs: { type: 'integer' } } },
+        Overview: { type: 'object', properties: { openCases: { type: 'integer' }, breached: { type: 'integer' }, atRisk: { type: 'integer' }, held: { type: 'integer' }, heldChanges: { type: 'integer' }, pausedTasks: { type: 'array', description: 'linked tasks moved out of our lists: syncing paused', items: { type: 'object', properties: { entity: { type: 'string' }, id: { type: 'string' }, cuTaskId: { type: 'string' }, listId: { type: 'string' } } } }, deadLetters: { type: 'integer' }, queueDue: { type: 'integer' }, oldestDueAgeMs: { type: 'integer' } } },
         CaseRow: {
           type: 'object',
           properties: {
@@ -90,9 +90,15 @@ export function openApiDocument(): object {
             sla: { enum: ['on_track', 'at_risk', 'breached', 'met', 'missed', 'none'] }, slaDueAt: { type: ['integer', 'null'] },
             openedAt: { type: 'integer' }, resolvedAt: { type: ['integer', 'null'] }, updatedAt: { type: 'integer' },
             links: { type: 'object', properties: { clickup: { type: ['string', 'null'] }, tradinggrid: { type: ['string', 'null'] } } },
+            escalation: {
+              type: ['object', 'null'],
+              description: 'the SLA escalation, once a rung is reached',
+              properties: { level: { type: 'integer' }, manager: { type: ['string', 'null'] }, taskId: { type: ['string', 'null'] }, taskUrl: { type: ['string', 'null'] }, dueAt: { type: ['integer', 'null'] }, why: { type: 'string' } },
+            },
+            manager: { type: ['string', 'null'], description: 'GET /sla only: who the case escalates to' },
           },
         },
-        TimelineItem: { type: 'object', properties: { at: { type: 'integer' }, kind: { enum: ['event', 'decision', 'call', 'retry', 'error', 'dead_letter', 'replay', 'operator'] }, detail: { type: 'string' }, status: { type: 'string' }, durationMs: { type: ['integer', 'null'] }, jobId: { type: ['integer', 'null'] }, source: { type: 'string' } } },
+        TimelineItem: { type: 'object', properties: { at: { type: 'integer' }, kind: { enum: ['event', 'decision', 'call', 'retry', 'error', 'dead_letter', 'replay', 'operator', 'sent_to_partner'] }, detail: { type: 'string' }, status: { type: 'string' }, durationMs: { type: ['integer', 'null'] }, jobId: { type: ['integer', 'null'] }, source: { type: 'string' } } },
         DeadLetter: { type: 'object', properties: { id: { type: 'integer' }, jobId: { type: 'integer' }, kind: { type: 'string' }, key: { type: 'string' }, caseId: { type: ['string', 'null'] }, payload: { type: 'string' }, error: { type: 'string' }, attempts: { type: 'integer' }, failedAt: { type: 'integer' }, replayedAt: { type: ['integer', 'null'] }, jobState: { type: ['string', 'null'] }, jobLastError: { type: ['string', 'null'] } } },
         SlaGroup: { type: 'object', properties: { key: { type: 'string' }, atRisk: { type: 'integer' }, breached: { type: 'integer' } } },
       },

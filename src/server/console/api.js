@@ -1,3 +1,4 @@
+// @ts-check
 // The admin API from the browser: session cookie + the CSRF token on every change.
 let csrf = null;
 
@@ -26,11 +27,13 @@ async function call(method, path, body) {
 export const api = {
   get: (p) => call('GET', p),
   post: (p, body) => call('POST', p, body),
+  /** @returns {Promise<import('./types').Session>} */
   async session() {
     const s = await call('GET', '/session');
     csrf = s.csrfToken;
     return s;
   },
+  /** @returns {Promise<import('./types').Session>} */
   async signIn(body) {
     const s = await call('POST', '/session', body);
     csrf = s.csrfToken;

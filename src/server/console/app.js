@@ -1,3 +1,4 @@
+// @ts-check
 // gridbridge operations console: a hash-routed page over the admin API (/api). No build step.
 // This file is the router; each view is its own view-*.js file, and ui.js holds what they share.
 import { api } from './api.js';
@@ -37,7 +38,7 @@ async function route() {
   }
   if (name === 'sign-in') return viewSignIn();
   showShell(true);
-  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.view === (name === 'case' ? 'cases' : name));
+  for (const a of /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll('#nav a'))) a.classList.toggle('active', a.dataset.view === (name === 'case' ? 'cases' : name));
   const view = views[name] ?? viewCases;
   main.setAttribute('aria-busy', 'true');
   try {

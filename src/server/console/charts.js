@@ -1,8 +1,9 @@
+// @ts-check
 // Small SVG charts drawn by hand (no chart library is installed; uPlot would do this with canvas).
 import { h, s } from './dom.js';
 
 const PALETTE = ['#1f6feb', '#d4682b', '#2da44e', '#8250df', '#bf3989', '#0a7ea4', '#9a6700', '#cf222e'];
-export const color = (i) => PALETTE[i % PALETTE.length];
+export const color = (/** @type {number} */ i) => PALETTE[i % PALETTE.length];
 
 function niceMax(v) {
   if (!(v > 0)) return 1;
@@ -11,8 +12,12 @@ function niceMax(v) {
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
+/** @typedef {(v: number) => string} Format */
+/** @typedef {{ name: string, points: Array<[number, number]>, color?: string }} Series */
+
 /**
  * Line chart. series: [{name, points: [[x, y], ...]}]; x and y numbers. Returns a figure with a legend.
+ * @param {{ series: Series[], xFormat?: Format, yFormat?: Format, height?: number, yMin?: number, yMaxHint?: number, title?: string, empty?: string }} o
  */
 export function lineChart({ series, xFormat = String, yFormat = String, height = 200, yMin = 0, yMaxHint = 0, title, empty = 'no data yet' }) {
   const W = 640;
@@ -53,7 +58,10 @@ export function lineChart({ series, xFormat = String, yFormat = String, height =
   return fig;
 }
 
-/** Horizontal bars: [{label, value, color?, note?}] */
+/**
+ * Horizontal bars: [{label, value, color?, note?}]
+ * @param {{ bars: Array<{ label: string, value: number, color?: string, note?: string }>, format?: Format, title?: string, empty?: string }} o
+ */
 export function barChart({ bars, format = String, title, empty = 'no data yet' }) {
   const fig = h('figure.chart', title ? h('figcaption', title) : null);
   if (bars.length === 0) {
@@ -72,7 +80,12 @@ export function barChart({ bars, format = String, title, empty = 'no data yet' }
   return fig;
 }
 
-/** A progress bar (0..1) with a label. */
+/**
+ * A progress bar (0..1) with a label.
+ * @param {number} fraction
+ * @param {string} label
+ * @param {string} [tone] 'ok', 'warn' or none
+ */
 export function progress(fraction, label, tone = '') {
   const fill = h('span.fill');
   fill.style.width = `${Math.max(0, Math.min(1, fraction)) * 100}%`;

@@ -1,6 +1,15 @@
+// @ts-check
 // Tiny DOM helpers: every text goes through textContent, never innerHTML (data comes from partners).
 
-/** h('div.cls#id', {attrs}, ...children) */
+/** @typedef {Node | string | number | null | undefined | false | Array<unknown>} Child */
+
+/**
+ * h('div.cls#id', {attrs}, ...children)
+ * @param {string} tag
+ * @param {Record<string, unknown> | Child} [attrs] attributes (`on…` ones are listeners, `dataset` is data-*), or a first child
+ * @param {...Child} children
+ * @returns {HTMLElement}
+ */
 export function h(tag, attrs, ...children) {
   const [, name, rest] = /^([a-z0-9-]+)(.*)$/i.exec(tag);
   const el = document.createElement(name);
@@ -29,6 +38,10 @@ function append(el, children) {
   }
 }
 
+/**
+ * @param {HTMLElement} el
+ * @param {...Child} children
+ */
 export function clear(el, ...children) {
   el.replaceChildren();
   append(el, children);

@@ -1,3 +1,4 @@
+// @ts-check
 // The one table helper: every table in the console is a header row of column titles over a body of rows.
 import { h } from './dom.js';
 

@@ -1,3 +1,4 @@
+// @ts-check
 // What every view shares: the signed-in session, the page frame, toasts, pills, and a way to show the view again.
 import { ApiError, api } from './api.js';
 import { h, human } from './dom.js';
@@ -5,7 +6,8 @@ import { h, human } from './dom.js';
 export const main = document.getElementById('main');
 
 /** The signed-in session (null until /session answers) and the live-refresh timer of the current view. */
-export const shell = { session: null, refreshTimer: null };
+/** @type {{ session: import('./types').Session | null, refreshTimer: ReturnType<typeof setInterval> | undefined }} */
+export const shell = { session: null, refreshTimer: undefined };
 
 let router = async () => {};
 /** app.js hands over its router here, so views can show themselves again without importing app.js. */
@@ -17,13 +19,15 @@ export function rerender() {
   return router();
 }
 
+let toastTimer;
+/** A short message at the bottom of the page ('ok' or 'bad'), gone after 4 s. */
 export function toast(text, tone = 'ok') {
   const t = document.getElementById('toast');
   t.textContent = text;
   t.className = tone;
   t.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (t.hidden = true), 4000);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (t.hidden = true), 4000);
 }
 
 export function showShell(on) {
@@ -33,6 +37,7 @@ export function showShell(on) {
 
 export async function refreshBadges() {
   try {
+    /** @type {import('./types').Get<'/overview'>} */
     const o = await api.get('/overview');
     const dl = document.getElementById('badge-dl');
     dl.textContent = String(o.deadLetters);

@@ -1,3 +1,4 @@
+// @ts-check
 // One case: its facts, documents, what the partner was sent, and its timeline.
 import { api } from './api.js';
 import { fmtAgo, fmtDuration, fmtTime, h, human } from './dom.js';
@@ -7,6 +8,7 @@ import { page, pill, rerender, shell, stateTone, toast } from './ui.js';
 const kindIcon = { event: '↘', decision: '◆', call: '↗', retry: '↻', error: '✕', dead_letter: '☠', replay: '⟲', operator: '☺', sent_to_partner: '✉' };
 
 export async function viewCase(id) {
+  /** @type {[import('./types').Get<'/cases/{id}'>, import('./types').Get<'/cases/{id}/timeline'>, import('./types').PartnerSends | null]} */
   const [c, tl, bySend] = await Promise.all([api.get(`/cases/${encodeURIComponent(id)}`), api.get(`/cases/${encodeURIComponent(id)}/timeline`), api.get(`/partner-channel/deliveries/case/${encodeURIComponent(id)}`).catch(() => null)]);
   const k = c.case;
   const dl = (label, value) => [h('dt', label), h('dd', value ?? '—')];

@@ -1,3 +1,4 @@
+// @ts-check
 // Cases view: counts, filters, and the cases table, newest first.
 import { api } from './api.js';
 import { fmtAgo, fmtDuration, h, human } from './dom.js';
@@ -8,6 +9,7 @@ export async function viewCases(params) {
   const filters = { q: params.get('q') ?? '', partner: params.get('partner') ?? '', kind: params.get('kind') ?? '', sla: params.get('sla') ?? '', state: params.get('state') ?? '', offset: Number(params.get('offset') ?? 0) };
   const limit = 50;
   const qs = new URLSearchParams(Object.entries({ ...filters, limit }).filter(([, v]) => v !== '' && v !== 0));
+  /** @type {[import('./types').Get<'/cases'>, import('./types').Get<'/overview'>]} */
   const [data, overview] = await Promise.all([api.get(`/cases?${qs}`), api.get('/overview')]);
   const go = (over) => {
     const next = new URLSearchParams(Object.entries({ ...filters, offset: 0, ...over }).filter(([, v]) => v !== '' && v !== 0));
@@ -15,7 +17,7 @@ export async function viewCases(params) {
   };
   const select = (name, label, options) =>
     h('label.inline', label, h('select', { name, onchange: (e) => go({ [name]: e.target.value }) }, h('option', { value: '' }, 'any'), options.map(([v, t]) => h('option', { value: v, selected: filters[name] === v }, t))));
-  const search = h('input', { type: 'search', name: 'q', placeholder: 'Search case id, partner, title, PO, task id…', value: filters.q });
+  const search = /** @type {HTMLInputElement} */ (h('input', { type: 'search', name: 'q', placeholder: 'Search case id, partner, title, PO, task id…', value: filters.q }));
   const form = h('form.filters', { role: 'search' }, search, h('button', { type: 'submit' }, 'Search'),
     select('sla', 'SLA', [['breached', 'breached'], ['at_risk', 'at risk'], ['on_track', 'on track'], ['met', 'met'], ['missed', 'missed'], ['none', 'no due date']]),
     select('state', 'Bridge', [['active', 'active'], ['needs_mapping', 'needs mapping'], ['closed', 'closed']]),

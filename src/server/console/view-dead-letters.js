@@ -1,3 +1,4 @@
+// @ts-check
 // Dead letters: jobs that failed for good, and their replay.
 import { api } from './api.js';
 import { fmtAgo, h } from './dom.js';
@@ -6,10 +7,11 @@ import { page, pill, rerender, shell, toast } from './ui.js';
 
 export async function viewDeadLetters(params) {
   const all = params.get('all') === 'true';
+  /** @type {import('./types').Get<'/dead-letters'>} */
   const data = await api.get(`/dead-letters${all ? '?all=true' : ''}`);
   const canReplay = shell.session.role === 'admin';
   const selected = new Set();
-  const bulk = h('button.primary', { type: 'button', disabled: true, onclick: () => replay([...selected]) }, 'Replay selected');
+  const bulk = /** @type {HTMLButtonElement} */ (h('button.primary', { type: 'button', disabled: true, onclick: () => replay([...selected]) }, 'Replay selected'));
   const replayAll = h('button', { type: 'button', disabled: !canReplay || data.deadLetters.every((d) => d.replayedAt), onclick: () => replay('all') }, 'Replay all');
   async function replay(ids) {
     try {

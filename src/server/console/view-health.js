@@ -1,3 +1,4 @@
+// @ts-check
 // Connector health: ClickUp budget, connections, queue.
 import { api } from './api.js';
 import { fmtAgo, fmtDuration, h } from './dom.js';
@@ -6,6 +7,7 @@ import { page, pill } from './ui.js';
 import { table } from './table.js';
 
 export async function viewHealth() {
+  /** @type {import('./types').Get<'/health'>} */
   const d = await api.get('/health');
   const rl = d.clickup.rateLimit;
   const tFmt = (x) => new Date(x).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });

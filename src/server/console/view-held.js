@@ -1,3 +1,4 @@
+// @ts-check
 // Held bulk changes: what the bulk-change guard kept from the partner until an admin decides.
 import { api } from './api.js';
 import { fmtTime, h } from './dom.js';
@@ -5,6 +6,7 @@ import { table } from './table.js';
 import { page, rerender, shell, toast } from './ui.js';
 
 export async function viewHeld() {
+  /** @type {import('./types').Get<'/held-changes'>} */
   const data = await api.get('/held-changes');
   const canDecide = shell.session.role === 'admin';
   async function decide(to, body) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Onboarding (flow 4) and policy rollouts (flow 8): acknowledgements and milestones.
 import { api } from './api.js';
 import { progress } from './charts.js';
@@ -6,6 +7,7 @@ import { table } from './table.js';
 import { page, pill } from './ui.js';
 
 export async function viewRollouts() {
+  /** @type {import('./types').Get<'/rollouts'>} */
   const d = await api.get('/rollouts');
   if (!d.available) return page('Onboarding & rollouts', h('p.empty', d.reason));
   return page(

@@ -1,3 +1,4 @@
+// @ts-check
 // Partner scorecards: counts per partner and the weekly resolution-time trend.
 import { api } from './api.js';
 import { fmtDuration, h } from './dom.js';
@@ -5,6 +6,7 @@ import { barChart, color, lineChart, progress } from './charts.js';
 import { page } from './ui.js';
 
 export async function viewScorecards() {
+  /** @type {import('./types').Get<'/scorecards/trend'>} */
   const d = await api.get('/scorecards/trend?weeks=12');
   if (d.partners.length === 0) return page('Partner scorecards', h('p.empty', 'No data yet: scorecards fill in as cases are opened and resolved.'));
   const names = Object.fromEntries(d.partners.map((p) => [p.partnerId, p.partnerName ?? p.partnerId]));

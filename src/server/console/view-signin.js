@@ -1,3 +1,4 @@
+// @ts-check
 // Sign-in view: an admin token, or a user name and password.
 import { api } from './api.js';
 import { clear, h } from './dom.js';
@@ -24,11 +25,12 @@ export function viewSignIn(reason) {
     tokenField, userFields, err,
     h('button.primary#sign-in', { type: 'submit' }, 'Sign in'),
     toggle);
+  const input = (/** @type {string} */ sel) => /** @type {HTMLInputElement} */ (form.querySelector(sel));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     err.hidden = true;
     try {
-      const body = mode === 'token' ? { token: form.querySelector('#token').value } : { user: form.querySelector('#user').value, password: form.querySelector('#password').value };
+      const body = mode === 'token' ? { token: input('#token').value } : { user: input('#user').value, password: input('#password').value };
       shell.session = await api.signIn(body);
       location.hash = location.hash && !location.hash.startsWith('#/sign-in') ? location.hash : '#/cases';
       void rerender();

@@ -1,3 +1,4 @@
+// @ts-check
 // SLA board: open cases at risk or breached, by partner and by manager.
 import { api } from './api.js';
 import { fmtAgo, fmtTime, h } from './dom.js';
@@ -6,6 +7,7 @@ import { table } from './table.js';
 import { page, pill, stateTone } from './ui.js';
 
 export async function viewSla() {
+  /** @type {import('./types').Get<'/sla'>} */
   const d = await api.get('/sla');
   const groupTable = (title, groups) => h('section.card', h('h2', title), groups.length === 0 ? h('p.empty', 'Nothing at risk or breached.') :
     barChart({ bars: groups.flatMap((g) => [{ label: g.key, value: g.breached + g.atRisk, note: `${g.breached} breached · ${g.atRisk} at risk`, color: g.breached ? '#cf222e' : '#d4a72c' }]), format: String }));
