@@ -17,6 +17,7 @@ import * as m009 from './migrations/009_links_seen.ts';
 import * as m013 from './migrations/013_partner_channel.ts';
 import * as m014 from './migrations/014_job_crashes.ts';
 import * as m016 from './migrations/016_partner_guard.ts';
+import * as m017 from './migrations/017_partner_page_hits.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -76,6 +77,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, d: Dialect) => Prom
   '013_partner_channel': m013,
   '014_job_crashes': m014,
   '016_partner_guard': m016,
+  '017_partner_page_hits': m017,
 };
 
 class InCodeMigrations implements MigrationProvider {

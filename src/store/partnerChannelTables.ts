@@ -64,9 +64,17 @@ export interface PartnerActionsTable {
   at: number;
 }
 
+/** Partner page requests per key and one-minute window (migration 017), shared by every instance. */
+export interface PartnerPageHitsTable {
+  key: string;
+  window: number;
+  n: number;
+}
+
 export interface PartnerChannelTables {
   partner_messages: PartnerMessagesTable;
   partner_tokens: PartnerTokensTable;
   partner_files: PartnerFilesTable;
   partner_actions: PartnerActionsTable;
+  partner_page_hits: PartnerPageHitsTable;
 }

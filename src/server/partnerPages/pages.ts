@@ -19,7 +19,7 @@ import { getPartnerFile, savePartnerFile } from '../../store/ops/partnerFiles.ts
 import { findPartnerAction, listPartnerActions, recordPartnerAction } from '../../store/ops/partnerActions.ts';
 import { listPartnerMessages } from '../../store/ops/partnerMessages.ts';
 import { getPartnerToken, markPartnerTokenUsed } from '../../store/ops/partnerTokens.ts';
-import { MinuteLimiter } from './rateLimit.ts';
+import { SharedMinuteLimiter } from './rateLimit.ts';
 import { esc, FAVICON_SVG, pageHtml, PARTNER_CSS, refusedHtml } from './render.ts';
 
 /**
@@ -74,8 +74,8 @@ interface Granted {
 export function mountPartnerPages(app: Hono, d: PartnerPagesDeps): void {
   const db = d.store.db;
   const rate = d.runtime.section.pages.rate_limit_per_minute;
-  const byToken = new MinuteLimiter(rate);
-  const byAddress = new MinuteLimiter(rate * 2);
+  const byToken = new SharedMinuteLimiter(db, rate, 'link');
+  const byAddress = new SharedMinuteLimiter(db, rate * 2, 'address');
   const partnerName = (id: string) => d.config.partners.map[id]?.name ?? id;
   /** A partner can make a request on its pages when flow 6 runs and its decisions travel by e-mail. */
   const requestsOpen = (partnerId: string) => Boolean(d.config.flows?.approvals) && channelsFor(d.runtime.section, partnerId, 'decisions').has('email');
@@ -90,7 +90,7 @@ export function mountPartnerPages(app: Hono, d: PartnerPagesDeps): void {
   const grant = async (c: Context): Promise<Granted | Response> => {
     const address = clientAddress(c);
     const now = d.now();
-    const addrWait = byAddress.take(address, now);
+    const addrWait = await byAddress.take(address, now);
     if (addrWait > 0) {
       c.header('Retry-After', String(Math.ceil(addrWait / 1000)));
       return refuse(c, 429, 'Too many requests from your address; try again in a minute.', { address, limit: 'address' });
@@ -102,7 +102,7 @@ export function mountPartnerPages(app: Hono, d: PartnerPagesDeps): void {
       const status = v.reason === 'expired' ? 410 : 403;
       return refuse(c, status, v.reason === 'expired' ? 'This link has expired.' : 'This link is not valid.', { address, reason: v.reason });
     }
-    const tokWait = byToken.take(v.claims.jti, now);
+    const tokWait = await byToken.take(v.claims.jti, now);
     if (tokWait > 0) {
       c.header('Retry-After', String(Math.ceil(tokWait / 1000)));
       return refuse(c, 429, 'This link was used too often in the last minute; try again shortly.', { address, jti: v.claims.jti, limit: 'link' });

@@ -1,25 +1,24 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.ts';
+import { countPageHit, dropPageHitsBefore } from '../../store/ops/partnerPageHits.ts';
+
 /**
- * Fixed one-minute windows per key (a link's id, a client address): cheap, per instance. With several
- * instances behind a balancer each counts its own share, so the effective limit is at most N times this.
+ * Fixed one-minute windows per key (a link's id, a client address), counted in the database: every
+ * instance on one database counts into the same row, so N instances behind a balancer still allow the
+ * limit once, not N times. Old windows are dropped at most once a minute per instance.
  */
-export class MinuteLimiter {
-  private readonly counts = new Map<string, { window: number; n: number }>();
-  constructor(private readonly perMinute: number) {}
+export class SharedMinuteLimiter {
+  private swept = -1;
+  constructor(private readonly db: Kysely<Database>, private readonly perMinute: number, private readonly prefix: string) {}
 
   /** Counts one request; returns ms to wait when over the limit, else 0. */
-  take(key: string, now: number): number {
+  async take(key: string, now: number): Promise<number> {
     const window = Math.floor(now / 60_000);
-    const c = this.counts.get(key);
-    if (!c || c.window !== window) {
-      if (this.counts.size > 50_000) this.sweep(window);
-      this.counts.set(key, { window, n: 1 });
-      return 0;
+    if (this.swept !== window) {
+      this.swept = window;
+      await dropPageHitsBefore(this.db, window - 1);
     }
-    c.n++;
-    return c.n > this.perMinute ? (window + 1) * 60_000 - now : 0;
-  }
-
-  private sweep(window: number): void {
-    for (const [k, v] of this.counts) if (v.window !== window) this.counts.delete(k);
+    const n = await countPageHit(this.db, `${this.prefix}:${key}`, window);
+    return n > this.perMinute ? (window + 1) * 60_000 - now : 0;
   }
 }

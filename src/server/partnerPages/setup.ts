@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { GridbridgeConfig } from '../../config/schema.ts';
 import type { Store } from '../../store/db.ts';
 import { resolveSecret } from '../../config/load.ts';
-import { readSecret, storeSecret } from '../../store/ops/secrets.ts';
+import { keepFirstSecret, readSecret, storeSecret } from '../../store/ops/secrets.ts';
 import { resolveSecretBox } from '../secretKeys.ts';
 import { buildPartnerChannel } from '../../sync/partnerChannel/setup.ts';
 import type { MailSender, PartnerChannelRuntime } from '../../sync/partnerChannel/runtime.ts';
@@ -42,11 +42,23 @@ export async function openPartnerChannel(o: { store: Store; config: GridbridgeCo
   } else {
     const box = resolveSecretBox(config);
     if (box.ok && box.box) {
-      let kept = await readSecret(o.store.db, box.box, PAGES_KEY_SECRET).catch(() => null);
-      if (!kept) {
-        await storeSecret(o.store.db, box.box, PAGES_KEY_SECRET, randomBytes(32).toString('base64url'), 'gridbridge:partner-pages', o.now());
-        // Read back what is kept: another instance starting at the same time may have written first.
+      let kept: string | null = null;
+      let unreadable = false;
+      try {
         kept = await readSecret(o.store.db, box.box, PAGES_KEY_SECRET);
+      } catch {
+        unreadable = true;
+      }
+      if (kept === null) {
+        const fresh = randomBytes(32).toString('base64url');
+        if (unreadable) {
+          // Sealed with a key no longer configured: replaced (the links it signed stop working), as before.
+          await storeSecret(o.store.db, box.box, PAGES_KEY_SECRET, fresh, 'gridbridge:partner-pages', o.now());
+          kept = await readSecret(o.store.db, box.box, PAGES_KEY_SECRET);
+        } else {
+          // Insert-if-absent, then read back: of instances starting at the same time, the first key kept is every one's.
+          kept = await keepFirstSecret(o.store.db, box.box, PAGES_KEY_SECRET, fresh, 'gridbridge:partner-pages', o.now());
+        }
       }
       if (kept) pageKey = createHash('sha256').update(kept).digest();
     }

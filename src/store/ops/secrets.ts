@@ -30,6 +30,21 @@ export async function storeSecret(db: Db, box: SecretBox, name: string, value: s
   return { changed: true };
 }
 
+/**
+ * Keep a secret under `name` only when none is kept yet (insert, never overwrite), then return the one
+ * kept: of several instances generating a value at the same moment, the first insert wins and every one
+ * reads that value back (a plain upsert would let the last writer replace a key others already use).
+ */
+export async function keepFirstSecret(db: Kysely<Database>, box: SecretBox, name: string, value: string, actor: string, now: number): Promise<string> {
+  const s = withSecretTables(db);
+  const r = await s.insertInto('secrets').values({ name, key_id: box.currentKeyId, sealed: box.seal(value, name), updated_at: now })
+    .onConflict((oc) => oc.column('name').doNothing()).executeTakeFirst();
+  if (Number(r.numInsertedOrUpdatedRows ?? 0) > 0) await appendAudit(db, { actor, entity: 'setting', entityId: `secret:${name}`, action: 'secret_stored', after: { keyId: box.currentKeyId } }, now);
+  const kept = await readSecret(db, box, name);
+  if (kept === null) throw new Error(`secret ${name} vanished right after it was kept`);
+  return kept;
+}
+
 /** The plaintext of a stored secret, or null when none is stored. Throws SecretBoxError when it cannot be opened. */
 export async function readSecret(db: Db, box: SecretBox, name: string): Promise<string | null> {
   const row = await withSecretTables(db).selectFrom('secrets').select('sealed').where('name', '=', name).executeTakeFirst();
