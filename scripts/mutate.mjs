@@ -23,7 +23,7 @@ export const MODULES = {
   // server per test and ran a mutant a minute on the shared machine; they can only kill more.
   pollChanges: { mutate: ['src/connectors/tradinggrid/community/pollChanges.ts'], tests: ['src/connectors/tradinggrid/community/pollChanges.events.test.ts'] },
   dispatcher: { mutate: ['src/sync/dispatcher.ts'], tests: ['src/sync/dispatcher.test.ts', 'src/sync/dispatcher.shared.test.ts', 'src/sync/dispatcher.hardening.test.ts'] },
-  // Defined, not yet measured (see the README): paths as of the flows move (#18); fix them when a file moves.
+  // Defined, not yet measured (see the README): paths as of the move of each flow into src/flows/<nn>-name/; fix them when a file moves.
   scheduler: { mutate: ['src/sync/scheduler.ts'], tests: ['src/sync/scheduler.test.ts', 'src/sync/scheduler.overrun.test.ts'] },
   safeFetch: { mutate: ['src/connectors/http/safeFetch.ts', 'src/connectors/http/ssrfGuard.ts'], tests: ['test/security/safeFetch.test.ts', 'src/connectors/http/ssrfGuard.embedded.test.ts'] },
   transport: { mutate: ['src/connectors/clickup/transport.ts'], tests: ['src/connectors/clickup/transport.test.ts'] },

@@ -5,7 +5,7 @@ import {
 } from '../flows/mapping/types.ts';
 
 /**
- * Issue #12: what syncs, in which direction and how values translate — configuration, checked before it
+ * What syncs, in which direction and how values translate — configuration, checked before it
  * runs. `clickup.status_map` / `status_to_clickup` / `sync.status` stay valid: they are the shorthand of
  * the status mapping and expand into it (`effectiveFieldMappings`).
  */

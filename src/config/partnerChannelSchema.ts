@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The partner channel (issue #23): which way partner-facing messages travel, per partner and per flow,
+ * The partner channel: which way partner-facing messages travel, per partner and per flow,
  * the partners' e-mail contacts, the SMTP server, and the signed partner pages the e-mails link to.
  * Without this section everything goes to the community API as before.
  */

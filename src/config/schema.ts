@@ -25,7 +25,7 @@ const ServerConfig = z.strictObject({
   /** The URL at which ClickUp and Trading Grid reach this bridge (for webhook registration). */
   public_url: Url.optional(),
   body_limit_bytes: z.number().int().positive().default(1_048_576),
-  /** Issue #11: per-source webhook body limits (bytes), overriding body_limit_bytes. */
+  /** Per-source webhook body limits (bytes), overriding body_limit_bytes. */
   body_limits: BodyLimitsBySource,
 });
 
@@ -202,7 +202,7 @@ export const GridbridgeConfigShape = z.strictObject({
   sharing: SharingSection,
   /** Bulk-change guard: one person's mass change is held for an admin (src/config/sharingSchema.ts). */
   guards: GuardsSection,
-  /** Issue #8: business calendar, SLA policies, escalation routing, scorecards (src/config/slaSchema.ts). */
+  /** Business calendar, SLA policies, escalation routing, scorecards (src/config/slaSchema.ts). */
   calendar: CalendarSection,
   sla: SlaSection,
   routing: RoutingSection,
@@ -213,13 +213,13 @@ export const GridbridgeConfigShape = z.strictObject({
   admin: AdminConfig.prefault({}),
   /** Flows 4, 6 and 8 (onboarding, approvals, rollouts); each is off until its section names a list. */
   flows: FlowsConfig.prefault({}),
-  /** Issue #12: field mappings, value maps, users, filters, integration user (src/config/mappingSchema.ts). */
+  /** Field mappings, value maps, users, filters, integration user (src/config/mappingSchema.ts). */
   mapping: MappingSection.prefault({}),
   mailbox: MailboxConfig.optional(),
   ac_csv: AcCsvConfig.optional(),
-  /** Issue #11: the key sealing secrets kept in the store (src/config/secretsSchema.ts). */
+  /** The key sealing secrets kept in the store (src/config/secretsSchema.ts). */
   secrets: SecretsSection,
-  /** Issue #23: partner contacts, channels per partner and flow, SMTP, partner pages (src/config/partnerChannelSchema.ts). */
+  /** Partner contacts, channels per partner and flow, SMTP, partner pages (src/config/partnerChannelSchema.ts). */
   partner_channel: PartnerChannelSection,
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

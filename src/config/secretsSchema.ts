@@ -7,7 +7,7 @@ const KeyRef = z
   ], { error: 'expected a key reference {env: NAME} or {file: PATH}; the key is never written in the config file itself' });
 
 /**
- * Issue #11: the key that seals secrets kept in the store (AES-256-GCM, 64 hex digits or 44 base64
+ * The key that seals secrets kept in the store (AES-256-GCM, 64 hex digits or 44 base64
  * characters; `gridbridge secrets generate-key`). Without `key`, GRIDBRIDGE_SECRET_KEY is read; without
  * either, nothing is stored and learned secrets stay in memory only.
  */

@@ -22,7 +22,7 @@ metrics: { push_cron: '0 6 * * *', period_kind: quarter }
 sla_sweep_cron: '*/2 * * * *'
 `;
 
-describe('config: calendar, sla, routing, metrics (issue #8)', () => {
+describe('config: calendar, sla, routing, metrics', () => {
   it('a minimal config gets a weekday calendar, a 40 business-hour SLA, no routing table and both schedules', () => {
     const r = parseConfigText(minimal);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));

@@ -5,7 +5,7 @@ import { routingRulesSchema } from '../flows/05-escalation/decisions/routing/rou
 import { slaConfigSchema } from '../flows/05-escalation/decisions/sla/slaPolicy.ts';
 
 /**
- * Sections of issue #8 (SLA, escalation, metrics), built from the core's schemas so the config file and
+ * The SLA, escalation and metrics sections, built from the core's schemas so the config file and
  * the engine validate the same way. Each has a default, so a config without them stays valid.
  */
 

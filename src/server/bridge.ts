@@ -143,7 +143,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     lock?.release();
     throw e;
   });
-  // PostgreSQL = possibly several instances: they draw from one ClickUp budget per token (issue #10).
+  // PostgreSQL = possibly several instances: they draw from one ClickUp budget per token, so together they stay under its rate limit.
   const limiter = store.dialect === 'postgres' ? new SharedBudgetRateLimiter(clickUpBudgetFor(store.db, secrets.clickupToken, now), { now, logger, assumedLimit: config.clickup.assumed_rate_limit_per_minute }) : undefined;
   const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, limiter, assumedRateLimitPerMinute: config.clickup.assumed_rate_limit_per_minute, timeoutMs: config.clickup.request_timeout_ms, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
   // EDI only (driver mailbox): no community endpoint exists, so none is ever called.

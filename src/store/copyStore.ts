@@ -11,7 +11,7 @@ const CHUNK = 500;
 
 /**
  * Copy every table of a migrated source store into a migrated, empty target (SQLite → PostgreSQL is the
- * upgrade path of issue #10). Rows are copied as they are, in one transaction on the target; id sequences
+ * upgrade path to several instances). Rows are copied as they are, in one transaction on the target; id sequences
  * are moved past the copied ids; leases of jobs left running are released (stop the old bridge first).
  * Refuses a target that already holds jobs or events, so a copy cannot merge two histories by accident.
  */

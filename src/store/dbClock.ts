@@ -5,7 +5,7 @@ import type { Dialect } from './db.ts';
 /**
  * The database's clock in epoch milliseconds, as an SQL expression. Leases (claim, renew, reclaim) are
  * set and compared with it, never with a worker's own clock: two instances whose clocks disagree by
- * minutes still agree on whether a lease has run out (issue #20). On SQLite the database is in-process,
+ * minutes still agree on whether a lease has run out. On SQLite the database is in-process,
  * so this is the host's clock read inside the statement; on PostgreSQL it is the server's.
  */
 export const SQLITE_NOW_MS = `CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)`;

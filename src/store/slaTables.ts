@@ -2,7 +2,7 @@ import type { Generated, Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
 /**
- * Tables of issue #8 (migration 005_sla), kept beside the core schema and reached through
+ * The SLA tables (migration 005_sla), kept beside the core schema and reached through
  * `withSlaTables(db)` (same connection), so adding them touches no shared file.
  */
 export type CaseSlaTable = {

@@ -39,7 +39,7 @@ export interface ClickUpWebhookState {
   failedAnswers?: number;
   /** failedAnswers as of the last check that read tasks in full. */
   failedAnswersSeen?: number;
-  /** Keeps a newly returned secret sealed in the store (issue #11); absent when no key is configured. */
+  /** Keeps a newly returned secret sealed in the store, so it survives a restart without being kept in clear; absent when no key is configured. */
   persist?: (secret: string) => Promise<void>;
 }
 

@@ -23,8 +23,8 @@ export interface SyncContext {
   webhook: ClickUpWebhookState;
   /** Wake the dispatcher after storing work outside a job. */
   wake: () => void;
-  /** Configured field mappings, filters, users and the integration user (issue #12); absent in bare test contexts. */
+  /** Configured field mappings, filters, users and the integration user; absent in bare test contexts. */
   mapping?: MappingRuntime;
-  /** E-mail and partner pages (issue #23); absent when partner_channel is not set up. */
+  /** E-mail and partner pages; absent when partner_channel is not set up. */
   partnerChannel?: PartnerChannelRuntime;
 }

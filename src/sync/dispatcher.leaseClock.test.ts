@@ -4,7 +4,7 @@ import { Dispatcher } from './dispatcher.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
 import { readDbClock } from '../store/dbClock.ts';
 
-// Leases run on the database's clock (issue #20): a worker whose own clock is minutes off must neither
+// Leases run on the database's clock: a worker whose own clock is minutes off must neither
 // reclaim another worker's live lease (clock ahead) nor take a lease that is already over for everyone
 // else (clock behind). On the worker's clock both of these happen.
 const { describeStores, make } = await storesUnderTest('src/sync/dispatcher.leaseClock.test.ts');

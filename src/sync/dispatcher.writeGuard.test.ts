@@ -12,7 +12,7 @@ import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
 import { startTestSmtp } from '../../test/helpers/smtpServer.ts';
 import { until } from '../../test/helpers/until.ts';
 
-// Issue #20: a handler whose lease went to another worker must not make its next remote write (the lease
+// A handler whose lease went to another worker must not make its next remote write (the lease
 // is read before each write, not only on the renewal beat), and a handler cut off at its deadline that
 // keeps running cannot write after it, whichever way it writes (HTTP, the mailbox folder, SMTP).
 

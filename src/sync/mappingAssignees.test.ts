@@ -5,7 +5,7 @@ import type { ClickUpClient } from '../connectors/clickup/index.ts';
 const members = [{ id: 11, username: 'Dora', email: 'dora.manager@example.com' }, { id: 12, username: 'Ana', email: 'ana@example.com' }];
 const client = { listWorkspaceMembers: async () => ({ ok: true, value: members }) } as unknown as ClickUpClient;
 
-describe('escalation assignees resolve through the user map (issue #12)', () => {
+describe('escalation assignees resolve through the user map', () => {
   it.each([
     [{ manager: 'dora.manager@example.com' }, { ids: [11], unknown: [] }],
     [{ manager: 'dora.manager@example.com', assignees: ['ops-lead'] }, { ids: [11, 12], unknown: [] }],

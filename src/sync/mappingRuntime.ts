@@ -27,7 +27,7 @@ export interface ListReport {
 }
 
 /**
- * The configured mappings at run time (issue #12): checked against ClickUp at start-up, field
+ * The configured mappings at run time: checked against ClickUp at start-up, field
  * definitions re-read after `field_definitions_ttl_seconds` so an option renamed in ClickUp is caught
  * before a write, workspace members for the user map, and the integration user's id.
  */

@@ -1,5 +1,5 @@
 /**
- * Where a linked task lives, from a ClickUp delivery (issue #21, "deleted or moved tasks"). A task a person
+ * Where a linked task lives, from a ClickUp delivery (a task deleted or moved). A task a person
  * moves out of our lists pauses its syncing: nothing it does reaches the partner; moved back, it resumes.
  * Pure: the handler reads the link and the delivery, this decides.
  */

@@ -70,7 +70,7 @@ async function worldWith(mapping: Record<string, unknown>, setup?: (cu: ClickUpS
   return w;
 }
 
-describe('issue #12: configured field mappings end to end', () => {
+describe('configured field mappings end to end', () => {
   it('each custom field type is written by option name / type on the new task and reads back to the Trading Grid value', async () => {
     world = await worldWith(mappingWith(everyType));
     const w = world;

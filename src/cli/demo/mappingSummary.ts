@@ -12,7 +12,7 @@ interface SandboxTaskJson {
 }
 
 /**
- * The configured mapping at work (issue #12), read back from the sandboxes: the dispute's task is moved
+ * The configured mapping at work, read back from the sandboxes: the dispute's task is moved
  * to "qa", which the mapping groups with "in review" (the partner keeps in_review, no call), and the new
  * task's drop-down, currency field and assignee show what the value and user maps wrote.
  */
@@ -38,7 +38,7 @@ export async function showMappingApplied(cu: ClickUpSandbox, tg: TradingGridSand
   const mapped = (await listAudit(bridge.store.db, 'case', dispute.id)).some((a) => a.action === 'fields_mapped');
   return [
     '',
-    'Mapping applied (issue #12, mapping: in the config — see `gridbridge config validate --online`):',
+    'Mapping applied (the mapping: section of the config — see `gridbridge config validate --online`):',
     `  ${dispute.id}: task moved "in review" → "qa" (grouped as in_review): partner still sees "${tg.state().cases.get(dispute.id)?.status}", ${calls() - before} Trading Grid status calls`,
     `  ${dispute.id}: drop-down "Partner tier" = "${tierName}" (strategic|preferred grouped), currency "Value" = ${value !== undefined && value !== null && Number.isFinite(Number(value)) ? Number(value).toFixed(2) : 'not set'}, assigned to ${assignees} (user map: case-lead)${mapped ? '' : ' — not mapped!'}`,
   ];

@@ -1,5 +1,5 @@
 /**
- * The field mapping the sandboxes (demo and end-to-end tests) run with (issue #12): grouped statuses
+ * The field mapping the sandboxes (demo and end-to-end tests) run with: grouped statuses
  * ("in review" and "qa" both mean in_review for the partner), the partner tier into a drop-down by option name (strategic and preferred grouped as "key account"),
  * the transaction value into the currency field, and a user map that assigns strategic partners' cases.
  */

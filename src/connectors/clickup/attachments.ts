@@ -63,7 +63,7 @@ export async function uploadAttachment(c: ResourceContext, ref: TaskRef, file: A
  * Streams an attachment URL. Only hosts we trust are fetched (the API host and `allowedHosts`), so a
  * crafted URL in a webhook cannot make us fetch an internal address; the token goes only to the API host.
  */
-/** Limits on attachment fetches from hosts other than the API host (issue #11, connectors/http/safeFetch.ts). */
+/** Limits on attachment fetches from hosts other than the API host, so a link in a task cannot make us fetch from inside our network (connectors/http/safeFetch.ts). */
 export interface AttachmentFetchGuard {
   /** Sandboxes on 127.0.0.1 only (config clickup.allow_private_addresses); also lets http:// through unless allowHttp says no. */
   allowPrivateAddresses?: boolean;

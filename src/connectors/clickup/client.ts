@@ -38,7 +38,7 @@ export interface ClickUpClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Hosts attachment URLs may point at, besides the API host (`*.example.com` allowed). */
   attachmentHosts?: readonly string[];
-  /** Address, redirect, size, time and type limits on attachment fetches from those hosts (issue #11). */
+  /** Address, redirect, size, time and type limits on attachment fetches from those hosts (connectors/http/safeFetch.ts). */
   attachmentFetch?: attachments.AttachmentFetchGuard;
   timeoutMs?: number;
 }

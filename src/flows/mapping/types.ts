@@ -1,4 +1,4 @@
-/** Field mappings between a Trading Grid case and a ClickUp task (issue #12). Pure types and constants. */
+/** Field mappings between a Trading Grid case and a ClickUp task. Pure types and constants. */
 
 /** Case fields a mapping can name on the Trading Grid side. */
 export const TG_FIELDS = ['status', 'partner', 'partner_id', 'tier', 'kind', 'title', 'transaction_ref', 'case_id', 'value', 'currency', 'sla_due', 'opened_at'] as const;

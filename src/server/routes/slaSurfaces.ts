@@ -6,7 +6,7 @@ import { createBridgeMetrics, type BridgeMetricsDeps } from '../bridgeMetrics.ts
 import { mountMetricsRoute } from './metrics.ts';
 import { mountScorecardRoutes } from './scorecards.ts';
 
-/** Issue #8's HTTP surfaces: GET /metrics (Prometheus) and GET /api/scorecards (mount after the admin API). */
+/** The SLA and metrics HTTP surfaces: GET /metrics (Prometheus) and GET /api/scorecards (mount after the admin API). */
 export function mountSlaSurfaces(app: Hono, deps: { db: Kysely<Database>; config: GridbridgeConfig; now: () => number; dispatcher: BridgeMetricsDeps['dispatcher']; clickup: BridgeMetricsDeps['clickup'] }): void {
   mountMetricsRoute(app, createBridgeMetrics({ db: deps.db, dispatcher: deps.dispatcher, clickup: deps.clickup }));
   mountScorecardRoutes(app, { db: deps.db, config: deps.config, now: deps.now });

@@ -43,7 +43,7 @@ export function mountTradingGridWebhook(app: Hono, deps: TradingGridWebhookDeps)
       deps.now(),
     );
     if (!duplicate) deps.onAccepted();
-    // Replay protection (issue #11): the same message again is a harmless duplicate; the same id with other content is refused.
+    // Replay protection: the same message again is a harmless duplicate; the same id with other content is refused.
     else if ((await compareInboundEvent(deps.db, 'tradinggrid', ev.id, ev)) === 'different') {
       return c.json({ error: `event id ${ev.id} was already accepted with a different body; a reused id is not applied (send a new id)` }, 409);
     }

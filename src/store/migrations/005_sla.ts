@@ -1,7 +1,7 @@
 import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 
 /**
- * Issue #8: per-case SLA state (what the sweep has decided and enqueued), the escalation ladder, the
+ * Per-case SLA state (what the sweep has decided and enqueued), the escalation ladder, the
  * partner-status history the SLA clock replays, and the indexes the sweep and the scorecards read.
  */
 export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Issue #11: secrets the bridge learns at run time (the ClickUp webhook secret returned at
+ * Secrets the bridge learns at run time (the ClickUp webhook secret returned at
  * registration), sealed with AES-256-GCM (src/store/secretBox.ts). `key_id` names the sealing key so
  * `gridbridge secrets rotate-key` finds the rows still sealed with an older one.
  */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-/** Issue #10: the ClickUp rate budget shared by every instance using a token (one row per token hash). */
+/** The ClickUp rate budget shared by every instance using a token (one row per token hash). */
 export async function up(db: Kysely<unknown>, _dialect: 'sqlite' | 'postgres'): Promise<void> {
   await db.schema
     .createTable('clickup_budget')

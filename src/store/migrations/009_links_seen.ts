@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Issue #10 (found by the chaos run): the ClickUp time up to which the catch-up has read a linked task's
+ * Found by the chaos run: the ClickUp time up to which the catch-up has read a linked task's
  * files (or creation saw the whole task), so it reads each change once, not at every check.
  */
 export async function up(db: Kysely<unknown>, _dialect: 'sqlite' | 'postgres'): Promise<void> {

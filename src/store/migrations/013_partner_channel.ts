@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-/** Issue #23: e-mails to partners (idempotency records), page tokens, shared files, partner actions. */
+/** The partner channel: e-mails to partners (idempotency records), page tokens, shared files, partner actions. */
 export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
   await db.schema
     .createTable('partner_messages')

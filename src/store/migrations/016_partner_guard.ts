@@ -1,7 +1,7 @@
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 
 /**
- * Issue #21: every partner-visible change a ClickUp user makes, counted per user and time window; the
+ * The bulk-change guard: every partner-visible change a ClickUp user makes, counted per user and time window; the
  * ones over the bulk-change limit are kept here (with their job) until an admin releases or drops them.
  */
 export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {

@@ -10,7 +10,7 @@ export class AssigneeResolver {
   private byEmail: Map<string, number> | null = null;
   private loadedAt = 0;
 
-  /** `overrides`: the user map of the config (mapping.users.overrides, issue #12), applied before the e-mail lookup. */
+  /** `overrides`: the user map of the config (mapping.users.overrides), applied before the e-mail lookup. */
   constructor(private readonly clickup: ClickUpClient, private readonly now: () => number, private readonly ttlMs = 5 * 60_000, private readonly overrides: Readonly<Record<string, string | number>> = {}) {}
 
   async resolve(route: RouteTo): Promise<Result<{ ids: number[]; unknown: string[] }>> {
