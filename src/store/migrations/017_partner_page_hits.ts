@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Issue #23: partner page requests counted per key (a link's id, a client address) and one-minute window,
+ * Partner page requests counted per key (a link's id, a client address) and one-minute window,
  * in the database so every instance behind a balancer counts against the same limit.
  */
 export async function up(db: Kysely<any>): Promise<void> {
