@@ -26,10 +26,11 @@ describe('npm run demo', () => {
       expect(out).toMatch(/6 reached the partner; 4 held for an admin/);
       // The partner without an API: every partner-facing flow by e-mail, each mail with its page link printed.
       expect(out).toMatch(/Night: Hooli Foods has no community API/);
-      for (const subject of [/We received your case/, /Your case \S+ is now: in review/, /New comment on your case/, /A document for your case .*partner-credit-note-9120\.pdf/, /Decision on your request \S+: approved/, /Your scorecard for/, /Please acknowledge: Delivery notes/]) {
+      for (const subject of [/We received your case/, /Your case \S+ is now: in review/, /New comment on your case/, /A document for your case .*partner-credit-note-9120\.pdf/, /Decision on your request \S+: approved/, /Your scorecard for/, /Please acknowledge: Delivery notes/, /Decision on your request PR-[0-9A-F]+: approved/, /New comment on your request PR-/]) {
         expect(out).toMatch(new RegExp(subject.source + String.raw`[^\n]*\n\s+http://127\.0\.0\.1:\d+/p/v1\.`));
       }
       expect(out).toContain('its case there is still "open"');
+      expect(out).toMatch(/Hana's "new request" page: http:\/\/127\.0\.0\.1:\d+\/p\/v1\.[\w.-]+\/request \(she sent request PR-[0-9A-F]{10} there\)/);
     } finally {
       await stop();
       rmSync(dir, { recursive: true, force: true });

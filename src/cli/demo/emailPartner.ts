@@ -80,6 +80,25 @@ export async function playEmailPartner(cu: ClickUpSandbox, tg: TradingGridSandbo
   bridge.dispatcher.wake();
   await quiet();
   await until(() => mail.caught.length >= 7, 20_000);
+  // Flow 6 the partner's way: Hana makes a request on her page (no community request needed), it is decided
+  // in ClickUp, and a comment shared after the decision follows by e-mail.
+  const hanaLink = mail.caught.map((m) => /(https?:\/\/\S+\/p\/[\w.-]+)/.exec(m.text)?.[1]).find(Boolean);
+  if (hanaLink) {
+    const form = await (await fetch(`${hanaLink}/request`)).text();
+    const nonce = /name="nonce" value="([\w-]+)"/.exec(form)?.[1] ?? 'demo';
+    const sent = await fetch(`${hanaLink}/request`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ nonce, kind: 'document_correction', summary: 'Correct the unit price on invoice 9120', details: 'Billed 4.20, agreed 3.95.', amount: '250', currency: 'USD' }) });
+    const ref = /ref=(PR-[0-9A-F]+)/.exec(sent.headers.get('location') ?? '')?.[1];
+    lines.push(`  Hana's "new request" page: ${hanaLink}/request${ref ? ` (she sent request ${ref} there)` : ''}`);
+    const pageReq = ref ? await until(() => getLink(bridge.store.db, 'approval', ref)) : null;
+    if (pageReq) {
+      cu.postComment(pageReq.cuTaskId, '@partner Agreed: a credit note for the difference follows.', 'dora.manager@gridbridge.example');
+      cu.moveStatus(pageReq.cuTaskId, 'approved', 'dora.manager@gridbridge.example');
+      if (await until(() => mail.caught.some((m) => m.subject.includes(`Decision on your request ${ref}`)), 20_000)) {
+        cu.postComment(pageReq.cuTaskId, '@partner The credit note number is CN-9120-1.', 'dora.manager@gridbridge.example');
+        await until(() => mail.caught.some((m) => m.subject.includes(`New comment on your request ${ref}`)), 20_000);
+      }
+    }
+  }
   for (const m of mail.caught.filter((x) => x.to.some((t) => t.endsWith('@hooli-foods.example')))) {
     const url = /(https?:\/\/\S+\/p\/[\w.-]+)/.exec(m.text)?.[1] ?? '(no link)';
     const files = m.parsed.attachments.map((a) => a.filename).filter(Boolean);
