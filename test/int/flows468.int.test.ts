@@ -194,6 +194,37 @@ describe('flow 4: partner onboarding and compliance', () => {
     expect(await listDeadLetters(b.store.db)).toEqual([]);
   });
 
+  it('an inactive partner pauses its onboarding (said on the group\'s task, milestones move nothing); reactivated, it resumes and the partner gets what the milestones earned', async () => {
+    world = await createWorld();
+    const w = world;
+    const b = await w.startBridge();
+    const p = await w.tg.addPartner({ name: 'Dormant Foods', tier: 'standard' });
+    await eventually('the group built', async () => (await b.store.db.selectFrom('audit_log').select('id').where('entity_id', '=', p.id).where('action', '=', 'group_built').executeTakeFirst()));
+    await quiet(w, b);
+    const byKey = Object.fromEntries(groupTasks(w, p.id).map((t) => [String(fieldsOf(t)['Gridbridge key']).split(':').pop(), t]));
+    const statusBefore = w.tg.state().partners.get(p.id)!.status;
+    const setsBefore = w.tg.stats().requests['POST /trading_partners/:id/status'] ?? 0;
+
+    await w.tg.setPartnerStatus(p.id, 'inactive');
+    await quiet(w, b);
+    expect(comments(w, byKey.parent!.id).filter((c) => c.includes('onboarding paused'))).toHaveLength(1);
+    // Closing the steps of the testing milestone while paused moves nothing on Trading Grid.
+    w.cu.moveStatus(byKey.contract_review!.id, 'complete');
+    w.cu.moveStatus(byKey.edi_setup!.id, 'complete');
+    await quiet(w, b);
+    expect(w.tg.state().partners.get(p.id)!.status).toBe('inactive');
+    expect(w.tg.stats().requests['POST /trading_partners/:id/status'] ?? 0).toBe(setsBefore);
+
+    // Reactivated: resumed, and the partner moves to what the closed milestones earned.
+    await w.tg.setPartnerStatus(p.id, statusBefore);
+    await quiet(w, b);
+    expect(comments(w, byKey.parent!.id).filter((c) => c.includes('onboarding resumed'))).toHaveLength(1);
+    await eventually('testing after the resume', () => w.tg.state().partners.get(p.id)!.status === 'testing');
+    const { listAudit } = await import('../../src/store/ops/audit.ts');
+    expect((await listAudit(b.store.db, 'onboarding', p.id)).map((a) => a.action).filter((a) => a.startsWith('onboarding_'))).toEqual(['onboarding_started', 'onboarding_paused', 'onboarding_resumed']);
+    expect(await listDeadLetters(b.store.db)).toEqual([]);
+  });
+
   it('a strategic partner\'s group is made from the ClickUp template, reusing its subtasks; a compliance requirement gets its own group', async () => {
     world = await createWorld();
     const w = world;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideOnboardingIntake, decideStepProgress, selectGroup, type OnboardingFlowConfig, type OnboardingRecord } from './onboarding.ts';
+import { decideOnboardingIntake, decidePartnerStatusChange, decideStepProgress, selectGroup, type OnboardingFlowConfig, type OnboardingRecord } from './onboarding.ts';
 
 const step = (key: string, o: Partial<OnboardingFlowConfig['groups'][string]['steps'][number]> = {}) => ({ key, name: key, assignees: [], checklist: [], dueDays: 5, dependsOn: [], ...o });
 const config: OnboardingFlowConfig = {
@@ -54,5 +54,24 @@ describe('decideStepProgress', () => {
   ])('%s', (_n, o, stepKey, finished, keys) => {
     const d = decideStepProgress({ record: { ...rec, ...o }, step: stepKey, finished });
     expect(d ? d.jobs.map((j) => j.key) : null).toEqual(keys);
+  });
+});
+
+describe('an inactive partner pauses its onboarding', () => {
+  const rec: OnboardingRecord = { groupId: 'P-9', trigger: 'trading_partner', group: 'standard', partnerId: 'P-9', partnerName: 'Nova', title: 'Nova', milestones: { edi_setup: 'testing', cutover: 'active' }, closed: [], partnerStatus: 'registering' };
+  it('inactive pauses once, with a note; milestones closed meanwhile move nothing', () => {
+    const p = decidePartnerStatusChange({ record: rec, status: 'inactive', seq: 1 })!;
+    expect(p.record.pausedFor).toBe('inactive');
+    expect(p.jobs.map((j) => j.kind)).toEqual(['onboarding.note']);
+    expect(decidePartnerStatusChange({ record: p.record, status: 'inactive', seq: 2 })).toBeNull();
+    const step = decideStepProgress({ record: p.record, step: 'edi_setup', finished: true })!;
+    expect(step.jobs).toEqual([]);
+    expect(step.record.closed).toEqual(['edi_setup']);
+    const r = decidePartnerStatusChange({ record: step.record, status: 'registering', seq: 3 })!;
+    expect(r.record.pausedFor).toBeNull();
+    expect(r.jobs.map((j) => [j.kind, j.payload.status ?? null])).toEqual([['onboarding.note', null], ['onboarding.set_partner_status', 'testing']]);
+  });
+  it('a status change on a group that is not paused (our own echo) changes nothing', () => {
+    expect(decidePartnerStatusChange({ record: rec, status: 'testing', seq: 1 })).toBeNull();
   });
 });

@@ -49,6 +49,8 @@ export interface OnboardingRecord {
   closed: string[];
   /** Highest partner status the bridge asked for. */
   partnerStatus: string | null;
+  /** Set while the partner is inactive on Trading Grid: milestones are recorded but move nothing. */
+  pausedFor?: string | null;
 }
 
 export interface OnboardingTrigger_ {
@@ -130,9 +132,36 @@ export function decideStepProgress(input: { record: OnboardingRecord; step: stri
   const target = record.milestones[step];
   const jobs: FlowJob[] = [];
   let partnerStatus = record.partnerStatus;
-  if (target && record.partnerId && statusRank(target) > statusRank(partnerStatus ?? 'invited')) {
+  // Paused (the partner is inactive): the milestone is recorded; the partner moves on when it is resumed.
+  if (!record.pausedFor && target && record.partnerId && statusRank(target) > statusRank(partnerStatus ?? 'invited')) {
     jobs.push(setStatusJob(record.partnerId, target));
     partnerStatus = target;
   }
   return { record: { ...record, closed, partnerStatus }, jobs };
+}
+
+function noteJob(groupId: string, text: string, n: number): FlowJob {
+  return { kind: 'onboarding.note', key: `onboarding.note:${groupId}:${n}`, queueKey: `onboarding:${groupId}`, payload: { groupId, text } };
+}
+
+/**
+ * `trading_partner.status_changed` on a partner with an open onboarding group: inactive pauses it (said on
+ * the group's task; milestones closed meanwhile move nothing on Trading Grid); reactivated, it resumes and
+ * the partner gets the furthest status the milestones closed meanwhile earned (forward only). Null: nothing changes.
+ */
+export function decidePartnerStatusChange(input: { record: OnboardingRecord; status: string; seq: number }): { record: OnboardingRecord; jobs: FlowJob[] } | null {
+  const { record, status, seq } = input;
+  if (status === 'inactive') {
+    if (record.pausedFor) return null;
+    return { record: { ...record, pausedFor: status }, jobs: [noteJob(record.groupId, `gridbridge: ${record.partnerName} is ${status} on Trading Grid: onboarding paused. Closing steps now moves nothing on Trading Grid until the partner is reactivated.`, seq)] };
+  }
+  if (!record.pausedFor) return null;
+  const jobs: FlowJob[] = [noteJob(record.groupId, `gridbridge: ${record.partnerName} is ${status} again on Trading Grid: onboarding resumed.`, seq)];
+  let partnerStatus = record.partnerStatus;
+  const earned = record.closed.map((k) => record.milestones[k]).filter((x): x is OnboardingPartnerStatus => !!x).sort((a, b) => statusRank(b) - statusRank(a))[0];
+  if (earned && record.partnerId && statusRank(earned) > Math.max(statusRank(status), statusRank(partnerStatus ?? 'invited'))) {
+    jobs.push(setStatusJob(record.partnerId, earned));
+    partnerStatus = earned;
+  }
+  return { record: { ...record, pausedFor: null, partnerStatus }, jobs };
 }

@@ -3,8 +3,9 @@ import type { JobHandler, JobOutcome } from '../../../sync/dispatcher.ts';
 import type { TgEventRoute } from '../../../sync/tgEventRoute.ts';
 import type { CuEntityRoute } from '../../../sync/cuEntityRoute.ts';
 import type { OnboardingConfig } from '../../../config/flowsSchema.ts';
-import { decideOnboardingIntake, decideStepProgress, statusRank, type OnboardingFlowConfig, type OnboardingRecord, type OnboardingTrigger_ } from '../decisions/onboarding.ts';
-import { splitGroupEntityId } from '../../../core/taskGroup.ts';
+import { decideOnboardingIntake, decidePartnerStatusChange, decideStepProgress, statusRank, type OnboardingFlowConfig, type OnboardingRecord, type OnboardingTrigger_ } from '../decisions/onboarding.ts';
+import { groupEntityId, splitGroupEntityId } from '../../../core/taskGroup.ts';
+import { getLink } from '../../../store/ops/links.ts';
 import { getFlowRecord } from '../../../store/ops/flowRecords.ts';
 import { appendAudit } from '../../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../../../sync/outcome.ts';
@@ -79,8 +80,47 @@ export const onboardingTgRoute: TgEventRoute = (ctx, ev) => {
   if (!c) return null;
   if (ev.type === 'trading_partner.created') return intake(ctx, c, () => partnerTrigger(ctx, ev.data.id, ev.id.startsWith('ac_csv:') ? (ev.data as Record<string, unknown>) : undefined));
   if (ev.type === 'compliance_requirement.created') return intake(ctx, c, () => complianceTrigger(ctx, ev.data.id));
+  if (ev.type === 'trading_partner.status_changed') return partnerStatusChanged(ctx, ev.data.id, ev.data.status ?? null);
   return null;
 };
+
+/** An inactive partner pauses its open onboarding group; reactivated, it resumes (flows/onboarding.ts). */
+async function partnerStatusChanged(ctx: SyncContext, partnerId: string, carried: string | null): Promise<JobOutcome> {
+  const rec = await getFlowRecord<OnboardingRecord>(ctx.store.db, FLOW, partnerId);
+  if (!rec || rec.state !== 'open') return { status: 'done' };
+  let status = carried;
+  if (!status) {
+    const p = await ctx.tg.getPartner(partnerId);
+    if (!p.ok) return outcomeFromRemote(p.error, `reading partner ${partnerId}`);
+    status = p.value.status;
+  }
+  const d = decidePartnerStatusChange({ record: rec.data, status, seq: rec.version });
+  if (!d) return { status: 'done' };
+  ctx.partners.forget(partnerId);
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      await commitFlow(ctx, trx, { flow: FLOW, id: partnerId, state: 'open', data: d.record }, rec.version, d.jobs);
+      await appendAudit(trx, { actor: 'tradinggrid', entity: FLOW, entityId: partnerId, action: d.record.pausedFor ? 'onboarding_paused' : 'onboarding_resumed', after: { partnerStatus: status } }, ctx.now());
+    },
+  };
+}
+
+/** `onboarding.note`: a line on the group's parent task (pause, resume), once. */
+export function onboardingNoteHandler(ctx: SyncContext): JobHandler {
+  return async ({ payload, attempt }) => {
+    const { groupId, text } = payload as { groupId: string; text: string };
+    const link = await getLink(ctx.store.db, FLOW, groupEntityId(groupId, 'parent'));
+    if (!link) return { status: 'retry', error: `the onboarding group ${groupId} has no parent task yet`, retryAfterMs: 5_000 };
+    if (attempt > 1) {
+      const list = await ctx.clickup.listComments(link.cuTaskId);
+      if (!list.ok) return outcomeFromRemote(list.error, `reading comments of ${link.cuTaskId}`);
+      if (list.value.some((x) => x.comment_text.trim() === text.trim())) return { status: 'done' };
+    }
+    const posted = await ctx.clickup.createComment(link.cuTaskId, { comment_text: text, notify_all: false });
+    return posted.ok ? { status: 'done' } : outcomeFromRemote(posted.error, `commenting on ${link.cuTaskId}`);
+  };
+}
 
 /** A step task changed: if it is now finished, record it and move the partner on (once). */
 export const onboardingCuRoute: CuEntityRoute = async (ctx, ev, link) => {
