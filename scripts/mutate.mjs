@@ -28,7 +28,7 @@ export const MODULES = {
   safeFetch: { mutate: ['src/connectors/http/safeFetch.ts', 'src/connectors/http/ssrfGuard.ts'], tests: ['test/security/safeFetch.test.ts', 'src/connectors/http/ssrfGuard.embedded.test.ts'] },
   transport: { mutate: ['src/connectors/clickup/transport.ts'], tests: ['src/connectors/clickup/transport.test.ts'] },
   ediReaders: { mutate: ['src/connectors/tradinggrid/edi/envelope.ts', 'src/connectors/tradinggrid/edi/acknowledgments.ts'], tests: ['src/connectors/tradinggrid/edi/acknowledgments.test.ts', 'src/connectors/tradinggrid/edi/parseEdi.test.ts'] },
-  slaDecisions: { mutate: ['src/core/sla/decideSlaActions.ts'], tests: ['src/core/sla/decideSlaActions.test.ts'] },
+  slaDecisions: { mutate: ['src/flows/05-escalation/decisions/sla/decideSlaActions.ts'], tests: ['src/flows/05-escalation/decisions/sla/decideSlaActions.test.ts'] },
   statusMap: { mutate: ['src/flows/statusMap.ts'], tests: ['src/flows/statusMap.test.ts'] },
 };
 

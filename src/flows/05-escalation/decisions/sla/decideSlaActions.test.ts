@@ -81,6 +81,9 @@ describe('decideSlaActions', () => {
     ['resolved: only the final state', sla(0.9, { state: 'met', stoppedAt: NOW }), done({ state: 'at_risk', reminders: [0.5, 0.75] }), theCase, [
       { kind: 'set_sla_state', state: 'met' },
     ]],
+    ['resolved late, nothing chased yet: still only the final state (no reminder, due date or escalation)', sla(2.5, { state: 'breached', stoppedAt: NOW, dueAt: NOW }), done({ state: 'on_track' }), theCase, [
+      { kind: 'set_sla_state', state: 'breached' },
+    ]],
   ])('%s', (_name, result, already, c, expected) => {
     expect(decideSlaActions({ case: c, sla: result, policy, alreadyDone: already, now: NOW, routing, calendar })).toEqual(expected);
   });
