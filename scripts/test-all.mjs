@@ -25,7 +25,7 @@ const steps = [
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-let failedSteps = [];
+const failedSteps = [];
 for (const step of steps) {
   if (only.length > 0 && !only.includes(step.name)) continue;
   if (step.vitest && !existsSync(join(root, step.vitest))) continue;

@@ -45,7 +45,7 @@ export async function copyStore(from: Store, to: Store, onTable?: (table: string
           }
           return out;
         });
-        await trx.insertInto(t.name as never).values(values as never).execute();
+        await trx.insertInto(t.name as never).values(values).execute();
         rows += batch.length;
         if (batch.length < CHUNK) break;
       }

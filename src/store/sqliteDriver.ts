@@ -77,7 +77,7 @@ class FastSqliteConnection implements DatabaseConnection {
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     const st = this.statements.get(compiled.sql);
     if (!SelectQueryNode.is(compiled.query)) throw new Error('SQLite streams select queries only');
-    for (const row of st.iterate(compiled.parameters as unknown[])) yield { rows: [row as R] };
+    for (const row of st.iterate(compiled.parameters)) yield { rows: [row as R] };
   }
 }
 

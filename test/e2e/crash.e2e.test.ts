@@ -43,7 +43,7 @@ describe('crash safety (kill -9)', () => {
     w.tg.setWebhookUrl(`${victim.url}/webhooks/tradinggrid`);
 
     const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Crash window' });
-    await eventually('the kill', () => proxy!.fired() === 1 && victim!.child.exitCode !== null || victim!.child.signalCode !== null, 20_000);
+    await eventually('the kill', () => proxy!.fired() === 1 && victim.child.exitCode !== null || victim.child.signalCode !== null, 20_000);
     // The window was hit: ClickUp has the task, the bridge never recorded it.
     expect(tasksFor(w, c.id)).toHaveLength(1);
     expect(await peekLink(w.storeUrl, c.id)).toBeNull();
@@ -75,7 +75,7 @@ describe('crash safety (kill -9)', () => {
     armed = true;
     w.tg.setWebhookUrl(`${victim.url}/webhooks/tradinggrid`);
     const cases = await Promise.all([1, 2, 3].map((i) => w.tg.raiseCase({ partnerId: 'P-GLOBEX', kind: 'shipment_exception', title: `Accepted ${i}` })));
-    await eventually('the kill', () => victim!.child.signalCode !== null, 20_000);
+    await eventually('the kill', () => victim.child.signalCode !== null, 20_000);
     const restarted = await startBridgeProcess(w.dir, w.config, w.secrets, 'restarted2');
     proc = restarted;
     w.tg.setWebhookUrl(`${restarted.url}/webhooks/tradinggrid`);

@@ -45,7 +45,7 @@ export async function startTestSmtp(o: { user?: string; password?: string; alway
         const raw = Buffer.concat(chunks).toString('utf8');
         void simpleParser(raw).then((parsed) => {
           state.received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed });
-          cb(null, `OK queued as T${state.received.length}` as unknown as undefined);
+          cb(null, `OK queued as T${state.received.length}`);
         });
       });
     },

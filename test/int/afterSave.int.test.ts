@@ -65,7 +65,7 @@ describe('look-up before creating again', () => {
     await deleteTask(w, taskId);
     // ClickUp's `=` filter is "contains": `${c.id}0` would match a look-up of `${c.id}`.
     const other = await decoy(w, `${c.id}0`, 'the task of another case');
-    const out = await createTaskHandler(b.ctx)({ job, payload: JSON.parse(job.payload!), attempt: 2, now: Date.now });
+    const out = await createTaskHandler(b.ctx)({ job, payload: JSON.parse(job.payload), attempt: 2, now: Date.now });
     expect(out.status).toBe('done');
     await b.store.db.transaction().execute(async (trx) => (out as { commit: (t: typeof trx) => Promise<void> }).commit(trx));
     const link = await b.store.db.selectFrom('links').selectAll().where('entity_id', '=', c.id).executeTakeFirstOrThrow();
@@ -80,7 +80,7 @@ describe('look-up before creating again', () => {
     const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Twice' });
     const { job, taskId: a } = await createJobFor(w, c.id);
     const d = await decoy(w, c.id, 'copy B');
-    const out = await createTaskHandler(b.ctx)({ job, payload: JSON.parse(job.payload!), attempt: 2, now: Date.now });
+    const out = await createTaskHandler(b.ctx)({ job, payload: JSON.parse(job.payload), attempt: 2, now: Date.now });
     expect(out.status).toBe('fail');
     const error = (out as { error: string }).error;
     expect(error).toContain(a);

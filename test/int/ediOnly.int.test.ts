@@ -101,7 +101,7 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     // An EDI-derived case has no page on the Trading Grid side: the description links none.
     expect(String(byIssue.fa_rejected!.description)).toMatch(/\| Trading Grid case \| edi-[0-9a-f]{24} \|/);
     expect(readdirSync(join(sftp.root, 'in'))).toEqual([]);
-    const caseId = caseIdOf(byIssue.shipment_status_exception!)!;
+    const caseId = caseIdOf(byIssue.shipment_status_exception)!;
     // Flow 1 for test traffic: one [TEST] task in the test list, no SLA due date; none in the production list.
     await eventually('the test task', () => (w.cu.tasks() as Task[]).some((t) => t.list?.id === w.cu.lists.ediTest && (t.attachments ?? []).length === 1));
     const testTasks = (w.cu.tasks() as Task[]).filter((t) => t.list?.id === w.cu.lists.ediTest);

@@ -84,7 +84,7 @@ describe('flow 1: partner case → ClickUp task', () => {
   ])('%s is refused with 401 and stores nothing', async (_n, mutate, reason) => {
     world = await createWorld();
     const b = await world.startBridge({ manualDispatch: true });
-    const signed = mutate(signTgEvent({ id: 'evt_x', type: 'case.opened', occurred_at: new Date().toISOString(), data: { id: 'C-1' } } as never, world.tg.webhookSecret));
+    const signed = mutate(signTgEvent({ id: 'evt_x', type: 'case.opened', occurred_at: new Date().toISOString(), data: { id: 'C-1' } }, world.tg.webhookSecret));
     const r = await post(b.url, signed);
     expect(r.status).toBe(401);
     expect(String(r.body.error)).toMatch(reason);
@@ -162,7 +162,7 @@ describe('flow 1: a task found again after a crash', () => {
     await b.store.db.deleteFrom('sync_hashes').where('entity_id', '=', c.id).execute();
     await b.store.db.deleteFrom('jobs').where('queue_key', '=', `case:${c.id}`).where('kind', '=', 'tradinggrid.set_status').execute();
     w.cu.moveStatus(link.cu_task_id!, 'in review');
-    const out = await createTaskHandler(b.ctx)({ job, payload: JSON.parse(job.payload!), attempt: 2, now: Date.now });
+    const out = await createTaskHandler(b.ctx)({ job, payload: JSON.parse(job.payload), attempt: 2, now: Date.now });
     expect(out.status).toBe('done');
     await b.store.db.transaction().execute(async (trx) => (out as { commit: (t: typeof trx) => Promise<void> }).commit(trx));
     await b.dispatcher.runUntilIdle();

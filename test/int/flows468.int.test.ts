@@ -176,9 +176,9 @@ describe('flow 4: partner onboarding and compliance', () => {
     expect(byKey.edi_setup!.parent).toBe(byKey.parent!.id);
     expect(byKey.edi_setup!.assignees.map((a: any) => a.id)).toEqual([81000004]);
     const waitsFor = (t: Task) => (t.dependencies as any[]).filter((d) => d.task_id === t.id).map((d) => d.depends_on);
-    expect(waitsFor(byKey.edi_setup!)).toEqual([byKey.contract_review!.id]);
-    expect(waitsFor(byKey.test_file_exchanged!)).toEqual([byKey.edi_setup!.id]);
-    expect(waitsFor(byKey.production_cutover!).sort()).toEqual([byKey.ack_997_received!.id, byKey.master_data!.id].sort());
+    expect(waitsFor(byKey.edi_setup)).toEqual([byKey.contract_review!.id]);
+    expect(waitsFor(byKey.test_file_exchanged)).toEqual([byKey.edi_setup!.id]);
+    expect(waitsFor(byKey.production_cutover).sort()).toEqual([byKey.ack_997_received!.id, byKey.master_data!.id].sort());
     expect(byKey.contract_review!.checklists[0].items.map((i: any) => i.name)).toEqual(['NDA signed', 'Trading agreement signed']);
     expect(w.tg.state().partners.get(p.id)!.status).toBe('registering');
 

@@ -36,7 +36,7 @@ describe.skipIf(!hasPg)('leader among instances on PostgreSQL', () => {
       store: { ...world.config.store, url: db.url, leader_check_ms: 200 },
       secrets: { key: { env: KEY_ENV }, previous_keys: [] },
       clickup: { ...world.config.clickup, webhook: { ...world.config.clickup.webhook, health_cron: '* * * * * *' } },
-    } as GridbridgeConfig;
+    };
     const a = await startBridge({ config, secrets: world.secrets });
     bridges.push(a);
     const b = await startBridge({ config, secrets: world.secrets });

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 describe.skipIf(!pgUp)('upgrade path: SQLite → PostgreSQL', () => {
-  let dbs: Array<{ drop: () => Promise<void> }> = [];
+  const dbs: Array<{ drop: () => Promise<void> }> = [];
   afterAll(async () => {
     for (const d of dbs) await d.drop();
   });

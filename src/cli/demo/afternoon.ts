@@ -84,7 +84,7 @@ export async function playAfternoon(cu: ClickUpSandbox, tg: TradingGridSandbox, 
   }
   if (rec) {
     const f = ackFigures(rec.data);
-    const silent = rec.data.recipients.filter((p) => !rec!.data.acks[p]);
+    const silent = rec.data.recipients.filter((p) => !rec.data.acks[p]);
     lines.push(`  rollout     "${rec.data.title}" → notice ${rec.data.noticeId} to ${f.total} partners; ${f.count} acknowledged (${f.pct}%), reminded: ${silent.join(', ') || 'nobody'}`);
     lines.push(`              plan: training, documentation, testing, go-live readiness; rollout task now "${sandboxTasks().find((t) => t.id === marker.id)?.status?.status}" (gate ${rec.data.gateOpen ? 'open' : 'blocked'})`);
   }

@@ -56,8 +56,8 @@ function toQuery(q: ListTasksQuery, page: number): Record<string, string | numbe
       // A JSON-encoded filter array, sent as one value.
       out[k] = Array.isArray(v) ? (v.length === 1 ? String(v[0]) : JSON.stringify(v)) : String(v);
     } else if (ARRAY_PARAMS.has(k) && Array.isArray(v)) {
-      out[`${k}[]`] = v as Array<string | number>;
-    } else out[k] = v as string | number | boolean;
+      out[`${k}[]`] = v;
+    } else out[k] = v;
   }
   return out;
 }

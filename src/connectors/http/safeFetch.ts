@@ -65,7 +65,7 @@ const refuse = (code: string, detail: string, retryable = false): Result<never> 
  */
 function guardedLookup(o: SafeFetchOptions, seen: { address: string | null }): LookupFunction {
   const resolve = o.resolve ?? systemResolve;
-  return ((hostname: string, options: { all?: boolean }, callback: (e: NodeJS.ErrnoException | null, a: string | ResolvedAddress[], f?: number) => void) => {
+  return (hostname: string, options: { all?: boolean }, callback: (e: NodeJS.ErrnoException | null, a: string | ResolvedAddress[], f?: number) => void) => {
     resolve(hostname).then(
       (addrs) => {
         if (addrs.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
@@ -81,7 +81,7 @@ function guardedLookup(o: SafeFetchOptions, seen: { address: string | null }): L
       },
       (e: NodeJS.ErrnoException) => callback(e, '', 0),
     );
-  }) as unknown as LookupFunction;
+  };
 }
 
 /** Code of the stream error raised when a body passes `maxBytes` (readers report it as "too large", not as a network failure). */

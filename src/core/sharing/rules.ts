@@ -38,8 +38,8 @@ export interface FlowSharing {
 export type SharingRules = Readonly<Record<string, FlowSharing>>;
 
 export const NOTHING_SHARED: FlowSharing = Object.freeze({
-  comments: Object.freeze({ share: 'none', prefixes: [] as string[] }) as CommentRule,
-  files: Object.freeze({ ways: [] as FileWay[], name_prefix: null, checkbox_field: 'Share with partner' }) as FileRule,
+  comments: Object.freeze({ share: 'none', prefixes: [] as string[] }),
+  files: Object.freeze({ ways: [] as FileWay[], name_prefix: null, checkbox_field: 'Share with partner' }),
   fields: [] as string[],
 });
 

@@ -290,8 +290,8 @@ export function registerClickUpApi(router: Router, c: MutationContext): Mutation
     const body = jsonObject(req) ?? {};
     if (typeof body.name === 'string') item.name = body.name;
     if (typeof body.resolved === 'boolean') item.resolved = body.resolved;
-    if (body.assignee === null || typeof body.assignee === 'number') item.assignee = body.assignee as number | null;
-    if (body.parent === null || typeof body.parent === 'string') item.parent = body.parent as string | null;
+    if (body.assignee === null || typeof body.assignee === 'number') item.assignee = body.assignee;
+    if (body.parent === null || typeof body.parent === 'string') item.parent = body.parent;
     return okJson({ checklist: checklistJson(cl, s) });
   });
   r('DELETE', '/v2/checklist/{checklist_id}/checklist_item/{checklist_item_id}', (req) => {

@@ -97,7 +97,7 @@ export function registerControlApi(router: Router, c: MutationContext, p: Person
     p.setWebhookHealth(req.params.webhook_id!, { status, fail_count: typeof b.fail_count === 'number' ? b.fail_count : undefined });
   }));
   router.add('POST', '/_sandbox/faults', wrap((_req, b) => {
-    hooks.setFaults(b as Partial<Faults>);
+    hooks.setFaults(b);
     return hooks.getFaults();
   }));
   router.add('GET', '/_sandbox/faults', wrap(() => hooks.getFaults()));

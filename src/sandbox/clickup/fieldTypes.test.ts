@@ -66,6 +66,6 @@ describe('field values ClickUp validates per type (Set Custom Field Value, OpenA
     if (!a.ok || !b.ok) throw new Error('create failed');
     const defs = await cu.getListFields(sb.lists.fieldTypes);
     const f = defs.ok ? defs.value.find((x) => x.name === 'Related tasks')! : undefined;
-    expect((await cu.setCustomFieldValue(a.value.id, f!.id, { add: [b.value.id] } as never)).ok).toBe(true);
+    expect((await cu.setCustomFieldValue(a.value.id, f!.id, { add: [b.value.id] })).ok).toBe(true);
   });
 });

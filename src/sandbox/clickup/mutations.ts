@@ -54,7 +54,7 @@ export function coerceValue(f: FieldDef, value: unknown, known?: { user: (id: nu
     case 'location': {
       const loc = obj?.location as { lat?: unknown; lng?: unknown } | undefined;
       const ok = loc && typeof loc.lat === 'number' && typeof loc.lng === 'number' && Math.abs(loc.lat) <= 90 && Math.abs(loc.lng) <= 180 && typeof obj!.formatted_address === 'string';
-      return ok ? { value: { location: { lat: loc!.lat, lng: loc!.lng }, formatted_address: obj!.formatted_address } } : apiError(400, 'Value must be {location: {lat, lng}, formatted_address}', 'FIELD_035');
+      return ok ? { value: { location: { lat: loc.lat, lng: loc.lng }, formatted_address: obj!.formatted_address } } : apiError(400, 'Value must be {location: {lat, lng}, formatted_address}', 'FIELD_035');
     }
     case 'manual_progress': {
       const tc = f.type_config as { start?: number; end?: number };

@@ -322,7 +322,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
       deliverer.close();
       if (filesServer) {
         filesServer.closeAllConnections();
-        await new Promise<void>((r) => filesServer!.close(() => r()));
+        await new Promise<void>((r) => filesServer.close(() => r()));
       }
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

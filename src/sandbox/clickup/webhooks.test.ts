@@ -27,7 +27,7 @@ async function startReceiver(answer: () => number = () => 200) {
     });
   });
   await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', () => r()));
-  return { got, url: `http://127.0.0.1:${(receiver!.address() as AddressInfo).port}/clickup` };
+  return { got, url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/clickup` };
 }
 
 async function setup(opts: Parameters<typeof startClickUpSandbox>[0] = {}) {
@@ -143,7 +143,7 @@ describe('ClickUp sandbox webhook health, as https://developer.clickup.com/docs/
       });
     });
     await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', () => r()));
-    const url = `http://127.0.0.1:${(receiver!.address() as AddressInfo).port}/clickup`;
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/clickup`;
     const wh = await ensureWebhook(cu, { teamId: sb.teamId, endpoint: url, events: ['taskCommentPosted'] });
     if (!wh.ok) throw new Error(wh.error.detail);
     const t = await cu.createTask(sb.lists.cases, { name: 'health' });

@@ -205,7 +205,7 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
       const read = await readJsonBody(c, d.config.server.body_limit_bytes);
       const p = read.ok ? HeldSelectorBody.safeParse(read.value) : null;
       if (!p?.success) return c.json({ error: 'body must be {"all": true}, {"actor": "Name (id)"} or {"ids": [1, 2]}' }, 400);
-      const n = await settleHeldChanges(db, p.data as HeldSelector, to, c.get('principal').actor, d.now(), d.config.dispatcher.max_attempts);
+      const n = await settleHeldChanges(db, p.data, to, c.get('principal').actor, d.now(), d.config.dispatcher.max_attempts);
       if (to === 'released' && n > 0) d.wake();
       return c.json({ [to]: n });
     });

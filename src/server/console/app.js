@@ -64,11 +64,14 @@ async function route() {
   }
 }
 
-document.getElementById('sign-out').addEventListener('click', async () => {
+async function signOut() {
   await api.signOut().catch(() => undefined);
   shell.session = null;
   location.hash = '#/sign-in';
-});
+}
+
+// route() shows its own errors (errorBox, or the sign-in view): nothing is left to handle where it is called.
+document.getElementById('sign-out').addEventListener('click', () => void signOut());
 setRouter(route);
-window.addEventListener('hashchange', route);
-route();
+window.addEventListener('hashchange', () => void route());
+void route();

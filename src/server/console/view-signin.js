@@ -26,7 +26,9 @@ export function viewSignIn(reason) {
     h('button.primary#sign-in', { type: 'submit' }, 'Sign in'),
     toggle);
   const input = (/** @type {string} */ sel) => /** @type {HTMLInputElement} */ (form.querySelector(sel));
-  form.addEventListener('submit', async (ev) => {
+  // Errors are shown in the form (err): the promise has nothing left to report.
+  form.addEventListener('submit', (ev) => void submit(ev));
+  async function submit(/** @type {SubmitEvent} */ ev) {
     ev.preventDefault();
     err.hidden = true;
     try {
@@ -38,7 +40,7 @@ export function viewSignIn(reason) {
       err.textContent = e.message;
       err.hidden = false;
     }
-  });
+  }
   clear(main, h('div.center', form));
   form.querySelector('input').focus();
 }

@@ -24,7 +24,7 @@ export async function saveCase(db: Db, c: CaseRecord): Promise<void> {
   await db
     .insertInto('cases')
     .values(row)
-    .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined } as never))
+    .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined }))
     .execute();
 }
 

@@ -3,7 +3,7 @@ import type { Database } from '../schema.ts';
 
 /** Put a leased job back in the queue to run at `runAt`. Guarded by the lease like every state change. */
 export async function retryJob(db: Kysely<Database>, id: number, workerId: string, runAt: number, error: string, now: number, opts: { refundAttempt?: boolean } = {}): Promise<boolean> {
-  let q = db
+  const q = db
     .updateTable('jobs')
     .set((eb) => ({
       state: 'ready' as const,

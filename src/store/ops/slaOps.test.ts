@@ -73,7 +73,7 @@ describe('scorecardAggregates (SQL over the covering index)', () => {
   });
 
   it.runIf(dialect === 'sqlite')('reads the scorecard queries from the covering index, not the table', async () => {
-    const plan = (await store.db.executeQuery<{ detail: string }>({ sql: 'EXPLAIN QUERY PLAN SELECT partner_id, COUNT(*) FROM cases WHERE resolved_at >= ? AND resolved_at < ? GROUP BY partner_id', parameters: [0, 1], query: { kind: 'SelectQueryNode' } as never, queryId: { queryId: 'plan' } as never })).rows;
+    const plan = (await store.db.executeQuery<{ detail: string }>({ sql: 'EXPLAIN QUERY PLAN SELECT partner_id, COUNT(*) FROM cases WHERE resolved_at >= ? AND resolved_at < ? GROUP BY partner_id', parameters: [0, 1], query: { kind: 'SelectQueryNode' } as never, queryId: { queryId: 'plan' } })).rows;
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX cases_scorecard/);
   });
 });

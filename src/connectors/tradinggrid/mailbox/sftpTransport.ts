@@ -153,7 +153,7 @@ export class SftpTransport implements MailboxTransport {
     return this.withSftp(`opening ${name}`, async (sftp) => {
       const path = this.path(dir, name);
       await new Promise<void>((resolve, reject) => sftp.stat(path, (e) => (e ? reject(e) : resolve())));
-      return sftp.createReadStream(path, { highWaterMark: 256 * 1024 }) as unknown as Readable;
+      return sftp.createReadStream(path, { highWaterMark: 256 * 1024 });
     });
   }
   openInbound(name: string) {
