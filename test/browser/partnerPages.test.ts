@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { eventually, type World } from '../helpers/world.ts';
-import { createEmailPartnerWorld, MAIL_PARTNER, pageLink, waitForMail } from '../helpers/partnerEmailWorld.ts';
+import { createEmailPartnerWorld, createNoEndpointEmailWorld, EDI_MAIL_PARTNER, GUS, MAIL_PARTNER, pageLink, waitForMail } from '../helpers/partnerEmailWorld.ts';
 import type { TestSmtp } from '../helpers/smtpServer.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
 import { getLink } from '../../src/store/ops/links.ts';
@@ -142,4 +142,65 @@ describe.skipIf(!haveChromium && !process.env['CI'])('partner pages in Chromium,
     expect((await page.goto(good))!.status()).toBe(200);
     await ctx.close();
   });
+});
+
+describe.skipIf(!haveChromium && !process.env['CI'])('partner pages in Chromium with no community endpoint at all (flows 6 and 8)', () => {
+  it('from the e-mailed link the partner makes a request in the browser, sees its decision, and acknowledges a notice, counted on the ClickUp rollout task', async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const t = await createNoEndpointEmailWorld();
+    const chrome = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    try {
+      const { w: world, b: bridge, smtp: mailbox, dir } = t;
+      const { readFileSync, writeFileSync: write } = await import('node:fs');
+      write(join(dir('in'), '214-at7.x12'), readFileSync(new URL('../fixtures/edi/214-at7.x12', import.meta.url)));
+      await bridge.scheduler.enqueueSlot({ kind: 'mailbox.scan', cron: '* * * * *' }, Date.now());
+      bridge.dispatcher.wake();
+      const received = await waitForMail(mailbox, GUS, /We received your case/);
+      const ctx = await chrome.newContext({ viewport: { width: 1100, height: 900 } });
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(pageLink(received));
+      await page.locator('#new-request').click();
+      await page.locator('#request-form').waitFor();
+      await page.locator('#request-kind').selectOption('pricing_exception');
+      await page.locator('#request-summary').fill('Keep the 2026 rate for lane DE-PL');
+      await page.locator('#request-details').fill('Volume doubles from March.');
+      await page.locator('#request-amount').fill('1200');
+      await shot(page, '07-new-request');
+      await page.locator('#send-request').click();
+      await page.locator('#flash').waitFor();
+      const ref = /(PR-[0-9A-F]{10})/.exec((await page.locator('#flash').textContent()) ?? '')![1]!;
+      const task = (await eventually('the approval task', () => getLink(bridge.store.db, 'approval', ref), 30_000)).cuTaskId;
+      world.cu.postComment(task, '@partner Approved until the end of 2026.', 'dora.manager@gridbridge.example');
+      world.cu.moveStatus(task, 'approved', 'dora.manager@gridbridge.example');
+      const decision = await waitForMail(mailbox, GUS, /Decision on your request/);
+      await page.goto(pageLink(decision));
+      expect(await page.locator('#decision').textContent()).toBe('approved');
+      expect(await page.locator('#decision-comments').textContent()).toContain('Approved until the end of 2026.');
+      await shot(page, '08-request-decided');
+
+      const list = world.cu.lists.rollouts;
+      const fieldId = (name: string) => world.cu.state.lists.get(list)!.fieldIds.find((id) => world.cu.state.fields.get(id)!.name === name)!;
+      const made = await fetch(`${world.cu.url}/v2/list/${list}/task`, {
+        method: 'POST', headers: { authorization: world.cu.token, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Pallet height max 1.8 m', description: 'From 1 April pallets above 1.8 m are refused.', tags: ['rollout'], custom_fields: [{ id: fieldId('Audience'), value: 'all' }] }),
+      });
+      const marker = (await made.json()) as { id: string };
+      await bridge.scheduler.enqueueSlot({ kind: 'rollouts.scan', cron: '* * * * *' }, Date.now());
+      bridge.dispatcher.wake();
+      const notice = await waitForMail(mailbox, GUS, /Please acknowledge: Pallet height/);
+      await page.goto(pageLink(notice));
+      await page.locator('#acknowledge').click();
+      await page.locator('#acknowledged').waitFor();
+      await shot(page, '09-notice-acknowledged-no-endpoint');
+      await eventually('the acknowledgement on the rollout task', () => ((world.cu.tasks().find((x) => x.id === marker.id) as any)?.checklists ?? []).find((c: any) => c.name === 'Partner acknowledgements')?.items.find((i: any) => i.name.includes(EDI_MAIL_PARTNER))?.resolved, 30_000);
+      expect(errors).toEqual([]);
+      expect(world.tg.state().notices.size).toBe(0);
+      await ctx.close();
+    } finally {
+      await chrome.close();
+      await t.close();
+    }
+  }, 120_000);
 });
