@@ -37,7 +37,7 @@ import type { LearnedSecrets } from './storedSecrets.ts';
 import { openPartnerChannel } from './partnerPages/setup.ts';
 import { mountPartnerPages, type VirusScanHook } from './partnerPages/pages.ts';
 import { partnerChannelApi } from './partnerPages/consoleApi.ts';
-import type { MailSender } from '../sync/partnerChannel/runtime.ts';
+import type { MailSender } from '../channels/partner-email/runtime.ts';
 
 export interface BridgeOptions {
   config: GridbridgeConfig;

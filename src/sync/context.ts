@@ -7,7 +7,7 @@ import type { FieldResolver } from './clickupFields.ts';
 import type { PartnerCache } from './partnerCache.ts';
 import type { ClickUpWebhookState } from './clickupWebhook.ts';
 import type { MappingRuntime } from './mappingRuntime.ts';
-import type { PartnerChannelRuntime } from './partnerChannel/runtime.ts';
+import type { PartnerChannelRuntime } from '../channels/partner-email/runtime.ts';
 
 /** Everything a job handler may use. Built once at start-up by the engine. */
 export interface SyncContext {

@@ -17,7 +17,7 @@ import { approvalsFlow } from '../flows/06-approvals/module.ts';
 import { scorecardsFlow } from '../flows/07-scorecards/module.ts';
 import { rolloutsFlow } from '../flows/08-rollouts/module.ts';
 import { mailboxChannel } from './mailbox/module.ts';
-import { partnerEmailChannel } from './partnerChannel/module.ts';
+import { partnerEmailChannel } from '../channels/partner-email/module.ts';
 
 /** The eight flows, then the channels that are not an API call (their jobs and schedules). */
 export const flowModules: readonly FlowModule[] = [intakeFlow, statusSyncFlow, documentsFlow, onboardingFlow, escalationFlow, approvalsFlow, scorecardsFlow, rolloutsFlow, mailboxChannel, partnerEmailChannel];

@@ -8,7 +8,7 @@ import type { TestSmtp } from '../helpers/smtpServer.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { getFlowRecord } from '../../src/store/ops/flowRecords.ts';
-import { signPageToken } from '../../src/sync/partnerChannel/pageToken.ts';
+import { signPageToken } from '../../src/channels/partner-email/pageToken.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts/partner-pages';

@@ -9,7 +9,7 @@ import { enqueueJobs } from '../../src/store/ops/enqueueJobs.ts';
 import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
 import { periodOf } from '../../src/core/metrics/period.ts';
-import { signPageToken } from '../../src/sync/partnerChannel/pageToken.ts';
+import { signPageToken } from '../../src/channels/partner-email/pageToken.ts';
 
 let close: (() => Promise<void>) | null = null;
 afterEach(async () => {

@@ -5,8 +5,8 @@ import type { Store } from '../../store/db.ts';
 import { resolveSecret } from '../../config/load.ts';
 import { keepFirstSecret, readSecret, storeSecret } from '../../store/ops/secrets.ts';
 import { resolveSecretBox } from '../secretKeys.ts';
-import { buildPartnerChannel } from '../../sync/partnerChannel/setup.ts';
-import type { MailSender, PartnerChannelRuntime } from '../../sync/partnerChannel/runtime.ts';
+import { buildPartnerChannel } from '../../channels/partner-email/setup.ts';
+import type { MailSender, PartnerChannelRuntime } from '../../channels/partner-email/runtime.ts';
 
 /** Name of the generated page-link key kept (sealed) in the store. */
 export const PAGES_KEY_SECRET = 'partner_pages.hmac_key';

@@ -14,9 +14,9 @@ import { commentOnce } from '../../flows/shared/saved.ts';
 import { readLimited } from '../readLimited.ts';
 import { skipWithoutTradingGridCase } from '../mailbox/mailboxCaseGuard.ts';
 import { sideStamp } from '../sideStamp.ts';
-import { partnerRoute } from '../partnerChannel/route.ts';
-import { caseCommentMail, caseDocumentMail, caseStatusMail, keepSharedFile } from '../partnerChannel/flowMail.ts';
-import { queuePartnerMail } from '../partnerChannel/outbox.ts';
+import { partnerRoute } from '../../channels/partner-email/route.ts';
+import { caseCommentMail, caseDocumentMail, caseStatusMail, keepSharedFile } from '../../channels/partner-email/flowMail.ts';
+import { queuePartnerMail } from '../../channels/partner-email/outbox.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 

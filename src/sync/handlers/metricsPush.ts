@@ -6,8 +6,8 @@ import { loadScorecards } from '../metrics/loadScorecards.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { periodOf, periodRange, parsePeriod } from '../../core/metrics/period.ts';
 import { renderScorecardCsv } from '../../core/metrics/scorecardCsv.ts';
-import { partnerRoute } from '../partnerChannel/route.ts';
-import { queuePartnerMail } from '../partnerChannel/outbox.ts';
+import { partnerRoute } from '../../channels/partner-email/route.ts';
+import { queuePartnerMail } from '../../channels/partner-email/outbox.ts';
 
 /**
  * `metrics.push` (scheduled): the running period's scorecards from the store, one `metrics.push_partner`

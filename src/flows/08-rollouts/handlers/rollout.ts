@@ -17,9 +17,9 @@ import { commitFlow, enqueueFlowJobs, flowFields, isTaskFinished, versionOf } fr
 import type { ClickUpTask } from '../../../connectors/clickup/types.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../../store/schema.ts';
-import { partnerRoute } from '../../../sync/partnerChannel/route.ts';
+import { partnerRoute } from '../../../channels/partner-email/route.ts';
 import { communityConfig } from '../../../config/schema.ts';
-import { queuePartnerMail } from '../../../sync/partnerChannel/outbox.ts';
+import { queuePartnerMail } from '../../../channels/partner-email/outbox.ts';
 
 /** Flow 8 wiring: a marker task (or the API) starts a rollout; notice out, acknowledgements in, go-live gated. */
 

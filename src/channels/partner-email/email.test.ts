@@ -6,8 +6,8 @@ import { startTestSmtp, type TestSmtp } from '../../../test/helpers/smtpServer.t
 import { storesUnderTest, type StoreKind } from '../../../test/helpers/pgStore.ts';
 import { MINIMAL_CONFIG_YAML } from '../../config/minimalConfig.fixture.ts';
 import { validateConfig } from '../../config/load.ts';
-import { Dispatcher } from '../dispatcher.ts';
-import type { SyncContext } from '../context.ts';
+import { Dispatcher } from '../../sync/dispatcher.ts';
+import type { SyncContext } from '../../sync/context.ts';
 import { buildPartnerChannel } from './setup.ts';
 import { queuePartnerMail, type PartnerMail } from './outbox.ts';
 import { partnerDigestHandler, partnerEmailHandler } from './sendHandlers.ts';
@@ -20,7 +20,7 @@ afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
 });
-const stores = await storesUnderTest('src/sync/partnerChannel/email.test.ts');
+const stores = await storesUnderTest('src/channels/partner-email/email.test.ts');
 let kind: StoreKind = 'sqlite';
 
 const pageKey = randomBytes(32);

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { MessageKind } from '../../config/partnerChannelSchema.ts';
-import type { SyncContext } from '../context.ts';
+import type { SyncContext } from '../../sync/context.ts';
 import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getPartnerMessage, insertPartnerMessage } from '../../store/ops/partnerMessages.ts';

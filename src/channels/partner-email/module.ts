@@ -1,5 +1,5 @@
-import type { FlowModule } from '../flowModule.ts';
-import { untypedJob } from '../untypedJob.ts';
+import type { FlowModule } from '../../sync/flowModule.ts';
+import { untypedJob } from '../../sync/untypedJob.ts';
 import { partnerDigestHandler, partnerEmailHandler } from './sendHandlers.ts';
 import { partnerActionHandler } from './actionHandlers.ts';
 

@@ -1,5 +1,5 @@
 import type { PartnerFlow } from '../../config/partnerChannelSchema.ts';
-import type { SyncContext } from '../context.ts';
+import type { SyncContext } from '../../sync/context.ts';
 import { channelsFor } from './channels.ts';
 
 /** Which of our channels a partner-facing flow takes for a partner; without the partner channel, the community API as before. */

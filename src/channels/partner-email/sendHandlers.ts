@@ -1,5 +1,5 @@
-import type { SyncContext } from '../context.ts';
-import type { JobHandler, JobOutcome } from '../dispatcher.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { JobHandler, JobOutcome } from '../../sync/dispatcher.ts';
 import type { MessageKind } from '../../config/partnerChannelSchema.ts';
 import type { OutgoingAttachment } from '../../connectors/email/smtpMailer.ts';
 import type { PartnerMessagesTable } from '../../store/partnerChannelTables.ts';
@@ -7,7 +7,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { getPartnerFile } from '../../store/ops/partnerFiles.ts';
 import { getPartnerToken, savePartnerToken } from '../../store/ops/partnerTokens.ts';
 import { getPartnerMessage, listDigestMembers, markPartnerMessagesFailed, markPartnerMessagesSending, markPartnerMessagesSent } from '../../store/ops/partnerMessages.ts';
-import { outcomeFromRemote } from '../outcome.ts';
+import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { deterministicJti, signPageToken } from './pageToken.ts';
 import { linkTarget, type Envelope } from './messages.ts';
 

@@ -1,11 +1,11 @@
-import type { SyncContext } from '../context.ts';
-import type { JobHandler, JobOutcome } from '../dispatcher.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { JobHandler, JobOutcome } from '../../sync/dispatcher.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { getPartnerAction } from '../../store/ops/partnerActions.ts';
 import { getPartnerFile } from '../../store/ops/partnerFiles.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
-import { outcomeFromRemote } from '../outcome.ts';
+import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { acknowledgeRollout } from '../../flows/08-rollouts/handlers/rollout.ts';
 import { intakePageRequest, type PageRequest } from '../../flows/06-approvals/handlers/approvals.ts';
 
