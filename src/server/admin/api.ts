@@ -25,7 +25,7 @@ import { managerOf, slaState } from './slaState.ts';
 import { openApiDocument } from './openapi.ts';
 import { readJsonBody } from '../rawBody.ts';
 import { caseViewExtras, type CaseViewExtras } from '../../store/ops/caseViewExtras.ts';
-import { countHeldByActor, listHeldChanges, type HeldSelector } from '../../store/ops/partnerChanges.ts';
+import { countHeldByActor, listHeldChanges } from '../../store/ops/partnerChanges.ts';
 import { listLinksOutside } from '../../store/ops/links.ts';
 import { ourListIds } from '../../sync/ourLists.ts';
 import { settleHeldChanges } from '../../sync/partnerGuard.ts';

@@ -3,7 +3,7 @@
 import { api } from './api.js';
 import { fmtAgo, fmtDuration, fmtTime, h, human } from './dom.js';
 import { table } from './table.js';
-import { page, pill, rerender, shell, stateTone, toast } from './ui.js';
+import { pill, rerender, shell, stateTone, toast } from './ui.js';
 
 const kindIcon = { event: '↘', decision: '◆', call: '↗', retry: '↻', error: '✕', dead_letter: '☠', replay: '⟲', operator: '☺', sent_to_partner: '✉' };
 
