@@ -3,13 +3,28 @@ import type { NewJob } from '../store/ops/enqueueJobs.ts';
 import { intakeJobs } from './01-case-intake/jobs.ts';
 import { statusSyncJobs } from './02-status-sync/jobs.ts';
 import { documentJobs } from './03-documents/jobs.ts';
+import { onboardingJobs } from './04-onboarding/jobs.ts';
+import { escalationJobs } from './05-escalation/jobs.ts';
+import { approvalJobs } from './06-approvals/jobs.ts';
 import { scorecardJobs } from './07-scorecards/jobs.ts';
+import { rolloutJobs } from './08-rollouts/jobs.ts';
+import { taskGroupJobs } from './shared/taskGroupJobs.ts';
 
 /**
  * Every job kind of the flows with its payload schema. Kind strings are stored in the jobs table: renaming
  * one needs a migration. The registry refuses to start when a kind here has no handler.
  */
-export const jobSchemas = { ...intakeJobs, ...statusSyncJobs, ...documentJobs, ...scorecardJobs } as const;
+export const jobSchemas = {
+  ...intakeJobs,
+  ...statusSyncJobs,
+  ...documentJobs,
+  ...onboardingJobs,
+  ...taskGroupJobs,
+  ...escalationJobs,
+  ...approvalJobs,
+  ...scorecardJobs,
+  ...rolloutJobs,
+} as const;
 
 export type JobKind = keyof typeof jobSchemas;
 export type JobPayload<K extends JobKind> = z.infer<(typeof jobSchemas)[K]>;

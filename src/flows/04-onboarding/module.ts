@@ -1,5 +1,7 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
 import { untypedJob } from '../../sync/untypedJob.ts';
+import { onboardingJobs } from './jobs.ts';
+import { taskGroupJobs } from '../shared/taskGroupJobs.ts';
 import { onboardingCuRoute, onboardingNoteHandler, onboardingTgRoute, setOnboardingPartnerStatusHandler } from './handlers/onboarding.ts';
 import { buildGroupHandler, finishGroupHandler } from '../shared/taskGroupHandlers.ts';
 
@@ -9,10 +11,11 @@ export const onboardingFlow: FlowModule = {
   title: 'Partner onboarding',
   enabled: () => true,
   jobs: {
-    'onboarding.set_partner_status': untypedJob(setOnboardingPartnerStatusHandler),
+    'onboarding.set_partner_status': { schema: onboardingJobs['onboarding.set_partner_status'], handler: setOnboardingPartnerStatusHandler },
+    // No payload schema yet ({ groupId, text }).
     'onboarding.note': untypedJob(onboardingNoteHandler),
-    'group.build': untypedJob(buildGroupHandler),
-    'group.finish': untypedJob(finishGroupHandler),
+    'group.build': { schema: taskGroupJobs['group.build'], handler: buildGroupHandler },
+    'group.finish': { schema: taskGroupJobs['group.finish'], handler: finishGroupHandler },
   },
   tgRoutes: [{ name: 'onboarding', order: 20, route: onboardingTgRoute }],
   cuRoutes: { onboarding: onboardingCuRoute },

@@ -1,5 +1,5 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
-import { untypedJob } from '../../sync/untypedJob.ts';
+import { escalationJobs } from './jobs.ts';
 import { AssigneeResolver } from './handlers/assignees.ts';
 import { slaSweepHandler } from './handlers/slaSweep.ts';
 import { slaRemindHandler } from './handlers/slaRemind.ts';
@@ -15,10 +15,10 @@ export const escalationFlow: FlowModule = {
   title: 'SLA escalation',
   enabled: () => true,
   jobs: {
-    'sla.sweep': untypedJob((ctx) => slaSweepHandler(ctx)),
-    'sla.remind': untypedJob(slaRemindHandler),
-    'sla.escalate': untypedJob((ctx) => slaEscalateHandler(ctx, new AssigneeResolver(ctx.clickup, ctx.now, undefined, ctx.config.mapping.users.overrides))),
-    'sla.due_date': untypedJob(slaDueDateHandler),
+    'sla.sweep': { schema: escalationJobs['sla.sweep'], handler: (ctx) => slaSweepHandler(ctx) },
+    'sla.remind': { schema: escalationJobs['sla.remind'], handler: slaRemindHandler },
+    'sla.escalate': { schema: escalationJobs['sla.escalate'], handler: (ctx) => slaEscalateHandler(ctx, new AssigneeResolver(ctx.clickup, ctx.now, undefined, ctx.config.mapping.users.overrides)) },
+    'sla.due_date': { schema: escalationJobs['sla.due_date'], handler: slaDueDateHandler },
   },
   // A null cron turns the sweep off; cron times read in the calendar's zone.
   schedules: (scheduler, ctx) => {

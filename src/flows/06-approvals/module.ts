@@ -1,5 +1,5 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
-import { untypedJob } from '../../sync/untypedJob.ts';
+import { approvalJobs } from './jobs.ts';
 import {
   approvalCuRoute, approvalsSweepHandler, approvalsTgRoute, attachRequestDocumentHandler, closeApprovalTaskHandler, createApprovalTaskHandler, postCommentAfterDecisionHandler, postDecisionHandler,
 } from './handlers/approvals.ts';
@@ -10,12 +10,12 @@ export const approvalsFlow: FlowModule = {
   title: 'Approvals',
   enabled: () => true,
   jobs: {
-    'approval.create_task': untypedJob(createApprovalTaskHandler),
-    'approval.post_decision': untypedJob(postDecisionHandler),
-    'approval.post_comment': untypedJob(postCommentAfterDecisionHandler),
-    'approval.close_task': untypedJob(closeApprovalTaskHandler),
-    'approval.attach_document': untypedJob(attachRequestDocumentHandler),
-    'approvals.sweep': untypedJob(approvalsSweepHandler),
+    'approval.create_task': { schema: approvalJobs['approval.create_task'], handler: createApprovalTaskHandler },
+    'approval.post_decision': { schema: approvalJobs['approval.post_decision'], handler: postDecisionHandler },
+    'approval.post_comment': { schema: approvalJobs['approval.post_comment'], handler: postCommentAfterDecisionHandler },
+    'approval.close_task': { schema: approvalJobs['approval.close_task'], handler: closeApprovalTaskHandler },
+    'approval.attach_document': { schema: approvalJobs['approval.attach_document'], handler: attachRequestDocumentHandler },
+    'approvals.sweep': { schema: approvalJobs['approvals.sweep'], handler: approvalsSweepHandler },
   },
   // First of all routes (as before the flow modules: approvals, onboarding, rollouts, then the case flows).
   tgRoutes: [{ name: 'approvals', order: 10, route: approvalsTgRoute }],

@@ -1,5 +1,5 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
-import { untypedJob } from '../../sync/untypedJob.ts';
+import { rolloutJobs } from './jobs.ts';
 import { openGateHandler, publishRolloutHandler, reblockHandler, remindRolloutsHandler, rolloutCuRoute, rolloutTgRoute, scanRolloutsHandler, startRolloutHandler, syncAcksHandler } from './handlers/rollout.ts';
 
 /** Flow 8: a rollout announced to an audience of partners, its acknowledgements tracked in ClickUp. */
@@ -8,13 +8,13 @@ export const rolloutsFlow: FlowModule = {
   title: 'Rollouts',
   enabled: () => true,
   jobs: {
-    'rollouts.scan': untypedJob(scanRolloutsHandler),
-    'rollout.start': untypedJob(startRolloutHandler),
-    'rollout.publish': untypedJob(publishRolloutHandler),
-    'rollout.sync_acks': untypedJob(syncAcksHandler),
-    'rollout.open_gate': untypedJob(openGateHandler),
-    'rollout.reblock': untypedJob(reblockHandler),
-    'rollouts.remind': untypedJob(remindRolloutsHandler),
+    'rollouts.scan': { schema: rolloutJobs['rollouts.scan'], handler: scanRolloutsHandler },
+    'rollout.start': { schema: rolloutJobs['rollout.start'], handler: startRolloutHandler },
+    'rollout.publish': { schema: rolloutJobs['rollout.publish'], handler: publishRolloutHandler },
+    'rollout.sync_acks': { schema: rolloutJobs['rollout.sync_acks'], handler: syncAcksHandler },
+    'rollout.open_gate': { schema: rolloutJobs['rollout.open_gate'], handler: openGateHandler },
+    'rollout.reblock': { schema: rolloutJobs['rollout.reblock'], handler: reblockHandler },
+    'rollouts.remind': { schema: rolloutJobs['rollouts.remind'], handler: remindRolloutsHandler },
   },
   tgRoutes: [{ name: 'rollouts', order: 30, route: rolloutTgRoute }],
   cuRoutes: { rollout: rolloutCuRoute },

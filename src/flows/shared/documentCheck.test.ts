@@ -86,7 +86,7 @@ describe.each([
   const pdf = Buffer.from('%PDF-1.7 ok');
   const run = async (doc: { content_type: string; sha256: string; bytes: Buffer }) => {
     const w = await handlerWorld(doc);
-    const out = await make(w.ctx)({ job: {} as never, payload, attempt: 1, now: () => 1_000 });
+    const out = await make(w.ctx)({ job: {} as never, payload: payload as never, attempt: 1, now: () => 1_000 });
     return { out, uploads: w.uploads };
   };
 

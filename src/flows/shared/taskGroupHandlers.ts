@@ -1,4 +1,6 @@
 import type { SyncContext } from '../../sync/context.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
+import type { TaskGroupPayload } from './taskGroupJobs.ts';
 import type { JobHandler, JobOutcome } from '../../sync/dispatcher.ts';
 import { groupEntityId, groupTaskKey, type TaskGroupPlan } from '../../core/taskGroup.ts';
 import { getLink, recordLink } from '../../store/ops/links.ts';
@@ -16,10 +18,6 @@ import { findSavedTask, oneOrNone } from './saved.ts';
  * `group.finish` then adds checklists and dependencies, each looked up before it is created.
  */
 
-interface BuildPayload {
-  plan: TaskGroupPlan;
-  index: number;
-}
 
 const queueOf = (plan: TaskGroupPlan) => `${plan.entity}:${plan.groupId}`;
 
@@ -28,9 +26,9 @@ function nextJob(plan: TaskGroupPlan, index: number) {
   return { kind: 'group.finish', key: `group.finish:${plan.entity}:${plan.groupId}`, queueKey: queueOf(plan), payload: { plan } };
 }
 
-export function buildGroupHandler(ctx: SyncContext): JobHandler {
+export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPayload<'group.build'>> {
   return async ({ payload, attempt }) => {
-    const { plan, index } = payload as BuildPayload;
+    const { plan, index } = payload;
     const db = ctx.store.db;
     const stepKey = index === 0 ? 'parent' : plan.steps[index - 1]!.key;
     const entityId = groupEntityId(plan.groupId, stepKey);
@@ -137,9 +135,9 @@ export function buildGroupHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `group.finish`: a checklist per step and the dependencies between steps, each only if missing; then `onBuilt`. */
-export function finishGroupHandler(ctx: SyncContext): JobHandler {
+export function finishGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPayload<'group.finish'>> {
   return async ({ payload }) => {
-    const { plan } = payload as { plan: TaskGroupPlan };
+    const { plan } = payload;
     const db = ctx.store.db;
     const ids = new Map<string, string>();
     for (const s of plan.steps) {

@@ -1,4 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
+import type { TypedJobHandler } from '../../../sync/flowModule.ts';
+import type { OnboardingPayload } from '../jobs.ts';
 import type { JobHandler, JobOutcome } from '../../../sync/dispatcher.ts';
 import type { TgEventRoute } from '../../../sync/tgEventRoute.ts';
 import type { CuEntityRoute } from '../../../sync/cuEntityRoute.ts';
@@ -149,9 +151,9 @@ export const onboardingCuRoute: CuEntityRoute = async (ctx, ev, link) => {
 };
 
 /** `onboarding.set_partner_status`: forward only (a partner already further along is left alone). */
-export function setOnboardingPartnerStatusHandler(ctx: SyncContext): JobHandler {
+export function setOnboardingPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<OnboardingPayload<'onboarding.set_partner_status'>> {
   return async ({ payload }) => {
-    const { partnerId, status } = payload as { partnerId: string; status: PartnerStatus };
+    const { partnerId, status } = payload;
     // EDI only: nothing can set a partner's status on the Trading Grid side; the audit says who should.
     if (ctx.config.tradinggrid.driver === 'mailbox') {
       return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: partnerId, action: 'partner_status_not_sent', after: { status, reason: 'tradinggrid.driver is mailbox (no community API): set the status in Active Community; the next CSV export brings it back' } }, ctx.now()) };

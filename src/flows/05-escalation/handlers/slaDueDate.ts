@@ -1,4 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
+import type { TypedJobHandler } from '../../../sync/flowModule.ts';
+import type { EscalationPayload } from '../jobs.ts';
 import type { JobHandler } from '../../../sync/dispatcher.ts';
 import type { DueDatePayload } from '../decisions/slaSweep.ts';
 import { getLink } from '../../../store/ops/links.ts';
@@ -10,9 +12,9 @@ import { outcomeFromRemote } from '../../../sync/outcome.ts';
  * `sla.due_date`: the SLA due date moved (a pause ended, a policy changed): write it to the ClickUp task
  * and to the case record (whose `sla_due_at` the scorecards read). Setting a due date is idempotent.
  */
-export function slaDueDateHandler(ctx: SyncContext): JobHandler {
+export function slaDueDateHandler(ctx: SyncContext): TypedJobHandler<EscalationPayload<'sla.due_date'>> {
   return async ({ payload }) => {
-    const p = payload as DueDatePayload;
+    const p = payload;
     const link = await getLink(ctx.store.db, 'case', p.caseId);
     if (!link) return { status: 'fail', error: `case ${p.caseId} has no ClickUp task for its due date` };
     const r = await ctx.clickup.updateTask(link.cuTaskId, { due_date: p.dueAt, due_date_time: true });

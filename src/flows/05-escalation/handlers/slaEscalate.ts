@@ -1,4 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
+import type { TypedJobHandler } from '../../../sync/flowModule.ts';
+import type { EscalationPayload } from '../jobs.ts';
 import type { JobHandler } from '../../../sync/dispatcher.ts';
 import type { EscalatePayload } from '../decisions/slaSweep.ts';
 import { getLink } from '../../../store/ops/links.ts';
@@ -31,9 +33,9 @@ function describeEscalation(p: EscalatePayload, caseTaskId: string, unknown: str
  * the ladder, routed by the table (list and assignees), linked to the case task and to the previous
  * rung's task, with its own due date. Find-before-create on a retry (by its tag); linking is idempotent.
  */
-export function slaEscalateHandler(ctx: SyncContext, assignees: AssigneeResolver): JobHandler {
+export function slaEscalateHandler(ctx: SyncContext, assignees: AssigneeResolver): TypedJobHandler<EscalationPayload<'sla.escalate'>> {
   return async ({ payload, attempt }) => {
-    const p = payload as EscalatePayload;
+    const p = payload;
     const db = ctx.store.db;
     const link = await getLink(db, 'case', p.caseId);
     if (!link) return { status: 'fail', error: `case ${p.caseId} has no ClickUp task to escalate from` };

@@ -1,4 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
+import type { TypedJobHandler } from '../../../sync/flowModule.ts';
+import type { EscalationPayload } from '../jobs.ts';
 import type { JobHandler } from '../../../sync/dispatcher.ts';
 import type { RemindPayload } from '../decisions/slaSweep.ts';
 import { getLink } from '../../../store/ops/links.ts';
@@ -14,9 +16,9 @@ export const reminderMarker = (p: RemindPayload) => `[gridbridge:sla-reminder:${
  * `sla.remind`: a ClickUp comment on the case task that mentions and notifies its assignee, once per
  * threshold (job key `sla.remind:<case>:<threshold>`). On a retry the comment is looked for first.
  */
-export function slaRemindHandler(ctx: SyncContext): JobHandler {
+export function slaRemindHandler(ctx: SyncContext): TypedJobHandler<EscalationPayload<'sla.remind'>> {
   return async ({ payload, attempt }) => {
-    const p = payload as RemindPayload;
+    const p = payload;
     const link = await getLink(ctx.store.db, 'case', p.caseId);
     if (!link) return { status: 'fail', error: `case ${p.caseId} has no ClickUp task to remind on` };
     const marker = reminderMarker(p);

@@ -1,4 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
+import type { TypedJobHandler } from '../../../sync/flowModule.ts';
+import type { EscalationPayload } from '../jobs.ts';
 import type { JobHandler } from '../../../sync/dispatcher.ts';
 import { decideSweepForCase } from '../decisions/slaSweep.ts';
 import { listOpenCasesForSweep } from '../../../store/ops/listOpenCasesForSweep.ts';
@@ -18,9 +20,9 @@ export const SWEEP_PAGE = 500;
  * together, and the next page is enqueued as its own job (`sla.sweep:<slot>:<last id>`), so a sweep of
  * 100,000 cases is 200 short transactions that resume where they stopped after a crash.
  */
-export function slaSweepHandler(ctx: SyncContext, pageSize = SWEEP_PAGE): JobHandler {
+export function slaSweepHandler(ctx: SyncContext, pageSize = SWEEP_PAGE): TypedJobHandler<EscalationPayload<'sla.sweep'>> {
   return async ({ payload }) => {
-    const { slot, after } = payload as { slot: number; after?: string };
+    const { slot, after } = payload;
     const db = ctx.store.db;
     const rt = slaRuntime(ctx.config);
     const page = await listOpenCasesForSweep(db, after ?? '', pageSize);

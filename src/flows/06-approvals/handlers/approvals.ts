@@ -1,4 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
+import type { TypedJobHandler } from '../../../sync/flowModule.ts';
+import type { ApprovalPayload } from '../jobs.ts';
 import type { FlowJob } from '../../../core/flowJob.ts';
 import type { JobHandler, JobOutcome } from '../../../sync/dispatcher.ts';
 import type { TgEventRoute } from '../../../sync/tgEventRoute.ts';
@@ -123,11 +125,11 @@ export const approvalsTgRoute: TgEventRoute = (ctx, ev) => {
 };
 
 /** `approval.create_task`: one task per request; find-before-create by the request id field after a crash. */
-export function createApprovalTaskHandler(ctx: SyncContext): JobHandler {
+export function createApprovalTaskHandler(ctx: SyncContext): TypedJobHandler<ApprovalPayload<'approval.create_task'>> {
   return async ({ payload, attempt }) => {
     const c = cfg(ctx);
     if (!c) return { status: 'fail', error: 'flows.approvals is no longer configured' };
-    const { requestId, listId, task } = payload as { requestId: string; listId: string; task: ApprovalTaskDraft };
+    const { requestId, listId, task } = payload;
     const db = ctx.store.db;
     if (await getLink(db, FLOW, requestId)) return { status: 'done' };
     const rec = await getFlowRecord<ApprovalRecord>(db, FLOW, requestId);
@@ -218,9 +220,9 @@ async function commentsAfterDecision(ctx: SyncContext, rec: ApprovalRecord, item
 }
 
 /** `approval.post_comment`: a comment marked for the partner after the decision, sent once (not if the decision carried it). */
-export function postCommentAfterDecisionHandler(ctx: SyncContext): JobHandler {
+export function postCommentAfterDecisionHandler(ctx: SyncContext): TypedJobHandler<ApprovalPayload<'approval.post_comment'>> {
   return async ({ payload }) => {
-    const p = payload as { requestId: string; partnerId: string; commentId: string; text: string; by: string | null; sharedBy: string };
+    const p = payload;
     const audit = await listAudit(ctx.store.db, FLOW, p.requestId);
     const carried = audit.some((a) => (a.action === 'decision_posted' || a.action === 'decision_revision_posted') && ((JSON.parse(a.after ?? '{}') as { commentIds?: string[] }).commentIds ?? []).includes(p.commentId));
     if (carried) return { status: 'done' };
@@ -282,9 +284,9 @@ async function commentOnce(ctx: SyncContext, taskId: string, text: string, attem
  * different one is a revision the partner sees as a notice addressed to it (the contract refuses a second
  * decision). Both carry the approver's comments and an idempotency key per revision. A note on the task says so.
  */
-export function postDecisionHandler(ctx: SyncContext): JobHandler {
+export function postDecisionHandler(ctx: SyncContext): TypedJobHandler<ApprovalPayload<'approval.post_decision'>> {
   return async ({ payload, attempt }) => {
-    const p = payload as { requestId: string; partnerId: string; revision: number; outcome: Outcome; previous: Outcome | null; by: string | null };
+    const p = payload;
     const db = ctx.store.db;
     const link = await getLink(db, FLOW, p.requestId);
     if (!link) return { status: 'fail', error: `request ${p.requestId} has no approval task` };
@@ -398,10 +400,10 @@ async function approvalFiles(ctx: SyncContext, taskId: string, requestId: string
 }
 
 /** `approval.close_task`: the partner withdrew; move the task to the withdrawn status (if configured) and say so. */
-export function closeApprovalTaskHandler(ctx: SyncContext): JobHandler {
+export function closeApprovalTaskHandler(ctx: SyncContext): TypedJobHandler<ApprovalPayload<'approval.close_task'>> {
   return async ({ payload, attempt }) => {
     const c = cfg(ctx);
-    const { requestId } = payload as { requestId: string };
+    const { requestId } = payload;
     const link = await getLink(ctx.store.db, FLOW, requestId);
     if (!link || !c) return { status: 'done' };
     if (c.withdrawn_status) {
@@ -415,7 +417,7 @@ export function closeApprovalTaskHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `approvals.sweep` (scheduled): withdrawals have no event, so open requests are re-read. */
-export function approvalsSweepHandler(ctx: SyncContext): JobHandler {
+export function approvalsSweepHandler(ctx: SyncContext): TypedJobHandler<ApprovalPayload<'approvals.sweep'>> {
   return async () => {
     const c = cfg(ctx);
     if (!c) return { status: 'done' };
@@ -441,9 +443,9 @@ export function approvalsSweepHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `approval.attach_document`: a partner document on a request goes onto its approval task once (same name → not again). */
-export function attachRequestDocumentHandler(ctx: SyncContext): JobHandler {
+export function attachRequestDocumentHandler(ctx: SyncContext): TypedJobHandler<ApprovalPayload<'approval.attach_document'>> {
   return async ({ payload, attempt }) => {
-    const { requestId, documentId } = payload as { requestId: string; documentId: string };
+    const { requestId, documentId } = payload;
     const link = await getLink(ctx.store.db, FLOW, requestId);
     if (!link) {
       const rec = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, requestId);

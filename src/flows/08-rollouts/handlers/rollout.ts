@@ -1,4 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
+import type { TypedJobHandler } from '../../../sync/flowModule.ts';
+import type { RolloutPayload } from '../jobs.ts';
 import { personOf } from '../../../sync/partnerGuard.ts';
 import type { JobHandler, JobOutcome } from '../../../sync/dispatcher.ts';
 import type { TgEventRoute } from '../../../sync/tgEventRoute.ts';
@@ -44,7 +46,7 @@ export async function enqueueRolloutStart(ctx: SyncContext, trx: Transaction<Dat
 }
 
 /** `rollouts.scan` (scheduled): marker tasks in the rollouts list that are not rollouts yet start one. */
-export function scanRolloutsHandler(ctx: SyncContext): JobHandler {
+export function scanRolloutsHandler(ctx: SyncContext): TypedJobHandler<RolloutPayload<'rollouts.scan'>> {
   return async () => {
     const c = cfg(ctx);
     if (!c) return { status: 'done' };
@@ -72,11 +74,11 @@ export function scanRolloutsHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `rollout.start`: remember the rollout, then publish its notice. */
-export function startRolloutHandler(ctx: SyncContext): JobHandler {
+export function startRolloutHandler(ctx: SyncContext): TypedJobHandler<RolloutPayload<'rollout.start'>> {
   return async ({ payload, attempt }) => {
     const c = cfg(ctx);
     if (!c) return { status: 'fail', error: 'flows.rollouts is not configured' };
-    const p = payload as StartRolloutInput & { rolloutId: string };
+    const p = payload;
     const existing = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, p.rolloutId);
     if (existing) return { status: 'done' };
     let taskId = p.taskId;
@@ -108,11 +110,11 @@ export function startRolloutHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `rollout.publish`: the notice to the audience (idempotency key per rollout), then the internal plan under the task. */
-export function publishRolloutHandler(ctx: SyncContext): JobHandler {
+export function publishRolloutHandler(ctx: SyncContext): TypedJobHandler<RolloutPayload<'rollout.publish'>> {
   return async ({ payload }) => {
     const c = cfg(ctx);
     if (!c) return { status: 'fail', error: 'flows.rollouts is not configured' };
-    const { rolloutId } = payload as { rolloutId: string };
+    const { rolloutId } = payload;
     const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
     if (!rec || rec.data.noticeId) return { status: 'done' };
     const r = rec.data;
@@ -187,11 +189,11 @@ export async function localAudience(ctx: SyncContext, a: { all?: boolean; tiers?
 const ACK_CHECKLIST = 'Partner acknowledgements';
 
 /** `rollout.sync_acks`: figures on the rollout task and a checklist item per partner, resolved when it acknowledged. */
-export function syncAcksHandler(ctx: SyncContext): JobHandler {
+export function syncAcksHandler(ctx: SyncContext): TypedJobHandler<RolloutPayload<'rollout.sync_acks'>> {
   return async ({ payload }) => {
     const c = cfg(ctx);
     if (!c) return { status: 'done' };
-    const { rolloutId } = payload as { rolloutId: string };
+    const { rolloutId } = payload;
     const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
     if (!rec || !rec.data.noticeId) return { status: 'retry', error: `rollout ${rolloutId} is not published yet`, retryAfterMs: 1000 };
     const r = rec.data;
@@ -297,10 +299,10 @@ async function note(ctx: SyncContext, taskId: string, text: string, job: { key: 
 }
 
 /** `rollout.open_gate`: the rollout task moves to the ready status, with a note. */
-export function openGateHandler(ctx: SyncContext): JobHandler {
+export function openGateHandler(ctx: SyncContext): TypedJobHandler<RolloutPayload<'rollout.open_gate'>> {
   return async ({ payload, job, attempt }) => {
     const c = cfg(ctx);
-    const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, (payload as { rolloutId: string }).rolloutId);
+    const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, payload.rolloutId);
     if (!c || !rec) return { status: 'done' };
     if (c.ready_status) {
       const u = await ctx.clickup.updateTask(rec.data.taskId, { status: c.ready_status });
@@ -312,10 +314,10 @@ export function openGateHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `rollout.reblock`: go-live readiness was closed too early: reopen it and say why. */
-export function reblockHandler(ctx: SyncContext): JobHandler {
+export function reblockHandler(ctx: SyncContext): TypedJobHandler<RolloutPayload<'rollout.reblock'>> {
   return async ({ payload, job, attempt }) => {
     const c = cfg(ctx);
-    const { rolloutId, reasons } = payload as { rolloutId: string; reasons: string[] };
+    const { rolloutId, reasons } = payload;
     const link = c ? await getLink(ctx.store.db, FLOW, `${rolloutId}:${c.gate_step}`) : null;
     if (!c || !link) return { status: 'done' };
     const list = await ctx.clickup.getList(c.list_id);
@@ -330,11 +332,11 @@ export function reblockHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `rollouts.remind` (scheduled): one reminder notice per rollout to partners that have not acknowledged. */
-export function remindRolloutsHandler(ctx: SyncContext): JobHandler {
+export function remindRolloutsHandler(ctx: SyncContext): TypedJobHandler<RolloutPayload<'rollouts.remind'>> {
   return async ({ payload, job, attempt }) => {
     const c = cfg(ctx);
     if (!c) return { status: 'done' };
-    const slot = (payload as { slot?: number }).slot ?? ctx.now();
+    const slot = payload.slot ?? ctx.now();
     const active = await listFlowRecords<RolloutRecord>(ctx.store.db, FLOW, ['active']);
     const updates: Array<{ rec: (typeof active)[number]; data: RolloutRecord; partners: string[] }> = [];
     for (const rec of active) {
