@@ -1,5 +1,3 @@
-import type { PartnerStatus } from './case.ts';
-
 /** ClickUp priority: 1 urgent, 2 high, 3 normal, 4 low. */
 export type Priority = 1 | 2 | 3 | 4;
 
@@ -18,8 +16,7 @@ export interface TaskDraft {
 export type Intent =
   /** `replaces`: the deleted task this one replaces (sync.on_task_deleted: recreate), so it is a new job. */
   | { kind: 'clickup.create_task'; caseId: string; listId: string; task: TaskDraft; replaces?: string }
-  | { kind: 'clickup.upload_document'; caseId: string; documentId: string }
-  | { kind: 'tradinggrid.set_status'; caseId: string; status: PartnerStatus; note?: string };
+  | { kind: 'clickup.upload_document'; caseId: string; documentId: string };
 
 /** The idempotency key of an intent: the same effect asked twice is one job. */
 export function intentKey(i: Intent): string {
@@ -28,7 +25,5 @@ export function intentKey(i: Intent): string {
       return i.replaces ? `cu.create_task:${i.caseId}:replaces:${i.replaces}` : `cu.create_task:${i.caseId}`;
     case 'clickup.upload_document':
       return `cu.upload_document:${i.caseId}:${i.documentId}`;
-    case 'tradinggrid.set_status':
-      return `tg.set_status:${i.caseId}:${i.status}`;
   }
 }

@@ -10,6 +10,7 @@ import { openMigratedStore, type Store } from '../../store/db.ts';
 import { getLink, getLinkByTask, recordLink } from '../../store/ops/links.ts';
 import { getFlowRecord } from '../../store/ops/flowRecords.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { newJob } from '../../flows/catalogue.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { rememberField } from '../../store/ops/fieldMemory.ts';
 import { CASE_STATUSES } from '../../connectors/tradinggrid/events.ts';
@@ -99,7 +100,7 @@ export async function runBackfill(d: BackfillDeps, opts: { since: Date; statuses
       const taskIds = tasks.map((t) => t.id);
       const now = d.now();
       // Intake refreshes the case record; with the link in place it creates no task.
-      const intake = { kind: 'case.reintake', key: `backfill:case.reintake:${c.id}`, queueKey: `case:${c.id}`, payload: { caseId: c.id, source: 'community' } };
+      const intake = newJob('case.reintake', { caseId: c.id, source: 'community' }, { key: `backfill:case.reintake:${c.id}`, queueKey: `case:${c.id}` });
       if (opts.statuses && !opts.statuses.includes(c.status)) {
         report.outOfScope++;
         report.lines.push(`${c.id}: partner status ${c.status} is outside --status; left alone`);

@@ -5,6 +5,7 @@ import type { MailCatcher } from '../../sandbox/mail/server.ts';
 import type { Bridge } from '../../server/bridge.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { newJob } from '../../flows/catalogue.ts';
 import { periodOf } from '../../core/metrics/period.ts';
 
 export const EMAIL_PARTNER = 'P-HOOLI';
@@ -67,7 +68,7 @@ export async function playEmailPartner(cu: ClickUpSandbox, tg: TradingGridSandbo
   }
   const cfg = bridge.ctx.config;
   const period = periodOf(Date.now(), cfg.metrics.period_kind, cfg.calendar.time_zone).label;
-  await enqueueJobs(bridge.store.db, [{ kind: 'metrics.push', key: `demo:metrics:${period}`, payload: { slot: 0, period } }], Date.now());
+  await enqueueJobs(bridge.store.db, [newJob('metrics.push', { slot: 0, period }, { key: `demo:metrics:${period}` })], Date.now());
   const list = cu.lists.rollouts;
   const field = cu.state.lists.get(list)?.fieldIds.find((id) => cu.state.fields.get(id)?.name === 'Audience');
   if (field) {

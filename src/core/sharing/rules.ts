@@ -63,7 +63,7 @@ function matchingPrefix(text: string, prefixes: readonly string[]): string | nul
  * One comment written in ClickUp. Shared comments come back with the text the partner sees (the marker
  * removed); an empty comment after the marker is not sent. Comments the bridge wrote are never shared.
  */
-export function shareComment(rules: SharingRules, flow: string, comment: { text: string; byBridge?: boolean }): ShareVerdict & { text?: string } {
+export function shareComment(rules: SharingRules, flow: string, comment: { text: string; byBridge?: boolean }): { share: true; rule: string; text: string } | { share: false; reason: string; text?: undefined } {
   const r = rulesFor(rules, flow).comments;
   if (comment.byBridge) return { share: false, reason: 'written by the bridge' };
   const text = comment.text.trim();

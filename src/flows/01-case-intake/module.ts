@@ -1,5 +1,4 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
-import type { JobHandler } from '../../sync/dispatcher.ts';
 import { createTaskHandler } from '../../sync/handlers/createTask.ts';
 import { reintakeHandler } from '../../sync/handlers/caseIntake.ts';
 import { caseTgRoute } from '../../sync/handlers/caseTgRoute.ts';
@@ -13,7 +12,7 @@ export const intakeFlow: FlowModule = {
   enabled: () => true,
   jobs: {
     'clickup.create_task': { schema: intakeJobs['clickup.create_task'], handler: createTaskHandler },
-    'case.reintake': { schema: intakeJobs['case.reintake'], handler: (ctx) => reintakeHandler(ctx) as JobHandler },
+    'case.reintake': { schema: intakeJobs['case.reintake'], handler: reintakeHandler },
   },
   // After the routes of flows 4, 6 and 8: a case event none of them took.
   tgRoutes: [{ name: 'case', order: 100, route: caseTgRoute }],

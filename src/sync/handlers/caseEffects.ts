@@ -1,8 +1,9 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { SyncContext } from '../context.ts';
-import type { JobHandler, JobOutcome } from '../dispatcher.ts';
-import type { PartnerStatus } from '../../core/case.ts';
+import type { JobOutcome } from '../dispatcher.ts';
+import type { TypedJobHandler } from '../flowModule.ts';
+import type { JobPayload } from '../../flows/catalogue.ts';
 import { SETTABLE_CASE_STATUSES, type SettableCaseStatus } from '../../connectors/tradinggrid/events.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { rememberField } from '../../store/ops/fieldMemory.ts';
@@ -42,9 +43,8 @@ function statusRuleOfKey(key: string): string {
  * `tradinggrid.set_status`: the partner sees the case's new status (flow 2), by the channels configured for
  * the partner: one Trading Grid call (community), and/or an e-mail with the note and a page link.
  */
-export function setPartnerStatusHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload, job }) => {
-    const p = payload as { caseId: string; status: PartnerStatus; at: number; note?: string; sharedBy?: string };
+export function setPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'tradinggrid.set_status'>> {
+  return async ({ payload: p, job }) => {
     if (!settable.has(p.status)) return { status: 'fail', error: `case ${p.caseId}: "${p.status}" cannot be set from the internal side` };
     const rec = await getCase(ctx.store.db, p.caseId);
     const route = rec ? partnerRoute(ctx, rec.partnerId, 'case_status') : { community: true, email: false, channels: ['community'] };
@@ -87,9 +87,8 @@ export function setPartnerStatusHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `clickup.set_status`: a partner-side status change shown on the task (flow 2, the way back). */
-export function setClickUpStatusHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload }) => {
-    const p = payload as { caseId: string; status: PartnerStatus; clickUpStatus: string; at: number };
+export function setClickUpStatusHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.set_status'>> {
+  return async ({ payload: p }) => {
     const link = await getLink(ctx.store.db, 'case', p.caseId);
     if (!link) return noTaskYet(ctx, p.caseId);
     const r = await ctx.clickup.updateTask(link.cuTaskId, { status: p.clickUpStatus });
@@ -109,9 +108,8 @@ export function setClickUpStatusHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `tradinggrid.add_comment`: a ClickUp comment flagged for the partner, posted on the case once (and/or e-mailed). */
-export function addPartnerCommentHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload, job }) => {
-    const p = payload as { caseId: string; body: string; author: string; clickUpCommentId: string; sharedBy?: string };
+export function addPartnerCommentHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'tradinggrid.add_comment'>> {
+  return async ({ payload: p, job }) => {
     const rec = await getCase(ctx.store.db, p.caseId);
     const route = rec ? partnerRoute(ctx, rec.partnerId, 'case_status') : { community: true, email: false, channels: ['community'] };
     const mail = route.email && rec ? caseCommentMail(rec, p.author, p.body, job.key) : null;
@@ -141,9 +139,8 @@ export function addPartnerCommentHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `clickup.add_comment`: a partner's comment shown on the task, attributed to the partner contact. */
-export function addClickUpCommentHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload, job, attempt }) => {
-    const p = payload as { caseId: string; commentId: string };
+export function addClickUpCommentHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.add_comment'>> {
+  return async ({ payload: p, job, attempt }) => {
     const link = await getLink(ctx.store.db, 'case', p.caseId);
     if (!link) return noTaskYet(ctx, p.caseId);
     const list = await ctx.tg.listCaseComments(p.caseId);
@@ -167,9 +164,8 @@ export function addClickUpCommentHandler(ctx: SyncContext): JobHandler {
  * goes to the partner's case as a corrected document, once per content hash. Only configured ClickUp
  * hosts are fetched (the connector refuses others).
  */
-export function uploadToTradingGridHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload, job }) => {
-    const p = payload as { caseId: string; attachmentId: string; url: string; title: string; contentType: string | null; sharedBy?: string };
+export function uploadToTradingGridHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'tradinggrid.upload_document'>> {
+  return async ({ payload: p, job }) => {
     const rec = await getCase(ctx.store.db, p.caseId);
     const route = rec ? partnerRoute(ctx, rec.partnerId, 'case_documents') : { community: true, email: false, channels: ['community'] };
     if (!route.email) {

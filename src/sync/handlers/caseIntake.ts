@@ -1,5 +1,7 @@
 import type { SyncContext } from '../context.ts';
 import type { JobOutcome } from '../dispatcher.ts';
+import type { TypedJobHandler } from '../flowModule.ts';
+import type { JobPayload } from '../../flows/catalogue.ts';
 import { decideCaseIntake, type IntakeConfig } from '../../flows/caseIntake.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
 import { getCaseWithLink } from '../../store/ops/caseWithLink.ts';
@@ -63,8 +65,8 @@ export async function intakeCase(ctx: SyncContext, incoming: IncomingCase, docum
 }
 
 /** `case.reintake`: a held case whose partner has been mapped since is decided again from its current state. */
-export function reintakeHandler(ctx: SyncContext) {
-  return async ({ payload }: { payload: { caseId: string; source: string } }): Promise<JobOutcome> => {
+export function reintakeHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'case.reintake'>> {
+  return async ({ payload }) => {
     if (payload.source === 'community') return intakeCommunityCase(ctx, payload.caseId);
     const rec = await getCase(ctx.store.db, payload.caseId);
     if (!rec) return { status: 'done' };

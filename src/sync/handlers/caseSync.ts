@@ -9,6 +9,7 @@ import { decideFieldChange, type FieldDecision, type Side } from '../../flows/fi
 import { toClickUpStatus, toPartnerStatus } from '../../flows/statusMap.ts';
 import { getFieldMemory, rememberField, type FieldMemory } from '../../store/ops/fieldMemory.ts';
 import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
+import { newJob, type JobKind, type JobPayload } from '../../flows/catalogue.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, hasAttachmentDocument } from '../../store/ops/documents.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
@@ -46,8 +47,8 @@ export function checkboxValue(t: { custom_fields?: Array<{ name: string; value?:
 }
 
 /** Jobs of one case run in order; every effect job carries its own idempotency key. */
-function effect(caseId: string, kind: string, key: string, payload: unknown, maxAttempts: number): NewJob {
-  return { kind, key, queueKey: `case:${caseId}`, payload, maxAttempts };
+function effect<K extends JobKind>(caseId: string, kind: K, key: string, payload: JobPayload<K>, maxAttempts: number): NewJob {
+  return newJob(kind, payload, { key, queueKey: `case:${caseId}`, maxAttempts });
 }
 
 function itemTime(item: HistoryItem, fallback: number): number {
@@ -218,7 +219,7 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
       audits.push({ action: 'kept_internal', after: { what: 'file', name: title, attachmentId: a.id, reason: v.reason } });
       continue;
     }
-    jobs.push(effect(caseId, 'tradinggrid.upload_document', `tg.upload_document:cu:${a.id}`, { caseId, attachmentId: a.id, url: a.url, title, contentType: a.mimetype ?? null, sharedBy: v.rule }, max));
+    jobs.push(effect(caseId, 'tradinggrid.upload_document', `tg.upload_document:cu:${a.id}`, { caseId, attachmentId: a.id!, url: a.url!, title, contentType: a.mimetype ?? null, sharedBy: v.rule }, max));
   }
   if (jobs.length === 0 && audits.length === 0 && statusNames.length === 0 && statusChanges.every((s) => s.decision.action === 'ignore' && !s.decision.remember)) return { status: 'done' };
   return {
@@ -249,7 +250,7 @@ async function taskDeleted(ctx: SyncContext, caseId: string, taskId: string): Pr
       const rec = await getCase(trx, caseId);
       if (recreate) {
         if (rec) await saveCase(trx, { ...rec, replacesTask: taskId, updatedAt: now });
-        await enqueueJobs(trx, [{ kind: 'case.reintake', key: `case.reintake:task_deleted:${caseId}:${taskId}`, queueKey: `case:${caseId}`, payload: { caseId, source: rec?.source ?? 'community' } }], now, ctx.config.dispatcher.max_attempts);
+        await enqueueJobs(trx, [newJob('case.reintake', { caseId, source: rec?.source ?? 'community' }, { key: `case.reintake:task_deleted:${caseId}:${taskId}`, queueKey: `case:${caseId}` })], now, ctx.config.dispatcher.max_attempts);
       } else if (rec) {
         const holdReason = `its ClickUp task ${taskId} was deleted on ${new Date(now).toISOString()}: the case is unlinked and nothing syncs to ClickUp (sync.on_task_deleted: leave_unlinked; set recreate to make a new task)`;
         await saveCase(trx, { ...rec, unlinked: { taskId, at: now }, holdReason, updatedAt: now });
@@ -288,7 +289,7 @@ export async function documentFromTradingGrid(ctx: SyncContext, caseId: string, 
   return {
     status: 'done',
     commit: async (trx) => {
-      await enqueueJobs(trx, [effect(caseId, 'clickup.upload_document', `cu.upload_document:${caseId}:${documentId}`, { kind: 'clickup.upload_document', caseId, documentId }, ctx.config.dispatcher.max_attempts)], ctx.now(), ctx.config.dispatcher.max_attempts);
+      await enqueueJobs(trx, [effect(caseId, 'clickup.upload_document', `cu.upload_document:${caseId}:${documentId}`, { caseId, documentId }, ctx.config.dispatcher.max_attempts)], ctx.now(), ctx.config.dispatcher.max_attempts);
     },
   };
 }

@@ -1,12 +1,14 @@
 import type { SyncContext } from '../context.ts';
 import type { JobHandler } from '../dispatcher.ts';
-import type { Intent } from '../../core/intents.ts';
+import type { TypedJobHandler } from '../flowModule.ts';
+import type { JobPayload } from '../../flows/catalogue.ts';
 import { recordLink } from '../../store/ops/links.ts';
 import { getCaseWithLink } from '../../store/ops/caseWithLink.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { rememberField } from '../../store/ops/fieldMemory.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { newJob } from '../../flows/catalogue.ts';
 import { decideFirstStatus, toPartnerStatus } from '../../flows/statusMap.ts';
 import { shareField } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
@@ -17,17 +19,14 @@ import { findSavedTask } from '../../flows/shared/saved.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 
-type CreateTaskIntent = Extract<Intent, { kind: 'clickup.create_task' }>;
-
 /**
  * `clickup.create_task`: one ClickUp task per case. The link store is checked first; after a crash
  * between "created" and "recorded", or a create whose answer was lost (attempt > 1 either way), the task
  * is looked up by its TG case id field (exact match) before another is created; two tasks with that id
  * are a dead letter naming them. Normal path: exactly one ClickUp call.
  */
-export function createTaskHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload, attempt }) => {
-    const intent = payload as CreateTaskIntent;
+export function createTaskHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.create_task'>> {
+  return async ({ payload: intent, attempt }) => {
     const db = ctx.store.db;
     // The link guard and the record the mappings read, in one round trip.
     const known = await getCaseWithLink(db, intent.caseId);
@@ -61,7 +60,7 @@ export function createTaskHandler(ctx: SyncContext): JobHandler {
         if (target && !v.share) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: 'kept_internal', after: { what: 'status', status: target, reason: v.reason } }, now);
         else if (target && v.share) {
           const rule = movedByPerson ? v.rule : `sync.status_on_task_created (${target}); the partner saw ${partnerSees}`;
-          await enqueueJobs(trx, [{ kind: 'tradinggrid.set_status', key: `tg.set_status:${intent.caseId}:created:${target}`, queueKey: `case:${intent.caseId}`, payload: { caseId: intent.caseId, status: target, at: now, sharedBy: rule } }], now, ctx.config.dispatcher.max_attempts);
+          await enqueueJobs(trx, [newJob('tradinggrid.set_status', { caseId: intent.caseId, status: target, at: now, sharedBy: rule }, { key: `tg.set_status:${intent.caseId}:created:${target}`, queueKey: `case:${intent.caseId}` })], now, ctx.config.dispatcher.max_attempts);
         } else if (!movedByPerson && ctx.config.sync.status_on_task_created && partnerSees !== 'open') {
           await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: 'first_status_kept', after: { partnerSees, taskStatus: first.taskStatus, reason: `the partner already sees ${partnerSees}: no status sent` } }, now);
         }

@@ -1,6 +1,7 @@
 import type { SyncContext } from '../context.ts';
-import type { JobHandler } from '../dispatcher.ts';
-import { toTradingGridScorecard, type TradingGridScorecard } from '../../core/metrics/scorecard.ts';
+import type { TypedJobHandler } from '../flowModule.ts';
+import { newJob, type JobPayload } from '../../flows/catalogue.ts';
+import { toTradingGridScorecard } from '../../core/metrics/scorecard.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { loadScorecards } from '../metrics/loadScorecards.ts';
 import { outcomeFromRemote } from '../outcome.ts';
@@ -15,9 +16,8 @@ import { queuePartnerMail } from '../../channels/partner-email/outbox.ts';
  * idempotency key). With `partners.require_mapping` only mapped partners are pushed (and all of them,
  * zeros included); otherwise every partner with cases.
  */
-export function metricsPushHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload }) => {
-    const { slot, period } = payload as { slot: number; period?: string };
+export function metricsPushHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'metrics.push'>> {
+  return async ({ payload: { slot, period } }) => {
     const mapped = Object.keys(ctx.config.partners.map);
     const { window, scorecards } = await loadScorecards(ctx.store.db, ctx.config, { period, now: ctx.now(), include: mapped });
     const candidates = ctx.config.partners.require_mapping ? scorecards.filter((s) => mapped.includes(s.partner_id)) : scorecards;
@@ -44,11 +44,7 @@ export function metricsPushHandler(ctx: SyncContext): JobHandler {
         }
         await enqueueJobs(
           trx,
-          push.map((s) => ({
-            kind: 'metrics.push_partner',
-            key: `metrics.push:${s.partner_id}:${window.period}:${slot}`,
-            payload: { partnerId: s.partner_id, scorecard: toTradingGridScorecard(s) },
-          })),
+          push.map((s) => newJob('metrics.push_partner', { partnerId: s.partner_id, scorecard: toTradingGridScorecard(s) }, { key: `metrics.push:${s.partner_id}:${window.period}:${slot}` })),
           ctx.now(),
           ctx.config.dispatcher.max_attempts,
         );
@@ -58,9 +54,8 @@ export function metricsPushHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `metrics.push_partner`: PUT one partner's scorecard to Trading Grid (idempotency key = job key). */
-export function metricsPushPartnerHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload, job }) => {
-    const p = payload as { partnerId: string; scorecard: TradingGridScorecard };
+export function metricsPushPartnerHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'metrics.push_partner'>> {
+  return async ({ payload: p, job }) => {
     const r = await ctx.tg.putScorecard(p.partnerId, { ...p.scorecard }, job.key);
     if (!r.ok) return outcomeFromRemote(r.error, `pushing the ${p.scorecard.period} scorecard of ${p.partnerId}`);
     return { status: 'done' };

@@ -1,14 +1,14 @@
 import type { SyncContext } from '../context.ts';
 import { noTaskYet } from './caseEffects.ts';
-import type { JobHandler } from '../dispatcher.ts';
-import type { Intent } from '../../core/intents.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../store/schema.ts';
+import type { TypedJobHandler } from '../flowModule.ts';
+import type { JobPayload } from '../../flows/catalogue.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { checkDocument } from '../../flows/shared/documentCheck.ts';
-
-type UploadIntent = Extract<Intent, { kind: 'clickup.upload_document' }>;
 
 /** The attachment's name on the task says what kind of document it is. */
 export function attachmentName(kind: string, name: string): string {
@@ -20,9 +20,8 @@ export function attachmentName(kind: string, name: string): string {
  * content-type allow-list, sha256 checked against the metadata) and attach it to the case's task once:
  * a file already on the task (same hash) is not uploaded again.
  */
-export function uploadDocumentHandler(ctx: SyncContext): JobHandler {
-  return async ({ payload, attempt }) => {
-    const intent = payload as UploadIntent;
+export function uploadDocumentHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.upload_document'>> {
+  return async ({ payload: intent, attempt }) => {
     const db = ctx.store.db;
     const link = await getLink(db, 'case', intent.caseId);
     if (!link) return noTaskYet(ctx, intent.caseId);
@@ -43,7 +42,7 @@ export function uploadDocumentHandler(ctx: SyncContext): JobHandler {
     const filename = attachmentName(meta.kind, meta.name);
     const remember = (attachmentId: string, action: string) => ({
       status: 'done' as const,
-      commit: async (trx: any) => {
+      commit: async (trx: Transaction<Database>) => {
         const now = ctx.now();
         await recordDocument(trx, { case_id: intent.caseId, sha256: read.sha256, name: meta.name, kind: meta.kind, origin: meta.uploaded_by === 'partner' ? 'partner' : 'internal', tg_document_id: meta.id, cu_attachment_id: attachmentId, size_bytes: read.data.length }, now);
         await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action, after: { document: meta.id, name: filename, sha256: read.sha256 } }, now);
