@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CASE_KINDS, PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
 import {
   CLICKUP_STANDARD_FIELDS, MAPPING_DIRECTIONS, TG_FIELDS, TG_WRITABLE_FIELDS, type ClickUpTarget, type FieldMapping,
-} from '../flows/mapping/types.ts';
+} from '../flows/01-case-intake/mapping/types.ts';
 
 /**
  * What syncs, in which direction and how values translate — configuration, checked before it

@@ -6,7 +6,7 @@ import type { GridbridgeConfig } from '../config/schema.ts';
 import type { FieldResolver } from './clickupFields.ts';
 import type { PartnerCache } from './partnerCache.ts';
 import type { ClickUpWebhookState } from './clickupWebhook.ts';
-import type { MappingRuntime } from './mappingRuntime.ts';
+import type { MappingRuntime } from '../flows/01-case-intake/mapping/runtime.ts';
 import type { PartnerChannelRuntime } from '../channels/partner-email/runtime.ts';
 
 /** Everything a job handler may use. Built once at start-up by the engine. */

@@ -27,8 +27,16 @@ describe('the registry of flow modules', () => {
 
   it('Trading Grid events go to approvals, onboarding and rollouts before the case flows, as they did before the modules', () => {
     const r = buildRegistry(ctx);
-    expect(r.tgRoutes.map((x) => `${x.module}:${x.name}`)).toEqual(['06-approvals:approvals', '04-onboarding:onboarding', '08-rollouts:rollouts', '01-case-intake:case']);
-    expect(r.cuEntities).toEqual({ case: '01-case-intake', onboarding: '04-onboarding', approval: '06-approvals', rollout: '08-rollouts' });
+    expect(r.tgRoutes.map((x) => `${x.module}:${x.name}`)).toEqual([
+      '06-approvals:approvals',
+      '04-onboarding:onboarding',
+      '08-rollouts:rollouts',
+      '01-case-intake:case.opened',
+      '02-status-sync:case.updated',
+      '02-status-sync:case.comment_added',
+      '03-documents:document.added',
+    ]);
+    expect(r.cuEntities).toEqual({ case: '02-status-sync', onboarding: '04-onboarding', approval: '06-approvals', rollout: '08-rollouts' });
     expect(r.handlers.has('tg.event') && r.handlers.has('cu.event')).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, type World } from '../helpers/world.ts';
-import { createTaskHandler } from '../../src/sync/handlers/createTask.ts';
+import { createTaskHandler } from '../../src/flows/01-case-intake/createTaskHandler.ts';
 import { createClickUpClient } from '../../src/connectors/clickup/index.ts';
 import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
 

@@ -4,7 +4,7 @@ import { signTgEvent } from '../../bench/signedEvents.ts';
 import { computeWebhookSignature, decodeWebhookSecret } from '../../src/connectors/tradinggrid/events.ts';
 import { getCase } from '../../src/store/ops/cases.ts';
 import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
-import { createTaskHandler } from '../../src/sync/handlers/createTask.ts';
+import { createTaskHandler } from '../../src/flows/01-case-intake/createTaskHandler.ts';
 
 let world: World | null = null;
 afterEach(async () => {

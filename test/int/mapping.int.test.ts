@@ -7,11 +7,11 @@ import { listAudit } from '../../src/store/ops/audit.ts';
 import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
 import { StartupError } from '../../src/server/bridge.ts';
 import { sandboxMapping } from '../../src/cli/demo/sandboxMapping.ts';
-import { fromClickUpFieldValue } from '../../src/flows/mapping/customFieldValue.ts';
-import { toTradingGridValue } from '../../src/flows/mapping/values.ts';
-import { toDefinition } from '../../src/sync/mappingRuntime.ts';
-import { describeEffectiveMapping } from '../../src/sync/mappingDescribe.ts';
-import type { FieldMapping } from '../../src/flows/mapping/types.ts';
+import { fromClickUpFieldValue } from '../../src/flows/01-case-intake/mapping/customFieldValue.ts';
+import { toTradingGridValue } from '../../src/flows/01-case-intake/mapping/values.ts';
+import { toDefinition } from '../../src/flows/01-case-intake/mapping/runtime.ts';
+import { describeEffectiveMapping } from '../../src/flows/01-case-intake/mapping/describe.ts';
+import type { FieldMapping } from '../../src/flows/01-case-intake/mapping/types.ts';
 import type { ClickUpSandbox } from '../../src/sandbox/clickup/server.ts';
 import { formatOnlineReport, validateOnline } from '../../src/cli/commands/configOnline.ts';
 

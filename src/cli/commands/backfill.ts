@@ -14,7 +14,7 @@ import { newJob } from '../../flows/catalogue.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { rememberField } from '../../store/ops/fieldMemory.ts';
 import { CASE_STATUSES } from '../../connectors/tradinggrid/events.ts';
-import { decideFirstStatus, toPartnerStatus } from '../../flows/statusMap.ts';
+import { decideFirstStatus, toPartnerStatus } from '../../flows/02-status-sync/decisions/statusMap.ts';
 import { shareField } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 

@@ -2,8 +2,8 @@ import type { GridbridgeConfig } from '../../config/schema.ts';
 import type { ResolvedSecrets } from '../../config/load.ts';
 import { createClickUpClient } from '../../connectors/clickup/index.ts';
 import { communityDriverFor } from '../../sync/tradingGridDriver.ts';
-import { checkMappings, checkUpdateFilter, checkUsers, namesUsers, type MappingRow } from '../../flows/mapping/check.ts';
-import { caseListIds, MappingRuntime, toDefinition } from '../../sync/mappingRuntime.ts';
+import { checkMappings, checkUpdateFilter, checkUsers, namesUsers, type MappingRow } from '../../flows/01-case-intake/mapping/check.ts';
+import { caseListIds, MappingRuntime, toDefinition } from '../../flows/01-case-intake/mapping/runtime.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { describeSharing, sharingWarnings } from '../../core/sharing/rules.ts';
 

@@ -9,7 +9,7 @@ import { renderScorecardCsv } from '../../core/metrics/scorecardCsv.ts';
 import { openMigratedStore } from '../../store/db.ts';
 import type { Database } from '../../store/schema.ts';
 import { listPartnerNames } from '../../store/ops/listPartnerNames.ts';
-import { loadScorecards } from '../../sync/metrics/loadScorecards.ts';
+import { loadScorecards } from '../../flows/07-scorecards/loadScorecards.ts';
 
 /** The config a report reads: the calendar's time zone (periods), the period kind, partner names. */
 export type ReportConfig = Pick<GridbridgeConfig, 'calendar' | 'metrics' | 'partners'>;

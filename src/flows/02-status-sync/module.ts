@@ -1,5 +1,7 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
-import { addClickUpCommentHandler, addPartnerCommentHandler, setClickUpStatusHandler, setPartnerStatusHandler } from '../../sync/handlers/caseEffects.ts';
+import { addClickUpCommentHandler, addPartnerCommentHandler, setClickUpStatusHandler, setPartnerStatusHandler } from './effectHandlers.ts';
+import { caseClickUpRoute } from './caseClickUpRoute.ts';
+import { caseCommentRoute, caseUpdatedRoute } from './routes.ts';
 import { statusSyncJobs } from './jobs.ts';
 
 /** Flow 2: status and comments of a linked case, both ways. */
@@ -13,4 +15,10 @@ export const statusSyncFlow: FlowModule = {
     'tradinggrid.add_comment': { schema: statusSyncJobs['tradinggrid.add_comment'], handler: addPartnerCommentHandler },
     'clickup.add_comment': { schema: statusSyncJobs['clickup.add_comment'], handler: addClickUpCommentHandler },
   },
+  tgRoutes: [
+    { name: 'case.updated', order: 110, route: caseUpdatedRoute },
+    { name: 'case.comment_added', order: 120, route: caseCommentRoute },
+  ],
+  // One route for a case task's changes: statuses and comments (flow 2) and the files a person attaches (flow 3).
+  cuRoutes: { case: caseClickUpRoute },
 };

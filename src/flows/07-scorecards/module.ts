@@ -1,5 +1,5 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
-import { metricsPushHandler, metricsPushPartnerHandler } from '../../sync/handlers/metricsPush.ts';
+import { metricsPushHandler, metricsPushPartnerHandler } from './pushHandlers.ts';
 import { scorecardJobs } from './jobs.ts';
 
 /** Flow 7: partner scorecards pushed to Trading Grid (or e-mailed) on a cron. */

@@ -5,7 +5,8 @@ import { checkDocument } from './documentCheck.ts';
 import { mediaType } from '../../core/mediaType.ts';
 import { multipartBody, uploadAttachment } from '../../connectors/clickup/attachments.ts';
 import { attachRequestDocumentHandler } from '../06-approvals/handlers/approvals.ts';
-import { uploadDocumentHandler } from '../../sync/handlers/uploadDocument.ts';
+import { uploadToClickUpHandler } from '../03-documents/uploadToClickUpHandler.ts';
+import type { JobHandler } from '../../sync/dispatcher.ts';
 import { recordLink } from '../../store/ops/links.ts';
 import { tempSqliteStore } from '../../../test/helpers/tempStore.ts';
 
@@ -81,7 +82,7 @@ async function handlerWorld(doc: { content_type: string; sha256: string; bytes: 
 
 describe.each([
   ['approvals (approval.attach_document)', (ctx: never) => attachRequestDocumentHandler(ctx), { requestId: 'R1', documentId: 'D1' }],
-  ['flow 3 (clickup.upload_document)', (ctx: never) => uploadDocumentHandler(ctx), { kind: 'clickup.upload_document', caseId: 'C1', documentId: 'D1' }],
+  ['flow 3 (clickup.upload_document)', (ctx: never): JobHandler => uploadToClickUpHandler(ctx), { kind: 'clickup.upload_document', caseId: 'C1', documentId: 'D1' }],
 ])('%s uses the shared document check', (_name, make, payload) => {
   const pdf = Buffer.from('%PDF-1.7 ok');
   const run = async (doc: { content_type: string; sha256: string; bytes: Buffer }) => {

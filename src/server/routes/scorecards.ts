@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { GridbridgeConfig } from '../../config/schema.ts';
 import { parsePeriod } from '../../core/metrics/period.ts';
 import type { Database } from '../../store/schema.ts';
-import { loadScorecards } from '../../sync/metrics/loadScorecards.ts';
+import { loadScorecards } from '../../flows/07-scorecards/loadScorecards.ts';
 
 export interface ScorecardRouteDeps {
   db: Kysely<Database>;

@@ -6,7 +6,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { setCaseHoldReason } from '../../store/ops/setCaseHoldReason.ts';
 import { advanceReadyJob } from '../../store/ops/advanceReadyJob.ts';
 import { toMailboxCase, unmappedEdiReason } from '../mailbox/mailboxCase.ts';
-import { intakeCase } from './caseIntake.ts';
+import { intakeCase } from '../../flows/01-case-intake/intakeHandler.ts';
 
 export interface MailboxExceptionJob {
   item: MailboxException;

@@ -10,7 +10,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../outcome.ts';
 import { readLimited } from '../readLimited.ts';
 import { openMailboxDriver } from '../mailbox/mailboxRuntime.ts';
-import { attachmentName } from './uploadDocument.ts';
+import { attachmentName } from '../../flows/03-documents/uploadToClickUpHandler.ts';
 
 /** How long the upload of a held case's file waits before looking again (the case needs a mapping first). */
 const HELD_RECHECK_MS = 10 * 60_000;

@@ -22,7 +22,7 @@ import { partnerRoute } from '../../../channels/partner-email/route.ts';
 import { queuePartnerMail } from '../../../channels/partner-email/outbox.ts';
 import { personOf } from '../../../sync/partnerGuard.ts';
 import { keepSharedFile } from '../../../channels/partner-email/flowMail.ts';
-import { checkboxValue } from '../../../sync/handlers/caseSync.ts';
+import { checkboxValue } from '../../02-status-sync/caseClickUpRoute.ts';
 import { sharingRulesOf } from '../../../config/sharingSchema.ts';
 import { shareComment } from '../../../core/sharing/rules.ts';
 import { listAudit } from '../../../store/ops/audit.ts';

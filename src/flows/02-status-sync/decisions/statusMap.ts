@@ -1,4 +1,4 @@
-import type { PartnerStatus } from '../core/case.ts';
+import type { PartnerStatus } from '../../../core/case.ts';
 
 const norm = (s: string) => s.trim().toLowerCase();
 

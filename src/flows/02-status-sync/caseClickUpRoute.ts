@@ -1,23 +1,23 @@
 import type { Transaction } from 'kysely';
-import type { SyncContext } from '../context.ts';
-import type { JobOutcome } from '../dispatcher.ts';
-import type { CuEntityRoute } from '../cuEntityRoute.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { JobOutcome } from '../../sync/dispatcher.ts';
+import type { CuEntityRoute } from '../../sync/cuEntityRoute.ts';
 import type { Database } from '../../store/schema.ts';
 import type { PartnerStatus } from '../../core/case.ts';
 import type { ClickUpWebhookEvent } from '../../connectors/clickup/types.ts';
-import { decideFieldChange, type FieldDecision, type Side } from '../../flows/fieldSync.ts';
-import { toClickUpStatus, toPartnerStatus } from '../../flows/statusMap.ts';
+import { decideFieldChange, type FieldDecision, type Side } from './decisions/fieldSync.ts';
+import { toClickUpStatus, toPartnerStatus } from './decisions/statusMap.ts';
 import { getFieldMemory, rememberField, type FieldMemory } from '../../store/ops/fieldMemory.ts';
 import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
-import { newJob, type JobKind, type JobPayload } from '../../flows/catalogue.ts';
+import { newJob, type JobKind, type JobPayload } from '../catalogue.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
-import { getDocument, hasAttachmentDocument } from '../../store/ops/documents.ts';
+import { hasAttachmentDocument } from '../../store/ops/documents.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
 import { deleteLink } from '../../store/ops/links.ts';
-import { outcomeFromRemote } from '../outcome.ts';
-import { enqueueGuarded, personOf } from '../partnerGuard.ts';
-import { isCasePausedByFilter } from '../mappingEffects.ts';
-import { changedBy } from '../../flows/shared/flowSupport.ts';
+import { outcomeFromRemote } from '../../sync/outcome.ts';
+import { enqueueGuarded, personOf } from '../../sync/partnerGuard.ts';
+import { isCasePausedByFilter } from '../01-case-intake/mapping/effects.ts';
+import { changedBy } from '../shared/flowSupport.ts';
 import { needsCheckbox, shareComment, shareField, shareFile } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 
@@ -275,21 +275,6 @@ export async function statusFromTradingGrid(ctx: SyncContext, caseId: string, st
       const jobs: NewJob[] = [];
       await commitStatusDecision(ctx, trx, caseId, change, decision, jobs);
       await enqueueJobs(trx, jobs, ctx.now(), ctx.config.dispatcher.max_attempts);
-    },
-  };
-}
-
-/** A document the Trading Grid reports: ours (already known by hash) costs nothing; a partner's is attached once. */
-export async function documentFromTradingGrid(ctx: SyncContext, caseId: string, documentId: string, sha256: string | undefined, uploadedBy: string | undefined): Promise<JobOutcome> {
-  if (sha256) {
-    const known = await getDocument(ctx.store.db, caseId, sha256);
-    if (known && (known.cu_attachment_id || uploadedBy === 'internal')) return { status: 'done' };
-  }
-  if (uploadedBy === 'internal') return { status: 'done' };
-  return {
-    status: 'done',
-    commit: async (trx) => {
-      await enqueueJobs(trx, [effect(caseId, 'clickup.upload_document', `cu.upload_document:${caseId}:${documentId}`, { caseId, documentId }, ctx.config.dispatcher.max_attempts)], ctx.now(), ctx.config.dispatcher.max_attempts);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { CaseKind, PartnerTier } from '../../core/case.ts';
+import type { CaseKind, PartnerTier } from '../../../core/case.ts';
 
 /** A workspace member as ClickUp lists it. */
 export interface Member {

@@ -1,12 +1,12 @@
 import type { Transaction } from 'kysely';
-import type { SyncContext } from './context.ts';
-import type { JobOutcome } from './dispatcher.ts';
-import type { Database } from '../store/schema.ts';
-import type { CreateTaskBody } from '../connectors/clickup/types.ts';
-import type { IncomingCase, PartnerFacts } from '../core/intake.ts';
-import type { CaseRecord } from '../core/case.ts';
-import { getCase } from '../store/ops/cases.ts';
-import { appendAudit, listAudit } from '../store/ops/audit.ts';
+import type { SyncContext } from '../../../sync/context.ts';
+import type { JobOutcome } from '../../../sync/dispatcher.ts';
+import type { Database } from '../../../store/schema.ts';
+import type { CreateTaskBody } from '../../../connectors/clickup/types.ts';
+import type { IncomingCase, PartnerFacts } from '../../../core/intake.ts';
+import type { CaseRecord } from '../../../core/case.ts';
+import { getCase } from '../../../store/ops/cases.ts';
+import { appendAudit, listAudit } from '../../../store/ops/audit.ts';
 
 type CustomFields = NonNullable<CreateTaskBody['custom_fields']>;
 

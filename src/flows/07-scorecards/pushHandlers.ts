@@ -1,10 +1,10 @@
-import type { SyncContext } from '../context.ts';
-import type { TypedJobHandler } from '../flowModule.ts';
-import { newJob, type JobPayload } from '../../flows/catalogue.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
+import { newJob, type JobPayload } from '../catalogue.ts';
 import { toTradingGridScorecard } from '../../core/metrics/scorecard.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
-import { loadScorecards } from '../metrics/loadScorecards.ts';
-import { outcomeFromRemote } from '../outcome.ts';
+import { loadScorecards } from './loadScorecards.ts';
+import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { periodOf, periodRange, parsePeriod } from '../../core/metrics/period.ts';
 import { renderScorecardCsv } from '../../core/metrics/scorecardCsv.ts';
 import { partnerRoute } from '../../channels/partner-email/route.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkStatusMap, decideFirstStatus, toClickUpStatus, toPartnerStatus } from './statusMap.ts';
-import type { PartnerStatus } from '../core/case.ts';
+import type { PartnerStatus } from '../../../core/case.ts';
 
 const map: Record<string, PartnerStatus> = { Open: 'received', 'In Review': 'in_review', QA: 'in_review', Resolved: 'resolved' };
 

@@ -1,21 +1,21 @@
-import type { SyncContext } from '../context.ts';
-import type { JobHandler } from '../dispatcher.ts';
-import type { TypedJobHandler } from '../flowModule.ts';
-import type { JobPayload } from '../../flows/catalogue.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { JobHandler } from '../../sync/dispatcher.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
+import type { JobPayload } from '../catalogue.ts';
 import { recordLink } from '../../store/ops/links.ts';
 import { getCaseWithLink } from '../../store/ops/caseWithLink.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
-import { outcomeFromRemote } from '../outcome.ts';
+import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { rememberField } from '../../store/ops/fieldMemory.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
-import { newJob } from '../../flows/catalogue.ts';
-import { decideFirstStatus, toPartnerStatus } from '../../flows/statusMap.ts';
+import { newJob } from '../catalogue.ts';
+import { decideFirstStatus, toPartnerStatus } from '../02-status-sync/decisions/statusMap.ts';
 import { shareField } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
-import { mappedTaskExtras, type MappedTaskExtras } from '../mappingEffects.ts';
-import { sideStamp } from '../sideStamp.ts';
+import { mappedTaskExtras, type MappedTaskExtras } from './mapping/effects.ts';
+import { sideStamp } from '../shared/sideStamp.ts';
 import { SETTABLE_CASE_STATUSES } from '../../connectors/tradinggrid/events.ts';
-import { findSavedTask } from '../../flows/shared/saved.ts';
+import { findSavedTask } from '../shared/saved.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 

@@ -1,4 +1,4 @@
-import { PARTNER_STATUSES } from '../../core/case.ts';
+import { PARTNER_STATUSES } from '../../../core/case.ts';
 import { checkFieldTypeFits, toClickUpFieldValue } from './customFieldValue.ts';
 import { PRIORITY_NAMES } from './plan.ts';
 import { resolveUser, type AssignRule, type Member, type UserMap } from './users.ts';

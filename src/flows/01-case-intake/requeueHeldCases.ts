@@ -1,7 +1,7 @@
-import type { Store } from '../store/db.ts';
-import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
-import { listCasesAwaitingMapping } from '../store/ops/cases.ts';
-import { newJob } from '../flows/catalogue.ts';
+import type { Store } from '../../store/db.ts';
+import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { listCasesAwaitingMapping } from '../../store/ops/cases.ts';
+import { newJob } from '../catalogue.ts';
 
 /** Cases held for a missing partner mapping that the config now maps are queued for intake again. */
 export async function requeueHeldCases(store: Store, mappedPartners: readonly string[], now: number): Promise<number> {

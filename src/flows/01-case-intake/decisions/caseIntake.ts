@@ -1,6 +1,6 @@
-import { humanKind, type CaseRecord, type PartnerTier } from '../core/case.ts';
-import type { IncomingCase, IncomingDocument, PartnerFacts } from '../core/intake.ts';
-import type { Intent, Priority, TaskDraft } from '../core/intents.ts';
+import { humanKind, type CaseRecord, type PartnerTier } from '../../../core/case.ts';
+import type { IncomingCase, IncomingDocument, PartnerFacts } from '../../../core/intake.ts';
+import type { Intent, Priority, TaskDraft } from '../../../core/intents.ts';
 
 /** The slice of configuration flow 1 decides with. */
 export interface IntakeConfig {

@@ -1,9 +1,9 @@
-import type { GridbridgeConfig } from '../config/schema.ts';
-import { effectiveFieldMappings, targetKey } from '../config/mappingSchema.ts';
-import type { ClickUpField } from '../connectors/clickup/types.ts';
-import { checkMappings, type MappingRow } from '../flows/mapping/check.ts';
-import type { FieldDefinition } from '../flows/mapping/types.ts';
-import { toDefinition } from './mappingRuntime.ts';
+import type { GridbridgeConfig } from '../../../config/schema.ts';
+import { effectiveFieldMappings, targetKey } from '../../../config/mappingSchema.ts';
+import type { ClickUpField } from '../../../connectors/clickup/types.ts';
+import { checkMappings, type MappingRow } from './check.ts';
+import type { FieldDefinition } from './types.ts';
+import { toDefinition } from './runtime.ts';
 
 /**
  * `clickup.fields` minus the custom fields an explicit mapping writes (the mapping decides their value);

@@ -1,4 +1,4 @@
-import type { CaseKind, PartnerTier } from '../../core/case.ts';
+import type { CaseKind, PartnerTier } from '../../../core/case.ts';
 import type { FieldDefinition } from './types.ts';
 import { fromClickUpFieldValue } from './customFieldValue.ts';
 

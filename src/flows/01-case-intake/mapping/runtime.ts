@@ -1,15 +1,15 @@
-import { tokenOwnerVerdict } from './tokenOwner.ts';
+import { tokenOwnerVerdict } from '../../../sync/tokenOwner.ts';
 import type { Logger } from 'pino';
-import type { ClickUpClient } from '../connectors/clickup/index.ts';
-import type { ClickUpField } from '../connectors/clickup/types.ts';
-import type { GridbridgeConfig } from '../config/schema.ts';
-import { effectiveFieldMappings } from '../config/mappingSchema.ts';
-import type { CaseRecord } from '../core/case.ts';
-import { checkMappings, checkUpdateFilter, checkUsers, namesUsers, type MappingRow } from '../flows/mapping/check.ts';
-import { caseFilterVerdict, taskFilterVerdict, type CaseFacts } from '../flows/mapping/filters.ts';
-import { planTaskFields, type TaskFieldPlan } from '../flows/mapping/plan.ts';
-import { assigneesFor, resolveUsers, type Member } from '../flows/mapping/users.ts';
-import type { FieldDefinition, FieldMapping } from '../flows/mapping/types.ts';
+import type { ClickUpClient } from '../../../connectors/clickup/index.ts';
+import type { ClickUpField } from '../../../connectors/clickup/types.ts';
+import type { GridbridgeConfig } from '../../../config/schema.ts';
+import { effectiveFieldMappings } from '../../../config/mappingSchema.ts';
+import type { CaseRecord } from '../../../core/case.ts';
+import { checkMappings, checkUpdateFilter, checkUsers, namesUsers, type MappingRow } from './check.ts';
+import { caseFilterVerdict, taskFilterVerdict, type CaseFacts } from './filters.ts';
+import { planTaskFields, type TaskFieldPlan } from './plan.ts';
+import { assigneesFor, resolveUsers, type Member } from './users.ts';
+import type { FieldDefinition, FieldMapping } from './types.ts';
 
 /** A ClickUp field as the pure mapping code sees it. */
 export function toDefinition(f: ClickUpField): FieldDefinition {

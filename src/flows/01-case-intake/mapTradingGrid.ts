@@ -1,5 +1,5 @@
-import type { Case, Document, TradingPartner } from '../connectors/tradinggrid/events.ts';
-import type { IncomingCase, IncomingDocument, PartnerFacts } from '../core/intake.ts';
+import type { Case, Document, TradingPartner } from '../../connectors/tradinggrid/events.ts';
+import type { IncomingCase, IncomingDocument, PartnerFacts } from '../../core/intake.ts';
 
 /** Contract case → the engine's normalised case. */
 export function toIncomingCase(c: Case): IncomingCase {

@@ -1,4 +1,4 @@
-import type { CaseRecord } from '../../core/case.ts';
+import type { CaseRecord } from '../../../core/case.ts';
 import type { LogicalValue, TgField } from './types.ts';
 
 /** The value of one Trading Grid field of a case, as mappings read it (dates in ms, amounts as numbers). */

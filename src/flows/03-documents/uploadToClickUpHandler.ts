@@ -1,14 +1,14 @@
-import type { SyncContext } from '../context.ts';
-import { noTaskYet } from './caseEffects.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import { noTaskYet } from '../shared/noTaskYet.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
-import type { TypedJobHandler } from '../flowModule.ts';
-import type { JobPayload } from '../../flows/catalogue.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
+import type { JobPayload } from '../catalogue.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
-import { outcomeFromRemote } from '../outcome.ts';
-import { checkDocument } from '../../flows/shared/documentCheck.ts';
+import { outcomeFromRemote } from '../../sync/outcome.ts';
+import { checkDocument } from '../shared/documentCheck.ts';
 
 /** The attachment's name on the task says what kind of document it is. */
 export function attachmentName(kind: string, name: string): string {
@@ -20,7 +20,7 @@ export function attachmentName(kind: string, name: string): string {
  * content-type allow-list, sha256 checked against the metadata) and attach it to the case's task once:
  * a file already on the task (same hash) is not uploaded again.
  */
-export function uploadDocumentHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.upload_document'>> {
+export function uploadToClickUpHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.upload_document'>> {
   return async ({ payload: intent, attempt }) => {
     const db = ctx.store.db;
     const link = await getLink(db, 'case', intent.caseId);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AssigneeResolver } from '../flows/05-escalation/handlers/assignees.ts';
-import type { ClickUpClient } from '../connectors/clickup/index.ts';
+import { AssigneeResolver } from '../../05-escalation/handlers/assignees.ts';
+import type { ClickUpClient } from '../../../connectors/clickup/index.ts';
 
 const members = [{ id: 11, username: 'Dora', email: 'dora.manager@example.com' }, { id: 12, username: 'Ana', email: 'ana@example.com' }];
 const client = { listWorkspaceMembers: async () => ({ ok: true, value: members }) } as unknown as ClickUpClient;

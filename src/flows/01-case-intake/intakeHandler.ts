@@ -1,18 +1,18 @@
-import type { SyncContext } from '../context.ts';
-import type { JobOutcome } from '../dispatcher.ts';
-import type { TypedJobHandler } from '../flowModule.ts';
-import type { JobPayload } from '../../flows/catalogue.ts';
-import { decideCaseIntake, type IntakeConfig } from '../../flows/caseIntake.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { JobOutcome } from '../../sync/dispatcher.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
+import type { JobPayload } from '../catalogue.ts';
+import { decideCaseIntake, type IntakeConfig } from './decisions/caseIntake.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
 import { getCaseWithLink } from '../../store/ops/caseWithLink.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { recordStatusChange } from '../../store/ops/recordStatusChange.ts';
-import { slaRuntime } from '../../flows/05-escalation/slaRuntime.ts';
-import { outcomeFromRemote } from '../outcome.ts';
-import { enqueueIntents } from '../enqueueIntents.ts';
-import { toIncomingCase, toIncomingDocument } from '../mapTradingGrid.ts';
+import { slaRuntime } from '../05-escalation/slaRuntime.ts';
+import { outcomeFromRemote } from '../../sync/outcome.ts';
+import { enqueueIntents } from './enqueueIntents.ts';
+import { toIncomingCase, toIncomingDocument } from './mapTradingGrid.ts';
 import type { IncomingCase, IncomingDocument } from '../../core/intake.ts';
-import { CASE_BACK_IN_FILTER, caseFilteredOut, linkedCaseFilter } from '../mappingEffects.ts';
+import { CASE_BACK_IN_FILTER, caseFilteredOut, linkedCaseFilter } from './mapping/effects.ts';
 
 export function intakeConfigFrom(ctx: SyncContext): IntakeConfig {
   const c = ctx.config;

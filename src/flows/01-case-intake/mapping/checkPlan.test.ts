@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkMappings, checkUpdateFilter, checkUsers } from './check.ts';
 import { planTaskFields } from './plan.ts';
 import type { FieldDefinition, FieldMapping } from './types.ts';
-import type { CaseRecord } from '../../core/case.ts';
+import type { CaseRecord } from '../../../core/case.ts';
 
 const fields: FieldDefinition[] = [
   { id: 'f-sev', name: 'Severity', type: 'drop_down', options: [{ id: 'o1', name: 'Low' }, { id: 'o2', name: 'High' }] },
