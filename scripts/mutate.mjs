@@ -29,7 +29,7 @@ export const MODULES = {
   transport: { mutate: ['src/connectors/clickup/transport.ts'], tests: ['src/connectors/clickup/transport.test.ts'] },
   ediReaders: { mutate: ['src/connectors/tradinggrid/edi/envelope.ts', 'src/connectors/tradinggrid/edi/acknowledgments.ts'], tests: ['src/connectors/tradinggrid/edi/acknowledgments.test.ts', 'src/connectors/tradinggrid/edi/parseEdi.test.ts'] },
   slaDecisions: { mutate: ['src/flows/05-escalation/decisions/sla/decideSlaActions.ts'], tests: ['src/flows/05-escalation/decisions/sla/decideSlaActions.test.ts'] },
-  statusMap: { mutate: ['src/flows/statusMap.ts'], tests: ['src/flows/statusMap.test.ts'] },
+  statusMap: { mutate: ['src/flows/02-status-sync/decisions/statusMap.ts'], tests: ['src/flows/02-status-sync/decisions/statusMap.test.ts'] },
 };
 
 const asked = process.argv.slice(2);

@@ -52,7 +52,7 @@ export interface DueDatePayload {
   caseId: string;
   dueAt: number;
 }
-/** The case-sync job `tradinggrid.set_status` (src/sync/handlers/caseEffects.ts) is reused, with an SLA key. */
+/** The case-sync job `tradinggrid.set_status` (src/flows/02-status-sync/effectHandlers.ts) is reused, with an SLA key. */
 export interface PartnerStatusPayload {
   caseId: string;
   status: 'escalated';
