@@ -4,6 +4,7 @@ import { createWorld, eventually, settle, type World } from '../helpers/world.ts
 import { signTgEvent } from '../../bench/signedEvents.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
+import { sandboxMapping } from '../../src/cli/demo/sandboxMapping.ts';
 
 let world: World | null = null;
 afterEach(async () => {
@@ -350,5 +351,54 @@ describe('ClickUp catch-up after lost deliveries', () => {
     expect(w.tg.state().cases.get(c.id)?.status).toBe('in_review');
     await check();
     expect(reads()).toBe(before);
+  });
+});
+
+describe('edits follow the status mapping\'s direction', () => {
+  // The sandbox's own mapping, its status line one way only.
+  const statusMapping = (direction: string, owner: string) => {
+    const m = sandboxMapping();
+    return { ...m, fields: m.fields.map((f) => (f.tradinggrid === 'status' ? { ...f, direction, owner } : f)) };
+  };
+  const partnerSays = async (w: World, url: string, caseId: string, id: string, status: string) => {
+    const s = signTgEvent({ id, type: 'case.updated', occurred_at: new Date().toISOString(), data: { id: caseId, partner_id: 'P-ACME', status, changed: ['status'], side: 'partner' } }, w.tg.webhookSecret);
+    const res = await fetch(`${url}/webhooks/tradinggrid`, { method: 'POST', headers: s.headers, body: s.body });
+    expect(res.status).toBeLessThan(300);
+  };
+  const taskStatus = (w: World, taskId: string) => (w.cu.tasks().find((t) => t.id === taskId) as any)?.status?.status;
+
+  it('Trading Grid → ClickUp only: the partner is never written (not even "received"), a ClickUp move stays there, a partner change reaches the task', async () => {
+    world = await createWorld({ extra: { mapping: statusMapping('to_clickup', 'tradinggrid') } });
+    const w = world;
+    const b = await w.startBridge();
+    const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'One-way case' });
+    const { cuTaskId: taskId } = await eventually('the task', () => getLink(b.store.db, 'case', c.id));
+    await settle(w);
+    w.cu.moveStatus(taskId, 'in review');
+    await settle(w);
+    expect(tgCalls(w, SET_STATUS)).toBe(0);
+    expect(w.tg.state().cases.get(c.id)?.status).toBe('open');
+    expect((await listAudit(b.store.db, 'case', c.id)).filter((a) => a.action === 'status_not_sent').map((a) => JSON.parse(a.after!).reason)).toEqual(['the mapping goes Trading Grid → ClickUp only (direction to_clickup): an edit in ClickUp stays there']);
+    await partnerSays(w, b.url, c.id, 'evt-oneway-1', 'awaiting_documents');
+    await eventually('the task follows the partner', () => taskStatus(w, taskId) === 'awaiting documents');
+    await settle(w);
+    expect(tgCalls(w, SET_STATUS)).toBe(0);
+  });
+
+  it('ClickUp → Trading Grid only: a ClickUp move reaches the partner, a partner-side change never overwrites the task', async () => {
+    world = await createWorld({ extra: { mapping: statusMapping('to_tradinggrid', 'clickup') } });
+    const w = world;
+    const b = await w.startBridge();
+    const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'One-way back' });
+    const { cuTaskId: taskId } = await eventually('the task', () => getLink(b.store.db, 'case', c.id));
+    await eventually('received on the partner side', () => w.tg.state().cases.get(c.id)?.status === 'received');
+    w.cu.moveStatus(taskId, 'in review');
+    await eventually('in_review on the partner side', () => w.tg.state().cases.get(c.id)?.status === 'in_review');
+    await settle(w);
+    const cuBefore = cuCalls(w);
+    await partnerSays(w, b.url, c.id, 'evt-oneway-2', 'escalated');
+    await settle(w);
+    expect(taskStatus(w, taskId)).toBe('in review');
+    expect(cuCalls(w) - cuBefore).toBe(0);
   });
 });

@@ -138,7 +138,7 @@ export async function runBackfill(d: BackfillDeps, opts: { since: Date; statuses
         report.queued++;
         // The same decision the task's creation takes (createTask.ts): the task takes the case's state, and
         // the partner hears only a step forward.
-        const first = decideFirstStatus({ partnerSees: c.status, onCreated: d.config.sync.status_on_task_created, statusMap: d.config.clickup.status_map, back: d.config.clickup.status_to_clickup });
+        const first = decideFirstStatus({ partnerSees: c.status, onCreated: d.config.sync.status_on_task_created, statusMap: d.config.clickup.status_map, back: d.config.clickup.status_to_clickup, direction: d.config.sync.status.direction });
         const taskStatus = first.taskStatus ?? 'the list\'s first status';
         const sendsStatus = first.toPartner && shareField(sharingRulesOf(d.config), 'cases', 'status').share ? first.toPartner : null;
         if (sendsStatus) report.statusesToPartner++;

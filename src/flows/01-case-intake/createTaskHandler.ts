@@ -10,6 +10,7 @@ import { rememberField } from '../../store/ops/fieldMemory.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { newJob } from '../catalogue.ts';
 import { decideFirstStatus, toPartnerStatus } from '../02-status-sync/decisions/statusMap.ts';
+import { decideEditDirection } from '../02-status-sync/decisions/editDirection.ts';
 import { shareField } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { mappedTaskExtras, type MappedTaskExtras } from './mapping/effects.ts';
@@ -34,7 +35,7 @@ export function createTaskHandler(ctx: SyncContext): TypedJobHandler<JobPayload<
 
     let extras: MappedTaskExtras | null = null;
     // The task takes the case's state; the partner hears only a step forward.
-    const first = decideFirstStatus({ partnerSees: known.record?.partnerStatus ?? 'open', onCreated: ctx.config.sync.status_on_task_created, statusMap: ctx.config.clickup.status_map, back: ctx.config.clickup.status_to_clickup });
+    const first = decideFirstStatus({ partnerSees: known.record?.partnerStatus ?? 'open', onCreated: ctx.config.sync.status_on_task_created, statusMap: ctx.config.clickup.status_map, back: ctx.config.clickup.status_to_clickup, direction: ctx.config.sync.status.direction });
     const record = (taskId: string, how: string, clickUpStatus: string | null, stampedAt: string | null | undefined, movedByPerson = false) => ({
       status: 'done' as const,
       commit: async (trx: Parameters<NonNullable<Extract<Awaited<ReturnType<JobHandler>>, { status: 'done' }>['commit']>>[0]) => {
@@ -54,14 +55,16 @@ export function createTaskHandler(ctx: SyncContext): TypedJobHandler<JobPayload<
         // partner gets status_on_task_created only when it is a step forward from what it sees now: an
         // old case (backfill, or changed after go-live) is never told "received" again nor moved back.
         const partnerSees = known.record?.partnerStatus ?? 'open';
-        const target = movedByPerson && initial && settable.has(initial) ? (initial !== partnerSees ? initial : null) : first.toPartner;
+        const toPartner = decideEditDirection(ctx.config.sync.status.direction, 'clickup');
+        const target = movedByPerson && initial && settable.has(initial) ? (initial !== partnerSees && toPartner.cross ? initial : null) : first.toPartner;
+        if (!toPartner.cross && (movedByPerson || ctx.config.sync.status_on_task_created)) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: 'status_not_sent', after: { what: 'first status', reason: toPartner.reason } }, now);
         if (partnerSees !== 'open') await rememberField(trx, 'case', intent.caseId, 'status', 'agreed', { value: partnerSees, at: known.record?.updatedAt ?? now });
         const v = shareField(sharingRulesOf(ctx.config), 'cases', 'status');
         if (target && !v.share) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: 'kept_internal', after: { what: 'status', status: target, reason: v.reason } }, now);
         else if (target && v.share) {
           const rule = movedByPerson ? v.rule : `sync.status_on_task_created (${target}); the partner saw ${partnerSees}`;
           await enqueueJobs(trx, [newJob('tradinggrid.set_status', { caseId: intent.caseId, status: target, at: now, sharedBy: rule }, { key: `tg.set_status:${intent.caseId}:created:${target}`, queueKey: `case:${intent.caseId}` })], now, ctx.config.dispatcher.max_attempts);
-        } else if (!movedByPerson && ctx.config.sync.status_on_task_created && partnerSees !== 'open') {
+        } else if (toPartner.cross && !movedByPerson && ctx.config.sync.status_on_task_created && partnerSees !== 'open') {
           await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action: 'first_status_kept', after: { partnerSees, taskStatus: first.taskStatus, reason: `the partner already sees ${partnerSees}: no status sent` } }, now);
         }
       },

@@ -7,8 +7,9 @@
  * - when both sides changed since they last agreed, the owner side wins, then the later change.
  */
 
-export type Side = 'clickup' | 'tradinggrid';
-export type Direction = 'to_clickup' | 'to_tradinggrid' | 'both' | 'none';
+import { mayWriteTo as allowed, type Direction, type Side } from './editDirection.ts';
+
+export type { Direction, Side };
 
 export interface SideMemory {
   /** Hash (or plain value) we last saw or wrote on this side. */
@@ -39,10 +40,6 @@ export type FieldDecision =
   | { action: 'resolve_conflict'; winner: Side; to: Side; value: string; at: number; loserValue: string };
 
 const other = (s: Side): Side => (s === 'clickup' ? 'tradinggrid' : 'clickup');
-
-function allowed(direction: Direction, to: Side): boolean {
-  return direction === 'both' || (direction === 'to_clickup' && to === 'clickup') || (direction === 'to_tradinggrid' && to === 'tradinggrid');
-}
 
 /**
  * Decide what one reported change means. `memory` holds what each side had when we last synced it;

@@ -37,6 +37,20 @@ describe('decideFirstStatus (a task created for a case that may be old)', () => 
     ['received', 'in_review', 'open', 'in_review'],
     ['resolved', 'in_review', 'resolved', null],
   ] as const)('the partner sees %s, status_on_task_created %s: task in %j, partner gets %j', (partnerSees, onCreated, taskStatus, toPartner) => {
-    expect(decideFirstStatus({ partnerSees, onCreated, statusMap, back: {} })).toEqual({ taskStatus, toPartner });
+    expect(decideFirstStatus({ partnerSees, onCreated, statusMap, back: {}, direction: 'both' })).toEqual({ taskStatus, toPartner });
+  });
+
+  it.each([
+    ['both', 'open', 'received', null, 'received'],
+    ['both', 'in_review', 'resolved', 'in review', 'resolved'],
+    // Trading Grid → ClickUp only: the task takes the case's state, the partner is never written.
+    ['to_clickup', 'open', 'received', null, null],
+    ['to_clickup', 'in_review', 'resolved', 'in review', null],
+    // ClickUp → Trading Grid only: the new task is not set from Trading Grid; the partner still hears a step forward.
+    ['to_tradinggrid', 'in_review', 'resolved', null, 'resolved'],
+    ['to_tradinggrid', 'open', 'received', null, 'received'],
+    ['none', 'in_review', 'resolved', null, null],
+  ] as const)('status mapping %s, the partner sees %s, status_on_task_created %s: task in %j, partner gets %j', (direction, partnerSees, onCreated, taskStatus, toPartner) => {
+    expect(decideFirstStatus({ partnerSees, onCreated, statusMap, back: {}, direction })).toEqual({ taskStatus, toPartner });
   });
 });

@@ -1,4 +1,5 @@
 import type { PartnerStatus } from '../../../core/case.ts';
+import { mayWriteTo, type Direction } from './editDirection.ts';
 
 const norm = (s: string) => s.trim().toLowerCase();
 
@@ -37,11 +38,13 @@ const RANK: Record<PartnerStatus, number> = { open: 0, received: 1, in_review: 2
 /**
  * The first day of a task for a case that may be old: the task takes the case's state (the ClickUp status
  * for what the partner sees now, unless it is still `open`), and the partner gets `onCreated` only when it
- * is a step forward from what it already sees, never the same status again nor a step back.
+ * is a step forward from what it already sees, never the same status again nor a step back. The status
+ * mapping's direction bounds both: Trading Grid → ClickUp only sends the partner nothing, ClickUp → Trading
+ * Grid only leaves the new task in the list's first status.
  */
-export function decideFirstStatus(input: { partnerSees: PartnerStatus; onCreated: PartnerStatus | null; statusMap: Readonly<Record<string, PartnerStatus>>; back: Readonly<Partial<Record<PartnerStatus, string>>> }): { taskStatus: string | null; toPartner: PartnerStatus | null } {
+export function decideFirstStatus(input: { partnerSees: PartnerStatus; onCreated: PartnerStatus | null; statusMap: Readonly<Record<string, PartnerStatus>>; back: Readonly<Partial<Record<PartnerStatus, string>>>; direction: Direction }): { taskStatus: string | null; toPartner: PartnerStatus | null } {
   const { partnerSees, onCreated } = input;
-  const taskStatus = partnerSees === 'open' ? null : toClickUpStatus(partnerSees, input.statusMap, input.back);
-  const toPartner = onCreated && onCreated !== partnerSees && RANK[onCreated] > RANK[partnerSees] ? onCreated : null;
+  const taskStatus = partnerSees === 'open' || !mayWriteTo(input.direction, 'clickup') ? null : toClickUpStatus(partnerSees, input.statusMap, input.back);
+  const toPartner = onCreated && onCreated !== partnerSees && RANK[onCreated] > RANK[partnerSees] && mayWriteTo(input.direction, 'tradinggrid') ? onCreated : null;
   return { taskStatus, toPartner };
 }
