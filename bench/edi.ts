@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, renameSync } from 'node:fs';
 import { readEdi } from '../src/connectors/tradinggrid/edi/readEdi.ts';
 import { LocalFolderTransport } from '../src/connectors/tradinggrid/mailbox/localFolderTransport.ts';
 import { MailboxDriver } from '../src/connectors/tradinggrid/mailbox/mailboxDriver.ts';
-import { SqlMailboxState } from '../src/sync/mailbox/sqlMailboxState.ts';
+import { SqlMailboxState } from '../src/channels/tradinggrid-mailbox/sqlMailboxState.ts';
 import { openMigratedStore } from '../src/store/db.ts';
 
 const RUNS = 3;

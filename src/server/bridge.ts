@@ -10,7 +10,7 @@ import type { ResolvedSecrets } from '../config/load.ts';
 import { openMigratedStore, type Store } from '../store/db.ts';
 import { createClickUpClient, type ClickUpClient } from '../connectors/clickup/index.ts';
 import { communityDriverFor } from '../sync/tradingGridDriver.ts';
-import { createEdiOnlyTradingGrid } from '../sync/ediOnlyTradingGrid.ts';
+import { createEdiOnlyTradingGrid } from '../channels/tradinggrid-mailbox/ediOnlyTradingGrid.ts';
 import type { TradingGridPort } from '../connectors/tradinggrid/port.ts';
 import { FieldResolver } from '../sync/clickupFields.ts';
 import { PartnerCache } from '../sync/partnerCache.ts';

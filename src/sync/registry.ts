@@ -16,7 +16,7 @@ import { escalationFlow } from '../flows/05-escalation/module.ts';
 import { approvalsFlow } from '../flows/06-approvals/module.ts';
 import { scorecardsFlow } from '../flows/07-scorecards/module.ts';
 import { rolloutsFlow } from '../flows/08-rollouts/module.ts';
-import { mailboxChannel } from './mailbox/module.ts';
+import { mailboxChannel } from '../channels/tradinggrid-mailbox/module.ts';
 import { partnerEmailChannel } from '../channels/partner-email/module.ts';
 
 /** The eight flows, then the channels that are not an API call (their jobs and schedules). */

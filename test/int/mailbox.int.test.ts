@@ -7,7 +7,7 @@ import { slotRunner } from '../helpers/runSlot.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
 import { getCase } from '../../src/store/ops/cases.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
-import { openMailboxDriver } from '../../src/sync/mailbox/mailboxRuntime.ts';
+import { openMailboxDriver } from '../../src/channels/tradinggrid-mailbox/mailboxRuntime.ts';
 import { acquireNamedLease, releaseNamedLease } from '../../src/store/ops/namedLease.ts';
 import { startSftpTestServer, type SftpTestServer } from '../../src/connectors/tradinggrid/mailbox/sftpTestServer.ts';
 

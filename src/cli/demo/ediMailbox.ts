@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bridge } from '../../server/bridge.ts';
-import { openMailboxDriver } from '../../sync/mailbox/mailboxRuntime.ts';
+import { openMailboxDriver } from '../../channels/tradinggrid-mailbox/mailboxRuntime.ts';
 import type { DemoCase } from './partnerDay.ts';
 import { listMailboxCases } from '../../store/ops/listMailboxCases.ts';
 

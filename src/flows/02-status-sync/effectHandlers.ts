@@ -10,7 +10,7 @@ import { getCase, setCasePartnerStatus } from '../../store/ops/cases.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { commentOnce } from '../shared/saved.ts';
-import { skipWithoutTradingGridCase } from '../../sync/mailbox/mailboxCaseGuard.ts';
+import { skipWithoutTradingGridCase } from '../../channels/tradinggrid-mailbox/mailboxCaseGuard.ts';
 import { sideStamp } from '../shared/sideStamp.ts';
 import { noTaskYet } from '../shared/noTaskYet.ts';
 import { partnerRoute } from '../../channels/partner-email/route.ts';

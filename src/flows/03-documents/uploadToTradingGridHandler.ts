@@ -6,7 +6,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { readLimited } from '../../sync/readLimited.ts';
-import { skipWithoutTradingGridCase } from '../../sync/mailbox/mailboxCaseGuard.ts';
+import { skipWithoutTradingGridCase } from '../../channels/tradinggrid-mailbox/mailboxCaseGuard.ts';
 import { partnerRoute } from '../../channels/partner-email/route.ts';
 import { caseDocumentMail, keepSharedFile } from '../../channels/partner-email/flowMail.ts';
 import { queuePartnerMail } from '../../channels/partner-email/outbox.ts';

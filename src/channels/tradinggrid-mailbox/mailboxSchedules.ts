@@ -1,5 +1,5 @@
-import type { SyncContext } from '../context.ts';
-import type { Scheduler } from '../scheduler.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { Scheduler } from '../../sync/scheduler.ts';
 
 /** `mailbox.scan` and `accsv.scan` on their crons, when those sections are configured. */
 export function registerMailboxSchedules(scheduler: Scheduler, ctx: SyncContext): void {

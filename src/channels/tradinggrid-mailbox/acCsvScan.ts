@@ -1,11 +1,11 @@
-import type { SyncContext } from '../context.ts';
-import type { JobHandler } from '../dispatcher.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { JobHandler } from '../../sync/dispatcher.ts';
 import { AcCsvDriver, type AcPartnerEvent } from '../../connectors/tradinggrid/accsv/acCsvDriver.ts';
 import type { AcRowProblem } from '../../connectors/tradinggrid/accsv/acCsv.ts';
 import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
-import { openTransport } from '../mailbox/mailboxRuntime.ts';
-import { SqlAcSnapshotState } from '../mailbox/sqlMailboxState.ts';
+import { openTransport } from './mailboxRuntime.ts';
+import { SqlAcSnapshotState } from './sqlMailboxState.ts';
 
 /**
  * `accsv.scan` (scheduled): read Active Community exports, and put each partner event in the inbox as a

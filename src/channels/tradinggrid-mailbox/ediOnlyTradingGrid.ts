@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
-import type { GridbridgeConfig } from '../config/schema.ts';
-import type { TradingGridPort } from '../connectors/tradinggrid/port.ts';
-import type { TradingPartner } from '../connectors/tradinggrid/events.ts';
-import { err, ok, RemoteFailure, type RemoteError, type Result } from '../core/result.ts';
-import { getAcPartner } from '../store/ops/acPartnerSnapshot.ts';
+import type { Database } from '../../store/schema.ts';
+import type { GridbridgeConfig } from '../../config/schema.ts';
+import type { TradingGridPort } from '../../connectors/tradinggrid/port.ts';
+import type { TradingPartner } from '../../connectors/tradinggrid/events.ts';
+import { err, ok, RemoteFailure, type RemoteError, type Result } from '../../core/result.ts';
+import { getAcPartner } from '../../store/ops/acPartnerSnapshot.ts';
 
 /** Code of the error every community-only call answers with in an EDI-only deployment. */
 export const NO_COMMUNITY_API = 'tg:no_community_api';

@@ -1,15 +1,15 @@
 import type { Transaction } from 'kysely';
-import type { SyncContext } from '../context.ts';
-import type { JobHandler, JobOutcome } from '../dispatcher.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { JobHandler, JobOutcome } from '../../sync/dispatcher.ts';
 import type { Database } from '../../store/schema.ts';
 import type { FileRef } from '../../connectors/tradinggrid/mailbox/state.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { getCase } from '../../store/ops/cases.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
-import { outcomeFromRemote } from '../outcome.ts';
-import { readLimited } from '../readLimited.ts';
-import { openMailboxDriver } from '../mailbox/mailboxRuntime.ts';
+import { outcomeFromRemote } from '../../sync/outcome.ts';
+import { readLimited } from '../../sync/readLimited.ts';
+import { openMailboxDriver } from './mailboxRuntime.ts';
 import { attachmentName } from '../../flows/03-documents/uploadToClickUpHandler.ts';
 
 /** How long the upload of a held case's file waits before looking again (the case needs a mapping first). */

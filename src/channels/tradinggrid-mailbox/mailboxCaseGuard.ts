@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
-import type { SyncContext } from '../context.ts';
+import type { SyncContext } from '../../sync/context.ts';
 import type { Database } from '../../store/schema.ts';
-import type { JobOutcome } from '../dispatcher.ts';
+import type { JobOutcome } from '../../sync/dispatcher.ts';
 import { getCase } from '../../store/ops/cases.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 

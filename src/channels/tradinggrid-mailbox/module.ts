@@ -1,9 +1,9 @@
-import type { FlowModule } from '../flowModule.ts';
-import { untypedJob } from '../untypedJob.ts';
-import { mailboxScanHandler } from '../handlers/mailboxScan.ts';
-import { mailboxExceptionHandler } from '../handlers/mailboxException.ts';
-import { uploadMailboxFileHandler } from '../handlers/uploadMailboxFile.ts';
-import { acCsvScanHandler } from '../handlers/acCsvScan.ts';
+import type { FlowModule } from '../../sync/flowModule.ts';
+import { untypedJob } from '../../sync/untypedJob.ts';
+import { mailboxScanHandler } from './mailboxScan.ts';
+import { mailboxExceptionHandler } from './mailboxException.ts';
+import { uploadMailboxFileHandler } from './uploadMailboxFile.ts';
+import { acCsvScanHandler } from './acCsvScan.ts';
 import { registerMailboxSchedules } from './mailboxSchedules.ts';
 
 /** The Trading Grid mailbox (EDI files) and the AC CSV drop: the cases they carry enter flow 1. */

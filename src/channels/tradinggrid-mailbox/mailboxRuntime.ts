@@ -6,7 +6,7 @@ import { LocalFolderTransport } from '../../connectors/tradinggrid/mailbox/local
 import { SftpTransport } from '../../connectors/tradinggrid/mailbox/sftpTransport.ts';
 import type { MailboxTransport } from '../../connectors/tradinggrid/mailbox/transport.ts';
 import { MailboxDriver, type MailboxDriverOptions, type PartnerWindows } from '../../connectors/tradinggrid/mailbox/mailboxDriver.ts';
-import type { SyncContext } from '../context.ts';
+import type { SyncContext } from '../../sync/context.ts';
 import { SqlMailboxState } from './sqlMailboxState.ts';
 
 /** A transport for a `transport:` config section; SFTP secrets are resolved here (never logged). */

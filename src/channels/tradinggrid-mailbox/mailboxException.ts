@@ -1,11 +1,11 @@
-import type { SyncContext } from '../context.ts';
-import type { JobHandler } from '../dispatcher.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { JobHandler } from '../../sync/dispatcher.ts';
 import type { MailboxException } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { setCaseHoldReason } from '../../store/ops/setCaseHoldReason.ts';
 import { advanceReadyJob } from '../../store/ops/advanceReadyJob.ts';
-import { toMailboxCase, unmappedEdiReason } from '../mailbox/mailboxCase.ts';
+import { toMailboxCase, unmappedEdiReason } from './mailboxCase.ts';
 import { intakeCase } from '../../flows/01-case-intake/intakeHandler.ts';
 
 export interface MailboxExceptionJob {

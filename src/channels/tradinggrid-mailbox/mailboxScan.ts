@@ -1,5 +1,5 @@
-import type { SyncContext } from '../context.ts';
-import type { JobHandler, JobOutcome } from '../dispatcher.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { JobHandler, JobOutcome } from '../../sync/dispatcher.ts';
 import type { MailboxConfig } from '../../config/mailboxSchema.ts';
 import type { MailboxItem } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
 import type { FileRef } from '../../connectors/tradinggrid/mailbox/state.ts';
@@ -10,8 +10,8 @@ import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { acquireNamedLease, releaseNamedLease } from '../../store/ops/namedLease.ts';
 import { hasOpenDeadLetter } from '../../store/ops/findOpenDeadLetter.ts';
-import { mailboxCaseId, UNMAPPED_EDI_PREFIX } from '../mailbox/mailboxCase.ts';
-import { openMailboxDriver, openSentTransport } from '../mailbox/mailboxRuntime.ts';
+import { mailboxCaseId, UNMAPPED_EDI_PREFIX } from './mailboxCase.ts';
+import { openMailboxDriver, openSentTransport } from './mailboxRuntime.ts';
 import type { MailboxExceptionJob } from './mailboxException.ts';
 
 /** A scan holds the mailbox's lease this long at most (a crashed holder blocks later slots no longer than this). */
