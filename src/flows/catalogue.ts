@@ -9,9 +9,11 @@ import { approvalJobs } from './06-approvals/jobs.ts';
 import { scorecardJobs } from './07-scorecards/jobs.ts';
 import { rolloutJobs } from './08-rollouts/jobs.ts';
 import { taskGroupJobs } from './shared/taskGroupJobs.ts';
+import { mailboxJobs } from '../channels/tradinggrid-mailbox/jobs.ts';
+import { partnerEmailJobs } from '../channels/partner-email/jobs.ts';
 
 /**
- * Every job kind of the flows with its payload schema. Kind strings are stored in the jobs table: renaming
+ * Every job kind of the flows and of the channels (src/channels) with its payload schema. Kind strings are stored in the jobs table: renaming
  * one needs a migration. The registry refuses to start when a kind here has no handler.
  */
 export const jobSchemas = {
@@ -24,6 +26,8 @@ export const jobSchemas = {
   ...approvalJobs,
   ...scorecardJobs,
   ...rolloutJobs,
+  ...mailboxJobs,
+  ...partnerEmailJobs,
 } as const;
 
 export type JobKind = keyof typeof jobSchemas;

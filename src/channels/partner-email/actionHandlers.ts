@@ -1,5 +1,7 @@
 import type { SyncContext } from '../../sync/context.ts';
-import type { JobHandler, JobOutcome } from '../../sync/dispatcher.ts';
+import type { JobOutcome } from '../../sync/dispatcher.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
+import type { PartnerEmailPayload } from './jobs.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { getPartnerAction } from '../../store/ops/partnerActions.ts';
 import { getPartnerFile } from '../../store/ops/partnerFiles.ts';
@@ -20,9 +22,9 @@ export function pageCommentText(partnerName: string, contact: string | null, bod
  * an acknowledgement counted on the rollout like one from the community API, a new request taken in like
  * a community `request.created`.
  */
-export function partnerActionHandler(ctx: SyncContext): JobHandler {
+export function partnerActionHandler(ctx: SyncContext): TypedJobHandler<PartnerEmailPayload<'partner.action'>> {
   return async ({ payload, attempt }): Promise<JobOutcome> => {
-    const { id } = payload as { id: string };
+    const { id } = payload;
     const a = await getPartnerAction(ctx.store.db, id);
     if (!a) return { status: 'fail', error: `no partner action ${id}` };
     const data = JSON.parse(a.data) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
-import { untypedJob } from '../../sync/untypedJob.ts';
+import { partnerEmailJobs } from './jobs.ts';
 import { partnerDigestHandler, partnerEmailHandler } from './sendHandlers.ts';
 import { partnerActionHandler } from './actionHandlers.ts';
 
@@ -9,8 +9,8 @@ export const partnerEmailChannel: FlowModule = {
   title: 'Partner e-mail and pages',
   enabled: () => true,
   jobs: {
-    'partner.email': untypedJob(partnerEmailHandler),
-    'partner.digest': untypedJob(partnerDigestHandler),
-    'partner.action': untypedJob(partnerActionHandler),
+    'partner.email': { schema: partnerEmailJobs['partner.email'], handler: partnerEmailHandler },
+    'partner.digest': { schema: partnerEmailJobs['partner.digest'], handler: partnerDigestHandler },
+    'partner.action': { schema: partnerEmailJobs['partner.action'], handler: partnerActionHandler },
   },
 };

@@ -3,6 +3,7 @@ import type { Database } from '../../store/schema.ts';
 import type { MessageKind } from '../../config/partnerChannelSchema.ts';
 import type { SyncContext } from '../../sync/context.ts';
 import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
+import { newJob } from '../../flows/catalogue.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getPartnerMessage, insertPartnerMessage } from '../../store/ops/partnerMessages.ts';
 import { deterministicMessageId } from './runtime.ts';
@@ -60,7 +61,7 @@ export async function queuePartnerMail(ctx: SyncContext, trx: Db, m: PartnerMail
           state: 'queued', message_id: deterministicMessageId(candidate, rt.from), subject: null, data: JSON.stringify({ recipientName: c.name }), attempts: 0,
           smtp_response: null, digest_key: null, created_at: now, sent_at: null,
         });
-        jobs.push({ kind: 'partner.digest', key: `partner.digest:${candidate}`, queueKey: `partner-mail:${m.partnerId}`, payload: { key: candidate }, runAt: (window + 1) * windowMs });
+        jobs.push(newJob('partner.digest', { key: candidate }, { key: `partner.digest:${candidate}`, queueKey: `partner-mail:${m.partnerId}`, runAt: (window + 1) * windowMs }));
       }
     }
     const inserted = await insertPartnerMessage(trx, {
@@ -69,7 +70,7 @@ export async function queuePartnerMail(ctx: SyncContext, trx: Db, m: PartnerMail
       smtp_response: null, digest_key: digestKey, created_at: now, sent_at: null,
     });
     if (!inserted) continue;
-    if (!digestKey) jobs.push({ kind: 'partner.email', key: `partner.email:${key}`, queueKey: null, payload: { key } });
+    if (!digestKey) jobs.push(newJob('partner.email', { key }, { key: `partner.email:${key}` }));
   }
   await enqueueJobs(trx, jobs, now, ctx.config.dispatcher.max_attempts);
   return recipients.length;

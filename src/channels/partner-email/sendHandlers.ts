@@ -1,5 +1,7 @@
 import type { SyncContext } from '../../sync/context.ts';
-import type { JobHandler, JobOutcome } from '../../sync/dispatcher.ts';
+import type { JobOutcome } from '../../sync/dispatcher.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
+import type { PartnerEmailPayload } from './jobs.ts';
 import type { MessageKind } from '../../config/partnerChannelSchema.ts';
 import type { OutgoingAttachment } from '../../connectors/email/smtpMailer.ts';
 import type { PartnerMessagesTable } from '../../store/partnerChannelTables.ts';
@@ -93,11 +95,11 @@ async function markFailed(ctx: SyncContext, keys: string[], retryable: boolean, 
  *   a rare duplicate is better than a partner never told (documented in docs/SECURITY.md).
  * A 4xx answer is retried with backoff; a 5xx answer dead-letters the job with the server's answer.
  */
-export function partnerEmailHandler(ctx: SyncContext): JobHandler {
+export function partnerEmailHandler(ctx: SyncContext): TypedJobHandler<PartnerEmailPayload<'partner.email'>> {
   return async ({ payload }) => {
     const rt = ctx.partnerChannel;
     if (!rt?.mailer) return { status: 'fail', error: 'partner_channel.smtp is not configured: no e-mail can be sent' };
-    const { key } = payload as { key: string };
+    const { key } = payload;
     const row = await getPartnerMessage(ctx.store.db, key);
     if (!row) return { status: 'fail', error: `no partner message ${key}` };
     if (row.state === 'sent' || row.state === 'digested') return { status: 'done' };
@@ -132,11 +134,11 @@ export function partnerEmailHandler(ctx: SyncContext): JobHandler {
 }
 
 /** `partner.digest`: every message held for one contact in one window, as one e-mail. */
-export function partnerDigestHandler(ctx: SyncContext): JobHandler {
+export function partnerDigestHandler(ctx: SyncContext): TypedJobHandler<PartnerEmailPayload<'partner.digest'>> {
   return async ({ payload }): Promise<JobOutcome> => {
     const rt = ctx.partnerChannel;
     if (!rt?.mailer) return { status: 'fail', error: 'partner_channel.smtp is not configured: no e-mail can be sent' };
-    const { key } = payload as { key: string };
+    const { key } = payload;
     const db = ctx.store.db;
     const digest = await getPartnerMessage(db, key);
     if (!digest) return { status: 'fail', error: `no digest ${key}` };

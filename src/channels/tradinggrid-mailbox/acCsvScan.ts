@@ -1,5 +1,6 @@
 import type { SyncContext } from '../../sync/context.ts';
-import type { JobHandler } from '../../sync/dispatcher.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
+import type { MailboxPayload } from './jobs.ts';
 import { AcCsvDriver, type AcPartnerEvent } from '../../connectors/tradinggrid/accsv/acCsvDriver.ts';
 import type { AcRowProblem } from '../../connectors/tradinggrid/accsv/acCsv.ts';
 import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
@@ -14,7 +15,7 @@ import { SqlAcSnapshotState } from './sqlMailboxState.ts';
  * rather than re-read the partner from the community API, which may not know it. A bad row is logged and
  * kept in the audit log with its file and line; the good rows go on.
  */
-export function acCsvScanHandler(ctx: SyncContext): JobHandler {
+export function acCsvScanHandler(ctx: SyncContext): TypedJobHandler<MailboxPayload<'accsv.scan'>> {
   return async () => {
     const cfg = ctx.config.ac_csv;
     if (!cfg) return { status: 'done' };

@@ -1,16 +1,13 @@
 import type { SyncContext } from '../../sync/context.ts';
-import type { JobHandler } from '../../sync/dispatcher.ts';
-import type { MailboxException } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
+import type { MailboxPayload } from './jobs.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { setCaseHoldReason } from '../../store/ops/setCaseHoldReason.ts';
 import { advanceReadyJob } from '../../store/ops/advanceReadyJob.ts';
 import { toMailboxCase, unmappedEdiReason } from './mailboxCase.ts';
 import { intakeCase } from '../../flows/01-case-intake/intakeHandler.ts';
-
-export interface MailboxExceptionJob {
-  item: MailboxException;
-}
+import { newJob } from '../../flows/catalogue.ts';
 
 /** Job key of the upload of a case's EDI file: once per case and content hash. */
 export const uploadMailboxFileKey = (caseId: string, sha256: string) => `cu.upload_mailbox_file:${caseId}:${sha256}`;
@@ -20,9 +17,9 @@ export const uploadMailboxFileKey = (caseId: string, sha256: string) => `cu.uplo
  * edi_exception), with the upload of its raw file queued in the same transaction. An EDI address with no
  * Trading Grid partner is held, and the hold says which address and where to map it.
  */
-export function mailboxExceptionHandler(ctx: SyncContext): JobHandler {
+export function mailboxExceptionHandler(ctx: SyncContext): TypedJobHandler<MailboxPayload<'mailbox.exception'>> {
   return async ({ payload }) => {
-    const { item } = payload as MailboxExceptionJob;
+    const { item } = payload;
     const cfg = ctx.config.mailbox;
     if (!cfg) return { status: 'fail', error: 'a mailbox exception arrived but the mailbox section is no longer configured' };
     const testList = cfg.test_interchanges === 'ignore' ? undefined : cfg.test_interchanges.list_id;
@@ -43,7 +40,7 @@ export function mailboxExceptionHandler(ctx: SyncContext): JobHandler {
           const key = uploadMailboxFileKey(incoming.id, item.file.sha256);
           const now = ctx.now();
           // New: queued. Already queued and parked while the case was held: due now, the task may be on its way.
-          if ((await enqueueJobs(trx, [{ kind: 'clickup.upload_mailbox_file', key, payload: { caseId: incoming.id, file: item.file } }], now, ctx.config.dispatcher.max_attempts)) === 0) await advanceReadyJob(trx, key, now);
+          if ((await enqueueJobs(trx, [newJob('clickup.upload_mailbox_file', { caseId: incoming.id, file: item.file }, { key })], now, ctx.config.dispatcher.max_attempts)) === 0) await advanceReadyJob(trx, key, now);
         }
       },
     };

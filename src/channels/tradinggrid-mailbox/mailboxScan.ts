@@ -1,18 +1,20 @@
 import type { SyncContext } from '../../sync/context.ts';
-import type { JobHandler, JobOutcome } from '../../sync/dispatcher.ts';
+import type { JobOutcome } from '../../sync/dispatcher.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
 import type { MailboxConfig } from '../../config/mailboxSchema.ts';
 import type { MailboxItem } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
 import type { FileRef } from '../../connectors/tradinggrid/mailbox/state.ts';
 import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
 import { getInboundEventPayload, recordMailboxAcknowledgement } from '../../store/ops/mailboxAcknowledgements.ts';
 import { listHeldMailboxCases } from '../../store/ops/mailboxHeldCases.ts';
-import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
+import { newJob } from '../../flows/catalogue.ts';
+import type { MailboxPayload } from './jobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { acquireNamedLease, releaseNamedLease } from '../../store/ops/namedLease.ts';
 import { hasOpenDeadLetter } from '../../store/ops/findOpenDeadLetter.ts';
 import { mailboxCaseId, UNMAPPED_EDI_PREFIX } from './mailboxCase.ts';
 import { openMailboxDriver, openSentTransport } from './mailboxRuntime.ts';
-import type { MailboxExceptionJob } from './mailboxException.ts';
 
 /** A scan holds the mailbox's lease this long at most (a crashed holder blocks later slots no longer than this). */
 const SCAN_LEASE_MS = 10 * 60_000;
@@ -27,8 +29,8 @@ export function deliverMailboxItems(ctx: SyncContext) {
         continue;
       }
       const caseId = mailboxCaseId(item.dedupeKey);
-      const job: MailboxExceptionJob = { item };
-      const r = await recordInboundEvent(ctx.store.db, { source: 'mailbox', eventId: caseId, type: `mailbox.${item.exception}`, payload: item }, { kind: 'mailbox.exception', key: `mailbox.exception:${caseId}`, queueKey: `case:${caseId}`, payload: job }, now);
+      const job = newJob('mailbox.exception', { item }, { key: `mailbox.exception:${caseId}`, queueKey: `case:${caseId}` });
+      const r = await recordInboundEvent(ctx.store.db, { source: 'mailbox', eventId: caseId, type: `mailbox.${item.exception}`, payload: item }, job, now);
       ctx.logger.info({ caseId, exception: item.exception, file: file?.name ?? null, duplicate: r.duplicate }, 'mailbox exception accepted');
     }
   };
@@ -37,13 +39,13 @@ export function deliverMailboxItems(ctx: SyncContext) {
 /** Held cases whose EDI address is mapped now go through intake again (with the mapped partner). */
 async function retakeRemappedCases(ctx: SyncContext, cfg: MailboxConfig): Promise<number> {
   const held = await listHeldMailboxCases(ctx.store.db, UNMAPPED_EDI_PREFIX);
-  const jobs = [];
+  const jobs: NewJob[] = [];
   for (const c of held) {
     const mapped = cfg.partners[c.partner_id.slice(UNMAPPED_EDI_PREFIX.length)]?.partner_id;
     if (mapped === undefined) continue;
-    const item = await getInboundEventPayload<MailboxExceptionJob['item']>(ctx.store.db, 'mailbox', c.id);
+    const item = await getInboundEventPayload<MailboxPayload<'mailbox.exception'>['item']>(ctx.store.db, 'mailbox', c.id);
     if (item === null) continue;
-    jobs.push({ kind: 'mailbox.exception', key: `mailbox.exception:${c.id}:mapped:${mapped}`, queueKey: `case:${c.id}`, payload: { item } satisfies MailboxExceptionJob });
+    jobs.push(newJob('mailbox.exception', { item }, { key: `mailbox.exception:${c.id}:mapped:${mapped}`, queueKey: `case:${c.id}` }));
   }
   return enqueueJobs(ctx.store.db, jobs, ctx.now(), ctx.config.dispatcher.max_attempts);
 }
@@ -54,7 +56,7 @@ async function retakeRemappedCases(ctx: SyncContext, cfg: MailboxConfig): Promis
  * makes a second case. A connection failure waits for the next slot (recorded in the audit log); a
  * permanent one (host key, credentials) is a dead letter.
  */
-export function mailboxScanHandler(ctx: SyncContext): JobHandler {
+export function mailboxScanHandler(ctx: SyncContext): TypedJobHandler<MailboxPayload<'mailbox.scan'>> {
   return async ({ job }) => {
     const cfg = ctx.config.mailbox;
     if (!cfg) return { status: 'done' };

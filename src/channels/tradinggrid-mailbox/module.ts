@@ -1,5 +1,5 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
-import { untypedJob } from '../../sync/untypedJob.ts';
+import { mailboxJobs } from './jobs.ts';
 import { mailboxScanHandler } from './mailboxScan.ts';
 import { mailboxExceptionHandler } from './mailboxException.ts';
 import { uploadMailboxFileHandler } from './uploadMailboxFile.ts';
@@ -12,10 +12,10 @@ export const mailboxChannel: FlowModule = {
   title: 'Trading Grid mailbox',
   enabled: () => true,
   jobs: {
-    'mailbox.scan': untypedJob(mailboxScanHandler),
-    'mailbox.exception': untypedJob(mailboxExceptionHandler),
-    'clickup.upload_mailbox_file': untypedJob(uploadMailboxFileHandler),
-    'accsv.scan': untypedJob(acCsvScanHandler),
+    'mailbox.scan': { schema: mailboxJobs['mailbox.scan'], handler: mailboxScanHandler },
+    'mailbox.exception': { schema: mailboxJobs['mailbox.exception'], handler: mailboxExceptionHandler },
+    'clickup.upload_mailbox_file': { schema: mailboxJobs['clickup.upload_mailbox_file'], handler: uploadMailboxFileHandler },
+    'accsv.scan': { schema: mailboxJobs['accsv.scan'], handler: acCsvScanHandler },
   },
   schedules: registerMailboxSchedules,
 };

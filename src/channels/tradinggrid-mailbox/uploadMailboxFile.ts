@@ -1,8 +1,9 @@
 import type { Transaction } from 'kysely';
 import type { SyncContext } from '../../sync/context.ts';
-import type { JobHandler, JobOutcome } from '../../sync/dispatcher.ts';
+import type { JobOutcome } from '../../sync/dispatcher.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
+import type { MailboxPayload } from './jobs.ts';
 import type { Database } from '../../store/schema.ts';
-import type { FileRef } from '../../connectors/tradinggrid/mailbox/state.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { getCase } from '../../store/ops/cases.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
@@ -29,9 +30,9 @@ export function ediContentType(head: Buffer): string {
  * or quarantine (openStoredFile by SHA-256) and are checked against the hash. A held case's file waits
  * for its task.
  */
-export function uploadMailboxFileHandler(ctx: SyncContext): JobHandler {
+export function uploadMailboxFileHandler(ctx: SyncContext): TypedJobHandler<MailboxPayload<'clickup.upload_mailbox_file'>> {
   return async ({ payload, attempt }) => {
-    const { caseId, file } = payload as { caseId: string; file: FileRef };
+    const { caseId, file } = payload;
     const db = ctx.store.db;
     const cfg = ctx.config.mailbox;
     if (!cfg) return { status: 'fail', error: `the EDI file ${file.name} of case ${caseId} cannot be read: the mailbox section is no longer configured` };

@@ -1,5 +1,4 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
-import { untypedJob } from '../../sync/untypedJob.ts';
 import { onboardingJobs } from './jobs.ts';
 import { taskGroupJobs } from '../shared/taskGroupJobs.ts';
 import { onboardingCuRoute, onboardingNoteHandler, onboardingTgRoute, setOnboardingPartnerStatusHandler } from './handlers/onboarding.ts';
@@ -12,8 +11,7 @@ export const onboardingFlow: FlowModule = {
   enabled: () => true,
   jobs: {
     'onboarding.set_partner_status': { schema: onboardingJobs['onboarding.set_partner_status'], handler: setOnboardingPartnerStatusHandler },
-    // No payload schema yet ({ groupId, text }).
-    'onboarding.note': untypedJob(onboardingNoteHandler),
+    'onboarding.note': { schema: onboardingJobs['onboarding.note'], handler: onboardingNoteHandler },
     'group.build': { schema: taskGroupJobs['group.build'], handler: buildGroupHandler },
     'group.finish': { schema: taskGroupJobs['group.finish'], handler: finishGroupHandler },
   },

@@ -15,6 +15,7 @@ import { getCase } from '../../store/ops/cases.ts';
 import { getFlowRecord } from '../../store/ops/flowRecords.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { newJob } from '../../flows/catalogue.ts';
 import { getPartnerFile, savePartnerFile } from '../../store/ops/partnerFiles.ts';
 import { findPartnerAction, listPartnerActions, recordPartnerAction } from '../../store/ops/partnerActions.ts';
 import { listPartnerMessages } from '../../store/ops/partnerMessages.ts';
@@ -261,7 +262,7 @@ ${ackAt ? `<p class="flash" id="acknowledged">Acknowledged on ${esc(fmt(Date.par
       }
       const fresh = await recordPartnerAction(trx, { id, jti: g.claims.jti, partner_id: g.claims.partnerId, entity, entity_id: entityId, action, data: JSON.stringify(data), at: now });
       if (!fresh) return false;
-      await enqueueJobs(trx, [{ kind: 'partner.action', key: `partner.action:${id}`, queueKey: `${entity}:${entityId}`, payload: { id } }], now, d.config.dispatcher.max_attempts);
+      await enqueueJobs(trx, [newJob('partner.action', { id }, { key: `partner.action:${id}`, queueKey: `${entity}:${entityId}` })], now, d.config.dispatcher.max_attempts);
       await appendAudit(trx, { actor: `partner:${g.claims.partnerId}`, entity, entityId, action: `partner_page_${action}`, after: { jti: g.claims.jti, address: g.address, action: id, ...(entity !== g.claims.entity || entityId !== g.claims.entityId ? { from: `${g.claims.entity}:${g.claims.entityId}` } : {}), ...(file ? { name: file.name, sha256: file.sha256, sizeBytes: file.content.length } : {}) } }, now);
       return true;
     });

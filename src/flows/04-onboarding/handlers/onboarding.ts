@@ -1,7 +1,7 @@
 import type { SyncContext } from '../../../sync/context.ts';
 import type { TypedJobHandler } from '../../../sync/flowModule.ts';
 import type { OnboardingPayload } from '../jobs.ts';
-import type { JobHandler, JobOutcome } from '../../../sync/dispatcher.ts';
+import type { JobOutcome } from '../../../sync/dispatcher.ts';
 import type { TgEventRoute } from '../../../sync/tgEventRoute.ts';
 import type { CuEntityRoute } from '../../../sync/cuEntityRoute.ts';
 import type { OnboardingConfig } from '../../../config/flowsSchema.ts';
@@ -109,9 +109,9 @@ async function partnerStatusChanged(ctx: SyncContext, partnerId: string, carried
 }
 
 /** `onboarding.note`: a line on the group's parent task (pause, resume), once. */
-export function onboardingNoteHandler(ctx: SyncContext): JobHandler {
+export function onboardingNoteHandler(ctx: SyncContext): TypedJobHandler<OnboardingPayload<'onboarding.note'>> {
   return async ({ payload, attempt }) => {
-    const { groupId, text } = payload as { groupId: string; text: string };
+    const { groupId, text } = payload;
     const link = await getLink(ctx.store.db, FLOW, groupEntityId(groupId, 'parent'));
     if (!link) return { status: 'retry', error: `the onboarding group ${groupId} has no parent task yet`, retryAfterMs: 5_000 };
     if (attempt > 1) {
