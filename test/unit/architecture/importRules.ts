@@ -29,6 +29,17 @@ export function isDecisionFile(file: string): boolean {
   return /\/decisions\//.test(file) || /\/decide[A-Z0-9_][^/]*$/.test(file);
 }
 
+/**
+ * A job catalogue file: the payload schemas of a flow's or a channel's job kinds (`src/flows/04-onboarding/jobs.ts`,
+ * `src/channels/partner-email/jobs.ts`, `src/flows/shared/taskGroupJobs.ts`). src/flows/catalogue.ts spreads them, and
+ * the engine, the store's callers and every queue site import it: a schema file reaching further would pull the
+ * flows' handlers into all of them.
+ */
+export function isJobsFile(file: string): boolean {
+  if (!under(file, 'src/flows') && !under(file, 'src/channels')) return false;
+  return /\/(jobs|[a-z][A-Za-z0-9]*Jobs)\.ts$/.test(file);
+}
+
 /** The layers src/connectors and src/store must not reach: they are called by these, never call them. */
 const ABOVE_CONNECTORS_AND_STORE = ['src/flows', 'src/sync', 'src/server', 'src/channels'];
 
@@ -44,6 +55,10 @@ export function importViolation(file: string, specifier: string): string | null 
     if (!ours && !(target in PURE_PACKAGES) && !(isTest(file) && TEST_PACKAGES.has(target))) {
       return `a pure decision imports only src/core and zod, not the package ${target}`;
     }
+  }
+  if (isJobsFile(file)) {
+    if (ours && !under(target, 'src/core')) return `a jobs file imports only zod and src/core, not ${target}`;
+    if (!ours && target !== 'zod') return `a jobs file imports only zod and src/core, not the package ${target}`;
   }
   // A connector's or the store's own test may start the server around it; the rule is about what runs.
   if ((under(file, 'src/connectors') || under(file, 'src/store')) && ours && !isTest(file)) {

@@ -1,6 +1,6 @@
 // Keeps the import rules of docs/CONVENTIONS.md over the whole source tree, wherever files move.
 import { describe, expect, it } from 'vitest';
-import { importViolation, isDecisionFile } from './importRules.ts';
+import { importViolation, isDecisionFile, isJobsFile } from './importRules.ts';
 import { importSpecifiers, readSource, sourceFiles } from './sourceTree.ts';
 
 describe('import rules: the rule function', () => {
@@ -30,6 +30,15 @@ describe('import rules: the rule function', () => {
     ['src/connectors/tradinggrid/contract.test.ts', '../../server/app.ts', null],
     ['src/store/ops/cases.ts', 'kysely', null],
     ['src/sync/dispatcher.ts', '../store/ops/claimJobs.ts', null],
+    ['src/flows/04-onboarding/jobs.ts', 'zod', null],
+    ['src/flows/02-status-sync/jobs.ts', '../../core/case.ts', null],
+    ['src/flows/04-onboarding/jobs.ts', '../../connectors/tradinggrid/events.ts', /jobs file imports only zod and src\/core, not src\/connectors\/tradinggrid\/events\.ts/],
+    ['src/flows/04-onboarding/jobs.ts', './handlers/onboarding.ts', /jobs file imports only zod and src\/core, not src\/flows\/04-onboarding\/handlers\/onboarding\.ts/],
+    ['src/flows/shared/taskGroupJobs.ts', '../../sync/flowModule.ts', /jobs file imports only zod and src\/core, not src\/sync\/flowModule\.ts/],
+    ['src/channels/tradinggrid-mailbox/jobs.ts', '../../connectors/tradinggrid/mailbox/exceptions.ts', /jobs file imports only zod and src\/core, not src\/connectors/],
+    ['src/channels/partner-email/jobs.ts', '../../config/partnerChannelSchema.ts', /jobs file imports only zod and src\/core, not src\/config/],
+    ['src/channels/partner-email/jobs.ts', 'kysely', /jobs file imports only zod and src\/core, not the package kysely/],
+    ['src/channels/partner-email/outbox.ts', '../../store/ops/enqueueJobs.ts', null],
   ] as const)('%s importing %s', (file, specifier, expected) => {
     const got = importViolation(file, specifier);
     if (expected === null) expect(got).toBeNull();
@@ -44,6 +53,18 @@ describe('import rules: the rule function', () => {
     ['src/sync/decideX.ts', false],
   ] as const)('%s is a pure decision file: %s', (file, expected) => {
     expect(isDecisionFile(file)).toBe(expected);
+  });
+
+  it.each([
+    ['src/flows/01-case-intake/jobs.ts', true],
+    ['src/flows/shared/taskGroupJobs.ts', true],
+    ['src/channels/tradinggrid-mailbox/jobs.ts', true],
+    ['src/channels/partner-email/jobs.ts', true],
+    ['src/flows/catalogue.ts', false],
+    ['src/sync/jobs.ts', false],
+    ['src/store/ops/enqueueJobs.ts', false],
+  ] as const)('%s is a jobs file: %s', (file, expected) => {
+    expect(isJobsFile(file)).toBe(expected);
   });
 
   it('reads type-only imports, re-exports and dynamic imports', () => {
