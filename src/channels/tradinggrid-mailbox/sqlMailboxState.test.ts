@@ -20,7 +20,7 @@ const exceptions = (items: MailboxItem[]) => items.filter((i): i is MailboxExcep
 
 // Both stores in every run: PostgreSQL in a database of this file's own (created, then dropped), never
 // a database or schema it did not create.
-const pgUp = await pgOrWarn('src/sync/mailbox/sqlMailboxState.test.ts');
+const pgUp = await pgOrWarn('src/channels/tradinggrid-mailbox/sqlMailboxState.test.ts');
 const makers = storeMakers();
 afterAll(() => makers.postgres.dispose());
 
