@@ -12,29 +12,29 @@
  * request/response for multipart and streamed bodies, and this keeps per-request cost minimal
  * (the engine drives thousands of requests a second through it).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { Case, CaseComment, ComplianceRequirement, Document, Notice, PartnerRequest, TradingGridEventType, TradingPartner } from '../../connectors/tradinggrid/events.ts';
+import type { Case, CaseComment, ComplianceRequirement, Document, Notice, PartnerRequest, TradingPartner } from '../../connectors/tradinggrid/events.ts';
+import { addApiRoutes } from './api.ts';
+import { addControlRoutes } from './control.ts';
+import { WebhookSender, type SandboxEvent, type WebhookStats } from './delivery.ts';
 import { NO_FAULTS, seededRandom, type Faults } from './faults.ts';
-import { multipartBoundary, parseMultipart } from '../shared/multipart.ts';
-import { Router, errorReply, json, readBody, sendReply, type Ctx, type Reply } from './router.ts';
+import { headerOf } from './requests.ts';
+import { Router, errorReply, sendReply, type Ctx, type Reply } from './router.ts';
 import {
   SandboxError,
   TradingGridState,
-  toSandboxIso,
   type AddPartnerInput,
   type ComplianceInput,
   type DocumentInput,
   type RaiseCaseInput,
   type RequestApprovalInput,
 } from './state.ts';
-import { WebhookSender, type SandboxEvent, type WebhookStats } from './webhookSender.ts';
 
 export type { Faults } from './faults.ts';
-export type { SandboxEvent } from './webhookSender.ts';
+export type { SandboxEvent } from './delivery.ts';
 export type { RaiseCaseInput, RequestApprovalInput, AddPartnerInput, ComplianceInput, DocumentInput } from './state.ts';
 
 export interface TradingGridSandboxOptions {
@@ -117,112 +117,8 @@ export interface TradingGridSandbox {
   addComplianceRequirement(input: ComplianceInput): Promise<ComplianceRequirement>;
 }
 
-const JSON_LIMIT = 1 << 20;
-const UPLOAD_LIMIT = 100 << 20;
 const EVENT_LOG_MAX = 50_000;
 const IDEMPOTENCY_MAX = 200_000;
-
-type Stamped = { updated_at?: string; created_at?: string; opened_at?: string };
-
-/** `{total_count, data}` of the items matching `where_<field>` filters, paged by limit/offset. */
-function listReply<T extends object>(items: Iterable<T>, q: URLSearchParams): Reply {
-  const limitRaw = q.get('limit');
-  const offsetRaw = q.get('offset');
-  const limit = limitRaw === null ? 100 : Number(limitRaw);
-  const offset = offsetRaw === null ? 0 : Number(offsetRaw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return errorReply(400, 'invalid_limit', 'limit must be an integer from 1 to 100');
-  if (!Number.isInteger(offset) || offset < 0) return errorReply(400, 'invalid_offset', 'offset must be a non-negative integer');
-  let updatedAfter: string | undefined;
-  let createdAfter: string | undefined;
-  const eq: Array<[string, string]> = [];
-  for (const [k, v] of q) {
-    if (!k.startsWith('where_')) continue;
-    const field = k.slice(6);
-    if (field === 'updated_after' || field === 'created_after') {
-      const iso = toSandboxIso(v);
-      if (!iso) return errorReply(400, 'invalid_filter', `${k} must be an ISO timestamp`);
-      if (field === 'updated_after') updatedAfter = iso;
-      else createdAfter = iso;
-    } else eq.push([field, v]);
-  }
-  let out: T[] = [];
-  for (const item of items) {
-    const s = item as Stamped & Record<string, unknown>;
-    if (updatedAfter !== undefined && !((s.updated_at ?? s.created_at ?? '') > updatedAfter)) continue;
-    if (createdAfter !== undefined && !((s.created_at ?? s.opened_at ?? '') > createdAfter)) continue;
-    let keep = true;
-    for (const [f, v] of eq) {
-      const val = s[f];
-      if (val === undefined || val === null || String(val) !== v) {
-        keep = false;
-        break;
-      }
-    }
-    if (keep) out.push(item);
-  }
-  // A catch-up read pages in change order, so a change made while paging moves to the end.
-  if (updatedAfter !== undefined) out = out.sort((a, b) => ((a as Stamped).updated_at! < (b as Stamped).updated_at! ? -1 : 1));
-  return json(200, { total_count: out.length, data: out.slice(offset, offset + limit) });
-}
-
-function parseJson(buf: Buffer): Record<string, unknown> {
-  if (buf.length === 0) return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(buf.toString('utf8'));
-  } catch (e) {
-    throw new SandboxError(400, 'invalid_json', `body is not JSON: ${(e as Error).message}`);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SandboxError(400, 'invalid_json', 'body must be a JSON object');
-  return v as Record<string, unknown>;
-}
-
-function headerOf(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** Document upload body: multipart (`file` + `name`/`kind` fields) or JSON with `content_base64`. */
-async function readDocumentUpload(req: IncomingMessage): Promise<DocumentInput> {
-  const ct = headerOf(req, 'content-type');
-  const boundary = multipartBoundary(ct);
-  const raw = await readBody(req, UPLOAD_LIMIT);
-  if (boundary) {
-    let parts;
-    try {
-      parts = parseMultipart(raw, boundary);
-    } catch (e) {
-      throw new SandboxError(400, 'invalid_multipart', (e as Error).message);
-    }
-    const file = parts.find((p) => p.filename !== undefined) ?? parts.find((p) => p.name === 'file');
-    if (!file) throw new SandboxError(400, 'invalid_multipart', 'multipart body has no file part');
-    const field = (n: string) => parts.find((p) => p.name === n && p !== file)?.data.toString('utf8');
-    return {
-      name: field('name') ?? file.filename ?? 'document',
-      kind: (field('kind') ?? 'other') as DocumentInput['kind'],
-      contentType: field('content_type') ?? file.contentType ?? 'application/octet-stream',
-      content: Buffer.from(file.data),
-    };
-  }
-  const b = parseJson(raw);
-  if (typeof b.content_base64 !== 'string') throw new SandboxError(400, 'invalid_upload', 'send multipart/form-data with a file part, or JSON with content_base64');
-  return {
-    name: String(b.name ?? 'document'),
-    kind: (b.kind ?? 'other') as DocumentInput['kind'],
-    contentType: String(b.content_type ?? 'application/octet-stream'),
-    content: Buffer.from(b.content_base64, 'base64'),
-  };
-}
-
-function docsFromJson(v: unknown): DocumentInput[] | undefined {
-  if (!Array.isArray(v)) return undefined;
-  return v.map((d: Record<string, unknown>) => ({
-    name: String(d.name ?? 'document'),
-    kind: (d.kind ?? 'other') as DocumentInput['kind'],
-    contentType: String(d.content_type ?? d.contentType ?? 'application/octet-stream'),
-    content: typeof d.content_base64 === 'string' ? Buffer.from(d.content_base64, 'base64') : Buffer.from(String(d.content ?? ''), 'utf8'),
-  }));
-}
 
 /** Start the sandbox on 127.0.0.1 (port 0 = any free port). */
 export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = {}): Promise<TradingGridSandbox> {
@@ -247,14 +143,17 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
   });
   const eventLog: SandboxEvent[] = [];
   let eventSeq = 0;
-  let state!: TradingGridState;
-  const emit = (type: TradingGridEventType, data: { id: string } & Record<string, unknown>) => {
-    const event: SandboxEvent = { id: `evt_${idTag}_${++eventSeq}`, type, occurred_at: state.stamp(), data };
-    eventLog.push(event);
-    if (eventLog.length > EVENT_LOG_MAX) eventLog.splice(0, EVENT_LOG_MAX / 2);
-    sender.send(event);
-  };
-  state = new TradingGridState(emit, idTag, now);
+  // Each event is stamped by the state's clock after the change it reports (so it sorts after it).
+  const state: TradingGridState = new TradingGridState(
+    (type, data) => {
+      const event: SandboxEvent = { id: `evt_${idTag}_${++eventSeq}`, type, occurred_at: state.stamp(), data };
+      eventLog.push(event);
+      if (eventLog.length > EVENT_LOG_MAX) eventLog.splice(0, EVENT_LOG_MAX / 2);
+      sender.send(event);
+    },
+    idTag,
+    now,
+  );
 
   const tokens = new Map<string, number>();
   const idempotency = new Map<string, Promise<Reply>>();
@@ -264,165 +163,32 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
   let tokensIssued = 0;
 
   const router = new Router();
-  const secretBuf = Buffer.from(clientSecret);
 
-  // ---- OAuth2 ---------------------------------------------------------------------------------
-  router.add('POST', '/tenants/:tenant/oauth2/token', async ({ req, params }) => {
-    if (params.tenant !== tenantId) return errorReply(404, 'tenant_not_found', `tenant ${params.tenant} not found`);
-    const form = new URLSearchParams((await readBody(req, JSON_LIMIT)).toString('utf8'));
-    let id = form.get('client_id');
-    let secret = form.get('client_secret');
-    const basic = headerOf(req, 'authorization');
-    if (basic?.startsWith('Basic ')) {
-      const [u, p] = Buffer.from(basic.slice(6), 'base64').toString('utf8').split(':');
-      id = decodeURIComponent(u ?? '');
-      secret = decodeURIComponent(p ?? '');
-    }
-    if (form.get('grant_type') !== 'client_credentials') return errorReply(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
-    const given = Buffer.from(secret ?? '');
-    if (id !== clientId || given.length !== secretBuf.length || !timingSafeEqual(given, secretBuf)) {
-      return errorReply(401, 'invalid_client', 'client authentication failed');
-    }
-    const token = randomBytes(24).toString('base64url');
-    tokens.set(token, now() + tokenTtlMs);
-    tokensIssued++;
-    return json(200, { access_token: token, token_type: 'Bearer', expires_in: Math.round(tokenTtlMs / 1000) }, { 'cache-control': 'no-store' });
+  addApiRoutes(router, {
+    state,
+    tenantId,
+    clientId,
+    clientSecret,
+    tokenTtlMs,
+    now,
+    tokens,
+    onTokenIssued: () => {
+      tokensIssued++;
+    },
   });
-
-  // ---- trading partners -------------------------------------------------------------------------
-  router.add('GET', '/trading_partners', ({ query }) => listReply(state.partners.values(), query));
-  router.add('GET', '/trading_partners/:id', ({ params }) => {
-    const p = state.partners.get(params.id!);
-    return p ? json(200, p) : errorReply(404, 'not_found', `trading partner ${params.id} not found`);
-  });
-  router.add('POST', '/trading_partners', async ({ req }) => json(201, state.addPartner(parseJson(await readBody(req, JSON_LIMIT)) as unknown as AddPartnerInput)));
-  router.add('POST', '/trading_partners/:id/status', async ({ req, params }) => json(200, state.setPartnerStatus(params.id!, String(parseJson(await readBody(req, JSON_LIMIT)).status))));
-  router.add('PUT', '/trading_partners/:id/scorecard', async ({ req, params }) => json(200, state.putScorecard(params.id!, parseJson(await readBody(req, JSON_LIMIT)))));
-  router.add('GET', '/trading_partners/:id/scorecard', ({ params }) => {
-    const s = state.scorecards.get(params.id!);
-    return s ? json(200, s) : errorReply(404, 'not_found', `no scorecard for ${params.id}`);
-  });
-
-  // ---- cases ----------------------------------------------------------------------------------
-  router.add('GET', '/cases', ({ query }) => listReply(state.cases.values(), query));
-  router.add('GET', '/cases/:id', ({ params }) => json(200, state.getCase(params.id!)));
-  router.add('POST', '/cases/:id/status', async ({ req, params }) => {
-    const b = parseJson(await readBody(req, JSON_LIMIT));
-    return json(200, state.setCaseStatus(params.id!, b.status, b.note));
-  });
-  router.add('GET', '/cases/:id/comments', ({ params, query }) => {
-    state.getCase(params.id!);
-    return listReply(state.comments.get(params.id!) ?? [], query);
-  });
-  router.add('POST', '/cases/:id/comments', async ({ req, params }) => {
-    const b = parseJson(await readBody(req, JSON_LIMIT));
-    return json(201, state.addComment(params.id!, b.body as string, typeof b.author === 'string' ? b.author : undefined, 'internal'));
-  });
-  router.add('GET', '/cases/:id/documents', ({ params, query }) => {
-    state.getCase(params.id!);
-    return listReply((state.caseDocuments.get(params.id!) ?? []).map((d) => state.documents.get(d)!.meta), query);
-  });
-  router.add('POST', '/cases/:id/documents', async ({ req, params }) => {
-    state.getCase(params.id!); // 404 before reading a large body
-    return json(201, state.addDocument({ caseId: params.id! }, await readDocumentUpload(req), 'internal'));
-  });
-
-  // ---- documents ------------------------------------------------------------------------------
-  router.add('GET', '/documents', ({ query }) => listReply([...state.documents.values()].map((d) => d.meta), query));
-  router.add('GET', '/documents/:id', ({ params }) => {
-    const d = state.documents.get(params.id!);
-    return d ? json(200, d.meta) : errorReply(404, 'not_found', `document ${params.id} not found`);
-  });
-  router.add('GET', '/documents/:id/content', ({ params, res }) => {
-    const d = state.documents.get(params.id!);
-    if (!d) return errorReply(404, 'not_found', `document ${params.id} not found`);
-    res.writeHead(200, {
-      'content-type': d.meta.content_type,
-      'content-length': d.content.length,
-      'content-disposition': `attachment; filename="${encodeURIComponent(d.meta.name)}"`,
-      digest: `sha-256=${Buffer.from(d.meta.sha256, 'hex').toString('base64')}`,
-    });
-    // Streamed in 64 KiB pieces with backpressure, like a real file store.
-    const chunks = function* () {
-      for (let i = 0; i < d.content.length; i += 65_536) yield d.content.subarray(i, i + 65_536);
-    };
-    Readable.from(chunks()).pipe(res);
-    return null;
-  });
-
-  // ---- compliance requirements, requests, notices ---------------------------------------------
-  router.add('GET', '/compliance_requirements', ({ query }) => listReply(state.compliance.values(), query));
-  router.add('GET', '/compliance_requirements/:id', ({ params }) => {
-    const r = state.compliance.get(params.id!);
-    return r ? json(200, r) : errorReply(404, 'not_found', `compliance requirement ${params.id} not found`);
-  });
-  router.add('GET', '/requests', ({ query }) => listReply(state.requests.values(), query));
-  router.add('GET', '/requests/:id', ({ params }) => json(200, state.getRequest(params.id!)));
-  router.add('POST', '/requests/:id/decision', async ({ req, params }) => json(200, state.decideRequest(params.id!, parseJson(await readBody(req, JSON_LIMIT)))));
-  router.add('GET', '/notices', ({ query }) => listReply(state.notices.values(), query));
-  router.add('GET', '/notices/:id', ({ params }) => json(200, state.getNotice(params.id!)));
-  router.add('POST', '/notices', async ({ req }) => json(201, state.publishNotice(parseJson(await readBody(req, JSON_LIMIT)))));
 
   // ---- partner-side controls over HTTP (no auth, no faults) ------------------------------------
   const control = new Router();
-  const body = async (req: IncomingMessage) => parseJson(await readBody(req, UPLOAD_LIMIT));
-  control.add('POST', '/_sandbox/cases', async ({ req }) => {
-    const b = await body(req);
-    return json(201, state.raiseCase({
-      partnerId: String(b.partner_id ?? b.partnerId ?? ''),
-      kind: b.kind as RaiseCaseInput['kind'],
-      title: String(b.title ?? ''),
-      description: b.description as string | undefined,
-      transactionRef: (b.transaction_ref ?? b.transactionRef) as RaiseCaseInput['transactionRef'],
-      value: b.value as RaiseCaseInput['value'],
-      documents: docsFromJson(b.documents),
-    }));
-  });
-  control.add('POST', '/_sandbox/cases/:id/documents', async ({ req, params }) => {
-    state.getCase(params.id!);
-    return json(201, state.addDocument({ caseId: params.id! }, await readDocumentUpload(req), 'partner'));
-  });
-  control.add('POST', '/_sandbox/cases/:id/comments', async ({ req, params }) => {
-    const b = await body(req);
-    return json(201, state.addComment(params.id!, b.body as string, b.author as string | undefined, 'partner'));
-  });
-  control.add('POST', '/_sandbox/requests', async ({ req }) => {
-    const b = await body(req);
-    return json(201, state.requestApproval({
-      partnerId: String(b.partner_id ?? b.partnerId ?? ''),
-      kind: b.kind as RequestApprovalInput['kind'],
-      summary: String(b.summary ?? ''),
-      details: b.details as string | undefined,
-      value: b.value as RequestApprovalInput['value'],
-      documents: docsFromJson(b.documents),
-    }));
-  });
-  control.add('POST', '/_sandbox/requests/:id/withdraw', ({ params }) => json(200, state.withdrawRequest(params.id!)));
-  control.add('POST', '/_sandbox/notices/:id/acknowledgements', async ({ req, params }) => {
-    const b = await body(req);
-    return json(200, state.acknowledgeNotice(params.id!, String(b.partner_id ?? b.partnerId ?? ''), b.contact as string | undefined));
-  });
-  control.add('POST', '/_sandbox/trading_partners', async ({ req }) => json(201, state.addPartner((await body(req)) as unknown as AddPartnerInput)));
-  control.add('POST', '/_sandbox/trading_partners/:id/status', async ({ req, params }) => json(200, state.setPartnerStatus(params.id!, String((await body(req)).status))));
-  control.add('POST', '/_sandbox/compliance_requirements', async ({ req }) => {
-    const b = await body(req);
-    return json(201, state.addComplianceRequirement({ partnerId: (b.partner_id ?? b.partnerId) as string | undefined, title: String(b.title ?? ''), category: String(b.category ?? ''), dueAt: String(b.due_at ?? b.dueAt ?? '') }));
-  });
-  control.add('GET', '/_sandbox/stats', () => json(200, stats()));
-  control.add('GET', '/_sandbox/events', ({ query }) => json(200, { total_count: eventLog.length, data: eventLog.slice(-Math.min(1000, Number(query.get('limit') ?? 100))) }));
-  control.add('GET', '/_sandbox/faults', () => json(200, faults));
-  control.add('POST', '/_sandbox/faults', async ({ req }) => {
-    faults = { ...faults, ...((await body(req)) as Partial<Faults>) };
-    return json(200, faults);
-  });
-  control.add('POST', '/_sandbox/expire_tokens', () => {
-    tokens.clear();
-    return json(200, { expired: true });
-  });
-  control.add('POST', '/_sandbox/webhook', async ({ req }) => {
-    const b = await body(req);
-    sender.setUrl(typeof b.url === 'string' ? b.url : undefined);
-    return json(200, { url: b.url ?? null });
+  addControlRoutes(control, {
+    state,
+    stats,
+    events: eventLog,
+    faults: () => faults,
+    setFaults: (f) => {
+      faults = { ...faults, ...f };
+    },
+    expireTokens: () => tokens.clear(),
+    setWebhookUrl: (u) => sender.setUrl(u),
   });
 
   function stats(): TradingGridSandboxStats {
