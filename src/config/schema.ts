@@ -7,6 +7,7 @@ import { MappingSection } from './mappingSchema.ts';
 import { GuardsSection, SharingSection } from './sharingSchema.ts';
 import { BodyLimitsBySource, SecretsSection } from './secretsSchema.ts';
 import { PartnerChannelSection } from './partnerChannelSchema.ts';
+import { RetentionSection } from './retentionSchema.ts';
 
 /** A secret is never written in the YAML itself: it names an environment variable or a file. */
 export const SecretRef = z
@@ -221,6 +222,8 @@ export const GridbridgeConfigShape = z.strictObject({
   secrets: SecretsSection,
   /** Partner contacts, channels per partner and flow, SMTP, partner pages (src/config/partnerChannelSchema.ts). */
   partner_channel: PartnerChannelSection,
+  /** How long finished rows are kept and when the prune job runs (src/config/retentionSchema.ts, issue #20). */
+  retention: RetentionSection,
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -18,9 +18,10 @@ import { scorecardsFlow } from '../flows/07-scorecards/module.ts';
 import { rolloutsFlow } from '../flows/08-rollouts/module.ts';
 import { mailboxChannel } from '../channels/tradinggrid-mailbox/module.ts';
 import { partnerEmailChannel } from '../channels/partner-email/module.ts';
+import { retentionModule } from './retention/module.ts';
 
-/** The eight flows, then the channels that are not an API call (their jobs and schedules). */
-export const flowModules: readonly FlowModule[] = [intakeFlow, statusSyncFlow, documentsFlow, onboardingFlow, escalationFlow, approvalsFlow, scorecardsFlow, rolloutsFlow, mailboxChannel, partnerEmailChannel];
+/** The eight flows, then the channels that are not an API call (their jobs and schedules), then retention. */
+export const flowModules: readonly FlowModule[] = [intakeFlow, statusSyncFlow, documentsFlow, onboardingFlow, escalationFlow, approvalsFlow, scorecardsFlow, rolloutsFlow, mailboxChannel, partnerEmailChannel, retentionModule];
 
 /** Job kinds the engine itself runs: no flow may claim them. */
 export const ENGINE_KINDS = ['tg.event', 'cu.event', 'tradinggrid.poll', 'clickup.webhook_health'] as const;

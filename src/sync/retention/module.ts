@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { FlowModule } from '../flowModule.ts';
+import type { SyncContext } from '../context.ts';
+import { pruneRetention } from '../../store/ops/pruneRetention.ts';
+
+/** The prune job's payload: the scheduler's slot time (nothing else; the retention comes from the config). */
+const PrunePayload = z.looseObject({ slot: z.number().optional() });
+
+/** One pass of retention: every table, in bounded batches; what is left over waits for the next run. */
+export function pruneHandler(ctx: SyncContext) {
+  return async () => {
+    const r = ctx.config.retention;
+    const results = await pruneRetention(ctx.store.db, r, { batchSize: r.batch_size, maxBatches: r.max_batches }, ctx.now());
+    const deleted = results.filter((x) => x.deleted > 0);
+    if (deleted.length > 0 || results.some((x) => x.more)) {
+      ctx.logger.info({ pruned: Object.fromEntries(deleted.map((x) => [x.table, x.deleted])), more: results.filter((x) => x.more).map((x) => x.table) }, 'retention: pruned old rows');
+    }
+    return { status: 'done' as const };
+  };
+}
+
+/**
+ * Retention (issue #20): `store.prune` runs on `retention.cron` and deletes rows past their
+ * `retention.*_days`. An engine module, not a flow: it is loaded by src/sync/registry.ts like the
+ * channels. Off with `retention.enabled: false` (stored prune jobs still drain).
+ */
+export const retentionModule: FlowModule = {
+  id: 'retention',
+  title: 'Retention and pruning',
+  enabled: (c) => c.retention.enabled,
+  jobs: { 'store.prune': { schema: PrunePayload, handler: pruneHandler } },
+  schedules: (scheduler, ctx) => scheduler.add({ kind: 'store.prune', cron: ctx.config.retention.cron }),
+};
