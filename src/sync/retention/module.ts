@@ -2,6 +2,11 @@ import { z } from 'zod';
 import type { FlowModule } from '../flowModule.ts';
 import type { SyncContext } from '../context.ts';
 import { pruneRetention } from '../../store/ops/pruneRetention.ts';
+import { RetentionSection, type RetentionConfig } from '../../config/retentionSchema.ts';
+import type { Config } from '../../config/schema.ts';
+
+/** The retention section; hand-built configs (tests, tools) without one get the defaults. */
+const retentionOf = (c: Config): RetentionConfig => (c as { retention?: RetentionConfig }).retention ?? RetentionSection.parse(undefined);
 
 /** The prune job's payload: the scheduler's slot time (nothing else; the retention comes from the config). */
 const PrunePayload = z.looseObject({ slot: z.number().optional() });
@@ -9,7 +14,7 @@ const PrunePayload = z.looseObject({ slot: z.number().optional() });
 /** One pass of retention: every table, in bounded batches; what is left over waits for the next run. */
 export function pruneHandler(ctx: SyncContext) {
   return async () => {
-    const r = ctx.config.retention;
+    const r = retentionOf(ctx.config);
     const results = await pruneRetention(ctx.store.db, r, { batchSize: r.batch_size, maxBatches: r.max_batches }, ctx.now());
     const deleted = results.filter((x) => x.deleted > 0);
     if (deleted.length > 0 || results.some((x) => x.more)) {
@@ -27,7 +32,7 @@ export function pruneHandler(ctx: SyncContext) {
 export const retentionModule: FlowModule = {
   id: 'retention',
   title: 'Retention and pruning',
-  enabled: (c) => c.retention.enabled,
+  enabled: (c) => retentionOf(c).enabled,
   jobs: { 'store.prune': { schema: PrunePayload, handler: pruneHandler } },
-  schedules: (scheduler, ctx) => scheduler.add({ kind: 'store.prune', cron: ctx.config.retention.cron }),
+  schedules: (scheduler, ctx) => scheduler.add({ kind: 'store.prune', cron: retentionOf(ctx.config).cron }),
 };
