@@ -95,6 +95,6 @@ describe('decideFirstStatus (a task created for a case that may be old)', () => 
     ['in_review', { in_review: 'in review 2' }, 'in review 2'],
     ['received', {}, 'open'],
   ])('the partner sees %s, status_to_clickup %j: task in %j', (partnerSees, back, taskStatus) => {
-    expect(decideFirstStatus({ partnerSees, onCreated: null, statusMap, back })).toEqual({ taskStatus, toPartner: null });
+    expect(decideFirstStatus({ partnerSees, onCreated: null, statusMap, back, direction: 'both' })).toEqual({ taskStatus, toPartner: null });
   });
 });
