@@ -12,8 +12,8 @@ import { createClickUpClient, type ClickUpClient } from '../connectors/clickup/i
 import { communityDriverFor } from '../sync/tradingGridDriver.ts';
 import { createEdiOnlyTradingGrid } from '../channels/tradinggrid-mailbox/ediOnlyTradingGrid.ts';
 import type { TradingGridPort } from '../connectors/tradinggrid/port.ts';
-import { FieldResolver } from '../sync/clickupFields.ts';
-import { PartnerCache } from '../sync/partnerCache.ts';
+import { FieldResolver } from '../flows/shared/clickupFields.ts';
+import { PartnerCache } from '../flows/shared/partnerCache.ts';
 import { Dispatcher } from '../sync/dispatcher.ts';
 import { buildRegistry } from '../sync/registry.ts';
 import type { SyncContext } from '../sync/context.ts';

@@ -7,7 +7,7 @@ import { getLinkByTask, markTaskSeen } from '../store/ops/links.ts';
 import * as cursors from '../store/ops/cursors.ts';
 import { outcomeFromRemote } from './outcome.ts';
 import type { Store } from '../store/db.ts';
-import { ourListIds } from './ourLists.ts';
+import { ourListIds } from '../flows/shared/ourLists.ts';
 
 /**
  * The events the bridge reads, team-wide, filtered afterwards by its links:

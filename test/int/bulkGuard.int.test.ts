@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { createWorld, eventually, settle, type World } from '../helpers/world.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
-import { settleHeldChanges } from '../../src/sync/partnerGuard.ts';
+import { settleHeldChanges } from '../../src/flows/shared/partnerGuard.ts';
 import { listHeldChanges } from '../../src/store/ops/partnerChanges.ts';
 
 let world: World | null = null;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, settle, type World } from '../helpers/world.ts';
 import { getLink, listLinksOutside } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
-import { ourListIds } from '../../src/sync/ourLists.ts';
+import { ourListIds } from '../../src/flows/shared/ourLists.ts';
 
 let world: World | null = null;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockedAddressReason, hostAllowed } from '../../src/connectors/http/ssrfGuard.ts';
 import { safeFetch, type ResolvedAddress } from '../../src/connectors/http/safeFetch.ts';
 import { createClickUpClient } from '../../src/connectors/clickup/client.ts';
-import { readLimited } from '../../src/sync/readLimited.ts';
+import { readLimited } from '../../src/flows/shared/readLimited.ts';
 
 let server: Server;
 let port: number;

@@ -9,7 +9,7 @@ import { getCase } from '../../store/ops/cases.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
-import { readLimited } from '../../sync/readLimited.ts';
+import { readLimited } from '../../flows/shared/readLimited.ts';
 import { openMailboxDriver } from './mailboxRuntime.ts';
 import { attachmentName } from '../../flows/03-documents/uploadToClickUpHandler.ts';
 

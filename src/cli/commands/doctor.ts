@@ -11,7 +11,7 @@ import type { TradingGridPort } from '../../connectors/tradinggrid/port.ts';
 import { openMigratedStore, openStore, type Store } from '../../store/db.ts';
 import { summarizeQueue } from '../../store/ops/summarizeQueue.ts';
 import { listLinksOutside } from '../../store/ops/links.ts';
-import { ourListIds } from '../../sync/ourLists.ts';
+import { ourListIds } from '../../flows/shared/ourLists.ts';
 import { resolveAdminCredentials } from '../../server/admin/credentials.ts';
 
 export interface DoctorLine {

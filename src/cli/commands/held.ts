@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openMigratedStore } from '../../store/db.ts';
 import { listHeldChanges, type HeldSelector } from '../../store/ops/partnerChanges.ts';
-import { settleHeldChanges } from '../../sync/partnerGuard.ts';
+import { settleHeldChanges } from '../../flows/shared/partnerGuard.ts';
 import { storeUrlFrom } from '../loadConfigForCommand.ts';
 
 /** `gridbridge held`: partner-visible changes the bulk-change guard holds (guards.bulk_changes). */

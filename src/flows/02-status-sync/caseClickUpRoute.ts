@@ -15,7 +15,7 @@ import { hasAttachmentDocument } from '../../store/ops/documents.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
 import { deleteLink } from '../../store/ops/links.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
-import { enqueueGuarded, personOf } from '../../sync/partnerGuard.ts';
+import { enqueueGuarded, personOf } from '../shared/partnerGuard.ts';
 import { isCasePausedByFilter } from '../01-case-intake/mapping/effects.ts';
 import { changedBy } from '../shared/flowSupport.ts';
 import { needsCheckbox, shareComment, shareField, shareFile } from '../../core/sharing/rules.ts';

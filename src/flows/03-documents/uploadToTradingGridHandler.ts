@@ -5,7 +5,7 @@ import { getCase } from '../../store/ops/cases.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
-import { readLimited } from '../../sync/readLimited.ts';
+import { readLimited } from '../shared/readLimited.ts';
 import { skipWithoutTradingGridCase } from '../../channels/tradinggrid-mailbox/mailboxCaseGuard.ts';
 import { partnerRoute } from '../../channels/partner-email/route.ts';
 import { caseDocumentMail, keepSharedFile } from '../../channels/partner-email/flowMail.ts';

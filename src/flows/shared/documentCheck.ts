@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { mediaType } from '../../core/mediaType.ts';
 import type { JobOutcome } from '../../sync/dispatcher.ts';
-import { readLimited } from '../../sync/readLimited.ts';
+import { readLimited } from './readLimited.ts';
 
 export interface DocumentLimits {
   /** documents.max_bytes */

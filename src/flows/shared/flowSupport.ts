@@ -2,9 +2,9 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { SyncContext } from '../../sync/context.ts';
 import type { FlowJob } from '../../core/flowJob.ts';
-import { FieldResolver, type FieldNames } from '../../sync/clickupFields.ts';
+import { FieldResolver, type FieldNames } from './clickupFields.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
-import { enqueueGuarded } from '../../sync/partnerGuard.ts';
+import { enqueueGuarded } from './partnerGuard.ts';
 import { saveFlowRecordOrThrow, type FlowRecord } from '../../store/ops/flowRecords.ts';
 import type { ClickUpTask } from '../../connectors/clickup/types.ts';
 

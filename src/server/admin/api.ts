@@ -27,8 +27,8 @@ import { readJsonBody } from '../rawBody.ts';
 import { caseViewExtras, type CaseViewExtras } from '../../store/ops/caseViewExtras.ts';
 import { countHeldByActor, listHeldChanges } from '../../store/ops/partnerChanges.ts';
 import { listLinksOutside } from '../../store/ops/links.ts';
-import { ourListIds } from '../../sync/ourLists.ts';
-import { settleHeldChanges } from '../../sync/partnerGuard.ts';
+import { ourListIds } from '../../flows/shared/ourLists.ts';
+import { settleHeldChanges } from '../../flows/shared/partnerGuard.ts';
 
 export interface AdminApiDeps {
   store: Store;

@@ -12,7 +12,7 @@ import { getFlowRecord } from '../../../store/ops/flowRecords.ts';
 import { appendAudit } from '../../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../../../sync/outcome.ts';
 import { commitFlow, isTaskFinished, versionOf } from '../../shared/flowSupport.ts';
-import { personOf } from '../../../sync/partnerGuard.ts';
+import { personOf } from '../../shared/partnerGuard.ts';
 import type { PartnerStatus } from '../../../connectors/tradinggrid/events.ts';
 
 /** Flow 4 wiring: partner / compliance events in, an onboarding group out, milestones back as partner status. */

@@ -20,7 +20,7 @@ import { changedBy, commitFlow, dropDownLabel, flowFields, versionOf, enqueueFlo
 import { checkDocument } from '../../shared/documentCheck.ts';
 import { partnerRoute } from '../../../channels/partner-email/route.ts';
 import { queuePartnerMail } from '../../../channels/partner-email/outbox.ts';
-import { personOf } from '../../../sync/partnerGuard.ts';
+import { personOf } from '../../shared/partnerGuard.ts';
 import { keepSharedFile } from '../../../channels/partner-email/flowMail.ts';
 import { checkboxValue } from '../../02-status-sync/caseClickUpRoute.ts';
 import { sharingRulesOf } from '../../../config/sharingSchema.ts';

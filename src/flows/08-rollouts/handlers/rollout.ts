@@ -1,7 +1,7 @@
 import type { SyncContext } from '../../../sync/context.ts';
 import type { TypedJobHandler } from '../../../sync/flowModule.ts';
 import type { RolloutPayload } from '../jobs.ts';
-import { personOf } from '../../../sync/partnerGuard.ts';
+import { personOf } from '../../shared/partnerGuard.ts';
 import type { JobHandler, JobOutcome } from '../../../sync/dispatcher.ts';
 import type { TgEventRoute } from '../../../sync/tgEventRoute.ts';
 import type { CuEntityRoute } from '../../../sync/cuEntityRoute.ts';

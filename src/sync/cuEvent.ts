@@ -1,14 +1,14 @@
-import type { SyncContext } from '../context.ts';
-import type { JobHandler } from '../dispatcher.ts';
-import type { ClickUpWebhookEvent } from '../../connectors/clickup/types.ts';
-import { getLinkByTask } from '../../store/ops/links.ts';
-import type { CuEntityRoute } from '../cuEntityRoute.ts';
-import { ourListIds } from '../ourLists.ts';
-import { decidePlacement, listOfDelivery } from '../taskPlacement.ts';
-import { setLinkList } from '../../store/ops/links.ts';
-import { appendAudit } from '../../store/ops/audit.ts';
-import { personOf } from '../partnerGuard.ts';
-import { outcomeFromRemote } from '../outcome.ts';
+import type { SyncContext } from './context.ts';
+import type { JobHandler } from './dispatcher.ts';
+import type { ClickUpWebhookEvent } from '../connectors/clickup/types.ts';
+import { getLinkByTask } from '../store/ops/links.ts';
+import type { CuEntityRoute } from './cuEntityRoute.ts';
+import { ourListIds } from '../flows/shared/ourLists.ts';
+import { decidePlacement, listOfDelivery } from '../flows/shared/taskPlacement.ts';
+import { setLinkList } from '../store/ops/links.ts';
+import { appendAudit } from '../store/ops/audit.ts';
+import { personOf } from '../flows/shared/partnerGuard.ts';
+import { outcomeFromRemote } from './outcome.ts';
 
 /**
  * Waits (in ms, by attempt) for the link of a task in one of our lists. A person may change a task in the

@@ -1,12 +1,12 @@
 import type { Transaction } from 'kysely';
-import type { SyncContext } from './context.ts';
-import type { Database } from '../store/schema.ts';
-import { enqueueJobs, type NewJob } from '../store/ops/enqueueJobs.ts';
-import { changeState, countRecentChanges, decideHeldChanges, recordChange, type HeldSelector } from '../store/ops/partnerChanges.ts';
-import { appendAudit } from '../store/ops/audit.ts';
-import { getFieldMemory } from '../store/ops/fieldMemory.ts';
-import { decideBulkHold, heldEntityOf, PARTNER_VISIBLE_JOB_KINDS, type BulkGuardConfig } from '../core/sharing/bulkGuard.ts';
-import type { GridbridgeConfig } from '../config/schema.ts';
+import type { SyncContext } from '../../sync/context.ts';
+import type { Database } from '../../store/schema.ts';
+import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
+import { changeState, countRecentChanges, decideHeldChanges, recordChange, type HeldSelector } from '../../store/ops/partnerChanges.ts';
+import { appendAudit } from '../../store/ops/audit.ts';
+import { getFieldMemory } from '../../store/ops/fieldMemory.ts';
+import { decideBulkHold, heldEntityOf, PARTNER_VISIBLE_JOB_KINDS, type BulkGuardConfig } from '../../core/sharing/bulkGuard.ts';
+import type { GridbridgeConfig } from '../../config/schema.ts';
 
 /** The person behind a ClickUp change, as the guard counts them: "name (user id)". */
 export function personOf(items: ReadonlyArray<{ user?: unknown }> | undefined): string | null {

@@ -1,7 +1,7 @@
-import type { TradingGridPartners } from '../connectors/tradinggrid/port.ts';
-import type { PartnerFacts } from '../core/intake.ts';
-import type { Result } from '../core/result.ts';
-import { toPartnerFacts } from '../flows/01-case-intake/mapTradingGrid.ts';
+import type { TradingGridPartners } from '../../connectors/tradinggrid/port.ts';
+import type { PartnerFacts } from '../../core/intake.ts';
+import type { Result } from '../../core/result.ts';
+import { toPartnerFacts } from '../01-case-intake/mapTradingGrid.ts';
 
 /** Partners change rarely and every case names one: remember them for a while instead of a call per case. */
 export class PartnerCache {

@@ -1,7 +1,7 @@
-import type { ClickUpClient } from '../connectors/clickup/index.ts';
-import { coerceFieldValue, findFieldByName } from '../connectors/clickup/fields.ts';
-import type { ClickUpField, CreateTaskBody } from '../connectors/clickup/types.ts';
-import { unwrap } from '../core/result.ts';
+import type { ClickUpClient } from '../../connectors/clickup/index.ts';
+import { coerceFieldValue, findFieldByName } from '../../connectors/clickup/fields.ts';
+import type { ClickUpField, CreateTaskBody } from '../../connectors/clickup/types.ts';
+import { unwrap } from '../../core/result.ts';
 
 export type FieldNames = Record<string, string | undefined>;
 

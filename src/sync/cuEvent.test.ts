@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempSqliteStore } from '../../../test/helpers/tempStore.ts';
-import { recordLink } from '../../store/ops/links.ts';
+import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
+import { recordLink } from '../store/ops/links.ts';
 import { cuEventHandler, UNLINKED_RETRY_MS } from './cuEvent.ts';
-import type { SyncContext } from '../context.ts';
-import { Dispatcher, type JobContext } from '../dispatcher.ts';
-import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
-import { listDeadLetters } from '../../store/ops/replayDeadLetter.ts';
+import type { SyncContext } from './context.ts';
+import { Dispatcher, type JobContext } from './dispatcher.ts';
+import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
+import { listDeadLetters } from '../store/ops/replayDeadLetter.ts';
 
 type JobRow = JobContext['job'];
 

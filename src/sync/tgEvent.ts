@@ -1,7 +1,7 @@
-import type { SyncContext } from '../context.ts';
-import type { JobHandler } from '../dispatcher.ts';
-import type { TradingGridEvent } from '../../connectors/tradinggrid/events.ts';
-import type { TgEventRoute } from '../tgEventRoute.ts';
+import type { SyncContext } from './context.ts';
+import type { JobHandler } from './dispatcher.ts';
+import type { TradingGridEvent } from '../connectors/tradinggrid/events.ts';
+import type { TgEventRoute } from './tgEventRoute.ts';
 
 /**
  * `tg.event` jobs: one Trading Grid event, routed to its flow. Thin events carry ids only, so each

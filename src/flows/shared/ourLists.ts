@@ -1,4 +1,4 @@
-import type { GridbridgeConfig } from '../config/schema.ts';
+import type { GridbridgeConfig } from '../../config/schema.ts';
 
 /** Every ClickUp list the bridge creates linked tasks in: cases (default and per partner), approvals, onboarding, rollouts, EDI test traffic. */
 export function ourListIds(config: Pick<GridbridgeConfig, 'clickup' | 'partners' | 'flows'> & Partial<Pick<GridbridgeConfig, 'mailbox'>>): Set<string> {
