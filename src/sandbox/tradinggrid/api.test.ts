@@ -164,6 +164,25 @@ describe('sandbox: partners, compliance, scorecards', () => {
     expect([bad.status, bad.json.error.code]).toEqual([404, 'not_found']);
   });
 
+  it('a control body that does not match its schema is a 400 naming the field, and nothing changes', async () => {
+    const before = sb.state().cases.size;
+    const kind = await http('POST', '/_sandbox/cases', { partner_id: 'P-ACME', kind: 'complaint', title: 'x' });
+    expect([kind.status, kind.json.error.code]).toEqual([400, 'invalid_request']);
+    expect(kind.json.error.message).toMatch(/^kind: /);
+    const doc = await http('POST', '/_sandbox/cases', { partner_id: 'P-ACME', kind: 'dispute', title: 'x', documents: [{ name: 'a', kind: 'selfie' }] });
+    expect([doc.status, doc.json.error.message]).toEqual([400, expect.stringMatching(/^documents\.0\.kind: /)]);
+    expect(sb.state().cases.size).toBe(before);
+    const tier = await http('POST', '/_sandbox/trading_partners', { name: 'No Tier Ltd' });
+    expect([tier.status, tier.json.error.message]).toEqual([400, expect.stringMatching(/^tier: /)]);
+    const status = await http('POST', '/_sandbox/trading_partners/P-ACME/status', { status: 'asleep' });
+    expect([status.status, status.json.error.message]).toEqual([400, expect.stringMatching(/^status: /)]);
+    const typo = await http('POST', '/_sandbox/faults', { errorRat: 1 });
+    expect([typo.status, typo.json.error.message]).toEqual([400, expect.stringMatching(/^errorRat: /)]);
+    const rate = await http('POST', '/_sandbox/faults', { errorRate: 2 });
+    expect([rate.status, rate.json.error.message]).toEqual([400, expect.stringMatching(/^errorRate: /)]);
+    expect(sb.faults().errorRate).toBe(0);
+  });
+
   it('compliance requirements are listed per partner', async () => {
     const cr = await sb.addComplianceRequirement({ partnerId: 'P-GLOBEX', title: 'C-TPAT attestation', category: 'security', dueAt: '2030-06-30T00:00:00Z' });
     const r = await tg.listComplianceRequirements({ partnerId: 'P-GLOBEX' });
