@@ -147,7 +147,7 @@ function runChild(parser: ParserName, file: string): Promise<ChildResult> {
   const self = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--import', 'tsx', self, '--child', parser, file], { maxBuffer: 1 << 20, timeout: 600_000 }, (error, stdout) => {
-      if (error) reject(error);
+      if (error) reject(error instanceof Error ? error : new Error(String(error)));
       else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult);
     });
   });

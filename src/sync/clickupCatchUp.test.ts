@@ -43,7 +43,7 @@ async function setup(aheadMs: number) {
   };
   const ctx = { store: tmp.store, config, clickup, logger: pino({ level: 'silent' }), now: () => Date.now() + aheadMs } as unknown as SyncContext;
   const state: ClickUpWebhookState = { secret: null, id: null, endpoint: 'http://127.0.0.1:9/webhooks/clickup', lastHealth: null };
-  return { cu, store: tmp.store as Store, ctx, state, unreadable, getTaskCalls };
+  return { cu, store: tmp.store, ctx, state, unreadable, getTaskCalls };
 }
 
 async function newCaseTask(cu: ClickUpSandbox, store: Store, caseId: string, client: ClickUpClient): Promise<string> {

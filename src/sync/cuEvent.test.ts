@@ -78,7 +78,7 @@ describe('cu.event for a task not linked yet, through the dispatcher on a test c
     const tt = await tempSqliteStore();
     try {
       const seen: string[] = [];
-      const c = { ...ctx, store: tt.store } as unknown as SyncContext;
+      const c = { ...ctx, store: tt.store };
       const h = cuEventHandler(c, { case: async (_c, ev) => (seen.push(ev.task_id!), { status: 'done' }) });
       const clock = { t: 5_000_000 };
       const d = new Dispatcher(tt.store, new Map([['cu.event', h]]), { concurrency: 1, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000, now: () => clock.t });

@@ -23,9 +23,10 @@ describeStores('group commit of done jobs on %s', (kind) => {
   it('jobs finishing together commit together, and one that lost its lease is undone alone', async () => {
     const t = await make(kind);
     const store = t.store;
-    const handler: JobHandler = async ({ payload }) => ({
+    const handler: JobHandler = async (job) => ({
       status: 'done',
       commit: async (trx) => {
+        const payload = job.payload as { n: number };
         await trx.insertInto('cursors').values({ name: `c${payload.n}`, value: 'v', updated_at: 0 }).execute();
         // Job 3 finds its lease taken over while committing.
         if (payload.n === 3) await trx.updateTable('jobs').set({ locked_by: 'other' }).where('key', '=', 'k3').execute();
@@ -61,7 +62,8 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
     await sql`TRUNCATE jobs RESTART IDENTITY`.execute(stores[0]!.db);
     const runs = new Map<number, number>();
     const byWorker = new Map<string, number>();
-    const ds = stores.map((s, i) => new Dispatcher(s, new Map<string, JobHandler>([['k', async ({ payload }) => {
+    const ds = stores.map((s, i) => new Dispatcher(s, new Map<string, JobHandler>([['k', async (job) => {
+      const payload = job.payload as { n: number };
       runs.set(payload.n, (runs.get(payload.n) ?? 0) + 1);
       byWorker.set(`w${i}`, (byWorker.get(`w${i}`) ?? 0) + 1);
       await new Promise((r) => setTimeout(r, 2)); // sleep-ok: the handler's own work

@@ -68,7 +68,8 @@ describe('dispatching', () => {
     let concurrent = 0;
     let maxConcurrent = 0;
     const { store, d, clock } = await setup({
-      k: async ({ payload }) => {
+      k: async (job) => {
+        const payload = job.payload as { n: string };
         concurrent++;
         maxConcurrent = Math.max(maxConcurrent, concurrent);
         await new Promise((r) => setTimeout(r, 5)); // sleep-ok: the handler's own work, giving others a chance to overlap

@@ -17,7 +17,8 @@ import { runWithJobSignal, unlessAborted } from '../core/jobSignal.ts';
 
 export interface JobContext {
   job: JobRow;
-  payload: any;
+  /** As stored; flow handlers get it parsed with their kind's schema (sync/registry.ts). */
+  payload: unknown;
   /** 1 on the first run; above 1 after a retry or a crash while the job was running. */
   attempt: number;
   now: () => number;

@@ -47,7 +47,7 @@ async function world(handler: JobHandler, opts: Partial<ConstructorParameters<ty
   const mailbox = new LocalFolderTransport(folders);
   const smtp = await startTestSmtp();
   cleanups.push(() => smtp.close());
-  const mailer = new SmtpMailer({ host: '127.0.0.1', port: smtp.port, security: 'none', timeoutMs: 5_000 } as ConstructorParameters<typeof SmtpMailer>[0]);
+  const mailer = new SmtpMailer({ host: '127.0.0.1', port: smtp.port, security: 'none', timeoutMs: 5_000 });
   // A long lease: its renewal beat (every 20 s) cannot be what notices the takeover within these tests.
   const d = new Dispatcher(tmp.store, new Map([['k', handler]]), { concurrency: 1, leaseMs: 60_000, pollMs: 10, backoffBaseMs: 10, backoffMaxMs: 100, ...opts });
   const job = () => tmp.store.db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();

@@ -15,6 +15,16 @@ export interface FlowJobSpec<P = unknown> {
   handler: (ctx: SyncContext) => TypedJobHandler<P>;
 }
 
+/**
+ * A job spec of any payload type, as a module's `jobs` record holds them: the schema gives some payload
+ * (covariant, so `unknown`) and the handler takes some payload (contravariant, so `never`). The registry
+ * joins each handler only with its own schema's parse result, which is what makes that call sound.
+ */
+export interface AnyFlowJobSpec {
+  schema: z.ZodType<unknown>;
+  handler: (ctx: SyncContext) => TypedJobHandler<never>;
+}
+
 /** Declares one flow to the engine; src/sync/registry.ts loads the eight of them. */
 export interface FlowModule {
   /** '01-case-intake' … '08-rollouts' */
@@ -22,7 +32,7 @@ export interface FlowModule {
   title: string;
   /** False: its jobs are still registered (stored jobs must drain) but its routes and schedules are not. */
   enabled: (config: Config) => boolean;
-  jobs: Record<string, FlowJobSpec<any>>;
+  jobs: Record<string, AnyFlowJobSpec>;
   /** Trading Grid event routes; the registry orders all flows' routes by `order` (lower first; first answer wins). */
   tgRoutes?: ReadonlyArray<{ name: string; order: number; route: TgEventRoute }>;
   /** ClickUp changes, by the entity type the task is linked to ('case', 'approval', 'onboarding', 'rollout', ...). */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { SyncContext } from './context.ts';
 import type { JobHandler } from './dispatcher.ts';
-import type { FlowJobSpec, FlowModule } from './flowModule.ts';
+import type { AnyFlowJobSpec, FlowModule, TypedJobHandler } from './flowModule.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { TgEventRoute } from './tgEventRoute.ts';
 import type { CuEntityRoute } from './cuEntityRoute.ts';
@@ -75,8 +75,9 @@ export function describePayloadIssues(error: z.ZodError): string {
 }
 
 /** The handler of one kind: the stored payload is parsed first; one that does not parse is a dead letter saying why. */
-function parsingHandler(kind: string, spec: FlowJobSpec<unknown>, ctx: SyncContext): JobHandler {
-  const run = spec.handler(ctx);
+function parsingHandler(kind: string, spec: AnyFlowJobSpec, ctx: SyncContext): JobHandler {
+  // Sound: this handler is only ever called with what this spec's own schema parsed (see AnyFlowJobSpec).
+  const run = spec.handler(ctx) as TypedJobHandler<unknown>;
   return async (job) => {
     const parsed = spec.schema.safeParse(job.payload);
     if (!parsed.success) return { status: 'fail', error: `payload of job kind '${kind}' does not match its schema: ${describePayloadIssues(parsed.error)}` };

@@ -29,7 +29,7 @@ export function tokenOwnerVerdict(me: AuthorizedUser, mapping: Pick<MappingSecti
   // A person the mapping assigns cases to: named directly (email, id) or through a mapping.users alias.
   const refs = new Set<string>();
   for (const rule of mapping.assign) for (const u of rule.users) refs.add(u);
-  const overrides = mapping.users.overrides as Record<string, string | number>;
+  const overrides = mapping.users.overrides;
   const names = (ref: string): string[] => (overrides[ref] !== undefined ? [ref, String(overrides[ref])] : [ref]);
   const assigned = [...refs].flatMap(names).some((r) => same(r, me.email) || r === String(me.id) || same(r, me.username));
   if (assigned) {

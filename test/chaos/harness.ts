@@ -110,7 +110,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     return await run(world, lb, procs, o);
   } finally {
     world.tg.setWebhookUrl(undefined);
-    await Promise.allSettled(procs.map((p) => p?.stop()));
+    await Promise.allSettled(procs.flatMap((p) => (p ? [p.stop()] : [])));
     await lb.close();
     await world.close();
   }

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, type World } from '../helpers/world.ts';
 import { slotRunner } from '../helpers/runSlot.ts';
-import type { Bridge } from '../../src/server/bridge.ts';
 import { getCase } from '../../src/store/ops/cases.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';

@@ -14,7 +14,7 @@ afterEach(async () => {
 
 type Task = Record<string, any>;
 const fieldsOf = (t: Task): Record<string, unknown> => Object.fromEntries(((t.custom_fields ?? []) as any[]).map((f) => [f.name, f.value]));
-const taskById = (w: World, id: string): Task | undefined => w.cu.tasks().find((t) => t.id === id) as Task | undefined;
+const taskById = (w: World, id: string): Task | undefined => w.cu.tasks().find((t) => t.id === id);
 const comments = (w: World, id: string): string[] => (w.cu.state.tasks.get(id)?.comments ?? []).map((c) => c.text);
 
 async function quiet(w: World, b: Bridge): Promise<void> {

@@ -20,7 +20,7 @@ afterEach(async () => {
 const UMA = 'uma@umbrella.example';
 const FINN = 'finn@umbrella.example';
 type Task = Record<string, any>;
-const taskById = (w: World, id: string): Task | undefined => w.cu.tasks().find((t) => t.id === id) as Task | undefined;
+const taskById = (w: World, id: string): Task | undefined => w.cu.tasks().find((t) => t.id === id);
 const cuComments = (w: World, id: string): string[] => (w.cu.state.tasks.get(id)?.comments ?? []).map((c) => c.text);
 
 async function quiet(w: World, b: Bridge): Promise<void> {

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import type { ContactConfig, MessageKind, PartnerChannelSection } from '../../config/partnerChannelSchema.ts';
+import type { MessageKind, PartnerChannelSection } from '../../config/partnerChannelSchema.ts';
 
 /** A person at a partner who receives partner-channel e-mails. */
 export interface PartnerContact {
@@ -56,7 +56,7 @@ export function buildContactBook(section: PartnerChannelSection, acContacts: rea
     byPartner.set(c.partnerId, list);
   };
   for (const [partnerId, p] of Object.entries(section.partners)) {
-    for (const c of p.contacts as ContactConfig[]) add({ partnerId, name: c.name, email: c.email, role: c.role.toLowerCase(), language: c.language?.toLowerCase() ?? null, source: 'config' });
+    for (const c of p.contacts) add({ partnerId, name: c.name, email: c.email, role: c.role.toLowerCase(), language: c.language?.toLowerCase() ?? null, source: 'config' });
   }
   for (const c of acContacts) add(c);
   return new ContactBook(byPartner, section.roles);

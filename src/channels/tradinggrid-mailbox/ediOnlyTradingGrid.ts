@@ -25,7 +25,7 @@ const noCommunity = (what: string): RemoteError => ({
 export function createEdiOnlyTradingGrid(db: Kysely<Database>, config: Pick<GridbridgeConfig, 'partners'>, now: () => number = Date.now): TradingGridPort {
   const fail = <T>(what: string) => async (): Promise<Result<T>> => err(noCommunity(what));
   const failIterate = (what: string) =>
-    // eslint-disable-next-line require-yield
+     
     async function* (): AsyncGenerator<never> {
       throw new RemoteFailure(noCommunity(what));
     };

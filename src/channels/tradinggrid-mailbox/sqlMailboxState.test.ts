@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Store } from '../../store/db.ts';
 import { describeStores, pgOrWarn, storeMakers } from '../../../test/helpers/pgStore.ts';
 import { LocalFolderTransport } from '../../connectors/tradinggrid/mailbox/localFolderTransport.ts';

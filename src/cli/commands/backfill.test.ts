@@ -158,7 +158,7 @@ describe('gridbridge plan: requests, partners and rollout notices', () => {
     const since = new Date(Date.now() - 3_600_000);
 
     const dry = await runBackfill(deps, { since, dryRun: true });
-    expect(dry.lines).toContain(`request ${r.id} (P-INITECH, shipment_change): would create an approval task in list ${w.config.flows!.approvals!.list_id}; the partner hears nothing until a decision`);
+    expect(dry.lines).toContain(`request ${r.id} (P-INITECH, shipment_change): would create an approval task in list ${w.config.flows.approvals!.list_id}; the partner hears nothing until a decision`);
     expect(dry.lines.filter((l) => l.startsWith(`partner ${p.id} (Nova Foods, `))).toEqual([`partner ${p.id} (Nova Foods, ${w.tg.state().partners.get(p.id)!.status}): would start an onboarding group; its Trading Grid status moves only as milestones close`]);
     expect(dry.lines).toContain(`rollout task ${marker.id} "ASN required 2h before arrival": PUBLISHES a notice to tier:strategic as soon as the bridge runs (remove the "rollout" tag to stop it)`);
     expect(summaryLine(dry, since, true)).toMatch(/1 request\(s\) to get an approval task, 1 partner\(s\) to get an onboarding group, 1 rollout notice\(s\) published on start/);
@@ -167,7 +167,7 @@ describe('gridbridge plan: requests, partners and rollout notices', () => {
     const real = await runBackfill(deps, { since });
     expect(real).toMatchObject({ requests: 1, partners: 1, notices: 1 });
     const { TradingGridEventSchema } = await import('../../connectors/tradinggrid/events.ts');
-    const events = (await fresh.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'tg.event').execute()).map((j) => TradingGridEventSchema.parse(JSON.parse(j.payload as string)));
+    const events = (await fresh.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'tg.event').execute()).map((j) => TradingGridEventSchema.parse(JSON.parse(j.payload)));
     expect(events.map((e) => [e.type, e.data.id]).sort()).toEqual([['request.created', r.id], ['trading_partner.created', p.id]].sort());
   });
 });

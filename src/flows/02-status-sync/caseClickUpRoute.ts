@@ -17,7 +17,6 @@ import { deleteLink } from '../../store/ops/links.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { enqueueGuarded, personOf } from '../shared/partnerGuard.ts';
 import { isCasePausedByFilter } from '../01-case-intake/mapping/effects.ts';
-import { changedBy } from '../shared/flowSupport.ts';
 import { needsCheckbox, shareComment, shareField, shareFile } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 
@@ -188,7 +187,7 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
     if (task) return null;
     const t = await ctx.clickup.getTask(ev.task_id!);
     if (!t.ok) return outcomeFromRemote(t.error, `reading task ${ev.task_id} for ${why}`);
-    task = t.value as unknown as TaskRead;
+    task = t.value;
     return null;
   };
   if (readFiles) {

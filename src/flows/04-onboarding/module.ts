@@ -1,7 +1,8 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
 import { onboardingJobs } from './jobs.ts';
 import { taskGroupJobs } from '../shared/taskGroupJobs.ts';
-import { onboardingCuRoute, onboardingNoteHandler, onboardingTgRoute, setOnboardingPartnerStatusHandler } from './handlers/onboarding.ts';
+import { onboardingNoteHandler, setOnboardingPartnerStatusHandler } from './handlers/onboarding.ts';
+import { onboardingCuRoute, onboardingTgRoute } from './routes.ts';
 import { buildGroupHandler, finishGroupHandler } from '../shared/taskGroupHandlers.ts';
 
 /** Flow 4: a partner's onboarding as a group of ClickUp tasks. Also runs the task-group jobs flow 8 shares. */

@@ -1,8 +1,9 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
 import { approvalJobs } from './jobs.ts';
 import {
-  approvalCuRoute, approvalsSweepHandler, approvalsTgRoute, attachRequestDocumentHandler, closeApprovalTaskHandler, createApprovalTaskHandler, postCommentAfterDecisionHandler, postDecisionHandler,
+  approvalsSweepHandler, attachRequestDocumentHandler, closeApprovalTaskHandler, createApprovalTaskHandler, postCommentAfterDecisionHandler, postDecisionHandler,
 } from './handlers/approvals.ts';
+import { approvalCuRoute, approvalsTgRoute } from './routes.ts';
 
 /** Flow 6: a partner's request decided in a ClickUp task. */
 export const approvalsFlow: FlowModule = {

@@ -6,7 +6,7 @@ import { mediaType } from '../../core/mediaType.ts';
 import { multipartBody, uploadAttachment } from '../../connectors/clickup/attachments.ts';
 import { attachRequestDocumentHandler } from '../06-approvals/handlers/approvals.ts';
 import { uploadToClickUpHandler } from '../03-documents/uploadToClickUpHandler.ts';
-import type { JobHandler } from '../../sync/dispatcher.ts';
+import type { TypedJobHandler } from '../../sync/flowModule.ts';
 import { recordLink } from '../../store/ops/links.ts';
 import { tempSqliteStore } from '../../../test/helpers/tempStore.ts';
 
@@ -45,7 +45,7 @@ describe('the multipart header', () => {
   it('never carries a CR/LF from a content type: the upload is refused before anything is sent', async () => {
     let sent = 0;
     const c = { teamId: 't', t: { request: async () => { sent++; return { ok: true, value: {} }; } } } as unknown as Parameters<typeof uploadAttachment>[0];
-    const r = await uploadAttachment(c, 'task1' as never, { filename: 'a.pdf', contentType: 'application/pdf\r\nContent-Type: text/html', data: Buffer.from('x') });
+    const r = await uploadAttachment(c, 'task1', { filename: 'a.pdf', contentType: 'application/pdf\r\nContent-Type: text/html', data: Buffer.from('x') });
     expect(r.ok).toBe(false);
     expect(sent).toBe(0);
     const { body: mp } = multipartBody('attachment', { filename: 'a\r\n.pdf', contentType: 'application/pdf', data: Buffer.from('x') });
@@ -81,8 +81,8 @@ async function handlerWorld(doc: { content_type: string; sha256: string; bytes: 
 }
 
 describe.each([
-  ['approvals (approval.attach_document)', (ctx: never) => attachRequestDocumentHandler(ctx), { requestId: 'R1', documentId: 'D1' }],
-  ['flow 3 (clickup.upload_document)', (ctx: never): JobHandler => uploadToClickUpHandler(ctx), { kind: 'clickup.upload_document', caseId: 'C1', documentId: 'D1' }],
+  ['approvals (approval.attach_document)', (ctx: never): TypedJobHandler<never> => attachRequestDocumentHandler(ctx), { requestId: 'R1', documentId: 'D1' }],
+  ['flow 3 (clickup.upload_document)', (ctx: never): TypedJobHandler<never> => uploadToClickUpHandler(ctx), { kind: 'clickup.upload_document', caseId: 'C1', documentId: 'D1' }],
 ])('%s uses the shared document check', (_name, make, payload) => {
   const pdf = Buffer.from('%PDF-1.7 ok');
   const run = async (doc: { content_type: string; sha256: string; bytes: Buffer }) => {

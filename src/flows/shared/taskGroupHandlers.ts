@@ -1,7 +1,7 @@
 import type { SyncContext } from '../../sync/context.ts';
 import type { TypedJobHandler } from '../../sync/flowModule.ts';
 import type { TaskGroupPayload } from './taskGroupJobs.ts';
-import type { JobHandler, JobOutcome } from '../../sync/dispatcher.ts';
+import type { JobOutcome } from '../../sync/dispatcher.ts';
 import { groupEntityId, groupTaskKey, type TaskGroupPlan } from '../../core/taskGroup.ts';
 import { getLink, recordLink } from '../../store/ops/links.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
@@ -86,10 +86,10 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
         // Found after a lost answer (above), or made now; either way completed below (PUT and field values repeat safely).
         const made = fromTemplate ? { ok: true as const, value: { id: fromTemplate } } : await ctx.clickup.createTaskFromTemplate(plan.listId, tpl.id, { name: p.name });
         if (!made.ok) return outcomeFromRemote(made.error, `creating ${p.name} from template ${p.templateName}`);
-        const u = await ctx.clickup.updateTask(made.value.id, { assignees: { add: p.assignees, rem: [] }, ...(p.dueAt !== null ? { due_date: p.dueAt, due_date_time: true } : {}) } as never);
+        const u = await ctx.clickup.updateTask(made.value.id, { assignees: { add: p.assignees, rem: [] }, ...(p.dueAt !== null ? { due_date: p.dueAt, due_date_time: true } : {}) });
         if (!u.ok) return outcomeFromRemote(u.error, `completing task ${made.value.id}`);
         for (const f of cf.fields) {
-          const s = await ctx.clickup.setCustomFieldValue(made.value.id, f.id, f.value as never);
+          const s = await ctx.clickup.setCustomFieldValue(made.value.id, f.id, f.value);
           if (!s.ok) return outcomeFromRemote(s.error, `setting a field of ${made.value.id}`);
         }
         return advance(made.value.id, 'task_created_from_template');
@@ -112,12 +112,12 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
       const subs = ((pt.value as { subtasks?: ClickUpTask[] }).subtasks ?? []);
       const same = subs.find((s) => s.name.trim().toLowerCase() === step.name.trim().toLowerCase());
       if (same) {
-        const u = await ctx.clickup.updateTask(same.id, { markdown_content: step.markdown, assignees: { add: step.assignees, rem: [] }, ...(step.dueAt !== null ? { due_date: step.dueAt, due_date_time: true } : {}) } as never);
+        const u = await ctx.clickup.updateTask(same.id, { markdown_content: step.markdown, assignees: { add: step.assignees, rem: [] }, ...(step.dueAt !== null ? { due_date: step.dueAt, due_date_time: true } : {}) });
         if (!u.ok) return outcomeFromRemote(u.error, `adopting ${same.id}`);
         const cfa = await fields.customFields(plan.listId, { ...step.fields, gb_key: key });
         if (!cfa.ok) return { status: 'fail', error: `${plan.entity} ${plan.groupId}: ${cfa.reason}` };
         for (const f of cfa.fields) {
-          const s = await ctx.clickup.setCustomFieldValue(same.id, f.id, f.value as never);
+          const s = await ctx.clickup.setCustomFieldValue(same.id, f.id, f.value);
           if (!s.ok) return outcomeFromRemote(s.error, `setting a field of ${same.id}`);
         }
         return advance(same.id, 'template_subtask_adopted');

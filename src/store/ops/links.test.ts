@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import { getLink, recordLink } from './links.ts';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import type { CaseRecord } from '../../core/case.ts';
 import { getCase, listCases, saveCase, setCasePartnerStatus } from './cases.ts';

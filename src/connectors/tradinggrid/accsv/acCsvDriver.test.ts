@@ -39,7 +39,7 @@ describe('ac_csv driver', () => {
     drop('companies-next.csv');
     const r = await d.scanOnce(new Date('2024-03-07T08:00:00Z'));
     if (!r.ok) throw new Error(r.error.detail);
-    expect(r.value.events.map((e) => `${e.type}:${e.data.id}:${'previous_status' in e.data ? `${e.data.previous_status}->` : ''}${e.data.status}`)).toEqual([
+    expect(r.value.events.map((e) => `${e.type}:${e.data.id}:${'previous_status' in e.data ? `${String(e.data.previous_status)}->` : ''}${e.data.status}`)).toEqual([
       'trading_partner.status_changed:C100:active->inactive',
       'trading_partner.status_changed:C200:testing->active',
       'trading_partner.created:C600:invited',

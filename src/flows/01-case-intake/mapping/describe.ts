@@ -29,7 +29,7 @@ export interface EffectiveMapping {
  * map, assignment rules, filters and the integration user.
  */
 export function describeEffectiveMapping(config: GridbridgeConfig, listFields: readonly (ClickUpField | FieldDefinition)[], opts: { statuses?: readonly string[]; integrationUserId?: number | null } = {}): EffectiveMapping {
-  const defs = listFields.map((f) => ('type_config' in f ? toDefinition(f as ClickUpField) : (f as FieldDefinition)));
+  const defs = listFields.map((f) => ('type_config' in f ? toDefinition(f) : (f as FieldDefinition)));
   const mappings = effectiveFieldMappings(config);
   // Without the list's statuses the status check has nothing to compare: use the ones the map names.
   const statuses = opts.statuses ?? Object.keys(config.clickup.status_map);

@@ -54,20 +54,20 @@ export function decideFieldChange(change: FieldChange, memory: Partial<Record<Si
   const to = other(change.side);
   const theirs = memory[to];
   const otherMoved = agreed !== null && theirs !== undefined && theirs.value !== agreed;
-  if (otherMoved && theirs!.value !== change.value) {
+  if (otherMoved && theirs.value !== change.value) {
     // Concurrent edits. Owner first; if the owner is the side reporting, it wins outright.
     const winner = policy.owner;
     const loser = other(winner);
-    const winnerValue = winner === change.side ? change.value : theirs!.value;
-    const loserValue = winner === change.side ? theirs!.value : change.value;
+    const winnerValue = winner === change.side ? change.value : theirs.value;
+    const loserValue = winner === change.side ? theirs.value : change.value;
     if (!allowed(policy.direction, loser) && policy.direction !== 'none') {
       // The direction forbids writing to the loser: fall back to time so both still converge where allowed.
-      const later = change.at >= theirs!.at ? change.side : to;
+      const later = change.at >= theirs.at ? change.side : to;
       if (later === change.side && allowed(policy.direction, to)) return { action: 'copy', to, value: change.value, at: change.at };
       return { action: 'ignore', reason: 'direction' };
     }
     if (policy.direction === 'none') return { action: 'ignore', reason: 'direction' };
-    return { action: 'resolve_conflict', winner, to: loser, value: winnerValue, at: Math.max(change.at, theirs!.at), loserValue };
+    return { action: 'resolve_conflict', winner, to: loser, value: winnerValue, at: Math.max(change.at, theirs.at), loserValue };
   }
   const remember = { value: change.value, at: change.at };
   if (theirs && theirs.value === change.value) return { action: 'ignore', reason: 'unchanged', remember };

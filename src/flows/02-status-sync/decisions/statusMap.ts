@@ -12,7 +12,7 @@ export function toPartnerStatus(clickUpStatus: string, map: Readonly<Record<stri
 
 /** The ClickUp status to show for a partner status: the explicit way back, else the first one mapped to it. */
 export function toClickUpStatus(status: PartnerStatus, map: Readonly<Record<string, PartnerStatus>>, back: Readonly<Partial<Record<PartnerStatus, string>>>): string | null {
-  if (back[status]) return back[status]!;
+  if (back[status]) return back[status];
   for (const [name, s] of Object.entries(map)) if (s === status) return name;
   return null;
 }

@@ -1,7 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
 import type { TypedJobHandler } from '../../../sync/flowModule.ts';
 import type { EscalationPayload } from '../jobs.ts';
-import type { JobHandler } from '../../../sync/dispatcher.ts';
 import type { EscalatePayload } from '../decisions/slaSweep.ts';
 import { getLink } from '../../../store/ops/links.ts';
 import { listEscalations } from '../../../store/ops/listEscalations.ts';
@@ -65,7 +64,7 @@ export function slaEscalateHandler(ctx: SyncContext, assignees: AssigneeResolver
         assignees: assigned,
         tags: ['gridbridge', 'escalation', tag],
         ...(p.dueAt !== null ? { due_date: p.dueAt, due_date_time: true } : {}),
-      } as Parameters<typeof ctx.clickup.createTask>[1]);
+      });
       if (!created.ok) return outcomeFromRemote(created.error, `creating the level ${p.level} escalation task of case ${p.caseId}`);
       taskId = created.value.id;
     }

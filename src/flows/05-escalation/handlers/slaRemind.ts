@@ -1,7 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
 import type { TypedJobHandler } from '../../../sync/flowModule.ts';
 import type { EscalationPayload } from '../jobs.ts';
-import type { JobHandler } from '../../../sync/dispatcher.ts';
 import type { RemindPayload } from '../decisions/slaSweep.ts';
 import { getLink } from '../../../store/ops/links.ts';
 import { appendAudit } from '../../../store/ops/audit.ts';

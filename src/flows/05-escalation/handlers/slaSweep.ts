@@ -1,7 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
 import type { TypedJobHandler } from '../../../sync/flowModule.ts';
 import type { EscalationPayload } from '../jobs.ts';
-import type { JobHandler } from '../../../sync/dispatcher.ts';
 import { decideSweepForCase } from '../decisions/slaSweep.ts';
 import { listOpenCasesForSweep } from '../../../store/ops/listOpenCasesForSweep.ts';
 import { listStatusHistories } from '../../../store/ops/listStatusHistories.ts';

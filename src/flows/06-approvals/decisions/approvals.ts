@@ -227,7 +227,7 @@ export function approverComments(comments: ReadonlyArray<{ id?: string; text: st
   for (const c of comments) {
     const v = shareComment(rules, 'approvals', { text: c.text, byBridge: c.text.trim().startsWith(BRIDGE_COMMENT_PREFIX) });
     if (!v.share) continue;
-    lines.push(c.by ? `${c.by}: ${v.text}` : v.text!);
+    lines.push(c.by ? `${c.by}: ${v.text}` : v.text);
     if (c.id) ids.push(c.id);
     rule ??= v.rule;
   }

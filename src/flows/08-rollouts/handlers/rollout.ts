@@ -2,20 +2,17 @@ import type { SyncContext } from '../../../sync/context.ts';
 import type { TypedJobHandler } from '../../../sync/flowModule.ts';
 import type { RolloutPayload } from '../jobs.ts';
 import { personOf } from '../../shared/partnerGuard.ts';
-import type { JobHandler, JobOutcome } from '../../../sync/dispatcher.ts';
-import type { TgEventRoute } from '../../../sync/tgEventRoute.ts';
-import type { CuEntityRoute } from '../../../sync/cuEntityRoute.ts';
+import type { JobOutcome } from '../../../sync/dispatcher.ts';
 import type { RolloutsConfig } from '../../../config/flowsSchema.ts';
-import { ackFigures, buildRolloutPlan, decideAck, decideRecipients, decideReminders, decideStepChange, gateStatus, parseAudience, recordReminders, type GateConfig, type RolloutPlanConfig, type RolloutRecord } from '../decisions/rollout.ts';
-import { splitGroupEntityId } from '../../../core/taskGroup.ts';
+import { ackFigures, buildRolloutPlan, decideAck, decideRecipients, decideReminders, gateStatus, parseAudience, recordReminders, type GateConfig, type RolloutPlanConfig, type RolloutRecord } from '../decisions/rollout.ts';
 import { BRIDGE_COMMENT_PREFIX } from '../../06-approvals/decisions/approvals.ts';
-import { findFlowRecordByLookup, getFlowRecord, listFlowRecords } from '../../../store/ops/flowRecords.ts';
+import { getFlowRecord, listFlowRecords } from '../../../store/ops/flowRecords.ts';
 import type { FlowRecord } from '../../../store/ops/flowRecords.ts';
 import { getLink, getLinkByTask } from '../../../store/ops/links.ts';
 import { appendAudit } from '../../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../../../sync/outcome.ts';
 import { commentOnce, lookupTag, oneOrNone } from '../../shared/saved.ts';
-import { commitFlow, enqueueFlowJobs, flowFields, isTaskFinished, versionOf } from '../../shared/flowSupport.ts';
+import { commitFlow, enqueueFlowJobs, flowFields, versionOf } from '../../shared/flowSupport.ts';
 import type { ClickUpTask } from '../../../connectors/clickup/types.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../../store/schema.ts';
@@ -25,10 +22,10 @@ import { queuePartnerMail } from '../../../channels/partner-email/outbox.ts';
 
 /** Flow 8 wiring: a marker task (or the API) starts a rollout; notice out, acknowledgements in, go-live gated. */
 
-const FLOW = 'rollout';
+export const FLOW = 'rollout';
 const DAY = 86_400_000;
-const cfg = (ctx: SyncContext): RolloutsConfig | undefined => ctx.config.flows?.rollouts;
-const gateOf = (c: RolloutsConfig): GateConfig => ({ thresholdPct: c.ack_threshold_pct, planKeys: c.plan.map((s) => s.key), gateStep: c.gate_step });
+export const cfg = (ctx: SyncContext): RolloutsConfig | undefined => ctx.config.flows?.rollouts;
+export const gateOf = (c: RolloutsConfig): GateConfig => ({ thresholdPct: c.ack_threshold_pct, planKeys: c.plan.map((s) => s.key), gateStep: c.gate_step });
 const planConfigOf = (c: RolloutsConfig): RolloutPlanConfig => ({ listId: c.list_id, keyField: c.fields.key, gateStep: c.gate_step, thresholdPct: c.ack_threshold_pct, steps: c.plan });
 const fieldsOf = (ctx: SyncContext, c: RolloutsConfig) => flowFields(ctx, 'rollouts', { change_id: c.fields.change_id, acknowledged: c.fields.acknowledged, affected: c.fields.affected, percent: c.fields.percent, audience: c.fields.audience });
 
@@ -123,7 +120,7 @@ export function publishRolloutHandler(ctx: SyncContext): TypedJobHandler<Rollout
     let recipients: string[];
     let unreachable: string[] = [];
     if (communityConfig(ctx.config)) {
-      const n = await ctx.tg.publishNotice({ title: r.title, body: r.body || r.title, effective_at: effective, audience: r.audience as never }, `gridbridge:rollout:${rolloutId}:notice`);
+      const n = await ctx.tg.publishNotice({ title: r.title, body: r.body || r.title, effective_at: effective, audience: r.audience }, `gridbridge:rollout:${rolloutId}:notice`);
       if (!n.ok) return outcomeFromRemote(n.error, `publishing the notice of rollout ${rolloutId}`);
       noticeId = n.value.id;
       // The contract does not promise `recipients`: without them the audience is resolved against the partner directory.
@@ -135,7 +132,7 @@ export function publishRolloutHandler(ctx: SyncContext): TypedJobHandler<Rollout
       // No community endpoint: the notice is ours alone. The audience is resolved over the partners we know
       // (partners.map, partner_channel), and only those the e-mail channel reaches can receive and acknowledge it;
       // the others are audited, never counted (a partner who cannot acknowledge would hold the gate for ever).
-      const local = await localAudience(ctx, r.audience as { all?: boolean; tiers?: string[]; partner_ids?: string[] });
+      const local = await localAudience(ctx, r.audience);
       if ('status' in local) return local;
       recipients = local.reachable;
       unreachable = local.unreachable;
@@ -240,7 +237,7 @@ export function syncAcksHandler(ctx: SyncContext): TypedJobHandler<RolloutPayloa
  * One partner's acknowledgement, however it came: counted once per partner; the task's figures follow;
  * the gate may open. `via` names a channel other than the community API.
  */
-function acknowledged(ctx: SyncContext, c: NonNullable<ReturnType<typeof cfg>>, rec: FlowRecord<RolloutRecord>, partnerId: string, at: string, via?: string): JobOutcome {
+export function acknowledged(ctx: SyncContext, c: NonNullable<ReturnType<typeof cfg>>, rec: FlowRecord<RolloutRecord>, partnerId: string, at: string, via?: string): JobOutcome {
   const d = decideAck(rec.data, partnerId, at, gateOf(c));
   if (!d) return { status: 'done' };
   return {
@@ -259,38 +256,6 @@ export async function acknowledgeRollout(ctx: SyncContext, rolloutId: string, pa
   const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
   return rec ? acknowledged(ctx, c, rec, partnerId, at, via) : { status: 'done' };
 }
-
-/** `notice.acknowledged` from the community API. */
-export const rolloutTgRoute: TgEventRoute = (ctx, ev) => {
-  const c = cfg(ctx);
-  if (!c || ev.type !== 'notice.acknowledged') return null;
-  const { id: noticeId, partner_id: partnerId } = ev.data;
-  const at = ev.data.acknowledged_at ?? ev.occurred_at;
-  return (async (): Promise<JobOutcome> => {
-    const rec = await findFlowRecordByLookup<RolloutRecord>(ctx.store.db, FLOW, noticeId);
-    return rec ? acknowledged(ctx, c, rec, partnerId, at) : { status: 'done' };
-  })();
-};
-
-/** A plan step changed: a finished one is recorded (in the commit, as steps change together); go-live is gated. */
-export const rolloutCuRoute: CuEntityRoute = async (ctx, _ev, link) => {
-  const c = cfg(ctx);
-  const { groupId, step } = splitGroupEntityId(link.entityId);
-  if (!c || step === 'parent') return { status: 'done' };
-  const t = await ctx.clickup.getTask(link.cuTaskId);
-  if (!t.ok) return outcomeFromRemote(t.error, `reading rollout task ${link.cuTaskId}`);
-  if (!isTaskFinished(t.value)) return { status: 'done' };
-  return {
-    status: 'done',
-    commit: async (trx) => {
-      const rec = await getFlowRecord<RolloutRecord>(trx, FLOW, groupId);
-      if (!rec) return;
-      const d = decideStepChange(rec.data, step, true, gateOf(c), ctx.now());
-      if (!d) return;
-      await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: 'active', lookup: rec.lookup, data: d.record }, rec.version, d.jobs);
-    },
-  };
-};
 
 /** A note of ours on the task, once per job (marked with its key: a lost answer is found, not posted twice). */
 async function note(ctx: SyncContext, taskId: string, text: string, job: { key: string; attempt: number }): Promise<JobOutcome | null> {
@@ -333,7 +298,7 @@ export function reblockHandler(ctx: SyncContext): TypedJobHandler<RolloutPayload
 
 /** `rollouts.remind` (scheduled): one reminder notice per rollout to partners that have not acknowledged. */
 export function remindRolloutsHandler(ctx: SyncContext): TypedJobHandler<RolloutPayload<'rollouts.remind'>> {
-  return async ({ payload, job, attempt }) => {
+  return async ({ payload, attempt }) => {
     const c = cfg(ctx);
     if (!c) return { status: 'done' };
     const slot = payload.slot ?? ctx.now();
