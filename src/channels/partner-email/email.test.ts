@@ -6,7 +6,7 @@ import { startTestSmtp, type TestSmtp } from '../../../test/helpers/smtpServer.t
 import { storesUnderTest, type StoreKind } from '../../../test/helpers/pgStore.ts';
 import { MINIMAL_CONFIG_YAML } from '../../config/minimalConfig.fixture.ts';
 import { validateConfig } from '../../config/load.ts';
-import { Dispatcher } from '../../sync/dispatcher.ts';
+import { Dispatcher, type JobHandler } from '../../sync/dispatcher.ts';
 import type { SyncContext } from '../../sync/context.ts';
 import { buildPartnerChannel } from './setup.ts';
 import { queuePartnerMail, type PartnerMail } from './outbox.ts';
@@ -41,7 +41,7 @@ async function setup(smtp: TestSmtp, extra: Record<string, unknown> = {}, clock 
   expect(built.problems).toEqual([]);
   cleanups.push(async () => built.runtime.mailer?.close());
   const ctx = { store: tmp.store, config: v.config, now: () => clock.t, logger: pino({ level: 'silent' }), partnerChannel: built.runtime, wake: () => undefined } as unknown as SyncContext;
-  const d = new Dispatcher(tmp.store, new Map([['partner.email', partnerEmailHandler(ctx)], ['partner.digest', partnerDigestHandler(ctx)]]), { concurrency: 4, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 1, backoffMaxMs: 5, now: () => clock.t });
+  const d = new Dispatcher(tmp.store, new Map<string, JobHandler>([['partner.email', partnerEmailHandler(ctx) as JobHandler], ['partner.digest', partnerDigestHandler(ctx) as JobHandler]]), { concurrency: 4, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 1, backoffMaxMs: 5, now: () => clock.t });
   const queue = (m: PartnerMail) => tmp.store.db.transaction().execute((trx) => queuePartnerMail(ctx, trx, m));
   return { ctx, d, db: tmp.store.db, clock, queue };
 }
