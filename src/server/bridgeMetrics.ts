@@ -6,6 +6,7 @@ import type { RateLimitState } from '../connectors/clickup/index.ts';
 import type { Database } from '../store/schema.ts';
 import { countGauges, type GaugeCounts } from '../store/ops/countGauges.ts';
 import { countHeldByActor } from '../store/ops/partnerChanges.ts';
+import { countTableRows } from '../store/ops/pruneRetention.ts';
 
 export interface BridgeMetricsDeps {
   db: Kysely<Database>;
@@ -14,6 +15,8 @@ export interface BridgeMetricsDeps {
   clickup: { rateLimitState(): RateLimitState };
   /** Process metrics (CPU, memory, event loop); off in tests that build many registries. */
   processMetrics?: boolean;
+  /** How old the store counts may be when scraped (ms, default 15 s). */
+  countsMaxAgeMs?: number;
 }
 
 // One sampler per process, read and reset by each scrape (several registries in one process, as in tests,
@@ -29,21 +32,41 @@ function loopDelaySampler(): IntervalHistogram {
 }
 
 /**
- * The bridge's Prometheus registry: queue, dead letters, cases by state and SLA state (one set of
- * GROUP BY queries per scrape, shared by the gauges), dispatcher outcomes, ClickUp rate-limit budget.
+ * The bridge's Prometheus registry: queue, dead letters, cases by state and SLA state, table sizes (one
+ * cached read shared by the gauges, at most every 15 s), dispatcher outcomes, ClickUp rate-limit budget.
  */
 export function createBridgeMetrics(deps: BridgeMetricsDeps): Registry {
   const registry = new Registry();
-  let pending: Promise<GaugeCounts> | null = null;
-  // Gauges collect one after another within a scrape: one read serves them all.
+  // The store counts (jobs by kind and state, cases, table sizes) are one cached read, refreshed at most
+  // every `countsMaxAgeMs` whatever the scrape rate (issue #20: no GROUP BY over the jobs table per scrape).
+  // Chosen over counts kept on every state change because those would be per process: with several
+  // instances on one database, crashes and the prune job deleting rows, they drift; a periodic read is
+  // exact for every instance at a bounded cost (one pass per interval, and retention keeps the tables small).
+  const maxAge = deps.countsMaxAgeMs ?? 15_000;
+  let cached: { at: number; value: Promise<GaugeCounts & { tables: Array<{ table: string; rows: number }> }> } | null = null;
   const counts = () => {
-    if (!pending) {
-      pending = countGauges(deps.db);
-      const clear = () => setTimeout(() => (pending = null), 250).unref();
-      pending.then(clear, clear);
+    const now = Date.now();
+    if (!cached || now - cached.at >= maxAge) {
+      const value = Promise.all([countGauges(deps.db), countTableRows(deps.db)]).then(([g, tables]) => ({ ...g, tables }));
+      const entry = { at: now, value };
+      cached = entry;
+      // A failed read is not kept: the next scrape tries again.
+      value.catch(() => {
+        if (cached === entry) cached = null;
+      });
     }
-    return pending;
+    return cached.value;
   };
+  new Gauge({
+    name: 'gridbridge_table_rows',
+    help: 'Rows per store table that grows with use (retention keeps them bounded; refreshed at most every 15 s).',
+    labelNames: ['table'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of (await counts()).tables) this.set({ table: r.table }, r.rows);
+    },
+  });
   new Gauge({
     name: 'gridbridge_jobs',
     help: 'Outbox jobs by kind and state (ready, running, done, dead).',

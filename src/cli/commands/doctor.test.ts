@@ -40,6 +40,7 @@ describe('gridbridge doctor', () => {
     expect(c['clock vs clickup']).toMatchObject({ ok: true });
     expect(c['console sign-in']).toMatchObject({ ok: true });
     expect(c['dead letters']).toMatchObject({ ok: true });
+    expect(c['table sizes']).toMatchObject({ ok: true, detail: expect.stringMatching(/^jobs \d+, inbound_events \d+, audit_log \d+/) });
     // The sandbox config has no public URL: ClickUp could not reach a real bridge.
     expect(c['clickup webhook']).toMatchObject({ ok: false });
     expect(c['clickup webhook']!.detail).toMatch(/set server\.public_url/);

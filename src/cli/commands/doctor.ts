@@ -10,6 +10,7 @@ import { communityDriverFor } from '../../sync/tradingGridDriver.ts';
 import type { TradingGridPort } from '../../connectors/tradinggrid/port.ts';
 import { openMigratedStore, openStore, type Store } from '../../store/db.ts';
 import { summarizeQueue } from '../../store/ops/summarizeQueue.ts';
+import { countTableRows } from '../../store/ops/pruneRetention.ts';
 import { listLinksOutside } from '../../store/ops/links.ts';
 import { ourListIds } from '../../flows/shared/ourLists.ts';
 import { resolveAdminCredentials } from '../../server/admin/credentials.ts';
@@ -71,6 +72,9 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorLine[]> {
         if (q.oldestDueAgeMs > 5 * 60_000) fix('queue', `${q.due} job(s) due, the oldest waiting ${Math.round(q.oldestDueAgeMs / 60_000)} min: is the bridge running (\`gridbridge start\`)?`);
         else ok('queue', `${q.due} due, ${q.running} running`);
       }
+      // Table sizes (issue #20): what retention keeps bounded; a count that only grows means the prune job is off or failing.
+      const sizes = await countTableRows(d.store.db).catch(() => null);
+      if (sizes) ok('table sizes', `${sizes.map((t) => `${t.table} ${t.rows}`).join(', ')} (retention ${(c as { retention?: { enabled: boolean } }).retention?.enabled === false ? 'off' : 'on'}: see retention.* in the configuration)`);
       // A linked task a person moved out of our lists pauses its case: say which, and how to resume.
       const outside = await listLinksOutside(d.store.db, [...ourListIds(c)]).catch(() => null);
       if (outside && outside.length > 0) fix('moved tasks', `${outside.length} linked task(s) moved out of our lists, syncing paused (nothing reaches the partner): ${outside.slice(0, 5).map((l) => `${l.entity} ${l.entityId} (task ${l.cuTaskId}, now in list ${l.cuListId})`).join('; ')}${outside.length > 5 ? '; …' : ''}. Move them back to a list of ours to resume`);
