@@ -24,7 +24,7 @@ import { tradingGridContractDocument } from './contract.ts';
 import { verifyTradingGridWebhook } from './events.ts';
 
 type Json = Record<string, any>;
-const doc = tradingGridContractDocument() as Json;
+const doc: Json = tradingGridContractDocument();
 
 const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ allErrors: true, strict: true });
 (addFormats as unknown as typeof addFormats.default)(ajv);

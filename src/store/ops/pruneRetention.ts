@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 
 const DAY = 86_400_000;
@@ -72,24 +72,22 @@ export function pruneReplayedDeadLetters(db: Kysely<Database>, before: number, l
 
 /** Audit entries before the cutoff, except those of a case still open (its whole history stays for the console). */
 export function pruneAuditLog(db: Kysely<Database>, before: number, limits: PruneLimits): Promise<PruneResult> {
-  const notOpenCase = (q: any) =>
-    q.where((eb: any) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('cases')
-            .select('cases.id')
-            .whereRef('cases.id', '=', 'audit_log.entity_id')
-            .where('audit_log.entity', '=', 'case')
-            .where('cases.resolved_at', 'is', null),
-        ),
+  const notOpenCase = (eb: ExpressionBuilder<Database, 'audit_log'>) =>
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('cases')
+          .select('cases.id')
+          .whereRef('cases.id', '=', 'audit_log.entity_id')
+          .where('audit_log.entity', '=', 'case')
+          .where('cases.resolved_at', 'is', null),
       ),
     );
   return inBatches<number>(
     'audit_log',
     limits,
-    async (k) => (await notOpenCase(db.selectFrom('audit_log').select('audit_log.id').where('audit_log.at', '<', before)).orderBy('audit_log.id').limit(k).execute()).map((r: { id: number }) => r.id),
-    async (ids) => n(await notOpenCase(db.deleteFrom('audit_log').where('audit_log.id', 'in', ids as number[]).where('audit_log.at', '<', before)).execute()),
+    async (k) => (await db.selectFrom('audit_log').select('audit_log.id').where('audit_log.at', '<', before).where(notOpenCase).orderBy('audit_log.id').limit(k).execute()).map((r) => r.id),
+    async (ids) => n(await db.deleteFrom('audit_log').where('audit_log.id', 'in', ids).where('audit_log.at', '<', before).where(notOpenCase).execute()),
   );
 }
 
@@ -98,18 +96,18 @@ export function pruneAuditLog(db: Kysely<Database>, before: number, limits: Prun
  * case list joins them). Replay protection for ClickUp deliveries lasts as long as the row: see SECURITY.md.
  */
 export function pruneInboundEvents(db: Kysely<Database>, before: number, limits: PruneLimits): Promise<PruneResult> {
-  const notOpenCase = (q: any) =>
-    q.where((eb: any) => eb.not(eb.exists(eb.selectFrom('cases').select('cases.id').whereRef('cases.id', '=', 'inbound_events.event_id').where('cases.resolved_at', 'is', null))));
+  const notOpenCase = (eb: ExpressionBuilder<Database, 'inbound_events'>) =>
+    eb.not(eb.exists(eb.selectFrom('cases').select('cases.id').whereRef('cases.id', '=', 'inbound_events.event_id').where('cases.resolved_at', 'is', null)));
   return inBatches(
     'inbound_events',
     limits,
-    async (k) => (await notOpenCase(db.selectFrom('inbound_events').select(['inbound_events.source', 'inbound_events.event_id']).where('inbound_events.received_at', '<', before)).orderBy('inbound_events.received_at').limit(k).execute()) as Array<{ source: string; event_id: string }>,
+    async (k) => await db.selectFrom('inbound_events').select(['inbound_events.source', 'inbound_events.event_id']).where('inbound_events.received_at', '<', before).where(notOpenCase).orderBy('inbound_events.received_at').limit(k).execute(),
     async (keys) => {
       // Grouped by source so each delete is `source = ? AND event_id IN (…)` (no row-value IN, which SQLite takes only with a subquery).
       const bySource = new Map<string, string[]>();
       for (const k of keys) bySource.set(k.source, [...(bySource.get(k.source) ?? []), k.event_id]);
       let d = 0;
-      for (const [source, ids] of bySource) d += n(await notOpenCase(db.deleteFrom('inbound_events').where('inbound_events.source', '=', source).where('inbound_events.event_id', 'in', ids).where('inbound_events.received_at', '<', before)).execute());
+      for (const [source, ids] of bySource) d += n(await db.deleteFrom('inbound_events').where('inbound_events.source', '=', source).where('inbound_events.event_id', 'in', ids).where('inbound_events.received_at', '<', before).where(notOpenCase).execute());
       return d;
     },
   );
@@ -145,15 +143,13 @@ export function prunePartnerPageHits(db: Kysely<Database>, before: number, limit
 
 /** Sync hashes of cases resolved before the cutoff (an open case's, or a reopened one's, stay). */
 export function pruneClosedCaseHashes(db: Kysely<Database>, before: number, limits: PruneLimits): Promise<PruneResult> {
-  const closedCase = (q: any) =>
-    q
-      .where('sync_hashes.entity', '=', 'case')
-      .where((eb: any) => eb.exists(eb.selectFrom('cases').select('cases.id').whereRef('cases.id', '=', 'sync_hashes.entity_id').where('cases.resolved_at', 'is not', null).where('cases.resolved_at', '<', before)));
+  const closedCase = (eb: ExpressionBuilder<Database, 'sync_hashes'>) =>
+    eb.and([eb('sync_hashes.entity', '=', 'case'), eb.exists(eb.selectFrom('cases').select('cases.id').whereRef('cases.id', '=', 'sync_hashes.entity_id').where('cases.resolved_at', 'is not', null).where('cases.resolved_at', '<', before))]);
   type K = { entity_id: string; side: string; field: string };
   return inBatches(
     'sync_hashes',
     limits,
-    async (k) => (await closedCase(db.selectFrom('sync_hashes').select(['sync_hashes.entity_id', 'sync_hashes.side', 'sync_hashes.field'])).orderBy('sync_hashes.entity_id').limit(k).execute()) as K[],
+    async (k) => await db.selectFrom('sync_hashes').select(['sync_hashes.entity_id', 'sync_hashes.side', 'sync_hashes.field']).where(closedCase).orderBy('sync_hashes.entity_id').limit(k).execute(),
     async (keys) => {
       const byCase = new Map<string, K[]>();
       for (const k of keys) byCase.set(k.entity_id, [...(byCase.get(k.entity_id) ?? []), k]);
@@ -161,8 +157,8 @@ export function pruneClosedCaseHashes(db: Kysely<Database>, before: number, limi
       for (const [caseId, ks] of byCase) {
         const whole = (await db.selectFrom('sync_hashes').select((eb) => eb.fn.countAll<number>().as('c')).where('entity', '=', 'case').where('entity_id', '=', caseId).executeTakeFirst())?.c;
         // Usually a batch takes all of a case's hashes at once; otherwise delete exactly the selected ones.
-        if (Number(whole) === ks.length) d += n(await closedCase(db.deleteFrom('sync_hashes').where('sync_hashes.entity_id', '=', caseId)).execute());
-        else for (const k of ks) d += n(await closedCase(db.deleteFrom('sync_hashes').where('sync_hashes.entity_id', '=', caseId).where('sync_hashes.side', '=', k.side).where('sync_hashes.field', '=', k.field)).execute());
+        if (Number(whole) === ks.length) d += n(await db.deleteFrom('sync_hashes').where('sync_hashes.entity_id', '=', caseId).where(closedCase).execute());
+        else for (const k of ks) d += n(await db.deleteFrom('sync_hashes').where('sync_hashes.entity_id', '=', caseId).where('sync_hashes.side', '=', k.side).where('sync_hashes.field', '=', k.field).where(closedCase).execute());
       }
       return d;
     },
