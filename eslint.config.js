@@ -50,7 +50,10 @@ export default tseslint.config(
       // object would be a bad request answered loosely on purpose; schemas at those boundaries are the fix.
       '@typescript-eslint/no-base-to-string': 'off',
       // Passing on a rejection reason caught as `unknown` (wrappers that forward a promise's failure) is fine.
-      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true, allowThrowingAny: true }],
+      '@typescript-eslint/prefer-promise-reject-errors': [
+        'error',
+        { allowThrowingUnknown: true, allowThrowingAny: true },
+      ],
       // A leading underscore marks a parameter kept for a signature (migrations' `_dialect`, ignored tuple parts).
       '@typescript-eslint/no-unused-vars': [
         'error',

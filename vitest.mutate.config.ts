@@ -6,7 +6,14 @@ const files = (process.env.GB_MUTATE_TESTS ?? '').split(',').filter(Boolean);
 export default defineConfig({
   test: {
     include: files.length > 0 ? files : ['src/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'test/e2e/**', 'test/chaos/**', 'test/browser/**', 'test/hostile/**', '.stryker-tmp/**'],
+    exclude: [
+      '**/node_modules/**',
+      'test/e2e/**',
+      'test/chaos/**',
+      'test/browser/**',
+      'test/hostile/**',
+      '.stryker-tmp/**',
+    ],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

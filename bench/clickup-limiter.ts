@@ -16,7 +16,9 @@ export interface LimiterRunFigures {
 }
 
 /** One run: `calls` getTask-like reads queued at once against a `limit`/min plan. */
-export async function runOnce(opts: { calls?: number; limit?: number; timeScale?: number } = {}): Promise<LimiterRunFigures> {
+export async function runOnce(
+  opts: { calls?: number; limit?: number; timeScale?: number } = {},
+): Promise<LimiterRunFigures> {
   const calls = opts.calls ?? 1000;
   const limit = opts.limit ?? 100;
   const sb = await startClickUpSandbox({ rateLimitPerMinute: limit, timeScale: opts.timeScale ?? 60 });

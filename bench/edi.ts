@@ -25,12 +25,26 @@ export function* x12Interchanges(targetBytes: number): Generator<string> {
   let written = 0;
   for (let ic = 1; written < targetBytes; ic++) {
     const ctrl = String(ic % 1e9).padStart(9, '0');
-    const parts = [`ISA*00*          *00*          *ZZ*ACMESUPPLY     *ZZ*GRIDBRIDGE     *240301*0930*U*00401*${ctrl}*0*P*>~\r\n`, `GS*PO*ACMESUPPLY*GRIDBRIDGE*20240301*0930*${ic}*X*004010~\r\n`];
+    const parts = [
+      `ISA*00*          *00*          *ZZ*ACMESUPPLY     *ZZ*GRIDBRIDGE     *240301*0930*U*00401*${ctrl}*0*P*>~\r\n`,
+      `GS*PO*ACMESUPPLY*GRIDBRIDGE*20240301*0930*${ic}*X*004010~\r\n`,
+    ];
     const txs = 50;
     for (let t = 1; t <= txs; t++) {
       const st = String(t).padStart(4, '0');
-      const segs = [`ST*850*${st}`, `BEG*00*SA*PO-${ic}-${t}**20240301`, 'REF*DP*038', 'N1*ST*ACME DC 12*92*0012', 'N3*100 MAIN STREET', 'N4*CHICAGO*IL*60601*US'];
-      for (let l = 1; l <= 8; l++) segs.push(`PO1*${l}*${l * 3}*EA*${(l * 1.25).toFixed(2)}**VP*SKU-${l}*UP*0123456789${l}`, `PID*F****DESCRIPTION OF ITEM ${l}`);
+      const segs = [
+        `ST*850*${st}`,
+        `BEG*00*SA*PO-${ic}-${t}**20240301`,
+        'REF*DP*038',
+        'N1*ST*ACME DC 12*92*0012',
+        'N3*100 MAIN STREET',
+        'N4*CHICAGO*IL*60601*US',
+      ];
+      for (let l = 1; l <= 8; l++)
+        segs.push(
+          `PO1*${l}*${l * 3}*EA*${(l * 1.25).toFixed(2)}**VP*SKU-${l}*UP*0123456789${l}`,
+          `PID*F****DESCRIPTION OF ITEM ${l}`,
+        );
       segs.push('CTT*8');
       segs.push(`SE*${segs.length + 1}*${st}`);
       parts.push(segs.join('~\r\n') + '~\r\n');
@@ -49,8 +63,20 @@ export function* edifactInterchanges(targetBytes: number): Generator<string> {
     const parts = [`${ic === 1 ? "UNA:+.? '\n" : ''}UNB+UNOC:3+5790000000001:14+GRIDBRIDGE:ZZ+240301:0930+IC${ic}'\n`];
     const msgs = 50;
     for (let m = 1; m <= msgs; m++) {
-      const segs = [`UNH+${m}+ORDERS:D:96A:UN`, `BGM+220+PO-${ic}-${m}+9`, 'DTM+137:20240301:102', 'NAD+BY+5790000000001::9', 'NAD+ST+5790000000002::9++ACME DC 12+100 MAIN STREET+CHICAGO++60601+US'];
-      for (let l = 1; l <= 8; l++) segs.push(`LIN+${l}++SKU-${l}:SA`, `IMD+F++:::DESCRIPTION OF ITEM ${l}?: SIZE ?+1`, `QTY+21:${l * 3}`, `PRI+AAA:${(l * 1.25).toFixed(2)}`);
+      const segs = [
+        `UNH+${m}+ORDERS:D:96A:UN`,
+        `BGM+220+PO-${ic}-${m}+9`,
+        'DTM+137:20240301:102',
+        'NAD+BY+5790000000001::9',
+        'NAD+ST+5790000000002::9++ACME DC 12+100 MAIN STREET+CHICAGO++60601+US',
+      ];
+      for (let l = 1; l <= 8; l++)
+        segs.push(
+          `LIN+${l}++SKU-${l}:SA`,
+          `IMD+F++:::DESCRIPTION OF ITEM ${l}?: SIZE ?+1`,
+          `QTY+21:${l * 3}`,
+          `PRI+AAA:${(l * 1.25).toFixed(2)}`,
+        );
       segs.push('UNS+S', 'CNT+2:8');
       segs.push(`UNT+${segs.length + 1}+${m}`);
       parts.push(segs.join("'\n") + "'\n");
@@ -90,7 +116,12 @@ async function child(parser: ParserName, file: string): Promise<ChildResult> {
   if (parser === 'mailbox') {
     // The file is moved into a fresh inbound folder (and back after) so that one scan takes it whole.
     const root = mkdtempSync(join(tmpdir(), 'gb-bench-mbx-'));
-    const folders = { inbound: join(root, 'in'), outbound: join(root, 'out'), archive: join(root, 'archive'), quarantine: join(root, 'quarantine') };
+    const folders = {
+      inbound: join(root, 'in'),
+      outbound: join(root, 'out'),
+      archive: join(root, 'archive'),
+      quarantine: join(root, 'quarantine'),
+    };
     for (const d of Object.values(folders)) mkdirSync(d, { recursive: true });
     const name = file.endsWith('.edi') ? 'bench.edi' : 'bench.x12';
     renameSync(file, join(folders.inbound, name));
@@ -99,7 +130,12 @@ async function child(parser: ParserName, file: string): Promise<ChildResult> {
     let items = 0;
     let outcome = '';
     try {
-      const driver = new MailboxDriver({ transport: new LocalFolderTransport(folders), state: new SqlMailboxState(store.db, 'bench', Date.now), ourIds: [{ qualifier: 'ZZ', id: 'GRIDBRIDGE' }], deliver: async (batch) => void (items += batch.length) });
+      const driver = new MailboxDriver({
+        transport: new LocalFolderTransport(folders),
+        state: new SqlMailboxState(store.db, 'bench', Date.now),
+        ourIds: [{ qualifier: 'ZZ', id: 'GRIDBRIDGE' }],
+        deliver: async (batch) => void (items += batch.length),
+      });
       const r = await driver.scanOnce(new Date());
       if (!r.ok) throw new Error(r.error.detail);
       outcome = r.value.files.map((f) => f.outcome).join(',');
@@ -111,7 +147,13 @@ async function child(parser: ParserName, file: string): Promise<ChildResult> {
     }
     if (outcome !== 'archived') throw new Error(`mailbox bench: file ${outcome}, not archived`);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    return { ms, transactions: items, segments: 0, errors: 0, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+    return {
+      ms,
+      transactions: items,
+      segments: 0,
+      errors: 0,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
   }
   const input = createReadStream(file, { highWaterMark: HIGH_WATER });
   if (parser === 'gridbridge') {
@@ -129,7 +171,14 @@ async function child(parser: ParserName, file: string): Promise<ChildResult> {
     await pipeline(input, p);
   } else {
     const require = createRequire(import.meta.url);
-    const { Parser } = require('edifact') as { Parser: new () => { encoding(l: string): void; on(e: string, f: (d: string) => void): void; write(s: string): void; end(): void } };
+    const { Parser } = require('edifact') as {
+      Parser: new () => {
+        encoding(l: string): void;
+        on(e: string, f: (d: string) => void): void;
+        write(s: string): void;
+        end(): void;
+      };
+    };
     const p = new Parser();
     p.encoding('UNOC');
     p.on('opensegment', (tag) => {
@@ -146,10 +195,15 @@ async function child(parser: ParserName, file: string): Promise<ChildResult> {
 function runChild(parser: ParserName, file: string): Promise<ChildResult> {
   const self = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', self, '--child', parser, file], { maxBuffer: 1 << 20, timeout: 600_000 }, (error, stdout) => {
-      if (error) reject(error instanceof Error ? error : new Error(String(error)));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult);
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', self, '--child', parser, file],
+      { maxBuffer: 1 << 20, timeout: 600_000 },
+      (error, stdout) => {
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult);
+      },
+    );
   });
 }
 
@@ -191,17 +245,30 @@ export async function run(opts: { sizeMb?: number } = {}): Promise<object> {
     // The whole mailbox path on the same files: file size check, check pass keeping nothing, derive pass with the
     // SQLite state (X12: every 850 recorded as an order), archive. Peak RSS must not grow with the file.
     // One run each: the X12 path writes every order to SQLite and takes minutes on the shared machines.
-    const mailbox = { x12: await measure('mailbox', x12File, x12Bytes, 1), edifact: await measure('mailbox', ediFile, ediBytes, 1) };
-    const ratio = (a: { mb_per_s: { median: number } }, b: { mb_per_s: { median: number } }) => Math.round((a.mb_per_s.median / b.mb_per_s.median) * 100) / 100;
+    const mailbox = {
+      x12: await measure('mailbox', x12File, x12Bytes, 1),
+      edifact: await measure('mailbox', ediFile, ediBytes, 1),
+    };
+    const ratio = (a: { mb_per_s: { median: number } }, b: { mb_per_s: { median: number } }) =>
+      Math.round((a.mb_per_s.median / b.mb_per_s.median) * 100) / 100;
     return {
       bench: 'edi',
       node: process.version,
       runs_each: RUNS,
       goal: { mb_per_s: 80, peak_rss_mb: 200 },
       x12: { file_mb: Math.round(x12Bytes / 1e5) / 10, results: x12, ratio_vs_x12_parser: ratio(x12[0]!, x12[1]!) },
-      edifact: { file_mb: Math.round(ediBytes / 1e5) / 10, results: edifact, ratio_vs_edifact: ratio(edifact[0]!, edifact[1]!) },
-      mailbox_path: { x12: mailbox.x12, edifact: mailbox.edifact, note: 'one run each. MailboxDriver.scanOnce over a local folder with SQLite state: a check pass, then a derive pass (files over 16 MiB are read twice), archive; "transactions" here counts delivered items' },
-      notes: 'gridbridge = readEdi: tokenizer + envelope checks (counts, control numbers) + business references; peers only tokenize. Peak RSS is the child process maxRSS.',
+      edifact: {
+        file_mb: Math.round(ediBytes / 1e5) / 10,
+        results: edifact,
+        ratio_vs_edifact: ratio(edifact[0]!, edifact[1]!),
+      },
+      mailbox_path: {
+        x12: mailbox.x12,
+        edifact: mailbox.edifact,
+        note: 'one run each. MailboxDriver.scanOnce over a local folder with SQLite state: a check pass, then a derive pass (files over 16 MiB are read twice), archive; "transactions" here counts delivered items',
+      },
+      notes:
+        'gridbridge = readEdi: tokenizer + envelope checks (counts, control numbers) + business references; peers only tokenize. Peak RSS is the child process maxRSS.',
     };
   } finally {
     rmSync(x12File, { force: true });

@@ -26,14 +26,28 @@ const CREATE = 'POST /api/v2/list/{list_id}/task';
 async function raise(tg: TradingGridSandbox, n: number, tag: string) {
   const events = [];
   for (let i = 0; i < n; i++) {
-    const c = await tg.raiseCase({ partnerId: i % 2 ? 'P-ACME' : 'P-GLOBEX', kind: 'dispute', title: `bench ${tag} ${i}` });
-    events.push({ id: `evt-${tag}-${i}`, type: 'case.opened', occurred_at: c.opened_at, data: { id: c.id, partner_id: c.partner_id } });
+    const c = await tg.raiseCase({
+      partnerId: i % 2 ? 'P-ACME' : 'P-GLOBEX',
+      kind: 'dispute',
+      title: `bench ${tag} ${i}`,
+    });
+    events.push({
+      id: `evt-${tag}-${i}`,
+      type: 'case.opened',
+      occurred_at: c.opened_at,
+      data: { id: c.id, partner_id: c.partner_id },
+    });
   }
   return events;
 }
 
 /** POST each event with `concurrency` in flight, or paced at `ratePerSec`; returns ack latencies (ms). */
-async function fire(url: string, events: Array<{ id: string }>, secret: string, o: { concurrency?: number; ratePerSec?: number }): Promise<number[]> {
+async function fire(
+  url: string,
+  events: Array<{ id: string }>,
+  secret: string,
+  o: { concurrency?: number; ratePerSec?: number },
+): Promise<number[]> {
   const pool = new Pool(new URL(url).origin, { connections: 64 });
   const lat: number[] = [];
   const one = async (ev: { id: string }) => {
@@ -57,9 +71,11 @@ async function fire(url: string, events: Array<{ id: string }>, secret: string, 
     await Promise.all(pending);
   } else {
     let next = 0;
-    await Promise.all(Array.from({ length: o.concurrency ?? 32 }, async () => {
-      while (next < events.length) await one(events[next++]!);
-    }));
+    await Promise.all(
+      Array.from({ length: o.concurrency ?? 32 }, async () => {
+        while (next < events.length) await one(events[next++]!);
+      }),
+    );
   }
   await pool.close();
   return lat.sort((a, b) => a - b);
@@ -67,7 +83,14 @@ async function fire(url: string, events: Array<{ id: string }>, secret: string, 
 
 async function bridgeRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, tag: string) {
   const dir = mkdtempSync(join(tmpdir(), 'gb-bench-'));
-  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${join(dir, 'b.db')}`, extra: { dispatcher: { concurrency: 64, poll_ms: 20 } }, clickupUnmetered: true });
+  const { config, secrets } = configForSandboxes(
+    { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
+    {
+      storeUrl: `sqlite:${join(dir, 'b.db')}`,
+      extra: { dispatcher: { concurrency: 64, poll_ms: 20 } },
+      clickupUnmetered: true,
+    },
+  );
   const bridge = await startBridge({ config, secrets, logger: pino({ level: 'silent' }) });
   try {
     const events = await raise(tg, n, tag);
@@ -78,7 +101,10 @@ async function bridgeRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, 
     const lat = await fire(bridge.url, events, tg.webhookSecret, { concurrency: 32 });
     const ackDone = performance.now();
     for (;;) {
-      const r = await bridge.store.db.selectFrom('links').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      const r = await bridge.store.db
+        .selectFrom('links')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst();
       if (Number(r?.n) >= n) break;
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -122,10 +148,14 @@ function peakRssMb(pid: number): number | null {
 async function childRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, tag: string) {
   const dir = mkdtempSync(join(tmpdir(), 'gb-bench-child-'));
   const file = join(dir, 'b.db');
-  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, extra: { dispatcher: { concurrency: 64, poll_ms: 20 } }, clickupUnmetered: true });
+  const { config, secrets } = configForSandboxes(
+    { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
+    { storeUrl: `sqlite:${file}`, extra: { dispatcher: { concurrency: 64, poll_ms: 20 } }, clickupUnmetered: true },
+  );
   const proc = await startBridgeProcess(dir, config, secrets, `flow1-${tag}`);
   const db = new SQLite(file, { readonly: true });
-  const links = () => Number((db.prepare("SELECT count(*) AS n FROM links WHERE entity = 'case'").get() as { n: number }).n);
+  const links = () =>
+    Number((db.prepare("SELECT count(*) AS n FROM links WHERE entity = 'case'").get() as { n: number }).n);
   const waitLinks = async (k: number) => {
     while (links() < k) await new Promise((r) => setTimeout(r, 20));
   };
@@ -153,12 +183,23 @@ async function childRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, t
 /** The baseline: verify, read the case, create the task, all inside the webhook request. No store, no retries. */
 async function naiveRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, tag: string) {
   // The sandbox sends no rate-limit headers here: without this the client would assume the lowest plan's 100/min.
-  const clickup = createClickUpClient({ baseUrl: cu.url, token: cu.token, teamId: cu.teamId, assumedRateLimitPerMinute: 1_000_000 });
-  const driver = createCommunityDriver({ baseUrl: tg.url, tenantId: tg.tenantId, clientId: tg.clientId, clientSecret: tg.clientSecret });
+  const clickup = createClickUpClient({
+    baseUrl: cu.url,
+    token: cu.token,
+    teamId: cu.teamId,
+    assumedRateLimitPerMinute: 1_000_000,
+  });
+  const driver = createCommunityDriver({
+    baseUrl: tg.url,
+    tenantId: tg.tenantId,
+    clientId: tg.clientId,
+    clientSecret: tg.clientSecret,
+  });
   const app = new Hono();
   app.post('/webhooks/tradinggrid', async (c) => {
     const raw = Buffer.from(await c.req.arrayBuffer());
-    if (!verifyTradingGridWebhook(raw, Object.fromEntries(c.req.raw.headers.entries()), tg.webhookSecret).ok) return c.json({}, 401);
+    if (!verifyTradingGridWebhook(raw, Object.fromEntries(c.req.raw.headers.entries()), tg.webhookSecret).ok)
+      return c.json({}, 401);
     const ev = JSON.parse(raw.toString());
     const kase = await driver.getCase(ev.data.id);
     if (!kase.ok) return c.json({}, 502);
@@ -172,7 +213,12 @@ async function naiveRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, t
     const t0 = performance.now();
     const lat = await fire(server.url, events, tg.webhookSecret, { concurrency: 32 });
     const cpu = process.cpuUsage(cpu0);
-    return { casesPerSec: n / ((performance.now() - t0) / 1000), cpuMsPerCase: (cpu.user + cpu.system) / 1000 / n, ackP50: percentile(lat, 50), ackP99: percentile(lat, 99) };
+    return {
+      casesPerSec: n / ((performance.now() - t0) / 1000),
+      cpuMsPerCase: (cpu.user + cpu.system) / 1000 / n,
+      ackP50: percentile(lat, 50),
+      ackP99: percentile(lat, 99),
+    };
   } finally {
     await server.close();
     await clickup.close();
@@ -211,14 +257,26 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
         ack_ms_p99_at_500_rps: pick(bridge, 'ackP99At500'),
       },
       bridge_own_process: {
-        method: 'gridbridge start as a child process (SQLite, dispatcher concurrency 64), warmed up with 300 cases; the sandboxes and the load generator stay in the bench process; CPU from /proc/<pid>/stat, peak RSS from VmHWM',
+        method:
+          'gridbridge start as a child process (SQLite, dispatcher concurrency 64), warmed up with 300 cases; the sandboxes and the load generator stay in the bench process; CPU from /proc/<pid>/stat, peak RSS from VmHWM',
         cases_per_s: pick(child, 'casesPerSec'),
         bridge_cpu_ms_per_case: pick(child, 'bridgeCpuMsPerCase'),
         peak_rss_mb: pick(child, 'peakRssMb'),
       },
-      baseline_inline_no_durability: { cases_per_s: pick(naive, 'casesPerSec'), cpu_ms_per_case_whole_process: pick(naive, 'cpuMsPerCase'), ack_ms_p50: pick(naive, 'ackP50'), ack_ms_p99: pick(naive, 'ackP99') },
+      baseline_inline_no_durability: {
+        cases_per_s: pick(naive, 'casesPerSec'),
+        cpu_ms_per_case_whole_process: pick(naive, 'cpuMsPerCase'),
+        ack_ms_p50: pick(naive, 'ackP50'),
+        ack_ms_p99: pick(naive, 'ackP99'),
+      },
       ratio_bridge_vs_baseline_cases_per_s: round(med(bridge, 'casesPerSec') / med(naive, 'casesPerSec')),
-      goals: { cases_per_s: 2000, clickup_calls_per_case: 1, ack_ms_p99_at_500_rps: 10, bridge_cpu_ms_per_case: 1.5, peak_rss_mb: 200 },
+      goals: {
+        cases_per_s: 2000,
+        clickup_calls_per_case: 1,
+        ack_ms_p99_at_500_rps: 10,
+        bridge_cpu_ms_per_case: 1.5,
+        peak_rss_mb: 200,
+      },
     };
   } finally {
     tg.setWebhookUrl(undefined);

@@ -73,9 +73,20 @@ async function buildDatabase(file: string, rows: number, partners: number): Prom
   const db = new Database(file);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
-  const insertRow = db.prepare(`INSERT INTO cases (id, source, partner_id, kind, partner_status, state, hold_reason, sla_due_at, opened_at, resolved_at, updated_at, data)
+  const insertRow =
+    db.prepare(`INSERT INTO cases (id, source, partner_id, kind, partner_status, state, hold_reason, sla_due_at, opened_at, resolved_at, updated_at, data)
     VALUES (?, 'community', ?, ?, ?, 'active', NULL, ?, ?, ?, ?, '{}')`);
-  const insert = { run: (id: string, partner: string, kind: string, status: string, opened: number, resolved: number | null, due: number) => insertRow.run(id, partner, kind, status, due, opened, resolved, resolved ?? opened) };
+  const insert = {
+    run: (
+      id: string,
+      partner: string,
+      kind: string,
+      status: string,
+      opened: number,
+      resolved: number | null,
+      due: number,
+    ) => insertRow.run(id, partner, kind, status, due, opened, resolved, resolved ?? opened),
+  };
   const r = rng(42);
   // Skewed volume: a few partners trade a lot (weights ~ 1/rank^0.8).
   const weights = Array.from({ length: partners }, (_, i) => 1 / (i + 1) ** 0.8);
@@ -162,13 +173,34 @@ function viaSqlAggregates(db: Database.Database, w: Window) {
   const agg = (id: string) => {
     let a = byPartner.get(id);
     if (!a) {
-      a = { partner_id: id, resolved_cases: 0, duration_sum_ms: 0, median_ms: null, p90_ms: null, sla_counted: 0, sla_met: 0, open_cases: 0, overdue_tasks: 0 };
+      a = {
+        partner_id: id,
+        resolved_cases: 0,
+        duration_sum_ms: 0,
+        median_ms: null,
+        p90_ms: null,
+        sla_counted: 0,
+        sla_met: 0,
+        open_cases: 0,
+        overdue_tasks: 0,
+      };
       byPartner.set(id, a);
     }
     return a;
   };
-  for (const r of db.prepare(RESOLVED_SQL).all(params) as Array<{ partner_id: string; n: number; dsum: number; sla_n: number; sla_met: number | null }>) {
-    Object.assign(agg(r.partner_id), { resolved_cases: r.n, duration_sum_ms: r.dsum, sla_counted: r.sla_n, sla_met: r.sla_met ?? 0 });
+  for (const r of db.prepare(RESOLVED_SQL).all(params) as Array<{
+    partner_id: string;
+    n: number;
+    dsum: number;
+    sla_n: number;
+    sla_met: number | null;
+  }>) {
+    Object.assign(agg(r.partner_id), {
+      resolved_cases: r.n,
+      duration_sum_ms: r.dsum,
+      sla_counted: r.sla_n,
+      sla_met: r.sla_met ?? 0,
+    });
   }
   lap('resolved');
   const ranks = new Map<string, Map<number, number>>();
@@ -193,7 +225,9 @@ function viaSqlAggregates(db: Database.Database, w: Window) {
 function viaIndexedRows(db: Database.Database, w: Window) {
   const acc = new ScorecardAccumulator(w);
   let rowsRead = 0;
-  const rows = db.prepare(ROWS_SQL).raw(true).iterate({ start: w.start, end: w.end, asOf: w.asOf }) as Iterable<[string, string, number, number | null, number | null]>;
+  const rows = db.prepare(ROWS_SQL).raw(true).iterate({ start: w.start, end: w.end, asOf: w.asOf }) as Iterable<
+    [string, string, number, number | null, number | null]
+  >;
   for (const row of rows) {
     acc.addFields(row[0], row[1], row[2], row[3], row[4]);
     rowsRead++;
@@ -202,12 +236,17 @@ function viaIndexedRows(db: Database.Database, w: Window) {
 }
 
 function viaAllRows(db: Database.Database, w: Window) {
-  const rows = db.prepare('SELECT partner_id, partner_status AS status, opened_at, resolved_at, sla_due_at FROM cases').all() as CaseMetricRow[];
+  const rows = db
+    .prepare('SELECT partner_id, partner_status AS status, opened_at, resolved_at, sla_due_at FROM cases')
+    .all() as CaseMetricRow[];
   return { cards: computeScorecards(rows, w), rowsRead: rows.length };
 }
 
 function plans(db: Database.Database): Record<string, string[]> {
-  const p = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ start: 0, end: 1, asOf: 1 }) as Array<{ detail: string }>).map((r) => r.detail);
+  const p = (sql: string) =>
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ start: 0, end: 1, asOf: 1 }) as Array<{ detail: string }>).map(
+      (r) => r.detail,
+    );
   return { resolved: p(RESOLVED_SQL), quantiles: p(QUANTILE_SQL), open: p(OPEN_SQL), rows: p(ROWS_SQL) };
 }
 
@@ -254,7 +293,11 @@ async function scorecardBench(file: string, period: string) {
   const reference = JSON.stringify(last.naive_all_rows!.cards);
   return {
     period,
-    window: { start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), as_of: new Date(w.asOf).toISOString() },
+    window: {
+      start: new Date(w.start).toISOString(),
+      end: new Date(w.end).toISOString(),
+      as_of: new Date(w.asOf).toISOString(),
+    },
     partners_with_scorecards: last.sql_aggregate!.cards.length,
     ms: s,
     sql_aggregate_split_ms_last_run: { ...sqlSplit },
@@ -263,14 +306,25 @@ async function scorecardBench(file: string, period: string) {
       sql_aggregate: round(s.naive_all_rows!.median / s.sql_aggregate!.median, 1),
       indexed_rows_fold: round(s.naive_all_rows!.median / s.indexed_rows_fold!.median, 1),
     },
-    store_op_scorecardAggregates: { ms: storeOp.ms, same_result_as_naive: JSON.stringify(storeOp.cards) === reference, goal_under_1s_max: storeOp.ms.max < 1000 },
+    store_op_scorecardAggregates: {
+      ms: storeOp.ms,
+      same_result_as_naive: JSON.stringify(storeOp.cards) === reference,
+      goal_under_1s_max: storeOp.ms.max < 1000,
+    },
     // What loadScorecards (metrics push, report, /api/scorecards) runs.
-    store_op_scorecardRows_fold: { ms: storeFold.ms, same_result_as_naive: JSON.stringify(storeFold.cards) === reference, goal_under_1s_max: storeFold.ms.max < 1000 },
+    store_op_scorecardRows_fold: {
+      ms: storeFold.ms,
+      same_result_as_naive: JSON.stringify(storeFold.cards) === reference,
+      goal_under_1s_max: storeFold.ms.max < 1000,
+    },
     same_result_as_naive: {
       sql_aggregate: JSON.stringify(last.sql_aggregate!.cards) === reference,
       indexed_rows_fold: JSON.stringify(last.indexed_rows_fold!.cards) === reference,
     },
-    goal_under_1s_max: { sql_aggregate: s.sql_aggregate!.max < 1000, indexed_rows_fold: s.indexed_rows_fold!.max < 1000 },
+    goal_under_1s_max: {
+      sql_aggregate: s.sql_aggregate!.max < 1000,
+      indexed_rows_fold: s.indexed_rows_fold!.max < 1000,
+    },
     sample: last.sql_aggregate!.cards[0],
     query_plans: queryPlans,
   };
@@ -280,12 +334,23 @@ function sweepFixtures(n: number) {
   const r = rng(7);
   const cal = {
     time_zone: 'Europe/Berlin',
-    working_hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, ['08:00-12:00', '13:00-17:00']])),
+    working_hours: Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, ['08:00-12:00', '13:00-17:00']]),
+    ),
     holidays: { country: 'DE', state: 'BY' },
     closures: [{ from: '2026-12-24', to: '2026-12-31', reason: 'year-end' }],
   };
   const config = slaConfigSchema.parse({
-    default: { response_hours: 8, resolution_hours: 40, reminder_at: [0.5, 0.75], escalation_levels: [{ after: 1, set_partner_status: true, resolution_hours: 8 }, { after: 1.5 }, { after_hours: 120 }] },
+    default: {
+      response_hours: 8,
+      resolution_hours: 40,
+      reminder_at: [0.5, 0.75],
+      escalation_levels: [
+        { after: 1, set_partner_status: true, resolution_hours: 8 },
+        { after: 1.5 },
+        { after_hours: 120 },
+      ],
+    },
     policies: [
       { kind: 'dispute', tier: 'strategic', response_hours: 2, resolution_hours: 16 },
       { kind: 'dispute', resolution_hours: 24 },
@@ -294,7 +359,10 @@ function sweepFixtures(n: number) {
     ],
   });
   const routing = routingRulesSchema.parse([
-    { match: { kind: ['dispute'], tier: ['strategic'], value_min: 10_000, currency: 'EUR' }, route_to: { manager: 'kam@example.com' } },
+    {
+      match: { kind: ['dispute'], tier: ['strategic'], value_min: 10_000, currency: 'EUR' },
+      route_to: { manager: 'kam@example.com' },
+    },
     { match: { kind: ['fa_overdue', 'fa_rejected'] }, route_to: { manager: 'edi@example.com' } },
     { match: { tier: ['strategic'] }, route_to: { manager: 'strategic@example.com' } },
     { route_to: { manager: 'ops@example.com' } },
@@ -310,7 +378,12 @@ function sweepFixtures(n: number) {
       history.push({ status: c % 2 === 0 ? 'awaiting_documents' : 'in_review', from: new Date(t) });
     }
     const kind = KINDS[i % KINDS.length]!;
-    const done: AlreadyDone = { reminders: r() < 0.5 ? [0.5] : [], escalationLevel: Math.floor(r() * 2), dueAt: null, state: null };
+    const done: AlreadyDone = {
+      reminders: r() < 0.5 ? [0.5] : [],
+      escalationLevel: Math.floor(r() * 2),
+      dueAt: null,
+      state: null,
+    };
     return {
       facts: { openedAt: new Date(opened), statusHistory: history },
       subject: {
@@ -339,7 +412,15 @@ function sweep(fx: ReturnType<typeof sweepFixtures>, count: number, sharedCalend
     const { policy } = selectSlaPolicy(c.subject, fx.config);
     const sla = computeSla(c.facts, policy, calendar, now);
     states[sla.state] = (states[sla.state] ?? 0) + 1;
-    intents += decideSlaActions({ case: c.subject, sla, policy, alreadyDone: c.done, now, routing: fx.routing, calendar }).length;
+    intents += decideSlaActions({
+      case: c.subject,
+      sla,
+      policy,
+      alreadyDone: c.done,
+      now,
+      routing: fx.routing,
+      calendar,
+    }).length;
   }
   return { ms: performance.now() - t0, intents, states };
 }
@@ -383,18 +464,35 @@ async function storeSweepBench(file: string, n: number) {
     const t0 = performance.now();
     const raw = new Database(file);
     raw.pragma('synchronous = OFF');
-    const insCase = raw.prepare(`INSERT INTO cases (id, source, partner_id, kind, partner_status, state, hold_reason, sla_due_at, opened_at, resolved_at, updated_at, data)
+    const insCase =
+      raw.prepare(`INSERT INTO cases (id, source, partner_id, kind, partner_status, state, hold_reason, sla_due_at, opened_at, resolved_at, updated_at, data)
       VALUES (?, 'community', ?, ?, ?, 'active', NULL, ?, ?, NULL, ?, ?)`);
     const insHist = raw.prepare('INSERT INTO case_status_history (case_id, status, at) VALUES (?, ?, ?)');
-    const insLink = raw.prepare(`INSERT INTO links (entity, entity_id, cu_task_id, cu_list_id, created_at) VALUES ('case', ?, ?, 'L', 0)`);
+    const insLink = raw.prepare(
+      `INSERT INTO links (entity, entity_id, cu_task_id, cu_list_id, created_at) VALUES ('case', ?, ?, 'L', 0)`,
+    );
     raw.transaction(() => {
       fx.cases.forEach((c, i) => {
         const id = `C-${String(i).padStart(7, '0')}`;
         const opened = c.facts.openedAt.getTime();
         const rec: CaseRecord = {
-          id, source: 'community', partnerId: partnerId(1 + (i % 200)), partnerName: null, partnerTier: c.subject.tier, kind: c.subject.kind, title: `case ${i}`, description: '',
-          transactionRef: null, value: c.subject.value, partnerStatus: c.subject.partnerStatus as CaseRecord['partnerStatus'], state: 'active', holdReason: null,
-          slaDueAt: opened + 40 * H, openedAt: opened, resolvedAt: null, updatedAt: opened,
+          id,
+          source: 'community',
+          partnerId: partnerId(1 + (i % 200)),
+          partnerName: null,
+          partnerTier: c.subject.tier,
+          kind: c.subject.kind,
+          title: `case ${i}`,
+          description: '',
+          transactionRef: null,
+          value: c.subject.value,
+          partnerStatus: c.subject.partnerStatus as CaseRecord['partnerStatus'],
+          state: 'active',
+          holdReason: null,
+          slaDueAt: opened + 40 * H,
+          openedAt: opened,
+          resolvedAt: null,
+          updatedAt: opened,
         };
         insCase.run(id, rec.partnerId, rec.kind, rec.partnerStatus, rec.slaDueAt, opened, opened, JSON.stringify(rec));
         insHist.run(id, 'received', opened);
@@ -419,9 +517,22 @@ async function storeSweepBench(file: string, n: number) {
         const page = await listOpenCasesForSweep(store.db, after, 500);
         if (page.length === 0) break;
         pages++;
-        const histories = await listStatusHistories(store.db, page.map((p) => p.record.id));
+        const histories = await listStatusHistories(
+          store.db,
+          page.map((p) => p.record.id),
+        );
         for (const row of page) {
-          const d = decideSweepForCase({ record: row.record, history: histories.get(row.record.id) ?? [], stored: row.sla, hasTask: row.cuTaskId !== null, sla: fx.config, routing: rt.routing, calendar: rt.calendar, now, slot: 0 });
+          const d = decideSweepForCase({
+            record: row.record,
+            history: histories.get(row.record.id) ?? [],
+            stored: row.sla,
+            hasTask: row.cuTaskId !== null,
+            sla: fx.config,
+            routing: rt.routing,
+            calendar: rt.calendar,
+            now,
+            slot: 0,
+          });
           jobs += d.jobs.length;
         }
         after = page.at(-1)!.record.id;
@@ -429,7 +540,15 @@ async function storeSweepBench(file: string, n: number) {
       runs.push(performance.now() - t1);
     }
     const s = summary(runs);
-    return { open_cases: n, build_ms: buildMs, pages, jobs_decided: jobs, ms: s, cases_per_s_median: Math.round(n / (s.median / 1000)), note: 'reads + decisions; the per-page commit (case_sla rows, jobs) is not included' };
+    return {
+      open_cases: n,
+      build_ms: buildMs,
+      pages,
+      jobs_decided: jobs,
+      ms: s,
+      cases_per_s_median: Math.round(n / (s.median / 1000)),
+      note: 'reads + decisions; the per-page commit (case_sla rows, jobs) is not included',
+    };
   } finally {
     await store.close();
   }
@@ -445,7 +564,13 @@ export async function run(opts: MetricsBenchOptions = {}): Promise<object> {
     const file = join(dir, 'cases.sqlite');
     const build = await buildDatabase(file, rows, partners);
     return {
-      dataset: { rows, partners, now: new Date(NOW).toISOString(), build_ms: build.ms, file_mb: round(build.bytes / 2 ** 20, 1) },
+      dataset: {
+        rows,
+        partners,
+        now: new Date(NOW).toISOString(),
+        build_ms: build.ms,
+        file_mb: round(build.bytes / 2 ** 20, 1),
+      },
       scorecards_closed_period: await scorecardBench(file, '2026-Q3'),
       scorecards_running_period: await scorecardBench(file, '2026-Q4'),
       sla_sweep: sweepBench(sweepN, baselineN),

@@ -18,5 +18,7 @@ if (dir) {
     return query.call(this, q, ...rest);
   };
   let n = 0;
-  process.on('SIGUSR2', () => writeFileSync(join(dir, `${process.pid}-${n++}.json`), JSON.stringify(Object.fromEntries(counts))));
+  process.on('SIGUSR2', () =>
+    writeFileSync(join(dir, `${process.pid}-${n++}.json`), JSON.stringify(Object.fromEntries(counts))),
+  );
 }

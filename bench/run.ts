@@ -29,7 +29,14 @@ for (const name of names) {
     // Shared 2-core machines: a time measured while others run is not the bridge's own; the load says so.
     const loadBefore = loadavg()[0]!;
     const r = await mod.run();
-    results[name] = { ...r, load_average_1m: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100, cpus: cpus().length } };
+    results[name] = {
+      ...r,
+      load_average_1m: {
+        before: Math.round(loadBefore * 100) / 100,
+        after: Math.round(loadavg()[0]! * 100) / 100,
+        cpus: cpus().length,
+      },
+    };
   } catch (e) {
     results[name] = { error: (e as Error).stack ?? String(e) };
   }
@@ -47,7 +54,11 @@ if (wanted.length === 0) {
     process.exit(2);
   }
   const old = JSON.parse(readFileSync(latest, 'utf8')) as typeof doc & { merged?: Record<string, string> };
-  const merged = { ...old, results: { ...old.results, ...results }, merged: { ...old.merged, ...Object.fromEntries(names.map((n) => [n, at])) } };
+  const merged = {
+    ...old,
+    results: { ...old.results, ...results },
+    merged: { ...old.merged, ...Object.fromEntries(names.map((n) => [n, at])) },
+  };
   writeFileSync(latest, `${JSON.stringify(merged, null, 2)}\n`);
 }
 process.exit(0);

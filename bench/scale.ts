@@ -43,8 +43,17 @@ type StoreKind = 'sqlite' | 'postgres';
 async function raise(tg: TradingGridSandbox, n: number, tag: string) {
   const events = [];
   for (let i = 0; i < n; i++) {
-    const c = await tg.raiseCase({ partnerId: i % 2 ? 'P-ACME' : 'P-GLOBEX', kind: 'dispute', title: `scale ${tag} ${i}` });
-    events.push({ id: `evt-${tag}-${i}`, type: 'case.opened', occurred_at: c.opened_at, data: { id: c.id, partner_id: c.partner_id } });
+    const c = await tg.raiseCase({
+      partnerId: i % 2 ? 'P-ACME' : 'P-GLOBEX',
+      kind: 'dispute',
+      title: `scale ${tag} ${i}`,
+    });
+    events.push({
+      id: `evt-${tag}-${i}`,
+      type: 'case.opened',
+      occurred_at: c.opened_at,
+      data: { id: c.id, partner_id: c.partner_id },
+    });
   }
   return events;
 }
@@ -80,7 +89,11 @@ class RoundTripCounter {
       await new Promise((r) => setTimeout(r, 10));
     }
     const sum = new Map<string, number>();
-    for (const f of fresh) for (const [k, v] of Object.entries(JSON.parse(readFileSync(join(this.dir, f), 'utf8')) as Record<string, number>)) sum.set(k, (sum.get(k) ?? 0) + v);
+    for (const f of fresh)
+      for (const [k, v] of Object.entries(
+        JSON.parse(readFileSync(join(this.dir, f), 'utf8')) as Record<string, number>,
+      ))
+        sum.set(k, (sum.get(k) ?? 0) + v);
     return sum;
   }
 
@@ -105,7 +118,11 @@ interface RunResult {
   sqlDetail: Map<string, number> | null;
 }
 
-async function oneRun(cu: ClickUpSandbox, tg: TradingGridSandbox, o: { store: StoreKind; instances: number; n: number; concurrency: number; tag: string; unmetered: boolean }): Promise<RunResult> {
+async function oneRun(
+  cu: ClickUpSandbox,
+  tg: TradingGridSandbox,
+  o: { store: StoreKind; instances: number; n: number; concurrency: number; tag: string; unmetered: boolean },
+): Promise<RunResult> {
   const { n, tag } = o;
   const dir = mkdtempSync(join(tmpdir(), 'gb-scale-'));
   const db = o.store === 'postgres' ? await createPgDatabase() : null;
@@ -144,17 +161,24 @@ async function oneRun(cu: ClickUpSandbox, tg: TradingGridSandbox, o: { store: St
     }
     const post = async (batch: typeof warm, lat?: number[]) => {
       let next = 0;
-      await Promise.all(Array.from({ length: POSTERS }, async () => {
-        while (next < batch.length) {
-          const i = next++;
-          const s = signTgEvent(batch[i]!, tg.webhookSecret);
-          const a = performance.now();
-          const r = await pools[i % pools.length]!.request({ method: 'POST', path: '/webhooks/tradinggrid', headers: s.headers, body: s.body });
-          await r.body.dump();
-          if (r.statusCode >= 300) throw new Error(`webhook answered ${r.statusCode}`);
-          lat?.push(performance.now() - a);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: POSTERS }, async () => {
+          while (next < batch.length) {
+            const i = next++;
+            const s = signTgEvent(batch[i]!, tg.webhookSecret);
+            const a = performance.now();
+            const r = await pools[i % pools.length]!.request({
+              method: 'POST',
+              path: '/webhooks/tradinggrid',
+              headers: s.headers,
+              body: s.body,
+            });
+            await r.body.dump();
+            if (r.statusCode >= 300) throw new Error(`webhook answered ${r.statusCode}`);
+            lat?.push(performance.now() - a);
+          }
+        }),
+      );
     };
     const until = async (what: string, done: () => Promise<boolean>) => {
       const start = performance.now();
@@ -167,7 +191,10 @@ async function oneRun(cu: ClickUpSandbox, tg: TradingGridSandbox, o: { store: St
     // Warm-up: instances run for months, so their code is compiled by V8's optimiser; a fresh process is
     // not yet, and each instance compiles its own (three processes pay it three times). Not measured.
     await post(warm);
-    await until('warm-up', async () => (await count(COUNT_CASES)) >= warm.length && (await count(COUNT_UNFINISHED)) === 0);
+    await until(
+      'warm-up',
+      async () => (await count(COUNT_CASES)) >= warm.length && (await count(COUNT_UNFINISHED)) === 0,
+    );
     // Raised only now: the bridges' Trading Grid poll (every 5 minutes) would take up cases raised earlier
     // during the warm-up, before the clock starts.
     const events = await raise(tg, n, tag);
@@ -246,11 +273,27 @@ function row(rows: RunResult[]) {
 
 /** The statements behind the round trips of the last run, per case, most frequent first. */
 function sqlBreakdown(r: RunResult, n: number): Record<string, number> {
-  return Object.fromEntries([...(r.sqlDetail ?? [])].sort((a, b) => b[1] - a[1]).filter(([, v]) => v / n >= 0.05).map(([k, v]) => [k, round(v / n)]));
+  return Object.fromEntries(
+    [...(r.sqlDetail ?? [])]
+      .sort((a, b) => b[1] - a[1])
+      .filter(([, v]) => v / n >= 0.05)
+      .map(([k, v]) => [k, round(v / n)]),
+  );
 }
 
-async function compare(o: { latencyMs: number; rateLimitPerMinute: number | null; n: number; runs: number; concurrency: number; detail: boolean; setups: readonly (typeof SETUPS)[number][] }) {
-  const cu = await startClickUpSandbox({ rateLimitPerMinute: o.rateLimitPerMinute, faults: { latencyMs: o.latencyMs } });
+async function compare(o: {
+  latencyMs: number;
+  rateLimitPerMinute: number | null;
+  n: number;
+  runs: number;
+  concurrency: number;
+  detail: boolean;
+  setups: readonly (typeof SETUPS)[number][];
+}) {
+  const cu = await startClickUpSandbox({
+    rateLimitPerMinute: o.rateLimitPerMinute,
+    faults: { latencyMs: o.latencyMs },
+  });
   const tg = await startTradingGridSandbox({ idTag: `S${o.latencyMs}` });
   try {
     const SETUPS = o.setups;
@@ -258,7 +301,16 @@ async function compare(o: { latencyMs: number; rateLimitPerMinute: number | null
     // Interleaved so that a change in the machine's load hits every setup alike.
     for (let i = 0; i < o.runs; i++) {
       for (const s of SETUPS) {
-        results[s.key]!.push(await oneRun(cu, tg, { store: s.store, instances: s.instances, n: o.n, concurrency: o.concurrency, tag: `l${o.latencyMs}r${i}${s.store[0]}${s.instances}`, unmetered: o.rateLimitPerMinute === null }));
+        results[s.key]!.push(
+          await oneRun(cu, tg, {
+            store: s.store,
+            instances: s.instances,
+            n: o.n,
+            concurrency: o.concurrency,
+            tag: `l${o.latencyMs}r${i}${s.store[0]}${s.instances}`,
+            unmetered: o.rateLimitPerMinute === null,
+          }),
+        );
       }
     }
     const median = (k: string) => (results[k] ? summary(results[k].map((r) => r.casesPerSec)).median : NaN);
@@ -267,7 +319,14 @@ async function compare(o: { latencyMs: number; rateLimitPerMinute: number | null
       ratio_postgres_3_vs_1: round(median('postgres_3_instances') / median('postgres_1_instance')),
       ratio_postgres_1_vs_sqlite_1: round(median('postgres_1_instance') / median('sqlite_1_instance')),
       ...(o.detail
-        ? { sql_per_case_by_statement_last_run: Object.fromEntries(SETUPS.filter((s) => s.store === 'postgres').map((s) => [s.key, sqlBreakdown(results[s.key]!.at(-1)!, o.n)])) }
+        ? {
+            sql_per_case_by_statement_last_run: Object.fromEntries(
+              SETUPS.filter((s) => s.store === 'postgres').map((s) => [
+                s.key,
+                sqlBreakdown(results[s.key]!.at(-1)!, o.n),
+              ]),
+            ),
+          }
         : {}),
     };
   } finally {
@@ -275,7 +334,16 @@ async function compare(o: { latencyMs: number; rateLimitPerMinute: number | null
   }
 }
 
-export async function run(opts: { cases?: number; runs?: number; concurrency?: number; detail?: boolean; only?: string[]; variants?: string[] } = {}): Promise<object> {
+export async function run(
+  opts: {
+    cases?: number;
+    runs?: number;
+    concurrency?: number;
+    detail?: boolean;
+    only?: string[];
+    variants?: string[];
+  } = {},
+): Promise<object> {
   const why = await pgUnavailable();
   if (why) return { skipped: `PostgreSQL not reachable: ${why}` };
   const n = opts.cases ?? 600;
@@ -286,16 +354,35 @@ export async function run(opts: { cases?: number; runs?: number; concurrency?: n
   // For diagnosis only (SETUPS=postgres_1_instance VARIANTS=cpu): the full benchmark runs everything.
   const setups = SETUPS.filter((s) => !opts.only || opts.only.includes(s.key));
   const want = (v: string) => !opts.variants || opts.variants.includes(v);
-  const io = want('io') ? await compare({ latencyMs: 50, rateLimitPerMinute: 1_000_000, n, runs, concurrency, detail, setups }) : {};
-  const cpu = want('cpu') ? await compare({ latencyMs: 0, rateLimitPerMinute: null, n, runs, concurrency, detail, setups }) : {};
+  const io = want('io')
+    ? await compare({ latencyMs: 50, rateLimitPerMinute: 1_000_000, n, runs, concurrency, detail, setups })
+    : {};
+  const cpu = want('cpu')
+    ? await compare({ latencyMs: 0, rateLimitPerMinute: null, n, runs, concurrency, detail, setups })
+    : {};
   // The same comparison at a lighter and a heavier load (one run each): if the ratio falls as the cores
   // get busy, the limit is the machine; if it stayed low at light load, something would serialise.
   const sweep: Record<string, object> = {};
   if (want('sweep')) {
     for (const c of [concurrency / 2, concurrency * 2]) {
-      const r = (await compare({ latencyMs: 50, rateLimitPerMinute: 1_000_000, n, runs: 1, concurrency: c, detail: false, setups: setups.filter((s) => s.store === 'postgres') })) as { postgres_1_instance?: ReturnType<typeof row>; postgres_3_instances?: ReturnType<typeof row>; ratio_postgres_3_vs_1: number };
+      const r = (await compare({
+        latencyMs: 50,
+        rateLimitPerMinute: 1_000_000,
+        n,
+        runs: 1,
+        concurrency: c,
+        detail: false,
+        setups: setups.filter((s) => s.store === 'postgres'),
+      })) as {
+        postgres_1_instance?: ReturnType<typeof row>;
+        postgres_3_instances?: ReturnType<typeof row>;
+        ratio_postgres_3_vs_1: number;
+      };
       sweep[`concurrency_${c}`] = {
-        cases_per_s: { one: r.postgres_1_instance?.cases_per_s.median, three: r.postgres_3_instances?.cases_per_s.median },
+        cases_per_s: {
+          one: r.postgres_1_instance?.cases_per_s.median,
+          three: r.postgres_3_instances?.cases_per_s.median,
+        },
         cores_busy: { one: r.postgres_1_instance?.cores_busy_median, three: r.postgres_3_instances?.cores_busy_median },
         ratio_postgres_3_vs_1: r.ratio_postgres_3_vs_1,
       };
@@ -304,15 +391,28 @@ export async function run(opts: { cases?: number; runs?: number; concurrency?: n
   return {
     method: `${n} cases per run, ${runs} runs (min/median/max; setups interleaved); instances are separate processes (PostgreSQL: one fresh database per run; SQLite: one file), webhooks spread round-robin, ${POSTERS} in flight; dispatcher concurrency ${concurrency} per instance (production-like: see CONCURRENCY in bench/scale.ts), the rest of the config at its defaults. Before measuring, ${WARMUP_PER_INSTANCE} cases per instance warm the processes up (V8 compiles each process's hot code; production instances are long-running) and the queue drains. A case counts once its ClickUp task is linked; each case takes three jobs (intake, task creation, then the partner's status, which mostly runs after the measured window and is not in its figures), so one instance stays below ${concurrency} / 50 ms = ${concurrency * 20} cases/s. cores_busy: CPU seconds of all processes of the setup per second. cpu_ms_per_case: /proc CPU time of the bridge processes, of this process (ClickUp and Trading Grid sandboxes, load generator) and of PostgreSQL (this database's sessions + WAL writer/checkpointer/bgwriter); sql_round_trips_per_case: statements the bridges sent during the run`,
     load_average_at_start: load,
-    clickup_50ms_budget_not_binding: { ...io, note: `ClickUp answers after 50 ms; rate limit 1,000,000/min shared through the store (every call takes from it, none waits). Ceiling of one instance: ${concurrency} jobs in flight` },
+    clickup_50ms_budget_not_binding: {
+      ...io,
+      note: `ClickUp answers after 50 ms; rate limit 1,000,000/min shared through the store (every call takes from it, none waits). Ceiling of one instance: ${concurrency} jobs in flight`,
+    },
     ratio_at_other_concurrencies_50ms_clickup_one_run: sweep,
-    cpu_bound_not_expected_to_scale: { ...cpu, note: 'no latency, unthrottled ClickUp (no rate headers, so no shared budget either): CPU-bound; bridges, sandboxes and PostgreSQL share 2 cores, so 3 instances cannot be faster (BENCHMARKS.md)' },
+    cpu_bound_not_expected_to_scale: {
+      ...cpu,
+      note: 'no latency, unthrottled ClickUp (no rate headers, so no shared budget either): CPU-bound; bridges, sandboxes and PostgreSQL share 2 cores, so 3 instances cannot be faster (BENCHMARKS.md)',
+    },
     goal: { ratio_postgres_3_vs_1_with_50ms_clickup: 2.2 },
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await run({ cases: Number(process.env.CASES ?? 600), runs: Number(process.env.RUNS ?? 3), concurrency: Number(process.env.CONCURRENCY ?? CONCURRENCY), detail: process.env.DETAIL === '1', only: process.env.SETUPS?.split(','), variants: process.env.VARIANTS?.split(',') });
+  const r = await run({
+    cases: Number(process.env.CASES ?? 600),
+    runs: Number(process.env.RUNS ?? 3),
+    concurrency: Number(process.env.CONCURRENCY ?? CONCURRENCY),
+    detail: process.env.DETAIL === '1',
+    only: process.env.SETUPS?.split(','),
+    variants: process.env.VARIANTS?.split(','),
+  });
   process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   process.exit(0);
 }

@@ -27,10 +27,27 @@ async function oneRun(cases: number) {
   const cu = await startClickUpSandbox({ rateLimitPerMinute: null });
   const tg = await startTradingGridSandbox({ idTag: 'S' });
   const dir = mkdtempSync(join(tmpdir(), 'gb-sync-'));
-  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${join(dir, 's.db')}`, extra: { dispatcher: { concurrency: 32, poll_ms: 10 }, guards: { bulk_changes: { max_changes: 0 } } /* one scripted user moves every task: the bulk guard would hold them */ }, clickupUnmetered: true });
+  const { config, secrets } = configForSandboxes(
+    { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
+    {
+      storeUrl: `sqlite:${join(dir, 's.db')}`,
+      extra: {
+        dispatcher: { concurrency: 32, poll_ms: 10 },
+        guards: {
+          bulk_changes: { max_changes: 0 },
+        } /* one scripted user moves every task: the bulk guard would hold them */,
+      },
+      clickupUnmetered: true,
+    },
+  );
   const bridge = await startBridge({ config, secrets, logger: pino({ level: 'silent' }) });
   tg.setWebhookUrl(`${bridge.url}/webhooks/tradinggrid`);
-  const direct = createCommunityDriver({ baseUrl: tg.url, tenantId: tg.tenantId, clientId: tg.clientId, clientSecret: tg.clientSecret });
+  const direct = createCommunityDriver({
+    baseUrl: tg.url,
+    tenantId: tg.tenantId,
+    clientId: tg.clientId,
+    clientSecret: tg.clientSecret,
+  });
   try {
     const ids: Array<{ caseId: string; taskId: string }> = [];
     for (let i = 0; i < cases; i++) {
@@ -56,13 +73,33 @@ async function oneRun(cases: number) {
     const fixed0 = fixed();
     const reads0 = reads();
     const check = async () => {
-      await bridge.scheduler.enqueueSlot({ kind: 'clickup.webhook_health', cron: '* * * * *' }, Date.now() + Math.random() * 1e6);
+      await bridge.scheduler.enqueueSlot(
+        { kind: 'clickup.webhook_health', cron: '* * * * *' },
+        Date.now() + Math.random() * 1e6,
+      );
       bridge.dispatcher.wake();
     };
     const checkDone = async (n: number) => {
-      while ((await bridge.store.db.selectFrom('jobs').select('id').where('kind', '=', 'clickup.webhook_health').where('state', '=', 'done').execute()).length < n) await new Promise((r) => setTimeout(r, 20));
+      while (
+        (
+          await bridge.store.db
+            .selectFrom('jobs')
+            .select('id')
+            .where('kind', '=', 'clickup.webhook_health')
+            .where('state', '=', 'done')
+            .execute()
+        ).length < n
+      )
+        await new Promise((r) => setTimeout(r, 20));
     };
-    const doneBefore = (await bridge.store.db.selectFrom('jobs').select('id').where('kind', '=', 'clickup.webhook_health').where('state', '=', 'done').execute()).length;
+    const doneBefore = (
+      await bridge.store.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('kind', '=', 'clickup.webhook_health')
+        .where('state', '=', 'done')
+        .execute()
+    ).length;
     const lat: number[] = [];
     let checks = 0;
     for (const [i, x] of ids.entries()) {

@@ -12,7 +12,18 @@ export const DEFAULT_SPEC = resolve(here, '../../shared/reference/clickup-api-v2
 export const DEFAULT_OUT = resolve(here, '../src/connectors/clickup/generated/openapi.ts');
 
 const SCHEMA_MAP_KEYS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
-const SCHEMA_KEYS = new Set(['items', 'additionalProperties', 'not', 'contains', 'propertyNames', 'if', 'then', 'else', 'unevaluatedProperties', 'unevaluatedItems']);
+const SCHEMA_KEYS = new Set([
+  'items',
+  'additionalProperties',
+  'not',
+  'contains',
+  'propertyNames',
+  'if',
+  'then',
+  'else',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+]);
 const SCHEMA_LIST_KEYS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 
 const NON_JSON_TYPES = { bigint: 'integer', int: 'integer', long: 'integer', float: 'number', double: 'number' };
@@ -40,7 +51,10 @@ export function repairClickUpSpec(doc, log = () => {}) {
           if (Array.isArray(sub)) {
             // e.g. properties.priority = [ {$ref} ]: a schema wrapped in an array.
             const fixed = sub.length === 1 ? sub[0] : { anyOf: sub };
-            note(subAt, `schema given as an array of ${sub.length}; replaced by ${sub.length === 1 ? 'its single element' : 'anyOf'}`);
+            note(
+              subAt,
+              `schema given as an array of ${sub.length}; replaced by ${sub.length === 1 ? 'its single element' : 'anyOf'}`,
+            );
             v[name] = fixed;
           } else if (sub === null || (typeof sub !== 'object' && typeof sub !== 'boolean')) {
             note(subAt, `schema is ${JSON.stringify(sub)}; replaced by {}`);
@@ -51,7 +65,10 @@ export function repairClickUpSpec(doc, log = () => {}) {
       } else if (SCHEMA_KEYS.has(k)) {
         if (Array.isArray(v) && k === 'items') {
           const fixed = v.length === 1 ? v[0] : { anyOf: v };
-          note(at, `items given as an array (draft-04 tuple); replaced by ${v.length === 1 ? 'its single element' : 'anyOf'}`);
+          note(
+            at,
+            `items given as an array (draft-04 tuple); replaced by ${v.length === 1 ? 'its single element' : 'anyOf'}`,
+          );
           s[k] = fixed;
         }
         fixSchema(s[k], at);
@@ -65,7 +82,11 @@ export function repairClickUpSpec(doc, log = () => {}) {
         note(at, `OpenAPI 3.0 nullable; type ${JSON.stringify(s.type)} widened with null`);
         s.type = [s.type, 'null'];
         delete s.nullable;
-      } else if (k === 'type' && (typeof v === 'string' || Array.isArray(v)) && [].concat(v).some((t) => NON_JSON_TYPES[t])) {
+      } else if (
+        k === 'type' &&
+        (typeof v === 'string' || Array.isArray(v)) &&
+        [].concat(v).some((t) => NON_JSON_TYPES[t])
+      ) {
         // Programming-language type names (bigint, int) used as JSON Schema types.
         const fixed = Array.isArray(v) ? v.map((t) => NON_JSON_TYPES[t] ?? t) : NON_JSON_TYPES[v];
         note(at, `type ${JSON.stringify(v)} is not a JSON Schema type; replaced by ${JSON.stringify(fixed)}`);
@@ -80,7 +101,8 @@ export function repairClickUpSpec(doc, log = () => {}) {
   const fixMedia = (content, where) => {
     if (!content || typeof content !== 'object') return;
     for (const [mt, media] of Object.entries(content)) {
-      if (media && typeof media === 'object' && media.schema !== undefined) fixSchema(media.schema, `${where}/${esc(mt)}/schema`);
+      if (media && typeof media === 'object' && media.schema !== undefined)
+        fixSchema(media.schema, `${where}/${esc(mt)}/schema`);
     }
   };
 
@@ -102,12 +124,16 @@ export function repairClickUpSpec(doc, log = () => {}) {
       if (r?.content) fixMedia(r.content, `${where}/responses/${code}/content`);
     }
   }
-  for (const [name, s] of Object.entries(doc.components?.schemas ?? {})) fixSchema(s, `#/components/schemas/${esc(name)}`);
+  for (const [name, s] of Object.entries(doc.components?.schemas ?? {}))
+    fixSchema(s, `#/components/schemas/${esc(name)}`);
   return repairs;
 }
 
 function decodePointer(ptr) {
-  return ptr.slice(2).split('/').map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'));
+  return ptr
+    .slice(2)
+    .split('/')
+    .map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /**
@@ -139,7 +165,10 @@ export function hoistPathRefs(doc, log = () => {}) {
     let key = null;
     let cur = doc;
     for (const p of parts) {
-      if (cur === null || typeof cur !== 'object' || !(p in cur)) { cur = undefined; break; }
+      if (cur === null || typeof cur !== 'object' || !(p in cur)) {
+        cur = undefined;
+        break;
+      }
       parent = cur;
       key = p;
       cur = cur[p];
@@ -149,8 +178,18 @@ export function hoistPathRefs(doc, log = () => {}) {
       target.set(ref, cur.$ref);
       continue;
     }
-    const base = String(cur?.title ?? parts.filter((p) => !['paths', 'content', 'application/json', 'schema', 'properties', 'items', 'responses'].includes(p)).join('_'))
-      .replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'Schema';
+    const base =
+      String(
+        cur?.title ??
+          parts
+            .filter(
+              (p) =>
+                !['paths', 'content', 'application/json', 'schema', 'properties', 'items', 'responses'].includes(p),
+            )
+            .join('_'),
+      )
+        .replace(/[^A-Za-z0-9_]+/g, '_')
+        .replace(/^_+|_+$/g, '') || 'Schema';
     let name = `Hoisted_${base}`;
     for (let i = 2; name in schemas; i++) name = `Hoisted_${base}${i}`;
     schemas[name] = cur;
@@ -186,7 +225,8 @@ async function main() {
   log(`${repairs.length} repair(s) applied in memory to ${specPath}`);
   const { default: openapiTS, astToString } = await import('openapi-typescript');
   const ast = await openapiTS(doc, { silent: true });
-  const header = `// Generated by scripts/gen-clickup-types.mjs from ${specPath.split('/').slice(-1)[0]} — do not edit.\n` +
+  const header =
+    `// Generated by scripts/gen-clickup-types.mjs from ${specPath.split('/').slice(-1)[0]} — do not edit.\n` +
     `// Repairs applied in memory before generation:\n${repairs.map((r) => `//   ${r.where}: ${r.what}`).join('\n')}\n\n`;
   mkdirSync(dirname(outPath), { recursive: true });
   writeFileSync(outPath, header + astToString(ast));

@@ -27,7 +27,11 @@ function* testFiles(dir) {
     const p = join(dir, name);
     const st = statSync(p);
     if (st.isDirectory()) yield* testFiles(p);
-    else if (/\.test\.[cm]?[jt]s$/.test(name) || (p.includes(`${join('test', 'helpers')}`) && /\.[cm]?[jt]s$/.test(name))) yield p;
+    else if (
+      /\.test\.[cm]?[jt]s$/.test(name) ||
+      (p.includes(`${join('test', 'helpers')}`) && /\.[cm]?[jt]s$/.test(name))
+    )
+      yield p;
   }
 }
 
@@ -49,10 +53,14 @@ for (const d of dirs) {
     lines.forEach((line, i) => {
       const where = `${relative(root, file)}:${i + 1}`;
       if (SLEEPS.some((re) => re.test(line)) && !/\/\/\s*sleep-ok:\s*\S/.test(line)) {
-        findings.push(`${where}: a sleep in a test: wait for the condition with a deadline (test/helpers/until.ts) or assert over the window with a test clock; if it is no assertion, say why with // sleep-ok: <why>\n    ${line.trim()}`);
+        findings.push(
+          `${where}: a sleep in a test: wait for the condition with a deadline (test/helpers/until.ts) or assert over the window with a test clock; if it is no assertion, say why with // sleep-ok: <why>\n    ${line.trim()}`,
+        );
       }
       if (ANY_MESSAGE.some((re) => re.test(line)) && !/\/\/\s*any-message-ok:\s*\S/.test(line)) {
-        findings.push(`${where}: a message check that matches any message: check the words that say what went wrong and where\n    ${line.trim()}`);
+        findings.push(
+          `${where}: a message check that matches any message: check the words that say what went wrong and where\n    ${line.trim()}`,
+        );
       }
     });
   }

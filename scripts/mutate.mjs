@@ -13,24 +13,61 @@ const root = new URL('..', import.meta.url).pathname;
 export const MODULES = {
   decideRetry: { mutate: ['src/connectors/http/decideRetry.ts'], tests: ['src/connectors/http/decideRetry.test.ts'] },
   // The limiter on a test clock only: rateLimiter.test.ts starts a sandbox server per test (about 28 minutes a run).
-  rateLimiter: { mutate: ['src/connectors/clickup/rateLimiter.ts'], tests: ['src/connectors/clickup/rateLimiter.clock.test.ts'] },
+  rateLimiter: {
+    mutate: ['src/connectors/clickup/rateLimiter.ts'],
+    tests: ['src/connectors/clickup/rateLimiter.clock.test.ts'],
+  },
   signature: { mutate: ['src/connectors/clickup/signature.ts'], tests: ['src/connectors/clickup/signature.test.ts'] },
-  multipart: { mutate: ['src/sandbox/shared/multipart.ts', 'src/connectors/tradinggrid/community/multipart.ts'], tests: ['src/sandbox/shared/multipart.test.ts'] },
+  multipart: {
+    mutate: ['src/sandbox/shared/multipart.ts', 'src/connectors/tradinggrid/community/multipart.ts'],
+    tests: ['src/sandbox/shared/multipart.test.ts'],
+  },
   // The known-answer tests of the tokenizer and parseEdi's fixtures: the property tests (4 s a run) and the
   // real-world, public-sample and encoding files (the same code paths, many times the bytes) are left out for
   // time; the score is that of these two files alone.
-  ediTokenizer: { mutate: ['src/connectors/tradinggrid/edi/tokenizer.ts'], tests: ['src/connectors/tradinggrid/edi/tokenizer.test.ts', 'src/connectors/tradinggrid/edi/parseEdi.test.ts'] },
+  ediTokenizer: {
+    mutate: ['src/connectors/tradinggrid/edi/tokenizer.ts'],
+    tests: ['src/connectors/tradinggrid/edi/tokenizer.test.ts', 'src/connectors/tradinggrid/edi/parseEdi.test.ts'],
+  },
   // The in-memory Trading Grid tests only: the sandbox ones (pollChanges.test.ts, webhooks.test.ts) start a
   // server per test and ran a mutant a minute on the shared machine; they can only kill more.
-  pollChanges: { mutate: ['src/connectors/tradinggrid/community/pollChanges.ts'], tests: ['src/connectors/tradinggrid/community/pollChanges.events.test.ts'] },
-  dispatcher: { mutate: ['src/sync/dispatcher.ts'], tests: ['src/sync/dispatcher.test.ts', 'src/sync/dispatcher.shared.test.ts', 'src/sync/dispatcher.hardening.test.ts'] },
+  pollChanges: {
+    mutate: ['src/connectors/tradinggrid/community/pollChanges.ts'],
+    tests: ['src/connectors/tradinggrid/community/pollChanges.events.test.ts'],
+  },
+  dispatcher: {
+    mutate: ['src/sync/dispatcher.ts'],
+    tests: [
+      'src/sync/dispatcher.test.ts',
+      'src/sync/dispatcher.shared.test.ts',
+      'src/sync/dispatcher.hardening.test.ts',
+    ],
+  },
   // Defined, not yet measured (see the README): paths as of the move of each flow into src/flows/<nn>-name/; fix them when a file moves.
-  scheduler: { mutate: ['src/sync/scheduler.ts'], tests: ['src/sync/scheduler.test.ts', 'src/sync/scheduler.overrun.test.ts'] },
-  safeFetch: { mutate: ['src/connectors/http/safeFetch.ts', 'src/connectors/http/ssrfGuard.ts'], tests: ['test/security/safeFetch.test.ts', 'src/connectors/http/ssrfGuard.embedded.test.ts'] },
+  scheduler: {
+    mutate: ['src/sync/scheduler.ts'],
+    tests: ['src/sync/scheduler.test.ts', 'src/sync/scheduler.overrun.test.ts'],
+  },
+  safeFetch: {
+    mutate: ['src/connectors/http/safeFetch.ts', 'src/connectors/http/ssrfGuard.ts'],
+    tests: ['test/security/safeFetch.test.ts', 'src/connectors/http/ssrfGuard.embedded.test.ts'],
+  },
   transport: { mutate: ['src/connectors/clickup/transport.ts'], tests: ['src/connectors/clickup/transport.test.ts'] },
-  ediReaders: { mutate: ['src/connectors/tradinggrid/edi/envelope.ts', 'src/connectors/tradinggrid/edi/acknowledgments.ts'], tests: ['src/connectors/tradinggrid/edi/acknowledgments.test.ts', 'src/connectors/tradinggrid/edi/parseEdi.test.ts'] },
-  slaDecisions: { mutate: ['src/flows/05-escalation/decisions/sla/decideSlaActions.ts'], tests: ['src/flows/05-escalation/decisions/sla/decideSlaActions.test.ts'] },
-  statusMap: { mutate: ['src/flows/02-status-sync/decisions/statusMap.ts'], tests: ['src/flows/02-status-sync/decisions/statusMap.test.ts'] },
+  ediReaders: {
+    mutate: ['src/connectors/tradinggrid/edi/envelope.ts', 'src/connectors/tradinggrid/edi/acknowledgments.ts'],
+    tests: [
+      'src/connectors/tradinggrid/edi/acknowledgments.test.ts',
+      'src/connectors/tradinggrid/edi/parseEdi.test.ts',
+    ],
+  },
+  slaDecisions: {
+    mutate: ['src/flows/05-escalation/decisions/sla/decideSlaActions.ts'],
+    tests: ['src/flows/05-escalation/decisions/sla/decideSlaActions.test.ts'],
+  },
+  statusMap: {
+    mutate: ['src/flows/02-status-sync/decisions/statusMap.ts'],
+    tests: ['src/flows/02-status-sync/decisions/statusMap.test.ts'],
+  },
 };
 
 const asked = process.argv.slice(2);
@@ -51,7 +88,10 @@ function summarize(name) {
   for (const [path, f] of Object.entries(report.files)) {
     for (const m of f.mutants) {
       n[m.status] = (n[m.status] ?? 0) + 1;
-      if (m.status === 'Survived' || m.status === 'NoCoverage') survivors.push(`${path}:${m.location.start.line} ${m.mutatorName} ${m.replacement ? JSON.stringify(m.replacement).slice(0, 60) : ''}`);
+      if (m.status === 'Survived' || m.status === 'NoCoverage')
+        survivors.push(
+          `${path}:${m.location.start.line} ${m.mutatorName} ${m.replacement ? JSON.stringify(m.replacement).slice(0, 60) : ''}`,
+        );
     }
   }
   const valid = n.Killed + n.Timeout + n.Survived + n.NoCoverage;
@@ -70,7 +110,9 @@ for (const name of names) {
   if (r.status !== 0) failed = true;
   const s = summarize(name);
   if (s) {
-    process.stdout.write(`mutation ${name}: ${s.score === null ? 'n/a' : s.score.toFixed(1)} % killed (${s.Killed} killed, ${s.Timeout} timeout, ${s.Survived} survived, ${s.NoCoverage} no coverage)\n`);
+    process.stdout.write(
+      `mutation ${name}: ${s.score === null ? 'n/a' : s.score.toFixed(1)} % killed (${s.Killed} killed, ${s.Timeout} timeout, ${s.Survived} survived, ${s.NoCoverage} no coverage)\n`,
+    );
     for (const x of s.survivors) process.stdout.write(`  survived: ${x}\n`);
   }
 }

@@ -32,8 +32,21 @@ for (const step of steps) {
   const started = Date.now();
   process.stdout.write(`\n=== ${step.name} ===\n`);
   const jsonFile = join(out, `${step.name}.json`);
-  const cmd = step.cmd ?? ['npx', 'vitest', 'run', '--config', step.vitest, '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`];
-  const r = spawnSync(cmd[0], cmd.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : process.env.FORCE_COLOR } });
+  const cmd = step.cmd ?? [
+    'npx',
+    'vitest',
+    'run',
+    '--config',
+    step.vitest,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${jsonFile}`,
+  ];
+  const r = spawnSync(cmd[0], cmd.slice(1), {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : process.env.FORCE_COLOR },
+  });
   const ok = r.status === 0;
   if (step.vitest && existsSync(jsonFile)) {
     const j = JSON.parse(readFileSync(jsonFile, 'utf8'));
@@ -42,15 +55,20 @@ for (const step of steps) {
     // Every case not run: skipped (a PostgreSQL half declared skipped by describeStores, skipIf, .skip) and todo.
     skipped += j.numPendingTests + (j.numTodoTests ?? 0);
     // A file that could not even be collected (e.g. it needs PostgreSQL under CI=true) counts as failed.
-    const unrunnable = (j.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0);
+    const unrunnable = (j.testResults ?? []).filter(
+      (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
+    );
     failed += unrunnable.length;
-    for (const f of unrunnable) process.stdout.write(`could not run: ${f.name.replace(root, '')}: ${(f.message ?? '').split('\n')[0]}\n`);
+    for (const f of unrunnable)
+      process.stdout.write(`could not run: ${f.name.replace(root, '')}: ${(f.message ?? '').split('\n')[0]}\n`);
     if (!ok && j.numFailedTests === 0 && unrunnable.length === 0) failed += 1; // the run itself failed (crash)
   } else if (step.vitest && !ok) {
     failed += 1;
   }
   if (!ok) failedSteps.push(step.name);
-  process.stdout.write(`=== ${step.name}: ${ok ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s ===\n`);
+  process.stdout.write(
+    `=== ${step.name}: ${ok ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s ===\n`,
+  );
 }
 process.stdout.write(`\ngridbridge: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 if (failedSteps.length > 0) process.stdout.write(`failed steps: ${failedSteps.join(', ')}\n`);

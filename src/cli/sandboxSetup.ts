@@ -5,7 +5,12 @@ import { sandboxMapping } from './demo/sandboxMapping.ts';
 import { groupFlowsForSandbox } from './demo/groupFlowsConfig.ts';
 
 export interface SandboxEndpoints {
-  clickup: { url: string; token: string; teamId: string; lists: { cases: string; onboarding?: string; approvals?: string; rollouts?: string } };
+  clickup: {
+    url: string;
+    token: string;
+    teamId: string;
+    lists: { cases: string; onboarding?: string; approvals?: string; rollouts?: string };
+  };
   tradinggrid: { url: string; tenantId: string; clientId: string; clientSecret: string; webhookSecret: string };
 }
 
@@ -14,11 +19,31 @@ export interface SandboxEndpoints {
  * goes through (so defaults and checks are the real ones). Secrets come from the sandboxes directly.
  */
 /** `ediOnly`: Trading Grid is the EDI mailbox alone (driver mailbox): no community endpoint, no rollouts (they need it). */
-export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: string; port?: number; partners?: Record<string, { name?: string; tier?: string }>; extra?: Record<string, unknown>; ediOnly?: boolean; clickupUnmetered?: boolean }): { config: GridbridgeConfig; secrets: ResolvedSecrets } {
+export function configForSandboxes(
+  sb: SandboxEndpoints,
+  overrides: {
+    storeUrl: string;
+    port?: number;
+    partners?: Record<string, { name?: string; tier?: string }>;
+    extra?: Record<string, unknown>;
+    ediOnly?: boolean;
+    clickupUnmetered?: boolean;
+  },
+): { config: GridbridgeConfig; secrets: ResolvedSecrets } {
   const flows = groupFlowsForSandbox(sb.clickup.lists);
   // Without the community API rollouts reach partners by e-mail only: kept when the extra config routes some partner there.
-  const pc = overrides.extra?.['partner_channel'] as { default_channels?: string[]; partners?: Record<string, { channels?: string[]; flows?: { notices?: string[] } }> } | undefined;
-  const noticesByEmail = Boolean(pc?.default_channels?.includes('email') || Object.values(pc?.partners ?? {}).some((p) => (p.flows?.notices ?? p.channels ?? pc?.default_channels ?? []).includes('email')));
+  const pc = overrides.extra?.['partner_channel'] as
+    | {
+        default_channels?: string[];
+        partners?: Record<string, { channels?: string[]; flows?: { notices?: string[] } }>;
+      }
+    | undefined;
+  const noticesByEmail = Boolean(
+    pc?.default_channels?.includes('email') ||
+    Object.values(pc?.partners ?? {}).some((p) =>
+      (p.flows?.notices ?? p.channels ?? pc?.default_channels ?? []).includes('email'),
+    ),
+  );
   if (overrides.ediOnly && !noticesByEmail) delete flows.rollouts;
   const raw = {
     server: { host: '127.0.0.1', port: overrides.port ?? 0 },
@@ -35,14 +60,16 @@ export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: 
       // only then is a budget above ClickUp's lowest plan assumed.
       ...(overrides.clickupUnmetered ? { assumed_rate_limit_per_minute: 1_000_000 } : {}),
     },
-    tradinggrid: overrides.ediOnly ? { driver: 'mailbox' } : {
-      driver: 'community',
-      base_url: sb.tradinggrid.url,
-      tenant_id: sb.tradinggrid.tenantId,
-      client_id: sb.tradinggrid.clientId,
-      client_secret: { env: 'GRIDBRIDGE_SANDBOX_TG_SECRET' },
-      webhook_secret: { env: 'GRIDBRIDGE_SANDBOX_TG_WEBHOOK_SECRET' },
-    },
+    tradinggrid: overrides.ediOnly
+      ? { driver: 'mailbox' }
+      : {
+          driver: 'community',
+          base_url: sb.tradinggrid.url,
+          tenant_id: sb.tradinggrid.tenantId,
+          client_id: sb.tradinggrid.clientId,
+          client_secret: { env: 'GRIDBRIDGE_SANDBOX_TG_SECRET' },
+          webhook_secret: { env: 'GRIDBRIDGE_SANDBOX_TG_WEBHOOK_SECRET' },
+        },
     partners: {
       require_mapping: true,
       map: overrides.partners ?? {
@@ -66,11 +93,17 @@ export function configForSandboxes(sb: SandboxEndpoints, overrides: { storeUrl: 
     ...overrides.extra,
   };
   const r = validateConfig(raw);
-  if (!r.ok) throw new Error(`sandbox config is invalid: ${r.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  if (!r.ok)
+    throw new Error(`sandbox config is invalid: ${r.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   return {
     config: r.config,
     secrets: overrides.ediOnly
       ? { clickupToken: sb.clickup.token, clickupWebhookSecret: null, tgClientSecret: null, tgWebhookSecret: null }
-      : { clickupToken: sb.clickup.token, clickupWebhookSecret: null, tgClientSecret: sb.tradinggrid.clientSecret, tgWebhookSecret: sb.tradinggrid.webhookSecret },
+      : {
+          clickupToken: sb.clickup.token,
+          clickupWebhookSecret: null,
+          tgClientSecret: sb.tradinggrid.clientSecret,
+          tgWebhookSecret: sb.tradinggrid.webhookSecret,
+        },
   };
 }

@@ -13,7 +13,10 @@ const ALL_DAY = ['00:00-24:00'];
  */
 export function sandboxSla(): Record<string, unknown> {
   return {
-    calendar: { time_zone: 'UTC', working_hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ALL_DAY])) },
+    calendar: {
+      time_zone: 'UTC',
+      working_hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ALL_DAY])),
+    },
     sla: {
       default: {
         response_hours: 8,

@@ -53,7 +53,10 @@ const ApprovalsConfig = z.strictObject({
 const GroupStep = z.strictObject({
   key: z.string().regex(/^[a-z0-9_]+$/, 'step keys are lower_snake_case'),
   name: z.string().min(1),
-  workstream: z.string().optional().describe('option of the list\'s Workstream drop-down (legal, it, procurement, ops, testing)'),
+  workstream: z
+    .string()
+    .optional()
+    .describe("option of the list's Workstream drop-down (legal, it, procurement, ops, testing)"),
   assignees: Assignees,
   checklist: z.array(z.string().min(1)).default([]),
   due_days: z.number().nonnegative().default(5).describe('due this many days after the group is created'),
@@ -66,12 +69,18 @@ export type GroupStepConfig = z.infer<typeof GroupStep>;
 const checkSteps = (steps: Array<{ key: string; depends_on: string[] }>, ctx: z.RefinementCtx) => {
   const keys = new Set<string>();
   steps.forEach((s, i) => {
-    if (keys.has(s.key)) ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `step key "${s.key}" is used twice` });
+    if (keys.has(s.key))
+      ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `step key "${s.key}" is used twice` });
     keys.add(s.key);
   });
   steps.forEach((s, i) =>
     s.depends_on.forEach((d, j) => {
-      if (!keys.has(d)) ctx.addIssue({ code: 'custom', path: [i, 'depends_on', j], message: `"${d}" is not the key of a step in this group` });
+      if (!keys.has(d))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'depends_on', j],
+          message: `"${d}" is not the key of a step in this group`,
+        });
     }),
   );
 };
@@ -84,12 +93,51 @@ const OnboardingGroup = z.strictObject({
 });
 
 const DEFAULT_ONBOARDING_STEPS = [
-  { key: 'contract_review', name: 'Contract review', workstream: 'legal', checklist: ['NDA signed', 'Trading agreement signed'], due_days: 5 },
-  { key: 'edi_setup', name: 'EDI setup', workstream: 'it', checklist: ['AS2/SFTP connection', 'Map 850/856/810', 'Partner profile in Trading Grid'], due_days: 10, depends_on: ['contract_review'], partner_status: 'testing' },
-  { key: 'master_data', name: 'Master data validation', workstream: 'procurement', checklist: ['Vendor master', 'Ship-to locations', 'Item catalogue'], due_days: 10 },
-  { key: 'test_file_exchanged', name: 'Testing: test file exchanged', workstream: 'testing', due_days: 12, depends_on: ['edi_setup'] },
-  { key: 'ack_997_received', name: 'Testing: 997 received', workstream: 'testing', due_days: 13, depends_on: ['test_file_exchanged'] },
-  { key: 'production_cutover', name: 'Testing: production cut-over', workstream: 'testing', due_days: 15, depends_on: ['ack_997_received', 'master_data'], partner_status: 'active' },
+  {
+    key: 'contract_review',
+    name: 'Contract review',
+    workstream: 'legal',
+    checklist: ['NDA signed', 'Trading agreement signed'],
+    due_days: 5,
+  },
+  {
+    key: 'edi_setup',
+    name: 'EDI setup',
+    workstream: 'it',
+    checklist: ['AS2/SFTP connection', 'Map 850/856/810', 'Partner profile in Trading Grid'],
+    due_days: 10,
+    depends_on: ['contract_review'],
+    partner_status: 'testing',
+  },
+  {
+    key: 'master_data',
+    name: 'Master data validation',
+    workstream: 'procurement',
+    checklist: ['Vendor master', 'Ship-to locations', 'Item catalogue'],
+    due_days: 10,
+  },
+  {
+    key: 'test_file_exchanged',
+    name: 'Testing: test file exchanged',
+    workstream: 'testing',
+    due_days: 12,
+    depends_on: ['edi_setup'],
+  },
+  {
+    key: 'ack_997_received',
+    name: 'Testing: 997 received',
+    workstream: 'testing',
+    due_days: 13,
+    depends_on: ['test_file_exchanged'],
+  },
+  {
+    key: 'production_cutover',
+    name: 'Testing: production cut-over',
+    workstream: 'testing',
+    due_days: 15,
+    depends_on: ['ack_997_received', 'master_data'],
+    partner_status: 'active',
+  },
 ];
 
 const OnboardingConfig = z
@@ -100,7 +148,10 @@ const OnboardingConfig = z
         partner: z.string().default('Partner'),
         partner_id: z.string().default('TG partner id'),
         workstream: z.string().optional().default('Workstream'),
-        key: z.string().default('Gridbridge key').describe('short text field holding our key, to find a task after a crash'),
+        key: z
+          .string()
+          .default('Gridbridge key')
+          .describe('short text field holding our key, to find a task after a crash'),
       })
       .prefault({}),
     groups: z.record(z.string(), OnboardingGroup).default({ standard: { steps: DEFAULT_ONBOARDING_STEPS } as never }),
@@ -116,12 +167,23 @@ const OnboardingConfig = z
   })
   .superRefine((o, ctx) => {
     const names = [o.select.default, ...Object.values(o.select.by_trigger), ...Object.values(o.select.by_tier)];
-    for (const n of names) if (n && !o.groups[n]) ctx.addIssue({ code: 'custom', path: ['select'], message: `group "${n}" is not defined under groups (defined: ${Object.keys(o.groups).join(', ')})` });
+    for (const n of names)
+      if (n && !o.groups[n])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['select'],
+          message: `group "${n}" is not defined under groups (defined: ${Object.keys(o.groups).join(', ')})`,
+        });
   });
 
 const DEFAULT_ROLLOUT_PLAN = [
   { key: 'training', name: 'Training', checklist: ['Training material', 'Sessions held'], due_days: 10 },
-  { key: 'documentation', name: 'Documentation updates', checklist: ['Partner guide', 'Internal runbook'], due_days: 10 },
+  {
+    key: 'documentation',
+    name: 'Documentation updates',
+    checklist: ['Partner guide', 'Internal runbook'],
+    due_days: 10,
+  },
   { key: 'testing', name: 'Testing', checklist: ['Test plan', 'Partner test window'], due_days: 15 },
   { key: 'go_live', name: 'Go-live readiness', due_days: 20, depends_on: ['training', 'documentation', 'testing'] },
 ];
@@ -138,11 +200,18 @@ const RolloutsConfig = z
         acknowledged: z.string().default('Acknowledgements').describe('number: partners that acknowledged'),
         affected: z.string().default('Partners affected').describe('number: partners the notice reached'),
         percent: z.string().optional().describe('number: percent acknowledged'),
-        audience: z.string().optional().describe('short text on the marker task: all | tier:strategic,preferred | P-1,P-2'),
+        audience: z
+          .string()
+          .optional()
+          .describe('short text on the marker task: all | tier:strategic,preferred | P-1,P-2'),
       })
       .prefault({}),
     default_audience: z.string().default('all'),
-    plan: z.array(GroupStep).min(1).superRefine(checkSteps).default(DEFAULT_ROLLOUT_PLAN as never),
+    plan: z
+      .array(GroupStep)
+      .min(1)
+      .superRefine(checkSteps)
+      .default(DEFAULT_ROLLOUT_PLAN as never),
     /** The step that stays blocked until the acknowledgement threshold and the other steps are done. */
     gate_step: z.string().default('go_live'),
     ack_threshold_pct: z.number().min(0).max(100).default(80),
@@ -150,12 +219,20 @@ const RolloutsConfig = z
     /** Status the rollout task moves to when the gate opens. */
     ready_status: z.string().nullable().default('go-live ready'),
     scan_cron: z.string().default('* * * * *').describe('how often the list is scanned for new marker tasks'),
-    reminder_cron: z.string().default('0 9 * * 1-5').describe('when reminders go to partners that have not acknowledged'),
-    reminder_min_hours: z.number().nonnegative().default(20).describe('no second reminder to a partner within this many hours'),
+    reminder_cron: z
+      .string()
+      .default('0 9 * * 1-5')
+      .describe('when reminders go to partners that have not acknowledged'),
+    reminder_min_hours: z
+      .number()
+      .nonnegative()
+      .default(20)
+      .describe('no second reminder to a partner within this many hours'),
     max_reminders: z.number().int().min(0).default(5),
   })
   .superRefine((o, ctx) => {
-    if (!o.plan.some((s) => s.key === o.gate_step)) ctx.addIssue({ code: 'custom', path: ['gate_step'], message: `"${o.gate_step}" is not the key of a plan step` });
+    if (!o.plan.some((s) => s.key === o.gate_step))
+      ctx.addIssue({ code: 'custom', path: ['gate_step'], message: `"${o.gate_step}" is not the key of a plan step` });
   });
 
 export const FlowsConfig = z.strictObject({

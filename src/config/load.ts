@@ -13,14 +13,18 @@ export interface ConfigProblem {
 export type ConfigResult = { ok: true; config: GridbridgeConfig } | { ok: false; problems: ConfigProblem[] };
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 /** Every zod issue as one line: where, and what was expected (unions report each branch once). */
 export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
   return error.issues.map((i) => {
     let message = i.message;
-    if (i.code === 'unrecognized_keys') message = `unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')} (check the spelling; see \`gridbridge config schema\`)`;
+    if (i.code === 'unrecognized_keys')
+      message = `unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')} (check the spelling; see \`gridbridge config schema\`)`;
     return { path: formatPath(i.path), message };
   });
 }
@@ -38,7 +42,10 @@ export function parseConfigText(text: string, source = 'config'): ConfigResult {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      problems: doc.errors.map((e) => ({ path: '', message: `${source}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: YAML syntax: ${e.message.split('\n')[0]}` })),
+      problems: doc.errors.map((e) => ({
+        path: '',
+        message: `${source}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: YAML syntax: ${e.message.split('\n')[0]}`,
+      })),
     };
   }
   let raw: unknown;
@@ -69,10 +76,15 @@ export interface SecretSource {
 const defaultSource: SecretSource = { env: process.env, readFile: (p) => readFileSync(p, 'utf8') };
 
 /** Resolve one secret reference; the problem names the config path and the env var or file, never the value. */
-export function resolveSecret(ref: SecretRef, path: string, src: SecretSource = defaultSource): { ok: true; value: string } | { ok: false; problem: ConfigProblem } {
+export function resolveSecret(
+  ref: SecretRef,
+  path: string,
+  src: SecretSource = defaultSource,
+): { ok: true; value: string } | { ok: false; problem: ConfigProblem } {
   if ('env' in ref) {
     const v = src.env[ref.env];
-    if (v === undefined || v === '') return { ok: false, problem: { path, message: `environment variable ${ref.env} is not set` } };
+    if (v === undefined || v === '')
+      return { ok: false, problem: { path, message: `environment variable ${ref.env} is not set` } };
     return { ok: true, value: v };
   }
   try {
@@ -80,7 +92,13 @@ export function resolveSecret(ref: SecretRef, path: string, src: SecretSource = 
     if (v === '') return { ok: false, problem: { path, message: `secret file ${ref.file} is empty` } };
     return { ok: true, value: v };
   } catch (e) {
-    return { ok: false, problem: { path, message: `cannot read secret file ${ref.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` } };
+    return {
+      ok: false,
+      problem: {
+        path,
+        message: `cannot read secret file ${ref.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      },
+    };
   }
 }
 
@@ -92,7 +110,10 @@ export interface ResolvedSecrets {
   tgWebhookSecret: string | null;
 }
 
-export function resolveSecrets(config: GridbridgeConfig, src: SecretSource = defaultSource): { ok: true; secrets: ResolvedSecrets } | { ok: false; problems: ConfigProblem[] } {
+export function resolveSecrets(
+  config: GridbridgeConfig,
+  src: SecretSource = defaultSource,
+): { ok: true; secrets: ResolvedSecrets } | { ok: false; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const get = (ref: SecretRef | undefined, path: string): string | null => {
     if (!ref) return null;

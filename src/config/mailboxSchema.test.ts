@@ -31,7 +31,12 @@ describe('mailbox and ac_csv config', () => {
   it('reads a full SFTP mailbox and a folder ac_csv section, with defaults filled in', () => {
     const r = parseConfigText(base + mailbox);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    expect(r.config.mailbox).toMatchObject({ name: 'acme-edi', transport: { type: 'sftp', port: 22, ready_timeout_ms: 10_000 }, defaults: { fa_hours: 8, asn_hours: 48 }, settle_seconds: 0 });
+    expect(r.config.mailbox).toMatchObject({
+      name: 'acme-edi',
+      transport: { type: 'sftp', port: 22, ready_timeout_ms: 10_000 },
+      defaults: { fa_hours: 8, asn_hours: 48 },
+      settle_seconds: 0,
+    });
     expect(r.config.mailbox!.partners['ZZ:ACMESUPPLY']).toEqual({ partner_id: 'P-ACME', asn_hours: 12 });
     expect(r.config.ac_csv).toMatchObject({ transport: { type: 'folder' }, scan_cron: '*/15 * * * *' });
   });
@@ -42,16 +47,66 @@ describe('mailbox and ac_csv config', () => {
   });
 
   it.each([
-    ['an unknown transport type', (s: string) => s.replace('type: sftp', 'type: as2'), 'mailbox.transport.type', "'folder' or 'sftp'"],
-    ['a host key that is not a SHA256 fingerprint', (s: string) => s.replace(`SHA256:${'x'.repeat(43)}`, 'ab:cd:ef'), 'mailbox.transport.host_key_sha256', 'ssh-keygen -lf'],
-    ['a password written in the file', (s: string) => s.replace('private_key: { file: /run/secrets/tg_sftp_key }', 'password: hunter2'), 'mailbox.transport.password', 'never written in the config file'],
-    ['no credential at all', (s: string) => s.replace('    private_key: { file: /run/secrets/tg_sftp_key }\n', ''), 'mailbox.transport.password', 'password or private_key'],
-    ['a partner key that is not an EDI address', (s: string) => s.replace('"ZZ:ACMESUPPLY"', '"ACMESUPPLY"'), 'mailbox.partners.ACMESUPPLY', "'qualifier:id'"],
-    ['a partner without its Trading Grid id', (s: string) => s.replace('{ partner_id: P-ACME, asn_hours: 12 }', '{ asn_hours: 12 }'), 'mailbox.partners.ZZ:ACMESUPPLY.partner_id', 'expected string, received undefined'],
-    ['an unknown window key', (s: string) => s.replace('defaults: { fa_hours: 8 }', 'defaults: { fa_hour: 8 }'), 'mailbox.defaults', 'fa_hour'],
-    ['no own EDI address', (s: string) => s.replace('our_ids: ["ZZ:GRIDBRIDGE"]', 'our_ids: []'), 'mailbox.our_ids', 'our own EDI addresses'],
-    ['a calendar time zone that does not exist', (s: string) => s.replace('Europe/Berlin', 'Mars/Olympus'), 'mailbox.calendar.time_zone', 'IANA'],
-    ['an incomplete ac_csv folder transport', (s: string) => s.replace(', quarantine: /data/ac/bad', ''), 'ac_csv.transport.quarantine', 'expected string, received undefined'],
+    [
+      'an unknown transport type',
+      (s: string) => s.replace('type: sftp', 'type: as2'),
+      'mailbox.transport.type',
+      "'folder' or 'sftp'",
+    ],
+    [
+      'a host key that is not a SHA256 fingerprint',
+      (s: string) => s.replace(`SHA256:${'x'.repeat(43)}`, 'ab:cd:ef'),
+      'mailbox.transport.host_key_sha256',
+      'ssh-keygen -lf',
+    ],
+    [
+      'a password written in the file',
+      (s: string) => s.replace('private_key: { file: /run/secrets/tg_sftp_key }', 'password: hunter2'),
+      'mailbox.transport.password',
+      'never written in the config file',
+    ],
+    [
+      'no credential at all',
+      (s: string) => s.replace('    private_key: { file: /run/secrets/tg_sftp_key }\n', ''),
+      'mailbox.transport.password',
+      'password or private_key',
+    ],
+    [
+      'a partner key that is not an EDI address',
+      (s: string) => s.replace('"ZZ:ACMESUPPLY"', '"ACMESUPPLY"'),
+      'mailbox.partners.ACMESUPPLY',
+      "'qualifier:id'",
+    ],
+    [
+      'a partner without its Trading Grid id',
+      (s: string) => s.replace('{ partner_id: P-ACME, asn_hours: 12 }', '{ asn_hours: 12 }'),
+      'mailbox.partners.ZZ:ACMESUPPLY.partner_id',
+      'expected string, received undefined',
+    ],
+    [
+      'an unknown window key',
+      (s: string) => s.replace('defaults: { fa_hours: 8 }', 'defaults: { fa_hour: 8 }'),
+      'mailbox.defaults',
+      'fa_hour',
+    ],
+    [
+      'no own EDI address',
+      (s: string) => s.replace('our_ids: ["ZZ:GRIDBRIDGE"]', 'our_ids: []'),
+      'mailbox.our_ids',
+      'our own EDI addresses',
+    ],
+    [
+      'a calendar time zone that does not exist',
+      (s: string) => s.replace('Europe/Berlin', 'Mars/Olympus'),
+      'mailbox.calendar.time_zone',
+      'IANA',
+    ],
+    [
+      'an incomplete ac_csv folder transport',
+      (s: string) => s.replace(', quarantine: /data/ac/bad', ''),
+      'ac_csv.transport.quarantine',
+      'expected string, received undefined',
+    ],
   ])('reports %s with its path', (_what, edit, path, words) => {
     const r = parseConfigText(base + edit(mailbox));
     expect(r.ok).toBe(false);

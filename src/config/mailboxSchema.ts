@@ -4,7 +4,8 @@ import { businessCalendarConfigSchema } from '../core/calendar/index.ts';
 /** Same shape as schema.ts's SecretRef (kept here so this file does not import schema.ts, which imports it). */
 const MailboxSecretRef = z
   .union([z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })], {
-    error: 'expected a secret reference {env: NAME} or {file: PATH}; secrets are never written in the config file itself',
+    error:
+      'expected a secret reference {env: NAME} or {file: PATH}; secrets are never written in the config file itself',
   })
   .describe('secret reference: {env: NAME} or {file: PATH}');
 
@@ -35,7 +36,12 @@ const SftpTransport = z
     private_key: MailboxSecretRef.optional().describe('PEM or OpenSSH private key'),
     passphrase: MailboxSecretRef.optional(),
     /** Pinned host key as OpenSSH prints it (`ssh-keygen -lf`): no trust on first use. */
-    host_key_sha256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "expected the server's host key fingerprint 'SHA256:<43 base64 characters>' (ssh-keygen -lf)"),
+    host_key_sha256: z
+      .string()
+      .regex(
+        /^SHA256:[A-Za-z0-9+/]{43}$/,
+        "expected the server's host key fingerprint 'SHA256:<43 base64 characters>' (ssh-keygen -lf)",
+      ),
     /** Remote folders (absolute paths on the server). */
     folders: Folders,
     ready_timeout_ms: z.number().int().positive().default(10_000),
@@ -44,11 +50,21 @@ const SftpTransport = z
     /** SSH keepalive interval; three unanswered keepalives end the connection. */
     keepalive_ms: z.number().int().positive().default(10_000),
   })
-  .refine((s) => s.password !== undefined || s.private_key !== undefined, { message: 'give password or private_key (a secret reference)', path: ['password'] });
+  .refine((s) => s.password !== undefined || s.private_key !== undefined, {
+    message: 'give password or private_key (a secret reference)',
+    path: ['password'],
+  });
 
-const Transport = z.discriminatedUnion('type', [FolderTransport, SftpTransport], { error: "transport.type must be 'folder' or 'sftp'" });
+const Transport = z.discriminatedUnion('type', [FolderTransport, SftpTransport], {
+  error: "transport.type must be 'folder' or 'sftp'",
+});
 
-const FaHoursBySet = z.record(z.string().regex(/^[A-Z0-9]{3,6}$/, 'a transaction set or message type such as 810 or INVOIC'), z.number().positive()).describe('hours to FA delinquency per document type (Trading Grid FA Delinquency rule)');
+const FaHoursBySet = z
+  .record(
+    z.string().regex(/^[A-Z0-9]{3,6}$/, 'a transaction set or message type such as 810 or INVOIC'),
+    z.number().positive(),
+  )
+  .describe('hours to FA delinquency per document type (Trading Grid FA Delinquency rule)');
 
 const Windows = z.strictObject({
   fa_hours: z.number().positive().optional().describe('hours a partner has to send its 997/999/CONTRL'),
@@ -65,7 +81,10 @@ const MailboxPartner = z.strictObject({
 /** EDI over SFTP or a watched folder (the `mailbox` Trading Grid driver): exceptions become flow-1 cases. */
 export const MailboxConfig = z.strictObject({
   /** Name of this mailbox; exceptions about the mailbox itself (content_error, mailbox_inactive) come from address `mailbox:<name>`. */
-  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only').default('mailbox'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
+    .default('mailbox'),
   transport: Transport,
   /** When to scan the inbound folder (croner syntax, seconds optional). */
   scan_cron: z.string().min(1).default('*/2 * * * *'),
@@ -73,7 +92,11 @@ export const MailboxConfig = z.strictObject({
   /** Our own interchange ids (`qualifier:id`): a transaction sent from one of these counts as ours. */
   our_ids: z.array(EdiAddress).min(1, 'name at least one of our own EDI addresses'),
   defaults: z
-    .strictObject({ fa_hours: z.number().positive().default(24), fa_hours_by_set: FaHoursBySet.optional(), asn_hours: z.number().positive().default(48) })
+    .strictObject({
+      fa_hours: z.number().positive().default(24),
+      fa_hours_by_set: FaHoursBySet.optional(),
+      asn_hours: z.number().positive().default(48),
+    })
     .prefault({}),
   /**
    * What the customer's own translator sends, seen read-only: the folder (on the same transport) where its
@@ -86,7 +109,13 @@ export const MailboxConfig = z.strictObject({
     .record(z.string(), MailboxPartner)
     .superRefine((rec, ctx) => {
       // Checked here rather than by the record's key schema, whose issue would not say what was expected.
-      for (const key of Object.keys(rec)) if (!EDI_ADDRESS.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `${EDI_ADDRESS_HINT} (or 'mailbox:<name>' for the mailbox's own exceptions)` });
+      for (const key of Object.keys(rec))
+        if (!EDI_ADDRESS.test(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `${EDI_ADDRESS_HINT} (or 'mailbox:<name>' for the mailbox's own exceptions)`,
+          });
     })
     .default({}),
   /** Leave files younger than this alone (they may still be uploading). */
@@ -103,12 +132,24 @@ export const MailboxConfig = z.strictObject({
    * scorecards. Never mixed with production cases either way.
    */
   test_interchanges: z
-    .union([z.literal('ignore'), z.strictObject({ list_id: z.string().min(1).describe('ClickUp list for test-interchange cases (not the production list)') })], {
-      error: "test_interchanges must be 'ignore' or {list_id: <ClickUp list for test traffic>}",
-    })
+    .union(
+      [
+        z.literal('ignore'),
+        z.strictObject({
+          list_id: z.string().min(1).describe('ClickUp list for test-interchange cases (not the production list)'),
+        }),
+      ],
+      {
+        error: "test_interchanges must be 'ignore' or {list_id: <ClickUp list for test traffic>}",
+      },
+    )
     .default('ignore'),
   /** Files larger than this are quarantined unread with a content_error case (default 512 MiB). */
-  max_bytes: z.number().int().positive().default(512 * 1024 * 1024),
+  max_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 * 1024),
   /** 810 unit price difference tolerated against the 850. */
   price_tolerance: z.number().min(0).default(0.005),
   /** Business calendar the FA/ASN/inactive windows are measured in (plain hours when absent). */

@@ -4,20 +4,58 @@ import { effectiveFieldMappings } from './mappingSchema.ts';
 
 const minimal = {
   clickup: { token: { env: 'CU' }, team_id: 't', list_id: 'L1' },
-  tradinggrid: { driver: 'community', base_url: 'https://tg.example', tenant_id: 'x', client_id: 'c', client_secret: { env: 'S' }, webhook_secret: { env: 'W' } },
+  tradinggrid: {
+    driver: 'community',
+    base_url: 'https://tg.example',
+    tenant_id: 'x',
+    client_id: 'c',
+    client_secret: { env: 'S' },
+    webhook_secret: { env: 'W' },
+  },
 };
 
 describe('mapping config', () => {
   it('an existing config without a mapping section stays valid; its status map is the status mapping', () => {
-    const r = validateConfig({ ...minimal, clickup: { ...minimal.clickup, status_map: { 'In review': 'in_review', QA: 'in_review', done: 'resolved' }, status_to_clickup: { in_review: 'QA' } } });
+    const r = validateConfig({
+      ...minimal,
+      clickup: {
+        ...minimal.clickup,
+        status_map: { 'In review': 'in_review', QA: 'in_review', done: 'resolved' },
+        status_to_clickup: { in_review: 'QA' },
+      },
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const status = effectiveFieldMappings(r.config).find((m) => m.tradinggrid === 'status')!;
-    expect(status).toMatchObject({ origin: 'shorthand', direction: 'both', owner: 'clickup', values: [{ tradinggrid: 'in_review', clickup: ['QA', 'In review'] }, { tradinggrid: 'resolved', clickup: ['done'] }] });
+    expect(status).toMatchObject({
+      origin: 'shorthand',
+      direction: 'both',
+      owner: 'clickup',
+      values: [
+        { tradinggrid: 'in_review', clickup: ['QA', 'In review'] },
+        { tradinggrid: 'resolved', clickup: ['done'] },
+      ],
+    });
   });
 
   it('an explicit status mapping drives status_map, status_to_clickup and sync.status', () => {
-    const r = validateConfig({ ...minimal, mapping: { fields: [{ tradinggrid: 'status', clickup: 'status', direction: 'to_tradinggrid', owner: 'clickup', values: [{ tradinggrid: 'in_review', clickup: ['Review', 'QA'] }, { tradinggrid: 'resolved', clickup: 'Done' }] }] } });
+    const r = validateConfig({
+      ...minimal,
+      mapping: {
+        fields: [
+          {
+            tradinggrid: 'status',
+            clickup: 'status',
+            direction: 'to_tradinggrid',
+            owner: 'clickup',
+            values: [
+              { tradinggrid: 'in_review', clickup: ['Review', 'QA'] },
+              { tradinggrid: 'resolved', clickup: 'Done' },
+            ],
+          },
+        ],
+      },
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.config.clickup.status_map).toEqual({ Review: 'in_review', QA: 'in_review', Done: 'resolved' });
@@ -26,8 +64,16 @@ describe('mapping config', () => {
   });
 
   it.each([
-    [{ tradinggrid: 'value', clickup: { custom_field: 'Value' }, direction: 'both' }, 'mapping.fields[0].direction', 'cannot be written by the bridge'],
-    [{ tradinggrid: 'status', clickup: 'status', values: [{ tradinggrid: 'investigating', clickup: 'QA' }] }, 'mapping.fields[0].values[0].tradinggrid', 'not a partner status'],
+    [
+      { tradinggrid: 'value', clickup: { custom_field: 'Value' }, direction: 'both' },
+      'mapping.fields[0].direction',
+      'cannot be written by the bridge',
+    ],
+    [
+      { tradinggrid: 'status', clickup: 'status', values: [{ tradinggrid: 'investigating', clickup: 'QA' }] },
+      'mapping.fields[0].values[0].tradinggrid',
+      'not a partner status',
+    ],
     [{ tradinggrid: 'tier', clickup: 'status' }, 'mapping.fields[0].clickup', 'tradinggrid: status'],
     [{ tradinggrid: 'tier', clickup: 'assignee' }, 'mapping.fields[0].clickup', 'clickup must be one of'],
   ])('%j is refused at %s', (field, path, message) => {

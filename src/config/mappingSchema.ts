@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { CASE_KINDS, PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
 import {
-  CLICKUP_STANDARD_FIELDS, MAPPING_DIRECTIONS, TG_FIELDS, TG_WRITABLE_FIELDS, type ClickUpTarget, type FieldMapping,
+  CLICKUP_STANDARD_FIELDS,
+  MAPPING_DIRECTIONS,
+  TG_FIELDS,
+  TG_WRITABLE_FIELDS,
+  type ClickUpTarget,
+  type FieldMapping,
 } from '../flows/01-case-intake/mapping/types.ts';
 
 /**
@@ -16,43 +21,68 @@ const Values = z.union([OneOrMany, z.array(OneOrMany).min(1)]);
 /** One value-map entry: the values on each side that stand for each other. The first value on a side is the way back to it. */
 const ValueMapEntry = z.strictObject({
   tradinggrid: Values.describe('Trading Grid value(s); several group into one ClickUp value'),
-  clickup: Values.describe('ClickUp value(s) — option or status names; several ("QA", "Review") group into one partner value'),
+  clickup: Values.describe(
+    'ClickUp value(s) — option or status names; several ("QA", "Review") group into one partner value',
+  ),
 });
 
-const ClickUpTargetSchema = z.union([
-  z.enum(CLICKUP_STANDARD_FIELDS).describe('a standard ClickUp task field'),
-  z.strictObject({ custom_field: z.string().min(1).describe('custom field name, as on the list') }),
-], { error: `clickup must be one of ${CLICKUP_STANDARD_FIELDS.join(', ')} or {custom_field: NAME}` });
+const ClickUpTargetSchema = z.union(
+  [
+    z.enum(CLICKUP_STANDARD_FIELDS).describe('a standard ClickUp task field'),
+    z.strictObject({ custom_field: z.string().min(1).describe('custom field name, as on the list') }),
+  ],
+  { error: `clickup must be one of ${CLICKUP_STANDARD_FIELDS.join(', ')} or {custom_field: NAME}` },
+);
 
-const Unmapped = z.union([z.literal('skip'), z.literal('error'), z.strictObject({ value: OneOrMany })])
+const Unmapped = z
+  .union([z.literal('skip'), z.literal('error'), z.strictObject({ value: OneOrMany })])
   .describe('what an unmapped value becomes: skip (not written, audited), error (dead letter), or {value: X}');
 
-export const FieldMappingSchema = z.strictObject({
-  name: z.string().min(1).optional().describe('label shown in tables and errors (default: the field names)'),
-  tradinggrid: z.enum(TG_FIELDS),
-  clickup: ClickUpTargetSchema,
-  direction: z.enum(MAPPING_DIRECTIONS).default('to_clickup'),
-  /** Which side wins when both changed since they last agreed (two-way mappings). */
-  owner: z.enum(['clickup', 'tradinggrid']).default('clickup'),
-  values: z.array(ValueMapEntry).optional().describe('value map; absent: values are copied as they are (coerced to the field type)'),
-  unmapped_to_clickup: Unmapped.default('skip'),
-  unmapped_to_tradinggrid: Unmapped.default('skip'),
-}).superRefine((m, ctx) => {
-  const toTg = m.direction === 'both' || m.direction === 'to_tradinggrid';
-  if (toTg && !(TG_WRITABLE_FIELDS as readonly string[]).includes(m.tradinggrid)) {
-    ctx.addIssue({ code: 'custom', path: ['direction'], message: `Trading Grid field "${m.tradinggrid}" cannot be written by the bridge (writable: ${TG_WRITABLE_FIELDS.join(', ')}); use direction to_clickup or none` });
-  }
-  if ((m.tradinggrid === 'status') !== (m.clickup === 'status')) {
-    ctx.addIssue({ code: 'custom', path: ['clickup'], message: 'the partner status maps to the ClickUp status (tradinggrid: status ↔ clickup: status); other pairings are not supported yet' });
-  }
-  if (m.tradinggrid === 'status') {
-    (m.values ?? []).forEach((e, i) => {
-      for (const v of [e.tradinggrid].flat()) {
-        if (!(PARTNER_STATUSES as readonly unknown[]).includes(v)) ctx.addIssue({ code: 'custom', path: ['values', i, 'tradinggrid'], message: `"${String(v)}" is not a partner status (${PARTNER_STATUSES.join(', ')})` });
-      }
-    });
-  }
-});
+export const FieldMappingSchema = z
+  .strictObject({
+    name: z.string().min(1).optional().describe('label shown in tables and errors (default: the field names)'),
+    tradinggrid: z.enum(TG_FIELDS),
+    clickup: ClickUpTargetSchema,
+    direction: z.enum(MAPPING_DIRECTIONS).default('to_clickup'),
+    /** Which side wins when both changed since they last agreed (two-way mappings). */
+    owner: z.enum(['clickup', 'tradinggrid']).default('clickup'),
+    values: z
+      .array(ValueMapEntry)
+      .optional()
+      .describe('value map; absent: values are copied as they are (coerced to the field type)'),
+    unmapped_to_clickup: Unmapped.default('skip'),
+    unmapped_to_tradinggrid: Unmapped.default('skip'),
+  })
+  .superRefine((m, ctx) => {
+    const toTg = m.direction === 'both' || m.direction === 'to_tradinggrid';
+    if (toTg && !(TG_WRITABLE_FIELDS as readonly string[]).includes(m.tradinggrid)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['direction'],
+        message: `Trading Grid field "${m.tradinggrid}" cannot be written by the bridge (writable: ${TG_WRITABLE_FIELDS.join(', ')}); use direction to_clickup or none`,
+      });
+    }
+    if ((m.tradinggrid === 'status') !== (m.clickup === 'status')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clickup'],
+        message:
+          'the partner status maps to the ClickUp status (tradinggrid: status ↔ clickup: status); other pairings are not supported yet',
+      });
+    }
+    if (m.tradinggrid === 'status') {
+      (m.values ?? []).forEach((e, i) => {
+        for (const v of [e.tradinggrid].flat()) {
+          if (!(PARTNER_STATUSES as readonly unknown[]).includes(v))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['values', i, 'tradinggrid'],
+              message: `"${String(v)}" is not a partner status (${PARTNER_STATUSES.join(', ')})`,
+            });
+        }
+      });
+    }
+  });
 
 const CaseFilter = z.strictObject({
   partners: z.array(z.string().min(1)).min(1).optional().describe('only these partner ids'),
@@ -68,7 +98,10 @@ const CaseFilter = z.strictObject({
 const ClickUpUpdateFilter = z.strictObject({
   lists: z.array(z.string().min(1)).min(1).optional().describe('task must be in one of these list ids'),
   tags: z.array(z.string().min(1)).min(1).optional().describe('task must carry at least one of these tags'),
-  custom_field: z.strictObject({ name: z.string().min(1), equals: Values }).optional().describe('task custom field must hold one of these values (option names for drop-downs)'),
+  custom_field: z
+    .strictObject({ name: z.string().min(1), equals: Values })
+    .optional()
+    .describe('task custom field must hold one of these values (option names for drop-downs)'),
 });
 
 const UserRef = z.union([z.email(), z.number().int().positive(), z.string().regex(/^\d+$/)]);
@@ -81,11 +114,13 @@ const UsersConfig = z.strictObject({
 });
 
 const AssignRule = z.strictObject({
-  match: z.strictObject({
-    partners: z.array(z.string().min(1)).min(1).optional(),
-    tiers: z.array(z.enum(PARTNER_TIERS)).min(1).optional(),
-    kinds: z.array(z.enum(CASE_KINDS)).min(1).optional(),
-  }).default({}),
+  match: z
+    .strictObject({
+      partners: z.array(z.string().min(1)).min(1).optional(),
+      tiers: z.array(z.enum(PARTNER_TIERS)).min(1).optional(),
+      kinds: z.array(z.enum(CASE_KINDS)).min(1).optional(),
+    })
+    .default({}),
   users: z.array(z.string().min(1)).min(1).describe('e-mails, override names or ClickUp user ids'),
 });
 
@@ -94,26 +129,36 @@ export const MappingSection = z.strictObject({
   users: UsersConfig.prefault({}),
   /** Assignees of new case tasks: first matching rule wins; names resolve through `users`. */
   assign: z.array(AssignRule).default([]),
-  filters: z.strictObject({
-    cases: CaseFilter.optional().describe('which Trading Grid cases sync at all'),
-    clickup_updates: ClickUpUpdateFilter.optional().describe('which ClickUp tasks may create partner-visible updates'),
-  }).prefault({}),
-  integration_user: z.strictObject({
-    /** Skip webhook history items made by the token's own user (read at start-up with GET /v2/user). */
-    ignore_own_changes: z.boolean().default(true),
-    /**
-     * E-mail of the dedicated ClickUp user whose token clickup.token is. Every change the token's user makes
-     * is skipped as the bridge's own: declaring the user lets doctor and start-up check it is not a person.
-     */
-    email: z.email().optional(),
-  }).prefault({}),
+  filters: z
+    .strictObject({
+      cases: CaseFilter.optional().describe('which Trading Grid cases sync at all'),
+      clickup_updates: ClickUpUpdateFilter.optional().describe(
+        'which ClickUp tasks may create partner-visible updates',
+      ),
+    })
+    .prefault({}),
+  integration_user: z
+    .strictObject({
+      /** Skip webhook history items made by the token's own user (read at start-up with GET /v2/user). */
+      ignore_own_changes: z.boolean().default(true),
+      /**
+       * E-mail of the dedicated ClickUp user whose token clickup.token is. Every change the token's user makes
+       * is skipped as the bridge's own: declaring the user lets doctor and start-up check it is not a person.
+       */
+      email: z.email().optional(),
+    })
+    .prefault({}),
   /** How long ClickUp field definitions are trusted before a write re-reads them (an option renamed meanwhile is caught). */
   field_definitions_ttl_seconds: z.number().int().min(0).default(300),
 });
 export type MappingSection = z.infer<typeof MappingSection>;
 
 type Cfg = {
-  clickup: { status_map: Record<string, string>; status_to_clickup: Partial<Record<string, string>>; fields: Record<string, string | undefined> };
+  clickup: {
+    status_map: Record<string, string>;
+    status_to_clickup: Partial<Record<string, string>>;
+    fields: Record<string, string | undefined>;
+  };
   sync: { status: { owner: 'clickup' | 'tradinggrid'; direction: FieldMapping['direction'] } };
   mapping: MappingSection;
 };
@@ -128,13 +173,25 @@ export function statusMappingFromShorthand(c: Cfg): FieldMapping {
     groups.set(tg, [back, ...rest]);
   }
   return {
-    name: 'status', tradinggrid: 'status', clickup: 'status', direction: c.sync.status.direction, owner: c.sync.status.owner,
-    values: [...groups].map(([tg, cus]) => ({ tradinggrid: tg, clickup: cus })), unmapped_to_clickup: 'skip', unmapped_to_tradinggrid: 'skip',
+    name: 'status',
+    tradinggrid: 'status',
+    clickup: 'status',
+    direction: c.sync.status.direction,
+    owner: c.sync.status.owner,
+    values: [...groups].map(([tg, cus]) => ({ tradinggrid: tg, clickup: cus })),
+    unmapped_to_clickup: 'skip',
+    unmapped_to_tradinggrid: 'skip',
     origin: 'shorthand',
   };
 }
 
-const LOGICAL_TG: Record<string, FieldMapping['tradinggrid']> = { partner: 'partner', issue_type: 'kind', transaction_ref: 'transaction_ref', tg_case_id: 'case_id', value: 'value' };
+const LOGICAL_TG: Record<string, FieldMapping['tradinggrid']> = {
+  partner: 'partner',
+  issue_type: 'kind',
+  transaction_ref: 'transaction_ref',
+  tg_case_id: 'case_id',
+  value: 'value',
+};
 
 /**
  * Every mapping in force: the explicit `mapping.fields`, the status shorthand when no explicit status
@@ -147,7 +204,16 @@ export function effectiveFieldMappings(c: Cfg): FieldMapping[] {
   const targeted = new Set(explicit.map((m) => targetKey(m.clickup)));
   for (const [logical, name] of Object.entries(c.clickup.fields)) {
     if (!name || targeted.has(targetKey({ custom_field: name }))) continue;
-    out.push({ name: `clickup.fields.${logical}`, tradinggrid: LOGICAL_TG[logical] ?? 'case_id', clickup: { custom_field: name }, direction: 'to_clickup', owner: 'tradinggrid', unmapped_to_clickup: 'skip', unmapped_to_tradinggrid: 'skip', origin: 'fields' });
+    out.push({
+      name: `clickup.fields.${logical}`,
+      tradinggrid: LOGICAL_TG[logical] ?? 'case_id',
+      clickup: { custom_field: name },
+      direction: 'to_clickup',
+      owner: 'tradinggrid',
+      unmapped_to_clickup: 'skip',
+      unmapped_to_tradinggrid: 'skip',
+      origin: 'fields',
+    });
   }
   return out;
 }
@@ -171,5 +237,9 @@ export function applyStatusMapping<T extends Cfg>(c: T): T {
     for (const cu of cus) if (!(cu in statusMap)) statusMap[cu] = tgs[0]!;
     for (const tg of tgs) if (!(tg in back)) back[tg] = cus[0]!;
   }
-  return { ...c, clickup: { ...c.clickup, status_map: statusMap, status_to_clickup: back }, sync: { ...c.sync, status: { owner: m.owner, direction: m.direction } } };
+  return {
+    ...c,
+    clickup: { ...c.clickup, status_map: statusMap, status_to_clickup: back },
+    sync: { ...c.sync, status: { owner: m.owner, direction: m.direction } },
+  };
 }

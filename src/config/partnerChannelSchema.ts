@@ -6,10 +6,13 @@ import { z } from 'zod';
  * Without this section everything goes to the community API as before.
  */
 
-const SecretRefInline = z.union([
-  z.strictObject({ env: z.string().min(1) }),
-  z.strictObject({ file: z.string().min(1) }),
-], { error: 'expected a secret reference {env: NAME} or {file: PATH}; secrets are never written in the config file itself' });
+const SecretRefInline = z.union(
+  [z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })],
+  {
+    error:
+      'expected a secret reference {env: NAME} or {file: PATH}; secrets are never written in the config file itself',
+  },
+);
 
 /** Where a partner-facing message can go. */
 export const PARTNER_CHANNELS = ['community', 'edi', 'email'] as const;
@@ -20,10 +23,21 @@ export const PARTNER_FLOWS = ['case_status', 'case_documents', 'decisions', 'sco
 export type PartnerFlow = (typeof PARTNER_FLOWS)[number];
 
 /** The messages an e-mail contact can receive (a role subscribes to some of them). */
-export const MESSAGE_KINDS = ['case_status', 'case_comment', 'case_document', 'decision', 'request_comment', 'scorecard', 'notice', 'notice_reminder'] as const;
+export const MESSAGE_KINDS = [
+  'case_status',
+  'case_comment',
+  'case_document',
+  'decision',
+  'request_comment',
+  'scorecard',
+  'notice',
+  'notice_reminder',
+] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
-const Channels = z.array(z.enum(PARTNER_CHANNELS, { error: `a channel is one of: ${PARTNER_CHANNELS.join(', ')}` })).min(1, 'name at least one channel');
+const Channels = z
+  .array(z.enum(PARTNER_CHANNELS, { error: `a channel is one of: ${PARTNER_CHANNELS.join(', ')}` }))
+  .min(1, 'name at least one channel');
 
 const Contact = z.strictObject({
   name: z.string().min(1),
@@ -34,7 +48,9 @@ const Contact = z.strictObject({
 export type ContactConfig = z.infer<typeof Contact>;
 
 const PartnerEntry = z.strictObject({
-  channels: Channels.optional().describe('channels for every partner-facing flow of this partner (default: partner_channel.default_channels)'),
+  channels: Channels.optional().describe(
+    'channels for every partner-facing flow of this partner (default: partner_channel.default_channels)',
+  ),
   /** Per flow, overriding `channels`. */
   flows: z.partialRecord(z.enum(PARTNER_FLOWS), Channels).default({}),
   contacts: z.array(Contact).default([]),
@@ -61,7 +77,11 @@ const Pages = z.strictObject({
   base_url: z.url().optional(),
   /** HMAC key for the links; default: a random key generated once and sealed in the store (needs secrets.key). */
   key: SecretRefInline.optional(),
-  token_ttl_hours: z.number().min(0.01).max(24 * 90).default(24 * 14),
+  token_ttl_hours: z
+    .number()
+    .min(0.01)
+    .max(24 * 90)
+    .default(24 * 14),
   /** Requests per minute per link and per client address. */
   rate_limit_per_minute: z.number().int().min(1).max(10_000).default(60),
 });
@@ -78,21 +98,49 @@ export const PartnerChannelSection = z
     pages: Pages.prefault({}),
     /** Folder with customer templates overriding the built-in ones (same file names). */
     templates_dir: z.string().min(1).optional(),
-    digest: z.strictObject({ enabled: z.boolean().default(false), window_minutes: z.number().int().min(1).max(24 * 60).default(60) }).prefault({}),
+    digest: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        window_minutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(60),
+      })
+      .prefault({}),
     /** Files up to this size travel as attachments; larger ones as a link to the partner page. */
-    attach_max_bytes: z.number().int().min(0).default(5 * 1024 * 1024),
+    attach_max_bytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(5 * 1024 * 1024),
   })
   .prefault({})
   .superRefine((s, ctx) => {
-    const usesEmail = s.default_channels.includes('email') || Object.values(s.partners).some((p) => p.channels?.includes('email') || Object.values(p.flows).some((f) => f?.includes('email')));
-    if (usesEmail && !s.smtp) ctx.addIssue({ code: 'custom', path: ['smtp'], message: 'a partner uses the email channel: partner_channel.smtp (host, from) is required' });
+    const usesEmail =
+      s.default_channels.includes('email') ||
+      Object.values(s.partners).some(
+        (p) => p.channels?.includes('email') || Object.values(p.flows).some((f) => f?.includes('email')),
+      );
+    if (usesEmail && !s.smtp)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['smtp'],
+        message: 'a partner uses the email channel: partner_channel.smtp (host, from) is required',
+      });
     // No partner-facing message has an EDI document built in yet (no 864/824/865 is written): an `edi` channel
     // would be a silent drop, so it is refused where it is named.
-    const ediRefused = "the 'edi' partner channel sends nothing yet (gridbridge writes no EDI document for a partner-facing message): use community or email";
-    if (s.default_channels.includes('edi')) ctx.addIssue({ code: 'custom', path: ['default_channels'], message: ediRefused });
+    const ediRefused =
+      "the 'edi' partner channel sends nothing yet (gridbridge writes no EDI document for a partner-facing message): use community or email";
+    if (s.default_channels.includes('edi'))
+      ctx.addIssue({ code: 'custom', path: ['default_channels'], message: ediRefused });
     for (const [id, p] of Object.entries(s.partners)) {
-      if (p.channels?.includes('edi')) ctx.addIssue({ code: 'custom', path: ['partners', id, 'channels'], message: ediRefused });
-      for (const [flow, list] of Object.entries(p.flows)) if (list?.includes('edi')) ctx.addIssue({ code: 'custom', path: ['partners', id, 'flows', flow], message: ediRefused });
+      if (p.channels?.includes('edi'))
+        ctx.addIssue({ code: 'custom', path: ['partners', id, 'channels'], message: ediRefused });
+      for (const [flow, list] of Object.entries(p.flows))
+        if (list?.includes('edi'))
+          ctx.addIssue({ code: 'custom', path: ['partners', id, 'flows', flow], message: ediRefused });
     }
   });
 export type PartnerChannelSection = z.infer<typeof PartnerChannelSection>;

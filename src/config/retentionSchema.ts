@@ -23,11 +23,19 @@ export const RetentionSection = z
     /** When the prune job runs (croner syntax); hourly by default, off the hour. */
     cron: z.string().min(1).default('23 * * * *'),
     /** Rows deleted per statement: each batch is its own short write, so SQLite's write lock is held briefly. */
-    batch_size: z.number({ error: 'expected a number of rows per delete' }).int().min(1, { error: 'at least 1 row per batch' }).max(10_000, { error: 'at most 10000 rows per batch (a larger delete holds the SQLite write lock too long)' }).default(500),
+    batch_size: z
+      .number({ error: 'expected a number of rows per delete' })
+      .int()
+      .min(1, { error: 'at least 1 row per batch' })
+      .max(10_000, { error: 'at most 10000 rows per batch (a larger delete holds the SQLite write lock too long)' })
+      .default(500),
     /** Batches per table per run at most: a big backlog is worked off over several runs. */
     max_batches: z.number().int().min(1).max(100_000).default(200),
     jobs_done_days: Days('done jobs', 14),
-    inbound_events_days: Days('inbound events (webhook deliveries, polled events, mailbox files) of cases no longer open', 30),
+    inbound_events_days: Days(
+      'inbound events (webhook deliveries, polled events, mailbox files) of cases no longer open',
+      30,
+    ),
     audit_log_days: Days('audit entries (entries of an open case are always kept)', 365),
     dead_letters_days: Days('replayed dead letters (unreplayed ones are always kept)', 90),
     partner_messages_days: Days('sent, digested or failed partner e-mails', 90),
@@ -38,5 +46,13 @@ export const RetentionSection = z
 export type RetentionConfig = z.infer<typeof RetentionSection>;
 
 /** The tables the prune job works on, each with its key in `retention`. */
-export const RETENTION_TABLES = ['jobs', 'inbound_events', 'audit_log', 'dead_letters', 'partner_messages', 'partner_page_hits', 'sync_hashes'] as const;
+export const RETENTION_TABLES = [
+  'jobs',
+  'inbound_events',
+  'audit_log',
+  'dead_letters',
+  'partner_messages',
+  'partner_page_hits',
+  'sync_hashes',
+] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];

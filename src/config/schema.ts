@@ -11,10 +11,18 @@ import { RetentionSection } from './retentionSchema.ts';
 
 /** A secret is never written in the YAML itself: it names an environment variable or a file. */
 export const SecretRef = z
-  .union([
-    z.strictObject({ env: z.string().min(1).describe('environment variable holding the secret') }),
-    z.strictObject({ file: z.string().min(1).describe('path of a file holding the secret (trailing newline ignored)') }),
-  ], { error: 'expected a secret reference {env: NAME} or {file: PATH}; secrets are never written in the config file itself' })
+  .union(
+    [
+      z.strictObject({ env: z.string().min(1).describe('environment variable holding the secret') }),
+      z.strictObject({
+        file: z.string().min(1).describe('path of a file holding the secret (trailing newline ignored)'),
+      }),
+    ],
+    {
+      error:
+        'expected a secret reference {env: NAME} or {file: PATH}; secrets are never written in the config file itself',
+    },
+  )
   .describe('secret reference: {env: NAME} or {file: PATH}');
 export type SecretRef = z.infer<typeof SecretRef>;
 
@@ -31,7 +39,10 @@ const ServerConfig = z.strictObject({
 });
 
 const StoreConfig = z.strictObject({
-  url: z.string().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:PATH or postgres://…').default('sqlite:./data/gridbridge.db'),
+  url: z
+    .string()
+    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:PATH or postgres://…')
+    .default('sqlite:./data/gridbridge.db'),
   /** PostgreSQL: how often a follower tries to become leader and the leader checks it still is (ms). */
   leader_check_ms: z.number().int().min(200).max(60_000).default(2_000),
   /** PostgreSQL: longest one statement may run (ms; 0 = no limit). */
@@ -98,7 +109,9 @@ const ClickUpConfig = z.strictObject({
       register: z.boolean().default(true),
       /** How often the webhook's health is checked (a failing one is re-enabled and missed changes polled). */
       health_cron: z.string().default('* * * * *'),
-      secret: SecretRef.optional().describe('known webhook secret; when absent the secret returned at registration is stored encrypted'),
+      secret: SecretRef.optional().describe(
+        'known webhook secret; when absent the secret returned at registration is stored encrypted',
+      ),
     })
     .prefault({}),
   /**
@@ -111,7 +124,9 @@ const ClickUpConfig = z.strictObject({
    * subdomain. ClickUp serves uploaded files from t{workspace}.p.clickup-attachments.com (u{user}.… too) and
    * public files from attachments-public.clickup.com. Always https, and the address is still checked.
    */
-  attachment_hosts: z.array(z.string()).default(['*.clickup-attachments.com', 'attachments.clickup.com', 'attachments-public.clickup.com']),
+  attachment_hosts: z
+    .array(z.string())
+    .default(['*.clickup-attachments.com', 'attachments.clickup.com', 'attachments-public.clickup.com']),
   /** Fetch attachments from loopback/private addresses (sandboxes on 127.0.0.1 only; never in production). */
   allow_private_addresses: z.boolean().default(false),
 });
@@ -162,27 +177,63 @@ const DispatcherConfig = z.strictObject({
   /** A job found running with its worker gone (killed, out of memory, stuck) this many times is dead-lettered. */
   max_crashes: z.number().int().min(1).max(100).default(3),
   /** Longest one job may run before it is stopped (its remote calls refused) and retried (ms). */
-  job_deadline_ms: z.number().int().min(1_000).max(24 * 3_600_000).default(15 * 60_000),
+  job_deadline_ms: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(24 * 3_600_000)
+    .default(15 * 60_000),
   /** Per job kind, overriding job_deadline_ms (e.g. {"mailbox.scan": 1800000}). */
-  job_deadlines: z.record(z.string(), z.number().int().min(1_000).max(24 * 3_600_000)).default({}),
+  job_deadlines: z
+    .record(
+      z.string(),
+      z
+        .number()
+        .int()
+        .min(1_000)
+        .max(24 * 3_600_000),
+    )
+    .default({}),
   /** Longest a shutdown waits for running jobs before stopping them and handing them back (ms). */
   shutdown_deadline_ms: z.number().int().min(0).max(600_000).default(10_000),
 });
 
 const DocumentsConfig = z.strictObject({
-  max_bytes: z.number().int().positive().default(25 * 1024 * 1024),
-  content_types: z.array(z.string()).default([
-    'application/pdf', 'image/png', 'image/jpeg', 'text/plain', 'text/csv', 'application/edi-x12', 'application/edifact',
-    'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/zip',
-  ]),
+  max_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
+  content_types: z
+    .array(z.string())
+    .default([
+      'application/pdf',
+      'image/png',
+      'image/jpeg',
+      'text/plain',
+      'text/csv',
+      'application/edi-x12',
+      'application/edifact',
+      'application/octet-stream',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'application/zip',
+    ]),
 });
 
 /** Operations console and admin API (/ui, /api): who may sign in, and how sessions behave. */
 const AdminRole = z.enum(['admin', 'read_only']).describe('admin may replay and change; read_only may only look');
 const AdminConfig = z.strictObject({
-  tokens: z.array(z.strictObject({ name: z.string().min(1), role: AdminRole.default('admin'), token: SecretRef })).default([]),
+  tokens: z
+    .array(z.strictObject({ name: z.string().min(1), role: AdminRole.default('admin'), token: SecretRef }))
+    .default([]),
   users: z
-    .array(z.strictObject({ name: z.string().min(1), role: AdminRole.default('admin'), password_hash: SecretRef.describe('scrypt hash printed by `gridbridge admin hash-password`') }))
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        role: AdminRole.default('admin'),
+        password_hash: SecretRef.describe('scrypt hash printed by `gridbridge admin hash-password`'),
+      }),
+    )
     .default([]),
   session_ttl_minutes: z.number().int().min(5).max(10_080).default(480),
   /** Absolute lifetime of a console session, however often it is used (sliding expiry stops here). */
@@ -230,11 +281,24 @@ export const GridbridgeConfigShape = z.strictObject({
 /** What an EDI-only deployment (driver mailbox) cannot do is refused at load time, naming the key. */
 export const GridbridgeConfig = GridbridgeConfigShape.superRefine((c, ctx) => {
   if (c.tradinggrid.driver !== 'mailbox') return;
-  if (!c.mailbox) ctx.addIssue({ code: 'custom', path: ['mailbox'], message: "tradinggrid.driver 'mailbox' needs a mailbox section (the EDI mailbox is the whole Trading Grid side)" });
+  if (!c.mailbox)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['mailbox'],
+      message: "tradinggrid.driver 'mailbox' needs a mailbox section (the EDI mailbox is the whole Trading Grid side)",
+    });
   // Without the community API a notice reaches partners by e-mail only (flow 8 then runs on the partner pages).
   const pc = c.partner_channel;
-  const noticesByEmail = pc.default_channels.includes('email') || Object.values(pc.partners).some((p) => (p.flows.notices ?? p.channels ?? pc.default_channels).includes('email'));
-  if (c.flows?.rollouts && !noticesByEmail) ctx.addIssue({ code: 'custom', path: ['flows', 'rollouts'], message: "rollouts need a way to reach partners: tradinggrid.driver 'mailbox' has no community API, and no partner gets notices by e-mail (partner_channel): route notices to email for the partners, remove flows.rollouts, or use driver 'community'" });
+  const noticesByEmail =
+    pc.default_channels.includes('email') ||
+    Object.values(pc.partners).some((p) => (p.flows.notices ?? p.channels ?? pc.default_channels).includes('email'));
+  if (c.flows?.rollouts && !noticesByEmail)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['flows', 'rollouts'],
+      message:
+        "rollouts need a way to reach partners: tradinggrid.driver 'mailbox' has no community API, and no partner gets notices by e-mail (partner_channel): route notices to email for the partners, remove flows.rollouts, or use driver 'community'",
+    });
 });
 
 export type GridbridgeConfig = z.infer<typeof GridbridgeConfig>;

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
-const KeyRef = z
-  .union([
+const KeyRef = z.union(
+  [
     z.strictObject({ env: z.string().min(1).describe('environment variable holding the key') }),
     z.strictObject({ file: z.string().min(1).describe('path of a file holding the key') }),
-  ], { error: 'expected a key reference {env: NAME} or {file: PATH}; the key is never written in the config file itself' });
+  ],
+  { error: 'expected a key reference {env: NAME} or {file: PATH}; the key is never written in the config file itself' },
+);
 
 /**
  * The key that seals secrets kept in the store (AES-256-GCM, 64 hex digits or 44 base64

@@ -47,14 +47,39 @@ describe('config: calendar, sla, routing, metrics', () => {
 
   it.each([
     ['an unknown time zone', full.replace('Europe/Berlin', 'Europe/Atlantis'), 'calendar.time_zone', /IANA/],
-    ['a malformed working-hours range', full.replace("fri: ['08:00-15:00']", "fri: ['15:00-08:00']"), 'calendar.working_hours.fri[0]', /HH:MM-HH:MM/],
+    [
+      'a malformed working-hours range',
+      full.replace("fri: ['08:00-15:00']", "fri: ['15:00-08:00']"),
+      'calendar.working_hours.fri[0]',
+      /HH:MM-HH:MM/,
+    ],
     ['an unknown holiday state', full.replace('state: BY', 'state: XX'), 'calendar.holidays.state', /no state 'XX'/],
-    ['an SLA policy for an unknown kind', full.replace('kind: fa_overdue', 'kind: complaint'), 'sla.policies[1].kind', /unknown kind/],
+    [
+      'an SLA policy for an unknown kind',
+      full.replace('kind: fa_overdue', 'kind: complaint'),
+      'sla.policies[1].kind',
+      /unknown kind/,
+    ],
     ['a misspelt SLA key', full.replace('reminder_at: [0.5, 0.75]', 'reminders: [0.5]'), 'sla.default', /reminders/],
-    ['a routing table without a default rule', full.replace('  - { route_to: { manager: ops@example.com, list_id: "77" } }\n', ''), 'routing[0]', /must be the default/],
-    ['a routing manager that is not an e-mail', full.replace('ops@example.com', 'ops'), 'routing[1].route_to.manager', /e-mail/],
+    [
+      'a routing table without a default rule',
+      full.replace('  - { route_to: { manager: ops@example.com, list_id: "77" } }\n', ''),
+      'routing[0]',
+      /must be the default/,
+    ],
+    [
+      'a routing manager that is not an e-mail',
+      full.replace('ops@example.com', 'ops'),
+      'routing[1].route_to.manager',
+      /e-mail/,
+    ],
     ['a bad cron expression', full.replace("'*/2 * * * *'", "'every two minutes'"), 'sla_sweep_cron', /cron/],
-    ['an unknown period kind', full.replace('period_kind: quarter', 'period_kind: fortnight'), 'metrics.period_kind', /^Invalid option: expected one of .*"quarter"/],
+    [
+      'an unknown period kind',
+      full.replace('period_kind: quarter', 'period_kind: fortnight'),
+      'metrics.period_kind',
+      /^Invalid option: expected one of .*"quarter"/,
+    ],
   ])('reports %s with its path', (_name, text, path, message) => {
     const r = parseConfigText(text);
     expect(r.ok).toBe(false);

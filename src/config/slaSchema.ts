@@ -35,7 +35,10 @@ function isCron(text: string): boolean {
   }
 }
 
-const cron = z.string().min(1).refine(isCron, { message: "expected a cron expression (croner syntax, seconds optional), e.g. '*/5 * * * *'" });
+const cron = z
+  .string()
+  .min(1)
+  .refine(isCron, { message: "expected a cron expression (croner syntax, seconds optional), e.g. '*/5 * * * *'" });
 
 /** Flow 7: scorecards pushed to Trading Grid on a schedule (periods read in `calendar.time_zone`). */
 export const MetricsSection = z

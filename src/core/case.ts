@@ -1,10 +1,23 @@
 /** A partner case as gridbridge tracks it: one Trading Grid case (or EDI-derived exception) ↔ one ClickUp task. */
 
-export const CASE_KINDS = ['dispute', 'shipment_exception', 'document_mismatch', 'compliance_issue', 'edi_exception'] as const;
+export const CASE_KINDS = [
+  'dispute',
+  'shipment_exception',
+  'document_mismatch',
+  'compliance_issue',
+  'edi_exception',
+] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 
 /** Partner-visible statuses (the Trading Grid side). `open` is the partner's own, before we received it. */
-export const PARTNER_STATUSES = ['open', 'received', 'in_review', 'awaiting_documents', 'escalated', 'resolved'] as const;
+export const PARTNER_STATUSES = [
+  'open',
+  'received',
+  'in_review',
+  'awaiting_documents',
+  'escalated',
+  'resolved',
+] as const;
 export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
 
 /** Where the bridge stands with a case. */

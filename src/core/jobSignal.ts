@@ -17,7 +17,11 @@ interface JobScope {
 
 const current = new AsyncLocalStorage<JobScope>();
 
-export function runWithJobSignal<T>(signal: AbortSignal, fn: () => Promise<T>, checkLease?: JobScope['checkLease']): Promise<T> {
+export function runWithJobSignal<T>(
+  signal: AbortSignal,
+  fn: () => Promise<T>,
+  checkLease?: JobScope['checkLease'],
+): Promise<T> {
   return current.run({ signal, checkLease }, fn);
 }
 

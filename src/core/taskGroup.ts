@@ -11,7 +11,17 @@ export interface TaskGroupPlan {
   /** Logical → ClickUp field names for `fields` below. */
   fieldNames: Record<string, string | undefined>;
   /** The parent task: made here (optionally from a task template), or an existing task adopted. */
-  parent: { existingTaskId?: string; templateName?: string; name: string; markdown: string; assignees: number[]; dueAt: number | null; priority?: Priority; tags: string[]; fields: Record<string, string | number | null> };
+  parent: {
+    existingTaskId?: string;
+    templateName?: string;
+    name: string;
+    markdown: string;
+    assignees: number[];
+    dueAt: number | null;
+    priority?: Priority;
+    tags: string[];
+    fields: Record<string, string | number | null>;
+  };
   steps: TaskGroupStep[];
   /** Job kind to enqueue once the whole group exists (checklists and dependencies done), with its payload. */
   onBuilt?: { kind: string; payload: Record<string, unknown> };
@@ -36,4 +46,5 @@ export function splitGroupEntityId(entityId: string): { groupId: string; step: s
   return { groupId: entityId.slice(0, i), step: entityId.slice(i + 1) };
 }
 
-export const groupTaskKey = (plan: Pick<TaskGroupPlan, 'entity' | 'groupId'>, step: string): string => `${plan.entity}:${plan.groupId}:${step}`;
+export const groupTaskKey = (plan: Pick<TaskGroupPlan, 'entity' | 'groupId'>, step: string): string =>
+  `${plan.entity}:${plan.groupId}:${step}`;

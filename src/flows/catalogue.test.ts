@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { jobSchemas, newJob, type JobKind } from './catalogue.ts';
 
-const task = { name: 'Dispute', markdown: 'x', priority: 3, dueAt: null, tags: ['dispute'], fields: { tg_case_id: 'C-1', value: 12.5, partner: null } };
+const task = {
+  name: 'Dispute',
+  markdown: 'x',
+  priority: 3,
+  dueAt: null,
+  tags: ['dispute'],
+  fields: { tg_case_id: 'C-1', value: 12.5, partner: null },
+};
 
 // Payloads as they are stored today, by the places that queue each kind (and older rows that carry the intent's `kind`).
 const stored: Array<[JobKind, unknown]> = [
@@ -14,10 +21,19 @@ const stored: Array<[JobKind, unknown]> = [
   ['tradinggrid.add_comment', { caseId: 'C-1', body: 'hi', author: 'ana', clickUpCommentId: '9', sharedBy: 'rule' }],
   ['clickup.add_comment', { caseId: 'C-1', commentId: 'cm-1' }],
   ['clickup.upload_document', { kind: 'clickup.upload_document', caseId: 'C-1', documentId: 'D-1' }],
-  ['tradinggrid.upload_document', { caseId: 'C-1', attachmentId: 'a1', url: 'https://x/a1', title: 'f.pdf', contentType: null }],
+  [
+    'tradinggrid.upload_document',
+    { caseId: 'C-1', attachmentId: 'a1', url: 'https://x/a1', title: 'f.pdf', contentType: null },
+  ],
   ['metrics.push', { slot: 1 }],
   ['metrics.push', { slot: 0, period: '2026-11' }],
-  ['metrics.push_partner', { partnerId: 'P-1', scorecard: { period: '2026-11', avg_resolution_hours: 0, open_cases: 1, overdue_tasks: 0, sla_met_pct: 100 } }],
+  [
+    'metrics.push_partner',
+    {
+      partnerId: 'P-1',
+      scorecard: { period: '2026-11', avg_resolution_hours: 0, open_cases: 1, overdue_tasks: 0, sla_met_pct: 100 },
+    },
+  ],
 ];
 
 const refused: Array<[JobKind, unknown, RegExp]> = [

@@ -34,6 +34,10 @@ export type JobKind = keyof typeof jobSchemas;
 export type JobPayload<K extends JobKind> = z.infer<(typeof jobSchemas)[K]>;
 
 /** A job to queue, its payload checked against its kind's schema at compile time (and parsed again when claimed). */
-export function newJob<K extends JobKind>(kind: K, payload: JobPayload<K>, opts: { key: string; queueKey?: string; runAt?: number; maxAttempts?: number }): NewJob {
+export function newJob<K extends JobKind>(
+  kind: K,
+  payload: JobPayload<K>,
+  opts: { key: string; queueKey?: string; runAt?: number; maxAttempts?: number },
+): NewJob {
   return { kind, payload, ...opts };
 }

@@ -35,10 +35,14 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const incidentId = () => randomBytes(6).toString('hex');
   // Checked before any route runs, so no handler (or one added later that forgets) reads a declared giant body.
-  const maxBody = Math.max(deps.bodyLimitBytes, ...Object.values(deps.bodyLimitBytesBySource ?? {}).filter((x): x is number => typeof x === 'number'));
+  const maxBody = Math.max(
+    deps.bodyLimitBytes,
+    ...Object.values(deps.bodyLimitBytesBySource ?? {}).filter((x): x is number => typeof x === 'number'),
+  );
   app.use('*', async (c, next) => {
     const declared = Number(c.req.header('content-length') ?? NaN);
-    if (Number.isFinite(declared) && declared > maxBody) return c.json({ error: `body of ${declared} bytes is over the ${maxBody}-byte limit` }, 413);
+    if (Number.isFinite(declared) && declared > maxBody)
+      return c.json({ error: `body of ${declared} bytes is over the ${maxBody}-byte limit` }, 413);
     await next();
   });
   app.get('/healthz', (c) => c.json({ ok: true, ...(deps.role ? { role: deps.role() } : {}) }));
@@ -54,8 +58,22 @@ export function createApp(deps: AppDeps): Hono {
     const r = deps.ready?.() ?? { ok: true, detail: 'ready' };
     return c.json(r, r.ok ? 200 : 503);
   });
-  if (deps.tgWebhookSecret !== null) mountTradingGridWebhook(app, { db: deps.db, secret: deps.tgWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.tradinggrid ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted });
-  mountClickUpWebhook(app, { db: deps.db, secret: deps.clickUpWebhookSecret, bodyLimitBytes: deps.bodyLimitBytesBySource?.clickup ?? deps.bodyLimitBytes, now: deps.now, onAccepted: deps.onAccepted, onFailed: deps.onClickUpAnswerFailed });
+  if (deps.tgWebhookSecret !== null)
+    mountTradingGridWebhook(app, {
+      db: deps.db,
+      secret: deps.tgWebhookSecret,
+      bodyLimitBytes: deps.bodyLimitBytesBySource?.tradinggrid ?? deps.bodyLimitBytes,
+      now: deps.now,
+      onAccepted: deps.onAccepted,
+    });
+  mountClickUpWebhook(app, {
+    db: deps.db,
+    secret: deps.clickUpWebhookSecret,
+    bodyLimitBytes: deps.bodyLimitBytesBySource?.clickup ?? deps.bodyLimitBytes,
+    now: deps.now,
+    onAccepted: deps.onAccepted,
+    onFailed: deps.onClickUpAnswerFailed,
+  });
   // Public and read-only: the contract a customer's Trading Grid adapter implements. Registered before
   // the admin API so its `/api/*` sign-in does not apply; it says nothing about this deployment.
   app.get('/api/tradinggrid-contract.json', (c) => {
@@ -66,7 +84,10 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((e, c) => {
     const id = incidentId();
-    deps.logger?.error({ err: e, incident: id, method: c.req.method, path: c.req.path }, 'internal error answering a request');
+    deps.logger?.error(
+      { err: e, incident: id, method: c.req.method, path: c.req.path },
+      'internal error answering a request',
+    );
     return c.json({ error: 'internal error', id }, 500);
   });
   return app;

@@ -77,16 +77,32 @@ export class StartupError extends Error {
 }
 
 /** Verify what the config names exists on the ClickUp side; every problem is listed, not just the first. */
-async function checkClickUp(fields: FieldResolver, config: GridbridgeConfig, warn: (msg: string) => void): Promise<string[]> {
-  const testList = config.mailbox && config.mailbox.test_interchanges !== 'ignore' ? [config.mailbox.test_interchanges.list_id] : [];
-  const lists = new Set([config.clickup.list_id, ...Object.values(config.partners.map).map((m) => m.list_id).filter((x): x is string => !!x), ...testList]);
+async function checkClickUp(
+  fields: FieldResolver,
+  config: GridbridgeConfig,
+  warn: (msg: string) => void,
+): Promise<string[]> {
+  const testList =
+    config.mailbox && config.mailbox.test_interchanges !== 'ignore' ? [config.mailbox.test_interchanges.list_id] : [];
+  const lists = new Set([
+    config.clickup.list_id,
+    ...Object.values(config.partners.map)
+      .map((m) => m.list_id)
+      .filter((x): x is string => !!x),
+    ...testList,
+  ]);
   const problems: string[] = [];
   for (const listId of lists) {
     try {
       problems.push(...(await fields.load(listId)));
       const list = await fields.client.getList(listId);
       if (!list.ok) throw new Error(list.error.detail);
-      const check = checkStatusMap(listId, config.clickup.status_map, config.clickup.status_to_clickup, list.value.statuses.map((x) => x.status));
+      const check = checkStatusMap(
+        listId,
+        config.clickup.status_map,
+        config.clickup.status_to_clickup,
+        list.value.statuses.map((x) => x.status),
+      );
       problems.push(...check.errors);
       for (const w of check.warnings) warn(w);
     } catch (e) {
@@ -97,17 +113,33 @@ async function checkClickUp(fields: FieldResolver, config: GridbridgeConfig, war
 }
 
 /** Several instances on one PostgreSQL database need one address for ClickUp and a secret every instance can read. */
-function warnAboutSeveralInstances(config: GridbridgeConfig, secrets: ResolvedSecrets, learned: LearnedSecrets, logger: Logger): void {
+function warnAboutSeveralInstances(
+  config: GridbridgeConfig,
+  secrets: ResolvedSecrets,
+  learned: LearnedSecrets,
+  logger: Logger,
+): void {
   if (!config.clickup.webhook.register) return;
-  if (!config.server.public_url) logger.warn('store is PostgreSQL but server.public_url is not set: with several instances, set it to the load balancer in front of them, or ClickUp keeps posting to whichever instance registered last');
-  if (!secrets.clickupWebhookSecret && !learned.reloadClickUpWebhookSecret) logger.warn('store is PostgreSQL but neither clickup.webhook.secret nor secrets.key is set: only the leader knows the ClickUp webhook secret, so other instances answer 401 to deliveries (ClickUp retries)');
+  if (!config.server.public_url)
+    logger.warn(
+      'store is PostgreSQL but server.public_url is not set: with several instances, set it to the load balancer in front of them, or ClickUp keeps posting to whichever instance registered last',
+    );
+  if (!secrets.clickupWebhookSecret && !learned.reloadClickUpWebhookSecret)
+    logger.warn(
+      'store is PostgreSQL but neither clickup.webhook.secret nor secrets.key is set: only the leader knows the ClickUp webhook secret, so other instances answer 401 to deliveries (ClickUp retries)',
+    );
 }
 
 /** A new leader's registration: failures are logged and healed by the next health check. */
-async function registerWebhookLater(ctx: SyncContext, webhook: ClickUpWebhookState, onAccepted: () => void): Promise<void> {
+async function registerWebhookLater(
+  ctx: SyncContext,
+  webhook: ClickUpWebhookState,
+  onAccepted: () => void,
+): Promise<void> {
   try {
     const r = await ensureClickUpWebhook(ctx, webhook, onAccepted, { catchUp: false });
-    if ('error' in r) ctx.logger.warn({ error: r.error }, 'ClickUp webhook not checked after taking over; the health check retries');
+    if ('error' in r)
+      ctx.logger.warn({ error: r.error }, 'ClickUp webhook not checked after taking over; the health check retries');
   } catch (e) {
     ctx.logger.warn({ err: e }, 'ClickUp webhook check after taking over failed; the health check retries');
   }
@@ -116,15 +148,23 @@ async function registerWebhookLater(ctx: SyncContext, webhook: ClickUpWebhookSta
 /** Start one bridge instance: store, connectors, start-up checks, HTTP server, dispatcher. */
 export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const { config, secrets } = o;
-  const logger = o.logger ?? createLogger({ level: config.log_level, secrets: Object.values(secrets).filter((v): v is string => typeof v === 'string') });
+  const logger =
+    o.logger ??
+    createLogger({
+      level: config.log_level,
+      secrets: Object.values(secrets).filter((v): v is string => typeof v === 'string'),
+    });
   // Every secret the config refers to (admin tokens, SFTP password and passphrase, secrets.key, SMTP...) is scrubbed too.
   for (const v of configSecretValues(config, (ref) => {
     const r = resolveSecret(ref, 'log scrubbing');
     return r.ok ? r.value : null;
-  })) addLogSecret(logger, v);
+  }))
+    addLogSecret(logger, v);
   const now = o.now ?? Date.now;
   let lock: { release(): void } | null = null;
-  const sqliteFile = /^sqlite:(?!:memory:)/.test(config.store.url) ? resolve(config.store.url.slice('sqlite:'.length)) : null;
+  const sqliteFile = /^sqlite:(?!:memory:)/.test(config.store.url)
+    ? resolve(config.store.url.slice('sqlite:'.length))
+    : null;
   if (sqliteFile) {
     try {
       mkdirSync(dirname(sqliteFile), { recursive: true });
@@ -138,16 +178,43 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     statementTimeoutMs: config.store.statement_timeout_ms,
     idleInTransactionTimeoutMs: config.store.idle_in_transaction_timeout_ms,
     connectTimeoutMs: config.store.connect_timeout_ms,
-    onConnectionError: (e) => logger.warn({ err: e }, 'a pooled PostgreSQL connection failed while idle (failover or terminated backend); the pool opens a new one'),
+    onConnectionError: (e) =>
+      logger.warn(
+        { err: e },
+        'a pooled PostgreSQL connection failed while idle (failover or terminated backend); the pool opens a new one',
+      ),
   }).catch((e: unknown) => {
     lock?.release();
     throw e;
   });
   // PostgreSQL = possibly several instances: they draw from one ClickUp budget per token, so together they stay under its rate limit.
-  const limiter = store.dialect === 'postgres' ? new SharedBudgetRateLimiter(clickUpBudgetFor(store.db, secrets.clickupToken, now), { now, logger, assumedLimit: config.clickup.assumed_rate_limit_per_minute }) : undefined;
-  const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: secrets.clickupToken, teamId: config.clickup.team_id, logger, now, limiter, assumedRateLimitPerMinute: config.clickup.assumed_rate_limit_per_minute, timeoutMs: config.clickup.request_timeout_ms, attachmentHosts: config.clickup.attachment_hosts, attachmentFetch: { allowPrivateAddresses: config.clickup.allow_private_addresses, maxBytes: config.documents.max_bytes, contentTypes: config.documents.content_types } });
+  const limiter =
+    store.dialect === 'postgres'
+      ? new SharedBudgetRateLimiter(clickUpBudgetFor(store.db, secrets.clickupToken, now), {
+          now,
+          logger,
+          assumedLimit: config.clickup.assumed_rate_limit_per_minute,
+        })
+      : undefined;
+  const clickup = createClickUpClient({
+    baseUrl: config.clickup.base_url,
+    token: secrets.clickupToken,
+    teamId: config.clickup.team_id,
+    logger,
+    now,
+    limiter,
+    assumedRateLimitPerMinute: config.clickup.assumed_rate_limit_per_minute,
+    timeoutMs: config.clickup.request_timeout_ms,
+    attachmentHosts: config.clickup.attachment_hosts,
+    attachmentFetch: {
+      allowPrivateAddresses: config.clickup.allow_private_addresses,
+      maxBytes: config.documents.max_bytes,
+      contentTypes: config.documents.content_types,
+    },
+  });
   // EDI only (driver mailbox): no community endpoint exists, so none is ever called.
-  const tg: TradingGridPort = communityDriverFor(config, secrets, { logger, now }) ?? createEdiOnlyTradingGrid(store.db, config, now);
+  const tg: TradingGridPort =
+    communityDriverFor(config, secrets, { logger, now }) ?? createEdiOnlyTradingGrid(store.db, config, now);
   let partnerChannelRuntimeClose = () => undefined as void;
   const fields = new FieldResolver(clickup, logicalFieldNames(config));
   const mapping = new MappingRuntime(clickup, config, now, logger);
@@ -163,14 +230,27 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const learned = await openLearnedSecrets(store, config, logger, now);
   problems.push(...learned.problems);
   let ownUrl = '';
-  const partnerChannel = await openPartnerChannel({ store, config, logger, now, baseUrl: () => ownUrl, mailer: o.partnerMailer });
+  const partnerChannel = await openPartnerChannel({
+    store,
+    config,
+    logger,
+    now,
+    baseUrl: () => ownUrl,
+    mailer: o.partnerMailer,
+  });
   partnerChannelRuntimeClose = () => partnerChannel.runtime?.mailer?.close();
   problems.push(...partnerChannel.problems);
   if (problems.length > 0) {
     await closeAll();
     throw new StartupError(problems);
   }
-  const webhook: ClickUpWebhookState = { secret: null, id: null, endpoint: null, lastHealth: null, persist: learned.persistClickUpWebhookSecret };
+  const webhook: ClickUpWebhookState = {
+    secret: null,
+    id: null,
+    endpoint: null,
+    lastHealth: null,
+    persist: learned.persistClickUpWebhookSecret,
+  };
   // The secret ClickUp hands out at registration (or a follower reads from the store) is scrubbed from logs as soon as it is known.
   let webhookSecret: string | null = null;
   Object.defineProperty(webhook, 'secret', {
@@ -185,7 +265,20 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   let wake = () => undefined as void;
   let isLeader = () => false;
   const community = config.tradinggrid.driver === 'community' ? config.tradinggrid : null;
-  const ctx: SyncContext = { store, config, clickup, tg, fields, partners: new PartnerCache(tg, 5 * 60_000, now), logger, now, webhook, wake: () => wake(), mapping, ...(partnerChannel.runtime ? { partnerChannel: partnerChannel.runtime } : {}) };
+  const ctx: SyncContext = {
+    store,
+    config,
+    clickup,
+    tg,
+    fields,
+    partners: new PartnerCache(tg, 5 * 60_000, now),
+    logger,
+    now,
+    webhook,
+    wake: () => wake(),
+    mapping,
+    ...(partnerChannel.runtime ? { partnerChannel: partnerChannel.runtime } : {}),
+  };
   const d = config.dispatcher;
   let registry: ReturnType<typeof buildRegistry>;
   try {
@@ -198,15 +291,33 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const handlers = registry.handlers;
   const checkWebhook = webhookHealthHandler(ctx, webhook, () => ctx.wake());
   // Without a shared public_url a follower would register its own address: the check is the leader's.
-  handlers.set('clickup.webhook_health', async (job) => (config.server.public_url || isLeader() ? checkWebhook(job) : { status: 'done' }));
+  handlers.set('clickup.webhook_health', async (job) =>
+    config.server.public_url || isLeader() ? checkWebhook(job) : { status: 'done' },
+  );
   handlers.set('tradinggrid.poll', tradingGridPollHandler(ctx));
   const consoleUi = createConsole({
-    store, config, clickup, now, logger, credentials: o.admin, dispatcher: () => dispatcher,
+    store,
+    config,
+    clickup,
+    now,
+    logger,
+    credentials: o.admin,
+    dispatcher: () => dispatcher,
     // Always mounted: the console's case page asks for it; without the partner channel the lists are empty.
     extraApis: { 'partner-channel': (auth) => partnerChannelApi(store.db, auth, now) },
   });
   const dispatcher = new Dispatcher(store, handlers, {
-    concurrency: d.concurrency, maxCrashes: d.max_crashes, deadlineMs: (kind) => d.job_deadlines[kind] ?? d.job_deadline_ms, shutdownDeadlineMs: d.shutdown_deadline_ms, leaseMs: d.lease_ms, pollMs: d.poll_ms, backoffBaseMs: d.backoff_base_ms, backoffMaxMs: d.backoff_max_ms, now, logger, onSettled: consoleUi.onSettled,
+    concurrency: d.concurrency,
+    maxCrashes: d.max_crashes,
+    deadlineMs: (kind) => d.job_deadlines[kind] ?? d.job_deadline_ms,
+    shutdownDeadlineMs: d.shutdown_deadline_ms,
+    leaseMs: d.lease_ms,
+    pollMs: d.poll_ms,
+    backoffBaseMs: d.backoff_base_ms,
+    backoffMaxMs: d.backoff_max_ms,
+    now,
+    logger,
+    onSettled: consoleUi.onSettled,
   });
   wake = () => dispatcher.wake();
   const app = createApp({
@@ -226,7 +337,16 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     extend: (app) => {
       consoleUi.mount(app);
       mountSlaSurfaces(app, { db: store.db, config, now, dispatcher: () => dispatcher, clickup });
-      if (partnerChannel.runtime) mountPartnerPages(app, { store, config, runtime: partnerChannel.runtime, now, wake: () => dispatcher.wake(), logger, scan: o.partnerUploadScan });
+      if (partnerChannel.runtime)
+        mountPartnerPages(app, {
+          store,
+          config,
+          runtime: partnerChannel.runtime,
+          now,
+          wake: () => dispatcher.wake(),
+          logger,
+          scan: o.partnerUploadScan,
+        });
     },
   });
   let server: Listening;
@@ -281,11 +401,14 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
           onGain: () => {
             if (starting) return; // start-up does the leader's work below
             logger.info('this instance is now the leader: it runs the schedules and keeps the ClickUp webhook');
-            if (config.clickup.webhook.register) void registerWebhookLater(ctx, webhook, () => dispatcher.wake()).then(() => catchUpNow());
+            if (config.clickup.webhook.register)
+              void registerWebhookLater(ctx, webhook, () => dispatcher.wake()).then(() => catchUpNow());
             if (!o.manualDispatch) scheduler.start();
           },
           onLose: () => {
-            logger.warn('this instance lost leadership (its database session ended); schedules paused until it leads again');
+            logger.warn(
+              'this instance lost leadership (its database session ended); schedules paused until it leads again',
+            );
             scheduler.pause();
           },
         },
@@ -307,21 +430,29 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     }
   }
   // A follower verifies ClickUp deliveries with the secret the leader registered and sealed in the store.
-  const followSecret = !secrets.clickupWebhookSecret && learned.reloadClickUpWebhookSecret && store.lead
-    ? setInterval(() => {
-        if (leadership.isLeader()) return;
-        learned.reloadClickUpWebhookSecret!().then((s) => {
-          if (s) webhook.secret = s;
-        }, (e: Error) => logger.warn({ error: e.message }, 'could not read the ClickUp webhook secret kept by the leader'));
-      }, config.store.leader_check_ms)
-    : null;
+  const followSecret =
+    !secrets.clickupWebhookSecret && learned.reloadClickUpWebhookSecret && store.lead
+      ? setInterval(() => {
+          if (leadership.isLeader()) return;
+          learned.reloadClickUpWebhookSecret!().then(
+            (s) => {
+              if (s) webhook.secret = s;
+            },
+            (e: Error) =>
+              logger.warn({ error: e.message }, 'could not read the ClickUp webhook secret kept by the leader'),
+          );
+        }, config.store.leader_check_ms)
+      : null;
   followSecret?.unref();
   if (leadership.isLeader() && config.clickup.webhook.register) await catchUpNow();
   if (!o.manualDispatch) {
     dispatcher.start();
     if (leadership.isLeader()) scheduler.start();
   }
-  logger.info({ url: server.url, store: store.location, role: leadership.isLeader() ? 'leader' : 'follower' }, 'gridbridge started');
+  logger.info(
+    { url: server.url, store: store.location, role: leadership.isLeader() ? 'leader' : 'follower' },
+    'gridbridge started',
+  );
   return {
     url: server.url,
     store,

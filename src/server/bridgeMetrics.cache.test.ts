@@ -8,9 +8,28 @@ describe('/metrics store counts (issue #20)', () => {
     const t = await tempSqliteStore();
     try {
       let reads = 0;
-      const db = t.store.db.withPlugin({ transformQuery: (a) => (a.node.kind === 'SelectQueryNode' && reads++, a.node), transformResult: async (a) => a.result });
-      const clickup = { rateLimitState: () => ({ limit: 100, remaining: 100, resetAt: 0, queued: 0, inFlight: 0, rateLimited: 0, issued: 0 }) } as never;
-      const registry = createBridgeMetrics({ db, dispatcher: () => null, clickup, processMetrics: false, countsMaxAgeMs: 60_000 });
+      const db = t.store.db.withPlugin({
+        transformQuery: (a) => (a.node.kind === 'SelectQueryNode' && reads++, a.node),
+        transformResult: async (a) => a.result,
+      });
+      const clickup = {
+        rateLimitState: () => ({
+          limit: 100,
+          remaining: 100,
+          resetAt: 0,
+          queued: 0,
+          inFlight: 0,
+          rateLimited: 0,
+          issued: 0,
+        }),
+      } as never;
+      const registry = createBridgeMetrics({
+        db,
+        dispatcher: () => null,
+        clickup,
+        processMetrics: false,
+        countsMaxAgeMs: 60_000,
+      });
       await enqueueJobs(t.store.db, [{ kind: 'x.do', key: 'a', payload: {} }], 1);
       const first = await registry.metrics();
       expect(first).toContain('gridbridge_jobs{kind="x.do",state="ready"} 1');
@@ -21,7 +40,13 @@ describe('/metrics store counts (issue #20)', () => {
       // Only the held-changes gauge reads per scrape; the jobs GROUP BY and the table counts do not.
       expect(reads - afterFirst).toBe(5);
       expect(await registry.metrics()).toContain('gridbridge_jobs{kind="x.do",state="ready"} 1');
-      const fresh = createBridgeMetrics({ db, dispatcher: () => null, clickup, processMetrics: false, countsMaxAgeMs: 0 });
+      const fresh = createBridgeMetrics({
+        db,
+        dispatcher: () => null,
+        clickup,
+        processMetrics: false,
+        countsMaxAgeMs: 0,
+      });
       expect(await fresh.metrics()).toContain('gridbridge_jobs{kind="x.do",state="ready"} 2');
     } finally {
       await t.cleanup();

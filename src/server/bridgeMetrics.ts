@@ -11,7 +11,10 @@ import { countTableRows } from '../store/ops/pruneRetention.ts';
 export interface BridgeMetricsDeps {
   db: Kysely<Database>;
   /** Read at scrape time (the dispatcher may be built after the registry). */
-  dispatcher: () => { counters: { done: number; retried: number; dead: number; leaseLost: number }; inFlightCount: number } | null;
+  dispatcher: () => {
+    counters: { done: number; retried: number; dead: number; leaseLost: number };
+    inFlightCount: number;
+  } | null;
   clickup: { rateLimitState(): RateLimitState };
   /** Process metrics (CPU, memory, event loop); off in tests that build many registries. */
   processMetrics?: boolean;
@@ -43,11 +46,15 @@ export function createBridgeMetrics(deps: BridgeMetricsDeps): Registry {
   // instances on one database, crashes and the prune job deleting rows, they drift; a periodic read is
   // exact for every instance at a bounded cost (one pass per interval, and retention keeps the tables small).
   const maxAge = deps.countsMaxAgeMs ?? 15_000;
-  let cached: { at: number; value: Promise<GaugeCounts & { tables: Array<{ table: string; rows: number }> }> } | null = null;
+  let cached: { at: number; value: Promise<GaugeCounts & { tables: Array<{ table: string; rows: number }> }> } | null =
+    null;
   const counts = () => {
     const now = Date.now();
     if (!cached || now - cached.at >= maxAge) {
-      const value = Promise.all([countGauges(deps.db), countTableRows(deps.db)]).then(([g, tables]) => ({ ...g, tables }));
+      const value = Promise.all([countGauges(deps.db), countTableRows(deps.db)]).then(([g, tables]) => ({
+        ...g,
+        tables,
+      }));
       const entry = { at: now, value };
       cached = entry;
       // A failed read is not kept: the next scrape tries again.

@@ -8,16 +8,38 @@ export { addLogSecret } from '../core/logSecrets.ts';
  * passwords, authorization headers and cookies, at the top level and one or two levels down.
  */
 const SENSITIVE_KEYS = [
-  'token', 'accessToken', 'access_token', 'refreshToken', 'refresh_token', 'clientSecret', 'client_secret',
-  'secret', 'webhookSecret', 'webhook_secret', 'password', 'password_hash', 'apiKey', 'api_key', 'secretKey',
-  'authorization', 'Authorization', 'cookie', 'Cookie', 'set-cookie', 'Set-Cookie', 'x-signature', 'webhook-signature',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'clientSecret',
+  'client_secret',
+  'secret',
+  'webhookSecret',
+  'webhook_secret',
+  'password',
+  'password_hash',
+  'apiKey',
+  'api_key',
+  'secretKey',
+  'authorization',
+  'Authorization',
+  'cookie',
+  'Cookie',
+  'set-cookie',
+  'Set-Cookie',
+  'x-signature',
+  'webhook-signature',
 ];
 const quote = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `["${k}"]`);
 export const REDACT_PATHS = [
   ...SENSITIVE_KEYS.map((k) => quote(k).replace(/^\./, '')),
   ...SENSITIVE_KEYS.map((k) => `*${quote(k)}`),
   ...SENSITIVE_KEYS.map((k) => `*.*${quote(k)}`),
-  ...['req', 'res', 'request', 'response'].flatMap((o) => ['authorization', 'cookie', 'set-cookie', 'x-signature', 'webhook-signature'].map((h) => `${o}.headers${quote(h)}`)),
+  ...['req', 'res', 'request', 'response'].flatMap((o) =>
+    ['authorization', 'cookie', 'set-cookie', 'x-signature', 'webhook-signature'].map((h) => `${o}.headers${quote(h)}`),
+  ),
 ];
 
 export const REDACTED = '[redacted]';
@@ -32,7 +54,12 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
 function scrubValue(v: unknown, secrets: readonly string[], depth: number): unknown {
   if (typeof v === 'string') return scrubSecrets(v, secrets);
   if (depth > 4 || v === null || typeof v !== 'object') return v;
-  if (v instanceof Error) return { type: v.name, message: scrubSecrets(v.message, secrets), stack: v.stack ? scrubSecrets(v.stack, secrets) : undefined };
+  if (v instanceof Error)
+    return {
+      type: v.name,
+      message: scrubSecrets(v.message, secrets),
+      stack: v.stack ? scrubSecrets(v.stack, secrets) : undefined,
+    };
   if (Array.isArray(v)) return v.map((x) => scrubValue(x, secrets, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) out[k] = scrubValue(x, secrets, depth + 1);
@@ -40,13 +67,20 @@ function scrubValue(v: unknown, secrets: readonly string[], depth: number): unkn
 }
 
 /** Every secret the config refers to ({env} / {file} references anywhere in it), resolved where possible. */
-export function configSecretValues(config: unknown, resolve: (ref: { env: string } | { file: string }) => string | null): string[] {
+export function configSecretValues(
+  config: unknown,
+  resolve: (ref: { env: string } | { file: string }) => string | null,
+): string[] {
   const out: string[] = [];
   const walk = (v: unknown, depth: number) => {
     if (depth > 12 || v === null || typeof v !== 'object') return;
     if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
     const keys = Object.keys(v);
-    if (keys.length === 1 && (keys[0] === 'env' || keys[0] === 'file') && typeof (v as Record<string, unknown>)[keys[0]] === 'string') {
+    if (
+      keys.length === 1 &&
+      (keys[0] === 'env' || keys[0] === 'file') &&
+      typeof (v as Record<string, unknown>)[keys[0]] === 'string'
+    ) {
       const value = resolve(v as { env: string } | { file: string });
       if (value) out.push(value);
       return;

@@ -6,15 +6,25 @@ export type RawBody = { ok: true; body: Buffer } | { ok: false; status: 413 | 41
  * The request's exact bytes (signatures are computed over them, never over re-serialised JSON),
  * refused past `limit` without buffering more than that.
  */
-export async function readRawBody(c: Context, limit: number, opts: { requireJson?: boolean } = { requireJson: true }): Promise<RawBody> {
+export async function readRawBody(
+  c: Context,
+  limit: number,
+  opts: { requireJson?: boolean } = { requireJson: true },
+): Promise<RawBody> {
   const type = c.req.header('content-type') ?? '';
   if (opts.requireJson !== false && !/^application\/(.+\+)?json\b/i.test(type)) {
-    return { ok: false, status: 415, error: `content-type must be application/json (got ${type ? JSON.stringify(type) : 'none'})` };
+    return {
+      ok: false,
+      status: 415,
+      error: `content-type must be application/json (got ${type ? JSON.stringify(type) : 'none'})`,
+    };
   }
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
-  if (opts.requireJson !== false && charset && !/^utf-?8$/i.test(charset)) return { ok: false, status: 415, error: `JSON bodies must be UTF-8 (got charset ${JSON.stringify(charset)})` };
+  if (opts.requireJson !== false && charset && !/^utf-?8$/i.test(charset))
+    return { ok: false, status: 415, error: `JSON bodies must be UTF-8 (got charset ${JSON.stringify(charset)})` };
   const declared = Number(c.req.header('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) return { ok: false, status: 413, error: `body of ${declared} bytes is over the ${limit}-byte limit` };
+  if (Number.isFinite(declared) && declared > limit)
+    return { ok: false, status: 413, error: `body of ${declared} bytes is over the ${limit}-byte limit` };
   const stream = c.req.raw.body;
   if (!stream) return { ok: true, body: Buffer.alloc(0) };
   const chunks: Buffer[] = [];

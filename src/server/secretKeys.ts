@@ -9,7 +9,10 @@ export const SECRET_KEY_ENV = 'GRIDBRIDGE_SECRET_KEY';
  * `secrets.previous_keys`. `box: null` when no key is configured at all (learned secrets then stay in
  * memory). Problems name the config path or variable, never a key.
  */
-export function resolveSecretBox(config: Pick<GridbridgeConfig, 'secrets'>, src?: SecretSource): { ok: true; box: SecretBox | null } | { ok: false; problems: ConfigProblem[] } {
+export function resolveSecretBox(
+  config: Pick<GridbridgeConfig, 'secrets'>,
+  src?: SecretSource,
+): { ok: true; box: SecretBox | null } | { ok: false; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const env = src?.env ?? process.env;
   const section = config.secrets ?? { previous_keys: [] };
@@ -29,10 +32,21 @@ export function resolveSecretBox(config: Pick<GridbridgeConfig, 'secrets'>, src?
   let current: Buffer | null = null;
   if (section.key) current = load(section.key, 'secrets.key');
   else if (env[SECRET_KEY_ENV]) current = load({ env: SECRET_KEY_ENV }, `env ${SECRET_KEY_ENV}`);
-  const previous = section.previous_keys.map((ref, i) => load(ref, `secrets.previous_keys[${i}]`)).filter((k): k is Buffer => k !== null);
+  const previous = section.previous_keys
+    .map((ref, i) => load(ref, `secrets.previous_keys[${i}]`))
+    .filter((k): k is Buffer => k !== null);
   if (problems.length > 0) return { ok: false, problems };
   if (!current) {
-    if (previous.length > 0) return { ok: false, problems: [{ path: 'secrets.key', message: `previous_keys are set but no current key (secrets.key or env ${SECRET_KEY_ENV})` }] };
+    if (previous.length > 0)
+      return {
+        ok: false,
+        problems: [
+          {
+            path: 'secrets.key',
+            message: `previous_keys are set but no current key (secrets.key or env ${SECRET_KEY_ENV})`,
+          },
+        ],
+      };
     return { ok: true, box: null };
   }
   return { ok: true, box: createSecretBox(current, previous) };

@@ -23,19 +23,29 @@ export interface LearnedSecrets {
  * Without a key nothing is written: the ClickUp webhook secret then lives in memory only and is fetched
  * again at registration.
  */
-export async function openLearnedSecrets(store: Store, config: GridbridgeConfig, logger: Logger, now: () => number): Promise<LearnedSecrets> {
+export async function openLearnedSecrets(
+  store: Store,
+  config: GridbridgeConfig,
+  logger: Logger,
+  now: () => number,
+): Promise<LearnedSecrets> {
   const r = resolveSecretBox(config);
   if (!r.ok) return { problems: r.problems.map((p) => `${p.path}: ${p.message}`), clickUpWebhookSecret: null };
   const box = r.box;
   if (!box) {
-    logger.info('no secrets.key (or GRIDBRIDGE_SECRET_KEY): the ClickUp webhook secret is kept in memory only (fetched again at registration)');
+    logger.info(
+      'no secrets.key (or GRIDBRIDGE_SECRET_KEY): the ClickUp webhook secret is kept in memory only (fetched again at registration)',
+    );
     return { problems: [], clickUpWebhookSecret: null };
   }
   let stored: string | null = null;
   try {
     stored = await readSecret(store.db, box, CLICKUP_WEBHOOK_SECRET);
   } catch (e) {
-    logger.warn({ error: (e as Error).message }, 'the stored ClickUp webhook secret cannot be opened; it is replaced at the next registration');
+    logger.warn(
+      { error: (e as Error).message },
+      'the stored ClickUp webhook secret cannot be opened; it is replaced at the next registration',
+    );
   }
   return {
     problems: [],

@@ -137,7 +137,13 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
       `-c statement_timeout=${opts.statementTimeoutMs ?? 30_000}`,
       `-c idle_in_transaction_session_timeout=${opts.idleInTransactionTimeoutMs ?? 60_000}`,
     ].join(' ');
-    const pool = new Pool({ connectionString: url, max: opts.poolMax ?? 10, options: settings, connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000, keepAlive: true });
+    const pool = new Pool({
+      connectionString: url,
+      max: opts.poolMax ?? 10,
+      options: settings,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+      keepAlive: true,
+    });
     // Without a listener an idle client's error (its backend terminated by a failover or an operator) is
     // an uncaught 'error' event: it would crash every instance at once. The pool drops that client itself.
     pool.on('error', (e) => opts.onConnectionError?.(e));
@@ -187,11 +193,17 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
 export async function migrate(store: Store): Promise<string[]> {
   // Migrations are written in parallel branches and each stands alone: one merged later with a lower number
   // than one a database already ran must still run, not stop the bridge.
-  const migrator = new Migrator({ db: store.db, provider: new InCodeMigrations(store.dialect), allowUnorderedMigrations: true });
+  const migrator = new Migrator({
+    db: store.db,
+    provider: new InCodeMigrations(store.dialect),
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`migration ${failed?.migrationName ?? '?'} failed on ${store.location}: ${(error as Error).message}`);
+    throw new Error(
+      `migration ${failed?.migrationName ?? '?'} failed on ${store.location}: ${(error as Error).message}`,
+    );
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -45,18 +45,34 @@ async function slowProxy(target: URL) {
       releaseAt = Math.max(releaseAt, Date.now() + delayMs);
       setTimeout(() => down.writable && down.write(chunk), releaseAt - Date.now());
     });
-    const end = () => { up.destroy(); down.destroy(); };
+    const end = () => {
+      up.destroy();
+      down.destroy();
+    };
     up.on('error', end).on('close', end);
     down.on('error', end).on('close', end);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   return {
-    urlFor: (dbUrl: string) => { const u = new URL(dbUrl); u.hostname = '127.0.0.1'; u.port = String(port); return u.toString(); },
-    slow: (ms: number) => { delayMs = ms; },
-    swallow: () => { swallow = true; },
+    urlFor: (dbUrl: string) => {
+      const u = new URL(dbUrl);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    },
+    slow: (ms: number) => {
+      delayMs = ms;
+    },
+    swallow: () => {
+      swallow = true;
+    },
     delayed: () => delayed,
-    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -121,7 +137,10 @@ describe.skipIf(!hasPg)('leader election over a PostgreSQL advisory lock', () =>
     const proxy = await slowProxy(new URL(db.url));
     try {
       const r = recorder();
-      const l = await holdLeadership(pg.Client, proxy.urlFor(db.url), r.events, { checkMs: CHECK_MS, queryTimeoutMs: 3_000 });
+      const l = await holdLeadership(pg.Client, proxy.urlFor(db.url), r.events, {
+        checkMs: CHECK_MS,
+        queryTimeoutMs: 3_000,
+      });
       held.push(l);
       expect(l.isLeader()).toBe(true);
       // Each SELECT 1 now answers after 2.5 beats: a busy server, not a dead one.
@@ -139,7 +158,10 @@ describe.skipIf(!hasPg)('leader election over a PostgreSQL advisory lock', () =>
     const proxy = await slowProxy(new URL(db.url));
     try {
       const r = recorder();
-      const l = await holdLeadership(pg.Client, proxy.urlFor(db.url), r.events, { checkMs: CHECK_MS, queryTimeoutMs: 600 });
+      const l = await holdLeadership(pg.Client, proxy.urlFor(db.url), r.events, {
+        checkMs: CHECK_MS,
+        queryTimeoutMs: 600,
+      });
       held.push(l);
       expect(l.isLeader()).toBe(true);
       const cut = Date.now();

@@ -40,7 +40,12 @@ export interface LeadershipOptions {
  * act for up to a beat plus the query timeout after a new one took over, so everything a leader does stays idempotent
  * (scheduled jobs are keyed by slot, webhook registration reuses the existing one).
  */
-export async function holdLeadership(Client: ClientCtor, url: string, events: LeadershipEvents, opts: LeadershipOptions = {}): Promise<Leadership> {
+export async function holdLeadership(
+  Client: ClientCtor,
+  url: string,
+  events: LeadershipEvents,
+  opts: LeadershipOptions = {},
+): Promise<Leadership> {
   const checkMs = opts.checkMs ?? 2_000;
   const queryTimeoutMs = opts.queryTimeoutMs ?? Math.max(5_000, 3 * checkMs);
   let client: PgClient | null = null;
@@ -61,7 +66,12 @@ export async function holdLeadership(Client: ClientCtor, url: string, events: Le
 
   const connect = async (): Promise<PgClient> => {
     // query_timeout: a leader whose database stops answering notices within that time (plus a beat).
-    const c = new Client({ connectionString: url, query_timeout: queryTimeoutMs, connectionTimeoutMillis: queryTimeoutMs, keepAlive: true });
+    const c = new Client({
+      connectionString: url,
+      query_timeout: queryTimeoutMs,
+      connectionTimeoutMillis: queryTimeoutMs,
+      keepAlive: true,
+    });
     c.on('error', () => {
       if (client === c) drop();
     });
@@ -77,7 +87,10 @@ export async function holdLeadership(Client: ClientCtor, url: string, events: Le
         await client.query('SELECT 1');
         return;
       }
-      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LEADER_LOCK.classId, LEADER_LOCK.objId]);
+      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
+        LEADER_LOCK.classId,
+        LEADER_LOCK.objId,
+      ]);
       if (r.rows[0]?.ok && !stopped) {
         leader = true;
         await events.onGain();

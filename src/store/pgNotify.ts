@@ -7,7 +7,12 @@ type ClientCtor = new (config: ClientConfig) => PgClient;
  * A dropped connection is re-opened after a short pause, and `onNotify` is called once then, since a
  * NOTIFY may have been missed meanwhile. Resolves once the first LISTEN is in place.
  */
-export async function subscribePg(Client: ClientCtor, url: string, channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+export async function subscribePg(
+  Client: ClientCtor,
+  url: string,
+  channel: string,
+  onNotify: () => void,
+): Promise<() => Promise<void>> {
   let closed = false;
   let client: PgClient | null = null;
   let retry: NodeJS.Timeout | null = null;

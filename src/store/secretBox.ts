@@ -39,7 +39,10 @@ export function parseSecretKey(text: string): { ok: true; key: Buffer } | { ok: 
     const key = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
     if (key.length === 32) return { ok: true, key };
   }
-  return { ok: false, reason: `expected a 256-bit key as 64 hex digits or 44 base64 characters (got ${t.length} characters)` };
+  return {
+    ok: false,
+    reason: `expected a 256-bit key as 64 hex digits or 44 base64 characters (got ${t.length} characters)`,
+  };
 }
 
 /** The id under which values sealed with `key` are recorded. */
@@ -76,7 +79,10 @@ export function createSecretBox(current: Buffer, previous: readonly Buffer[] = [
       const kid = keyIdOf(sealed);
       if (!kid) throw new SecretBoxError(`stored secret ${name} is not a sealed value`);
       const key = keys.get(kid);
-      if (!key) throw new SecretBoxError(`stored secret ${name} was sealed with key ${kid}, which is not configured (set secrets.previous_keys while rotating)`);
+      if (!key)
+        throw new SecretBoxError(
+          `stored secret ${name} was sealed with key ${kid}, which is not configured (set secrets.previous_keys while rotating)`,
+        );
       const [, , ivText, bodyText] = sealed.split('.');
       const iv = Buffer.from(ivText!, 'base64url');
       const body = Buffer.from(bodyText!, 'base64url');
@@ -87,7 +93,9 @@ export function createSecretBox(current: Buffer, previous: readonly Buffer[] = [
         decipher.setAuthTag(body.subarray(body.length - 16));
         return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
       } catch {
-        throw new SecretBoxError(`stored secret ${name} does not authenticate under key ${kid} (altered, or sealed for another name)`);
+        throw new SecretBoxError(
+          `stored secret ${name} does not authenticate under key ${kid} (altered, or sealed for another name)`,
+        );
       }
     },
   };

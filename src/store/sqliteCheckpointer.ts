@@ -29,7 +29,11 @@ parentPort.on('message', (m) => {
  * change: a commit is durable once in the WAL; the checkpoint only copies it into the main file.
  * If the worker cannot run, the connection goes back to automatic checkpoints.
  */
-export function startCheckpointer(database: BetterSqlite3.Database, file: string, everyMs = 200): { close(): Promise<void> } {
+export function startCheckpointer(
+  database: BetterSqlite3.Database,
+  file: string,
+  everyMs = 200,
+): { close(): Promise<void> } {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   let worker: Worker;
   try {

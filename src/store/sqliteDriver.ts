@@ -49,7 +49,10 @@ class FifoLock {
 
 class StatementCache {
   private readonly cache = new Map<string, BetterSqlite3.Statement>();
-  constructor(private readonly db: BetterSqlite3.Database, private readonly max = 500) {}
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    private readonly max = 500,
+  ) {}
   get(sqlText: string): BetterSqlite3.Statement {
     let st = this.cache.get(sqlText);
     if (!st) {
@@ -82,7 +85,11 @@ class FastSqliteConnection implements DatabaseConnection {
 }
 
 class FastSqliteDriver implements Driver {
-  constructor(private readonly db: BetterSqlite3.Database, private readonly lock: FifoLock, private readonly connection: FastSqliteConnection) {}
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    private readonly lock: FifoLock,
+    private readonly connection: FastSqliteConnection,
+  ) {}
   async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.lock.lock();

@@ -20,12 +20,18 @@ afterEach(async () => {
 
 /** A real sandbox and store; the bridge's clock runs `aheadMs` ahead of ClickUp's, so changes look old. */
 async function setup(aheadMs: number) {
-  const cu: ClickUpSandbox = await startClickUpSandbox({ rateLimitPerMinute: null, delivery: { retryDelayMs: 10, failingAfter: 1000, suspendAfter: 2000 } });
+  const cu: ClickUpSandbox = await startClickUpSandbox({
+    rateLimitPerMinute: null,
+    delivery: { retryDelayMs: 10, failingAfter: 1000, suspendAfter: 2000 },
+  });
   cleanups.push(() => cu.close());
   const tmp = await tempSqliteStore();
   cleanups.push(tmp.cleanup);
   const { config } = configForSandboxes(
-    { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: { url: 'http://127.0.0.1:9', tenantId: 't', clientId: 'c', clientSecret: 's', webhookSecret: 'w' } },
+    {
+      clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists },
+      tradinggrid: { url: 'http://127.0.0.1:9', tenantId: 't', clientId: 'c', clientSecret: 's', webhookSecret: 'w' },
+    },
     { storeUrl: tmp.url },
   );
   const real = createClickUpClient({ baseUrl: cu.url, token: cu.token, teamId: cu.teamId, retry: { maxAttempts: 1 } });
@@ -37,30 +43,61 @@ async function setup(aheadMs: number) {
     getTask: async (task, o) => {
       const id = typeof task === 'string' ? task : task.customId;
       getTaskCalls.push(id);
-      if (unreadable.has(id)) return { ok: false, error: { code: 'http_503', status: 503, retryable: true, detail: `GET task ${id}: remote error 503` } };
+      if (unreadable.has(id))
+        return {
+          ok: false,
+          error: { code: 'http_503', status: 503, retryable: true, detail: `GET task ${id}: remote error 503` },
+        };
       return real.getTask(task, o);
     },
   };
-  const ctx = { store: tmp.store, config, clickup, logger: pino({ level: 'silent' }), now: () => Date.now() + aheadMs } as unknown as SyncContext;
-  const state: ClickUpWebhookState = { secret: null, id: null, endpoint: 'http://127.0.0.1:9/webhooks/clickup', lastHealth: null };
+  const ctx = {
+    store: tmp.store,
+    config,
+    clickup,
+    logger: pino({ level: 'silent' }),
+    now: () => Date.now() + aheadMs,
+  } as unknown as SyncContext;
+  const state: ClickUpWebhookState = {
+    secret: null,
+    id: null,
+    endpoint: 'http://127.0.0.1:9/webhooks/clickup',
+    lastHealth: null,
+  };
   return { cu, store: tmp.store, ctx, state, unreadable, getTaskCalls };
 }
 
 async function newCaseTask(cu: ClickUpSandbox, store: Store, caseId: string, client: ClickUpClient): Promise<string> {
   const t = await client.createTask(cu.lists.cases, { name: `case ${caseId}` });
   if (!t.ok) throw new Error(t.error.detail);
-  await recordLink(store.db, { entity: 'case', entityId: caseId, cuTaskId: t.value.id, cuListId: cu.lists.cases }, Date.now());
+  await recordLink(
+    store.db,
+    { entity: 'case', entityId: caseId, cuTaskId: t.value.id, cuListId: cu.lists.cases },
+    Date.now(),
+  );
   return t.value.id;
 }
 
-const cursor = async (store: Store) => Number((await store.db.selectFrom('cursors').select('value').where('name', '=', 'clickup.catch_up').executeTakeFirstOrThrow()).value);
+const cursor = async (store: Store) =>
+  Number(
+    (
+      await store.db
+        .selectFrom('cursors')
+        .select('value')
+        .where('name', '=', 'clickup.catch_up')
+        .executeTakeFirstOrThrow()
+    ).value,
+  );
 
 describe('ClickUp catch-up', () => {
   it('a task that could not be read is read again by the next check, even when its change is older than the overlap', async () => {
     // The bridge's clock 10 minutes ahead: every change is older than the 2-minute overlap, so only the
     // cursor held back to the unread change brings it into the next window.
     const { cu, store, ctx, state, unreadable, getTaskCalls } = await setup(600_000);
-    await store.db.insertInto('cursors').values({ name: 'clickup.catch_up', value: String(Date.now() - 60_000), updated_at: 0 }).execute();
+    await store.db
+      .insertInto('cursors')
+      .values({ name: 'clickup.catch_up', value: String(Date.now() - 60_000), updated_at: 0 })
+      .execute();
     const ok = await newCaseTask(cu, store, 'C-1', ctx.clickup);
     const bad = await newCaseTask(cu, store, 'C-2', ctx.clickup);
     cu.attachFile(bad, { filename: 'pod.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF pod') });
@@ -72,8 +109,13 @@ describe('ClickUp catch-up', () => {
     expect(getTaskCalls.sort()).toEqual([bad, ok].sort());
     // One millisecond before the unread change, plus the overlap added back when reading.
     expect(await cursor(store)).toBe(changedAt - 1 + 120_000);
-    const fed = async () => (await store.db.selectFrom('inbound_events').select('event_id').orderBy('event_id').execute()).map((e) => e.event_id);
-    expect(await fed()).toEqual([`catchup:${ok}:${Number((cu.tasks().find((t) => t.id === ok) as { date_updated: string }).date_updated)}`]);
+    const fed = async () =>
+      (await store.db.selectFrom('inbound_events').select('event_id').orderBy('event_id').execute()).map(
+        (e) => e.event_id,
+      );
+    expect(await fed()).toEqual([
+      `catchup:${ok}:${Number((cu.tasks().find((t) => t.id === ok) as { date_updated: string }).date_updated)}`,
+    ]);
 
     unreadable.clear();
     getTaskCalls.length = 0;
@@ -81,8 +123,15 @@ describe('ClickUp catch-up', () => {
     expect(second).toMatchObject({ action: 'reuse', caughtUp: 1 });
     expect(getTaskCalls).toEqual([bad]);
     expect(await fed()).toContain(`catchup:${bad}:${changedAt}`);
-    const ev = await store.db.selectFrom('inbound_events').select('payload').where('event_id', '=', `catchup:${bad}:${changedAt}`).executeTakeFirstOrThrow();
-    expect(JSON.parse(ev.payload).history_items.map((i: { field: string }) => i.field)).toEqual(['status', 'attachments']);
+    const ev = await store.db
+      .selectFrom('inbound_events')
+      .select('payload')
+      .where('event_id', '=', `catchup:${bad}:${changedAt}`)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(ev.payload).history_items.map((i: { field: string }) => i.field)).toEqual([
+      'status',
+      'attachments',
+    ]);
     // Read now: the window moves on to the bridge's present.
     expect(await cursor(store)).toBeGreaterThan(changedAt + 120_000);
   });
@@ -116,7 +165,10 @@ describe('ClickUp catch-up', () => {
     cu.moveStatus(tasks[1]!, 'qa');
     cu.attachFile(tasks[1]!, { filename: 'pod.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF pod') });
     await cu.webhooksSettled();
-    const wh = (await ctx.clickup.listWebhooks(cu.teamId)) as { ok: true; value: Array<{ health: { fail_count: number } }> };
+    const wh = (await ctx.clickup.listWebhooks(cu.teamId)) as {
+      ok: true;
+      value: Array<{ health: { fail_count: number } }>;
+    };
     expect(wh.value[0]!.health.fail_count).toBeGreaterThanOrEqual(2);
     receiver.failing(false);
     const lost = await ensureClickUpWebhook(ctx, state, () => undefined);
@@ -124,8 +176,17 @@ describe('ClickUp catch-up', () => {
     // Which event was dropped cannot be told: every case task changed since its last full read is read once
     // (the six moved while healthy included), no task twice.
     expect(getTaskCalls.sort()).toEqual([...tasks].sort());
-    const files = await store.db.selectFrom('inbound_events').select('payload').where('event_id', 'like', `catchup:${tasks[1]}:%`).execute();
-    expect(files.flatMap((e) => JSON.parse(e.payload).history_items).filter((i: { field: string }) => i.field === 'attachments').map((i: { after: { title: string } }) => i.after.title)).toEqual(['pod.pdf']);
+    const files = await store.db
+      .selectFrom('inbound_events')
+      .select('payload')
+      .where('event_id', 'like', `catchup:${tasks[1]}:%`)
+      .execute();
+    expect(
+      files
+        .flatMap((e) => JSON.parse(e.payload).history_items)
+        .filter((i: { field: string }) => i.field === 'attachments')
+        .map((i: { after: { title: string } }) => i.after.title),
+    ).toEqual(['pod.pdf']);
 
     // Deliveries healthy again (the next success resets fail_count to 0): no more reads.
     getTaskCalls.length = 0;

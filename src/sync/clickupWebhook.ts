@@ -23,7 +23,13 @@ import { ourListIds } from '../flows/shared/ourLists.ts';
  * Subscribing to these and not `*` keeps list, folder, space and goal traffic away from the route. ClickUp
  * may list more (a re-enable sends `*`): any superset is kept as it is.
  */
-export const CLICKUP_WEBHOOK_EVENTS = ['taskStatusUpdated', 'taskUpdated', 'taskCommentPosted', 'taskDeleted', 'taskMoved'];
+export const CLICKUP_WEBHOOK_EVENTS = [
+  'taskStatusUpdated',
+  'taskUpdated',
+  'taskCommentPosted',
+  'taskDeleted',
+  'taskMoved',
+];
 
 /** The registered webhook's secret (read per request by the route; a new one only if the webhook had to be created anew). */
 export interface ClickUpWebhookState {
@@ -69,9 +75,24 @@ interface HealthMemo {
 }
 
 /** Why a check reads changed case tasks in full, or null when the webhook's health says nothing was lost. */
-export type FullReadReason = 'first check' | 'restart' | 'webhook recreated' | 'webhook re-enabled' | 'webhook widened' | 'webhook not active' | 'fail_count rose' | 'check gap' | 'our answers failed' | 'unread task';
+export type FullReadReason =
+  | 'first check'
+  | 'restart'
+  | 'webhook recreated'
+  | 'webhook re-enabled'
+  | 'webhook widened'
+  | 'webhook not active'
+  | 'fail_count rose'
+  | 'check gap'
+  | 'our answers failed'
+  | 'unread task';
 
-export function fullReadReason(memo: HealthMemo | null, w: { id: string; action: string; status: string; failCount: number }, now: number, failedAnswersSince: number): FullReadReason | null {
+export function fullReadReason(
+  memo: HealthMemo | null,
+  w: { id: string; action: string; status: string; failCount: number },
+  now: number,
+  failedAnswersSince: number,
+): FullReadReason | null {
   if (!memo) return 'first check';
   if (w.action === 'create' || memo.webhookId !== w.id) return 'webhook recreated';
   if (w.action === 'reenable') return 'webhook re-enabled';
@@ -122,7 +143,15 @@ async function writeCursor(store: Store, value: number, now: number): Promise<vo
  * dropped event, it was recreated or re-enabled, we restarted, or nobody checked for a while. With healthy
  * deliveries a person's change costs no read here: its webhook event already brought it.
  */
-export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebhookState, onAccepted: () => void, opts: { catchUp?: boolean } = {}): Promise<{ action: string; caughtUp: number; fullRead?: FullReadReason | null; tasksRead?: number } | { error: string; retryable: boolean }> {
+export async function ensureClickUpWebhook(
+  ctx: SyncContext,
+  state: ClickUpWebhookState,
+  onAccepted: () => void,
+  opts: { catchUp?: boolean } = {},
+): Promise<
+  | { action: string; caughtUp: number; fullRead?: FullReadReason | null; tasksRead?: number }
+  | { error: string; retryable: boolean }
+> {
   if (!state.endpoint) return { action: 'none', caughtUp: 0 };
   const r = await ensureWebhook(ctx.clickup, webhookSpec(ctx, state.endpoint));
   if (!r.ok) return { error: r.error.detail, retryable: r.error.retryable };
@@ -130,7 +159,12 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
   state.secret = r.value.secret;
   state.id = r.value.webhook.id;
   state.lastHealth = r.value.webhook.health?.status ?? 'active';
-  const health = { id: r.value.webhook.id, action: r.value.action, status: r.value.webhook.health?.status ?? 'active', failCount: Number(r.value.webhook.health?.fail_count ?? 0) };
+  const health = {
+    id: r.value.webhook.id,
+    action: r.value.action,
+    status: r.value.webhook.health?.status ?? 'active',
+    failCount: Number(r.value.webhook.health?.fail_count ?? 0),
+  };
   const now = ctx.now();
   const since = await readCursor(ctx.store);
   const memo = await readMemo(ctx.store);
@@ -139,7 +173,11 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
   // down (ClickUp's failed deliveries then reset on the first success after we are back).
   if (opts.catchUp === false) {
     if (since === null) await writeCursor(ctx.store, now, now);
-    await writeMemo(ctx.store, { webhookId: health.id, failCount: health.failCount, status: health.status, at: memo?.at ?? now, fullDue: true }, now);
+    await writeMemo(
+      ctx.store,
+      { webhookId: health.id, failCount: health.failCount, status: health.status, at: memo?.at ?? now, fullDue: true },
+      now,
+    );
     return { action: r.value.action, caughtUp: 0 };
   }
   const failedAnswers = state.failedAnswers ?? 0;
@@ -150,7 +188,11 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
   let unreadFrom: number | null = null;
   if (since !== null) {
     // A dropped event's change can predate the last check by ClickUp's retry span: look further back.
-    const lossShown = reason === 'fail_count rose' || reason === 'webhook not active' || reason === 'webhook re-enabled' || reason === 'our answers failed';
+    const lossShown =
+      reason === 'fail_count rose' ||
+      reason === 'webhook not active' ||
+      reason === 'webhook re-enabled' ||
+      reason === 'our answers failed';
     const from = Math.min(since - CATCH_UP_OVERLAP_MS, lossShown ? now - LOSS_LOOKBACK_MS : Infinity);
     // Every list we link tasks in: cases, and the approval, onboarding and rollout lists.
     for (const listId of ourListIds(ctx.config)) {
@@ -168,7 +210,17 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
         // Already fed by an earlier check and no files to look for: nothing to do.
         if (fed && !readFiles) continue;
         // parent_id: the list the task is in now, so a task moved back while the taskMoved delivery was lost resumes.
-        const items: Array<Record<string, unknown>> = fed ? [] : [{ id: statusEventId, field: 'status', date: String(at), parent_id: listId, after: { status: t.status.status } }];
+        const items: Array<Record<string, unknown>> = fed
+          ? []
+          : [
+              {
+                id: statusEventId,
+                field: 'status',
+                date: String(at),
+                parent_id: listId,
+                after: { status: t.status.status },
+              },
+            ];
         if (readFiles) {
           // Files added while deliveries were lost: the task's attachments, fed as attachment items (known
           // ones, ours included, cost nothing).
@@ -180,14 +232,35 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
             unreadFrom = Math.min(unreadFrom ?? at, at);
             continue;
           }
-          for (const a of ((full.value as { attachments?: Array<{ id?: string; title?: string; url?: string; mimetype?: string; date?: string | number }> }).attachments ?? [])) {
-            if (a.id && a.url) items.push({ id: `catchup:attachment:${a.id}`, field: 'attachments', date: String(a.date ?? at), after: { id: a.id, title: a.title, url: a.url, mimetype: a.mimetype } });
+          for (const a of (
+            full.value as {
+              attachments?: Array<{
+                id?: string;
+                title?: string;
+                url?: string;
+                mimetype?: string;
+                date?: string | number;
+              }>;
+            }
+          ).attachments ?? []) {
+            if (a.id && a.url)
+              items.push({
+                id: `catchup:attachment:${a.id}`,
+                field: 'attachments',
+                date: String(a.date ?? at),
+                after: { id: a.id, title: a.title, url: a.url, mimetype: a.mimetype },
+              });
           }
         }
         if (items.length > 0) {
           const eventId = fed ? `${statusEventId}:files` : statusEventId;
           const payload = { event: 'taskUpdated', webhook_id: 'catch-up', task_id: t.id, history_items: items };
-          const { duplicate } = await recordInboundEvent(ctx.store.db, { source: 'clickup', eventId, type: 'taskUpdated', payload }, { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey: `case:${link.entityId}`, payload }, now);
+          const { duplicate } = await recordInboundEvent(
+            ctx.store.db,
+            { source: 'clickup', eventId, type: 'taskUpdated', payload },
+            { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey: `case:${link.entityId}`, payload },
+            now,
+          );
           if (!duplicate) caughtUp++;
         }
         if (readFiles) await markTaskSeen(ctx.store.db, t.id, at);
@@ -199,9 +272,17 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
   // a cursor 1 ms before the unread change, plus the overlap, reads that change again.
   await writeCursor(ctx.store, unreadFrom === null ? now : Math.min(now, unreadFrom - 1 + CATCH_UP_OVERLAP_MS), now);
   // A task that could not be read keeps the next check reading in full, or its files would be missed.
-  await writeMemo(ctx.store, { webhookId: health.id, failCount: health.failCount, status: health.status, at: now, fullDue: unreadFrom !== null }, now);
+  await writeMemo(
+    ctx.store,
+    { webhookId: health.id, failCount: health.failCount, status: health.status, at: now, fullDue: unreadFrom !== null },
+    now,
+  );
   if (reason !== null) state.failedAnswersSeen = failedAnswers;
-  if (r.value.action !== 'reuse' || caughtUp > 0 || tasksRead > 0) ctx.logger.info({ action: r.value.action, caughtUp, tasksRead, fullRead: reason, removedDuplicates: r.value.removedDuplicates }, 'ClickUp webhook checked');
+  if (r.value.action !== 'reuse' || caughtUp > 0 || tasksRead > 0)
+    ctx.logger.info(
+      { action: r.value.action, caughtUp, tasksRead, fullRead: reason, removedDuplicates: r.value.removedDuplicates },
+      'ClickUp webhook checked',
+    );
   return { action: r.value.action, caughtUp, fullRead: reason, tasksRead };
 }
 
@@ -209,7 +290,11 @@ export async function ensureClickUpWebhook(ctx: SyncContext, state: ClickUpWebho
 export function webhookHealthHandler(ctx: SyncContext, state: ClickUpWebhookState, onAccepted: () => void): JobHandler {
   return async () => {
     const r = await ensureClickUpWebhook(ctx, state, onAccepted);
-    if ('error' in r) return outcomeFromRemote({ code: 'webhook_check', retryable: r.retryable, detail: r.error }, 'checking the ClickUp webhook');
+    if ('error' in r)
+      return outcomeFromRemote(
+        { code: 'webhook_check', retryable: r.retryable, detail: r.error },
+        'checking the ClickUp webhook',
+      );
     return { status: 'done' };
   };
 }

@@ -11,11 +11,20 @@ type JobRow = JobContext['job'];
 
 const t = await tempSqliteStore();
 afterAll(() => t.cleanup());
-const config = { clickup: { list_id: 'L-CASES' }, partners: { map: { 'P-1': { list_id: 'L-P1' } } }, flows: { approvals: { list_id: 'L-APPROVALS' } }, dispatcher: { max_attempts: 10 } };
+const config = {
+  clickup: { list_id: 'L-CASES' },
+  partners: { map: { 'P-1': { list_id: 'L-P1' } } },
+  flows: { approvals: { list_id: 'L-APPROVALS' } },
+  dispatcher: { max_attempts: 10 },
+};
 const ctx = { store: t.store, config, logger: { debug: () => undefined } } as unknown as SyncContext;
 const routed: string[] = [];
 const handler = cuEventHandler(ctx, { case: async (_c, ev) => (routed.push(ev.task_id!), { status: 'done' }) });
-const event = (taskId: string, listId: string) => ({ event: 'taskUpdated', task_id: taskId, history_items: [{ id: 'h1', field: 'attachments', parent_id: listId, date: '1' }] });
+const event = (taskId: string, listId: string) => ({
+  event: 'taskUpdated',
+  task_id: taskId,
+  history_items: [{ id: 'h1', field: 'attachments', parent_id: listId, date: '1' }],
+});
 const run = (payload: unknown, attempt: number) => handler({ payload, attempt, job: {} as JobRow, now: Date.now });
 
 describe('cu.event for a task without a link', () => {
@@ -30,8 +39,13 @@ describe('cu.event for a task without a link', () => {
   });
 
   it('never outlives max_attempts (no dead letter for a task that is not ours)', async () => {
-    const h = cuEventHandler({ ...ctx, config: { ...config, dispatcher: { max_attempts: 2 } } } as unknown as SyncContext, {});
-    expect(await h({ payload: event('T-unlinked', 'L-CASES'), attempt: 2, job: {} as JobRow, now: Date.now })).toEqual({ status: 'done' });
+    const h = cuEventHandler(
+      { ...ctx, config: { ...config, dispatcher: { max_attempts: 2 } } } as unknown as SyncContext,
+      {},
+    );
+    expect(await h({ payload: event('T-unlinked', 'L-CASES'), attempt: 2, job: {} as JobRow, now: Date.now })).toEqual({
+      status: 'done',
+    });
   });
 
   it('a linked task goes to its flow at once', async () => {
@@ -47,25 +61,64 @@ describe('cu.event for a new task (taskCreated, and the taskStatusUpdated ClickU
   const created = (taskId: string, listId: string, event: string) => ({
     event,
     task_id: taskId,
-    history_items: event === 'taskCreated'
-      ? [{ id: 'h9', field: 'status', parent_id: listId, date: '5', before: removed, after: { status: 'open', type: 'open' } }, { id: 'h8', field: 'task_creation', parent_id: listId, date: '5', before: null, after: null }]
-      : [{ id: 'h9', field: 'status', parent_id: listId, date: '5', before: removed, after: { status: 'open', type: 'open' } }],
+    history_items:
+      event === 'taskCreated'
+        ? [
+            {
+              id: 'h9',
+              field: 'status',
+              parent_id: listId,
+              date: '5',
+              before: removed,
+              after: { status: 'open', type: 'open' },
+            },
+            { id: 'h8', field: 'task_creation', parent_id: listId, date: '5', before: null, after: null },
+          ]
+        : [
+            {
+              id: 'h9',
+              field: 'status',
+              parent_id: listId,
+              date: '5',
+              before: removed,
+              after: { status: 'open', type: 'open' },
+            },
+          ],
   });
 
-  it.each(['taskCreated', 'taskStatusUpdated'])('%s of a linked task never reaches its flow (no partner status from a creation)', async (event) => {
-    await recordLink(t.store.db, { entity: 'case', entityId: 'C-2', cuTaskId: 'T-new', cuListId: 'L-CASES' }, 1);
-    routed.length = 0;
-    expect(await run(created('T-new', 'L-CASES', event), 1)).toEqual({ status: 'done' });
-    expect(routed).toEqual([]);
-  });
+  it.each(['taskCreated', 'taskStatusUpdated'])(
+    '%s of a linked task never reaches its flow (no partner status from a creation)',
+    async (event) => {
+      await recordLink(t.store.db, { entity: 'case', entityId: 'C-2', cuTaskId: 'T-new', cuListId: 'L-CASES' }, 1);
+      routed.length = 0;
+      expect(await run(created('T-new', 'L-CASES', event), 1)).toEqual({ status: 'done' });
+      expect(routed).toEqual([]);
+    },
+  );
 
-  it.each(['taskCreated', 'taskStatusUpdated'])('%s of a task we are still creating is done at once, not waited for', async (event) => {
-    expect(await run(created('T-being-made', 'L-CASES', event), 1)).toEqual({ status: 'done' });
-  });
+  it.each(['taskCreated', 'taskStatusUpdated'])(
+    '%s of a task we are still creating is done at once, not waited for',
+    async (event) => {
+      expect(await run(created('T-being-made', 'L-CASES', event), 1)).toEqual({ status: 'done' });
+    },
+  );
 
   it('a real status change in the same list still goes to its flow', async () => {
     routed.length = 0;
-    const ev = { event: 'taskStatusUpdated', task_id: 'T-new', history_items: [{ id: 'h10', field: 'status', parent_id: 'L-CASES', date: '6', before: { status: 'open', type: 'open' }, after: { status: 'in review', type: 'custom' } }] };
+    const ev = {
+      event: 'taskStatusUpdated',
+      task_id: 'T-new',
+      history_items: [
+        {
+          id: 'h10',
+          field: 'status',
+          parent_id: 'L-CASES',
+          date: '6',
+          before: { status: 'open', type: 'open' },
+          after: { status: 'in review', type: 'custom' },
+        },
+      ],
+    };
     await run(ev, 1);
     expect(routed).toEqual(['T-new']);
   });
@@ -81,9 +134,20 @@ describe('cu.event for a task not linked yet, through the dispatcher on a test c
       const c = { ...ctx, store: tt.store };
       const h = cuEventHandler(c, { case: async (_c, ev) => (seen.push(ev.task_id!), { status: 'done' }) });
       const clock = { t: 5_000_000 };
-      const d = new Dispatcher(tt.store, new Map([['cu.event', h]]), { concurrency: 1, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 100, backoffMaxMs: 1000, now: () => clock.t });
+      const d = new Dispatcher(tt.store, new Map([['cu.event', h]]), {
+        concurrency: 1,
+        leaseMs: 10_000,
+        pollMs: 10,
+        backoffBaseMs: 100,
+        backoffMaxMs: 1000,
+        now: () => clock.t,
+      });
       const start = clock.t;
-      await enqueueJobs(tt.store.db, [{ kind: 'cu.event', key: 'ev1', payload: event('T-late', 'L-CASES'), maxAttempts: 10 }], clock.t);
+      await enqueueJobs(
+        tt.store.db,
+        [{ kind: 'cu.event', key: 'ev1', payload: event('T-late', 'L-CASES'), maxAttempts: 10 }],
+        clock.t,
+      );
       const runTimes: number[] = [];
       for (;;) {
         const before = runTimes.length;
@@ -97,14 +161,27 @@ describe('cu.event for a task not linked yet, through the dispatcher on a test c
         clock.t = due - 1;
         expect(await d.runUntilIdle()).toBe(0);
         clock.t = due;
-        if (linkAfterMs !== null && clock.t - start >= linkAfterMs && !(await tt.store.db.selectFrom('links').select('cu_task_id').executeTakeFirst())) {
-          await recordLink(tt.store.db, { entity: 'case', entityId: 'C-late', cuTaskId: 'T-late', cuListId: 'L-CASES' }, clock.t);
+        if (
+          linkAfterMs !== null &&
+          clock.t - start >= linkAfterMs &&
+          !(await tt.store.db.selectFrom('links').select('cu_task_id').executeTakeFirst())
+        ) {
+          await recordLink(
+            tt.store.db,
+            { entity: 'case', entityId: 'C-late', cuTaskId: 'T-late', cuListId: 'L-CASES' },
+            clock.t,
+          );
         }
       }
       // Long after the window: nothing left to run, no dead letter.
       clock.t += 3_600_000;
       expect(await d.runUntilIdle()).toBe(0);
-      return { seen, runTimes, dead: await listDeadLetters(tt.store.db), state: (await tt.store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state };
+      return {
+        seen,
+        runTimes,
+        dead: await listDeadLetters(tt.store.db),
+        state: (await tt.store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state,
+      };
     } finally {
       await tt.cleanup();
     }

@@ -35,11 +35,17 @@ export function cuEventHandler(ctx: SyncContext, routes: Readonly<Record<string,
     const ev: ClickUpWebhookEvent = changes.length === items.length ? raw : { ...raw, history_items: changes };
     const link = await getLinkByTask(ctx.store.db, raw.task_id);
     if (!link) {
-      const inOurList = (ev.history_items ?? []).some((i) => lists.has(String((i as { parent_id?: unknown }).parent_id ?? '')));
+      const inOurList = (ev.history_items ?? []).some((i) =>
+        lists.has(String((i as { parent_id?: unknown }).parent_id ?? '')),
+      );
       const wait = UNLINKED_RETRY_MS[attempt - 1];
       // Tasks elsewhere in the workspace (the webhook is team-wide) are dropped at once.
       if (!inOurList || wait === undefined || attempt >= ctx.config.dispatcher.max_attempts) return { status: 'done' };
-      return { status: 'retry', error: `task ${ev.task_id} in one of our lists has no link yet (its creation may still be committing)`, retryAfterMs: wait };
+      return {
+        status: 'retry',
+        error: `task ${ev.task_id} in one of our lists has no link yet (its creation may still be committing)`,
+        retryAfterMs: wait,
+      };
     }
     const route = routes[link.entity];
     if (!route) {
@@ -51,12 +57,34 @@ export function cuEventHandler(ctx: SyncContext, routes: Readonly<Record<string,
     const placement = decidePlacement(link.cuListId, nowList, lists);
     if (placement === 'same') return route(ctx, ev, link);
     if (nowList && nowList !== link.cuListId) {
-      const action = placement === 'moved_out' ? 'task_moved_out' : placement === 'moved_back' ? 'task_moved_back' : 'task_moved';
+      const action =
+        placement === 'moved_out' ? 'task_moved_out' : placement === 'moved_back' ? 'task_moved_back' : 'task_moved';
       await ctx.store.db.transaction().execute(async (trx) => {
         if (!(await setLinkList(trx, link.cuTaskId, nowList))) return;
-        await appendAudit(trx, { actor: personOf(ev.history_items) ?? 'clickup', entity: link.entity, entityId: link.entityId, action, before: { listId: link.cuListId }, after: { listId: nowList, cuTaskId: link.cuTaskId, ...(placement === 'moved_out' ? { syncing: 'paused: nothing reaches the partner until the task is moved back' } : {}) } }, ctx.now());
+        await appendAudit(
+          trx,
+          {
+            actor: personOf(ev.history_items) ?? 'clickup',
+            entity: link.entity,
+            entityId: link.entityId,
+            action,
+            before: { listId: link.cuListId },
+            after: {
+              listId: nowList,
+              cuTaskId: link.cuTaskId,
+              ...(placement === 'moved_out'
+                ? { syncing: 'paused: nothing reaches the partner until the task is moved back' }
+                : {}),
+            },
+          },
+          ctx.now(),
+        );
       });
-      if (placement === 'moved_out') ctx.logger.warn({ entity: link.entity, id: link.entityId, task: link.cuTaskId, list: nowList }, `${link.entity} ${link.entityId}: its task was moved out of our lists; syncing paused until it is moved back`);
+      if (placement === 'moved_out')
+        ctx.logger.warn(
+          { entity: link.entity, id: link.entityId, task: link.cuTaskId, list: nowList },
+          `${link.entity} ${link.entityId}: its task was moved out of our lists; syncing paused until it is moved back`,
+        );
     }
     if (placement === 'moved_out' || placement === 'paused') return { status: 'done' };
     const moved = { ...link, cuListId: nowList ?? link.cuListId };
@@ -65,7 +93,14 @@ export function cuEventHandler(ctx: SyncContext, routes: Readonly<Record<string,
     const t = await ctx.clickup.getTask(link.cuTaskId);
     if (!t.ok) return outcomeFromRemote(t.error, `reading task ${link.cuTaskId} moved back into our lists`);
     const by = (ev.history_items ?? []).find((i) => i.user)?.user;
-    const item = { id: `moved_back:${link.cuTaskId}:${ctx.now()}`, field: 'status', date: String(ctx.now()), parent_id: nowList, user: by, after: { status: t.value.status.status } };
+    const item = {
+      id: `moved_back:${link.cuTaskId}:${ctx.now()}`,
+      field: 'status',
+      date: String(ctx.now()),
+      parent_id: nowList,
+      user: by,
+      after: { status: t.value.status.status },
+    };
     const others = (ev.history_items ?? []).filter((i) => i.field !== 'section_moved');
     return route(ctx, { ...ev, history_items: [...others, item] as never }, moved);
   };

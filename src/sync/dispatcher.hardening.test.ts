@@ -14,11 +14,22 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function setup(handlers: Record<string, JobHandler>, opts: Partial<ConstructorParameters<typeof Dispatcher>[2]> = {}) {
+async function setup(
+  handlers: Record<string, JobHandler>,
+  opts: Partial<ConstructorParameters<typeof Dispatcher>[2]> = {},
+) {
   const tmp = await tempSqliteStore();
   cleanups.push(() => tmp.cleanup());
-  const d = new Dispatcher(tmp.store, new Map(Object.entries(handlers)), { concurrency: 4, leaseMs: 3_000, pollMs: 10, backoffBaseMs: 10, backoffMaxMs: 100, ...opts });
-  const job = (key = 'j') => tmp.store.db.selectFrom('jobs').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+  const d = new Dispatcher(tmp.store, new Map(Object.entries(handlers)), {
+    concurrency: 4,
+    leaseMs: 3_000,
+    pollMs: 10,
+    backoffBaseMs: 10,
+    backoffMaxMs: 100,
+    ...opts,
+  });
+  const job = (key = 'j') =>
+    tmp.store.db.selectFrom('jobs').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
   return { store: tmp.store, d, job };
 }
 
@@ -27,13 +38,27 @@ async function silentServer(): Promise<{ url: string; seen: () => number }> {
   let seen = 0;
   const s: Server = createServer(() => void seen++);
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  cleanups.push(() => new Promise((r) => { s.closeAllConnections(); s.close(() => r()); }));
+  cleanups.push(
+    () =>
+      new Promise((r) => {
+        s.closeAllConnections();
+        s.close(() => r());
+      }),
+  );
   return { url: `http://127.0.0.1:${(s.address() as { port: number }).port}`, seen: () => seen };
 }
 
 describe('waits a remote asks for', () => {
   it('a Retry-After of a day parks the job for at most the cap', async () => {
-    const { store, d, job } = await setup({ k: async () => ({ status: 'retry', error: '429', retryAfterMs: 86_400_000, refundAttempt: true, rateLimited: true }) });
+    const { store, d, job } = await setup({
+      k: async () => ({
+        status: 'retry',
+        error: '429',
+        retryAfterMs: 86_400_000,
+        refundAttempt: true,
+        rateLimited: true,
+      }),
+    });
     await enqueueJobs(store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
     const before = Date.now();
     await d.runUntilIdle();
@@ -43,11 +68,26 @@ describe('waits a remote asks for', () => {
   });
 
   it('a 429 keeps the attempt while the job is young, and uses one once it has waited past the patience', async () => {
-    const { store, d, job } = await setup({ k: async () => ({ status: 'retry', error: '429', retryAfterMs: 0, refundAttempt: true, rateLimited: true }) });
+    const { store, d, job } = await setup({
+      k: async () => ({ status: 'retry', error: '429', retryAfterMs: 0, refundAttempt: true, rateLimited: true }),
+    });
     const created = Date.now();
-    await enqueueJobs(store.db, [{ kind: 'k', key: 'young', payload: {} }, { kind: 'k', key: 'old', payload: {} }], created);
-    await store.db.updateTable('jobs').set({ created_at: created - RATE_LIMIT_PATIENCE_MS - 1 }).where('key', '=', 'old').execute();
-    const [a, b] = await claimJobs(store.db, 'sqlite', 'x', 2, 1000, Date.now()).then((js) => js.sort((x, y) => x.key.localeCompare(y.key)));
+    await enqueueJobs(
+      store.db,
+      [
+        { kind: 'k', key: 'young', payload: {} },
+        { kind: 'k', key: 'old', payload: {} },
+      ],
+      created,
+    );
+    await store.db
+      .updateTable('jobs')
+      .set({ created_at: created - RATE_LIMIT_PATIENCE_MS - 1 })
+      .where('key', '=', 'old')
+      .execute();
+    const [a, b] = await claimJobs(store.db, 'sqlite', 'x', 2, 1000, Date.now()).then((js) =>
+      js.sort((x, y) => x.key.localeCompare(y.key)),
+    );
     expect([a!.key, b!.key]).toEqual(['old', 'young']);
     await store.db.updateTable('jobs').set({ state: 'ready', locked_by: null, locked_until: null }).execute();
     await d.runUntilIdle(1);
@@ -82,7 +122,7 @@ describe('deadlines and stops', () => {
     expect(j.state).toBe('ready');
     expect(j.last_error).toMatch(/deadline of 300 ms/);
     expect(signal?.aborted).toBe(true);
-    await until('the handler\'s late call to be answered', () => late !== undefined, 5_000);
+    await until("the handler's late call to be answered", () => late !== undefined, 5_000);
     expect(late).toMatchObject({ ok: false, error: { code: 'job_stopped' } });
     expect(silent.seen()).toBe(1);
   });
@@ -101,7 +141,15 @@ describe('deadlines and stops', () => {
 
   it('a handler whose lease went to another worker is stopped at the next renewal', async () => {
     let signal: AbortSignal | undefined;
-    const { store, d } = await setup({ k: (ctx) => { signal = ctx.signal; return new Promise(() => undefined); } }, { leaseMs: 3_000, shutdownDeadlineMs: 100 });
+    const { store, d } = await setup(
+      {
+        k: (ctx) => {
+          signal = ctx.signal;
+          return new Promise(() => undefined);
+        },
+      },
+      { leaseMs: 3_000, shutdownDeadlineMs: 100 },
+    );
     await enqueueJobs(store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
     d.start();
     await until('the handler to start', () => signal !== undefined, 5_000);
@@ -120,18 +168,21 @@ describe('crashes', () => {
   it.each([
     ['start-up release (SQLite)', (db: any, now: number) => releaseOrphanedLeases(db, now, 3)],
     ['expired lease', (db: any, now: number) => reclaimExpiredLeases(db, now + 10_000, 3)],
-  ])('a job found running with its worker gone counts a crash; the third is a dead letter (%s)', async (_name, recover) => {
-    const { store, job } = await setup({});
-    await enqueueJobs(store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
-    for (let i = 1; i <= 3; i++) {
-      expect(await claimJobs(store.db, 'sqlite', 'dead-worker', 1, 1000, Date.now())).toHaveLength(1);
-      await recover(store.db, Date.now());
-      const j = await job();
-      expect(j.crashes).toBe(i);
-      expect(j.state).toBe(i < 3 ? 'ready' : 'dead');
-    }
-    const dl = await store.db.selectFrom('dead_letters').selectAll().execute();
-    expect(dl).toHaveLength(1);
-    expect(dl[0]!.error).toMatch(/3 time\(s\)/);
-  });
+  ])(
+    'a job found running with its worker gone counts a crash; the third is a dead letter (%s)',
+    async (_name, recover) => {
+      const { store, job } = await setup({});
+      await enqueueJobs(store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
+      for (let i = 1; i <= 3; i++) {
+        expect(await claimJobs(store.db, 'sqlite', 'dead-worker', 1, 1000, Date.now())).toHaveLength(1);
+        await recover(store.db, Date.now());
+        const j = await job();
+        expect(j.crashes).toBe(i);
+        expect(j.state).toBe(i < 3 ? 'ready' : 'dead');
+      }
+      const dl = await store.db.selectFrom('dead_letters').selectAll().execute();
+      expect(dl).toHaveLength(1);
+      expect(dl[0]!.error).toMatch(/3 time\(s\)/);
+    },
+  );
 });

@@ -32,7 +32,13 @@ export interface JobContext {
 export type JobOutcome =
   /** Done; `commit` runs in the same transaction as marking the job done (state change + follow-up jobs). */
   | { status: 'done'; commit?: (trx: Transaction<Database>) => Promise<void> }
-  | { status: 'retry'; error: string; retryAfterMs?: number; refundAttempt?: boolean; /** A remote's 429: refunded only for a while (RATE_LIMIT_PATIENCE_MS). */ rateLimited?: boolean }
+  | {
+      status: 'retry';
+      error: string;
+      retryAfterMs?: number;
+      refundAttempt?: boolean;
+      /** A remote's 429: refunded only for a while (RATE_LIMIT_PATIENCE_MS). */ rateLimited?: boolean;
+    }
   | { status: 'fail'; error: string };
 
 export type JobHandler = (ctx: JobContext) => Promise<JobOutcome>;
@@ -104,7 +110,11 @@ export class Dispatcher {
   private readonly now: () => number;
   readonly counters = { done: 0, retried: 0, dead: 0, leaseLost: 0 };
 
-  constructor(private readonly store: Store, private readonly handlers: ReadonlyMap<string, JobHandler>, private readonly opts: DispatcherOptions) {
+  constructor(
+    private readonly store: Store,
+    private readonly handlers: ReadonlyMap<string, JobHandler>,
+    private readonly opts: DispatcherOptions,
+  ) {
     this.workerId = opts.workerId ?? `w-${randomUUID().slice(0, 8)}`;
     this.now = opts.now ?? Date.now;
   }
@@ -120,31 +130,39 @@ export class Dispatcher {
     this.loopDone = this.loop();
     // PostgreSQL: other instances announce new jobs with NOTIFY; an idle worker wakes at once instead of at its next poll.
     if (this.store.subscribe) {
-      this.unlisten = this.store.subscribe(JOBS_CHANNEL, () => this.wake()).catch((e) => {
-        this.opts.logger?.warn({ err: e }, 'LISTEN for new jobs failed; idle workers fall back to polling');
-        return null;
-      });
+      this.unlisten = this.store
+        .subscribe(JOBS_CHANNEL, () => this.wake())
+        .catch((e) => {
+          this.opts.logger?.warn({ err: e }, 'LISTEN for new jobs failed; idle workers fall back to polling');
+          return null;
+        });
     }
-    this.leaseTimer = setInterval(() => {
-      const ids = [...this.inFlight.keys()];
-      void extendLeases(this.store.db, ids, this.workerId, this.opts.leaseMs, this.leaseFrom())
-        .then((renewed) => {
-          // A lease not renewed went to another worker (ours expired while we were stalled): stop that handler
-          // before it writes anything more, since the new holder runs the same job.
-          for (const id of ids) {
-            if (renewed.has(id) || !this.inFlight.has(id)) continue;
-            this.controllers.get(id)?.abort(new LeaseLost(`job ${id}: its lease was lost to another worker`));
-          }
-        })
-        .then(() => reclaimExpiredLeases(this.store.db, this.now(), this.opts.maxCrashes, this.leaseFrom()))
-        .then((n) => {
-          if (n > 0) {
-            this.opts.logger?.warn({ reclaimed: n }, 'jobs whose worker stopped renewing its lease were made ready again');
-            this.wake();
-          }
-        })
-        .catch((e) => this.opts.logger?.warn({ err: e }, 'lease upkeep failed'));
-    }, Math.max(1000, Math.floor(this.opts.leaseMs / 3)));
+    this.leaseTimer = setInterval(
+      () => {
+        const ids = [...this.inFlight.keys()];
+        void extendLeases(this.store.db, ids, this.workerId, this.opts.leaseMs, this.leaseFrom())
+          .then((renewed) => {
+            // A lease not renewed went to another worker (ours expired while we were stalled): stop that handler
+            // before it writes anything more, since the new holder runs the same job.
+            for (const id of ids) {
+              if (renewed.has(id) || !this.inFlight.has(id)) continue;
+              this.controllers.get(id)?.abort(new LeaseLost(`job ${id}: its lease was lost to another worker`));
+            }
+          })
+          .then(() => reclaimExpiredLeases(this.store.db, this.now(), this.opts.maxCrashes, this.leaseFrom()))
+          .then((n) => {
+            if (n > 0) {
+              this.opts.logger?.warn(
+                { reclaimed: n },
+                'jobs whose worker stopped renewing its lease were made ready again',
+              );
+              this.wake();
+            }
+          })
+          .catch((e) => this.opts.logger?.warn({ err: e }, 'lease upkeep failed'));
+      },
+      Math.max(1000, Math.floor(this.opts.leaseMs / 3)),
+    );
     this.leaseTimer.unref();
   }
 
@@ -167,10 +185,16 @@ export class Dispatcher {
     const grace = this.opts.shutdownDeadlineMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const all = Promise.all(this.inFlight.values());
-    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace)))]);
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace))),
+    ]);
     clearTimeout(timer);
     if (timedOut) {
-      this.opts.logger?.warn({ inFlight: this.inFlight.size, graceMs: grace }, 'jobs still running at shutdown are stopped and handed back');
+      this.opts.logger?.warn(
+        { inFlight: this.inFlight.size, graceMs: grace },
+        'jobs still running at shutdown are stopped and handed back',
+      );
       for (const c of this.controllers.values()) c.abort(new ShutdownStop('the bridge is shutting down'));
       await all;
     }
@@ -185,7 +209,15 @@ export class Dispatcher {
     let total = 0;
     for (let round = 0; round < maxRounds; round++) {
       await reclaimExpiredLeases(this.store.db, this.now(), this.opts.maxCrashes, this.leaseFrom());
-      const jobs = await claimJobs(this.store.db, this.store.dialect, this.workerId, this.opts.concurrency, this.opts.leaseMs, this.now(), this.leaseFrom());
+      const jobs = await claimJobs(
+        this.store.db,
+        this.store.dialect,
+        this.workerId,
+        this.opts.concurrency,
+        this.opts.leaseMs,
+        this.now(),
+        this.leaseFrom(),
+      );
       if (jobs.length === 0 && this.inFlight.size === 0) return total;
       total += jobs.length;
       for (const j of jobs) this.launch(j);
@@ -203,13 +235,24 @@ export class Dispatcher {
       if (free > 0 && (free >= batch || this.inFlight.size === 0 || this.woken)) {
         this.woken = false;
         try {
-          claimed = await claimJobs(this.store.db, this.store.dialect, this.workerId, free, this.opts.leaseMs, this.now(), this.leaseFrom());
+          claimed = await claimJobs(
+            this.store.db,
+            this.store.dialect,
+            this.workerId,
+            free,
+            this.opts.leaseMs,
+            this.now(),
+            this.leaseFrom(),
+          );
         } catch (e) {
           this.opts.logger?.error({ err: e }, 'claiming jobs failed; retrying after the poll interval');
         }
         for (const j of claimed) this.launch(j);
       }
-      if ((claimed.length > 0 && claimed.length === free) || (free > 0 && free < batch && this.inFlight.size > 0 && !this.woken)) {
+      if (
+        (claimed.length > 0 && claimed.length === free) ||
+        (free > 0 && free < batch && this.inFlight.size > 0 && !this.woken)
+      ) {
         // Full, or too few free slots to be worth a claim: wait until a job finishes.
         await Promise.race(this.inFlight.values());
         continue;
@@ -244,10 +287,17 @@ export class Dispatcher {
     let outcome: JobOutcome;
     let stoppedBy: Error | null = null;
     if (!handler) {
-      outcome = { status: 'fail', error: `no handler for job kind '${job.kind}' (a newer version may have enqueued it)` };
+      outcome = {
+        status: 'fail',
+        error: `no handler for job kind '${job.kind}' (a newer version may have enqueued it)`,
+      };
     } else {
       const deadline = this.opts.deadlineMs?.(job.kind) ?? DEFAULT_DEADLINE_MS;
-      const timer = setTimeout(() => controller.abort(new DeadlinePassed(`job ${job.id} (${job.kind}) ran past its deadline of ${deadline} ms`)), deadline);
+      const timer = setTimeout(
+        () =>
+          controller.abort(new DeadlinePassed(`job ${job.id} (${job.kind}) ran past its deadline of ${deadline} ms`)),
+        deadline,
+      );
       timer.unref();
       // Before each external write the handler makes, the lease is read from the database: one that went to
       // another worker stops this handler there (the renewal beat would notice only up to leaseMs/3 later).
@@ -263,10 +313,24 @@ export class Dispatcher {
         controller.abort(new LeaseLost(why));
         return why;
       };
-      const run = runWithJobSignal(controller.signal, () => handler({ job, payload: JSON.parse(job.payload), attempt: job.attempts, now: this.now, signal: controller.signal }), checkLease).then(
+      const run = runWithJobSignal(
+        controller.signal,
+        () =>
+          handler({
+            job,
+            payload: JSON.parse(job.payload),
+            attempt: job.attempts,
+            now: this.now,
+            signal: controller.signal,
+          }),
+        checkLease,
+      ).then(
         (o) => o,
         // A throw is a bug or an unexpected state: retry it like a transient failure, with the stack for the dead letter.
-        (e): JobOutcome => ({ status: 'retry', error: `unexpected error in ${job.kind}: ${(e as Error).stack ?? String(e)}` }),
+        (e): JobOutcome => ({
+          status: 'retry',
+          error: `unexpected error in ${job.kind}: ${(e as Error).stack ?? String(e)}`,
+        }),
       );
       // The handler cannot be killed, but it is no longer waited for: whatever it still tries to send is refused (jobSignal).
       const r = await unlessAborted(run, controller.signal, null);
@@ -285,9 +349,20 @@ export class Dispatcher {
         // Lease lost: the job is another worker's now; nothing of ours is recorded.
         settled = 'lease_lost';
         this.counters.leaseLost++;
-        this.opts.logger?.warn({ job: job.id, kind: job.kind }, 'lease lost while running; the handler was stopped and the new holder runs the job');
+        this.opts.logger?.warn(
+          { job: job.id, kind: job.kind },
+          'lease lost while running; the handler was stopped and the new holder runs the job',
+        );
       } else if (stoppedBy instanceof ShutdownStop) {
-        await retryJob(this.store.db, job.id, this.workerId, this.now(), `stopped by shutdown: ${stoppedBy.message}`, this.now(), { refundAttempt: true });
+        await retryJob(
+          this.store.db,
+          job.id,
+          this.workerId,
+          this.now(),
+          `stopped by shutdown: ${stoppedBy.message}`,
+          this.now(),
+          { refundAttempt: true },
+        );
         settled = 'retry';
         error = stoppedBy.message;
       } else {
@@ -297,7 +372,10 @@ export class Dispatcher {
     } catch (e) {
       settled = 'retry';
       error = `could not record the outcome: ${(e as Error).message}`;
-      this.opts.logger?.error({ err: e, job: job.id }, 'recording a job outcome failed; its lease will expire and it will run again');
+      this.opts.logger?.error(
+        { err: e, job: job.id },
+        'recording a job outcome failed; its lease will expire and it will run again',
+      );
     }
     this.opts.onSettled?.(job, settled, this.now() - started, error);
   }
@@ -315,19 +393,30 @@ export class Dispatcher {
         return 'done';
       }
       this.counters.leaseLost++;
-      this.opts.logger?.warn({ job: job.id, kind: job.kind }, 'lease lost before completion; the new holder will redo the job');
+      this.opts.logger?.warn(
+        { job: job.id, kind: job.kind },
+        'lease lost before completion; the new holder will redo the job',
+      );
       return 'lease_lost';
     }
     if (outcome.status === 'retry' && job.attempts < job.max_attempts) {
-      const refund = !!outcome.refundAttempt && !(outcome.rateLimited && now - Number(job.created_at) > RATE_LIMIT_PATIENCE_MS);
+      const refund =
+        !!outcome.refundAttempt && !(outcome.rateLimited && now - Number(job.created_at) > RATE_LIMIT_PATIENCE_MS);
       const asked = Math.min(outcome.retryAfterMs ?? 0, Math.max(MAX_REMOTE_WAIT_MS, this.opts.backoffMaxMs));
-      const wait = Math.max(asked, refund ? 0 : backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs));
+      const wait = Math.max(
+        asked,
+        refund ? 0 : backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs),
+      );
       await retryJob(db, job.id, this.workerId, now + wait, outcome.error, now, { refundAttempt: refund });
       this.counters.retried++;
-      this.opts.logger?.debug({ job: job.id, kind: job.kind, attempt: job.attempts, waitMs: wait, error: outcome.error }, 'job will be retried');
+      this.opts.logger?.debug(
+        { job: job.id, kind: job.kind, attempt: job.attempts, waitMs: wait, error: outcome.error },
+        'job will be retried',
+      );
       return 'retry';
     }
-    const reason = outcome.status === 'retry' ? `gave up after ${job.attempts} attempts: ${outcome.error}` : outcome.error;
+    const reason =
+      outcome.status === 'retry' ? `gave up after ${job.attempts} attempts: ${outcome.error}` : outcome.error;
     await deadLetterJob(db, job.id, this.workerId, reason, now);
     this.counters.dead++;
     this.opts.logger?.warn({ job: job.id, kind: job.kind, error: reason }, 'job moved to the dead letters');
@@ -347,7 +436,8 @@ export class Dispatcher {
     setImmediate(() => {
       void (async () => {
         try {
-          while (this.completions.length > 0) await this.flushCompletions(this.completions.splice(0, MAX_COMPLETION_BATCH));
+          while (this.completions.length > 0)
+            await this.flushCompletions(this.completions.splice(0, MAX_COMPLETION_BATCH));
         } finally {
           this.completing = false;
           if (this.completions.length > 0) this.kickCompletions();
@@ -365,10 +455,18 @@ export class Dispatcher {
         .transaction()
         .execute(async (trx) => {
           for (const p of batch) if (p.commit) await p.commit(trx);
-          const held = await completeJobs(trx, batch.map((p) => p.job.id), this.workerId, Math.max(...batch.map((p) => p.now)));
+          const held = await completeJobs(
+            trx,
+            batch.map((p) => p.job.id),
+            this.workerId,
+            Math.max(...batch.map((p) => p.now)),
+          );
           if (held.size !== batch.length) throw new LeaseLost();
         })
-        .then(() => true, () => false);
+        .then(
+          () => true,
+          () => false,
+        );
       if (optimistic) {
         for (const p of batch) p.resolve('done');
         return;
@@ -399,7 +497,10 @@ export class Dispatcher {
         for (const p of batch) {
           if (!p.commit) {
             // Nothing to undo: the guarded statement alone decides.
-            results.push({ ok: true, r: (await completeJob(trx, p.job.id, this.workerId, p.now, sqlite)) ? 'done' : 'lease_lost' });
+            results.push({
+              ok: true,
+              r: (await completeJob(trx, p.job.id, this.workerId, p.now, sqlite)) ? 'done' : 'lease_lost',
+            });
             continue;
           }
           await savepoint('SAVEPOINT');

@@ -30,7 +30,13 @@ async function recordingServer(): Promise<{ url: string; paths: string[] }> {
     res.end('{}');
   });
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  cleanups.push(() => new Promise((r) => { s.closeAllConnections(); s.close(() => r()); }));
+  cleanups.push(
+    () =>
+      new Promise((r) => {
+        s.closeAllConnections();
+        s.close(() => r());
+      }),
+  );
   return { url: `http://127.0.0.1:${(s.address() as { port: number }).port}`, paths };
 }
 
@@ -42,19 +48,38 @@ async function world(handler: JobHandler, opts: Partial<ConstructorParameters<ty
   cleanups.push(() => http.close(100));
   const dir = await mkdtemp(join(tmpdir(), 'gb-write-guard-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const folders = { inbound: join(dir, 'in'), outbound: join(dir, 'out'), archive: join(dir, 'archive'), quarantine: join(dir, 'quarantine') };
+  const folders = {
+    inbound: join(dir, 'in'),
+    outbound: join(dir, 'out'),
+    archive: join(dir, 'archive'),
+    quarantine: join(dir, 'quarantine'),
+  };
   for (const f of Object.values(folders)) await mkdir(f);
   const mailbox = new LocalFolderTransport(folders);
   const smtp = await startTestSmtp();
   cleanups.push(() => smtp.close());
   const mailer = new SmtpMailer({ host: '127.0.0.1', port: smtp.port, security: 'none', timeoutMs: 5_000 });
   // A long lease: its renewal beat (every 20 s) cannot be what notices the takeover within these tests.
-  const d = new Dispatcher(tmp.store, new Map([['k', handler]]), { concurrency: 1, leaseMs: 60_000, pollMs: 10, backoffBaseMs: 10, backoffMaxMs: 100, ...opts });
+  const d = new Dispatcher(tmp.store, new Map([['k', handler]]), {
+    concurrency: 1,
+    leaseMs: 60_000,
+    pollMs: 10,
+    backoffBaseMs: 10,
+    backoffMaxMs: 100,
+    ...opts,
+  });
   const job = () => tmp.store.db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
   return { store: tmp.store, d, http, server, mailbox, folders, mailer, smtp, job };
 }
 
-const mail = { from: 'bridge@example.test', to: 'partner@example.test', subject: 's', text: 't', html: '<p>t</p>', messageId: '<m1@example.test>' };
+const mail = {
+  from: 'bridge@example.test',
+  to: 'partner@example.test',
+  subject: 's',
+  text: 't',
+  html: '<p>t</p>',
+  messageId: '<m1@example.test>',
+};
 
 describe('the lease is read before each external write', () => {
   it('a handler whose lease went to another worker makes no further write; the first one, made while it held the lease, went out', async () => {
@@ -75,7 +100,10 @@ describe('the lease is read before each external write', () => {
     const run = w.d.runUntilIdle();
     await until('the first write', () => started, 5_000);
     // Another worker took the job over (ours looked expired to it); the renewal beat has not run yet.
-    await w.store.db.updateTable('jobs').set({ locked_by: 'someone-else', locked_until: Date.now() + 60_000 }).execute();
+    await w.store.db
+      .updateTable('jobs')
+      .set({ locked_by: 'someone-else', locked_until: Date.now() + 60_000 })
+      .execute();
     gate();
     await run;
     expect(results.first).toMatchObject({ ok: true });
@@ -132,7 +160,11 @@ describe('a handler cut off at its deadline', () => {
     expect(j.last_error).toMatch(/deadline of 200 ms/);
     gate();
     await until('the cut-off handler to try its writes', () => late !== undefined, 5_000);
-    expect(late).toMatchObject({ post: { ok: false, error: { code: 'job_stopped' } }, file: { ok: false, error: { code: 'job_stopped' } }, mail: { ok: false, error: { code: 'job_stopped' } } });
+    expect(late).toMatchObject({
+      post: { ok: false, error: { code: 'job_stopped' } },
+      file: { ok: false, error: { code: 'job_stopped' } },
+      mail: { ok: false, error: { code: 'job_stopped' } },
+    });
     expect(w.server.paths).toEqual([]);
     expect(await readdir(w.folders.outbound)).toEqual([]);
     expect(w.smtp.attempts).toBe(0);

@@ -8,5 +8,11 @@ export function outcomeFromRemote(e: RemoteError, context: string): JobOutcome {
   const error = `${context}: ${e.detail} [${e.code}]${e.ambiguous ? ' [ambiguous]' : ''}`;
   if (!e.retryable) return { status: 'fail', error };
   // A rate-limit wait is the remote's pacing, not a failure of the job: it keeps its attempt.
-  return { status: 'retry', error, retryAfterMs: e.retryAfterMs, refundAttempt: e.status === 429, ...(e.status === 429 ? { rateLimited: true } : {}) };
+  return {
+    status: 'retry',
+    error,
+    retryAfterMs: e.retryAfterMs,
+    refundAttempt: e.status === 429,
+    ...(e.status === 429 ? { rateLimited: true } : {}),
+  };
 }

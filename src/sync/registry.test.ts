@@ -12,10 +12,22 @@ import { jobSchemas, newJob } from '../flows/catalogue.ts';
 
 const t = await tempSqliteStore();
 afterAll(() => t.cleanup());
-const config = { clickup: { list_id: 'L-CASES' }, partners: { map: {} }, flows: {}, dispatcher: { max_attempts: 10 }, mapping: { users: { overrides: {} } } };
+const config = {
+  clickup: { list_id: 'L-CASES' },
+  partners: { map: {} },
+  flows: {},
+  dispatcher: { max_attempts: 10 },
+  mapping: { users: { overrides: {} } },
+};
 const ctx = { store: t.store, config, logger: { debug: () => undefined } } as unknown as SyncContext;
 
-const flow = (id: string, over: Partial<FlowModule> = {}): FlowModule => ({ id, title: id, enabled: () => true, jobs: {}, ...over });
+const flow = (id: string, over: Partial<FlowModule> = {}): FlowModule => ({
+  id,
+  title: id,
+  enabled: () => true,
+  jobs: {},
+  ...over,
+});
 const done = () => async () => ({ status: 'done' as const });
 
 describe('the registry of flow modules', () => {
@@ -36,7 +48,12 @@ describe('the registry of flow modules', () => {
       '02-status-sync:case.comment_added',
       '03-documents:document.added',
     ]);
-    expect(r.cuEntities).toEqual({ case: '02-status-sync', onboarding: '04-onboarding', approval: '06-approvals', rollout: '08-rollouts' });
+    expect(r.cuEntities).toEqual({
+      case: '02-status-sync',
+      onboarding: '04-onboarding',
+      approval: '06-approvals',
+      rollout: '08-rollouts',
+    });
     expect(r.handlers.has('tg.event') && r.handlers.has('cu.event')).toBe(true);
   });
 
@@ -44,14 +61,22 @@ describe('the registry of flow modules', () => {
     const a = flow('0a-one', { jobs: { 'x.do': { schema: z.unknown(), handler: done } } });
     const b = flow('0b-two', { jobs: { 'x.do': { schema: z.unknown(), handler: done } } });
     expect(() => buildRegistry(ctx, [a, b], [])).toThrow(RegistryError);
-    expect(() => buildRegistry(ctx, [a, b], [])).toThrow(/job kind 'x\.do' is claimed by two flow modules: '0a-one' and '0b-two'/);
+    expect(() => buildRegistry(ctx, [a, b], [])).toThrow(
+      /job kind 'x\.do' is claimed by two flow modules: '0a-one' and '0b-two'/,
+    );
   });
 
   it('refuses a catalogue kind without a handler, a flow claiming an engine kind, and one entity routed by two flows', () => {
-    expect(() => checkModules([flow('0a')], ['x.orphan'])).toThrow(/'x\.orphan' is in the job catalogue but no flow module has a handler/);
-    expect(() => checkModules([flow('0a', { jobs: { 'tg.event': { schema: z.unknown(), handler: done } } })], [])).toThrow(/'tg\.event' belongs to the engine, but flow module '0a'/);
+    expect(() => checkModules([flow('0a')], ['x.orphan'])).toThrow(
+      /'x\.orphan' is in the job catalogue but no flow module has a handler/,
+    );
+    expect(() =>
+      checkModules([flow('0a', { jobs: { 'tg.event': { schema: z.unknown(), handler: done } } })], []),
+    ).toThrow(/'tg\.event' belongs to the engine, but flow module '0a'/);
     const route = async () => ({ status: 'done' as const });
-    expect(() => checkModules([flow('0a', { cuRoutes: { case: route } }), flow('0b', { cuRoutes: { case: route } })], [])).toThrow(/'case' tasks are claimed by two flow modules: '0a' and '0b'/);
+    expect(() =>
+      checkModules([flow('0a', { cuRoutes: { case: route } }), flow('0b', { cuRoutes: { case: route } })], []),
+    ).toThrow(/'case' tasks are claimed by two flow modules: '0a' and '0b'/);
   });
 
   it('a disabled flow keeps its job handlers (stored jobs drain) but not its routes or schedules', () => {
@@ -72,30 +97,62 @@ describe('the registry of flow modules', () => {
     scheduler.stop();
   });
 
-  it('a payload is parsed with its kind\'s schema when claimed: the handler gets the parsed value, a bad one is a dead letter naming the kind and the issue', async () => {
+  it("a payload is parsed with its kind's schema when claimed: the handler gets the parsed value, a bad one is a dead letter naming the kind and the issue", async () => {
     const seen: unknown[] = [];
     const typed = flow('0a-typed', {
       jobs: {
         'x.typed': {
           schema: z.object({ caseId: z.string(), n: z.number().default(1) }),
-          handler: () => async ({ payload }) => (seen.push(payload), { status: 'done' }),
+          handler:
+            () =>
+            async ({ payload }) => (seen.push(payload), { status: 'done' }),
         },
       },
     });
     const r = buildRegistry(ctx, [typed], []);
-    const d = new Dispatcher(t.store, r.handlers, { concurrency: 2, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 10, backoffMaxMs: 100 });
-    await enqueueJobs(t.store.db, [{ kind: 'x.typed', key: 'good', payload: { caseId: 'C-1' } }, { kind: 'x.typed', key: 'bad', payload: { caseId: 42 } }], Date.now());
+    const d = new Dispatcher(t.store, r.handlers, {
+      concurrency: 2,
+      leaseMs: 10_000,
+      pollMs: 10,
+      backoffBaseMs: 10,
+      backoffMaxMs: 100,
+    });
+    await enqueueJobs(
+      t.store.db,
+      [
+        { kind: 'x.typed', key: 'good', payload: { caseId: 'C-1' } },
+        { kind: 'x.typed', key: 'bad', payload: { caseId: 42 } },
+      ],
+      Date.now(),
+    );
     await d.runUntilIdle();
     expect(seen).toEqual([{ caseId: 'C-1', n: 1 }]);
     const dead = (await listDeadLetters(t.store.db)).filter((x) => x.key === 'bad');
     expect(dead).toHaveLength(1);
     expect(dead[0]!.attempts).toBe(1);
-    expect(dead[0]!.error).toMatch(/^payload of job kind 'x\.typed' does not match its schema: caseId: .*expected string/i);
-    const jobs = await t.store.db.selectFrom('jobs').select(['key', 'state']).where('kind', '=', 'x.typed').orderBy('key').execute();
-    expect(jobs).toEqual([{ key: 'bad', state: 'dead' }, { key: 'good', state: 'done' }]);
+    expect(dead[0]!.error).toMatch(
+      /^payload of job kind 'x\.typed' does not match its schema: caseId: .*expected string/i,
+    );
+    const jobs = await t.store.db
+      .selectFrom('jobs')
+      .select(['key', 'state'])
+      .where('kind', '=', 'x.typed')
+      .orderBy('key')
+      .execute();
+    expect(jobs).toEqual([
+      { key: 'bad', state: 'dead' },
+      { key: 'good', state: 'done' },
+    ]);
   });
 
   it('newJob builds the row a caller queues (kind, payload, key and options as given)', () => {
-    expect(newJob('metrics.push', { slot: 1 }, { key: 'k', queueKey: 'q', runAt: 5, maxAttempts: 2 })).toEqual({ kind: 'metrics.push', payload: { slot: 1 }, key: 'k', queueKey: 'q', runAt: 5, maxAttempts: 2 });
+    expect(newJob('metrics.push', { slot: 1 }, { key: 'k', queueKey: 'q', runAt: 5, maxAttempts: 2 })).toEqual({
+      kind: 'metrics.push',
+      payload: { slot: 1 },
+      key: 'k',
+      queueKey: 'q',
+      runAt: 5,
+      maxAttempts: 2,
+    });
   });
 });

@@ -21,7 +21,19 @@ import { partnerEmailChannel } from '../channels/partner-email/module.ts';
 import { retentionModule } from './retention/module.ts';
 
 /** The eight flows, then the channels that are not an API call (their jobs and schedules), then retention. */
-export const flowModules: readonly FlowModule[] = [intakeFlow, statusSyncFlow, documentsFlow, onboardingFlow, escalationFlow, approvalsFlow, scorecardsFlow, rolloutsFlow, mailboxChannel, partnerEmailChannel, retentionModule];
+export const flowModules: readonly FlowModule[] = [
+  intakeFlow,
+  statusSyncFlow,
+  documentsFlow,
+  onboardingFlow,
+  escalationFlow,
+  approvalsFlow,
+  scorecardsFlow,
+  rolloutsFlow,
+  mailboxChannel,
+  partnerEmailChannel,
+  retentionModule,
+];
 
 /** Job kinds the engine itself runs: no flow may claim them. */
 export const ENGINE_KINDS = ['tg.event', 'cu.event', 'tradinggrid.poll', 'clickup.webhook_health'] as const;
@@ -45,7 +57,10 @@ export interface Registry {
  * Checks the modules fit together: one module per job kind and per ClickUp entity, no flow claiming an
  * engine kind, and a handler for every kind of the job catalogue. Throws a RegistryError naming the modules.
  */
-export function checkModules(modules: readonly FlowModule[], catalogueKinds: readonly string[] = Object.keys(jobSchemas)): void {
+export function checkModules(
+  modules: readonly FlowModule[],
+  catalogueKinds: readonly string[] = Object.keys(jobSchemas),
+): void {
   const problems: string[] = [];
   const owner = new Map<string, string>();
   const entity = new Map<string, string>();
@@ -54,18 +69,23 @@ export function checkModules(modules: readonly FlowModule[], catalogueKinds: rea
     if (ids.has(m.id)) problems.push(`two flow modules have the id '${m.id}'`);
     ids.add(m.id);
     for (const kind of Object.keys(m.jobs)) {
-      if ((ENGINE_KINDS as readonly string[]).includes(kind)) problems.push(`job kind '${kind}' belongs to the engine, but flow module '${m.id}' claims it`);
+      if ((ENGINE_KINDS as readonly string[]).includes(kind))
+        problems.push(`job kind '${kind}' belongs to the engine, but flow module '${m.id}' claims it`);
       const first = owner.get(kind);
-      if (first !== undefined) problems.push(`job kind '${kind}' is claimed by two flow modules: '${first}' and '${m.id}'`);
+      if (first !== undefined)
+        problems.push(`job kind '${kind}' is claimed by two flow modules: '${first}' and '${m.id}'`);
       else owner.set(kind, m.id);
     }
     for (const e of Object.keys(m.cuRoutes ?? {})) {
       const first = entity.get(e);
-      if (first !== undefined) problems.push(`ClickUp changes of '${e}' tasks are claimed by two flow modules: '${first}' and '${m.id}'`);
+      if (first !== undefined)
+        problems.push(`ClickUp changes of '${e}' tasks are claimed by two flow modules: '${first}' and '${m.id}'`);
       else entity.set(e, m.id);
     }
   }
-  for (const kind of catalogueKinds) if (!owner.has(kind)) problems.push(`job kind '${kind}' is in the job catalogue but no flow module has a handler for it`);
+  for (const kind of catalogueKinds)
+    if (!owner.has(kind))
+      problems.push(`job kind '${kind}' is in the job catalogue but no flow module has a handler for it`);
   if (problems.length > 0) throw new RegistryError(`the flow modules do not fit together: ${problems.join('; ')}`);
 }
 
@@ -80,7 +100,11 @@ function parsingHandler(kind: string, spec: AnyFlowJobSpec, ctx: SyncContext): J
   const run = spec.handler(ctx) as TypedJobHandler<unknown>;
   return async (job) => {
     const parsed = spec.schema.safeParse(job.payload);
-    if (!parsed.success) return { status: 'fail', error: `payload of job kind '${kind}' does not match its schema: ${describePayloadIssues(parsed.error)}` };
+    if (!parsed.success)
+      return {
+        status: 'fail',
+        error: `payload of job kind '${kind}' does not match its schema: ${describePayloadIssues(parsed.error)}`,
+      };
     return run({ ...job, payload: parsed.data });
   };
 }
@@ -89,7 +113,11 @@ function parsingHandler(kind: string, spec: AnyFlowJobSpec, ctx: SyncContext): J
  * Builds the engine's view of the flows: the handler of every job kind (of every module, enabled or not:
  * stored jobs must drain), and the Trading Grid routes, ClickUp entity routes and schedules of the enabled ones.
  */
-export function buildRegistry(ctx: SyncContext, modules: readonly FlowModule[] = flowModules, catalogueKinds?: readonly string[]): Registry {
+export function buildRegistry(
+  ctx: SyncContext,
+  modules: readonly FlowModule[] = flowModules,
+  catalogueKinds?: readonly string[],
+): Registry {
   checkModules(modules, catalogueKinds);
   const enabled = modules.filter((m) => m.enabled(ctx.config));
   // Lower order first; equal orders keep the modules' order.
@@ -111,7 +139,8 @@ export function buildRegistry(ctx: SyncContext, modules: readonly FlowModule[] =
     ['tg.event', tgEventHandler(ctx, tgRoutes)],
     ['cu.event', cuEventHandler(ctx, cuRoutes)],
   ]);
-  for (const m of modules) for (const [kind, spec] of Object.entries(m.jobs)) handlers.set(kind, parsingHandler(kind, spec, ctx));
+  for (const m of modules)
+    for (const [kind, spec] of Object.entries(m.jobs)) handlers.set(kind, parsingHandler(kind, spec, ctx));
   return {
     handlers,
     tgRoutes: routes.map(({ module, name, order }) => ({ module, name, order })),

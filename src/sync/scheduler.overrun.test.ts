@@ -17,13 +17,22 @@ describe('scheduled runs that overrun their interval', () => {
     let peak = 0;
     let release!: () => void;
     const slow = new Promise<void>((r) => (release = r));
-    const d = new Dispatcher(t.store, new Map([['poll', async () => {
-      running++;
-      peak = Math.max(peak, running);
-      await slow;
-      running--;
-      return { status: 'done' as const };
-    }]]), { concurrency: 8, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 10, backoffMaxMs: 100 });
+    const d = new Dispatcher(
+      t.store,
+      new Map([
+        [
+          'poll',
+          async () => {
+            running++;
+            peak = Math.max(peak, running);
+            await slow;
+            running--;
+            return { status: 'done' as const };
+          },
+        ],
+      ]),
+      { concurrency: 8, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 10, backoffMaxMs: 100 },
+    );
     const s = new Scheduler(t.store, () => d.wake());
     const task = { kind: 'poll', cron: '* * * * *' };
     expect(await s.enqueueSlot(task, 60_000)).toBe(true);
@@ -36,8 +45,13 @@ describe('scheduled runs that overrun their interval', () => {
     // While the first run overruns, never a second one at the same time.
     await throughout('one run at a time', () => peak === 1, 200);
     release();
-    while ((await t.store.db.selectFrom('jobs').select('id').where('state', '!=', 'done').execute()).length > 0) await new Promise((r) => setTimeout(r, 10)); // sleep-ok: the poll interval of a condition wait
+    while ((await t.store.db.selectFrom('jobs').select('id').where('state', '!=', 'done').execute()).length > 0)
+      await new Promise((r) => setTimeout(r, 10)); // sleep-ok: the poll interval of a condition wait
     expect(peak).toBe(1);
-    expect((await t.store.db.selectFrom('jobs').select('key').orderBy('id').execute()).map((j) => j.key)).toEqual(['sched:poll:60000', 'sched:poll:120000', 'sched:poll:180000']);
+    expect((await t.store.db.selectFrom('jobs').select('key').orderBy('id').execute()).map((j) => j.key)).toEqual([
+      'sched:poll:60000',
+      'sched:poll:120000',
+      'sched:poll:180000',
+    ]);
   });
 });

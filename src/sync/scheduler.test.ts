@@ -17,7 +17,9 @@ describe('scheduler', () => {
     const task = { kind: 'sla.sweep', cron: '* * * * *' };
     const results = await Promise.all([a.enqueueSlot(task, 1_700_000_000_123), b.enqueueSlot(task, 1_700_000_000_456)]);
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await t.store.db.selectFrom('jobs').select('key').execute()).toEqual([{ key: 'sched:sla.sweep:1700000000000' }]);
+    expect(await t.store.db.selectFrom('jobs').select('key').execute()).toEqual([
+      { key: 'sched:sla.sweep:1700000000000' },
+    ]);
     expect(await a.enqueueSlot(task, 1_700_000_060_000)).toBe(true);
   });
 
@@ -29,7 +31,11 @@ describe('scheduler', () => {
     s.add({ kind: 'tick', cron: '* * * * * *' });
     s.start();
     // A tick every second: wait for the first job it enqueues (not a fixed time that a loaded machine overruns).
-    await until('a tick to enqueue its job', async () => (await t.store.db.selectFrom('jobs').select('kind').execute()).length >= 1, 10_000);
+    await until(
+      'a tick to enqueue its job',
+      async () => (await t.store.db.selectFrom('jobs').select('kind').execute()).length >= 1,
+      10_000,
+    );
     s.stop();
     const jobs = await t.store.db.selectFrom('jobs').select('kind').execute();
     expect(jobs.map((j) => j.kind)).toEqual(jobs.map(() => 'tick'));

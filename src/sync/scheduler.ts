@@ -21,7 +21,11 @@ export class Scheduler {
   private readonly crons: Cron[] = [];
   private readonly kinds: string[] = [];
 
-  constructor(private readonly store: Store, private readonly onEnqueued: () => void, private readonly logger?: Logger) {}
+  constructor(
+    private readonly store: Store,
+    private readonly onEnqueued: () => void,
+    private readonly logger?: Logger,
+  ) {}
 
   add(task: ScheduledTask): void {
     const cron = new Cron(task.cron, { timezone: task.timezone, protect: true, paused: true }, async (self: Cron) => {
@@ -47,7 +51,18 @@ export class Scheduler {
     // One queue per schedule: a run that overruns its interval is not overlapped by the next slot's run
     // (that one waits; a job's deadline bounds how long).
     const queueKey = `sched:${task.kind}${task.payload === undefined ? '' : `:${JSON.stringify(task.payload)}`}`;
-    const n = await enqueueJobs(this.store.db, [{ kind: task.kind, key: `sched:${task.kind}:${slot}`, queueKey, payload: { ...(task.payload as object), slot } }], Date.now());
+    const n = await enqueueJobs(
+      this.store.db,
+      [
+        {
+          kind: task.kind,
+          key: `sched:${task.kind}:${slot}`,
+          queueKey,
+          payload: { ...(task.payload as object), slot },
+        },
+      ],
+      Date.now(),
+    );
     if (n > 0) this.onEnqueued();
     return n > 0;
   }

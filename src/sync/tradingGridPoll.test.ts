@@ -14,7 +14,9 @@ describe('Trading Grid catch-up poll', () => {
     const w = world;
     const b = await w.startBridge();
     // The cursor starts when the bridge first starts (history before that is backfill's job).
-    expect(await b.store.db.selectFrom('cursors').select('value').where('name', '=', 'tradinggrid.poll').executeTakeFirst()).toBeDefined();
+    expect(
+      await b.store.db.selectFrom('cursors').select('value').where('name', '=', 'tradinggrid.poll').executeTakeFirst(),
+    ).toBeDefined();
     const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Dropped webhook' });
     await w.tg.idle();
     expect(await getLink(b.store.db, 'case', c.id)).toBeNull();
@@ -23,8 +25,20 @@ describe('Trading Grid catch-up poll', () => {
     await b.scheduler.enqueueSlot({ kind: 'tradinggrid.poll', cron: '' }, 3_000);
     b.dispatcher.wake();
     // The second poll has run and everything it caused has settled: only then is "still one task" an answer.
-    await eventually('the second poll to run', async () => (await b.store.db.selectFrom('jobs').select('state').where('key', '=', 'sched:tradinggrid.poll:3000').executeTakeFirst())?.state === 'done');
+    await eventually(
+      'the second poll to run',
+      async () =>
+        (
+          await b.store.db
+            .selectFrom('jobs')
+            .select('state')
+            .where('key', '=', 'sched:tradinggrid.poll:3000')
+            .executeTakeFirst()
+        )?.state === 'done',
+    );
     await settle(w);
-    expect(w.cu.tasks().filter((t) => ((t as any).custom_fields ?? []).some((f: any) => f.value === c.id))).toHaveLength(1);
+    expect(
+      w.cu.tasks().filter((t) => ((t as any).custom_fields ?? []).some((f: any) => f.value === c.id)),
+    ).toHaveLength(1);
   });
 });

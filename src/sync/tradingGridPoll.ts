@@ -36,7 +36,12 @@ export function tradingGridPollHandler(ctx: SyncContext): JobHandler {
     if (!r.ok) return outcomeFromRemote(r.error, 'polling Trading Grid for missed changes');
     let fresh = 0;
     for (const ev of r.value.events) {
-      const { duplicate } = await recordInboundEvent(db, { source: 'tradinggrid', eventId: ev.id, type: ev.type, payload: ev }, { kind: 'tg.event', key: `tg.event:${ev.id}`, queueKey: tgQueueKey(ev), payload: ev }, ctx.now());
+      const { duplicate } = await recordInboundEvent(
+        db,
+        { source: 'tradinggrid', eventId: ev.id, type: ev.type, payload: ev },
+        { kind: 'tg.event', key: `tg.event:${ev.id}`, queueKey: tgQueueKey(ev), payload: ev },
+        ctx.now(),
+      );
       if (!duplicate) fresh++;
     }
     await save(r.value.cursor);

@@ -16,7 +16,8 @@ const VIEWER = 'browser-test-viewer-token-0123456789';
 // Loud skip, not a silent pass: CI installs chromium in .ci/run, and under CI=true a missing Chromium
 // fails the suite (a failed launch fails it anyway, in beforeAll).
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && isCi()) throw new Error(`console browser tests need ${CHROMIUM} and CI=true: .ci/run installs it (apt-get install chromium)`);
+if (!haveChromium && isCi())
+  throw new Error(`console browser tests need ${CHROMIUM} and CI=true: .ci/run installs it (apt-get install chromium)`);
 if (!haveChromium) console.warn(`SKIPPED: console browser tests need ${CHROMIUM} (apt-get install chromium)`);
 
 let world: World;
@@ -40,7 +41,15 @@ describe.skipIf(!haveChromium)('operations console in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     world = await createWorld();
-    bridge = await world.startBridge({ admin: { tokens: [{ name: 'ops', role: 'admin', token: ADMIN }, { name: 'auditor', role: 'read_only', token: VIEWER }], users: [] } });
+    bridge = await world.startBridge({
+      admin: {
+        tokens: [
+          { name: 'ops', role: 'admin', token: ADMIN },
+          { name: 'auditor', role: 'read_only', token: VIEWER },
+        ],
+        users: [],
+      },
+    });
     // An issue type ClickUp does not offer: the EDI exception case fails for good and becomes a dead letter.
     const field = bridge.ctx.fields.field(world.config.clickup.list_id, 'issue_type') as any;
     const options = field.type_config.options;
@@ -48,9 +57,28 @@ describe.skipIf(!haveChromium)('operations console in Chromium', () => {
     restoreOption = () => (field.type_config.options = options);
     const cases = await raiseMorningCases(world.tg);
     badCaseId = cases.find((c) => c.label === 'EDI exception')!.id;
-    await eventually('the dead letter of the EDI exception case', async () => (await listDeadLetters(bridge.store.db)).find((d) => d.key === `cu.create_task:${badCaseId}`), 20_000);
-    await eventually('the other cases linked', async () => (await bridge.store.db.selectFrom('links').selectAll().execute()).length >= 3, 20_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    await eventually(
+      'the dead letter of the EDI exception case',
+      async () => (await listDeadLetters(bridge.store.db)).find((d) => d.key === `cu.create_task:${badCaseId}`),
+      20_000,
+    );
+    await eventually(
+      'the other cases linked',
+      async () => (await bridge.store.db.selectFrom('links').selectAll().execute()).length >= 3,
+      20_000,
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -105,9 +133,19 @@ describe.skipIf(!haveChromium)('operations console in Chromium', () => {
     await dlRow.locator('button.replay').click();
     await expect.poll(() => page.locator('#toast').textContent()).toMatch(/sent back to the queue/);
     await page.locator('a[href="#/dead-letters?all=true"]').click();
-    await expect.poll(async () => page.locator('#dead-letters tbody tr', { hasText: badCaseId }).locator('td.state').textContent(), { timeout: 20_000 }).toMatch(/replayed · succeeded/);
+    await expect
+      .poll(
+        async () => page.locator('#dead-letters tbody tr', { hasText: badCaseId }).locator('td.state').textContent(),
+        { timeout: 20_000 },
+      )
+      .toMatch(/replayed · succeeded/);
     await shot(page, '06-dead-letter-replayed');
-    await eventually('the replayed case linked to a task', async () => (await bridge.store.db.selectFrom('links').selectAll().where('entity_id', '=', badCaseId).executeTakeFirst()) ?? null);
+    await eventually(
+      'the replayed case linked to a task',
+      async () =>
+        (await bridge.store.db.selectFrom('links').selectAll().where('entity_id', '=', badCaseId).executeTakeFirst()) ??
+        null,
+    );
 
     // The case's timeline shows the failure, the replay and the success in order.
     await page.goto(`${bridge.url}/ui/#/case/${encodeURIComponent(badCaseId)}`);
@@ -120,7 +158,13 @@ describe.skipIf(!haveChromium)('operations console in Chromium', () => {
     expect(kinds.slice(replayAt)).toContain('call');
     await shot(page, '07-replayed-case-timeline');
 
-    for (const [view, name] of [['sla', '08-sla'], ['scorecards', '09-scorecards'], ['rollouts', '10-rollouts'], ['health', '11-health'], ['held', '14-held']] as const) {
+    for (const [view, name] of [
+      ['sla', '08-sla'],
+      ['scorecards', '09-scorecards'],
+      ['rollouts', '10-rollouts'],
+      ['health', '11-health'],
+      ['held', '14-held'],
+    ] as const) {
       await page.locator(`#nav a[data-view=${view}]`).click();
       // The link turns active in the same tick as the view starts loading (aria-busy), so waiting for
       // both means the new view, not the previous one, is what is checked. Locators, not
@@ -147,7 +191,13 @@ describe.skipIf(!haveChromium)('operations console in Chromium', () => {
     // Even a hand-made request with the session's CSRF token is refused for the role.
     const status = await page.evaluate(async () => {
       const s = (await (await fetch('/api/session')).json()) as { csrfToken: string };
-      return (await fetch('/api/dead-letters/replay', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken }, body: '{"all":true}' })).status;
+      return (
+        await fetch('/api/dead-letters/replay', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken },
+          body: '{"all":true}',
+        })
+      ).status;
     });
     expect(status).toBe(403);
     await shot(page, '12-read-only');

@@ -25,21 +25,40 @@ const auth = { authorization: `Bearer ${ADMIN}` };
  * manager. The SLA board, the case page and the API read the rung, the manager, the escalation task and
  * the task's ClickUp status, which live beside the case record, not on it.
  */
-describe.skipIf(!haveChromium)('SLA board on the demo\'s escalated case', () => {
+describe.skipIf(!haveChromium)("SLA board on the demo's escalated case", () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     world = await createWorld({ extra: demoSlaConfig() });
     bridge = await world.startBridge({ admin: { tokens: [{ name: 'ops', role: 'admin', token: ADMIN }], users: [] } });
     const cases = await raiseMorningCases(world.tg);
-    await eventually('the morning cases linked', async () => (await bridge.store.db.selectFrom('links').selectAll().execute()).length >= 3, 20_000);
+    await eventually(
+      'the morning cases linked',
+      async () => (await bridge.store.db.selectFrom('links').selectAll().execute()).length >= 3,
+      20_000,
+    );
     await settle(world);
     await playSlaEvening(world.tg, bridge, cases, () => settle(world));
     escalatedId = cases.find((c) => c.label === 'compliance issue')!.id;
-    await eventually('the escalation task', async () => {
-      const r = (await (await fetch(`${bridge.url}/api/cases/${escalatedId}`, { headers: auth })).json()) as any;
-      return r.case.escalation?.taskId;
-    }, 20_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    await eventually(
+      'the escalation task',
+      async () => {
+        const r = (await (await fetch(`${bridge.url}/api/cases/${escalatedId}`, { headers: auth })).json()) as any;
+        return r.case.escalation?.taskId;
+      },
+      20_000,
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

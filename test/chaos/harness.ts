@@ -43,7 +43,16 @@ export interface ChaosFigures {
   /** Partner comments that never reached their task: a known open bug (see the check), counted, not failed. */
   partner_comments_missing_known_bug: number;
   decisions: number;
-  clickup_faults: { http_5xx: number; resets: number; '429': number; storms: number; webhook_deliveries: number; saved_then_5xx: number; saved_then_reset: number; saved_then_no_answer: number };
+  clickup_faults: {
+    http_5xx: number;
+    resets: number;
+    '429': number;
+    storms: number;
+    webhook_deliveries: number;
+    saved_then_5xx: number;
+    saved_then_reset: number;
+    saved_then_no_answer: number;
+  };
   tradinggrid_faults: number;
   load_balancer: { forwarded: number; refused_and_retried: number; failed: number };
   clickup_requests: number;
@@ -65,7 +74,14 @@ export interface ChaosResult {
 const CASE_KINDS = ['dispute', 'shipment_exception', 'document_mismatch', 'compliance_issue', 'edi_exception'] as const;
 const REQUEST_KINDS = ['pricing_exception', 'shipment_change', 'document_correction'] as const;
 const PARTNERS = ['P-ACME', 'P-GLOBEX', 'P-INITECH'];
-const PARTNER_STATUS: Record<string, string> = { open: 'received', received: 'received', 'in review': 'in_review', 'awaiting documents': 'awaiting_documents', escalated: 'escalated', resolved: 'resolved' };
+const PARTNER_STATUS: Record<string, string> = {
+  open: 'received',
+  received: 'received',
+  'in review': 'in_review',
+  'awaiting documents': 'awaiting_documents',
+  escalated: 'escalated',
+  resolved: 'resolved',
+};
 /**
  * Faults after the work is done, on every ClickUp POST and PUT: saved then 502/504, saved then a reset
  * connection, saved then no answer until the bridge's request timeout (shortened below to 3 s).
@@ -101,8 +117,28 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const world = await createWorld({
     // The rate window is shortened so that a 429 storm's announced reset is seconds away: the bridges
     // are separate processes on the real clock and rightly wait for it.
-    cu: { rateLimitPerMinute: 1_000_000, rateWindowMs: 3_000, faults: { rate5xx: 0.1, resetRate: 0.02, ...AFTER_SAVE_FAULTS, webhookDuplicateRate: 0.2, webhookReorderRate: 0.2, webhookReorderMaxMs: 300 } },
-    tg: { faults: { errorRate: 0.1, duplicateEventRate: 0.2, reorderEventRate: 0.2, reorderMaxDelayMs: 300, dropEventRate: 0.05 }, webhook: { maxAttempts: 60, retryMaxMs: 1000 } },
+    cu: {
+      rateLimitPerMinute: 1_000_000,
+      rateWindowMs: 3_000,
+      faults: {
+        rate5xx: 0.1,
+        resetRate: 0.02,
+        ...AFTER_SAVE_FAULTS,
+        webhookDuplicateRate: 0.2,
+        webhookReorderRate: 0.2,
+        webhookReorderMaxMs: 300,
+      },
+    },
+    tg: {
+      faults: {
+        errorRate: 0.1,
+        duplicateEventRate: 0.2,
+        reorderEventRate: 0.2,
+        reorderMaxDelayMs: 300,
+        dropEventRate: 0.05,
+      },
+      webhook: { maxAttempts: 60, retryMaxMs: 1000 },
+    },
   });
   const lb = await startLoadBalancer();
   const procs: Array<BridgeProcess | null> = Array.from({ length: o.instances }, () => null);
@@ -116,7 +152,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   }
 }
 
-async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null>, o: ChaosOptions): Promise<ChaosResult> {
+async function run(
+  w: World,
+  lb: LoadBalancer,
+  procs: Array<BridgeProcess | null>,
+  o: ChaosOptions,
+): Promise<ChaosResult> {
   const env = { GRIDBRIDGE_SECRET_KEY: randomBytes(32).toString('base64') };
   const config = {
     ...w.config,
@@ -128,11 +169,22 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     // Fast schedules so webhook health (with its catch-up) and the Trading Grid poll run during the test.
     tradinggrid: { ...w.config.tradinggrid, poll_cron: '*/5 * * * * *' },
     // Every check pages through all tasks changed in the last two minutes: every 10 s, not every 2.
-    clickup: { ...w.config.clickup, request_timeout_ms: 3_000, webhook: { ...w.config.clickup.webhook, health_cron: '*/10 * * * * *' } },
+    clickup: {
+      ...w.config.clickup,
+      request_timeout_ms: 3_000,
+      webhook: { ...w.config.clickup.webhook, health_cron: '*/10 * * * * *' },
+    },
     // The harness itself kills the processes: whatever job runs at each kill (the 5-second poll, often) is not a
     // poison job, so the rule that dead-letters a job that took its worker down (tested on its own) must not
     // fire before the kills are over.
-    dispatcher: { ...w.config.dispatcher, backoff_base_ms: 50, backoff_max_ms: 1000, max_attempts: 80, lease_ms: 5000, max_crashes: Math.min(100, o.kills + 2) },
+    dispatcher: {
+      ...w.config.dispatcher,
+      backoff_base_ms: 50,
+      backoff_max_ms: 1000,
+      max_attempts: 80,
+      lease_ms: 5000,
+      max_crashes: Math.min(100, o.kills + 2),
+    },
   } as GridbridgeConfig;
   let starts = 0;
   const boot = async (i: number) => {
@@ -161,7 +213,11 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     for (let i = 0; i < o.items; i++) {
       const partnerId = PARTNERS[i % PARTNERS.length]!;
       if (i % 10 === 9) {
-        const r = await w.tg.requestApproval({ partnerId, kind: REQUEST_KINDS[i % REQUEST_KINDS.length]!, summary: `chaos request ${i}` });
+        const r = await w.tg.requestApproval({
+          partnerId,
+          kind: REQUEST_KINDS[i % REQUEST_KINDS.length]!,
+          summary: `chaos request ${i}`,
+        });
         requests.push({ id: r.id });
       } else {
         const withFile = i % 3 === 0;
@@ -169,7 +225,18 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
           partnerId,
           kind: CASE_KINDS[i % CASE_KINDS.length]!,
           title: `chaos ${i}`,
-          ...(withFile ? { documents: [{ name: `evidence-${i}.pdf`, kind: 'claim_evidence' as const, contentType: 'application/pdf', content: Buffer.from(`%PDF ${i}`) }] } : {}),
+          ...(withFile
+            ? {
+                documents: [
+                  {
+                    name: `evidence-${i}.pdf`,
+                    kind: 'claim_evidence' as const,
+                    contentType: 'application/pdf',
+                    content: Buffer.from(`%PDF ${i}`),
+                  },
+                ],
+              }
+            : {}),
         });
         cases.push({ id: c.id, files: withFile ? 1 : 0 });
       }
@@ -188,7 +255,10 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     for (let round = 1; ; round++) {
       await sleep(400);
       const { byCase, byRequest } = indexTasks(w);
-      const allThere = cases.length + requests.length === o.items && cases.every((c) => byCase.has(c.id)) && requests.every((r) => byRequest.has(r.id));
+      const allThere =
+        cases.length + requests.length === o.items &&
+        cases.every((c) => byCase.has(c.id)) &&
+        requests.every((r) => byRequest.has(r.id));
       if ((raisingDone && killsDone && allThere && round > 10) || Date.now() - t0 > 240_000) break;
       if (round % 40 === 0 && procs.some((p) => p !== null)) {
         // A 429 storm: every ClickUp call answers 429 for a second and a half.
@@ -209,7 +279,11 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
         }
         if (k % 3 === 0) {
           const name = `partner-corrected-${c.id}.pdf`; // the sandbox config shares files named partner-…
-          w.cu.attachFile(String(t.id), { filename: name, contentType: 'application/pdf', data: Buffer.from(`%PDF corrected ${c.id}`) });
+          w.cu.attachFile(String(t.id), {
+            filename: name,
+            contentType: 'application/pdf',
+            data: Buffer.from(`%PDF corrected ${c.id}`),
+          });
           personFiles.set(c.id, name);
         }
         if (k % 4 === 2) {
@@ -219,7 +293,12 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
           partnerComments.set(c.id, text);
         }
         if (k % 4 === 1) {
-          await w.tg.uploadDocument(c.id, { name: `later-${c.id}.pdf`, kind: 'proof_of_delivery', contentType: 'application/pdf', content: Buffer.from(`%PDF later ${c.id}`) });
+          await w.tg.uploadDocument(c.id, {
+            name: `later-${c.id}.pdf`,
+            kind: 'proof_of_delivery',
+            contentType: 'application/pdf',
+            content: Buffer.from(`%PDF later ${c.id}`),
+          });
           c.files++;
           laterFiles++;
         }
@@ -238,7 +317,8 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
       const i = Math.floor(Math.random() * procs.length);
       const victim = procs[i]!;
       try {
-        if (((await (await fetch(`${victim.url}/healthz`)).json()) as { role?: string }).role === 'leader') leaderKills++;
+        if (((await (await fetch(`${victim.url}/healthz`)).json()) as { role?: string }).role === 'leader')
+          leaderKills++;
       } catch {
         /* answering or not, it dies */
       }
@@ -253,10 +333,23 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
   })();
   const phases: Record<string, number> = {};
   const mark = (name: string) => (phases[name] = Math.round((Date.now() - t0) / 100) / 10);
-  await Promise.all([raising.then(() => mark('raised')), working.then(() => mark('people_done')), killing.then(() => mark('kills_done'))]);
+  await Promise.all([
+    raising.then(() => mark('raised')),
+    working.then(() => mark('people_done')),
+    killing.then(() => mark('kills_done')),
+  ]);
 
   // Calm down: faults off; every retry, redelivery, poll and catch-up lands.
-  w.cu.setFaults({ rate5xx: 0, resetRate: 0, savedThen5xxRate: 0, savedThenResetRate: 0, savedThenHangRate: 0, storm429Until: 0, webhookDuplicateRate: 0, webhookReorderRate: 0 });
+  w.cu.setFaults({
+    rate5xx: 0,
+    resetRate: 0,
+    savedThen5xxRate: 0,
+    savedThenResetRate: 0,
+    savedThenHangRate: 0,
+    storm429Until: 0,
+    webhookDuplicateRate: 0,
+    webhookReorderRate: 0,
+  });
   w.tg.setFaults({ errorRate: 0, duplicateEventRate: 0, reorderEventRate: 0, dropEventRate: 0 });
   const violations: string[] = [];
   const commentsMissing: string[] = [];
@@ -264,20 +357,28 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     try {
       let last = 0;
       // Checked at most every half second: the checks share a process with the sandboxes.
-      await eventually(what, async () => {
-        if (Date.now() - last < 500) return false;
-        last = Date.now();
-        return check();
-      }, ms);
+      await eventually(
+        what,
+        async () => {
+          if (Date.now() - last < 500) return false;
+          last = Date.now();
+          return check();
+        },
+        ms,
+      );
     } catch {
       violations.push(`timed out waiting for ${what}`);
     }
   };
   const budget = Math.max(120_000, o.items * 60);
-  const tasksWait = wait('a task for every case and request', () => {
-    const { byCase, byRequest } = indexTasks(w);
-    return cases.every((c) => byCase.has(c.id)) && requests.every((r) => byRequest.has(r.id));
-  }, budget);
+  const tasksWait = wait(
+    'a task for every case and request',
+    () => {
+      const { byCase, byRequest } = indexTasks(w);
+      return cases.every((c) => byCase.has(c.id)) && requests.every((r) => byRequest.has(r.id));
+    },
+    budget,
+  );
   await tasksWait;
   mark('all_tasks');
   const probe = await openStore(o.storeUrl);
@@ -314,12 +415,16 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     const t = tasks[0]!;
     const attachments = t.attachments;
     const expected = c.files + (personFiles.has(c.id) ? 1 : 0);
-    if (attachments.length !== expected) note(`case ${c.id}: ${attachments.length} files on task ${t.id}, expected ${expected} (${attachments.map((a) => a.title).join(', ')})`);
+    if (attachments.length !== expected)
+      note(
+        `case ${c.id}: ${attachments.length} files on task ${t.id}, expected ${expected} (${attachments.map((a) => a.title).join(', ')})`,
+      );
     const partnerSide = docsByCase.get(c.id) ?? [];
     const back = personFiles.get(c.id);
     const copies = back ? partnerSide.filter((d) => d.name === back).length : 0;
     if (back && copies !== 1) note(`case ${c.id}: ${back} reached Trading Grid ${copies} times`);
-    if (partnerSide.length !== c.files + (back ? 1 : 0)) note(`case ${c.id}: ${partnerSide.length} documents on Trading Grid, expected ${c.files + (back ? 1 : 0)}`);
+    if (partnerSide.length !== c.files + (back ? 1 : 0))
+      note(`case ${c.id}: ${partnerSide.length} documents on Trading Grid, expected ${c.files + (back ? 1 : 0)}`);
     const said = partnerComments.get(c.id);
     if (said) {
       const n = t.comments.filter((x) => x.text.includes(said)).length;
@@ -346,8 +451,13 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
   const s = await openStore(o.storeUrl);
   try {
     // What the store knows of the first few inconsistent cases, so a failure explains itself.
-    const suspects = [...new Set(violations.map((v) => /^case (\S+):/.exec(v)?.[1]).filter((x): x is string => !!x))].slice(0, 2);
-    if (commentsMissing.length > 0) process.stderr.write(`\n*** KNOWN BUG (open): ${commentsMissing.length} partner comment(s) never reached their task: ${commentsMissing.slice(0, 10).join(', ')} ***\n`);
+    const suspects = [
+      ...new Set(violations.map((v) => /^case (\S+):/.exec(v)?.[1]).filter((x): x is string => !!x)),
+    ].slice(0, 2);
+    if (commentsMissing.length > 0)
+      process.stderr.write(
+        `\n*** KNOWN BUG (open): ${commentsMissing.length} partner comment(s) never reached their task: ${commentsMissing.slice(0, 10).join(', ')} ***\n`,
+      );
     if (suspects.length > 0) {
       const file = join(tmpdir(), `gridbridge-${o.label}-${Date.now()}.json`);
       const report: Record<string, unknown> = {};
@@ -357,7 +467,11 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     }
     const retried = await s.db.selectFrom('jobs').select(['attempts']).where('attempts', '>', 1).execute();
     jobRetries = { jobs: retried.length, attempts: retried.reduce((a, r) => a + Number(r.attempts) - 1, 0) };
-    for (const r of await s.db.selectFrom('audit_log').select(['action']).where('action', 'like', '%found_after_retry').execute()) {
+    for (const r of await s.db
+      .selectFrom('audit_log')
+      .select(['action'])
+      .where('action', 'like', '%found_after_retry')
+      .execute()) {
       savedFound[r.action] = (savedFound[r.action] ?? 0) + 1;
     }
     const dead = await s.db.selectFrom('dead_letters').select(['kind', 'error']).limit(5).execute();
@@ -382,25 +496,54 @@ async function run(w: World, lb: LoadBalancer, procs: Array<BridgeProcess | null
     partner_comments: partnerComments.size,
     partner_comments_missing_known_bug: commentsMissing.length,
     decisions: decisions.size,
-    clickup_faults: { http_5xx: cu.injected5xx, resets: cu.resets, '429': cu.rateLimited429, storms, webhook_deliveries: cu.webhookDeliveries, saved_then_5xx: cu.savedThen5xx, saved_then_reset: cu.savedThenReset, saved_then_no_answer: cu.savedThenHang },
+    clickup_faults: {
+      http_5xx: cu.injected5xx,
+      resets: cu.resets,
+      '429': cu.rateLimited429,
+      storms,
+      webhook_deliveries: cu.webhookDeliveries,
+      saved_then_5xx: cu.savedThen5xx,
+      saved_then_reset: cu.savedThenReset,
+      saved_then_no_answer: cu.savedThenHang,
+    },
     tradinggrid_faults: w.tg.stats().faultsInjected,
-    load_balancer: { forwarded: lb.stats().forwarded, refused_and_retried: lb.stats().refusedAndRetried, failed: lb.stats().failed },
+    load_balancer: {
+      forwarded: lb.stats().forwarded,
+      refused_and_retried: lb.stats().refusedAndRetried,
+      failed: lb.stats().failed,
+    },
     clickup_requests: cu.total,
     job_retries: jobRetries,
     saved_writes_found: savedFound,
-    clickup_top_routes: Object.fromEntries(Object.entries(cu.requests).sort((a, b) => b[1] - a[1]).slice(0, 6)),
+    clickup_top_routes: Object.fromEntries(
+      Object.entries(cu.requests)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6),
+    ),
     phases_s: phases,
   };
   if (violations.length > 0) {
-    const outputs = procs.map((p, i) => `--- instance ${i} (last lines) ---\n${p?.output().slice(-1500) ?? '(down)'}`).join('\n');
+    const outputs = procs
+      .map((p, i) => `--- instance ${i} (last lines) ---\n${p?.output().slice(-1500) ?? '(down)'}`)
+      .join('\n');
     violations.push(outputs);
   }
   return { figures, violations };
 }
 
 async function describeCase(s: Store, id: string): Promise<object> {
-  const audit = await s.db.selectFrom('audit_log').select(['at', 'actor', 'action', 'after']).where('entity_id', '=', id).orderBy('id').execute();
-  const jobs = await s.db.selectFrom('jobs').select(['id', 'kind', 'key', 'state', 'attempts', 'last_error']).where('queue_key', '=', `case:${id}`).orderBy('id').execute();
+  const audit = await s.db
+    .selectFrom('audit_log')
+    .select(['at', 'actor', 'action', 'after'])
+    .where('entity_id', '=', id)
+    .orderBy('id')
+    .execute();
+  const jobs = await s.db
+    .selectFrom('jobs')
+    .select(['id', 'kind', 'key', 'state', 'attempts', 'last_error'])
+    .where('queue_key', '=', `case:${id}`)
+    .orderBy('id')
+    .execute();
   const memory = await s.db.selectFrom('sync_hashes').selectAll().where('entity_id', '=', id).execute();
   const documents = await s.db.selectFrom('documents').selectAll().where('case_id', '=', id).execute();
   return { audit, jobs, memory, documents };
@@ -408,7 +551,13 @@ async function describeCase(s: Store, id: string): Promise<object> {
 
 let lastBusy = '';
 async function busyJobs(s: Store): Promise<number> {
-  const busy = await s.db.selectFrom('jobs').select(['kind', 'attempts', 'last_error']).where('state', 'in', ['ready', 'running']).where('kind', 'not in', ['tradinggrid.poll', 'clickup.webhook_health']).limit(5).execute();
+  const busy = await s.db
+    .selectFrom('jobs')
+    .select(['kind', 'attempts', 'last_error'])
+    .where('state', 'in', ['ready', 'running'])
+    .where('kind', 'not in', ['tradinggrid.poll', 'clickup.webhook_health'])
+    .limit(5)
+    .execute();
   lastBusy = JSON.stringify(busy);
   return busy.length;
 }

@@ -19,7 +19,9 @@ afterEach(async () => {
 });
 
 function tasksFor(w: World, caseId: string) {
-  return w.cu.tasks().filter((t) => ((t as any).custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === caseId));
+  return w.cu
+    .tasks()
+    .filter((t) => ((t as any).custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === caseId));
 }
 
 async function peekLink(url: string, caseId: string) {
@@ -36,14 +38,22 @@ describe('crash safety (kill -9)', () => {
     world = await createWorld();
     const w = world;
     let victim: BridgeProcess | null = null;
-    proxy = await startKillingProxy(w.cu.origin, (m, p, s) => m === 'POST' && /\/v2\/list\/[^/]+\/task$/.test(p) && s === 200, () => victim?.child.kill('SIGKILL'));
+    proxy = await startKillingProxy(
+      w.cu.origin,
+      (m, p, s) => m === 'POST' && /\/v2\/list\/[^/]+\/task$/.test(p) && s === 200,
+      () => victim?.child.kill('SIGKILL'),
+    );
     const cfg = { ...w.config, clickup: { ...w.config.clickup, base_url: `${proxy.url}/api` } };
     victim = await startBridgeProcess(w.dir, cfg, w.secrets, 'victim');
     proc = victim;
     w.tg.setWebhookUrl(`${victim.url}/webhooks/tradinggrid`);
 
     const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Crash window' });
-    await eventually('the kill', () => proxy!.fired() === 1 && victim.child.exitCode !== null || victim.child.signalCode !== null, 20_000);
+    await eventually(
+      'the kill',
+      () => (proxy!.fired() === 1 && victim.child.exitCode !== null) || victim.child.signalCode !== null,
+      20_000,
+    );
     // The window was hit: ClickUp has the task, the bridge never recorded it.
     expect(tasksFor(w, c.id)).toHaveLength(1);
     expect(await peekLink(w.storeUrl, c.id)).toBeNull();
@@ -68,13 +78,21 @@ describe('crash safety (kill -9)', () => {
     // No dispatching reaches ClickUp: the proxy kills the bridge at its first ClickUp call of any kind after start-up checks.
     let victim: BridgeProcess | null = null;
     let armed = false;
-    proxy = await startKillingProxy(w.cu.origin, (m) => armed && m === 'POST', () => victim?.child.kill('SIGKILL'));
+    proxy = await startKillingProxy(
+      w.cu.origin,
+      (m) => armed && m === 'POST',
+      () => victim?.child.kill('SIGKILL'),
+    );
     const cfg = { ...w.config, clickup: { ...w.config.clickup, base_url: `${proxy.url}/api` } };
     victim = await startBridgeProcess(w.dir, cfg, w.secrets, 'victim2');
     proc = victim;
     armed = true;
     w.tg.setWebhookUrl(`${victim.url}/webhooks/tradinggrid`);
-    const cases = await Promise.all([1, 2, 3].map((i) => w.tg.raiseCase({ partnerId: 'P-GLOBEX', kind: 'shipment_exception', title: `Accepted ${i}` })));
+    const cases = await Promise.all(
+      [1, 2, 3].map((i) =>
+        w.tg.raiseCase({ partnerId: 'P-GLOBEX', kind: 'shipment_exception', title: `Accepted ${i}` }),
+      ),
+    );
     await eventually('the kill', () => victim.child.signalCode !== null, 20_000);
     const restarted = await startBridgeProcess(w.dir, w.config, w.secrets, 'restarted2');
     proc = restarted;

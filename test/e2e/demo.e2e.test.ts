@@ -21,16 +21,30 @@ describe('npm run demo', () => {
       expect(out).toMatch(/partner now sees "in_review"/);
       expect(out).toMatch(/console\s+http:\/\/127\.0\.0\.1:\d+\/ui\//);
       // The sharing rules: one internal file and comment stay internal, one of each reaches the partner.
-      expect(out).toContain('sharing rules: sent to the partner a comment (sharing.cases.comments: starts with "@partner"), file partner-credit-note.pdf (sharing.cases.files: name starts with "partner-"); kept internal a comment, file credit-note-draft.pdf');
+      expect(out).toContain(
+        'sharing rules: sent to the partner a comment (sharing.cases.comments: starts with "@partner"), file partner-credit-note.pdf (sharing.cases.files: name starts with "partner-"); kept internal a comment, file credit-note-draft.pdf',
+      );
       // The bulk-change guard: ten tasks moved at once by one person, six go, four are held.
       expect(out).toMatch(/6 reached the partner; 4 held for an admin/);
       // The partner without an API: every partner-facing flow by e-mail, each mail with its page link printed.
       expect(out).toMatch(/Night: Hooli Foods has no community API/);
-      for (const subject of [/We received your case/, /Your case \S+ is now: in review/, /New comment on your case/, /A document for your case .*partner-credit-note-9120\.pdf/, /Decision on your request \S+: approved/, /Your scorecard for/, /Please acknowledge: Delivery notes/, /Decision on your request PR-[0-9A-F]+: approved/, /New comment on your request PR-/]) {
+      for (const subject of [
+        /We received your case/,
+        /Your case \S+ is now: in review/,
+        /New comment on your case/,
+        /A document for your case .*partner-credit-note-9120\.pdf/,
+        /Decision on your request \S+: approved/,
+        /Your scorecard for/,
+        /Please acknowledge: Delivery notes/,
+        /Decision on your request PR-[0-9A-F]+: approved/,
+        /New comment on your request PR-/,
+      ]) {
         expect(out).toMatch(new RegExp(subject.source + String.raw`[^\n]*\n\s+http://127\.0\.0\.1:\d+/p/v1\.`));
       }
       expect(out).toContain('its case there is still "open"');
-      expect(out).toMatch(/Hana's "new request" page: http:\/\/127\.0\.0\.1:\d+\/p\/v1\.[\w.-]+\/request \(she sent request PR-[0-9A-F]{10} there\)/);
+      expect(out).toMatch(
+        /Hana's "new request" page: http:\/\/127\.0\.0\.1:\d+\/p\/v1\.[\w.-]+\/request \(she sent request PR-[0-9A-F]{10} there\)/,
+      );
     } finally {
       await stop();
       rmSync(dir, { recursive: true, force: true });

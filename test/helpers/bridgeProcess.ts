@@ -28,7 +28,13 @@ export interface BridgeProcess {
 }
 
 /** Run `gridbridge start` as a real child process (so it can be killed with SIGKILL) and wait until it answers /healthz. */
-export async function startBridgeProcess(dir: string, config: GridbridgeConfig, secrets: ResolvedSecrets, name = 'bridge', env: Record<string, string> = {}): Promise<BridgeProcess> {
+export async function startBridgeProcess(
+  dir: string,
+  config: GridbridgeConfig,
+  secrets: ResolvedSecrets,
+  name = 'bridge',
+  env: Record<string, string> = {},
+): Promise<BridgeProcess> {
   const port = await freePort();
   const file = join(dir, `${name}.yaml`);
   // JSON is YAML: the config goes through the same loader a user's file does.

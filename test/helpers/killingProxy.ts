@@ -12,18 +12,26 @@ export interface KillingProxy {
  * back, `onMatch` runs before the answer is passed on: a test kills the bridge there, so the remote
  * effect exists but the bridge never learns of it.
  */
-export async function startKillingProxy(targetOrigin: string, when: (method: string, path: string, status: number) => boolean, onMatch: () => void, opts: { once?: boolean } = { once: true }): Promise<KillingProxy> {
+export async function startKillingProxy(
+  targetOrigin: string,
+  when: (method: string, path: string, status: number) => boolean,
+  onMatch: () => void,
+  opts: { once?: boolean } = { once: true },
+): Promise<KillingProxy> {
   let fired = 0;
   const target = new URL(targetOrigin);
   const server: Server = createServer((req, res) => {
-    const up = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (upRes: IncomingMessage) => {
-      if ((!opts.once || fired === 0) && when(req.method ?? '', req.url ?? '', upRes.statusCode ?? 0)) {
-        fired++;
-        onMatch();
-      }
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
+    const up = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (upRes: IncomingMessage) => {
+        if ((!opts.once || fired === 0) && when(req.method ?? '', req.url ?? '', upRes.statusCode ?? 0)) {
+          fired++;
+          onMatch();
+        }
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
@@ -32,9 +40,10 @@ export async function startKillingProxy(targetOrigin: string, when: (method: str
   return {
     url: `http://127.0.0.1:${port}`,
     fired: () => fired,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -18,12 +18,22 @@ export async function startLoadBalancer(origins: string[] = []): Promise<LoadBal
   let next = 0;
   const counts = { forwarded: 0, refusedAndRetried: 0, failed: 0 };
 
-  const forward = (origin: string, req: IncomingMessage, body: Buffer): Promise<IncomingMessage> => new Promise((resolve, reject) => {
-    const u = new URL(origin);
-    const up = request({ host: u.hostname, port: u.port, method: req.method, path: req.url, headers: { ...req.headers, connection: 'close' } }, resolve);
-    up.on('error', reject);
-    up.end(body);
-  });
+  const forward = (origin: string, req: IncomingMessage, body: Buffer): Promise<IncomingMessage> =>
+    new Promise((resolve, reject) => {
+      const u = new URL(origin);
+      const up = request(
+        {
+          host: u.hostname,
+          port: u.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, connection: 'close' },
+        },
+        resolve,
+      );
+      up.on('error', reject);
+      up.end(body);
+    });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -64,9 +74,10 @@ export async function startLoadBalancer(origins: string[] = []): Promise<LoadBal
       upstreams = [...o];
     },
     stats: () => ({ ...counts }),
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -10,13 +10,20 @@ export const PAGES_KEY_ENV = 'GRIDBRIDGE_TEST_PARTNER_PAGES_KEY';
  * Both sandboxes, a real SMTP server, and a bridge where Umbrella Foods has no community API and no EDI
  * map: every partner-facing flow reaches it by e-mail and its pages only.
  */
-export async function createEmailPartnerWorld(o: { digest?: boolean; admin?: BridgeOptions['admin'] } = {}): Promise<{ w: World; b: Bridge; smtp: TestSmtp; pagesKey: Buffer; close: () => Promise<void> }> {
+export async function createEmailPartnerWorld(
+  o: { digest?: boolean; admin?: BridgeOptions['admin'] } = {},
+): Promise<{ w: World; b: Bridge; smtp: TestSmtp; pagesKey: Buffer; close: () => Promise<void> }> {
   const smtp = await startTestSmtp({ user: 'bridge', password: 'smtp-pass' });
   const keyText = randomBytes(32).toString('base64url');
   process.env[PAGES_KEY_ENV] = keyText;
   process.env['GRIDBRIDGE_TEST_SMTP_PASSWORD'] = 'smtp-pass';
   const w = await createWorld({
-    partners: { 'P-ACME': { name: 'Acme Retail' }, 'P-GLOBEX': { name: 'Globex Logistics' }, 'P-INITECH': { name: 'Initech Supply' }, [MAIL_PARTNER]: { name: 'Umbrella Foods' } },
+    partners: {
+      'P-ACME': { name: 'Acme Retail' },
+      'P-GLOBEX': { name: 'Globex Logistics' },
+      'P-INITECH': { name: 'Initech Supply' },
+      [MAIL_PARTNER]: { name: 'Umbrella Foods' },
+    },
     extra: {
       partner_channel: {
         partners: {
@@ -29,15 +36,29 @@ export async function createEmailPartnerWorld(o: { digest?: boolean; admin?: Bri
             ...(o.digest ? { digest: true } : {}),
           },
         },
-        roles: { operations: ['case_status', 'case_comment', 'case_document', 'decision', 'notice', 'notice_reminder'], finance: ['scorecard'] },
-        smtp: { host: '127.0.0.1', port: smtp.port, security: 'none', user: 'bridge', password: { env: 'GRIDBRIDGE_TEST_SMTP_PASSWORD' }, from: 'Gridbridge Partner Desk <partners@bridge.example>', timeout_ms: 3000 },
+        roles: {
+          operations: ['case_status', 'case_comment', 'case_document', 'decision', 'notice', 'notice_reminder'],
+          finance: ['scorecard'],
+        },
+        smtp: {
+          host: '127.0.0.1',
+          port: smtp.port,
+          security: 'none',
+          user: 'bridge',
+          password: { env: 'GRIDBRIDGE_TEST_SMTP_PASSWORD' },
+          from: 'Gridbridge Partner Desk <partners@bridge.example>',
+          timeout_ms: 3000,
+        },
         pages: { key: { env: PAGES_KEY_ENV }, token_ttl_hours: 24, rate_limit_per_minute: 200 },
       },
     },
   });
   const b = await w.startBridge(o.admin ? { admin: o.admin } : {});
   return {
-    w, b, smtp, pagesKey: createHash('sha256').update(keyText).digest(),
+    w,
+    b,
+    smtp,
+    pagesKey: createHash('sha256').update(keyText).digest(),
     close: async () => {
       await w.close();
       await smtp.close();
@@ -47,10 +68,17 @@ export async function createEmailPartnerWorld(o: { digest?: boolean; admin?: Bri
 
 /** The mails to one address whose subject matches. */
 export function mailsTo(smtp: TestSmtp, address: string, subject?: RegExp): ReceivedMail[] {
-  return smtp.received.filter((m) => m.envelopeTo.includes(address) && (!subject || subject.test(m.parsed.subject ?? '')));
+  return smtp.received.filter(
+    (m) => m.envelopeTo.includes(address) && (!subject || subject.test(m.parsed.subject ?? '')),
+  );
 }
 
-export async function waitForMail(smtp: TestSmtp, address: string, subject: RegExp, timeoutMs = 30_000): Promise<ReceivedMail> {
+export async function waitForMail(
+  smtp: TestSmtp,
+  address: string,
+  subject: RegExp,
+  timeoutMs = 30_000,
+): Promise<ReceivedMail> {
   return eventually(`a mail to ${address} matching ${subject}`, () => mailsTo(smtp, address, subject)[0], timeoutMs);
 }
 
@@ -69,7 +97,13 @@ export const GUS = 'gus@globex.example';
  * for a status) where Globex is reached by e-mail and its pages only: flows 2, 3, 6, 7 and 8 for it run
  * without the community API (rollouts are kept: notices go by e-mail). `dir(d)` is the mailbox folder `d`.
  */
-export async function createNoEndpointEmailWorld(): Promise<{ w: World; b: Bridge; smtp: TestSmtp; dir: (d: string) => string; close: () => Promise<void> }> {
+export async function createNoEndpointEmailWorld(): Promise<{
+  w: World;
+  b: Bridge;
+  smtp: TestSmtp;
+  dir: (d: string) => string;
+  close: () => Promise<void>;
+}> {
   const { mkdtempSync, mkdirSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -82,7 +116,19 @@ export async function createNoEndpointEmailWorld(): Promise<{ w: World; b: Bridg
     ediOnly: true,
     partners: { [EDI_MAIL_PARTNER]: { name: 'Globex Logistics' } },
     extra: {
-      mailbox: { name: 'edi', transport: { type: 'folder', inbound: dir('in'), outbound: dir('out'), archive: dir('archive'), quarantine: dir('quarantine') }, scan_cron: '0 0 1 1 *', our_ids: ['ZZ:GRIDBRIDGE'], partners: { '02:CARR': { partner_id: EDI_MAIL_PARTNER } } },
+      mailbox: {
+        name: 'edi',
+        transport: {
+          type: 'folder',
+          inbound: dir('in'),
+          outbound: dir('out'),
+          archive: dir('archive'),
+          quarantine: dir('quarantine'),
+        },
+        scan_cron: '0 0 1 1 *',
+        our_ids: ['ZZ:GRIDBRIDGE'],
+        partners: { '02:CARR': { partner_id: EDI_MAIL_PARTNER } },
+      },
       partner_channel: {
         partners: { [EDI_MAIL_PARTNER]: { channels: ['email'], contacts: [{ name: 'Gus Globex', email: GUS }] } },
         smtp: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'Partner Desk <partners@bridge.example>' },
@@ -92,7 +138,10 @@ export async function createNoEndpointEmailWorld(): Promise<{ w: World; b: Bridg
   });
   const b = await w.startBridge();
   return {
-    w, b, smtp, dir,
+    w,
+    b,
+    smtp,
+    dir,
     close: async () => {
       await w.close();
       await smtp.close();

@@ -33,8 +33,14 @@ export function pgUnavailable(): Promise<string | null> {
  */
 export async function pgOrWarn(suite: string): Promise<boolean> {
   const why = await pgUnavailable();
-  if (why && isCi()) throw new Error(`${suite} needs PostgreSQL and CI=true: cannot reach it (${why}). .ci/run starts it and creates the role and database the tests use.`);
-  if (why) console.warn(`\n*** PostgreSQL tests of ${suite} SKIPPED: cannot reach PostgreSQL (${why}). Start it (see .ci/run) to run them. ***\n`);
+  if (why && isCi())
+    throw new Error(
+      `${suite} needs PostgreSQL and CI=true: cannot reach it (${why}). .ci/run starts it and creates the role and database the tests use.`,
+    );
+  if (why)
+    console.warn(
+      `\n*** PostgreSQL tests of ${suite} SKIPPED: cannot reach PostgreSQL (${why}). Start it (see .ci/run) to run them. ***\n`,
+    );
   return why === null;
 }
 
@@ -72,7 +78,8 @@ export async function createPgDatabase(): Promise<{ url: string; drop: () => Pro
 /** Empties every table of a migrated PostgreSQL store (ids restart), so tests in one file start alike. */
 export async function truncateAll(store: Store): Promise<void> {
   const tables = (await store.db.introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('kysely_'));
-  if (tables.length > 0) await sql.raw(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY`).execute(store.db);
+  if (tables.length > 0)
+    await sql.raw(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY`).execute(store.db);
 }
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -85,7 +92,8 @@ export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'postgres'];
  */
 export function describeStores(pgUp: boolean): (name: string, fn: (kind: StoreKind) => void) => void {
   return (name, fn) => {
-    for (const kind of STORE_KINDS) (kind === 'postgres' && !pgUp ? describe.skip : describe)(name.replace('%s', kind), () => fn(kind));
+    for (const kind of STORE_KINDS)
+      (kind === 'postgres' && !pgUp ? describe.skip : describe)(name.replace('%s', kind), () => fn(kind));
   };
 }
 
@@ -93,7 +101,10 @@ export function describeStores(pgUp: boolean): (name: string, fn: (kind: StoreKi
  * Stores of both dialects for parameterised suites. `make()` gives a migrated, empty store; PostgreSQL
  * uses one database per test file (created on first use, dropped by `dispose`), emptied between tests.
  */
-export function storeMakers(): Record<StoreKind, { make: () => Promise<{ store: Store; url: string; cleanup: () => Promise<void> }>; dispose: () => Promise<void> }> {
+export function storeMakers(): Record<
+  StoreKind,
+  { make: () => Promise<{ store: Store; url: string; cleanup: () => Promise<void> }>; dispose: () => Promise<void> }
+> {
   let pgDb: Promise<{ url: string; drop: () => Promise<void> }> | null = null;
   return {
     sqlite: { make: async () => tempSqliteStore(), dispose: async () => undefined },
@@ -118,7 +129,15 @@ export function storeMakers(): Record<StoreKind, { make: () => Promise<{ store: 
  * the hooks that close each test's stores and drop the file's database. `make` is `storeMakers()`'s,
  * with the cleanup already registered; `cleanups` takes further ones.
  */
-export async function storesUnderTest(file: string): Promise<{ pgUp: boolean; dialects: StoreKind[]; describeStores: (name: string, fn: (kind: StoreKind) => void) => void; cleanups: Array<() => Promise<void>>; make: (kind: StoreKind) => Promise<{ store: Store; url: string; cleanup: () => Promise<void> }> }> {
+export async function storesUnderTest(
+  file: string,
+): Promise<{
+  pgUp: boolean;
+  dialects: StoreKind[];
+  describeStores: (name: string, fn: (kind: StoreKind) => void) => void;
+  cleanups: Array<() => Promise<void>>;
+  make: (kind: StoreKind) => Promise<{ store: Store; url: string; cleanup: () => Promise<void> }>;
+}> {
   const { afterAll, afterEach } = await import('vitest');
   const makers = storeMakers();
   const cleanups: Array<() => Promise<void>> = [];

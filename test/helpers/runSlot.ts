@@ -11,9 +11,18 @@ export function slotRunner(clock: () => number): (b: Bridge, kind: string) => Pr
     const at = Date.now() + ++slot * 1000;
     await b.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, at);
     b.dispatcher.wake();
-    await eventually(`${kind} and its work to finish`, async () => {
-      const busy = await b.store.db.selectFrom('jobs').select(['kind', 'state']).where('state', 'in', ['ready', 'running']).where('run_at', '<=', clock() + 3000).execute();
-      return busy.length === 0 && b.dispatcher.inFlightCount === 0;
-    }, 15_000);
+    await eventually(
+      `${kind} and its work to finish`,
+      async () => {
+        const busy = await b.store.db
+          .selectFrom('jobs')
+          .select(['kind', 'state'])
+          .where('state', 'in', ['ready', 'running'])
+          .where('run_at', '<=', clock() + 3000)
+          .execute();
+        return busy.length === 0 && b.dispatcher.inFlightCount === 0;
+      },
+      15_000,
+    );
   };
 }

@@ -38,7 +38,10 @@ export async function startTestSmtp(o: { user?: string; password?: string; alway
         state.attempts++;
         const next = o.always ?? state.script.shift() ?? 'accept';
         if (next !== 'accept') {
-          const msg = next >= 500 ? 'Requested action not taken: mailbox unavailable (5.1.1 user unknown)' : 'Requested mail action aborted: try again later (4.3.0)';
+          const msg =
+            next >= 500
+              ? 'Requested action not taken: mailbox unavailable (5.1.1 user unknown)'
+              : 'Requested mail action aborted: try again later (4.3.0)';
           cb(Object.assign(new Error(msg), { responseCode: next }));
           return;
         }

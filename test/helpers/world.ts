@@ -1,5 +1,13 @@
-import { startClickUpSandbox, type ClickUpSandbox, type ClickUpSandboxOptions } from '../../src/sandbox/clickup/server.ts';
-import { startTradingGridSandbox, type TradingGridSandbox, type TradingGridSandboxOptions } from '../../src/sandbox/tradinggrid/index.ts';
+import {
+  startClickUpSandbox,
+  type ClickUpSandbox,
+  type ClickUpSandboxOptions,
+} from '../../src/sandbox/clickup/server.ts';
+import {
+  startTradingGridSandbox,
+  type TradingGridSandbox,
+  type TradingGridSandboxOptions,
+} from '../../src/sandbox/tradinggrid/index.ts';
 import { configForSandboxes } from '../../src/cli/sandboxSetup.ts';
 import { startBridge, type Bridge, type BridgeOptions } from '../../src/server/bridge.ts';
 import { tempSqliteStore } from './tempStore.ts';
@@ -23,14 +31,28 @@ export interface World {
  * `ediOnly`: the deployment has no community endpoint (tradinggrid.driver mailbox, no rollouts, which need it);
  * the Trading Grid sandbox still runs so a test can check that nothing called it.
  */
-export async function createWorld(o: { cu?: ClickUpSandboxOptions; tg?: TradingGridSandboxOptions; partners?: Record<string, { name?: string; tier?: string }>; extra?: Record<string, unknown>; ediOnly?: boolean } = {}): Promise<World> {
+export async function createWorld(
+  o: {
+    cu?: ClickUpSandboxOptions;
+    tg?: TradingGridSandboxOptions;
+    partners?: Record<string, { name?: string; tier?: string }>;
+    extra?: Record<string, unknown>;
+    ediOnly?: boolean;
+  } = {},
+): Promise<World> {
   const cu = await startClickUpSandbox({ rateLimitPerMinute: null, ...o.cu });
   const tg = await startTradingGridSandbox({ ...o.tg });
   const tmp = await tempSqliteStore();
   await tmp.store.close();
   const { config, secrets } = configForSandboxes(
     { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
-    { storeUrl: tmp.url, partners: o.partners, extra: o.extra, ediOnly: o.ediOnly, clickupUnmetered: (o.cu?.rateLimitPerMinute ?? null) === null },
+    {
+      storeUrl: tmp.url,
+      partners: o.partners,
+      extra: o.extra,
+      ediOnly: o.ediOnly,
+      clickupUnmetered: (o.cu?.rateLimitPerMinute ?? null) === null,
+    },
   );
   const world: World = {
     cu,
@@ -57,7 +79,11 @@ export async function createWorld(o: { cu?: ClickUpSandboxOptions; tg?: TradingG
 }
 
 /** Poll until `check` returns a truthy value or the time is up (then throw with `what`). */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -71,9 +97,18 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 export async function settle(w: World): Promise<void> {
   for (let i = 0; i < 3; i++) {
     await Promise.all([w.cu.webhooksSettled(), w.tg.idle()]);
-    await eventually('an idle queue', async () => {
-      const busy = await w.bridge!.store.db.selectFrom('jobs').select('id').where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 2500).execute();
-      return busy.length === 0 && w.bridge!.dispatcher.inFlightCount === 0;
-    }, 15_000);
+    await eventually(
+      'an idle queue',
+      async () => {
+        const busy = await w
+          .bridge!.store.db.selectFrom('jobs')
+          .select('id')
+          .where('state', 'in', ['ready', 'running'])
+          .where('run_at', '<=', Date.now() + 2500)
+          .execute();
+        return busy.length === 0 && w.bridge!.dispatcher.inFlightCount === 0;
+      },
+      15_000,
+    );
   }
 }

@@ -29,9 +29,16 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 const dbName = (url: string) => new URL(url).pathname.slice(1);
-const terminateAll = (name: string) => admin((c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]));
+const terminateAll = (name: string) =>
+  admin((c) =>
+    c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+      name,
+    ]),
+  );
 const linkedTask = (t: Target, caseId: string) =>
-  t.world.cu.tasks().find((x) => ((x as any).custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === caseId));
+  t.world.cu
+    .tasks()
+    .find((x) => ((x as any).custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === caseId));
 
 describe('PostgreSQL fails under the running bridge', () => {
   it('every backend of the bridge terminated (failover, pg_terminate_backend): the process survives and keeps working', async () => {
@@ -41,7 +48,11 @@ describe('PostgreSQL fails under the running bridge', () => {
     const killed = await terminateAll(dbName(t.pgUrl!));
     expect(killed.rowCount).toBeGreaterThan(0);
     // Alive all along the second after, not just at its end.
-    await throughout('the bridge process alive', () => t!.proc.child.exitCode === null && t!.proc.child.signalCode === null, 1_000);
+    await throughout(
+      'the bridge process alive',
+      () => t!.proc.child.exitCode === null && t!.proc.child.signalCode === null,
+      1_000,
+    );
     await eventually('ready again', async () => (await fetch(`${t!.url}/readyz`)).status === 200, 20_000);
     const after = await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'After the failover' });
     await eventually('the task of a case raised after the failover', () => linkedTask(t!, after.id), 30_000);
@@ -56,19 +67,32 @@ describe('PostgreSQL fails under the running bridge', () => {
       // Which error a refused check meets first varies (a terminated connection, then "database … is not
       // currently accepting connections"): wait for a 503 whose id is logged with the database's name.
       let body: { ok: boolean; detail: string; id: string } | null = null;
-      await eventually('a refused readiness check logged with its detail', async () => {
-        const x = await fetch(`${t!.url}/readyz`);
-        if (x.status !== 503) return false;
-        const text = await x.text();
-        expect(text).not.toContain(name);
-        expect(text).not.toMatch(/postgres|127\.0\.0\.1|5432/);
-        body = JSON.parse(text) as { ok: boolean; detail: string; id: string };
-        expect(body).toMatchObject({ ok: false, detail: expect.stringMatching(/^not ready/), id: expect.stringMatching(/^[0-9a-f]{12}$/) });
-        const id = body.id;
-        return until('the error id in the log', () => t!.proc.output().includes(id), 2_000)
-          .then(() => t!.proc.output().split('\n').some((l) => l.includes(id) && l.includes(name)))
-          .catch(() => false);
-      }, 20_000);
+      await eventually(
+        'a refused readiness check logged with its detail',
+        async () => {
+          const x = await fetch(`${t!.url}/readyz`);
+          if (x.status !== 503) return false;
+          const text = await x.text();
+          expect(text).not.toContain(name);
+          expect(text).not.toMatch(/postgres|127\.0\.0\.1|5432/);
+          body = JSON.parse(text) as { ok: boolean; detail: string; id: string };
+          expect(body).toMatchObject({
+            ok: false,
+            detail: expect.stringMatching(/^not ready/),
+            id: expect.stringMatching(/^[0-9a-f]{12}$/),
+          });
+          const id = body.id;
+          return until('the error id in the log', () => t!.proc.output().includes(id), 2_000)
+            .then(() =>
+              t!.proc
+                .output()
+                .split('\n')
+                .some((l) => l.includes(id) && l.includes(name)),
+            )
+            .catch(() => false);
+        },
+        20_000,
+      );
       expect(body).not.toBeNull();
     } finally {
       await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
@@ -94,7 +118,14 @@ describe('the port is taken', () => {
     t = await startTarget();
     const port = await occupy();
     // Its own store file: the running target holds the first one.
-    const r = await runCli(['start', '-c', t.writeConfig('busy', port, (c) => ({ ...c, store: { ...c.store, url: `sqlite:${t!.world.dir}/busy.db` } }))], { cwd: t.world.dir, env: t.cliEnv() });
+    const r = await runCli(
+      [
+        'start',
+        '-c',
+        t.writeConfig('busy', port, (c) => ({ ...c, store: { ...c.store, url: `sqlite:${t!.world.dir}/busy.db` } })),
+      ],
+      { cwd: t.world.dir, env: t.cliEnv() },
+    );
     expect(r.code).toBe(1);
     expect(r.output).toContain(`port ${port} on 127.0.0.1 is already in use`);
     expect(r.output).toMatch(/--port/);
@@ -107,7 +138,10 @@ describe('the port is taken', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'gb-demo-busy-'));
-    const r = await runCli(['demo', '--port', String(port), '--store', join(dir, 'demo.db'), '--once'], { cwd: dir, timeoutMs: 60_000 });
+    const r = await runCli(['demo', '--port', String(port), '--store', join(dir, 'demo.db'), '--once'], {
+      cwd: dir,
+      timeoutMs: 60_000,
+    });
     expect(r.signal).toBeNull();
     expect(r.code).toBe(1);
     expect(r.output).toContain(`port ${port} on 127.0.0.1 is already in use`);
@@ -119,7 +153,11 @@ describe('a second process on one SQLite file', () => {
   it('is refused with the reason, and the first keeps its running jobs', async () => {
     t = await startTarget();
     const port = await freePort();
-    const r = await runCli(['start', '-c', t.writeConfig('second', port)], { cwd: t.world.dir, env: t.cliEnv(), timeoutMs: 60_000 });
+    const r = await runCli(['start', '-c', t.writeConfig('second', port)], {
+      cwd: t.world.dir,
+      env: t.cliEnv(),
+      timeoutMs: 60_000,
+    });
     expect(r.code).toBe(1);
     expect(r.output).toContain('is in use by another gridbridge');
     expect(r.output).toContain(String(t.proc.child.pid));
@@ -147,7 +185,15 @@ describe('a job that kills its worker', () => {
     t = await startTarget({
       // Every attempt to create the task of this case kills the process before ClickUp sees it (an out-of-memory, a spin).
       clickupVia: async (origin) => {
-        proxy = await startFaultProxy(origin, (m, p) => (m === 'POST' && /\/list\/[^/]+\/task$/.test(p) ? () => { kills++; pending = true; tryKill(); } : 'pass'));
+        proxy = await startFaultProxy(origin, (m, p) =>
+          m === 'POST' && /\/list\/[^/]+\/task$/.test(p)
+            ? () => {
+                kills++;
+                pending = true;
+                tryKill();
+              }
+            : 'pass',
+        );
         return proxy.url;
       },
     });
@@ -162,12 +208,16 @@ describe('a job that kills its worker', () => {
     // The third restart found the job running again: its third crash, so it is a dead letter and nothing kills this process.
     const db = new Database(t.config.store.url.slice('sqlite:'.length), { readonly: true });
     try {
-      const dead = db.prepare("select error from dead_letters").all() as Array<{ error: string }>;
+      const dead = db.prepare('select error from dead_letters').all() as Array<{ error: string }>;
       expect(dead.map((d) => d.error).join('\n')).toMatch(/worker stopped while running it .* 3 time/);
     } finally {
       db.close();
     }
-    await throughout('the bridge process alive', () => t!.proc.child.exitCode === null && t!.proc.child.signalCode === null, 2_000);
+    await throughout(
+      'the bridge process alive',
+      () => t!.proc.child.exitCode === null && t!.proc.child.signalCode === null,
+      2_000,
+    );
     expect(kills).toBe(3);
     expect(c.id).toBeTruthy();
   });
@@ -175,29 +225,40 @@ describe('a job that kills its worker', () => {
 
 describe('SIGTERM while remote calls wait', () => {
   it.each([
-    ['answers every create with 429 and Retry-After: 60', { status: 429, headers: { 'retry-after': '60' }, body: '{"err":"Rate limit reached","ECODE":"APP_002"}' }],
+    [
+      'answers every create with 429 and Retry-After: 60',
+      { status: 429, headers: { 'retry-after': '60' }, body: '{"err":"Rate limit reached","ECODE":"APP_002"}' },
+    ],
     ['never answers a create', 'hang' as const],
-  ])('ClickUp %s: SIGTERM exits within the shutdown deadline and the job is handed back, not left running', async (_what, decision) => {
-    t = await startTarget({
-      clickupVia: async (origin) => {
-        proxy = await startFaultProxy(origin, (m, p) => (m === 'POST' && /\/list\/[^/]+\/task$/.test(p) ? decision : 'pass'));
-        return proxy.url;
-      },
-    });
-    await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Stuck on ClickUp' });
-    await eventually('the create reaching ClickUp', () => proxy!.seen.some((s) => /^POST .*\/task$/.test(s)), 20_000);
-    await new Promise((r) => setTimeout(r, 500)); // sleep-ok: the create stays stuck in flight a while before the stop
-    const started = Date.now();
-    const exited = new Promise<number | null>((r) => t!.proc.child.once('exit', (code) => r(code)));
-    t.proc.child.kill('SIGTERM');
-    const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 30_000))]);
-    expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(20_000);
-    const db = new Database(t.config.store.url.slice('sqlite:'.length), { readonly: true });
-    try {
-      expect(db.prepare("select count(*) as n from jobs where state = 'running'").get()).toEqual({ n: 0 });
-    } finally {
-      db.close();
-    }
-  });
+  ])(
+    'ClickUp %s: SIGTERM exits within the shutdown deadline and the job is handed back, not left running',
+    async (_what, decision) => {
+      t = await startTarget({
+        clickupVia: async (origin) => {
+          proxy = await startFaultProxy(origin, (m, p) =>
+            m === 'POST' && /\/list\/[^/]+\/task$/.test(p) ? decision : 'pass',
+          );
+          return proxy.url;
+        },
+      });
+      await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Stuck on ClickUp' });
+      await eventually('the create reaching ClickUp', () => proxy!.seen.some((s) => /^POST .*\/task$/.test(s)), 20_000);
+      await new Promise((r) => setTimeout(r, 500)); // sleep-ok: the create stays stuck in flight a while before the stop
+      const started = Date.now();
+      const exited = new Promise<number | null>((r) => t!.proc.child.once('exit', (code) => r(code)));
+      t.proc.child.kill('SIGTERM');
+      const code = await Promise.race([
+        exited,
+        new Promise<'still running'>((r) => setTimeout(() => r('still running'), 30_000)),
+      ]);
+      expect(code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      const db = new Database(t.config.store.url.slice('sqlite:'.length), { readonly: true });
+      try {
+        expect(db.prepare("select count(*) as n from jobs where state = 'running'").get()).toEqual({ n: 0 });
+      } finally {
+        db.close();
+      }
+    },
+  );
 });

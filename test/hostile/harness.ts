@@ -34,12 +34,25 @@ let hashes: Promise<{ admin: string; viewer: string }> | null = null;
  * The real `gridbridge start` as a child process, against both sandboxes, with console credentials:
  * an admin and a read-only token, users `alice` (admin) and `victor` (read only), both with PASSWORD.
  */
-export async function startTarget(o: { pg?: boolean; patch?: (c: GridbridgeConfig) => GridbridgeConfig; env?: Record<string, string>; clickupVia?: (cuOrigin: string) => Promise<string> } = {}): Promise<Target> {
+export async function startTarget(
+  o: {
+    pg?: boolean;
+    patch?: (c: GridbridgeConfig) => GridbridgeConfig;
+    env?: Record<string, string>;
+    clickupVia?: (cuOrigin: string) => Promise<string>;
+  } = {},
+): Promise<Target> {
   hashes ??= (async () => ({ admin: await hashPassword(PASSWORD), viewer: await hashPassword(PASSWORD) }))();
   const h = await hashes;
   const world = await createWorld();
   const db = o.pg ? await createPgDatabase() : null;
-  const env: Record<string, string> = { GB_ADMIN_TOKEN: ADMIN_TOKEN, GB_VIEWER_TOKEN: VIEWER_TOKEN, GB_ALICE_HASH: h.admin, GB_VICTOR_HASH: h.viewer, ...o.env };
+  const env: Record<string, string> = {
+    GB_ADMIN_TOKEN: ADMIN_TOKEN,
+    GB_VIEWER_TOKEN: VIEWER_TOKEN,
+    GB_ALICE_HASH: h.admin,
+    GB_VICTOR_HASH: h.viewer,
+    ...o.env,
+  };
   let config: GridbridgeConfig = {
     ...world.config,
     log_level: 'info',
@@ -57,7 +70,8 @@ export async function startTarget(o: { pg?: boolean; patch?: (c: GridbridgeConfi
       sign_in_attempts_per_15_minutes: 5,
     },
   };
-  if (o.clickupVia) config = { ...config, clickup: { ...config.clickup, base_url: `${await o.clickupVia(world.cu.origin)}/api` } };
+  if (o.clickupVia)
+    config = { ...config, clickup: { ...config.clickup, base_url: `${await o.clickupVia(world.cu.origin)}/api` } };
   if (o.patch) config = o.patch(config);
   let proc = await startBridgeProcess(world.dir, config, world.secrets, 'hostile', env);
   world.tg.setWebhookUrl(`${proc.url}/webhooks/tradinggrid`);
@@ -102,7 +116,12 @@ export function signedTgDelivery(secret: string, body: string, id: string): Reco
   const ts = Math.floor(Date.now() / 1000);
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   const sig = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
-  return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` };
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': `v1,${sig}`,
+  };
 }
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -111,7 +130,10 @@ export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex'
  * A raw HTTP request with control fetch lacks: a body streamed in chunks (no Content-Length), or a
  * declared length that is never sent. Resolves with the status and body, or the socket error.
  */
-export function rawRequest(url: string, o: { method?: string; headers?: Record<string, string>; chunks?: () => AsyncIterable<Buffer>; timeoutMs?: number }): Promise<{ status: number; body: string } | { error: string }> {
+export function rawRequest(
+  url: string,
+  o: { method?: string; headers?: Record<string, string>; chunks?: () => AsyncIterable<Buffer>; timeoutMs?: number },
+): Promise<{ status: number; body: string } | { error: string }> {
   return new Promise((resolve) => {
     const req = request(url, { method: o.method ?? 'POST', headers: o.headers }, (res) => {
       let body = '';
@@ -123,7 +145,8 @@ export function rawRequest(url: string, o: { method?: string; headers?: Record<s
     req.on('error', (e) => resolve({ error: e.message }));
     void (async () => {
       try {
-        if (o.chunks) for await (const c of o.chunks()) if (!req.write(c)) await new Promise((r) => req.once('drain', r));
+        if (o.chunks)
+          for await (const c of o.chunks()) if (!req.write(c)) await new Promise((r) => req.once('drain', r));
         req.end();
       } catch (e) {
         req.destroy(e as Error);
@@ -139,7 +162,8 @@ export async function rssOf(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024;
 }
 
-export type FaultDecision = 'pass' | 'hang' | { status: number; headers?: Record<string, string>; body?: string } | (() => void);
+export type FaultDecision =
+  'pass' | 'hang' | { status: number; headers?: Record<string, string>; body?: string } | (() => void);
 
 export interface FaultProxy {
   url: string;
@@ -153,7 +177,10 @@ export interface FaultProxy {
  * answer ('hang'), answer itself, or run a function (a test kills the bridge there, before the remote
  * effect happens).
  */
-export async function startFaultProxy(targetOrigin: string, decide: (method: string, path: string) => FaultDecision): Promise<FaultProxy> {
+export async function startFaultProxy(
+  targetOrigin: string,
+  decide: (method: string, path: string) => FaultDecision,
+): Promise<FaultProxy> {
   const { createServer, request: forward } = await import('node:http');
   const target = new URL(targetOrigin);
   const seen: string[] = [];
@@ -175,10 +202,13 @@ export async function startFaultProxy(targetOrigin: string, decide: (method: str
       res.end(d.body ?? '{}');
       return;
     }
-    const up = forward({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
+    const up = forward(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
@@ -196,17 +226,26 @@ export async function startFaultProxy(targetOrigin: string, decide: (method: str
 }
 
 /** Run the CLI to completion (or until `timeoutMs`), with its output. */
-export async function runCli(args: string[], o: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<{ code: number | null; signal: string | null; output: string; ms: number }> {
+export async function runCli(
+  args: string[],
+  o: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<{ code: number | null; signal: string | null; output: string; ms: number }> {
   const { spawn } = await import('node:child_process');
   const { join } = await import('node:path');
   const root = new URL('../..', import.meta.url).pathname;
   const started = Date.now();
-  const child = spawn(process.execPath, [join(root, 'bin/gridbridge.mjs'), ...args], { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin/gridbridge.mjs'), ...args], {
+    cwd: o.cwd,
+    env: { ...process.env, ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
-  const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.once('exit', (c, s) => r([c, s])));
+  const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
+    child.once('exit', (c, s) => r([c, s])),
+  );
   clearTimeout(timer);
   return { code, signal, output, ms: Date.now() - started };
 }

@@ -7,7 +7,11 @@ import { until } from '../helpers/until.ts';
 // Attacks anyone who can reach the port can make: no credentials needed unless the test says so.
 
 const signIn = (t: Target, body: unknown) =>
-  fetch(`${t.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${t.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 async function* filler(total: number, prefix = '{"user":"') {
   yield Buffer.from(prefix);
@@ -26,7 +30,10 @@ describe('bodies: every body the bridge reads has a limit, checked before and wh
 
   it('a 64 MB sign-in body streamed without Content-Length is cut off with 413, and the process does not grow by it', async () => {
     const before = await rssOf(t.proc.child.pid!);
-    const r = await rawRequest(`${t.url}/api/session`, { headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, chunks: () => filler(64 << 20) });
+    const r = await rawRequest(`${t.url}/api/session`, {
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      chunks: () => filler(64 << 20),
+    });
     // The server may close the socket while we are still sending: either way it must not have read it all.
     if ('status' in r) expect(r.status).toBe(413);
     const after = await rssOf(t.proc.child.pid!);
@@ -51,7 +58,11 @@ describe('bodies: every body the bridge reads has a limit, checked before and wh
 
   it('the bulk dead-letter replay refuses a body over the configured limit with 413 (admin token or not)', async () => {
     const r = await rawRequest(`${t.url}/api/dead-letters/replay`, {
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}`, 'transfer-encoding': 'chunked' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        'transfer-encoding': 'chunked',
+      },
       chunks: () => filler(8 << 20, '{"all":true,"pad":"'),
     });
     if ('status' in r) expect(r.status).toBe(413);
@@ -67,14 +78,16 @@ describe('brute force: sign-in and bearer guesses are limited per (address prefi
 
   it('thirty parallel wrong passwords for one user: only the limit (5) is checked, the rest get 429', async () => {
     t = await startTarget();
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => signIn(t!, { user: 'alice', password: `guess-${i}` }).then((r) => r.status)));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => signIn(t!, { user: 'alice', password: `guess-${i}` }).then((r) => r.status)),
+    );
     expect(answers.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
     expect(answers.filter((s) => s === 429).length).toBeGreaterThanOrEqual(25);
     // The right password is refused too while the key waits: a guess cannot tell itself apart.
     expect((await signIn(t, { user: 'alice', password: PASSWORD })).status).toBe(429);
   });
 
-  it("a good sign-in as another user (even read-only) does not clear the failures counted against this one", async () => {
+  it('a good sign-in as another user (even read-only) does not clear the failures counted against this one', async () => {
     t = await startTarget();
     for (let i = 0; i < 4; i++) expect((await signIn(t, { user: 'alice', password: `wrong-${i}` })).status).toBe(401);
     expect((await signIn(t, { user: 'victor', password: PASSWORD })).status).toBe(200);
@@ -86,7 +99,9 @@ describe('brute force: sign-in and bearer guesses are limited per (address prefi
 
   it('password checks run a few at a time: a flood over many user names gets 503 for the excess and /healthz stays quick', async () => {
     t = await startTarget();
-    const flood = Promise.all(Array.from({ length: 40 }, (_, i) => signIn(t!, { user: `nobody-${i}`, password: 'x' }).then((r) => r.status)));
+    const flood = Promise.all(
+      Array.from({ length: 40 }, (_, i) => signIn(t!, { user: `nobody-${i}`, password: 'x' }).then((r) => r.status)),
+    );
     const started = Date.now();
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -98,10 +113,16 @@ describe('brute force: sign-in and bearer guesses are limited per (address prefi
   it('wrong bearer tokens on /api are limited too: after the limit even the right token waits (no oracle)', async () => {
     t = await startTarget();
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await fetch(`${t.url}/api/overview`, { headers: { authorization: `Bearer guess-${i}-0123456789abcdef` } })).status);
+    for (let i = 0; i < 8; i++)
+      statuses.push(
+        (await fetch(`${t.url}/api/overview`, { headers: { authorization: `Bearer guess-${i}-0123456789abcdef` } }))
+          .status,
+      );
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual([429, 429, 429]);
-    expect((await fetch(`${t.url}/api/overview`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(429);
+    expect((await fetch(`${t.url}/api/overview`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(
+      429,
+    );
   });
 });
 
@@ -138,14 +159,26 @@ describe('long ids: a genuine delivery with a very long id is stored, not refuse
     const t = await startTarget({ pg: true });
     try {
       const id = `evt_${'x'.repeat(8_000)}`;
-      const body = JSON.stringify({ id, type: 'case.opened', occurred_at: new Date().toISOString(), data: { id: 'C-LONG-1' } });
-      const send = () => fetch(`${t.url}/webhooks/tradinggrid`, { method: 'POST', headers: signedTgDelivery(t.world.secrets.tgWebhookSecret!, body, id), body });
+      const body = JSON.stringify({
+        id,
+        type: 'case.opened',
+        occurred_at: new Date().toISOString(),
+        data: { id: 'C-LONG-1' },
+      });
+      const send = () =>
+        fetch(`${t.url}/webhooks/tradinggrid`, {
+          method: 'POST',
+          headers: signedTgDelivery(t.world.secrets.tgWebhookSecret!, body, id),
+          body,
+        });
       expect((await send()).status).toBe(202);
       expect((await send()).status).toBe(200);
       const c = new pg.Client({ connectionString: t.pgUrl });
       await c.connect();
       try {
-        const r = await c.query<{ n: number }>("select length(event_id) as n from inbound_events where source = 'tradinggrid'");
+        const r = await c.query<{ n: number }>(
+          "select length(event_id) as n from inbound_events where source = 'tradinggrid'",
+        );
         expect(r.rows.length).toBe(1);
         expect(r.rows[0]!.n).toBeLessThanOrEqual(256);
       } finally {

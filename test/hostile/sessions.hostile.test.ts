@@ -11,7 +11,11 @@ afterEach(async () => {
 });
 
 async function signIn(t: Target, user: string): Promise<{ cookie: string; csrf: string }> {
-  const r = await fetch(`${t.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: PASSWORD }) });
+  const r = await fetch(`${t.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user, password: PASSWORD }),
+  });
   expect(r.status).toBe(200);
   const cookie = r.headers.get('set-cookie')!.split(';')[0]!;
   return { cookie, csrf: ((await r.json()) as { csrfToken: string }).csrfToken };
@@ -22,11 +26,21 @@ describe('a console session is only as good as the current credentials', () => {
   it('a user downgraded to read-only in the config is read-only at once, session or not', async () => {
     t = await startTarget();
     const s = await signIn(t, 'alice');
-    await t.restart((c) => ({ ...c, admin: { ...c.admin, users: c.admin.users.map((u) => (u.name === 'alice' ? { ...u, role: 'read_only' as const } : u)) } }));
+    await t.restart((c) => ({
+      ...c,
+      admin: {
+        ...c.admin,
+        users: c.admin.users.map((u) => (u.name === 'alice' ? { ...u, role: 'read_only' as const } : u)),
+      },
+    }));
     const r = await session(t, s);
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ actor: 'alice', role: 'read_only' });
-    const replay = await fetch(`${t.url}/api/dead-letters/replay`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' }, body: '{"all":true}' });
+    const replay = await fetch(`${t.url}/api/dead-letters/replay`, {
+      method: 'POST',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' },
+      body: '{"all":true}',
+    });
     expect(replay.status).toBe(403);
   });
 
@@ -52,7 +66,10 @@ describe('a console session is only as good as the current credentials', () => {
     t = await startTarget();
     const a = await signIn(t, 'alice');
     const v = await signIn(t, 'victor');
-    const r = await runCli(['admin', 'revoke-sessions', '--store', t.config.store.url], { cwd: t.world.dir, timeoutMs: 30_000 });
+    const r = await runCli(['admin', 'revoke-sessions', '--store', t.config.store.url], {
+      cwd: t.world.dir,
+      timeoutMs: 30_000,
+    });
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain('2 session(s) revoked');
     expect((await session(t, a)).status).toBe(401);

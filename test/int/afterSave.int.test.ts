@@ -15,7 +15,11 @@ afterEach(async () => {
 });
 
 function tasksFor(w: World, caseId: string): Array<Record<string, any>> {
-  return w.cu.tasks().filter((t) => ((t as any).custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === caseId)) as Array<Record<string, any>>;
+  return w.cu
+    .tasks()
+    .filter((t) =>
+      ((t as any).custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === caseId),
+    ) as Array<Record<string, any>>;
 }
 
 const caseField = (w: World) => [...w.cu.state.fields.values()].find((f) => f.name === 'TG case id')!.id;
@@ -37,10 +41,22 @@ async function decoy(w: World, value: string, name: string): Promise<string> {
  */
 async function createJobFor(w: World, caseId: string) {
   const b = w.bridge!;
-  await eventually('the event accepted', async () => (await b.store.db.selectFrom('jobs').select('id').execute()).length > 0);
+  await eventually(
+    'the event accepted',
+    async () => (await b.store.db.selectFrom('jobs').select('id').execute()).length > 0,
+  );
   await b.dispatcher.runUntilIdle();
-  const job = await b.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'clickup.create_task').where('queue_key', '=', `case:${caseId}`).executeTakeFirstOrThrow();
-  const link = await b.store.db.selectFrom('links').selectAll().where('entity_id', '=', caseId).executeTakeFirstOrThrow();
+  const job = await b.store.db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('kind', '=', 'clickup.create_task')
+    .where('queue_key', '=', `case:${caseId}`)
+    .executeTakeFirstOrThrow();
+  const link = await b.store.db
+    .selectFrom('links')
+    .selectAll()
+    .where('entity_id', '=', caseId)
+    .executeTakeFirstOrThrow();
   await b.store.db.deleteFrom('links').where('entity_id', '=', caseId).execute();
   return { job, taskId: link.cu_task_id! };
 }
@@ -67,8 +83,14 @@ describe('look-up before creating again', () => {
     const other = await decoy(w, `${c.id}0`, 'the task of another case');
     const out = await createTaskHandler(b.ctx)({ job, payload: JSON.parse(job.payload), attempt: 2, now: Date.now });
     expect(out.status).toBe('done');
-    await b.store.db.transaction().execute(async (trx) => (out as { commit: (t: typeof trx) => Promise<void> }).commit(trx));
-    const link = await b.store.db.selectFrom('links').selectAll().where('entity_id', '=', c.id).executeTakeFirstOrThrow();
+    await b.store.db
+      .transaction()
+      .execute(async (trx) => (out as { commit: (t: typeof trx) => Promise<void> }).commit(trx));
+    const link = await b.store.db
+      .selectFrom('links')
+      .selectAll()
+      .where('entity_id', '=', c.id)
+      .executeTakeFirstOrThrow();
     expect(link.cu_task_id).not.toBe(other);
     expect(tasksFor(w, c.id)).toHaveLength(1);
   });
@@ -95,18 +117,56 @@ describe('faults after the work is done, flow 1 and partner comments', () => {
     const w = world;
     const b = await w.startBridge();
     w.cu.setFaults({ savedThen5xxRate: 1 });
-    const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Lost answers', documents: [{ name: 'claim.pdf', kind: 'claim_evidence', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 lost answers') }] });
-    const taskId = await eventually('the task', () => tasksFor(w, c.id)[0]?.id as string | undefined, 20_000).catch(async (e) => {
-      console.log(JSON.stringify(await b.store.db.selectFrom('jobs').select(['kind', 'state', 'attempts', 'last_error']).execute(), null, 1), w.cu.stats());
-      throw e;
+    const c = await w.tg.raiseCase({
+      partnerId: 'P-ACME',
+      kind: 'dispute',
+      title: 'Lost answers',
+      documents: [
+        {
+          name: 'claim.pdf',
+          kind: 'claim_evidence',
+          contentType: 'application/pdf',
+          content: Buffer.from('%PDF-1.4 lost answers'),
+        },
+      ],
     });
+    const taskId = await eventually('the task', () => tasksFor(w, c.id)[0]?.id as string | undefined, 20_000).catch(
+      async (e) => {
+        console.log(
+          JSON.stringify(
+            await b.store.db.selectFrom('jobs').select(['kind', 'state', 'attempts', 'last_error']).execute(),
+            null,
+            1,
+          ),
+          w.cu.stats(),
+        );
+        throw e;
+      },
+    );
     await w.tg.addCaseComment(c.id, { body: 'please look at line 3', author: 'Ann at ACME' });
-    const comments = () => w.cu.state.tasks.get(taskId)!.comments.filter((x) => x.text.includes('please look at line 3'));
-    await eventually('the file and the comment saved', () => w.cu.state.tasks.get(taskId)!.attachments.length > 0 && comments().length > 0, 20_000);
+    const comments = () =>
+      w.cu.state.tasks.get(taskId)!.comments.filter((x) => x.text.includes('please look at line 3'));
+    await eventually(
+      'the file and the comment saved',
+      () => w.cu.state.tasks.get(taskId)!.attachments.length > 0 && comments().length > 0,
+      20_000,
+    );
     // A few more answers lost with the faults still on (what the end checks), then let the jobs finish.
     await eventually('more answers lost after the save', () => w.cu.stats().savedThen5xx >= 3, 20_000);
     w.cu.setFaults({ savedThen5xxRate: 0 });
-    await eventually('the queues drained', async () => (await b.store.db.selectFrom('jobs').select('id').where('state', 'in', ['ready', 'running']).where('kind', 'not in', ['tradinggrid.poll', 'clickup.webhook_health']).execute()).length === 0, 20_000);
+    await eventually(
+      'the queues drained',
+      async () =>
+        (
+          await b.store.db
+            .selectFrom('jobs')
+            .select('id')
+            .where('state', 'in', ['ready', 'running'])
+            .where('kind', 'not in', ['tradinggrid.poll', 'clickup.webhook_health'])
+            .execute()
+        ).length === 0,
+      20_000,
+    );
     expect(tasksFor(w, c.id)).toHaveLength(1);
     expect(w.cu.state.tasks.get(taskId)!.attachments).toHaveLength(1);
     expect(comments()).toHaveLength(1);

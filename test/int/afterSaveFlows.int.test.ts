@@ -16,7 +16,8 @@ afterEach(async () => {
 });
 
 type Task = Record<string, any>;
-const fieldsOf = (t: Task): Record<string, unknown> => Object.fromEntries(((t.custom_fields ?? []) as any[]).map((f) => [f.name, f.value]));
+const fieldsOf = (t: Task): Record<string, unknown> =>
+  Object.fromEntries(((t.custom_fields ?? []) as any[]).map((f) => [f.name, f.value]));
 const LOST = { savedThen5xxRate: 0.2, savedThenResetRate: 0.1 };
 
 async function lossyWorld(seed: number): Promise<World> {
@@ -29,10 +30,19 @@ async function lossyWorld(seed: number): Promise<World> {
 async function quiet(w: World, b: Bridge): Promise<void> {
   await w.tg.idle();
   await w.cu.webhooksSettled();
-  await eventually('no job due', async () => {
-    const n = await b.store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['ready', 'running']).where('kind', 'not in', ['tradinggrid.poll', 'clickup.webhook_health']).executeTakeFirst();
-    return Number(n?.n ?? 0) === 0 && b.dispatcher.inFlightCount === 0;
-  }, 40_000);
+  await eventually(
+    'no job due',
+    async () => {
+      const n = await b.store.db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('state', 'in', ['ready', 'running'])
+        .where('kind', 'not in', ['tradinggrid.poll', 'clickup.webhook_health'])
+        .executeTakeFirst();
+      return Number(n?.n ?? 0) === 0 && b.dispatcher.inFlightCount === 0;
+    },
+    40_000,
+  );
 }
 
 describe('faults after the work is done in flows 4, 6 and 8', () => {
@@ -41,8 +51,13 @@ describe('faults after the work is done in flows 4, 6 and 8', () => {
     const w = world;
     const b = await w.startBridge();
     const r = await w.tg.requestApproval({
-      partnerId: 'P-GLOBEX', kind: 'pricing_exception', summary: 'Hold Q3 price', details: 'One quarter.',
-      documents: [{ name: 'quote.pdf', kind: 'other', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 quote') }],
+      partnerId: 'P-GLOBEX',
+      kind: 'pricing_exception',
+      summary: 'Hold Q3 price',
+      details: 'One quarter.',
+      documents: [
+        { name: 'quote.pdf', kind: 'other', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 quote') },
+      ],
     });
     const link = await eventually('the approval task', () => getLink(b.store.db, 'approval', r.id), 30_000);
     await eventually('its document', () => (w.cu.state.tasks.get(link.cuTaskId)?.attachments.length ?? 0) > 0, 30_000);
@@ -61,11 +76,23 @@ describe('faults after the work is done in flows 4, 6 and 8', () => {
     const w = world;
     const b = await w.startBridge();
     const p = await w.tg.addPartner({ name: 'Nova Foods', tier: 'standard' });
-    await eventually('the group built', async () => (await b.store.db.selectFrom('audit_log').select('id').where('entity_id', '=', p.id).where('action', '=', 'group_built').executeTakeFirst()), 60_000);
+    await eventually(
+      'the group built',
+      async () =>
+        await b.store.db
+          .selectFrom('audit_log')
+          .select('id')
+          .where('entity_id', '=', p.id)
+          .where('action', '=', 'group_built')
+          .executeTakeFirst(),
+      60_000,
+    );
     await quiet(w, b);
     const lost = w.cu.stats();
     w.cu.setFaults({ savedThen5xxRate: 0, savedThenResetRate: 0 });
-    const tasks = w.cu.tasks().filter((t) => String(fieldsOf(t as Task)['Gridbridge key'] ?? '').startsWith(`onboarding:${p.id}:`)) as Task[];
+    const tasks = w.cu
+      .tasks()
+      .filter((t) => String(fieldsOf(t as Task)['Gridbridge key'] ?? '').startsWith(`onboarding:${p.id}:`)) as Task[];
     expect(tasks).toHaveLength(7);
     expect(new Set(tasks.map((t) => fieldsOf(t)['Gridbridge key'])).size).toBe(7);
     for (const t of tasks) {
@@ -89,22 +116,41 @@ describe('faults after the work is done in flows 4, 6 and 8', () => {
     const w = world;
     const b = await w.startBridge();
     const list = w.cu.lists.rollouts;
-    const fieldId = (name: string) => w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
+    const fieldId = (name: string) =>
+      w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
     w.cu.setFaults({ savedThen5xxRate: 0, savedThenResetRate: 0 });
     const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
-      method: 'POST', headers: { authorization: w.cu.token, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'ASN required 2h before arrival', description: 'From 1 July.', tags: ['rollout'], custom_fields: [{ id: fieldId('Audience'), value: 'all' }] }),
+      method: 'POST',
+      headers: { authorization: w.cu.token, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'ASN required 2h before arrival',
+        description: 'From 1 July.',
+        tags: ['rollout'],
+        custom_fields: [{ id: fieldId('Audience'), value: 'all' }],
+      }),
     });
     const marker = (await made.json()) as { id: string };
     w.cu.setFaults(LOST);
     await b.scheduler.enqueueSlot({ kind: 'rollouts.scan', cron: '* * * * *' }, Date.now());
     b.dispatcher.wake();
-    await eventually('the plan', () => w.cu.tasks().filter((t) => (t as Task).parent === marker.id).length >= 4, 60_000);
-    const notice = await eventually('the notice', () => [...w.tg.state().notices.values()].find((n) => n.title === 'ASN required 2h before arrival'), 30_000);
+    await eventually(
+      'the plan',
+      () => w.cu.tasks().filter((t) => (t as Task).parent === marker.id).length >= 4,
+      60_000,
+    );
+    const notice = await eventually(
+      'the notice',
+      () => [...w.tg.state().notices.values()].find((n) => n.title === 'ASN required 2h before arrival'),
+      30_000,
+    );
     await w.tg.acknowledgeNotice(notice.id, 'P-ACME');
     await quiet(w, b);
     // Go-live closed too early is reopened with a note: the note is posted once.
-    const goLive = w.cu.tasks().find((t) => (t as Task).parent === marker.id && String((t as Task).name).startsWith('Go-live readiness')) as Task;
+    const goLive = w.cu
+      .tasks()
+      .find(
+        (t) => (t as Task).parent === marker.id && String((t as Task).name).startsWith('Go-live readiness'),
+      ) as Task;
     w.cu.moveStatus(goLive.id, 'live');
     await quiet(w, b);
     const lost = w.cu.stats();
@@ -112,14 +158,21 @@ describe('faults after the work is done in flows 4, 6 and 8', () => {
     await quiet(w, b);
     expect(lost.savedThen5xx + lost.savedThenReset).toBeGreaterThan(0);
     const subs = w.cu.tasks().filter((t) => (t as Task).parent === marker.id) as Task[];
-    expect(subs.map((s) => s.name.split(':')[0]).sort()).toEqual(['Documentation updates', 'Go-live readiness', 'Testing', 'Training']);
+    expect(subs.map((s) => s.name.split(':')[0]).sort()).toEqual([
+      'Documentation updates',
+      'Go-live readiness',
+      'Testing',
+      'Training',
+    ]);
     const task = w.cu.tasks().find((t) => t.id === marker.id) as Task;
     const acks = (task.checklists as any[]).filter((c) => c.name === 'Partner acknowledgements');
     expect(acks).toHaveLength(1);
     const items = (acks[0].items as any[]).map((i) => i.name);
     expect(new Set(items).size).toBe(items.length);
     expect(items).toHaveLength(4);
-    expect(w.cu.state.tasks.get(goLive.id)!.comments.filter((c) => c.text.includes('go-live readiness is blocked'))).toHaveLength(1);
+    expect(
+      w.cu.state.tasks.get(goLive.id)!.comments.filter((c) => c.text.includes('go-live readiness is blocked')),
+    ).toHaveLength(1);
     expect(await listDeadLetters(b.store.db)).toEqual([]);
   }, 120_000);
 });

@@ -33,10 +33,13 @@ const clock = () => Date.now() + offsetMs;
 const runSlot = slotRunner(clock);
 
 type Task = Record<string, any>;
-const caseIdOf = (t: Task) => ((t.custom_fields ?? []) as any[]).find((f) => f.name === 'TG case id')?.value as string | undefined;
+const caseIdOf = (t: Task) =>
+  ((t.custom_fields ?? []) as any[]).find((f) => f.name === 'TG case id')?.value as string | undefined;
 /** Production EDI tasks (the [TEST] ones live in their own list). */
-const ediTasks = (w: World) => (w.cu.tasks() as Task[]).filter((t) => caseIdOf(t)?.startsWith('edi-') && !String(t.name).startsWith('[TEST]'));
-const issue = (t: Task) => /Issue type \|[^(|]*\((\w+)\)/.exec(String(t.markdown_description ?? t.description ?? ''))?.[1];
+const ediTasks = (w: World) =>
+  (w.cu.tasks() as Task[]).filter((t) => caseIdOf(t)?.startsWith('edi-') && !String(t.name).startsWith('[TEST]'));
+const issue = (t: Task) =>
+  /Issue type \|[^(|]*\((\w+)\)/.exec(String(t.markdown_description ?? t.description ?? ''))?.[1];
 
 describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoint, SFTP mailbox)', () => {
   it('runs flows 1, 2, 3, 5 and 7 from the mailbox and the Active Community CSV, and never calls a community endpoint', async () => {
@@ -48,19 +51,44 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     world = await createWorld({
       ediOnly: true,
       // C100 comes from the Active Community CSV (no name here); the others are named in the config only.
-      partners: { C100: {}, 'P-GLOBEX': { name: 'Globex Logistics', tier: 'preferred' }, 'P-INITECH': { name: 'Initech Supply' } },
+      partners: {
+        C100: {},
+        'P-GLOBEX': { name: 'Globex Logistics', tier: 'preferred' },
+        'P-INITECH': { name: 'Initech Supply' },
+      },
       extra: {
         mailbox: {
           name: 'acme-edi',
-          transport: { type: 'sftp', host: sftp.host, port: sftp.port, username: sftp.username, password: { env: 'GB_TEST_EDIONLY_SFTP_PASSWORD' }, host_key_sha256: sftp.hostKeySha256, folders: sftp.folders },
+          transport: {
+            type: 'sftp',
+            host: sftp.host,
+            port: sftp.port,
+            username: sftp.username,
+            password: { env: 'GB_TEST_EDIONLY_SFTP_PASSWORD' },
+            host_key_sha256: sftp.hostKeySha256,
+            folders: sftp.folders,
+          },
           scan_cron: '0 0 1 1 *',
           our_ids: ['ZZ:GRIDBRIDGE'],
           defaults: { fa_hours: 24, asn_hours: 24 },
-          partners: { 'ZZ:ACMESUPPLY': { partner_id: 'C100' }, '02:CARR': { partner_id: 'P-GLOBEX' }, 'mailbox:acme-edi': { partner_id: 'P-INITECH' } },
+          partners: {
+            'ZZ:ACMESUPPLY': { partner_id: 'C100' },
+            '02:CARR': { partner_id: 'P-GLOBEX' },
+            'mailbox:acme-edi': { partner_id: 'P-INITECH' },
+          },
           // The customer's translator leaves what it sent in /sent on the same SFTP server: read, never moved.
           sent: { folder: '/sent' },
         },
-        ac_csv: { transport: { type: 'folder', inbound: join(dir, 'ac', 'in'), outbound: join(dir, 'ac', 'out'), archive: join(dir, 'ac', 'archive'), quarantine: join(dir, 'ac', 'quarantine') }, scan_cron: '0 0 1 1 *' },
+        ac_csv: {
+          transport: {
+            type: 'folder',
+            inbound: join(dir, 'ac', 'in'),
+            outbound: join(dir, 'ac', 'out'),
+            archive: join(dir, 'ac', 'archive'),
+            quarantine: join(dir, 'ac', 'quarantine'),
+          },
+          scan_cron: '0 0 1 1 *',
+        },
       },
     });
     const w = world;
@@ -89,10 +117,21 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     writeFileSync(join(sftp.root, 'in', '214-at7.x12'), edi('214-at7.x12'));
     writeFileSync(join(sftp.root, 'in', 'broken.x12'), edi('truncated.x12'));
     // The same 214, sent as a test interchange (ISA15 T).
-    writeFileSync(join(sftp.root, 'in', '214-test.x12'), Buffer.from(edi('214-at7.x12').toString('latin1').replace(/\*0\*P\*>~/, '*0*T*>~'), 'latin1'));
+    writeFileSync(
+      join(sftp.root, 'in', '214-test.x12'),
+      Buffer.from(
+        edi('214-at7.x12')
+          .toString('latin1')
+          .replace(/\*0\*P\*>~/, '*0*T*>~'),
+        'latin1',
+      ),
+    );
     await runSlot(b, 'mailbox.scan');
     // Flow 3 (files in the mailbox): each task carries its EDI file.
-    await eventually('three tasks with their files', () => ediTasks(w).length === 3 && ediTasks(w).every((t) => (t.attachments ?? []).length === 1));
+    await eventually(
+      'three tasks with their files',
+      () => ediTasks(w).length === 3 && ediTasks(w).every((t) => (t.attachments ?? []).length === 1),
+    );
     const byIssue = Object.fromEntries(ediTasks(w).map((t) => [issue(t), t]));
     expect(byIssue.fa_rejected!.name).toMatch(/^\[Acme Supply\] .*997 rejected 810 0001/);
     expect(byIssue.shipment_status_exception!.name).toMatch(/^\[Globex Logistics\] /);
@@ -102,16 +141,25 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     expect(readdirSync(join(sftp.root, 'in'))).toEqual([]);
     const caseId = caseIdOf(byIssue.shipment_status_exception)!;
     // Flow 1 for test traffic: one [TEST] task in the test list, no SLA due date; none in the production list.
-    await eventually('the test task', () => (w.cu.tasks() as Task[]).some((t) => t.list?.id === w.cu.lists.ediTest && (t.attachments ?? []).length === 1));
+    await eventually('the test task', () =>
+      (w.cu.tasks() as Task[]).some((t) => t.list?.id === w.cu.lists.ediTest && (t.attachments ?? []).length === 1),
+    );
     const testTasks = (w.cu.tasks() as Task[]).filter((t) => t.list?.id === w.cu.lists.ediTest);
-    expect(testTasks.map((t) => t.name)).toEqual([expect.stringMatching(/^\[TEST\] \[Globex Logistics\] .*TEST interchange: 214 AT7/)]);
+    expect(testTasks.map((t) => t.name)).toEqual([
+      expect.stringMatching(/^\[TEST\] \[Globex Logistics\] .*TEST interchange: 214 AT7/),
+    ]);
     expect(testTasks[0]!.due_date).toBeNull();
     expect(ediTasks(w).filter((t) => t.list?.id === w.cu.lists.cases)).toHaveLength(3);
 
     // Flow 2: a status change in ClickUp is kept on our side; there is no community case to send it to.
     w.cu.moveStatus(byIssue.shipment_status_exception!.id, 'in review');
-    await eventually('the partner status on our side', async () => (await getCase(b.store.db, caseId))?.partnerStatus === 'in_review');
-    await eventually('the skipped Trading Grid effect in the audit', async () => (await listAudit(b.store.db, 'case', caseId)).some((a) => a.action === 'skipped_no_tradinggrid_case'));
+    await eventually(
+      'the partner status on our side',
+      async () => (await getCase(b.store.db, caseId))?.partnerStatus === 'in_review',
+    );
+    await eventually('the skipped Trading Grid effect in the audit', async () =>
+      (await listAudit(b.store.db, 'case', caseId)).some((a) => a.action === 'skipped_no_tradinggrid_case'),
+    );
 
     // Flow 5: the EDI exception (8 h to resolve) breaches: an escalation task, routed to IT.
     offsetMs = 9 * 3_600_000;
@@ -128,23 +176,44 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     expect(report).toMatch(/C100/);
     expect(report).toMatch(/P-GLOBEX/);
     // The test case counts nowhere: Globex has its one production case open.
-    expect(JSON.parse(await buildReport(b.store.db, w.config, { format: 'json', now: clock(), partner: 'P-GLOBEX' })).scorecards[0]).toMatchObject({ open_cases: 1 });
+    expect(
+      JSON.parse(await buildReport(b.store.db, w.config, { format: 'json', now: clock(), partner: 'P-GLOBEX' }))
+        .scorecards[0],
+    ).toMatchObject({ open_cases: 1 });
 
     expect(await b.store.db.selectFrom('dead_letters').select(['kind', 'error']).execute()).toEqual([]);
     // Not one request reached the community endpoint (the sandbox runs only to prove this).
     expect(w.tg.stats().requests).toEqual({});
   }, 60_000);
 
-  it("a community deployment can turn the community poll off (poll_cron: off) and still pushes scorecards; an EDI-only one pushes none", async () => {
+  it('a community deployment can turn the community poll off (poll_cron: off) and still pushes scorecards; an EDI-only one pushes none', async () => {
     world = await createWorld();
-    const cfg = world.config as unknown as { tradinggrid: { poll_cron: string }; metrics: { push_cron: string | null } };
+    const cfg = world.config as unknown as {
+      tradinggrid: { poll_cron: string };
+      metrics: { push_cron: string | null };
+    };
     cfg.tradinggrid.poll_cron = 'off';
     cfg.metrics.push_cron = '0 * * * *';
     const b = await world.startBridge();
     expect(b.scheduler.scheduledKinds()).not.toContain('tradinggrid.poll');
     expect(b.scheduler.scheduledKinds()).toContain('metrics.push');
     await world.close();
-    world = await createWorld({ ediOnly: true, extra: { mailbox: { transport: { type: 'folder', inbound: '/tmp/gb-x/in', outbound: '/tmp/gb-x/out', archive: '/tmp/gb-x/a', quarantine: '/tmp/gb-x/q' }, our_ids: ['ZZ:US'] }, metrics: { push_cron: '0 * * * *' } } });
+    world = await createWorld({
+      ediOnly: true,
+      extra: {
+        mailbox: {
+          transport: {
+            type: 'folder',
+            inbound: '/tmp/gb-x/in',
+            outbound: '/tmp/gb-x/out',
+            archive: '/tmp/gb-x/a',
+            quarantine: '/tmp/gb-x/q',
+          },
+          our_ids: ['ZZ:US'],
+        },
+        metrics: { push_cron: '0 * * * *' },
+      },
+    });
     const e = await world.startBridge();
     expect(e.scheduler.scheduledKinds()).not.toContain('metrics.push');
     expect(e.scheduler.scheduledKinds()).not.toContain('tradinggrid.poll');
@@ -154,8 +223,17 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     const base = { clickup: { token: { env: 'X' }, team_id: '1', list_id: '2' }, tradinggrid: { driver: 'mailbox' } };
     const noMailbox = validateConfig(base);
     expect(noMailbox.ok).toBe(false);
-    expect(!noMailbox.ok && noMailbox.problems).toEqual([{ path: 'mailbox', message: expect.stringContaining("needs a mailbox section") }]);
-    const rollouts = validateConfig({ ...base, mailbox: { transport: { type: 'folder', inbound: 'i', outbound: 'o', archive: 'a', quarantine: 'q' }, our_ids: ['ZZ:US'] }, flows: { rollouts: { list_id: 'L' } } });
+    expect(!noMailbox.ok && noMailbox.problems).toEqual([
+      { path: 'mailbox', message: expect.stringContaining('needs a mailbox section') },
+    ]);
+    const rollouts = validateConfig({
+      ...base,
+      mailbox: {
+        transport: { type: 'folder', inbound: 'i', outbound: 'o', archive: 'a', quarantine: 'q' },
+        our_ids: ['ZZ:US'],
+      },
+      flows: { rollouts: { list_id: 'L' } },
+    });
     expect(!rollouts.ok && rollouts.problems.map((p) => p.path)).toContain('flows.rollouts');
   });
 });

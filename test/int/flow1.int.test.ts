@@ -15,7 +15,11 @@ afterEach(async () => {
 const pdf = Buffer.from('%PDF-1.4\n% claim evidence\n');
 
 export function tasksFor(w: World, caseId: string): Array<Record<string, any>> {
-  return w.cu.tasks().filter((t) => ((t as any).custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === caseId)) as Array<Record<string, any>>;
+  return w.cu
+    .tasks()
+    .filter((t) =>
+      ((t as any).custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === caseId),
+    ) as Array<Record<string, any>>;
 }
 
 async function post(url: string, signed: { body: string; headers: Record<string, string> }) {
@@ -33,7 +37,13 @@ describe('flow 1: partner case → ClickUp task', () => {
       kind: 'dispute',
       title: 'Short shipment on PO 4500012345',
       description: 'We received 90 of 100 cartons.',
-      transactionRef: { standard: 'x12', interchange: '000000123', group: '45', transaction: '0001', business: { type: 'PO', value: '4500012345' } },
+      transactionRef: {
+        standard: 'x12',
+        interchange: '000000123',
+        group: '45',
+        transaction: '0001',
+        business: { type: 'PO', value: '4500012345' },
+      },
       value: { amount: 12500, currency: 'USD' },
       documents: [{ name: 'claim.pdf', kind: 'claim_evidence', contentType: 'application/pdf', content: pdf }],
     });
@@ -71,7 +81,17 @@ describe('flow 1: partner case → ClickUp task', () => {
     // A different event for the same case (case.updated) must not create another task either.
     const again = signTgEvent({ ...ev, id: `${ev.id}-u`, type: 'case.updated' }, w.tg.webhookSecret);
     expect((await post(b.url, again)).status).toBe(202);
-    await eventually('the update to be processed', async () => (await b.store.db.selectFrom('jobs').select('state').where('key', '=', `tg.event:${ev.id}-u`).executeTakeFirst())?.state === 'done');
+    await eventually(
+      'the update to be processed',
+      async () =>
+        (
+          await b.store.db
+            .selectFrom('jobs')
+            .select('state')
+            .where('key', '=', `tg.event:${ev.id}-u`)
+            .executeTakeFirst()
+        )?.state === 'done',
+    );
     expect(tasksFor(w, c.id)).toHaveLength(1);
     expect(w.cu.stats().requests['POST /api/v2/list/{list_id}/task']).toBe(1);
   });
@@ -80,11 +100,20 @@ describe('flow 1: partner case → ClickUp task', () => {
   it.each<[string, (s: Signed) => Signed, RegExp]>([
     ['a bad signature', (s) => ({ ...s, headers: { ...s.headers, 'webhook-signature': 'v1,AAAA' } }), /signature/],
     ['a missing signature', (s) => ({ ...s, headers: { ...s.headers, 'webhook-signature': '' } }), /webhook-signature/],
-    ['a body altered after signing', (s) => ({ ...s, body: s.body.replace('case.opened', 'case.updated') }), /signature/],
+    [
+      'a body altered after signing',
+      (s) => ({ ...s, body: s.body.replace('case.opened', 'case.updated') }),
+      /signature/,
+    ],
   ])('%s is refused with 401 and stores nothing', async (_n, mutate, reason) => {
     world = await createWorld();
     const b = await world.startBridge({ manualDispatch: true });
-    const signed = mutate(signTgEvent({ id: 'evt_x', type: 'case.opened', occurred_at: new Date().toISOString(), data: { id: 'C-1' } }, world.tg.webhookSecret));
+    const signed = mutate(
+      signTgEvent(
+        { id: 'evt_x', type: 'case.opened', occurred_at: new Date().toISOString(), data: { id: 'C-1' } },
+        world.tg.webhookSecret,
+      ),
+    );
     const r = await post(b.url, signed);
     expect(r.status).toBe(401);
     expect(String(r.body.error)).toMatch(reason);
@@ -93,14 +122,32 @@ describe('flow 1: partner case → ClickUp task', () => {
 
   it.each([
     ['malformed JSON', '{"id": "evt_1", "type": ', /not valid JSON/],
-    ['an unknown event type', JSON.stringify({ id: 'evt_2', type: 'case.exploded', occurred_at: new Date().toISOString(), data: { id: 'C-1' } }), /unknown event type "case.exploded"/],
-    ['a missing data.id', JSON.stringify({ id: 'evt_3', type: 'case.opened', occurred_at: new Date().toISOString(), data: {} }), /data\.id/],
+    [
+      'an unknown event type',
+      JSON.stringify({
+        id: 'evt_2',
+        type: 'case.exploded',
+        occurred_at: new Date().toISOString(),
+        data: { id: 'C-1' },
+      }),
+      /unknown event type "case.exploded"/,
+    ],
+    [
+      'a missing data.id',
+      JSON.stringify({ id: 'evt_3', type: 'case.opened', occurred_at: new Date().toISOString(), data: {} }),
+      /data\.id/,
+    ],
   ])('%s answers 400 with the reason', async (_n, body, reason) => {
     world = await createWorld();
     const b = await world.startBridge({ manualDispatch: true });
     const ts = Math.floor(Date.now() / 1000);
     const id = `msg_${Math.random()}`;
-    const headers = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${computeWebhookSignature(decodeWebhookSecret(world.tg.webhookSecret), id, ts, body)}` };
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(ts),
+      'webhook-signature': `v1,${computeWebhookSignature(decodeWebhookSecret(world.tg.webhookSecret), id, ts, body)}`,
+    };
     const r = await post(b.url, { body, headers });
     expect(r.status).toBe(400);
     expect(String(r.body.error)).toMatch(reason);
@@ -133,15 +180,29 @@ describe('flow 1: partner case → ClickUp task', () => {
     const b = await w.startBridge();
     w.cu.setFaults({ rate5xx: 1 });
     const c1 = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Retry me' });
-    await eventually('a failed attempt', async () => (await b.store.db.selectFrom('jobs').select('last_error').where('kind', '=', 'clickup.create_task').executeTakeFirst())?.last_error);
+    await eventually(
+      'a failed attempt',
+      async () =>
+        (
+          await b.store.db
+            .selectFrom('jobs')
+            .select('last_error')
+            .where('kind', '=', 'clickup.create_task')
+            .executeTakeFirst()
+        )?.last_error,
+    );
     w.cu.setFaults({ rate5xx: 0 });
     await eventually('the task after retries', () => tasksFor(w, c1.id).length === 1, 20_000);
 
     // An issue type that is no longer an option of the drop-down is refused for good, with a reason.
     const issueType = b.ctx.fields.field(w.config.clickup.list_id, 'issue_type')! as any;
-    issueType.type_config.options = issueType.type_config.options.filter((o: any) => (o.name ?? o.label) !== 'edi exception');
+    issueType.type_config.options = issueType.type_config.options.filter(
+      (o: any) => (o.name ?? o.label) !== 'edi exception',
+    );
     const bad = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'edi_exception', title: 'Refused' });
-    const dl = await eventually('the dead letter', async () => (await listDeadLetters(b.store.db)).find((d) => d.key === `cu.create_task:${bad.id}`));
+    const dl = await eventually('the dead letter', async () =>
+      (await listDeadLetters(b.store.db)).find((d) => d.key === `cu.create_task:${bad.id}`),
+    );
     expect(dl.error).toMatch(/"edi exception" is not an option of drop-down field "Issue type"/);
   });
 });
@@ -152,21 +213,42 @@ describe('flow 1: a task found again after a crash', () => {
     const w = world;
     const b = await w.startBridge({ manualDispatch: true });
     const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Moved before linked' });
-    await eventually('the event accepted', async () => (await b.store.db.selectFrom('jobs').select('id').execute()).length > 0);
+    await eventually(
+      'the event accepted',
+      async () => (await b.store.db.selectFrom('jobs').select('id').execute()).length > 0,
+    );
     await b.dispatcher.runUntilIdle();
-    const job = await b.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'clickup.create_task').executeTakeFirstOrThrow();
-    const link = await b.store.db.selectFrom('links').selectAll().where('entity_id', '=', c.id).executeTakeFirstOrThrow();
+    const job = await b.store.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('kind', '=', 'clickup.create_task')
+      .executeTakeFirstOrThrow();
+    const link = await b.store.db
+      .selectFrom('links')
+      .selectAll()
+      .where('entity_id', '=', c.id)
+      .executeTakeFirstOrThrow();
     // As if the process died after ClickUp created the task and before the link was committed, and a
     // person moved the task meanwhile (its webhook found no link and was ignored).
     await b.store.db.deleteFrom('links').where('entity_id', '=', c.id).execute();
     await b.store.db.deleteFrom('sync_hashes').where('entity_id', '=', c.id).execute();
-    await b.store.db.deleteFrom('jobs').where('queue_key', '=', `case:${c.id}`).where('kind', '=', 'tradinggrid.set_status').execute();
+    await b.store.db
+      .deleteFrom('jobs')
+      .where('queue_key', '=', `case:${c.id}`)
+      .where('kind', '=', 'tradinggrid.set_status')
+      .execute();
     w.cu.moveStatus(link.cu_task_id!, 'in review');
     const out = await createTaskHandler(b.ctx)({ job, payload: JSON.parse(job.payload), attempt: 2, now: Date.now });
     expect(out.status).toBe('done');
-    await b.store.db.transaction().execute(async (trx) => (out as { commit: (t: typeof trx) => Promise<void> }).commit(trx));
+    await b.store.db
+      .transaction()
+      .execute(async (trx) => (out as { commit: (t: typeof trx) => Promise<void> }).commit(trx));
     await b.dispatcher.runUntilIdle();
-    expect(w.cu.tasks().filter((t) => (t as any).custom_fields.some((f: any) => f.name === 'TG case id' && f.value === c.id))).toHaveLength(1);
+    expect(
+      w.cu
+        .tasks()
+        .filter((t) => (t as any).custom_fields.some((f: any) => f.name === 'TG case id' && f.value === c.id)),
+    ).toHaveLength(1);
     expect(w.tg.state().cases.get(c.id)?.status).toBe('in_review');
   });
 });

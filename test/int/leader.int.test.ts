@@ -47,17 +47,29 @@ describe.skipIf(!hasPg)('leader among instances on PostgreSQL', () => {
     const hooks = () => [...world!.cu.state.webhooks.values()];
     expect(hooks().map((h) => h.endpoint)).toEqual([`${a.url}/webhooks/clickup`]);
     // The follower learns the leader's secret from the store (sealed), so it can verify deliveries too.
-    await eventually('the follower knows the webhook secret', () => b.ctx.webhook.secret !== null && b.ctx.webhook.secret === a.ctx.webhook.secret, 5_000);
+    await eventually(
+      'the follower knows the webhook secret',
+      () => b.ctx.webhook.secret !== null && b.ctx.webhook.secret === a.ctx.webhook.secret,
+      5_000,
+    );
 
     // The leader ticks the schedules.
     const ticksBefore = await scheduledHealthJobs(a);
-    await eventually('the leader to tick the schedules', async () => (await scheduledHealthJobs(a)) > ticksBefore, 5_000);
+    await eventually(
+      'the leader to tick the schedules',
+      async () => (await scheduledHealthJobs(a)) > ticksBefore,
+      5_000,
+    );
 
     await a.stop();
     bridges.splice(bridges.indexOf(a), 1);
     await eventually('the follower leads', () => b.isLeader(), 3_000);
     // The new leader keeps the webhook (its own address here: no public_url is set) and the schedule goes on.
-    await eventually('the webhook points at the new leader', () => hooks().some((h) => h.endpoint === `${b.url}/webhooks/clickup`), 5_000);
+    await eventually(
+      'the webhook points at the new leader',
+      () => hooks().some((h) => h.endpoint === `${b.url}/webhooks/clickup`),
+      5_000,
+    );
     const after = await scheduledHealthJobs(b);
     await eventually('schedules tick under the new leader', async () => (await scheduledHealthJobs(b)) > after, 3_000);
   }, 30_000);

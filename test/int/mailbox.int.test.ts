@@ -14,7 +14,8 @@ const EDI = new URL('../fixtures/edi/', import.meta.url);
 const ACCSV = new URL('../fixtures/accsv/', import.meta.url);
 const edi = (name: string) => readFileSync(new URL(name, EDI));
 /** The 180 return of the fixtures, sent from an EDI address nobody mapped (ISA06 keeps its 15-character width). */
-const unmapped180 = () => Buffer.from(edi('180-return.x12').toString('latin1').replace('ZZ*ACMESUPPLY     ', 'ZZ*NEWPARTNER     '), 'latin1');
+const unmapped180 = () =>
+  Buffer.from(edi('180-return.x12').toString('latin1').replace('ZZ*ACMESUPPLY     ', 'ZZ*NEWPARTNER     '), 'latin1');
 /** Always open: windows in plain hours, through the business-calendar path. */
 const ALWAYS = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00-24:00']]));
 
@@ -51,14 +52,21 @@ function mailboxConfig(transport: Record<string, unknown>) {
 
 function folders(root: string) {
   for (const d of ['in', 'out', 'archive', 'quarantine']) mkdirSync(join(root, d), { recursive: true });
-  return { type: 'folder', inbound: join(root, 'in'), outbound: join(root, 'out'), archive: join(root, 'archive'), quarantine: join(root, 'quarantine') };
+  return {
+    type: 'folder',
+    inbound: join(root, 'in'),
+    outbound: join(root, 'out'),
+    archive: join(root, 'archive'),
+    quarantine: join(root, 'quarantine'),
+  };
 }
 
 /** Enqueue one slot of a scheduled kind and wait until it and everything it caused is done. */
 const runSlot = slotRunner(clock);
 
 type Task = Record<string, any>;
-const caseIdOf = (t: Task) => ((t.custom_fields ?? []) as any[]).find((f) => f.name === 'TG case id')?.value as string | undefined;
+const caseIdOf = (t: Task) =>
+  ((t.custom_fields ?? []) as any[]).find((f) => f.name === 'TG case id')?.value as string | undefined;
 const ediTasks = (w: World) => (w.cu.tasks() as Task[]).filter((t) => caseIdOf(t)?.startsWith('edi-'));
 const issue = (t: Task) => /\((\w+)\)/.exec(String(t.markdown_description ?? t.description ?? ''))?.[1];
 
@@ -91,22 +99,35 @@ describe('mailbox driver wired into the bridge (folder mailbox)', () => {
     await runSlot(b, 'mailbox.scan');
 
     expect(readdirSync(join(dir, 'in'))).toEqual([]);
-    expect(readdirSync(join(dir, 'quarantine')).filter((n) => !n.endsWith('.error.txt'))).toEqual([expect.stringMatching(/_broken\.x12$/)]);
-    await eventually('three tasks with their files', () => ediTasks(w).length === 3 && ediTasks(w).every((t) => (t.attachments ?? []).length === 1));
+    expect(readdirSync(join(dir, 'quarantine')).filter((n) => !n.endsWith('.error.txt'))).toEqual([
+      expect.stringMatching(/_broken\.x12$/),
+    ]);
+    await eventually(
+      'three tasks with their files',
+      () => ediTasks(w).length === 3 && ediTasks(w).every((t) => (t.attachments ?? []).length === 1),
+    );
     const byIssue = Object.fromEntries(ediTasks(w).map((t) => [issue(t), t]));
     expect(Object.keys(byIssue).sort()).toEqual(['content_error', 'fa_rejected', 'shipment_status_exception']);
     expect(ediTasks(w)).toHaveLength(3);
-    expect(byIssue.fa_rejected.name).toMatch(/^\[Acme Retail\] Edi exception: Functional acknowledgement rejected: 997 rejected 810 0001 \(invoice INV-9001\)/);
+    expect(byIssue.fa_rejected.name).toMatch(
+      /^\[Acme Retail\] Edi exception: Functional acknowledgement rejected: 997 rejected 810 0001 \(invoice INV-9001\)/,
+    );
     expect(byIssue.fa_rejected.attachments[0].title).toBe('EDI file - 997-rejected.x12');
     expect(await attachmentBytes(byIssue.fa_rejected)).toEqual(edi('997-rejected.x12'));
     expect(byIssue.shipment_status_exception.name).toMatch(/^\[Globex Logistics\] .*214 AT7 status X6 reason AJ/);
-    expect(byIssue.content_error.name).toMatch(/^\[Initech Supply\] .*EDI file does not parse: file broken\.x12 quarantined: byte 639, segment 20/);
+    expect(byIssue.content_error.name).toMatch(
+      /^\[Initech Supply\] .*EDI file does not parse: file broken\.x12 quarantined: byte 639, segment 20/,
+    );
     expect(await attachmentBytes(byIssue.content_error)).toEqual(edi('truncated.x12'));
     const fields = Object.fromEntries((byIssue.fa_rejected.custom_fields as any[]).map((f) => [f.name, f.value]));
     expect(fields['Transaction reference']).toBe('invoice INV-9001 · X12 · ICN 000002001 · GCN 2001 · TCN 0001');
 
     // The unmapped EDI partner: held, and the reason names the EDI address and where to map it.
-    const held = await b.store.db.selectFrom('cases').select(['id', 'hold_reason']).where('state', '=', 'needs_mapping').execute();
+    const held = await b.store.db
+      .selectFrom('cases')
+      .select(['id', 'hold_reason'])
+      .where('state', '=', 'needs_mapping')
+      .execute();
     expect(held).toHaveLength(1);
     expect(held[0]!.hold_reason).toContain('EDI address ZZ:NEWPARTNER has no Trading Grid partner');
     expect(held[0]!.hold_reason).toContain('mailbox.partners');
@@ -115,8 +136,15 @@ describe('mailbox driver wired into the bridge (folder mailbox)', () => {
     // The 850s pass their 24-hour window without an 856: one asn_missing case per PO.
     offsetMs = 25 * 3_600_000;
     await runSlot(b, 'mailbox.scan');
-    await eventually('the asn_missing tasks with their files', () => ediTasks(w).filter((t) => issue(t) === 'asn_missing' && (t.attachments ?? []).length === 1).length === 2);
-    expect(ediTasks(w).filter((t) => issue(t) === 'asn_missing').map((t) => t.attachments[0].title)).toEqual(['EDI file - 850-orders.x12', 'EDI file - 850-orders.x12']);
+    await eventually(
+      'the asn_missing tasks with their files',
+      () => ediTasks(w).filter((t) => issue(t) === 'asn_missing' && (t.attachments ?? []).length === 1).length === 2,
+    );
+    expect(
+      ediTasks(w)
+        .filter((t) => issue(t) === 'asn_missing')
+        .map((t) => t.attachments[0].title),
+    ).toEqual(['EDI file - 850-orders.x12', 'EDI file - 850-orders.x12']);
 
     // While another scan holds the mailbox's lease (another instance), a slot is skipped and the file waits.
     drop('214-at7.x12', edi('214-at7.x12'));
@@ -146,8 +174,14 @@ describe('mailbox driver wired into the bridge (folder mailbox)', () => {
     (w.config.mailbox!.partners as Record<string, { partner_id: string }>)['ZZ:NEWPARTNER'] = { partner_id: 'P-ACME' };
     b = await w.startBridge({ now: clock });
     await runSlot(b, 'mailbox.scan');
-    await eventually('the formerly held case as a task with its file', () => ediTasks(w).some((t) => issue(t) === 'return_requested' && (t.attachments ?? []).length === 1));
-    expect((await getCase(b.store.db, held[0]!.id))!).toMatchObject({ state: 'active', partnerId: 'P-ACME', holdReason: null });
+    await eventually('the formerly held case as a task with its file', () =>
+      ediTasks(w).some((t) => issue(t) === 'return_requested' && (t.attachments ?? []).length === 1),
+    );
+    expect((await getCase(b.store.db, held[0]!.id))!).toMatchObject({
+      state: 'active',
+      partnerId: 'P-ACME',
+      holdReason: null,
+    });
     expect(ediTasks(w)).toHaveLength(6);
   }, 60_000);
 
@@ -158,29 +192,56 @@ describe('mailbox driver wired into the bridge (folder mailbox)', () => {
     copyFileSync(new URL('companies.csv', ACCSV), join(dir, 'in', 'companies.csv'));
     copyFileSync(new URL('contacts.csv', ACCSV), join(dir, 'in', 'contacts.csv'));
     await runSlot(b, 'accsv.scan');
-    const events = await b.store.db.selectFrom('inbound_events').select(['event_id', 'type']).where('source', '=', 'ac_csv').orderBy('event_id').execute();
+    const events = await b.store.db
+      .selectFrom('inbound_events')
+      .select(['event_id', 'type'])
+      .where('source', '=', 'ac_csv')
+      .orderBy('event_id')
+      .execute();
     expect(events).toEqual([
       { event_id: 'ac_csv:C100:created', type: 'trading_partner.created' },
       { event_id: 'ac_csv:C200:created', type: 'trading_partner.created' },
       { event_id: 'ac_csv:C500:created', type: 'trading_partner.created' },
     ]);
     // Queued as tg.event jobs in the contract's shape (full partner data, marked source ac_csv) for the flows that route them.
-    const jobs = await b.store.db.selectFrom('jobs').select(['key', 'queue_key', 'payload']).where('kind', '=', 'tg.event').orderBy('key').execute();
+    const jobs = await b.store.db
+      .selectFrom('jobs')
+      .select(['key', 'queue_key', 'payload'])
+      .where('kind', '=', 'tg.event')
+      .orderBy('key')
+      .execute();
     expect(jobs.map((j) => [j.key, j.queue_key])).toEqual([
       ['tg.event:ac_csv:C100:created', 'partner:C100'],
       ['tg.event:ac_csv:C200:created', 'partner:C200'],
       ['tg.event:ac_csv:C500:created', 'partner:C500'],
     ]);
-    expect(JSON.parse(jobs[0]!.payload)).toMatchObject({ id: 'ac_csv:C100:created', type: 'trading_partner.created', source: 'ac_csv', data: { id: 'C100', name: 'Acme Supply', tier: 'strategic', status: 'active', contacts: [{ name: 'Ana Lopez' }] } });
-    const rejected = [...(await listAudit(b.store.db, 'ac_csv_file', 'companies.csv')), ...(await listAudit(b.store.db, 'ac_csv_file', 'contacts.csv'))].map((a) => `${a.entity_id}:${JSON.parse(a.after!).line}`);
+    expect(JSON.parse(jobs[0]!.payload)).toMatchObject({
+      id: 'ac_csv:C100:created',
+      type: 'trading_partner.created',
+      source: 'ac_csv',
+      data: { id: 'C100', name: 'Acme Supply', tier: 'strategic', status: 'active', contacts: [{ name: 'Ana Lopez' }] },
+    });
+    const rejected = [
+      ...(await listAudit(b.store.db, 'ac_csv_file', 'companies.csv')),
+      ...(await listAudit(b.store.db, 'ac_csv_file', 'contacts.csv')),
+    ].map((a) => `${a.entity_id}:${JSON.parse(a.after!).line}`);
     expect(rejected).toEqual(['companies.csv:4', 'companies.csv:5', 'companies.csv:6', 'contacts.csv:4']);
     expect(readdirSync(join(dir, 'in'))).toEqual([]);
 
     // The next export: status changes against the snapshot kept in the store.
     copyFileSync(new URL('companies-next.csv', ACCSV), join(dir, 'in', 'companies.csv'));
     await runSlot(b, 'accsv.scan');
-    const next = await b.store.db.selectFrom('inbound_events').select('event_id').where('source', '=', 'ac_csv').where('type', '=', 'trading_partner.status_changed').orderBy('event_id').execute();
-    expect(next.map((e) => e.event_id.replace(/:\d{4}-.*$/, ''))).toEqual(['ac_csv:C100:status:active->inactive', 'ac_csv:C200:status:testing->active']);
+    const next = await b.store.db
+      .selectFrom('inbound_events')
+      .select('event_id')
+      .where('source', '=', 'ac_csv')
+      .where('type', '=', 'trading_partner.status_changed')
+      .orderBy('event_id')
+      .execute();
+    expect(next.map((e) => e.event_id.replace(/:\d{4}-.*$/, ''))).toEqual([
+      'ac_csv:C100:status:active->inactive',
+      'ac_csv:C200:status:testing->active',
+    ]);
   });
 });
 
@@ -191,7 +252,15 @@ describe('mailbox driver wired into the bridge (SFTP mailbox on 127.0.0.1)', () 
     offsetMs = 0;
     world = await createWorld({
       extra: {
-        mailbox: mailboxConfig({ type: 'sftp', host: sftp.host, port: sftp.port, username: sftp.username, password: { env: 'GB_TEST_MAILBOX_SFTP_PASSWORD' }, host_key_sha256: sftp.hostKeySha256, folders: sftp.folders }),
+        mailbox: mailboxConfig({
+          type: 'sftp',
+          host: sftp.host,
+          port: sftp.port,
+          username: sftp.username,
+          password: { env: 'GB_TEST_MAILBOX_SFTP_PASSWORD' },
+          host_key_sha256: sftp.hostKeySha256,
+          folders: sftp.folders,
+        }),
       },
     });
     const w = world;
@@ -199,7 +268,10 @@ describe('mailbox driver wired into the bridge (SFTP mailbox on 127.0.0.1)', () 
     writeFileSync(join(sftp.root, 'in', '214-at7.x12'), edi('214-at7.x12'));
     writeFileSync(join(sftp.root, 'in', 'broken.x12'), edi('truncated.x12'));
     await runSlot(b, 'mailbox.scan');
-    await eventually('two tasks with their files', () => ediTasks(w).length === 2 && ediTasks(w).every((t) => (t.attachments ?? []).length === 1));
+    await eventually(
+      'two tasks with their files',
+      () => ediTasks(w).length === 2 && ediTasks(w).every((t) => (t.attachments ?? []).length === 1),
+    );
     expect(readdirSync(join(sftp.root, 'in'))).toEqual([]);
     expect(readdirSync(join(sftp.root, 'archive'))).toEqual([expect.stringMatching(/_214-at7\.x12$/)]);
     const byIssue = Object.fromEntries(ediTasks(w).map((t) => [issue(t), t]));
@@ -216,7 +288,17 @@ describe('mailbox driver wired into the bridge (SFTP mailbox on 127.0.0.1)', () 
     sftp = await startSftpTestServer();
     process.env.GB_TEST_MAILBOX_SFTP_PASSWORD = sftp.password;
     world = await createWorld({
-      extra: { mailbox: mailboxConfig({ type: 'sftp', host: sftp.host, port: sftp.port, username: sftp.username, password: { env: 'GB_TEST_MAILBOX_SFTP_PASSWORD' }, host_key_sha256: `SHA256:${'A'.repeat(43)}`, folders: sftp.folders }) },
+      extra: {
+        mailbox: mailboxConfig({
+          type: 'sftp',
+          host: sftp.host,
+          port: sftp.port,
+          username: sftp.username,
+          password: { env: 'GB_TEST_MAILBOX_SFTP_PASSWORD' },
+          host_key_sha256: `SHA256:${'A'.repeat(43)}`,
+          folders: sftp.folders,
+        }),
+      },
     });
     const b = await world.startBridge({ now: clock });
     writeFileSync(join(sftp.root, 'in', '214-at7.x12'), edi('214-at7.x12'));

@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, type World } from '../helpers/world.ts';
-import { createEmailPartnerWorld, createNoEndpointEmailWorld, EDI_MAIL_PARTNER, GUS, MAIL_PARTNER, mailsTo, pageLink, waitForMail } from '../helpers/partnerEmailWorld.ts';
+import {
+  createEmailPartnerWorld,
+  createNoEndpointEmailWorld,
+  EDI_MAIL_PARTNER,
+  GUS,
+  MAIL_PARTNER,
+  mailsTo,
+  pageLink,
+  waitForMail,
+} from '../helpers/partnerEmailWorld.ts';
 import type { TestSmtp } from '../helpers/smtpServer.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
 import { getLink } from '../../src/store/ops/links.ts';
@@ -27,10 +36,19 @@ async function quiet(w: World, b: Bridge): Promise<void> {
   for (let i = 0; i < 2; i++) {
     await w.tg.idle();
     await w.cu.webhooksSettled();
-    await eventually('no job due', async () => {
-      const n = await b.store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 2500).executeTakeFirst();
-      return Number(n?.n ?? 0) === 0 && b.dispatcher.inFlightCount === 0;
-    }, 20_000);
+    await eventually(
+      'no job due',
+      async () => {
+        const n = await b.store.db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('state', 'in', ['ready', 'running'])
+          .where('run_at', '<=', Date.now() + 2500)
+          .executeTakeFirst();
+        return Number(n?.n ?? 0) === 0 && b.dispatcher.inFlightCount === 0;
+      },
+      20_000,
+    );
   }
 }
 
@@ -65,7 +83,11 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
 
     // Flow 3: a file marked for the partner by the sharing rules (here its name prefix) arrives attached; an internal one never.
     const credit = Buffer.from('%PDF-1.4 credit note 7781');
-    w.cu.attachFile(taskId, { filename: 'internal-margin-calc.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 internal') });
+    w.cu.attachFile(taskId, {
+      filename: 'internal-margin-calc.pdf',
+      contentType: 'application/pdf',
+      data: Buffer.from('%PDF-1.4 internal'),
+    });
     w.cu.attachFile(taskId, { filename: 'partner-credit-note-7781.pdf', contentType: 'application/pdf', data: credit });
     const doc = await waitForMail(smtp, UMA, /A document for your case/);
     expect(doc.parsed.attachments.map((a) => a.filename)).toEqual(['partner-credit-note-7781.pdf']);
@@ -86,33 +108,63 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     const posted = await postForm(`${caseUrl}/comment`, { nonce, body: 'Signed delivery note attached below.' });
     expect(posted.status).toBe(303);
     // The same form sent twice (a double click, a resubmitted POST) is one comment.
-    expect((await postForm(`${caseUrl}/comment`, { nonce, body: 'Signed delivery note attached below.' })).status).toBe(303);
+    expect((await postForm(`${caseUrl}/comment`, { nonce, body: 'Signed delivery note attached below.' })).status).toBe(
+      303,
+    );
     const form = new FormData();
     form.set('nonce', nonce);
     form.set('file', new Blob([Buffer.from('%PDF-1.4 signed POD')], { type: 'application/pdf' }), 'signed-pod.pdf');
     expect((await fetch(`${caseUrl}/upload`, { method: 'POST', body: form, redirect: 'manual' })).status).toBe(303);
     await quiet(w, b);
     expect(cuComments(w, taskId).filter((x) => x.includes('Signed delivery note attached below.'))).toHaveLength(1);
-    expect(cuComments(w, taskId).find((x) => x.includes('Signed delivery note'))).toContain('Partner comment from Umbrella Foods (uma@umbrella.example) via the partner page');
+    expect(cuComments(w, taskId).find((x) => x.includes('Signed delivery note'))).toContain(
+      'Partner comment from Umbrella Foods (uma@umbrella.example) via the partner page',
+    );
     expect(taskById(w, taskId)!.attachments.map((a: any) => a.title)).toContain('Partner - signed-pod.pdf');
     // The partner's own file is not mailed back to it.
     expect(mailsTo(smtp, UMA, /signed-pod|internal-margin/)).toEqual([]);
 
     // Flow 6: the decision with the comments flagged for the partner, not the internal ones.
-    const r = await w.tg.requestApproval({ partnerId: MAIL_PARTNER, kind: 'pricing_exception', summary: 'Hold Q3 price on SKU 9902', details: 'Freight surcharge.', value: { amount: 4_000, currency: 'USD' } });
+    const r = await w.tg.requestApproval({
+      partnerId: MAIL_PARTNER,
+      kind: 'pricing_exception',
+      summary: 'Hold Q3 price on SKU 9902',
+      details: 'Freight surcharge.',
+      value: { amount: 4_000, currency: 'USD' },
+    });
     const approvalTask = (await eventually('the approval task', () => getLink(db, 'approval', r.id))).cuTaskId;
-    w.cu.postComment(approvalTask, '@partner Approved for Q3 only; list price again from Q4.', 'dora.manager@gridbridge.example');
+    w.cu.postComment(
+      approvalTask,
+      '@partner Approved for Q3 only; list price again from Q4.',
+      'dora.manager@gridbridge.example',
+    );
     w.cu.postComment(approvalTask, 'Margin is thin but the account matters.', 'dora.manager@gridbridge.example');
     // Files on the approval task follow sharing.approvals.files (here the "partner-" name prefix): only the marked one goes, attached to the decision.
     const sheet = Buffer.from('%PDF-1.4 price sheet 9902');
-    w.cu.attachFile(approvalTask, { filename: 'internal-margin-9902.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 internal margin') }, 'dora.manager@gridbridge.example');
-    w.cu.attachFile(approvalTask, { filename: 'partner-price-sheet-9902.pdf', contentType: 'application/pdf', data: sheet }, 'dora.manager@gridbridge.example');
+    w.cu.attachFile(
+      approvalTask,
+      {
+        filename: 'internal-margin-9902.pdf',
+        contentType: 'application/pdf',
+        data: Buffer.from('%PDF-1.4 internal margin'),
+      },
+      'dora.manager@gridbridge.example',
+    );
+    w.cu.attachFile(
+      approvalTask,
+      { filename: 'partner-price-sheet-9902.pdf', contentType: 'application/pdf', data: sheet },
+      'dora.manager@gridbridge.example',
+    );
     w.cu.moveStatus(approvalTask, 'approved', 'dora.manager@gridbridge.example');
     const decision = await waitForMail(smtp, UMA, /Decision on your request/);
     expect(decision.parsed.attachments.map((a) => a.filename)).toEqual(['partner-price-sheet-9902.pdf']);
     expect(decision.parsed.attachments[0]!.content.equals(sheet)).toBe(true);
     expect(mailsTo(smtp, UMA, /internal-margin-9902/)).toEqual([]);
-    expect((await listAudit(db, 'approval', r.id)).filter((a) => a.action === 'kept_internal' || a.action === 'document_to_partner').map((a) => [a.action, JSON.parse(a.after!).name])).toEqual([
+    expect(
+      (await listAudit(db, 'approval', r.id))
+        .filter((a) => a.action === 'kept_internal' || a.action === 'document_to_partner')
+        .map((a) => [a.action, JSON.parse(a.after!).name]),
+    ).toEqual([
       ['kept_internal', 'internal-margin-9902.pdf'],
       ['document_to_partner', 'partner-price-sheet-9902.pdf'],
     ]);
@@ -125,7 +177,11 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
 
     // Flow 7: the period's scorecard to the finance contact, with its CSV.
     const period = periodOf(Date.now(), w.config.metrics.period_kind, w.config.calendar.time_zone).label;
-    await enqueueJobs(db, [{ kind: 'metrics.push', key: `test:metrics:${period}`, payload: { slot: 1, period } }], Date.now());
+    await enqueueJobs(
+      db,
+      [{ kind: 'metrics.push', key: `test:metrics:${period}`, payload: { slot: 1, period } }],
+      Date.now(),
+    );
     b.dispatcher.wake();
     const score = await waitForMail(smtp, FINN, /Your scorecard for/);
     expect(score.parsed.attachments[0]!.filename).toBe(`scorecard-${MAIL_PARTNER}-${period}.csv`);
@@ -134,10 +190,17 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
 
     // Flow 8: the notice with its acknowledge link, a reminder while silent, the acknowledgement counted on the rollout.
     const list = w.cu.lists.rollouts;
-    const fieldId = (name: string) => w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
+    const fieldId = (name: string) =>
+      w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
     const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
-      method: 'POST', headers: { authorization: w.cu.token, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Pallet labels: GS1-128 from March', description: 'Every pallet needs a GS1-128 label from 1 March.', tags: ['rollout'], custom_fields: [{ id: fieldId('Audience'), value: 'all' }] }),
+      method: 'POST',
+      headers: { authorization: w.cu.token, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Pallet labels: GS1-128 from March',
+        description: 'Every pallet needs a GS1-128 label from 1 March.',
+        tags: ['rollout'],
+        custom_fields: [{ id: fieldId('Audience'), value: 'all' }],
+      }),
     });
     const marker = (await made.json()) as { id: string };
     const tick = async (kind: string) => {
@@ -167,17 +230,30 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     const tg = w.tg.state();
     expect(tg.cases.get(c.id)!.status).toBe('open');
     expect((tg.comments.get(c.id) ?? []).filter((x) => (x as any).author !== MAIL_PARTNER)).toEqual([]);
-    expect([...tg.documents.values()].filter((d: any) => d.meta.case_id === c.id && d.meta.uploaded_by === 'internal')).toEqual([]);
+    expect(
+      [...tg.documents.values()].filter((d: any) => d.meta.case_id === c.id && d.meta.uploaded_by === 'internal'),
+    ).toEqual([]);
     expect(tg.requests.get(r.id)!.status).toBe('pending');
     expect(tg.scorecards.has(MAIL_PARTNER)).toBe(false);
-    expect([...tg.notices.values()].filter((n) => n.title.startsWith('Reminder:')).map((n) => n.audience)).not.toContainEqual({ partner_ids: expect.arrayContaining([MAIL_PARTNER]) });
+    expect(
+      [...tg.notices.values()].filter((n) => n.title.startsWith('Reminder:')).map((n) => n.audience),
+    ).not.toContainEqual({ partner_ids: expect.arrayContaining([MAIL_PARTNER]) });
 
     // Every message once: one per kind and contact (the reminder aside, which is its own message).
     const subjects = smtp.received.map((m) => `${m.envelopeTo[0]} ${m.parsed.subject}`);
     expect(new Set(subjects).size).toBe(subjects.length);
     expect(await listDeadLetters(db)).toEqual([]);
     const actions = (await listAudit(db, 'case', c.id)).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(['email_sent', 'partner_page_viewed', 'partner_page_comment', 'partner_page_upload', 'comment_to_clickup', 'document_to_clickup']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'email_sent',
+        'partner_page_viewed',
+        'partner_page_comment',
+        'partner_page_upload',
+        'comment_to_clickup',
+        'document_to_clickup',
+      ]),
+    );
   }, 120_000);
 
   it('a link that is altered, expired, revoked from the console, or for another partner is refused; the admin cookie opens nothing; every refusal is audited', async () => {
@@ -198,34 +274,78 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     expect(r1.status).toBe(403);
     expect(await r1.text()).toContain('This link is not valid.');
     // Expired (signed with the real key, so only the expiry refuses it).
-    const expired = signPageToken(pagesKey, { jti: claims.j, partnerId: claims.p, entity: 'case', entityId: c.id, exp: Date.now() - 1000 });
+    const expired = signPageToken(pagesKey, {
+      jti: claims.j,
+      partnerId: claims.p,
+      entity: 'case',
+      entityId: c.id,
+      exp: Date.now() - 1000,
+    });
     expect((await fetch(`${b.url}/p/${expired}`)).status).toBe(410);
     // Another partner's case with a validly signed token of this partner (issued for this jti): refused.
     const acmeCase = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Acme only' });
     await eventually('the Acme task', () => getLink(db, 'case', acmeCase.id));
-    const other = signPageToken(pagesKey, { jti: claims.j, partnerId: MAIL_PARTNER, entity: 'case', entityId: acmeCase.id, exp: claims.x });
+    const other = signPageToken(pagesKey, {
+      jti: claims.j,
+      partnerId: MAIL_PARTNER,
+      entity: 'case',
+      entityId: acmeCase.id,
+      exp: claims.x,
+    });
     expect((await fetch(`${b.url}/p/${other}`)).status).toBe(403);
-    await db.insertInto('partner_tokens').values({ jti: 'forged-for-acme', partner_id: MAIL_PARTNER, entity: 'case', entity_id: acmeCase.id, recipient: null, created_at: Date.now(), expires_at: claims.x, revoked_at: null, revoked_by: null, last_used_at: null }).execute();
-    const issuedButNotTheirs = signPageToken(pagesKey, { jti: 'forged-for-acme', partnerId: MAIL_PARTNER, entity: 'case', entityId: acmeCase.id, exp: claims.x });
+    await db
+      .insertInto('partner_tokens')
+      .values({
+        jti: 'forged-for-acme',
+        partner_id: MAIL_PARTNER,
+        entity: 'case',
+        entity_id: acmeCase.id,
+        recipient: null,
+        created_at: Date.now(),
+        expires_at: claims.x,
+        revoked_at: null,
+        revoked_by: null,
+        last_used_at: null,
+      })
+      .execute();
+    const issuedButNotTheirs = signPageToken(pagesKey, {
+      jti: 'forged-for-acme',
+      partnerId: MAIL_PARTNER,
+      entity: 'case',
+      entityId: acmeCase.id,
+      exp: claims.x,
+    });
     expect((await fetch(`${b.url}/p/${issuedButNotTheirs}`)).status).toBe(404);
     // A comment posted with an altered link is not stored.
     expect((await postForm(`${b.url}/p/${altered}/comment`, { nonce: 'n', body: 'sneaky' })).status).toBe(403);
     expect(await db.selectFrom('partner_actions').selectAll().execute()).toEqual([]);
 
     // The admin session cookie does not open a partner page, and a partner link does not open the admin API.
-    const admin = await fetch(`${b.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'nope' }) });
+    const admin = await fetch(`${b.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: 'nope' }),
+    });
     expect(admin.status).toBe(401);
     expect((await fetch(`${b.url}/p/not-a-token`, { headers: { cookie: 'gb_session=anything' } })).status).toBe(403);
     expect((await fetch(`${b.url}/api/cases`, { headers: { cookie: `x=${token}` } })).status).toBe(401);
 
     // Revoked from the console: refused from then on.
     const jti = claims.j as string;
-    await db.updateTable('partner_tokens').set({ revoked_at: Date.now(), revoked_by: 'test' }).where('jti', '=', jti).execute();
+    await db
+      .updateTable('partner_tokens')
+      .set({ revoked_at: Date.now(), revoked_by: 'test' })
+      .where('jti', '=', jti)
+      .execute();
     const r5 = await fetch(good);
     expect(r5.status).toBe(403);
     expect(await r5.text()).toContain('withdrawn');
-    const refusals = (await listAudit(db, 'partner_page', 'refused')).map((a) => JSON.parse(a.after!).reason ?? JSON.parse(a.after!).message);
-    expect(refusals).toEqual(expect.arrayContaining(['bad_signature', 'expired', 'claims_differ_from_issued', 'revoked', 'malformed']));
+    const refusals = (await listAudit(db, 'partner_page', 'refused')).map(
+      (a) => JSON.parse(a.after!).reason ?? JSON.parse(a.after!).message,
+    );
+    expect(refusals).toEqual(
+      expect.arrayContaining(['bad_signature', 'expired', 'claims_differ_from_issued', 'revoked', 'malformed']),
+    );
   }, 60_000);
 });
 
@@ -239,16 +359,27 @@ describe('an e-mail partner in a deployment with no community endpoint at all (t
     const db = b.store.db;
     expect(w.config.tradinggrid).toEqual({ driver: 'mailbox' });
     expect(w.config.flows.rollouts).toBeDefined();
-    writeFileSync(join(dir('in'), '214-at7.x12'), readFileSync(new URL('../fixtures/edi/214-at7.x12', import.meta.url)));
+    writeFileSync(
+      join(dir('in'), '214-at7.x12'),
+      readFileSync(new URL('../fixtures/edi/214-at7.x12', import.meta.url)),
+    );
     await b.scheduler.enqueueSlot({ kind: 'mailbox.scan', cron: '* * * * *' }, Date.now());
     b.dispatcher.wake();
 
     // Flows 2 and 3.
-    const link = await eventually('the EDI case task', async () => (await db.selectFrom('links').selectAll().where('entity', '=', 'case').executeTakeFirst()) ?? null, 30_000);
+    const link = await eventually(
+      'the EDI case task',
+      async () => (await db.selectFrom('links').selectAll().where('entity', '=', 'case').executeTakeFirst()) ?? null,
+      30_000,
+    );
     await waitForMail(smtp, GUS, /We received your case/);
     w.cu.moveStatus(link.cu_task_id!, 'awaiting documents');
     w.cu.postComment(link.cu_task_id!, '@partner Please resend the 214 with the corrected stop.');
-    w.cu.attachFile(link.cu_task_id!, { filename: 'partner-carrier-note.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 carrier note') });
+    w.cu.attachFile(link.cu_task_id!, {
+      filename: 'partner-carrier-note.pdf',
+      contentType: 'application/pdf',
+      data: Buffer.from('%PDF-1.4 carrier note'),
+    });
     await waitForMail(smtp, GUS, /is now: awaiting documents/);
     const comment = await waitForMail(smtp, GUS, /New comment on your case/);
     expect(comment.parsed.text).toContain('Please resend the 214 with the corrected stop.');
@@ -257,7 +388,11 @@ describe('an e-mail partner in a deployment with no community endpoint at all (t
 
     // Flow 7.
     const period = periodOf(Date.now(), w.config.metrics.period_kind, w.config.calendar.time_zone).label;
-    await enqueueJobs(db, [{ kind: 'metrics.push', key: `test:edi-metrics:${period}`, payload: { slot: 1, period } }], Date.now());
+    await enqueueJobs(
+      db,
+      [{ kind: 'metrics.push', key: `test:edi-metrics:${period}`, payload: { slot: 1, period } }],
+      Date.now(),
+    );
     b.dispatcher.wake();
     const score = await waitForMail(smtp, GUS, /Your scorecard for/);
     expect(score.parsed.attachments[0]!.filename).toBe(`scorecard-${EDI_MAIL_PARTNER}-${period}.csv`);
@@ -266,23 +401,42 @@ describe('an e-mail partner in a deployment with no community endpoint at all (t
     const caseUrl = pageLink(comment);
     const html = await (await fetch(caseUrl)).text();
     const nonce = /name="nonce" value="([\w-]+)"/.exec(html)![1]!;
-    expect((await postForm(`${caseUrl}/comment`, { nonce, body: 'Corrected 214 sent this morning.' })).status).toBe(303);
-    await eventually('the page comment on the task', () => cuComments(w, link.cu_task_id!).some((x) => x.includes('Corrected 214 sent this morning.')), 30_000);
+    expect((await postForm(`${caseUrl}/comment`, { nonce, body: 'Corrected 214 sent this morning.' })).status).toBe(
+      303,
+    );
+    await eventually(
+      'the page comment on the task',
+      () => cuComments(w, link.cu_task_id!).some((x) => x.includes('Corrected 214 sent this morning.')),
+      30_000,
+    );
 
     // Flow 6 without the community API: the partner makes a request from its page (there is no other way in).
     expect(html).toContain('id="new-request"');
     const form = await fetch(`${caseUrl}/request`);
     expect(form.status).toBe(200);
     const formNonce = /name="nonce" value="([\w-]+)"/.exec(await form.text())![1]!;
-    const request = { nonce: formNonce, kind: 'shipment_change', summary: 'Move the 12 May pickup to 14 May', details: 'Dock closed for inventory.', amount: '', currency: 'USD' };
+    const request = {
+      nonce: formNonce,
+      kind: 'shipment_change',
+      summary: 'Move the 12 May pickup to 14 May',
+      details: 'Dock closed for inventory.',
+      amount: '',
+      currency: 'USD',
+    };
     const sent = await postForm(`${caseUrl}/request`, request);
     expect(sent.status).toBe(303);
     const ref = /ref=(PR-[0-9A-F]{10})/.exec(sent.headers.get('location') ?? '')![1]!;
     // The same form sent again is the same request.
     expect((await postForm(`${caseUrl}/request`, request)).headers.get('location')).toContain(ref);
-    expect(await (await fetch(`${caseUrl}?done=request&ref=${ref}`)).text()).toContain(`your request ${ref} was received`);
-    const approvalTask = (await eventually('the approval task of the page request', () => getLink(db, 'approval', ref), 30_000)).cuTaskId;
-    expect(taskById(w, approvalTask)!.name).toBe('[Globex Logistics] Approve shipment change: Move the 12 May pickup to 14 May');
+    expect(await (await fetch(`${caseUrl}?done=request&ref=${ref}`)).text()).toContain(
+      `your request ${ref} was received`,
+    );
+    const approvalTask = (
+      await eventually('the approval task of the page request', () => getLink(db, 'approval', ref), 30_000)
+    ).cuTaskId;
+    expect(taskById(w, approvalTask)!.name).toBe(
+      '[Globex Logistics] Approve shipment change: Move the 12 May pickup to 14 May',
+    );
     expect(w.cu.tasks().filter((x) => (x as Task).name?.includes('Move the 12 May pickup'))).toHaveLength(1);
     w.cu.postComment(approvalTask, '@partner Fine, the carrier confirmed 14 May.', 'dora.manager@gridbridge.example');
     w.cu.postComment(approvalTask, 'Costs us a second dock slot.', 'dora.manager@gridbridge.example');
@@ -306,10 +460,17 @@ describe('an e-mail partner in a deployment with no community endpoint at all (t
 
     // Flow 8 without the community API: the notice by e-mail, a reminder, the acknowledgement on the page, the gate.
     const list = w.cu.lists.rollouts;
-    const fieldId = (name: string) => w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
+    const fieldId = (name: string) =>
+      w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
     const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
-      method: 'POST', headers: { authorization: w.cu.token, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Carrier SCAC on every 214', description: 'From 1 June every 214 carries the SCAC in B2.', tags: ['rollout'], custom_fields: [{ id: fieldId('Audience'), value: 'all' }] }),
+      method: 'POST',
+      headers: { authorization: w.cu.token, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Carrier SCAC on every 214',
+        description: 'From 1 June every 214 carries the SCAC in B2.',
+        tags: ['rollout'],
+        custom_fields: [{ id: fieldId('Audience'), value: 'all' }],
+      }),
     });
     const marker = (await made.json()) as { id: string };
     const tick = async (kind: string) => {
@@ -331,10 +492,17 @@ describe('an e-mail partner in a deployment with no community endpoint at all (t
     await quiet(w, b);
     const rollout = (await getFlowRecord<any>(db, 'rollout', `cu:${marker.id}`))!;
     expect(Object.keys(rollout.data.acks)).toEqual([EDI_MAIL_PARTNER]);
-    expect(taskById(w, marker.id)!.checklists.find((x: any) => x.name === 'Partner acknowledgements').items.map((i: any) => [i.name, i.resolved])).toEqual([['Globex Logistics (P-GLOBEX)', true]]);
-    expect((await listAudit(db, 'rollout', `cu:${marker.id}`)).filter((a) => a.action === 'notice_acknowledged')).toHaveLength(1);
+    expect(
+      taskById(w, marker.id)!
+        .checklists.find((x: any) => x.name === 'Partner acknowledgements')
+        .items.map((i: any) => [i.name, i.resolved]),
+    ).toEqual([['Globex Logistics (P-GLOBEX)', true]]);
+    expect(
+      (await listAudit(db, 'rollout', `cu:${marker.id}`)).filter((a) => a.action === 'notice_acknowledged'),
+    ).toHaveLength(1);
     const subs = w.cu.tasks().filter((x) => (x as Task).parent === marker.id) as Task[];
-    for (const n of ['Training', 'Documentation updates', 'Testing']) w.cu.moveStatus(subs.find((x) => x.name.startsWith(n))!.id, 'live');
+    for (const n of ['Training', 'Documentation updates', 'Testing'])
+      w.cu.moveStatus(subs.find((x) => x.name.startsWith(n))!.id, 'live');
     await quiet(w, b);
     expect(taskById(w, marker.id)!.status.status).toBe('go-live ready');
 

@@ -75,10 +75,17 @@ async function commentsOn(c: Clocked, taskId: string): Promise<string[]> {
 }
 
 async function slaRow(c: Clocked, caseId: string) {
-  return withSlaTables(c.b.store.db).selectFrom('case_sla').selectAll().where('case_id', '=', caseId).executeTakeFirst();
+  return withSlaTables(c.b.store.db)
+    .selectFrom('case_sla')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .executeTakeFirst();
 }
 
-const escalationTasks = (c: Clocked) => c.w.cu.tasks().filter((t) => ((t as any).tags ?? []).some((g: any) => g.name === 'escalation')) as Array<Record<string, any>>;
+const escalationTasks = (c: Clocked) =>
+  c.w.cu.tasks().filter((t) => ((t as any).tags ?? []).some((g: any) => g.name === 'escalation')) as Array<
+    Record<string, any>
+  >;
 
 async function member(c: Clocked, email: string): Promise<number> {
   const m = await c.b.clickup.listWorkspaceMembers();
@@ -90,7 +97,12 @@ describe('flow 5: SLA sweep, reminders, pause, escalation ladder (injected clock
   it('reminds once per threshold, pauses while awaiting documents, moves the due date, escalates up the ladder', async () => {
     const c = await start();
     const { w, b } = c;
-    const raised = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Short shipment on PO 4500077', value: { amount: 18_000, currency: 'USD' } });
+    const raised = await w.tg.raiseCase({
+      partnerId: 'P-ACME',
+      kind: 'dispute',
+      title: 'Short shipment on PO 4500077',
+      value: { amount: 18_000, currency: 'USD' },
+    });
     await c.settle();
     const task = await caseTask(c, raised.id);
     const opened = Date.parse(raised.opened_at);
@@ -106,7 +118,7 @@ describe('flow 5: SLA sweep, reminders, pause, escalation ladder (injected clock
     expect(comments).toHaveLength(1);
     expect(comments[0]).toContain('@Ana Ops ');
     expect(comments[0]).toMatch(/SLA reminder: this case has used 51 % of its resolution time \(the 50 % mark\)/);
-    expect((await slaRow(c, raised.id))).toMatchObject({ state: 'on_track', reminders: '[0.5]', escalation_level: 0 });
+    expect(await slaRow(c, raised.id)).toMatchObject({ state: 'on_track', reminders: '[0.5]', escalation_level: 0 });
     await c.sweep();
     expect(await commentsOn(c, task.id)).toHaveLength(1);
 
@@ -147,7 +159,11 @@ describe('flow 5: SLA sweep, reminders, pause, escalation ladder (injected clock
     expect(l1.markdown_description ?? l1.description).toMatch(/rules\[0\] "strategic partners": tier strategic/);
     expect(w.tg.state().cases.get(raised.id)?.status).toBe('escalated');
     expect((await getCase(b.store.db, raised.id))?.partnerStatus).toBe('escalated');
-    expect(await slaRow(c, raised.id)).toMatchObject({ state: 'breached', escalation_level: 1, escalation_task_id: l1.id });
+    expect(await slaRow(c, raised.id)).toMatchObject({
+      state: 'breached',
+      escalation_level: 1,
+      escalation_task_id: l1.id,
+    });
     await c.sweep();
     expect(escalationTasks(c)).toHaveLength(1);
 
@@ -162,7 +178,10 @@ describe('flow 5: SLA sweep, reminders, pause, escalation ladder (injected clock
     expect(l2.linked_tasks.map((l: any) => l.link_id).sort()).toEqual([task.id, l1.id].sort());
     expect(l2.markdown_description ?? l2.description).toMatch(/escalation_levels\[1\]\.route_to/);
     const ladder = await listEscalations(b.store.db, raised.id);
-    expect(ladder.map((r) => [r.level, r.task_id])).toEqual([[1, l1.id], [2, l2.id]]);
+    expect(ladder.map((r) => [r.level, r.task_id])).toEqual([
+      [1, l1.id],
+      [2, l2.id],
+    ]);
     expect(w.cu.stats().requests['POST /api/v2/list/{list_id}/task']).toBe(3); // case + two rungs, never more
     expect(await commentsOn(c, task.id)).toHaveLength(2);
   }, 60_000);
@@ -180,12 +199,20 @@ describe('flow 5: SLA sweep, reminders, pause, escalation ladder (injected clock
     const ana = await member(c, 'ana.ops@gridbridge.example');
     const byCase = async (id: string) => {
       const link = await getLink(c.b.store.db, 'case', id);
-      return escalationTasks(c).find((t) => t.name.startsWith('[Escalation L1]') && t.linked_tasks.some((l: any) => l.link_id === link!.cuTaskId))!;
+      return escalationTasks(c).find(
+        (t) => t.name.startsWith('[Escalation L1]') && t.linked_tasks.some((l: any) => l.link_id === link!.cuTaskId),
+      )!;
     };
     expect((await byCase(edi.id)).assignees.map((u: any) => u.id)).toEqual([chen]);
     expect((await byCase(ship.id)).assignees.map((u: any) => u.id)).toEqual([ana]);
-    expect((await listEscalations(c.b.store.db, edi.id))[0]).toMatchObject({ manager: 'chen.it@gridbridge.example', rule_index: 1 });
-    expect((await listEscalations(c.b.store.db, ship.id))[0]).toMatchObject({ manager: 'ana.ops@gridbridge.example', rule_index: 2 });
+    expect((await listEscalations(c.b.store.db, edi.id))[0]).toMatchObject({
+      manager: 'chen.it@gridbridge.example',
+      rule_index: 1,
+    });
+    expect((await listEscalations(c.b.store.db, ship.id))[0]).toMatchObject({
+      manager: 'ana.ops@gridbridge.example',
+      rule_index: 2,
+    });
   }, 60_000);
 });
 
@@ -195,7 +222,12 @@ describe('flow 7: scorecards pushed, /metrics, report', () => {
     const a = await c.w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Price dispute' });
     await c.w.tg.raiseCase({ partnerId: 'P-GLOBEX', kind: 'shipment_exception', title: 'Late truck' });
     await c.settle();
-    await eventually('both cases linked', async () => (await c.b.store.db.selectFrom('links').select('entity_id').where('entity', '=', 'case').execute()).length === 2);
+    await eventually(
+      'both cases linked',
+      async () =>
+        (await c.b.store.db.selectFrom('links').select('entity_id').where('entity', '=', 'case').execute()).length ===
+        2,
+    );
     c.advanceTo(30);
     await setCasePartnerStatus(c.b.store.db, a.id, 'resolved', c.now()); // Acme's dispute resolved after 30 h, in time
     await c.sweep(); // Globex's 24 h shipment exception is now overdue
@@ -208,8 +240,16 @@ describe('flow 7: scorecards pushed, /metrics, report', () => {
     expect(pushed.get('P-ACME')!.avg_resolution_hours).toBeCloseTo(30, 0);
     expect(pushed.get('P-GLOBEX')).toMatchObject({ period, open_cases: 1, overdue_tasks: 1, avg_resolution_hours: 0 });
     expect(pushed.get('P-INITECH')).toMatchObject({ period, open_cases: 0, overdue_tasks: 0 }); // mapped, no cases: zeros
-    const pushJobs = await c.b.store.db.selectFrom('jobs').select('key').where('kind', '=', 'metrics.push_partner').execute();
-    expect(pushJobs.map((j) => j.key).sort()).toEqual(['P-ACME', 'P-GLOBEX', 'P-INITECH'].map((p) => expect.stringMatching(new RegExp(`^metrics\\.push:${p}:${period}:\\d+$`))));
+    const pushJobs = await c.b.store.db
+      .selectFrom('jobs')
+      .select('key')
+      .where('kind', '=', 'metrics.push_partner')
+      .execute();
+    expect(pushJobs.map((j) => j.key).sort()).toEqual(
+      ['P-ACME', 'P-GLOBEX', 'P-INITECH'].map((p) =>
+        expect.stringMatching(new RegExp(`^metrics\\.push:${p}:${period}:\\d+$`)),
+      ),
+    );
 
     const text = await (await fetch(`${c.b.url}/metrics`)).text();
     expect(text).toContain('gridbridge_cases_sla{sla_state="breached"} 1');
@@ -221,7 +261,11 @@ describe('flow 7: scorecards pushed, /metrics, report', () => {
 
     const csv = await buildReport(c.b.store.db, c.w.config, { partner: 'P-ACME', period, format: 'csv', now: c.now() });
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('partner_id,partner_name,period,resolved_cases,avg_resolution_hours,median_resolution_hours,p90_resolution_hours,open_cases,overdue_tasks,sla_met_pct');
-    expect(lines[1]).toMatch(new RegExp(`^P-ACME,Acme Retail,${period},1,30(\\.\\d+)?,30(\\.\\d+)?,30(\\.\\d+)?,0,0,100$`));
+    expect(lines[0]).toBe(
+      'partner_id,partner_name,period,resolved_cases,avg_resolution_hours,median_resolution_hours,p90_resolution_hours,open_cases,overdue_tasks,sla_met_pct',
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(`^P-ACME,Acme Retail,${period},1,30(\\.\\d+)?,30(\\.\\d+)?,30(\\.\\d+)?,0,0,100$`),
+    );
   }, 60_000);
 });

@@ -16,15 +16,24 @@ const SET_STATUS = 'POST /cases/:id/status';
 
 async function openCase(w: World, title = 'Two-way case') {
   const b = w.bridge ?? (await w.startBridge());
-  const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title, documents: [{ name: 'claim.pdf', kind: 'claim_evidence', contentType: 'application/pdf', content: Buffer.from('%PDF claim') }] });
+  const c = await w.tg.raiseCase({
+    partnerId: 'P-ACME',
+    kind: 'dispute',
+    title,
+    documents: [
+      { name: 'claim.pdf', kind: 'claim_evidence', contentType: 'application/pdf', content: Buffer.from('%PDF claim') },
+    ],
+  });
   const link = await eventually('the task', () => getLink(b.store.db, 'case', c.id));
   // The task exists, its file is attached and the partner sees "received": the case is settled.
   await eventually('received on the partner side', () => w.tg.state().cases.get(c.id)?.status === 'received');
-  await eventually('the attachment', () => ((w.cu.tasks().find((t) => t.id === link.cuTaskId) as any)?.attachments ?? []).length === 1);
+  await eventually(
+    'the attachment',
+    () => ((w.cu.tasks().find((t) => t.id === link.cuTaskId) as any)?.attachments ?? []).length === 1,
+  );
   await settle(w);
   return { b, c, taskId: link.cuTaskId };
 }
-
 
 const tgCalls = (w: World, route: string) => w.tg.stats().requests[route] ?? 0;
 const cuCalls = (w: World) => w.cu.stats().total;
@@ -53,7 +62,11 @@ describe('flow 2: ClickUp status → partner status', () => {
     w.cu.moveStatus(taskId, 'resolved');
     await eventually('resolved', () => w.tg.state().cases.get(c.id)?.status === 'resolved');
     await settle(w);
-    expect((await listAudit(b.store.db, 'case', c.id)).filter((a) => a.action === 'status_to_partner').map((a) => JSON.parse(a.after!).status)).toEqual(['received', 'awaiting_documents', 'resolved']);
+    expect(
+      (await listAudit(b.store.db, 'case', c.id))
+        .filter((a) => a.action === 'status_to_partner')
+        .map((a) => JSON.parse(a.after!).status),
+    ).toEqual(['received', 'awaiting_documents', 'resolved']);
   });
 
   it('duplicate and reordered webhook deliveries change the partner status once, and an older change never wins', async () => {
@@ -66,9 +79,23 @@ describe('flow 2: ClickUp status → partner status', () => {
     const before = tgCalls(w, SET_STATUS);
     // Replay an older history item (status "escalated", dated before "in review") as ClickUp would on a late retry.
     const { signClickUpBody } = await import('../../src/connectors/clickup/signature.ts');
-    const old = { event: 'taskStatusUpdated', task_id: taskId, webhook_id: w.bridge!.ctx.webhook.id, history_items: [{ id: 'hist-old-1', field: 'status', date: String(Date.now() - 3_600_000), after: { status: 'escalated' } }] };
+    const old = {
+      event: 'taskStatusUpdated',
+      task_id: taskId,
+      webhook_id: w.bridge!.ctx.webhook.id,
+      history_items: [
+        { id: 'hist-old-1', field: 'status', date: String(Date.now() - 3_600_000), after: { status: 'escalated' } },
+      ],
+    };
     const body = JSON.stringify(old);
-    const r = await fetch(`${b.url}/webhooks/clickup`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signClickUpBody(body, w.bridge!.ctx.webhook.secret!) }, body });
+    const r = await fetch(`${b.url}/webhooks/clickup`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': signClickUpBody(body, w.bridge!.ctx.webhook.secret!),
+      },
+      body,
+    });
     expect(r.status).toBe(200);
     await settle(w);
     expect(w.tg.state().cases.get(c.id)?.status).toBe('in_review');
@@ -85,19 +112,34 @@ describe('flow 2: ClickUp status → partner status', () => {
     w.tg.setWebhookUrl(undefined); // events reach the bridge only when the test posts them
     const post = async (ev: unknown) => {
       const s = signTgEvent(ev as never, w.tg.webhookSecret);
-      expect((await fetch(`${b.url}/webhooks/tradinggrid`, { method: 'POST', headers: s.headers, body: s.body })).status).toBe(202);
+      expect(
+        (await fetch(`${b.url}/webhooks/tradinggrid`, { method: 'POST', headers: s.headers, body: s.body })).status,
+      ).toBe(202);
     };
     // settle() waits for the Trading Grid sandbox to deliver, which it does not here.
     const quiet = async () => {
       await w.cu.webhooksSettled();
-      await eventually('an idle queue', async () => (await b.store.db.selectFrom('jobs').select('id').where('state', 'in', ['ready', 'running']).where('run_at', '<=', Date.now() + 2500).execute()).length === 0 && b.dispatcher.inFlightCount === 0);
+      await eventually(
+        'an idle queue',
+        async () =>
+          (
+            await b.store.db
+              .selectFrom('jobs')
+              .select('id')
+              .where('state', 'in', ['ready', 'running'])
+              .where('run_at', '<=', Date.now() + 2500)
+              .execute()
+          ).length === 0 && b.dispatcher.inFlightCount === 0,
+      );
     };
     const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Late echo' });
     await post(w.tg.state().events.find((e) => e.type === 'case.opened' && e.data.id === c.id));
     const link = await eventually('the task', () => getLink(b.store.db, 'case', c.id));
     await eventually('received on the partner side', () => w.tg.state().cases.get(c.id)?.status === 'received');
     await quiet();
-    const echo = w.tg.state().events.find((e) => e.type === 'case.updated' && e.data.id === c.id && e.data.status === 'received')!;
+    const echo = w.tg
+      .state()
+      .events.find((e) => e.type === 'case.updated' && e.data.id === c.id && e.data.status === 'received')!;
     w.cu.moveStatus(link.cuTaskId, 'in review');
     await eventually('in_review on the partner side', () => w.tg.state().cases.get(c.id)?.status === 'in_review');
     await quiet();
@@ -112,12 +154,23 @@ describe('flow 2: ClickUp status → partner status', () => {
     const w = world;
     const { b, c, taskId } = await openCase(w);
     const send = async (id: string, status: string, at: number) => {
-      const s = signTgEvent({ id, type: 'case.updated', occurred_at: new Date(at).toISOString(), data: { id: c.id, partner_id: 'P-ACME', status, changed: ['status'], side: 'partner' } }, w.tg.webhookSecret);
+      const s = signTgEvent(
+        {
+          id,
+          type: 'case.updated',
+          occurred_at: new Date(at).toISOString(),
+          data: { id: c.id, partner_id: 'P-ACME', status, changed: ['status'], side: 'partner' },
+        },
+        w.tg.webhookSecret,
+      );
       const res = await fetch(`${b.url}/webhooks/tradinggrid`, { method: 'POST', headers: s.headers, body: s.body });
       expect(res.status).toBeLessThan(300);
     };
     await send('evt-partner-1', 'awaiting_documents', Date.now());
-    await eventually('the task moved', () => (w.cu.tasks().find((t) => t.id === taskId) as any)?.status?.status === 'awaiting documents');
+    await eventually(
+      'the task moved',
+      () => (w.cu.tasks().find((t) => t.id === taskId) as any)?.status?.status === 'awaiting documents',
+    );
     await settle(w);
     // Now both move at once: ClickUp to escalated, the partner to resolved. "At once" means each side's
     // event is in before the bridge acts on either: with the workers paused, which delivery arrives first
@@ -141,16 +194,24 @@ describe('comments both ways', () => {
     const { c, taskId } = await openCase(w);
     w.cu.postComment(taskId, 'internal note, not for the partner');
     w.cu.postComment(taskId, '@partner Please send the proof of delivery.');
-    await eventually('the partner comment', () => (w.tg.state().comments.get(c.id) ?? []).some((x) => x.body === 'Please send the proof of delivery.'));
+    await eventually('the partner comment', () =>
+      (w.tg.state().comments.get(c.id) ?? []).some((x) => x.body === 'Please send the proof of delivery.'),
+    );
     await w.tg.addCaseComment(c.id, { body: 'POD attached tomorrow', author: 'Jane (Acme)' });
-    await eventually('the comment on the task', async () => JSON.stringify(await (await fetch(`${w.cu.url}/v2/task/${taskId}/comment`, { headers: { authorization: w.cu.token } })).json()).includes('POD attached tomorrow'));
+    await eventually('the comment on the task', async () =>
+      JSON.stringify(
+        await (await fetch(`${w.cu.url}/v2/task/${taskId}/comment`, { headers: { authorization: w.cu.token } })).json(),
+      ).includes('POD attached tomorrow'),
+    );
     await settle(w);
     const partnerSide = (w.tg.state().comments.get(c.id) ?? []).filter((x) => x.side === 'internal');
     expect(partnerSide.map((x) => x.body)).toEqual(['Please send the proof of delivery.']);
     const res = await fetch(`${w.cu.url}/v2/task/${taskId}/comment`, { headers: { authorization: w.cu.token } });
     const comments = ((await res.json()) as any).comments as Array<{ comment_text: string }>;
     expect(comments.filter((x) => x.comment_text.includes('POD attached tomorrow'))).toHaveLength(1);
-    expect(comments.find((x) => x.comment_text.includes('POD attached tomorrow'))!.comment_text).toMatch(/^Partner comment from Jane \(Acme\)/);
+    expect(comments.find((x) => x.comment_text.includes('POD attached tomorrow'))!.comment_text).toMatch(
+      /^Partner comment from Jane \(Acme\)/,
+    );
   });
 });
 
@@ -161,11 +222,22 @@ describe('flow 3: documents both ways', () => {
     const { c, taskId } = await openCase(w);
     const docsBefore = [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id);
     expect(docsBefore).toHaveLength(1);
-    w.cu.attachFile(taskId, { filename: 'partner-corrected-invoice.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF corrected') });
-    await eventually('the corrected document', () => [...w.tg.state().documents.values()].some((d) => d.meta.case_id === c.id && d.meta.name === 'partner-corrected-invoice.pdf'));
+    w.cu.attachFile(taskId, {
+      filename: 'partner-corrected-invoice.pdf',
+      contentType: 'application/pdf',
+      data: Buffer.from('%PDF corrected'),
+    });
+    await eventually('the corrected document', () =>
+      [...w.tg.state().documents.values()].some(
+        (d) => d.meta.case_id === c.id && d.meta.name === 'partner-corrected-invoice.pdf',
+      ),
+    );
     await settle(w);
     const docs = [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id);
-    expect(docs.map((d) => [d.meta.name, d.meta.kind, d.meta.uploaded_by]).sort()).toEqual([['claim.pdf', 'claim_evidence', 'partner'], ['partner-corrected-invoice.pdf', 'corrected', 'internal']]);
+    expect(docs.map((d) => [d.meta.name, d.meta.kind, d.meta.uploaded_by]).sort()).toEqual([
+      ['claim.pdf', 'claim_evidence', 'partner'],
+      ['partner-corrected-invoice.pdf', 'corrected', 'internal'],
+    ]);
     // And nothing came back to ClickUp: the task still has exactly its two files.
     expect(((w.cu.tasks().find((t) => t.id === taskId) as any).attachments ?? []).length).toBe(2);
   });
@@ -176,32 +248,85 @@ describe('flow 3: documents both ways', () => {
     const { b, c, taskId } = await openCase(w);
     // The file (named for the partner by the sandbox's sharing rule) is added while deliveries fail, then ClickUp's taskUpdated arrives with only a hint.
     w.cu.setFaults({ webhookFailing: true });
-    w.cu.attachFile(taskId, { filename: 'partner-weighbridge.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF weighbridge') });
+    w.cu.attachFile(taskId, {
+      filename: 'partner-weighbridge.pdf',
+      contentType: 'application/pdf',
+      data: Buffer.from('%PDF weighbridge'),
+    });
     await w.cu.webhooksSettled();
     w.cu.setFaults({ webhookFailing: false });
     const hook = [...w.cu.state.webhooks.values()][0]!;
     const list = w.config.clickup.list_id;
-    const body = JSON.stringify({ event: 'taskUpdated', webhook_id: hook.id, task_id: taskId, history_items: [{ id: '2800999000000000001', type: 1, date: String(Date.now()), field: 'attachments', parent_id: list, data: {}, source: null, user: { id: 81000002, username: 'Ana Ops' }, before: null, after: null }] });
-    const res = await fetch(`${b.url}/webhooks/clickup`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': createHmac('sha256', hook.secret).update(body).digest('hex') }, body });
+    const body = JSON.stringify({
+      event: 'taskUpdated',
+      webhook_id: hook.id,
+      task_id: taskId,
+      history_items: [
+        {
+          id: '2800999000000000001',
+          type: 1,
+          date: String(Date.now()),
+          field: 'attachments',
+          parent_id: list,
+          data: {},
+          source: null,
+          user: { id: 81000002, username: 'Ana Ops' },
+          before: null,
+          after: null,
+        },
+      ],
+    });
+    const res = await fetch(`${b.url}/webhooks/clickup`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': createHmac('sha256', hook.secret).update(body).digest('hex'),
+      },
+      body,
+    });
     expect(res.status).toBe(200);
-    await eventually('the file on the partner side', () => [...w.tg.state().documents.values()].some((d) => d.meta.case_id === c.id && d.meta.name === 'partner-weighbridge.pdf'));
+    await eventually('the file on the partner side', () =>
+      [...w.tg.state().documents.values()].some(
+        (d) => d.meta.case_id === c.id && d.meta.name === 'partner-weighbridge.pdf',
+      ),
+    );
     await settle(w);
-    expect([...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id).map((d) => d.meta.name).sort()).toEqual(['claim.pdf', 'partner-weighbridge.pdf']);
+    expect(
+      [...w.tg.state().documents.values()]
+        .filter((d) => d.meta.case_id === c.id)
+        .map((d) => d.meta.name)
+        .sort(),
+    ).toEqual(['claim.pdf', 'partner-weighbridge.pdf']);
   });
 
   it('a partner document added later is attached once, even when its event is delivered twice', async () => {
     world = await createWorld({ tg: { faults: { duplicateEventRate: 1 } } });
     const w = world;
     const { c, taskId } = await openCase(w);
-    await w.tg.uploadDocument(c.id, { name: 'pod.pdf', kind: 'proof_of_delivery', contentType: 'application/pdf', content: Buffer.from('%PDF pod') });
-    await eventually('the second attachment', () => ((w.cu.tasks().find((t) => t.id === taskId) as any).attachments ?? []).length === 2);
+    await w.tg.uploadDocument(c.id, {
+      name: 'pod.pdf',
+      kind: 'proof_of_delivery',
+      contentType: 'application/pdf',
+      content: Buffer.from('%PDF pod'),
+    });
+    await eventually(
+      'the second attachment',
+      () => ((w.cu.tasks().find((t) => t.id === taskId) as any).attachments ?? []).length === 2,
+    );
     await settle(w);
-    expect(((w.cu.tasks().find((t) => t.id === taskId) as any).attachments ?? []).map((a: any) => a.title).sort()).toEqual(['claim evidence - claim.pdf', 'proof of delivery - pod.pdf']);
+    expect(
+      ((w.cu.tasks().find((t) => t.id === taskId) as any).attachments ?? []).map((a: any) => a.title).sort(),
+    ).toEqual(['claim evidence - claim.pdf', 'proof of delivery - pod.pdf']);
   });
 });
 
-const caseDocs = (w: World, caseId: string) => [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === caseId).map((d) => d.meta.name).sort();
-const partnerComments = (w: World, caseId: string) => (w.tg.state().comments.get(caseId) ?? []).filter((x) => x.side === 'internal').map((x) => x.body);
+const caseDocs = (w: World, caseId: string) =>
+  [...w.tg.state().documents.values()]
+    .filter((d) => d.meta.case_id === caseId)
+    .map((d) => d.meta.name)
+    .sort();
+const partnerComments = (w: World, caseId: string) =>
+  (w.tg.state().comments.get(caseId) ?? []).filter((x) => x.side === 'internal').map((x) => x.body);
 
 describe('what reaches a partner: nothing unless a sharing rule says so', () => {
   it('with the default rules, a file attached and an unmarked comment stay internal; the marked comment goes, audited with its rule', async () => {
@@ -209,7 +334,11 @@ describe('what reaches a partner: nothing unless a sharing rule says so', () => 
     world = await createWorld({ extra: { sharing: {} } });
     const w = world;
     const { b, c, taskId } = await openCase(w);
-    w.cu.attachFile(taskId, { filename: 'margin-calculation.xlsx', contentType: 'application/zip', data: Buffer.from('PK internal margins') });
+    w.cu.attachFile(taskId, {
+      filename: 'margin-calculation.xlsx',
+      contentType: 'application/zip',
+      data: Buffer.from('PK internal margins'),
+    });
     w.cu.postComment(taskId, 'Internal: the warehouse miscounted, do not admit it yet.');
     w.cu.postComment(taskId, '@partner We are checking the carton count.');
     await eventually('the marked comment', () => partnerComments(w, c.id).length === 1);
@@ -219,14 +348,20 @@ describe('what reaches a partner: nothing unless a sharing rule says so', () => 
     const audit = await listAudit(b.store.db, 'case', c.id);
     const after = (action: string) => audit.filter((a) => a.action === action).map((a) => JSON.parse(a.after!));
     expect(after('comment_to_partner').map((a) => a.rule)).toEqual(['sharing.cases.comments: starts with "@partner"']);
-    expect(after('status_to_partner').map((a) => a.rule)).toEqual(['sync.status_on_task_created (received); the partner saw open']);
-    expect(after('kept_internal').map((a) => [a.what, a.reason])).toEqual(expect.arrayContaining([
-      ['file', expect.stringContaining('no file')],
-      ['comment', 'does not start with "@partner"'],
-    ]));
+    expect(after('status_to_partner').map((a) => a.rule)).toEqual([
+      'sync.status_on_task_created (received); the partner saw open',
+    ]);
+    expect(after('kept_internal').map((a) => [a.what, a.reason])).toEqual(
+      expect.arrayContaining([
+        ['file', expect.stringContaining('no file')],
+        ['comment', 'does not start with "@partner"'],
+      ]),
+    );
     // The console's timeline shows what the partner was sent apart from internal events.
     const { listCaseTimeline } = await import('../../src/store/ops/timeline.ts');
-    const sent = (await listCaseTimeline(b.store.db, c.id)).filter((x) => x.kind === 'sent_to_partner').map((x) => x.detail);
+    const sent = (await listCaseTimeline(b.store.db, c.id))
+      .filter((x) => x.kind === 'sent_to_partner')
+      .map((x) => x.detail);
     expect(sent).toHaveLength(2);
     expect(sent.join('\n')).toContain('sharing.cases.comments: starts with "@partner"');
   });
@@ -235,18 +370,37 @@ describe('what reaches a partner: nothing unless a sharing rule says so', () => 
     world = await createWorld(); // the sandbox rules: name "partner-…", a file in an @partner comment, the "Share with partner" checkbox
     const w = world;
     const { b, c, taskId } = await openCase(w);
-    w.cu.attachFile(taskId, { filename: 'partner-credit-note.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF credit note') });
-    w.cu.attachFile(taskId, { filename: 'internal-notes.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF notes') });
-    w.cu.postComment(taskId, 'To the warehouse: recount please', undefined, [{ filename: 'count-sheet.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF count') }]);
-    w.cu.postComment(taskId, '@partner Here is the signed delivery note.', undefined, [{ filename: 'delivery-note.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF dn') }]);
+    w.cu.attachFile(taskId, {
+      filename: 'partner-credit-note.pdf',
+      contentType: 'application/pdf',
+      data: Buffer.from('%PDF credit note'),
+    });
+    w.cu.attachFile(taskId, {
+      filename: 'internal-notes.pdf',
+      contentType: 'application/pdf',
+      data: Buffer.from('%PDF notes'),
+    });
+    w.cu.postComment(taskId, 'To the warehouse: recount please', undefined, [
+      { filename: 'count-sheet.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF count') },
+    ]);
+    w.cu.postComment(taskId, '@partner Here is the signed delivery note.', undefined, [
+      { filename: 'delivery-note.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF dn') },
+    ]);
     await eventually('two shared files', () => caseDocs(w, c.id).length === 3);
     await settle(w);
     w.cu.setField(taskId, 'Share with partner', true);
-    w.cu.attachFile(taskId, { filename: 'pod-scan.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF pod scan') });
+    w.cu.attachFile(taskId, {
+      filename: 'pod-scan.pdf',
+      contentType: 'application/pdf',
+      data: Buffer.from('%PDF pod scan'),
+    });
     await eventually('the ticked file', () => caseDocs(w, c.id).includes('pod-scan.pdf'));
     await settle(w);
     expect(caseDocs(w, c.id)).toEqual(['claim.pdf', 'delivery-note.pdf', 'partner-credit-note.pdf', 'pod-scan.pdf']);
-    const rules = (await listAudit(b.store.db, 'case', c.id)).filter((a) => a.action === 'document_to_partner').map((a) => [JSON.parse(a.after!).name, JSON.parse(a.after!).rule]).sort();
+    const rules = (await listAudit(b.store.db, 'case', c.id))
+      .filter((a) => a.action === 'document_to_partner')
+      .map((a) => [JSON.parse(a.after!).name, JSON.parse(a.after!).rule])
+      .sort();
     expect(rules).toEqual([
       ['delivery-note.pdf', 'sharing.cases.files: attached in a comment for the partner'],
       ['partner-credit-note.pdf', 'sharing.cases.files: name starts with "partner-"'],
@@ -257,7 +411,10 @@ describe('what reaches a partner: nothing unless a sharing rule says so', () => 
 
 describe('a linked task deleted in ClickUp', () => {
   const deleteTask = async (w: World, taskId: string) => {
-    const r = await fetch(`${w.cu.url}/v2/task/${taskId}`, { method: 'DELETE', headers: { authorization: w.cu.token } });
+    const r = await fetch(`${w.cu.url}/v2/task/${taskId}`, {
+      method: 'DELETE',
+      headers: { authorization: w.cu.token },
+    });
     expect(r.status).toBe(204);
   };
 
@@ -270,12 +427,21 @@ describe('a linked task deleted in ClickUp', () => {
     await eventually('the link gone', async () => !(await getLink(b.store.db, 'case', c.id)));
     await settle(w);
     const { getCase } = await import('../../src/store/ops/cases.ts');
-    expect((await getCase(b.store.db, c.id))?.holdReason).toMatch(new RegExp(`ClickUp task ${taskId} was deleted .*leave_unlinked`));
+    expect((await getCase(b.store.db, c.id))?.holdReason).toMatch(
+      new RegExp(`ClickUp task ${taskId} was deleted .*leave_unlinked`),
+    );
     // The partner keeps working: a comment, a file, a status. None makes a task or a dead letter.
     await w.tg.addCaseComment(c.id, { body: 'Any news?', author: 'Jane (Acme)' });
-    await w.tg.uploadDocument(c.id, { name: 'reminder.pdf', kind: 'other', contentType: 'application/pdf', content: Buffer.from('%PDF reminder') });
+    await w.tg.uploadDocument(c.id, {
+      name: 'reminder.pdf',
+      kind: 'other',
+      contentType: 'application/pdf',
+      content: Buffer.from('%PDF reminder'),
+    });
     await settle(w);
-    const tasksOfCase = w.cu.tasks().filter((t: any) => (t.custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === c.id));
+    const tasksOfCase = w.cu
+      .tasks()
+      .filter((t: any) => (t.custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === c.id));
     expect(tasksOfCase).toEqual([]);
     const { listDeadLetters } = await import('../../src/store/ops/replayDeadLetter.ts');
     expect(await listDeadLetters(b.store.db)).toEqual([]);
@@ -285,7 +451,7 @@ describe('a linked task deleted in ClickUp', () => {
     expect(actions).toContain('skipped_unlinked');
   });
 
-  it('recreate: a new task is made in the case\'s current state, and the partner is told nothing', async () => {
+  it("recreate: a new task is made in the case's current state, and the partner is told nothing", async () => {
     world = await createWorld({ extra: { sync: { on_task_deleted: 'recreate' } } });
     const w = world;
     const { b, c, taskId } = await openCase(w);
@@ -311,17 +477,27 @@ describe('ClickUp catch-up after lost deliveries', () => {
     const w = world;
     const { b, c, taskId } = await openCase(w);
     w.cu.setFaults({ webhookFailing: true });
-    w.cu.attachFile(taskId, { filename: 'partner-signed-pod.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF signed pod') });
+    w.cu.attachFile(taskId, {
+      filename: 'partner-signed-pod.pdf',
+      contentType: 'application/pdf',
+      data: Buffer.from('%PDF signed pod'),
+    });
     w.cu.moveStatus(taskId, 'in review');
     await w.cu.webhooksSettled();
     w.cu.setFaults({ webhookFailing: false });
     const check = async () => {
-      await b.scheduler.enqueueSlot({ kind: 'clickup.webhook_health', cron: '* * * * *' }, Date.now() + Math.random() * 1e6);
+      await b.scheduler.enqueueSlot(
+        { kind: 'clickup.webhook_health', cron: '* * * * *' },
+        Date.now() + Math.random() * 1e6,
+      );
       b.dispatcher.wake();
       await settle(w);
     };
     await check();
-    const mine = () => [...w.tg.state().documents.values()].filter((d) => d.meta.case_id === c.id && d.meta.name === 'partner-signed-pod.pdf');
+    const mine = () =>
+      [...w.tg.state().documents.values()].filter(
+        (d) => d.meta.case_id === c.id && d.meta.name === 'partner-signed-pod.pdf',
+      );
     expect(mine()).toHaveLength(1);
     expect(w.tg.state().cases.get(c.id)?.status).toBe('in_review');
     // The next check reads nothing again: webhooks or the catch-up already brought this task's changes.
@@ -337,7 +513,10 @@ describe('ClickUp catch-up after lost deliveries', () => {
     const w = world;
     const { b, c, taskId } = await openCase(w);
     const check = async () => {
-      await b.scheduler.enqueueSlot({ kind: 'clickup.webhook_health', cron: '* * * * *' }, Date.now() + Math.random() * 1e6);
+      await b.scheduler.enqueueSlot(
+        { kind: 'clickup.webhook_health', cron: '* * * * *' },
+        Date.now() + Math.random() * 1e6,
+      );
       b.dispatcher.wake();
       await settle(w);
     };
@@ -354,14 +533,22 @@ describe('ClickUp catch-up after lost deliveries', () => {
   });
 });
 
-describe('edits follow the status mapping\'s direction', () => {
+describe("edits follow the status mapping's direction", () => {
   // The sandbox's own mapping, its status line one way only.
   const statusMapping = (direction: string, owner: string) => {
     const m = sandboxMapping();
     return { ...m, fields: m.fields.map((f) => (f.tradinggrid === 'status' ? { ...f, direction, owner } : f)) };
   };
   const partnerSays = async (w: World, url: string, caseId: string, id: string, status: string) => {
-    const s = signTgEvent({ id, type: 'case.updated', occurred_at: new Date().toISOString(), data: { id: caseId, partner_id: 'P-ACME', status, changed: ['status'], side: 'partner' } }, w.tg.webhookSecret);
+    const s = signTgEvent(
+      {
+        id,
+        type: 'case.updated',
+        occurred_at: new Date().toISOString(),
+        data: { id: caseId, partner_id: 'P-ACME', status, changed: ['status'], side: 'partner' },
+      },
+      w.tg.webhookSecret,
+    );
     const res = await fetch(`${url}/webhooks/tradinggrid`, { method: 'POST', headers: s.headers, body: s.body });
     expect(res.status).toBeLessThan(300);
   };
@@ -378,7 +565,11 @@ describe('edits follow the status mapping\'s direction', () => {
     await settle(w);
     expect(tgCalls(w, SET_STATUS)).toBe(0);
     expect(w.tg.state().cases.get(c.id)?.status).toBe('open');
-    expect((await listAudit(b.store.db, 'case', c.id)).filter((a) => a.action === 'status_not_sent').map((a) => JSON.parse(a.after!).reason)).toEqual(['the mapping goes Trading Grid → ClickUp only (direction to_clickup): an edit in ClickUp stays there']);
+    expect(
+      (await listAudit(b.store.db, 'case', c.id))
+        .filter((a) => a.action === 'status_not_sent')
+        .map((a) => JSON.parse(a.after!).reason),
+    ).toEqual(['the mapping goes Trading Grid → ClickUp only (direction to_clickup): an edit in ClickUp stays there']);
     await partnerSays(w, b.url, c.id, 'evt-oneway-1', 'awaiting_documents');
     await eventually('the task follows the partner', () => taskStatus(w, taskId) === 'awaiting documents');
     await settle(w);

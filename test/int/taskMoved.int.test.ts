@@ -13,11 +13,16 @@ afterEach(async () => {
 const ADMIN = 'moved-task-admin-token';
 
 describe('a linked task moved out of our lists', () => {
-  it('pauses its case (nothing reaches the partner, shown as paused), and resumes with the task\'s state when moved back', async () => {
+  it("pauses its case (nothing reaches the partner, shown as paused), and resumes with the task's state when moved back", async () => {
     world = await createWorld();
     const w = world;
-    const b = await w.startBridge({ admin: { tokens: [{ name: 'ops-lead', role: 'admin', token: ADMIN }], users: [] } });
-    const overview = async () => (await (await fetch(`${b.url}/api/overview`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { pausedTasks: Array<{ entity: string; id: string; cuTaskId: string; listId: string }> };
+    const b = await w.startBridge({
+      admin: { tokens: [{ name: 'ops-lead', role: 'admin', token: ADMIN }], users: [] },
+    });
+    const overview = async () =>
+      (await (await fetch(`${b.url}/api/overview`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as {
+        pausedTasks: Array<{ entity: string; id: string; cuTaskId: string; listId: string }>;
+      };
     const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Moved around' });
     const taskId = (await eventually('the task', () => getLink(b.store.db, 'case', c.id))).cuTaskId;
     await eventually('received', () => w.tg.state().cases.get(c.id)?.status === 'received');
@@ -37,7 +42,9 @@ describe('a linked task moved out of our lists', () => {
     // The console's overview (and `gridbridge doctor`, from the same store read) shows it paused.
     expect((await overview()).pausedTasks).toEqual([{ entity: 'case', id: c.id, cuTaskId: taskId, listId: elsewhere }]);
     const moves = (await listAudit(b.store.db, 'case', c.id)).filter((a) => a.action.startsWith('task_moved'));
-    expect(moves.map((a) => [a.action, JSON.parse(a.before!).listId, JSON.parse(a.after!).listId])).toEqual([['task_moved_out', casesList, elsewhere]]);
+    expect(moves.map((a) => [a.action, JSON.parse(a.before!).listId, JSON.parse(a.after!).listId])).toEqual([
+      ['task_moved_out', casesList, elsewhere],
+    ]);
 
     // Moved back: syncing resumes with what the task says now (resolved, a step forward for the partner).
     w.cu.moveToList(taskId, casesList, 'ana.ops@gridbridge.example');
@@ -45,7 +52,9 @@ describe('a linked task moved out of our lists', () => {
     await eventually('resolved after the move back', () => w.tg.state().cases.get(c.id)?.status === 'resolved');
     expect(await listLinksOutside(b.store.db, [...ourListIds(w.config)])).toEqual([]);
     expect((await overview()).pausedTasks).toEqual([]);
-    expect((await listAudit(b.store.db, 'case', c.id)).filter((a) => a.action.startsWith('task_moved')).map((a) => a.action)).toEqual(['task_moved_out', 'task_moved_back']);
+    expect(
+      (await listAudit(b.store.db, 'case', c.id)).filter((a) => a.action.startsWith('task_moved')).map((a) => a.action),
+    ).toEqual(['task_moved_out', 'task_moved_back']);
     // The comment written while it was away stays where it was: it was never marked while the case synced.
     expect(JSON.stringify(w.tg.state())).not.toContain('Closing this one');
   });

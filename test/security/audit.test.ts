@@ -17,7 +17,11 @@ describe('audit log: every change path says who did what', () => {
     const tmp = await tempSqliteStore();
     cleanups.push(tmp.cleanup);
     const db = tmp.store.db;
-    await enqueueJobs(db, [{ kind: 'clickup.create_task', key: 'k1', queueKey: 'case:C-1', payload: { caseId: 'C-1' } }], 1000);
+    await enqueueJobs(
+      db,
+      [{ kind: 'clickup.create_task', key: 'k1', queueKey: 'case:C-1', payload: { caseId: 'C-1' } }],
+      1000,
+    );
     const [job] = await claimJobs(db, 'sqlite', 'w1', 1, 60_000, 1000);
     await deadLetterJob(db, job!.id, 'w1', 'ClickUp said 400', 1000);
     const { id } = await db.selectFrom('dead_letters').select('id').executeTakeFirstOrThrow();

@@ -36,7 +36,14 @@ describe('the bridge keeps the ClickUp webhook secret sealed in the store', () =
     }
     // An instance that does not register (webhook.register: false) verifies deliveries with the stored secret.
     const { startBridge } = await import('../../src/server/bridge.ts');
-    const follower = await startBridge({ config: { ...world.config, clickup: { ...world.config.clickup, webhook: { ...world.config.clickup.webhook, register: false } } }, secrets: world.secrets, manualDispatch: true });
+    const follower = await startBridge({
+      config: {
+        ...world.config,
+        clickup: { ...world.config.clickup, webhook: { ...world.config.clickup.webhook, register: false } },
+      },
+      secrets: world.secrets,
+      manualDispatch: true,
+    });
     expect(follower.ctx.webhook.secret).toBe(registered);
     await follower.stop();
     // Registering again at another address returns a new secret: the stored one is replaced (and audited).
@@ -45,7 +52,13 @@ describe('the bridge keeps the ClickUp webhook secret sealed in the store', () =
     try {
       const now = await readSecret(again.db, createSecretBox(key), CLICKUP_WEBHOOK_SECRET);
       expect(now).toBe(b3.ctx.webhook.secret);
-      const actions = (await again.db.selectFrom('audit_log').select('action').where('entity_id', '=', `secret:${CLICKUP_WEBHOOK_SECRET}`).execute()).map((r) => r.action);
+      const actions = (
+        await again.db
+          .selectFrom('audit_log')
+          .select('action')
+          .where('entity_id', '=', `secret:${CLICKUP_WEBHOOK_SECRET}`)
+          .execute()
+      ).map((r) => r.action);
       expect(actions[0]).toBe('secret_stored');
     } finally {
       await again.close();

@@ -17,17 +17,30 @@ describe('log redaction', () => {
   it('redacts tokens, secrets, passwords, authorization headers and cookies by field name, at any of the first levels', () => {
     const { lines, destination } = capture();
     const log = createLogger({ level: 'info', destination });
-    log.info({
-      token: 'pk_123456',
-      clickup: { token: 'pk_abcdef', team: 't1' },
-      config: { tradinggrid: { client_secret: 'tg-secret-1' } },
-      req: { headers: { authorization: 'Bearer abc', cookie: 'gb_session=xyz', 'content-type': 'application/json' } },
-      res: { headers: { 'set-cookie': 'gb_session=xyz' } },
-      headers: { 'webhook-signature': 'v1,abc', 'x-signature': 'deadbeef' },
-      password: 'hunter22',
-    }, 'hello');
+    log.info(
+      {
+        token: 'pk_123456',
+        clickup: { token: 'pk_abcdef', team: 't1' },
+        config: { tradinggrid: { client_secret: 'tg-secret-1' } },
+        req: { headers: { authorization: 'Bearer abc', cookie: 'gb_session=xyz', 'content-type': 'application/json' } },
+        res: { headers: { 'set-cookie': 'gb_session=xyz' } },
+        headers: { 'webhook-signature': 'v1,abc', 'x-signature': 'deadbeef' },
+        password: 'hunter22',
+      },
+      'hello',
+    );
     const out = lines.join('');
-    for (const s of ['pk_123456', 'pk_abcdef', 'tg-secret-1', 'Bearer abc', 'gb_session=xyz', 'hunter22', 'v1,abc', 'deadbeef']) expect(out).not.toContain(s);
+    for (const s of [
+      'pk_123456',
+      'pk_abcdef',
+      'tg-secret-1',
+      'Bearer abc',
+      'gb_session=xyz',
+      'hunter22',
+      'v1,abc',
+      'deadbeef',
+    ])
+      expect(out).not.toContain(s);
     expect(out).toContain('[redacted]');
     expect(out).toContain('"team":"t1"');
     expect(out).toContain('application/json');
@@ -37,7 +50,10 @@ describe('log redaction', () => {
     const { lines, destination } = capture();
     const secret = 'pk_live_0123456789';
     const log = createLogger({ level: 'info', destination, secrets: [secret, 'abc'] });
-    log.warn({ detail: `GET https://api.example/?token=${secret} failed`, list: [`x ${secret}`] }, `calling with ${secret}`);
+    log.warn(
+      { detail: `GET https://api.example/?token=${secret} failed`, list: [`x ${secret}`] },
+      `calling with ${secret}`,
+    );
     log.error(new Error(`auth failed for ${secret}`));
     const out = lines.join('');
     expect(out).not.toContain(secret);

@@ -9,7 +9,9 @@ import { fuzzRuns } from './fuzzRuns.ts';
 
 const fixtures = (dir: string, re: RegExp) => {
   const base = new URL(`../fixtures/${dir}/`, import.meta.url);
-  return readdirSync(base).filter((f) => re.test(f)).map((f) => readFileSync(new URL(f, base)));
+  return readdirSync(base)
+    .filter((f) => re.test(f))
+    .map((f) => readFileSync(new URL(f, base)));
 };
 const ediSamples = fixtures('edi', /\.(x12|edi)$/);
 const companies = readFileSync(new URL('../fixtures/accsv/companies.csv', import.meta.url));
@@ -17,7 +19,12 @@ const contacts = readFileSync(new URL('../fixtures/accsv/contacts.csv', import.m
 
 /** Byte edits applied to a genuine file: flip, cut, insert, delete, duplicate a slice. */
 const edits = fc.array(
-  fc.record({ at: fc.nat(), kind: fc.constantFrom('flip', 'cut', 'insert', 'delete', 'dup'), byte: fc.integer({ min: 0, max: 255 }), len: fc.integer({ min: 1, max: 40 }) }),
+  fc.record({
+    at: fc.nat(),
+    kind: fc.constantFrom('flip', 'cut', 'insert', 'delete', 'dup'),
+    byte: fc.integer({ min: 0, max: 255 }),
+    len: fc.integer({ min: 1, max: 40 }),
+  }),
   { maxLength: 6 },
 );
 function mutate(buf: Buffer, ms: Array<{ at: number; kind: string; byte: number; len: number }>): Buffer {
@@ -32,17 +39,23 @@ function mutate(buf: Buffer, ms: Array<{ at: number; kind: string; byte: number;
   }
   return out;
 }
-const chunked = (b: Buffer, size: number) => Readable.from(Array.from({ length: Math.ceil(b.length / size) }, (_, i) => b.subarray(i * size, (i + 1) * size)));
+const chunked = (b: Buffer, size: number) =>
+  Readable.from(Array.from({ length: Math.ceil(b.length / size) }, (_, i) => b.subarray(i * size, (i + 1) * size)));
 
 describe('untrusted files never crash the parsers (fast-check)', () => {
   it('EDI: mutated X12/EDIFACT files, as one buffer or in chunks, resolve with interchanges or errors that say where', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: ediSamples.length - 1 }), edits, fc.integer({ min: 1, max: 64 }), async (i, ms, chunk) => {
-        const input = mutate(ediSamples[i]!, ms);
-        const parsed = await parseEdi(chunk % 2 === 0 ? chunked(input, chunk) : input);
-        expect(Array.isArray(parsed.errors)).toBe(true);
-        for (const e of parsed.errors) expect(typeof e.message).toBe('string');
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: ediSamples.length - 1 }),
+        edits,
+        fc.integer({ min: 1, max: 64 }),
+        async (i, ms, chunk) => {
+          const input = mutate(ediSamples[i]!, ms);
+          const parsed = await parseEdi(chunk % 2 === 0 ? chunked(input, chunk) : input);
+          expect(Array.isArray(parsed.errors)).toBe(true);
+          for (const e of parsed.errors) expect(typeof e.message).toBe('string');
+        },
+      ),
       { numRuns: fuzzRuns(150) },
     );
   });
@@ -70,7 +83,10 @@ describe('untrusted files never crash the parsers (fast-check)', () => {
   });
 
   it('Active Community CSV: arbitrary text (quotes, formula prefixes, control characters) never throws', () => {
-    const cell = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('=cmd|"/c calc"!A1', '+1+1', '-2', '@SUM(A1)', '"', '""', '\r', '\u0000', 'ZZ:12345'));
+    const cell = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.constantFrom('=cmd|"/c calc"!A1', '+1+1', '-2', '@SUM(A1)', '"', '""', '\r', '\u0000', 'ZZ:12345'),
+    );
     const row = fc.array(cell, { maxLength: 8 }).map((cs) => cs.join(','));
     fc.assert(
       fc.property(fc.array(row, { maxLength: 8 }), (rows) => {
@@ -105,7 +121,15 @@ describe('untrusted files never crash the parsers (fast-check)', () => {
       fc.string({ maxLength: 300 }),
       edits.map((ms) => mutate(Buffer.from(valid), ms).toString('utf8')),
       fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
-      fc.constantFrom('a: &a [*a, *a]', '!!js/function "x"', 'a: !!binary AAAA', '? [a]\n: b', '<<: *missing', '%YAML 9.9\n---\na: 1', 'clickup: {token: plain-text-secret}'),
+      fc.constantFrom(
+        'a: &a [*a, *a]',
+        '!!js/function "x"',
+        'a: !!binary AAAA',
+        '? [a]\n: b',
+        '<<: *missing',
+        '%YAML 9.9\n---\na: 1',
+        'clickup: {token: plain-text-secret}',
+      ),
     );
     fc.assert(
       fc.property(text, (t) => {
@@ -122,6 +146,9 @@ describe('untrusted files never crash the parsers (fast-check)', () => {
   it('a secret written in the config itself is refused with a clear message', () => {
     const r = parseConfigText('clickup: {token: pk_live_abc, team_id: "1", list_id: "2"}');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problems.find((p) => p.path === 'clickup.token')?.message).toMatch(/secrets are never written in the config file/);
+    if (!r.ok)
+      expect(r.problems.find((p) => p.path === 'clickup.token')?.message).toMatch(
+        /secrets are never written in the config file/,
+      );
   });
 });

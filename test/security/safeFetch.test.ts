@@ -12,7 +12,8 @@ const hits: string[] = [];
 const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
   '/file.pdf': (_q, r) => r.writeHead(200, { 'content-type': 'application/pdf', 'content-length': '5' }).end('%PDF-'),
   '/page.html': (_q, r) => r.writeHead(200, { 'content-type': 'text/html' }).end('<html>'),
-  '/big-declared': (_q, r) => r.writeHead(200, { 'content-type': 'application/pdf', 'content-length': '1000' }).end('x'.repeat(1000)),
+  '/big-declared': (_q, r) =>
+    r.writeHead(200, { 'content-type': 'application/pdf', 'content-length': '1000' }).end('x'.repeat(1000)),
   '/big-chunked': (_q, r) => {
     r.writeHead(200, { 'content-type': 'application/pdf' });
     r.write('x'.repeat(600));
@@ -59,12 +60,35 @@ const local = (path: string, host = '127.0.0.1') => `http://${host}:${port}${pat
 
 describe('address guard', () => {
   it.each([
-    ['127.0.0.1', true], ['127.8.9.10', true], ['10.1.2.3', true], ['172.16.0.1', true], ['172.31.255.255', true], ['192.168.1.1', true],
-    ['169.254.169.254', true], ['100.64.0.1', true], ['0.0.0.0', true], ['224.0.0.1', true], ['255.255.255.255', true],
-    ['::1', true], ['::', true], ['fe80::1', true], ['fd00::1', true], ['fc00::1', true], ['ff02::1', true],
-    ['::ffff:127.0.0.1', true], ['::ffff:7f00:1', true], ['::ffff:169.254.169.254', true], ['64:ff9b::10.0.0.1', true],
-    ['[::1]', true], ['fe80::1%eth0', true], ['not-an-ip', true],
-    ['8.8.8.8', false], ['172.32.0.1', false], ['1.1.1.1', false], ['2606:4700:4700::1111', false], ['::ffff:8.8.8.8', false],
+    ['127.0.0.1', true],
+    ['127.8.9.10', true],
+    ['10.1.2.3', true],
+    ['172.16.0.1', true],
+    ['172.31.255.255', true],
+    ['192.168.1.1', true],
+    ['169.254.169.254', true],
+    ['100.64.0.1', true],
+    ['0.0.0.0', true],
+    ['224.0.0.1', true],
+    ['255.255.255.255', true],
+    ['::1', true],
+    ['::', true],
+    ['fe80::1', true],
+    ['fd00::1', true],
+    ['fc00::1', true],
+    ['ff02::1', true],
+    ['::ffff:127.0.0.1', true],
+    ['::ffff:7f00:1', true],
+    ['::ffff:169.254.169.254', true],
+    ['64:ff9b::10.0.0.1', true],
+    ['[::1]', true],
+    ['fe80::1%eth0', true],
+    ['not-an-ip', true],
+    ['8.8.8.8', false],
+    ['172.32.0.1', false],
+    ['1.1.1.1', false],
+    ['2606:4700:4700::1111', false],
+    ['::ffff:8.8.8.8', false],
   ])('%s is blocked: %s', (address, isBlocked) => {
     expect(blockedAddressReason(address) !== null).toBe(isBlocked);
   });
@@ -82,7 +106,12 @@ describe('address guard', () => {
 });
 
 describe('safeFetch', () => {
-  const base = { allowedHosts: ['127.0.0.1', 'files.test', 'localhost'], allowHttp: true, timeoutMs: 2_000, totalTimeoutMs: 3_000 };
+  const base = {
+    allowedHosts: ['127.0.0.1', 'files.test', 'localhost'],
+    allowHttp: true,
+    timeoutMs: 2_000,
+    totalTimeoutMs: 3_000,
+  };
 
   it('refuses a loopback IP literal unless private addresses are explicitly allowed', async () => {
     const refused = await safeFetch(local('/file.pdf'), base);
@@ -96,7 +125,10 @@ describe('safeFetch', () => {
     const dns = fakeDns({ 'files.test': ['10.0.0.7'] });
     const before = hits.length;
     const r = await safeFetch(`http://files.test:${port}/file.pdf`, { ...base, resolve: dns.resolve });
-    expect(r).toMatchObject({ ok: false, error: { code: 'http:address_blocked', detail: expect.stringMatching(/files\.test resolves to 10\.0\.0\.7/) } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'http:address_blocked', detail: expect.stringMatching(/files\.test resolves to 10\.0\.0\.7/) },
+    });
     expect(hits.length).toBe(before);
   });
 
@@ -109,17 +141,31 @@ describe('safeFetch', () => {
   it('pins the connection to the address it checked: one resolution per connection, and the socket goes there', async () => {
     // files.test does not exist in real DNS: reaching the server proves the socket used our checked answer.
     const dns = fakeDns({ 'files.test': ['127.0.0.1'] });
-    const r = await safeFetch(`http://files.test:${port}/file.pdf`, { ...base, allowPrivateAddresses: true, resolve: dns.resolve });
+    const r = await safeFetch(`http://files.test:${port}/file.pdf`, {
+      ...base,
+      allowPrivateAddresses: true,
+      resolve: dns.resolve,
+    });
     expect(r).toMatchObject({ ok: true, value: { address: '127.0.0.1', contentType: 'application/pdf' } });
     if (r.ok) r.value.body.resume();
     expect(dns.calls).toEqual(['files.test']);
   });
 
   it('refuses hosts that are not on the allow-list, https-only by default, and URLs with credentials', async () => {
-    expect(await safeFetch('https://evil.example/x', base)).toMatchObject({ ok: false, error: { code: 'http:host_not_allowed' } });
-    expect(await safeFetch(local('/file.pdf'), { ...base, allowHttp: false, allowPrivateAddresses: true })).toMatchObject({ ok: false, error: { code: 'http:scheme_not_allowed' } });
-    expect(await safeFetch('file:///etc/passwd', base)).toMatchObject({ ok: false, error: { code: 'http:scheme_not_allowed' } });
-    expect(await safeFetch(`http://u:p@127.0.0.1:${port}/file.pdf`, { ...base, allowPrivateAddresses: true })).toMatchObject({ ok: false, error: { code: 'http:bad_url' } });
+    expect(await safeFetch('https://evil.example/x', base)).toMatchObject({
+      ok: false,
+      error: { code: 'http:host_not_allowed' },
+    });
+    expect(
+      await safeFetch(local('/file.pdf'), { ...base, allowHttp: false, allowPrivateAddresses: true }),
+    ).toMatchObject({ ok: false, error: { code: 'http:scheme_not_allowed' } });
+    expect(await safeFetch('file:///etc/passwd', base)).toMatchObject({
+      ok: false,
+      error: { code: 'http:scheme_not_allowed' },
+    });
+    expect(
+      await safeFetch(`http://u:p@127.0.0.1:${port}/file.pdf`, { ...base, allowPrivateAddresses: true }),
+    ).toMatchObject({ ok: false, error: { code: 'http:bad_url' } });
   });
 
   it('follows a redirect on an allowed host, stops a redirect loop at the limit, and re-checks host and address on every hop', async () => {
@@ -127,11 +173,26 @@ describe('safeFetch', () => {
     const ok = await safeFetch(local('/to-file'), opts);
     expect(ok).toMatchObject({ ok: true, value: { url: local('/file.pdf') } });
     if (ok.ok) ok.value.body.resume();
-    expect(await safeFetch(local('/loop'), opts)).toMatchObject({ ok: false, error: { code: 'http:too_many_redirects' } });
-    expect(await safeFetch(local('/to-other-host'), opts)).toMatchObject({ ok: false, error: { code: 'http:host_not_allowed' } });
+    expect(await safeFetch(local('/loop'), opts)).toMatchObject({
+      ok: false,
+      error: { code: 'http:too_many_redirects' },
+    });
+    expect(await safeFetch(local('/to-other-host'), opts)).toMatchObject({
+      ok: false,
+      error: { code: 'http:host_not_allowed' },
+    });
     // The first hop may be private (sandbox), the redirect target is still checked against the allow-list.
-    expect(await safeFetch(local('/to-metadata'), opts)).toMatchObject({ ok: false, error: { code: 'http:host_not_allowed' } });
-    expect(await safeFetch(local('/to-metadata'), { ...opts, allowedHosts: [...opts.allowedHosts, '169.254.169.254'], allowPrivateAddresses: false })).toMatchObject({
+    expect(await safeFetch(local('/to-metadata'), opts)).toMatchObject({
+      ok: false,
+      error: { code: 'http:host_not_allowed' },
+    });
+    expect(
+      await safeFetch(local('/to-metadata'), {
+        ...opts,
+        allowedHosts: [...opts.allowedHosts, '169.254.169.254'],
+        allowPrivateAddresses: false,
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'http:address_blocked' },
     });
@@ -139,7 +200,10 @@ describe('safeFetch', () => {
 
   it('refuses a body over the size limit: by Content-Length up front, or when the stream passes it', async () => {
     const opts = { ...base, allowPrivateAddresses: true, maxBytes: 500 };
-    expect(await safeFetch(local('/big-declared'), opts)).toMatchObject({ ok: false, error: { code: 'http:too_large', retryable: false } });
+    expect(await safeFetch(local('/big-declared'), opts)).toMatchObject({
+      ok: false,
+      error: { code: 'http:too_large', retryable: false },
+    });
     const r = await safeFetch(local('/big-chunked'), opts);
     expect(r.ok).toBe(true);
     if (r.ok) await expect(r.value.body.toArray()).rejects.toThrow(/500-byte limit/);
@@ -154,12 +218,24 @@ describe('safeFetch', () => {
   });
 
   it('refuses a media type not on the allow-list', async () => {
-    const r = await safeFetch(local('/page.html'), { ...base, allowPrivateAddresses: true, contentTypes: ['application/pdf'] });
-    expect(r).toMatchObject({ ok: false, error: { code: 'http:content_type_not_allowed', detail: expect.stringMatching(/text\/html/) } });
+    const r = await safeFetch(local('/page.html'), {
+      ...base,
+      allowPrivateAddresses: true,
+      contentTypes: ['application/pdf'],
+    });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'http:content_type_not_allowed', detail: expect.stringMatching(/text\/html/) },
+    });
   });
 
   it('gives up on a body that stalls past the time limit', async () => {
-    const r = await safeFetch(local('/slow'), { ...base, allowPrivateAddresses: true, timeoutMs: 300, totalTimeoutMs: 600 });
+    const r = await safeFetch(local('/slow'), {
+      ...base,
+      allowPrivateAddresses: true,
+      timeoutMs: 300,
+      totalTimeoutMs: 600,
+    });
     expect(r.ok).toBe(true);
     if (r.ok) await expect(r.value.body.toArray()).rejects.toThrow();
   });
@@ -167,7 +243,12 @@ describe('safeFetch', () => {
 
 describe('ClickUp attachment download', () => {
   const client = (allowPrivateAddresses: boolean) =>
-    createClickUpClient({ baseUrl: 'https://api.clickup.example/api', token: 'pk_test', attachmentHosts: ['127.0.0.1', 'attachments.clickup.com'], attachmentFetch: { allowPrivateAddresses, timeoutMs: 2_000 } });
+    createClickUpClient({
+      baseUrl: 'https://api.clickup.example/api',
+      token: 'pk_test',
+      attachmentHosts: ['127.0.0.1', 'attachments.clickup.com'],
+      attachmentFetch: { allowPrivateAddresses, timeoutMs: 2_000 },
+    });
 
   it('refuses an attachment URL on an allowed host name that resolves to a private address, and the metadata address outright', async () => {
     const cu = createClickUpClient({
@@ -176,8 +257,14 @@ describe('ClickUp attachment download', () => {
       attachmentHosts: ['attachments.clickup.com'],
       attachmentFetch: { resolve: async () => [{ address: '169.254.169.254', family: 4 }] },
     });
-    expect(await cu.downloadAttachment('https://attachments.clickup.com/a/b.pdf')).toMatchObject({ ok: false, error: { code: 'http:address_blocked' } });
-    expect(await cu.downloadAttachment('https://169.254.169.254/latest/meta-data')).toMatchObject({ ok: false, error: { code: 'clickup:host_not_allowed' } });
+    expect(await cu.downloadAttachment('https://attachments.clickup.com/a/b.pdf')).toMatchObject({
+      ok: false,
+      error: { code: 'http:address_blocked' },
+    });
+    expect(await cu.downloadAttachment('https://169.254.169.254/latest/meta-data')).toMatchObject({
+      ok: false,
+      error: { code: 'clickup:host_not_allowed' },
+    });
     await cu.close();
   });
 

@@ -22,7 +22,14 @@ function config(extra: Record<string, unknown> = {}, storeUrl = 'sqlite::memory:
   const r = validateConfig({
     store: { url: storeUrl },
     clickup: { token: { env: 'CU' }, team_id: 't', list_id: 'l' },
-    tradinggrid: { driver: 'community', base_url: 'https://tg.example', tenant_id: 't', client_id: 'c', client_secret: { env: 'S' }, webhook_secret: { env: 'W' } },
+    tradinggrid: {
+      driver: 'community',
+      base_url: 'https://tg.example',
+      tenant_id: 't',
+      client_id: 'c',
+      client_secret: { env: 'S' },
+      webhook_secret: { env: 'W' },
+    },
     ...extra,
   });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
@@ -42,7 +49,9 @@ describe('secrets at rest', () => {
     expect(audit.map((a) => a.action)).toEqual(['secret_stored']);
     expect(JSON.stringify(audit)).not.toContain('registered-secret-123');
     // Storing the same value again is not a change.
-    expect((await storeSecret(store.db, box, 'clickup.webhook.secret', 'registered-secret-123', 'test', 2000)).changed).toBe(false);
+    expect(
+      (await storeSecret(store.db, box, 'clickup.webhook.secret', 'registered-secret-123', 'test', 2000)).changed,
+    ).toBe(false);
   });
 
   it('rotation re-seals every value with the new key; the old key alone no longer opens them; a second run has nothing to do', async () => {
@@ -76,7 +85,12 @@ describe('secrets at rest', () => {
     const newKey = randomBytes(32);
     await storeSecret(store.db, createSecretBox(oldKey), 'clickup.webhook.secret', 'abcdef-secret', 'test', 1);
     const env = { GRIDBRIDGE_SECRET_KEY: newKey.toString('base64'), OLD_KEY: oldKey.toString('hex') };
-    const r = await rotateKey({ config: config({}, url), oldKeys: [{ env: 'OLD_KEY' }], storeUrl: url, source: { env, readFile: () => '' } });
+    const r = await rotateKey({
+      config: config({}, url),
+      oldKeys: [{ env: 'OLD_KEY' }],
+      storeUrl: url,
+      source: { env, readFile: () => '' },
+    });
     expect(r).toMatchObject({ ok: true, keyId: secretKeyId(newKey), report: { rotated: ['clickup.webhook.secret'] } });
     expect(await readSecret(store.db, createSecretBox(newKey), 'clickup.webhook.secret')).toBe('abcdef-secret');
   });

@@ -24,11 +24,19 @@ export async function webhookApp(limits: { tradinggrid?: number; clickup?: numbe
   return { app, store: tmp.store, cleanup: tmp.cleanup, accepted: () => accepted };
 }
 
-export function tgHeaders(body: string | Buffer, opts: { id?: string; ts?: number; secret?: string } = {}): Record<string, string> {
+export function tgHeaders(
+  body: string | Buffer,
+  opts: { id?: string; ts?: number; secret?: string } = {},
+): Record<string, string> {
   const id = opts.id ?? 'evt_1';
   const ts = opts.ts ?? Math.floor(NOW_MS / 1000);
   const sig = computeWebhookSignature(decodeWebhookSecret(opts.secret ?? TG_SECRET), id, ts, body);
-  return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` };
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': `v1,${sig}`,
+  };
 }
 
 export function cuHeaders(body: string | Buffer): Record<string, string> {

@@ -10,8 +10,12 @@ async function app(limits?: { tradinggrid?: number; clickup?: number }) {
   cleanups.push(a.cleanup);
   return a;
 }
-const post = (a: Awaited<ReturnType<typeof app>>, path: string, body: string | Buffer, headers: Record<string, string>) =>
-  a.app.request(path, { method: 'POST', body, headers });
+const post = (
+  a: Awaited<ReturnType<typeof app>>,
+  path: string,
+  body: string | Buffer,
+  headers: Record<string, string>,
+) => a.app.request(path, { method: 'POST', body, headers });
 
 describe('Trading Grid webhook replay protection', () => {
   it('a replayed message within the tolerance answers 200 duplicate and stores nothing new', async () => {
@@ -33,7 +37,9 @@ describe('Trading Grid webhook replay protection', () => {
     const other = tgEvent('evt_reuse', { id: 'CASE-2' });
     const r = await post(a, '/webhooks/tradinggrid', other, tgHeaders(other, { id: 'evt_reuse' }));
     expect(r.status).toBe(409);
-    expect(((await r.json()) as { error: string }).error).toMatch(/evt_reuse was already accepted with a different body/);
+    expect(((await r.json()) as { error: string }).error).toMatch(
+      /evt_reuse was already accepted with a different body/,
+    );
     const stored = await a.store.db.selectFrom('inbound_events').select('payload').execute();
     expect(stored).toHaveLength(1);
     expect(stored[0]!.payload).toContain('CASE-1');
@@ -41,16 +47,33 @@ describe('Trading Grid webhook replay protection', () => {
 
   it('the same content with keys in another order is still a duplicate, not a conflict', async () => {
     const a = await app();
-    const body = JSON.stringify({ id: 'evt_order', type: 'case.updated', occurred_at: '2025-06-15T15:06:40Z', data: { id: 'CASE-1' } });
-    const reordered = JSON.stringify({ data: { id: 'CASE-1' }, occurred_at: '2025-06-15T15:06:40Z', type: 'case.updated', id: 'evt_order' });
+    const body = JSON.stringify({
+      id: 'evt_order',
+      type: 'case.updated',
+      occurred_at: '2025-06-15T15:06:40Z',
+      data: { id: 'CASE-1' },
+    });
+    const reordered = JSON.stringify({
+      data: { id: 'CASE-1' },
+      occurred_at: '2025-06-15T15:06:40Z',
+      type: 'case.updated',
+      id: 'evt_order',
+    });
     expect((await post(a, '/webhooks/tradinggrid', body, tgHeaders(body, { id: 'evt_order' }))).status).toBe(202);
-    expect((await post(a, '/webhooks/tradinggrid', reordered, tgHeaders(reordered, { id: 'evt_order' }))).status).toBe(200);
+    expect((await post(a, '/webhooks/tradinggrid', reordered, tgHeaders(reordered, { id: 'evt_order' }))).status).toBe(
+      200,
+    );
   });
 
   it('a replay outside the timestamp tolerance is refused with 401 before anything is read', async () => {
     const a = await app();
     const body = tgEvent('evt_old');
-    const r = await post(a, '/webhooks/tradinggrid', body, tgHeaders(body, { id: 'evt_old', ts: Math.floor(NOW_MS / 1000) - 301 }));
+    const r = await post(
+      a,
+      '/webhooks/tradinggrid',
+      body,
+      tgHeaders(body, { id: 'evt_old', ts: Math.floor(NOW_MS / 1000) - 301 }),
+    );
     expect(r.status).toBe(401);
     expect(((await r.json()) as { error: string }).error).toMatch(/too old/);
   });
@@ -63,7 +86,12 @@ describe('per-source body limits and content types', () => {
     const r = await post(a, '/webhooks/tradinggrid', big, tgHeaders(big, { id: 'evt_big' }));
     expect(r.status).toBe(413);
     expect(((await r.json()) as { error: string }).error).toMatch(/200-byte limit/);
-    const cu = JSON.stringify({ event: 'taskUpdated', webhook_id: 'wh1', task_id: 't1', history_items: [{ id: 'h1', pad: 'x'.repeat(300) }] });
+    const cu = JSON.stringify({
+      event: 'taskUpdated',
+      webhook_id: 'wh1',
+      task_id: 't1',
+      history_items: [{ id: 'h1', pad: 'x'.repeat(300) }],
+    });
     expect((await post(a, '/webhooks/clickup', cu, cuHeaders(cu))).status).toBe(200);
   });
 
@@ -76,7 +104,10 @@ describe('per-source body limits and content types', () => {
   ])('Trading Grid content type %s answers %i', async (type, status) => {
     const a = await app();
     const body = tgEvent('evt_ct');
-    const r = await post(a, '/webhooks/tradinggrid', body, { ...tgHeaders(body, { id: 'evt_ct' }), 'content-type': type });
+    const r = await post(a, '/webhooks/tradinggrid', body, {
+      ...tgHeaders(body, { id: 'evt_ct' }),
+      'content-type': type,
+    });
     expect(r.status).toBe(status);
   });
 
@@ -85,7 +116,9 @@ describe('per-source body limits and content types', () => {
     const body = JSON.stringify({ event: 'taskUpdated', webhook_id: 'wh1' });
     const { 'content-type': _drop, ...noType } = cuHeaders(body);
     expect((await post(a, '/webhooks/clickup', body, noType)).status).toBe(415);
-    expect((await post(a, '/webhooks/clickup', body, { ...cuHeaders(body), 'x-signature': 'ab'.repeat(32) })).status).toBe(401);
+    expect(
+      (await post(a, '/webhooks/clickup', body, { ...cuHeaders(body), 'x-signature': 'ab'.repeat(32) })).status,
+    ).toBe(401);
   });
 });
 
@@ -93,8 +126,14 @@ describe('ClickUp deliveries the route cannot use are stored and answered 200, n
   // https://developer.clickup.com/docs/webhookhealth: any non-2xx answer (or one slower than 7 s) counts
   // against the webhook; each event is tried five times, and at fail_count 100 the webhook is suspended.
   it.each([
-    ['an event we do not subscribe to, without a task', JSON.stringify({ event: 'listCreated', webhook_id: 'wh1', list_id: '901' })],
-    ['an event of a new kind with an unknown shape', JSON.stringify({ event: 'taskAiSummaryUpdated', webhook_id: 'wh1', task_id: 't1', history_items: 'not a list' })],
+    [
+      'an event we do not subscribe to, without a task',
+      JSON.stringify({ event: 'listCreated', webhook_id: 'wh1', list_id: '901' }),
+    ],
+    [
+      'an event of a new kind with an unknown shape',
+      JSON.stringify({ event: 'taskAiSummaryUpdated', webhook_id: 'wh1', task_id: 't1', history_items: 'not a list' }),
+    ],
     ['a body that is not an event at all', JSON.stringify(['surprise'])],
     ['a signed body that is not JSON', 'not json {'],
   ])('%s', async (_name, body) => {
@@ -113,7 +152,9 @@ describe('ClickUp deliveries the route cannot use are stored and answered 200, n
   it('a bad signature is still refused with 401 and nothing is stored', async () => {
     const a = await app();
     const body = JSON.stringify({ event: 'taskUpdated', webhook_id: 'wh1', task_id: 't1' });
-    expect((await post(a, '/webhooks/clickup', body, { ...cuHeaders(body), 'x-signature': 'ab'.repeat(32) })).status).toBe(401);
+    expect(
+      (await post(a, '/webhooks/clickup', body, { ...cuHeaders(body), 'x-signature': 'ab'.repeat(32) })).status,
+    ).toBe(401);
     expect(await a.store.db.selectFrom('inbound_events').select('event_id').execute()).toHaveLength(0);
   });
 });

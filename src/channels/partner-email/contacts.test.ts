@@ -16,8 +16,22 @@ describe('partner contacts', () => {
   it('the AC contacts export gives name, address, role and language; bad rows are reported by line', () => {
     const r = parseAcContacts('contacts.csv', csv);
     expect(r.contacts).toEqual([
-      { partnerId: 'P-MAIL', name: 'Erika Muster', email: 'erika@mailonly.example', role: 'operations', language: 'de', source: 'ac_csv' },
-      { partnerId: 'P-MAIL', name: 'Fritz Finance', email: 'fritz@mailonly.example', role: 'finance', language: null, source: 'ac_csv' },
+      {
+        partnerId: 'P-MAIL',
+        name: 'Erika Muster',
+        email: 'erika@mailonly.example',
+        role: 'operations',
+        language: 'de',
+        source: 'ac_csv',
+      },
+      {
+        partnerId: 'P-MAIL',
+        name: 'Fritz Finance',
+        email: 'fritz@mailonly.example',
+        role: 'finance',
+        language: null,
+        source: 'ac_csv',
+      },
     ]);
     expect(r.problems.map((p) => [p.line, p.message])).toEqual([
       [4, 'contact "No Mail" of P-MAIL has no e-mail address'],
@@ -27,7 +41,13 @@ describe('partner contacts', () => {
   });
 
   const section = PartnerChannelSection.parse({
-    partners: { 'P-MAIL': { channels: ['email'], flows: { scorecards: ['email', 'community'] }, contacts: [{ name: 'Erika (config)', email: 'ERIKA@mailonly.example', role: 'operations' }] } },
+    partners: {
+      'P-MAIL': {
+        channels: ['email'],
+        flows: { scorecards: ['email', 'community'] },
+        contacts: [{ name: 'Erika (config)', email: 'ERIKA@mailonly.example', role: 'operations' }],
+      },
+    },
     roles: { operations: ['case_status', 'notice'], finance: ['scorecard'], default: ['notice'] },
     smtp: { host: 'smtp.example', from: 'a@b.example' },
   });
@@ -51,12 +71,18 @@ describe('partner contacts', () => {
 
   it.each([
     ['default_channels', { default_channels: ['edi'] }, ['default_channels']],
-    ['a partner\'s channels', { partners: { P: { channels: ['community', 'edi'] } } }, ['partners', 'P', 'channels']],
-    ['one flow of a partner', { partners: { P: { flows: { case_status: ['edi'] } } } }, ['partners', 'P', 'flows', 'case_status']],
+    ["a partner's channels", { partners: { P: { channels: ['community', 'edi'] } } }, ['partners', 'P', 'channels']],
+    [
+      'one flow of a partner',
+      { partners: { P: { flows: { case_status: ['edi'] } } } },
+      ['partners', 'P', 'flows', 'case_status'],
+    ],
   ])('the edi channel named in %s is refused where it is named (it would send nothing)', (_where, raw, path) => {
     const r = PartnerChannelSection.safeParse(raw);
     expect(r.success).toBe(false);
-    expect(r.error!.issues.map((i) => [i.path, i.message])).toEqual([[path, expect.stringContaining("the 'edi' partner channel sends nothing yet")]]);
+    expect(r.error!.issues.map((i) => [i.path, i.message])).toEqual([
+      [path, expect.stringContaining("the 'edi' partner channel sends nothing yet")],
+    ]);
   });
   it('a partner on e-mail without an SMTP server is a config error saying what is missing', () => {
     const r = PartnerChannelSection.safeParse({ partners: { P: { channels: ['email'] } } });

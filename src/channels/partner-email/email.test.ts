@@ -30,25 +30,74 @@ async function setup(smtp: TestSmtp, extra: Record<string, unknown> = {}, clock 
   const raw = parseYaml(MINIMAL_CONFIG_YAML);
   raw.partners = { map: { 'P-MAIL': { name: 'Mail Only GmbH' } } };
   raw.partner_channel = {
-    partners: { 'P-MAIL': { channels: ['email'], contacts: [{ name: 'Erika Muster', email: 'erika@mailonly.example', role: 'ops' }, { name: 'Fritz Finance', email: 'fritz@mailonly.example', role: 'finance' }] } },
-    roles: { ops: ['case_status', 'case_comment', 'case_document', 'notice', 'notice_reminder', 'decision'], finance: ['scorecard', 'decision'] },
+    partners: {
+      'P-MAIL': {
+        channels: ['email'],
+        contacts: [
+          { name: 'Erika Muster', email: 'erika@mailonly.example', role: 'ops' },
+          { name: 'Fritz Finance', email: 'fritz@mailonly.example', role: 'finance' },
+        ],
+      },
+    },
+    roles: {
+      ops: ['case_status', 'case_comment', 'case_document', 'notice', 'notice_reminder', 'decision'],
+      finance: ['scorecard', 'decision'],
+    },
     ...extra,
-    smtp: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'Acme Partner Desk <partners@acme.example>', timeout_ms: 2000, ...(extra['smtp'] as object) },
+    smtp: {
+      host: '127.0.0.1',
+      port: smtp.port,
+      security: 'none',
+      from: 'Acme Partner Desk <partners@acme.example>',
+      timeout_ms: 2000,
+      ...(extra['smtp'] as object),
+    },
   };
   const v = validateConfig(raw);
   if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  const built = buildPartnerChannel({ section: v.config.partner_channel, smtpPassword: 's3cret', pageKey, pagesBaseUrl: () => 'https://bridge.example', senderName: 'Acme' });
+  const built = buildPartnerChannel({
+    section: v.config.partner_channel,
+    smtpPassword: 's3cret',
+    pageKey,
+    pagesBaseUrl: () => 'https://bridge.example',
+    senderName: 'Acme',
+  });
   expect(built.problems).toEqual([]);
   cleanups.push(async () => built.runtime.mailer?.close());
-  const ctx = { store: tmp.store, config: v.config, now: () => clock.t, logger: pino({ level: 'silent' }), partnerChannel: built.runtime, wake: () => undefined } as unknown as SyncContext;
-  const d = new Dispatcher(tmp.store, new Map<string, JobHandler>([['partner.email', partnerEmailHandler(ctx) as JobHandler], ['partner.digest', partnerDigestHandler(ctx) as JobHandler]]), { concurrency: 4, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 1, backoffMaxMs: 5, now: () => clock.t });
+  const ctx = {
+    store: tmp.store,
+    config: v.config,
+    now: () => clock.t,
+    logger: pino({ level: 'silent' }),
+    partnerChannel: built.runtime,
+    wake: () => undefined,
+  } as unknown as SyncContext;
+  const d = new Dispatcher(
+    tmp.store,
+    new Map<string, JobHandler>([
+      ['partner.email', partnerEmailHandler(ctx) as JobHandler],
+      ['partner.digest', partnerDigestHandler(ctx) as JobHandler],
+    ]),
+    { concurrency: 4, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 1, backoffMaxMs: 5, now: () => clock.t },
+  );
   const queue = (m: PartnerMail) => tmp.store.db.transaction().execute((trx) => queuePartnerMail(ctx, trx, m));
   return { ctx, d, db: tmp.store.db, clock, queue };
 }
 
 const statusMail: PartnerMail<'case_status'> = {
-  partnerId: 'P-MAIL', kind: 'case_status', entity: 'case', entityId: 'C-77', key: 'case_status:C-77:in_review:1',
-  facts: { caseRef: 'C-77', caseTitle: 'Short shipment PO 4711', status: 'in_review', statusLabel: 'in review', received: false, note: 'We are checking <the> ASN & the invoice.' },
+  partnerId: 'P-MAIL',
+  kind: 'case_status',
+  entity: 'case',
+  entityId: 'C-77',
+  key: 'case_status:C-77:in_review:1',
+  facts: {
+    caseRef: 'C-77',
+    caseTitle: 'Short shipment PO 4711',
+    status: 'in_review',
+    statusLabel: 'in review',
+    received: false,
+    note: 'We are checking <the> ASN & the invoice.',
+  },
 };
 
 stores.describeStores('partner e-mail over a real SMTP server (%s store)', (k) => {
@@ -105,7 +154,10 @@ stores.describeStores('partner e-mail over a real SMTP server (%s store)', (k) =
     await d.runUntilIdle();
     expect(smtp.received).toHaveLength(2);
     expect(smtp.received[1]!.parsed.messageId).toBe(smtp.received[0]!.parsed.messageId);
-    expect((await listAudit(db, 'case', 'C-77')).map((a) => a.action)).toEqual(['email_sent', 'email_resent_after_uncertain_outcome']);
+    expect((await listAudit(db, 'case', 'C-77')).map((a) => a.action)).toEqual([
+      'email_sent',
+      'email_resent_after_uncertain_outcome',
+    ]);
   });
 
   it('a server answering 451 twice and then accepting: the message is retried and delivered once', async () => {
@@ -122,7 +174,10 @@ stores.describeStores('partner e-mail over a real SMTP server (%s store)', (k) =
     }
     expect(smtp.attempts).toBe(3);
     expect(smtp.received).toHaveLength(1);
-    expect(await db.selectFrom('partner_messages').select(['state', 'attempts']).executeTakeFirstOrThrow()).toEqual({ state: 'sent', attempts: 3 });
+    expect(await db.selectFrom('partner_messages').select(['state', 'attempts']).executeTakeFirstOrThrow()).toEqual({
+      state: 'sent',
+      attempts: 3,
+    });
     expect(await listDeadLetters(db)).toHaveLength(0);
   });
 
@@ -137,7 +192,9 @@ stores.describeStores('partner e-mail over a real SMTP server (%s store)', (k) =
     expect(dead).toHaveLength(1);
     expect(dead[0]!.error).toContain('550');
     expect(dead[0]!.error).toContain('5.1.1 user unknown');
-    expect(await db.selectFrom('partner_messages').select(['state', 'smtp_response']).executeTakeFirstOrThrow()).toMatchObject({ state: 'failed', smtp_response: expect.stringContaining('5.1.1 user unknown') });
+    expect(
+      await db.selectFrom('partner_messages').select(['state', 'smtp_response']).executeTakeFirstOrThrow(),
+    ).toMatchObject({ state: 'failed', smtp_response: expect.stringContaining('5.1.1 user unknown') });
   });
 
   it('SMTP auth: the password from its SecretRef is used, and a wrong one is a permanent failure with the server answer', async () => {
@@ -159,14 +216,56 @@ stores.describeStores('partner e-mail over a real SMTP server (%s store)', (k) =
     const smtp = await startTestSmtp();
     cleanups.push(smtp.close);
     const { d, db, queue, clock } = await setup(smtp);
-    await queue({ partnerId: 'P-MAIL', kind: 'scorecard', entity: 'scorecard', entityId: 'P-MAIL:2026-11', key: 'scorecard:P-MAIL:2026-11', facts: { period: '2026-11', resolvedCases: 4, avgResolutionHours: 12.5, openCases: 1, overdueTasks: 0, slaMetPct: 75, csv: 'partner_id,period\r\nP-MAIL,2026-11\r\n' } });
+    await queue({
+      partnerId: 'P-MAIL',
+      kind: 'scorecard',
+      entity: 'scorecard',
+      entityId: 'P-MAIL:2026-11',
+      key: 'scorecard:P-MAIL:2026-11',
+      facts: {
+        period: '2026-11',
+        resolvedCases: 4,
+        avgResolutionHours: 12.5,
+        openCases: 1,
+        overdueTasks: 0,
+        slaMetPct: 75,
+        csv: 'partner_id,period\r\nP-MAIL,2026-11\r\n',
+      },
+    });
     const pdf = Buffer.from('%PDF-1.4 corrected invoice');
-    await db.insertInto('partner_files').values({ case_id: 'C-77', sha256: 'abc', name: 'invoice-corrected.pdf', content_type: 'application/pdf', size_bytes: pdf.length, content: pdf, created_at: clock.t }).execute();
-    await queue({ partnerId: 'P-MAIL', kind: 'case_document', entity: 'case', entityId: 'C-77', key: 'doc:C-77:abc', facts: { caseRef: 'C-77', caseTitle: 'Short shipment', fileName: 'invoice-corrected.pdf', sha256: 'abc', contentType: 'application/pdf', sizeBytes: pdf.length } });
+    await db
+      .insertInto('partner_files')
+      .values({
+        case_id: 'C-77',
+        sha256: 'abc',
+        name: 'invoice-corrected.pdf',
+        content_type: 'application/pdf',
+        size_bytes: pdf.length,
+        content: pdf,
+        created_at: clock.t,
+      })
+      .execute();
+    await queue({
+      partnerId: 'P-MAIL',
+      kind: 'case_document',
+      entity: 'case',
+      entityId: 'C-77',
+      key: 'doc:C-77:abc',
+      facts: {
+        caseRef: 'C-77',
+        caseTitle: 'Short shipment',
+        fileName: 'invoice-corrected.pdf',
+        sha256: 'abc',
+        contentType: 'application/pdf',
+        sizeBytes: pdf.length,
+      },
+    });
     await d.runUntilIdle();
     const score = smtp.received.find((m) => m.envelopeTo[0] === 'fritz@mailonly.example')!;
     expect(score.parsed.subject).toBe('Your scorecard for 2026-11');
-    expect(score.parsed.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([['scorecard-P-MAIL-2026-11.csv', 'text/csv', 'partner_id,period\r\nP-MAIL,2026-11\r\n']]);
+    expect(score.parsed.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([
+      ['scorecard-P-MAIL-2026-11.csv', 'text/csv', 'partner_id,period\r\nP-MAIL,2026-11\r\n'],
+    ]);
     const doc = smtp.received.find((m) => m.parsed.subject?.startsWith('A document'))!;
     expect(doc.envelopeTo).toEqual(['erika@mailonly.example']);
     expect(doc.parsed.attachments[0]!.content.equals(pdf)).toBe(true);
@@ -178,8 +277,24 @@ stores.describeStores('partner e-mail over a real SMTP server (%s store)', (k) =
     cleanups.push(smtp.close);
     const { d, queue, clock } = await setup(smtp, { digest: { enabled: true, window_minutes: 60 } });
     await queue(statusMail);
-    await queue({ ...statusMail, key: 'case_status:C-77:resolved:2', facts: { ...statusMail.facts, status: 'resolved', statusLabel: 'resolved', note: null } });
-    await queue({ partnerId: 'P-MAIL', kind: 'notice', entity: 'rollout', entityId: 'R-1', key: 'notice:R-1', facts: { rolloutId: 'R-1', title: 'New ASN rules', body: 'From January, send the ASN before the truck leaves.', effectiveAt: '2027-01-01' } });
+    await queue({
+      ...statusMail,
+      key: 'case_status:C-77:resolved:2',
+      facts: { ...statusMail.facts, status: 'resolved', statusLabel: 'resolved', note: null },
+    });
+    await queue({
+      partnerId: 'P-MAIL',
+      kind: 'notice',
+      entity: 'rollout',
+      entityId: 'R-1',
+      key: 'notice:R-1',
+      facts: {
+        rolloutId: 'R-1',
+        title: 'New ASN rules',
+        body: 'From January, send the ASN before the truck leaves.',
+        effectiveAt: '2027-01-01',
+      },
+    });
     await d.runUntilIdle();
     expect(smtp.received.map((m) => m.parsed.subject)).toEqual(['Please acknowledge: New ASN rules']);
     clock.t += 60 * 60_000;

@@ -12,13 +12,43 @@ export const BUILT_IN_TEMPLATES = fileURLToPath(new URL('../../../templates/part
  * when it is sent, so a template fixed by the customer applies to mail still waiting).
  */
 export interface MessageFacts {
-  case_status: { caseRef: string; caseTitle: string; status: string; statusLabel: string; received: boolean; note: string | null };
+  case_status: {
+    caseRef: string;
+    caseTitle: string;
+    status: string;
+    statusLabel: string;
+    received: boolean;
+    note: string | null;
+  };
   case_comment: { caseRef: string; caseTitle: string; author: string; comment: string };
-  case_document: { caseRef: string; caseTitle: string; fileName: string; sha256: string; contentType: string; sizeBytes: number };
-  decision: { requestRef: string; summary: string; outcome: string; revision: number; previous: string | null; comments: string | null; files?: Array<{ name: string; sha256: string }> };
+  case_document: {
+    caseRef: string;
+    caseTitle: string;
+    fileName: string;
+    sha256: string;
+    contentType: string;
+    sizeBytes: number;
+  };
+  decision: {
+    requestRef: string;
+    summary: string;
+    outcome: string;
+    revision: number;
+    previous: string | null;
+    comments: string | null;
+    files?: Array<{ name: string; sha256: string }>;
+  };
   /** A comment the sharing rule lets through, written on the approval task after the decision. */
   request_comment: { requestRef: string; summary: string; author: string | null; comment: string };
-  scorecard: { period: string; resolvedCases: number; avgResolutionHours: number | string; openCases: number; overdueTasks: number; slaMetPct: number | string; csv: string };
+  scorecard: {
+    period: string;
+    resolvedCases: number;
+    avgResolutionHours: number | string;
+    openCases: number;
+    overdueTasks: number;
+    slaMetPct: number | string;
+    csv: string;
+  };
   notice: { rolloutId: string; title: string; body: string; effectiveAt: string };
   notice_reminder: { rolloutId: string; title: string; body: string; effectiveAt: string };
 }
@@ -69,12 +99,17 @@ export class TemplateSet {
         }
       }
     }
-    throw new Error(`no e-mail template ${name}.${ext} in ${[this.customDir, BUILT_IN_TEMPLATES].filter(Boolean).join(' or ')}`);
+    throw new Error(
+      `no e-mail template ${name}.${ext} in ${[this.customDir, BUILT_IN_TEMPLATES].filter(Boolean).join(' or ')}`,
+    );
   }
 
   /** Body only (no layout): used inside a digest. */
   renderBody(kind: MessageKind | 'digest', data: Record<string, unknown>, language: string | null): RenderedMail {
-    const subject = renderTemplate(this.read(kind, 'subject.txt', language), data, { html: false, name: `${kind}.subject.txt` }).trim();
+    const subject = renderTemplate(this.read(kind, 'subject.txt', language), data, {
+      html: false,
+      name: `${kind}.subject.txt`,
+    }).trim();
     const scope = { ...data, subject };
     const text = renderTemplate(this.read(kind, 'txt', language), scope, { html: false, name: `${kind}.txt` });
     const html = renderTemplate(this.read(kind, 'html', language), scope, { html: true, name: `${kind}.html` });
@@ -86,14 +121,27 @@ export class TemplateSet {
     const scope = { ...data, subject: body.subject, language: language ?? 'en' };
     return {
       subject: body.subject,
-      text: renderTemplate(this.read('layout', 'txt', language), { ...scope, body: body.text.trimEnd() }, { html: false, name: 'layout.txt' }),
-      html: renderTemplate(this.read('layout', 'html', language), { ...scope, body: body.html }, { html: true, name: 'layout.html' }),
+      text: renderTemplate(
+        this.read('layout', 'txt', language),
+        { ...scope, body: body.text.trimEnd() },
+        { html: false, name: 'layout.txt' },
+      ),
+      html: renderTemplate(
+        this.read('layout', 'html', language),
+        { ...scope, body: body.html },
+        { html: true, name: 'layout.html' },
+      ),
     };
   }
 }
 
 /** Which page a message links to. */
-export function linkTarget(kind: MessageKind, partnerId: string, entityId: string, facts: Record<string, unknown>): { entity: string; entityId: string } {
+export function linkTarget(
+  kind: MessageKind,
+  partnerId: string,
+  entityId: string,
+  facts: Record<string, unknown>,
+): { entity: string; entityId: string } {
   if (kind === 'decision' || kind === 'request_comment') return { entity: 'approval', entityId };
   if (kind === 'scorecard') return { entity: 'scorecard', entityId: `${partnerId}:${String(facts['period'])}` };
   if (kind === 'notice' || kind === 'notice_reminder') return { entity: 'rollout', entityId };

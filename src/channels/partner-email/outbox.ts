@@ -41,7 +41,17 @@ export async function queuePartnerMail(ctx: SyncContext, trx: Db, m: PartnerMail
   const now = ctx.now();
   const recipients = rt.contacts.recipients(m.partnerId, m.kind);
   if (recipients.length === 0) {
-    await appendAudit(trx, { actor: 'gridbridge', entity: m.entity, entityId: m.entityId, action: 'email_no_contact', after: { partnerId: m.partnerId, kind: m.kind } }, now);
+    await appendAudit(
+      trx,
+      {
+        actor: 'gridbridge',
+        entity: m.entity,
+        entityId: m.entityId,
+        action: 'email_no_contact',
+        after: { partnerId: m.partnerId, kind: m.kind },
+      },
+      now,
+    );
     return 0;
   }
   const jobs: NewJob[] = [];
@@ -57,17 +67,53 @@ export async function queuePartnerMail(ctx: SyncContext, trx: Db, m: PartnerMail
       if (!digest || digest.state === 'queued') {
         digestKey = candidate;
         await insertPartnerMessage(trx, {
-          key: candidate, partner_id: m.partnerId, kind: 'digest', entity: 'partner', entity_id: m.partnerId, recipient: c.email, language: c.language,
-          state: 'queued', message_id: deterministicMessageId(candidate, rt.from), subject: null, data: JSON.stringify({ recipientName: c.name }), attempts: 0,
-          smtp_response: null, digest_key: null, created_at: now, sent_at: null,
+          key: candidate,
+          partner_id: m.partnerId,
+          kind: 'digest',
+          entity: 'partner',
+          entity_id: m.partnerId,
+          recipient: c.email,
+          language: c.language,
+          state: 'queued',
+          message_id: deterministicMessageId(candidate, rt.from),
+          subject: null,
+          data: JSON.stringify({ recipientName: c.name }),
+          attempts: 0,
+          smtp_response: null,
+          digest_key: null,
+          created_at: now,
+          sent_at: null,
         });
-        jobs.push(newJob('partner.digest', { key: candidate }, { key: `partner.digest:${candidate}`, queueKey: `partner-mail:${m.partnerId}`, runAt: (window + 1) * windowMs }));
+        jobs.push(
+          newJob(
+            'partner.digest',
+            { key: candidate },
+            {
+              key: `partner.digest:${candidate}`,
+              queueKey: `partner-mail:${m.partnerId}`,
+              runAt: (window + 1) * windowMs,
+            },
+          ),
+        );
       }
     }
     const inserted = await insertPartnerMessage(trx, {
-      key, partner_id: m.partnerId, kind: m.kind, entity: m.entity, entity_id: m.entityId, recipient: c.email, language: c.language, state: 'queued',
-      message_id: deterministicMessageId(key, rt.from), subject: null, data: JSON.stringify({ ...m.facts, recipientName: c.name }), attempts: 0,
-      smtp_response: null, digest_key: digestKey, created_at: now, sent_at: null,
+      key,
+      partner_id: m.partnerId,
+      kind: m.kind,
+      entity: m.entity,
+      entity_id: m.entityId,
+      recipient: c.email,
+      language: c.language,
+      state: 'queued',
+      message_id: deterministicMessageId(key, rt.from),
+      subject: null,
+      data: JSON.stringify({ ...m.facts, recipientName: c.name }),
+      attempts: 0,
+      smtp_response: null,
+      digest_key: digestKey,
+      created_at: now,
+      sent_at: null,
     });
     if (!inserted) continue;
     if (!digestKey) jobs.push(newJob('partner.email', { key }, { key: `partner.email:${key}` }));

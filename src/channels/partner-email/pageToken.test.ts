@@ -12,7 +12,9 @@ describe('partner page tokens', () => {
 
   const token = signPageToken(key, claims);
   const [v, body, sig] = token.split('.') as [string, string, string];
-  const otherBody = Buffer.from(JSON.stringify({ j: 'abc', p: 'P-OTHER', e: 'case', i: 'C-1', x: 10_000 })).toString('base64url');
+  const otherBody = Buffer.from(JSON.stringify({ j: 'abc', p: 'P-OTHER', e: 'case', i: 'C-1', x: 10_000 })).toString(
+    'base64url',
+  );
   it.each([
     ['expired', token, 10_000, 'expired'],
     ['claims altered (other partner) with the old signature', `${v}.${otherBody}.${sig}`, 0, 'bad_signature'],

@@ -23,22 +23,32 @@ export function signPageToken(key: Buffer, c: PageClaims): string {
   return `${body}.${b64(createHmac('sha256', key).update(body).digest())}`;
 }
 
-export type TokenCheck = { ok: true; claims: PageClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
+export type TokenCheck =
+  { ok: true; claims: PageClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
 
 /** Verify signature and expiry (the caller then checks the token row: revoked, partner). Constant time on the signature. */
 export function verifyPageToken(key: Buffer, token: string, now: number): TokenCheck {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== 'v1' || !/^[\w-]+$/.test(parts[1]!) || !/^[\w-]+$/.test(parts[2]!)) return { ok: false, reason: 'malformed' };
+  if (parts.length !== 3 || parts[0] !== 'v1' || !/^[\w-]+$/.test(parts[1]!) || !/^[\w-]+$/.test(parts[2]!))
+    return { ok: false, reason: 'malformed' };
   const expected = createHmac('sha256', key).update(`${parts[0]}.${parts[1]}`).digest();
   const given = Buffer.from(parts[2]!, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' };
   let raw: { j?: unknown; p?: unknown; e?: unknown; i?: unknown; x?: unknown };
   try {
     raw = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  if (typeof raw.j !== 'string' || typeof raw.p !== 'string' || typeof raw.e !== 'string' || typeof raw.i !== 'string' || typeof raw.x !== 'number') return { ok: false, reason: 'malformed' };
+  if (
+    typeof raw.j !== 'string' ||
+    typeof raw.p !== 'string' ||
+    typeof raw.e !== 'string' ||
+    typeof raw.i !== 'string' ||
+    typeof raw.x !== 'number'
+  )
+    return { ok: false, reason: 'malformed' };
   if (raw.x <= now) return { ok: false, reason: 'expired' };
   return { ok: true, claims: { jti: raw.j, partnerId: raw.p, entity: raw.e, entityId: raw.i, exp: raw.x } };
 }

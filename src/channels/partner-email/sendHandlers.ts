@@ -8,7 +8,13 @@ import type { PartnerMessagesTable } from '../../store/partnerChannelTables.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getPartnerFile } from '../../store/ops/partnerFiles.ts';
 import { getPartnerToken, savePartnerToken } from '../../store/ops/partnerTokens.ts';
-import { getPartnerMessage, listDigestMembers, markPartnerMessagesFailed, markPartnerMessagesSending, markPartnerMessagesSent } from '../../store/ops/partnerMessages.ts';
+import {
+  getPartnerMessage,
+  listDigestMembers,
+  markPartnerMessagesFailed,
+  markPartnerMessagesSending,
+  markPartnerMessagesSent,
+} from '../../store/ops/partnerMessages.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { deterministicJti, signPageToken } from './pageToken.ts';
 import { linkTarget, type Envelope } from './messages.ts';
@@ -23,30 +29,61 @@ export function partnerName(ctx: SyncContext, partnerId: string): string {
  * The page link of a message: a token row per message (its id derived from the message key, so a re-run
  * hands out the same link and the same expiry), then the signed token. Empty when pages have no key.
  */
-export async function pageLinkFor(ctx: SyncContext, row: Pick<MessageRow, 'key' | 'partner_id' | 'kind' | 'entity_id' | 'recipient'>, facts: Record<string, unknown>): Promise<{ link: string; expires: number | null }> {
+export async function pageLinkFor(
+  ctx: SyncContext,
+  row: Pick<MessageRow, 'key' | 'partner_id' | 'kind' | 'entity_id' | 'recipient'>,
+  facts: Record<string, unknown>,
+): Promise<{ link: string; expires: number | null }> {
   const rt = ctx.partnerChannel!;
   if (!rt.pageKey) return { link: '', expires: null };
   const target = linkTarget(row.kind as MessageKind, row.partner_id, row.entity_id, facts);
   const jti = deterministicJti(row.key);
   const now = ctx.now();
   await savePartnerToken(ctx.store.db, {
-    jti, partner_id: row.partner_id, entity: target.entity, entity_id: target.entityId, recipient: row.recipient, created_at: now,
+    jti,
+    partner_id: row.partner_id,
+    entity: target.entity,
+    entity_id: target.entityId,
+    recipient: row.recipient,
+    created_at: now,
     expires_at: now + Math.round(rt.section.pages.token_ttl_hours * 3_600_000),
   });
   const tok = await getPartnerToken(ctx.store.db, jti);
   if (!tok) throw new Error(`page link ${jti} was stored and is not there`);
-  const token = signPageToken(rt.pageKey, { jti, partnerId: tok.partner_id, entity: tok.entity, entityId: tok.entity_id, exp: Number(tok.expires_at) });
+  const token = signPageToken(rt.pageKey, {
+    jti,
+    partnerId: tok.partner_id,
+    entity: tok.entity,
+    entityId: tok.entity_id,
+    exp: Number(tok.expires_at),
+  });
   return { link: `${rt.pagesBaseUrl()}/p/${token}`, expires: Number(tok.expires_at) };
 }
 
-async function attachmentsFor(ctx: SyncContext, row: MessageRow, facts: Record<string, unknown>): Promise<{ attachments: OutgoingAttachment[]; attached: boolean }> {
+async function attachmentsFor(
+  ctx: SyncContext,
+  row: MessageRow,
+  facts: Record<string, unknown>,
+): Promise<{ attachments: OutgoingAttachment[]; attached: boolean }> {
   if (row.kind === 'scorecard' && typeof facts['csv'] === 'string') {
-    return { attachments: [{ filename: `scorecard-${row.partner_id}-${String(facts['period'])}.csv`, contentType: 'text/csv', content: facts['csv'] }], attached: true };
+    return {
+      attachments: [
+        {
+          filename: `scorecard-${row.partner_id}-${String(facts['period'])}.csv`,
+          contentType: 'text/csv',
+          content: facts['csv'],
+        },
+      ],
+      attached: true,
+    };
   }
   if (row.kind === 'case_document') {
     const f = await getPartnerFile(ctx.store.db, row.entity_id, String(facts['sha256']));
     if (f && Number(f.size_bytes) <= ctx.partnerChannel!.section.attach_max_bytes) {
-      return { attachments: [{ filename: f.name, contentType: f.content_type, content: Buffer.from(f.content) }], attached: true };
+      return {
+        attachments: [{ filename: f.name, contentType: f.content_type, content: Buffer.from(f.content) }],
+        attached: true,
+      };
     }
   }
   if (row.kind === 'decision' && Array.isArray(facts['files'])) {
@@ -54,7 +91,8 @@ async function attachmentsFor(ctx: SyncContext, row: MessageRow, facts: Record<s
     const out: OutgoingAttachment[] = [];
     for (const x of facts['files'] as Array<{ sha256?: unknown }>) {
       const f = await getPartnerFile(ctx.store.db, row.entity_id, String(x.sha256));
-      if (f && Number(f.size_bytes) <= ctx.partnerChannel!.section.attach_max_bytes) out.push({ filename: f.name, contentType: f.content_type, content: Buffer.from(f.content) });
+      if (f && Number(f.size_bytes) <= ctx.partnerChannel!.section.attach_max_bytes)
+        out.push({ filename: f.name, contentType: f.content_type, content: Buffer.from(f.content) });
     }
     return { attachments: out, attached: out.length > 0 };
   }
@@ -115,8 +153,19 @@ export function partnerEmailHandler(ctx: SyncContext): TypedJobHandler<PartnerEm
     }
     await markSending(ctx, [key], mail.subject);
     const sent = await rt.mailer.send({
-      from: rt.from, replyTo: rt.replyTo, to: row.recipient, subject: mail.subject, text: mail.text, html: mail.html, messageId: row.message_id, attachments,
-      headers: { 'X-Gridbridge-Partner': row.partner_id, 'X-Gridbridge-Message': row.kind, 'Auto-Submitted': 'auto-generated' },
+      from: rt.from,
+      replyTo: rt.replyTo,
+      to: row.recipient,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: row.message_id,
+      attachments,
+      headers: {
+        'X-Gridbridge-Partner': row.partner_id,
+        'X-Gridbridge-Message': row.kind,
+        'Auto-Submitted': 'auto-generated',
+      },
     });
     if (!sent.ok) {
       await markFailed(ctx, [key], sent.error.retryable, sent.error.detail);
@@ -127,7 +176,25 @@ export function partnerEmailHandler(ctx: SyncContext): TypedJobHandler<PartnerEm
       commit: async (trx) => {
         const now = ctx.now();
         await markPartnerMessagesSent(trx, [key], 'sent', sent.value.response.slice(0, 2000), now);
-        await appendAudit(trx, { actor: 'gridbridge', entity: row.entity, entityId: row.entity_id, action: uncertain ? 'email_resent_after_uncertain_outcome' : 'email_sent', after: { channel: 'email', kind: row.kind, to: row.recipient, messageId: row.message_id, subject: mail.subject, attached, response: sent.value.response } }, now);
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: row.entity,
+            entityId: row.entity_id,
+            action: uncertain ? 'email_resent_after_uncertain_outcome' : 'email_sent',
+            after: {
+              channel: 'email',
+              kind: row.kind,
+              to: row.recipient,
+              messageId: row.message_id,
+              subject: mail.subject,
+              attached,
+              response: sent.value.response,
+            },
+          },
+          now,
+        );
       },
     };
   };
@@ -145,7 +212,10 @@ export function partnerDigestHandler(ctx: SyncContext): TypedJobHandler<PartnerE
     if (digest.state === 'sent') return { status: 'done' };
     const members = await listDigestMembers(db, key);
     if (members.length === 0) {
-      return { status: 'done', commit: (trx) => markPartnerMessagesSent(trx, [key], 'sent', 'nothing to send', ctx.now()) };
+      return {
+        status: 'done',
+        commit: (trx) => markPartnerMessagesSent(trx, [key], 'sent', 'nothing to send', ctx.now()),
+      };
     }
     const items: Array<{ subject: string; text: string; html: string }> = [];
     const attachments: OutgoingAttachment[] = [];
@@ -156,9 +226,18 @@ export function partnerDigestHandler(ctx: SyncContext): TypedJobHandler<PartnerE
       attachments.push(...a.attachments);
       const env = await envelopeFor(ctx, m, facts);
       expires = env.linkExpires;
-      items.push(rt.templates.renderBody(m.kind as MessageKind, { ...facts, ...env, attached: a.attached }, m.language));
+      items.push(
+        rt.templates.renderBody(m.kind as MessageKind, { ...facts, ...env, attached: a.attached }, m.language),
+      );
     }
-    const envelope = { partnerName: partnerName(ctx, digest.partner_id), recipientName: String(JSON.parse(digest.data).recipientName ?? digest.recipient), recipient: digest.recipient, senderName: rt.senderName, linkExpires: expires, link: '' };
+    const envelope = {
+      partnerName: partnerName(ctx, digest.partner_id),
+      recipientName: String(JSON.parse(digest.data).recipientName ?? digest.recipient),
+      recipient: digest.recipient,
+      senderName: rt.senderName,
+      linkExpires: expires,
+      link: '',
+    };
     let mail;
     try {
       mail = rt.templates.render('digest', { ...envelope, items, count: items.length }, digest.language);
@@ -169,12 +248,26 @@ export function partnerDigestHandler(ctx: SyncContext): TypedJobHandler<PartnerE
     const uncertain = digest.state === 'sending';
     await markSending(ctx, [key], mail.subject);
     const sent = await rt.mailer.send({
-      from: rt.from, replyTo: rt.replyTo, to: digest.recipient, subject: mail.subject, text: mail.text, html: mail.html, messageId: digest.message_id, attachments,
-      headers: { 'X-Gridbridge-Partner': digest.partner_id, 'X-Gridbridge-Message': 'digest', 'Auto-Submitted': 'auto-generated' },
+      from: rt.from,
+      replyTo: rt.replyTo,
+      to: digest.recipient,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: digest.message_id,
+      attachments,
+      headers: {
+        'X-Gridbridge-Partner': digest.partner_id,
+        'X-Gridbridge-Message': 'digest',
+        'Auto-Submitted': 'auto-generated',
+      },
     });
     if (!sent.ok) {
       await markFailed(ctx, keys, sent.error.retryable, sent.error.detail);
-      return outcomeFromRemote(sent.error, `e-mailing the digest to ${digest.recipient} (partner ${digest.partner_id})`);
+      return outcomeFromRemote(
+        sent.error,
+        `e-mailing the digest to ${digest.recipient} (partner ${digest.partner_id})`,
+      );
     }
     return {
       status: 'done',
@@ -182,9 +275,33 @@ export function partnerDigestHandler(ctx: SyncContext): TypedJobHandler<PartnerE
         const now = ctx.now();
         const response = sent.value.response.slice(0, 2000);
         await markPartnerMessagesSent(trx, [key], 'sent', response, now);
-        await markPartnerMessagesSent(trx, members.map((m) => m.key), 'digested', response, now);
+        await markPartnerMessagesSent(
+          trx,
+          members.map((m) => m.key),
+          'digested',
+          response,
+          now,
+        );
         for (const m of members) {
-          await appendAudit(trx, { actor: 'gridbridge', entity: m.entity, entityId: m.entity_id, action: uncertain ? 'email_resent_after_uncertain_outcome' : 'email_sent', after: { channel: 'email', kind: m.kind, to: m.recipient, messageId: digest.message_id, digest: true, subject: mail.subject, response } }, now);
+          await appendAudit(
+            trx,
+            {
+              actor: 'gridbridge',
+              entity: m.entity,
+              entityId: m.entity_id,
+              action: uncertain ? 'email_resent_after_uncertain_outcome' : 'email_sent',
+              after: {
+                channel: 'email',
+                kind: m.kind,
+                to: m.recipient,
+                messageId: digest.message_id,
+                digest: true,
+                subject: mail.subject,
+                response,
+              },
+            },
+            now,
+          );
         }
       },
     };

@@ -19,7 +19,11 @@ export interface PartnerChannelInputs {
 }
 
 /** Build the runtime: contacts (config + AC export), templates, the SMTP sender. Problems are listed, not thrown. */
-export function buildPartnerChannel(i: PartnerChannelInputs): { runtime: PartnerChannelRuntime; problems: string[]; warnings: string[] } {
+export function buildPartnerChannel(i: PartnerChannelInputs): {
+  runtime: PartnerChannelRuntime;
+  problems: string[];
+  warnings: string[];
+} {
   const problems: string[] = [];
   const warnings: string[] = [];
   const s = i.section;
@@ -28,7 +32,8 @@ export function buildPartnerChannel(i: PartnerChannelInputs): { runtime: Partner
     try {
       const parsed = parseAcContacts(s.ac_contacts_csv, readFileSync(s.ac_contacts_csv));
       ac = parsed.contacts;
-      for (const p of parsed.problems) warnings.push(`partner_channel.ac_contacts_csv ${p.file} line ${p.line}: ${p.message}`);
+      for (const p of parsed.problems)
+        warnings.push(`partner_channel.ac_contacts_csv ${p.file} line ${p.line}: ${p.message}`);
     } catch (e) {
       problems.push(`partner_channel.ac_contacts_csv: cannot read ${s.ac_contacts_csv}: ${(e as Error).message}`);
     }
@@ -36,7 +41,17 @@ export function buildPartnerChannel(i: PartnerChannelInputs): { runtime: Partner
   const contacts = buildContactBook(s, ac);
   const templates = new TemplateSet(s.templates_dir);
   try {
-    for (const kind of ['case_status', 'case_comment', 'case_document', 'decision', 'scorecard', 'notice', 'notice_reminder', 'digest', 'layout'] as const) {
+    for (const kind of [
+      'case_status',
+      'case_comment',
+      'case_document',
+      'decision',
+      'scorecard',
+      'notice',
+      'notice_reminder',
+      'digest',
+      'layout',
+    ] as const) {
       if (kind !== 'layout') templates.read(kind, 'subject.txt', null);
       templates.read(kind, 'txt', null);
       templates.read(kind, 'html', null);
@@ -44,15 +59,45 @@ export function buildPartnerChannel(i: PartnerChannelInputs): { runtime: Partner
   } catch (e) {
     problems.push(`partner_channel.templates_dir: ${(e as Error).message}`);
   }
-  const mailer = i.mailer ?? (s.smtp ? new SmtpMailer({ host: s.smtp.host, port: s.smtp.port, security: s.smtp.security, user: s.smtp.user, password: i.smtpPassword, timeoutMs: s.smtp.timeout_ms, allowSelfSigned: s.smtp.allow_self_signed, logger: i.logger }) : null);
+  const mailer =
+    i.mailer ??
+    (s.smtp
+      ? new SmtpMailer({
+          host: s.smtp.host,
+          port: s.smtp.port,
+          security: s.smtp.security,
+          user: s.smtp.user,
+          password: i.smtpPassword,
+          timeoutMs: s.smtp.timeout_ms,
+          allowSelfSigned: s.smtp.allow_self_signed,
+          logger: i.logger,
+        })
+      : null);
   const usesEmail = Object.keys(s.partners).length > 0 || s.default_channels.includes('email');
-  if (usesEmail && !i.pageKey) warnings.push('partner pages have no key (partner_channel.pages.key, or secrets.key to keep a generated one): e-mails go out without page links');
+  if (usesEmail && !i.pageKey)
+    warnings.push(
+      'partner pages have no key (partner_channel.pages.key, or secrets.key to keep a generated one): e-mails go out without page links',
+    );
   for (const [partnerId, p] of Object.entries(s.partners)) {
-    const emailSomewhere = (p.channels ?? s.default_channels).includes('email') || Object.values(p.flows).some((f) => f?.includes('email'));
-    if (emailSomewhere && contacts.all(partnerId).length === 0) warnings.push(`partner ${partnerId} uses the email channel but has no contact (partner_channel.partners.${partnerId}.contacts or the AC contacts export)`);
+    const emailSomewhere =
+      (p.channels ?? s.default_channels).includes('email') || Object.values(p.flows).some((f) => f?.includes('email'));
+    if (emailSomewhere && contacts.all(partnerId).length === 0)
+      warnings.push(
+        `partner ${partnerId} uses the email channel but has no contact (partner_channel.partners.${partnerId}.contacts or the AC contacts export)`,
+      );
   }
   return {
-    runtime: { section: s, contacts, templates, mailer, pageKey: i.pageKey, pagesBaseUrl: i.pagesBaseUrl, from: s.smtp?.from ?? 'gridbridge@gridbridge.invalid', replyTo: s.smtp?.reply_to, senderName: i.senderName },
+    runtime: {
+      section: s,
+      contacts,
+      templates,
+      mailer,
+      pageKey: i.pageKey,
+      pagesBaseUrl: i.pagesBaseUrl,
+      from: s.smtp?.from ?? 'gridbridge@gridbridge.invalid',
+      replyTo: s.smtp?.reply_to,
+      senderName: i.senderName,
+    },
     problems,
     warnings,
   };

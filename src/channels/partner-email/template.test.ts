@@ -4,12 +4,27 @@ import { renderTemplate, TemplateError } from './template.ts';
 describe('e-mail templates', () => {
   it.each([
     ['Case {{caseId}} is {{status}}', { caseId: 'C-1', status: 'resolved' }, false, 'Case C-1 is resolved'],
-    ['<b>{{note}}</b>', { note: '<script>x</script> & "y"' }, true, '<b>&lt;script&gt;x&lt;/script&gt; &amp; &quot;y&quot;</b>'],
+    [
+      '<b>{{note}}</b>',
+      { note: '<script>x</script> & "y"' },
+      true,
+      '<b>&lt;script&gt;x&lt;/script&gt; &amp; &quot;y&quot;</b>',
+    ],
     ['{{{html}}}', { html: '<i>ok</i>' }, true, '<i>ok</i>'],
     ['{{note}}', { note: '<kept in text>' }, false, '<kept in text>'],
     ['{{#note}}Note: {{note}}{{/note}}{{^note}}no note{{/note}}', { note: '' }, false, 'no note'],
     ['{{#note}}Note: {{note}}{{/note}}', { note: 'hi' }, false, 'Note: hi'],
-    ['{{#rows}}[{{name}}={{value}}]{{/rows}}', { rows: [{ name: 'a', value: 1 }, { name: 'b', value: 0 }] }, false, '[a=1][b=0]'],
+    [
+      '{{#rows}}[{{name}}={{value}}]{{/rows}}',
+      {
+        rows: [
+          { name: 'a', value: 1 },
+          { name: 'b', value: 0 },
+        ],
+      },
+      false,
+      '[a=1][b=0]',
+    ],
     ['{{#items}}{{.}};{{/items}}', { items: ['x', 'y'] }, false, 'x;y;'],
     ['{{partner.name}} / {{missing}}', { partner: { name: 'Acme' } }, false, 'Acme / '],
     ['{{#a}}{{#a}}in{{/a}}{{/a}}', { a: true }, false, 'in'],
@@ -18,6 +33,8 @@ describe('e-mail templates', () => {
   });
 
   it('an unclosed section is a clear error naming the template', () => {
-    expect(() => renderTemplate('{{#x}}open', {}, { html: false, name: 'case_status.txt' })).toThrow(new TemplateError('case_status.txt: {{#x}} is never closed with {{/x}}'));
+    expect(() => renderTemplate('{{#x}}open', {}, { html: false, name: 'case_status.txt' })).toThrow(
+      new TemplateError('case_status.txt: {{#x}} is never closed with {{/x}}'),
+    );
   });
 });

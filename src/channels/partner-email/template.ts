@@ -7,7 +7,8 @@
 
 type Scope = Record<string, unknown>;
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 function lookup(stack: readonly unknown[], name: string): unknown {
   if (name === '.') return stack[stack.length - 1];
@@ -28,7 +29,8 @@ const TAG = /\{\{(\{?)\s*([#^/]?)\s*([\w.]+)\s*\}?\}\}/g;
 export class TemplateError extends Error {}
 
 export function renderTemplate(template: string, data: Scope, opts: { html: boolean; name?: string }): string {
-  const asText = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const asText = (v: unknown) =>
+    v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   const render = (tpl: string, stack: unknown[]): string => {
     let out = '';
     let pos = 0;
@@ -42,7 +44,8 @@ export function renderTemplate(template: string, data: Scope, opts: { html: bool
       pos = m.index + whole.length;
       if (sigil === '#' || sigil === '^') {
         const close = findClose(tpl, name, pos);
-        if (close < 0) throw new TemplateError(`${opts.name ?? 'template'}: {{${sigil}${name}}} is never closed with {{/${name}}}`);
+        if (close < 0)
+          throw new TemplateError(`${opts.name ?? 'template'}: {{${sigil}${name}}} is never closed with {{/${name}}}`);
         const inner = tpl.slice(pos, close);
         pos = close + `{{/${name}}}`.length;
         const v = lookup(stack, name);
@@ -66,7 +69,10 @@ export function renderTemplate(template: string, data: Scope, opts: { html: bool
 
 /** Index of the `{{/name}}` closing the section opened before `from`, nested sections of the same name counted. */
 function findClose(tpl: string, name: string, from: number): number {
-  const open = new RegExp(`\\{\\{\\s*[#^]\\s*${name.replace(/\./g, '\\.')}\\s*\\}\\}|\\{\\{\\s*/\\s*${name.replace(/\./g, '\\.')}\\s*\\}\\}`, 'g');
+  const open = new RegExp(
+    `\\{\\{\\s*[#^]\\s*${name.replace(/\./g, '\\.')}\\s*\\}\\}|\\{\\{\\s*/\\s*${name.replace(/\./g, '\\.')}\\s*\\}\\}`,
+    'g',
+  );
   open.lastIndex = from;
   let depth = 1;
   for (let m = open.exec(tpl); m; m = open.exec(tpl)) {

@@ -24,11 +24,31 @@ export function acCsvScanHandler(ctx: SyncContext): TypedJobHandler<MailboxPaylo
     const deliver = async ({ events, problems }: { events: AcPartnerEvent[]; problems: AcRowProblem[] }) => {
       const now = ctx.now();
       for (const ev of events) {
-        await recordInboundEvent(ctx.store.db, { source: 'ac_csv', eventId: ev.id, type: ev.type, payload: ev }, { kind: 'tg.event', key: `tg.event:${ev.id}`, queueKey: `partner:${ev.data.id}`, payload: { ...ev, source: 'ac_csv' } }, now);
+        await recordInboundEvent(
+          ctx.store.db,
+          { source: 'ac_csv', eventId: ev.id, type: ev.type, payload: ev },
+          {
+            kind: 'tg.event',
+            key: `tg.event:${ev.id}`,
+            queueKey: `partner:${ev.data.id}`,
+            payload: { ...ev, source: 'ac_csv' },
+          },
+          now,
+        );
       }
       for (const p of problems) {
         ctx.logger.warn({ file: p.file, line: p.line, problem: p.message }, 'AC CSV row skipped');
-        await appendAudit(ctx.store.db, { actor: 'ac_csv', entity: 'ac_csv_file', entityId: p.file, action: 'row_rejected', after: { line: p.line, message: p.message } }, now);
+        await appendAudit(
+          ctx.store.db,
+          {
+            actor: 'ac_csv',
+            entity: 'ac_csv_file',
+            entityId: p.file,
+            action: 'row_rejected',
+            after: { line: p.line, message: p.message },
+          },
+          now,
+        );
       }
     };
     const driver = new AcCsvDriver(transport.value, new SqlAcSnapshotState(ctx.store.db, ctx.now), { deliver });
@@ -39,7 +59,11 @@ export function acCsvScanHandler(ctx: SyncContext): TypedJobHandler<MailboxPaylo
         ctx.logger.warn({ error: r.error }, 'AC CSV scan failed; the next slot tries again');
         return { status: 'done' };
       }
-      if (r.value.files.length > 0) ctx.logger.info({ files: r.value.files, events: r.value.events.length, problems: r.value.problems.length }, 'AC CSV export read');
+      if (r.value.files.length > 0)
+        ctx.logger.info(
+          { files: r.value.files, events: r.value.events.length, problems: r.value.problems.length },
+          'AC CSV export read',
+        );
       return { status: 'done' };
     } finally {
       await driver.close();

@@ -22,10 +22,16 @@ const noCommunity = (what: string): RemoteError => ({
  * can answer fails at once, not retryable, saying so. Callers that would reach such a call in an EDI-only
  * deployment check the driver first (mailbox cases skip Trading Grid effects; the scorecard push is off).
  */
-export function createEdiOnlyTradingGrid(db: Kysely<Database>, config: Pick<GridbridgeConfig, 'partners'>, now: () => number = Date.now): TradingGridPort {
-  const fail = <T>(what: string) => async (): Promise<Result<T>> => err(noCommunity(what));
+export function createEdiOnlyTradingGrid(
+  db: Kysely<Database>,
+  config: Pick<GridbridgeConfig, 'partners'>,
+  now: () => number = Date.now,
+): TradingGridPort {
+  const fail =
+    <T>(what: string) =>
+    async (): Promise<Result<T>> =>
+      err(noCommunity(what));
   const failIterate = (what: string) =>
-     
     async function* (): AsyncGenerator<never> {
       throw new RemoteFailure(noCommunity(what));
     };
@@ -36,12 +42,31 @@ export function createEdiOnlyTradingGrid(db: Kysely<Database>, config: Pick<Grid
       const p = JSON.parse(snapshot) as TradingPartner;
       const mapped = config.partners.map[id];
       // The config's name wins: it is what the operator chose to see on tasks.
-      return ok({ ...p, ...(mapped?.name ? { name: mapped.name } : {}), ...(mapped?.tier ? { tier: mapped.tier } : {}) });
+      return ok({
+        ...p,
+        ...(mapped?.name ? { name: mapped.name } : {}),
+        ...(mapped?.tier ? { tier: mapped.tier } : {}),
+      });
     }
     const mapped = config.partners.map[id];
-    if (!mapped) return err({ code: 'tg:not_found', retryable: false, status: 404, detail: `partner ${id} is neither in partners.map nor in the Active Community CSV export` });
+    if (!mapped)
+      return err({
+        code: 'tg:not_found',
+        retryable: false,
+        status: 404,
+        detail: `partner ${id} is neither in partners.map nor in the Active Community CSV export`,
+      });
     const at = new Date(now()).toISOString();
-    return ok({ id, name: mapped.name ?? id, tier: mapped.tier ?? 'standard', edi_addresses: [], status: 'active', contacts: [], created_at: at, updated_at: at });
+    return ok({
+      id,
+      name: mapped.name ?? id,
+      tier: mapped.tier ?? 'standard',
+      edi_addresses: [],
+      status: 'active',
+      contacts: [],
+      created_at: at,
+      updated_at: at,
+    });
   }
 
   return {

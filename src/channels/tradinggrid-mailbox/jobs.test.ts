@@ -3,7 +3,15 @@ import { mailboxJobs } from './jobs.ts';
 import { exception } from '../../connectors/tradinggrid/mailbox/exceptions.ts';
 
 const file = { name: 'in_850.edi', sha256: 'a'.repeat(64) };
-const ref = { standard: 'x12' as const, sender: 'ZZ:ACME', receiver: 'ZZ:US', interchange: '000000101', group: '1', transaction: '0001', business: { type: 'purchase_order', value: 'PO-1' } };
+const ref = {
+  standard: 'x12' as const,
+  sender: 'ZZ:ACME',
+  receiver: 'ZZ:US',
+  interchange: '000000101',
+  group: '1',
+  transaction: '0001',
+  business: { type: 'purchase_order', value: 'PO-1' },
+};
 // What the mailbox driver reports, built by the driver's own helper.
 const item = exception('fa_rejected', { qualifier: 'ZZ', id: 'ACME' }, ref, 'AK5 R', '2026-12-01T10:00:00.000Z', file);
 
@@ -13,7 +21,17 @@ const stored: Array<[keyof typeof mailboxJobs, unknown]> = [
   ['accsv.scan', { slot: 0 }],
   ['mailbox.exception', { item }],
   ['mailbox.exception', { item: { ...item, test: true } }],
-  ['mailbox.exception', { item: { ...item, exception: 'mailbox_inactive', file: null, transactionRef: { ...ref, standard: null, business: null } } }],
+  [
+    'mailbox.exception',
+    {
+      item: {
+        ...item,
+        exception: 'mailbox_inactive',
+        file: null,
+        transactionRef: { ...ref, standard: null, business: null },
+      },
+    },
+  ],
   ['clickup.upload_mailbox_file', { caseId: 'MBX-1', file }],
 ];
 

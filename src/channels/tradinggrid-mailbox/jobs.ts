@@ -8,7 +8,17 @@ const partyId = z.object({ qualifier: z.string(), id: z.string() });
 /** An EDI-derived exception as the mailbox driver reports it (connectors/tradinggrid/mailbox/exceptions.ts MailboxException). */
 const mailboxException = z.object({
   type: z.literal('exception'),
-  exception: z.enum(['fa_rejected', 'fa_overdue', 'application_rejected', 'shipment_status_exception', 'return_requested', 'asn_missing', 'invoice_mismatch', 'content_error', 'mailbox_inactive']),
+  exception: z.enum([
+    'fa_rejected',
+    'fa_overdue',
+    'application_rejected',
+    'shipment_status_exception',
+    'return_requested',
+    'asn_missing',
+    'invoice_mismatch',
+    'content_error',
+    'mailbox_inactive',
+  ]),
   partner: partyId,
   transactionRef: z.object({
     standard: z.enum(['x12', 'edifact']).nullable(),

@@ -32,7 +32,11 @@ export interface MailboxCaseInput {
 }
 
 /** A mailbox exception → the engine's normalised case (flow 1). Pure. */
-export function toMailboxCase(x: MailboxException, partners: Readonly<Record<string, { partner_id: string }>>, testListId?: string): MailboxCaseInput {
+export function toMailboxCase(
+  x: MailboxException,
+  partners: Readonly<Record<string, { partner_id: string }>>,
+  testListId?: string,
+): MailboxCaseInput {
   const address = partyKey(x.partner);
   const mapped = partners[address]?.partner_id;
   const r = x.transactionRef;

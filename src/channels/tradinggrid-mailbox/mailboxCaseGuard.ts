@@ -11,14 +11,30 @@ import { appendAudit } from '../../store/ops/audit.ts';
  * recorded in the audit log and skipped instead of failing with a 404 (`local` still applies the change on our
  * side, e.g. the case's status). Null when the case is a Trading Grid case.
  */
-export async function skipWithoutTradingGridCase(ctx: SyncContext, caseId: string, effect: string, detail?: unknown, local?: (trx: Transaction<Database>) => Promise<unknown>): Promise<JobOutcome | null> {
+export async function skipWithoutTradingGridCase(
+  ctx: SyncContext,
+  caseId: string,
+  effect: string,
+  detail?: unknown,
+  local?: (trx: Transaction<Database>) => Promise<unknown>,
+): Promise<JobOutcome | null> {
   const rec = await getCase(ctx.store.db, caseId);
   if (!rec || rec.source === 'community') return null;
   return {
     status: 'done',
     commit: async (trx) => {
       await local?.(trx);
-      await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'skipped_no_tradinggrid_case', after: { effect, ...(detail !== undefined ? { detail } : {}) } }, ctx.now());
+      await appendAudit(
+        trx,
+        {
+          actor: 'gridbridge',
+          entity: 'case',
+          entityId: caseId,
+          action: 'skipped_no_tradinggrid_case',
+          after: { effect, ...(detail !== undefined ? { detail } : {}) },
+        },
+        ctx.now(),
+      );
     },
   };
 }

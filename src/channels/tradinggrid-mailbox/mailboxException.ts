@@ -21,7 +21,8 @@ export function mailboxExceptionHandler(ctx: SyncContext): TypedJobHandler<Mailb
   return async ({ payload }) => {
     const { item } = payload;
     const cfg = ctx.config.mailbox;
-    if (!cfg) return { status: 'fail', error: 'a mailbox exception arrived but the mailbox section is no longer configured' };
+    if (!cfg)
+      return { status: 'fail', error: 'a mailbox exception arrived but the mailbox section is no longer configured' };
     const testList = cfg.test_interchanges === 'ignore' ? undefined : cfg.test_interchanges.list_id;
     // A test item with nowhere to go (config changed to ignore since) is dropped, never filed as production.
     if (item.test && testList === undefined) return { status: 'done' };
@@ -34,13 +35,31 @@ export function mailboxExceptionHandler(ctx: SyncContext): TypedJobHandler<Mailb
         await out.commit?.(trx);
         if (unmappedAddress !== null) {
           await setCaseHoldReason(trx, incoming.id, unmappedEdiReason(unmappedAddress, cfg.name));
-          await appendAudit(trx, { actor: `mailbox:${cfg.name}`, entity: 'case', entityId: incoming.id, action: 'held_unmapped_edi_address', after: { address: unmappedAddress } }, ctx.now());
+          await appendAudit(
+            trx,
+            {
+              actor: `mailbox:${cfg.name}`,
+              entity: 'case',
+              entityId: incoming.id,
+              action: 'held_unmapped_edi_address',
+              after: { address: unmappedAddress },
+            },
+            ctx.now(),
+          );
         }
         if (item.file) {
           const key = uploadMailboxFileKey(incoming.id, item.file.sha256);
           const now = ctx.now();
           // New: queued. Already queued and parked while the case was held: due now, the task may be on its way.
-          if ((await enqueueJobs(trx, [newJob('clickup.upload_mailbox_file', { caseId: incoming.id, file: item.file }, { key })], now, ctx.config.dispatcher.max_attempts)) === 0) await advanceReadyJob(trx, key, now);
+          if (
+            (await enqueueJobs(
+              trx,
+              [newJob('clickup.upload_mailbox_file', { caseId: incoming.id, file: item.file }, { key })],
+              now,
+              ctx.config.dispatcher.max_attempts,
+            )) === 0
+          )
+            await advanceReadyJob(trx, key, now);
         }
       },
     };

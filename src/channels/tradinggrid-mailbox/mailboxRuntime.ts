@@ -5,25 +5,44 @@ import type { MailboxConfig, MailboxTransportConfig } from '../../config/mailbox
 import { LocalFolderTransport } from '../../connectors/tradinggrid/mailbox/localFolderTransport.ts';
 import { SftpTransport } from '../../connectors/tradinggrid/mailbox/sftpTransport.ts';
 import type { MailboxTransport } from '../../connectors/tradinggrid/mailbox/transport.ts';
-import { MailboxDriver, type MailboxDriverOptions, type PartnerWindows } from '../../connectors/tradinggrid/mailbox/mailboxDriver.ts';
+import {
+  MailboxDriver,
+  type MailboxDriverOptions,
+  type PartnerWindows,
+} from '../../connectors/tradinggrid/mailbox/mailboxDriver.ts';
 import type { SyncContext } from '../../sync/context.ts';
 import { SqlMailboxState } from './sqlMailboxState.ts';
 
 /** A transport for a `transport:` config section; SFTP secrets are resolved here (never logged). */
-export async function openTransport(t: MailboxTransportConfig, path: string, src?: SecretSource): Promise<Result<MailboxTransport>> {
+export async function openTransport(
+  t: MailboxTransportConfig,
+  path: string,
+  src?: SecretSource,
+): Promise<Result<MailboxTransport>> {
   if (t.type === 'folder') {
-    const transport = new LocalFolderTransport({ inbound: t.inbound, outbound: t.outbound, archive: t.archive, quarantine: t.quarantine });
+    const transport = new LocalFolderTransport({
+      inbound: t.inbound,
+      outbound: t.outbound,
+      archive: t.archive,
+      quarantine: t.quarantine,
+    });
     try {
       await transport.ensureFolders();
     } catch (e) {
-      return err({ code: 'mailbox:folders', retryable: true, detail: `creating the mailbox folders: ${(e as Error).message}` });
+      return err({
+        code: 'mailbox:folders',
+        retryable: true,
+        detail: `creating the mailbox folders: ${(e as Error).message}`,
+      });
     }
     return ok(transport);
   }
   const secret = (ref: typeof t.password, key: string): Result<string | undefined> => {
     if (ref === undefined) return ok(undefined);
     const r = resolveSecret(ref, `${path}.${key}`, src);
-    return r.ok ? ok(r.value) : err({ code: 'config:secret', retryable: false, detail: `${r.problem.path}: ${r.problem.message}` });
+    return r.ok
+      ? ok(r.value)
+      : err({ code: 'config:secret', retryable: false, detail: `${r.problem.path}: ${r.problem.message}` });
   };
   const password = secret(t.password, 'password');
   if (!password.ok) return password;
@@ -54,7 +73,10 @@ const calendars = new WeakMap<object, BusinessCalendar>();
  * `(from, hours) → due` in business hours: mailbox.calendar when set, else the bridge's business calendar
  * (top-level `calendar`, the SLA one) when the config has one; plain hours otherwise.
  */
-export function mailboxDeadline(cfg: MailboxConfig, bridgeCalendar?: ParsedBusinessCalendarConfig): MailboxDriverOptions['deadline'] {
+export function mailboxDeadline(
+  cfg: MailboxConfig,
+  bridgeCalendar?: ParsedBusinessCalendarConfig,
+): MailboxDriverOptions['deadline'] {
   const calCfg = cfg.calendar ?? bridgeCalendar;
   if (!calCfg) return undefined;
   let cal = calendars.get(calCfg);
@@ -69,7 +91,14 @@ export function mailboxDeadline(cfg: MailboxConfig, bridgeCalendar?: ParsedBusin
 /** EDI address → windows, in the driver's terms. */
 function partnerWindows(cfg: MailboxConfig): Record<string, PartnerWindows> {
   return Object.fromEntries(
-    Object.entries(cfg.partners).map(([address, p]) => [address, { ...(p.fa_hours !== undefined ? { faWindowHours: p.fa_hours } : {}), ...(p.fa_hours_by_set ? { faHoursBySet: p.fa_hours_by_set } : {}), ...(p.asn_hours !== undefined ? { asnWindowHours: p.asn_hours } : {}) }]),
+    Object.entries(cfg.partners).map(([address, p]) => [
+      address,
+      {
+        ...(p.fa_hours !== undefined ? { faWindowHours: p.fa_hours } : {}),
+        ...(p.fa_hours_by_set ? { faHoursBySet: p.fa_hours_by_set } : {}),
+        ...(p.asn_hours !== undefined ? { asnWindowHours: p.asn_hours } : {}),
+      },
+    ]),
   );
 }
 
@@ -79,7 +108,11 @@ const party = (address: string) => {
 };
 
 /** The mailbox driver for the configured mailbox, on the store-backed state. The caller closes it. */
-export async function openMailboxDriver(ctx: SyncContext, cfg: MailboxConfig, deliver?: MailboxDriverOptions['deliver']): Promise<Result<MailboxDriver>> {
+export async function openMailboxDriver(
+  ctx: SyncContext,
+  cfg: MailboxConfig,
+  deliver?: MailboxDriverOptions['deliver'],
+): Promise<Result<MailboxDriver>> {
   const transport = await openTransport(cfg.transport, 'mailbox.transport');
   if (!transport.ok) return transport;
   // The top-level calendar section is read loosely: it belongs to the SLA config and may be absent.
@@ -90,7 +123,11 @@ export async function openMailboxDriver(ctx: SyncContext, cfg: MailboxConfig, de
       state: new SqlMailboxState(ctx.store.db, cfg.name, ctx.now),
       name: cfg.name,
       ourIds: cfg.our_ids.map(party),
-      defaults: { faWindowHours: cfg.defaults.fa_hours, asnWindowHours: cfg.defaults.asn_hours, ...(cfg.defaults.fa_hours_by_set ? { faHoursBySet: cfg.defaults.fa_hours_by_set } : {}) },
+      defaults: {
+        faWindowHours: cfg.defaults.fa_hours,
+        asnWindowHours: cfg.defaults.asn_hours,
+        ...(cfg.defaults.fa_hours_by_set ? { faHoursBySet: cfg.defaults.fa_hours_by_set } : {}),
+      },
       partners: partnerWindows(cfg),
       settleMs: cfg.settle_seconds * 1000,
       priceTolerance: cfg.price_tolerance,
@@ -107,10 +144,21 @@ export async function openMailboxDriver(ctx: SyncContext, cfg: MailboxConfig, de
 }
 
 /** A read-only view of the customer's sent folder: the mailbox's transport with that folder as "inbound". */
-export async function openSentTransport(cfg: MailboxConfig, src?: SecretSource): Promise<Result<MailboxTransport> | null> {
+export async function openSentTransport(
+  cfg: MailboxConfig,
+  src?: SecretSource,
+): Promise<Result<MailboxTransport> | null> {
   if (!cfg.sent) return null;
   const t = cfg.transport;
   // No ensureFolders: the folder is the customer's, and nothing is created there.
-  if (t.type === 'folder') return ok(new LocalFolderTransport({ inbound: cfg.sent.folder, outbound: t.outbound, archive: t.archive, quarantine: t.quarantine }));
+  if (t.type === 'folder')
+    return ok(
+      new LocalFolderTransport({
+        inbound: cfg.sent.folder,
+        outbound: t.outbound,
+        archive: t.archive,
+        quarantine: t.quarantine,
+      }),
+    );
   return openTransport({ ...t, folders: { ...t.folders, inbound: cfg.sent.folder } }, 'mailbox.transport', src);
 }

@@ -25,13 +25,29 @@ export function deliverMailboxItems(ctx: SyncContext) {
     const now = ctx.now();
     for (const item of items) {
       if (item.type === 'acknowledgment') {
-        await recordMailboxAcknowledgement(ctx.store.db, { eventId: item.dedupeKey, type: `ack.${item.ack.kind}.${item.ack.normalized}`, payload: item }, now);
+        await recordMailboxAcknowledgement(
+          ctx.store.db,
+          { eventId: item.dedupeKey, type: `ack.${item.ack.kind}.${item.ack.normalized}`, payload: item },
+          now,
+        );
         continue;
       }
       const caseId = mailboxCaseId(item.dedupeKey);
-      const job = newJob('mailbox.exception', { item }, { key: `mailbox.exception:${caseId}`, queueKey: `case:${caseId}` });
-      const r = await recordInboundEvent(ctx.store.db, { source: 'mailbox', eventId: caseId, type: `mailbox.${item.exception}`, payload: item }, job, now);
-      ctx.logger.info({ caseId, exception: item.exception, file: file?.name ?? null, duplicate: r.duplicate }, 'mailbox exception accepted');
+      const job = newJob(
+        'mailbox.exception',
+        { item },
+        { key: `mailbox.exception:${caseId}`, queueKey: `case:${caseId}` },
+      );
+      const r = await recordInboundEvent(
+        ctx.store.db,
+        { source: 'mailbox', eventId: caseId, type: `mailbox.${item.exception}`, payload: item },
+        job,
+        now,
+      );
+      ctx.logger.info(
+        { caseId, exception: item.exception, file: file?.name ?? null, duplicate: r.duplicate },
+        'mailbox exception accepted',
+      );
     }
   };
 }
@@ -43,9 +59,19 @@ async function retakeRemappedCases(ctx: SyncContext, cfg: MailboxConfig): Promis
   for (const c of held) {
     const mapped = cfg.partners[c.partner_id.slice(UNMAPPED_EDI_PREFIX.length)]?.partner_id;
     if (mapped === undefined) continue;
-    const item = await getInboundEventPayload<MailboxPayload<'mailbox.exception'>['item']>(ctx.store.db, 'mailbox', c.id);
+    const item = await getInboundEventPayload<MailboxPayload<'mailbox.exception'>['item']>(
+      ctx.store.db,
+      'mailbox',
+      c.id,
+    );
     if (item === null) continue;
-    jobs.push(newJob('mailbox.exception', { item }, { key: `mailbox.exception:${c.id}:mapped:${mapped}`, queueKey: `case:${c.id}` }));
+    jobs.push(
+      newJob(
+        'mailbox.exception',
+        { item },
+        { key: `mailbox.exception:${c.id}:mapped:${mapped}`, queueKey: `case:${c.id}` },
+      ),
+    );
   }
   return enqueueJobs(ctx.store.db, jobs, ctx.now(), ctx.config.dispatcher.max_attempts);
 }
@@ -78,7 +104,8 @@ export function mailboxScanHandler(ctx: SyncContext): TypedJobHandler<MailboxPay
     };
     try {
       const retaken = await retakeRemappedCases(ctx, cfg);
-      if (retaken > 0) ctx.logger.info({ retaken }, 'held mailbox cases whose EDI address is now mapped are taken up again');
+      if (retaken > 0)
+        ctx.logger.info({ retaken }, 'held mailbox cases whose EDI address is now mapped are taken up again');
       const driver = await openMailboxDriver(ctx, cfg, deliverMailboxItems(ctx));
       if (!driver.ok) return failOnce(`mailbox ${cfg.name}: ${driver.error.detail}`);
       try {
@@ -87,11 +114,32 @@ export function mailboxScanHandler(ctx: SyncContext): TypedJobHandler<MailboxPay
         if (sentTransport !== null) {
           if (!sentTransport.ok) return failOnce(`mailbox ${cfg.name} sent folder: ${sentTransport.error.detail}`);
           try {
-            const seen = await driver.value.observeSent(sentTransport.value, new Date(ctx.now()), cfg.sent?.consume ?? false);
+            const seen = await driver.value.observeSent(
+              sentTransport.value,
+              new Date(ctx.now()),
+              cfg.sent?.consume ?? false,
+            );
             if (!seen.ok) {
-              await appendAudit(db, { actor: 'gridbridge', entity: 'mailbox', entityId: cfg.name, action: 'sent_scan_failed', after: { error: seen.error.detail, code: seen.error.code } }, ctx.now());
-              ctx.logger.warn({ mailbox: cfg.name, error: seen.error }, 'reading the sent folder failed; the next slot tries again');
-            } else if (seen.value.files.length > 0) ctx.logger.info({ mailbox: cfg.name, files: seen.value.files.length }, 'files sent by the customer recorded');
+              await appendAudit(
+                db,
+                {
+                  actor: 'gridbridge',
+                  entity: 'mailbox',
+                  entityId: cfg.name,
+                  action: 'sent_scan_failed',
+                  after: { error: seen.error.detail, code: seen.error.code },
+                },
+                ctx.now(),
+              );
+              ctx.logger.warn(
+                { mailbox: cfg.name, error: seen.error },
+                'reading the sent folder failed; the next slot tries again',
+              );
+            } else if (seen.value.files.length > 0)
+              ctx.logger.info(
+                { mailbox: cfg.name, files: seen.value.files.length },
+                'files sent by the customer recorded',
+              );
           } finally {
             await sentTransport.value.close();
           }
@@ -99,13 +147,30 @@ export function mailboxScanHandler(ctx: SyncContext): TypedJobHandler<MailboxPay
         const r = await driver.value.scanOnce(new Date(ctx.now()));
         if (!r.ok) {
           if (!r.error.retryable) return failOnce(`mailbox ${cfg.name}: ${r.error.detail} [${r.error.code}]`);
-          await appendAudit(db, { actor: 'gridbridge', entity: 'mailbox', entityId: cfg.name, action: 'scan_failed', after: { error: r.error.detail, code: r.error.code } }, ctx.now());
+          await appendAudit(
+            db,
+            {
+              actor: 'gridbridge',
+              entity: 'mailbox',
+              entityId: cfg.name,
+              action: 'scan_failed',
+              after: { error: r.error.detail, code: r.error.code },
+            },
+            ctx.now(),
+          );
           ctx.logger.warn({ mailbox: cfg.name, error: r.error }, 'mailbox scan failed; the next slot tries again');
           return { status: 'done' };
         }
         const failed = r.value.files.filter((f) => f.outcome === 'failed');
-        if (failed.length > 0) ctx.logger.warn({ mailbox: cfg.name, failed }, 'some mailbox files were not processed; the next scan tries again');
-        ctx.logger.info({ mailbox: cfg.name, files: r.value.files.length, items: r.value.items.length }, 'mailbox scanned');
+        if (failed.length > 0)
+          ctx.logger.warn(
+            { mailbox: cfg.name, failed },
+            'some mailbox files were not processed; the next scan tries again',
+          );
+        ctx.logger.info(
+          { mailbox: cfg.name, files: r.value.files.length, items: r.value.items.length },
+          'mailbox scanned',
+        );
         return { status: 'done' };
       } finally {
         await driver.value.close();

@@ -14,7 +14,10 @@ export const mailboxChannel: FlowModule = {
   jobs: {
     'mailbox.scan': { schema: mailboxJobs['mailbox.scan'], handler: mailboxScanHandler },
     'mailbox.exception': { schema: mailboxJobs['mailbox.exception'], handler: mailboxExceptionHandler },
-    'clickup.upload_mailbox_file': { schema: mailboxJobs['clickup.upload_mailbox_file'], handler: uploadMailboxFileHandler },
+    'clickup.upload_mailbox_file': {
+      schema: mailboxJobs['clickup.upload_mailbox_file'],
+      handler: uploadMailboxFileHandler,
+    },
     'accsv.scan': { schema: mailboxJobs['accsv.scan'], handler: acCsvScanHandler },
   },
   schedules: registerMailboxSchedules,

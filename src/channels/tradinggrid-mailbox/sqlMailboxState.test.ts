@@ -16,7 +16,8 @@ const fixture = (name: string) => readFileSync(new URL(name, FIXTURES));
 const T0 = new Date('2024-03-01T09:00:00Z');
 const hours = (h: number) => new Date(T0.getTime() + h * 3_600_000);
 const US = { qualifier: 'ZZ', id: 'GRIDBRIDGE' };
-const exceptions = (items: MailboxItem[]) => items.filter((i): i is MailboxException => i.type === 'exception').map((e) => e.exception);
+const exceptions = (items: MailboxItem[]) =>
+  items.filter((i): i is MailboxException => i.type === 'exception').map((e) => e.exception);
 
 // Both stores in every run: PostgreSQL in a database of this file's own (created, then dropped), never
 // a database or schema it did not create.
@@ -34,7 +35,12 @@ describeStores(pgUp)('SqlMailboxState on %s', (kind) => {
     cleanup = t.cleanup;
     store = t.store;
     dir = mkdtempSync(join(tmpdir(), 'gb-sqlstate-mbx-'));
-    folders = { inbound: join(dir, 'in'), outbound: join(dir, 'out'), archive: join(dir, 'archive'), quarantine: join(dir, 'q') };
+    folders = {
+      inbound: join(dir, 'in'),
+      outbound: join(dir, 'out'),
+      archive: join(dir, 'archive'),
+      quarantine: join(dir, 'q'),
+    };
   });
   afterAll(async () => {
     await cleanup?.();
@@ -45,7 +51,13 @@ describeStores(pgUp)('SqlMailboxState on %s', (kind) => {
   async function driver(mailbox = 'm1') {
     const transport = new LocalFolderTransport(folders);
     await transport.ensureFolders();
-    return new MailboxDriver({ transport, state: new SqlMailboxState(store.db, mailbox, () => T0.getTime()), ourIds: [US], name: mailbox, defaults: { asnWindowHours: 24 } });
+    return new MailboxDriver({
+      transport,
+      state: new SqlMailboxState(store.db, mailbox, () => T0.getTime()),
+      ourIds: [US],
+      name: mailbox,
+      defaults: { asnWindowHours: 24 },
+    });
   }
   const drop = (name: string, data: Buffer) => {
     writeFileSync(join(folders.inbound, name), data);
@@ -83,8 +95,11 @@ describeStores(pgUp)('SqlMailboxState on %s', (kind) => {
     const all = fixture('850-856-810.x12').toString('latin1');
     drop('asn-and-invoice.x12', Buffer.from(all.slice(all.indexOf('ISA', 10)), 'latin1'));
     const r = await (await driver()).scanOnce(hours(2));
-    const details = (x: typeof r) => (x.ok ? x.value.items.filter((i): i is MailboxException => i.type === 'exception').map((e) => e.detail) : []);
-    expect(details(r)).toEqual(['810 INV-9001 vs PO PO-4711: SKU-2 price 42 invoiced, 40 ordered; SKU-2 quantity 5 invoiced, 4 shipped']);
+    const details = (x: typeof r) =>
+      x.ok ? x.value.items.filter((i): i is MailboxException => i.type === 'exception').map((e) => e.detail) : [];
+    expect(details(r)).toEqual([
+      '810 INV-9001 vs PO PO-4711: SKU-2 price 42 invoiced, 40 ordered; SKU-2 quantity 5 invoiced, 4 shipped',
+    ]);
     // The same 856 read again (here: the same content under another name) does not count its shipment twice.
     drop('asn-and-invoice-again.x12', Buffer.from(all.slice(all.indexOf('ISA', 10)), 'latin1'));
     expect(details(await (await driver()).scanOnce(hours(3)))).toEqual(details(r));
@@ -104,7 +119,16 @@ describeStores(pgUp)('SqlMailboxState on %s', (kind) => {
   it('keeps the AC partner snapshot', async () => {
     const s = new SqlAcSnapshotState(store.db, Date.now);
     expect(await s.getPartner('C1')).toBeNull();
-    const p = { id: 'C1', name: 'Acme', tier: 'standard' as const, status: 'active' as const, edi_addresses: [], contacts: [], created_at: '2024-01-01T00:00:00.000Z', updated_at: '2024-01-01T00:00:00.000Z' };
+    const p = {
+      id: 'C1',
+      name: 'Acme',
+      tier: 'standard' as const,
+      status: 'active' as const,
+      edi_addresses: [],
+      contacts: [],
+      created_at: '2024-01-01T00:00:00.000Z',
+      updated_at: '2024-01-01T00:00:00.000Z',
+    };
     await s.putPartner(p);
     await s.putPartner({ ...p, status: 'inactive' });
     expect(await new SqlAcSnapshotState(store.db, Date.now).getPartner('C1')).toEqual({ ...p, status: 'inactive' });

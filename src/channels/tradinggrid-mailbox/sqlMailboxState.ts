@@ -2,20 +2,63 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { PartyId } from '../../connectors/tradinggrid/edi/envelope.ts';
-import { partyKey, type MailboxState, type OrderRecord, type ProcessedFile, type SentTransaction, type ShipmentLine } from '../../connectors/tradinggrid/mailbox/state.ts';
+import {
+  partyKey,
+  type MailboxState,
+  type OrderRecord,
+  type ProcessedFile,
+  type SentTransaction,
+  type ShipmentLine,
+} from '../../connectors/tradinggrid/mailbox/state.ts';
 import type { AcSnapshotState } from '../../connectors/tradinggrid/accsv/acCsvDriver.ts';
 import type { TradingPartner } from '../../connectors/tradinggrid/events.ts';
-import { findProcessedFile, getProcessedFile, markFileProcessed, type ProcessedFileRow } from '../../store/ops/mailboxFiles.ts';
-import { findSentTransactions, listFaOverdue, recordSentTransactions, setSentFa, type SentTransactionRow } from '../../store/ops/mailboxSent.ts';
-import { getOrder, listAsnOverdue, markAsnMissingReported, markAsnSeen, recordOrder, type OrderRow } from '../../store/ops/mailboxOrders.ts';
+import {
+  findProcessedFile,
+  getProcessedFile,
+  markFileProcessed,
+  type ProcessedFileRow,
+} from '../../store/ops/mailboxFiles.ts';
+import {
+  findSentTransactions,
+  listFaOverdue,
+  recordSentTransactions,
+  setSentFa,
+  type SentTransactionRow,
+} from '../../store/ops/mailboxSent.ts';
+import {
+  getOrder,
+  listAsnOverdue,
+  markAsnMissingReported,
+  markAsnSeen,
+  recordOrder,
+  type OrderRow,
+} from '../../store/ops/mailboxOrders.ts';
 import { addShipment, getShipped } from '../../store/ops/mailboxShipments.ts';
 import { getMailboxLastInbound, setMailboxLastInbound } from '../../store/ops/mailboxLastInbound.ts';
 import { getAcPartner, putAcPartner } from '../../store/ops/acPartnerSnapshot.ts';
 
-const toFile = (r: ProcessedFileRow): ProcessedFile => ({ name: r.name, sha256: r.sha256, outcome: r.outcome as ProcessedFile['outcome'], storedAs: r.stored_as, processedAt: new Date(Number(r.processed_at)).toISOString() });
-const toSent = (r: SentTransactionRow): SentTransaction => ({ ...(JSON.parse(r.data) as SentTransaction), fa: r.fa as SentTransaction['fa'] });
-const toOrder = (r: OrderRow): OrderRecord => ({ ...(JSON.parse(r.data) as OrderRecord), asnSeen: Number(r.asn_seen) === 1, asnMissingReported: Number(r.asn_missing_reported) === 1 });
-const sentKey = (t: SentTransaction) => ({ usKey: partyKey(t.us), interchange: t.interchange, group: t.group ?? '', transaction: t.transaction });
+const toFile = (r: ProcessedFileRow): ProcessedFile => ({
+  name: r.name,
+  sha256: r.sha256,
+  outcome: r.outcome as ProcessedFile['outcome'],
+  storedAs: r.stored_as,
+  processedAt: new Date(Number(r.processed_at)).toISOString(),
+});
+const toSent = (r: SentTransactionRow): SentTransaction => ({
+  ...(JSON.parse(r.data) as SentTransaction),
+  fa: r.fa as SentTransaction['fa'],
+});
+const toOrder = (r: OrderRow): OrderRecord => ({
+  ...(JSON.parse(r.data) as OrderRecord),
+  asnSeen: Number(r.asn_seen) === 1,
+  asnMissingReported: Number(r.asn_missing_reported) === 1,
+});
+const sentKey = (t: SentTransaction) => ({
+  usKey: partyKey(t.us),
+  interchange: t.interchange,
+  group: t.group ?? '',
+  transaction: t.transaction,
+});
 
 /** MailboxState in the store (SQLite or PostgreSQL): each method is one store op, so state survives restarts. */
 export class SqlMailboxState implements MailboxState {
@@ -34,7 +77,14 @@ export class SqlMailboxState implements MailboxState {
     return r ? toFile(r) : null;
   }
   markProcessed(f: ProcessedFile) {
-    return markFileProcessed(this.db, { mailbox: this.mailbox, name: f.name, sha256: f.sha256, outcome: f.outcome, stored_as: f.storedAs, processed_at: Date.parse(f.processedAt) });
+    return markFileProcessed(this.db, {
+      mailbox: this.mailbox,
+      name: f.name,
+      sha256: f.sha256,
+      outcome: f.outcome,
+      stored_as: f.storedAs,
+      processed_at: Date.parse(f.processedAt),
+    });
   }
 
   recordSent(txs: SentTransaction[]) {
@@ -55,7 +105,13 @@ export class SqlMailboxState implements MailboxState {
       })),
     );
   }
-  async findSent(q: { us: PartyId; interchange?: string; group?: string; transaction?: string; businessValue?: string }) {
+  async findSent(q: {
+    us: PartyId;
+    interchange?: string;
+    group?: string;
+    transaction?: string;
+    businessValue?: string;
+  }) {
     const { us, ...rest } = q;
     return (await findSentTransactions(this.db, this.mailbox, { usKey: partyKey(us), ...rest })).map(toSent);
   }
@@ -93,7 +149,15 @@ export class SqlMailboxState implements MailboxState {
   }
   addShipment(partner: PartyId, po: string, lines: ShipmentLine[], source?: string) {
     // Without a source every call is a new shipment (as the in-memory state does).
-    return addShipment(this.db, this.mailbox, partyKey(partner), po, source ?? `anon:${randomUUID()}`, lines, this.now());
+    return addShipment(
+      this.db,
+      this.mailbox,
+      partyKey(partner),
+      po,
+      source ?? `anon:${randomUUID()}`,
+      lines,
+      this.now(),
+    );
   }
   getShipped(partner: PartyId, po: string) {
     return getShipped<ShipmentLine>(this.db, this.mailbox, partyKey(partner), po);

@@ -30,17 +30,29 @@ export function ediContentType(head: Buffer): string {
  * or quarantine (openStoredFile by SHA-256) and are checked against the hash. A held case's file waits
  * for its task.
  */
-export function uploadMailboxFileHandler(ctx: SyncContext): TypedJobHandler<MailboxPayload<'clickup.upload_mailbox_file'>> {
+export function uploadMailboxFileHandler(
+  ctx: SyncContext,
+): TypedJobHandler<MailboxPayload<'clickup.upload_mailbox_file'>> {
   return async ({ payload, attempt }) => {
     const { caseId, file } = payload;
     const db = ctx.store.db;
     const cfg = ctx.config.mailbox;
-    if (!cfg) return { status: 'fail', error: `the EDI file ${file.name} of case ${caseId} cannot be read: the mailbox section is no longer configured` };
+    if (!cfg)
+      return {
+        status: 'fail',
+        error: `the EDI file ${file.name} of case ${caseId} cannot be read: the mailbox section is no longer configured`,
+      };
     const link = await getLink(db, 'case', caseId);
     if (!link) {
       const rec = await getCase(db, caseId);
       if (!rec) return { status: 'fail', error: `case ${caseId} does not exist` };
-      if (rec.state === 'needs_mapping') return { status: 'retry', error: `case ${caseId} is held (${rec.holdReason}); its EDI file goes to the task once there is one`, retryAfterMs: HELD_RECHECK_MS, refundAttempt: true };
+      if (rec.state === 'needs_mapping')
+        return {
+          status: 'retry',
+          error: `case ${caseId} is held (${rec.holdReason}); its EDI file goes to the task once there is one`,
+          retryAfterMs: HELD_RECHECK_MS,
+          refundAttempt: true,
+        };
       return { status: 'retry', error: `case ${caseId} has no ClickUp task yet`, retryAfterMs: 2000 };
     }
     if ((await getDocument(db, caseId, file.sha256))?.cu_attachment_id) return { status: 'done' };
@@ -51,27 +63,65 @@ export function uploadMailboxFileHandler(ctx: SyncContext): TypedJobHandler<Mail
       const opened = await driver.value.openStoredFile({ sha256: file.sha256 });
       if (!opened.ok) return outcomeFromRemote(opened.error, `reading the stored EDI file ${file.name}`);
       const read = await readLimited(opened.value, ctx.config.documents.max_bytes);
-      if (!read.ok) return read.tooLarge ? { status: 'fail', error: `EDI file ${file.name}: ${read.reason}` } : { status: 'retry', error: read.reason };
-      if (read.sha256 !== file.sha256) return { status: 'fail', error: `EDI file ${file.name}: the stored copy hashes to ${read.sha256}, expected ${file.sha256}` };
+      if (!read.ok)
+        return read.tooLarge
+          ? { status: 'fail', error: `EDI file ${file.name}: ${read.reason}` }
+          : { status: 'retry', error: read.reason };
+      if (read.sha256 !== file.sha256)
+        return {
+          status: 'fail',
+          error: `EDI file ${file.name}: the stored copy hashes to ${read.sha256}, expected ${file.sha256}`,
+        };
 
       const filename = attachmentName('EDI_file', file.name);
       const remember = (attachmentId: string, action: string): JobOutcome => ({
         status: 'done',
         commit: async (trx: Transaction<Database>) => {
           const now = ctx.now();
-          await recordDocument(trx, { case_id: caseId, sha256: file.sha256, name: file.name, kind: 'edi_file', origin: 'partner', tg_document_id: null, cu_attachment_id: attachmentId, size_bytes: read.data.length }, now);
-          await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action, after: { name: filename, sha256: file.sha256 } }, now);
+          await recordDocument(
+            trx,
+            {
+              case_id: caseId,
+              sha256: file.sha256,
+              name: file.name,
+              kind: 'edi_file',
+              origin: 'partner',
+              tg_document_id: null,
+              cu_attachment_id: attachmentId,
+              size_bytes: read.data.length,
+            },
+            now,
+          );
+          await appendAudit(
+            trx,
+            {
+              actor: 'gridbridge',
+              entity: 'case',
+              entityId: caseId,
+              action,
+              after: { name: filename, sha256: file.sha256 },
+            },
+            now,
+          );
         },
       });
       if (attempt > 1) {
         // We may have uploaded it before a crash: look on the task before sending it again.
         const task = await ctx.clickup.getTask(link.cuTaskId);
         if (!task.ok) return outcomeFromRemote(task.error, `reading task ${link.cuTaskId}`);
-        const atts = (task.value as { attachments?: Array<{ id: string; title?: string; size?: number | string }> }).attachments ?? [];
-        const same = atts.find((a) => a.title === filename && (a.size === undefined || Number(a.size) === read.data.length));
+        const atts =
+          (task.value as { attachments?: Array<{ id: string; title?: string; size?: number | string }> }).attachments ??
+          [];
+        const same = atts.find(
+          (a) => a.title === filename && (a.size === undefined || Number(a.size) === read.data.length),
+        );
         if (same) return remember(same.id, 'edi_file_found_after_retry');
       }
-      const up = await ctx.clickup.uploadAttachment(link.cuTaskId, { filename, contentType: ediContentType(read.data), data: read.data });
+      const up = await ctx.clickup.uploadAttachment(link.cuTaskId, {
+        filename,
+        contentType: ediContentType(read.data),
+        data: read.data,
+      });
       if (!up.ok) return outcomeFromRemote(up.error, `attaching ${file.name} to task ${link.cuTaskId}`);
       return remember(up.value.id, 'edi_file_to_clickup');
     } finally {

@@ -7,14 +7,18 @@ import { storeUrlFrom } from '../loadConfigForCommand.ts';
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export function registerAdminCommands(program: Command): void {
   const admin = program.command('admin').description('console sign-in helpers');
   admin
     .command('hash-password')
-    .description('read a password on stdin, print its scrypt hash for admin.users[].password_hash (store it in a file or env var)')
+    .description(
+      'read a password on stdin, print its scrypt hash for admin.users[].password_hash (store it in a file or env var)',
+    )
     .action(async () => {
       if (process.stdin.isTTY) process.stderr.write('password (then Enter and Ctrl-D): ');
       const pw = await readStdin();
@@ -27,10 +31,12 @@ export function registerAdminCommands(program: Command): void {
     });
   admin
     .command('revoke-sessions')
-    .description('sign everyone out of the console (or one user / token with --actor): their sessions end at their next request')
+    .description(
+      'sign everyone out of the console (or one user / token with --actor): their sessions end at their next request',
+    )
     .option('-c, --config <file>', 'config file', 'gridbridge.yaml')
     .option('--store <url>', 'store URL (instead of the config file)')
-    .option('--actor <name>', 'only this user name, or token:<name> for a token\'s sessions')
+    .option('--actor <name>', "only this user name, or token:<name> for a token's sessions")
     .action(async (opts: { config: string; store?: string; actor?: string }) => {
       const store = await openMigratedStore(storeUrlFrom(opts));
       try {

@@ -20,7 +20,8 @@ import { sharingRulesOf } from '../../config/sharingSchema.ts';
 
 export interface BackfillDeps {
   store: Store;
-  tg: Pick<TradingGridPort, 'listCases' | 'iterateCases'> & Partial<Pick<TradingGridPort, 'listRequests' | 'iteratePartners'>>;
+  tg: Pick<TradingGridPort, 'listCases' | 'iterateCases'> &
+    Partial<Pick<TradingGridPort, 'listRequests' | 'iteratePartners'>>;
   clickup: Pick<ClickUpClient, 'getListFields' | 'listTasks'>;
   config: GridbridgeConfig;
   now: () => number;
@@ -58,18 +59,28 @@ export interface BackfillReport {
  * subtasks too). One listing per list costs a call per 100 tasks, where a lookup per case would cost a
  * call per case against the same 100-a-minute budget.
  */
-async function indexList(clickup: BackfillDeps['clickup'], listId: string, fieldName: string): Promise<Map<string, Array<{ id: string; status: string | null; updatedAt: number }>>> {
+async function indexList(
+  clickup: BackfillDeps['clickup'],
+  listId: string,
+  fieldName: string,
+): Promise<Map<string, Array<{ id: string; status: string | null; updatedAt: number }>>> {
   const fields = await clickup.getListFields(listId);
   if (!fields.ok) throw new Error(`reading the custom fields of ClickUp list ${listId}: ${fields.error.detail}`);
   const field = findFieldByName(fields.value, fieldName);
-  if (!field) throw new Error(`ClickUp list ${listId} has no custom field "${fieldName}" (clickup.fields.tg_case_id): cannot match existing tasks`);
+  if (!field)
+    throw new Error(
+      `ClickUp list ${listId} has no custom field "${fieldName}" (clickup.fields.tg_case_id): cannot match existing tasks`,
+    );
   const tasks = await clickup.listTasks(listId, { include_closed: true, subtasks: true });
   if (!tasks.ok) throw new Error(`listing the tasks of ClickUp list ${listId}: ${tasks.error.detail}`);
   const index = new Map<string, Array<{ id: string; status: string | null; updatedAt: number }>>();
   for (const t of tasks.value) {
     const v = (t.custom_fields ?? []).find((f) => f.id === field.id)?.value;
     if (typeof v !== 'string' || v === '') continue;
-    index.set(v, [...(index.get(v) ?? []), { id: t.id, status: t.status?.status ?? null, updatedAt: Number(t.date_updated ?? 0) || 0 }]);
+    index.set(v, [
+      ...(index.get(v) ?? []),
+      { id: t.id, status: t.status?.status ?? null, updatedAt: Number(t.date_updated ?? 0) || 0 },
+    ]);
   }
   return index;
 }
@@ -79,12 +90,35 @@ async function indexList(clickup: BackfillDeps['clickup'], listId: string, field
  * (by the "TG case id" field) instead of creating new ones. Cases without a task are queued for intake,
  * which creates it through the normal path (link store check first). Running it twice changes nothing.
  */
-export async function runBackfill(d: BackfillDeps, opts: { since: Date; statuses?: readonly string[]; dryRun?: boolean; onProgress?: (done: number, total: number) => void; onTotal?: (total: number) => void }): Promise<BackfillReport> {
+export async function runBackfill(
+  d: BackfillDeps,
+  opts: {
+    since: Date;
+    statuses?: readonly string[];
+    dryRun?: boolean;
+    onProgress?: (done: number, total: number) => void;
+    onTotal?: (total: number) => void;
+  },
+): Promise<BackfillReport> {
   const updatedAfter = opts.since.toISOString();
   const first = await d.tg.listCases({ updatedAfter, limit: 1 });
   if (!first.ok) throw new Error(`listing Trading Grid cases: ${first.error.detail}`);
   opts.onTotal?.(first.value.totalCount);
-  const report: BackfillReport = { seen: 0, outOfScope: 0, conflicts: 0, statusesToPartner: 0, held: 0, linked: 0, alreadyLinked: 0, queued: 0, ambiguous: 0, requests: 0, partners: 0, notices: 0, lines: [] };
+  const report: BackfillReport = {
+    seen: 0,
+    outOfScope: 0,
+    conflicts: 0,
+    statusesToPartner: 0,
+    held: 0,
+    linked: 0,
+    alreadyLinked: 0,
+    queued: 0,
+    ambiguous: 0,
+    requests: 0,
+    partners: 0,
+    notices: 0,
+    lines: [],
+  };
   const indexes = new Map<string, Map<string, Array<{ id: string; status: string | null; updatedAt: number }>>>();
   const fieldName = d.config.clickup.fields.tg_case_id;
   for await (const c of d.tg.iterateCases({ updatedAfter })) {
@@ -100,7 +134,11 @@ export async function runBackfill(d: BackfillDeps, opts: { since: Date; statuses
       const taskIds = tasks.map((t) => t.id);
       const now = d.now();
       // Intake refreshes the case record; with the link in place it creates no task.
-      const intake = newJob('case.reintake', { caseId: c.id, source: 'community' }, { key: `backfill:case.reintake:${c.id}`, queueKey: `case:${c.id}` });
+      const intake = newJob(
+        'case.reintake',
+        { caseId: c.id, source: 'community' },
+        { key: `backfill:case.reintake:${c.id}`, queueKey: `case:${c.id}` },
+      );
       if (opts.statuses && !opts.statuses.includes(c.status)) {
         report.outOfScope++;
         report.lines.push(`${c.id}: partner status ${c.status} is outside --status; left alone`);
@@ -108,41 +146,80 @@ export async function runBackfill(d: BackfillDeps, opts: { since: Date; statuses
         report.linked++;
         if (taskIds.length > 1) {
           report.ambiguous++;
-          report.lines.push(`${c.id}: ${taskIds.length} ClickUp tasks carry this case id (${taskIds.join(', ')}); linking ${taskIds[0]}, look at the others`);
+          report.lines.push(
+            `${c.id}: ${taskIds.length} ClickUp tasks carry this case id (${taskIds.join(', ')}); linking ${taskIds[0]}, look at the others`,
+          );
         }
-        report.lines.push(`${c.id}: ${opts.dryRun ? 'would link' : 'linked'} to existing task ${taskIds[0]} (list ${listId})`);
+        report.lines.push(
+          `${c.id}: ${opts.dryRun ? 'would link' : 'linked'} to existing task ${taskIds[0]} (list ${listId})`,
+        );
         // Linking sends no status either way; a task and a case that disagree are for a person to settle.
         const onTask = tasks[0]!.status ? toPartnerStatus(tasks[0]!.status, d.config.clickup.status_map) : null;
         if (onTask && onTask !== c.status) {
           report.conflicts++;
-          report.lines.push(`${c.id}: CONFLICT task ${taskIds[0]} is "${tasks[0]!.status}" (${onTask}) but the partner sees ${c.status}: nothing is sent either way; move the task or the case to settle it`);
+          report.lines.push(
+            `${c.id}: CONFLICT task ${taskIds[0]} is "${tasks[0]!.status}" (${onTask}) but the partner sees ${c.status}: nothing is sent either way; move the task or the case to settle it`,
+          );
         } else report.lines.push(`${c.id}: statuses agree (${c.status}); nothing sent`);
         if (!opts.dryRun) {
           await db.transaction().execute(async (trx) => {
             await recordLink(trx, { entity: 'case', entityId: c.id, cuTaskId: taskIds[0]!, cuListId: listId }, now);
             // Both sides' statuses as linked are known, not news: a catch-up replaying the task's history
             // sends nothing, and only a later change on either side syncs (a conflict waits for a person).
-            if (onTask) await rememberField(trx, 'case', c.id, 'status', 'clickup', { value: onTask, at: tasks[0]!.updatedAt || now });
-            if (tasks[0]!.status) await rememberField(trx, 'case', c.id, 'status_name', 'clickup', { value: tasks[0]!.status, at: tasks[0]!.updatedAt || now });
-            await rememberField(trx, 'case', c.id, 'status', 'tradinggrid', { value: c.status, at: Date.parse(c.updated_at) || now });
-            if (!onTask || onTask === c.status) await rememberField(trx, 'case', c.id, 'status', 'agreed', { value: c.status, at: now });
-            await appendAudit(trx, { actor: 'backfill', entity: 'case', entityId: c.id, action: 'task_linked_by_backfill', after: { cuTaskId: taskIds[0], listId } }, now);
+            if (onTask)
+              await rememberField(trx, 'case', c.id, 'status', 'clickup', {
+                value: onTask,
+                at: tasks[0]!.updatedAt || now,
+              });
+            if (tasks[0]!.status)
+              await rememberField(trx, 'case', c.id, 'status_name', 'clickup', {
+                value: tasks[0]!.status,
+                at: tasks[0]!.updatedAt || now,
+              });
+            await rememberField(trx, 'case', c.id, 'status', 'tradinggrid', {
+              value: c.status,
+              at: Date.parse(c.updated_at) || now,
+            });
+            if (!onTask || onTask === c.status)
+              await rememberField(trx, 'case', c.id, 'status', 'agreed', { value: c.status, at: now });
+            await appendAudit(
+              trx,
+              {
+                actor: 'backfill',
+                entity: 'case',
+                entityId: c.id,
+                action: 'task_linked_by_backfill',
+                after: { cuTaskId: taskIds[0], listId },
+              },
+              now,
+            );
             await enqueueJobs(trx, [intake], now);
           });
         }
       } else if (d.config.partners.require_mapping && !d.config.partners.map[c.partner_id]) {
         report.held++;
-        report.lines.push(`${c.id}: partner ${c.partner_id} has no mapping (partners.map): ${opts.dryRun ? 'would be' : 'is'} held as needs_mapping, no task, nothing sent`);
+        report.lines.push(
+          `${c.id}: partner ${c.partner_id} has no mapping (partners.map): ${opts.dryRun ? 'would be' : 'is'} held as needs_mapping, no task, nothing sent`,
+        );
         if (!opts.dryRun) await enqueueJobs(db, [intake], now);
       } else {
         report.queued++;
         // The same decision the task's creation takes (createTask.ts): the task takes the case's state, and
         // the partner hears only a step forward.
-        const first = decideFirstStatus({ partnerSees: c.status, onCreated: d.config.sync.status_on_task_created, statusMap: d.config.clickup.status_map, back: d.config.clickup.status_to_clickup, direction: d.config.sync.status.direction });
-        const taskStatus = first.taskStatus ?? 'the list\'s first status';
-        const sendsStatus = first.toPartner && shareField(sharingRulesOf(d.config), 'cases', 'status').share ? first.toPartner : null;
+        const first = decideFirstStatus({
+          partnerSees: c.status,
+          onCreated: d.config.sync.status_on_task_created,
+          statusMap: d.config.clickup.status_map,
+          back: d.config.clickup.status_to_clickup,
+          direction: d.config.sync.status.direction,
+        });
+        const taskStatus = first.taskStatus ?? "the list's first status";
+        const sendsStatus =
+          first.toPartner && shareField(sharingRulesOf(d.config), 'cases', 'status').share ? first.toPartner : null;
         if (sendsStatus) report.statusesToPartner++;
-        report.lines.push(`${c.id}: no ClickUp task yet; ${opts.dryRun ? 'would queue' : 'queued'} for intake: creates one in ${first.taskStatus ? `"${taskStatus}"` : taskStatus}; partner ${sendsStatus ? `gets ${sendsStatus} (sees ${c.status})` : `is told nothing (sees ${c.status})`}`);
+        report.lines.push(
+          `${c.id}: no ClickUp task yet; ${opts.dryRun ? 'would queue' : 'queued'} for intake: creates one in ${first.taskStatus ? `"${taskStatus}"` : taskStatus}; partner ${sendsStatus ? `gets ${sendsStatus} (sees ${c.status})` : `is told nothing (sees ${c.status})`}`,
+        );
         if (!opts.dryRun) await enqueueJobs(db, [intake], now);
       }
     }
@@ -154,7 +231,12 @@ export async function runBackfill(d: BackfillDeps, opts: { since: Date; statuses
 
 /** A Trading Grid event as a webhook would bring it: the real run hands it to the flow's own route. */
 function syntheticEvent(type: 'request.created' | 'trading_partner.created', id: string, now: number) {
-  return { kind: 'tg.event', key: `backfill:tg.event:${type}:${id}`, queueKey: type === 'request.created' ? `request:${id}` : `partner:${id}`, payload: { id: `backfill:${type}:${id}`, type, occurred_at: new Date(now).toISOString(), data: { id } } };
+  return {
+    kind: 'tg.event',
+    key: `backfill:tg.event:${type}:${id}`,
+    queueKey: type === 'request.created' ? `request:${id}` : `partner:${id}`,
+    payload: { id: `backfill:${type}:${id}`, type, occurred_at: new Date(now).toISOString(), data: { id } },
+  };
 }
 
 /**
@@ -163,7 +245,11 @@ function syntheticEvent(type: 'request.created' | 'trading_partner.created', id:
  * onboarding get a group; marker tasks in the rollouts list publish their notice as soon as the bridge runs,
  * so the plan names each one and its audience. The real run queues the same requests and partners.
  */
-async function planGroupFlows(d: BackfillDeps, opts: { since: Date; dryRun?: boolean }, report: BackfillReport): Promise<void> {
+async function planGroupFlows(
+  d: BackfillDeps,
+  opts: { since: Date; dryRun?: boolean },
+  report: BackfillReport,
+): Promise<void> {
   const db = d.store.db;
   const flows = d.config.flows;
   const since = opts.since.getTime();
@@ -179,7 +265,9 @@ async function planGroupFlows(d: BackfillDeps, opts: { since: Date; dryRun?: boo
           continue;
         }
         report.requests++;
-        report.lines.push(`request ${r.id} (${r.partner_id}, ${r.kind}): ${opts.dryRun ? 'would create' : 'queued:'} an approval task in list ${flows.approvals.list_id}; the partner hears nothing until a decision`);
+        report.lines.push(
+          `request ${r.id} (${r.partner_id}, ${r.kind}): ${opts.dryRun ? 'would create' : 'queued:'} an approval task in list ${flows.approvals.list_id}; the partner hears nothing until a decision`,
+        );
         jobs.push(syntheticEvent('request.created', r.id, d.now()));
       }
       if (page.value.data.length === 0 || offset + page.value.data.length >= page.value.totalCount) break;
@@ -193,7 +281,9 @@ async function planGroupFlows(d: BackfillDeps, opts: { since: Date; dryRun?: boo
         continue;
       }
       report.partners++;
-      report.lines.push(`partner ${p.id} (${p.name}, ${p.status}): ${opts.dryRun ? 'would start' : 'queued:'} an onboarding group; its Trading Grid status moves only as milestones close`);
+      report.lines.push(
+        `partner ${p.id} (${p.name}, ${p.status}): ${opts.dryRun ? 'would start' : 'queued:'} an onboarding group; its Trading Grid status moves only as milestones close`,
+      );
       jobs.push(syntheticEvent('trading_partner.created', p.id, d.now()));
     }
   }
@@ -202,9 +292,13 @@ async function planGroupFlows(d: BackfillDeps, opts: { since: Date; dryRun?: boo
     if (!tasks.ok) throw new Error(`listing the rollouts list ${flows.rollouts.list_id}: ${tasks.error.detail}`);
     for (const t of tasks.value) {
       if (t.parent || (await getLinkByTask(db, t.id))) continue;
-      const audience = flows.rollouts.fields.audience ? String((t.custom_fields ?? []).find((f) => f.name === flows.rollouts!.fields.audience)?.value ?? '') : '';
+      const audience = flows.rollouts.fields.audience
+        ? String((t.custom_fields ?? []).find((f) => f.name === flows.rollouts!.fields.audience)?.value ?? '')
+        : '';
       report.notices++;
-      report.lines.push(`rollout task ${t.id} "${t.name}": PUBLISHES a notice to ${audience || flows.rollouts.default_audience || 'the default audience'} as soon as the bridge runs (remove the "${flows.rollouts.marker_tag}" tag to stop it)`);
+      report.lines.push(
+        `rollout task ${t.id} "${t.name}": PUBLISHES a notice to ${audience || flows.rollouts.default_audience || 'the default audience'} as soon as the bridge runs (remove the "${flows.rollouts.marker_tag}" tag to stop it)`,
+      );
     }
   }
   if (!opts.dryRun && jobs.length > 0) await enqueueJobs(db, jobs, d.now());
@@ -228,13 +322,21 @@ export function summaryLine(report: BackfillReport, since: Date, dryRun: boolean
     ...(report.outOfScope ? [`${report.outOfScope} outside --status`] : []),
     ...(report.ambiguous ? [`${report.ambiguous} with several tasks (see above)`] : []),
     ...(report.requests ? [`${report.requests} request(s) ${dryRun ? 'to get' : 'queued for'} an approval task`] : []),
-    ...(report.partners ? [`${report.partners} partner(s) ${dryRun ? 'to get' : 'queued for'} an onboarding group`] : []),
+    ...(report.partners
+      ? [`${report.partners} partner(s) ${dryRun ? 'to get' : 'queued for'} an onboarding group`]
+      : []),
     ...(report.notices ? [`${report.notices} rollout notice(s) published on start`] : []),
   ];
   return `${dryRun ? '(plan, nothing changed) ' : ''}${report.seen} case(s) since ${since.toISOString()}: ${parts.join(', ')}`;
 }
 
-async function runCommand(opts: { since: string; status?: string; config: string; dryRun?: boolean; verbose?: boolean }): Promise<void> {
+async function runCommand(opts: {
+  since: string;
+  status?: string;
+  config: string;
+  dryRun?: boolean;
+  verbose?: boolean;
+}): Promise<void> {
   let since: Date;
   try {
     since = parseSince(opts.since);
@@ -243,7 +345,12 @@ async function runCommand(opts: { since: string; status?: string; config: string
     process.exitCode = 1;
     return;
   }
-  const statuses = opts.status ? opts.status.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+  const statuses = opts.status
+    ? opts.status
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
   const bad = (statuses ?? []).filter((x) => !(CASE_STATUSES as readonly string[]).includes(x));
   if (bad.length > 0) {
     process.stderr.write(`--status: ${bad.join(', ')} is not a case status (one of ${CASE_STATUSES.join(', ')})\n`);
@@ -256,29 +363,52 @@ async function runCommand(opts: { since: string; status?: string; config: string
   const logger = pino({ level: 'warn' });
   const tg = communityDriverFor(config, loaded.secrets, { logger });
   if (!tg) {
-    process.stderr.write('backfill links community cases to tasks, and tradinggrid.driver is mailbox (EDI only): there are no community cases to read\n');
+    process.stderr.write(
+      'backfill links community cases to tasks, and tradinggrid.driver is mailbox (EDI only): there are no community cases to read\n',
+    );
     process.exitCode = 1;
     return;
   }
   const store = await openMigratedStore(config.store.url);
-  const clickup = createClickUpClient({ baseUrl: config.clickup.base_url, token: loaded.secrets.clickupToken, teamId: config.clickup.team_id, logger });
-  const bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {value}/{total} cases | ETA {eta_formatted}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  const clickup = createClickUpClient({
+    baseUrl: config.clickup.base_url,
+    token: loaded.secrets.clickupToken,
+    teamId: config.clickup.team_id,
+    logger,
+  });
+  const bar = new cliProgress.SingleBar(
+    {
+      format: ' {bar} {percentage}% | {value}/{total} cases | ETA {eta_formatted}',
+      hideCursor: true,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   try {
-    const report = await runBackfill({ store, tg, clickup, config, now: Date.now, logger }, {
-      since,
-      statuses,
-      dryRun: opts.dryRun,
-      onTotal: (total) => bar.start(total, 0),
-      onProgress: (done, total) => {
-        bar.setTotal(total);
-        bar.update(done);
+    const report = await runBackfill(
+      { store, tg, clickup, config, now: Date.now, logger },
+      {
+        since,
+        statuses,
+        dryRun: opts.dryRun,
+        onTotal: (total) => bar.start(total, 0),
+        onProgress: (done, total) => {
+          bar.setTotal(total);
+          bar.update(done);
+        },
       },
-    });
+    );
     bar.stop();
-    const show = opts.verbose || opts.dryRun ? report.lines : report.lines.filter((l) => /carry this case id|CONFLICT|PUBLISHES/.test(l));
+    const show =
+      opts.verbose || opts.dryRun
+        ? report.lines
+        : report.lines.filter((l) => /carry this case id|CONFLICT|PUBLISHES/.test(l));
     for (const l of show) process.stdout.write(`${l}\n`);
     process.stdout.write(`${summaryLine(report, since, Boolean(opts.dryRun))}\n`);
-    if (!opts.dryRun && report.queued + report.linked > 0) process.stdout.write('The running bridge picks up the queued work; see /ui or `gridbridge dlq list` if something fails.\n');
+    if (!opts.dryRun && report.queued + report.linked > 0)
+      process.stdout.write(
+        'The running bridge picks up the queued work; see /ui or `gridbridge dlq list` if something fails.\n',
+      );
   } catch (e) {
     bar.stop();
     process.stderr.write(`backfill failed: ${(e as Error).message}\n`);
@@ -292,7 +422,9 @@ async function runCommand(opts: { since: string; status?: string; config: string
 export function registerBackfillCommand(program: Command): void {
   program
     .command('backfill')
-    .description('link existing Trading Grid cases to their existing ClickUp tasks (no duplicates); queue the rest for intake')
+    .description(
+      'link existing Trading Grid cases to their existing ClickUp tasks (no duplicates); queue the rest for intake',
+    )
     .requiredOption('--since <date>', 'cases updated since this date (YYYY-MM-DD or ISO timestamp)')
     .option('--status <list>', 'only cases whose partner status is one of these (comma-separated)')
     .option('-c, --config <file>', 'config file', 'gridbridge.yaml')
@@ -301,7 +433,9 @@ export function registerBackfillCommand(program: Command): void {
     .action(runCommand);
   program
     .command('plan')
-    .description('print what the bridge would do for existing cases (link, create, statuses either way, conflicts), pending requests, onboarding partners and rollout marker tasks; changes nothing. `backfill` with the same options does exactly that')
+    .description(
+      'print what the bridge would do for existing cases (link, create, statuses either way, conflicts), pending requests, onboarding partners and rollout marker tasks; changes nothing. `backfill` with the same options does exactly that',
+    )
     .requiredOption('--since <date>', 'cases updated since this date (YYYY-MM-DD or ISO timestamp)')
     .option('--status <list>', 'only cases whose partner status is one of these (comma-separated)')
     .option('-c, --config <file>', 'config file', 'gridbridge.yaml')

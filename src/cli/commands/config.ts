@@ -12,7 +12,10 @@ export function registerConfigCommands(program: Command): void {
     .description('check a config file and print every mistake with its path')
     .option('-c, --config <file>', 'config file', 'gridbridge.yaml')
     .option('--no-secrets', 'do not check that the secrets can be read')
-    .option('--online', 'also check every mapping against the real ClickUp lists and workspace and the Trading Grid side, and print what will sync where')
+    .option(
+      '--online',
+      'also check every mapping against the real ClickUp lists and workspace and the Trading Grid side, and print what will sync where',
+    )
     .action(async (opts: { config: string; secrets: boolean; online?: boolean }) => {
       const r = loadConfigFile(opts.config);
       if (!r.ok) {
@@ -46,8 +49,11 @@ export function registerConfigCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      for (const w of sharingWarnings(sharingRulesOf(r.config), sharingFlowsIn(r.config))) process.stderr.write(`warning: ${w}\n`);
-      process.stdout.write(`${opts.config}: ok (store ${r.config.store.url.replace(/\/\/[^@]*@/, '//***@')}, ClickUp list ${r.config.clickup.list_id}, Trading Grid driver ${r.config.tradinggrid.driver}, ${Object.keys(r.config.partners.map).length} mapped partner(s))\n`);
+      for (const w of sharingWarnings(sharingRulesOf(r.config), sharingFlowsIn(r.config)))
+        process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(
+        `${opts.config}: ok (store ${r.config.store.url.replace(/\/\/[^@]*@/, '//***@')}, ClickUp list ${r.config.clickup.list_id}, Trading Grid driver ${r.config.tradinggrid.driver}, ${Object.keys(r.config.partners.map).length} mapped partner(s))\n`,
+      );
     });
   config
     .command('schema')

@@ -32,39 +32,81 @@ export interface DemoOptions {
 }
 
 /** Both sandboxes, the bridge on a fresh SQLite file, a scripted partner day, and a summary of what happened. */
-export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<{ stop: () => Promise<void>; summary: DemoSummary }> {
+export async function runDemo(
+  opts: DemoOptions,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+): Promise<{ stop: () => Promise<void>; summary: DemoSummary }> {
   const file = resolve(opts.store);
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const cu = await startClickUpSandbox({ rateLimitPerMinute: 1000 });
   const tg = await startTradingGridSandbox({ idTag: 'DEMO' });
   const mail = await startMailCatcher();
-  const { config, secrets } = configForSandboxes({ clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg }, { storeUrl: `sqlite:${file}`, port: opts.port, partners: { 'P-ACME': { name: 'Acme Retail' }, 'P-GLOBEX': { name: 'Globex Logistics' }, 'P-INITECH': { name: 'Initech Supply' }, [EMAIL_PARTNER]: { name: 'Hooli Foods' } }, extra: { mailbox: demoMailboxConfig(`${file}-mailbox`), ...demoSlaConfig(), ...demoGuardsConfig(), ...demoEmailPartnerConfig(mail) } });
+  const { config, secrets } = configForSandboxes(
+    { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
+    {
+      storeUrl: `sqlite:${file}`,
+      port: opts.port,
+      partners: {
+        'P-ACME': { name: 'Acme Retail' },
+        'P-GLOBEX': { name: 'Globex Logistics' },
+        'P-INITECH': { name: 'Initech Supply' },
+        [EMAIL_PARTNER]: { name: 'Hooli Foods' },
+      },
+      extra: {
+        mailbox: demoMailboxConfig(`${file}-mailbox`),
+        ...demoSlaConfig(),
+        ...demoGuardsConfig(),
+        ...demoEmailPartnerConfig(mail),
+      },
+    },
+  );
   // A fresh admin token per demo run, printed so a person can sign in to the console.
   const adminToken = randomBytes(24).toString('base64url');
   let bridge: Awaited<ReturnType<typeof startBridge>>;
   try {
-    bridge = await startBridge({ config, secrets, logger: pino({ level: 'warn' }), admin: { tokens: [{ name: 'demo', role: 'admin', token: adminToken }], users: [] } });
+    bridge = await startBridge({
+      config,
+      secrets,
+      logger: pino({ level: 'warn' }),
+      admin: { tokens: [{ name: 'demo', role: 'admin', token: adminToken }], users: [] },
+    });
   } catch (e) {
     await Promise.allSettled([cu.close(), tg.close(), mail.close()]);
     throw e;
   }
   tg.setWebhookUrl(`${bridge.url}/webhooks/tradinggrid`);
-  out(`gridbridge demo\n  bridge        ${bridge.url}\n  console       ${bridge.url}/ui/  (admin token ${adminToken})\n  ClickUp       ${cu.url}  (sandbox; control API ${cu.origin}/_sandbox)\n  Trading Grid  ${tg.url}  (sandbox)\n  SMTP          ${mail.host}:${mail.port}  (sandbox mail server: what partners without an API receive)\n  store         ${file}\n\n`);
+  out(
+    `gridbridge demo\n  bridge        ${bridge.url}\n  console       ${bridge.url}/ui/  (admin token ${adminToken})\n  ClickUp       ${cu.url}  (sandbox; control API ${cu.origin}/_sandbox)\n  Trading Grid  ${tg.url}  (sandbox)\n  SMTP          ${mail.host}:${mail.port}  (sandbox mail server: what partners without an API receive)\n  store         ${file}\n\n`,
+  );
 
   out('Morning: partners raise cases on Trading Grid (flow 1)…\n');
   const cases = await raiseMorningCases(tg);
   await waitForQuiet(bridge, tg);
-  out('…and EDI files arrive in the Trading Grid mailbox (a folder here): a 997 rejecting our invoice, a 214 exception, a broken file…\n');
+  out(
+    '…and EDI files arrive in the Trading Grid mailbox (a folder here): a 997 rejecting our invoice, a 214 exception, a broken file…\n',
+  );
   await deliverDemoEdi(bridge, `${file}-mailbox`);
   await waitForQuiet(bridge, tg);
   const ediCases = await listDemoEdiCases(bridge);
 
-  const summary: DemoSummary = { cases: [], clickupCalls: cu.stats().requests, deadLetters: (await listDeadLetters(bridge.store.db)).length };
+  const summary: DemoSummary = {
+    cases: [],
+    clickupCalls: cu.stats().requests,
+    deadLetters: (await listDeadLetters(bridge.store.db)).length,
+  };
   for (const c of [...cases, ...ediCases]) {
     const rec = await getCase(bridge.store.db, c.id);
     const link = await getLink(bridge.store.db, 'case', c.id);
     const docs = await listDocuments(bridge.store.db, c.id);
-    summary.cases.push({ label: c.label, caseId: c.id, partner: c.partnerId, state: rec?.state ?? 'missing', taskId: link?.cuTaskId ?? null, documents: docs.filter((d) => d.cu_attachment_id).length, holdReason: rec?.holdReason ?? null });
+    summary.cases.push({
+      label: c.label,
+      caseId: c.id,
+      partner: c.partnerId,
+      state: rec?.state ?? 'missing',
+      taskId: link?.cuTaskId ?? null,
+      documents: docs.filter((d) => d.cu_attachment_id).length,
+      holdReason: rec?.holdReason ?? null,
+    });
   }
   out(formatSummary(summary, cu.origin));
 
@@ -89,20 +131,34 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void = (s) 
     await Promise.allSettled([cu.close(), tg.close(), mail.close()]);
   };
   if (!opts.once) {
-    out(`\nThe bridge keeps running.\n  Console:   ${bridge.url}/ui/  — sign in with the admin token ${adminToken}\n  Admin API: curl -H 'Authorization: Bearer ${adminToken}' ${bridge.url}/api/cases  (described at ${bridge.url}/api/openapi.json)\nTry the sandboxes' control APIs too, or press Ctrl-C to stop.\n`);
+    out(
+      `\nThe bridge keeps running.\n  Console:   ${bridge.url}/ui/  — sign in with the admin token ${adminToken}\n  Admin API: curl -H 'Authorization: Bearer ${adminToken}' ${bridge.url}/api/cases  (described at ${bridge.url}/api/openapi.json)\nTry the sandboxes' control APIs too, or press Ctrl-C to stop.\n`,
+    );
     onShutdown(stop);
   }
   return { stop, summary };
 }
 
 export interface DemoSummary {
-  cases: Array<{ label: string; caseId: string; partner: string; state: string; taskId: string | null; documents: number; holdReason: string | null }>;
+  cases: Array<{
+    label: string;
+    caseId: string;
+    partner: string;
+    state: string;
+    taskId: string | null;
+    documents: number;
+    holdReason: string | null;
+  }>;
   clickupCalls: Record<string, number>;
   deadLetters: number;
 }
 
 /** Wait until events are delivered and no job is due or running. */
-async function waitForQuiet(bridge: Awaited<ReturnType<typeof startBridge>>, tg: { idle(): Promise<void> }, timeoutMs = 30_000): Promise<void> {
+async function waitForQuiet(
+  bridge: Awaited<ReturnType<typeof startBridge>>,
+  tg: { idle(): Promise<void> },
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   await tg.idle();
   while (Date.now() < deadline) {
@@ -117,12 +173,17 @@ function formatSummary(s: DemoSummary, cuOrigin: string): string {
   const idWidth = Math.max(...s.cases.map((c) => c.caseId.length));
   const labelWidth = Math.max(...s.cases.map((c) => c.label.length));
   for (const c of s.cases) {
-    const target = c.taskId ? `task ${c.taskId}${c.documents ? ` + ${c.documents} attachment${c.documents > 1 ? 's' : ''}` : ''}` : `held: ${c.holdReason}`;
+    const target = c.taskId
+      ? `task ${c.taskId}${c.documents ? ` + ${c.documents} attachment${c.documents > 1 ? 's' : ''}` : ''}`
+      : `held: ${c.holdReason}`;
     lines.push(`  ${c.caseId.padEnd(idWidth)} ${c.label.padEnd(labelWidth)} ${c.partner.padEnd(11)} → ${target}`);
   }
   const creates = s.clickupCalls['POST /api/v2/list/{list_id}/task'] ?? 0;
   const uploads = s.clickupCalls['POST /api/v2/task/{task_id}/attachment'] ?? 0;
-  lines.push('', `ClickUp calls: ${creates} task creations, ${uploads} attachment uploads (one per case, one per file)`);
+  lines.push(
+    '',
+    `ClickUp calls: ${creates} task creations, ${uploads} attachment uploads (one per case, one per file)`,
+  );
   lines.push(`Dead letters: ${s.deadLetters}`);
   lines.push(`See the tasks: GET ${cuOrigin}/_sandbox/tasks (or the ClickUp API at ${cuOrigin}/api/v2/list/…/task)`);
   return `${lines.join('\n')}\n`;
@@ -131,7 +192,9 @@ function formatSummary(s: DemoSummary, cuOrigin: string): string {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('run both sandboxes and the bridge on an embedded SQLite file, play a scripted partner day, print what happened')
+    .description(
+      'run both sandboxes and the bridge on an embedded SQLite file, play a scripted partner day, print what happened',
+    )
     .option('-p, --port <port>', 'bridge port (0 = any free one)', (v) => Number(v), 8787)
     .option('--store <file>', 'SQLite file (recreated)', './data/demo.db')
     .option('--once', 'exit after the summary instead of staying up')

@@ -18,7 +18,11 @@ export function registerDlqCommands(program: Command): void {
         const rows = await listDeadLetters(store.db, { includeReplayed: opts.all, limit: 1000 });
         if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         else if (rows.length === 0) process.stdout.write('no dead letters\n');
-        else for (const r of rows) process.stdout.write(`#${r.id}  ${new Date(r.failed_at).toISOString()}  ${r.kind}  ${r.key}\n    ${r.error.split('\n')[0]}\n`);
+        else
+          for (const r of rows)
+            process.stdout.write(
+              `#${r.id}  ${new Date(r.failed_at).toISOString()}  ${r.kind}  ${r.key}\n    ${r.error.split('\n')[0]}\n`,
+            );
       } finally {
         await store.close();
       }
@@ -42,10 +46,19 @@ export function registerDlqCommands(program: Command): void {
         for (const i of ids) {
           const r = await replayDeadLetter(store.db, i, Date.now());
           if (r.ok) {
-            await appendAudit(store.db, { actor: `cli:${process.env.USER ?? 'unknown'}`, entity: 'dead_letter', entityId: String(i), action: 'replayed', after: { jobId: r.jobId } }, Date.now());
+            await appendAudit(
+              store.db,
+              {
+                actor: `cli:${process.env.USER ?? 'unknown'}`,
+                entity: 'dead_letter',
+                entityId: String(i),
+                action: 'replayed',
+                after: { jobId: r.jobId },
+              },
+              Date.now(),
+            );
             process.stdout.write(`#${i} → job ${r.jobId} queued\n`);
-          }
-          else {
+          } else {
             failed++;
             process.stderr.write(`#${i}: ${r.reason}\n`);
           }

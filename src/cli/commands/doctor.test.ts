@@ -13,12 +13,37 @@ afterEach(async () => {
   world = null;
 });
 
-async function depsFor(w: World, over: { token?: string; tgSecret?: string; storeUrl?: string } = {}): Promise<DoctorDeps> {
+async function depsFor(
+  w: World,
+  over: { token?: string; tgSecret?: string; storeUrl?: string } = {},
+): Promise<DoctorDeps> {
   const store: Store = await openStore(over.storeUrl ?? w.storeUrl);
-  const clickup = createClickUpClient({ baseUrl: w.config.clickup.base_url, token: over.token ?? w.secrets.clickupToken, teamId: w.config.clickup.team_id, retry: { maxAttempts: 1 } });
-  const tg = communityDriverFor(w.config, { tgClientSecret: over.tgSecret ?? w.secrets.tgClientSecret }, { retries: 0 })!;
-  closers.push(() => store.close(), () => clickup.close(), () => tg.close());
-  return { config: w.config, secrets: w.secrets, secretProblems: [], store, clickup, tg, now: Date.now, secretSource: { env: { ADMIN_TOKEN: 'a-long-enough-admin-token-123' }, readFile: () => '' } };
+  const clickup = createClickUpClient({
+    baseUrl: w.config.clickup.base_url,
+    token: over.token ?? w.secrets.clickupToken,
+    teamId: w.config.clickup.team_id,
+    retry: { maxAttempts: 1 },
+  });
+  const tg = communityDriverFor(
+    w.config,
+    { tgClientSecret: over.tgSecret ?? w.secrets.tgClientSecret },
+    { retries: 0 },
+  )!;
+  closers.push(
+    () => store.close(),
+    () => clickup.close(),
+    () => tg.close(),
+  );
+  return {
+    config: w.config,
+    secrets: w.secrets,
+    secretProblems: [],
+    store,
+    clickup,
+    tg,
+    now: Date.now,
+    secretSource: { env: { ADMIN_TOKEN: 'a-long-enough-admin-token-123' }, readFile: () => '' },
+  };
 }
 
 const byCheck = (lines: Awaited<ReturnType<typeof runDoctor>>) => Object.fromEntries(lines.map((l) => [l.check, l]));
@@ -40,7 +65,10 @@ describe('gridbridge doctor', () => {
     expect(c['clock vs clickup']).toMatchObject({ ok: true });
     expect(c['console sign-in']).toMatchObject({ ok: true });
     expect(c['dead letters']).toMatchObject({ ok: true });
-    expect(c['table sizes']).toMatchObject({ ok: true, detail: expect.stringMatching(/^jobs \d+, inbound_events \d+, audit_log \d+/) });
+    expect(c['table sizes']).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^jobs \d+, inbound_events \d+, audit_log \d+/),
+    });
     // The sandbox config has no public URL: ClickUp could not reach a real bridge.
     expect(c['clickup webhook']).toMatchObject({ ok: false });
     expect(c['clickup webhook']!.detail).toMatch(/set server\.public_url/);
@@ -50,7 +78,11 @@ describe('gridbridge doctor', () => {
   it('a refused ClickUp token, refused TG credentials, a missing field, pending migrations, clock skew and no sign-in are each a fix line', async () => {
     world = await createWorld();
     world.config.clickup.fields.partner = 'Partner name (renamed)';
-    const deps = await depsFor(world, { token: 'pk_wrong', tgSecret: 'wrong', storeUrl: `sqlite:${world.dir}/never-migrated.db` });
+    const deps = await depsFor(world, {
+      token: 'pk_wrong',
+      tgSecret: 'wrong',
+      storeUrl: `sqlite:${world.dir}/never-migrated.db`,
+    });
     const lines = await runDoctor({ ...deps, remoteDate: async () => Date.now() - 90_000 });
     const c = byCheck(lines);
     expect(c['clickup token']).toMatchObject({ ok: false });
@@ -63,7 +95,9 @@ describe('gridbridge doctor', () => {
     const good = await depsFor(world);
     const fields = byCheck(await runDoctor({ ...good, remoteDate: async () => Date.now() }));
     expect(fields[`clickup list ${world.config.clickup.list_id}`]).toMatchObject({ ok: false });
-    expect(fields[`clickup list ${world.config.clickup.list_id}`]!.detail).toMatch(/custom field "Partner name \(renamed\)" is missing.*change clickup\.fields/);
+    expect(fields[`clickup list ${world.config.clickup.list_id}`]!.detail).toMatch(
+      /custom field "Partner name \(renamed\)" is missing.*change clickup\.fields/,
+    );
   });
 });
 
@@ -79,7 +113,9 @@ describe('gridbridge doctor tells "the token cannot see list X" from "the token 
 
   it('a wrong token is a fix on the token, naming the ECODE, and no list is blamed', async () => {
     world = await createWorld();
-    const c = byCheck(await runDoctor({ ...(await depsFor(world, { token: 'pk_wrong' })), remoteDate: async () => Date.now() }));
+    const c = byCheck(
+      await runDoctor({ ...(await depsFor(world, { token: 'pk_wrong' })), remoteDate: async () => Date.now() }),
+    );
     expect(c['clickup token']).toMatchObject({ ok: false });
     expect(c['clickup token']!.detail).toMatch(/refused the token.*OAUTH_/);
     expect(Object.keys(c).filter((k) => k.startsWith('clickup list'))).toEqual([]);
@@ -94,9 +130,13 @@ describe('gridbridge doctor: whose changes are taken for the bridge own', () => 
     expect(c['clickup token owner']!.detail).toMatch(/dedicated integration user Sandbox Bot/);
     // Dora is the "case-lead" the sandbox mapping assigns strategic partners' cases to.
     world.cu.addToken('pk_dora_personal', 'dora.manager@gridbridge.example');
-    const d = byCheck(await runDoctor({ ...(await depsFor(world, { token: 'pk_dora_personal' })), remoteDate: async () => Date.now() }));
+    const d = byCheck(
+      await runDoctor({ ...(await depsFor(world, { token: 'pk_dora_personal' })), remoteDate: async () => Date.now() }),
+    );
     expect(d['clickup token']).toMatchObject({ ok: true });
     expect(d['clickup token owner']).toMatchObject({ ok: false });
-    expect(d['clickup token owner']!.detail).toMatch(/Dora Manager.*own changes in ClickUp are taken for the bridge's echoes and never reach a partner/);
+    expect(d['clickup token owner']!.detail).toMatch(
+      /Dora Manager.*own changes in ClickUp are taken for the bridge's echoes and never reach a partner/,
+    );
   });
 });

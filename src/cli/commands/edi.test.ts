@@ -29,7 +29,14 @@ describe('gridbridge edi parse', () => {
     const r = await run(['edi', 'parse', fixture('997-rejected.x12'), '--json']);
     expect(r.code).toBeUndefined();
     const json = JSON.parse(r.out);
-    expect(Object.keys(json)).toEqual(['standard', 'complete', 'interchanges', 'acknowledgments', 'errors', 'warnings']);
+    expect(Object.keys(json)).toEqual([
+      'standard',
+      'complete',
+      'interchanges',
+      'acknowledgments',
+      'errors',
+      'warnings',
+    ]);
     expect(json.acknowledgments[1].normalized).toBe('rejected');
   });
 

@@ -11,18 +11,32 @@ export function describeParsedEdi(file: string, p: ParsedEdi): string {
     if (p.interchanges.length === 0 && p.acknowledgments.length === 0) return `${lines.join('\n')}\n`;
     lines.push(`read around the problem (${p.interchanges.length} interchange(s), the last one possibly cut short):`);
   } else lines.push(`${file}: ${p.standard.toUpperCase()}, ${p.interchanges.length} interchange(s)`);
-  for (const w of p.warnings) lines.push(`  warning: byte ${w.position ?? '?'}, segment ${w.segment ?? '?'}: ${w.message}`);
+  for (const w of p.warnings)
+    lines.push(`  warning: byte ${w.position ?? '?'}, segment ${w.segment ?? '?'}: ${w.message}`);
   for (const ic of p.interchanges) {
-    lines.push(`  interchange ${ic.control_number} ${ic.sender.qualifier}:${ic.sender.id} -> ${ic.receiver.qualifier}:${ic.receiver.id} (${ic.usage})`);
+    lines.push(
+      `  interchange ${ic.control_number} ${ic.sender.qualifier}:${ic.sender.id} -> ${ic.receiver.qualifier}:${ic.receiver.id} (${ic.usage})`,
+    );
     for (const g of ic.groups) {
       lines.push(`    group ${g.control_number ?? '(none)'} ${g.functional_id ?? ''}`.trimEnd());
-      for (const t of g.transactions) lines.push(`      ${t.set_id} ${t.control_number}${t.business_reference ? `  ${t.business_reference.type} ${t.business_reference.value}` : ''}`);
+      for (const t of g.transactions)
+        lines.push(
+          `      ${t.set_id} ${t.control_number}${t.business_reference ? `  ${t.business_reference.type} ${t.business_reference.value}` : ''}`,
+        );
     }
   }
   for (const a of p.acknowledgments) {
-    const what = Object.entries(a.acknowledges).map(([k, v]) => `${k.replace('_control_number', '')} ${v}`).join(', ');
+    const what = Object.entries(a.acknowledges)
+      .map(([k, v]) => `${k.replace('_control_number', '')} ${v}`)
+      .join(', ');
     lines.push(`  ${a.kind} acknowledges ${what}: ${a.normalized}`);
-    for (const e of a.errors) lines.push(`    ${[e.segment, e.position !== undefined ? `#${e.position}` : '', e.element !== undefined ? `element ${e.element}${e.component !== undefined ? `.${e.component}` : ''}${e.repetition !== undefined ? ` (repetition ${e.repetition})` : ''}` : ''].filter(Boolean).join(' ')} code ${e.code}${e.description ? ` ${e.description}` : ''}`.replace(/^ {4} /, '    '));
+    for (const e of a.errors)
+      lines.push(
+        `    ${[e.segment, e.position !== undefined ? `#${e.position}` : '', e.element !== undefined ? `element ${e.element}${e.component !== undefined ? `.${e.component}` : ''}${e.repetition !== undefined ? ` (repetition ${e.repetition})` : ''}` : ''].filter(Boolean).join(' ')} code ${e.code}${e.description ? ` ${e.description}` : ''}`.replace(
+          /^ {4} /,
+          '    ',
+        ),
+      );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -34,7 +48,11 @@ export function registerEdiCommands(program: Command): void {
     .command('parse <file>')
     .description('print what was understood of an EDI file: interchanges, groups, transactions, acknowledgements')
     .option('--json', 'print JSON')
-    .option('--x12-encoding <set>', 'character set of X12 text: utf8 (default; bytes that are not UTF-8 read as latin1) or latin1', 'utf8')
+    .option(
+      '--x12-encoding <set>',
+      'character set of X12 text: utf8 (default; bytes that are not UTF-8 read as latin1) or latin1',
+      'utf8',
+    )
     .action(async (file: string, opts: { json?: boolean; x12Encoding: string }) => {
       if (opts.x12Encoding !== 'utf8' && opts.x12Encoding !== 'latin1') {
         process.stderr.write(`--x12-encoding must be utf8 or latin1, not ${opts.x12Encoding}\n`);

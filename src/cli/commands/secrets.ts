@@ -25,8 +25,12 @@ export interface RotateKeyInput {
  * old values with secrets.previous_keys plus `oldKeys`. Safe to run while the bridge runs: each row is a
  * guarded update, and a bridge that lists the old key in previous_keys reads both until it restarts.
  */
-export async function rotateKey(input: RotateKeyInput): Promise<{ ok: true; report: RotationReport; keyId: string } | { ok: false; problems: string[] }> {
-  const cfg = { secrets: { ...input.config.secrets, previous_keys: [...input.config.secrets.previous_keys, ...input.oldKeys] } };
+export async function rotateKey(
+  input: RotateKeyInput,
+): Promise<{ ok: true; report: RotationReport; keyId: string } | { ok: false; problems: string[] }> {
+  const cfg = {
+    secrets: { ...input.config.secrets, previous_keys: [...input.config.secrets.previous_keys, ...input.oldKeys] },
+  };
   const r = resolveSecretBox(cfg, input.source);
   if (!r.ok) return { ok: false, problems: r.problems.map((p) => `${p.path}: ${p.message}`) };
   if (!r.box) return { ok: false, problems: [`no current key: set secrets.key in the config or ${SECRET_KEY_ENV}`] };
@@ -64,17 +68,32 @@ export function registerSecretsCommands(program: Command): void {
       try {
         const rows = await listSecretKeys(store.db);
         if (rows.length === 0) process.stdout.write('no stored secrets\n');
-        for (const row of rows) process.stdout.write(`${row.name}  key ${row.keyId}${row.keyId === current ? ' (current)' : current ? ' (old: run secrets rotate-key)' : ''}  updated ${new Date(row.updatedAt).toISOString()}\n`);
+        for (const row of rows)
+          process.stdout.write(
+            `${row.name}  key ${row.keyId}${row.keyId === current ? ' (current)' : current ? ' (old: run secrets rotate-key)' : ''}  updated ${new Date(row.updatedAt).toISOString()}\n`,
+          );
       } finally {
         await store.close();
       }
     });
   secrets
     .command('rotate-key')
-    .description('re-seal stored secrets with the current key; old keys come from secrets.previous_keys or --old-key-env/--old-key-file')
+    .description(
+      're-seal stored secrets with the current key; old keys come from secrets.previous_keys or --old-key-env/--old-key-file',
+    )
     .option('-c, --config <file>', 'config file', 'gridbridge.yaml')
-    .option('--old-key-env <name>', 'environment variable holding the previous key (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--old-key-file <path>', 'file holding the previous key (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--old-key-env <name>',
+      'environment variable holding the previous key (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option(
+      '--old-key-file <path>',
+      'file holding the previous key (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--store <url>', 'store URL (instead of the config file)')
     .action(async (opts: { config: string; oldKeyEnv: string[]; oldKeyFile: string[]; store?: string }) => {
       const c = loadConfigFile(opts.config);
@@ -83,14 +102,20 @@ export function registerSecretsCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const r = await rotateKey({ config: c.config, oldKeys: [...opts.oldKeyEnv.map((env) => ({ env })), ...opts.oldKeyFile.map((file) => ({ file }))], storeUrl: opts.store });
+      const r = await rotateKey({
+        config: c.config,
+        oldKeys: [...opts.oldKeyEnv.map((env) => ({ env })), ...opts.oldKeyFile.map((file) => ({ file }))],
+        storeUrl: opts.store,
+      });
       if (!r.ok) {
         for (const p of r.problems) process.stderr.write(`${p}\n`);
         process.exitCode = 1;
         return;
       }
       const { rotated, alreadyCurrent, unreadable } = r.report;
-      process.stdout.write(`current key ${r.keyId}: ${rotated.length} re-sealed, ${alreadyCurrent.length} already current, ${unreadable.length} unreadable\n`);
+      process.stdout.write(
+        `current key ${r.keyId}: ${rotated.length} re-sealed, ${alreadyCurrent.length} already current, ${unreadable.length} unreadable\n`,
+      );
       for (const u of unreadable) process.stderr.write(`  ${u.name}: ${u.reason}\n`);
       if (unreadable.length > 0) process.exitCode = 1;
     });

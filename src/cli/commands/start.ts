@@ -12,7 +12,9 @@ export function onShutdown(stop: () => Promise<void>, hardDeadlineMs = 30_000): 
     process.stderr.write(`\n${sig}: draining jobs in flight…\n`);
     // The drain has its own deadlines; this one catches anything else that would hold the exit.
     setTimeout(() => {
-      process.stderr.write(`shutdown took over ${hardDeadlineMs} ms; exiting anyway (jobs left running are taken up again at the next start)\n`);
+      process.stderr.write(
+        `shutdown took over ${hardDeadlineMs} ms; exiting anyway (jobs left running are taken up again at the next start)\n`,
+      );
       process.exit(1);
     }, hardDeadlineMs).unref();
     stop().then(
@@ -39,10 +41,20 @@ export function registerStartCommand(program: Command): void {
       const r = { config: loaded.config };
       const s = { secrets: loaded.secrets };
       try {
-        const bridge = await startBridge({ config: r.config, secrets: s.secrets, port: opts.port, logger: createLogger({ level: r.config.log_level, secrets: Object.values(s.secrets).filter((v): v is string => typeof v === 'string') }) });
+        const bridge = await startBridge({
+          config: r.config,
+          secrets: s.secrets,
+          port: opts.port,
+          logger: createLogger({
+            level: r.config.log_level,
+            secrets: Object.values(s.secrets).filter((v): v is string => typeof v === 'string'),
+          }),
+        });
         onShutdown(bridge.stop, r.config.dispatcher.shutdown_deadline_ms + 20_000);
       } catch (e) {
-        process.stderr.write(`${e instanceof StartupError ? e.message : `gridbridge cannot start: ${(e as Error).message}`}\n`);
+        process.stderr.write(
+          `${e instanceof StartupError ? e.message : `gridbridge cannot start: ${(e as Error).message}`}\n`,
+        );
         process.exitCode = 1;
       }
     });

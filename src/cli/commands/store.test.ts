@@ -11,7 +11,10 @@ import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 
 const run = promisify(execFile);
-const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: new URL('../../../', import.meta.url).pathname });
+const cli = (args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: new URL('../../../', import.meta.url).pathname,
+  });
 const pgUp = await pgOrWarn('src/cli/commands/store.test.ts');
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -37,8 +40,20 @@ describe.skipIf(!pgUp)('upgrade path: SQLite → PostgreSQL', () => {
     const src = await tempSqliteStore();
     cleanups.push(src.cleanup);
     const now = Date.now();
-    await recordInboundEvent(src.store.db, { source: 'tradinggrid', eventId: 'e1', type: 'case.opened', payload: { a: 1 } }, { kind: 'tg.event', key: 'tg.event:e1' }, now);
-    await enqueueJobs(src.store.db, [{ kind: 'k', key: 'j2', payload: { b: 2 } }, { kind: 'k', key: 'j3', payload: {} }], now);
+    await recordInboundEvent(
+      src.store.db,
+      { source: 'tradinggrid', eventId: 'e1', type: 'case.opened', payload: { a: 1 } },
+      { kind: 'tg.event', key: 'tg.event:e1' },
+      now,
+    );
+    await enqueueJobs(
+      src.store.db,
+      [
+        { kind: 'k', key: 'j2', payload: { b: 2 } },
+        { kind: 'k', key: 'j3', payload: {} },
+      ],
+      now,
+    );
     await claimJobs(src.store.db, 'sqlite', 'old-process', 1, 60_000, now);
     await appendAudit(src.store.db, { actor: 'x', entity: 'case', entityId: 'C-1', action: 'case_received' }, now);
     await src.store.close();
@@ -52,7 +67,11 @@ describe.skipIf(!pgUp)('upgrade path: SQLite → PostgreSQL', () => {
     const to = await openMigratedStore(pg.url);
     cleanups.push(() => to.close());
     const jobs = await to.db.selectFrom('jobs').selectAll().orderBy('id').execute();
-    expect(jobs.map((j) => [j.key, j.state, j.locked_by])).toEqual([['tg.event:e1', 'ready', null], ['j2', 'ready', null], ['j3', 'ready', null]]);
+    expect(jobs.map((j) => [j.key, j.state, j.locked_by])).toEqual([
+      ['tg.event:e1', 'ready', null],
+      ['j2', 'ready', null],
+      ['j3', 'ready', null],
+    ]);
     expect(JSON.parse(jobs[1]!.payload)).toEqual({ b: 2 });
     expect(await to.db.selectFrom('inbound_events').select('event_id').execute()).toEqual([{ event_id: 'e1' }]);
     await enqueueJobs(to.db, [{ kind: 'k', key: 'after-copy', payload: {} }], now);

@@ -7,7 +7,9 @@ export function registerStoreCommands(program: Command): void {
   const store = program.command('store').description('the store: copy between SQLite and PostgreSQL');
   store
     .command('copy')
-    .description('copy every table from one store to another, empty one (stop the bridge first); the target is migrated first')
+    .description(
+      'copy every table from one store to another, empty one (stop the bridge first); the target is migrated first',
+    )
     .requiredOption('--from <url>', 'source store, e.g. sqlite:./data/gridbridge.db')
     .requiredOption('--to <url>', 'target store, e.g. postgres://gridbridge@db/gridbridge')
     .action(async (opts: { from: string; to: string }) => {
@@ -17,8 +19,13 @@ export function registerStoreCommands(program: Command): void {
         await migrate(from);
         await migrate(to);
         const r = await copyStore(from, to, (t, n) => process.stdout.write(`${t}: ${n} row(s)\n`));
-        if (r.releasedLeases > 0) process.stdout.write(`${r.releasedLeases} job(s) that were running in the source are ready again in the target\n`);
-        process.stdout.write(`copied ${from.location} → ${to.location}. Point store.url at the target and start the instances.\n`);
+        if (r.releasedLeases > 0)
+          process.stdout.write(
+            `${r.releasedLeases} job(s) that were running in the source are ready again in the target\n`,
+          );
+        process.stdout.write(
+          `copied ${from.location} → ${to.location}. Point store.url at the target and start the instances.\n`,
+        );
       } catch (e) {
         process.stderr.write(`${(e as Error).message}\n`);
         process.exitCode = 1;

@@ -16,9 +16,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * one go. The first six reach the partner; the rest are held for an admin (console "Held" view,
  * /metrics, `gridbridge held list`), who can release or drop them.
  */
-export async function playBulkSlip(cu: ClickUpSandbox, tg: TradingGridSandbox, bridge: Bridge, quiet: () => Promise<void>): Promise<string[]> {
+export async function playBulkSlip(
+  cu: ClickUpSandbox,
+  tg: TradingGridSandbox,
+  bridge: Bridge,
+  quiet: () => Promise<void>,
+): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 1; i <= 10; i++) ids.push((await tg.raiseCase({ partnerId: 'P-INITECH', kind: 'document_mismatch', title: `Old ASN mismatch #${i}` })).id);
+  for (let i = 1; i <= 10; i++)
+    ids.push(
+      (await tg.raiseCase({ partnerId: 'P-INITECH', kind: 'document_mismatch', title: `Old ASN mismatch #${i}` })).id,
+    );
   const tasks: string[] = [];
   const deadline = Date.now() + 30_000;
   for (const id of ids) {
@@ -28,7 +36,8 @@ export async function playBulkSlip(cu: ClickUpSandbox, tg: TradingGridSandbox, b
         tasks.push(link.cuTaskId);
         break;
       }
-      if (Date.now() > deadline) return ['', `Late evening: the ten Initech cases did not get their tasks in time (${id}); bulk move skipped`];
+      if (Date.now() > deadline)
+        return ['', `Late evening: the ten Initech cases did not get their tasks in time (${id}); bulk move skipped`];
       await sleep(50);
     }
   }

@@ -14,7 +14,13 @@ export function demoMailboxConfig(dir: string) {
   for (const d of ['inbound', 'outbound', 'archive', 'quarantine']) mkdirSync(f(d), { recursive: true });
   return {
     name: 'demo-edi',
-    transport: { type: 'folder', inbound: f('inbound'), outbound: f('outbound'), archive: f('archive'), quarantine: f('quarantine') },
+    transport: {
+      type: 'folder',
+      inbound: f('inbound'),
+      outbound: f('outbound'),
+      archive: f('archive'),
+      quarantine: f('quarantine'),
+    },
     scan_cron: '*/2 * * * *',
     our_ids: ['ZZ:GRIDBRIDGE'],
     partners: {
@@ -37,7 +43,11 @@ export async function deliverDemoEdi(bridge: Bridge, dir: string): Promise<void>
   const sent = await d.value.send('INV-9001.x12', readFileSync(new URL('outbound-810.x12', FIXTURES)), new Date());
   await d.value.close();
   if (!sent.ok) throw new Error(sent.error.detail);
-  for (const [fixture, name] of [['997-rejected.x12', 'ACME-997-0502.x12'], ['214-at7.x12', 'CARR-214-0701.x12'], ['truncated.x12', 'ACME-850-1201.x12']] as const)
+  for (const [fixture, name] of [
+    ['997-rejected.x12', 'ACME-997-0502.x12'],
+    ['214-at7.x12', 'CARR-214-0701.x12'],
+    ['truncated.x12', 'ACME-850-1201.x12'],
+  ] as const)
     copyFileSync(new URL(fixture, FIXTURES), join(dir, 'inbound', name));
   await bridge.scheduler.enqueueSlot({ kind: 'mailbox.scan', cron: cfg.scan_cron }, Date.now());
 }

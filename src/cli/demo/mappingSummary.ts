@@ -8,7 +8,12 @@ import type { DemoCase } from './partnerDay.ts';
 interface SandboxTaskJson {
   status?: { status?: string };
   assignees?: Array<{ id: number; username?: string }>;
-  custom_fields?: Array<{ name: string; type: string; value?: unknown; type_config?: { options?: Array<{ id: string; name?: string; orderindex?: number }> } }>;
+  custom_fields?: Array<{
+    name: string;
+    type: string;
+    value?: unknown;
+    type_config?: { options?: Array<{ id: string; name?: string; orderindex?: number }> };
+  }>;
 }
 
 /**
@@ -16,7 +21,13 @@ interface SandboxTaskJson {
  * to "qa", which the mapping groups with "in review" (the partner keeps in_review, no call), and the new
  * task's drop-down, currency field and assignee show what the value and user maps wrote.
  */
-export async function showMappingApplied(cu: ClickUpSandbox, tg: TradingGridSandbox, bridge: Bridge, cases: DemoCase[], quiet: () => Promise<void>): Promise<string[]> {
+export async function showMappingApplied(
+  cu: ClickUpSandbox,
+  tg: TradingGridSandbox,
+  bridge: Bridge,
+  cases: DemoCase[],
+  quiet: () => Promise<void>,
+): Promise<string[]> {
   const dispute = cases.find((c) => c.label === 'dispute');
   const taskId = dispute ? (await getLink(bridge.store.db, 'case', dispute.id))?.cuTaskId : undefined;
   if (!dispute || !taskId) return [];
@@ -32,7 +43,8 @@ export async function showMappingApplied(cu: ClickUpSandbox, tg: TradingGridSand
   const t = task();
   const field = (name: string) => t?.custom_fields?.find((f) => f.name === name);
   const tier = field('Partner tier');
-  const tierName = tier?.type_config?.options?.find((o) => o.orderindex === tier.value || o.id === tier.value)?.name ?? 'not set';
+  const tierName =
+    tier?.type_config?.options?.find((o) => o.orderindex === tier.value || o.id === tier.value)?.name ?? 'not set';
   const value = field('Value')?.value;
   const assignees = (t?.assignees ?? []).map((a) => a.username ?? String(a.id)).join(', ') || 'nobody';
   const mapped = (await listAudit(bridge.store.db, 'case', dispute.id)).some((a) => a.action === 'fields_mapped');

@@ -19,7 +19,14 @@ export function demoSlaConfig(): Record<string, unknown> {
       ...base.sla,
       policies: [
         ...base.sla.policies,
-        { kind: 'compliance_issue', tier: 'strategic', response_hours: 0.0005, resolution_hours: 0.001, reminder_at: [0.5, 0.75], escalation_levels: [{ after: 1, set_partner_status: true, resolution_hours: 8, priority: 1 }] },
+        {
+          kind: 'compliance_issue',
+          tier: 'strategic',
+          response_hours: 0.0005,
+          resolution_hours: 0.001,
+          reminder_at: [0.5, 0.75],
+          escalation_levels: [{ after: 1, set_partner_status: true, resolution_hours: 8, priority: 1 }],
+        },
       ],
     },
     sla_sweep_cron: '* * * * *',
@@ -34,7 +41,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * is past due: reminder, escalation routed to a manager, partner status escalated) and the scorecards
  * pushed to Trading Grid. Returns the summary lines.
  */
-export async function playSlaEvening(tg: TradingGridSandbox, bridge: Bridge, cases: ReadonlyArray<{ label: string; id: string }>, quiet: () => Promise<void>): Promise<string[]> {
+export async function playSlaEvening(
+  tg: TradingGridSandbox,
+  bridge: Bridge,
+  cases: ReadonlyArray<{ label: string; id: string }>,
+  quiet: () => Promise<void>,
+): Promise<string[]> {
   const db = bridge.store.db;
   const tick = async (kind: string) => {
     await bridge.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, Date.now());
@@ -53,9 +65,17 @@ export async function playSlaEvening(tg: TradingGridSandbox, bridge: Bridge, cas
     const ladder = await listEscalations(db, aged.id);
     const sla = await getCaseSla(db, aged.id);
     const tgCase = tg.state().cases.get(aged.id);
-    lines.push(`  ${aged.id} (Acme's ISO certificate, a 3.6-second SLA in the demo config) aged past its due date: SLA ${sla?.state ?? '?'}, reminders sent at ${JSON.parse(sla?.reminders ?? '[]').map((t: number) => `${t * 100} %`).join(' + ') || 'none'}`);
+    lines.push(
+      `  ${aged.id} (Acme's ISO certificate, a 3.6-second SLA in the demo config) aged past its due date: SLA ${sla?.state ?? '?'}, reminders sent at ${
+        JSON.parse(sla?.reminders ?? '[]')
+          .map((t: number) => `${t * 100} %`)
+          .join(' + ') || 'none'
+      }`,
+    );
     for (const r of ladder) {
-      lines.push(`    → escalated, level ${r.level}: task ${r.task_id ?? '(pending)'} for ${r.manager ?? 'nobody'} (urgent, linked to case task ${link?.cuTaskId ?? '?'}, due ${r.due_at ? new Date(r.due_at).toISOString() : '–'})`);
+      lines.push(
+        `    → escalated, level ${r.level}: task ${r.task_id ?? '(pending)'} for ${r.manager ?? 'nobody'} (urgent, linked to case task ${link?.cuTaskId ?? '?'}, due ${r.due_at ? new Date(r.due_at).toISOString() : '–'})`,
+      );
       lines.push(`      why: ${r.explanation}`);
     }
     if (ladder.length === 0) lines.push('    → not escalated (its clock may be paused)');
@@ -66,8 +86,12 @@ export async function playSlaEvening(tg: TradingGridSandbox, bridge: Bridge, cas
 
   await tick('metrics.push');
   const pushed = [...tg.state().scorecards.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-  lines.push(`  Scorecards pushed to Trading Grid: ${pushed.map(([id, s]) => `${id} ${String(s.period)} (open ${String(s.open_cases)}, overdue ${String(s.overdue_tasks)}, SLA met ${String(s.sla_met_pct)} %)`).join('; ') || 'none'}`);
+  lines.push(
+    `  Scorecards pushed to Trading Grid: ${pushed.map(([id, s]) => `${id} ${String(s.period)} (open ${String(s.open_cases)}, overdue ${String(s.overdue_tasks)}, SLA met ${String(s.sla_met_pct)} %)`).join('; ') || 'none'}`,
+  );
   const period = (pushed[0]?.[1].period as string | undefined) ?? '';
-  lines.push(`  Metrics: ${bridge.url}/metrics (Prometheus) · ${bridge.url}/api/scorecards (JSON, admin token) · gridbridge report --partner P-ACME --period ${period} --store sqlite:<demo store>`);
+  lines.push(
+    `  Metrics: ${bridge.url}/metrics (Prometheus) · ${bridge.url}/api/scorecards (JSON, admin token) · gridbridge report --partner P-ACME --period ${period} --store sqlite:<demo store>`,
+  );
   return lines;
 }

@@ -14,7 +14,9 @@ const tls = {
 describe("ClickUp's real attachment hosts are allowed by default, by pattern", () => {
   // Files uploaded to ClickUp are served from t{workspace}.p.clickup-attachments.com (and u{user}.… for
   // some), profile pictures and public files from attachments-public.clickup.com.
-  const configDefault = (GridbridgeConfigShape.shape.clickup as any).shape.attachment_hosts.parse(undefined) as string[];
+  const configDefault = (GridbridgeConfigShape.shape.clickup as any).shape.attachment_hosts.parse(
+    undefined,
+  ) as string[];
   it.each([
     ['t9015123456.p.clickup-attachments.com', true],
     ['u234214232.p.clickup-attachments.com', true],
@@ -40,10 +42,19 @@ afterEach(async () => {
 async function withFile(guard: Record<string, unknown>) {
   sb = await startClickUpSandbox({ rateLimitPerMinute: null, attachmentTls: tls });
   const toLoopback = async () => [{ address: '127.0.0.1', family: 4 }];
-  cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, teamId: sb.teamId, attachmentFetch: { resolve: toLoopback, tlsCa: tls.cert, ...guard } });
+  cu = createClickUpClient({
+    baseUrl: sb.url,
+    token: sb.token,
+    teamId: sb.teamId,
+    attachmentFetch: { resolve: toLoopback, tlsCa: tls.cert, ...guard },
+  });
   const t = await cu.createTask(sb.lists.cases, { name: 'with a file' });
   if (!t.ok) throw new Error(t.error.detail);
-  const a = sb.attachFile(t.value.id, { filename: 'pod.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF pod') });
+  const a = sb.attachFile(t.value.id, {
+    filename: 'pod.pdf',
+    contentType: 'application/pdf',
+    data: Buffer.from('%PDF pod'),
+  });
   return String(a.url);
 }
 

@@ -25,7 +25,11 @@ export interface AttachmentDownload {
 
 /** Hosts ClickUp serves attachment files from, besides the API host itself. */
 /** ClickUp's file hosts (see config clickup.attachment_hosts): uploads on t{workspace}.p.clickup-attachments.com. */
-export const DEFAULT_ATTACHMENT_HOSTS = ['*.clickup-attachments.com', 'attachments.clickup.com', 'attachments-public.clickup.com'];
+export const DEFAULT_ATTACHMENT_HOSTS = [
+  '*.clickup-attachments.com',
+  'attachments.clickup.com',
+  'attachments-public.clickup.com',
+];
 
 const quote = (s: string) => s.replace(/["\\\r\n]/g, (ch) => (ch === '"' ? '%22' : ch === '\\' ? '%5C' : ''));
 
@@ -40,13 +44,21 @@ export function multipartBody(field: string, file: AttachmentUpload): { boundary
 }
 
 /** POST /v2/task/{task_id}/attachment as multipart/form-data, file in the field `attachment`. */
-export async function uploadAttachment(c: ResourceContext, ref: TaskRef, file: AttachmentUpload): Promise<Result<ClickUpAttachment>> {
+export async function uploadAttachment(
+  c: ResourceContext,
+  ref: TaskRef,
+  file: AttachmentUpload,
+): Promise<Result<ClickUpAttachment>> {
   const a = taskAddress(ref, c.teamId);
   if (typeof a === 'string') return invalidInput('uploadAttachment', a);
   if (!file.filename) return invalidInput('uploadAttachment', 'filename is empty');
   // Whatever the caller checked, nothing but a bare media type goes into the part's header (no CR/LF).
   const type = mediaType(file.contentType);
-  if (type === null) return invalidInput('uploadAttachment', `content type ${JSON.stringify(file.contentType)} is not a well-formed media type`);
+  if (type === null)
+    return invalidInput(
+      'uploadAttachment',
+      `content type ${JSON.stringify(file.contentType)} is not a well-formed media type`,
+    );
   file = { ...file, contentType: type };
   const { boundary, body } = multipartBody('attachment', file);
   const r = await c.t.request({
@@ -78,7 +90,10 @@ export interface AttachmentFetchGuard {
   resolve?: Parameters<typeof safeFetch>[1]['resolve'];
 }
 
-export async function downloadAttachment(c: ResourceContext & { apiBase: URL; allowedHosts: readonly string[]; guard?: AttachmentFetchGuard }, url: string): Promise<Result<AttachmentDownload>> {
+export async function downloadAttachment(
+  c: ResourceContext & { apiBase: URL; allowedHosts: readonly string[]; guard?: AttachmentFetchGuard },
+  url: string,
+): Promise<Result<AttachmentDownload>> {
   let u: URL;
   try {
     u = new URL(url);
@@ -87,15 +102,37 @@ export async function downloadAttachment(c: ResourceContext & { apiBase: URL; al
   }
   const sameHost = u.host === c.apiBase.host;
   if (!sameHost && !hostAllowed(u.hostname, c.allowedHosts)) {
-    return err({ code: 'clickup:host_not_allowed', retryable: false, detail: `downloadAttachment: host ${u.hostname} is not an allowed attachment host` });
+    return err({
+      code: 'clickup:host_not_allowed',
+      retryable: false,
+      detail: `downloadAttachment: host ${u.hostname} is not an allowed attachment host`,
+    });
   }
-  if (u.protocol !== 'https:' && !(sameHost && u.protocol === c.apiBase.protocol) && !(c.guard?.allowHttp ?? c.guard?.allowPrivateAddresses)) {
-    return err({ code: 'clickup:scheme_not_allowed', retryable: false, detail: `downloadAttachment: ${u.protocol} URLs are not fetched (https only)` });
+  if (
+    u.protocol !== 'https:' &&
+    !(sameHost && u.protocol === c.apiBase.protocol) &&
+    !(c.guard?.allowHttp ?? c.guard?.allowPrivateAddresses)
+  ) {
+    return err({
+      code: 'clickup:scheme_not_allowed',
+      retryable: false,
+      detail: `downloadAttachment: ${u.protocol} URLs are not fetched (https only)`,
+    });
   }
   if (!sameHost) {
     // A host other than the configured API host: resolved address checked and pinned, redirects, size, time, type limited.
     const g = c.guard ?? {};
-    const f = await safeFetch(u.toString(), { allowedHosts: c.allowedHosts, allowPrivateAddresses: g.allowPrivateAddresses, allowHttp: g.allowHttp ?? g.allowPrivateAddresses, maxBytes: g.maxBytes, contentTypes: g.contentTypes, timeoutMs: g.timeoutMs, maxRedirects: g.maxRedirects, resolve: g.resolve, tlsCa: g.tlsCa });
+    const f = await safeFetch(u.toString(), {
+      allowedHosts: c.allowedHosts,
+      allowPrivateAddresses: g.allowPrivateAddresses,
+      allowHttp: g.allowHttp ?? g.allowPrivateAddresses,
+      maxBytes: g.maxBytes,
+      contentTypes: g.contentTypes,
+      timeoutMs: g.timeoutMs,
+      maxRedirects: g.maxRedirects,
+      resolve: g.resolve,
+      tlsCa: g.tlsCa,
+    });
     if (!f.ok) return f;
     return ok({ contentType: f.value.contentType, contentLength: f.value.contentLength, body: f.value.body });
   }

@@ -13,7 +13,12 @@ beforeAll(async () => {
   // Custom task ids on: the client's addressing by custom id is exercised here.
   sb = await startClickUpSandbox({ rateLimitPerMinute: null, customTaskIds: true });
   // This sandbox meters nothing (and says so by sending no rate-limit headers): no lowest-plan ceiling.
-  cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, teamId: sb.teamId, assumedRateLimitPerMinute: 1_000_000 });
+  cu = createClickUpClient({
+    baseUrl: sb.url,
+    token: sb.token,
+    teamId: sb.teamId,
+    assumedRateLimitPerMinute: 1_000_000,
+  });
   const r = await cu.getListFields(sb.lists.cases);
   if (!r.ok) throw new Error(r.error.detail);
   fields = r.value;
@@ -26,7 +31,15 @@ afterAll(async () => {
 describe('ClickUp client against the sandbox', () => {
   it('reads the list statuses and custom fields by name', async () => {
     const l = await cu.getList(sb.lists.cases);
-    expect(l.ok && l.value.statuses.map((s) => s.status)).toEqual(['open', 'received', 'in review', 'qa', 'awaiting documents', 'escalated', 'resolved']);
+    expect(l.ok && l.value.statuses.map((s) => s.status)).toEqual([
+      'open',
+      'received',
+      'in review',
+      'qa',
+      'awaiting documents',
+      'escalated',
+      'resolved',
+    ]);
     expect(fields.map((f) => f.name)).toContain('TG case id');
     expect(field('Issue type').type).toBe('drop_down');
   });
@@ -41,7 +54,10 @@ describe('ClickUp client against the sandbox', () => {
       priority: 2,
       due_date: 1_800_000_000_000,
       due_date_time: true,
-      custom_fields: [{ id: field('TG case id').id, value: 'TG-1' }, { id: field('Issue type').id, value: issue.value as string }],
+      custom_fields: [
+        { id: field('TG case id').id, value: 'TG-1' },
+        { id: field('Issue type').id, value: issue.value as string },
+      ],
     });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -72,7 +88,11 @@ describe('ClickUp client against the sandbox', () => {
     const cs = await cu.listComments(t.value.id);
     expect(cs.ok && cs.value.map((x) => x.comment_text)).toEqual(['hello partner']);
     const data = Buffer.from('%PDF-1.4 fake pdf bytes \u0000\u0001\u00ff');
-    const up = await cu.uploadAttachment(t.value.id, { filename: 'invoice 4711.pdf', contentType: 'application/pdf', data });
+    const up = await cu.uploadAttachment(t.value.id, {
+      filename: 'invoice 4711.pdf',
+      contentType: 'application/pdf',
+      data,
+    });
     expect(up.ok).toBe(true);
     if (!up.ok) return;
     expect(up.value.title).toBe('invoice 4711.pdf');
@@ -116,7 +136,12 @@ describe('ids the token cannot reach', () => {
   });
 
   it('a wrong token is told apart: it is the token, not the id', async () => {
-    const bad = createClickUpClient({ baseUrl: sb.url, token: 'pk_wrong', teamId: sb.teamId, retry: { maxAttempts: 1 } });
+    const bad = createClickUpClient({
+      baseUrl: sb.url,
+      token: 'pk_wrong',
+      teamId: sb.teamId,
+      retry: { maxAttempts: 1 },
+    });
     const r = await bad.getList(sb.lists.cases);
     await bad.close();
     expect(!r.ok && r.error).toMatchObject({ status: 401, code: 'clickup:token_refused' });

@@ -15,9 +15,27 @@ import * as templates from './templates.ts';
 import * as members from './members.ts';
 import * as users from './users.ts';
 import type {
-  AddDependencyBody, ClickUpAttachment, ClickUpChecklist, ClickUpComment, ClickUpField, ClickUpList, ClickUpTask, ClickUpTemplate, ClickUpWebhook,
-  CreateChecklistBody, CreateChecklistItemBody, CreateCommentBody, CreatedComment, CreateTaskBody, CreateTaskFromTemplateBody, CreateWebhookBody,
-  CustomFieldValue, EditChecklistBody, EditChecklistItemBody, UpdateTaskBody, UpdateWebhookBody,
+  AddDependencyBody,
+  ClickUpAttachment,
+  ClickUpChecklist,
+  ClickUpComment,
+  ClickUpField,
+  ClickUpList,
+  ClickUpTask,
+  ClickUpTemplate,
+  ClickUpWebhook,
+  CreateChecklistBody,
+  CreateChecklistItemBody,
+  CreateCommentBody,
+  CreatedComment,
+  CreateTaskBody,
+  CreateTaskFromTemplateBody,
+  CreateWebhookBody,
+  CustomFieldValue,
+  EditChecklistBody,
+  EditChecklistItemBody,
+  UpdateTaskBody,
+  UpdateWebhookBody,
 } from './types.ts';
 
 export interface ClickUpClientOptions {
@@ -56,9 +74,18 @@ export interface ClickUpClient {
   getTask(task: TaskRef, opts?: tasks.GetTaskOptions): Promise<Result<ClickUpTask>>;
   deleteTask(task: TaskRef): Promise<Result<void>>;
   listTasks(listId: string, query?: tasks.ListTasksQuery): Promise<Result<ClickUpTask[]>>;
-  findTasksByCustomField(listId: string, fieldId: string, value: string | number | boolean): Promise<Result<ClickUpTask[]>>;
+  findTasksByCustomField(
+    listId: string,
+    fieldId: string,
+    value: string | number | boolean,
+  ): Promise<Result<ClickUpTask[]>>;
   getListFields(listId: string): Promise<Result<ClickUpField[]>>;
-  setCustomFieldValue(task: TaskRef, fieldId: string, value: CustomFieldValue, valueOptions?: { time: boolean }): Promise<Result<void>>;
+  setCustomFieldValue(
+    task: TaskRef,
+    fieldId: string,
+    value: CustomFieldValue,
+    valueOptions?: { time: boolean },
+  ): Promise<Result<void>>;
   removeCustomFieldValue(task: TaskRef, fieldId: string): Promise<Result<void>>;
   getList(listId: string): Promise<Result<ClickUpList>>;
   createComment(task: TaskRef, body: CreateCommentBody): Promise<Result<CreatedComment>>;
@@ -69,7 +96,11 @@ export interface ClickUpClient {
   editChecklist(checklistId: string, body: EditChecklistBody): Promise<Result<void>>;
   deleteChecklist(checklistId: string): Promise<Result<void>>;
   createChecklistItem(checklistId: string, body: CreateChecklistItemBody): Promise<Result<ClickUpChecklist>>;
-  editChecklistItem(checklistId: string, itemId: string, body: EditChecklistItemBody): Promise<Result<ClickUpChecklist>>;
+  editChecklistItem(
+    checklistId: string,
+    itemId: string,
+    body: EditChecklistItemBody,
+  ): Promise<Result<ClickUpChecklist>>;
   deleteChecklistItem(checklistId: string, itemId: string): Promise<Result<void>>;
   addDependency(task: TaskRef, dep: dependencies.Dependency): Promise<Result<void>>;
   deleteDependency(task: TaskRef, dep: dependencies.Dependency): Promise<Result<void>>;
@@ -80,7 +111,11 @@ export interface ClickUpClient {
   listWorkspaceMembers(teamId?: string): Promise<Result<members.WorkspaceMember[]>>;
   /** GET /v2/user: who this token is (the integration user). */
   getAuthorizedUser(): Promise<Result<users.AuthorizedUser>>;
-  createTaskFromTemplate(listId: string, templateId: string, body: CreateTaskFromTemplateBody): Promise<Result<{ id: string }>>;
+  createTaskFromTemplate(
+    listId: string,
+    templateId: string,
+    body: CreateTaskFromTemplateBody,
+  ): Promise<Result<{ id: string }>>;
   createWebhook(teamId: string, body: CreateWebhookBody): Promise<Result<ClickUpWebhook>>;
   listWebhooks(teamId: string): Promise<Result<ClickUpWebhook[]>>;
   updateWebhook(webhookId: string, body: UpdateWebhookBody): Promise<Result<ClickUpWebhook>>;
@@ -98,10 +133,26 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export function createClickUpClient(opts: ClickUpClientOptions): ClickUpClient {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? realSleep;
-  const limiter = opts.limiter ?? new ClickUpRateLimiter({ now, sleep, logger: opts.logger, assumedLimit: opts.assumedRateLimitPerMinute });
-  const t = new ClickUpTransport(opts.baseUrl, opts.token, limiter, { ...DEFAULT_RETRY, ...opts.retry }, now, sleep, opts.logger, opts.timeoutMs);
+  const limiter =
+    opts.limiter ??
+    new ClickUpRateLimiter({ now, sleep, logger: opts.logger, assumedLimit: opts.assumedRateLimitPerMinute });
+  const t = new ClickUpTransport(
+    opts.baseUrl,
+    opts.token,
+    limiter,
+    { ...DEFAULT_RETRY, ...opts.retry },
+    now,
+    sleep,
+    opts.logger,
+    opts.timeoutMs,
+  );
   const c: tasks.ResourceContext = { t, teamId: opts.teamId };
-  const dl = { ...c, apiBase: new URL(opts.baseUrl), allowedHosts: opts.attachmentHosts ?? attachments.DEFAULT_ATTACHMENT_HOSTS, guard: opts.attachmentFetch };
+  const dl = {
+    ...c,
+    apiBase: new URL(opts.baseUrl),
+    allowedHosts: opts.attachmentHosts ?? attachments.DEFAULT_ATTACHMENT_HOSTS,
+    guard: opts.attachmentFetch,
+  };
   const needTeam = (teamId: string | undefined): string => {
     const id = teamId ?? opts.teamId;
     if (!id) throw new Error('ClickUp client: teamId is needed (pass it to the call or to createClickUpClient)');

@@ -7,5 +7,9 @@ export function parseResponse<S extends z.ZodType>(schema: S, where: string, r: 
   const p = schema.safeParse(r.value);
   if (p.success) return ok(p.data);
   const issue = p.error.issues[0];
-  return err({ code: 'clickup:bad_response', retryable: false, detail: `${where}: unexpected answer shape (${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'})` });
+  return err({
+    code: 'clickup:bad_response',
+    retryable: false,
+    detail: `${where}: unexpected answer shape (${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'})`,
+  });
 }

@@ -43,13 +43,31 @@ describe('ClickUp rate limiter on a test clock', () => {
     const second = go();
     await settle();
     expect(times).toEqual([T0]);
-    expect(l.state()).toMatchObject({ known: false, queued: 1, inFlight: 1, issued: 1, limit: null, remaining: null, resetAt: null });
+    expect(l.state()).toMatchObject({
+      known: false,
+      queued: 1,
+      inFlight: 1,
+      issued: 1,
+      limit: null,
+      remaining: null,
+      resetAt: null,
+    });
     l.done(headers(100, 99, T0 + 60_000));
     await second;
     // 99 calls left over 60 s: one every 60000/99 ms after the probe.
     expect(times[1]! - T0).toBeCloseTo(60_000 / 99, 6);
     expect(c.sleeps).toHaveLength(1);
-    expect(l.state()).toMatchObject({ known: true, assumed: false, unlimited: false, limit: 100, remaining: 98, resetAt: T0 + 60_000, queued: 0, inFlight: 1, issued: 2 });
+    expect(l.state()).toMatchObject({
+      known: true,
+      assumed: false,
+      unlimited: false,
+      limit: 100,
+      remaining: 98,
+      resetAt: T0 + 60_000,
+      queued: 0,
+      inFlight: 1,
+      issued: 2,
+    });
   });
 
   it('gives slots in the order asked (FIFO), paced evenly over the time left', async () => {
@@ -91,7 +109,13 @@ describe('ClickUp rate limiter on a test clock', () => {
     await go();
     l.done(headers(100, 40, T0 + 20_000));
     c.t = T0 + 4_000;
-    expect(l.state()).toMatchObject({ remaining: 40, resetAt: T0 + 20_000, paceMs: 16_000 / 40, queued: 0, inFlight: 0 });
+    expect(l.state()).toMatchObject({
+      remaining: 40,
+      resetAt: T0 + 20_000,
+      paceMs: 16_000 / 40,
+      queued: 0,
+      inFlight: 0,
+    });
     c.t = T0 + 25_000; // past the reset: nothing left to wait for
     expect(l.state().paceMs).toBe(0);
   });
@@ -167,7 +191,7 @@ describe('ClickUp rate limiter on a test clock', () => {
     expect(d.l.state().resetAt).toBe(T0 + 60_000);
   });
 
-  it('after a 429 waits for the reset and margin, then goes at the new window\'s pace', async () => {
+  it("after a 429 waits for the reset and margin, then goes at the new window's pace", async () => {
     const { c, l, times, go } = setup();
     await go();
     l.done(headers(100, 50, T0 + 60_000));

@@ -14,7 +14,13 @@ afterEach(async () => {
 
 async function start(timeScale: number, limit = 100, retry: { maxAttempts?: number } = {}) {
   sb = await startClickUpSandbox({ rateLimitPerMinute: limit, timeScale });
-  cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, now: sb.clock.now, sleep: sb.clock.sleep, retry: { baseMs: 200, maxMs: 2_000, ...retry } });
+  cu = createClickUpClient({
+    baseUrl: sb.url,
+    token: sb.token,
+    now: sb.clock.now,
+    sleep: sb.clock.sleep,
+    retry: { baseMs: 200, maxMs: 2_000, ...retry },
+  });
   return { sb, cu };
 }
 
@@ -24,7 +30,14 @@ describe('ClickUp rate limiter against the time-scaled sandbox', () => {
     const results = await Promise.all(Array.from({ length: 1000 }, () => cu.getList(sb.lists.cases)));
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(sb.stats().rateLimited429).toBe(0);
-    expect(cu.rateLimitState()).toMatchObject({ known: true, limit: 100, queued: 0, inFlight: 0, rateLimited: 0, issued: 1000 });
+    expect(cu.rateLimitState()).toMatchObject({
+      known: true,
+      limit: 100,
+      queued: 0,
+      inFlight: 0,
+      rateLimited: 0,
+      issued: 1000,
+    });
   }, 30_000);
 
   it('spreads calls through the window instead of bursting', async () => {
@@ -63,7 +76,14 @@ describe('ClickUp rate limiter, first answer a 429', () => {
   it('probes again after the reset instead of waiting forever with an unknown budget', async () => {
     let t = 1_000_000;
     const sleeps: number[] = [];
-    const l = new ClickUpRateLimiter({ now: () => t, sleep: async (ms) => { sleeps.push(ms); t += ms; }, windowMs: 60_000 });
+    const l = new ClickUpRateLimiter({
+      now: () => t,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        t += ms;
+      },
+      windowMs: 60_000,
+    });
     await l.acquire();
     // A fresh process's first call meets a 429 storm: no rate-limit headers are read from it.
     l.done(undefined);
@@ -72,7 +92,11 @@ describe('ClickUp rate limiter, first answer a 429', () => {
     await next;
     // It waited for the announced reset (plus margin), not a minute or more, and was let through.
     expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThan(5_000);
-    l.done({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '99', 'x-ratelimit-reset': String(Math.ceil((t + 60_000) / 1000)) });
+    l.done({
+      'x-ratelimit-limit': '100',
+      'x-ratelimit-remaining': '99',
+      'x-ratelimit-reset': String(Math.ceil((t + 60_000) / 1000)),
+    });
     await l.acquire();
     expect(l.state().limit).toBe(100);
   });
@@ -80,8 +104,18 @@ describe('ClickUp rate limiter, first answer a 429', () => {
 
 describe('ClickUp rate limiter when the headers do not say (issue: headers may be missing on success)', () => {
   it('answers without rate-limit headers are not "unlimited": 150 calls against 100/min see no 429', async () => {
-    sb = await startClickUpSandbox({ rateLimitPerMinute: 100, timeScale: 600, faults: { omitRateLimitHeadersOnSuccess: true } });
-    cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, now: sb.clock.now, sleep: sb.clock.sleep, retry: { baseMs: 200, maxMs: 2_000 } });
+    sb = await startClickUpSandbox({
+      rateLimitPerMinute: 100,
+      timeScale: 600,
+      faults: { omitRateLimitHeadersOnSuccess: true },
+    });
+    cu = createClickUpClient({
+      baseUrl: sb.url,
+      token: sb.token,
+      now: sb.clock.now,
+      sleep: sb.clock.sleep,
+      retry: { baseMs: 200, maxMs: 2_000 },
+    });
     const results = await Promise.all(Array.from({ length: 150 }, () => cu!.getList(sb!.lists.cases)));
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(sb.stats().rateLimited429).toBe(0);
@@ -102,7 +136,11 @@ describe('ClickUp rate limiter when the headers do not say (issue: headers may b
     l.onRateLimited(3_600_000);
     expect(l.state().resetAt! - t).toBeLessThanOrEqual(61_000);
     const l2 = new ClickUpRateLimiter({ now: () => t, windowMs: 60_000 });
-    l2.done({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor((t + 3_600_000) / 1000)) });
+    l2.done({
+      'x-ratelimit-limit': '100',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': String(Math.floor((t + 3_600_000) / 1000)),
+    });
     expect(l2.state().resetAt! - t).toBeLessThanOrEqual(61_000);
   });
 });

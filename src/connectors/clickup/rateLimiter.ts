@@ -117,7 +117,10 @@ export class ClickUpRateLimiter {
     this.known = true;
     this.unlimited = false;
     this.remaining = 0;
-    this.resetAt = retryAfterMs !== undefined ? now + this.capWait(retryAfterMs) : Math.min(Math.max(this.resetAt ?? 0, now + this.windowMs), now + this.capWait(Infinity));
+    this.resetAt =
+      retryAfterMs !== undefined
+        ? now + this.capWait(retryAfterMs)
+        : Math.min(Math.max(this.resetAt ?? 0, now + this.windowMs), now + this.capWait(Infinity));
     this.opts.logger?.warn({ resetInMs: this.resetAt - now }, 'clickup rate limited (429); waiting for reset');
     this.poke();
   }
@@ -220,9 +223,10 @@ export class ClickUpRateLimiter {
             this.wake = resolve;
             // Only the timer of the current wait may wake the pump; a stale one must not start a
             // second chain of timers.
-            if (wait !== Infinity) void this.sleep(wait).then(() => {
-              if (this.wake === resolve) this.poke();
-            });
+            if (wait !== Infinity)
+              void this.sleep(wait).then(() => {
+                if (this.wake === resolve) this.poke();
+              });
           });
           continue;
         }

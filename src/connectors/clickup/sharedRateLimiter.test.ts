@@ -24,64 +24,80 @@ describeStores('ClickUp budget shared by instances (%s store)', (kind) => {
   it.each([
     { lease: 'one unit per call (limit 15: leaseUnits gives 1)', units: undefined },
     { lease: 'four units per lease', units: 4 },
-  ])('three instances on one token together never exceed the limit in a window ($lease)', async ({ units }) => {
-    const t = await make(kind);
-    // Three instances: separate connections to the same store, one limiter each.
-    const stores = [t.store];
-    for (let i = 0; i < 2; i++) {
-      const s = await openMigratedStore(t.url);
-      cleanups.push(() => s.close());
-      stores.push(s);
-    }
-    const windowMs = 600;
-    const limit = 15;
-    const headers = { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '1000000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) };
-    // Every grant the store makes, with the end of the window it belongs to.
-    const grants: Array<{ until: number; units: number }> = [];
-    const limiters = stores.map((s) => {
-      const budget = clickUpBudgetFor(s.db, 'pk_token');
-      return new SharedBudgetRateLimiter(
-        { take: async (lim, w, n) => { const r = await budget.take(lim, w, n); if ('until' in r) grants.push({ until: r.until, units: n }); return r; } },
-        { windowMs, leaseUnits: units },
-      );
-    });
-    // Each has seen one answer: the plan is known (the header's remaining is generous: only the shared budget binds).
-    for (const l of limiters) {
-      await l.acquire();
-      l.done(headers);
-    }
-    const issued: number[] = [];
-    const t0 = Date.now();
-    // A fixed amount of work (four windows' worth), not a fixed time: a loaded machine makes it slower, not different.
-    const total = 4 * limit;
-    let started = 0;
-    await Promise.all(limiters.map(async (l) => {
-      while (started < total) {
-        started++;
+  ])(
+    'three instances on one token together never exceed the limit in a window ($lease)',
+    async ({ units }) => {
+      const t = await make(kind);
+      // Three instances: separate connections to the same store, one limiter each.
+      const stores = [t.store];
+      for (let i = 0; i < 2; i++) {
+        const s = await openMigratedStore(t.url);
+        cleanups.push(() => s.close());
+        stores.push(s);
+      }
+      const windowMs = 600;
+      const limit = 15;
+      const headers = {
+        'x-ratelimit-limit': String(limit),
+        'x-ratelimit-remaining': '1000000',
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+      };
+      // Every grant the store makes, with the end of the window it belongs to.
+      const grants: Array<{ until: number; units: number }> = [];
+      const limiters = stores.map((s) => {
+        const budget = clickUpBudgetFor(s.db, 'pk_token');
+        return new SharedBudgetRateLimiter(
+          {
+            take: async (lim, w, n) => {
+              const r = await budget.take(lim, w, n);
+              if ('until' in r) grants.push({ until: r.until, units: n });
+              return r;
+            },
+          },
+          { windowMs, leaseUnits: units },
+        );
+      });
+      // Each has seen one answer: the plan is known (the header's remaining is generous: only the shared budget binds).
+      for (const l of limiters) {
         await l.acquire();
-        issued.push(Date.now());
         l.done(headers);
       }
-    }));
-    // The store's windows tumble: one starts at the first take after the previous one ended, and a grant
-    // names the end of its window. No window granted more than the limit...
-    const byWindow = new Map<number, number>();
-    for (const g of grants) byWindow.set(g.until, (byWindow.get(g.until) ?? 0) + g.units);
-    expect(Math.max(...byWindow.values())).toBeLessThanOrEqual(limit);
-    // ...and the calls actually sent fit in them: each inside a window, at most the limit in each.
-    const windows = [...byWindow.keys()].sort((a, b) => a - b);
-    const sent = new Map<number, number>();
-    for (const at of issued.filter((x) => x >= t0)) {
-      const w = windows.find((end) => at < end && at >= end - windowMs);
-      expect(w, `a call at ${at} fell outside every window the store granted`).toBeDefined();
-      sent.set(w!, (sent.get(w!) ?? 0) + 1);
-    }
-    expect(Math.max(...sent.values())).toBeLessThanOrEqual(limit);
-    expect(issued).toHaveLength(total);
-    // The budget was used, not starved: the work took few windows beyond the four it needs at the limit
-    // (units leased but not used before a window ends are lost, so a little slack).
-    expect(sent.size).toBeLessThanOrEqual(6);
-  }, 20_000);
+      const issued: number[] = [];
+      const t0 = Date.now();
+      // A fixed amount of work (four windows' worth), not a fixed time: a loaded machine makes it slower, not different.
+      const total = 4 * limit;
+      let started = 0;
+      await Promise.all(
+        limiters.map(async (l) => {
+          while (started < total) {
+            started++;
+            await l.acquire();
+            issued.push(Date.now());
+            l.done(headers);
+          }
+        }),
+      );
+      // The store's windows tumble: one starts at the first take after the previous one ended, and a grant
+      // names the end of its window. No window granted more than the limit...
+      const byWindow = new Map<number, number>();
+      for (const g of grants) byWindow.set(g.until, (byWindow.get(g.until) ?? 0) + g.units);
+      expect(Math.max(...byWindow.values())).toBeLessThanOrEqual(limit);
+      // ...and the calls actually sent fit in them: each inside a window, at most the limit in each.
+      const windows = [...byWindow.keys()].sort((a, b) => a - b);
+      const sent = new Map<number, number>();
+      for (const at of issued.filter((x) => x >= t0)) {
+        const w = windows.find((end) => at < end && at >= end - windowMs);
+        expect(w, `a call at ${at} fell outside every window the store granted`).toBeDefined();
+        sent.set(w!, (sent.get(w!) ?? 0) + 1);
+      }
+      expect(Math.max(...sent.values())).toBeLessThanOrEqual(limit);
+      expect(issued).toHaveLength(total);
+      // The budget was used, not starved: the work took few windows beyond the four it needs at the limit
+      // (units leased but not used before a window ends are lost, so a little slack).
+      expect(sent.size).toBeLessThanOrEqual(6);
+    },
+    20_000,
+  );
 
   it('takes units all or none, and a new window starts full', async () => {
     const t = await make(kind);
@@ -100,22 +116,41 @@ describeStores('ClickUp budget shared by instances (%s store)', (kind) => {
     const t = await make(kind);
     const budget = clickUpBudgetFor(t.store.db, 'pk_lease');
     let takes = 0;
-    const l = new SharedBudgetRateLimiter({ take: (lim, w, n) => { takes++; return budget.take(lim, w, n); } }, { windowMs: 60_000 });
-    const headers = { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '1000000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) };
+    const l = new SharedBudgetRateLimiter(
+      {
+        take: (lim, w, n) => {
+          takes++;
+          return budget.take(lim, w, n);
+        },
+      },
+      { windowMs: 60_000 },
+    );
+    const headers = {
+      'x-ratelimit-limit': '1000',
+      'x-ratelimit-remaining': '1000000',
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+    };
     await l.acquire();
     l.done(headers);
     takes = 0;
     // 1,000/min: leases of 10; 30 concurrent callers share the round trips in flight.
-    await Promise.all(Array.from({ length: 30 }, async () => {
-      await l.acquire();
-      l.done(headers);
-    }));
+    await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        await l.acquire();
+        l.done(headers);
+      }),
+    );
     expect(takes).toBe(3);
   });
 
   it('a remote without rate-limit headers is metered through the store at the lowest plan, not left unlimited', async () => {
     const limits: number[] = [];
-    const l = new SharedBudgetRateLimiter({ take: async (limit) => { limits.push(limit); return { until: Date.now() + 60_000 }; } });
+    const l = new SharedBudgetRateLimiter({
+      take: async (limit) => {
+        limits.push(limit);
+        return { until: Date.now() + 60_000 };
+      },
+    });
     await l.acquire();
     l.done({});
     for (let i = 0; i < 20; i++) {

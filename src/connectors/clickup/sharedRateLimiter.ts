@@ -44,7 +44,10 @@ export class SharedBudgetRateLimiter extends ClickUpRateLimiter {
   /** The lease in flight: concurrent callers share its round trip instead of each leasing. */
   private leasing: Promise<number> | null = null;
 
-  constructor(private readonly budget: SharedBudget, private readonly sharedOpts: SharedRateLimiterOptions = {}) {
+  constructor(
+    private readonly budget: SharedBudget,
+    private readonly sharedOpts: SharedRateLimiterOptions = {},
+  ) {
     super(sharedOpts);
     this.shareWindowMs = sharedOpts.windowMs ?? 60_000;
     this.shareSleep = sharedOpts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { signClickUpBody, verifyClickUpSignature } from './signature.ts';
 
 const secret = 'WEBHOOKSECRET123';
-const body = Buffer.from(JSON.stringify({ event: 'taskStatusUpdated', task_id: '86abc', webhook_id: 'w1', history_items: [] }));
+const body = Buffer.from(
+  JSON.stringify({ event: 'taskStatusUpdated', task_id: '86abc', webhook_id: 'w1', history_items: [] }),
+);
 const good = signClickUpBody(body, secret);
 const flipped = Buffer.from(body);
 flipped[10] = flipped[10]! ^ 0x01;

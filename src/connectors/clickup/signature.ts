@@ -6,7 +6,11 @@ const HEX = /^[0-9a-f]+$/i;
  * True when `signatureHeader` (ClickUp's X-Signature) is the hex HMAC-SHA256 of exactly these raw
  * bytes under `secret`. Checked on the bytes received, before any JSON parsing, in constant time.
  */
-export function verifyClickUpSignature(rawBody: Buffer | Uint8Array, signatureHeader: string | undefined, secret: string): boolean {
+export function verifyClickUpSignature(
+  rawBody: Buffer | Uint8Array,
+  signatureHeader: string | undefined,
+  secret: string,
+): boolean {
   if (!signatureHeader || !secret) return false;
   const given = signatureHeader.trim();
   if (given.length !== 64 || !HEX.test(given)) return false;

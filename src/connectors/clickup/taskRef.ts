@@ -10,7 +10,10 @@ export interface TaskAddress {
 export function taskAddress(ref: TaskRef, teamId: string | undefined): TaskAddress | string {
   if (typeof ref === 'string') return { path: `/v2/task/${encodeURIComponent(ref)}`, query: {} };
   if (!teamId) return 'a custom task id needs the client option teamId (custom_task_ids=true requires team_id)';
-  return { path: `/v2/task/${encodeURIComponent(ref.customId)}`, query: { custom_task_ids: true, team_id: Number(teamId) } };
+  return {
+    path: `/v2/task/${encodeURIComponent(ref.customId)}`,
+    query: { custom_task_ids: true, team_id: Number(teamId) },
+  };
 }
 
 export const seg = (id: string | number) => encodeURIComponent(String(id));

@@ -15,7 +15,13 @@ afterEach(async () => {
 
 async function start(timeoutMs = 10_000) {
   sb = await startClickUpSandbox({ rateLimitPerMinute: null });
-  cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, teamId: sb.teamId, retry: { baseMs: 5, maxMs: 20, maxAttempts: 4 }, timeoutMs });
+  cu = createClickUpClient({
+    baseUrl: sb.url,
+    token: sb.token,
+    teamId: sb.teamId,
+    retry: { baseMs: 5, maxMs: 20, maxAttempts: 4 },
+    timeoutMs,
+  });
   return { sb, cu };
 }
 const named = (s: ClickUpSandbox, name: string) => [...s.state.tasks.values()].filter((t) => t.name === name);
@@ -25,18 +31,22 @@ describe('ClickUp transport after an ambiguous failure', () => {
     ['savedThen5xxRate', 10_000],
     ['savedThenResetRate', 10_000],
     ['savedThenHangRate', 300],
-  ] as const)('a create answered with %s is not sent again in place: one task, an ambiguous error', async (fault, timeoutMs) => {
-    const { sb, cu } = await start(timeoutMs);
-    sb.setFaults({ [fault]: 1 });
-    const r = await cu.createTask(sb.lists.rollouts, { name: `once ${fault}` });
-    expect(r.ok).toBe(false);
-    if (!r.ok) {
-      expect(r.error.retryable).toBe(true);
-      expect(r.error.ambiguous).toBe(true);
-    }
-    expect(named(sb, `once ${fault}`)).toHaveLength(1);
-    expect(sb.stats().requests['POST /api/v2/list/{list_id}/task']).toBe(1);
-  }, 20_000);
+  ] as const)(
+    'a create answered with %s is not sent again in place: one task, an ambiguous error',
+    async (fault, timeoutMs) => {
+      const { sb, cu } = await start(timeoutMs);
+      sb.setFaults({ [fault]: 1 });
+      const r = await cu.createTask(sb.lists.rollouts, { name: `once ${fault}` });
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.error.retryable).toBe(true);
+        expect(r.error.ambiguous).toBe(true);
+      }
+      expect(named(sb, `once ${fault}`)).toHaveLength(1);
+      expect(sb.stats().requests['POST /api/v2/list/{list_id}/task']).toBe(1);
+    },
+    20_000,
+  );
 
   it('a comment answered 502 after its save is not posted twice', async () => {
     const { sb, cu } = await start();
@@ -78,7 +88,11 @@ describe('ClickUp transport after an ambiguous failure', () => {
       req.on('end', () => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy page</html>'));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const c = createClickUpClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, token: 'pk_1_X', retry: { baseMs: 5, maxMs: 20, maxAttempts: 4 } });
+    const c = createClickUpClient({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`,
+      token: 'pk_1_X',
+      retry: { baseMs: 5, maxMs: 20, maxAttempts: 4 },
+    });
     try {
       const r = await c.createTask('L1', { name: 'x' });
       expect(r.ok).toBe(false);

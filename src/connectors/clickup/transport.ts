@@ -59,9 +59,17 @@ export function explainClickUpAuth(e: RemoteError, method: string, path: string)
   if (ecode !== undefined && TEAM_NOT_AUTHORIZED.test(ecode)) {
     const m = /\/v2\/(list|task|team|folder|space|checklist|webhook)\/([^/?]+)/.exec(path);
     const what = m ? `${m[1] === 'team' ? 'workspace' : m[1]} ${decodeURIComponent(m[2]!)}` : path;
-    return { ...e, code: 'clickup:cannot_see', detail: `${method} ${path}: the token cannot see ${what} (${ecode} Team not authorized): check the id, or share it with the token's user` };
+    return {
+      ...e,
+      code: 'clickup:cannot_see',
+      detail: `${method} ${path}: the token cannot see ${what} (${ecode} Team not authorized): check the id, or share it with the token's user`,
+    };
   }
-  return { ...e, code: 'clickup:token_refused', detail: `${method} ${path}: ClickUp refused the token (${ecode ?? 'no ECODE'}): put a valid token where clickup.token points` };
+  return {
+    ...e,
+    code: 'clickup:token_refused',
+    detail: `${method} ${path}: ClickUp refused the token (${ecode ?? 'no ECODE'}): put a valid token where clickup.token points`,
+  };
 }
 
 /**
@@ -91,7 +99,15 @@ export class ClickUpTransport {
     let attempt = 0;
     let limited = 0;
     for (;;) {
-      if (metered && !(await this.acquireUnlessStopped())) return { ok: false, error: { code: 'job_stopped', retryable: true, detail: `clickup ${call.method} ${call.path}: not sent: ${jobStopped()}` } };
+      if (metered && !(await this.acquireUnlessStopped()))
+        return {
+          ok: false,
+          error: {
+            code: 'job_stopped',
+            retryable: true,
+            detail: `clickup ${call.method} ${call.path}: not sent: ${jobStopped()}`,
+          },
+        };
       const r = await once();
       if (r.ok) return r;
       const e: RemoteError = r.error;
@@ -104,14 +120,23 @@ export class ClickUpTransport {
       if (!mayRepeatInPlace(call.method, e, call.idempotent)) {
         if (e.retryable && e.ambiguous) {
           // Never repeated blindly: the caller finds out whether it was saved before sending it again.
-          this.logger?.debug({ code: e.code }, `clickup ${call.method} ${call.path} may have been applied; not repeated in place`);
-          return { ok: false, error: { ...e, detail: `${e.detail} (the request may have been applied; not repeated)` } };
+          this.logger?.debug(
+            { code: e.code },
+            `clickup ${call.method} ${call.path} may have been applied; not repeated in place`,
+          );
+          return {
+            ok: false,
+            error: { ...e, detail: `${e.detail} (the request may have been applied; not repeated)` },
+          };
         }
         return r;
       }
       if (attempt >= this.retry.maxAttempts) return r;
       // A 5xx's own backoff; an explicit Retry-After is honoured up to the policy's cap.
-      const wait = Math.max(backoffMs(attempt, this.retry.baseMs, this.retry.maxMs), Math.min(e.retryAfterMs ?? 0, this.retry.maxMs));
+      const wait = Math.max(
+        backoffMs(attempt, this.retry.baseMs, this.retry.maxMs),
+        Math.min(e.retryAfterMs ?? 0, this.retry.maxMs),
+      );
       this.logger?.debug({ code: e.code, attempt, wait }, `clickup ${call.method} ${call.path} retrying`);
       // A stopped job (shutdown, deadline, lost lease) does not sit out its retry wait.
       await unlessAborted(this.sleep(wait), currentJobSignal(), undefined);
@@ -129,7 +154,11 @@ export class ClickUpTransport {
       await slot;
       return true;
     }
-    const got = await unlessAborted(slot.then(() => true), signal, false);
+    const got = await unlessAborted(
+      slot.then(() => true),
+      signal,
+      false,
+    );
     if (!got) void slot.then(() => this.limiter.done(undefined));
     return got;
   }
@@ -137,10 +166,19 @@ export class ClickUpTransport {
   /** JSON call; resolves to the parsed body (or undefined for an empty one). */
   request<T>(call: ClickUpCall): Promise<Result<T>> {
     // The file marks Content-Type as a required header on several body-less calls (GET fields, DELETE task).
-    const headers: Record<string, string> = call.json === undefined && call.body === undefined
-      ? { authorization: this.auth, 'content-type': 'application/json', ...call.headers }
-      : { authorization: this.auth, ...call.headers };
-    const req: HttpRequest = { method: call.method, path: call.path, query: call.query, json: call.json, body: call.body, headers, timeoutMs: call.timeoutMs };
+    const headers: Record<string, string> =
+      call.json === undefined && call.body === undefined
+        ? { authorization: this.auth, 'content-type': 'application/json', ...call.headers }
+        : { authorization: this.auth, ...call.headers };
+    const req: HttpRequest = {
+      method: call.method,
+      path: call.path,
+      query: call.query,
+      json: call.json,
+      body: call.body,
+      headers,
+      timeoutMs: call.timeoutMs,
+    };
     return this.withRetry(call, async () => {
       const r = await this.http.json<T>(req, clickUpRemote);
       // Error answers carry the budget too (ClickUp sends X-RateLimit-* on 4xx and 5xx).
@@ -156,11 +194,19 @@ export class ClickUpTransport {
   async stream(url: URL, withAuth: boolean, metered: boolean): Promise<Result<StreamResponse>> {
     const client = new HttpClient(url.origin, { name: 'clickup-download', now: this.now });
     const call: ClickUpCall = { method: 'GET', path: url.pathname + url.search };
-    const r = await this.withRetry(call, async () => {
-      const res = await client.stream({ method: 'GET', path: url.pathname + url.search, headers: withAuth ? { authorization: this.auth } : {} });
-      if (metered) this.limiter.done(res.ok ? res.value.headers : res.error.rateLimitHeaders);
-      return res;
-    }, metered);
+    const r = await this.withRetry(
+      call,
+      async () => {
+        const res = await client.stream({
+          method: 'GET',
+          path: url.pathname + url.search,
+          headers: withAuth ? { authorization: this.auth } : {},
+        });
+        if (metered) this.limiter.done(res.ok ? res.value.headers : res.error.rateLimitHeaders);
+        return res;
+      },
+      metered,
+    );
     if (!r.ok) {
       await client.close();
       return r;

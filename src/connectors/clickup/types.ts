@@ -2,9 +2,15 @@ import { z } from 'zod';
 import type { operations } from './generated/openapi.ts';
 
 /** JSON request body of a generated ClickUp operation. */
-export type JsonBody<Op extends keyof operations> = operations[Op] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+export type JsonBody<Op extends keyof operations> = operations[Op] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
 /** Query parameters of a generated ClickUp operation. */
-export type QueryOf<Op extends keyof operations> = operations[Op]['parameters'] extends { query?: infer Q } ? NonNullable<Q> : never;
+export type QueryOf<Op extends keyof operations> = operations[Op]['parameters'] extends { query?: infer Q }
+  ? NonNullable<Q>
+  : never;
 
 export type CreateTaskBody = JsonBody<'CreateTask'>;
 export type UpdateTaskBody = JsonBody<'UpdateTask'>;
@@ -23,12 +29,27 @@ export type GetTasksQuery = QueryOf<'GetTasks'>;
 
 // Response schemas: lenient (unknown keys kept) and only as strict as what we read, so ClickUp adding
 // a field never breaks us while a missing id or status still does.
-const user = z.looseObject({ id: z.number(), username: z.string().nullable().optional(), email: z.string().nullable().optional() });
+const user = z.looseObject({
+  id: z.number(),
+  username: z.string().nullable().optional(),
+  email: z.string().nullable().optional(),
+});
 
-export const statusSchema = z.looseObject({ status: z.string(), type: z.string(), color: z.string().optional(), orderindex: z.union([z.number(), z.string()]).optional() });
+export const statusSchema = z.looseObject({
+  status: z.string(),
+  type: z.string(),
+  color: z.string().optional(),
+  orderindex: z.union([z.number(), z.string()]).optional(),
+});
 export type ClickUpStatus = z.infer<typeof statusSchema>;
 
-export const customFieldOptionSchema = z.looseObject({ id: z.string(), name: z.string().optional(), label: z.string().optional(), orderindex: z.union([z.number(), z.string()]).optional(), color: z.string().nullable().optional() });
+export const customFieldOptionSchema = z.looseObject({
+  id: z.string(),
+  name: z.string().optional(),
+  label: z.string().optional(),
+  orderindex: z.union([z.number(), z.string()]).optional(),
+  color: z.string().nullable().optional(),
+});
 export const fieldSchema = z.looseObject({
   id: z.string(),
   name: z.string(),
@@ -64,16 +85,36 @@ export type ClickUpTask = z.infer<typeof taskSchema>;
 
 export const tasksPageSchema = z.looseObject({ tasks: z.array(taskSchema), last_page: z.boolean().optional() });
 export const fieldsSchema = z.looseObject({ fields: z.array(fieldSchema) });
-export const listSchema = z.looseObject({ id: z.string(), name: z.string(), statuses: z.array(statusSchema), space: z.looseObject({ id: z.string() }).optional() });
+export const listSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  statuses: z.array(statusSchema),
+  space: z.looseObject({ id: z.string() }).optional(),
+});
 export type ClickUpList = z.infer<typeof listSchema>;
 
-export const commentSchema = z.looseObject({ id: z.string(), comment_text: z.string(), user: user.optional(), date: z.string() });
+export const commentSchema = z.looseObject({
+  id: z.string(),
+  comment_text: z.string(),
+  user: user.optional(),
+  date: z.string(),
+});
 export type ClickUpComment = z.infer<typeof commentSchema>;
 export const commentsSchema = z.looseObject({ comments: z.array(commentSchema) });
-export const createdCommentSchema = z.looseObject({ id: z.union([z.string(), z.number()]).transform(String), hist_id: z.string().optional(), date: z.number() });
+export const createdCommentSchema = z.looseObject({
+  id: z.union([z.string(), z.number()]).transform(String),
+  hist_id: z.string().optional(),
+  date: z.number(),
+});
 export type CreatedComment = z.infer<typeof createdCommentSchema>;
 
-export const attachmentSchema = z.looseObject({ id: z.string(), title: z.string(), url: z.string(), extension: z.string().optional(), date: z.union([z.number(), z.string()]).optional() });
+export const attachmentSchema = z.looseObject({
+  id: z.string(),
+  title: z.string(),
+  url: z.string(),
+  extension: z.string().optional(),
+  date: z.union([z.number(), z.string()]).optional(),
+});
 export type ClickUpAttachment = z.infer<typeof attachmentSchema>;
 
 export const webhookSchema = z.looseObject({
@@ -92,8 +133,18 @@ export type ClickUpWebhook = z.infer<typeof webhookSchema>;
 export const webhooksSchema = z.looseObject({ webhooks: z.array(webhookSchema) });
 export const webhookEnvelopeSchema = z.looseObject({ id: z.string(), webhook: webhookSchema });
 
-export const checklistItemSchema = z.looseObject({ id: z.string(), name: z.string(), resolved: z.boolean().optional(), parent: z.string().nullable().optional() });
-export const checklistSchema = z.looseObject({ id: z.string(), task_id: z.string().optional(), name: z.string(), items: z.array(checklistItemSchema).optional() });
+export const checklistItemSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  resolved: z.boolean().optional(),
+  parent: z.string().nullable().optional(),
+});
+export const checklistSchema = z.looseObject({
+  id: z.string(),
+  task_id: z.string().optional(),
+  name: z.string(),
+  items: z.array(checklistItemSchema).optional(),
+});
 export type ClickUpChecklist = z.infer<typeof checklistSchema>;
 export const checklistEnvelopeSchema = z.looseObject({ checklist: checklistSchema });
 

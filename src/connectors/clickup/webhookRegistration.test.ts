@@ -13,9 +13,33 @@ afterEach(async () => {
   sb = cu = undefined;
 });
 
-const ALL = ['taskCreated', 'taskUpdated', 'taskDeleted', 'taskPriorityUpdated', 'taskStatusUpdated', 'taskAssigneeUpdated', 'taskDueDateUpdated', 'taskTagUpdated', 'taskMoved', 'taskCommentPosted', 'taskCommentUpdated', 'taskTimeEstimateUpdated', 'taskTimeTrackedUpdated', 'listCreated'];
-const spec: WebhookSpec = { teamId: '1', endpoint: 'https://bridge.example/webhooks/clickup', events: ['taskStatusUpdated', 'taskUpdated', 'taskCommentPosted'] };
-const hook = (events: string[], status = 'active', endpoint = spec.endpoint): ClickUpWebhook => ({ id: 'w1', endpoint, events, health: { status, fail_count: status === 'active' ? 0 : 7 } });
+const ALL = [
+  'taskCreated',
+  'taskUpdated',
+  'taskDeleted',
+  'taskPriorityUpdated',
+  'taskStatusUpdated',
+  'taskAssigneeUpdated',
+  'taskDueDateUpdated',
+  'taskTagUpdated',
+  'taskMoved',
+  'taskCommentPosted',
+  'taskCommentUpdated',
+  'taskTimeEstimateUpdated',
+  'taskTimeTrackedUpdated',
+  'listCreated',
+];
+const spec: WebhookSpec = {
+  teamId: '1',
+  endpoint: 'https://bridge.example/webhooks/clickup',
+  events: ['taskStatusUpdated', 'taskUpdated', 'taskCommentPosted'],
+};
+const hook = (events: string[], status = 'active', endpoint = spec.endpoint): ClickUpWebhook => ({
+  id: 'w1',
+  endpoint,
+  events,
+  health: { status, fail_count: status === 'active' ? 0 : 7 },
+});
 
 describe('decideWebhookAction', () => {
   it.each([
@@ -35,7 +59,11 @@ describe('ensureWebhook against a ClickUp that expands * (sandbox)', () => {
   it('a minute of health checks creates the webhook once and never deletes or recreates it', async () => {
     sb = await startClickUpSandbox({ rateLimitPerMinute: null });
     cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, teamId: sb.teamId });
-    const s: WebhookSpec = { teamId: sb.teamId, endpoint: 'http://127.0.0.1:9/webhooks/clickup', events: CLICKUP_WEBHOOK_EVENTS };
+    const s: WebhookSpec = {
+      teamId: sb.teamId,
+      endpoint: 'http://127.0.0.1:9/webhooks/clickup',
+      events: CLICKUP_WEBHOOK_EVENTS,
+    };
     const secrets = new Set<string>();
     const actions: string[] = [];
     // One tick per 10 s of the health check's minute: six checks.
@@ -56,19 +84,30 @@ describe('ensureWebhook against a ClickUp that expands * (sandbox)', () => {
     sb = await startClickUpSandbox({ rateLimitPerMinute: null });
     cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, teamId: sb.teamId });
     const created = await cu.createWebhook(sb.teamId, { endpoint: 'http://127.0.0.1:9/all', events: ['*'] });
-    expect(created.ok && created.value.events).toEqual(expect.arrayContaining(['taskCreated', 'taskStatusUpdated', 'taskCommentPosted', 'keyResultDeleted']));
+    expect(created.ok && created.value.events).toEqual(
+      expect.arrayContaining(['taskCreated', 'taskStatusUpdated', 'taskCommentPosted', 'keyResultDeleted']),
+    );
     expect(created.ok && created.value.events).not.toContain('*');
   });
 
   it('a failing webhook with our events is re-enabled in place: same id, same secret', async () => {
     sb = await startClickUpSandbox({ rateLimitPerMinute: null });
     cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, teamId: sb.teamId });
-    const s: WebhookSpec = { teamId: sb.teamId, endpoint: 'http://127.0.0.1:9/webhooks/clickup', events: CLICKUP_WEBHOOK_EVENTS };
+    const s: WebhookSpec = {
+      teamId: sb.teamId,
+      endpoint: 'http://127.0.0.1:9/webhooks/clickup',
+      events: CLICKUP_WEBHOOK_EVENTS,
+    };
     const first = await ensureWebhook(cu, s);
     if (!first.ok) throw new Error(first.error.detail);
     sb.setWebhookHealth(first.value.webhook.id, { status: 'suspended', fail_count: 100 });
     const again = await ensureWebhook(cu, s);
-    expect(again.ok && again.value).toMatchObject({ action: 'reenable', needsCatchUp: true, secret: first.value.secret, webhook: { id: first.value.webhook.id } });
+    expect(again.ok && again.value).toMatchObject({
+      action: 'reenable',
+      needsCatchUp: true,
+      secret: first.value.secret,
+      webhook: { id: first.value.webhook.id },
+    });
     const third = await ensureWebhook(cu, s);
     expect(third.ok && third.value.action).toBe('reuse');
   });

@@ -41,10 +41,34 @@ export function coversEvents(have: readonly string[], want: readonly string[]): 
 
 /** Every event name ClickUp documents for webhooks (Create Webhook in its OpenAPI document); `*` means all of them. */
 export const CLICKUP_WEBHOOK_EVENT_NAMES: readonly string[] = [
-  'taskCreated', 'taskUpdated', 'taskDeleted', 'taskPriorityUpdated', 'taskStatusUpdated', 'taskAssigneeUpdated', 'taskDueDateUpdated',
-  'taskTagUpdated', 'taskMoved', 'taskCommentPosted', 'taskCommentUpdated', 'taskTimeEstimateUpdated', 'taskTimeTrackedUpdated',
-  'listCreated', 'listUpdated', 'listDeleted', 'folderCreated', 'folderUpdated', 'folderDeleted', 'spaceCreated', 'spaceUpdated', 'spaceDeleted',
-  'goalCreated', 'goalUpdated', 'goalDeleted', 'keyResultCreated', 'keyResultUpdated', 'keyResultDeleted',
+  'taskCreated',
+  'taskUpdated',
+  'taskDeleted',
+  'taskPriorityUpdated',
+  'taskStatusUpdated',
+  'taskAssigneeUpdated',
+  'taskDueDateUpdated',
+  'taskTagUpdated',
+  'taskMoved',
+  'taskCommentPosted',
+  'taskCommentUpdated',
+  'taskTimeEstimateUpdated',
+  'taskTimeTrackedUpdated',
+  'listCreated',
+  'listUpdated',
+  'listDeleted',
+  'folderCreated',
+  'folderUpdated',
+  'folderDeleted',
+  'spaceCreated',
+  'spaceUpdated',
+  'spaceDeleted',
+  'goalCreated',
+  'goalUpdated',
+  'goalDeleted',
+  'keyResultCreated',
+  'keyResultUpdated',
+  'keyResultDeleted',
 ];
 
 /** Does this registered webhook serve our endpoint and scope? */
@@ -97,7 +121,11 @@ export async function ensureWebhook(client: ClickUpClient, spec: WebhookSpec): P
       break;
     }
     case 'create': {
-      const body = { endpoint: spec.endpoint, events: spec.events, ...(spec.listId ? { list_id: Number(spec.listId) } : {}) };
+      const body = {
+        endpoint: spec.endpoint,
+        events: spec.events,
+        ...(spec.listId ? { list_id: Number(spec.listId) } : {}),
+      };
       const r = await client.createWebhook(spec.teamId, body);
       if (!r.ok) return r;
       webhook = r.value;
@@ -105,7 +133,11 @@ export async function ensureWebhook(client: ClickUpClient, spec: WebhookSpec): P
     }
   }
   if (!webhook.secret) {
-    return err({ code: 'clickup:webhook_secret_missing', retryable: false, detail: `ensureWebhook: ClickUp did not return the secret of webhook ${webhook.id}` } satisfies RemoteError);
+    return err({
+      code: 'clickup:webhook_secret_missing',
+      retryable: false,
+      detail: `ensureWebhook: ClickUp did not return the secret of webhook ${webhook.id}`,
+    } satisfies RemoteError);
   }
   return ok({ webhook, secret: webhook.secret, action, needsCatchUp: wasUnhealthy, removedDuplicates });
 }
@@ -115,7 +147,10 @@ function score(w: ClickUpWebhook, spec: WebhookSpec): number {
 }
 
 /** Health of our webhook as ClickUp reports it, or undefined if it is gone. */
-export async function webhookHealth(client: ClickUpClient, spec: WebhookSpec): Promise<Result<ClickUpWebhook['health'] & { id: string } | undefined>> {
+export async function webhookHealth(
+  client: ClickUpClient,
+  spec: WebhookSpec,
+): Promise<Result<(ClickUpWebhook['health'] & { id: string }) | undefined>> {
   const listed = await client.listWebhooks(spec.teamId);
   if (!listed.ok) return listed;
   const w = listed.value.find((x) => webhookMatches(x, spec));
@@ -127,5 +162,10 @@ export async function webhookHealth(client: ClickUpClient, spec: WebhookSpec): P
  * fills the gap a failing webhook left. Feed each through the same path as a webhook event.
  */
 export function catchUpTasks(client: ClickUpClient, listId: string, sinceMs: number): Promise<Result<ClickUpTask[]>> {
-  return client.listTasks(listId, { date_updated_gt: sinceMs, include_closed: true, subtasks: true, order_by: 'updated' });
+  return client.listTasks(listId, {
+    date_updated_gt: sinceMs,
+    include_closed: true,
+    subtasks: true,
+    order_by: 'updated',
+  });
 }

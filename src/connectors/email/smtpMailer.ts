@@ -59,7 +59,12 @@ export function classifySmtpFailure(e: SmtpError): RemoteError {
   const what = `${e.command ? `${e.command}: ` : ''}${e.message.split('\n')[0]}`;
   if (typeof e.responseCode === 'number') {
     const temporary = e.responseCode >= 400 && e.responseCode < 500;
-    return { code: `smtp_${e.responseCode}`, retryable: temporary, status: e.responseCode, detail: `${temporary ? 'temporary' : 'permanent'} SMTP failure ${what}${answer}` };
+    return {
+      code: `smtp_${e.responseCode}`,
+      retryable: temporary,
+      status: e.responseCode,
+      detail: `${temporary ? 'temporary' : 'permanent'} SMTP failure ${what}${answer}`,
+    };
   }
   // EAUTH without a reply code, ETLS (STARTTLS refused): configuration, not luck; but an operator may fix it, so retried.
   return { code: `smtp_${e.code ?? 'error'}`, retryable: true, detail: `cannot deliver to the SMTP server: ${what}` };
@@ -99,12 +104,20 @@ export class SmtpMailer {
         html: m.html,
         messageId: m.messageId,
         headers: m.headers,
-        attachments: m.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+        attachments: m.attachments?.map((a) => ({
+          filename: a.filename,
+          contentType: a.contentType,
+          content: a.content,
+        })),
       });
       const accepted = (info.accepted ?? []).map(String);
       if (accepted.length === 0) {
         const rejected = (info.rejected ?? []).map(String).join(', ');
-        return err({ code: 'smtp_rejected', retryable: false, detail: `the SMTP server accepted no recipient (${rejected}): ${String(info.response ?? '')}` });
+        return err({
+          code: 'smtp_rejected',
+          retryable: false,
+          detail: `the SMTP server accepted no recipient (${rejected}): ${String(info.response ?? '')}`,
+        });
       }
       return ok({ response: String(info.response ?? ''), accepted });
     } catch (e) {

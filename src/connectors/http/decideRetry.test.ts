@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { backoffMs, classifyHttpFailure, explicitRetryAfterMs, mayRepeatInPlace, rateLimitHeaders, retryAfterMs, type HttpOutcome } from './decideRetry.ts';
+import {
+  backoffMs,
+  classifyHttpFailure,
+  explicitRetryAfterMs,
+  mayRepeatInPlace,
+  rateLimitHeaders,
+  retryAfterMs,
+  type HttpOutcome,
+} from './decideRetry.ts';
 
 // Known answers: every figure below is worked out by hand from RFC 9110 §10.2.3 (Retry-After is either
 // delay-seconds or an HTTP-date) and ClickUp's rate-limit headers (X-RateLimit-Reset is epoch seconds,
@@ -8,26 +16,145 @@ import { backoffMs, classifyHttpFailure, explicitRetryAfterMs, mayRepeatInPlace,
 const NOW = Date.parse('2015-10-21T07:27:30Z');
 
 describe('classifyHttpFailure', () => {
-  it.each<[string, HttpOutcome, { code: string; retryable: boolean; ambiguous?: boolean; status?: number; retryAfterMs?: number; detail: string }]>([
-    ['a reset connection is retried', { networkCode: 'ECONNRESET' }, { code: 'ECONNRESET', retryable: true, ambiguous: true, detail: 'GET /x: no response (ECONNRESET)' }],
-    ['a refused connection is retried', { networkCode: 'ECONNREFUSED' }, { code: 'ECONNREFUSED', retryable: true, detail: 'GET /x: no response (ECONNREFUSED)' }],
-    ['a DNS hiccup is retried', { networkCode: 'EAI_AGAIN' }, { code: 'EAI_AGAIN', retryable: true, detail: 'GET /x: no response (EAI_AGAIN)' }],
-    ['undici headers timeout is retried', { networkCode: 'UND_ERR_HEADERS_TIMEOUT' }, { code: 'UND_ERR_HEADERS_TIMEOUT', retryable: true, ambiguous: true, detail: 'GET /x: no response (UND_ERR_HEADERS_TIMEOUT)' }],
-    ['undici body timeout is retried', { networkCode: 'UND_ERR_BODY_TIMEOUT' }, { code: 'UND_ERR_BODY_TIMEOUT', retryable: true, ambiguous: true, detail: 'GET /x: no response (UND_ERR_BODY_TIMEOUT)' }],
-    ['no response and no code is a retried network_error', {}, { code: 'network_error', retryable: true, ambiguous: true, detail: 'GET /x: no response (network_error)' }],
-    ['an unknown network code (a certificate error) is not retried', { networkCode: 'CERT_HAS_EXPIRED' }, { code: 'CERT_HAS_EXPIRED', retryable: false, detail: 'GET /x: no response (CERT_HAS_EXPIRED)' }],
-    ['401 is not retried and says to check the credentials', { status: 401 }, { status: 401, code: 'http_401', retryable: false, detail: 'GET /x: credentials rejected (401); check the token or client secret' }],
-    ['403 is not retried', { status: 403, remoteCode: 'OAUTH_027', remoteMessage: 'Team not authorized' }, { status: 403, code: 'http_403:OAUTH_027', retryable: false, detail: 'GET /x: credentials rejected (403); check the token or client secret — OAUTH_027: Team not authorized' }],
-    ['400 is refused, not retried', { status: 400, remoteCode: 'FIELD_011', remoteMessage: 'bad value' }, { status: 400, code: 'http_400:FIELD_011', retryable: false, detail: 'GET /x: request refused (400) — FIELD_011: bad value' }],
-    ['404 is refused, not retried', { status: 404 }, { status: 404, code: 'http_404', retryable: false, detail: 'GET /x: request refused (404)' }],
-    ['409 is refused, not retried', { status: 409, remoteMessage: 'conflict' }, { status: 409, code: 'http_409', retryable: false, detail: 'GET /x: request refused (409) — conflict' }],
-    ['499 is refused, not retried (the 5xx boundary)', { status: 499 }, { status: 499, code: 'http_499', retryable: false, detail: 'GET /x: request refused (499)' }],
-    ['408 is retried', { status: 408 }, { status: 408, code: 'http_408', retryable: true, ambiguous: true, detail: 'GET /x: remote error 408' }],
-    ['500 is retried', { status: 500, remoteMessage: 'boom' }, { status: 500, code: 'http_500', retryable: true, ambiguous: true, detail: 'GET /x: remote error 500 — boom' }],
-    ['503 with Retry-After seconds is retried after them', { status: 503, headers: { 'retry-after': '7' } }, { status: 503, code: 'http_503', retryable: true, ambiguous: true, retryAfterMs: 7000, detail: 'GET /x: remote error 503' }],
-    ['429 is retried; Retry-After in seconds', { status: 429, headers: { 'retry-after': '120' } }, { status: 429, code: 'http_429', retryable: true, retryAfterMs: 120_000, detail: 'GET /x: rate limited (429)' }],
-    ['429 without any header has no wait of its own', { status: 429 }, { status: 429, code: 'http_429', retryable: true, detail: 'GET /x: rate limited (429)' }],
-    ['429 with a remote code names it', { status: 429, remoteCode: 'APP_002', remoteMessage: 'Rate limit reached' }, { status: 429, code: 'http_429:APP_002', retryable: true, detail: 'GET /x: rate limited (429) — APP_002: Rate limit reached' }],
+  it.each<
+    [
+      string,
+      HttpOutcome,
+      { code: string; retryable: boolean; ambiguous?: boolean; status?: number; retryAfterMs?: number; detail: string },
+    ]
+  >([
+    [
+      'a reset connection is retried',
+      { networkCode: 'ECONNRESET' },
+      { code: 'ECONNRESET', retryable: true, ambiguous: true, detail: 'GET /x: no response (ECONNRESET)' },
+    ],
+    [
+      'a refused connection is retried',
+      { networkCode: 'ECONNREFUSED' },
+      { code: 'ECONNREFUSED', retryable: true, detail: 'GET /x: no response (ECONNREFUSED)' },
+    ],
+    [
+      'a DNS hiccup is retried',
+      { networkCode: 'EAI_AGAIN' },
+      { code: 'EAI_AGAIN', retryable: true, detail: 'GET /x: no response (EAI_AGAIN)' },
+    ],
+    [
+      'undici headers timeout is retried',
+      { networkCode: 'UND_ERR_HEADERS_TIMEOUT' },
+      {
+        code: 'UND_ERR_HEADERS_TIMEOUT',
+        retryable: true,
+        ambiguous: true,
+        detail: 'GET /x: no response (UND_ERR_HEADERS_TIMEOUT)',
+      },
+    ],
+    [
+      'undici body timeout is retried',
+      { networkCode: 'UND_ERR_BODY_TIMEOUT' },
+      {
+        code: 'UND_ERR_BODY_TIMEOUT',
+        retryable: true,
+        ambiguous: true,
+        detail: 'GET /x: no response (UND_ERR_BODY_TIMEOUT)',
+      },
+    ],
+    [
+      'no response and no code is a retried network_error',
+      {},
+      { code: 'network_error', retryable: true, ambiguous: true, detail: 'GET /x: no response (network_error)' },
+    ],
+    [
+      'an unknown network code (a certificate error) is not retried',
+      { networkCode: 'CERT_HAS_EXPIRED' },
+      { code: 'CERT_HAS_EXPIRED', retryable: false, detail: 'GET /x: no response (CERT_HAS_EXPIRED)' },
+    ],
+    [
+      '401 is not retried and says to check the credentials',
+      { status: 401 },
+      {
+        status: 401,
+        code: 'http_401',
+        retryable: false,
+        detail: 'GET /x: credentials rejected (401); check the token or client secret',
+      },
+    ],
+    [
+      '403 is not retried',
+      { status: 403, remoteCode: 'OAUTH_027', remoteMessage: 'Team not authorized' },
+      {
+        status: 403,
+        code: 'http_403:OAUTH_027',
+        retryable: false,
+        detail: 'GET /x: credentials rejected (403); check the token or client secret — OAUTH_027: Team not authorized',
+      },
+    ],
+    [
+      '400 is refused, not retried',
+      { status: 400, remoteCode: 'FIELD_011', remoteMessage: 'bad value' },
+      {
+        status: 400,
+        code: 'http_400:FIELD_011',
+        retryable: false,
+        detail: 'GET /x: request refused (400) — FIELD_011: bad value',
+      },
+    ],
+    [
+      '404 is refused, not retried',
+      { status: 404 },
+      { status: 404, code: 'http_404', retryable: false, detail: 'GET /x: request refused (404)' },
+    ],
+    [
+      '409 is refused, not retried',
+      { status: 409, remoteMessage: 'conflict' },
+      { status: 409, code: 'http_409', retryable: false, detail: 'GET /x: request refused (409) — conflict' },
+    ],
+    [
+      '499 is refused, not retried (the 5xx boundary)',
+      { status: 499 },
+      { status: 499, code: 'http_499', retryable: false, detail: 'GET /x: request refused (499)' },
+    ],
+    [
+      '408 is retried',
+      { status: 408 },
+      { status: 408, code: 'http_408', retryable: true, ambiguous: true, detail: 'GET /x: remote error 408' },
+    ],
+    [
+      '500 is retried',
+      { status: 500, remoteMessage: 'boom' },
+      { status: 500, code: 'http_500', retryable: true, ambiguous: true, detail: 'GET /x: remote error 500 — boom' },
+    ],
+    [
+      '503 with Retry-After seconds is retried after them',
+      { status: 503, headers: { 'retry-after': '7' } },
+      {
+        status: 503,
+        code: 'http_503',
+        retryable: true,
+        ambiguous: true,
+        retryAfterMs: 7000,
+        detail: 'GET /x: remote error 503',
+      },
+    ],
+    [
+      '429 is retried; Retry-After in seconds',
+      { status: 429, headers: { 'retry-after': '120' } },
+      { status: 429, code: 'http_429', retryable: true, retryAfterMs: 120_000, detail: 'GET /x: rate limited (429)' },
+    ],
+    [
+      '429 without any header has no wait of its own',
+      { status: 429 },
+      { status: 429, code: 'http_429', retryable: true, detail: 'GET /x: rate limited (429)' },
+    ],
+    [
+      '429 with a remote code names it',
+      { status: 429, remoteCode: 'APP_002', remoteMessage: 'Rate limit reached' },
+      {
+        status: 429,
+        code: 'http_429:APP_002',
+        retryable: true,
+        detail: 'GET /x: rate limited (429) — APP_002: Rate limit reached',
+      },
+    ],
   ])('%s', (_name, outcome, expected) => {
     const r = classifyHttpFailure(outcome, 'GET /x', NOW);
     expect(r).toEqual(expected);
@@ -36,15 +163,22 @@ describe('classifyHttpFailure', () => {
 
   it('a 429 waits until X-RateLimit-Reset (epoch seconds) when there is no Retry-After', () => {
     const reset = String(NOW / 1000 + 42);
-    expect(classifyHttpFailure({ status: 429, headers: { 'x-ratelimit-reset': reset } }, 'w', NOW).retryAfterMs).toBe(42_000);
+    expect(classifyHttpFailure({ status: 429, headers: { 'x-ratelimit-reset': reset } }, 'w', NOW).retryAfterMs).toBe(
+      42_000,
+    );
   });
 
   it('a 502 with an HTTP-date Retry-After waits until that date', () => {
-    expect(classifyHttpFailure({ status: 502, headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' } }, 'w', NOW).retryAfterMs).toBe(30_000);
+    expect(
+      classifyHttpFailure({ status: 502, headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' } }, 'w', NOW)
+        .retryAfterMs,
+    ).toBe(30_000);
   });
 
   it('a 4xx refusal carries no wait even when the server sent Retry-After', () => {
-    expect(classifyHttpFailure({ status: 400, headers: { 'retry-after': '9' } }, 'w', NOW)).not.toHaveProperty('retryAfterMs');
+    expect(classifyHttpFailure({ status: 400, headers: { 'retry-after': '9' } }, 'w', NOW)).not.toHaveProperty(
+      'retryAfterMs',
+    );
   });
 });
 
@@ -60,8 +194,16 @@ describe('retryAfterMs', () => {
     ['a repeated header: the first value counts', { 'retry-after': ['3', '100'] }, 3000],
     ['X-RateLimit-Reset in epoch seconds', { 'x-ratelimit-reset': String(NOW / 1000 + 60) }, 60_000],
     ['X-RateLimit-Reset already past is no wait', { 'x-ratelimit-reset': String(NOW / 1000 - 60) }, 0],
-    ['Retry-After wins over X-RateLimit-Reset', { 'retry-after': '5', 'x-ratelimit-reset': String(NOW / 1000 + 60) }, 5000],
-    ['an unreadable Retry-After falls back to X-RateLimit-Reset', { 'retry-after': 'soon', 'x-ratelimit-reset': String(NOW / 1000 + 10) }, 10_000],
+    [
+      'Retry-After wins over X-RateLimit-Reset',
+      { 'retry-after': '5', 'x-ratelimit-reset': String(NOW / 1000 + 60) },
+      5000,
+    ],
+    [
+      'an unreadable Retry-After falls back to X-RateLimit-Reset',
+      { 'retry-after': 'soon', 'x-ratelimit-reset': String(NOW / 1000 + 10) },
+      10_000,
+    ],
     ['an unreadable Retry-After alone is no answer', { 'retry-after': 'soon' }, undefined],
     ['an unreadable X-RateLimit-Reset is no answer', { 'x-ratelimit-reset': 'later' }, undefined],
     ['no headers at all', undefined, undefined],
@@ -94,14 +236,20 @@ describe('backoffMs', () => {
 
   it('the jitter stays within [ceiling/2, ceiling] for any attempt and any random draw', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 600_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, base, max, r) => {
-        const ceiling = Math.min(max, base * 2 ** (attempt - 1));
-        const b = backoffMs(attempt, base, max, () => r);
-        expect(b).toBeGreaterThanOrEqual(Math.floor(ceiling / 2));
-        // At most the ceiling: ceiling/2 + r·ceiling/2 with r just under 1 can round up to it in floating point.
-        expect(b).toBeLessThanOrEqual(ceiling);
-        expect(Number.isInteger(b)).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 600_000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, base, max, r) => {
+          const ceiling = Math.min(max, base * 2 ** (attempt - 1));
+          const b = backoffMs(attempt, base, max, () => r);
+          expect(b).toBeGreaterThanOrEqual(Math.floor(ceiling / 2));
+          // At most the ceiling: ceiling/2 + r·ceiling/2 with r just under 1 can round up to it in floating point.
+          expect(b).toBeLessThanOrEqual(ceiling);
+          expect(Number.isInteger(b)).toBe(true);
+        },
+      ),
     );
   });
 
@@ -116,7 +264,11 @@ describe('backoffMs', () => {
 });
 
 // X-RateLimit-Reset a minute ahead, as ClickUp sends it on every answer (5xx included).
-const windowHeaders = { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '40', 'x-ratelimit-reset': String(NOW / 1000 + 60) };
+const windowHeaders = {
+  'x-ratelimit-limit': '100',
+  'x-ratelimit-remaining': '40',
+  'x-ratelimit-reset': String(NOW / 1000 + 60),
+};
 
 describe('classifyHttpFailure: may the request have been applied?', () => {
   it.each([
@@ -170,7 +322,16 @@ describe('mayRepeatInPlace', () => {
 
 describe('rate-limit headers carried with a failure', () => {
   it.each<[string, HttpOutcome['headers'], Record<string, string> | undefined]>([
-    ['all three, other headers left out', { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700000060', 'content-type': 'application/json' }, { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700000060' }],
+    [
+      'all three, other headers left out',
+      {
+        'x-ratelimit-limit': '100',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': '1700000060',
+        'content-type': 'application/json',
+      },
+      { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700000060' },
+    ],
     ['only the limit', { 'x-ratelimit-limit': '100' }, { 'x-ratelimit-limit': '100' }],
     ['only the remaining count', { 'x-ratelimit-remaining': '7' }, { 'x-ratelimit-remaining': '7' }],
     ['only the reset', { 'x-ratelimit-reset': '1700000060' }, { 'x-ratelimit-reset': '1700000060' }],
@@ -189,6 +350,8 @@ describe('rate-limit headers carried with a failure', () => {
     expect(explicitRetryAfterMs({ 'x-ratelimit-reset': reset }, NOW)).toBeUndefined();
     expect(explicitRetryAfterMs({ 'retry-after': '3', 'x-ratelimit-reset': reset }, NOW)).toBe(3000);
     expect(explicitRetryAfterMs({ 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' }, NOW)).toBe(30_000);
-    expect(classifyHttpFailure({ status: 502, headers: { 'x-ratelimit-reset': reset } }, 'w', NOW).retryAfterMs).toBeUndefined();
+    expect(
+      classifyHttpFailure({ status: 502, headers: { 'x-ratelimit-reset': reset } }, 'w', NOW).retryAfterMs,
+    ).toBeUndefined();
   });
 });

@@ -12,8 +12,16 @@ export interface HttpOutcome {
 }
 
 const RETRYABLE_NETWORK = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
 ]);
 
 /**
@@ -21,7 +29,14 @@ const RETRYABLE_NETWORK = new Set([
  * connection, a failed name look-up or a connect timeout mean nothing was sent.
  */
 const MAYBE_SENT_NETWORK = new Set([
-  'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'network_error',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'network_error',
 ]);
 
 /** Methods RFC 9110 §9.2.2 calls idempotent: repeating them after a lost answer has the effect of one. */
@@ -48,7 +63,9 @@ export function retryAfterMs(h: HttpOutcome['headers'], nowMs: number): number |
 
 /** Milliseconds from an explicit Retry-After header only (seconds or HTTP date). */
 export function explicitRetryAfterMs(h: HttpOutcome['headers'], nowMs: number): number | undefined {
-  return header(h, 'retry-after') === undefined ? undefined : retryAfterMs({ 'retry-after': header(h, 'retry-after') }, nowMs);
+  return header(h, 'retry-after') === undefined
+    ? undefined
+    : retryAfterMs({ 'retry-after': header(h, 'retry-after') }, nowMs);
 }
 
 /**
@@ -84,18 +101,42 @@ function classifyHttpFailureOnly(o: HttpOutcome, where: string, nowMs: number): 
   if (o.status === undefined) {
     const code = o.networkCode ?? 'network_error';
     const retryable = RETRYABLE_NETWORK.has(code) || code === 'network_error';
-    return { code, retryable, ...(MAYBE_SENT_NETWORK.has(code) ? { ambiguous: true } : {}), detail: `${where}: no response (${code})` };
+    return {
+      code,
+      retryable,
+      ...(MAYBE_SENT_NETWORK.has(code) ? { ambiguous: true } : {}),
+      detail: `${where}: no response (${code})`,
+    };
   }
   const s = o.status;
-  const suffix = o.remoteCode || o.remoteMessage ? ` — ${[o.remoteCode, o.remoteMessage].filter(Boolean).join(': ')}` : '';
+  const suffix =
+    o.remoteCode || o.remoteMessage ? ` — ${[o.remoteCode, o.remoteMessage].filter(Boolean).join(': ')}` : '';
   const base = { status: s, code: o.remoteCode ? `http_${s}:${o.remoteCode}` : `http_${s}` };
-  if (s === 429) return { ...base, retryable: true, retryAfterMs: retryAfterMs(o.headers, nowMs), detail: `${where}: rate limited (429)${suffix}` };
-  if (s === 401 || s === 403) return { ...base, retryable: false, detail: `${where}: credentials rejected (${s}); check the token or client secret${suffix}` };
+  if (s === 429)
+    return {
+      ...base,
+      retryable: true,
+      retryAfterMs: retryAfterMs(o.headers, nowMs),
+      detail: `${where}: rate limited (429)${suffix}`,
+    };
+  if (s === 401 || s === 403)
+    return {
+      ...base,
+      retryable: false,
+      detail: `${where}: credentials rejected (${s}); check the token or client secret${suffix}`,
+    };
   // A 5xx is not a 429: ClickUp sends X-RateLimit-Reset on every answer, but waiting for the window to
   // reset (up to a minute) says nothing about when the remote recovers. Only an explicit Retry-After
   // (503's documented use) is honoured; otherwise the caller's own backoff decides. A gateway error
   // (502/504) may come after the origin applied the request: ambiguous.
-  if (s === 408 || s >= 500) return { ...base, retryable: true, ambiguous: true, retryAfterMs: explicitRetryAfterMs(o.headers, nowMs), detail: `${where}: remote error ${s}${suffix}` };
+  if (s === 408 || s >= 500)
+    return {
+      ...base,
+      retryable: true,
+      ambiguous: true,
+      retryAfterMs: explicitRetryAfterMs(o.headers, nowMs),
+      detail: `${where}: remote error ${s}${suffix}`,
+    };
   return { ...base, retryable: false, detail: `${where}: request refused (${s})${suffix}` };
 }
 

@@ -40,7 +40,12 @@ export class HttpClient {
   private readonly basePath: string;
   readonly origin: string;
 
-  constructor(baseUrl: string, private readonly opts: { name: string; connections?: number; timeoutMs?: number; now?: () => number } = { name: 'http' }) {
+  constructor(
+    baseUrl: string,
+    private readonly opts: { name: string; connections?: number; timeoutMs?: number; now?: () => number } = {
+      name: 'http',
+    },
+  ) {
     const u = new URL(baseUrl);
     this.origin = u.origin;
     this.basePath = u.pathname.replace(/\/+$/, '');
@@ -77,7 +82,8 @@ export class HttpClient {
     // A job stopped (deadline, lease lost, shutdown) sends nothing more: another worker may hold it now.
     // A write also checks the job's lease first: one that went to another worker makes no further change.
     const stopped = READ_METHODS.has(req.method.toUpperCase()) ? jobStopped() : await mayWrite();
-    if (stopped) return err({ code: 'job_stopped', retryable: true, detail: `${this.where(req)}: not sent: ${stopped}` });
+    if (stopped)
+      return err({ code: 'job_stopped', retryable: true, detail: `${this.where(req)}: not sent: ${stopped}` });
     const signal = currentJobSignal();
     try {
       const res = await this.pool.request({
@@ -91,7 +97,13 @@ export class HttpClient {
       });
       return ok(res);
     } catch (e) {
-      if (signal?.aborted) return err({ code: 'job_stopped', retryable: true, ambiguous: true, detail: `${this.where(req)}: cut off: ${jobStopped()}` });
+      if (signal?.aborted)
+        return err({
+          code: 'job_stopped',
+          retryable: true,
+          ambiguous: true,
+          detail: `${this.where(req)}: cut off: ${jobStopped()}`,
+        });
       const code = (e as { code?: string }).code ?? 'network_error';
       return err(classifyHttpFailure({ networkCode: code }, this.where(req), this.now()));
     }
@@ -102,7 +114,10 @@ export class HttpClient {
   }
 
   /** JSON request: 2xx → parsed body; anything else → classified error (remote code/message pulled from the body). */
-  async json<T>(req: HttpRequest, extractRemote?: (body: unknown) => { code?: string; message?: string }): Promise<Result<HttpResponse<T>>> {
+  async json<T>(
+    req: HttpRequest,
+    extractRemote?: (body: unknown) => { code?: string; message?: string },
+  ): Promise<Result<HttpResponse<T>>> {
     const r = await this.dispatch(req);
     if (!r.ok) return r;
     const res = r.value;
@@ -120,13 +135,31 @@ export class HttpClient {
       } catch {
         if (res.statusCode < 300) {
           // A 2xx was applied even if its answer is unreadable (a proxy's page, a cut body): ambiguous.
-          return err({ code: 'bad_response', retryable: true, ambiguous: true, status: res.statusCode, detail: `${this.where(req)}: response is not JSON (${text.slice(0, 80)})` });
+          return err({
+            code: 'bad_response',
+            retryable: true,
+            ambiguous: true,
+            status: res.statusCode,
+            detail: `${this.where(req)}: response is not JSON (${text.slice(0, 80)})`,
+          });
         }
       }
     }
-    if (res.statusCode >= 200 && res.statusCode < 300) return ok({ status: res.statusCode, headers: res.headers, data: parsed as T });
+    if (res.statusCode >= 200 && res.statusCode < 300)
+      return ok({ status: res.statusCode, headers: res.headers, data: parsed as T });
     const remote = parsed !== undefined && extractRemote ? extractRemote(parsed) : {};
-    return err(classifyHttpFailure({ status: res.statusCode, headers: res.headers, remoteCode: remote.code, remoteMessage: remote.message ?? (parsed === undefined ? text.slice(0, 200) : undefined) }, this.where(req), this.now()));
+    return err(
+      classifyHttpFailure(
+        {
+          status: res.statusCode,
+          headers: res.headers,
+          remoteCode: remote.code,
+          remoteMessage: remote.message ?? (parsed === undefined ? text.slice(0, 200) : undefined),
+        },
+        this.where(req),
+        this.now(),
+      ),
+    );
   }
 
   /** Streamed response for downloads: the caller must consume or destroy `body`. Non-2xx is drained and classified. */
@@ -134,9 +167,16 @@ export class HttpClient {
     const r = await this.dispatch(req);
     if (!r.ok) return r;
     const res = r.value;
-    if (res.statusCode >= 200 && res.statusCode < 300) return ok({ status: res.statusCode, headers: res.headers, body: res.body });
+    if (res.statusCode >= 200 && res.statusCode < 300)
+      return ok({ status: res.statusCode, headers: res.headers, body: res.body });
     const text = await res.body.text().catch(() => '');
-    return err(classifyHttpFailure({ status: res.statusCode, headers: res.headers, remoteMessage: text.slice(0, 200) }, this.where(req), this.now()));
+    return err(
+      classifyHttpFailure(
+        { status: res.statusCode, headers: res.headers, remoteMessage: text.slice(0, 200) },
+        this.where(req),
+        this.now(),
+      ),
+    );
   }
 
   /** Close gracefully; requests still pending after `graceMs` are cut off (a remote that never answers must not hold a shutdown). */

@@ -50,13 +50,16 @@ export interface SafeFetchResponse {
 }
 
 const systemResolve = (host: string): Promise<ResolvedAddress[]> =>
-  new Promise((resolve, reject) => dnsLookup(host, { all: true, verbatim: true }, (e, addrs) => (e ? reject(e) : resolve(addrs))));
+  new Promise((resolve, reject) =>
+    dnsLookup(host, { all: true, verbatim: true }, (e, addrs) => (e ? reject(e) : resolve(addrs))),
+  );
 
 class BlockedAddress extends Error {
   readonly code = 'EGB_BLOCKED_ADDRESS';
 }
 
-const refuse = (code: string, detail: string, retryable = false): Result<never> => err({ code, retryable, detail: `safeFetch: ${detail}` });
+const refuse = (code: string, detail: string, retryable = false): Result<never> =>
+  err({ code, retryable, detail: `safeFetch: ${detail}` });
 
 /**
  * A lookup that resolves once, refuses the connection when any address is not public (unless allowed),
@@ -65,10 +68,15 @@ const refuse = (code: string, detail: string, retryable = false): Result<never> 
  */
 function guardedLookup(o: SafeFetchOptions, seen: { address: string | null }): LookupFunction {
   const resolve = o.resolve ?? systemResolve;
-  return (hostname: string, options: { all?: boolean }, callback: (e: NodeJS.ErrnoException | null, a: string | ResolvedAddress[], f?: number) => void) => {
+  return (
+    hostname: string,
+    options: { all?: boolean },
+    callback: (e: NodeJS.ErrnoException | null, a: string | ResolvedAddress[], f?: number) => void,
+  ) => {
     resolve(hostname).then(
       (addrs) => {
-        if (addrs.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
+        if (addrs.length === 0)
+          return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
         if (!o.allowPrivateAddresses) {
           for (const a of addrs) {
             const why = blockedAddressReason(a.address);
@@ -93,7 +101,8 @@ function byteLimiter(max: number): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, callback) {
       size += chunk.length;
-      if (size > max) callback(Object.assign(new Error(`file is larger than the ${max}-byte limit`), { code: BODY_TOO_LARGE }));
+      if (size > max)
+        callback(Object.assign(new Error(`file is larger than the ${max}-byte limit`), { code: BODY_TOO_LARGE }));
       else callback(null, chunk);
     },
   });
@@ -123,10 +132,13 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
   }
   for (let hop = 0; ; hop++) {
     const where = `GET ${current.origin}${current.pathname}`;
-    if (current.protocol !== 'https:' && !(o.allowHttp && current.protocol === 'http:')) return refuse('http:scheme_not_allowed', `${current.protocol} URLs are not fetched (${where})`);
-    if (current.username || current.password) return refuse('http:bad_url', `URLs with credentials are not fetched (${current.origin})`);
+    if (current.protocol !== 'https:' && !(o.allowHttp && current.protocol === 'http:'))
+      return refuse('http:scheme_not_allowed', `${current.protocol} URLs are not fetched (${where})`);
+    if (current.username || current.password)
+      return refuse('http:bad_url', `URLs with credentials are not fetched (${current.origin})`);
     const host = current.hostname.replace(/^\[|\]$/g, '');
-    if (!hostAllowed(host, o.allowedHosts)) return refuse('http:host_not_allowed', `host ${host} is not an allowed host`);
+    if (!hostAllowed(host, o.allowedHosts))
+      return refuse('http:host_not_allowed', `host ${host} is not an allowed host`);
     if (isIP(host) && !o.allowPrivateAddresses) {
       // An IP literal is connected to without a lookup: check it here.
       const why = blockedAddressReason(host);
@@ -134,23 +146,43 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
     }
     const seen = { address: isIP(host) ? host : null };
     // One agent per hop, closed with the body: no pooled connection is reused for another host or answer.
-    const agent = new Agent({ connect: { lookup: guardedLookup(o, seen), timeout: timeoutMs, ...(o.tlsCa ? { ca: o.tlsCa } : {}) }, keepAliveTimeout: 1, connections: 1 });
+    const agent = new Agent({
+      connect: { lookup: guardedLookup(o, seen), timeout: timeoutMs, ...(o.tlsCa ? { ca: o.tlsCa } : {}) },
+      keepAliveTimeout: 1,
+      connections: 1,
+    });
     let res: Awaited<ReturnType<typeof request>>;
     try {
-      res = await request(current, { method: 'GET', dispatcher: agent, headers: { 'user-agent': 'gridbridge', ...o.headers }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal });
+      res = await request(current, {
+        method: 'GET',
+        dispatcher: agent,
+        headers: { 'user-agent': 'gridbridge', ...o.headers },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal,
+      });
     } catch (e) {
       await agent.close().catch(() => undefined);
       const cause = (e as { cause?: unknown }).cause ?? e;
-      if (e instanceof BlockedAddress || cause instanceof BlockedAddress) return refuse('http:address_blocked', `${(cause as Error).message} (${where})`);
-      if (signal.aborted) return refuse('http:timeout', `no complete answer within ${o.totalTimeoutMs ?? 120_000} ms (${where})`, true);
-      return err(classifyHttpFailure({ networkCode: (e as { code?: string }).code ?? 'network_error' }, `safeFetch ${where}`, now()));
+      if (e instanceof BlockedAddress || cause instanceof BlockedAddress)
+        return refuse('http:address_blocked', `${(cause as Error).message} (${where})`);
+      if (signal.aborted)
+        return refuse('http:timeout', `no complete answer within ${o.totalTimeoutMs ?? 120_000} ms (${where})`, true);
+      return err(
+        classifyHttpFailure(
+          { networkCode: (e as { code?: string }).code ?? 'network_error' },
+          `safeFetch ${where}`,
+          now(),
+        ),
+      );
     }
     const closeAgent = () => void agent.close().catch(() => undefined);
     if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location !== undefined) {
       res.body.resume();
       res.body.once('close', closeAgent);
       res.body.once('end', closeAgent);
-      if (hop >= maxRedirects) return refuse('http:too_many_redirects', `more than ${maxRedirects} redirects (last ${where})`);
+      if (hop >= maxRedirects)
+        return refuse('http:too_many_redirects', `more than ${maxRedirects} redirects (last ${where})`);
       const loc = Array.isArray(res.headers.location) ? res.headers.location[0]! : res.headers.location;
       try {
         current = new URL(loc, current);
@@ -162,7 +194,13 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
     if (res.statusCode < 200 || res.statusCode >= 300) {
       const text = await res.body.text().catch(() => '');
       closeAgent();
-      return err(classifyHttpFailure({ status: res.statusCode, headers: res.headers, remoteMessage: text.slice(0, 200) }, `safeFetch ${where}`, now()));
+      return err(
+        classifyHttpFailure(
+          { status: res.statusCode, headers: res.headers, remoteMessage: text.slice(0, 200) },
+          `safeFetch ${where}`,
+          now(),
+        ),
+      );
     }
     const type = mediaType(res.headers['content-type']);
     const clHeader = res.headers['content-length'];
@@ -187,6 +225,14 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
       body = res.body.pipe(limiter);
     }
     body.once('close', closeAgent);
-    return ok({ status: res.statusCode, url: current.toString(), address: seen.address, contentType: type, contentLength, headers: res.headers, body });
+    return ok({
+      status: res.statusCode,
+      url: current.toString(),
+      address: seen.address,
+      contentType: type,
+      contentLength,
+      headers: res.headers,
+      body,
+    });
   }
 }

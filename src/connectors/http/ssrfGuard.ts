@@ -22,7 +22,8 @@ for (const [net, prefix] of [
   ['203.0.113.0', 24],
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved, broadcast
-] as const) blocked.addSubnet(net, prefix, 'ipv4');
+] as const)
+  blocked.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
@@ -34,7 +35,8 @@ for (const [net, prefix] of [
   ['ff00::', 8], // multicast
   ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215): translates to whatever the operator chose, private included
   ['2001::', 32], // Teredo: tunnels to an IPv4 address (obfuscated in the low bits)
-] as const) blocked.addSubnet(net, prefix, 'ipv6');
+] as const)
+  blocked.addSubnet(net, prefix, 'ipv6');
 
 /** The eight 16-bit groups of an IPv6 address (with `::` expanded and a dotted IPv4 tail converted). */
 function groupsOf(v6: string): number[] | null {
@@ -77,8 +79,12 @@ export function blockedAddressReason(address: string): string | null {
   const a = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   const family = isIP(a);
   if (family === 0) return `${address} is not an IP address`;
-  if (family === 4) return blocked.check(a, 'ipv4') ? `${a} is a loopback, link-local, private, multicast or reserved IPv4 address` : null;
-  if (blocked.check(a, 'ipv6')) return `${a} is a loopback, link-local, unique-local, multicast, unspecified or tunnelling IPv6 address`;
+  if (family === 4)
+    return blocked.check(a, 'ipv4')
+      ? `${a} is a loopback, link-local, private, multicast or reserved IPv4 address`
+      : null;
+  if (blocked.check(a, 'ipv6'))
+    return `${a} is a loopback, link-local, unique-local, multicast, unspecified or tunnelling IPv6 address`;
   const inner = embeddedIpv4(a);
   if (inner) return blockedAddressReason(inner) ? `${a} embeds the non-public IPv4 address ${inner}` : null;
   return null;

@@ -13,11 +13,25 @@ import { err, ok, type Result } from '../../core/result.ts';
 
 export const PARTNER_TIERS = ['strategic', 'preferred', 'standard'] as const;
 export const PARTNER_STATUSES = ['invited', 'registering', 'testing', 'active', 'inactive'] as const;
-export const CASE_KINDS = ['dispute', 'shipment_exception', 'document_mismatch', 'compliance_issue', 'edi_exception'] as const;
+export const CASE_KINDS = [
+  'dispute',
+  'shipment_exception',
+  'document_mismatch',
+  'compliance_issue',
+  'edi_exception',
+] as const;
 export const CASE_STATUSES = ['open', 'received', 'in_review', 'awaiting_documents', 'escalated', 'resolved'] as const;
 /** Statuses the internal side may set with `POST /cases/{id}/status` (`open` is the partner's initial state). */
 export const SETTABLE_CASE_STATUSES = ['received', 'in_review', 'awaiting_documents', 'resolved', 'escalated'] as const;
-export const DOCUMENT_KINDS = ['invoice', 'packing_list', 'proof_of_delivery', 'certificate', 'claim_evidence', 'corrected', 'other'] as const;
+export const DOCUMENT_KINDS = [
+  'invoice',
+  'packing_list',
+  'proof_of_delivery',
+  'certificate',
+  'claim_evidence',
+  'corrected',
+  'other',
+] as const;
 export const REQUEST_KINDS = ['pricing_exception', 'shipment_change', 'document_correction'] as const;
 export const REQUEST_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export const DECISION_OUTCOMES = ['approved', 'rejected'] as const;
@@ -164,7 +178,9 @@ export const ScorecardSchema = z.looseObject({
   sla_met_pct: z.number().min(0).max(100),
 });
 
-export const ErrorBodySchema = z.looseObject({ error: z.looseObject({ code: z.string(), message: z.string().optional() }) });
+export const ErrorBodySchema = z.looseObject({
+  error: z.looseObject({ code: z.string(), message: z.string().optional() }),
+});
 
 /** `{total_count, data}` list envelope around one resource schema. */
 export function pageSchema<T extends z.ZodType>(item: T) {
@@ -214,21 +230,46 @@ export type TradingGridEventType = (typeof TRADING_GRID_EVENT_TYPES)[number];
 const id = z.string().min(1);
 const eventData = {
   'case.opened': z.looseObject({ id, partner_id: id.optional(), kind: z.enum(CASE_KINDS).optional() }),
-  'case.updated': z.looseObject({ id, partner_id: id.optional(), status: z.enum(CASE_STATUSES).optional(), changed: z.array(z.string()).optional() }),
+  'case.updated': z.looseObject({
+    id,
+    partner_id: id.optional(),
+    status: z.enum(CASE_STATUSES).optional(),
+    changed: z.array(z.string()).optional(),
+  }),
   /** `id` is the comment id; `case_id` its case. */
   'case.comment_added': z.looseObject({ id, case_id: id, side: z.enum(['partner', 'internal']).optional() }),
   /** `id` is the document id; `case_id` or `request_id` where it is attached. */
-  'document.added': z.looseObject({ id, case_id: id.nullish(), request_id: id.nullish(), sha256: z.string().optional(), uploaded_by: z.enum(['partner', 'internal']).optional() }),
+  'document.added': z.looseObject({
+    id,
+    case_id: id.nullish(),
+    request_id: id.nullish(),
+    sha256: z.string().optional(),
+    uploaded_by: z.enum(['partner', 'internal']).optional(),
+  }),
   'trading_partner.created': z.looseObject({ id }),
-  'trading_partner.status_changed': z.looseObject({ id, status: z.enum(PARTNER_STATUSES).optional(), previous_status: z.enum(PARTNER_STATUSES).optional() }),
+  'trading_partner.status_changed': z.looseObject({
+    id,
+    status: z.enum(PARTNER_STATUSES).optional(),
+    previous_status: z.enum(PARTNER_STATUSES).optional(),
+  }),
   'compliance_requirement.created': z.looseObject({ id, partner_id: id.nullish() }),
   'request.created': z.looseObject({ id, partner_id: id.optional(), kind: z.enum(REQUEST_KINDS).optional() }),
   /** `id` is the notice id; the acknowledgement itself rides along. */
-  'notice.acknowledged': z.looseObject({ id, partner_id: id, acknowledged_at: timestamp.optional(), contact: z.string().nullish() }),
+  'notice.acknowledged': z.looseObject({
+    id,
+    partner_id: id,
+    acknowledged_at: timestamp.optional(),
+    contact: z.string().nullish(),
+  }),
 } as const;
 
 function eventSchema<T extends TradingGridEventType>(type: T) {
-  return z.looseObject({ id, type: z.literal(type), occurred_at: z.iso.datetime({ offset: true }), data: eventData[type] });
+  return z.looseObject({
+    id,
+    type: z.literal(type),
+    occurred_at: z.iso.datetime({ offset: true }),
+    data: eventData[type],
+  });
 }
 
 export const TradingGridEventSchema = z.discriminatedUnion('type', [
@@ -251,7 +292,9 @@ const EVENT_TYPE_SET: ReadonlySet<string> = new Set(TRADING_GRID_EVENT_TYPES);
 
 /** zod issues → "data.id: expected string, received undefined; occurred_at: ..." */
 export function describeZodIssues(issues: readonly z.core.$ZodIssue[], max = 5): string {
-  const parts = issues.slice(0, max).map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);
+  const parts = issues
+    .slice(0, max)
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);
   if (issues.length > max) parts.push(`and ${issues.length - max} more`);
   return parts.join('; ');
 }
@@ -259,11 +302,19 @@ export function describeZodIssues(issues: readonly z.core.$ZodIssue[], max = 5):
 /** Validate a parsed webhook body; the reason names the path and what was expected. */
 export function parseTradingGridEvent(json: unknown): Result<TradingGridEvent, { reason: string }> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return err({ reason: `(root): expected an event object {id, type, occurred_at, data}, received ${json === null ? 'null' : Array.isArray(json) ? 'array' : typeof json}` });
+    return err({
+      reason: `(root): expected an event object {id, type, occurred_at, data}, received ${json === null ? 'null' : Array.isArray(json) ? 'array' : typeof json}`,
+    });
   }
   const type = (json as { type?: unknown }).type;
-  if (typeof type !== 'string') return err({ reason: `type: expected one of ${TRADING_GRID_EVENT_TYPES.join(', ')}, received ${type === undefined ? 'nothing' : typeof type}` });
-  if (!EVENT_TYPE_SET.has(type)) return err({ reason: `type: unknown event type "${type.slice(0, 60)}"; expected one of ${TRADING_GRID_EVENT_TYPES.join(', ')}` });
+  if (typeof type !== 'string')
+    return err({
+      reason: `type: expected one of ${TRADING_GRID_EVENT_TYPES.join(', ')}, received ${type === undefined ? 'nothing' : typeof type}`,
+    });
+  if (!EVENT_TYPE_SET.has(type))
+    return err({
+      reason: `type: unknown event type "${type.slice(0, 60)}"; expected one of ${TRADING_GRID_EVENT_TYPES.join(', ')}`,
+    });
   const r = TradingGridEventSchema.safeParse(json);
   if (r.success) return ok(r.data);
   return err({ reason: `${type} event: ${describeZodIssues(r.error.issues)}` });
@@ -300,7 +351,12 @@ export function decodeWebhookSecret(secret: string): Buffer {
 }
 
 /** HMAC-SHA256 of `id.timestamp.body` over the raw bytes, base64 (the part after `v1,`). */
-export function computeWebhookSignature(key: Buffer, msgId: string, timestampSec: string | number, rawBody: Buffer | string): string {
+export function computeWebhookSignature(
+  key: Buffer,
+  msgId: string,
+  timestampSec: string | number,
+  rawBody: Buffer | string,
+): string {
   return createHmac('sha256', key).update(`${msgId}.${timestampSec}.`).update(rawBody).digest('base64');
 }
 
@@ -318,14 +374,18 @@ export function verifyTradingGridWebhook(
   const msgId = headerValue(headers, 'webhook-id');
   const ts = headerValue(headers, 'webhook-timestamp');
   const sigHeader = headerValue(headers, 'webhook-signature');
-  const missing = [!msgId && 'webhook-id', !ts && 'webhook-timestamp', !sigHeader && 'webhook-signature'].filter(Boolean);
+  const missing = [!msgId && 'webhook-id', !ts && 'webhook-timestamp', !sigHeader && 'webhook-signature'].filter(
+    Boolean,
+  );
   if (missing.length > 0) return { ok: false, reason: `missing header ${missing.join(', ')}` };
   if (!/^\d{1,12}$/.test(ts!)) return { ok: false, reason: 'webhook-timestamp is not integer seconds' };
   const tsNum = Number(ts);
   const now = opts.nowSec ?? Math.floor(Date.now() / 1000);
   const tolerance = opts.toleranceSec ?? 300;
-  if (now - tsNum > tolerance) return { ok: false, reason: `webhook-timestamp too old (${now - tsNum}s > ${tolerance}s)` };
-  if (tsNum - now > tolerance) return { ok: false, reason: `webhook-timestamp too far in the future (${tsNum - now}s > ${tolerance}s)` };
+  if (now - tsNum > tolerance)
+    return { ok: false, reason: `webhook-timestamp too old (${now - tsNum}s > ${tolerance}s)` };
+  if (tsNum - now > tolerance)
+    return { ok: false, reason: `webhook-timestamp too far in the future (${tsNum - now}s > ${tolerance}s)` };
   let key: Buffer;
   try {
     key = decodeWebhookSecret(secret);

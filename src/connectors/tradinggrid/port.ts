@@ -109,9 +109,17 @@ export interface TradingGridCases {
   listCases(q?: CaseListQuery): Promise<Result<Page<Case>>>;
   /** Pages to the end (offset paging); a failed page throws RemoteFailure out of the loop. */
   iterateCases(q?: CaseListQuery): AsyncIterable<Case>;
-  setCaseStatus(caseId: string, input: { status: SettableCaseStatus; note?: string }, idempotencyKey: string): Promise<Result<Case>>;
+  setCaseStatus(
+    caseId: string,
+    input: { status: SettableCaseStatus; note?: string },
+    idempotencyKey: string,
+  ): Promise<Result<Case>>;
   listCaseComments(caseId: string): Promise<Result<Page<CaseComment>>>;
-  addCaseComment(caseId: string, input: { body: string; author?: string }, idempotencyKey: string): Promise<Result<CaseComment>>;
+  addCaseComment(
+    caseId: string,
+    input: { body: string; author?: string },
+    idempotencyKey: string,
+  ): Promise<Result<CaseComment>>;
 }
 
 export interface TradingGridDocuments {
@@ -156,7 +164,8 @@ export type TradingGridDriverKind = 'community' | 'mailbox' | 'ac_csv';
 
 /** The full port (what `community` implements). */
 export interface TradingGridPort
-  extends TradingGridCases,
+  extends
+    TradingGridCases,
     TradingGridDocuments,
     TradingGridPartners,
     TradingGridCompliance,
@@ -168,4 +177,5 @@ export interface TradingGridPort
 }
 
 /** What a subset driver (mailbox, ac_csv) offers: the engine checks a capability before using it. */
-export type TradingGridDriver = Partial<Omit<TradingGridPort, 'driver' | 'close'>> & Pick<TradingGridPort, 'driver' | 'close'>;
+export type TradingGridDriver = Partial<Omit<TradingGridPort, 'driver' | 'close'>> &
+  Pick<TradingGridPort, 'driver' | 'close'>;

@@ -23,7 +23,10 @@ const berlin247 = BusinessCalendar.fromConfig({
   time_zone: BERLIN,
   working_hours: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
 });
-const berlinNightOnSundays = BusinessCalendar.fromConfig({ time_zone: BERLIN, working_hours: { sun: ['01:00-04:00'] } });
+const berlinNightOnSundays = BusinessCalendar.fromConfig({
+  time_zone: BERLIN,
+  working_hours: { sun: ['01:00-04:00'] },
+});
 
 describe('addBusinessHours (Berlin, Mon–Fri 08–12 + 13–17, Bavarian holidays, year-end closure)', () => {
   it.each([
@@ -87,7 +90,9 @@ describe('businessHoursBetween', () => {
     ['01:00–04:00 on an ordinary Sunday is 3 hours', '2026-03-22', 3],
   ])('%s', (_name, date, hours) => {
     const d = new Date(`${date}T00:00:00Z`);
-    expect(berlinNightOnSundays.businessHoursBetween(new Date(d.getTime() - 86_400_000), new Date(d.getTime() + 86_400_000))).toBe(hours);
+    expect(
+      berlinNightOnSundays.businessHoursBetween(new Date(d.getTime() - 86_400_000), new Date(d.getTime() + 86_400_000)),
+    ).toBe(hours);
   });
 
   it('24 business hours from midnight before spring-forward end at 01:00 the next day', () => {

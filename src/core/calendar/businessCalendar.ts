@@ -86,12 +86,13 @@ export class BusinessCalendar {
   /** ms-epoch form of addBusinessHours, for hot loops. */
   addBusinessMs(startMs: number, ms: number): number {
     if (!Number.isFinite(startMs)) throw new RangeError(`addBusinessMs: start is not a valid time (${startMs})`);
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`addBusinessMs: amount must be a finite number >= 0, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`addBusinessMs: amount must be a finite number >= 0, got ${ms}`);
     if (ms === 0) return startMs;
     let plan = this.dayOf(startMs);
     let t = startMs;
     let remaining = ms;
-    for (let empty = 0; ; ) {
+    for (let empty = 0; ;) {
       const open = plan.open;
       if (open.length > 0) {
         empty = 0;
@@ -108,7 +109,9 @@ export class BusinessCalendar {
           }
         }
       } else if (++empty > MAX_EMPTY_DAYS) {
-        throw new Error(`business calendar (${this.timeZone}) has no business time for ${MAX_EMPTY_DAYS} days after ${formatIsoDate(plan.day - MAX_EMPTY_DAYS)}`);
+        throw new Error(
+          `business calendar (${this.timeZone}) has no business time for ${MAX_EMPTY_DAYS} days after ${formatIsoDate(plan.day - MAX_EMPTY_DAYS)}`,
+        );
       }
       plan = this.plan(plan.day + 1);
       t = plan.startUtc;
@@ -117,7 +120,8 @@ export class BusinessCalendar {
 
   /** ms-epoch form of businessHoursBetween, in ms. */
   businessMsBetween(aMs: number, bMs: number): number {
-    if (!Number.isFinite(aMs) || !Number.isFinite(bMs)) throw new RangeError(`businessMsBetween: invalid time (${aMs}, ${bMs})`);
+    if (!Number.isFinite(aMs) || !Number.isFinite(bMs))
+      throw new RangeError(`businessMsBetween: invalid time (${aMs}, ${bMs})`);
     if (bMs < aMs) return 0 - this.businessMsBetween(bMs, aMs); // 0 - x, not -x: no -0
     if (bMs === aMs) return 0;
     let plan = this.dayOf(aMs);
@@ -151,7 +155,9 @@ export class BusinessCalendar {
       for (let i = 0; i < open.length; i += 2) if (open[i + 1]! > t) return Math.max(open[i]!, t);
       plan = this.plan(plan.day + 1);
     }
-    throw new Error(`business calendar (${this.timeZone}) has no business time for ${MAX_EMPTY_DAYS} days after ${new Date(t).toISOString()}`);
+    throw new Error(
+      `business calendar (${this.timeZone}) has no business time for ${MAX_EMPTY_DAYS} days after ${new Date(t).toISOString()}`,
+    );
   }
 
   /** Human view of one local day (`YYYY-MM-DD`), for the console and for tests. */
@@ -160,8 +166,11 @@ export class BusinessCalendar {
     if (day === undefined) throw new RangeError(`describeDay: expected YYYY-MM-DD, got '${isoDate}'`);
     const plan = this.plan(day);
     const intervals: Array<{ from: Date; to: Date }> = [];
-    for (let i = 0; i < plan.open.length; i += 2) intervals.push({ from: new Date(plan.open[i]!), to: new Date(plan.open[i + 1]!) });
-    return plan.closedReason !== undefined ? { date: isoDate, closedReason: plan.closedReason, intervals } : { date: isoDate, intervals };
+    for (let i = 0; i < plan.open.length; i += 2)
+      intervals.push({ from: new Date(plan.open[i]!), to: new Date(plan.open[i + 1]!) });
+    return plan.closedReason !== undefined
+      ? { date: isoDate, closedReason: plan.closedReason, intervals }
+      : { date: isoDate, intervals };
   }
 
   /** The plan of the local day containing instant `t`. */

@@ -37,11 +37,15 @@ const dayHoursSchema = z.array(timeRangeSchema).superRefine((ranges, ctx) => {
 
 const isoDateSchema = z
   .string()
-  .refine((s) => parseIsoDate(s) !== undefined, { message: "expected a calendar date 'YYYY-MM-DD' (e.g. '2026-12-24')" });
+  .refine((s) => parseIsoDate(s) !== undefined, {
+    message: "expected a calendar date 'YYYY-MM-DD' (e.g. '2026-12-24')",
+  });
 
 export const holidaysConfigSchema = z
   .object({
-    country: z.string().regex(/^[A-Z]{2}$/, { message: "expected an ISO 3166-1 alpha-2 country code in capitals, e.g. 'DE'" }),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, { message: "expected an ISO 3166-1 alpha-2 country code in capitals, e.g. 'DE'" }),
     state: z.string().min(1).optional(),
     region: z.string().min(1).optional(),
   })
@@ -60,14 +64,20 @@ export const holidaysConfigSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['state'],
-          message: `date-holidays knows no state '${h.state}' in ${h.country}` + (known.length ? ` (known: ${known.join(', ')})` : ' (the country has no states)'),
+          message:
+            `date-holidays knows no state '${h.state}' in ${h.country}` +
+            (known.length ? ` (known: ${known.join(', ')})` : ' (the country has no states)'),
         });
         return;
       }
       if (h.region !== undefined) {
         const regions = hd.getRegions(h.country, h.state) ?? {};
         if (!(h.region in regions)) {
-          ctx.addIssue({ code: 'custom', path: ['region'], message: `date-holidays knows no region '${h.region}' in ${h.country}-${h.state}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['region'],
+            message: `date-holidays knows no region '${h.region}' in ${h.country}-${h.state}`,
+          });
         }
       }
     } else if (h.region !== undefined) {
@@ -86,9 +96,16 @@ export const closureSchema = z
 /** Business calendar config: local working hours per weekday in `time_zone`, public holidays, closures (inclusive local dates). */
 export const businessCalendarConfigSchema = z
   .object({
-    time_zone: z.string().refine(isValidTimeZone, { message: "unknown IANA time zone (e.g. 'Europe/Berlin', 'America/New_York')" }),
+    time_zone: z
+      .string()
+      .refine(isValidTimeZone, { message: "unknown IANA time zone (e.g. 'Europe/Berlin', 'America/New_York')" }),
     working_hours: z
-      .object(Object.fromEntries(WEEKDAYS.map((d) => [d, dayHoursSchema.optional()])) as Record<Weekday, z.ZodOptional<typeof dayHoursSchema>>)
+      .object(
+        Object.fromEntries(WEEKDAYS.map((d) => [d, dayHoursSchema.optional()])) as Record<
+          Weekday,
+          z.ZodOptional<typeof dayHoursSchema>
+        >,
+      )
       .strict()
       .refine((wh) => WEEKDAYS.some((d) => (wh[d]?.length ?? 0) > 0), {
         message: 'working_hours needs at least one weekday with a time range, otherwise no SLA could ever be due',

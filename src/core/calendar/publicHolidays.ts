@@ -14,11 +14,12 @@ export class PublicHolidays {
 
   constructor(region: HolidayRegion) {
     // date-holidays expects positional args; undefined state/region means the whole country.
-    this.hd = region.region !== undefined && region.state !== undefined
-      ? new Holidays(region.country, region.state, region.region)
-      : region.state !== undefined
-        ? new Holidays(region.country, region.state)
-        : new Holidays(region.country);
+    this.hd =
+      region.region !== undefined && region.state !== undefined
+        ? new Holidays(region.country, region.state, region.region)
+        : region.state !== undefined
+          ? new Holidays(region.country, region.state)
+          : new Holidays(region.country);
   }
 
   /** Name of the public holiday on this local day, or undefined. */

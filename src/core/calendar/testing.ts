@@ -11,6 +11,12 @@ export function at(timeZone: string, local: string): Date {
 /** Test helper: an instant as `'YYYY-MM-DD HH:MM'` wall-clock time in `timeZone`. */
 export function wall(timeZone: string, d: Date): string {
   return new Intl.DateTimeFormat('sv-SE', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
   }).format(d);
 }

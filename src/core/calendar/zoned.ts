@@ -28,7 +28,12 @@ export function dayNumberFromCivil(year: number, month: number, day: number): nu
 export function civilFromDayNumber(dayNumber: number): { year: number; month: number; day: number; weekday: number } {
   const d = new Date(dayNumber * DAY_MS);
   // weekday: 0 = Monday ... 6 = Sunday (ISO order, matches our `mon..sun` config keys).
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: (d.getUTCDay() + 6) % 7 };
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    weekday: (d.getUTCDay() + 6) % 7,
+  };
 }
 
 /** `YYYY-MM-DD` → day number; returns undefined for a malformed or impossible date. */

@@ -20,9 +20,12 @@ describe('parsePeriod', () => {
     expect(formatIsoDate(p!.endDay)).toBe(end);
   });
 
-  it.each(['2026-Q5', '2026-13', '2026-00', '2027-W53', '2026-W00', '26-Q1', '2026-q3', 'Q3-2026', ''])('rejects %j', (label) => {
-    expect(parsePeriod(label)).toBeUndefined();
-  });
+  it.each(['2026-Q5', '2026-13', '2026-00', '2027-W53', '2026-W00', '26-Q1', '2026-q3', 'Q3-2026', ''])(
+    'rejects %j',
+    (label) => {
+      expect(parsePeriod(label)).toBeUndefined();
+    },
+  );
 });
 
 describe('periodRange and periodOf in a time zone', () => {

@@ -21,7 +21,12 @@ export function parsePeriod(label: string): Period | undefined {
   if ((m = /^(\d{4})-Q([1-4])$/.exec(label))) {
     const y = Number(m[1]);
     const q = Number(m[2]);
-    return { label, kind: 'quarter', firstDay: dayNumberFromCivil(y, 3 * q - 2, 1), endDay: dayNumberFromCivil(y, 3 * q + 1, 1) };
+    return {
+      label,
+      kind: 'quarter',
+      firstDay: dayNumberFromCivil(y, 3 * q - 2, 1),
+      endDay: dayNumberFromCivil(y, 3 * q + 1, 1),
+    };
   }
   if ((m = /^(\d{4})-(\d{2})$/.exec(label))) {
     const y = Number(m[1]);
@@ -48,7 +53,10 @@ export function parsePeriodOrThrow(label: string): Period {
 
 /** The UTC instants `[start, end)` of a period, its days read in `timeZone`. */
 export function periodRange(period: Period, timeZone: string): { start: number; end: number } {
-  return { start: zonedWallTimeToUtc(timeZone, period.firstDay, 0), end: zonedWallTimeToUtc(timeZone, period.endDay, 0) };
+  return {
+    start: zonedWallTimeToUtc(timeZone, period.firstDay, 0),
+    end: zonedWallTimeToUtc(timeZone, period.endDay, 0),
+  };
 }
 
 /** The period of `kind` containing the instant `utcMs` in `timeZone`. */

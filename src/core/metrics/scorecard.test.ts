@@ -7,7 +7,13 @@ import { renderScorecardCsv } from './scorecardCsv.ts';
 const H = 3_600_000;
 const iso = (s: string) => Date.parse(s);
 const window = scorecardWindow('2026-11', 'UTC', new Date('2027-01-15T00:00:00Z'));
-const row = (partner: string, opened: string, resolvedAfterH: number | null, dueAfterH: number | null, status = resolvedAfterH === null ? 'in_review' : 'resolved'): CaseMetricRow => ({
+const row = (
+  partner: string,
+  opened: string,
+  resolvedAfterH: number | null,
+  dueAfterH: number | null,
+  status = resolvedAfterH === null ? 'in_review' : 'resolved',
+): CaseMetricRow => ({
   partner_id: partner,
   status,
   opened_at: iso(opened),
@@ -31,14 +37,18 @@ describe('quantileSorted (linear interpolation, type 7)', () => {
 describe('quantileFromRanks (what a database returns: only the rows at two ranks)', () => {
   it('needs only ranks lo and hi, and agrees with the full sorted sample', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 1, maxLength: 200 }), fc.constantFrom(0.5, 0.9, 0.99), (xs, q) => {
-        const sorted = [...xs].sort((a, b) => a - b);
-        const { lo, hi } = quantileRanks(sorted.length, q);
-        const asked: number[] = [];
-        const v = quantileFromRanks(sorted.length, q, (i) => (asked.push(i), sorted[i]!));
-        expect(v).toBe(quantileSorted(sorted, q));
-        expect(asked.every((i) => i === lo || i === hi)).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 1, maxLength: 200 }),
+        fc.constantFrom(0.5, 0.9, 0.99),
+        (xs, q) => {
+          const sorted = [...xs].sort((a, b) => a - b);
+          const { lo, hi } = quantileRanks(sorted.length, q);
+          const asked: number[] = [];
+          const v = quantileFromRanks(sorted.length, q, (i) => (asked.push(i), sorted[i]!));
+          expect(v).toBe(quantileSorted(sorted, q));
+          expect(asked.every((i) => i === lo || i === hi)).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -61,8 +71,30 @@ describe('computeScorecards for 2026-11 (UTC), snapshot at the period end', () =
   const cards = computeScorecards(rows, window, ['P-D']);
 
   it.each([
-    ['P-A', { resolved_cases: 5, avg_resolution_hours: 21.2, median_resolution_hours: 20, p90_resolution_hours: 36, open_cases: 2, overdue_tasks: 1, sla_met_pct: 75 }],
-    ['P-B', { resolved_cases: 0, avg_resolution_hours: null, median_resolution_hours: null, p90_resolution_hours: null, open_cases: 1, overdue_tasks: 0, sla_met_pct: null }],
+    [
+      'P-A',
+      {
+        resolved_cases: 5,
+        avg_resolution_hours: 21.2,
+        median_resolution_hours: 20,
+        p90_resolution_hours: 36,
+        open_cases: 2,
+        overdue_tasks: 1,
+        sla_met_pct: 75,
+      },
+    ],
+    [
+      'P-B',
+      {
+        resolved_cases: 0,
+        avg_resolution_hours: null,
+        median_resolution_hours: null,
+        p90_resolution_hours: null,
+        open_cases: 1,
+        overdue_tasks: 0,
+        sla_met_pct: null,
+      },
+    ],
     ['P-D', { resolved_cases: 0, open_cases: 0, overdue_tasks: 0, sla_met_pct: null }],
   ])('%s', (partner, expected) => {
     expect(cards.find((c) => c.partner_id === partner)).toMatchObject({ period: '2026-11', ...expected });
@@ -74,17 +106,28 @@ describe('computeScorecards for 2026-11 (UTC), snapshot at the period end', () =
 
   it('the running period snapshots open cases at now', () => {
     const running = scorecardWindow('2026-11', 'UTC', new Date('2026-11-11T10:00:00Z'));
-    const [a] = computeScorecards(rows.filter((r) => r.partner_id === 'P-A'), running);
+    const [a] = computeScorecards(
+      rows.filter((r) => r.partner_id === 'P-A'),
+      running,
+    );
     // Open at 11 Nov 10:00: only the 10 Nov case, due exactly now (not yet overdue); the 30 Nov case is not opened yet.
     expect(a).toMatchObject({ open_cases: 1, overdue_tasks: 0, resolved_cases: 5 });
   });
 
   it('maps to the Trading Grid contract without nulls', () => {
     expect(toTradingGridScorecard(cards.find((c) => c.partner_id === 'P-A')!)).toEqual({
-      period: '2026-11', avg_resolution_hours: 21.2, open_cases: 2, overdue_tasks: 1, sla_met_pct: 75,
+      period: '2026-11',
+      avg_resolution_hours: 21.2,
+      open_cases: 2,
+      overdue_tasks: 1,
+      sla_met_pct: 75,
     });
     expect(toTradingGridScorecard(cards.find((c) => c.partner_id === 'P-B')!)).toEqual({
-      period: '2026-11', avg_resolution_hours: 0, open_cases: 1, overdue_tasks: 0, sla_met_pct: 100,
+      period: '2026-11',
+      avg_resolution_hours: 0,
+      open_cases: 1,
+      overdue_tasks: 0,
+      sla_met_pct: 100,
     });
   });
 
@@ -100,8 +143,17 @@ describe('computeScorecards for 2026-11 (UTC), snapshot at the period end', () =
 
 describe('renderScorecardCsv', () => {
   it('renders RFC 4180 with empty cells for no data, quoting and formula guarding names', () => {
-    const cards = computeScorecards([row('P-A', '2026-11-02T10:00:00Z', 10, 24), row('P-B', '2026-11-20T10:00:00Z', null, null)], window);
-    const csv = renderScorecardCsv(cards, new Map([['P-A', 'Acme, Inc. "West"'], ['P-B', '=HYPERLINK("x")']]));
+    const cards = computeScorecards(
+      [row('P-A', '2026-11-02T10:00:00Z', 10, 24), row('P-B', '2026-11-20T10:00:00Z', null, null)],
+      window,
+    );
+    const csv = renderScorecardCsv(
+      cards,
+      new Map([
+        ['P-A', 'Acme, Inc. "West"'],
+        ['P-B', '=HYPERLINK("x")'],
+      ]),
+    );
     expect(csv.split('\r\n')).toEqual([
       'partner_id,partner_name,period,resolved_cases,avg_resolution_hours,median_resolution_hours,p90_resolution_hours,open_cases,overdue_tasks,sla_met_pct',
       'P-A,"Acme, Inc. ""West""",2026-11,1,10,10,10,0,0,100',

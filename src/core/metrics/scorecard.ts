@@ -73,7 +73,13 @@ export class ScorecardAccumulator {
   }
 
   /** Positional form of `add`, for raw row arrays from a database driver. */
-  addFields(partnerId: string, status: string, openedAt: number, resolvedAt: number | null, slaDueAt: number | null): void {
+  addFields(
+    partnerId: string,
+    status: string,
+    openedAt: number,
+    resolvedAt: number | null,
+    slaDueAt: number | null,
+  ): void {
     const { start, end, asOf } = this.window;
     const resolvedInWindow = resolvedAt !== null && resolvedAt >= start && resolvedAt < end;
     // Open at the snapshot: opened by then and not yet resolved (a resolved status without a time counts as closed).
@@ -167,7 +173,11 @@ export function scorecardsFromAggregates(aggregates: Iterable<PartnerAggregate>,
 }
 
 /** All partner scorecards of a window from any iterable of rows. */
-export function computeScorecards(rows: Iterable<CaseMetricRow>, window: ScorecardWindow, partners?: Iterable<string>): PartnerScorecard[] {
+export function computeScorecards(
+  rows: Iterable<CaseMetricRow>,
+  window: ScorecardWindow,
+  partners?: Iterable<string>,
+): PartnerScorecard[] {
   const acc = new ScorecardAccumulator(window);
   for (const r of rows) acc.add(r);
   return acc.finish(partners);

@@ -17,7 +17,10 @@ const COLUMNS = [
  * review meetings. Text cells that a spreadsheet would run as a formula are prefixed with `'`.
  * `partnerNames` adds a `partner_name` column.
  */
-export function renderScorecardCsv(scorecards: readonly PartnerScorecard[], partnerNames?: ReadonlyMap<string, string>): string {
+export function renderScorecardCsv(
+  scorecards: readonly PartnerScorecard[],
+  partnerNames?: ReadonlyMap<string, string>,
+): string {
   const header: string[] = [...COLUMNS];
   if (partnerNames) header.splice(1, 0, 'partner_name');
   const lines = [header.map(csvCell).join(',')];

@@ -14,13 +14,23 @@ describe('bulk-change guard decisions', () => {
   });
 
   it('internal kinds (task creation, ClickUp comments) are never counted', () => {
-    for (const k of ['approval.create_task', 'clickup.add_comment', 'group.build', 'rollout.sync_acks', 'approval.close_task']) expect(PARTNER_VISIBLE_JOB_KINDS.has(k)).toBe(false);
+    for (const k of [
+      'approval.create_task',
+      'clickup.add_comment',
+      'group.build',
+      'rollout.sync_acks',
+      'approval.close_task',
+    ])
+      expect(PARTNER_VISIBLE_JOB_KINDS.has(k)).toBe(false);
   });
 
   it('holds from the change past the limit; 0 turns the guard off', () => {
     const g = { max: 2, windowMs: 300_000 };
     expect(decideBulkHold(1, g, 'ana').hold).toBe(false);
-    expect(decideBulkHold(2, g, 'ana')).toEqual({ hold: true, reason: 'ana made more than 2 partner-visible changes in 5 minute(s): held until an admin releases or drops them' });
+    expect(decideBulkHold(2, g, 'ana')).toEqual({
+      hold: true,
+      reason: 'ana made more than 2 partner-visible changes in 5 minute(s): held until an admin releases or drops them',
+    });
     expect(decideBulkHold(500, { max: 0, windowMs: 1 }, 'ana').hold).toBe(false);
   });
 });

@@ -16,8 +16,13 @@ export interface BulkGuardConfig {
  * finished onboarding milestone (flow 4), and a rollout notice started from a marker task (flow 8).
  */
 export const PARTNER_VISIBLE_JOB_KINDS: ReadonlySet<string> = new Set([
-  'tradinggrid.set_status', 'tradinggrid.add_comment', 'tradinggrid.upload_document',
-  'approval.post_decision', 'approval.post_comment', 'onboarding.set_partner_status', 'rollout.start',
+  'tradinggrid.set_status',
+  'tradinggrid.add_comment',
+  'tradinggrid.upload_document',
+  'approval.post_decision',
+  'approval.post_comment',
+  'onboarding.set_partner_status',
+  'rollout.start',
 ]);
 
 /** The record a held change is audited on, from its job (the console links it). */
@@ -36,5 +41,8 @@ export type GuardVerdict = { hold: false } | { hold: true; reason: string };
 export function decideBulkHold(recent: number, g: BulkGuardConfig, actor: string): GuardVerdict {
   if (g.max <= 0 || recent < g.max) return { hold: false };
   const minutes = Math.round(g.windowMs / 60_000);
-  return { hold: true, reason: `${actor} made more than ${g.max} partner-visible changes in ${minutes} minute(s): held until an admin releases or drops them` };
+  return {
+    hold: true,
+    reason: `${actor} made more than ${g.max} partner-visible changes in ${minutes} minute(s): held until an admin releases or drops them`,
+  };
 }

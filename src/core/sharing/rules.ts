@@ -55,7 +55,8 @@ const q = (s: string) => JSON.stringify(s);
 function matchingPrefix(text: string, prefixes: readonly string[]): string | null {
   const t = text.trim().toLowerCase();
   // Longest first, so "@partner:" wins over "@partner" and the whole marker is removed.
-  for (const p of [...prefixes].sort((a, b) => b.length - a.length)) if (p.trim() && t.startsWith(p.trim().toLowerCase())) return p.trim();
+  for (const p of [...prefixes].sort((a, b) => b.length - a.length))
+    if (p.trim() && t.startsWith(p.trim().toLowerCase())) return p.trim();
   return null;
 }
 
@@ -63,15 +64,25 @@ function matchingPrefix(text: string, prefixes: readonly string[]): string | nul
  * One comment written in ClickUp. Shared comments come back with the text the partner sees (the marker
  * removed); an empty comment after the marker is not sent. Comments the bridge wrote are never shared.
  */
-export function shareComment(rules: SharingRules, flow: string, comment: { text: string; byBridge?: boolean }): { share: true; rule: string; text: string } | { share: false; reason: string; text?: undefined } {
+export function shareComment(
+  rules: SharingRules,
+  flow: string,
+  comment: { text: string; byBridge?: boolean },
+): { share: true; rule: string; text: string } | { share: false; reason: string; text?: undefined } {
   const r = rulesFor(rules, flow).comments;
   if (comment.byBridge) return { share: false, reason: 'written by the bridge' };
   const text = comment.text.trim();
   if (r.share === 'none') return { share: false, reason: `sharing.${flow}.comments shares no comment` };
-  if (r.share === 'all') return text ? { share: true, rule: `sharing.${flow}.comments: all comments`, text } : { share: false, reason: 'empty comment' };
+  if (r.share === 'all')
+    return text
+      ? { share: true, rule: `sharing.${flow}.comments: all comments`, text }
+      : { share: false, reason: 'empty comment' };
   const p = matchingPrefix(text, r.prefixes);
   if (!p) return { share: false, reason: `does not start with ${r.prefixes.map(q).join(' or ')}` };
-  const body = text.slice(p.length).replace(/^[\s:,-]+/, '').trim();
+  const body = text
+    .slice(p.length)
+    .replace(/^[\s:,-]+/, '')
+    .trim();
   if (!body) return { share: false, reason: `nothing after ${q(p)}` };
   return { share: true, rule: `sharing.${flow}.comments: starts with ${q(p)}`, text: body };
 }
@@ -95,18 +106,26 @@ export function shareFile(rules: SharingRules, flow: string, file: FileFacts): S
   const r = rulesFor(rules, flow).files;
   if (r.ways.length === 0) return { share: false, reason: `sharing.${flow}.files shares no file` };
   if (r.ways.includes('all')) return { share: true, rule: `sharing.${flow}.files: all files` };
-  if (r.ways.includes('name_prefix') && r.name_prefix && file.name.trim().toLowerCase().startsWith(r.name_prefix.toLowerCase())) {
+  if (
+    r.ways.includes('name_prefix') &&
+    r.name_prefix &&
+    file.name.trim().toLowerCase().startsWith(r.name_prefix.toLowerCase())
+  ) {
     return { share: true, rule: `sharing.${flow}.files: name starts with ${q(r.name_prefix)}` };
   }
-  if (r.ways.includes('partner_comment') && file.inSharedComment) return { share: true, rule: `sharing.${flow}.files: attached in a comment for the partner` };
-  if (r.ways.includes('checkbox') && file.checkbox === true) return { share: true, rule: `sharing.${flow}.files: ${q(r.checkbox_field)} ticked on the task` };
+  if (r.ways.includes('partner_comment') && file.inSharedComment)
+    return { share: true, rule: `sharing.${flow}.files: attached in a comment for the partner` };
+  if (r.ways.includes('checkbox') && file.checkbox === true)
+    return { share: true, rule: `sharing.${flow}.files: ${q(r.checkbox_field)} ticked on the task` };
   return { share: false, reason: `not marked for the partner (${describeFileWays(r)})` };
 }
 
 /** One field change on the task (e.g. "status"). */
 export function shareField(rules: SharingRules, flow: string, field: string): ShareVerdict {
   const r = rulesFor(rules, flow);
-  return r.fields.includes(field) ? { share: true, rule: `sharing.${flow}.fields: ${field}` } : { share: false, reason: `sharing.${flow}.fields does not list ${field}` };
+  return r.fields.includes(field)
+    ? { share: true, rule: `sharing.${flow}.fields: ${field}` }
+    : { share: false, reason: `sharing.${flow}.fields does not list ${field}` };
 }
 
 function describeFileWays(r: FileRule): string {
@@ -134,7 +153,9 @@ export function describeSharing(rules: SharingRules, flows: readonly string[]): 
     const r = rulesFor(rules, flow);
     out.push(`${flow}: comments: ${describeComments(r.comments)}`);
     out.push(`${flow}: files: ${describeFileWays(r.files)}`);
-    out.push(`${flow}: fields: ${r.fields.length ? `changes of ${r.fields.join(', ')} are sent` : 'no field change is sent'}`);
+    out.push(
+      `${flow}: fields: ${r.fields.length ? `changes of ${r.fields.join(', ')} are sent` : 'no field change is sent'}`,
+    );
   }
   return out;
 }
@@ -144,9 +165,14 @@ export function sharingWarnings(rules: SharingRules, flows: readonly string[]): 
   const out: string[] = [];
   for (const flow of flows) {
     const r = rulesFor(rules, flow);
-    if (r.files.ways.length === 0) out.push(`sharing.${flow}.files: no file attached in ClickUp will reach the partner (set sharing.${flow}.files.ways to share some)`);
-    if (r.files.ways.includes('all')) out.push(`sharing.${flow}.files: every file attached in ClickUp reaches the partner, internal ones included`);
-    if (r.comments.share === 'all') out.push(`sharing.${flow}.comments: every ClickUp comment reaches the partner, internal discussion included`);
+    if (r.files.ways.length === 0)
+      out.push(
+        `sharing.${flow}.files: no file attached in ClickUp will reach the partner (set sharing.${flow}.files.ways to share some)`,
+      );
+    if (r.files.ways.includes('all'))
+      out.push(`sharing.${flow}.files: every file attached in ClickUp reaches the partner, internal ones included`);
+    if (r.comments.share === 'all')
+      out.push(`sharing.${flow}.comments: every ClickUp comment reaches the partner, internal discussion included`);
     if (r.comments.share === 'none') out.push(`sharing.${flow}.comments: no ClickUp comment will reach the partner`);
   }
   return out;
@@ -154,5 +180,10 @@ export function sharingWarnings(rules: SharingRules, flows: readonly string[]): 
 
 /** Audit actions that are writes the partner sees; the console shows them apart from internal events. */
 export const PARTNER_VISIBLE_ACTIONS: ReadonlySet<string> = new Set([
-  'status_to_partner', 'comment_to_partner', 'document_to_partner', 'decision_posted', 'decision_revision_posted', 'comment_after_decision_posted',
+  'status_to_partner',
+  'comment_to_partner',
+  'document_to_partner',
+  'decision_posted',
+  'decision_revision_posted',
+  'comment_after_decision_posted',
 ]);

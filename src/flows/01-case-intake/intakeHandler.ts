@@ -19,10 +19,19 @@ export function intakeConfigFrom(ctx: SyncContext): IntakeConfig {
   return {
     defaultListId: c.clickup.list_id,
     requireMapping: c.partners.require_mapping,
-    partners: Object.fromEntries(Object.entries(c.partners.map).map(([id, m]) => [id, { name: m.name, listId: m.list_id }])),
+    partners: Object.fromEntries(
+      Object.entries(c.partners.map).map(([id, m]) => [id, { name: m.name, listId: m.list_id }]),
+    ),
     slaDueAt: slaRuntime(c).dueAtForNewCase,
     // Only a community case has a page on the Trading Grid side; an EDI-derived one (source mailbox) has none.
-    ...(c.tradinggrid.driver === 'community' ? { caseUrl: ((base: string) => (id: string) => `${base}/cases/${encodeURIComponent(id)}`)(c.tradinggrid.base_url.replace(/\/+$/, '')) } : {}),
+    ...(c.tradinggrid.driver === 'community'
+      ? {
+          caseUrl: (
+            (base: string) => (id: string) =>
+              `${base}/cases/${encodeURIComponent(id)}`
+          )(c.tradinggrid.base_url.replace(/\/+$/, '')),
+        }
+      : {}),
   };
 }
 
@@ -35,11 +44,16 @@ export async function intakeCommunityCase(ctx: SyncContext, caseId: string): Pro
 }
 
 /** Decide flow 1 for a normalised case (any driver) and commit the record with its intents. */
-export async function intakeCase(ctx: SyncContext, incoming: IncomingCase, documents: IncomingDocument[]): Promise<JobOutcome> {
+export async function intakeCase(
+  ctx: SyncContext,
+  incoming: IncomingCase,
+  documents: IncomingDocument[],
+): Promise<JobOutcome> {
   const partner = await ctx.partners.get(incoming.partnerId);
   // An unknown partner is not a reason to lose the case: decide with what we have, the mapping check holds it.
   const partnerFacts = partner.ok ? partner.value : null;
-  if (!partner.ok && partner.error.retryable) return outcomeFromRemote(partner.error, `reading partner ${incoming.partnerId}`);
+  if (!partner.ok && partner.error.retryable)
+    return outcomeFromRemote(partner.error, `reading partner ${incoming.partnerId}`);
   const db = ctx.store.db;
   const { record: existing, link } = await getCaseWithLink(db, incoming.id);
   const filtered = link ? null : await caseFilteredOut(ctx, incoming, partnerFacts);
@@ -48,17 +62,52 @@ export async function intakeCase(ctx: SyncContext, incoming: IncomingCase, docum
   const gate = link ? await linkedCaseFilter(ctx, incoming, partnerFacts) : { resumed: false };
   if ('outcome' in gate) return gate.outcome;
   const now = ctx.now();
-  const decision = decideCaseIntake({ incoming, documents, partner: partnerFacts, existing, linked: link !== null, config: intakeConfigFrom(ctx), now });
+  const decision = decideCaseIntake({
+    incoming,
+    documents,
+    partner: partnerFacts,
+    existing,
+    linked: link !== null,
+    config: intakeConfigFrom(ctx),
+    now,
+  });
   return {
     status: 'done',
     commit: async (trx) => {
       await saveCase(trx, decision.record);
       // The SLA clock replays the partner-status history; a new case starts it at its opening instant.
-      await recordStatusChange(trx, incoming.id, decision.record.partnerStatus, existing ? now : decision.record.openedAt);
+      await recordStatusChange(
+        trx,
+        incoming.id,
+        decision.record.partnerStatus,
+        existing ? now : decision.record.openedAt,
+      );
       await enqueueIntents(trx, decision.intents, now, ctx.config.dispatcher.max_attempts);
-      if (gate.resumed) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: incoming.id, action: CASE_BACK_IN_FILTER, after: { syncing: 'resumed' } }, now);
+      if (gate.resumed)
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: incoming.id,
+            action: CASE_BACK_IN_FILTER,
+            after: { syncing: 'resumed' },
+          },
+          now,
+        );
       if (decision.record.state !== existing?.state || decision.record.holdReason !== existing?.holdReason) {
-        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: incoming.id, action: existing ? 'state_changed' : 'case_received', before: existing ? { state: existing.state } : undefined, after: { state: decision.record.state, holdReason: decision.record.holdReason } }, now);
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: incoming.id,
+            action: existing ? 'state_changed' : 'case_received',
+            before: existing ? { state: existing.state } : undefined,
+            after: { state: decision.record.state, holdReason: decision.record.holdReason },
+          },
+          now,
+        );
       }
     },
   };
@@ -70,6 +119,22 @@ export function reintakeHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'c
     if (payload.source === 'community') return intakeCommunityCase(ctx, payload.caseId);
     const rec = await getCase(ctx.store.db, payload.caseId);
     if (!rec) return { status: 'done' };
-    return intakeCase(ctx, { id: rec.id, source: rec.source, partnerId: rec.partnerId, kind: rec.kind, title: rec.title, description: rec.description, transactionRef: rec.transactionRef, value: rec.value, status: rec.partnerStatus, openedAt: rec.openedAt, updatedAt: rec.updatedAt }, []);
+    return intakeCase(
+      ctx,
+      {
+        id: rec.id,
+        source: rec.source,
+        partnerId: rec.partnerId,
+        kind: rec.kind,
+        title: rec.title,
+        description: rec.description,
+        transactionRef: rec.transactionRef,
+        value: rec.value,
+        status: rec.partnerStatus,
+        openedAt: rec.openedAt,
+        updatedAt: rec.updatedAt,
+      },
+      [],
+    );
   };
 }

@@ -18,6 +18,11 @@ const TaskDraft = z.object({
  * deleted task, the start-up requeue of held cases and `gridbridge backfill`.
  */
 export const intakeJobs = {
-  'clickup.create_task': z.object({ caseId: z.string(), listId: z.string(), task: TaskDraft, replaces: z.string().optional() }),
+  'clickup.create_task': z.object({
+    caseId: z.string(),
+    listId: z.string(),
+    task: TaskDraft,
+    replaces: z.string().optional(),
+  }),
   'case.reintake': z.object({ caseId: z.string(), source: z.string() }),
 } as const;

@@ -7,5 +7,15 @@ import { newJob } from '../catalogue.ts';
 export async function requeueHeldCases(store: Store, mappedPartners: readonly string[], now: number): Promise<number> {
   if (mappedPartners.length === 0) return 0;
   const held = await listCasesAwaitingMapping(store.db, mappedPartners);
-  return enqueueJobs(store.db, held.map((c) => newJob('case.reintake', { caseId: c.id, source: c.source }, { key: `case.reintake:${c.id}:${now}`, queueKey: `case:${c.id}` })), now);
+  return enqueueJobs(
+    store.db,
+    held.map((c) =>
+      newJob(
+        'case.reintake',
+        { caseId: c.id, source: c.source },
+        { key: `case.reintake:${c.id}:${now}`, queueKey: `case:${c.id}` },
+      ),
+    ),
+    now,
+  );
 }

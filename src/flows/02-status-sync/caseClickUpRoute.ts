@@ -25,7 +25,12 @@ type HistoryItem = NonNullable<ClickUpWebhookEvent['history_items']>[number];
 const STATUS = 'status';
 const FLOW = 'cases';
 
-interface ClickUpHistoryAttachment { id?: string; title?: string; url?: string; mimetype?: string }
+interface ClickUpHistoryAttachment {
+  id?: string;
+  title?: string;
+  url?: string;
+  mimetype?: string;
+}
 interface ClickUpHistoryComment {
   id?: string;
   text_content?: string;
@@ -46,7 +51,13 @@ export function checkboxValue(t: { custom_fields?: Array<{ name: string; value?:
 }
 
 /** Jobs of one case run in order; every effect job carries its own idempotency key. */
-function effect<K extends JobKind>(caseId: string, kind: K, key: string, payload: JobPayload<K>, maxAttempts: number): NewJob {
+function effect<K extends JobKind>(
+  caseId: string,
+  kind: K,
+  key: string,
+  payload: JobPayload<K>,
+  maxAttempts: number,
+): NewJob {
   return newJob(kind, payload, { key, queueKey: `case:${caseId}`, maxAttempts });
 }
 
@@ -57,12 +68,20 @@ function itemTime(item: HistoryItem, fallback: number): number {
 
 function statusName(v: unknown): string | null {
   if (typeof v === 'string') return v;
-  if (v && typeof v === 'object' && typeof (v as { status?: unknown }).status === 'string') return (v as { status: string }).status;
+  if (v && typeof v === 'object' && typeof (v as { status?: unknown }).status === 'string')
+    return (v as { status: string }).status;
   return null;
 }
 
 /** Apply a field decision's memory changes and effects inside the job's transaction. */
-async function commitStatusDecision(ctx: SyncContext, trx: Transaction<Database>, caseId: string, change: { side: Side; value: string; at: number }, d: FieldDecision, jobs: NewJob[]): Promise<void> {
+async function commitStatusDecision(
+  ctx: SyncContext,
+  trx: Transaction<Database>,
+  caseId: string,
+  change: { side: Side; value: string; at: number },
+  d: FieldDecision,
+  jobs: NewJob[],
+): Promise<void> {
   const now = ctx.now();
   if (d.action === 'ignore') {
     if (d.remember) await rememberField(trx, 'case', caseId, STATUS, change.side, d.remember);
@@ -74,26 +93,86 @@ async function commitStatusDecision(ctx: SyncContext, trx: Transaction<Database>
   if (to === 'tradinggrid') {
     const v = shareField(sharingRulesOf(ctx.config), FLOW, STATUS);
     if (!v.share) {
-      await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'kept_internal', after: { what: 'status', status: partnerStatus, reason: v.reason } }, now);
+      await appendAudit(
+        trx,
+        {
+          actor: 'gridbridge',
+          entity: 'case',
+          entityId: caseId,
+          action: 'kept_internal',
+          after: { what: 'status', status: partnerStatus, reason: v.reason },
+        },
+        now,
+      );
       return;
     }
-    jobs.push(effect(caseId, 'tradinggrid.set_status', `tg.set_status:${caseId}:${change.side}:${change.at}:${d.value}`, { caseId, status: partnerStatus, at: d.at, sharedBy: v.rule }, ctx.config.dispatcher.max_attempts));
+    jobs.push(
+      effect(
+        caseId,
+        'tradinggrid.set_status',
+        `tg.set_status:${caseId}:${change.side}:${change.at}:${d.value}`,
+        { caseId, status: partnerStatus, at: d.at, sharedBy: v.rule },
+        ctx.config.dispatcher.max_attempts,
+      ),
+    );
   } else {
-    const cuStatus = toClickUpStatus(partnerStatus, ctx.config.clickup.status_map, ctx.config.clickup.status_to_clickup);
+    const cuStatus = toClickUpStatus(
+      partnerStatus,
+      ctx.config.clickup.status_map,
+      ctx.config.clickup.status_to_clickup,
+    );
     if (!cuStatus) {
-      await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'status_not_mapped_to_clickup', after: { partnerStatus } }, now);
+      await appendAudit(
+        trx,
+        {
+          actor: 'gridbridge',
+          entity: 'case',
+          entityId: caseId,
+          action: 'status_not_mapped_to_clickup',
+          after: { partnerStatus },
+        },
+        now,
+      );
       return;
     }
-    jobs.push(effect(caseId, 'clickup.set_status', `cu.set_status:${caseId}:${change.side}:${change.at}:${d.value}`, { caseId, status: partnerStatus, clickUpStatus: cuStatus, at: d.at }, ctx.config.dispatcher.max_attempts));
+    jobs.push(
+      effect(
+        caseId,
+        'clickup.set_status',
+        `cu.set_status:${caseId}:${change.side}:${change.at}:${d.value}`,
+        { caseId, status: partnerStatus, clickUpStatus: cuStatus, at: d.at },
+        ctx.config.dispatcher.max_attempts,
+      ),
+    );
   }
   if (d.action === 'resolve_conflict') {
-    await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'status_conflict_resolved', before: { [d.winner === 'clickup' ? 'tradinggrid' : 'clickup']: d.loserValue }, after: { winner: d.winner, value: d.value } }, now);
+    await appendAudit(
+      trx,
+      {
+        actor: 'gridbridge',
+        entity: 'case',
+        entityId: caseId,
+        action: 'status_conflict_resolved',
+        before: { [d.winner === 'clickup' ? 'tradinggrid' : 'clickup']: d.loserValue },
+        after: { winner: d.winner, value: d.value },
+      },
+      now,
+    );
   }
 }
 
 /** Decide one status change against the memory (pure decision), and move `memory` as the commit will. */
-function decideStatusWith(ctx: SyncContext, memory: FieldMemory, change: { side: Side; value: string; at: number }): FieldDecision {
-  const decision = decideFieldChange(change, { clickup: memory.clickup, tradinggrid: memory.tradinggrid }, memory.agreed?.value ?? null, ctx.config.sync.status);
+function decideStatusWith(
+  ctx: SyncContext,
+  memory: FieldMemory,
+  change: { side: Side; value: string; at: number },
+): FieldDecision {
+  const decision = decideFieldChange(
+    change,
+    { clickup: memory.clickup, tradinggrid: memory.tradinggrid },
+    memory.agreed?.value ?? null,
+    ctx.config.sync.status,
+  );
   if (decision.action === 'ignore') {
     if (decision.remember) memory[change.side] = decision.remember;
   } else memory[change.side] = { value: change.value, at: change.at };
@@ -101,7 +180,11 @@ function decideStatusWith(ctx: SyncContext, memory: FieldMemory, change: { side:
 }
 
 /** Decide one status change against the stored memory. */
-export async function decideStatus(ctx: SyncContext, caseId: string, change: { side: Side; value: string; at: number }): Promise<FieldDecision> {
+export async function decideStatus(
+  ctx: SyncContext,
+  caseId: string,
+  change: { side: Side; value: string; at: number },
+): Promise<FieldDecision> {
   return decideStatusWith(ctx, await getFieldMemory(ctx.store.db, 'case', caseId, STATUS), change);
 }
 
@@ -120,20 +203,59 @@ export function isAttachmentItem(item: { field?: string }): boolean {
  */
 export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<JobOutcome> => {
   const caseId = link.entityId;
-  if (ev.event === 'taskDeleted' || (ev.history_items ?? []).some((i) => i.field === 'deleted')) return taskDeleted(ctx, caseId, link.cuTaskId);
+  if (ev.event === 'taskDeleted' || (ev.history_items ?? []).some((i) => i.field === 'deleted'))
+    return taskDeleted(ctx, caseId, link.cuTaskId);
   // Changes made with our own token (the integration user) are never echoed back, whatever their value.
-  const items = [...(ev.history_items ?? [])].filter((i) => !ctx.mapping?.isOwnChange(i)).sort((a, b) => itemTime(a, 0) - itemTime(b, 0));
+  const items = [...(ev.history_items ?? [])]
+    .filter((i) => !ctx.mapping?.isOwnChange(i))
+    .sort((a, b) => itemTime(a, 0) - itemTime(b, 0));
   if (items.length === 0) return { status: 'done' };
   // A case that left mapping.filters.cases on the Trading Grid side is paused: nothing reaches the partner.
   if (await isCasePausedByFilter(ctx, caseId)) {
-    return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'clickup_change_paused', after: { taskId: ev.task_id, reason: 'the case left mapping.filters.cases', fields: items.map((i) => i.field) } }, ctx.now()) };
+    return {
+      status: 'done',
+      commit: (trx) =>
+        appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: caseId,
+            action: 'clickup_change_paused',
+            after: {
+              taskId: ev.task_id,
+              reason: 'the case left mapping.filters.cases',
+              fields: items.map((i) => i.field),
+            },
+          },
+          ctx.now(),
+        ),
+    };
   }
   // mapping.filters.clickup_updates: a task that no longer matches stops syncing; it is not a closed case.
   const gate = ctx.mapping ? await ctx.mapping.taskVerdict(ev.task_id!, link.cuListId) : { sync: true as const };
-  if ('error' in gate) return outcomeFromRemote({ code: 'clickup_read', retryable: gate.retryable, detail: gate.error }, `reading task ${ev.task_id} for the update filter`);
+  if ('error' in gate)
+    return outcomeFromRemote(
+      { code: 'clickup_read', retryable: gate.retryable, detail: gate.error },
+      `reading task ${ev.task_id} for the update filter`,
+    );
   if (!gate.sync) {
     const reason = gate.reason;
-    return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'clickup_update_filtered', after: { taskId: ev.task_id, reason, fields: items.map((i) => i.field) } }, ctx.now()) };
+    return {
+      status: 'done',
+      commit: (trx) =>
+        appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: caseId,
+            action: 'clickup_update_filtered',
+            after: { taskId: ev.task_id, reason, fields: items.map((i) => i.field) },
+          },
+          ctx.now(),
+        ),
+    };
   }
   const jobs: NewJob[] = [];
   const statusChanges: Array<{ change: { side: Side; value: string; at: number }; decision: FieldDecision }> = [];
@@ -167,21 +289,39 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
       const author = c?.user?.username ?? c?.user?.email ?? 'internal team';
       const v = shareComment(rules, FLOW, { text });
       if (!v.share) {
-        audits.push({ action: 'kept_internal', after: { what: 'comment', clickUpCommentId: commentId, reason: v.reason } });
+        audits.push({
+          action: 'kept_internal',
+          after: { what: 'comment', clickUpCommentId: commentId, reason: v.reason },
+        });
         continue;
       }
-      jobs.push(effect(caseId, 'tradinggrid.add_comment', `tg.add_comment:cu:${commentId}`, { caseId, body: v.text, author, clickUpCommentId: commentId, sharedBy: v.rule }, max));
+      jobs.push(
+        effect(
+          caseId,
+          'tradinggrid.add_comment',
+          `tg.add_comment:cu:${commentId}`,
+          { caseId, body: v.text, author, clickUpCommentId: commentId, sharedBy: v.rule },
+          max,
+        ),
+      );
       // Files attached in a comment for the partner go with it when the rule says so.
       for (const f of commentAttachments(c)) fileCandidates.push({ a: f, inSharedComment: true });
     } else if (isAttachmentItem(item)) {
       const a = item.after as { id?: unknown; title?: string; url?: unknown; mimetype?: string } | null;
       // ClickUp does not document this item's `after`: use it when it names the file, else read the task.
-      if (a && typeof a === 'object' && typeof a.id === 'string' && typeof a.url === 'string') fileCandidates.push({ a: { id: a.id, title: a.title, url: a.url, mimetype: a.mimetype }, inSharedComment: false });
+      if (a && typeof a === 'object' && typeof a.id === 'string' && typeof a.url === 'string')
+        fileCandidates.push({
+          a: { id: a.id, title: a.title, url: a.url, mimetype: a.mimetype },
+          inSharedComment: false,
+        });
       else readFiles = true;
     }
   }
   // The task as it is now, read at most once: its files when the item did not name them, its checkbox when the rule needs it.
-  type TaskRead = { attachments?: Array<{ id?: unknown; title?: string; url?: unknown; mimetype?: string }>; custom_fields?: Array<{ name: string; value?: unknown }> };
+  type TaskRead = {
+    attachments?: Array<{ id?: unknown; title?: string; url?: unknown; mimetype?: string }>;
+    custom_fields?: Array<{ name: string; value?: unknown }>;
+  };
   let task: TaskRead | null = null;
   const readTask = async (why: string): Promise<JobOutcome | null> => {
     if (task) return null;
@@ -194,7 +334,11 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
     const failed = await readTask('its attachments');
     if (failed) return failed;
     for (const a of (task as TaskRead | null)?.attachments ?? []) {
-      if (typeof a.id === 'string' && typeof a.url === 'string') fileCandidates.push({ a: { id: a.id, title: a.title, url: a.url, mimetype: a.mimetype }, inSharedComment: false });
+      if (typeof a.id === 'string' && typeof a.url === 'string')
+        fileCandidates.push({
+          a: { id: a.id, title: a.title, url: a.url, mimetype: a.mimetype },
+          inSharedComment: false,
+        });
     }
   }
   // A file named twice (in a shared comment and as an attachment) is decided with what is known of both.
@@ -213,20 +357,46 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
       const failed = await readTask(`its "${checkboxField}" field`);
       if (failed) return failed;
     }
-    const v = shareFile(rules, FLOW, { name: title, inSharedComment, checkbox: task ? checkboxValue(task, checkboxField) : null });
+    const v = shareFile(rules, FLOW, {
+      name: title,
+      inSharedComment,
+      checkbox: task ? checkboxValue(task, checkboxField) : null,
+    });
     if (!v.share) {
-      audits.push({ action: 'kept_internal', after: { what: 'file', name: title, attachmentId: a.id, reason: v.reason } });
+      audits.push({
+        action: 'kept_internal',
+        after: { what: 'file', name: title, attachmentId: a.id, reason: v.reason },
+      });
       continue;
     }
-    jobs.push(effect(caseId, 'tradinggrid.upload_document', `tg.upload_document:cu:${a.id}`, { caseId, attachmentId: a.id!, url: a.url!, title, contentType: a.mimetype ?? null, sharedBy: v.rule }, max));
+    jobs.push(
+      effect(
+        caseId,
+        'tradinggrid.upload_document',
+        `tg.upload_document:cu:${a.id}`,
+        { caseId, attachmentId: a.id!, url: a.url!, title, contentType: a.mimetype ?? null, sharedBy: v.rule },
+        max,
+      ),
+    );
   }
-  if (jobs.length === 0 && audits.length === 0 && statusNames.length === 0 && statusChanges.every((s) => s.decision.action === 'ignore' && !s.decision.remember)) return { status: 'done' };
+  if (
+    jobs.length === 0 &&
+    audits.length === 0 &&
+    statusNames.length === 0 &&
+    statusChanges.every((s) => s.decision.action === 'ignore' && !s.decision.remember)
+  )
+    return { status: 'done' };
   return {
     status: 'done',
     commit: async (trx) => {
       for (const n of statusNames) await rememberField(trx, 'case', caseId, 'status_name', 'clickup', n);
       for (const s of statusChanges) await commitStatusDecision(ctx, trx, caseId, s.change, s.decision, jobs);
-      for (const a of audits) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: a.action, after: a.after }, ctx.now());
+      for (const a of audits)
+        await appendAudit(
+          trx,
+          { actor: 'gridbridge', entity: 'case', entityId: caseId, action: a.action, after: a.after },
+          ctx.now(),
+        );
       // One person's mass change (hundreds of tasks moved by mistake) is held for an admin past the limit.
       await enqueueGuarded(ctx, trx, personOf(items), jobs);
     },
@@ -249,12 +419,33 @@ async function taskDeleted(ctx: SyncContext, caseId: string, taskId: string): Pr
       const rec = await getCase(trx, caseId);
       if (recreate) {
         if (rec) await saveCase(trx, { ...rec, replacesTask: taskId, updatedAt: now });
-        await enqueueJobs(trx, [newJob('case.reintake', { caseId, source: rec?.source ?? 'community' }, { key: `case.reintake:task_deleted:${caseId}:${taskId}`, queueKey: `case:${caseId}` })], now, ctx.config.dispatcher.max_attempts);
+        await enqueueJobs(
+          trx,
+          [
+            newJob(
+              'case.reintake',
+              { caseId, source: rec?.source ?? 'community' },
+              { key: `case.reintake:task_deleted:${caseId}:${taskId}`, queueKey: `case:${caseId}` },
+            ),
+          ],
+          now,
+          ctx.config.dispatcher.max_attempts,
+        );
       } else if (rec) {
         const holdReason = `its ClickUp task ${taskId} was deleted on ${new Date(now).toISOString()}: the case is unlinked and nothing syncs to ClickUp (sync.on_task_deleted: leave_unlinked; set recreate to make a new task)`;
         await saveCase(trx, { ...rec, unlinked: { taskId, at: now }, holdReason, updatedAt: now });
       }
-      await appendAudit(trx, { actor: 'clickup', entity: 'case', entityId: caseId, action: 'task_deleted', after: { cuTaskId: taskId, then: recreate ? 'recreate' : 'leave_unlinked' } }, now);
+      await appendAudit(
+        trx,
+        {
+          actor: 'clickup',
+          entity: 'case',
+          entityId: caseId,
+          action: 'task_deleted',
+          after: { cuTaskId: taskId, then: recreate ? 'recreate' : 'leave_unlinked' },
+        },
+        now,
+      );
     },
   };
 }
@@ -264,7 +455,12 @@ async function taskDeleted(ctx: SyncContext, caseId: string, taskId: string): Pr
  * A partner-side status seen on a `case.updated` event (flow 2, the way back). The event carries the
  * status, so an echo of our own write is recognised without reading the case again.
  */
-export async function statusFromTradingGrid(ctx: SyncContext, caseId: string, status: PartnerStatus, at: number): Promise<JobOutcome> {
+export async function statusFromTradingGrid(
+  ctx: SyncContext,
+  caseId: string,
+  status: PartnerStatus,
+  at: number,
+): Promise<JobOutcome> {
   const change = { side: 'tradinggrid' as const, value: status, at };
   const decision = await decideStatus(ctx, caseId, change);
   if (decision.action === 'ignore' && !decision.remember) return { status: 'done' };
@@ -283,7 +479,20 @@ export function partnerCommentToClickUp(ctx: SyncContext, caseId: string, commen
   return {
     status: 'done',
     commit: async (trx) => {
-      await enqueueJobs(trx, [effect(caseId, 'clickup.add_comment', `cu.add_comment:tg:${commentId}`, { caseId, commentId }, ctx.config.dispatcher.max_attempts)], ctx.now(), ctx.config.dispatcher.max_attempts);
+      await enqueueJobs(
+        trx,
+        [
+          effect(
+            caseId,
+            'clickup.add_comment',
+            `cu.add_comment:tg:${commentId}`,
+            { caseId, commentId },
+            ctx.config.dispatcher.max_attempts,
+          ),
+        ],
+        ctx.now(),
+        ctx.config.dispatcher.max_attempts,
+      );
     },
   };
 }

@@ -32,9 +32,12 @@ function statusRuleOfKey(key: string): string {
  */
 export function setPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'tradinggrid.set_status'>> {
   return async ({ payload: p, job }) => {
-    if (!settable.has(p.status)) return { status: 'fail', error: `case ${p.caseId}: "${p.status}" cannot be set from the internal side` };
+    if (!settable.has(p.status))
+      return { status: 'fail', error: `case ${p.caseId}: "${p.status}" cannot be set from the internal side` };
     const rec = await getCase(ctx.store.db, p.caseId);
-    const route = rec ? partnerRoute(ctx, rec.partnerId, 'case_status') : { community: true, email: false, channels: ['community'] };
+    const route = rec
+      ? partnerRoute(ctx, rec.partnerId, 'case_status')
+      : { community: true, email: false, channels: ['community'] };
     const mail = route.email && rec ? caseStatusMail(rec, p.status, p.note ?? null, job.key) : null;
     const local = async (trx: Transaction<Database>) => {
       if (mail) await queuePartnerMail(ctx, trx, mail);
@@ -48,26 +51,60 @@ export function setPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<JobPa
           await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
           await setCasePartnerStatus(trx, p.caseId, p.status, now);
           await local(trx);
-          await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_partner', after: { status: p.status, rule, channels: route.channels } }, now);
+          await appendAudit(
+            trx,
+            {
+              actor: 'gridbridge',
+              entity: 'case',
+              entityId: p.caseId,
+              action: 'status_to_partner',
+              after: { status: p.status, rule, channels: route.channels },
+            },
+            now,
+          );
         },
       };
     }
-    const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'set_status', { status: p.status }, async (trx) => {
-      await setCasePartnerStatus(trx, p.caseId, p.status, ctx.now());
-      await local(trx);
-    });
+    const noTgCase = await skipWithoutTradingGridCase(
+      ctx,
+      p.caseId,
+      'set_status',
+      { status: p.status },
+      async (trx) => {
+        await setCasePartnerStatus(trx, p.caseId, p.status, ctx.now());
+        await local(trx);
+      },
+    );
     if (noTgCase) return noTgCase;
-    const r = await ctx.tg.setCaseStatus(p.caseId, { status: p.status as SettableCaseStatus, ...(p.note ? { note: p.note } : {}) }, job.key);
+    const r = await ctx.tg.setCaseStatus(
+      p.caseId,
+      { status: p.status as SettableCaseStatus, ...(p.note ? { note: p.note } : {}) },
+      job.key,
+    );
     if (!r.ok) return outcomeFromRemote(r.error, `setting the partner status of case ${p.caseId} to ${p.status}`);
     return {
       status: 'done',
       commit: async (trx) => {
         const now = ctx.now();
-        await rememberField(trx, 'case', p.caseId, 'status', 'tradinggrid', { value: p.status, at: sideStamp(r.value.updated_at, p.at) });
+        await rememberField(trx, 'case', p.caseId, 'status', 'tradinggrid', {
+          value: p.status,
+          at: sideStamp(r.value.updated_at, p.at),
+        });
         await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
         const before = await setCasePartnerStatus(trx, p.caseId, p.status, now);
         await local(trx);
-        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_partner', before: before ? undefined : null, after: { status: p.status, rule, ...(ctx.partnerChannel ? { channels: route.channels } : {}) } }, now);
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: p.caseId,
+            action: 'status_to_partner',
+            before: before ? undefined : null,
+            after: { status: p.status, rule, ...(ctx.partnerChannel ? { channels: route.channels } : {}) },
+          },
+          now,
+        );
       },
     };
   };
@@ -84,11 +121,27 @@ export function setClickUpStatusHandler(ctx: SyncContext): TypedJobHandler<JobPa
       status: 'done',
       commit: async (trx) => {
         const now = ctx.now();
-        await rememberField(trx, 'case', p.caseId, 'status', 'clickup', { value: p.status, at: sideStamp(r.value.date_updated, p.at) });
-        await rememberField(trx, 'case', p.caseId, 'status_name', 'clickup', { value: r.value.status?.status ?? p.clickUpStatus, at: sideStamp(r.value.date_updated, p.at) });
+        await rememberField(trx, 'case', p.caseId, 'status', 'clickup', {
+          value: p.status,
+          at: sideStamp(r.value.date_updated, p.at),
+        });
+        await rememberField(trx, 'case', p.caseId, 'status_name', 'clickup', {
+          value: r.value.status?.status ?? p.clickUpStatus,
+          at: sideStamp(r.value.date_updated, p.at),
+        });
         await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
         await setCasePartnerStatus(trx, p.caseId, p.status, now);
-        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'status_to_clickup', after: { status: p.status, clickUpStatus: p.clickUpStatus } }, now);
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: p.caseId,
+            action: 'status_to_clickup',
+            after: { status: p.status, clickUpStatus: p.clickUpStatus },
+          },
+          now,
+        );
       },
     };
   };
@@ -98,20 +151,38 @@ export function setClickUpStatusHandler(ctx: SyncContext): TypedJobHandler<JobPa
 export function addPartnerCommentHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'tradinggrid.add_comment'>> {
   return async ({ payload: p, job }) => {
     const rec = await getCase(ctx.store.db, p.caseId);
-    const route = rec ? partnerRoute(ctx, rec.partnerId, 'case_status') : { community: true, email: false, channels: ['community'] };
+    const route = rec
+      ? partnerRoute(ctx, rec.partnerId, 'case_status')
+      : { community: true, email: false, channels: ['community'] };
     const mail = route.email && rec ? caseCommentMail(rec, p.author, p.body, job.key) : null;
     if (!route.community) {
       return {
         status: 'done',
         commit: async (trx) => {
           if (mail) await queuePartnerMail(ctx, trx, mail);
-          await appendAudit(trx, { actor: p.author, entity: 'case', entityId: p.caseId, action: 'comment_to_partner', after: { clickUpCommentId: p.clickUpCommentId, rule: p.sharedBy ?? null, channels: route.channels } }, ctx.now());
+          await appendAudit(
+            trx,
+            {
+              actor: p.author,
+              entity: 'case',
+              entityId: p.caseId,
+              action: 'comment_to_partner',
+              after: { clickUpCommentId: p.clickUpCommentId, rule: p.sharedBy ?? null, channels: route.channels },
+            },
+            ctx.now(),
+          );
         },
       };
     }
-    const noTgCase = await skipWithoutTradingGridCase(ctx, p.caseId, 'add_comment', { clickUpCommentId: p.clickUpCommentId }, async (trx) => {
-      if (mail) await queuePartnerMail(ctx, trx, mail);
-    });
+    const noTgCase = await skipWithoutTradingGridCase(
+      ctx,
+      p.caseId,
+      'add_comment',
+      { clickUpCommentId: p.clickUpCommentId },
+      async (trx) => {
+        if (mail) await queuePartnerMail(ctx, trx, mail);
+      },
+    );
     if (noTgCase) return noTgCase;
     const r = await ctx.tg.addCaseComment(p.caseId, { body: p.body, author: p.author }, job.key);
     if (!r.ok) return outcomeFromRemote(r.error, `posting a comment on case ${p.caseId}`);
@@ -119,7 +190,22 @@ export function addPartnerCommentHandler(ctx: SyncContext): TypedJobHandler<JobP
       status: 'done',
       commit: async (trx) => {
         if (mail) await queuePartnerMail(ctx, trx, mail);
-        await appendAudit(trx, { actor: p.author, entity: 'case', entityId: p.caseId, action: 'comment_to_partner', after: { clickUpCommentId: p.clickUpCommentId, tgCommentId: r.value.id, rule: p.sharedBy ?? null, ...(ctx.partnerChannel ? { channels: route.channels } : {}) } }, ctx.now());
+        await appendAudit(
+          trx,
+          {
+            actor: p.author,
+            entity: 'case',
+            entityId: p.caseId,
+            action: 'comment_to_partner',
+            after: {
+              clickUpCommentId: p.clickUpCommentId,
+              tgCommentId: r.value.id,
+              rule: p.sharedBy ?? null,
+              ...(ctx.partnerChannel ? { channels: route.channels } : {}),
+            },
+          },
+          ctx.now(),
+        );
       },
     };
   };
@@ -137,11 +223,28 @@ export function addClickUpCommentHandler(ctx: SyncContext): TypedJobHandler<JobP
     const author = (c as { author?: string }).author ?? 'partner';
     const body = (c as { body?: string }).body ?? '';
     // Marked with the job key, so an attempt after a lost answer finds it instead of posting it twice.
-    const r = await commentOnce(ctx, link.cuTaskId, { comment_text: `Partner comment from ${author}:\n${body}`, notify_all: true }, job.key, attempt);
+    const r = await commentOnce(
+      ctx,
+      link.cuTaskId,
+      { comment_text: `Partner comment from ${author}:\n${body}`, notify_all: true },
+      job.key,
+      attempt,
+    );
     if (!r.ok) return r.outcome;
     return {
       status: 'done',
-      commit: (trx) => appendAudit(trx, { actor: author, entity: 'case', entityId: p.caseId, action: r.value.found ? 'comment_found_after_retry' : 'comment_to_clickup', after: { tgCommentId: p.commentId, clickUpCommentId: r.value.id } }, ctx.now()),
+      commit: (trx) =>
+        appendAudit(
+          trx,
+          {
+            actor: author,
+            entity: 'case',
+            entityId: p.caseId,
+            action: r.value.found ? 'comment_found_after_retry' : 'comment_to_clickup',
+            after: { tgCommentId: p.commentId, clickUpCommentId: r.value.id },
+          },
+          ctx.now(),
+        ),
     };
   };
 }

@@ -1,5 +1,10 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
-import { addClickUpCommentHandler, addPartnerCommentHandler, setClickUpStatusHandler, setPartnerStatusHandler } from './effectHandlers.ts';
+import {
+  addClickUpCommentHandler,
+  addPartnerCommentHandler,
+  setClickUpStatusHandler,
+  setPartnerStatusHandler,
+} from './effectHandlers.ts';
 import { caseClickUpRoute } from './caseClickUpRoute.ts';
 import { caseCommentRoute, caseUpdatedRoute } from './routes.ts';
 import { statusSyncJobs } from './jobs.ts';

@@ -5,5 +5,12 @@ export const documentJobs = {
   /** A partner's document onto the task; queued from the intake decision's intents (which also store their `kind`) and by the document route. */
   'clickup.upload_document': z.object({ caseId: z.string(), documentId: z.string() }),
   /** A file attached in ClickUp to the partner's case (`contentType` as ClickUp gave it, or null). */
-  'tradinggrid.upload_document': z.object({ caseId: z.string(), attachmentId: z.string(), url: z.string(), title: z.string(), contentType: z.string().nullable(), sharedBy: z.string().optional() }),
+  'tradinggrid.upload_document': z.object({
+    caseId: z.string(),
+    attachmentId: z.string(),
+    url: z.string(),
+    title: z.string(),
+    contentType: z.string().nullable(),
+    sharedBy: z.string().optional(),
+  }),
 } as const;

@@ -11,7 +11,10 @@ export const documentsFlow: FlowModule = {
   enabled: () => true,
   jobs: {
     'clickup.upload_document': { schema: documentJobs['clickup.upload_document'], handler: uploadToClickUpHandler },
-    'tradinggrid.upload_document': { schema: documentJobs['tradinggrid.upload_document'], handler: uploadToTradingGridHandler },
+    'tradinggrid.upload_document': {
+      schema: documentJobs['tradinggrid.upload_document'],
+      handler: uploadToTradingGridHandler,
+    },
   },
   tgRoutes: [{ name: 'document.added', order: 130, route: documentAddedRoute }],
 };

@@ -9,7 +9,8 @@ export const documentAddedRoute: TgEventRoute = (ctx, ev) => {
   return (async () => {
     const caseId = ev.data.case_id;
     if (!caseId) return { status: 'done' as const };
-    if (await getLink(ctx.store.db, 'case', caseId)) return documentFromTradingGrid(ctx, caseId, ev.data.id, ev.data.sha256, ev.data.uploaded_by);
+    if (await getLink(ctx.store.db, 'case', caseId))
+      return documentFromTradingGrid(ctx, caseId, ev.data.id, ev.data.sha256, ev.data.uploaded_by);
     return intakeCommunityCase(ctx, caseId);
   })();
 };

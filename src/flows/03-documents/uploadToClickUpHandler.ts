@@ -34,7 +34,11 @@ export function uploadToClickUpHandler(ctx: SyncContext): TypedJobHandler<JobPay
       dl.value.body.destroy();
       return { status: 'done' };
     }
-    const checked = await checkDocument(dl.value.body, { label: `document ${meta.id} (${meta.name})`, contentType: meta.content_type, sha256: meta.sha256 }, ctx.config.documents);
+    const checked = await checkDocument(
+      dl.value.body,
+      { label: `document ${meta.id} (${meta.name})`, contentType: meta.content_type, sha256: meta.sha256 },
+      ctx.config.documents,
+    );
     if (!checked.ok) return checked.outcome;
     const read = checked;
     const type = checked.contentType;
@@ -44,8 +48,31 @@ export function uploadToClickUpHandler(ctx: SyncContext): TypedJobHandler<JobPay
       status: 'done' as const,
       commit: async (trx: Transaction<Database>) => {
         const now = ctx.now();
-        await recordDocument(trx, { case_id: intent.caseId, sha256: read.sha256, name: meta.name, kind: meta.kind, origin: meta.uploaded_by === 'partner' ? 'partner' : 'internal', tg_document_id: meta.id, cu_attachment_id: attachmentId, size_bytes: read.data.length }, now);
-        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: intent.caseId, action, after: { document: meta.id, name: filename, sha256: read.sha256 } }, now);
+        await recordDocument(
+          trx,
+          {
+            case_id: intent.caseId,
+            sha256: read.sha256,
+            name: meta.name,
+            kind: meta.kind,
+            origin: meta.uploaded_by === 'partner' ? 'partner' : 'internal',
+            tg_document_id: meta.id,
+            cu_attachment_id: attachmentId,
+            size_bytes: read.data.length,
+          },
+          now,
+        );
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: intent.caseId,
+            action,
+            after: { document: meta.id, name: filename, sha256: read.sha256 },
+          },
+          now,
+        );
       },
     });
 
@@ -53,8 +80,12 @@ export function uploadToClickUpHandler(ctx: SyncContext): TypedJobHandler<JobPay
       // We may have uploaded it before crashing: look on the task before sending it again.
       const task = await ctx.clickup.getTask(link.cuTaskId);
       if (!task.ok) return outcomeFromRemote(task.error, `reading task ${link.cuTaskId}`);
-      const atts = ((task.value as { attachments?: Array<{ id: string; title?: string; size?: number | string }> }).attachments ?? []);
-      const same = atts.find((a) => a.title === filename && (a.size === undefined || Number(a.size) === read.data.length));
+      const atts =
+        (task.value as { attachments?: Array<{ id: string; title?: string; size?: number | string }> }).attachments ??
+        [];
+      const same = atts.find(
+        (a) => a.title === filename && (a.size === undefined || Number(a.size) === read.data.length),
+      );
       if (same) return remember(same.id, 'document_found_after_retry');
     }
     const up = await ctx.clickup.uploadAttachment(link.cuTaskId, { filename, contentType: type, data: read.data });

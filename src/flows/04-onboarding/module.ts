@@ -11,7 +11,10 @@ export const onboardingFlow: FlowModule = {
   title: 'Partner onboarding',
   enabled: () => true,
   jobs: {
-    'onboarding.set_partner_status': { schema: onboardingJobs['onboarding.set_partner_status'], handler: setOnboardingPartnerStatusHandler },
+    'onboarding.set_partner_status': {
+      schema: onboardingJobs['onboarding.set_partner_status'],
+      handler: setOnboardingPartnerStatusHandler,
+    },
     'onboarding.note': { schema: onboardingJobs['onboarding.note'], handler: onboardingNoteHandler },
     'group.build': { schema: taskGroupJobs['group.build'], handler: buildGroupHandler },
     'group.finish': { schema: taskGroupJobs['group.finish'], handler: finishGroupHandler },

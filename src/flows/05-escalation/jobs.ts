@@ -1,13 +1,23 @@
 import { z } from 'zod';
 
 /** Who an escalation goes to; `manager` is empty when no routing table is configured (then nobody is assigned). */
-const routeTo = z.object({ manager: z.string(), list_id: z.string().optional(), assignees: z.array(z.string()).optional() });
+const routeTo = z.object({
+  manager: z.string(),
+  list_id: z.string().optional(),
+  assignees: z.array(z.string()).optional(),
+});
 
 /** Job kinds of flow 5 (stored kind strings) and their payloads; the partner's `escalated` status goes through `tradinggrid.set_status`. */
 export const escalationJobs = {
   /** Scheduled per slot; each page of cases queues the next (`after`: the last case id of the page before). */
   'sla.sweep': z.object({ slot: z.number(), after: z.string().optional() }),
-  'sla.remind': z.object({ caseId: z.string(), threshold: z.number(), covers: z.array(z.number()), share: z.number(), dueAt: z.number() }),
+  'sla.remind': z.object({
+    caseId: z.string(),
+    threshold: z.number(),
+    covers: z.array(z.number()),
+    share: z.number(),
+    dueAt: z.number(),
+  }),
   'sla.escalate': z.object({
     caseId: z.string(),
     level: z.number(),

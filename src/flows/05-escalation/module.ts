@@ -17,11 +17,19 @@ export const escalationFlow: FlowModule = {
   jobs: {
     'sla.sweep': { schema: escalationJobs['sla.sweep'], handler: (ctx) => slaSweepHandler(ctx) },
     'sla.remind': { schema: escalationJobs['sla.remind'], handler: slaRemindHandler },
-    'sla.escalate': { schema: escalationJobs['sla.escalate'], handler: (ctx) => slaEscalateHandler(ctx, new AssigneeResolver(ctx.clickup, ctx.now, undefined, ctx.config.mapping.users.overrides)) },
+    'sla.escalate': {
+      schema: escalationJobs['sla.escalate'],
+      handler: (ctx) =>
+        slaEscalateHandler(
+          ctx,
+          new AssigneeResolver(ctx.clickup, ctx.now, undefined, ctx.config.mapping.users.overrides),
+        ),
+    },
     'sla.due_date': { schema: escalationJobs['sla.due_date'], handler: slaDueDateHandler },
   },
   // A null cron turns the sweep off; cron times read in the calendar's zone.
   schedules: (scheduler, ctx) => {
-    if (ctx.config.sla_sweep_cron) scheduler.add({ kind: 'sla.sweep', cron: ctx.config.sla_sweep_cron, timezone: ctx.config.calendar.time_zone });
+    if (ctx.config.sla_sweep_cron)
+      scheduler.add({ kind: 'sla.sweep', cron: ctx.config.sla_sweep_cron, timezone: ctx.config.calendar.time_zone });
   },
 };

@@ -30,7 +30,9 @@ export function slaRuntime(config: GridbridgeConfig): SlaRuntime {
     dueAtForNewCase: (subject) => {
       const { policy } = selectSlaPolicy(subject, config.sla);
       const opened = new Date(subject.openedAt);
-      return computeSla({ openedAt: opened, statusHistory: [] }, policy, calendar, opened, { pauseStatuses: config.sla.pause_statuses }).dueAt.getTime();
+      return computeSla({ openedAt: opened, statusHistory: [] }, policy, calendar, opened, {
+        pauseStatuses: config.sla.pause_statuses,
+      }).dueAt.getTime();
     },
   };
   cache.set(config, rt);

@@ -17,8 +17,22 @@ export const approvalJobs = {
     }),
   }),
   /** `revision` 0 is the decision on the request; a later one is a revision sent as a notice. */
-  'approval.post_decision': z.object({ requestId: z.string(), partnerId: z.string(), revision: z.number().int().nonnegative(), outcome, previous: outcome.nullable(), by: z.string().nullable() }),
-  'approval.post_comment': z.object({ requestId: z.string(), partnerId: z.string(), commentId: z.string(), text: z.string(), by: z.string().nullable(), sharedBy: z.string() }),
+  'approval.post_decision': z.object({
+    requestId: z.string(),
+    partnerId: z.string(),
+    revision: z.number().int().nonnegative(),
+    outcome,
+    previous: outcome.nullable(),
+    by: z.string().nullable(),
+  }),
+  'approval.post_comment': z.object({
+    requestId: z.string(),
+    partnerId: z.string(),
+    commentId: z.string(),
+    text: z.string(),
+    by: z.string().nullable(),
+    sharedBy: z.string(),
+  }),
   'approval.close_task': z.object({ requestId: z.string() }),
   'approval.attach_document': z.object({ requestId: z.string(), documentId: z.string() }),
   /** Scheduled per slot. */

@@ -1,7 +1,12 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
 import { approvalJobs } from './jobs.ts';
 import {
-  approvalsSweepHandler, attachRequestDocumentHandler, closeApprovalTaskHandler, createApprovalTaskHandler, postCommentAfterDecisionHandler, postDecisionHandler,
+  approvalsSweepHandler,
+  attachRequestDocumentHandler,
+  closeApprovalTaskHandler,
+  createApprovalTaskHandler,
+  postCommentAfterDecisionHandler,
+  postDecisionHandler,
 } from './handlers/approvals.ts';
 import { approvalCuRoute, approvalsTgRoute } from './routes.ts';
 
@@ -13,9 +18,15 @@ export const approvalsFlow: FlowModule = {
   jobs: {
     'approval.create_task': { schema: approvalJobs['approval.create_task'], handler: createApprovalTaskHandler },
     'approval.post_decision': { schema: approvalJobs['approval.post_decision'], handler: postDecisionHandler },
-    'approval.post_comment': { schema: approvalJobs['approval.post_comment'], handler: postCommentAfterDecisionHandler },
+    'approval.post_comment': {
+      schema: approvalJobs['approval.post_comment'],
+      handler: postCommentAfterDecisionHandler,
+    },
     'approval.close_task': { schema: approvalJobs['approval.close_task'], handler: closeApprovalTaskHandler },
-    'approval.attach_document': { schema: approvalJobs['approval.attach_document'], handler: attachRequestDocumentHandler },
+    'approval.attach_document': {
+      schema: approvalJobs['approval.attach_document'],
+      handler: attachRequestDocumentHandler,
+    },
     'approvals.sweep': { schema: approvalJobs['approvals.sweep'], handler: approvalsSweepHandler },
   },
   // First of all routes (as before the flow modules: approvals, onboarding, rollouts, then the case flows).

@@ -5,7 +5,15 @@ import type { TgEventRoute } from '../../sync/tgEventRoute.ts';
 import type { CuEntityRoute } from '../../sync/cuEntityRoute.ts';
 import type { ApprovalsConfig } from '../../config/flowsSchema.ts';
 import type { PartnerRequest } from '../../connectors/tradinggrid/events.ts';
-import { BRIDGE_COMMENT_PREFIX, decideApprovalChange, decideApprovalIntake, observeOutcome, requestFactsOf, type ApprovalRecord, type RequestFacts } from './decisions/approvals.ts';
+import {
+  BRIDGE_COMMENT_PREFIX,
+  decideApprovalChange,
+  decideApprovalIntake,
+  observeOutcome,
+  requestFactsOf,
+  type ApprovalRecord,
+  type RequestFacts,
+} from './decisions/approvals.ts';
 import { getFlowRecord } from '../../store/ops/flowRecords.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
@@ -21,7 +29,8 @@ import { cfg, FLOW, flowConfig } from './handlers/approvals.ts';
 /** The request's facts, or the outcome when its partner could not be read for a reason worth retrying. */
 async function requestFacts(ctx: SyncContext, r: PartnerRequest): Promise<Found<RequestFacts>> {
   const p = await ctx.partners.get(r.partner_id);
-  if (!p.ok && p.error.retryable) return { ok: false, outcome: outcomeFromRemote(p.error, `reading partner ${r.partner_id}`) };
+  if (!p.ok && p.error.retryable)
+    return { ok: false, outcome: outcomeFromRemote(p.error, `reading partner ${r.partner_id}`) };
   return { ok: true, value: requestFactsOf(r, p.ok ? p.value : null, ctx.config.partners.map[r.partner_id]?.name) };
 }
 
@@ -32,13 +41,34 @@ async function intakeRequest(ctx: SyncContext, c: ApprovalsConfig, requestId: st
   const facts = await requestFacts(ctx, r.value);
   if (!facts.ok) return facts.outcome;
   const existing = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, requestId);
-  const d = decideApprovalIntake({ request: facts.value, existing: existing?.data ?? null, config: flowConfig(c), now: ctx.now() });
+  const d = decideApprovalIntake({
+    request: facts.value,
+    existing: existing?.data ?? null,
+    config: flowConfig(c),
+    now: ctx.now(),
+  });
   if (existing && d.jobs.length === 0 && d.record === existing.data) return { status: 'done' };
   return {
     status: 'done',
     commit: async (trx) => {
-      await commitFlow(ctx, trx, { flow: FLOW, id: requestId, state: d.record.state, data: d.record }, versionOf(existing), d.jobs);
-      await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: requestId, action: existing ? `approval_${d.record.state}` : 'request_received', after: { state: d.record.state, rule: d.record.rule } }, ctx.now());
+      await commitFlow(
+        ctx,
+        trx,
+        { flow: FLOW, id: requestId, state: d.record.state, data: d.record },
+        versionOf(existing),
+        d.jobs,
+      );
+      await appendAudit(
+        trx,
+        {
+          actor: 'gridbridge',
+          entity: FLOW,
+          entityId: requestId,
+          action: existing ? `approval_${d.record.state}` : 'request_received',
+          after: { state: d.record.state, rule: d.record.rule },
+        },
+        ctx.now(),
+      );
     },
   };
 }
@@ -53,7 +83,15 @@ export const approvalsTgRoute: TgEventRoute = (ctx, ev) => {
     if (ev.data.uploaded_by === 'internal') return Promise.resolve({ status: 'done' as const });
     return Promise.resolve({
       status: 'done' as const,
-      commit: (trx) => enqueueFlowJobs(ctx, trx, [{ kind: 'approval.attach_document', key: `approval.attach_document:${requestId}:${documentId}`, queueKey: `request:${requestId}`, payload: { requestId, documentId } }]),
+      commit: (trx) =>
+        enqueueFlowJobs(ctx, trx, [
+          {
+            kind: 'approval.attach_document',
+            key: `approval.attach_document:${requestId}:${documentId}`,
+            queueKey: `request:${requestId}`,
+            payload: { requestId, documentId },
+          },
+        ]),
     });
   }
   return null;
@@ -70,15 +108,37 @@ export const approvalCuRoute: CuEntityRoute = async (ctx, ev, link) => {
   const task = await ctx.clickup.getTask(link.cuTaskId);
   if (!task.ok) return outcomeFromRemote(task.error, `reading approval task ${link.cuTaskId}`);
   const seen = c.decision.source === 'status' ? task.value.status.status : dropDownLabel(task.value, c.decision.field);
-  const d = decideApprovalChange({ record: rec.data, observed: observeOutcome(seen, c.decision), by: changedBy(ev.history_items), now: ctx.now() });
+  const d = decideApprovalChange({
+    record: rec.data,
+    observed: observeOutcome(seen, c.decision),
+    by: changedBy(ev.history_items),
+    now: ctx.now(),
+  });
   if (!d) return { status: 'done' };
   return {
     status: 'done',
     commit: async (trx) => {
       // The approver's decision is partner-visible: one person deciding dozens at once is held past the limit.
-      await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: d.record.state, data: d.record }, rec.version, d.jobs, personOf(ev.history_items));
+      await commitFlow(
+        ctx,
+        trx,
+        { flow: FLOW, id: rec.id, state: d.record.state, data: d.record },
+        rec.version,
+        d.jobs,
+        personOf(ev.history_items),
+      );
       const last = d.record.posted.at(-1)!;
-      await appendAudit(trx, { actor: last.by ?? 'clickup', entity: FLOW, entityId: rec.id, action: last.revision === 0 ? 'decision_taken' : 'decision_changed', after: last }, ctx.now());
+      await appendAudit(
+        trx,
+        {
+          actor: last.by ?? 'clickup',
+          entity: FLOW,
+          entityId: rec.id,
+          action: last.revision === 0 ? 'decision_taken' : 'decision_changed',
+          after: last,
+        },
+        ctx.now(),
+      );
     },
   };
 };
@@ -88,14 +148,27 @@ export const approvalCuRoute: CuEntityRoute = async (ctx, ev, link) => {
  * ones); after it, a comment the rule shares goes to the partner on its own, once, as a notice addressed
  * to it (the contract has no comments on requests). Everything else stays internal.
  */
-async function commentsAfterDecision(ctx: SyncContext, rec: ApprovalRecord, items: NonNullable<Parameters<CuEntityRoute>[1]['history_items']>): Promise<JobOutcome> {
+async function commentsAfterDecision(
+  ctx: SyncContext,
+  rec: ApprovalRecord,
+  items: NonNullable<Parameters<CuEntityRoute>[1]['history_items']>,
+): Promise<JobOutcome> {
   if (rec.state !== 'decided') return { status: 'done' };
   const rules = sharingRulesOf(ctx.config);
   const jobs: FlowJob[] = [];
   const kept: Array<{ id: string; reason: string }> = [];
   for (const item of items) {
     if (ctx.mapping?.isOwnChange(item)) continue;
-    const c = (item as { comment?: { id?: string; text_content?: string; comment_text?: string; user?: { username?: string; email?: string } } }).comment;
+    const c = (
+      item as {
+        comment?: {
+          id?: string;
+          text_content?: string;
+          comment_text?: string;
+          user?: { username?: string; email?: string };
+        };
+      }
+    ).comment;
     const id = String(c?.id ?? item.after ?? item.id);
     const text = c?.text_content ?? c?.comment_text ?? '';
     const v = shareComment(rules, 'approvals', { text, byBridge: text.trim().startsWith(BRIDGE_COMMENT_PREFIX) });
@@ -104,13 +177,36 @@ async function commentsAfterDecision(ctx: SyncContext, rec: ApprovalRecord, item
       continue;
     }
     const by = c?.user?.username ?? c?.user?.email ?? null;
-    jobs.push({ kind: 'approval.post_comment', key: `approval.post_comment:${rec.requestId}:${id}`, queueKey: `request:${rec.requestId}`, payload: { requestId: rec.requestId, partnerId: rec.partnerId, commentId: id, text: v.text, by, sharedBy: v.rule } });
+    jobs.push({
+      kind: 'approval.post_comment',
+      key: `approval.post_comment:${rec.requestId}:${id}`,
+      queueKey: `request:${rec.requestId}`,
+      payload: {
+        requestId: rec.requestId,
+        partnerId: rec.partnerId,
+        commentId: id,
+        text: v.text,
+        by,
+        sharedBy: v.rule,
+      },
+    });
   }
   if (jobs.length === 0 && kept.length === 0) return { status: 'done' };
   return {
     status: 'done',
     commit: async (trx) => {
-      for (const k of kept) await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: rec.requestId, action: 'kept_internal', after: { what: 'comment', clickUpCommentId: k.id, reason: k.reason } }, ctx.now());
+      for (const k of kept)
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: FLOW,
+            entityId: rec.requestId,
+            action: 'kept_internal',
+            after: { what: 'comment', clickUpCommentId: k.id, reason: k.reason },
+          },
+          ctx.now(),
+        );
       await enqueueFlowJobs(ctx, trx, jobs, personOf(items));
     },
   };

@@ -7,6 +7,12 @@ export const scorecardJobs = {
   /** One partner's scorecard in the contract's shape (core/metrics/scorecard.ts TradingGridScorecard). */
   'metrics.push_partner': z.object({
     partnerId: z.string(),
-    scorecard: z.object({ period: z.string(), avg_resolution_hours: z.number(), open_cases: z.number(), overdue_tasks: z.number(), sla_met_pct: z.number() }),
+    scorecard: z.object({
+      period: z.string(),
+      avg_resolution_hours: z.number(),
+      open_cases: z.number(),
+      overdue_tasks: z.number(),
+      sla_met_pct: z.number(),
+    }),
   }),
 } as const;

@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { GridbridgeConfig } from '../../config/schema.ts';
 import { periodOf } from '../../core/metrics/period.ts';
-import { ScorecardAccumulator, scorecardWindow, type PartnerScorecard, type ScorecardWindow } from '../../core/metrics/scorecard.ts';
+import {
+  ScorecardAccumulator,
+  scorecardWindow,
+  type PartnerScorecard,
+  type ScorecardWindow,
+} from '../../core/metrics/scorecard.ts';
 import type { Database } from '../../store/schema.ts';
 import { scorecardRows } from '../../store/ops/scorecardRows.ts';
 
@@ -23,7 +28,11 @@ export interface LoadedScorecards {
  * Scorecards of one period from the store (the period's rows through an index, not every row), periods read in the
  * calendar's time zone. Throws a RangeError for a malformed period label (callers turn it into a 400 / exit 1).
  */
-export async function loadScorecards(db: Kysely<Database>, config: Pick<GridbridgeConfig, 'calendar' | 'metrics'>, q: ScorecardQuery): Promise<LoadedScorecards> {
+export async function loadScorecards(
+  db: Kysely<Database>,
+  config: Pick<GridbridgeConfig, 'calendar' | 'metrics'>,
+  q: ScorecardQuery,
+): Promise<LoadedScorecards> {
   const tz = config.calendar.time_zone;
   const label = q.period ?? periodOf(q.now, config.metrics.period_kind, tz).label;
   const window = scorecardWindow(label, tz, new Date(q.now));

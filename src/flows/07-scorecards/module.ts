@@ -15,6 +15,7 @@ export const scorecardsFlow: FlowModule = {
     // An EDI-only deployment (driver mailbox) has nowhere to push scorecards: they stay in the report and the console.
     // Without a community endpoint the push still e-mails scorecards to partners on the e-mail channel.
     const c = ctx.config;
-    if (c.metrics.push_cron && (c.tradinggrid.driver === 'community' || ctx.partnerChannel)) scheduler.add({ kind: 'metrics.push', cron: c.metrics.push_cron, timezone: c.calendar.time_zone });
+    if (c.metrics.push_cron && (c.tradinggrid.driver === 'community' || ctx.partnerChannel))
+      scheduler.add({ kind: 'metrics.push', cron: c.metrics.push_cron, timezone: c.calendar.time_zone });
   },
 };

@@ -7,7 +7,13 @@ export const rolloutJobs = {
   /** Scheduled per slot. */
   'rollouts.scan': z.object({ slot: z.number().optional() }),
   /** From a marker task, the CLI or the admin API; `audience` is the text form (`all`, `tier:…`, partner ids). */
-  'rollout.start': z.object({ rolloutId: z.string(), taskId: z.string().optional(), title: z.string(), body: z.string(), audience: z.string() }),
+  'rollout.start': z.object({
+    rolloutId: z.string(),
+    taskId: z.string().optional(),
+    title: z.string(),
+    body: z.string(),
+    audience: z.string(),
+  }),
   'rollout.publish': rolloutId,
   'rollout.sync_acks': rolloutId,
   'rollout.open_gate': rolloutId,

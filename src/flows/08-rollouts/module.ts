@@ -1,6 +1,14 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
 import { rolloutJobs } from './jobs.ts';
-import { openGateHandler, publishRolloutHandler, reblockHandler, remindRolloutsHandler, scanRolloutsHandler, startRolloutHandler, syncAcksHandler } from './handlers/rollout.ts';
+import {
+  openGateHandler,
+  publishRolloutHandler,
+  reblockHandler,
+  remindRolloutsHandler,
+  scanRolloutsHandler,
+  startRolloutHandler,
+  syncAcksHandler,
+} from './handlers/rollout.ts';
 import { rolloutCuRoute, rolloutTgRoute } from './routes.ts';
 
 /** Flow 8: a rollout announced to an audience of partners, its acknowledgements tracked in ClickUp. */

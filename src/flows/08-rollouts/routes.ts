@@ -37,7 +37,13 @@ export const rolloutCuRoute: CuEntityRoute = async (ctx, _ev, link) => {
       if (!rec) return;
       const d = decideStepChange(rec.data, step, true, gateOf(c), ctx.now());
       if (!d) return;
-      await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: 'active', lookup: rec.lookup, data: d.record }, rec.version, d.jobs);
+      await commitFlow(
+        ctx,
+        trx,
+        { flow: FLOW, id: rec.id, state: 'active', lookup: rec.lookup, data: d.record },
+        rec.version,
+        d.jobs,
+      );
     },
   };
 };

@@ -12,7 +12,10 @@ export type FieldNames = Record<string, string | undefined>;
 export class FieldResolver {
   private readonly byList = new Map<string, Map<string, ClickUpField>>();
 
-  constructor(readonly client: ClickUpClient, private readonly names: FieldNames) {}
+  constructor(
+    readonly client: ClickUpClient,
+    private readonly names: FieldNames,
+  ) {}
 
   /** Load a list's fields; returns the problems (missing fields) instead of throwing. */
   async load(listId: string): Promise<string[]> {
@@ -23,7 +26,10 @@ export class FieldResolver {
       if (!name) continue;
       const f = findFieldByName(fields, name);
       if (f) map.set(logical, f);
-      else problems.push(`list ${listId} has no custom field named "${name}" (clickup.fields.${logical}); fields there: ${fields.map((x) => x.name).join(', ') || 'none'}`);
+      else
+        problems.push(
+          `list ${listId} has no custom field named "${name}" (clickup.fields.${logical}); fields there: ${fields.map((x) => x.name).join(', ') || 'none'}`,
+        );
     }
     this.byList.set(listId, map);
     return problems;
@@ -39,7 +45,10 @@ export class FieldResolver {
   }
 
   /** The custom_fields array of a create-task body; a value that does not fit its field is an error naming both. */
-  async customFields(listId: string, values: Record<string, string | number | null>): Promise<{ ok: true; fields: NonNullable<CreateTaskBody['custom_fields']> } | { ok: false; reason: string }> {
+  async customFields(
+    listId: string,
+    values: Record<string, string | number | null>,
+  ): Promise<{ ok: true; fields: NonNullable<CreateTaskBody['custom_fields']> } | { ok: false; reason: string }> {
     const map = await this.ensure(listId);
     const out: NonNullable<CreateTaskBody['custom_fields']> = [];
     for (const [logical, value] of Object.entries(values)) {

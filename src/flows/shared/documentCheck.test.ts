@@ -19,10 +19,25 @@ describe('mediaType', () => {
     ['application/pdf', 'application/pdf'],
     ['Application/PDF; charset=binary', 'application/pdf'],
     ['  text/plain ', 'text/plain'],
-    ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+    [
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    ],
   ])('%j → %j', (raw, want) => expect(mediaType(raw)).toBe(want));
 
-  it.each(['text/plain\r\nX-Injected: 1', 'text/plain\nContent-Disposition: x', 'text/plain\r', 'application/pdf\u0000', 'text', 'text/', '/plain', 'text/pl ain', 'text/plain/x', '', undefined])('refuses %j', (raw) => {
+  it.each([
+    'text/plain\r\nX-Injected: 1',
+    'text/plain\nContent-Disposition: x',
+    'text/plain\r',
+    'application/pdf\u0000',
+    'text',
+    'text/',
+    '/plain',
+    'text/pl ain',
+    'text/plain/x',
+    '',
+    undefined,
+  ])('refuses %j', (raw) => {
     expect(mediaType(raw)).toBeNull();
   });
 });
@@ -30,26 +45,65 @@ describe('mediaType', () => {
 describe('checkDocument (one check for every path)', () => {
   it('passes a file within the limits whose hash matches, with its bare type', async () => {
     const b = Buffer.from('hello');
-    expect(await checkDocument(body(b), { label: 'doc', contentType: 'text/plain; charset=utf-8', sha256: sha(b) }, limits)).toEqual({ ok: true, data: b, sha256: sha(b), contentType: 'text/plain' });
+    expect(
+      await checkDocument(body(b), { label: 'doc', contentType: 'text/plain; charset=utf-8', sha256: sha(b) }, limits),
+    ).toEqual({ ok: true, data: b, sha256: sha(b), contentType: 'text/plain' });
   });
   it('refuses a type with CR/LF (fail, final), a type not allowed (fail), a file over max_bytes (fail), a hash that disagrees (retry)', async () => {
     const b = Buffer.from('hello');
-    expect(await checkDocument(body(b), { label: 'doc', contentType: 'text/plain\r\nX-Evil: 1' }, limits)).toMatchObject({ ok: false, outcome: { status: 'fail', error: expect.stringMatching(/not a well-formed media type/) } });
-    expect(await checkDocument(body(b), { label: 'doc', contentType: 'text/html' }, limits)).toMatchObject({ ok: false, outcome: { status: 'fail', error: expect.stringMatching(/not in documents.content_types/) } });
-    expect(await checkDocument(body('x'.repeat(17)), { label: 'doc', contentType: 'text/plain' }, limits)).toMatchObject({ ok: false, outcome: { status: 'fail', error: expect.stringMatching(/16-byte limit/) } });
-    expect(await checkDocument(body(b), { label: 'doc', contentType: 'text/plain', sha256: sha(Buffer.from('other')) }, limits)).toMatchObject({ ok: false, outcome: { status: 'retry', error: expect.stringMatching(/hash to/) } });
+    expect(
+      await checkDocument(body(b), { label: 'doc', contentType: 'text/plain\r\nX-Evil: 1' }, limits),
+    ).toMatchObject({
+      ok: false,
+      outcome: { status: 'fail', error: expect.stringMatching(/not a well-formed media type/) },
+    });
+    expect(await checkDocument(body(b), { label: 'doc', contentType: 'text/html' }, limits)).toMatchObject({
+      ok: false,
+      outcome: { status: 'fail', error: expect.stringMatching(/not in documents.content_types/) },
+    });
+    expect(
+      await checkDocument(body('x'.repeat(17)), { label: 'doc', contentType: 'text/plain' }, limits),
+    ).toMatchObject({ ok: false, outcome: { status: 'fail', error: expect.stringMatching(/16-byte limit/) } });
+    expect(
+      await checkDocument(
+        body(b),
+        { label: 'doc', contentType: 'text/plain', sha256: sha(Buffer.from('other')) },
+        limits,
+      ),
+    ).toMatchObject({ ok: false, outcome: { status: 'retry', error: expect.stringMatching(/hash to/) } });
   });
 });
 
 describe('the multipart header', () => {
   it('never carries a CR/LF from a content type: the upload is refused before anything is sent', async () => {
     let sent = 0;
-    const c = { teamId: 't', t: { request: async () => { sent++; return { ok: true, value: {} }; } } } as unknown as Parameters<typeof uploadAttachment>[0];
-    const r = await uploadAttachment(c, 'task1', { filename: 'a.pdf', contentType: 'application/pdf\r\nContent-Type: text/html', data: Buffer.from('x') });
+    const c = {
+      teamId: 't',
+      t: {
+        request: async () => {
+          sent++;
+          return { ok: true, value: {} };
+        },
+      },
+    } as unknown as Parameters<typeof uploadAttachment>[0];
+    const r = await uploadAttachment(c, 'task1', {
+      filename: 'a.pdf',
+      contentType: 'application/pdf\r\nContent-Type: text/html',
+      data: Buffer.from('x'),
+    });
     expect(r.ok).toBe(false);
     expect(sent).toBe(0);
-    const { body: mp } = multipartBody('attachment', { filename: 'a\r\n.pdf', contentType: 'application/pdf', data: Buffer.from('x') });
-    expect(mp.toString('latin1').split('\r\n').filter((l) => /^Content-/i.test(l))).toHaveLength(2);
+    const { body: mp } = multipartBody('attachment', {
+      filename: 'a\r\n.pdf',
+      contentType: 'application/pdf',
+      data: Buffer.from('x'),
+    });
+    expect(
+      mp
+        .toString('latin1')
+        .split('\r\n')
+        .filter((l) => /^Content-/i.test(l)),
+    ).toHaveLength(2);
   });
 });
 
@@ -66,14 +120,27 @@ async function handlerWorld(doc: { content_type: string; sha256: string; bytes: 
   await recordLink(tmp.store.db, { entity: 'approval', entityId: 'R1', cuTaskId: 'T-approval', cuListId: 'L' }, 1);
   await recordLink(tmp.store.db, { entity: 'case', entityId: 'C1', cuTaskId: 'T-case', cuListId: 'L' }, 1);
   const uploads: Array<{ contentType: string }> = [];
-  const meta = { id: 'D1', case_id: 'C1', name: 'terms.pdf', kind: 'contract', content_type: doc.content_type, size_bytes: doc.bytes.length, sha256: doc.sha256, uploaded_by: 'partner', created_at: '2026-01-01T00:00:00Z' };
+  const meta = {
+    id: 'D1',
+    case_id: 'C1',
+    name: 'terms.pdf',
+    kind: 'contract',
+    content_type: doc.content_type,
+    size_bytes: doc.bytes.length,
+    sha256: doc.sha256,
+    uploaded_by: 'partner',
+    created_at: '2026-01-01T00:00:00Z',
+  };
   const ctx = {
     store: tmp.store,
     now: () => 1_000,
     config: { documents: { max_bytes: 1024, content_types: ['application/pdf'] } },
     tg: { downloadDocument: async () => ({ ok: true, value: { meta, body: body(doc.bytes) } }) },
     clickup: {
-      uploadAttachment: async (_task: string, f: { contentType: string }) => (uploads.push(f), { ok: true, value: { id: 'A1' } }),
+      uploadAttachment: async (_task: string, f: { contentType: string }) => (
+        uploads.push(f),
+        { ok: true, value: { id: 'A1' } }
+      ),
       getTask: async () => ({ ok: true, value: { attachments: [] } }),
     },
   } as never;
@@ -81,8 +148,16 @@ async function handlerWorld(doc: { content_type: string; sha256: string; bytes: 
 }
 
 describe.each([
-  ['approvals (approval.attach_document)', (ctx: never): TypedJobHandler<never> => attachRequestDocumentHandler(ctx), { requestId: 'R1', documentId: 'D1' }],
-  ['flow 3 (clickup.upload_document)', (ctx: never): TypedJobHandler<never> => uploadToClickUpHandler(ctx), { kind: 'clickup.upload_document', caseId: 'C1', documentId: 'D1' }],
+  [
+    'approvals (approval.attach_document)',
+    (ctx: never): TypedJobHandler<never> => attachRequestDocumentHandler(ctx),
+    { requestId: 'R1', documentId: 'D1' },
+  ],
+  [
+    'flow 3 (clickup.upload_document)',
+    (ctx: never): TypedJobHandler<never> => uploadToClickUpHandler(ctx),
+    { kind: 'clickup.upload_document', caseId: 'C1', documentId: 'D1' },
+  ],
 ])('%s uses the shared document check', (_name, make, payload) => {
   const pdf = Buffer.from('%PDF-1.7 ok');
   const run = async (doc: { content_type: string; sha256: string; bytes: Buffer }) => {

@@ -10,7 +10,8 @@ export interface DocumentLimits {
   content_types: readonly string[];
 }
 
-export type CheckedDocument = { ok: true; data: Buffer; sha256: string; contentType: string } | { ok: false; outcome: JobOutcome };
+export type CheckedDocument =
+  { ok: true; data: Buffer; sha256: string; contentType: string } | { ok: false; outcome: JobOutcome };
 
 /**
  * The one check every file the bridge passes on goes through (flow 3 uploads, approval documents, files
@@ -20,20 +21,45 @@ export type CheckedDocument = { ok: true; data: Buffer; sha256: string; contentT
  * On refusal the body is destroyed and the outcome says why: a bad type or size is final (`fail`), an
  * interrupted read or a hash that disagrees is retried (the download may have been cut).
  */
-export async function checkDocument(body: Readable, doc: { label: string; contentType: string | undefined; sha256?: string }, limits: DocumentLimits): Promise<CheckedDocument> {
+export async function checkDocument(
+  body: Readable,
+  doc: { label: string; contentType: string | undefined; sha256?: string },
+  limits: DocumentLimits,
+): Promise<CheckedDocument> {
   const type = mediaType(doc.contentType);
   if (type === null) {
     body.destroy();
-    return { ok: false, outcome: { status: 'fail', error: `${doc.label}: content type ${JSON.stringify(doc.contentType ?? null)} is not a well-formed media type` } };
+    return {
+      ok: false,
+      outcome: {
+        status: 'fail',
+        error: `${doc.label}: content type ${JSON.stringify(doc.contentType ?? null)} is not a well-formed media type`,
+      },
+    };
   }
   if (limits.content_types.length > 0 && !limits.content_types.map((t) => t.toLowerCase()).includes(type)) {
     body.destroy();
-    return { ok: false, outcome: { status: 'fail', error: `${doc.label} has content type ${type}, not in documents.content_types` } };
+    return {
+      ok: false,
+      outcome: { status: 'fail', error: `${doc.label} has content type ${type}, not in documents.content_types` },
+    };
   }
   const read = await readLimited(body, limits.max_bytes);
-  if (!read.ok) return { ok: false, outcome: read.tooLarge ? { status: 'fail', error: `${doc.label}: ${read.reason}` } : { status: 'retry', error: read.reason } };
+  if (!read.ok)
+    return {
+      ok: false,
+      outcome: read.tooLarge
+        ? { status: 'fail', error: `${doc.label}: ${read.reason}` }
+        : { status: 'retry', error: read.reason },
+    };
   if (doc.sha256 !== undefined && read.sha256 !== doc.sha256.toLowerCase()) {
-    return { ok: false, outcome: { status: 'retry', error: `${doc.label}: downloaded bytes hash to ${read.sha256}, metadata says ${doc.sha256}` } };
+    return {
+      ok: false,
+      outcome: {
+        status: 'retry',
+        error: `${doc.label}: downloaded bytes hash to ${read.sha256}, metadata says ${doc.sha256}`,
+      },
+    };
   }
   return { ok: true, data: read.data, sha256: read.sha256, contentType: type };
 }

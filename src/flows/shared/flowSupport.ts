@@ -23,14 +23,32 @@ export function flowFields(ctx: SyncContext, flow: string, names: FieldNames): F
 
 /** Save a flow record (guarded by the version read) and enqueue its jobs, in the caller's transaction. */
 /** `actor`: the ClickUp person whose change queued the jobs; their partner-visible ones go through the bulk-change guard. */
-export async function commitFlow<T>(ctx: SyncContext, trx: Transaction<Database>, rec: { flow: string; id: string; state: string; lookup?: string | null; data: T }, readVersion: number, jobs: readonly FlowJob[], actor: string | null = null): Promise<void> {
+export async function commitFlow<T>(
+  ctx: SyncContext,
+  trx: Transaction<Database>,
+  rec: { flow: string; id: string; state: string; lookup?: string | null; data: T },
+  readVersion: number,
+  jobs: readonly FlowJob[],
+  actor: string | null = null,
+): Promise<void> {
   const now = ctx.now();
   await saveFlowRecordOrThrow(trx, rec, readVersion, now);
   await enqueueFlowJobs(ctx, trx, jobs, actor);
 }
 
-export async function enqueueFlowJobs(ctx: SyncContext, trx: Transaction<Database>, jobs: readonly FlowJob[], actor: string | null = null): Promise<void> {
-  const mapped = jobs.map((j) => ({ kind: j.kind, key: j.key, queueKey: j.queueKey, payload: j.payload, runAt: j.runAt }));
+export async function enqueueFlowJobs(
+  ctx: SyncContext,
+  trx: Transaction<Database>,
+  jobs: readonly FlowJob[],
+  actor: string | null = null,
+): Promise<void> {
+  const mapped = jobs.map((j) => ({
+    kind: j.kind,
+    key: j.key,
+    queueKey: j.queueKey,
+    payload: j.payload,
+    runAt: j.runAt,
+  }));
   if (actor) await enqueueGuarded(ctx, trx, actor, mapped);
   else await enqueueJobs(trx, mapped, ctx.now(), ctx.config.dispatcher.max_attempts);
 }
@@ -47,7 +65,12 @@ export function dropDownLabel(t: ClickUpTask, fieldName: string): string | null 
   const f = (t.custom_fields ?? []).find((x) => x.name.trim().toLowerCase() === fieldName.trim().toLowerCase());
   if (!f || f.value === undefined || f.value === null || f.value === '') return null;
   const opts = f.type_config?.options ?? [];
-  const o = opts.find((x) => x.id === f.value || (typeof f.value === 'number' && Number(x.orderindex) === f.value) || String(x.orderindex) === String(f.value));
+  const o = opts.find(
+    (x) =>
+      x.id === f.value ||
+      (typeof f.value === 'number' && Number(x.orderindex) === f.value) ||
+      String(x.orderindex) === String(f.value),
+  );
   return (o?.name ?? o?.label ?? String(f.value)) || null;
 }
 

@@ -9,6 +9,21 @@ import { appendAudit } from '../../store/ops/audit.ts';
  */
 export async function noTaskYet(ctx: SyncContext, caseId: string): Promise<JobOutcome> {
   const rec = await getCase(ctx.store.db, caseId);
-  if (rec?.unlinked) return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: caseId, action: 'skipped_unlinked', after: { deletedTask: rec.unlinked!.taskId } }, ctx.now()) };
+  if (rec?.unlinked)
+    return {
+      status: 'done',
+      commit: (trx) =>
+        appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: caseId,
+            action: 'skipped_unlinked',
+            after: { deletedTask: rec.unlinked!.taskId },
+          },
+          ctx.now(),
+        ),
+    };
   return { status: 'retry', error: `case ${caseId} has no ClickUp task yet`, retryAfterMs: 2000 };
 }

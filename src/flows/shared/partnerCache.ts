@@ -8,7 +8,11 @@ export class PartnerCache {
   private readonly entries = new Map<string, { at: number; value: PartnerFacts }>();
   private readonly pending = new Map<string, Promise<Result<PartnerFacts>>>();
 
-  constructor(private readonly tg: Pick<TradingGridPartners, 'getPartner'>, private readonly ttlMs: number, private readonly now: () => number) {}
+  constructor(
+    private readonly tg: Pick<TradingGridPartners, 'getPartner'>,
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {}
 
   async get(id: string): Promise<Result<PartnerFacts>> {
     const hit = this.entries.get(id);

@@ -2,17 +2,29 @@ import type { Transaction } from 'kysely';
 import type { SyncContext } from '../../sync/context.ts';
 import type { Database } from '../../store/schema.ts';
 import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
-import { changeState, countRecentChanges, decideHeldChanges, recordChange, type HeldSelector } from '../../store/ops/partnerChanges.ts';
+import {
+  changeState,
+  countRecentChanges,
+  decideHeldChanges,
+  recordChange,
+  type HeldSelector,
+} from '../../store/ops/partnerChanges.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getFieldMemory } from '../../store/ops/fieldMemory.ts';
-import { decideBulkHold, heldEntityOf, PARTNER_VISIBLE_JOB_KINDS, type BulkGuardConfig } from '../../core/sharing/bulkGuard.ts';
+import {
+  decideBulkHold,
+  heldEntityOf,
+  PARTNER_VISIBLE_JOB_KINDS,
+  type BulkGuardConfig,
+} from '../../core/sharing/bulkGuard.ts';
 import type { GridbridgeConfig } from '../../config/schema.ts';
 
 /** The person behind a ClickUp change, as the guard counts them: "name (user id)". */
 export function personOf(items: ReadonlyArray<{ user?: unknown }> | undefined): string | null {
   for (const i of items ?? []) {
     const u = i.user as { id?: unknown; username?: string; email?: string } | undefined;
-    if (u && (u.id !== undefined || u.username || u.email)) return `${u.username ?? u.email ?? 'user'}${u.id !== undefined ? ` (${String(u.id)})` : ''}`;
+    if (u && (u.id !== undefined || u.username || u.email))
+      return `${u.username ?? u.email ?? 'user'}${u.id !== undefined ? ` (${String(u.id)})` : ''}`;
   }
   return null;
 }
@@ -26,7 +38,12 @@ export function bulkGuardOf(config: Pick<GridbridgeConfig, 'guards'>): BulkGuard
  * partner-visible change is counted per person (a redelivered webhook is not counted twice, and a held
  * change stays held). Changes without a person (the bridge's own, SLA) are never held.
  */
-export async function enqueueGuarded(ctx: SyncContext, trx: Transaction<Database>, actor: string | null, jobs: NewJob[]): Promise<void> {
+export async function enqueueGuarded(
+  ctx: SyncContext,
+  trx: Transaction<Database>,
+  actor: string | null,
+  jobs: NewJob[],
+): Promise<void> {
   const now = ctx.now();
   const g = bulkGuardOf(ctx.config);
   const go: NewJob[] = [];
@@ -48,14 +65,35 @@ export async function enqueueGuarded(ctx: SyncContext, trx: Transaction<Database
   }
   for (const h of held) {
     const on = heldEntityOf(h.job.kind, h.job.payload);
-    await appendAudit(trx, { actor: 'gridbridge', entity: on.entity, entityId: on.id, action: 'held_bulk_change', after: { by: actor, kind: h.job.kind, reason: h.reason } }, now);
+    await appendAudit(
+      trx,
+      {
+        actor: 'gridbridge',
+        entity: on.entity,
+        entityId: on.id,
+        action: 'held_bulk_change',
+        after: { by: actor, kind: h.job.kind, reason: h.reason },
+      },
+      now,
+    );
   }
-  if (held.length > 0) ctx.logger.warn({ actor, held: held.length, kinds: [...new Set(held.map((h) => h.job.kind))] }, `bulk-change guard: ${held.length} partner-visible change(s) by ${actor} held for an admin (gridbridge held list / the console)`);
+  if (held.length > 0)
+    ctx.logger.warn(
+      { actor, held: held.length, kinds: [...new Set(held.map((h) => h.job.kind))] },
+      `bulk-change guard: ${held.length} partner-visible change(s) by ${actor} held for an admin (gridbridge held list / the console)`,
+    );
   await enqueueJobs(trx, go, now, ctx.config.dispatcher.max_attempts);
 }
 
 /** Release (enqueue) or drop held changes; each is audited on its case with the admin who decided. */
-export async function settleHeldChanges(db: { transaction(): { execute<T>(f: (trx: Transaction<Database>) => Promise<T>): Promise<T> } }, sel: HeldSelector, to: 'released' | 'dropped', by: string, now: number, maxAttempts: number): Promise<number> {
+export async function settleHeldChanges(
+  db: { transaction(): { execute<T>(f: (trx: Transaction<Database>) => Promise<T>): Promise<T> } },
+  sel: HeldSelector,
+  to: 'released' | 'dropped',
+  by: string,
+  now: number,
+  maxAttempts: number,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const rows = await decideHeldChanges(trx, sel, to, by, now);
     const go: NewJob[] = [];
@@ -69,7 +107,17 @@ export async function settleHeldChanges(db: { transaction(): { execute<T>(f: (tr
       }
       if (action === 'held_change_released') go.push(r.job);
       const on = heldEntityOf(r.job.kind, r.job.payload);
-      await appendAudit(trx, { actor: by, entity: on.entity, entityId: on.id, action, after: { heldId: r.id, by: r.actor, kind: r.job.kind } }, now);
+      await appendAudit(
+        trx,
+        {
+          actor: by,
+          entity: on.entity,
+          entityId: on.id,
+          action,
+          after: { heldId: r.id, by: r.actor, kind: r.job.kind },
+        },
+        now,
+      );
     }
     await enqueueJobs(trx, go, now, maxAttempts);
     return rows.length;

@@ -18,7 +18,13 @@ export type Found<T> = { ok: true; value: T } | { ok: false; outcome: JobOutcome
  * The one task of `listId` whose text field `fieldId` is exactly `value` (ClickUp's `==`, compared again
  * by the connector). Several is an error that names them: we do not guess which one is ours.
  */
-export async function findSavedTask(ctx: SyncContext, listId: string, fieldId: string, value: string, what: string): Promise<Found<ClickUpTask | null>> {
+export async function findSavedTask(
+  ctx: SyncContext,
+  listId: string,
+  fieldId: string,
+  value: string,
+  what: string,
+): Promise<Found<ClickUpTask | null>> {
   const found = await ctx.clickup.findTasksByCustomField(listId, fieldId, value);
   if (!found.ok) return { ok: false, outcome: outcomeFromRemote(found.error, `looking for ${what}`) };
   return oneOrNone(found.value, `${what} ("${value}")`);
@@ -30,7 +36,10 @@ export function oneOrNone(tasks: ClickUpTask[], what: string): Found<ClickUpTask
   const names = tasks.map((t) => `${t.id} "${t.name}"`).join(', ');
   return {
     ok: false,
-    outcome: { status: 'fail', error: `${tasks.length} ClickUp tasks are ${what}: ${names}. The bridge does not guess which is its own: delete or unmark the extra ones, then replay this dead letter` },
+    outcome: {
+      status: 'fail',
+      error: `${tasks.length} ClickUp tasks are ${what}: ${names}. The bridge does not guess which is its own: delete or unmark the extra ones, then replay this dead letter`,
+    },
   };
 }
 
@@ -48,7 +57,13 @@ export function commentMarker(key: string): string {
  * the task's comments are read first and a comment carrying the marker counts as posted.
  * Resolves to the comment id and whether it was found (posted by an earlier attempt), or an outcome.
  */
-export async function commentOnce(ctx: SyncContext, taskId: string, body: CreateCommentBody, key: string, attempt: number): Promise<Found<{ id: string; found: boolean }>> {
+export async function commentOnce(
+  ctx: SyncContext,
+  taskId: string,
+  body: CreateCommentBody,
+  key: string,
+  attempt: number,
+): Promise<Found<{ id: string; found: boolean }>> {
   const marker = commentMarker(key);
   if (attempt > 1) {
     const list = await ctx.clickup.listComments(taskId);

@@ -6,6 +6,13 @@
  * commit ran.
  */
 export function sideStamp(value: string | number | null | undefined, fallback: number): number {
-  const t = typeof value === 'number' ? value : typeof value === 'string' ? (/^\d+$/.test(value) ? Number(value) : Date.parse(value)) : NaN;
+  const t =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string'
+        ? /^\d+$/.test(value)
+          ? Number(value)
+          : Date.parse(value)
+        : NaN;
   return Number.isFinite(t) && t > 0 ? t : fallback;
 }

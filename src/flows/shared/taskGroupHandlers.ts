@@ -18,12 +18,22 @@ import { findSavedTask, oneOrNone } from './saved.ts';
  * `group.finish` then adds checklists and dependencies, each looked up before it is created.
  */
 
-
 const queueOf = (plan: TaskGroupPlan) => `${plan.entity}:${plan.groupId}`;
 
 function nextJob(plan: TaskGroupPlan, index: number) {
-  if (index <= plan.steps.length) return { kind: 'group.build', key: `group.build:${plan.entity}:${plan.groupId}:${index}`, queueKey: queueOf(plan), payload: { plan, index } };
-  return { kind: 'group.finish', key: `group.finish:${plan.entity}:${plan.groupId}`, queueKey: queueOf(plan), payload: { plan } };
+  if (index <= plan.steps.length)
+    return {
+      kind: 'group.build',
+      key: `group.build:${plan.entity}:${plan.groupId}:${index}`,
+      queueKey: queueOf(plan),
+      payload: { plan, index },
+    };
+  return {
+    kind: 'group.finish',
+    key: `group.finish:${plan.entity}:${plan.groupId}`,
+    queueKey: queueOf(plan),
+    payload: { plan },
+  };
 }
 
 export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPayload<'group.build'>> {
@@ -37,7 +47,17 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
       commit: async (trx) => {
         if (taskId) {
           await recordLink(trx, { entity: plan.entity, entityId, cuTaskId: taskId, cuListId: plan.listId }, ctx.now());
-          await appendAudit(trx, { actor: 'gridbridge', entity: plan.entity, entityId: plan.groupId, action: how, after: { step: stepKey, cuTaskId: taskId } }, ctx.now());
+          await appendAudit(
+            trx,
+            {
+              actor: 'gridbridge',
+              entity: plan.entity,
+              entityId: plan.groupId,
+              action: how,
+              after: { step: stepKey, cuTaskId: taskId },
+            },
+            ctx.now(),
+          );
         }
         await enqueueFlowJobs(ctx, trx, [nextJob(plan, index + 1)]);
       },
@@ -62,9 +82,22 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
         // A task made from a template gets its key only after it is created: one whose answer was lost
         // carries none. A task of the same name in the list without any key is that one.
         const listed = await ctx.clickup.listTasks(plan.listId, { include_closed: true });
-        if (!listed.ok) return outcomeFromRemote(listed.error, `looking for ${plan.parent.name} made from template ${plan.parent.templateName}`);
-        const unkeyed = listed.value.filter((t) => t.name === plan.parent.name && !(t.custom_fields ?? []).some((f) => f.id === keyField.id && f.value !== undefined && f.value !== null && f.value !== ''));
-        const one = oneOrNone(unkeyed, `named "${plan.parent.name}" without a ${plan.keyField} value (made from template ${plan.parent.templateName}?)`);
+        if (!listed.ok)
+          return outcomeFromRemote(
+            listed.error,
+            `looking for ${plan.parent.name} made from template ${plan.parent.templateName}`,
+          );
+        const unkeyed = listed.value.filter(
+          (t) =>
+            t.name === plan.parent.name &&
+            !(t.custom_fields ?? []).some(
+              (f) => f.id === keyField.id && f.value !== undefined && f.value !== null && f.value !== '',
+            ),
+        );
+        const one = oneOrNone(
+          unkeyed,
+          `named "${plan.parent.name}" without a ${plan.keyField} value (made from template ${plan.parent.templateName}?)`,
+        );
         if (!one.ok) return one.outcome;
         fromTemplate = one.value?.id ?? null;
       }
@@ -82,11 +115,20 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
         const tpls = await ctx.clickup.listTaskTemplates();
         if (!tpls.ok) return outcomeFromRemote(tpls.error, 'listing task templates');
         const tpl = tpls.value.find((t) => t.name === p.templateName);
-        if (!tpl) return { status: 'fail', error: `ClickUp has no task template named "${p.templateName}" (${plan.entity} ${plan.groupId})` };
+        if (!tpl)
+          return {
+            status: 'fail',
+            error: `ClickUp has no task template named "${p.templateName}" (${plan.entity} ${plan.groupId})`,
+          };
         // Found after a lost answer (above), or made now; either way completed below (PUT and field values repeat safely).
-        const made = fromTemplate ? { ok: true as const, value: { id: fromTemplate } } : await ctx.clickup.createTaskFromTemplate(plan.listId, tpl.id, { name: p.name });
+        const made = fromTemplate
+          ? { ok: true as const, value: { id: fromTemplate } }
+          : await ctx.clickup.createTaskFromTemplate(plan.listId, tpl.id, { name: p.name });
         if (!made.ok) return outcomeFromRemote(made.error, `creating ${p.name} from template ${p.templateName}`);
-        const u = await ctx.clickup.updateTask(made.value.id, { assignees: { add: p.assignees, rem: [] }, ...(p.dueAt !== null ? { due_date: p.dueAt, due_date_time: true } : {}) });
+        const u = await ctx.clickup.updateTask(made.value.id, {
+          assignees: { add: p.assignees, rem: [] },
+          ...(p.dueAt !== null ? { due_date: p.dueAt, due_date_time: true } : {}),
+        });
         if (!u.ok) return outcomeFromRemote(u.error, `completing task ${made.value.id}`);
         for (const f of cf.fields) {
           const s = await ctx.clickup.setCustomFieldValue(made.value.id, f.id, f.value);
@@ -95,8 +137,13 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
         return advance(made.value.id, 'task_created_from_template');
       }
       const created = await ctx.clickup.createTask(plan.listId, {
-        name: p.name, markdown_content: p.markdown, assignees: p.assignees, tags: p.tags, custom_fields: cf.fields,
-        ...(p.priority ? { priority: p.priority } : {}), ...(p.dueAt !== null ? { due_date: p.dueAt, due_date_time: true } : {}),
+        name: p.name,
+        markdown_content: p.markdown,
+        assignees: p.assignees,
+        tags: p.tags,
+        custom_fields: cf.fields,
+        ...(p.priority ? { priority: p.priority } : {}),
+        ...(p.dueAt !== null ? { due_date: p.dueAt, due_date_time: true } : {}),
       });
       if (!created.ok) return outcomeFromRemote(created.error, `creating ${p.name}`);
       return advance(created.value.id, 'task_created');
@@ -104,15 +151,24 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
 
     const step = plan.steps[index - 1]!;
     const parent = await getLink(db, plan.entity, groupEntityId(plan.groupId, 'parent'));
-    if (!parent) return { status: 'retry', error: `${plan.entity} ${plan.groupId}: parent task not recorded yet`, retryAfterMs: 1000 };
+    if (!parent)
+      return {
+        status: 'retry',
+        error: `${plan.entity} ${plan.groupId}: parent task not recorded yet`,
+        retryAfterMs: 1000,
+      };
     if (plan.parent.templateName) {
       // The template may have made this step already: adopt it by name.
       const pt = await ctx.clickup.getTask(parent.cuTaskId, { includeSubtasks: true });
       if (!pt.ok) return outcomeFromRemote(pt.error, `reading ${parent.cuTaskId}`);
-      const subs = ((pt.value as { subtasks?: ClickUpTask[] }).subtasks ?? []);
+      const subs = (pt.value as { subtasks?: ClickUpTask[] }).subtasks ?? [];
       const same = subs.find((s) => s.name.trim().toLowerCase() === step.name.trim().toLowerCase());
       if (same) {
-        const u = await ctx.clickup.updateTask(same.id, { markdown_content: step.markdown, assignees: { add: step.assignees, rem: [] }, ...(step.dueAt !== null ? { due_date: step.dueAt, due_date_time: true } : {}) });
+        const u = await ctx.clickup.updateTask(same.id, {
+          markdown_content: step.markdown,
+          assignees: { add: step.assignees, rem: [] },
+          ...(step.dueAt !== null ? { due_date: step.dueAt, due_date_time: true } : {}),
+        });
         if (!u.ok) return outcomeFromRemote(u.error, `adopting ${same.id}`);
         const cfa = await fields.customFields(plan.listId, { ...step.fields, gb_key: key });
         if (!cfa.ok) return { status: 'fail', error: `${plan.entity} ${plan.groupId}: ${cfa.reason}` };
@@ -126,7 +182,12 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
     const cf = await fields.customFields(plan.listId, { ...step.fields, gb_key: key });
     if (!cf.ok) return { status: 'fail', error: `${plan.entity} ${plan.groupId}: ${cf.reason}` };
     const created = await ctx.clickup.createTask(plan.listId, {
-      name: step.name, markdown_content: step.markdown, assignees: step.assignees, parent: parent.cuTaskId, tags: ['gridbridge', plan.entity], custom_fields: cf.fields,
+      name: step.name,
+      markdown_content: step.markdown,
+      assignees: step.assignees,
+      parent: parent.cuTaskId,
+      tags: ['gridbridge', plan.entity],
+      custom_fields: cf.fields,
       ...(step.dueAt !== null ? { due_date: step.dueAt, due_date_time: true } : {}),
     });
     if (!created.ok) return outcomeFromRemote(created.error, `creating ${step.name}`);
@@ -149,7 +210,10 @@ export function finishGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupP
       const taskId = ids.get(s.key)!;
       const t = await ctx.clickup.getTask(taskId);
       if (!t.ok) return outcomeFromRemote(t.error, `reading ${taskId}`);
-      const task = t.value as ClickUpTask & { checklists?: Array<{ id: string; name: string; items?: Array<{ name: string }> }>; dependencies?: Array<{ task_id: string; depends_on: string }> };
+      const task = t.value as ClickUpTask & {
+        checklists?: Array<{ id: string; name: string; items?: Array<{ name: string }> }>;
+        dependencies?: Array<{ task_id: string; depends_on: string }>;
+      };
       if (s.checklist.length > 0) {
         let cl = (task.checklists ?? []).find((c) => c.name === s.name);
         if (!cl) {
@@ -173,8 +237,26 @@ export function finishGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupP
     return {
       status: 'done',
       commit: async (trx) => {
-        await appendAudit(trx, { actor: 'gridbridge', entity: plan.entity, entityId: plan.groupId, action: 'group_built', after: { tasks: plan.steps.length + 1 } }, ctx.now());
-        if (plan.onBuilt) await enqueueFlowJobs(ctx, trx, [{ kind: plan.onBuilt.kind, key: `${plan.onBuilt.kind}:${plan.groupId}`, queueKey: queueOf(plan), payload: plan.onBuilt.payload }]);
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: plan.entity,
+            entityId: plan.groupId,
+            action: 'group_built',
+            after: { tasks: plan.steps.length + 1 },
+          },
+          ctx.now(),
+        );
+        if (plan.onBuilt)
+          await enqueueFlowJobs(ctx, trx, [
+            {
+              kind: plan.onBuilt.kind,
+              key: `${plan.onBuilt.kind}:${plan.groupId}`,
+              queueKey: queueOf(plan),
+              payload: plan.onBuilt.payload,
+            },
+          ]);
       },
     };
   };

@@ -17,8 +17,13 @@ describe('a linked task moved between lists', () => {
     expect(decidePlacement(linked, now, ours)).toBe(expected);
   });
 
-  it('reads the list from a move item first, else from any item\'s parent_id', () => {
-    expect(listOfDelivery([{ field: 'status', parent_id: 'L-a' }, { field: 'section_moved', after: { id: 901 }, parent_id: 'L-a' }])).toBe('901');
+  it("reads the list from a move item first, else from any item's parent_id", () => {
+    expect(
+      listOfDelivery([
+        { field: 'status', parent_id: 'L-a' },
+        { field: 'section_moved', after: { id: 901 }, parent_id: 'L-a' },
+      ]),
+    ).toBe('901');
     expect(listOfDelivery([{ field: 'comment', parent_id: 'L-a' }])).toBe('L-a');
     expect(listOfDelivery([{ field: 'comment' }])).toBeNull();
   });

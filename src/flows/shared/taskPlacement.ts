@@ -13,7 +13,9 @@ export function listOfDelivery(items: readonly Item[]): string | null {
     const a = i.after as { id?: unknown } | null | undefined;
     if (a && (typeof a.id === 'string' || typeof a.id === 'number') && String(a.id) !== '') return String(a.id);
   }
-  for (const i of items) if ((typeof i.parent_id === 'string' || typeof i.parent_id === 'number') && String(i.parent_id) !== '') return String(i.parent_id);
+  for (const i of items)
+    if ((typeof i.parent_id === 'string' || typeof i.parent_id === 'number') && String(i.parent_id) !== '')
+      return String(i.parent_id);
   return null;
 }
 

@@ -35,7 +35,9 @@ describe('ClickUp sandbox: faults after the work is done', () => {
 
   it('saves a POST and then resets the connection', async () => {
     sb = await startClickUpSandbox({ rateLimitPerMinute: null, faults: { savedThenResetRate: 1 } });
-    await expect(post(sb, 'saved then reset')).rejects.toMatchObject({ code: expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET/) });
+    await expect(post(sb, 'saved then reset')).rejects.toMatchObject({
+      code: expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET/),
+    });
     expect(named(sb, 'saved then reset')).toHaveLength(1);
     expect(sb.stats().savedThenReset).toBe(1);
   });
@@ -52,7 +54,11 @@ describe('ClickUp sandbox: faults after the work is done', () => {
     const made = await post(sb, 'to rename');
     const id = ((await made.body.json()) as { id: string }).id;
     sb.setFaults({ savedThen5xxRate: 1 });
-    const put = await request(`${sb.url}/v2/task/${id}`, { method: 'PUT', headers: { authorization: sb.token, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'renamed' }) });
+    const put = await request(`${sb.url}/v2/task/${id}`, {
+      method: 'PUT',
+      headers: { authorization: sb.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'renamed' }),
+    });
     expect([502, 504]).toContain(put.statusCode);
     await put.body.text();
     expect(sb.state.tasks.get(id)?.name).toBe('renamed');
@@ -63,7 +69,11 @@ describe('ClickUp sandbox: faults after the work is done', () => {
 
   it('leaves a refused write refused (nothing saved, the real answer)', async () => {
     sb = await startClickUpSandbox({ rateLimitPerMinute: null, faults: { savedThen5xxRate: 1 } });
-    const r = await request(`${sb.url}/v2/list/nope/task`, { method: 'POST', headers: { authorization: sb.token, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x' }) });
+    const r = await request(`${sb.url}/v2/list/nope/task`, {
+      method: 'POST',
+      headers: { authorization: sb.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x' }),
+    });
     expect(r.statusCode).toBe(401); // an unknown list id: OAUTH_027, as ClickUp answers it
     await r.body.text();
     expect(sb.stats().savedThen5xx).toBe(0);

@@ -1,6 +1,13 @@
 import type { Router, SandboxRequest, SandboxResponse } from '../shared/router.ts';
 import type { Faults } from '../shared/faults.ts';
-import { apiError, isApiError, TASK_NOT_FOUND, type ApiError, type MutationContext, type Mutations } from './mutations.ts';
+import {
+  apiError,
+  isApiError,
+  TASK_NOT_FOUND,
+  type ApiError,
+  type MutationContext,
+  type Mutations,
+} from './mutations.ts';
 import { attachmentJson, taskJson, webhookJson } from './render.ts';
 import type { TaskRec } from './state.ts';
 
@@ -9,12 +16,24 @@ export interface PersonActions {
   moveStatus(taskId: string, status: string, asEmail?: string): Record<string, unknown>;
   /** Moves the task to another list (a person's "Move to"); emits taskMoved. */
   moveToList(taskId: string, listId: string, asEmail?: string): Record<string, unknown>;
-  postComment(taskId: string, text: string, asEmail?: string, files?: Array<{ filename: string; contentType: string; data: Buffer }>): { id: string };
-  attachFile(taskId: string, file: { filename: string; contentType: string; data: Buffer }, asEmail?: string): Record<string, unknown>;
+  postComment(
+    taskId: string,
+    text: string,
+    asEmail?: string,
+    files?: Array<{ filename: string; contentType: string; data: Buffer }>,
+  ): { id: string };
+  attachFile(
+    taskId: string,
+    file: { filename: string; contentType: string; data: Buffer },
+    asEmail?: string,
+  ): Record<string, unknown>;
   /** `field` is a field name or id; drop-down values may be given by option name. */
   setField(taskId: string, field: string, value: unknown, asEmail?: string): Record<string, unknown>;
   /** Sets a webhook's health directly (e.g. to simulate ClickUp suspending it). */
-  setWebhookHealth(webhookId: string, health: { status: 'active' | 'failing' | 'suspended'; fail_count?: number }): void;
+  setWebhookHealth(
+    webhookId: string,
+    health: { status: 'active' | 'failing' | 'suspended'; fail_count?: number },
+  ): void;
 }
 
 export class SandboxActionError extends Error {
@@ -48,9 +67,14 @@ export function personActions(c: MutationContext, m: Mutations): PersonActions {
     setField: (id, field, value, email) => {
       const t = task(id);
       const list = s.lists.get(t.listId)!;
-      const f = list.fieldIds.map((fid) => s.fields.get(fid)!).find((x) => x.id === field || x.name.toLowerCase() === field.toLowerCase());
+      const f = list.fieldIds
+        .map((fid) => s.fields.get(fid)!)
+        .find((x) => x.id === field || x.name.toLowerCase() === field.toLowerCase());
       if (!f) throw new SandboxActionError(apiError(400, `No field ${field} on list ${list.name}`, 'FIELD_015'));
-      const v = f.type === 'drop_down' ? (f.type_config.options?.find((o) => o.name.toLowerCase() === String(value).toLowerCase())?.id ?? value) : value;
+      const v =
+        f.type === 'drop_down'
+          ? (f.type_config.options?.find((o) => o.name.toLowerCase() === String(value).toLowerCase())?.id ?? value)
+          : value;
       return taskJson(s, check(m.setField(t, f.id, v, who(email))), c.origin);
     },
     setWebhookHealth: (id, health) => {
@@ -69,37 +93,99 @@ interface ControlHooks {
 
 /** HTTP form of the person actions and knobs, under /_sandbox (no auth: loopback test tool). */
 export function registerControlApi(router: Router, c: MutationContext, p: PersonActions, hooks: ControlHooks): void {
-  const wrap = (h: (req: SandboxRequest, body: Record<string, unknown>) => unknown) => (req: SandboxRequest): SandboxResponse => {
-    try {
-      const body = (req.json && typeof req.json === 'object' ? req.json : {}) as Record<string, unknown>;
-      return { status: 200, body: h(req, body) ?? {} };
-    } catch (e) {
-      if (e instanceof SandboxActionError) return { status: e.apiError.status, body: { err: e.apiError.err, ECODE: e.apiError.ECODE } };
-      return { status: 400, body: { err: (e as Error).message, ECODE: 'SANDBOX_001' } };
-    }
-  };
+  const wrap =
+    (h: (req: SandboxRequest, body: Record<string, unknown>) => unknown) =>
+    (req: SandboxRequest): SandboxResponse => {
+      try {
+        const body = (req.json && typeof req.json === 'object' ? req.json : {}) as Record<string, unknown>;
+        return { status: 200, body: h(req, body) ?? {} };
+      } catch (e) {
+        if (e instanceof SandboxActionError)
+          return { status: e.apiError.status, body: { err: e.apiError.err, ECODE: e.apiError.ECODE } };
+        return { status: 400, body: { err: (e as Error).message, ECODE: 'SANDBOX_001' } };
+      }
+    };
   const str = (v: unknown, name: string): string => {
     if (typeof v !== 'string' || !v) throw new Error(`${name} (string) is required`);
     return v;
   };
   const as = (b: Record<string, unknown>) => (typeof b.as === 'string' ? b.as : undefined);
-  router.add('GET', '/_sandbox/tasks', wrap(() => ({ tasks: [...c.state.tasks.values()].map((t) => taskJson(c.state, t, c.origin, { attachments: true })) })));
-  router.add('POST', '/_sandbox/tasks/{task_id}/status', wrap((req, b) => p.moveStatus(req.params.task_id!, str(b.status, 'status'), as(b))));
-  router.add('POST', '/_sandbox/tasks/{task_id}/list', wrap((req, b) => p.moveToList(req.params.task_id!, str(b.list_id, 'list_id'), as(b))));
-  router.add('POST', '/_sandbox/tasks/{task_id}/comment', wrap((req, b) => p.postComment(req.params.task_id!, str(b.text, 'text'), as(b))));
-  router.add('POST', '/_sandbox/tasks/{task_id}/attachment', wrap((req, b) =>
-    p.attachFile(req.params.task_id!, { filename: str(b.filename, 'filename'), contentType: typeof b.contentType === 'string' ? b.contentType : 'application/octet-stream', data: Buffer.from(str(b.dataBase64, 'dataBase64'), 'base64') }, as(b))));
-  router.add('POST', '/_sandbox/tasks/{task_id}/field', wrap((req, b) => p.setField(req.params.task_id!, str(b.field, 'field'), b.value, as(b))));
-  router.add('GET', '/_sandbox/webhooks', wrap(() => ({ webhooks: [...c.state.webhooks.values()].map(webhookJson) })));
-  router.add('POST', '/_sandbox/webhooks/{webhook_id}/health', wrap((req, b) => {
-    const status = str(b.status, 'status');
-    if (status !== 'active' && status !== 'failing' && status !== 'suspended') throw new Error('status must be active, failing or suspended');
-    p.setWebhookHealth(req.params.webhook_id!, { status, fail_count: typeof b.fail_count === 'number' ? b.fail_count : undefined });
-  }));
-  router.add('POST', '/_sandbox/faults', wrap((_req, b) => {
-    hooks.setFaults(b);
-    return hooks.getFaults();
-  }));
-  router.add('GET', '/_sandbox/faults', wrap(() => hooks.getFaults()));
-  router.add('GET', '/_sandbox/stats', wrap(() => hooks.stats()));
+  router.add(
+    'GET',
+    '/_sandbox/tasks',
+    wrap(() => ({
+      tasks: [...c.state.tasks.values()].map((t) => taskJson(c.state, t, c.origin, { attachments: true })),
+    })),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/tasks/{task_id}/status',
+    wrap((req, b) => p.moveStatus(req.params.task_id!, str(b.status, 'status'), as(b))),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/tasks/{task_id}/list',
+    wrap((req, b) => p.moveToList(req.params.task_id!, str(b.list_id, 'list_id'), as(b))),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/tasks/{task_id}/comment',
+    wrap((req, b) => p.postComment(req.params.task_id!, str(b.text, 'text'), as(b))),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/tasks/{task_id}/attachment',
+    wrap((req, b) =>
+      p.attachFile(
+        req.params.task_id!,
+        {
+          filename: str(b.filename, 'filename'),
+          contentType: typeof b.contentType === 'string' ? b.contentType : 'application/octet-stream',
+          data: Buffer.from(str(b.dataBase64, 'dataBase64'), 'base64'),
+        },
+        as(b),
+      ),
+    ),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/tasks/{task_id}/field',
+    wrap((req, b) => p.setField(req.params.task_id!, str(b.field, 'field'), b.value, as(b))),
+  );
+  router.add(
+    'GET',
+    '/_sandbox/webhooks',
+    wrap(() => ({ webhooks: [...c.state.webhooks.values()].map(webhookJson) })),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/webhooks/{webhook_id}/health',
+    wrap((req, b) => {
+      const status = str(b.status, 'status');
+      if (status !== 'active' && status !== 'failing' && status !== 'suspended')
+        throw new Error('status must be active, failing or suspended');
+      p.setWebhookHealth(req.params.webhook_id!, {
+        status,
+        fail_count: typeof b.fail_count === 'number' ? b.fail_count : undefined,
+      });
+    }),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/faults',
+    wrap((_req, b) => {
+      hooks.setFaults(b);
+      return hooks.getFaults();
+    }),
+  );
+  router.add(
+    'GET',
+    '/_sandbox/faults',
+    wrap(() => hooks.getFaults()),
+  );
+  router.add(
+    'GET',
+    '/_sandbox/stats',
+    wrap(() => hooks.stats()),
+  );
 }

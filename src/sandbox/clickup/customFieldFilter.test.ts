@@ -30,7 +30,9 @@ afterAll(async () => {
 
 async function filter(operator: string, value: string): Promise<string[]> {
   const q = new URLSearchParams({ custom_fields: JSON.stringify([{ field_id: fieldId, operator, value }]) });
-  const r = await request(`${sb.url}/v2/list/${sb.lists.cases}/task?${q.toString()}`, { headers: { authorization: sb.token } });
+  const r = await request(`${sb.url}/v2/list/${sb.lists.cases}/task?${q.toString()}`, {
+    headers: { authorization: sb.token },
+  });
   const body = (await r.body.json()) as { tasks: Array<{ name: string }> };
   return body.tasks.map((t) => t.name).sort();
 }

@@ -47,13 +47,39 @@ export interface DeliveryOptions {
  * grows by one and the event is not sent again; fail_count 100 suspends the webhook (a 410 at once); the
  * next success makes it active with fail_count 0. The delay between tries is not documented.
  */
-export const DEFAULT_DELIVERY: DeliveryOptions = { timeoutMs: 7_000, attempts: 5, retryDelayMs: 1_000, failingAfter: 1, suspendAfter: 100 };
+export const DEFAULT_DELIVERY: DeliveryOptions = {
+  timeoutMs: 7_000,
+  attempts: 5,
+  retryDelayMs: 1_000,
+  failingAfter: 1,
+  suspendAfter: 100,
+};
 
 let histSeq = BigInt('2800763136717140000');
 
-export function historyItem(task: TaskRec, field: string, user: unknown, before: unknown, after: unknown, now: number, extra: Record<string, unknown> = {}): HistoryItem {
+export function historyItem(
+  task: TaskRec,
+  field: string,
+  user: unknown,
+  before: unknown,
+  after: unknown,
+  now: number,
+  extra: Record<string, unknown> = {},
+): HistoryItem {
   histSeq += 1n;
-  return { id: String(histSeq), type: 1, date: String(now), field, parent_id: task.listId, data: {}, source: null, user, before, after, ...extra };
+  return {
+    id: String(histSeq),
+    type: 1,
+    date: String(now),
+    field,
+    parent_id: task.listId,
+    data: {},
+    source: null,
+    user,
+    before,
+    after,
+    ...extra,
+  };
 }
 
 /**
@@ -93,7 +119,8 @@ export class WebhookDeliverer {
 
   private schedule(w: WebhookRec, event: string, taskId: string, body: string): void {
     const f = this.faults();
-    const hold = f.webhookReorderRate > 0 && this.random() < f.webhookReorderRate ? this.random() * f.webhookReorderMaxMs : 0;
+    const hold =
+      f.webhookReorderRate > 0 && this.random() < f.webhookReorderRate ? this.random() * f.webhookReorderMaxMs : 0;
     const dup = f.webhookDuplicateRate > 0 && this.random() < f.webhookDuplicateRate;
     this.track(this.deliver(w, event, taskId, body, hold, false));
     if (dup) this.track(this.deliver(w, event, taskId, body, hold + this.random() * 50, true));
@@ -111,7 +138,14 @@ export class WebhookDeliverer {
     return this.pending === 0 ? Promise.resolve() : new Promise((r) => this.idle.push(r));
   }
 
-  private async deliver(w: WebhookRec, event: string, taskId: string, body: string, holdMs: number, duplicate: boolean): Promise<void> {
+  private async deliver(
+    w: WebhookRec,
+    event: string,
+    taskId: string,
+    body: string,
+    holdMs: number,
+    duplicate: boolean,
+  ): Promise<void> {
     if (holdMs > 0) await this.clock.sleep(holdMs);
     for (let attempt = 1; attempt <= this.opts.attempts && !this.closed; attempt++) {
       const status = await this.post(w, body);
@@ -127,7 +161,11 @@ export class WebhookDeliverer {
       if (attempt < this.opts.attempts) await this.clock.sleep(this.opts.retryDelayMs * attempt);
     }
     const fails = w.health.fail_count + 1;
-    w.health = { status: fails >= this.opts.suspendAfter ? 'suspended' : fails >= this.opts.failingAfter ? 'failing' : w.health.status, fail_count: fails };
+    w.health = {
+      status:
+        fails >= this.opts.suspendAfter ? 'suspended' : fails >= this.opts.failingAfter ? 'failing' : w.health.status,
+      fail_count: fails,
+    };
     this.logger?.debug({ webhook: w.id, health: w.health }, 'sandbox webhook delivery failed');
   }
 

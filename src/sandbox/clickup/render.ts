@@ -1,12 +1,37 @@
-import { PRIORITIES, type ClickUpState, type CommentRec, type FieldDef, type ListRec, type StatusDef, type TaskRec, type User, type WebhookRec, type AttachmentRec, type ChecklistRec } from './state.ts';
+import {
+  PRIORITIES,
+  type ClickUpState,
+  type CommentRec,
+  type FieldDef,
+  type ListRec,
+  type StatusDef,
+  type TaskRec,
+  type User,
+  type WebhookRec,
+  type AttachmentRec,
+  type ChecklistRec,
+} from './state.ts';
 
 /** JSON shapes as ClickUp answers them (numbers-as-strings for dates, users as objects). */
 
-export const userJson = (u: User) => ({ id: u.id, username: u.username, color: u.color, email: u.email, initials: u.initials, profilePicture: u.profilePicture });
+export const userJson = (u: User) => ({
+  id: u.id,
+  username: u.username,
+  color: u.color,
+  email: u.email,
+  initials: u.initials,
+  profilePicture: u.profilePicture,
+});
 
 export function statusJson(list: ListRec, name: string): StatusDef & { id: string } {
   const s = list.statuses.find((x) => x.status === name) ?? list.statuses[0]!;
-  return { id: `p${list.id}_${s.orderindex}`, status: s.status, color: s.color, orderindex: s.orderindex, type: s.type };
+  return {
+    id: `p${list.id}_${s.orderindex}`,
+    status: s.status,
+    color: s.color,
+    orderindex: s.orderindex,
+    type: s.type,
+  };
 }
 
 export function priorityJson(p: number | null) {
@@ -16,7 +41,15 @@ export function priorityJson(p: number | null) {
 }
 
 export function fieldJson(f: FieldDef) {
-  return { id: f.id, name: f.name, type: f.type, type_config: f.type_config, date_created: f.date_created, hide_from_guests: f.hide_from_guests, required: f.required };
+  return {
+    id: f.id,
+    name: f.name,
+    type: f.type,
+    type_config: f.type_config,
+    date_created: f.date_created,
+    hide_from_guests: f.hide_from_guests,
+    required: f.required,
+  };
 }
 
 /** A stored custom-field value as ClickUp shows it on a task: drop-down → option orderindex, money → string. */
@@ -33,7 +66,18 @@ export function fieldValueJson(f: FieldDef, v: unknown): unknown {
  */
 export function attachmentJson(a: AttachmentRec, filesBase: string) {
   const url = `${filesBase}/${a.id}/${encodeURIComponent(a.title)}`;
-  return { id: a.id, version: a.version, date: a.date, title: a.title, extension: a.extension, thumbnail_small: url, thumbnail_large: url, url, mimetype: a.mimetype, size: a.size };
+  return {
+    id: a.id,
+    version: a.version,
+    date: a.date,
+    title: a.title,
+    extension: a.extension,
+    thumbnail_small: url,
+    thumbnail_large: url,
+    url,
+    mimetype: a.mimetype,
+    size: a.size,
+  };
 }
 
 export function checklistJson(c: ChecklistRec, state: ClickUpState) {
@@ -46,11 +90,25 @@ export function checklistJson(c: ChecklistRec, state: ClickUpState) {
     date_created: c.dateCreated,
     resolved,
     unresolved: c.items.length - resolved,
-    items: c.items.map((i) => ({ id: i.id, name: i.name, orderindex: i.orderindex, assignee: i.assignee === null ? null : userJson(state.user(i.assignee)), resolved: i.resolved, parent: i.parent, date_created: i.date_created, children: [] })),
+    items: c.items.map((i) => ({
+      id: i.id,
+      name: i.name,
+      orderindex: i.orderindex,
+      assignee: i.assignee === null ? null : userJson(state.user(i.assignee)),
+      resolved: i.resolved,
+      parent: i.parent,
+      date_created: i.date_created,
+      children: [],
+    })),
   };
 }
 
-export function taskJson(state: ClickUpState, t: TaskRec, origin: string, opts: { markdown?: boolean; subtasks?: boolean; attachments?: boolean } = {}) {
+export function taskJson(
+  state: ClickUpState,
+  t: TaskRec,
+  origin: string,
+  opts: { markdown?: boolean; subtasks?: boolean; attachments?: boolean } = {},
+) {
   const list = state.lists.get(t.listId)!;
   const customFields = list.fieldIds.map((id) => {
     const f = state.fields.get(id)!;
@@ -87,7 +145,13 @@ export function taskJson(state: ClickUpState, t: TaskRec, origin: string, opts: 
     time_spent: null,
     custom_fields: customFields,
     dependencies: t.dependencies,
-    linked_tasks: t.links.map((l) => ({ task_id: t.id, link_id: l.links_to, date_created: l.date_created, userid: l.userid, workspace_id: state.teamId })),
+    linked_tasks: t.links.map((l) => ({
+      task_id: t.id,
+      link_id: l.links_to,
+      date_created: l.date_created,
+      userid: l.userid,
+      workspace_id: state.teamId,
+    })),
     locations: [],
     team_id: state.teamId,
     url: `https://app.clickup.com/t/${t.id}`,
@@ -101,7 +165,10 @@ export function taskJson(state: ClickUpState, t: TaskRec, origin: string, opts: 
   if (opts.markdown) out.markdown_description = t.markdown || t.description;
   if (opts.attachments) out.attachments = t.attachments.map((a) => attachmentJson(a, origin));
   if (opts.subtasks) {
-    out.subtasks = list.taskIds.map((id) => state.tasks.get(id)!).filter((s) => s.parent === t.id).map((s) => taskJson(state, s, origin));
+    out.subtasks = list.taskIds
+      .map((id) => state.tasks.get(id)!)
+      .filter((s) => s.parent === t.id)
+      .map((s) => taskJson(state, s, origin));
   }
   return out;
 }
@@ -125,7 +192,13 @@ export function listJson(state: ClickUpState, l: ListRec) {
     inbound_address: `a.${l.id}.sandbox@tasks.clickup.com`,
     archived: false,
     override_statuses: true,
-    statuses: l.statuses.map((s) => ({ id: `p${l.id}_${s.orderindex}`, status: s.status, orderindex: s.orderindex, color: s.color, type: s.type })),
+    statuses: l.statuses.map((s) => ({
+      id: `p${l.id}_${s.orderindex}`,
+      status: s.status,
+      orderindex: s.orderindex,
+      color: s.color,
+      type: s.type,
+    })),
     permission_level: 'create',
   };
 }
@@ -135,10 +208,26 @@ export function commentJson(state: ClickUpState, c: CommentRec, origin?: string)
   return {
     id: c.id,
     // A file attached in a comment is a part of type "attachment" after the text.
-    comment: [{ text: c.text }, ...(c.attachmentIds ?? []).flatMap((id) => {
-      const a = state.attachmentsById.get(id);
-      return a ? [{ text: a.title, type: 'attachment', attachment: { id: a.id, title: a.title, mimetype: a.mimetype, url: attachmentJson(a, origin ?? '').url } }] : [];
-    })],
+    comment: [
+      { text: c.text },
+      ...(c.attachmentIds ?? []).flatMap((id) => {
+        const a = state.attachmentsById.get(id);
+        return a
+          ? [
+              {
+                text: a.title,
+                type: 'attachment',
+                attachment: {
+                  id: a.id,
+                  title: a.title,
+                  mimetype: a.mimetype,
+                  url: attachmentJson(a, origin ?? '').url,
+                },
+              },
+            ]
+          : [];
+      }),
+    ],
     comment_text: c.text,
     user: u,
     resolved: c.resolved,
@@ -151,5 +240,18 @@ export function commentJson(state: ClickUpState, c: CommentRec, origin?: string)
 }
 
 export function webhookJson(w: WebhookRec) {
-  return { id: w.id, userid: w.userid, team_id: w.team_id, endpoint: w.endpoint, client_id: w.client_id, events: w.events, task_id: w.task_id, list_id: w.list_id, folder_id: w.folder_id, space_id: w.space_id, health: { ...w.health }, secret: w.secret };
+  return {
+    id: w.id,
+    userid: w.userid,
+    team_id: w.team_id,
+    endpoint: w.endpoint,
+    client_id: w.client_id,
+    events: w.events,
+    task_id: w.task_id,
+    list_id: w.list_id,
+    folder_id: w.folder_id,
+    space_id: w.space_id,
+    health: { ...w.health },
+    secret: w.secret,
+  };
 }

@@ -178,7 +178,10 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
       return;
     }
     const text = r.body === undefined ? '' : JSON.stringify(r.body);
-    res.writeHead(r.status, r.body === undefined ? { ...r.headers, ...extra } : { ...JSON_HEADERS, ...r.headers, ...extra });
+    res.writeHead(
+      r.status,
+      r.body === undefined ? { ...r.headers, ...extra } : { ...JSON_HEADERS, ...r.headers, ...extra },
+    );
     res.end(text);
   };
 
@@ -210,7 +213,10 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
 
     const m = router.match(method, path);
     if (!('route' in m)) {
-      return send(res, { status: m.methodNotAllowed ? 405 : 404, body: { err: m.methodNotAllowed ? 'Method not allowed' : 'Route not found', ECODE: 'APP_001' } });
+      return send(res, {
+        status: m.methodNotAllowed ? 405 : 404,
+        body: { err: m.methodNotAllowed ? 'Method not allowed' : 'Route not found', ECODE: 'APP_001' },
+      });
     }
     const key = `${method} ${m.route.template}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -222,7 +228,15 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
         return send(res, { status: 400, body: { err: 'Request body is not valid JSON', ECODE: 'INPUT_001' } });
       }
     }
-    const sreq: SandboxRequest = { method, route: m.route.template, params: m.params, query, headers: req.headers, body, json };
+    const sreq: SandboxRequest = {
+      method,
+      route: m.route.template,
+      params: m.params,
+      query,
+      headers: req.headers,
+      body,
+      json,
+    };
 
     if (path.startsWith('/_sandbox/')) return send(res, await m.route.handler(sreq));
 
@@ -248,19 +262,36 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
     }
     if (fault.kind === '5xx') {
       n5xx++;
-      return send(res, { status: fault.status, body: { err: 'Internal Server Error', ECODE: 'APP_500' } }, meterResult.headers);
+      return send(
+        res,
+        { status: fault.status, body: { err: 'Internal Server Error', ECODE: 'APP_500' } },
+        meterResult.headers,
+      );
     }
     const areq = sreq as ApiRequest;
     areq.userId = userId;
     areq.token = tok;
     const out = await m.route.handler(areq);
-    opts.onExchange?.({ method, path, route: m.route.template, query, headers: req.headers, body, status: out.status, responseBody: out.body });
+    opts.onExchange?.({
+      method,
+      path,
+      route: m.route.template,
+      query,
+      headers: req.headers,
+      body,
+      status: out.status,
+      responseBody: out.body,
+    });
     // Faults after the work is done (Faults.savedThen*): the write above is saved; only its answer is lost.
     const after = out.status < 300 ? decideAfterSaveFault(faults, method, random) : { kind: 'none' as const };
     if (after.kind === 'saved_5xx') {
       nSaved5xx++;
       // What ClickUp's edge answers when the origin's reply does not reach it: an HTML-ish gateway error, no ECODE.
-      return send(res, { status: after.status, body: { err: after.status === 502 ? 'Bad Gateway' : 'Gateway Timeout' } }, meterResult.headers);
+      return send(
+        res,
+        { status: after.status, body: { err: after.status === 502 ? 'Bad Gateway' : 'Gateway Timeout' } },
+        meterResult.headers,
+      );
     }
     if (after.kind === 'saved_reset') {
       nSavedReset++;
@@ -295,9 +326,11 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
     // ClickUp's file URLs: https://t{workspace}.p.clickup-attachments.com/t{workspace}/{attachment id}/{name}.
     const fs = createHttpsServer({ key: opts.attachmentTls.key, cert: opts.attachmentTls.cert }, (req, res) => {
       const parts = (req.url ?? '/').split('?')[0]!.split('/');
-      const a = parts[1] === `t${state.teamId}` ? state.attachmentsById.get(decodeURIComponent(parts[2] ?? '')) : undefined;
+      const a =
+        parts[1] === `t${state.teamId}` ? state.attachmentsById.get(decodeURIComponent(parts[2] ?? '')) : undefined;
       counts.set('GET /t{team}/{id}/{name}', (counts.get('GET /t{team}/{id}/{name}') ?? 0) + 1);
-      if (req.method !== 'GET' || !a) return send(res, { status: 404, body: { err: 'Attachment not found', ECODE: 'ATTCH_001' } });
+      if (req.method !== 'GET' || !a)
+        return send(res, { status: 404, body: { err: 'Attachment not found', ECODE: 'ATTCH_001' } });
       send(res, { status: 200, raw: a.data, headers: { 'content-type': a.mimetype } });
     });
     await new Promise<void>((resolve, reject) => {

@@ -241,7 +241,15 @@ function dropDown(state: ClickUpState, name: string, labels: string[]): FieldDef
 }
 
 function field(state: ClickUpState, name: string, type: string, type_config: FieldDef['type_config'] = {}): FieldDef {
-  const f: FieldDef = { id: randomUUID(), name, type, type_config, date_created: String(Date.now()), hide_from_guests: false, required: false };
+  const f: FieldDef = {
+    id: randomUUID(),
+    name,
+    type,
+    type_config,
+    date_created: String(Date.now()),
+    hide_from_guests: false,
+    required: false,
+  };
   state.fields.set(f.id, f);
   return f;
 }
@@ -267,21 +275,54 @@ export function seed(state: ClickUpState, token: string): SeededIds {
     ['Dora Manager', 'dora.manager@gridbridge.example'],
   ];
   people.forEach(([username, email], i) => {
-    const initials = username.split(' ').map((p) => p[0]).join('');
-    state.users.push({ id: 81000000 + i + 1, username, email, color: COLORS[i % COLORS.length]!, initials, profilePicture: `https://attachments.clickup.com/profilePictures/${81000000 + i + 1}_sandbox.jpg` });
+    const initials = username
+      .split(' ')
+      .map((p) => p[0])
+      .join('');
+    state.users.push({
+      id: 81000000 + i + 1,
+      username,
+      email,
+      color: COLORS[i % COLORS.length]!,
+      initials,
+      profilePicture: `https://attachments.clickup.com/profilePictures/${81000000 + i + 1}_sandbox.jpg`,
+    });
   });
   state.tokens.set(token, state.users[0]!.id);
 
   const mkList = (name: string, prefix: string, sts: StatusDef[], fields: FieldDef[]): string => {
     const id = state.nextNumericId(901500000000);
-    state.lists.set(id, { id, name, folderId: state.folderId, spaceId: state.spaceId, statuses: sts, fieldIds: fields.map((f) => f.id), taskIds: [], customPrefix: prefix });
+    state.lists.set(id, {
+      id,
+      name,
+      folderId: state.folderId,
+      spaceId: state.spaceId,
+      statuses: sts,
+      fieldIds: fields.map((f) => f.id),
+      taskIds: [],
+      customPrefix: prefix,
+    });
     return id;
   };
-  const caseStatuses = statuses([['open', 'open'], ['received', 'custom'], ['in review', 'custom'], ['qa', 'custom'], ['awaiting documents', 'custom'], ['escalated', 'custom'], ['resolved', 'closed']]);
+  const caseStatuses = statuses([
+    ['open', 'open'],
+    ['received', 'custom'],
+    ['in review', 'custom'],
+    ['qa', 'custom'],
+    ['awaiting documents', 'custom'],
+    ['escalated', 'custom'],
+    ['resolved', 'closed'],
+  ]);
   // The case fields, made afresh for each list that holds cases (a field belongs to one list here).
   const caseFields = (): FieldDef[] => [
     field(state, 'Partner', 'short_text'),
-    dropDown(state, 'Issue type', ['dispute', 'shipment exception', 'document mismatch', 'compliance issue', 'edi exception']),
+    dropDown(state, 'Issue type', [
+      'dispute',
+      'shipment exception',
+      'document mismatch',
+      'compliance issue',
+      'edi exception',
+    ]),
     field(state, 'Transaction reference', 'short_text'),
     field(state, 'TG case id', 'short_text'),
     field(state, 'Value', 'currency', { precision: 2, currency_type: 'USD', default: null }),
@@ -290,44 +331,98 @@ export function seed(state: ClickUpState, token: string): SeededIds {
     field(state, 'Share with partner', 'checkbox'),
   ];
   const cases = mkList('Partner cases', 'CASE', caseStatuses, caseFields());
-  const onboarding = mkList('Onboarding', 'ONB', statuses([['to do', 'open'], ['in progress', 'custom'], ['blocked', 'custom'], ['complete', 'closed']]), [
-    field(state, 'Partner', 'short_text'),
-    field(state, 'TG partner id', 'short_text'),
-    dropDown(state, 'Workstream', ['legal', 'it', 'procurement', 'ops', 'testing']),
-    field(state, 'Gridbridge key', 'short_text'),
-  ]);
-  const approvals = mkList('Approvals', 'APR', statuses([['pending', 'open'], ['approved', 'closed'], ['rejected', 'done'], ['withdrawn', 'closed']]), [
-    field(state, 'Partner', 'short_text'),
-    field(state, 'TG request id', 'short_text'),
-    dropDown(state, 'Request type', ['pricing exception', 'shipment change', 'document correction']),
-    dropDown(state, 'Decision', ['approved', 'rejected']),
-  ]);
-  const rollouts = mkList('Rollouts', 'ROL', statuses([['planned', 'open'], ['in progress', 'custom'], ['go-live ready', 'custom'], ['live', 'closed']]), [
-    field(state, 'TG change id', 'short_text'),
-    field(state, 'Acknowledgements', 'number'),
-    field(state, 'Partners affected', 'number'),
-    field(state, 'Acknowledged %', 'number'),
-    field(state, 'Audience', 'short_text'),
-    field(state, 'Gridbridge key', 'short_text'),
-  ]);
+  const onboarding = mkList(
+    'Onboarding',
+    'ONB',
+    statuses([
+      ['to do', 'open'],
+      ['in progress', 'custom'],
+      ['blocked', 'custom'],
+      ['complete', 'closed'],
+    ]),
+    [
+      field(state, 'Partner', 'short_text'),
+      field(state, 'TG partner id', 'short_text'),
+      dropDown(state, 'Workstream', ['legal', 'it', 'procurement', 'ops', 'testing']),
+      field(state, 'Gridbridge key', 'short_text'),
+    ],
+  );
+  const approvals = mkList(
+    'Approvals',
+    'APR',
+    statuses([
+      ['pending', 'open'],
+      ['approved', 'closed'],
+      ['rejected', 'done'],
+      ['withdrawn', 'closed'],
+    ]),
+    [
+      field(state, 'Partner', 'short_text'),
+      field(state, 'TG request id', 'short_text'),
+      dropDown(state, 'Request type', ['pricing exception', 'shipment change', 'document correction']),
+      dropDown(state, 'Decision', ['approved', 'rejected']),
+    ],
+  );
+  const rollouts = mkList(
+    'Rollouts',
+    'ROL',
+    statuses([
+      ['planned', 'open'],
+      ['in progress', 'custom'],
+      ['go-live ready', 'custom'],
+      ['live', 'closed'],
+    ]),
+    [
+      field(state, 'TG change id', 'short_text'),
+      field(state, 'Acknowledgements', 'number'),
+      field(state, 'Partners affected', 'number'),
+      field(state, 'Acknowledged %', 'number'),
+      field(state, 'Audience', 'short_text'),
+      field(state, 'Gridbridge key', 'short_text'),
+    ],
+  );
 
   const tpl = (name: string, checklists: TemplateRec['checklists'], subtasks: string[] = []): void => {
     const id = `t-${state.nextNumericId(901500000)}`;
-    state.templates.set(id, { id, name, description: `${name} (from template)`, checklists, subtasks, tags: ['template'] });
+    state.templates.set(id, {
+      id,
+      name,
+      description: `${name} (from template)`,
+      checklists,
+      subtasks,
+      tags: ['template'],
+    });
   };
-  tpl('Partner onboarding', [{ name: 'Go-live', items: ['Contract signed', 'EDI connection tested', 'Master data validated'] }], ['Contract review', 'EDI setup', 'Master data validation', 'Testing milestones']);
+  tpl(
+    'Partner onboarding',
+    [{ name: 'Go-live', items: ['Contract signed', 'EDI connection tested', 'Master data validated'] }],
+    ['Contract review', 'EDI setup', 'Master data validation', 'Testing milestones'],
+  );
   tpl('Policy rollout', [{ name: 'Readiness', items: ['Training', 'Documentation', 'Testing', 'Go-live readiness'] }]);
   // Made last so that every id seeded before it stays what it was.
   const ediTest = mkList('EDI test traffic', 'TEST', caseStatuses, caseFields());
-  const fieldTypes = mkList('Field types', 'FT', statuses([['to do', 'open'], ['done', 'closed']]), [
-    field(state, 'Reviewer', 'users', { single_user: false, include_groups: false }),
-    field(state, 'Related tasks', 'tasks', { fields: [] }),
-    field(state, 'Site', 'location', {}),
-    field(state, 'Progress', 'manual_progress', { method: 'manual', start: 0, end: 100, tracking: { checklists: false, subtasks: false, assigned_comments: false } }),
-    field(state, 'Contact e-mail', 'email', {}),
-    field(state, 'Contact phone', 'phone', {}),
-    field(state, 'Note', 'short_text'),
-  ]);
+  const fieldTypes = mkList(
+    'Field types',
+    'FT',
+    statuses([
+      ['to do', 'open'],
+      ['done', 'closed'],
+    ]),
+    [
+      field(state, 'Reviewer', 'users', { single_user: false, include_groups: false }),
+      field(state, 'Related tasks', 'tasks', { fields: [] }),
+      field(state, 'Site', 'location', {}),
+      field(state, 'Progress', 'manual_progress', {
+        method: 'manual',
+        start: 0,
+        end: 100,
+        tracking: { checklists: false, subtasks: false, assigned_comments: false },
+      }),
+      field(state, 'Contact e-mail', 'email', {}),
+      field(state, 'Contact phone', 'phone', {}),
+      field(state, 'Note', 'short_text'),
+    ],
+  );
   return { cases, onboarding, approvals, rollouts, ediTest, fieldTypes };
 }
 

@@ -2,9 +2,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startClickUpSandbox, type ClickUpSandbox } from './server.ts';
-import { createClickUpClient, ensureWebhook, catchUpTasks, validateClickUpSetup, verifyClickUpSignature, webhookEventSchema, type ClickUpClient } from '../../connectors/clickup/index.ts';
+import {
+  createClickUpClient,
+  ensureWebhook,
+  catchUpTasks,
+  validateClickUpSetup,
+  verifyClickUpSignature,
+  webhookEventSchema,
+  type ClickUpClient,
+} from '../../connectors/clickup/index.ts';
 
-interface Received { raw: Buffer; signature: string | undefined; body: ReturnType<typeof webhookEventSchema.parse> }
+interface Received {
+  raw: Buffer;
+  signature: string | undefined;
+  body: ReturnType<typeof webhookEventSchema.parse>;
+}
 
 let sb: ClickUpSandbox | undefined;
 let cu: ClickUpClient | undefined;
@@ -22,7 +34,11 @@ async function startReceiver(answer: () => number = () => 200) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      got.push({ raw, signature: req.headers['x-signature'] as string | undefined, body: webhookEventSchema.parse(JSON.parse(raw.toString())) });
+      got.push({
+        raw,
+        signature: req.headers['x-signature'] as string | undefined,
+        body: webhookEventSchema.parse(JSON.parse(raw.toString())),
+      });
       res.writeHead(answer()).end();
     });
   });
@@ -49,17 +65,29 @@ describe('ClickUp sandbox webhooks', () => {
     sb.attachFile(t.value.id, { filename: 'pod.pdf', contentType: 'application/pdf', data: Buffer.from('pdf') });
     sb.setField(t.value.id, 'SLA state', 'at risk');
     // The control API over HTTP does the same.
-    const res = await fetch(`${sb.origin}/_sandbox/tasks/${t.value.id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'escalated' }) });
+    const res = await fetch(`${sb.origin}/_sandbox/tasks/${t.value.id}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'escalated' }),
+    });
     expect(res.status).toBe(200);
     await sb.webhooksSettled();
     expect(got.every((g) => verifyClickUpSignature(g.raw, g.signature, wh.value.secret))).toBe(true);
     const events = got.map((g) => g.body.event);
-    for (const e of ['taskCreated', 'taskStatusUpdated', 'taskCommentPosted', 'taskUpdated']) expect(events).toContain(e);
+    for (const e of ['taskCreated', 'taskStatusUpdated', 'taskCommentPosted', 'taskUpdated'])
+      expect(events).toContain(e);
     // ClickUp has no attachment event (its list of webhook events has none): a file comes as taskUpdated.
-    expect(events.filter((e) => !['taskCreated', 'taskStatusUpdated', 'taskCommentPosted', 'taskUpdated'].includes(e))).toEqual([]);
-    const file = got.find((g) => g.body.event === 'taskUpdated' && g.body.history_items![0]!.field === 'attachments')!.body.history_items![0]!;
+    expect(
+      events.filter((e) => !['taskCreated', 'taskStatusUpdated', 'taskCommentPosted', 'taskUpdated'].includes(e)),
+    ).toEqual([]);
+    const file = got.find((g) => g.body.event === 'taskUpdated' && g.body.history_items![0]!.field === 'attachments')!
+      .body.history_items![0]!;
     expect(file.after).toMatchObject({ title: 'pod.pdf' });
-    const status = got.find((g) => g.body.event === 'taskStatusUpdated' && (g.body.history_items![0]!.before as { status: string | null }).status !== null)!.body.history_items![0]!;
+    const status = got.find(
+      (g) =>
+        g.body.event === 'taskStatusUpdated' &&
+        (g.body.history_items![0]!.before as { status: string | null }).status !== null,
+    )!.body.history_items![0]!;
     expect(status).toMatchObject({ field: 'status', before: { status: 'open' }, after: { status: 'in review' } });
     expect(status.id).toMatch(/^\d+$/);
     expect((status.user as { email: string }).email).toBe('ana.ops@gridbridge.example');
@@ -80,12 +108,22 @@ describe('ClickUp sandbox webhooks', () => {
     expect(created.map((h) => h.field)).toEqual(['status', 'task_creation']);
     const st = got.find((g) => g.body.event === 'taskStatusUpdated')!.body.history_items!;
     expect(st).toHaveLength(1);
-    expect(st[0]).toMatchObject({ id: created[0]!.id, field: 'status', before: { status: null, color: '#000000', type: 'removed', orderindex: -1 }, after: { status: 'open', type: 'open' } });
+    expect(st[0]).toMatchObject({
+      id: created[0]!.id,
+      field: 'status',
+      before: { status: null, color: '#000000', type: 'removed', orderindex: -1 },
+      after: { status: 'open', type: 'open' },
+    });
   });
 
   it('registration is idempotent: a restart reuses the webhook instead of adding a second', async () => {
     const { sb, cu } = await setup();
-    const spec = { teamId: sb.teamId, endpoint: 'http://127.0.0.1:9/hook', events: ['taskCreated', 'taskStatusUpdated'], listId: sb.lists.cases };
+    const spec = {
+      teamId: sb.teamId,
+      endpoint: 'http://127.0.0.1:9/hook',
+      events: ['taskCreated', 'taskStatusUpdated'],
+      listId: sb.lists.cases,
+    };
     const a = await ensureWebhook(cu, spec);
     const b = await ensureWebhook(cu, spec);
     expect(a.ok && b.ok && [a.value.action, b.value.action]).toEqual(['create', 'reuse']);
@@ -111,7 +149,12 @@ describe('ClickUp sandbox webhooks', () => {
   it('a failing endpoint makes the webhook failing then suspended; ensureWebhook re-enables it in place and a catch-up poll finds what was missed', async () => {
     const { sb, cu } = await setup({ delivery: { attempts: 2, retryDelayMs: 100, failingAfter: 2, suspendAfter: 3 } });
     const { got, url } = await startReceiver(() => 500);
-    const spec = { teamId: sb.teamId, endpoint: url, events: ['taskUpdated', 'taskStatusUpdated'], listId: sb.lists.cases };
+    const spec = {
+      teamId: sb.teamId,
+      endpoint: url,
+      events: ['taskUpdated', 'taskStatusUpdated'],
+      listId: sb.lists.cases,
+    };
     const first = await ensureWebhook(cu, spec);
     if (!first.ok) throw new Error(first.error.detail);
     const t = await cu.createTask(sb.lists.cases, { name: 'missed' });
@@ -125,7 +168,11 @@ describe('ClickUp sandbox webhooks', () => {
     const listed = await cu.listWebhooks(sb.teamId);
     expect(listed.ok && listed.value[0]!.health.status).toBe('suspended');
     const again = await ensureWebhook(cu, spec);
-    expect(again.ok && again.value).toMatchObject({ action: 'reenable', needsCatchUp: true, secret: first.value.secret });
+    expect(again.ok && again.value).toMatchObject({
+      action: 'reenable',
+      needsCatchUp: true,
+      secret: first.value.secret,
+    });
     const missed = await catchUpTasks(cu, sb.lists.cases, since);
     expect(missed.ok && missed.value.map((x) => [x.id, x.status.status])).toEqual([[t.value.id, 'awaiting documents']]);
   });
@@ -204,9 +251,20 @@ describe('ClickUp sandbox webhook health, as https://developer.clickup.com/docs/
 describe('validateClickUpSetup', () => {
   it('passes on the seeded cases list and names every mismatch otherwise', async () => {
     const { sb, cu } = await setup();
-    const good = await validateClickUpSetup(cu, { listId: sb.lists.cases, statuses: ['Open', 'received', 'in review', 'awaiting documents', 'escalated', 'resolved'], fieldNames: ['Partner', 'Issue type', 'TG case id', 'Value', 'SLA state', 'Transaction reference'], fieldOptions: { 'Issue type': ['dispute', 'edi exception'] } });
+    const good = await validateClickUpSetup(cu, {
+      listId: sb.lists.cases,
+      statuses: ['Open', 'received', 'in review', 'awaiting documents', 'escalated', 'resolved'],
+      fieldNames: ['Partner', 'Issue type', 'TG case id', 'Value', 'SLA state', 'Transaction reference'],
+      fieldOptions: { 'Issue type': ['dispute', 'edi exception'] },
+    });
     expect(good.ok).toBe(true);
-    const bad = await validateClickUpSetup(cu, { listId: sb.lists.cases, statuses: ['open', 'on hold'], fieldNames: ['Partner', 'Region'], fieldOptions: { 'Issue type': ['fraud'] }, label: 'cases list' });
+    const bad = await validateClickUpSetup(cu, {
+      listId: sb.lists.cases,
+      statuses: ['open', 'on hold'],
+      fieldNames: ['Partner', 'Region'],
+      fieldOptions: { 'Issue type': ['fraud'] },
+      label: 'cases list',
+    });
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
     expect(bad.error.code).toBe('clickup:setup_mismatch');

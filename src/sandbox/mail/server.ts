@@ -30,7 +30,12 @@ export async function startMailCatcher(): Promise<MailCatcher> {
       stream.on('end', () => {
         void simpleParser(Buffer.concat(chunks)).then(
           (parsed) => {
-            caught.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: parsed.subject ?? '', text: parsed.text ?? '', parsed });
+            caught.push({
+              to: session.envelope.rcptTo.map((r) => r.address),
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+              parsed,
+            });
             cb();
           },
           (e: Error) => cb(e),
@@ -40,5 +45,10 @@ export async function startMailCatcher(): Promise<MailCatcher> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as { port: number }).port;
-  return { host: '127.0.0.1', port, caught, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    host: '127.0.0.1',
+    port,
+    caught,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -52,7 +52,8 @@ export const NO_FAULTS: Faults = {
   webhookFailing: false,
 };
 
-export type FaultDecision = { kind: 'none' } | { kind: 'reset' } | { kind: '429' } | { kind: '5xx'; status: 500 | 502 | 503 };
+export type FaultDecision =
+  { kind: 'none' } | { kind: 'reset' } | { kind: '429' } | { kind: '5xx'; status: 500 | 502 | 503 };
 
 /** Pure: what to do with one request, given the knobs, the virtual time and a random source. */
 export function decideFault(f: Faults, now: number, random: () => number): FaultDecision {
@@ -66,12 +67,14 @@ export function decideFault(f: Faults, now: number, random: () => number): Fault
   return { kind: 'none' };
 }
 
-export type AfterSaveFault = { kind: 'none' } | { kind: 'saved_5xx'; status: 502 | 504 } | { kind: 'saved_reset' } | { kind: 'saved_hang' };
+export type AfterSaveFault =
+  { kind: 'none' } | { kind: 'saved_5xx'; status: 502 | 504 } | { kind: 'saved_reset' } | { kind: 'saved_hang' };
 
 /** Pure: whether the answer to a write that was applied gets lost, and how. Reads are never affected. */
 export function decideAfterSaveFault(f: Faults, method: string, random: () => number): AfterSaveFault {
   if (method !== 'POST' && method !== 'PUT') return { kind: 'none' };
-  if (f.savedThen5xxRate > 0 && random() < f.savedThen5xxRate) return { kind: 'saved_5xx', status: random() < 0.8 ? 502 : 504 };
+  if (f.savedThen5xxRate > 0 && random() < f.savedThen5xxRate)
+    return { kind: 'saved_5xx', status: random() < 0.8 ? 502 : 504 };
   if (f.savedThenResetRate > 0 && random() < f.savedThenResetRate) return { kind: 'saved_reset' };
   if (f.savedThenHangRate > 0 && random() < f.savedThenHangRate) return { kind: 'saved_hang' };
   return { kind: 'none' };

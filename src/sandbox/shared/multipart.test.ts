@@ -25,7 +25,10 @@ describe('multipart', () => {
     ['a Buffer', () => Buffer.from([0, 13, 10, 45, 45, 255])],
     ['a stream', () => Readable.from([Buffer.from([0, 13, 10]), Buffer.from([45, 45, 255])])],
   ])('what the driver builds from %s parses back to the same fields and bytes', async (_n, data) => {
-    const mp = buildMultipart({ name: 'x "y".bin', kind: 'other' }, { field: 'file', filename: 'x "y".bin', contentType: 'application/octet-stream', data: data() });
+    const mp = buildMultipart(
+      { name: 'x "y".bin', kind: 'other' },
+      { field: 'file', filename: 'x "y".bin', contentType: 'application/octet-stream', data: data() },
+    );
     const parts = parseMultipart(await bytes(mp.body), multipartBoundary(mp.contentType)!);
     expect(parts.map((p) => p.name)).toEqual(['name', 'kind', 'file']);
     expect(parts[2]!.filename).toBe('x "y".bin'); // percent-encoded quotes decode back (WHATWG form encoding)
@@ -59,11 +62,16 @@ describe('multipart', () => {
     const parts = parseMultipart(body, multipartBoundary('multipart/form-data; boundary=AaB03x')!);
     expect(parts.map((p) => ({ ...p, data: p.data.toString('latin1') }))).toEqual([
       { name: 'kind', filename: undefined, contentType: undefined, data: 'proof_of_delivery' },
-      { name: 'file', filename: 'pod 1.pdf', contentType: 'application/pdf', data: '%PDF-1.4\r\n--AaB0 not a boundary\r\n' },
+      {
+        name: 'file',
+        filename: 'pod 1.pdf',
+        contentType: 'application/pdf',
+        data: '%PDF-1.4\r\n--AaB0 not a boundary\r\n',
+      },
     ]);
   });
 
-  it('parses what undici\'s FormData encodes, binary bytes and a quoted file name included', async () => {
+  it("parses what undici's FormData encodes, binary bytes and a quoted file name included", async () => {
     const { FormData, Response } = await import('undici');
     const fd = new FormData();
     fd.append('name', 'Zoë "quoted".bin');
@@ -72,7 +80,10 @@ describe('multipart', () => {
     const res = new Response(fd);
     const raw = Buffer.from(await res.arrayBuffer());
     const parts = parseMultipart(raw, multipartBoundary(res.headers.get('content-type') ?? undefined)!);
-    expect(parts.map((p) => [p.name, p.filename, p.contentType])).toEqual([['name', undefined, undefined], ['file', 'Zoë "quoted".bin', 'application/octet-stream']]);
+    expect(parts.map((p) => [p.name, p.filename, p.contentType])).toEqual([
+      ['name', undefined, undefined],
+      ['file', 'Zoë "quoted".bin', 'application/octet-stream'],
+    ]);
     expect(parts[0]!.data.toString('utf8')).toBe('Zoë "quoted".bin');
     expect([...parts[1]!.data]).toEqual([...bin]);
   });
@@ -80,9 +91,12 @@ describe('multipart', () => {
   it.each([
     ['a Buffer', () => Buffer.from([0, 13, 10, 45, 45, 255])],
     ['a stream', () => Readable.from([Buffer.from([0, 13, 10]), Buffer.from([45, 45, 255])])],
-  ])('what the driver builds from %s is read by undici\'s decoder as the same fields and bytes', async (_n, data) => {
+  ])("what the driver builds from %s is read by undici's decoder as the same fields and bytes", async (_n, data) => {
     const { Response } = await import('undici');
-    const mp = buildMultipart({ name: 'Zoë "y".bin', kind: 'other' }, { field: 'file', filename: 'Zoë "y".bin', contentType: 'application/octet-stream', data: data() });
+    const mp = buildMultipart(
+      { name: 'Zoë "y".bin', kind: 'other' },
+      { field: 'file', filename: 'Zoë "y".bin', contentType: 'application/octet-stream', data: data() },
+    );
     const fd = await new Response(await bytes(mp.body), { headers: { 'content-type': mp.contentType } }).formData();
     expect(fd.get('name')).toBe('Zoë "y".bin');
     expect(fd.get('kind')).toBe('other');
@@ -119,19 +133,43 @@ describe('multipart', () => {
 
   it.each([
     ['a boundary followed by one dash', '--b-x\r\n', 'multipart: expected CRLF after boundary at byte 3'],
-    ['a boundary followed by a character, then a dash', '--bx-\r\n', 'multipart: expected CRLF after boundary at byte 3'],
+    [
+      'a boundary followed by a character, then a dash',
+      '--bx-\r\n',
+      'multipart: expected CRLF after boundary at byte 3',
+    ],
     ['a boundary followed by CR alone', '--b\rX', 'multipart: expected CRLF after boundary at byte 3'],
     ['a boundary followed by LF alone', '--bX\n', 'multipart: expected CRLF after boundary at byte 3'],
     ['no boundary line', 'hello', 'multipart body has no boundary line'],
-    ['a truncated body', '--b\r\nContent-Disposition: form-data; name="f"\r\n\r\nabc', 'multipart: body ends before the closing boundary (truncated upload?)'],
-    ['unterminated headers', '--b\r\nContent-Disposition: form-data', 'multipart: part headers not terminated at byte 5'],
-    ['a part without a name', '--b\r\nContent-Type: text/plain\r\n\r\nabc\r\n--b--', 'multipart: part without a name in Content-Disposition'],
+    [
+      'a truncated body',
+      '--b\r\nContent-Disposition: form-data; name="f"\r\n\r\nabc',
+      'multipart: body ends before the closing boundary (truncated upload?)',
+    ],
+    [
+      'unterminated headers',
+      '--b\r\nContent-Disposition: form-data',
+      'multipart: part headers not terminated at byte 5',
+    ],
+    [
+      'a part without a name',
+      '--b\r\nContent-Type: text/plain\r\n\r\nabc\r\n--b--',
+      'multipart: part without a name in Content-Disposition',
+    ],
   ])('rejects %s with the exact reason', (_n, body, msg) => {
     expect(() => parseMultipart(Buffer.from(body), 'b')).toThrow(new Error(msg));
   });
 
   it('the driver writes the part headers exactly: quotes percent-encoded, backslashes escaped, line breaks blanked', async () => {
-    const mp = buildMultipart({ 'kind "x"': 'other' }, { field: 'file', filename: 'a"b\\c\r\nd.pdf', contentType: 'application/pdf\r\nX-Evil: 1', data: Buffer.from('%PDF') });
+    const mp = buildMultipart(
+      { 'kind "x"': 'other' },
+      {
+        field: 'file',
+        filename: 'a"b\\c\r\nd.pdf',
+        contentType: 'application/pdf\r\nX-Evil: 1',
+        data: Buffer.from('%PDF'),
+      },
+    );
     const boundary = multipartBoundary(mp.contentType)!;
     expect(boundary).toMatch(/^----gridbridge[0-9a-f]{24}$/);
     expect((await bytes(mp.body)).toString('latin1').split(boundary).join('B')).toBe(
@@ -141,7 +179,15 @@ describe('multipart', () => {
   });
 
   it('the driver streams string chunks as their bytes', async () => {
-    const mp = buildMultipart({}, { field: 'file', filename: 'x.txt', contentType: 'text/plain', data: Readable.from(['héllo ', 'wörld'], { objectMode: true }) });
+    const mp = buildMultipart(
+      {},
+      {
+        field: 'file',
+        filename: 'x.txt',
+        contentType: 'text/plain',
+        data: Readable.from(['héllo ', 'wörld'], { objectMode: true }),
+      },
+    );
     const parts = parseMultipart(await bytes(mp.body), multipartBoundary(mp.contentType)!);
     expect(parts[0]!.data.toString('utf8')).toBe('héllo wörld');
   });

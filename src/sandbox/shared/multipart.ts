@@ -14,10 +14,14 @@ export function multipartBoundary(contentType: string | undefined): string | und
 }
 
 function param(disposition: string, name: string): string | undefined {
-  const m = new RegExp(`(?:^|;)\\s*${name}="((?:[^"\\\\]|\\\\.)*)"`, 'i').exec(disposition) ?? new RegExp(`(?:^|;)\\s*${name}=([^;\\s]+)`, 'i').exec(disposition);
+  const m =
+    new RegExp(`(?:^|;)\\s*${name}="((?:[^"\\\\]|\\\\.)*)"`, 'i').exec(disposition) ??
+    new RegExp(`(?:^|;)\\s*${name}=([^;\\s]+)`, 'i').exec(disposition);
   // Browsers (and our clients) percent-encode only ", \\, CR and LF in a quoted filename (WHATWG);
   // decode exactly those, so a literal % in a name survives.
-  return m?.[1]?.replace(/\\(.)/g, '$1').replace(/%(22|5C|0A|0D)/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return m?.[1]
+    ?.replace(/\\(.)/g, '$1')
+    .replace(/%(22|5C|0A|0D)/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
 /**
@@ -47,7 +51,12 @@ export function parseMultipart(body: Buffer, boundary: string): FormPart[] {
     const disp = headers['content-disposition'] ?? '';
     const name = param(disp, 'name');
     if (!name) throw new Error('multipart: part without a name in Content-Disposition');
-    parts.push({ name, filename: param(disp, 'filename'), contentType: headers['content-type'], data: body.subarray(headEnd + 4, next) });
+    parts.push({
+      name,
+      filename: param(disp, 'filename'),
+      contentType: headers['content-type'],
+      data: body.subarray(headEnd + 4, next),
+    });
     pos = next + 2;
   }
 }

@@ -41,7 +41,10 @@ export class Router {
     return this;
   }
 
-  match(method: string, path: string): { route: Route; params: Record<string, string> } | { methodNotAllowed: boolean } {
+  match(
+    method: string,
+    path: string,
+  ): { route: Route; params: Record<string, string> } | { methodNotAllowed: boolean } {
     const segs = path.split('/').filter(Boolean);
     let pathMatched = false;
     for (const r of this.bySize.get(segs.length) ?? []) {

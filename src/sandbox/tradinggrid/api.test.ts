@@ -8,14 +8,25 @@ let tg: CommunityDriver;
 
 beforeAll(async () => {
   sb = await startTradingGridSandbox({ seed: 2, idTag: 'test' });
-  tg = createCommunityDriver({ baseUrl: sb.url, tenantId: sb.tenantId, clientId: sb.clientId, clientSecret: sb.clientSecret, retries: 0 });
+  tg = createCommunityDriver({
+    baseUrl: sb.url,
+    tenantId: sb.tenantId,
+    clientId: sb.clientId,
+    clientSecret: sb.clientSecret,
+    retries: 0,
+  });
 });
 afterAll(async () => {
   await tg.close();
   await sb.close();
 });
 
-async function http(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function http(
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await request(`${sb.url}${path}`, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
@@ -29,7 +40,11 @@ async function token(): Promise<string> {
   const r = await request(`${sb.url}/tenants/${sb.tenantId}/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sb.clientId, client_secret: sb.clientSecret }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: sb.clientId,
+      client_secret: sb.clientSecret,
+    }).toString(),
   });
   return ((await r.body.json()) as { access_token: string }).access_token;
 }
@@ -55,10 +70,22 @@ describe('sandbox: seeded partners and auth', () => {
   });
 
   it.each([
-    ['a wrong secret', { grant_type: 'client_credentials', client_id: 'gridbridge-sandbox', client_secret: 'nope' }, 401, 'invalid_client'],
-    ['another grant type', { grant_type: 'password', client_id: 'gridbridge-sandbox', client_secret: 'x' }, 400, 'unsupported_grant_type'],
+    [
+      'a wrong secret',
+      { grant_type: 'client_credentials', client_id: 'gridbridge-sandbox', client_secret: 'nope' },
+      401,
+      'invalid_client',
+    ],
+    [
+      'another grant type',
+      { grant_type: 'password', client_id: 'gridbridge-sandbox', client_secret: 'x' },
+      400,
+      'unsupported_grant_type',
+    ],
   ])('the token endpoint refuses %s', async (_n, form, status, code) => {
-    const r = await http('POST', `/tenants/${sb.tenantId}/oauth2/token`, new URLSearchParams(form).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    const r = await http('POST', `/tenants/${sb.tenantId}/oauth2/token`, new URLSearchParams(form).toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect([r.status, r.json.error.code]).toEqual([status, code]);
   });
 
@@ -95,11 +122,23 @@ describe('sandbox: list validation', () => {
 
 describe('sandbox: partner requests and decisions', () => {
   it('a decision is posted back and repeated decisions do not flip it', async () => {
-    const req = await sb.requestApproval({ partnerId: 'P-GLOBEX', kind: 'shipment_change', summary: 'Split delivery', value: { amount: 900, currency: 'USD' } });
+    const req = await sb.requestApproval({
+      partnerId: 'P-GLOBEX',
+      kind: 'shipment_change',
+      summary: 'Split delivery',
+      value: { amount: 900, currency: 'USD' },
+    });
     const pending = await tg.listRequests({ status: 'pending', partnerId: 'P-GLOBEX' });
     expect(pending.ok && pending.value.data.map((r) => r.id)).toContain(req.id);
-    const d = await tg.decideRequest(req.id, { outcome: 'approved', comment: 'ok by ops', decidedBy: 'M. Manager' }, `dec-${req.id}`);
-    expect(d.ok && d.value).toMatchObject({ status: 'approved', decision: { outcome: 'approved', comment: 'ok by ops', decided_by: 'M. Manager' } });
+    const d = await tg.decideRequest(
+      req.id,
+      { outcome: 'approved', comment: 'ok by ops', decidedBy: 'M. Manager' },
+      `dec-${req.id}`,
+    );
+    expect(d.ok && d.value).toMatchObject({
+      status: 'approved',
+      decision: { outcome: 'approved', comment: 'ok by ops', decided_by: 'M. Manager' },
+    });
     const again = await tg.decideRequest(req.id, { outcome: 'approved' }, `dec-${req.id}-2`);
     expect(again.ok).toBe(true);
     const flip = await tg.decideRequest(req.id, { outcome: 'rejected' }, `dec-${req.id}-3`);
@@ -107,7 +146,11 @@ describe('sandbox: partner requests and decisions', () => {
   });
 
   it('a withdrawn request refuses a later decision', async () => {
-    const req = await sb.requestApproval({ partnerId: 'P-ACME', kind: 'document_correction', summary: 'Fix invoice 88' });
+    const req = await sb.requestApproval({
+      partnerId: 'P-ACME',
+      kind: 'document_correction',
+      summary: 'Fix invoice 88',
+    });
     const w = await http('POST', `/_sandbox/requests/${req.id}/withdraw`);
     expect(w.status).toBe(200);
     const d = await tg.decideRequest(req.id, { outcome: 'approved' }, `dec-${req.id}`);
@@ -117,48 +160,102 @@ describe('sandbox: partner requests and decisions', () => {
 
 describe('sandbox: notices and acknowledgements', () => {
   it('publishing to a tier reaches its partners, who acknowledge once each', async () => {
-    const n = await tg.publishNotice({ title: 'New ASN rules', body: 'Send 856 within 2h of ship', effective_at: '2030-01-01T00:00:00Z', audience: { tiers: ['standard'] } }, 'notice-1');
+    const n = await tg.publishNotice(
+      {
+        title: 'New ASN rules',
+        body: 'Send 856 within 2h of ship',
+        effective_at: '2030-01-01T00:00:00Z',
+        audience: { tiers: ['standard'] },
+      },
+      'notice-1',
+    );
     expect(n.ok).toBe(true);
     if (!n.ok) return;
-    const again = await tg.publishNotice({ title: 'New ASN rules', body: 'Send 856 within 2h of ship', effective_at: '2030-01-01T00:00:00Z', audience: { tiers: ['standard'] } }, 'notice-1');
+    const again = await tg.publishNotice(
+      {
+        title: 'New ASN rules',
+        body: 'Send 856 within 2h of ship',
+        effective_at: '2030-01-01T00:00:00Z',
+        audience: { tiers: ['standard'] },
+      },
+      'notice-1',
+    );
     expect(again.ok && again.value.id).toBe(n.value.id);
     expect((n.value as Record<string, unknown>).recipients).toEqual(['P-INITECH', 'P-UMBRELLA']);
 
-    const ack = await http('POST', `/_sandbox/notices/${n.value.id}/acknowledgements`, { partner_id: 'P-INITECH', contact: 'Bill' });
+    const ack = await http('POST', `/_sandbox/notices/${n.value.id}/acknowledgements`, {
+      partner_id: 'P-INITECH',
+      contact: 'Bill',
+    });
     expect(ack.status).toBe(200);
     await sb.acknowledgeNotice(n.value.id, 'P-INITECH');
     const outsider = await http('POST', `/_sandbox/notices/${n.value.id}/acknowledgements`, { partner_id: 'P-ACME' });
     expect([outsider.status, outsider.json.error.code]).toEqual([409, 'not_in_audience']);
     const got = await tg.getNotice(n.value.id);
     expect(got.ok && got.value.acknowledgements.map((a) => [a.partner_id, a.contact])).toEqual([['P-INITECH', 'Bill']]);
-    expect(sb.state().events.filter((e) => e.type === 'notice.acknowledged' && e.data.id === n.value.id)).toHaveLength(1);
+    expect(sb.state().events.filter((e) => e.type === 'notice.acknowledged' && e.data.id === n.value.id)).toHaveLength(
+      1,
+    );
   });
 
   it('a notice without an audience is refused', async () => {
-    const r = await tg.publishNotice({ title: 't', body: 'b', effective_at: '2030-01-01T00:00:00Z', audience: {} }, 'notice-bad');
+    const r = await tg.publishNotice(
+      { title: 't', body: 'b', effective_at: '2030-01-01T00:00:00Z', audience: {} },
+      'notice-bad',
+    );
     expect(!r.ok && r.error.code).toBe('http_400:invalid_audience');
   });
 });
 
 describe('sandbox: partners, compliance, scorecards', () => {
   it('a partner added by us and moved through onboarding emits created and status_changed', async () => {
-    const p = await tg.createPartner({ name: 'Stark Components', tier: 'preferred', edi_addresses: [{ qualifier: '01', id: '123456789', standard: 'X12' }] }, 'partner-stark');
+    const p = await tg.createPartner(
+      {
+        name: 'Stark Components',
+        tier: 'preferred',
+        edi_addresses: [{ qualifier: '01', id: '123456789', standard: 'X12' }],
+      },
+      'partner-stark',
+    );
     expect(p.ok && p.value.status).toBe('invited');
     if (!p.ok) return;
     const s = await tg.setPartnerStatus(p.value.id, 'testing', 'partner-stark-testing');
     expect(s.ok && s.value.status).toBe('testing');
-    const types = sb.state().events.filter((e) => e.data.id === p.value.id).map((e) => e.type);
+    const types = sb
+      .state()
+      .events.filter((e) => e.data.id === p.value.id)
+      .map((e) => e.type);
     expect(types).toEqual(['trading_partner.created', 'trading_partner.status_changed']);
   });
 
   it('partner-side controls over HTTP raise a case with a base64 document and add a partner', async () => {
-    const c = await http('POST', '/_sandbox/cases', { partner_id: 'P-UMBRELLA', kind: 'edi_exception', title: '997 rejected', documents: [{ name: 'ack.edi', kind: 'other', content_type: 'application/edi-x12', content_base64: Buffer.from('ISA*00~').toString('base64') }] });
+    const c = await http('POST', '/_sandbox/cases', {
+      partner_id: 'P-UMBRELLA',
+      kind: 'edi_exception',
+      title: '997 rejected',
+      documents: [
+        {
+          name: 'ack.edi',
+          kind: 'other',
+          content_type: 'application/edi-x12',
+          content_base64: Buffer.from('ISA*00~').toString('base64'),
+        },
+      ],
+    });
     expect(c.status).toBe(201);
     const docs = await tg.listCaseDocuments(c.json.id);
     expect(docs.ok && docs.value.data[0]?.size_bytes).toBe(7);
-    const p = await http('POST', '/_sandbox/trading_partners', { id: 'P-WAYNE', name: 'Wayne Freight', tier: 'strategic' });
+    const p = await http('POST', '/_sandbox/trading_partners', {
+      id: 'P-WAYNE',
+      name: 'Wayne Freight',
+      tier: 'strategic',
+    });
     expect(p.status).toBe(201);
-    const dup = await http('POST', '/_sandbox/trading_partners', { id: 'P-WAYNE', name: 'Wayne Freight', tier: 'strategic' });
+    const dup = await http('POST', '/_sandbox/trading_partners', {
+      id: 'P-WAYNE',
+      name: 'Wayne Freight',
+      tier: 'strategic',
+    });
     expect(dup.status).toBe(409);
     const bad = await http('POST', '/_sandbox/cases', { partner_id: 'P-NOBODY', kind: 'dispute', title: 'x' });
     expect([bad.status, bad.json.error.code]).toEqual([404, 'not_found']);
@@ -169,7 +266,12 @@ describe('sandbox: partners, compliance, scorecards', () => {
     const kind = await http('POST', '/_sandbox/cases', { partner_id: 'P-ACME', kind: 'complaint', title: 'x' });
     expect([kind.status, kind.json.error.code]).toEqual([400, 'invalid_request']);
     expect(kind.json.error.message).toMatch(/^kind: /);
-    const doc = await http('POST', '/_sandbox/cases', { partner_id: 'P-ACME', kind: 'dispute', title: 'x', documents: [{ name: 'a', kind: 'selfie' }] });
+    const doc = await http('POST', '/_sandbox/cases', {
+      partner_id: 'P-ACME',
+      kind: 'dispute',
+      title: 'x',
+      documents: [{ name: 'a', kind: 'selfie' }],
+    });
     expect([doc.status, doc.json.error.message]).toEqual([400, expect.stringMatching(/^documents\.0\.kind: /)]);
     expect(sb.state().cases.size).toBe(before);
     const tier = await http('POST', '/_sandbox/trading_partners', { name: 'No Tier Ltd' });
@@ -184,7 +286,12 @@ describe('sandbox: partners, compliance, scorecards', () => {
   });
 
   it('compliance requirements are listed per partner', async () => {
-    const cr = await sb.addComplianceRequirement({ partnerId: 'P-GLOBEX', title: 'C-TPAT attestation', category: 'security', dueAt: '2030-06-30T00:00:00Z' });
+    const cr = await sb.addComplianceRequirement({
+      partnerId: 'P-GLOBEX',
+      title: 'C-TPAT attestation',
+      category: 'security',
+      dueAt: '2030-06-30T00:00:00Z',
+    });
     const r = await tg.listComplianceRequirements({ partnerId: 'P-GLOBEX' });
     expect(r.ok && r.value.data.map((x) => x.id)).toContain(cr.id);
     const one = await tg.getComplianceRequirement(cr.id);

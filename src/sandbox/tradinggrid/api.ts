@@ -26,8 +26,10 @@ export function listReply<T extends object>(items: Iterable<T>, q: URLSearchPara
   const offsetRaw = q.get('offset');
   const limit = limitRaw === null ? 100 : Number(limitRaw);
   const offset = offsetRaw === null ? 0 : Number(offsetRaw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return errorReply(400, 'invalid_limit', 'limit must be an integer from 1 to 100');
-  if (!Number.isInteger(offset) || offset < 0) return errorReply(400, 'invalid_offset', 'offset must be a non-negative integer');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    return errorReply(400, 'invalid_limit', 'limit must be an integer from 1 to 100');
+  if (!Number.isInteger(offset) || offset < 0)
+    return errorReply(400, 'invalid_offset', 'offset must be a non-negative integer');
   let updatedAfter: string | undefined;
   let createdAfter: string | undefined;
   const eq: Array<[string, string]> = [];
@@ -57,7 +59,8 @@ export function listReply<T extends object>(items: Iterable<T>, q: URLSearchPara
     if (keep) out.push(item);
   }
   // A catch-up read pages in change order, so a change made while paging moves to the end.
-  if (updatedAfter !== undefined) out = out.sort((a, b) => ((a as Stamped).updated_at! < (b as Stamped).updated_at! ? -1 : 1));
+  if (updatedAfter !== undefined)
+    out = out.sort((a, b) => ((a as Stamped).updated_at! < (b as Stamped).updated_at! ? -1 : 1));
   return json(200, { total_count: out.length, data: out.slice(offset, offset + limit) });
 }
 
@@ -78,7 +81,8 @@ export function addApiRoutes(router: Router, d: ApiDeps): void {
       id = decodeURIComponent(u ?? '');
       secret = decodeURIComponent(p ?? '');
     }
-    if (form.get('grant_type') !== 'client_credentials') return errorReply(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
+    if (form.get('grant_type') !== 'client_credentials')
+      return errorReply(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
     const given = Buffer.from(secret ?? '');
     if (id !== clientId || given.length !== secretBuf.length || !timingSafeEqual(given, secretBuf)) {
       return errorReply(401, 'invalid_client', 'client authentication failed');
@@ -86,7 +90,11 @@ export function addApiRoutes(router: Router, d: ApiDeps): void {
     const token = randomBytes(24).toString('base64url');
     tokens.set(token, now() + tokenTtlMs);
     d.onTokenIssued();
-    return json(200, { access_token: token, token_type: 'Bearer', expires_in: Math.round(tokenTtlMs / 1000) }, { 'cache-control': 'no-store' });
+    return json(
+      200,
+      { access_token: token, token_type: 'Bearer', expires_in: Math.round(tokenTtlMs / 1000) },
+      { 'cache-control': 'no-store' },
+    );
   });
 
   // ---- trading partners -------------------------------------------------------------------------
@@ -95,9 +103,15 @@ export function addApiRoutes(router: Router, d: ApiDeps): void {
     const p = state.partners.get(params.id!);
     return p ? json(200, p) : errorReply(404, 'not_found', `trading partner ${params.id} not found`);
   });
-  router.add('POST', '/trading_partners', async ({ req }) => json(201, state.addPartner(parseJson(await readBody(req, JSON_LIMIT)) as unknown as AddPartnerInput)));
-  router.add('POST', '/trading_partners/:id/status', async ({ req, params }) => json(200, state.setPartnerStatus(params.id!, String(parseJson(await readBody(req, JSON_LIMIT)).status))));
-  router.add('PUT', '/trading_partners/:id/scorecard', async ({ req, params }) => json(200, state.putScorecard(params.id!, parseJson(await readBody(req, JSON_LIMIT)))));
+  router.add('POST', '/trading_partners', async ({ req }) =>
+    json(201, state.addPartner(parseJson(await readBody(req, JSON_LIMIT)) as unknown as AddPartnerInput)),
+  );
+  router.add('POST', '/trading_partners/:id/status', async ({ req, params }) =>
+    json(200, state.setPartnerStatus(params.id!, String(parseJson(await readBody(req, JSON_LIMIT)).status))),
+  );
+  router.add('PUT', '/trading_partners/:id/scorecard', async ({ req, params }) =>
+    json(200, state.putScorecard(params.id!, parseJson(await readBody(req, JSON_LIMIT)))),
+  );
   router.add('GET', '/trading_partners/:id/scorecard', ({ params }) => {
     const s = state.scorecards.get(params.id!);
     return s ? json(200, s) : errorReply(404, 'not_found', `no scorecard for ${params.id}`);
@@ -116,11 +130,17 @@ export function addApiRoutes(router: Router, d: ApiDeps): void {
   });
   router.add('POST', '/cases/:id/comments', async ({ req, params }) => {
     const b = parseJson(await readBody(req, JSON_LIMIT));
-    return json(201, state.addComment(params.id!, b.body as string, typeof b.author === 'string' ? b.author : undefined, 'internal'));
+    return json(
+      201,
+      state.addComment(params.id!, b.body as string, typeof b.author === 'string' ? b.author : undefined, 'internal'),
+    );
   });
   router.add('GET', '/cases/:id/documents', ({ params, query }) => {
     state.getCase(params.id!);
-    return listReply((state.caseDocuments.get(params.id!) ?? []).map((d) => state.documents.get(d)!.meta), query);
+    return listReply(
+      (state.caseDocuments.get(params.id!) ?? []).map((d) => state.documents.get(d)!.meta),
+      query,
+    );
   });
   router.add('POST', '/cases/:id/documents', async ({ req, params }) => {
     state.getCase(params.id!); // 404 before reading a large body
@@ -128,7 +148,12 @@ export function addApiRoutes(router: Router, d: ApiDeps): void {
   });
 
   // ---- documents ------------------------------------------------------------------------------
-  router.add('GET', '/documents', ({ query }) => listReply([...state.documents.values()].map((d) => d.meta), query));
+  router.add('GET', '/documents', ({ query }) =>
+    listReply(
+      [...state.documents.values()].map((d) => d.meta),
+      query,
+    ),
+  );
   router.add('GET', '/documents/:id', ({ params }) => {
     const d = state.documents.get(params.id!);
     return d ? json(200, d.meta) : errorReply(404, 'not_found', `document ${params.id} not found`);
@@ -158,8 +183,12 @@ export function addApiRoutes(router: Router, d: ApiDeps): void {
   });
   router.add('GET', '/requests', ({ query }) => listReply(state.requests.values(), query));
   router.add('GET', '/requests/:id', ({ params }) => json(200, state.getRequest(params.id!)));
-  router.add('POST', '/requests/:id/decision', async ({ req, params }) => json(200, state.decideRequest(params.id!, parseJson(await readBody(req, JSON_LIMIT)))));
+  router.add('POST', '/requests/:id/decision', async ({ req, params }) =>
+    json(200, state.decideRequest(params.id!, parseJson(await readBody(req, JSON_LIMIT)))),
+  );
   router.add('GET', '/notices', ({ query }) => listReply(state.notices.values(), query));
   router.add('GET', '/notices/:id', ({ params }) => json(200, state.getNotice(params.id!)));
-  router.add('POST', '/notices', async ({ req }) => json(201, state.publishNotice(parseJson(await readBody(req, JSON_LIMIT)))));
+  router.add('POST', '/notices', async ({ req }) =>
+    json(201, state.publishNotice(parseJson(await readBody(req, JSON_LIMIT)))),
+  );
 }

@@ -4,7 +4,18 @@ import type { Faults } from './faults.ts';
 import { json, readBody, type Router } from './router.ts';
 import { docsFromJson, parseJson, readDocumentUpload, UPLOAD_LIMIT } from './requests.ts';
 import type { TradingGridState } from './state.ts';
-import { AcknowledgeBody, AddPartnerBody, CommentBody, ComplianceBody, FaultsBody, parseBody, PartnerStatusBody, RaiseCaseBody, RequestApprovalBody, WebhookBody } from './controlSchemas.ts';
+import {
+  AcknowledgeBody,
+  AddPartnerBody,
+  CommentBody,
+  ComplianceBody,
+  FaultsBody,
+  parseBody,
+  PartnerStatusBody,
+  RaiseCaseBody,
+  RequestApprovalBody,
+  WebhookBody,
+} from './controlSchemas.ts';
 import type { SandboxEvent } from './delivery.ts';
 
 export interface ControlDeps {
@@ -63,16 +74,31 @@ export function addControlRoutes(control: Router, d: ControlDeps): void {
     const b = parseBody(AcknowledgeBody, await body(req));
     return json(200, state.acknowledgeNotice(params.id!, b.partner_id ?? b.partnerId ?? '', b.contact));
   });
-  control.add('POST', '/_sandbox/trading_partners', async ({ req }) => json(201, state.addPartner(parseBody(AddPartnerBody, await body(req)))));
+  control.add('POST', '/_sandbox/trading_partners', async ({ req }) =>
+    json(201, state.addPartner(parseBody(AddPartnerBody, await body(req)))),
+  );
   control.add('POST', '/_sandbox/trading_partners/:id/status', async ({ req, params }) =>
     json(200, state.setPartnerStatus(params.id!, parseBody(PartnerStatusBody, await body(req)).status)),
   );
   control.add('POST', '/_sandbox/compliance_requirements', async ({ req }) => {
     const b = parseBody(ComplianceBody, await body(req));
-    return json(201, state.addComplianceRequirement({ partnerId: b.partner_id ?? b.partnerId, title: b.title, category: b.category, dueAt: b.due_at ?? b.dueAt ?? '' }));
+    return json(
+      201,
+      state.addComplianceRequirement({
+        partnerId: b.partner_id ?? b.partnerId,
+        title: b.title,
+        category: b.category,
+        dueAt: b.due_at ?? b.dueAt ?? '',
+      }),
+    );
   });
   control.add('GET', '/_sandbox/stats', () => json(200, d.stats()));
-  control.add('GET', '/_sandbox/events', ({ query }) => json(200, { total_count: d.events.length, data: d.events.slice(-Math.min(1000, Number(query.get('limit') ?? 100))) }));
+  control.add('GET', '/_sandbox/events', ({ query }) =>
+    json(200, {
+      total_count: d.events.length,
+      data: d.events.slice(-Math.min(1000, Number(query.get('limit') ?? 100))),
+    }),
+  );
   control.add('GET', '/_sandbox/faults', () => json(200, d.faults()));
   control.add('POST', '/_sandbox/faults', async ({ req }) => {
     d.setFaults(parseBody(FaultsBody, await body(req)));

@@ -100,6 +100,11 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
-  const field = issue.path.length > 0 ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(body)';
+  const field =
+    issue.path.length > 0
+      ? issue.path.join('.')
+      : issue.code === 'unrecognized_keys'
+        ? issue.keys.join(', ')
+        : '(body)';
   throw new SandboxError(400, 'invalid_request', `${field}: ${issue.message}`);
 }

@@ -61,7 +61,17 @@ export class WebhookSender {
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
   private idleWaiters: Array<() => void> = [];
-  readonly stats: WebhookStats = { emitted: 0, attempts: 0, delivered: 0, failedAttempts: 0, duplicated: 0, reordered: 0, dropped: 0, gaveUp: 0, pending: 0 };
+  readonly stats: WebhookStats = {
+    emitted: 0,
+    attempts: 0,
+    delivered: 0,
+    failedAttempts: 0,
+    duplicated: 0,
+    reordered: 0,
+    dropped: 0,
+    gaveUp: 0,
+    pending: 0,
+  };
   /** Events given up after maxAttempts (inspect in tests). */
   readonly undelivered: SandboxEvent[] = [];
 
@@ -166,7 +176,14 @@ export class WebhookSender {
     };
     let status = 0;
     try {
-      const res = await request(url, { method: 'POST', headers, body: job.body, dispatcher: this.agent, headersTimeout: this.o.timeoutMs ?? 10_000, bodyTimeout: this.o.timeoutMs ?? 10_000 });
+      const res = await request(url, {
+        method: 'POST',
+        headers,
+        body: job.body,
+        dispatcher: this.agent,
+        headersTimeout: this.o.timeoutMs ?? 10_000,
+        bodyTimeout: this.o.timeoutMs ?? 10_000,
+      });
       status = res.statusCode;
       await res.body.dump();
     } catch (e) {
@@ -181,7 +198,10 @@ export class WebhookSender {
     if (job.attempt >= (this.o.maxAttempts ?? 12)) {
       this.stats.gaveUp++;
       this.undelivered.push(job.event);
-      this.o.logger?.warn({ event: job.event.id, type: job.event.type, status }, 'tg sandbox gave up delivering an event');
+      this.o.logger?.warn(
+        { event: job.event.id, type: job.event.type, status },
+        'tg sandbox gave up delivering an event',
+      );
       return;
     }
     const base = this.o.retryBaseMs ?? 100;

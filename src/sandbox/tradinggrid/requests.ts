@@ -15,7 +15,8 @@ export function parseJson(buf: Buffer): Record<string, unknown> {
   } catch (e) {
     throw new SandboxError(400, 'invalid_json', `body is not JSON: ${(e as Error).message}`);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SandboxError(400, 'invalid_json', 'body must be a JSON object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new SandboxError(400, 'invalid_json', 'body must be a JSON object');
   return v as Record<string, unknown>;
 }
 
@@ -47,7 +48,12 @@ export async function readDocumentUpload(req: IncomingMessage): Promise<Document
     };
   }
   const b = parseJson(raw);
-  if (typeof b.content_base64 !== 'string') throw new SandboxError(400, 'invalid_upload', 'send multipart/form-data with a file part, or JSON with content_base64');
+  if (typeof b.content_base64 !== 'string')
+    throw new SandboxError(
+      400,
+      'invalid_upload',
+      'send multipart/form-data with a file part, or JSON with content_base64',
+    );
   return {
     name: String(b.name ?? 'document'),
     kind: (b.kind ?? 'other') as DocumentInput['kind'],
@@ -62,6 +68,9 @@ export function docsFromJson(v: unknown): DocumentInput[] | undefined {
     name: String(d.name ?? 'document'),
     kind: (d.kind ?? 'other') as DocumentInput['kind'],
     contentType: String(d.content_type ?? d.contentType ?? 'application/octet-stream'),
-    content: typeof d.content_base64 === 'string' ? Buffer.from(d.content_base64, 'base64') : Buffer.from(String(d.content ?? ''), 'utf8'),
+    content:
+      typeof d.content_base64 === 'string'
+        ? Buffer.from(d.content_base64, 'base64')
+        : Buffer.from(String(d.content ?? ''), 'utf8'),
   }));
 }

@@ -70,7 +70,11 @@ export function errorReply(status: number, code: string, message: string, header
 }
 
 export function sendReply(res: ServerResponse, r: Reply): void {
-  res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body), ...r.headers });
+  res.writeHead(r.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(r.body),
+    ...r.headers,
+  });
   res.end(r.body);
 }
 

@@ -16,7 +16,15 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { Case, CaseComment, ComplianceRequirement, Document, Notice, PartnerRequest, TradingPartner } from '../../connectors/tradinggrid/events.ts';
+import type {
+  Case,
+  CaseComment,
+  ComplianceRequirement,
+  Document,
+  Notice,
+  PartnerRequest,
+  TradingPartner,
+} from '../../connectors/tradinggrid/events.ts';
 import { addApiRoutes } from './api.ts';
 import { addControlRoutes } from './control.ts';
 import { WebhookSender, type SandboxEvent, type WebhookStats } from './delivery.ts';
@@ -192,7 +200,13 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
   });
 
   function stats(): TradingGridSandboxStats {
-    return { requests: Object.fromEntries(requestCounts), faultsInjected, idempotentReplays, tokensIssued, events: { ...sender.stats, pending: sender.pendingCount() } };
+    return {
+      requests: Object.fromEntries(requestCounts),
+      faultsInjected,
+      idempotentReplays,
+      tokensIssued,
+      events: { ...sender.stats, pending: sender.pendingCount() },
+    };
   }
 
   function count(name: string) {
@@ -210,8 +224,10 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
       faults = { ...f, rateLimitNext: f.rateLimitNext - 1 };
       return errorReply(429, 'rate_limited', 'too many requests', { 'retry-after': String(f.retryAfterSec) });
     }
-    if (f.errorRate > 0 && random() < f.errorRate) return errorReply(f.errorStatus, 'sandbox_fault', 'injected failure');
-    if (f.rateLimitRate > 0 && random() < f.rateLimitRate) return errorReply(429, 'rate_limited', 'too many requests', { 'retry-after': String(f.retryAfterSec) });
+    if (f.errorRate > 0 && random() < f.errorRate)
+      return errorReply(f.errorStatus, 'sandbox_fault', 'injected failure');
+    if (f.rateLimitRate > 0 && random() < f.rateLimitRate)
+      return errorReply(429, 'rate_limited', 'too many requests', { 'retry-after': String(f.retryAfterSec) });
     if (!isToken && f.tokenExpiredRate > 0 && random() < f.tokenExpiredRate) {
       const t = headerOf(req, 'authorization')?.slice(7);
       if (t) tokens.delete(t);
@@ -222,13 +238,21 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
 
   function authorise(req: IncomingMessage): Reply | undefined {
     const h = headerOf(req, 'authorization');
-    if (!h || !h.startsWith('Bearer ')) return errorReply(401, 'missing_token', 'Authorization: Bearer <token> required', { 'www-authenticate': 'Bearer' });
+    if (!h || !h.startsWith('Bearer '))
+      return errorReply(401, 'missing_token', 'Authorization: Bearer <token> required', {
+        'www-authenticate': 'Bearer',
+      });
     const token = h.slice(7);
     const exp = tokens.get(token);
-    if (exp === undefined) return errorReply(401, 'invalid_token', 'access token unknown or revoked', { 'www-authenticate': 'Bearer error="invalid_token"' });
+    if (exp === undefined)
+      return errorReply(401, 'invalid_token', 'access token unknown or revoked', {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
     if (now() >= exp) {
       tokens.delete(token);
-      return errorReply(401, 'invalid_token', 'access token expired', { 'www-authenticate': 'Bearer error="invalid_token"' });
+      return errorReply(401, 'invalid_token', 'access token expired', {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
     }
     return undefined;
   }
@@ -268,7 +292,8 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
     }
     count(m.route.name);
     const f = faults;
-    if (f.latencyMs > 0 || f.latencyJitterMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs + random() * f.latencyJitterMs));
+    if (f.latencyMs > 0 || f.latencyJitterMs > 0)
+      await new Promise((r) => setTimeout(r, f.latencyMs + random() * f.latencyJitterMs));
     const isToken = m.route.parts[0] === 'tenants';
     const fault = injectedFault(isToken, req);
     if (fault) {
@@ -363,7 +388,8 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
     addCaseComment: (caseId, input) => act(() => state.addComment(caseId, input.body, input.author, 'partner')),
     requestApproval: (input) => act(() => state.requestApproval(input)),
     withdrawRequest: (id) => act(() => state.withdrawRequest(id)),
-    acknowledgeNotice: (noticeId, partnerId, contact) => act(() => state.acknowledgeNotice(noticeId, partnerId, contact)),
+    acknowledgeNotice: (noticeId, partnerId, contact) =>
+      act(() => state.acknowledgeNotice(noticeId, partnerId, contact)),
     addPartner: (input) => act(() => state.addPartner(input)),
     setPartnerStatus: (id, status) => act(() => state.setPartnerStatus(id, status)),
     addComplianceRequirement: (input) => act(() => state.addComplianceRequirement(input)),

@@ -25,11 +25,21 @@ import type {
   TransactionRef,
   EdiAddress,
 } from '../../connectors/tradinggrid/events.ts';
-import { CASE_STATUSES, DECISION_OUTCOMES, PARTNER_STATUSES, PARTNER_TIERS, SETTABLE_CASE_STATUSES } from '../../connectors/tradinggrid/events.ts';
+import {
+  CASE_STATUSES,
+  DECISION_OUTCOMES,
+  PARTNER_STATUSES,
+  PARTNER_TIERS,
+  SETTABLE_CASE_STATUSES,
+} from '../../connectors/tradinggrid/events.ts';
 
 /** An expected refusal: becomes `{error:{code,message}}` with this HTTP status. */
 export class SandboxError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -83,8 +93,22 @@ export interface ComplianceInput {
 
 export type Emit = (type: TradingGridEventType, data: { id: string } & Record<string, unknown>) => void;
 
-const DOC_KINDS = new Set<string>(['invoice', 'packing_list', 'proof_of_delivery', 'certificate', 'claim_evidence', 'corrected', 'other']);
-const CASE_KIND_SET = new Set<string>(['dispute', 'shipment_exception', 'document_mismatch', 'compliance_issue', 'edi_exception']);
+const DOC_KINDS = new Set<string>([
+  'invoice',
+  'packing_list',
+  'proof_of_delivery',
+  'certificate',
+  'claim_evidence',
+  'corrected',
+  'other',
+]);
+const CASE_KIND_SET = new Set<string>([
+  'dispute',
+  'shipment_exception',
+  'document_mismatch',
+  'compliance_issue',
+  'edi_exception',
+]);
 const REQUEST_KIND_SET = new Set<string>(['pricing_exception', 'shipment_change', 'document_correction']);
 const SETTABLE = new Set<string>(SETTABLE_CASE_STATUSES);
 const PARTNER_STATUS_SET = new Set<string>(PARTNER_STATUSES);
@@ -98,7 +122,13 @@ export function seedPartners(at: string): TradingPartner[] {
     tier,
     edi_addresses: [{ qualifier: 'ZZ', id: ediId, standard: 'X12' }],
     status: 'active',
-    contacts: [{ name: contact, email: `${contact.toLowerCase().replace(/\s+/g, '.')}@${id.slice(2).toLowerCase()}.example`, role: 'edi_coordinator' }],
+    contacts: [
+      {
+        name: contact,
+        email: `${contact.toLowerCase().replace(/\s+/g, '.')}@${id.slice(2).toLowerCase()}.example`,
+        role: 'edi_coordinator',
+      },
+    ],
     created_at: at,
     updated_at: at,
   });
@@ -146,7 +176,11 @@ export class TradingGridState {
   private seq = 0;
   readonly stamp: () => string;
 
-  constructor(private readonly emit: Emit, readonly idTag: string, now: () => number) {
+  constructor(
+    private readonly emit: Emit,
+    readonly idTag: string,
+    now: () => number,
+  ) {
     this.stamp = monotonicIso(now);
     const at = this.stamp();
     for (const p of seedPartners(at)) this.partners.set(p.id, p);
@@ -172,7 +206,8 @@ export class TradingGridState {
 
   raiseCase(input: RaiseCaseInput): Case {
     this.partner(input.partnerId);
-    if (!CASE_KIND_SET.has(input.kind)) throw new SandboxError(400, 'invalid_kind', `kind must be one of ${[...CASE_KIND_SET].join(', ')}`);
+    if (!CASE_KIND_SET.has(input.kind))
+      throw new SandboxError(400, 'invalid_kind', `kind must be one of ${[...CASE_KIND_SET].join(', ')}`);
     if (!input.title) throw new SandboxError(400, 'invalid_title', 'title is required');
     const at = this.stamp();
     const c: Case = {
@@ -198,7 +233,8 @@ export class TradingGridState {
     if (to.caseId) this.getCase(to.caseId);
     if (to.requestId) this.getRequest(to.requestId);
     if (!d.name) throw new SandboxError(400, 'invalid_name', 'document name is required');
-    if (!DOC_KINDS.has(d.kind)) throw new SandboxError(400, 'invalid_kind', `document kind must be one of ${[...DOC_KINDS].join(', ')}`);
+    if (!DOC_KINDS.has(d.kind))
+      throw new SandboxError(400, 'invalid_kind', `document kind must be one of ${[...DOC_KINDS].join(', ')}`);
     const at = this.stamp();
     const meta: Document = {
       id: this.nextId('DOC'),
@@ -220,15 +256,29 @@ export class TradingGridState {
       this.getCase(to.caseId).updated_at = at;
     }
     if (to.requestId) this.getRequest(to.requestId).updated_at = at;
-    this.emit('document.added', { id: meta.id, case_id: meta.case_id, request_id: meta.request_id, sha256: meta.sha256, uploaded_by: by });
+    this.emit('document.added', {
+      id: meta.id,
+      case_id: meta.case_id,
+      request_id: meta.request_id,
+      sha256: meta.sha256,
+      uploaded_by: by,
+    });
     return meta;
   }
 
   addComment(caseId: string, body: string, author: string | undefined, side: 'partner' | 'internal'): CaseComment {
     const c = this.getCase(caseId);
-    if (typeof body !== 'string' || body.length === 0) throw new SandboxError(400, 'invalid_body', 'comment body is required');
+    if (typeof body !== 'string' || body.length === 0)
+      throw new SandboxError(400, 'invalid_body', 'comment body is required');
     const at = this.stamp();
-    const cm: CaseComment = { id: this.nextId('CMT'), case_id: caseId, body, author: author ?? (side === 'partner' ? this.partner(c.partner_id).name : 'internal'), side, created_at: at };
+    const cm: CaseComment = {
+      id: this.nextId('CMT'),
+      case_id: caseId,
+      body,
+      author: author ?? (side === 'partner' ? this.partner(c.partner_id).name : 'internal'),
+      side,
+      created_at: at,
+    };
     let list = this.comments.get(caseId);
     if (!list) this.comments.set(caseId, (list = []));
     list.push(cm);
@@ -239,7 +289,8 @@ export class TradingGridState {
 
   requestApproval(input: RequestApprovalInput): PartnerRequest {
     this.partner(input.partnerId);
-    if (!REQUEST_KIND_SET.has(input.kind)) throw new SandboxError(400, 'invalid_kind', `kind must be one of ${[...REQUEST_KIND_SET].join(', ')}`);
+    if (!REQUEST_KIND_SET.has(input.kind))
+      throw new SandboxError(400, 'invalid_kind', `kind must be one of ${[...REQUEST_KIND_SET].join(', ')}`);
     const at = this.stamp();
     const r: PartnerRequest = {
       id: this.nextId('REQ'),
@@ -279,10 +330,19 @@ export class TradingGridState {
     const n = this.getNotice(noticeId);
     this.partner(partnerId);
     const recipients = (n as { recipients?: string[] }).recipients ?? [];
-    if (!recipients.includes(partnerId)) throw new SandboxError(409, 'not_in_audience', `partner ${partnerId} is not in the audience of notice ${noticeId}`);
+    if (!recipients.includes(partnerId))
+      throw new SandboxError(
+        409,
+        'not_in_audience',
+        `partner ${partnerId} is not in the audience of notice ${noticeId}`,
+      );
     if (n.acknowledgements.some((a) => a.partner_id === partnerId)) return n;
     const at = this.stamp();
-    const ack = { partner_id: partnerId, acknowledged_at: at, contact: contact ?? this.partner(partnerId).contacts[0]?.name ?? null };
+    const ack = {
+      partner_id: partnerId,
+      acknowledged_at: at,
+      contact: contact ?? this.partner(partnerId).contacts[0]?.name ?? null,
+    };
     n.acknowledgements.push(ack);
     n.updated_at = at;
     this.emit('notice.acknowledged', { id: n.id, partner_id: partnerId, acknowledged_at: at, contact: ack.contact });
@@ -291,9 +351,12 @@ export class TradingGridState {
 
   addPartner(input: AddPartnerInput): TradingPartner {
     if (!input.name) throw new SandboxError(400, 'invalid_name', 'name is required');
-    if (!TIER_SET.has(input.tier)) throw new SandboxError(400, 'invalid_tier', `tier must be one of ${PARTNER_TIERS.join(', ')}`);
-    if (input.status && !PARTNER_STATUS_SET.has(input.status)) throw new SandboxError(400, 'invalid_status', `status must be one of ${PARTNER_STATUSES.join(', ')}`);
-    if (input.id && this.partners.has(input.id)) throw new SandboxError(409, 'already_exists', `trading partner ${input.id} already exists`);
+    if (!TIER_SET.has(input.tier))
+      throw new SandboxError(400, 'invalid_tier', `tier must be one of ${PARTNER_TIERS.join(', ')}`);
+    if (input.status && !PARTNER_STATUS_SET.has(input.status))
+      throw new SandboxError(400, 'invalid_status', `status must be one of ${PARTNER_STATUSES.join(', ')}`);
+    if (input.id && this.partners.has(input.id))
+      throw new SandboxError(409, 'already_exists', `trading partner ${input.id} already exists`);
     const at = this.stamp();
     const p: TradingPartner = {
       id: input.id ?? this.nextId('P'),
@@ -312,7 +375,8 @@ export class TradingGridState {
 
   setPartnerStatus(id: string, status: string): TradingPartner {
     const p = this.partner(id);
-    if (!PARTNER_STATUS_SET.has(status)) throw new SandboxError(400, 'invalid_status', `status must be one of ${PARTNER_STATUSES.join(', ')}`);
+    if (!PARTNER_STATUS_SET.has(status))
+      throw new SandboxError(400, 'invalid_status', `status must be one of ${PARTNER_STATUSES.join(', ')}`);
     if (p.status === status) return p;
     const previous = p.status;
     p.status = status as PartnerStatus;
@@ -323,9 +387,18 @@ export class TradingGridState {
 
   addComplianceRequirement(input: ComplianceInput): ComplianceRequirement {
     if (input.partnerId) this.partner(input.partnerId);
-    if (!input.title || !input.category || !input.dueAt) throw new SandboxError(400, 'invalid_requirement', 'title, category and due_at are required');
+    if (!input.title || !input.category || !input.dueAt)
+      throw new SandboxError(400, 'invalid_requirement', 'title, category and due_at are required');
     const at = this.stamp();
-    const r: ComplianceRequirement = { id: this.nextId('CR'), partner_id: input.partnerId ?? null, title: input.title, category: input.category, due_at: input.dueAt, created_at: at, updated_at: at };
+    const r: ComplianceRequirement = {
+      id: this.nextId('CR'),
+      partner_id: input.partnerId ?? null,
+      title: input.title,
+      category: input.category,
+      due_at: input.dueAt,
+      created_at: at,
+      updated_at: at,
+    };
     this.compliance.set(r.id, r);
     this.emit('compliance_requirement.created', { id: r.id, partner_id: r.partner_id });
     return r;
@@ -334,7 +407,15 @@ export class TradingGridState {
   // ---- internal side (the contract's write API) -----------------------------------------------
 
   /** The partner edits its case (kind, value, title, description): one case.updated naming the changed fields. */
-  editCase(id: string, patch: { kind?: Case['kind']; value?: { amount: number; currency: string } | null; title?: string; description?: string }): Case {
+  editCase(
+    id: string,
+    patch: {
+      kind?: Case['kind'];
+      value?: { amount: number; currency: string } | null;
+      title?: string;
+      description?: string;
+    },
+  ): Case {
     const c = this.getCase(id) as Case & Record<string, unknown>;
     const changed: string[] = [];
     for (const [k, v] of Object.entries(patch)) {
@@ -350,13 +431,21 @@ export class TradingGridState {
 
   setCaseStatus(id: string, status: unknown, note: unknown): Case {
     const c = this.getCase(id);
-    if (typeof status !== 'string' || !SETTABLE.has(status)) throw new SandboxError(400, 'invalid_status', `status must be one of ${SETTABLE_CASE_STATUSES.join(', ')}`);
-    if (note !== undefined && note !== null && typeof note !== 'string') throw new SandboxError(400, 'invalid_note', 'note must be a string');
+    if (typeof status !== 'string' || !SETTABLE.has(status))
+      throw new SandboxError(400, 'invalid_status', `status must be one of ${SETTABLE_CASE_STATUSES.join(', ')}`);
+    if (note !== undefined && note !== null && typeof note !== 'string')
+      throw new SandboxError(400, 'invalid_note', 'note must be a string');
     if (c.status === status && !note) return c;
     c.status = status as Case['status'];
     c.updated_at = this.stamp();
     if (note) (c as Record<string, unknown>).status_note = note;
-    this.emit('case.updated', { id, partner_id: c.partner_id, status: c.status, changed: ['status'], side: 'internal' });
+    this.emit('case.updated', {
+      id,
+      partner_id: c.partner_id,
+      status: c.status,
+      changed: ['status'],
+      side: 'internal',
+    });
     return c;
   }
 
@@ -372,13 +461,19 @@ export class TradingGridState {
       throw new SandboxError(400, 'invalid_outcome', `outcome must be one of ${DECISION_OUTCOMES.join(', ')}`);
     }
     if (r.status !== 'pending') {
-      if ((r as Record<string, unknown>).withdrawn_at) throw new SandboxError(409, 'request_closed', `request ${id} was withdrawn by the partner`);
+      if ((r as Record<string, unknown>).withdrawn_at)
+        throw new SandboxError(409, 'request_closed', `request ${id} was withdrawn by the partner`);
       if (r.decision?.outcome === body.outcome) return r; // same decision again: no change
       throw new SandboxError(409, 'request_already_decided', `request ${id} is already ${r.status}`);
     }
     const at = this.stamp();
     r.status = body.outcome as PartnerRequest['status'];
-    r.decision = { outcome: body.outcome as 'approved' | 'rejected', comment: typeof body.comment === 'string' ? body.comment : null, decided_by: typeof body.decided_by === 'string' ? body.decided_by : 'internal', decided_at: at };
+    r.decision = {
+      outcome: body.outcome as 'approved' | 'rejected',
+      comment: typeof body.comment === 'string' ? body.comment : null,
+      decided_by: typeof body.decided_by === 'string' ? body.decided_by : 'internal',
+      decided_at: at,
+    };
     r.updated_at = at;
     return r;
   }
@@ -391,9 +486,11 @@ export class TradingGridState {
 
   /** Publish a notice; the audience resolves to the partners it reaches now (`recipients`). */
   publishNotice(body: { title?: unknown; body?: unknown; effective_at?: unknown; audience?: unknown }): Notice {
-    if (typeof body.title !== 'string' || !body.title) throw new SandboxError(400, 'invalid_title', 'title is required');
+    if (typeof body.title !== 'string' || !body.title)
+      throw new SandboxError(400, 'invalid_title', 'title is required');
     if (typeof body.body !== 'string') throw new SandboxError(400, 'invalid_body', 'body is required');
-    if (typeof body.effective_at !== 'string' || !Number.isFinite(Date.parse(body.effective_at))) throw new SandboxError(400, 'invalid_effective_at', 'effective_at must be an ISO timestamp');
+    if (typeof body.effective_at !== 'string' || !Number.isFinite(Date.parse(body.effective_at)))
+      throw new SandboxError(400, 'invalid_effective_at', 'effective_at must be an ISO timestamp');
     const aud = (body.audience ?? {}) as NoticeAudience;
     if (typeof aud !== 'object' || (!aud.all && !aud.partner_ids?.length && !aud.tiers?.length)) {
       throw new SandboxError(400, 'invalid_audience', 'audience needs partner_ids, tiers or all:true');
@@ -422,10 +519,12 @@ export class TradingGridState {
     this.partner(partnerId);
     const num = (k: string) => {
       const v = body[k];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new SandboxError(400, 'invalid_scorecard', `${k} must be a non-negative number`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+        throw new SandboxError(400, 'invalid_scorecard', `${k} must be a non-negative number`);
       return v;
     };
-    if (typeof body.period !== 'string' || !body.period) throw new SandboxError(400, 'invalid_scorecard', 'period is required');
+    if (typeof body.period !== 'string' || !body.period)
+      throw new SandboxError(400, 'invalid_scorecard', 'period is required');
     const sc = {
       period: body.period,
       avg_resolution_hours: num('avg_resolution_hours'),

@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseTradingGridEvent, verifyTradingGridWebhook, type TradingGridEvent } from '../../connectors/tradinggrid/events.ts';
+import {
+  parseTradingGridEvent,
+  verifyTradingGridWebhook,
+  type TradingGridEvent,
+} from '../../connectors/tradinggrid/events.ts';
 import { createCommunityDriver } from '../../connectors/tradinggrid/community/driver.ts';
 import { startTradingGridSandbox, type TradingGridSandbox } from './server.ts';
 
@@ -55,14 +59,24 @@ afterEach(async () => {
 
 async function setup(opts: Parameters<typeof startTradingGridSandbox>[0] = {}) {
   rec = await startReceiver(() => sb!.webhookSecret);
-  sb = await startTradingGridSandbox({ seed: 7, webhook: { retryBaseMs: 5, retryMaxMs: 20 }, ...opts, webhookUrl: rec.url });
+  sb = await startTradingGridSandbox({
+    seed: 7,
+    webhook: { retryBaseMs: 5, retryMaxMs: 20 },
+    ...opts,
+    webhookUrl: rec.url,
+  });
   return { sb, rec };
 }
 
 describe('sandbox webhooks', () => {
   it('a raised case with a document emits signed case.opened and document.added that verify and parse', async () => {
     const { sb, rec } = await setup();
-    const c = await sb.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Price differs from contract', documents: [{ name: 'inv.pdf', kind: 'invoice', contentType: 'application/pdf', content: Buffer.from('x') }] });
+    const c = await sb.raiseCase({
+      partnerId: 'P-ACME',
+      kind: 'dispute',
+      title: 'Price differs from contract',
+      documents: [{ name: 'inv.pdf', kind: 'invoice', contentType: 'application/pdf', content: Buffer.from('x') }],
+    });
     await sb.idle();
     expect(rec.rejected).toEqual([]);
     expect(rec.events.map((e) => e.type).sort()).toEqual(['case.opened', 'document.added']);
@@ -121,17 +135,38 @@ describe('sandbox webhooks', () => {
 
   it('dropped events are recovered by pollChanges with a stored cursor', async () => {
     const { sb, rec } = await setup({ faults: { dropEventRate: 1 } });
-    const d = createCommunityDriver({ baseUrl: sb.url, tenantId: sb.tenantId, clientId: sb.clientId, clientSecret: sb.clientSecret, pollOverlapMs: 1000 });
+    const d = createCommunityDriver({
+      baseUrl: sb.url,
+      tenantId: sb.tenantId,
+      clientId: sb.clientId,
+      clientSecret: sb.clientSecret,
+      pollOverlapMs: 1000,
+    });
     try {
       const first = await d.pollChanges();
       expect(first.ok).toBe(true);
       if (!first.ok) return;
       const cursor = first.value.cursor;
       await new Promise((r) => setTimeout(r, 5)); // sleep-ok: the next change must carry a later timestamp than the cursor
-      const c = await sb.raiseCase({ partnerId: 'P-UMBRELLA', kind: 'compliance_issue', title: 'Certificate expired', documents: [{ name: 'cert.pdf', kind: 'certificate', contentType: 'application/pdf', content: Buffer.from('cert') }] });
+      const c = await sb.raiseCase({
+        partnerId: 'P-UMBRELLA',
+        kind: 'compliance_issue',
+        title: 'Certificate expired',
+        documents: [
+          { name: 'cert.pdf', kind: 'certificate', contentType: 'application/pdf', content: Buffer.from('cert') },
+        ],
+      });
       await sb.addCaseComment(c.id, { body: 'please advise' });
-      const req = await sb.requestApproval({ partnerId: 'P-ACME', kind: 'pricing_exception', summary: 'Q3 price hold' });
-      const cr = await sb.addComplianceRequirement({ title: 'ISO 9001 renewal', category: 'certification', dueAt: '2030-01-01T00:00:00Z' });
+      const req = await sb.requestApproval({
+        partnerId: 'P-ACME',
+        kind: 'pricing_exception',
+        summary: 'Q3 price hold',
+      });
+      const cr = await sb.addComplianceRequirement({
+        title: 'ISO 9001 renewal',
+        category: 'certification',
+        dueAt: '2030-01-01T00:00:00Z',
+      });
       await sb.setPartnerStatus('P-INITECH', 'inactive');
       await sb.idle();
       expect(rec.events).toEqual([]);
@@ -141,7 +176,14 @@ describe('sandbox webhooks', () => {
       expect(second.ok).toBe(true);
       if (!second.ok) return;
       const got = second.value.events.map((e) => `${e.type} ${e.data.id}`);
-      expect(got).toEqual(expect.arrayContaining([`case.opened ${c.id}`, `request.created ${req.id}`, `compliance_requirement.created ${cr.id}`, 'trading_partner.status_changed P-INITECH']));
+      expect(got).toEqual(
+        expect.arrayContaining([
+          `case.opened ${c.id}`,
+          `request.created ${req.id}`,
+          `compliance_requirement.created ${cr.id}`,
+          'trading_partner.status_changed P-INITECH',
+        ]),
+      );
       expect(second.value.events.some((e) => e.type === 'document.added' && e.data.case_id === c.id)).toBe(true);
       expect(second.value.events.some((e) => e.type === 'case.comment_added' && e.data.case_id === c.id)).toBe(true);
       for (const e of second.value.events) expect(parseTradingGridEvent(e).ok).toBe(true);

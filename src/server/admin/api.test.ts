@@ -21,7 +21,14 @@ const T0 = Date.UTC(2025, 0, 6, 9);
 const config = (() => {
   const r = validateConfig({
     clickup: { token: { env: 'X' }, team_id: 't1', list_id: 'l1' },
-    tradinggrid: { driver: 'community', base_url: 'https://tg.example.com/api', tenant_id: 'ten', client_id: 'c', client_secret: { env: 'Y' }, webhook_secret: { env: 'Z' } },
+    tradinggrid: {
+      driver: 'community',
+      base_url: 'https://tg.example.com/api',
+      tenant_id: 'ten',
+      client_id: 'c',
+      client_secret: { env: 'Y' },
+      webhook_secret: { env: 'Z' },
+    },
     admin: { sign_in_attempts_per_15_minutes: 3 },
   });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
@@ -29,13 +36,56 @@ const config = (() => {
 })();
 
 const clickup = {
-  rateLimitState: () => ({ known: true, unlimited: false, limit: 100, remaining: 80, resetAt: T0 + 60_000, queued: 0, inFlight: 0, paceMs: 600, rateLimited: 0, issued: 20 }),
-  listWebhooks: async () => ({ ok: true, value: [{ id: 'wh1', endpoint: 'http://127.0.0.1:1/webhooks/clickup', events: ['*'], health: { status: 'active', fail_count: 0 } }] }),
-  getAuthorizedUser: async () => ({ ok: true, value: { id: 7, username: 'Ana Ops', email: 'ana.ops@gridbridge.example' } }),
+  rateLimitState: () => ({
+    known: true,
+    unlimited: false,
+    limit: 100,
+    remaining: 80,
+    resetAt: T0 + 60_000,
+    queued: 0,
+    inFlight: 0,
+    paceMs: 600,
+    rateLimited: 0,
+    issued: 20,
+  }),
+  listWebhooks: async () => ({
+    ok: true,
+    value: [
+      {
+        id: 'wh1',
+        endpoint: 'http://127.0.0.1:1/webhooks/clickup',
+        events: ['*'],
+        health: { status: 'active', fail_count: 0 },
+      },
+    ],
+  }),
+  getAuthorizedUser: async () => ({
+    ok: true,
+    value: { id: 7, username: 'Ana Ops', email: 'ana.ops@gridbridge.example' },
+  }),
 } as unknown as ClickUpClient;
 
 function caseRecord(id: string, over: Partial<CaseRecord> = {}): CaseRecord {
-  return { id, source: 'community', partnerId: 'P-ACME', partnerName: 'Acme Retail', partnerTier: null, kind: 'dispute', title: `Short shipment ${id}`, description: '', transactionRef: null, value: null, partnerStatus: 'received', state: 'active', holdReason: null, slaDueAt: T0 + 72 * 3_600_000, openedAt: T0, resolvedAt: null, updatedAt: T0, ...over };
+  return {
+    id,
+    source: 'community',
+    partnerId: 'P-ACME',
+    partnerName: 'Acme Retail',
+    partnerTier: null,
+    kind: 'dispute',
+    title: `Short shipment ${id}`,
+    description: '',
+    transactionRef: null,
+    value: null,
+    partnerStatus: 'received',
+    state: 'active',
+    holdReason: null,
+    slaDueAt: T0 + 72 * 3_600_000,
+    openedAt: T0,
+    resolvedAt: null,
+    updatedAt: T0,
+    ...over,
+  };
 }
 
 let tmp: Awaited<ReturnType<typeof tempSqliteStore>>;
@@ -53,15 +103,40 @@ beforeEach(async () => {
     now: () => now,
     logger: pino({ level: 'silent' }),
     credentials: {
-      tokens: [{ name: 'ops', role: 'admin', token: ADMIN }, { name: 'viewer', role: 'read_only', token: VIEWER }],
-      users: [{ name: 'alice', role: 'admin', passwordHash: await hashPassword('correct horse battery staple', { N: 1024, r: 8, p: 1 }) }],
+      tokens: [
+        { name: 'ops', role: 'admin', token: ADMIN },
+        { name: 'viewer', role: 'read_only', token: VIEWER },
+      ],
+      users: [
+        {
+          name: 'alice',
+          role: 'admin',
+          passwordHash: await hashPassword('correct horse battery staple', { N: 1024, r: 8, p: 1 }),
+        },
+      ],
     },
     dispatcher: () => undefined,
   });
   stopConsole = ui.stop;
-  app = createApp({ db: tmp.store.db, tgWebhookSecret: 'x', clickUpWebhookSecret: () => null, bodyLimitBytes: 1e6, now: () => now, onAccepted: () => undefined, extend: ui.mount });
+  app = createApp({
+    db: tmp.store.db,
+    tgWebhookSecret: 'x',
+    clickUpWebhookSecret: () => null,
+    bodyLimitBytes: 1e6,
+    now: () => now,
+    onAccepted: () => undefined,
+    extend: ui.mount,
+  });
   await saveCase(tmp.store.db, caseRecord('C-1'));
-  await saveCase(tmp.store.db, caseRecord('C-2', { partnerId: 'P-GLOBEX', partnerName: 'Globex', title: 'Late truck', slaDueAt: T0 + 1.2 * 3_600_000 }));
+  await saveCase(
+    tmp.store.db,
+    caseRecord('C-2', {
+      partnerId: 'P-GLOBEX',
+      partnerName: 'Globex',
+      title: 'Late truck',
+      slaDueAt: T0 + 1.2 * 3_600_000,
+    }),
+  );
 });
 afterEach(async () => {
   await stopConsole();
@@ -69,7 +144,11 @@ afterEach(async () => {
 });
 
 async function makeDeadLetter(): Promise<number> {
-  await enqueueJobs(tmp.store.db, [{ kind: 'clickup.create_task', key: 'k1', queueKey: 'case:C-1', payload: { caseId: 'C-1' } }], now);
+  await enqueueJobs(
+    tmp.store.db,
+    [{ kind: 'clickup.create_task', key: 'k1', queueKey: 'case:C-1', payload: { caseId: 'C-1' } }],
+    now,
+  );
   const [job] = await claimJobs(tmp.store.db, 'sqlite', 'w1', 1, 60_000, now);
   await deadLetterJob(tmp.store.db, job!.id, 'w1', 'ClickUp said 400', now);
   const row = await tmp.store.db.selectFrom('dead_letters').select('id').executeTakeFirstOrThrow();
@@ -78,17 +157,24 @@ async function makeDeadLetter(): Promise<number> {
 
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 async function signIn(body: object) {
-  const r = await app.request('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await app.request('/api/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0]!;
   return { r, cookie, json: (await r.json()) as Record<string, any>, setCookie: r.headers.get('set-cookie') ?? '' };
 }
 
 describe('admin API auth', () => {
-  it.each(['/api/cases', '/api/dead-letters', '/api/health', '/api/session', '/api/cases/C-1/timeline'])('GET %s without a token answers 401', async (path) => {
-    const r = await app.request(path);
-    expect(r.status).toBe(401);
-    expect(((await r.json()) as any).error).toMatch(/sign in/);
-  });
+  it.each(['/api/cases', '/api/dead-letters', '/api/health', '/api/session', '/api/cases/C-1/timeline'])(
+    'GET %s without a token answers 401',
+    async (path) => {
+      const r = await app.request(path);
+      expect(r.status).toBe(401);
+      expect(((await r.json()) as any).error).toMatch(/sign in/);
+    },
+  );
 
   it('an unknown bearer token answers 401; a known one reads', async () => {
     expect((await app.request('/api/cases', { headers: bearer('nope-nope-nope-nope') })).status).toBe(401);
@@ -103,7 +189,11 @@ describe('admin API auth', () => {
     const r = await app.request(`/api/dead-letters/${id}/replay`, { method: 'POST', headers: bearer(VIEWER) });
     expect(r.status).toBe(403);
     expect(((await r.json()) as any).error).toMatch(/read-only/);
-    const bulk = await app.request('/api/dead-letters/replay', { method: 'POST', headers: { ...bearer(VIEWER), 'content-type': 'application/json' }, body: '{"all":true}' });
+    const bulk = await app.request('/api/dead-letters/replay', {
+      method: 'POST',
+      headers: { ...bearer(VIEWER), 'content-type': 'application/json' },
+      body: '{"all":true}',
+    });
     expect(bulk.status).toBe(403);
     expect((await tmp.store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state).toBe('dead');
   });
@@ -113,7 +203,9 @@ describe('admin API auth', () => {
     const r = await app.request(`/api/dead-letters/${id}/replay`, { method: 'POST', headers: bearer(ADMIN) });
     expect(r.status).toBe(200);
     expect((await tmp.store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state).toBe('ready');
-    expect((await app.request(`/api/dead-letters/${id}/replay`, { method: 'POST', headers: bearer(ADMIN) })).status).toBe(409);
+    expect(
+      (await app.request(`/api/dead-letters/${id}/replay`, { method: 'POST', headers: bearer(ADMIN) })).status,
+    ).toBe(409);
     const audit = await tmp.store.db.selectFrom('audit_log').selectAll().where('entity', '=', 'dead_letter').execute();
     expect(audit.map((a) => [a.actor, a.action])).toEqual([['token:ops', 'replayed']]);
   });
@@ -127,18 +219,31 @@ describe('admin API auth', () => {
     expect(s.setCookie).toMatch(/SameSite=Strict/i);
     expect(s.setCookie).not.toMatch(/Secure/i); // plain http on loopback
     expect((await app.request('/api/cases', { headers: { cookie: s.cookie } })).status).toBe(200);
-    const noCsrf = await app.request(`/api/dead-letters/${id}/replay`, { method: 'POST', headers: { cookie: s.cookie } });
+    const noCsrf = await app.request(`/api/dead-letters/${id}/replay`, {
+      method: 'POST',
+      headers: { cookie: s.cookie },
+    });
     expect(noCsrf.status).toBe(403);
     expect(((await noCsrf.json()) as any).error).toMatch(/CSRF/);
-    const wrongCsrf = await app.request(`/api/dead-letters/${id}/replay`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': 'forged' } });
+    const wrongCsrf = await app.request(`/api/dead-letters/${id}/replay`, {
+      method: 'POST',
+      headers: { cookie: s.cookie, 'x-csrf-token': 'forged' },
+    });
     expect(wrongCsrf.status).toBe(403);
     expect((await tmp.store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state).toBe('dead');
-    const ok = await app.request(`/api/dead-letters/${id}/replay`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.json.csrfToken } });
+    const ok = await app.request(`/api/dead-letters/${id}/replay`, {
+      method: 'POST',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.json.csrfToken },
+    });
     expect(ok.status).toBe(200);
   });
 
   it('cookies are Secure behind https', async () => {
-    const r = await app.request('/api/session', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' }, body: JSON.stringify({ token: ADMIN }) });
+    const r = await app.request('/api/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+      body: JSON.stringify({ token: ADMIN }),
+    });
     expect(r.headers.get('set-cookie')).toMatch(/Secure/);
   });
 
@@ -147,7 +252,10 @@ describe('admin API auth', () => {
     expect((await signIn({ user: 'mallory', password: 'correct horse battery staple' })).r.status).toBe(401);
     const s = await signIn({ user: 'alice', password: 'correct horse battery staple' });
     expect(s.json).toMatchObject({ actor: 'alice', role: 'admin' });
-    const out = await app.request('/api/session/sign-out', { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.json.csrfToken } });
+    const out = await app.request('/api/session/sign-out', {
+      method: 'POST',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.json.csrfToken },
+    });
     expect(out.status).toBe(200);
     expect((await app.request('/api/cases', { headers: { cookie: s.cookie } })).status).toBe(401);
   });
@@ -168,7 +276,11 @@ describe('admin API auth', () => {
   });
 
   it('sign-in must be JSON (a cross-site form cannot post it)', async () => {
-    const r = await app.request('/api/session', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${ADMIN}` });
+    const r = await app.request('/api/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${ADMIN}`,
+    });
     expect(r.status).toBe(415);
   });
 
@@ -220,11 +332,17 @@ describe('admin API data', () => {
 
   it('the OpenAPI document lists every admin route and nothing else', async () => {
     const doc = openApiDocument() as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} /api${p.replace(/\{(\w+)\}/g, ':$1')}`)).sort();
-    const routed = app.routes.filter((r) => r.path.startsWith('/api/') && r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/\{[^}]+\}/g, '')}`);
+    const documented = Object.entries(doc.paths)
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} /api${p.replace(/\{(\w+)\}/g, ':$1')}`))
+      .sort();
+    const routed = app.routes
+      .filter((r) => r.path.startsWith('/api/') && r.method !== 'ALL')
+      .map((r) => `${r.method} ${r.path.replace(/\{[^}]+\}/g, '')}`);
     // GET /api/scorecards is mounted by routes/scorecards.ts (flow 7) in the bridge, not by the admin API;
     // GET /api/tradinggrid-contract.json by createApp itself (public).
-    expect([...new Set(routed)].filter((r) => r !== 'GET /api/tradinggrid-contract.json').sort()).toEqual(documented.filter((r) => r !== 'GET /api/scorecards' && r !== 'GET /api/tradinggrid-contract.json'));
+    expect([...new Set(routed)].filter((r) => r !== 'GET /api/tradinggrid-contract.json').sort()).toEqual(
+      documented.filter((r) => r !== 'GET /api/scorecards' && r !== 'GET /api/tradinggrid-contract.json'),
+    );
     const served = await app.request('/api/openapi.json');
     expect(served.status).toBe(200);
     expect(((await served.json()) as any).openapi).toBe('3.1.0');

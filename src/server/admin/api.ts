@@ -56,15 +56,26 @@ const CaseQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-const HeldSelectorBody = z.union([z.strictObject({ all: z.literal(true) }), z.strictObject({ actor: z.string().min(1).max(500) }), z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(100_000) })]);
+const HeldSelectorBody = z.union([
+  z.strictObject({ all: z.literal(true) }),
+  z.strictObject({ actor: z.string().min(1).max(500) }),
+  z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(100_000) }),
+]);
 
-const BulkReplay = z.union([z.strictObject({ all: z.literal(true) }), z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(10_000) })]);
+const BulkReplay = z.union([
+  z.strictObject({ all: z.literal(true) }),
+  z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(10_000) }),
+]);
 
 function badQuery(e: z.ZodError): string {
   return e.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ');
 }
 
-export function caseLinks(config: GridbridgeConfig, caseId: string, cuTaskId: string | null): { clickup: string | null; tradinggrid: string | null } {
+export function caseLinks(
+  config: GridbridgeConfig,
+  caseId: string,
+  cuTaskId: string | null,
+): { clickup: string | null; tradinggrid: string | null } {
   const tg = config.tradinggrid as { base_url?: string };
   return {
     clickup: cuTaskId ? `https://app.clickup.com/t/${encodeURIComponent(cuTaskId)}` : null,
@@ -72,7 +83,13 @@ export function caseLinks(config: GridbridgeConfig, caseId: string, cuTaskId: st
   };
 }
 
-function caseRow(config: GridbridgeConfig, r: CaseRecord, cuTaskId: string | null, now: number, extras?: CaseViewExtras) {
+function caseRow(
+  config: GridbridgeConfig,
+  r: CaseRecord,
+  cuTaskId: string | null,
+  now: number,
+  extras?: CaseViewExtras,
+) {
   const e = extras?.escalation ?? null;
   return {
     id: r.id,
@@ -86,7 +103,16 @@ function caseRow(config: GridbridgeConfig, r: CaseRecord, cuTaskId: string | nul
     holdReason: r.holdReason,
     clickupTaskId: cuTaskId,
     clickupStatus: extras?.clickupStatus ?? (r as CaseRecord & { clickupStatus?: string | null }).clickupStatus ?? null,
-    escalation: e ? { level: e.level, manager: e.manager, taskId: e.taskId, taskUrl: e.taskId ? `https://app.clickup.com/t/${encodeURIComponent(e.taskId)}` : null, dueAt: e.dueAt, why: e.explanation } : null,
+    escalation: e
+      ? {
+          level: e.level,
+          manager: e.manager,
+          taskId: e.taskId,
+          taskUrl: e.taskId ? `https://app.clickup.com/t/${encodeURIComponent(e.taskId)}` : null,
+          dueAt: e.dueAt,
+          why: e.explanation,
+        }
+      : null,
     sla: slaState(r, now),
     slaDueAt: r.slaDueAt,
     openedAt: r.openedAt,
@@ -123,8 +149,23 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
       listLinksOutside(db, [...ourListIds(d.config)], 50),
     ]);
     // Tasks a person moved out of our lists: their records are paused until the task is moved back.
-    const pausedTasks = outside.map((l) => ({ entity: l.entity, id: l.entityId, cuTaskId: l.cuTaskId, listId: l.cuListId }));
-    return c.json({ openCases: open.total, breached: breached.total, atRisk: atRisk.total, held: held.total, heldChanges: heldChanges.reduce((n, x) => n + x.n, 0), pausedTasks, deadLetters: q.deadLettersOpen, queueDue: q.due, oldestDueAgeMs: q.oldestDueAgeMs });
+    const pausedTasks = outside.map((l) => ({
+      entity: l.entity,
+      id: l.entityId,
+      cuTaskId: l.cuTaskId,
+      listId: l.cuListId,
+    }));
+    return c.json({
+      openCases: open.total,
+      breached: breached.total,
+      atRisk: atRisk.total,
+      held: held.total,
+      heldChanges: heldChanges.reduce((n, x) => n + x.n, 0),
+      pausedTasks,
+      deadLetters: q.deadLettersOpen,
+      queueDue: q.due,
+      oldestDueAgeMs: q.oldestDueAgeMs,
+    });
   });
 
   api.get('/cases', async (c) => {
@@ -132,20 +173,54 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
     if (!p.success) return c.json({ error: badQuery(p.error) }, 400);
     const now = d.now();
     const s = p.data;
-    const r = await searchCases(db, { q: s.q, partnerId: s.partner, kind: s.kind, state: s.state, partnerStatus: s.partner_status, sla: s.sla, limit: s.limit, offset: s.offset }, now);
-    const extras = await caseViewExtras(db, r.rows.map((x) => x.record.id));
-    return c.json({ total: r.total, limit: s.limit, offset: s.offset, cases: r.rows.map((x) => caseRow(d.config, x.record, x.cuTaskId, now, extras.get(x.record.id))) });
+    const r = await searchCases(
+      db,
+      {
+        q: s.q,
+        partnerId: s.partner,
+        kind: s.kind,
+        state: s.state,
+        partnerStatus: s.partner_status,
+        sla: s.sla,
+        limit: s.limit,
+        offset: s.offset,
+      },
+      now,
+    );
+    const extras = await caseViewExtras(
+      db,
+      r.rows.map((x) => x.record.id),
+    );
+    return c.json({
+      total: r.total,
+      limit: s.limit,
+      offset: s.offset,
+      cases: r.rows.map((x) => caseRow(d.config, x.record, x.cuTaskId, now, extras.get(x.record.id))),
+    });
   });
 
   api.get('/cases/:id', async (c) => {
     const id = c.req.param('id');
     const rec = await getCase(db, id);
     if (!rec) return c.json({ error: `no case ${id}` }, 404);
-    const [link, docs, extras] = await Promise.all([getLink(db, 'case', id), listDocuments(db, id), caseViewExtras(db, [id])]);
+    const [link, docs, extras] = await Promise.all([
+      getLink(db, 'case', id),
+      listDocuments(db, id),
+      caseViewExtras(db, [id]),
+    ]);
     return c.json({
       case: caseRow(d.config, rec, link?.cuTaskId ?? null, d.now(), extras.get(id)),
       record: rec,
-      documents: docs.map((x) => ({ name: x.name, kind: x.kind, sha256: x.sha256, origin: x.origin, sizeBytes: Number(x.size_bytes), onTradingGrid: !!x.tg_document_id, onClickUp: !!x.cu_attachment_id, createdAt: Number(x.created_at) })),
+      documents: docs.map((x) => ({
+        name: x.name,
+        kind: x.kind,
+        sha256: x.sha256,
+        origin: x.origin,
+        sizeBytes: Number(x.size_bytes),
+        onTradingGrid: !!x.tg_document_id,
+        onClickUp: !!x.cu_attachment_id,
+        createdAt: Number(x.created_at),
+      })),
     });
   });
 
@@ -169,8 +244,21 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
     const r = await replayDeadLetter(db, id, now);
     if (r.ok) {
       const [dl] = await listDeadLetterDetails(db, { id });
-      await appendAudit(db, { actor, entity: 'dead_letter', entityId: String(id), action: 'replayed', after: { jobId: r.jobId } }, now);
-      await recordTimeline(db, [{ caseId: dl?.caseId ?? null, at: now, kind: 'replay', detail: `dead letter #${id} (${dl?.kind ?? 'job'}) replayed by ${actor}`, status: 'info', jobId: r.jobId }]);
+      await appendAudit(
+        db,
+        { actor, entity: 'dead_letter', entityId: String(id), action: 'replayed', after: { jobId: r.jobId } },
+        now,
+      );
+      await recordTimeline(db, [
+        {
+          caseId: dl?.caseId ?? null,
+          at: now,
+          kind: 'replay',
+          detail: `dead letter #${id} (${dl?.kind ?? 'job'}) replayed by ${actor}`,
+          status: 'info',
+          jobId: r.jobId,
+        },
+      ]);
     }
     return r;
   };
@@ -185,9 +273,14 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
 
   api.post('/dead-letters/replay', d.auth.requireAdmin(), async (c) => {
     const read = await readJsonBody(c, d.config.server.body_limit_bytes);
-    if (!read.ok) return c.json({ error: read.status === 400 ? 'body must be JSON: {"all": true} or {"ids": [1, 2]}' : read.error }, read.status);
+    if (!read.ok)
+      return c.json(
+        { error: read.status === 400 ? 'body must be JSON: {"all": true} or {"ids": [1, 2]}' : read.error },
+        read.status,
+      );
     const p = BulkReplay.safeParse(read.value);
-    if (!p.success) return c.json({ error: `body must be {"all": true} or {"ids": [1, 2]}: ${badQuery(p.error)}` }, 400);
+    if (!p.success)
+      return c.json({ error: `body must be {"all": true} or {"ids": [1, 2]}: ${badQuery(p.error)}` }, 400);
     const ids = 'all' in p.data ? (await listDeadLetterDetails(db, { limit: 100_000 })).map((x) => x.id) : p.data.ids;
     const results: Array<{ id: number; ok: boolean; jobId?: number; reason?: string }> = [];
     for (const id of ids) {
@@ -195,17 +288,37 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
       results.push(r.ok ? { id, ok: true, jobId: r.jobId } : { id, ok: false, reason: r.reason });
     }
     if (results.some((r) => r.ok)) d.wake();
-    return c.json({ replayed: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, results });
+    return c.json({
+      replayed: results.filter((r) => r.ok).length,
+      failed: results.filter((r) => !r.ok).length,
+      results,
+    });
   });
 
   // Bulk-change guard: changes held for an admin, released (sent) or dropped here or with `gridbridge held`.
-  api.get('/held-changes', async (c) => c.json({ guard: { maxChanges: d.config.guards.bulk_changes.max_changes, windowMinutes: d.config.guards.bulk_changes.window_minutes }, held: await listHeldChanges(db) }));
+  api.get('/held-changes', async (c) =>
+    c.json({
+      guard: {
+        maxChanges: d.config.guards.bulk_changes.max_changes,
+        windowMinutes: d.config.guards.bulk_changes.window_minutes,
+      },
+      held: await listHeldChanges(db),
+    }),
+  );
   for (const to of ['released', 'dropped'] as const) {
     api.post(`/held-changes/${to === 'released' ? 'release' : 'drop'}`, d.auth.requireAdmin(), async (c) => {
       const read = await readJsonBody(c, d.config.server.body_limit_bytes);
       const p = read.ok ? HeldSelectorBody.safeParse(read.value) : null;
-      if (!p?.success) return c.json({ error: 'body must be {"all": true}, {"actor": "Name (id)"} or {"ids": [1, 2]}' }, 400);
-      const n = await settleHeldChanges(db, p.data, to, c.get('principal').actor, d.now(), d.config.dispatcher.max_attempts);
+      if (!p?.success)
+        return c.json({ error: 'body must be {"all": true}, {"actor": "Name (id)"} or {"ids": [1, 2]}' }, 400);
+      const n = await settleHeldChanges(
+        db,
+        p.data,
+        to,
+        c.get('principal').actor,
+        d.now(),
+        d.config.dispatcher.max_attempts,
+      );
       if (to === 'released' && n > 0) d.wake();
       return c.json({ [to]: n });
     });
@@ -214,7 +327,10 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
   api.get('/sla', async (c) => {
     const now = d.now();
     const rows = await listSlaCases(db, now);
-    const extras = await caseViewExtras(db, rows.map((r) => r.record.id));
+    const extras = await caseViewExtras(
+      db,
+      rows.map((r) => r.record.id),
+    );
     // The escalation lives in sla_escalations, not on the record: the manager comes from its top rung.
     const manager = (r: (typeof rows)[number]) => extras.get(r.record.id)?.escalation?.manager ?? managerOf(r.record);
     const group = (key: (r: (typeof rows)[number]) => string) => {
@@ -226,13 +342,20 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
         else g.atRisk++;
         m.set(k, g);
       }
-      return [...m.values()].sort((a, b) => b.breached - a.breached || b.atRisk - a.atRisk || a.key.localeCompare(b.key));
+      return [...m.values()].sort(
+        (a, b) => b.breached - a.breached || b.atRisk - a.atRisk || a.key.localeCompare(b.key),
+      );
     };
     return c.json({
       now,
-      byPartner: group((r) => r.record.partnerName ? `${r.record.partnerName} (${r.record.partnerId})` : r.record.partnerId),
+      byPartner: group((r) =>
+        r.record.partnerName ? `${r.record.partnerName} (${r.record.partnerId})` : r.record.partnerId,
+      ),
       byManager: group(manager),
-      cases: rows.map((r) => ({ ...caseRow(d.config, r.record, r.cuTaskId, now, extras.get(r.record.id)), manager: manager(r) })),
+      cases: rows.map((r) => ({
+        ...caseRow(d.config, r.record, r.cuTaskId, now, extras.get(r.record.id)),
+        manager: manager(r),
+      })),
     });
   });
 
@@ -243,7 +366,13 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
   });
 
   api.get('/rollouts', async (c) => {
-    if (!(await tableExists(db, d.store.dialect, 'flow_records'))) return c.json({ available: false, reason: 'no data yet: onboarding and rollout flows (4 and 8) have not stored anything', onboarding: [], rollouts: [] });
+    if (!(await tableExists(db, d.store.dialect, 'flow_records')))
+      return c.json({
+        available: false,
+        reason: 'no data yet: onboarding and rollout flows (4 and 8) have not stored anything',
+        onboarding: [],
+        rollouts: [],
+      });
     const rows = await listRecentFlowRows(db, ['onboarding', 'rollout'], 500);
     const summarize = (r: (typeof rows)[number]) => {
       let data: FlowRecordSummaryData = {};
@@ -252,44 +381,83 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
       } catch {
         /* shown without details */
       }
-      const count = (v: unknown): number | null => (Array.isArray(v) ? v.length : typeof v === 'number' ? v : v && typeof v === 'object' ? Object.keys(v).length : null);
+      const count = (v: unknown): number | null =>
+        Array.isArray(v)
+          ? v.length
+          : typeof v === 'number'
+            ? v
+            : v && typeof v === 'object'
+              ? Object.keys(v).length
+              : null;
       return {
         id: r.id,
         state: r.state,
         updatedAt: Number(r.updated_at),
         title: data.title ?? data.name ?? data.partnerName ?? r.id,
         partner: data.partnerName ?? data.partnerId ?? null,
-        acknowledged: Array.isArray(data.recipients) && data.acks && typeof data.acks === 'object' ? data.recipients.filter((p) => data.acks?.[p]).length : count(data.acknowledged ?? data.acknowledgements ?? data.acks),
+        acknowledged:
+          Array.isArray(data.recipients) && data.acks && typeof data.acks === 'object'
+            ? data.recipients.filter((p) => data.acks?.[p]).length
+            : count(data.acknowledged ?? data.acknowledgements ?? data.acks),
         expected: count(data.recipients ?? data.partners ?? data.audience?.partnerIds ?? data.expected),
         // Flow 8: who acknowledged and who is still silent; flow 4: which milestones are closed.
-        perPartner: Array.isArray(data.recipients) ? data.recipients.map((p: string) => ({ partnerId: p, partner: data.partnerNames?.[p] ?? p, acknowledgedAt: data.acks?.[p] ?? null })) : null,
+        perPartner: Array.isArray(data.recipients)
+          ? data.recipients.map((p: string) => ({
+              partnerId: p,
+              partner: data.partnerNames?.[p] ?? p,
+              acknowledgedAt: data.acks?.[p] ?? null,
+            }))
+          : null,
         milestones: Array.isArray(data.milestones)
           ? data.milestones.map((m) => ({ name: String(m.name ?? m.title ?? ''), done: !!(m.done ?? m.completed) }))
           : data.milestones && typeof data.milestones === 'object'
-            ? Object.keys(data.milestones).map((k) => ({ name: k, done: Array.isArray(data.closed) && data.closed.includes(k) }))
+            ? Object.keys(data.milestones).map((k) => ({
+                name: k,
+                done: Array.isArray(data.closed) && data.closed.includes(k),
+              }))
             : null,
-        stepsDone: Array.isArray(data.closed) ? data.closed.length : Array.isArray(data.stepsDone) ? data.stepsDone.length : null,
+        stepsDone: Array.isArray(data.closed)
+          ? data.closed.length
+          : Array.isArray(data.stepsDone)
+            ? data.stepsDone.length
+            : null,
         clickupTaskId: typeof data.taskId === 'string' ? data.taskId : null,
       };
     };
-    return c.json({ available: true, onboarding: rows.filter((r) => r.flow === 'onboarding').map(summarize), rollouts: rows.filter((r) => r.flow === 'rollout').map(summarize) });
+    return c.json({
+      available: true,
+      onboarding: rows.filter((r) => r.flow === 'onboarding').map(summarize),
+      rollouts: rows.filter((r) => r.flow === 'rollout').map(summarize),
+    });
   });
 
   api.get('/health', async (c) => {
     const now = d.now();
     const [queue, webhook, cursors, lastEvents, tokenOwner] = await Promise.all([
       summarizeQueue(db, now),
-      d.health.webhookStatus().catch((e) => ({ checkedAt: now, ok: false, detail: `webhook check failed: ${(e as Error).message}`, webhooks: [] })),
+      d.health
+        .webhookStatus()
+        .catch((e) => ({
+          checkedAt: now,
+          ok: false,
+          detail: `webhook check failed: ${(e as Error).message}`,
+          webhooks: [],
+        })),
       listCursors(db),
       summarizeInboundSources(db),
       d.health.tokenOwner?.().catch(() => null) ?? null,
     ]);
-    const cursor = (re: RegExp) => cursors.filter((x) => re.test(x.name)).map((x) => ({ name: x.name, at: Number(x.updated_at) }));
+    const cursor = (re: RegExp) =>
+      cursors.filter((x) => re.test(x.name)).map((x) => ({ name: x.name, at: Number(x.updated_at) }));
     return c.json({
       now,
       clickup: { rateLimit: d.health.rateLimit(), webhook, tokenOwner },
       tradinggrid: { lastPoll: cursor(/poll|tradinggrid|tg/i), lastMailboxScan: cursor(/mailbox|sftp|ac_csv/i) },
-      inbound: lastEvents.map((e) => ({ source: e.source, lastReceivedAt: e.last === null ? null : Number(e.last), total: Number(e.n) })),
+      inbound: lastEvents.map((e) => ({
+        source: e.source,
+        lastReceivedAt: e.last === null ? null : Number(e.last),
+        total: Number(e.n),
+      })),
       queue,
       dispatcher: { inFlight: d.inFlight(), counters: d.dispatcherCounters() },
       history: d.health.samples,

@@ -3,7 +3,13 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
-import { createAdminSession, deleteAdminSession, deleteExpiredAdminSessions, findAdminSession, touchAdminSession } from '../../store/ops/adminSessions.ts';
+import {
+  createAdminSession,
+  deleteAdminSession,
+  deleteExpiredAdminSessions,
+  findAdminSession,
+  touchAdminSession,
+} from '../../store/ops/adminSessions.ts';
 import { matchToken, type AdminCredentials, type AdminRole } from './credentials.ts';
 import { verifyPassword } from './password.ts';
 import { addressPrefix, SignInLimiter, WorkGate } from './signInLimiter.ts';
@@ -56,7 +62,9 @@ function clientAddress(c: Context): string {
 }
 
 function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+  return (
+    new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https'
+  );
 }
 
 /** Sessions, sign-in, and the guards every admin route goes through. */
@@ -88,11 +96,23 @@ export class AdminAuth {
     // The whole address prefix waits once it has failed far beyond any one user's limit (guessing across user names).
     const addrWait = this.addressLimiter.retryAfterMs(`${prefix}|*`, now);
     if (addrWait > 0) return this.tooMany(c, addrWait);
-    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) return c.json({ error: 'send the credentials as application/json' }, 415);
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json'))
+      return c.json({ error: 'send the credentials as application/json' }, 415);
     const read = await readJsonBody(c, SIGN_IN_BODY_LIMIT);
     if (!read.ok) return c.json({ error: read.error }, read.status);
-    const body = (read.value && typeof read.value === 'object' ? read.value : {}) as { token?: unknown; user?: unknown; password?: unknown };
-    if (!this.configured) return c.json({ error: 'no admin token or user is configured (admin.tokens / admin.users in the config); run `gridbridge doctor`' }, 401);
+    const body = (read.value && typeof read.value === 'object' ? read.value : {}) as {
+      token?: unknown;
+      user?: unknown;
+      password?: unknown;
+    };
+    if (!this.configured)
+      return c.json(
+        {
+          error:
+            'no admin token or user is configured (admin.tokens / admin.users in the config); run `gridbridge doctor`',
+        },
+        401,
+      );
     const byToken = typeof body.token === 'string' && body.token.length > 0;
     const byPassword = !byToken && typeof body.user === 'string' && typeof body.password === 'string';
     if (!byToken && !byPassword) return c.json({ error: 'send {"token": "…"} or {"user": "…", "password": "…"}' }, 400);
@@ -107,7 +127,9 @@ export class AdminAuth {
       if (t) who = { name: `token:${t.name}`, role: t.role };
     } else {
       const u = this.o.credentials.users.find((x) => x.name === body.user);
-      const checked = await this.scrypt.run(() => verifyPassword(String(body.password).slice(0, 1024), u?.passwordHash ?? DUMMY_HASH));
+      const checked = await this.scrypt.run(() =>
+        verifyPassword(String(body.password).slice(0, 1024), u?.passwordHash ?? DUMMY_HASH),
+      );
       if (!checked.ok) {
         c.header('Retry-After', '1');
         return c.json({ error: 'too many sign-ins are being checked at once; try again in a second' }, 503);
@@ -121,7 +143,15 @@ export class AdminAuth {
     const id = randomBytes(32).toString('base64url');
     const csrf = randomBytes(32).toString('base64url');
     const expiresAt = Math.min(now + this.o.sessionTtlMs, now + this.sessionMaxMs);
-    await createAdminSession(this.o.db, { id_hash: sha256(id), actor: who.name, role: who.role, csrf_token: csrf, created_at: now, expires_at: expiresAt, last_seen_at: now });
+    await createAdminSession(this.o.db, {
+      id_hash: sha256(id),
+      actor: who.name,
+      role: who.role,
+      csrf_token: csrf,
+      created_at: now,
+      expires_at: expiresAt,
+      last_seen_at: now,
+    });
     this.setSessionCookie(c, id);
     if (now - this.lastSweep > 3_600_000) {
       this.lastSweep = now;
@@ -132,7 +162,10 @@ export class AdminAuth {
 
   private tooMany(c: Context, wait: number): Response {
     c.header('Retry-After', String(Math.ceil(wait / 1000)));
-    return c.json({ error: `too many failed sign-ins from this address; try again in ${Math.ceil(wait / 60_000)} minute(s)` }, 429);
+    return c.json(
+      { error: `too many failed sign-ins from this address; try again in ${Math.ceil(wait / 60_000)} minute(s)` },
+      429,
+    );
   }
 
   async signOut(c: Context<AdminEnv>): Promise<Response> {
@@ -153,7 +186,12 @@ export class AdminAuth {
         const wait = this.bearerLimiter.retryAfterMs(key, now);
         if (wait > 0) {
           c.header('Retry-After', String(Math.ceil(wait / 1000)));
-          return c.json({ error: `too many wrong bearer tokens from this address; try again in ${Math.ceil(wait / 60_000)} minute(s)` }, 429);
+          return c.json(
+            {
+              error: `too many wrong bearer tokens from this address; try again in ${Math.ceil(wait / 60_000)} minute(s)`,
+            },
+            429,
+          );
         }
       }
       const principal = await this.principalOf(c);
@@ -163,7 +201,8 @@ export class AdminAuth {
       }
       if (principal.via === 'session' && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
         const presented = c.req.header(CSRF_HEADER) ?? '';
-        if (!presented || !sameSecret(presented, principal.csrfToken!)) return c.json({ error: `CSRF check failed: send this session's token in the ${CSRF_HEADER} header` }, 403);
+        if (!presented || !sameSecret(presented, principal.csrfToken!))
+          return c.json({ error: `CSRF check failed: send this session's token in the ${CSRF_HEADER} header` }, 403);
       }
       c.set('principal', principal);
       await next();
@@ -173,7 +212,8 @@ export class AdminAuth {
   /** Changes need the admin role. */
   requireAdmin(): MiddlewareHandler<AdminEnv> {
     return async (c, next) => {
-      if (c.get('principal').role !== 'admin') return c.json({ error: `${c.get('principal').actor} is read-only: this action needs the admin role` }, 403);
+      if (c.get('principal').role !== 'admin')
+        return c.json({ error: `${c.get('principal').actor} is read-only: this action needs the admin role` }, 403);
       await next();
     };
   }
@@ -209,7 +249,8 @@ export class AdminAuth {
 
   /** The role the configured credentials give `actor` now (null: no longer configured). */
   private currentRole(actor: string): AdminRole | null {
-    if (actor.startsWith('token:')) return this.o.credentials.tokens.find((t) => `token:${t.name}` === actor)?.role ?? null;
+    if (actor.startsWith('token:'))
+      return this.o.credentials.tokens.find((t) => `token:${t.name}` === actor)?.role ?? null;
     return this.o.credentials.users.find((u) => u.name === actor)?.role ?? null;
   }
 
@@ -218,6 +259,12 @@ export class AdminAuth {
   }
 
   private setSessionCookie(c: Context, id: string): void {
-    setCookie(c, SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'Strict', secure: this.secure(c), maxAge: Math.floor(this.o.sessionTtlMs / 1000) });
+    setCookie(c, SESSION_COOKIE, id, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: this.secure(c),
+      maxAge: Math.floor(this.o.sessionTtlMs / 1000),
+    });
   }
 }

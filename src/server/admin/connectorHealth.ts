@@ -34,7 +34,16 @@ export class ConnectorHealth {
   private webhookPending: Promise<WebhookStatus> | null = null;
 
   constructor(
-    private readonly o: { store: Store; clickup: ClickUpClient; teamId: string; publicUrl?: string; now: () => number; everyMs?: number; keep?: number; mapping?: MappingSection },
+    private readonly o: {
+      store: Store;
+      clickup: ClickUpClient;
+      teamId: string;
+      publicUrl?: string;
+      now: () => number;
+      everyMs?: number;
+      keep?: number;
+      mapping?: MappingSection;
+    },
   ) {}
 
   private owner: Promise<(TokenOwnerVerdict & { user: string }) | null> | null = null;
@@ -43,16 +52,24 @@ export class ConnectorHealth {
   tokenOwner(): Promise<(TokenOwnerVerdict & { user: string }) | null> {
     const mapping = this.o.mapping;
     if (!mapping) return Promise.resolve(null);
-    this.owner ??= Promise.resolve().then(() => this.o.clickup.getAuthorizedUser()).then((me) => {
-      if (!me.ok) {
-        this.owner = null; // read again next time
-        return null;
-      }
-      return { ...tokenOwnerVerdict(me.value, mapping), user: me.value.email ?? me.value.username ?? String(me.value.id) };
-    }, () => {
-      this.owner = null;
-      return null;
-    });
+    this.owner ??= Promise.resolve()
+      .then(() => this.o.clickup.getAuthorizedUser())
+      .then(
+        (me) => {
+          if (!me.ok) {
+            this.owner = null; // read again next time
+            return null;
+          }
+          return {
+            ...tokenOwnerVerdict(me.value, mapping),
+            user: me.value.email ?? me.value.username ?? String(me.value.id),
+          };
+        },
+        () => {
+          this.owner = null;
+          return null;
+        },
+      );
     return this.owner;
   }
 
@@ -77,7 +94,17 @@ export class ConnectorHealth {
       const now = this.o.now();
       const rl = this.o.clickup.rateLimitState();
       const q: QueueSummary = await summarizeQueue(this.o.store.db, now);
-      const s: HealthSample = { at: now, limit: rl.limit, remaining: rl.remaining, queued: rl.queued, inFlight: rl.inFlight, rateLimited: rl.rateLimited, issued: rl.issued, queueDue: q.due, oldestDueAgeMs: q.oldestDueAgeMs };
+      const s: HealthSample = {
+        at: now,
+        limit: rl.limit,
+        remaining: rl.remaining,
+        queued: rl.queued,
+        inFlight: rl.inFlight,
+        rateLimited: rl.rateLimited,
+        issued: rl.issued,
+        queueDue: q.due,
+        oldestDueAgeMs: q.oldestDueAgeMs,
+      };
       this.samples.push(s);
       if (this.samples.length > (this.o.keep ?? 240)) this.samples.shift();
       return s;
@@ -99,12 +126,33 @@ export class ConnectorHealth {
 
   private async checkWebhook(now: number): Promise<WebhookStatus> {
     const r = await this.o.clickup.listWebhooks(this.o.teamId);
-    if (!r.ok) return { checkedAt: now, ok: false, detail: `cannot list ClickUp webhooks: ${r.error.detail}`, webhooks: [] };
+    if (!r.ok)
+      return { checkedAt: now, ok: false, detail: `cannot list ClickUp webhooks: ${r.error.detail}`, webhooks: [] };
     const want = this.o.publicUrl ? `${this.o.publicUrl.replace(/\/+$/, '')}/webhooks/clickup` : null;
     const ours = r.value.filter((w) => (want ? w.endpoint === want : w.endpoint.endsWith('/webhooks/clickup')));
-    const webhooks = ours.map((w) => ({ id: w.id, endpoint: w.endpoint, status: w.health?.status ?? 'unknown', failCount: Number(w.health?.fail_count ?? 0) }));
-    if (webhooks.length === 0) return { checkedAt: now, ok: false, detail: want ? `no ClickUp webhook points at ${want}` : 'no ClickUp webhook points at this bridge (/webhooks/clickup); set server.public_url', webhooks };
+    const webhooks = ours.map((w) => ({
+      id: w.id,
+      endpoint: w.endpoint,
+      status: w.health?.status ?? 'unknown',
+      failCount: Number(w.health?.fail_count ?? 0),
+    }));
+    if (webhooks.length === 0)
+      return {
+        checkedAt: now,
+        ok: false,
+        detail: want
+          ? `no ClickUp webhook points at ${want}`
+          : 'no ClickUp webhook points at this bridge (/webhooks/clickup); set server.public_url',
+        webhooks,
+      };
     const bad = webhooks.filter((w) => w.status !== 'active');
-    return { checkedAt: now, ok: bad.length === 0, detail: bad.length ? `${bad.length} webhook(s) not active: ${bad.map((w) => `${w.id} ${w.status} (${w.failCount} failures)`).join(', ')}` : 'active', webhooks };
+    return {
+      checkedAt: now,
+      ok: bad.length === 0,
+      detail: bad.length
+        ? `${bad.length} webhook(s) not active: ${bad.map((w) => `${w.id} ${w.status} (${w.failCount} failures)`).join(', ')}`
+        : 'active',
+      webhooks,
+    };
   }
 }

@@ -12,19 +12,28 @@ export interface AdminCredentials {
 }
 
 /** Resolve `admin.tokens` and `admin.users`; a secret that cannot be read is a problem, the rest still works. */
-export function resolveAdminCredentials(admin: GridbridgeConfig['admin'], src?: SecretSource): { credentials: AdminCredentials; problems: string[] } {
+export function resolveAdminCredentials(
+  admin: GridbridgeConfig['admin'],
+  src?: SecretSource,
+): { credentials: AdminCredentials; problems: string[] } {
   const problems: string[] = [];
   const credentials: AdminCredentials = { tokens: [], users: [] };
   admin.tokens.forEach((t, i) => {
     const r = resolveSecret(t.token, `admin.tokens[${i}].token`, src);
     if (!r.ok) problems.push(`${r.problem.path}: ${r.problem.message}`);
-    else if (r.value.length < 16) problems.push(`admin.tokens[${i}].token: an admin token must be at least 16 characters (use e.g. \`openssl rand -hex 24\`)`);
+    else if (r.value.length < 16)
+      problems.push(
+        `admin.tokens[${i}].token: an admin token must be at least 16 characters (use e.g. \`openssl rand -hex 24\`)`,
+      );
     else credentials.tokens.push({ name: t.name, role: t.role, token: r.value });
   });
   admin.users.forEach((u, i) => {
     const r = resolveSecret(u.password_hash, `admin.users[${i}].password_hash`, src);
     if (!r.ok) problems.push(`${r.problem.path}: ${r.problem.message}`);
-    else if (!parsePasswordHash(r.value)) problems.push(`admin.users[${i}].password_hash: not a scrypt hash; make one with \`gridbridge admin hash-password\``);
+    else if (!parsePasswordHash(r.value))
+      problems.push(
+        `admin.users[${i}].password_hash: not a scrypt hash; make one with \`gridbridge admin hash-password\``,
+      );
     else credentials.users.push({ name: u.name, role: u.role, passwordHash: r.value.trim() });
   });
   return { credentials, problems };
@@ -33,7 +42,10 @@ export function resolveAdminCredentials(admin: GridbridgeConfig['admin'], src?: 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** The token entry matching `presented`, compared in constant time over digests (length does not leak). */
-export function matchToken(credentials: AdminCredentials, presented: string): AdminCredentials['tokens'][number] | null {
+export function matchToken(
+  credentials: AdminCredentials,
+  presented: string,
+): AdminCredentials['tokens'][number] | null {
   const p = digest(presented);
   let found: AdminCredentials['tokens'][number] | null = null;
   for (const t of credentials.tokens) if (timingSafeEqual(digest(t.token), p)) found = t;

@@ -44,11 +44,27 @@ export function createConsole(d: ConsoleDeps): Console {
     for (const p of r.problems) d.logger.error(`console sign-in: ${p}`);
     credentials = r.credentials;
   }
-  if (credentials.tokens.length + credentials.users.length === 0) d.logger.info('the console at /ui is locked: configure admin.tokens or admin.users to sign in');
+  if (credentials.tokens.length + credentials.users.length === 0)
+    d.logger.info('the console at /ui is locked: configure admin.tokens or admin.users to sign in');
   const a = d.config.admin;
-  const auth = new AdminAuth({ db: d.store.db, credentials, sessionTtlMs: a.session_ttl_minutes * 60_000, sessionMaxMs: a.session_max_hours * 3_600_000, secureCookies: a.secure_cookies, signInAttemptsPer15Minutes: a.sign_in_attempts_per_15_minutes, now: d.now });
+  const auth = new AdminAuth({
+    db: d.store.db,
+    credentials,
+    sessionTtlMs: a.session_ttl_minutes * 60_000,
+    sessionMaxMs: a.session_max_hours * 3_600_000,
+    secureCookies: a.secure_cookies,
+    signInAttemptsPer15Minutes: a.sign_in_attempts_per_15_minutes,
+    now: d.now,
+  });
   const timeline = new TimelineRecorder(d.store, d.now, d.logger);
-  const health = new ConnectorHealth({ store: d.store, clickup: d.clickup, teamId: d.config.clickup.team_id, publicUrl: d.config.server.public_url, now: d.now, mapping: d.config.mapping });
+  const health = new ConnectorHealth({
+    store: d.store,
+    clickup: d.clickup,
+    teamId: d.config.clickup.team_id,
+    publicUrl: d.config.server.public_url,
+    now: d.now,
+    mapping: d.config.mapping,
+  });
   return {
     onSettled: timeline.onSettled,
     mount(app) {
@@ -70,7 +86,8 @@ export function createConsole(d: ConsoleDeps): Console {
           flushTimeline: () => timeline.flush(),
         }) as unknown as Hono,
       );
-      for (const [prefix, make] of Object.entries(d.extraApis ?? {})) app.route(`/api/${prefix}`, make(auth) as unknown as Hono);
+      for (const [prefix, make] of Object.entries(d.extraApis ?? {}))
+        app.route(`/api/${prefix}`, make(auth) as unknown as Hono);
       mountStaticConsole(app);
       health.start();
     },

@@ -1,7 +1,9 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, opts, (e, key) => (e ? reject(e) : resolve(key))));
+  new Promise<Buffer>((resolve, reject) =>
+    scryptCb(password, salt, keylen, opts, (e, key) => (e ? reject(e) : resolve(key))),
+  );
 
 const KEYLEN = 64;
 /** Cost parameters written into every hash, so they can be raised later without breaking old hashes. */
@@ -15,7 +17,9 @@ export async function hashPassword(password: string, params = DEFAULT): Promise<
 }
 
 /** Parse a stored hash; null when it is not one of ours (a config mistake the doctor reports). */
-export function parsePasswordHash(stored: string): { N: number; r: number; p: number; salt: Buffer; key: Buffer } | null {
+export function parsePasswordHash(
+  stored: string,
+): { N: number; r: number; p: number; salt: Buffer; key: Buffer } | null {
   const parts = stored.trim().split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return null;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];

@@ -44,12 +44,13 @@ describe('WorkGate', () => {
     let running = 0;
     let peak = 0;
     const release: Array<() => void> = [];
-    const job = () => g.run(async () => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise<void>((r) => release.push(r));
-      running--;
-    });
+    const job = () =>
+      g.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise<void>((r) => release.push(r));
+        running--;
+      });
     const runs = [job(), job(), job(), job()];
     expect(await runs[3]).toEqual({ ok: false });
     while (release.length > 0 || running > 0) {

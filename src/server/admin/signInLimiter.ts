@@ -14,8 +14,15 @@ export function addressPrefix(addr: string): string {
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
   // An embedded IPv4 tail takes two groups.
-  const groups = [...h, ...Array(Math.max(0, 8 - h.length - t.length - (t.some((x) => x.includes('.')) ? 1 : 0))).fill('0'), ...t];
-  return `${groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':')}::/64`;
+  const groups = [
+    ...h,
+    ...Array(Math.max(0, 8 - h.length - t.length - (t.some((x) => x.includes('.')) ? 1 : 0))).fill('0'),
+    ...t,
+  ];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
 }
 
 /**
@@ -27,7 +34,11 @@ export function addressPrefix(addr: string): string {
 export class SignInLimiter {
   private readonly failures = new Map<string, number[]>();
 
-  constructor(private readonly maxFailures: number, private readonly windowMs = 15 * 60_000, private readonly maxKeys = 10_000) {}
+  constructor(
+    private readonly maxFailures: number,
+    private readonly windowMs = 15 * 60_000,
+    private readonly maxKeys = 10_000,
+  ) {}
 
   /** Milliseconds this key must wait before trying again (0: may try now). */
   retryAfterMs(key: string, now: number): number {
@@ -73,7 +84,10 @@ export class SignInLimiter {
 export class WorkGate {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
-  constructor(private readonly max: number, private readonly queue: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly queue: number,
+  ) {}
 
   get busy(): boolean {
     return this.active >= this.max && this.waiting.length >= this.queue;

@@ -27,5 +27,8 @@ export function mountStaticConsole(app: Hono, dir = fileURLToPath(new URL('../co
   };
   app.get('/ui', (c) => c.redirect('/ui/', 302));
   app.get('/ui/', () => serve('index.html')!);
-  app.get('/ui/:file', (c) => serve(c.req.param('file')) ?? c.json({ error: `no console file ${c.req.param('file')}` }, 404));
+  app.get(
+    '/ui/:file',
+    (c) => serve(c.req.param('file')) ?? c.json({ error: `no console file ${c.req.param('file')}` }, 404),
+  );
 }

@@ -21,7 +21,13 @@ export function caseIdOfJob(job: Pick<JobRow, 'queue_key'>, payload: unknown): s
 }
 
 /** Timeline entries for one settled job run (pure): the event it carried on the first run, then the run itself. */
-export function timelineEntriesFor(job: JobRow, outcome: Settled, ms: number, error: string | undefined, endedAt: number): TimelineEntry[] {
+export function timelineEntriesFor(
+  job: JobRow,
+  outcome: Settled,
+  ms: number,
+  error: string | undefined,
+  endedAt: number,
+): TimelineEntry[] {
   // What the timeline shows of a payload: an event's type and id (tg.event / cu.event), else nothing.
   type PayloadHead = { type?: string; event?: string; id?: string } | null;
   let payload: PayloadHead = null;
@@ -36,11 +42,19 @@ export function timelineEntriesFor(job: JobRow, outcome: Settled, ms: number, er
   if (isEvent && job.attempts <= 1) {
     const type = payload?.type ?? payload?.event ?? 'event';
     const side = job.kind === 'tg.event' ? 'Trading Grid' : 'ClickUp';
-    out.push({ caseId, at: job.created_at, kind: 'event', detail: `received ${side} ${type}${payload?.id ? ` (${payload.id})` : ''}`, status: 'info', jobId: job.id });
+    out.push({
+      caseId,
+      at: job.created_at,
+      kind: 'event',
+      detail: `received ${side} ${type}${payload?.id ? ` (${payload.id})` : ''}`,
+      status: 'info',
+      jobId: job.id,
+    });
   }
   const label = LABELS[job.kind] ?? job.kind;
   const isCall = !isEvent && job.kind !== 'case.reintake';
-  const kind: TimelineEntry['kind'] = outcome === 'retry' ? 'retry' : outcome === 'fail' ? 'error' : isCall ? 'call' : 'decision';
+  const kind: TimelineEntry['kind'] =
+    outcome === 'retry' ? 'retry' : outcome === 'fail' ? 'error' : isCall ? 'call' : 'decision';
   const firstLine = error?.split('\n')[0];
   const detail = `${label} — attempt ${job.attempts}/${job.max_attempts}${outcome === 'lease_lost' ? ' — lease lost, another worker redoes it' : ''}${firstLine ? `: ${firstLine}` : ''}`;
   out.push({ caseId, at: endedAt, kind, detail, status: outcome, durationMs: ms, jobId: job.id });
@@ -57,7 +71,12 @@ export class TimelineRecorder {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: Store, private readonly now: () => number, private readonly logger?: Logger, private readonly flushMs = 200) {}
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+    private readonly logger?: Logger,
+    private readonly flushMs = 200,
+  ) {}
 
   readonly onSettled = (job: JobRow, outcome: Settled, ms: number, error?: string): void => {
     this.buffer.push(...timelineEntriesFor(job, outcome, ms, error, this.now()));

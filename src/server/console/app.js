@@ -38,7 +38,8 @@ async function route() {
   }
   if (name === 'sign-in') return viewSignIn();
   showShell(true);
-  for (const a of /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll('#nav a'))) a.classList.toggle('active', a.dataset.view === (name === 'case' ? 'cases' : name));
+  for (const a of /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll('#nav a')))
+    a.classList.toggle('active', a.dataset.view === (name === 'case' ? 'cases' : name));
   const view = views[name] ?? viewCases;
   main.setAttribute('aria-busy', 'true');
   try {
@@ -57,10 +58,19 @@ async function route() {
   void refreshBadges();
   // Live views refresh themselves while visible (not while someone is typing or reading a payload).
   if (['health', 'dead-letters', 'case', 'sla'].includes(name)) {
-    shell.refreshTimer = setInterval(() => {
-      if (document.hidden || document.activeElement?.tagName === 'INPUT' || document.querySelector('details[open]') || document.querySelector('input[type=checkbox]:checked')) return;
-      void route();
-    }, name === 'health' ? 15_000 : 5_000);
+    shell.refreshTimer = setInterval(
+      () => {
+        if (
+          document.hidden ||
+          document.activeElement?.tagName === 'INPUT' ||
+          document.querySelector('details[open]') ||
+          document.querySelector('input[type=checkbox]:checked')
+        )
+          return;
+        void route();
+      },
+      name === 'health' ? 15_000 : 5_000,
+    );
   }
 }
 

@@ -19,7 +19,16 @@ function niceMax(v) {
  * Line chart. series: [{name, points: [[x, y], ...]}]; x and y numbers. Returns a figure with a legend.
  * @param {{ series: Series[], xFormat?: Format, yFormat?: Format, height?: number, yMin?: number, yMaxHint?: number, title?: string, empty?: string }} o
  */
-export function lineChart({ series, xFormat = String, yFormat = String, height = 200, yMin = 0, yMaxHint = 0, title, empty = 'no data yet' }) {
+export function lineChart({
+  series,
+  xFormat = String,
+  yFormat = String,
+  height = 200,
+  yMin = 0,
+  yMaxHint = 0,
+  title,
+  empty = 'no data yet',
+}) {
   const W = 640;
   const H = height;
   const pad = { l: 52, r: 14, t: 12, b: 26 };
@@ -41,20 +50,44 @@ export function lineChart({ series, xFormat = String, yFormat = String, height =
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'svgchart', role: 'img', 'aria-label': title ?? 'chart' });
   for (let i = 0; i <= 4; i++) {
     const v = yMin + ((y1 - yMin) * i) / 4;
-    svg.append(s('line', { x1: pad.l, x2: W - pad.r, y1: Y(v), y2: Y(v), class: 'grid' }), s('text', { x: pad.l - 6, y: Y(v) + 4, 'text-anchor': 'end', class: 'tick' }, yFormat(v)));
+    svg.append(
+      s('line', { x1: pad.l, x2: W - pad.r, y1: Y(v), y2: Y(v), class: 'grid' }),
+      s('text', { x: pad.l - 6, y: Y(v) + 4, 'text-anchor': 'end', class: 'tick' }, yFormat(v)),
+    );
   }
   for (let i = 0; i <= 4; i++) {
     const v = x0 + ((x1 - x0) * i) / 4;
-    svg.append(s('text', { x: X(v), y: H - 6, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle', class: 'tick' }, xFormat(v)));
+    svg.append(
+      s(
+        'text',
+        { x: X(v), y: H - 6, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle', class: 'tick' },
+        xFormat(v),
+      ),
+    );
   }
   series.forEach((ser, i) => {
     if (ser.points.length === 0) return;
     const d = ser.points.map((p, j) => `${j ? 'L' : 'M'}${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join(' ');
-    svg.append(s('path', { d, fill: 'none', stroke: ser.color ?? color(i), 'stroke-width': 2, 'stroke-linejoin': 'round' }));
-    for (const p of ser.points.length <= 40 ? ser.points : []) svg.append(s('circle', { cx: X(p[0]), cy: Y(p[1]), r: 3, fill: ser.color ?? color(i) }, s('title', {}, `${ser.name}: ${yFormat(p[1])} at ${xFormat(p[0])}`)));
+    svg.append(
+      s('path', { d, fill: 'none', stroke: ser.color ?? color(i), 'stroke-width': 2, 'stroke-linejoin': 'round' }),
+    );
+    for (const p of ser.points.length <= 40 ? ser.points : [])
+      svg.append(
+        s(
+          'circle',
+          { cx: X(p[0]), cy: Y(p[1]), r: 3, fill: ser.color ?? color(i) },
+          s('title', {}, `${ser.name}: ${yFormat(p[1])} at ${xFormat(p[0])}`),
+        ),
+      );
   });
   fig.append(svg);
-  if (series.length > 1 || series[0]?.name) fig.append(h('div.legend', series.map((ser, i) => h('span', { class: `key k${i % PALETTE.length}` }, ser.name))));
+  if (series.length > 1 || series[0]?.name)
+    fig.append(
+      h(
+        'div.legend',
+        series.map((ser, i) => h('span', { class: `key k${i % PALETTE.length}` }, ser.name)),
+      ),
+    );
   return fig;
 }
 
@@ -74,7 +107,14 @@ export function barChart({ bars, format = String, title, empty = 'no data yet' }
     const fill = h('span.fill');
     fill.style.width = `${Math.max(0.5, (100 * b.value) / max)}%`;
     fill.style.background = b.color ?? color(i);
-    list.append(h('div.bar', h('span.label', b.label), h('span.track', fill), h('span.value', format(b.value), b.note ? h('small', ` ${b.note}`) : null)));
+    list.append(
+      h(
+        'div.bar',
+        h('span.label', b.label),
+        h('span.track', fill),
+        h('span.value', format(b.value), b.note ? h('small', ` ${b.note}`) : null),
+      ),
+    );
   });
   fig.append(list);
   return fig;

@@ -59,14 +59,28 @@ export function s(tag, attrs = {}, ...children) {
 export function fmtTime(ms) {
   if (ms === null || ms === undefined) return '—';
   const d = new Date(ms);
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 export function fmtAgo(ms, now = Date.now()) {
   if (ms === null || ms === undefined) return 'never';
   const d = Math.round((now - ms) / 1000);
   const abs = Math.abs(d);
-  const v = abs < 60 ? `${abs}s` : abs < 3600 ? `${Math.round(abs / 60)}m` : abs < 86400 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86400)}d`;
+  const v =
+    abs < 60
+      ? `${abs}s`
+      : abs < 3600
+        ? `${Math.round(abs / 60)}m`
+        : abs < 86400
+          ? `${Math.round(abs / 3600)}h`
+          : `${Math.round(abs / 86400)}d`;
   return d >= 0 ? `${v} ago` : `in ${v}`;
 }
 

@@ -9,5 +9,15 @@ import { h } from './dom.js';
  * @returns {HTMLElement}
  */
 export function table(tag, columns, rows) {
-  return h(tag, h('thead', h('tr', columns.map((c) => (typeof c === 'string' ? h('th', c) : c)))), h('tbody', rows));
+  return h(
+    tag,
+    h(
+      'thead',
+      h(
+        'tr',
+        columns.map((c) => (typeof c === 'string' ? h('th', c) : c)),
+      ),
+    ),
+    h('tbody', rows),
+  );
 }

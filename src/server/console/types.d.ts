@@ -17,6 +17,20 @@ export type SlaGroup = Schemas['SlaGroup'];
 
 /** GET /api/partner-channel/deliveries/case/{id} (src/server/partnerPages/consoleApi.ts, not in the admin document). */
 export interface PartnerSends {
-  deliveries: Array<{ channel: string; what: string; to: string | null; state: string; detail: string | null; at: number }>;
-  tokens: Array<{ jti: string; recipient: string | null; partnerId: string; expiresAt: number; lastUsedAt: number | null; revokedAt: number | null }>;
+  deliveries: Array<{
+    channel: string;
+    what: string;
+    to: string | null;
+    state: string;
+    detail: string | null;
+    at: number;
+  }>;
+  tokens: Array<{
+    jti: string;
+    recipient: string | null;
+    partnerId: string;
+    expiresAt: number;
+    lastUsedAt: number | null;
+    revokedAt: number | null;
+  }>;
 }

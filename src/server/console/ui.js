@@ -32,7 +32,9 @@ export function toast(text, tone = 'ok') {
 
 export function showShell(on) {
   document.getElementById('top').hidden = !on;
-  if (on) document.getElementById('who').textContent = `${shell.session.actor} · ${shell.session.role === 'admin' ? 'admin' : 'read-only'}`;
+  if (on)
+    document.getElementById('who').textContent =
+      `${shell.session.actor} · ${shell.session.role === 'admin' ? 'admin' : 'read-only'}`;
 }
 
 export async function refreshBadges() {

@@ -11,33 +11,142 @@ export async function viewHealth() {
   const d = await api.get('/health');
   const rl = d.clickup.rateLimit;
   const tFmt = (x) => new Date(x).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  const budget = !rl.known ? h('p.muted', 'No ClickUp call made yet: the plan limit is learned from the first answer.') :
-    [progress((rl.remaining ?? 0) / (rl.limit || 1), `${rl.remaining} of ${rl.limit} calls left this minute · resets ${fmtAgo(rl.resetAt, d.now)}`, (rl.remaining ?? 0) / (rl.limit || 1) < 0.2 ? 'warn' : 'ok'),
-      h('p.sub', `${rl.issued} calls made · ${rl.rateLimited} answered 429 · ${rl.queued} waiting · ${rl.inFlight} in flight · pace ${Math.round(rl.paceMs)} ms`),
-      ...(rl.assumed ? [h('p.muted', `ClickUp's answers carry no rate-limit headers: ${rl.limit} calls a minute are assumed (clickup.assumed_rate_limit_per_minute).`)] : [])];
+  const budget = !rl.known
+    ? h('p.muted', 'No ClickUp call made yet: the plan limit is learned from the first answer.')
+    : [
+        progress(
+          (rl.remaining ?? 0) / (rl.limit || 1),
+          `${rl.remaining} of ${rl.limit} calls left this minute · resets ${fmtAgo(rl.resetAt, d.now)}`,
+          (rl.remaining ?? 0) / (rl.limit || 1) < 0.2 ? 'warn' : 'ok',
+        ),
+        h(
+          'p.sub',
+          `${rl.issued} calls made · ${rl.rateLimited} answered 429 · ${rl.queued} waiting · ${rl.inFlight} in flight · pace ${Math.round(rl.paceMs)} ms`,
+        ),
+        ...(rl.assumed
+          ? [
+              h(
+                'p.muted',
+                `ClickUp's answers carry no rate-limit headers: ${rl.limit} calls a minute are assumed (clickup.assumed_rate_limit_per_minute).`,
+              ),
+            ]
+          : []),
+      ];
   const wh = d.clickup.webhook;
   const owner = d.clickup.tokenOwner;
-  const line = (label, ok, detail) => h('li', h('span', { class: `okdot ${ok === null ? 'muted' : ok ? 'ok' : 'bad'}` }), h('strong', label), ' ', detail);
+  const line = (label, ok, detail) =>
+    h(
+      'li',
+      h('span', { class: `okdot ${ok === null ? 'muted' : ok ? 'ok' : 'bad'}` }),
+      h('strong', label),
+      ' ',
+      detail,
+    );
   const lastTg = d.inbound.find((x) => x.source === 'tradinggrid');
   const lastCu = d.inbound.find((x) => x.source === 'clickup');
   const poll = d.tradinggrid.lastPoll[0];
   const scan = d.tradinggrid.lastMailboxScan[0];
   const q = d.queue;
-  return page('Connector health',
-    h('div.grid2',
-      h('section.card', h('h2', 'ClickUp rate-limit budget'), budget,
-        lineChart({ title: 'Calls left in the window (sampled every 15 s)', series: [{ name: 'remaining', points: d.history.filter((s) => s.remaining !== null).map((s) => [s.at, s.remaining]) }, { name: 'waiting for a slot', points: d.history.map((s) => [s.at, s.queued]) }], xFormat: tFmt, yMaxHint: rl.limit ?? 0, height: 170, empty: 'No samples yet.' })),
-      h('section.card', h('h2', 'Connections'), h('ul.checks',
-        line('ClickUp webhook', wh.ok, wh.detail),
-        line('ClickUp token owner', owner ? owner.ok : null, owner ? owner.detail : 'not read yet'),
-        line('Last ClickUp event', lastCu ? true : null, lastCu ? `${fmtAgo(lastCu.lastReceivedAt, d.now)} (${lastCu.total} received)` : 'none received yet'),
-        line('Last Trading Grid event', lastTg ? true : null, lastTg ? `${fmtAgo(lastTg.lastReceivedAt, d.now)} (${lastTg.total} received)` : 'none received yet'),
-        line('Last Trading Grid poll', poll ? true : null, poll ? `${fmtAgo(poll.at, d.now)} (${poll.name})` : 'no poll recorded yet'),
-        line('Last mailbox scan', scan ? true : null, scan ? `${fmtAgo(scan.at, d.now)} (${scan.name})` : 'no mailbox configured or scanned yet'),
-        line('Queue', q.oldestDueAgeMs < 60_000, `${q.due} due, ${q.running} running, oldest waiting ${fmtDuration(q.oldestDueAgeMs)}`),
-        line('Dead letters', q.deadLettersOpen === 0, q.deadLettersOpen ? h('a', { href: '#/dead-letters' }, `${q.deadLettersOpen} waiting for a replay`) : 'none'),
-        line('Dispatcher', true, `${d.dispatcher.inFlight} in flight · ${d.dispatcher.counters.done ?? 0} done · ${d.dispatcher.counters.retried ?? 0} retried · ${d.dispatcher.counters.dead ?? 0} dead since start`)))),
-    h('div.grid2',
-      lineChart({ title: 'Queue: jobs due and age of the oldest (s)', series: [{ name: 'due', points: d.history.map((s) => [s.at, s.queueDue]) }, { name: 'oldest age (s)', points: d.history.map((s) => [s.at, s.oldestDueAgeMs / 1000]) }], xFormat: tFmt, height: 170, empty: 'No samples yet.' }),
-      h('section.card', h('h2', 'Jobs by kind'), q.byKind.length === 0 ? h('p.empty', 'Queue is empty.') : table('table.data.compact', ['Kind', 'State', h('th.num', 'Jobs')], q.byKind.map((r) => h('tr', h('td', h('code', r.kind)), h('td', pill(r.state, r.state === 'dead' ? 'bad' : '')), h('td.num', String(r.n))))))));
+  return page(
+    'Connector health',
+    h(
+      'div.grid2',
+      h(
+        'section.card',
+        h('h2', 'ClickUp rate-limit budget'),
+        budget,
+        lineChart({
+          title: 'Calls left in the window (sampled every 15 s)',
+          series: [
+            {
+              name: 'remaining',
+              points: d.history.filter((s) => s.remaining !== null).map((s) => [s.at, s.remaining]),
+            },
+            { name: 'waiting for a slot', points: d.history.map((s) => [s.at, s.queued]) },
+          ],
+          xFormat: tFmt,
+          yMaxHint: rl.limit ?? 0,
+          height: 170,
+          empty: 'No samples yet.',
+        }),
+      ),
+      h(
+        'section.card',
+        h('h2', 'Connections'),
+        h(
+          'ul.checks',
+          line('ClickUp webhook', wh.ok, wh.detail),
+          line('ClickUp token owner', owner ? owner.ok : null, owner ? owner.detail : 'not read yet'),
+          line(
+            'Last ClickUp event',
+            lastCu ? true : null,
+            lastCu ? `${fmtAgo(lastCu.lastReceivedAt, d.now)} (${lastCu.total} received)` : 'none received yet',
+          ),
+          line(
+            'Last Trading Grid event',
+            lastTg ? true : null,
+            lastTg ? `${fmtAgo(lastTg.lastReceivedAt, d.now)} (${lastTg.total} received)` : 'none received yet',
+          ),
+          line(
+            'Last Trading Grid poll',
+            poll ? true : null,
+            poll ? `${fmtAgo(poll.at, d.now)} (${poll.name})` : 'no poll recorded yet',
+          ),
+          line(
+            'Last mailbox scan',
+            scan ? true : null,
+            scan ? `${fmtAgo(scan.at, d.now)} (${scan.name})` : 'no mailbox configured or scanned yet',
+          ),
+          line(
+            'Queue',
+            q.oldestDueAgeMs < 60_000,
+            `${q.due} due, ${q.running} running, oldest waiting ${fmtDuration(q.oldestDueAgeMs)}`,
+          ),
+          line(
+            'Dead letters',
+            q.deadLettersOpen === 0,
+            q.deadLettersOpen
+              ? h('a', { href: '#/dead-letters' }, `${q.deadLettersOpen} waiting for a replay`)
+              : 'none',
+          ),
+          line(
+            'Dispatcher',
+            true,
+            `${d.dispatcher.inFlight} in flight · ${d.dispatcher.counters.done ?? 0} done · ${d.dispatcher.counters.retried ?? 0} retried · ${d.dispatcher.counters.dead ?? 0} dead since start`,
+          ),
+        ),
+      ),
+    ),
+    h(
+      'div.grid2',
+      lineChart({
+        title: 'Queue: jobs due and age of the oldest (s)',
+        series: [
+          { name: 'due', points: d.history.map((s) => [s.at, s.queueDue]) },
+          { name: 'oldest age (s)', points: d.history.map((s) => [s.at, s.oldestDueAgeMs / 1000]) },
+        ],
+        xFormat: tFmt,
+        height: 170,
+        empty: 'No samples yet.',
+      }),
+      h(
+        'section.card',
+        h('h2', 'Jobs by kind'),
+        q.byKind.length === 0
+          ? h('p.empty', 'Queue is empty.')
+          : table(
+              'table.data.compact',
+              ['Kind', 'State', h('th.num', 'Jobs')],
+              q.byKind.map((r) =>
+                h(
+                  'tr',
+                  h('td', h('code', r.kind)),
+                  h('td', pill(r.state, r.state === 'dead' ? 'bad' : '')),
+                  h('td.num', String(r.n)),
+                ),
+              ),
+            ),
+      ),
+    ),
+  );
 }

@@ -19,20 +19,52 @@ export async function viewHeld() {
     }
   }
   const actors = [...new Set(data.held.map((x) => x.actor))];
-  const rowOf = (x) => h('tr', { dataset: { held: x.id } },
-    h('td.num', `#${x.id}`),
-    h('td', fmtTime(x.at)),
-    h('td', x.caseId ? h('a', { href: `#/case/${encodeURIComponent(x.caseId)}` }, x.caseId) : '—'),
-    h('td', x.summary),
-    h('td', canDecide ? [h('button', { type: 'button', onclick: () => decide('release', { ids: [x.id] }) }, 'Release'), ' ', h('button', { type: 'button', onclick: () => decide('drop', { ids: [x.id] }) }, 'Drop')] : null));
+  const rowOf = (x) =>
+    h(
+      'tr',
+      { dataset: { held: x.id } },
+      h('td.num', `#${x.id}`),
+      h('td', fmtTime(x.at)),
+      h('td', x.caseId ? h('a', { href: `#/case/${encodeURIComponent(x.caseId)}` }, x.caseId) : '—'),
+      h('td', x.summary),
+      h(
+        'td',
+        canDecide
+          ? [
+              h('button', { type: 'button', onclick: () => decide('release', { ids: [x.id] }) }, 'Release'),
+              ' ',
+              h('button', { type: 'button', onclick: () => decide('drop', { ids: [x.id] }) }, 'Drop'),
+            ]
+          : null,
+      ),
+    );
   const byActor = actors.map((a) => {
     const mine = data.held.filter((x) => x.actor === a);
-    return h('section.card', { dataset: { actor: a } },
+    return h(
+      'section.card',
+      { dataset: { actor: a } },
       h('h2', `${a}: ${mine.length} held`),
-      canDecide ? h('div.toolbar', h('button.primary', { type: 'button', onclick: () => decide('release', { actor: a }) }, 'Release all to the partner'), h('button', { type: 'button', onclick: () => decide('drop', { actor: a }) }, 'Drop all')) : null,
-      table('table.data.compact', ['Id', 'When', 'Case', 'Would send', ''], mine.map(rowOf)));
+      canDecide
+        ? h(
+            'div.toolbar',
+            h(
+              'button.primary',
+              { type: 'button', onclick: () => decide('release', { actor: a }) },
+              'Release all to the partner',
+            ),
+            h('button', { type: 'button', onclick: () => decide('drop', { actor: a }) }, 'Drop all'),
+          )
+        : null,
+      table('table.data.compact', ['Id', 'When', 'Case', 'Would send', ''], mine.map(rowOf)),
+    );
   });
-  return page('Held bulk changes',
-    h('p.muted', `One person making more than ${data.guard.maxChanges} partner-visible changes in ${data.guard.windowMinutes} minute(s) (guards.bulk_changes) is held here: nothing past the limit reaches the partner until an admin releases it. A status the task has moved on from since is not sent on release.`, canDecide ? '' : ' You are signed in read-only.'),
-    data.held.length === 0 ? h('p.empty#held-empty', 'Nothing held.') : h('div#held', byActor));
+  return page(
+    'Held bulk changes',
+    h(
+      'p.muted',
+      `One person making more than ${data.guard.maxChanges} partner-visible changes in ${data.guard.windowMinutes} minute(s) (guards.bulk_changes) is held here: nothing past the limit reaches the partner until an admin releases it. A status the task has moved on from since is not sent on release.`,
+      canDecide ? '' : ' You are signed in read-only.',
+    ),
+    data.held.length === 0 ? h('p.empty#held-empty', 'Nothing held.') : h('div#held', byActor),
+  );
 }

@@ -19,7 +19,11 @@ export async function viewRollouts() {
 
 function section(title, rows, empty) {
   const columns = ['Name', 'Partner', 'State', 'Acknowledgements / milestones', 'Updated'];
-  return h('section.card', h('h2', title), rows.length === 0 ? h('p.empty', empty) : table('table.data', columns, rows.map(row)));
+  return h(
+    'section.card',
+    h('h2', title),
+    rows.length === 0 ? h('p.empty', empty) : table('table.data', columns, rows.map(row)),
+  );
 }
 
 function row(r) {
@@ -54,7 +58,12 @@ function acknowledgements(perPartner) {
 // Flow 8 counts acknowledgements against the partners it expects; flow 4 counts closed milestones.
 function progressOf(r) {
   const acknowledged = r.acknowledged ?? 0;
-  if (r.expected) return progress(acknowledged / r.expected, `${acknowledged} of ${r.expected} acknowledged`, acknowledged >= r.expected ? 'ok' : '');
+  if (r.expected)
+    return progress(
+      acknowledged / r.expected,
+      `${acknowledged} of ${r.expected} acknowledged`,
+      acknowledged >= r.expected ? 'ok' : '',
+    );
   if (r.milestones?.length) {
     const done = r.milestones.filter((m) => m.done).length;
     return progress(done / Math.max(1, r.milestones.length), `${done} of ${r.milestones.length} milestones`);

@@ -7,7 +7,13 @@ import { listPartnerMessages } from '../../store/ops/partnerMessages.ts';
 import { getPartnerToken, listPartnerTokens, revokePartnerToken } from '../../store/ops/partnerTokens.ts';
 
 /** Audit actions that are a partner-facing send (the channel is in `after.channels`; before the partner channel: community). */
-const SENDS: Record<string, string> = { status_to_partner: 'status', comment_to_partner: 'comment', document_to_partner: 'document', decision_posted: 'decision', decision_revision_posted: 'decision' };
+const SENDS: Record<string, string> = {
+  status_to_partner: 'status',
+  comment_to_partner: 'comment',
+  document_to_partner: 'document',
+  decision_posted: 'decision',
+  decision_revision_posted: 'decision',
+};
 
 /**
  * Console API of the partner channel (under /api/partner-channel, the console's sign-in): what was sent to
@@ -27,14 +33,43 @@ export function partnerChannelApi(db: Kysely<Database>, auth: AdminAuth, now: ()
     ]);
     const deliveries = [
       ...audits.flatMap((a) => {
-        const after = a.after ? (JSON.parse(a.after) as { channels?: string[]; status?: string; name?: string; outcome?: string }) : {};
-        return (after.channels ?? ['community']).filter((ch) => ch !== 'email').map((channel) => ({ channel, what: `${SENDS[a.action]}${after.status ? `: ${after.status}` : after.name ? `: ${after.name}` : after.outcome ? `: ${after.outcome}` : ''}`, to: null as string | null, state: 'sent', at: Number(a.at), detail: null as string | null }));
+        const after = a.after
+          ? (JSON.parse(a.after) as { channels?: string[]; status?: string; name?: string; outcome?: string })
+          : {};
+        return (after.channels ?? ['community'])
+          .filter((ch) => ch !== 'email')
+          .map((channel) => ({
+            channel,
+            what: `${SENDS[a.action]}${after.status ? `: ${after.status}` : after.name ? `: ${after.name}` : after.outcome ? `: ${after.outcome}` : ''}`,
+            to: null as string | null,
+            state: 'sent',
+            at: Number(a.at),
+            detail: null as string | null,
+          }));
       }),
-      ...mails.map((m) => ({ channel: 'email', what: m.subject ?? m.kind, to: m.recipient, state: m.state, at: Number(m.sent_at ?? m.created_at), detail: m.smtp_response })),
+      ...mails.map((m) => ({
+        channel: 'email',
+        what: m.subject ?? m.kind,
+        to: m.recipient,
+        state: m.state,
+        at: Number(m.sent_at ?? m.created_at),
+        detail: m.smtp_response,
+      })),
     ].sort((a, b) => a.at - b.at);
     return c.json({
-      entity, id, deliveries,
-      tokens: tokens.map((t) => ({ jti: t.jti, partnerId: t.partner_id, recipient: t.recipient, createdAt: Number(t.created_at), expiresAt: Number(t.expires_at), revokedAt: t.revoked_at === null ? null : Number(t.revoked_at), revokedBy: t.revoked_by, lastUsedAt: t.last_used_at === null ? null : Number(t.last_used_at) })),
+      entity,
+      id,
+      deliveries,
+      tokens: tokens.map((t) => ({
+        jti: t.jti,
+        partnerId: t.partner_id,
+        recipient: t.recipient,
+        createdAt: Number(t.created_at),
+        expiresAt: Number(t.expires_at),
+        revokedAt: t.revoked_at === null ? null : Number(t.revoked_at),
+        revokedBy: t.revoked_by,
+        lastUsedAt: t.last_used_at === null ? null : Number(t.last_used_at),
+      })),
     });
   });
 
@@ -47,7 +82,17 @@ export function partnerChannelApi(db: Kysely<Database>, auth: AdminAuth, now: ()
     const at = now();
     await db.transaction().execute(async (trx) => {
       await revokePartnerToken(trx, jti, actor, at);
-      await appendAudit(trx, { actor, entity: t.entity, entityId: t.entity_id, action: 'partner_link_revoked', after: { jti, partnerId: t.partner_id, recipient: t.recipient } }, at);
+      await appendAudit(
+        trx,
+        {
+          actor,
+          entity: t.entity,
+          entityId: t.entity_id,
+          action: 'partner_link_revoked',
+          after: { jti, partnerId: t.partner_id, recipient: t.recipient },
+        },
+        at,
+      );
     });
     return c.json({ jti, revokedAt: at, revokedBy: actor });
   });

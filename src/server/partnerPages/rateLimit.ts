@@ -9,7 +9,11 @@ import { countPageHit, dropPageHitsBefore } from '../../store/ops/partnerPageHit
  */
 export class SharedMinuteLimiter {
   private swept = -1;
-  constructor(private readonly db: Kysely<Database>, private readonly perMinute: number, private readonly prefix: string) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly perMinute: number,
+    private readonly prefix: string,
+  ) {}
 
   /** Counts one request; returns ms to wait when over the limit, else 0. */
   async take(key: string, now: number): Promise<number> {

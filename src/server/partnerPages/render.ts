@@ -1,6 +1,12 @@
 /** Server-rendered HTML of the partner pages: no script at all (the CSP forbids it), forms post back. */
 
-export const esc = (s: unknown) => String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+export const esc = (s: unknown) =>
+  String(s ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
 export function pageHtml(o: { title: string; partnerName: string; body: string; notice?: string | null }): string {
   return `<!doctype html>
@@ -31,4 +37,5 @@ form{margin:12px 0}textarea{width:100%;min-height:90px;box-sizing:border-box}but
 table{border-collapse:collapse}td,th{padding:4px 14px 4px 0;text-align:left}
 footer{max-width:760px;margin:0 auto 24px;color:#7b8794;font-size:12px;padding:0 24px}`;
 
-export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f6feb"/></svg>';
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f6feb"/></svg>';

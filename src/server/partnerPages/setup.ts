@@ -14,7 +14,14 @@ export const PAGES_KEY_SECRET = 'partner_pages.hmac_key';
 /** Whether any partner or the default uses e-mail: without, the partner channel stays off (nothing changes). */
 export function partnerChannelInUse(config: GridbridgeConfig): boolean {
   const s = config.partner_channel;
-  return s.default_channels.includes('email') || Object.values(s.partners).some((p) => (p.channels ?? s.default_channels).includes('email') || Object.values(p.flows).some((f) => f?.includes('email')));
+  return (
+    s.default_channels.includes('email') ||
+    Object.values(s.partners).some(
+      (p) =>
+        (p.channels ?? s.default_channels).includes('email') ||
+        Object.values(p.flows).some((f) => f?.includes('email')),
+    )
+  );
 }
 
 /**
@@ -22,7 +29,14 @@ export function partnerChannelInUse(config: GridbridgeConfig): boolean {
  * `partner_channel.pages.key`, else generated once and sealed in the store with `secrets.key`; every
  * instance on one database reads the same), contacts and templates loaded.
  */
-export async function openPartnerChannel(o: { store: Store; config: GridbridgeConfig; logger: Logger; now: () => number; baseUrl: () => string; mailer?: MailSender }): Promise<{ runtime: PartnerChannelRuntime | null; problems: string[] }> {
+export async function openPartnerChannel(o: {
+  store: Store;
+  config: GridbridgeConfig;
+  logger: Logger;
+  now: () => number;
+  baseUrl: () => string;
+  mailer?: MailSender;
+}): Promise<{ runtime: PartnerChannelRuntime | null; problems: string[] }> {
   const { config, logger } = o;
   if (!partnerChannelInUse(config)) return { runtime: null, problems: [] };
   const s = config.partner_channel;
@@ -37,7 +51,8 @@ export async function openPartnerChannel(o: { store: Store; config: GridbridgeCo
   if (s.pages.key) {
     const r = resolveSecret(s.pages.key, 'partner_channel.pages.key');
     if (!r.ok) problems.push(`${r.problem.path}: ${r.problem.message}`);
-    else if (r.value.length < 32) problems.push('partner_channel.pages.key: use at least 32 characters (e.g. `gridbridge secrets generate-key`)');
+    else if (r.value.length < 32)
+      problems.push('partner_channel.pages.key: use at least 32 characters (e.g. `gridbridge secrets generate-key`)');
     else pageKey = createHash('sha256').update(r.value).digest();
   } else {
     const box = resolveSecretBox(config);
@@ -57,14 +72,29 @@ export async function openPartnerChannel(o: { store: Store; config: GridbridgeCo
           kept = await readSecret(o.store.db, box.box, PAGES_KEY_SECRET);
         } else {
           // Insert-if-absent, then read back: of instances starting at the same time, the first key kept is every one's.
-          kept = await keepFirstSecret(o.store.db, box.box, PAGES_KEY_SECRET, fresh, 'gridbridge:partner-pages', o.now());
+          kept = await keepFirstSecret(
+            o.store.db,
+            box.box,
+            PAGES_KEY_SECRET,
+            fresh,
+            'gridbridge:partner-pages',
+            o.now(),
+          );
         }
       }
       if (kept) pageKey = createHash('sha256').update(kept).digest();
     }
   }
   const senderName = /^\s*"?([^"<]+?)"?\s*</.exec(s.smtp?.from ?? '')?.[1]?.trim() ?? 'gridbridge';
-  const built = buildPartnerChannel({ section: s, smtpPassword, pageKey, pagesBaseUrl: () => (s.pages.base_url ?? config.server.public_url ?? o.baseUrl()).replace(/\/+$/, ''), senderName, logger, mailer: o.mailer });
+  const built = buildPartnerChannel({
+    section: s,
+    smtpPassword,
+    pageKey,
+    pagesBaseUrl: () => (s.pages.base_url ?? config.server.public_url ?? o.baseUrl()).replace(/\/+$/, ''),
+    senderName,
+    logger,
+    mailer: o.mailer,
+  });
   for (const w of built.warnings) logger.warn(w);
   problems.push(...built.problems);
   return { runtime: built.runtime, problems };

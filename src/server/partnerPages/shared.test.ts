@@ -34,7 +34,10 @@ process.env['GB_TEST_SHARED_SECRETS_KEY'] = randomBytes(32).toString('base64');
 function config() {
   const raw = parseYaml(MINIMAL_CONFIG_YAML);
   raw.secrets = { key: { env: 'GB_TEST_SHARED_SECRETS_KEY' } };
-  raw.partner_channel = { partners: { P: { channels: ['email'], contacts: [{ name: 'P', email: 'p@p.example' }] } }, smtp: { host: '127.0.0.1', from: 'a@b.example' } };
+  raw.partner_channel = {
+    partners: { P: { channels: ['email'], contacts: [{ name: 'P', email: 'p@p.example' }] } },
+    smtp: { host: '127.0.0.1', from: 'a@b.example' },
+  };
   const v = validateConfig(raw);
   if (!v.ok) throw new Error(JSON.stringify(v.problems));
   return v.config;
@@ -45,13 +48,35 @@ stores.describeStores('instances on one %s database', (kind) => {
     // SQLite has one writer per file (and one bridge per file: the lock); PostgreSQL is where instances race.
     const all = await instances(kind, kind === 'postgres' ? 6 : 2);
     const cfg = config();
-    const opened = await Promise.all(all.map((store) => openPartnerChannel({ store, config: cfg, logger: pino({ level: 'silent' }), now: Date.now, baseUrl: () => 'http://x' })));
+    const opened = await Promise.all(
+      all.map((store) =>
+        openPartnerChannel({
+          store,
+          config: cfg,
+          logger: pino({ level: 'silent' }),
+          now: Date.now,
+          baseUrl: () => 'http://x',
+        }),
+      ),
+    );
     for (const o of opened) expect(o.problems).toEqual([]);
     const keys = new Set(opened.map((o) => o.runtime!.pageKey!.toString('hex')));
     expect(keys.size).toBe(1);
-    expect(await all[0]!.db.selectFrom('secrets' as never).select('name' as never).where('name' as never, '=', PAGES_KEY_SECRET as never).execute()).toHaveLength(1);
+    expect(
+      await all[0]!.db
+        .selectFrom('secrets' as never)
+        .select('name' as never)
+        .where('name' as never, '=', PAGES_KEY_SECRET as never)
+        .execute(),
+    ).toHaveLength(1);
     // A restart reads the same key.
-    const again = await openPartnerChannel({ store: all[1]!, config: cfg, logger: pino({ level: 'silent' }), now: Date.now, baseUrl: () => 'http://x' });
+    const again = await openPartnerChannel({
+      store: all[1]!,
+      config: cfg,
+      logger: pino({ level: 'silent' }),
+      now: Date.now,
+      baseUrl: () => 'http://x',
+    });
     expect(again.runtime!.pageKey!.toString('hex')).toBe([...keys][0]);
   });
 
@@ -78,7 +103,9 @@ stores.describeStores('instances on one %s database', (kind) => {
     expect(await limitB.take('jti-1', t + 3)).toBe(50_000 - 3);
     expect(await limitA.take('jti-2', t + 4)).toBe(0);
     // Concurrent requests through both are each counted once.
-    const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? limitA : limitB).take('jti-3', t + 5)));
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? limitA : limitB).take('jti-3', t + 5)),
+    );
     expect(burst.filter((w) => w === 0)).toHaveLength(3);
     // The next minute starts afresh, and the old windows are dropped.
     expect(await limitB.take('jti-1', t + 60_000)).toBe(0);

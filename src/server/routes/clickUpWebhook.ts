@@ -30,7 +30,14 @@ export function mountClickUpWebhook(app: Hono, deps: ClickUpWebhookDeps): void {
     const secret = deps.secret();
     if (!secret) return c.json({ error: 'ClickUp webhook not registered yet' }, 503);
     if (!verifyClickUpSignature(raw.body, c.req.header('x-signature'), secret)) {
-      return c.json({ error: c.req.header('x-signature') ? 'signature rejected: X-Signature does not match the body' : 'signature rejected: missing X-Signature header' }, 401);
+      return c.json(
+        {
+          error: c.req.header('x-signature')
+            ? 'signature rejected: X-Signature does not match the body'
+            : 'signature rejected: missing X-Signature header',
+        },
+        401,
+      );
     }
     let json: unknown;
     let unusable: string | null = null;
@@ -40,7 +47,11 @@ export function mountClickUpWebhook(app: Hono, deps: ClickUpWebhookDeps): void {
       unusable = `body is not valid JSON: ${(e as Error).message}`;
     }
     const parsed = unusable === null ? webhookEventSchema.safeParse(json) : null;
-    if (parsed && !parsed.success) unusable = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    if (parsed && !parsed.success)
+      unusable = parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ');
     if (!parsed?.success) {
       // Signed by ClickUp, so ours to keep, but not a shape we read (a new event kind, a changed payload):
       // stored for the record and ignored. A refusal would count against the webhook's health (each
@@ -61,7 +72,10 @@ export function mountClickUpWebhook(app: Hono, deps: ClickUpWebhookDeps): void {
     try {
       const ev = parsed.data;
       const items = ev.history_items ?? [];
-      const eventId = items.length > 0 ? `${ev.webhook_id}:${items.map((h) => h.id).join(',')}` : `${ev.webhook_id}:sha256:${createHash('sha256').update(raw.body).digest('hex')}`;
+      const eventId =
+        items.length > 0
+          ? `${ev.webhook_id}:${items.map((h) => h.id).join(',')}`
+          : `${ev.webhook_id}:sha256:${createHash('sha256').update(raw.body).digest('hex')}`;
       const link = ev.task_id ? await getLinkByTask(deps.db, ev.task_id) : null;
       const queueKey = link ? `case:${link.entityId}` : ev.task_id ? `task:${ev.task_id}` : null;
       const { duplicate } = await recordInboundEvent(

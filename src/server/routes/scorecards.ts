@@ -19,14 +19,21 @@ export function mountScorecardRoutes(app: Hono, deps: ScorecardRouteDeps): void 
   app.get('/api/scorecards', async (c) => {
     const period = c.req.query('period') || undefined;
     if (period !== undefined && !parsePeriod(period)) {
-      return c.json({ error: `unknown period '${period}': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-Www (ISO week)` }, 400);
+      return c.json(
+        { error: `unknown period '${period}': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-Www (ISO week)` },
+        400,
+      );
     }
     const partnerId = c.req.query('partner') || undefined;
     const { window, scorecards } = await loadScorecards(deps.db, deps.config, { period, partnerId, now: deps.now() });
     return c.json({
       period: window.period,
       time_zone: deps.config.calendar.time_zone,
-      window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString(), as_of: new Date(window.asOf).toISOString() },
+      window: {
+        start: new Date(window.start).toISOString(),
+        end: new Date(window.end).toISOString(),
+        as_of: new Date(window.asOf).toISOString(),
+      },
       scorecards,
     });
   });

@@ -22,13 +22,48 @@ metrics: { period_kind: quarter }
 `);
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   const config: GridbridgeConfig = r.config;
-  const base = { source: 'community' as const, partnerName: 'Acme', partnerTier: null, kind: 'dispute' as const, title: 't', description: '', transactionRef: null, value: null, state: 'active' as const, holdReason: null, updatedAt: 0 };
-  await saveCase(store.db, { ...base, id: 'C-1', partnerId: 'P-ACME', partnerStatus: 'resolved', openedAt: NOW - 40 * H, resolvedAt: NOW - 10 * H, slaDueAt: NOW - 5 * H });
-  await saveCase(store.db, { ...base, id: 'C-2', partnerId: 'P-ACME', partnerStatus: 'in_review', openedAt: NOW - 50 * H, resolvedAt: null, slaDueAt: NOW - 1 * H });
+  const base = {
+    source: 'community' as const,
+    partnerName: 'Acme',
+    partnerTier: null,
+    kind: 'dispute' as const,
+    title: 't',
+    description: '',
+    transactionRef: null,
+    value: null,
+    state: 'active' as const,
+    holdReason: null,
+    updatedAt: 0,
+  };
+  await saveCase(store.db, {
+    ...base,
+    id: 'C-1',
+    partnerId: 'P-ACME',
+    partnerStatus: 'resolved',
+    openedAt: NOW - 40 * H,
+    resolvedAt: NOW - 10 * H,
+    slaDueAt: NOW - 5 * H,
+  });
+  await saveCase(store.db, {
+    ...base,
+    id: 'C-2',
+    partnerId: 'P-ACME',
+    partnerStatus: 'in_review',
+    openedAt: NOW - 50 * H,
+    resolvedAt: null,
+    slaDueAt: NOW - 1 * H,
+  });
   await saveCaseSla(store.db, { caseId: 'C-2', state: 'breached', policy: 'default', share: 1.2 }, NOW);
   app = new Hono();
-  const rateLimitState = () => ({ limit: 100, remaining: 97, resetAt: NOW + 60_000, queued: 0, inFlight: 0, rateLimited: 2, issued: 3 }) as never;
-  mountSlaSurfaces(app, { db: store.db, config, now: () => NOW, dispatcher: () => ({ counters: { done: 7, retried: 1, dead: 0, leaseLost: 0 }, inFlightCount: 2 }), clickup: { rateLimitState } });
+  const rateLimitState = () =>
+    ({ limit: 100, remaining: 97, resetAt: NOW + 60_000, queued: 0, inFlight: 0, rateLimited: 2, issued: 3 }) as never;
+  mountSlaSurfaces(app, {
+    db: store.db,
+    config,
+    now: () => NOW,
+    dispatcher: () => ({ counters: { done: 7, retried: 1, dead: 0, leaseLost: 0 }, inFlightCount: 2 }),
+    clickup: { rateLimitState },
+  });
 });
 afterAll(async () => cleanup());
 
@@ -37,9 +72,27 @@ describe('GET /api/scorecards', () => {
     const r = await app.request('/api/scorecards');
     expect(r.status).toBe(200);
     const body = (await r.json()) as any;
-    expect(body).toMatchObject({ period: '2026-Q3', time_zone: 'UTC', window: { start: '2026-07-01T00:00:00.000Z', end: '2026-10-01T00:00:00.000Z', as_of: new Date(NOW).toISOString() } });
+    expect(body).toMatchObject({
+      period: '2026-Q3',
+      time_zone: 'UTC',
+      window: {
+        start: '2026-07-01T00:00:00.000Z',
+        end: '2026-10-01T00:00:00.000Z',
+        as_of: new Date(NOW).toISOString(),
+      },
+    });
     expect(body.scorecards).toEqual([
-      { partner_id: 'P-ACME', period: '2026-Q3', resolved_cases: 1, avg_resolution_hours: 30, median_resolution_hours: 30, p90_resolution_hours: 30, open_cases: 1, overdue_tasks: 1, sla_met_pct: 100 },
+      {
+        partner_id: 'P-ACME',
+        period: '2026-Q3',
+        resolved_cases: 1,
+        avg_resolution_hours: 30,
+        median_resolution_hours: 30,
+        p90_resolution_hours: 30,
+        open_cases: 1,
+        overdue_tasks: 1,
+        sla_met_pct: 100,
+      },
     ]);
     const other = (await (await app.request('/api/scorecards?period=2026-Q2&partner=P-ACME')).json()) as any;
     expect(other.scorecards).toEqual([]);
@@ -65,7 +118,8 @@ describe('GET /metrics', () => {
       'gridbridge_dispatcher_jobs_total{outcome="done"} 7',
       'gridbridge_dispatcher_in_flight 2',
       'gridbridge_clickup_ratelimit_remaining{token_name="default"} 97',
-    ]) expect(text).toContain(line);
+    ])
+      expect(text).toContain(line);
   });
 
   it('exposes the event-loop delay since the previous scrape: a 400 ms stall shows in max and p99, and is gone from the next window', async () => {
@@ -75,7 +129,8 @@ describe('GET /metrics', () => {
     const until = performance.now() + 400;
     while (performance.now() < until);
     await new Promise((r) => setTimeout(r, 30)); // sleep-ok: a sample after the stall records it
-    const stat = (text: string, s: string) => Number(new RegExp(`^gridbridge_event_loop_delay_seconds\\{stat="${s}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    const stat = (text: string, s: string) =>
+      Number(new RegExp(`^gridbridge_event_loop_delay_seconds\\{stat="${s}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
     const first = await (await app.request('/metrics')).text();
     expect(stat(first, 'max')).toBeGreaterThanOrEqual(0.35);
     expect(stat(first, 'p99')).toBeGreaterThanOrEqual(0.35);

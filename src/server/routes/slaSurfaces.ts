@@ -7,7 +7,16 @@ import { mountMetricsRoute } from './metrics.ts';
 import { mountScorecardRoutes } from './scorecards.ts';
 
 /** The SLA and metrics HTTP surfaces: GET /metrics (Prometheus) and GET /api/scorecards (mount after the admin API). */
-export function mountSlaSurfaces(app: Hono, deps: { db: Kysely<Database>; config: GridbridgeConfig; now: () => number; dispatcher: BridgeMetricsDeps['dispatcher']; clickup: BridgeMetricsDeps['clickup'] }): void {
+export function mountSlaSurfaces(
+  app: Hono,
+  deps: {
+    db: Kysely<Database>;
+    config: GridbridgeConfig;
+    now: () => number;
+    dispatcher: BridgeMetricsDeps['dispatcher'];
+    clickup: BridgeMetricsDeps['clickup'];
+  },
+): void {
   mountMetricsRoute(app, createBridgeMetrics({ db: deps.db, dispatcher: deps.dispatcher, clickup: deps.clickup }));
   mountScorecardRoutes(app, { db: deps.db, config: deps.config, now: deps.now });
 }

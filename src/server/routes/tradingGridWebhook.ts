@@ -25,7 +25,10 @@ export function mountTradingGridWebhook(app: Hono, deps: TradingGridWebhookDeps)
     const raw = await readRawBody(c, deps.bodyLimitBytes);
     if (!raw.ok) return c.json({ error: raw.error }, raw.status);
     const headers = Object.fromEntries(c.req.raw.headers.entries());
-    const v = verifyTradingGridWebhook(raw.body, headers, deps.secret, { toleranceSec: deps.toleranceSec, nowSec: Math.floor(deps.now() / 1000) });
+    const v = verifyTradingGridWebhook(raw.body, headers, deps.secret, {
+      toleranceSec: deps.toleranceSec,
+      nowSec: Math.floor(deps.now() / 1000),
+    });
     if (!v.ok) return c.json({ error: `signature rejected: ${v.reason}` }, 401);
     let json: unknown;
     try {
@@ -45,7 +48,12 @@ export function mountTradingGridWebhook(app: Hono, deps: TradingGridWebhookDeps)
     if (!duplicate) deps.onAccepted();
     // Replay protection: the same message again is a harmless duplicate; the same id with other content is refused.
     else if ((await compareInboundEvent(deps.db, 'tradinggrid', ev.id, ev)) === 'different') {
-      return c.json({ error: `event id ${ev.id} was already accepted with a different body; a reused id is not applied (send a new id)` }, 409);
+      return c.json(
+        {
+          error: `event id ${ev.id} was already accepted with a different body; a reused id is not applied (send a new id)`,
+        },
+        409,
+      );
     }
     return c.json({ accepted: true, duplicate }, duplicate ? 200 : 202);
   });

@@ -2,7 +2,8 @@ import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 
 /** One migration set for SQLite and PostgreSQL: ms-epoch bigints, JSON as text, ids by dialect. */
 export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const autoId = (col: ColumnDefinitionBuilder) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
+  const autoId = (col: ColumnDefinitionBuilder) =>
+    dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey();
   const idType = dialect === 'sqlite' ? 'integer' : 'bigserial';
 
   await db.schema

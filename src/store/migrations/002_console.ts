@@ -2,7 +2,8 @@ import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 
 /** Operations console: the case timeline (every job run with status and duration) and admin sessions. */
 export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const autoId = (col: ColumnDefinitionBuilder) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
+  const autoId = (col: ColumnDefinitionBuilder) =>
+    dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey();
   const idType = dialect === 'sqlite' ? 'integer' : 'bigserial';
 
   await db.schema

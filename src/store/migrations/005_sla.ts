@@ -5,7 +5,8 @@ import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
  * partner-status history the SLA clock replays, and the indexes the sweep and the scorecards read.
  */
 export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const autoId = (col: ColumnDefinitionBuilder) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
+  const autoId = (col: ColumnDefinitionBuilder) =>
+    dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey();
   const idType = dialect === 'sqlite' ? 'integer' : 'bigserial';
 
   await db.schema
@@ -44,12 +45,25 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('case_status_history_case').on('case_status_history').columns(['case_id', 'at', 'id']).execute();
+  await db.schema
+    .createIndex('case_status_history_case')
+    .on('case_status_history')
+    .columns(['case_id', 'at', 'id'])
+    .execute();
 
   // The sweep walks open cases by id in pages. Partial (open cases only), so it stays small and the
   // planner does not prefer it over the covering cases_scorecard for the scorecards' open snapshot.
-  await db.schema.createIndex('cases_sweep').on('cases').columns(['state', 'id']).where(sql.ref('resolved_at'), 'is', null).execute();
+  await db.schema
+    .createIndex('cases_sweep')
+    .on('cases')
+    .columns(['state', 'id'])
+    .where(sql.ref('resolved_at'), 'is', null)
+    .execute();
   // One covering index serves the three ranges of the scorecard queries (bench/metrics.ts): NULLs sort
   // first, so `resolved_at IS NULL` is a range of it too, and no table row is read.
-  await db.schema.createIndex('cases_scorecard').on('cases').columns(['resolved_at', 'partner_id', 'opened_at', 'sla_due_at', 'partner_status']).execute();
+  await db.schema
+    .createIndex('cases_scorecard')
+    .on('cases')
+    .columns(['resolved_at', 'partner_id', 'opened_at', 'sla_due_at', 'partner_status'])
+    .execute();
 }

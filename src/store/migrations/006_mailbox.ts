@@ -12,7 +12,11 @@ export async function up(db: Kysely<unknown>, _dialect: 'sqlite' | 'postgres'): 
     .addColumn('processed_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('mailbox_processed_files_pk', ['mailbox', 'name', 'sha256'])
     .execute();
-  await db.schema.createIndex('mailbox_processed_files_sha').on('mailbox_processed_files').columns(['mailbox', 'sha256', 'processed_at']).execute();
+  await db.schema
+    .createIndex('mailbox_processed_files_sha')
+    .on('mailbox_processed_files')
+    .columns(['mailbox', 'sha256', 'processed_at'])
+    .execute();
 
   await db.schema
     .createTable('mailbox_sent_transactions')
@@ -27,10 +31,24 @@ export async function up(db: Kysely<unknown>, _dialect: 'sqlite' | 'postgres'): 
     .addColumn('fa_due_at', 'bigint', (c) => c.notNull())
     .addColumn('sent_at', 'bigint', (c) => c.notNull())
     .addColumn('data', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('mailbox_sent_transactions_pk', ['mailbox', 'us_key', 'interchange', 'group_control', 'transaction_control'])
+    .addPrimaryKeyConstraint('mailbox_sent_transactions_pk', [
+      'mailbox',
+      'us_key',
+      'interchange',
+      'group_control',
+      'transaction_control',
+    ])
     .execute();
-  await db.schema.createIndex('mailbox_sent_fa_due').on('mailbox_sent_transactions').columns(['mailbox', 'fa', 'fa_due_at']).execute();
-  await db.schema.createIndex('mailbox_sent_group').on('mailbox_sent_transactions').columns(['mailbox', 'us_key', 'group_control']).execute();
+  await db.schema
+    .createIndex('mailbox_sent_fa_due')
+    .on('mailbox_sent_transactions')
+    .columns(['mailbox', 'fa', 'fa_due_at'])
+    .execute();
+  await db.schema
+    .createIndex('mailbox_sent_group')
+    .on('mailbox_sent_transactions')
+    .columns(['mailbox', 'us_key', 'group_control'])
+    .execute();
 
   await db.schema
     .createTable('mailbox_orders')
@@ -44,7 +62,11 @@ export async function up(db: Kysely<unknown>, _dialect: 'sqlite' | 'postgres'): 
     .addColumn('data', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('mailbox_orders_pk', ['mailbox', 'partner_key', 'po_number'])
     .execute();
-  await db.schema.createIndex('mailbox_orders_asn_due').on('mailbox_orders').columns(['mailbox', 'asn_seen', 'asn_missing_reported', 'asn_due_at']).execute();
+  await db.schema
+    .createIndex('mailbox_orders_asn_due')
+    .on('mailbox_orders')
+    .columns(['mailbox', 'asn_seen', 'asn_missing_reported', 'asn_due_at'])
+    .execute();
 
   await db.schema
     .createTable('mailbox_shipments')

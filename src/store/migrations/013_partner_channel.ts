@@ -21,8 +21,16 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('sent_at', 'bigint')
     .execute();
-  await db.schema.createIndex('partner_messages_entity').on('partner_messages').columns(['entity', 'entity_id', 'created_at']).execute();
-  await db.schema.createIndex('partner_messages_digest').on('partner_messages').columns(['partner_id', 'state', 'digest_key']).execute();
+  await db.schema
+    .createIndex('partner_messages_entity')
+    .on('partner_messages')
+    .columns(['entity', 'entity_id', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('partner_messages_digest')
+    .on('partner_messages')
+    .columns(['partner_id', 'state', 'digest_key'])
+    .execute();
 
   await db.schema
     .createTable('partner_tokens')
@@ -62,5 +70,9 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
     .addColumn('data', 'text', (c) => c.notNull())
     .addColumn('at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('partner_actions_entity').on('partner_actions').columns(['entity', 'entity_id', 'at']).execute();
+  await db.schema
+    .createIndex('partner_actions_entity')
+    .on('partner_actions')
+    .columns(['entity', 'entity_id', 'at'])
+    .execute();
 }

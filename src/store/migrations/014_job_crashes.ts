@@ -6,5 +6,8 @@ import type { Kysely } from 'kysely';
  * after a few crashes instead of being made ready forever.
  */
 export async function up(db: Kysely<unknown>, _dialect: 'sqlite' | 'postgres'): Promise<void> {
-  await db.schema.alterTable('jobs').addColumn('crashes', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('jobs')
+    .addColumn('crashes', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }

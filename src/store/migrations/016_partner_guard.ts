@@ -5,7 +5,8 @@ import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
  * ones over the bulk-change limit are kept here (with their job) until an admin releases or drops them.
  */
 export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const autoId = (col: ColumnDefinitionBuilder) => (dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey());
+  const autoId = (col: ColumnDefinitionBuilder) =>
+    dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey();
   const idType = dialect === 'sqlite' ? 'integer' : 'bigserial';
   await db.schema
     .createTable('partner_changes')

@@ -5,11 +5,20 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** The last AC export's copy of one company (JSON), or null when never seen. */
 export async function getAcPartner(db: Db, partnerId: string): Promise<string | null> {
-  return (await db.selectFrom('ac_partner_snapshot').select('data').where('partner_id', '=', partnerId).executeTakeFirst())?.data ?? null;
+  return (
+    (await db.selectFrom('ac_partner_snapshot').select('data').where('partner_id', '=', partnerId).executeTakeFirst())
+      ?.data ?? null
+  );
 }
 
 /** Insert or replace one company of the snapshot. */
-export async function putAcPartner(db: Db, partnerId: string, status: string, data: string, now: number): Promise<void> {
+export async function putAcPartner(
+  db: Db,
+  partnerId: string,
+  status: string,
+  data: string,
+  now: number,
+): Promise<void> {
   await db
     .insertInto('ac_partner_snapshot')
     .values({ partner_id: partnerId, status, data, updated_at: now })

@@ -28,10 +28,23 @@ export async function appendAudit(db: Db, e: AuditEntry, now: number): Promise<v
 }
 
 export async function listAudit(db: Db, entity: string, entityId: string) {
-  return db.selectFrom('audit_log').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId).orderBy('id').execute();
+  return db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('entity', '=', entity)
+    .where('entity_id', '=', entityId)
+    .orderBy('id')
+    .execute();
 }
 
 /** The audit entries of one item whose action is one of `actions`, in the order they were written. */
 export async function listAuditActions(db: Db, entity: string, entityId: string, actions: readonly string[]) {
-  return db.selectFrom('audit_log').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId).where('action', 'in', [...actions]).orderBy('id').execute();
+  return db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('entity', '=', entity)
+    .where('entity_id', '=', entityId)
+    .where('action', 'in', [...actions])
+    .orderBy('id')
+    .execute();
 }

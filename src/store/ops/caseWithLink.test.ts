@@ -8,7 +8,20 @@ import { getLink, recordLink } from './links.ts';
 const { describeStores, make } = await storesUnderTest('src/store/ops/caseWithLink.test.ts');
 
 const record = (id: string) =>
-  ({ id, source: 'community', partnerId: 'P', kind: 'dispute', partnerStatus: 'received', state: 'open', holdReason: null, slaDueAt: null, openedAt: 1, resolvedAt: null, updatedAt: 1, title: 't' }) as unknown as CaseRecord;
+  ({
+    id,
+    source: 'community',
+    partnerId: 'P',
+    kind: 'dispute',
+    partnerStatus: 'received',
+    state: 'open',
+    holdReason: null,
+    slaDueAt: null,
+    openedAt: 1,
+    resolvedAt: null,
+    updatedAt: 1,
+    title: 't',
+  }) as unknown as CaseRecord;
 
 describeStores('getCaseWithLink (%s store)', (kind) => {
   it('reads what getCase and getLink read, each of them possibly missing', async () => {
@@ -21,7 +34,10 @@ describeStores('getCaseWithLink (%s store)', (kind) => {
     // Another entity's link with the same id is not the case's.
     await recordLink(db, { entity: 'onboarding', entityId: 'no-link', cuTaskId: 'T-3', cuListId: 'L' }, 1);
     for (const id of ['both', 'no-link', 'no-record', 'neither']) {
-      expect(await getCaseWithLink(db, id)).toEqual({ record: await getCase(db, id), link: await getLink(db, 'case', id) });
+      expect(await getCaseWithLink(db, id)).toEqual({
+        record: await getCase(db, id),
+        link: await getLink(db, 'case', id),
+      });
     }
     expect((await getCaseWithLink(db, 'both')).link?.cuTaskId).toBe('T-1');
     expect((await getCaseWithLink(db, 'no-link')).record?.id).toBe('no-link');

@@ -33,18 +33,36 @@ export async function getCase(db: Db, id: string): Promise<CaseRecord | null> {
   return row ? (JSON.parse(row.data) as CaseRecord) : null;
 }
 
-export async function listCases(db: Db, opts: { state?: string; partnerId?: string; limit?: number; offset?: number } = {}): Promise<CaseRecord[]> {
-  let q = db.selectFrom('cases').select('data').orderBy('opened_at', 'desc').limit(opts.limit ?? 100).offset(opts.offset ?? 0);
+export async function listCases(
+  db: Db,
+  opts: { state?: string; partnerId?: string; limit?: number; offset?: number } = {},
+): Promise<CaseRecord[]> {
+  let q = db
+    .selectFrom('cases')
+    .select('data')
+    .orderBy('opened_at', 'desc')
+    .limit(opts.limit ?? 100)
+    .offset(opts.offset ?? 0);
   if (opts.state) q = q.where('state', '=', opts.state);
   if (opts.partnerId) q = q.where('partner_id', '=', opts.partnerId);
   return (await q.execute()).map((r) => JSON.parse(r.data) as CaseRecord);
 }
 
 /** Record the partner-visible status we know a case has now (the record's JSON and its indexed column). */
-export async function setCasePartnerStatus(db: Db, id: string, status: CaseRecord['partnerStatus'], now: number): Promise<CaseRecord | null> {
+export async function setCasePartnerStatus(
+  db: Db,
+  id: string,
+  status: CaseRecord['partnerStatus'],
+  now: number,
+): Promise<CaseRecord | null> {
   const rec = await getCase(db, id);
   if (!rec) return null;
-  const next: CaseRecord = { ...rec, partnerStatus: status, updatedAt: now, resolvedAt: status === 'resolved' ? (rec.resolvedAt ?? now) : null };
+  const next: CaseRecord = {
+    ...rec,
+    partnerStatus: status,
+    updatedAt: now,
+    resolvedAt: status === 'resolved' ? (rec.resolvedAt ?? now) : null,
+  };
   await saveCase(db, next);
   // The SLA clock replays this history (pauses while awaiting_documents, stops at resolved).
   await recordStatusChange(db, id, status, now);
@@ -52,7 +70,15 @@ export async function setCasePartnerStatus(db: Db, id: string, status: CaseRecor
 }
 
 /** Cases held for a missing partner mapping whose partner is one of `partnerIds`. */
-export async function listCasesAwaitingMapping(db: Db, partnerIds: readonly string[]): Promise<Array<{ id: string; source: string }>> {
+export async function listCasesAwaitingMapping(
+  db: Db,
+  partnerIds: readonly string[],
+): Promise<Array<{ id: string; source: string }>> {
   if (partnerIds.length === 0) return [];
-  return db.selectFrom('cases').select(['id', 'source']).where('state', '=', 'needs_mapping').where('partner_id', 'in', partnerIds).execute();
+  return db
+    .selectFrom('cases')
+    .select(['id', 'source'])
+    .where('state', '=', 'needs_mapping')
+    .where('partner_id', 'in', partnerIds)
+    .execute();
 }

@@ -16,7 +16,7 @@ const SQLITE_CLAIM = `
       LIMIT ?)
     RETURNING *`;
 /** The same claim with the lease on the database's clock (the dispatcher's). */
-const SQLITE_CLAIM_DB_CLOCK = SQLITE_CLAIM.replace("locked_until = ?", `locked_until = ${SQLITE_NOW_MS} + ?`);
+const SQLITE_CLAIM_DB_CLOCK = SQLITE_CLAIM.replace('locked_until = ?', `locked_until = ${SQLITE_NOW_MS} + ?`);
 
 /**
  * Lease up to `limit` due jobs to `workerId` in one guarded statement. Jobs sharing a queue key run
@@ -33,7 +33,15 @@ const SQLITE_CLAIM_DB_CLOCK = SQLITE_CLAIM.replace("locked_until = ?", `locked_u
  * once (an `IN (subquery)` may be re-evaluated by the planner). A job whose predecessor of the same
  * queue key is being claimed by another instance still sees that predecessor as 'ready' and waits.
  */
-export async function claimJobs(db: Kysely<Database>, dialect: Dialect, workerId: string, limit: number, leaseMs: number, now: number, leaseFrom: LeaseClock = now): Promise<JobRow[]> {
+export async function claimJobs(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  workerId: string,
+  limit: number,
+  leaseMs: number,
+  now: number,
+  leaseFrom: LeaseClock = now,
+): Promise<JobRow[]> {
   const until = leaseUntil(leaseFrom, leaseMs, dialect);
   if (dialect === 'sqlite') {
     const access = storeOf(db)?.sqlite;

@@ -8,7 +8,9 @@ type Db = Kysely<Database> | Transaction<Database>;
 export function canonicalJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(v as Record<string, unknown>)
+    .filter(([, x]) => x !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
 }
 
@@ -17,8 +19,18 @@ export function canonicalJson(v: unknown): string {
  * replayed delivery is `same`; a reused id with another body is `different` (refused by the route).
  * Read only on the duplicate path, so the hot intake path pays nothing for it.
  */
-export async function compareInboundEvent(db: Db, source: string, eventId: string, payload: unknown): Promise<'same' | 'different' | 'missing'> {
-  const row = await db.selectFrom('inbound_events').select('payload').where('source', '=', source).where('event_id', '=', boundedKey(eventId)).executeTakeFirst();
+export async function compareInboundEvent(
+  db: Db,
+  source: string,
+  eventId: string,
+  payload: unknown,
+): Promise<'same' | 'different' | 'missing'> {
+  const row = await db
+    .selectFrom('inbound_events')
+    .select('payload')
+    .where('source', '=', source)
+    .where('event_id', '=', boundedKey(eventId))
+    .executeTakeFirst();
   if (!row) return 'missing';
   let stored: unknown;
   try {

@@ -7,10 +7,18 @@ import type { SqliteAccess } from '../sqliteDriver.ts';
  * `sqlite`: run the same guarded statement as a cached raw statement (the dispatcher passes it inside its
  * own transaction, which holds the connection; PostgreSQL always takes the Kysely path).
  */
-export async function completeJob(db: Kysely<Database> | Transaction<Database>, id: number, workerId: string, now: number, sqlite?: SqliteAccess): Promise<boolean> {
+export async function completeJob(
+  db: Kysely<Database> | Transaction<Database>,
+  id: number,
+  workerId: string,
+  now: number,
+  sqlite?: SqliteAccess,
+): Promise<boolean> {
   if (sqlite && db.isTransaction) {
     const r = sqlite
-      .prepare("UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = ? WHERE id = ? AND locked_by = ? AND state = 'running'")
+      .prepare(
+        "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = ? WHERE id = ? AND locked_by = ? AND state = 'running'",
+      )
       .run(now, id, workerId);
     return r.changes === 1;
   }
@@ -28,7 +36,12 @@ export async function completeJob(db: Kysely<Database> | Transaction<Database>, 
  * Mark several leased jobs done in one statement (PostgreSQL's group commit: one round trip per batch
  * instead of one per job). Returns the ids this worker still held; the others' leases were lost.
  */
-export async function completeJobs(db: Kysely<Database> | Transaction<Database>, ids: readonly number[], workerId: string, now: number): Promise<Set<number>> {
+export async function completeJobs(
+  db: Kysely<Database> | Transaction<Database>,
+  ids: readonly number[],
+  workerId: string,
+  now: number,
+): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
   const rows = await db
     .updateTable('jobs')
@@ -45,7 +58,11 @@ export async function completeJobs(db: Kysely<Database> | Transaction<Database>,
  * The savepoint around one job's commit inside a batch of completions: set it, roll back to it, release it.
  * `sqlite`: the raw connection the transaction holds (a cached statement); otherwise through `trx`.
  */
-export async function jobSavepoint(trx: Transaction<Database>, cmd: 'SAVEPOINT' | 'ROLLBACK TO' | 'RELEASE', sqlite?: SqliteAccess): Promise<void> {
+export async function jobSavepoint(
+  trx: Transaction<Database>,
+  cmd: 'SAVEPOINT' | 'ROLLBACK TO' | 'RELEASE',
+  sqlite?: SqliteAccess,
+): Promise<void> {
   const text = `${cmd} job_completion`;
   if (sqlite) sqlite.prepare(text).run();
   else await sql.raw(text).execute(trx);

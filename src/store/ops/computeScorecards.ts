@@ -24,7 +24,11 @@ export interface ResolutionTrendPoint {
 const WEEK = 7 * 24 * 3_600_000;
 
 /** Per-partner counts and a weekly resolution-time trend, aggregated in SQL (one pass each). */
-export async function computeScorecards(db: Kysely<Database>, now: number, weeks = 12): Promise<{ partners: PartnerScorecardRow[]; trend: ResolutionTrendPoint[]; weekMs: number }> {
+export async function computeScorecards(
+  db: Kysely<Database>,
+  now: number,
+  weeks = 12,
+): Promise<{ partners: PartnerScorecardRow[]; trend: ResolutionTrendPoint[]; weekMs: number }> {
   const since = Math.floor((now - weeks * WEEK) / WEEK) * WEEK;
   const [rows, names, trend] = await Promise.all([
     db
@@ -33,9 +37,15 @@ export async function computeScorecards(db: Kysely<Database>, now: number, weeks
         'partner_id',
         sql<number>`sum(case when resolved_at is null then 1 else 0 end)`.as('open'),
         sql<number>`sum(case when resolved_at is not null then 1 else 0 end)`.as('resolved'),
-        sql<number>`sum(case when resolved_at is not null and sla_due_at is not null then 1 else 0 end)`.as('sla_tracked'),
-        sql<number>`sum(case when resolved_at is not null and sla_due_at is not null and resolved_at <= sla_due_at then 1 else 0 end)`.as('sla_met'),
-        sql<number>`sum(case when resolved_at is null and sla_due_at is not null and sla_due_at < ${now} then 1 else 0 end)`.as('breached_open'),
+        sql<number>`sum(case when resolved_at is not null and sla_due_at is not null then 1 else 0 end)`.as(
+          'sla_tracked',
+        ),
+        sql<number>`sum(case when resolved_at is not null and sla_due_at is not null and resolved_at <= sla_due_at then 1 else 0 end)`.as(
+          'sla_met',
+        ),
+        sql<number>`sum(case when resolved_at is null and sla_due_at is not null and sla_due_at < ${now} then 1 else 0 end)`.as(
+          'breached_open',
+        ),
         sql<number | null>`avg(case when resolved_at is not null then resolved_at - opened_at end)`.as('avg_res'),
       ])
       .where('source', '<>', 'mailbox_test')
@@ -43,7 +53,16 @@ export async function computeScorecards(db: Kysely<Database>, now: number, weeks
       .orderBy('partner_id')
       .execute(),
     // One name per partner from its newest case (names live in the record JSON).
-    db.selectFrom('cases').select(['partner_id', 'data']).where('id', 'in', (eb) => eb.selectFrom('cases as c2').select((e) => e.fn.max('c2.id').as('id')).groupBy('c2.partner_id')).execute(),
+    db
+      .selectFrom('cases')
+      .select(['partner_id', 'data'])
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('cases as c2')
+          .select((e) => e.fn.max('c2.id').as('id'))
+          .groupBy('c2.partner_id'),
+      )
+      .execute(),
     db
       .selectFrom('cases')
       .select([
@@ -60,7 +79,9 @@ export async function computeScorecards(db: Kysely<Database>, now: number, weeks
       .groupBy(['partner_id', sql`(resolved_at / ${sql.lit(WEEK)}) * ${sql.lit(WEEK)}`])
       .execute(),
   ]);
-  const nameOf = new Map(names.map((n) => [n.partner_id, (JSON.parse(n.data) as { partnerName?: string | null }).partnerName ?? null]));
+  const nameOf = new Map(
+    names.map((n) => [n.partner_id, (JSON.parse(n.data) as { partnerName?: string | null }).partnerName ?? null]),
+  );
   return {
     weekMs: WEEK,
     partners: rows.map((r) => ({
@@ -73,6 +94,13 @@ export async function computeScorecards(db: Kysely<Database>, now: number, weeks
       breachedOpen: Number(r.breached_open ?? 0),
       avgResolutionMs: r.avg_res === null || r.avg_res === undefined ? null : Number(r.avg_res),
     })),
-    trend: trend.map((t) => ({ partnerId: t.partner_id, weekStart: Number(t.week), resolved: Number(t.n), avgResolutionMs: Number(t.avg_res) })).sort((a, b) => a.weekStart - b.weekStart),
+    trend: trend
+      .map((t) => ({
+        partnerId: t.partner_id,
+        weekStart: Number(t.week),
+        resolved: Number(t.n),
+        avgResolutionMs: Number(t.avg_res),
+      }))
+      .sort((a, b) => a.weekStart - b.weekStart),
   };
 }

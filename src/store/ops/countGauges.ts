@@ -13,9 +13,21 @@ export interface GaugeCounts {
 export async function countGauges(db: Kysely<Database>): Promise<GaugeCounts> {
   const s = withSlaTables(db);
   const [jobs, dead, cases, sla] = await Promise.all([
-    db.selectFrom('jobs').select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['kind', 'state']).execute(),
-    db.selectFrom('dead_letters').select((eb) => eb.fn.countAll<number>().as('n')).where('replayed_at', 'is', null).executeTakeFirst(),
-    db.selectFrom('cases').select(['state', 'partner_status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['state', 'partner_status']).execute(),
+    db
+      .selectFrom('jobs')
+      .select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['kind', 'state'])
+      .execute(),
+    db
+      .selectFrom('dead_letters')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('replayed_at', 'is', null)
+      .executeTakeFirst(),
+    db
+      .selectFrom('cases')
+      .select(['state', 'partner_status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['state', 'partner_status'])
+      .execute(),
     // Only cases still open count by SLA state; a resolved case's last state stays in case_sla for the console.
     s
       .selectFrom('case_sla as s')

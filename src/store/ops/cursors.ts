@@ -20,7 +20,11 @@ export async function writeCursor(db: Db, name: string, value: string, now: numb
 
 /** Create the cursor `name` at `value` when it does not exist yet; an existing one is left as it is. */
 export async function initCursor(db: Db, name: string, value: string, now: number): Promise<void> {
-  await db.insertInto('cursors').values({ name, value, updated_at: now }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('cursors')
+    .values({ name, value, updated_at: now })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
 }
 
 /** Every cursor, by name (the admin API's sync state). */

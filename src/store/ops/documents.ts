@@ -6,7 +6,14 @@ type Db = Kysely<Database> | Transaction<Database>;
 export type DocumentRow = DocumentsTable;
 
 export async function getDocument(db: Db, caseId: string, sha256: string): Promise<DocumentRow | null> {
-  return (await db.selectFrom('documents').selectAll().where('case_id', '=', caseId).where('sha256', '=', sha256).executeTakeFirst()) ?? null;
+  return (
+    (await db
+      .selectFrom('documents')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .where('sha256', '=', sha256)
+      .executeTakeFirst()) ?? null
+  );
 }
 
 /**
@@ -28,7 +35,12 @@ export async function recordDocument(db: Db, d: Omit<DocumentRow, 'created_at'>,
 
 /** Whether the ClickUp attachment `attachmentId` of the case is already known as one of its documents. */
 export async function hasAttachmentDocument(db: Db, caseId: string, attachmentId: string): Promise<boolean> {
-  const r = await db.selectFrom('documents').select('sha256').where('case_id', '=', caseId).where('cu_attachment_id', '=', attachmentId).executeTakeFirst();
+  const r = await db
+    .selectFrom('documents')
+    .select('sha256')
+    .where('case_id', '=', caseId)
+    .where('cu_attachment_id', '=', attachmentId)
+    .executeTakeFirst();
   return r !== undefined;
 }
 

@@ -20,7 +20,12 @@ export const JOBS_CHANNEL = 'gridbridge_jobs';
  * On PostgreSQL new jobs are announced to idle workers of every instance (LISTEN in the dispatcher); inside
  * a transaction the notification is delivered at commit. SQLite has one process: nothing to announce.
  */
-export async function enqueueJobs(db: Kysely<Database> | Transaction<Database>, jobs: readonly NewJob[], now: number, defaultMaxAttempts = 10): Promise<number> {
+export async function enqueueJobs(
+  db: Kysely<Database> | Transaction<Database>,
+  jobs: readonly NewJob[],
+  now: number,
+  defaultMaxAttempts = 10,
+): Promise<number> {
   if (jobs.length === 0) return 0;
   const insert = db
     .insertInto('jobs')
@@ -45,7 +50,10 @@ export async function enqueueJobs(db: Kysely<Database> | Transaction<Database>, 
     const r = await db
       .with('ins', () => insert.returning('id'))
       .selectFrom('ins')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), sql<null>`CASE WHEN count(*) > 0 THEN pg_notify(${JOBS_CHANNEL}, '') END`.as('notified')])
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        sql<null>`CASE WHEN count(*) > 0 THEN pg_notify(${JOBS_CHANNEL}, '') END`.as('notified'),
+      ])
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }

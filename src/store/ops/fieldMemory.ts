@@ -16,19 +16,35 @@ export interface FieldMemory {
 }
 
 export async function getFieldMemory(db: Db, entity: string, entityId: string, field: string): Promise<FieldMemory> {
-  const rows = await db.selectFrom('sync_hashes').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId).where('field', '=', field).execute();
+  const rows = await db
+    .selectFrom('sync_hashes')
+    .selectAll()
+    .where('entity', '=', entity)
+    .where('entity_id', '=', entityId)
+    .where('field', '=', field)
+    .execute();
   const out: FieldMemory = {};
   for (const r of rows) (out as Record<string, FieldMemoryEntry>)[r.side] = { value: r.hash, at: Number(r.synced_at) };
   return out;
 }
 
 /** Remember what a side holds; an older time never overwrites a newer one (the guard is in the statement). */
-export async function rememberField(db: Db, entity: string, entityId: string, field: string, side: 'clickup' | 'tradinggrid' | 'agreed', entry: FieldMemoryEntry): Promise<void> {
+export async function rememberField(
+  db: Db,
+  entity: string,
+  entityId: string,
+  field: string,
+  side: 'clickup' | 'tradinggrid' | 'agreed',
+  entry: FieldMemoryEntry,
+): Promise<void> {
   await db
     .insertInto('sync_hashes')
     .values({ entity, entity_id: entityId, side, field, hash: entry.value, synced_at: entry.at })
     .onConflict((oc) =>
-      oc.columns(['entity', 'entity_id', 'side', 'field']).doUpdateSet({ hash: entry.value, synced_at: entry.at }).where('sync_hashes.synced_at', '<=', entry.at),
+      oc
+        .columns(['entity', 'entity_id', 'side', 'field'])
+        .doUpdateSet({ hash: entry.value, synced_at: entry.at })
+        .where('sync_hashes.synced_at', '<=', entry.at),
     )
     .execute();
 }

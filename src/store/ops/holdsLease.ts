@@ -6,7 +6,12 @@ import { dialectOf, leaseNow, type LeaseClock } from '../dbClock.ts';
  * Whether `workerId` still holds job `id`'s lease now (running, ours, not run out on `clock`). Read before
  * each external write a handler makes (core/jobSignal.ts `mayWrite`).
  */
-export async function holdsLease(db: Kysely<Database>, id: number, workerId: string, clock: LeaseClock): Promise<boolean> {
+export async function holdsLease(
+  db: Kysely<Database>,
+  id: number,
+  workerId: string,
+  clock: LeaseClock,
+): Promise<boolean> {
   const row = await db
     .selectFrom('jobs')
     .select('id')

@@ -20,7 +20,14 @@ export async function recordLink(db: Db, link: Link, now: number): Promise<Link>
   // The new link comes back from the insert itself; only a conflict needs a second look.
   const inserted = await db
     .insertInto('links')
-    .values({ entity: link.entity, entity_id: link.entityId, cu_task_id: link.cuTaskId, cu_list_id: link.cuListId, created_at: now, cu_seen_at: link.seenAt ?? null })
+    .values({
+      entity: link.entity,
+      entity_id: link.entityId,
+      cu_task_id: link.cuTaskId,
+      cu_list_id: link.cuListId,
+      created_at: now,
+      cu_seen_at: link.seenAt ?? null,
+    })
     .onConflict((oc) => oc.columns(['entity', 'entity_id']).doNothing())
     .returning('entity')
     .executeTakeFirst();
@@ -29,19 +36,39 @@ export async function recordLink(db: Db, link: Link, now: number): Promise<Link>
 }
 
 export async function getLink(db: Db, entity: string, entityId: string): Promise<Link | null> {
-  const r = await db.selectFrom('links').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId).executeTakeFirst();
-  return r && r.cu_task_id ? { entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id, cuListId: r.cu_list_id } : null;
+  const r = await db
+    .selectFrom('links')
+    .selectAll()
+    .where('entity', '=', entity)
+    .where('entity_id', '=', entityId)
+    .executeTakeFirst();
+  return r && r.cu_task_id
+    ? { entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id, cuListId: r.cu_list_id }
+    : null;
 }
 
 /** Remove the link of `entity`/`entityId` to the task `cuTaskId`; false when there was none (a repeat). */
 export async function deleteLink(db: Db, entity: string, entityId: string, cuTaskId: string): Promise<boolean> {
-  const gone = await db.deleteFrom('links').where('entity', '=', entity).where('entity_id', '=', entityId).where('cu_task_id', '=', cuTaskId).executeTakeFirst();
+  const gone = await db
+    .deleteFrom('links')
+    .where('entity', '=', entity)
+    .where('entity_id', '=', entityId)
+    .where('cu_task_id', '=', cuTaskId)
+    .executeTakeFirst();
   return Number(gone.numDeletedRows) > 0;
 }
 
 export async function getLinkByTask(db: Db, cuTaskId: string): Promise<Link | null> {
   const r = await db.selectFrom('links').selectAll().where('cu_task_id', '=', cuTaskId).executeTakeFirst();
-  return r && r.cu_task_id ? { entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id, cuListId: r.cu_list_id, seenAt: r.cu_seen_at === null ? null : Number(r.cu_seen_at) } : null;
+  return r && r.cu_task_id
+    ? {
+        entity: r.entity,
+        entityId: r.entity_id,
+        cuTaskId: r.cu_task_id,
+        cuListId: r.cu_list_id,
+        seenAt: r.cu_seen_at === null ? null : Number(r.cu_seen_at),
+      }
+    : null;
 }
 
 /** The catch-up has read the task's files as of ClickUp time `at`; the mark only moves forward. */
@@ -56,7 +83,12 @@ export async function markTaskSeen(db: Db, cuTaskId: string, at: number): Promis
 
 /** The task now lives in `cuListId` (a person moved it); false when the link already said so. */
 export async function setLinkList(db: Db, cuTaskId: string, cuListId: string): Promise<boolean> {
-  const r = await db.updateTable('links').set({ cu_list_id: cuListId }).where('cu_task_id', '=', cuTaskId).where('cu_list_id', '!=', cuListId).executeTakeFirst();
+  const r = await db
+    .updateTable('links')
+    .set({ cu_list_id: cuListId })
+    .where('cu_task_id', '=', cuTaskId)
+    .where('cu_list_id', '!=', cuListId)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -65,5 +97,10 @@ export async function listLinksOutside(db: Db, ourLists: readonly string[], limi
   let q = db.selectFrom('links').selectAll().where('cu_task_id', 'is not', null);
   if (ourLists.length > 0) q = q.where('cu_list_id', 'not in', [...ourLists]);
   const rows = await q.orderBy('entity').orderBy('entity_id').limit(limit).execute();
-  return rows.map((r) => ({ entity: r.entity, entityId: r.entity_id, cuTaskId: r.cu_task_id!, cuListId: r.cu_list_id }));
+  return rows.map((r) => ({
+    entity: r.entity,
+    entityId: r.entity_id,
+    cuTaskId: r.cu_task_id!,
+    cuListId: r.cu_list_id,
+  }));
 }

@@ -18,11 +18,27 @@ export interface DeadLetterDetail {
 }
 
 /** Dead letters with the current state of their job, so a replay can be seen to succeed. */
-export async function listDeadLetterDetails(db: Kysely<Database>, opts: { includeReplayed?: boolean; id?: number; limit?: number } = {}): Promise<DeadLetterDetail[]> {
+export async function listDeadLetterDetails(
+  db: Kysely<Database>,
+  opts: { includeReplayed?: boolean; id?: number; limit?: number } = {},
+): Promise<DeadLetterDetail[]> {
   let q = db
     .selectFrom('dead_letters')
     .leftJoin('jobs', 'jobs.id', 'dead_letters.job_id')
-    .select(['dead_letters.id', 'dead_letters.job_id', 'dead_letters.kind', 'dead_letters.key', 'dead_letters.queue_key', 'dead_letters.payload', 'dead_letters.error', 'dead_letters.attempts', 'dead_letters.failed_at', 'dead_letters.replayed_at', 'jobs.state as job_state', 'jobs.last_error as job_last_error'])
+    .select([
+      'dead_letters.id',
+      'dead_letters.job_id',
+      'dead_letters.kind',
+      'dead_letters.key',
+      'dead_letters.queue_key',
+      'dead_letters.payload',
+      'dead_letters.error',
+      'dead_letters.attempts',
+      'dead_letters.failed_at',
+      'dead_letters.replayed_at',
+      'jobs.state as job_state',
+      'jobs.last_error as job_last_error',
+    ])
     .orderBy('dead_letters.id', 'desc')
     .limit(opts.limit ?? 200);
   if (opts.id !== undefined) q = q.where('dead_letters.id', '=', opts.id);

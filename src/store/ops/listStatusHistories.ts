@@ -8,7 +8,10 @@ export interface StatusChange {
 }
 
 /** The status histories of several cases in one indexed query (case_status_history_case), oldest first. */
-export async function listStatusHistories(db: Kysely<Database> | Transaction<Database>, caseIds: readonly string[]): Promise<Map<string, StatusChange[]>> {
+export async function listStatusHistories(
+  db: Kysely<Database> | Transaction<Database>,
+  caseIds: readonly string[],
+): Promise<Map<string, StatusChange[]>> {
   const out = new Map<string, StatusChange[]>();
   if (caseIds.length === 0) return out;
   const rows = await withSlaTables(db)

@@ -11,13 +11,23 @@ export async function recordSentTransactions(db: Db, rows: readonly SentTransact
   await db
     .insertInto('mailbox_sent_transactions')
     .values([...rows])
-    .onConflict((oc) => oc.columns(['mailbox', 'us_key', 'interchange', 'group_control', 'transaction_control']).doNothing())
+    .onConflict((oc) =>
+      oc.columns(['mailbox', 'us_key', 'interchange', 'group_control', 'transaction_control']).doNothing(),
+    )
     .execute();
 }
 
 /** Sent transactions from `usKey` matching the control numbers / business number given (absent = any). */
-export async function findSentTransactions(db: Db, mailbox: string, q: { usKey: string; interchange?: string; group?: string; transaction?: string; businessValue?: string }): Promise<SentTransactionRow[]> {
-  let s = db.selectFrom('mailbox_sent_transactions').selectAll().where('mailbox', '=', mailbox).where('us_key', '=', q.usKey);
+export async function findSentTransactions(
+  db: Db,
+  mailbox: string,
+  q: { usKey: string; interchange?: string; group?: string; transaction?: string; businessValue?: string },
+): Promise<SentTransactionRow[]> {
+  let s = db
+    .selectFrom('mailbox_sent_transactions')
+    .selectAll()
+    .where('mailbox', '=', mailbox)
+    .where('us_key', '=', q.usKey);
   if (q.interchange !== undefined) s = s.where('interchange', '=', q.interchange);
   if (q.group !== undefined) s = s.where('group_control', '=', q.group);
   if (q.transaction !== undefined) s = s.where('transaction_control', '=', q.transaction);
@@ -26,7 +36,13 @@ export async function findSentTransactions(db: Db, mailbox: string, q: { usKey: 
 }
 
 /** Set the FA outcome of one sent transaction (by its key); the JSON copy is kept in step. */
-export async function setSentFa(db: Db, mailbox: string, key: { usKey: string; interchange: string; group: string; transaction: string }, fa: string, data: string): Promise<void> {
+export async function setSentFa(
+  db: Db,
+  mailbox: string,
+  key: { usKey: string; interchange: string; group: string; transaction: string },
+  fa: string,
+  data: string,
+): Promise<void> {
   await db
     .updateTable('mailbox_sent_transactions')
     .set({ fa, data })
@@ -40,5 +56,12 @@ export async function setSentFa(db: Db, mailbox: string, key: { usKey: string; i
 
 /** Still awaiting an FA with the due time at or before `now`. */
 export async function listFaOverdue(db: Db, mailbox: string, now: number): Promise<SentTransactionRow[]> {
-  return db.selectFrom('mailbox_sent_transactions').selectAll().where('mailbox', '=', mailbox).where('fa', '=', 'awaiting').where('fa_due_at', '<=', now).orderBy('fa_due_at').execute();
+  return db
+    .selectFrom('mailbox_sent_transactions')
+    .selectAll()
+    .where('mailbox', '=', mailbox)
+    .where('fa', '=', 'awaiting')
+    .where('fa_due_at', '<=', now)
+    .orderBy('fa_due_at')
+    .execute();
 }

@@ -4,7 +4,15 @@ import type { Database } from '../schema.ts';
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** Add the lines one 856 (`source`) shipped for a PO; the same source again is a no-op (primary key). */
-export async function addShipment(db: Db, mailbox: string, partnerKey: string, po: string, source: string, lines: unknown[], now: number): Promise<void> {
+export async function addShipment(
+  db: Db,
+  mailbox: string,
+  partnerKey: string,
+  po: string,
+  source: string,
+  lines: unknown[],
+  now: number,
+): Promise<void> {
   await db
     .insertInto('mailbox_shipments')
     .values({ mailbox, partner_key: partnerKey, po_number: po, source, lines: JSON.stringify(lines), created_at: now })
@@ -14,6 +22,13 @@ export async function addShipment(db: Db, mailbox: string, partnerKey: string, p
 
 /** Every line shipped for a PO so far, in arrival order. */
 export async function getShipped<T>(db: Db, mailbox: string, partnerKey: string, po: string): Promise<T[]> {
-  const rows = await db.selectFrom('mailbox_shipments').select('lines').where('mailbox', '=', mailbox).where('partner_key', '=', partnerKey).where('po_number', '=', po).orderBy('created_at').execute();
+  const rows = await db
+    .selectFrom('mailbox_shipments')
+    .select('lines')
+    .where('mailbox', '=', mailbox)
+    .where('partner_key', '=', partnerKey)
+    .where('po_number', '=', po)
+    .orderBy('created_at')
+    .execute();
   return rows.flatMap((r) => JSON.parse(r.lines) as T[]);
 }

@@ -15,9 +15,22 @@ import { acquireNamedLease, releaseNamedLease } from './namedLease.ts';
 import { listSecretKeys, readSecret, rotateSecrets, storeSecret } from './secrets.ts';
 import { createSecretBox, secretKeyId } from '../secretBox.ts';
 import { appendAudit, listAudit } from './audit.ts';
-import { createAdminSession, deleteAdminSession, deleteExpiredAdminSessions, findAdminSession, touchAdminSession } from './adminSessions.ts';
+import {
+  createAdminSession,
+  deleteAdminSession,
+  deleteExpiredAdminSessions,
+  findAdminSession,
+  touchAdminSession,
+} from './adminSessions.ts';
 import { tableExists } from './tableExists.ts';
-import { findFlowRecordByLookup, getFlowRecord, listFlowRecords, saveFlowRecord, saveFlowRecordOrThrow, StaleFlowRecord } from './flowRecords.ts';
+import {
+  findFlowRecordByLookup,
+  getFlowRecord,
+  listFlowRecords,
+  saveFlowRecord,
+  saveFlowRecordOrThrow,
+  StaleFlowRecord,
+} from './flowRecords.ts';
 import { countGauges } from './countGauges.ts';
 import { summarizeQueue } from './summarizeQueue.ts';
 import { getFieldMemory, rememberField } from './fieldMemory.ts';
@@ -48,9 +61,25 @@ const T = 1_700_000_000_000;
 const H = 3_600_000;
 function aCase(id: string, over: Partial<CaseRecord> = {}): CaseRecord {
   return {
-    id, source: 'community', partnerId: 'P-ACME', partnerName: 'Acme Retail', partnerTier: 'standard', kind: 'dispute', exception: null,
-    title: `Case ${id}`, description: 'short-shipped pallet', transactionRef: null, value: null, partnerStatus: 'received', state: 'active',
-    holdReason: null, slaDueAt: null, openedAt: T, resolvedAt: null, updatedAt: T, ...over,
+    id,
+    source: 'community',
+    partnerId: 'P-ACME',
+    partnerName: 'Acme Retail',
+    partnerTier: 'standard',
+    kind: 'dispute',
+    exception: null,
+    title: `Case ${id}`,
+    description: 'short-shipped pallet',
+    transactionRef: null,
+    value: null,
+    partnerStatus: 'received',
+    state: 'active',
+    holdReason: null,
+    slaDueAt: null,
+    openedAt: T,
+    resolvedAt: null,
+    updatedAt: T,
+    ...over,
   };
 }
 
@@ -74,19 +103,39 @@ describeStores('store operations on %s', (kind) => {
     // The history keeps changes only: the same status twice is one row.
     expect(await recordStatusChange(db, 'C-1', 'resolved', T + 6)).toBe(false);
     expect(await recordStatusChange(db, 'C-1', 'in_review', T + 7)).toBe(true);
-    const hist = await withSlaTables(db).selectFrom('case_status_history').select(['status', 'at']).where('case_id', '=', 'C-1').orderBy('at').execute();
-    expect(hist.map((h) => [h.status, Number(h.at)])).toEqual([['resolved', T + 5], ['in_review', T + 7]]);
+    const hist = await withSlaTables(db)
+      .selectFrom('case_status_history')
+      .select(['status', 'at'])
+      .where('case_id', '=', 'C-1')
+      .orderBy('at')
+      .execute();
+    expect(hist.map((h) => [h.status, Number(h.at)])).toEqual([
+      ['resolved', T + 5],
+      ['in_review', T + 7],
+    ]);
 
     expect(await setCaseDueDate(db, 'C-2', T + 8 * H)).toMatchObject({ id: 'C-2', slaDueAt: T + 8 * H });
-    expect(Number((await db.selectFrom('cases').select('sla_due_at').where('id', '=', 'C-2').executeTakeFirstOrThrow()).sla_due_at)).toBe(T + 8 * H);
+    expect(
+      Number(
+        (await db.selectFrom('cases').select('sla_due_at').where('id', '=', 'C-2').executeTakeFirstOrThrow())
+          .sla_due_at,
+      ),
+    ).toBe(T + 8 * H);
     expect(await setCaseDueDate(db, 'nope', 1)).toBeNull();
 
-    expect(await db.transaction().execute((trx) => setCaseHoldReason(trx, 'C-3', 'partner P-ACME has no list'))).toBe(true);
+    expect(await db.transaction().execute((trx) => setCaseHoldReason(trx, 'C-3', 'partner P-ACME has no list'))).toBe(
+      true,
+    );
     expect(await db.transaction().execute((trx) => setCaseHoldReason(trx, 'C-2', 'not held'))).toBe(false);
     expect((await getCase(db, 'C-3'))!.holdReason).toBe('partner P-ACME has no list');
     expect((await getCase(db, 'C-2'))!.holdReason).toBeNull();
 
-    expect(await listPartnerNames(db, ['P-ACME', 'P-GLOBEX', 'P-NONE'])).toEqual(new Map([['P-ACME', 'Acme Retail'], ['P-GLOBEX', 'Globex']]));
+    expect(await listPartnerNames(db, ['P-ACME', 'P-GLOBEX', 'P-NONE'])).toEqual(
+      new Map([
+        ['P-ACME', 'Acme Retail'],
+        ['P-GLOBEX', 'Globex'],
+      ]),
+    );
   });
 
   it('searchCases: free text (escaped), filters, SLA states, the ClickUp link, totals and pages', async () => {
@@ -95,13 +144,23 @@ describeStores('store operations on %s', (kind) => {
     const now = T + 10 * H;
     // opened at T; due at T+12h: 2h left of 12 → at risk. Due at T+40h → on track. Due at T+5h → breached.
     await saveCase(db, aCase('C-risk', { slaDueAt: T + 12 * H, title: 'Pallet 100% short_shipped' }));
-    await saveCase(db, aCase('C-track', { slaDueAt: T + 40 * H, openedAt: T + 1, partnerId: 'P-GLOBEX', partnerName: 'Globex' }));
+    await saveCase(
+      db,
+      aCase('C-track', { slaDueAt: T + 40 * H, openedAt: T + 1, partnerId: 'P-GLOBEX', partnerName: 'Globex' }),
+    );
     await saveCase(db, aCase('C-late', { slaDueAt: T + 5 * H, openedAt: T + 2, kind: 'shipment_exception' }));
-    await saveCase(db, aCase('C-met', { slaDueAt: T + 5 * H, resolvedAt: T + 4 * H, partnerStatus: 'resolved', openedAt: T + 3 }));
-    await saveCase(db, aCase('C-missed', { slaDueAt: T + 5 * H, resolvedAt: T + 6 * H, partnerStatus: 'resolved', openedAt: T + 4 }));
+    await saveCase(
+      db,
+      aCase('C-met', { slaDueAt: T + 5 * H, resolvedAt: T + 4 * H, partnerStatus: 'resolved', openedAt: T + 3 }),
+    );
+    await saveCase(
+      db,
+      aCase('C-missed', { slaDueAt: T + 5 * H, resolvedAt: T + 6 * H, partnerStatus: 'resolved', openedAt: T + 4 }),
+    );
     await saveCase(db, aCase('C-none', { openedAt: T + 5 }));
     await recordLink(db, { entity: 'case', entityId: 'C-track', cuTaskId: '86abc', cuListId: 'L-CASES' }, T);
-    const ids = async (s: Parameters<typeof searchCases>[1]) => (await searchCases(db, s, now)).rows.map((r) => r.record.id);
+    const ids = async (s: Parameters<typeof searchCases>[1]) =>
+      (await searchCases(db, s, now)).rows.map((r) => r.record.id);
     expect(await ids({})).toEqual(['C-none', 'C-missed', 'C-met', 'C-late', 'C-track', 'C-risk']);
     expect(await ids({ sla: 'at_risk' })).toEqual(['C-risk']);
     expect(await ids({ sla: 'on_track' })).toEqual(['C-track']);
@@ -119,8 +178,13 @@ describeStores('store operations on %s', (kind) => {
     expect(await ids({ q: '86abc' })).toEqual(['C-track']);
     const page = await searchCases(db, { limit: 2, offset: 1 }, now);
     expect(page.total).toBe(6);
-    expect(page.rows.map((r) => [r.record.id, r.cuTaskId, r.cuListId])).toEqual([['C-missed', null, null], ['C-met', null, null]]);
-    expect((await searchCases(db, { q: 'C-track' }, now)).rows.map((r) => [r.cuTaskId, r.cuListId])).toEqual([['86abc', 'L-CASES']]);
+    expect(page.rows.map((r) => [r.record.id, r.cuTaskId, r.cuListId])).toEqual([
+      ['C-missed', null, null],
+      ['C-met', null, null],
+    ]);
+    expect((await searchCases(db, { q: 'C-track' }, now)).rows.map((r) => [r.cuTaskId, r.cuListId])).toEqual([
+      ['86abc', 'L-CASES'],
+    ]);
   });
 
   it('inbound events: has, and compare the stored content whatever the key order', async () => {
@@ -129,12 +193,23 @@ describeStores('store operations on %s', (kind) => {
     const payload = { id: 'e1', data: { b: 2, a: [1, { y: null, x: 'é' }] } };
     expect(await hasInboundEvent(db, 'tg', 'e1')).toBe(false);
     expect(await compareInboundEvent(db, 'tg', 'e1', payload)).toBe('missing');
-    await recordInboundEvent(db, { source: 'tg', eventId: 'e1', type: 'case.opened', payload }, { kind: 'k', key: 'ev:e1' }, T);
+    await recordInboundEvent(
+      db,
+      { source: 'tg', eventId: 'e1', type: 'case.opened', payload },
+      { kind: 'k', key: 'ev:e1' },
+      T,
+    );
     expect(await hasInboundEvent(db, 'tg', 'e1')).toBe(true);
     expect(await hasInboundEvent(db, 'clickup', 'e1')).toBe(false);
-    expect(await compareInboundEvent(db, 'tg', 'e1', { data: { a: [1, { x: 'é', y: null }], b: 2 }, id: 'e1' })).toBe('same');
-    expect(await compareInboundEvent(db, 'tg', 'e1', { ...payload, data: { ...payload.data, b: 3 } })).toBe('different');
-    expect(await compareInboundEvent(db, 'tg', 'e1', { ...payload, data: { a: [{ x: 'é', y: null }, 1], b: 2 } })).toBe('different');
+    expect(await compareInboundEvent(db, 'tg', 'e1', { data: { a: [1, { x: 'é', y: null }], b: 2 }, id: 'e1' })).toBe(
+      'same',
+    );
+    expect(await compareInboundEvent(db, 'tg', 'e1', { ...payload, data: { ...payload.data, b: 3 } })).toBe(
+      'different',
+    );
+    expect(await compareInboundEvent(db, 'tg', 'e1', { ...payload, data: { a: [{ x: 'é', y: null }, 1], b: 2 } })).toBe(
+      'different',
+    );
   });
 
   it('named lease: one owner at a time, renewed by its owner, taken over once expired, released only by its owner', async () => {
@@ -161,7 +236,10 @@ describeStores('store operations on %s', (kind) => {
     expect(await storeSecret(db, box, 'clickup.webhook', 's3cret', 'admin', T)).toEqual({ changed: true });
     expect(await storeSecret(db, box, 'clickup.webhook', 's3cret', 'admin', T + 1)).toEqual({ changed: false });
     expect(await storeSecret(db, box, 'tg.client', 'other', 'admin', T + 2)).toEqual({ changed: true });
-    const raw = await db.selectFrom('secrets' as never).selectAll().execute() as Array<{ sealed: string }>;
+    const raw = (await db
+      .selectFrom('secrets' as never)
+      .selectAll()
+      .execute()) as Array<{ sealed: string }>;
     expect(JSON.stringify(raw)).not.toContain('s3cret');
     expect(await readSecret(db, box, 'clickup.webhook')).toBe('s3cret');
     expect(await readSecret(db, box, 'missing')).toBeNull();
@@ -170,16 +248,34 @@ describeStores('store operations on %s', (kind) => {
       { name: 'tg.client', keyId: secretKeyId(oldKey), updatedAt: T + 2 },
     ]);
     const rotating = createSecretBox(newKey, [oldKey]);
-    expect(await rotateSecrets(db, rotating, 'admin', T + 3)).toEqual({ rotated: ['clickup.webhook', 'tg.client'], alreadyCurrent: [], unreadable: [] });
+    expect(await rotateSecrets(db, rotating, 'admin', T + 3)).toEqual({
+      rotated: ['clickup.webhook', 'tg.client'],
+      alreadyCurrent: [],
+      unreadable: [],
+    });
     expect(await readSecret(db, createSecretBox(newKey), 'clickup.webhook')).toBe('s3cret');
     expect((await listSecretKeys(db)).map((k) => k.keyId)).toEqual([secretKeyId(newKey), secretKeyId(newKey)]);
-    expect((await listAudit(db, 'setting', 'secret:clickup.webhook')).map((a) => a.action)).toEqual(['secret_stored', 'secret_rotated']);
+    expect((await listAudit(db, 'setting', 'secret:clickup.webhook')).map((a) => a.action)).toEqual([
+      'secret_stored',
+      'secret_rotated',
+    ]);
   });
 
   it('audit: entries come back in order with their JSON before and after', async () => {
     const { store } = await make(kind);
     const db = store.db;
-    await appendAudit(db, { actor: 'ana', entity: 'case', entityId: 'C-1', action: 'status_to_partner', before: { status: 'open' }, after: { status: 'received' } }, T);
+    await appendAudit(
+      db,
+      {
+        actor: 'ana',
+        entity: 'case',
+        entityId: 'C-1',
+        action: 'status_to_partner',
+        before: { status: 'open' },
+        after: { status: 'received' },
+      },
+      T,
+    );
     await appendAudit(db, { actor: 'bridge', entity: 'case', entityId: 'C-1', action: 'note' }, T + 1);
     await appendAudit(db, { actor: 'ana', entity: 'case', entityId: 'C-2', action: 'other' }, T + 2);
     const rows = await listAudit(db, 'case', 'C-1');
@@ -192,7 +288,15 @@ describeStores('store operations on %s', (kind) => {
   it('admin sessions: found until they expire, touched forward, deleted one by one or when expired', async () => {
     const { store } = await make(kind);
     const db = store.db;
-    const s = { id_hash: 'h1', actor: 'ana', role: 'admin' as const, csrf_token: 'c1', created_at: T, expires_at: T + 1000, last_seen_at: T };
+    const s = {
+      id_hash: 'h1',
+      actor: 'ana',
+      role: 'admin' as const,
+      csrf_token: 'c1',
+      created_at: T,
+      expires_at: T + 1000,
+      last_seen_at: T,
+    };
     await createAdminSession(db, s);
     await createAdminSession(db, { ...s, id_hash: 'h2', expires_at: T + 10 });
     expect(await findAdminSession(db, 'h1', T + 999)).toEqual(s);
@@ -215,13 +319,28 @@ describeStores('store operations on %s', (kind) => {
   it('flow records: versioned saves (a stale one refused), lookup, list by state', async () => {
     const { store } = await make(kind);
     const db = store.db;
-    expect(await saveFlowRecord(db, { flow: 'rollout', id: 'R1', state: 'open', lookup: 'N-1', data: { n: 1 } }, 0, T)).toBe(true);
+    expect(
+      await saveFlowRecord(db, { flow: 'rollout', id: 'R1', state: 'open', lookup: 'N-1', data: { n: 1 } }, 0, T),
+    ).toBe(true);
     expect(await saveFlowRecord(db, { flow: 'rollout', id: 'R1', state: 'open', data: { n: 9 } }, 0, T)).toBe(false);
-    expect(await saveFlowRecord(db, { flow: 'rollout', id: 'R1', state: 'done', lookup: 'N-1', data: { n: 2 } }, 1, T + 1)).toBe(true);
-    expect(await saveFlowRecord(db, { flow: 'rollout', id: 'R1', state: 'open', data: { n: 3 } }, 1, T + 2)).toBe(false);
-    await expect(saveFlowRecordOrThrow(db, { flow: 'rollout', id: 'R1', state: 'open', data: {} }, 1, T + 3)).rejects.toBeInstanceOf(StaleFlowRecord);
+    expect(
+      await saveFlowRecord(db, { flow: 'rollout', id: 'R1', state: 'done', lookup: 'N-1', data: { n: 2 } }, 1, T + 1),
+    ).toBe(true);
+    expect(await saveFlowRecord(db, { flow: 'rollout', id: 'R1', state: 'open', data: { n: 3 } }, 1, T + 2)).toBe(
+      false,
+    );
+    await expect(
+      saveFlowRecordOrThrow(db, { flow: 'rollout', id: 'R1', state: 'open', data: {} }, 1, T + 3),
+    ).rejects.toBeInstanceOf(StaleFlowRecord);
     await saveFlowRecordOrThrow(db, { flow: 'rollout', id: 'R2', state: 'open', data: { n: 5 } }, 0, T + 4);
-    expect(await getFlowRecord(db, 'rollout', 'R1')).toEqual({ flow: 'rollout', id: 'R1', state: 'done', lookup: 'N-1', version: 2, data: { n: 2 } });
+    expect(await getFlowRecord(db, 'rollout', 'R1')).toEqual({
+      flow: 'rollout',
+      id: 'R1',
+      state: 'done',
+      lookup: 'N-1',
+      version: 2,
+      data: { n: 2 },
+    });
     expect(await getFlowRecord(db, 'onboarding', 'R1')).toBeNull();
     expect((await findFlowRecordByLookup(db, 'rollout', 'N-1'))?.id).toBe('R1');
     expect(await findFlowRecordByLookup(db, 'rollout', 'N-2')).toBeNull();
@@ -237,18 +356,34 @@ describeStores('store operations on %s', (kind) => {
     await rememberField(db, 'case', 'C-1', 'status', 'tradinggrid', { value: 'received', at: 5 });
     await rememberField(db, 'case', 'C-1', 'status', 'clickup', { value: 'stale', at: 9 });
     await rememberField(db, 'case', 'C-1', 'status', 'clickup', { value: 'resolved', at: 10 });
-    expect(await getFieldMemory(db, 'case', 'C-1', 'status')).toEqual({ clickup: { value: 'resolved', at: 10 }, tradinggrid: { value: 'received', at: 5 } });
+    expect(await getFieldMemory(db, 'case', 'C-1', 'status')).toEqual({
+      clickup: { value: 'resolved', at: 10 },
+      tradinggrid: { value: 'received', at: 5 },
+    });
     expect(await getFieldMemory(db, 'case', 'C-2', 'status')).toEqual({});
   });
 
   it('documents: recorded once per content, the ids of each side filled in as they become known', async () => {
     const { store } = await make(kind);
     const db = store.db;
-    const d = { case_id: 'C-1', sha256: 'ab'.repeat(32), name: 'pod.pdf', kind: 'proof_of_delivery', origin: 'tradinggrid', tg_document_id: 'D-1', cu_attachment_id: null, size_bytes: 1234 };
+    const d = {
+      case_id: 'C-1',
+      sha256: 'ab'.repeat(32),
+      name: 'pod.pdf',
+      kind: 'proof_of_delivery',
+      origin: 'tradinggrid',
+      tg_document_id: 'D-1',
+      cu_attachment_id: null,
+      size_bytes: 1234,
+    };
     await recordDocument(db, d, T);
     await recordDocument(db, { ...d, tg_document_id: 'D-other', cu_attachment_id: 'A-9' }, T + 1);
     const got = await getDocument(db, 'C-1', d.sha256);
-    expect(got && { ...got, size_bytes: Number(got.size_bytes), created_at: Number(got.created_at) }).toEqual({ ...d, cu_attachment_id: 'A-9', created_at: T });
+    expect(got && { ...got, size_bytes: Number(got.size_bytes), created_at: Number(got.created_at) }).toEqual({
+      ...d,
+      cu_attachment_id: 'A-9',
+      created_at: T,
+    });
     expect(await getDocument(db, 'C-2', d.sha256)).toBeNull();
     await recordDocument(db, { ...d, sha256: 'cd'.repeat(32), name: 'b.pdf' }, T - 1);
     expect((await listDocuments(db, 'C-1')).map((x) => x.name)).toEqual(['b.pdf', 'pod.pdf']);
@@ -257,41 +392,77 @@ describeStores('store operations on %s', (kind) => {
   it('jobs: retry (with and without a refunded attempt), advance, dead letters with details, replay, gauges and queue summary', async () => {
     const { store } = await make(kind);
     const db = store.db;
-    await enqueueJobs(db, [
-      { kind: 'a', key: 'a1', payload: { n: 1 }, queueKey: 'case:C-1' },
-      { kind: 'a', key: 'a2', payload: {} },
-      { kind: 'b', key: 'b1', payload: {}, runAt: T + 60_000 },
-    ], T);
+    await enqueueJobs(
+      db,
+      [
+        { kind: 'a', key: 'a1', payload: { n: 1 }, queueKey: 'case:C-1' },
+        { kind: 'a', key: 'a2', payload: {} },
+        { kind: 'b', key: 'b1', payload: {}, runAt: T + 60_000 },
+      ],
+      T,
+    );
     const claimed = await claimJobs(db, store.dialect, 'w', 2, 10_000, T);
     expect(claimed.map((j) => j.key).sort()).toEqual(['a1', 'a2']);
     const a1 = claimed.find((j) => j.key === 'a1')!;
     const a2 = claimed.find((j) => j.key === 'a2')!;
     expect(await retryJob(db, a2.id, 'someone-else', T + 5, 'x', T)).toBe(false);
     expect(await retryJob(db, a2.id, 'w', T + 5000, 'ClickUp 429', T, { refundAttempt: true })).toBe(true);
-    expect(await db.selectFrom('jobs').select(['state', 'attempts', 'run_at', 'last_error', 'locked_by']).where('key', '=', 'a2').executeTakeFirstOrThrow())
-      .toEqual({ state: 'ready', attempts: 0, run_at: T + 5000, last_error: 'ClickUp 429', locked_by: null });
+    expect(
+      await db
+        .selectFrom('jobs')
+        .select(['state', 'attempts', 'run_at', 'last_error', 'locked_by'])
+        .where('key', '=', 'a2')
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ state: 'ready', attempts: 0, run_at: T + 5000, last_error: 'ClickUp 429', locked_by: null });
     expect(await deadLetterJob(db, a1.id, 'w', 'gave up: remote 500\nstack…', T + 1)).toBe(true);
     expect(await deadLetterJob(db, a1.id, 'w', 'again', T + 2)).toBe(false);
 
     expect(await db.transaction().execute((trx) => advanceReadyJob(trx, 'b1', T + 10))).toBe(true);
     expect(await db.transaction().execute((trx) => advanceReadyJob(trx, 'b1', T + 20))).toBe(false); // already due
     expect(await db.transaction().execute((trx) => advanceReadyJob(trx, 'a1', T))).toBe(false); // dead, not ready
-    expect(Number((await db.selectFrom('jobs').select('run_at').where('key', '=', 'b1').executeTakeFirstOrThrow()).run_at)).toBe(T + 10);
+    expect(
+      Number((await db.selectFrom('jobs').select('run_at').where('key', '=', 'b1').executeTakeFirstOrThrow()).run_at),
+    ).toBe(T + 10);
 
     expect(await hasOpenDeadLetter(db, 'a', 'gave up: remote 500\nstack…')).toBe(true);
     expect(await hasOpenDeadLetter(db, 'a', 'gave up')).toBe(false);
     expect(await hasOpenDeadLetter(db, 'b', 'gave up: remote 500\nstack…')).toBe(false);
     const [dl] = await listDeadLetterDetails(db);
-    expect(dl).toEqual({ id: dl!.id, jobId: a1.id, kind: 'a', key: 'a1', caseId: 'C-1', payload: '{"n":1}', error: 'gave up: remote 500\nstack…', attempts: 1, failedAt: T + 1, replayedAt: null, jobState: 'dead', jobLastError: 'gave up: remote 500\nstack…' });
+    expect(dl).toEqual({
+      id: dl!.id,
+      jobId: a1.id,
+      kind: 'a',
+      key: 'a1',
+      caseId: 'C-1',
+      payload: '{"n":1}',
+      error: 'gave up: remote 500\nstack…',
+      attempts: 1,
+      failedAt: T + 1,
+      replayedAt: null,
+      jobState: 'dead',
+      jobLastError: 'gave up: remote 500\nstack…',
+    });
 
     const now = T + 100;
     expect(await summarizeQueue(db, now)).toEqual({
-      ready: 2, due: 1, running: 0, dead: 1, oldestDueAgeMs: 90, deadLettersOpen: 1,
-      byKind: expect.arrayContaining([{ kind: 'a', state: 'ready', n: 1 }, { kind: 'a', state: 'dead', n: 1 }, { kind: 'b', state: 'ready', n: 1 }]),
+      ready: 2,
+      due: 1,
+      running: 0,
+      dead: 1,
+      oldestDueAgeMs: 90,
+      deadLettersOpen: 1,
+      byKind: expect.arrayContaining([
+        { kind: 'a', state: 'ready', n: 1 },
+        { kind: 'a', state: 'dead', n: 1 },
+        { kind: 'b', state: 'ready', n: 1 },
+      ]),
     });
     expect(await replayDeadLetter(db, dl!.id, now)).toEqual({ ok: true, jobId: a1.id });
     expect(await listDeadLetterDetails(db)).toEqual([]);
-    expect((await listDeadLetterDetails(db, { includeReplayed: true }))[0]).toMatchObject({ replayedAt: now, jobState: 'ready' });
+    expect((await listDeadLetterDetails(db, { includeReplayed: true }))[0]).toMatchObject({
+      replayedAt: now,
+      jobState: 'ready',
+    });
     expect((await listDeadLetterDetails(db, { id: dl!.id }))[0]!.id).toBe(dl!.id);
     expect(await hasOpenDeadLetter(db, 'a', 'gave up: remote 500\nstack…')).toBe(false);
 
@@ -319,7 +490,11 @@ describeStores('store operations on %s', (kind) => {
       { caseId: 'C-2', at: T, kind: 'event', detail: 'other case', status: 'info' },
     ]);
     await recordTimeline(db, []);
-    await appendAudit(db, { actor: 'ana', entity: 'case', entityId: 'C-1', action: 'status_to_partner', after: { status: 'received' } }, T + 1);
+    await appendAudit(
+      db,
+      { actor: 'ana', entity: 'case', entityId: 'C-1', action: 'status_to_partner', after: { status: 'received' } },
+      T + 1,
+    );
     await appendAudit(db, { actor: 'ana', entity: 'case', entityId: 'C-1', action: 'note' }, T + 3);
     const items = await listCaseTimeline(db, 'C-1');
     expect(items.map((i) => [i.at, i.kind, i.detail, i.status, i.durationMs, i.jobId, i.source])).toEqual([
@@ -346,14 +521,52 @@ describeStores('store operations on %s', (kind) => {
     const w0 = 2900 * WEEK; // a week boundary
     const now = w0 + 3 * WEEK;
     await saveCase(db, aCase('A', { partnerId: 'P-1', partnerName: 'Old name', openedAt: w0, slaDueAt: w0 + H })); // open, breached
-    await saveCase(db, aCase('B', { partnerId: 'P-1', partnerName: 'One', openedAt: w0, slaDueAt: w0 + 10 * H, resolvedAt: w0 + 2 * H, partnerStatus: 'resolved' })); // met
-    await saveCase(db, aCase('C', { partnerId: 'P-1', partnerName: 'One', openedAt: w0 + WEEK, slaDueAt: w0 + WEEK + H, resolvedAt: w0 + WEEK + 5 * H, partnerStatus: 'resolved' })); // missed
+    await saveCase(
+      db,
+      aCase('B', {
+        partnerId: 'P-1',
+        partnerName: 'One',
+        openedAt: w0,
+        slaDueAt: w0 + 10 * H,
+        resolvedAt: w0 + 2 * H,
+        partnerStatus: 'resolved',
+      }),
+    ); // met
+    await saveCase(
+      db,
+      aCase('C', {
+        partnerId: 'P-1',
+        partnerName: 'One',
+        openedAt: w0 + WEEK,
+        slaDueAt: w0 + WEEK + H,
+        resolvedAt: w0 + WEEK + 5 * H,
+        partnerStatus: 'resolved',
+      }),
+    ); // missed
     await saveCase(db, aCase('D', { partnerId: 'P-2', partnerName: 'Two', openedAt: w0 + 5 })); // open, no due date
     const r = await computeScorecards(db, now, 12);
     expect(r.weekMs).toBe(WEEK);
     expect(r.partners).toEqual([
-      { partnerId: 'P-1', partnerName: 'One', open: 1, resolved: 2, slaTracked: 2, slaMet: 1, breachedOpen: 1, avgResolutionMs: 3.5 * H },
-      { partnerId: 'P-2', partnerName: 'Two', open: 1, resolved: 0, slaTracked: 0, slaMet: 0, breachedOpen: 0, avgResolutionMs: null },
+      {
+        partnerId: 'P-1',
+        partnerName: 'One',
+        open: 1,
+        resolved: 2,
+        slaTracked: 2,
+        slaMet: 1,
+        breachedOpen: 1,
+        avgResolutionMs: 3.5 * H,
+      },
+      {
+        partnerId: 'P-2',
+        partnerName: 'Two',
+        open: 1,
+        resolved: 0,
+        slaTracked: 0,
+        slaMet: 0,
+        breachedOpen: 0,
+        avgResolutionMs: null,
+      },
     ]);
     expect(r.trend).toEqual([
       { partnerId: 'P-1', weekStart: w0, resolved: 1, avgResolutionMs: 2 * H },
@@ -367,7 +580,9 @@ describeStores('store operations on %s', (kind) => {
       ['P-1', 'resolved', w0 + WEEK, w0 + WEEK + 5 * H, w0 + WEEK + H],
       ['P-2', 'received', w0 + 5, null, null],
     ]);
-    expect(await scorecardRows(db, { start: w0 + WEEK, end: w0 + 2 * WEEK, asOf: w0 + 2 * WEEK }, 'P-2')).toEqual([['P-2', 'received', w0 + 5, null, null]]);
+    expect(await scorecardRows(db, { start: w0 + WEEK, end: w0 + 2 * WEEK, asOf: w0 + 2 * WEEK }, 'P-2')).toEqual([
+      ['P-2', 'received', w0 + 5, null, null],
+    ]);
   });
 
   it('SLA list: open cases breached or in their last quarter, most urgent first, with their task', async () => {
@@ -381,23 +596,39 @@ describeStores('store operations on %s', (kind) => {
     await saveCase(db, aCase('done', { slaDueAt: T + H, resolvedAt: T, partnerStatus: 'resolved' }));
     await saveCase(db, aCase('none'));
     await recordLink(db, { entity: 'case', entityId: 'risk', cuTaskId: 'T-risk', cuListId: 'L' }, T);
-    expect((await listSlaCases(db, now)).map((x) => [x.record.id, x.cuTaskId, x.breached])).toEqual([['late', null, true], ['risk', 'T-risk', false]]);
+    expect((await listSlaCases(db, now)).map((x) => [x.record.id, x.cuTaskId, x.breached])).toEqual([
+      ['late', null, true],
+      ['risk', 'T-risk', false],
+    ]);
     expect((await listSlaCases(db, now, 1)).map((x) => x.record.id)).toEqual(['late']);
   });
 
   it('mailbox: acknowledgements kept once with their payload; held cases found by EDI address prefix', async () => {
     const { store } = await make(kind);
     const db = store.db;
-    expect(await recordMailboxAcknowledgement(db, { eventId: 'ack-1', type: '997', payload: { accepted: true } }, T)).toBe(true);
-    expect(await recordMailboxAcknowledgement(db, { eventId: 'ack-1', type: '997', payload: { accepted: false } }, T + 1)).toBe(false);
+    expect(
+      await recordMailboxAcknowledgement(db, { eventId: 'ack-1', type: '997', payload: { accepted: true } }, T),
+    ).toBe(true);
+    expect(
+      await recordMailboxAcknowledgement(db, { eventId: 'ack-1', type: '997', payload: { accepted: false } }, T + 1),
+    ).toBe(false);
     expect(await getInboundEventPayload(db, 'mailbox_ack', 'ack-1')).toEqual({ accepted: true });
     expect(await getInboundEventPayload(db, 'mailbox_ack', 'ack-2')).toBeNull();
-    await saveCase(db, aCase('M-1', { source: 'mailbox', state: 'needs_mapping', partnerId: 'ZZ:ACME_1', openedAt: T + 2 }));
-    await saveCase(db, aCase('M-2', { source: 'mailbox', state: 'needs_mapping', partnerId: 'ZZ:ACME_2', openedAt: T + 1 }));
+    await saveCase(
+      db,
+      aCase('M-1', { source: 'mailbox', state: 'needs_mapping', partnerId: 'ZZ:ACME_1', openedAt: T + 2 }),
+    );
+    await saveCase(
+      db,
+      aCase('M-2', { source: 'mailbox', state: 'needs_mapping', partnerId: 'ZZ:ACME_2', openedAt: T + 1 }),
+    );
     await saveCase(db, aCase('M-3', { source: 'mailbox', state: 'active', partnerId: 'ZZ:ACME_3' }));
     await saveCase(db, aCase('M-4', { source: 'community', state: 'needs_mapping', partnerId: 'ZZ:ACME_4' }));
     await saveCase(db, aCase('M-5', { source: 'mailbox', state: 'needs_mapping', partnerId: 'ZZ:OTHER' }));
-    expect(await listHeldMailboxCases(db, 'ZZ:ACME')).toEqual([{ id: 'M-2', partner_id: 'ZZ:ACME_2' }, { id: 'M-1', partner_id: 'ZZ:ACME_1' }]);
+    expect(await listHeldMailboxCases(db, 'ZZ:ACME')).toEqual([
+      { id: 'M-2', partner_id: 'ZZ:ACME_2' },
+      { id: 'M-1', partner_id: 'ZZ:ACME_1' },
+    ]);
     expect(await listHeldMailboxCases(db, 'ZZ:ACME', 1)).toEqual([{ id: 'M-2', partner_id: 'ZZ:ACME_2' }]);
   });
 });

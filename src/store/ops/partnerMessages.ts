@@ -10,12 +10,21 @@ export async function getPartnerMessage(db: Db, key: string): Promise<PartnerMes
 
 /** Queue a message; false when one with this key is already stored (the idempotency record of its sending). */
 export async function insertPartnerMessage(db: Db, m: PartnerMessagesTable): Promise<boolean> {
-  const r = await db.insertInto('partner_messages').values(m).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+  const r = await db
+    .insertInto('partner_messages')
+    .values(m)
+    .onConflict((oc) => oc.column('key').doNothing())
+    .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** The messages about one item, oldest first; `states` limits them (e.g. only those that went out). */
-export async function listPartnerMessages(db: Db, entity: string, entityId: string, states?: readonly string[]): Promise<PartnerMessagesTable[]> {
+export async function listPartnerMessages(
+  db: Db,
+  entity: string,
+  entityId: string,
+  states?: readonly string[],
+): Promise<PartnerMessagesTable[]> {
   let q = db.selectFrom('partner_messages').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId);
   if (states) q = q.where('state', 'in', [...states]);
   return q.orderBy('created_at').execute();
@@ -23,11 +32,21 @@ export async function listPartnerMessages(db: Db, entity: string, entityId: stri
 
 /** The messages held for the digest `digestKey` that are still to be sent, oldest first. */
 export async function listDigestMembers(db: Db, digestKey: string): Promise<PartnerMessagesTable[]> {
-  return db.selectFrom('partner_messages').selectAll().where('digest_key', '=', digestKey).where('state', 'in', ['queued', 'sending', 'failed']).orderBy('created_at').execute();
+  return db
+    .selectFrom('partner_messages')
+    .selectAll()
+    .where('digest_key', '=', digestKey)
+    .where('state', 'in', ['queued', 'sending', 'failed'])
+    .orderBy('created_at')
+    .execute();
 }
 
 /** Handed to the SMTP server (one more attempt), before the hand-over; the subject is kept when known. */
-export async function markPartnerMessagesSending(db: Db, keys: readonly string[], subject: string | null): Promise<void> {
+export async function markPartnerMessagesSending(
+  db: Db,
+  keys: readonly string[],
+  subject: string | null,
+): Promise<void> {
   await db
     .updateTable('partner_messages')
     .set((eb) => ({ state: 'sending', attempts: eb('attempts', '+', 1), ...(subject ? { subject } : {}) }))
@@ -36,11 +55,30 @@ export async function markPartnerMessagesSending(db: Db, keys: readonly string[]
 }
 
 /** The SMTP server refused: queued again for a retry, or failed for good. */
-export async function markPartnerMessagesFailed(db: Db, keys: readonly string[], retryable: boolean, answer: string): Promise<void> {
-  await db.updateTable('partner_messages').set({ state: retryable ? 'queued' : 'failed', smtp_response: answer.slice(0, 2000) }).where('key', 'in', [...keys]).execute();
+export async function markPartnerMessagesFailed(
+  db: Db,
+  keys: readonly string[],
+  retryable: boolean,
+  answer: string,
+): Promise<void> {
+  await db
+    .updateTable('partner_messages')
+    .set({ state: retryable ? 'queued' : 'failed', smtp_response: answer.slice(0, 2000) })
+    .where('key', 'in', [...keys])
+    .execute();
 }
 
 /** Sent (or `digested`: went out inside a digest), with the server's answer. */
-export async function markPartnerMessagesSent(db: Db, keys: readonly string[], state: 'sent' | 'digested', response: string, now: number): Promise<void> {
-  await db.updateTable('partner_messages').set({ state, smtp_response: response, sent_at: now }).where('key', 'in', [...keys]).execute();
+export async function markPartnerMessagesSent(
+  db: Db,
+  keys: readonly string[],
+  state: 'sent' | 'digested',
+  response: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('partner_messages')
+    .set({ state, smtp_response: response, sent_at: now })
+    .where('key', 'in', [...keys])
+    .execute();
 }

@@ -7,10 +7,19 @@ import type { Database } from '../schema.ts';
  */
 export async function countPageHit(db: Kysely<Database>, key: string, window: number): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    await trx.insertInto('partner_page_hits').values({ key, window, n: 1 })
-      .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ n: eb(eb.ref('partner_page_hits.n'), '+', 1) })))
+    await trx
+      .insertInto('partner_page_hits')
+      .values({ key, window, n: 1 })
+      .onConflict((oc) =>
+        oc.columns(['key', 'window']).doUpdateSet((eb) => ({ n: eb(eb.ref('partner_page_hits.n'), '+', 1) })),
+      )
       .execute();
-    const row = await trx.selectFrom('partner_page_hits').select('n').where('key', '=', key).where('window', '=', window).executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('partner_page_hits')
+      .select('n')
+      .where('key', '=', key)
+      .where('window', '=', window)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   });
 }

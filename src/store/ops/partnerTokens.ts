@@ -10,7 +10,10 @@ export async function getPartnerToken(db: Db, jti: string): Promise<PartnerToken
 }
 
 /** Record a page link handed out; one with the same id already stored is kept as it is (same link, same expiry). */
-export async function savePartnerToken(db: Db, t: Omit<PartnerTokensTable, 'revoked_at' | 'revoked_by' | 'last_used_at'>): Promise<void> {
+export async function savePartnerToken(
+  db: Db,
+  t: Omit<PartnerTokensTable, 'revoked_at' | 'revoked_by' | 'last_used_at'>,
+): Promise<void> {
   await db
     .insertInto('partner_tokens')
     .values({ ...t, revoked_at: null, revoked_by: null, last_used_at: null })
@@ -20,7 +23,13 @@ export async function savePartnerToken(db: Db, t: Omit<PartnerTokensTable, 'revo
 
 /** The page links handed out for one item, oldest first. */
 export async function listPartnerTokens(db: Db, entity: string, entityId: string): Promise<PartnerTokensTable[]> {
-  return db.selectFrom('partner_tokens').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId).orderBy('created_at').execute();
+  return db
+    .selectFrom('partner_tokens')
+    .selectAll()
+    .where('entity', '=', entity)
+    .where('entity_id', '=', entityId)
+    .orderBy('created_at')
+    .execute();
 }
 
 export async function markPartnerTokenUsed(db: Db, jti: string, now: number): Promise<void> {

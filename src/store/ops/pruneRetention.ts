@@ -34,7 +34,12 @@ export interface PruneResult {
  * its own statement outside any transaction: a large prune never holds SQLite's write lock for longer
  * than one batch, and between batches the event loop lets other writers (the dispatcher) in.
  */
-async function inBatches<K>(table: string, limits: PruneLimits, select: (n: number) => Promise<K[]>, del: (keys: K[]) => Promise<number>): Promise<PruneResult> {
+async function inBatches<K>(
+  table: string,
+  limits: PruneLimits,
+  select: (n: number) => Promise<K[]>,
+  del: (keys: K[]) => Promise<number>,
+): Promise<PruneResult> {
   let deleted = 0;
   let batches = 0;
   for (;;) {
@@ -55,18 +60,58 @@ export function pruneDoneJobs(db: Kysely<Database>, before: number, limits: Prun
   return inBatches(
     'jobs',
     limits,
-    async (k) => (await db.selectFrom('jobs').select('id').where('state', '=', 'done').where('updated_at', '<', before).orderBy('id').limit(k).execute()).map((r) => r.id),
-    async (ids) => n(await db.deleteFrom('jobs').where('id', 'in', ids).where('state', '=', 'done').where('updated_at', '<', before).execute()),
+    async (k) =>
+      (
+        await db
+          .selectFrom('jobs')
+          .select('id')
+          .where('state', '=', 'done')
+          .where('updated_at', '<', before)
+          .orderBy('id')
+          .limit(k)
+          .execute()
+      ).map((r) => r.id),
+    async (ids) =>
+      n(
+        await db
+          .deleteFrom('jobs')
+          .where('id', 'in', ids)
+          .where('state', '=', 'done')
+          .where('updated_at', '<', before)
+          .execute(),
+      ),
   );
 }
 
 /** Dead letters replayed before the cutoff; one not replayed yet is kept whatever its age. */
-export function pruneReplayedDeadLetters(db: Kysely<Database>, before: number, limits: PruneLimits): Promise<PruneResult> {
+export function pruneReplayedDeadLetters(
+  db: Kysely<Database>,
+  before: number,
+  limits: PruneLimits,
+): Promise<PruneResult> {
   return inBatches(
     'dead_letters',
     limits,
-    async (k) => (await db.selectFrom('dead_letters').select('id').where('replayed_at', 'is not', null).where('replayed_at', '<', before).orderBy('id').limit(k).execute()).map((r) => r.id),
-    async (ids) => n(await db.deleteFrom('dead_letters').where('id', 'in', ids).where('replayed_at', 'is not', null).where('replayed_at', '<', before).execute()),
+    async (k) =>
+      (
+        await db
+          .selectFrom('dead_letters')
+          .select('id')
+          .where('replayed_at', 'is not', null)
+          .where('replayed_at', '<', before)
+          .orderBy('id')
+          .limit(k)
+          .execute()
+      ).map((r) => r.id),
+    async (ids) =>
+      n(
+        await db
+          .deleteFrom('dead_letters')
+          .where('id', 'in', ids)
+          .where('replayed_at', 'is not', null)
+          .where('replayed_at', '<', before)
+          .execute(),
+      ),
   );
 }
 
@@ -86,8 +131,26 @@ export function pruneAuditLog(db: Kysely<Database>, before: number, limits: Prun
   return inBatches<number>(
     'audit_log',
     limits,
-    async (k) => (await db.selectFrom('audit_log').select('audit_log.id').where('audit_log.at', '<', before).where(notOpenCase).orderBy('audit_log.id').limit(k).execute()).map((r) => r.id),
-    async (ids) => n(await db.deleteFrom('audit_log').where('audit_log.id', 'in', ids).where('audit_log.at', '<', before).where(notOpenCase).execute()),
+    async (k) =>
+      (
+        await db
+          .selectFrom('audit_log')
+          .select('audit_log.id')
+          .where('audit_log.at', '<', before)
+          .where(notOpenCase)
+          .orderBy('audit_log.id')
+          .limit(k)
+          .execute()
+      ).map((r) => r.id),
+    async (ids) =>
+      n(
+        await db
+          .deleteFrom('audit_log')
+          .where('audit_log.id', 'in', ids)
+          .where('audit_log.at', '<', before)
+          .where(notOpenCase)
+          .execute(),
+      ),
   );
 }
 
@@ -97,17 +160,42 @@ export function pruneAuditLog(db: Kysely<Database>, before: number, limits: Prun
  */
 export function pruneInboundEvents(db: Kysely<Database>, before: number, limits: PruneLimits): Promise<PruneResult> {
   const notOpenCase = (eb: ExpressionBuilder<Database, 'inbound_events'>) =>
-    eb.not(eb.exists(eb.selectFrom('cases').select('cases.id').whereRef('cases.id', '=', 'inbound_events.event_id').where('cases.resolved_at', 'is', null)));
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('cases')
+          .select('cases.id')
+          .whereRef('cases.id', '=', 'inbound_events.event_id')
+          .where('cases.resolved_at', 'is', null),
+      ),
+    );
   return inBatches(
     'inbound_events',
     limits,
-    async (k) => await db.selectFrom('inbound_events').select(['inbound_events.source', 'inbound_events.event_id']).where('inbound_events.received_at', '<', before).where(notOpenCase).orderBy('inbound_events.received_at').limit(k).execute(),
+    async (k) =>
+      await db
+        .selectFrom('inbound_events')
+        .select(['inbound_events.source', 'inbound_events.event_id'])
+        .where('inbound_events.received_at', '<', before)
+        .where(notOpenCase)
+        .orderBy('inbound_events.received_at')
+        .limit(k)
+        .execute(),
     async (keys) => {
       // Grouped by source so each delete is `source = ? AND event_id IN (…)` (no row-value IN, which SQLite takes only with a subquery).
       const bySource = new Map<string, string[]>();
       for (const k of keys) bySource.set(k.source, [...(bySource.get(k.source) ?? []), k.event_id]);
       let d = 0;
-      for (const [source, ids] of bySource) d += n(await db.deleteFrom('inbound_events').where('inbound_events.source', '=', source).where('inbound_events.event_id', 'in', ids).where('inbound_events.received_at', '<', before).where(notOpenCase).execute());
+      for (const [source, ids] of bySource)
+        d += n(
+          await db
+            .deleteFrom('inbound_events')
+            .where('inbound_events.source', '=', source)
+            .where('inbound_events.event_id', 'in', ids)
+            .where('inbound_events.received_at', '<', before)
+            .where(notOpenCase)
+            .execute(),
+        );
       return d;
     },
   );
@@ -119,8 +207,26 @@ export function prunePartnerMessages(db: Kysely<Database>, before: number, limit
   return inBatches(
     'partner_messages',
     limits,
-    async (k) => (await db.selectFrom('partner_messages').select('key').where('state', 'in', finished).where('created_at', '<', before).orderBy('created_at').limit(k).execute()).map((r) => r.key),
-    async (keys) => n(await db.deleteFrom('partner_messages').where('key', 'in', keys).where('state', 'in', finished).where('created_at', '<', before).execute()),
+    async (k) =>
+      (
+        await db
+          .selectFrom('partner_messages')
+          .select('key')
+          .where('state', 'in', finished)
+          .where('created_at', '<', before)
+          .orderBy('created_at')
+          .limit(k)
+          .execute()
+      ).map((r) => r.key),
+    async (keys) =>
+      n(
+        await db
+          .deleteFrom('partner_messages')
+          .where('key', 'in', keys)
+          .where('state', 'in', finished)
+          .where('created_at', '<', before)
+          .execute(),
+      ),
   );
 }
 
@@ -130,12 +236,20 @@ export function prunePartnerPageHits(db: Kysely<Database>, before: number, limit
   return inBatches(
     'partner_page_hits',
     limits,
-    async (k) => await db.selectFrom('partner_page_hits').select(['key', 'window']).where('window', '<', window).orderBy('window').limit(k).execute(),
+    async (k) =>
+      await db
+        .selectFrom('partner_page_hits')
+        .select(['key', 'window'])
+        .where('window', '<', window)
+        .orderBy('window')
+        .limit(k)
+        .execute(),
     async (keys) => {
       const byWindow = new Map<number, string[]>();
       for (const k of keys) byWindow.set(Number(k.window), [...(byWindow.get(Number(k.window)) ?? []), k.key]);
       let d = 0;
-      for (const [w, ks] of byWindow) d += n(await db.deleteFrom('partner_page_hits').where('window', '=', w).where('key', 'in', ks).execute());
+      for (const [w, ks] of byWindow)
+        d += n(await db.deleteFrom('partner_page_hits').where('window', '=', w).where('key', 'in', ks).execute());
       return d;
     },
   );
@@ -144,21 +258,58 @@ export function prunePartnerPageHits(db: Kysely<Database>, before: number, limit
 /** Sync hashes of cases resolved before the cutoff (an open case's, or a reopened one's, stay). */
 export function pruneClosedCaseHashes(db: Kysely<Database>, before: number, limits: PruneLimits): Promise<PruneResult> {
   const closedCase = (eb: ExpressionBuilder<Database, 'sync_hashes'>) =>
-    eb.and([eb('sync_hashes.entity', '=', 'case'), eb.exists(eb.selectFrom('cases').select('cases.id').whereRef('cases.id', '=', 'sync_hashes.entity_id').where('cases.resolved_at', 'is not', null).where('cases.resolved_at', '<', before))]);
+    eb.and([
+      eb('sync_hashes.entity', '=', 'case'),
+      eb.exists(
+        eb
+          .selectFrom('cases')
+          .select('cases.id')
+          .whereRef('cases.id', '=', 'sync_hashes.entity_id')
+          .where('cases.resolved_at', 'is not', null)
+          .where('cases.resolved_at', '<', before),
+      ),
+    ]);
   type K = { entity_id: string; side: string; field: string };
   return inBatches(
     'sync_hashes',
     limits,
-    async (k) => await db.selectFrom('sync_hashes').select(['sync_hashes.entity_id', 'sync_hashes.side', 'sync_hashes.field']).where(closedCase).orderBy('sync_hashes.entity_id').limit(k).execute(),
+    async (k) =>
+      await db
+        .selectFrom('sync_hashes')
+        .select(['sync_hashes.entity_id', 'sync_hashes.side', 'sync_hashes.field'])
+        .where(closedCase)
+        .orderBy('sync_hashes.entity_id')
+        .limit(k)
+        .execute(),
     async (keys) => {
       const byCase = new Map<string, K[]>();
       for (const k of keys) byCase.set(k.entity_id, [...(byCase.get(k.entity_id) ?? []), k]);
       let d = 0;
       for (const [caseId, ks] of byCase) {
-        const whole = (await db.selectFrom('sync_hashes').select((eb) => eb.fn.countAll<number>().as('c')).where('entity', '=', 'case').where('entity_id', '=', caseId).executeTakeFirst())?.c;
+        const whole = (
+          await db
+            .selectFrom('sync_hashes')
+            .select((eb) => eb.fn.countAll<number>().as('c'))
+            .where('entity', '=', 'case')
+            .where('entity_id', '=', caseId)
+            .executeTakeFirst()
+        )?.c;
         // Usually a batch takes all of a case's hashes at once; otherwise delete exactly the selected ones.
-        if (Number(whole) === ks.length) d += n(await db.deleteFrom('sync_hashes').where('sync_hashes.entity_id', '=', caseId).where(closedCase).execute());
-        else for (const k of ks) d += n(await db.deleteFrom('sync_hashes').where('sync_hashes.entity_id', '=', caseId).where('sync_hashes.side', '=', k.side).where('sync_hashes.field', '=', k.field).where(closedCase).execute());
+        if (Number(whole) === ks.length)
+          d += n(
+            await db.deleteFrom('sync_hashes').where('sync_hashes.entity_id', '=', caseId).where(closedCase).execute(),
+          );
+        else
+          for (const k of ks)
+            d += n(
+              await db
+                .deleteFrom('sync_hashes')
+                .where('sync_hashes.entity_id', '=', caseId)
+                .where('sync_hashes.side', '=', k.side)
+                .where('sync_hashes.field', '=', k.field)
+                .where(closedCase)
+                .execute(),
+            );
       }
       return d;
     },
@@ -166,7 +317,12 @@ export function pruneClosedCaseHashes(db: Kysely<Database>, before: number, limi
 }
 
 /** One pass over every table with a retention; a table whose days are 0 is skipped. */
-export async function pruneRetention(db: Kysely<Database>, days: PruneDays, limits: PruneLimits, now: number): Promise<PruneResult[]> {
+export async function pruneRetention(
+  db: Kysely<Database>,
+  days: PruneDays,
+  limits: PruneLimits,
+  now: number,
+): Promise<PruneResult[]> {
   const steps: Array<[number, (db: Kysely<Database>, before: number, l: PruneLimits) => Promise<PruneResult>]> = [
     [days.jobs_done_days, pruneDoneJobs],
     [days.inbound_events_days, pruneInboundEvents],
@@ -182,13 +338,31 @@ export async function pruneRetention(db: Kysely<Database>, days: PruneDays, limi
 }
 
 /** The tables whose sizes `doctor` and /metrics show (those that grow with use). */
-export const COUNTED_TABLES = ['jobs', 'inbound_events', 'audit_log', 'dead_letters', 'partner_messages', 'partner_page_hits', 'sync_hashes', 'cases', 'links', 'documents', 'mailbox_processed_files'] as const;
+export const COUNTED_TABLES = [
+  'jobs',
+  'inbound_events',
+  'audit_log',
+  'dead_letters',
+  'partner_messages',
+  'partner_page_hits',
+  'sync_hashes',
+  'cases',
+  'links',
+  'documents',
+  'mailbox_processed_files',
+] as const;
 
 /** Row count per table (exact `count(*)`: callers read it rarely — doctor once, /metrics through a cache). */
-export async function countTableRows(db: Kysely<Database>, tables: readonly (typeof COUNTED_TABLES)[number][] = COUNTED_TABLES): Promise<Array<{ table: string; rows: number }>> {
+export async function countTableRows(
+  db: Kysely<Database>,
+  tables: readonly (typeof COUNTED_TABLES)[number][] = COUNTED_TABLES,
+): Promise<Array<{ table: string; rows: number }>> {
   const out: Array<{ table: string; rows: number }> = [];
   for (const t of tables) {
-    const r = await db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('c')).executeTakeFirst();
+    const r = await db
+      .selectFrom(t)
+      .select((eb) => eb.fn.countAll<number>().as('c'))
+      .executeTakeFirst();
     out.push({ table: t, rows: Number(r?.c ?? 0) });
   }
   return out;

@@ -8,7 +8,12 @@ import type { LeaseClock } from '../dbClock.ts';
  * that has crashed its worker too often goes to the dead letters (recoverCrashedJobs). "Ran out" is judged
  * on `leaseFrom` (`'db'`: the database's clock, the dispatcher's; default the caller's `now`).
  */
-export async function reclaimExpiredLeases(db: Kysely<Database>, now: number, maxCrashes?: number, leaseFrom: LeaseClock = now): Promise<number> {
+export async function reclaimExpiredLeases(
+  db: Kysely<Database>,
+  now: number,
+  maxCrashes?: number,
+  leaseFrom: LeaseClock = now,
+): Promise<number> {
   const r = await recoverCrashedJobs(db, { all: false, now, maxCrashes, leaseFrom });
   return r.ready + r.dead;
 }

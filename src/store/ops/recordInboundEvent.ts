@@ -70,14 +70,26 @@ class InboundBatcher {
       // PostgreSQL keeps the Kysely path below (its cost is the round trip, not the compile).
       const access = s.sqlite;
       return access.exclusive((raw) => {
-        const insEvent = access.prepare('INSERT INTO inbound_events (source, event_id, type, payload, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING');
+        const insEvent = access.prepare(
+          'INSERT INTO inbound_events (source, event_id, type, payload, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING',
+        );
         const insJob = access.prepare(
           "INSERT INTO jobs (kind, key, queue_key, payload, state, run_at, attempts, max_attempts, created_at, updated_at) VALUES (?, ?, ?, ?, 'ready', ?, 0, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
         );
         return raw.transaction(() =>
           batch.map(({ ev, job, now }) => {
-            if (insEvent.run(ev.source, ev.eventId, ev.type, JSON.stringify(ev.payload), now).changes === 0) return true;
-            insJob.run(job.kind, job.key, job.queueKey ?? null, jobPayload(ev, job), job.runAt ?? now, job.maxAttempts ?? 10, now, now);
+            if (insEvent.run(ev.source, ev.eventId, ev.type, JSON.stringify(ev.payload), now).changes === 0)
+              return true;
+            insJob.run(
+              job.kind,
+              job.key,
+              job.queueKey ?? null,
+              jobPayload(ev, job),
+              job.runAt ?? now,
+              job.maxAttempts ?? 10,
+              now,
+              now,
+            );
             return false;
           }),
         )();
@@ -122,10 +134,25 @@ const batchers = new WeakMap<Store, InboundBatcher>();
  * key. Calls on a store's `db` share group commits with concurrent callers; a `Transaction` or a foreign
  * Kysely instance takes the one-event path.
  */
-export async function recordInboundEvent(db: Kysely<Database>, event: InboundEvent, inboundJob: InboundJob, now: number): Promise<{ duplicate: boolean }> {
+export async function recordInboundEvent(
+  db: Kysely<Database>,
+  event: InboundEvent,
+  inboundJob: InboundJob,
+  now: number,
+): Promise<{ duplicate: boolean }> {
   // Ids come from outside (a ClickUp event id joins every history item id): indexed columns get bounded keys; the payload keeps the original.
   const ev = { ...event, eventId: boundedKey(event.eventId) };
-  const job = { ...inboundJob, key: boundedKey(inboundJob.key), queueKey: inboundJob.queueKey == null ? inboundJob.queueKey : boundedKey(inboundJob.queueKey), payload: inboundJob.payload ?? { source: event.source, eventId: event.eventId, type: event.type, event: event.payload } };
+  const job = {
+    ...inboundJob,
+    key: boundedKey(inboundJob.key),
+    queueKey: inboundJob.queueKey == null ? inboundJob.queueKey : boundedKey(inboundJob.queueKey),
+    payload: inboundJob.payload ?? {
+      source: event.source,
+      eventId: event.eventId,
+      type: event.type,
+      event: event.payload,
+    },
+  };
   const store = storeOf(db);
   if (store && !db.isTransaction) {
     let b = batchers.get(store);
@@ -135,11 +162,26 @@ export async function recordInboundEvent(db: Kysely<Database>, event: InboundEve
   return db.transaction().execute(async (trx) => {
     const ins = await trx
       .insertInto('inbound_events')
-      .values({ source: ev.source, event_id: ev.eventId, type: ev.type, payload: JSON.stringify(ev.payload), received_at: now })
+      .values({
+        source: ev.source,
+        event_id: ev.eventId,
+        type: ev.type,
+        payload: JSON.stringify(ev.payload),
+        received_at: now,
+      })
       .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
       .executeTakeFirst();
     if (Number(ins.numInsertedOrUpdatedRows ?? 0) === 0) return { duplicate: true };
-    await enqueueJobs(trx, [{ ...job, payload: job.payload ?? { source: ev.source, eventId: ev.eventId, type: ev.type, event: ev.payload } }], now);
+    await enqueueJobs(
+      trx,
+      [
+        {
+          ...job,
+          payload: job.payload ?? { source: ev.source, eventId: ev.eventId, type: ev.type, event: ev.payload },
+        },
+      ],
+      now,
+    );
     return { duplicate: false };
   });
 }

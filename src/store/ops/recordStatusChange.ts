@@ -7,10 +7,17 @@ import type { Database } from '../schema.ts';
  * latest recorded status is already `status`, so callers may call it on every save. Returns whether a
  * row was added. Call it in the same transaction as the `saveCase` that changes `partnerStatus`.
  */
-export async function recordStatusChange(db: Kysely<Database> | Transaction<Database>, caseId: string, status: string, at: number): Promise<boolean> {
+export async function recordStatusChange(
+  db: Kysely<Database> | Transaction<Database>,
+  caseId: string,
+  status: string,
+  at: number,
+): Promise<boolean> {
   const r = await sql`
     INSERT INTO case_status_history (case_id, status, at)
     SELECT ${caseId}, ${status}, ${at}
-    WHERE COALESCE((SELECT h.status FROM case_status_history h WHERE h.case_id = ${caseId} ORDER BY h.at DESC, h.id DESC LIMIT 1), '') <> ${status}`.execute(db);
+    WHERE COALESCE((SELECT h.status FROM case_status_history h WHERE h.case_id = ${caseId} ORDER BY h.at DESC, h.id DESC LIMIT 1), '') <> ${status}`.execute(
+    db,
+  );
   return Number(r.numAffectedRows ?? 0) > 0;
 }

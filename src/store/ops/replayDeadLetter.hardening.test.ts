@@ -28,7 +28,9 @@ describe('dead-letter replay', () => {
     await db.updateTable('jobs').set({ state: 'ready' }).where('id', '=', jobId).execute();
     const r = await replayDeadLetter(db, dlId, 2_000);
     expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/no longer dead/) });
-    expect((await db.selectFrom('dead_letters').select('replayed_at').executeTakeFirstOrThrow()).replayed_at).toBeNull();
+    expect(
+      (await db.selectFrom('dead_letters').select('replayed_at').executeTakeFirstOrThrow()).replayed_at,
+    ).toBeNull();
   });
 
   it('the replayed run counts as a repeat (attempt 2), so its handler looks for half-done work first', async () => {

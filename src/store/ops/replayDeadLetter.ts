@@ -30,23 +30,44 @@ async function replayInTransaction(db: Kysely<Database>, deadLetterId: number, n
       .returningAll()
       .executeTakeFirst();
     if (!dl) {
-      const exists = await trx.selectFrom('dead_letters').select('replayed_at').where('id', '=', deadLetterId).executeTakeFirst();
-      return { ok: false, reason: exists ? `dead letter ${deadLetterId} was already replayed` : `no dead letter ${deadLetterId}` };
+      const exists = await trx
+        .selectFrom('dead_letters')
+        .select('replayed_at')
+        .where('id', '=', deadLetterId)
+        .executeTakeFirst();
+      return {
+        ok: false,
+        reason: exists ? `dead letter ${deadLetterId} was already replayed` : `no dead letter ${deadLetterId}`,
+      };
     }
     const r = await trx
       .updateTable('jobs')
-      .set({ state: 'ready', run_at: now, attempts: 1, max_attempts: sql<number>`CASE WHEN max_attempts < 2 THEN 2 ELSE max_attempts END`, crashes: 0, locked_by: null, locked_until: null, updated_at: now })
+      .set({
+        state: 'ready',
+        run_at: now,
+        attempts: 1,
+        max_attempts: sql<number>`CASE WHEN max_attempts < 2 THEN 2 ELSE max_attempts END`,
+        crashes: 0,
+        locked_by: null,
+        locked_until: null,
+        updated_at: now,
+      })
       .where('id', '=', Number(dl.job_id))
       .where('state', '=', 'dead')
       .executeTakeFirst();
     // Thrown, so the transaction rolls back and the dead letter stays replayable.
-    if (Number(r.numUpdatedRows) !== 1) throw new ReplayRefused(`job ${dl.job_id} of dead letter ${deadLetterId} is no longer dead`);
+    if (Number(r.numUpdatedRows) !== 1)
+      throw new ReplayRefused(`job ${dl.job_id} of dead letter ${deadLetterId} is no longer dead`);
     return { ok: true, jobId: Number(dl.job_id) };
   });
 }
 
 export async function listDeadLetters(db: Kysely<Database>, opts: { includeReplayed?: boolean; limit?: number } = {}) {
-  let q = db.selectFrom('dead_letters').selectAll().orderBy('id', 'desc').limit(opts.limit ?? 100);
+  let q = db
+    .selectFrom('dead_letters')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(opts.limit ?? 100);
   if (!opts.includeReplayed) q = q.where('replayed_at', 'is', null);
   return (await q.execute()).map((r) => ({ ...r, id: Number(r.id), job_id: Number(r.job_id) }));
 }

@@ -2,7 +2,15 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 
 /** Put a leased job back in the queue to run at `runAt`. Guarded by the lease like every state change. */
-export async function retryJob(db: Kysely<Database>, id: number, workerId: string, runAt: number, error: string, now: number, opts: { refundAttempt?: boolean } = {}): Promise<boolean> {
+export async function retryJob(
+  db: Kysely<Database>,
+  id: number,
+  workerId: string,
+  runAt: number,
+  error: string,
+  now: number,
+  opts: { refundAttempt?: boolean } = {},
+): Promise<boolean> {
   const q = db
     .updateTable('jobs')
     .set((eb) => ({

@@ -16,7 +16,11 @@ export interface CaseSlaUpdate {
 }
 
 /** Record what a sweep decided for a case (upsert); fields left out keep their stored value. */
-export async function saveCaseSla(db: Kysely<Database> | Transaction<Database>, u: CaseSlaUpdate, now: number): Promise<void> {
+export async function saveCaseSla(
+  db: Kysely<Database> | Transaction<Database>,
+  u: CaseSlaUpdate,
+  now: number,
+): Promise<void> {
   const set = {
     state: u.state,
     policy: u.policy,

@@ -10,15 +10,32 @@ import type { Database } from '../schema.ts';
  * folding every row through ScorecardAccumulator (bench/metrics.ts checks both against the naive way).
  * SQL written for SQLite and PostgreSQL alike (integer division for the ranks).
  */
-export async function scorecardAggregates(db: Kysely<Database> | Transaction<Database>, w: ScorecardWindow, partnerId?: string): Promise<PartnerAggregate[]> {
+export async function scorecardAggregates(
+  db: Kysely<Database> | Transaction<Database>,
+  w: ScorecardWindow,
+  partnerId?: string,
+): Promise<PartnerAggregate[]> {
   const { start, end, asOf } = w;
   // Test-interchange cases (source mailbox_test) are not partner performance: never in a scorecard.
-  const onlyPartner = partnerId === undefined ? sql` AND source <> 'mailbox_test'` : sql` AND partner_id = ${partnerId} AND source <> 'mailbox_test'`;
+  const onlyPartner =
+    partnerId === undefined
+      ? sql` AND source <> 'mailbox_test'`
+      : sql` AND partner_id = ${partnerId} AND source <> 'mailbox_test'`;
   const byPartner = new Map<string, PartnerAggregate>();
   const agg = (id: string): PartnerAggregate => {
     let a = byPartner.get(id);
     if (!a) {
-      a = { partner_id: id, resolved_cases: 0, duration_sum_ms: 0, median_ms: null, p90_ms: null, sla_counted: 0, sla_met: 0, open_cases: 0, overdue_tasks: 0 };
+      a = {
+        partner_id: id,
+        resolved_cases: 0,
+        duration_sum_ms: 0,
+        median_ms: null,
+        p90_ms: null,
+        sla_counted: 0,
+        sla_met: 0,
+        open_cases: 0,
+        overdue_tasks: 0,
+      };
       byPartner.set(id, a);
     }
     return a;
@@ -29,7 +46,12 @@ export async function scorecardAggregates(db: Kysely<Database> | Transaction<Dat
            COUNT(sla_due_at) AS sla_n, SUM(CASE WHEN resolved_at <= sla_due_at THEN 1 ELSE 0 END) AS sla_met
     FROM cases WHERE resolved_at >= ${start} AND resolved_at < ${end}${onlyPartner} GROUP BY partner_id`.execute(db);
   for (const r of resolved.rows) {
-    Object.assign(agg(r.partner_id), { resolved_cases: Number(r.n), duration_sum_ms: Number(r.dsum), sla_counted: Number(r.sla_n), sla_met: Number(r.sla_met ?? 0) });
+    Object.assign(agg(r.partner_id), {
+      resolved_cases: Number(r.n),
+      duration_sum_ms: Number(r.dsum),
+      sla_counted: Number(r.sla_n),
+      sla_met: Number(r.sla_met ?? 0),
+    });
   }
 
   // Rows around floor((n-1)·q) for q = 0.5 and 0.9: one either side covers float rounding differences.
@@ -62,6 +84,7 @@ export async function scorecardAggregates(db: Kysely<Database> | Transaction<Dat
       UNION ALL
       SELECT partner_id, sla_due_at FROM cases WHERE resolved_at > ${asOf} AND opened_at < ${asOf}${onlyPartner}) x
     GROUP BY partner_id`.execute(db);
-  for (const r of open.rows) Object.assign(agg(r.partner_id), { open_cases: Number(r.open), overdue_tasks: Number(r.overdue) });
+  for (const r of open.rows)
+    Object.assign(agg(r.partner_id), { open_cases: Number(r.open), overdue_tasks: Number(r.overdue) });
   return [...byPartner.values()];
 }

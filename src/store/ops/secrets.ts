@@ -10,7 +10,14 @@ type Db = Kysely<Database> | Transaction<Database>;
  * Seal and keep a secret under `name` (upsert). An unchanged value is not rewritten; a change is
  * audited by name and key id only, never by value.
  */
-export async function storeSecret(db: Db, box: SecretBox, name: string, value: string, actor: string, now: number): Promise<{ changed: boolean }> {
+export async function storeSecret(
+  db: Db,
+  box: SecretBox,
+  name: string,
+  value: string,
+  actor: string,
+  now: number,
+): Promise<{ changed: boolean }> {
   const s = withSecretTables(db);
   const prev = await s.selectFrom('secrets').select(['key_id', 'sealed']).where('name', '=', name).executeTakeFirst();
   if (prev) {
@@ -26,7 +33,18 @@ export async function storeSecret(db: Db, box: SecretBox, name: string, value: s
     .values({ name, key_id: box.currentKeyId, sealed, updated_at: now })
     .onConflict((oc) => oc.column('name').doUpdateSet({ key_id: box.currentKeyId, sealed, updated_at: now }))
     .execute();
-  await appendAudit(db, { actor, entity: 'setting', entityId: `secret:${name}`, action: prev ? 'secret_replaced' : 'secret_stored', before: prev ? { keyId: prev.key_id } : undefined, after: { keyId: box.currentKeyId } }, now);
+  await appendAudit(
+    db,
+    {
+      actor,
+      entity: 'setting',
+      entityId: `secret:${name}`,
+      action: prev ? 'secret_replaced' : 'secret_stored',
+      before: prev ? { keyId: prev.key_id } : undefined,
+      after: { keyId: box.currentKeyId },
+    },
+    now,
+  );
   return { changed: true };
 }
 
@@ -35,11 +53,32 @@ export async function storeSecret(db: Db, box: SecretBox, name: string, value: s
  * kept: of several instances generating a value at the same moment, the first insert wins and every one
  * reads that value back (a plain upsert would let the last writer replace a key others already use).
  */
-export async function keepFirstSecret(db: Kysely<Database>, box: SecretBox, name: string, value: string, actor: string, now: number): Promise<string> {
+export async function keepFirstSecret(
+  db: Kysely<Database>,
+  box: SecretBox,
+  name: string,
+  value: string,
+  actor: string,
+  now: number,
+): Promise<string> {
   const s = withSecretTables(db);
-  const r = await s.insertInto('secrets').values({ name, key_id: box.currentKeyId, sealed: box.seal(value, name), updated_at: now })
-    .onConflict((oc) => oc.column('name').doNothing()).executeTakeFirst();
-  if (Number(r.numInsertedOrUpdatedRows ?? 0) > 0) await appendAudit(db, { actor, entity: 'setting', entityId: `secret:${name}`, action: 'secret_stored', after: { keyId: box.currentKeyId } }, now);
+  const r = await s
+    .insertInto('secrets')
+    .values({ name, key_id: box.currentKeyId, sealed: box.seal(value, name), updated_at: now })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .executeTakeFirst();
+  if (Number(r.numInsertedOrUpdatedRows ?? 0) > 0)
+    await appendAudit(
+      db,
+      {
+        actor,
+        entity: 'setting',
+        entityId: `secret:${name}`,
+        action: 'secret_stored',
+        after: { keyId: box.currentKeyId },
+      },
+      now,
+    );
   const kept = await readSecret(db, box, name);
   if (kept === null) throw new Error(`secret ${name} vanished right after it was kept`);
   return kept;
@@ -47,13 +86,21 @@ export async function keepFirstSecret(db: Kysely<Database>, box: SecretBox, name
 
 /** The plaintext of a stored secret, or null when none is stored. Throws SecretBoxError when it cannot be opened. */
 export async function readSecret(db: Db, box: SecretBox, name: string): Promise<string | null> {
-  const row = await withSecretTables(db).selectFrom('secrets').select('sealed').where('name', '=', name).executeTakeFirst();
+  const row = await withSecretTables(db)
+    .selectFrom('secrets')
+    .select('sealed')
+    .where('name', '=', name)
+    .executeTakeFirst();
   return row ? box.open(row.sealed, name) : null;
 }
 
 /** Names and key ids of the stored secrets (no values): what `secrets status` shows. */
 export async function listSecretKeys(db: Db): Promise<Array<{ name: string; keyId: string; updatedAt: number }>> {
-  const rows = await withSecretTables(db).selectFrom('secrets').select(['name', 'key_id', 'updated_at']).orderBy('name').execute();
+  const rows = await withSecretTables(db)
+    .selectFrom('secrets')
+    .select(['name', 'key_id', 'updated_at'])
+    .orderBy('name')
+    .execute();
   return rows.map((r) => ({ name: r.name, keyId: r.key_id, updatedAt: Number(r.updated_at) }));
 }
 
@@ -94,7 +141,18 @@ export async function rotateSecrets(db: Db, box: SecretBox, actor: string, now: 
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) {
       report.rotated.push(row.name);
-      await appendAudit(db, { actor, entity: 'setting', entityId: `secret:${row.name}`, action: 'secret_rotated', before: { keyId: row.key_id }, after: { keyId: box.currentKeyId } }, now);
+      await appendAudit(
+        db,
+        {
+          actor,
+          entity: 'setting',
+          entityId: `secret:${row.name}`,
+          action: 'secret_rotated',
+          before: { keyId: row.key_id },
+          after: { keyId: box.currentKeyId },
+        },
+        now,
+      );
     }
   }
   return report;

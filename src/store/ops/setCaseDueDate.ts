@@ -8,7 +8,11 @@ import { getCase, saveCase } from './cases.ts';
  * the scorecards' overdue and SLA-met figures read. Run it in a job of the case's queue key, so it does
  * not interleave with other writers of the same record. Returns the record, or null when unknown.
  */
-export async function setCaseDueDate(db: Kysely<Database> | Transaction<Database>, caseId: string, dueAt: number): Promise<CaseRecord | null> {
+export async function setCaseDueDate(
+  db: Kysely<Database> | Transaction<Database>,
+  caseId: string,
+  dueAt: number,
+): Promise<CaseRecord | null> {
   const rec = await getCase(db, caseId);
   if (!rec) return null;
   if (rec.slaDueAt === dueAt) return rec;

@@ -16,9 +16,23 @@ export interface QueueSummary {
 /** Queue depth and age by state and kind, for the health view and `doctor`. */
 export async function summarizeQueue(db: Kysely<Database>, now: number): Promise<QueueSummary> {
   const [byKind, due, dl] = await Promise.all([
-    db.selectFrom('jobs').select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('n')]).where('state', 'in', ['ready', 'running', 'dead']).groupBy(['kind', 'state']).execute(),
-    db.selectFrom('jobs').select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('run_at').as('oldest')]).where('state', '=', 'ready').where('run_at', '<=', now).executeTakeFirst(),
-    db.selectFrom('dead_letters').select((eb) => eb.fn.countAll<number>().as('n')).where('replayed_at', 'is', null).executeTakeFirst(),
+    db
+      .selectFrom('jobs')
+      .select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('state', 'in', ['ready', 'running', 'dead'])
+      .groupBy(['kind', 'state'])
+      .execute(),
+    db
+      .selectFrom('jobs')
+      .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('run_at').as('oldest')])
+      .where('state', '=', 'ready')
+      .where('run_at', '<=', now)
+      .executeTakeFirst(),
+    db
+      .selectFrom('dead_letters')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('replayed_at', 'is', null)
+      .executeTakeFirst(),
   ]);
   const sum = (state: string) => byKind.filter((r) => r.state === state).reduce((a, r) => a + Number(r.n), 0);
   const oldest = due?.oldest === null || due?.oldest === undefined ? null : Number(due.oldest);

@@ -5,7 +5,13 @@ import type { Dialect } from '../db.ts';
 export async function tableExists(db: QueryExecutorProvider, dialect: Dialect, name: string): Promise<boolean> {
   const r =
     dialect === 'sqlite'
-      ? await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${name}`.execute(db)
-      : await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = ${name}`.execute(db);
+      ? await sql<{
+          n: number;
+        }>`select count(*) as n from sqlite_master where type = 'table' and name = ${name}`.execute(db)
+      : await sql<{
+          n: number;
+        }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = ${name}`.execute(
+          db,
+        );
   return Number(r.rows[0]?.n ?? 0) > 0;
 }

@@ -11,7 +11,14 @@ export type BudgetTake = { until: number } | { wait: number };
  * starts when the old one has ended; otherwise the count goes up only while it stays within the limit.
  * Returns the window's end when granted (the units are valid until then), else how long until it ends.
  */
-export async function takeClickUpBudget(db: Kysely<Database>, tokenKey: string, limit: number, windowMs: number, now: number, units = 1): Promise<BudgetTake> {
+export async function takeClickUpBudget(
+  db: Kysely<Database>,
+  tokenKey: string,
+  limit: number,
+  windowMs: number,
+  now: number,
+  units = 1,
+): Promise<BudgetTake> {
   const n = Math.max(1, Math.min(units, limit));
   const r = await sql<{ window_ends_at: number }>`
     INSERT INTO clickup_budget (token_key, window_ends_at, used, updated_at) VALUES (${tokenKey}, ${now + windowMs}, ${n}, ${now})
@@ -22,12 +29,18 @@ export async function takeClickUpBudget(db: Kysely<Database>, tokenKey: string, 
     WHERE clickup_budget.window_ends_at <= ${now} OR clickup_budget.used + ${n} <= ${limit}
     RETURNING window_ends_at`.execute(db);
   if (r.rows.length > 0) return { until: Number(r.rows[0]!.window_ends_at) };
-  const row = await sql<{ window_ends_at: number }>`SELECT window_ends_at FROM clickup_budget WHERE token_key = ${tokenKey}`.execute(db);
+  const row = await sql<{
+    window_ends_at: number;
+  }>`SELECT window_ends_at FROM clickup_budget WHERE token_key = ${tokenKey}`.execute(db);
   return { wait: Math.max(1, Number(row.rows[0]?.window_ends_at ?? now + 1) - now) };
 }
 
 /** A token's shared budget over the store (the token itself is never stored: its SHA-256 names the row). */
-export function clickUpBudgetFor(db: Kysely<Database>, token: string, now: () => number = Date.now): { take(limit: number, windowMs: number, units: number): Promise<BudgetTake> } {
+export function clickUpBudgetFor(
+  db: Kysely<Database>,
+  token: string,
+  now: () => number = Date.now,
+): { take(limit: number, windowMs: number, units: number): Promise<BudgetTake> } {
   const key = createHash('sha256').update(token).digest('hex');
   return { take: (limit, windowMs, units) => takeClickUpBudget(db, key, limit, windowMs, now(), units) };
 }

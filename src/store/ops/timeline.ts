@@ -20,7 +20,17 @@ export async function recordTimeline(db: Db, entries: readonly TimelineEntry[]):
   if (entries.length === 0) return;
   await withConsoleTables(db)
     .insertInto('timeline')
-    .values(entries.map((e) => ({ case_id: e.caseId, at: e.at, kind: e.kind, detail: e.detail, status: e.status, duration_ms: e.durationMs ?? null, job_id: e.jobId ?? null })))
+    .values(
+      entries.map((e) => ({
+        case_id: e.caseId,
+        at: e.at,
+        kind: e.kind,
+        detail: e.detail,
+        status: e.status,
+        duration_ms: e.durationMs ?? null,
+        job_id: e.jobId ?? null,
+      })),
+    )
     .execute();
 }
 
@@ -50,20 +60,67 @@ export interface CaseTimelineItem {
 export async function listCaseTimeline(db: Db, caseId: string, limit = 1000): Promise<CaseTimelineItem[]> {
   const cdb = withConsoleTables(db);
   const [runs, audit, dead] = await Promise.all([
-    cdb.selectFrom('timeline').selectAll().where('case_id', '=', caseId).orderBy('at').orderBy('id').limit(limit).execute(),
-    cdb.selectFrom('audit_log').selectAll().where('entity', '=', 'case').where('entity_id', '=', caseId).orderBy('id').limit(limit).execute(),
-    cdb.selectFrom('dead_letters').selectAll().where('queue_key', '=', `case:${caseId}`).orderBy('id').limit(limit).execute(),
+    cdb
+      .selectFrom('timeline')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .orderBy('at')
+      .orderBy('id')
+      .limit(limit)
+      .execute(),
+    cdb
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('entity', '=', 'case')
+      .where('entity_id', '=', caseId)
+      .orderBy('id')
+      .limit(limit)
+      .execute(),
+    cdb
+      .selectFrom('dead_letters')
+      .selectAll()
+      .where('queue_key', '=', `case:${caseId}`)
+      .orderBy('id')
+      .limit(limit)
+      .execute(),
   ]);
   const items: CaseTimelineItem[] = [
-    ...runs.map((r) => ({ at: Number(r.at), kind: r.kind, detail: r.detail, status: r.status, durationMs: r.duration_ms === null ? null : Number(r.duration_ms), jobId: r.job_id === null ? null : Number(r.job_id), source: 'timeline' as const })),
+    ...runs.map((r) => ({
+      at: Number(r.at),
+      kind: r.kind,
+      detail: r.detail,
+      status: r.status,
+      durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+      jobId: r.job_id === null ? null : Number(r.job_id),
+      source: 'timeline' as const,
+    })),
     // Writes the partner sees stand apart from internal events, with the rule that let them through.
     ...audit.map((a) => {
       const sent = PARTNER_VISIBLE_ACTIONS.has(a.action);
       const rule = sent ? ruleOf(a.after) : null;
-      return { at: Number(a.at), kind: sent ? 'sent_to_partner' : 'decision', detail: `${a.action} by ${a.actor}${rule ? ` — allowed by ${rule}` : ''}${a.after ? `: ${a.after}` : ''}`, status: 'info', durationMs: null, jobId: null, source: 'audit' as const };
+      return {
+        at: Number(a.at),
+        kind: sent ? 'sent_to_partner' : 'decision',
+        detail: `${a.action} by ${a.actor}${rule ? ` — allowed by ${rule}` : ''}${a.after ? `: ${a.after}` : ''}`,
+        status: 'info',
+        durationMs: null,
+        jobId: null,
+        source: 'audit' as const,
+      };
     }),
-    ...dead.map((d) => ({ at: Number(d.failed_at), kind: 'dead_letter', detail: `dead letter #${d.id} (${d.kind}) after ${d.attempts} attempt(s): ${d.error.split('\n')[0]}${d.replayed_at ? ` — replayed ${new Date(Number(d.replayed_at)).toISOString()}` : ''}`, status: d.replayed_at ? 'info' : 'fail', durationMs: null, jobId: Number(d.job_id), source: 'dead_letter' as const })),
+    ...dead.map((d) => ({
+      at: Number(d.failed_at),
+      kind: 'dead_letter',
+      detail: `dead letter #${d.id} (${d.kind}) after ${d.attempts} attempt(s): ${d.error.split('\n')[0]}${d.replayed_at ? ` — replayed ${new Date(Number(d.replayed_at)).toISOString()}` : ''}`,
+      status: d.replayed_at ? 'info' : 'fail',
+      durationMs: null,
+      jobId: Number(d.job_id),
+      source: 'dead_letter' as const,
+    })),
   ];
   // Stable: equal times keep the order they were read in (timeline before audit for the same commit).
-  return items.map((x, i) => [x, i] as const).sort((a, b) => a[0].at - b[0].at || a[1] - b[1]).map(([x]) => x);
+  return items
+    .map((x, i) => [x, i] as const)
+    .sort((a, b) => a[0].at - b[0].at || a[1] - b[1])
+    .map(([x]) => x);
 }

@@ -6,7 +6,8 @@ import { RetentionSection, type RetentionConfig } from '../../config/retentionSc
 import type { Config } from '../../config/schema.ts';
 
 /** The retention section; hand-built configs (tests, tools) without one get the defaults. */
-const retentionOf = (c: Config): RetentionConfig => (c as { retention?: RetentionConfig }).retention ?? RetentionSection.parse(undefined);
+const retentionOf = (c: Config): RetentionConfig =>
+  (c as { retention?: RetentionConfig }).retention ?? RetentionSection.parse(undefined);
 
 /** The prune job's payload: the scheduler's slot time (nothing else; the retention comes from the config). */
 const PrunePayload = z.looseObject({ slot: z.number().optional() });
@@ -15,10 +16,21 @@ const PrunePayload = z.looseObject({ slot: z.number().optional() });
 export function pruneHandler(ctx: SyncContext) {
   return async () => {
     const r = retentionOf(ctx.config);
-    const results = await pruneRetention(ctx.store.db, r, { batchSize: r.batch_size, maxBatches: r.max_batches }, ctx.now());
+    const results = await pruneRetention(
+      ctx.store.db,
+      r,
+      { batchSize: r.batch_size, maxBatches: r.max_batches },
+      ctx.now(),
+    );
     const deleted = results.filter((x) => x.deleted > 0);
     if (deleted.length > 0 || results.some((x) => x.more)) {
-      ctx.logger.info({ pruned: Object.fromEntries(deleted.map((x) => [x.table, x.deleted])), more: results.filter((x) => x.more).map((x) => x.table) }, 'retention: pruned old rows');
+      ctx.logger.info(
+        {
+          pruned: Object.fromEntries(deleted.map((x) => [x.table, x.deleted])),
+          more: results.filter((x) => x.more).map((x) => x.table),
+        },
+        'retention: pruned old rows',
+      );
     }
     return { status: 'done' as const };
   };

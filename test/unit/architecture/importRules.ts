@@ -51,7 +51,8 @@ export function importViolation(file: string, specifier: string): string | null 
   }
   if (isDecisionFile(file)) {
     // Another pure decision (a sibling in the flow's decisions/, or the decision a table test checks) keeps it pure.
-    if (ours && !under(target, 'src/core') && !isDecisionFile(target)) return `a pure decision imports only src/core and zod, not ${target}`;
+    if (ours && !under(target, 'src/core') && !isDecisionFile(target))
+      return `a pure decision imports only src/core and zod, not ${target}`;
     if (!ours && !(target in PURE_PACKAGES) && !(isTest(file) && TEST_PACKAGES.has(target))) {
       return `a pure decision imports only src/core and zod, not the package ${target}`;
     }

@@ -6,24 +6,52 @@ import { importSpecifiers, readSource, sourceFiles } from './sourceTree.ts';
 describe('import rules: the rule function', () => {
   it.each([
     // [file, import, broken rule or null]
-    ['src/core/sla/computeSla.ts', '../../sync/context.ts', /src\/core imports only src\/core, not src\/sync\/context\.ts/],
-    ['src/core/sla/computeSla.ts', '../../config/schema.ts', /src\/core imports only src\/core, not src\/config\/schema\.ts/],
+    [
+      'src/core/sla/computeSla.ts',
+      '../../sync/context.ts',
+      /src\/core imports only src\/core, not src\/sync\/context\.ts/,
+    ],
+    [
+      'src/core/sla/computeSla.ts',
+      '../../config/schema.ts',
+      /src\/core imports only src\/core, not src\/config\/schema\.ts/,
+    ],
     ['src/core/sla/computeSla.ts', '../case.ts', null],
     ['src/core/sla/computeSla.ts', 'zod', null],
     ['src/core/sla/computeSla.ts', 'kysely', /pure decision imports only src\/core and zod, not the package kysely/],
     ['src/core/sla/computeSla.test.ts', 'vitest', null],
     ['src/core/sla/computeSla.ts', 'vitest', /not the package vitest/],
     ['src/flows/05-escalation/decisions/remind.ts', '../../../core/case.ts', null],
-    ['src/flows/05-escalation/decisions/remind.ts', '../../../store/ops/cases.ts', /pure decision imports only src\/core and zod, not src\/store\/ops\/cases\.ts/],
-    ['src/flows/05-escalation/decisions/remind.ts', '../handlers/remind.ts', /not src\/flows\/05-escalation\/handlers\/remind\.ts/],
+    [
+      'src/flows/05-escalation/decisions/remind.ts',
+      '../../../store/ops/cases.ts',
+      /pure decision imports only src\/core and zod, not src\/store\/ops\/cases\.ts/,
+    ],
+    [
+      'src/flows/05-escalation/decisions/remind.ts',
+      '../handlers/remind.ts',
+      /not src\/flows\/05-escalation\/handlers\/remind\.ts/,
+    ],
     ['src/flows/05-escalation/decisions/remind.ts', 'pg', /not the package pg/],
     ['src/flows/05-escalation/decisions/slaSweep.ts', './sla/computeSla.ts', null],
     ['src/flows/05-escalation/decisions/slaSweep.test.ts', './slaSweep.ts', null],
-    ['src/flows/08-rollouts/decideAudience.ts', './rolloutHandler.ts', /not src\/flows\/08-rollouts\/rolloutHandler\.ts/],
-    ['src/flows/shared/decideComment.ts', '../../connectors/clickup/client.ts', /not src\/connectors\/clickup\/client\.ts/],
+    [
+      'src/flows/08-rollouts/decideAudience.ts',
+      './rolloutHandler.ts',
+      /not src\/flows\/08-rollouts\/rolloutHandler\.ts/,
+    ],
+    [
+      'src/flows/shared/decideComment.ts',
+      '../../connectors/clickup/client.ts',
+      /not src\/connectors\/clickup\/client\.ts/,
+    ],
     ['src/flows/05-escalation/handlers/remind.ts', '../../../store/ops/cases.ts', null],
     ['src/connectors/clickup/client.ts', '../../sync/context.ts', /src\/connectors must not import src\/sync/],
-    ['src/connectors/clickup/client.ts', '../../flows/01-case-intake/jobs.ts', /src\/connectors must not import src\/flows/],
+    [
+      'src/connectors/clickup/client.ts',
+      '../../flows/01-case-intake/jobs.ts',
+      /src\/connectors must not import src\/flows/,
+    ],
     ['src/store/ops/cases.ts', '../../server/app.ts', /src\/store must not import src\/server/],
     ['src/store/ops/cases.ts', '../../channels/partner-email/send.ts', /src\/store must not import src\/channels/],
     ['src/store/ops/cases.ts', '../../core/case.ts', null],
@@ -32,12 +60,36 @@ describe('import rules: the rule function', () => {
     ['src/sync/dispatcher.ts', '../store/ops/claimJobs.ts', null],
     ['src/flows/04-onboarding/jobs.ts', 'zod', null],
     ['src/flows/02-status-sync/jobs.ts', '../../core/case.ts', null],
-    ['src/flows/04-onboarding/jobs.ts', '../../connectors/tradinggrid/events.ts', /jobs file imports only zod and src\/core, not src\/connectors\/tradinggrid\/events\.ts/],
-    ['src/flows/04-onboarding/jobs.ts', './handlers/onboarding.ts', /jobs file imports only zod and src\/core, not src\/flows\/04-onboarding\/handlers\/onboarding\.ts/],
-    ['src/flows/shared/taskGroupJobs.ts', '../../sync/flowModule.ts', /jobs file imports only zod and src\/core, not src\/sync\/flowModule\.ts/],
-    ['src/channels/tradinggrid-mailbox/jobs.ts', '../../connectors/tradinggrid/mailbox/exceptions.ts', /jobs file imports only zod and src\/core, not src\/connectors/],
-    ['src/channels/partner-email/jobs.ts', '../../config/partnerChannelSchema.ts', /jobs file imports only zod and src\/core, not src\/config/],
-    ['src/channels/partner-email/jobs.ts', 'kysely', /jobs file imports only zod and src\/core, not the package kysely/],
+    [
+      'src/flows/04-onboarding/jobs.ts',
+      '../../connectors/tradinggrid/events.ts',
+      /jobs file imports only zod and src\/core, not src\/connectors\/tradinggrid\/events\.ts/,
+    ],
+    [
+      'src/flows/04-onboarding/jobs.ts',
+      './handlers/onboarding.ts',
+      /jobs file imports only zod and src\/core, not src\/flows\/04-onboarding\/handlers\/onboarding\.ts/,
+    ],
+    [
+      'src/flows/shared/taskGroupJobs.ts',
+      '../../sync/flowModule.ts',
+      /jobs file imports only zod and src\/core, not src\/sync\/flowModule\.ts/,
+    ],
+    [
+      'src/channels/tradinggrid-mailbox/jobs.ts',
+      '../../connectors/tradinggrid/mailbox/exceptions.ts',
+      /jobs file imports only zod and src\/core, not src\/connectors/,
+    ],
+    [
+      'src/channels/partner-email/jobs.ts',
+      '../../config/partnerChannelSchema.ts',
+      /jobs file imports only zod and src\/core, not src\/config/,
+    ],
+    [
+      'src/channels/partner-email/jobs.ts',
+      'kysely',
+      /jobs file imports only zod and src\/core, not the package kysely/,
+    ],
     ['src/channels/partner-email/outbox.ts', '../../store/ops/enqueueJobs.ts', null],
   ] as const)('%s importing %s', (file, specifier, expected) => {
     const got = importViolation(file, specifier);

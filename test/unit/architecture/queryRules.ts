@@ -2,7 +2,15 @@
 import ts from 'typescript';
 
 /** Kysely methods that start a query (on a Kysely instance or a transaction). */
-const QUERY_STARTERS = new Set(['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'replaceInto', 'mergeInto', 'selectNoFrom']);
+const QUERY_STARTERS = new Set([
+  'selectFrom',
+  'insertInto',
+  'updateTable',
+  'deleteFrom',
+  'replaceInto',
+  'mergeInto',
+  'selectNoFrom',
+]);
 /** Kysely's `sql` helpers that put text or identifiers into a query. */
 const SQL_HELPERS = new Set(['raw', 'ref', 'table', 'id', 'lit', 'join', 'val', 'value']);
 

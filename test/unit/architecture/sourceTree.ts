@@ -13,7 +13,8 @@ export function sourceFiles(dir = 'src'): string[] {
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const p = join(abs, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (/\.(m?ts|m?js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(relative(repoRoot, p).split(sep).join('/'));
+      else if (/\.(m?ts|m?js)$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+        out.push(relative(repoRoot, p).split(sep).join('/'));
     }
   };
   walk(join(repoRoot, dir));

@@ -9,7 +9,14 @@ export interface AcRowProblem {
   message: string;
 }
 
-const STATUSES: Record<string, PartnerStatus> = { invited: 'invited', registering: 'registering', testing: 'testing', active: 'active', inactive: 'inactive', disabled: 'inactive' };
+const STATUSES: Record<string, PartnerStatus> = {
+  invited: 'invited',
+  registering: 'registering',
+  testing: 'testing',
+  active: 'active',
+  inactive: 'inactive',
+  disabled: 'inactive',
+};
 const TIERS: Record<string, PartnerTier> = { strategic: 'strategic', preferred: 'preferred', standard: 'standard' };
 const YES = new Set(['yes', 'y', 'true', '1', 'x']);
 
@@ -35,19 +42,37 @@ export function acValueProblem(value: string): string | null {
   return null;
 }
 
-function rows(file: string, csv: string | Buffer, problems: AcRowProblem[]): { line: number; row: Record<string, string> }[] {
+function rows(
+  file: string,
+  csv: string | Buffer,
+  problems: AcRowProblem[],
+): { line: number; row: Record<string, string> }[] {
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(csv, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, info: true, bom: true, trim: true });
+    records = parse(csv, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+      bom: true,
+      trim: true,
+    });
   } catch (e) {
-    problems.push({ file, line: (e as { lines?: number }).lines ?? 1, message: `not a CSV file: ${(e as Error).message}` });
+    problems.push({
+      file,
+      line: (e as { lines?: number }).lines ?? 1,
+      message: `not a CSV file: ${(e as Error).message}`,
+    });
     return [];
   }
   return records.map((r) => ({ line: r.info.lines, row: r.record }));
 }
 
 /** Parses an Active Community company export into partners (contacts empty; see `attachContacts`). */
-export function parseAcCompanies(file: string, csv: string | Buffer): { partners: TradingPartner[]; problems: AcRowProblem[] } {
+export function parseAcCompanies(
+  file: string,
+  csv: string | Buffer,
+): { partners: TradingPartner[]; problems: AcRowProblem[] } {
   const problems: AcRowProblem[] = [];
   const partners: TradingPartner[] = [];
   for (const { line, row } of rows(file, csv, problems)) {
@@ -62,7 +87,9 @@ export function parseAcCompanies(file: string, csv: string | Buffer): { partners
       bad(`Company Name is empty for ${id}`);
       continue;
     }
-    const valueIssue = Object.entries(row).map(([k, v]) => [k, acValueProblem(v ?? '')] as const).find(([, p]) => p !== null);
+    const valueIssue = Object.entries(row)
+      .map(([k, v]) => [k, acValueProblem(v ?? '')] as const)
+      .find(([, p]) => p !== null);
     if (valueIssue) {
       bad(`${valueIssue[0]} ${valueIssue[1]}`);
       continue;
@@ -91,7 +118,9 @@ export function parseAcCompanies(file: string, csv: string | Buffer): { partners
       name,
       tier,
       status,
-      edi_addresses: ediId ? [{ qualifier: row['edi qualifier'] ?? '', id: ediId, standard: (row['edi standard'] ?? 'x12').toLowerCase() }] : [],
+      edi_addresses: ediId
+        ? [{ qualifier: row['edi qualifier'] ?? '', id: ediId, standard: (row['edi standard'] ?? 'x12').toLowerCase() }]
+        : [],
       contacts: [],
       created_at: created ?? modified ?? '1970-01-01T00:00:00.000Z',
       updated_at: modified ?? created ?? '1970-01-01T00:00:00.000Z',
@@ -107,16 +136,30 @@ export function attachContacts(file: string, csv: string | Buffer, partners: Tra
   for (const { line, row } of rows(file, csv, problems)) {
     const partner = byId.get(row['company id'] ?? '');
     const name = `${row['first name'] ?? ''} ${row['last name'] ?? ''}`.trim();
-    if (!partner) problems.push({ file, line, message: `Company ID ${JSON.stringify(row['company id'] ?? '')} is not in the company export` });
+    if (!partner)
+      problems.push({
+        file,
+        line,
+        message: `Company ID ${JSON.stringify(row['company id'] ?? '')} is not in the company export`,
+      });
     else if (!name) problems.push({ file, line, message: 'contact has no name' });
-    else partner.contacts.push({ name, ...(row['email'] ? { email: row['email'] } : {}), ...(row['phone'] ? { phone: row['phone'] } : {}), ...(row['role'] ? { role: row['role'] } : {}) });
+    else
+      partner.contacts.push({
+        name,
+        ...(row['email'] ? { email: row['email'] } : {}),
+        ...(row['phone'] ? { phone: row['phone'] } : {}),
+        ...(row['role'] ? { role: row['role'] } : {}),
+      });
   }
   return problems;
 }
 
 /** Makes a value acceptable to AC import: line breaks become spaces, `#` becomes `No.`, `:` becomes ` -`. */
 export function acSafe(value: string): string {
-  return value.replace(/\r?\n|\r/g, ' ').replace(/#/g, 'No.').replace(/:/g, ' -');
+  return value
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/#/g, 'No.')
+    .replace(/:/g, ' -');
 }
 
 export interface AcStatusRow {
@@ -135,8 +178,18 @@ export interface AcAcknowledgementRow {
 /** Company status CSV for AC import (`Disable Company` set for inactive partners). */
 export function writeAcStatusCsv(rowsIn: AcStatusRow[]): string {
   return stringify(
-    rowsIn.map((r) => [acSafe(r.companyId), r.status[0]!.toUpperCase() + r.status.slice(1), r.status === 'inactive' ? 'Yes' : 'No', acSafe(r.note ?? ''), formatAcDate(r.at)]),
-    { header: true, columns: ['Company ID', 'Status', 'Disable Company', 'Note', 'Last Modified Date'], record_delimiter: 'windows' },
+    rowsIn.map((r) => [
+      acSafe(r.companyId),
+      r.status[0]!.toUpperCase() + r.status.slice(1),
+      r.status === 'inactive' ? 'Yes' : 'No',
+      acSafe(r.note ?? ''),
+      formatAcDate(r.at),
+    ]),
+    {
+      header: true,
+      columns: ['Company ID', 'Status', 'Disable Company', 'Note', 'Last Modified Date'],
+      record_delimiter: 'windows',
+    },
   );
 }
 

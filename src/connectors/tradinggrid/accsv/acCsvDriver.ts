@@ -8,7 +8,12 @@ import { attachContacts, parseAcCompanies, type AcRowProblem } from './acCsv.ts'
 /** Events shaped like the community contract's: `{id, type, occurred_at, data:{...partner}}`. */
 export type AcPartnerEvent =
   | { id: string; type: 'trading_partner.created'; occurred_at: string; data: TradingPartner }
-  | { id: string; type: 'trading_partner.status_changed'; occurred_at: string; data: TradingPartner & { previous_status: TradingPartner['status'] } };
+  | {
+      id: string;
+      type: 'trading_partner.status_changed';
+      occurred_at: string;
+      data: TradingPartner & { previous_status: TradingPartner['status'] };
+    };
 
 /** The previous snapshot of partners, by AC Company ID. The SQL store will back it. */
 export interface AcSnapshotState {
@@ -88,9 +93,15 @@ export class AcCsvDriver {
     const seen = new Map<string, TradingPartner>();
     for (const p of partners) {
       const before = seen.has(p.id) ? seen.get(p.id)! : await this.state.getPartner(p.id);
-      if (before === null) events.push({ id: `ac_csv:${p.id}:created`, type: 'trading_partner.created', occurred_at: at, data: p });
+      if (before === null)
+        events.push({ id: `ac_csv:${p.id}:created`, type: 'trading_partner.created', occurred_at: at, data: p });
       else if (before.status !== p.status)
-        events.push({ id: `ac_csv:${p.id}:status:${before.status}->${p.status}:${p.updated_at}`, type: 'trading_partner.status_changed', occurred_at: at, data: { ...p, previous_status: before.status } });
+        events.push({
+          id: `ac_csv:${p.id}:status:${before.status}->${p.status}:${p.updated_at}`,
+          type: 'trading_partner.status_changed',
+          occurred_at: at,
+          data: { ...p, previous_status: before.status },
+        });
       seen.set(p.id, p);
     }
     await this.opts.deliver?.({ events, problems });

@@ -11,7 +11,15 @@ let sb: TradingGridSandbox;
 const drivers: CommunityDriver[] = [];
 
 function driverFor(extra: Partial<CommunityDriverOptions> = {}): CommunityDriver {
-  const d = createCommunityDriver({ baseUrl: sb.url, tenantId: sb.tenantId, clientId: sb.clientId, clientSecret: sb.clientSecret, backoffBaseMs: 5, backoffMaxMs: 20, ...extra });
+  const d = createCommunityDriver({
+    baseUrl: sb.url,
+    tenantId: sb.tenantId,
+    clientId: sb.clientId,
+    clientSecret: sb.clientSecret,
+    backoffBaseMs: 5,
+    backoffMaxMs: 20,
+    ...extra,
+  });
   drivers.push(d);
   return d;
 }
@@ -41,7 +49,13 @@ describe('community driver: OAuth2 client credentials', () => {
   it('refreshes the token shortly before it expires', async () => {
     let clock = Date.now();
     const short = await startTradingGridSandbox({ tokenTtlSec: 60, now: () => clock });
-    const d = createCommunityDriver({ baseUrl: short.url, tenantId: short.tenantId, clientId: short.clientId, clientSecret: short.clientSecret, now: () => clock });
+    const d = createCommunityDriver({
+      baseUrl: short.url,
+      tenantId: short.tenantId,
+      clientId: short.clientId,
+      clientSecret: short.clientSecret,
+      now: () => clock,
+    });
     try {
       expect((await d.getPartner('P-ACME')).ok).toBe(true);
       clock += 50_000; // inside the lifetime, outside the refresh margin (a tenth of 60 s)
@@ -96,15 +110,36 @@ describe('community driver: reads and paging', () => {
       partnerId: 'P-GLOBEX',
       kind: 'shipment_exception',
       title: 'ASN 4711 missing pallets',
-      transactionRef: { standard: 'X12', interchange: '000000101', group: '101', transaction: '0001', business: { type: 'BSN02', value: 'ASN4711' } },
+      transactionRef: {
+        standard: 'X12',
+        interchange: '000000101',
+        group: '101',
+        transaction: '0001',
+        business: { type: 'BSN02', value: 'ASN4711' },
+      },
       value: { amount: 1250.5, currency: 'EUR' },
-      documents: [{ name: 'pod.pdf', kind: 'proof_of_delivery', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 fake') }],
+      documents: [
+        {
+          name: 'pod.pdf',
+          kind: 'proof_of_delivery',
+          contentType: 'application/pdf',
+          content: Buffer.from('%PDF-1.4 fake'),
+        },
+      ],
     });
     await sb.addCaseComment(c.id, { body: 'Two pallets short' });
     const got = await d.getCase(c.id);
-    expect(got.ok && got.value).toMatchObject({ id: c.id, partner_id: 'P-GLOBEX', status: 'open', transaction_ref: { business: { value: 'ASN4711' } }, value: { amount: 1250.5 } });
+    expect(got.ok && got.value).toMatchObject({
+      id: c.id,
+      partner_id: 'P-GLOBEX',
+      status: 'open',
+      transaction_ref: { business: { value: 'ASN4711' } },
+      value: { amount: 1250.5 },
+    });
     const docs = await d.listCaseDocuments(c.id);
-    expect(docs.ok && docs.value.data.map((x) => [x.name, x.sha256])).toEqual([['pod.pdf', sha256(Buffer.from('%PDF-1.4 fake'))]]);
+    expect(docs.ok && docs.value.data.map((x) => [x.name, x.sha256])).toEqual([
+      ['pod.pdf', sha256(Buffer.from('%PDF-1.4 fake'))],
+    ]);
     const comments = await d.listCaseComments(c.id);
     expect(comments.ok && comments.value.data.map((x) => [x.body, x.side])).toEqual([['Two pallets short', 'partner']]);
   });
@@ -117,7 +152,8 @@ describe('community driver: reads and paging', () => {
 
   it('iterates every case to the end across pages, filtered by partner', async () => {
     const d = driverFor();
-    for (let i = 0; i < 230; i++) await sb.raiseCase({ partnerId: 'P-INITECH', kind: 'dispute', title: `dispute ${i}` });
+    for (let i = 0; i < 230; i++)
+      await sb.raiseCase({ partnerId: 'P-INITECH', kind: 'dispute', title: `dispute ${i}` });
     const seen: string[] = [];
     for await (const c of d.iterateCases({ partnerId: 'P-INITECH', limit: 100 })) seen.push(c.id);
     expect(seen).toHaveLength(230);
@@ -147,7 +183,9 @@ describe('community driver: idempotent writes', () => {
     const r1 = await d.setCaseStatus(c.id, { status: 'in_review', note: 'looking' }, `status-${c.id}-1`);
     const r2 = await d.setCaseStatus(c.id, { status: 'in_review', note: 'looking' }, `status-${c.id}-1`);
     expect(r1).toEqual(r2);
-    expect(sb.state().events.filter((e) => e.data.id === c.id && e.type === 'case.updated').length).toBe(eventsBefore + 1);
+    expect(sb.state().events.filter((e) => e.data.id === c.id && e.type === 'case.updated').length).toBe(
+      eventsBefore + 1,
+    );
     expect(sb.stats().idempotentReplays).toBeGreaterThan(0);
   });
 
@@ -185,10 +223,22 @@ describe('community driver: documents', () => {
     const bytes = randomBytes(1_500_000 + 17);
     const file = join(dir, 'invoice-4711.pdf');
     await writeFile(file, bytes);
-    const up = await d.uploadCaseDocument(c.id, { name: 'invoice-4711.pdf', kind: 'invoice', contentType: 'application/pdf', data: createReadStream(file) }, `up-${c.id}`);
+    const up = await d.uploadCaseDocument(
+      c.id,
+      { name: 'invoice-4711.pdf', kind: 'invoice', contentType: 'application/pdf', data: createReadStream(file) },
+      `up-${c.id}`,
+    );
     expect(up.ok).toBe(true);
     if (!up.ok) return;
-    expect(up.value).toMatchObject({ case_id: c.id, name: 'invoice-4711.pdf', content_type: 'application/pdf', size_bytes: bytes.length, sha256: sha256(bytes), uploaded_by: 'internal', kind: 'invoice' });
+    expect(up.value).toMatchObject({
+      case_id: c.id,
+      name: 'invoice-4711.pdf',
+      content_type: 'application/pdf',
+      size_bytes: bytes.length,
+      sha256: sha256(bytes),
+      uploaded_by: 'internal',
+      kind: 'invoice',
+    });
 
     const down = await d.downloadDocument(up.value.id);
     expect(down.ok).toBe(true);
@@ -211,7 +261,12 @@ describe('community driver: documents', () => {
     sb.expireTokens();
     const file = join(dir, 'evidence.txt');
     await writeFile(file, 'photo of damaged pallet');
-    const doc = () => ({ name: 'evidence.txt', kind: 'claim_evidence' as const, contentType: 'text/plain', data: createReadStream(file) });
+    const doc = () => ({
+      name: 'evidence.txt',
+      kind: 'claim_evidence' as const,
+      contentType: 'text/plain',
+      data: createReadStream(file),
+    });
     const first = await d.uploadCaseDocument(c.id, doc(), `s401-${c.id}`);
     expect(!first.ok && first.error).toMatchObject({ code: 'tg:token_rejected', retryable: true });
     const second = await d.uploadCaseDocument(c.id, doc(), `s401-${c.id}`);
@@ -221,11 +276,21 @@ describe('community driver: documents', () => {
   it('an upload repeated with the same key stores one document', async () => {
     const d = driverFor();
     const c = await sb.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'twice' });
-    const doc = { name: 'a b "c".txt', kind: 'claim_evidence' as const, contentType: 'text/plain', data: Buffer.from('évidence\r\n--x') };
+    const doc = {
+      name: 'a b "c".txt',
+      kind: 'claim_evidence' as const,
+      contentType: 'text/plain',
+      data: Buffer.from('évidence\r\n--x'),
+    };
     const a = await d.uploadCaseDocument(c.id, doc, `twice-${c.id}`);
     const b = await d.uploadCaseDocument(c.id, doc, `twice-${c.id}`);
     expect(a.ok && b.ok && a.value.id === b.value.id).toBe(true);
-    expect(sb.state().documents.get(a.ok ? a.value.id : '')?.content.toString()).toBe('évidence\r\n--x');
+    expect(
+      sb
+        .state()
+        .documents.get(a.ok ? a.value.id : '')
+        ?.content.toString(),
+    ).toBe('évidence\r\n--x');
     const list = await d.listCaseDocuments(c.id);
     expect(list.ok && list.value.totalCount).toBe(1);
   });
@@ -277,7 +342,13 @@ describe('community driver: faults', () => {
   });
 
   it('reports a refused connection as a retryable network error', async () => {
-    const d = createCommunityDriver({ baseUrl: 'http://127.0.0.1:9', tenantId: 't', clientId: 'c', clientSecret: 's', retries: 0 });
+    const d = createCommunityDriver({
+      baseUrl: 'http://127.0.0.1:9',
+      tenantId: 't',
+      clientId: 'c',
+      clientSecret: 's',
+      retries: 0,
+    });
     drivers.push(d);
     const r = await d.getCase('x');
     expect(r.ok).toBe(false);

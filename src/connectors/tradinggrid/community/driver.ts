@@ -77,7 +77,10 @@ function seg(id: string): string {
 }
 
 /** ListQuery → `where_<field>`, `limit`, `offset` query parameters. */
-export function listParams(q: ListQuery = {}, extra: Record<string, string | undefined> = {}): Record<string, string | number | undefined> {
+export function listParams(
+  q: ListQuery = {},
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | number | undefined> {
   const out: Record<string, string | number | undefined> = {
     limit: Math.min(PAGE_MAX, Math.max(1, q.limit ?? PAGE_MAX)),
     offset: Math.max(0, q.offset ?? 0),
@@ -90,8 +93,19 @@ export function listParams(q: ListQuery = {}, extra: Record<string, string | und
 /** The `community` driver: the Trading Grid REST contract over undici, with OAuth2 client credentials. */
 export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDriver {
   const now = opts.now ?? Date.now;
-  const http = new HttpClient(opts.baseUrl, { name: 'tradinggrid', now, connections: opts.connections ?? 64, timeoutMs: opts.timeoutMs ?? 30_000 });
-  const tokens = new TokenCache({ http, tenantId: opts.tenantId, clientId: opts.clientId, clientSecret: opts.clientSecret, now });
+  const http = new HttpClient(opts.baseUrl, {
+    name: 'tradinggrid',
+    now,
+    connections: opts.connections ?? 64,
+    timeoutMs: opts.timeoutMs ?? 30_000,
+  });
+  const tokens = new TokenCache({
+    http,
+    tenantId: opts.tenantId,
+    clientId: opts.clientId,
+    clientSecret: opts.clientSecret,
+    now,
+  });
   const retries = opts.retries ?? 2;
   const maxWait = opts.maxRetryWaitMs ?? 10_000;
   const log = opts.logger;
@@ -101,9 +115,13 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
    * the token once then fails as a credential error, retryable failures are retried (honouring
    * Retry-After) while the body can be resent.
    */
-  async function authorised<T>(req: HttpRequest, run: (req: HttpRequest) => Promise<Result<T>>, resendable = true): Promise<Result<T>> {
+  async function authorised<T>(
+    req: HttpRequest,
+    run: (req: HttpRequest) => Promise<Result<T>>,
+    resendable = true,
+  ): Promise<Result<T>> {
     let refreshed = false;
-    for (let attempt = 0; ; ) {
+    for (let attempt = 0; ;) {
       const t = await tokens.get();
       // An access token must not reach the log, even inside an error quoting a request.
       if (t.ok) addLogSecret(log, t.value);
@@ -116,19 +134,32 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
           tokens.invalidate(t.value);
           if (!resendable && !refreshed) {
             // A streamed body cannot be sent again here; the caller can, with a fresh stream.
-            return err({ code: 'tg:token_rejected', retryable: true, status: 401, detail: `${req.method} ${req.path}: token refused during a streamed upload; the token is dropped, retry with a new stream` });
+            return err({
+              code: 'tg:token_rejected',
+              retryable: true,
+              status: 401,
+              detail: `${req.method} ${req.path}: token refused during a streamed upload; the token is dropped, retry with a new stream`,
+            });
           }
           if (!refreshed) {
             refreshed = true;
             continue;
           }
-          return err(credentialError(`${req.method} ${req.path}: Trading Grid rejected ${refreshed ? 'a freshly issued' : 'the'} token (401); check the client credentials and tenant`, 401));
+          return err(
+            credentialError(
+              `${req.method} ${req.path}: Trading Grid rejected ${refreshed ? 'a freshly issued' : 'the'} token (401); check the client credentials and tenant`,
+              401,
+            ),
+          );
         }
       }
       const e = r.error;
       attempt++;
       if (!e.retryable || !resendable || attempt > retries) return r;
-      const wait = Math.max(e.retryAfterMs ?? 0, backoffMs(attempt, opts.backoffBaseMs ?? 100, opts.backoffMaxMs ?? 2_000));
+      const wait = Math.max(
+        e.retryAfterMs ?? 0,
+        backoffMs(attempt, opts.backoffBaseMs ?? 100, opts.backoffMaxMs ?? 2_000),
+      );
       if (wait > maxWait) return r;
       log?.debug({ code: e.code, attempt, wait, path: req.path }, 'tradinggrid retry');
       // A stopped job (shutdown, deadline, lost lease) does not sit out its retry wait; its next call is refused.
@@ -136,12 +167,21 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
     }
   }
 
-  async function call<S extends z.ZodType>(req: HttpRequest, schema: S, resendable = true): Promise<Result<z.infer<S>>> {
+  async function call<S extends z.ZodType>(
+    req: HttpRequest,
+    schema: S,
+    resendable = true,
+  ): Promise<Result<z.infer<S>>> {
     const r = await authorised(req, (q) => http.json<unknown>(q, extractTradingGridError), resendable);
     if (!r.ok) return r;
     const parsed = schema.safeParse(r.value.data);
     if (!parsed.success) {
-      const error: RemoteError = { code: 'tg:bad_response', retryable: false, status: r.value.status, detail: `tradinggrid ${req.method} ${req.path}: response does not match the contract: ${describeZodIssues(parsed.error.issues)}` };
+      const error: RemoteError = {
+        code: 'tg:bad_response',
+        retryable: false,
+        status: r.value.status,
+        detail: `tradinggrid ${req.method} ${req.path}: response does not match the contract: ${describeZodIssues(parsed.error.issues)}`,
+      };
       return err(error);
     }
     return ok(parsed.data);
@@ -151,7 +191,8 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
     return r.ok ? ok({ totalCount: r.value.total_count, data: r.value.data }) : r;
   }
 
-  const get = <S extends z.ZodType>(path: string, schema: S, query?: HttpRequest['query']) => call({ method: 'GET', path, query }, schema);
+  const get = <S extends z.ZodType>(path: string, schema: S, query?: HttpRequest['query']) =>
+    call({ method: 'GET', path, query }, schema);
   const write = <S extends z.ZodType>(method: 'POST' | 'PUT', path: string, json: unknown, key: string, schema: S) =>
     call({ method, path, json, headers: { 'idempotency-key': key } }, schema);
 
@@ -175,11 +216,28 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
 
     // cases
     getCase: (id) => get(`/cases/${seg(id)}`, schemas.case),
-    listCases: async (q = {}) => page(await get('/cases', schemas.cases, listParams(q, { partner_id: q.partnerId, status: q.status, kind: q.kind }))),
+    listCases: async (q = {}) =>
+      page(
+        await get('/cases', schemas.cases, listParams(q, { partner_id: q.partnerId, status: q.status, kind: q.kind })),
+      ),
     iterateCases: (q) => iterate((p) => driver.listCases({ ...q, ...p }), q),
-    setCaseStatus: (caseId, input, key) => write('POST', `/cases/${seg(caseId)}/status`, { status: input.status, ...(input.note !== undefined ? { note: input.note } : {}) }, key, schemas.case),
+    setCaseStatus: (caseId, input, key) =>
+      write(
+        'POST',
+        `/cases/${seg(caseId)}/status`,
+        { status: input.status, ...(input.note !== undefined ? { note: input.note } : {}) },
+        key,
+        schemas.case,
+      ),
     listCaseComments: (caseId) => collect(`/cases/${seg(caseId)}/comments`, schemas.comments),
-    addCaseComment: (caseId, input, key) => write('POST', `/cases/${seg(caseId)}/comments`, { body: input.body, ...(input.author !== undefined ? { author: input.author } : {}) }, key, schemas.comment),
+    addCaseComment: (caseId, input, key) =>
+      write(
+        'POST',
+        `/cases/${seg(caseId)}/comments`,
+        { body: input.body, ...(input.author !== undefined ? { author: input.author } : {}) },
+        key,
+        schemas.comment,
+      ),
 
     // documents
     listCaseDocuments: (caseId) => collect(`/cases/${seg(caseId)}/documents`, schemas.documents),
@@ -187,14 +245,25 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
     async downloadDocument(id) {
       const meta = await driver.getDocument(id);
       if (!meta.ok) return meta;
-      const res: Result<StreamResponse> = await authorised({ method: 'GET', path: `/documents/${seg(id)}/content` }, (q) => http.stream(q));
+      const res: Result<StreamResponse> = await authorised(
+        { method: 'GET', path: `/documents/${seg(id)}/content` },
+        (q) => http.stream(q),
+      );
       if (!res.ok) return res;
       return ok({ meta: meta.value, body: res.value.body });
     },
     uploadCaseDocument(caseId, doc, key) {
-      const mp = buildMultipart({ name: doc.name, kind: doc.kind }, { field: 'file', filename: doc.name, contentType: doc.contentType, data: doc.data });
+      const mp = buildMultipart(
+        { name: doc.name, kind: doc.kind },
+        { field: 'file', filename: doc.name, contentType: doc.contentType, data: doc.data },
+      );
       return call(
-        { method: 'POST', path: `/cases/${seg(caseId)}/documents`, body: mp.body, headers: { 'content-type': mp.contentType, 'idempotency-key': key } },
+        {
+          method: 'POST',
+          path: `/cases/${seg(caseId)}/documents`,
+          body: mp.body,
+          headers: { 'content-type': mp.contentType, 'idempotency-key': key },
+        },
         schemas.document,
         Buffer.isBuffer(mp.body),
       );
@@ -202,31 +271,54 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
 
     // partners
     getPartner: (id) => get(`/trading_partners/${seg(id)}`, schemas.partner),
-    listPartners: async (q = {}) => page(await get('/trading_partners', schemas.partners, listParams(q, { status: q.status, tier: q.tier }))),
+    listPartners: async (q = {}) =>
+      page(await get('/trading_partners', schemas.partners, listParams(q, { status: q.status, tier: q.tier }))),
     iteratePartners: (q) => iterate((p) => driver.listPartners({ ...q, ...p }), q),
     createPartner: (input, key) => write('POST', '/trading_partners', input, key, schemas.partner),
-    setPartnerStatus: (id, status, key) => write('POST', `/trading_partners/${seg(id)}/status`, { status }, key, schemas.partner),
-    putScorecard: (partnerId, sc, key) => write('PUT', `/trading_partners/${seg(partnerId)}/scorecard`, sc, key, schemas.scorecard),
+    setPartnerStatus: (id, status, key) =>
+      write('POST', `/trading_partners/${seg(id)}/status`, { status }, key, schemas.partner),
+    putScorecard: (partnerId, sc, key) =>
+      write('PUT', `/trading_partners/${seg(partnerId)}/scorecard`, sc, key, schemas.scorecard),
 
     // compliance requirements
     getComplianceRequirement: (id) => get(`/compliance_requirements/${seg(id)}`, schemas.requirement),
-    listComplianceRequirements: async (q = {}) => page(await get('/compliance_requirements', schemas.requirements, listParams(q, { partner_id: q.partnerId }))),
+    listComplianceRequirements: async (q = {}) =>
+      page(await get('/compliance_requirements', schemas.requirements, listParams(q, { partner_id: q.partnerId }))),
 
     // partner requests
     getRequest: (id) => get(`/requests/${seg(id)}`, schemas.request),
-    listRequests: async (q = {}) => page(await get('/requests', schemas.requests, listParams(q, { partner_id: q.partnerId, status: q.status }))),
+    listRequests: async (q = {}) =>
+      page(await get('/requests', schemas.requests, listParams(q, { partner_id: q.partnerId, status: q.status }))),
     decideRequest: (id, d, key) =>
-      write('POST', `/requests/${seg(id)}/decision`, { outcome: d.outcome, ...(d.comment !== undefined ? { comment: d.comment } : {}), ...(d.decidedBy !== undefined ? { decided_by: d.decidedBy } : {}) }, key, schemas.request),
+      write(
+        'POST',
+        `/requests/${seg(id)}/decision`,
+        {
+          outcome: d.outcome,
+          ...(d.comment !== undefined ? { comment: d.comment } : {}),
+          ...(d.decidedBy !== undefined ? { decided_by: d.decidedBy } : {}),
+        },
+        key,
+        schemas.request,
+      ),
 
     // notices
     getNotice: (id) => get(`/notices/${seg(id)}`, schemas.notice),
     listNotices: async (q = {}) => page(await get('/notices', schemas.notices, listParams(q))),
     publishNotice: (input, key) => write('POST', '/notices', input, key, schemas.notice),
 
-    pollChanges: (o = {}) => pollChanges(driver, { since: o.since, overlapMs: opts.pollOverlapMs ?? 2_000, startedAt: new Date(now()).toISOString() }),
+    pollChanges: (o = {}) =>
+      pollChanges(driver, {
+        since: o.since,
+        overlapMs: opts.pollOverlapMs ?? 2_000,
+        startedAt: new Date(now()).toISOString(),
+      }),
 
     close: () => http.close(),
   };
 
-  return Object.defineProperty(driver, 'tokenFetches', { get: () => tokens.fetches, enumerable: true }) as CommunityDriver;
+  return Object.defineProperty(driver, 'tokenFetches', {
+    get: () => tokens.fetches,
+    enumerable: true,
+  }) as CommunityDriver;
 }

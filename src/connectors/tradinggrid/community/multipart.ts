@@ -15,7 +15,10 @@ function quote(v: string): string {
  * multipart/form-data with plain text fields and one file part, built by hand so a Readable file
  * is streamed through without being held in memory.
  */
-export function buildMultipart(fields: Record<string, string>, file: { field: string; filename: string; contentType: string; data: Buffer | Readable }): MultipartBody {
+export function buildMultipart(
+  fields: Record<string, string>,
+  file: { field: string; filename: string; contentType: string; data: Buffer | Readable },
+): MultipartBody {
   const boundary = `----gridbridge${randomBytes(12).toString('hex')}`;
   let head = '';
   for (const [k, v] of Object.entries(fields)) {

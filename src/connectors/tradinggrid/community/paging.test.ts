@@ -36,8 +36,15 @@ describe('catch-up paging', () => {
   });
 
   it('a whole page sharing one millisecond falls back to offsets for that instant, and ends', async () => {
-    const xs = [...Array.from({ length: 7 }, (_, i) => ({ id: `S${i}`, updated_at: at(5) })), { id: 'L', updated_at: at(9) }];
-    const r = await collectChanges(at(-1), source(xs, 3, () => undefined), (x) => x.updated_at);
+    const xs = [
+      ...Array.from({ length: 7 }, (_, i) => ({ id: `S${i}`, updated_at: at(5) })),
+      { id: 'L', updated_at: at(9) },
+    ];
+    const r = await collectChanges(
+      at(-1),
+      source(xs, 3, () => undefined),
+      (x) => x.updated_at,
+    );
     expect(r.ok && [...new Set(r.value.map((x) => x.id))].sort()).toEqual(xs.map((x) => x.id).sort());
   });
 });

@@ -8,7 +8,8 @@ export async function collectPages<T>(list: (offset: number) => Promise<Result<P
     const r = await list(data.length);
     if (!r.ok) return r;
     data.push(...r.value.data);
-    if (r.value.data.length === 0 || data.length >= r.value.totalCount) return ok({ totalCount: r.value.totalCount, data });
+    if (r.value.data.length === 0 || data.length >= r.value.totalCount)
+      return ok({ totalCount: r.value.totalCount, data });
   }
 }
 
@@ -20,7 +21,11 @@ export async function collectPages<T>(list: (offset: number) => Promise<Result<P
  * sharing that millisecond are read again rather than skipped (their repeats dedupe downstream). Only
  * when a whole page shares one millisecond does it fall back to offsets for that instant.
  */
-export async function collectChanges<T>(after: string, list: (after: string, offset: number) => Promise<Result<Page<T>>>, changedAt: (item: T) => string | null | undefined): Promise<Result<T[]>> {
+export async function collectChanges<T>(
+  after: string,
+  list: (after: string, offset: number) => Promise<Result<Page<T>>>,
+  changedAt: (item: T) => string | null | undefined,
+): Promise<Result<T[]>> {
   const out: T[] = [];
   let from = after;
   let offset = 0;

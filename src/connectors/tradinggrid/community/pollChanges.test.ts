@@ -18,30 +18,61 @@ type Method = 'listCases' | 'listCaseDocuments' | 'listCaseComments';
 async function setup() {
   const sb: TradingGridSandbox = await startTradingGridSandbox({});
   cleanups.push(() => sb.close());
-  const d: CommunityDriver = createCommunityDriver({ baseUrl: sb.url, tenantId: sb.tenantId, clientId: sb.clientId, clientSecret: sb.clientSecret, retries: 0 });
+  const d: CommunityDriver = createCommunityDriver({
+    baseUrl: sb.url,
+    tenantId: sb.tenantId,
+    clientId: sb.clientId,
+    clientSecret: sb.clientSecret,
+    retries: 0,
+  });
   cleanups.push(() => d.close());
-  const failNext: Record<Method, Array<{ retryable: boolean }>> = { listCases: [], listCaseDocuments: [], listCaseComments: [] };
-  const calls: Record<Method, number> = { listCases: 0, listCaseDocuments: 0, listCaseComments: 0 };
-  const wrap = <A extends unknown[], T>(m: Method, f: (...a: A) => Promise<Result<T>>) => async (...a: A): Promise<Result<T>> => {
-    calls[m]++;
-    const fault = failNext[m].shift();
-    if (fault) return { ok: false, error: { code: 'http_503', status: 503, retryable: fault.retryable, detail: `${m}: injected ${fault.retryable ? '503' : '400'}` } };
-    return f(...a);
+  const failNext: Record<Method, Array<{ retryable: boolean }>> = {
+    listCases: [],
+    listCaseDocuments: [],
+    listCaseComments: [],
   };
+  const calls: Record<Method, number> = { listCases: 0, listCaseDocuments: 0, listCaseComments: 0 };
+  const wrap =
+    <A extends unknown[], T>(m: Method, f: (...a: A) => Promise<Result<T>>) =>
+    async (...a: A): Promise<Result<T>> => {
+      calls[m]++;
+      const fault = failNext[m].shift();
+      if (fault)
+        return {
+          ok: false,
+          error: {
+            code: 'http_503',
+            status: 503,
+            retryable: fault.retryable,
+            detail: `${m}: injected ${fault.retryable ? '503' : '400'}`,
+          },
+        };
+      return f(...a);
+    };
   const tg = {
     ...d,
     listCases: wrap('listCases', d.listCases),
     listCaseDocuments: wrap('listCaseDocuments', d.listCaseDocuments),
     listCaseComments: wrap('listCaseComments', d.listCaseComments),
   };
-  const c = await sb.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Polled', documents: [{ name: 'claim.pdf', kind: 'claim_evidence', contentType: 'application/pdf', content: Buffer.from('%PDF') }] });
+  const c = await sb.raiseCase({
+    partnerId: 'P-ACME',
+    kind: 'dispute',
+    title: 'Polled',
+    documents: [
+      { name: 'claim.pdf', kind: 'claim_evidence', contentType: 'application/pdf', content: Buffer.from('%PDF') },
+    ],
+  });
   await sb.addCaseComment(c.id, { body: 'see attached' });
   return { tg, failNext, calls, caseId: c.id };
 }
 
 const kinds = (r: Awaited<ReturnType<typeof pollChanges>>, caseId: string) => {
   if (!r.ok) throw new Error(r.error.detail);
-  return r.value.events.filter((e) => e.data.id === caseId || e.data.case_id === caseId).map((e) => e.type).sort();
+  return r.value.events
+    .filter((e) => e.data.id === caseId || e.data.case_id === caseId)
+    .map((e) => e.type)
+    .sort();
 };
 
 describe('pollChanges reads', () => {
@@ -59,7 +90,10 @@ describe('pollChanges reads', () => {
     const { tg, failNext, calls } = await setup();
     failNext.listCaseComments.push({ retryable: true }, { retryable: true }, { retryable: true });
     const r = await pollChanges(tg, { overlapMs: 0 });
-    expect(r).toEqual({ ok: false, error: { code: 'http_503', status: 503, retryable: true, detail: 'listCaseComments: injected 503' } });
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'http_503', status: 503, retryable: true, detail: 'listCaseComments: injected 503' },
+    });
     expect(calls.listCaseComments).toBe(3);
   });
 
@@ -77,7 +111,13 @@ describe('pollChanges cursor', () => {
   it('a case commented on while the poll pages (after it was read) is read again by the next poll', async () => {
     const sb: TradingGridSandbox = await startTradingGridSandbox({});
     cleanups.push(() => sb.close());
-    const d: CommunityDriver = createCommunityDriver({ baseUrl: sb.url, tenantId: sb.tenantId, clientId: sb.clientId, clientSecret: sb.clientSecret, retries: 0 });
+    const d: CommunityDriver = createCommunityDriver({
+      baseUrl: sb.url,
+      tenantId: sb.tenantId,
+      clientId: sb.clientId,
+      clientSecret: sb.clientSecret,
+      retries: 0,
+    });
     cleanups.push(() => d.close());
     const since = new Date(Date.now() - 1).toISOString();
     const early = await sb.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Read early' });
@@ -91,7 +131,11 @@ describe('pollChanges cursor', () => {
         if (caseId === early.id && !commentedDuring) {
           commentedDuring = (await sb.addCaseComment(early.id, { body: 'added while the poll paged' })).id;
           await new Promise((done) => setTimeout(done, 5)); // sleep-ok: the later change must have a later stamp
-          await sb.requestApproval({ partnerId: 'P-ACME', kind: 'pricing_exception', summary: 'Changed later (requests are read after cases)' });
+          await sb.requestApproval({
+            partnerId: 'P-ACME',
+            kind: 'pricing_exception',
+            summary: 'Changed later (requests are read after cases)',
+          });
         }
         return r;
       },
@@ -100,8 +144,14 @@ describe('pollChanges cursor', () => {
     const first = await pollChanges(tg, { since, overlapMs: 0, startedAt });
     if (!first.ok) throw new Error(first.error.detail);
     expect(first.value.events.some((e) => e.type === 'case.comment_added')).toBe(false);
-    const second = await pollChanges(d, { since: first.value.cursor, overlapMs: 0, startedAt: new Date().toISOString() });
+    const second = await pollChanges(d, {
+      since: first.value.cursor,
+      overlapMs: 0,
+      startedAt: new Date().toISOString(),
+    });
     if (!second.ok) throw new Error(second.error.detail);
-    expect(second.value.events.filter((e) => e.type === 'case.comment_added').map((e) => e.data.id)).toEqual([commentedDuring]);
+    expect(second.value.events.filter((e) => e.type === 'case.comment_added').map((e) => e.data.id)).toEqual([
+      commentedDuring,
+    ]);
   });
 });

@@ -3,7 +3,16 @@ import type { TradingGridEvent } from '../events.ts';
 import type { ChangeBatch, Page, TradingGridPort } from '../port.ts';
 import { collectChanges } from './paging.ts';
 
-type Lists = Pick<TradingGridPort, 'listCases' | 'listPartners' | 'listComplianceRequirements' | 'listRequests' | 'listNotices' | 'listCaseComments' | 'listCaseDocuments'>;
+type Lists = Pick<
+  TradingGridPort,
+  | 'listCases'
+  | 'listPartners'
+  | 'listComplianceRequirements'
+  | 'listRequests'
+  | 'listNotices'
+  | 'listCaseComments'
+  | 'listCaseDocuments'
+>;
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
 
@@ -22,8 +31,17 @@ async function read<T>(call: () => Promise<Result<T>>): Promise<Result<T>> {
 }
 
 /** Everything changed after `after`, paged by change time (see collectChanges), each item once. */
-async function all<T extends { id: string }>(after: string, list: (updatedAfter: string, offset: number) => Promise<Result<Page<T>>>): Promise<Result<T[]>> {
-  const r = await collectChanges(after, (from, offset) => read(() => list(from, offset)), (x) => (x as { updated_at?: string | null; created_at?: string | null }).updated_at ?? (x as { created_at?: string | null }).created_at);
+async function all<T extends { id: string }>(
+  after: string,
+  list: (updatedAfter: string, offset: number) => Promise<Result<Page<T>>>,
+): Promise<Result<T[]>> {
+  const r = await collectChanges(
+    after,
+    (from, offset) => read(() => list(from, offset)),
+    (x) =>
+      (x as { updated_at?: string | null; created_at?: string | null }).updated_at ??
+      (x as { created_at?: string | null }).created_at,
+  );
   if (!r.ok) return r;
   // A re-read item keeps its latest copy.
   return ok([...new Map(r.value.map((x) => [x.id, x])).values()]);
@@ -42,10 +60,18 @@ function later(a: string, b: string): string {
  * Partner changes other than creation come back as `trading_partner.status_changed` (the list
  * cannot say which field changed; the event is thin and the handler re-reads the partner).
  */
-export async function pollChanges(tg: Lists, o: { since?: string; overlapMs: number; startedAt?: string }): Promise<Result<ChangeBatch>> {
+export async function pollChanges(
+  tg: Lists,
+  o: { since?: string; overlapMs: number; startedAt?: string },
+): Promise<Result<ChangeBatch>> {
   const since = o.since ?? EPOCH;
   const sinceMs = Date.parse(since);
-  if (!Number.isFinite(sinceMs)) return err({ code: 'tg:bad_cursor', retryable: false, detail: `pollChanges: cursor "${since}" is not a timestamp` });
+  if (!Number.isFinite(sinceMs))
+    return err({
+      code: 'tg:bad_cursor',
+      retryable: false,
+      detail: `pollChanges: cursor "${since}" is not a timestamp`,
+    });
   const after = new Date(Math.max(0, sinceMs - o.overlapMs)).toISOString();
   const isNew = (t: string | undefined | null) => !!t && Date.parse(t) > Date.parse(after);
   const events: TradingGridEvent[] = [];
@@ -59,21 +85,27 @@ export async function pollChanges(tg: Lists, o: { since?: string; overlapMs: num
   if (!partners.ok) return partners;
   for (const p of partners.value) {
     if (isNew(p.created_at)) emit('trading_partner.created', { id: p.id }, p.created_at);
-    if (p.updated_at !== p.created_at || !isNew(p.created_at)) emit('trading_partner.status_changed', { id: p.id, status: p.status }, p.updated_at);
+    if (p.updated_at !== p.created_at || !isNew(p.created_at))
+      emit('trading_partner.status_changed', { id: p.id, status: p.status }, p.updated_at);
   }
 
   const cases = await all(after, (updatedAfter, offset) => tg.listCases({ updatedAfter, offset }));
   if (!cases.ok) return cases;
   for (const c of cases.value) {
     if (isNew(c.opened_at)) emit('case.opened', { id: c.id, partner_id: c.partner_id, kind: c.kind }, c.opened_at);
-    if (c.updated_at !== c.opened_at || !isNew(c.opened_at)) emit('case.updated', { id: c.id, partner_id: c.partner_id, status: c.status }, c.updated_at);
+    if (c.updated_at !== c.opened_at || !isNew(c.opened_at))
+      emit('case.updated', { id: c.id, partner_id: c.partner_id, status: c.status }, c.updated_at);
     // Comments and documents of a changed case: a case's updated_at moves when either is added.
     const docs = await read(() => tg.listCaseDocuments(c.id));
     if (!docs.ok) return docs;
-    for (const d of docs.value.data) if (isNew(d.created_at)) emit('document.added', { id: d.id, case_id: c.id, sha256: d.sha256, uploaded_by: d.uploaded_by }, d.created_at);
+    for (const d of docs.value.data)
+      if (isNew(d.created_at))
+        emit('document.added', { id: d.id, case_id: c.id, sha256: d.sha256, uploaded_by: d.uploaded_by }, d.created_at);
     const comments = await read(() => tg.listCaseComments(c.id));
     if (!comments.ok) return comments;
-    for (const cm of comments.value.data) if (isNew(cm.created_at)) emit('case.comment_added', { id: cm.id, case_id: c.id, ...(cm.side ? { side: cm.side } : {}) }, cm.created_at);
+    for (const cm of comments.value.data)
+      if (isNew(cm.created_at))
+        emit('case.comment_added', { id: cm.id, case_id: c.id, ...(cm.side ? { side: cm.side } : {}) }, cm.created_at);
   }
 
   const reqs = await all(after, (updatedAfter, offset) => tg.listComplianceRequirements({ updatedAfter, offset }));
@@ -94,7 +126,12 @@ export async function pollChanges(tg: Lists, o: { since?: string; overlapMs: num
   if (!notices.ok) return notices;
   for (const n of notices.value) {
     for (const a of n.acknowledgements) {
-      if (isNew(a.acknowledged_at)) emit('notice.acknowledged', { id: n.id, partner_id: a.partner_id, acknowledged_at: a.acknowledged_at, contact: a.contact ?? null }, a.acknowledged_at);
+      if (isNew(a.acknowledged_at))
+        emit(
+          'notice.acknowledged',
+          { id: n.id, partner_id: a.partner_id, acknowledged_at: a.acknowledged_at, contact: a.contact ?? null },
+          a.acknowledged_at,
+        );
     }
   }
 

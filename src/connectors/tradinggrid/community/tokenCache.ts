@@ -42,19 +42,39 @@ export class TokenCache {
   private async fetch(): Promise<Result<string>> {
     this.fetches++;
     const path = `/tenants/${encodeURIComponent(this.o.tenantId)}/oauth2/token`;
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.o.clientId, client_secret: this.o.clientSecret }).toString();
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: this.o.clientId,
+      client_secret: this.o.clientSecret,
+    }).toString();
     const r = await this.o.http.json<unknown>(
-      { method: 'POST', path, body, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } },
+      {
+        method: 'POST',
+        path,
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      },
       extractTradingGridError,
     );
     if (!r.ok) {
       const s = r.error.status;
-      if (s === 400 || s === 401 || s === 403) return err(credentialError(`token request for tenant ${this.o.tenantId} refused (${s}); check client_id/client_secret`, s));
+      if (s === 400 || s === 401 || s === 403)
+        return err(
+          credentialError(
+            `token request for tenant ${this.o.tenantId} refused (${s}); check client_id/client_secret`,
+            s,
+          ),
+        );
       return r;
     }
     const parsed = TokenResponseSchema.safeParse(r.value.data);
     if (!parsed.success) {
-      return err({ code: 'tg:bad_response', retryable: false, status: r.value.status, detail: `Trading Grid token response malformed: ${describeZodIssues(parsed.error.issues)}` });
+      return err({
+        code: 'tg:bad_response',
+        retryable: false,
+        status: r.value.status,
+        detail: `Trading Grid token response malformed: ${describeZodIssues(parsed.error.issues)}`,
+      });
     }
     const lifeMs = parsed.data.expires_in * 1000;
     const skew = Math.min(this.o.skewMs ?? 30_000, lifeMs / 10);

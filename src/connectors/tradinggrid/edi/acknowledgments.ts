@@ -1,4 +1,11 @@
-import { EDIFACT_SYNTAX_ERRORS, TA1_NOTES, X12_ELEMENT_ERRORS, X12_GROUP_ERRORS, X12_SEGMENT_ERRORS, X12_TRANSACTION_ERRORS } from './ackCodes.ts';
+import {
+  EDIFACT_SYNTAX_ERRORS,
+  TA1_NOTES,
+  X12_ELEMENT_ERRORS,
+  X12_GROUP_ERRORS,
+  X12_SEGMENT_ERRORS,
+  X12_TRANSACTION_ERRORS,
+} from './ackCodes.ts';
 import type { BusinessReference } from './businessReference.ts';
 import type { TransactionEnvelope } from './envelope.ts';
 import { comp, comps, first, repeats, type Segment } from './segment.ts';
@@ -29,7 +36,11 @@ export interface AckError {
 /** One acknowledgement, in the JSON shape of `gridbridge edi parse`. */
 export interface Acknowledgment {
   kind: AckKind;
-  acknowledges: { interchange_control_number?: string; group_control_number?: string; transaction_control_number?: string };
+  acknowledges: {
+    interchange_control_number?: string;
+    group_control_number?: string;
+    transaction_control_number?: string;
+  };
   normalized: AckOutcome;
   errors: AckError[];
 }
@@ -44,14 +55,26 @@ export interface AckFinding {
 /** Transaction sets that are acknowledgements (their segments are kept and interpreted). */
 export const ACK_SETS: ReadonlySet<string> = new Set(['997', '999', '824', 'CONTRL', 'APERAK']);
 
-const X12_STATUS: Record<string, AckOutcome> = { A: 'accepted', E: 'accepted_with_errors', P: 'partially_accepted', R: 'rejected', M: 'rejected', W: 'rejected', X: 'rejected' };
+const X12_STATUS: Record<string, AckOutcome> = {
+  A: 'accepted',
+  E: 'accepted_with_errors',
+  P: 'partially_accepted',
+  R: 'rejected',
+  M: 'rejected',
+  W: 'rejected',
+  X: 'rejected',
+};
 
 function num(text: string): number | undefined {
   const n = Number.parseInt(text, 10);
   return Number.isFinite(n) ? n : undefined;
 }
 
-function error(code: string, table: Record<string, string>, extra: Omit<AckError, 'code' | 'description'> = {}): AckError {
+function error(
+  code: string,
+  table: Record<string, string>,
+  extra: Omit<AckError, 'code' | 'description'> = {},
+): AckError {
   const out: AckError = { ...extra, code };
   const description = table[code];
   if (description !== undefined) out.description = description;
@@ -69,7 +92,12 @@ export function interpretTa1(seg: Segment): AckFinding {
   const note = first(seg, 5);
   const errors = note !== '' && note !== '000' ? [error(note, TA1_NOTES)] : [];
   return {
-    ack: { kind: 'TA1', acknowledges: compact({ interchange_control_number: first(seg, 1) }), normalized: X12_STATUS[first(seg, 4)] ?? 'rejected', errors },
+    ack: {
+      kind: 'TA1',
+      acknowledges: compact({ interchange_control_number: first(seg, 1) }),
+      normalized: X12_STATUS[first(seg, 4)] ?? 'rejected',
+      errors,
+    },
     acknowledgedSetId: null,
     reference: null,
   };
@@ -89,7 +117,12 @@ function interpretFunctionalAck(tx: TransactionEnvelope, segments: Segment[]): A
         break;
       case 'AK2':
         current = {
-          ack: { kind, acknowledges: compact({ group_control_number: group, transaction_control_number: first(seg, 2) }), normalized: 'accepted', errors: [] },
+          ack: {
+            kind,
+            acknowledges: compact({ group_control_number: group, transaction_control_number: first(seg, 2) }),
+            normalized: 'accepted',
+            errors: [],
+          },
           acknowledgedSetId: first(seg, 1) || null,
           reference: null,
         };
@@ -100,14 +133,22 @@ function interpretFunctionalAck(tx: TransactionEnvelope, segments: Segment[]): A
       case 'IK3': {
         const position = num(first(seg, 2));
         lastSegment = { tag: first(seg, 1), ...(position !== undefined ? { position } : {}) };
-        current?.ack.errors.push(error(first(seg, 4), X12_SEGMENT_ERRORS, { segment: lastSegment.tag, ...(position !== undefined ? { position } : {}) }));
+        current?.ack.errors.push(
+          error(first(seg, 4), X12_SEGMENT_ERRORS, {
+            segment: lastSegment.tag,
+            ...(position !== undefined ? { position } : {}),
+          }),
+        );
         break;
       }
       case 'CTX': {
         // CTX01 (C998) repeats: each repetition is a context name and, optionally, its reference.
         const last = current?.ack.errors.at(-1);
-        const contexts = repeats(seg, 1).map(([name = '', ref = '']) => `${name}${ref ? ` ${ref}` : ''}`).filter(Boolean);
-        if (last !== undefined && contexts.length > 0) last.description = `${last.description ?? ''}${last.description ? '; ' : ''}context ${contexts.join(', ')}`;
+        const contexts = repeats(seg, 1)
+          .map(([name = '', ref = '']) => `${name}${ref ? ` ${ref}` : ''}`)
+          .filter(Boolean);
+        if (last !== undefined && contexts.length > 0)
+          last.description = `${last.description ?? ''}${last.description ? '; ' : ''}context ${contexts.join(', ')}`;
         break;
       }
       case 'AK4':
@@ -144,7 +185,16 @@ function interpretFunctionalAck(tx: TransactionEnvelope, segments: Segment[]): A
           const code = first(seg, n);
           if (code !== '') errors.push(error(code, X12_GROUP_ERRORS));
         }
-        out.unshift({ ack: { kind, acknowledges: compact({ group_control_number: group }), normalized: X12_STATUS[first(seg, 1)] ?? 'rejected', errors }, acknowledgedSetId: null, reference: null });
+        out.unshift({
+          ack: {
+            kind,
+            acknowledges: compact({ group_control_number: group }),
+            normalized: X12_STATUS[first(seg, 1)] ?? 'rejected',
+            errors,
+          },
+          acknowledgedSetId: null,
+          reference: null,
+        });
         break;
       }
     }
@@ -152,7 +202,13 @@ function interpretFunctionalAck(tx: TransactionEnvelope, segments: Segment[]): A
   return out;
 }
 
-const OTI_STATUS: Record<string, AckOutcome> = { A: 'accepted', E: 'accepted_with_errors', C: 'accepted_with_errors', P: 'partially_accepted', R: 'rejected' };
+const OTI_STATUS: Record<string, AckOutcome> = {
+  A: 'accepted',
+  E: 'accepted_with_errors',
+  C: 'accepted_with_errors',
+  P: 'partially_accepted',
+  R: 'rejected',
+};
 
 /** 824 application advice: one finding per OTI, with its TED errors. */
 function interpret824(segments: Segment[]): AckFinding[] {
@@ -198,7 +254,10 @@ export const CONTRL_ACTIONS: Readonly<Record<string, { outcome: AckOutcome; mean
   '4': { outcome: 'rejected', meaning: 'This level and all lower levels rejected' },
   '5': { outcome: 'accepted', meaning: 'UNB/UNZ accepted' },
   '6': { outcome: 'rejected', meaning: 'UNB/UNZ rejected' },
-  '7': { outcome: 'accepted', meaning: 'This level acknowledged, next lower level acknowledged if not explicitly rejected' },
+  '7': {
+    outcome: 'accepted',
+    meaning: 'This level acknowledged, next lower level acknowledged if not explicitly rejected',
+  },
   '8': { outcome: 'received', meaning: 'Interchange received' },
 };
 /** An action code outside the list says nothing we can rely on: treated as a rejection, and reported by validateAck. */
@@ -223,7 +282,12 @@ function interpretContrl(segments: Segment[]): AckFinding[] {
       case 'UCI':
         interchange = first(seg, 1);
         current = top = open(
-          { kind: 'CONTRL', acknowledges: compact({ interchange_control_number: interchange }), normalized: contrlOutcome(first(seg, 4)), errors: [] },
+          {
+            kind: 'CONTRL',
+            acknowledges: compact({ interchange_control_number: interchange }),
+            normalized: contrlOutcome(first(seg, 4)),
+            errors: [],
+          },
           null,
           first(seg, 5),
           first(seg, 6),
@@ -232,7 +296,12 @@ function interpretContrl(segments: Segment[]): AckFinding[] {
       case 'UCF':
         group = first(seg, 1);
         current = open(
-          { kind: 'CONTRL', acknowledges: compact({ interchange_control_number: interchange, group_control_number: group }), normalized: contrlOutcome(first(seg, 4)), errors: [] },
+          {
+            kind: 'CONTRL',
+            acknowledges: compact({ interchange_control_number: interchange, group_control_number: group }),
+            normalized: contrlOutcome(first(seg, 4)),
+            errors: [],
+          },
           null,
           first(seg, 5),
           first(seg, 6),
@@ -242,7 +311,11 @@ function interpretContrl(segments: Segment[]): AckFinding[] {
         current = open(
           {
             kind: 'CONTRL',
-            acknowledges: compact({ interchange_control_number: interchange, group_control_number: group, transaction_control_number: first(seg, 1) }),
+            acknowledges: compact({
+              interchange_control_number: interchange,
+              group_control_number: group,
+              transaction_control_number: first(seg, 1),
+            }),
             normalized: contrlOutcome(first(seg, 3)),
             errors: [],
           },
@@ -277,8 +350,14 @@ function interpretContrl(segments: Segment[]): AckFinding[] {
     }
   }
   // "Acknowledged" with errors reported is accepted with errors; an interchange with rejected messages is partial.
-  for (const f of out) if (f.ack.normalized === 'accepted' && f.ack.errors.length > 0) f.ack.normalized = 'accepted_with_errors';
-  if (top !== null && (top.ack.normalized === 'accepted' || top.ack.normalized === 'accepted_with_errors') && out.some((f) => f !== top && f.ack.normalized === 'rejected')) top.ack.normalized = 'partially_accepted';
+  for (const f of out)
+    if (f.ack.normalized === 'accepted' && f.ack.errors.length > 0) f.ack.normalized = 'accepted_with_errors';
+  if (
+    top !== null &&
+    (top.ack.normalized === 'accepted' || top.ack.normalized === 'accepted_with_errors') &&
+    out.some((f) => f !== top && f.ack.normalized === 'rejected')
+  )
+    top.ack.normalized = 'partially_accepted';
   return out;
 }
 
@@ -315,8 +394,10 @@ function interpretAperak(segments: Segment[]): AckFinding[] {
     else if (seg.tag === 'RFF') {
       const q = comp(seg, 1, 0);
       if (q === 'ACW') messageRef = comp(seg, 1, 1);
-      else if (reference === null && comp(seg, 1, 1)) reference = { type: q === 'ON' ? 'purchase_order' : q, value: comp(seg, 1, 1) };
-    } else if (seg.tag === 'DOC' && reference === null && comp(seg, 2, 0)) reference = { type: comp(seg, 1, 0), value: comp(seg, 2, 0) };
+      else if (reference === null && comp(seg, 1, 1))
+        reference = { type: q === 'ON' ? 'purchase_order' : q, value: comp(seg, 1, 1) };
+    } else if (seg.tag === 'DOC' && reference === null && comp(seg, 2, 0))
+      reference = { type: comp(seg, 1, 0), value: comp(seg, 2, 0) };
     else if (seg.tag === 'ERC') errors.push({ code: comp(seg, 1, 0) });
     else if (seg.tag === 'FTX') {
       const last = errors.at(-1);
@@ -325,8 +406,21 @@ function interpretAperak(segments: Segment[]): AckFinding[] {
     }
   }
   const fn = APERAK_FUNCTIONS[functionCode]?.outcome;
-  const normalized: AckOutcome = fn === 'rejected' ? 'rejected' : errors.length === 0 ? 'accepted' : fn === 'accepted' ? 'accepted_with_errors' : 'rejected';
-  return [{ ack: { kind: 'APERAK', acknowledges: compact({ transaction_control_number: messageRef }), normalized, errors }, acknowledgedSetId: null, reference }];
+  const normalized: AckOutcome =
+    fn === 'rejected'
+      ? 'rejected'
+      : errors.length === 0
+        ? 'accepted'
+        : fn === 'accepted'
+          ? 'accepted_with_errors'
+          : 'rejected';
+  return [
+    {
+      ack: { kind: 'APERAK', acknowledges: compact({ transaction_control_number: messageRef }), normalized, errors },
+      acknowledgedSetId: null,
+      reference,
+    },
+  ];
 }
 
 /** Interprets an acknowledgement transaction (997, 999, 824, CONTRL, APERAK) kept with its segments. */
@@ -367,27 +461,44 @@ const NOT_REPEATING = new Set(['AK1', 'AK2', 'AK3', 'AK4', 'AK5', 'AK9', 'IK3', 
  */
 export function validateAck(tx: TransactionEnvelope): EdiError[] {
   const out: EdiError[] = [];
-  const bad = (seg: Segment, message: string) => out.push({ segment: seg.index, position: seg.offset, message: `${tx.set_id} ${tx.control_number}: ${message}` });
+  const bad = (seg: Segment, message: string) =>
+    out.push({ segment: seg.index, position: seg.offset, message: `${tx.set_id} ${tx.control_number}: ${message}` });
   for (const seg of tx.segments ?? []) {
     if (tx.set_id === '997' || tx.set_id === '999') {
       const d = seg.delimiters;
       if (NOT_REPEATING.has(seg.tag) && d.repetition !== null) {
-        for (let n = 1; n < seg.elements.length; n++) if (seg.elements[n]!.includes(d.repetition)) bad(seg, `expected no repetition in ${seg.tag}${String(n).padStart(2, '0')} (no element of ${seg.tag} repeats), found the repetition separator ${JSON.stringify(d.repetition)} in ${JSON.stringify(seg.elements[n])}`);
+        for (let n = 1; n < seg.elements.length; n++)
+          if (seg.elements[n]!.includes(d.repetition))
+            bad(
+              seg,
+              `expected no repetition in ${seg.tag}${String(n).padStart(2, '0')} (no element of ${seg.tag} repeats), found the repetition separator ${JSON.stringify(d.repetition)} in ${JSON.stringify(seg.elements[n])}`,
+            );
       }
       for (const n of NUMERIC[seg.tag] ?? []) {
         const v = first(seg, n);
-        if (v !== '' && !DIGITS.test(v)) bad(seg, `expected ${seg.tag}${String(n).padStart(2, '0')} to be a number, found ${JSON.stringify(v)}`);
+        if (v !== '' && !DIGITS.test(v))
+          bad(seg, `expected ${seg.tag}${String(n).padStart(2, '0')} to be a number, found ${JSON.stringify(v)}`);
       }
-      if ((seg.tag === 'AK3' || seg.tag === 'IK3') && !X12_TAG.test(first(seg, 1))) bad(seg, `expected ${seg.tag}01 to be a segment tag, found ${JSON.stringify(first(seg, 1))}`);
+      if ((seg.tag === 'AK3' || seg.tag === 'IK3') && !X12_TAG.test(first(seg, 1)))
+        bad(seg, `expected ${seg.tag}01 to be a segment tag, found ${JSON.stringify(first(seg, 1))}`);
       if (seg.tag === 'AK4' || seg.tag === 'IK4') {
         const parts = comps(seg, 1);
-        if (parts.length === 0 || parts[0] === '' || parts.some((c) => c !== '' && !DIGITS.test(c))) bad(seg, `expected ${seg.tag}01 to be an element position (a number, then optionally component and repetition positions), found ${JSON.stringify(parts.join(':'))}`);
+        if (parts.length === 0 || parts[0] === '' || parts.some((c) => c !== '' && !DIGITS.test(c)))
+          bad(
+            seg,
+            `expected ${seg.tag}01 to be an element position (a number, then optionally component and repetition positions), found ${JSON.stringify(parts.join(':'))}`,
+          );
       }
       const codes = STATUS_CODES[seg.tag];
-      if (codes && !codes.has(first(seg, 1))) bad(seg, `expected ${seg.tag}01 to be a status code (${[...codes].join(', ')}), found ${JSON.stringify(first(seg, 1))}`);
+      if (codes && !codes.has(first(seg, 1)))
+        bad(
+          seg,
+          `expected ${seg.tag}01 to be a status code (${[...codes].join(', ')}), found ${JSON.stringify(first(seg, 1))}`,
+        );
     } else if (tx.set_id === 'CONTRL') {
       const at = seg.tag === 'UCI' || seg.tag === 'UCF' ? 4 : seg.tag === 'UCM' ? 3 : 0;
-      if (at > 0 && !(first(seg, at) in CONTRL_ACTIONS)) bad(seg, `expected ${seg.tag} action code (0083) 1 to 8, found ${JSON.stringify(first(seg, at))}`);
+      if (at > 0 && !(first(seg, at) in CONTRL_ACTIONS))
+        bad(seg, `expected ${seg.tag} action code (0083) 1 to 8, found ${JSON.stringify(first(seg, at))}`);
     }
   }
   return out;

@@ -14,7 +14,10 @@ function x12With(text: string, encoding: BufferEncoding): Buffer {
 /** An APERAK whose FTX text is `bytes`, under syntax identifier `syntax`. */
 function edifactWith(syntax: string, bytes: Buffer): Buffer {
   return Buffer.concat([
-    Buffer.from(`UNB+${syntax}:3+5790000000001:14+GRIDBRIDGE:ZZ+240301:0930+A1'UNH+AP1+APERAK:D:96A:UN'BGM+305+APK-55+27'RFF+ACW:M1'ERC+14'FTX+AAO+++`, 'latin1'),
+    Buffer.from(
+      `UNB+${syntax}:3+5790000000001:14+GRIDBRIDGE:ZZ+240301:0930+A1'UNH+AP1+APERAK:D:96A:UN'BGM+305+APK-55+27'RFF+ACW:M1'ERC+14'FTX+AAO+++`,
+      'latin1',
+    ),
     bytes,
     Buffer.from(`'UNT+6+AP1'UNZ+1+A1'`, 'latin1'),
   ]);
@@ -29,7 +32,9 @@ const tedText = async (buf: Buffer, opts = {}) => {
 describe('text is decoded in the character set of its interchange', () => {
   it('X12 is UTF-8 by default (a partner’s apostrophe U+2019 comes out whole), latin1 when configured, and bytes that are not UTF-8 fall back to latin1', async () => {
     expect(await tedText(x12With('Acme’s price – not agreed', 'utf8'))).toBe('Acme’s price – not agreed');
-    expect(await tedText(x12With('Acme’s price', 'utf8'), { x12Encoding: 'latin1' })).toBe(Buffer.from('Acme’s price', 'utf8').toString('latin1'));
+    expect(await tedText(x12With('Acme’s price', 'utf8'), { x12Encoding: 'latin1' })).toBe(
+      Buffer.from('Acme’s price', 'utf8').toString('latin1'),
+    );
     expect(await tedText(x12With('Müller GmbH', 'latin1'))).toBe('Müller GmbH');
   });
 
@@ -45,7 +50,10 @@ describe('text is decoded in the character set of its interchange', () => {
   });
 
   it('a kept value of 13 characters or more keeps characters above U+00FF (a latin1 copy cut them)', async () => {
-    const buf = Buffer.from(fixture('824-rejected.x12').toString('latin1').replace('BGN*00*AA-7788', 'BGN*00*ŁÓDŹ-ADVICE-0001'), 'utf8');
+    const buf = Buffer.from(
+      fixture('824-rejected.x12').toString('latin1').replace('BGN*00*AA-7788', 'BGN*00*ŁÓDŹ-ADVICE-0001'),
+      'utf8',
+    );
     const p = await parseEdi(buf);
     expect(p.errors).toEqual([]);
     expect(p.interchanges[0]!.groups[0]!.transactions[0]!.business_reference?.value).toBe('ŁÓDŹ-ADVICE-0001');

@@ -36,7 +36,11 @@ function expectReported(parsed: Awaited<ReturnType<typeof parseEdi>>, length: nu
   expect(parsed.complete).toBe(parsed.errors.length === 0);
 }
 
-const mutation = fc.record({ at: fc.nat(), kind: fc.constantFrom('flip', 'cut', 'insert', 'delete' as const), byte: fc.integer({ min: 0, max: 255 }) });
+const mutation = fc.record({
+  at: fc.nat(),
+  kind: fc.constantFrom('flip', 'cut', 'insert', 'delete' as const),
+  byte: fc.integer({ min: 0, max: 255 }),
+});
 
 describe('the parser never crashes: every failure is a reported error with a position', () => {
   it('on random bytes', async () => {
@@ -52,24 +56,36 @@ describe('the parser never crashes: every failure is a reported error with a pos
   it('on random text that starts like an interchange', async () => {
     const head = fc.constantFrom('ISA*00*          *00*          *ZZ*', "UNA:+.? '", 'UNB+UNOA:3+', 'ISA|');
     await fc.assert(
-      fc.asyncProperty(head, fc.string({ maxLength: 200, unit: fc.constantFrom('*', '~', '+', "'", ':', '?', '>', 'A', 'B', 'S', 'T', 'E', 'G', '1', '\n', ' ') }), async (h, tail) => {
-        const buf = Buffer.from(h + tail, 'latin1');
-        expectReported(await parseEdi(buf), buf.length);
-      }),
+      fc.asyncProperty(
+        head,
+        fc.string({
+          maxLength: 200,
+          unit: fc.constantFrom('*', '~', '+', "'", ':', '?', '>', 'A', 'B', 'S', 'T', 'E', 'G', '1', '\n', ' '),
+        }),
+        async (h, tail) => {
+          const buf = Buffer.from(h + tail, 'latin1');
+          expectReported(await parseEdi(buf), buf.length);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('on mutated fixtures, read in random chunk sizes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: samples.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 97 }), async (i, ms, chunk) => {
-        const buf = mutate(samples[i]!, ms);
-        const whole = await parseEdi(buf);
-        expectReported(whole, buf.length);
-        const parts: Buffer[] = [];
-        for (let k = 0; k < buf.length; k += chunk) parts.push(buf.subarray(k, k + chunk));
-        expect(await parseEdi(Readable.from(parts))).toEqual(whole);
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: samples.length - 1 }),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 97 }),
+        async (i, ms, chunk) => {
+          const buf = mutate(samples[i]!, ms);
+          const whole = await parseEdi(buf);
+          expectReported(whole, buf.length);
+          const parts: Buffer[] = [];
+          for (let k = 0; k < buf.length; k += chunk) parts.push(buf.subarray(k, k + chunk));
+          expect(await parseEdi(Readable.from(parts))).toEqual(whole);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -88,7 +104,12 @@ describe('the parser never crashes: every failure is a reported error with a pos
           expect(parsed.interchanges).toEqual(whole.interchanges.slice(0, parsed.interchanges.length));
         } else {
           // What a cut file reports around its error is what the whole file has up to the cut, never more or other.
-          const txs = (p: typeof parsed) => p.interchanges.flatMap((ic) => ic.groups.flatMap((g) => g.transactions.map((t) => `${ic.control_number}/${g.control_number}/${t.set_id}/${t.control_number}`)));
+          const txs = (p: typeof parsed) =>
+            p.interchanges.flatMap((ic) =>
+              ic.groups.flatMap((g) =>
+                g.transactions.map((t) => `${ic.control_number}/${g.control_number}/${t.set_id}/${t.control_number}`),
+              ),
+            );
           expect(txs(whole).slice(0, txs(parsed).length)).toEqual(txs(parsed));
         }
         expectReported(parsed, cut.length);
@@ -127,7 +148,11 @@ async function ours(text: string, chunk: number) {
   const buf = Buffer.from(text, 'latin1');
   const parts: Buffer[] = [];
   for (let k = 0; k < buf.length; k += chunk) parts.push(buf.subarray(k, k + chunk));
-  await readEdi(Readable.from(parts), {}, { onSegment: (s) => out.push({ tag: s.tag, elements: s.elements.slice(1).map((_, n) => comps(s, n + 1)) }) });
+  await readEdi(
+    Readable.from(parts),
+    {},
+    { onSegment: (s) => out.push({ tag: s.tag, elements: s.elements.slice(1).map((_, n) => comps(s, n + 1)) }) },
+  );
   return out;
 }
 
@@ -141,13 +166,18 @@ const segment = fc.record({
 describe('EDIFACT tokenizing agrees with the edifact package', () => {
   it('on generated interchanges with release characters, at any chunk size', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(segment, { minLength: 1, maxLength: 12 }), fc.boolean(), fc.integer({ min: 1, max: 50 }), async (segs, una, chunk) => {
-        const body = segs.map((s) => `${s.tag}+${s.elements.map((e) => e.map(release).join(':')).join('+')}'`);
-        const text = `${una ? "UNA:+.? '" : ''}UNB+UNOC:3+SENDER:14+RECEIVER:ZZ+240301:0930+IC1'UNH+1+ORDERS:D:96A:UN'${body.join('')}UNT+${segs.length + 2}+1'UNZ+1+IC1'`;
-        const mine = await ours(text, chunk);
-        expect(mine).toEqual(oracle(text));
-        expect((await parseEdi(Buffer.from(text, 'latin1'))).errors).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.array(segment, { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 50 }),
+        async (segs, una, chunk) => {
+          const body = segs.map((s) => `${s.tag}+${s.elements.map((e) => e.map(release).join(':')).join('+')}'`);
+          const text = `${una ? "UNA:+.? '" : ''}UNB+UNOC:3+SENDER:14+RECEIVER:ZZ+240301:0930+IC1'UNH+1+ORDERS:D:96A:UN'${body.join('')}UNT+${segs.length + 2}+1'UNZ+1+IC1'`;
+          const mine = await ours(text, chunk);
+          expect(mine).toEqual(oracle(text));
+          expect((await parseEdi(Buffer.from(text, 'latin1'))).errors).toEqual([]);
+        },
+      ),
       { numRuns: 200 },
     );
   });

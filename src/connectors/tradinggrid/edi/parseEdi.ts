@@ -55,12 +55,22 @@ export async function parseEdi(input: Readable | Buffer, opts: ReadEdiOptions = 
     {
       keepSegments: (setId) => ACK_SETS.has(setId),
       onInterchange(ic) {
-        interchanges.push({ control_number: own(ic.control_number), sender: { qualifier: own(ic.sender.qualifier), id: own(ic.sender.id) }, receiver: { qualifier: own(ic.receiver.qualifier), id: own(ic.receiver.id) }, usage: ic.usage, groups: [] });
+        interchanges.push({
+          control_number: own(ic.control_number),
+          sender: { qualifier: own(ic.sender.qualifier), id: own(ic.sender.id) },
+          receiver: { qualifier: own(ic.receiver.qualifier), id: own(ic.receiver.id) },
+          usage: ic.usage,
+          groups: [],
+        });
         groups.clear();
         ungrouped = null;
       },
       onGroup(_ic, g) {
-        const parsed: ParsedGroup = { control_number: g.control_number, functional_id: g.functional_id, transactions: [] };
+        const parsed: ParsedGroup = {
+          control_number: g.control_number,
+          functional_id: g.functional_id,
+          transactions: [],
+        };
         groups.set(g, parsed);
         interchanges.at(-1)?.groups.push(parsed);
       },
@@ -77,7 +87,11 @@ export async function parseEdi(input: Readable | Buffer, opts: ReadEdiOptions = 
           group = ungrouped;
         }
         const ref = tx.business_reference;
-        group.transactions.push({ set_id: own(tx.set_id), control_number: own(tx.control_number), business_reference: ref === null ? null : { type: ref.type, value: own(ref.value) } });
+        group.transactions.push({
+          set_id: own(tx.set_id),
+          control_number: own(tx.control_number),
+          business_reference: ref === null ? null : { type: ref.type, value: own(ref.value) },
+        });
         if (ACK_SETS.has(tx.set_id)) {
           const invalid = validateAck(tx);
           if (invalid.length > 0) ackErrors.push(...invalid);

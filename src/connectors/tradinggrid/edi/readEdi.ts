@@ -39,7 +39,11 @@ const BUFFER_SLICE = 1 << 20;
  * A file that is not EDI, or is cut off, ends in `errors` (with byte offset and segment number), never as a
  * throw; a failing input stream (I/O) rejects, because that says nothing about the file's content.
  */
-export async function readEdi(input: Readable | Buffer, handler: EnvelopeHandler, opts: ReadEdiOptions = {}): Promise<ReadEdiSummary> {
+export async function readEdi(
+  input: Readable | Buffer,
+  handler: EnvelopeHandler,
+  opts: ReadEdiOptions = {},
+): Promise<ReadEdiSummary> {
   const checker = new EnvelopeChecker(handler, opts.maxErrors ?? 100);
   const onSegment = opts.onSegment;
   let segments = 0;
@@ -69,15 +73,38 @@ export async function readEdi(input: Readable | Buffer, handler: EnvelopeHandler
     if (trailer !== null) {
       const where = { segment: trailer.segment, position: trailer.position };
       const what = `the file ends with the interchange trailer ${trailer.tag} without its segment terminator ${JSON.stringify(trailer.terminator)}`;
-      if (checker.errors.length > before) checker.errors.push({ ...where, message: `expected segment terminator ${JSON.stringify(trailer.terminator)} after ${trailer.tag}: ${what}, and that trailer does not match the interchange (see the error before)` });
-      else if (opts.acceptMissingFinalTerminator) warnings.push({ ...where, message: `${what}; the trailer is complete and matches the interchange, so the file was accepted (mailbox.accept_missing_final_terminator)` });
-      else checker.errors.push({ ...where, message: `expected segment terminator ${JSON.stringify(trailer.terminator)} after ${trailer.tag}: ${what}. The trailer is complete and matches the interchange (counts and control number): nothing else is missing. Set mailbox.accept_missing_final_terminator to accept such files with a warning` });
+      if (checker.errors.length > before)
+        checker.errors.push({
+          ...where,
+          message: `expected segment terminator ${JSON.stringify(trailer.terminator)} after ${trailer.tag}: ${what}, and that trailer does not match the interchange (see the error before)`,
+        });
+      else if (opts.acceptMissingFinalTerminator)
+        warnings.push({
+          ...where,
+          message: `${what}; the trailer is complete and matches the interchange, so the file was accepted (mailbox.accept_missing_final_terminator)`,
+        });
+      else
+        checker.errors.push({
+          ...where,
+          message: `expected segment terminator ${JSON.stringify(trailer.terminator)} after ${trailer.tag}: ${what}. The trailer is complete and matches the interchange (counts and control number): nothing else is missing. Set mailbox.accept_missing_final_terminator to accept such files with a warning`,
+        });
     }
     checker.end(bytes, segments);
   } catch (e) {
     if (!(e instanceof EdiSyntaxError)) throw e;
     if (!Buffer.isBuffer(input)) input.destroy();
-    checker.errors.push({ segment: e.segment, position: e.position, message: `expected ${e.expected}, found ${e.found}` });
+    checker.errors.push({
+      segment: e.segment,
+      position: e.position,
+      message: `expected ${e.expected}, found ${e.found}`,
+    });
   }
-  return { standard: tokenizer.firstStandard, bytes, segments, transactions: checker.transactions, errors: checker.errors, warnings };
+  return {
+    standard: tokenizer.firstStandard,
+    bytes,
+    segments,
+    transactions: checker.transactions,
+    errors: checker.errors,
+    warnings,
+  };
 }

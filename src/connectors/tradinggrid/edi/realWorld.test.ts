@@ -12,13 +12,17 @@ describe('functional acknowledgements that break their own rules are not believe
     const p = await parse(text('997-rejected.x12').replace('AK3*N1*8*N1*8~', 'AK3*N1*X8*N1*8~'));
     expect(p.complete).toBe(false);
     expect(p.acknowledgments).toEqual([]);
-    expect(p.errors).toEqual([{ segment: 6, position: expect.any(Number), message: '997 0001: expected AK302 to be a number, found "X8"' }]);
+    expect(p.errors).toEqual([
+      { segment: 6, position: expect.any(Number), message: '997 0001: expected AK302 to be a number, found "X8"' },
+    ]);
   });
 
   it('repetitions inside AK3/AK4 (no element there repeats) are an error', async () => {
     // Version 00501: ISA11 is the repetition separator "^".
     const s = text('997-rejected.x12').replace('*U*00401*', '*^*00501*').replace('AK4*2*98*7*ZZ~', 'AK4*2^3*98*7*ZZ~');
-    expect(await messages(s)).toContain('expected no repetition in AK401 (no element of AK4 repeats), found the repetition separator "^" in "2^3"');
+    expect(await messages(s)).toContain(
+      'expected no repetition in AK401 (no element of AK4 repeats), found the repetition separator "^" in "2^3"',
+    );
   });
 
   it.each([
@@ -32,13 +36,25 @@ describe('functional acknowledgements that break their own rules are not believe
   it("AK4's composite position keeps its component and repetition (AK4*5:1:2)", async () => {
     const p = await parse(text('997-rejected.x12').replace('AK4*2*98*7*ZZ~', 'AK4*5>1>2*98*7*ZZ~'));
     expect(p.errors).toEqual([]);
-    expect(p.acknowledgments[1]!.errors[1]).toEqual({ segment: 'N1', position: 8, element: 5, component: 1, repetition: 2, code: '7', description: 'Invalid code value' });
+    expect(p.acknowledgments[1]!.errors[1]).toEqual({
+      segment: 'N1',
+      position: 8,
+      element: 5,
+      component: 1,
+      repetition: 2,
+      code: '7',
+      description: 'Invalid code value',
+    });
   });
 
   it('CTX repetitions are each a context (name and reference)', async () => {
-    const p = await parse(text('999-rejected.x12').replace('CTX*SITUATIONAL TRIGGER*HL*3~', 'CTX*SITUATIONAL TRIGGER^CLM01>A37YH556*HL*3~'));
+    const p = await parse(
+      text('999-rejected.x12').replace('CTX*SITUATIONAL TRIGGER*HL*3~', 'CTX*SITUATIONAL TRIGGER^CLM01>A37YH556*HL*3~'),
+    );
     expect(p.errors).toEqual([]);
-    expect(p.acknowledgments[1]!.errors[0]!.description).toBe('Segment has data element errors; context SITUATIONAL TRIGGER, CLM01 A37YH556');
+    expect(p.acknowledgments[1]!.errors[0]!.description).toBe(
+      'Segment has data element errors; context SITUATIONAL TRIGGER, CLM01 A37YH556',
+    );
   });
 });
 
@@ -48,7 +64,9 @@ describe('a complete trailer missing only its final terminator', () => {
     const p = await parse(cut);
     expect(p.complete).toBe(false);
     expect(p.errors).toHaveLength(1);
-    expect(p.errors[0]!.message).toContain('the file ends with the interchange trailer IEA without its segment terminator "~"');
+    expect(p.errors[0]!.message).toContain(
+      'the file ends with the interchange trailer IEA without its segment terminator "~"',
+    );
     expect(p.errors[0]!.message).toContain('The trailer is complete and matches the interchange');
     expect(p.errors[0]!.message).not.toContain('truncated');
   });
@@ -56,7 +74,13 @@ describe('a complete trailer missing only its final terminator', () => {
     const p = await parse(`${cut}\r\n`, { acceptMissingFinalTerminator: true });
     expect(p.errors).toEqual([]);
     expect(p.complete).toBe(true);
-    expect(p.warnings).toEqual([{ segment: expect.any(Number), position: expect.any(Number), message: expect.stringContaining('the file was accepted') }]);
+    expect(p.warnings).toEqual([
+      {
+        segment: expect.any(Number),
+        position: expect.any(Number),
+        message: expect.stringContaining('the file was accepted'),
+      },
+    ]);
     expect(p.acknowledgments.length).toBe(3);
   });
   it('a trailer whose counts do not match is still an error, and says both', async () => {
@@ -67,10 +91,15 @@ describe('a complete trailer missing only its final terminator', () => {
 });
 
 describe('the causes of "expected a segment tag" are named', () => {
-  const isa = 'ISA*00*          *00*          *ZZ*A              *ZZ*B              *240301*0930*U*00401*000000001*0*P*>';
+  const isa =
+    'ISA*00*          *00*          *ZZ*A              *ZZ*B              *240301*0930*U*00401*000000001*0*P*>';
   it.each([
     ['indentation', `${isa}~\n  GS*PO*A*B*20240301*0930*1*X*004010~`, 'the segment is indented'],
-    ['a line break inside a segment (newline-terminated file)', `${isa}\nGS*PO*A*B*20240301*0930*1*X*004010\nST*850*0001\nBEG*00*SA*PO\n*1**20240301\n`, 'a line break inside a segment'],
+    [
+      'a line break inside a segment (newline-terminated file)',
+      `${isa}\nGS*PO*A*B*20240301*0930*1*X*004010\nST*850*0001\nBEG*00*SA*PO\n*1**20240301\n`,
+      'a line break inside a segment',
+    ],
     ['a multibyte terminator', `${isa}’GS*PO*A*B*20240301*0930*1*X*004010’`, 'multibyte character'],
   ])('%s', async (_name, s, cause) => {
     const bytes = Buffer.from(s, 'utf8');
@@ -83,16 +112,30 @@ describe('the causes of "expected a segment tag" are named', () => {
 describe('one width rule: content is checked, padding is not', () => {
   const base = text('997-accepted.x12');
   it('a short ISA06 and a short ISA13 both pass (their content is valid), matched by number against IEA02', async () => {
-    const s = base.replace('ZZ*ACMESUPPLY     *', 'ZZ*ACMESUPPLY*').replace(/\*(0+)(\d+)\*0\*P\*/, (_m, _z, n) => `*${n}*0*P*`);
+    const s = base
+      .replace('ZZ*ACMESUPPLY     *', 'ZZ*ACMESUPPLY*')
+      .replace(/\*(0+)(\d+)\*0\*P\*/, (_m, _z, n) => `*${n}*0*P*`);
     const p = await parse(s);
     expect(p.errors).toEqual([]);
     expect(p.interchanges[0]!.sender.id).toBe('ACMESUPPLY');
   });
   it.each([
-    ['ISA09 not a date', base.replace('*240301*0930*', '*241301*0930*'), 'expected ISA09 interchange date YYMMDD, found "241301"'],
+    [
+      'ISA09 not a date',
+      base.replace('*240301*0930*', '*241301*0930*'),
+      'expected ISA09 interchange date YYMMDD, found "241301"',
+    ],
     ['ISA10 not a time', base.replace('*240301*0930*', '*240301*2575*'), 'expected ISA10 interchange time HHMM'],
-    ['UNB syntax 4 with a 6-digit date', "UNB+UNOC:4+A:14+B:14+240301:0930+1'UNZ+0+1'", 'expected UNB date (0017) CCYYMMDD for syntax version 4, found "240301"'],
-    ['UNB syntax 3 with an 8-digit date', "UNB+UNOC:3+A:14+B:14+20240301:0930+1'UNZ+0+1'", 'expected UNB date (0017) YYMMDD for syntax version 3, found "20240301"'],
+    [
+      'UNB syntax 4 with a 6-digit date',
+      "UNB+UNOC:4+A:14+B:14+240301:0930+1'UNZ+0+1'",
+      'expected UNB date (0017) CCYYMMDD for syntax version 4, found "240301"',
+    ],
+    [
+      'UNB syntax 3 with an 8-digit date',
+      "UNB+UNOC:3+A:14+B:14+20240301:0930+1'UNZ+0+1'",
+      'expected UNB date (0017) YYMMDD for syntax version 3, found "20240301"',
+    ],
   ])('%s is refused', async (_name, s, message) => {
     expect(await messages(s)).toContain(message);
   });

@@ -19,7 +19,17 @@ export type Standard = 'x12' | 'edifact';
  * and bytes that are not valid UTF-8 are read as latin1 rather than replaced (files that claim one set and
  * use another are common). The ISO 8859 parts by their WHATWG names (TextDecoder).
  */
-export type TextEncodingName = 'latin1' | 'utf8' | 'iso-8859-2' | 'iso-8859-3' | 'iso-8859-4' | 'iso-8859-5' | 'iso-8859-6' | 'iso-8859-7' | 'iso-8859-8' | 'iso-8859-9';
+export type TextEncodingName =
+  | 'latin1'
+  | 'utf8'
+  | 'iso-8859-2'
+  | 'iso-8859-3'
+  | 'iso-8859-4'
+  | 'iso-8859-5'
+  | 'iso-8859-6'
+  | 'iso-8859-7'
+  | 'iso-8859-8'
+  | 'iso-8859-9';
 
 /**
  * EDIFACT syntax identifier (UNB S001 0001) → character set (ISO 9735 part 1, annex: UNOA/UNOB are 7-bit
@@ -92,7 +102,10 @@ export class Segment {
   get elements(): string[] {
     if (this.split === null) {
       const d = this.delimiters;
-      this.split = d.release !== null && this.text.indexOf(d.release) >= 0 ? splitReleased(this.text, d.element, d.release) : this.text.split(d.element);
+      this.split =
+        d.release !== null && this.text.indexOf(d.release) >= 0
+          ? splitReleased(this.text, d.element, d.release)
+          : this.text.split(d.element);
     }
     return this.split;
   }

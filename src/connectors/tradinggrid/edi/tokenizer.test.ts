@@ -8,7 +8,14 @@ import { EdiTokenizer, type TokenizerOptions } from './tokenizer.ts';
 // is fed whole, in 7-byte chunks and one byte at a time: the answer must not depend on where chunks end.
 
 type Seen = { tag: string; offset: number; index: number; text: string; standard: string; sep: string };
-type Outcome = { segments: Seen[]; trailer: EdiTokenizer['unterminatedTrailer']; first: EdiTokenizer['firstStandard']; consumed: number } | { error: { position: number; segment: number; expected: string; found: string } };
+type Outcome =
+  | {
+      segments: Seen[];
+      trailer: EdiTokenizer['unterminatedTrailer'];
+      first: EdiTokenizer['firstStandard'];
+      consumed: number;
+    }
+  | { error: { position: number; segment: number; expected: string; found: string } };
 
 const sepOf = (s: Segment) => {
   const d = s.delimiters;
@@ -17,7 +24,18 @@ const sepOf = (s: Segment) => {
 
 function run(input: Buffer, size: number, opts?: TokenizerOptions): Outcome {
   const segments: Seen[] = [];
-  const t = new EdiTokenizer((s) => segments.push({ tag: s.tag, offset: s.offset, index: s.index, text: s.text, standard: s.standard, sep: sepOf(s) }), opts);
+  const t = new EdiTokenizer(
+    (s) =>
+      segments.push({
+        tag: s.tag,
+        offset: s.offset,
+        index: s.index,
+        text: s.text,
+        standard: s.standard,
+        sep: sepOf(s),
+      }),
+    opts,
+  );
   try {
     for (let i = 0; i < input.length; i += size) t.push(input.subarray(i, i + size));
     t.end();
@@ -49,7 +67,25 @@ const error = (o: Outcome) => {
 
 /** An ISA with the given separators: element, repetition (ISA11), component (ISA16), terminator. */
 function isa(e = '*', rep = '^', comp = '>', term = '~', ver = '00501'): string {
-  const f = ['ISA', '00', ' '.repeat(10), '00', ' '.repeat(10), 'ZZ', 'SENDER'.padEnd(15), 'ZZ', 'RECEIVER'.padEnd(15), '210101', '1200', rep, ver, '000000001', '0', 'T', comp];
+  const f = [
+    'ISA',
+    '00',
+    ' '.repeat(10),
+    '00',
+    ' '.repeat(10),
+    'ZZ',
+    'SENDER'.padEnd(15),
+    'ZZ',
+    'RECEIVER'.padEnd(15),
+    '210101',
+    '1200',
+    rep,
+    ver,
+    '000000001',
+    '0',
+    'T',
+    comp,
+  ];
   return f.join(e) + term;
 }
 const ISA = isa();
@@ -60,7 +96,13 @@ describe('X12 interchanges', () => {
     const o = ok(tokenize(ISA + X12_BODY));
     expect(ISA.length).toBe(106);
     expect(tags(o)).toEqual(['ISA@0#1', 'GS@106#2', 'ST@141#3', 'SE@153#4', 'GE@163#5', 'IEA@170#6']);
-    expect(o.segments.map((s) => s.text).slice(1)).toEqual(['GS*PO*A*B*20210101*1200*1*X*005010', 'ST*850*0001', 'SE*2*0001', 'GE*1*1', 'IEA*1*000000001']);
+    expect(o.segments.map((s) => s.text).slice(1)).toEqual([
+      'GS*PO*A*B*20210101*1200*1*X*005010',
+      'ST*850*0001',
+      'SE*2*0001',
+      'GE*1*1',
+      'IEA*1*000000001',
+    ]);
     expect(new Set(o.segments.map((s) => `${s.standard} ${s.sep}`))).toEqual(new Set(['x12 *>~|-|^|utf8']));
     expect(o.first).toBe('x12');
     expect(o.trailer).toBeNull();
@@ -94,7 +136,9 @@ describe('X12 interchanges', () => {
   });
 
   it('a byte order mark and blank space before the first header are skipped', () => {
-    const o = tokenize(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(` \t\r\n${ISA}${X12_BODY}`, 'latin1')]));
+    const o = tokenize(
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(` \t\r\n${ISA}${X12_BODY}`, 'latin1')]),
+    );
     expect(tags(o)[0]).toBe('ISA@7#1');
     expect(tags(o)).toHaveLength(6);
   });
@@ -102,13 +146,25 @@ describe('X12 interchanges', () => {
   it('a second interchange after IEA may use other separators', () => {
     const second = `${isa('|', 'U', ':', '\n')}GS|PO|A|B\nIEA|1|000000001\n`;
     const o = ok(tokenize(ISA + X12_BODY + '\n' + second));
-    expect(o.segments.map((s) => `${s.tag} ${s.sep}`).slice(5)).toEqual(['IEA *>~|-|^|utf8', 'ISA |:\n|-|-|utf8', 'GS |:\n|-|-|utf8', 'IEA |:\n|-|-|utf8']);
+    expect(o.segments.map((s) => `${s.tag} ${s.sep}`).slice(5)).toEqual([
+      'IEA *>~|-|^|utf8',
+      'ISA |:\n|-|-|utf8',
+      'GS |:\n|-|-|utf8',
+      'IEA |:\n|-|-|utf8',
+    ]);
     expect(o.segments[6]!.offset).toBe(ISA.length + X12_BODY.length + 1);
   });
 
   it('an ISA whose fields have the wrong width is read by counting its separators', () => {
     const narrow = 'ISA*00**00**ZZ*S*ZZ*R*210101*1200*^*00501*1*0*T*>~';
-    expect(tags(tokenize(narrow + X12_BODY))).toEqual(['ISA@0#1', 'GS@50#2', 'ST@85#3', 'SE@97#4', 'GE@107#5', 'IEA@114#6']);
+    expect(tags(tokenize(narrow + X12_BODY))).toEqual([
+      'ISA@0#1',
+      'GS@50#2',
+      'ST@85#3',
+      'SE@97#4',
+      'GE@107#5',
+      'IEA@114#6',
+    ]);
   });
 });
 
@@ -129,7 +185,12 @@ describe('EDIFACT interchanges', () => {
 
   it('an escaped terminator stays in the segment; an escaped release does not escape the terminator after it', () => {
     const o = ok(tokenize(`UNA:+.? 'UNB+UNOC:3+S+R+1'FTX+AAI+++A?'B??'FTX+AAI+++C?'?'D'UNZ+1+1'`));
-    expect(o.segments.map((s) => s.text)).toEqual(['UNB+UNOC:3+S+R+1', "FTX+AAI+++A?'B??", "FTX+AAI+++C?'?'D", 'UNZ+1+1']);
+    expect(o.segments.map((s) => s.text)).toEqual([
+      'UNB+UNOC:3+S+R+1',
+      "FTX+AAI+++A?'B??",
+      "FTX+AAI+++C?'?'D",
+      'UNZ+1+1',
+    ]);
   });
 
   it.each([
@@ -144,7 +205,10 @@ describe('EDIFACT interchanges', () => {
 
   it('a bare UNB with IS3 means UNOB information separators and no release character', () => {
     const o = ok(tokenize('UNB\x1dUNOB\x1f3\x1dSENDER\x1dRECEIVER\x1d1\x1cUNZ\x1d1\x1d1\x1c'));
-    expect(o.segments.map((s) => `${s.tag} ${JSON.stringify(s.sep)}`)).toEqual([`UNB ${JSON.stringify('\x1d\x1f\x1c|-|-|utf8')}`, `UNZ ${JSON.stringify('\x1d\x1f\x1c|-|-|utf8')}`]);
+    expect(o.segments.map((s) => `${s.tag} ${JSON.stringify(s.sep)}`)).toEqual([
+      `UNB ${JSON.stringify('\x1d\x1f\x1c|-|-|utf8')}`,
+      `UNZ ${JSON.stringify('\x1d\x1f\x1c|-|-|utf8')}`,
+    ]);
   });
 
   it('X12 then EDIFACT in one file: the first standard is the first one seen', () => {
@@ -175,11 +239,23 @@ describe('segment tags', () => {
     { tag: 'G/', why: 'the character before 0' },
     { tag: 'G:', why: 'the character after 9' },
   ])('$tag is not a tag ($why)', ({ tag }) => {
-    expect(error(tokenize(`${ISA}ST*850~${tag}*X~IEA*1*1~`))).toEqual({ position: 113, segment: 3, expected: 'a segment tag (2 or 3 capital letters or digits)', found: JSON.stringify(`${tag}*X`) });
+    expect(error(tokenize(`${ISA}ST*850~${tag}*X~IEA*1*1~`))).toEqual({
+      position: 113,
+      segment: 3,
+      expected: 'a segment tag (2 or 3 capital letters or digits)',
+      found: JSON.stringify(`${tag}*X`),
+    });
   });
 
   it('the same tag twice and two tags sharing letters are told apart', () => {
-    expect(ok(tokenize(`${ISA}AB*1~BA*2~AB*3~ABA*4~IEA*1*1~`)).segments.map((s) => s.tag)).toEqual(['ISA', 'AB', 'BA', 'AB', 'ABA', 'IEA']);
+    expect(ok(tokenize(`${ISA}AB*1~BA*2~AB*3~ABA*4~IEA*1*1~`)).segments.map((s) => s.tag)).toEqual([
+      'ISA',
+      'AB',
+      'BA',
+      'AB',
+      'ABA',
+      'IEA',
+    ]);
   });
 });
 
@@ -188,24 +264,37 @@ describe('why a segment does not start with a tag', () => {
 
   it('a multibyte terminator: its continuation byte leads the next segment', () => {
     const head = Buffer.from(isa('*', '^', '>', '\xc2'), 'latin1');
-    const e = error(tokenize(Buffer.concat([head, Buffer.from([0xa7]), Buffer.from('GS*PO\xc2\xa7IEA*1*1\xc2\xa7', 'latin1')])));
+    const e = error(
+      tokenize(Buffer.concat([head, Buffer.from([0xa7]), Buffer.from('GS*PO\xc2\xa7IEA*1*1\xc2\xa7', 'latin1')])),
+    );
     expect(e.position).toBe(106);
-    expect(e.expected).toBe(`${tagError} — the segment terminator looks like a multibyte character (byte 0xc2 followed by 0xa7): EDI separators are single bytes; the sender's translator must use a one-byte terminator`);
+    expect(e.expected).toBe(
+      `${tagError} — the segment terminator looks like a multibyte character (byte 0xc2 followed by 0xa7): EDI separators are single bytes; the sender's translator must use a one-byte terminator`,
+    );
   });
 
   it.each([0x7f, 0xc0])('a byte 0x%s leading a segment is not blamed on a multibyte terminator', (c) => {
     const head = Buffer.from(isa('*', '^', '>', '\xc2'), 'latin1');
-    expect(error(tokenize(Buffer.concat([head, Buffer.from([c]), Buffer.from('GS*PO\xc2', 'latin1')]))).expected).toBe(tagError);
+    expect(error(tokenize(Buffer.concat([head, Buffer.from([c]), Buffer.from('GS*PO\xc2', 'latin1')]))).expected).toBe(
+      tagError,
+    );
   });
 
   it('a continuation byte after a one-byte terminator below 0xc0 is not blamed on the terminator', () => {
     const head = Buffer.from(isa('*', '^', '>', '\xbf'), 'latin1');
-    expect(error(tokenize(Buffer.concat([head, Buffer.from([0xa7]), Buffer.from('GS*PO\xbf', 'latin1')]))).expected).toBe(tagError);
+    expect(
+      error(tokenize(Buffer.concat([head, Buffer.from([0xa7]), Buffer.from('GS*PO\xbf', 'latin1')]))).expected,
+    ).toBe(tagError);
   });
 
   it.each([' ', '\t', '  \t'])('an indented segment (%j before the tag)', (indent) => {
     const e = error(tokenize(`${ISA}${indent}GS*PO~IEA*1*1~`));
-    expect(e).toEqual({ position: 106, segment: 2, expected: `${tagError} — the segment is indented (spaces or tabs before its tag): only line breaks may stand between segments`, found: JSON.stringify(`${indent}GS*PO`) });
+    expect(e).toEqual({
+      position: 106,
+      segment: 2,
+      expected: `${tagError} — the segment is indented (spaces or tabs before its tag): only line breaks may stand between segments`,
+      found: JSON.stringify(`${indent}GS*PO`),
+    });
   });
 
   it('indentation before something that is not a tag either says only that a tag was expected', () => {
@@ -219,45 +308,254 @@ describe('why a segment does not start with a tag', () => {
 
   it.each(['\n', '\r'])('a line break inside a segment of a file that ends segments with line breaks (%j)', (term) => {
     const e = error(tokenize(`${isa('*', '^', '>', term)}GS*PO*A${term}B*C${term}IEA*1*1${term}`));
-    expect(e.expected).toBe(`${tagError} — a line break inside a segment: this file ends segments with line breaks, so the previous segment was cut in two`);
+    expect(e.expected).toBe(
+      `${tagError} — a line break inside a segment: this file ends segments with line breaks, so the previous segment was cut in two`,
+    );
   });
 
   it.each(['*', '>'])('a segment that starts with a separator (%s): a terminator inside the data cut it', (sep) => {
     const e = error(tokenize(`${ISA}N1*ACME~${sep}INC~IEA*1*1~`));
-    expect(e).toEqual({ position: 114, segment: 3, expected: `${tagError} — the segment starts with a separator: a segment terminator "~" inside the previous segment's data cut it in two`, found: JSON.stringify(`${sep}INC`) });
+    expect(e).toEqual({
+      position: 114,
+      segment: 3,
+      expected: `${tagError} — the segment starts with a separator: a segment terminator "~" inside the previous segment's data cut it in two`,
+      found: JSON.stringify(`${sep}INC`),
+    });
   });
 });
 
 describe('input that is not EDI or is cut off', () => {
   it.each([
-    { what: 'text that is no header', input: 'Dear partner, please find attached our order.', want: { position: 0, segment: 1, expected: 'an interchange header (ISA, UNA or UNB)', found: '"Dea"' } },
-    { what: 'a short text that is no header', input: 'XYZW', want: { position: 0, segment: 1, expected: 'an interchange header (ISA, UNA or UNB)', found: '"XYZ"' } },
-    { what: 'a file of three letters', input: 'ISA', want: { position: 0, segment: 1, expected: 'an interchange header (ISA, UNA or UNB)', found: '"ISA"' } },
-    { what: 'junk after blank space', input: '\n\n  Dear partner, please find attached', want: { position: 4, segment: 1, expected: 'an interchange header (ISA, UNA or UNB)', found: '"Dea"' } },
-    { what: 'a byte order mark not at the start', input: `${ISA}IEA*1*1~\xef\xbb\xbfISA*00`, want: { position: 114, segment: 3, expected: 'an interchange header (ISA, UNA or UNB)', found: JSON.stringify('\xef\xbb\xbf') } },
-    { what: 'half a byte order mark', input: `\xef\xbbISA*00*          *00*     `, want: { position: 0, segment: 1, expected: 'an interchange header (ISA, UNA or UNB)', found: JSON.stringify('\xef\xbbI') } },
-    { what: 'an ISA with a letter for element separator', input: 'ISAX00X          X00X          XZZ', want: { position: 3, segment: 1, expected: 'an ISA element separator (not a letter, digit or space)', found: '"X"' } },
-    { what: 'an ISA with a space for element separator', input: 'ISA 00            00            ZZ', want: { position: 3, segment: 1, expected: 'an ISA element separator (not a letter, digit or space)', found: '" "' } },
-    { what: 'an ISA with a tab for element separator', input: 'ISA\t00\t          \t00\t          \tZZ', want: { position: 3, segment: 1, expected: 'an ISA element separator (not a letter, digit or space)', found: '"\\t"' } },
-    { what: 'an ISA cut off among its elements', input: 'ISA*00*          *00*          *ZZ*S', want: { position: 0, segment: 1, expected: 'a complete ISA header (16 element separators, then component separator and segment terminator)', found: JSON.stringify('ISA*00*          *00…') } },
-    { what: 'an ISA cut off before its terminator', input: ISA.slice(0, -1), want: { position: 104, segment: 1, expected: 'ISA16 component separator and the segment terminator', found: '">"' } },
-    { what: 'an ISA cut off after its last separator', input: ISA.slice(0, -2), want: { position: 104, segment: 1, expected: 'ISA16 component separator and the segment terminator', found: 'end of file' } },
-    { what: 'an ISA with a letter for component separator', input: isa('*', '^', 'Q'), want: { position: 104, segment: 1, expected: 'an ISA16 component separator (not a letter, digit or the element separator)', found: '"Q"' } },
-    { what: 'an ISA whose component separator is its element separator', input: `${ISA.slice(0, -2)}*~`, want: { position: 104, segment: 1, expected: 'an ISA16 component separator (not a letter, digit or the element separator)', found: '"*"' } },
-    { what: 'an ISA with a digit for terminator', input: isa('*', '^', '>', '7'), want: { position: 105, segment: 1, expected: 'a segment terminator after ISA16', found: '"7"' } },
-    { what: 'an ISA whose terminator is its element separator', input: isa('*', '^', '>', '*'), want: { position: 105, segment: 1, expected: 'a segment terminator after ISA16', found: '"*"' } },
-    { what: 'an ISA whose terminator is its component separator', input: isa('*', '^', '>', '>'), want: { position: 105, segment: 1, expected: 'a segment terminator after ISA16', found: '">"' } },
-    { what: 'an ISA whose terminator is a space', input: isa('*', '^', '>', ' ') + 'GS', want: { position: 105, segment: 1, expected: 'a segment terminator after ISA16', found: '" "' } },
-    { what: 'a UNA cut off', input: 'UNA:+.', want: { position: 0, segment: 1, expected: 'a 6-character UNA service string advice', found: '"UNA:+."' } },
-    { what: 'a UNA with a letter for separator', input: "UNA:A.? 'UNB+UNOC:3+S+R+1'", want: { position: 3, segment: 1, expected: 'UNA separators that are distinct and not letters or digits', found: JSON.stringify(":A.? '") } },
-    { what: 'a UNA with a digit for component separator', input: "UNA1+.? 'UNB+UNOC:3+S+R+1'", want: { position: 3, segment: 1, expected: 'UNA separators that are distinct and not letters or digits', found: JSON.stringify("1+.? '") } },
-    { what: 'a UNA with a letter for terminator', input: 'UNA:+.? XUNB+UNOC:3+S+R+1X', want: { position: 3, segment: 1, expected: 'UNA separators that are distinct and not letters or digits', found: '":+.? X"' } },
-    { what: 'a UNA with two equal separators', input: "UNA::.? 'UNB+UNOC:3+S+R+1'", want: { position: 3, segment: 1, expected: 'UNA separators that are distinct and not letters or digits', found: JSON.stringify("::.? '") } },
-    { what: 'a UNA whose terminator is its element separator', input: 'UNA:+.? +UNB+UNOC:3+S+R+1+', want: { position: 3, segment: 1, expected: 'UNA separators that are distinct and not letters or digits', found: '":+.? +"' } },
-    { what: 'a bare UNB with an unknown separator', input: "UNB*UNOC:3*SENDER*RECEIVER*1'", want: { position: 3, segment: 1, expected: "UNB followed by '+' (UNOA) or IS3 (UNOB) when there is no UNA", found: '"*"' } },
-    { what: 'a file cut off inside a segment', input: `${ISA}GS*PO*A*B~ST*85`, want: { position: 116, segment: 3, expected: 'segment terminator "~" (file is truncated)', found: '"ST*85"' } },
-    { what: 'a file cut off inside a segment, then blank space', input: `${ISA}GS*PO*A*B~ST*85  \n`, want: { position: 116, segment: 3, expected: 'segment terminator "~" (file is truncated)', found: JSON.stringify('ST*85  \n') } },
-    { what: 'a file cut off after an escaped terminator', input: "UNA:+.? 'UNB+UNOC:3+S+R+1'FTX+A?'", want: { position: 26, segment: 3, expected: `segment terminator "'" (file is truncated)`, found: JSON.stringify("FTX+A?'") } },
+    {
+      what: 'text that is no header',
+      input: 'Dear partner, please find attached our order.',
+      want: { position: 0, segment: 1, expected: 'an interchange header (ISA, UNA or UNB)', found: '"Dea"' },
+    },
+    {
+      what: 'a short text that is no header',
+      input: 'XYZW',
+      want: { position: 0, segment: 1, expected: 'an interchange header (ISA, UNA or UNB)', found: '"XYZ"' },
+    },
+    {
+      what: 'a file of three letters',
+      input: 'ISA',
+      want: { position: 0, segment: 1, expected: 'an interchange header (ISA, UNA or UNB)', found: '"ISA"' },
+    },
+    {
+      what: 'junk after blank space',
+      input: '\n\n  Dear partner, please find attached',
+      want: { position: 4, segment: 1, expected: 'an interchange header (ISA, UNA or UNB)', found: '"Dea"' },
+    },
+    {
+      what: 'a byte order mark not at the start',
+      input: `${ISA}IEA*1*1~\xef\xbb\xbfISA*00`,
+      want: {
+        position: 114,
+        segment: 3,
+        expected: 'an interchange header (ISA, UNA or UNB)',
+        found: JSON.stringify('\xef\xbb\xbf'),
+      },
+    },
+    {
+      what: 'half a byte order mark',
+      input: `\xef\xbbISA*00*          *00*     `,
+      want: {
+        position: 0,
+        segment: 1,
+        expected: 'an interchange header (ISA, UNA or UNB)',
+        found: JSON.stringify('\xef\xbbI'),
+      },
+    },
+    {
+      what: 'an ISA with a letter for element separator',
+      input: 'ISAX00X          X00X          XZZ',
+      want: {
+        position: 3,
+        segment: 1,
+        expected: 'an ISA element separator (not a letter, digit or space)',
+        found: '"X"',
+      },
+    },
+    {
+      what: 'an ISA with a space for element separator',
+      input: 'ISA 00            00            ZZ',
+      want: {
+        position: 3,
+        segment: 1,
+        expected: 'an ISA element separator (not a letter, digit or space)',
+        found: '" "',
+      },
+    },
+    {
+      what: 'an ISA with a tab for element separator',
+      input: 'ISA\t00\t          \t00\t          \tZZ',
+      want: {
+        position: 3,
+        segment: 1,
+        expected: 'an ISA element separator (not a letter, digit or space)',
+        found: '"\\t"',
+      },
+    },
+    {
+      what: 'an ISA cut off among its elements',
+      input: 'ISA*00*          *00*          *ZZ*S',
+      want: {
+        position: 0,
+        segment: 1,
+        expected: 'a complete ISA header (16 element separators, then component separator and segment terminator)',
+        found: JSON.stringify('ISA*00*          *00…'),
+      },
+    },
+    {
+      what: 'an ISA cut off before its terminator',
+      input: ISA.slice(0, -1),
+      want: {
+        position: 104,
+        segment: 1,
+        expected: 'ISA16 component separator and the segment terminator',
+        found: '">"',
+      },
+    },
+    {
+      what: 'an ISA cut off after its last separator',
+      input: ISA.slice(0, -2),
+      want: {
+        position: 104,
+        segment: 1,
+        expected: 'ISA16 component separator and the segment terminator',
+        found: 'end of file',
+      },
+    },
+    {
+      what: 'an ISA with a letter for component separator',
+      input: isa('*', '^', 'Q'),
+      want: {
+        position: 104,
+        segment: 1,
+        expected: 'an ISA16 component separator (not a letter, digit or the element separator)',
+        found: '"Q"',
+      },
+    },
+    {
+      what: 'an ISA whose component separator is its element separator',
+      input: `${ISA.slice(0, -2)}*~`,
+      want: {
+        position: 104,
+        segment: 1,
+        expected: 'an ISA16 component separator (not a letter, digit or the element separator)',
+        found: '"*"',
+      },
+    },
+    {
+      what: 'an ISA with a digit for terminator',
+      input: isa('*', '^', '>', '7'),
+      want: { position: 105, segment: 1, expected: 'a segment terminator after ISA16', found: '"7"' },
+    },
+    {
+      what: 'an ISA whose terminator is its element separator',
+      input: isa('*', '^', '>', '*'),
+      want: { position: 105, segment: 1, expected: 'a segment terminator after ISA16', found: '"*"' },
+    },
+    {
+      what: 'an ISA whose terminator is its component separator',
+      input: isa('*', '^', '>', '>'),
+      want: { position: 105, segment: 1, expected: 'a segment terminator after ISA16', found: '">"' },
+    },
+    {
+      what: 'an ISA whose terminator is a space',
+      input: isa('*', '^', '>', ' ') + 'GS',
+      want: { position: 105, segment: 1, expected: 'a segment terminator after ISA16', found: '" "' },
+    },
+    {
+      what: 'a UNA cut off',
+      input: 'UNA:+.',
+      want: { position: 0, segment: 1, expected: 'a 6-character UNA service string advice', found: '"UNA:+."' },
+    },
+    {
+      what: 'a UNA with a letter for separator',
+      input: "UNA:A.? 'UNB+UNOC:3+S+R+1'",
+      want: {
+        position: 3,
+        segment: 1,
+        expected: 'UNA separators that are distinct and not letters or digits',
+        found: JSON.stringify(":A.? '"),
+      },
+    },
+    {
+      what: 'a UNA with a digit for component separator',
+      input: "UNA1+.? 'UNB+UNOC:3+S+R+1'",
+      want: {
+        position: 3,
+        segment: 1,
+        expected: 'UNA separators that are distinct and not letters or digits',
+        found: JSON.stringify("1+.? '"),
+      },
+    },
+    {
+      what: 'a UNA with a letter for terminator',
+      input: 'UNA:+.? XUNB+UNOC:3+S+R+1X',
+      want: {
+        position: 3,
+        segment: 1,
+        expected: 'UNA separators that are distinct and not letters or digits',
+        found: '":+.? X"',
+      },
+    },
+    {
+      what: 'a UNA with two equal separators',
+      input: "UNA::.? 'UNB+UNOC:3+S+R+1'",
+      want: {
+        position: 3,
+        segment: 1,
+        expected: 'UNA separators that are distinct and not letters or digits',
+        found: JSON.stringify("::.? '"),
+      },
+    },
+    {
+      what: 'a UNA whose terminator is its element separator',
+      input: 'UNA:+.? +UNB+UNOC:3+S+R+1+',
+      want: {
+        position: 3,
+        segment: 1,
+        expected: 'UNA separators that are distinct and not letters or digits',
+        found: '":+.? +"',
+      },
+    },
+    {
+      what: 'a bare UNB with an unknown separator',
+      input: "UNB*UNOC:3*SENDER*RECEIVER*1'",
+      want: {
+        position: 3,
+        segment: 1,
+        expected: "UNB followed by '+' (UNOA) or IS3 (UNOB) when there is no UNA",
+        found: '"*"',
+      },
+    },
+    {
+      what: 'a file cut off inside a segment',
+      input: `${ISA}GS*PO*A*B~ST*85`,
+      want: { position: 116, segment: 3, expected: 'segment terminator "~" (file is truncated)', found: '"ST*85"' },
+    },
+    {
+      what: 'a file cut off inside a segment, then blank space',
+      input: `${ISA}GS*PO*A*B~ST*85  \n`,
+      want: {
+        position: 116,
+        segment: 3,
+        expected: 'segment terminator "~" (file is truncated)',
+        found: JSON.stringify('ST*85  \n'),
+      },
+    },
+    {
+      what: 'a file cut off after an escaped terminator',
+      input: "UNA:+.? 'UNB+UNOC:3+S+R+1'FTX+A?'",
+      want: {
+        position: 26,
+        segment: 3,
+        expected: `segment terminator "'" (file is truncated)`,
+        found: JSON.stringify("FTX+A?'"),
+      },
+    },
   ])('$what', ({ input, want }) => {
     expect(error(tokenize(input))).toEqual(want);
   });
@@ -268,21 +566,37 @@ describe('input that is not EDI or is cut off', () => {
   });
 
   it('a header is judged only once 24 bytes are there: a long first line that is no header fails at its start, whatever the chunking', () => {
-    expect(error(tokenize('ISB*00*          *00*          *ZZ*SENDER'))).toEqual({ position: 0, segment: 1, expected: 'an interchange header (ISA, UNA or UNB)', found: '"ISB"' });
+    expect(error(tokenize('ISB*00*          *00*          *ZZ*SENDER'))).toEqual({
+      position: 0,
+      segment: 1,
+      expected: 'an interchange header (ISA, UNA or UNB)',
+      found: '"ISB"',
+    });
   });
 
   it('an ISA whose 16th separator is more than 400 bytes in', () => {
     const long = `ISA*00*${' '.repeat(420)}*00*          *ZZ*S*ZZ*R*210101*1200*^*00501*1*0*T*>~GS*X~`;
-    expect(error(tokenize(long))).toEqual({ position: 0, segment: 1, expected: 'an ISA header with 16 elements separated by "*"', found: JSON.stringify(long.slice(0, 20) + '…') });
+    expect(error(tokenize(long))).toEqual({
+      position: 0,
+      segment: 1,
+      expected: 'an ISA header with 16 elements separated by "*"',
+      found: JSON.stringify(long.slice(0, 20) + '…'),
+    });
   });
 
   it('an ISA with fewer than 16 separators in 400 bytes and more text after', () => {
     const long = `ISA*00*00~${'X'.repeat(700)}`;
-    expect(error(tokenize(long))).toEqual({ position: 0, segment: 1, expected: 'an ISA header with 16 elements separated by "*"', found: JSON.stringify(long.slice(0, 20) + '…') });
+    expect(error(tokenize(long))).toEqual({
+      position: 0,
+      segment: 1,
+      expected: 'an ISA header with 16 elements separated by "*"',
+      found: JSON.stringify(long.slice(0, 20) + '…'),
+    });
   });
 
   it('an ISA of exactly 400 bytes to its 16th separator is read; one byte more is not', () => {
-    const at400 = (pad: number) => `ISA*00*${' '.repeat(pad)}*00*          *ZZ*S*ZZ*R*210101*1200*^*00501*1*0*T*>~IEA*1*1~`;
+    const at400 = (pad: number) =>
+      `ISA*00*${' '.repeat(pad)}*00*          *ZZ*S*ZZ*R*210101*1200*^*00501*1*0*T*>~IEA*1*1~`;
     const base = 'ISA*00**00*          *ZZ*S*ZZ*R*210101*1200*^*00501*1*0*T*'.length - 1; // index of the 16th separator with no padding
     expect(tags(tokenize(at400(400 - base)))).toEqual(['ISA@0#1', `IEA@${400 + 3}#2`]);
     expect(error(tokenize(at400(401 - base))).expected).toBe('an ISA header with 16 elements separated by "*"');
@@ -290,7 +604,12 @@ describe('input that is not EDI or is cut off', () => {
 
   it('a segment longer than the limit is an error rather than a reason to buffer more', () => {
     const input = `${ISA}GS*${'A'.repeat(40)}`;
-    expect(error(tokenize(input, { maxSegmentBytes: 32 }))).toEqual({ position: 106, segment: 2, expected: 'a segment terminator within 32 bytes', found: JSON.stringify('GS*AAAAAAAAAAAAAAAAA…') });
+    expect(error(tokenize(input, { maxSegmentBytes: 32 }))).toEqual({
+      position: 106,
+      segment: 2,
+      expected: 'a segment terminator within 32 bytes',
+      found: JSON.stringify('GS*AAAAAAAAAAAAAAAAA…'),
+    });
     expect(tags(tokenize(`${input}~IEA*1*1~`, { maxSegmentBytes: 43 }))).toEqual(['ISA@0#1', 'GS@106#2', 'IEA@150#3']);
   });
 });
@@ -311,7 +630,9 @@ describe('a file whose last segment lacks only its terminator', () => {
   });
 
   it('a trailer cut by a line break is a truncated file, not a trailer', () => {
-    expect(error(tokenize(`${ISA}GS*PO~IEA*1\n*000000001`)).expected).toBe('segment terminator "~" (file is truncated)');
+    expect(error(tokenize(`${ISA}GS*PO~IEA*1\n*000000001`)).expected).toBe(
+      'segment terminator "~" (file is truncated)',
+    );
   });
 
   it('another segment lacking its terminator is a truncated file', () => {

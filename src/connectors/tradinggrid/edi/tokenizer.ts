@@ -11,9 +11,21 @@ export interface TokenizerOptions {
   x12Encoding?: 'utf8' | 'latin1';
 }
 
-const UNOA: Omit<Delimiters, 'encoding'> = { component: ':', element: '+', segment: "'", release: '?', repetition: null };
+const UNOA: Omit<Delimiters, 'encoding'> = {
+  component: ':',
+  element: '+',
+  segment: "'",
+  release: '?',
+  repetition: null,
+};
 // UNOB without UNA uses information separators IS1/IS3/IS4 and has no release character.
-const UNOB: Omit<Delimiters, 'encoding'> = { component: '\x1f', element: '\x1d', segment: '\x1c', release: null, repetition: null };
+const UNOB: Omit<Delimiters, 'encoding'> = {
+  component: '\x1f',
+  element: '\x1d',
+  segment: '\x1c',
+  release: null,
+  repetition: null,
+};
 const ISA_ELEMENTS = 16;
 
 function isWhitespace(c: number): boolean {
@@ -115,7 +127,11 @@ export class EdiTokenizer {
     }
     if (this.d === null) {
       if (rest.startsWith('ISA', i))
-        this.fail(at, `a complete ISA header (16 element separators, then component separator and segment terminator)`, rest.slice(i));
+        this.fail(
+          at,
+          `a complete ISA header (16 element separators, then component separator and segment terminator)`,
+          rest.slice(i),
+        );
       this.fail(at, 'an interchange header (ISA, UNA or UNB)', rest.slice(i));
     }
     this.fail(at, `segment terminator ${JSON.stringify(this.d.segment)} (file is truncated)`, rest.slice(i));
@@ -135,7 +151,12 @@ export class EdiTokenizer {
     let tag = this.tags.get(code * 8 + n);
     if (tag === undefined) {
       tag = b.toString('latin1', pos, pos + n);
-      if (n > 3 || !isTag(tag)) this.fail(this.carryOffset + pos, `a segment tag (2 or 3 capital letters or digits)${this.causeOfBadTag(b, pos, stop)}`, b.toString('latin1', pos, stop));
+      if (n > 3 || !isTag(tag))
+        this.fail(
+          this.carryOffset + pos,
+          `a segment tag (2 or 3 capital letters or digits)${this.causeOfBadTag(b, pos, stop)}`,
+          b.toString('latin1', pos, stop),
+        );
       this.tags.set(code * 8 + n, tag);
     }
     return tag;
@@ -153,10 +174,13 @@ export class EdiTokenizer {
     if (c === 32 || c === 9) {
       let k = pos;
       while (k < stop && (b[k] === 32 || b[k] === 9)) k++;
-      if (isTag(b.toString('latin1', k, Math.min(stop, k + 3)).split(d.element)[0] ?? '')) return ' — the segment is indented (spaces or tabs before its tag): only line breaks may stand between segments';
+      if (isTag(b.toString('latin1', k, Math.min(stop, k + 3)).split(d.element)[0] ?? ''))
+        return ' — the segment is indented (spaces or tabs before its tag): only line breaks may stand between segments';
     }
-    if (term === 10 || term === 13) return ` — a line break inside a segment: this file ends segments with line breaks, so the previous segment was cut in two`;
-    if (c === d.element.charCodeAt(0) || c === d.component.charCodeAt(0)) return ` — the segment starts with a separator: a segment terminator ${JSON.stringify(d.segment)} inside the previous segment's data cut it in two`;
+    if (term === 10 || term === 13)
+      return ` — a line break inside a segment: this file ends segments with line breaks, so the previous segment was cut in two`;
+    if (c === d.element.charCodeAt(0) || c === d.component.charCodeAt(0))
+      return ` — the segment starts with a separator: a segment terminator ${JSON.stringify(d.segment)} inside the previous segment's data cut it in two`;
     return '';
   }
 
@@ -205,7 +229,8 @@ export class EdiTokenizer {
         }
       }
       if (end < 0) {
-        if (len - pos > this.maxSegment) this.fail(base + pos, `a segment terminator within ${this.maxSegment} bytes`, b.toString('latin1', pos, len));
+        if (len - pos > this.maxSegment)
+          this.fail(base + pos, `a segment terminator within ${this.maxSegment} bytes`, b.toString('latin1', pos, len));
         break;
       }
       let stop = end;
@@ -223,7 +248,12 @@ export class EdiTokenizer {
   }
 
   /** Reads separators at an interchange start; null when more bytes are needed. */
-  private readHeader(s: string, pos: number, atEnd: boolean, base: number): { delimiters: Delimiters; skip: number } | null {
+  private readHeader(
+    s: string,
+    pos: number,
+    atEnd: boolean,
+    base: number,
+  ): { delimiters: Delimiters; skip: number } | null {
     // Wait for 24 bytes before judging a header, so that what an error shows does not depend on chunk borders.
     if (s.length - pos < 24 && !atEnd) return null;
     if (s.length - pos < 4) {
@@ -241,7 +271,12 @@ export class EdiTokenizer {
         at = s.indexOf(element, at + 1);
         if (at < 0 || at - pos > 400) {
           if (at < 0 && !atEnd && s.length - pos <= 400) return null;
-          if (at < 0 && s.length - pos <= 400) this.fail(base + pos, 'a complete ISA header (16 element separators, then component separator and segment terminator)', s.slice(pos));
+          if (at < 0 && s.length - pos <= 400)
+            this.fail(
+              base + pos,
+              'a complete ISA header (16 element separators, then component separator and segment terminator)',
+              s.slice(pos),
+            );
           this.fail(base + pos, `an ISA header with 16 elements separated by ${JSON.stringify(element)}`, s.slice(pos));
         }
       }
@@ -252,7 +287,11 @@ export class EdiTokenizer {
       const component = s[at + 1]!;
       const segment = s[at + 2]!;
       if (isAlnum(component) || component === element)
-        this.fail(base + at + 1, 'an ISA16 component separator (not a letter, digit or the element separator)', s.slice(at + 1, at + 2));
+        this.fail(
+          base + at + 1,
+          'an ISA16 component separator (not a letter, digit or the element separator)',
+          s.slice(at + 1, at + 2),
+        );
       if (isAlnum(segment) || segment === element || segment === component || segment === ' ')
         this.fail(base + at + 2, 'a segment terminator after ISA16', s.slice(at + 2, at + 3));
       const isa = s.slice(pos, at + 2).split(element);
@@ -260,25 +299,56 @@ export class EdiTokenizer {
       const repetition = rep.length === 1 && !isAlnum(rep) && rep !== ' ' && rep !== component ? rep : null;
       this.std = 'x12';
       this.firstStandard ??= 'x12';
-      return { delimiters: { element, component, segment, release: null, repetition, encoding: this.x12Encoding }, skip: 0 };
+      return {
+        delimiters: { element, component, segment, release: null, repetition, encoding: this.x12Encoding },
+        skip: 0,
+      };
     }
     if (head === 'UNA') {
       if (s.length - pos < 9) {
         if (atEnd) this.fail(base + pos, 'a 6-character UNA service string advice', s.slice(pos));
         return null;
       }
-      const [component, element, , release, repetition, segment] = s.slice(pos + 3, pos + 9).split('') as [string, string, string, string, string, string];
-      if (new Set([component, element, segment]).size !== 3 || isAlnum(component) || isAlnum(element) || isAlnum(segment))
-        this.fail(base + pos + 3, 'UNA separators that are distinct and not letters or digits', s.slice(pos + 3, pos + 9));
+      const [component, element, , release, repetition, segment] = s.slice(pos + 3, pos + 9).split('') as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      if (
+        new Set([component, element, segment]).size !== 3 ||
+        isAlnum(component) ||
+        isAlnum(element) ||
+        isAlnum(segment)
+      )
+        this.fail(
+          base + pos + 3,
+          'UNA separators that are distinct and not letters or digits',
+          s.slice(pos + 3, pos + 9),
+        );
       this.std = 'edifact';
       this.firstStandard ??= 'edifact';
-      const d: Delimiters = { component, element, segment, release: release === ' ' ? null : release, repetition: repetition === ' ' ? null : repetition, encoding: 'latin1' };
+      const d: Delimiters = {
+        component,
+        element,
+        segment,
+        release: release === ' ' ? null : release,
+        repetition: repetition === ' ' ? null : repetition,
+        encoding: 'latin1',
+      };
       return { delimiters: d, skip: 9 };
     }
     if (head === 'UNB') {
       const sep = s[pos + 3];
       const defaults = sep === '+' ? UNOA : sep === '\x1d' ? UNOB : null;
-      if (defaults === null) this.fail(base + pos + 3, "UNB followed by '+' (UNOA) or IS3 (UNOB) when there is no UNA", s.slice(pos + 3, pos + 4));
+      if (defaults === null)
+        this.fail(
+          base + pos + 3,
+          "UNB followed by '+' (UNOA) or IS3 (UNOB) when there is no UNA",
+          s.slice(pos + 3, pos + 4),
+        );
       this.std = 'edifact';
       this.firstStandard ??= 'edifact';
       return { delimiters: { ...defaults, encoding: 'latin1' }, skip: 0 };

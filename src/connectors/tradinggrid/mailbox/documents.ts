@@ -18,7 +18,14 @@ function productOf(seg: Segment, from: number): string | null {
 
 /** 850 PO1 lines / 810 IT1 lines: line number, quantity (02), unit price (04), product (06/07 pairs). */
 export function itemLines(tx: TransactionEnvelope, tag: 'PO1' | 'IT1'): OrderLine[] {
-  return (tx.segments ?? []).filter((s) => s.tag === tag).map((s) => ({ line: first(s, 1), quantity: num(first(s, 2)), unitPrice: num(first(s, 4)), product: productOf(s, 6) }));
+  return (tx.segments ?? [])
+    .filter((s) => s.tag === tag)
+    .map((s) => ({
+      line: first(s, 1),
+      quantity: num(first(s, 2)),
+      unitPrice: num(first(s, 4)),
+      product: productOf(s, 6),
+    }));
 }
 
 /** 856: shipped quantities per PO (PRF01), from LIN (product) + SN1 (02 quantity) under each order level. */
@@ -68,7 +75,9 @@ const AT7_REASONS: Record<string, string> = {
 };
 
 /** 214 AT7 lines whose status reason (02) or appointment reason (04) is not NS (normal). */
-export function at7Exceptions(tx: TransactionEnvelope): { status: string; reason: string; description: string; date: string }[] {
+export function at7Exceptions(
+  tx: TransactionEnvelope,
+): { status: string; reason: string; description: string; date: string }[] {
   const out: { status: string; reason: string; description: string; date: string }[] = [];
   for (const s of tx.segments ?? []) {
     if (s.tag !== 'AT7') continue;
@@ -77,7 +86,13 @@ export function at7Exceptions(tx: TransactionEnvelope): { status: string; reason
       [3, 4],
     ] as const) {
       const reason = first(s, reasonAt);
-      if (reason !== '' && reason !== 'NS') out.push({ status: first(s, statusAt), reason, description: AT7_REASONS[reason] ?? 'exception reason', date: `${first(s, 5)} ${first(s, 6)}`.trim() });
+      if (reason !== '' && reason !== 'NS')
+        out.push({
+          status: first(s, statusAt),
+          reason,
+          description: AT7_REASONS[reason] ?? 'exception reason',
+          date: `${first(s, 5)} ${first(s, 6)}`.trim(),
+        });
     }
   }
   return out;
@@ -87,7 +102,8 @@ export function at7Exceptions(tx: TransactionEnvelope): { status: string; reason
 export function returnItems(tx: TransactionEnvelope): string[] {
   const out: string[] = [];
   let cur: { product: string | null; reason: string; qty: string } | null = null;
-  const flush = () => cur && out.push(`${cur.qty || '?'} x ${cur.product ?? '?'}${cur.reason ? ` (reason ${cur.reason})` : ''}`);
+  const flush = () =>
+    cur && out.push(`${cur.qty || '?'} x ${cur.product ?? '?'}${cur.reason ? ` (reason ${cur.reason})` : ''}`);
   for (const s of tx.segments ?? []) {
     if (s.tag === 'LIN') {
       flush();

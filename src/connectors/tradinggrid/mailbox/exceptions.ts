@@ -57,21 +57,66 @@ export type MailboxItem = MailboxException | MailboxAcknowledgment;
 const p = (x: PartyId) => `${x.qualifier}:${x.id}`;
 
 export function refOfSent(t: SentTransaction): TransactionRef {
-  return { standard: t.standard, sender: p(t.us), receiver: p(t.partner), interchange: t.interchange, group: t.group, transaction: t.transaction, business: t.business };
+  return {
+    standard: t.standard,
+    sender: p(t.us),
+    receiver: p(t.partner),
+    interchange: t.interchange,
+    group: t.group,
+    transaction: t.transaction,
+    business: t.business,
+  };
 }
 
 /** Stable key: kind + partner + reference (+ a discriminator such as an AT7 line or a file hash). */
 export function dedupeKeyOf(kind: string, partner: PartyId, ref: TransactionRef, extra = ''): string {
-  return [kind, p(partner), ref.standard ?? '', ref.sender ?? '', ref.interchange ?? '', ref.group ?? '', ref.transaction ?? '', ref.business?.value ?? '', extra].join('|');
+  return [
+    kind,
+    p(partner),
+    ref.standard ?? '',
+    ref.sender ?? '',
+    ref.interchange ?? '',
+    ref.group ?? '',
+    ref.transaction ?? '',
+    ref.business?.value ?? '',
+    extra,
+  ].join('|');
 }
 
-export function exception(kind: MailboxExceptionKind, partner: PartyId, ref: TransactionRef, detail: string, occurredAt: string, file: FileRef | null, extra = ''): MailboxException {
-  return { type: 'exception', exception: kind, partner, transactionRef: ref, detail, occurredAt, file, dedupeKey: dedupeKeyOf(kind, partner, ref, extra) };
+export function exception(
+  kind: MailboxExceptionKind,
+  partner: PartyId,
+  ref: TransactionRef,
+  detail: string,
+  occurredAt: string,
+  file: FileRef | null,
+  extra = '',
+): MailboxException {
+  return {
+    type: 'exception',
+    exception: kind,
+    partner,
+    transactionRef: ref,
+    detail,
+    occurredAt,
+    file,
+    dedupeKey: dedupeKeyOf(kind, partner, ref, extra),
+  };
 }
 
 export function describeAckErrors(ack: Acknowledgment): string {
   if (ack.errors.length === 0) return '';
   return ack.errors
-    .map((e) => [e.segment, e.position !== undefined ? `#${e.position}` : '', e.element !== undefined ? `element ${e.element}` : '', `code ${e.code}`, e.description ?? ''].filter(Boolean).join(' '))
+    .map((e) =>
+      [
+        e.segment,
+        e.position !== undefined ? `#${e.position}` : '',
+        e.element !== undefined ? `element ${e.element}` : '',
+        `code ${e.code}`,
+        e.description ?? '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    )
     .join('; ');
 }

@@ -12,7 +12,12 @@ afterEach(() => {
 function mailbox() {
   const root = mkdtempSync(join(tmpdir(), 'gb-local-'));
   dirs.push(root);
-  const folders = { inbound: join(root, 'in'), outbound: join(root, 'out'), archive: join(root, 'archive'), quarantine: join(root, 'quarantine') };
+  const folders = {
+    inbound: join(root, 'in'),
+    outbound: join(root, 'out'),
+    archive: join(root, 'archive'),
+    quarantine: join(root, 'quarantine'),
+  };
   for (const d of Object.values(folders)) mkdirSync(d);
   return { root, folders, t: new LocalFolderTransport(folders) };
 }

@@ -8,7 +8,11 @@ import { isSafeFileName, type InboundFile, type MailboxFolders, type MailboxTran
 
 function fsError(e: unknown, what: string): RemoteError {
   const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-  return { code: `fs:${code}`, retryable: !['ENOENT', 'EEXIST', 'EACCES', 'EPERM', 'EINVAL', 'ELOOP'].includes(code), detail: `${what}: ${(e as Error).message}` };
+  return {
+    code: `fs:${code}`,
+    retryable: !['ENOENT', 'EEXIST', 'EACCES', 'EPERM', 'EINVAL', 'ELOOP'].includes(code),
+    detail: `${what}: ${(e as Error).message}`,
+  };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -44,7 +48,10 @@ export class LocalFolderTransport implements MailboxTransport {
   }
 
   private open(dir: string, name: string): Promise<Result<Readable>> {
-    if (!isSafeFileName(name)) return Promise.resolve(err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` }));
+    if (!isSafeFileName(name))
+      return Promise.resolve(
+        err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` }),
+      );
     const path = join(dir, name);
     // O_NOFOLLOW: a symlink swapped in after the listing (pointing at /etc/shadow, a key) is refused at open.
     return openFile(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW).then(
@@ -64,12 +71,14 @@ export class LocalFolderTransport implements MailboxTransport {
   }
 
   private async move(name: string, dir: string, target: string): Promise<Result<void>> {
-    if (!isSafeFileName(name) || !isSafeFileName(target)) return err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` });
+    if (!isSafeFileName(name) || !isSafeFileName(target))
+      return err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` });
     // The mailbox folder is Trading Grid's side: a stopped job (or one whose lease is gone) changes nothing there.
     const refused = await mayWrite();
     if (refused) return err({ code: 'job_stopped', retryable: true, detail: `not done: ${refused}` });
     try {
-      if (await exists(join(dir, target))) return err({ code: 'fs:EEXIST', retryable: false, detail: `${join(dir, target)} already exists` });
+      if (await exists(join(dir, target)))
+        return err({ code: 'fs:EEXIST', retryable: false, detail: `${join(dir, target)} already exists` });
       await rename(join(this.folders.inbound, name), join(dir, target));
       return ok(undefined);
     } catch (e) {
@@ -93,7 +102,8 @@ export class LocalFolderTransport implements MailboxTransport {
   }
 
   async removeInbound(name: string): Promise<Result<void>> {
-    if (!isSafeFileName(name)) return err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` });
+    if (!isSafeFileName(name))
+      return err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` });
     const refused = await mayWrite();
     if (refused) return err({ code: 'job_stopped', retryable: true, detail: `not done: ${refused}` });
     try {
@@ -105,7 +115,8 @@ export class LocalFolderTransport implements MailboxTransport {
   }
 
   private async write(dir: string, name: string, data: Buffer): Promise<Result<void>> {
-    if (!isSafeFileName(name)) return err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` });
+    if (!isSafeFileName(name))
+      return err({ code: 'mailbox:bad_name', retryable: false, detail: `unsafe file name ${JSON.stringify(name)}` });
     const refused = await mayWrite();
     if (refused) return err({ code: 'job_stopped', retryable: true, detail: `not done: ${refused}` });
     const tmp = join(dir, `.${name}.part`);

@@ -18,7 +18,12 @@ let dir: string;
 let folders: { inbound: string; outbound: string; archive: string; quarantine: string };
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gb-mailbox-'));
-  folders = { inbound: join(dir, 'in'), outbound: join(dir, 'out'), archive: join(dir, 'archive'), quarantine: join(dir, 'quarantine') };
+  folders = {
+    inbound: join(dir, 'in'),
+    outbound: join(dir, 'out'),
+    archive: join(dir, 'archive'),
+    quarantine: join(dir, 'quarantine'),
+  };
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -46,7 +51,9 @@ describe('MailboxDriver over a local folder', () => {
     const r = await d.scanOnce(hours(1));
     if (!r.ok) throw new Error(r.error.detail);
     const acks = r.value.items.filter((i) => i.type === 'acknowledgment');
-    expect(acks.map((a) => a.type === 'acknowledgment' && a.correlated.map((c) => `${c.setId}/${c.transaction}`))).toEqual([['850/0001'], ['850/0001'], []]);
+    expect(
+      acks.map((a) => a.type === 'acknowledgment' && a.correlated.map((c) => `${c.setId}/${c.transaction}`)),
+    ).toEqual([['850/0001'], ['850/0001'], []]);
     expect(exceptions(r.value.items)).toEqual([]);
     expect((await state.findSent({ us: US, group: '1001' }))[0]!.fa).toBe('accepted');
     // Past the FA window (24 h by default): an acknowledged transaction is not overdue. The scan that
@@ -82,7 +89,15 @@ describe('MailboxDriver over a local folder', () => {
     expect(ex.map((e) => e.exception)).toEqual(['fa_rejected', 'application_rejected']);
     expect(ex[0]).toMatchObject({
       partner: { qualifier: 'ZZ', id: 'ACMESUPPLY' },
-      transactionRef: { standard: 'x12', sender: 'ZZ:GRIDBRIDGE', receiver: 'ZZ:ACMESUPPLY', interchange: '000002001', group: '2001', transaction: '0001', business: { type: 'invoice', value: 'INV-9001' } },
+      transactionRef: {
+        standard: 'x12',
+        sender: 'ZZ:GRIDBRIDGE',
+        receiver: 'ZZ:ACMESUPPLY',
+        interchange: '000002001',
+        group: '2001',
+        transaction: '0001',
+        business: { type: 'invoice', value: 'INV-9001' },
+      },
       file: { name: '997.x12' },
     });
     expect(ex[0]!.detail).toContain('N1 #8 element 2 code 7 Invalid code value');
@@ -97,20 +112,29 @@ describe('MailboxDriver over a local folder', () => {
     const r = await d.scanOnce(hours(1));
     if (!r.ok) throw new Error(r.error.detail);
     const ex = exceptions(r.value.items);
-    expect(ex.map((e) => `${e.exception}:${e.transactionRef.transaction}`).sort()).toEqual(['application_rejected:M1', 'fa_rejected:M2']);
+    expect(ex.map((e) => `${e.exception}:${e.transactionRef.transaction}`).sort()).toEqual([
+      'application_rejected:M1',
+      'fa_rejected:M2',
+    ]);
     expect(ex[0]!.partner).toEqual({ qualifier: '14', id: '5790000000001' });
   });
 
   it('a CONTRL that only says "interchange received" (8) neither accepts nor rejects: the FA stays awaited and goes overdue; 1 and 5 are no rejections', async () => {
     const contrl = (ctrl: string, action: string) =>
-      Buffer.from(`UNB+UNOC:3+5790000000001:14+GRIDBRIDGE:ZZ+240301:0930+${ctrl}'UNH+CM1+CONTRL:D:3:UN'UCI+INT0042+GRIDBRIDGE:ZZ+5790000000001:14+${action}'UNT+3+CM1'UNZ+1+${ctrl}'`, 'latin1');
+      Buffer.from(
+        `UNB+UNOC:3+5790000000001:14+GRIDBRIDGE:ZZ+240301:0930+${ctrl}'UNH+CM1+CONTRL:D:3:UN'UCI+INT0042+GRIDBRIDGE:ZZ+5790000000001:14+${action}'UNT+3+CM1'UNZ+1+${ctrl}'`,
+        'latin1',
+      );
     const { d, state } = await driver({ ourIds: [US] });
     await d.send('orders.edi', fixture('outbound-orders.edi'), T0);
     drop('received.edi', contrl('R1', '8'));
     const r = await d.scanOnce(hours(1));
     if (!r.ok) throw new Error(r.error.detail);
     expect(exceptions(r.value.items)).toEqual([]);
-    expect((await state.findSent({ us: US, interchange: 'INT0042' })).map((t) => t.fa)).toEqual(['awaiting', 'awaiting']);
+    expect((await state.findSent({ us: US, interchange: 'INT0042' })).map((t) => t.fa)).toEqual([
+      'awaiting',
+      'awaiting',
+    ]);
     const later = await d.scanOnce(hours(25));
     if (!later.ok) throw new Error(later.error.detail);
     expect(exceptions(later.value.items).map((e) => e.exception)).toEqual(['fa_overdue', 'fa_overdue']);
@@ -122,21 +146,35 @@ describe('MailboxDriver over a local folder', () => {
     const acked = await second.d.scanOnce(hours(1));
     if (!acked.ok) throw new Error(acked.error.detail);
     expect(exceptions(acked.value.items)).toEqual([]);
-    expect((await second.state.findSent({ us: US, interchange: 'INT0042' })).map((t) => t.fa)).toEqual(['accepted', 'accepted']);
+    expect((await second.state.findSent({ us: US, interchange: 'INT0042' })).map((t) => t.fa)).toEqual([
+      'accepted',
+      'accepted',
+    ]);
   });
 
   it('an invalid 997 is quarantined as content_error instead of being believed; a file lacking only its final terminator is accepted when configured', async () => {
     const { d, state } = await driver();
     await d.send('inv.x12', fixture('outbound-810.x12'), T0);
-    drop('bad-997.x12', Buffer.from(fixture('997-rejected.x12').toString('latin1').replace('AK3*N1*8*N1*8~', 'AK3*N1*X8*N1*8~'), 'latin1'));
+    drop(
+      'bad-997.x12',
+      Buffer.from(
+        fixture('997-rejected.x12').toString('latin1').replace('AK3*N1*8*N1*8~', 'AK3*N1*X8*N1*8~'),
+        'latin1',
+      ),
+    );
     const r = await d.scanOnce(hours(1));
     if (!r.ok) throw new Error(r.error.detail);
-    expect(exceptions(r.value.items).map((e) => `${e.exception}: ${e.detail}`)).toEqual([expect.stringMatching(/^content_error: .*997 0001: expected AK302 to be a number, found "X8"/)]);
+    expect(exceptions(r.value.items).map((e) => `${e.exception}: ${e.detail}`)).toEqual([
+      expect.stringMatching(/^content_error: .*997 0001: expected AK302 to be a number, found "X8"/),
+    ]);
     expect((await state.findSent({ us: US, group: '2001' }))[0]!.fa).toBe('awaiting');
 
     const lenient = await driver({ acceptMissingFinalTerminator: true });
     await lenient.d.send('inv.x12', fixture('outbound-810.x12'), T0);
-    drop('no-final-tilde.x12', Buffer.from(fixture('997-rejected.x12').toString('latin1').trimEnd().replace(/~$/, ''), 'latin1'));
+    drop(
+      'no-final-tilde.x12',
+      Buffer.from(fixture('997-rejected.x12').toString('latin1').trimEnd().replace(/~$/, ''), 'latin1'),
+    );
     const l = await lenient.d.scanOnce(hours(1));
     if (!l.ok) throw new Error(l.error.detail);
     expect(l.value.files.map((f) => f.outcome)).toEqual(['archived']);
@@ -144,7 +182,13 @@ describe('MailboxDriver over a local folder', () => {
   });
 
   it('test interchanges (ISA15 T) are ignored by default, and with mark give test items that never touch production state', async () => {
-    const asTest = (name: string) => Buffer.from(fixture(name).toString('latin1').replace(/\*0\*P\*>~/, '*0*T*>~'), 'latin1');
+    const asTest = (name: string) =>
+      Buffer.from(
+        fixture(name)
+          .toString('latin1')
+          .replace(/\*0\*P\*>~/, '*0*T*>~'),
+        'latin1',
+      );
     const { d, state } = await driver();
     await d.send('inv.x12', fixture('outbound-810.x12'), T0);
     drop('997-test.x12', asTest('997-rejected.x12'));
@@ -164,7 +208,10 @@ describe('MailboxDriver over a local folder', () => {
     const m = await marked.d.scanOnce(hours(1));
     if (!m.ok) throw new Error(m.error.detail);
     const ex = exceptions(m.value.items);
-    expect(ex.map((e) => `${e.exception}:${e.test}`).sort()).toEqual(['fa_rejected:true', 'shipment_status_exception:true']);
+    expect(ex.map((e) => `${e.exception}:${e.test}`).sort()).toEqual([
+      'fa_rejected:true',
+      'shipment_status_exception:true',
+    ]);
     expect(ex.every((e) => e.detail.startsWith('TEST interchange'))).toBe(true);
     expect(m.value.items.filter((i) => i.type === 'acknowledgment')).toEqual([]);
     // The production 810 is neither settled nor rejected by the test 997; the test 850 was never recorded.
@@ -176,7 +223,9 @@ describe('MailboxDriver over a local folder', () => {
     const transport = new LocalFolderTransport(folders);
     await transport.ensureFolders();
     let opened = 0;
-    const counting = Object.assign(Object.create(transport) as LocalFolderTransport, { openInbound: (n: string) => (opened++, transport.openInbound(n)) });
+    const counting = Object.assign(Object.create(transport) as LocalFolderTransport, {
+      openInbound: (n: string) => (opened++, transport.openInbound(n)),
+    });
     const state = new InMemoryMailboxState();
     const d = new MailboxDriver({ transport: counting, state, ourIds: [US], name: 'acme-sftp', maxBytes: 500 });
     drop('huge.x12', fixture('850-856-810.x12'));
@@ -184,8 +233,12 @@ describe('MailboxDriver over a local folder', () => {
     if (!r.ok) throw new Error(r.error.detail);
     expect(opened).toBe(0);
     expect(exceptions(r.value.items).map((e) => [e.exception, e.file])).toEqual([['content_error', null]]);
-    expect(exceptions(r.value.items)[0]!.detail).toMatch(/^file huge\.x12 is \d+ bytes, over mailbox\.max_bytes \(500\): quarantined unread/);
-    expect(readdirSync(folders.quarantine).filter((n) => !n.endsWith('.error.txt'))).toEqual([expect.stringMatching(/^oversize-\d+_huge\.x12$/)]);
+    expect(exceptions(r.value.items)[0]!.detail).toMatch(
+      /^file huge\.x12 is \d+ bytes, over mailbox\.max_bytes \(500\): quarantined unread/,
+    );
+    expect(readdirSync(folders.quarantine).filter((n) => !n.endsWith('.error.txt'))).toEqual([
+      expect.stringMatching(/^oversize-\d+_huge\.x12$/),
+    ]);
 
     // The same traffic through the two-pass path (single pass limit 100 bytes) gives the same items as one pass.
     const results: string[][] = [];
@@ -196,7 +249,11 @@ describe('MailboxDriver over a local folder', () => {
       drop(`214-${singlePassBytes}.x12`, fixture('214-at7.x12'));
       const got = await each.scanOnce(hours(1));
       if (!got.ok) throw new Error(got.error.detail);
-      results.push(got.value.items.map((i) => (i.type === 'exception' ? `${i.exception}:${i.detail}` : `ack:${i.ack.kind}:${i.ack.normalized}`)).sort());
+      results.push(
+        got.value.items
+          .map((i) => (i.type === 'exception' ? `${i.exception}:${i.detail}` : `ack:${i.ack.kind}:${i.ack.normalized}`))
+          .sort(),
+      );
     }
     expect(results[0]).toEqual(results[1]);
     expect(results[0]!.length).toBeGreaterThan(2);
@@ -204,7 +261,12 @@ describe('MailboxDriver over a local folder', () => {
 
   it("sees what the customer's translator sent, read-only: FA waits per document type, acks matched, and our own 856 stops asn_missing", async () => {
     const sentDir = join(dir, 'customer-sent');
-    const sentTransport = new LocalFolderTransport({ inbound: sentDir, outbound: folders.outbound, archive: folders.archive, quarantine: folders.quarantine });
+    const sentTransport = new LocalFolderTransport({
+      inbound: sentDir,
+      outbound: folders.outbound,
+      archive: folders.archive,
+      quarantine: folders.quarantine,
+    });
     const { mkdirSync } = await import('node:fs');
     mkdirSync(sentDir, { recursive: true });
     // Invoices get 48 hours with Acme, everything else the default 24.
@@ -236,7 +298,10 @@ describe('MailboxDriver over a local folder', () => {
     const all = fixture('850-856-810.x12').toString('latin1');
     const icEnd = all.indexOf('ISA', 10);
     // The fixture's 850 the other way round: the partner orders from us.
-    const swap = (x12: string) => x12.replace(/ZZ\*(\w+) *\*ZZ\*(\w+) *\*/, (_m, a: string, b: string) => `ZZ*${b.padEnd(15)}*ZZ*${a.padEnd(15)}*`).replace(/GS\*(\w+)\*(\w+)\*(\w+)\*/, (_m, f: string, a: string, b: string) => `GS*${f}*${b}*${a}*`);
+    const swap = (x12: string) =>
+      x12
+        .replace(/ZZ\*(\w+) *\*ZZ\*(\w+) *\*/, (_m, a: string, b: string) => `ZZ*${b.padEnd(15)}*ZZ*${a.padEnd(15)}*`)
+        .replace(/GS\*(\w+)\*(\w+)\*(\w+)\*/, (_m, f: string, a: string, b: string) => `GS*${f}*${b}*${a}*`);
     drop('po.x12', Buffer.from(swap(all.slice(0, icEnd)), 'latin1'));
     const po = await supplier.d.scanOnce(hours(1));
     if (!po.ok) throw new Error(po.error.detail);
@@ -265,7 +330,9 @@ describe('MailboxDriver over a local folder', () => {
     if (!r.ok) throw new Error(r.error.detail);
     const ex = exceptions(r.value.items);
     expect(ex.map((e) => e.exception)).toEqual(['invoice_mismatch']);
-    expect(ex[0]!.detail).toBe('810 INV-9001 vs PO PO-4711: SKU-2 price 42 invoiced, 40 ordered; SKU-2 quantity 5 invoiced, 4 shipped');
+    expect(ex[0]!.detail).toBe(
+      '810 INV-9001 vs PO PO-4711: SKU-2 price 42 invoiced, 40 ordered; SKU-2 quantity 5 invoiced, 4 shipped',
+    );
     const later = await d.scanOnce(hours(100));
     expect(later.ok && exceptions(later.value.items).map((e) => e.exception)).toEqual(['fa_overdue']); // no 997 for our 850; the 856 came, so no asn_missing
   });
@@ -275,7 +342,10 @@ describe('MailboxDriver over a local folder', () => {
     drop('po.x12', fixture('unusual-separators.x12'));
     await d.scanOnce(T0);
     const r = await d.scanOnce(hours(24));
-    expect(r.ok && exceptions(r.value.items).map((e) => `${e.exception}:${e.transactionRef.business?.value}`)).toEqual(['asn_missing:PO 4712  ', 'asn_missing:PO-4713']);
+    expect(r.ok && exceptions(r.value.items).map((e) => `${e.exception}:${e.transactionRef.business?.value}`)).toEqual([
+      'asn_missing:PO 4712  ',
+      'asn_missing:PO-4713',
+    ]);
   });
 
   it('reads 214 AT7 exception reasons and 180 returns', async () => {
@@ -304,7 +374,15 @@ describe('MailboxDriver over a local folder', () => {
     expect(ex[0]!.detail).toContain('byte 639, segment 20');
     const names = readdirSync(folders.quarantine).sort();
     expect(names).toHaveLength(2);
-    expect(readFileSync(join(folders.quarantine, names.find((n) => n.endsWith('.error.txt'))!), 'utf8')).toContain('byte 639, segment 20: expected segment terminator');
+    expect(
+      readFileSync(
+        join(
+          folders.quarantine,
+          names.find((n) => n.endsWith('.error.txt'))!,
+        ),
+        'utf8',
+      ),
+    ).toContain('byte 639, segment 20: expected segment terminator');
     const stored = await d.openStoredFile({ sha256: ex[0]!.file!.sha256 });
     expect(stored.ok && (await text(stored.value))).toBe(fixture('truncated.x12').toString('latin1'));
   });
@@ -329,7 +407,9 @@ describe('MailboxDriver over a local folder', () => {
     const b = await driver();
     drop('two.x12', fixture('214-at7.x12'));
     const r2 = await b.d.scanOnce(hours(5));
-    expect(r1.ok && r2.ok && r1.value.items.map((i) => i.dedupeKey)).toEqual(r2.ok && r2.value.items.map((i) => i.dedupeKey));
+    expect(r1.ok && r2.ok && r1.value.items.map((i) => i.dedupeKey)).toEqual(
+      r2.ok && r2.value.items.map((i) => i.dedupeKey),
+    );
   });
 
   it('delivers items before archiving, and leaves the file in place when delivery fails', async () => {

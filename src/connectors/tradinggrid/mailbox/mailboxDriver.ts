@@ -5,8 +5,24 @@ import { err, ok, type Result } from '../../../core/result.ts';
 import { ACK_SETS, interpretAck, interpretTa1, validateAck, type AckFinding } from '../edi/acknowledgments.ts';
 import type { EdiError, InterchangeEnvelope, PartyId, TransactionEnvelope } from '../edi/envelope.ts';
 import { readEdi, type ReadEdiOptions } from '../edi/readEdi.ts';
-import { at7Exceptions, DOCUMENT_SETS, invoicePo, itemLines, orderNumber, returnItems, shipmentsByPo } from './documents.ts';
-import { describeAckErrors, exception, refOfSent, type MailboxAcknowledgment, type MailboxException, type MailboxItem, type TransactionRef } from './exceptions.ts';
+import {
+  at7Exceptions,
+  DOCUMENT_SETS,
+  invoicePo,
+  itemLines,
+  orderNumber,
+  returnItems,
+  shipmentsByPo,
+} from './documents.ts';
+import {
+  describeAckErrors,
+  exception,
+  refOfSent,
+  type MailboxAcknowledgment,
+  type MailboxException,
+  type MailboxItem,
+  type TransactionRef,
+} from './exceptions.ts';
 import { partyKey, type FileRef, type MailboxState, type SentTransaction } from './state.ts';
 import type { MailboxTransport } from './transport.ts';
 import { storedName } from './storedName.ts';
@@ -91,7 +107,15 @@ export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 const SINGLE_PASS_BYTES = 16 * 1024 * 1024;
 /** Items a scan result keeps per file (all of them are delivered). */
 const MAX_RESULT_ITEMS = 10_000;
-const NO_REF: TransactionRef = { standard: null, sender: null, receiver: null, interchange: null, group: null, transaction: null, business: null };
+const NO_REF: TransactionRef = {
+  standard: null,
+  sender: null,
+  receiver: null,
+  interchange: null,
+  group: null,
+  transaction: null,
+  business: null,
+};
 
 /**
  * The `mailbox` Trading Grid driver: polls an inbound folder (SFTP or local), parses each new file once
@@ -107,12 +131,18 @@ export class MailboxDriver {
   constructor(private readonly opts: MailboxDriverOptions) {
     this.deadline = opts.deadline ?? plainHours;
     this.ours = new Set((opts.ourIds ?? []).map(partyKey));
-    this.readOptions = { ...(opts.x12Encoding ? { x12Encoding: opts.x12Encoding } : {}), ...(opts.acceptMissingFinalTerminator ? { acceptMissingFinalTerminator: true } : {}) };
+    this.readOptions = {
+      ...(opts.x12Encoding ? { x12Encoding: opts.x12Encoding } : {}),
+      ...(opts.acceptMissingFinalTerminator ? { acceptMissingFinalTerminator: true } : {}),
+    };
   }
 
   private windows(partner: PartyId): { faWindowHours: number; asnWindowHours: number } {
     const p = this.opts.partners?.[partyKey(partner)] ?? {};
-    return { faWindowHours: p.faWindowHours ?? this.opts.defaults?.faWindowHours ?? 24, asnWindowHours: p.asnWindowHours ?? this.opts.defaults?.asnWindowHours ?? 48 };
+    return {
+      faWindowHours: p.faWindowHours ?? this.opts.defaults?.faWindowHours ?? 24,
+      asnWindowHours: p.asnWindowHours ?? this.opts.defaults?.asnWindowHours ?? 48,
+    };
   }
 
   /** Hours to FA delinquency for one document type to one partner: partner and type, partner, type, default. */
@@ -127,7 +157,12 @@ export class MailboxDriver {
    * With a sink, every TA1 and transaction is handed over as it completes (with its segments); without one,
    * nothing is kept, so a file of any size is checked in flat memory.
    */
-  private async read(stream: Readable, expectedSize: number | null, sink: ((e: Entry) => void) | null, afterChunk?: () => Promise<void>): Promise<Result<FileCheck>> {
+  private async read(
+    stream: Readable,
+    expectedSize: number | null,
+    sink: ((e: Entry) => void) | null,
+    afterChunk?: () => Promise<void>,
+  ): Promise<Result<FileCheck>> {
     const hash = createHash('sha256');
     const invalid: EdiError[] = [];
     let bytes = 0;
@@ -152,11 +187,21 @@ export class MailboxDriver {
         { ...this.readOptions, ...(afterChunk ? { afterChunk } : {}) },
       );
       // A stream that ended early without an error is a broken transfer, not a broken file.
-      if (expectedSize !== null && bytes < expectedSize) return err({ code: 'mailbox:short_read', retryable: true, detail: `read ${bytes} of ${expectedSize} bytes` });
-      return ok({ sha256: hash.digest('hex'), bytes, errors: [...summary.errors, ...invalid], warnings: summary.warnings });
+      if (expectedSize !== null && bytes < expectedSize)
+        return err({ code: 'mailbox:short_read', retryable: true, detail: `read ${bytes} of ${expectedSize} bytes` });
+      return ok({
+        sha256: hash.digest('hex'),
+        bytes,
+        errors: [...summary.errors, ...invalid],
+        warnings: summary.warnings,
+      });
     } catch (e) {
       stream.destroy();
-      return err({ code: 'mailbox:read_failed', retryable: true, detail: `reading failed mid-transfer: ${(e as Error).message}` });
+      return err({
+        code: 'mailbox:read_failed',
+        retryable: true,
+        detail: `reading failed mid-transfer: ${(e as Error).message}`,
+      });
     }
   }
 
@@ -180,12 +225,22 @@ export class MailboxDriver {
       items.push(...r.value.items);
       files.push(r.value.outcome);
     }
-    if (listed.value.some((f) => files.find((o) => o.name === f.name && o.outcome !== 'skipped' && o.outcome !== 'failed'))) await this.opts.state.setLastInboundAt(now.toISOString());
+    if (
+      listed.value.some((f) =>
+        files.find((o) => o.name === f.name && o.outcome !== 'skipped' && o.outcome !== 'failed'),
+      )
+    )
+      await this.opts.state.setLastInboundAt(now.toISOString());
     items.push(...(await this.sweep(now)));
     return ok({ items, files });
   }
 
-  private async processFile(name: string, size: number, modifiedAt: Date, now: Date): Promise<Result<{ items: MailboxItem[]; outcome: FileOutcome }>> {
+  private async processFile(
+    name: string,
+    size: number,
+    modifiedAt: Date,
+    now: Date,
+  ): Promise<Result<{ items: MailboxItem[]; outcome: FileOutcome }>> {
     const { transport, state } = this.opts;
     const at = now.toISOString();
     const maxBytes = this.opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -206,16 +261,31 @@ export class MailboxDriver {
     }
     const stored = storedName(file.sha256.slice(0, 12), name);
     if (checked.value.errors.length > 0) {
-      const report = [`${name}: does not parse as EDI (sha256 ${file.sha256}, ${checked.value.bytes} bytes)`, ...checked.value.errors.map((e) => `byte ${e.position ?? '?'}, segment ${e.segment ?? '?'}: ${e.message}`)].join('\n');
+      const report = [
+        `${name}: does not parse as EDI (sha256 ${file.sha256}, ${checked.value.bytes} bytes)`,
+        ...checked.value.errors.map((e) => `byte ${e.position ?? '?'}, segment ${e.segment ?? '?'}: ${e.message}`),
+      ].join('\n');
       const first = checked.value.errors[0]!;
-      const item = exception('content_error', this.mailboxParty(), NO_REF, `file ${name} quarantined: byte ${first.position ?? '?'}, segment ${first.segment ?? '?'}: ${first.message}`, at, file, file.sha256);
+      const item = exception(
+        'content_error',
+        this.mailboxParty(),
+        NO_REF,
+        `file ${name} quarantined: byte ${first.position ?? '?'}, segment ${first.segment ?? '?'}: ${first.message}`,
+        at,
+        file,
+        file.sha256,
+      );
       await this.opts.deliver?.([item], file);
       const q = await transport.quarantine(name, stored, `${report}\n`);
       if (!q.ok) return q;
       await state.markProcessed({ ...file, outcome: 'quarantined', storedAs: stored, processedAt: at });
       return ok({ items: [item], outcome: { ...file, outcome: 'quarantined', detail: first.message } });
     }
-    for (const w of checked.value.warnings) this.opts.logger?.warn({ file: name, segment: w.segment, position: w.position }, `mailbox file accepted with a warning: ${w.message}`);
+    for (const w of checked.value.warnings)
+      this.opts.logger?.warn(
+        { file: name, segment: w.segment, position: w.position },
+        `mailbox file accepted with a warning: ${w.message}`,
+      );
     const items: MailboxItem[] = [];
     let kept = 0;
     // Items are made durable as they come (before the file is archived); the result keeps the first ones only.
@@ -230,26 +300,54 @@ export class MailboxDriver {
       const pending: Entry[] = [];
       const again = await transport.openInbound(name);
       if (!again.ok) return again;
-      const second = await this.read(again.value, size, (e) => pending.push(e), async () => {
-        const batch = pending.splice(0);
-        if (batch.length > 0) await take(await this.derive(batch, file, now, counter));
-      });
+      const second = await this.read(
+        again.value,
+        size,
+        (e) => pending.push(e),
+        async () => {
+          const batch = pending.splice(0);
+          if (batch.length > 0) await take(await this.derive(batch, file, now, counter));
+        },
+      );
       if (!second.ok) return second;
-      if (second.value.sha256 !== file.sha256) return err({ code: 'mailbox:changed', retryable: true, detail: `${name} changed while it was read; the next scan reads it again` });
+      if (second.value.sha256 !== file.sha256)
+        return err({
+          code: 'mailbox:changed',
+          retryable: true,
+          detail: `${name} changed while it was read; the next scan reads it again`,
+        });
     }
-    if (counter.ignored > 0) this.opts.logger?.info({ file: name, ignored: counter.ignored }, 'test interchanges in the file ignored (mailbox.test_interchanges: ignore)');
+    if (counter.ignored > 0)
+      this.opts.logger?.info(
+        { file: name, ignored: counter.ignored },
+        'test interchanges in the file ignored (mailbox.test_interchanges: ignore)',
+      );
     const a = await transport.archive(name, stored);
     if (!a.ok) return a;
     await state.markProcessed({ ...file, outcome: 'archived', storedAs: stored, processedAt: at });
-    return ok({ items, outcome: { ...file, outcome: 'archived', ...(kept > items.length ? { detail: `${kept} items (the first ${items.length} in this result)` } : {}) } });
+    return ok({
+      items,
+      outcome: {
+        ...file,
+        outcome: 'archived',
+        ...(kept > items.length ? { detail: `${kept} items (the first ${items.length} in this result)` } : {}),
+      },
+    });
   }
 
   /** A file over mailbox.max_bytes: quarantined with a case, never opened (a partner's mistake must not exhaust the bridge). */
-  private async quarantineOversize(name: string, size: number, modifiedAt: Date, maxBytes: number, at: string): Promise<Result<{ items: MailboxItem[]; outcome: FileOutcome }>> {
+  private async quarantineOversize(
+    name: string,
+    size: number,
+    modifiedAt: Date,
+    maxBytes: number,
+    at: string,
+  ): Promise<Result<{ items: MailboxItem[]; outcome: FileOutcome }>> {
     // Unread, it has no SHA-256: it is known by name, size and time instead.
     const key = `size:${size}:mtime:${modifiedAt.getTime()}`;
     const file: FileRef = { name, sha256: key };
-    if ((await this.opts.state.getProcessed(name, key)) !== null) return ok({ items: [], outcome: { ...file, outcome: 'duplicate' } });
+    if ((await this.opts.state.getProcessed(name, key)) !== null)
+      return ok({ items: [], outcome: { ...file, outcome: 'duplicate' } });
     const stored = storedName(`oversize-${modifiedAt.getTime()}`, name);
     const detail = `file ${name} is ${size} bytes, over mailbox.max_bytes (${maxBytes}): quarantined unread as ${stored}; ask the partner to split it, or raise max_bytes`;
     // No attachment: the file is the problem, and too big to attach.
@@ -265,7 +363,12 @@ export class MailboxDriver {
     return { qualifier: 'mailbox', id: this.opts.name ?? 'mailbox' };
   }
 
-  private async derive(entries: Entry[], file: FileRef, now: Date, counter: { ignored: number }): Promise<MailboxItem[]> {
+  private async derive(
+    entries: Entry[],
+    file: FileRef,
+    now: Date,
+    counter: { ignored: number },
+  ): Promise<MailboxItem[]> {
     const items: MailboxItem[] = [];
     const at = now.toISOString();
     const mode = this.opts.testInterchanges ?? 'ignore';
@@ -286,15 +389,44 @@ export class MailboxDriver {
         else items.push(...this.testItems(tx, file, at));
         continue;
       }
-      const ref: TransactionRef = { standard: ic.standard, sender: partyKey(ic.sender), receiver: partyKey(ic.receiver), interchange: ic.control_number, group: tx.group.control_number, transaction: tx.control_number, business: tx.business_reference };
+      const ref: TransactionRef = {
+        standard: ic.standard,
+        sender: partyKey(ic.sender),
+        receiver: partyKey(ic.receiver),
+        interchange: ic.control_number,
+        group: tx.group.control_number,
+        transaction: tx.control_number,
+        business: tx.business_reference,
+      };
       const partner = this.partnerOf(ic);
       if (ACK_SETS.has(tx.set_id)) items.push(...(await this.correlate(ic, interpretAck(tx), file, at)));
       else if (tx.set_id === '214')
         at7Exceptions(tx).forEach((x, i) =>
-          items.push(exception('shipment_status_exception', partner, ref, `214 AT7 status ${x.status || '-'} reason ${x.reason} (${x.description})${x.date ? ` at ${x.date}` : ''}`, at, file, String(i))),
+          items.push(
+            exception(
+              'shipment_status_exception',
+              partner,
+              ref,
+              `214 AT7 status ${x.status || '-'} reason ${x.reason} (${x.description})${x.date ? ` at ${x.date}` : ''}`,
+              at,
+              file,
+              String(i),
+            ),
+          ),
         );
-      else if (tx.set_id === '180') items.push(exception('return_requested', partner, ref, `180 return ${tx.business_reference?.value ?? ''}: ${returnItems(tx).join('; ') || 'no items listed'}`.trim(), at, file));
-      else if (tx.set_id === '850' || tx.set_id === '856' || tx.set_id === '810') items.push(...(await this.trackDocument(tx, ref, partner, file, now)));
+      else if (tx.set_id === '180')
+        items.push(
+          exception(
+            'return_requested',
+            partner,
+            ref,
+            `180 return ${tx.business_reference?.value ?? ''}: ${returnItems(tx).join('; ') || 'no items listed'}`.trim(),
+            at,
+            file,
+          ),
+        );
+      else if (tx.set_id === '850' || tx.set_id === '856' || tx.set_id === '810')
+        items.push(...(await this.trackDocument(tx, ref, partner, file, now)));
     }
     return items;
   }
@@ -307,10 +439,29 @@ export class MailboxDriver {
       if (f.ack.normalized !== 'rejected') continue;
       const a = f.ack.acknowledges;
       if (hasTxLevel && a.transaction_control_number === undefined) continue; // as for production: the most precise answer
-      const ref: TransactionRef = { standard: ic.standard, sender: partyKey(ic.receiver), receiver: partyKey(ic.sender), interchange: a.interchange_control_number ?? null, group: a.group_control_number ?? null, transaction: a.transaction_control_number ?? null, business: f.reference };
+      const ref: TransactionRef = {
+        standard: ic.standard,
+        sender: partyKey(ic.receiver),
+        receiver: partyKey(ic.sender),
+        interchange: a.interchange_control_number ?? null,
+        group: a.group_control_number ?? null,
+        transaction: a.transaction_control_number ?? null,
+        business: f.reference,
+      };
       const errors = describeAckErrors(f.ack);
       const kind = FA_KINDS.has(f.ack.kind) ? 'fa_rejected' : 'application_rejected';
-      out.push({ ...exception(kind, ic.sender, ref, `TEST interchange ${ic.control_number}: ${f.ack.kind} rejected ${a.transaction_control_number ?? a.group_control_number ?? a.interchange_control_number ?? ''}${errors ? `: ${errors}` : ''}`, at, file, `test|${f.ack.kind}`), test: true });
+      out.push({
+        ...exception(
+          kind,
+          ic.sender,
+          ref,
+          `TEST interchange ${ic.control_number}: ${f.ack.kind} rejected ${a.transaction_control_number ?? a.group_control_number ?? a.interchange_control_number ?? ''}${errors ? `: ${errors}` : ''}`,
+          at,
+          file,
+          `test|${f.ack.kind}`,
+        ),
+        test: true,
+      });
     }
     return out;
   }
@@ -319,10 +470,44 @@ export class MailboxDriver {
   private testItems(tx: TransactionEnvelope, file: FileRef, at: string): MailboxItem[] {
     const ic = tx.interchange;
     if (ACK_SETS.has(tx.set_id)) return this.testAckItems(ic, interpretAck(tx), file, at);
-    const ref: TransactionRef = { standard: ic.standard, sender: partyKey(ic.sender), receiver: partyKey(ic.receiver), interchange: ic.control_number, group: tx.group.control_number, transaction: tx.control_number, business: tx.business_reference };
+    const ref: TransactionRef = {
+      standard: ic.standard,
+      sender: partyKey(ic.sender),
+      receiver: partyKey(ic.receiver),
+      interchange: ic.control_number,
+      group: tx.group.control_number,
+      transaction: tx.control_number,
+      business: tx.business_reference,
+    };
     const partner = this.partnerOf(ic);
-    if (tx.set_id === '214') return at7Exceptions(tx).map((x, i) => ({ ...exception('shipment_status_exception', partner, ref, `TEST interchange: 214 AT7 status ${x.status || '-'} reason ${x.reason} (${x.description})`, at, file, `test|${i}`), test: true as const }));
-    if (tx.set_id === '180') return [{ ...exception('return_requested', partner, ref, `TEST interchange: 180 return ${tx.business_reference?.value ?? ''}: ${returnItems(tx).join('; ') || 'no items listed'}`, at, file, 'test'), test: true }];
+    if (tx.set_id === '214')
+      return at7Exceptions(tx).map((x, i) => ({
+        ...exception(
+          'shipment_status_exception',
+          partner,
+          ref,
+          `TEST interchange: 214 AT7 status ${x.status || '-'} reason ${x.reason} (${x.description})`,
+          at,
+          file,
+          `test|${i}`,
+        ),
+        test: true as const,
+      }));
+    if (tx.set_id === '180')
+      return [
+        {
+          ...exception(
+            'return_requested',
+            partner,
+            ref,
+            `TEST interchange: 180 return ${tx.business_reference?.value ?? ''}: ${returnItems(tx).join('; ') || 'no items listed'}`,
+            at,
+            file,
+            'test',
+          ),
+          test: true,
+        },
+      ];
     return [];
   }
 
@@ -331,7 +516,12 @@ export class MailboxDriver {
     return this.ours.has(partyKey(ic.sender)) ? ic.receiver : ic.sender;
   }
 
-  private async correlate(ic: InterchangeEnvelope, findings: AckFinding[], file: FileRef, at: string): Promise<MailboxItem[]> {
+  private async correlate(
+    ic: InterchangeEnvelope,
+    findings: AckFinding[],
+    file: FileRef,
+    at: string,
+  ): Promise<MailboxItem[]> {
     const items: MailboxItem[] = [];
     const partner = ic.sender;
     const us = ic.receiver;
@@ -343,17 +533,31 @@ export class MailboxDriver {
         ...(a.interchange_control_number !== undefined ? { interchange: a.interchange_control_number } : {}),
         ...(a.group_control_number !== undefined ? { group: a.group_control_number } : {}),
         ...(a.transaction_control_number !== undefined ? { transaction: a.transaction_control_number } : {}),
-        ...(a.interchange_control_number === undefined && a.group_control_number === undefined && a.transaction_control_number === undefined && f.reference ? { businessValue: f.reference.value } : {}),
+        ...(a.interchange_control_number === undefined &&
+        a.group_control_number === undefined &&
+        a.transaction_control_number === undefined &&
+        f.reference
+          ? { businessValue: f.reference.value }
+          : {}),
       });
       const isFa = FA_KINDS.has(f.ack.kind);
       const txLevel = a.transaction_control_number !== undefined;
       // "Interchange received" (CONTRL 8) is not the acknowledgement: the FA is still awaited, and may still be overdue.
-      if (isFa && f.ack.normalized !== 'received') for (const t of sent) if (txLevel || !hasTxLevel || t.fa === 'awaiting') await this.opts.state.setFa(t, f.ack.normalized);
+      if (isFa && f.ack.normalized !== 'received')
+        for (const t of sent)
+          if (txLevel || !hasTxLevel || t.fa === 'awaiting') await this.opts.state.setFa(t, f.ack.normalized);
       const ackItem: MailboxAcknowledgment = {
         type: 'acknowledgment',
         partner,
         ack: f.ack,
-        correlated: sent.map((t) => ({ interchange: t.interchange, group: t.group, transaction: t.transaction, setId: t.setId, business: t.business, file: t.file })),
+        correlated: sent.map((t) => ({
+          interchange: t.interchange,
+          group: t.group,
+          transaction: t.transaction,
+          setId: t.setId,
+          business: t.business,
+          file: t.file,
+        })),
         occurredAt: at,
         file,
         dedupeKey: `ack|${partyKey(partner)}|${f.ack.kind}|${a.interchange_control_number ?? ''}|${a.group_control_number ?? ''}|${a.transaction_control_number ?? ''}|${file.sha256}`,
@@ -366,15 +570,44 @@ export class MailboxDriver {
       const ref: TransactionRef =
         sent.length === 1
           ? refOfSent(sent[0]!)
-          : { standard: ic.standard, sender: partyKey(us), receiver: partyKey(partner), interchange: a.interchange_control_number ?? null, group: a.group_control_number ?? null, transaction: a.transaction_control_number ?? null, business: sent[0]?.business ?? f.reference };
+          : {
+              standard: ic.standard,
+              sender: partyKey(us),
+              receiver: partyKey(partner),
+              interchange: a.interchange_control_number ?? null,
+              group: a.group_control_number ?? null,
+              transaction: a.transaction_control_number ?? null,
+              business: sent[0]?.business ?? f.reference,
+            };
       const errors = describeAckErrors(f.ack);
-      const what = sent.length > 0 ? sent.map((t) => `${t.setId} ${t.transaction}${t.business ? ` (${t.business.type} ${t.business.value})` : ''}`).join(', ') : 'a transaction we have no record of sending';
-      items.push(exception(kind, partner, ref, `${f.ack.kind} rejected ${what}${errors ? `: ${errors}` : ''}`, at, file, f.ack.kind));
+      const what =
+        sent.length > 0
+          ? sent
+              .map((t) => `${t.setId} ${t.transaction}${t.business ? ` (${t.business.type} ${t.business.value})` : ''}`)
+              .join(', ')
+          : 'a transaction we have no record of sending';
+      items.push(
+        exception(
+          kind,
+          partner,
+          ref,
+          `${f.ack.kind} rejected ${what}${errors ? `: ${errors}` : ''}`,
+          at,
+          file,
+          f.ack.kind,
+        ),
+      );
     }
     return items;
   }
 
-  private async trackDocument(tx: TransactionEnvelope, ref: TransactionRef, partner: PartyId, file: FileRef, now: Date): Promise<MailboxItem[]> {
+  private async trackDocument(
+    tx: TransactionEnvelope,
+    ref: TransactionRef,
+    partner: PartyId,
+    file: FileRef,
+    now: Date,
+  ): Promise<MailboxItem[]> {
     const { state } = this.opts;
     const ic = tx.interchange;
     if (tx.set_id === '850') {
@@ -388,7 +621,14 @@ export class MailboxDriver {
           asnDueAt: this.deadline(now, this.windows(partner).asnWindowHours).toISOString(),
           asnSeen: false,
           asnMissingReported: false,
-          ref: { standard: ic.standard, sender: ic.sender, receiver: ic.receiver, interchange: ic.control_number, group: tx.group.control_number, transaction: tx.control_number },
+          ref: {
+            standard: ic.standard,
+            sender: ic.sender,
+            receiver: ic.receiver,
+            interchange: ic.control_number,
+            group: tx.group.control_number,
+            transaction: tx.control_number,
+          },
           file,
         });
       return [];
@@ -396,7 +636,12 @@ export class MailboxDriver {
     if (tx.set_id === '856') {
       for (const [po, lines] of shipmentsByPo(tx)) {
         await state.markAsnSeen(partner, po);
-        await state.addShipment(partner, po, lines, `${file.sha256}|${tx.interchange.control_number}|${tx.group.control_number ?? ''}|${tx.control_number}`);
+        await state.addShipment(
+          partner,
+          po,
+          lines,
+          `${file.sha256}|${tx.interchange.control_number}|${tx.group.control_number ?? ''}|${tx.control_number}`,
+        );
       }
       return [];
     }
@@ -409,20 +654,38 @@ export class MailboxDriver {
     const tolerance = this.opts.priceTolerance ?? 0.005;
     const problems: string[] = [];
     for (const line of itemLines(tx, 'IT1')) {
-      const ordered = order.lines.find((l) => (line.product !== null && l.product === line.product) || (line.product === null && l.line === line.line));
+      const ordered = order.lines.find(
+        (l) => (line.product !== null && l.product === line.product) || (line.product === null && l.line === line.line),
+      );
       const label = line.product ?? `line ${line.line}`;
       if (ordered === undefined) {
         problems.push(`${label} invoiced but not ordered`);
         continue;
       }
-      if (line.unitPrice !== null && ordered.unitPrice !== null && Math.abs(line.unitPrice - ordered.unitPrice) > tolerance)
+      if (
+        line.unitPrice !== null &&
+        ordered.unitPrice !== null &&
+        Math.abs(line.unitPrice - ordered.unitPrice) > tolerance
+      )
         problems.push(`${label} price ${line.unitPrice} invoiced, ${ordered.unitPrice} ordered`);
       const shippedQty = shipped.filter((s) => s.product === ordered.product).reduce((n, s) => n + s.quantity, 0);
       const limit = shipped.length > 0 ? shippedQty : ordered.quantity;
-      if (line.quantity !== null && limit !== null && line.quantity > limit) problems.push(`${label} quantity ${line.quantity} invoiced, ${limit} ${shipped.length > 0 ? 'shipped' : 'ordered'}`);
+      if (line.quantity !== null && limit !== null && line.quantity > limit)
+        problems.push(
+          `${label} quantity ${line.quantity} invoiced, ${limit} ${shipped.length > 0 ? 'shipped' : 'ordered'}`,
+        );
     }
     if (problems.length === 0) return [];
-    return [exception('invoice_mismatch', partner, ref, `810 ${tx.business_reference?.value ?? ''} vs PO ${po}: ${problems.join('; ')}`, now.toISOString(), file)];
+    return [
+      exception(
+        'invoice_mismatch',
+        partner,
+        ref,
+        `810 ${tx.business_reference?.value ?? ''} vs PO ${po}: ${problems.join('; ')}`,
+        now.toISOString(),
+        file,
+      ),
+    ];
   }
 
   /** FA overdue, ASN missing, mailbox inactive: what time alone makes due. */
@@ -433,18 +696,62 @@ export class MailboxDriver {
     const faOverdue = await state.listFaOverdue(now);
     const asnOverdue = await state.listAsnOverdue(now);
     for (const t of faOverdue) {
-      out.push(exception('fa_overdue', t.partner, refOfSent(t), `no functional acknowledgement for ${t.setId} ${t.transaction}${t.business ? ` (${t.business.type} ${t.business.value})` : ''} sent ${t.sentAt}, due ${t.faDueAt}`, at, t.file));
+      out.push(
+        exception(
+          'fa_overdue',
+          t.partner,
+          refOfSent(t),
+          `no functional acknowledgement for ${t.setId} ${t.transaction}${t.business ? ` (${t.business.type} ${t.business.value})` : ''} sent ${t.sentAt}, due ${t.faDueAt}`,
+          at,
+          t.file,
+        ),
+      );
     }
     for (const o of asnOverdue) {
-      const ref: TransactionRef = { standard: o.ref.standard, sender: partyKey(o.ref.sender), receiver: partyKey(o.ref.receiver), interchange: o.ref.interchange, group: o.ref.group, transaction: o.ref.transaction, business: { type: 'purchase_order', value: o.poNumber } };
-      out.push(exception('asn_missing', o.partner, ref, `no 856 for PO ${o.poNumber} received ${o.receivedAt}, due ${o.asnDueAt}`, at, o.file));
+      const ref: TransactionRef = {
+        standard: o.ref.standard,
+        sender: partyKey(o.ref.sender),
+        receiver: partyKey(o.ref.receiver),
+        interchange: o.ref.interchange,
+        group: o.ref.group,
+        transaction: o.ref.transaction,
+        business: { type: 'purchase_order', value: o.poNumber },
+      };
+      out.push(
+        exception(
+          'asn_missing',
+          o.partner,
+          ref,
+          `no 856 for PO ${o.poNumber} received ${o.receivedAt}, due ${o.asnDueAt}`,
+          at,
+          o.file,
+        ),
+      );
     }
     if (this.opts.inactiveAfterHours !== undefined) {
       const last = await state.getLastInboundAt();
       if (last === null) await state.setLastInboundAt(at);
       else if (now.getTime() >= this.deadline(new Date(last), this.opts.inactiveAfterHours).getTime()) {
         const mailbox = { qualifier: 'mailbox', id: this.opts.name ?? 'mailbox' };
-        out.push(exception('mailbox_inactive', mailbox, { standard: null, sender: null, receiver: null, interchange: null, group: null, transaction: null, business: null }, `no inbound file since ${last}`, at, null, last));
+        out.push(
+          exception(
+            'mailbox_inactive',
+            mailbox,
+            {
+              standard: null,
+              sender: null,
+              receiver: null,
+              interchange: null,
+              group: null,
+              transaction: null,
+              business: null,
+            },
+            `no inbound file since ${last}`,
+            at,
+            null,
+            last,
+          ),
+        );
       }
     }
     // Durable first, then marked reported: a crash in between raises the same items (same dedupeKeys) again, never none.
@@ -458,8 +765,17 @@ export class MailboxDriver {
   async send(name: string, data: Buffer, now: Date): Promise<Result<{ file: FileRef; transactions: number }>> {
     const { state, transport } = this.opts;
     const transactions: TransactionEnvelope[] = [];
-    const summary = await readEdi(data, { keepSegments: (s) => DOCUMENT_SETS.has(s), onTransaction: (tx) => transactions.push(tx) }, this.readOptions);
-    if (summary.errors.length > 0) return err({ code: 'mailbox:invalid_outbound', retryable: false, detail: `refusing to send ${name}: ${summary.errors[0]!.message} (byte ${summary.errors[0]!.position})` });
+    const summary = await readEdi(
+      data,
+      { keepSegments: (s) => DOCUMENT_SETS.has(s), onTransaction: (tx) => transactions.push(tx) },
+      this.readOptions,
+    );
+    if (summary.errors.length > 0)
+      return err({
+        code: 'mailbox:invalid_outbound',
+        retryable: false,
+        detail: `refusing to send ${name}: ${summary.errors[0]!.message} (byte ${summary.errors[0]!.position})`,
+      });
     const file: FileRef = { name, sha256: createHash('sha256').update(data).digest('hex') };
     const stored = storedName(file.sha256.slice(0, 12), name);
     const copy = await transport.writeArchive(stored, data);
@@ -481,7 +797,12 @@ export class MailboxDriver {
    * document type), our 850/856 join the order/shipment match, and (seen in the customer's sent folder) our
    * 810 is checked against the partner's order and what we shipped, the three-way match the other way round.
    */
-  private async recordOutgoing(transactions: TransactionEnvelope[], file: FileRef, now: Date, invoices: boolean): Promise<MailboxItem[]> {
+  private async recordOutgoing(
+    transactions: TransactionEnvelope[],
+    file: FileRef,
+    now: Date,
+    invoices: boolean,
+  ): Promise<MailboxItem[]> {
     const at = now.toISOString();
     const sent: SentTransaction[] = [];
     const items: MailboxItem[] = [];
@@ -503,7 +824,15 @@ export class MailboxDriver {
         fa: 'awaiting',
       });
       if (tx.set_id === '850' || tx.set_id === '856' || (invoices && tx.set_id === '810')) {
-        const ref: TransactionRef = { standard: ic.standard, sender: partyKey(ic.sender), receiver: partyKey(ic.receiver), interchange: ic.control_number, group: tx.group.control_number, transaction: tx.control_number, business: tx.business_reference };
+        const ref: TransactionRef = {
+          standard: ic.standard,
+          sender: partyKey(ic.sender),
+          receiver: partyKey(ic.receiver),
+          interchange: ic.control_number,
+          group: tx.group.control_number,
+          transaction: tx.control_number,
+          business: tx.business_reference,
+        };
         items.push(...(await this.trackDocument(tx, ref, ic.receiver, file, now)));
       }
     }
@@ -518,7 +847,11 @@ export class MailboxDriver {
    * removed once recorded). A file that does not parse is skipped with a warning and remembered, not quarantined:
    * the folder is not ours.
    */
-  async observeSent(sent: MailboxTransport, now: Date, consume = false): Promise<Result<{ files: FileOutcome[]; items: MailboxItem[] }>> {
+  async observeSent(
+    sent: MailboxTransport,
+    now: Date,
+    consume = false,
+  ): Promise<Result<{ files: FileOutcome[]; items: MailboxItem[] }>> {
     const listed = await sent.listInbound();
     if (!listed.ok) return listed;
     const files: FileOutcome[] = [];
@@ -527,7 +860,12 @@ export class MailboxDriver {
     for (const f of listed.value) {
       if (now.getTime() - f.modifiedAt.getTime() < (this.opts.settleMs ?? 0)) continue;
       if (f.size > maxBytes) {
-        files.push({ name: f.name, sha256: '', outcome: 'skipped', detail: `over mailbox.max_bytes (${f.size} bytes): not read` });
+        files.push({
+          name: f.name,
+          sha256: '',
+          outcome: 'skipped',
+          detail: `over mailbox.max_bytes (${f.size} bytes): not read`,
+        });
         continue;
       }
       const opened = await sent.openInbound(f.name);
@@ -537,10 +875,18 @@ export class MailboxDriver {
       opened.value.on('data', (c: Buffer) => hash.update(c));
       let summary;
       try {
-        summary = await readEdi(opened.value, { keepSegments: (s) => DOCUMENT_SETS.has(s), onTransaction: (tx) => transactions.push(tx) }, this.readOptions);
+        summary = await readEdi(
+          opened.value,
+          { keepSegments: (s) => DOCUMENT_SETS.has(s), onTransaction: (tx) => transactions.push(tx) },
+          this.readOptions,
+        );
       } catch (e) {
         opened.value.destroy();
-        return err({ code: 'mailbox:read_failed', retryable: true, detail: `reading sent file ${f.name} failed: ${(e as Error).message}` });
+        return err({
+          code: 'mailbox:read_failed',
+          retryable: true,
+          detail: `reading sent file ${f.name} failed: ${(e as Error).message}`,
+        });
       }
       const file: FileRef = { name: `sent:${f.name}`, sha256: hash.digest('hex') };
       if ((await this.opts.state.getProcessed(file.name, file.sha256)) !== null) {
@@ -549,13 +895,18 @@ export class MailboxDriver {
       }
       const at = now.toISOString();
       if (summary.errors.length > 0) {
-        this.opts.logger?.warn({ file: f.name, error: summary.errors[0] }, 'a file in the sent folder does not parse; it is not counted as sent');
+        this.opts.logger?.warn(
+          { file: f.name, error: summary.errors[0] },
+          'a file in the sent folder does not parse; it is not counted as sent',
+        );
         await this.opts.state.markProcessed({ ...file, outcome: 'quarantined', storedAs: null, processedAt: at });
         files.push({ ...file, outcome: 'skipped', detail: summary.errors[0]!.message });
         continue;
       }
       // The file stays in the customer's folder, not in our archive: nothing of it to attach.
-      const found = (await this.recordOutgoing(transactions, file, now, true)).map((i) => (i.type === 'exception' ? { ...i, file: null } : i));
+      const found = (await this.recordOutgoing(transactions, file, now, true)).map((i) =>
+        i.type === 'exception' ? { ...i, file: null } : i,
+      );
       if (found.length > 0) await this.opts.deliver?.(found, null);
       items.push(...found);
       await this.opts.state.markProcessed({ ...file, outcome: 'sent', storedAs: null, processedAt: at });
@@ -563,7 +914,11 @@ export class MailboxDriver {
         const removed = await sent.removeInbound(f.name);
         if (!removed.ok) return removed;
       }
-      files.push({ ...file, outcome: 'archived', detail: consume ? 'recorded and removed (consume)' : 'recorded; left in place' });
+      files.push({
+        ...file,
+        outcome: 'archived',
+        detail: consume ? 'recorded and removed (consume)' : 'recorded; left in place',
+      });
     }
     return ok({ files, items });
   }
@@ -571,8 +926,11 @@ export class MailboxDriver {
   /** Bytes of a file we processed or sent (archive or quarantine), by SHA-256 and/or name: to attach to a ClickUp task. */
   async openStoredFile(by: { sha256?: string; name?: string }): Promise<Result<Readable>> {
     const f = await this.opts.state.findProcessed(by);
-    if (f === null || f.storedAs === null) return err({ code: 'mailbox:not_found', retryable: false, detail: `no stored file for ${JSON.stringify(by)}` });
-    return f.outcome === 'quarantined' ? this.opts.transport.openQuarantined(f.storedAs) : this.opts.transport.openArchived(f.storedAs);
+    if (f === null || f.storedAs === null)
+      return err({ code: 'mailbox:not_found', retryable: false, detail: `no stored file for ${JSON.stringify(by)}` });
+    return f.outcome === 'quarantined'
+      ? this.opts.transport.openQuarantined(f.storedAs)
+      : this.opts.transport.openArchived(f.storedAs);
   }
 
   async close(): Promise<void> {

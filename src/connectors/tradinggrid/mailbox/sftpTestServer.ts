@@ -1,5 +1,18 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +43,12 @@ export interface SftpTestServer {
 }
 
 const { STATUS_CODE, OPEN_MODE } = utils.sftp;
-const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+const rsa = () =>
+  generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
 const parsed = (pem: string) => {
   const k = utils.parseKey(pem);
   if (k instanceof Error) throw k;
@@ -71,7 +89,10 @@ export async function startSftpTestServer(o: { username?: string; password?: str
           const sftp = acceptSftp();
           // A hung daemon: requests (upper-case events) are taken and never answered while `silent`.
           const emit = sftp.emit.bind(sftp);
-          (sftp as unknown as { emit: (ev: string, ...a: unknown[]) => boolean }).emit = (ev: string, ...a: unknown[]) => (hang.silent && /^[A-Z]+$/.test(ev) ? true : emit(ev, ...a));
+          (sftp as unknown as { emit: (ev: string, ...a: unknown[]) => boolean }).emit = (
+            ev: string,
+            ...a: unknown[]
+          ) => (hang.silent && /^[A-Z]+$/.test(ev) ? true : emit(ev, ...a));
           const handles = new Map<number, { fd?: number; path: string; dirDone?: boolean }>();
           let next = 0;
           const handle = (h: Buffer) => handles.get(h.readUInt32BE(0));
@@ -82,14 +103,26 @@ export async function startSftpTestServer(o: { username?: string; password?: str
             return b;
           };
           const p = (path: string) => join(root, path);
-          const fail = (id: number, e: unknown) => sftp.status(id, (e as NodeJS.ErrnoException).code === 'ENOENT' ? STATUS_CODE.NO_SUCH_FILE : STATUS_CODE.FAILURE);
+          const fail = (id: number, e: unknown) =>
+            sftp.status(
+              id,
+              (e as NodeJS.ErrnoException).code === 'ENOENT' ? STATUS_CODE.NO_SUCH_FILE : STATUS_CODE.FAILURE,
+            );
           const attrs = (path: string) => {
             const s = statSync(path);
-            return { mode: s.mode, uid: 0, gid: 0, size: s.size, atime: Math.floor(s.atimeMs / 1000), mtime: Math.floor(s.mtimeMs / 1000) };
+            return {
+              mode: s.mode,
+              uid: 0,
+              gid: 0,
+              size: s.size,
+              atime: Math.floor(s.atimeMs / 1000),
+              mtime: Math.floor(s.mtimeMs / 1000),
+            };
           };
           sftp.on('OPEN', (id, path, flags) => {
             try {
-              const mode = flags & OPEN_MODE.WRITE ? (flags & OPEN_MODE.TRUNC || flags & OPEN_MODE.CREAT ? 'w' : 'r+') : 'r';
+              const mode =
+                flags & OPEN_MODE.WRITE ? (flags & OPEN_MODE.TRUNC || flags & OPEN_MODE.CREAT ? 'w' : 'r+') : 'r';
               sftp.handle(id, newHandle({ fd: openSync(p(path), mode), path }));
             } catch (e) {
               fail(id, e);
@@ -118,12 +151,21 @@ export async function startSftpTestServer(o: { username?: string; password?: str
             handles.delete(h.readUInt32BE(0));
             sftp.status(id, STATUS_CODE.OK);
           });
-          sftp.on('OPENDIR', (id, path) => (existsSync(p(path)) ? sftp.handle(id, newHandle({ path })) : sftp.status(id, STATUS_CODE.NO_SUCH_FILE)));
+          sftp.on('OPENDIR', (id, path) =>
+            existsSync(p(path)) ? sftp.handle(id, newHandle({ path })) : sftp.status(id, STATUS_CODE.NO_SUCH_FILE),
+          );
           sftp.on('READDIR', (id, h) => {
             const f = handle(h)!;
             if (f.dirDone) return sftp.status(id, STATUS_CODE.EOF);
             f.dirDone = true;
-            sftp.name(id, readdirSync(p(f.path)).map((filename) => ({ filename, longname: filename, attrs: attrs(join(p(f.path), filename)) })));
+            sftp.name(
+              id,
+              readdirSync(p(f.path)).map((filename) => ({
+                filename,
+                longname: filename,
+                attrs: attrs(join(p(f.path), filename)),
+              })),
+            );
           });
           const stat = (id: number, path: string) => {
             try {

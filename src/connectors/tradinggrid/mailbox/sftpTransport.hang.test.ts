@@ -10,7 +10,15 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const transport = (operationTimeoutMs: number) =>
-  new SftpTransport({ host: '127.0.0.1', port: server.port, username: server.username, password: server.password, hostKeySha256: server.hostKeySha256, folders: server.folders, operationTimeoutMs });
+  new SftpTransport({
+    host: '127.0.0.1',
+    port: server.port,
+    username: server.username,
+    password: server.password,
+    hostKeySha256: server.hostKeySha256,
+    folders: server.folders,
+    operationTimeoutMs,
+  });
 
 describe('an SFTP server that takes requests and never answers', () => {
   it('a listing fails (retryable) at the operation timeout and the next call, once the server answers again, works on a fresh connection', async () => {

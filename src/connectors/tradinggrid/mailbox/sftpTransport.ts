@@ -68,7 +68,15 @@ export class SftpTransport implements MailboxTransport {
       client.once('ready', () => {
         client.sftp((e, sftp) => (e ? reject(e) : resolve({ client, sftp })));
       });
-      client.once('error', (e) => reject(hostKeyRejected ? Object.assign(new Error(`host key does not match the pinned ${this.opts.hostKeySha256}`), { code: 'host_key' }) : e));
+      client.once('error', (e) =>
+        reject(
+          hostKeyRejected
+            ? Object.assign(new Error(`host key does not match the pinned ${this.opts.hostKeySha256}`), {
+                code: 'host_key',
+              })
+            : e,
+        ),
+      );
       client.once('close', () => {
         if (this.conn === attempt) this.conn = null;
       });
@@ -84,14 +92,23 @@ export class SftpTransport implements MailboxTransport {
   private async withSftp<T>(what: string, fn: (sftp: SFTPWrapper) => Promise<T>, write = false): Promise<Result<T>> {
     // A stopped job sends nothing more; a write also checks its lease first (another worker may hold it now).
     const refused = write ? await mayWrite() : jobStopped();
-    if (refused) return err({ code: 'job_stopped', retryable: true, detail: `${what} on ${this.opts.host}: not sent: ${refused}` });
+    if (refused)
+      return err({
+        code: 'job_stopped',
+        retryable: true,
+        detail: `${what} on ${this.opts.host}: not sent: ${refused}`,
+      });
     let sftp: SFTPWrapper;
     try {
       sftp = (await this.connect()).sftp;
     } catch (e) {
       const code = (e as { code?: string; level?: string }).code ?? (e as { level?: string }).level;
       const permanent = code === 'host_key' || code === 'client-authentication';
-      return err({ code: `sftp:${code ?? 'connect'}`, retryable: !permanent, detail: `connecting to ${this.opts.host}: ${(e as Error).message}` });
+      return err({
+        code: `sftp:${code ?? 'connect'}`,
+        retryable: !permanent,
+        detail: `connecting to ${this.opts.host}: ${(e as Error).message}`,
+      });
     }
     // A server that takes the request and never answers would hold the job (and a shutdown) forever:
     // past the operation timeout, or when the job is stopped, the connection is dropped and the call fails.
@@ -102,12 +119,18 @@ export class SftpTransport implements MailboxTransport {
     try {
       // Connecting may have taken long enough for the job to be stopped meanwhile.
       const late = jobStopped();
-      if (late) return err({ code: 'job_stopped', retryable: true, detail: `${what} on ${this.opts.host}: not sent: ${late}` });
+      if (late)
+        return err({ code: 'job_stopped', retryable: true, detail: `${what} on ${this.opts.host}: not sent: ${late}` });
       const r = await unlessAborted(Promise.race([fn(sftp), timeout]), currentJobSignal(), TIMEOUT);
       if (r === TIMEOUT) {
         await this.drop();
         const stopped = jobStopped();
-        return err({ code: stopped ? 'job_stopped' : 'sftp:timeout', retryable: true, ambiguous: true, detail: `${what} on ${this.opts.host}: ${stopped ?? `no answer within ${limit} ms; the connection was dropped`}` });
+        return err({
+          code: stopped ? 'job_stopped' : 'sftp:timeout',
+          retryable: true,
+          ambiguous: true,
+          detail: `${what} on ${this.opts.host}: ${stopped ?? `no answer within ${limit} ms; the connection was dropped`}`,
+        });
       }
       return ok(r);
     } catch (e) {
@@ -130,22 +153,28 @@ export class SftpTransport implements MailboxTransport {
   }
 
   private path(dir: string, name: string): string {
-    if (!isSafeFileName(name)) throw Object.assign(new Error(`unsafe file name ${JSON.stringify(name)}`), { code: 'bad_name' });
+    if (!isSafeFileName(name))
+      throw Object.assign(new Error(`unsafe file name ${JSON.stringify(name)}`), { code: 'bad_name' });
     return posix.join(dir, name);
   }
 
   listInbound(): Promise<Result<InboundFile[]>> {
-    return this.withSftp('listing the inbound folder', (sftp) =>
-      new Promise<InboundFile[]>((resolve, reject) =>
-        sftp.readdir(this.opts.folders.inbound, (e, list) => {
-          if (e) return reject(e);
-          const files = list
-            .filter((f) => (f.attrs.mode & 0o170000) === 0o100000 && !f.filename.startsWith('.') && isSafeFileName(f.filename))
-            .map((f) => ({ name: f.filename, size: f.attrs.size, modifiedAt: new Date(f.attrs.mtime * 1000) }))
-            .sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime() || a.name.localeCompare(b.name));
-          resolve(files);
-        }),
-      ),
+    return this.withSftp(
+      'listing the inbound folder',
+      (sftp) =>
+        new Promise<InboundFile[]>((resolve, reject) =>
+          sftp.readdir(this.opts.folders.inbound, (e, list) => {
+            if (e) return reject(e);
+            const files = list
+              .filter(
+                (f) =>
+                  (f.attrs.mode & 0o170000) === 0o100000 && !f.filename.startsWith('.') && isSafeFileName(f.filename),
+              )
+              .map((f) => ({ name: f.filename, size: f.attrs.size, modifiedAt: new Date(f.attrs.mtime * 1000) }))
+              .sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime() || a.name.localeCompare(b.name));
+            resolve(files);
+          }),
+        ),
     );
   }
 
@@ -175,26 +204,54 @@ export class SftpTransport implements MailboxTransport {
   }
 
   archive(name: string, archivedName: string) {
-    return this.withSftp(`archiving ${name}`, (sftp) => this.rename(sftp, this.path(this.opts.folders.inbound, name), this.path(this.opts.folders.archive, archivedName)), true);
+    return this.withSftp(
+      `archiving ${name}`,
+      (sftp) =>
+        this.rename(
+          sftp,
+          this.path(this.opts.folders.inbound, name),
+          this.path(this.opts.folders.archive, archivedName),
+        ),
+      true,
+    );
   }
 
   quarantine(name: string, quarantinedName: string, report: string) {
-    return this.withSftp(`quarantining ${name}`, async (sftp) => {
-      await this.rename(sftp, this.path(this.opts.folders.inbound, name), this.path(this.opts.folders.quarantine, quarantinedName));
-      await this.writeFile(sftp, this.path(this.opts.folders.quarantine, `${quarantinedName}.error.txt`), report);
-    }, true);
+    return this.withSftp(
+      `quarantining ${name}`,
+      async (sftp) => {
+        await this.rename(
+          sftp,
+          this.path(this.opts.folders.inbound, name),
+          this.path(this.opts.folders.quarantine, quarantinedName),
+        );
+        await this.writeFile(sftp, this.path(this.opts.folders.quarantine, `${quarantinedName}.error.txt`), report);
+      },
+      true,
+    );
   }
 
   removeInbound(name: string) {
-    return this.withSftp(`removing ${name}`, (sftp) => new Promise<void>((resolve, reject) => sftp.unlink(this.path(this.opts.folders.inbound, name), (e) => (e ? reject(e) : resolve()))), true);
+    return this.withSftp(
+      `removing ${name}`,
+      (sftp) =>
+        new Promise<void>((resolve, reject) =>
+          sftp.unlink(this.path(this.opts.folders.inbound, name), (e) => (e ? reject(e) : resolve())),
+        ),
+      true,
+    );
   }
 
   private write(dir: string, name: string, data: Buffer) {
-    return this.withSftp(`writing ${name}`, async (sftp) => {
-      const tmp = this.path(dir, `.${name}.part`);
-      await this.writeFile(sftp, tmp, data);
-      await this.rename(sftp, tmp, this.path(dir, name));
-    }, true);
+    return this.withSftp(
+      `writing ${name}`,
+      async (sftp) => {
+        const tmp = this.path(dir, `.${name}.part`);
+        await this.writeFile(sftp, tmp, data);
+        await this.rename(sftp, tmp, this.path(dir, name));
+      },
+      true,
+    );
   }
   writeOutbound(name: string, data: Buffer) {
     return this.write(this.opts.folders.outbound, name, data);

@@ -47,7 +47,14 @@ export interface OrderRecord {
   asnDueAt: string;
   asnSeen: boolean;
   asnMissingReported: boolean;
-  ref: { standard: Standard; sender: PartyId; receiver: PartyId; interchange: string; group: string | null; transaction: string };
+  ref: {
+    standard: Standard;
+    sender: PartyId;
+    receiver: PartyId;
+    interchange: string;
+    group: string | null;
+    transaction: string;
+  };
   file: FileRef;
 }
 
@@ -68,7 +75,13 @@ export interface MailboxState {
 
   recordSent(txs: SentTransaction[]): Promise<void>;
   /** Sent transactions from `us` matching the control numbers given (absent = any). */
-  findSent(q: { us: PartyId; interchange?: string; group?: string; transaction?: string; businessValue?: string }): Promise<SentTransaction[]>;
+  findSent(q: {
+    us: PartyId;
+    interchange?: string;
+    group?: string;
+    transaction?: string;
+    businessValue?: string;
+  }): Promise<SentTransaction[]>;
   setFa(tx: SentTransaction, fa: SentTransaction['fa']): Promise<void>;
   /** Still awaiting an FA with the due time passed. */
   listFaOverdue(now: Date): Promise<SentTransaction[]>;
@@ -102,7 +115,9 @@ export class InMemoryMailboxState implements MailboxState {
     return this.processed.get(`${name}|${sha256}`) ?? null;
   }
   async findProcessed(by: { sha256?: string; name?: string }) {
-    for (const f of [...this.processed.values()].reverse()) if ((by.sha256 === undefined || f.sha256 === by.sha256) && (by.name === undefined || f.name === by.name)) return f;
+    for (const f of [...this.processed.values()].reverse())
+      if ((by.sha256 === undefined || f.sha256 === by.sha256) && (by.name === undefined || f.name === by.name))
+        return f;
     return null;
   }
   async markProcessed(file: ProcessedFile) {
@@ -114,7 +129,13 @@ export class InMemoryMailboxState implements MailboxState {
   async recordSent(txs: SentTransaction[]) {
     for (const t of txs) if (!this.sent.has(sentKey(t))) this.sent.set(sentKey(t), { ...t });
   }
-  async findSent(q: { us: PartyId; interchange?: string; group?: string; transaction?: string; businessValue?: string }) {
+  async findSent(q: {
+    us: PartyId;
+    interchange?: string;
+    group?: string;
+    transaction?: string;
+    businessValue?: string;
+  }) {
     return [...this.sent.values()]
       .filter(
         (t) =>
@@ -131,7 +152,9 @@ export class InMemoryMailboxState implements MailboxState {
     if (t) t.fa = fa;
   }
   async listFaOverdue(now: Date) {
-    return [...this.sent.values()].filter((t) => t.fa === 'awaiting' && Date.parse(t.faDueAt) <= now.getTime()).map((t) => ({ ...t }));
+    return [...this.sent.values()]
+      .filter((t) => t.fa === 'awaiting' && Date.parse(t.faDueAt) <= now.getTime())
+      .map((t) => ({ ...t }));
   }
   private orderKey(p: PartyId, po: string) {
     return `${partyKey(p)}|${po}`;
@@ -153,7 +176,9 @@ export class InMemoryMailboxState implements MailboxState {
     if (o) o.asnMissingReported = true;
   }
   async listAsnOverdue(now: Date) {
-    return [...this.orders.values()].filter((o) => !o.asnSeen && !o.asnMissingReported && Date.parse(o.asnDueAt) <= now.getTime()).map((o) => structuredClone(o));
+    return [...this.orders.values()]
+      .filter((o) => !o.asnSeen && !o.asnMissingReported && Date.parse(o.asnDueAt) <= now.getTime())
+      .map((o) => structuredClone(o));
   }
   async addShipment(p: PartyId, po: string, lines: ShipmentLine[], source?: string) {
     const k = this.orderKey(p, po);

@@ -21,7 +21,9 @@ describe('storedName', () => {
     expect(s).toMatch(/^0123456789ab_(é)+~[0-9a-f]{12}\.x12$/);
     expect(s).not.toContain('\uFFFD');
     // Two long names sharing their beginning do not collide.
-    expect(storedName('0123456789ab', `${'é'.repeat(125)}.x13`)).not.toBe(storedName('0123456789ab', `${'é'.repeat(124)}a.x13`));
+    expect(storedName('0123456789ab', `${'é'.repeat(125)}.x13`)).not.toBe(
+      storedName('0123456789ab', `${'é'.repeat(124)}a.x13`),
+    );
     expect(storedName('p', `${'a'.repeat(300)}`)).toMatch(/^p_a+~[0-9a-f]{12}$/);
   });
 });
@@ -33,7 +35,12 @@ describe('a partner file with a 254-byte name', () => {
   let folders: { inbound: string; outbound: string; archive: string; quarantine: string };
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'gb-longname-'));
-    folders = { inbound: join(dir, 'in'), outbound: join(dir, 'out'), archive: join(dir, 'archive'), quarantine: join(dir, 'quarantine') };
+    folders = {
+      inbound: join(dir, 'in'),
+      outbound: join(dir, 'out'),
+      archive: join(dir, 'archive'),
+      quarantine: join(dir, 'quarantine'),
+    };
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -41,7 +48,12 @@ describe('a partner file with a 254-byte name', () => {
   async function driver() {
     const transport = new LocalFolderTransport(folders);
     await transport.ensureFolders();
-    return new MailboxDriver({ transport, state: new InMemoryMailboxState(), ourIds: [{ qualifier: 'ZZ', id: 'GRIDBRIDGE' }], name: 'acme' });
+    return new MailboxDriver({
+      transport,
+      state: new InMemoryMailboxState(),
+      ourIds: [{ qualifier: 'ZZ', id: 'GRIDBRIDGE' }],
+      name: 'acme',
+    });
   }
 
   it.each([

@@ -43,8 +43,13 @@ export function decidePriority(kind: string, tier: PartnerTier | null, valueAmou
 function formatRef(i: IncomingCase): string {
   const r = i.transactionRef;
   if (!r) return '';
-  const parts = [r.business ? `${r.business.type} ${r.business.value}` : null, r.standard ? r.standard.toUpperCase() : null,
-    r.interchange ? `ICN ${r.interchange}` : null, r.group ? `GCN ${r.group}` : null, r.transaction ? `TCN ${r.transaction}` : null];
+  const parts = [
+    r.business ? `${r.business.type} ${r.business.value}` : null,
+    r.standard ? r.standard.toUpperCase() : null,
+    r.interchange ? `ICN ${r.interchange}` : null,
+    r.group ? `GCN ${r.group}` : null,
+    r.transaction ? `TCN ${r.transaction}` : null,
+  ];
   return parts.filter(Boolean).join(' · ');
 }
 
@@ -74,7 +79,16 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
   const mapping = config.partners[i.partnerId];
   const partnerName = mapping?.name ?? partner?.name ?? null;
   // Test traffic is never held to a production SLA.
-  const slaDueAt = i.source === 'mailbox_test' ? null : existing?.slaDueAt ?? config.slaDueAt({ kind: i.kind, exception: i.exception ?? null, tier: partner?.tier ?? null, openedAt: i.openedAt });
+  const slaDueAt =
+    i.source === 'mailbox_test'
+      ? null
+      : (existing?.slaDueAt ??
+        config.slaDueAt({
+          kind: i.kind,
+          exception: i.exception ?? null,
+          tier: partner?.tier ?? null,
+          openedAt: i.openedAt,
+        }));
   const base: CaseRecord = {
     id: i.id,
     source: i.source,
@@ -108,7 +122,12 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
   if (!input.linked && !existing?.unlinked) {
     const task: TaskDraft = {
       name: `${i.source === 'mailbox_test' ? '[TEST] ' : ''}[${partnerName ?? i.partnerId}] ${humanKind(i.kind)[0]!.toUpperCase()}${humanKind(i.kind).slice(1)}: ${i.title}`,
-      markdown: describe(i, partnerName ?? i.partnerId, input.documents, (i.source !== 'community' ? undefined : config.caseUrl?.(i.id))),
+      markdown: describe(
+        i,
+        partnerName ?? i.partnerId,
+        input.documents,
+        i.source !== 'community' ? undefined : config.caseUrl?.(i.id),
+      ),
       priority: decidePriority(i.kind, partner?.tier ?? null, i.value?.amount ?? null),
       dueAt: slaDueAt,
       tags: ['gridbridge', i.kind.replace(/_/g, '-'), ...(i.source === 'mailbox_test' ? ['edi-test'] : [])],
@@ -120,7 +139,13 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
         value: i.value?.amount ?? null,
       },
     };
-    intents.push({ kind: 'clickup.create_task', caseId: i.id, listId: i.listId ?? mapping?.listId ?? config.defaultListId, task, ...(existing?.replacesTask ? { replaces: existing.replacesTask } : {}) });
+    intents.push({
+      kind: 'clickup.create_task',
+      caseId: i.id,
+      listId: i.listId ?? mapping?.listId ?? config.defaultListId,
+      task,
+      ...(existing?.replacesTask ? { replaces: existing.replacesTask } : {}),
+    });
   }
   for (const d of input.documents) {
     if (d.uploadedBy === 'partner') intents.push({ kind: 'clickup.upload_document', caseId: i.id, documentId: d.id });

@@ -2,8 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { checkFieldTypeFits, fromClickUpFieldValue, toClickUpFieldValue } from './customFieldValue.ts';
 import type { FieldDefinition, LogicalValue } from './types.ts';
 
-const opts = [{ id: 'o-low', name: 'Low', orderindex: 0 }, { id: 'o-high', name: 'High', orderindex: 1 }, { id: 'o-ship', name: 'Shipment exception', orderindex: 2 }];
-const def = (type: string, name = `F ${type}`): FieldDefinition => ({ id: `f-${type}`, name, type, ...(type === 'drop_down' || type === 'labels' ? { options: opts } : {}) });
+const opts = [
+  { id: 'o-low', name: 'Low', orderindex: 0 },
+  { id: 'o-high', name: 'High', orderindex: 1 },
+  { id: 'o-ship', name: 'Shipment exception', orderindex: 2 },
+];
+const def = (type: string, name = `F ${type}`): FieldDefinition => ({
+  id: `f-${type}`,
+  name,
+  type,
+  ...(type === 'drop_down' || type === 'labels' ? { options: opts } : {}),
+});
 
 describe('custom field values both ways', () => {
   it.each<[string, LogicalValue, unknown, LogicalValue]>([

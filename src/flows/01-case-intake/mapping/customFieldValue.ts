@@ -7,28 +7,55 @@ import { TG_FIELD_KIND } from './types.ts';
  * url/email/text → string. From ClickUp: the stored form back to names and plain values. A value that
  * does not fit, or an option the list no longer has, is an error naming the field, never a guess.
  */
-export type Converted<T> = { ok: true; value: T } | { ok: false; code: 'unknown_option' | 'type_mismatch' | 'unsupported_type'; reason: string };
+export type Converted<T> =
+  { ok: true; value: T } | { ok: false; code: 'unknown_option' | 'type_mismatch' | 'unsupported_type'; reason: string };
 
-export const SUPPORTED_FIELD_TYPES = ['drop_down', 'labels', 'number', 'currency', 'date', 'checkbox', 'url', 'email', 'short_text', 'text'] as const;
+export const SUPPORTED_FIELD_TYPES = [
+  'drop_down',
+  'labels',
+  'number',
+  'currency',
+  'date',
+  'checkbox',
+  'url',
+  'email',
+  'short_text',
+  'text',
+] as const;
 
 const optName = (o: NonNullable<FieldDefinition['options']>[number]): string => (o.name ?? o.label ?? '').trim();
 /** Names compare case-, space- and underscore-insensitively ("shipment_exception" finds "Shipment exception"). */
-const norm = (s: string) => s.trim().toLowerCase().replace(/[_\s]+/g, ' ');
+const norm = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, ' ');
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function mismatch(f: FieldDefinition, value: unknown, wants: string): Converted<never> {
-  return { ok: false, code: 'type_mismatch', reason: `"${String(value)}" is not ${wants} for ${f.type} field "${f.name}"` };
+  return {
+    ok: false,
+    code: 'type_mismatch',
+    reason: `"${String(value)}" is not ${wants} for ${f.type} field "${f.name}"`,
+  };
 }
 
 function optionIdByName(f: FieldDefinition, name: unknown): Converted<string> {
   const key = norm(String(name));
   const o = (f.options ?? []).find((x) => norm(optName(x)) === key);
   if (o) return { ok: true, value: o.id };
-  return { ok: false, code: 'unknown_option', reason: `"${String(name)}" is not an option of ${f.type} field "${f.name}" (options now: ${(f.options ?? []).map(optName).join(', ') || 'none'})` };
+  return {
+    ok: false,
+    code: 'unknown_option',
+    reason: `"${String(name)}" is not an option of ${f.type} field "${f.name}" (options now: ${(f.options ?? []).map(optName).join(', ') || 'none'})`,
+  };
 }
 
 /** A logical value → what ClickUp stores for this field. */
-export function toClickUpFieldValue(f: FieldDefinition, value: LogicalValue): Converted<string | number | boolean | string[]> {
+export function toClickUpFieldValue(
+  f: FieldDefinition,
+  value: LogicalValue,
+): Converted<string | number | boolean | string[]> {
   if (value === null) return mismatch(f, value, 'a value');
   switch (f.type) {
     case 'drop_down':
@@ -44,11 +71,19 @@ export function toClickUpFieldValue(f: FieldDefinition, value: LogicalValue): Co
     }
     case 'number':
     case 'currency': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      const n =
+        typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
       return Number.isFinite(n) ? { ok: true, value: n } : mismatch(f, value, 'a number');
     }
     case 'date': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' ? (/^\d+$/.test(value) ? Number(value) : Date.parse(value)) : NaN;
+      const n =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string'
+            ? /^\d+$/.test(value)
+              ? Number(value)
+              : Date.parse(value)
+            : NaN;
       return Number.isFinite(n) ? { ok: true, value: n } : mismatch(f, value, 'a date (ms epoch or ISO 8601)');
     }
     case 'checkbox': {
@@ -60,18 +95,28 @@ export function toClickUpFieldValue(f: FieldDefinition, value: LogicalValue): Co
       if (typeof value !== 'string') return mismatch(f, value, 'a URL');
       try {
         const u = new URL(value);
-        return u.protocol === 'http:' || u.protocol === 'https:' ? { ok: true, value } : mismatch(f, value, 'an http(s) URL');
+        return u.protocol === 'http:' || u.protocol === 'https:'
+          ? { ok: true, value }
+          : mismatch(f, value, 'an http(s) URL');
       } catch {
         return mismatch(f, value, 'a URL');
       }
     }
     case 'email':
-      return typeof value === 'string' && EMAIL.test(value) ? { ok: true, value } : mismatch(f, value, 'an e-mail address');
+      return typeof value === 'string' && EMAIL.test(value)
+        ? { ok: true, value }
+        : mismatch(f, value, 'an e-mail address');
     case 'short_text':
     case 'text':
-      return typeof value === 'string' || typeof value === 'number' ? { ok: true, value: String(value) } : mismatch(f, value, 'text');
+      return typeof value === 'string' || typeof value === 'number'
+        ? { ok: true, value: String(value) }
+        : mismatch(f, value, 'text');
     default:
-      return { ok: false, code: 'unsupported_type', reason: `field "${f.name}" has type ${f.type}, which mappings do not write (supported: ${SUPPORTED_FIELD_TYPES.join(', ')})` };
+      return {
+        ok: false,
+        code: 'unsupported_type',
+        reason: `field "${f.name}" has type ${f.type}, which mappings do not write (supported: ${SUPPORTED_FIELD_TYPES.join(', ')})`,
+      };
   }
 }
 
@@ -82,7 +127,13 @@ export function fromClickUpFieldValue(f: FieldDefinition, stored: unknown): Conv
     const opts = f.options ?? [];
     const id = typeof v === 'object' && v !== null ? (v as { id?: unknown }).id : v;
     const o = typeof id === 'number' ? opts.find((x) => Number(x.orderindex) === id) : opts.find((x) => x.id === id);
-    return o ? { ok: true, value: optName(o) } : { ok: false, code: 'unknown_option', reason: `${f.type} field "${f.name}" holds option ${String(id)}, which the list no longer defines` };
+    return o
+      ? { ok: true, value: optName(o) }
+      : {
+          ok: false,
+          code: 'unknown_option',
+          reason: `${f.type} field "${f.name}" holds option ${String(id)}, which the list no longer defines`,
+        };
   };
   switch (f.type) {
     case 'drop_down':
@@ -108,9 +159,15 @@ export function fromClickUpFieldValue(f: FieldDefinition, stored: unknown): Conv
     case 'email':
     case 'short_text':
     case 'text':
-      return typeof stored === 'string' || typeof stored === 'number' ? { ok: true, value: String(stored) } : mismatch(f, stored, 'text');
+      return typeof stored === 'string' || typeof stored === 'number'
+        ? { ok: true, value: String(stored) }
+        : mismatch(f, stored, 'text');
     default:
-      return { ok: false, code: 'unsupported_type', reason: `field "${f.name}" has type ${f.type}, which mappings do not read` };
+      return {
+        ok: false,
+        code: 'unsupported_type',
+        reason: `field "${f.name}" has type ${f.type}, which mappings do not read`,
+      };
   }
 }
 
@@ -124,7 +181,8 @@ const FITS: Record<'text' | 'number' | 'date', readonly string[]> = {
 /** Whether a Trading Grid field copied as is fits a custom field; a sentence naming both when not. */
 export function checkFieldTypeFits(tg: TgField, f: FieldDefinition): string | null {
   const kind = TG_FIELD_KIND[tg];
-  if (!(SUPPORTED_FIELD_TYPES as readonly string[]).includes(f.type)) return `custom field "${f.name}" has type ${f.type}, which mappings do not support (supported: ${SUPPORTED_FIELD_TYPES.join(', ')})`;
+  if (!(SUPPORTED_FIELD_TYPES as readonly string[]).includes(f.type))
+    return `custom field "${f.name}" has type ${f.type}, which mappings do not support (supported: ${SUPPORTED_FIELD_TYPES.join(', ')})`;
   if (FITS[kind].includes(f.type)) return null;
   return `type mismatch: Trading Grid field "${tg}" (${kind}) cannot be written to ${f.type} field "${f.name}" without a value map (it fits: ${FITS[kind].join(', ')})`;
 }

@@ -10,12 +10,22 @@ import { toDefinition } from './runtime.ts';
  * the TG case id field always stays (it finds a task again after a crash).
  */
 export function logicalFieldNames(config: GridbridgeConfig): Record<string, string | undefined> {
-  const targeted = new Set(config.mapping.fields.filter((m) => m.direction === 'to_clickup' || m.direction === 'both').map((m) => targetKey(m.clickup)));
-  return Object.fromEntries(Object.entries(config.clickup.fields).filter(([logical, name]) => logical === 'tg_case_id' || !name || !targeted.has(targetKey({ custom_field: name }))));
+  const targeted = new Set(
+    config.mapping.fields
+      .filter((m) => m.direction === 'to_clickup' || m.direction === 'both')
+      .map((m) => targetKey(m.clickup)),
+  );
+  return Object.fromEntries(
+    Object.entries(config.clickup.fields).filter(
+      ([logical, name]) => logical === 'tg_case_id' || !name || !targeted.has(targetKey({ custom_field: name })),
+    ),
+  );
 }
 
 export interface EffectiveMapping {
-  fields: Array<MappingRow & { values_map: unknown; owner: string; unmapped: { to_clickup: unknown; to_tradinggrid: unknown } }>;
+  fields: Array<
+    MappingRow & { values_map: unknown; owner: string; unmapped: { to_clickup: unknown; to_tradinggrid: unknown } }
+  >;
   problems: string[];
   users: GridbridgeConfig['mapping']['users'];
   assign: GridbridgeConfig['mapping']['assign'];
@@ -28,7 +38,11 @@ export interface EffectiveMapping {
  * type and whether it fits the list (`listFields`: GET /v2/list/{id}/field of the case list), the user
  * map, assignment rules, filters and the integration user.
  */
-export function describeEffectiveMapping(config: GridbridgeConfig, listFields: readonly (ClickUpField | FieldDefinition)[], opts: { statuses?: readonly string[]; integrationUserId?: number | null } = {}): EffectiveMapping {
+export function describeEffectiveMapping(
+  config: GridbridgeConfig,
+  listFields: readonly (ClickUpField | FieldDefinition)[],
+  opts: { statuses?: readonly string[]; integrationUserId?: number | null } = {},
+): EffectiveMapping {
   const defs = listFields.map((f) => ('type_config' in f ? toDefinition(f) : (f as FieldDefinition)));
   const mappings = effectiveFieldMappings(config);
   // Without the list's statuses the status check has nothing to compare: use the ones the map names.
@@ -37,12 +51,20 @@ export function describeEffectiveMapping(config: GridbridgeConfig, listFields: r
   return {
     fields: check.rows.map((r, i) => {
       const m = mappings[i]!;
-      return { ...r, values_map: m.values ?? null, owner: m.owner, unmapped: { to_clickup: m.unmapped_to_clickup, to_tradinggrid: m.unmapped_to_tradinggrid } };
+      return {
+        ...r,
+        values_map: m.values ?? null,
+        owner: m.owner,
+        unmapped: { to_clickup: m.unmapped_to_clickup, to_tradinggrid: m.unmapped_to_tradinggrid },
+      };
     }),
     problems: check.errors,
     users: config.mapping.users,
     assign: config.mapping.assign,
     filters: config.mapping.filters,
-    integration_user: { ...config.mapping.integration_user, ...(opts.integrationUserId !== undefined ? { user_id: opts.integrationUserId } : {}) },
+    integration_user: {
+      ...config.mapping.integration_user,
+      ...(opts.integrationUserId !== undefined ? { user_id: opts.integrationUserId } : {}),
+    },
   };
 }

@@ -28,15 +28,33 @@ export interface MappedTaskExtras {
  * renamed in ClickUp, a type mismatch or an `error` rule fails the job with a sentence naming the field:
  * a dead letter, nothing written.
  */
-export async function mappedTaskExtras(ctx: SyncContext, caseId: string, listId: string, known?: CaseRecord | null): Promise<{ ok: true; extras: MappedTaskExtras | null } | { ok: false; outcome: JobOutcome }> {
+export async function mappedTaskExtras(
+  ctx: SyncContext,
+  caseId: string,
+  listId: string,
+  known?: CaseRecord | null,
+): Promise<{ ok: true; extras: MappedTaskExtras | null } | { ok: false; outcome: JobOutcome }> {
   const rt = ctx.mapping;
   if (!rt || (rt.explicit.length === 0 && ctx.config.mapping.assign.length === 0)) return { ok: true, extras: null };
   // `known`: the caller read the record already in this job (undefined: read it here).
   const record = known !== undefined ? known : await getCase(ctx.store.db, caseId);
   if (!record) return { ok: true, extras: null };
   const p = await rt.planTask(listId, record);
-  if (!p.ok) return { ok: false, outcome: p.retryable ? { status: 'retry', error: `reading the custom fields of list ${listId}: ${p.reason}` } : { status: 'fail', error: `reading the custom fields of list ${listId}: ${p.reason}` } };
-  if (p.plan.errors.length > 0) return { ok: false, outcome: { status: 'fail', error: `case ${caseId}: field mapping stopped the task (nothing written): ${p.plan.errors.join('; ')}` } };
+  if (!p.ok)
+    return {
+      ok: false,
+      outcome: p.retryable
+        ? { status: 'retry', error: `reading the custom fields of list ${listId}: ${p.reason}` }
+        : { status: 'fail', error: `reading the custom fields of list ${listId}: ${p.reason}` },
+    };
+  if (p.plan.errors.length > 0)
+    return {
+      ok: false,
+      outcome: {
+        status: 'fail',
+        error: `case ${caseId}: field mapping stopped the task (nothing written): ${p.plan.errors.join('; ')}`,
+      },
+    };
   const who = await rt.assignees(record);
   const plan = p.plan;
   return {
@@ -44,17 +62,56 @@ export async function mappedTaskExtras(ctx: SyncContext, caseId: string, listId:
     extras: {
       customFields: (base) => {
         const ids = new Set(plan.customFields.map((f) => f.id));
-        return [...base.filter((f) => !ids.has(f.id)), ...plan.customFields.map((f) => ({ id: f.id, value: f.value }) as CustomFields[number])];
+        return [
+          ...base.filter((f) => !ids.has(f.id)),
+          ...plan.customFields.map((f) => ({ id: f.id, value: f.value }) as CustomFields[number]),
+        ];
       },
       ...(plan.priority !== undefined ? { priority: plan.priority } : {}),
       ...(plan.dueAt !== undefined ? { dueAt: plan.dueAt } : {}),
       assignees: who.ids,
       commit: async (trx, id, now) => {
         if (plan.customFields.length > 0 || plan.priority !== undefined) {
-          await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: id, action: 'fields_mapped', after: { fields: plan.customFields.map((f) => ({ mapping: f.mapping, field: f.field })), priority: plan.priority ?? null, assignees: who.ids } }, now);
+          await appendAudit(
+            trx,
+            {
+              actor: 'gridbridge',
+              entity: 'case',
+              entityId: id,
+              action: 'fields_mapped',
+              after: {
+                fields: plan.customFields.map((f) => ({ mapping: f.mapping, field: f.field })),
+                priority: plan.priority ?? null,
+                assignees: who.ids,
+              },
+            },
+            now,
+          );
         }
-        if (plan.skipped.length > 0) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: id, action: 'field_value_not_mapped', after: { skipped: plan.skipped } }, now);
-        if (who.unknown.length > 0) await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: id, action: 'assignee_unknown', after: { unknown: who.unknown, hint: 'add them to the ClickUp workspace or to mapping.users.overrides' } }, now);
+        if (plan.skipped.length > 0)
+          await appendAudit(
+            trx,
+            {
+              actor: 'gridbridge',
+              entity: 'case',
+              entityId: id,
+              action: 'field_value_not_mapped',
+              after: { skipped: plan.skipped },
+            },
+            now,
+          );
+        if (who.unknown.length > 0)
+          await appendAudit(
+            trx,
+            {
+              actor: 'gridbridge',
+              entity: 'case',
+              entityId: id,
+              action: 'assignee_unknown',
+              after: { unknown: who.unknown, hint: 'add them to the ClickUp workspace or to mapping.users.overrides' },
+            },
+            now,
+          );
       },
     },
   };
@@ -64,13 +121,36 @@ export async function mappedTaskExtras(ctx: SyncContext, caseId: string, listId:
  * `mapping.filters.cases`: a case that does not match is not synced at all (no task, no record), and
  * the decision is audited once. Null: the case syncs.
  */
-export async function caseFilteredOut(ctx: SyncContext, incoming: IncomingCase, partner: PartnerFacts | null): Promise<JobOutcome | null> {
+export async function caseFilteredOut(
+  ctx: SyncContext,
+  incoming: IncomingCase,
+  partner: PartnerFacts | null,
+): Promise<JobOutcome | null> {
   const rt = ctx.mapping;
   if (!rt || !ctx.config.mapping.filters.cases) return null;
-  const v = rt.caseVerdict({ partnerId: incoming.partnerId, tier: partner?.tier ?? null, kind: incoming.kind, value: incoming.value?.amount ?? null });
+  const v = rt.caseVerdict({
+    partnerId: incoming.partnerId,
+    tier: partner?.tier ?? null,
+    kind: incoming.kind,
+    value: incoming.value?.amount ?? null,
+  });
   if (v.sync) return null;
   if (await isCaseFilteredOut(ctx, incoming.id)) return { status: 'done' };
-  return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: incoming.id, action: CASE_NOT_SYNCED, after: { reason: v.reason } }, ctx.now()) };
+  return {
+    status: 'done',
+    commit: (trx) =>
+      appendAudit(
+        trx,
+        {
+          actor: 'gridbridge',
+          entity: 'case',
+          entityId: incoming.id,
+          action: CASE_NOT_SYNCED,
+          after: { reason: v.reason },
+        },
+        ctx.now(),
+      ),
+  };
 }
 
 /** Whether a case was left out by the case filter (its later events are skipped, not retried). */
@@ -88,7 +168,9 @@ export const CASE_BACK_IN_FILTER = 'case_back_in_filter';
  */
 export async function isCasePausedByFilter(ctx: SyncContext, caseId: string): Promise<boolean> {
   if (!ctx.config.mapping.filters.cases) return false;
-  const marks = (await listAudit(ctx.store.db, 'case', caseId)).filter((a) => a.action === CASE_LEFT_FILTER || a.action === CASE_BACK_IN_FILTER);
+  const marks = (await listAudit(ctx.store.db, 'case', caseId)).filter(
+    (a) => a.action === CASE_LEFT_FILTER || a.action === CASE_BACK_IN_FILTER,
+  );
   return marks.at(-1)?.action === CASE_LEFT_FILTER;
 }
 
@@ -96,13 +178,41 @@ export async function isCasePausedByFilter(ctx: SyncContext, caseId: string): Pr
  * The case filter for a linked case, decided on each read of the case: leaving it pauses (audited once, no
  * intent, the record kept as it was so the return brings every change since); coming back resumes.
  */
-export async function linkedCaseFilter(ctx: SyncContext, incoming: IncomingCase, partner: PartnerFacts | null): Promise<{ outcome: JobOutcome } | { resumed: boolean }> {
+export async function linkedCaseFilter(
+  ctx: SyncContext,
+  incoming: IncomingCase,
+  partner: PartnerFacts | null,
+): Promise<{ outcome: JobOutcome } | { resumed: boolean }> {
   const rt = ctx.mapping;
   if (!rt || !ctx.config.mapping.filters.cases) return { resumed: false };
-  const v = rt.caseVerdict({ partnerId: incoming.partnerId, tier: partner?.tier ?? null, kind: incoming.kind, value: incoming.value?.amount ?? null });
+  const v = rt.caseVerdict({
+    partnerId: incoming.partnerId,
+    tier: partner?.tier ?? null,
+    kind: incoming.kind,
+    value: incoming.value?.amount ?? null,
+  });
   const paused = await isCasePausedByFilter(ctx, incoming.id);
   if (v.sync) return { resumed: paused };
   if (paused) return { outcome: { status: 'done' } };
-  ctx.logger.info({ caseId: incoming.id, reason: v.reason }, `case ${incoming.id} left mapping.filters.cases: syncing paused (link kept, nothing sent to the partner)`);
-  return { outcome: { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: incoming.id, action: CASE_LEFT_FILTER, after: { reason: v.reason, syncing: 'paused both ways; the link is kept and the partner is told nothing' } }, ctx.now()) } };
+  ctx.logger.info(
+    { caseId: incoming.id, reason: v.reason },
+    `case ${incoming.id} left mapping.filters.cases: syncing paused (link kept, nothing sent to the partner)`,
+  );
+  return {
+    outcome: {
+      status: 'done',
+      commit: (trx) =>
+        appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: incoming.id,
+            action: CASE_LEFT_FILTER,
+            after: { reason: v.reason, syncing: 'paused both ways; the link is kept and the partner is told nothing' },
+          },
+          ctx.now(),
+        ),
+    },
+  };
 }

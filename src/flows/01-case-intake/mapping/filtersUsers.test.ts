@@ -27,15 +27,31 @@ describe('case filter', () => {
 });
 
 describe('ClickUp update filter', () => {
-  const partnerVisible = { id: 'f1', name: 'Partner visible', type: 'drop_down', options: [{ id: 'y', name: 'Yes' }, { id: 'n', name: 'No' }] };
+  const partnerVisible = {
+    id: 'f1',
+    name: 'Partner visible',
+    type: 'drop_down',
+    options: [
+      { id: 'y', name: 'Yes' },
+      { id: 'n', name: 'No' },
+    ],
+  };
   it.each([
     [undefined, { listId: 'L1', tags: [] }, true],
     [{ lists: ['L1'] }, { listId: 'L1', tags: [] }, true],
     [{ lists: ['L1'] }, { listId: 'L2', tags: [] }, false],
     [{ tags: ['partner-visible'] }, { listId: 'L1', tags: ['Partner-Visible'] }, true],
     [{ tags: ['partner-visible'] }, { listId: 'L1', tags: ['internal'] }, false],
-    [{ custom_field: { name: 'Partner visible', equals: 'Yes' } }, { listId: 'L1', tags: [], field: { definition: partnerVisible, stored: 'y' } }, true],
-    [{ custom_field: { name: 'Partner visible', equals: 'Yes' } }, { listId: 'L1', tags: [], field: { definition: partnerVisible, stored: 'n' } }, false],
+    [
+      { custom_field: { name: 'Partner visible', equals: 'Yes' } },
+      { listId: 'L1', tags: [], field: { definition: partnerVisible, stored: 'y' } },
+      true,
+    ],
+    [
+      { custom_field: { name: 'Partner visible', equals: 'Yes' } },
+      { listId: 'L1', tags: [], field: { definition: partnerVisible, stored: 'n' } },
+      false,
+    ],
     [{ custom_field: { name: 'Partner visible', equals: 'Yes' } }, { listId: 'L1', tags: [] }, false],
   ])('%j on %j may update the partner: %s', (f, t, sync) => {
     expect(taskFilterVerdict(f, t).sync).toBe(sync);
@@ -43,8 +59,14 @@ describe('ClickUp update filter', () => {
 });
 
 describe('user map', () => {
-  const members = [{ id: 1, email: 'ana.ops@example.com' }, { id: 2, email: 'Ben.Legal@example.com' }];
-  const map = { overrides: { 'ops-lead': 'ana.ops@example.com', 'ben@old.example': 2 }, partner_contacts: { 'buyer@acme.example': 'ben.legal@example.com' } };
+  const members = [
+    { id: 1, email: 'ana.ops@example.com' },
+    { id: 2, email: 'Ben.Legal@example.com' },
+  ];
+  const map = {
+    overrides: { 'ops-lead': 'ana.ops@example.com', 'ben@old.example': 2 },
+    partner_contacts: { 'buyer@acme.example': 'ben.legal@example.com' },
+  };
   it.each([
     ['ana.ops@example.com', { id: 1, via: 'email' }],
     ['BEN.LEGAL@example.com', { id: 2, via: 'email' }],
@@ -62,7 +84,10 @@ describe('user map', () => {
   });
 
   it('an unknown user is returned, not dropped', () => {
-    expect(resolveUsers(['ops-lead', 'ghost@example.com', 'ana.ops@example.com'], map, members)).toEqual({ ids: [1], unknown: ['ghost@example.com'] });
+    expect(resolveUsers(['ops-lead', 'ghost@example.com', 'ana.ops@example.com'], map, members)).toEqual({
+      ids: [1],
+      unknown: ['ghost@example.com'],
+    });
   });
 
   it.each([
@@ -70,7 +95,11 @@ describe('user map', () => {
     [{ partnerId: 'P-GLOBEX', tier: 'standard' as const, kind: 'edi_exception' as const }, ['chen']],
     [{ partnerId: 'P-GLOBEX', tier: 'standard' as const, kind: 'dispute' as const }, ['ana']],
   ])('assign rules: first match wins for %j', (c, users) => {
-    const rules = [{ match: { tiers: ['strategic' as const] }, users: ['dora'] }, { match: { kinds: ['edi_exception' as const] }, users: ['chen'] }, { match: {}, users: ['ana'] }];
+    const rules = [
+      { match: { tiers: ['strategic' as const] }, users: ['dora'] },
+      { match: { kinds: ['edi_exception' as const] }, users: ['chen'] },
+      { match: {}, users: ['ana'] },
+    ];
     expect(assigneesFor(rules, c)).toEqual(users);
   });
 });

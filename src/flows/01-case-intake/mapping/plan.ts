@@ -23,7 +23,11 @@ const toClickUp = (m: FieldMapping) => m.direction === 'to_clickup' || m.directi
  * What the explicit mappings write on a new task, from the case record and the list's current field
  * definitions. Status is not here (ClickUp gives a new task its first status; flow 2 takes it from there).
  */
-export function planTaskFields(mappings: readonly FieldMapping[], c: CaseRecord, definitions: readonly FieldDefinition[]): TaskFieldPlan {
+export function planTaskFields(
+  mappings: readonly FieldMapping[],
+  c: CaseRecord,
+  definitions: readonly FieldDefinition[],
+): TaskFieldPlan {
   const plan: TaskFieldPlan = { customFields: [], skipped: [], errors: [] };
   for (const m of mappings) {
     if (!toClickUp(m) || m.clickup === 'status') continue;

@@ -13,12 +13,29 @@ import type { FieldDefinition, FieldMapping } from './types.ts';
 
 /** A ClickUp field as the pure mapping code sees it. */
 export function toDefinition(f: ClickUpField): FieldDefinition {
-  return { id: f.id, name: f.name, type: f.type, options: (f.type_config?.options ?? []).map((o) => ({ id: o.id, name: o.name ?? null, label: o.label ?? null, orderindex: (o as { orderindex?: number | string | null }).orderindex ?? null })) };
+  return {
+    id: f.id,
+    name: f.name,
+    type: f.type,
+    options: (f.type_config?.options ?? []).map((o) => ({
+      id: o.id,
+      name: o.name ?? null,
+      label: o.label ?? null,
+      orderindex: (o as { orderindex?: number | string | null }).orderindex ?? null,
+    })),
+  };
 }
 
 /** The lists the config sends cases to. */
 export function caseListIds(config: GridbridgeConfig): string[] {
-  return [...new Set([config.clickup.list_id, ...Object.values(config.partners.map).map((m) => m.list_id).filter((x): x is string => !!x)])];
+  return [
+    ...new Set([
+      config.clickup.list_id,
+      ...Object.values(config.partners.map)
+        .map((m) => m.list_id)
+        .filter((x): x is string => !!x),
+    ]),
+  ];
 }
 
 export interface ListReport {
@@ -39,7 +56,12 @@ export class MappingRuntime {
   private members: Member[] | null = null;
   private readonly defs = new Map<string, { at: number; fields: FieldDefinition[] }>();
 
-  constructor(readonly clickup: ClickUpClient, readonly config: GridbridgeConfig, private readonly now: () => number, private readonly logger?: Logger) {
+  constructor(
+    readonly clickup: ClickUpClient,
+    readonly config: GridbridgeConfig,
+    private readonly now: () => number,
+    private readonly logger?: Logger,
+  ) {
     this.mappings = effectiveFieldMappings(config);
     this.explicit = this.mappings.filter((m) => m.origin === 'mapping');
   }
@@ -58,8 +80,7 @@ export class MappingRuntime {
         this.integrationUserId = me.value.id;
         const owner = tokenOwnerVerdict(me.value, this.m);
         if (!owner.ok) warn(owner.detail);
-      }
-      else problems.push(`reading the integration user (GET /v2/user) with clickup.token: ${me.error.detail}`);
+      } else problems.push(`reading the integration user (GET /v2/user) with clickup.token: ${me.error.detail}`);
     }
     if (namesUsers(this.m)) {
       const r = await this.loadMembers();
@@ -94,7 +115,9 @@ export class MappingRuntime {
   }
 
   /** The list's field definitions, re-read when older than the configured TTL. */
-  async definitions(listId: string): Promise<{ ok: true; fields: FieldDefinition[] } | { ok: false; reason: string; retryable: boolean }> {
+  async definitions(
+    listId: string,
+  ): Promise<{ ok: true; fields: FieldDefinition[] } | { ok: false; reason: string; retryable: boolean }> {
     const ttl = this.m.field_definitions_ttl_seconds * 1000;
     const have = this.defs.get(listId);
     if (have && this.now() - have.at < ttl) return { ok: true, fields: have.fields };
@@ -106,9 +129,14 @@ export class MappingRuntime {
   }
 
   /** What the explicit mappings write on a new task of this case (errors stop the create). */
-  async planTask(listId: string, c: CaseRecord): Promise<{ ok: true; plan: TaskFieldPlan } | { ok: false; reason: string; retryable: boolean }> {
+  async planTask(
+    listId: string,
+    c: CaseRecord,
+  ): Promise<{ ok: true; plan: TaskFieldPlan } | { ok: false; reason: string; retryable: boolean }> {
     if (this.explicit.length === 0) return { ok: true, plan: { customFields: [], skipped: [], errors: [] } };
-    const needsDefs = this.explicit.some((m) => typeof m.clickup === 'object' && (m.direction === 'to_clickup' || m.direction === 'both'));
+    const needsDefs = this.explicit.some(
+      (m) => typeof m.clickup === 'object' && (m.direction === 'to_clickup' || m.direction === 'both'),
+    );
     const d = needsDefs ? await this.definitions(listId) : { ok: true as const, fields: [] };
     if (!d.ok) return d;
     return { ok: true, plan: planTaskFields(this.explicit, c, d.fields) };
@@ -142,7 +170,10 @@ export class MappingRuntime {
   }
 
   /** Whether this task's changes may reach the partner (reads the task only when a filter needs it). */
-  async taskVerdict(taskId: string, linkedListId: string): Promise<{ sync: true } | { sync: false; reason: string } | { error: string; retryable: boolean }> {
+  async taskVerdict(
+    taskId: string,
+    linkedListId: string,
+  ): Promise<{ sync: true } | { sync: false; reason: string } | { error: string; retryable: boolean }> {
     const f = this.m.filters.clickup_updates;
     if (!f) return { sync: true };
     const t = await this.clickup.getTask(taskId);

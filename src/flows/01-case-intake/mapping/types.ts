@@ -1,7 +1,20 @@
 /** Field mappings between a Trading Grid case and a ClickUp task. Pure types and constants. */
 
 /** Case fields a mapping can name on the Trading Grid side. */
-export const TG_FIELDS = ['status', 'partner', 'partner_id', 'tier', 'kind', 'title', 'transaction_ref', 'case_id', 'value', 'currency', 'sla_due', 'opened_at'] as const;
+export const TG_FIELDS = [
+  'status',
+  'partner',
+  'partner_id',
+  'tier',
+  'kind',
+  'title',
+  'transaction_ref',
+  'case_id',
+  'value',
+  'currency',
+  'sla_due',
+  'opened_at',
+] as const;
 export type TgField = (typeof TG_FIELDS)[number];
 
 /** What the bridge can write on the Trading Grid side. */
@@ -9,8 +22,18 @@ export const TG_WRITABLE_FIELDS = ['status'] as const satisfies readonly TgField
 
 /** Value kind of each Trading Grid field: decides which ClickUp field types it fits without a value map. */
 export const TG_FIELD_KIND: Record<TgField, 'text' | 'number' | 'date'> = {
-  status: 'text', partner: 'text', partner_id: 'text', tier: 'text', kind: 'text', title: 'text', transaction_ref: 'text',
-  case_id: 'text', value: 'number', currency: 'text', sla_due: 'date', opened_at: 'date',
+  status: 'text',
+  partner: 'text',
+  partner_id: 'text',
+  tier: 'text',
+  kind: 'text',
+  title: 'text',
+  transaction_ref: 'text',
+  case_id: 'text',
+  value: 'number',
+  currency: 'text',
+  sla_due: 'date',
+  opened_at: 'date',
 };
 
 /** Standard ClickUp task fields a mapping can target (set when the task is created; status both ways). */
@@ -47,7 +70,12 @@ export interface FieldDefinition {
   id: string;
   name: string;
   type: string;
-  options?: ReadonlyArray<{ id: string; name?: string | null; label?: string | null; orderindex?: number | string | null }>;
+  options?: ReadonlyArray<{
+    id: string;
+    name?: string | null;
+    label?: string | null;
+    orderindex?: number | string | null;
+  }>;
 }
 
 /** A value as the mapping sees it: text, number, boolean, ms epoch, or several option names (labels). */

@@ -19,7 +19,12 @@ const norm = (s: string) => s.trim().toLowerCase();
  * One user reference (e-mail, override name, numeric id) → ClickUp user id, through the explicit
  * overrides first, then the members' e-mails. `null` when nobody matches: the caller reports it.
  */
-export function resolveUser(ref: string | number, map: UserMap, members: readonly Member[], table: 'overrides' | 'partner_contacts' = 'overrides'): { id: number; via: 'id' | 'override' | 'email' } | null {
+export function resolveUser(
+  ref: string | number,
+  map: UserMap,
+  members: readonly Member[],
+  table: 'overrides' | 'partner_contacts' = 'overrides',
+): { id: number; via: 'id' | 'override' | 'email' } | null {
   const overrides = Object.fromEntries(Object.entries(map[table]).map(([k, v]) => [norm(k), v]));
   let target: string | number = ref;
   let via: 'id' | 'override' | 'email' = 'email';
@@ -37,7 +42,11 @@ export function resolveUser(ref: string | number, map: UserMap, members: readonl
 }
 
 /** Several references → ids (deduplicated) and the ones nobody matched, in order. */
-export function resolveUsers(refs: readonly (string | number)[], map: UserMap, members: readonly Member[]): { ids: number[]; unknown: string[] } {
+export function resolveUsers(
+  refs: readonly (string | number)[],
+  map: UserMap,
+  members: readonly Member[],
+): { ids: number[]; unknown: string[] } {
   const ids: number[] = [];
   const unknown: string[] = [];
   for (const r of refs) {
@@ -55,9 +64,15 @@ export interface AssignRule {
 }
 
 /** The users a new case task is assigned to: the first rule whose match fits (absent keys match anything). */
-export function assigneesFor(rules: readonly AssignRule[], c: { partnerId: string; tier: PartnerTier | null; kind: CaseKind }): readonly string[] {
-  const rule = rules.find((r) => (!r.match.partners || r.match.partners.includes(c.partnerId))
-    && (!r.match.tiers || (c.tier !== null && r.match.tiers.includes(c.tier)))
-    && (!r.match.kinds || r.match.kinds.includes(c.kind)));
+export function assigneesFor(
+  rules: readonly AssignRule[],
+  c: { partnerId: string; tier: PartnerTier | null; kind: CaseKind },
+): readonly string[] {
+  const rule = rules.find(
+    (r) =>
+      (!r.match.partners || r.match.partners.includes(c.partnerId)) &&
+      (!r.match.tiers || (c.tier !== null && r.match.tiers.includes(c.tier))) &&
+      (!r.match.kinds || r.match.kinds.includes(c.kind)),
+  );
   return rule?.users ?? [];
 }

@@ -3,23 +3,36 @@ import { toClickUpValue, toTradingGridValue } from './values.ts';
 import type { FieldMapping } from './types.ts';
 
 const status: FieldMapping = {
-  name: 'status', tradinggrid: 'status', clickup: 'status', direction: 'both', owner: 'clickup',
+  name: 'status',
+  tradinggrid: 'status',
+  clickup: 'status',
+  direction: 'both',
+  owner: 'clickup',
   values: [
     { tradinggrid: 'received', clickup: ['open', 'received'] },
     { tradinggrid: 'in_review', clickup: ['In review', 'QA', 'Review'] },
     { tradinggrid: 'resolved', clickup: 'resolved' },
   ],
-  unmapped_to_clickup: 'skip', unmapped_to_tradinggrid: 'skip',
+  unmapped_to_clickup: 'skip',
+  unmapped_to_tradinggrid: 'skip',
 };
 
 describe('value maps with grouping', () => {
   it.each([
-    ['QA', 'in_review'], ['review', 'in_review'], ['In review', 'in_review'], ['open', 'received'], ['RESOLVED', 'resolved'],
+    ['QA', 'in_review'],
+    ['review', 'in_review'],
+    ['In review', 'in_review'],
+    ['open', 'received'],
+    ['RESOLVED', 'resolved'],
   ])('ClickUp "%s" → partner %s', (cu, tg) => {
     expect(toTradingGridValue(status, cu)).toMatchObject({ kind: 'value', value: tg });
   });
 
-  it.each([['in_review', 'In review'], ['received', 'open'], ['resolved', 'resolved']])('partner %s → ClickUp "%s" (the first listed is the way back)', (tg, cu) => {
+  it.each([
+    ['in_review', 'In review'],
+    ['received', 'open'],
+    ['resolved', 'resolved'],
+  ])('partner %s → ClickUp "%s" (the first listed is the way back)', (tg, cu) => {
     expect(toClickUpValue(status, tg)).toMatchObject({ kind: 'value', value: cu });
   });
 
@@ -43,12 +56,34 @@ describe('value maps with grouping', () => {
   });
 
   it('without a value map the value is copied', () => {
-    const m: FieldMapping = { tradinggrid: 'value', clickup: { custom_field: 'Value' }, direction: 'to_clickup', owner: 'tradinggrid', unmapped_to_clickup: 'skip', unmapped_to_tradinggrid: 'skip' };
+    const m: FieldMapping = {
+      tradinggrid: 'value',
+      clickup: { custom_field: 'Value' },
+      direction: 'to_clickup',
+      owner: 'tradinggrid',
+      unmapped_to_clickup: 'skip',
+      unmapped_to_tradinggrid: 'skip',
+    };
     expect(toClickUpValue(m, 1234.5)).toEqual({ kind: 'value', value: 1234.5, via: 'copy' });
   });
 
   it('labels translate option by option', () => {
-    const m: FieldMapping = { tradinggrid: 'kind', clickup: { custom_field: 'Tags' }, direction: 'both', owner: 'clickup', values: [{ tradinggrid: 'dispute', clickup: ['Billing', 'Money'] }, { tradinggrid: 'edi_exception', clickup: 'EDI' }], unmapped_to_clickup: 'skip', unmapped_to_tradinggrid: 'skip' };
-    expect(toTradingGridValue(m, ['Money', 'EDI', 'Billing'])).toEqual({ kind: 'value', value: ['dispute', 'edi_exception'], via: 'map' });
+    const m: FieldMapping = {
+      tradinggrid: 'kind',
+      clickup: { custom_field: 'Tags' },
+      direction: 'both',
+      owner: 'clickup',
+      values: [
+        { tradinggrid: 'dispute', clickup: ['Billing', 'Money'] },
+        { tradinggrid: 'edi_exception', clickup: 'EDI' },
+      ],
+      unmapped_to_clickup: 'skip',
+      unmapped_to_tradinggrid: 'skip',
+    };
+    expect(toTradingGridValue(m, ['Money', 'EDI', 'Billing'])).toEqual({
+      kind: 'value',
+      value: ['dispute', 'edi_exception'],
+      via: 'map',
+    });
   });
 });

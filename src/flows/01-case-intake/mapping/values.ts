@@ -10,7 +10,11 @@ export type Translation =
   | { kind: 'skip'; reason: string }
   | { kind: 'error'; reason: string };
 
-const norm = (v: Scalar): string => String(v).trim().toLowerCase().replace(/[_\s]+/g, ' ');
+const norm = (v: Scalar): string =>
+  String(v)
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, ' ');
 const list = (v: Scalar | Scalar[]): Scalar[] => (Array.isArray(v) ? v : [v]);
 
 function unmapped(rule: Unmapped, value: LogicalValue, where: string, label: string): Translation {
@@ -37,7 +41,12 @@ function translate(m: FieldMapping, value: LogicalValue, from: 'tradinggrid' | '
   const key = norm(value);
   const hit = m.values.find((e) => list(e[from]).some((x) => norm(x) === key));
   if (hit) return { kind: 'value', value: list(hit[to])[0]!, via: 'map' };
-  return unmapped(from === 'tradinggrid' ? m.unmapped_to_clickup : m.unmapped_to_tradinggrid, value, `to ${to === 'clickup' ? 'ClickUp' : 'Trading Grid'}`, label);
+  return unmapped(
+    from === 'tradinggrid' ? m.unmapped_to_clickup : m.unmapped_to_tradinggrid,
+    value,
+    `to ${to === 'clickup' ? 'ClickUp' : 'Trading Grid'}`,
+    label,
+  );
 }
 
 /** A Trading Grid value → the ClickUp value (option or status name, number…) the mapping asks for. */

@@ -3,7 +3,11 @@
  * nothing but the status changed (an event that does not say what changed counts as a status change).
  * Anything else is read again by the intake (flow 1).
  */
-export function isStatusOnlyUpdate(e: { linked: boolean; status: string | undefined; changed: readonly string[] | undefined }): boolean {
+export function isStatusOnlyUpdate(e: {
+  linked: boolean;
+  status: string | undefined;
+  changed: readonly string[] | undefined;
+}): boolean {
   if (!e.linked || !e.status) return false;
   return !e.changed || e.changed.every((f) => f === 'status' || f === 'updated_at');
 }

@@ -24,8 +24,18 @@ describe('decideEditDirection: an edit crosses only the way its mapping goes', (
   });
 
   it('says why an edit stays on its side', () => {
-    expect(decideEditDirection('to_clickup', 'clickup')).toEqual({ cross: false, reason: 'the mapping goes Trading Grid → ClickUp only (direction to_clickup): an edit in ClickUp stays there' });
-    expect(decideEditDirection('to_tradinggrid', 'tradinggrid')).toEqual({ cross: false, reason: 'the mapping goes ClickUp → Trading Grid only (direction to_tradinggrid): an edit in Trading Grid stays there' });
-    expect(decideEditDirection('none', 'tradinggrid')).toEqual({ cross: false, reason: 'the mapping syncs this field neither way (direction none)' });
+    expect(decideEditDirection('to_clickup', 'clickup')).toEqual({
+      cross: false,
+      reason: 'the mapping goes Trading Grid → ClickUp only (direction to_clickup): an edit in ClickUp stays there',
+    });
+    expect(decideEditDirection('to_tradinggrid', 'tradinggrid')).toEqual({
+      cross: false,
+      reason:
+        'the mapping goes ClickUp → Trading Grid only (direction to_tradinggrid): an edit in Trading Grid stays there',
+    });
+    expect(decideEditDirection('none', 'tradinggrid')).toEqual({
+      cross: false,
+      reason: 'the mapping syncs this field neither way (direction none)',
+    });
   });
 });

@@ -10,7 +10,11 @@ export type Direction = 'to_clickup' | 'to_tradinggrid' | 'both' | 'none';
 
 /** Whether the mapping lets the bridge write this field on side `to`. */
 export function mayWriteTo(direction: Direction, to: Side): boolean {
-  return direction === 'both' || (direction === 'to_clickup' && to === 'clickup') || (direction === 'to_tradinggrid' && to === 'tradinggrid');
+  return (
+    direction === 'both' ||
+    (direction === 'to_clickup' && to === 'clickup') ||
+    (direction === 'to_tradinggrid' && to === 'tradinggrid')
+  );
 }
 
 export type EditVerdict = { cross: true; to: Side } | { cross: false; reason: string };
@@ -20,5 +24,11 @@ export function decideEditDirection(direction: Direction, from: Side): EditVerdi
   const to: Side = from === 'clickup' ? 'tradinggrid' : 'clickup';
   if (mayWriteTo(direction, to)) return { cross: true, to };
   const name = (s: Side) => (s === 'clickup' ? 'ClickUp' : 'Trading Grid');
-  return { cross: false, reason: direction === 'none' ? 'the mapping syncs this field neither way (direction none)' : `the mapping goes ${name(from === 'clickup' ? 'tradinggrid' : 'clickup')} → ${name(from)} only (direction ${direction}): an edit in ${name(from)} stays there` };
+  return {
+    cross: false,
+    reason:
+      direction === 'none'
+        ? 'the mapping syncs this field neither way (direction none)'
+        : `the mapping goes ${name(from === 'clickup' ? 'tradinggrid' : 'clickup')} → ${name(from)} only (direction ${direction}): an edit in ${name(from)} stays there`,
+  };
 }

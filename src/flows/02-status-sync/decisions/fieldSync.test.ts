@@ -7,16 +7,100 @@ const m = (value: string, at: number): SideMemory => ({ value, at });
 
 describe('decideFieldChange', () => {
   it.each<[string, FieldChange, Partial<Record<Side, SideMemory>>, string | null, FieldPolicy, unknown]>([
-    ['a new ClickUp status goes to Trading Grid', { side: 'clickup', value: 'in_review', at: 20 }, { clickup: m('received', 10), tradinggrid: m('received', 10) }, 'received', cuOwns, { action: 'copy', to: 'tradinggrid', value: 'in_review', at: 20 }],
-    ['the echo of what we wrote costs nothing', { side: 'tradinggrid', value: 'in_review', at: 25 }, { clickup: m('in_review', 20), tradinggrid: m('in_review', 20) }, 'in_review', cuOwns, { action: 'ignore', reason: 'echo', remember: m('in_review', 25) }],
-    ['an older change than the one applied is ignored', { side: 'clickup', value: 'received', at: 15 }, { clickup: m('in_review', 20), tradinggrid: m('in_review', 20) }, 'in_review', cuOwns, { action: 'ignore', reason: 'stale' }],
-    ['a repeat of the same change is unchanged', { side: 'clickup', value: 'in_review', at: 20 }, { clickup: m('in_review', 20) }, 'in_review', cuOwns, { action: 'ignore', reason: 'unchanged' }],
-    ['a partner change flows to ClickUp when ClickUp did not move', { side: 'tradinggrid', value: 'awaiting_documents', at: 30 }, { clickup: m('in_review', 20), tradinggrid: m('in_review', 20) }, 'in_review', cuOwns, { action: 'copy', to: 'clickup', value: 'awaiting_documents', at: 30 }],
-    ['both moved: the owner (ClickUp) wins over a later partner change', { side: 'tradinggrid', value: 'resolved', at: 40 }, { clickup: m('escalated', 35), tradinggrid: m('in_review', 20) }, 'in_review', cuOwns, { action: 'resolve_conflict', winner: 'clickup', to: 'tradinggrid', value: 'escalated', at: 40, loserValue: 'resolved' }],
-    ['both moved: the owner reporting wins outright', { side: 'clickup', value: 'escalated', at: 35 }, { clickup: m('in_review', 20), tradinggrid: m('resolved', 40) }, 'in_review', cuOwns, { action: 'resolve_conflict', winner: 'clickup', to: 'tradinggrid', value: 'escalated', at: 40, loserValue: 'resolved' }],
-    ['direction to_tradinggrid: partner changes stay on their side', { side: 'tradinggrid', value: 'resolved', at: 30 }, { clickup: m('in_review', 20), tradinggrid: m('in_review', 20) }, 'in_review', { owner: 'clickup', direction: 'to_tradinggrid' }, { action: 'ignore', reason: 'direction', remember: m('resolved', 30) }],
-    ['direction none: nothing moves', { side: 'clickup', value: 'resolved', at: 30 }, { clickup: m('in_review', 20) }, 'in_review', { owner: 'clickup', direction: 'none' }, { action: 'ignore', reason: 'direction', remember: m('resolved', 30) }],
-    ['first sight of a side (no memory) copies', { side: 'clickup', value: 'in_review', at: 5 }, {}, null, cuOwns, { action: 'copy', to: 'tradinggrid', value: 'in_review', at: 5 }],
+    [
+      'a new ClickUp status goes to Trading Grid',
+      { side: 'clickup', value: 'in_review', at: 20 },
+      { clickup: m('received', 10), tradinggrid: m('received', 10) },
+      'received',
+      cuOwns,
+      { action: 'copy', to: 'tradinggrid', value: 'in_review', at: 20 },
+    ],
+    [
+      'the echo of what we wrote costs nothing',
+      { side: 'tradinggrid', value: 'in_review', at: 25 },
+      { clickup: m('in_review', 20), tradinggrid: m('in_review', 20) },
+      'in_review',
+      cuOwns,
+      { action: 'ignore', reason: 'echo', remember: m('in_review', 25) },
+    ],
+    [
+      'an older change than the one applied is ignored',
+      { side: 'clickup', value: 'received', at: 15 },
+      { clickup: m('in_review', 20), tradinggrid: m('in_review', 20) },
+      'in_review',
+      cuOwns,
+      { action: 'ignore', reason: 'stale' },
+    ],
+    [
+      'a repeat of the same change is unchanged',
+      { side: 'clickup', value: 'in_review', at: 20 },
+      { clickup: m('in_review', 20) },
+      'in_review',
+      cuOwns,
+      { action: 'ignore', reason: 'unchanged' },
+    ],
+    [
+      'a partner change flows to ClickUp when ClickUp did not move',
+      { side: 'tradinggrid', value: 'awaiting_documents', at: 30 },
+      { clickup: m('in_review', 20), tradinggrid: m('in_review', 20) },
+      'in_review',
+      cuOwns,
+      { action: 'copy', to: 'clickup', value: 'awaiting_documents', at: 30 },
+    ],
+    [
+      'both moved: the owner (ClickUp) wins over a later partner change',
+      { side: 'tradinggrid', value: 'resolved', at: 40 },
+      { clickup: m('escalated', 35), tradinggrid: m('in_review', 20) },
+      'in_review',
+      cuOwns,
+      {
+        action: 'resolve_conflict',
+        winner: 'clickup',
+        to: 'tradinggrid',
+        value: 'escalated',
+        at: 40,
+        loserValue: 'resolved',
+      },
+    ],
+    [
+      'both moved: the owner reporting wins outright',
+      { side: 'clickup', value: 'escalated', at: 35 },
+      { clickup: m('in_review', 20), tradinggrid: m('resolved', 40) },
+      'in_review',
+      cuOwns,
+      {
+        action: 'resolve_conflict',
+        winner: 'clickup',
+        to: 'tradinggrid',
+        value: 'escalated',
+        at: 40,
+        loserValue: 'resolved',
+      },
+    ],
+    [
+      'direction to_tradinggrid: partner changes stay on their side',
+      { side: 'tradinggrid', value: 'resolved', at: 30 },
+      { clickup: m('in_review', 20), tradinggrid: m('in_review', 20) },
+      'in_review',
+      { owner: 'clickup', direction: 'to_tradinggrid' },
+      { action: 'ignore', reason: 'direction', remember: m('resolved', 30) },
+    ],
+    [
+      'direction none: nothing moves',
+      { side: 'clickup', value: 'resolved', at: 30 },
+      { clickup: m('in_review', 20) },
+      'in_review',
+      { owner: 'clickup', direction: 'none' },
+      { action: 'ignore', reason: 'direction', remember: m('resolved', 30) },
+    ],
+    [
+      'first sight of a side (no memory) copies',
+      { side: 'clickup', value: 'in_review', at: 5 },
+      {},
+      null,
+      cuOwns,
+      { action: 'copy', to: 'tradinggrid', value: 'in_review', at: 5 },
+    ],
   ])('%s', (_name, change, memory, agreed, policy, expected) => {
     expect(decideFieldChange(change, memory, agreed, policy)).toEqual(expected);
   });
@@ -27,10 +111,18 @@ describe('decideFieldChange', () => {
    */
   it('random interleavings of changes, duplicates and reordering converge', () => {
     const values = ['received', 'in_review', 'awaiting_documents', 'escalated', 'resolved'];
-    const step = fc.record({ side: fc.constantFrom<Side>('clickup', 'tradinggrid'), value: fc.constantFrom(...values), dup: fc.boolean(), delay: fc.nat(3) });
+    const step = fc.record({
+      side: fc.constantFrom<Side>('clickup', 'tradinggrid'),
+      value: fc.constantFrom(...values),
+      dup: fc.boolean(),
+      delay: fc.nat(3),
+    });
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 30 }), (steps) => {
-        const sides: Record<Side, { value: string; at: number }> = { clickup: { value: 'received', at: 0 }, tradinggrid: { value: 'received', at: 0 } };
+        const sides: Record<Side, { value: string; at: number }> = {
+          clickup: { value: 'received', at: 0 },
+          tradinggrid: { value: 'received', at: 0 },
+        };
         const memory: Partial<Record<Side, SideMemory>> = { clickup: m('received', 0), tradinggrid: m('received', 0) };
         let agreed: string | null = 'received';
         let clock = 0;

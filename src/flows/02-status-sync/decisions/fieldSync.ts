@@ -45,11 +45,18 @@ const other = (s: Side): Side => (s === 'clickup' ? 'tradinggrid' : 'clickup');
  * Decide what one reported change means. `memory` holds what each side had when we last synced it;
  * `agreed` is the value both sides held after the last successful sync (null before the first).
  */
-export function decideFieldChange(change: FieldChange, memory: Partial<Record<Side, SideMemory>>, agreed: string | null, policy: FieldPolicy): FieldDecision {
+export function decideFieldChange(
+  change: FieldChange,
+  memory: Partial<Record<Side, SideMemory>>,
+  agreed: string | null,
+  policy: FieldPolicy,
+): FieldDecision {
   const mine = memory[change.side];
   if (mine && change.at < mine.at) return { action: 'ignore', reason: 'stale' };
   if (mine && mine.value === change.value) {
-    return mine.at === change.at ? { action: 'ignore', reason: 'unchanged' } : { action: 'ignore', reason: 'echo', remember: { value: change.value, at: change.at } };
+    return mine.at === change.at
+      ? { action: 'ignore', reason: 'unchanged' }
+      : { action: 'ignore', reason: 'echo', remember: { value: change.value, at: change.at } };
   }
   const to = other(change.side);
   const theirs = memory[to];
@@ -63,11 +70,19 @@ export function decideFieldChange(change: FieldChange, memory: Partial<Record<Si
     if (!allowed(policy.direction, loser) && policy.direction !== 'none') {
       // The direction forbids writing to the loser: fall back to time so both still converge where allowed.
       const later = change.at >= theirs.at ? change.side : to;
-      if (later === change.side && allowed(policy.direction, to)) return { action: 'copy', to, value: change.value, at: change.at };
+      if (later === change.side && allowed(policy.direction, to))
+        return { action: 'copy', to, value: change.value, at: change.at };
       return { action: 'ignore', reason: 'direction' };
     }
     if (policy.direction === 'none') return { action: 'ignore', reason: 'direction' };
-    return { action: 'resolve_conflict', winner, to: loser, value: winnerValue, at: Math.max(change.at, theirs.at), loserValue };
+    return {
+      action: 'resolve_conflict',
+      winner,
+      to: loser,
+      value: winnerValue,
+      at: Math.max(change.at, theirs.at),
+      loserValue,
+    };
   }
   const remember = { value: change.value, at: change.at };
   if (theirs && theirs.value === change.value) return { action: 'ignore', reason: 'unchanged', remember };

@@ -33,7 +33,11 @@ export interface OnboardingFlowConfig {
   keyField: string;
   fieldNames: Record<string, string | undefined>;
   groups: Record<string, OnboardingGroupDef>;
-  select: { byTrigger: Partial<Record<OnboardingTrigger, string>>; byTier: Partial<Record<PartnerTier, string>>; default: string };
+  select: {
+    byTrigger: Partial<Record<OnboardingTrigger, string>>;
+    byTier: Partial<Record<PartnerTier, string>>;
+    default: string;
+  };
   initialPartnerStatus: OnboardingPartnerStatus | null;
 }
 
@@ -65,22 +69,33 @@ export interface OnboardingTrigger_ {
 }
 
 /** Trigger first (a compliance requirement has its own group), then tier, then the default. */
-export function selectGroup(t: { trigger: OnboardingTrigger; tier: PartnerTier | null }, select: OnboardingFlowConfig['select']): string {
+export function selectGroup(
+  t: { trigger: OnboardingTrigger; tier: PartnerTier | null },
+  select: OnboardingFlowConfig['select'],
+): string {
   return select.byTrigger[t.trigger] ?? (t.tier ? select.byTier[t.tier] : undefined) ?? select.default;
 }
 
-const fill = (pattern: string, t: OnboardingTrigger_) => pattern.replace(/\{partner\}/g, t.partnerName).replace(/\{title\}/g, t.title);
+const fill = (pattern: string, t: OnboardingTrigger_) =>
+  pattern.replace(/\{partner\}/g, t.partnerName).replace(/\{title\}/g, t.title);
 const DAY = 86_400_000;
 
 /** A trigger arrives (or repeats, e.g. a CSV re-import): a group once; an existing group is left alone. */
-export function decideOnboardingIntake(input: { trigger: OnboardingTrigger_; existing: OnboardingRecord | null; config: OnboardingFlowConfig; now: number }): { record: OnboardingRecord; jobs: FlowJob[] } | null {
+export function decideOnboardingIntake(input: {
+  trigger: OnboardingTrigger_;
+  existing: OnboardingRecord | null;
+  config: OnboardingFlowConfig;
+  now: number;
+}): { record: OnboardingRecord; jobs: FlowJob[] } | null {
   const { trigger: t, existing, config, now } = input;
   if (existing) return null;
   const groupName = selectGroup({ trigger: t.trigger, tier: t.partnerTier }, config.select);
   const g = config.groups[groupName];
   if (!g) throw new Error(`onboarding group "${groupName}" is not configured`);
   const forPartner = t.trigger === 'trading_partner' && t.partnerId !== null;
-  const milestones = forPartner ? Object.fromEntries(g.steps.filter((s) => s.partnerStatus).map((s) => [s.key, s.partnerStatus!])) : {};
+  const milestones = forPartner
+    ? Object.fromEntries(g.steps.filter((s) => s.partnerStatus).map((s) => [s.key, s.partnerStatus!]))
+    : {};
   const plan: TaskGroupPlan = {
     entity: 'onboarding',
     groupId: t.groupId,
@@ -90,7 +105,12 @@ export function decideOnboardingIntake(input: { trigger: OnboardingTrigger_; exi
     parent: {
       templateName: g.templateName,
       name: fill(g.parentName, t),
-      markdown: [`${t.trigger === 'trading_partner' ? 'New trading partner' : 'Compliance requirement'}: **${t.title}**`, '', `Partner: ${t.partnerName}${t.partnerId ? ` (${t.partnerId})` : ''}`, `Group: ${groupName}`].join('\n'),
+      markdown: [
+        `${t.trigger === 'trading_partner' ? 'New trading partner' : 'Compliance requirement'}: **${t.title}**`,
+        '',
+        `Partner: ${t.partnerName}${t.partnerId ? ` (${t.partnerId})` : ''}`,
+        `Group: ${groupName}`,
+      ].join('\n'),
       assignees: [],
       dueAt: now + Math.max(0, ...g.steps.map((s) => s.dueDays)) * DAY,
       tags: ['gridbridge', 'onboarding'],
@@ -99,7 +119,17 @@ export function decideOnboardingIntake(input: { trigger: OnboardingTrigger_; exi
     steps: g.steps.map((s) => ({
       key: s.key,
       name: s.name,
-      markdown: [`${s.name} for ${t.partnerName}.`, s.dependsOn.length ? `Waits for: ${s.dependsOn.map((d) => g.steps.find((x) => x.key === d)?.name ?? d).join(', ')}.` : '', s.partnerStatus && forPartner ? `Closing this moves the partner to **${s.partnerStatus}** on Trading Grid.` : ''].filter(Boolean).join('\n\n'),
+      markdown: [
+        `${s.name} for ${t.partnerName}.`,
+        s.dependsOn.length
+          ? `Waits for: ${s.dependsOn.map((d) => g.steps.find((x) => x.key === d)?.name ?? d).join(', ')}.`
+          : '',
+        s.partnerStatus && forPartner
+          ? `Closing this moves the partner to **${s.partnerStatus}** on Trading Grid.`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
       assignees: s.assignees,
       dueAt: now + s.dueDays * DAY,
       checklist: s.checklist,
@@ -107,25 +137,54 @@ export function decideOnboardingIntake(input: { trigger: OnboardingTrigger_; exi
       fields: { partner: t.partnerName, partner_id: t.partnerId, workstream: s.workstream ?? null },
     })),
   };
-  const jobs: FlowJob[] = [{ kind: 'group.build', key: `group.build:onboarding:${t.groupId}:0`, queueKey: `onboarding:${t.groupId}`, payload: { plan, index: 0 } }];
+  const jobs: FlowJob[] = [
+    {
+      kind: 'group.build',
+      key: `group.build:onboarding:${t.groupId}:0`,
+      queueKey: `onboarding:${t.groupId}`,
+      payload: { plan, index: 0 },
+    },
+  ];
   let partnerStatus: string | null = t.partnerStatus;
   const initial = config.initialPartnerStatus;
   if (forPartner && initial && t.partnerStatus !== null && statusRank(t.partnerStatus) < statusRank(initial)) {
     jobs.push(setStatusJob(t.partnerId!, initial));
     partnerStatus = initial;
   }
-  return { record: { groupId: t.groupId, trigger: t.trigger, group: groupName, partnerId: t.partnerId, partnerName: t.partnerName, title: t.title, milestones, closed: [], partnerStatus }, jobs };
+  return {
+    record: {
+      groupId: t.groupId,
+      trigger: t.trigger,
+      group: groupName,
+      partnerId: t.partnerId,
+      partnerName: t.partnerName,
+      title: t.title,
+      milestones,
+      closed: [],
+      partnerStatus,
+    },
+    jobs,
+  };
 }
 
 function setStatusJob(partnerId: string, status: string): FlowJob {
-  return { kind: 'onboarding.set_partner_status', key: `onboarding.set_partner_status:${partnerId}:${status}`, queueKey: `partner:${partnerId}`, payload: { partnerId, status } };
+  return {
+    kind: 'onboarding.set_partner_status',
+    key: `onboarding.set_partner_status:${partnerId}:${status}`,
+    queueKey: `partner:${partnerId}`,
+    payload: { partnerId, status },
+  };
 }
 
 /**
  * A step task changed. A step that is now finished is recorded once; when it is a milestone that takes
  * the partner further than it is, the partner status moves forward. Reopening a step moves nothing back.
  */
-export function decideStepProgress(input: { record: OnboardingRecord; step: string; finished: boolean }): { record: OnboardingRecord; jobs: FlowJob[] } | null {
+export function decideStepProgress(input: {
+  record: OnboardingRecord;
+  step: string;
+  finished: boolean;
+}): { record: OnboardingRecord; jobs: FlowJob[] } | null {
   const { record, step, finished } = input;
   if (!finished || step === 'parent' || record.closed.includes(step)) return null;
   const closed = [...record.closed, step];
@@ -141,7 +200,12 @@ export function decideStepProgress(input: { record: OnboardingRecord; step: stri
 }
 
 function noteJob(groupId: string, text: string, n: number): FlowJob {
-  return { kind: 'onboarding.note', key: `onboarding.note:${groupId}:${n}`, queueKey: `onboarding:${groupId}`, payload: { groupId, text } };
+  return {
+    kind: 'onboarding.note',
+    key: `onboarding.note:${groupId}:${n}`,
+    queueKey: `onboarding:${groupId}`,
+    payload: { groupId, text },
+  };
 }
 
 /**
@@ -149,17 +213,43 @@ function noteJob(groupId: string, text: string, n: number): FlowJob {
  * the group's task; milestones closed meanwhile move nothing on Trading Grid); reactivated, it resumes and
  * the partner gets the furthest status the milestones closed meanwhile earned (forward only). Null: nothing changes.
  */
-export function decidePartnerStatusChange(input: { record: OnboardingRecord; status: string; seq: number }): { record: OnboardingRecord; jobs: FlowJob[] } | null {
+export function decidePartnerStatusChange(input: {
+  record: OnboardingRecord;
+  status: string;
+  seq: number;
+}): { record: OnboardingRecord; jobs: FlowJob[] } | null {
   const { record, status, seq } = input;
   if (status === 'inactive') {
     if (record.pausedFor) return null;
-    return { record: { ...record, pausedFor: status }, jobs: [noteJob(record.groupId, `gridbridge: ${record.partnerName} is ${status} on Trading Grid: onboarding paused. Closing steps now moves nothing on Trading Grid until the partner is reactivated.`, seq)] };
+    return {
+      record: { ...record, pausedFor: status },
+      jobs: [
+        noteJob(
+          record.groupId,
+          `gridbridge: ${record.partnerName} is ${status} on Trading Grid: onboarding paused. Closing steps now moves nothing on Trading Grid until the partner is reactivated.`,
+          seq,
+        ),
+      ],
+    };
   }
   if (!record.pausedFor) return null;
-  const jobs: FlowJob[] = [noteJob(record.groupId, `gridbridge: ${record.partnerName} is ${status} again on Trading Grid: onboarding resumed.`, seq)];
+  const jobs: FlowJob[] = [
+    noteJob(
+      record.groupId,
+      `gridbridge: ${record.partnerName} is ${status} again on Trading Grid: onboarding resumed.`,
+      seq,
+    ),
+  ];
   let partnerStatus = record.partnerStatus;
-  const earned = record.closed.map((k) => record.milestones[k]).filter((x): x is OnboardingPartnerStatus => !!x).sort((a, b) => statusRank(b) - statusRank(a))[0];
-  if (earned && record.partnerId && statusRank(earned) > Math.max(statusRank(status), statusRank(partnerStatus ?? 'invited'))) {
+  const earned = record.closed
+    .map((k) => record.milestones[k])
+    .filter((x): x is OnboardingPartnerStatus => !!x)
+    .sort((a, b) => statusRank(b) - statusRank(a))[0];
+  if (
+    earned &&
+    record.partnerId &&
+    statusRank(earned) > Math.max(statusRank(status), statusRank(partnerStatus ?? 'invited'))
+  ) {
     jobs.push(setStatusJob(record.partnerId, earned));
     partnerStatus = earned;
   }

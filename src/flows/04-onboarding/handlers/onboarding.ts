@@ -16,7 +16,8 @@ export function onboardingNoteHandler(ctx: SyncContext): TypedJobHandler<Onboard
   return async ({ payload, attempt }) => {
     const { groupId, text } = payload;
     const link = await getLink(ctx.store.db, FLOW, groupEntityId(groupId, 'parent'));
-    if (!link) return { status: 'retry', error: `the onboarding group ${groupId} has no parent task yet`, retryAfterMs: 5_000 };
+    if (!link)
+      return { status: 'retry', error: `the onboarding group ${groupId} has no parent task yet`, retryAfterMs: 5_000 };
     if (attempt > 1) {
       const list = await ctx.clickup.listComments(link.cuTaskId);
       if (!list.ok) return outcomeFromRemote(list.error, `reading comments of ${link.cuTaskId}`);
@@ -28,12 +29,32 @@ export function onboardingNoteHandler(ctx: SyncContext): TypedJobHandler<Onboard
 }
 
 /** `onboarding.set_partner_status`: forward only (a partner already further along is left alone). */
-export function setOnboardingPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<OnboardingPayload<'onboarding.set_partner_status'>> {
+export function setOnboardingPartnerStatusHandler(
+  ctx: SyncContext,
+): TypedJobHandler<OnboardingPayload<'onboarding.set_partner_status'>> {
   return async ({ payload }) => {
     const { partnerId, status } = payload;
     // EDI only: nothing can set a partner's status on the Trading Grid side; the audit says who should.
     if (ctx.config.tradinggrid.driver === 'mailbox') {
-      return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: partnerId, action: 'partner_status_not_sent', after: { status, reason: 'tradinggrid.driver is mailbox (no community API): set the status in Active Community; the next CSV export brings it back' } }, ctx.now()) };
+      return {
+        status: 'done',
+        commit: (trx) =>
+          appendAudit(
+            trx,
+            {
+              actor: 'gridbridge',
+              entity: FLOW,
+              entityId: partnerId,
+              action: 'partner_status_not_sent',
+              after: {
+                status,
+                reason:
+                  'tradinggrid.driver is mailbox (no community API): set the status in Active Community; the next CSV export brings it back',
+              },
+            },
+            ctx.now(),
+          ),
+      };
     }
     const p = await ctx.tg.getPartner(partnerId);
     if (!p.ok) return outcomeFromRemote(p.error, `reading partner ${partnerId}`);
@@ -41,6 +62,21 @@ export function setOnboardingPartnerStatusHandler(ctx: SyncContext): TypedJobHan
     const r = await ctx.tg.setPartnerStatus(partnerId, status, `gridbridge:onboarding:${partnerId}:${status}`);
     if (!r.ok) return outcomeFromRemote(r.error, `setting partner ${partnerId} to ${status}`);
     ctx.partners.forget(partnerId);
-    return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: partnerId, action: 'partner_status_set', before: { status: p.value.status }, after: { status } }, ctx.now()) };
+    return {
+      status: 'done',
+      commit: (trx) =>
+        appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: FLOW,
+            entityId: partnerId,
+            action: 'partner_status_set',
+            before: { status: p.value.status },
+            after: { status },
+          },
+          ctx.now(),
+        ),
+    };
   };
 }

@@ -70,10 +70,23 @@ export interface SweepCaseDecision {
   sla: SlaResult;
   policySource: string;
   /** The case_sla row to store (fields absent: unchanged). */
-  update: { state: SlaState; policy: string; share: number; dueAt?: number; reminders?: number[]; escalationLevel?: number };
+  update: {
+    state: SlaState;
+    policy: string;
+    share: number;
+    dueAt?: number;
+    reminders?: number[];
+    escalationLevel?: number;
+  };
   jobs: SlaJob[];
   /** Rungs of the escalation ladder reached by this sweep (stored with the jobs). */
-  escalations: Array<{ level: number; manager: string | null; ruleIndex: number | null; explanation: string; dueAt: number | null }>;
+  escalations: Array<{
+    level: number;
+    manager: string | null;
+    ruleIndex: number | null;
+    explanation: string;
+    dueAt: number | null;
+  }>;
 }
 
 /**
@@ -85,10 +98,20 @@ export interface SweepCaseDecision {
 export function decideSweepForCase(input: SweepCaseInput): SweepCaseDecision {
   const { record: r, stored, now } = input;
   const exception = r.exception ?? null;
-  const subject = { kind: r.kind, exception, tier: r.partnerTier, category: (r as CaseRecord & { category?: string | null }).category ?? null, value: r.value };
+  const subject = {
+    kind: r.kind,
+    exception,
+    tier: r.partnerTier,
+    category: (r as CaseRecord & { category?: string | null }).category ?? null,
+    value: r.value,
+  };
   const choice = selectSlaPolicy(subject, input.sla);
   const sla = computeSla(
-    { openedAt: new Date(r.openedAt), statusHistory: input.history, resolvedAt: r.resolvedAt === null ? null : new Date(r.resolvedAt) },
+    {
+      openedAt: new Date(r.openedAt),
+      statusHistory: input.history,
+      resolvedAt: r.resolvedAt === null ? null : new Date(r.resolvedAt),
+    },
     choice.policy,
     input.calendar,
     now,
@@ -121,23 +144,47 @@ export function decideSweepForCase(input: SweepCaseInput): SweepCaseDecision {
     switch (i.kind) {
       case 'update_due_date':
         update.dueAt = i.dueAt.getTime();
-        jobs.push({ kind: 'sla.due_date', key: `sla.due_date:${r.id}:${input.slot}`, queueKey: q, payload: { caseId: r.id, dueAt: i.dueAt.getTime() } });
+        jobs.push({
+          kind: 'sla.due_date',
+          key: `sla.due_date:${r.id}:${input.slot}`,
+          queueKey: q,
+          payload: { caseId: r.id, dueAt: i.dueAt.getTime() },
+        });
         break;
       case 'remind':
         update.reminders = [...new Set([...(stored?.reminders ?? []), ...i.covers])].sort((a, b) => a - b);
-        jobs.push({ kind: 'sla.remind', key: `sla.remind:${r.id}:${i.threshold}`, queueKey: q, payload: { caseId: r.id, threshold: i.threshold, covers: i.covers, share: i.share, dueAt: i.dueAt.getTime() } });
+        jobs.push({
+          kind: 'sla.remind',
+          key: `sla.remind:${r.id}:${i.threshold}`,
+          queueKey: q,
+          payload: { caseId: r.id, threshold: i.threshold, covers: i.covers, share: i.share, dueAt: i.dueAt.getTime() },
+        });
         break;
       case 'escalate':
         update.escalationLevel = i.level;
         escalatedLevel = i.level;
-        escalations.push({ level: i.level, manager: i.routeTo.manager || null, ruleIndex: i.ruleIndex, explanation: i.explanation, dueAt: i.dueAt?.getTime() ?? null });
+        escalations.push({
+          level: i.level,
+          manager: i.routeTo.manager || null,
+          ruleIndex: i.ruleIndex,
+          explanation: i.explanation,
+          dueAt: i.dueAt?.getTime() ?? null,
+        });
         jobs.push({
           kind: 'sla.escalate',
           key: `sla.escalate:${r.id}:${i.level}`,
           queueKey: q,
           payload: {
-            caseId: r.id, level: i.level, fromLevel: i.fromLevel, routeTo: i.routeTo, ruleIndex: i.ruleIndex, explanation: i.explanation,
-            priority: i.priority, dueAt: i.dueAt?.getTime() ?? null, title: r.title, partner: r.partnerName ?? r.partnerId,
+            caseId: r.id,
+            level: i.level,
+            fromLevel: i.fromLevel,
+            routeTo: i.routeTo,
+            ruleIndex: i.ruleIndex,
+            explanation: i.explanation,
+            priority: i.priority,
+            dueAt: i.dueAt?.getTime() ?? null,
+            title: r.title,
+            partner: r.partnerName ?? r.partnerId,
           },
         });
         break;
@@ -146,7 +193,12 @@ export function decideSweepForCase(input: SweepCaseInput): SweepCaseDecision {
           kind: 'tradinggrid.set_status',
           key: `sla.partner_status:${r.id}:escalated:${escalatedLevel}`,
           queueKey: q,
-          payload: { caseId: r.id, status: 'escalated', at: now.getTime(), note: `Escalated (level ${escalatedLevel}): the case is past its agreed resolution time and a manager is on it.` },
+          payload: {
+            caseId: r.id,
+            status: 'escalated',
+            at: now.getTime(),
+            note: `Escalated (level ${escalatedLevel}): the case is past its agreed resolution time and a manager is on it.`,
+          },
         });
         break;
     }

@@ -11,14 +11,21 @@ export class AssigneeResolver {
   private loadedAt = 0;
 
   /** `overrides`: the user map of the config (mapping.users.overrides), applied before the e-mail lookup. */
-  constructor(private readonly clickup: ClickUpClient, private readonly now: () => number, private readonly ttlMs = 5 * 60_000, private readonly overrides: Readonly<Record<string, string | number>> = {}) {}
+  constructor(
+    private readonly clickup: ClickUpClient,
+    private readonly now: () => number,
+    private readonly ttlMs = 5 * 60_000,
+    private readonly overrides: Readonly<Record<string, string | number>> = {},
+  ) {}
 
   async resolve(route: RouteTo): Promise<Result<{ ids: number[]; unknown: string[] }>> {
     const names = [route.manager, ...(route.assignees ?? [])].filter((x) => x !== '');
     const ids: number[] = [];
     const unknown: string[] = [];
     for (const given of names) {
-      const o = Object.entries(this.overrides).find(([k]) => k.trim().toLowerCase() === given.trim().toLowerCase())?.[1];
+      const o = Object.entries(this.overrides).find(
+        ([k]) => k.trim().toLowerCase() === given.trim().toLowerCase(),
+      )?.[1];
       const name = o === undefined ? given : String(o);
       if (/^\d+$/.test(name)) {
         ids.push(Number(name));

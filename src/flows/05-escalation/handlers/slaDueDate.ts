@@ -21,7 +21,17 @@ export function slaDueDateHandler(ctx: SyncContext): TypedJobHandler<EscalationP
       status: 'done',
       commit: async (trx) => {
         const before = await setCaseDueDate(trx, p.caseId, p.dueAt);
-        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'sla_due_date', after: { dueAt: new Date(p.dueAt).toISOString() } }, ctx.now());
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: p.caseId,
+            action: 'sla_due_date',
+            after: { dueAt: new Date(p.dueAt).toISOString() },
+          },
+          ctx.now(),
+        );
         void before;
       },
     };

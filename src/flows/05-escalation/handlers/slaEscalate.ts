@@ -12,7 +12,12 @@ import type { AssigneeResolver } from './assignees.ts';
 /** The tag that finds an escalation task again after a crash between "created" and "recorded". */
 export const escalationTag = (caseId: string, level: number) => `gb-esc-${caseId}-l${level}`.toLowerCase();
 
-function describeEscalation(p: EscalatePayload, caseTaskId: string, unknown: string[], previousTaskId: string | null): string {
+function describeEscalation(
+  p: EscalatePayload,
+  caseTaskId: string,
+  unknown: string[],
+  previousTaskId: string | null,
+): string {
   const lines = [
     `**Escalation level ${p.level}** for the partner case of ${p.partner}: ${p.title}`,
     '',
@@ -20,7 +25,10 @@ function describeEscalation(p: EscalatePayload, caseTaskId: string, unknown: str
     '',
     `Original task: ${caseTaskId}${previousTaskId ? ` · previous escalation: ${previousTaskId}` : ''}`,
   ];
-  if (p.routeTo.manager) lines.push(`Routed to: ${p.routeTo.manager}${p.routeTo.assignees?.length ? ` (+ ${p.routeTo.assignees.join(', ')})` : ''}`);
+  if (p.routeTo.manager)
+    lines.push(
+      `Routed to: ${p.routeTo.manager}${p.routeTo.assignees?.length ? ` (+ ${p.routeTo.assignees.join(', ')})` : ''}`,
+    );
   else lines.push('Routed to: nobody (no routing table configured): assign a manager.');
   if (unknown.length > 0) lines.push(`Not ClickUp members of this workspace, so not assigned: ${unknown.join(', ')}`);
   if (p.dueAt !== null) lines.push(`This escalation is due ${new Date(p.dueAt).toISOString()}.`);
@@ -32,7 +40,10 @@ function describeEscalation(p: EscalatePayload, caseTaskId: string, unknown: str
  * the ladder, routed by the table (list and assignees), linked to the case task and to the previous
  * rung's task, with its own due date. Find-before-create on a retry (by its tag); linking is idempotent.
  */
-export function slaEscalateHandler(ctx: SyncContext, assignees: AssigneeResolver): TypedJobHandler<EscalationPayload<'sla.escalate'>> {
+export function slaEscalateHandler(
+  ctx: SyncContext,
+  assignees: AssigneeResolver,
+): TypedJobHandler<EscalationPayload<'sla.escalate'>> {
   return async ({ payload, attempt }) => {
     const p = payload;
     const db = ctx.store.db;
@@ -48,7 +59,8 @@ export function slaEscalateHandler(ctx: SyncContext, assignees: AssigneeResolver
     let how = 'escalation_task_created';
     if (attempt > 1) {
       const found = await ctx.clickup.listTasks(listId, { tags: [tag], include_closed: true });
-      if (!found.ok) return outcomeFromRemote(found.error, `looking for the level ${p.level} escalation task of case ${p.caseId}`);
+      if (!found.ok)
+        return outcomeFromRemote(found.error, `looking for the level ${p.level} escalation task of case ${p.caseId}`);
       taskId = found.value[0]?.id;
       if (taskId) how = 'escalation_task_found_after_retry';
     }
@@ -65,7 +77,8 @@ export function slaEscalateHandler(ctx: SyncContext, assignees: AssigneeResolver
         tags: ['gridbridge', 'escalation', tag],
         ...(p.dueAt !== null ? { due_date: p.dueAt, due_date_time: true } : {}),
       });
-      if (!created.ok) return outcomeFromRemote(created.error, `creating the level ${p.level} escalation task of case ${p.caseId}`);
+      if (!created.ok)
+        return outcomeFromRemote(created.error, `creating the level ${p.level} escalation task of case ${p.caseId}`);
       taskId = created.value.id;
     }
     // Linking twice is harmless; a failure here retries, and the retry finds the task by its tag.
@@ -80,10 +93,25 @@ export function slaEscalateHandler(ctx: SyncContext, assignees: AssigneeResolver
       commit: async (trx) => {
         const now = ctx.now();
         await recordEscalationTask(trx, p.caseId, p.level, id, listId, now);
-        await appendAudit(trx, {
-          actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: how,
-          after: { level: p.level, taskId: id, listId, manager: p.routeTo.manager || null, assignees: assigned, ruleIndex: p.ruleIndex, explanation: p.explanation },
-        }, now);
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: p.caseId,
+            action: how,
+            after: {
+              level: p.level,
+              taskId: id,
+              listId,
+              manager: p.routeTo.manager || null,
+              assignees: assigned,
+              ruleIndex: p.ruleIndex,
+              explanation: p.explanation,
+            },
+          },
+          now,
+        );
       },
     };
   };

@@ -32,14 +32,34 @@ export function slaRemindHandler(ctx: SyncContext): TypedJobHandler<EscalationPa
     const assignees = task.value.assignees ?? [];
     const assignee = assignees[0];
     const who = assignees.map((a) => `@${a.username ?? a.email ?? a.id} `).join('');
-    const text = `${who}SLA reminder: this case has used ${pct(p.share)} of its resolution time (the ${pct(p.threshold)} mark). ` +
+    const text =
+      `${who}SLA reminder: this case has used ${pct(p.share)} of its resolution time (the ${pct(p.threshold)} mark). ` +
       `Due ${new Date(p.dueAt).toISOString()}. ${marker}`;
-    const made = await ctx.clickup.createComment(link.cuTaskId, { comment_text: text, notify_all: true, ...(assignee ? { assignee: assignee.id } : {}) });
+    const made = await ctx.clickup.createComment(link.cuTaskId, {
+      comment_text: text,
+      notify_all: true,
+      ...(assignee ? { assignee: assignee.id } : {}),
+    });
     if (!made.ok) return outcomeFromRemote(made.error, `commenting on task ${link.cuTaskId}`);
     return {
       status: 'done',
       commit: async (trx) => {
-        await appendAudit(trx, { actor: 'gridbridge', entity: 'case', entityId: p.caseId, action: 'sla_reminder', after: { threshold: p.threshold, covers: p.covers, assignee: assignee?.id ?? null, commentId: made.value.id } }, ctx.now());
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: 'case',
+            entityId: p.caseId,
+            action: 'sla_reminder',
+            after: {
+              threshold: p.threshold,
+              covers: p.covers,
+              assignee: assignee?.id ?? null,
+              commentId: made.value.id,
+            },
+          },
+          ctx.now(),
+        );
       },
     };
   };

@@ -19,13 +19,19 @@ export const SWEEP_PAGE = 500;
  * together, and the next page is enqueued as its own job (`sla.sweep:<slot>:<last id>`), so a sweep of
  * 100,000 cases is 200 short transactions that resume where they stopped after a crash.
  */
-export function slaSweepHandler(ctx: SyncContext, pageSize = SWEEP_PAGE): TypedJobHandler<EscalationPayload<'sla.sweep'>> {
+export function slaSweepHandler(
+  ctx: SyncContext,
+  pageSize = SWEEP_PAGE,
+): TypedJobHandler<EscalationPayload<'sla.sweep'>> {
   return async ({ payload }) => {
     const { slot, after } = payload;
     const db = ctx.store.db;
     const rt = slaRuntime(ctx.config);
     const page = await listOpenCasesForSweep(db, after ?? '', pageSize);
-    const histories = await listStatusHistories(db, page.map((p) => p.record.id));
+    const histories = await listStatusHistories(
+      db,
+      page.map((p) => p.record.id),
+    );
     const nowMs = ctx.now();
     const now = new Date(nowMs);
     const decided = page.map((row) => ({
@@ -49,14 +55,36 @@ export function slaSweepHandler(ctx: SyncContext, pageSize = SWEEP_PAGE): TypedJ
         const jobs: NewJob[] = [];
         for (const { row, d } of decided) {
           const u = d.update;
-          const changed = row.sla === null || row.sla.state !== u.state || u.dueAt !== undefined || u.reminders !== undefined || u.escalationLevel !== undefined;
+          const changed =
+            row.sla === null ||
+            row.sla.state !== u.state ||
+            u.dueAt !== undefined ||
+            u.reminders !== undefined ||
+            u.escalationLevel !== undefined;
           if (changed) await saveCaseSla(trx, { caseId: row.record.id, ...u }, nowMs);
-          if ((row.sla?.state ?? null) !== u.state) await appendAudit(trx, { actor: 'gridbridge:sla_sweep', entity: 'case', entityId: row.record.id, action: 'sla_state_changed', before: { state: row.sla?.state ?? null }, after: { state: u.state } }, nowMs);
+          if ((row.sla?.state ?? null) !== u.state)
+            await appendAudit(
+              trx,
+              {
+                actor: 'gridbridge:sla_sweep',
+                entity: 'case',
+                entityId: row.record.id,
+                action: 'sla_state_changed',
+                before: { state: row.sla?.state ?? null },
+                after: { state: u.state },
+              },
+              nowMs,
+            );
           for (const e of d.escalations) await recordEscalation(trx, { caseId: row.record.id, ...e }, nowMs);
           jobs.push(...d.jobs);
         }
         const last = page.at(-1);
-        if (page.length === pageSize && last) jobs.push({ kind: 'sla.sweep', key: `sla.sweep:${slot}:${last.record.id}`, payload: { slot, after: last.record.id } });
+        if (page.length === pageSize && last)
+          jobs.push({
+            kind: 'sla.sweep',
+            key: `sla.sweep:${slot}:${last.record.id}`,
+            payload: { slot, after: last.record.id },
+          });
         await enqueueJobs(trx, jobs, nowMs, max);
         if (jobs.length > 0) ctx.logger.debug({ slot, cases: page.length, jobs: jobs.length }, 'SLA sweep page');
       },

@@ -37,7 +37,10 @@ export interface RequestSeen {
 
 /** The contract has no withdrawn status: a partner's own rejection with `withdrawn_at` is a withdrawal. */
 export function isWithdrawn(r: RequestSeen): boolean {
-  return Boolean((r as unknown as Record<string, unknown>).withdrawn_at) || (r.status !== 'pending' && r.decision?.decided_by === 'partner');
+  return (
+    Boolean((r as unknown as Record<string, unknown>).withdrawn_at) ||
+    (r.status !== 'pending' && r.decision?.decided_by === 'partner')
+  );
 }
 
 /** A request's value as money: a bare number is US dollars; anything without an amount is no value. */
@@ -51,7 +54,11 @@ export function requestValue(value: unknown): Money | null {
  * What the flow decides on about a request. The partner's name: the config's map first, then the
  * partner as read (`partner`, null when it could not be read), then its id.
  */
-export function requestFactsOf(r: RequestSeen, partner: { name: string; tier: PartnerTier } | null, mappedName: string | undefined): RequestFacts {
+export function requestFactsOf(
+  r: RequestSeen,
+  partner: { name: string; tier: PartnerTier } | null,
+  mappedName: string | undefined,
+): RequestFacts {
   return {
     id: r.id,
     partnerId: r.partner_id,
@@ -119,14 +126,22 @@ export interface ApprovalTaskDraft {
 export const humanRequestKind = (k: string): string => k.replace(/_/g, ' ');
 
 /** The first rule whose kind, value range and partner tier all match; no rule → default approvers, normal priority. */
-export function routeApproval(r: Pick<RequestFacts, 'kind' | 'value' | 'partnerTier'>, rules: readonly ApprovalRule[], defaults: number[]): { assignees: number[]; priority: Priority; rule: string | null } {
+export function routeApproval(
+  r: Pick<RequestFacts, 'kind' | 'value' | 'partnerTier'>,
+  rules: readonly ApprovalRule[],
+  defaults: number[],
+): { assignees: number[]; priority: Priority; rule: string | null } {
   const amount = r.value?.amount ?? null;
   for (const [i, rule] of rules.entries()) {
     if (rule.kinds && !rule.kinds.includes(r.kind)) continue;
     if (rule.tiers && (r.partnerTier === null || !rule.tiers.includes(r.partnerTier))) continue;
     if (rule.minValue !== undefined && (amount === null || amount < rule.minValue)) continue;
     if (rule.maxValue !== undefined && (amount === null || amount >= rule.maxValue)) continue;
-    return { assignees: rule.assignees.length > 0 ? rule.assignees : defaults, priority: rule.priority ?? 3, rule: rule.label ?? `rule ${i + 1}` };
+    return {
+      assignees: rule.assignees.length > 0 ? rule.assignees : defaults,
+      priority: rule.priority ?? 3,
+      rule: rule.label ?? `rule ${i + 1}`,
+    };
   }
   return { assignees: defaults, priority: 3, rule: null };
 }
@@ -144,21 +159,37 @@ function describe(r: RequestFacts, rule: string | null): string {
   lines.push(`| Trading Grid request | ${r.id} |`);
   if (r.documents.length > 0) lines.push(`| Documents | ${r.documents.join(', ')} |`);
   if (rule) lines.push(`| Routed by | ${rule} |`);
-  lines.push('', 'Decide by moving the task to approved or rejected (or the Decision field). The decision goes to the partner; a comment goes with it only when it is marked for the partner (sharing.approvals.comments, e.g. starting with "@partner"); all other comments stay internal.');
+  lines.push(
+    '',
+    'Decide by moving the task to approved or rejected (or the Decision field). The decision goes to the partner; a comment goes with it only when it is marked for the partner (sharing.approvals.comments, e.g. starting with "@partner"); all other comments stay internal.',
+  );
   return lines.join('\n');
 }
 
 const queue = (requestId: string) => `request:${requestId}`;
 
 /** A request arrives (or its event repeats): remember it and ask for its task once; a withdrawn one is closed. */
-export function decideApprovalIntake(input: { request: RequestFacts; existing: ApprovalRecord | null; config: ApprovalsFlowConfig; now: number }): { record: ApprovalRecord; jobs: FlowJob[] } {
+export function decideApprovalIntake(input: {
+  request: RequestFacts;
+  existing: ApprovalRecord | null;
+  config: ApprovalsFlowConfig;
+  now: number;
+}): { record: ApprovalRecord; jobs: FlowJob[] } {
   const { request: r, existing, config, now } = input;
   if (existing) {
     if (r.withdrawn && existing.state === 'open') return decideWithdrawal(existing);
     return { record: existing, jobs: [] };
   }
   const route = routeApproval(r, config.rules, config.defaultAssignees);
-  const record: ApprovalRecord = { requestId: r.id, partnerId: r.partnerId, partnerName: r.partnerName, kind: r.kind, state: r.withdrawn ? 'withdrawn' : 'open', posted: [], rule: route.rule };
+  const record: ApprovalRecord = {
+    requestId: r.id,
+    partnerId: r.partnerId,
+    partnerName: r.partnerName,
+    kind: r.kind,
+    state: r.withdrawn ? 'withdrawn' : 'open',
+    posted: [],
+    rule: route.rule,
+  };
   if (r.withdrawn) return { record, jobs: [] };
   const task: ApprovalTaskDraft = {
     name: `[${r.partnerName}] Approve ${humanRequestKind(r.kind)}: ${r.summary}`,
@@ -166,9 +197,24 @@ export function decideApprovalIntake(input: { request: RequestFacts; existing: A
     assignees: route.assignees,
     priority: route.priority,
     dueAt: now + config.dueHours * 3_600_000,
-    fields: { partner: r.partnerName, request_id: r.id, request_type: humanRequestKind(r.kind), value: r.value?.amount ?? null },
+    fields: {
+      partner: r.partnerName,
+      request_id: r.id,
+      request_type: humanRequestKind(r.kind),
+      value: r.value?.amount ?? null,
+    },
   };
-  return { record, jobs: [{ kind: 'approval.create_task', key: `approval.create_task:${r.id}`, queueKey: queue(r.id), payload: { requestId: r.id, listId: config.listId, task } }] };
+  return {
+    record,
+    jobs: [
+      {
+        kind: 'approval.create_task',
+        key: `approval.create_task:${r.id}`,
+        queueKey: queue(r.id),
+        payload: { requestId: r.id, listId: config.listId, task },
+      },
+    ],
+  };
 }
 
 /**
@@ -176,7 +222,12 @@ export function decideApprovalIntake(input: { request: RequestFacts; existing: A
  * decision is posted; the same decision again is nothing (a repeat or our own echo); a different one is
  * posted as a numbered revision. Going back to pending after a decision changes nothing on the partner side.
  */
-export function decideApprovalChange(input: { record: ApprovalRecord; observed: Outcome | null; by: string | null; now: number }): { record: ApprovalRecord; jobs: FlowJob[] } | null {
+export function decideApprovalChange(input: {
+  record: ApprovalRecord;
+  observed: Outcome | null;
+  by: string | null;
+  now: number;
+}): { record: ApprovalRecord; jobs: FlowJob[] } | null {
   const { record, observed, by, now } = input;
   if (record.state === 'withdrawn' || observed === null) return null;
   const last = record.posted.at(-1);
@@ -185,12 +236,21 @@ export function decideApprovalChange(input: { record: ApprovalRecord; observed: 
   const posted: PostedDecision = { revision, outcome: observed, by, at: now };
   return {
     record: { ...record, state: 'decided', posted: [...record.posted, posted] },
-    jobs: [{
-      kind: 'approval.post_decision',
-      key: `approval.post_decision:${record.requestId}:${revision}`,
-      queueKey: queue(record.requestId),
-      payload: { requestId: record.requestId, partnerId: record.partnerId, revision, outcome: observed, previous: last?.outcome ?? null, by },
-    }],
+    jobs: [
+      {
+        kind: 'approval.post_decision',
+        key: `approval.post_decision:${record.requestId}:${revision}`,
+        queueKey: queue(record.requestId),
+        payload: {
+          requestId: record.requestId,
+          partnerId: record.partnerId,
+          revision,
+          outcome: observed,
+          previous: last?.outcome ?? null,
+          by,
+        },
+      },
+    ],
   };
 }
 
@@ -199,12 +259,22 @@ export function decideWithdrawal(record: ApprovalRecord): { record: ApprovalReco
   if (record.state === 'withdrawn') return { record, jobs: [] };
   return {
     record: { ...record, state: 'withdrawn' },
-    jobs: [{ kind: 'approval.close_task', key: `approval.close_task:${record.requestId}`, queueKey: queue(record.requestId), payload: { requestId: record.requestId } }],
+    jobs: [
+      {
+        kind: 'approval.close_task',
+        key: `approval.close_task:${record.requestId}`,
+        queueKey: queue(record.requestId),
+        payload: { requestId: record.requestId },
+      },
+    ],
   };
 }
 
 /** The decision as ClickUp shows it: by status name, or by the drop-down option's label. */
-export function observeOutcome(value: string | null | undefined, names: { approved: string; rejected: string }): Outcome | null {
+export function observeOutcome(
+  value: string | null | undefined,
+  names: { approved: string; rejected: string },
+): Outcome | null {
   const v = (value ?? '').trim().toLowerCase();
   if (!v) return null;
   if (v === names.approved.trim().toLowerCase()) return 'approved';
@@ -220,12 +290,18 @@ export const BRIDGE_COMMENT_PREFIX = 'gridbridge:';
  * the bridge's own notes never. Returns the text sent with the decision, the ids included (so a comment
  * is never sent twice), and the rule that let them through.
  */
-export function approverComments(comments: ReadonlyArray<{ id?: string; text: string; by: string | null }>, rules: SharingRules): { text: string; ids: string[]; rule: string | null } {
+export function approverComments(
+  comments: ReadonlyArray<{ id?: string; text: string; by: string | null }>,
+  rules: SharingRules,
+): { text: string; ids: string[]; rule: string | null } {
   const lines: string[] = [];
   const ids: string[] = [];
   let rule: string | null = null;
   for (const c of comments) {
-    const v = shareComment(rules, 'approvals', { text: c.text, byBridge: c.text.trim().startsWith(BRIDGE_COMMENT_PREFIX) });
+    const v = shareComment(rules, 'approvals', {
+      text: c.text,
+      byBridge: c.text.trim().startsWith(BRIDGE_COMMENT_PREFIX),
+    });
     if (!v.share) continue;
     lines.push(c.by ? `${c.by}: ${v.text}` : v.text);
     if (c.id) ids.push(c.id);
@@ -244,7 +320,11 @@ export interface ApprovalFile {
  * says so (name prefix, the task's checkbox, or all); the rest stay internal. The partner's own documents,
  * which the bridge attached (`partnerOwn`, by name on the task), are neither: the partner has them.
  */
-export function decideApprovalFiles(rules: SharingRules, files: readonly ApprovalFile[], facts: { checkbox: boolean | null; partnerOwn: ReadonlySet<string> }): {
+export function decideApprovalFiles(
+  rules: SharingRules,
+  files: readonly ApprovalFile[],
+  facts: { checkbox: boolean | null; partnerOwn: ReadonlySet<string> },
+): {
   shared: Array<ApprovalFile & { rule: string }>;
   kept: Array<ApprovalFile & { reason: string }>;
 } {

@@ -4,8 +4,16 @@ import type { ApprovalPayload } from '../jobs.ts';
 import type { JobOutcome } from '../../../sync/dispatcher.ts';
 import type { ApprovalsConfig } from '../../../config/flowsSchema.ts';
 import {
-  approverComments, BRIDGE_COMMENT_PREFIX, decideApprovalFiles, decideApprovalIntake, decideWithdrawal, humanRequestKind, isWithdrawn,
-  type ApprovalRecord, type ApprovalsFlowConfig, type RequestFacts,
+  approverComments,
+  BRIDGE_COMMENT_PREFIX,
+  decideApprovalFiles,
+  decideApprovalIntake,
+  decideWithdrawal,
+  humanRequestKind,
+  isWithdrawn,
+  type ApprovalRecord,
+  type ApprovalsFlowConfig,
+  type RequestFacts,
 } from '../decisions/approvals.ts';
 import { getFlowRecord, listFlowRecords } from '../../../store/ops/flowRecords.ts';
 import { getLink, recordLink } from '../../../store/ops/links.ts';
@@ -33,14 +41,27 @@ export function cfg(ctx: SyncContext): ApprovalsConfig | undefined {
 export function flowConfig(c: ApprovalsConfig): ApprovalsFlowConfig {
   return {
     listId: c.list_id,
-    rules: c.routes.map((r) => ({ kinds: r.kinds, minValue: r.min_value, maxValue: r.max_value, tiers: r.tiers, assignees: r.assignees, priority: r.priority, label: r.label })),
+    rules: c.routes.map((r) => ({
+      kinds: r.kinds,
+      minValue: r.min_value,
+      maxValue: r.max_value,
+      tiers: r.tiers,
+      assignees: r.assignees,
+      priority: r.priority,
+      label: r.label,
+    })),
     defaultAssignees: c.default_assignees,
     dueHours: c.due_hours,
   };
 }
 
 const fieldsOf = (ctx: SyncContext, c: ApprovalsConfig) =>
-  flowFields(ctx, 'approvals', { partner: c.fields.partner, request_id: c.fields.request_id, request_type: c.fields.request_type, value: c.fields.value });
+  flowFields(ctx, 'approvals', {
+    partner: c.fields.partner,
+    request_id: c.fields.request_id,
+    request_type: c.fields.request_type,
+    value: c.fields.value,
+  });
 
 /** What a partner typed into the partner page's "new request" form (stored first as a partner action). */
 export interface PageRequest {
@@ -55,16 +76,31 @@ export interface PageRequest {
  * community `request.created` (one approval record, one task by the routing rules), keyed by the request id
  * the page gave it, so the partner action's job running twice makes one request.
  */
-export async function intakePageRequest(ctx: SyncContext, requestId: string, partnerId: string, r: PageRequest): Promise<JobOutcome> {
+export async function intakePageRequest(
+  ctx: SyncContext,
+  requestId: string,
+  partnerId: string,
+  r: PageRequest,
+): Promise<JobOutcome> {
   const c = cfg(ctx);
-  if (!c) return { status: 'fail', error: `request ${requestId} from the partner page: flows.approvals is not configured` };
+  if (!c)
+    return { status: 'fail', error: `request ${requestId} from the partner page: flows.approvals is not configured` };
   const existing = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, requestId);
   if (existing) return { status: 'done' };
   const p = await ctx.partners.get(partnerId);
   if (!p.ok && p.error.retryable) return outcomeFromRemote(p.error, `reading partner ${partnerId}`);
   const facts: RequestFacts = {
-    id: requestId, partnerId, partnerName: ctx.config.partners.map[partnerId]?.name ?? (p.ok ? p.value.name : partnerId), partnerTier: p.ok ? p.value.tier : null,
-    kind: r.kind, summary: r.summary, details: r.details, value: r.value, documents: [], status: 'pending', withdrawn: false,
+    id: requestId,
+    partnerId,
+    partnerName: ctx.config.partners.map[partnerId]?.name ?? (p.ok ? p.value.name : partnerId),
+    partnerTier: p.ok ? p.value.tier : null,
+    kind: r.kind,
+    summary: r.summary,
+    details: r.details,
+    value: r.value,
+    documents: [],
+    status: 'pending',
+    withdrawn: false,
   };
   const d = decideApprovalIntake({ request: facts, existing: null, config: flowConfig(c), now: ctx.now() });
   const record: ApprovalRecord = { ...d.record, summary: r.summary, origin: 'partner_page' };
@@ -72,7 +108,17 @@ export async function intakePageRequest(ctx: SyncContext, requestId: string, par
     status: 'done',
     commit: async (trx) => {
       await commitFlow(ctx, trx, { flow: FLOW, id: requestId, state: record.state, data: record }, 0, d.jobs);
-      await appendAudit(trx, { actor: `partner:${partnerId}`, entity: FLOW, entityId: requestId, action: 'request_received', after: { state: record.state, rule: record.rule, via: 'partner_page' } }, ctx.now());
+      await appendAudit(
+        trx,
+        {
+          actor: `partner:${partnerId}`,
+          entity: FLOW,
+          entityId: requestId,
+          action: 'request_received',
+          after: { state: record.state, rule: record.rule, via: 'partner_page' },
+        },
+        ctx.now(),
+      );
     },
   };
 }
@@ -92,7 +138,17 @@ export function createApprovalTaskHandler(ctx: SyncContext): TypedJobHandler<App
       status: 'done',
       commit: async (trx) => {
         await recordLink(trx, { entity: FLOW, entityId: requestId, cuTaskId: taskId, cuListId: listId }, ctx.now());
-        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: requestId, action: how, after: { cuTaskId: taskId, assignees: task.assignees } }, ctx.now());
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: FLOW,
+            entityId: requestId,
+            action: how,
+            after: { cuTaskId: taskId, assignees: task.assignees },
+          },
+          ctx.now(),
+        );
       },
     });
     if (attempt > 1) {
@@ -107,8 +163,14 @@ export function createApprovalTaskHandler(ctx: SyncContext): TypedJobHandler<App
     const cf = await fields.customFields(listId, task.fields);
     if (!cf.ok) return { status: 'fail', error: `request ${requestId}: ${cf.reason}` };
     const created = await ctx.clickup.createTask(listId, {
-      name: task.name, markdown_content: task.markdown, assignees: task.assignees, priority: task.priority,
-      due_date: task.dueAt, due_date_time: true, tags: ['gridbridge', 'approval'], custom_fields: cf.fields,
+      name: task.name,
+      markdown_content: task.markdown,
+      assignees: task.assignees,
+      priority: task.priority,
+      due_date: task.dueAt,
+      due_date_time: true,
+      tags: ['gridbridge', 'approval'],
+      custom_fields: cf.fields,
     });
     if (!created.ok) return outcomeFromRemote(created.error, `creating the approval task of ${requestId}`);
     return record(created.value.id, 'task_created');
@@ -116,30 +178,71 @@ export function createApprovalTaskHandler(ctx: SyncContext): TypedJobHandler<App
 }
 
 /** `approval.post_comment`: a comment marked for the partner after the decision, sent once (not if the decision carried it). */
-export function postCommentAfterDecisionHandler(ctx: SyncContext): TypedJobHandler<ApprovalPayload<'approval.post_comment'>> {
+export function postCommentAfterDecisionHandler(
+  ctx: SyncContext,
+): TypedJobHandler<ApprovalPayload<'approval.post_comment'>> {
   return async ({ payload }) => {
     const p = payload;
     const audit = await listAudit(ctx.store.db, FLOW, p.requestId);
-    const carried = audit.some((a) => (a.action === 'decision_posted' || a.action === 'decision_revision_posted') && ((JSON.parse(a.after ?? '{}') as { commentIds?: string[] }).commentIds ?? []).includes(p.commentId));
+    const carried = audit.some(
+      (a) =>
+        (a.action === 'decision_posted' || a.action === 'decision_revision_posted') &&
+        ((JSON.parse(a.after ?? '{}') as { commentIds?: string[] }).commentIds ?? []).includes(p.commentId),
+    );
     if (carried) return { status: 'done' };
     const rec = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, p.requestId);
     const route = partnerRoute(ctx, p.partnerId, 'decisions');
     const community = route.community && rec?.data.origin !== 'partner_page' && communityConfig(ctx.config) !== null;
-    const queueMail = (summary: string) => async (trx: Parameters<NonNullable<Extract<JobOutcome, { status: 'done' }>['commit']>>[0]) => {
-      if (!route.email) return;
-      await queuePartnerMail(ctx, trx, {
-        partnerId: p.partnerId, kind: 'request_comment', entity: FLOW, entityId: p.requestId, key: `request_comment:${p.requestId}:${p.commentId}`,
-        facts: { requestRef: p.requestId, summary, author: p.by, comment: p.text },
-      });
-    };
+    const queueMail =
+      (summary: string) =>
+      async (trx: Parameters<NonNullable<Extract<JobOutcome, { status: 'done' }>['commit']>>[0]) => {
+        if (!route.email) return;
+        await queuePartnerMail(ctx, trx, {
+          partnerId: p.partnerId,
+          kind: 'request_comment',
+          entity: FLOW,
+          entityId: p.requestId,
+          key: `request_comment:${p.requestId}:${p.commentId}`,
+          facts: { requestRef: p.requestId, summary, author: p.by, comment: p.text },
+        });
+      };
     if (!community) {
       const summary = rec?.data.summary ?? p.requestId;
-      if (!route.email) return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: 'kept_internal', after: { what: 'comment', clickUpCommentId: p.commentId, reason: `no channel reaches partner ${p.partnerId} (${route.channels.join(', ')})` } }, ctx.now()) };
+      if (!route.email)
+        return {
+          status: 'done',
+          commit: (trx) =>
+            appendAudit(
+              trx,
+              {
+                actor: 'gridbridge',
+                entity: FLOW,
+                entityId: p.requestId,
+                action: 'kept_internal',
+                after: {
+                  what: 'comment',
+                  clickUpCommentId: p.commentId,
+                  reason: `no channel reaches partner ${p.partnerId} (${route.channels.join(', ')})`,
+                },
+              },
+              ctx.now(),
+            ),
+        };
       return {
         status: 'done',
         commit: async (trx) => {
           await queueMail(summary)(trx);
-          await appendAudit(trx, { actor: p.by ?? 'clickup', entity: FLOW, entityId: p.requestId, action: 'comment_after_decision_posted', after: { clickUpCommentId: p.commentId, rule: p.sharedBy, channels: route.channels } }, ctx.now());
+          await appendAudit(
+            trx,
+            {
+              actor: p.by ?? 'clickup',
+              entity: FLOW,
+              entityId: p.requestId,
+              action: 'comment_after_decision_posted',
+              after: { clickUpCommentId: p.commentId, rule: p.sharedBy, channels: route.channels },
+            },
+            ctx.now(),
+          );
         },
       };
     }
@@ -159,13 +262,33 @@ export function postCommentAfterDecisionHandler(ctx: SyncContext): TypedJobHandl
       status: 'done',
       commit: async (trx) => {
         await queueMail(summary)(trx);
-        await appendAudit(trx, { actor: p.by ?? 'clickup', entity: FLOW, entityId: p.requestId, action: 'comment_after_decision_posted', after: { clickUpCommentId: p.commentId, noticeId: n.value.id, rule: p.sharedBy, ...(ctx.partnerChannel ? { channels: route.channels } : {}) } }, ctx.now());
+        await appendAudit(
+          trx,
+          {
+            actor: p.by ?? 'clickup',
+            entity: FLOW,
+            entityId: p.requestId,
+            action: 'comment_after_decision_posted',
+            after: {
+              clickUpCommentId: p.commentId,
+              noticeId: n.value.id,
+              rule: p.sharedBy,
+              ...(ctx.partnerChannel ? { channels: route.channels } : {}),
+            },
+          },
+          ctx.now(),
+        );
       },
     };
   };
 }
 
-async function commentOnce(ctx: SyncContext, taskId: string, text: string, attempt: number): Promise<JobOutcome | null> {
+async function commentOnce(
+  ctx: SyncContext,
+  taskId: string,
+  text: string,
+  attempt: number,
+): Promise<JobOutcome | null> {
   if (attempt > 1) {
     const list = await ctx.clickup.listComments(taskId);
     if (!list.ok) return outcomeFromRemote(list.error, `reading comments of ${taskId}`);
@@ -190,9 +313,19 @@ export function postDecisionHandler(ctx: SyncContext): TypedJobHandler<ApprovalP
     if (!comments.ok) return outcomeFromRemote(comments.error, `reading comments of ${link.cuTaskId}`);
     // A comment already sent on its own after an earlier decision is not sent again with this one.
     const audit = await listAudit(db, FLOW, p.requestId);
-    const sentAlone = new Set(audit.filter((a) => a.action === 'comment_after_decision_posted').map((a) => String((JSON.parse(a.after ?? '{}') as { clickUpCommentId?: string }).clickUpCommentId)));
+    const sentAlone = new Set(
+      audit
+        .filter((a) => a.action === 'comment_after_decision_posted')
+        .map((a) => String((JSON.parse(a.after ?? '{}') as { clickUpCommentId?: string }).clickUpCommentId)),
+    );
     const rules = sharingRulesOf(ctx.config);
-    const shared = approverComments([...comments.value].reverse().filter((x) => !sentAlone.has(String(x.id))).map((x) => ({ id: String(x.id), text: x.comment_text, by: x.user?.username ?? null })), rules);
+    const shared = approverComments(
+      [...comments.value]
+        .reverse()
+        .filter((x) => !sentAlone.has(String(x.id)))
+        .map((x) => ({ id: String(x.id), text: x.comment_text, by: x.user?.username ?? null })),
+      rules,
+    );
     const text = shared.text;
     const by = p.by ?? 'ClickUp approver';
     const route = partnerRoute(ctx, p.partnerId, 'decisions');
@@ -210,12 +343,26 @@ export function postDecisionHandler(ctx: SyncContext): TypedJobHandler<ApprovalP
         if (r?.ok) summary = r.value.summary;
       }
     } else if (p.revision === 0) {
-      const r = await ctx.tg.decideRequest(p.requestId, { outcome: p.outcome, comment: text || undefined, decidedBy: by }, `gridbridge:approval:${p.requestId}:decision`);
+      const r = await ctx.tg.decideRequest(
+        p.requestId,
+        { outcome: p.outcome, comment: text || undefined, decidedBy: by },
+        `gridbridge:approval:${p.requestId}:decision`,
+      );
       if (!r.ok && r.error.code.endsWith(':request_closed')) {
         const rec = await getFlowRecord<ApprovalRecord>(db, FLOW, p.requestId);
         if (!rec) return { status: 'done' };
         const w = decideWithdrawal(rec.data);
-        return { status: 'done', commit: (trx) => commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: w.record.state, data: w.record }, rec.version, w.jobs) };
+        return {
+          status: 'done',
+          commit: (trx) =>
+            commitFlow(
+              ctx,
+              trx,
+              { flow: FLOW, id: rec.id, state: w.record.state, data: w.record },
+              rec.version,
+              w.jobs,
+            ),
+        };
       }
       if (!r.ok) return outcomeFromRemote(r.error, `posting the decision on request ${p.requestId}`);
       summary = r.value.summary ?? summary;
@@ -238,56 +385,164 @@ export function postDecisionHandler(ctx: SyncContext): TypedJobHandler<ApprovalP
     if (route.email && community) where += ' and by e-mail';
     const sentFiles = files.read.map((f) => f.name);
     const unsent = files.shared.filter((f) => !sentFiles.includes(f.name)).map((f) => f.name);
-    const note = `${BRIDGE_COMMENT_PREFIX} decision "${p.outcome}" sent to the partner ${where}${text ? ', with the comments above' : ''}${sentFiles.length ? `, with ${sentFiles.join(', ')} by e-mail` : ''}.`
-      + (unsent.length ? ` Not sent: ${unsent.join(', ')} (Trading Grid requests take no documents; only e-mail partners get shared files with a decision).` : '');
+    const note =
+      `${BRIDGE_COMMENT_PREFIX} decision "${p.outcome}" sent to the partner ${where}${text ? ', with the comments above' : ''}${sentFiles.length ? `, with ${sentFiles.join(', ')} by e-mail` : ''}.` +
+      (unsent.length
+        ? ` Not sent: ${unsent.join(', ')} (Trading Grid requests take no documents; only e-mail partners get shared files with a decision).`
+        : '');
     const failed = await commentOnce(ctx, link.cuTaskId, note, attempt);
     if (failed) return failed;
     return {
       status: 'done',
       commit: async (trx) => {
         const now = ctx.now();
-        for (const k of files.kept) await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: 'kept_internal', after: { what: 'file', name: k.name, attachmentId: k.id, reason: k.reason } }, now);
-        for (const f of files.read) await keepSharedFile(trx, { caseId: p.requestId, sha256: f.sha256, name: f.name, contentType: f.contentType, content: f.data }, now);
+        for (const k of files.kept)
+          await appendAudit(
+            trx,
+            {
+              actor: 'gridbridge',
+              entity: FLOW,
+              entityId: p.requestId,
+              action: 'kept_internal',
+              after: { what: 'file', name: k.name, attachmentId: k.id, reason: k.reason },
+            },
+            now,
+          );
+        for (const f of files.read)
+          await keepSharedFile(
+            trx,
+            { caseId: p.requestId, sha256: f.sha256, name: f.name, contentType: f.contentType, content: f.data },
+            now,
+          );
         for (const f of files.shared) {
           const r = files.read.find((x) => x.id === f.id);
-          if (r) await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: 'document_to_partner', after: { name: f.name, attachmentId: f.id, sha256: r.sha256, channel: 'email', rule: f.rule } }, now);
-          else await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: 'file_not_sent', after: { name: f.name, attachmentId: f.id, rule: f.rule, reason: 'Trading Grid requests take no documents and the partner gets no e-mail for decisions' } }, now);
+          if (r)
+            await appendAudit(
+              trx,
+              {
+                actor: 'gridbridge',
+                entity: FLOW,
+                entityId: p.requestId,
+                action: 'document_to_partner',
+                after: { name: f.name, attachmentId: f.id, sha256: r.sha256, channel: 'email', rule: f.rule },
+              },
+              now,
+            );
+          else
+            await appendAudit(
+              trx,
+              {
+                actor: 'gridbridge',
+                entity: FLOW,
+                entityId: p.requestId,
+                action: 'file_not_sent',
+                after: {
+                  name: f.name,
+                  attachmentId: f.id,
+                  rule: f.rule,
+                  reason: 'Trading Grid requests take no documents and the partner gets no e-mail for decisions',
+                },
+              },
+              now,
+            );
         }
         if (route.email) {
           await queuePartnerMail(ctx, trx, {
-            partnerId: p.partnerId, kind: 'decision', entity: FLOW, entityId: p.requestId, key: `decision:${p.requestId}:${p.revision}`,
-            facts: { requestRef: p.requestId, summary, outcome: p.outcome, revision: p.revision, previous: p.previous, comments: text || null, ...(files.read.length ? { files: files.read.map((f) => ({ name: f.name, sha256: f.sha256 })) } : {}) },
+            partnerId: p.partnerId,
+            kind: 'decision',
+            entity: FLOW,
+            entityId: p.requestId,
+            key: `decision:${p.requestId}:${p.revision}`,
+            facts: {
+              requestRef: p.requestId,
+              summary,
+              outcome: p.outcome,
+              revision: p.revision,
+              previous: p.previous,
+              comments: text || null,
+              ...(files.read.length ? { files: files.read.map((f) => ({ name: f.name, sha256: f.sha256 })) } : {}),
+            },
           });
         }
-        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.requestId, action: p.revision === 0 ? 'decision_posted' : 'decision_revision_posted', after: { outcome: p.outcome, revision: p.revision, comment: text, commentIds: shared.ids, rule: `the decision itself${shared.rule ? `; comments: ${shared.rule}` : '; no comment was marked for the partner'}`, ...(ctx.partnerChannel ? { channels: route.channels } : {}) } }, ctx.now());
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: FLOW,
+            entityId: p.requestId,
+            action: p.revision === 0 ? 'decision_posted' : 'decision_revision_posted',
+            after: {
+              outcome: p.outcome,
+              revision: p.revision,
+              comment: text,
+              commentIds: shared.ids,
+              rule: `the decision itself${shared.rule ? `; comments: ${shared.rule}` : '; no comment was marked for the partner'}`,
+              ...(ctx.partnerChannel ? { channels: route.channels } : {}),
+            },
+          },
+          ctx.now(),
+        );
       },
     };
   };
 }
 
-type TaskFiles = { attachments?: Array<{ id?: unknown; title?: string; url?: unknown; mimetype?: string }>; custom_fields?: Array<{ name: string; value?: unknown }> };
+type TaskFiles = {
+  attachments?: Array<{ id?: unknown; title?: string; url?: unknown; mimetype?: string }>;
+  custom_fields?: Array<{ name: string; value?: unknown }>;
+};
 
 /**
  * The files on the approval task as the decision goes out, decided by `sharing.approvals.files` (the default
  * shares none). Shared ones are read only when the partner gets the decision by e-mail: the Trading Grid
  * request takes no documents.
  */
-async function approvalFiles(ctx: SyncContext, taskId: string, requestId: string, audit: ReadonlyArray<{ action: string; after: string | null }>, byEmail: boolean): Promise<JobOutcome | (ReturnType<typeof decideApprovalFiles> & { read: Array<{ id: string; name: string; sha256: string; contentType: string; data: Buffer }> })> {
+async function approvalFiles(
+  ctx: SyncContext,
+  taskId: string,
+  requestId: string,
+  audit: ReadonlyArray<{ action: string; after: string | null }>,
+  byEmail: boolean,
+): Promise<
+  | JobOutcome
+  | (ReturnType<typeof decideApprovalFiles> & {
+      read: Array<{ id: string; name: string; sha256: string; contentType: string; data: Buffer }>;
+    })
+> {
   const t = await ctx.clickup.getTask(taskId);
   if (!t.ok) return outcomeFromRemote(t.error, `reading the files of approval task ${taskId}`);
   const task = t.value as unknown as TaskFiles;
   const rules = sharingRulesOf(ctx.config);
   // The partner's own documents, attached by the bridge, are not sent back to it.
-  const partnerOwn = new Set(audit.filter((a) => a.action === 'document_to_clickup').map((a) => String((JSON.parse(a.after ?? '{}') as { name?: string }).name)));
-  const atts = (task.attachments ?? []).filter((a): a is { id: string; title?: string; url: string; mimetype?: string } => typeof a.id === 'string' && typeof a.url === 'string');
-  const d = decideApprovalFiles(rules, atts.map((a) => ({ id: a.id, name: a.title ?? 'attachment' })), { checkbox: checkboxValue(task, rules['approvals']!.files.checkbox_field), partnerOwn });
+  const partnerOwn = new Set(
+    audit
+      .filter((a) => a.action === 'document_to_clickup')
+      .map((a) => String((JSON.parse(a.after ?? '{}') as { name?: string }).name)),
+  );
+  const atts = (task.attachments ?? []).filter(
+    (a): a is { id: string; title?: string; url: string; mimetype?: string } =>
+      typeof a.id === 'string' && typeof a.url === 'string',
+  );
+  const d = decideApprovalFiles(
+    rules,
+    atts.map((a) => ({ id: a.id, name: a.title ?? 'attachment' })),
+    { checkbox: checkboxValue(task, rules['approvals']!.files.checkbox_field), partnerOwn },
+  );
   const read: Array<{ id: string; name: string; sha256: string; contentType: string; data: Buffer }> = [];
   if (byEmail) {
     for (const f of d.shared) {
       const a = atts.find((x) => x.id === f.id)!;
       const dl = await ctx.clickup.downloadAttachment(a.url);
-      if (!dl.ok) return outcomeFromRemote(dl.error, `downloading ${f.name} from approval task ${taskId} (request ${requestId})`);
-      const r = await checkDocument(dl.value.body, { label: `${f.name} on request ${requestId}`, contentType: a.mimetype ?? dl.value.contentType ?? 'application/octet-stream' }, ctx.config.documents);
+      if (!dl.ok)
+        return outcomeFromRemote(dl.error, `downloading ${f.name} from approval task ${taskId} (request ${requestId})`);
+      const r = await checkDocument(
+        dl.value.body,
+        {
+          label: `${f.name} on request ${requestId}`,
+          contentType: a.mimetype ?? dl.value.contentType ?? 'application/octet-stream',
+        },
+        ctx.config.documents,
+      );
       if (!r.ok) return r.outcome;
       read.push({ id: f.id, name: f.name, sha256: r.sha256, contentType: r.contentType, data: r.data });
     }
@@ -306,9 +561,28 @@ export function closeApprovalTaskHandler(ctx: SyncContext): TypedJobHandler<Appr
       const u = await ctx.clickup.updateTask(link.cuTaskId, { status: c.withdrawn_status });
       if (!u.ok) return outcomeFromRemote(u.error, `closing approval task ${link.cuTaskId}`);
     }
-    const failed = await commentOnce(ctx, link.cuTaskId, `${BRIDGE_COMMENT_PREFIX} the partner withdrew request ${requestId}; no decision will be sent.`, attempt);
+    const failed = await commentOnce(
+      ctx,
+      link.cuTaskId,
+      `${BRIDGE_COMMENT_PREFIX} the partner withdrew request ${requestId}; no decision will be sent.`,
+      attempt,
+    );
     if (failed) return failed;
-    return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'partner', entity: FLOW, entityId: requestId, action: 'request_withdrawn', after: { cuTaskId: link.cuTaskId } }, ctx.now()) };
+    return {
+      status: 'done',
+      commit: (trx) =>
+        appendAudit(
+          trx,
+          {
+            actor: 'partner',
+            entity: FLOW,
+            entityId: requestId,
+            action: 'request_withdrawn',
+            after: { cuTaskId: link.cuTaskId },
+          },
+          ctx.now(),
+        ),
+    };
   };
 }
 
@@ -332,14 +606,23 @@ export function approvalsSweepHandler(ctx: SyncContext): TypedJobHandler<Approva
     return {
       status: 'done',
       commit: async (trx) => {
-        for (const { rec, w } of withdrawn) await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: w.record.state, data: w.record }, rec.version, w.jobs);
+        for (const { rec, w } of withdrawn)
+          await commitFlow(
+            ctx,
+            trx,
+            { flow: FLOW, id: rec.id, state: w.record.state, data: w.record },
+            rec.version,
+            w.jobs,
+          );
       },
     };
   };
 }
 
 /** `approval.attach_document`: a partner document on a request goes onto its approval task once (same name → not again). */
-export function attachRequestDocumentHandler(ctx: SyncContext): TypedJobHandler<ApprovalPayload<'approval.attach_document'>> {
+export function attachRequestDocumentHandler(
+  ctx: SyncContext,
+): TypedJobHandler<ApprovalPayload<'approval.attach_document'>> {
   return async ({ payload, attempt }) => {
     const { requestId, documentId } = payload;
     const link = await getLink(ctx.store.db, FLOW, requestId);
@@ -352,7 +635,11 @@ export function attachRequestDocumentHandler(ctx: SyncContext): TypedJobHandler<
     if (!dl.ok) return outcomeFromRemote(dl.error, `downloading document ${documentId}`);
     const meta = dl.value.meta;
     // The same check as flow 3's uploads: content type (well-formed, allowed), size, and the stated sha256.
-    const read = await checkDocument(dl.value.body, { label: `document ${documentId} (${meta.name})`, contentType: meta.content_type, sha256: meta.sha256 }, ctx.config.documents);
+    const read = await checkDocument(
+      dl.value.body,
+      { label: `document ${documentId} (${meta.name})`, contentType: meta.content_type, sha256: meta.sha256 },
+      ctx.config.documents,
+    );
     if (!read.ok) return read.outcome;
     const filename = `${humanRequestKind(meta.kind)} - ${meta.name}`;
     if (attempt > 1) {
@@ -360,10 +647,29 @@ export function attachRequestDocumentHandler(ctx: SyncContext): TypedJobHandler<
       if (!t.ok) return outcomeFromRemote(t.error, `reading task ${link.cuTaskId}`);
       // Saved before a crash or a lost answer: the same name and, when ClickUp says it, the same size.
       const atts = (t.value as { attachments?: Array<{ title?: string; size?: number | string }> }).attachments ?? [];
-      if (atts.some((a) => a.title === filename && (a.size === undefined || Number(a.size) === read.data.length))) return { status: 'done' };
+      if (atts.some((a) => a.title === filename && (a.size === undefined || Number(a.size) === read.data.length)))
+        return { status: 'done' };
     }
-    const up = await ctx.clickup.uploadAttachment(link.cuTaskId, { filename, contentType: read.contentType, data: read.data });
+    const up = await ctx.clickup.uploadAttachment(link.cuTaskId, {
+      filename,
+      contentType: read.contentType,
+      data: read.data,
+    });
     if (!up.ok) return outcomeFromRemote(up.error, `attaching ${meta.name} to ${link.cuTaskId}`);
-    return { status: 'done', commit: (trx) => appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: requestId, action: 'document_to_clickup', after: { document: documentId, name: filename } }, ctx.now()) };
+    return {
+      status: 'done',
+      commit: (trx) =>
+        appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: FLOW,
+            entityId: requestId,
+            action: 'document_to_clickup',
+            after: { document: documentId, name: filename },
+          },
+          ctx.now(),
+        ),
+    };
   };
 }

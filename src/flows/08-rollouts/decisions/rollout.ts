@@ -10,8 +10,20 @@ export type Audience = { all: true } | { tiers: PartnerTier[] } | { partner_ids:
 export function parseAudience(text: string | null | undefined, fallback = 'all'): Audience {
   const t = (text ?? '').trim() || fallback;
   if (t.toLowerCase() === 'all') return { all: true };
-  if (t.toLowerCase().startsWith('tier:')) return { tiers: t.slice(5).split(',').map((x) => x.trim().toLowerCase()).filter(Boolean) as PartnerTier[] };
-  return { partner_ids: t.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean) };
+  if (t.toLowerCase().startsWith('tier:'))
+    return {
+      tiers: t
+        .slice(5)
+        .split(',')
+        .map((x) => x.trim().toLowerCase())
+        .filter(Boolean) as PartnerTier[],
+    };
+  return {
+    partner_ids: t
+      .split(/[,\s]+/)
+      .map((x) => x.trim())
+      .filter(Boolean),
+  };
 }
 
 export interface RolloutRecord {
@@ -36,7 +48,11 @@ export interface GateConfig {
   gateStep: string;
 }
 
-export function ackFigures(r: Pick<RolloutRecord, 'recipients' | 'acks'>): { count: number; total: number; pct: number } {
+export function ackFigures(r: Pick<RolloutRecord, 'recipients' | 'acks'>): {
+  count: number;
+  total: number;
+  pct: number;
+} {
   const count = r.recipients.filter((p) => r.acks[p]).length;
   const total = r.recipients.length;
   return { count, total, pct: total === 0 ? 100 : Math.round((count / total) * 1000) / 10 };
@@ -46,7 +62,8 @@ export function ackFigures(r: Pick<RolloutRecord, 'recipients' | 'acks'>): { cou
 export function gateStatus(r: RolloutRecord, g: GateConfig): { open: boolean; reasons: string[] } {
   const reasons: string[] = [];
   const f = ackFigures(r);
-  if (f.pct < g.thresholdPct) reasons.push(`${f.count}/${f.total} partners acknowledged (${f.pct}% < ${g.thresholdPct}%)`);
+  if (f.pct < g.thresholdPct)
+    reasons.push(`${f.count}/${f.total} partners acknowledged (${f.pct}% < ${g.thresholdPct}%)`);
   const open = g.planKeys.filter((k) => k !== g.gateStep && !r.stepsDone.includes(k));
   if (open.length > 0) reasons.push(`internal tasks open: ${open.join(', ')}`);
   return { open: reasons.length === 0, reasons };
@@ -57,27 +74,66 @@ const q = (r: RolloutRecord) => `rollout:${r.rolloutId}`;
 function withGate(r: RolloutRecord, g: GateConfig, jobs: FlowJob[]): { record: RolloutRecord; jobs: FlowJob[] } {
   const s = gateStatus(r, g);
   if (s.open && !r.gateOpen) {
-    return { record: { ...r, gateOpen: true }, jobs: [...jobs, { kind: 'rollout.open_gate', key: `rollout.open_gate:${r.rolloutId}`, queueKey: q(r), payload: { rolloutId: r.rolloutId } }] };
+    return {
+      record: { ...r, gateOpen: true },
+      jobs: [
+        ...jobs,
+        {
+          kind: 'rollout.open_gate',
+          key: `rollout.open_gate:${r.rolloutId}`,
+          queueKey: q(r),
+          payload: { rolloutId: r.rolloutId },
+        },
+      ],
+    };
   }
   return { record: r, jobs };
 }
 
 /** A partner acknowledged (or the event repeated): counted once; the task's figures follow; the gate may open. */
-export function decideAck(r: RolloutRecord, partnerId: string, at: string, g: GateConfig): { record: RolloutRecord; jobs: FlowJob[] } | null {
+export function decideAck(
+  r: RolloutRecord,
+  partnerId: string,
+  at: string,
+  g: GateConfig,
+): { record: RolloutRecord; jobs: FlowJob[] } | null {
   if (r.acks[partnerId] || !r.recipients.includes(partnerId)) return null;
   const record = { ...r, acks: { ...r.acks, [partnerId]: at } };
   const n = ackFigures(record).count;
-  return withGate(record, g, [{ kind: 'rollout.sync_acks', key: `rollout.sync_acks:${r.rolloutId}:${n}`, queueKey: q(r), payload: { rolloutId: r.rolloutId } }]);
+  return withGate(record, g, [
+    {
+      kind: 'rollout.sync_acks',
+      key: `rollout.sync_acks:${r.rolloutId}:${n}`,
+      queueKey: q(r),
+      payload: { rolloutId: r.rolloutId },
+    },
+  ]);
 }
 
 /**
  * A plan step changed. A finished step is recorded once (the gate may open). The gate step finished
  * while the gate is still closed is put back, with the reasons.
  */
-export function decideStepChange(r: RolloutRecord, step: string, finished: boolean, g: GateConfig, now: number): { record: RolloutRecord; jobs: FlowJob[] } | null {
+export function decideStepChange(
+  r: RolloutRecord,
+  step: string,
+  finished: boolean,
+  g: GateConfig,
+  now: number,
+): { record: RolloutRecord; jobs: FlowJob[] } | null {
   if (!finished || r.stepsDone.includes(step)) return null;
   if (step === g.gateStep && !gateStatus(r, g).open) {
-    return { record: r, jobs: [{ kind: 'rollout.reblock', key: `rollout.reblock:${r.rolloutId}:${now}`, queueKey: q(r), payload: { rolloutId: r.rolloutId, reasons: gateStatus(r, g).reasons } }] };
+    return {
+      record: r,
+      jobs: [
+        {
+          kind: 'rollout.reblock',
+          key: `rollout.reblock:${r.rolloutId}:${now}`,
+          queueKey: q(r),
+          payload: { rolloutId: r.rolloutId, reasons: gateStatus(r, g).reasons },
+        },
+      ],
+    };
   }
   return withGate({ ...r, stepsDone: [...r.stepsDone, step] }, g, []);
 }
@@ -106,7 +162,9 @@ export function decideRecipients(
   reachedByMail: (partnerId: string) => boolean,
 ): { recipients: string[]; byMail: string[] } {
   const a = audience as { all?: boolean; tiers?: string[]; partner_ids?: string[] };
-  const recipients = fromNotice ? [...fromNotice] : directory.filter((p) => a.all || a.tiers?.includes(p.tier) || a.partner_ids?.includes(p.id)).map((p) => p.id);
+  const recipients = fromNotice
+    ? [...fromNotice]
+    : directory.filter((p) => a.all || a.tiers?.includes(p.tier) || a.partner_ids?.includes(p.id)).map((p) => p.id);
   for (const id of a.partner_ids ?? []) if (!recipients.includes(id) && reachedByMail(id)) recipients.push(id);
   return { recipients, byMail: recipients.filter(reachedByMail) };
 }
@@ -117,26 +175,55 @@ export interface RolloutPlanConfig {
   keyField: string;
   gateStep: string;
   thresholdPct: number;
-  steps: ReadonlyArray<{ key: string; name: string; assignees: number[]; due_days: number; checklist: string[]; depends_on: string[] }>;
+  steps: ReadonlyArray<{
+    key: string;
+    name: string;
+    assignees: number[];
+    due_days: number;
+    checklist: string[];
+    depends_on: string[];
+  }>;
 }
 
 const DAY = 86_400_000;
 
 /** The internal plan under the rollout task once its notice is out: one subtask per configured step, the gate step explained. */
-export function buildRolloutPlan(r: Pick<RolloutRecord, 'rolloutId' | 'taskId' | 'title'>, noticeId: string, c: RolloutPlanConfig, now: number): TaskGroupPlan {
+export function buildRolloutPlan(
+  r: Pick<RolloutRecord, 'rolloutId' | 'taskId' | 'title'>,
+  noticeId: string,
+  c: RolloutPlanConfig,
+  now: number,
+): TaskGroupPlan {
   return {
-    entity: 'rollout', groupId: r.rolloutId, listId: c.listId, keyField: c.keyField, fieldNames: {},
+    entity: 'rollout',
+    groupId: r.rolloutId,
+    listId: c.listId,
+    keyField: c.keyField,
+    fieldNames: {},
     parent: { existingTaskId: r.taskId, name: r.title, markdown: '', assignees: [], dueAt: null, tags: [], fields: {} },
     steps: c.steps.map((s) => ({
-      key: s.key, name: `${s.name}: ${r.title}`, assignees: s.assignees, dueAt: now + s.due_days * DAY, checklist: s.checklist, dependsOn: s.depends_on, fields: {},
-      markdown: s.key === c.gateStep ? `Stays blocked until ${c.thresholdPct}% of partners acknowledged notice ${noticeId} and the other tasks are done.` : `${s.name} for "${r.title}".`,
+      key: s.key,
+      name: `${s.name}: ${r.title}`,
+      assignees: s.assignees,
+      dueAt: now + s.due_days * DAY,
+      checklist: s.checklist,
+      dependsOn: s.depends_on,
+      fields: {},
+      markdown:
+        s.key === c.gateStep
+          ? `Stays blocked until ${c.thresholdPct}% of partners acknowledged notice ${noticeId} and the other tasks are done.`
+          : `${s.name} for "${r.title}".`,
     })),
     onBuilt: { kind: 'rollout.sync_acks', payload: { rolloutId: r.rolloutId } },
   };
 }
 
 /** Reminders sent at `now` to `partners`: each one's count goes up by one. */
-export function recordReminders(reminders: RolloutRecord['reminders'], partners: readonly string[], now: number): RolloutRecord['reminders'] {
+export function recordReminders(
+  reminders: RolloutRecord['reminders'],
+  partners: readonly string[],
+  now: number,
+): RolloutRecord['reminders'] {
   const next = { ...reminders };
   for (const p of partners) next[p] = { count: (next[p]?.count ?? 0) + 1, lastAt: now };
   return next;

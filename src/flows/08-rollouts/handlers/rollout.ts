@@ -4,7 +4,19 @@ import type { RolloutPayload } from '../jobs.ts';
 import { personOf } from '../../shared/partnerGuard.ts';
 import type { JobOutcome } from '../../../sync/dispatcher.ts';
 import type { RolloutsConfig } from '../../../config/flowsSchema.ts';
-import { ackFigures, buildRolloutPlan, decideAck, decideRecipients, decideReminders, gateStatus, parseAudience, recordReminders, type GateConfig, type RolloutPlanConfig, type RolloutRecord } from '../decisions/rollout.ts';
+import {
+  ackFigures,
+  buildRolloutPlan,
+  decideAck,
+  decideRecipients,
+  decideReminders,
+  gateStatus,
+  parseAudience,
+  recordReminders,
+  type GateConfig,
+  type RolloutPlanConfig,
+  type RolloutRecord,
+} from '../decisions/rollout.ts';
 import { BRIDGE_COMMENT_PREFIX } from '../../06-approvals/decisions/approvals.ts';
 import { getFlowRecord, listFlowRecords } from '../../../store/ops/flowRecords.ts';
 import type { FlowRecord } from '../../../store/ops/flowRecords.ts';
@@ -25,9 +37,26 @@ import { queuePartnerMail } from '../../../channels/partner-email/outbox.ts';
 export const FLOW = 'rollout';
 const DAY = 86_400_000;
 export const cfg = (ctx: SyncContext): RolloutsConfig | undefined => ctx.config.flows?.rollouts;
-export const gateOf = (c: RolloutsConfig): GateConfig => ({ thresholdPct: c.ack_threshold_pct, planKeys: c.plan.map((s) => s.key), gateStep: c.gate_step });
-const planConfigOf = (c: RolloutsConfig): RolloutPlanConfig => ({ listId: c.list_id, keyField: c.fields.key, gateStep: c.gate_step, thresholdPct: c.ack_threshold_pct, steps: c.plan });
-const fieldsOf = (ctx: SyncContext, c: RolloutsConfig) => flowFields(ctx, 'rollouts', { change_id: c.fields.change_id, acknowledged: c.fields.acknowledged, affected: c.fields.affected, percent: c.fields.percent, audience: c.fields.audience });
+export const gateOf = (c: RolloutsConfig): GateConfig => ({
+  thresholdPct: c.ack_threshold_pct,
+  planKeys: c.plan.map((s) => s.key),
+  gateStep: c.gate_step,
+});
+const planConfigOf = (c: RolloutsConfig): RolloutPlanConfig => ({
+  listId: c.list_id,
+  keyField: c.fields.key,
+  gateStep: c.gate_step,
+  thresholdPct: c.ack_threshold_pct,
+  steps: c.plan,
+});
+const fieldsOf = (ctx: SyncContext, c: RolloutsConfig) =>
+  flowFields(ctx, 'rollouts', {
+    change_id: c.fields.change_id,
+    acknowledged: c.fields.acknowledged,
+    affected: c.fields.affected,
+    percent: c.fields.percent,
+    audience: c.fields.audience,
+  });
 
 export interface StartRolloutInput {
   /** An existing ClickUp task to hold the rollout (the marker task); without it one is created. */
@@ -38,8 +67,26 @@ export interface StartRolloutInput {
 }
 
 /** Start a rollout from code (CLI / admin API): one job, keyed so a repeat is a no-op. */
-export async function enqueueRolloutStart(ctx: SyncContext, trx: Transaction<Database>, key: string, input: StartRolloutInput, actor: string | null = null): Promise<void> {
-  await enqueueFlowJobs(ctx, trx, [{ kind: 'rollout.start', key: `rollout.start:${key}`, queueKey: `rollout:${key}`, payload: { rolloutId: key, ...input } }], actor);
+export async function enqueueRolloutStart(
+  ctx: SyncContext,
+  trx: Transaction<Database>,
+  key: string,
+  input: StartRolloutInput,
+  actor: string | null = null,
+): Promise<void> {
+  await enqueueFlowJobs(
+    ctx,
+    trx,
+    [
+      {
+        kind: 'rollout.start',
+        key: `rollout.start:${key}`,
+        queueKey: `rollout:${key}`,
+        payload: { rolloutId: key, ...input },
+      },
+    ],
+    actor,
+  );
 }
 
 /** `rollouts.scan` (scheduled): marker tasks in the rollouts list that are not rollouts yet start one. */
@@ -60,10 +107,18 @@ export function scanRolloutsHandler(ctx: SyncContext): TypedJobHandler<RolloutPa
       status: 'done',
       commit: async (trx) => {
         for (const t of fresh) {
-          const audience = c.fields.audience ? String((t.custom_fields ?? []).find((f) => f.name === c.fields.audience)?.value ?? '') : '';
+          const audience = c.fields.audience
+            ? String((t.custom_fields ?? []).find((f) => f.name === c.fields.audience)?.value ?? '')
+            : '';
           // The notice goes to partners: a person tagging many marker tasks at once is held past the bulk limit.
           const creator = (t as { creator?: { id?: unknown; username?: string; email?: string } }).creator;
-          await enqueueRolloutStart(ctx, trx, `cu:${t.id}`, { taskId: t.id, title: t.name, body: t.text_content ?? t.description ?? '', audience }, personOf(creator ? [{ user: creator }] : []));
+          await enqueueRolloutStart(
+            ctx,
+            trx,
+            `cu:${t.id}`,
+            { taskId: t.id, title: t.name, body: t.text_content ?? t.description ?? '', audience },
+            personOf(creator ? [{ user: creator }] : []),
+          );
         }
       },
     };
@@ -90,17 +145,51 @@ export function startRolloutHandler(ctx: SyncContext): TypedJobHandler<RolloutPa
         taskId = one.value?.id;
       }
       if (!taskId) {
-        const t = await ctx.clickup.createTask(c.list_id, { name: p.title, markdown_content: p.body, tags: ['gridbridge', c.marker_tag, tag] });
+        const t = await ctx.clickup.createTask(c.list_id, {
+          name: p.title,
+          markdown_content: p.body,
+          tags: ['gridbridge', c.marker_tag, tag],
+        });
         if (!t.ok) return outcomeFromRemote(t.error, `creating the rollout task ${p.title}`);
         taskId = t.value.id;
       }
     }
-    const record: RolloutRecord = { rolloutId: p.rolloutId, taskId, title: p.title, body: p.body, audience: parseAudience(p.audience, c.default_audience), noticeId: null, recipients: [], partnerNames: {}, acks: {}, reminders: {}, stepsDone: [], gateOpen: false };
+    const record: RolloutRecord = {
+      rolloutId: p.rolloutId,
+      taskId,
+      title: p.title,
+      body: p.body,
+      audience: parseAudience(p.audience, c.default_audience),
+      noticeId: null,
+      recipients: [],
+      partnerNames: {},
+      acks: {},
+      reminders: {},
+      stepsDone: [],
+      gateOpen: false,
+    };
     return {
       status: 'done',
       commit: async (trx) => {
-        await commitFlow(ctx, trx, { flow: FLOW, id: p.rolloutId, state: 'publishing', data: record }, 0, [{ kind: 'rollout.publish', key: `rollout.publish:${p.rolloutId}`, queueKey: `rollout:${p.rolloutId}`, payload: { rolloutId: p.rolloutId } }]);
-        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: p.rolloutId, action: 'rollout_started', after: { taskId, audience: record.audience } }, ctx.now());
+        await commitFlow(ctx, trx, { flow: FLOW, id: p.rolloutId, state: 'publishing', data: record }, 0, [
+          {
+            kind: 'rollout.publish',
+            key: `rollout.publish:${p.rolloutId}`,
+            queueKey: `rollout:${p.rolloutId}`,
+            payload: { rolloutId: p.rolloutId },
+          },
+        ]);
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: FLOW,
+            entityId: p.rolloutId,
+            action: 'rollout_started',
+            after: { taskId, audience: record.audience },
+          },
+          ctx.now(),
+        );
       },
     };
   };
@@ -120,14 +209,19 @@ export function publishRolloutHandler(ctx: SyncContext): TypedJobHandler<Rollout
     let recipients: string[];
     let unreachable: string[] = [];
     if (communityConfig(ctx.config)) {
-      const n = await ctx.tg.publishNotice({ title: r.title, body: r.body || r.title, effective_at: effective, audience: r.audience }, `gridbridge:rollout:${rolloutId}:notice`);
+      const n = await ctx.tg.publishNotice(
+        { title: r.title, body: r.body || r.title, effective_at: effective, audience: r.audience },
+        `gridbridge:rollout:${rolloutId}:notice`,
+      );
       if (!n.ok) return outcomeFromRemote(n.error, `publishing the notice of rollout ${rolloutId}`);
       noticeId = n.value.id;
       // The contract does not promise `recipients`: without them the audience is resolved against the partner directory.
       const fromNotice = (n.value as { recipients?: string[] }).recipients;
       const directory: Array<{ id: string; tier: string }> = [];
       if (!fromNotice) for await (const p of ctx.tg.iteratePartners()) directory.push({ id: p.id, tier: p.tier });
-      recipients = decideRecipients(r.audience, fromNotice, directory, (id) => Boolean(partnerRoute(ctx, id, 'notices').email)).recipients;
+      recipients = decideRecipients(r.audience, fromNotice, directory, (id) =>
+        Boolean(partnerRoute(ctx, id, 'notices').email),
+      ).recipients;
     } else {
       // No community endpoint: the notice is ours alone. The audience is resolved over the partners we know
       // (partners.map, partner_channel), and only those the e-mail channel reaches can receive and acknowledge it;
@@ -149,13 +243,46 @@ export function publishRolloutHandler(ctx: SyncContext): TypedJobHandler<Rollout
     return {
       status: 'done',
       commit: async (trx) => {
-        await commitFlow(ctx, trx, { flow: FLOW, id: rolloutId, state: 'active', lookup: noticeId, data }, rec.version, [
-          { kind: 'group.build', key: `group.build:${FLOW}:${rolloutId}:0`, queueKey: `${FLOW}:${rolloutId}`, payload: { plan, index: 0 } },
-        ]);
+        await commitFlow(
+          ctx,
+          trx,
+          { flow: FLOW, id: rolloutId, state: 'active', lookup: noticeId, data },
+          rec.version,
+          [
+            {
+              kind: 'group.build',
+              key: `group.build:${FLOW}:${rolloutId}:0`,
+              queueKey: `${FLOW}:${rolloutId}`,
+              payload: { plan, index: 0 },
+            },
+          ],
+        );
         for (const partnerId of byMail) {
-          await queuePartnerMail(ctx, trx, { partnerId, kind: 'notice', entity: FLOW, entityId: rolloutId, key: `notice:${rolloutId}:${partnerId}`, facts: { rolloutId, title: r.title, body: r.body || r.title, effectiveAt: effective.slice(0, 10) } });
+          await queuePartnerMail(ctx, trx, {
+            partnerId,
+            kind: 'notice',
+            entity: FLOW,
+            entityId: rolloutId,
+            key: `notice:${rolloutId}:${partnerId}`,
+            facts: { rolloutId, title: r.title, body: r.body || r.title, effectiveAt: effective.slice(0, 10) },
+          });
         }
-        await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: rolloutId, action: 'notice_published', after: { noticeId, recipients: recipients.length, ...(ctx.partnerChannel ? { byEmail: byMail } : {}), ...(unreachable.length ? { unreachable } : {}) } }, ctx.now());
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: FLOW,
+            entityId: rolloutId,
+            action: 'notice_published',
+            after: {
+              noticeId,
+              recipients: recipients.length,
+              ...(ctx.partnerChannel ? { byEmail: byMail } : {}),
+              ...(unreachable.length ? { unreachable } : {}),
+            },
+          },
+          ctx.now(),
+        );
       },
     };
   };
@@ -166,8 +293,17 @@ export function publishRolloutHandler(ctx: SyncContext): TypedJobHandler<Rollout
  * (`partners.map`, `partner_channel.partners`) that the audience names, by id, tier (the partner's
  * tier as `ctx.partners` reads it) or all; split into those the e-mail channel reaches and the rest.
  */
-export async function localAudience(ctx: SyncContext, a: { all?: boolean; tiers?: string[]; partner_ids?: string[] }): Promise<{ reachable: string[]; unreachable: string[] } | JobOutcome> {
-  const known = [...new Set([...Object.keys(ctx.config.partners.map), ...Object.keys(ctx.config.partner_channel.partners), ...(a.partner_ids ?? [])])];
+export async function localAudience(
+  ctx: SyncContext,
+  a: { all?: boolean; tiers?: string[]; partner_ids?: string[] },
+): Promise<{ reachable: string[]; unreachable: string[] } | JobOutcome> {
+  const known = [
+    ...new Set([
+      ...Object.keys(ctx.config.partners.map),
+      ...Object.keys(ctx.config.partner_channel.partners),
+      ...(a.partner_ids ?? []),
+    ]),
+  ];
   const reachable: string[] = [];
   const unreachable: string[] = [];
   for (const id of known) {
@@ -192,12 +328,18 @@ export function syncAcksHandler(ctx: SyncContext): TypedJobHandler<RolloutPayloa
     if (!c) return { status: 'done' };
     const { rolloutId } = payload;
     const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
-    if (!rec || !rec.data.noticeId) return { status: 'retry', error: `rollout ${rolloutId} is not published yet`, retryAfterMs: 1000 };
+    if (!rec || !rec.data.noticeId)
+      return { status: 'retry', error: `rollout ${rolloutId} is not published yet`, retryAfterMs: 1000 };
     const r = rec.data;
     const f = ackFigures(r);
     const fields = fieldsOf(ctx, c);
     await fields.ensure(c.list_id);
-    for (const [logical, value] of [['change_id', r.noticeId], ['acknowledged', f.count], ['affected', f.total], ['percent', f.pct]] as const) {
+    for (const [logical, value] of [
+      ['change_id', r.noticeId],
+      ['acknowledged', f.count],
+      ['affected', f.total],
+      ['percent', f.pct],
+    ] as const) {
       const field = fields.field(c.list_id, logical);
       if (!field) continue;
       const s = await ctx.clickup.setCustomFieldValue(r.taskId, field.id, value as never);
@@ -205,7 +347,16 @@ export function syncAcksHandler(ctx: SyncContext): TypedJobHandler<RolloutPayloa
     }
     const t = await ctx.clickup.getTask(r.taskId);
     if (!t.ok) return outcomeFromRemote(t.error, `reading rollout task ${r.taskId}`);
-    const lists = ((t.value as { checklists?: Array<{ id: string; name: string; items?: Array<{ id: string; name: string; resolved?: boolean }> }> }).checklists ?? []);
+    const lists =
+      (
+        t.value as {
+          checklists?: Array<{
+            id: string;
+            name: string;
+            items?: Array<{ id: string; name: string; resolved?: boolean }>;
+          }>;
+        }
+      ).checklists ?? [];
     let cl = lists.find((x) => x.name === ACK_CHECKLIST);
     if (!cl) {
       const made = await ctx.clickup.createChecklist(r.taskId, { name: ACK_CHECKLIST });
@@ -237,20 +388,49 @@ export function syncAcksHandler(ctx: SyncContext): TypedJobHandler<RolloutPayloa
  * One partner's acknowledgement, however it came: counted once per partner; the task's figures follow;
  * the gate may open. `via` names a channel other than the community API.
  */
-export function acknowledged(ctx: SyncContext, c: NonNullable<ReturnType<typeof cfg>>, rec: FlowRecord<RolloutRecord>, partnerId: string, at: string, via?: string): JobOutcome {
+export function acknowledged(
+  ctx: SyncContext,
+  c: NonNullable<ReturnType<typeof cfg>>,
+  rec: FlowRecord<RolloutRecord>,
+  partnerId: string,
+  at: string,
+  via?: string,
+): JobOutcome {
   const d = decideAck(rec.data, partnerId, at, gateOf(c));
   if (!d) return { status: 'done' };
   return {
     status: 'done',
     commit: async (trx) => {
-      await commitFlow(ctx, trx, { flow: FLOW, id: rec.id, state: 'active', lookup: rec.lookup, data: d.record }, rec.version, d.jobs);
-      await appendAudit(trx, { actor: partnerId, entity: FLOW, entityId: rec.id, action: 'notice_acknowledged', after: via ? { ...ackFigures(d.record), via } : ackFigures(d.record) }, ctx.now());
+      await commitFlow(
+        ctx,
+        trx,
+        { flow: FLOW, id: rec.id, state: 'active', lookup: rec.lookup, data: d.record },
+        rec.version,
+        d.jobs,
+      );
+      await appendAudit(
+        trx,
+        {
+          actor: partnerId,
+          entity: FLOW,
+          entityId: rec.id,
+          action: 'notice_acknowledged',
+          after: via ? { ...ackFigures(d.record), via } : ackFigures(d.record),
+        },
+        ctx.now(),
+      );
     },
   };
 }
 
 /** A partner's acknowledgement from the partner page, counted like one from the community API. */
-export async function acknowledgeRollout(ctx: SyncContext, rolloutId: string, partnerId: string, at: string, via: string): Promise<JobOutcome> {
+export async function acknowledgeRollout(
+  ctx: SyncContext,
+  rolloutId: string,
+  partnerId: string,
+  at: string,
+  via: string,
+): Promise<JobOutcome> {
   const c = cfg(ctx);
   if (!c) return { status: 'done' };
   const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
@@ -258,8 +438,19 @@ export async function acknowledgeRollout(ctx: SyncContext, rolloutId: string, pa
 }
 
 /** A note of ours on the task, once per job (marked with its key: a lost answer is found, not posted twice). */
-async function note(ctx: SyncContext, taskId: string, text: string, job: { key: string; attempt: number }): Promise<JobOutcome | null> {
-  const r = await commentOnce(ctx, taskId, { comment_text: `${BRIDGE_COMMENT_PREFIX} ${text}`, notify_all: false }, job.key, job.attempt);
+async function note(
+  ctx: SyncContext,
+  taskId: string,
+  text: string,
+  job: { key: string; attempt: number },
+): Promise<JobOutcome | null> {
+  const r = await commentOnce(
+    ctx,
+    taskId,
+    { comment_text: `${BRIDGE_COMMENT_PREFIX} ${text}`, notify_all: false },
+    job.key,
+    job.attempt,
+  );
   return r.ok ? null : r.outcome;
 }
 
@@ -274,7 +465,14 @@ export function openGateHandler(ctx: SyncContext): TypedJobHandler<RolloutPayloa
       if (!u.ok) return outcomeFromRemote(u.error, `moving ${rec.data.taskId} to ${c.ready_status}`);
     }
     const f = ackFigures(rec.data);
-    return (await note(ctx, rec.data.taskId, `go-live readiness unblocked: ${f.count}/${f.total} partners acknowledged (${f.pct}%) and the internal tasks are done.`, { key: job.key, attempt })) ?? { status: 'done' };
+    return (
+      (await note(
+        ctx,
+        rec.data.taskId,
+        `go-live readiness unblocked: ${f.count}/${f.total} partners acknowledged (${f.pct}%) and the internal tasks are done.`,
+        { key: job.key, attempt },
+      )) ?? { status: 'done' }
+    );
   };
 }
 
@@ -287,12 +485,18 @@ export function reblockHandler(ctx: SyncContext): TypedJobHandler<RolloutPayload
     if (!c || !link) return { status: 'done' };
     const list = await ctx.clickup.getList(c.list_id);
     if (!list.ok) return outcomeFromRemote(list.error, 'reading the rollouts list');
-    const reopen = list.value.statuses.find((s) => s.type === 'custom') ?? list.value.statuses.find((s) => s.type === 'open');
+    const reopen =
+      list.value.statuses.find((s) => s.type === 'custom') ?? list.value.statuses.find((s) => s.type === 'open');
     if (reopen) {
       const u = await ctx.clickup.updateTask(link.cuTaskId, { status: reopen.status });
       if (!u.ok) return outcomeFromRemote(u.error, `reopening ${link.cuTaskId}`);
     }
-    return (await note(ctx, link.cuTaskId, `go-live readiness is blocked: ${reasons.join('; ')}.`, { key: job.key, attempt })) ?? { status: 'done' };
+    return (
+      (await note(ctx, link.cuTaskId, `go-live readiness is blocked: ${reasons.join('; ')}.`, {
+        key: job.key,
+        attempt,
+      })) ?? { status: 'done' }
+    );
   };
 }
 
@@ -307,15 +511,27 @@ export function remindRolloutsHandler(ctx: SyncContext): TypedJobHandler<Rollout
     for (const rec of active) {
       const partners = decideReminders(rec.data, ctx.now(), { minHours: c.reminder_min_hours, max: c.max_reminders });
       if (partners.length === 0) continue;
-      const viaCommunity = communityConfig(ctx.config) ? partners.filter((id) => partnerRoute(ctx, id, 'notices').community) : [];
+      const viaCommunity = communityConfig(ctx.config)
+        ? partners.filter((id) => partnerRoute(ctx, id, 'notices').community)
+        : [];
       if (viaCommunity.length > 0) {
         const n = await ctx.tg.publishNotice(
-          { title: `Reminder: please acknowledge "${rec.data.title}"`, body: `Notice ${rec.data.noticeId} still needs your acknowledgement.\n\n${rec.data.body}`, effective_at: new Date(ctx.now()).toISOString(), audience: { partner_ids: viaCommunity } },
+          {
+            title: `Reminder: please acknowledge "${rec.data.title}"`,
+            body: `Notice ${rec.data.noticeId} still needs your acknowledgement.\n\n${rec.data.body}`,
+            effective_at: new Date(ctx.now()).toISOString(),
+            audience: { partner_ids: viaCommunity },
+          },
           `gridbridge:rollout:${rec.id}:reminder:${slot}`,
         );
         if (!n.ok) return outcomeFromRemote(n.error, `reminding partners of rollout ${rec.id}`);
       }
-      const failed = await note(ctx, rec.data.taskId, `reminder sent to ${partners.map((p) => rec.data.partnerNames[p] ?? p).join(', ')}.`, { key: `rollout.remind:${rec.id}:${slot}`, attempt });
+      const failed = await note(
+        ctx,
+        rec.data.taskId,
+        `reminder sent to ${partners.map((p) => rec.data.partnerNames[p] ?? p).join(', ')}.`,
+        { key: `rollout.remind:${rec.id}:${slot}`, attempt },
+      );
       if (failed) return failed;
       const reminders = recordReminders(rec.data.reminders, partners, ctx.now());
       updates.push({ rec, data: { ...rec.data, reminders }, partners });
@@ -327,11 +543,40 @@ export function remindRolloutsHandler(ctx: SyncContext): TypedJobHandler<Rollout
         for (const u of updates) {
           const now = await getFlowRecord<RolloutRecord>(trx, FLOW, u.rec.id);
           if (!now) continue;
-          await commitFlow(ctx, trx, { flow: FLOW, id: u.rec.id, state: 'active', lookup: now.lookup, data: { ...now.data, reminders: u.data.reminders } }, now.version, []);
+          await commitFlow(
+            ctx,
+            trx,
+            {
+              flow: FLOW,
+              id: u.rec.id,
+              state: 'active',
+              lookup: now.lookup,
+              data: { ...now.data, reminders: u.data.reminders },
+            },
+            now.version,
+            [],
+          );
           for (const partnerId of u.partners.filter((id) => partnerRoute(ctx, id, 'notices').email)) {
-            await queuePartnerMail(ctx, trx, { partnerId, kind: 'notice_reminder', entity: FLOW, entityId: u.rec.id, key: `notice_reminder:${u.rec.id}:${partnerId}:${u.data.reminders[partnerId]?.count ?? 1}`, facts: { rolloutId: u.rec.id, title: u.rec.data.title, body: u.rec.data.body, effectiveAt: '' } });
+            await queuePartnerMail(ctx, trx, {
+              partnerId,
+              kind: 'notice_reminder',
+              entity: FLOW,
+              entityId: u.rec.id,
+              key: `notice_reminder:${u.rec.id}:${partnerId}:${u.data.reminders[partnerId]?.count ?? 1}`,
+              facts: { rolloutId: u.rec.id, title: u.rec.data.title, body: u.rec.data.body, effectiveAt: '' },
+            });
           }
-          await appendAudit(trx, { actor: 'gridbridge', entity: FLOW, entityId: u.rec.id, action: 'reminder_sent', after: { partners: u.partners } }, ctx.now());
+          await appendAudit(
+            trx,
+            {
+              actor: 'gridbridge',
+              entity: FLOW,
+              entityId: u.rec.id,
+              action: 'reminder_sent',
+              after: { partners: u.partners },
+            },
+            ctx.now(),
+          );
         }
       },
     };

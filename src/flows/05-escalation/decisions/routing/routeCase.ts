@@ -56,7 +56,8 @@ function matchReasons(f: RoutingFacts, m: RoutingMatch): string[] | undefined {
     if (m.currency !== undefined && v.currency.toUpperCase() !== m.currency) return undefined;
     if (m.value_min !== undefined && v.amount < m.value_min) return undefined;
     if (m.value_max !== undefined && v.amount >= m.value_max) return undefined;
-    const range = m.value_min !== undefined || m.value_max !== undefined ? ` in [${m.value_min ?? 0}, ${m.value_max ?? '∞'})` : '';
+    const range =
+      m.value_min !== undefined || m.value_max !== undefined ? ` in [${m.value_min ?? 0}, ${m.value_max ?? '∞'})` : '';
     reasons.push(`value ${v.amount} ${v.currency.toUpperCase()}${range}`);
   }
   return reasons;

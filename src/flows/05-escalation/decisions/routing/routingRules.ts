@@ -17,20 +17,34 @@ const nonEmpty = <T extends z.ZodType>(item: T, what: string) =>
 export const routingMatchSchema = z
   .strictObject({
     kind: nonEmpty(kindName, 'kind').optional(),
-    tier: nonEmpty(z.enum(PARTNER_TIERS, { message: `unknown tier; expected one of: ${PARTNER_TIERS.join(', ')}` }), 'tier').optional(),
+    tier: nonEmpty(
+      z.enum(PARTNER_TIERS, { message: `unknown tier; expected one of: ${PARTNER_TIERS.join(', ')}` }),
+      'tier',
+    ).optional(),
     category: nonEmpty(z.string().min(1), 'category').optional(),
     /** Inclusive lower bound of the transaction value. */
     value_min: z.number().min(0).optional(),
     /** Exclusive upper bound, so adjacent ranges [0, 10000) [10000, …) do not overlap. */
     value_max: z.number().positive().optional(),
-    currency: z.string().regex(/^[A-Z]{3}$/, { message: "currency must be an ISO 4217 code in capitals, e.g. 'EUR'" }).optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, { message: "currency must be an ISO 4217 code in capitals, e.g. 'EUR'" })
+      .optional(),
   })
   .superRefine((m, ctx) => {
     if (m.value_min !== undefined && m.value_max !== undefined && m.value_min >= m.value_max) {
-      ctx.addIssue({ code: 'custom', path: ['value_max'], message: `value_max (${m.value_max}) must be greater than value_min (${m.value_min}); value_max is exclusive` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value_max'],
+        message: `value_max (${m.value_max}) must be greater than value_min (${m.value_min}); value_max is exclusive`,
+      });
     }
     if ((m.value_min !== undefined || m.value_max !== undefined) && m.currency === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['currency'], message: 'a value range needs its currency (amounts in different currencies are not comparable)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['currency'],
+        message: 'a value range needs its currency (amounts in different currencies are not comparable)',
+      });
     }
   });
 export type RoutingMatch = z.infer<typeof routingMatchSchema>;

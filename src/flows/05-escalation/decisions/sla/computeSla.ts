@@ -48,11 +48,19 @@ const DEFAULT_STOP = ['resolved'];
  * in business time, skipping paused and stopped intervals, and finds the instants at which
  * the running time reaches the response and resolution targets.
  */
-export function computeSla(facts: SlaCaseFacts, policy: SlaPolicy, calendar: BusinessCalendar, now: Date, options: SlaClockOptions = {}): SlaResult {
+export function computeSla(
+  facts: SlaCaseFacts,
+  policy: SlaPolicy,
+  calendar: BusinessCalendar,
+  now: Date,
+  options: SlaClockOptions = {},
+): SlaResult {
   const pause = options.pauseStatuses ?? DEFAULT_PAUSE;
   const stop = options.stopStatuses ?? DEFAULT_STOP;
   const opened = facts.openedAt.getTime();
-  const history = [...facts.statusHistory].map((h) => ({ status: h.status, from: h.from.getTime() })).sort((a, b) => a.from - b.from);
+  const history = [...facts.statusHistory]
+    .map((h) => ({ status: h.status, from: h.from.getTime() }))
+    .sort((a, b) => a.from - b.from);
   const nowMs = now.getTime();
   let end = Math.max(opened, nowMs);
   const resolvedAt = facts.resolvedAt?.getTime();
@@ -81,8 +89,10 @@ export function computeSla(facts: SlaCaseFacts, policy: SlaPolicy, calendar: Bus
       const bh = calendar.businessMsBetween(segStart, segEnd);
       if (pause.includes(status) || stop.includes(status)) paused += bh;
       else {
-        if (dueAt === undefined && running + bh >= resolutionMs) dueAt = calendar.addBusinessMs(segStart, resolutionMs - running);
-        if (responseDueAt === undefined && running + bh >= responseMs) responseDueAt = calendar.addBusinessMs(segStart, responseMs - running);
+        if (dueAt === undefined && running + bh >= resolutionMs)
+          dueAt = calendar.addBusinessMs(segStart, resolutionMs - running);
+        if (responseDueAt === undefined && running + bh >= responseMs)
+          responseDueAt = calendar.addBusinessMs(segStart, responseMs - running);
         running += bh;
       }
     }
@@ -92,7 +102,8 @@ export function computeSla(facts: SlaCaseFacts, policy: SlaPolicy, calendar: Bus
   }
   // A change exactly at `end` (e.g. resolved at `now`) sets the current status without adding time.
   while (i < history.length && history[i]!.from <= end) status = history[i++]!.status;
-  const stopped = stop.includes(status) || trailingStop !== undefined || (resolvedAt !== undefined && resolvedAt <= nowMs);
+  const stopped =
+    stop.includes(status) || trailingStop !== undefined || (resolvedAt !== undefined && resolvedAt <= nowMs);
   const isPaused = !stopped && pause.includes(status);
   // Targets not reached yet: project from `end` as if the clock runs from now on.
   dueAt ??= calendar.addBusinessMs(end, resolutionMs - running);
@@ -109,9 +120,14 @@ export function computeSla(facts: SlaCaseFacts, policy: SlaPolicy, calendar: Bus
 
   // Resolving a case answers it, when no earlier response was recorded.
   const firstResponse = facts.firstResponseAt?.getTime() ?? stoppedAt ?? undefined;
-  const responseState = firstResponse !== undefined
-    ? firstResponse <= responseDueAt ? 'met' : 'breached'
-    : nowMs >= responseDueAt ? 'breached' : 'pending';
+  const responseState =
+    firstResponse !== undefined
+      ? firstResponse <= responseDueAt
+        ? 'met'
+        : 'breached'
+      : nowMs >= responseDueAt
+        ? 'breached'
+        : 'pending';
 
   return {
     dueAt: new Date(dueAt),

@@ -9,7 +9,10 @@ import { selectSlaPolicy, slaConfigSchema, slaPolicySchema } from './slaPolicy.t
 
 const TZ = 'Europe/Berlin';
 const hours = ['08:00-12:00', '13:00-17:00'];
-const calendar = BusinessCalendar.fromConfig({ time_zone: TZ, working_hours: { mon: hours, tue: hours, wed: hours, thu: hours, fri: hours } });
+const calendar = BusinessCalendar.fromConfig({
+  time_zone: TZ,
+  working_hours: { mon: hours, tue: hours, wed: hours, thu: hours, fri: hours },
+});
 const routing = routingRulesSchema.parse([
   { match: { tier: ['strategic'] }, route_to: { manager: 'kam@example.com' } },
   { route_to: { manager: 'ops@example.com' } },
@@ -31,61 +34,166 @@ const theCase: SlaSweepCase = { kind: 'dispute', tier: 'strategic', partnerStatu
 function sla(share: number, extra: Partial<SlaResult> = {}): SlaResult {
   const state = share >= 1 ? 'breached' : share >= 0.75 ? 'at_risk' : 'on_track';
   return {
-    dueAt: DUE, responseDueAt: DUE, responseState: 'met', elapsedBusinessHours: share * 16, pausedBusinessHours: 0,
-    share, state, paused: false, stoppedAt: null, ...extra,
+    dueAt: DUE,
+    responseDueAt: DUE,
+    responseState: 'met',
+    elapsedBusinessHours: share * 16,
+    pausedBusinessHours: 0,
+    share,
+    state,
+    paused: false,
+    stoppedAt: null,
+    ...extra,
   };
 }
-const done = (d: Partial<AlreadyDone> = {}): AlreadyDone => ({ reminders: [], escalationLevel: 0, dueAt: DUE, state: null, ...d });
+const done = (d: Partial<AlreadyDone> = {}): AlreadyDone => ({
+  reminders: [],
+  escalationLevel: 0,
+  dueAt: DUE,
+  state: null,
+  ...d,
+});
 
 describe('decideSlaActions', () => {
   it.each<[string, SlaResult, AlreadyDone, SlaSweepCase, SlaIntent[]]>([
     ['on track, everything recorded: nothing to do', sla(0.3), done({ state: 'on_track' }), theCase, []],
-    ['first sweep records the state and writes the due date', sla(0.3), done({ dueAt: null }), theCase, [
-      { kind: 'set_sla_state', state: 'on_track' },
-      { kind: 'update_due_date', dueAt: DUE },
-    ]],
-    ['a due date within a minute is left alone', sla(0.3), done({ state: 'on_track', dueAt: new Date(DUE.getTime() + 30_000) }), theCase, []],
-    ['a moved due date (after a pause) is rewritten', sla(0.3), done({ state: 'on_track', dueAt: new Date(DUE.getTime() - 3_600_000) }), theCase, [
-      { kind: 'update_due_date', dueAt: DUE },
-    ]],
-    ['while paused the projected due date is not chased', sla(0.3, { paused: true, state: 'paused' }), done({ state: 'paused', dueAt: null }), theCase, []],
-    ['50 % reached: first reminder', sla(0.6), done({ state: 'on_track' }), theCase, [
-      { kind: 'remind', threshold: 0.5, covers: [0.5], share: 0.6, dueAt: DUE },
-    ]],
-    ['a late sweep past two thresholds sends one reminder covering both', sla(0.8), done({ state: 'at_risk' }), theCase, [
-      { kind: 'remind', threshold: 0.75, covers: [0.5, 0.75], share: 0.8, dueAt: DUE },
-    ]],
-    ['a reminder is sent once per threshold', sla(0.8), done({ state: 'at_risk', reminders: [0.5, 0.75] }), theCase, []],
-    ['breach: level 1 routed by the table, partner status escalated', sla(1), done({ state: 'breached', reminders: [0.5, 0.75] }), theCase, [
-      {
-        kind: 'escalate', level: 1, fromLevel: 0, routeTo: { manager: 'kam@example.com' }, ruleIndex: 0, priority: 1,
-        explanation: 'SLA at 100 % of 16 business hours (level 1 at 100 %); rules[0]: tier strategic in [strategic]',
-        dueAt: at(TZ, '2026-03-04 15:00'),
-      },
-      { kind: 'set_partner_status', status: 'escalated' },
-    ]],
-    ['partner status already escalated is not set again', sla(1), done({ state: 'breached', reminders: [0.5, 0.75] }), { ...theCase, partnerStatus: 'escalated' }, [
-      expect.objectContaining({ kind: 'escalate', level: 1 }) as SlaIntent,
-    ]],
-    ['level 2 after 24 running hours goes to its own manager', sla(1.5), done({ state: 'breached', reminders: [0.5, 0.75], escalationLevel: 1 }), theCase, [
-      {
-        kind: 'escalate', level: 2, fromLevel: 1, routeTo: { manager: 'head-of-ops@example.com' }, ruleIndex: null, priority: 2,
-        explanation: '24 business hours running (level 2 after 24 h); escalation_levels[1].route_to', dueAt: null,
-      },
-    ]],
-    ['a sweep that missed levels jumps to the highest, once', sla(2.1), done({ state: 'breached', reminders: [0.5, 0.75] }), { ...theCase, tier: 'standard' }, [
-      expect.objectContaining({ kind: 'escalate', level: 3, fromLevel: 0, routeTo: { manager: 'ops@example.com' }, ruleIndex: 1 }) as SlaIntent,
-      { kind: 'set_partner_status', status: 'escalated' },
-    ]],
-    ['top of the ladder: nothing more', sla(3), done({ state: 'breached', reminders: [0.5, 0.75], escalationLevel: 3 }), theCase, []],
-    ['resolved: only the final state', sla(0.9, { state: 'met', stoppedAt: NOW }), done({ state: 'at_risk', reminders: [0.5, 0.75] }), theCase, [
-      { kind: 'set_sla_state', state: 'met' },
-    ]],
-    ['resolved late, nothing chased yet: still only the final state (no reminder, due date or escalation)', sla(2.5, { state: 'breached', stoppedAt: NOW, dueAt: NOW }), done({ state: 'on_track' }), theCase, [
-      { kind: 'set_sla_state', state: 'breached' },
-    ]],
+    [
+      'first sweep records the state and writes the due date',
+      sla(0.3),
+      done({ dueAt: null }),
+      theCase,
+      [
+        { kind: 'set_sla_state', state: 'on_track' },
+        { kind: 'update_due_date', dueAt: DUE },
+      ],
+    ],
+    [
+      'a due date within a minute is left alone',
+      sla(0.3),
+      done({ state: 'on_track', dueAt: new Date(DUE.getTime() + 30_000) }),
+      theCase,
+      [],
+    ],
+    [
+      'a moved due date (after a pause) is rewritten',
+      sla(0.3),
+      done({ state: 'on_track', dueAt: new Date(DUE.getTime() - 3_600_000) }),
+      theCase,
+      [{ kind: 'update_due_date', dueAt: DUE }],
+    ],
+    [
+      'while paused the projected due date is not chased',
+      sla(0.3, { paused: true, state: 'paused' }),
+      done({ state: 'paused', dueAt: null }),
+      theCase,
+      [],
+    ],
+    [
+      '50 % reached: first reminder',
+      sla(0.6),
+      done({ state: 'on_track' }),
+      theCase,
+      [{ kind: 'remind', threshold: 0.5, covers: [0.5], share: 0.6, dueAt: DUE }],
+    ],
+    [
+      'a late sweep past two thresholds sends one reminder covering both',
+      sla(0.8),
+      done({ state: 'at_risk' }),
+      theCase,
+      [{ kind: 'remind', threshold: 0.75, covers: [0.5, 0.75], share: 0.8, dueAt: DUE }],
+    ],
+    [
+      'a reminder is sent once per threshold',
+      sla(0.8),
+      done({ state: 'at_risk', reminders: [0.5, 0.75] }),
+      theCase,
+      [],
+    ],
+    [
+      'breach: level 1 routed by the table, partner status escalated',
+      sla(1),
+      done({ state: 'breached', reminders: [0.5, 0.75] }),
+      theCase,
+      [
+        {
+          kind: 'escalate',
+          level: 1,
+          fromLevel: 0,
+          routeTo: { manager: 'kam@example.com' },
+          ruleIndex: 0,
+          priority: 1,
+          explanation: 'SLA at 100 % of 16 business hours (level 1 at 100 %); rules[0]: tier strategic in [strategic]',
+          dueAt: at(TZ, '2026-03-04 15:00'),
+        },
+        { kind: 'set_partner_status', status: 'escalated' },
+      ],
+    ],
+    [
+      'partner status already escalated is not set again',
+      sla(1),
+      done({ state: 'breached', reminders: [0.5, 0.75] }),
+      { ...theCase, partnerStatus: 'escalated' },
+      [expect.objectContaining({ kind: 'escalate', level: 1 }) as SlaIntent],
+    ],
+    [
+      'level 2 after 24 running hours goes to its own manager',
+      sla(1.5),
+      done({ state: 'breached', reminders: [0.5, 0.75], escalationLevel: 1 }),
+      theCase,
+      [
+        {
+          kind: 'escalate',
+          level: 2,
+          fromLevel: 1,
+          routeTo: { manager: 'head-of-ops@example.com' },
+          ruleIndex: null,
+          priority: 2,
+          explanation: '24 business hours running (level 2 after 24 h); escalation_levels[1].route_to',
+          dueAt: null,
+        },
+      ],
+    ],
+    [
+      'a sweep that missed levels jumps to the highest, once',
+      sla(2.1),
+      done({ state: 'breached', reminders: [0.5, 0.75] }),
+      { ...theCase, tier: 'standard' },
+      [
+        expect.objectContaining({
+          kind: 'escalate',
+          level: 3,
+          fromLevel: 0,
+          routeTo: { manager: 'ops@example.com' },
+          ruleIndex: 1,
+        }) as SlaIntent,
+        { kind: 'set_partner_status', status: 'escalated' },
+      ],
+    ],
+    [
+      'top of the ladder: nothing more',
+      sla(3),
+      done({ state: 'breached', reminders: [0.5, 0.75], escalationLevel: 3 }),
+      theCase,
+      [],
+    ],
+    [
+      'resolved: only the final state',
+      sla(0.9, { state: 'met', stoppedAt: NOW }),
+      done({ state: 'at_risk', reminders: [0.5, 0.75] }),
+      theCase,
+      [{ kind: 'set_sla_state', state: 'met' }],
+    ],
+    [
+      'resolved late, nothing chased yet: still only the final state (no reminder, due date or escalation)',
+      sla(2.5, { state: 'breached', stoppedAt: NOW, dueAt: NOW }),
+      done({ state: 'on_track' }),
+      theCase,
+      [{ kind: 'set_sla_state', state: 'breached' }],
+    ],
   ])('%s', (_name, result, already, c, expected) => {
-    expect(decideSlaActions({ case: c, sla: result, policy, alreadyDone: already, now: NOW, routing, calendar })).toEqual(expected);
+    expect(
+      decideSlaActions({ case: c, sla: result, policy, alreadyDone: already, now: NOW, routing, calendar }),
+    ).toEqual(expected);
   });
 });
 
@@ -114,7 +222,15 @@ describe('hourly sweeps with an injected clock', () => {
       const now = new Date(opened.getTime() + h * 3_600_000);
       const visible = history.filter((x) => x.from <= now);
       const result = computeSla({ openedAt: opened, statusHistory: visible }, policy, calendar, now);
-      const intents = decideSlaActions({ case: theCase, sla: result, policy, alreadyDone: state, now, routing, calendar });
+      const intents = decideSlaActions({
+        case: theCase,
+        sla: result,
+        policy,
+        alreadyDone: state,
+        now,
+        routing,
+        calendar,
+      });
       for (const i of intents) {
         if (i.kind === 'remind') log.push(`${wall(TZ, now)} remind ${i.threshold}`);
         if (i.kind === 'escalate') log.push(`${wall(TZ, now)} escalate ${i.level} → ${i.routeTo.manager}`);
@@ -139,11 +255,29 @@ describe('hourly sweeps with an injected clock', () => {
 
 describe('FA overdue flows into the same engine', () => {
   it.each<[string, string, string | null, string, boolean, string]>([
-    ['no acknowledgement within 4 business hours', '2026-03-06 15:00', null, '2026-03-09 11:00', true, '2026-03-09 10:00'],
-    ['still inside the window over the weekend', '2026-03-06 15:00', null, '2026-03-09 09:00', false, '2026-03-09 10:00'],
+    [
+      'no acknowledgement within 4 business hours',
+      '2026-03-06 15:00',
+      null,
+      '2026-03-09 11:00',
+      true,
+      '2026-03-09 10:00',
+    ],
+    [
+      'still inside the window over the weekend',
+      '2026-03-06 15:00',
+      null,
+      '2026-03-09 09:00',
+      false,
+      '2026-03-09 10:00',
+    ],
     ['acknowledged in time', '2026-03-06 15:00', '2026-03-06 16:00', '2026-03-09 11:00', false, '2026-03-09 10:00'],
   ])('%s', (_name, sent, ack, now, overdue, due) => {
-    const d = decideFaOverdue({ sentAt: at(TZ, sent), acknowledgedAt: ack ? at(TZ, ack) : null, windowBusinessHours: 4 }, calendar, at(TZ, now));
+    const d = decideFaOverdue(
+      { sentAt: at(TZ, sent), acknowledgedAt: ack ? at(TZ, ack) : null, windowBusinessHours: 4 },
+      calendar,
+      at(TZ, now),
+    );
     expect(d.overdue).toBe(overdue);
     expect(wall(TZ, d.dueAt)).toBe(due);
   });
@@ -151,15 +285,34 @@ describe('FA overdue flows into the same engine', () => {
   it('an fa_overdue case gets its own policy and escalates to the EDI lead', () => {
     const config = slaConfigSchema.parse({
       default: { response_hours: 8, resolution_hours: 40 },
-      policies: [{ kind: 'fa_overdue', response_hours: 1, resolution_hours: 4, escalation_levels: [{ after: 1, route_to: { manager: 'edi-lead@example.com' } }] }],
+      policies: [
+        {
+          kind: 'fa_overdue',
+          response_hours: 1,
+          resolution_hours: 4,
+          escalation_levels: [{ after: 1, route_to: { manager: 'edi-lead@example.com' } }],
+        },
+      ],
     });
-    const fa = decideFaOverdue({ sentAt: at(TZ, '2026-03-06 15:00'), windowBusinessHours: 4 }, calendar, at(TZ, '2026-03-09 11:00'));
+    const fa = decideFaOverdue(
+      { sentAt: at(TZ, '2026-03-06 15:00'), windowBusinessHours: 4 },
+      calendar,
+      at(TZ, '2026-03-09 11:00'),
+    );
     const subject = { kind: 'edi_exception', exception: 'fa_overdue', tier: 'standard', partnerStatus: 'open' };
     const { policy: faPolicy } = selectSlaPolicy(subject, config);
     const now = at(TZ, '2026-03-09 15:00');
     const result = computeSla({ openedAt: fa.dueAt, statusHistory: [] }, faPolicy, calendar, now);
     expect(result.state).toBe('breached');
-    const intents = decideSlaActions({ case: subject, sla: result, policy: faPolicy, alreadyDone: { reminders: [], escalationLevel: 0 }, now, routing, calendar });
+    const intents = decideSlaActions({
+      case: subject,
+      sla: result,
+      policy: faPolicy,
+      alreadyDone: { reminders: [], escalationLevel: 0 },
+      now,
+      routing,
+      calendar,
+    });
     expect(intents.map((i) => i.kind)).toEqual(['set_sla_state', 'update_due_date', 'remind', 'escalate']);
     expect(intents.find((i) => i.kind === 'escalate')).toMatchObject({ routeTo: { manager: 'edi-lead@example.com' } });
   });

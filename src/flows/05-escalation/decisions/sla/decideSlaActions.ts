@@ -70,9 +70,17 @@ export function decideSlaActions(input: SlaSweepInput): SlaIntent[] {
     intents.push({ kind: 'update_due_date', dueAt: sla.dueAt });
   }
 
-  const crossed = policy.reminder_at.filter((t) => sla.share >= t && !alreadyDone.reminders.includes(t)).sort((a, b) => a - b);
+  const crossed = policy.reminder_at
+    .filter((t) => sla.share >= t && !alreadyDone.reminders.includes(t))
+    .sort((a, b) => a - b);
   if (crossed.length > 0) {
-    intents.push({ kind: 'remind', threshold: crossed[crossed.length - 1]!, covers: crossed, share: sla.share, dueAt: sla.dueAt });
+    intents.push({
+      kind: 'remind',
+      threshold: crossed[crossed.length - 1]!,
+      covers: crossed,
+      share: sla.share,
+      dueAt: sla.dueAt,
+    });
   }
 
   let reached = 0;
@@ -83,9 +91,10 @@ export function decideSlaActions(input: SlaSweepInput): SlaIntent[] {
   if (reached > alreadyDone.escalationLevel) {
     const level = policy.escalation_levels[reached - 1]!;
     const routed = level.route_to ? undefined : routeCase(input.case, input.routing);
-    const why = level.after !== undefined
-      ? `SLA at ${pct(sla.share)} of ${policy.resolution_hours} business hours (level ${reached} at ${pct(levelShare(level, policy))})`
-      : `${round2(sla.elapsedBusinessHours)} business hours running (level ${reached} after ${level.after_hours} h)`;
+    const why =
+      level.after !== undefined
+        ? `SLA at ${pct(sla.share)} of ${policy.resolution_hours} business hours (level ${reached} at ${pct(levelShare(level, policy))})`
+        : `${round2(sla.elapsedBusinessHours)} business hours running (level ${reached} after ${level.after_hours} h)`;
     intents.push({
       kind: 'escalate',
       level: reached,
@@ -97,8 +106,11 @@ export function decideSlaActions(input: SlaSweepInput): SlaIntent[] {
       dueAt: level.resolution_hours !== undefined ? input.calendar.addBusinessHours(now, level.resolution_hours) : null,
     });
     // Any rung up to the one reached may ask for it; the partner sees `escalated` once.
-    const wantsStatus = policy.escalation_levels.slice(alreadyDone.escalationLevel, reached).some((l) => l.set_partner_status);
-    if (wantsStatus && input.case.partnerStatus !== 'escalated') intents.push({ kind: 'set_partner_status', status: 'escalated' });
+    const wantsStatus = policy.escalation_levels
+      .slice(alreadyDone.escalationLevel, reached)
+      .some((l) => l.set_partner_status);
+    if (wantsStatus && input.case.partnerStatus !== 'escalated')
+      intents.push({ kind: 'set_partner_status', status: 'escalated' });
   }
   return intents;
 }

@@ -20,7 +20,8 @@ export const escalationLevelSchema = z
     resolution_hours: z.number().positive().optional(),
   })
   .refine((l) => (l.after === undefined) !== (l.after_hours === undefined), {
-    message: 'an escalation level needs exactly one of `after` (share of the resolution SLA, 1.0 = at breach) or `after_hours` (running business hours)',
+    message:
+      'an escalation level needs exactly one of `after` (share of the resolution SLA, 1.0 = at breach) or `after_hours` (running business hours)',
   });
 export type EscalationLevel = z.infer<typeof escalationLevelSchema>;
 
@@ -47,7 +48,10 @@ export type SlaPolicy = z.infer<typeof slaPolicySchema>;
 /** An override: `kind` and/or `tier` select it; unset fields inherit from `default`. */
 export const slaPolicyOverrideSchema = z
   .strictObject({
-    kind: z.string().refine(isRuleKind, { message: `unknown kind; expected a case kind or EDI exception: ${RULE_KINDS.join(', ')}` }).optional(),
+    kind: z
+      .string()
+      .refine(isRuleKind, { message: `unknown kind; expected a case kind or EDI exception: ${RULE_KINDS.join(', ')}` })
+      .optional(),
     tier: z.enum(PARTNER_TIERS, { message: `unknown tier; expected one of: ${PARTNER_TIERS.join(', ')}` }).optional(),
     response_hours: policyFields.response_hours.optional(),
     resolution_hours: policyFields.resolution_hours.optional(),
@@ -73,12 +77,20 @@ export const slaConfigSchema = z
       const key = `${p.kind ?? '*'}/${p.tier ?? '*'}`;
       const prev = seen.get(key);
       if (prev !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['policies', i], message: `duplicate policy for kind=${p.kind ?? 'any'} tier=${p.tier ?? 'any'} (also policies[${prev}])` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['policies', i],
+          message: `duplicate policy for kind=${p.kind ?? 'any'} tier=${p.tier ?? 'any'} (also policies[${prev}])`,
+        });
       }
       seen.set(key, i);
     });
     if (cfg.pause_statuses.includes('resolved')) {
-      ctx.addIssue({ code: 'custom', path: ['pause_statuses'], message: '`resolved` stops the clock already; it cannot be a pause status' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pause_statuses'],
+        message: '`resolved` stops the clock already; it cannot be a pause status',
+      });
     }
     // Every effective policy (override merged over default) must be consistent on its own.
     const check = (policy: SlaPolicy, path: (string | number)[]) => {
@@ -154,7 +166,11 @@ export function selectSlaPolicy(subject: SlaSubject, config: SlaConfig): PolicyC
   if (tier) attempts.push([undefined, tier]);
   for (const [k, t] of attempts) {
     const i = find(k, t);
-    if (i >= 0) return { policy: mergePolicy(config.default, config.policies[i]!), source: `policies[${i}] (kind=${k ?? 'any'}, tier=${t ?? 'any'})` };
+    if (i >= 0)
+      return {
+        policy: mergePolicy(config.default, config.policies[i]!),
+        source: `policies[${i}] (kind=${k ?? 'any'}, tier=${t ?? 'any'})`,
+      };
   }
   return { policy: config.default, source: 'default' };
 }
