@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: lint of the tests, type check, the fast suite, then the slow suites (end-to-end, crash, browser), each
+// `npm test`: lint of the tests, ESLint and formatting, type check, the fast suite, then the slow suites (end-to-end, crash, browser), each
 // a separate vitest run so a slow one cannot hide a fast failure. Ends with one plain summary line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +14,9 @@ const only = process.argv.slice(2);
 const steps = [
   // Tests that pass whatever the code does (sleeps as assertions, match-anything messages): scripts/lint-tests.mjs.
   { name: 'lint-tests', cmd: ['node', 'scripts/lint-tests.mjs'] },
+  // typescript-eslint (no explicit any outside tests, no floating promises) and Prettier's formatting: `npm run lint`.
+  { name: 'eslint', cmd: ['npx', 'eslint', '.'] },
+  { name: 'format', cmd: ['npx', 'prettier', '--check', '.'] },
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', '.'] },
   // The console's browser JavaScript (// @ts-check) against the admin API's types.
   { name: 'typecheck-console', cmd: ['npx', 'tsc', '-p', 'tsconfig.console.json'] },
