@@ -129,9 +129,7 @@ export function storeMakers(): Record<
  * the hooks that close each test's stores and drop the file's database. `make` is `storeMakers()`'s,
  * with the cleanup already registered; `cleanups` takes further ones.
  */
-export async function storesUnderTest(
-  file: string,
-): Promise<{
+export async function storesUnderTest(file: string): Promise<{
   pgUp: boolean;
   dialects: StoreKind[];
   describeStores: (name: string, fn: (kind: StoreKind) => void) => void;

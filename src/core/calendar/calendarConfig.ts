@@ -35,11 +35,9 @@ const dayHoursSchema = z.array(timeRangeSchema).superRefine((ranges, ctx) => {
   }
 });
 
-const isoDateSchema = z
-  .string()
-  .refine((s) => parseIsoDate(s) !== undefined, {
-    message: "expected a calendar date 'YYYY-MM-DD' (e.g. '2026-12-24')",
-  });
+const isoDateSchema = z.string().refine((s) => parseIsoDate(s) !== undefined, {
+  message: "expected a calendar date 'YYYY-MM-DD' (e.g. '2026-12-24')",
+});
 
 export const holidaysConfigSchema = z
   .object({

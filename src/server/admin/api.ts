@@ -435,14 +435,12 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
     const now = d.now();
     const [queue, webhook, cursors, lastEvents, tokenOwner] = await Promise.all([
       summarizeQueue(db, now),
-      d.health
-        .webhookStatus()
-        .catch((e) => ({
-          checkedAt: now,
-          ok: false,
-          detail: `webhook check failed: ${(e as Error).message}`,
-          webhooks: [],
-        })),
+      d.health.webhookStatus().catch((e) => ({
+        checkedAt: now,
+        ok: false,
+        detail: `webhook check failed: ${(e as Error).message}`,
+        webhooks: [],
+      })),
       listCursors(db),
       summarizeInboundSources(db),
       d.health.tokenOwner?.().catch(() => null) ?? null,
