@@ -53,6 +53,18 @@ async function inBatches<K>(
   }
 }
 
+/** Keys of one batch grouped by the column each delete statement fixes (so it can use a plain `IN`). */
+function groupBy<K, G, V>(keys: readonly K[], group: (k: K) => G, value: (k: K) => V): Map<G, V[]> {
+  const out = new Map<G, V[]>();
+  for (const k of keys) {
+    const g = group(k);
+    const list = out.get(g);
+    if (list) list.push(value(k));
+    else out.set(g, [value(k)]);
+  }
+  return out;
+}
+
 const n = (r: { numDeletedRows: bigint }[]) => r.reduce((a, x) => a + Number(x.numDeletedRows), 0);
 
 /** Done jobs finished (updated) before the cutoff. Ready, running and dead jobs are never touched. */
@@ -183,8 +195,11 @@ export function pruneInboundEvents(db: Kysely<Database>, before: number, limits:
         .execute(),
     async (keys) => {
       // Grouped by source so each delete is `source = ? AND event_id IN (…)` (no row-value IN, which SQLite takes only with a subquery).
-      const bySource = new Map<string, string[]>();
-      for (const k of keys) bySource.set(k.source, [...(bySource.get(k.source) ?? []), k.event_id]);
+      const bySource = groupBy(
+        keys,
+        (k) => k.source,
+        (k) => k.event_id,
+      );
       let d = 0;
       for (const [source, ids] of bySource)
         d += n(
@@ -245,8 +260,11 @@ export function prunePartnerPageHits(db: Kysely<Database>, before: number, limit
         .limit(k)
         .execute(),
     async (keys) => {
-      const byWindow = new Map<number, string[]>();
-      for (const k of keys) byWindow.set(Number(k.window), [...(byWindow.get(Number(k.window)) ?? []), k.key]);
+      const byWindow = groupBy(
+        keys,
+        (k) => Number(k.window),
+        (k) => k.key,
+      );
       let d = 0;
       for (const [w, ks] of byWindow)
         d += n(await db.deleteFrom('partner_page_hits').where('window', '=', w).where('key', 'in', ks).execute());
@@ -269,7 +287,6 @@ export function pruneClosedCaseHashes(db: Kysely<Database>, before: number, limi
           .where('cases.resolved_at', '<', before),
       ),
     ]);
-  type K = { entity_id: string; side: string; field: string };
   return inBatches(
     'sync_hashes',
     limits,
@@ -282,8 +299,11 @@ export function pruneClosedCaseHashes(db: Kysely<Database>, before: number, limi
         .limit(k)
         .execute(),
     async (keys) => {
-      const byCase = new Map<string, K[]>();
-      for (const k of keys) byCase.set(k.entity_id, [...(byCase.get(k.entity_id) ?? []), k]);
+      const byCase = groupBy(
+        keys,
+        (k) => k.entity_id,
+        (k) => k,
+      );
       let d = 0;
       for (const [caseId, ks] of byCase) {
         const whole = (
