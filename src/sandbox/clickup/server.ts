@@ -63,6 +63,8 @@ export interface ClickUpSandboxStats {
   rateLimited429: number;
   injected5xx: number;
   resets: number;
+  /** API requests without a token this sandbox issued (not in `requests`). */
+  unauthenticated: number;
   /** Writes applied and then answered 502/504, reset, or left without an answer (faults after the work). */
   savedThen5xx: number;
   savedThenReset: number;
@@ -127,6 +129,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
   let n429 = 0;
   let n5xx = 0;
   let nResets = 0;
+  let nForeign = 0;
   let nSaved5xx = 0;
   let nSavedReset = 0;
   let nSavedHang = 0;
@@ -145,6 +148,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
       rateLimited429: n429,
       injected5xx: n5xx,
       resets: nResets,
+      unauthenticated: nForeign,
       savedThen5xx: nSaved5xx,
       savedThenReset: nSavedReset,
       savedThenHang: nSavedHang,
@@ -218,8 +222,12 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
         body: { err: m.methodNotAllowed ? 'Method not allowed' : 'Route not found', ECODE: 'APP_001' },
       });
     }
+    // Per-route counts are this sandbox's own callers only: a request with a token it never issued (a bridge
+    // left running by another test, on a port since reused) is answered 401 and counted apart.
     const key = `${method} ${m.route.template}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const presented = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    if (path.startsWith('/_sandbox/') || state.tokens.has(presented)) counts.set(key, (counts.get(key) ?? 0) + 1);
+    else nForeign++;
     let json: unknown;
     if (body.length > 0 && (req.headers['content-type'] ?? '').includes('json')) {
       try {
