@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { FlowsConfig } from './flowsSchema.ts';
 import { PARTNER_STATUSES, PARTNER_TIERS } from '../core/case.ts';
 import { AcCsvConfig, MailboxConfig } from './mailboxSchema.ts';
-import { CalendarSection, MetricsSection, RoutingSection, SlaSection, SlaSweepCron } from './slaSchema.ts';
+import {
+  CalendarSection,
+  CategoriesSection,
+  MetricsSection,
+  RoutingSection,
+  SlaSection,
+  SlaSweepCron,
+} from './slaSchema.ts';
+import { unknownRuleCategories } from '../flows/05-escalation/decisions/routing/caseCategories.ts';
 import { MappingSection } from './mappingSchema.ts';
 import { GuardsSection, SharingSection } from './sharingSchema.ts';
 import { BodyLimitsBySource, SecretsSection } from './secretsSchema.ts';
@@ -258,6 +266,8 @@ export const GridbridgeConfigShape = z.strictObject({
   calendar: CalendarSection,
   sla: SlaSection,
   routing: RoutingSection,
+  /** Case categories that routing rules may match (src/flows/05-escalation/decisions/routing/caseCategories.ts). */
+  categories: CategoriesSection,
   metrics: MetricsSection,
   sla_sweep_cron: SlaSweepCron,
   dispatcher: DispatcherConfig.prefault({}),
@@ -280,6 +290,13 @@ export const GridbridgeConfigShape = z.strictObject({
 
 /** What an EDI-only deployment (driver mailbox) cannot do is refused at load time, naming the key. */
 export const GridbridgeConfig = GridbridgeConfigShape.superRefine((c, ctx) => {
+  // A routing rule naming an undeclared category could never match: a typo would route silently elsewhere.
+  for (const u of unknownRuleCategories(c.routing, c.categories))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['routing', u.rule, 'match', 'category', u.item],
+      message: `unknown category "${u.category}"; declared in \`categories\`: ${c.categories.map((x) => x.name).join(', ') || 'none (a case has a category only when `categories` names it)'}`,
+    });
   if (c.tradinggrid.driver !== 'mailbox') return;
   if (!c.mailbox)
     ctx.addIssue({

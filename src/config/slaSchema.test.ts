@@ -73,6 +73,42 @@ describe('config: calendar, sla, routing, metrics', () => {
       'routing[1].route_to.manager',
       /e-mail/,
     ],
+    [
+      'a routing rule naming a category nobody declared',
+      full
+        .replace(
+          '  - { route_to: { manager: ops@example.com, list_id: "77" } }\n',
+          '  - { match: { category: [customs, sanctons] }, route_to: { manager: trade@example.com } }\n  - { route_to: { manager: ops@example.com, list_id: "77" } }\n',
+        )
+        .concat(
+          'categories:\n  - { name: customs, match: { kind: [compliance_issue] } }\n  - { name: sanctions, match: { document_type: [export_licence] } }\n',
+        ),
+      'routing[1].match.category[1]',
+      /unknown category "sanctons"; declared in `categories`: customs, sanctions/,
+    ],
+    [
+      'a category rule without any categories declared',
+      full.replace(
+        '  - { route_to: { manager: ops@example.com, list_id: "77" } }\n',
+        '  - { match: { category: [customs] }, route_to: { manager: trade@example.com } }\n  - { route_to: { manager: ops@example.com, list_id: "77" } }\n',
+      ),
+      'routing[1].match.category[0]',
+      /unknown category "customs"; declared in `categories`: none/,
+    ],
+    [
+      'a category that says nothing about which cases',
+      full.concat('categories:\n  - { name: customs, match: {} }\n'),
+      'categories[0].match',
+      /needs `kind` and\/or `document_type`/,
+    ],
+    [
+      'a category declared twice',
+      full.concat(
+        'categories:\n  - { name: customs, match: { kind: [compliance_issue] } }\n  - { name: customs, match: { kind: [dispute] } }\n',
+      ),
+      'categories[1].name',
+      /declared twice/,
+    ],
     ['a bad cron expression', full.replace("'*/2 * * * *'", "'every two minutes'"), 'sla_sweep_cron', /cron/],
     [
       'an unknown period kind',

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { businessCalendarConfigSchema } from '../core/calendar/calendarConfig.ts';
 import { routingRulesSchema } from '../flows/05-escalation/decisions/routing/routingRules.ts';
+import { caseCategoriesSchema } from '../flows/05-escalation/decisions/routing/caseCategories.ts';
 import { slaConfigSchema } from '../flows/05-escalation/decisions/sla/slaPolicy.ts';
 
 /**
@@ -25,6 +26,12 @@ export const SlaSection = slaConfigSchema.prefault({ default: { response_hours: 
  * escalation task is still created, in the case's list, unassigned unless its level names `route_to`.
  */
 export const RoutingSection = routingRulesSchema.optional();
+
+/**
+ * Case categories for routing rules that match `category` (the Trading Grid contract has none): each named
+ * by kinds and/or business document types, first match wins, none matching: no category. Default: none.
+ */
+export const CategoriesSection = caseCategoriesSchema.default([]);
 
 function isCron(text: string): boolean {
   try {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BusinessCalendar } from '../../../core/calendar/businessCalendar.ts';
 import type { CaseRecord } from '../../../core/case.ts';
 import { routingRulesSchema } from './routing/routingRules.ts';
+import { caseCategoriesSchema } from './routing/caseCategories.ts';
 import { slaConfigSchema } from './sla/slaPolicy.ts';
 import { decideSweepForCase, type StoredSla, type SweepCaseInput } from './slaSweep.ts';
 
@@ -177,5 +178,31 @@ describe('decideSweepForCase: SLA decisions become keyed jobs and the record of 
       input(10, { record: { ...record, partnerTier: 'strategic' }, stored: stored({ reminders: [0.5, 0.75] }) }),
     );
     expect(d.escalations[0]).toMatchObject({ manager: 'kam@example.com', ruleIndex: 0 });
+  });
+});
+
+describe('decideSweepForCase: a routing rule on category', () => {
+  const byCategory = routingRulesSchema.parse([
+    { match: { category: ['billing'] }, route_to: { manager: 'finance@example.com' } },
+    { route_to: { manager: 'ops@example.com' } },
+  ]);
+  const categories = caseCategoriesSchema.parse([
+    { name: 'billing', match: { kind: ['dispute'], document_type: ['invoice'] } },
+  ]);
+  const invoiceDispute: CaseRecord = {
+    ...record,
+    transactionRef: { business: { type: 'invoice', value: 'INV-9' } },
+  };
+  it.each<[string, Partial<SweepCaseInput>, string]>([
+    ['the case is in the category the config names', { record: invoiceDispute, categories }, 'finance@example.com'],
+    [
+      'another document type is not',
+      { record: { ...invoiceDispute, transactionRef: null }, categories },
+      'ops@example.com',
+    ],
+    ['no categories configured: the rule never matches', { record: invoiceDispute }, 'ops@example.com'],
+  ])('%s', (_name, o, manager) => {
+    const d = decideSweepForCase(input(10, { stored: stored(), routing: byCategory, ...o }));
+    expect(d.escalations[0]?.manager).toBe(manager);
   });
 });

@@ -1,6 +1,7 @@
 import type { BusinessCalendar } from '../../../core/calendar/businessCalendar.ts';
 import type { CaseRecord } from '../../../core/case.ts';
 import type { RouteTo, RoutingRules } from './routing/routingRules.ts';
+import { categorizeCase, type CaseCategories } from './routing/caseCategories.ts';
 import { computeSla, type SlaResult, type SlaState } from './sla/computeSla.ts';
 import { decideSlaActions } from './sla/decideSlaActions.ts';
 import { selectSlaPolicy, type SlaConfig } from './sla/slaPolicy.ts';
@@ -22,6 +23,8 @@ export interface SweepCaseInput {
   hasTask: boolean;
   sla: SlaConfig;
   routing: RoutingRules;
+  /** Config `categories`: where a case's category (for routing rules) comes from; none: no category. */
+  categories?: CaseCategories;
   calendar: BusinessCalendar;
   now: Date;
   /** The sweep's time slot: keys due-date writes, so each sweep writes a moved date at most once. */
@@ -102,7 +105,10 @@ export function decideSweepForCase(input: SweepCaseInput): SweepCaseDecision {
     kind: r.kind,
     exception,
     tier: r.partnerTier,
-    category: (r as CaseRecord & { category?: string | null }).category ?? null,
+    category: categorizeCase(
+      { kind: r.kind, exception, documentType: r.transactionRef?.business?.type ?? null },
+      input.categories ?? [],
+    ),
     value: r.value,
   };
   const choice = selectSlaPolicy(subject, input.sla);

@@ -43,6 +43,7 @@ export function slaSweepHandler(
         hasTask: row.cuTaskId !== null,
         sla: ctx.config.sla,
         routing: rt.routing,
+        categories: ctx.config.categories,
         calendar: rt.calendar,
         now,
         slot,

@@ -11,3 +11,11 @@ export {
   type RoutingRule,
   type RoutingRules,
 } from './routingRules.ts';
+export {
+  caseCategoriesSchema,
+  categorizeCase,
+  unknownRuleCategories,
+  type CaseCategories,
+  type CaseCategory,
+  type CategoryFacts,
+} from './caseCategories.ts';
