@@ -1,9 +1,33 @@
 import type { TransactionEnvelope } from '../edi/envelope.ts';
 import { first, type Segment } from '../edi/segment.ts';
+import { edifactInvoice, edifactOrder, edifactShipmentsByPo, iftstaExceptions } from './edifactDocuments.ts';
 import type { OrderLine, ShipmentLine } from './state.ts';
 
 /** Business documents whose content the mailbox reads (their segments are kept while parsing). */
-export const DOCUMENT_SETS: ReadonlySet<string> = new Set(['850', '856', '810', '214', '180']);
+export const DOCUMENT_SETS: ReadonlySet<string> = new Set([
+  '850',
+  '856',
+  '810',
+  '214',
+  '180',
+  'ORDERS',
+  'DESADV',
+  'INVOIC',
+  'IFTSTA',
+]);
+
+/** The three-way match's documents, X12 and EDIFACT alike: order, shipment notice, invoice. */
+export type DocumentRole = 'order' | 'shipment' | 'invoice';
+export const DOCUMENT_ROLES: Readonly<Record<string, DocumentRole>> = {
+  '850': 'order',
+  ORDERS: 'order',
+  '856': 'shipment',
+  DESADV: 'shipment',
+  '810': 'invoice',
+  INVOIC: 'invoice',
+};
+/** What a shipment notice is called in each standard, for messages. */
+export const SHIPMENT_NOTICE = { x12: '856', edifact: 'DESADV' } as const;
 
 const num = (s: string): number | null => (s === '' || !Number.isFinite(Number(s)) ? null : Number(s));
 
@@ -113,4 +137,30 @@ export function returnItems(tx: TransactionEnvelope): string[] {
   }
   flush();
   return out;
+}
+
+/** An order (850 BEG03 + PO1 lines, ORDERS BGM + LIN lines); null without an order number. */
+export function orderOf(tx: TransactionEnvelope): { po: string; lines: OrderLine[] } | null {
+  if (tx.set_id === 'ORDERS') return edifactOrder(tx);
+  const po = orderNumber(tx);
+  return po === null ? null : { po, lines: itemLines(tx, 'PO1') };
+}
+
+/** Shipped quantities per order (856 PRF/LIN/SN1, DESADV RFF+ON/LIN/QTY+12). */
+export function shipmentsOf(tx: TransactionEnvelope): Map<string, ShipmentLine[]> {
+  return tx.set_id === 'DESADV' ? edifactShipmentsByPo(tx) : shipmentsByPo(tx);
+}
+
+/** The order an invoice bills and its lines (810 BIG04 + IT1, INVOIC RFF+ON + LIN). */
+export function invoiceOf(tx: TransactionEnvelope): { po: string | null; lines: OrderLine[] } {
+  return tx.set_id === 'INVOIC' ? edifactInvoice(tx) : { po: invoicePo(tx), lines: itemLines(tx, 'IT1') };
+}
+
+/** Shipment status exceptions of a 214 (AT7) or an IFTSTA (STS), with the words the detail starts with. */
+export function statusExceptions(
+  tx: TransactionEnvelope,
+): { label: string; status: string; reason: string; description: string; date: string }[] {
+  return tx.set_id === 'IFTSTA'
+    ? iftstaExceptions(tx).map((x) => ({ label: 'IFTSTA STS', ...x }))
+    : at7Exceptions(tx).map((x) => ({ label: '214 AT7', ...x }));
 }

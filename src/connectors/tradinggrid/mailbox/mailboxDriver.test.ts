@@ -337,6 +337,88 @@ describe('MailboxDriver over a local folder', () => {
     expect(later.ok && exceptions(later.value.items).map((e) => e.exception)).toEqual(['fa_overdue']); // no 997 for our 850; the 856 came, so no asn_missing
   });
 
+  describe('EDIFACT in the three-way match, like X12 850/856/810', () => {
+    /** The UNB sender and recipient exchanged: the same message sent the other way round. */
+    const swapUnb = (name: string) =>
+      Buffer.from(
+        fixture(name)
+          .toString('latin1')
+          .replace(/UNB\+(\w+:\d)\+([^+]+)\+([^+]+)\+/, (_m, s: string, a: string, b: string) => `UNB+${s}+${b}+${a}+`),
+        'latin1',
+      );
+
+    it("as the buyer: our ORDERS, the partner's DESADV and INVOIC → invoice_mismatch; the DESADV settles asn_missing", async () => {
+      const { d } = await driver();
+      expect((await d.send('orders.edi', fixture('edifact/orders-d96a.edi'), T0)).ok).toBe(true);
+      drop('desadv.edi', fixture('edifact/desadv-d96a.edi'));
+      drop('invoic.edi', fixture('edifact/invoic-d01b.edi'));
+      const r = await d.scanOnce(hours(2));
+      if (!r.ok) throw new Error(r.error.detail);
+      const ex = exceptions(r.value.items);
+      expect(ex.map((e) => [e.exception, e.partner.id, e.transactionRef.business?.value])).toEqual([
+        ['invoice_mismatch', '4012345000009', 'INV-E9001'],
+      ]);
+      expect(ex[0]!.detail).toBe(
+        'INVOIC INV-E9001 vs PO PO-E4711: 4000862141411 price 42 invoiced, 40 ordered; 4000862141411 quantity 5 invoiced, 4 shipped',
+      );
+      const later = await d.scanOnce(hours(100));
+      // No CONTRL for our ORDERS; the DESADV came, so no asn_missing.
+      expect(later.ok && exceptions(later.value.items).map((e) => e.exception)).toEqual(['fa_overdue']);
+    });
+
+    it("as the supplier: the partner's ORDERS without our DESADV → asn_missing; our DESADV and INVOIC seen in the sent folder are matched", async () => {
+      const sentDir = join(dir, 'customer-sent');
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(sentDir, { recursive: true });
+      const sentTransport = new LocalFolderTransport({ ...folders, inbound: sentDir });
+      const put = (name: string, data: Buffer) => {
+        writeFileSync(join(sentDir, name), data);
+        utimesSync(join(sentDir, name), T0, T0);
+      };
+      const blind = await driver({ defaults: { asnWindowHours: 24 } });
+      drop('orders.edi', swapUnb('edifact/orders-d96a.edi'));
+      expect((await blind.d.scanOnce(hours(1))).ok).toBe(true);
+      const due = await blind.d.scanOnce(hours(26));
+      if (!due.ok) throw new Error(due.error.detail);
+      expect(exceptions(due.value.items).map((e) => [e.exception, e.transactionRef.business?.value])).toEqual([
+        ['asn_missing', 'PO-E4711'],
+      ]);
+      expect(exceptions(due.value.items)[0]!.detail).toMatch(/^no DESADV for PO PO-E4711 received /);
+
+      const { d } = await driver({ defaults: { asnWindowHours: 24 } });
+      drop('orders-2.edi', swapUnb('edifact/orders-d96a.edi'));
+      expect((await d.scanOnce(hours(1))).ok).toBe(true);
+      put('desadv.edi', swapUnb('edifact/desadv-d96a.edi'));
+      put('invoic.edi', swapUnb('edifact/invoic-d01b.edi'));
+      const seen = await d.observeSent(sentTransport, hours(2));
+      if (!seen.ok) throw new Error(seen.error.detail);
+      // Our own invoice bills more than we shipped and at another price than the partner ordered.
+      expect(exceptions(seen.value.items).map((e) => [e.exception, e.partner.id, e.detail])).toEqual([
+        [
+          'invoice_mismatch',
+          '4012345000009',
+          'INVOIC INV-E9001 vs PO PO-E4711: 4000862141411 price 42 invoiced, 40 ordered; 4000862141411 quantity 5 invoiced, 4 shipped',
+        ],
+      ]);
+      const later = await d.scanOnce(hours(26));
+      expect(later.ok && exceptions(later.value.items).map((e) => e.exception)).not.toContain('asn_missing');
+    });
+
+    it('reads IFTSTA status exceptions like 214 AT7 ones', async () => {
+      const { d } = await driver();
+      drop('iftsta.edi', fixture('edifact/iftsta-d01b.edi'));
+      const r = await d.scanOnce(T0);
+      if (!r.ok) throw new Error(r.error.detail);
+      const ex = exceptions(r.value.items);
+      expect(ex.map((e) => [e.exception, e.partner.id, e.transactionRef.business?.value])).toEqual([
+        ['shipment_status_exception', 'CARRIER01', 'IFT-5501'],
+      ]);
+      expect(ex[0]!.detail).toBe(
+        'IFTSTA STS status 23 Not delivered reason 14 (Damaged: Three cartons crushed) at 202403041015',
+      );
+    });
+  });
+
   it('raises asn_missing for an 850 received without an 856 in the window', async () => {
     const { d } = await driver({ defaults: { asnWindowHours: 24 } });
     drop('po.x12', fixture('unusual-separators.x12'));

@@ -6,13 +6,14 @@ import { ACK_SETS, interpretAck, interpretTa1, validateAck, type AckFinding } fr
 import type { EdiError, InterchangeEnvelope, PartyId, TransactionEnvelope } from '../edi/envelope.ts';
 import { readEdi, type ReadEdiOptions } from '../edi/readEdi.ts';
 import {
-  at7Exceptions,
+  DOCUMENT_ROLES,
   DOCUMENT_SETS,
-  invoicePo,
-  itemLines,
-  orderNumber,
+  invoiceOf,
+  orderOf,
   returnItems,
-  shipmentsByPo,
+  SHIPMENT_NOTICE,
+  shipmentsOf,
+  statusExceptions,
 } from './documents.ts';
 import {
   describeAckErrors,
@@ -400,14 +401,14 @@ export class MailboxDriver {
       };
       const partner = this.partnerOf(ic);
       if (ACK_SETS.has(tx.set_id)) items.push(...(await this.correlate(ic, interpretAck(tx), file, at)));
-      else if (tx.set_id === '214')
-        at7Exceptions(tx).forEach((x, i) =>
+      else if (tx.set_id === '214' || tx.set_id === 'IFTSTA')
+        statusExceptions(tx).forEach((x, i) =>
           items.push(
             exception(
               'shipment_status_exception',
               partner,
               ref,
-              `214 AT7 status ${x.status || '-'} reason ${x.reason} (${x.description})${x.date ? ` at ${x.date}` : ''}`,
+              `${x.label} status ${x.status || '-'} reason ${x.reason} (${x.description})${x.date ? ` at ${x.date}` : ''}`,
               at,
               file,
               String(i),
@@ -425,7 +426,7 @@ export class MailboxDriver {
             file,
           ),
         );
-      else if (tx.set_id === '850' || tx.set_id === '856' || tx.set_id === '810')
+      else if (DOCUMENT_ROLES[tx.set_id] !== undefined)
         items.push(...(await this.trackDocument(tx, ref, partner, file, now)));
     }
     return items;
@@ -480,13 +481,13 @@ export class MailboxDriver {
       business: tx.business_reference,
     };
     const partner = this.partnerOf(ic);
-    if (tx.set_id === '214')
-      return at7Exceptions(tx).map((x, i) => ({
+    if (tx.set_id === '214' || tx.set_id === 'IFTSTA')
+      return statusExceptions(tx).map((x, i) => ({
         ...exception(
           'shipment_status_exception',
           partner,
           ref,
-          `TEST interchange: 214 AT7 status ${x.status || '-'} reason ${x.reason} (${x.description})`,
+          `TEST interchange: ${x.label} status ${x.status || '-'} reason ${x.reason} (${x.description})`,
           at,
           file,
           `test|${i}`,
@@ -610,13 +611,14 @@ export class MailboxDriver {
   ): Promise<MailboxItem[]> {
     const { state } = this.opts;
     const ic = tx.interchange;
-    if (tx.set_id === '850') {
-      const po = orderNumber(tx);
-      if (po !== null)
+    const role = DOCUMENT_ROLES[tx.set_id];
+    if (role === 'order') {
+      const order = orderOf(tx);
+      if (order !== null)
         await state.recordOrder({
           partner,
-          poNumber: po,
-          lines: itemLines(tx, 'PO1'),
+          poNumber: order.po,
+          lines: order.lines,
           receivedAt: now.toISOString(),
           asnDueAt: this.deadline(now, this.windows(partner).asnWindowHours).toISOString(),
           asnSeen: false,
@@ -633,8 +635,8 @@ export class MailboxDriver {
         });
       return [];
     }
-    if (tx.set_id === '856') {
-      for (const [po, lines] of shipmentsByPo(tx)) {
+    if (role === 'shipment') {
+      for (const [po, lines] of shipmentsOf(tx)) {
         await state.markAsnSeen(partner, po);
         await state.addShipment(
           partner,
@@ -645,15 +647,17 @@ export class MailboxDriver {
       }
       return [];
     }
-    // 810: compare each invoice line with the order (price) and with what was shipped, or else ordered (quantity).
-    const po = invoicePo(tx);
+    if (role !== 'invoice') return [];
+    // 810 / INVOIC: compare each invoice line with the order (price) and with what was shipped, or else ordered (quantity).
+    const invoice = invoiceOf(tx);
+    const po = invoice.po;
     if (po === null) return [];
     const order = await state.getOrder(partner, po);
     if (order === null) return [];
     const shipped = await state.getShipped(partner, po);
     const tolerance = this.opts.priceTolerance ?? 0.005;
     const problems: string[] = [];
-    for (const line of itemLines(tx, 'IT1')) {
+    for (const line of invoice.lines) {
       const ordered = order.lines.find(
         (l) => (line.product !== null && l.product === line.product) || (line.product === null && l.line === line.line),
       );
@@ -681,7 +685,7 @@ export class MailboxDriver {
         'invoice_mismatch',
         partner,
         ref,
-        `810 ${tx.business_reference?.value ?? ''} vs PO ${po}: ${problems.join('; ')}`,
+        `${tx.set_id} ${tx.business_reference?.value ?? ''} vs PO ${po}: ${problems.join('; ')}`,
         now.toISOString(),
         file,
       ),
@@ -722,7 +726,7 @@ export class MailboxDriver {
           'asn_missing',
           o.partner,
           ref,
-          `no 856 for PO ${o.poNumber} received ${o.receivedAt}, due ${o.asnDueAt}`,
+          `no ${SHIPMENT_NOTICE[o.ref.standard]} for PO ${o.poNumber} received ${o.receivedAt}, due ${o.asnDueAt}`,
           at,
           o.file,
         ),
@@ -794,8 +798,9 @@ export class MailboxDriver {
 
   /**
    * What we sent, as the partner will answer it: each transaction waits for its FA (hours per partner and
-   * document type), our 850/856 join the order/shipment match, and (seen in the customer's sent folder) our
-   * 810 is checked against the partner's order and what we shipped, the three-way match the other way round.
+   * document type), our orders and shipment notices (850/856, ORDERS/DESADV) join the order/shipment match, and
+   * (seen in the customer's sent folder) our invoice (810, INVOIC) is checked against the partner's order and what
+   * we shipped, the three-way match the other way round.
    */
   private async recordOutgoing(
     transactions: TransactionEnvelope[],
@@ -823,7 +828,8 @@ export class MailboxDriver {
         faDueAt: this.deadline(now, this.faHours(ic.receiver, tx.set_id)).toISOString(),
         fa: 'awaiting',
       });
-      if (tx.set_id === '850' || tx.set_id === '856' || (invoices && tx.set_id === '810')) {
+      const role = DOCUMENT_ROLES[tx.set_id];
+      if (role === 'order' || role === 'shipment' || (invoices && role === 'invoice')) {
         const ref: TransactionRef = {
           standard: ic.standard,
           sender: partyKey(ic.sender),
