@@ -454,10 +454,15 @@ async function run(
     const suspects = [
       ...new Set(violations.map((v) => /^case (\S+):/.exec(v)?.[1]).filter((x): x is string => !!x)),
     ].slice(0, 2);
-    if (commentsMissing.length > 0)
+    if (commentsMissing.length > 0) {
+      const file = join(tmpdir(), `gridbridge-${o.label}-comments-${Date.now()}.json`);
+      const evidence: Record<string, unknown> = {};
+      for (const id of commentsMissing.slice(0, 4)) evidence[id] = await describeMissingComment(s, w, id);
+      writeFileSync(file, JSON.stringify(evidence, null, 2));
       process.stderr.write(
-        `\n*** KNOWN BUG (open): ${commentsMissing.length} partner comment(s) never reached their task: ${commentsMissing.slice(0, 10).join(', ')} ***\n`,
+        `\n*** KNOWN BUG (open): ${commentsMissing.length} partner comment(s) never reached their task: ${commentsMissing.slice(0, 10).join(', ')}; what the store and the sandbox know: ${file} ***\n`,
       );
+    }
     if (suspects.length > 0) {
       const file = join(tmpdir(), `gridbridge-${o.label}-${Date.now()}.json`);
       const report: Record<string, unknown> = {};
@@ -547,6 +552,37 @@ async function describeCase(s: Store, id: string): Promise<object> {
   const memory = await s.db.selectFrom('sync_hashes').selectAll().where('entity_id', '=', id).execute();
   const documents = await s.db.selectFrom('documents').selectAll().where('case_id', '=', id).execute();
   return { audit, jobs, memory, documents };
+}
+
+/** Everything that could say where a partner comment went: the sandbox's record and deliveries, the inbox, the jobs. */
+async function describeMissingComment(s: Store, w: World, caseId: string): Promise<object> {
+  const tg = w.tg.state();
+  const comments = (tg.comments.get(caseId) ?? []).map((c) => ({ id: c.id, side: c.side, created_at: c.created_at }));
+  const ids = comments.map((c) => c.id);
+  const undelivered = tg.undelivered.filter((e) => ids.includes(String((e.data as { id?: unknown }).id)));
+  const inbox = await s.db
+    .selectFrom('inbound_events')
+    .select(['event_id', 'type', 'received_at'])
+    .where('payload', 'like', `%${caseId}%`)
+    .orderBy('received_at')
+    .execute();
+  const jobs = await s.db
+    .selectFrom('jobs')
+    .select(['id', 'kind', 'key', 'state', 'attempts', 'last_error', 'run_at'])
+    .where((eb) => eb.or(ids.map((id) => eb('key', 'like', `%${id}%`))))
+    .orderBy('id')
+    .execute();
+  const cursor = await s.db.selectFrom('cursors').selectAll().execute();
+  const tgCase = tg.cases.get(caseId);
+  return {
+    comments,
+    case: { updated_at: tgCase?.updated_at, opened_at: tgCase?.opened_at, status: tgCase?.status },
+    undelivered: undelivered.map((e) => ({ id: e.id, type: e.type })),
+    inbox,
+    jobs: ids.length > 0 ? jobs : [],
+    store: await describeCase(s, caseId),
+    cursors: cursor,
+  };
 }
 
 let lastBusy = '';
