@@ -7,6 +7,8 @@ import { listEscalations } from '../../src/store/ops/listEscalations.ts';
 import { withSlaTables } from '../../src/store/slaTables.ts';
 import { periodOf } from '../../src/core/metrics/period.ts';
 import { buildReport } from '../../src/cli/commands/report.ts';
+import { routingRulesSchema } from '../../src/flows/05-escalation/decisions/routing/routingRules.ts';
+import { caseCategoriesSchema } from '../../src/flows/05-escalation/decisions/routing/caseCategories.ts';
 
 /**
  * Flows 5 and 7 end to end against both sandboxes, with an injected clock: the bridge's `now` runs
@@ -32,7 +34,11 @@ interface Clocked {
 
 async function start(): Promise<Clocked> {
   world = await createWorld();
-  const w = world;
+  return startOnWorld(world);
+}
+
+/** The bridge on a world whose config a test may have changed first. */
+async function startOnWorld(w: World): Promise<Clocked> {
   const t0 = Date.now();
   let offset = 0;
   const now = () => Date.now() + offset;
@@ -210,6 +216,81 @@ describe('flow 5: SLA sweep, reminders, pause, escalation ladder (injected clock
       rule_index: 1,
     });
     expect((await listEscalations(c.b.store.db, ship.id))[0]).toMatchObject({
+      manager: 'ana.ops@gridbridge.example',
+      rule_index: 2,
+    });
+  }, 60_000);
+});
+
+describe('flow 5: routing by transaction value and by category (through both sandboxes)', () => {
+  it('a case at the value threshold escalates to the manager the value rule names; one below and a categorised one go elsewhere', async () => {
+    world = await createWorld();
+    // Before the bridge starts: the routing table of a customer who routes big money to the manager.
+    world.config.routing = routingRulesSchema.parse([
+      {
+        name: 'high value',
+        match: { value_min: 50_000, currency: 'USD' },
+        route_to: { manager: 'dora.manager@gridbridge.example' },
+      },
+      {
+        name: 'trade compliance',
+        match: { category: ['customs'] },
+        route_to: { manager: 'chen.it@gridbridge.example' },
+      },
+      { name: 'operations', route_to: { manager: 'ana.ops@gridbridge.example' } },
+    ]);
+    world.config.categories = caseCategoriesSchema.parse([
+      { name: 'customs', match: { kind: ['compliance_issue'], document_type: ['export_declaration'] } },
+    ]);
+    const c = await startOnWorld(world);
+    const big = await c.w.tg.raiseCase({
+      partnerId: 'P-INITECH',
+      kind: 'shipment_exception',
+      title: 'Container held at port',
+      value: { amount: 50_000, currency: 'USD' },
+    });
+    const small = await c.w.tg.raiseCase({
+      partnerId: 'P-INITECH',
+      kind: 'shipment_exception',
+      title: 'Pallet damaged',
+      value: { amount: 49_999.99, currency: 'USD' },
+    });
+    const customs = await c.w.tg.raiseCase({
+      partnerId: 'P-GLOBEX',
+      kind: 'compliance_issue',
+      title: 'Export declaration missing',
+      transactionRef: { business: { type: 'export_declaration', value: 'EXD-7' } },
+    });
+    await c.settle();
+    c.advanceTo(25); // the shipment exceptions (24 h) breached: level 1, routed by the table
+    await c.sweep();
+    c.advanceTo(121); // the compliance issue (120 h) breached: level 1
+    await c.sweep();
+    const dora = await member(c, 'dora.manager@gridbridge.example');
+    const ana = await member(c, 'ana.ops@gridbridge.example');
+    const chen = await member(c, 'chen.it@gridbridge.example');
+    const l1Of = async (id: string) => {
+      const link = await getLink(c.b.store.db, 'case', id);
+      const t = escalationTasks(c).filter(
+        (x) => x.name.startsWith('[Escalation L1]') && x.linked_tasks.some((l: any) => l.link_id === link!.cuTaskId),
+      );
+      expect(t, `one level-1 escalation task for ${id}`).toHaveLength(1);
+      return t[0]!;
+    };
+    const bigTask = await l1Of(big.id);
+    expect(bigTask.assignees.map((u: any) => u.id)).toEqual([dora]);
+    expect(bigTask.markdown_description ?? bigTask.description).toMatch(
+      /rules\[0\] "high value": value 50000 USD in \[50000, ∞\)/,
+    );
+    expect((await l1Of(small.id)).assignees.map((u: any) => u.id)).toEqual([ana]);
+    const customsTask = await l1Of(customs.id);
+    expect(customsTask.assignees.map((u: any) => u.id)).toEqual([chen]);
+    expect(customsTask.markdown_description ?? customsTask.description).toMatch(/category customs in \[customs\]/);
+    expect((await listEscalations(c.b.store.db, big.id))[0]).toMatchObject({
+      manager: 'dora.manager@gridbridge.example',
+      rule_index: 0,
+    });
+    expect((await listEscalations(c.b.store.db, small.id))[0]).toMatchObject({
       manager: 'ana.ops@gridbridge.example',
       rule_index: 2,
     });
