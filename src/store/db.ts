@@ -18,6 +18,7 @@ import * as m013 from './migrations/013_partner_channel.ts';
 import * as m014 from './migrations/014_job_crashes.ts';
 import * as m016 from './migrations/016_partner_guard.ts';
 import * as m017 from './migrations/017_partner_page_hits.ts';
+import * as m018 from './migrations/018_edi_outbound.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -78,6 +79,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, d: Dialect) => Prom
   '014_job_crashes': m014,
   '016_partner_guard': m016,
   '017_partner_page_hits': m017,
+  '018_edi_outbound': m018,
 };
 
 class InCodeMigrations implements MigrationProvider {

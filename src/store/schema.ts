@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { MailboxTables } from './mailboxTables.ts';
 import type { PartnerChannelTables } from './partnerChannelTables.ts';
+import type { EdiOutboundTables } from './ediOutboundTables.ts';
 
 /** Row types of the store. Times are ms epochs (bigint in PostgreSQL, parsed to number). JSON is text. */
 export interface JobsTable {
@@ -115,7 +116,7 @@ export interface LeasesTable {
   expires_at: number;
 }
 
-export interface Database extends MailboxTables, PartnerChannelTables {
+export interface Database extends MailboxTables, PartnerChannelTables, EdiOutboundTables {
   jobs: JobsTable;
   inbound_events: InboundEventsTable;
   cases: CasesTable;
