@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseEdi } from './parseEdi.ts';
 
-const contrl = (uci: string, rest = '') =>
+const contrl = (uci: string, rest = '', syntax = '3') =>
   Buffer.from(
-    `UNA:+.? 'UNB+UNOC:3+5790000000001:14+GRIDBRIDGE:ZZ+240301:0930+C1'UNH+CM1+CONTRL:D:3:UN'UCI+INT0042+GRIDBRIDGE:ZZ+5790000000001:14+${uci}'${rest}UNT+${3 + rest.split("'").length - 1}+CM1'UNZ+1+C1'`,
+    `UNA:+.? 'UNB+UNOC:${syntax}+5790000000001:14+GRIDBRIDGE:ZZ+${syntax === '4' ? '20240301' : '240301'}:0930+C1'UNH+CM1+CONTRL:D:3:UN'UCI+INT0042+GRIDBRIDGE:ZZ+5790000000001:14+${uci}'${rest}UNT+${3 + rest.split("'").length - 1}+CM1'UNZ+1+C1'`,
     'latin1',
   );
 const outcomes = async (buf: Buffer) => {
@@ -33,6 +33,23 @@ describe('CONTRL action codes (0083), the whole list', () => {
       'M2=rejected',
     ]);
     expect(await outcomes(contrl('8'))).toEqual(['UCI=received']);
+  });
+});
+
+describe('CONTRL UCD read per the syntax version of its interchange (UNB S001 0002)', () => {
+  const ucd = "UCM+M1+ORDERS:D:96A:UN+4'UCS+5+13'UCD+12+3:1:2'";
+  it.each([
+    ['1', { element: 3, component: 1 }],
+    ['2', { element: 3, component: 1 }],
+    ['3', { element: 3, component: 1 }],
+    ['4', { element: 3, component: 1, repetition: 2 }],
+  ])('syntax version %s: S011 is %o', async (syntax, where) => {
+    const p = await parseEdi(contrl('7', ucd, syntax));
+    expect(p.errors).toEqual([]);
+    expect(p.acknowledgments[1]!.errors).toEqual([
+      { position: 5, code: '13', description: 'Missing' },
+      { position: 5, ...where, code: '12', description: 'Invalid value' },
+    ]);
   });
 });
 

@@ -263,8 +263,17 @@ export const CONTRL_ACTIONS: Readonly<Record<string, { outcome: AckOutcome; mean
 /** An action code outside the list says nothing we can rely on: treated as a rejection, and reported by validateAck. */
 const contrlOutcome = (code: string): AckOutcome => CONTRL_ACTIONS[code]?.outcome ?? 'rejected';
 
-/** CONTRL: one finding for the interchange (UCI), one per group (UCF) and one per message (UCM). */
-function interpretContrl(segments: Segment[]): AckFinding[] {
+/** Syntax version number of an EDIFACT interchange (UNB S001 0002, kept as `UNOC:3`); 0 when absent. */
+export function syntaxVersionOf(version: string): number {
+  const n = Number.parseInt(version.split(':')[1] ?? '', 10);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/**
+ * CONTRL: one finding for the interchange (UCI), one per group (UCF) and one per message (UCM). The layout of
+ * UCD's S011 follows the syntax version of the CONTRL's own interchange (UNB S001 0002).
+ */
+function interpretContrl(segments: Segment[], syntaxVersion: number): AckFinding[] {
   const out: AckFinding[] = [];
   let interchange = '';
   let group = '';
@@ -333,10 +342,11 @@ function interpretContrl(segments: Segment[]): AckFinding[] {
         break;
       }
       case 'UCD': {
-        // S011: 0098 element position, 0104 component position, 0136 occurrence (syntax 4).
+        // S011: 0098 element position, 0104 component position; 0136 occurrence exists from syntax version 4
+        // (ISO 9735:1998) only. Versions 1 to 3 define S011 with two components, so a third there is no occurrence.
         const element = num(comp(seg, 2, 0));
         const component = num(comp(seg, 2, 1));
-        const repetition = num(comp(seg, 2, 2));
+        const repetition = syntaxVersion >= 4 ? num(comp(seg, 2, 2)) : undefined;
         current?.ack.errors.push(
           error(first(seg, 1), EDIFACT_SYNTAX_ERRORS, {
             ...(lastTag?.position !== undefined ? { position: lastTag.position } : {}),
@@ -433,7 +443,7 @@ export function interpretAck(tx: TransactionEnvelope): AckFinding[] {
     case '824':
       return interpret824(segments);
     case 'CONTRL':
-      return interpretContrl(segments);
+      return interpretContrl(segments, syntaxVersionOf(tx.interchange.version));
     case 'APERAK':
       return interpretAperak(segments);
     default:
