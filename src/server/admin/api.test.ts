@@ -13,6 +13,8 @@ import { deadLetterJob } from '../../store/ops/deadLetterJob.ts';
 import type { ClickUpClient } from '../../connectors/clickup/index.ts';
 import type { CaseRecord } from '../../core/case.ts';
 import type { Hono } from 'hono';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { saveFlowRecord } from '../../store/ops/flowRecords.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 const VIEWER = 'viewer-token-0123456789abcdef';
@@ -39,6 +41,7 @@ const clickup = {
   rateLimitState: () => ({
     known: true,
     unlimited: false,
+    assumed: false,
     limit: 100,
     remaining: 80,
     resetAt: T0 + 60_000,
@@ -328,6 +331,80 @@ describe('admin API data', () => {
     expect(r.clickup.tokenOwner).toMatchObject({ ok: false, user: 'ana.ops@gridbridge.example' });
     expect(r.clickup.tokenOwner.detail).toMatch(/never reach a partner/);
     expect(r.queue).toMatchObject({ due: 0, running: 0 });
+  });
+
+  // The console is type-checked against this document (admin-api.d.ts): what the API answers must be what the
+  // document says, field by field, or the console's types would be a guess.
+  it('every answer of the admin API is what the OpenAPI document describes', async () => {
+    const doc = openApiDocument() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, any> }> }>>;
+    };
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema(doc, 'admin');
+    const dl = await makeDeadLetter();
+    await saveCase(
+      tmp.store.db,
+      caseRecord('C-3', {
+        transactionRef: { standard: 'X12', business: { type: 'PO', value: '4711' } },
+        value: { amount: 12.5, currency: 'EUR' },
+      }),
+    );
+    await saveFlowRecord(
+      tmp.store.db,
+      {
+        flow: 'rollout',
+        id: 'cu:r1',
+        state: 'collecting',
+        data: { title: 'New ASN rule', recipients: ['P-ACME', 'P-GLOBEX'], acks: { 'P-ACME': '2025-01-06T10:00:00Z' } },
+      },
+      0,
+      now,
+    );
+    await saveFlowRecord(
+      tmp.store.db,
+      {
+        flow: 'onboarding',
+        id: 'P-NEW',
+        state: 'open',
+        data: { partnerName: 'Newco', milestones: { kyc: {} }, closed: [] },
+      },
+      0,
+      now,
+    );
+    now = T0 + 3 * 3_600_000; // C-2 breached: the SLA board has a row
+    const pointer = (p: string, m: string, status: string) =>
+      `admin#/paths/${p.replaceAll('~', '~0').replaceAll('/', '~1')}/${m}/responses/${status}/content/application~1json/schema`;
+    const check = async (method: string, docPath: string, url: string, body?: unknown) => {
+      const r = await app.request(url, {
+        method,
+        headers: { ...bearer(ADMIN), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const status = String(r.status);
+      expect(doc.paths[docPath]?.[method.toLowerCase()]?.responses[status], `${method} ${url} ${status}`).toBeDefined();
+      const validate = ajv.getSchema(pointer(docPath, method.toLowerCase(), status))!;
+      const json = await r.json();
+      expect(validate(json) ? [] : validate.errors, `${method} ${url} ${status}: ${JSON.stringify(json)}`).toEqual([]);
+      return status;
+    };
+    expect(await check('GET', '/session', '/api/session')).toBe('200');
+    expect(await check('GET', '/overview', '/api/overview')).toBe('200');
+    expect(await check('GET', '/cases', '/api/cases')).toBe('200');
+    expect(await check('GET', '/cases/{id}', '/api/cases/C-3')).toBe('200');
+    expect(await check('GET', '/cases/{id}', '/api/cases/C-404')).toBe('404');
+    expect(await check('GET', '/cases/{id}/timeline', '/api/cases/C-1/timeline')).toBe('200');
+    expect(await check('GET', '/dead-letters', '/api/dead-letters?all=true')).toBe('200');
+    expect(await check('GET', '/dead-letters/{id}', `/api/dead-letters/${dl}`)).toBe('200');
+    expect(await check('GET', '/held-changes', '/api/held-changes')).toBe('200');
+    expect(await check('GET', '/sla', '/api/sla')).toBe('200');
+    expect(await check('GET', '/scorecards/trend', '/api/scorecards/trend')).toBe('200');
+    expect(await check('GET', '/rollouts', '/api/rollouts')).toBe('200');
+    expect(await check('GET', '/health', '/api/health')).toBe('200');
+    expect(await check('GET', '/openapi.json', '/api/openapi.json')).toBe('200');
+    expect(await check('POST', '/dead-letters/{id}/replay', `/api/dead-letters/${dl}/replay`)).toBe('200');
+    expect(await check('POST', '/dead-letters/replay', '/api/dead-letters/replay', { ids: [dl, 999] })).toBe('200');
+    expect(await check('POST', '/held-changes/release', '/api/held-changes/release', { all: true })).toBe('200');
+    expect(await check('POST', '/held-changes/drop', '/api/held-changes/drop', { all: true })).toBe('200');
   });
 
   it('the OpenAPI document lists every admin route and nothing else', async () => {

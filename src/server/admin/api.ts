@@ -475,7 +475,8 @@ interface FlowRecordSummaryData {
   partnerName?: string;
   partnerId?: string;
   recipients?: string[];
-  acks?: Record<string, number | undefined>;
+  /** Partner id → when it acknowledged (ISO time). */
+  acks?: Record<string, string | undefined>;
   acknowledged?: unknown;
   acknowledgements?: unknown;
   partners?: unknown;

@@ -4,6 +4,21 @@
  */
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+/** An object whose properties are all always sent, except those named in `optional`. */
+const obj = (properties: Record<string, object>, optional: readonly string[] = [], more: object = {}) => ({
+  type: 'object',
+  required: Object.keys(properties).filter((k) => !optional.includes(k)),
+  properties,
+  ...more,
+});
+/** A JSON document served as it is (this one, the Trading Grid contract): its members are not described here. */
+const opaque = (description: string) => ({ type: 'object', additionalProperties: true, description });
+const int = { type: 'integer' };
+const str = { type: 'string' };
+const bool = { type: 'boolean' };
+const intOrNull = { type: ['integer', 'null'] };
+const strOrNull = { type: ['string', 'null'] };
+const arrayOf = (items: object) => ({ type: 'array', items });
 const err = (description: string) => json(ref('Error'), description);
 const common = { '401': err('not signed in: no or unknown token / session') };
 const change = { ...common, '403': err('read-only role, or CSRF token missing/wrong (session callers)') };
@@ -35,7 +50,11 @@ export function openApiDocument(): object {
     security: [{ bearer: [] }, { session: [] }],
     paths: {
       '/openapi.json': {
-        get: { summary: 'This document', security: [], responses: { '200': json({ type: 'object' }) } },
+        get: {
+          summary: 'This document',
+          security: [],
+          responses: { '200': json(opaque('an OpenAPI 3.1 document')) },
+        },
       },
       '/session': {
         get: {
@@ -74,7 +93,7 @@ export function openApiDocument(): object {
       '/session/sign-out': {
         post: {
           summary: 'End this session',
-          responses: { '200': json({ type: 'object', properties: { signedOut: { type: 'boolean' } } }), ...change },
+          responses: { '200': json(obj({ signedOut: bool })), ...change },
         },
       },
       '/overview': {
@@ -94,15 +113,7 @@ export function openApiDocument(): object {
             q('offset', 'rows to skip', { type: 'integer' }),
           ],
           responses: {
-            '200': json({
-              type: 'object',
-              properties: {
-                total: { type: 'integer' },
-                limit: { type: 'integer' },
-                offset: { type: 'integer' },
-                cases: { type: 'array', items: ref('CaseRow') },
-              },
-            }),
+            '200': json(obj({ total: int, limit: int, offset: int, cases: arrayOf(ref('CaseRow')) })),
             '400': err('bad filter'),
             ...common,
           },
@@ -113,14 +124,9 @@ export function openApiDocument(): object {
           summary: 'One case with its record, links and documents',
           parameters: [idParam('id', 'case id')],
           responses: {
-            '200': json({
-              type: 'object',
-              properties: {
-                case: ref('CaseRow'),
-                record: { type: 'object' },
-                documents: { type: 'array', items: { type: 'object' } },
-              },
-            }),
+            '200': json(
+              obj({ case: ref('CaseRow'), record: ref('CaseRecord'), documents: arrayOf(ref('CaseDocument')) }),
+            ),
             '404': err('no such case'),
             ...common,
           },
@@ -131,10 +137,7 @@ export function openApiDocument(): object {
           summary: 'Everything that happened to a case, in order',
           parameters: [idParam('id', 'case id')],
           responses: {
-            '200': json({
-              type: 'object',
-              properties: { caseId: { type: 'string' }, items: { type: 'array', items: ref('TimelineItem') } },
-            }),
+            '200': json(obj({ caseId: str, items: arrayOf(ref('TimelineItem')) })),
             ...common,
           },
         },
@@ -144,7 +147,7 @@ export function openApiDocument(): object {
           summary: 'Dead letters (not yet replayed, or all with ?all=true)',
           parameters: [q('all', 'include replayed ones', { type: 'boolean' })],
           responses: {
-            '200': json({ type: 'object', properties: { deadLetters: { type: 'array', items: ref('DeadLetter') } } }),
+            '200': json(obj({ deadLetters: arrayOf(ref('DeadLetter')) })),
             ...common,
           },
         },
@@ -161,7 +164,7 @@ export function openApiDocument(): object {
           summary: 'Send a dead letter back to the queue (admin role)',
           parameters: [idParam('id', 'dead letter id', 'integer')],
           responses: {
-            '200': json({ type: 'object', properties: { replayed: { type: 'integer' }, jobId: { type: 'integer' } } }),
+            '200': json(obj({ replayed: int, jobId: int })),
             '404': err('no such dead letter'),
             '409': err('already replayed'),
             ...change,
@@ -189,14 +192,13 @@ export function openApiDocument(): object {
             },
           },
           responses: {
-            '200': json({
-              type: 'object',
-              properties: {
-                replayed: { type: 'integer' },
-                failed: { type: 'integer' },
-                results: { type: 'array', items: { type: 'object' } },
-              },
-            }),
+            '200': json(
+              obj({
+                replayed: int,
+                failed: int,
+                results: arrayOf(obj({ id: int, ok: bool, jobId: int, reason: str }, ['jobId', 'reason'])),
+              }),
+            ),
             '400': err('bad body'),
             ...change,
           },
@@ -206,10 +208,22 @@ export function openApiDocument(): object {
         get: {
           summary: 'Partner-visible changes held by the bulk-change guard (guards.bulk_changes)',
           responses: {
-            '200': json({
-              type: 'object',
-              properties: { guard: { type: 'object' }, held: { type: 'array', items: { type: 'object' } } },
-            }),
+            '200': json(
+              obj({
+                guard: obj({ maxChanges: int, windowMinutes: int }),
+                held: arrayOf(
+                  obj({
+                    id: int,
+                    actor: str,
+                    at: int,
+                    caseId: strOrNull,
+                    kind: str,
+                    reason: strOrNull,
+                    summary: { type: 'string', description: 'what would reach the partner, in short' },
+                  }),
+                ),
+              }),
+            ),
             ...common,
           },
         },
@@ -221,12 +235,12 @@ export function openApiDocument(): object {
             required: true,
             content: {
               'application/json': {
-                schema: { type: 'object', description: '{"all": true}, {"actor": "Name (id)"} or {"ids": [1, 2]}' },
+                schema: ref('HeldSelector'),
               },
             },
           },
           responses: {
-            '200': json({ type: 'object', properties: { released: { type: 'integer' } } }),
+            '200': json(obj({ released: int })),
             '400': err('bad body'),
             ...change,
           },
@@ -239,12 +253,12 @@ export function openApiDocument(): object {
             required: true,
             content: {
               'application/json': {
-                schema: { type: 'object', description: '{"all": true}, {"actor": "Name (id)"} or {"ids": [1, 2]}' },
+                schema: ref('HeldSelector'),
               },
             },
           },
           responses: {
-            '200': json({ type: 'object', properties: { dropped: { type: 'integer' } } }),
+            '200': json(obj({ dropped: int })),
             '400': err('bad body'),
             ...change,
           },
@@ -254,15 +268,19 @@ export function openApiDocument(): object {
         get: {
           summary: 'Open cases at risk or breached, grouped by partner and by manager',
           responses: {
-            '200': json({
-              type: 'object',
-              properties: {
-                now: { type: 'integer' },
-                byPartner: { type: 'array', items: ref('SlaGroup') },
-                byManager: { type: 'array', items: ref('SlaGroup') },
-                cases: { type: 'array', items: ref('CaseRow') },
-              },
-            }),
+            '200': json(
+              obj({
+                now: int,
+                byPartner: arrayOf(ref('SlaGroup')),
+                byManager: arrayOf(ref('SlaGroup')),
+                cases: arrayOf({
+                  allOf: [
+                    ref('CaseRow'),
+                    obj({ manager: { type: 'string', description: 'who the case escalates to' } }),
+                  ],
+                }),
+              }),
+            ),
             ...common,
           },
         },
@@ -274,7 +292,23 @@ export function openApiDocument(): object {
             q('period', 'YYYY, YYYY-Qn, YYYY-MM or YYYY-Www (default: the running period)'),
             q('partner', 'partner id'),
           ],
-          responses: { '200': json({ type: 'object' }), '400': err('unknown period'), ...common },
+          responses: {
+            '200': json(
+              obj({
+                period: str,
+                time_zone: str,
+                window: obj({ start: str, end: str, as_of: str }),
+                scorecards: arrayOf(
+                  obj({ partner_id: str }, [], {
+                    additionalProperties: true,
+                    description: "flow 7's scorecard of one partner (docs/flows/07-scorecards.md)",
+                  }),
+                ),
+              }),
+            ),
+            '400': err('unknown period'),
+            ...common,
+          },
         },
       },
       '/scorecards/trend': {
@@ -282,14 +316,31 @@ export function openApiDocument(): object {
           summary: 'Per-partner counts and the weekly resolution-time trend (console charts)',
           parameters: [q('weeks', 'weeks of trend (1..52, default 12)', { type: 'integer' })],
           responses: {
-            '200': json({
-              type: 'object',
-              properties: {
-                weekMs: { type: 'integer' },
-                partners: { type: 'array', items: { type: 'object' } },
-                trend: { type: 'array', items: { type: 'object' } },
-              },
-            }),
+            '200': json(
+              obj({
+                weekMs: int,
+                partners: arrayOf(
+                  obj({
+                    partnerId: str,
+                    partnerName: strOrNull,
+                    open: int,
+                    resolved: int,
+                    slaTracked: { type: 'integer', description: 'resolved cases that had a due date' },
+                    slaMet: { type: 'integer', description: 'of those, resolved by it' },
+                    breachedOpen: int,
+                    avgResolutionMs: { type: ['number', 'null'] },
+                  }),
+                ),
+                trend: arrayOf(
+                  obj({
+                    partnerId: str,
+                    weekStart: { type: 'integer', description: 'start of the 7-day bucket (epoch ms)' },
+                    resolved: int,
+                    avgResolutionMs: { type: 'number' },
+                  }),
+                ),
+              }),
+            ),
             ...common,
           },
         },
@@ -299,15 +350,17 @@ export function openApiDocument(): object {
           summary:
             'Onboarding and rollout progress (acknowledgements per partner); available=false until those flows store data',
           responses: {
-            '200': json({
-              type: 'object',
-              properties: {
-                available: { type: 'boolean' },
-                reason: { type: 'string' },
-                onboarding: { type: 'array', items: { type: 'object' } },
-                rollouts: { type: 'array', items: { type: 'object' } },
-              },
-            }),
+            '200': json(
+              obj(
+                {
+                  available: bool,
+                  reason: { type: 'string', description: 'why there is nothing to show (available=false only)' },
+                  onboarding: arrayOf(ref('FlowProgress')),
+                  rollouts: arrayOf(ref('FlowProgress')),
+                },
+                ['reason'],
+              ),
+            ),
             ...common,
           },
         },
@@ -317,14 +370,14 @@ export function openApiDocument(): object {
           summary:
             'The Trading Grid community contract a customer adapter implements, as OpenAPI 3.1 (public; served by server/app.ts; docs/tradinggrid-contract.md)',
           security: [],
-          responses: { '200': json({ type: 'object' }) },
+          responses: { '200': json(opaque('an OpenAPI 3.1 document')) },
         },
       },
       '/health': {
         get: {
           summary:
             'Connector health: ClickUp budget now and over time, webhook health, Trading Grid polls, queue depth and age',
-          responses: { '200': json({ type: 'object' }), ...common },
+          responses: { '200': json(ref('Health')), ...common },
         },
       },
     },
@@ -339,126 +392,246 @@ export function openApiDocument(): object {
         },
       },
       schemas: {
-        Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
-        Session: {
-          type: 'object',
-          properties: {
-            actor: { type: 'string' },
-            role: { enum: ['admin', 'read_only'] },
-            via: { enum: ['token', 'session'] },
-            csrfToken: { type: ['string', 'null'] },
-            expiresAt: { type: ['integer', 'null'] },
+        Error: obj({ error: str }),
+        Session: obj({
+          actor: str,
+          role: { enum: ['admin', 'read_only'] },
+          via: { enum: ['token', 'session'] },
+          csrfToken: strOrNull,
+          expiresAt: intOrNull,
+        }),
+        Overview: obj({
+          openCases: int,
+          breached: int,
+          atRisk: int,
+          held: int,
+          heldChanges: int,
+          pausedTasks: {
+            type: 'array',
+            description: 'linked tasks moved out of our lists: syncing paused',
+            items: obj({ entity: str, id: str, cuTaskId: str, listId: str }),
           },
-        },
-        Overview: {
-          type: 'object',
-          properties: {
-            openCases: { type: 'integer' },
-            breached: { type: 'integer' },
-            atRisk: { type: 'integer' },
-            held: { type: 'integer' },
-            heldChanges: { type: 'integer' },
-            pausedTasks: {
-              type: 'array',
-              description: 'linked tasks moved out of our lists: syncing paused',
-              items: {
-                type: 'object',
-                properties: {
-                  entity: { type: 'string' },
-                  id: { type: 'string' },
-                  cuTaskId: { type: 'string' },
-                  listId: { type: 'string' },
+          deadLetters: int,
+          queueDue: int,
+          oldestDueAgeMs: int,
+        }),
+        CaseRow: obj({
+          id: str,
+          title: str,
+          partnerId: str,
+          partnerName: strOrNull,
+          kind: str,
+          source: str,
+          partnerStatus: { type: 'string', description: 'Trading Grid side' },
+          bridgeState: str,
+          holdReason: strOrNull,
+          clickupTaskId: strOrNull,
+          clickupStatus: strOrNull,
+          sla: { enum: ['on_track', 'at_risk', 'breached', 'met', 'missed', 'none'] },
+          slaDueAt: intOrNull,
+          openedAt: int,
+          resolvedAt: intOrNull,
+          updatedAt: int,
+          links: obj({ clickup: strOrNull, tradinggrid: strOrNull }),
+          escalation: {
+            ...obj({
+              level: int,
+              manager: strOrNull,
+              taskId: strOrNull,
+              taskUrl: strOrNull,
+              dueAt: intOrNull,
+              why: str,
+            }),
+            type: ['object', 'null'],
+            description: 'the SLA escalation, once a rung is reached',
+          },
+        }),
+        CaseRecord: obj(
+          {
+            id: str,
+            source: { enum: ['community', 'mailbox', 'mailbox_test'] },
+            partnerId: str,
+            partnerName: strOrNull,
+            partnerTier: strOrNull,
+            kind: str,
+            exception: strOrNull,
+            title: str,
+            description: str,
+            transactionRef: {
+              ...obj(
+                {
+                  standard: str,
+                  interchange: str,
+                  group: str,
+                  transaction: str,
+                  business: { ...obj({ type: str, value: str }), type: ['object', 'null'] },
                 },
-              },
-            },
-            deadLetters: { type: 'integer' },
-            queueDue: { type: 'integer' },
-            oldestDueAgeMs: { type: 'integer' },
-          },
-        },
-        CaseRow: {
-          type: 'object',
-          properties: {
-            id: { type: 'string' },
-            title: { type: 'string' },
-            partnerId: { type: 'string' },
-            partnerName: { type: ['string', 'null'] },
-            kind: { type: 'string' },
-            source: { type: 'string' },
-            partnerStatus: { type: 'string', description: 'Trading Grid side' },
-            bridgeState: { type: 'string' },
-            holdReason: { type: ['string', 'null'] },
-            clickupTaskId: { type: ['string', 'null'] },
-            clickupStatus: { type: ['string', 'null'] },
-            sla: { enum: ['on_track', 'at_risk', 'breached', 'met', 'missed', 'none'] },
-            slaDueAt: { type: ['integer', 'null'] },
-            openedAt: { type: 'integer' },
-            resolvedAt: { type: ['integer', 'null'] },
-            updatedAt: { type: 'integer' },
-            links: {
-              type: 'object',
-              properties: { clickup: { type: ['string', 'null'] }, tradinggrid: { type: ['string', 'null'] } },
-            },
-            escalation: {
+                ['standard', 'interchange', 'group', 'transaction', 'business'],
+              ),
               type: ['object', 'null'],
-              description: 'the SLA escalation, once a rung is reached',
-              properties: {
-                level: { type: 'integer' },
-                manager: { type: ['string', 'null'] },
-                taskId: { type: ['string', 'null'] },
-                taskUrl: { type: ['string', 'null'] },
-                dueAt: { type: ['integer', 'null'] },
-                why: { type: 'string' },
-              },
             },
-            manager: { type: ['string', 'null'], description: 'GET /sla only: who the case escalates to' },
+            value: { ...obj({ amount: { type: 'number' }, currency: str }), type: ['object', 'null'] },
+            partnerStatus: str,
+            state: str,
+            holdReason: strOrNull,
+            slaDueAt: intOrNull,
+            openedAt: int,
+            resolvedAt: intOrNull,
+            updatedAt: int,
+            unlinked: { ...obj({ taskId: str, at: int }), type: ['object', 'null'] },
+            replacesTask: strOrNull,
           },
+          ['exception', 'unlinked', 'replacesTask'],
+          { description: 'the case as the bridge keeps it' },
+        ),
+        CaseDocument: obj({
+          name: str,
+          kind: str,
+          sha256: str,
+          origin: str,
+          sizeBytes: int,
+          onTradingGrid: bool,
+          onClickUp: bool,
+          createdAt: int,
+        }),
+        TimelineItem: obj({
+          at: int,
+          kind: {
+            enum: [
+              'event',
+              'decision',
+              'call',
+              'retry',
+              'error',
+              'dead_letter',
+              'replay',
+              'operator',
+              'sent_to_partner',
+            ],
+          },
+          detail: str,
+          status: str,
+          durationMs: intOrNull,
+          jobId: intOrNull,
+          source: { enum: ['timeline', 'audit', 'dead_letter'] },
+        }),
+        DeadLetter: obj({
+          id: int,
+          jobId: int,
+          kind: str,
+          key: str,
+          caseId: strOrNull,
+          payload: str,
+          error: str,
+          attempts: int,
+          failedAt: int,
+          replayedAt: intOrNull,
+          jobState: strOrNull,
+          jobLastError: strOrNull,
+        }),
+        HeldSelector: {
+          description: 'which held changes: all, those of one person, or some by id',
+          oneOf: [obj({ all: { const: true } }), obj({ actor: str }), obj({ ids: arrayOf(int) })],
         },
-        TimelineItem: {
-          type: 'object',
-          properties: {
-            at: { type: 'integer' },
-            kind: {
-              enum: [
-                'event',
-                'decision',
-                'call',
-                'retry',
-                'error',
-                'dead_letter',
-                'replay',
-                'operator',
-                'sent_to_partner',
-              ],
+        SlaGroup: obj({ key: str, atRisk: int, breached: int }),
+        FlowProgress: obj(
+          {
+            id: str,
+            state: str,
+            updatedAt: int,
+            title: str,
+            partner: strOrNull,
+            acknowledged: intOrNull,
+            expected: intOrNull,
+            perPartner: {
+              type: ['array', 'null'],
+              description: 'flow 8: who acknowledged and who is still silent',
+              items: obj({
+                partnerId: str,
+                partner: str,
+                acknowledgedAt: { type: ['string', 'null'], description: 'ISO time' },
+              }),
             },
-            detail: { type: 'string' },
-            status: { type: 'string' },
-            durationMs: { type: ['integer', 'null'] },
-            jobId: { type: ['integer', 'null'] },
-            source: { type: 'string' },
+            milestones: {
+              type: ['array', 'null'],
+              description: 'flow 4: which milestones are closed',
+              items: obj({ name: str, done: bool }),
+            },
+            stepsDone: intOrNull,
+            clickupTaskId: strOrNull,
           },
-        },
-        DeadLetter: {
-          type: 'object',
-          properties: {
-            id: { type: 'integer' },
-            jobId: { type: 'integer' },
-            kind: { type: 'string' },
-            key: { type: 'string' },
-            caseId: { type: ['string', 'null'] },
-            payload: { type: 'string' },
-            error: { type: 'string' },
-            attempts: { type: 'integer' },
-            failedAt: { type: 'integer' },
-            replayedAt: { type: ['integer', 'null'] },
-            jobState: { type: ['string', 'null'] },
-            jobLastError: { type: ['string', 'null'] },
-          },
-        },
-        SlaGroup: {
-          type: 'object',
-          properties: { key: { type: 'string' }, atRisk: { type: 'integer' }, breached: { type: 'integer' } },
-        },
+          [],
+          { description: 'one onboarding (flow 4) or rollout (flow 8) and how far it is' },
+        ),
+        Health: obj({
+          now: int,
+          clickup: obj({
+            rateLimit: obj({
+              known: { type: 'boolean', description: 'false until an answer told the plan (X-RateLimit-* headers)' },
+              unlimited: bool,
+              assumed: { type: 'boolean', description: 'the lowest plan limit is assumed: no answer said otherwise' },
+              limit: intOrNull,
+              remaining: intOrNull,
+              resetAt: intOrNull,
+              queued: int,
+              inFlight: int,
+              paceMs: { type: 'number' },
+              rateLimited: int,
+              issued: int,
+            }),
+            webhook: obj({
+              checkedAt: int,
+              ok: bool,
+              detail: str,
+              webhooks: arrayOf(obj({ id: str, endpoint: str, status: str, failCount: int })),
+            }),
+            tokenOwner: {
+              ...obj({
+                ok: bool,
+                kind: { enum: ['dedicated', 'wrong_user', 'person', 'undeclared'] },
+                detail: str,
+                user: str,
+              }),
+              type: ['object', 'null'],
+              description: "whose changes are taken for the bridge's own; null until read",
+            },
+          }),
+          tradinggrid: obj({
+            lastPoll: arrayOf(obj({ name: str, at: int })),
+            lastMailboxScan: arrayOf(obj({ name: str, at: int })),
+          }),
+          inbound: arrayOf(obj({ source: str, lastReceivedAt: intOrNull, total: int })),
+          queue: obj({
+            ready: int,
+            due: int,
+            running: int,
+            dead: int,
+            oldestDueAgeMs: int,
+            deadLettersOpen: int,
+            byKind: arrayOf(obj({ kind: str, state: str, n: int })),
+          }),
+          dispatcher: obj({
+            inFlight: int,
+            counters: {
+              type: 'object',
+              additionalProperties: int,
+              description: 'jobs done, retried, dead… since start',
+            },
+          }),
+          history: arrayOf(
+            obj({
+              at: int,
+              limit: intOrNull,
+              remaining: intOrNull,
+              queued: int,
+              inFlight: int,
+              rateLimited: int,
+              issued: int,
+              queueDue: int,
+              oldestDueAgeMs: int,
+            }),
+          ),
+        }),
       },
     },
   };
