@@ -1,9 +1,9 @@
 // @ts-check
 // gridbridge operations console: a hash-routed page over the admin API (/api). No build step.
 // This file is the router; each view is its own view-*.js file, and ui.js holds what they share.
-import { api } from './api.js';
-import { clear } from './dom.js';
-import { errorBox, main, refreshBadges, setRouter, shell, showShell } from './ui.js';
+import { ApiError, api } from './api.js';
+import { byId, clear } from './dom.js';
+import { errorBox, errorText, main, refreshBadges, setRouter, shell, showShell } from './ui.js';
 import { viewCase } from './view-case.js';
 import { viewCases } from './view-cases.js';
 import { viewDeadLetters } from './view-dead-letters.js';
@@ -14,9 +14,13 @@ import { viewScorecards } from './view-scorecards.js';
 import { viewSignIn } from './view-signin.js';
 import { viewSla } from './view-sla.js';
 
+/**
+ * Each view from the location's query and the path's argument (#/case/C-1): what main shows.
+ * @type {Record<string, (params: URLSearchParams, arg: string | undefined) => Promise<import('./dom.js').Child>>}
+ */
 const views = {
   cases: viewCases,
-  case: (p, id) => viewCase(id),
+  case: (p, id) => (id ? viewCase(id) : viewCases(p)),
   'dead-letters': viewDeadLetters,
   held: viewHeld,
   sla: viewSla,
@@ -33,7 +37,7 @@ async function route() {
     try {
       shell.session = await api.session();
     } catch (e) {
-      return viewSignIn(e.status === 401 ? null : e.message);
+      return viewSignIn(e instanceof ApiError && e.status === 401 ? null : errorText(e));
     }
   }
   if (name === 'sign-in') return viewSignIn();
@@ -47,7 +51,7 @@ async function route() {
     clear(main, content);
     document.title = `${document.querySelector('main h1')?.textContent ?? 'console'} · gridbridge`;
   } catch (e) {
-    if (e.status === 401) {
+    if (e instanceof ApiError && e.status === 401) {
       shell.session = null;
       return viewSignIn('Your session ended: sign in again.');
     }
@@ -81,7 +85,7 @@ async function signOut() {
 }
 
 // route() shows its own errors (errorBox, or the sign-in view): nothing is left to handle where it is called.
-document.getElementById('sign-out').addEventListener('click', () => void signOut());
+byId('sign-out').addEventListener('click', () => void signOut());
 setRouter(route);
 window.addEventListener('hashchange', () => void route());
 void route();

@@ -5,6 +5,7 @@ import { h, s } from './dom.js';
 const PALETTE = ['#1f6feb', '#d4682b', '#2da44e', '#8250df', '#bf3989', '#0a7ea4', '#9a6700', '#cf222e'];
 export const color = (/** @type {number} */ i) => PALETTE[i % PALETTE.length];
 
+/** A round number at or above v, for an axis's top. @param {number} v */
 function niceMax(v) {
   if (!(v > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
@@ -45,8 +46,8 @@ export function lineChart({
     x1 += 1;
   }
   const y1 = niceMax(Math.max(yMaxHint, ...all.map((p) => p[1])));
-  const X = (x) => pad.l + ((x - x0) / (x1 - x0)) * (W - pad.l - pad.r);
-  const Y = (y) => H - pad.b - ((y - yMin) / (y1 - yMin)) * (H - pad.t - pad.b);
+  const X = (/** @type {number} */ x) => pad.l + ((x - x0) / (x1 - x0)) * (W - pad.l - pad.r);
+  const Y = (/** @type {number} */ y) => H - pad.b - ((y - yMin) / (y1 - yMin)) * (H - pad.t - pad.b);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'svgchart', role: 'img', 'aria-label': title ?? 'chart' });
   for (let i = 0; i <= 4; i++) {
     const v = yMin + ((y1 - yMin) * i) / 4;

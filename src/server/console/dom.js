@@ -11,31 +11,50 @@
  * @returns {HTMLElement}
  */
 export function h(tag, attrs, ...children) {
-  const [, name, rest] = /^([a-z0-9-]+)(.*)$/i.exec(tag);
+  const m = /^([a-z0-9-]+)(.*)$/i.exec(tag);
+  if (!m) throw new Error(`h(): '${tag}' is not a tag`);
+  const [, name, rest] = m;
   const el = document.createElement(name);
-  for (const m of rest.matchAll(/([.#])([\w-]+)/g)) {
-    if (m[1] === '.') el.classList.add(m[2]);
-    else el.id = m[2];
+  for (const c of rest.matchAll(/([.#])([\w-]+)/g)) {
+    if (c[1] === '.') el.classList.add(c[2]);
+    else el.id = c[2];
   }
-  if (attrs && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
-    children.unshift(attrs);
-    attrs = null;
-  }
-  for (const [k, v] of Object.entries(attrs ?? {})) {
+  /** @type {Record<string, unknown>} */
+  let props = {};
+  // A plain object is the attributes; anything else (a node, text, a list) is the first child.
+  if (typeof attrs === 'object' && attrs !== null && !(attrs instanceof Node) && !Array.isArray(attrs)) props = attrs;
+  else children.unshift(attrs);
+  for (const [k, v] of Object.entries(props)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'dataset') Object.assign(el.dataset, v);
+    if (k.startsWith('on') && typeof v === 'function')
+      el.addEventListener(k.slice(2), /** @type {EventListener} */ (v));
+    else if (k === 'dataset' && typeof v === 'object') Object.assign(el.dataset, v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);
   return el;
 }
 
+/**
+ * @param {Element} el
+ * @param {Child[]} children
+ */
 function append(el, children) {
   for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
+}
+
+/**
+ * An element index.html is built with: missing means the page and this code disagree, so it throws.
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
+export function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} is not in index.html`);
+  return el;
 }
 
 /**
@@ -49,6 +68,13 @@ export function clear(el, ...children) {
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
+/**
+ * An SVG element (charts.js): s('line', {x1, y1, …}, ...children).
+ * @param {string} tag
+ * @param {Record<string, string | number | null | undefined>} [attrs]
+ * @param {...(Node | string | null | undefined | false)} children
+ * @returns {SVGElement}
+ */
 export function s(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) el.setAttribute(k, String(v));
@@ -56,6 +82,7 @@ export function s(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** @param {number | null | undefined} ms */
 export function fmtTime(ms) {
   if (ms === null || ms === undefined) return '—';
   const d = new Date(ms);
@@ -69,6 +96,10 @@ export function fmtTime(ms) {
   });
 }
 
+/**
+ * @param {number | null | undefined} ms
+ * @param {number} [now]
+ */
 export function fmtAgo(ms, now = Date.now()) {
   if (ms === null || ms === undefined) return 'never';
   const d = Math.round((now - ms) / 1000);
@@ -84,6 +115,7 @@ export function fmtAgo(ms, now = Date.now()) {
   return d >= 0 ? `${v} ago` : `in ${v}`;
 }
 
+/** @param {number | null | undefined} ms */
 export function fmtDuration(ms) {
   if (ms === null || ms === undefined) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -93,4 +125,5 @@ export function fmtDuration(ms) {
   return `${(h / 24).toFixed(1)} d`;
 }
 
-export const human = (s) => String(s ?? '').replace(/_/g, ' ');
+/** snake_case words as text: 'at_risk' → 'at risk'. */
+export const human = (/** @type {string | null | undefined} */ s) => String(s ?? '').replace(/_/g, ' ');

@@ -3,7 +3,7 @@
 import { api } from './api.js';
 import { fmtAgo, fmtDuration, fmtTime, h, human } from './dom.js';
 import { table } from './table.js';
-import { pill, rerender, shell, stateTone, toast } from './ui.js';
+import { errorText, isAdmin, pill, rerender, stateTone, toast } from './ui.js';
 
 const kindIcon = {
   event: '↘',
@@ -17,14 +17,19 @@ const kindIcon = {
   sent_to_partner: '✉',
 };
 
+/** @param {string} id the case's id */
 export async function viewCase(id) {
-  /** @type {[import('./types').Get<'/cases/{id}'>, import('./types').Get<'/cases/{id}/timeline'>, import('./types').PartnerSends | null]} */
   const [c, tl, bySend] = await Promise.all([
-    api.get(`/cases/${encodeURIComponent(id)}`),
-    api.get(`/cases/${encodeURIComponent(id)}/timeline`),
-    api.get(`/partner-channel/deliveries/case/${encodeURIComponent(id)}`).catch(() => null),
+    api.get('/cases/{id}', { params: { id } }),
+    api.get('/cases/{id}/timeline', { params: { id } }),
+    // Not every deployment has the partner channel: without it the case shows no "by channel" part.
+    api.partnerSends(id).catch(() => null),
   ]);
   const k = c.case;
+  /**
+   * @param {string} label
+   * @param {import('./dom.js').Child} value
+   */
   const dl = (label, value) => [h('dt', label), h('dd', value ?? '—')];
   const info = h(
     'dl.facts',
@@ -147,10 +152,12 @@ export async function viewCase(id) {
   ];
 }
 
-// What reached the partner, by which channel and when; the page links handed out (revocable by an admin).
-function partnerSends(bySend) {
-  if (!bySend) return null;
-  const sent = bySend;
+/**
+ * What reached the partner, by which channel and when; the page links handed out (revocable by an admin).
+ * @param {import('./types').PartnerSends | null} sent
+ */
+function partnerSends(sent) {
+  if (!sent) return null;
   const rows = sent.deliveries.map((x) =>
     h(
       'tr',
@@ -166,7 +173,7 @@ function partnerSends(bySend) {
   );
   const links = sent.tokens.map((t) => {
     const btn =
-      t.revokedAt || shell.session.role !== 'admin'
+      t.revokedAt || !isAdmin()
         ? null
         : h(
             'button',
@@ -175,11 +182,11 @@ function partnerSends(bySend) {
               class: 'revoke-link',
               onclick: async () => {
                 try {
-                  await api.post(`/partner-channel/tokens/${encodeURIComponent(t.jti)}/revoke`);
+                  await api.revokePartnerLink(t.jti);
                   toast('link withdrawn');
                   setTimeout(rerender, 200);
                 } catch (e) {
-                  toast(e.message, 'bad');
+                  toast(errorText(e), 'bad');
                 }
               },
             },

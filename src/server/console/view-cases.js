@@ -5,7 +5,11 @@ import { fmtAgo, fmtDuration, h, human } from './dom.js';
 import { table } from './table.js';
 import { page, pill, stateTone } from './ui.js';
 
+/** @typedef {'q' | 'partner' | 'kind' | 'sla' | 'state'} Filter */
+
+/** @param {URLSearchParams} params the location's query: filters and page */
 export async function viewCases(params) {
+  /** @type {Record<Filter, string> & { offset: number }} */
   const filters = {
     q: params.get('q') ?? '',
     partner: params.get('partner') ?? '',
@@ -15,22 +19,36 @@ export async function viewCases(params) {
     offset: Number(params.get('offset') ?? 0),
   };
   const limit = 50;
-  const qs = new URLSearchParams(Object.entries({ ...filters, limit }).filter(([, v]) => v !== '' && v !== 0));
-  /** @type {[import('./types').Get<'/cases'>, import('./types').Get<'/overview'>]} */
-  const [data, overview] = await Promise.all([api.get(`/cases?${qs}`), api.get('/overview')]);
-  const go = (over) => {
-    const next = new URLSearchParams(
-      Object.entries({ ...filters, offset: 0, ...over }).filter(([, v]) => v !== '' && v !== 0),
+  /** The query of these settings: empty ones and offset 0 left out. @param {Record<string, string | number>} o */
+  const query = (o) =>
+    new URLSearchParams(
+      Object.entries(o)
+        .filter(([, v]) => v !== '' && v !== 0)
+        .map(([k, v]) => [k, String(v)]),
     );
-    location.hash = `#/cases?${next}`;
+  const [data, overview] = await Promise.all([
+    api.get('/cases', { query: query({ ...filters, limit }) }),
+    api.get('/overview'),
+  ]);
+  /** Shows the cases with some settings changed (back to the first page unless the offset is one of them). */
+  const go = (/** @type {Partial<typeof filters>} */ over) => {
+    location.hash = `#/cases?${query({ ...filters, offset: 0, ...over })}`;
   };
+  /**
+   * @param {Exclude<Filter, 'q' | 'partner'>} name
+   * @param {string} label
+   * @param {Array<[string, string]>} options value and text
+   */
   const select = (name, label, options) =>
     h(
       'label.inline',
       label,
       h(
         'select',
-        { name, onchange: (e) => go({ [name]: e.target.value }) },
+        {
+          name,
+          onchange: (/** @type {Event} */ e) => go({ [name]: /** @type {HTMLSelectElement} */ (e.target).value }),
+        },
         h('option', { value: '' }, 'any'),
         options.map(([v, t]) => h('option', { value: v, selected: filters[name] === v }, t)),
       ),
@@ -64,10 +82,9 @@ export async function viewCases(params) {
     select(
       'kind',
       'Kind',
-      ['dispute', 'shipment_exception', 'document_mismatch', 'compliance_issue', 'edi_exception'].map((k) => [
-        k,
-        human(k),
-      ]),
+      ['dispute', 'shipment_exception', 'document_mismatch', 'compliance_issue', 'edi_exception'].map(
+        (k) => /** @type {[string, string]} */ ([k, human(k)]),
+      ),
     ),
     h(
       'label.inline',
@@ -77,7 +94,7 @@ export async function viewCases(params) {
         value: filters.partner,
         placeholder: 'P-…',
         size: 10,
-        onchange: (e) => go({ partner: e.target.value.trim() }),
+        onchange: (/** @type {Event} */ e) => go({ partner: /** @type {HTMLInputElement} */ (e.target).value.trim() }),
       }),
     ),
   );
@@ -85,6 +102,8 @@ export async function viewCases(params) {
     e.preventDefault();
     go({ q: search.value.trim() });
   });
+  const paused = overview.pausedTasks;
+  const pausedCase = paused.find((p) => p.entity === 'case');
   const stats = h(
     'div.stats',
     stat('Open cases', overview.openCases, '#/cases?state=active'),
@@ -92,16 +111,14 @@ export async function viewCases(params) {
     stat('At risk', overview.atRisk, '#/cases?sla=at_risk', overview.atRisk ? 'warn' : ''),
     stat('Held (needs mapping)', overview.held, '#/cases?state=needs_mapping', overview.held ? 'warn' : ''),
     stat('Dead letters', overview.deadLetters, '#/dead-letters', overview.deadLetters ? 'bad' : ''),
-    stat('Held bulk changes', overview.heldChanges ?? 0, '#/held', overview.heldChanges ? 'bad' : ''),
+    stat('Held bulk changes', overview.heldChanges, '#/held', overview.heldChanges ? 'bad' : ''),
     // Tasks a person moved out of our lists: their records are paused until the task is moved back.
     stat(
       'Paused (task moved out)',
-      (overview.pausedTasks ?? []).length,
-      (overview.pausedTasks ?? []).find((p) => p.entity === 'case')
-        ? `#/case/${encodeURIComponent((overview.pausedTasks ?? []).find((p) => p.entity === 'case').id)}`
-        : '#/cases',
-      (overview.pausedTasks ?? []).length ? 'warn' : '',
-      (overview.pausedTasks ?? [])
+      paused.length,
+      pausedCase ? `#/case/${encodeURIComponent(pausedCase.id)}` : '#/cases',
+      paused.length ? 'warn' : '',
+      paused
         .slice(0, 3)
         .map((p) => `${p.entity} ${p.id}`)
         .join(', '),
@@ -181,6 +198,12 @@ export async function viewCases(params) {
   );
 }
 
+/**
+ * A count that links to where it is explained.
+ * @param {string} label
+ * @param {number} value
+ * @param {string} href
+ */
 function stat(label, value, href, tone = '', note = '') {
   return h(
     'a',

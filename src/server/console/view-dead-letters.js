@@ -3,13 +3,14 @@
 import { api } from './api.js';
 import { fmtAgo, h } from './dom.js';
 import { table } from './table.js';
-import { page, pill, rerender, shell, toast } from './ui.js';
+import { errorText, isAdmin, page, pill, rerender, toast } from './ui.js';
 
+/** @param {URLSearchParams} params `all=true` shows replayed ones too */
 export async function viewDeadLetters(params) {
   const all = params.get('all') === 'true';
-  /** @type {import('./types').Get<'/dead-letters'>} */
-  const data = await api.get(`/dead-letters${all ? '?all=true' : ''}`);
-  const canReplay = shell.session.role === 'admin';
+  const data = await api.get('/dead-letters', { query: new URLSearchParams(all ? { all: 'true' } : {}) });
+  const canReplay = isAdmin();
+  /** @type {Set<number>} */
   const selected = new Set();
   const bulk = /** @type {HTMLButtonElement} */ (
     h('button.primary', { type: 'button', disabled: true, onclick: () => replay([...selected]) }, 'Replay selected')
@@ -23,19 +24,21 @@ export async function viewDeadLetters(params) {
     },
     'Replay all',
   );
+  /** @param {'all' | number[]} ids */
   async function replay(ids) {
     try {
-      const r =
-        ids === 'all'
-          ? await api.post('/dead-letters/replay', { all: true })
-          : ids.length === 1
-            ? await api.post(`/dead-letters/${ids[0]}/replay`)
-            : await api.post('/dead-letters/replay', { ids });
-      const n = ids !== 'all' && ids.length === 1 ? 1 : r.replayed;
-      toast(`${n} dead letter${n === 1 ? '' : 's'} sent back to the queue${r.failed ? `; ${r.failed} refused` : ''}`);
+      let n = 1;
+      let refused = 0;
+      if (ids !== 'all' && ids.length === 1) await api.post('/dead-letters/{id}/replay', { params: { id: ids[0] } });
+      else {
+        const r = await api.post('/dead-letters/replay', { body: ids === 'all' ? { all: true } : { ids } });
+        n = r.replayed;
+        refused = r.failed;
+      }
+      toast(`${n} dead letter${n === 1 ? '' : 's'} sent back to the queue${refused ? `; ${refused} refused` : ''}`);
       setTimeout(rerender, 300);
     } catch (e) {
-      toast(e.message, 'bad');
+      toast(errorText(e), 'bad');
     }
   }
   const rows = data.deadLetters.map((d) => {
@@ -43,8 +46,8 @@ export async function viewDeadLetters(params) {
       type: 'checkbox',
       disabled: !canReplay || !!d.replayedAt,
       'aria-label': `select dead letter ${d.id}`,
-      onchange: (e) => {
-        if (e.target.checked) selected.add(d.id);
+      onchange: (/** @type {Event} */ e) => {
+        if (/** @type {HTMLInputElement} */ (e.target).checked) selected.add(d.id);
         else selected.delete(d.id);
         bulk.disabled = selected.size === 0;
       },

@@ -7,10 +7,10 @@ import { page, pill } from './ui.js';
 import { table } from './table.js';
 
 export async function viewHealth() {
-  /** @type {import('./types').Get<'/health'>} */
   const d = await api.get('/health');
   const rl = d.clickup.rateLimit;
-  const tFmt = (x) => new Date(x).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const tFmt = (/** @type {number} */ x) =>
+    new Date(x).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
   const budget = !rl.known
     ? h('p.muted', 'No ClickUp call made yet: the plan limit is learned from the first answer.')
     : [
@@ -34,6 +34,11 @@ export async function viewHealth() {
       ];
   const wh = d.clickup.webhook;
   const owner = d.clickup.tokenOwner;
+  /**
+   * @param {string} label
+   * @param {boolean | null} ok null: nothing to judge yet
+   * @param {import('./dom.js').Child} detail
+   */
   const line = (label, ok, detail) =>
     h(
       'li',
@@ -60,9 +65,9 @@ export async function viewHealth() {
           series: [
             {
               name: 'remaining',
-              points: d.history.filter((s) => s.remaining !== null).map((s) => [s.at, s.remaining]),
+              points: d.history.flatMap((s) => (s.remaining === null ? [] : [point(s.at, s.remaining)])),
             },
-            { name: 'waiting for a slot', points: d.history.map((s) => [s.at, s.queued]) },
+            { name: 'waiting for a slot', points: d.history.map((s) => point(s.at, s.queued)) },
           ],
           xFormat: tFmt,
           yMaxHint: rl.limit ?? 0,
@@ -122,8 +127,8 @@ export async function viewHealth() {
       lineChart({
         title: 'Queue: jobs due and age of the oldest (s)',
         series: [
-          { name: 'due', points: d.history.map((s) => [s.at, s.queueDue]) },
-          { name: 'oldest age (s)', points: d.history.map((s) => [s.at, s.oldestDueAgeMs / 1000]) },
+          { name: 'due', points: d.history.map((s) => point(s.at, s.queueDue)) },
+          { name: 'oldest age (s)', points: d.history.map((s) => point(s.at, s.oldestDueAgeMs / 1000)) },
         ],
         xFormat: tFmt,
         height: 170,
@@ -150,3 +155,11 @@ export async function viewHealth() {
     ),
   );
 }
+
+/**
+ * A chart point: [x, y].
+ * @param {number} x
+ * @param {number} y
+ * @returns {[number, number]}
+ */
+const point = (x, y) => [x, y];

@@ -3,23 +3,29 @@
 import { api } from './api.js';
 import { fmtTime, h } from './dom.js';
 import { table } from './table.js';
-import { page, rerender, shell, toast } from './ui.js';
+import { errorText, isAdmin, page, rerender, toast } from './ui.js';
 
 export async function viewHeld() {
-  /** @type {import('./types').Get<'/held-changes'>} */
   const data = await api.get('/held-changes');
-  const canDecide = shell.session.role === 'admin';
+  const canDecide = isAdmin();
+  /**
+   * @param {'release' | 'drop'} to
+   * @param {import('./types').HeldSelector} body which ones
+   */
   async function decide(to, body) {
     try {
-      const r = await api.post(`/held-changes/${to}`, body);
-      toast(to === 'release' ? `${r.released} change(s) released to the partner` : `${r.dropped} change(s) dropped`);
+      toast(
+        to === 'release'
+          ? `${(await api.post('/held-changes/release', { body })).released} change(s) released to the partner`
+          : `${(await api.post('/held-changes/drop', { body })).dropped} change(s) dropped`,
+      );
       setTimeout(rerender, 300);
     } catch (e) {
-      toast(e.message, 'bad');
+      toast(errorText(e), 'bad');
     }
   }
   const actors = [...new Set(data.held.map((x) => x.actor))];
-  const rowOf = (x) =>
+  const rowOf = (/** @type {import('./types').HeldChange} */ x) =>
     h(
       'tr',
       { dataset: { held: x.id } },

@@ -7,7 +7,6 @@ import { table } from './table.js';
 import { page, pill } from './ui.js';
 
 export async function viewRollouts() {
-  /** @type {import('./types').Get<'/rollouts'>} */
   const d = await api.get('/rollouts');
   if (!d.available) return page('Onboarding & rollouts', h('p.empty', d.reason));
   return page(
@@ -17,6 +16,13 @@ export async function viewRollouts() {
   );
 }
 
+/** @typedef {import('./types').FlowProgress} FlowProgress */
+
+/**
+ * @param {string} title
+ * @param {FlowProgress[]} rows
+ * @param {string} empty what to say when there are none
+ */
 function section(title, rows, empty) {
   const columns = ['Name', 'Partner', 'State', 'Acknowledgements / milestones', 'Updated'];
   return h(
@@ -26,6 +32,7 @@ function section(title, rows, empty) {
   );
 }
 
+/** @param {FlowProgress} r */
 function row(r) {
   return h(
     'tr',
@@ -37,14 +44,16 @@ function row(r) {
   );
 }
 
+/** @param {FlowProgress} r */
 function taskLink(r) {
   if (!r.clickupTaskId) return null;
   const href = `https://app.clickup.com/t/${encodeURIComponent(r.clickupTaskId)}`;
   return h('div.sub', h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, `task ${r.clickupTaskId} ↗`));
 }
 
+/** @param {NonNullable<FlowProgress['perPartner']>} perPartner */
 function acknowledgements(perPartner) {
-  const item = (p) =>
+  const item = (/** @type {(typeof perPartner)[number]} */ p) =>
     h(
       'li',
       p.acknowledgedAt ? pill('acknowledged', 'ok') : pill('waiting', 'warn'),
@@ -56,6 +65,7 @@ function acknowledgements(perPartner) {
 }
 
 // Flow 8 counts acknowledgements against the partners it expects; flow 4 counts closed milestones.
+/** @param {FlowProgress} r */
 function progressOf(r) {
   const acknowledged = r.acknowledged ?? 0;
   if (r.expected)

@@ -6,20 +6,22 @@ import { barChart, color, lineChart, progress } from './charts.js';
 import { page } from './ui.js';
 
 export async function viewScorecards() {
-  /** @type {import('./types').Get<'/scorecards/trend'>} */
-  const d = await api.get('/scorecards/trend?weeks=12');
+  const d = await api.get('/scorecards/trend', { query: new URLSearchParams({ weeks: '12' }) });
   if (d.partners.length === 0)
     return page(
       'Partner scorecards',
       h('p.empty', 'No data yet: scorecards fill in as cases are opened and resolved.'),
     );
   const names = Object.fromEntries(d.partners.map((p) => [p.partnerId, p.partnerName ?? p.partnerId]));
+  /** Each partner's trend: [week start, average hours to resolve]. @type {Map<string, Array<[number, number]>>} */
   const byPartner = new Map();
   for (const t of d.trend) {
-    if (!byPartner.has(t.partnerId)) byPartner.set(t.partnerId, []);
-    byPartner.get(t.partnerId).push([t.weekStart, t.avgResolutionMs / 3_600_000]);
+    const points = byPartner.get(t.partnerId) ?? [];
+    points.push([t.weekStart, t.avgResolutionMs / 3_600_000]);
+    byPartner.set(t.partnerId, points);
   }
-  const weekFmt = (x) => new Date(x).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+  const weekFmt = (/** @type {number} */ x) =>
+    new Date(x).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
   const cards = d.partners.map((p, i) =>
     h(
       'section.card.score',

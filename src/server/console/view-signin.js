@@ -2,17 +2,17 @@
 // Sign-in view: an admin token, or a user name and password.
 import { api } from './api.js';
 import { clear, h } from './dom.js';
-import { main, rerender, shell, showShell } from './ui.js';
+import { errorText, main, rerender, shell, showShell } from './ui.js';
 
+/** @param {string | null} [reason] why sign-in is asked for (a session that ended, an error) */
 export function viewSignIn(reason) {
   showShell(false);
   let mode = 'token';
   const err = h('p.error', { hidden: true });
-  const tokenField = h(
-    'label',
-    'Admin token',
-    h('input#token', { type: 'password', name: 'token', autocomplete: 'current-password', required: true }),
+  const tokenInput = /** @type {HTMLInputElement} */ (
+    h('input#token', { type: 'password', name: 'token', autocomplete: 'current-password', required: true })
   );
+  const tokenField = h('label', 'Admin token', tokenInput);
   const userFields = h(
     'div',
     { hidden: true },
@@ -28,7 +28,7 @@ export function viewSignIn(reason) {
     mode = mode === 'token' ? 'password' : 'token';
     tokenField.hidden = mode !== 'token';
     userFields.hidden = mode === 'token';
-    tokenField.querySelector('input').required = mode === 'token';
+    tokenInput.required = mode === 'token';
     toggle.textContent =
       mode === 'token' ? 'Sign in with a user name and password instead' : 'Sign in with an admin token instead';
   });
@@ -62,10 +62,10 @@ export function viewSignIn(reason) {
       location.hash = location.hash && !location.hash.startsWith('#/sign-in') ? location.hash : '#/cases';
       void rerender();
     } catch (e) {
-      err.textContent = e.message;
+      err.textContent = errorText(e);
       err.hidden = false;
     }
   }
   clear(main, h('div.center', form));
-  form.querySelector('input').focus();
+  tokenInput.focus();
 }

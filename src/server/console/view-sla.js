@@ -7,8 +7,11 @@ import { table } from './table.js';
 import { page, pill, stateTone } from './ui.js';
 
 export async function viewSla() {
-  /** @type {import('./types').Get<'/sla'>} */
   const d = await api.get('/sla');
+  /**
+   * @param {string} title
+   * @param {import('./types').SlaGroup[]} groups
+   */
   const groupTable = (title, groups) =>
     h(
       'section.card',
