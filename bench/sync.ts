@@ -13,7 +13,7 @@ import { getLink } from '../src/store/ops/links.ts';
 import { createCommunityDriver } from '../src/connectors/tradinggrid/community/index.ts';
 import { percentile, round, summary } from './stats.ts';
 
-const SET = 'POST /cases/:id/status';
+const SET = 'POST /cases/{id}/status';
 
 async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

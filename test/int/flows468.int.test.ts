@@ -132,7 +132,7 @@ describe('flow 6: approvals both ways', () => {
     expect(decided.decision?.comment).toBe('Dora Manager: Approved for Q3 only; back to list price in Q4.');
     expect(JSON.stringify(w.tg.state())).not.toContain('Margin is below floor');
     expect(decided.decision?.decided_by).toBe('Dora Manager');
-    expect(w.tg.stats().requests['POST /requests/:id/decision']).toBe(1);
+    expect(w.tg.stats().requests['POST /requests/{id}/decision']).toBe(1);
     expect(comments(w, taskId).filter((c) => c.startsWith('gridbridge: decision "approved"'))).toHaveLength(1);
     expect(await listDeadLetters(b.store.db)).toEqual([]);
 
@@ -218,7 +218,7 @@ describe('flow 6: approvals both ways', () => {
     expect(comments(w, taskId).some((c) => c.includes('the partner withdrew'))).toBe(true);
     w.cu.moveStatus(taskId, 'approved');
     await quiet(w, b);
-    expect(w.tg.stats().requests['POST /requests/:id/decision'] ?? 0).toBe(0);
+    expect(w.tg.stats().requests['POST /requests/{id}/decision'] ?? 0).toBe(0);
     expect((await getFlowRecord<any>(b.store.db, 'approval', r.id))!.data.state).toBe('withdrawn');
   });
 });
@@ -276,7 +276,7 @@ describe('flow 4: partner onboarding and compliance', () => {
       w.cu.moveStatus(byKey[k]!.id, 'complete');
     await quiet(w, b);
     expect(w.tg.state().partners.get(p.id)!.status).toBe('active');
-    expect(w.tg.stats().requests['POST /trading_partners/:id/status']).toBe(3);
+    expect(w.tg.stats().requests['POST /trading_partners/{id}/status']).toBe(3);
     expect(groupTasks(w, p.id)).toHaveLength(7);
     expect(await listDeadLetters(b.store.db)).toEqual([]);
   });
@@ -301,7 +301,7 @@ describe('flow 4: partner onboarding and compliance', () => {
       groupTasks(w, p.id).map((t) => [String(fieldsOf(t)['Gridbridge key']).split(':').pop(), t]),
     );
     const statusBefore = w.tg.state().partners.get(p.id)!.status;
-    const setsBefore = w.tg.stats().requests['POST /trading_partners/:id/status'] ?? 0;
+    const setsBefore = w.tg.stats().requests['POST /trading_partners/{id}/status'] ?? 0;
 
     await w.tg.setPartnerStatus(p.id, 'inactive');
     await quiet(w, b);
@@ -311,7 +311,7 @@ describe('flow 4: partner onboarding and compliance', () => {
     w.cu.moveStatus(byKey.edi_setup!.id, 'complete');
     await quiet(w, b);
     expect(w.tg.state().partners.get(p.id)!.status).toBe('inactive');
-    expect(w.tg.stats().requests['POST /trading_partners/:id/status'] ?? 0).toBe(setsBefore);
+    expect(w.tg.stats().requests['POST /trading_partners/{id}/status'] ?? 0).toBe(setsBefore);
 
     // Reactivated: resumed, and the partner moves to what the closed milestones earned.
     await w.tg.setPartnerStatus(p.id, statusBefore);

@@ -21,7 +21,7 @@ afterEach(async () => {
   world = null;
 });
 
-const SET_STATUS = 'POST /cases/:id/status';
+const SET_STATUS = 'POST /cases/{id}/status';
 const tgCalls = (w: World, route: string) => w.tg.stats().requests[route] ?? 0;
 const taskOf = (w: World, id: string) => w.cu.tasks().find((t) => t.id === id) as any;
 

@@ -12,7 +12,7 @@ afterEach(async () => {
   world = null;
 });
 
-const SET_STATUS = 'POST /cases/:id/status';
+const SET_STATUS = 'POST /cases/{id}/status';
 
 async function openCase(w: World, title = 'Two-way case') {
   const b = w.bridge ?? (await w.startBridge());

@@ -177,7 +177,7 @@ describe('gridbridge backfill', () => {
     );
     await store.store.close();
     w.config.store.url = store.url;
-    const setStatus = () => w.tg.stats().requests['POST /cases/:id/status'] ?? 0;
+    const setStatus = () => w.tg.stats().requests['POST /cases/{id}/status'] ?? 0;
     const before = setStatus();
     await w.startBridge();
     await eventually(

@@ -32,7 +32,7 @@ export async function showMappingApplied(
   const taskId = dispute ? (await getLink(bridge.store.db, 'case', dispute.id))?.cuTaskId : undefined;
   if (!dispute || !taskId) return [];
   const task = () => cu.tasks().find((t) => t.id === taskId) as SandboxTaskJson | undefined;
-  const calls = () => tg.stats().requests['POST /cases/:id/status'] ?? 0;
+  const calls = () => tg.stats().requests['POST /cases/{id}/status'] ?? 0;
   if (task()?.status?.status !== 'in review') {
     cu.moveStatus(taskId, 'in review');
     await quiet();

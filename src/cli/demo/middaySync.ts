@@ -23,7 +23,7 @@ export async function playMiddaySync(
   const disputeTask = (await getLink(bridge.store.db, 'case', dispute.id))?.cuTaskId;
   const shipmentTask = (await getLink(bridge.store.db, 'case', shipment.id))?.cuTaskId;
   if (!disputeTask || !shipmentTask) return [];
-  const setCalls0 = tg.stats().requests['POST /cases/:id/status'] ?? 0;
+  const setCalls0 = tg.stats().requests['POST /cases/{id}/status'] ?? 0;
 
   cu.moveStatus(disputeTask, 'in review');
   cu.postComment(disputeTask, '@partner We are checking the carton count with the warehouse.');
@@ -56,7 +56,7 @@ export async function playMiddaySync(
   );
   const shipmentTaskNow = cu.tasks().find((t) => t.id === shipmentTask) as
     { attachments?: Array<{ title: string }> } | undefined;
-  const statusCalls = (tg.stats().requests['POST /cases/:id/status'] ?? 0) - setCalls0;
+  const statusCalls = (tg.stats().requests['POST /cases/{id}/status'] ?? 0) - setCalls0;
   // What the sharing rules let through, and what they kept internal, as audited.
   const audit = (await listAudit(bridge.store.db, 'case', dispute.id)).map((a) => ({
     action: a.action,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { multipartBoundary, parseMultipart } from '../shared/multipart.ts';
-import type { Router, SandboxRequest, SandboxResponse } from '../shared/router.ts';
+import type { ClickUpRouter, SandboxRequest, SandboxResponse } from './http.ts';
 import { newWebhookSecret } from './delivery.ts';
 import { apiError, isApiError, Mutations, TASK_NOT_FOUND, type ApiError, type MutationContext } from './mutations.ts';
 import {
@@ -85,7 +85,7 @@ function expandEvents(events: string[]): string[] {
 /** Custom field types the filter treats as text (`=` contains, `==` exact). */
 const TEXT_FIELD_TYPES = new Set(['short_text', 'text', 'email', 'url', 'phone']);
 
-export function registerClickUpApi(router: Router, c: MutationContext): Mutations {
+export function registerClickUpApi(router: ClickUpRouter, c: MutationContext): Mutations {
   const s = c.state;
   const m = new Mutations(c);
   const r = (method: string, path: string, h: (req: ApiRequest) => SandboxResponse | Promise<SandboxResponse>) =>

@@ -1,4 +1,4 @@
-import type { Router, SandboxRequest, SandboxResponse } from '../shared/router.ts';
+import type { ClickUpRouter, SandboxRequest, SandboxResponse } from './http.ts';
 import type { Faults } from '../shared/faults.ts';
 import {
   apiError,
@@ -92,7 +92,12 @@ interface ControlHooks {
 }
 
 /** HTTP form of the person actions and knobs, under /_sandbox (no auth: loopback test tool). */
-export function registerControlApi(router: Router, c: MutationContext, p: PersonActions, hooks: ControlHooks): void {
+export function registerControlApi(
+  router: ClickUpRouter,
+  c: MutationContext,
+  p: PersonActions,
+  hooks: ControlHooks,
+): void {
   const wrap =
     (h: (req: SandboxRequest, body: Record<string, unknown>) => unknown) =>
     (req: SandboxRequest): SandboxResponse => {

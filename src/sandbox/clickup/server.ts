@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createScaledClock, type ScaledClock } from '../shared/clock.ts';
 import { decideAfterSaveFault, decideFault, latencyFor, NO_FAULTS, type Faults } from '../shared/faults.ts';
-import { Router, type SandboxRequest, type SandboxResponse } from '../shared/router.ts';
+import { readBody, Router, splitUrl } from '../shared/router.ts';
+import type { Handler, SandboxRequest, SandboxResponse } from './http.ts';
 import { registerClickUpApi, type ApiRequest } from './api.ts';
 import { registerControlApi, type PersonActions, personActions } from './control.ts';
 import { DEFAULT_DELIVERY, WebhookDeliverer, type DeliveryOptions, type DeliveryRecord } from './delivery.ts';
@@ -115,7 +116,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
   const delivery = { ...DEFAULT_DELIVERY, ...opts.delivery };
   const deliverer = new WebhookDeliverer(state, clock, () => faults, delivery, random, opts.logger);
   const ctx = { state, events: deliverer, now: () => clock.now(), origin: '' };
-  const router = new Router();
+  const router = new Router<Handler>();
   const mutations = registerClickUpApi(router, ctx);
   const person = personActions(ctx, mutations);
   registerControlApi(router, ctx, person, {
@@ -189,19 +190,8 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
     res.end(text);
   };
 
-  const readBody = (req: IncomingMessage): Promise<Buffer> =>
-    new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-      req.on('error', reject);
-    });
-
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const raw = req.url ?? '/';
-    const q = raw.indexOf('?');
-    const path = q < 0 ? raw : raw.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+    const { path, query } = splitUrl(req.url);
     const method = req.method ?? 'GET';
     const body = await readBody(req);
     total++;
@@ -216,7 +206,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
     }
 
     const m = router.match(method, path);
-    if (!('route' in m)) {
+    if (!m.route) {
       return send(res, {
         status: m.methodNotAllowed ? 405 : 404,
         body: { err: m.methodNotAllowed ? 'Method not allowed' : 'Route not found', ECODE: 'APP_001' },
@@ -224,9 +214,9 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
     }
     // Per-route counts are this sandbox's own callers only: a request with a token it never issued (a bridge
     // left running by another test, on a port since reused) is answered 401 and counted apart.
-    const key = `${method} ${m.route.template}`;
     const presented = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-    if (path.startsWith('/_sandbox/') || state.tokens.has(presented)) counts.set(key, (counts.get(key) ?? 0) + 1);
+    if (path.startsWith('/_sandbox/') || state.tokens.has(presented))
+      counts.set(m.route.name, (counts.get(m.route.name) ?? 0) + 1);
     else nForeign++;
     let json: unknown;
     if (body.length > 0 && (req.headers['content-type'] ?? '').includes('json')) {

@@ -1,7 +1,8 @@
 /** The Trading Grid `community` API routes (docs/tradinggrid-contract.md): OAuth2 token, partners, cases, documents, requests, notices. */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { errorReply, json, readBody, type Reply, type Router } from './router.ts';
+import { readBody } from '../shared/router.ts';
+import { errorReply, json, type Reply, type TradingGridRouter } from './http.ts';
 import { headerOf, JSON_LIMIT, parseJson, readDocumentUpload } from './requests.ts';
 import { toSandboxIso, type AddPartnerInput, type TradingGridState } from './state.ts';
 
@@ -65,12 +66,12 @@ export function listReply<T extends object>(items: Iterable<T>, q: URLSearchPara
 }
 
 /** Adds the community API's routes to `router`. */
-export function addApiRoutes(router: Router, d: ApiDeps): void {
+export function addApiRoutes(router: TradingGridRouter, d: ApiDeps): void {
   const { state, tenantId, clientId, tokens, now, tokenTtlMs } = d;
   const secretBuf = Buffer.from(d.clientSecret);
 
   // ---- OAuth2 ---------------------------------------------------------------------------------
-  router.add('POST', '/tenants/:tenant/oauth2/token', async ({ req, params }) => {
+  router.add('POST', '/tenants/{tenant}/oauth2/token', async ({ req, params }) => {
     if (params.tenant !== tenantId) return errorReply(404, 'tenant_not_found', `tenant ${params.tenant} not found`);
     const form = new URLSearchParams((await readBody(req, JSON_LIMIT)).toString('utf8'));
     let id = form.get('client_id');
@@ -99,50 +100,50 @@ export function addApiRoutes(router: Router, d: ApiDeps): void {
 
   // ---- trading partners -------------------------------------------------------------------------
   router.add('GET', '/trading_partners', ({ query }) => listReply(state.partners.values(), query));
-  router.add('GET', '/trading_partners/:id', ({ params }) => {
+  router.add('GET', '/trading_partners/{id}', ({ params }) => {
     const p = state.partners.get(params.id!);
     return p ? json(200, p) : errorReply(404, 'not_found', `trading partner ${params.id} not found`);
   });
   router.add('POST', '/trading_partners', async ({ req }) =>
     json(201, state.addPartner(parseJson(await readBody(req, JSON_LIMIT)) as unknown as AddPartnerInput)),
   );
-  router.add('POST', '/trading_partners/:id/status', async ({ req, params }) =>
+  router.add('POST', '/trading_partners/{id}/status', async ({ req, params }) =>
     json(200, state.setPartnerStatus(params.id!, String(parseJson(await readBody(req, JSON_LIMIT)).status))),
   );
-  router.add('PUT', '/trading_partners/:id/scorecard', async ({ req, params }) =>
+  router.add('PUT', '/trading_partners/{id}/scorecard', async ({ req, params }) =>
     json(200, state.putScorecard(params.id!, parseJson(await readBody(req, JSON_LIMIT)))),
   );
-  router.add('GET', '/trading_partners/:id/scorecard', ({ params }) => {
+  router.add('GET', '/trading_partners/{id}/scorecard', ({ params }) => {
     const s = state.scorecards.get(params.id!);
     return s ? json(200, s) : errorReply(404, 'not_found', `no scorecard for ${params.id}`);
   });
 
   // ---- cases ----------------------------------------------------------------------------------
   router.add('GET', '/cases', ({ query }) => listReply(state.cases.values(), query));
-  router.add('GET', '/cases/:id', ({ params }) => json(200, state.getCase(params.id!)));
-  router.add('POST', '/cases/:id/status', async ({ req, params }) => {
+  router.add('GET', '/cases/{id}', ({ params }) => json(200, state.getCase(params.id!)));
+  router.add('POST', '/cases/{id}/status', async ({ req, params }) => {
     const b = parseJson(await readBody(req, JSON_LIMIT));
     return json(200, state.setCaseStatus(params.id!, b.status, b.note));
   });
-  router.add('GET', '/cases/:id/comments', ({ params, query }) => {
+  router.add('GET', '/cases/{id}/comments', ({ params, query }) => {
     state.getCase(params.id!);
     return listReply(state.comments.get(params.id!) ?? [], query);
   });
-  router.add('POST', '/cases/:id/comments', async ({ req, params }) => {
+  router.add('POST', '/cases/{id}/comments', async ({ req, params }) => {
     const b = parseJson(await readBody(req, JSON_LIMIT));
     return json(
       201,
       state.addComment(params.id!, b.body as string, typeof b.author === 'string' ? b.author : undefined, 'internal'),
     );
   });
-  router.add('GET', '/cases/:id/documents', ({ params, query }) => {
+  router.add('GET', '/cases/{id}/documents', ({ params, query }) => {
     state.getCase(params.id!);
     return listReply(
       (state.caseDocuments.get(params.id!) ?? []).map((d) => state.documents.get(d)!.meta),
       query,
     );
   });
-  router.add('POST', '/cases/:id/documents', async ({ req, params }) => {
+  router.add('POST', '/cases/{id}/documents', async ({ req, params }) => {
     state.getCase(params.id!); // 404 before reading a large body
     return json(201, state.addDocument({ caseId: params.id! }, await readDocumentUpload(req), 'internal'));
   });
@@ -154,11 +155,11 @@ export function addApiRoutes(router: Router, d: ApiDeps): void {
       query,
     ),
   );
-  router.add('GET', '/documents/:id', ({ params }) => {
+  router.add('GET', '/documents/{id}', ({ params }) => {
     const d = state.documents.get(params.id!);
     return d ? json(200, d.meta) : errorReply(404, 'not_found', `document ${params.id} not found`);
   });
-  router.add('GET', '/documents/:id/content', ({ params, res }) => {
+  router.add('GET', '/documents/{id}/content', ({ params, res }) => {
     const d = state.documents.get(params.id!);
     if (!d) return errorReply(404, 'not_found', `document ${params.id} not found`);
     res.writeHead(200, {
@@ -177,17 +178,17 @@ export function addApiRoutes(router: Router, d: ApiDeps): void {
 
   // ---- compliance requirements, requests, notices ---------------------------------------------
   router.add('GET', '/compliance_requirements', ({ query }) => listReply(state.compliance.values(), query));
-  router.add('GET', '/compliance_requirements/:id', ({ params }) => {
+  router.add('GET', '/compliance_requirements/{id}', ({ params }) => {
     const r = state.compliance.get(params.id!);
     return r ? json(200, r) : errorReply(404, 'not_found', `compliance requirement ${params.id} not found`);
   });
   router.add('GET', '/requests', ({ query }) => listReply(state.requests.values(), query));
-  router.add('GET', '/requests/:id', ({ params }) => json(200, state.getRequest(params.id!)));
-  router.add('POST', '/requests/:id/decision', async ({ req, params }) =>
+  router.add('GET', '/requests/{id}', ({ params }) => json(200, state.getRequest(params.id!)));
+  router.add('POST', '/requests/{id}/decision', async ({ req, params }) =>
     json(200, state.decideRequest(params.id!, parseJson(await readBody(req, JSON_LIMIT)))),
   );
   router.add('GET', '/notices', ({ query }) => listReply(state.notices.values(), query));
-  router.add('GET', '/notices/:id', ({ params }) => json(200, state.getNotice(params.id!)));
+  router.add('GET', '/notices/{id}', ({ params }) => json(200, state.getNotice(params.id!)));
   router.add('POST', '/notices', async ({ req }) =>
     json(201, state.publishNotice(parseJson(await readBody(req, JSON_LIMIT)))),
   );

@@ -1,7 +1,8 @@
 /** Partner-side controls over HTTP under `/_sandbox/...` (no auth, no faults): what a partner does, and the test knobs. */
 import type { IncomingMessage } from 'node:http';
 import type { Faults } from './faults.ts';
-import { json, readBody, type Router } from './router.ts';
+import { readBody } from '../shared/router.ts';
+import { json, type TradingGridRouter } from './http.ts';
 import { docsFromJson, parseJson, readDocumentUpload, UPLOAD_LIMIT } from './requests.ts';
 import type { TradingGridState } from './state.ts';
 import {
@@ -29,7 +30,7 @@ export interface ControlDeps {
 }
 
 /** Adds the `/_sandbox/...` control routes to `control`. */
-export function addControlRoutes(control: Router, d: ControlDeps): void {
+export function addControlRoutes(control: TradingGridRouter, d: ControlDeps): void {
   const { state } = d;
   const body = async (req: IncomingMessage) => parseJson(await readBody(req, UPLOAD_LIMIT));
   control.add('POST', '/_sandbox/cases', async ({ req }) => {
@@ -47,11 +48,11 @@ export function addControlRoutes(control: Router, d: ControlDeps): void {
       }),
     );
   });
-  control.add('POST', '/_sandbox/cases/:id/documents', async ({ req, params }) => {
+  control.add('POST', '/_sandbox/cases/{id}/documents', async ({ req, params }) => {
     state.getCase(params.id!);
     return json(201, state.addDocument({ caseId: params.id! }, await readDocumentUpload(req), 'partner'));
   });
-  control.add('POST', '/_sandbox/cases/:id/comments', async ({ req, params }) => {
+  control.add('POST', '/_sandbox/cases/{id}/comments', async ({ req, params }) => {
     const b = parseBody(CommentBody, await body(req));
     return json(201, state.addComment(params.id!, b.body, b.author, 'partner'));
   });
@@ -69,15 +70,15 @@ export function addControlRoutes(control: Router, d: ControlDeps): void {
       }),
     );
   });
-  control.add('POST', '/_sandbox/requests/:id/withdraw', ({ params }) => json(200, state.withdrawRequest(params.id!)));
-  control.add('POST', '/_sandbox/notices/:id/acknowledgements', async ({ req, params }) => {
+  control.add('POST', '/_sandbox/requests/{id}/withdraw', ({ params }) => json(200, state.withdrawRequest(params.id!)));
+  control.add('POST', '/_sandbox/notices/{id}/acknowledgements', async ({ req, params }) => {
     const b = parseBody(AcknowledgeBody, await body(req));
     return json(200, state.acknowledgeNotice(params.id!, b.partner_id ?? b.partnerId ?? '', b.contact));
   });
   control.add('POST', '/_sandbox/trading_partners', async ({ req }) =>
     json(201, state.addPartner(parseBody(AddPartnerBody, await body(req)))),
   );
-  control.add('POST', '/_sandbox/trading_partners/:id/status', async ({ req, params }) =>
+  control.add('POST', '/_sandbox/trading_partners/{id}/status', async ({ req, params }) =>
     json(200, state.setPartnerStatus(params.id!, parseBody(PartnerStatusBody, await body(req)).status)),
   );
   control.add('POST', '/_sandbox/compliance_requirements', async ({ req }) => {

@@ -1,7 +1,7 @@
 /** Reading request bodies for the Trading Grid sandbox: JSON objects, document uploads (multipart or base64 JSON). */
 import type { IncomingMessage } from 'node:http';
 import { multipartBoundary, parseMultipart } from '../shared/multipart.ts';
-import { readBody } from './router.ts';
+import { readBody } from '../shared/router.ts';
 import { SandboxError, type DocumentInput } from './state.ts';
 
 export const JSON_LIMIT = 1 << 20;

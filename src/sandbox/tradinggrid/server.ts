@@ -8,9 +8,9 @@
  * Layout: `url` is `http://127.0.0.1:<port>`; the contract's paths hang directly off it
  * (`{url}/tenants/{tenantId}/oauth2/token`, `{url}/cases/{id}`, ...), so `url` is the driver's baseUrl.
  *
- * Built on node:http with a small segment router rather than Hono: the handlers need the raw
- * request/response for multipart and streamed bodies, and this keeps per-request cost minimal
- * (the engine drives thousands of requests a second through it).
+ * Built on node:http with the sandboxes' segment router (../shared/router.ts) rather than Hono: the
+ * handlers need the raw request/response for multipart and streamed bodies, and this keeps per-request
+ * cost minimal (the engine drives thousands of requests a second through it).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -30,7 +30,8 @@ import { addControlRoutes } from './control.ts';
 import { WebhookSender, type SandboxEvent, type WebhookStats } from './delivery.ts';
 import { NO_FAULTS, seededRandom, type Faults } from './faults.ts';
 import { headerOf } from './requests.ts';
-import { Router, errorReply, sendReply, type Ctx, type Reply } from './router.ts';
+import { Router, splitUrl } from '../shared/router.ts';
+import { errorReply, sendReply, type Ctx, type Handler, type Reply } from './http.ts';
 import {
   SandboxError,
   TradingGridState,
@@ -68,7 +69,7 @@ export interface TradingGridSandboxOptions {
 }
 
 export interface TradingGridSandboxStats {
-  /** Requests per route name, e.g. `GET /cases/:id`. */
+  /** Requests per route name, e.g. `GET /cases/{id}`. */
   requests: Record<string, number>;
   /** Requests answered by an injected fault (5xx, 429, token expiry). */
   faultsInjected: number;
@@ -170,7 +171,7 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
   let idempotentReplays = 0;
   let tokensIssued = 0;
 
-  const router = new Router();
+  const router = new Router<Handler>();
 
   addApiRoutes(router, {
     state,
@@ -186,7 +187,7 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
   });
 
   // ---- partner-side controls over HTTP (no auth, no faults) ------------------------------------
-  const control = new Router();
+  const control = new Router<Handler>();
   addControlRoutes(control, {
     state,
     stats,
@@ -257,7 +258,7 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
     return undefined;
   }
 
-  async function run(handler: (c: Ctx) => Reply | null | Promise<Reply | null>, c: Ctx): Promise<Reply | null> {
+  async function run(handler: Handler, c: Ctx): Promise<Reply | null> {
     try {
       return await handler(c);
     } catch (e) {
@@ -270,15 +271,12 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const rawUrl = req.url ?? '/';
-    const qi = rawUrl.indexOf('?');
-    const path = qi < 0 ? rawUrl : rawUrl.slice(0, qi);
-    const query = new URLSearchParams(qi < 0 ? '' : rawUrl.slice(qi + 1));
+    const { path, query } = splitUrl(req.url);
     const method = req.method ?? 'GET';
 
     if (path.startsWith('/_sandbox/')) {
       const m = control.match(method, path);
-      if (!m) return sendReply(res, errorReply(404, 'not_found', `no sandbox control ${method} ${path}`));
+      if (!m.route) return sendReply(res, errorReply(404, 'not_found', `no sandbox control ${method} ${path}`));
       count(m.route.name);
       const r = await run(m.route.handler, { req, res, params: m.params, query, route: m.route.name });
       if (r) sendReply(res, r);
@@ -286,7 +284,7 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
     }
 
     const m = router.match(method, path);
-    if (!m) {
+    if (!m.route) {
       count('unmatched');
       return sendReply(res, errorReply(404, 'not_found', `no route ${method} ${path}`));
     }

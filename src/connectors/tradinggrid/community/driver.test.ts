@@ -64,7 +64,7 @@ describe('community driver: OAuth2 client credentials', () => {
       clock += 5_000; // 55 s: within the margin → refreshed before the server would say 401
       expect((await d.getPartner('P-ACME')).ok).toBe(true);
       expect(d.tokenFetches).toBe(2);
-      expect(short.stats().requests['GET /trading_partners/:id']).toBe(3);
+      expect(short.stats().requests['GET /trading_partners/{id}']).toBe(3);
     } finally {
       await d.close();
       await short.close();
