@@ -88,9 +88,10 @@ export function mailboxScanHandler(ctx: SyncContext): TypedJobHandler<MailboxPay
     if (!cfg) return { status: 'done' };
     const db = ctx.store.db;
     // One scan of a mailbox at a time, across instances: a slot that comes while another scan runs is skipped.
+    // The lease runs on the database's clock (not ctx.now()): instances whose clocks disagree still agree on it.
     const lease = `mailbox.scan:${cfg.name}`;
     const owner = `${job.locked_by ?? 'worker'}:${job.id}`;
-    if (!(await acquireNamedLease(db, lease, owner, ctx.now() + SCAN_LEASE_MS, ctx.now()))) {
+    if (!(await acquireNamedLease(db, lease, owner, SCAN_LEASE_MS))) {
       ctx.logger.info({ mailbox: cfg.name, job: job.id }, 'another mailbox scan is running; slot skipped');
       return { status: 'done' };
     }

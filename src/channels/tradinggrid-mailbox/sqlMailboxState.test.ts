@@ -106,14 +106,14 @@ describeStores(pgUp)('SqlMailboxState on %s', (kind) => {
   });
 
   it('the scan lease is held by one owner at a time, and taken over once expired', async () => {
-    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'a', 2000, 1000)).toBe(true);
-    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'b', 2500, 1500)).toBe(false);
-    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'a', 3000, 1500)).toBe(true); // renewed by its owner
-    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'b', 4000, 3000)).toBe(true); // expired: taken over
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'a', 1000, 1000)).toBe(true);
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'b', 1000, 1500)).toBe(false);
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'a', 1500, 1500)).toBe(true); // renewed by its owner
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'b', 1000, 3000)).toBe(true); // expired: taken over
     await releaseNamedLease(store.db, 'mailbox.scan:m1', 'a'); // not a's any more: no effect
-    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'c', 5000, 3500)).toBe(false);
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'c', 1500, 3500)).toBe(false);
     await releaseNamedLease(store.db, 'mailbox.scan:m1', 'b');
-    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'c', 5000, 3500)).toBe(true);
+    expect(await acquireNamedLease(store.db, 'mailbox.scan:m1', 'c', 1500, 3500)).toBe(true);
   });
 
   it('keeps the AC partner snapshot', async () => {
