@@ -367,87 +367,104 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     ]);
   }
   ownUrl = server.url;
-  if (store.dialect === 'sqlite') {
-    const released = await releaseOrphanedLeases(store.db, now(), config.dispatcher.max_crashes);
-    if (released > 0) logger.warn({ released }, 'jobs left running by a previous process were made ready again');
-  }
-  const requeued = await requeueHeldCases(store, Object.keys(config.partners.map), now());
-  if (requeued > 0) logger.info({ requeued }, 'held cases whose partner is now mapped are taken up again');
+  // Past this point the port is open: a failure (the database dropping the connection mid start-up, say)
+  // must not leave a process that answers /healthz and accepts events but runs no worker. Everything
+  // started so far is stopped and the error goes to the caller, so the process exits and is restarted.
+  // Until start-up has its own leadership: nothing to hold or release.
+  let leadership: Leadership = { isLeader: () => false, stop: async () => undefined };
+  let followSecret: NodeJS.Timeout | null = null;
   const scheduler = new Scheduler(store, () => dispatcher.wake(), logger);
-  if (config.clickup.webhook.register) {
-    webhook.endpoint = `${(config.server.public_url ?? server.url).replace(/\/+$/, '')}/webhooks/clickup`;
-    scheduler.add({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron });
-  }
-  if (community && community.poll_cron !== 'off') {
-    await initPollCursor(store.db, now());
-    scheduler.add({ kind: 'tradinggrid.poll', cron: community.poll_cron });
-  }
-  registry.registerSchedules(scheduler);
-  if (store.dialect === 'postgres') warnAboutSeveralInstances(config, secrets, learned, logger);
+  try {
+    if (store.dialect === 'sqlite') {
+      const released = await releaseOrphanedLeases(store.db, now(), config.dispatcher.max_crashes);
+      if (released > 0) logger.warn({ released }, 'jobs left running by a previous process were made ready again');
+    }
+    const requeued = await requeueHeldCases(store, Object.keys(config.partners.map), now());
+    if (requeued > 0) logger.info({ requeued }, 'held cases whose partner is now mapped are taken up again');
+    if (config.clickup.webhook.register) {
+      webhook.endpoint = `${(config.server.public_url ?? server.url).replace(/\/+$/, '')}/webhooks/clickup`;
+      scheduler.add({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron });
+    }
+    if (community && community.poll_cron !== 'off') {
+      await initPollCursor(store.db, now());
+      scheduler.add({ kind: 'tradinggrid.poll', cron: community.poll_cron });
+    }
+    registry.registerSchedules(scheduler);
+    if (store.dialect === 'postgres') warnAboutSeveralInstances(config, secrets, learned, logger);
 
-  // Changes made while no instance listened are caught up by a queued health check, not inline.
-  const catchUpNow = async () => {
-    try {
-      await scheduler.enqueueSlot({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron }, now());
-    } catch (e) {
-      logger.warn({ err: e }, 'could not queue the ClickUp catch-up; the next health check does it');
-    }
-  };
-  // One leader runs the schedules and owns the ClickUp webhook; on SQLite the one instance leads.
-  let starting = true;
-  const leadership: Leadership = store.lead
-    ? await store.lead(
-        {
-          onGain: () => {
-            if (starting) return; // start-up does the leader's work below
-            logger.info('this instance is now the leader: it runs the schedules and keeps the ClickUp webhook');
-            if (config.clickup.webhook.register)
-              void registerWebhookLater(ctx, webhook, () => dispatcher.wake()).then(() => catchUpNow());
-            if (!o.manualDispatch) scheduler.start();
-          },
-          onLose: () => {
-            logger.warn(
-              'this instance lost leadership (its database session ended); schedules paused until it leads again',
-            );
-            scheduler.pause();
-          },
-        },
-        { checkMs: config.store.leader_check_ms },
-      )
-    : { isLeader: () => true, stop: async () => undefined };
-  starting = false;
-  isLeader = leadership.isLeader;
-  if (leadership.isLeader() && config.clickup.webhook.register) {
-    const r = await ensureClickUpWebhook(ctx, webhook, () => dispatcher.wake(), { catchUp: false });
-    if ('error' in r) {
-      if (!r.retryable) {
-        await leadership.stop();
-        await server.close();
-        await closeAll();
-        throw new StartupError([`registering the ClickUp webhook at ${webhook.endpoint}: ${r.error}`]);
+    // Changes made while no instance listened are caught up by a queued health check, not inline.
+    const catchUpNow = async () => {
+      try {
+        await scheduler.enqueueSlot(
+          { kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron },
+          now(),
+        );
+      } catch (e) {
+        logger.warn({ err: e }, 'could not queue the ClickUp catch-up; the next health check does it');
       }
-      logger.warn({ error: r.error }, 'ClickUp webhook not registered yet; the health check retries every minute');
-    }
-  }
-  // A follower verifies ClickUp deliveries with the secret the leader registered and sealed in the store.
-  const followSecret =
-    !secrets.clickupWebhookSecret && learned.reloadClickUpWebhookSecret && store.lead
-      ? setInterval(() => {
-          if (leadership.isLeader()) return;
-          learned.reloadClickUpWebhookSecret!().then(
-            (s) => {
-              if (s) webhook.secret = s;
+    };
+    // One leader runs the schedules and owns the ClickUp webhook; on SQLite the one instance leads.
+    let starting = true;
+    const held: Leadership = store.lead
+      ? await store.lead(
+          {
+            onGain: () => {
+              if (starting) return; // start-up does the leader's work below
+              logger.info('this instance is now the leader: it runs the schedules and keeps the ClickUp webhook');
+              if (config.clickup.webhook.register)
+                void registerWebhookLater(ctx, webhook, () => dispatcher.wake()).then(() => catchUpNow());
+              if (!o.manualDispatch) scheduler.start();
             },
-            (e: Error) =>
-              logger.warn({ error: e.message }, 'could not read the ClickUp webhook secret kept by the leader'),
-          );
-        }, config.store.leader_check_ms)
-      : null;
-  followSecret?.unref();
-  if (leadership.isLeader() && config.clickup.webhook.register) await catchUpNow();
-  if (!o.manualDispatch) {
-    dispatcher.start();
-    if (leadership.isLeader()) scheduler.start();
+            onLose: () => {
+              logger.warn(
+                'this instance lost leadership (its database session ended); schedules paused until it leads again',
+              );
+              scheduler.pause();
+            },
+          },
+          { checkMs: config.store.leader_check_ms },
+        )
+      : { isLeader: () => true, stop: async () => undefined };
+    leadership = held;
+    starting = false;
+    isLeader = held.isLeader;
+    if (leadership.isLeader() && config.clickup.webhook.register) {
+      const r = await ensureClickUpWebhook(ctx, webhook, () => dispatcher.wake(), { catchUp: false });
+      if ('error' in r) {
+        if (!r.retryable)
+          throw new StartupError([`registering the ClickUp webhook at ${webhook.endpoint}: ${r.error}`]);
+        logger.warn({ error: r.error }, 'ClickUp webhook not registered yet; the health check retries every minute');
+      }
+    }
+    // A follower verifies ClickUp deliveries with the secret the leader registered and sealed in the store.
+    followSecret =
+      !secrets.clickupWebhookSecret && learned.reloadClickUpWebhookSecret && store.lead
+        ? setInterval(() => {
+            if (leadership.isLeader()) return;
+            learned.reloadClickUpWebhookSecret!().then(
+              (s) => {
+                if (s) webhook.secret = s;
+              },
+              (e: Error) =>
+                logger.warn({ error: e.message }, 'could not read the ClickUp webhook secret kept by the leader'),
+            );
+          }, config.store.leader_check_ms)
+        : null;
+    followSecret?.unref();
+    if (leadership.isLeader() && config.clickup.webhook.register) await catchUpNow();
+    if (!o.manualDispatch) {
+      dispatcher.start();
+      if (leadership.isLeader()) scheduler.start();
+    }
+  } catch (e) {
+    if (followSecret) clearInterval(followSecret);
+    scheduler.stop();
+    await dispatcher.stop().catch(() => undefined);
+    await leadership.stop().catch(() => undefined);
+    await server.close().catch(() => undefined);
+    await consoleUi.stop().catch(() => undefined);
+    await closeAll();
+    throw e;
   }
   logger.info(
     { url: server.url, store: store.location, role: leadership.isLeader() ? 'leader' : 'follower' },
