@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import { eventually } from '../helpers/world.ts';
 import { freePort, startBridgeProcess } from '../helpers/bridgeProcess.ts';
 import { PG_ADMIN_URL } from '../helpers/pgStore.ts';
+import { sql } from 'kysely';
+import { openMigratedStore } from '../../src/store/db.ts';
 import { runCli, startFaultProxy, startTarget, type FaultProxy, type Target } from './harness.ts';
 
 // A dependency that fails under the running process: the database, the port, a second process, a job that kills its worker.
@@ -40,6 +42,47 @@ const linkedTask = (t: Target, caseId: string) =>
     .tasks()
     .find((x) => ((x as any).custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === caseId));
 
+/** What the store and the log say about cases that have no task: the evidence a failure report needs. */
+async function diagnose(t: Target, missing: string[]): Promise<string> {
+  const c = new pg.Client({ connectionString: t.pgUrl });
+  await c.connect();
+  try {
+    const out: string[] = [`cases without a task: ${missing.join(', ')}`];
+    out.push(`trading grid sandbox: ${JSON.stringify(t.world.tg.stats())}`);
+    for (const id of missing) {
+      const like = `%${id}%`;
+      const inbound = await c.query(
+        'SELECT source, event_id, type, received_at FROM inbound_events WHERE payload LIKE $1',
+        [like],
+      );
+      const jobs = await c.query(
+        'SELECT id, kind, state, attempts, crashes, locked_by, locked_until, run_at, last_error FROM jobs WHERE payload LIKE $1 OR queue_key LIKE $1 OR key LIKE $1',
+        [like],
+      );
+      const cs = await c.query('SELECT id, state, hold_reason FROM cases WHERE id = $1', [id]);
+      out.push(
+        `${id}: inbound ${JSON.stringify(inbound.rows)} jobs ${JSON.stringify(jobs.rows)} case ${JSON.stringify(cs.rows)}`,
+      );
+    }
+    const dead = await c.query('SELECT kind, error FROM dead_letters');
+    out.push(`dead letters: ${JSON.stringify(dead.rows)}`);
+    const stuck = await c.query(
+      "SELECT id, kind, state, run_at, locked_by, locked_until FROM jobs WHERE state IN ('ready', 'running')",
+    );
+    out.push(`jobs not done: ${JSON.stringify(stuck.rows)}; db clock ${Date.now()}`);
+    out.push(
+      t.proc
+        .output()
+        .split('\n')
+        .filter((l) => missing.some((id) => l.includes(id)) || /"level":(40|50|60)/.test(l))
+        .join('\n'),
+    );
+    return out.join('\n');
+  } finally {
+    await c.end();
+  }
+}
+
 describe('PostgreSQL fails under the running bridge', () => {
   it('every backend of the bridge terminated (failover, pg_terminate_backend): the process survives and keeps working', async () => {
     t = await startTarget({ pg: true });
@@ -56,6 +99,51 @@ describe('PostgreSQL fails under the running bridge', () => {
     await eventually('ready again', async () => (await fetch(`${t!.url}/readyz`)).status === 200, 20_000);
     const after = await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'After the failover' });
     await eventually('the task of a case raised after the failover', () => linkedTask(t!, after.id), 30_000);
+  });
+
+  it('every backend terminated again and again while cases flow in: each case gets exactly one task, nothing is dead-lettered, the process keeps serving', async () => {
+    t = await startTarget({ pg: true });
+    const name = dbName(t.pgUrl!);
+    // /healthz answers before start-up is over; the storm is about a running bridge (a failure during start-up ends the process, tested below).
+    await eventually('start-up finished', () => t!.proc.output().includes('"gridbridge started"'), 30_000);
+    const cases: string[] = [];
+    let kills = 0;
+    // 24 cases raised one after another; every fourth, every backend of the bridge's database is terminated
+    // (pool, LISTEN connection, leadership lock), while the cases before it are still being worked on.
+    for (let i = 1; i <= 24; i++) {
+      const c = await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: `Under load ${i}` });
+      cases.push(c.id);
+      if (i % 4 === 0) {
+        const r = await terminateAll(name);
+        kills += r.rowCount ?? 0;
+      }
+    }
+    expect(kills).toBeGreaterThan(0);
+    const tasksOf = (id: string) =>
+      t!.world.cu
+        .tasks()
+        .filter((x) => ((x as any).custom_fields ?? []).some((f: any) => f.name === 'TG case id' && f.value === id));
+    try {
+      await eventually('a task for every case', () => cases.every((id) => tasksOf(id).length >= 1), 90_000);
+    } catch (e) {
+      throw new Error(
+        `${(e as Error).message}\n${await diagnose(
+          t,
+          cases.filter((id) => tasksOf(id).length === 0),
+        )}`,
+      );
+    }
+    expect(cases.filter((id) => tasksOf(id).length !== 1)).toEqual([]);
+    expect(t.proc.child.exitCode).toBeNull();
+    expect(t.proc.child.signalCode).toBeNull();
+    const store = new pg.Client({ connectionString: t.pgUrl });
+    await store.connect();
+    const dead = await store.query('SELECT kind, error FROM dead_letters').finally(() => store.end());
+    expect(dead.rows).toEqual([]);
+    // Still serving: ready, and a case raised now is synced.
+    await eventually('ready', async () => (await fetch(`${t!.url}/readyz`)).status === 200, 20_000);
+    const after = await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'After the storm' });
+    await eventually('the task of a case raised after the terminations', () => linkedTask(t!, after.id), 30_000);
   });
 
   it('a database that refuses connections: /readyz says "not ready" with an id, never the database name; the log has the detail', async () => {
@@ -146,6 +234,27 @@ describe('the port is taken', () => {
     expect(r.code).toBe(1);
     expect(r.output).toContain(`port ${port} on 127.0.0.1 is already in use`);
     expect(r.output).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('the store fails during start-up, after the port is open', () => {
+  it('`gridbridge start` exits 1 with the reason instead of answering /healthz and taking events with no worker running', async () => {
+    t = await startTarget();
+    // A store whose cursors table is gone: start-up reads it only after the HTTP server listens.
+    const file = `${t.world.dir}/broken.db`;
+    const broken = await openMigratedStore(`sqlite:${file}`);
+    await sql`DROP TABLE cursors`.execute(broken.db);
+    await broken.close();
+    const port = await freePort();
+    const r = await runCli(
+      ['start', '-c', t.writeConfig('broken', port, (c) => ({ ...c, store: { ...c.store, url: `sqlite:${file}` } }))],
+      { cwd: t.world.dir, env: t.cliEnv(), timeoutMs: 60_000 },
+    );
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/gridbridge cannot start: .*no such table: cursors/);
+    // Nothing is left listening on its port.
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 });
 
