@@ -41,6 +41,11 @@ export const RetentionSection = z
     partner_messages_days: Days('sent, digested or failed partner e-mails', 90),
     partner_page_hits_days: Days('partner page rate-limit windows', 1),
     sync_hashes_days: Days('sync hashes of cases resolved this long ago', 90),
+    timeline_days: Days('console timeline entries (job runs; entries of an open case are always kept)', 90),
+    partner_files_days: Days(
+      'files kept for partner pages (kept while their case is open or a link to them is live)',
+      90,
+    ),
   })
   .prefault({});
 export type RetentionConfig = z.infer<typeof RetentionSection>;
@@ -54,5 +59,7 @@ export const RETENTION_TABLES = [
   'partner_messages',
   'partner_page_hits',
   'sync_hashes',
+  'timeline',
+  'partner_files',
 ] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];

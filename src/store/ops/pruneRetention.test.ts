@@ -20,6 +20,8 @@ const days: PruneDays = {
   partner_messages_days: 90,
   partner_page_hits_days: 1,
   sync_hashes_days: 90,
+  timeline_days: 90,
+  partner_files_days: 90,
 };
 
 async function seed(db: Kysely<Database>) {
@@ -142,6 +144,8 @@ describeStores('retention prune (%s store)', (kind) => {
       partner_messages: 0,
       partner_page_hits: 1,
       sync_hashes: 2,
+      timeline: 0,
+      partner_files: 0,
     });
     expect((await db.selectFrom('jobs').select('key').orderBy('key').execute()).map((r) => r.key)).toEqual([
       'old-dead',
@@ -186,6 +190,8 @@ describeStores('retention prune (%s store)', (kind) => {
       partner_messages_days: 0,
       partner_page_hits_days: 0,
       sync_hashes_days: 0,
+      timeline_days: 0,
+      partner_files_days: 0,
     };
     const first = await pruneRetention(spy, only, { batchSize: 10, maxBatches: 2 }, NOW);
     expect(first).toEqual([{ table: 'jobs', deleted: 20, batches: 2, more: true }]);

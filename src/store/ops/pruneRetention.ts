@@ -1,5 +1,6 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
+import { withConsoleTables, type ConsoleDatabase } from '../consoleSchema.ts';
 
 const DAY = 86_400_000;
 
@@ -19,6 +20,8 @@ export interface PruneDays {
   partner_messages_days: number;
   partner_page_hits_days: number;
   sync_hashes_days: number;
+  timeline_days: number;
+  partner_files_days: number;
 }
 
 export interface PruneResult {
@@ -79,7 +82,8 @@ export function pruneDoneJobs(db: Kysely<Database>, before: number, limits: Prun
           .select('id')
           .where('state', '=', 'done')
           .where('updated_at', '<', before)
-          .orderBy('id')
+          // Oldest first, in the order of the partial index on done jobs (migration 019): no sort, no scan.
+          .orderBy('updated_at')
           .limit(k)
           .execute()
       ).map((r) => r.id),
@@ -111,7 +115,7 @@ export function pruneReplayedDeadLetters(
           .select('id')
           .where('replayed_at', 'is not', null)
           .where('replayed_at', '<', before)
-          .orderBy('id')
+          .orderBy('replayed_at')
           .limit(k)
           .execute()
       ).map((r) => r.id),
@@ -150,7 +154,7 @@ export function pruneAuditLog(db: Kysely<Database>, before: number, limits: Prun
           .select('audit_log.id')
           .where('audit_log.at', '<', before)
           .where(notOpenCase)
-          .orderBy('audit_log.id')
+          .orderBy('audit_log.at')
           .limit(k)
           .execute()
       ).map((r) => r.id),
@@ -336,6 +340,118 @@ export function pruneClosedCaseHashes(db: Kysely<Database>, before: number, limi
   );
 }
 
+/**
+ * The console's timeline (one row per job run, the largest table under steady load) before the cutoff,
+ * except entries of a case still open: its whole history stays on its console page.
+ */
+export function pruneTimeline(db: Kysely<Database>, before: number, limits: PruneLimits): Promise<PruneResult> {
+  const c = withConsoleTables(db);
+  const notOpenCase = (eb: ExpressionBuilder<ConsoleDatabase, 'timeline'>) =>
+    eb.or([
+      eb('timeline.case_id', 'is', null),
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('cases')
+            .select('cases.id')
+            .whereRef('cases.id', '=', 'timeline.case_id')
+            .where('cases.resolved_at', 'is', null),
+        ),
+      ),
+    ]);
+  return inBatches<number>(
+    'timeline',
+    limits,
+    async (k) =>
+      (
+        await c
+          .selectFrom('timeline')
+          .select('timeline.id')
+          .where('timeline.at', '<', before)
+          .where(notOpenCase)
+          .orderBy('timeline.at')
+          .limit(k)
+          .execute()
+      ).map((r) => Number(r.id)),
+    async (ids) =>
+      n(
+        await c
+          .deleteFrom('timeline')
+          .where('timeline.id', 'in', ids)
+          .where('timeline.at', '<', before)
+          .where(notOpenCase)
+          .execute(),
+      ),
+  );
+}
+
+/**
+ * Files kept for partner pages (their bytes are in the row: the largest table by size) stored before the
+ * cutoff, unless a link could still serve them: the record is an open case, or it has a link that is
+ * neither expired nor revoked.
+ */
+export function prunePartnerFiles(
+  db: Kysely<Database>,
+  before: number,
+  limits: PruneLimits,
+  now: number,
+): Promise<PruneResult> {
+  const unneeded = (eb: ExpressionBuilder<Database, 'partner_files'>) =>
+    eb.and([
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('cases')
+            .select('cases.id')
+            .whereRef('cases.id', '=', 'partner_files.case_id')
+            .where('cases.resolved_at', 'is', null),
+        ),
+      ),
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('partner_tokens')
+            .select('partner_tokens.jti')
+            .whereRef('partner_tokens.entity_id', '=', 'partner_files.case_id')
+            .where('partner_tokens.revoked_at', 'is', null)
+            .where('partner_tokens.expires_at', '>', now),
+        ),
+      ),
+    ]);
+  return inBatches(
+    'partner_files',
+    limits,
+    async (k) =>
+      await db
+        .selectFrom('partner_files')
+        .select(['partner_files.case_id', 'partner_files.sha256'])
+        .where('partner_files.created_at', '<', before)
+        .where(unneeded)
+        .orderBy('partner_files.created_at')
+        .limit(k)
+        .execute(),
+    async (keys) => {
+      const byRecord = groupBy(
+        keys,
+        (k) => k.case_id,
+        (k) => k.sha256,
+      );
+      let d = 0;
+      for (const [record, shas] of byRecord)
+        d += n(
+          await db
+            .deleteFrom('partner_files')
+            .where('partner_files.case_id', '=', record)
+            .where('partner_files.sha256', 'in', shas)
+            .where('partner_files.created_at', '<', before)
+            .where(unneeded)
+            .execute(),
+        );
+      return d;
+    },
+  );
+}
+
 /** One pass over every table with a retention; a table whose days are 0 is skipped. */
 export async function pruneRetention(
   db: Kysely<Database>,
@@ -351,6 +467,8 @@ export async function pruneRetention(
     [days.partner_messages_days, prunePartnerMessages],
     [days.partner_page_hits_days, prunePartnerPageHits],
     [days.sync_hashes_days, pruneClosedCaseHashes],
+    [days.timeline_days, pruneTimeline],
+    [days.partner_files_days, (d, before, l) => prunePartnerFiles(d, before, l, now)],
   ];
   const out: PruneResult[] = [];
   for (const [d, step] of steps) if (d > 0) out.push(await step(db, now - d * DAY, limits));
@@ -370,6 +488,8 @@ export const COUNTED_TABLES = [
   'links',
   'documents',
   'mailbox_processed_files',
+  'timeline',
+  'partner_files',
 ] as const;
 
 /** Row count per table (exact `count(*)`: callers read it rarely — doctor once, /metrics through a cache). */
@@ -378,8 +498,9 @@ export async function countTableRows(
   tables: readonly (typeof COUNTED_TABLES)[number][] = COUNTED_TABLES,
 ): Promise<Array<{ table: string; rows: number }>> {
   const out: Array<{ table: string; rows: number }> = [];
+  const c = withConsoleTables(db);
   for (const t of tables) {
-    const r = await db
+    const r = await c
       .selectFrom(t)
       .select((eb) => eb.fn.countAll<number>().as('c'))
       .executeTakeFirst();
