@@ -12,6 +12,9 @@ const LABELS: Record<MailboxExceptionKind, string> = {
   return_requested: 'Return requested',
   asn_missing: 'ASN missing',
   invoice_mismatch: 'Invoice mismatch',
+  order_acknowledgment_exception: 'Order acknowledgement: rejected or changed',
+  order_change_exception: 'Order change answered: rejected or changed',
+  partner_text_message: 'Text message from the partner',
   content_error: 'EDI file does not parse',
   mailbox_inactive: 'Mailbox inactive',
 };

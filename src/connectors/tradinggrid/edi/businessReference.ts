@@ -11,6 +11,8 @@ const X12_RULES: Record<string, { tag: string; elements: number[]; type: string 
   '850': { tag: 'BEG', elements: [3], type: 'purchase_order' },
   '855': { tag: 'BAK', elements: [3], type: 'purchase_order' },
   '860': { tag: 'BCH', elements: [3], type: 'purchase_order' },
+  '865': { tag: 'BCA', elements: [3], type: 'purchase_order' },
+  '864': { tag: 'MIT', elements: [1], type: 'text_message' },
   '856': { tag: 'BSN', elements: [2], type: 'ship_notice' },
   '810': { tag: 'BIG', elements: [2], type: 'invoice' },
   '214': { tag: 'B10', elements: [2, 1], type: 'shipment' },

@@ -53,8 +53,8 @@ describe('writeX12', () => {
             control_number: '7',
             functional_id: 'CA',
             transactions: [
-              { set_id: '865', control_number: '0005', business_reference: null },
-              { set_id: '865', control_number: '0006', business_reference: null },
+              { set_id: '865', control_number: '0005', business_reference: { type: 'purchase_order', value: 'PO-1' } },
+              { set_id: '865', control_number: '0006', business_reference: { type: 'purchase_order', value: 'PO-2' } },
             ],
           },
         ],

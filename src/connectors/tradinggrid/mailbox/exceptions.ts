@@ -12,6 +12,9 @@ export type MailboxExceptionKind =
   | 'return_requested'
   | 'asn_missing'
   | 'invoice_mismatch'
+  | 'order_acknowledgment_exception'
+  | 'order_change_exception'
+  | 'partner_text_message'
   | 'content_error'
   | 'mailbox_inactive';
 

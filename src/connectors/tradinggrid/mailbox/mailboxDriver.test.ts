@@ -419,6 +419,52 @@ describe('MailboxDriver over a local folder', () => {
     });
   });
 
+  it("turns a partner's 855 and 865 that refuse or change what we asked into cases naming our 850/860, and an 864 into a case of its own", async () => {
+    const { d } = await driver();
+    await d.send('po.x12', fixture('outbound-850.x12'), T0);
+    await d.send('chg.x12', fixture('outbound-860.x12'), T0);
+    drop('855.x12', fixture('855-changed.x12'));
+    drop('865.x12', fixture('865-rejected.x12'));
+    drop('864.x12', fixture('864-message.x12'));
+    const r = await d.scanOnce(hours(1));
+    if (!r.ok) throw new Error(r.error.detail);
+    const ex = exceptions(r.value.items);
+    expect(ex.map((e) => [e.exception, e.partner.id, e.transactionRef.business?.value, e.detail])).toEqual([
+      [
+        'order_acknowledgment_exception',
+        'ACMESUPPLY',
+        'PO-4711',
+        `855 for PO PO-4711: line 2 SKU-2: IQ Item Accepted - Quantity Changed (4 CS); line 2 SKU-2: IB Item Backordered (1 CS) (answers our 850 0001 sent ${T0.toISOString()})`,
+      ],
+      [
+        'partner_text_message',
+        'ACMESUPPLY',
+        'MSG-0305',
+        '864 New carton labels from 1 April (MSG-0305): From 1 April every carton carries a GS1-128 label.\nMixed pallets need a pallet label as well.',
+      ],
+      [
+        'order_change_exception',
+        'ACMESUPPLY',
+        'PO-4711',
+        `865 for PO PO-4711 change 1: rejected (RJ Rejected - No Detail) (answers our 860 0001 sent ${T0.toISOString()})`,
+      ],
+    ]);
+    // Ours of these (a copy of what we sent, landing in the inbound folder) raise nothing: they are our own answers.
+    const quiet = await driver();
+    const swap = (name: string) =>
+      Buffer.from(
+        fixture(name)
+          .toString('latin1')
+          .replace(/ZZ\*(\w+) *\*ZZ\*(\w+) *\*/, (_m, a: string, b: string) => `ZZ*${b.padEnd(15)}*ZZ*${a.padEnd(15)}*`)
+          .replace(/GS\*(\w+)\*(\w+)\*(\w+)\*/, (_m, f: string, a: string, b: string) => `GS*${f}*${b}*${a}*`),
+        'latin1',
+      );
+    for (const f of ['855-changed.x12', '865-rejected.x12', '864-message.x12']) drop(f, swap(f));
+    const none = await quiet.d.scanOnce(hours(1));
+    expect(none.ok && none.value.files.map((f) => f.outcome)).toEqual(['archived', 'archived', 'archived']);
+    expect(none.ok && none.value.items).toEqual([]);
+  });
+
   it('raises asn_missing for an 850 received without an 856 in the window', async () => {
     const { d } = await driver({ defaults: { asnWindowHours: 24 } });
     drop('po.x12', fixture('unusual-separators.x12'));

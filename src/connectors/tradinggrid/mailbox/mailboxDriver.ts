@@ -15,6 +15,7 @@ import {
   shipmentsOf,
   statusExceptions,
 } from './documents.ts';
+import { describeOrderAnswer, orderAnswer, textMessage } from './x12Responses.ts';
 import {
   describeAckErrors,
   exception,
@@ -428,8 +429,59 @@ export class MailboxDriver {
         );
       else if (DOCUMENT_ROLES[tx.set_id] !== undefined)
         items.push(...(await this.trackDocument(tx, ref, partner, file, now)));
+      else if (this.ours.has(partyKey(ic.sender))) continue;
+      // What a partner answers or writes to us; ours of these (seen leaving) only wait for their FA.
+      else if (tx.set_id === '855' || tx.set_id === '865')
+        items.push(...(await this.orderAnswerItems(tx, ref, file, at)));
+      else if (tx.set_id === '864') items.push(this.textMessageItem(tx, ref, file, at));
     }
     return items;
+  }
+
+  /**
+   * A partner's 855 (to our 850) or 865 (to our 860) that refuses the order or change, or does not accept every
+   * line as asked: one case, naming what we sent that it answers when we have a record of it.
+   */
+  private async orderAnswerItems(
+    tx: TransactionEnvelope,
+    ref: TransactionRef,
+    file: FileRef,
+    at: string,
+  ): Promise<MailboxItem[]> {
+    const answer = orderAnswer(tx);
+    const words = describeOrderAnswer(tx.set_id, answer);
+    if (words === null) return [];
+    const asked = tx.set_id === '865' ? '860' : '850';
+    const sent =
+      answer.po === null
+        ? []
+        : (await this.opts.state.findSent({ us: tx.interchange.receiver, businessValue: answer.po })).filter(
+            (t) => t.setId === asked,
+          );
+    const ours = sent.at(-1);
+    return [
+      exception(
+        tx.set_id === '865' ? 'order_change_exception' : 'order_acknowledgment_exception',
+        tx.interchange.sender,
+        ref,
+        `${words}${ours ? ` (answers our ${asked} ${ours.transaction} sent ${ours.sentAt})` : ''}`,
+        at,
+        file,
+      ),
+    ];
+  }
+
+  /** A partner's 864 text message: a case of its own, found by its MIT reference. */
+  private textMessageItem(tx: TransactionEnvelope, ref: TransactionRef, file: FileRef, at: string): MailboxItem {
+    const m = textMessage(tx);
+    return exception(
+      'partner_text_message',
+      tx.interchange.sender,
+      ref,
+      `864 ${m.subject || 'text message'}${m.reference ? ` (${m.reference})` : ''}${m.text ? `: ${m.text}` : ''}`,
+      at,
+      file,
+    );
   }
 
   /** A test interchange's acknowledgements: a rejection is reported (marked test); nothing we sent is settled by it. */

@@ -9,6 +9,9 @@ export const EDI_EXCEPTION_KINDS = [
   'return_requested',
   'asn_missing',
   'invoice_mismatch',
+  'order_acknowledgment_exception',
+  'order_change_exception',
+  'partner_text_message',
   'content_error',
 ] as const;
 
