@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jobSchemas, newJob, type JobKind } from './catalogue.ts';
+import { jobSchemas, newJob, type Job, type JobKind } from './catalogue.ts';
+import type { SlaJob } from './05-escalation/decisions/slaSweep.ts';
 
 const task = {
   name: 'Dispute',
@@ -36,7 +37,24 @@ const stored: Array<[JobKind, unknown]> = [
   ],
 ];
 
+const plan = {
+  entity: 'rollout',
+  groupId: 'R-1',
+  listId: 'L-1',
+  keyField: 'gb key',
+  fieldNames: {},
+  parent: { existingTaskId: 'T-1', name: 'R', markdown: '', assignees: [], dueAt: null, tags: [], fields: {} },
+  steps: [],
+  onBuilt: { kind: 'rollout.sync_acks', payload: { rolloutId: 'R-1' } },
+};
+stored.push(['group.build', { plan, index: 0 }], ['group.finish', { plan }]);
+
 const refused: Array<[JobKind, unknown, RegExp]> = [
+  [
+    'group.finish',
+    { plan: { ...plan, onBuilt: { kind: 'rollout.publish', payload: { rolloutId: 'R-1' } } } },
+    /onBuilt/,
+  ],
   ['clickup.create_task', { caseId: 'C-1' }, /listId/],
   ['tradinggrid.set_status', { caseId: 'C-1', status: 'lost', at: 1 }, /status/],
   ['clickup.add_comment', { caseId: 'C-1', commentId: 7 }, /commentId/],
@@ -58,5 +76,36 @@ describe('the job catalogue', () => {
     // @ts-expect-error: a reintake needs the case's source
     const bad = newJob('case.reintake', { caseId: 'C-1' }, { key: 'k' });
     expect(bad.kind).toBe('case.reintake');
+  });
+
+  // Type tests: each `@ts-expect-error` fails tsc (and so `npm test`) when the line under it compiles.
+  it('a job literal is checked against its kind: a wrong, missing or extra payload field does not compile', () => {
+    const jobs: Job[] = [
+      { kind: 'approval.close_task', key: 'k1', payload: { requestId: 'R-1' } },
+      // @ts-expect-error: requestId is a string
+      { kind: 'approval.close_task', key: 'k2', payload: { requestId: 7 } },
+      // @ts-expect-error: a status the partner side does not have
+      { kind: 'tradinggrid.set_status', key: 'k3', payload: { caseId: 'C-1', status: 'lost', at: 1 } },
+      // @ts-expect-error: a field the payload does not have
+      { kind: 'rollout.publish', key: 'k4', payload: { rolloutId: 'X', audience: 'all' } },
+      // @ts-expect-error: a kind the catalogue does not have
+      { kind: 'rollout.unpublish', key: 'k5', payload: { rolloutId: 'X' } },
+    ];
+    expect(jobs).toHaveLength(5);
+  });
+
+  it("a decision's jobs are checked too: one kind's payload under another kind does not compile", () => {
+    const remind: SlaJob = {
+      kind: 'sla.remind',
+      key: 'sla.remind:C-1:50',
+      queueKey: 'case:C-1',
+      payload: { caseId: 'C-1', threshold: 50, covers: [50], share: 0.5, dueAt: 1 },
+    };
+    const due = { caseId: 'C-1', dueAt: 1 };
+    // @ts-expect-error: a due date's payload under the remind kind
+    const mixed: SlaJob = { kind: 'sla.remind', key: 'sla.remind:C-1:75', payload: due };
+    // @ts-expect-error: flow 5 does not queue approvals
+    const foreign: SlaJob = { kind: 'approval.close_task', key: 'k', payload: { requestId: 'R-1' } };
+    expect([remind, mixed, foreign]).toHaveLength(3);
   });
 });

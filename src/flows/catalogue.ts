@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { NewJob } from '../store/ops/enqueueJobs.ts';
 import { intakeJobs } from './01-case-intake/jobs.ts';
 import { statusSyncJobs } from './02-status-sync/jobs.ts';
 import { documentJobs } from './03-documents/jobs.ts';
@@ -15,6 +14,8 @@ import { partnerEmailJobs } from '../channels/partner-email/jobs.ts';
 /**
  * Every job kind of the flows and of the channels (src/channels) with its payload schema. Kind strings are stored in the jobs table: renaming
  * one needs a migration. The registry refuses to start when a kind here has no handler.
+ *
+ * This file imports only the jobs files (zod and src/core): pure decisions name `Job` with `import type` from here.
  */
 export const jobSchemas = {
   ...intakeJobs,
@@ -31,13 +32,34 @@ export const jobSchemas = {
 } as const;
 
 export type JobKind = keyof typeof jobSchemas;
-export type JobPayload<K extends JobKind> = z.infer<(typeof jobSchemas)[K]>;
+/** The payload of a kind as its handler receives it (parsed by the kind's schema when the job is claimed). */
+export type JobPayload<K extends JobKind> = z.output<(typeof jobSchemas)[K]>;
+/** The payload of a kind as it is queued (what the kind's schema accepts). */
+export type JobInput<K extends JobKind> = z.input<(typeof jobSchemas)[K]>;
+
+/**
+ * A kind with its payload, the pair checked against the kind's schema at compile time: `{ kind: 'sla.remind', payload }`
+ * is refused when `payload` is not a remind's. `Call<'a' | 'b'>` is either pair, never a's kind with b's payload.
+ */
+export type JobCall<K extends JobKind = JobKind> = { [P in K]: { kind: P; payload: JobInput<P> } }[K];
+
+/**
+ * The one vocabulary of a job to queue, wherever it is decided (a pure decision, a route, a handler, the CLI): a
+ * checked kind and payload, the idempotency key (the same effect asked twice is one job), and the queue (jobs of
+ * one entity run one at a time). src/store's `NewJob` is its untyped form: every `Job` is one.
+ */
+export type Job<K extends JobKind = JobKind> = JobCall<K> & {
+  key: string;
+  queueKey?: string;
+  runAt?: number;
+  maxAttempts?: number;
+};
 
 /** A job to queue, its payload checked against its kind's schema at compile time (and parsed again when claimed). */
 export function newJob<K extends JobKind>(
   kind: K,
-  payload: JobPayload<K>,
+  payload: JobInput<K>,
   opts: { key: string; queueKey?: string; runAt?: number; maxAttempts?: number },
-): NewJob {
+): Job<K> {
   return { kind, payload, ...opts };
 }

@@ -4,18 +4,18 @@ import { loadConfigFile } from '../../config/load.ts';
 import { openMigratedStore } from '../../store/db.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { parseAudience } from '../../flows/08-rollouts/decisions/rollout.ts';
+import { newJob } from '../../flows/catalogue.ts';
 
 /** The same job the ClickUp marker task starts (`rollout.start`), keyed so running the command twice starts one rollout. */
 export function rolloutStartJob(input: { title: string; body: string; audience: string; key?: string }) {
   const key =
     input.key ??
     `cli:${createHash('sha256').update(`${input.title}\n${input.body}\n${input.audience}`).digest('hex').slice(0, 16)}`;
-  return {
-    kind: 'rollout.start',
-    key: `rollout.start:${key}`,
-    queueKey: `rollout:${key}`,
-    payload: { rolloutId: key, title: input.title, body: input.body, audience: input.audience },
-  };
+  return newJob(
+    'rollout.start',
+    { rolloutId: key, title: input.title, body: input.body, audience: input.audience },
+    { key: `rollout.start:${key}`, queueKey: `rollout:${key}` },
+  );
 }
 
 export function registerRolloutCommands(program: Command): void {

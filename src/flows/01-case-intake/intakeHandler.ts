@@ -9,7 +9,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { recordStatusChange } from '../../store/ops/recordStatusChange.ts';
 import { slaRuntime } from '../05-escalation/slaRuntime.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
-import { enqueueIntents } from './enqueueIntents.ts';
+import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { toIncomingCase, toIncomingDocument } from './mapTradingGrid.ts';
 import type { IncomingCase, IncomingDocument } from '../../core/intake.ts';
 import { CASE_BACK_IN_FILTER, caseFilteredOut, linkedCaseFilter } from './mapping/effects.ts';
@@ -43,7 +43,7 @@ export async function intakeCommunityCase(ctx: SyncContext, caseId: string): Pro
   return intakeCase(ctx, toIncomingCase(c.value), docs.value.data.map(toIncomingDocument));
 }
 
-/** Decide flow 1 for a normalised case (any driver) and commit the record with its intents. */
+/** Decide flow 1 for a normalised case (any driver) and commit the record with its jobs. */
 export async function intakeCase(
   ctx: SyncContext,
   incoming: IncomingCase,
@@ -82,7 +82,7 @@ export async function intakeCase(
         decision.record.partnerStatus,
         existing ? now : decision.record.openedAt,
       );
-      await enqueueIntents(trx, decision.intents, now, ctx.config.dispatcher.max_attempts);
+      await enqueueJobs(trx, decision.jobs, now, ctx.config.dispatcher.max_attempts);
       if (gate.resumed)
         await appendAudit(
           trx,

@@ -13,12 +13,13 @@ const TaskDraft = z.object({
 });
 
 /**
- * Job kinds of flow 1 (stored kind strings) and their payloads. `clickup.create_task` is queued from the
- * intake decision's intents (which also store their `kind`); `case.reintake` by the ClickUp route of a
- * deleted task, the start-up requeue of held cases and `gridbridge backfill`.
+ * Job kinds of flow 1 (stored kind strings) and their payloads. `clickup.create_task` is queued by the
+ * intake decision (its payload repeats its kind); `case.reintake` by the ClickUp route of a deleted task, the
+ * start-up requeue of held cases and `gridbridge backfill`.
  */
 export const intakeJobs = {
   'clickup.create_task': z.object({
+    kind: z.literal('clickup.create_task').optional(),
     caseId: z.string(),
     listId: z.string(),
     task: TaskDraft,

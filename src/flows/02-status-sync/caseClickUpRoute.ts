@@ -8,8 +8,8 @@ import type { ClickUpWebhookEvent } from '../../connectors/clickup/types.ts';
 import { decideFieldChange, type FieldDecision, type Side } from './decisions/fieldSync.ts';
 import { toClickUpStatus, toPartnerStatus } from './decisions/statusMap.ts';
 import { getFieldMemory, rememberField, type FieldMemory } from '../../store/ops/fieldMemory.ts';
-import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
-import { newJob, type JobKind, type JobPayload } from '../catalogue.ts';
+import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { newJob, type Job, type JobInput, type JobKind } from '../catalogue.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { hasAttachmentDocument } from '../../store/ops/documents.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
@@ -55,9 +55,9 @@ function effect<K extends JobKind>(
   caseId: string,
   kind: K,
   key: string,
-  payload: JobPayload<K>,
+  payload: JobInput<K>,
   maxAttempts: number,
-): NewJob {
+): Job<K> {
   return newJob(kind, payload, { key, queueKey: `case:${caseId}`, maxAttempts });
 }
 
@@ -80,7 +80,7 @@ async function commitStatusDecision(
   caseId: string,
   change: { side: Side; value: string; at: number },
   d: FieldDecision,
-  jobs: NewJob[],
+  jobs: Job[],
 ): Promise<void> {
   const now = ctx.now();
   if (d.action === 'ignore') {
@@ -257,7 +257,7 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
         ),
     };
   }
-  const jobs: NewJob[] = [];
+  const jobs: Job[] = [];
   const statusChanges: Array<{ change: { side: Side; value: string; at: number }; decision: FieldDecision }> = [];
   let memory: FieldMemory | undefined;
   const audits: Array<{ action: string; after: unknown }> = [];
@@ -467,7 +467,7 @@ export async function statusFromTradingGrid(
   return {
     status: 'done',
     commit: async (trx) => {
-      const jobs: NewJob[] = [];
+      const jobs: Job[] = [];
       await commitStatusDecision(ctx, trx, caseId, change, decision, jobs);
       await enqueueJobs(trx, jobs, ctx.now(), ctx.config.dispatcher.max_attempts);
     },

@@ -1,5 +1,5 @@
 import type { SyncContext } from '../../sync/context.ts';
-import type { FlowJob } from '../../core/flowJob.ts';
+import type { Job } from '../catalogue.ts';
 import type { JobOutcome } from '../../sync/dispatcher.ts';
 import type { TgEventRoute } from '../../sync/tgEventRoute.ts';
 import type { CuEntityRoute } from '../../sync/cuEntityRoute.ts';
@@ -155,7 +155,7 @@ async function commentsAfterDecision(
 ): Promise<JobOutcome> {
   if (rec.state !== 'decided') return { status: 'done' };
   const rules = sharingRulesOf(ctx.config);
-  const jobs: FlowJob[] = [];
+  const jobs: Job<'approval.post_comment'>[] = [];
   const kept: Array<{ id: string; reason: string }> = [];
   for (const item of items) {
     if (ctx.mapping?.isOwnChange(item)) continue;

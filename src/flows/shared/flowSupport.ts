@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { SyncContext } from '../../sync/context.ts';
-import type { FlowJob } from '../../core/flowJob.ts';
+import type { Job } from '../catalogue.ts';
 import { FieldResolver, type FieldNames } from './clickupFields.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { enqueueGuarded } from './partnerGuard.ts';
@@ -28,7 +28,7 @@ export async function commitFlow<T>(
   trx: Transaction<Database>,
   rec: { flow: string; id: string; state: string; lookup?: string | null; data: T },
   readVersion: number,
-  jobs: readonly FlowJob[],
+  jobs: readonly Job[],
   actor: string | null = null,
 ): Promise<void> {
   const now = ctx.now();
@@ -36,21 +36,15 @@ export async function commitFlow<T>(
   await enqueueFlowJobs(ctx, trx, jobs, actor);
 }
 
+/** Enqueue jobs in the caller's transaction; a person's partner-visible ones go through the bulk-change guard. */
 export async function enqueueFlowJobs(
   ctx: SyncContext,
   trx: Transaction<Database>,
-  jobs: readonly FlowJob[],
+  jobs: readonly Job[],
   actor: string | null = null,
 ): Promise<void> {
-  const mapped = jobs.map((j) => ({
-    kind: j.kind,
-    key: j.key,
-    queueKey: j.queueKey,
-    payload: j.payload,
-    runAt: j.runAt,
-  }));
-  if (actor) await enqueueGuarded(ctx, trx, actor, mapped);
-  else await enqueueJobs(trx, mapped, ctx.now(), ctx.config.dispatcher.max_attempts);
+  if (actor) await enqueueGuarded(ctx, trx, actor, jobs);
+  else await enqueueJobs(trx, jobs, ctx.now(), ctx.config.dispatcher.max_attempts);
 }
 
 export const versionOf = (r: FlowRecord<unknown> | null): number => r?.version ?? 0;

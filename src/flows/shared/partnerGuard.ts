@@ -18,6 +18,7 @@ import {
   type BulkGuardConfig,
 } from '../../core/sharing/bulkGuard.ts';
 import type { GridbridgeConfig } from '../../config/schema.ts';
+import type { Job } from '../catalogue.ts';
 
 /** The person behind a ClickUp change, as the guard counts them: "name (user id)". */
 export function personOf(items: ReadonlyArray<{ user?: unknown }> | undefined): string | null {
@@ -42,7 +43,7 @@ export async function enqueueGuarded(
   ctx: SyncContext,
   trx: Transaction<Database>,
   actor: string | null,
-  jobs: NewJob[],
+  jobs: readonly Job[],
 ): Promise<void> {
   const now = ctx.now();
   const g = bulkGuardOf(ctx.config);

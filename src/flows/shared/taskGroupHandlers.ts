@@ -1,8 +1,9 @@
 import type { SyncContext } from '../../sync/context.ts';
 import type { TypedJobHandler } from '../../sync/flowModule.ts';
-import type { TaskGroupPayload } from './taskGroupJobs.ts';
+import type { TaskGroupPayload, TaskGroupPlan } from './taskGroupJobs.ts';
 import type { JobOutcome } from '../../sync/dispatcher.ts';
-import { groupEntityId, groupTaskKey, type TaskGroupPlan } from '../../core/taskGroup.ts';
+import { groupEntityId, groupTaskKey } from '../../core/taskGroup.ts';
+import { newJob, type Job } from '../catalogue.ts';
 import { getLink, recordLink } from '../../store/ops/links.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
@@ -20,20 +21,18 @@ import { findSavedTask, oneOrNone } from './saved.ts';
 
 const queueOf = (plan: TaskGroupPlan) => `${plan.entity}:${plan.groupId}`;
 
-function nextJob(plan: TaskGroupPlan, index: number) {
+function nextJob(plan: TaskGroupPlan, index: number): Job<'group.build' | 'group.finish'> {
   if (index <= plan.steps.length)
-    return {
-      kind: 'group.build',
-      key: `group.build:${plan.entity}:${plan.groupId}:${index}`,
-      queueKey: queueOf(plan),
-      payload: { plan, index },
-    };
-  return {
-    kind: 'group.finish',
-    key: `group.finish:${plan.entity}:${plan.groupId}`,
-    queueKey: queueOf(plan),
-    payload: { plan },
-  };
+    return newJob(
+      'group.build',
+      { plan, index },
+      { key: `group.build:${plan.entity}:${plan.groupId}:${index}`, queueKey: queueOf(plan) },
+    );
+  return newJob(
+    'group.finish',
+    { plan },
+    { key: `group.finish:${plan.entity}:${plan.groupId}`, queueKey: queueOf(plan) },
+  );
 }
 
 export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPayload<'group.build'>> {
@@ -250,12 +249,7 @@ export function finishGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupP
         );
         if (plan.onBuilt)
           await enqueueFlowJobs(ctx, trx, [
-            {
-              kind: plan.onBuilt.kind,
-              key: `${plan.onBuilt.kind}:${plan.groupId}`,
-              queueKey: queueOf(plan),
-              payload: plan.onBuilt.payload,
-            },
+            { ...plan.onBuilt, key: `${plan.onBuilt.kind}:${plan.groupId}`, queueKey: queueOf(plan) },
           ]);
       },
     };

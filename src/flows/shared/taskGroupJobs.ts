@@ -4,13 +4,26 @@ import { z } from 'zod';
 const fieldValues = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
 const priority = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
 
-/** `TaskGroupPlan` (src/core/taskGroup.ts) as a job payload carries it. */
+/**
+ * Jobs a task group queues once it is built (checklists and dependencies done), each kind with its payload. A jobs
+ * file cannot name the catalogue (it spreads this one), so each kind a plan may carry is listed here; its payload
+ * is the kind's own (src/flows/08-rollouts/jobs.ts).
+ */
+const onBuiltJob = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rollout.sync_acks'), payload: z.object({ rolloutId: z.string() }) }),
+]);
+
+/** A group of ClickUp tasks a flow asks for (onboarding, a rollout's plan): a parent and ordered subtasks. */
 export const taskGroupPlanSchema = z.object({
+  /** Links-table entity of every task of the group (`onboarding`, `rollout`). */
   entity: z.string(),
   groupId: z.string(),
   listId: z.string(),
+  /** Custom field (name) that carries `<entity>:<groupId>:<step>` on each task, to find it after a crash. */
   keyField: z.string(),
+  /** Logical → ClickUp field names for the `fields` of the parent and the steps. */
   fieldNames: z.record(z.string(), z.string().optional()),
+  /** The parent task: made here (optionally from a task template), or an existing task adopted. */
   parent: z.object({
     existingTaskId: z.string().optional(),
     templateName: z.string().optional(),
@@ -34,8 +47,11 @@ export const taskGroupPlanSchema = z.object({
       fields: fieldValues,
     }),
   ),
-  onBuilt: z.object({ kind: z.string(), payload: z.record(z.string(), z.unknown()) }).optional(),
+  onBuilt: onBuiltJob.optional(),
 });
+
+/** A task group's plan, as a decision makes it and `group.build` carries it. */
+export type TaskGroupPlan = z.infer<typeof taskGroupPlanSchema>;
 
 /** Task groups (flows 4 and 8): built one task per job, then finished (checklists, dependencies, `onBuilt`). */
 export const taskGroupJobs = {

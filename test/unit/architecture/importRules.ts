@@ -40,22 +40,42 @@ export function isJobsFile(file: string): boolean {
   return /\/(jobs|[a-z][A-Za-z0-9]*Jobs)\.ts$/.test(file);
 }
 
+/**
+ * src/flows/catalogue.ts: it spreads the jobs files and names the one job type (`Job`); it imports nothing else, so
+ * a pure decision may name its types.
+ */
+export const CATALOGUE = 'src/flows/catalogue.ts';
+
 /** The layers src/connectors and src/store must not reach: they are called by these, never call them. */
 const ABOVE_CONNECTORS_AND_STORE = ['src/flows', 'src/sync', 'src/server', 'src/channels'];
 
-/** The rule `file` breaks by importing `specifier`, in words; null when the import is allowed. */
-export function importViolation(file: string, specifier: string): string | null {
+/**
+ * The rule `file` breaks by importing `specifier`, in words; null when the import is allowed. `typeOnly`: the import
+ * is erased at run time (`import type`).
+ */
+export function importViolation(file: string, specifier: string, typeOnly = false): string | null {
   const { ours, target } = resolveSpecifier(file, specifier);
   if (under(file, 'src/core') && ours && !under(target, 'src/core')) {
     return `src/core imports only src/core, not ${target}`;
   }
   if (isDecisionFile(file)) {
     // Another pure decision (a sibling in the flow's decisions/, or the decision a table test checks) keeps it pure.
-    if (ours && !under(target, 'src/core') && !isDecisionFile(target))
+    // The jobs a decision returns are typed by the catalogue: it names them with `import type`, so nothing of the
+    // catalogue (the schemas of every flow) runs in it.
+    const catalogueTypes = target === CATALOGUE || isJobsFile(target);
+    if (ours && catalogueTypes && !typeOnly)
+      return `a pure decision names the job catalogue's types with \`import type\` only, not a value import of ${target}`;
+    if (ours && !under(target, 'src/core') && !isDecisionFile(target) && !catalogueTypes)
       return `a pure decision imports only src/core and zod, not ${target}`;
     if (!ours && !(target in PURE_PACKAGES) && !(isTest(file) && TEST_PACKAGES.has(target))) {
       return `a pure decision imports only src/core and zod, not the package ${target}`;
     }
+  }
+  if (file === CATALOGUE) {
+    if (ours && !isJobsFile(target) && !under(target, 'src/core'))
+      return `the job catalogue imports only the jobs files, src/core and zod, not ${target}`;
+    if (!ours && target !== 'zod')
+      return `the job catalogue imports only the jobs files, src/core and zod, not the package ${target}`;
   }
   if (isJobsFile(file)) {
     if (ours && !under(target, 'src/core')) return `a jobs file imports only zod and src/core, not ${target}`;

@@ -1,7 +1,7 @@
 // Keeps the import rules of docs/CONVENTIONS.md over the whole source tree, wherever files move.
 import { describe, expect, it } from 'vitest';
 import { importViolation, isDecisionFile, isJobsFile } from './importRules.ts';
-import { importSpecifiers, readSource, sourceFiles } from './sourceTree.ts';
+import { importSpecifiers, importsOf, readSource, sourceFiles } from './sourceTree.ts';
 
 describe('import rules: the rule function', () => {
   it.each([
@@ -91,8 +91,43 @@ describe('import rules: the rule function', () => {
       /jobs file imports only zod and src\/core, not the package kysely/,
     ],
     ['src/channels/partner-email/outbox.ts', '../../store/ops/enqueueJobs.ts', null],
+    ['src/flows/catalogue.ts', './04-onboarding/jobs.ts', null],
+    ['src/flows/catalogue.ts', '../channels/partner-email/jobs.ts', null],
+    ['src/flows/catalogue.ts', 'zod', null],
+    [
+      'src/flows/catalogue.ts',
+      '../store/ops/enqueueJobs.ts',
+      /job catalogue imports only the jobs files, src\/core and zod, not src\/store\/ops\/enqueueJobs\.ts/,
+    ],
+    ['src/flows/catalogue.ts', './04-onboarding/module.ts', /job catalogue imports only .*module\.ts/],
+    ['src/flows/catalogue.ts', 'kysely', /job catalogue imports only .* not the package kysely/],
   ] as const)('%s importing %s', (file, specifier, expected) => {
     const got = importViolation(file, specifier);
+    if (expected === null) expect(got).toBeNull();
+    else expect(got).toMatch(expected);
+  });
+
+  it.each([
+    // [decision file, import, type-only, broken rule or null]
+    ['src/flows/04-onboarding/decisions/onboarding.ts', '../../catalogue.ts', true, null],
+    ['src/flows/04-onboarding/decisions/onboarding.ts', '../../shared/taskGroupJobs.ts', true, null],
+    ['src/flows/05-escalation/decisions/slaSweep.ts', '../jobs.ts', true, null],
+    [
+      'src/flows/04-onboarding/decisions/onboarding.ts',
+      '../../catalogue.ts',
+      false,
+      /names the job catalogue's types with `import type` only, not a value import of src\/flows\/catalogue\.ts/,
+    ],
+    ['src/flows/05-escalation/decisions/slaSweep.ts', '../jobs.ts', false, /`import type` only/],
+    [
+      'src/flows/04-onboarding/decisions/onboarding.ts',
+      '../handlers/onboarding.ts',
+      true,
+      /pure decision imports only src\/core and zod, not src\/flows\/04-onboarding\/handlers\/onboarding\.ts/,
+    ],
+    ['src/flows/04-onboarding/decisions/onboarding.ts', '../../../sync/context.ts', true, /not src\/sync\/context\.ts/],
+  ] as const)('decision %s importing %s (type-only: %s)', (file, specifier, typeOnly, expected) => {
+    const got = importViolation(file, specifier, typeOnly);
     if (expected === null) expect(got).toBeNull();
     else expect(got).toMatch(expected);
   });
@@ -123,6 +158,29 @@ describe('import rules: the rule function', () => {
     const text = "import type { A } from './a.ts';\nexport * from '../b.ts';\nconst c = await import('./c.ts');";
     expect(importSpecifiers(text)).toEqual(['./a.ts', '../b.ts', './c.ts']);
   });
+
+  it('tells which imports are erased at run time', () => {
+    const text = [
+      "import type { A } from './a.ts';",
+      "import { type B } from './b.ts';",
+      "import { c } from './c.ts';",
+      "export type { D } from './d.ts';",
+      "export * from './e.ts';",
+      "const f = await import('./f.ts');",
+      "type G = import('./g.ts').G;",
+      "import './h.ts';",
+    ].join('\n');
+    expect(importsOf(text)).toEqual([
+      { specifier: './a.ts', typeOnly: true },
+      { specifier: './b.ts', typeOnly: false },
+      { specifier: './c.ts', typeOnly: false },
+      { specifier: './d.ts', typeOnly: true },
+      { specifier: './e.ts', typeOnly: false },
+      { specifier: './f.ts', typeOnly: false },
+      { specifier: './g.ts', typeOnly: true },
+      { specifier: './h.ts', typeOnly: false },
+    ]);
+  });
 });
 
 describe('import rules: the source tree', () => {
@@ -137,8 +195,8 @@ describe('import rules: the source tree', () => {
   it('no file breaks an import rule (each finding names the file and the import)', () => {
     const findings: string[] = [];
     for (const file of files) {
-      for (const specifier of importSpecifiers(readSource(file))) {
-        const broken = importViolation(file, specifier);
+      for (const { specifier, typeOnly } of importsOf(readSource(file))) {
+        const broken = importViolation(file, specifier, typeOnly);
         if (broken) findings.push(`${file} imports '${specifier}': ${broken}`);
       }
     }

@@ -27,7 +27,36 @@ export function readSource(file: string): string {
 
 /** Every module specifier a file names: static imports (type-only too), re-exports, `import()` and `require()`. */
 export function importSpecifiers(text: string): string[] {
-  return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+  return importsOf(text).map((i) => i.specifier);
+}
+
+/**
+ * Each import of a file with whether it is type-only: `import type …` and `export type … from` are erased (with
+ * verbatimModuleSyntax, `import { type A } from` is not: it stays as a side-effect import), and so is a type's
+ * `import('…')`; everything else (imports, re-exports, `import()`, `require()`) runs.
+ */
+export function importsOf(text: string): Array<{ specifier: string; typeOnly: boolean }> {
+  const source = ts.createSourceFile('file.ts', text, ts.ScriptTarget.Latest, true);
+  const found: Array<{ specifier: string; typeOnly: boolean }> = [];
+  const add = (node: ts.Node | undefined, typeOnly: boolean): void => {
+    if (node && ts.isStringLiteralLike(node)) found.push({ specifier: node.text, typeOnly });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node)) add(node.moduleSpecifier, node.importClause?.isTypeOnly ?? false);
+    else if (ts.isExportDeclaration(node)) add(node.moduleSpecifier, node.isTypeOnly);
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
+      add(node.moduleReference.expression, node.isTypeOnly);
+    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal, true);
+    else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+    )
+      add(node.arguments[0], false);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
 }
 
 /** A relative specifier as a repo-relative path (`src/core/case.ts`); a package stays as it is named. */

@@ -1,6 +1,7 @@
 import { humanKind, type CaseRecord, type PartnerTier } from '../../../core/case.ts';
 import type { IncomingCase, IncomingDocument, PartnerFacts } from '../../../core/intake.ts';
-import type { Intent, Priority, TaskDraft } from '../../../core/intents.ts';
+import type { Priority, TaskDraft } from '../../../core/intents.ts';
+import type { Job } from '../../catalogue.ts';
 
 /** The slice of configuration flow 1 decides with. */
 export interface IntakeConfig {
@@ -27,9 +28,12 @@ export interface IntakeInput {
   now: number;
 }
 
+/** The jobs flow 1 queues: the task once, one upload per partner document (jobs of one case run in order). */
+export type IntakeJob = Job<'clickup.create_task' | 'clickup.upload_document'>;
+
 export interface IntakeDecision {
   record: CaseRecord;
-  intents: Intent[];
+  jobs: IntakeJob[];
 }
 
 /** Strategic partners and larger amounts get attention first; EDI rejections block business, so they are high too. */
@@ -114,10 +118,11 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
 
   if (config.requireMapping && !mapping && !input.linked) {
     const reason = `partner ${i.partnerId}${partner ? ` (${partner.name})` : ''} has no mapping: add it under partners.map in the config; held cases are taken up again when the bridge starts`;
-    return { record: { ...base, state: 'needs_mapping', holdReason: reason }, intents: [] };
+    return { record: { ...base, state: 'needs_mapping', holdReason: reason }, jobs: [] };
   }
 
-  const intents: Intent[] = [];
+  const jobs: IntakeJob[] = [];
+  const queueKey = `case:${i.id}`;
   // A case whose task a person deleted (and the config says leave it) gets no new task.
   if (!input.linked && !existing?.unlinked) {
     const task: TaskDraft = {
@@ -139,16 +144,30 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
         value: i.value?.amount ?? null,
       },
     };
-    intents.push({
+    // A task that replaces a deleted one (sync.on_task_deleted: recreate) is a new effect, so a new key.
+    const replaces = existing?.replacesTask;
+    jobs.push({
       kind: 'clickup.create_task',
-      caseId: i.id,
-      listId: i.listId ?? mapping?.listId ?? config.defaultListId,
-      task,
-      ...(existing?.replacesTask ? { replaces: existing.replacesTask } : {}),
+      key: replaces ? `cu.create_task:${i.id}:replaces:${replaces}` : `cu.create_task:${i.id}`,
+      queueKey,
+      // The payload repeats its kind, as these payloads always have.
+      payload: {
+        kind: 'clickup.create_task',
+        caseId: i.id,
+        listId: i.listId ?? mapping?.listId ?? config.defaultListId,
+        task,
+        ...(replaces ? { replaces } : {}),
+      },
     });
   }
   for (const d of input.documents) {
-    if (d.uploadedBy === 'partner') intents.push({ kind: 'clickup.upload_document', caseId: i.id, documentId: d.id });
+    if (d.uploadedBy === 'partner')
+      jobs.push({
+        kind: 'clickup.upload_document',
+        key: `cu.upload_document:${i.id}:${d.id}`,
+        queueKey,
+        payload: { kind: 'clickup.upload_document', caseId: i.id, documentId: d.id },
+      });
   }
-  return { record: base, intents };
+  return { record: base, jobs };
 }

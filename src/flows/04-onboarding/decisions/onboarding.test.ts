@@ -161,7 +161,7 @@ describe('an inactive partner pauses its onboarding', () => {
     expect(step.record.closed).toEqual(['edi_setup']);
     const r = decidePartnerStatusChange({ record: step.record, status: 'registering', seq: 3 })!;
     expect(r.record.pausedFor).toBeNull();
-    expect(r.jobs.map((j) => [j.kind, j.payload.status ?? null])).toEqual([
+    expect(r.jobs.map((j) => [j.kind, 'status' in j.payload ? j.payload.status : null])).toEqual([
       ['onboarding.note', null],
       ['onboarding.set_partner_status', 'testing'],
     ]);

@@ -1,11 +1,14 @@
-import type { FlowJob } from '../../../core/flowJob.ts';
+import type { Job } from '../../catalogue.ts';
 import type { PartnerTier } from '../../../core/case.ts';
-import type { TaskGroupPlan } from '../../../core/taskGroup.ts';
+import type { TaskGroupPlan } from '../../shared/taskGroupJobs.ts';
 
 /** Flow 4: a new partner (or compliance requirement) becomes an onboarding task group; milestones move the partner on. Pure. */
 
 export type OnboardingTrigger = 'trading_partner' | 'compliance_requirement';
 export type OnboardingPartnerStatus = 'registering' | 'testing' | 'active';
+
+/** The jobs flow 4's decisions queue. */
+export type OnboardingJob = Job<'group.build' | 'onboarding.set_partner_status' | 'onboarding.note'>;
 
 /** Partner statuses in onboarding order: the bridge only ever moves a partner forward. */
 export const PARTNER_STATUS_ORDER = ['invited', 'registering', 'testing', 'active'] as const;
@@ -86,7 +89,7 @@ export function decideOnboardingIntake(input: {
   existing: OnboardingRecord | null;
   config: OnboardingFlowConfig;
   now: number;
-}): { record: OnboardingRecord; jobs: FlowJob[] } | null {
+}): { record: OnboardingRecord; jobs: OnboardingJob[] } | null {
   const { trigger: t, existing, config, now } = input;
   if (existing) return null;
   const groupName = selectGroup({ trigger: t.trigger, tier: t.partnerTier }, config.select);
@@ -137,7 +140,7 @@ export function decideOnboardingIntake(input: {
       fields: { partner: t.partnerName, partner_id: t.partnerId, workstream: s.workstream ?? null },
     })),
   };
-  const jobs: FlowJob[] = [
+  const jobs: OnboardingJob[] = [
     {
       kind: 'group.build',
       key: `group.build:onboarding:${t.groupId}:0`,
@@ -167,7 +170,7 @@ export function decideOnboardingIntake(input: {
   };
 }
 
-function setStatusJob(partnerId: string, status: string): FlowJob {
+function setStatusJob(partnerId: string, status: OnboardingPartnerStatus): OnboardingJob {
   return {
     kind: 'onboarding.set_partner_status',
     key: `onboarding.set_partner_status:${partnerId}:${status}`,
@@ -184,12 +187,12 @@ export function decideStepProgress(input: {
   record: OnboardingRecord;
   step: string;
   finished: boolean;
-}): { record: OnboardingRecord; jobs: FlowJob[] } | null {
+}): { record: OnboardingRecord; jobs: OnboardingJob[] } | null {
   const { record, step, finished } = input;
   if (!finished || step === 'parent' || record.closed.includes(step)) return null;
   const closed = [...record.closed, step];
   const target = record.milestones[step];
-  const jobs: FlowJob[] = [];
+  const jobs: OnboardingJob[] = [];
   let partnerStatus = record.partnerStatus;
   // Paused (the partner is inactive): the milestone is recorded; the partner moves on when it is resumed.
   if (!record.pausedFor && target && record.partnerId && statusRank(target) > statusRank(partnerStatus ?? 'invited')) {
@@ -199,7 +202,7 @@ export function decideStepProgress(input: {
   return { record: { ...record, closed, partnerStatus }, jobs };
 }
 
-function noteJob(groupId: string, text: string, n: number): FlowJob {
+function noteJob(groupId: string, text: string, n: number): OnboardingJob {
   return {
     kind: 'onboarding.note',
     key: `onboarding.note:${groupId}:${n}`,
@@ -217,7 +220,7 @@ export function decidePartnerStatusChange(input: {
   record: OnboardingRecord;
   status: string;
   seq: number;
-}): { record: OnboardingRecord; jobs: FlowJob[] } | null {
+}): { record: OnboardingRecord; jobs: OnboardingJob[] } | null {
   const { record, status, seq } = input;
   if (status === 'inactive') {
     if (record.pausedFor) return null;
@@ -233,7 +236,7 @@ export function decidePartnerStatusChange(input: {
     };
   }
   if (!record.pausedFor) return null;
-  const jobs: FlowJob[] = [
+  const jobs: OnboardingJob[] = [
     noteJob(
       record.groupId,
       `gridbridge: ${record.partnerName} is ${status} again on Trading Grid: onboarding resumed.`,

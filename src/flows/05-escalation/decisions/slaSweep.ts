@@ -1,7 +1,8 @@
 import type { BusinessCalendar } from '../../../core/calendar/businessCalendar.ts';
 import type { CaseRecord } from '../../../core/case.ts';
-import type { RouteTo, RoutingRules } from './routing/routingRules.ts';
+import type { RoutingRules } from './routing/routingRules.ts';
 import { categorizeCase, type CaseCategories } from './routing/caseCategories.ts';
+import type { Job } from '../../catalogue.ts';
 import { computeSla, type SlaResult, type SlaState } from './sla/computeSla.ts';
 import { decideSlaActions } from './sla/decideSlaActions.ts';
 import { selectSlaPolicy, type SlaConfig } from './sla/slaPolicy.ts';
@@ -31,43 +32,11 @@ export interface SweepCaseInput {
   slot: number;
 }
 
-/** Payloads of the SLA jobs (one job kind each; handlers in ../handlers/sla*.ts). */
-export interface RemindPayload {
-  caseId: string;
-  threshold: number;
-  covers: number[];
-  share: number;
-  dueAt: number;
-}
-export interface EscalatePayload {
-  caseId: string;
-  level: number;
-  fromLevel: number;
-  routeTo: RouteTo;
-  ruleIndex: number | null;
-  explanation: string;
-  priority: 1 | 2 | 3 | 4;
-  dueAt: number | null;
-  title: string;
-  partner: string;
-}
-export interface DueDatePayload {
-  caseId: string;
-  dueAt: number;
-}
-/** The case-sync job `tradinggrid.set_status` (src/flows/02-status-sync/effectHandlers.ts) is reused, with an SLA key. */
-export interface PartnerStatusPayload {
-  caseId: string;
-  status: 'escalated';
-  at: number;
-  note: string;
-}
-
-export type SlaJob =
-  | { kind: 'sla.remind'; key: string; queueKey: string; payload: RemindPayload }
-  | { kind: 'sla.escalate'; key: string; queueKey: string; payload: EscalatePayload }
-  | { kind: 'sla.due_date'; key: string; queueKey: string; payload: DueDatePayload }
-  | { kind: 'tradinggrid.set_status'; key: string; queueKey: string; payload: PartnerStatusPayload };
+/**
+ * The jobs a sweep queues: the SLA jobs (handlers in ../handlers/sla*.ts) and the case-sync job
+ * `tradinggrid.set_status` (src/flows/02-status-sync/effectHandlers.ts), reused with an SLA key.
+ */
+export type SlaJob = Job<'sla.remind' | 'sla.escalate' | 'sla.due_date' | 'tradinggrid.set_status'>;
 
 export interface SweepCaseDecision {
   sla: SlaResult;

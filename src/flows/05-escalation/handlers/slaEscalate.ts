@@ -1,7 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
 import type { TypedJobHandler } from '../../../sync/flowModule.ts';
 import type { EscalationPayload } from '../jobs.ts';
-import type { EscalatePayload } from '../decisions/slaSweep.ts';
 import { getLink } from '../../../store/ops/links.ts';
 import { listEscalations } from '../../../store/ops/listEscalations.ts';
 import { recordEscalationTask } from '../../../store/ops/recordEscalationTask.ts';
@@ -13,7 +12,7 @@ import type { AssigneeResolver } from './assignees.ts';
 export const escalationTag = (caseId: string, level: number) => `gb-esc-${caseId}-l${level}`.toLowerCase();
 
 function describeEscalation(
-  p: EscalatePayload,
+  p: EscalationPayload<'sla.escalate'>,
   caseTaskId: string,
   unknown: string[],
   previousTaskId: string | null,

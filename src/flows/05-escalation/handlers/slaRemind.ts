@@ -1,7 +1,6 @@
 import type { SyncContext } from '../../../sync/context.ts';
 import type { TypedJobHandler } from '../../../sync/flowModule.ts';
 import type { EscalationPayload } from '../jobs.ts';
-import type { RemindPayload } from '../decisions/slaSweep.ts';
 import { getLink } from '../../../store/ops/links.ts';
 import { appendAudit } from '../../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../../../sync/outcome.ts';
@@ -9,7 +8,7 @@ import { outcomeFromRemote } from '../../../sync/outcome.ts';
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
 /** The marker that makes a reminder findable on a retry (comments have no idempotency key). */
-export const reminderMarker = (p: RemindPayload) => `[gridbridge:sla-reminder:${p.threshold}]`;
+export const reminderMarker = (p: EscalationPayload<'sla.remind'>) => `[gridbridge:sla-reminder:${p.threshold}]`;
 
 /**
  * `sla.remind`: a ClickUp comment on the case task that mentions and notifies its assignee, once per

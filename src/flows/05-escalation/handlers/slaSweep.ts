@@ -6,7 +6,8 @@ import { listOpenCasesForSweep } from '../../../store/ops/listOpenCasesForSweep.
 import { listStatusHistories } from '../../../store/ops/listStatusHistories.ts';
 import { saveCaseSla } from '../../../store/ops/saveCaseSla.ts';
 import { recordEscalation } from '../../../store/ops/recordEscalation.ts';
-import { enqueueJobs, type NewJob } from '../../../store/ops/enqueueJobs.ts';
+import { enqueueJobs } from '../../../store/ops/enqueueJobs.ts';
+import type { Job } from '../../catalogue.ts';
 import { appendAudit } from '../../../store/ops/audit.ts';
 import { slaRuntime } from '../slaRuntime.ts';
 
@@ -53,7 +54,7 @@ export function slaSweepHandler(
     return {
       status: 'done',
       commit: async (trx) => {
-        const jobs: NewJob[] = [];
+        const jobs: Job[] = [];
         for (const { row, d } of decided) {
           const u = d.update;
           const changed =

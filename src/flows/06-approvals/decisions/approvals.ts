@@ -1,4 +1,4 @@
-import type { FlowJob } from '../../../core/flowJob.ts';
+import type { Job } from '../../catalogue.ts';
 import type { Money, PartnerTier } from '../../../core/case.ts';
 import type { Priority } from '../../../core/intents.ts';
 import { shareComment, shareFile, type SharingRules } from '../../../core/sharing/rules.ts';
@@ -166,6 +166,9 @@ function describe(r: RequestFacts, rule: string | null): string {
   return lines.join('\n');
 }
 
+/** The jobs flow 6's decisions queue. */
+export type ApprovalJob = Job<'approval.create_task' | 'approval.post_decision' | 'approval.close_task'>;
+
 const queue = (requestId: string) => `request:${requestId}`;
 
 /** A request arrives (or its event repeats): remember it and ask for its task once; a withdrawn one is closed. */
@@ -174,7 +177,7 @@ export function decideApprovalIntake(input: {
   existing: ApprovalRecord | null;
   config: ApprovalsFlowConfig;
   now: number;
-}): { record: ApprovalRecord; jobs: FlowJob[] } {
+}): { record: ApprovalRecord; jobs: ApprovalJob[] } {
   const { request: r, existing, config, now } = input;
   if (existing) {
     if (r.withdrawn && existing.state === 'open') return decideWithdrawal(existing);
@@ -227,7 +230,7 @@ export function decideApprovalChange(input: {
   observed: Outcome | null;
   by: string | null;
   now: number;
-}): { record: ApprovalRecord; jobs: FlowJob[] } | null {
+}): { record: ApprovalRecord; jobs: ApprovalJob[] } | null {
   const { record, observed, by, now } = input;
   if (record.state === 'withdrawn' || observed === null) return null;
   const last = record.posted.at(-1);
@@ -255,7 +258,7 @@ export function decideApprovalChange(input: {
 }
 
 /** The partner withdrew: close the task once, and never post a decision for it. */
-export function decideWithdrawal(record: ApprovalRecord): { record: ApprovalRecord; jobs: FlowJob[] } {
+export function decideWithdrawal(record: ApprovalRecord): { record: ApprovalRecord; jobs: ApprovalJob[] } {
   if (record.state === 'withdrawn') return { record, jobs: [] };
   return {
     record: { ...record, state: 'withdrawn' },

@@ -1,6 +1,6 @@
-import type { FlowJob } from '../../../core/flowJob.ts';
+import type { Job } from '../../catalogue.ts';
 import type { PartnerTier } from '../../../core/case.ts';
-import type { TaskGroupPlan } from '../../../core/taskGroup.ts';
+import type { TaskGroupPlan } from '../../shared/taskGroupJobs.ts';
 
 /** Flow 8: a process change is published to partners, acknowledgements tracked, go-live gated. Pure. */
 
@@ -69,9 +69,12 @@ export function gateStatus(r: RolloutRecord, g: GateConfig): { open: boolean; re
   return { open: reasons.length === 0, reasons };
 }
 
+/** The jobs flow 8's decisions queue. */
+export type RolloutJob = Job<'rollout.open_gate' | 'rollout.sync_acks' | 'rollout.reblock'>;
+
 const q = (r: RolloutRecord) => `rollout:${r.rolloutId}`;
 
-function withGate(r: RolloutRecord, g: GateConfig, jobs: FlowJob[]): { record: RolloutRecord; jobs: FlowJob[] } {
+function withGate(r: RolloutRecord, g: GateConfig, jobs: RolloutJob[]): { record: RolloutRecord; jobs: RolloutJob[] } {
   const s = gateStatus(r, g);
   if (s.open && !r.gateOpen) {
     return {
@@ -96,7 +99,7 @@ export function decideAck(
   partnerId: string,
   at: string,
   g: GateConfig,
-): { record: RolloutRecord; jobs: FlowJob[] } | null {
+): { record: RolloutRecord; jobs: RolloutJob[] } | null {
   if (r.acks[partnerId] || !r.recipients.includes(partnerId)) return null;
   const record = { ...r, acks: { ...r.acks, [partnerId]: at } };
   const n = ackFigures(record).count;
@@ -120,7 +123,7 @@ export function decideStepChange(
   finished: boolean,
   g: GateConfig,
   now: number,
-): { record: RolloutRecord; jobs: FlowJob[] } | null {
+): { record: RolloutRecord; jobs: RolloutJob[] } | null {
   if (!finished || r.stepsDone.includes(step)) return null;
   if (step === g.gateStep && !gateStatus(r, g).open) {
     return {
