@@ -10,7 +10,7 @@ afterEach(async () => {
 
 describe('Trading Grid catch-up poll', () => {
   it('a case whose webhook never arrived is picked up by the next poll, once', async () => {
-    world = await createWorld({ tg: { faults: { dropEventRate: 1 } } });
+    world = await createWorld({ tg: { faults: { webhookDropRate: 1 } } });
     const w = world;
     const b = await w.startBridge();
     // The cursor starts when the bridge first starts (history before that is backfill's job).

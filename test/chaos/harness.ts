@@ -87,6 +87,13 @@ const PARTNER_STATUS: Record<string, string> = {
  * connection, saved then no answer until the bridge's request timeout (shortened below to 3 s).
  */
 const AFTER_SAVE_FAULTS = { savedThen5xxRate: 0.04, savedThenResetRate: 0.02, savedThenHangRate: 0.005 };
+/** The faults both sandboxes inject (src/sandbox/shared/faults.ts names each knob once for both). */
+const BOTH_SYSTEMS_FAULTS = {
+  errorRate: 0.1,
+  webhookDuplicateRate: 0.2,
+  webhookReorderRate: 0.2,
+  webhookReorderMaxMs: 300,
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -120,23 +127,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     cu: {
       rateLimitPerMinute: 1_000_000,
       rateWindowMs: 3_000,
-      faults: {
-        rate5xx: 0.1,
-        resetRate: 0.02,
-        ...AFTER_SAVE_FAULTS,
-        webhookDuplicateRate: 0.2,
-        webhookReorderRate: 0.2,
-        webhookReorderMaxMs: 300,
-      },
+      faults: { ...BOTH_SYSTEMS_FAULTS, resetRate: 0.02, ...AFTER_SAVE_FAULTS },
     },
     tg: {
-      faults: {
-        errorRate: 0.1,
-        duplicateEventRate: 0.2,
-        reorderEventRate: 0.2,
-        reorderMaxDelayMs: 300,
-        dropEventRate: 0.05,
-      },
+      faults: { ...BOTH_SYSTEMS_FAULTS, webhookDropRate: 0.05 },
       webhook: { maxAttempts: 60, retryMaxMs: 1000 },
     },
   });
@@ -341,7 +335,7 @@ async function run(
 
   // Calm down: faults off; every retry, redelivery, poll and catch-up lands.
   w.cu.setFaults({
-    rate5xx: 0,
+    errorRate: 0,
     resetRate: 0,
     savedThen5xxRate: 0,
     savedThenResetRate: 0,
@@ -350,7 +344,7 @@ async function run(
     webhookDuplicateRate: 0,
     webhookReorderRate: 0,
   });
-  w.tg.setFaults({ errorRate: 0, duplicateEventRate: 0, reorderEventRate: 0, dropEventRate: 0 });
+  w.tg.setFaults({ errorRate: 0, webhookDuplicateRate: 0, webhookReorderRate: 0, webhookDropRate: 0 });
   const violations: string[] = [];
   const commentsMissing: string[] = [];
   const wait = async (what: string, check: () => boolean | Promise<boolean>, ms: number) => {

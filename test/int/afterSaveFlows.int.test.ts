@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, type World } from '../helpers/world.ts';
-import { seededRandom } from '../../src/sandbox/tradinggrid/faults.ts';
+import { seededRandom } from '../../src/sandbox/shared/faults.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
 import type { Bridge } from '../../src/server/bridge.ts';

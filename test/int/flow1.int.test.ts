@@ -178,7 +178,7 @@ describe('flow 1: partner case → ClickUp task', () => {
     world = await createWorld();
     const w = world;
     const b = await w.startBridge();
-    w.cu.setFaults({ rate5xx: 1 });
+    w.cu.setFaults({ errorRate: 1 });
     const c1 = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Retry me' });
     await eventually(
       'a failed attempt',
@@ -191,7 +191,7 @@ describe('flow 1: partner case → ClickUp task', () => {
             .executeTakeFirst()
         )?.last_error,
     );
-    w.cu.setFaults({ rate5xx: 0 });
+    w.cu.setFaults({ errorRate: 0 });
     await eventually('the task after retries', () => tasksFor(w, c1.id).length === 1, 20_000);
 
     // An issue type that is no longer an option of the drop-down is refused for good, with a reason.

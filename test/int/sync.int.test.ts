@@ -300,7 +300,7 @@ describe('flow 3: documents both ways', () => {
   });
 
   it('a partner document added later is attached once, even when its event is delivered twice', async () => {
-    world = await createWorld({ tg: { faults: { duplicateEventRate: 1 } } });
+    world = await createWorld({ tg: { faults: { webhookDuplicateRate: 1 } } });
     const w = world;
     const { c, taskId } = await openCase(w);
     await w.tg.uploadDocument(c.id, {

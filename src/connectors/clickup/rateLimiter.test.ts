@@ -63,7 +63,7 @@ describe('ClickUp rate limiter against the time-scaled sandbox', () => {
     // 40 % of attempts fail: with the default 5 attempts about one run in three would see a call give up
     // (0.4^5 per call, 40 calls), which is the policy working, not a bug. 12 attempts make that 1 in 10^5.
     const { sb, cu } = await start(50, 10_000, { maxAttempts: 12 });
-    sb.setFaults({ rate5xx: 0.3, resetRate: 0.1 });
+    sb.setFaults({ errorRate: 0.3, resetRate: 0.1 });
     // Reads: a create is not repeated in place after a 5xx or a reset (it may have been saved; transport.test.ts).
     const results = await Promise.all(Array.from({ length: 40 }, () => cu.getList(sb.lists.rollouts)));
     expect(results.filter((r) => !r.ok)).toEqual([]);

@@ -72,7 +72,7 @@ describe('ClickUp transport after an ambiguous failure', () => {
   it('a 5xx with a rate window a minute ahead is retried after a short backoff, not after the reset', async () => {
     sb = await startClickUpSandbox({ rateLimitPerMinute: 100 });
     cu = createClickUpClient({ baseUrl: sb.url, token: sb.token, retry: { baseMs: 5, maxMs: 20, maxAttempts: 3 } });
-    sb.setFaults({ rate5xx: 1 });
+    sb.setFaults({ errorRate: 1 });
     const t0 = Date.now();
     const r = await cu.getList(sb.lists.cases);
     expect(r.ok).toBe(false);

@@ -1,5 +1,5 @@
 import type { ClickUpRouter, SandboxRequest, SandboxResponse } from './http.ts';
-import type { Faults } from '../shared/faults.ts';
+import { ClickUpFaultsBody, describeIssue, type ClickUpFaults } from '../shared/faults.ts';
 import {
   apiError,
   isApiError,
@@ -86,8 +86,8 @@ export function personActions(c: MutationContext, m: Mutations): PersonActions {
 }
 
 interface ControlHooks {
-  setFaults(f: Partial<Faults>): void;
-  getFaults(): Faults;
+  setFaults(f: Partial<ClickUpFaults>): void;
+  getFaults(): ClickUpFaults;
   stats(): unknown;
 }
 
@@ -178,8 +178,10 @@ export function registerControlApi(
   router.add(
     'POST',
     '/_sandbox/faults',
-    wrap((_req, b) => {
-      hooks.setFaults(b);
+    wrap((req) => {
+      const r = ClickUpFaultsBody.safeParse(req.json ?? {});
+      if (!r.success) throw new Error(describeIssue(r.error));
+      hooks.setFaults(r.data);
       return hooks.getFaults();
     }),
   );

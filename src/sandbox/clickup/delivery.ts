@@ -2,7 +2,7 @@ import { randomUUID, createHmac } from 'node:crypto';
 import { request } from 'undici';
 import type { Logger } from 'pino';
 import type { ScaledClock } from '../shared/clock.ts';
-import type { Faults } from '../shared/faults.ts';
+import type { ClickUpFaults } from '../shared/faults.ts';
 import type { ClickUpState, TaskRec, WebhookRec } from './state.ts';
 
 /** One change, as it appears in a delivery's history_items. */
@@ -95,7 +95,7 @@ export class WebhookDeliverer {
   constructor(
     private readonly state: ClickUpState,
     private readonly clock: ScaledClock,
-    private readonly faults: () => Faults,
+    private readonly faults: () => ClickUpFaults,
     private readonly opts: DeliveryOptions,
     private readonly random: () => number,
     private readonly logger?: Logger,

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createScaledClock, type ScaledClock } from '../shared/clock.ts';
-import { decideAfterSaveFault, decideFault, latencyFor, NO_FAULTS, type Faults } from '../shared/faults.ts';
+import { CLICKUP_NO_FAULTS, latencyFor, type ClickUpFaults } from '../shared/faults.ts';
+import { decideAfterSaveFault, decideFault } from './faults.ts';
 import { readBody, Router, splitUrl } from '../shared/router.ts';
 import type { Handler, SandboxRequest, SandboxResponse } from './http.ts';
 import { registerClickUpApi, type ApiRequest } from './api.ts';
@@ -13,7 +14,7 @@ import { DEFAULT_DELIVERY, WebhookDeliverer, type DeliveryOptions, type Delivery
 import { taskJson } from './render.ts';
 import { ClickUpState, seed, type SeededIds } from './state.ts';
 
-export type { Faults } from '../shared/faults.ts';
+export type { ClickUpFaults } from '../shared/faults.ts';
 
 export interface ClickUpSandboxOptions {
   port?: number;
@@ -26,7 +27,7 @@ export interface ClickUpSandboxOptions {
   rateWindowMs?: number;
   /** Virtual time runs this many times faster (windows, webhook timeouts, latency). Default 1. */
   timeScale?: number;
-  faults?: Partial<Faults>;
+  faults?: Partial<ClickUpFaults>;
   /** Fixed token instead of a random `pk_…` one. */
   token?: string;
   delivery?: Partial<DeliveryOptions>;
@@ -87,7 +88,7 @@ export interface ClickUpSandbox extends PersonActions {
   clock: ScaledClock;
   close(): Promise<void>;
   stats(): ClickUpSandboxStats;
-  setFaults(f: Partial<Faults>): void;
+  setFaults(f: Partial<ClickUpFaults>): void;
   /** Starts a 429 storm lasting `ms` of virtual time. */
   storm429(ms: number): void;
   /** Every task, as GET /v2/task/{id} shows it. */
@@ -108,7 +109,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
   const clock = createScaledClock(opts.timeScale ?? 1);
   const random = opts.random ?? Math.random;
   const limit = opts.rateLimitPerMinute === undefined ? 100 : opts.rateLimitPerMinute;
-  let faults: Faults = { ...NO_FAULTS, ...opts.faults };
+  let faults: ClickUpFaults = { ...CLICKUP_NO_FAULTS, ...opts.faults };
   const state = new ClickUpState();
   const token = opts.token ?? `pk_${81000001}_${randomBytes(16).toString('hex').toUpperCase()}`;
   const lists = seed(state, token);
@@ -138,7 +139,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
   const t0 = Math.floor(clock.now() / 1000) * 1000;
   const windows = new Map<string, { start: number; used: number }>();
 
-  const setFaults = (f: Partial<Faults>) => {
+  const setFaults = (f: Partial<ClickUpFaults>) => {
     faults = { ...faults, ...f };
   };
   const stats = (): ClickUpSandboxStats => {
@@ -158,7 +159,10 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
     };
   };
 
-  /** Fixed windows per token (a minute by default), aligned to whole seconds so X-RateLimit-Reset is exact. */
+  /**
+   * Fixed windows per token (a minute by default), aligned to whole seconds so X-RateLimit-Reset is exact;
+   * 100 a minute as on ClickUp's lowest plans (https://developer.clickup.com/docs/rate-limits).
+   */
   const meter = (tok: string, now: number): { headers: Record<string, string>; over: boolean } => {
     if (limit === null) return { headers: {}, over: false };
     const start = t0 + Math.floor((now - t0) / windowMs) * windowMs;
@@ -280,7 +284,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
       status: out.status,
       responseBody: out.body,
     });
-    // Faults after the work is done (Faults.savedThen*): the write above is saved; only its answer is lost.
+    // Faults after the work is done (ClickUpFaults.savedThen*): the write above is saved; only its answer is lost.
     const after = out.status < 300 ? decideAfterSaveFault(faults, method, random) : { kind: 'none' as const };
     if (after.kind === 'saved_5xx') {
       nSaved5xx++;
@@ -321,7 +325,8 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
   ctx.origin = `${origin}/attachments`;
   let filesServer: HttpsServer | null = null;
   if (opts.attachmentTls) {
-    // ClickUp's file URLs: https://t{workspace}.p.clickup-attachments.com/t{workspace}/{attachment id}/{name}.
+    // ClickUp's file URLs: https://t{workspace}.p.clickup-attachments.com/t{workspace}/{attachment id}/{name}
+    // (file URLs in ClickUp's answers, e.g. the example of https://developer.clickup.com/docs/webhookurl).
     const fs = createHttpsServer({ key: opts.attachmentTls.key, cert: opts.attachmentTls.cert }, (req, res) => {
       const parts = (req.url ?? '/').split('?')[0]!.split('/');
       const a =

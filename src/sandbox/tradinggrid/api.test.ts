@@ -282,6 +282,10 @@ describe('sandbox: partners, compliance, scorecards', () => {
     expect([typo.status, typo.json.error.message]).toEqual([400, expect.stringMatching(/^errorRat: /)]);
     const rate = await http('POST', '/_sandbox/faults', { errorRate: 2 });
     expect([rate.status, rate.json.error.message]).toEqual([400, expect.stringMatching(/^errorRate: /)]);
+    const other = await http('POST', '/_sandbox/faults', { savedThen5xxRate: 1 });
+    expect([other.status, other.json.error.message]).toEqual([400, expect.stringMatching(/^savedThen5xxRate: /)]);
+    const range = await http('POST', '/_sandbox/faults', { latencyMs: [50, 10] });
+    expect([range.status, range.json.error.message]).toEqual([400, expect.stringMatching(/^latencyMs/)]);
     expect(sb.faults().errorRate).toBe(0);
   });
 

@@ -1,6 +1,6 @@
 /** Partner-side controls over HTTP under `/_sandbox/...` (no auth, no faults): what a partner does, and the test knobs. */
 import type { IncomingMessage } from 'node:http';
-import type { Faults } from './faults.ts';
+import { TradingGridFaultsBody, type TradingGridFaults } from '../shared/faults.ts';
 import { readBody } from '../shared/router.ts';
 import { json, type TradingGridRouter } from './http.ts';
 import { docsFromJson, parseJson, readDocumentUpload, UPLOAD_LIMIT } from './requests.ts';
@@ -10,7 +10,6 @@ import {
   AddPartnerBody,
   CommentBody,
   ComplianceBody,
-  FaultsBody,
   parseBody,
   PartnerStatusBody,
   RaiseCaseBody,
@@ -23,8 +22,8 @@ export interface ControlDeps {
   state: TradingGridState;
   stats: () => unknown;
   events: readonly SandboxEvent[];
-  faults: () => Faults;
-  setFaults: (f: Partial<Faults>) => void;
+  faults: () => TradingGridFaults;
+  setFaults: (f: Partial<TradingGridFaults>) => void;
   expireTokens: () => void;
   setWebhookUrl: (url: string | undefined) => void;
 }
@@ -102,7 +101,7 @@ export function addControlRoutes(control: TradingGridRouter, d: ControlDeps): vo
   );
   control.add('GET', '/_sandbox/faults', () => json(200, d.faults()));
   control.add('POST', '/_sandbox/faults', async ({ req }) => {
-    d.setFaults(parseBody(FaultsBody, await body(req)));
+    d.setFaults(parseBody(TradingGridFaultsBody, await body(req)));
     return json(200, d.faults());
   });
   control.add('POST', '/_sandbox/expire_tokens', () => {

@@ -14,6 +14,7 @@ import {
   REQUEST_KINDS,
   TransactionRefSchema,
 } from '../../connectors/tradinggrid/events.ts';
+import { describeIssue } from '../shared/faults.ts';
 import { SandboxError } from './state.ts';
 
 const partner = { partner_id: z.string().optional(), partnerId: z.string().optional() };
@@ -74,37 +75,11 @@ export const ComplianceBody = z.looseObject({
   dueAt: z.string().optional(),
 });
 
-const rate = z.number().min(0).max(1);
-const count = z.number().int().min(0);
-/** The Trading Grid sandbox's fault knobs; an unknown knob is refused rather than silently ignored. */
-export const FaultsBody = z.strictObject({
-  errorRate: rate.optional(),
-  errorStatus: z.number().int().min(100).max(599).optional(),
-  failNext: count.optional(),
-  rateLimitRate: rate.optional(),
-  rateLimitNext: count.optional(),
-  retryAfterSec: z.number().min(0).optional(),
-  latencyMs: z.number().min(0).optional(),
-  latencyJitterMs: z.number().min(0).optional(),
-  tokenExpiredRate: rate.optional(),
-  duplicateEventRate: rate.optional(),
-  reorderEventRate: rate.optional(),
-  reorderMaxDelayMs: z.number().min(0).optional(),
-  dropEventRate: rate.optional(),
-});
-
 export const WebhookBody = z.looseObject({ url: z.string().nullish() });
 
 /** Parse a control body with its schema, or throw a 400 `invalid_request` that names the first bad field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field =
-    issue.path.length > 0
-      ? issue.path.join('.')
-      : issue.code === 'unrecognized_keys'
-        ? issue.keys.join(', ')
-        : '(body)';
-  throw new SandboxError(400, 'invalid_request', `${field}: ${issue.message}`);
+  throw new SandboxError(400, 'invalid_request', describeIssue(r.error));
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
-import type { Faults } from './faults.ts';
+import type { TradingGridFaults } from '../shared/faults.ts';
 
 export interface SandboxEvent {
   id: string;
@@ -32,7 +32,7 @@ export interface WebhookSenderOptions {
   /** `whsec_<base64>`. */
   secret: string;
   url?: string;
-  faults: () => Faults;
+  faults: () => TradingGridFaults;
   random: () => number;
   logger?: Logger;
   /** Attempts per event before it is given up (default 12, about a minute of backoff). */
@@ -89,18 +89,18 @@ export class WebhookSender {
     this.stats.emitted++;
     const f = this.o.faults();
     const r = this.o.random;
-    if (f.dropEventRate > 0 && r() < f.dropEventRate) {
+    if (f.webhookDropRate > 0 && r() < f.webhookDropRate) {
       this.stats.dropped++;
       return;
     }
     const body = JSON.stringify(event);
-    const copies = f.duplicateEventRate > 0 && r() < f.duplicateEventRate ? 2 : 1;
+    const copies = f.webhookDuplicateRate > 0 && r() < f.webhookDuplicateRate ? 2 : 1;
     if (copies === 2) this.stats.duplicated++;
     for (let i = 0; i < copies; i++) {
       const job = { event, body, attempt: 0 };
-      if (f.reorderEventRate > 0 && r() < f.reorderEventRate) {
+      if (f.webhookReorderRate > 0 && r() < f.webhookReorderRate) {
         this.stats.reordered++;
-        this.later(job, Math.floor(r() * f.reorderMaxDelayMs));
+        this.later(job, Math.floor(r() * f.webhookReorderMaxMs));
       } else this.queue.push(job);
     }
     this.pump();

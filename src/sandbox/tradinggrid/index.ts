@@ -4,7 +4,7 @@ export {
   type TradingGridSandboxOptions,
   type TradingGridSandboxStats,
   type TradingGridSandboxStateView,
-  type Faults,
+  type TradingGridFaults,
   type SandboxEvent,
 } from './server.ts';
-export { NO_FAULTS } from './faults.ts';
+export { TRADING_GRID_NO_FAULTS } from '../shared/faults.ts';

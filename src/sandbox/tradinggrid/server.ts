@@ -28,7 +28,7 @@ import type {
 import { addApiRoutes } from './api.ts';
 import { addControlRoutes } from './control.ts';
 import { WebhookSender, type SandboxEvent, type WebhookStats } from './delivery.ts';
-import { NO_FAULTS, seededRandom, type Faults } from './faults.ts';
+import { latencyFor, seededRandom, TRADING_GRID_NO_FAULTS, type TradingGridFaults } from '../shared/faults.ts';
 import { headerOf } from './requests.ts';
 import { Router, splitUrl } from '../shared/router.ts';
 import { errorReply, sendReply, type Ctx, type Handler, type Reply } from './http.ts';
@@ -42,7 +42,7 @@ import {
   type RequestApprovalInput,
 } from './state.ts';
 
-export type { Faults } from './faults.ts';
+export type { TradingGridFaults } from '../shared/faults.ts';
 export type { SandboxEvent } from './delivery.ts';
 export type { RaiseCaseInput, RequestApprovalInput, AddPartnerInput, ComplianceInput, DocumentInput } from './state.ts';
 
@@ -51,7 +51,7 @@ export interface TradingGridSandboxOptions {
   webhookUrl?: string;
   /** `whsec_<base64>`; generated when omitted. */
   webhookSecret?: string;
-  faults?: Partial<Faults>;
+  faults?: Partial<TradingGridFaults>;
   logger?: Logger;
   /** Access token lifetime (default 3600 s). */
   tokenTtlSec?: number;
@@ -107,8 +107,8 @@ export interface TradingGridSandbox {
   state(): TradingGridSandboxStateView;
   /** Resolves when every emitted event is delivered or given up (none queued, in flight or waiting to retry). */
   idle(): Promise<void>;
-  setFaults(f: Partial<Faults>): void;
-  faults(): Faults;
+  setFaults(f: Partial<TradingGridFaults>): void;
+  faults(): TradingGridFaults;
   /** Revoke every issued token: the next API call gets 401 invalid_token. */
   expireTokens(): void;
 
@@ -139,7 +139,7 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
   const webhookSecret = opts.webhookSecret ?? `whsec_${randomBytes(24).toString('base64')}`;
   const tokenTtlMs = (opts.tokenTtlSec ?? 3600) * 1000;
   const random = seededRandom(opts.seed ?? (Math.random() * 2 ** 32) >>> 0);
-  let faults: Faults = { ...NO_FAULTS, ...opts.faults };
+  let faults: TradingGridFaults = { ...TRADING_GRID_NO_FAULTS, ...opts.faults };
   const log = opts.logger;
 
   const sender = new WebhookSender({
@@ -289,9 +289,8 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
       return sendReply(res, errorReply(404, 'not_found', `no route ${method} ${path}`));
     }
     count(m.route.name);
-    const f = faults;
-    if (f.latencyMs > 0 || f.latencyJitterMs > 0)
-      await new Promise((r) => setTimeout(r, f.latencyMs + random() * f.latencyJitterMs));
+    const latency = latencyFor(faults, random);
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const isToken = m.route.parts[0] === 'tenants';
     const fault = injectedFault(isToken, req);
     if (fault) {

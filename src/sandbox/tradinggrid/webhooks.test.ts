@@ -116,7 +116,7 @@ describe('sandbox webhooks', () => {
   });
 
   it('the duplicate fault delivers the same event id twice', async () => {
-    const { sb, rec } = await setup({ faults: { duplicateEventRate: 1 } });
+    const { sb, rec } = await setup({ faults: { webhookDuplicateRate: 1 } });
     await sb.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'dup' });
     await sb.idle();
     expect(rec.events).toHaveLength(2);
@@ -124,7 +124,7 @@ describe('sandbox webhooks', () => {
   });
 
   it('the reorder fault lets later events overtake earlier ones', async () => {
-    const { sb, rec } = await setup({ seed: 3, faults: { reorderEventRate: 0.5, reorderMaxDelayMs: 60 } });
+    const { sb, rec } = await setup({ seed: 3, faults: { webhookReorderRate: 0.5, webhookReorderMaxMs: 60 } });
     for (let i = 0; i < 30; i++) await sb.addPartner({ name: `Partner ${i}`, tier: 'standard' });
     await sb.idle();
     const seq = rec.events.map((e) => Number(e.id.split('_').pop()));
@@ -134,7 +134,7 @@ describe('sandbox webhooks', () => {
   });
 
   it('dropped events are recovered by pollChanges with a stored cursor', async () => {
-    const { sb, rec } = await setup({ faults: { dropEventRate: 1 } });
+    const { sb, rec } = await setup({ faults: { webhookDropRate: 1 } });
     const d = createCommunityDriver({
       baseUrl: sb.url,
       tenantId: sb.tenantId,
