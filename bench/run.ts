@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<object> }>> = {
   'clickup-limiter': () => import('./clickup-limiter.ts'),
   edi: () => import('./edi.ts'),
   metrics: () => import('./metrics.ts'),
+  'lease-check': () => import('./leaseCheck.ts'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
