@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { multipartBoundary, parseMultipart } from '../shared/multipart.ts';
+import { CLICKUP_WEBHOOK_EVENT_NAMES } from '../../connectors/clickup/webhookRegistration.ts';
 import type { ClickUpRouter, SandboxRequest, SandboxResponse } from './http.ts';
 import { newWebhookSecret } from './delivery.ts';
 import { apiError, isApiError, Mutations, TASK_NOT_FOUND, type ApiError, type MutationContext } from './mutations.ts';
@@ -41,41 +42,12 @@ function jsonObject(req: SandboxRequest): Record<string, unknown> | undefined {
 }
 
 /**
- * Every event a webhook can subscribe to, as ClickUp lists them. ClickUp answers a webhook created or
- * updated with `*` with this whole list, never `*` itself: the examples of Create Webhook, Get Webhooks
- * and Update Webhook in ClickUp's OpenAPI document (clickup-api-v2-openapi.json) and
+ * ClickUp answers a webhook created or updated with `*` with the whole list of event names
+ * (CLICKUP_WEBHOOK_EVENT_NAMES, the list the bridge reads `*` by), never `*` itself: the examples of Create
+ * Webhook, Get Webhooks and Update Webhook in ClickUp's OpenAPI document (clickup-api-v2-openapi.json) and
  * https://developer.clickup.com/docs/webhooks ("You can use * as a wildcard to subscribe to all events").
  */
-export const WEBHOOK_EVENTS = [
-  'taskCreated',
-  'taskUpdated',
-  'taskDeleted',
-  'taskPriorityUpdated',
-  'taskStatusUpdated',
-  'taskAssigneeUpdated',
-  'taskDueDateUpdated',
-  'taskTagUpdated',
-  'taskMoved',
-  'taskCommentPosted',
-  'taskCommentUpdated',
-  'taskTimeEstimateUpdated',
-  'taskTimeTrackedUpdated',
-  'listCreated',
-  'listUpdated',
-  'listDeleted',
-  'folderCreated',
-  'folderUpdated',
-  'folderDeleted',
-  'spaceCreated',
-  'spaceUpdated',
-  'spaceDeleted',
-  'goalCreated',
-  'goalUpdated',
-  'goalDeleted',
-  'keyResultCreated',
-  'keyResultUpdated',
-  'keyResultDeleted',
-] as const;
+const WEBHOOK_EVENTS = CLICKUP_WEBHOOK_EVENT_NAMES;
 
 function expandEvents(events: string[]): string[] {
   return events.includes('*') ? [...WEBHOOK_EVENTS] : [...new Set(events)];
