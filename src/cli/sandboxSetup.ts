@@ -24,7 +24,7 @@ export function configForSandboxes(
   overrides: {
     storeUrl: string;
     port?: number;
-    partners?: Record<string, { name?: string; tier?: string }>;
+    partners?: Record<string, { name?: string; tier?: string; community?: boolean }>;
     extra?: Record<string, unknown>;
     ediOnly?: boolean;
     clickupUnmetered?: boolean;

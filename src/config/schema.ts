@@ -167,6 +167,12 @@ const PartnerMapping = z.strictObject({
   /** The partner's tier where no community API says it (EDI-only deployments; the Active Community CSV wins when it has the partner). */
   tier: z.enum(PARTNER_TIERS).optional(),
   list_id: z.string().optional().describe('ClickUp list for this partner (default: clickup.list_id)'),
+  /**
+   * false: the partner is not on the community API (it trades with us over the EDI mailbox only), in a deployment
+   * that has one: nothing is asked of or pushed to the community API about it; its name and tier come from here
+   * and the Active Community CSV. Default true (an EDI-only deployment has no community API for anyone).
+   */
+  community: z.boolean().optional(),
 });
 
 const PartnersConfig = z.strictObject({

@@ -271,7 +271,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     clickup,
     tg,
     fields,
-    partners: new PartnerCache(tg, 5 * 60_000, now),
+    partners: new PartnerCache(partnerSource(tg, store.db, config, now), 5 * 60_000, now),
     logger,
     now,
     webhook,
@@ -489,5 +489,23 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       await closeAll();
       logger.info('gridbridge stopped');
     },
+  };
+}
+
+/**
+ * Where a partner's facts come from: the community API, except for partners marked `community: false` (EDI-only
+ * partners of a community deployment), read like an EDI-only deployment reads everyone (config, then the Active
+ * Community CSV), so the community API is never asked about them.
+ */
+function partnerSource(
+  tg: TradingGridPort,
+  db: Parameters<typeof createEdiOnlyTradingGrid>[0],
+  config: GridbridgeConfig,
+  now: () => number,
+): Pick<TradingGridPort, 'getPartner'> {
+  if (tg.driver !== 'community') return tg;
+  const local = createEdiOnlyTradingGrid(db, config, now);
+  return {
+    getPartner: (id) => (config.partners.map[id]?.community === false ? local.getPartner(id) : tg.getPartner(id)),
   };
 }

@@ -16,6 +16,14 @@ describe('npm run demo', () => {
       for (const c of mapped) expect(c.taskId, c.caseId).toBeTruthy();
       expect(summary.cases.find((c) => c.partner === 'P-UMBRELLA')?.holdReason).toMatch(/no mapping/);
       expect(summary.deadLetters).toBe(0);
+      // The EDI-only partner: its EDIFACT files in the mailbox folder became a task, and the community API was
+      // never asked about it (it is not on the community side: partners.map community: false).
+      const wayne = summary.cases.filter((c) => c.partner === 'P-WAYNE');
+      expect(wayne.map((c) => c.label)).toEqual(['EDI invoice_mismatch']);
+      expect(wayne[0]!.taskId).toBeTruthy();
+      expect(out).toMatch(/Wayne Fasteners trades over EDI only/);
+      expect(out).toMatch(/INVOIC INV-E9001 vs PO PO-E4711: 4000862141411 price 42 invoiced, 40 ordered/);
+      expect(out).toContain('requests to the community API about partners while its files became tasks: 0');
       // The later parts of the day each report in the output.
       expect(out).toMatch(/Midday: the team works the cases in ClickUp/);
       expect(out).toMatch(/partner now sees "in_review"/);

@@ -299,7 +299,10 @@ describe('flow 5: routing by transaction value and by category (through both san
 
 describe('flow 7: scorecards pushed, /metrics, report', () => {
   it('pushes each mapped partner its scorecard, exposes the gauges and writes the CSV report', async () => {
-    const c = await start();
+    world = await createWorld();
+    // A partner on EDI only (not on the community side) is mapped too: no scorecard is pushed for it.
+    (world.config.partners.map as Record<string, object>)['P-WAYNE'] = { name: 'Wayne Fasteners', community: false };
+    const c = await startOnWorld(world);
     const a = await c.w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Price dispute' });
     await c.w.tg.raiseCase({ partnerId: 'P-GLOBEX', kind: 'shipment_exception', title: 'Late truck' });
     await c.settle();

@@ -9,7 +9,14 @@ import { configForSandboxes } from '../sandboxSetup.ts';
 import { startBridge, StartupError } from '../../server/bridge.ts';
 import { raiseMorningCases } from '../demo/partnerDay.ts';
 import { demoSlaConfig, playSlaEvening } from '../demo/slaEvening.ts';
-import { deliverDemoEdi, demoMailboxConfig, listDemoEdiCases } from '../demo/ediMailbox.ts';
+import {
+  deliverDemoEdi,
+  deliverEdiOnlyPartner,
+  demoMailboxConfig,
+  EDI_ONLY_PARTNER,
+  EDI_ONLY_PARTNER_MAPPING,
+  listDemoEdiCases,
+} from '../demo/ediMailbox.ts';
 import { playMiddaySync } from '../demo/middaySync.ts';
 import { showMappingApplied } from '../demo/mappingSummary.ts';
 import { getCase } from '../../store/ops/cases.ts';
@@ -51,6 +58,7 @@ export async function runDemo(
         'P-GLOBEX': { name: 'Globex Logistics' },
         'P-INITECH': { name: 'Initech Supply' },
         [EMAIL_PARTNER]: { name: 'Hooli Foods' },
+        [EDI_ONLY_PARTNER]: { ...EDI_ONLY_PARTNER_MAPPING },
       },
       extra: {
         mailbox: demoMailboxConfig(`${file}-mailbox`),
@@ -87,6 +95,13 @@ export async function runDemo(
   );
   await deliverDemoEdi(bridge, `${file}-mailbox`);
   await waitForQuiet(bridge, tg);
+  const ediOnly = await deliverEdiOnlyPartner(
+    bridge,
+    `${file}-mailbox`,
+    () => tg.stats().requests['GET /trading_partners/{id}'] ?? 0,
+    () => waitForQuiet(bridge, tg),
+  );
+  out(`${ediOnly.join('\n')}\n`);
   const ediCases = await listDemoEdiCases(bridge);
 
   const summary: DemoSummary = {

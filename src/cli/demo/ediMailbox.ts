@@ -4,6 +4,8 @@ import type { Bridge } from '../../server/bridge.ts';
 import { openMailboxDriver } from '../../channels/tradinggrid-mailbox/mailboxRuntime.ts';
 import type { DemoCase } from './partnerDay.ts';
 import { listMailboxCases } from '../../store/ops/listMailboxCases.ts';
+import { getCase } from '../../store/ops/cases.ts';
+import { getLink } from '../../store/ops/links.ts';
 
 const FIXTURES = new URL('../../../test/fixtures/edi/', import.meta.url);
 
@@ -27,8 +29,62 @@ export function demoMailboxConfig(dir: string) {
       'ZZ:ACMESUPPLY': { partner_id: 'P-ACME' },
       '02:CARR': { partner_id: 'P-GLOBEX' },
       'mailbox:demo-edi': { partner_id: 'P-INITECH' },
+      // The EDI-only partner's EDIFACT address (UNB sender 4012345000009, qualifier 14: GS1).
+      '14:4012345000009': { partner_id: EDI_ONLY_PARTNER },
     },
   };
+}
+
+/** A supplier that trades with us over the EDI mailbox only: no community account (partners.map community: false). */
+export const EDI_ONLY_PARTNER = 'P-WAYNE';
+export const EDI_ONLY_PARTNER_MAPPING = { name: 'Wayne Fasteners', tier: 'preferred', community: false } as const;
+
+/**
+ * The EDI-only partner's day: our order PO-E4711 (EDIFACT ORDERS) leaves through the mailbox, then its despatch
+ * advice and invoice arrive as files; the invoice bills a price and a quantity that match neither. One scan turns
+ * them into a task without one request to the community API about that partner (counted on the sandbox).
+ */
+export async function deliverEdiOnlyPartner(
+  bridge: Bridge,
+  dir: string,
+  communityPartnerReads: () => number,
+  settle: () => Promise<void>,
+): Promise<string[]> {
+  const cfg = bridge.ctx.config.mailbox;
+  if (!cfg) throw new Error('the demo mailbox is not configured');
+  const d = await openMailboxDriver(bridge.ctx, cfg);
+  if (!d.ok) throw new Error(d.error.detail);
+  const sent = await d.value.send(
+    'WAYNE-ORDERS-E4711.edi',
+    readFileSync(new URL('edifact/orders-d96a.edi', FIXTURES)),
+    new Date(),
+  );
+  await d.value.close();
+  if (!sent.ok) throw new Error(sent.error.detail);
+  const before = communityPartnerReads();
+  for (const [fixture, name] of [
+    ['edifact/desadv-d96a.edi', 'WAYNE-DESADV-8812.edi'],
+    ['edifact/invoic-d01b.edi', 'WAYNE-INVOIC-E9001.edi'],
+  ] as const)
+    copyFileSync(new URL(fixture, FIXTURES), join(dir, 'inbound', name));
+  await bridge.scheduler.enqueueSlot({ kind: 'mailbox.scan', cron: cfg.scan_cron }, Date.now() + 1);
+  await settle();
+  const cases = (await listDemoEdiCases(bridge)).filter((c) => c.partnerId === EDI_ONLY_PARTNER);
+  const lines = [
+    `Wayne Fasteners trades over EDI only (no community account): we sent order PO-E4711 (EDIFACT ORDERS), its DESADV and INVOIC arrived in the mailbox folder.`,
+  ];
+  for (const c of cases) {
+    const rec = await getCase(bridge.store.db, c.id);
+    const link = await getLink(bridge.store.db, 'case', c.id);
+    lines.push(
+      `  ${c.id} ${c.label} → ${link ? `task ${link.cuTaskId}` : `held: ${rec?.holdReason ?? 'no task yet'}`}`,
+    );
+    if (rec) lines.push(`    ${rec.title}`);
+  }
+  lines.push(
+    `  requests to the community API about partners while its files became tasks: ${communityPartnerReads() - before}`,
+  );
+  return lines;
 }
 
 /**

@@ -29,7 +29,11 @@ export function metricsPushHandler(ctx: SyncContext): TypedJobHandler<JobPayload
       : scorecards;
     const push =
       ctx.config.tradinggrid.driver === 'community'
-        ? candidates.filter((s) => partnerRoute(ctx, s.partner_id, 'scorecards').community)
+        ? candidates.filter(
+            (s) =>
+              ctx.config.partners.map[s.partner_id]?.community !== false &&
+              partnerRoute(ctx, s.partner_id, 'scorecards').community,
+          )
         : [];
     // E-mail: a closed period's scorecard, once per partner and period (the running period changes every
     // hour; a mail each time would be noise). An explicit period (CLI, demo) is mailed as asked.
