@@ -49,9 +49,9 @@ describe('mailbox and ac_csv config', () => {
   it.each([
     [
       'an unknown transport type',
-      (s: string) => s.replace('type: sftp', 'type: as2'),
+      (s: string) => s.replace('type: sftp', 'type: ftps'),
       'mailbox.transport.type',
-      "'folder' or 'sftp'",
+      "'folder', 'sftp' or 'as2'",
     ],
     [
       'a host key that is not a SHA256 fingerprint',

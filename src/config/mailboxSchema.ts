@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { businessCalendarConfigSchema } from '../core/calendar/index.ts';
+import { As2TransportConfig } from './as2Schema.ts';
 
 /** Same shape as schema.ts's SecretRef (kept here so this file does not import schema.ts, which imports it). */
 const MailboxSecretRef = z
@@ -85,7 +86,9 @@ export const MailboxConfig = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
     .default('mailbox'),
-  transport: Transport,
+  transport: z.discriminatedUnion('type', [FolderTransport, SftpTransport, As2TransportConfig], {
+    error: "transport.type must be 'folder', 'sftp' or 'as2'",
+  }),
   /** When to scan the inbound folder (croner syntax, seconds optional). */
   scan_cron: z.string().min(1).default('*/2 * * * *'),
   timezone: z.string().optional().describe('time zone of scan_cron (default: the host)'),
@@ -165,3 +168,4 @@ export const AcCsvConfig = z.strictObject({
 });
 export type AcCsvConfig = z.infer<typeof AcCsvConfig>;
 export type MailboxTransportConfig = z.infer<typeof Transport>;
+export type MailboxAnyTransportConfig = MailboxConfig['transport'];

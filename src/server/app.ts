@@ -14,7 +14,7 @@ export interface AppDeps {
   clickUpWebhookSecret: () => string | null;
   bodyLimitBytes: number;
   /** Per-source overrides of bodyLimitBytes (config server.body_limits). */
-  bodyLimitBytesBySource?: { tradinggrid?: number; clickup?: number };
+  bodyLimitBytesBySource?: { tradinggrid?: number; clickup?: number; as2?: number };
   now: () => number;
   /** Wakes the dispatcher when new work is stored. */
   onAccepted: () => void;

@@ -27,6 +27,8 @@ import { checkGroupFlowSetup } from '../flows/shared/groupFlowSetup.ts';
 import { MappingRuntime } from '../flows/01-case-intake/mapping/runtime.ts';
 import { logicalFieldNames } from '../flows/01-case-intake/mapping/describe.ts';
 import { createApp } from './app.ts';
+import { mountAs2Route } from './routes/as2.ts';
+import { loadAs2Setup } from '../channels/tradinggrid-mailbox/as2Runtime.ts';
 import { mountSlaSurfaces } from './routes/slaSurfaces.ts';
 import { createConsole, type AdminCredentials } from './admin/index.ts';
 import { listen, type Listening } from './listen.ts';
@@ -320,13 +322,23 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     onSettled: consoleUi.onSettled,
   });
   wake = () => dispatcher.wake();
+  // AS2 as the mailbox transport: partners POST to our route; its identities load (and fail) here, at start.
+  const as2Transport = config.mailbox?.transport.type === 'as2' ? config.mailbox.transport : null;
+  const as2Setup = as2Transport ? loadAs2Setup(as2Transport) : null;
+  if (as2Setup && !as2Setup.ok) {
+    await closeAll();
+    throw new StartupError([as2Setup.error.detail]);
+  }
   const app = createApp({
     db: store.db,
     // No community endpoint, no community webhook: the route is not mounted (404).
     tgWebhookSecret: community ? secrets.tgWebhookSecret : null,
     clickUpWebhookSecret: () => webhook.secret,
     bodyLimitBytes: config.server.body_limit_bytes,
-    bodyLimitBytesBySource: config.server.body_limits,
+    bodyLimitBytesBySource: {
+      ...config.server.body_limits,
+      ...(as2Transport ? { as2: as2Transport.max_bytes } : {}),
+    },
     now,
     onAccepted: () => dispatcher.wake(),
     onClickUpAnswerFailed: () => {
@@ -337,6 +349,15 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     extend: (app) => {
       consoleUi.mount(app);
       mountSlaSurfaces(app, { db: store.db, config, now, dispatcher: () => dispatcher, clickup });
+      if (as2Transport && as2Setup?.ok)
+        mountAs2Route(app, {
+          db: store.db,
+          setup: as2Setup.value,
+          path: as2Transport.path,
+          inbound: as2Transport.inbound,
+          now,
+          onAccepted: () => dispatcher.wake(),
+        });
       if (partnerChannel.runtime)
         mountPartnerPages(app, {
           store,

@@ -49,6 +49,13 @@ export const mailboxJobs = {
   'mailbox.exception': z.object({ item: mailboxException }),
   /** The raw EDI file of a mailbox case, to attach to its ClickUp task. */
   'clickup.upload_mailbox_file': z.object({ caseId: z.string(), file: fileRef }),
+  /** An asynchronous AS2 MDN, POSTed to the partner's Receipt-Delivery-Option URL (retried, then a dead letter). */
+  'as2.mdn': z.object({
+    url: z.string(),
+    partner: z.string(),
+    messageId: z.string(),
+    mdn: z.object({ contentType: z.string(), body: z.string(), messageId: z.string() }),
+  }),
 } as const;
 
 /** The payload of one of these kinds, as its handler receives it. */

@@ -13,6 +13,16 @@ import {
 import type { SyncContext } from '../../sync/context.ts';
 import { SqlMailboxState } from './sqlMailboxState.ts';
 
+/**
+ * The mailbox's files for its transport config: AS2 keeps its files in local folders (the AS2 route writes
+ * what partners send into `inbound`), so for the mailbox it is a folder transport.
+ */
+export function mailboxFilesTransport(t: MailboxConfig['transport']): MailboxTransportConfig {
+  return t.type === 'as2'
+    ? { type: 'folder', inbound: t.inbound, outbound: t.outbound, archive: t.archive, quarantine: t.quarantine }
+    : t;
+}
+
 /** A transport for a `transport:` config section; SFTP secrets are resolved here (never logged). */
 export async function openTransport(
   t: MailboxTransportConfig,
@@ -113,7 +123,7 @@ export async function openMailboxDriver(
   cfg: MailboxConfig,
   deliver?: MailboxDriverOptions['deliver'],
 ): Promise<Result<MailboxDriver>> {
-  const transport = await openTransport(cfg.transport, 'mailbox.transport');
+  const transport = await openTransport(mailboxFilesTransport(cfg.transport), 'mailbox.transport');
   if (!transport.ok) return transport;
   // The top-level calendar section is read loosely: it belongs to the SLA config and may be absent.
   const deadline = mailboxDeadline(cfg, (ctx.config as { calendar?: ParsedBusinessCalendarConfig }).calendar);
@@ -149,7 +159,7 @@ export async function openSentTransport(
   src?: SecretSource,
 ): Promise<Result<MailboxTransport> | null> {
   if (!cfg.sent) return null;
-  const t = cfg.transport;
+  const t = mailboxFilesTransport(cfg.transport);
   // No ensureFolders: the folder is the customer's, and nothing is created there.
   if (t.type === 'folder')
     return ok(

@@ -5,6 +5,7 @@ import { mailboxExceptionHandler } from './mailboxException.ts';
 import { uploadMailboxFileHandler } from './uploadMailboxFile.ts';
 import { acCsvScanHandler } from './acCsvScan.ts';
 import { registerMailboxSchedules } from './mailboxSchedules.ts';
+import { as2MdnHandler } from './as2Mdn.ts';
 
 /** The Trading Grid mailbox (EDI files) and the AC CSV drop: the cases they carry enter flow 1. */
 export const mailboxChannel: FlowModule = {
@@ -19,6 +20,7 @@ export const mailboxChannel: FlowModule = {
       handler: uploadMailboxFileHandler,
     },
     'accsv.scan': { schema: mailboxJobs['accsv.scan'], handler: acCsvScanHandler },
+    'as2.mdn': { schema: mailboxJobs['as2.mdn'], handler: as2MdnHandler },
   },
   schedules: registerMailboxSchedules,
 };

@@ -29,6 +29,8 @@ export interface SafeFetchOptions {
   /** Whole exchange including the body, from the first request to the last byte. */
   totalTimeoutMs?: number;
   headers?: Record<string, string>;
+  /** A POST with this body instead of a GET (AS2 messages and MDNs); a redirect answer to it is not followed. */
+  post?: Buffer;
   /** An extra CA to trust (tests serving a real host name with a test certificate); default the system's. */
   tlsCa?: string | Buffer;
   /** Name resolution (tests inject one); default the system resolver. */
@@ -154,7 +156,8 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
     let res: Awaited<ReturnType<typeof request>>;
     try {
       res = await request(current, {
-        method: 'GET',
+        method: o.post ? 'POST' : 'GET',
+        ...(o.post ? { body: o.post } : {}),
         dispatcher: agent,
         headers: { 'user-agent': 'gridbridge', ...o.headers },
         headersTimeout: timeoutMs,
@@ -181,7 +184,7 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
       res.body.resume();
       res.body.once('close', closeAgent);
       res.body.once('end', closeAgent);
-      if (hop >= maxRedirects)
+      if (hop >= maxRedirects || o.post)
         return refuse('http:too_many_redirects', `more than ${maxRedirects} redirects (last ${where})`);
       const loc = Array.isArray(res.headers.location) ? res.headers.location[0]! : res.headers.location;
       try {
