@@ -116,6 +116,8 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     writeFileSync(join(sftp.root, 'in', '997-rejected.x12'), edi('997-rejected.x12'));
     writeFileSync(join(sftp.root, 'in', '214-at7.x12'), edi('214-at7.x12'));
     writeFileSync(join(sftp.root, 'in', 'broken.x12'), edi('truncated.x12'));
+    // Acme's 855 changes a line of our order: quantity cut, the rest backordered.
+    writeFileSync(join(sftp.root, 'in', '855-changed.x12'), edi('855-changed.x12'));
     // The same 214, sent as a test interchange (ISA15 T).
     writeFileSync(
       join(sftp.root, 'in', '214-test.x12'),
@@ -129,13 +131,16 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     await runSlot(b, 'mailbox.scan');
     // Flow 3 (files in the mailbox): each task carries its EDI file.
     await eventually(
-      'three tasks with their files',
-      () => ediTasks(w).length === 3 && ediTasks(w).every((t) => (t.attachments ?? []).length === 1),
+      'four tasks with their files',
+      () => ediTasks(w).length === 4 && ediTasks(w).every((t) => (t.attachments ?? []).length === 1),
     );
     const byIssue = Object.fromEntries(ediTasks(w).map((t) => [issue(t), t]));
     expect(byIssue.fa_rejected!.name).toMatch(/^\[Acme Supply\] .*997 rejected 810 0001/);
     expect(byIssue.shipment_status_exception!.name).toMatch(/^\[Globex Logistics\] /);
     expect(byIssue.content_error!.name).toMatch(/^\[Initech Supply\] /);
+    expect(byIssue.order_acknowledgment_exception!.name).toMatch(
+      /^\[Acme Supply\] .*855 for PO PO-4711: line 2 SKU-2: IQ Item Accepted - Quantity Changed/,
+    );
     // An EDI-derived case has no page on the Trading Grid side: the description links none.
     expect(String(byIssue.fa_rejected!.description)).toMatch(/\| Trading Grid case \| edi-[0-9a-f]{24} \|/);
     expect(readdirSync(join(sftp.root, 'in'))).toEqual([]);
@@ -149,7 +154,7 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
       expect.stringMatching(/^\[TEST\] \[Globex Logistics\] .*TEST interchange: 214 AT7/),
     ]);
     expect(testTasks[0]!.due_date).toBeNull();
-    expect(ediTasks(w).filter((t) => t.list?.id === w.cu.lists.cases)).toHaveLength(3);
+    expect(ediTasks(w).filter((t) => t.list?.id === w.cu.lists.cases)).toHaveLength(4);
 
     // Flow 2: a status change in ClickUp is kept on our side; there is no community case to send it to.
     w.cu.moveStatus(byIssue.shipment_status_exception!.id, 'in review');
@@ -165,8 +170,8 @@ describe('EDI-only deployment (tradinggrid.driver: mailbox, no community endpoin
     offsetMs = 9 * 3_600_000;
     await runSlot(b, 'sla.sweep');
     const escalations = () => (w.cu.tasks() as Task[]).filter((t) => String(t.name).startsWith('[Escalation L1]'));
-    // Three production cases breach; the test case has no SLA and escalates nothing.
-    await eventually('the escalation tasks', () => escalations().length === 3);
+    // Four production cases breach; the test case has no SLA and escalates nothing.
+    await eventually('the escalation tasks', () => escalations().length === 4);
     expect(escalations().filter((t) => /TEST interchange/.test(String(t.name)))).toEqual([]);
     const link = await getLink(b.store.db, 'case', caseId);
     expect(escalations().some((t) => (t.linked_tasks ?? []).some((l: any) => l.link_id === link!.cuTaskId))).toBe(true);
