@@ -142,6 +142,24 @@ describe('PostgreSQL fails under the running bridge', () => {
     expect(dead.rows).toEqual([]);
     // Still serving: ready, and a case raised now is synced.
     await eventually('ready', async () => (await fetch(`${t!.url}/readyz`)).status === 200, 20_000);
+    // The dedicated connections came back too: the LISTEN for new jobs (else idle workers only poll) and the leadership lock.
+    const sessions = () =>
+      admin(
+        async (c) =>
+          (await c.query('SELECT query FROM pg_stat_activity WHERE datname = $1', [name])).rows as Array<{
+            query: string;
+          }>,
+      );
+    await eventually(
+      'the LISTEN connection back',
+      async () => (await sessions()).some((r) => /^LISTEN /.test(r.query)),
+      20_000,
+    );
+    await eventually(
+      'leading again',
+      async () => ((await (await fetch(`${t!.url}/healthz`)).json()) as { role?: string }).role === 'leader',
+      20_000,
+    );
     const after = await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'After the storm' });
     await eventually('the task of a case raised after the terminations', () => linkedTask(t!, after.id), 30_000);
   });
