@@ -329,6 +329,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     await closeAll();
     throw new StartupError([as2Setup.error.detail]);
   }
+  let startedUp = false;
   const app = createApp({
     db: store.db,
     // No community endpoint, no community webhook: the route is not mounted (404).
@@ -346,6 +347,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     },
     logger,
     role: () => (isLeader() ? 'leader' : 'follower'),
+    // The port opens before the worker starts: until start-up is through, /readyz says so (503), so a
+    // supervisor or load balancer does not send work to an instance that may yet exit.
+    ready: () => (startedUp ? { ok: true, detail: 'ready' } : { ok: false, detail: 'starting' }),
     extend: (app) => {
       consoleUi.mount(app);
       mountSlaSurfaces(app, { db: store.db, config, now, dispatcher: () => dispatcher, clickup });
@@ -487,6 +491,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     await closeAll();
     throw e;
   }
+  startedUp = true;
   logger.info(
     { url: server.url, store: store.location, role: leadership.isLeader() ? 'leader' : 'follower' },
     'gridbridge started',
