@@ -6,6 +6,7 @@ import type { SyncContext } from './context.ts';
 import { Dispatcher, type JobContext } from './dispatcher.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
 import { listDeadLetters } from '../store/ops/replayDeadLetter.ts';
+import { cuEventSchema, type CuEvent } from './engineJobs.ts';
 
 type JobRow = JobContext['job'];
 
@@ -25,7 +26,7 @@ const event = (taskId: string, listId: string) => ({
   task_id: taskId,
   history_items: [{ id: 'h1', field: 'attachments', parent_id: listId, date: '1' }],
 });
-const run = (payload: unknown, attempt: number) => handler({ payload, attempt, job: {} as JobRow, now: Date.now });
+const run = (payload: CuEvent, attempt: number) => handler({ payload, attempt, job: {} as JobRow, now: Date.now });
 
 describe('cu.event for a task without a link', () => {
   it.each([
@@ -134,14 +135,18 @@ describe('cu.event for a task not linked yet, through the dispatcher on a test c
       const c = { ...ctx, store: tt.store };
       const h = cuEventHandler(c, { case: async (_c, ev) => (seen.push(ev.task_id!), { status: 'done' }) });
       const clock = { t: 5_000_000 };
-      const d = new Dispatcher(tt.store, new Map([['cu.event', h]]), {
-        concurrency: 1,
-        leaseMs: 10_000,
-        pollMs: 10,
-        backoffBaseMs: 100,
-        backoffMaxMs: 1000,
-        now: () => clock.t,
-      });
+      const d = new Dispatcher(
+        tt.store,
+        new Map([['cu.event', (j: JobContext) => h({ ...j, payload: cuEventSchema.parse(j.payload) })]]),
+        {
+          concurrency: 1,
+          leaseMs: 10_000,
+          pollMs: 10,
+          backoffBaseMs: 100,
+          backoffMaxMs: 1000,
+          now: () => clock.t,
+        },
+      );
       const start = clock.t;
       await enqueueJobs(
         tt.store.db,

@@ -1,6 +1,6 @@
 import type { SyncContext } from './context.ts';
-import type { JobHandler } from './dispatcher.ts';
-import type { ClickUpWebhookEvent } from '../connectors/clickup/types.ts';
+import type { TypedJobHandler } from './flowModule.ts';
+import type { CuEvent } from './engineJobs.ts';
 import { getLinkByTask } from '../store/ops/links.ts';
 import type { CuEntityRoute } from './cuEntityRoute.ts';
 import { ourListIds } from '../flows/shared/ourLists.ts';
@@ -21,10 +21,12 @@ export const UNLINKED_RETRY_MS = [2_000, 4_000, 8_000, 16_000, 32_000, 60_000];
  * `cu.event` jobs: one ClickUp webhook delivery. Only tasks we linked matter: a task that is not linked
  * (or no longer matches) is ignored, never treated as a deletion. The link's entity picks the flow.
  */
-export function cuEventHandler(ctx: SyncContext, routes: Readonly<Record<string, CuEntityRoute>>): JobHandler {
+export function cuEventHandler(
+  ctx: SyncContext,
+  routes: Readonly<Record<string, CuEntityRoute>>,
+): TypedJobHandler<CuEvent> {
   const lists = ourListIds(ctx.config);
-  return async ({ payload, attempt }) => {
-    const raw = payload as ClickUpWebhookEvent;
+  return async ({ payload: raw, attempt }) => {
     if (!raw.task_id) return { status: 'done' };
     // A new task's taskCreated and the taskStatusUpdated ClickUp sends with it describe its creation, not a
     // change a person made: they never become a partner status (and are not waited for while the bridge's
@@ -32,7 +34,7 @@ export function cuEventHandler(ctx: SyncContext, routes: Readonly<Record<string,
     const items = raw.history_items ?? [];
     const changes = items.filter((i) => !isCreationItem(i));
     if (items.length > 0 && changes.length === 0) return { status: 'done' };
-    const ev: ClickUpWebhookEvent = changes.length === items.length ? raw : { ...raw, history_items: changes };
+    const ev: CuEvent = changes.length === items.length ? raw : { ...raw, history_items: changes };
     const link = await getLinkByTask(ctx.store.db, raw.task_id);
     if (!link) {
       const inOurList = (ev.history_items ?? []).some((i) =>

@@ -145,6 +145,38 @@ describe('the registry of flow modules', () => {
     ]);
   });
 
+  it('the engine parses its event jobs at claim too: a stored tg.event or cu.event that does not parse is a dead letter saying why', async () => {
+    const seen: string[] = [];
+    const routed = flow('0b-routed', {
+      tgRoutes: [
+        { name: 'all', order: 1, route: (_c, ev) => (seen.push(ev.data.id), Promise.resolve({ status: 'done' })) },
+      ],
+    });
+    const r = buildRegistry(ctx, [routed], []);
+    const d = new Dispatcher(t.store, r.handlers, {
+      concurrency: 1,
+      leaseMs: 10_000,
+      pollMs: 10,
+      backoffBaseMs: 10,
+      backoffMaxMs: 100,
+    });
+    const ev = { id: 'e1', type: 'case.opened', occurred_at: '2026-12-06T21:00:00Z', data: { id: 'C-7' } };
+    await enqueueJobs(
+      t.store.db,
+      [
+        { kind: 'tg.event', key: 'tg-good', payload: ev },
+        { kind: 'tg.event', key: 'tg-bad', payload: { ...ev, data: {} } },
+        { kind: 'cu.event', key: 'cu-bad', payload: { event: 'taskUpdated', history_items: 'x' } },
+      ],
+      Date.now(),
+    );
+    await d.runUntilIdle();
+    expect(seen).toEqual(['C-7']);
+    const dead = new Map((await listDeadLetters(t.store.db)).map((x) => [x.key, x.error]));
+    expect(dead.get('tg-bad')).toMatch(/^payload of job kind 'tg\.event' does not match its schema: .*data\.id/);
+    expect(dead.get('cu-bad')).toMatch(/^payload of job kind 'cu\.event' does not match its schema: history_items/);
+  });
+
   it('newJob builds the row a caller queues (kind, payload, key and options as given)', () => {
     expect(newJob('metrics.push', { slot: 1 }, { key: 'k', queueKey: 'q', runAt: 5, maxAttempts: 2 })).toEqual({
       kind: 'metrics.push',

@@ -7,6 +7,7 @@ import type { TgEventRoute } from './tgEventRoute.ts';
 import type { CuEntityRoute } from './cuEntityRoute.ts';
 import { tgEventHandler } from './tgEvent.ts';
 import { cuEventHandler } from './cuEvent.ts';
+import { engineJobs } from './engineJobs.ts';
 import { jobSchemas } from '../flows/catalogue.ts';
 import { intakeFlow } from '../flows/01-case-intake/module.ts';
 import { statusSyncFlow } from '../flows/02-status-sync/module.ts';
@@ -135,9 +136,16 @@ export function buildRegistry(
     }
   }
   const tgRoutes: TgEventRoute[] = routes.map((r) => r.route);
+  // The engine's event jobs are parsed at claim like every flow's job.
   const handlers = new Map<string, JobHandler>([
-    ['tg.event', tgEventHandler(ctx, tgRoutes)],
-    ['cu.event', cuEventHandler(ctx, cuRoutes)],
+    [
+      'tg.event',
+      parsingHandler('tg.event', { schema: engineJobs['tg.event'], handler: (c) => tgEventHandler(c, tgRoutes) }, ctx),
+    ],
+    [
+      'cu.event',
+      parsingHandler('cu.event', { schema: engineJobs['cu.event'], handler: (c) => cuEventHandler(c, cuRoutes) }, ctx),
+    ],
   ]);
   for (const m of modules)
     for (const [kind, spec] of Object.entries(m.jobs)) handlers.set(kind, parsingHandler(kind, spec, ctx));

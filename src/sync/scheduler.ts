@@ -8,7 +8,8 @@ export interface ScheduledTask {
   kind: string;
   /** Cron expression (croner syntax, seconds optional), e.g. `*\/5 * * * *`. */
   cron: string;
-  payload?: unknown;
+  /** Fields of every slot's payload besides `slot`. */
+  payload?: Readonly<Record<string, unknown>>;
   timezone?: string;
 }
 
@@ -58,7 +59,7 @@ export class Scheduler {
           kind: task.kind,
           key: `sched:${task.kind}:${slot}`,
           queueKey,
-          payload: { ...(task.payload as object), slot },
+          payload: { ...task.payload, slot },
         },
       ],
       Date.now(),

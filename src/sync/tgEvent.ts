@@ -1,5 +1,5 @@
 import type { SyncContext } from './context.ts';
-import type { JobHandler } from './dispatcher.ts';
+import type { TypedJobHandler } from './flowModule.ts';
 import type { TradingGridEvent } from '../connectors/tradinggrid/events.ts';
 import type { TgEventRoute } from './tgEventRoute.ts';
 
@@ -8,9 +8,8 @@ import type { TgEventRoute } from './tgEventRoute.ts';
  * flow re-reads the resource: a late or repeated event sees the current state, never an old copy.
  * Routes are tried in order (the registry sorts them); the first that answers takes the event.
  */
-export function tgEventHandler(ctx: SyncContext, routes: readonly TgEventRoute[]): JobHandler {
-  return async ({ payload }) => {
-    const ev = payload as TradingGridEvent;
+export function tgEventHandler(ctx: SyncContext, routes: readonly TgEventRoute[]): TypedJobHandler<TradingGridEvent> {
+  return async ({ payload: ev }) => {
     for (const route of routes) {
       const r = route(ctx, ev);
       if (r) return r;

@@ -18,7 +18,7 @@ import {
   type BulkGuardConfig,
 } from '../../core/sharing/bulkGuard.ts';
 import type { GridbridgeConfig } from '../../config/schema.ts';
-import type { Job } from '../catalogue.ts';
+import { jobSchemas, type Job } from '../catalogue.ts';
 
 /** The person behind a ClickUp change, as the guard counts them: "name (user id)". */
 export function personOf(items: ReadonlyArray<{ user?: unknown }> | undefined): string | null {
@@ -102,9 +102,10 @@ export async function settleHeldChanges(
       let action = to === 'released' ? 'held_change_released' : 'held_change_dropped';
       if (to === 'released' && r.job.kind === 'tradinggrid.set_status' && r.caseId) {
         // A status the task has moved on from since is not sent late: it would be a step back.
-        const p = r.job.payload as { status?: string };
+        const p = jobSchemas['tradinggrid.set_status'].safeParse(r.job.payload);
         const onTask = (await getFieldMemory(trx, 'case', r.caseId, 'status')).clickup?.value;
-        if (onTask !== undefined && onTask !== p.status) action = 'held_change_superseded';
+        if (onTask !== undefined && onTask !== (p.success ? p.data.status : undefined))
+          action = 'held_change_superseded';
       }
       if (action === 'held_change_released') go.push(r.job);
       const on = heldEntityOf(r.job.kind, r.job.payload);

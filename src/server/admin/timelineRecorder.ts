@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { JobRow } from '../../store/ops/claimJobs.ts';
 import type { Store } from '../../store/db.ts';
 import { recordTimeline, type TimelineEntry } from '../../store/ops/timeline.ts';
+import { stringField } from '../../core/payloadField.ts';
 
 type Settled = 'done' | 'retry' | 'fail' | 'lease_lost';
 
@@ -16,8 +17,7 @@ const LABELS: Record<string, string> = {
 /** The case a job works on: its queue key (`case:ID`), else a `caseId` in its payload. */
 export function caseIdOfJob(job: Pick<JobRow, 'queue_key'>, payload: unknown): string | null {
   if (job.queue_key?.startsWith('case:')) return job.queue_key.slice(5);
-  const p = payload as { caseId?: unknown } | null;
-  return typeof p?.caseId === 'string' ? p.caseId : null;
+  return stringField(payload, 'caseId');
 }
 
 /** Timeline entries for one settled job run (pure): the event it carried on the first run, then the run itself. */

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction, Generated } from 'kysely';
 import type { Database } from '../schema.ts';
+import { stringField } from '../../core/payloadField.ts';
 import type { NewJob } from './enqueueJobs.ts';
 
 /** Row of `partner_changes` (migration 016_partner_guard). Times are ms epochs. */
@@ -48,13 +49,12 @@ export async function recordChange(
   db: Db,
   c: { actor: string; at: number; job: NewJob; state: 'sent' | 'held'; reason?: string | null },
 ): Promise<boolean> {
-  const p = c.job.payload as { caseId?: unknown } | null;
   const r = await t(db)
     .insertInto('partner_changes')
     .values({
       actor: c.actor,
       at: c.at,
-      case_id: typeof p?.caseId === 'string' ? p.caseId : null,
+      case_id: stringField(c.job.payload, 'caseId'),
       kind: c.job.kind,
       job_key: c.job.key,
       queue_key: c.job.queueKey ?? null,
