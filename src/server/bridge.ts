@@ -20,6 +20,7 @@ import type { SyncContext } from '../sync/context.ts';
 import { requeueHeldCases } from '../flows/01-case-intake/requeueHeldCases.ts';
 import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { Scheduler } from '../sync/scheduler.ts';
+import { checkMappingHealth } from '../flows/02-status-sync/mappingHealth.ts';
 import { ensureClickUpWebhook, webhookHealthHandler, type ClickUpWebhookState } from '../sync/clickupWebhook.ts';
 import { checkStatusMap } from '../flows/02-status-sync/decisions/statusMap.ts';
 import { initPollCursor, tradingGridPollHandler } from '../sync/tradingGridPoll.ts';
@@ -293,9 +294,18 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const handlers = registry.handlers;
   const checkWebhook = webhookHealthHandler(ctx, webhook, () => ctx.wake());
   // Without a shared public_url a follower would register its own address: the check is the leader's.
-  handlers.set('clickup.webhook_health', async (job) =>
-    config.server.public_url || isLeader() ? checkWebhook(job) : { status: 'done' },
-  );
+  handlers.set('clickup.webhook_health', async (job) => {
+    if (!config.server.public_url && !isLeader()) return { status: 'done' };
+    const out = await checkWebhook(job);
+    // The same minute's check reads the case lists against the mapping: a status, field or option renamed in
+    // ClickUp is shown (doctor, console) and holds the changes it affects; fixed, they are sent.
+    try {
+      await checkMappingHealth(ctx);
+    } catch (e) {
+      logger.warn({ err: e }, 'could not check the case lists against the mapping; the next health check does');
+    }
+    return out;
+  });
   handlers.set('tradinggrid.poll', tradingGridPollHandler(ctx));
   const consoleUi = createConsole({
     store,

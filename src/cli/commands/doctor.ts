@@ -17,6 +17,8 @@ import { openMigratedStore, openStore, type Store } from '../../store/db.ts';
 import { summarizeQueue } from '../../store/ops/summarizeQueue.ts';
 import { countTableRows } from '../../store/ops/pruneRetention.ts';
 import { listLinksOutside } from '../../store/ops/links.ts';
+import { countHeldByActor } from '../../store/ops/partnerChanges.ts';
+import { MAPPING_HOLD_PREFIX, readMappingHealth } from '../../flows/02-status-sync/mappingHealth.ts';
 import { ourListIds } from '../../flows/shared/ourLists.ts';
 import { resolveAdminCredentials } from '../../server/admin/credentials.ts';
 
@@ -112,6 +114,20 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorLine[]> {
             .join('; ')}${outside.length > 5 ? '; …' : ''}. Move them back to a list of ours to resume`,
         );
       else if (outside) ok('moved tasks', 'every linked task is in one of our lists');
+      // What the running bridge's last health check found renamed in ClickUp, and the changes it holds.
+      const mh = await readMappingHealth(d.store.db).catch(() => null);
+      const heldN = await countHeldByActor(d.store.db)
+        .then((r) => r.filter((x) => x.actor.startsWith(MAPPING_HOLD_PREFIX)).reduce((n, x) => n + x.n, 0))
+        .catch(() => 0);
+      if (mh && (mh.drift.length > 0 || heldN > 0))
+        fix(
+          'mapping at run time',
+          `${heldN} change(s) held until the mapping fits the case lists again (sent once it does, at the next health check): ${
+            mh.drift.map((x) => x.reason).join('; ') || 'the last check found the lists right; the next one sends them'
+          }`,
+        );
+      else if (mh && Object.keys(mh.checked).length > 0)
+        ok('mapping at run time', 'the last health check found every mapped status, field and option; nothing held');
     } catch (e) {
       fix('store', `cannot read ${d.store.location}: ${(e as Error).message}`);
     }

@@ -17,6 +17,8 @@ import { mappedTaskExtras, type MappedTaskExtras } from './mapping/effects.ts';
 import { sideStamp } from '../shared/sideStamp.ts';
 import { SETTABLE_CASE_STATUSES } from '../../connectors/tradinggrid/events.ts';
 import { findSavedTask } from '../shared/saved.ts';
+import { fieldDrift, statusDrift, type Drift } from '../02-status-sync/decisions/mappingDrift.ts';
+import { checkMappingHealth, holdForMapping, readMappingHealth } from '../02-status-sync/mappingHealth.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 
@@ -27,7 +29,7 @@ const settable = new Set<string>(SETTABLE_CASE_STATUSES);
  * are a dead letter naming them. Normal path: exactly one ClickUp call.
  */
 export function createTaskHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.create_task'>> {
-  return async ({ payload: intent, attempt }) => {
+  return async ({ payload: intent, attempt, job }) => {
     const db = ctx.store.db;
     // The link guard and the record the mappings read, in one round trip.
     const known = await getCaseWithLink(db, intent.caseId);
@@ -193,8 +195,33 @@ export function createTaskHandler(ctx: SyncContext): TypedJobHandler<JobPayload<
       }
     }
 
+    // A status, field or option of this list renamed or deleted in ClickUp: the task waits for the mapping to fit.
+    const driftStop = (drift: Drift[]) =>
+      (first.taskStatus ? statusDrift(drift, intent.listId, first.taskStatus) : null) ??
+      fieldDrift(drift, intent.listId, intent.task.fields);
+    const hold = (d: Drift) =>
+      holdForMapping(
+        ctx,
+        { kind: job.kind, key: job.key, queueKey: `case:${intent.caseId}`, payload: intent },
+        intent.caseId,
+        d,
+      );
+    const knownDrift = driftStop((await readMappingHealth(db)).drift);
+    if (knownDrift) return hold(knownDrift);
+    const recheck = async () => driftStop((await checkMappingHealth(ctx, [intent.listId])).drift);
+    // A configured field the list does not have (deleted since the resolver read it) would be left out silently.
+    const have = await ctx.fields.ensure(intent.listId);
+    const names = ctx.config.clickup.fields as Record<string, string | undefined>;
+    if (Object.entries(intent.task.fields).some(([k, v]) => v !== null && names[k] && !have.has(k))) {
+      const d = await recheck();
+      if (d) return hold(d);
+    }
     const cf = await ctx.fields.customFields(intent.listId, intent.task.fields);
-    if (!cf.ok) return { status: 'fail', error: `case ${intent.caseId}: ${cf.reason}` };
+    if (!cf.ok) {
+      const d = await recheck();
+      if (d) return hold(d);
+      return { status: 'fail', error: `case ${intent.caseId}: ${cf.reason}` };
+    }
     const mapped = await mappedTaskExtras(ctx, intent.caseId, intent.listId, known.record);
     if (!mapped.ok) return mapped.outcome;
     extras = mapped.extras;
@@ -211,6 +238,10 @@ export function createTaskHandler(ctx: SyncContext): TypedJobHandler<JobPayload<
       custom_fields: extras ? extras.customFields(cf.fields) : cf.fields,
       ...(extras && extras.assignees.length > 0 ? { assignees: extras.assignees } : {}),
     });
+    if (!created.ok && created.error.status === 400) {
+      const d = await recheck();
+      if (d) return hold(d);
+    }
     if (!created.ok) return outcomeFromRemote(created.error, `creating the ClickUp task of case ${intent.caseId}`);
     return record(
       created.value.id,

@@ -12,6 +12,9 @@ import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { commentOnce } from '../shared/saved.ts';
 import { skipWithoutTradingGridCase } from '../../channels/tradinggrid-mailbox/mailboxCaseGuard.ts';
 import { sideStamp } from '../shared/sideStamp.ts';
+import { toClickUpStatus } from './decisions/statusMap.ts';
+import { statusDrift, type Drift } from './decisions/mappingDrift.ts';
+import { checkMappingHealth, holdForMapping, readMappingHealth } from './mappingHealth.ts';
 import { noTaskYet } from '../shared/noTaskYet.ts';
 import { partnerRoute } from '../../channels/partner-email/route.ts';
 import { caseCommentMail, caseStatusMail } from '../../channels/partner-email/flowMail.ts';
@@ -112,10 +115,26 @@ export function setPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<JobPa
 
 /** `clickup.set_status`: a partner-side status change shown on the task (flow 2, the way back). */
 export function setClickUpStatusHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.set_status'>> {
-  return async ({ payload: p }) => {
-    const link = await getLink(ctx.store.db, 'case', p.caseId);
-    if (!link) return noTaskYet(ctx, p.caseId);
-    const r = await ctx.clickup.updateTask(link.cuTaskId, { status: p.clickUpStatus });
+  return async ({ payload, job }) => {
+    const link = await getLink(ctx.store.db, 'case', payload.caseId);
+    if (!link) return noTaskYet(ctx, payload.caseId);
+    // The status as the config names it now: a held change released after the mapping was fixed takes the new name.
+    const target =
+      toClickUpStatus(payload.status, ctx.config.clickup.status_map, ctx.config.clickup.status_to_clickup) ??
+      payload.clickUpStatus;
+    const p = { ...payload, clickUpStatus: target };
+    const hold = (d: Drift) =>
+      holdForMapping(ctx, { kind: job.kind, key: job.key, queueKey: `case:${p.caseId}`, payload: p }, p.caseId, d);
+    // The last health check saw this status missing from the list: held without a call.
+    const known = statusDrift((await readMappingHealth(ctx.store.db)).drift, link.cuListId, target);
+    if (known) return hold(known);
+    const r = await ctx.clickup.updateTask(link.cuTaskId, { status: target });
+    if (!r.ok && r.error.status === 400) {
+      // Renamed or deleted since the last check? Read the list now; a missing status holds the change.
+      const { drift } = await checkMappingHealth(ctx, [link.cuListId]);
+      const d = statusDrift(drift, link.cuListId, target);
+      if (d) return hold(d);
+    }
     if (!r.ok) return outcomeFromRemote(r.error, `moving task ${link.cuTaskId} to "${p.clickUpStatus}"`);
     return {
       status: 'done',

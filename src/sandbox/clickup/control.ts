@@ -29,6 +29,15 @@ export interface PersonActions {
   ): Record<string, unknown>;
   /** `field` is a field name or id; drop-down values may be given by option name. */
   setField(taskId: string, field: string, value: unknown, asEmail?: string): Record<string, unknown>;
+  /**
+   * A workspace admin edits a list in ClickUp's UI (the public API has no route for these): rename one of its
+   * statuses (its tasks stay in it, under the new name; no task webhook fires), rename a custom field or a
+   * drop-down option (ids stay the same), or delete a field (its values go with it). `field` is a name or id.
+   */
+  renameListStatus(listId: string, from: string, to: string): void;
+  renameField(listId: string, field: string, to: string): void;
+  renameFieldOption(listId: string, field: string, from: string, to: string): void;
+  deleteField(listId: string, field: string): void;
   /** Sets a webhook's health directly (e.g. to simulate ClickUp suspending it). */
   setWebhookHealth(
     webhookId: string,
@@ -55,6 +64,19 @@ export function personActions(c: MutationContext, m: Mutations): PersonActions {
     if (!t) throw new SandboxActionError(TASK_NOT_FOUND);
     return t;
   };
+  const listOf = (id: string) => {
+    const l = s.lists.get(id);
+    if (!l) throw new SandboxActionError(apiError(404, 'List not found', 'ITEM_013'));
+    return l;
+  };
+  const fieldOf = (listId: string, field: string) => {
+    const list = listOf(listId);
+    const f = list.fieldIds
+      .map((fid) => s.fields.get(fid)!)
+      .find((x) => x.id === field || x.name.toLowerCase() === field.toLowerCase());
+    if (!f) throw new SandboxActionError(apiError(400, `No field ${field} on list ${list.name}`, 'FIELD_015'));
+    return { list, f };
+  };
   const check = <T>(r: T | ApiError): T => {
     if (isApiError(r)) throw new SandboxActionError(r);
     return r;
@@ -76,6 +98,39 @@ export function personActions(c: MutationContext, m: Mutations): PersonActions {
           ? (f.type_config.options?.find((o) => o.name.toLowerCase() === String(value).toLowerCase())?.id ?? value)
           : value;
       return taskJson(s, check(m.setField(t, f.id, v, who(email))), c.origin);
+    },
+    renameListStatus: (listId, from, to) => {
+      const list = listOf(listId);
+      const st = list.statuses.find((x) => x.status.toLowerCase() === from.toLowerCase());
+      if (!st) throw new SandboxActionError(apiError(400, `No status ${from} on list ${list.name}`, 'ITEM_015'));
+      if (list.statuses.some((x) => x !== st && x.status.toLowerCase() === to.toLowerCase()))
+        throw new SandboxActionError(apiError(400, `Status ${to} already exists`, 'ITEM_016'));
+      const old = st.status;
+      st.status = to.toLowerCase(); // ClickUp keeps status names in lower case
+      for (const tid of list.taskIds) {
+        const t = s.tasks.get(tid);
+        if (t && t.status === old) t.status = st.status;
+      }
+    },
+    renameField: (listId, field, to) => {
+      fieldOf(listId, field).f.name = to;
+    },
+    renameFieldOption: (listId, field, from, to) => {
+      const { f } = fieldOf(listId, field);
+      const o = (f.type_config.options ?? []).find((x) => x.name.toLowerCase() === from.toLowerCase());
+      if (!o) throw new SandboxActionError(apiError(400, `No option ${from} on field ${f.name}`, 'FIELD_011'));
+      o.name = to;
+    },
+    deleteField: (listId, field) => {
+      const { list, f } = fieldOf(listId, field);
+      list.fieldIds = list.fieldIds.filter((x) => x !== f.id);
+      for (const tid of list.taskIds) {
+        const t = s.tasks.get(tid);
+        if (t?.fields.has(f.id)) {
+          s.indexField(t.id, f.id, t.fields.get(f.id), undefined);
+          t.fields.delete(f.id);
+        }
+      }
     },
     setWebhookHealth: (id, health) => {
       const w = s.webhooks.get(id);
@@ -156,6 +211,28 @@ export function registerControlApi(
     'POST',
     '/_sandbox/tasks/{task_id}/field',
     wrap((req, b) => p.setField(req.params.task_id!, str(b.field, 'field'), b.value, as(b))),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/lists/{list_id}/statuses/rename',
+    wrap((req, b) => p.renameListStatus(req.params.list_id!, str(b.from, 'from'), str(b.to, 'to'))),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/lists/{list_id}/fields/rename',
+    wrap((req, b) => p.renameField(req.params.list_id!, str(b.field, 'field'), str(b.to, 'to'))),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/lists/{list_id}/fields/options/rename',
+    wrap((req, b) =>
+      p.renameFieldOption(req.params.list_id!, str(b.field, 'field'), str(b.from, 'from'), str(b.to, 'to')),
+    ),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/lists/{list_id}/fields/delete',
+    wrap((req, b) => p.deleteField(req.params.list_id!, str(b.field, 'field'))),
   );
   router.add(
     'GET',

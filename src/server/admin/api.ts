@@ -26,6 +26,7 @@ import { openApiDocument } from './openapi.ts';
 import { readJsonBody } from '../rawBody.ts';
 import { caseViewExtras, type CaseViewExtras } from '../../store/ops/caseViewExtras.ts';
 import { countHeldByActor, listHeldChanges } from '../../store/ops/partnerChanges.ts';
+import { MAPPING_HOLD_PREFIX, readMappingHealth } from '../../flows/02-status-sync/mappingHealth.ts';
 import { listLinksOutside } from '../../store/ops/links.ts';
 import { ourListIds } from '../../flows/shared/ourLists.ts';
 import { settleHeldChanges } from '../../flows/shared/partnerGuard.ts';
@@ -433,7 +434,7 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
 
   api.get('/health', async (c) => {
     const now = d.now();
-    const [queue, webhook, cursors, lastEvents, tokenOwner] = await Promise.all([
+    const [queue, webhook, cursors, lastEvents, tokenOwner, mapping, heldBy] = await Promise.all([
       summarizeQueue(db, now),
       d.health.webhookStatus().catch((e) => ({
         checkedAt: now,
@@ -444,12 +445,20 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
       listCursors(db),
       summarizeInboundSources(db),
       d.health.tokenOwner?.().catch(() => null) ?? null,
+      readMappingHealth(db),
+      countHeldByActor(db),
     ]);
     const cursor = (re: RegExp) =>
       cursors.filter((x) => re.test(x.name)).map((x) => ({ name: x.name, at: Number(x.updated_at) }));
     return c.json({
       now,
       clickup: { rateLimit: d.health.rateLimit(), webhook, tokenOwner },
+      // Statuses, fields and options the mapping names that a case list lacks now, and the changes they hold.
+      mapping: {
+        checked: mapping.checked,
+        drift: mapping.drift,
+        held: heldBy.filter((x) => x.actor.startsWith(MAPPING_HOLD_PREFIX)).reduce((n, x) => n + x.n, 0),
+      },
       tradinggrid: { lastPoll: cursor(/poll|tradinggrid|tg/i), lastMailboxScan: cursor(/mailbox|sftp|ac_csv/i) },
       inbound: lastEvents.map((e) => ({
         source: e.source,

@@ -103,6 +103,21 @@ export async function viewHealth() {
             scan ? `${fmtAgo(scan.at, d.now)} (${scan.name})` : 'no mailbox configured or scanned yet',
           ),
           line(
+            'Mapping against the case lists',
+            Object.keys(d.mapping.checked).length === 0 ? null : d.mapping.drift.length === 0,
+            Object.keys(d.mapping.checked).length === 0
+              ? 'not checked yet'
+              : d.mapping.drift.length === 0
+                ? 'every status, field and option the mapping names is there'
+                : h(
+                    'span',
+                    `${d.mapping.drift.length} renamed or missing in ClickUp, `,
+                    h('a', { href: '#/held' }, `${d.mapping.held} change(s) held`),
+                    ' until the mapping fits: ',
+                    d.mapping.drift.map((x) => x.reason).join(' · '),
+                  ),
+          ),
+          line(
             'Queue',
             q.oldestDueAgeMs < 60_000,
             `${q.due} due, ${q.running} running, oldest waiting ${fmtDuration(q.oldestDueAgeMs)}`,
