@@ -596,6 +596,31 @@ export function openApiDocument(): object {
               description: "whose changes are taken for the bridge's own; null until read",
             },
           }),
+          mapping: {
+            ...obj({
+              checked: {
+                type: 'object',
+                additionalProperties: int,
+                description: 'when each case list was last read against the mapping (ms epoch)',
+              },
+              drift: arrayOf(
+                obj(
+                  {
+                    listId: str,
+                    what: { enum: ['status', 'field', 'option'] },
+                    name: str,
+                    field: str,
+                    mapping: str,
+                    reason: str,
+                  },
+                  ['field'],
+                ),
+              ),
+              held: int,
+            }),
+            description:
+              'statuses, fields and options the mapping names that a case list lacks now (renamed or deleted in ClickUp), and the changes held until it fits again',
+          },
           tradinggrid: obj({
             lastPoll: arrayOf(obj({ name: str, at: int })),
             lastMailboxScan: arrayOf(obj({ name: str, at: int })),

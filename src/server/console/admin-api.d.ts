@@ -1445,6 +1445,23 @@ export interface components {
                     user: string;
                 } | null;
             };
+            /** @description statuses, fields and options the mapping names that a case list lacks now (renamed or deleted in ClickUp), and the changes held until it fits again */
+            mapping: {
+                /** @description when each case list was last read against the mapping (ms epoch) */
+                checked: {
+                    [key: string]: number;
+                };
+                drift: {
+                    listId: string;
+                    /** @enum {unknown} */
+                    what: "status" | "field" | "option";
+                    name: string;
+                    field?: string;
+                    mapping: string;
+                    reason: string;
+                }[];
+                held: number;
+            };
             tradinggrid: {
                 lastPoll: {
                     name: string;
