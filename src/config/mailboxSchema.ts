@@ -73,10 +73,78 @@ const Windows = z.strictObject({
   asn_hours: z.number().positive().optional().describe('hours between an 850 and its 856'),
 });
 
+const Separator = z.string().length(1, 'one character');
+
+/** How we write EDI to this partner (the `edi` partner channel): standard, our address, separators, versions. */
+const PartnerSend = z
+  .strictObject({
+    standard: z.enum(['x12', 'edifact']),
+    /** How the files travel: `mailbox` writes them into mailbox.transport's outbound folder. */
+    via: z.enum(['mailbox']).default('mailbox'),
+    /** Our sending address `qualifier:id` (default: the first of mailbox.our_ids). */
+    our_id: EdiAddress.optional(),
+    /** Interchanges marked test (ISA15 T, UNB 0035 = 1) while the partner is onboarding. */
+    test: z.boolean().default(false),
+    x12: z
+      .strictObject({
+        element: Separator.default('*'),
+        component: Separator.default(':'),
+        segment: Separator.default('~'),
+        /** ISA11 from 00402 on; unset writes `U` (00401). */
+        repetition: Separator.optional(),
+        interchange_version: z
+          .string()
+          .regex(/^\d{5}$/, 'ISA12, e.g. 00401')
+          .default('00401'),
+        group_version: z
+          .string()
+          .regex(/^\d{6}[A-Z0-9]*$/, 'GS08, e.g. 004010')
+          .default('004010'),
+        /** Line break after each segment terminator. */
+        newline: z.boolean().default(false),
+      })
+      .prefault({}),
+    edifact: z
+      .strictObject({
+        syntax_id: z.enum(['UNOA', 'UNOB', 'UNOC', 'UNOW', 'UNOY']).default('UNOC'),
+        syntax_version: z.enum(['1', '2', '3', '4']).default('3'),
+        element: Separator.default('+'),
+        component: Separator.default(':'),
+        release: Separator.default('?'),
+        segment: Separator.default("'"),
+        decimal: z.enum(['.', ',']).default('.'),
+        una: z.boolean().default(true),
+        /** UNH S009 of the messages we write: version, release, agency, association (e.g. D, 96A, UN, EAN008). */
+        message_version: z.string().min(1).default('D'),
+        message_release: z.string().min(1).default('96A'),
+        agency: z.string().min(1).default('UN'),
+        association: z.string().min(1).optional(),
+        newline: z.boolean().default(false),
+      })
+      .prefault({}),
+    /** Flow 6: a decision on the partner's 860 / ORDCHG goes back as 865 / ORDRSP. */
+    decisions: z.boolean().default(true),
+    /** Flow 2: a case status goes as this document (X12 824 or 864, EDIFACT APERAK); none sends no status. */
+    status: z.enum(['824', '864', 'APERAK', 'none']).default('none'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.status === 'APERAK' && s.standard !== 'edifact')
+      ctx.addIssue({ code: 'custom', path: ['status'], message: 'APERAK is EDIFACT: an x12 partner takes 824 or 864' });
+    if ((s.status === '824' || s.status === '864') && s.standard !== 'x12')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['status'],
+        message: `${s.status} is X12: an edifact partner takes APERAK`,
+      });
+  });
+export type PartnerSendConfig = z.infer<typeof PartnerSend>;
+
 const MailboxPartner = z.strictObject({
   /** Trading Grid partner id the EDI address belongs to (must also be in partners.map when require_mapping). */
   partner_id: z.string().min(1),
   ...Windows.shape,
+  /** Write EDI back to this partner (decisions, statuses) into the mailbox's outbound folder. */
+  send: PartnerSend.optional(),
 });
 
 /** EDI over SFTP or a watched folder (the `mailbox` Trading Grid driver): exceptions become flow-1 cases. */

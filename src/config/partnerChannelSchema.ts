@@ -129,18 +129,18 @@ export const PartnerChannelSection = z
         path: ['smtp'],
         message: 'a partner uses the email channel: partner_channel.smtp (host, from) is required',
       });
-    // No partner-facing message has an EDI document built in yet (no 864/824/865 is written): an `edi` channel
-    // would be a silent drop, so it is refused where it is named.
-    const ediRefused =
-      "the 'edi' partner channel sends nothing yet (gridbridge writes no EDI document for a partner-facing message): use community or email";
+    // EDI carries decisions (865 / ORDRSP answering a partner's 860 / ORDCHG) so far: anywhere else `edi` would
+    // be a silent drop, so it is refused there. How the partner is written to is mailbox.partners.<address>.send.
+    const ediRefused = (where: string) =>
+      `the 'edi' partner channel carries decisions only so far (865 / ORDRSP to a partner's 860 / ORDCHG, with mailbox.partners.<address>.send): name it under partners.<id>.flows.decisions, not ${where}`;
     if (s.default_channels.includes('edi'))
-      ctx.addIssue({ code: 'custom', path: ['default_channels'], message: ediRefused });
+      ctx.addIssue({ code: 'custom', path: ['default_channels'], message: ediRefused('default_channels') });
     for (const [id, p] of Object.entries(s.partners)) {
       if (p.channels?.includes('edi'))
-        ctx.addIssue({ code: 'custom', path: ['partners', id, 'channels'], message: ediRefused });
+        ctx.addIssue({ code: 'custom', path: ['partners', id, 'channels'], message: ediRefused('channels') });
       for (const [flow, list] of Object.entries(p.flows))
-        if (list?.includes('edi'))
-          ctx.addIssue({ code: 'custom', path: ['partners', id, 'flows', flow], message: ediRefused });
+        if (list?.includes('edi') && flow !== 'decisions')
+          ctx.addIssue({ code: 'custom', path: ['partners', id, 'flows', flow], message: ediRefused(`flows.${flow}`) });
     }
   });
 export type PartnerChannelSection = z.infer<typeof PartnerChannelSection>;

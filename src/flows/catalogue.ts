@@ -10,6 +10,7 @@ import { rolloutJobs } from './08-rollouts/jobs.ts';
 import { taskGroupJobs } from './shared/taskGroupJobs.ts';
 import { mailboxJobs } from '../channels/tradinggrid-mailbox/jobs.ts';
 import { partnerEmailJobs } from '../channels/partner-email/jobs.ts';
+import { ediPartnerJobs } from '../channels/edi-partner/jobs.ts';
 
 /**
  * Every job kind of the flows and of the channels (src/channels) with its payload schema. Kind strings are stored in the jobs table: renaming
@@ -29,6 +30,7 @@ export const jobSchemas = {
   ...rolloutJobs,
   ...mailboxJobs,
   ...partnerEmailJobs,
+  ...ediPartnerJobs,
 } as const;
 
 export type JobKind = keyof typeof jobSchemas;

@@ -19,6 +19,7 @@ import { scorecardsFlow } from '../flows/07-scorecards/module.ts';
 import { rolloutsFlow } from '../flows/08-rollouts/module.ts';
 import { mailboxChannel } from '../channels/tradinggrid-mailbox/module.ts';
 import { partnerEmailChannel } from '../channels/partner-email/module.ts';
+import { ediPartnerChannel } from '../channels/edi-partner/module.ts';
 import { retentionModule } from './retention/module.ts';
 
 /** The eight flows, then the channels that are not an API call (their jobs and schedules), then retention. */
@@ -33,6 +34,7 @@ export const flowModules: readonly FlowModule[] = [
   rolloutsFlow,
   mailboxChannel,
   partnerEmailChannel,
+  ediPartnerChannel,
   retentionModule,
 ];
 

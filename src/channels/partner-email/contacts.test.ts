@@ -77,12 +77,17 @@ describe('partner contacts', () => {
       { partners: { P: { flows: { case_status: ['edi'] } } } },
       ['partners', 'P', 'flows', 'case_status'],
     ],
-  ])('the edi channel named in %s is refused where it is named (it would send nothing)', (_where, raw, path) => {
+  ])('the edi channel named in %s is refused where it is named (it carries decisions only)', (_where, raw, path) => {
     const r = PartnerChannelSection.safeParse(raw);
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => [i.path, i.message])).toEqual([
-      [path, expect.stringContaining("the 'edi' partner channel sends nothing yet")],
+      [path, expect.stringContaining("the 'edi' partner channel carries decisions only so far")],
     ]);
+  });
+  it("the edi channel for a partner's decisions is accepted", () => {
+    const r = PartnerChannelSection.safeParse({ partners: { P: { flows: { decisions: ['edi', 'community'] } } } });
+    expect(r.success).toBe(true);
+    expect([...channelsFor(r.data!, 'P', 'decisions')]).toEqual(['edi', 'community']);
   });
   it('a partner on e-mail without an SMTP server is a config error saying what is missing', () => {
     const r = PartnerChannelSection.safeParse({ partners: { P: { channels: ['email'] } } });

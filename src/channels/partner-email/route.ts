@@ -7,9 +7,14 @@ export function partnerRoute(
   ctx: SyncContext,
   partnerId: string,
   flow: PartnerFlow,
-): { community: boolean; email: boolean; channels: string[] } {
+): { community: boolean; email: boolean; edi: boolean; channels: string[] } {
   const rt = ctx.partnerChannel;
-  if (!rt) return { community: true, email: false, channels: ['community'] };
+  if (!rt) return { community: true, email: false, edi: false, channels: ['community'] };
   const set = channelsFor(rt.section, partnerId, flow);
-  return { community: set.has('community'), email: set.has('email') && rt.mailer !== null, channels: [...set] };
+  return {
+    community: set.has('community'),
+    email: set.has('email') && rt.mailer !== null,
+    edi: set.has('edi'),
+    channels: [...set],
+  };
 }

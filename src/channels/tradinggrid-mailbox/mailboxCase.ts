@@ -28,6 +28,11 @@ export function mailboxCaseId(dedupeKey: string): string {
   return `edi-${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 24)}`;
 }
 
+/** The flow-6 request id of a partner's 860 / ORDCHG, stable across rescans. */
+export function ediRequestId(dedupeKey: string): string {
+  return `edireq-${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 24)}`;
+}
+
 export interface MailboxCaseInput {
   incoming: IncomingCase;
   /** The EDI address (`qualifier:id`) when it has no entry under mailbox.partners; null when mapped. */

@@ -13,7 +13,7 @@ import type { MailboxPayload } from './jobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { acquireNamedLease, releaseNamedLease } from '../../store/ops/namedLease.ts';
 import { hasOpenDeadLetter } from '../../store/ops/findOpenDeadLetter.ts';
-import { mailboxCaseId, UNMAPPED_EDI_PREFIX } from './mailboxCase.ts';
+import { ediRequestId, mailboxCaseId, UNMAPPED_EDI_PREFIX } from './mailboxCase.ts';
 import { openMailboxDriver, openSentTransport } from './mailboxRuntime.ts';
 
 /** A scan holds the mailbox's lease this long at most (a crashed holder blocks later slots no longer than this). */
@@ -29,6 +29,26 @@ export function deliverMailboxItems(ctx: SyncContext) {
           ctx.store.db,
           { eventId: item.dedupeKey, type: `ack.${item.ack.kind}.${item.ack.normalized}`, payload: item },
           now,
+        );
+        continue;
+      }
+      if (item.type === 'request') {
+        // A partner's order change: a flow-6 request, taken in once however often the file is read.
+        const eventId = ediRequestId(item.dedupeKey);
+        const job = newJob(
+          'approval.edi_request',
+          { item },
+          { key: `approval.edi_request:${eventId}`, queueKey: `request:${eventId}` },
+        );
+        const r = await recordInboundEvent(
+          ctx.store.db,
+          { source: 'mailbox', eventId, type: `mailbox.request.${item.setId}`, payload: item },
+          job,
+          now,
+        );
+        ctx.logger.info(
+          { eventId, set: item.setId, po: item.request.po, duplicate: r.duplicate },
+          'EDI change request accepted',
         );
         continue;
       }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 const outcome = z.enum(['approved', 'rejected']);
+const party = z.object({ qualifier: z.string(), id: z.string() });
 
 /** Job kinds of flow 6 (stored kind strings) and their payloads. */
 export const approvalJobs = {
@@ -34,6 +35,45 @@ export const approvalJobs = {
     sharedBy: z.string(),
   }),
   'approval.close_task': z.object({ requestId: z.string() }),
+  /** A partner's 860 / ORDCHG read from the mailbox (connectors/tradinggrid/mailbox/exceptions.ts MailboxChangeRequest). */
+  'approval.edi_request': z.object({
+    item: z.object({
+      type: z.literal('request'),
+      partner: party,
+      us: party,
+      setId: z.string(),
+      transactionRef: z.object({
+        standard: z.enum(['x12', 'edifact']).nullable(),
+        sender: z.string().nullable(),
+        receiver: z.string().nullable(),
+        interchange: z.string().nullable(),
+        group: z.string().nullable(),
+        transaction: z.string().nullable(),
+        business: z.object({ type: z.string(), value: z.string() }).nullable(),
+      }),
+      request: z.object({
+        po: z.string(),
+        changeNumber: z.string().nullable(),
+        poDate: z.string().nullable(),
+        purpose: z.string(),
+        currency: z.string().nullable(),
+        lines: z.array(
+          z.object({
+            line: z.string(),
+            change: z.string(),
+            product: z.string().nullable(),
+            quantity: z.number().nullable(),
+            unit: z.string().nullable(),
+            unitPrice: z.number().nullable(),
+          }),
+        ),
+        notes: z.array(z.string()),
+      }),
+      occurredAt: z.string(),
+      file: z.object({ name: z.string(), sha256: z.string() }),
+      dedupeKey: z.string(),
+    }),
+  }),
   'approval.attach_document': z.object({ requestId: z.string(), documentId: z.string() }),
   /** Scheduled per slot. */
   'approvals.sweep': z.object({ slot: z.number().optional() }),

@@ -9,6 +9,7 @@ import {
   postDecisionHandler,
 } from './handlers/approvals.ts';
 import { approvalCuRoute, approvalsTgRoute } from './routes.ts';
+import { ediRequestHandler } from './handlers/ediRequests.ts';
 
 /** Flow 6: a partner's request decided in a ClickUp task. */
 export const approvalsFlow: FlowModule = {
@@ -28,6 +29,7 @@ export const approvalsFlow: FlowModule = {
       handler: attachRequestDocumentHandler,
     },
     'approvals.sweep': { schema: approvalJobs['approvals.sweep'], handler: approvalsSweepHandler },
+    'approval.edi_request': { schema: approvalJobs['approval.edi_request'], handler: ediRequestHandler },
   },
   // First of all routes (as before the flow modules: approvals, onboarding, rollouts, then the case flows).
   tgRoutes: [{ name: 'approvals', order: 10, route: approvalsTgRoute }],

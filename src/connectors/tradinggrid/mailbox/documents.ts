@@ -17,6 +17,9 @@ export const DOCUMENT_SETS: ReadonlySet<string> = new Set([
   'DESADV',
   'INVOIC',
   'IFTSTA',
+  // A partner's purchase order change: a flow-6 request (edi/partnerDocuments.ts).
+  '860',
+  'ORDCHG',
 ]);
 
 /** The three-way match's documents, X12 and EDIFACT alike: order, shipment notice, invoice. */

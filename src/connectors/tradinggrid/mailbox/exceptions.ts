@@ -2,6 +2,7 @@ import type { Acknowledgment } from '../edi/acknowledgments.ts';
 import type { BusinessReference } from '../edi/businessReference.ts';
 import type { PartyId } from '../edi/envelope.ts';
 import type { Standard } from '../edi/segment.ts';
+import type { ChangeRequest } from '../edi/partnerDocuments.ts';
 import type { FileRef, SentTransaction } from './state.ts';
 
 export type MailboxExceptionKind =
@@ -55,7 +56,21 @@ export interface MailboxAcknowledgment {
   dedupeKey: string;
 }
 
-export type MailboxItem = MailboxException | MailboxAcknowledgment;
+/** A partner's purchase order change (X12 860, EDIFACT ORDCHG): a flow-6 request to decide, answered by 865 / ORDRSP. */
+export interface MailboxChangeRequest {
+  type: 'request';
+  partner: PartyId;
+  /** Our address the partner sent it to (the answer goes from it). */
+  us: PartyId;
+  setId: string;
+  transactionRef: TransactionRef;
+  request: ChangeRequest;
+  occurredAt: string;
+  file: FileRef;
+  dedupeKey: string;
+}
+
+export type MailboxItem = MailboxException | MailboxAcknowledgment | MailboxChangeRequest;
 
 const p = (x: PartyId) => `${x.qualifier}:${x.id}`;
 

@@ -251,7 +251,13 @@ describe('MailboxDriver over a local folder', () => {
       if (!got.ok) throw new Error(got.error.detail);
       results.push(
         got.value.items
-          .map((i) => (i.type === 'exception' ? `${i.exception}:${i.detail}` : `ack:${i.ack.kind}:${i.ack.normalized}`))
+          .map((i) =>
+            i.type === 'exception'
+              ? `${i.exception}:${i.detail}`
+              : i.type === 'acknowledgment'
+                ? `ack:${i.ack.kind}:${i.ack.normalized}`
+                : `request:${i.setId}`,
+          )
           .sort(),
       );
     }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { err, ok, type Result } from '../../../core/result.ts';
+import { CHANGE_REQUEST_SETS, readChangeRequest } from '../edi/partnerDocuments.ts';
 import { ACK_SETS, interpretAck, interpretTa1, validateAck, type AckFinding } from '../edi/acknowledgments.ts';
 import type { EdiError, InterchangeEnvelope, PartyId, TransactionEnvelope } from '../edi/envelope.ts';
 import { readEdi, type ReadEdiOptions } from '../edi/readEdi.ts';
@@ -18,6 +19,7 @@ import {
 import { describeOrderAnswer, orderAnswer, textMessage } from './x12Responses.ts';
 import {
   describeAckErrors,
+  dedupeKeyOf,
   exception,
   refOfSent,
   type MailboxAcknowledgment,
@@ -434,6 +436,22 @@ export class MailboxDriver {
       else if (tx.set_id === '855' || tx.set_id === '865')
         items.push(...(await this.orderAnswerItems(tx, ref, file, at)));
       else if (tx.set_id === '864') items.push(this.textMessageItem(tx, ref, file, at));
+      else if (CHANGE_REQUEST_SETS.has(tx.set_id)) {
+        // A partner's purchase order change: a flow-6 request, answered by 865 / ORDRSP.
+        const request = readChangeRequest(tx);
+        if (request !== null)
+          items.push({
+            type: 'request',
+            partner,
+            us: ic.receiver,
+            setId: tx.set_id,
+            transactionRef: ref,
+            request,
+            occurredAt: at,
+            file,
+            dedupeKey: dedupeKeyOf('change_request', partner, ref),
+          });
+      }
     }
     return items;
   }

@@ -94,7 +94,37 @@ export interface ApprovalRecord {
   /** The request's own words, kept when no community request can be read back (a partner-page request). */
   summary?: string;
   /** Where the request came from when not the community API: it has no Trading Grid request to decide. */
-  origin?: 'partner_page';
+  origin?: 'partner_page' | 'edi';
+  /** A request read from the partner's 860 / ORDCHG: what the 865 / ORDRSP answering it must quote. */
+  edi?: EdiRequestOrigin;
+}
+
+/** The partner document a request came in as, and the order change it asks for (edi/partnerDocuments.ts ChangeRequest). */
+export interface EdiRequestOrigin {
+  standard: 'x12' | 'edifact';
+  setId: string;
+  /** The partner's address (qualifier:id) and ours, as in its interchange. */
+  partner: string;
+  us: string;
+  interchange: string | null;
+  group: string | null;
+  transaction: string | null;
+  request: {
+    po: string;
+    changeNumber: string | null;
+    poDate: string | null;
+    purpose: string;
+    currency: string | null;
+    lines: Array<{
+      line: string;
+      change: string;
+      product: string | null;
+      quantity: number | null;
+      unit: string | null;
+      unitPrice: number | null;
+    }>;
+    notes: string[];
+  };
 }
 
 export interface ApprovalRule {

@@ -13,6 +13,7 @@ import {
   isWithdrawn,
   type ApprovalRecord,
   type ApprovalsFlowConfig,
+  type EdiRequestOrigin,
   type RequestFacts,
 } from '../decisions/approvals.ts';
 import { getFlowRecord, listFlowRecords } from '../../../store/ops/flowRecords.ts';
@@ -29,6 +30,15 @@ import { checkboxValue } from '../../02-status-sync/caseClickUpRoute.ts';
 import { sharingRulesOf } from '../../../config/sharingSchema.ts';
 import { listAudit } from '../../../store/ops/audit.ts';
 import { communityConfig } from '../../../config/schema.ts';
+import {
+  ediTargetFor,
+  messageIdOf,
+  queueEdiFile,
+  x12SyntaxOf,
+  type EdiDocument,
+  type EdiTarget,
+} from '../../../channels/edi-partner/outbox.ts';
+import { edifactDecisionResponse, x12DecisionResponse } from '../../../connectors/tradinggrid/edi/partnerDocuments.ts';
 
 /** Flow 6 wiring: request events in, approval tasks out, the ClickUp decision back to the partner once. */
 
@@ -82,9 +92,23 @@ export async function intakePageRequest(
   partnerId: string,
   r: PageRequest,
 ): Promise<JobOutcome> {
+  return intakeOwnRequest(ctx, requestId, partnerId, r, { origin: 'partner_page' });
+}
+
+/**
+ * A request that has no Trading Grid request behind it (a partner page's form, a partner's 860 / ORDCHG): one
+ * approval record and one task by the routing rules, keyed by its own id, so its job running twice makes one.
+ */
+export async function intakeOwnRequest(
+  ctx: SyncContext,
+  requestId: string,
+  partnerId: string,
+  r: PageRequest,
+  from: { origin: 'partner_page' } | { origin: 'edi'; edi: EdiRequestOrigin },
+): Promise<JobOutcome> {
   const c = cfg(ctx);
-  if (!c)
-    return { status: 'fail', error: `request ${requestId} from the partner page: flows.approvals is not configured` };
+  const via = from.origin === 'edi' ? `EDI ${from.edi.setId}` : 'the partner page';
+  if (!c) return { status: 'fail', error: `request ${requestId} from ${via}: flows.approvals is not configured` };
   const existing = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, requestId);
   if (existing) return { status: 'done' };
   const p = await ctx.partners.get(partnerId);
@@ -103,7 +127,7 @@ export async function intakePageRequest(
     withdrawn: false,
   };
   const d = decideApprovalIntake({ request: facts, existing: null, config: flowConfig(c), now: ctx.now() });
-  const record: ApprovalRecord = { ...d.record, summary: r.summary, origin: 'partner_page' };
+  const record: ApprovalRecord = { ...d.record, summary: r.summary, ...from };
   return {
     status: 'done',
     commit: async (trx) => {
@@ -115,7 +139,14 @@ export async function intakePageRequest(
           entity: FLOW,
           entityId: requestId,
           action: 'request_received',
-          after: { state: record.state, rule: record.rule, via: 'partner_page' },
+          after: {
+            state: record.state,
+            rule: record.rule,
+            via: from.origin,
+            ...(from.origin === 'edi'
+              ? { set: from.edi.setId, po: from.edi.request.po, partner: from.edi.partner }
+              : {}),
+          },
         },
         ctx.now(),
       );
@@ -192,7 +223,7 @@ export function postCommentAfterDecisionHandler(
     if (carried) return { status: 'done' };
     const rec = await getFlowRecord<ApprovalRecord>(ctx.store.db, FLOW, p.requestId);
     const route = partnerRoute(ctx, p.partnerId, 'decisions');
-    const community = route.community && rec?.data.origin !== 'partner_page' && communityConfig(ctx.config) !== null;
+    const community = route.community && rec?.data.origin === undefined && communityConfig(ctx.config) !== null;
     const queueMail =
       (summary: string) =>
       async (trx: Parameters<NonNullable<Extract<JobOutcome, { status: 'done' }>['commit']>>[0]) => {
@@ -332,12 +363,16 @@ export function postDecisionHandler(ctx: SyncContext): TypedJobHandler<ApprovalP
     const files = await approvalFiles(ctx, link.cuTaskId, p.requestId, audit, route.email);
     if ('status' in files) return files;
     const own = await getFlowRecord<ApprovalRecord>(db, FLOW, p.requestId);
-    // A request made on a partner page has no Trading Grid request to decide; nor has any without the community API.
-    const community = route.community && own?.data.origin !== 'partner_page' && communityConfig(ctx.config) !== null;
+    // A request made on a partner page or sent as EDI has no Trading Grid request to decide; nor has any without the community API.
+    const community = route.community && own?.data.origin === undefined && communityConfig(ctx.config) !== null;
+    // A request that came as an 860 / ORDCHG is answered in kind (865 / ORDRSP) where the partner takes EDI from us.
+    const edi = ediDecision(ctx, p, own?.data, route, text);
     let where: string;
     let summary = own?.data.summary ?? p.requestId;
     if (!community) {
-      where = `by ${route.email ? 'email' : route.channels.join(' and ')}`;
+      where = edi
+        ? `as EDI ${edi.setId} to ${edi.target.address}${route.email ? ' and by email' : ''}`
+        : `by ${route.email ? 'email' : route.channels.join(' and ')}`;
       if (!own?.data.summary) {
         const r = await ctx.tg.getRequest(p.requestId).catch(() => null);
         if (r?.ok) summary = r.value.summary;
@@ -446,6 +481,14 @@ export function postDecisionHandler(ctx: SyncContext): TypedJobHandler<ApprovalP
               now,
             );
         }
+        if (edi)
+          await queueEdiFile(ctx, trx, {
+            key: `decision:${p.requestId}:${p.revision}`,
+            target: edi.target,
+            entity: FLOW,
+            entityId: p.requestId,
+            document: edi.document,
+          });
         if (route.email) {
           await queuePartnerMail(ctx, trx, {
             partnerId: p.partnerId,
@@ -478,12 +521,55 @@ export function postDecisionHandler(ctx: SyncContext): TypedJobHandler<ApprovalP
               commentIds: shared.ids,
               rule: `the decision itself${shared.rule ? `; comments: ${shared.rule}` : '; no comment was marked for the partner'}`,
               ...(ctx.partnerChannel ? { channels: route.channels } : {}),
+              ...(edi ? { edi: { set: edi.setId, partner: edi.target.address } } : {}),
             },
           },
           ctx.now(),
         );
       },
     };
+  };
+}
+
+/**
+ * The 865 / ORDRSP answering a request that came as an 860 / ORDCHG, when the partner takes EDI from us: a
+ * `send` section under its mailbox address with `decisions` on, and (when partner_channel is configured) `edi`
+ * among its channels for decisions. Only the comments the sharing rules share go into it.
+ */
+function ediDecision(
+  ctx: SyncContext,
+  p: ApprovalPayload<'approval.post_decision'>,
+  rec: ApprovalRecord | undefined,
+  route: { edi: boolean },
+  comment: string,
+): { target: EdiTarget; setId: string; document: EdiDocument } | null {
+  const origin = rec?.origin === 'edi' ? rec.edi : undefined;
+  if (!origin) return null;
+  if (ctx.partnerChannel && !route.edi) return null;
+  const target = ediTargetFor(ctx, p.partnerId, origin.partner);
+  if (!target?.send.decisions || target.send.standard !== origin.standard) return null;
+  const facts = {
+    outcome: p.outcome,
+    request: origin.request,
+    responseNumber: `${p.requestId.slice(-20)}-${p.revision}`,
+    revision: p.revision,
+    comment,
+    at: new Date(ctx.now()),
+  };
+  if (origin.standard === 'x12')
+    return {
+      target,
+      setId: '865',
+      document: {
+        standard: 'x12',
+        functionalId: 'CA',
+        transaction: x12DecisionResponse(facts, x12SyntaxOf(target.send, 'utf8')),
+      },
+    };
+  return {
+    target,
+    setId: 'ORDRSP',
+    document: { standard: 'edifact', message: edifactDecisionResponse(facts, messageIdOf(target.send)) },
   };
 }
 
@@ -594,7 +680,7 @@ export function approvalsSweepHandler(ctx: SyncContext): TypedJobHandler<Approva
     const open = await listFlowRecords<ApprovalRecord>(ctx.store.db, FLOW, ['open']);
     const withdrawn: Array<{ rec: (typeof open)[number]; w: ReturnType<typeof decideWithdrawal> }> = [];
     for (const rec of open) {
-      if (rec.data.origin === 'partner_page' || !communityConfig(ctx.config)) continue;
+      if (rec.data.origin !== undefined || !communityConfig(ctx.config)) continue;
       const r = await ctx.tg.getRequest(rec.id);
       if (!r.ok) {
         if (r.error.retryable) return outcomeFromRemote(r.error, `re-reading request ${rec.id}`);

@@ -1,0 +1,13 @@
+import type { FlowModule } from '../../sync/flowModule.ts';
+import { ediPartnerJobs } from './jobs.ts';
+import { sendEdiFileHandler } from './send.ts';
+
+/** EDI written back to partners (decisions, case statuses): each file queued with its control numbers, then sent. */
+export const ediPartnerChannel: FlowModule = {
+  id: 'edi-partner',
+  title: 'EDI to partners',
+  enabled: () => true,
+  jobs: {
+    'edi.send_file': { schema: ediPartnerJobs['edi.send_file'], handler: sendEdiFileHandler },
+  },
+};
