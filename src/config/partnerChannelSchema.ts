@@ -86,6 +86,27 @@ const Pages = z.strictObject({
   rate_limit_per_minute: z.number().int().min(1).max(10_000).default(60),
 });
 
+/**
+ * Delivery status notifications (bounces) that arrive after the SMTP server took a message: every partner
+ * e-mail is sent with `return_path` as its envelope sender, and the bridge takes the reports sent there on its
+ * own small SMTP listener (route that mailbox to it, e.g. a Postfix transport map entry). It answers no mail.
+ */
+const Bounces = z.strictObject({
+  /** The envelope sender (Return-Path) of partner e-mail: where MTAs send their delivery reports. */
+  return_path: z.email(),
+  /** Where the bridge listens for them (plain SMTP, no auth: keep it on a private interface). */
+  listen_host: z.string().min(1).default('127.0.0.1'),
+  /** 0: any free port (tests). */
+  listen_port: z.number().int().min(0).max(65535).default(2525),
+  /** A report larger than this is refused (552). */
+  max_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
+});
+export type BouncesSection = z.infer<typeof Bounces>;
+
 export const PartnerChannelSection = z
   .strictObject({
     default_channels: Channels.default(['community']),
@@ -95,6 +116,7 @@ export const PartnerChannelSection = z
     /** Active Community contacts export (Company ID, Name, Email, Role, Language): contacts added to the configured ones. */
     ac_contacts_csv: z.string().min(1).optional(),
     smtp: Smtp.optional(),
+    bounces: Bounces.optional(),
     pages: Pages.prefault({}),
     /** Folder with customer templates overriding the built-in ones (same file names). */
     templates_dir: z.string().min(1).optional(),

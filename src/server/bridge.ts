@@ -38,6 +38,8 @@ import { clickUpBudgetFor } from '../store/ops/takeClickUpBudget.ts';
 import type { Leadership } from '../store/pgLeader.ts';
 import type { LearnedSecrets } from './storedSecrets.ts';
 import { openPartnerChannel } from './partnerPages/setup.ts';
+import { BounceRecorder } from '../channels/partner-email/bounces.ts';
+import { startBounceInbox, type BounceInbox } from '../connectors/email/bounceInbox.ts';
 import { mountPartnerPages, type VirusScanHook } from './partnerPages/pages.ts';
 import { partnerChannelApi } from './partnerPages/consoleApi.ts';
 import type { MailSender } from '../channels/partner-email/runtime.ts';
@@ -69,6 +71,8 @@ export interface Bridge {
   scheduler: Scheduler;
   /** Whether this instance runs the schedules and owns the ClickUp webhook (always, on SQLite). */
   isLeader(): boolean;
+  /** Where delivery reports about partner e-mail are taken (partner_channel.bounces), when they are. */
+  bounceInbox: { host: string; port: number } | null;
   stop(): Promise<void>;
 }
 
@@ -247,6 +251,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     await closeAll();
     throw new StartupError(problems);
   }
+  // Delivery reports that arrive after the SMTP server took a partner e-mail (partner_channel.bounces).
+  const bounceSection = config.partner_channel.bounces;
+  const bounces = partnerChannel.runtime && bounceSection ? new BounceRecorder({ db: store.db, now, logger }) : null;
   const webhook: ClickUpWebhookState = {
     secret: null,
     id: null,
@@ -362,7 +369,14 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     ready: () => (startedUp ? { ok: true, detail: 'ready' } : { ok: false, detail: 'starting' }),
     extend: (app) => {
       consoleUi.mount(app);
-      mountSlaSurfaces(app, { db: store.db, config, now, dispatcher: () => dispatcher, clickup });
+      mountSlaSurfaces(app, {
+        db: store.db,
+        config,
+        now,
+        dispatcher: () => dispatcher,
+        clickup,
+        partnerBounces: () => bounces?.counts ?? null,
+      });
       if (as2Transport && as2Setup?.ok)
         mountAs2Route(app, {
           db: store.db,
@@ -408,8 +422,23 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   // Until start-up has its own leadership: nothing to hold or release.
   let leadership: Leadership = { isLeader: () => false, stop: async () => undefined };
   let followSecret: NodeJS.Timeout | null = null;
+  let bounceInbox: BounceInbox | null = null;
   const scheduler = new Scheduler(store, () => dispatcher.wake(), logger);
   try {
+    if (bounces && bounceSection) {
+      bounceInbox = await startBounceInbox({
+        host: bounceSection.listen_host,
+        port: bounceSection.listen_port,
+        returnPath: bounceSection.return_path,
+        maxBytes: bounceSection.max_bytes,
+        take: (raw) => bounces.take(raw),
+        logger,
+      }).catch((e: Error) => {
+        throw new StartupError([
+          `partner_channel.bounces: cannot listen on ${bounceSection.listen_host}:${bounceSection.listen_port}: ${e.message}`,
+        ]);
+      });
+    }
     if (store.dialect === 'sqlite') {
       const released = await releaseOrphanedLeases(store.db, now(), config.dispatcher.max_crashes);
       if (released > 0) logger.warn({ released }, 'jobs left running by a previous process were made ready again');
@@ -497,6 +526,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     await dispatcher.stop().catch(() => undefined);
     await leadership.stop().catch(() => undefined);
     await server.close().catch(() => undefined);
+    await bounceInbox?.close().catch(() => undefined);
     await consoleUi.stop().catch(() => undefined);
     await closeAll();
     throw e;
@@ -515,11 +545,13 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     ctx,
     scheduler,
     isLeader: () => leadership.isLeader(),
+    bounceInbox: bounceInbox ? { host: bounceInbox.host, port: bounceInbox.port } : null,
     stop: async () => {
       if (followSecret) clearInterval(followSecret);
       scheduler.stop();
       await leadership.stop();
       await server.close();
+      await bounceInbox?.close();
       await dispatcher.stop();
       await consoleUi.stop();
       await closeAll();

@@ -16,6 +16,8 @@ export interface BridgeMetricsDeps {
     inFlightCount: number;
   } | null;
   clickup: { rateLimitState(): RateLimitState };
+  /** Delivery reports about partner e-mail taken by this process (null when bounces are not read). */
+  partnerBounces?: () => { recorded: number; ignored: number } | null;
   /** Process metrics (CPU, memory, event loop); off in tests that build many registries. */
   processMetrics?: boolean;
   /** How old the store counts may be when scraped (ms, default 15 s). */
@@ -125,6 +127,19 @@ export function createBridgeMetrics(deps: BridgeMetricsDeps): Registry {
       this.inc({ outcome: 'retried' }, d.counters.retried);
       this.inc({ outcome: 'dead' }, d.counters.dead);
       this.inc({ outcome: 'lease_lost' }, d.counters.leaseLost);
+    },
+  });
+  new Counter({
+    name: 'gridbridge_partner_email_bounces_total',
+    help: 'Delivery reports about partner e-mail taken by this process: recorded (a message bounced) or ignored (a delay, a duplicate, not ours).',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const b = deps.partnerBounces?.();
+      if (!b) return;
+      this.reset();
+      this.inc({ outcome: 'recorded' }, b.recorded);
+      this.inc({ outcome: 'ignored' }, b.ignored);
     },
   });
   new Gauge({

@@ -24,6 +24,8 @@ export interface PartnerChannelRuntime {
   pagesBaseUrl: () => string;
   from: string;
   replyTo?: string;
+  /** Envelope sender of partner e-mail when bounces are read (partner_channel.bounces.return_path). */
+  returnPath?: string;
   /** Shown in the mails ("<senderName> partner desk"). */
   senderName: string;
 }

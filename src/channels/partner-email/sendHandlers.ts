@@ -9,6 +9,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { getPartnerFile } from '../../store/ops/partnerFiles.ts';
 import { getPartnerToken, savePartnerToken } from '../../store/ops/partnerTokens.ts';
 import {
+  findBouncedAddress,
   getPartnerMessage,
   listDigestMembers,
   markPartnerMessagesFailed,
@@ -125,6 +126,40 @@ async function markFailed(ctx: SyncContext, keys: string[], retryable: boolean, 
 }
 
 /**
+ * Mail to an address a delivery report said bounced is not sent again by itself: the message fails at once
+ * (no retry, no dead letter: sending again would bounce again), audited on its item, until the contact's
+ * address is corrected.
+ */
+async function withheldFromBouncedAddress(
+  ctx: SyncContext,
+  keys: string[],
+  items: MessageRow[],
+  to: string,
+): Promise<JobOutcome | null> {
+  const dead = await findBouncedAddress(ctx.store.db, to);
+  if (!dead) return null;
+  const answer = `not sent: mail to ${to} bounced before (${dead.smtp_response ?? 'bounced'}); correct the contact's address`;
+  return {
+    status: 'done',
+    commit: async (trx) => {
+      await markPartnerMessagesFailed(trx, keys, false, answer);
+      for (const m of items)
+        await appendAudit(
+          trx,
+          {
+            actor: 'gridbridge',
+            entity: m.entity,
+            entityId: m.entity_id,
+            action: 'email_withheld_address_bounced',
+            after: { channel: 'email', kind: m.kind, to, bouncedMessage: dead.key, bounce: dead.smtp_response },
+          },
+          ctx.now(),
+        );
+    },
+  };
+}
+
+/**
  * `partner.email`: send one message to one contact, once. Its row is the idempotency record:
  * - `sent` (or `digested`): a re-run of the job does nothing;
  * - `sending` on entry: the previous run handed it to the server and did not record the answer (crash,
@@ -140,7 +175,10 @@ export function partnerEmailHandler(ctx: SyncContext): TypedJobHandler<PartnerEm
     const { key } = payload;
     const row = await getPartnerMessage(ctx.store.db, key);
     if (!row) return { status: 'fail', error: `no partner message ${key}` };
-    if (row.state === 'sent' || row.state === 'digested') return { status: 'done' };
+    // Bounced: it went out and a delivery report said it never arrived; a re-run does not send it again.
+    if (row.state === 'sent' || row.state === 'digested' || row.state === 'bounced') return { status: 'done' };
+    const withheld = await withheldFromBouncedAddress(ctx, [key], [row], row.recipient);
+    if (withheld) return withheld;
     const uncertain = row.state === 'sending';
     const facts = JSON.parse(row.data) as Record<string, unknown>;
     const { attachments, attached } = await attachmentsFor(ctx, row, facts);
@@ -155,6 +193,7 @@ export function partnerEmailHandler(ctx: SyncContext): TypedJobHandler<PartnerEm
     const sent = await rt.mailer.send({
       from: rt.from,
       replyTo: rt.replyTo,
+      returnPath: rt.returnPath,
       to: row.recipient,
       subject: mail.subject,
       text: mail.text,
@@ -209,7 +248,7 @@ export function partnerDigestHandler(ctx: SyncContext): TypedJobHandler<PartnerE
     const db = ctx.store.db;
     const digest = await getPartnerMessage(db, key);
     if (!digest) return { status: 'fail', error: `no digest ${key}` };
-    if (digest.state === 'sent') return { status: 'done' };
+    if (digest.state === 'sent' || digest.state === 'bounced') return { status: 'done' };
     const members = await listDigestMembers(db, key);
     if (members.length === 0) {
       return {
@@ -245,11 +284,14 @@ export function partnerDigestHandler(ctx: SyncContext): TypedJobHandler<PartnerE
       return { status: 'fail', error: `rendering the digest to ${digest.recipient}: ${(e as Error).message}` };
     }
     const keys = [key, ...members.map((m) => m.key)];
+    const withheld = await withheldFromBouncedAddress(ctx, keys, members, digest.recipient);
+    if (withheld) return withheld;
     const uncertain = digest.state === 'sending';
     await markSending(ctx, [key], mail.subject);
     const sent = await rt.mailer.send({
       from: rt.from,
       replyTo: rt.replyTo,
+      returnPath: rt.returnPath,
       to: digest.recipient,
       subject: mail.subject,
       text: mail.text,

@@ -96,6 +96,7 @@ export function buildPartnerChannel(i: PartnerChannelInputs): {
       pagesBaseUrl: i.pagesBaseUrl,
       from: s.smtp?.from ?? 'gridbridge@gridbridge.invalid',
       replyTo: s.smtp?.reply_to,
+      returnPath: s.bounces?.return_path,
       senderName: i.senderName,
     },
     problems,

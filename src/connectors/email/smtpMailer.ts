@@ -33,6 +33,11 @@ export interface OutgoingMail {
   messageId: string;
   headers?: Record<string, string>;
   attachments?: OutgoingAttachment[];
+  /**
+   * Envelope sender (MAIL FROM): where delivery reports go. The message's Message-ID is also sent as the ENVID
+   * (RFC 3461) when the server offers DSN, so a report names the message even without its headers.
+   */
+  returnPath?: string;
 }
 
 export interface SentMail {
@@ -104,6 +109,12 @@ export class SmtpMailer {
         html: m.html,
         messageId: m.messageId,
         headers: m.headers,
+        ...(m.returnPath
+          ? {
+              envelope: { from: m.returnPath, to: [m.to] },
+              dsn: { id: m.messageId, return: 'headers' as const, notify: ['failure' as const], recipient: m.to },
+            }
+          : {}),
         attachments: m.attachments?.map((a) => ({
           filename: a.filename,
           contentType: a.contentType,

@@ -187,3 +187,9 @@ export const PARTNER_VISIBLE_ACTIONS: ReadonlySet<string> = new Set([
   'decision_revision_posted',
   'comment_after_decision_posted',
 ]);
+
+/**
+ * Audit actions of a partner write that did not arrive: an e-mail a delivery report said bounced, one not sent
+ * because its address bounced before. Shown as a failed "sent to partner" on the timeline.
+ */
+export const PARTNER_SEND_FAILURES: ReadonlySet<string> = new Set(['email_bounced', 'email_withheld_address_bounced']);

@@ -166,7 +166,14 @@ function partnerSends(sent) {
       h('td', x.to ?? '—'),
       h(
         'td',
-        pill(x.state, x.state === 'sent' || x.state === 'digested' ? 'ok' : x.state === 'failed' ? 'bad' : 'warn'),
+        pill(
+          x.state,
+          x.state === 'sent' || x.state === 'digested'
+            ? 'ok'
+            : x.state === 'failed' || x.state === 'bounced'
+              ? 'bad'
+              : 'warn',
+        ),
       ),
       h('td', { title: x.detail ?? '' }, fmtTime(x.at)),
     ),

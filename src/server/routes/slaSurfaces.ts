@@ -15,8 +15,17 @@ export function mountSlaSurfaces(
     now: () => number;
     dispatcher: BridgeMetricsDeps['dispatcher'];
     clickup: BridgeMetricsDeps['clickup'];
+    partnerBounces?: BridgeMetricsDeps['partnerBounces'];
   },
 ): void {
-  mountMetricsRoute(app, createBridgeMetrics({ db: deps.db, dispatcher: deps.dispatcher, clickup: deps.clickup }));
+  mountMetricsRoute(
+    app,
+    createBridgeMetrics({
+      db: deps.db,
+      dispatcher: deps.dispatcher,
+      clickup: deps.clickup,
+      partnerBounces: deps.partnerBounces,
+    }),
+  );
   mountScorecardRoutes(app, { db: deps.db, config: deps.config, now: deps.now });
 }

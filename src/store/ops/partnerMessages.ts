@@ -82,3 +82,41 @@ export async function markPartnerMessagesSent(
     .where('key', 'in', [...keys])
     .execute();
 }
+
+/** The message sent with this Message-ID (what a delivery report names), if it is one of ours. */
+export async function findPartnerMessageByMessageId(
+  db: Db,
+  messageId: string,
+): Promise<PartnerMessagesTable | undefined> {
+  return db.selectFrom('partner_messages').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+}
+
+/** A delivery report said the message never arrived: `bounced`, with what the report said. */
+export async function markPartnerMessagesBounced(db: Db, keys: readonly string[], answer: string): Promise<void> {
+  if (keys.length === 0) return;
+  await db
+    .updateTable('partner_messages')
+    .set({ state: 'bounced', smtp_response: answer.slice(0, 2000) })
+    .where('key', 'in', [...keys])
+    .execute();
+}
+
+/** The latest bounce of an address (any case), if one was reported: mail to it is not sent again by itself. */
+export async function findBouncedAddress(
+  db: Db,
+  recipient: string,
+): Promise<Pick<PartnerMessagesTable, 'key' | 'smtp_response' | 'sent_at' | 'created_at'> | undefined> {
+  return db
+    .selectFrom('partner_messages')
+    .select(['key', 'smtp_response', 'sent_at', 'created_at'])
+    .where((eb) => eb(eb.fn('lower', ['recipient']), '=', recipient.toLowerCase()))
+    .where('state', '=', 'bounced')
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Every message that went out inside the digest `digestKey` (whatever their state now). */
+export async function listMessagesOfDigest(db: Db, digestKey: string): Promise<PartnerMessagesTable[]> {
+  return db.selectFrom('partner_messages').selectAll().where('digest_key', '=', digestKey).execute();
+}

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 import { withConsoleTables } from '../consoleSchema.ts';
-import { PARTNER_VISIBLE_ACTIONS } from '../../core/sharing/rules.ts';
+import { PARTNER_SEND_FAILURES, PARTNER_VISIBLE_ACTIONS } from '../../core/sharing/rules.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -96,13 +96,14 @@ export async function listCaseTimeline(db: Db, caseId: string, limit = 1000): Pr
     })),
     // Writes the partner sees stand apart from internal events, with the rule that let them through.
     ...audit.map((a) => {
-      const sent = PARTNER_VISIBLE_ACTIONS.has(a.action);
+      const failed = PARTNER_SEND_FAILURES.has(a.action);
+      const sent = failed || PARTNER_VISIBLE_ACTIONS.has(a.action);
       const rule = sent ? ruleOf(a.after) : null;
       return {
         at: Number(a.at),
         kind: sent ? 'sent_to_partner' : 'decision',
         detail: `${a.action} by ${a.actor}${rule ? ` — allowed by ${rule}` : ''}${a.after ? `: ${a.after}` : ''}`,
-        status: 'info',
+        status: failed ? 'fail' : 'info',
         durationMs: null,
         jobId: null,
         source: 'audit' as const,
