@@ -116,3 +116,32 @@ describe('mailbox and ac_csv config', () => {
     expect(p!.message).toContain(words);
   });
 });
+
+describe('mailbox.partners.<address>.send', () => {
+  const withSend = (send: string) =>
+    base + mailbox.replace('{ partner_id: P-ACME, asn_hours: 12 }', `{ partner_id: P-ACME, send: ${send} }`);
+
+  it('fills in the X12 and EDIFACT defaults a partner does not name', () => {
+    const r = parseConfigText(withSend("{ standard: x12, x12: { component: '>' } }"));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.config.mailbox!.partners['ZZ:ACMESUPPLY']!.send).toMatchObject({
+      standard: 'x12',
+      via: 'mailbox',
+      test: false,
+      decisions: true,
+      status: 'none',
+      x12: { element: '*', component: '>', segment: '~', interchange_version: '00401', group_version: '004010' },
+      edifact: { syntax_id: 'UNOC', syntax_version: '3', message_release: '96A' },
+    });
+  });
+
+  it.each([
+    ['a status document, which nothing sends yet', '{ standard: x12, status: "864" }', /not sent over EDI yet/],
+    ['APERAK for an X12 partner', '{ standard: x12, status: APERAK }', /APERAK is EDIFACT/],
+    ['a separator of two characters', "{ standard: x12, x12: { segment: '~~' } }", /one character/],
+  ])('refuses %s', (_w, send, message) => {
+    const r = parseConfigText(withSend(send));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems.map((p) => p.message).join('\n')).toMatch(message);
+  });
+});

@@ -128,6 +128,14 @@ const PartnerSend = z
     status: z.enum(['824', '864', 'APERAK', 'none']).default('none'),
   })
   .superRefine((s, ctx) => {
+    // The 824 / 864 / APERAK documents are written and tested, but no case status reaches them yet: refused
+    // rather than accepted and silently not sent.
+    if (s.status !== 'none')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['status'],
+        message: `case statuses are not sent over EDI yet (${s.status} is written by nothing): leave status at none`,
+      });
     if (s.status === 'APERAK' && s.standard !== 'edifact')
       ctx.addIssue({ code: 'custom', path: ['status'], message: 'APERAK is EDIFACT: an x12 partner takes 824 or 864' });
     if ((s.status === '824' || s.status === '864') && s.standard !== 'x12')
