@@ -148,7 +148,7 @@ describe('mailbox driver wired into the bridge (folder mailbox)', () => {
 
     // While another scan holds the mailbox's lease (another instance), a slot is skipped and the file waits.
     drop('214-at7.x12', edi('214-at7.x12'));
-    await acquireNamedLease(b.store.db, 'mailbox.scan:acme-edi', 'other-instance', clock() + 60_000, clock());
+    await acquireNamedLease(b.store.db, 'mailbox.scan:acme-edi', 'other-instance', 60_000, clock());
     await runSlot(b, 'mailbox.scan');
     expect(readdirSync(join(dir, 'in'))).toEqual(['214-at7.x12']);
     await releaseNamedLease(b.store.db, 'mailbox.scan:acme-edi', 'other-instance');

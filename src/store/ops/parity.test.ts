@@ -215,16 +215,16 @@ describeStores('store operations on %s', (kind) => {
   it('named lease: one owner at a time, renewed by its owner, taken over once expired, released only by its owner', async () => {
     const { store } = await make(kind);
     const db = store.db;
-    expect(await acquireNamedLease(db, 'scan', 'a', 2000, 1000)).toBe(true);
-    expect(await acquireNamedLease(db, 'scan', 'b', 2500, 1500)).toBe(false);
-    expect(await acquireNamedLease(db, 'scan', 'a', 3000, 1500)).toBe(true);
-    expect(await acquireNamedLease(db, 'scan', 'b', 4000, 2999)).toBe(false);
-    expect(await acquireNamedLease(db, 'scan', 'b', 4000, 3000)).toBe(true);
+    expect(await acquireNamedLease(db, 'scan', 'a', 1000, 1000)).toBe(true);
+    expect(await acquireNamedLease(db, 'scan', 'b', 1000, 1500)).toBe(false);
+    expect(await acquireNamedLease(db, 'scan', 'a', 1500, 1500)).toBe(true);
+    expect(await acquireNamedLease(db, 'scan', 'b', 1001, 2999)).toBe(false);
+    expect(await acquireNamedLease(db, 'scan', 'b', 1000, 3000)).toBe(true);
     await releaseNamedLease(db, 'scan', 'a');
-    expect(await acquireNamedLease(db, 'scan', 'c', 5000, 3500)).toBe(false);
+    expect(await acquireNamedLease(db, 'scan', 'c', 1500, 3500)).toBe(false);
     await releaseNamedLease(db, 'scan', 'b');
-    expect(await acquireNamedLease(db, 'scan', 'c', 5000, 3500)).toBe(true);
-    expect(await acquireNamedLease(db, 'other', 'a', 5000, 3500)).toBe(true);
+    expect(await acquireNamedLease(db, 'scan', 'c', 1500, 3500)).toBe(true);
+    expect(await acquireNamedLease(db, 'other', 'a', 1500, 3500)).toBe(true);
   });
 
   it('secrets: sealed at rest, read back, a repeat is no change, rotation to a new key keeps every value', async () => {

@@ -99,7 +99,7 @@ describe('writeX12', () => {
           {
             setId: '864',
             segments: [
-              ['MIT', 'R1', '', ''],
+              ['MIT', 'R1', '', ''], // any-message-ok: segment elements, not an error message
               ['REF', 'ZZ', '', ['a', 'b', '', '']],
             ],
           },
