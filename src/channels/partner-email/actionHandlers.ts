@@ -8,7 +8,7 @@ import { getPartnerFile } from '../../store/ops/partnerFiles.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
-import { acknowledgeRollout } from '../../flows/08-rollouts/handlers/rollout.ts';
+import { acknowledgeRollout } from '../../flows/08-rollouts/acknowledge.ts';
 import { intakePageRequest, type PageRequest } from '../../flows/06-approvals/handlers/approvals.ts';
 
 /** The text a partner's page comment has on the task (the same on every attempt, so a retry can find it). */

@@ -22,7 +22,7 @@ import { changedBy, commitFlow, dropDownLabel, versionOf, enqueueFlowJobs } from
 import { personOf } from '../shared/partnerGuard.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { shareComment } from '../../core/sharing/rules.ts';
-import { cfg, FLOW, flowConfig } from './handlers/approvals.ts';
+import { cfg, FLOW, flowConfig } from './config.ts';
 
 /** Flow 6's routes: request events from Trading Grid open (or close) an approval; the ClickUp decision and later comments go back. */
 

@@ -6,7 +6,8 @@ import { splitGroupEntityId } from '../../core/taskGroup.ts';
 import { findFlowRecordByLookup, getFlowRecord } from '../../store/ops/flowRecords.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { commitFlow, isTaskFinished } from '../shared/flowSupport.ts';
-import { acknowledged, cfg, FLOW, gateOf } from './handlers/rollout.ts';
+import { cfg, FLOW, gateOf } from './config.ts';
+import { acknowledged } from './acknowledge.ts';
 
 /** Flow 8's routes: acknowledgements from the community API, and plan steps finished in ClickUp. */
 

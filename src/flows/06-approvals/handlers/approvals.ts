@@ -12,7 +12,6 @@ import {
   humanRequestKind,
   isWithdrawn,
   type ApprovalRecord,
-  type ApprovalsFlowConfig,
   type EdiRequestOrigin,
   type RequestFacts,
 } from '../decisions/approvals.ts';
@@ -39,31 +38,9 @@ import {
   type EdiTarget,
 } from '../../../channels/edi-partner/outbox.ts';
 import { edifactDecisionResponse, x12DecisionResponse } from '../../../connectors/tradinggrid/edi/partnerDocuments.ts';
+import { cfg, FLOW, flowConfig } from '../config.ts';
 
 /** Flow 6 wiring: request events in, approval tasks out, the ClickUp decision back to the partner once. */
-
-export const FLOW = 'approval';
-
-export function cfg(ctx: SyncContext): ApprovalsConfig | undefined {
-  return ctx.config.flows?.approvals;
-}
-
-export function flowConfig(c: ApprovalsConfig): ApprovalsFlowConfig {
-  return {
-    listId: c.list_id,
-    rules: c.routes.map((r) => ({
-      kinds: r.kinds,
-      minValue: r.min_value,
-      maxValue: r.max_value,
-      tiers: r.tiers,
-      assignees: r.assignees,
-      priority: r.priority,
-      label: r.label,
-    })),
-    defaultAssignees: c.default_assignees,
-    dueHours: c.due_hours,
-  };
-}
 
 const fieldsOf = (ctx: SyncContext, c: ApprovalsConfig) =>
   flowFields(ctx, 'approvals', {

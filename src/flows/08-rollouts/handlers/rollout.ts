@@ -7,19 +7,15 @@ import type { RolloutsConfig } from '../../../config/flowsSchema.ts';
 import {
   ackFigures,
   buildRolloutPlan,
-  decideAck,
   decideRecipients,
   decideReminders,
   gateStatus,
   parseAudience,
   recordReminders,
-  type GateConfig,
-  type RolloutPlanConfig,
   type RolloutRecord,
 } from '../decisions/rollout.ts';
 import { BRIDGE_COMMENT_PREFIX } from '../../06-approvals/decisions/approvals.ts';
 import { getFlowRecord, listFlowRecords } from '../../../store/ops/flowRecords.ts';
-import type { FlowRecord } from '../../../store/ops/flowRecords.ts';
 import { getLink, getLinkByTask } from '../../../store/ops/links.ts';
 import { appendAudit } from '../../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../../../sync/outcome.ts';
@@ -31,24 +27,11 @@ import type { Database } from '../../../store/schema.ts';
 import { partnerRoute } from '../../../channels/partner-email/route.ts';
 import { communityConfig } from '../../../config/schema.ts';
 import { queuePartnerMail } from '../../../channels/partner-email/outbox.ts';
+import { cfg, FLOW, planConfigOf } from '../config.ts';
 
 /** Flow 8 wiring: a marker task (or the API) starts a rollout; notice out, acknowledgements in, go-live gated. */
 
-export const FLOW = 'rollout';
 const DAY = 86_400_000;
-export const cfg = (ctx: SyncContext): RolloutsConfig | undefined => ctx.config.flows?.rollouts;
-export const gateOf = (c: RolloutsConfig): GateConfig => ({
-  thresholdPct: c.ack_threshold_pct,
-  planKeys: c.plan.map((s) => s.key),
-  gateStep: c.gate_step,
-});
-const planConfigOf = (c: RolloutsConfig): RolloutPlanConfig => ({
-  listId: c.list_id,
-  keyField: c.fields.key,
-  gateStep: c.gate_step,
-  thresholdPct: c.ack_threshold_pct,
-  steps: c.plan,
-});
 const fieldsOf = (ctx: SyncContext, c: RolloutsConfig) =>
   flowFields(ctx, 'rollouts', {
     change_id: c.fields.change_id,
@@ -382,59 +365,6 @@ export function syncAcksHandler(ctx: SyncContext): TypedJobHandler<RolloutPayloa
     }
     return { status: 'done' };
   };
-}
-
-/**
- * One partner's acknowledgement, however it came: counted once per partner; the task's figures follow;
- * the gate may open. `via` names a channel other than the community API.
- */
-export function acknowledged(
-  ctx: SyncContext,
-  c: NonNullable<ReturnType<typeof cfg>>,
-  rec: FlowRecord<RolloutRecord>,
-  partnerId: string,
-  at: string,
-  via?: string,
-): JobOutcome {
-  const d = decideAck(rec.data, partnerId, at, gateOf(c));
-  if (!d) return { status: 'done' };
-  return {
-    status: 'done',
-    commit: async (trx) => {
-      await commitFlow(
-        ctx,
-        trx,
-        { flow: FLOW, id: rec.id, state: 'active', lookup: rec.lookup, data: d.record },
-        rec.version,
-        d.jobs,
-      );
-      await appendAudit(
-        trx,
-        {
-          actor: partnerId,
-          entity: FLOW,
-          entityId: rec.id,
-          action: 'notice_acknowledged',
-          after: via ? { ...ackFigures(d.record), via } : ackFigures(d.record),
-        },
-        ctx.now(),
-      );
-    },
-  };
-}
-
-/** A partner's acknowledgement from the partner page, counted like one from the community API. */
-export async function acknowledgeRollout(
-  ctx: SyncContext,
-  rolloutId: string,
-  partnerId: string,
-  at: string,
-  via: string,
-): Promise<JobOutcome> {
-  const c = cfg(ctx);
-  if (!c) return { status: 'done' };
-  const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, rolloutId);
-  return rec ? acknowledged(ctx, c, rec, partnerId, at, via) : { status: 'done' };
 }
 
 /** A note of ours on the task, once per job (marked with its key: a lost answer is found, not posted twice). */
