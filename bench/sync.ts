@@ -63,10 +63,14 @@ async function oneRun(cases: number) {
     const set0 = tg.stats().requests[SET] ?? 0;
     const tgTotal0 = Object.values(tg.stats().requests).reduce((a, b) => a + b, 0);
     // The minute's webhook check runs inside the window (twice: halfway and at the end), as it would in
-    // production: its fixed part (the webhook list, one task list per linked list) is counted apart; its
-    // task reads are what a change costs.
+    // production: its fixed part (the webhook list, one task list per linked list, and the mapping check's
+    // read of each case list and its fields) is counted apart; its task reads are what a change costs.
     const req = (k: string) => cu.stats().requests[k] ?? 0;
-    const fixed = () => req('GET /api/v2/team/{team_id}/webhook') + req('GET /api/v2/list/{list_id}/task');
+    const fixed = () =>
+      req('GET /api/v2/team/{team_id}/webhook') +
+      req('GET /api/v2/list/{list_id}/task') +
+      req('GET /api/v2/list/{list_id}') +
+      req('GET /api/v2/list/{list_id}/field');
     const reads = () => req('GET /api/v2/task/{task_id}');
     const cuCount = () => cu.stats().total - fixed();
     const cu0 = cuCount();
@@ -160,7 +164,7 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
   for (let i = 0; i < (opts.runs ?? 3); i++) rows.push(await oneRun(opts.cases ?? 200));
   const pick = (k: keyof (typeof rows)[number]) => summary(rows.map((r) => r[k]));
   return {
-    method: `${opts.cases ?? 200} cases per run; each task moved to "in review" by a person (sandbox control) one after another; latency until the Trading Grid sandbox shows in_review; echoes counted after all webhooks settled; the minute's webhook check runs inside the window (halfway and after the moves), its fixed calls (webhook list + one task list per linked list) reported per check, its task reads counted per change`,
+    method: `${opts.cases ?? 200} cases per run; each task moved to "in review" by a person (sandbox control) one after another; latency until the Trading Grid sandbox shows in_review; echoes counted after all webhooks settled; the minute's webhook check runs inside the window (halfway and after the moves), its fixed calls (webhook list + one task list per linked list + the mapping check's list and field reads) reported per check, its task reads counted per change`,
     calls_per_status_change: pick('callsPerStatusChange'),
     calls_per_echo: pick('callsPerEcho'),
     catch_up_task_reads_per_person_change: pick('catchUpReadsPerPersonChange'),
