@@ -11,7 +11,7 @@ const Days = (what: string, def: number) =>
     .describe(`days ${what} are kept (0: for ever)`);
 
 /**
- * Retention (issue #20): what the prune job (`store.prune`, src/sync/retention/) deletes, and when.
+ * Retention: what the prune job (`store.prune`, src/sync/retention/) deletes, and when.
  * Defaults keep what the console and audits need: a year of audit log, three months of finished
  * messages and replayed dead letters, two weeks of done jobs. Rows still needed are never pruned
  * whatever the number: ready/running jobs, an open case's audit and sync hashes, unreplayed dead

@@ -289,7 +289,7 @@ export const GridbridgeConfigShape = z.strictObject({
   secrets: SecretsSection,
   /** Partner contacts, channels per partner and flow, SMTP, partner pages (src/config/partnerChannelSchema.ts). */
   partner_channel: PartnerChannelSection,
-  /** How long finished rows are kept and when the prune job runs (src/config/retentionSchema.ts, issue #20). */
+  /** How long finished rows are kept and when the prune job runs (src/config/retentionSchema.ts). */
   retention: RetentionSection,
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -3,7 +3,7 @@ import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
 import { createBridgeMetrics } from './bridgeMetrics.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
 
-describe('/metrics store counts (issue #20)', () => {
+describe('/metrics store counts', () => {
   it('reads the store at most once per interval however often it is scraped, and shows table sizes', async () => {
     const t = await tempSqliteStore();
     try {

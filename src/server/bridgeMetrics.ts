@@ -43,7 +43,7 @@ function loopDelaySampler(): IntervalHistogram {
 export function createBridgeMetrics(deps: BridgeMetricsDeps): Registry {
   const registry = new Registry();
   // The store counts (jobs by kind and state, cases, table sizes) are one cached read, refreshed at most
-  // every `countsMaxAgeMs` whatever the scrape rate (issue #20: no GROUP BY over the jobs table per scrape).
+  // every `countsMaxAgeMs` whatever the scrape rate (no GROUP BY over the jobs table per scrape).
   // Chosen over counts kept on every state change because those would be per process: with several
   // instances on one database, crashes and the prune job deleting rows, they drift; a periodic read is
   // exact for every instance at a bounded cost (one pass per interval, and retention keeps the tables small).

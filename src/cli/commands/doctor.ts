@@ -96,7 +96,7 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorLine[]> {
           );
         else ok('queue', `${q.due} due, ${q.running} running`);
       }
-      // Table sizes (issue #20): what retention keeps bounded; a count that only grows means the prune job is off or failing.
+      // Table sizes: what retention keeps bounded; a count that only grows means the prune job is off or failing.
       const sizes = await countTableRows(d.store.db).catch(() => null);
       if (sizes)
         ok(

@@ -37,7 +37,7 @@ export function pruneHandler(ctx: SyncContext) {
 }
 
 /**
- * Retention (issue #20): `store.prune` runs on `retention.cron` and deletes rows past their
+ * Retention: `store.prune` runs on `retention.cron` and deletes rows past their
  * `retention.*_days`. An engine module, not a flow: it is loaded by src/sync/registry.ts like the
  * channels. Off with `retention.enabled: false` (stored prune jobs still drain).
  */
