@@ -5,7 +5,7 @@ import { runChaos } from './harness.ts';
 /**
  * Chaos on PostgreSQL: three instances behind a load balancer share one database; one of them (the
  * leader too, at times) is killed with SIGKILL at random moments and restarted, through faults on both
- * sides (harness.ts). CHAOS_ITEMS / CHAOS_KILLS scale it (defaults: issue #10's 5,000 items).
+ * sides (harness.ts). CHAOS_ITEMS / CHAOS_KILLS scale it (defaults: 5,000 items).
  */
 const ITEMS = Number(process.env.CHAOS_ITEMS ?? 5000);
 const KILLS = Number(process.env.CHAOS_KILLS ?? 8);

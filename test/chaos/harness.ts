@@ -10,7 +10,7 @@ import type { GridbridgeConfig } from '../../src/config/schema.ts';
 import type { TaskRec } from '../../src/sandbox/clickup/state.ts';
 
 /**
- * The chaos run shared by the SQLite and PostgreSQL suites (issue #10). Partners raise cases and
+ * The chaos run shared by the SQLite and PostgreSQL suites. Partners raise cases and
  * requests across the flows while both sandboxes inject faults (5xx, connection resets, 429 storms,
  * duplicate, reordered and dropped webhooks, and ClickUp writes saved and then answered 502/504, reset
  * or never answered), people work the tasks in ClickUp, partners add documents and comments later, and one instance at a time is killed with SIGKILL at random moments and restarted.

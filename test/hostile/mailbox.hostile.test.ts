@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTarget, type Target } from './harness.ts';
 import { until } from '../helpers/until.ts';
 
-// A partner drops a 1 GB file in the EDI mailbox (issue #20). The running bridge must refuse it by
+// A partner drops a 1 GB file in the EDI mailbox. The running bridge must refuse it by
 // mailbox.max_bytes without reading it: quarantined unread with an error report naming the limit, and the
 // process's peak memory stays far below the file's size. The file is sparse (1 GiB of size, no disk).
 const GiB = 1024 * 1024 * 1024;

@@ -8,7 +8,7 @@ import { validateConfig } from '../../src/config/load.ts';
 import type { ClickUpClient } from '../../src/connectors/clickup/index.ts';
 import { tempSqliteStore } from '../helpers/tempStore.ts';
 
-/** Review of the console/admin surface (owned by the console work) against issue #11's list. */
+/** Review of the console/admin surface (owned by the console work) against the list of known attacks on it (docs/SECURITY.md). */
 const ADMIN = 'admin-token-for-the-security-review';
 let tmp: Awaited<ReturnType<typeof tempSqliteStore>>;
 let app: Hono;
