@@ -218,9 +218,10 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
     }
     // Per-route counts are this sandbox's own callers only: a request with a token it never issued (a bridge
     // left running by another test, on a port since reused) is answered 401 and counted apart.
-    const presented = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-    if (path.startsWith('/_sandbox/') || state.tokens.has(presented))
-      counts.set(m.route.name, (counts.get(m.route.name) ?? 0) + 1);
+    const auth = req.headers.authorization;
+    const tok = (auth ?? '').replace(/^Bearer\s+/i, '');
+    const control = path.startsWith('/_sandbox/');
+    if (control || state.tokens.has(tok)) counts.set(m.route.name, (counts.get(m.route.name) ?? 0) + 1);
     else nForeign++;
     let json: unknown;
     if (body.length > 0 && (req.headers['content-type'] ?? '').includes('json')) {
@@ -240,7 +241,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
       json,
     };
 
-    if (path.startsWith('/_sandbox/')) return send(res, await m.route.handler(sreq));
+    if (control) return send(res, await m.route.handler(sreq));
 
     // ClickUp API: faults, auth, rate limit, then the handler.
     const now = clock.now();
@@ -252,9 +253,7 @@ export async function startClickUpSandbox(opts: ClickUpSandboxOptions = {}): Pro
       req.socket.destroy();
       return;
     }
-    const auth = req.headers.authorization;
     if (!auth) return send(res, { status: 401, body: { err: 'Authorization header required', ECODE: 'OAUTH_017' } });
-    const tok = auth.replace(/^Bearer\s+/i, '');
     const userId = state.tokens.get(tok);
     if (userId === undefined) return send(res, { status: 401, body: { err: 'Token invalid', ECODE: 'OAUTH_025' } });
     const meterResult = meter(tok, now);
