@@ -16,6 +16,11 @@ export interface InterchangeEnvelope {
   usage: Usage;
   /** X12 ISA12 / EDIFACT syntax identifier (e.g. UNOC:3). */
   version: string;
+  /** The sender asks for an acknowledgement: X12 ISA14 = 1 (a TA1), EDIFACT UNB 0031 = 1 (a CONTRL). */
+  ack_requested: boolean;
+  /** Interchange date and time as written (ISA09 YYMMDD / UNB 0017, ISA10 / UNB 0019 HHMM): a TA1 quotes them. */
+  date: string;
+  time: string;
   offset: number;
   segment: number;
   delimiters: Delimiters;
@@ -207,6 +212,9 @@ export class EnvelopeChecker {
         receiver: { qualifier: (seg.elements[7] ?? '').trim(), id: (seg.elements[8] ?? '').trim() },
         usage: x12Usage(usage),
         version: seg.elements[12] ?? '',
+        ack_requested: (seg.elements[14] ?? '') === '1',
+        date,
+        time: seg.elements[10] ?? '',
         offset: seg.offset,
         segment: seg.index,
         delimiters: seg.delimiters,
@@ -234,6 +242,9 @@ export class EnvelopeChecker {
         receiver: { qualifier: comp(seg, 3, 1), id: comp(seg, 3, 0) },
         usage: first(seg, 11) === '1' ? 'test' : 'production',
         version: `${comp(seg, 1, 0)}:${comp(seg, 1, 1)}`,
+        ack_requested: first(seg, 9) === '1',
+        date,
+        time: comp(seg, 4, 1),
         offset: seg.offset,
         segment: seg.index,
         delimiters: seg.delimiters,

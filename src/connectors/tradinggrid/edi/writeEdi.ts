@@ -105,6 +105,9 @@ export interface X12Interchange {
   /** ISA14: ask the partner for a TA1. */
   requestTa1?: boolean;
   at: Date;
+  /** Segments between ISA and the group (TA1 interchange acknowledgements). */
+  interchangeSegments?: readonly EdiSegmentSpec[];
+  /** No transactions (only interchange segments): no GS/GE, IEA01 0. */
   transactions: readonly X12Transaction[];
 }
 
@@ -213,7 +216,10 @@ export function writeX12(ic: X12Interchange): Buffer {
   const s = ic.syntax;
   const c = ic.controls;
   checkControl(c.interchange, 'ISA13');
-  checkControl(c.group, 'GS06');
+  const grouped = ic.transactions.length > 0;
+  if (grouped) checkControl(c.group, 'GS06');
+  else if ((ic.interchangeSegments ?? []).length === 0)
+    throw new EdiWriteError('an interchange needs a transaction or an interchange segment (TA1)');
   if (c.transactions.length !== ic.transactions.length)
     throw new EdiWriteError(`${ic.transactions.length} transactions but ${c.transactions.length} ST02 numbers`);
   const seps = [s.element, s.component, s.segment, ...(s.repetition ? [s.repetition] : [])];
@@ -240,6 +246,11 @@ export function writeX12(ic: X12Interchange): Buffer {
   ];
   // The ISA is fixed width and carries the separators themselves: written as is (its last element is ISA16).
   const lines: string[] = [isa.join(s.element) + s.segment + s.suffix];
+  for (const seg of ic.interchangeSegments ?? []) lines.push(x12Segment(seg, s));
+  if (!grouped) {
+    lines.push(x12Segment(['IEA', '0', pad(c.interchange, 9)], s));
+    return Buffer.from(lines.join(''), s.encoding);
+  }
   const group = String(c.group);
   lines.push(
     x12Segment(
