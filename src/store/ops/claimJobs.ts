@@ -1,22 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, JobsTable } from '../schema.ts';
 import { storeOf, type Dialect } from '../db.ts';
-import { leaseUntil, SQLITE_NOW_MS, type LeaseClock } from '../dbClock.ts';
+import type { LeaseClock } from '../dbClock.ts';
+import { bound, CLAIM_JOBS } from '../fastPath/statements.ts';
 
 export type JobRow = Omit<JobsTable, 'id' | 'crashes'> & { id: number; crashes?: number };
-
-const SQLITE_CLAIM = `
-    UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ?
-    WHERE id IN (
-      SELECT j.id FROM jobs j
-      WHERE j.state = 'ready' AND j.run_at <= ?
-        AND (j.queue_key IS NULL OR NOT EXISTS (
-          SELECT 1 FROM jobs e WHERE e.queue_key = j.queue_key AND e.id < j.id AND e.state IN ('ready', 'running')))
-      ORDER BY j.run_at, j.id
-      LIMIT ?)
-    RETURNING *`;
-/** The same claim with the lease on the database's clock (the dispatcher's). */
-const SQLITE_CLAIM_DB_CLOCK = SQLITE_CLAIM.replace('locked_until = ?', `locked_until = ${SQLITE_NOW_MS} + ?`);
 
 /**
  * Lease up to `limit` due jobs to `workerId` in one guarded statement. Jobs sharing a queue key run
@@ -42,42 +30,14 @@ export async function claimJobs(
   now: number,
   leaseFrom: LeaseClock = now,
 ): Promise<JobRow[]> {
-  const until = leaseUntil(leaseFrom, leaseMs, dialect);
-  if (dialect === 'sqlite') {
-    const access = storeOf(db)?.sqlite;
-    if (access) {
-      // The claim runs several times a second per worker; a cached raw statement skips Kysely's compile.
-      return access.exclusive(() =>
-        leaseFrom === 'db'
-          ? (access.prepare(SQLITE_CLAIM_DB_CLOCK).all(workerId, leaseMs, now, now, limit) as JobRow[])
-          : (access.prepare(SQLITE_CLAIM).all(workerId, leaseFrom + leaseMs, now, now, limit) as JobRow[]),
-      );
-    }
-    const res = await sql<JobRow>`
-      UPDATE jobs SET state = 'running', locked_by = ${workerId}, locked_until = ${until},
-        attempts = attempts + 1, updated_at = ${now}
-      WHERE id IN (
-        SELECT j.id FROM jobs j
-        WHERE j.state = 'ready' AND j.run_at <= ${now}
-          AND (j.queue_key IS NULL OR NOT EXISTS (
-            SELECT 1 FROM jobs e WHERE e.queue_key = j.queue_key AND e.id < j.id AND e.state IN ('ready', 'running')))
-        ORDER BY j.run_at, j.id
-        LIMIT ${limit})
-      RETURNING *`.execute(db);
-    return res.rows.map((r) => ({ ...r, id: Number(r.id) }));
-  }
-  const res = await sql<JobRow>`
-    WITH c AS MATERIALIZED (
-      SELECT j.id FROM jobs j
-      WHERE j.state = 'ready' AND j.run_at <= ${now}
-        AND (j.queue_key IS NULL OR NOT EXISTS (
-          SELECT 1 FROM jobs e WHERE e.queue_key = j.queue_key AND e.id < j.id AND e.state IN ('ready', 'running')))
-      ORDER BY j.run_at, j.id
-      LIMIT ${limit}
-      FOR UPDATE OF j SKIP LOCKED)
-    UPDATE jobs SET state = 'running', locked_by = ${workerId}, locked_until = ${until},
-      attempts = jobs.attempts + 1, updated_at = ${now}
-    FROM c WHERE jobs.id = c.id
-    RETURNING jobs.*`.execute(db);
+  const clock = leaseFrom === 'db' ? 'db' : 'caller';
+  // The lease's end on the caller's clock, or its length added to the database's clock inside the statement.
+  const lease = leaseFrom === 'db' ? leaseMs : leaseFrom + leaseMs;
+  const text = CLAIM_JOBS[dialect][clock];
+  const params = dialect === 'sqlite' ? [workerId, lease, now, now, limit] : [now, limit, workerId, lease, now];
+  const access = dialect === 'sqlite' ? storeOf(db)?.sqlite : undefined;
+  // The claim runs several times a second per worker; on SQLite a cached raw statement skips Kysely's compile.
+  if (access) return access.exclusive(() => access.prepare(text).all(...params) as JobRow[]);
+  const res = await bound<JobRow>(text, params).execute(db);
   return res.rows.map((r) => ({ ...r, id: Number(r.id) }));
 }

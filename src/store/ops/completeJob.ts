@@ -1,10 +1,11 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { SqliteAccess } from '../sqliteDriver.ts';
+import { bound, COMPLETE_JOB, completeJobsText } from '../fastPath/statements.ts';
 
 /**
  * Mark a leased job done. False when this worker no longer holds the lease: it must not act on the result.
- * `sqlite`: run the same guarded statement as a cached raw statement (the dispatcher passes it inside its
+ * `sqlite`: run the statement as a cached raw statement (the dispatcher passes it inside its
  * own transaction, which holds the connection; PostgreSQL always takes the Kysely path).
  */
 export async function completeJob(
@@ -14,22 +15,10 @@ export async function completeJob(
   now: number,
   sqlite?: SqliteAccess,
 ): Promise<boolean> {
-  if (sqlite && db.isTransaction) {
-    const r = sqlite
-      .prepare(
-        "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = ? WHERE id = ? AND locked_by = ? AND state = 'running'",
-      )
-      .run(now, id, workerId);
-    return r.changes === 1;
-  }
-  const r = await db
-    .updateTable('jobs')
-    .set({ state: 'done', locked_by: null, locked_until: null, last_error: null, updated_at: now })
-    .where('id', '=', id)
-    .where('locked_by', '=', workerId)
-    .where('state', '=', 'running')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  const params = [now, id, workerId];
+  if (sqlite && db.isTransaction) return sqlite.prepare(COMPLETE_JOB).run(...params).changes === 1;
+  const r = await bound(COMPLETE_JOB, params).execute(db);
+  return Number(r.numAffectedRows ?? 0) === 1;
 }
 
 /**
@@ -43,15 +32,8 @@ export async function completeJobs(
   now: number,
 ): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
-  const rows = await db
-    .updateTable('jobs')
-    .set({ state: 'done', locked_by: null, locked_until: null, last_error: null, updated_at: now })
-    .where('id', 'in', ids)
-    .where('locked_by', '=', workerId)
-    .where('state', '=', 'running')
-    .returning('id')
-    .execute();
-  return new Set(rows.map((r) => Number(r.id)));
+  const r = await bound<{ id: number | string }>(completeJobsText(ids.length), [now, ...ids, workerId]).execute(db);
+  return new Set(r.rows.map((x) => Number(x.id)));
 }
 
 /**

@@ -38,6 +38,7 @@ import { getDocument, listDocuments, recordDocument } from './documents.ts';
 import { listCaseTimeline, recordTimeline } from './timeline.ts';
 import { enqueueJobs } from './enqueueJobs.ts';
 import { claimJobs } from './claimJobs.ts';
+import { completeJob, completeJobs } from './completeJob.ts';
 import { deadLetterJob } from './deadLetterJob.ts';
 import { retryJob } from './retryJob.ts';
 import { advanceReadyJob } from './advanceReadyJob.ts';
@@ -210,6 +211,112 @@ describeStores('store operations on %s', (kind) => {
     expect(await compareInboundEvent(db, 'tg', 'e1', { ...payload, data: { a: [{ x: 'é', y: null }, 1], b: 2 } })).toBe(
       'different',
     );
+  });
+
+  it('fast path: an inbound event and its job recorded once (batched, and inside a transaction), claimed on either clock, completed only by the lease holder', async () => {
+    const { store } = await make(kind);
+    const db = store.db;
+    const ev = (id: string) => ({ source: 'tg', eventId: id, type: 'case.opened', payload: { id } });
+    // One batch: two new events and a repeat of the first.
+    expect(
+      await Promise.all([
+        recordInboundEvent(db, ev('e1'), { kind: 'k', key: 'ev:e1', queueKey: 'case:1' }, T),
+        recordInboundEvent(
+          db,
+          ev('e2'),
+          { kind: 'k', key: 'ev:e2', payload: { mine: true }, runAt: T + 5, maxAttempts: 3 },
+          T,
+        ),
+        recordInboundEvent(db, ev('e1'), { kind: 'k', key: 'ev:e1-again' }, T),
+      ]),
+    ).toEqual([{ duplicate: false }, { duplicate: false }, { duplicate: true }]);
+    // Inside a transaction: the one-event path.
+    const inTrx = (id: string, key: string) =>
+      db.transaction().execute((trx) => recordInboundEvent(trx, ev(id), { kind: 'k', key }, T + 1));
+    expect(await inTrx('e3', 'ev:e3')).toEqual({ duplicate: false });
+    expect(await inTrx('e3', 'ev:e3-again')).toEqual({ duplicate: true });
+    const stored = await db
+      .selectFrom('jobs')
+      .select(['key', 'queue_key', 'payload', 'state', 'run_at', 'attempts', 'max_attempts', 'created_at'])
+      .orderBy('key')
+      .execute();
+    const eventPayload = (id: string) =>
+      JSON.stringify({ source: 'tg', eventId: id, type: 'case.opened', event: { id } });
+    expect(stored.map((j) => ({ ...j, run_at: Number(j.run_at), created_at: Number(j.created_at) }))).toEqual([
+      {
+        key: 'ev:e1',
+        queue_key: 'case:1',
+        payload: eventPayload('e1'),
+        state: 'ready',
+        run_at: T,
+        attempts: 0,
+        max_attempts: 10,
+        created_at: T,
+      },
+      {
+        key: 'ev:e2',
+        queue_key: null,
+        payload: '{"mine":true}',
+        state: 'ready',
+        run_at: T + 5,
+        attempts: 0,
+        max_attempts: 3,
+        created_at: T,
+      },
+      {
+        key: 'ev:e3',
+        queue_key: null,
+        payload: eventPayload('e3'),
+        state: 'ready',
+        run_at: T + 1,
+        attempts: 0,
+        max_attempts: 10,
+        created_at: T + 1,
+      },
+    ]);
+    expect(
+      (await db.selectFrom('inbound_events').select(['event_id', 'received_at']).orderBy('event_id').execute()).map(
+        (e) => [e.event_id, Number(e.received_at)],
+      ),
+    ).toEqual([
+      ['e1', T],
+      ['e2', T],
+      ['e3', T + 1],
+    ]);
+
+    // On the caller's clock: the lease ends `leaseMs` after the given time; e2 is not due yet.
+    const mine = (await claimJobs(db, store.dialect, 'w1', 10, 1000, T + 1)).sort((x, y) => x.key.localeCompare(y.key));
+    expect(
+      mine.map((j) => [j.key, j.state, j.locked_by, Number(j.locked_until), j.attempts, Number(j.updated_at)]),
+    ).toEqual([
+      ['ev:e1', 'running', 'w1', T + 1001, 1, T + 1],
+      ['ev:e3', 'running', 'w1', T + 1001, 1, T + 1],
+    ]);
+    // On the database's clock: the lease ends `leaseMs` after the database's now, whatever the caller's time.
+    const before = Date.now();
+    const theirs = await claimJobs(db, store.dialect, 'w2', 10, 60_000, T + 5, 'db');
+    const after = Date.now();
+    expect(theirs.map((j) => j.key)).toEqual(['ev:e2']);
+    expect(Number(theirs[0]!.locked_until)).toBeGreaterThanOrEqual(before + 60_000 - 1000);
+    expect(Number(theirs[0]!.locked_until)).toBeLessThanOrEqual(after + 60_000 + 1000);
+
+    const [e1, e3] = mine;
+    expect(await completeJob(db, e1!.id, 'w2', T + 2)).toBe(false);
+    expect(await completeJob(db, e1!.id, 'w1', T + 2)).toBe(true);
+    expect(await completeJob(db, e1!.id, 'w1', T + 3)).toBe(false);
+    // Inside the dispatcher's transaction (on SQLite through the raw connection the transaction holds).
+    expect(await db.transaction().execute((trx) => completeJob(trx, e3!.id, 'w1', T + 4, store.sqlite))).toBe(true);
+    expect(await completeJobs(db, [theirs[0]!.id, e1!.id], 'w2', T + 6)).toEqual(new Set([theirs[0]!.id]));
+    const done = await db
+      .selectFrom('jobs')
+      .select(['key', 'state', 'locked_by', 'locked_until', 'last_error', 'updated_at'])
+      .orderBy('key')
+      .execute();
+    expect(done.map((j) => ({ ...j, updated_at: Number(j.updated_at) }))).toEqual([
+      { key: 'ev:e1', state: 'done', locked_by: null, locked_until: null, last_error: null, updated_at: T + 2 },
+      { key: 'ev:e2', state: 'done', locked_by: null, locked_until: null, last_error: null, updated_at: T + 6 },
+      { key: 'ev:e3', state: 'done', locked_by: null, locked_until: null, last_error: null, updated_at: T + 4 },
+    ]);
   });
 
   it('named lease: one owner at a time, renewed by its owner, taken over once expired, released only by its owner', async () => {

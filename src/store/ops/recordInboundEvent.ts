@@ -1,7 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { storeOf, type Store } from '../db.ts';
-import { enqueueJobs, JOBS_CHANNEL, type NewJob } from './enqueueJobs.ts';
+import { JOBS_CHANNEL, type NewJob } from './enqueueJobs.ts';
+import { dialectOf } from '../dbClock.ts';
+import { bound, pgRecordInboundEvents, SQLITE_INSERT_EVENT, SQLITE_INSERT_EVENT_JOB } from '../fastPath/statements.ts';
 import { boundedKey } from '../../core/boundedKey.ts';
 
 export interface InboundEvent {
@@ -67,63 +69,70 @@ class InboundBatcher {
     if (s.sqlite) {
       // Raw prepared statements on SQLite: this runs for every webhook, and going through Kysely
       // (compile + several promise hops per statement) cost several times the insert itself.
-      // PostgreSQL keeps the Kysely path below (its cost is the round trip, not the compile).
       const access = s.sqlite;
       return access.exclusive((raw) => {
-        const insEvent = access.prepare(
-          'INSERT INTO inbound_events (source, event_id, type, payload, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING',
-        );
-        const insJob = access.prepare(
-          "INSERT INTO jobs (kind, key, queue_key, payload, state, run_at, attempts, max_attempts, created_at, updated_at) VALUES (?, ?, ?, ?, 'ready', ?, 0, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-        );
+        const insEvent = access.prepare(SQLITE_INSERT_EVENT);
+        const insJob = access.prepare(SQLITE_INSERT_EVENT_JOB);
         return raw.transaction(() =>
           batch.map(({ ev, job, now }) => {
-            if (insEvent.run(ev.source, ev.eventId, ev.type, JSON.stringify(ev.payload), now).changes === 0)
-              return true;
-            insJob.run(
-              job.kind,
-              job.key,
-              job.queueKey ?? null,
-              jobPayload(ev, job),
-              job.runAt ?? now,
-              job.maxAttempts ?? 10,
-              now,
-              now,
-            );
+            if (insEvent.run(...eventParams(ev, now)).changes === 0) return true;
+            insJob.run(...jobParams(ev, job, now));
             return false;
           }),
         )();
       });
     }
-    // PostgreSQL: the events, the jobs of the new ones and the NOTIFY that wakes idle workers of every
-    // instance, in one statement: atomic on its own, so one round trip per batch instead of four (BEGIN,
-    // two inserts, COMMIT); each round trip costs both this process and the server more than the rows.
-    const now = Math.max(...batch.map((p) => p.now));
-    const rows = batch.map(
-      ({ ev, job, now: at }) =>
-        sql`(${ev.source}, ${ev.eventId}, ${ev.type}, ${JSON.stringify(ev.payload)}, ${at}::bigint, ${job.kind}, ${job.key}, ${job.queueKey ?? null}::text, ${jobPayload(ev, job)}, ${job.runAt ?? at}::bigint, ${job.maxAttempts ?? 10}::integer)`,
-    );
-    return sql<{ source: string; event_id: string }>`
-      WITH v (source, event_id, type, payload, received_at, kind, key, queue_key, job_payload, run_at, max_attempts) AS (VALUES ${sql.join(rows)}),
-      ev AS (
-        INSERT INTO inbound_events (source, event_id, type, payload, received_at)
-        SELECT source, event_id, type, payload, received_at FROM v
-        ON CONFLICT (source, event_id) DO NOTHING
-        RETURNING source, event_id),
-      jb AS (
-        INSERT INTO jobs (kind, key, queue_key, payload, state, run_at, attempts, max_attempts, created_at, updated_at)
-        SELECT v.kind, v.key, v.queue_key, v.job_payload, 'ready', v.run_at, 0, v.max_attempts, ${now}::bigint, ${now}::bigint
-        FROM v JOIN ev ON ev.source = v.source AND ev.event_id = v.event_id
-        ON CONFLICT (key) DO NOTHING
-        RETURNING 1)
-      SELECT ev.source, ev.event_id, (SELECT CASE WHEN count(*) > 0 THEN pg_notify(${JOBS_CHANNEL}, '') END FROM jb) AS notified FROM ev`
-      .execute(s.db)
-      .then((r) => {
-        const fresh = new Set(r.rows.map((x) => `${x.source}\u0000${x.event_id}`));
-        // The same event twice in one batch: the first delivery is the new one, the next a duplicate.
-        return batch.map(({ ev }) => !fresh.delete(`${ev.source}\u0000${ev.eventId}`));
-      });
+    return pgRecord(s.db, batch);
   }
+}
+
+function eventParams(ev: InboundEvent, now: number): unknown[] {
+  return [ev.source, ev.eventId, ev.type, JSON.stringify(ev.payload), now];
+}
+
+function jobParams(ev: InboundEvent, job: InboundJob, now: number): unknown[] {
+  return [
+    job.kind,
+    job.key,
+    job.queueKey ?? null,
+    jobPayload(ev, job),
+    job.runAt ?? now,
+    job.maxAttempts ?? 10,
+    now,
+    now,
+  ];
+}
+
+/**
+ * PostgreSQL: the events, the jobs of the new ones and the NOTIFY that wakes idle workers of every instance, in
+ * one statement: atomic on its own, so one round trip per batch instead of four (BEGIN, two inserts, COMMIT); each
+ * round trip costs both this process and the server more than the rows. Inside a transaction the NOTIFY is
+ * delivered at commit. Resolves, for each event, whether it was a duplicate.
+ */
+async function pgRecord(db: Kysely<Database>, batch: ReadonlyArray<Omit<Pending, 'resolve' | 'reject'>>) {
+  const now = Math.max(...batch.map((p) => p.now));
+  const params = batch.flatMap(({ ev, job, now: at }) => [
+    ev.source,
+    ev.eventId,
+    ev.type,
+    JSON.stringify(ev.payload),
+    at,
+    job.kind,
+    job.key,
+    job.queueKey ?? null,
+    jobPayload(ev, job),
+    job.runAt ?? at,
+    job.maxAttempts ?? 10,
+  ]);
+  const r = await bound<{ source: string; event_id: string }>(pgRecordInboundEvents(batch.length), [
+    ...params,
+    now,
+    now,
+    JOBS_CHANNEL,
+  ]).execute(db);
+  const fresh = new Set(r.rows.map((x) => `${x.source}\u0000${x.event_id}`));
+  // The same event twice in one batch: the first delivery is the new one, the next a duplicate.
+  return batch.map(({ ev }) => !fresh.delete(`${ev.source}\u0000${ev.eventId}`));
 }
 
 const batchers = new WeakMap<Store, InboundBatcher>();
@@ -159,29 +168,13 @@ export async function recordInboundEvent(
     if (!b) batchers.set(store, (b = new InboundBatcher(store)));
     return b.submit(ev, job, now);
   }
-  return db.transaction().execute(async (trx) => {
-    const ins = await trx
-      .insertInto('inbound_events')
-      .values({
-        source: ev.source,
-        event_id: ev.eventId,
-        type: ev.type,
-        payload: JSON.stringify(ev.payload),
-        received_at: now,
-      })
-      .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
-      .executeTakeFirst();
-    if (Number(ins.numInsertedOrUpdatedRows ?? 0) === 0) return { duplicate: true };
-    await enqueueJobs(
-      trx,
-      [
-        {
-          ...job,
-          payload: job.payload ?? { source: ev.source, eventId: ev.eventId, type: ev.type, event: ev.payload },
-        },
-      ],
-      now,
-    );
+  // The one-event path runs the same statements through Kysely.
+  if (dialectOf(db) === 'postgres') return { duplicate: (await pgRecord(db, [{ ev, job, now }]))[0]! };
+  const write = async (trx: Kysely<Database>): Promise<{ duplicate: boolean }> => {
+    const ins = await bound(SQLITE_INSERT_EVENT, eventParams(ev, now)).execute(trx);
+    if (Number(ins.numAffectedRows ?? 0) === 0) return { duplicate: true };
+    await bound(SQLITE_INSERT_EVENT_JOB, jobParams(ev, job, now)).execute(trx);
     return { duplicate: false };
-  });
+  };
+  return db.isTransaction ? write(db) : db.transaction().execute(write);
 }
