@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const Priority = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
 
-/** What a ClickUp task should look like (core/intents.ts TaskDraft). */
+/** What a ClickUp task should look like (core/taskDraft.ts TaskDraft). */
 const TaskDraft = z.object({
   name: z.string(),
   markdown: z.string(),

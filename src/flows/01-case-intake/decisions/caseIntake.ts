@@ -1,6 +1,6 @@
 import { humanKind, type CaseRecord, type PartnerTier } from '../../../core/case.ts';
 import type { IncomingCase, IncomingDocument, PartnerFacts } from '../../../core/intake.ts';
-import type { Priority, TaskDraft } from '../../../core/intents.ts';
+import type { Priority, TaskDraft } from '../../../core/taskDraft.ts';
 import type { Job } from '../../catalogue.ts';
 
 /** The slice of configuration flow 1 decides with. */

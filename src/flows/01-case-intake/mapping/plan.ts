@@ -1,5 +1,5 @@
 import type { CaseRecord } from '../../../core/case.ts';
-import type { Priority } from '../../../core/intents.ts';
+import type { Priority } from '../../../core/taskDraft.ts';
 import { toClickUpFieldValue } from './customFieldValue.ts';
 import { tradingGridFieldValue } from './caseValues.ts';
 import { toClickUpValue } from './values.ts';

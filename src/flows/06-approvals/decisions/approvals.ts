@@ -1,6 +1,6 @@
 import type { Job } from '../../catalogue.ts';
 import type { Money, PartnerTier } from '../../../core/case.ts';
-import type { Priority } from '../../../core/intents.ts';
+import type { Priority } from '../../../core/taskDraft.ts';
 import { shareComment, shareFile, type SharingRules } from '../../../core/sharing/rules.ts';
 
 /** Flow 6: a partner request becomes an approval task; the decision taken in ClickUp goes back once. Pure. */
