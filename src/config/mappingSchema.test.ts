@@ -65,9 +65,19 @@ describe('mapping config', () => {
 
   it.each([
     [
-      { tradinggrid: 'value', clickup: { custom_field: 'Value' }, direction: 'both' },
+      { tradinggrid: 'partner', clickup: { custom_field: 'Partner' }, direction: 'both' },
       'mapping.fields[0].direction',
-      'cannot be written by the bridge',
+      'cannot be written by the bridge (the partner is who raised the case',
+    ],
+    [
+      { tradinggrid: 'currency', clickup: { custom_field: 'Currency' }, direction: 'to_tradinggrid' },
+      'mapping.fields[0].direction',
+      'the currency goes with the value',
+    ],
+    [
+      { tradinggrid: 'value', clickup: 'priority', direction: 'both' },
+      'mapping.fields[0].direction',
+      'set by the bridge (the SLA and priority decisions) and not read back',
     ],
     [
       { tradinggrid: 'status', clickup: 'status', values: [{ tradinggrid: 'investigating', clickup: 'QA' }] },
@@ -81,5 +91,15 @@ describe('mapping config', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.find((p) => p.path === path)?.message).toContain(message);
+  });
+
+  it.each([
+    [{ tradinggrid: 'value', clickup: { custom_field: 'Value' }, direction: 'both' }, 'both'],
+    [{ tradinggrid: 'title', clickup: { custom_field: 'Case title' }, direction: 'to_tradinggrid' }, 'to_tradinggrid'],
+    [{ tradinggrid: 'kind', clickup: { custom_field: 'Issue type' } }, 'to_clickup'],
+    [{ tradinggrid: 'partner', clickup: { custom_field: 'Partner' }, direction: 'none' }, 'none'],
+  ])('%j is accepted with direction %s', (field, direction) => {
+    const r = validateConfig({ ...minimal, mapping: { fields: [field] } });
+    expect(r.ok ? r.config.mapping.fields[0]!.direction : r.problems).toBe(direction);
   });
 });

@@ -4,6 +4,7 @@ import {
   CLICKUP_STANDARD_FIELDS,
   MAPPING_DIRECTIONS,
   TG_FIELDS,
+  TG_READ_ONLY_REASON,
   TG_WRITABLE_FIELDS,
   type ClickUpTarget,
   type FieldMapping,
@@ -56,10 +57,17 @@ export const FieldMappingSchema = z
   .superRefine((m, ctx) => {
     const toTg = m.direction === 'both' || m.direction === 'to_tradinggrid';
     if (toTg && !(TG_WRITABLE_FIELDS as readonly string[]).includes(m.tradinggrid)) {
+      const why = TG_READ_ONLY_REASON[m.tradinggrid];
       ctx.addIssue({
         code: 'custom',
         path: ['direction'],
-        message: `Trading Grid field "${m.tradinggrid}" cannot be written by the bridge (writable: ${TG_WRITABLE_FIELDS.join(', ')}); use direction to_clickup or none`,
+        message: `Trading Grid field "${m.tradinggrid}" cannot be written by the bridge${why ? ` (${why})` : ''}: the contract writes only ${TG_WRITABLE_FIELDS.join(', ')}; use direction to_clickup or none`,
+      });
+    } else if (toTg && (m.clickup === 'priority' || m.clickup === 'due_date')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['direction'],
+        message: `the task's ${m.clickup} is set by the bridge (the SLA and priority decisions) and not read back: map a custom field to send edits to Trading Grid, or use direction to_clickup`,
       });
     }
     if ((m.tradinggrid === 'status') !== (m.clickup === 'status')) {

@@ -82,6 +82,7 @@ export function createEdiOnlyTradingGrid(
     listCases: fail('listing community cases'),
     iterateCases: failIterate('listing community cases'),
     setCaseStatus: fail("setting a community case's status"),
+    setCaseFields: fail("changing a community case's fields"),
     listCaseComments: fail("reading a community case's comments"),
     addCaseComment: fail('commenting on a community case'),
     listCaseDocuments: fail("listing a community case's documents"),

@@ -216,6 +216,13 @@ beforeAll(async () => {
     await tg.listCases({ partnerId: pid, status: 'open', kind: 'dispute', updatedAfter: '2000-01-01T00:00:00.000Z' }),
   );
   must(await tg.setCaseStatus(c.id, { status: 'in_review', note: 'looking' }, 'k-cstatus'));
+  must(
+    await tg.setCaseFields(
+      c.id,
+      { title: 'Short shipment (2 pallets)', kind: 'shipment_exception', value: { amount: 99, currency: 'EUR' } },
+      'k-cfields',
+    ),
+  );
   must(await tg.addCaseComment(c.id, { body: 'we are on it', author: 'Ops' }, 'k-comment'));
   must(await tg.listCaseComments(c.id));
   const d = must(

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import {
+  CASE_KINDS,
   CaseCommentSchema,
   CaseSchema,
   ComplianceRequirementSchema,
@@ -39,6 +40,19 @@ export const CaseStatusInputSchema = z.strictObject({
   status: z.enum(SETTABLE_CASE_STATUSES),
   note: z.string().optional(),
 });
+/**
+ * The case fields the internal side may change (`POST /cases/{id}/fields`): only the fields sent change,
+ * at least one; `value` replaces the whole amount and currency. A mapping with direction `both` or
+ * `to_tradinggrid` is what sends one (docs/tradinggrid-contract.md).
+ */
+export const CaseFieldsInputSchema = z
+  .strictObject({
+    title: z.string().min(1).optional(),
+    description: z.string().optional(),
+    kind: z.enum(CASE_KINDS).optional(),
+    value: z.strictObject({ amount: z.number(), currency: z.string().min(1) }).optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: 'at least one field' });
 export const CommentInputSchema = z.strictObject({ body: z.string().min(1), author: z.string().optional() });
 export const NewTradingPartnerSchema = z.strictObject({
   name: z.string().min(1),
@@ -98,6 +112,7 @@ const RESPONSES = {
 const REQUESTS = {
   TokenRequest: TokenRequestSchema,
   CaseStatusInput: CaseStatusInputSchema,
+  CaseFieldsInput: CaseFieldsInputSchema,
   CommentInput: CommentInputSchema,
   NewTradingPartner: NewTradingPartnerSchema,
   PartnerStatusInput: PartnerStatusInputSchema,
@@ -260,6 +275,14 @@ export function tradingGridContractDocument(): Json {
       '/cases/{id}': { get: read('one case', 'Case') },
       '/cases/{id}/status': {
         post: write('set the case status the partner sees (flow 2)', 'CaseStatusInput', 'Case', '200'),
+      },
+      '/cases/{id}/fields': {
+        post: write(
+          'change case fields the partner sees (title, description, kind, value); only the fields sent change',
+          'CaseFieldsInput',
+          'Case',
+          '200',
+        ),
       },
       '/cases/{id}/comments': {
         get: { ...list('comments of a case', 'CaseCommentPage', []).get, parameters: [idParam, ...PAGING.slice(0, 2)] },

@@ -104,6 +104,14 @@ export interface ChangeBatch {
   cursor: string;
 }
 
+/** The case fields the internal side may change (contract: `CaseFieldsInput`). */
+export interface CaseFieldsInput {
+  title?: string;
+  description?: string;
+  kind?: CaseKind;
+  value?: { amount: number; currency: string };
+}
+
 export interface TradingGridCases {
   getCase(id: string): Promise<Result<Case>>;
   listCases(q?: CaseListQuery): Promise<Result<Page<Case>>>;
@@ -114,6 +122,8 @@ export interface TradingGridCases {
     input: { status: SettableCaseStatus; note?: string },
     idempotencyKey: string,
   ): Promise<Result<Case>>;
+  /** `POST /cases/{id}/fields`: the fields given change (a ClickUp edit where the mapping sends it). */
+  setCaseFields(caseId: string, input: CaseFieldsInput, idempotencyKey: string): Promise<Result<Case>>;
   listCaseComments(caseId: string): Promise<Result<Page<CaseComment>>>;
   addCaseComment(
     caseId: string,

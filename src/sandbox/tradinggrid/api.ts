@@ -125,6 +125,9 @@ export function addApiRoutes(router: TradingGridRouter, d: ApiDeps): void {
     const b = parseJson(await readBody(req, JSON_LIMIT));
     return json(200, state.setCaseStatus(params.id!, b.status, b.note));
   });
+  router.add('POST', '/cases/{id}/fields', async ({ req, params }) =>
+    json(200, state.setCaseFields(params.id!, parseJson(await readBody(req, JSON_LIMIT)))),
+  );
   router.add('GET', '/cases/{id}/comments', ({ params, query }) => {
     state.getCase(params.id!);
     return listReply(state.comments.get(params.id!) ?? [], query);

@@ -26,6 +26,7 @@ import type {
   EdiAddress,
 } from '../../connectors/tradinggrid/events.ts';
 import {
+  CASE_KINDS,
   CASE_STATUSES,
   DECISION_OUTCOMES,
   PARTNER_STATUSES,
@@ -426,6 +427,48 @@ export class TradingGridState {
     if (changed.length === 0) return c;
     c.updated_at = this.stamp();
     this.emit('case.updated', { id, partner_id: c.partner_id, status: c.status, changed, side: 'partner' });
+    return c;
+  }
+
+  /**
+   * The internal side changes case fields (`POST /cases/{id}/fields`): the body is checked as the contract
+   * says (closed, at least one field); one case.updated (side internal) names what changed.
+   */
+  setCaseFields(id: string, body: Record<string, unknown>): Case {
+    const c = this.getCase(id) as Case & Record<string, unknown>;
+    const known = new Set(['title', 'description', 'kind', 'value']);
+    const extra = Object.keys(body).filter((k) => !known.has(k));
+    if (extra.length > 0)
+      throw new SandboxError(400, 'invalid_field', `not a writable case field: ${extra.join(', ')}`);
+    if (Object.keys(body).length === 0) throw new SandboxError(400, 'invalid_body', 'at least one field');
+    if (body.title !== undefined && (typeof body.title !== 'string' || !body.title.trim()))
+      throw new SandboxError(400, 'invalid_title', 'title must be a non-empty string');
+    if (body.description !== undefined && typeof body.description !== 'string')
+      throw new SandboxError(400, 'invalid_description', 'description must be a string');
+    if (body.kind !== undefined && !(CASE_KINDS as readonly unknown[]).includes(body.kind))
+      throw new SandboxError(400, 'invalid_kind', `kind must be one of ${CASE_KINDS.join(', ')}`);
+    const v = body.value as { amount?: unknown; currency?: unknown } | undefined;
+    if (
+      v !== undefined &&
+      (typeof v !== 'object' ||
+        v === null ||
+        typeof v.amount !== 'number' ||
+        !Number.isFinite(v.amount) ||
+        typeof v.currency !== 'string' ||
+        !v.currency ||
+        Object.keys(v).some((k) => k !== 'amount' && k !== 'currency'))
+    )
+      throw new SandboxError(400, 'invalid_value', 'value must be {amount: number, currency: string}');
+    const changed: string[] = [];
+    for (const k of known) {
+      const next = body[k];
+      if (next === undefined || JSON.stringify(c[k]) === JSON.stringify(next)) continue;
+      c[k] = next;
+      changed.push(k);
+    }
+    if (changed.length === 0) return c;
+    c.updated_at = this.stamp();
+    this.emit('case.updated', { id, partner_id: c.partner_id, status: c.status, changed, side: 'internal' });
     return c;
   }
 

@@ -229,6 +229,14 @@ export function createCommunityDriver(opts: CommunityDriverOptions): CommunityDr
         key,
         schemas.case,
       ),
+    setCaseFields: (caseId, input, key) =>
+      write(
+        'POST',
+        `/cases/${seg(caseId)}/fields`,
+        Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+        key,
+        schemas.case,
+      ),
     listCaseComments: (caseId) => collect(`/cases/${seg(caseId)}/comments`, schemas.comments),
     addCaseComment: (caseId, input, key) =>
       write(

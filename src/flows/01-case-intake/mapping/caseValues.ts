@@ -16,6 +16,8 @@ export function tradingGridFieldValue(c: CaseRecord, f: TgField): LogicalValue {
       return c.kind;
     case 'title':
       return c.title;
+    case 'description':
+      return c.description;
     case 'transaction_ref': {
       const r = c.transactionRef;
       if (!r) return null;

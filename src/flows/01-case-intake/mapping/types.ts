@@ -8,6 +8,7 @@ export const TG_FIELDS = [
   'tier',
   'kind',
   'title',
+  'description',
   'transaction_ref',
   'case_id',
   'value',
@@ -17,8 +18,30 @@ export const TG_FIELDS = [
 ] as const;
 export type TgField = (typeof TG_FIELDS)[number];
 
-/** What the bridge can write on the Trading Grid side. */
-export const TG_WRITABLE_FIELDS = ['status'] as const satisfies readonly TgField[];
+/**
+ * What the bridge can write on the Trading Grid side: the status (`POST /cases/{id}/status`) and the case
+ * fields of `POST /cases/{id}/fields` (title, description, kind, value: the amount, in the case's currency).
+ */
+export const TG_WRITABLE_FIELDS = [
+  'status',
+  'title',
+  'description',
+  'kind',
+  'value',
+] as const satisfies readonly TgField[];
+export type TgWritableField = (typeof TG_WRITABLE_FIELDS)[number];
+
+/** Why a Trading Grid field cannot be written by the bridge (the contract has no write for it). */
+export const TG_READ_ONLY_REASON: Partial<Record<TgField, string>> = {
+  partner: 'the partner is who raised the case, not a field of it',
+  partner_id: 'the partner is who raised the case, not a field of it',
+  tier: "the tier is the partner's, not the case's",
+  transaction_ref: 'the transaction reference points into EDI traffic the partner sent',
+  case_id: "the case id is Trading Grid's",
+  currency: "the currency goes with the value: map value, whose amount is written in the case's currency",
+  sla_due: 'the SLA due date is computed by the bridge, Trading Grid has no such field',
+  opened_at: 'the opening instant is when the partner raised the case',
+};
 
 /** Value kind of each Trading Grid field: decides which ClickUp field types it fits without a value map. */
 export const TG_FIELD_KIND: Record<TgField, 'text' | 'number' | 'date'> = {
@@ -28,6 +51,7 @@ export const TG_FIELD_KIND: Record<TgField, 'text' | 'number' | 'date'> = {
   tier: 'text',
   kind: 'text',
   title: 'text',
+  description: 'text',
   transaction_ref: 'text',
   case_id: 'text',
   value: 'number',
