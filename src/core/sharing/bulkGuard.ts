@@ -17,6 +17,7 @@ export interface BulkGuardConfig {
  */
 export const PARTNER_VISIBLE_JOB_KINDS: ReadonlySet<string> = new Set([
   'tradinggrid.set_status',
+  'tradinggrid.set_case_fields',
   'tradinggrid.add_comment',
   'tradinggrid.upload_document',
   'approval.post_decision',

@@ -13,6 +13,7 @@ import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { toIncomingCase, toIncomingDocument } from './mapTradingGrid.ts';
 import type { IncomingCase, IncomingDocument } from '../../core/intake.ts';
 import { CASE_BACK_IN_FILTER, caseFilteredOut, linkedCaseFilter } from './mapping/effects.ts';
+import { partnerEditsToTask } from '../02-status-sync/fieldEdits.ts';
 
 export function intakeConfigFrom(ctx: SyncContext): IntakeConfig {
   const c = ctx.config;
@@ -62,15 +63,21 @@ export async function intakeCase(
   const gate = link ? await linkedCaseFilter(ctx, incoming, partnerFacts) : { resumed: false };
   if ('outcome' in gate) return gate.outcome;
   const now = ctx.now();
+  const config = intakeConfigFrom(ctx);
   const decision = decideCaseIntake({
     incoming,
     documents,
     partner: partnerFacts,
     existing,
     linked: link !== null,
-    config: intakeConfigFrom(ctx),
+    config,
     now,
   });
+  // A partner edit of a case that has its task: the task fields it changed follow, per their direction.
+  const edits =
+    link && existing
+      ? await partnerEditsToTask(ctx, existing, decision.record, documents, incoming.updatedAt, config.caseUrl)
+      : null;
   return {
     status: 'done',
     commit: async (trx) => {
@@ -83,6 +90,7 @@ export async function intakeCase(
         existing ? now : decision.record.openedAt,
       );
       await enqueueJobs(trx, decision.jobs, now, ctx.config.dispatcher.max_attempts);
+      await edits?.(trx);
       if (gate.resumed)
         await appendAudit(
           trx,

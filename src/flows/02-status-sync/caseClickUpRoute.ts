@@ -19,6 +19,7 @@ import { enqueueGuarded, personOf } from '../shared/partnerGuard.ts';
 import { isCasePausedByFilter } from '../01-case-intake/mapping/effects.ts';
 import { needsCheckbox, shareComment, shareField, shareFile } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
+import { clickUpFieldEdits } from './fieldEdits.ts';
 
 type HistoryItem = NonNullable<ClickUpWebhookEvent['history_items']>[number];
 
@@ -317,6 +318,9 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
       else readFiles = true;
     }
   }
+  // Edits of synced task fields (name, description, priority, mapped custom fields), per their direction.
+  const fieldEdits = await clickUpFieldEdits(ctx, caseId, items, (i) => itemTime(i, ctx.now()));
+  if (fieldEdits) jobs.push(...fieldEdits.jobs);
   // The task as it is now, read at most once: its files when the item did not name them, its checkbox when the rule needs it.
   type TaskRead = {
     attachments?: Array<{ id?: unknown; title?: string; url?: unknown; mimetype?: string }>;
@@ -381,6 +385,7 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
   }
   if (
     jobs.length === 0 &&
+    !fieldEdits &&
     audits.length === 0 &&
     statusNames.length === 0 &&
     statusChanges.every((s) => s.decision.action === 'ignore' && !s.decision.remember)
@@ -397,6 +402,7 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
           { actor: 'gridbridge', entity: 'case', entityId: caseId, action: a.action, after: a.after },
           ctx.now(),
         );
+      await fieldEdits?.commit(trx);
       // One person's mass change (hundreds of tasks moved by mistake) is held for an admin past the limit.
       await enqueueGuarded(ctx, trx, personOf(items), jobs);
     },

@@ -29,6 +29,31 @@ export const statusSyncJobs = {
     clickUpCommentId: z.string(),
     sharedBy: z.string().optional(),
   }),
+  /**
+   * A partner edit shown on the task: `writes` go in one task update, `fields` (edit keys of custom fields) are
+   * written from the case as it is when the job runs; `remember`: each edited key's value as the memory compares it.
+   */
+  'clickup.update_case_fields': z.object({
+    caseId: z.string(),
+    at: z.number(),
+    writes: z.object({
+      name: z.string().optional(),
+      markdown: z.string().optional(),
+      priority: z.number().int().min(1).max(4).optional(),
+    }),
+    fields: z.array(z.string()),
+    remember: z.record(z.string(), z.string()),
+  }),
+  /** A ClickUp edit of a field mapped `both` / `to_tradinggrid`; `sharedBy`: the mapping that lets it reach the partner. */
+  'tradinggrid.set_case_fields': z.object({
+    caseId: z.string(),
+    key: z.string(),
+    field: z.string(),
+    value: z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]),
+    canonical: z.string(),
+    at: z.number(),
+    sharedBy: z.string(),
+  }),
   /** `commentId`: the Trading Grid comment, read again when the job runs. */
   'clickup.add_comment': z.object({ caseId: z.string(), commentId: z.string() }),
 } as const;

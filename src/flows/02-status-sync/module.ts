@@ -6,6 +6,7 @@ import {
   setPartnerStatusHandler,
 } from './effectHandlers.ts';
 import { caseClickUpRoute } from './caseClickUpRoute.ts';
+import { setPartnerCaseFieldsHandler, updateCaseFieldsHandler } from './fieldEdits.ts';
 import { caseCommentRoute, caseUpdatedRoute } from './routes.ts';
 import { statusSyncJobs } from './jobs.ts';
 
@@ -19,6 +20,14 @@ export const statusSyncFlow: FlowModule = {
     'clickup.set_status': { schema: statusSyncJobs['clickup.set_status'], handler: setClickUpStatusHandler },
     'tradinggrid.add_comment': { schema: statusSyncJobs['tradinggrid.add_comment'], handler: addPartnerCommentHandler },
     'clickup.add_comment': { schema: statusSyncJobs['clickup.add_comment'], handler: addClickUpCommentHandler },
+    'clickup.update_case_fields': {
+      schema: statusSyncJobs['clickup.update_case_fields'],
+      handler: updateCaseFieldsHandler,
+    },
+    'tradinggrid.set_case_fields': {
+      schema: statusSyncJobs['tradinggrid.set_case_fields'],
+      handler: setPartnerCaseFieldsHandler,
+    },
   },
   tgRoutes: [
     { name: 'case.updated', order: 110, route: caseUpdatedRoute },

@@ -75,6 +75,59 @@ function describe(i: IncomingCase, partnerName: string, docs: readonly IncomingD
 }
 
 /**
+ * The task a case gets: name, description, priority, due date, tags and the `clickup.fields` values. Also what a
+ * linked task should show after the partner edits the case (flow 2 compares the drafts before and after the edit).
+ */
+export function caseTaskDraft(
+  i: IncomingCase,
+  o: {
+    partnerName: string | null;
+    tier: PartnerTier | null;
+    slaDueAt: number | null;
+    documents: readonly IncomingDocument[];
+    caseUrl?: (caseId: string) => string;
+  },
+): TaskDraft {
+  return {
+    name: `${i.source === 'mailbox_test' ? '[TEST] ' : ''}[${o.partnerName ?? i.partnerId}] ${humanKind(i.kind)[0]!.toUpperCase()}${humanKind(i.kind).slice(1)}: ${i.title}`,
+    markdown: describe(
+      i,
+      o.partnerName ?? i.partnerId,
+      o.documents,
+      i.source !== 'community' ? undefined : o.caseUrl?.(i.id),
+    ),
+    priority: decidePriority(i.kind, o.tier, i.value?.amount ?? null),
+    dueAt: o.slaDueAt,
+    tags: ['gridbridge', i.kind.replace(/_/g, '-'), ...(i.source === 'mailbox_test' ? ['edi-test'] : [])],
+    fields: {
+      partner: o.partnerName ?? i.partnerId,
+      issue_type: humanKind(i.kind),
+      transaction_ref: formatRef(i) || null,
+      tg_case_id: i.id,
+      value: i.value?.amount ?? null,
+    },
+  };
+}
+
+/** A stored case as the intake reads it (for drafts of a case already taken in). */
+export function incomingOf(c: CaseRecord): IncomingCase {
+  return {
+    id: c.id,
+    source: c.source,
+    partnerId: c.partnerId,
+    kind: c.kind,
+    ...(c.exception ? { exception: c.exception } : {}),
+    title: c.title,
+    description: c.description,
+    transactionRef: c.transactionRef,
+    value: c.value,
+    status: c.partnerStatus,
+    openedAt: c.openedAt,
+    updatedAt: c.updatedAt,
+  };
+}
+
+/**
  * Flow 1: a partner case arrives (or is re-read). Decide the case record and the effects: a ClickUp task
  * once, one upload per partner document, or a hold when the partner has no mapping. Pure.
  */
@@ -125,25 +178,13 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
   const queueKey = `case:${i.id}`;
   // A case whose task a person deleted (and the config says leave it) gets no new task.
   if (!input.linked && !existing?.unlinked) {
-    const task: TaskDraft = {
-      name: `${i.source === 'mailbox_test' ? '[TEST] ' : ''}[${partnerName ?? i.partnerId}] ${humanKind(i.kind)[0]!.toUpperCase()}${humanKind(i.kind).slice(1)}: ${i.title}`,
-      markdown: describe(
-        i,
-        partnerName ?? i.partnerId,
-        input.documents,
-        i.source !== 'community' ? undefined : config.caseUrl?.(i.id),
-      ),
-      priority: decidePriority(i.kind, partner?.tier ?? null, i.value?.amount ?? null),
-      dueAt: slaDueAt,
-      tags: ['gridbridge', i.kind.replace(/_/g, '-'), ...(i.source === 'mailbox_test' ? ['edi-test'] : [])],
-      fields: {
-        partner: partnerName ?? i.partnerId,
-        issue_type: humanKind(i.kind),
-        transaction_ref: formatRef(i) || null,
-        tg_case_id: i.id,
-        value: i.value?.amount ?? null,
-      },
-    };
+    const task = caseTaskDraft(i, {
+      partnerName,
+      tier: partner?.tier ?? null,
+      slaDueAt,
+      documents: input.documents,
+      caseUrl: config.caseUrl,
+    });
     // A task that replaces a deleted one (sync.on_task_deleted: recreate) is a new effect, so a new key.
     const replaces = existing?.replacesTask;
     jobs.push({

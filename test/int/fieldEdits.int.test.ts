@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorld, eventually, settle, type World } from '../helpers/world.ts';
+import { getLink } from '../../src/store/ops/links.ts';
+import { listAudit } from '../../src/store/ops/audit.ts';
+import { sandboxMapping } from '../../src/cli/demo/sandboxMapping.ts';
+
+let world: World | null = null;
+afterEach(async () => {
+  await world?.close();
+  world = null;
+});
+
+const PUT_TASK = 'PUT /api/v2/task/{task_id}';
+const SET_FIELD = 'POST /api/v2/task/{task_id}/field/{field_id}';
+const TG_FIELDS = 'POST /cases/{id}/fields';
+
+/** The sandbox mapping with the transaction value mapped both ways (ClickUp edits of "Value" reach the partner). */
+function valueBothWays() {
+  const m = sandboxMapping();
+  return {
+    mapping: {
+      ...m,
+      fields: m.fields.map((f) => (f.tradinggrid === 'value' ? { ...f, direction: 'both', owner: 'clickup' } : f)),
+    },
+  };
+}
+
+async function openCase(w: World) {
+  const b = w.bridge ?? (await w.startBridge());
+  const c = await w.tg.raiseCase({
+    partnerId: 'P-GLOBEX',
+    kind: 'dispute',
+    title: 'Short shipment',
+    value: { amount: 120, currency: 'USD' },
+  });
+  const link = await eventually('the task', () => getLink(b.store.db, 'case', c.id));
+  await eventually('received on the partner side', () => w.tg.state().cases.get(c.id)?.status === 'received');
+  await settle(w);
+  return { b, c, taskId: link.cuTaskId };
+}
+
+const cuRoute = (w: World, route: string) => w.cu.stats().requests[route] ?? 0;
+const tgRoute = (w: World, route: string) => w.tg.stats().requests[route] ?? 0;
+const task = (w: World, id: string) => w.cu.tasks().find((t) => t.id === id) as any;
+const valueOf = (t: any) => Number(t.custom_fields.find((f: any) => f.name === 'Value')?.value);
+const audits = async (w: World, caseId: string, action: string) =>
+  (await listAudit(w.bridge!.store.db, 'case', caseId))
+    .filter((a) => a.action === action)
+    .map((a) => JSON.parse(a.after!));
+
+describe('partner edits of a linked case reach its task', () => {
+  it('a new title and value update the task once (name, priority in one update, the value field), and the echo costs nothing', async () => {
+    world = await createWorld();
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    expect(valueOf(task(w, taskId))).toBe(120);
+    const put = cuRoute(w, PUT_TASK);
+    const field = cuRoute(w, SET_FIELD);
+    await w.tg.editCase(c.id, { title: 'Short shipment (2 pallets)', value: { amount: 60_000, currency: 'USD' } });
+    await eventually('the value on the task', () => valueOf(task(w, taskId)) === 60_000);
+    await settle(w);
+    const t = task(w, taskId);
+    expect(t.name).toBe('[Globex Logistics] Dispute: Short shipment (2 pallets)');
+    // 60 000 is a large amount: the priority decision raises the task to high.
+    expect(t.priority?.priority).toBe('high');
+    expect(cuRoute(w, PUT_TASK) - put).toBe(1);
+    expect(cuRoute(w, SET_FIELD) - field).toBe(1);
+    // Our own writes came back as ClickUp webhooks: nothing went to the partner, nothing was written again.
+    expect(tgRoute(w, TG_FIELDS)).toBe(0);
+    expect(await audits(w, c.id, 'fields_to_clickup')).toHaveLength(1);
+    expect(await audits(w, c.id, 'field_not_sent')).toEqual([]);
+  });
+});
+
+describe('ClickUp edits of mapped fields reach Trading Grid per the direction', () => {
+  it('a field mapped both ways: the edit is one Trading Grid call, audited with its mapping, and its echo does not write the value back (only the description table follows)', async () => {
+    world = await createWorld({ extra: valueBothWays() });
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    const put = cuRoute(w, PUT_TASK);
+    const field = cuRoute(w, SET_FIELD);
+    w.cu.setField(taskId, 'Value', 250, 'ana.ops@gridbridge.example');
+    await eventually('the value on the partner side', () => w.tg.state().cases.get(c.id)?.value?.amount === 250);
+    await settle(w);
+    expect(w.tg.state().cases.get(c.id)?.value).toEqual({ amount: 250, currency: 'USD' });
+    expect(tgRoute(w, TG_FIELDS)).toBe(1);
+    expect(await audits(w, c.id, 'field_to_partner')).toEqual([
+      { field: 'value', value: 250, rule: 'mapping.fields: value (direction both)' },
+    ]);
+    // Trading Grid's case.updated for our write: the value field already holds it (not written again); only the
+    // description, whose table shows the value, follows the case.
+    expect(cuRoute(w, SET_FIELD) - field).toBe(0);
+    expect(cuRoute(w, PUT_TASK) - put).toBe(1);
+    expect((await audits(w, c.id, 'fields_to_clickup')).map((a) => a.fields)).toEqual([['task description']]);
+    expect(task(w, taskId).description).toContain('250.00 USD');
+  });
+
+  it('a field mapped to ClickUp only: the edit stays in ClickUp and the audit says why', async () => {
+    world = await createWorld();
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    w.cu.setField(taskId, 'Value', 250, 'ana.ops@gridbridge.example');
+    await eventually('the audit', async () => (await audits(w, c.id, 'field_not_sent')).length === 1);
+    await settle(w);
+    expect(await audits(w, c.id, 'field_not_sent')).toEqual([
+      {
+        field: 'value (mapping.fields)',
+        reason: 'the mapping goes Trading Grid → ClickUp only (direction to_clickup): an edit in ClickUp stays there',
+      },
+    ]);
+    expect(tgRoute(w, TG_FIELDS)).toBe(0);
+    expect(w.tg.state().cases.get(c.id)?.value?.amount).toBe(120);
+  });
+});
+
+describe('both sides edit the same field', () => {
+  it('the newer edit wins: a partner edit after a ClickUp edit overwrites it, and the conflict is audited', async () => {
+    world = await createWorld();
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    w.cu.setField(taskId, 'Value', 250, 'ana.ops@gridbridge.example');
+    await eventually('the ClickUp edit seen', async () => (await audits(w, c.id, 'field_not_sent')).length === 1);
+    await settle(w);
+    await w.tg.editCase(c.id, { value: { amount: 300, currency: 'USD' } });
+    await eventually('the partner value on the task', () => valueOf(task(w, taskId)) === 300);
+    await settle(w);
+    expect(await audits(w, c.id, 'field_conflict')).toEqual([
+      { field: 'value (mapping.fields)', winner: 'tradinggrid', resolved: 'newer wins' },
+    ]);
+  });
+});
