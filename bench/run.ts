@@ -16,9 +16,11 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<object> }>> = {
   soak: () => import('./soak.ts'),
 };
 
-// `--minutes N` belongs to soak (read from argv there): its value is not a bench name.
+// `--minutes N`, `--env K=V`, `--snapshots M,M`, `--out DIR` belong to soak (read from argv there): their
+// values are not bench names.
 const args = process.argv.slice(2);
-const wanted = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '--minutes');
+const VALUED = new Set(['--minutes', '--env', '--snapshots', '--out']);
+const wanted = args.filter((a, i) => !a.startsWith('-') && !VALUED.has(args[i - 1] ?? ''));
 // The soak runs for half an hour: only when named.
 const names = wanted.length > 0 ? wanted : Object.keys(BENCHES).filter((n) => n !== 'soak');
 const unknown = names.filter((n) => !BENCHES[n]);

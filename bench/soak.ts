@@ -1,13 +1,19 @@
 // soak: the bridge in its own process (`gridbridge start`, SQLite file, retention on) under a steady mixed
 // load for `--minutes N` (default 30): every second a new Trading Grid case, a status change and a comment
 // on a ClickUp task, a partner comment, and every fifth second a partner document; the SLA sweep and the
-// prune job run every minute. RSS (from /proc) and the V8 heap (from /metrics) are sampled every 30 s.
-// Prints JSON: the samples, the slope of RSS over the second half (least squares) and whether it is flat
-// (the second half's fitted growth under 5% of its median RSS, or under 10 MB).
+// prune job run every minute. Every 30 s: RSS, split into anonymous and file-backed (from /proc), and from
+// inside the bridge (bench/soakProbe.mjs, preloaded by the soak only) the V8 heap, its spaces, and the
+// memory outside it (external, ArrayBuffers). Prints JSON: the samples; least-squares slopes of each figure
+// after the warm-up, over the second half and over the last quarter (whether the rise levels off); and
+// whether RSS is flat (the second half's fitted growth under 5% of its median RSS, or under 10 MB).
 // `npm run bench -- soak [--minutes N]` (not part of a plain `npm run bench`: it takes half an hour).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Diagnosis options: `--env K=V` (repeatable) sets a variable in the bridge's environment only (e.g.
+// MALLOC_ARENA_MAX=2); `--snapshots 5,25` writes heap snapshots of the bridge at those minutes (each one
+// pauses the bridge and raises its RSS: not for a run whose RSS is the figure; diff them with
+// bench/heapDiff.ts); `--out DIR` keeps the probe's lines, the snapshots and the result there.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { startBridgeProcess } from '../test/helpers/bridgeProcess.ts';
 import { startClickUpSandbox } from '../src/sandbox/clickup/server.ts';
 import { startTradingGridSandbox } from '../src/sandbox/tradinggrid/index.ts';
@@ -17,13 +23,42 @@ import { round } from './stats.ts';
 interface Sample {
   at_s: number;
   rss_mb: number;
+  rss_anon_mb: number;
+  rss_file_mb: number;
   heap_used_mb: number | null;
+  heap_total_mb: number | null;
+  external_mb: number | null;
+  array_buffers_mb: number | null;
+  /** Used size of each V8 heap space, MB. */
+  spaces: Record<string, number> | null;
   cases: number;
   tasks: number;
   load_1m: number;
 }
 
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+/** VmRSS, RssAnon, RssFile (+ RssShmem) of a process, MB. */
+function rssOf(pid: number): { rss: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: (kb('RssFile') + kb('RssShmem')) / 1024 };
+}
+
+interface ProbeLine {
+  memory?: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+  spaces?: Record<string, number>;
+  snapshot?: string;
+}
+
+/** The probe's last memory line (it writes one every 5 s). */
+function lastProbe(file: string): ProbeLine | null {
+  if (!existsSync(file)) return null;
+  const lines = readFileSync(file, 'utf8').trim().split('\n').reverse();
+  for (const l of lines) {
+    const o = JSON.parse(l) as ProbeLine;
+    if (o.memory) return o;
+  }
+  return null;
+}
 
 /** Least-squares slope of y over x. */
 function slope(xs: number[], ys: number[]): number {
@@ -39,6 +74,23 @@ function slope(xs: number[], ys: number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
+/** Slopes (MB/min) of one figure after the warm-up, over the second half and over the last quarter. */
+function trend(samples: Sample[], minutes: number, warmupMin: number, y: (s: Sample) => number | null) {
+  const fit = (fromMin: number) => {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (const s of samples) {
+      const v = y(s);
+      if (s.at_s >= fromMin * 60 && v !== null) {
+        xs.push(s.at_s / 60);
+        ys.push(v);
+      }
+    }
+    return xs.length < 3 ? null : round(slope(xs, ys), 3);
+  };
+  return { after_warmup: fit(warmupMin), second_half: fit(minutes / 2), last_quarter: fit((minutes * 3) / 4) };
+}
+
 /** `--minutes N` on the command line (also through `npm run bench -- soak --minutes N`). */
 function minutesFromArgv(): number | undefined {
   const i = process.argv.indexOf('--minutes');
@@ -46,9 +98,39 @@ function minutesFromArgv(): number | undefined {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
-export async function run(o: { minutes?: number; sampleEverySec?: number } = {}): Promise<object> {
+/** Every value of a repeatable option (`--env A=1 --env B=2`). */
+function argValues(name: string): string[] {
+  const out: string[] = [];
+  process.argv.forEach((a, i) => {
+    if (a === name && process.argv[i + 1] !== undefined) out.push(process.argv[i + 1]!);
+  });
+  return out;
+}
+
+export async function run(
+  o: {
+    minutes?: number;
+    sampleEverySec?: number;
+    /** Minutes ignored by the "after warm-up" slopes. */
+    warmupMinutes?: number;
+    env?: Record<string, string>;
+    snapshotsAtMin?: number[];
+    outDir?: string;
+  } = {},
+): Promise<object> {
   const minutes = o.minutes ?? minutesFromArgv() ?? 30;
   const every = (o.sampleEverySec ?? 30) * 1000;
+  const warmupMin = o.warmupMinutes ?? Math.min(5, minutes / 4);
+  const env =
+    o.env ??
+    Object.fromEntries(argValues('--env').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const snapshotsAt = (
+    o.snapshotsAtMin ??
+    argValues('--snapshots')
+      .flatMap((v) => v.split(','))
+      .map(Number)
+  ).sort((a, b) => a - b);
+  const outDir = o.outDir ?? argValues('--out')[0];
   const cu = await startClickUpSandbox({ rateLimitPerMinute: null });
   const tg = await startTradingGridSandbox({});
   const dir = mkdtempSync(join(tmpdir(), 'gb-soak-'));
@@ -60,7 +142,15 @@ export async function run(o: { minutes?: number; sampleEverySec?: number } = {})
       extra: { retention: { cron: '* * * * *' }, sla_sweep_cron: '* * * * *', log_level: 'warn' },
     },
   );
-  const proc = await startBridgeProcess(dir, config, secrets, 'soak');
+  const probeFile = join(outDir ? resolve(outDir) : dir, 'probe.jsonl');
+  if (outDir) mkdirSync(outDir, { recursive: true });
+  rmSync(probeFile, { force: true });
+  const probe = new URL('./soakProbe.mjs', import.meta.url).href;
+  const proc = await startBridgeProcess(dir, config, secrets, 'soak', {
+    ...env,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${probe}`.trim(),
+    GRIDBRIDGE_SOAK_PROBE: probeFile,
+  });
   tg.setWebhookUrl(`${proc.url}/webhooks/tradinggrid`);
   const pid = proc.child.pid!;
   const samples: Sample[] = [];
@@ -78,20 +168,31 @@ export async function run(o: { minutes?: number; sampleEverySec?: number } = {})
     }
     return taskOf;
   };
-  const heapMb = async (): Promise<number | null> => {
+  // A scrape every sample, as a monitoring system would (its text is not needed: the probe has the figures).
+  const scrape = async () => {
     try {
-      const text = await (await fetch(`${proc.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-      const m = /^gridbridge_nodejs_heap_size_used_bytes\s+(\d+(?:\.\d+)?)/m.exec(text);
-      return m ? Number(m[1]) / 2 ** 20 : null;
+      await (await fetch(`${proc.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
     } catch {
-      return null;
+      /* counted by nothing: the soak's figures come from /proc and the probe */
     }
   };
+  const mb = (bytes: number | undefined) => (bytes === undefined ? null : round(bytes / 2 ** 20, 1));
   const sample = async () => {
+    await scrape();
+    const r = rssOf(pid);
+    const p = lastProbe(probeFile);
     samples.push({
       at_s: Math.round((Date.now() - started) / 1000),
-      rss_mb: round(rssMb(pid), 1),
-      heap_used_mb: await heapMb().then((h) => (h === null ? null : round(h, 1))),
+      rss_mb: round(r.rss, 1),
+      rss_anon_mb: round(r.anon, 1),
+      rss_file_mb: round(r.file, 1),
+      heap_used_mb: mb(p?.memory?.heapUsed),
+      heap_total_mb: mb(p?.memory?.heapTotal),
+      external_mb: mb(p?.memory?.external),
+      array_buffers_mb: mb(p?.memory?.arrayBuffers),
+      spaces: p?.spaces
+        ? Object.fromEntries(Object.entries(p.spaces).map(([k, v]) => [k.replace(/_space$/, ''), mb(v)!]))
+        : null,
       cases: caseIds.length,
       tasks: linkedTasks().size,
       load_1m: round(loadavg()[0]!, 1),
@@ -146,6 +247,10 @@ export async function run(o: { minutes?: number; sampleEverySec?: number } = {})
           ),
         );
       await Promise.all(work);
+      if (snapshotsAt.length > 0 && Date.now() >= started + snapshotsAt[0]! * 60_000) {
+        snapshotsAt.shift();
+        proc.child.kill('SIGUSR2');
+      }
       if (Date.now() >= nextSample) {
         await sample();
         nextSample += every;
@@ -158,6 +263,11 @@ export async function run(o: { minutes?: number; sampleEverySec?: number } = {})
     await proc.stop().catch(() => undefined);
     tg.setWebhookUrl(undefined);
     await Promise.allSettled([cu.close(), tg.close()]);
+    if (outDir) {
+      // Snapshots are written next to the probe's file (outDir); the database is kept for a look afterwards.
+      for (const f of ['soak.db', 'soak.db-wal'])
+        if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(outDir, basename(f)));
+    }
     rmSync(dir, { recursive: true, force: true });
   }
   const half = samples.filter((s) => s.at_s >= (minutes * 60) / 2);
@@ -167,17 +277,41 @@ export async function run(o: { minutes?: number; sampleEverySec?: number } = {})
   );
   const medianRss = [...half.map((s) => s.rss_mb)].sort((a, b) => a - b)[Math.floor(half.length / 2)] ?? 0;
   const fittedGrowth = (perMin * ((half.at(-1)?.at_s ?? 0) - (half[0]?.at_s ?? 0))) / 60;
-  return {
+  const slopes = (y: (s: Sample) => number | null) => trend(samples, minutes, warmupMin, y);
+  const rssTrend = slopes((s) => s.rss_mb);
+  const result = {
     minutes,
+    env,
     cases: caseIds.length,
     tasks: taskOf.size,
-    samples,
     rss_slope_mb_per_min_second_half: round(perMin, 3),
     rss_fitted_growth_mb_second_half: round(fittedGrowth, 1),
     rss_median_mb_second_half: medianRss,
     flat: fittedGrowth < Math.max(0.05 * medianRss, 10),
+    // A rise that stops: the last quarter's RSS slope at most half the second half's, or under 0.2 MB/min.
+    levels_off: rssTrend.last_quarter !== null && rssTrend.last_quarter <= Math.max(0.5 * perMin, 0.2),
+    // MB/min: after the warm-up, over the second half, over the last quarter (a rise that levels off has a
+    // last-quarter slope near 0).
+    slopes_mb_per_min: {
+      warmup_minutes: warmupMin,
+      rss: rssTrend,
+      rss_anon: slopes((s) => s.rss_anon_mb),
+      rss_file: slopes((s) => s.rss_file_mb),
+      heap_used: slopes((s) => s.heap_used_mb),
+      heap_total: slopes((s) => s.heap_total_mb),
+      external: slopes((s) => s.external_mb),
+      array_buffers: slopes((s) => s.array_buffers_mb),
+      // RSS less what V8 and the external allocations account for: native memory (SQLite, malloc, threads).
+      rss_outside_heap_and_external: slopes((s) =>
+        s.heap_total_mb === null || s.external_mb === null ? null : s.rss_anon_mb - s.heap_total_mb - s.external_mb,
+      ),
+    },
+    load_1m: { min: Math.min(...samples.map((s) => s.load_1m)), max: Math.max(...samples.map((s) => s.load_1m)) },
+    samples,
     errors,
   };
+  if (outDir) writeFileSync(join(outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
