@@ -3,6 +3,7 @@ import { createWorld, eventually, settle, type World } from '../helpers/world.ts
 import { getLink } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
 import { sandboxMapping } from '../../src/cli/demo/sandboxMapping.ts';
+import { signTgEvent } from '../../bench/signedEvents.ts';
 
 let world: World | null = null;
 afterEach(async () => {
@@ -43,6 +44,43 @@ const cuRoute = (w: World, route: string) => w.cu.stats().requests[route] ?? 0;
 const tgRoute = (w: World, route: string) => w.tg.stats().requests[route] ?? 0;
 const task = (w: World, id: string) => w.cu.tasks().find((t) => t.id === id) as any;
 const valueOf = (t: any) => Number(t.custom_fields.find((f: any) => f.name === 'Value')?.value);
+/** The Trading Grid sandbox stops delivering: the test posts the partner's events itself, when it chooses. */
+function holdPartnerEvents(w: World) {
+  w.tg.setWebhookUrl(undefined);
+  let n = 0;
+  return async (caseId: string, data: Record<string, unknown>) => {
+    const s = signTgEvent(
+      {
+        id: `evt-held-${++n}`,
+        type: 'case.updated',
+        occurred_at: new Date().toISOString(),
+        data: { id: caseId, partner_id: 'P-GLOBEX', side: 'partner', ...data },
+      },
+      w.tg.webhookSecret,
+    );
+    const res = await fetch(`${w.bridge!.url}/webhooks/tradinggrid`, {
+      method: 'POST',
+      headers: s.headers,
+      body: s.body,
+    });
+    expect(res.status).toBe(202);
+  };
+}
+
+/** No job left to run and no ClickUp delivery in flight (settle() would wait for Trading Grid deliveries held here). */
+async function quiet(w: World) {
+  await w.cu.webhooksSettled();
+  await eventually('an idle queue', async () => {
+    const busy = await w
+      .bridge!.store.db.selectFrom('jobs')
+      .select('id')
+      .where('state', 'in', ['ready', 'running'])
+      .execute();
+    return busy.length === 0 && w.bridge!.dispatcher.inFlightCount === 0;
+  });
+  await w.cu.webhooksSettled();
+}
+
 const audits = async (w: World, caseId: string, action: string) =>
   (await listAudit(w.bridge!.store.db, 'case', caseId))
     .filter((a) => a.action === action)
@@ -127,5 +165,44 @@ describe('both sides edit the same field', () => {
     expect(await audits(w, c.id, 'field_conflict')).toEqual([
       { field: 'value (mapping.fields)', winner: 'tradinggrid', resolved: 'newer wins' },
     ]);
+  });
+
+  it('the newer edit wins: a ClickUp edit made after the partner edit, but seen before it, is not overwritten', async () => {
+    world = await createWorld();
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    const post = holdPartnerEvents(w);
+    await w.tg.editCase(c.id, { value: { amount: 300, currency: 'USD' } });
+    w.cu.setField(taskId, 'Value', 250, 'ana.ops@gridbridge.example');
+    await eventually('the ClickUp edit seen', async () => (await audits(w, c.id, 'field_not_sent')).length === 1);
+    await quiet(w);
+    const put = cuRoute(w, PUT_TASK);
+    const field = cuRoute(w, SET_FIELD);
+    // The partner's older edit arrives now.
+    await post(c.id, { status: 'received', changed: ['value'] });
+    await eventually('the conflict audited', async () => (await audits(w, c.id, 'field_conflict')).length === 1);
+    await quiet(w);
+    expect(await audits(w, c.id, 'field_conflict')).toEqual([
+      { field: 'value (mapping.fields)', winner: 'clickup', resolved: 'newer wins' },
+    ]);
+    expect(valueOf(task(w, taskId))).toBe(250);
+    expect(cuRoute(w, SET_FIELD) - field).toBe(0);
+    // The description's table follows the case's new value (a field no person edited).
+    expect(cuRoute(w, PUT_TASK) - put).toBe(1);
+  });
+});
+
+describe('a partner event that names the status with other fields', () => {
+  it('moves the task and renames it, both from the one event', async () => {
+    world = await createWorld();
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    const post = holdPartnerEvents(w);
+    await w.tg.editCase(c.id, { title: 'Short shipment, carrier claim' });
+    await post(c.id, { status: 'awaiting_documents', changed: ['status', 'title'] });
+    await eventually('the task moved', () => task(w, taskId).status?.status === 'awaiting documents');
+    await eventually('the task renamed', () => task(w, taskId).name.endsWith('Short shipment, carrier claim'));
+    await quiet(w);
+    expect(task(w, taskId).name).toBe('[Globex Logistics] Dispute: Short shipment, carrier claim');
   });
 });

@@ -17,6 +17,21 @@ export const caseUpdatedRoute: TgEventRoute = (ctx, ev) => {
       if (await isCasePausedByFilter(ctx, ev.data.id)) return { status: 'done' as const };
       return statusFromTradingGrid(ctx, ev.data.id, status, Date.parse(ev.occurred_at));
     }
+    // The status changed with other fields: the status takes its way back, the other fields the intake's
+    // (which keeps the status as it was); both commit together. A case paused by the filter goes to the intake.
+    if (linked && status && ev.data.changed?.includes('status') && !(await isCasePausedByFilter(ctx, ev.data.id))) {
+      const s = await statusFromTradingGrid(ctx, ev.data.id, status, Date.parse(ev.occurred_at));
+      if (s.status !== 'done') return s;
+      const i = await intakeCommunityCase(ctx, ev.data.id);
+      if (i.status !== 'done') return i;
+      return {
+        status: 'done' as const,
+        commit: async (trx) => {
+          await s.commit?.(trx);
+          await i.commit?.(trx);
+        },
+      };
+    }
     return intakeCommunityCase(ctx, ev.data.id);
   })();
 };
