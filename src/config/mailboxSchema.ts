@@ -126,8 +126,21 @@ const PartnerSend = z
     decisions: z.boolean().default(true),
     /** Flow 2: a case status goes as this document (X12 824 or 864, EDIFACT APERAK); none sends no status. */
     status: z.enum(['824', '864', 'APERAK', 'none']).default('none'),
+    /**
+     * Functional acknowledgements for the interchanges this partner sends us, when the bridge is the receiving
+     * endpoint: 997 or 999 (x12), CONTRL (edifact). none (the default) leaves acknowledging to the customer's translator.
+     */
+    ack: z.enum(['997', '999', 'CONTRL', 'none']).default('none'),
+    /** X12, with ack set: a TA1 when the interchange asks for one (ISA14 = 1) or its envelope has errors (`requested`), with every interchange (`always`), or never. */
+    ta1: z.enum(['requested', 'always', 'never']).default('requested'),
+    /** EDIFACT, with ack CONTRL: a CONTRL when UNB 0031 = 1 asks for one or the interchange is rejected (`requested`), or for every interchange (`always`). */
+    contrl: z.enum(['requested', 'always']).default('requested'),
   })
   .superRefine((s, ctx) => {
+    if ((s.ack === '997' || s.ack === '999') && s.standard !== 'x12')
+      ctx.addIssue({ code: 'custom', path: ['ack'], message: `${s.ack} is X12: an edifact partner takes CONTRL` });
+    if (s.ack === 'CONTRL' && s.standard !== 'edifact')
+      ctx.addIssue({ code: 'custom', path: ['ack'], message: 'CONTRL is EDIFACT: an x12 partner takes 997 or 999' });
     // The 824 / 864 / APERAK documents are written and tested, but no case status reaches them yet: refused
     // rather than accepted and silently not sent.
     if (s.status !== 'none')

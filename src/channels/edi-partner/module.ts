@@ -1,6 +1,7 @@
 import type { FlowModule } from '../../sync/flowModule.ts';
 import { ediPartnerJobs } from './jobs.ts';
 import { sendEdiFileHandler } from './send.ts';
+import { functionalAckHandler } from './functionalAck.ts';
 
 /** EDI written back to partners (decisions, case statuses): each file queued with its control numbers, then sent. */
 export const ediPartnerChannel: FlowModule = {
@@ -9,5 +10,6 @@ export const ediPartnerChannel: FlowModule = {
   enabled: () => true,
   jobs: {
     'edi.send_file': { schema: ediPartnerJobs['edi.send_file'], handler: sendEdiFileHandler },
+    'edi.functional_ack': { schema: ediPartnerJobs['edi.functional_ack'], handler: functionalAckHandler },
   },
 };

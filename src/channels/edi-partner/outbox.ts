@@ -11,6 +11,7 @@ import {
   writeEdifact,
   writeX12,
   X12_DEFAULTS,
+  type EdiSegmentSpec,
   type EdifactMessage,
   type EdifactSyntax,
   type X12Syntax,
@@ -92,10 +93,23 @@ export function messageIdOf(
   };
 }
 
-/** One business document for a partner, in its standard. */
-export type EdiDocument =
-  | { standard: 'x12'; functionalId: string; transaction: X12Transaction }
-  | { standard: 'edifact'; message: EdifactMessage };
+/**
+ * One business document for a partner, in its standard; or an interchange of acknowledgements (X12: a TA1 before
+ * the group and/or one 997 / 999 per group acknowledged). `syntax` overrides the partner's for this file (a 999's
+ * version, a CONTRL in the syntax version of the interchange it answers); `test` marks the interchange test
+ * (default: the partner's `send.test`).
+ */
+export type EdiDocument = (
+  | { standard: 'x12'; functionalId: string; transaction: X12Transaction; syntax?: Partial<X12Syntax> }
+  | {
+      standard: 'x12';
+      functionalId: string;
+      transactions: X12Transaction[];
+      interchangeSegments?: EdiSegmentSpec[];
+      syntax?: Partial<X12Syntax>;
+    }
+  | { standard: 'edifact'; message: EdifactMessage; syntax?: Partial<EdifactSyntax> }
+) & { test?: boolean };
 
 export interface QueuedEdiFile {
   key: string;
@@ -121,32 +135,38 @@ export async function queueEdiFile(
   const doc = m.document;
   const scope = `${doc.standard}|${t.ourId}|${t.address}`;
   const ic = await allocateControlNumbers(trx, scope, 'interchange', 1, now);
-  const tx = await allocateControlNumbers(trx, scope, 'transaction', 1, now);
+  const txs = doc.standard === 'x12' ? ('transactions' in doc ? doc.transactions : [doc.transaction]) : [doc.message];
+  const tx = txs.length > 0 ? await allocateControlNumbers(trx, scope, 'transaction', txs.length, now) : 0;
+  const numbers = txs.map((_, i) => tx + i);
   const at = new Date(now);
+  const test = doc.test ?? t.send.test;
   let content: Buffer;
   let setId: string;
   let interchange: string;
   if (doc.standard === 'x12') {
-    const group = await allocateControlNumbers(trx, scope, 'group', 1, now);
+    const x12Txs = 'transactions' in doc ? doc.transactions : [doc.transaction];
+    const group = x12Txs.length > 0 ? await allocateControlNumbers(trx, scope, 'group', 1, now) : 0;
+    const segments = 'transactions' in doc ? (doc.interchangeSegments ?? []) : [];
     content = writeX12({
-      syntax: x12SyntaxOf(t.send, ctx.config.mailbox?.x12_encoding ?? 'utf8'),
+      syntax: { ...x12SyntaxOf(t.send, ctx.config.mailbox?.x12_encoding ?? 'utf8'), ...doc.syntax },
       sender: party(t.ourId),
       receiver: party(t.address),
       functionalId: doc.functionalId,
-      controls: { interchange: ic, group, transactions: [tx] },
-      test: t.send.test,
+      controls: { interchange: ic, group, transactions: numbers },
+      test,
       at,
-      transactions: [doc.transaction],
+      ...(segments.length > 0 ? { interchangeSegments: segments } : {}),
+      transactions: x12Txs,
     });
-    setId = doc.transaction.setId;
+    setId = x12Txs[0]?.setId ?? String(segments[0]?.[0] ?? 'TA1');
     interchange = String(ic).padStart(9, '0');
   } else {
     content = writeEdifact({
-      syntax: edifactSyntaxOf(t.send),
+      syntax: { ...edifactSyntaxOf(t.send), ...doc.syntax },
       sender: party(t.ourId),
       receiver: party(t.address),
-      controls: { interchange: ic, group: 1, transactions: [tx] },
-      test: t.send.test,
+      controls: { interchange: ic, group: 1, transactions: numbers },
+      test,
       at,
       messages: [doc.message],
     });

@@ -122,6 +122,7 @@ export async function openMailboxDriver(
   ctx: SyncContext,
   cfg: MailboxConfig,
   deliver?: MailboxDriverOptions['deliver'],
+  acknowledge?: MailboxDriverOptions['acknowledge'],
 ): Promise<Result<MailboxDriver>> {
   const transport = await openTransport(mailboxFilesTransport(cfg.transport), 'mailbox.transport');
   if (!transport.ok) return transport;
@@ -149,6 +150,7 @@ export async function openMailboxDriver(
       ...(deadline ? { deadline } : {}),
       ...(cfg.inactive_after_hours !== undefined ? { inactiveAfterHours: cfg.inactive_after_hours } : {}),
       ...(deliver ? { deliver } : {}),
+      ...(acknowledge ? { acknowledge } : {}),
     }),
   );
 }

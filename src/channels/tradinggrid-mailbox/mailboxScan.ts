@@ -15,6 +15,7 @@ import { acquireNamedLease, releaseNamedLease } from '../../store/ops/namedLease
 import { hasOpenDeadLetter } from '../../store/ops/findOpenDeadLetter.ts';
 import { ediRequestId, mailboxCaseId, UNMAPPED_EDI_PREFIX } from './mailboxCase.ts';
 import { openMailboxDriver, openSentTransport } from './mailboxRuntime.ts';
+import { ediAcknowledger } from '../edi-partner/functionalAck.ts';
 
 /** A scan holds the mailbox's lease this long at most (a crashed holder blocks later slots no longer than this). */
 const SCAN_LEASE_MS = 10 * 60_000;
@@ -127,7 +128,14 @@ export function mailboxScanHandler(ctx: SyncContext): TypedJobHandler<MailboxPay
       const retaken = await retakeRemappedCases(ctx, cfg);
       if (retaken > 0)
         ctx.logger.info({ retaken }, 'held mailbox cases whose EDI address is now mapped are taken up again');
-      const driver = await openMailboxDriver(ctx, cfg, deliverMailboxItems(ctx));
+      // Acknowledgements only when some partner takes them from us (mailbox.partners.<address>.send.ack).
+      const acks = Object.values(cfg.partners).some((p) => p.send && p.send.ack !== 'none');
+      const driver = await openMailboxDriver(
+        ctx,
+        cfg,
+        deliverMailboxItems(ctx),
+        acks ? ediAcknowledger(ctx) : undefined,
+      );
       if (!driver.ok) return failOnce(`mailbox ${cfg.name}: ${driver.error.detail}`);
       try {
         // What the customer's translator sent first, read-only: this scan's acknowledgements may answer it.

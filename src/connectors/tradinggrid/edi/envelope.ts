@@ -40,6 +40,8 @@ export interface TransactionEnvelope {
   group: GroupEnvelope;
   set_id: string;
   control_number: string;
+  /** X12 ST03 implementation convention reference (005010 on); null when absent and for EDIFACT. */
+  convention: string | null;
   business_reference: BusinessReference | null;
   offset: number;
   segment: number;
@@ -358,6 +360,7 @@ export class EnvelopeChecker {
       group,
       set_id: setId,
       control_number: control,
+      convention: seg.standard === 'x12' ? first(seg, 3) || null : null,
       business_reference: null,
       offset: seg.offset,
       segment: seg.index,

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { err, ok, type Result } from '../../../core/result.ts';
 import { CHANGE_REQUEST_SETS, readChangeRequest } from '../edi/partnerDocuments.ts';
 import { ACK_SETS, interpretAck, interpretTa1, validateAck, type AckFinding } from '../edi/acknowledgments.ts';
-import type { EdiError, InterchangeEnvelope, PartyId, TransactionEnvelope } from '../edi/envelope.ts';
+import type { EdiError, EnvelopeHandler, InterchangeEnvelope, PartyId, TransactionEnvelope } from '../edi/envelope.ts';
+import type { ReceivedInterchange } from '../edi/functionalAcks.ts';
+import { ReceivedInterchangeCollector } from './receivedInterchanges.ts';
 import { readEdi, type ReadEdiOptions } from '../edi/readEdi.ts';
 import {
   DOCUMENT_ROLES,
@@ -78,6 +80,16 @@ export interface MailboxDriverOptions {
    * what production traffic is matched against (FA waits, orders, shipments).
    */
   testInterchanges?: 'ignore' | 'mark';
+  /**
+   * Functional acknowledgements, when the bridge is the receiving endpoint: `wants` says which senders get one
+   * (from the partner's config); `deliver` receives, before the file is archived or quarantined, each interchange
+   * of the file addressed to one of our ids by such a sender, accepted, or rejected when the file does not parse
+   * (only where its header could be read). Make them durable there: a crash re-delivers the same interchanges.
+   */
+  acknowledge?: {
+    wants(sender: PartyId): boolean;
+    deliver(interchanges: ReceivedInterchange[], file: FileRef): Promise<void>;
+  };
   logger?: Logger;
 }
 
@@ -166,6 +178,7 @@ export class MailboxDriver {
     expectedSize: number | null,
     sink: ((e: Entry) => void) | null,
     afterChunk?: () => Promise<void>,
+    observer?: EnvelopeHandler,
   ): Promise<Result<FileCheck>> {
     const hash = createHash('sha256');
     const invalid: EdiError[] = [];
@@ -179,12 +192,16 @@ export class MailboxDriver {
         stream,
         {
           keepSegments: (set) => ACK_SETS.has(set) || (sink !== null && DOCUMENT_SETS.has(set)),
+          ...(observer?.onInterchange ? { onInterchange: (ic) => observer.onInterchange?.(ic) } : {}),
+          ...(observer?.onGroup ? { onGroup: (ic, g) => observer.onGroup?.(ic, g) } : {}),
           onTransaction: (tx) => {
             // An acknowledgement that breaks its own rules is not believed: the file goes to quarantine like a broken one.
             if (ACK_SETS.has(tx.set_id)) invalid.push(...validateAck(tx));
+            observer?.onTransaction?.(tx);
             sink?.({ tx });
           },
           onInterchangeSegment: (ic, seg) => {
+            observer?.onInterchangeSegment?.(ic, seg);
             if (seg.tag === 'TA1') sink?.({ ta1: { ic, finding: interpretTa1(seg) } });
           },
         },
@@ -255,7 +272,8 @@ export class MailboxDriver {
     const held: Entry[] = [];
     const opened = await transport.openInbound(name);
     if (!opened.ok) return opened;
-    const checked = await this.read(opened.value, size, small ? (e) => held.push(e) : null);
+    const collector = this.opts.acknowledge ? new ReceivedInterchangeCollector() : undefined;
+    const checked = await this.read(opened.value, size, small ? (e) => held.push(e) : null, undefined, collector);
     if (!checked.ok) return checked;
     const file: FileRef = { name, sha256: checked.value.sha256 };
     if ((await state.getProcessed(name, file.sha256)) !== null) {
@@ -280,6 +298,7 @@ export class MailboxDriver {
         file.sha256,
       );
       await this.opts.deliver?.([item], file);
+      await this.deliverAcks(collector?.finish(checked.value.errors, checked.value.warnings), file);
       const q = await transport.quarantine(name, stored, `${report}\n`);
       if (!q.ok) return q;
       await state.markProcessed({ ...file, outcome: 'quarantined', storedAs: stored, processedAt: at });
@@ -326,6 +345,7 @@ export class MailboxDriver {
         { file: name, ignored: counter.ignored },
         'test interchanges in the file ignored (mailbox.test_interchanges: ignore)',
       );
+    await this.deliverAcks(collector?.finish([], checked.value.warnings), file);
     const a = await transport.archive(name, stored);
     if (!a.ok) return a;
     await state.markProcessed({ ...file, outcome: 'archived', storedAs: stored, processedAt: at });
@@ -361,6 +381,19 @@ export class MailboxDriver {
     if (!q.ok) return q;
     await this.opts.state.markProcessed({ ...file, outcome: 'quarantined', storedAs: stored, processedAt: at });
     return ok({ items: [item], outcome: { ...file, outcome: 'quarantined', detail } });
+  }
+
+  /** The interchanges to acknowledge: addressed to one of our ids, by a sender configured for acknowledgements. */
+  private async deliverAcks(received: ReceivedInterchange[] | undefined, file: FileRef): Promise<void> {
+    const a = this.opts.acknowledge;
+    if (a === undefined || received === undefined) return;
+    const ours = received.filter(
+      (r) =>
+        (this.ours.size === 0 || this.ours.has(partyKey(r.receiver))) &&
+        !this.ours.has(partyKey(r.sender)) &&
+        a.wants(r.sender),
+    );
+    if (ours.length > 0) await a.deliver(ours, file);
   }
 
   private mailboxParty(): PartyId {
