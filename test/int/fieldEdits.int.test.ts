@@ -4,6 +4,7 @@ import { getLink } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
 import { sandboxMapping } from '../../src/cli/demo/sandboxMapping.ts';
 import { signTgEvent } from '../../bench/signedEvents.ts';
+import { startTestSmtp, type TestSmtp } from '../helpers/smtpServer.ts';
 
 let world: World | null = null;
 afterEach(async () => {
@@ -110,6 +111,27 @@ describe('partner edits of a linked case reach its task', () => {
   });
 });
 
+describe('a partner reclassifies its case', () => {
+  it('a new kind renames the task and sets its issue type, in one update and one field call', async () => {
+    world = await createWorld();
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    const put = cuRoute(w, PUT_TASK);
+    const field = cuRoute(w, SET_FIELD);
+    await w.tg.editCase(c.id, { kind: 'shipment_exception' });
+    await eventually('the task renamed', () => task(w, taskId).name.includes('Shipment exception'));
+    await settle(w);
+    const t = task(w, taskId);
+    expect(t.name).toBe('[Globex Logistics] Shipment exception: Short shipment');
+    const issue = t.custom_fields.find((f: any) => f.name === 'Issue type');
+    expect(issue.type_config.options.find((o: any) => o.orderindex === issue.value || o.id === issue.value)?.name).toBe(
+      'shipment exception',
+    );
+    expect(cuRoute(w, PUT_TASK) - put).toBe(1);
+    expect(cuRoute(w, SET_FIELD) - field).toBe(1);
+  });
+});
+
 describe('ClickUp edits of mapped fields reach Trading Grid per the direction', () => {
   it('a field mapped both ways: the edit is one Trading Grid call, audited with its mapping, and its echo does not write the value back (only the description table follows)', async () => {
     world = await createWorld({ extra: valueBothWays() });
@@ -148,6 +170,68 @@ describe('ClickUp edits of mapped fields reach Trading Grid per the direction', 
     ]);
     expect(tgRoute(w, TG_FIELDS)).toBe(0);
     expect(w.tg.state().cases.get(c.id)?.value?.amount).toBe(120);
+  });
+});
+
+describe('a partner reached by e-mail only', () => {
+  let smtp: TestSmtp | null = null;
+  afterEach(async () => {
+    await smtp?.close();
+    smtp = null;
+  });
+
+  it('a ClickUp edit of a field mapped both ways is not sent to it: the audit says why, nothing fails', async () => {
+    smtp = await startTestSmtp({ user: 'bridge', password: 'smtp-pass' });
+    process.env['GRIDBRIDGE_TEST_SMTP_PASSWORD'] = 'smtp-pass';
+    world = await createWorld({
+      extra: {
+        ...valueBothWays(),
+        partner_channel: {
+          partners: {
+            'P-GLOBEX': {
+              channels: ['email'],
+              contacts: [{ name: 'Gus Ops', email: 'gus@globex.example', role: 'operations' }],
+            },
+          },
+          roles: { operations: ['case_status', 'case_comment'] },
+          smtp: {
+            host: '127.0.0.1',
+            port: smtp.port,
+            security: 'none',
+            user: 'bridge',
+            password: { env: 'GRIDBRIDGE_TEST_SMTP_PASSWORD' },
+            from: 'Gridbridge Partner Desk <partners@bridge.example>',
+            timeout_ms: 3000,
+          },
+        },
+      },
+    });
+    const w = world;
+    const b = await w.startBridge();
+    const c = await w.tg.raiseCase({
+      partnerId: 'P-GLOBEX',
+      kind: 'dispute',
+      title: 'Short shipment',
+      value: { amount: 120, currency: 'USD' },
+    });
+    const link = await eventually('the task', () => getLink(b.store.db, 'case', c.id));
+    await settle(w);
+    w.cu.setField(link.cuTaskId, 'Value', 250, 'ana.ops@gridbridge.example');
+    await eventually('the audit', async () => (await audits(w, c.id, 'field_not_sent')).length === 1);
+    await settle(w);
+    expect(await audits(w, c.id, 'field_not_sent')).toEqual([
+      {
+        field: 'value',
+        value: 250,
+        rule: 'mapping.fields: value (direction both)',
+        reason:
+          'partner P-GLOBEX is reached by email: case field edits travel only over the Trading Grid community API',
+      },
+    ]);
+    expect(tgRoute(w, TG_FIELDS)).toBe(0);
+    expect(w.tg.state().cases.get(c.id)?.value?.amount).toBe(120);
+    const dead = await b.store.db.selectFrom('jobs').select('kind').where('state', '=', 'dead').execute();
+    expect(dead).toEqual([]);
   });
 });
 

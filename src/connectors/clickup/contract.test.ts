@@ -281,6 +281,14 @@ async function exerciseEveryCall(): Promise<void> {
     }),
   );
   must(await cu.updateTask({ customId: parent.custom_id! }, { description: 'by custom id' }));
+  // A partner's edit shown on the task: name, markdown description and priority in one update (flow 2).
+  must(
+    await cu.updateTask(parent.id, {
+      name: '[Acme] Dispute: renamed by the partner',
+      markdown_content: '**edited** on the partner side',
+      priority: 3,
+    }),
+  );
   must(await cu.getTask(parent.id, { includeSubtasks: true, includeMarkdown: true }));
   must(await cu.getTask({ customId: parent.custom_id! }));
   must(

@@ -5,7 +5,7 @@ import type { TypedJobHandler } from '../../sync/flowModule.ts';
 import type { JobOutcome } from '../../sync/dispatcher.ts';
 import type { CaseRecord } from '../../core/case.ts';
 import type { IncomingDocument } from '../../core/intake.ts';
-import type { ClickUpWebhookEvent } from '../../connectors/clickup/types.ts';
+import type { ClickUpWebhookEvent, UpdateTaskBody } from '../../connectors/clickup/types.ts';
 import type { CaseFieldsInput } from '../../connectors/tradinggrid/port.ts';
 import { CASE_KINDS } from '../../connectors/tradinggrid/events.ts';
 import { newJob, type Job, type JobPayload } from '../catalogue.ts';
@@ -230,7 +230,7 @@ export function updateCaseFieldsHandler(ctx: SyncContext): TypedJobHandler<JobPa
       if (!cf.ok) skipped.push(cf.reason);
       else for (const f of cf.fields) custom.push({ id: f.id, value: f.value, label: f.id });
     }
-    const writes: Record<string, unknown> = {
+    const writes: UpdateTaskBody = {
       ...(p.writes.name !== undefined ? { name: p.writes.name } : {}),
       ...(p.writes.markdown !== undefined ? { markdown_content: p.writes.markdown } : {}),
       ...(p.writes.priority !== undefined ? { priority: p.writes.priority } : {}),

@@ -328,3 +328,45 @@ describe('sandbox: faults over HTTP', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(75);
   });
 });
+
+describe('sandbox: case fields the internal side changes', () => {
+  it('POST /cases/{id}/fields changes only the fields sent and emits one case.updated naming them', async () => {
+    const c = await sb.raiseCase({
+      partnerId: 'P-ACME',
+      kind: 'dispute',
+      title: 'Before',
+      value: { amount: 10, currency: 'EUR' },
+    });
+    const r = await tg.setCaseFields(c.id, { title: 'After', value: { amount: 12, currency: 'EUR' } }, 'k-fields-1');
+    expect(r.ok && [r.value.title, r.value.value, r.value.kind]).toEqual([
+      'After',
+      { amount: 12, currency: 'EUR' },
+      'dispute',
+    ]);
+    const updates = sb.state().events.filter((e) => e.type === 'case.updated' && e.data.id === c.id);
+    expect(updates.map((e) => [e.data.changed, e.data.side])).toEqual([[['title', 'value'], 'internal']]);
+    // The same values again change nothing and emit nothing.
+    expect((await tg.setCaseFields(c.id, { title: 'After' }, 'k-fields-2')).ok).toBe(true);
+    expect(sb.state().events.filter((e) => e.type === 'case.updated' && e.data.id === c.id)).toHaveLength(1);
+  });
+
+  it.each([
+    [{}, 'invalid_body'],
+    [{ status: 'resolved' }, 'invalid_field'],
+    [{ partner_id: 'P-GLOBEX' }, 'invalid_field'],
+    [{ title: '  ' }, 'invalid_title'],
+    [{ kind: 'complaint' }, 'invalid_kind'],
+    [{ value: { amount: 5 } }, 'invalid_value'],
+    [{ value: { amount: '5', currency: 'EUR' } }, 'invalid_value'],
+  ])('%j is refused with 400 %s and the case is unchanged', async (body, code) => {
+    const c = await sb.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Unchanged' });
+    const t = await token();
+    const r = await http('POST', `/cases/${c.id}/fields`, body, {
+      authorization: `Bearer ${t}`,
+      'idempotency-key': `k-bad-${code}-${JSON.stringify(body)}`,
+    });
+    expect([r.status, r.json.error.code]).toEqual([400, code]);
+    expect(sb.state().cases.get(c.id)?.title).toBe('Unchanged');
+    expect(sb.state().cases.get(c.id)?.updated_at).toBe(c.updated_at);
+  });
+});
