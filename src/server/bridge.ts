@@ -303,7 +303,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   // Without a shared public_url a follower would register its own address: the check is the leader's.
   handlers.set('clickup.webhook_health', async (job) => {
     if (!config.server.public_url && !isLeader()) return { status: 'done' };
-    const out = await checkWebhook(job);
+    // Without webhook registration (clickup.webhook.register false) only the mapping is checked: reading the
+    // lists and their fields needs no more than the token's read access.
+    const out = config.clickup.webhook.register ? await checkWebhook(job) : { status: 'done' as const };
     // The same minute's check reads the case lists against the mapping: a status, field or option renamed in
     // ClickUp is shown (doctor, console) and holds the changes it affects; fixed, they are sent.
     try {
@@ -445,10 +447,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     }
     const requeued = await requeueHeldCases(store, Object.keys(config.partners.map), now());
     if (requeued > 0) logger.info({ requeued }, 'held cases whose partner is now mapped are taken up again');
-    if (config.clickup.webhook.register) {
+    if (config.clickup.webhook.register)
       webhook.endpoint = `${(config.server.public_url ?? server.url).replace(/\/+$/, '')}/webhooks/clickup`;
-      scheduler.add({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron });
-    }
+    // The minute's ClickUp check: the webhook when the bridge registers one, and always the lists against the mapping.
+    scheduler.add({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron });
     if (community && community.poll_cron !== 'off') {
       await initPollCursor(store.db, now());
       scheduler.add({ kind: 'tradinggrid.poll', cron: community.poll_cron });
@@ -477,6 +479,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
               logger.info('this instance is now the leader: it runs the schedules and keeps the ClickUp webhook');
               if (config.clickup.webhook.register)
                 void registerWebhookLater(ctx, webhook, () => dispatcher.wake()).then(() => catchUpNow());
+              else void catchUpNow(); // the mapping check, at once
               if (!o.manualDispatch) scheduler.start();
             },
             onLose: () => {
@@ -515,7 +518,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
           }, config.store.leader_check_ms)
         : null;
     followSecret?.unref();
-    if (leadership.isLeader() && config.clickup.webhook.register) await catchUpNow();
+    // With the webhook: changes missed while no instance listened; always: the lists against the mapping (a
+    // change held for a status the map now names, after a restart with the new config, is sent).
+    if (leadership.isLeader()) await catchUpNow();
     if (!o.manualDispatch) {
       dispatcher.start();
       if (leadership.isLeader()) scheduler.start();

@@ -17,8 +17,7 @@ import { openMigratedStore, openStore, type Store } from '../../store/db.ts';
 import { summarizeQueue } from '../../store/ops/summarizeQueue.ts';
 import { countTableRows } from '../../store/ops/pruneRetention.ts';
 import { listLinksOutside } from '../../store/ops/links.ts';
-import { countHeldByActor } from '../../store/ops/partnerChanges.ts';
-import { MAPPING_HOLD_PREFIX, readMappingHealth } from '../../flows/02-status-sync/mappingHealth.ts';
+import { expectedByList, mappingHolds, readMappingHealth } from '../../flows/02-status-sync/mappingHealth.ts';
 import { ourListIds } from '../../flows/shared/ourLists.ts';
 import { resolveAdminCredentials } from '../../server/admin/credentials.ts';
 
@@ -116,18 +115,43 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorLine[]> {
       else if (outside) ok('moved tasks', 'every linked task is in one of our lists');
       // What the running bridge's last health check found renamed in ClickUp, and the changes it holds.
       const mh = await readMappingHealth(d.store.db).catch(() => null);
-      const heldN = await countHeldByActor(d.store.db)
-        .then((r) => r.filter((x) => x.actor.startsWith(MAPPING_HOLD_PREFIX)).reduce((n, x) => n + x.n, 0))
-        .catch(() => 0);
+      const holds = await mappingHolds(d.store.db).catch(() => []);
+      const heldN = holds.filter((h) => h.kind === 'list').reduce((n, x) => n + x.n, 0);
+      const unmapped = holds.filter((h) => h.kind === 'unmapped_status');
+      const wanted = [...expectedByList(c).keys()];
+      const unread = mh ? wanted.filter((l) => !mh.checked[l]) : [];
+      const problems = (mh?.drift.length ?? 0) > 0 || heldN > 0 || unmapped.length > 0;
       if (mh && (mh.drift.length > 0 || heldN > 0))
         fix(
           'mapping at run time',
-          `${heldN} change(s) held until the mapping fits the case lists again (sent once it does, at the next health check): ${
+          `${heldN} change(s) held until the mapping fits the lists again (sent once it does, at the next health check): ${
             mh.drift.map((x) => x.reason).join('; ') || 'the last check found the lists right; the next one sends them'
           }`,
         );
-      else if (mh && Object.keys(mh.checked).length > 0)
-        ok('mapping at run time', 'the last health check found every mapped status, field and option; nothing held');
+      if (unmapped.length > 0)
+        fix(
+          'unmapped ClickUp statuses',
+          `${unmapped.reduce((n, x) => n + x.n, 0)} case status change(s) held, to ClickUp statuses clickup.status_map does not name: ${unmapped
+            .map((u) => `"${u.name}" (${u.n})`)
+            .join(
+              ', ',
+            )}. Add each to clickup.status_map and restart (the first check after start-up sends them), or drop them: \`gridbridge held drop --actor "<actor>"\` (\`gridbridge held list\` shows it) or the console's Held page`,
+        );
+      if (mh && Object.keys(mh.checked).length === 0)
+        (problems ? fix : ok)(
+          'mapping at run time',
+          `not checked yet: the running bridge reads ${wanted.length} list(s) against the mapping at start-up and at each clickup.webhook.health_cron, with or without webhook registration (it needs only to read the lists and their fields). If the bridge has been running for a minute, its token cannot read them: see its log ("could not check the case lists against the mapping")`,
+        );
+      else if (unread.length > 0)
+        fix(
+          'mapping at run time',
+          `list(s) ${unread.join(', ')} never read by the mapping check: the bridge's token cannot read them (GET /list/{id}, /list/{id}/field), or the bridge has not run since the config named them`,
+        );
+      else if (mh && !problems)
+        ok(
+          'mapping at run time',
+          `the last health check found every mapped status, field and option on ${wanted.length} list(s); nothing held`,
+        );
     } catch (e) {
       fix('store', `cannot read ${d.store.location}: ${(e as Error).message}`);
     }

@@ -33,6 +33,15 @@ export function heldEntityOf(kind: string, payload: unknown): { entity: string; 
   if (kind.startsWith('approval.')) return { entity: 'approval', id: s(p.requestId) };
   if (kind.startsWith('onboarding.')) return { entity: 'onboarding', id: s(p.partnerId) };
   if (kind.startsWith('rollout.')) return { entity: 'rollout', id: s(p.rolloutId) };
+  if (kind.startsWith('group.')) {
+    const plan = (p.plan ?? {}) as Record<string, unknown>;
+    return { entity: s(plan.entity), id: s(plan.groupId) };
+  }
+  // A ClickUp change held for the mapping carries what it is about (its payload is otherwise ClickUp's).
+  if (kind === 'cu.event') {
+    const on = (p.held_for ?? {}) as Record<string, unknown>;
+    return on.entity ? { entity: s(on.entity), id: s(on.id) } : { entity: 'clickup_task', id: s(p.task_id) };
+  }
   return { entity: 'case', id: s(p.caseId) };
 }
 

@@ -20,6 +20,7 @@ import { isCasePausedByFilter } from '../01-case-intake/mapping/effects.ts';
 import { needsCheckbox, shareComment, shareField, shareFile } from '../../core/sharing/rules.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { clickUpFieldEdits } from './fieldEdits.ts';
+import { recordMappingHold, unmappedActor } from './mappingHealth.ts';
 
 type HistoryItem = NonNullable<ClickUpWebhookEvent['history_items']>[number];
 
@@ -266,6 +267,10 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
   const rules = sharingRulesOf(ctx.config);
   const fileCandidates: Array<{ a: ClickUpHistoryAttachment; inSharedComment: boolean }> = [];
   const statusNames: Array<{ value: string; at: number }> = [];
+  const unmapped: Array<{ item: HistoryItem; name: string; at: number }> = [];
+  // A status the map does not know may be one a person added that the mapping lacks yet: when ClickUp statuses
+  // reach the partner it is held (not dropped) until the map names it or an admin drops it.
+  const toPartnerAllowed = ['both', 'to_tradinggrid'].includes(ctx.config.sync.status.direction);
   let readFiles = false;
   for (const item of items) {
     const at = itemTime(item, ctx.now());
@@ -276,7 +281,8 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
       statusNames.push({ value: name, at });
       const partner = toPartnerStatus(name, ctx.config.clickup.status_map);
       if (!partner) {
-        audits.push({ action: 'clickup_status_not_mapped', after: { clickUpStatus: name } });
+        if (toPartnerAllowed) unmapped.push({ item, name, at });
+        else audits.push({ action: 'clickup_status_not_mapped', after: { clickUpStatus: name } });
         continue;
       }
       const change = { side: 'clickup' as const, value: partner, at };
@@ -388,6 +394,7 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
     !fieldEdits &&
     audits.length === 0 &&
     statusNames.length === 0 &&
+    unmapped.length === 0 &&
     statusChanges.every((s) => s.decision.action === 'ignore' && !s.decision.remember)
   )
     return { status: 'done' };
@@ -403,11 +410,46 @@ export const caseClickUpRoute: CuEntityRoute = async (ctx, ev, link): Promise<Jo
           ctx.now(),
         );
       await fieldEdits?.commit(trx);
+      for (const u of unmapped) await holdUnmappedStatus(ctx, trx, ev, caseId, link.cuListId, u);
       // One person's mass change (hundreds of tasks moved by mistake) is held for an admin past the limit.
       await enqueueGuarded(ctx, trx, personOf(items), jobs);
     },
   };
 };
+
+/**
+ * Keep a move to a ClickUp status the status map does not name as a held change: the delivery with only that
+ * status item, so its release reads it again (by then mapped) through this route, with the person who made it
+ * (the bulk-change guard counts it then). Released by the mapping check once `clickup.status_map` names the
+ * status (after a restart with the new config), or dropped by an admin (console, `gridbridge held drop`).
+ */
+async function holdUnmappedStatus(
+  ctx: SyncContext,
+  trx: Transaction<Database>,
+  ev: Parameters<CuEntityRoute>[1],
+  caseId: string,
+  listId: string,
+  u: { item: HistoryItem; name: string; at: number },
+): Promise<void> {
+  const reason = `ClickUp status "${u.name}" (task ${ev.task_id}, list ${listId}) is not in clickup.status_map, so the partner was told nothing: add it to clickup.status_map (or mapping.fields) and restart to send it, or drop this change`;
+  await recordMappingHold(ctx, trx, {
+    job: {
+      kind: 'cu.event',
+      key: `cu.event:unmapped:${caseId}:${u.name.trim().toLowerCase()}`,
+      queueKey: `case:${caseId}`,
+      payload: {
+        ...ev,
+        history_items: [u.item],
+        webhook_id: 'held:unmapped_status',
+        held_for: { entity: 'case', id: caseId },
+      },
+    },
+    on: { entity: 'case', id: caseId },
+    d: { listId, what: 'status', name: u.name, mapping: 'clickup.status_map', reason },
+    actor: unmappedActor(u.name),
+    once: true,
+  });
+}
 
 /**
  * A person deleted the case's task. The link goes (nothing is sent to a task that is gone, nothing

@@ -23,6 +23,8 @@ import { personOf } from '../shared/partnerGuard.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { shareComment } from '../../core/sharing/rules.ts';
 import { cfg, FLOW, flowConfig } from './config.ts';
+import { checkMappingHealth, readMappingHealth, recordMappingHold } from '../02-status-sync/mappingHealth.ts';
+import type { Drift } from '../02-status-sync/decisions/mappingDrift.ts';
 
 /** Flow 6's routes: request events from Trading Grid open (or close) an approval; the ClickUp decision and later comments go back. */
 
@@ -108,9 +110,16 @@ export const approvalCuRoute: CuEntityRoute = async (ctx, ev, link) => {
   const task = await ctx.clickup.getTask(link.cuTaskId);
   if (!task.ok) return outcomeFromRemote(task.error, `reading approval task ${link.cuTaskId}`);
   const seen = c.decision.source === 'status' ? task.value.status.status : dropDownLabel(task.value, c.decision.field);
+  const observed = observeOutcome(seen, c.decision);
+  if (!observed && touchesDecision(items, c)) {
+    // The approver moved the task, but not to a status (or option) the config reads as a decision: if that is
+    // because the decision's status or option was renamed in ClickUp, the change waits for the mapping.
+    const held = await decisionDrift(ctx, c, link.cuListId);
+    if (held) return holdDecision(ctx, ev, link, rec.id, held);
+  }
   const d = decideApprovalChange({
     record: rec.data,
-    observed: observeOutcome(seen, c.decision),
+    observed,
     by: changedBy(ev.history_items),
     now: ctx.now(),
   });
@@ -142,6 +151,57 @@ export const approvalCuRoute: CuEntityRoute = async (ctx, ev, link) => {
     },
   };
 };
+
+/** Whether a delivery changed what the decision is read from (the status, or the decision field). */
+function touchesDecision(items: NonNullable<Parameters<CuEntityRoute>[1]['history_items']>, c: ApprovalsConfig) {
+  return items.some((i) => (c.decision.source === 'status' ? i.field === 'status' : i.field !== 'comment'));
+}
+
+/**
+ * What the approvals list lacks now of the decision's names (a status, the field or its option): the last
+ * health check's finding, or the list read now (an approver's change is rare, and a decision must not be lost).
+ */
+async function decisionDrift(ctx: SyncContext, c: ApprovalsConfig, listId: string): Promise<Drift | null> {
+  const names = new Set(
+    [c.decision.approved, c.decision.rejected, c.decision.field].map((x) => x.trim().toLowerCase()),
+  );
+  const pick = (drift: readonly Drift[]) =>
+    drift.find(
+      (x) =>
+        x.listId === listId &&
+        x.mapping.startsWith('flows.approvals.decision') &&
+        names.has(x.name.trim().toLowerCase()),
+    ) ?? null;
+  return pick((await readMappingHealth(ctx.store.db)).drift) ?? pick((await checkMappingHealth(ctx, [listId])).drift);
+}
+
+/** Keep the approver's change (the delivery itself): once the list fits again it is read again, the task as it is then. */
+function holdDecision(
+  ctx: SyncContext,
+  ev: Parameters<CuEntityRoute>[1],
+  link: Parameters<CuEntityRoute>[2],
+  requestId: string,
+  d: Drift,
+): JobOutcome {
+  return {
+    status: 'done',
+    commit: (trx) =>
+      recordMappingHold(ctx, trx, {
+        job: {
+          kind: 'cu.event',
+          key: `cu.event:held_decision:${requestId}`,
+          queueKey: `request:${requestId}`,
+          payload: { ...ev, webhook_id: 'held:decision', held_for: { entity: FLOW, id: requestId } },
+        },
+        on: { entity: FLOW, id: requestId },
+        once: true,
+        d: {
+          ...d,
+          reason: `the approver changed task ${link.cuTaskId} but the decision cannot be read: ${d.reason}. The change is read again once the list fits`,
+        },
+      }),
+  };
+}
 
 /**
  * Comments on an approval task: before the decision they wait for it (the decision carries the shared

@@ -35,6 +35,11 @@ export class FieldResolver {
     return problems;
   }
 
+  /** Drop what was read of a list: the next write loads its fields again. */
+  forget(listId: string): void {
+    this.byList.delete(listId);
+  }
+
   async ensure(listId: string): Promise<Map<string, ClickUpField>> {
     if (!this.byList.has(listId)) await this.load(listId);
     return this.byList.get(listId)!;

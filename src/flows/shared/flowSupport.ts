@@ -21,6 +21,11 @@ export function flowFields(ctx: SyncContext, flow: string, names: FieldNames): F
   return r;
 }
 
+/** A list's fields changed in ClickUp (renamed, deleted): every flow's resolver reads them afresh at its next write. */
+export function forgetFlowFields(ctx: SyncContext, listId: string): void {
+  for (const r of resolvers.get(ctx)?.values() ?? []) r.forget(listId);
+}
+
 /** Save a flow record (guarded by the version read) and enqueue its jobs, in the caller's transaction. */
 /** `actor`: the ClickUp person whose change queued the jobs; their partner-visible ones go through the bulk-change guard. */
 export async function commitFlow<T>(

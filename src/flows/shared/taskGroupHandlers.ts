@@ -10,6 +10,8 @@ import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { enqueueFlowJobs, flowFields } from './flowSupport.ts';
 import type { ClickUpTask } from '../../connectors/clickup/types.ts';
 import { findSavedTask, oneOrNone } from './saved.ts';
+import { holdForMapping, writeDrift } from '../02-status-sync/mappingHealth.ts';
+import type { Drift } from '../02-status-sync/decisions/mappingDrift.ts';
 
 /**
  * `group.build` builds a task group one task per job: the parent (index 0), then each step as a subtask.
@@ -36,7 +38,7 @@ function nextJob(plan: TaskGroupPlan, index: number): Job<'group.build' | 'group
 }
 
 export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPayload<'group.build'>> {
-  return async ({ payload, attempt }) => {
+  return async ({ payload, attempt, job }) => {
     const { plan, index } = payload;
     const db = ctx.store.db;
     const stepKey = index === 0 ? 'parent' : plan.steps[index - 1]!.key;
@@ -62,6 +64,28 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
       },
     });
     if (await getLink(db, plan.entity, entityId)) return advance(null, 'exists');
+    // A field or option of the list renamed or deleted in ClickUp: this task of the group waits for the mapping.
+    const stepFields = index === 0 ? plan.parent.fields : plan.steps[index - 1]!.fields;
+    const drift = (known: boolean) =>
+      writeDrift(
+        ctx,
+        plan.listId,
+        { fields: { ...plan.fieldNames, gb_key: plan.keyField }, values: { ...stepFields, gb_key: stepKey } },
+        known,
+      );
+    const hold = (d: Drift) =>
+      holdForMapping(
+        ctx,
+        { kind: job.kind, key: job.key, queueKey: job.queue_key, payload },
+        { entity: plan.entity, id: plan.groupId },
+        d,
+      );
+    const knownDrift = await drift(true);
+    if (knownDrift) return hold(knownDrift);
+    const refused = async (why: string): Promise<JobOutcome> => {
+      const d = await drift(false);
+      return d ? hold(d) : { status: 'fail', error: `${plan.entity} ${plan.groupId}: ${why}` };
+    };
 
     const fields = flowFields(ctx, `${plan.entity}:group`, { ...plan.fieldNames, gb_key: plan.keyField });
     await fields.ensure(plan.listId);
@@ -109,7 +133,7 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
         return failed ?? advance(p.existingTaskId, 'task_adopted');
       }
       const cf = await fields.customFields(plan.listId, { ...p.fields, gb_key: key });
-      if (!cf.ok) return { status: 'fail', error: `${plan.entity} ${plan.groupId}: ${cf.reason}` };
+      if (!cf.ok) return refused(cf.reason);
       if (p.templateName) {
         const tpls = await ctx.clickup.listTaskTemplates();
         if (!tpls.ok) return outcomeFromRemote(tpls.error, 'listing task templates');
@@ -144,6 +168,10 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
         ...(p.priority ? { priority: p.priority } : {}),
         ...(p.dueAt !== null ? { due_date: p.dueAt, due_date_time: true } : {}),
       });
+      if (!created.ok && created.error.status === 400) {
+        const d = await drift(false);
+        if (d) return hold(d);
+      }
       if (!created.ok) return outcomeFromRemote(created.error, `creating ${p.name}`);
       return advance(created.value.id, 'task_created');
     }
@@ -170,7 +198,7 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
         });
         if (!u.ok) return outcomeFromRemote(u.error, `adopting ${same.id}`);
         const cfa = await fields.customFields(plan.listId, { ...step.fields, gb_key: key });
-        if (!cfa.ok) return { status: 'fail', error: `${plan.entity} ${plan.groupId}: ${cfa.reason}` };
+        if (!cfa.ok) return refused(cfa.reason);
         for (const f of cfa.fields) {
           const s = await ctx.clickup.setCustomFieldValue(same.id, f.id, f.value);
           if (!s.ok) return outcomeFromRemote(s.error, `setting a field of ${same.id}`);
@@ -179,7 +207,7 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
       }
     }
     const cf = await fields.customFields(plan.listId, { ...step.fields, gb_key: key });
-    if (!cf.ok) return { status: 'fail', error: `${plan.entity} ${plan.groupId}: ${cf.reason}` };
+    if (!cf.ok) return refused(cf.reason);
     const created = await ctx.clickup.createTask(plan.listId, {
       name: step.name,
       markdown_content: step.markdown,
@@ -189,6 +217,10 @@ export function buildGroupHandler(ctx: SyncContext): TypedJobHandler<TaskGroupPa
       custom_fields: cf.fields,
       ...(step.dueAt !== null ? { due_date: step.dueAt, due_date_time: true } : {}),
     });
+    if (!created.ok && created.error.status === 400) {
+      const d = await drift(false);
+      if (d) return hold(d);
+    }
     if (!created.ok) return outcomeFromRemote(created.error, `creating ${step.name}`);
     return advance(created.value.id, 'task_created');
   };

@@ -35,6 +35,8 @@ export interface PersonActions {
    * drop-down option (ids stay the same), or delete a field (its values go with it). `field` is a name or id.
    */
   renameListStatus(listId: string, from: string, to: string): void;
+  /** A workspace admin adds a status to a list (custom unless said), placed before its closed statuses. */
+  addListStatus(listId: string, status: string, type?: 'open' | 'custom' | 'closed' | 'done'): void;
   renameField(listId: string, field: string, to: string): void;
   renameFieldOption(listId: string, field: string, from: string, to: string): void;
   deleteField(listId: string, field: string): void;
@@ -111,6 +113,23 @@ export function personActions(c: MutationContext, m: Mutations): PersonActions {
         const t = s.tasks.get(tid);
         if (t && t.status === old) t.status = st.status;
       }
+    },
+    addListStatus: (listId, status, type = 'custom') => {
+      const list = listOf(listId);
+      if (list.statuses.some((x) => x.status.toLowerCase() === status.toLowerCase()))
+        throw new SandboxActionError(apiError(400, `Status ${status} already exists`, 'ITEM_016'));
+      const at =
+        type === 'closed' || type === 'done'
+          ? list.statuses.length
+          : list.statuses.findIndex((x) => x.type === 'closed' || x.type === 'done');
+      const color = list.statuses[0]?.color ?? '#d3d3d3';
+      list.statuses.splice(at < 0 ? list.statuses.length : at, 0, {
+        status: status.toLowerCase(),
+        type,
+        color,
+        orderindex: 0,
+      });
+      list.statuses.forEach((x, i) => (x.orderindex = i));
     },
     renameField: (listId, field, to) => {
       fieldOf(listId, field).f.name = to;
@@ -216,6 +235,16 @@ export function registerControlApi(
     'POST',
     '/_sandbox/lists/{list_id}/statuses/rename',
     wrap((req, b) => p.renameListStatus(req.params.list_id!, str(b.from, 'from'), str(b.to, 'to'))),
+  );
+  router.add(
+    'POST',
+    '/_sandbox/lists/{list_id}/statuses',
+    wrap((req, b) => {
+      const type = b.type === undefined ? undefined : str(b.type, 'type');
+      if (type !== undefined && !['open', 'custom', 'closed', 'done'].includes(type))
+        throw new SandboxActionError(apiError(400, 'type must be open, custom, closed or done', 'ITEM_017'));
+      p.addListStatus(req.params.list_id!, str(b.status, 'status'), type as 'custom' | undefined);
+    }),
   );
   router.add(
     'POST',

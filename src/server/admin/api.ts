@@ -26,7 +26,7 @@ import { openApiDocument } from './openapi.ts';
 import { readJsonBody } from '../rawBody.ts';
 import { caseViewExtras, type CaseViewExtras } from '../../store/ops/caseViewExtras.ts';
 import { countHeldByActor, listHeldChanges } from '../../store/ops/partnerChanges.ts';
-import { MAPPING_HOLD_PREFIX, readMappingHealth } from '../../flows/02-status-sync/mappingHealth.ts';
+import { mappingHolds, readMappingHealth } from '../../flows/02-status-sync/mappingHealth.ts';
 import { listLinksOutside } from '../../store/ops/links.ts';
 import { ourListIds } from '../../flows/shared/ourLists.ts';
 import { settleHeldChanges } from '../../flows/shared/partnerGuard.ts';
@@ -446,7 +446,7 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
       summarizeInboundSources(db),
       d.health.tokenOwner?.().catch(() => null) ?? null,
       readMappingHealth(db),
-      countHeldByActor(db),
+      mappingHolds(db),
     ]);
     const cursor = (re: RegExp) =>
       cursors.filter((x) => re.test(x.name)).map((x) => ({ name: x.name, at: Number(x.updated_at) }));
@@ -457,7 +457,8 @@ export function adminApi(d: AdminApiDeps): Hono<AdminEnv> {
       mapping: {
         checked: mapping.checked,
         drift: mapping.drift,
-        held: heldBy.filter((x) => x.actor.startsWith(MAPPING_HOLD_PREFIX)).reduce((n, x) => n + x.n, 0),
+        held: heldBy.filter((x) => x.kind === 'list').reduce((n, x) => n + x.n, 0),
+        unmapped: heldBy.filter((x) => x.kind === 'unmapped_status').map((x) => ({ status: x.name, held: x.n })),
       },
       tradinggrid: { lastPoll: cursor(/poll|tradinggrid|tg/i), lastMailboxScan: cursor(/mailbox|sftp|ac_csv/i) },
       inbound: lastEvents.map((e) => ({

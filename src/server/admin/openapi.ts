@@ -601,7 +601,7 @@ export function openApiDocument(): object {
               checked: {
                 type: 'object',
                 additionalProperties: int,
-                description: 'when each case list was last read against the mapping (ms epoch)',
+                description: 'when each list was last read against the mapping (ms epoch)',
               },
               drift: arrayOf(
                 obj(
@@ -617,9 +617,10 @@ export function openApiDocument(): object {
                 ),
               ),
               held: int,
+              unmapped: arrayOf(obj({ status: str, held: int })),
             }),
             description:
-              'statuses, fields and options the mapping names that a case list lacks now (renamed or deleted in ClickUp), and the changes held until it fits again',
+              'statuses, fields and options the mapping names that a list of ours (cases, approvals, onboarding, rollouts) lacks now (renamed or deleted in ClickUp), and the changes held until it fits again; unmapped: ClickUp statuses clickup.status_map does not name that case changes are held for (sent after a restart with the status mapped, or dropped)',
           },
           tradinggrid: obj({
             lastPoll: arrayOf(obj({ name: str, at: int })),

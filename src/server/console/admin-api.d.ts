@@ -1445,9 +1445,9 @@ export interface components {
                     user: string;
                 } | null;
             };
-            /** @description statuses, fields and options the mapping names that a case list lacks now (renamed or deleted in ClickUp), and the changes held until it fits again */
+            /** @description statuses, fields and options the mapping names that a list of ours (cases, approvals, onboarding, rollouts) lacks now (renamed or deleted in ClickUp), and the changes held until it fits again; unmapped: ClickUp statuses clickup.status_map does not name that case changes are held for (sent after a restart with the status mapped, or dropped) */
             mapping: {
-                /** @description when each case list was last read against the mapping (ms epoch) */
+                /** @description when each list was last read against the mapping (ms epoch) */
                 checked: {
                     [key: string]: number;
                 };
@@ -1461,6 +1461,10 @@ export interface components {
                     reason: string;
                 }[];
                 held: number;
+                unmapped: {
+                    status: string;
+                    held: number;
+                }[];
             };
             tradinggrid: {
                 lastPoll: {

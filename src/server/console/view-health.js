@@ -103,12 +103,12 @@ export async function viewHealth() {
             scan ? `${fmtAgo(scan.at, d.now)} (${scan.name})` : 'no mailbox configured or scanned yet',
           ),
           line(
-            'Mapping against the case lists',
+            'Mapping against our lists',
             Object.keys(d.mapping.checked).length === 0 ? null : d.mapping.drift.length === 0,
             Object.keys(d.mapping.checked).length === 0
-              ? 'not checked yet'
+              ? 'not checked yet (the lists are read at start-up and each health check, with or without webhook registration)'
               : d.mapping.drift.length === 0
-                ? 'every status, field and option the mapping names is there'
+                ? `every status, field and option the mapping names is there (${Object.keys(d.mapping.checked).length} list(s))`
                 : h(
                     'span',
                     `${d.mapping.drift.length} renamed or missing in ClickUp, `,
@@ -117,6 +117,22 @@ export async function viewHealth() {
                     d.mapping.drift.map((x) => x.reason).join(' · '),
                   ),
           ),
+          // A case task moved to a ClickUp status the status map does not name: held, not dropped.
+          d.mapping.unmapped.length === 0
+            ? null
+            : line(
+                'ClickUp statuses the status map lacks',
+                false,
+                h(
+                  'span',
+                  h(
+                    'a',
+                    { href: '#/held' },
+                    `${d.mapping.unmapped.reduce((n, x) => n + x.held, 0)} case status change(s) held`,
+                  ),
+                  `: ${d.mapping.unmapped.map((x) => `"${x.status}" (${x.held})`).join(', ')}. Add each to clickup.status_map and restart to send them, or drop them on the Held page`,
+                ),
+              ),
           line(
             'Queue',
             q.oldestDueAgeMs < 60_000,

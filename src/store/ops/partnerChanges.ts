@@ -47,14 +47,14 @@ export async function countRecentChanges(db: Db, actor: string, since: number): 
 /** Count one change; a job key seen before is not counted twice (a redelivered webhook). Returns false then. */
 export async function recordChange(
   db: Db,
-  c: { actor: string; at: number; job: NewJob; state: 'sent' | 'held'; reason?: string | null },
+  c: { actor: string; at: number; job: NewJob; state: 'sent' | 'held'; reason?: string | null; caseId?: string },
 ): Promise<boolean> {
   const r = await t(db)
     .insertInto('partner_changes')
     .values({
       actor: c.actor,
       at: c.at,
-      case_id: stringField(c.job.payload, 'caseId'),
+      case_id: c.caseId ?? stringField(c.job.payload, 'caseId'),
       kind: c.job.kind,
       job_key: c.job.key,
       queue_key: c.job.queueKey ?? null,
@@ -79,6 +79,19 @@ function summarize(kind: string, payloadJson: string): string {
     return `comment on ${String(p.requestId)}: ${String(p.text ?? '').slice(0, 80)}`;
   if (kind === 'onboarding.set_partner_status') return `partner ${String(p.partnerId)} → ${String(p.status)}`;
   if (kind === 'rollout.start') return `notice: ${String(p.title ?? '').slice(0, 80)}`;
+  if (kind === 'cu.event') {
+    // A ClickUp change kept to be read again (a status the mapping does not know yet, an unreadable decision).
+    const items = Array.isArray(p.history_items) ? (p.history_items as Array<Record<string, unknown>>) : [];
+    const status = items.find((i) => i.field === 'status')?.after as { status?: unknown } | string | undefined;
+    const name = typeof status === 'string' ? status : status?.status;
+    return name !== undefined
+      ? `ClickUp status of task ${String(p.task_id)} → "${String(name)}"`
+      : `ClickUp change of task ${String(p.task_id)}: ${items.map((i) => String(i.field)).join(', ')}`;
+  }
+  if (kind === 'group.build') {
+    const plan = (p.plan ?? {}) as Record<string, unknown>;
+    return `${String(plan.entity)} ${String(plan.groupId)}: task ${String(p.index)} of the group`;
+  }
   return kind;
 }
 
@@ -157,5 +170,22 @@ export async function decideHeldChanges(
 /** The state of the change a job key was counted as, if any. */
 export async function changeState(db: Db, jobKey: string): Promise<PartnerChangesTable['state'] | null> {
   const r = await t(db).selectFrom('partner_changes').select('state').where('job_key', '=', jobKey).executeTakeFirst();
+  return r?.state ?? null;
+}
+
+/**
+ * The state of the latest change counted under a key or a key made from it (`<key>:…`): a change a ClickUp
+ * delivery holds may be delivered again (a redelivery, the catch-up), and is held once.
+ */
+export async function latestChangeState(db: Db, key: string): Promise<PartnerChangesTable['state'] | null> {
+  const r = await t(db)
+    .selectFrom('partner_changes')
+    .select('state')
+    .where((eb) =>
+      eb.or([eb('job_key', '=', key), eb.and([eb('job_key', '>=', `${key}:`), eb('job_key', '<', `${key};`)])]),
+    )
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return r?.state ?? null;
 }

@@ -39,6 +39,8 @@ import {
 } from '../../../channels/edi-partner/outbox.ts';
 import { edifactDecisionResponse, x12DecisionResponse } from '../../../connectors/tradinggrid/edi/partnerDocuments.ts';
 import { cfg, FLOW, flowConfig } from '../config.ts';
+import { holdForMapping, writeDrift } from '../../02-status-sync/mappingHealth.ts';
+import type { Drift } from '../../02-status-sync/decisions/mappingDrift.ts';
 
 /** Flow 6 wiring: request events in, approval tasks out, the ClickUp decision back to the partner once. */
 
@@ -133,7 +135,7 @@ export async function intakeOwnRequest(
 
 /** `approval.create_task`: one task per request; find-before-create by the request id field after a crash. */
 export function createApprovalTaskHandler(ctx: SyncContext): TypedJobHandler<ApprovalPayload<'approval.create_task'>> {
-  return async ({ payload, attempt }) => {
+  return async ({ payload, attempt, job }) => {
     const c = cfg(ctx);
     if (!c) return { status: 'fail', error: 'flows.approvals is no longer configured' };
     const { requestId, listId, task } = payload;
@@ -168,8 +170,22 @@ export function createApprovalTaskHandler(ctx: SyncContext): TypedJobHandler<App
         if (found.value) return record(found.value.id, 'task_found_after_retry');
       }
     }
+    // A field or option of the list renamed or deleted in ClickUp: the task waits for the mapping to fit.
+    const drift = (known: boolean) => writeDrift(ctx, listId, { fields: c.fields, values: task.fields }, known);
+    const hold = (d: Drift) =>
+      holdForMapping(
+        ctx,
+        { kind: job.kind, key: job.key, queueKey: job.queue_key, payload },
+        { entity: FLOW, id: requestId },
+        d,
+      );
+    const known = await drift(true);
+    if (known) return hold(known);
     const cf = await fields.customFields(listId, task.fields);
-    if (!cf.ok) return { status: 'fail', error: `request ${requestId}: ${cf.reason}` };
+    if (!cf.ok) {
+      const d = await drift(false);
+      return d ? hold(d) : { status: 'fail', error: `request ${requestId}: ${cf.reason}` };
+    }
     const created = await ctx.clickup.createTask(listId, {
       name: task.name,
       markdown_content: task.markdown,
@@ -180,6 +196,10 @@ export function createApprovalTaskHandler(ctx: SyncContext): TypedJobHandler<App
       tags: ['gridbridge', 'approval'],
       custom_fields: cf.fields,
     });
+    if (!created.ok && created.error.status === 400) {
+      const d = await drift(false);
+      if (d) return hold(d);
+    }
     if (!created.ok) return outcomeFromRemote(created.error, `creating the approval task of ${requestId}`);
     return record(created.value.id, 'task_created');
   };
@@ -615,13 +635,28 @@ async function approvalFiles(
 
 /** `approval.close_task`: the partner withdrew; move the task to the withdrawn status (if configured) and say so. */
 export function closeApprovalTaskHandler(ctx: SyncContext): TypedJobHandler<ApprovalPayload<'approval.close_task'>> {
-  return async ({ payload, attempt }) => {
+  return async ({ payload, attempt, job }) => {
     const c = cfg(ctx);
     const { requestId } = payload;
     const link = await getLink(ctx.store.db, FLOW, requestId);
     if (!link || !c) return { status: 'done' };
     if (c.withdrawn_status) {
+      // The withdrawn status renamed or deleted in ClickUp: the close waits for the mapping to fit.
+      const drift = (known: boolean) => writeDrift(ctx, link.cuListId, { status: c.withdrawn_status }, known);
+      const hold = (d: Drift) =>
+        holdForMapping(
+          ctx,
+          { kind: job.kind, key: job.key, queueKey: job.queue_key, payload },
+          { entity: FLOW, id: requestId },
+          d,
+        );
+      const known = await drift(true);
+      if (known) return hold(known);
       const u = await ctx.clickup.updateTask(link.cuTaskId, { status: c.withdrawn_status });
+      if (!u.ok && u.error.status === 400) {
+        const d = await drift(false);
+        if (d) return hold(d);
+      }
       if (!u.ok) return outcomeFromRemote(u.error, `closing approval task ${link.cuTaskId}`);
     }
     const failed = await commentOnce(

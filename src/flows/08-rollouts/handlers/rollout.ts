@@ -28,6 +28,8 @@ import { partnerRoute } from '../../../channels/partner-email/route.ts';
 import { communityConfig } from '../../../config/schema.ts';
 import { queuePartnerMail } from '../../../channels/partner-email/outbox.ts';
 import { cfg, FLOW, planConfigOf } from '../config.ts';
+import { holdForMapping, writeDrift } from '../../02-status-sync/mappingHealth.ts';
+import type { Drift } from '../../02-status-sync/decisions/mappingDrift.ts';
 
 /** Flow 8 wiring: a marker task (or the API) starts a rollout; notice out, acknowledgements in, go-live gated. */
 
@@ -391,7 +393,22 @@ export function openGateHandler(ctx: SyncContext): TypedJobHandler<RolloutPayloa
     const rec = await getFlowRecord<RolloutRecord>(ctx.store.db, FLOW, payload.rolloutId);
     if (!c || !rec) return { status: 'done' };
     if (c.ready_status) {
+      // The ready status renamed or deleted in ClickUp: opening the gate waits for the mapping to fit.
+      const drift = (known: boolean) => writeDrift(ctx, c.list_id, { status: c.ready_status }, known);
+      const hold = (d: Drift) =>
+        holdForMapping(
+          ctx,
+          { kind: job.kind, key: job.key, queueKey: job.queue_key, payload },
+          { entity: FLOW, id: payload.rolloutId },
+          d,
+        );
+      const known = await drift(true);
+      if (known) return hold(known);
       const u = await ctx.clickup.updateTask(rec.data.taskId, { status: c.ready_status });
+      if (!u.ok && u.error.status === 400) {
+        const d = await drift(false);
+        if (d) return hold(d);
+      }
       if (!u.ok) return outcomeFromRemote(u.error, `moving ${rec.data.taskId} to ${c.ready_status}`);
     }
     const f = ackFigures(rec.data);
