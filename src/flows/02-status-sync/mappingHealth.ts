@@ -153,10 +153,25 @@ export async function readMappingHealth(db: Store['db'] | Transaction<Database>)
  * changes held for a list that is right again (each once: a held row is released by one guarded update).
  * A list that cannot be read keeps its last findings. Runs with the ClickUp health check, at start-up too.
  */
-export async function checkMappingHealth(
+export function checkMappingHealth(
   ctx: SyncContext,
   only?: readonly string[],
 ): Promise<{ drift: Drift[]; released: number }> {
+  // One check at a time in a process: a check that read a list before a rename must not write its findings
+  // over those of one that read it after (the minute's check and a refused write's check may overlap).
+  const run = (running.get(ctx) ?? Promise.resolve()).then(
+    () => checkNow(ctx, only),
+    () => checkNow(ctx, only),
+  );
+  running.set(
+    ctx,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+const running = new WeakMap<SyncContext, Promise<unknown>>();
+
+async function checkNow(ctx: SyncContext, only?: readonly string[]): Promise<{ drift: Drift[]; released: number }> {
   const byList = expectedByList(ctx.config);
   const lists = only ?? [...byList.keys()];
   const caseLists = new Set(caseListIds(ctx.config));
