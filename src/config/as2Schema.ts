@@ -38,6 +38,12 @@ const As2Partner = z.strictObject({
    */
   allow_private_addresses: z.boolean().default(false),
   allow_http: z.boolean().default(false),
+  /**
+   * Sending to this partner: the longest wait for its answer to start and between bytes of it, and for the
+   * whole exchange (the synchronous MDN comes in the answer, so a partner that unwraps slowly needs more).
+   */
+  timeout_ms: z.number().int().positive().default(60_000),
+  total_timeout_ms: z.number().int().positive().default(300_000),
 });
 
 /**
@@ -62,8 +68,16 @@ export const As2TransportConfig = z.strictObject({
     .string()
     .regex(/^\/[A-Za-z0-9/_-]*$/, 'a path such as /as2')
     .default('/as2'),
-  /** Our public URL for asynchronous MDNs partners send back (Receipt-Delivery-Option). */
+  /**
+   * Our public URL for asynchronous MDNs partners send back (the Receipt-Delivery-Option we ask for when a
+   * partner's `mdn` is async): it must reach `mdn_path` on this bridge.
+   */
   receipt_url: z.url().optional(),
+  /** The route in the bridge's server that takes asynchronous MDNs for what we sent. */
+  mdn_path: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_-]*$/, 'a path such as /as2/mdn')
+    .default('/as2/mdn'),
   /** Largest message accepted (the body as received, and the file after decompression). */
   max_bytes: z
     .number()

@@ -79,8 +79,13 @@ const Separator = z.string().length(1, 'one character');
 const PartnerSend = z
   .strictObject({
     standard: z.enum(['x12', 'edifact']),
-    /** How the files travel: `mailbox` writes them into mailbox.transport's outbound folder. */
-    via: z.enum(['mailbox']).default('mailbox'),
+    /**
+     * How the files travel: `mailbox` writes them into mailbox.transport's outbound folder; `as2` POSTs each to
+     * the AS2 partner `as2_partner` of mailbox.transport (type as2), with its URL, certificates and choices.
+     */
+    via: z.enum(['mailbox', 'as2']).default('mailbox'),
+    /** With `via: as2`: the partner's AS2 id, a key of mailbox.transport.partners. */
+    as2_partner: z.string().min(1).optional(),
     /** Our sending address `qualifier:id` (default: the first of mailbox.our_ids). */
     our_id: EdiAddress.optional(),
     /** Interchanges marked test (ISA15 T, UNB 0035 = 1) while the partner is onboarding. */
@@ -141,6 +146,14 @@ const PartnerSend = z
       ctx.addIssue({ code: 'custom', path: ['ack'], message: `${s.ack} is X12: an edifact partner takes CONTRL` });
     if (s.ack === 'CONTRL' && s.standard !== 'edifact')
       ctx.addIssue({ code: 'custom', path: ['ack'], message: 'CONTRL is EDIFACT: an x12 partner takes 997 or 999' });
+    if (s.via === 'as2' && !s.as2_partner)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['as2_partner'],
+        message: 'via: as2 needs as2_partner: the partner’s AS2 id (a key of mailbox.transport.partners)',
+      });
+    if (s.via !== 'as2' && s.as2_partner)
+      ctx.addIssue({ code: 'custom', path: ['as2_partner'], message: 'as2_partner is only read with via: as2' });
     // The 824 / 864 / APERAK documents are written and tested, but no case status reaches them yet: refused
     // rather than accepted and silently not sent.
     if (s.status !== 'none')
@@ -169,84 +182,121 @@ const MailboxPartner = z.strictObject({
 });
 
 /** EDI over SFTP or a watched folder (the `mailbox` Trading Grid driver): exceptions become flow-1 cases. */
-export const MailboxConfig = z.strictObject({
-  /** Name of this mailbox; exceptions about the mailbox itself (content_error, mailbox_inactive) come from address `mailbox:<name>`. */
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
-    .default('mailbox'),
-  transport: z.discriminatedUnion('type', [FolderTransport, SftpTransport, As2TransportConfig], {
-    error: "transport.type must be 'folder', 'sftp' or 'as2'",
-  }),
-  /** When to scan the inbound folder (croner syntax, seconds optional). */
-  scan_cron: z.string().min(1).default('*/2 * * * *'),
-  timezone: z.string().optional().describe('time zone of scan_cron (default: the host)'),
-  /** Our own interchange ids (`qualifier:id`): a transaction sent from one of these counts as ours. */
-  our_ids: z.array(EdiAddress).min(1, 'name at least one of our own EDI addresses'),
-  defaults: z
-    .strictObject({
-      fa_hours: z.number().positive().default(24),
-      fa_hours_by_set: FaHoursBySet.optional(),
-      asn_hours: z.number().positive().default(48),
-    })
-    .prefault({}),
-  /**
-   * What the customer's own translator sends, seen read-only: the folder (on the same transport) where its
-   * outbound files or its sent archive are. Each new file is recorded once as sent (FA waits, ack matching,
-   * the three-way match both ways); nothing there is moved or deleted unless `consume: true`.
-   */
-  sent: z.strictObject({ folder: z.string().min(1), consume: z.boolean().default(false) }).optional(),
-  /** EDI address → Trading Grid partner (and its windows). `mailbox:<name>` files the mailbox's own exceptions. */
-  partners: z
-    .record(z.string(), MailboxPartner)
-    .superRefine((rec, ctx) => {
-      // Checked here rather than by the record's key schema, whose issue would not say what was expected.
-      for (const key of Object.keys(rec))
-        if (!EDI_ADDRESS.test(key))
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: `${EDI_ADDRESS_HINT} (or 'mailbox:<name>' for the mailbox's own exceptions)`,
-          });
-    })
-    .default({}),
-  /** Leave files younger than this alone (they may still be uploading). */
-  settle_seconds: z.number().int().min(0).default(0),
-  /** Raise mailbox_inactive when no inbound file arrived for this many hours (off when unset). */
-  inactive_after_hours: z.number().positive().optional(),
-  /** Character set of X12 text, which no X12 header names: utf8 (bytes that are not UTF-8 read as latin1) or latin1. EDIFACT follows each UNB's syntax identifier. */
-  x12_encoding: z.enum(['utf8', 'latin1']).default('utf8'),
-  /** A file whose last IEA/UNZ is complete and matches but lacks only its final segment terminator: accepted with a warning when true, quarantined (naming exactly that) when false. */
-  accept_missing_final_terminator: z.boolean().default(false),
-  /**
-   * Test interchanges (X12 ISA15 T or I, EDIFACT UNB 0035 = 1): `ignore` reads nothing from them (logged); `{list_id}`
-   * files their rejections, 214 and 180 exceptions as [TEST] tasks in that ClickUp list, with no SLA and outside
-   * scorecards. Never mixed with production cases either way.
-   */
-  test_interchanges: z
-    .union(
-      [
-        z.literal('ignore'),
-        z.strictObject({
-          list_id: z.string().min(1).describe('ClickUp list for test-interchange cases (not the production list)'),
-        }),
-      ],
-      {
-        error: "test_interchanges must be 'ignore' or {list_id: <ClickUp list for test traffic>}",
-      },
-    )
-    .default('ignore'),
-  /** Files larger than this are quarantined unread with a content_error case (default 512 MiB). */
-  max_bytes: z
-    .number()
-    .int()
-    .positive()
-    .default(512 * 1024 * 1024),
-  /** 810 unit price difference tolerated against the 850. */
-  price_tolerance: z.number().min(0).default(0.005),
-  /** Business calendar the FA/ASN/inactive windows are measured in (plain hours when absent). */
-  calendar: businessCalendarConfigSchema.optional(),
-});
+export const MailboxConfig = z
+  .strictObject({
+    /** Name of this mailbox; exceptions about the mailbox itself (content_error, mailbox_inactive) come from address `mailbox:<name>`. */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
+      .default('mailbox'),
+    transport: z.discriminatedUnion('type', [FolderTransport, SftpTransport, As2TransportConfig], {
+      error: "transport.type must be 'folder', 'sftp' or 'as2'",
+    }),
+    /** When to scan the inbound folder (croner syntax, seconds optional). */
+    scan_cron: z.string().min(1).default('*/2 * * * *'),
+    timezone: z.string().optional().describe('time zone of scan_cron (default: the host)'),
+    /** Our own interchange ids (`qualifier:id`): a transaction sent from one of these counts as ours. */
+    our_ids: z.array(EdiAddress).min(1, 'name at least one of our own EDI addresses'),
+    defaults: z
+      .strictObject({
+        fa_hours: z.number().positive().default(24),
+        fa_hours_by_set: FaHoursBySet.optional(),
+        asn_hours: z.number().positive().default(48),
+      })
+      .prefault({}),
+    /**
+     * What the customer's own translator sends, seen read-only: the folder (on the same transport) where its
+     * outbound files or its sent archive are. Each new file is recorded once as sent (FA waits, ack matching,
+     * the three-way match both ways); nothing there is moved or deleted unless `consume: true`.
+     */
+    sent: z.strictObject({ folder: z.string().min(1), consume: z.boolean().default(false) }).optional(),
+    /** EDI address → Trading Grid partner (and its windows). `mailbox:<name>` files the mailbox's own exceptions. */
+    partners: z
+      .record(z.string(), MailboxPartner)
+      .superRefine((rec, ctx) => {
+        // Checked here rather than by the record's key schema, whose issue would not say what was expected.
+        for (const key of Object.keys(rec))
+          if (!EDI_ADDRESS.test(key))
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `${EDI_ADDRESS_HINT} (or 'mailbox:<name>' for the mailbox's own exceptions)`,
+            });
+      })
+      .default({}),
+    /** Leave files younger than this alone (they may still be uploading). */
+    settle_seconds: z.number().int().min(0).default(0),
+    /** Raise mailbox_inactive when no inbound file arrived for this many hours (off when unset). */
+    inactive_after_hours: z.number().positive().optional(),
+    /** Character set of X12 text, which no X12 header names: utf8 (bytes that are not UTF-8 read as latin1) or latin1. EDIFACT follows each UNB's syntax identifier. */
+    x12_encoding: z.enum(['utf8', 'latin1']).default('utf8'),
+    /** A file whose last IEA/UNZ is complete and matches but lacks only its final segment terminator: accepted with a warning when true, quarantined (naming exactly that) when false. */
+    accept_missing_final_terminator: z.boolean().default(false),
+    /**
+     * Test interchanges (X12 ISA15 T or I, EDIFACT UNB 0035 = 1): `ignore` reads nothing from them (logged); `{list_id}`
+     * files their rejections, 214 and 180 exceptions as [TEST] tasks in that ClickUp list, with no SLA and outside
+     * scorecards. Never mixed with production cases either way.
+     */
+    test_interchanges: z
+      .union(
+        [
+          z.literal('ignore'),
+          z.strictObject({
+            list_id: z.string().min(1).describe('ClickUp list for test-interchange cases (not the production list)'),
+          }),
+        ],
+        {
+          error: "test_interchanges must be 'ignore' or {list_id: <ClickUp list for test traffic>}",
+        },
+      )
+      .default('ignore'),
+    /** Files larger than this are quarantined unread with a content_error case (default 512 MiB). */
+    max_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(512 * 1024 * 1024),
+    /** 810 unit price difference tolerated against the 850. */
+    price_tolerance: z.number().min(0).default(0.005),
+    /** Business calendar the FA/ASN/inactive windows are measured in (plain hours when absent). */
+    calendar: businessCalendarConfigSchema.optional(),
+  })
+  .superRefine((m, ctx) => {
+    // A partner sent to over AS2 is one of the AS2 transport's partners, with a URL; an asynchronous MDN needs
+    // our receipt URL. Checked here so a wrong name fails at load, not at the first file.
+    for (const [address, p] of Object.entries(m.partners)) {
+      if (p.send?.via !== 'as2' || !p.send.as2_partner) continue;
+      const path = ['partners', address, 'send', 'as2_partner'];
+      const t = m.transport;
+      if (t.type !== 'as2') {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: 'via: as2 needs mailbox.transport.type: as2 (its partners and our certificate)',
+        });
+        continue;
+      }
+      const a = t.partners[p.send.as2_partner];
+      if (!a)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `${JSON.stringify(p.send.as2_partner)} is not a partner of mailbox.transport.partners (${Object.keys(t.partners).join(', ')})`,
+        });
+      else if (!a.url)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `mailbox.transport.partners.${p.send.as2_partner} has no url to send to`,
+        });
+      else if (a.mdn === 'async' && !t.receipt_url)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `mailbox.transport.partners.${p.send.as2_partner}.mdn is async: set mailbox.transport.receipt_url (our URL for ${t.mdn_path})`,
+        });
+    }
+  });
 export type MailboxConfig = z.infer<typeof MailboxConfig>;
 
 /** Active Community CSV exports (companies, contacts) dropped in a folder or an SFTP mailbox: partners become trading_partner events. */

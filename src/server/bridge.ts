@@ -29,6 +29,7 @@ import { MappingRuntime } from '../flows/01-case-intake/mapping/runtime.ts';
 import { logicalFieldNames } from '../flows/01-case-intake/mapping/describe.ts';
 import { createApp } from './app.ts';
 import { mountAs2Route } from './routes/as2.ts';
+import { mountAs2MdnRoute } from './routes/as2Mdn.ts';
 import { loadAs2Setup } from '../channels/tradinggrid-mailbox/as2Runtime.ts';
 import { mountSlaSurfaces } from './routes/slaSurfaces.ts';
 import { createConsole, type AdminCredentials } from './admin/index.ts';
@@ -385,6 +386,14 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
           setup: as2Setup.value,
           path: as2Transport.path,
           inbound: as2Transport.inbound,
+          now,
+          onAccepted: () => dispatcher.wake(),
+        });
+      if (as2Transport && as2Setup?.ok)
+        mountAs2MdnRoute(app, {
+          db: store.db,
+          setup: as2Setup.value,
+          path: as2Transport.mdn_path,
           now,
           onAccepted: () => dispatcher.wake(),
         });

@@ -19,6 +19,7 @@ import * as m014 from './migrations/014_job_crashes.ts';
 import * as m016 from './migrations/016_partner_guard.ts';
 import * as m017 from './migrations/017_partner_page_hits.ts';
 import * as m018 from './migrations/018_edi_outbound.ts';
+import * as m020 from './migrations/020_as2_send.ts';
 import * as m019 from './migrations/019_retention_indexes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -82,6 +83,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, d: Dialect) => Prom
   '017_partner_page_hits': m017,
   '018_edi_outbound': m018,
   '019_retention_indexes': m019,
+  '020_as2_send': m020,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -25,12 +25,20 @@ export interface EdiOutboundFilesTable {
   /** What the file is about (approval, case, mailbox file), for the console and the audit. */
   entity: string;
   entity_id: string;
-  /** queued → sent. */
+  /**
+   * queued → sent; over AS2 also awaiting_mdn (posted, an asynchronous MDN asked for) and failed (the partner's
+   * MDN refused it, or returned another MIC).
+   */
   state: string;
   attempts: number;
   error: string | null;
   created_at: number;
   sent_at: number | null;
+  /** Over AS2: the partner's AS2 id, the Message-ID (the same on every attempt), the MIC we computed, the MDN's disposition. */
+  as2_partner?: string | null;
+  as2_message_id?: string | null;
+  as2_mic?: string | null;
+  as2_mdn?: string | null;
 }
 
 export interface EdiOutboundTables {

@@ -43,6 +43,16 @@ export const ediPartnerJobs = {
   'edi.send_file': z.object({ key: z.string() }),
   /** The functional acknowledgement of one interchange a partner sent us (997 / 999 / TA1, CONTRL), queued as a file. */
   'edi.functional_ack': z.object({ address: z.string(), received: receivedInterchange }),
+  /** An asynchronous AS2 MDN for a file we sent, as our MDN route read it (signature checked there). */
+  'edi.as2_mdn': z.object({
+    partner: z.string(),
+    messageId: z.string(),
+    signed: z.boolean(),
+    processed: z.boolean(),
+    problem: z.string().nullable(),
+    mic: z.string().nullable(),
+    disposition: z.string(),
+  }),
 } as const;
 
 /** The payload of one of these kinds, as its handler receives it. */

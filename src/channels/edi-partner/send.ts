@@ -7,6 +7,7 @@ import { getEdiOutboundFile, markEdiOutboundFile } from '../../store/ops/ediOutb
 import { appendAudit } from '../../store/ops/audit.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { openMailboxDriver } from '../tradinggrid-mailbox/mailboxRuntime.ts';
+import { sendEdiFileOverAs2 } from './as2Send.ts';
 
 /** One outbound EDI file on its way to a partner. */
 export interface EdiFile {
@@ -18,8 +19,9 @@ export interface EdiFile {
 
 /**
  * Where outbound EDI files go. `mailbox` writes into the mailbox's outbound folder (SFTP or local) through the
- * mailbox driver, which keeps a copy in the archive and records each transaction awaiting its FA. Another
- * transport (AS2) plugs in by adding a factory here under its `send.via` name.
+ * mailbox driver, which keeps a copy in the archive and records each transaction awaiting its FA. A transport that
+ * only delivers bytes plugs in by adding a factory here under its `send.via` name; AS2, whose outcome comes in
+ * an MDN (maybe later), has its own path (`as2Send.ts`).
  */
 export interface EdiFileSender {
   send(file: EdiFile): Promise<Result<void>>;
@@ -45,15 +47,20 @@ const mailboxSender: EdiSenderFactory = async (ctx) => {
 
 export const EDI_SENDERS: Readonly<Record<string, EdiSenderFactory>> = { mailbox: mailboxSender };
 
-/** `edi.send_file`: the file queued with its control numbers, delivered once; a second run after delivery is a no-op. */
+/**
+ * `edi.send_file`: the file queued with its control numbers, delivered once; a second run after delivery is a
+ * no-op. `via: as2` goes to `sendEdiFileOverAs2` (the Message-ID and MDN bookkeeping live on the file's row).
+ */
 export function sendEdiFileHandler(ctx: SyncContext): TypedJobHandler<EdiPartnerPayload<'edi.send_file'>> {
   return async ({ payload }) => {
     const row = await getEdiOutboundFile(ctx.store.db, payload.key);
     if (!row) return { status: 'fail', error: `no outbound EDI file ${payload.key}` };
     if (row.state === 'sent') return { status: 'done' };
-    const via =
-      Object.values(ctx.config.mailbox?.partners ?? {}).find((p) => p.partner_id === row.partner_id && p.send)?.send
-        ?.via ?? 'mailbox';
+    const send =
+      ctx.config.mailbox?.partners[row.partner_address]?.send ??
+      Object.values(ctx.config.mailbox?.partners ?? {}).find((p) => p.partner_id === row.partner_id && p.send)?.send;
+    const via = send?.via ?? 'mailbox';
+    if (via === 'as2' && send) return sendEdiFileOverAs2(ctx, row, send);
     const factory = EDI_SENDERS[via];
     if (!factory) return { status: 'fail', error: `no EDI transport '${via}' for ${row.partner_address}` };
     const sender = await factory(ctx);

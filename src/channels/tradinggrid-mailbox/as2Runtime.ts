@@ -54,6 +54,8 @@ export function loadAs2Setup(t: As2TransportConfig, path = 'mailbox.transport', 
       mdn: p.mdn,
       allowPrivateAddresses: p.allow_private_addresses,
       allowHttp: p.allow_http,
+      timeoutMs: p.timeout_ms,
+      totalTimeoutMs: p.total_timeout_ms,
     });
   }
   return ok({

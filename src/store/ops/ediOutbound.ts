@@ -52,20 +52,79 @@ export async function getEdiOutboundFile(db: Db, key: string): Promise<EdiOutbou
   return { ...row, content: Buffer.from(row.content) };
 }
 
+export type EdiOutboundChange =
+  | { state: 'sent'; sentAt: number; mdn?: string }
+  | { state: 'queued'; error: string }
+  /** Over AS2: posted, the partner's asynchronous MDN still to come. */
+  | { state: 'awaiting_mdn' }
+  /** Over AS2: the partner's MDN refused the file or returned another MIC (final until replayed). */
+  | { state: 'failed'; error: string; mdn?: string };
+
+/** `countAttempt`: the change ends an attempt that `setEdiOutboundAs2` did not count already. */
 export async function markEdiOutboundFile(
   db: Db,
   key: string,
-  change: { state: 'sent'; sentAt: number } | { state: 'queued'; error: string },
+  change: EdiOutboundChange,
+  countAttempt = true,
+): Promise<void> {
+  const set =
+    change.state === 'sent'
+      ? { state: 'sent', sent_at: change.sentAt, error: null, ...(change.mdn ? { as2_mdn: change.mdn } : {}) }
+      : change.state === 'queued'
+        ? { error: change.error }
+        : change.state === 'awaiting_mdn'
+          ? { state: 'awaiting_mdn', error: null }
+          : { state: 'failed', error: change.error, ...(change.mdn ? { as2_mdn: change.mdn } : {}) };
+  await db
+    .updateTable('edi_outbound_files')
+    .set({
+      ...set,
+      ...(countAttempt && (change.state === 'sent' || change.state === 'queued')
+        ? { attempts: sql`attempts + 1` }
+        : {}),
+    })
+    .where('key', '=', key)
+    // An asynchronous MDN that settled the file while a resend was under way is not undone by the resend's end.
+    .$if(change.state === 'awaiting_mdn', (q) => q.where('state', '=', 'queued'))
+    .execute();
+}
+
+/**
+ * Before an AS2 POST: the Message-ID (and MIC) the file goes under, committed first, so an attempt after a lost
+ * answer or a crash sends the same Message-ID again. `attempts` counts the POSTs.
+ */
+export async function setEdiOutboundAs2(
+  db: Db,
+  key: string,
+  a: { partner: string; messageId: string; mic: string },
 ): Promise<void> {
   await db
     .updateTable('edi_outbound_files')
-    .set(
-      change.state === 'sent'
-        ? { state: 'sent', sent_at: change.sentAt, error: null, attempts: sql`attempts + 1` }
-        : { error: change.error, attempts: sql`attempts + 1` },
-    )
+    .set({
+      as2_partner: a.partner,
+      as2_message_id: a.messageId,
+      as2_mic: a.mic,
+      state: 'queued',
+      attempts: sql`attempts + 1`,
+    })
     .where('key', '=', key)
+    .where('state', '!=', 'sent')
     .execute();
+}
+
+/** The outbound file sent under an AS2 Message-ID to a partner (an asynchronous MDN names only these). */
+export async function findEdiOutboundByAs2MessageId(
+  db: Db,
+  partner: string,
+  messageId: string,
+): Promise<EdiOutboundFileRow | null> {
+  const row = await db
+    .selectFrom('edi_outbound_files')
+    .selectAll()
+    .where('as2_message_id', '=', messageId)
+    .where('as2_partner', '=', partner)
+    .executeTakeFirst();
+  return row ? { ...row, content: Buffer.from(row.content) } : null;
 }
 
 /** The outbound files about one entity (an approval, a case), oldest first: what was sent to the partner, and when. */
@@ -91,6 +150,10 @@ export async function listEdiOutboundFiles(
       'error',
       'created_at',
       'sent_at',
+      'as2_partner',
+      'as2_message_id',
+      'as2_mic',
+      'as2_mdn',
     ])
     .where('entity', '=', entity)
     .where('entity_id', '=', entityId)

@@ -20,6 +20,9 @@ export interface As2Partner {
   mdn: 'sync' | 'async';
   allowPrivateAddresses: boolean;
   allowHttp: boolean;
+  /** Sending: the longest wait for the partner's answer to start and between its bytes, and for the whole exchange. */
+  timeoutMs: number;
+  totalTimeoutMs: number;
 }
 
 export interface As2Setup {
@@ -70,8 +73,8 @@ export interface ReceiveDeps {
 }
 
 /** `<id@host>` as a Message-ID value, also when the sender left out the angle brackets. */
-const normaliseMessageId = (v: string) => (v.trim().startsWith('<') ? v.trim() : `<${v.trim()}>`);
-const unquote = (v: string | undefined) => {
+export const normaliseMessageId = (v: string) => (v.trim().startsWith('<') ? v.trim() : `<${v.trim()}>`);
+export const unquote = (v: string | undefined) => {
   const t = (v ?? '').trim();
   return t.startsWith('"') && t.endsWith('"') && t.length >= 2 ? t.slice(1, -1).replace(/\\(.)/g, '$1') : t;
 };

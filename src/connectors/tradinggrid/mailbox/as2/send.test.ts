@@ -106,7 +106,7 @@ describe('sending over AS2', () => {
       }),
     );
     expect(sent.mdn).toMatchObject({ signed: true, processed: true, originalMessageId: '<s1@us>' });
-    expect(sent.mdn.mic).toBe(sent.mic);
+    expect(sent.mdn?.mic).toBe(sent.mic);
     // A retry with the same Message-ID (our answer was lost) is acknowledged again and not stored twice.
     must(
       await sendAs2(Buffer.from(X12), partner, sender, {
