@@ -133,10 +133,14 @@ export async function queueEdiFile(
   const now = ctx.now();
   const t = m.target;
   const doc = m.document;
-  const scope = `${doc.standard}|${t.ourId}|${t.address}`;
-  const ic = await allocateControlNumbers(trx, scope, 'interchange', 1, now);
+  // One counter per standard and sender (not per partner): what we sent is recorded, and acknowledgements are
+  // matched, by our address and the control numbers, so two partners must never get the same ones. The counter
+  // continues after the per-partner counters it replaced.
+  const scope = `${doc.standard}|${t.ourId}`;
+  const after = { continueAfter: `${doc.standard}|${t.ourId}|%` };
+  const ic = await allocateControlNumbers(trx, scope, 'interchange', 1, now, after);
   const txs = doc.standard === 'x12' ? ('transactions' in doc ? doc.transactions : [doc.transaction]) : [doc.message];
-  const tx = txs.length > 0 ? await allocateControlNumbers(trx, scope, 'transaction', txs.length, now) : 0;
+  const tx = txs.length > 0 ? await allocateControlNumbers(trx, scope, 'transaction', txs.length, now, after) : 0;
   const numbers = txs.map((_, i) => tx + i);
   const at = new Date(now);
   const test = doc.test ?? t.send.test;
@@ -145,7 +149,7 @@ export async function queueEdiFile(
   let interchange: string;
   if (doc.standard === 'x12') {
     const x12Txs = 'transactions' in doc ? doc.transactions : [doc.transaction];
-    const group = x12Txs.length > 0 ? await allocateControlNumbers(trx, scope, 'group', 1, now) : 0;
+    const group = x12Txs.length > 0 ? await allocateControlNumbers(trx, scope, 'group', 1, now, after) : 0;
     const segments = 'transactions' in doc ? (doc.interchangeSegments ?? []) : [];
     content = writeX12({
       syntax: { ...x12SyntaxOf(t.send, ctx.config.mailbox?.x12_encoding ?? 'utf8'), ...doc.syntax },

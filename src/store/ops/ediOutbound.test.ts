@@ -49,6 +49,25 @@ describeStores(pgUp)('EDI control numbers on %s', (dialect) => {
     }
   });
 
+  it('a counter replacing older ones (one per sender instead of per partner) starts after the highest of them', async () => {
+    const { store, cleanup } = await makers[dialect].make();
+    try {
+      await allocateControlNumbers(store.db, 'x12|ZZ:US|ZZ:A', 'interchange', 7, 1);
+      await allocateControlNumbers(store.db, 'x12|ZZ:US|ZZ:B', 'interchange', 3, 1);
+      await allocateControlNumbers(store.db, 'x12|ZZ:OTHER|ZZ:A', 'interchange', 50, 1);
+      await allocateControlNumbers(store.db, 'x12|ZZ:US|ZZ:A', 'group', 40, 1);
+      const after = { continueAfter: 'x12|ZZ:US|%' };
+      expect(await allocateControlNumbers(store.db, 'x12|ZZ:US', 'interchange', 1, 2, after)).toBe(8);
+      expect(await allocateControlNumbers(store.db, 'x12|ZZ:US', 'interchange', 2, 2, after)).toBe(9);
+      // Once it exists it counts on its own: a later per-partner number does not move it.
+      await allocateControlNumbers(store.db, 'x12|ZZ:US|ZZ:B', 'interchange', 100, 3);
+      expect(await allocateControlNumbers(store.db, 'x12|ZZ:US', 'interchange', 1, 3, after)).toBe(11);
+      expect(await allocateControlNumbers(store.db, 'x12|ZZ:US', 'transaction', 1, 3, after)).toBe(1);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('give back what a rolled-back transaction took, and wrap past the largest number to 1', async () => {
     const { store, cleanup } = await makers[dialect].make();
     try {

@@ -15,6 +15,9 @@ export type ControlKind = 'interchange' | 'group' | 'transaction';
  * instances never get the same number, and a restart continues after the last one handed out. Numbers that a
  * rolled-back transaction took come back; ones a committed transaction took are never handed out again until
  * the counter wraps past MAX_CONTROL_NUMBER to 1. Returns the first of the `count` numbers.
+ *
+ * `continueAfter`: a LIKE pattern of older scopes this one replaces; a new counter starts after the highest number
+ * any of them handed out (so replacing per-partner counters by one per sender repeats no number already sent).
  */
 export async function allocateControlNumbers(
   db: Db,
@@ -22,10 +25,23 @@ export async function allocateControlNumbers(
   kind: ControlKind,
   count: number,
   now: number,
+  opts: { continueAfter?: string } = {},
 ): Promise<number> {
   if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new Error(`control number count ${count}`);
+  let start = count;
+  if (opts.continueAfter !== undefined) {
+    const prev = await db
+      .selectFrom('edi_control_numbers')
+      .select((eb) => eb.fn.max('last').as('m'))
+      .where('kind', '=', kind)
+      .where('scope', 'like', opts.continueAfter)
+      .where('scope', '<>', scope)
+      .executeTakeFirst();
+    const seed = Number(prev?.m ?? 0);
+    start = seed + count > MAX_CONTROL_NUMBER ? count : seed + count;
+  }
   const r = await sql<{ last: number }>`
-    INSERT INTO edi_control_numbers (scope, kind, last, updated_at) VALUES (${scope}, ${kind}, ${count}, ${now})
+    INSERT INTO edi_control_numbers (scope, kind, last, updated_at) VALUES (${scope}, ${kind}, ${start}, ${now})
     ON CONFLICT (scope, kind) DO UPDATE SET
       last = CASE WHEN edi_control_numbers.last + ${count} > ${MAX_CONTROL_NUMBER} THEN ${count}
                   ELSE edi_control_numbers.last + ${count} END,
