@@ -136,7 +136,17 @@ describe('mailbox.partners.<address>.send', () => {
   });
 
   it.each([
-    ['a status document, which nothing sends yet', '{ standard: x12, status: "864" }', /not sent over EDI yet/],
+    ['{ standard: x12, status: "824" }', '824'],
+    ['{ standard: x12, status: "864" }', '864'],
+    ['{ standard: edifact, status: APERAK }', 'APERAK'],
+  ])('accepts a case status document for its standard: %s', (send, status) => {
+    const r = parseConfigText(withSend(send));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.config.mailbox!.partners['ZZ:ACMESUPPLY']!.send!.status).toBe(status);
+  });
+
+  it.each([
+    ['824 for an EDIFACT partner', '{ standard: edifact, status: "824" }', /824 is X12/],
     ['APERAK for an X12 partner', '{ standard: x12, status: APERAK }', /APERAK is EDIFACT/],
     ['a separator of two characters', "{ standard: x12, x12: { segment: '~~' } }", /one character/],
   ])('refuses %s', (_w, send, message) => {

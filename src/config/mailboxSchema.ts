@@ -129,7 +129,10 @@ const PartnerSend = z
       .prefault({}),
     /** Flow 6: a decision on the partner's 860 / ORDCHG goes back as 865 / ORDRSP. */
     decisions: z.boolean().default(true),
-    /** Flow 2: a case status goes as this document (X12 824 or 864, EDIFACT APERAK); none sends no status. */
+    /**
+     * Flow 2: a case status (of a case that came from this partner's EDI) goes as this document: X12 824 or 864,
+     * EDIFACT APERAK; none sends no status. Which codes: flows/02-status-sync/decisions/ediStatus.ts, docs/edi.md.
+     */
     status: z.enum(['824', '864', 'APERAK', 'none']).default('none'),
     /**
      * Functional acknowledgements for the interchanges this partner sends us, when the bridge is the receiving
@@ -154,14 +157,6 @@ const PartnerSend = z
       });
     if (s.via !== 'as2' && s.as2_partner)
       ctx.addIssue({ code: 'custom', path: ['as2_partner'], message: 'as2_partner is only read with via: as2' });
-    // The 824 / 864 / APERAK documents are written and tested, but no case status reaches them yet: refused
-    // rather than accepted and silently not sent.
-    if (s.status !== 'none')
-      ctx.addIssue({
-        code: 'custom',
-        path: ['status'],
-        message: `case statuses are not sent over EDI yet (${s.status} is written by nothing): leave status at none`,
-      });
     if (s.status === 'APERAK' && s.standard !== 'edifact')
       ctx.addIssue({ code: 'custom', path: ['status'], message: 'APERAK is EDIFACT: an x12 partner takes 824 or 864' });
     if ((s.status === '824' || s.status === '864') && s.standard !== 'x12')

@@ -151,17 +151,19 @@ export const PartnerChannelSection = z
         path: ['smtp'],
         message: 'a partner uses the email channel: partner_channel.smtp (host, from) is required',
       });
-    // EDI carries decisions (865 / ORDRSP answering a partner's 860 / ORDCHG) so far: anywhere else `edi` would
-    // be a silent drop, so it is refused there. How the partner is written to is mailbox.partners.<address>.send.
+    // EDI carries decisions (865 / ORDRSP answering a partner's 860 / ORDCHG) and case statuses (824 / 864 /
+    // APERAK for a case that came from the partner's EDI): anywhere else `edi` would be a silent drop, so it is
+    // refused there. How the partner is written to is mailbox.partners.<address>.send.
+    const EDI_FLOWS = new Set(['decisions', 'case_status']);
     const ediRefused = (where: string) =>
-      `the 'edi' partner channel carries decisions only so far (865 / ORDRSP to a partner's 860 / ORDCHG, with mailbox.partners.<address>.send): name it under partners.<id>.flows.decisions, not ${where}`;
+      `the 'edi' partner channel carries decisions (865 / ORDRSP) and case statuses (824 / 864 / APERAK) only, with mailbox.partners.<address>.send: name it under partners.<id>.flows.decisions or flows.case_status, not ${where}`;
     if (s.default_channels.includes('edi'))
       ctx.addIssue({ code: 'custom', path: ['default_channels'], message: ediRefused('default_channels') });
     for (const [id, p] of Object.entries(s.partners)) {
       if (p.channels?.includes('edi'))
         ctx.addIssue({ code: 'custom', path: ['partners', id, 'channels'], message: ediRefused('channels') });
       for (const [flow, list] of Object.entries(p.flows))
-        if (list?.includes('edi') && flow !== 'decisions')
+        if (list?.includes('edi') && !EDI_FLOWS.has(flow))
           ctx.addIssue({ code: 'custom', path: ['partners', id, 'flows', flow], message: ediRefused(`flows.${flow}`) });
     }
   });

@@ -31,6 +31,10 @@ export interface TransactionRef {
   interchange?: string;
   group?: string;
   transaction?: string;
+  /** EDI cases: the transaction set or message type referenced (214, 810, IFTSTA…), when known. */
+  setId?: string;
+  /** EDI cases: the partner's EDI address the case came from (`qualifier:id`). */
+  address?: string;
   business?: { type: string; value: string } | null;
 }
 

@@ -74,20 +74,23 @@ describe('partner contacts', () => {
     ["a partner's channels", { partners: { P: { channels: ['community', 'edi'] } } }, ['partners', 'P', 'channels']],
     [
       'one flow of a partner',
-      { partners: { P: { flows: { case_status: ['edi'] } } } },
-      ['partners', 'P', 'flows', 'case_status'],
+      { partners: { P: { flows: { case_documents: ['edi'] } } } },
+      ['partners', 'P', 'flows', 'case_documents'],
     ],
-  ])('the edi channel named in %s is refused where it is named (it carries decisions only)', (_where, raw, path) => {
-    const r = PartnerChannelSection.safeParse(raw);
-    expect(r.success).toBe(false);
-    expect(r.error!.issues.map((i) => [i.path, i.message])).toEqual([
-      [path, expect.stringContaining("the 'edi' partner channel carries decisions only so far")],
-    ]);
-  });
-  it("the edi channel for a partner's decisions is accepted", () => {
-    const r = PartnerChannelSection.safeParse({ partners: { P: { flows: { decisions: ['edi', 'community'] } } } });
+  ])(
+    'the edi channel named in %s is refused where it is named (it carries decisions and case statuses only)',
+    (_where, raw, path) => {
+      const r = PartnerChannelSection.safeParse(raw);
+      expect(r.success).toBe(false);
+      expect(r.error!.issues.map((i) => [i.path, i.message])).toEqual([
+        [path, expect.stringContaining("the 'edi' partner channel carries decisions (865 / ORDRSP) and case statuses")],
+      ]);
+    },
+  );
+  it.each(['decisions', 'case_status'] as const)("the edi channel for a partner's %s is accepted", (flow) => {
+    const r = PartnerChannelSection.safeParse({ partners: { P: { flows: { [flow]: ['edi', 'community'] } } } });
     expect(r.success).toBe(true);
-    expect([...channelsFor(r.data!, 'P', 'decisions')]).toEqual(['edi', 'community']);
+    expect([...channelsFor(r.data!, 'P', flow)]).toEqual(['edi', 'community']);
   });
   it('a partner on e-mail without an SMTP server is a config error saying what is missing', () => {
     const r = PartnerChannelSection.safeParse({ partners: { P: { channels: ['email'] } } });

@@ -30,6 +30,7 @@ const mailboxException = z.object({
     interchange: z.string().nullable(),
     group: z.string().nullable(),
     transaction: z.string().nullable(),
+    setId: z.string().nullable().optional(),
     business: z.object({ type: z.string(), value: z.string() }).nullable(),
   }),
   detail: z.string(),

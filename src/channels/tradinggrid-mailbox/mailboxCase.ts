@@ -56,6 +56,8 @@ export function toMailboxCase(
           ...(r.interchange !== null ? { interchange: r.interchange } : {}),
           ...(r.group !== null ? { group: r.group } : {}),
           ...(r.transaction !== null ? { transaction: r.transaction } : {}),
+          ...(r.setId ? { setId: r.setId } : {}),
+          address,
           business: r.business ? { type: r.business.type, value: r.business.value.trim() } : null,
         };
   const label = LABELS[x.exception];

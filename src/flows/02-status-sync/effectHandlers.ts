@@ -19,6 +19,7 @@ import { noTaskYet } from '../shared/noTaskYet.ts';
 import { partnerRoute } from '../../channels/partner-email/route.ts';
 import { caseCommentMail, caseStatusMail } from '../../channels/partner-email/flowMail.ts';
 import { queuePartnerMail } from '../../channels/partner-email/outbox.ts';
+import { ediStatusAdvice } from './ediStatusAdvice.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 
@@ -31,7 +32,8 @@ function statusRuleOfKey(key: string): string {
 
 /**
  * `tradinggrid.set_status`: the partner sees the case's new status (flow 2), by the channels configured for
- * the partner: one Trading Grid call (community), and/or an e-mail with the note and a page link.
+ * the partner: one Trading Grid call (community), and/or an e-mail with the note and a page link, and/or (a case
+ * that came from the partner's EDI) an 824 / 864 / APERAK written to the partner's outbound folder.
  */
 export function setPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'tradinggrid.set_status'>> {
   return async ({ payload: p, job }) => {
@@ -40,13 +42,23 @@ export function setPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<JobPa
     const rec = await getCase(ctx.store.db, p.caseId);
     const route = rec
       ? partnerRoute(ctx, rec.partnerId, 'case_status')
-      : { community: true, email: false, channels: ['community'] };
+      : { community: true, email: false, edi: false, channels: ['community'] };
     const mail = route.email && rec ? caseStatusMail(rec, p.status, p.note ?? null, job.key) : null;
     const local = async (trx: Transaction<Database>) => {
       if (mail) await queuePartnerMail(ctx, trx, mail);
     };
     const rule = p.sharedBy ?? statusRuleOfKey(job.key);
-    if (!route.community) {
+    // EDI: an 824 / 864 / APERAK for a case that came from the partner's EDI, when its send.status names one.
+    const edi = rec ? await ediStatusAdvice(ctx, rec, p.status, p.note ?? '', route, job.key) : null;
+    const queueEdi = edi?.queue ?? null;
+    // The case has no community side when it came from EDI: the community channel carries nothing for it.
+    const noCommunityCase = rec !== null && rec.source !== 'community';
+    if (!route.community || (queueEdi && noCommunityCase)) {
+      const channels = route.channels.filter(
+        (c) => (c !== 'edi' || queueEdi) && (c !== 'community' || !noCommunityCase),
+      );
+      if (queueEdi && !channels.includes('edi')) channels.unshift('edi');
+      const ediNotSent = route.edi && edi && !edi.plan.send ? edi.plan.reason : undefined;
       return {
         status: 'done',
         commit: async (trx) => {
@@ -54,14 +66,24 @@ export function setPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<JobPa
           await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
           await setCasePartnerStatus(trx, p.caseId, p.status, now);
           await local(trx);
+          const file = queueEdi ? await queueEdi(trx) : null;
           await appendAudit(
             trx,
             {
               actor: 'gridbridge',
               entity: 'case',
               entityId: p.caseId,
-              action: 'status_to_partner',
-              after: { status: p.status, rule, channels: route.channels },
+              // A partner channel list that ends up empty (edi named, nothing to advise on) reached nobody.
+              action: channels.length > 0 ? 'status_to_partner' : 'status_not_sent',
+              after: {
+                status: p.status,
+                rule,
+                channels,
+                ...(file && edi?.plan.send
+                  ? { edi: { set: edi.plan.document, partner: edi.target!.address, file: file.name } }
+                  : {}),
+                ...(ediNotSent ? { reason: ediNotSent } : {}),
+              },
             },
             now,
           );

@@ -142,7 +142,7 @@ describe('documents written back to partners round-trip through our parser and t
 
   const status: StatusFacts = {
     caseId: 'edi-abc',
-    status: 'in_review',
+    codes: { text: 'IN REVIEW', purpose: '05', appAck: 'TA', messageFunction: '5', ftxSubject: 'AAI' },
     note: 'We are checking the carrier: back tomorrow.',
     about: { setId: '810', business: 'INV-9', businessType: 'invoice', group: '601', transaction: '0002' },
     at,
@@ -165,7 +165,8 @@ describe('documents written back to partners round-trip through our parser and t
       });
       const p = await parseEdi(buf);
       expect(p.errors).toEqual([]);
-      if (kind === '824')
+      const segs = await segmentsOf(buf);
+      if (kind === '824') {
         expect(p.acknowledgments).toEqual([
           expect.objectContaining({
             kind: '824',
@@ -174,7 +175,15 @@ describe('documents written back to partners round-trip through our parser and t
             acknowledges: { group_control_number: '601', transaction_control_number: '0002' },
           }),
         ]);
-      expect(buf.toString()).toContain('IN REVIEW');
+        const bgn = segs.find((s) => s.tag === 'BGN')!;
+        expect([first(bgn, 1), first(bgn, 2)]).toEqual(['05', 'edi-abc']);
+        const oti = segs.find((s) => s.tag === 'OTI')!;
+        expect([1, 2, 3, 8, 9, 10].map((n) => first(oti, n))).toEqual(['TA', 'BT', 'INV-9', '601', '0002', '810']);
+      } else {
+        const mit = segs.find((s) => s.tag === 'MIT')!;
+        expect([first(mit, 1), first(mit, 2)]).toEqual(['edi-abc', 'Case edi-abc (INV-9) - IN REVIEW']);
+      }
+      expect(buf.toString()).toContain('STATUS IN REVIEW');
       expect(buf.toString()).toContain('We are checking the carrier: back tomorrow.');
     },
   );
@@ -201,13 +210,14 @@ describe('documents written back to partners round-trip through our parser and t
       }),
     ]);
     const o = edifactOracle(buf);
+    expect(o.find((s) => s.name === 'BGM')!.elements).toEqual([['23'], ['edi-abc'], ['5']]);
     expect(o.filter((s) => s.name === 'RFF').map((s) => s.elements[0])).toEqual([
       ['ACW', '0002'],
       ['IV', 'INV-9'],
     ]);
-    expect(o.filter((s) => s.name === 'FTX').map((s) => s.elements[3]![0])).toEqual([
-      'STATUS IN REVIEW',
-      'We are checking the carrier: back tomorrow.',
+    expect(o.filter((s) => s.name === 'FTX').map((s) => [s.elements[0]![0], s.elements[3]![0]])).toEqual([
+      ['AAI', 'STATUS IN REVIEW'],
+      ['AAI', 'We are checking the carrier: back tomorrow.'],
     ]);
   });
 });

@@ -215,11 +215,27 @@ export function edifactDecisionResponse(
   return { type: 'ORDRSP', ...msg, segments: segs };
 }
 
+/**
+ * The codes a status advice carries, chosen per status by flow 2 (`flows/02-status-sync/decisions/ediStatus.ts`,
+ * docs/edi.md "Case statuses we send").
+ */
+export interface StatusAdviceCodes {
+  /** The status in words (RECEIVED, IN REVIEW, AWAITING DOCUMENTS, ESCALATED, RESOLVED). */
+  text: string;
+  /** 824 BGN01 (353): 00 original, 05 replace. */
+  purpose: string;
+  /** 824 OTI01 (110), e.g. TA. */
+  appAck: string;
+  /** APERAK BGM 1225: 9 original, 5 replace. */
+  messageFunction: string;
+  /** APERAK FTX 4451 of the status and note, e.g. AAI. */
+  ftxSubject: string;
+}
+
 export interface StatusFacts {
   /** Our case id (the advice's own reference). */
   caseId: string;
-  /** The case status as the partner sees it (open, received, in_review, …). */
-  status: string;
+  codes: StatusAdviceCodes;
   /** The note the sharing rules let go with it ('' for none). */
   note: string;
   /** The partner document the case is about, when the case came from EDI (its business number and control numbers). */
@@ -233,42 +249,34 @@ export interface StatusFacts {
   at: Date;
 }
 
-const X12_STATUS_TEXT: Record<string, string> = {
-  open: 'OPEN',
-  received: 'RECEIVED',
-  in_review: 'IN REVIEW',
-  awaiting_documents: 'AWAITING DOCUMENTS',
-  escalated: 'ESCALATED',
-  resolved: 'RESOLVED',
-};
-
 /**
- * 824 application advice: one OTI, OTI01 TA (a case status is information on a document taken in, never a
- * rejection), OTI02/03 the partner's business number (BT) or our case id (TN), OTI08/09/10 the group, transaction
- * and set it is about; the status and the note in REF*ZZ descriptions (no TED: a TED is an error). 864 text
- * message: MIT with the case id and a subject, then MSG lines.
+ * 824 application advice: BGN with the purpose code and our case id, one OTI whose OTI01 is the decision's
+ * (TA: a case status is information on a document taken in, never a rejection), OTI02/03 the partner's business
+ * number (BT) or our case id (TN), OTI08/09/10 the group, transaction and set it is about; the status (`STATUS IN REVIEW`: no colon, which
+ * is X12's default component separator) and the note in REF*ZZ descriptions (no TED: a TED is an error). 864 text message: MIT with the case id and a subject,
+ * then MSG lines.
  */
 export function x12StatusAdvice(kind: '824' | '864', f: StatusFacts, seps: X12Seps): X12Transaction {
   const t = (s: string, max?: number) => x12Text(s, seps, max);
-  const status = X12_STATUS_TEXT[f.status] ?? t(f.status.toUpperCase(), 40);
+  const status = t(f.codes.text, 40);
   const note = t(f.note, 10_000);
   if (kind === '864') {
     const segs: EdiSegmentSpec[] = [
       [
         'MIT',
         t(f.caseId, 30),
-        t(`Case ${f.caseId}${f.about?.business ? ` (${f.about.business})` : ''}: ${status}`, 60),
+        t(`Case ${f.caseId}${f.about?.business ? ` (${f.about.business})` : ''} - ${status}`, 60),
       ],
-      ['MSG', t(`Status: ${status}`, 264)],
+      ['MSG', t(`STATUS ${status}`, 264)],
     ];
     for (const c of chunks(note, 264, 50)) segs.push(['MSG', c]);
     return { setId: '864', segments: segs };
   }
   const segs: EdiSegmentSpec[] = [
-    ['BGN', '00', t(f.caseId, 30), ymd(f.at)],
+    ['BGN', t(f.codes.purpose, 2), t(f.caseId, 30), ymd(f.at)],
     [
       'OTI',
-      'TA',
+      t(f.codes.appAck, 2),
       f.about?.business ? 'BT' : 'TN',
       t(f.about?.business ?? f.caseId, 30),
       '',
@@ -279,7 +287,7 @@ export function x12StatusAdvice(kind: '824' | '864', f: StatusFacts, seps: X12Se
       t(f.about?.transaction ?? '', 9),
       t(f.about?.setId ?? '', 3),
     ],
-    ['REF', 'ZZ', t(f.caseId, 30), t(`Status: ${status}`, 80)],
+    ['REF', 'ZZ', t(f.caseId, 30), t(`STATUS ${status}`, 80)],
   ];
   for (const c of chunks(note, 80, 9)) segs.push(['REF', 'ZZ', t(f.caseId, 30), c]);
   return { setId: '824', segments: segs };
@@ -289,21 +297,22 @@ export function x12StatusAdvice(kind: '824' | '864', f: StatusFacts, seps: X12Se
 const RFF_OF_TYPE: Record<string, string> = { purchase_order: 'ON', invoice: 'IV', ship_notice: 'AAK' };
 
 /**
- * APERAK: BGM 23 (status information) with 1225 9 (original) or 6 (confirmation) once resolved, FTX AAO with the
- * status and the note, RFF+ACW the partner's message it is about (UNH 0062), its business number in RFF (ON,
- * IV, AAK). No ERC: a case status is not an application error.
+ * APERAK: BGM 23 (status information) with the decision's 1225 (9 original, 5 replace: the same document number,
+ * our case id, each later status replacing the last), FTX with the status and the note, RFF+ACW the partner's
+ * message it is about (UNH 0062), its business number in RFF (ON, IV, AAK). No ERC: a case status is not an
+ * application error.
  */
 export function edifactStatusAdvice(
   f: StatusFacts,
   msg: Pick<EdifactMessage, 'version' | 'release' | 'agency' | 'association'>,
 ): EdifactMessage {
-  const status = (X12_STATUS_TEXT[f.status] ?? f.status).toUpperCase();
+  const subject = edifactText(f.codes.ftxSubject, 3);
   const segs: EdiSegmentSpec[] = [
-    ['BGM', ['23'], [edifactText(f.caseId, 35)], f.status === 'resolved' ? '6' : '9'],
+    ['BGM', ['23'], [edifactText(f.caseId, 35)], edifactText(f.codes.messageFunction, 3)],
     ['DTM', ['137', ymd(f.at), '102']],
-    ['FTX', 'AAO', '', '', [edifactText(`STATUS ${status}`, 512)]],
+    ['FTX', subject, '', '', [edifactText(`STATUS ${f.codes.text}`, 512)]],
   ];
-  for (const c of chunks(edifactText(f.note, 10_000), 512, 5)) segs.push(['FTX', 'AAO', '', '', [c]]);
+  for (const c of chunks(edifactText(f.note, 10_000), 512, 5)) segs.push(['FTX', subject, '', '', [c]]);
   if (f.about?.transaction) segs.push(['RFF', ['ACW', edifactText(f.about.transaction, 35)]]);
   if (f.about?.business)
     segs.push(['RFF', [RFF_OF_TYPE[f.about.businessType ?? ''] ?? 'ZZZ', edifactText(f.about.business, 35)]]);

@@ -27,6 +27,8 @@ export interface TransactionRef {
   interchange: string | null;
   group: string | null;
   transaction: string | null;
+  /** The transaction set or message type referenced (214, 810, IFTSTA…), when known. */
+  setId?: string | null;
   business: BusinessReference | null;
 }
 
@@ -82,6 +84,7 @@ export function refOfSent(t: SentTransaction): TransactionRef {
     interchange: t.interchange,
     group: t.group,
     transaction: t.transaction,
+    setId: t.setId,
     business: t.business,
   };
 }

@@ -433,6 +433,7 @@ export class MailboxDriver {
         interchange: ic.control_number,
         group: tx.group.control_number,
         transaction: tx.control_number,
+        setId: tx.set_id,
         business: tx.business_reference,
       };
       const partner = this.partnerOf(ic);
@@ -581,6 +582,7 @@ export class MailboxDriver {
       interchange: ic.control_number,
       group: tx.group.control_number,
       transaction: tx.control_number,
+      setId: tx.set_id,
       business: tx.business_reference,
     };
     const partner = this.partnerOf(ic);
@@ -822,6 +824,8 @@ export class MailboxDriver {
         interchange: o.ref.interchange,
         group: o.ref.group,
         transaction: o.ref.transaction,
+        // Order records are made only from 850 / ORDERS.
+        setId: o.ref.standard === 'x12' ? '850' : 'ORDERS',
         business: { type: 'purchase_order', value: o.poNumber },
       };
       out.push(
@@ -940,6 +944,7 @@ export class MailboxDriver {
           interchange: ic.control_number,
           group: tx.group.control_number,
           transaction: tx.control_number,
+          setId: tx.set_id,
           business: tx.business_reference,
         };
         items.push(...(await this.trackDocument(tx, ref, ic.receiver, file, now)));
