@@ -25,11 +25,7 @@ afterEach(async () => {
 const runSlot = slotRunner(() => Date.now());
 
 /** A buyer's purchase order change as its translator would send it (X12 004010 860). */
-const X12_860 =
-  'ISA*00*          *00*          *ZZ*ACMESUPPLY     *ZZ*GRIDBRIDGE     *261206*1200*U*00401*000000901*0*P*>~' +
-  'GS*PC*ACMESUPPLY*GRIDBRIDGE*20261206*1200*901*X*004010~ST*860*0001~BCH*04*SA*PO-4711**3*20261201~CUR*BY*USD~' +
-  'POC*1*QI*120*100*EA*12.5**BP*SKU-1~POC*2*PC*50*50*EA*8**BP*SKU-2~MSG*Please ship the extra units with the next truck~' +
-  'CTT*2~SE*8*0001~GE*1*901~IEA*1*000000901~';
+const X12_860 = readFileSync(new URL('../fixtures/edi/860-change-request.x12', import.meta.url));
 
 /** The same kind of change in EDIFACT D.96A ORDCHG. */
 const ORDCHG =
