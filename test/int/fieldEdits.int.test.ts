@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, settle, type World } from '../helpers/world.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
+import { listCaseTimeline } from '../../src/store/ops/timeline.ts';
 import { sandboxMapping } from '../../src/cli/demo/sandboxMapping.ts';
 import { signTgEvent } from '../../bench/signedEvents.ts';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtpServer.ts';
@@ -147,6 +148,11 @@ describe('ClickUp edits of mapped fields reach Trading Grid per the direction', 
     expect(await audits(w, c.id, 'field_to_partner')).toEqual([
       { field: 'value', value: 250, rule: 'mapping.fields: value (direction both)' },
     ]);
+    // The case's timeline shows it as a write the partner sees, with the mapping that let it through.
+    const sent = (await listCaseTimeline(w.bridge!.store.db, c.id)).filter((e) => e.kind === 'sent_to_partner');
+    expect(sent.map((e) => e.detail)).toContainEqual(
+      expect.stringMatching(/^field_to_partner by gridbridge — allowed by mapping\.fields: value \(direction both\)/),
+    );
     // Trading Grid's case.updated for our write: the value field already holds it (not written again); only the
     // description, whose table shows the value, follows the case.
     expect(cuRoute(w, SET_FIELD) - field).toBe(0);

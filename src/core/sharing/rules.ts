@@ -181,6 +181,7 @@ export function sharingWarnings(rules: SharingRules, flows: readonly string[]): 
 /** Audit actions that are writes the partner sees; the console shows them apart from internal events. */
 export const PARTNER_VISIBLE_ACTIONS: ReadonlySet<string> = new Set([
   'status_to_partner',
+  'field_to_partner',
   'comment_to_partner',
   'document_to_partner',
   'decision_posted',

@@ -9,6 +9,7 @@ import { getPartnerToken, listPartnerTokens, revokePartnerToken } from '../../st
 /** Audit actions that are a partner-facing send (the channel is in `after.channels`; before the partner channel: community). */
 const SENDS: Record<string, string> = {
   status_to_partner: 'status',
+  field_to_partner: 'field',
   comment_to_partner: 'comment',
   document_to_partner: 'document',
   decision_posted: 'decision',
