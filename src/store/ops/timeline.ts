@@ -15,23 +15,56 @@ export interface TimelineEntry {
   jobId?: number | null;
 }
 
-/** Append entries to the console's timeline (one insert). */
+/** Rows per insert: powers of two up to 64 (see `timelineChunks`). */
+const LARGEST_CHUNK = 64;
+
+/**
+ * Sizes of the inserts for `n` entries: as many of 64 as fit, then the rest as powers of two (100 → 64, 32,
+ * 4). Each row count is its own SQL text and its own prepared statement, kept in the SQLite statement cache
+ * outside the JS heap with a size that grows with its rows: one insert per batch size made a statement for
+ * every size a batch ever had (the recorder's batches reach 500 rows under a backlog; 500 such statements held
+ * ~84 MB). With these sizes there are at most 7 timeline statements, the largest of 64 rows.
+ */
+export function timelineChunks(n: number): number[] {
+  const out: number[] = [];
+  let left = n;
+  while (left >= LARGEST_CHUNK) {
+    out.push(LARGEST_CHUNK);
+    left -= LARGEST_CHUNK;
+  }
+  for (let size = LARGEST_CHUNK / 2; size >= 1; size /= 2) {
+    if (left >= size) {
+      out.push(size);
+      left -= size;
+    }
+  }
+  return out;
+}
+
+/** Append entries to the console's timeline (inserts of a few fixed sizes, in one transaction). */
 export async function recordTimeline(db: Db, entries: readonly TimelineEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await withConsoleTables(db)
-    .insertInto('timeline')
-    .values(
-      entries.map((e) => ({
-        case_id: e.caseId,
-        at: e.at,
-        kind: e.kind,
-        detail: e.detail,
-        status: e.status,
-        duration_ms: e.durationMs ?? null,
-        job_id: e.jobId ?? null,
-      })),
-    )
-    .execute();
+  const rows = entries.map((e) => ({
+    case_id: e.caseId,
+    at: e.at,
+    kind: e.kind,
+    detail: e.detail,
+    status: e.status,
+    duration_ms: e.durationMs ?? null,
+    job_id: e.jobId ?? null,
+  }));
+  const insertAll = async (tx: Db) => {
+    let at = 0;
+    for (const size of timelineChunks(rows.length)) {
+      await withConsoleTables(tx)
+        .insertInto('timeline')
+        .values(rows.slice(at, at + size))
+        .execute();
+      at += size;
+    }
+  };
+  if (db.isTransaction || rows.length === 1) await insertAll(db);
+  else await db.transaction().execute(insertAll);
 }
 
 function ruleOf(after: string | null): string | null {
