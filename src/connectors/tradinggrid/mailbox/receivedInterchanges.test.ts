@@ -88,6 +88,11 @@ describe('the interchanges of a file, as their acknowledgements need them', () =
     },
     { name: 'cut off before the IEA', text: `${isa('000000910')}${group('910')}`, code: '023' },
     {
+      name: 'the last IEA without its segment terminator (not accepted by config)',
+      text: `${isa('000000910')}${group('910')}IEA*1*000000910`,
+      code: '023',
+    },
+    {
       name: 'a transaction whose SE counts wrong (below the interchange)',
       text: `${isa('000000910')}${group('910', 'ST*850*0001~BEG*00*SA*PO-1**20261206~SE*9*0001~')}IEA*1*000000910~`,
       code: '024',
@@ -107,6 +112,12 @@ describe('the interchanges of a file, as their acknowledgements need them', () =
     {
       name: 'EDIFACT: cut off after a message',
       text: "UNB+UNOC:3+5790000000001:14+GRIDBRIDGE:ZZ+261206:1200+ICR1'UNH+1+ORDERS:D:96A:UN'BGM+220+P'UNT+3+1'",
+      code: '13',
+      tag: 'UNZ',
+    },
+    {
+      name: 'EDIFACT: the UNZ without its segment terminator',
+      text: "UNB+UNOC:3+5790000000001:14+GRIDBRIDGE:ZZ+261206:1200+ICR1'UNH+1+ORDERS:D:96A:UN'BGM+220+P'UNT+3+1'UNZ+1+ICR1",
       code: '13',
       tag: 'UNZ',
     },

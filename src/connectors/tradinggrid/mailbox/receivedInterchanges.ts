@@ -39,14 +39,14 @@ export function interchangeErrorOf(standard: Standard, message: string): Receive
       if (/ISA15/.test(message)) return '020';
       if (/ISA06 sender/.test(message)) return '006';
       if (/ISA elements/.test(message)) return '022';
-      if (/found end of file|truncated|final segment terminator/.test(message)) return '023';
+      if (/found end of file|truncated|without its segment terminator/.test(message)) return '023';
       return '024';
     })();
     return { code: note };
   }
   const tag = /\b(UNB|UNZ|UNG|UNE|UNH|UNT)\b/.exec(message)?.[1];
   const code = (() => {
-    if (/found end of file|truncated|final segment terminator/.test(message)) return '13';
+    if (/found end of file|truncated|without its segment terminator/.test(message)) return '13';
     if (/0020 .*header's control number|0048 .*group's control number|0062 .*header's control number/.test(message))
       return '28';
     if (/count/.test(message)) return '29';
