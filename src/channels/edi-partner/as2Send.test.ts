@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
@@ -260,6 +260,17 @@ describe('edi.send_file over AS2, with openssl cms as the partner', () => {
     expect(r.as2_mic).toBe(`${received[0]!.mic}, sha-256`);
     expect(r.as2_mdn).toMatch(/; processed$/);
     expect(await actions(key)).toEqual(['edi_sent']);
+    // As the mailbox path does: the 865 now waits for the partner's FA, and a copy is in the archive.
+    const waits = await store.db
+      .selectFrom('mailbox_sent_transactions')
+      .selectAll()
+      .where('interchange', '=', '000000007')
+      .execute();
+    expect(waits.map((w) => [w.us_key, w.partner_key, w.transaction_control, w.fa])).toEqual([
+      ['ZZ:US', 'ZZ:THEM', '0001', 'awaiting'],
+    ]);
+    expect(readdirSync(join(dir, 'archive')).some((n) => n.endsWith(r.name))).toBe(true);
+    expect(existsSync(join(dir, 'out', r.name))).toBe(false);
     // Sent is sent: the job running again posts nothing.
     expect(await runSend(key)).toEqual({ status: 'done' });
     expect(received).toHaveLength(1);

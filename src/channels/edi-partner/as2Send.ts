@@ -13,6 +13,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { newJob } from '../../flows/catalogue.ts';
 import { loadAs2Setup } from '../tradinggrid-mailbox/as2Runtime.ts';
+import { openMailboxDriver } from '../tradinggrid-mailbox/mailboxRuntime.ts';
 import { newMessageId } from '../../connectors/tradinggrid/mailbox/as2/receive.ts';
 import { judgeMdn, sendAs2 } from '../../connectors/tradinggrid/mailbox/as2/send.ts';
 import type { EdiPartnerPayload } from './jobs.ts';
@@ -45,6 +46,28 @@ async function failFile(
     );
   });
   return { status: 'fail', error: `AS2: ${a.error}` };
+}
+
+/**
+ * What the mailbox path does for a file it writes, for one AS2 delivered: a copy in the archive and each
+ * transaction recorded as sent (its FA wait, the order/shipment match). Once the partner has the file; a
+ * failure here is logged, never a reason to send the file again.
+ */
+async function recordDelivered(ctx: SyncContext, row: EdiOutboundFileRow): Promise<void> {
+  const cfg = ctx.config.mailbox;
+  if (!cfg) return;
+  const driver = await openMailboxDriver(ctx, cfg);
+  if (!driver.ok) {
+    ctx.logger?.warn({ file: row.name, error: driver.error.detail }, 'AS2: sent, but its FA wait was not recorded');
+    return;
+  }
+  try {
+    const r = await driver.value.send(row.name, row.content, new Date(ctx.now()), { deliveredElsewhere: true });
+    if (!r.ok)
+      ctx.logger?.warn({ file: row.name, error: r.error.detail }, 'AS2: sent, but its FA wait was not recorded');
+  } finally {
+    await driver.value.close();
+  }
 }
 
 const sentCommit =
@@ -110,6 +133,7 @@ export async function sendEdiFileOverAs2(
     await markEdiOutboundFile(ctx.store.db, row.key, { state: 'queued', error: r.error.detail }, false);
     return outcomeFromRemote(r.error, `sending ${row.name} to ${partner.id} over AS2 (Message-ID ${messageId})`);
   }
+  await recordDelivered(ctx, row);
   if (!r.value.mdn)
     return {
       status: 'done',

@@ -872,8 +872,16 @@ export class MailboxDriver {
     return out;
   }
 
-  /** Writes a file to the outbound folder, keeps a copy in the archive, and records its transactions awaiting FA. */
-  async send(name: string, data: Buffer, now: Date): Promise<Result<{ file: FileRef; transactions: number }>> {
+  /**
+   * Writes a file to the outbound folder, keeps a copy in the archive, and records its transactions awaiting FA.
+   * `deliveredElsewhere`: another transport (AS2) delivered it; only the archive copy and the records are made.
+   */
+  async send(
+    name: string,
+    data: Buffer,
+    now: Date,
+    o: { deliveredElsewhere?: boolean } = {},
+  ): Promise<Result<{ file: FileRef; transactions: number }>> {
     const { state, transport } = this.opts;
     const transactions: TransactionEnvelope[] = [];
     const summary = await readEdi(
@@ -891,8 +899,10 @@ export class MailboxDriver {
     const stored = storedName(file.sha256.slice(0, 12), name);
     const copy = await transport.writeArchive(stored, data);
     if (!copy.ok) return copy;
-    const w = await transport.writeOutbound(name, data);
-    if (!w.ok) return w;
+    if (!o.deliveredElsewhere) {
+      const w = await transport.writeOutbound(name, data);
+      if (!w.ok) return w;
+    }
     await this.recordOutgoing(transactions, file, now, false);
     await state.markProcessed({ ...file, outcome: 'sent', storedAs: stored, processedAt: now.toISOString() });
     return ok({ file, transactions: transactions.filter((tx) => this.awaitsFa(tx)).length });
