@@ -190,6 +190,40 @@ describe('renamed at run time on the other lists the bridge reads and writes', (
     expect(await deadLetters(b)).toBe(0);
   });
 
+  it("the approvals list's withdrawn status renamed before the check sees it: the close ClickUp refuses is held, not dead-lettered; renamed back, the task is closed once", async () => {
+    const { w, b } = await start();
+    const list = w.cu.lists.approvals;
+    const r = await w.tg.requestApproval({
+      partnerId: 'P-ACME',
+      kind: 'document_correction',
+      summary: 'Fix a tax line',
+    });
+    const { cuTaskId: taskId } = await eventually('the approval task', () => getLink(b.store.db, 'approval', r.id));
+    await healthCheck(w, b);
+    w.cu.renameListStatus(list, 'withdrawn', 'cancelled');
+    await w.tg.withdrawRequest(r.id);
+    await b.scheduler.enqueueSlot({ kind: 'approvals.sweep', cron: '* * * * *' }, Date.now());
+    b.dispatcher.wake();
+    await eventually('held', async () => (await listHeldChanges(b.store.db)).length === 1);
+    await settle(w);
+    const held = await listHeldChanges(b.store.db);
+    expect(held[0]!.kind).toBe('approval.close_task');
+    expect(held[0]!.reason).toContain(`list ${list} has no status "withdrawn"`);
+    expect(held[0]!.reason).toContain('flows.approvals.withdrawn_status');
+    expect(w.cu.tasks().find((t) => t.id === taskId)?.status.status).toBe('pending');
+    expect(await deadLetters(b)).toBe(0);
+
+    w.cu.renameListStatus(list, 'cancelled', 'withdrawn');
+    await healthCheck(w, b);
+    await eventually('closed', () => w.cu.tasks().find((t) => t.id === taskId)?.status.status === 'withdrawn');
+    await healthCheck(w, b);
+    expect(
+      (await listAudit(b.store.db, 'approval', r.id)).filter((a) => a.action === 'request_withdrawn'),
+    ).toHaveLength(1);
+    expect(await listHeldChanges(b.store.db)).toEqual([]);
+    expect(await deadLetters(b)).toBe(0);
+  });
+
   it('an onboarding drop-down option renamed: the step that writes it is held, the group waits; fixed, every task is made once', async () => {
     const { w, b } = await start();
     const list = w.cu.lists.onboarding;
