@@ -8,12 +8,16 @@ import { edifactOracle, segmentsOf } from '../helpers/ediOracle.ts';
 import { parseEdi, type ParsedEdi } from '../../src/connectors/tradinggrid/edi/parseEdi.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
+import { startSftpTestServer, type SftpTestServer } from '../../src/connectors/tradinggrid/mailbox/sftpTestServer.ts';
 
 let world: World | null = null;
 let dir: string | null = null;
+let sftp: SftpTestServer | null = null;
 afterEach(async () => {
   await world?.close();
   world = null;
+  await sftp?.close();
+  sftp = null;
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = null;
 });
@@ -66,145 +70,175 @@ async function quiet(b: Bridge): Promise<void> {
   );
 }
 
-describe('functional acknowledgements from the bridge as the receiving endpoint (folder mailbox, real driver)', () => {
-  it('997 with TA1, a TA1 rejection for a broken file, CONTRL for EDIFACT; after a restart nothing twice and no control number reused', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gb-fa-'));
-    const root = dir;
-    for (const f of ['in', 'out', 'archive', 'quarantine']) mkdirSync(join(root, f));
-    world = await createWorld({
-      ediOnly: true,
-      partners: { 'P-ACME': { name: 'Acme Supply' }, 'P-GLOBEX': { name: 'Globex' }, 'P-INITECH': { name: 'Initech' } },
-      extra: {
-        mailbox: {
-          name: 'acme-edi',
-          transport: {
-            type: 'folder',
-            inbound: join(root, 'in'),
-            outbound: join(root, 'out'),
-            archive: join(root, 'archive'),
-            quarantine: join(root, 'quarantine'),
-          },
-          scan_cron: '0 0 1 1 *',
-          our_ids: ['ZZ:GRIDBRIDGE'],
-          partners: {
-            'ZZ:ACMESUPPLY': { partner_id: 'P-ACME', send: { standard: 'x12', ack: '997' } },
-            '14:5790000000001': { partner_id: 'P-GLOBEX', send: { standard: 'edifact', ack: 'CONTRL' } },
-            'ZZ:INITECH': { partner_id: 'P-INITECH', send: { standard: 'x12' } },
+describe.each(['folder', 'sftp'] as const)(
+  'functional acknowledgements from the bridge as the receiving endpoint (%s mailbox, real driver)',
+  (kind) => {
+    it('997 with TA1, a TA1 rejection for a broken file, CONTRL for EDIFACT; after a restart nothing twice and no control number reused', async () => {
+      let root: string;
+      let transport: Record<string, unknown>;
+      if (kind === 'sftp') {
+        sftp = await startSftpTestServer();
+        process.env.GB_TEST_EDIFA_SFTP_PASSWORD = sftp.password;
+        root = sftp.root;
+        transport = {
+          type: 'sftp',
+          host: sftp.host,
+          port: sftp.port,
+          username: sftp.username,
+          password: { env: 'GB_TEST_EDIFA_SFTP_PASSWORD' },
+          host_key_sha256: sftp.hostKeySha256,
+          folders: sftp.folders,
+        };
+      } else {
+        dir = mkdtempSync(join(tmpdir(), 'gb-fa-'));
+        root = dir;
+        for (const f of ['in', 'out', 'archive', 'quarantine']) mkdirSync(join(root, f));
+        transport = {
+          type: 'folder',
+          inbound: join(root, 'in'),
+          outbound: join(root, 'out'),
+          archive: join(root, 'archive'),
+          quarantine: join(root, 'quarantine'),
+        };
+      }
+      world = await createWorld({
+        ediOnly: true,
+        partners: {
+          'P-ACME': { name: 'Acme Supply' },
+          'P-GLOBEX': { name: 'Globex' },
+          'P-INITECH': { name: 'Initech' },
+        },
+        extra: {
+          mailbox: {
+            name: 'acme-edi',
+            transport,
+            scan_cron: '0 0 1 1 *',
+            our_ids: ['ZZ:GRIDBRIDGE'],
+            partners: {
+              'ZZ:ACMESUPPLY': { partner_id: 'P-ACME', send: { standard: 'x12', ack: '997' } },
+              '14:5790000000001': { partner_id: 'P-GLOBEX', send: { standard: 'edifact', ack: 'CONTRL' } },
+              'ZZ:INITECH': { partner_id: 'P-INITECH', send: { standard: 'x12' } },
+            },
           },
         },
-      },
-    });
-    const w = world;
-    let b = await w.startBridge();
-    writeFileSync(join(root, 'in', 'orders.x12'), x12Orders('000000901', '901'));
-    writeFileSync(join(root, 'in', 'broken.x12'), X12_BROKEN);
-    writeFileSync(join(root, 'in', 'orders.edi'), ORDERS);
-    writeFileSync(join(root, 'in', 'initech.x12'), OTHER);
-    await runSlot(b, 'mailbox.scan');
-    await quiet(b);
-    const first = await eventually('three acknowledgements written', () => {
-      const f = outFiles(root);
-      return f.length === 3 ? f : null;
-    });
-
-    const x12Acks = await Promise.all(
-      first.filter((n) => n.endsWith('.x12')).map(async (n) => parseEdi(readFileSync(join(root, 'out', n)))),
-    );
-    for (const p of x12Acks) expect(p.errors).toEqual([]);
-    // Control numbers from Acme's counter: 1 and 2 (in the order the jobs ran), never the same.
-    expect(x12Acks.map((p) => Number(p.interchanges[0]!.control_number)).sort()).toEqual([1, 2]);
-    for (const p of x12Acks)
-      expect(p.interchanges[0]).toMatchObject({
-        sender: { qualifier: 'ZZ', id: 'GRIDBRIDGE' },
-        receiver: { qualifier: 'ZZ', id: 'ACMESUPPLY' },
       });
-    const byTa1: Record<string, ParsedEdi> = Object.fromEntries(
-      x12Acks.map((p) => [p.acknowledgments.find((a) => a.kind === 'TA1')!.acknowledges.interchange_control_number, p]),
-    );
-    // The good interchange: TA1 A (asked for by ISA14), one 997 accepting both 850s.
-    expect(byTa1['000000901']!.acknowledgments.map((a) => [a.kind, a.normalized, a.acknowledges])).toEqual([
-      ['TA1', 'accepted', { interchange_control_number: '000000901' }],
-      ['997', 'accepted', { group_control_number: '901' }],
-      ['997', 'accepted', { group_control_number: '901', transaction_control_number: '0001' }],
-      ['997', 'accepted', { group_control_number: '901', transaction_control_number: '0002' }],
-    ]);
-    expect(byTa1['000000901']!.interchanges[0]!.groups[0]).toMatchObject({
-      functional_id: 'FA',
-      transactions: [{ set_id: '997' }],
-    });
-    // The broken one: a TA1 R naming the trailer's control number mismatch (001), no 997.
-    expect(byTa1['000000903']!.acknowledgments).toEqual([
-      {
-        kind: 'TA1',
-        acknowledges: { interchange_control_number: '000000903' },
-        normalized: 'rejected',
-        errors: [{ code: '001', description: 'The interchange control number in the header and trailer do not match' }],
-      },
-    ]);
-    expect(byTa1['000000903']!.interchanges[0]!.groups).toEqual([]);
+      const w = world;
+      let b = await w.startBridge();
+      writeFileSync(join(root, 'in', 'orders.x12'), x12Orders('000000901', '901'));
+      writeFileSync(join(root, 'in', 'broken.x12'), X12_BROKEN);
+      writeFileSync(join(root, 'in', 'orders.edi'), ORDERS);
+      writeFileSync(join(root, 'in', 'initech.x12'), OTHER);
+      await runSlot(b, 'mailbox.scan');
+      await quiet(b);
+      const first = await eventually('three acknowledgements written', () => {
+        const f = outFiles(root);
+        return f.length === 3 ? f : null;
+      });
 
-    // CONTRL in the syntax version of the UNB it answers, read by the edifact package too.
-    const contrlFile = readFileSync(
-      join(
-        root,
-        'out',
-        first.find((n) => n.endsWith('.edi'))!,
-      ),
-    );
-    const contrl = await parseEdi(contrlFile);
-    expect(contrl.errors).toEqual([]);
-    expect(contrl.acknowledgments.map((a) => [a.kind, a.normalized, a.acknowledges])).toEqual([
-      ['CONTRL', 'accepted', { interchange_control_number: 'ICR78' }],
-    ]);
-    const oracle = edifactOracle(contrlFile);
-    expect(oracle.find((s) => s.name === 'UNB')!.elements.slice(0, 3)).toEqual([
-      ['UNOC', '4'],
-      ['GRIDBRIDGE', 'ZZ'],
-      ['5790000000001', '14'],
-    ]);
-    expect(oracle.find((s) => s.name === 'UNH')!.elements[1]).toEqual(['CONTRL', '4', '1', 'UN']);
-    expect(oracle.find((s) => s.name === 'UCI')!.elements).toEqual([
-      ['ICR78'],
-      ['5790000000001', '14'],
-      ['GRIDBRIDGE', 'ZZ'],
-      ['7'],
-    ]);
-    // Our acknowledgements ask for none back (ISA14 0, no UNB 0031).
-    for (const n of first.filter((x) => x.endsWith('.x12')))
-      expect((await segmentsOf(readFileSync(join(root, 'out', n))))[0]!.elements[14]).toBe('0');
-    expect(oracle.find((s) => s.name === 'UNB')!.elements.length).toBeLessThan(9);
+      const x12Acks = await Promise.all(
+        first.filter((n) => n.endsWith('.x12')).map(async (n) => parseEdi(readFileSync(join(root, 'out', n)))),
+      );
+      for (const p of x12Acks) expect(p.errors).toEqual([]);
+      // Control numbers from Acme's counter: 1 and 2 (in the order the jobs ran), never the same.
+      expect(x12Acks.map((p) => Number(p.interchanges[0]!.control_number)).sort()).toEqual([1, 2]);
+      for (const p of x12Acks)
+        expect(p.interchanges[0]).toMatchObject({
+          sender: { qualifier: 'ZZ', id: 'GRIDBRIDGE' },
+          receiver: { qualifier: 'ZZ', id: 'ACMESUPPLY' },
+        });
+      const byTa1: Record<string, ParsedEdi> = Object.fromEntries(
+        x12Acks.map((p) => [
+          p.acknowledgments.find((a) => a.kind === 'TA1')!.acknowledges.interchange_control_number,
+          p,
+        ]),
+      );
+      // The good interchange: TA1 A (asked for by ISA14), one 997 accepting both 850s.
+      expect(byTa1['000000901']!.acknowledgments.map((a) => [a.kind, a.normalized, a.acknowledges])).toEqual([
+        ['TA1', 'accepted', { interchange_control_number: '000000901' }],
+        ['997', 'accepted', { group_control_number: '901' }],
+        ['997', 'accepted', { group_control_number: '901', transaction_control_number: '0001' }],
+        ['997', 'accepted', { group_control_number: '901', transaction_control_number: '0002' }],
+      ]);
+      expect(byTa1['000000901']!.interchanges[0]!.groups[0]).toMatchObject({
+        functional_id: 'FA',
+        transactions: [{ set_id: '997' }],
+      });
+      // The broken one: a TA1 R naming the trailer's control number mismatch (001), no 997.
+      expect(byTa1['000000903']!.acknowledgments).toEqual([
+        {
+          kind: 'TA1',
+          acknowledges: { interchange_control_number: '000000903' },
+          normalized: 'rejected',
+          errors: [
+            { code: '001', description: 'The interchange control number in the header and trailer do not match' },
+          ],
+        },
+      ]);
+      expect(byTa1['000000903']!.interchanges[0]!.groups).toEqual([]);
 
-    // Restart: the same interchange again (a partner resending, under another name) gets nothing more; a new one gets
-    // the next control number from the store.
-    await b.stop();
-    b = await w.startBridge();
-    writeFileSync(join(root, 'in', 'orders-again.x12'), x12Orders('000000901', '901'));
-    writeFileSync(join(root, 'in', 'orders-2.x12'), x12Orders('000000902', '902'));
-    await runSlot(b, 'mailbox.scan');
-    await quiet(b);
-    const after = await eventually('one more acknowledgement', () => {
-      const f = outFiles(root);
-      return f.length === 4 ? f : null;
+      // CONTRL in the syntax version of the UNB it answers, read by the edifact package too.
+      const contrlFile = readFileSync(
+        join(
+          root,
+          'out',
+          first.find((n) => n.endsWith('.edi'))!,
+        ),
+      );
+      const contrl = await parseEdi(contrlFile);
+      expect(contrl.errors).toEqual([]);
+      expect(contrl.acknowledgments.map((a) => [a.kind, a.normalized, a.acknowledges])).toEqual([
+        ['CONTRL', 'accepted', { interchange_control_number: 'ICR78' }],
+      ]);
+      const oracle = edifactOracle(contrlFile);
+      expect(oracle.find((s) => s.name === 'UNB')!.elements.slice(0, 3)).toEqual([
+        ['UNOC', '4'],
+        ['GRIDBRIDGE', 'ZZ'],
+        ['5790000000001', '14'],
+      ]);
+      expect(oracle.find((s) => s.name === 'UNH')!.elements[1]).toEqual(['CONTRL', '4', '1', 'UN']);
+      expect(oracle.find((s) => s.name === 'UCI')!.elements).toEqual([
+        ['ICR78'],
+        ['5790000000001', '14'],
+        ['GRIDBRIDGE', 'ZZ'],
+        ['7'],
+      ]);
+      // Our acknowledgements ask for none back (ISA14 0, no UNB 0031).
+      for (const n of first.filter((x) => x.endsWith('.x12')))
+        expect((await segmentsOf(readFileSync(join(root, 'out', n))))[0]!.elements[14]).toBe('0');
+      expect(oracle.find((s) => s.name === 'UNB')!.elements.length).toBeLessThan(9);
+
+      // Restart: the same interchange again (a partner resending, under another name) gets nothing more; a new one gets
+      // the next control number from the store.
+      await b.stop();
+      b = await w.startBridge();
+      writeFileSync(join(root, 'in', 'orders-again.x12'), x12Orders('000000901', '901'));
+      writeFileSync(join(root, 'in', 'orders-2.x12'), x12Orders('000000902', '902'));
+      await runSlot(b, 'mailbox.scan');
+      await quiet(b);
+      const after = await eventually('one more acknowledgement', () => {
+        const f = outFiles(root);
+        return f.length === 4 ? f : null;
+      });
+      const added = after.filter((n) => !first.includes(n));
+      expect(added).toHaveLength(1);
+      const third = await parseEdi(readFileSync(join(root, 'out', added[0]!)));
+      expect(third.interchanges[0]!.control_number).toBe('000000003');
+      expect(third.acknowledgments[0]!.acknowledges).toEqual({ interchange_control_number: '000000902' });
+      // GS06 2: the group counter moves only for files with a group (the TA1-only rejection took none).
+      expect(third.interchanges[0]!.groups[0]!.control_number).toBe('2');
+      // Each acknowledgement queued and sent once.
+      const files = await b.store.db.selectFrom('edi_outbound_files').select(['key', 'state']).execute();
+      expect(files.map((f) => f.key).sort()).toEqual([
+        'ack:edifact|14:5790000000001|ICR78',
+        'ack:x12|ZZ:ACMESUPPLY|000000901',
+        'ack:x12|ZZ:ACMESUPPLY|000000902',
+        'ack:x12|ZZ:ACMESUPPLY|000000903',
+      ]);
+      expect(files.every((f) => f.state === 'sent')).toBe(true);
+      const sent = await listAudit(b.store.db, 'edi_interchange', 'x12|ZZ:ACMESUPPLY|000000901');
+      expect(sent.filter((a: { action: string }) => a.action === 'edi_sent')).toHaveLength(1);
+      // Initech (no send.ack) got nothing.
+      expect(after.some((n) => n.includes('INITECH'))).toBe(false);
     });
-    const added = after.filter((n) => !first.includes(n));
-    expect(added).toHaveLength(1);
-    const third = await parseEdi(readFileSync(join(root, 'out', added[0]!)));
-    expect(third.interchanges[0]!.control_number).toBe('000000003');
-    expect(third.acknowledgments[0]!.acknowledges).toEqual({ interchange_control_number: '000000902' });
-    // GS06 2: the group counter moves only for files with a group (the TA1-only rejection took none).
-    expect(third.interchanges[0]!.groups[0]!.control_number).toBe('2');
-    // Each acknowledgement queued and sent once.
-    const files = await b.store.db.selectFrom('edi_outbound_files').select(['key', 'state']).execute();
-    expect(files.map((f) => f.key).sort()).toEqual([
-      'ack:edifact|14:5790000000001|ICR78',
-      'ack:x12|ZZ:ACMESUPPLY|000000901',
-      'ack:x12|ZZ:ACMESUPPLY|000000902',
-      'ack:x12|ZZ:ACMESUPPLY|000000903',
-    ]);
-    expect(files.every((f) => f.state === 'sent')).toBe(true);
-    const sent = await listAudit(b.store.db, 'edi_interchange', 'x12|ZZ:ACMESUPPLY|000000901');
-    expect(sent.filter((a: { action: string }) => a.action === 'edi_sent')).toHaveLength(1);
-    // Initech (no send.ack) got nothing.
-    expect(after.some((n) => n.includes('INITECH'))).toBe(false);
-  });
-});
+  },
+);
