@@ -1,7 +1,8 @@
 // soak: the bridge in its own process (`gridbridge start`, SQLite file, retention on) under a steady mixed
 // load for `--minutes N` (default 30): every second a new Trading Grid case, a status change and a comment
 // on a ClickUp task, a partner comment, and every fifth second a partner document; the SLA sweep and the
-// prune job run every minute. Every 30 s: RSS, split into anonymous and file-backed (from /proc), and from
+// prune job run every minute. Every 30 s: RSS, split into anonymous and file-backed and by kind of mapping
+// (malloc's main arena, its thread arenas, V8's pages: /proc/PID/smaps), and from
 // inside the bridge (bench/soakProbe.mjs, preloaded by the soak only) the V8 heap, its spaces, and the
 // memory outside it (external, ArrayBuffers). Prints JSON: the samples; least-squares slopes of each figure
 // after the warm-up, over the second half and over the last quarter (whether the rise levels off); and
@@ -31,6 +32,8 @@ interface Sample {
   array_buffers_mb: number | null;
   /** Used size of each V8 heap space, MB. */
   spaces: Record<string, number> | null;
+  /** RSS by kind of mapping, MB (see rssByMapping). */
+  mappings: ReturnType<typeof rssByMapping>;
   cases: number;
   tasks: number;
   load_1m: number;
@@ -41,6 +44,41 @@ function rssOf(pid: number): { rss: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: (kb('RssFile') + kb('RssShmem')) / 1024 };
+}
+
+/**
+ * RSS of a process by kind of mapping (/proc/PID/smaps), MB: glibc's main malloc arena (`[heap]`, grown with
+ * brk), its per-thread arenas (anonymous mappings aligned to their 64 MiB reservation), V8's 256 KiB heap
+ * pages (every isolate: the main thread, the checkpoint worker, the loader thread), and the rest. A heuristic
+ * by address and size, good enough to say which allocator a rise is in.
+ */
+function rssByMapping(pid: number): {
+  malloc_main: number;
+  malloc_threads: number;
+  v8_pages: number;
+  other_anon: number;
+} {
+  const out = { malloc_main: 0, malloc_threads: 0, v8_pages: 0, other_anon: 0 };
+  let kind: keyof typeof out | null = null;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (m) {
+      const start = parseInt(m[1]!, 16);
+      const size = parseInt(m[2]!, 16) - start;
+      const name = m[3]!.trim();
+      kind =
+        name === '[heap]'
+          ? 'malloc_main'
+          : name !== ''
+            ? null
+            : start % 2 ** 26 === 0
+              ? 'malloc_threads'
+              : size === 2 ** 18 && start % 2 ** 18 === 0
+                ? 'v8_pages'
+                : 'other_anon';
+    } else if (kind && line.startsWith('Rss:')) out[kind] += Number(line.split(/\s+/)[1]) / 1024;
+  }
+  return out;
 }
 
 interface ProbeLine {
@@ -190,6 +228,9 @@ export async function run(
       heap_total_mb: mb(p?.memory?.heapTotal),
       external_mb: mb(p?.memory?.external),
       array_buffers_mb: mb(p?.memory?.arrayBuffers),
+      mappings: Object.fromEntries(Object.entries(rssByMapping(pid)).map(([k, v]) => [k, round(v, 1)])) as ReturnType<
+        typeof rssByMapping
+      >,
       spaces: p?.spaces
         ? Object.fromEntries(Object.entries(p.spaces).map(([k, v]) => [k.replace(/_space$/, ''), mb(v)!]))
         : null,
@@ -301,6 +342,9 @@ export async function run(
       heap_total: slopes((s) => s.heap_total_mb),
       external: slopes((s) => s.external_mb),
       array_buffers: slopes((s) => s.array_buffers_mb),
+      malloc_main: slopes((s) => s.mappings.malloc_main),
+      malloc_threads: slopes((s) => s.mappings.malloc_threads),
+      v8_pages: slopes((s) => s.mappings.v8_pages),
       // RSS less what V8 and the external allocations account for: native memory (SQLite, malloc, threads).
       rss_outside_heap_and_external: slopes((s) =>
         s.heap_total_mb === null || s.external_mb === null ? null : s.rss_anon_mb - s.heap_total_mb - s.external_mb,
