@@ -71,6 +71,7 @@ async function doctor(w: World, b: Bridge, config = w.config) {
   });
 }
 
+const tasks = (w: World) => w.cu.tasks() as Array<Record<string, any>>;
 const deadLetters = async (b: Bridge) => (await summarizeQueue(b.store.db, Date.now())).deadLettersOpen;
 const fieldsOf = (t: Record<string, any>): Record<string, unknown> =>
   Object.fromEntries(((t.custom_fields ?? []) as any[]).map((f) => [f.name, f.value]));
@@ -210,15 +211,66 @@ describe('renamed at run time on the other lists the bridge reads and writes', (
     expect(held[0]!.kind).toBe('approval.close_task');
     expect(held[0]!.reason).toContain(`list ${list} has no status "withdrawn"`);
     expect(held[0]!.reason).toContain('flows.approvals.withdrawn_status');
-    expect(w.cu.tasks().find((t) => t.id === taskId)?.status.status).toBe('pending');
+    expect(tasks(w).find((t) => t.id === taskId)?.status.status).toBe('pending');
     expect(await deadLetters(b)).toBe(0);
 
     w.cu.renameListStatus(list, 'cancelled', 'withdrawn');
     await healthCheck(w, b);
-    await eventually('closed', () => w.cu.tasks().find((t) => t.id === taskId)?.status.status === 'withdrawn');
+    await eventually('closed', () => tasks(w).find((t) => t.id === taskId)?.status.status === 'withdrawn');
     await healthCheck(w, b);
     expect(
       (await listAudit(b.store.db, 'approval', r.id)).filter((a) => a.action === 'request_withdrawn'),
+    ).toHaveLength(1);
+    expect(await listHeldChanges(b.store.db)).toEqual([]);
+    expect(await deadLetters(b)).toBe(0);
+  });
+
+  it("the rollouts list's ready status renamed: opening the gate is held with the reason; renamed back, the task moves once", async () => {
+    const { w, b } = await start();
+    const list = w.cu.lists.rollouts;
+    const fieldId = (name: string) =>
+      w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
+    const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
+      method: 'POST',
+      headers: { authorization: w.cu.token, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Pallet labels change',
+        description: 'GS1 labels on every pallet.',
+        tags: ['rollout'],
+        custom_fields: [{ id: fieldId('Audience'), value: 'all' }],
+      }),
+    });
+    const marker = (await made.json()) as { id: string };
+    await b.scheduler.enqueueSlot({ kind: 'rollouts.scan', cron: '* * * * *' }, Date.now());
+    b.dispatcher.wake();
+    const notice = await eventually('the notice', () =>
+      [...w.tg.state().notices.values()].find((n) => n.title === 'Pallet labels change'),
+    );
+    await eventually('the plan', () => tasks(w).filter((t) => t.parent === marker.id).length === 4);
+    await settle(w);
+    w.cu.renameListStatus(list, 'go-live ready', 'ready to launch');
+    await healthCheck(w, b);
+    for (const p of ['P-ACME', 'P-GLOBEX', 'P-INITECH', 'P-UMBRELLA']) await w.tg.acknowledgeNotice(notice.id, p);
+    for (const t of tasks(w).filter((x) => x.parent === marker.id && !String(x.name).startsWith('Go-live')))
+      w.cu.moveStatus(t.id, 'live');
+    await eventually('held', async () => (await listHeldChanges(b.store.db)).length === 1);
+    await settle(w);
+    const held = await listHeldChanges(b.store.db);
+    expect(held[0]!.kind).toBe('rollout.open_gate');
+    expect(held[0]!.reason).toContain(`list ${list} has no status "go-live ready"`);
+    expect(held[0]!.reason).toContain('flows.rollouts.ready_status');
+    expect(tasks(w).find((t) => t.id === marker.id)?.status.status).toBe('planned');
+    expect(await deadLetters(b)).toBe(0);
+
+    w.cu.renameListStatus(list, 'ready to launch', 'go-live ready');
+    await healthCheck(w, b);
+    await eventually(
+      'the gate open',
+      () => tasks(w).find((t) => t.id === marker.id)?.status.status === 'go-live ready',
+    );
+    await healthCheck(w, b);
+    expect(
+      (w.cu.state.tasks.get(marker.id)?.comments ?? []).filter((c) => c.text.includes('go-live readiness unblocked')),
     ).toHaveLength(1);
     expect(await listHeldChanges(b.store.db)).toEqual([]);
     expect(await deadLetters(b)).toBe(0);
