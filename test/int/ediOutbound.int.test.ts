@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, type World } from '../helpers/world.ts';
@@ -15,11 +16,14 @@ import type { Bridge } from '../../src/server/bridge.ts';
 
 let world: World | null = null;
 let sftp: SftpTestServer | null = null;
+let dir = '';
 afterEach(async () => {
   await world?.close();
   world = null;
   await sftp?.close();
   sftp = null;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = '';
 });
 
 const runSlot = slotRunner(() => Date.now());
@@ -183,5 +187,56 @@ describe('flow 6 over EDI (tradinggrid.driver: mailbox, no community endpoint, S
       .select(['transaction_control', 'fa'])
       .execute();
     expect(waiting).toEqual(expect.arrayContaining([{ transaction_control: '0001', fa: 'awaiting' }]));
+  });
+
+  it("with partner_channel naming edi for a partner's case statuses: its EDI case's status goes as an 824, its community case's status goes nowhere, said in the audit", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gb-edistatus-'));
+    const folders = Object.fromEntries(
+      ['inbound', 'outbound', 'archive', 'quarantine'].map((f) => {
+        mkdirSync(join(dir, f));
+        return [f, join(dir, f)];
+      }),
+    );
+    // A community deployment with a mailbox beside it: Globex trades over EDI and agreed to take 824s.
+    world = await createWorld({
+      extra: {
+        mailbox: {
+          transport: { type: 'folder', ...folders },
+          scan_cron: '0 0 1 1 *',
+          our_ids: ['ZZ:GRIDBRIDGE'],
+          partners: { '02:CARR': { partner_id: 'P-GLOBEX', send: { standard: 'x12', status: '824' } } },
+        },
+        partner_channel: { partners: { 'P-GLOBEX': { flows: { case_status: ['edi'] } } } },
+      },
+    });
+    const w = world;
+    const b = await w.startBridge();
+    copyFileSync(new URL('../fixtures/edi/214-at7.x12', import.meta.url), join(dir, 'inbound', '214.x12'));
+    await runSlot(b, 'mailbox.scan');
+    const outDir = join(dir, 'outbound');
+    const out = await eventually('the 824', () => {
+      const names = readdirSync(outDir).filter((n) => n.endsWith('.x12'));
+      return names.length === 1 ? names[0]! : null;
+    });
+    const advice = readFileSync(join(outDir, out));
+    expect((await parseEdi(advice)).acknowledgments).toEqual([
+      expect.objectContaining({ kind: '824', normalized: 'accepted' }),
+    ]);
+    expect(advice.toString()).toContain('STATUS RECEIVED');
+
+    // Globex's community case: statuses go by edi only for Globex, and a community case has no EDI document to
+    // advise on, so its "received" reaches nobody: audited as not sent, with the reason, and no Trading Grid call.
+    const c = await w.tg.raiseCase({ partnerId: 'P-GLOBEX', kind: 'dispute', title: 'Short shipment' });
+    const notSent = await eventually('the status not sent', async () =>
+      (await listAudit(b.store.db, 'case', c.id)).find((a) => a.action === 'status_not_sent'),
+    );
+    expect(JSON.parse(notSent.after!)).toMatchObject({
+      status: 'received',
+      channels: [],
+      reason: expect.stringContaining('community API'),
+    });
+    await quiet(w, b);
+    expect(w.tg.state().cases.get(c.id)?.status).toBe('open');
+    expect(readdirSync(outDir).filter((n) => n.endsWith('.x12'))).toEqual([out]);
   });
 });

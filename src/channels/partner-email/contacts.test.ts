@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PartnerChannelSection } from '../../config/partnerChannelSchema.ts';
 import { buildContactBook, parseAcContacts } from './contacts.ts';
 import { channelsFor } from './channels.ts';
+import { partnerChannelRoutes } from './route.ts';
 
 const csv = [
   'Company ID,First Name,Last Name,Email,Phone,Role,Language',
@@ -91,6 +92,20 @@ describe('partner contacts', () => {
     const r = PartnerChannelSection.safeParse({ partners: { P: { flows: { [flow]: ['edi', 'community'] } } } });
     expect(r.success).toBe(true);
     expect([...channelsFor(r.data!, 'P', flow)]).toEqual(['edi', 'community']);
+  });
+  it.each([
+    ['no partner_channel section at all', undefined, false],
+    ['the defaults (community for everyone)', {}, false],
+    ['a partner routed to edi for its case statuses', { partners: { P: { flows: { case_status: ['edi'] } } } }, true],
+    ['a partner listed with community only', { partners: { P: { channels: ['community'] } } }, true],
+    [
+      'default channels other than community',
+      { default_channels: ['community', 'email'], smtp: { host: 'smtp.example', from: 'a@b.example' } },
+      true,
+    ],
+  ])('%s: the partner channel routes = %s (with no e-mail in use too)', (_w, raw, routes) => {
+    const section = raw === undefined ? undefined : PartnerChannelSection.parse(raw);
+    expect(partnerChannelRoutes(section)).toBe(routes);
   });
   it('a partner on e-mail without an SMTP server is a config error saying what is missing', () => {
     const r = PartnerChannelSection.safeParse({ partners: { P: { channels: ['email'] } } });

@@ -14,6 +14,7 @@ import {
 } from '../../channels/edi-partner/outbox.ts';
 import { edifactStatusAdvice, x12StatusAdvice } from '../../connectors/tradinggrid/edi/partnerDocuments.ts';
 import { decideEdiStatus, type EdiStatusPlan } from './decisions/ediStatus.ts';
+import { partnerChannelConfigured } from '../../channels/partner-email/route.ts';
 
 const STATUS_SETS: ReadonlySet<string> = new Set(['824', '864', 'APERAK']);
 
@@ -46,7 +47,7 @@ export async function ediStatusAdvice(
     status,
     source: rec.source,
     send: found ? { standard: found.send.standard, status: found.send.status, test: found.send.test } : null,
-    channelNamesEdi: ctx.partnerChannel ? route.edi : null,
+    channelNamesEdi: partnerChannelConfigured(ctx) ? route.edi : null,
     earlier,
   });
   if (!plan.send || !found) return { plan, queue: null, target: found };

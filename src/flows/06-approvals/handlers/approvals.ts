@@ -22,7 +22,7 @@ import { outcomeFromRemote } from '../../../sync/outcome.ts';
 import { findSavedTask } from '../../shared/saved.ts';
 import { commitFlow, flowFields } from '../../shared/flowSupport.ts';
 import { checkDocument } from '../../shared/documentCheck.ts';
-import { partnerRoute } from '../../../channels/partner-email/route.ts';
+import { partnerChannelConfigured, partnerRoute } from '../../../channels/partner-email/route.ts';
 import { queuePartnerMail } from '../../../channels/partner-email/outbox.ts';
 import { keepSharedFile } from '../../../channels/partner-email/flowMail.ts';
 import { checkboxValue } from '../../02-status-sync/caseClickUpRoute.ts';
@@ -542,7 +542,7 @@ function ediDecision(
 ): { target: EdiTarget; setId: string; document: EdiDocument } | null {
   const origin = rec?.origin === 'edi' ? rec.edi : undefined;
   if (!origin) return null;
-  if (ctx.partnerChannel && !route.edi) return null;
+  if (partnerChannelConfigured(ctx) && !route.edi) return null;
   const target = ediTargetFor(ctx, p.partnerId, origin.partner);
   if (!target?.send.decisions || target.send.standard !== origin.standard) return null;
   const facts = {
