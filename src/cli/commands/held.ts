@@ -4,11 +4,16 @@ import { listHeldChanges, type HeldSelector } from '../../store/ops/partnerChang
 import { settleHeldChanges } from '../../flows/shared/partnerGuard.ts';
 import { storeUrlFrom } from '../loadConfigForCommand.ts';
 
-/** `gridbridge held`: partner-visible changes the bulk-change guard holds (guards.bulk_changes). */
+/**
+ * `gridbridge held`: partner-visible changes the bulk-change guard holds (guards.bulk_changes), and changes the
+ * mapping check holds (actor `gridbridge:mapping:…`: a name renamed in ClickUp, a status the map does not know).
+ */
 export function registerHeldCommands(program: Command): void {
   const held = program
     .command('held')
-    .description('changes held by the bulk-change guard: list, release (send to the partner) or drop');
+    .description(
+      'changes held by the bulk-change guard or the mapping check: list, release (send to the partner) or drop',
+    );
   held
     .command('list')
     .option('-c, --config <file>', 'config file', 'gridbridge.yaml')
@@ -21,10 +26,13 @@ export function registerHeldCommands(program: Command): void {
         if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         else if (rows.length === 0) process.stdout.write('no held changes\n');
         else {
-          for (const r of rows)
+          for (const r of rows) {
             process.stdout.write(
               `#${r.id}  ${new Date(r.at).toISOString()}  ${r.actor}  case ${r.caseId ?? '-'}  ${r.summary}\n`,
             );
+            // Held for the mapping: the reason says what to fix (released by itself once it is fixed).
+            if (r.actor.startsWith('gridbridge:mapping:') && r.reason) process.stdout.write(`      ${r.reason}\n`);
+          }
           process.stdout.write(
             `${rows.length} held change(s); release with \`gridbridge held release --all\` (or --actor / ids), or drop them\n`,
           );
