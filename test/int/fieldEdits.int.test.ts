@@ -133,6 +133,21 @@ describe('a partner reclassifies its case', () => {
   });
 });
 
+describe('a task field deleted in ClickUp', () => {
+  it('a partner edit still renames the task; the deleted field is audited as skipped, nothing dead-letters', async () => {
+    world = await createWorld();
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    w.cu.deleteField(w.cu.lists.cases, 'Issue type');
+    await w.tg.editCase(c.id, { kind: 'shipment_exception' });
+    await eventually('the task renamed', () => task(w, taskId).name.includes('Shipment exception'));
+    await settle(w);
+    const [audit] = await audits(w, c.id, 'fields_to_clickup');
+    expect(audit.skipped).toEqual([expect.stringMatching(/^Issue type: /)]);
+    expect(await b.store.db.selectFrom('jobs').select('kind').where('state', '=', 'dead').execute()).toEqual([]);
+  });
+});
+
 describe('ClickUp edits of mapped fields reach Trading Grid per the direction', () => {
   it('a field mapped both ways: the edit is one Trading Grid call, audited with its mapping, and its echo does not write the value back (only the description table follows)', async () => {
     world = await createWorld({ extra: valueBothWays() });

@@ -226,9 +226,18 @@ export function updateCaseFieldsHandler(ctx: SyncContext): TypedJobHandler<JobPa
       else if (e.target.kind === 'mapping') mappings.push(e.target.mapping);
     }
     if (Object.keys(legacy).length > 0) {
+      const have = await ctx.fields.ensure(link.cuListId);
+      for (const logical of Object.keys(legacy))
+        if (!have.has(logical)) skipped.push(`clickup.fields.${logical}: list ${link.cuListId} has no such field now`);
       const cf = await ctx.fields.customFields(link.cuListId, legacy);
       if (!cf.ok) skipped.push(cf.reason);
-      else for (const f of cf.fields) custom.push({ id: f.id, value: f.value, label: f.id });
+      else
+        for (const f of cf.fields)
+          custom.push({
+            id: f.id,
+            value: f.value,
+            label: [...have].find(([, x]) => x.id === f.id)?.[1].name ?? f.id,
+          });
     }
     const writes: UpdateTaskBody = {
       ...(p.writes.name !== undefined ? { name: p.writes.name } : {}),
@@ -265,7 +274,9 @@ export function updateCaseFieldsHandler(ctx: SyncContext): TypedJobHandler<JobPa
         f.id,
         f.value as Parameters<typeof ctx.clickup.setCustomFieldValue>[2],
       );
-      if (!r.ok) return outcomeFromRemote(r.error, `setting ${f.label} on task ${link.cuTaskId}`);
+      // A field ClickUp refuses (deleted or changed on the list since it was read) is audited as skipped, not retried.
+      if (!r.ok && !r.error.retryable) skipped.push(`${f.label}: ${r.error.detail}`);
+      else if (!r.ok) return outcomeFromRemote(r.error, `setting ${f.label} on task ${link.cuTaskId}`);
     }
     return {
       status: 'done',
