@@ -93,6 +93,15 @@ describe.skipIf(!haveChromium)('the console shows what reached the partner and w
     expect(text).toContain(`list ${world.cu.lists.approvals} has no status "approved"`);
     expect(text).toMatch(/ClickUp statuses the status map lacks\s*1 case status change\(s\) held: "on hold" \(1\)/);
     await page.screenshot({ path: `${ARTIFACTS}/16-health-mapping.png`, fullPage: true });
+
+    // The Held page gives the held move's reason: what to add to the config.
+    await page.locator('#nav a[data-view=held]').click();
+    await page.locator('#nav a[data-view=held].active').waitFor();
+    await page.locator('main:not([aria-busy]) h1').waitFor();
+    const row = page.locator('#held tbody tr').first();
+    expect(await row.textContent()).toMatch(/ClickUp status of task \w+ → "on hold"/);
+    expect(await row.locator('.reason').textContent()).toContain('"on hold"');
+    expect(await row.locator('.reason').textContent()).toContain('is not in clickup.status_map');
     await ctx.close();
   });
 });

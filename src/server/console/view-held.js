@@ -32,7 +32,12 @@ export async function viewHeld() {
       h('td.num', `#${x.id}`),
       h('td', fmtTime(x.at)),
       h('td', x.caseId ? h('a', { href: `#/case/${encodeURIComponent(x.caseId)}` }, x.caseId) : '—'),
-      h('td', x.summary),
+      // Held for the mapping (a name renamed in ClickUp, a status the map lacks): the reason says what to fix.
+      h(
+        'td',
+        x.summary,
+        x.actor.startsWith('gridbridge:mapping:') && x.reason ? h('div.muted.reason', x.reason) : null,
+      ),
       h(
         'td',
         canDecide
