@@ -32,6 +32,8 @@ const As2Partner = z.strictObject({
   key_transport: z.enum(['rsa-pkcs1', 'rsa-oaep']).default('rsa-pkcs1'),
   /** The MDN we ask for: synchronous (in the HTTP answer) or asynchronous (POSTed to our receipt URL). */
   mdn: z.enum(['sync', 'async']).default('sync'),
+  /** With mdn: async, how long a file we sent waits for its MDN before it is a dead letter (replay resends it). */
+  mdn_wait_minutes: z.number().positive().default(120),
   /**
    * Asynchronous MDNs to this partner may go to loopback/private addresses (a partner inside the same
    * network); otherwise the SSRF guard refuses them.

@@ -18,7 +18,7 @@ import type { SyncContext } from '../../sync/context.ts';
 import type { JobOutcome } from '../../sync/dispatcher.ts';
 import type { EdiPartnerPayload } from './jobs.ts';
 import { sendEdiFileHandler } from './send.ts';
-import { as2MdnInHandler } from './as2Send.ts';
+import { as2MdnInHandler, as2MdnOverdueHandler } from './as2Send.ts';
 
 // The partner is a real HTTP server on 127.0.0.1 that runs Debian's openssl on what we POST: `cms -decrypt`
 // with its key, `cms -verify` of our signature, `dgst` for the MIC, and answers an MDN it signs with `cms -sign`.
@@ -362,6 +362,46 @@ describe('edi.send_file over AS2, with openssl cms as the partner', () => {
     expect(await runMdn(job!, 2)).toMatchObject({ status: 'done' });
     const sends = await store.db.selectFrom('jobs').selectAll().where('kind', '=', 'edi.send_file').execute();
     expect(sends.map((j) => JSON.parse(j.payload) as unknown)).toEqual([{ key }]);
+    await store.db.deleteFrom('jobs').execute();
+  });
+});
+
+describe('an asynchronous MDN that does not come', () => {
+  it('after mdn_wait_minutes the file is a dead letter; replayed, it goes again under the same Message-ID, and a late MDN still settles it', async () => {
+    await store.db.deleteFrom('jobs').execute();
+    const key = await queueFile('ZZ:THEMASYNC');
+    mode = 'async';
+    const before = Date.now();
+    await runSend(key);
+    const id = received[0]!.messageId;
+    const [due] = await store.db.selectFrom('jobs').selectAll().where('kind', '=', 'edi.as2_mdn_overdue').execute();
+    expect(Number(due!.run_at)).toBeGreaterThanOrEqual(before + 120 * 60_000);
+    const payload = JSON.parse(due!.payload) as EdiPartnerPayload<'edi.as2_mdn_overdue'>;
+    expect(payload).toEqual({ key, messageId: id, minutes: 120 });
+    const overdue = (n: number) =>
+      as2MdnOverdueHandler(ctx())({ payload, attempt: n } as Parameters<ReturnType<typeof as2MdnOverdueHandler>>[0]);
+
+    expect(await overdue(1)).toMatchObject({
+      status: 'fail',
+      error: expect.stringMatching(/no asynchronous MDN within 120 minutes/),
+    });
+    expect(await row(key)).toMatchObject({ state: 'queued', as2_message_id: id });
+    expect(await actions(key)).toEqual(['edi_as2_posted', 'edi_mdn_overdue']);
+
+    // Replayed: a send job is queued, and it posts the same Message-ID.
+    await settle(await overdue(2));
+    const sends = await store.db.selectFrom('jobs').selectAll().where('kind', '=', 'edi.send_file').execute();
+    expect(sends).toHaveLength(1);
+    await runSend(key);
+    expect(received.map((m) => m.messageId)).toEqual([id, id]);
+    expect(await row(key)).toMatchObject({ state: 'awaiting_mdn' });
+
+    expect((await postMdn(opensslMdn(id, 'processed', received[1]!.mic))).status).toBe(200);
+    const [job] = await mdnJobs();
+    await runMdn(job!);
+    expect(await row(key)).toMatchObject({ state: 'sent', as2_message_id: id });
+    // The wait that was due for the resend finds the file settled and does nothing.
+    expect(await overdue(1)).toEqual({ status: 'done' });
     await store.db.deleteFrom('jobs').execute();
   });
 });

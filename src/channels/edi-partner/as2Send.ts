@@ -5,6 +5,7 @@ import { outcomeFromRemote } from '../../sync/outcome.ts';
 import type { PartnerSendConfig } from '../../config/mailboxSchema.ts';
 import {
   findEdiOutboundByAs2MessageId,
+  getEdiOutboundFile,
   markEdiOutboundFile,
   setEdiOutboundAs2,
   type EdiOutboundFileRow,
@@ -139,6 +140,23 @@ export async function sendEdiFileOverAs2(
       status: 'done',
       commit: async (trx) => {
         await markEdiOutboundFile(trx, row.key, { state: 'awaiting_mdn' }, false);
+        const minutes = partner.mdnWaitMs / 60_000;
+        await enqueueJobs(
+          trx,
+          [
+            newJob(
+              'edi.as2_mdn_overdue',
+              { key: row.key, messageId, minutes },
+              {
+                key: `edi.as2_mdn_overdue:${messageId}:${ctx.now()}`,
+                queueKey: `edi-out:${row.partner_address}`,
+                runAt: ctx.now() + partner.mdnWaitMs,
+              },
+            ),
+          ],
+          ctx.now(),
+          ctx.config.dispatcher.max_attempts,
+        );
         await appendAudit(
           trx,
           {
@@ -205,5 +223,61 @@ export function as2MdnInHandler(ctx: SyncContext): TypedJobHandler<EdiPartnerPay
         mdn: p.disposition,
       });
     return { status: 'done', commit: sentCommit(ctx, row, p.messageId, p.disposition) };
+  };
+}
+
+/**
+ * `edi.as2_mdn_overdue`: the asynchronous MDN for a file did not come within the partner's `mdn_wait_minutes`.
+ * The file goes back to `queued` (its Message-ID kept; audit `edi_mdn_overdue`) and this job is a dead letter
+ * saying so. Replaying it resends the file under the same Message-ID, so a partner that has it answers again
+ * rather than taking it twice; an MDN that comes late still settles the file.
+ */
+export function as2MdnOverdueHandler(ctx: SyncContext): TypedJobHandler<EdiPartnerPayload<'edi.as2_mdn_overdue'>> {
+  return async ({ payload: p, attempt }) => {
+    const row = await getEdiOutboundFile(ctx.store.db, p.key);
+    if (!row || row.as2_message_id !== p.messageId) return { status: 'done' };
+    if (row.state === 'queued' && attempt > 1)
+      return {
+        status: 'done',
+        commit: async (trx) => {
+          await enqueueJobs(
+            trx,
+            [
+              newJob(
+                'edi.send_file',
+                { key: row.key },
+                {
+                  key: `edi.send_file:${row.key}:again:${p.messageId}:${ctx.now()}`,
+                  queueKey: `edi-out:${row.partner_address}`,
+                },
+              ),
+            ],
+            ctx.now(),
+            ctx.config.dispatcher.max_attempts,
+          );
+        },
+      };
+    if (row.state !== 'awaiting_mdn') return { status: 'done' };
+    const error = `${row.name} (${p.messageId}): no asynchronous MDN within ${p.minutes} minutes; replay to send it again under the same Message-ID`;
+    await ctx.store.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('edi_outbound_files')
+        .set({ state: 'queued', error })
+        .where('key', '=', row.key)
+        .where('state', '=', 'awaiting_mdn')
+        .execute();
+      await appendAudit(
+        trx,
+        {
+          actor: 'gridbridge',
+          entity: row.entity,
+          entityId: row.entity_id,
+          action: 'edi_mdn_overdue',
+          after: { key: row.key, name: row.name, via: 'as2', messageId: p.messageId, minutes: p.minutes },
+        },
+        ctx.now(),
+      );
+    });
+    return { status: 'fail', error: `AS2: ${error}` };
   };
 }

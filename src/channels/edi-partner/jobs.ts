@@ -43,6 +43,8 @@ export const ediPartnerJobs = {
   'edi.send_file': z.object({ key: z.string() }),
   /** The functional acknowledgement of one interchange a partner sent us (997 / 999 / TA1, CONTRL), queued as a file. */
   'edi.functional_ack': z.object({ address: z.string(), received: receivedInterchange }),
+  /** Due when an asynchronous MDN for a file we sent should have come: still none, a dead letter (replay resends). */
+  'edi.as2_mdn_overdue': z.object({ key: z.string(), messageId: z.string(), minutes: z.number() }),
   /** An asynchronous AS2 MDN for a file we sent, as our MDN route read it (signature checked there). */
   'edi.as2_mdn': z.object({
     partner: z.string(),

@@ -18,6 +18,8 @@ export interface As2Partner {
   cipher: ContentCipher;
   keyTransport: KeyTransport;
   mdn: 'sync' | 'async';
+  /** With mdn async: how long a file we sent waits for its MDN. */
+  mdnWaitMs: number;
   allowPrivateAddresses: boolean;
   allowHttp: boolean;
   /** Sending: the longest wait for the partner's answer to start and between its bytes, and for the whole exchange. */
