@@ -5,6 +5,7 @@ import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { claimJobs, type JobRow } from '../store/ops/claimJobs.ts';
 import { completeJob, completeJobs, jobSavepoint } from '../store/ops/completeJob.ts';
+import { collectFoldable, foldedCompletion } from '../store/foldedCommit.ts';
 import { retryJob } from '../store/ops/retryJob.ts';
 import { deadLetterJob } from '../store/ops/deadLetterJob.ts';
 import { extendLeases } from '../store/ops/extendLeases.ts';
@@ -64,6 +65,11 @@ export interface DispatcherOptions {
    * over) or 'worker' (`now`; tests that drive lease expiry with a fake clock).
    */
   leaseClock?: 'database' | 'worker';
+  /**
+   * PostgreSQL: complete a job whose commit only appends and upserts rows in one statement (default true;
+   * false: every completion in a transaction, as SQLite does; for comparisons).
+   */
+  foldCompletions?: boolean;
   /** Called after each job settles (for metrics and the console timeline). */
   onSettled?: (job: JobRow, outcome: JobOutcome['status'] | 'lease_lost', ms: number, error?: string) => void;
 }
@@ -446,7 +452,38 @@ export class Dispatcher {
     });
   }
 
-  private async flushCompletions(batch: PendingCompletion[]): Promise<void> {
+  /**
+   * PostgreSQL: the job's commit and its guarded completion as one statement, without BEGIN and COMMIT.
+   * Null when the commit cannot be folded or the statement failed (nothing of it applied): the ordinary
+   * transaction then runs the commit again and decides (a lost lease, an error of the commit).
+   */
+  private async completeFolded(p: PendingCompletion): Promise<'done' | null> {
+    const sink = await collectFoldable(p.commit);
+    if (!sink) return null;
+    try {
+      await this.store.db.executeQuery(foldedCompletion(sink, p.job.id, this.workerId, p.now));
+      return 'done';
+    } catch {
+      return null;
+    }
+  }
+
+  private async flushCompletions(all: PendingCompletion[]): Promise<void> {
+    let batch = all;
+    if (this.store.dialect === 'postgres' && this.opts.foldCompletions !== false) {
+      // Each job whose commit only appends and upserts rows completes in one statement of its own
+      // (foldedCommit.ts); the others take the transaction below.
+      const rest: PendingCompletion[] = [];
+      await Promise.all(
+        batch.map(async (p) => {
+          const r = await this.completeFolded(p);
+          if (r) p.resolve(r);
+          else rest.push(p);
+        }),
+      );
+      if (rest.length === 0) return;
+      batch = rest;
+    }
     if (batch.length > 1 && !this.store.sqlite) {
       // PostgreSQL: a savepoint costs three round trips per job. Try the batch without them, completing
       // every job in one guarded statement; if any job lost its lease or its commit threw, roll the whole

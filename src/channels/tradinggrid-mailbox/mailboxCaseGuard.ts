@@ -3,6 +3,7 @@ import type { SyncContext } from '../../sync/context.ts';
 import type { Database } from '../../store/schema.ts';
 import type { JobOutcome } from '../../sync/dispatcher.ts';
 import { getCase } from '../../store/ops/cases.ts';
+import type { CaseRecord } from '../../core/case.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 
 /**
@@ -17,8 +18,10 @@ export async function skipWithoutTradingGridCase(
   effect: string,
   detail?: unknown,
   local?: (trx: Transaction<Database>) => Promise<unknown>,
+  /** The case's record when the caller has just read it (null: there is none); read here otherwise. */
+  known?: CaseRecord | null,
 ): Promise<JobOutcome | null> {
-  const rec = await getCase(ctx.store.db, caseId);
+  const rec = known !== undefined ? known : await getCase(ctx.store.db, caseId);
   if (!rec || rec.source === 'community') return null;
   return {
     status: 'done',

@@ -18,7 +18,12 @@ import { sideStamp } from '../shared/sideStamp.ts';
 import { SETTABLE_CASE_STATUSES } from '../../connectors/tradinggrid/events.ts';
 import { findSavedTask } from '../shared/saved.ts';
 import { fieldDrift, statusDrift, type Drift } from '../02-status-sync/decisions/mappingDrift.ts';
-import { checkMappingHealth, holdForMapping, readMappingHealth } from '../02-status-sync/mappingHealth.ts';
+import {
+  checkMappingHealth,
+  holdForMapping,
+  MAPPING_HEALTH_CURSOR,
+  parseMappingHealth,
+} from '../02-status-sync/mappingHealth.ts';
 
 const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 
@@ -31,8 +36,8 @@ const settable = new Set<string>(SETTABLE_CASE_STATUSES);
 export function createTaskHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.create_task'>> {
   return async ({ payload: intent, attempt, job }) => {
     const db = ctx.store.db;
-    // The link guard and the record the mappings read, in one round trip.
-    const known = await getCaseWithLink(db, intent.caseId);
+    // The link guard, the record the mappings read and the last mapping check's findings, in one round trip.
+    const known = await getCaseWithLink(db, intent.caseId, MAPPING_HEALTH_CURSOR);
     if (known.link) return { status: 'done' };
 
     let extras: MappedTaskExtras | null = null;
@@ -206,7 +211,7 @@ export function createTaskHandler(ctx: SyncContext): TypedJobHandler<JobPayload<
         intent.caseId,
         d,
       );
-    const knownDrift = driftStop((await readMappingHealth(db)).drift);
+    const knownDrift = driftStop(parseMappingHealth(known.cursor).drift);
     if (knownDrift) return hold(knownDrift);
     const recheck = async () => driftStop((await checkMappingHealth(ctx, [intent.listId])).drift);
     // A configured field the list does not have (deleted since the resolver read it) would be left out silently.

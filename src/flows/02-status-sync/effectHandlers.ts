@@ -99,6 +99,7 @@ export function setPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<JobPa
         await setCasePartnerStatus(trx, p.caseId, p.status, ctx.now());
         await local(trx);
       },
+      rec,
     );
     if (noTgCase) return noTgCase;
     const r = await ctx.tg.setCaseStatus(
@@ -116,7 +117,7 @@ export function setPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<JobPa
           at: sideStamp(r.value.updated_at, p.at),
         });
         await rememberField(trx, 'case', p.caseId, 'status', 'agreed', { value: p.status, at: p.at });
-        const before = await setCasePartnerStatus(trx, p.caseId, p.status, now);
+        const before = await setCasePartnerStatus(trx, p.caseId, p.status, now, rec);
         await local(trx);
         await appendAudit(
           trx,

@@ -138,7 +138,14 @@ export function expectedByList(config: GridbridgeConfig): Map<string, ExpectedNa
 }
 
 export async function readMappingHealth(db: Store['db'] | Transaction<Database>): Promise<MappingHealth> {
-  const raw = await readCursor(db, CURSOR);
+  return parseMappingHealth(await readCursor(db, CURSOR));
+}
+
+/** The cursor the last mapping check's findings are kept in (read with other rows by `getCaseWithLink`). */
+export const MAPPING_HEALTH_CURSOR = CURSOR;
+
+/** The findings kept in the mapping-health cursor (`raw`: its value, null when unset). */
+export function parseMappingHealth(raw: string | null | undefined): MappingHealth {
   if (!raw) return { checked: {}, drift: [] };
   try {
     const v = JSON.parse(raw) as MappingHealth;

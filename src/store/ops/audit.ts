@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import { writeOrFold } from '../foldedCommit.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -12,10 +13,11 @@ export interface AuditEntry {
   after?: unknown;
 }
 
+/** Appends an audit row (folded into a job's completion statement when written by its commit on PostgreSQL). */
 export async function appendAudit(db: Db, e: AuditEntry, now: number): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
+  await writeOrFold(
+    db,
+    db.insertInto('audit_log').values({
       at: now,
       actor: e.actor,
       entity: e.entity,
@@ -23,8 +25,8 @@ export async function appendAudit(db: Db, e: AuditEntry, now: number): Promise<v
       action: e.action,
       before: e.before === undefined ? null : JSON.stringify(e.before),
       after: e.after === undefined ? null : JSON.stringify(e.after),
-    })
-    .execute();
+    }),
+  );
 }
 
 export async function listAudit(db: Db, entity: string, entityId: string) {

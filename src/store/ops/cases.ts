@@ -1,7 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CaseRecord } from '../../core/case.ts';
 import type { Database } from '../schema.ts';
 import { recordStatusChange } from './recordStatusChange.ts';
+import { fold, foldSink, writeOrFold } from '../foldedCommit.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -21,11 +22,14 @@ export async function saveCase(db: Db, c: CaseRecord): Promise<void> {
     updated_at: c.updatedAt,
     data: JSON.stringify(c),
   };
-  await db
-    .insertInto('cases')
-    .values(row)
-    .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined }))
-    .execute();
+  await writeOrFold(
+    db,
+    db
+      .insertInto('cases')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined })),
+    `cases:${c.id}`,
+  );
 }
 
 export async function getCase(db: Db, id: string): Promise<CaseRecord | null> {
@@ -54,7 +58,28 @@ export async function setCasePartnerStatus(
   id: string,
   status: CaseRecord['partnerStatus'],
   now: number,
+  /**
+   * The record as the caller read it before its commit. Inside a folded completion (foldedCommit.ts) it lets
+   * the change be one statement that sets the status fields in the stored record (no read, and whatever
+   * else changed in the record since is kept); the record returned is then `known` with the change.
+   */
+  known?: CaseRecord | null,
 ): Promise<CaseRecord | null> {
+  const sink = foldSink(db);
+  if (sink && known) {
+    const resolvedAt = status === 'resolved' ? (known.resolvedAt ?? now) : null;
+    fold(
+      sink,
+      sql`UPDATE cases SET partner_status = ${status}::text, updated_at = ${now}::bigint,
+        resolved_at = CASE WHEN ${status}::text = 'resolved' THEN COALESCE(resolved_at, ${now}::bigint) END,
+        data = (data::jsonb || jsonb_build_object('partnerStatus', ${status}::text, 'updatedAt', ${now}::bigint,
+          'resolvedAt', CASE WHEN ${status}::text = 'resolved' THEN COALESCE(resolved_at, ${now}::bigint) END))::text
+        WHERE id = ${id}`.compile(db),
+      `cases:${id}`,
+    );
+    await recordStatusChange(db, id, status, now);
+    return { ...known, partnerStatus: status, updatedAt: now, resolvedAt };
+  }
   const rec = await getCase(db, id);
   if (!rec) return null;
   const next: CaseRecord = {

@@ -1,6 +1,7 @@
 import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 import { boundedKey } from '../../core/boundedKey.ts';
+import { fold, foldSink } from '../foldedCommit.ts';
 
 export interface NewJob {
   kind: string;
@@ -16,7 +17,8 @@ export interface NewJob {
 export const JOBS_CHANNEL = 'gridbridge_jobs';
 
 /**
- * Insert jobs; ones whose key exists already are skipped by the unique index. Returns how many were new.
+ * Insert jobs; ones whose key exists already are skipped by the unique index. Returns how many were new
+ * (inside a folded completion: how many were asked for).
  * On PostgreSQL new jobs are announced to idle workers of every instance (LISTEN in the dispatcher); inside
  * a transaction the notification is delivered at commit. SQLite has one process: nothing to announce.
  */
@@ -44,6 +46,13 @@ export async function enqueueJobs(
       })),
     )
     .onConflict((oc) => oc.column('key').doNothing());
+  const sink = foldSink(db);
+  if (sink) {
+    // In a folded completion (foldedCommit.ts) the statement announces the new jobs itself; how many were
+    // new is not known before it runs: the count returned is of the jobs asked for.
+    sink.jobInserts.push(fold(sink, insert.returning('id').compile()));
+    return jobs.length;
+  }
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     // The NOTIFY rides in the insert's statement: one round trip instead of two. Several in one
     // transaction are folded into one notification by PostgreSQL (same channel and payload).

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import { writeOrFold } from '../foldedCommit.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -37,14 +38,17 @@ export async function rememberField(
   side: 'clickup' | 'tradinggrid' | 'agreed',
   entry: FieldMemoryEntry,
 ): Promise<void> {
-  await db
-    .insertInto('sync_hashes')
-    .values({ entity, entity_id: entityId, side, field, hash: entry.value, synced_at: entry.at })
-    .onConflict((oc) =>
-      oc
-        .columns(['entity', 'entity_id', 'side', 'field'])
-        .doUpdateSet({ hash: entry.value, synced_at: entry.at })
-        .where('sync_hashes.synced_at', '<=', entry.at),
-    )
-    .execute();
+  await writeOrFold(
+    db,
+    db
+      .insertInto('sync_hashes')
+      .values({ entity, entity_id: entityId, side, field, hash: entry.value, synced_at: entry.at })
+      .onConflict((oc) =>
+        oc
+          .columns(['entity', 'entity_id', 'side', 'field'])
+          .doUpdateSet({ hash: entry.value, synced_at: entry.at })
+          .where('sync_hashes.synced_at', '<=', entry.at),
+      ),
+    `sync_hashes:${entity}:${entityId}:${side}:${field}`,
+  );
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import { fold, foldSink } from '../foldedCommit.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -17,6 +18,27 @@ export interface Link {
  * same pair again is a no-op, a different task for the same entity is refused (returns the existing link).
  */
 export async function recordLink(db: Db, link: Link, now: number): Promise<Link> {
+  const sink = foldSink(db);
+  if (sink) {
+    // Folded into a job's completion (foldedCommit.ts): a plain insert, so an existing link (a conflict)
+    // fails the statement and the ordinary path, which reads the existing link, runs the commit instead.
+    fold(
+      sink,
+      db
+        .insertInto('links')
+        .values({
+          entity: link.entity,
+          entity_id: link.entityId,
+          cu_task_id: link.cuTaskId,
+          cu_list_id: link.cuListId,
+          created_at: now,
+          cu_seen_at: link.seenAt ?? null,
+        })
+        .compile(),
+      `links:${link.entity}:${link.entityId}`,
+    );
+    return { ...link };
+  }
   // The new link comes back from the insert itself; only a conflict needs a second look.
   const inserted = await db
     .insertInto('links')

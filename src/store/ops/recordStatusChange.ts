@@ -1,11 +1,13 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import { fold, foldSink } from '../foldedCommit.ts';
 
 /**
  * Append a partner-status change to the case's history (the SLA clock replays it: pauses while
  * `awaiting_documents`, stops at `resolved`). One guarded statement: nothing is written when the
  * latest recorded status is already `status`, so callers may call it on every save. Returns whether a
- * row was added. Call it in the same transaction as the `saveCase` that changes `partnerStatus`.
+ * row was added (inside a folded completion, foldedCommit.ts: true, since the statement has not run yet).
+ * Call it in the same transaction as the `saveCase` that changes `partnerStatus`.
  */
 export async function recordStatusChange(
   db: Kysely<Database> | Transaction<Database>,
@@ -13,11 +15,15 @@ export async function recordStatusChange(
   status: string,
   at: number,
 ): Promise<boolean> {
-  const r = await sql`
+  const q = sql`
     INSERT INTO case_status_history (case_id, status, at)
     SELECT ${caseId}, ${status}, ${at}
-    WHERE COALESCE((SELECT h.status FROM case_status_history h WHERE h.case_id = ${caseId} ORDER BY h.at DESC, h.id DESC LIMIT 1), '') <> ${status}`.execute(
-    db,
-  );
+    WHERE COALESCE((SELECT h.status FROM case_status_history h WHERE h.case_id = ${caseId} ORDER BY h.at DESC, h.id DESC LIMIT 1), '') <> ${status}`;
+  const sink = foldSink(db);
+  if (sink) {
+    fold(sink, q.compile(db), `case_status_history:${caseId}`);
+    return true;
+  }
+  const r = await q.execute(db);
   return Number(r.numAffectedRows ?? 0) > 0;
 }
