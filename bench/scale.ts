@@ -33,6 +33,8 @@ const CREATE = 'POST /api/v2/list/{list_id}/task';
  * one instance keeps about 0.8 of a core busy and three would need 2.5 cores, whatever the design.
  */
 const CONCURRENCY = 4;
+/** dispatcher.fold_completions for the bridges (FOLD_COMPLETIONS=1: on; the config's default is off). */
+const FOLD_COMPLETIONS = process.env.FOLD_COMPLETIONS === '1';
 /** Cases posted to each instance before measuring (see the warm-up in oneRun). */
 const WARMUP_PER_INSTANCE = 150;
 /** Webhook posts in flight from the load generator. */
@@ -136,7 +138,11 @@ async function oneRun(
     const { config, secrets } = configForSandboxes(
       { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
       // Everything else as configured by default (poll interval, leases, backoff): only the concurrency is set.
-      { storeUrl, extra: { dispatcher: { concurrency: o.concurrency } }, clickupUnmetered: o.unmetered },
+      {
+        storeUrl,
+        extra: { dispatcher: { concurrency: o.concurrency, fold_completions: FOLD_COMPLETIONS } },
+        clickupUnmetered: o.unmetered,
+      },
     );
     // Each instance would register its own ClickUp webhook URL; behind a load balancer there is one. Off here.
     (config.clickup as { webhook: { register: boolean } }).webhook.register = false;
@@ -409,7 +415,7 @@ export async function run(
     }
   }
   return {
-    method: `${n} cases per run, ${runs} runs (min/median/max; setups interleaved); instances are separate processes (PostgreSQL: one fresh database per run; SQLite: one file), webhooks spread round-robin, ${POSTERS} in flight; dispatcher concurrency ${concurrency} per instance (production-like: see CONCURRENCY in bench/scale.ts), the rest of the config at its defaults. Before measuring, ${WARMUP_PER_INSTANCE} cases per instance warm the processes up (V8 compiles each process's hot code; production instances are long-running) and the queue drains. A case counts once its ClickUp task is linked; each case takes three jobs (intake, task creation, then the partner's status, which mostly runs after the measured window and is not in its figures), so one instance stays below ${concurrency} / 50 ms = ${concurrency * 20} cases/s. cores_busy: CPU seconds of all processes of the setup per second. cpu_ms_per_case: /proc CPU time of the bridge processes, of this process (ClickUp and Trading Grid sandboxes, load generator) and of PostgreSQL (this database's sessions + WAL writer/checkpointer/bgwriter); sql_round_trips_per_case: statements the bridges sent during the run; sql_round_trips_per_case_all_jobs: the same counted until the queue is empty (all three jobs of every case, plus idle claims while waiting); the breakdown by statement is of the latter`,
+    method: `${n} cases per run, ${runs} runs (min/median/max; setups interleaved); instances are separate processes (PostgreSQL: one fresh database per run; SQLite: one file), webhooks spread round-robin, ${POSTERS} in flight; dispatcher concurrency ${concurrency} per instance (production-like: see CONCURRENCY in bench/scale.ts), the rest of the config at its defaults. Before measuring, ${WARMUP_PER_INSTANCE} cases per instance warm the processes up (V8 compiles each process's hot code; production instances are long-running) and the queue drains. A case counts once its ClickUp task is linked; each case takes three jobs (intake, task creation, then the partner's status, which mostly runs after the measured window and is not in its figures), so one instance stays below ${concurrency} / 50 ms = ${concurrency * 20} cases/s. cores_busy: CPU seconds of all processes of the setup per second. cpu_ms_per_case: /proc CPU time of the bridge processes, of this process (ClickUp and Trading Grid sandboxes, load generator) and of PostgreSQL (this database's sessions + WAL writer/checkpointer/bgwriter); sql_round_trips_per_case: statements the bridges sent during the run; dispatcher.fold_completions ${FOLD_COMPLETIONS} (FOLD_COMPLETIONS=1 turns it on); sql_round_trips_per_case_all_jobs: the same counted until the queue is empty (all three jobs of every case, plus idle claims while waiting); the breakdown by statement is of the latter`,
     load_average_at_start: load,
     clickup_50ms_budget_not_binding: {
       ...io,

@@ -337,6 +337,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     pollMs: d.poll_ms,
     backoffBaseMs: d.backoff_base_ms,
     backoffMaxMs: d.backoff_max_ms,
+    foldCompletions: d.fold_completions,
     now,
     logger,
     onSettled: consoleUi.onSettled,

@@ -16,7 +16,7 @@ import type { Store } from './db.ts';
 // all or nothing, nothing written once the lease is lost, new jobs announced.
 
 const { pgUp, make, cleanups } = await storesUnderTest('src/store/foldedCommit.test.ts');
-const opts = { concurrency: 4, leaseMs: 30_000, pollMs: 10, backoffBaseMs: 10, backoffMaxMs: 100 };
+const opts = { concurrency: 4, leaseMs: 30_000, pollMs: 10, backoffBaseMs: 10, backoffMaxMs: 100, foldCompletions: true };
 
 const aCase = (id: string, over: Partial<CaseRecord> = {}): CaseRecord => ({
   id,
@@ -217,5 +217,48 @@ describe.skipIf(!pgUp)('a job completion folded into one statement (PostgreSQL)'
       store.db,
     );
     expect(history.rows).toEqual([{ status: 'resolved', at: 7 }]);
+  });
+
+  it('jobs finishing together complete in one statement; one that lost its lease is undone alone', async () => {
+    const { store } = await make('postgres');
+    const handler: JobHandler = async ({ payload }) => {
+      const n = (payload as { n: number }).n;
+      if (n === 3)
+        await store.db.updateTable('jobs').set({ locked_by: 'someone-else' }).where('key', '=', 'j3').execute();
+      return {
+        status: 'done',
+        commit: async (trx) => {
+          await appendAudit(trx, { actor: 'a', entity: 'case', entityId: `C${n}`, action: 'did' }, 5);
+        },
+      };
+    };
+    const run = async (keys: number[]) => {
+      const d = new Dispatcher(store, new Map([['k', handler]]), { ...opts, concurrency: 8 });
+      await enqueueJobs(
+        store.db,
+        keys.map((n) => ({ kind: 'k', key: `j${n}`, payload: { n } })),
+        Date.now(),
+      );
+      const count = countStatements();
+      await d.runUntilIdle(1);
+      const { until } = await import('../../test/helpers/until.ts');
+      await until('all settled', () => d.inFlightCount === 0, 10_000);
+      count.restore();
+      return { d, folded: count.texts.filter((t) => /^WITH done AS/.test(t)) };
+    };
+    // All held: one statement for the four.
+    const all = await run([1, 2, 4, 5]);
+    expect(all.d.counters).toMatchObject({ done: 4, leaseLost: 0 });
+    expect(all.folded).toHaveLength(1);
+    // One lost: the statement for all of them writes nothing, then each job's own decides.
+    const one = await run([3, 6, 7]);
+    expect(one.d.counters).toMatchObject({ done: 2, leaseLost: 1 });
+    const audited = (await store.db.selectFrom('audit_log').select('entity_id').orderBy('entity_id').execute()).map(
+      (r) => r.entity_id,
+    );
+    expect(audited).toEqual(['C1', 'C2', 'C4', 'C5', 'C6', 'C7']);
+    expect(await store.db.selectFrom('jobs').select('state').where('key', '=', 'j3').executeTakeFirst()).toEqual({
+      state: 'running',
+    });
   });
 });

@@ -130,18 +130,41 @@ export async function collectFoldable(
 /** The channel new jobs are announced on (enqueueJobs.ts's JOBS_CHANNEL; repeated to keep this module a leaf). */
 const JOBS_CHANNEL = 'gridbridge_jobs';
 
-/** SQLSTATE of the folded statement's lease guard (division_by_zero). */
-export const LEASE_GUARD_SQLSTATE = '22012';
+/**
+ * Whether the commits collected in `sinks` may share one statement: no row is written by two of them (in
+ * one statement the second would not see the first's write).
+ */
+export function disjoint(sinks: readonly FoldSink[]): boolean {
+  const seen = new Set<string>();
+  for (const s of sinks)
+    for (const r of s.rows) {
+      if (seen.has(r)) return false;
+      seen.add(r);
+    }
+  return true;
+}
 
 /**
- * The folded completion of job `id`: `sink`'s writes and the guarded "done" update as one statement.
- * Raises SQLSTATE 22012 (and so writes nothing) when `workerId` no longer holds the job.
+ * The folded completion of jobs `ids`: the writes of their `sinks` and one guarded "done" update of them
+ * all, as one statement. Raises SQLSTATE 22012 (and so writes nothing) unless `workerId` still holds
+ * every one of them.
  */
-export function foldedCompletion(sink: FoldSink, id: number, workerId: string, now: number): CompiledQuery {
-  const parameters: unknown[] = [now, id, workerId];
+export function foldedCompletion(
+  sinks: readonly FoldSink[],
+  ids: readonly number[],
+  workerId: string,
+  now: number,
+): CompiledQuery {
+  const parameters: unknown[] = [now, ids, workerId, ids.length];
   const ctes = [
-    `done AS (UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running' RETURNING id)`,
+    `done AS (UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = $1 WHERE id = ANY($2::bigint[]) AND locked_by = $3 AND state = 'running' RETURNING id)`,
   ];
+  const sink: Pick<FoldSink, 'writes' | 'jobInserts'> = { writes: [], jobInserts: [] };
+  for (const s of sinks) {
+    const base = sink.writes.length;
+    sink.writes.push(...s.writes);
+    sink.jobInserts.push(...s.jobInserts.map((i) => base + i));
+  }
   sink.writes.forEach((w, i) => {
     const offset = parameters.length;
     // Kysely compiles every value as a $n parameter: renumbered after the ones before it.
@@ -156,7 +179,7 @@ export function foldedCompletion(sink: FoldSink, id: number, workerId: string, n
       : '';
   // The divisor depends on the row count, so the planner cannot fold it: the error is raised only when run.
   return CompiledQuery.raw(
-    `WITH ${ctes.join(', ')} SELECT 1 / (CASE WHEN count(*) = 1 THEN 1 ELSE 0 END) AS held${notify} FROM done`,
+    `WITH ${ctes.join(', ')} SELECT 1 / (CASE WHEN count(*) = $4 THEN 1 ELSE 0 END) AS held${notify} FROM done`,
     parameters,
   );
 }

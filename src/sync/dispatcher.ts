@@ -5,7 +5,7 @@ import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { claimJobs, type JobRow } from '../store/ops/claimJobs.ts';
 import { completeJob, completeJobs, jobSavepoint } from '../store/ops/completeJob.ts';
-import { collectFoldable, foldedCompletion } from '../store/foldedCommit.ts';
+import { collectFoldable, disjoint, foldedCompletion, type FoldSink } from '../store/foldedCommit.ts';
 import { retryJob } from '../store/ops/retryJob.ts';
 import { deadLetterJob } from '../store/ops/deadLetterJob.ts';
 import { extendLeases } from '../store/ops/extendLeases.ts';
@@ -66,8 +66,8 @@ export interface DispatcherOptions {
    */
   leaseClock?: 'database' | 'worker';
   /**
-   * PostgreSQL: complete a job whose commit only appends and upserts rows in one statement (default true;
-   * false: every completion in a transaction, as SQLite does; for comparisons).
+   * PostgreSQL: complete a job whose commit only appends and upserts rows in one statement (config
+   * `dispatcher.fold_completions`; default false: every completion in a transaction, as before).
    */
   foldCompletions?: boolean;
   /** Called after each job settles (for metrics and the console timeline). */
@@ -453,34 +453,53 @@ export class Dispatcher {
   }
 
   /**
-   * PostgreSQL: the job's commit and its guarded completion as one statement, without BEGIN and COMMIT.
-   * Null when the commit cannot be folded or the statement failed (nothing of it applied): the ordinary
-   * transaction then runs the commit again and decides (a lost lease, an error of the commit).
+   * PostgreSQL: the jobs' commits and their guarded completion as one statement, without BEGIN and COMMIT.
+   * False when the statement failed (nothing of it applied): each job's commit is then run again, and the
+   * caller decides (a lost lease, an error of the commit).
    */
-  private async completeFolded(p: PendingCompletion): Promise<'done' | null> {
-    const sink = await collectFoldable(p.commit);
-    if (!sink) return null;
+  private async completeFolded(sinks: FoldSink[], ps: PendingCompletion[]): Promise<boolean> {
     try {
-      await this.store.db.executeQuery(foldedCompletion(sink, p.job.id, this.workerId, p.now));
-      return 'done';
+      await this.store.db.executeQuery(
+        foldedCompletion(
+          sinks,
+          ps.map((p) => p.job.id),
+          this.workerId,
+          Math.max(...ps.map((p) => p.now)),
+        ),
+      );
+      return true;
     } catch {
-      return null;
+      return false;
     }
   }
 
   private async flushCompletions(all: PendingCompletion[]): Promise<void> {
     let batch = all;
-    if (this.store.dialect === 'postgres' && this.opts.foldCompletions !== false) {
-      // Each job whose commit only appends and upserts rows completes in one statement of its own
-      // (foldedCommit.ts); the others take the transaction below.
+    if (this.store.dialect === 'postgres' && this.opts.foldCompletions) {
+      // The jobs whose commits only append and upsert rows complete in one statement (foldedCommit.ts):
+      // all of them together when no row is written twice; if that fails (a lease lost, a conflict), each
+      // on its own, one after the other (one pool connection, as the group commit takes). The others,
+      // and any whose folded statement failed, take the transaction below.
+      const folded: Array<{ p: PendingCompletion; sink: FoldSink }> = [];
       const rest: PendingCompletion[] = [];
-      await Promise.all(
-        batch.map(async (p) => {
-          const r = await this.completeFolded(p);
-          if (r) p.resolve(r);
-          else rest.push(p);
-        }),
-      );
+      for (const p of batch) {
+        const sink = await collectFoldable(p.commit);
+        if (sink) folded.push({ p, sink });
+        else rest.push(p);
+      }
+      const together =
+        folded.length > 1 &&
+        disjoint(folded.map((f) => f.sink)) &&
+        (await this.completeFolded(
+          folded.map((f) => f.sink),
+          folded.map((f) => f.p),
+        ));
+      if (together) for (const f of folded) f.p.resolve('done');
+      else
+        for (const f of folded) {
+          if (await this.completeFolded([f.sink], [f.p])) f.p.resolve('done');
+          else rest.push(f.p);
+        }
       if (rest.length === 0) return;
       batch = rest;
     }

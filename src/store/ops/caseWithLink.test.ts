@@ -4,6 +4,7 @@ import type { CaseRecord } from '../../core/case.ts';
 import { getCaseWithLink } from './caseWithLink.ts';
 import { getCase, saveCase } from './cases.ts';
 import { getLink, recordLink } from './links.ts';
+import { writeCursor } from './cursors.ts';
 
 const { describeStores, make } = await storesUnderTest('src/store/ops/caseWithLink.test.ts');
 
@@ -37,9 +38,23 @@ describeStores('getCaseWithLink (%s store)', (kind) => {
       expect(await getCaseWithLink(db, id)).toEqual({
         record: await getCase(db, id),
         link: await getLink(db, 'case', id),
+        cursor: null,
       });
     }
     expect((await getCaseWithLink(db, 'both')).link?.cuTaskId).toBe('T-1');
     expect((await getCaseWithLink(db, 'no-link')).record?.id).toBe('no-link');
+  });
+
+  it('reads a cursor in the same round trip when asked, null when it is unset', async () => {
+    const t = await make(kind);
+    const db = t.store.db;
+    await saveCase(db, record('both'));
+    expect((await getCaseWithLink(db, 'both', 'some.cursor')).cursor).toBeNull();
+    await writeCursor(db, 'some.cursor', '{"drift":[]}', 1);
+    const r = await getCaseWithLink(db, 'both', 'some.cursor');
+    expect(r.cursor).toBe('{"drift":[]}');
+    expect(r.record?.id).toBe('both');
+    expect((await getCaseWithLink(db, 'neither', 'some.cursor')).cursor).toBe('{"drift":[]}');
+    expect((await getCaseWithLink(db, 'both')).cursor).toBeNull();
   });
 });
