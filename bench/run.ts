@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<object> }>> = {
   scale: () => import('./scale.ts'),
   sync: () => import('./sync.ts'),
   'clickup-limiter': () => import('./clickup-limiter.ts'),
+  backlog: () => import('./backlog.ts'),
   edi: () => import('./edi.ts'),
   metrics: () => import('./metrics.ts'),
   'lease-check': () => import('./leaseCheck.ts'),

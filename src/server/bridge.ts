@@ -50,6 +50,11 @@ export interface BridgeOptions {
   secrets: ResolvedSecrets;
   logger?: Logger;
   now?: () => number;
+  /**
+   * The clock of the ClickUp client and its rate budget only (default `now` and real sleeps): a
+   * time-scaled ClickUp sandbox passes its own, so rate windows shrink with it (benchmarks).
+   */
+  clickupClock?: { now: () => number; sleep: (ms: number) => Promise<void> };
   /** Override the listening port (tests, demo). */
   port?: number;
   /** Do not start the dispatcher loop (tests drive it with runUntilIdle). */
@@ -196,10 +201,12 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     throw e;
   });
   // PostgreSQL = possibly several instances: they draw from one ClickUp budget per token, so together they stay under its rate limit.
+  const cuNow = o.clickupClock?.now ?? now;
   const limiter =
     store.dialect === 'postgres'
-      ? new SharedBudgetRateLimiter(clickUpBudgetFor(store.db, secrets.clickupToken, now), {
-          now,
+      ? new SharedBudgetRateLimiter(clickUpBudgetFor(store.db, secrets.clickupToken, cuNow), {
+          now: cuNow,
+          ...(o.clickupClock ? { sleep: o.clickupClock.sleep } : {}),
           logger,
           assumedLimit: config.clickup.assumed_rate_limit_per_minute,
         })
@@ -209,7 +216,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     token: secrets.clickupToken,
     teamId: config.clickup.team_id,
     logger,
-    now,
+    now: cuNow,
+    ...(o.clickupClock ? { sleep: o.clickupClock.sleep } : {}),
     limiter,
     assumedRateLimitPerMinute: config.clickup.assumed_rate_limit_per_minute,
     timeoutMs: config.clickup.request_timeout_ms,
