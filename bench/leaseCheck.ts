@@ -1,4 +1,5 @@
 // The lease check before each external write: one read of the job's row (src/store/ops/holdsLease.ts), made by
+import { anyJobs } from '../test/helpers/anyJob.ts';
 // the dispatcher's `checkLease` before every remote call a handler makes (core/jobSignal.ts). Measured in
 // process, on SQLite (a temp file, WAL) and PostgreSQL (loopback): wall-clock and this process's CPU per check,
 // one check at a time (a lone handler) and 8 at once (the default concurrency), beside a bare `SELECT 1`
@@ -32,11 +33,11 @@ async function time(n: number, fn: () => Promise<unknown>): Promise<{ us: number
 
 async function measure(store: Store, n: number): Promise<Figures> {
   const jobs = Array.from({ length: 8 }, (_, i) => ({ kind: 'bench.k', key: `k${i}`, payload: {} }));
-  await enqueueJobs(store.db, jobs, Date.now() - 1000);
+  await enqueueJobs(store.db, anyJobs(jobs), Date.now() - 1000);
   // A busy jobs table around them, so the read is not on a 8-row table.
   const filler = Array.from({ length: 5000 }, (_, i) => ({ kind: 'bench.f', key: `f${i}`, payload: {} }));
   for (let i = 0; i < filler.length; i += 500)
-    await enqueueJobs(store.db, filler.slice(i, i + 500), Date.now() + 86_400_000);
+    await enqueueJobs(store.db, anyJobs(filler.slice(i, i + 500)), Date.now() + 86_400_000);
   const claimed = await claimJobs(store.db, store.dialect, 'w-bench', 8, 60_000, Date.now(), 'db');
   const ids = claimed.map((j) => j.id);
   const check = (id: number) => holdsLease(store.db, id, 'w-bench', 'db');

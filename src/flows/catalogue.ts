@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { markChecked, type CheckedJob, type JobRecord } from '../core/checkedJob.ts';
 import { intakeJobs } from './01-case-intake/jobs.ts';
 import { statusSyncJobs } from './02-status-sync/jobs.ts';
 import { documentJobs } from './03-documents/jobs.ts';
@@ -48,7 +49,7 @@ export type JobCall<K extends JobKind = JobKind> = { [P in K]: { kind: P; payloa
 /**
  * The one vocabulary of a job to queue, wherever it is decided (a pure decision, a route, a handler, the CLI): a
  * checked kind and payload, the idempotency key (the same effect asked twice is one job), and the queue (jobs of
- * one entity run one at a time). src/store's `NewJob` is its untyped form: every `Job` is one.
+ * one entity run one at a time). A decision returns these as literals; what queues them marks them with `checked`.
  */
 export type Job<K extends JobKind = JobKind> = JobCall<K> & {
   key: string;
@@ -57,11 +58,31 @@ export type Job<K extends JobKind = JobKind> = JobCall<K> & {
   maxAttempts?: number;
 };
 
+/**
+ * A `Job` the store's queue takes (`enqueueJobs`, `recordInboundEvent` take nothing else): made only here, from a kind
+ * and a payload of that kind's type, so a job queued with an unchecked payload does not compile.
+ */
+export type QueuedJob<K extends JobKind = JobKind> = Job<K> & CheckedJob;
+
 /** A job to queue, its payload checked against its kind's schema at compile time (and parsed again when claimed). */
 export function newJob<K extends JobKind>(
   kind: K,
   payload: JobInput<K>,
   opts: { key: string; queueKey?: string; runAt?: number; maxAttempts?: number },
-): Job<K> {
-  return { kind, payload, ...opts };
+): QueuedJob<K> {
+  const job: Job<K> = { kind, payload, ...opts };
+  return markChecked(job);
+}
+
+/** Jobs a decision returned (typed `Job`s, so checked at compile time), ready for the store's queue. */
+export function checked<K extends JobKind>(jobs: readonly Job<K>[]): QueuedJob<K>[] {
+  return jobs.map((j) => markChecked(j));
+}
+
+/**
+ * A job read back from the store to queue again (a held change an admin released): it was checked when it was first
+ * queued, and its payload is parsed with its kind's schema when claimed (one that does not parse is a dead letter).
+ */
+export function requeued(job: JobRecord): CheckedJob {
+  return markChecked(job);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { anyJob } from '../../test/helpers/anyJob.ts';
 import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
 import { createBridgeMetrics } from './bridgeMetrics.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
@@ -30,12 +31,12 @@ describe('/metrics store counts', () => {
         processMetrics: false,
         countsMaxAgeMs: 60_000,
       });
-      await enqueueJobs(t.store.db, [{ kind: 'x.do', key: 'a', payload: {} }], 1);
+      await enqueueJobs(t.store.db, [anyJob({ kind: 'x.do', key: 'a', payload: {} })], 1);
       const first = await registry.metrics();
       expect(first).toContain('gridbridge_jobs{kind="x.do",state="ready"} 1');
       expect(first).toContain('gridbridge_table_rows{table="jobs"} 1');
       const afterFirst = reads;
-      await enqueueJobs(t.store.db, [{ kind: 'x.do', key: 'b', payload: {} }], 1);
+      await enqueueJobs(t.store.db, [anyJob({ kind: 'x.do', key: 'b', payload: {} })], 1);
       for (let i = 0; i < 5; i++) await registry.metrics();
       // Only the held-changes gauge reads per scrape; the jobs GROUP BY and the table counts do not.
       expect(reads - afterFirst).toBe(5);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { anyJob } from '../../test/helpers/anyJob.ts';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { storesUnderTest } from '../../test/helpers/pgStore.ts';
@@ -16,7 +17,14 @@ import type { Store } from './db.ts';
 // all or nothing, nothing written once the lease is lost, new jobs announced.
 
 const { pgUp, make, cleanups } = await storesUnderTest('src/store/foldedCommit.test.ts');
-const opts = { concurrency: 4, leaseMs: 30_000, pollMs: 10, backoffBaseMs: 10, backoffMaxMs: 100, foldCompletions: true };
+const opts = {
+  concurrency: 4,
+  leaseMs: 30_000,
+  pollMs: 10,
+  backoffBaseMs: 10,
+  backoffMaxMs: 100,
+  foldCompletions: true,
+};
 
 const aCase = (id: string, over: Partial<CaseRecord> = {}): CaseRecord => ({
   id,
@@ -64,7 +72,7 @@ async function runOne(
   extra: Partial<typeof opts & { foldCompletions: boolean }> = {},
 ) {
   const d = new Dispatcher(store, new Map([['k', handler]]), { ...opts, ...extra });
-  await enqueueJobs(store.db, [{ kind: 'k', key: 'the-job', payload: {} }], Date.now());
+  await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'the-job', payload: {} })], Date.now());
   await d.runUntilIdle();
   return d;
 }
@@ -77,7 +85,7 @@ const appendsOnly: JobHandler = async () => ({
     await rememberField(trx, 'case', 'C1', 'status', 'agreed', { value: 'open', at: 5 });
     await recordLink(trx, { entity: 'case', entityId: 'C1', cuTaskId: 'T1', cuListId: 'L1' }, 5);
     // Due later: the test's dispatcher has no handler for it.
-    await enqueueJobs(trx, [{ kind: 'next', key: 'follow-up', payload: { n: 1 }, runAt: 4e12 }], 5);
+    await enqueueJobs(trx, [anyJob({ kind: 'next', key: 'follow-up', payload: { n: 1 }, runAt: 4e12 })], 5);
   },
 });
 
@@ -236,7 +244,7 @@ describe.skipIf(!pgUp)('a job completion folded into one statement (PostgreSQL)'
       const d = new Dispatcher(store, new Map([['k', handler]]), { ...opts, concurrency: 8 });
       await enqueueJobs(
         store.db,
-        keys.map((n) => ({ kind: 'k', key: `j${n}`, payload: { n } })),
+        keys.map((n) => anyJob({ kind: 'k', key: `j${n}`, payload: { n } })),
         Date.now(),
       );
       const count = countStatements();

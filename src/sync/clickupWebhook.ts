@@ -8,6 +8,9 @@ import * as cursors from '../store/ops/cursors.ts';
 import { outcomeFromRemote } from './outcome.ts';
 import type { Store } from '../store/db.ts';
 import { ourListIds } from '../flows/shared/ourLists.ts';
+import { engineJobs, newEngineJob, parsePayload } from './engineJobs.ts';
+import type { z } from 'zod';
+import type { webhookHistoryItemSchema } from '../connectors/clickup/types.ts';
 
 /**
  * The events the bridge reads, team-wide, filtered afterwards by its links:
@@ -210,7 +213,7 @@ export async function ensureClickUpWebhook(
         // Already fed by an earlier check and no files to look for: nothing to do.
         if (fed && !readFiles) continue;
         // parent_id: the list the task is in now, so a task moved back while the taskMoved delivery was lost resumes.
-        const items: Array<Record<string, unknown>> = fed
+        const items: Array<z.input<typeof webhookHistoryItemSchema>> = fed
           ? []
           : [
               {
@@ -258,7 +261,7 @@ export async function ensureClickUpWebhook(
           const { duplicate } = await recordInboundEvent(
             ctx.store.db,
             { source: 'clickup', eventId, type: 'taskUpdated', payload },
-            { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey: `case:${link.entityId}`, payload },
+            newEngineJob('cu.event', payload, { key: `cu.event:${eventId}`, queueKey: `case:${link.entityId}` }),
             now,
           );
           if (!duplicate) caughtUp++;
@@ -288,7 +291,10 @@ export async function ensureClickUpWebhook(
 
 /** `clickup.webhook_health` (scheduled): the same check on a timer, so a failing webhook is noticed and healed. */
 export function webhookHealthHandler(ctx: SyncContext, state: ClickUpWebhookState, onAccepted: () => void): JobHandler {
-  return async () => {
+  return async (job) => {
+    // Set by the bridge, not a module: the payload is parsed here, like every job's at claim.
+    const parsed = parsePayload('clickup.webhook_health', engineJobs['clickup.webhook_health'], job.payload);
+    if (!parsed.ok) return parsed.refused;
     const r = await ensureClickUpWebhook(ctx, state, onAccepted);
     if ('error' in r)
       return outcomeFromRemote(

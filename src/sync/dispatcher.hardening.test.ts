@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { anyJob } from '../../test/helpers/anyJob.ts';
 import { createServer, type Server } from 'node:http';
 import { Dispatcher, MAX_REMOTE_WAIT_MS, RATE_LIMIT_PATIENCE_MS, type JobHandler } from './dispatcher.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
@@ -59,7 +60,7 @@ describe('waits a remote asks for', () => {
         rateLimited: true,
       }),
     });
-    await enqueueJobs(store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
+    await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'j', payload: {} })], Date.now());
     const before = Date.now();
     await d.runUntilIdle();
     const j = await job();
@@ -74,10 +75,7 @@ describe('waits a remote asks for', () => {
     const created = Date.now();
     await enqueueJobs(
       store.db,
-      [
-        { kind: 'k', key: 'young', payload: {} },
-        { kind: 'k', key: 'old', payload: {} },
-      ],
+      [anyJob({ kind: 'k', key: 'young', payload: {} }), anyJob({ kind: 'k', key: 'old', payload: {} })],
       created,
     );
     await store.db
@@ -114,7 +112,7 @@ describe('deadlines and stops', () => {
       },
       { deadlineMs: () => 300 },
     );
-    await enqueueJobs(store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
+    await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'j', payload: {} })], Date.now());
     const started = Date.now();
     await d.runUntilIdle(1);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -129,7 +127,7 @@ describe('deadlines and stops', () => {
 
   it('stop() does not wait past its deadline for a handler that never ends; the job is handed back with its attempt', async () => {
     const { store, d, job } = await setup({ k: () => new Promise(() => undefined) }, { shutdownDeadlineMs: 200 });
-    await enqueueJobs(store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
+    await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'j', payload: {} })], Date.now());
     d.start();
     await until('the job to run', async () => (await job()).state === 'running', 5_000);
     const started = Date.now();
@@ -150,7 +148,7 @@ describe('deadlines and stops', () => {
       },
       { leaseMs: 3_000, shutdownDeadlineMs: 100 },
     );
-    await enqueueJobs(store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
+    await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'j', payload: {} })], Date.now());
     d.start();
     await until('the handler to start', () => signal !== undefined, 5_000);
     // Another worker took it over (ours expired while we were stalled).
@@ -172,7 +170,7 @@ describe('crashes', () => {
     'a job found running with its worker gone counts a crash; the third is a dead letter (%s)',
     async (_name, recover) => {
       const { store, job } = await setup({});
-      await enqueueJobs(store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'j', payload: {} })], Date.now());
       for (let i = 1; i <= 3; i++) {
         expect(await claimJobs(store.db, 'sqlite', 'dead-worker', 1, 1000, Date.now())).toHaveLength(1);
         await recover(store.db, Date.now());

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { anyJob } from '../../test/helpers/anyJob.ts';
 import { storesUnderTest } from '../../test/helpers/pgStore.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
@@ -41,7 +42,7 @@ describeStores('leases on the database clock (%s)', (kind) => {
     const a = dispatcher(t, 'ahead', SKEW, async () => {
       runs++;
     });
-    await enqueueJobs(t.store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now() - 1000);
+    await enqueueJobs(t.store.db, [anyJob({ kind: 'k', key: 'j', payload: {} })], Date.now() - 1000);
     const honest = b.runUntilIdle();
     await expect.poll(() => runs, { timeout: 5000, interval: 10 }).toBe(1);
     // 'ahead' reads "now" as 10 minutes later, far past the 30 s lease; the database says it is live.
@@ -71,7 +72,7 @@ describeStores('leases on the database clock (%s)', (kind) => {
       runs++;
     });
     // Due for both workers (run_at is compared with each worker's own now, as enqueued).
-    await enqueueJobs(t.store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now() - 2 * SKEW);
+    await enqueueJobs(t.store.db, [anyJob({ kind: 'k', key: 'j', payload: {} })], Date.now() - 2 * SKEW);
     const before = await readDbClock(t.store.db);
     const running = behind.runUntilIdle();
     await expect.poll(() => runs, { timeout: 5000, interval: 10 }).toBe(1);

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { anyJob, anyJobs } from '../../test/helpers/anyJob.ts';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createPgDatabase, storesUnderTest } from '../../test/helpers/pgStore.ts';
@@ -40,7 +41,7 @@ describeStores('group commit of done jobs on %s', (kind) => {
     const d = new Dispatcher(store, new Map([['k', handler]]), opts);
     await enqueueJobs(
       store.db,
-      [1, 2, 3, 4, 5, 6].map((n) => ({ kind: 'k', key: `k${n}`, payload: { n } })),
+      anyJobs([1, 2, 3, 4, 5, 6].map((n) => ({ kind: 'k', key: `k${n}`, payload: { n } }))),
       Date.now(),
     );
     await d.runUntilIdle(1);
@@ -94,12 +95,14 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
     const N = 600;
     await enqueueJobs(
       stores[0]!.db,
-      Array.from({ length: N }, (_, n) => ({
-        kind: 'k',
-        key: `m${n}`,
-        queueKey: n % 10 === 0 ? 'q:shared' : null,
-        payload: { n },
-      })),
+      anyJobs(
+        Array.from({ length: N }, (_, n) => ({
+          kind: 'k',
+          key: `m${n}`,
+          queueKey: n % 10 === 0 ? 'q:shared' : null,
+          payload: { n },
+        })),
+      ),
       Date.now(),
     );
     ds.forEach((d) => d.start());
@@ -153,7 +156,7 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
     );
     // Idle, for sure: a first job ran and settled (its claim is behind us), its LISTEN is in place, and the
     // next poll is a minute away. Only NOTIFY can make the next job run within the test's time.
-    await enqueueJobs(a.db, [{ kind: 'warm', key: `warm-${Date.now()}`, payload: {} }], Date.now());
+    await enqueueJobs(a.db, [anyJob({ kind: 'warm', key: `warm-${Date.now()}`, payload: {} })], Date.now());
     d.start();
     cleanups.push(() => d.stop());
     await until(
@@ -177,7 +180,7 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
         ) > 0,
     );
     const t0 = Date.now();
-    await enqueueJobs(b.db, [{ kind: 'wake', key: `wake-${t0}`, payload: {} }], Date.now());
+    await enqueueJobs(b.db, [anyJob({ kind: 'wake', key: `wake-${t0}`, payload: {} })], Date.now());
     await until('the job to run', () => ranAt > 0, 5000);
     expect(ranAt - t0).toBeLessThan(3000);
   });
@@ -206,20 +209,17 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
       expect(
         await enqueueJobs(
           trx,
-          [
-            { kind: 'k', key: `${key}-1`, payload: {} },
-            { kind: 'k', key: `${key}-2`, payload: {} },
-          ],
+          [anyJob({ kind: 'k', key: `${key}-1`, payload: {} }), anyJob({ kind: 'k', key: `${key}-2`, payload: {} })],
           Date.now(),
         ),
       ).toBe(2);
-      expect(await enqueueJobs(trx, [{ kind: 'k', key: `${key}-3`, payload: {} }], Date.now())).toBe(1);
+      expect(await enqueueJobs(trx, [anyJob({ kind: 'k', key: `${key}-3`, payload: {} })], Date.now())).toBe(1);
       await barrier();
       expect(jobs()).toEqual([]);
     });
     await barrier();
     expect(jobs()).toEqual(['']);
-    expect(await enqueueJobs(s.db, [{ kind: 'k', key: `${key}-1`, payload: {} }], Date.now())).toBe(0);
+    expect(await enqueueJobs(s.db, [anyJob({ kind: 'k', key: `${key}-1`, payload: {} })], Date.now())).toBe(0);
     await barrier();
     expect(jobs()).toEqual(['']);
   });
@@ -232,7 +232,7 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
     for (let i = 0; i < 8; i++) expect(await claimJobs(s.db, 'postgres', 'w', 10, 1000, Date.now())).toEqual([]);
     await enqueueJobs(
       s.db,
-      Array.from({ length: 2000 }, (_, n) => ({ kind: 'k', key: `b${n}`, payload: {}, runAt: 1000 + n })),
+      anyJobs(Array.from({ length: 2000 }, (_, n) => ({ kind: 'k', key: `b${n}`, payload: {}, runAt: 1000 + n }))),
       Date.now(),
     );
     await sql`ANALYZE jobs`.execute(s.db);
@@ -249,7 +249,7 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
   it('start-up does not release leases on PostgreSQL: they belong to live instances and expire instead', async () => {
     const s = await instance();
     await sql`TRUNCATE jobs RESTART IDENTITY`.execute(s.db);
-    await enqueueJobs(s.db, [{ kind: 'k', key: 'live', payload: {} }], Date.now());
+    await enqueueJobs(s.db, [anyJob({ kind: 'k', key: 'live', payload: {} })], Date.now());
     const [j] = await claimJobs(s.db, 'postgres', 'other-instance', 1, 60_000, Date.now());
     expect(await releaseOrphanedLeases(s.db, Date.now())).toBe(0);
     const row = await s.db.selectFrom('jobs').selectAll().where('id', '=', j!.id).executeTakeFirstOrThrow();

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { anyJob, anyJobs } from '../../test/helpers/anyJob.ts';
 import { storesUnderTest } from '../../test/helpers/pgStore.ts';
 import { Dispatcher, type JobHandler } from './dispatcher.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
@@ -34,8 +35,8 @@ describeStores('job queue on %s', (kind) => {
           return { status: 'done' };
         },
       });
-      await enqueueJobs(store.db, [{ kind: 'k', key: 'same', payload: {} }], clock.t);
-      await enqueueJobs(store.db, [{ kind: 'k', key: 'same', payload: {} }], clock.t);
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'same', payload: {} })], clock.t);
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'same', payload: {} })], clock.t);
       await d.runUntilIdle();
       expect(runs).toBe(1);
     });
@@ -45,13 +46,13 @@ describeStores('job queue on %s', (kind) => {
       const a = await recordInboundEvent(
         store.db,
         { source: 'tg', eventId: 'e1', type: 'case.opened', payload: {} },
-        { kind: 'k', key: 'ev:e1' },
+        anyJob({ kind: 'k', key: 'ev:e1', payload: {} }),
         clock.t,
       );
       const b = await recordInboundEvent(
         store.db,
         { source: 'tg', eventId: 'e1', type: 'case.opened', payload: {} },
-        { kind: 'k', key: 'ev:e1' },
+        anyJob({ kind: 'k', key: 'ev:e1', payload: {} }),
         clock.t,
       );
       expect([a.duplicate, b.duplicate]).toEqual([false, true]);
@@ -62,18 +63,28 @@ describeStores('job queue on %s', (kind) => {
     it('events arriving together are written as one batch: repeats inside it and of earlier events are duplicates, each new one gets its job', async () => {
       const { store, clock } = await setup({});
       const ev = (id: string) => ({ source: 'tg', eventId: id, type: 'case.opened', payload: { id } });
-      await recordInboundEvent(store.db, ev('old'), { kind: 'k', key: 'ev:old' }, clock.t);
+      await recordInboundEvent(
+        store.db,
+        ev('old'),
+        anyJob({ kind: 'k', key: 'ev:old', payload: { event: 'old' } }),
+        clock.t,
+      );
       // Same turn of the event loop: one group commit.
       const results = await Promise.all([
         recordInboundEvent(
           store.db,
           ev('a'),
-          { kind: 'k', key: 'ev:a', queueKey: 'case:A', payload: { n: 1 }, runAt: clock.t + 5, maxAttempts: 3 },
+          anyJob({ kind: 'k', key: 'ev:a', queueKey: 'case:A', payload: { n: 1 }, runAt: clock.t + 5, maxAttempts: 3 }),
           clock.t,
         ),
-        recordInboundEvent(store.db, ev('old'), { kind: 'k', key: 'ev:old' }, clock.t),
-        recordInboundEvent(store.db, ev('b'), { kind: 'k', key: 'ev:b' }, clock.t + 1),
-        recordInboundEvent(store.db, ev('a'), { kind: 'k', key: 'ev:a' }, clock.t),
+        recordInboundEvent(
+          store.db,
+          ev('old'),
+          anyJob({ kind: 'k', key: 'ev:old', payload: { event: 'old' } }),
+          clock.t,
+        ),
+        recordInboundEvent(store.db, ev('b'), anyJob({ kind: 'k', key: 'ev:b', payload: { event: 'b' } }), clock.t + 1),
+        recordInboundEvent(store.db, ev('a'), anyJob({ kind: 'k', key: 'ev:a', payload: { event: 'a' } }), clock.t),
       ]);
       expect(results.map((r) => r.duplicate)).toEqual([false, true, false, true]);
       const jobs = await store.db
@@ -96,7 +107,7 @@ describeStores('job queue on %s', (kind) => {
           key: 'ev:b',
           kind: 'k',
           queue_key: null,
-          payload: JSON.stringify({ source: 'tg', eventId: 'b', type: 'case.opened', event: { id: 'b' } }),
+          payload: JSON.stringify({ event: 'b' }),
           state: 'ready',
           run_at: clock.t + 1,
           max_attempts: 10,
@@ -106,7 +117,7 @@ describeStores('job queue on %s', (kind) => {
           key: 'ev:old',
           kind: 'k',
           queue_key: null,
-          payload: JSON.stringify({ source: 'tg', eventId: 'old', type: 'case.opened', event: { id: 'old' } }),
+          payload: JSON.stringify({ event: 'old' }),
           state: 'ready',
           run_at: clock.t,
           max_attempts: 10,
@@ -142,7 +153,7 @@ describeStores('job queue on %s', (kind) => {
       });
       await enqueueJobs(
         store.db,
-        [1, 2, 3, 4].map((n) => ({ kind: 'k', key: `j${n}`, queueKey: 'case:A', payload: { n: `a${n}` } })),
+        anyJobs([1, 2, 3, 4].map((n) => ({ kind: 'k', key: `j${n}`, queueKey: 'case:A', payload: { n: `a${n}` } }))),
         clock.t,
       );
       await d.runUntilIdle();
@@ -152,7 +163,7 @@ describeStores('job queue on %s', (kind) => {
 
     it('a worker whose lease was taken over cannot complete the job', async () => {
       const { store, clock } = await setup({});
-      await enqueueJobs(store.db, [{ kind: 'k', key: 'x', payload: {} }], clock.t);
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'x', payload: {} })], clock.t);
       const [first] = await claimJobs(store.db, store.dialect, 'w1', 1, 1000, clock.t);
       // w1 stalls past its lease; the job is reclaimed and w2 takes it over.
       expect(await reclaimExpiredLeases(store.db, clock.t + 500)).toBe(0);
@@ -240,7 +251,7 @@ describeStores('job queue on %s', (kind) => {
           throw new Error(`kaboom ${runs}`);
         },
       });
-      await enqueueJobs(store.db, [{ kind: 'k', key: 't', payload: {}, maxAttempts: 2 }], clock.t);
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 't', payload: {}, maxAttempts: 2 })], clock.t);
       await d.runUntilIdle();
       const job = await store.db
         .selectFrom('jobs')
@@ -288,10 +299,7 @@ describeStores('job queue on %s', (kind) => {
       );
       await enqueueJobs(
         t.store.db,
-        [
-          { kind: 'mystery', key: 'm', payload: {} },
-          { kind: 'k', key: 'k1', payload: {} },
-        ],
+        [anyJob({ kind: 'mystery', key: 'm', payload: {} }), anyJob({ kind: 'k', key: 'k1', payload: {} })],
         clock.t,
       );
       await d.runUntilIdle();
@@ -315,7 +323,7 @@ describeStores('job queue on %s', (kind) => {
             : { status: 'done' },
       });
       // Two attempts only, yet three 429s in a row do not dead-letter it.
-      await enqueueJobs(store.db, [{ kind: 'k', key: 'rl', payload: {}, maxAttempts: 2 }], clock.t);
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'rl', payload: {}, maxAttempts: 2 })], clock.t);
       for (let i = 1; i <= 3; i++) {
         await d.runUntilIdle();
         expect(runs).toBe(i);
@@ -340,7 +348,7 @@ describeStores('job queue on %s', (kind) => {
       const { store, d, clock } = await setup({
         k: async () => ({ status: 'retry', error: '503', retryAfterMs: asks.shift() }),
       });
-      await enqueueJobs(store.db, [{ kind: 'k', key: 'ra', payload: {}, maxAttempts: 5 }], clock.t);
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'ra', payload: {}, maxAttempts: 5 })], clock.t);
       await d.runUntilIdle();
       let job = await store.db.selectFrom('jobs').select(['attempts', 'run_at']).executeTakeFirstOrThrow();
       expect(job).toEqual({ attempts: 1, run_at: clock.t + 5000 });
@@ -355,11 +363,7 @@ describeStores('job queue on %s', (kind) => {
 
     it('extendLeases renews only running jobs held by the worker', async () => {
       const { store, clock } = await setup({});
-      await enqueueJobs(
-        store.db,
-        ['a', 'b', 'c'].map((key) => ({ kind: 'k', key, payload: {} })),
-        clock.t,
-      );
+      await enqueueJobs(store.db, anyJobs(['a', 'b', 'c'].map((key) => ({ kind: 'k', key, payload: {} }))), clock.t);
       const mine = await claimJobs(store.db, store.dialect, 'w1', 2, 1000, clock.t);
       const theirs = await claimJobs(store.db, store.dialect, 'w2', 1, 1000, clock.t);
       expect(mine).toHaveLength(2);
@@ -408,7 +412,7 @@ describeStores('job queue on %s', (kind) => {
           leaseClock: 'worker',
         },
       );
-      await enqueueJobs(t.store.db, [{ kind: 'long', key: 'L', payload: {} }], clock.t);
+      await enqueueJobs(t.store.db, [anyJob({ kind: 'long', key: 'L', payload: {} })], clock.t);
       d.start();
       try {
         await vi.waitFor(() => expect(runs).toBe(1), { timeout: 5000, interval: 10 });
@@ -438,7 +442,7 @@ describeStores('job queue on %s', (kind) => {
 
     it('a permanent failure goes straight to the dead letters', async () => {
       const { store, d, clock } = await setup({ k: async () => ({ status: 'fail', error: 'ClickUp 400 FIELD_011' }) });
-      await enqueueJobs(store.db, [{ kind: 'k', key: 'p', payload: {} }], clock.t);
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'p', payload: {} })], clock.t);
       await d.runUntilIdle();
       expect((await listDeadLetters(store.db))[0]!.error).toBe('ClickUp 400 FIELD_011');
     });
@@ -454,7 +458,7 @@ describeStores('job queue on %s', (kind) => {
           },
         }),
       });
-      await enqueueJobs(store.db, [{ kind: 'k', key: 'l', payload: {} }], clock.t);
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'l', payload: {} })], clock.t);
       await d.runUntilIdle(1);
       expect(await store.db.selectFrom('cursors').selectAll().execute()).toEqual([]);
       expect(d.counters.leaseLost).toBe(1);
@@ -472,7 +476,7 @@ describeStores('job queue on %s', (kind) => {
           return { status: 'done' };
         },
       });
-      await enqueueJobs(store.db, [{ kind: 'k', key: 's', payload: {} }], clock.t);
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 's', payload: {} })], clock.t);
       d.start();
       d.wake();
       await vi.waitFor(() => expect(started).toBe(true), { timeout: 5000, interval: 5 });

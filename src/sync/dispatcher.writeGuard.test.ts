@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { anyJob } from '../../test/helpers/anyJob.ts';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, mkdir, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -96,7 +97,7 @@ describe('the lease is read before each external write', () => {
       results.mail = await w.mailer.send(mail);
       return { status: 'done' };
     });
-    await enqueueJobs(w.store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
+    await enqueueJobs(w.store.db, [anyJob({ kind: 'k', key: 'j', payload: {} })], Date.now());
     const run = w.d.runUntilIdle();
     await until('the first write', () => started, 5_000);
     // Another worker took the job over (ours looked expired to it); the renewal beat has not run yet.
@@ -126,7 +127,7 @@ describe('the lease is read before each external write', () => {
       results.mail = await w.mailer.send(mail);
       return { status: 'done' };
     });
-    await enqueueJobs(w.store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
+    await enqueueJobs(w.store.db, [anyJob({ kind: 'k', key: 'j', payload: {} })], Date.now());
     await w.d.runUntilIdle();
     expect(results).toMatchObject({ post: { ok: true }, file: { ok: true }, mail: { ok: true } });
     expect(w.server.paths).toEqual(['POST /a']);
@@ -153,7 +154,7 @@ describe('a handler cut off at its deadline', () => {
       },
       { deadlineMs: () => 200 },
     );
-    await enqueueJobs(w.store.db, [{ kind: 'k', key: 'j', payload: {} }], Date.now());
+    await enqueueJobs(w.store.db, [anyJob({ kind: 'k', key: 'j', payload: {} })], Date.now());
     await w.d.runUntilIdle(1);
     const j = await w.job();
     expect(j.state).toBe('ready');

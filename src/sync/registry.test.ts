@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { anyJob } from '../../test/helpers/anyJob.ts';
 import { z } from 'zod';
 import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
 import { buildRegistry, checkModules, flowModules, RegistryError } from './registry.ts';
@@ -85,7 +86,7 @@ describe('the registry of flow modules', () => {
       jobs: { 'x.do': { schema: z.unknown(), handler: done } },
       tgRoutes: [{ name: 'x', order: 1, route: () => null }],
       cuRoutes: { thing: async () => ({ status: 'done' }) },
-      schedules: (s) => s.add({ kind: 'x.do', cron: '* * * * *' }),
+      schedules: (s) => s.add({ kind: 'rollouts.scan', cron: '* * * * *' }),
     });
     const r = buildRegistry(ctx, [off], []);
     expect(r.handlers.has('x.do')).toBe(true);
@@ -120,8 +121,8 @@ describe('the registry of flow modules', () => {
     await enqueueJobs(
       t.store.db,
       [
-        { kind: 'x.typed', key: 'good', payload: { caseId: 'C-1' } },
-        { kind: 'x.typed', key: 'bad', payload: { caseId: 42 } },
+        anyJob({ kind: 'x.typed', key: 'good', payload: { caseId: 'C-1' } }),
+        anyJob({ kind: 'x.typed', key: 'bad', payload: { caseId: 42 } }),
       ],
       Date.now(),
     );
@@ -164,9 +165,9 @@ describe('the registry of flow modules', () => {
     await enqueueJobs(
       t.store.db,
       [
-        { kind: 'tg.event', key: 'tg-good', payload: ev },
-        { kind: 'tg.event', key: 'tg-bad', payload: { ...ev, data: {} } },
-        { kind: 'cu.event', key: 'cu-bad', payload: { event: 'taskUpdated', history_items: 'x' } },
+        anyJob({ kind: 'tg.event', key: 'tg-good', payload: ev }),
+        anyJob({ kind: 'tg.event', key: 'tg-bad', payload: { ...ev, data: {} } }),
+        anyJob({ kind: 'cu.event', key: 'cu-bad', payload: { event: 'taskUpdated', history_items: 'x' } }),
       ],
       Date.now(),
     );

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { SyncContext } from './context.ts';
 import type { JobHandler } from './dispatcher.ts';
 import type { AnyFlowJobSpec, FlowModule, TypedJobHandler } from './flowModule.ts';
@@ -7,7 +6,9 @@ import type { TgEventRoute } from './tgEventRoute.ts';
 import type { CuEntityRoute } from './cuEntityRoute.ts';
 import { tgEventHandler } from './tgEvent.ts';
 import { cuEventHandler } from './cuEvent.ts';
-import { engineJobs } from './engineJobs.ts';
+import { engineJobs, parsePayload } from './engineJobs.ts';
+
+export { describePayloadIssues } from './engineJobs.ts';
 import { jobSchemas } from '../flows/catalogue.ts';
 import { intakeFlow } from '../flows/01-case-intake/module.ts';
 import { statusSyncFlow } from '../flows/02-status-sync/module.ts';
@@ -92,23 +93,13 @@ export function checkModules(
   if (problems.length > 0) throw new RegistryError(`the flow modules do not fit together: ${problems.join('; ')}`);
 }
 
-/** One line naming what in a payload does not match its schema (path: message; …). */
-export function describePayloadIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(payload)'}: ${i.message}`).join('; ');
-}
-
 /** The handler of one kind: the stored payload is parsed first; one that does not parse is a dead letter saying why. */
 function parsingHandler(kind: string, spec: AnyFlowJobSpec, ctx: SyncContext): JobHandler {
   // Sound: this handler is only ever called with what this spec's own schema parsed (see AnyFlowJobSpec).
   const run = spec.handler(ctx) as TypedJobHandler<unknown>;
   return async (job) => {
-    const parsed = spec.schema.safeParse(job.payload);
-    if (!parsed.success)
-      return {
-        status: 'fail',
-        error: `payload of job kind '${kind}' does not match its schema: ${describePayloadIssues(parsed.error)}`,
-      };
-    return run({ ...job, payload: parsed.data });
+    const parsed = parsePayload(kind, spec.schema, job.payload);
+    return parsed.ok ? run({ ...job, payload: parsed.payload }) : parsed.refused;
   };
 }
 

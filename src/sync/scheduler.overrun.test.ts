@@ -21,7 +21,7 @@ describe('scheduled runs that overrun their interval', () => {
       t.store,
       new Map([
         [
-          'poll',
+          'tradinggrid.poll',
           async () => {
             running++;
             peak = Math.max(peak, running);
@@ -34,7 +34,7 @@ describe('scheduled runs that overrun their interval', () => {
       { concurrency: 8, leaseMs: 10_000, pollMs: 10, backoffBaseMs: 10, backoffMaxMs: 100 },
     );
     const s = new Scheduler(t.store, () => d.wake());
-    const task = { kind: 'poll', cron: '* * * * *' };
+    const task = { kind: 'tradinggrid.poll', cron: '* * * * *' } as const;
     expect(await s.enqueueSlot(task, 60_000)).toBe(true);
     d.start();
     cleanups.push(() => d.stop());
@@ -49,9 +49,9 @@ describe('scheduled runs that overrun their interval', () => {
       await new Promise((r) => setTimeout(r, 10)); // sleep-ok: the poll interval of a condition wait
     expect(peak).toBe(1);
     expect((await t.store.db.selectFrom('jobs').select('key').orderBy('id').execute()).map((j) => j.key)).toEqual([
-      'sched:poll:60000',
-      'sched:poll:120000',
-      'sched:poll:180000',
+      'sched:tradinggrid.poll:60000',
+      'sched:tradinggrid.poll:120000',
+      'sched:tradinggrid.poll:180000',
     ]);
   });
 });

@@ -14,7 +14,7 @@ describe('scheduler', () => {
     cleanups.push(t.cleanup);
     const a = new Scheduler(t.store, () => undefined);
     const b = new Scheduler(t.store, () => undefined);
-    const task = { kind: 'sla.sweep', cron: '* * * * *' };
+    const task = { kind: 'sla.sweep', cron: '* * * * *' } as const;
     const results = await Promise.all([a.enqueueSlot(task, 1_700_000_000_123), b.enqueueSlot(task, 1_700_000_000_456)]);
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await t.store.db.selectFrom('jobs').select('key').execute()).toEqual([
@@ -28,7 +28,7 @@ describe('scheduler', () => {
     cleanups.push(t.cleanup);
     let woke = 0;
     const s = new Scheduler(t.store, () => woke++);
-    s.add({ kind: 'tick', cron: '* * * * * *' });
+    s.add({ kind: 'rollouts.scan', cron: '* * * * * *' });
     s.start();
     // A tick every second: wait for the first job it enqueues (not a fixed time that a loaded machine overruns).
     await until(
@@ -38,7 +38,7 @@ describe('scheduler', () => {
     );
     s.stop();
     const jobs = await t.store.db.selectFrom('jobs').select('kind').execute();
-    expect(jobs.map((j) => j.kind)).toEqual(jobs.map(() => 'tick'));
+    expect(jobs.map((j) => j.kind)).toEqual(jobs.map(() => 'rollouts.scan'));
     expect(woke).toBe(jobs.length);
   });
 });

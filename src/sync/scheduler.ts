@@ -2,14 +2,15 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Store } from '../store/db.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
+import { newScheduledJob, type ScheduledFields, type ScheduledKind } from './engineJobs.ts';
 
-export interface ScheduledTask {
-  /** Job kind run at each tick (a handler for it must be registered). */
-  kind: string;
+export interface ScheduledTask<K extends ScheduledKind = ScheduledKind> {
+  /** Job kind run at each tick (a handler for it must be registered): one whose payload takes the slot. */
+  kind: K;
   /** Cron expression (croner syntax, seconds optional), e.g. `*\/5 * * * *`. */
   cron: string;
-  /** Fields of every slot's payload besides `slot`. */
-  payload?: Readonly<Record<string, unknown>>;
+  /** Fields of every slot's payload besides `slot`, typed by the kind's schema. */
+  payload?: ScheduledFields<K>;
   timezone?: string;
 }
 
@@ -28,7 +29,7 @@ export class Scheduler {
     private readonly logger?: Logger,
   ) {}
 
-  add(task: ScheduledTask): void {
+  add<K extends ScheduledKind>(task: ScheduledTask<K>): void {
     const cron = new Cron(task.cron, { timezone: task.timezone, protect: true, paused: true }, async (self: Cron) => {
       const slot = (self.currentRun() ?? new Date()).getTime();
       try {
@@ -47,21 +48,14 @@ export class Scheduler {
   }
 
   /** Enqueue the job of one slot (also used by `--once` runs and tests). */
-  async enqueueSlot(task: ScheduledTask, slotMs: number): Promise<boolean> {
+  async enqueueSlot<K extends ScheduledKind>(task: ScheduledTask<K>, slotMs: number): Promise<boolean> {
     const slot = Math.floor(slotMs / 1000) * 1000;
     // One queue per schedule: a run that overruns its interval is not overlapped by the next slot's run
     // (that one waits; a job's deadline bounds how long).
     const queueKey = `sched:${task.kind}${task.payload === undefined ? '' : `:${JSON.stringify(task.payload)}`}`;
     const n = await enqueueJobs(
       this.store.db,
-      [
-        {
-          kind: task.kind,
-          key: `sched:${task.kind}:${slot}`,
-          queueKey,
-          payload: { ...task.payload, slot },
-        },
-      ],
+      [newScheduledJob(task.kind, task.payload, slot, { key: `sched:${task.kind}:${slot}`, queueKey })],
       Date.now(),
     );
     if (n > 0) this.onEnqueued();

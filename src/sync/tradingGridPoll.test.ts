@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, settle, type World } from '../../test/helpers/world.ts';
 import { getLink } from '../store/ops/links.ts';
+import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
+import { anyJob } from '../../test/helpers/anyJob.ts';
 
 let world: World | null = null;
 afterEach(async () => {
@@ -40,5 +42,25 @@ describe('Trading Grid catch-up poll', () => {
     expect(
       w.cu.tasks().filter((t) => ((t as any).custom_fields ?? []).some((f: any) => f.value === c.id)),
     ).toHaveLength(1);
+  });
+
+  it('a stored poll job whose payload its schema refuses is a dead letter naming the kind and the field', async () => {
+    world = await createWorld({});
+    const b = await world.startBridge();
+    await enqueueJobs(
+      b.store.db,
+      [anyJob({ kind: 'tradinggrid.poll', key: 'bad-poll', payload: { slot: 'noon' } })],
+      Date.now(),
+    );
+    b.dispatcher.wake();
+    const dead = await eventually('the bad poll job to be a dead letter', async () =>
+      b.store.db
+        .selectFrom('jobs')
+        .select(['state', 'last_error'])
+        .where('key', '=', 'bad-poll')
+        .where('state', '=', 'dead')
+        .executeTakeFirst(),
+    );
+    expect(dead.last_error).toMatch(/payload of job kind 'tradinggrid.poll' does not match its schema: slot: /);
   });
 });

@@ -4,6 +4,7 @@ import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
 import { initCursor, readCursor, writeCursor } from '../store/ops/cursors.ts';
 import { outcomeFromRemote } from './outcome.ts';
 import { tgQueueKey } from './tgQueueKey.ts';
+import { engineJobs, newEngineJob, parsePayload } from './engineJobs.ts';
 
 const CURSOR = 'tradinggrid.poll';
 
@@ -21,7 +22,10 @@ export async function initPollCursor(db: SyncContext['store']['db'], now: number
  * flows' own idempotency; the cursor moves only after the events are stored.
  */
 export function tradingGridPollHandler(ctx: SyncContext): JobHandler {
-  return async () => {
+  return async (job) => {
+    // Set by the bridge, not a module: the payload is parsed here, like every job's at claim.
+    const parsed = parsePayload('tradinggrid.poll', engineJobs['tradinggrid.poll'], job.payload);
+    if (!parsed.ok) return parsed.refused;
     const db = ctx.store.db;
     const cursor = await readCursor(db, CURSOR);
     const now = ctx.now();
@@ -39,7 +43,7 @@ export function tradingGridPollHandler(ctx: SyncContext): JobHandler {
       const { duplicate } = await recordInboundEvent(
         db,
         { source: 'tradinggrid', eventId: ev.id, type: ev.type, payload: ev },
-        { kind: 'tg.event', key: `tg.event:${ev.id}`, queueKey: tgQueueKey(ev), payload: ev },
+        newEngineJob('tg.event', ev, { key: `tg.event:${ev.id}`, queueKey: tgQueueKey(ev) }),
         ctx.now(),
       );
       if (!duplicate) fresh++;

@@ -1,3 +1,4 @@
+import type { ScheduledKind } from '../../src/sync/engineJobs.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
 import { eventually } from './world.ts';
 
@@ -5,7 +6,7 @@ import { eventually } from './world.ts';
  * A runner for scheduled kinds: each call enqueues the next one-second slot of `kind` and waits until it
  * and everything it caused (due within 3 s of `clock`) is done. One runner per test file keeps slots distinct.
  */
-export function slotRunner(clock: () => number): (b: Bridge, kind: string) => Promise<void> {
+export function slotRunner(clock: () => number): (b: Bridge, kind: ScheduledKind) => Promise<void> {
   let slot = 0;
   return async (b, kind) => {
     const at = Date.now() + ++slot * 1000;

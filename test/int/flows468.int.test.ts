@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ScheduledKind } from '../../src/sync/engineJobs.ts';
 import { createWorld, eventually, type World } from '../helpers/world.ts';
 import { signTgEvent } from '../../bench/signedEvents.ts';
 import { getFlowRecord } from '../../src/store/ops/flowRecords.ts';
@@ -405,7 +406,7 @@ describe('flow 8: process change rollout', () => {
       }),
     });
     const marker = (await made.json()) as { id: string };
-    const tick = async (kind: string, at = Date.now()) => {
+    const tick = async (kind: ScheduledKind, at = Date.now()) => {
       await b.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, at);
       b.dispatcher.wake();
       await quiet(w, b);

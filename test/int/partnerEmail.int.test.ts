@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { anyJob } from '../helpers/anyJob.ts';
+import type { ScheduledKind } from '../../src/sync/engineJobs.ts';
 import { eventually, type World } from '../helpers/world.ts';
 import {
   createEmailPartnerWorld,
@@ -179,7 +181,7 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     const period = periodOf(Date.now(), w.config.metrics.period_kind, w.config.calendar.time_zone).label;
     await enqueueJobs(
       db,
-      [{ kind: 'metrics.push', key: `test:metrics:${period}`, payload: { slot: 1, period } }],
+      [anyJob({ kind: 'metrics.push', key: `test:metrics:${period}`, payload: { slot: 1, period } })],
       Date.now(),
     );
     b.dispatcher.wake();
@@ -203,7 +205,7 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
       }),
     });
     const marker = (await made.json()) as { id: string };
-    const tick = async (kind: string) => {
+    const tick = async (kind: ScheduledKind) => {
       await b.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, Date.now());
       b.dispatcher.wake();
       await quiet(w, b);
@@ -390,7 +392,7 @@ describe('an e-mail partner in a deployment with no community endpoint at all (t
     const period = periodOf(Date.now(), w.config.metrics.period_kind, w.config.calendar.time_zone).label;
     await enqueueJobs(
       db,
-      [{ kind: 'metrics.push', key: `test:edi-metrics:${period}`, payload: { slot: 1, period } }],
+      [anyJob({ kind: 'metrics.push', key: `test:edi-metrics:${period}`, payload: { slot: 1, period } })],
       Date.now(),
     );
     b.dispatcher.wake();
@@ -473,7 +475,7 @@ describe('an e-mail partner in a deployment with no community endpoint at all (t
       }),
     });
     const marker = (await made.json()) as { id: string };
-    const tick = async (kind: string) => {
+    const tick = async (kind: ScheduledKind) => {
       await b.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, Date.now());
       b.dispatcher.wake();
       await quiet(w, b);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { anyJob } from '../helpers/anyJob.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerDlqCommands } from '../../src/cli/commands/dlq.ts';
 import { enqueueJobs } from '../../src/store/ops/enqueueJobs.ts';
@@ -19,7 +20,7 @@ describe('audit log: every change path says who did what', () => {
     const db = tmp.store.db;
     await enqueueJobs(
       db,
-      [{ kind: 'clickup.create_task', key: 'k1', queueKey: 'case:C-1', payload: { caseId: 'C-1' } }],
+      [anyJob({ kind: 'clickup.create_task', key: 'k1', queueKey: 'case:C-1', payload: { caseId: 'C-1' } })],
       1000,
     );
     const [job] = await claimJobs(db, 'sqlite', 'w1', 1, 60_000, 1000);

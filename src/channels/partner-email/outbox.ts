@@ -2,8 +2,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { MessageKind } from '../../config/partnerChannelSchema.ts';
 import type { SyncContext } from '../../sync/context.ts';
-import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
-import { newJob } from '../../flows/catalogue.ts';
+import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { newJob, type QueuedJob } from '../../flows/catalogue.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { getPartnerMessage, insertPartnerMessage } from '../../store/ops/partnerMessages.ts';
 import { deterministicMessageId } from './runtime.ts';
@@ -54,7 +54,7 @@ export async function queuePartnerMail(ctx: SyncContext, trx: Db, m: PartnerMail
     );
     return 0;
   }
-  const jobs: NewJob[] = [];
+  const jobs: QueuedJob[] = [];
   const windowMs = rt.section.digest.window_minutes * 60_000;
   for (const c of recipients) {
     const key = `${m.key}:${c.email.toLowerCase()}`;

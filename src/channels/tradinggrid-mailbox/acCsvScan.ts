@@ -4,6 +4,7 @@ import type { MailboxPayload } from './jobs.ts';
 import { AcCsvDriver, type AcPartnerEvent } from '../../connectors/tradinggrid/accsv/acCsvDriver.ts';
 import type { AcRowProblem } from '../../connectors/tradinggrid/accsv/acCsv.ts';
 import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
+import { newEngineJob } from '../../sync/engineJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { openTransport } from './mailboxRuntime.ts';
 import { SqlAcSnapshotState } from './sqlMailboxState.ts';
@@ -27,12 +28,11 @@ export function acCsvScanHandler(ctx: SyncContext): TypedJobHandler<MailboxPaylo
         await recordInboundEvent(
           ctx.store.db,
           { source: 'ac_csv', eventId: ev.id, type: ev.type, payload: ev },
-          {
-            kind: 'tg.event',
-            key: `tg.event:${ev.id}`,
-            queueKey: `partner:${ev.data.id}`,
-            payload: { ...ev, source: 'ac_csv' },
-          },
+          newEngineJob(
+            'tg.event',
+            { ...ev, source: 'ac_csv' },
+            { key: `tg.event:${ev.id}`, queueKey: `partner:${ev.data.id}` },
+          ),
           now,
         );
       }

@@ -7,8 +7,8 @@ import type { FileRef } from '../../connectors/tradinggrid/mailbox/state.ts';
 import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
 import { getInboundEventPayload, recordMailboxAcknowledgement } from '../../store/ops/mailboxAcknowledgements.ts';
 import { listHeldMailboxCases } from '../../store/ops/mailboxHeldCases.ts';
-import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
-import { newJob } from '../../flows/catalogue.ts';
+import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { newJob, type QueuedJob } from '../../flows/catalogue.ts';
 import type { MailboxPayload } from './jobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { acquireNamedLease, releaseNamedLease } from '../../store/ops/namedLease.ts';
@@ -76,7 +76,7 @@ export function deliverMailboxItems(ctx: SyncContext) {
 /** Held cases whose EDI address is mapped now go through intake again (with the mapped partner). */
 async function retakeRemappedCases(ctx: SyncContext, cfg: MailboxConfig): Promise<number> {
   const held = await listHeldMailboxCases(ctx.store.db, UNMAPPED_EDI_PREFIX);
-  const jobs: NewJob[] = [];
+  const jobs: QueuedJob[] = [];
   for (const c of held) {
     const mapped = cfg.partners[c.partner_id.slice(UNMAPPED_EDI_PREFIX.length)]?.partner_id;
     if (mapped === undefined) continue;

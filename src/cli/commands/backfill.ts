@@ -10,6 +10,7 @@ import { openMigratedStore, type Store } from '../../store/db.ts';
 import { getLink, getLinkByTask, recordLink } from '../../store/ops/links.ts';
 import { getFlowRecord } from '../../store/ops/flowRecords.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { newEngineJob } from '../../sync/engineJobs.ts';
 import { newJob } from '../../flows/catalogue.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { rememberField } from '../../store/ops/fieldMemory.ts';
@@ -231,12 +232,14 @@ export async function runBackfill(
 
 /** A Trading Grid event as a webhook would bring it: the real run hands it to the flow's own route. */
 function syntheticEvent(type: 'request.created' | 'trading_partner.created', id: string, now: number) {
-  return {
-    kind: 'tg.event',
-    key: `backfill:tg.event:${type}:${id}`,
-    queueKey: type === 'request.created' ? `request:${id}` : `partner:${id}`,
-    payload: { id: `backfill:${type}:${id}`, type, occurred_at: new Date(now).toISOString(), data: { id } },
-  };
+  return newEngineJob(
+    'tg.event',
+    { id: `backfill:${type}:${id}`, type, occurred_at: new Date(now).toISOString(), data: { id } },
+    {
+      key: `backfill:tg.event:${type}:${id}`,
+      queueKey: type === 'request.created' ? `request:${id}` : `partner:${id}`,
+    },
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { anyJob } from '../../../test/helpers/anyJob.ts';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createPgDatabase, pgOrWarn } from '../../../test/helpers/pgStore.ts';
@@ -43,15 +44,12 @@ describe.skipIf(!pgUp)('upgrade path: SQLite → PostgreSQL', () => {
     await recordInboundEvent(
       src.store.db,
       { source: 'tradinggrid', eventId: 'e1', type: 'case.opened', payload: { a: 1 } },
-      { kind: 'tg.event', key: 'tg.event:e1' },
+      anyJob({ kind: 'tg.event', key: 'tg.event:e1', payload: { a: 1 } }),
       now,
     );
     await enqueueJobs(
       src.store.db,
-      [
-        { kind: 'k', key: 'j2', payload: { b: 2 } },
-        { kind: 'k', key: 'j3', payload: {} },
-      ],
+      [anyJob({ kind: 'k', key: 'j2', payload: { b: 2 } }), anyJob({ kind: 'k', key: 'j3', payload: {} })],
       now,
     );
     await claimJobs(src.store.db, 'sqlite', 'old-process', 1, 60_000, now);
@@ -74,7 +72,7 @@ describe.skipIf(!pgUp)('upgrade path: SQLite → PostgreSQL', () => {
     ]);
     expect(JSON.parse(jobs[1]!.payload)).toEqual({ b: 2 });
     expect(await to.db.selectFrom('inbound_events').select('event_id').execute()).toEqual([{ event_id: 'e1' }]);
-    await enqueueJobs(to.db, [{ kind: 'k', key: 'after-copy', payload: {} }], now);
+    await enqueueJobs(to.db, [anyJob({ kind: 'k', key: 'after-copy', payload: {} })], now);
     const added = await to.db.selectFrom('jobs').select('id').where('key', '=', 'after-copy').executeTakeFirstOrThrow();
     expect(Number(added.id)).toBe(4);
 

@@ -1,3 +1,4 @@
+import type { ScheduledKind } from '../../sync/engineJobs.ts';
 import type { ClickUpSandbox } from '../../sandbox/clickup/server.ts';
 import type { TradingGridSandbox } from '../../sandbox/tradinggrid/index.ts';
 import type { Bridge } from '../../server/bridge.ts';
@@ -19,7 +20,7 @@ export async function playAfternoon(
   quiet: () => Promise<void>,
 ): Promise<string[]> {
   const db = bridge.store.db;
-  const tick = async (kind: string, at = Date.now()) => {
+  const tick = async (kind: ScheduledKind, at = Date.now()) => {
     await bridge.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, at);
     bridge.dispatcher.wake();
     await quiet();

@@ -1,3 +1,4 @@
+import type { ScheduledKind } from '../../sync/engineJobs.ts';
 import type { TradingGridSandbox } from '../../sandbox/tradinggrid/index.ts';
 import type { Bridge } from '../../server/bridge.ts';
 import { getCase } from '../../store/ops/cases.ts';
@@ -48,7 +49,7 @@ export async function playSlaEvening(
   quiet: () => Promise<void>,
 ): Promise<string[]> {
   const db = bridge.store.db;
-  const tick = async (kind: string) => {
+  const tick = async (kind: ScheduledKind) => {
     await bridge.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, Date.now());
     bridge.dispatcher.wake();
     await quiet();

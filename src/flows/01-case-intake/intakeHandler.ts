@@ -1,7 +1,7 @@
 import type { SyncContext } from '../../sync/context.ts';
 import type { JobOutcome } from '../../sync/dispatcher.ts';
 import type { TypedJobHandler } from '../../sync/flowModule.ts';
-import type { JobPayload } from '../catalogue.ts';
+import { checked, type JobPayload } from '../catalogue.ts';
 import { decideCaseIntake, type IntakeConfig } from './decisions/caseIntake.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
 import { getCaseWithLink } from '../../store/ops/caseWithLink.ts';
@@ -89,7 +89,7 @@ export async function intakeCase(
         decision.record.partnerStatus,
         existing ? now : decision.record.openedAt,
       );
-      await enqueueJobs(trx, decision.jobs, now, ctx.config.dispatcher.max_attempts);
+      await enqueueJobs(trx, checked(decision.jobs), now, ctx.config.dispatcher.max_attempts);
       await edits?.(trx);
       if (gate.resumed)
         await appendAudit(

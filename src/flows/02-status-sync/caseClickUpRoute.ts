@@ -9,7 +9,7 @@ import { decideFieldChange, type FieldDecision, type Side } from './decisions/fi
 import { toClickUpStatus, toPartnerStatus } from './decisions/statusMap.ts';
 import { getFieldMemory, rememberField, type FieldMemory } from '../../store/ops/fieldMemory.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
-import { newJob, type Job, type JobInput, type JobKind } from '../catalogue.ts';
+import { checked, newJob, type Job, type JobInput, type JobKind, type QueuedJob } from '../catalogue.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { hasAttachmentDocument } from '../../store/ops/documents.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
@@ -59,7 +59,7 @@ function effect<K extends JobKind>(
   key: string,
   payload: JobInput<K>,
   maxAttempts: number,
-): Job<K> {
+): QueuedJob<K> {
   return newJob(kind, payload, { key, queueKey: `case:${caseId}`, maxAttempts });
 }
 
@@ -517,7 +517,7 @@ export async function statusFromTradingGrid(
     commit: async (trx) => {
       const jobs: Job[] = [];
       await commitStatusDecision(ctx, trx, caseId, change, decision, jobs);
-      await enqueueJobs(trx, jobs, ctx.now(), ctx.config.dispatcher.max_attempts);
+      await enqueueJobs(trx, checked(jobs), ctx.now(), ctx.config.dispatcher.max_attempts);
     },
   };
 }

@@ -8,7 +8,7 @@ import type { IncomingDocument } from '../../core/intake.ts';
 import type { ClickUpWebhookEvent, UpdateTaskBody } from '../../connectors/clickup/types.ts';
 import type { CaseFieldsInput } from '../../connectors/tradinggrid/port.ts';
 import { CASE_KINDS } from '../../connectors/tradinggrid/events.ts';
-import { newJob, type Job, type JobPayload } from '../catalogue.ts';
+import { checked, newJob, type Job, type JobPayload } from '../catalogue.ts';
 import { getCase } from '../../store/ops/cases.ts';
 import { getLink } from '../../store/ops/links.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
@@ -197,7 +197,7 @@ export async function partnerEditsToTask(
         { actor: 'gridbridge', entity: 'case', entityId: after.id, action: a.action, after: a.after },
         ctx.now(),
       );
-    await enqueueJobs(trx, jobs, ctx.now(), ctx.config.dispatcher.max_attempts);
+    await enqueueJobs(trx, checked(jobs), ctx.now(), ctx.config.dispatcher.max_attempts);
   };
 }
 

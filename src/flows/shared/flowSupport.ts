@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { SyncContext } from '../../sync/context.ts';
-import type { Job } from '../catalogue.ts';
+import { checked, type Job } from '../catalogue.ts';
 import { FieldResolver, type FieldNames } from './clickupFields.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { enqueueGuarded } from './partnerGuard.ts';
@@ -49,7 +49,7 @@ export async function enqueueFlowJobs(
   actor: string | null = null,
 ): Promise<void> {
   if (actor) await enqueueGuarded(ctx, trx, actor, jobs);
-  else await enqueueJobs(trx, jobs, ctx.now(), ctx.config.dispatcher.max_attempts);
+  else await enqueueJobs(trx, checked(jobs), ctx.now(), ctx.config.dispatcher.max_attempts);
 }
 
 export const versionOf = (r: FlowRecord<unknown> | null): number => r?.version ?? 0;

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { SyncContext } from '../../sync/context.ts';
 import type { Database } from '../../store/schema.ts';
-import { enqueueJobs, type NewJob } from '../../store/ops/enqueueJobs.ts';
+import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import {
   changeState,
   countRecentChanges,
@@ -18,7 +18,8 @@ import {
   type BulkGuardConfig,
 } from '../../core/sharing/bulkGuard.ts';
 import type { GridbridgeConfig } from '../../config/schema.ts';
-import { jobSchemas, type Job } from '../catalogue.ts';
+import { checked, jobSchemas, requeued, type Job } from '../catalogue.ts';
+import type { CheckedJob } from '../../core/checkedJob.ts';
 
 /** The person behind a ClickUp change, as the guard counts them: "name (user id)". */
 export function personOf(items: ReadonlyArray<{ user?: unknown }> | undefined): string | null {
@@ -47,8 +48,8 @@ export async function enqueueGuarded(
 ): Promise<void> {
   const now = ctx.now();
   const g = bulkGuardOf(ctx.config);
-  const go: NewJob[] = [];
-  const held: Array<{ job: NewJob; reason: string }> = [];
+  const go: Job[] = [];
+  const held: Array<{ job: Job; reason: string }> = [];
   for (const job of jobs) {
     if (!actor || g.max <= 0 || !PARTNER_VISIBLE_JOB_KINDS.has(job.kind)) {
       go.push(job);
@@ -83,7 +84,7 @@ export async function enqueueGuarded(
       { actor, held: held.length, kinds: [...new Set(held.map((h) => h.job.kind))] },
       `bulk-change guard: ${held.length} partner-visible change(s) by ${actor} held for an admin (gridbridge held list / the console)`,
     );
-  await enqueueJobs(trx, go, now, ctx.config.dispatcher.max_attempts);
+  await enqueueJobs(trx, checked(go), now, ctx.config.dispatcher.max_attempts);
 }
 
 /** Release (enqueue) or drop held changes; each is audited on its case with the admin who decided. */
@@ -97,7 +98,7 @@ export async function settleHeldChanges(
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const rows = await decideHeldChanges(trx, sel, to, by, now);
-    const go: NewJob[] = [];
+    const go: CheckedJob[] = [];
     for (const r of rows) {
       let action = to === 'released' ? 'held_change_released' : 'held_change_dropped';
       if (to === 'released' && r.job.kind === 'tradinggrid.set_status' && r.caseId) {
@@ -107,7 +108,7 @@ export async function settleHeldChanges(
         if (onTask !== undefined && onTask !== (p.success ? p.data.status : undefined))
           action = 'held_change_superseded';
       }
-      if (action === 'held_change_released') go.push(r.job);
+      if (action === 'held_change_released') go.push(requeued(r.job));
       const on = heldEntityOf(r.job.kind, r.job.payload);
       await appendAudit(
         trx,

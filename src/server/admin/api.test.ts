@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { anyJob } from '../../../test/helpers/anyJob.ts';
 import pino from 'pino';
 import { createApp } from '../app.ts';
 import { createConsole } from './index.ts';
@@ -149,7 +150,7 @@ afterEach(async () => {
 async function makeDeadLetter(): Promise<number> {
   await enqueueJobs(
     tmp.store.db,
-    [{ kind: 'clickup.create_task', key: 'k1', queueKey: 'case:C-1', payload: { caseId: 'C-1' } }],
+    [anyJob({ kind: 'clickup.create_task', key: 'k1', queueKey: 'case:C-1', payload: { caseId: 'C-1' } })],
     now,
   );
   const [job] = await claimJobs(tmp.store.db, 'sqlite', 'w1', 1, 60_000, now);

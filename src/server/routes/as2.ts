@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { newJob } from '../../flows/catalogue.ts';
 import { inboundEventPayload } from '../../store/ops/inboundEventPayload.ts';
 import { receiveAs2, type As2Setup, type AsyncMdn } from '../../connectors/tradinggrid/mailbox/as2/receive.ts';
 import { writeInboundOnce } from '../../connectors/tradinggrid/mailbox/as2/spool.ts';
@@ -29,7 +30,7 @@ export function mountAs2Route(app: Hono, deps: As2RouteDeps): void {
   const queueMdn = (m: AsyncMdn) =>
     enqueueJobs(
       deps.db,
-      [{ kind: 'as2.mdn', key: `as2.mdn:${m.mdn.messageId}`, queueKey: `as2:${m.partner}`, payload: m }],
+      [newJob('as2.mdn', m, { key: `as2.mdn:${m.mdn.messageId}`, queueKey: `as2:${m.partner}` })],
       deps.now(),
     ).then(() => undefined);
   app.post(deps.path, async (c) => {
@@ -57,7 +58,7 @@ export function mountAs2Route(app: Hono, deps: As2RouteDeps): void {
               payload: { partner: r.partner, messageId: r.messageId, file: r.storedName, sha256: r.sha256, mdn: r.mdn },
             },
             // The mailbox scan picks the file up now rather than at its next scheduled pass.
-            { kind: 'mailbox.scan', key: `as2.scan:${id}`, payload: { slot: deps.now() } },
+            newJob('mailbox.scan', { slot: deps.now() }, { key: `as2.scan:${id}` }),
             deps.now(),
           );
           if (r.asyncMdn) await queueMdn(r.asyncMdn);

@@ -5,6 +5,7 @@ import type { Database } from '../../store/schema.ts';
 import { verifyClickUpSignature } from '../../connectors/clickup/signature.ts';
 import { webhookEventSchema } from '../../connectors/clickup/types.ts';
 import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
+import { newEngineJob } from '../../sync/engineJobs.ts';
 import { getLinkByTask } from '../../store/ops/links.ts';
 import { readRawBody } from '../rawBody.ts';
 
@@ -62,7 +63,7 @@ export function mountClickUpWebhook(app: Hono, deps: ClickUpWebhookDeps): void {
       const { duplicate } = await recordInboundEvent(
         deps.db,
         { source: 'clickup', eventId, type: 'unrecognised', payload },
-        { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey: null, payload: { event: 'unrecognised' } },
+        newEngineJob('cu.event', { event: 'unrecognised' }, { key: `cu.event:${eventId}`, queueKey: null }),
         deps.now(),
       );
       return c.json({ accepted: true, duplicate, ignored: unusable }, 200);
@@ -81,7 +82,7 @@ export function mountClickUpWebhook(app: Hono, deps: ClickUpWebhookDeps): void {
       const { duplicate } = await recordInboundEvent(
         deps.db,
         { source: 'clickup', eventId, type: ev.event, payload: ev },
-        { kind: 'cu.event', key: `cu.event:${eventId}`, queueKey, payload: ev },
+        newEngineJob('cu.event', ev, { key: `cu.event:${eventId}`, queueKey }),
         deps.now(),
       );
       if (!duplicate) deps.onAccepted();

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import { verifyTradingGridWebhook, parseTradingGridEvent } from '../../connectors/tradinggrid/events.ts';
 import { recordInboundEvent } from '../../store/ops/recordInboundEvent.ts';
+import { newEngineJob } from '../../sync/engineJobs.ts';
 import { compareInboundEvent } from '../../store/ops/compareInboundEvent.ts';
 import { readRawBody } from '../rawBody.ts';
 import { tgQueueKey } from '../../sync/tgQueueKey.ts';
@@ -42,7 +43,7 @@ export function mountTradingGridWebhook(app: Hono, deps: TradingGridWebhookDeps)
     const { duplicate } = await recordInboundEvent(
       deps.db,
       { source: 'tradinggrid', eventId: ev.id, type: ev.type, payload: ev },
-      { kind: 'tg.event', key: `tg.event:${ev.id}`, queueKey: tgQueueKey(ev), payload: ev },
+      newEngineJob('tg.event', ev, { key: `tg.event:${ev.id}`, queueKey: tgQueueKey(ev) }),
       deps.now(),
     );
     if (!duplicate) deps.onAccepted();

@@ -2,29 +2,23 @@ import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 import { boundedKey } from '../../core/boundedKey.ts';
 import { fold, foldSink } from '../foldedCommit.ts';
+import type { CheckedJob, JobRecord } from '../../core/checkedJob.ts';
 
-export interface NewJob {
-  kind: string;
-  /** Idempotency key: enqueueing the same key twice is a no-op (unique index). */
-  key: string;
-  queueKey?: string | null;
-  payload: unknown;
-  runAt?: number;
-  maxAttempts?: number;
-}
+/** A job as the jobs table holds it (a held change stores one); to queue one, the store takes only a `CheckedJob`. */
+export type NewJob = JobRecord;
 
 /** NOTIFY channel on which new jobs are announced to idle workers (PostgreSQL). */
 export const JOBS_CHANNEL = 'gridbridge_jobs';
 
 /**
- * Insert jobs; ones whose key exists already are skipped by the unique index. Returns how many were new
- * (inside a folded completion: how many were asked for).
+ * Insert jobs (checked against their kinds' schemas: the job catalogues make them); ones whose key exists already
+ * are skipped by the unique index. Returns how many were new (inside a folded completion: how many were asked for).
  * On PostgreSQL new jobs are announced to idle workers of every instance (LISTEN in the dispatcher); inside
  * a transaction the notification is delivered at commit. SQLite has one process: nothing to announce.
  */
 export async function enqueueJobs(
   db: Kysely<Database> | Transaction<Database>,
-  jobs: readonly NewJob[],
+  jobs: readonly CheckedJob[],
   now: number,
   defaultMaxAttempts = 10,
 ): Promise<number> {

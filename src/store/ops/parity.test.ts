@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { anyJob } from '../../../test/helpers/anyJob.ts';
 import { expect, it } from 'vitest';
 import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import type { CaseRecord } from '../../core/case.ts';
@@ -197,7 +198,7 @@ describeStores('store operations on %s', (kind) => {
     await recordInboundEvent(
       db,
       { source: 'tg', eventId: 'e1', type: 'case.opened', payload },
-      { kind: 'k', key: 'ev:e1' },
+      anyJob({ kind: 'k', key: 'ev:e1', payload: {} }),
       T,
     );
     expect(await hasInboundEvent(db, 'tg', 'e1')).toBe(true);
@@ -220,19 +221,26 @@ describeStores('store operations on %s', (kind) => {
     // One batch: two new events and a repeat of the first.
     expect(
       await Promise.all([
-        recordInboundEvent(db, ev('e1'), { kind: 'k', key: 'ev:e1', queueKey: 'case:1' }, T),
+        recordInboundEvent(
+          db,
+          ev('e1'),
+          anyJob({ kind: 'k', key: 'ev:e1', queueKey: 'case:1', payload: { event: 'e1' } }),
+          T,
+        ),
         recordInboundEvent(
           db,
           ev('e2'),
-          { kind: 'k', key: 'ev:e2', payload: { mine: true }, runAt: T + 5, maxAttempts: 3 },
+          anyJob({ kind: 'k', key: 'ev:e2', payload: { mine: true }, runAt: T + 5, maxAttempts: 3 }),
           T,
         ),
-        recordInboundEvent(db, ev('e1'), { kind: 'k', key: 'ev:e1-again' }, T),
+        recordInboundEvent(db, ev('e1'), anyJob({ kind: 'k', key: 'ev:e1-again', payload: { event: 'e1' } }), T),
       ]),
     ).toEqual([{ duplicate: false }, { duplicate: false }, { duplicate: true }]);
     // Inside a transaction: the one-event path.
     const inTrx = (id: string, key: string) =>
-      db.transaction().execute((trx) => recordInboundEvent(trx, ev(id), { kind: 'k', key }, T + 1));
+      db
+        .transaction()
+        .execute((trx) => recordInboundEvent(trx, ev(id), anyJob({ kind: 'k', key, payload: { event: id } }), T + 1));
     expect(await inTrx('e3', 'ev:e3')).toEqual({ duplicate: false });
     expect(await inTrx('e3', 'ev:e3-again')).toEqual({ duplicate: true });
     const stored = await db
@@ -240,8 +248,7 @@ describeStores('store operations on %s', (kind) => {
       .select(['key', 'queue_key', 'payload', 'state', 'run_at', 'attempts', 'max_attempts', 'created_at'])
       .orderBy('key')
       .execute();
-    const eventPayload = (id: string) =>
-      JSON.stringify({ source: 'tg', eventId: id, type: 'case.opened', event: { id } });
+    const eventPayload = (id: string) => JSON.stringify({ event: id });
     expect(stored.map((j) => ({ ...j, run_at: Number(j.run_at), created_at: Number(j.created_at) }))).toEqual([
       {
         key: 'ev:e1',
@@ -502,9 +509,9 @@ describeStores('store operations on %s', (kind) => {
     await enqueueJobs(
       db,
       [
-        { kind: 'a', key: 'a1', payload: { n: 1 }, queueKey: 'case:C-1' },
-        { kind: 'a', key: 'a2', payload: {} },
-        { kind: 'b', key: 'b1', payload: {}, runAt: T + 60_000 },
+        anyJob({ kind: 'a', key: 'a1', payload: { n: 1 }, queueKey: 'case:C-1' }),
+        anyJob({ kind: 'a', key: 'a2', payload: {} }),
+        anyJob({ kind: 'b', key: 'b1', payload: {}, runAt: T + 60_000 }),
       ],
       T,
     );

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { storeOf, type Store } from '../db.ts';
-import { JOBS_CHANNEL, type NewJob } from './enqueueJobs.ts';
+import { JOBS_CHANNEL } from './enqueueJobs.ts';
+import type { CheckedJob } from '../../core/checkedJob.ts';
 import { dialectOf } from '../dbClock.ts';
 import { bound, pgRecordInboundEvents, SQLITE_INSERT_EVENT, SQLITE_INSERT_EVENT_JOB } from '../fastPath/statements.ts';
 import { boundedKey } from '../../core/boundedKey.ts';
@@ -13,7 +14,8 @@ export interface InboundEvent {
   payload: unknown;
 }
 
-export type InboundJob = Omit<NewJob, 'payload'> & { payload?: unknown };
+/** The job that processes an inbound event: checked against its kind's schema like every queued job. */
+export type InboundJob = CheckedJob;
 
 interface Pending {
   ev: InboundEvent;
@@ -25,8 +27,8 @@ interface Pending {
 
 const MAX_BATCH = 256;
 
-function jobPayload(ev: InboundEvent, job: InboundJob): string {
-  return JSON.stringify(job.payload ?? { source: ev.source, eventId: ev.eventId, type: ev.type, event: ev.payload });
+function jobPayload(job: InboundJob): string {
+  return JSON.stringify(job.payload);
 }
 
 /**
@@ -91,16 +93,7 @@ function eventParams(ev: InboundEvent, now: number): unknown[] {
 }
 
 function jobParams(ev: InboundEvent, job: InboundJob, now: number): unknown[] {
-  return [
-    job.kind,
-    job.key,
-    job.queueKey ?? null,
-    jobPayload(ev, job),
-    job.runAt ?? now,
-    job.maxAttempts ?? 10,
-    now,
-    now,
-  ];
+  return [job.kind, job.key, job.queueKey ?? null, jobPayload(job), job.runAt ?? now, job.maxAttempts ?? 10, now, now];
 }
 
 /**
@@ -120,7 +113,7 @@ async function pgRecord(db: Kysely<Database>, batch: ReadonlyArray<Omit<Pending,
     job.kind,
     job.key,
     job.queueKey ?? null,
-    jobPayload(ev, job),
+    jobPayload(job),
     job.runAt ?? at,
     job.maxAttempts ?? 10,
   ]);
@@ -155,12 +148,6 @@ export async function recordInboundEvent(
     ...inboundJob,
     key: boundedKey(inboundJob.key),
     queueKey: inboundJob.queueKey == null ? inboundJob.queueKey : boundedKey(inboundJob.queueKey),
-    payload: inboundJob.payload ?? {
-      source: event.source,
-      eventId: event.eventId,
-      type: event.type,
-      event: event.payload,
-    },
   };
   const store = storeOf(db);
   if (store && !db.isTransaction) {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { anyJob } from '../../../test/helpers/anyJob.ts';
 import { tempSqliteStore } from '../../../test/helpers/tempStore.ts';
 import { enqueueJobs } from './enqueueJobs.ts';
 import { claimJobs } from './claimJobs.ts';
@@ -14,7 +15,7 @@ async function deadJob() {
   const t = await tempSqliteStore();
   cleanups.push(t.cleanup);
   const db = t.store.db;
-  await enqueueJobs(db, [{ kind: 'k', key: 'j', payload: {} }], 1_000);
+  await enqueueJobs(db, [anyJob({ kind: 'k', key: 'j', payload: {} })], 1_000);
   const [job] = await claimJobs(db, 'sqlite', 'w', 1, 1000, 1_000);
   await deadLetterJob(db, job!.id, 'w', 'boom', 1_000);
   const dl = await db.selectFrom('dead_letters').select('id').executeTakeFirstOrThrow();

@@ -1,16 +1,13 @@
-import { z } from 'zod';
 import type { FlowModule } from '../flowModule.ts';
 import type { SyncContext } from '../context.ts';
 import { pruneRetention } from '../../store/ops/pruneRetention.ts';
 import { RetentionSection, type RetentionConfig } from '../../config/retentionSchema.ts';
 import type { Config } from '../../config/schema.ts';
+import { engineJobs } from '../engineJobs.ts';
 
 /** The retention section; hand-built configs (tests, tools) without one get the defaults. */
 const retentionOf = (c: Config): RetentionConfig =>
   (c as { retention?: RetentionConfig }).retention ?? RetentionSection.parse(undefined);
-
-/** The prune job's payload: the scheduler's slot time (nothing else; the retention comes from the config). */
-const PrunePayload = z.looseObject({ slot: z.number().optional() });
 
 /** One pass of retention: every table, in bounded batches; what is left over waits for the next run. */
 export function pruneHandler(ctx: SyncContext) {
@@ -45,6 +42,6 @@ export const retentionModule: FlowModule = {
   id: 'retention',
   title: 'Retention and pruning',
   enabled: (c) => retentionOf(c).enabled,
-  jobs: { 'store.prune': { schema: PrunePayload, handler: pruneHandler } },
+  jobs: { 'store.prune': { schema: engineJobs['store.prune'], handler: pruneHandler } },
   schedules: (scheduler, ctx) => scheduler.add({ kind: 'store.prune', cron: retentionOf(ctx.config).cron }),
 };

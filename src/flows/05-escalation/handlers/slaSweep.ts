@@ -7,7 +7,7 @@ import { listStatusHistories } from '../../../store/ops/listStatusHistories.ts';
 import { saveCaseSla } from '../../../store/ops/saveCaseSla.ts';
 import { recordEscalation } from '../../../store/ops/recordEscalation.ts';
 import { enqueueJobs } from '../../../store/ops/enqueueJobs.ts';
-import type { Job } from '../../catalogue.ts';
+import { checked, type Job } from '../../catalogue.ts';
 import { appendAudit } from '../../../store/ops/audit.ts';
 import { slaRuntime } from '../slaRuntime.ts';
 
@@ -87,7 +87,7 @@ export function slaSweepHandler(
             key: `sla.sweep:${slot}:${last.record.id}`,
             payload: { slot, after: last.record.id },
           });
-        await enqueueJobs(trx, jobs, nowMs, max);
+        await enqueueJobs(trx, checked(jobs), nowMs, max);
         if (jobs.length > 0) ctx.logger.debug({ slot, cases: page.length, jobs: jobs.length }, 'SLA sweep page');
       },
     };
