@@ -123,6 +123,11 @@ const ClickUpConfig = z.strictObject({
     })
     .prefault({}),
   /**
+   * How often the health check reads a list that matched the mapping last time (two ClickUp calls a list);
+   * a list with findings is read at every health check, and a refused write reads its list at once. 0: every check.
+   */
+  mapping_check_minutes: z.number().int().nonnegative().default(10),
+  /**
    * Calls per minute assumed while ClickUp's answers carry no X-RateLimit-* headers (they may be missing on
    * success): the lowest plan's 100 unless you know your plan's limit. Headers, when present, always win.
    */

@@ -20,7 +20,7 @@ import type { SyncContext } from '../sync/context.ts';
 import { requeueHeldCases } from '../flows/01-case-intake/requeueHeldCases.ts';
 import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { Scheduler } from '../sync/scheduler.ts';
-import { checkMappingHealth } from '../flows/02-status-sync/mappingHealth.ts';
+import { scheduledMappingCheck } from '../flows/02-status-sync/mappingHealth.ts';
 import { ensureClickUpWebhook, webhookHealthHandler, type ClickUpWebhookState } from '../sync/clickupWebhook.ts';
 import { checkStatusMap } from '../flows/02-status-sync/decisions/statusMap.ts';
 import { initPollCursor, tradingGridPollHandler } from '../sync/tradingGridPoll.ts';
@@ -315,10 +315,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     // Without webhook registration (clickup.webhook.register false) only the mapping is checked: reading the
     // lists and their fields needs no more than the token's read access.
     const out = config.clickup.webhook.register ? await checkWebhook(job) : { status: 'done' as const };
-    // The same minute's check reads the case lists against the mapping: a status, field or option renamed in
-    // ClickUp is shown (doctor, console) and holds the changes it affects; fixed, they are sent.
+    // The same check reads the lists against the mapping (those due: clickup.mapping_check_minutes): a status,
+    // field or option renamed in ClickUp is shown (doctor, console) and holds the changes it affects; fixed, they are sent.
     try {
-      await checkMappingHealth(ctx);
+      await scheduledMappingCheck(ctx);
     } catch (e) {
       logger.warn({ err: e }, 'could not check the case lists against the mapping; the next health check does');
     }

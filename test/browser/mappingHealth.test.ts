@@ -35,6 +35,7 @@ describe.skipIf(!haveChromium)('the console shows what reached the partner and w
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     world = await createWorld();
+    world.config.clickup.mapping_check_minutes = 0; // the renames below are read at the next check
     bridge = await world.startBridge({ admin: { tokens: [{ name: 'ops', role: 'admin', token: ADMIN }], users: [] } });
     const c = await world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Credit note dispute' });
     caseId = c.id;

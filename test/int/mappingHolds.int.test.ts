@@ -26,6 +26,8 @@ const auth = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/js
 
 async function start(extra?: Record<string, unknown>): Promise<{ w: World; b: Bridge }> {
   world = await createWorld(extra ? { extra } : {});
+  // These tests rename between two checks a few seconds apart: every check reads every list.
+  world.config.clickup.mapping_check_minutes = 0;
   const b = await world.startBridge({ admin });
   return { w: world, b };
 }
@@ -323,7 +325,11 @@ describe('the mapping check without webhook registration', () => {
     const w = world;
     const config: GridbridgeConfig = {
       ...w.config,
-      clickup: { ...w.config.clickup, webhook: { ...w.config.clickup.webhook, register: false } },
+      clickup: {
+        ...w.config.clickup,
+        mapping_check_minutes: 0,
+        webhook: { ...w.config.clickup.webhook, register: false },
+      },
     };
     const b = await startBridge({ config, secrets: w.secrets, admin });
     w.bridge = b;

@@ -35,6 +35,8 @@ function toClickUpMapping() {
 
 async function start(): Promise<{ w: World; b: Bridge }> {
   world = await createWorld({ extra: { mapping: toClickUpMapping() } });
+  // These tests rename between two checks a few seconds apart: every check reads every list.
+  world.config.clickup.mapping_check_minutes = 0;
   const b = await world.startBridge({
     admin: { tokens: [{ name: 'ops-lead', role: 'admin', token: ADMIN }], users: [] },
   });
@@ -206,5 +208,46 @@ describe('statuses, options and fields renamed in ClickUp while the bridge runs'
     expect(await getLink(b.store.db, 'case', c.id)).toBeNull();
     expect((await summarizeQueue(b.store.db, Date.now())).deadLettersOpen).toBe(0);
     expect((await doctorLine(w, b))?.ok).toBe(false);
+  });
+});
+
+describe('what the scheduled mapping check costs', () => {
+  it('reads a healthy list once per clickup.mapping_check_minutes, a list with findings at every check, so a fix still releases within a check', async () => {
+    world = await createWorld({ extra: { mapping: toClickUpMapping() } });
+    const w = world;
+    expect(w.config.clickup.mapping_check_minutes).toBe(10); // the default
+    const b = await w.startBridge({
+      admin: { tokens: [{ name: 'ops-lead', role: 'admin', token: ADMIN }], users: [] },
+    });
+    const list = w.cu.lists.cases;
+    // Reads of a list's statuses (GET /list/{list_id}), whatever prefix the sandbox's route names carry.
+    const reads = () =>
+      Object.entries(w.cu.stats().requests)
+        .filter(([route]) => /^GET \S*\/list\/\{list_id\}$/.test(route))
+        .reduce((n, [, c]) => n + c, 0);
+    const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Check cost' });
+    const { cuTaskId: taskId } = await eventually('the task', () => getLink(b.store.db, 'case', c.id));
+    await healthCheck(w, b); // the process's first check reads every list
+    const afterFirst = reads();
+    expect(afterFirst).toBeGreaterThan(0);
+    await healthCheck(w, b);
+    await healthCheck(w, b);
+    expect(reads()).toBe(afterFirst); // healthy and read less than 10 minutes ago: not read again
+
+    // A rename no check has seen: the write that needs the status reads its list at once and is held.
+    w.cu.renameListStatus(list, 'awaiting documents', 'waiting on partner');
+    await partnerSays(w, b, c.id, 'evt-cost-1', 'awaiting_documents');
+    await settle(w);
+    expect(await listHeldChanges(b.store.db)).toHaveLength(1);
+    const afterHold = reads();
+    expect(afterHold).toBeGreaterThan(afterFirst);
+    // The list with findings is read at each check (one list: one read of its statuses), the others are not.
+    await healthCheck(w, b);
+    expect(reads()).toBe(afterHold + 1);
+    w.cu.renameListStatus(list, 'waiting on partner', 'awaiting documents');
+    await healthCheck(w, b);
+    await eventually('released by the next check', () => taskOf(w, taskId)?.status.status === 'awaiting documents');
+    await settle(w);
+    expect(await listHeldChanges(b.store.db)).toEqual([]);
   });
 });

@@ -16,7 +16,14 @@ import { caseListIds, toDefinition } from '../01-case-intake/mapping/runtime.ts'
 import { REQUEST_KINDS } from '../../connectors/tradinggrid/events.ts';
 import { humanRequestKind } from '../06-approvals/decisions/approvals.ts';
 import { forgetFlowFields } from '../shared/flowSupport.ts';
-import { fieldDrift, mappingDrift, statusDrift, type Drift, type ExpectedNames } from './decisions/mappingDrift.ts';
+import {
+  fieldDrift,
+  listsDue,
+  mappingDrift,
+  statusDrift,
+  type Drift,
+  type ExpectedNames,
+} from './decisions/mappingDrift.ts';
 import { toPartnerStatus } from './decisions/statusMap.ts';
 
 /** Where the last check's findings are kept (per list), for the handlers, doctor and the console. */
@@ -177,6 +184,25 @@ export function checkMappingHealth(
   return run;
 }
 const running = new WeakMap<SyncContext, Promise<unknown>>();
+
+/**
+ * The health check's part: the lists due (`listsDue`: every list at a process's first check, then a healthy
+ * list every `clickup.mapping_check_minutes` and a drifting one every time), and held statuses the map now names.
+ */
+export async function scheduledMappingCheck(ctx: SyncContext): Promise<{ drift: Drift[]; released: number }> {
+  const first = !checkedOnce.has(ctx);
+  checkedOnce.add(ctx);
+  const all = [...expectedByList(ctx.config).keys()];
+  const due = listsDue(
+    all,
+    await readMappingHealth(ctx.store.db),
+    ctx.now(),
+    ctx.config.clickup.mapping_check_minutes * 60_000,
+    first,
+  );
+  return checkMappingHealth(ctx, due);
+}
+const checkedOnce = new WeakSet<SyncContext>();
 
 async function checkNow(ctx: SyncContext, only?: readonly string[]): Promise<{ drift: Drift[]; released: number }> {
   const byList = expectedByList(ctx.config);

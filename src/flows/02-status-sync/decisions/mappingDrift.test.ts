@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldDrift, mappingDrift, statusDrift, type ExpectedNames, type ListNow } from './mappingDrift.ts';
+import { fieldDrift, listsDue, mappingDrift, statusDrift, type ExpectedNames, type ListNow } from './mappingDrift.ts';
 
 const expected: ExpectedNames = {
   statuses: [
@@ -73,5 +73,45 @@ describe('which drift stops a write', () => {
     ],
   ])('%s', (_name, f, expectedName) => {
     expect(f()).toEqual(expectedName);
+  });
+});
+
+describe('listsDue: which lists the scheduled check reads', () => {
+  const every = 10 * 60_000;
+  const now = 100 * 60_000;
+  const lists = ['cases', 'approvals', 'rollouts'];
+  it.each([
+    ['the first check of a process reads every list', { cases: now, approvals: now, rollouts: now }, [], true, lists],
+    [
+      'healthy lists read within the interval are skipped',
+      { cases: now - 60_000, approvals: now - 1, rollouts: now - every + 1 },
+      [],
+      false,
+      [],
+    ],
+    [
+      'a list read exactly one interval ago is due',
+      { cases: now - every, approvals: now, rollouts: now },
+      [],
+      false,
+      ['cases'],
+    ],
+    ['a list never read is due', { cases: now, approvals: now }, [], false, ['rollouts']],
+    [
+      'a list with findings is read at every check',
+      { cases: now, approvals: now, rollouts: now },
+      ['approvals'],
+      false,
+      ['approvals'],
+    ],
+  ] as const)('%s', (_name, checked, driftLists, first, want) => {
+    const drift = driftLists.map((listId) => ({ listId }));
+    expect(listsDue(lists, { checked, drift }, now, every, first)).toEqual(want);
+  });
+
+  it('an interval of 0 reads every list at every check', () => {
+    expect(
+      listsDue(lists, { checked: { cases: now, approvals: now, rollouts: now }, drift: [] }, now, 0, false),
+    ).toEqual(lists);
   });
 });

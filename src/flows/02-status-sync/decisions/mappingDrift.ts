@@ -88,3 +88,23 @@ export function fieldDrift(drift: readonly Drift[], listId: string, written: Rec
     ) ?? null
   );
 }
+
+/**
+ * Which lists the scheduled check reads now. Each read costs two ClickUp calls a list, so a healthy list is
+ * read every `everyMs` only; a list with findings is read at every check, so a fix releases its held
+ * changes within a check; the first check of a process reads them all (a restart may follow a config fix).
+ */
+export function listsDue(
+  lists: readonly string[],
+  health: { checked: Readonly<Record<string, number>>; drift: ReadonlyArray<Pick<Drift, 'listId'>> },
+  now: number,
+  everyMs: number,
+  firstInProcess: boolean,
+): string[] {
+  if (firstInProcess) return [...lists];
+  const drifting = new Set(health.drift.map((d) => d.listId));
+  return lists.filter((id) => {
+    const last = health.checked[id];
+    return drifting.has(id) || last === undefined || now - last >= everyMs;
+  });
+}
