@@ -115,7 +115,7 @@ export function ediAcknowledger(ctx: SyncContext): NonNullable<MailboxDriverOpti
 }
 
 /**
- * `edi.functional_ack`: the acknowledgement written with control numbers from the partner's counters (the same
+ * `edi.functional_ack`: the acknowledgement written with control numbers from our sender's counters (the same
  * store as every file we send) and queued for `edi.send_file`, in the job's own commit: once, however often the
  * job runs (the file's key is the interchange's).
  */
