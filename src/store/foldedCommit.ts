@@ -9,6 +9,7 @@ import {
   type Transaction,
 } from 'kysely';
 import type { Database } from './schema.ts';
+import { PG_FOLDED_COMPLETE_JOBS } from './fastPath/statements.ts';
 
 /**
  * A job's completion on PostgreSQL in one statement: the writes of the job's `commit` and the guarded
@@ -156,9 +157,7 @@ export function foldedCompletion(
   now: number,
 ): CompiledQuery {
   const parameters: unknown[] = [now, ids, workerId, ids.length];
-  const ctes = [
-    `done AS (UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = $1 WHERE id = ANY($2::bigint[]) AND locked_by = $3 AND state = 'running' RETURNING id)`,
-  ];
+  const ctes = [`done AS (${PG_FOLDED_COMPLETE_JOBS})`];
   const sink: Pick<FoldSink, 'writes' | 'jobInserts'> = { writes: [], jobInserts: [] };
   for (const s of sinks) {
     const base = sink.writes.length;

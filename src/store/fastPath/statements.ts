@@ -8,7 +8,8 @@ import type { Dialect } from '../db.ts';
  * cached prepared statement on the raw connection (sqliteDriver.ts); every other caller (PostgreSQL, a
  * transaction, a Kysely instance not opened by `openStore`) runs the same text through `bound`.
  *
- * `?` marks a parameter; the comment over each text lists them in order. No text has a `?` of its own.
+ * `?` marks a parameter (the folded completion's CTE, renumbered into a larger statement, numbers its own); the
+ * comment over each text lists them in order. No text has a `?` of its own.
  */
 
 /** The parameters of `text` bound in order, as a Kysely raw query (`?` on SQLite, `$n` on PostgreSQL). */
@@ -112,3 +113,11 @@ export const CLAIM_JOBS: Readonly<Record<Dialect, Readonly<Record<'caller' | 'db
 export function completeJobsText(n: number): string {
   return `UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = ? WHERE id IN (${Array.from({ length: n }, () => '?').join(', ')}) AND locked_by = ? AND state = 'running' RETURNING id`;
 }
+
+/**
+ * Completing leased jobs inside a folded completion on PostgreSQL (foldedCommit.ts), the CTE `done` of its one
+ * statement. Numbered parameters, since the statement's other writes are renumbered after them: $1 updated at, $2 the
+ * job ids (bigint[]), $3 worker id. Returns the ids the worker still held.
+ */
+export const PG_FOLDED_COMPLETE_JOBS =
+  "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = $1 WHERE id = ANY($2::bigint[]) AND locked_by = $3 AND state = 'running' RETURNING id";
