@@ -260,6 +260,14 @@ export const MailboxConfig = z
     // A partner sent to over AS2 is one of the AS2 transport's partners, with a URL; an asynchronous MDN needs
     // our receipt URL. Checked here so a wrong name fails at load, not at the first file.
     for (const [address, p] of Object.entries(m.partners)) {
+      // An AS2 transport has no outbound folder that anything reads: a file "sent" via mailbox would sit there.
+      if (p.send && p.send.via === 'mailbox' && m.transport.type === 'as2')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['partners', address, 'send', 'via'],
+          message:
+            'mailbox.transport.type is as2, so nothing reads an outbound folder: set via: as2 and as2_partner (the partner’s AS2 id), or remove send',
+        });
       if (p.send?.via !== 'as2' || !p.send.as2_partner) continue;
       const path = ['partners', address, 'send', 'as2_partner'];
       const t = m.transport;

@@ -422,4 +422,19 @@ describe('send.via as2 in config', () => {
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toMatch(message);
   });
+
+  it('refuses a partner left on via: mailbox when the transport is as2 (no outbound folder is read); one without send is fine', () => {
+    const b = base();
+    const parse = (partner: Record<string, unknown>) =>
+      MailboxConfig.safeParse({ our_ids: b.our_ids, transport: b.transport, partners: { 'ZZ:X': partner } });
+    const r = parse({ partner_id: 'P9', send: { standard: 'x12' } });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['partners', 'ZZ:X', 'send', 'via'],
+        message: expect.stringMatching(/transport.type is as2, so nothing reads an outbound folder/),
+      }),
+    ]);
+    expect(parse({ partner_id: 'P9' }).success).toBe(true);
+  });
 });
