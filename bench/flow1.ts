@@ -22,6 +22,11 @@ import { signTgEvent } from './signedEvents.ts';
 import { percentile, round, summary } from './stats.ts';
 
 const CREATE = 'POST /api/v2/list/{list_id}/task';
+/**
+ * FLOW1_YIELD=1: the bridge starts claimed jobs one event-loop turn apart (dispatcher.yield_between_jobs),
+ * to compare the acknowledgement times at 500 requests/s with and without it.
+ */
+const YIELD = process.env.FLOW1_YIELD === '1';
 
 async function raise(tg: TradingGridSandbox, n: number, tag: string) {
   const events = [];
@@ -87,7 +92,7 @@ async function bridgeRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, 
     { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
     {
       storeUrl: `sqlite:${join(dir, 'b.db')}`,
-      extra: { dispatcher: { concurrency: 64, poll_ms: 20 } },
+      extra: { dispatcher: { concurrency: 64, poll_ms: 20, yield_between_jobs: YIELD } },
       clickupUnmetered: true,
     },
   );
@@ -152,7 +157,11 @@ async function childRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, t
   const file = join(dir, 'b.db');
   const { config, secrets } = configForSandboxes(
     { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
-    { storeUrl: `sqlite:${file}`, extra: { dispatcher: { concurrency: 64, poll_ms: 20 } }, clickupUnmetered: true },
+    {
+      storeUrl: `sqlite:${file}`,
+      extra: { dispatcher: { concurrency: 64, poll_ms: 20, yield_between_jobs: YIELD } },
+      clickupUnmetered: true,
+    },
   );
   const proc = await startBridgeProcess(dir, config, secrets, `flow1-${tag}`);
   const db = new SQLite(file, { readonly: true });

@@ -199,6 +199,11 @@ const DispatcherConfig = z.strictObject({
    * until the PostgreSQL chaos test is shown green with it on a quiet machine.
    */
   fold_completions: z.boolean().default(false),
+  /**
+   * Start claimed jobs one event-loop turn apart instead of a claimed batch in one turn, so webhook
+   * acknowledgements wait behind less work (the flow1 bench compares: FLOW1_YIELD=1). Off by default until measured on a quiet machine.
+   */
+  yield_between_jobs: z.boolean().default(false),
   /** A job found running with its worker gone (killed, out of memory, stuck) this many times is dead-lettered. */
   max_crashes: z.number().int().min(1).max(100).default(3),
   /** Longest one job may run before it is stopped (its remote calls refused) and retried (ms). */

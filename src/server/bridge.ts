@@ -346,6 +346,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     backoffBaseMs: d.backoff_base_ms,
     backoffMaxMs: d.backoff_max_ms,
     foldCompletions: d.fold_completions,
+    yieldBetweenJobs: d.yield_between_jobs,
     now,
     logger,
     onSettled: consoleUi.onSettled,

@@ -70,6 +70,11 @@ export interface DispatcherOptions {
    * `dispatcher.fold_completions`; default false: every completion in a transaction, as before).
    */
   foldCompletions?: boolean;
+  /**
+   * Start claimed jobs one event-loop turn apart (default false: a claimed batch starts in one turn), so a
+   * webhook acknowledgement waits behind at most one handler's synchronous start, not a batch's.
+   */
+  yieldBetweenJobs?: boolean;
   /** Called after each job settles (for metrics and the console timeline). */
   onSettled?: (job: JobRow, outcome: JobOutcome['status'] | 'lease_lost', ms: number, error?: string) => void;
 }
@@ -253,7 +258,12 @@ export class Dispatcher {
         } catch (e) {
           this.opts.logger?.error({ err: e }, 'claiming jobs failed; retrying after the poll interval');
         }
-        for (const j of claimed) this.launch(j);
+        for (const [i, j] of claimed.entries()) {
+          // Each handler runs synchronously up to its first await: with yieldBetweenJobs, webhook requests
+          // and other I/O waiting on the loop get a turn between two of them instead of after the batch.
+          if (i > 0 && this.opts.yieldBetweenJobs) await new Promise<void>((r) => setImmediate(r));
+          this.launch(j);
+        }
       }
       if (
         (claimed.length > 0 && claimed.length === free) ||
