@@ -7,6 +7,7 @@ import {
   findEdiOutboundByAs2MessageId,
   getEdiOutboundFile,
   markEdiOutboundFile,
+  requeueOverdueAs2File,
   setEdiOutboundAs2,
   type EdiOutboundFileRow,
 } from '../../store/ops/ediOutbound.ts';
@@ -260,12 +261,7 @@ export function as2MdnOverdueHandler(ctx: SyncContext): TypedJobHandler<EdiPartn
     if (row.state !== 'awaiting_mdn') return { status: 'done' };
     const error = `${row.name} (${p.messageId}): no asynchronous MDN within ${p.minutes} minutes; replay to send it again under the same Message-ID`;
     await ctx.store.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('edi_outbound_files')
-        .set({ state: 'queued', error })
-        .where('key', '=', row.key)
-        .where('state', '=', 'awaiting_mdn')
-        .execute();
+      await requeueOverdueAs2File(trx, row.key, error);
       await appendAudit(
         trx,
         {

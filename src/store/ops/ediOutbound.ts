@@ -106,6 +106,20 @@ export async function markEdiOutboundFile(
 }
 
 /**
+ * An asynchronous MDN that did not come in time: the file is queued again (a replay resends it) with the reason,
+ * only while it still waits, so an MDN that settled it meanwhile wins. Returns whether the row changed.
+ */
+export async function requeueOverdueAs2File(db: Db, key: string, error: string): Promise<boolean> {
+  const r = await db
+    .updateTable('edi_outbound_files')
+    .set({ state: 'queued', error })
+    .where('key', '=', key)
+    .where('state', '=', 'awaiting_mdn')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/**
  * Before an AS2 POST: the Message-ID (and MIC) the file goes under, committed first, so an attempt after a lost
  * answer or a crash sends the same Message-ID again. `attempts` counts the POSTs.
  */
