@@ -20,6 +20,7 @@ import type { SyncContext } from '../sync/context.ts';
 import { requeueHeldCases } from '../flows/01-case-intake/requeueHeldCases.ts';
 import { releaseOrphanedLeases } from '../store/ops/releaseOrphanedLeases.ts';
 import { Scheduler } from '../sync/scheduler.ts';
+import { engineJobs, parsePayload } from '../sync/engineJobs.ts';
 import { scheduledMappingCheck } from '../flows/02-status-sync/mappingHealth.ts';
 import { ensureClickUpWebhook, webhookHealthHandler, type ClickUpWebhookState } from '../sync/clickupWebhook.ts';
 import { checkStatusMap } from '../flows/02-status-sync/decisions/statusMap.ts';
@@ -312,6 +313,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   // Without a shared public_url a follower would register its own address: the check is the leader's.
   handlers.set('clickup.webhook_health', async (job) => {
     if (!config.server.public_url && !isLeader()) return { status: 'done' };
+    // Parsed here too: without webhook registration the webhook part (which parses it) does not run.
+    const parsed = parsePayload('clickup.webhook_health', engineJobs['clickup.webhook_health'], job.payload);
+    if (!parsed.ok) return parsed.refused;
     // Without webhook registration (clickup.webhook.register false) only the mapping is checked: reading the
     // lists and their fields needs no more than the token's read access.
     const out = config.clickup.webhook.register ? await checkWebhook(job) : { status: 'done' as const };

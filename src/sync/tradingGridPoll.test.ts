@@ -63,4 +63,24 @@ describe('Trading Grid catch-up poll', () => {
     );
     expect(dead.last_error).toMatch(/payload of job kind 'tradinggrid.poll' does not match its schema: slot: /);
   });
+  it('a stored ClickUp health job whose payload its schema refuses is a dead letter too, with webhook registration off', async () => {
+    world = await createWorld({});
+    world.config.clickup.webhook.register = false;
+    const b = await world.startBridge();
+    await enqueueJobs(
+      b.store.db,
+      [anyJob({ kind: 'clickup.webhook_health', key: 'bad-health', payload: { slot: 'noon' } })],
+      Date.now(),
+    );
+    b.dispatcher.wake();
+    const dead = await eventually('the bad health job to be a dead letter', async () =>
+      b.store.db
+        .selectFrom('jobs')
+        .select(['state', 'last_error'])
+        .where('key', '=', 'bad-health')
+        .where('state', '=', 'dead')
+        .executeTakeFirst(),
+    );
+    expect(dead.last_error).toMatch(/payload of job kind 'clickup.webhook_health' does not match its schema: slot: /);
+  });
 });
