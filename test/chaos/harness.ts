@@ -178,6 +178,8 @@ async function run(
       max_attempts: 80,
       lease_ms: 5000,
       max_crashes: Math.min(100, o.kills + 2),
+      // CHAOS_FOLD=1: jobs complete in folded statements (dispatcher.fold_completions, off by default).
+      ...(process.env.CHAOS_FOLD === '1' ? { fold_completions: true } : {}),
     },
   } as GridbridgeConfig;
   let starts = 0;
