@@ -23,6 +23,9 @@ import type { webhookHistoryItemSchema } from '../connectors/clickup/types.ts';
  *   make a new task).
  * - `taskMoved`: a linked task moved out of our lists pauses its syncing (nothing reaches the partner);
  *   moved back, it resumes.
+ * - `taskPriorityUpdated`, `taskDueDateUpdated`: a person's change of a case task's priority or due date is
+ *   remembered, so a later partner edit (which may move both, the due date when the case is reclassified)
+ *   does not overwrite a newer one (flow 2's field edits).
  * Subscribing to these and not `*` keeps list, folder, space and goal traffic away from the route. ClickUp
  * may list more (a re-enable sends `*`): any superset is kept as it is.
  */
@@ -32,6 +35,8 @@ export const CLICKUP_WEBHOOK_EVENTS = [
   'taskCommentPosted',
   'taskDeleted',
   'taskMoved',
+  'taskPriorityUpdated',
+  'taskDueDateUpdated',
 ];
 
 /** The registered webhook's secret (read per request by the route; a new one only if the webhook had to be created anew). */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, settle, type World } from '../helpers/world.ts';
 import { getLink } from '../../src/store/ops/links.ts';
+import { getCase } from '../../src/store/ops/cases.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
 import { listCaseTimeline } from '../../src/store/ops/timeline.ts';
 import { sandboxMapping } from '../../src/cli/demo/sandboxMapping.ts';
@@ -13,6 +14,7 @@ afterEach(async () => {
   world = null;
 });
 
+const HOUR = 3_600_000;
 const PUT_TASK = 'PUT /api/v2/task/{task_id}';
 const SET_FIELD = 'POST /api/v2/task/{task_id}/field/{field_id}';
 const TG_FIELDS = 'POST /cases/{id}/fields';
@@ -130,6 +132,60 @@ describe('a partner reclassifies its case', () => {
     );
     expect(cuRoute(w, PUT_TASK) - put).toBe(1);
     expect(cuRoute(w, SET_FIELD) - field).toBe(1);
+    // The SLA follows the new kind (24 hours for a shipment exception, 72 for a dispute), counted from the
+    // case's opening, in that same task update; the case record carries it too.
+    const opened = Date.parse(w.tg.state().cases.get(c.id)!.opened_at);
+    expect(Number(t.due_date)).toBe(opened + 24 * HOUR);
+    expect((await getCase(w.bridge!.store.db, c.id))?.slaDueAt).toBe(opened + 24 * HOUR);
+  });
+
+  it('a person who moved the due date after the partner reclassified the case keeps it; the conflict is audited', async () => {
+    world = await createWorld();
+    const w = world;
+    const { b, c, taskId } = await openCase(w);
+    // Sweep slots in the past: each runs at once, as the scheduler's catch-up would.
+    let slot = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
+    const sweep = async () => {
+      slot += 60_000;
+      await b.scheduler.enqueueSlot({ kind: 'sla.sweep', cron: '* * * * *' }, slot);
+      await quiet(w);
+    };
+    await sweep();
+    const post = holdPartnerEvents(w);
+    await w.tg.editCase(c.id, { kind: 'shipment_exception' });
+    // The person's change is later than the partner's, by the clock (the same millisecond would be a tie).
+    const edited = Date.parse(w.tg.state().cases.get(c.id)!.updated_at);
+    await eventually('a later millisecond', () => Date.now() > edited);
+    const mine = Date.now() + 240 * HOUR;
+    w.cu.editTask(taskId, { due_date: mine, due_date_time: true }, 'ana.ops@gridbridge.example');
+    await w.cu.webhooksSettled();
+    await quiet(w);
+    // The partner's older edit arrives now.
+    await post(c.id, { status: 'received', changed: ['kind'] });
+    await eventually('the task renamed', () => task(w, taskId).name.includes('Shipment exception'));
+    await quiet(w);
+    expect(Number(task(w, taskId).due_date)).toBe(mine);
+    expect(await audits(w, c.id, 'field_conflict')).toEqual([
+      { field: 'task due date', winner: 'clickup', resolved: 'newer wins' },
+    ]);
+    // The SLA sweep knows the new policy's date was decided: it does not write it over the person's either.
+    await sweep();
+    expect(Number(task(w, taskId).due_date)).toBe(mine);
+    expect(await audits(w, c.id, 'sla_due_date')).toEqual([]);
+    const opened = Date.parse(w.tg.state().cases.get(c.id)!.opened_at);
+    expect((await getCase(b.store.db, c.id))?.slaDueAt).toBe(opened + 24 * HOUR);
+  });
+
+  it('a new value alone leaves the due date where it is', async () => {
+    world = await createWorld();
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    const due = task(w, taskId).due_date;
+    await w.tg.editCase(c.id, { value: { amount: 60_000, currency: 'USD' } });
+    await eventually('the value on the task', () => valueOf(task(w, taskId)) === 60_000);
+    await settle(w);
+    expect(task(w, taskId).due_date).toBe(due);
+    expect(task(w, taskId).priority?.priority).toBe('high');
   });
 });
 

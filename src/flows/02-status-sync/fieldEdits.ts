@@ -14,6 +14,7 @@ import { getLink } from '../../store/ops/links.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { getFieldMemory, rememberField } from '../../store/ops/fieldMemory.ts';
+import { setCaseSlaDueAt } from '../../store/ops/setCaseSlaDueAt.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { effectiveFieldMappings, targetKey } from '../../config/mappingSchema.ts';
 import { caseTaskDraft, incomingOf } from '../01-case-intake/decisions/caseIntake.ts';
@@ -45,7 +46,7 @@ export interface EditEntry {
   label: string;
   policy: EditPolicy;
   target:
-    | { kind: 'name' | 'description' | 'priority' }
+    | { kind: 'name' | 'description' | 'priority' | 'due' }
     | { kind: 'field'; logical: string; fieldName: string }
     | { kind: 'mapping'; mapping: FieldMapping };
 }
@@ -75,6 +76,9 @@ export function editEntries(ctx: SyncContext): EditEntry[] {
   ];
   if (!explicit.some((m) => m.clickup === 'priority'))
     out.push({ key: 'priority', label: 'task priority', policy: DERIVED, target: { kind: 'priority' } });
+  // The SLA due date: it moves when the partner reclassifies an open case (the intake decides it again).
+  if (!explicit.some((m) => m.clickup === 'due_date'))
+    out.push({ key: 'due', label: 'task due date', policy: DERIVED, target: { kind: 'due' } });
   const targeted = new Set(explicit.map((m) => targetKey(m.clickup)));
   const names = ctx.config.clickup.fields as Record<string, string | undefined>;
   for (const [logical, fieldName] of Object.entries(names)) {
@@ -117,6 +121,7 @@ export function taskView(
     if (t.kind === 'name') out[e.key] = JSON.stringify(draft.name);
     else if (t.kind === 'description') out[e.key] = JSON.stringify(draft.markdown);
     else if (t.kind === 'priority') out[e.key] = String(draft.priority);
+    else if (t.kind === 'due') out[e.key] = String(draft.dueAt);
     else if (t.kind === 'field') out[e.key] = canonical(draft.fields[t.logical] ?? null);
     else if (t.kind === 'mapping') out[e.key] = canonical(tradingGridFieldValue(c, t.mapping.tradinggrid));
   }
@@ -172,6 +177,7 @@ export async function partnerEditsToTask(
   if (copy.includes('name')) writes.name = draft.name;
   if (copy.includes('description')) writes.markdown = draft.markdown;
   if (copy.includes('priority')) writes.priority = draft.priority;
+  if (copy.includes('due') && draft.dueAt !== null) writes.dueAt = draft.dueAt;
   const fieldKeys = copy.filter((k) => k.startsWith('field:') || k.startsWith('map:'));
   const jobs: Job[] = [];
   if (copy.length > 0)
@@ -188,7 +194,9 @@ export async function partnerEditsToTask(
         { key: `cu.update_case_fields:${after.id}:${at}:${copy.join(',')}`, queueKey: `case:${after.id}` },
       ),
     );
+  const slaMoved = after.slaDueAt !== null && after.slaDueAt !== before.slaDueAt ? after.slaDueAt : null;
   return async (trx) => {
+    if (slaMoved !== null) await setCaseSlaDueAt(trx, after.id, slaMoved, ctx.now());
     for (const r of remember)
       await rememberField(trx, 'case', after.id, MEMORY(r.key), 'tradinggrid', { value: r.value, at: r.at });
     for (const a of audits)
@@ -243,6 +251,7 @@ export function updateCaseFieldsHandler(ctx: SyncContext): TypedJobHandler<JobPa
       ...(p.writes.name !== undefined ? { name: p.writes.name } : {}),
       ...(p.writes.markdown !== undefined ? { markdown_content: p.writes.markdown } : {}),
       ...(p.writes.priority !== undefined ? { priority: p.writes.priority } : {}),
+      ...(p.writes.dueAt !== undefined ? { due_date: p.writes.dueAt, due_date_time: true } : {}),
     };
     if (mappings.length > 0) {
       const defs = ctx.mapping
@@ -327,6 +336,11 @@ function clickUpEditOf(
     const a = after as { id?: unknown; priority?: unknown } | null;
     const p = a ? Number(a.id ?? PRIORITY_NAMES[String(a.priority ?? '').toLowerCase()]) : NaN;
     return e ? { entry: e, value: Number.isFinite(p) ? String(p) : 'null' } : null;
+  }
+  if (item.field === 'due_date') {
+    const e = find('due');
+    const d = after === null || after === undefined || after === '' ? NaN : Number(after);
+    return e ? { entry: e, value: Number.isFinite(d) ? String(d) : 'null' } : null;
   }
   if (item.field !== 'custom_field') return null;
   const cf = (item as { custom_field?: Parameters<typeof toDefinition>[0] }).custom_field;

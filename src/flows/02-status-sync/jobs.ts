@@ -40,6 +40,8 @@ export const statusSyncJobs = {
       name: z.string().optional(),
       markdown: z.string().optional(),
       priority: z.number().int().min(1).max(4).optional(),
+      /** The SLA due date (ms), decided again when the partner reclassified the case. */
+      dueAt: z.number().optional(),
     }),
     fields: z.array(z.string()),
     remember: z.record(z.string(), z.string()),

@@ -27,6 +27,8 @@ export interface PersonActions {
     file: { filename: string; contentType: string; data: Buffer },
     asEmail?: string,
   ): Record<string, unknown>;
+  /** A person edits the task in ClickUp's UI: name, description (markdown_content), priority, due date (as `PUT /task`). */
+  editTask(taskId: string, body: Record<string, unknown>, asEmail?: string): Record<string, unknown>;
   /** `field` is a field name or id; drop-down values may be given by option name. */
   setField(taskId: string, field: string, value: unknown, asEmail?: string): Record<string, unknown>;
   /**
@@ -88,6 +90,7 @@ export function personActions(c: MutationContext, m: Mutations): PersonActions {
     moveToList: (id, listId, email) => taskJson(s, check(m.moveToList(task(id), listId, who(email))), c.origin),
     postComment: (id, text, email, files) => ({ id: m.addComment(task(id), text, who(email), files ?? []).id }),
     attachFile: (id, file, email) => attachmentJson(m.addAttachment(task(id), file, who(email)), c.origin),
+    editTask: (id, body, email) => taskJson(s, check(m.updateTask(task(id), body, who(email))), c.origin),
     setField: (id, field, value, email) => {
       const t = task(id);
       const list = s.lists.get(t.listId)!;

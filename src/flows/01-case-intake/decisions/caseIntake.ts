@@ -128,6 +128,39 @@ export function incomingOf(c: CaseRecord): IncomingCase {
 }
 
 /**
+ * The SLA due date of a case as the intake decides it. A new case gets its policy's target from the instant it
+ * was opened. A case already taken in keeps its due date (the SLA sweep may have moved it for pauses), unless
+ * it is still open and the partner changed what selects its policy (its kind or exception): then the due date
+ * is decided again by the same policy lookup, from the original opening instant (not the edit's), when the
+ * new policy's target differs from the old one's. The tier is the same on both sides of that comparison, so a
+ * partner lookup that failed this time does not move the date.
+ */
+export function decideSlaDueAt(
+  i: { kind: string; exception?: string | null | undefined; openedAt: number },
+  existing: {
+    kind: string;
+    exception?: string | null | undefined;
+    slaDueAt: number | null;
+    resolvedAt: number | null;
+    state: CaseRecord['state'];
+    openedAt: number;
+  } | null,
+  tier: PartnerTier | null,
+  dueAt: IntakeConfig['slaDueAt'],
+): number {
+  const target = (kind: string, exception: string | null, openedAt: number) =>
+    dueAt({ kind, exception, tier, openedAt });
+  if (existing?.slaDueAt === null || existing?.slaDueAt === undefined)
+    return target(i.kind, i.exception ?? null, i.openedAt);
+  const open = existing.resolvedAt === null && existing.state !== 'closed';
+  const reclassified = existing.kind !== i.kind || (existing.exception ?? null) !== (i.exception ?? null);
+  if (!open || !reclassified) return existing.slaDueAt;
+  const was = target(existing.kind, existing.exception ?? null, existing.openedAt);
+  const now = target(i.kind, i.exception ?? null, existing.openedAt);
+  return now === was ? existing.slaDueAt : now;
+}
+
+/**
  * Flow 1: a partner case arrives (or is re-read). Decide the case record and the effects: a ClickUp task
  * once, one upload per partner document, or a hold when the partner has no mapping. Pure.
  */
@@ -137,15 +170,7 @@ export function decideCaseIntake(input: IntakeInput): IntakeDecision {
   const partnerName = mapping?.name ?? partner?.name ?? null;
   // Test traffic is never held to a production SLA.
   const slaDueAt =
-    i.source === 'mailbox_test'
-      ? null
-      : (existing?.slaDueAt ??
-        config.slaDueAt({
-          kind: i.kind,
-          exception: i.exception ?? null,
-          tier: partner?.tier ?? null,
-          openedAt: i.openedAt,
-        }));
+    i.source === 'mailbox_test' ? null : decideSlaDueAt(i, existing, partner?.tier ?? null, config.slaDueAt);
   const base: CaseRecord = {
     id: i.id,
     source: i.source,
