@@ -191,6 +191,17 @@ const DispatcherConfig = z.strictObject({
   max_attempts: z.number().int().min(1).max(100).default(10),
   backoff_base_ms: z.number().int().min(1).default(500),
   backoff_max_ms: z.number().int().min(1).default(300_000),
+  /**
+   * A remote that is unavailable (5xx, 408, connection refused or reset, timeout) does not use a job's
+   * attempts until the job is this old (minutes): an outage of ClickUp or Trading Grid delays work instead
+   * of dead-lettering it. 0: such failures use attempts like any other (the behaviour before this key).
+   */
+  outage_patience_minutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 1440)
+    .default(1440),
   lease_ms: z.number().int().min(1000).default(60_000),
   poll_ms: z.number().int().min(5).default(500),
   /**

@@ -349,6 +349,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     pollMs: d.poll_ms,
     backoffBaseMs: d.backoff_base_ms,
     backoffMaxMs: d.backoff_max_ms,
+    outagePatienceMs: d.outage_patience_minutes * 60_000,
     foldCompletions: d.fold_completions,
     yieldBetweenJobs: d.yield_between_jobs,
     now,

@@ -9,11 +9,16 @@ import { extendLeases } from '../store/ops/extendLeases.ts';
 import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import { listDeadLetters, replayDeadLetter } from '../store/ops/replayDeadLetter.ts';
 import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
+import { outcomeFromRemote } from './outcome.ts';
 
 const { describeStores, make } = await storesUnderTest('src/sync/dispatcher.test.ts');
 
 describeStores('job queue on %s', (kind) => {
-  async function setup(handlers: Record<string, JobHandler>, clock = { t: 1_000_000 }) {
+  async function setup(
+    handlers: Record<string, JobHandler>,
+    clock = { t: 1_000_000 },
+    extra: { outagePatienceMs?: number; backoffMaxMs?: number } = {},
+  ) {
     const t = await make(kind);
     const d = new Dispatcher(t.store, new Map(Object.entries(handlers)), {
       concurrency: 8,
@@ -22,6 +27,7 @@ describeStores('job queue on %s', (kind) => {
       backoffBaseMs: 100,
       backoffMaxMs: 1000,
       now: () => clock.t,
+      ...extra,
     });
     return { ...t, d, clock };
   }
@@ -241,6 +247,75 @@ describeStores('job queue on %s', (kind) => {
       expect(runs).toBe(4);
       const job = await store.db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
       expect(job.state).toBe('done');
+    });
+
+    it('a remote that stays unavailable for more tries than max_attempts delays the job, which succeeds once the remote answers', async () => {
+      const remoteDown = outcomeFromRemote(
+        { code: 'http_503', status: 503, retryable: true, detail: 'ClickUp: remote error 503' },
+        'updating the task',
+      );
+      let runs = 0;
+      const { store, d, clock } = await setup(
+        { k: async () => (++runs <= 12 ? remoteDown : { status: 'done' }) },
+        { t: 1_000_000 },
+        { outagePatienceMs: 60 * 60_000, backoffMaxMs: 60_000 },
+      );
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'down', payload: {}, maxAttempts: 3 })], clock.t);
+      const created = clock.t;
+      const waits: number[] = [];
+      for (let i = 1; i <= 12; i++) {
+        await d.runUntilIdle();
+        expect(runs).toBe(i);
+        const job = await store.db
+          .selectFrom('jobs')
+          .select(['state', 'attempts', 'run_at', 'last_error'])
+          .executeTakeFirstOrThrow();
+        // The attempt is refunded: twelve failures, three attempts, still waiting.
+        expect(job).toMatchObject({
+          state: 'ready',
+          attempts: 0,
+          last_error: remoteDown.status === 'retry' && remoteDown.error,
+        });
+        const wait = Number(job.run_at) - clock.t;
+        // Half to all of max(base, age / 2), capped at backoffMaxMs.
+        const ceiling = Math.min(60_000, Math.max(100, (clock.t - created) / 2));
+        expect(wait).toBeGreaterThanOrEqual(Math.floor(ceiling / 2));
+        expect(wait).toBeLessThanOrEqual(ceiling);
+        waits.push(wait);
+        clock.t += wait - 1;
+        await d.runUntilIdle();
+        expect(runs).toBe(i);
+        clock.t += 1;
+      }
+      // The waits grow with the job's age: the last is several times the first (half-jittered: at least 3x after twelve).
+      expect(waits[11]!).toBeGreaterThan(3 * waits[0]!);
+      await d.runUntilIdle();
+      expect(runs).toBe(13);
+      expect(await listDeadLetters(store.db)).toEqual([]);
+      expect((await store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state).toBe('done');
+    });
+
+    it('past the outage patience an unavailable remote uses attempts, and the dead letter says how long it was down', async () => {
+      const remoteDown = outcomeFromRemote(
+        { code: 'ECONNREFUSED', retryable: true, detail: 'Trading Grid: no response (ECONNREFUSED)' },
+        'reading the case',
+      );
+      const { store, d, clock } = await setup(
+        { k: async () => remoteDown },
+        { t: 1_000_000 },
+        { outagePatienceMs: 30 * 60_000 },
+      );
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'old', payload: {}, maxAttempts: 2 })], clock.t);
+      clock.t += 31 * 60_000;
+      for (let i = 0; i < 4; i++) {
+        await d.runUntilIdle();
+        clock.t += 1000;
+      }
+      const dls = await listDeadLetters(store.db);
+      expect(dls).toHaveLength(1);
+      expect(dls[0]!.error).toBe(
+        'gave up after 2 attempts; the remote was unavailable for 31 min (patience 30 min): reading the case: Trading Grid: no response (ECONNREFUSED) [ECONNREFUSED]',
+      );
     });
 
     it('a handler that throws is retried like a transient failure, with the stack, and dead-lettered at the last attempt', async () => {

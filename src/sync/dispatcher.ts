@@ -12,7 +12,7 @@ import { extendLeases } from '../store/ops/extendLeases.ts';
 import { holdsLease } from '../store/ops/holdsLease.ts';
 import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import type { LeaseClock } from '../store/dbClock.ts';
-import { backoffMs } from '../connectors/http/decideRetry.ts';
+import { decideRetry } from './retryDecision.ts';
 import { JOBS_CHANNEL } from '../store/ops/enqueueJobs.ts';
 import { runWithJobSignal, unlessAborted } from '../core/jobSignal.ts';
 
@@ -39,6 +39,11 @@ export type JobOutcome =
       retryAfterMs?: number;
       refundAttempt?: boolean;
       /** A remote's 429: refunded only for a while (RATE_LIMIT_PATIENCE_MS). */ rateLimited?: boolean;
+      /**
+       * The remote is unavailable (5xx, 408, connection refused or reset, timeout): the attempt is refunded
+       * for `outagePatienceMs` of the job's age (retryDecision.ts).
+       */
+      unavailable?: boolean;
     }
   | { status: 'fail'; error: string };
 
@@ -75,6 +80,11 @@ export interface DispatcherOptions {
    * webhook acknowledgement waits behind at most one handler's synchronous start, not a batch's.
    */
   yieldBetweenJobs?: boolean;
+  /**
+   * How long (ms of a job's age) a remote that is unavailable keeps its attempts (config
+   * `dispatcher.outage_patience_minutes`; default 0: it uses attempts like any failure).
+   */
+  outagePatienceMs?: number;
   /** Called after each job settles (for metrics and the console timeline). */
   onSettled?: (job: JobRow, outcome: JobOutcome['status'] | 'lease_lost', ms: number, error?: string) => void;
 }
@@ -84,10 +94,7 @@ class ShutdownStop extends Error {}
 class DeadlinePassed extends Error {}
 
 const DEFAULT_DEADLINE_MS = 15 * 60_000;
-/** A wait asked for by a remote (Retry-After, a rate-limit reset) is honoured up to this long (or the backoff cap when larger). */
-export const MAX_REMOTE_WAIT_MS = 15 * 60_000;
-/** 429s keep a job's attempt only this long after it was created: an endless 429 ends in the dead letters, not in a loop. */
-export const RATE_LIMIT_PATIENCE_MS = 6 * 3_600_000;
+export { MAX_REMOTE_WAIT_MS, RATE_LIMIT_PATIENCE_MS } from './retryDecision.ts';
 
 /** A done job waiting for the next group commit. */
 interface PendingCompletion {
@@ -415,15 +422,23 @@ export class Dispatcher {
       );
       return 'lease_lost';
     }
-    if (outcome.status === 'retry' && job.attempts < job.max_attempts) {
-      const refund =
-        !!outcome.refundAttempt && !(outcome.rateLimited && now - Number(job.created_at) > RATE_LIMIT_PATIENCE_MS);
-      const asked = Math.min(outcome.retryAfterMs ?? 0, Math.max(MAX_REMOTE_WAIT_MS, this.opts.backoffMaxMs));
-      const wait = Math.max(
-        asked,
-        refund ? 0 : backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs),
-      );
-      await retryJob(db, job.id, this.workerId, now + wait, outcome.error, now, { refundAttempt: refund });
+    const decision =
+      outcome.status === 'retry'
+        ? decideRetry({
+            outcome,
+            attempts: job.attempts,
+            maxAttempts: job.max_attempts,
+            ageMs: now - Number(job.created_at),
+            backoffBaseMs: this.opts.backoffBaseMs,
+            backoffMaxMs: this.opts.backoffMaxMs,
+            outagePatienceMs: this.opts.outagePatienceMs ?? 0,
+          })
+        : ({ action: 'dead', reason: outcome.error } as const);
+    if (decision.action === 'retry') {
+      const wait = decision.waitMs;
+      await retryJob(db, job.id, this.workerId, now + wait, outcome.error, now, {
+        refundAttempt: decision.refundAttempt,
+      });
       this.counters.retried++;
       this.opts.logger?.debug(
         { job: job.id, kind: job.kind, attempt: job.attempts, waitMs: wait, error: outcome.error },
@@ -431,8 +446,7 @@ export class Dispatcher {
       );
       return 'retry';
     }
-    const reason =
-      outcome.status === 'retry' ? `gave up after ${job.attempts} attempts: ${outcome.error}` : outcome.error;
+    const reason = decision.reason;
     await deadLetterJob(db, job.id, this.workerId, reason, now);
     this.counters.dead++;
     this.opts.logger?.warn({ job: job.id, kind: job.kind, error: reason }, 'job moved to the dead letters');

@@ -14,5 +14,17 @@ export function outcomeFromRemote(e: RemoteError, context: string): JobOutcome {
     retryAfterMs: e.retryAfterMs,
     refundAttempt: e.status === 429,
     ...(e.status === 429 ? { rateLimited: true } : {}),
+    ...(remoteUnavailable(e) ? { unavailable: true } : {}),
   };
+}
+
+/**
+ * The remote is down or overloaded rather than refusing this request: a 5xx, a 408, or no answer at all
+ * (connection refused or reset, a timeout). Retrying later is all there is to do, so the dispatcher keeps
+ * the job's attempts while its outage patience lasts. A 429 is pacing, handled apart; other 4xx are the
+ * request's own fault.
+ */
+export function remoteUnavailable(e: RemoteError): boolean {
+  if (!e.retryable) return false;
+  return e.status === undefined || e.status === 408 || e.status >= 500;
 }
