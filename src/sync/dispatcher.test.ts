@@ -255,8 +255,14 @@ describeStores('job queue on %s', (kind) => {
         'updating the task',
       );
       let runs = 0;
+      const seen: number[] = [];
       const { store, d, clock } = await setup(
-        { k: async () => (++runs <= 12 ? remoteDown : { status: 'done' }) },
+        {
+          k: async ({ attempt }) => {
+            seen.push(attempt);
+            return ++runs <= 12 ? remoteDown : { status: 'done' };
+          },
+        },
         { t: 1_000_000 },
         { outagePatienceMs: 60 * 60_000, backoffMaxMs: 60_000 },
       );
@@ -270,10 +276,10 @@ describeStores('job queue on %s', (kind) => {
           .selectFrom('jobs')
           .select(['state', 'attempts', 'run_at', 'last_error'])
           .executeTakeFirstOrThrow();
-        // The attempt is refunded: twelve failures, three attempts, still waiting.
+        // The first attempt counts; the others are refunded: twelve failures, three attempts, still waiting.
         expect(job).toMatchObject({
           state: 'ready',
-          attempts: 0,
+          attempts: 1,
           last_error: remoteDown.status === 'retry' && remoteDown.error,
         });
         const wait = Number(job.run_at) - clock.t;
@@ -291,6 +297,8 @@ describeStores('job queue on %s', (kind) => {
       expect(waits[11]!).toBeGreaterThan(3 * waits[0]!);
       await d.runUntilIdle();
       expect(runs).toBe(13);
+      // Every run after the first is told it is a retry, so it looks for a write a failed call may have saved.
+      expect(seen).toEqual([1, ...Array<number>(12).fill(2)]);
       expect(await listDeadLetters(store.db)).toEqual([]);
       expect((await store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state).toBe('done');
     });

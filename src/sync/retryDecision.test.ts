@@ -31,23 +31,28 @@ describe('decideRetry', () => {
   // random() = 1: the top of the jittered range, so the waits are exact.
   const rows: Array<[string, Partial<RetryInput> & Pick<RetryInput, 'outcome' | 'attempts' | 'ageMs'>, unknown]> = [
     [
-      '5xx, new job: refunded, base wait',
+      '5xx on the first attempt: counts, so the next run looks for a write the failed call may have saved',
       { outcome: e503 as never, attempts: 1, ageMs: 0 },
+      { action: 'retry', refundAttempt: false, waitMs: 500 },
+    ],
+    [
+      '5xx, young job, second attempt: refunded, base wait',
+      { outcome: e503 as never, attempts: 2, ageMs: 1000 },
       { action: 'retry', refundAttempt: true, waitMs: 500 },
     ],
     [
       '5xx, 10 min old: refunded, wait half its age',
-      { outcome: e503 as never, attempts: 1, ageMs: 10 * MIN },
+      { outcome: e503 as never, attempts: 2, ageMs: 10 * MIN },
       { action: 'retry', refundAttempt: true, waitMs: 5 * MIN },
     ],
     [
       '5xx, 4 min old: refunded, wait half its age',
-      { outcome: e503 as never, attempts: 1, ageMs: 4 * MIN },
+      { outcome: e503 as never, attempts: 2, ageMs: 4 * MIN },
       { action: 'retry', refundAttempt: true, waitMs: 2 * MIN },
     ],
     [
       '5xx, 2 h old: refunded, wait capped at backoff_max_ms',
-      { outcome: e503 as never, attempts: 1, ageMs: 120 * MIN },
+      { outcome: e503 as never, attempts: 2, ageMs: 120 * MIN },
       { action: 'retry', refundAttempt: true, waitMs: 300_000 },
     ],
     [
@@ -106,7 +111,7 @@ describe('decideRetry', () => {
 
   it('the wait of an unavailable remote is jittered between half and all of its ceiling', () => {
     const at = (r: number) =>
-      decideRetry({ ...base, outcome: e503 as never, attempts: 1, ageMs: 10 * MIN, random: () => r });
+      decideRetry({ ...base, outcome: e503 as never, attempts: 2, ageMs: 10 * MIN, random: () => r });
     expect(at(0)).toMatchObject({ waitMs: 2.5 * MIN });
     expect(at(0.5)).toMatchObject({ waitMs: 3.75 * MIN });
   });

@@ -31,7 +31,7 @@ export type RetryDecision =
 /**
  * Pure: what a 'retry' outcome does to the job. A rate limit (429) keeps the attempt for
  * RATE_LIMIT_PATIENCE_MS of the job's age. A remote that is unavailable (5xx, 408, refused or reset
- * connection, timeout) keeps it for `outagePatienceMs`, so an outage of the other side delays work instead
+ * connection, timeout) keeps it, after the first, for `outagePatienceMs`, so an outage of the other side delays work instead
  * of dead-lettering it; its wait grows with the job's age (about half of it, jittered, capped at
  * backoffMaxMs), so a long outage costs each job a call per backoffMaxMs at most. Anything else uses an
  * attempt and waits the exponential backoff; the last attempt goes to the dead letters.
@@ -39,8 +39,11 @@ export type RetryDecision =
 export function decideRetry(i: RetryInput): RetryDecision {
   const random = i.random ?? Math.random;
   const o = i.outcome;
-  const patient = o.unavailable && i.outagePatienceMs > 0 && i.ageMs < i.outagePatienceMs;
-  const refund = patient || (!!o.refundAttempt && !(o.rateLimited && i.ageMs > RATE_LIMIT_PATIENCE_MS));
+  const patient = !!o.unavailable && i.outagePatienceMs > 0 && i.ageMs < i.outagePatienceMs;
+  // The first attempt counts even then: handlers take attempt > 1 to mean "an earlier run may have saved
+  // its write" (flows/shared/saved.ts), and a 502, 504 or reset connection may have been applied.
+  const refund =
+    (patient && i.attempts > 1) || (!!o.refundAttempt && !(o.rateLimited && i.ageMs > RATE_LIMIT_PATIENCE_MS));
   if (!refund && i.attempts >= i.maxAttempts) {
     const outage =
       o.unavailable && i.outagePatienceMs > 0
