@@ -322,7 +322,7 @@ describeStores('job queue on %s', (kind) => {
       const dls = await listDeadLetters(store.db);
       expect(dls).toHaveLength(1);
       expect(dls[0]!.error).toBe(
-        'gave up after 2 attempts; the remote was unavailable for 31 min (patience 30 min): reading the case: Trading Grid: no response (ECONNREFUSED) [ECONNREFUSED]',
+        'gave up after 2 attempts; the remote was still unavailable 31 min after the job was created (outage patience 30 min): reading the case: Trading Grid: no response (ECONNREFUSED) [ECONNREFUSED]',
       );
     });
 

@@ -36,6 +36,11 @@ describe('decideRetry', () => {
       { action: 'retry', refundAttempt: false, waitMs: 500 },
     ],
     [
+      'the first 5xx of a job that waited an hour in the queue: the plain backoff, not an hour-based wait',
+      { outcome: e503 as never, attempts: 1, ageMs: 60 * MIN },
+      { action: 'retry', refundAttempt: false, waitMs: 500 },
+    ],
+    [
       '5xx, young job, second attempt: refunded, base wait',
       { outcome: e503 as never, attempts: 2, ageMs: 1000 },
       { action: 'retry', refundAttempt: true, waitMs: 500 },
@@ -71,7 +76,7 @@ describe('decideRetry', () => {
       {
         action: 'dead',
         reason:
-          'gave up after 10 attempts; the remote was unavailable for 1500 min (patience 1440 min): task: ClickUp: 503 [http_503]',
+          'gave up after 10 attempts; the remote was still unavailable 1500 min after the job was created (outage patience 1440 min): task: ClickUp: 503 [http_503]',
       },
     ],
     [

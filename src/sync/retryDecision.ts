@@ -42,18 +42,18 @@ export function decideRetry(i: RetryInput): RetryDecision {
   const patient = !!o.unavailable && i.outagePatienceMs > 0 && i.ageMs < i.outagePatienceMs;
   // The first attempt counts even then: handlers take attempt > 1 to mean "an earlier run may have saved
   // its write" (flows/shared/saved.ts), and a 502, 504 or reset connection may have been applied.
-  const refund =
-    (patient && i.attempts > 1) || (!!o.refundAttempt && !(o.rateLimited && i.ageMs > RATE_LIMIT_PATIENCE_MS));
+  const outageRefund = patient && i.attempts > 1;
+  const refund = outageRefund || (!!o.refundAttempt && !(o.rateLimited && i.ageMs > RATE_LIMIT_PATIENCE_MS));
   if (!refund && i.attempts >= i.maxAttempts) {
     const outage =
       o.unavailable && i.outagePatienceMs > 0
-        ? `; the remote was unavailable for ${Math.round(i.ageMs / 60_000)} min (patience ${Math.round(i.outagePatienceMs / 60_000)} min)`
+        ? `; the remote was still unavailable ${Math.round(i.ageMs / 60_000)} min after the job was created (outage patience ${Math.round(i.outagePatienceMs / 60_000)} min)`
         : '';
     return { action: 'dead', reason: `gave up after ${i.attempts} attempts${outage}: ${o.error}` };
   }
   const asked = Math.min(o.retryAfterMs ?? 0, Math.max(MAX_REMOTE_WAIT_MS, i.backoffMaxMs));
   let own: number;
-  if (patient) {
+  if (outageRefund) {
     const ceiling = Math.min(i.backoffMaxMs, Math.max(i.backoffBaseMs, i.ageMs / 2));
     own = Math.floor(ceiling / 2 + random() * (ceiling / 2));
   } else own = refund ? 0 : backoffMs(i.attempts, i.backoffBaseMs, i.backoffMaxMs, random);
