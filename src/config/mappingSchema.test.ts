@@ -86,6 +86,12 @@ describe('mapping config', () => {
     ],
     [{ tradinggrid: 'tier', clickup: 'status' }, 'mapping.fields[0].clickup', 'tradinggrid: status'],
     [{ tradinggrid: 'tier', clickup: 'assignee' }, 'mapping.fields[0].clickup', 'clickup must be one of'],
+    [{ tradinggrid: 'kind', clickup: 'name' }, 'mapping.fields[0].clickup', "the task's name carries the case title"],
+    [
+      { tradinggrid: 'title', clickup: 'description' },
+      'mapping.fields[0].clickup',
+      "the task's description carries the case description",
+    ],
   ])('%j is refused at %s', (field, path, message) => {
     const r = validateConfig({ ...minimal, mapping: { fields: [field] } });
     expect(r.ok).toBe(false);
@@ -97,6 +103,8 @@ describe('mapping config', () => {
     [{ tradinggrid: 'value', clickup: { custom_field: 'Value' }, direction: 'both' }, 'both'],
     [{ tradinggrid: 'title', clickup: { custom_field: 'Case title' }, direction: 'to_tradinggrid' }, 'to_tradinggrid'],
     [{ tradinggrid: 'kind', clickup: { custom_field: 'Issue type' } }, 'to_clickup'],
+    [{ tradinggrid: 'title', clickup: 'name', direction: 'both' }, 'both'],
+    [{ tradinggrid: 'description', clickup: 'description', direction: 'to_tradinggrid' }, 'to_tradinggrid'],
     [{ tradinggrid: 'partner', clickup: { custom_field: 'Partner' }, direction: 'none' }, 'none'],
   ])('%j is accepted with direction %s', (field, direction) => {
     const r = validateConfig({ ...minimal, mapping: { fields: [field] } });

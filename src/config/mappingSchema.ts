@@ -70,6 +70,18 @@ export const FieldMappingSchema = z
         message: `the task's ${m.clickup} is set by the bridge (the SLA and priority decisions) and not read back: map a custom field to send edits to Trading Grid, or use direction to_clickup`,
       });
     }
+    if (m.clickup === 'name' && m.tradinggrid !== 'title')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clickup'],
+        message: `the task's name carries the case title (tradinggrid: title ↔ clickup: name), not "${m.tradinggrid}"`,
+      });
+    if (m.clickup === 'description' && m.tradinggrid !== 'description')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clickup'],
+        message: `the task's description carries the case description (tradinggrid: description ↔ clickup: description), not "${m.tradinggrid}"`,
+      });
     if ((m.tradinggrid === 'status') !== (m.clickup === 'status')) {
       ctx.addIssue({
         code: 'custom',

@@ -250,6 +250,95 @@ describe('ClickUp edits of mapped fields reach Trading Grid per the direction', 
   });
 });
 
+/** The sandbox mapping with the case title ↔ task name and description ↔ task description in `direction`. */
+function nameAndDescription(direction: 'both' | 'to_clickup') {
+  const m = sandboxMapping();
+  return {
+    mapping: {
+      ...m,
+      fields: [
+        ...m.fields,
+        { tradinggrid: 'title', clickup: 'name', direction, owner: 'clickup' },
+        { tradinggrid: 'description', clickup: 'description', direction, owner: 'clickup' },
+      ],
+    },
+  };
+}
+
+describe('ClickUp edits of the task name and description', () => {
+  it('mapped both ways: the title (after the bridge prefix) and the text above the bridge table go to the partner, once each, and nothing comes back', async () => {
+    world = await createWorld({ extra: nameAndDescription('both') });
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    const put = cuRoute(w, PUT_TASK);
+    w.cu.editTask(
+      taskId,
+      { name: '[Globex Logistics] Dispute: Short shipment, 3 pallets' },
+      'ana.ops@gridbridge.example',
+    );
+    await eventually(
+      'the title on the partner side',
+      () => w.tg.state().cases.get(c.id)?.title === 'Short shipment, 3 pallets',
+    );
+    await settle(w);
+    const table = String(task(w, taskId).description).slice(String(task(w, taskId).description).indexOf('\n|'));
+    expect(table.startsWith('\n|')).toBe(true);
+    w.cu.editTask(
+      taskId,
+      { markdown_content: `Two pallets missing, seal intact.\n${table}` },
+      'ana.ops@gridbridge.example',
+    );
+    await eventually(
+      'the description on the partner side',
+      () => w.tg.state().cases.get(c.id)?.description === 'Two pallets missing, seal intact.',
+    );
+    await settle(w);
+    expect(tgRoute(w, TG_FIELDS)).toBe(2);
+    expect(await audits(w, c.id, 'field_to_partner')).toEqual([
+      { field: 'title', value: 'Short shipment, 3 pallets', rule: 'mapping.fields: title ↔ name (direction both)' },
+      {
+        field: 'description',
+        value: 'Two pallets missing, seal intact.',
+        rule: 'mapping.fields: description ↔ description (direction both)',
+      },
+    ]);
+    // The partner's case.updated for each write is an echo: the task is not written again.
+    expect(cuRoute(w, PUT_TASK) - put).toBe(0);
+    expect(task(w, taskId).name).toBe('[Globex Logistics] Dispute: Short shipment, 3 pallets');
+  });
+
+  it('mapped to ClickUp only: a rename stays in ClickUp and the audit says why', async () => {
+    world = await createWorld({ extra: nameAndDescription('to_clickup') });
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    w.cu.editTask(
+      taskId,
+      { name: '[Globex Logistics] Dispute: Short shipment, 3 pallets' },
+      'ana.ops@gridbridge.example',
+    );
+    await eventually('the audit', async () => (await audits(w, c.id, 'field_not_sent')).length === 1);
+    await settle(w);
+    expect(await audits(w, c.id, 'field_not_sent')).toEqual([
+      {
+        field: 'title ↔ name (mapping.fields)',
+        reason: 'the mapping goes Trading Grid → ClickUp only (direction to_clickup): an edit in ClickUp stays there',
+      },
+    ]);
+    expect(tgRoute(w, TG_FIELDS)).toBe(0);
+    expect(w.tg.state().cases.get(c.id)?.title).toBe('Short shipment');
+  });
+
+  it('mapped both ways, a partner edit of the value still rewrites the table below the text', async () => {
+    world = await createWorld({ extra: nameAndDescription('both') });
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    await w.tg.editCase(c.id, { value: { amount: 300, currency: 'USD' } });
+    await eventually('the table', () => String(task(w, taskId).description).includes('300.00 USD'));
+    await settle(w);
+    expect(tgRoute(w, TG_FIELDS)).toBe(0);
+  });
+});
+
 describe('a partner reached by e-mail only', () => {
   let smtp: TestSmtp | null = null;
   afterEach(async () => {

@@ -46,7 +46,9 @@ export interface EditEntry {
   label: string;
   policy: EditPolicy;
   target:
-    | { kind: 'name' | 'description' | 'priority' | 'due' }
+    /** `mapping`: `mapping.fields` maps the case's title to the task's name (its description to the description). */
+    | { kind: 'name' | 'description'; mapping?: FieldMapping }
+    | { kind: 'priority' | 'due' }
     | { kind: 'field'; logical: string; fieldName: string }
     | { kind: 'mapping'; mapping: FieldMapping };
 }
@@ -70,10 +72,18 @@ export function canonical(v: LogicalValue | undefined): string {
 export function editEntries(ctx: SyncContext): EditEntry[] {
   const mappings = effectiveFieldMappings(ctx.config).filter((m) => m.tradinggrid !== 'status');
   const explicit = mappings.filter((m) => m.origin === 'mapping');
-  const out: EditEntry[] = [
-    { key: 'name', label: 'task name', policy: DERIVED, target: { kind: 'name' } },
-    { key: 'description', label: 'task description', policy: DERIVED, target: { kind: 'description' } },
-  ];
+  const standard = (kind: 'name' | 'description', label: string): EditEntry => {
+    const m = explicit.find((x) => x.clickup === kind);
+    return m
+      ? {
+          key: kind,
+          label: `${mappingLabel(m)} (mapping.fields)`,
+          policy: { owner: m.owner, direction: m.direction },
+          target: { kind, mapping: m },
+        }
+      : { key: kind, label, policy: DERIVED, target: { kind } };
+  };
+  const out: EditEntry[] = [standard('name', 'task name'), standard('description', 'task description')];
   if (!explicit.some((m) => m.clickup === 'priority'))
     out.push({ key: 'priority', label: 'task priority', policy: DERIVED, target: { kind: 'priority' } });
   // The SLA due date: it moves when the partner reclassifies an open case (the intake decides it again).
@@ -91,7 +101,7 @@ export function editEntries(ctx: SyncContext): EditEntry[] {
       target: { kind: 'field', logical, fieldName },
     });
   }
-  for (const m of explicit)
+  for (const m of explicit.filter((x) => x.clickup !== 'name' && x.clickup !== 'description'))
     out.push({
       key: `map:${m.tradinggrid}:${targetKey(m.clickup)}`,
       label: `${mappingLabel(m)} (mapping.fields)`,
@@ -118,8 +128,9 @@ export function taskView(
   const out: Record<string, string> = {};
   for (const e of entries) {
     const t = e.target;
-    if (t.kind === 'name') out[e.key] = JSON.stringify(draft.name);
-    else if (t.kind === 'description') out[e.key] = JSON.stringify(draft.markdown);
+    // A mapped name or description compares as the case holds it (title, description): what a person edits.
+    if (t.kind === 'name') out[e.key] = JSON.stringify(t.mapping ? c.title.trim() : draft.name);
+    else if (t.kind === 'description') out[e.key] = JSON.stringify(t.mapping ? c.description.trim() : draft.markdown);
     else if (t.kind === 'priority') out[e.key] = String(draft.priority);
     else if (t.kind === 'due') out[e.key] = String(draft.dueAt);
     else if (t.kind === 'field') out[e.key] = canonical(draft.fields[t.logical] ?? null);
@@ -150,7 +161,19 @@ export async function partnerEditsToTask(
   const was = taskView(before, documents, entries, caseUrl);
   const now = taskView(after, documents, entries, caseUrl);
   const changed = changedFields(was, now);
-  if (changed.length === 0) return null;
+  // A mapped description compares by the partner's text; the table below it follows the case all the same.
+  const draftOf = (c: CaseRecord) =>
+    caseTaskDraft(incomingOf(c), {
+      partnerName: c.partnerName,
+      tier: c.partnerTier,
+      slaDueAt: c.slaDueAt,
+      documents,
+      caseUrl,
+    });
+  const mappedDescription = entries.some((e) => e.target.kind === 'description' && e.target.mapping);
+  const tableOnly =
+    mappedDescription && !changed.includes('description') && draftOf(before).markdown !== draftOf(after).markdown;
+  if (changed.length === 0 && !tableOnly) return null;
   const byKey = new Map(entries.map((e) => [e.key, e]));
   const remember: Array<{ key: string; value: string; at: number }> = [];
   const audits: Array<{ action: string; after: unknown }> = [];
@@ -167,13 +190,8 @@ export async function partnerEditsToTask(
       audits.push({ action: 'field_conflict', after: { ...verdictNote(e, d, 'tradinggrid'), resolved: 'newer wins' } });
   }
   const writes: JobPayload<'clickup.update_case_fields'>['writes'] = {};
-  const draft = caseTaskDraft(incomingOf(after), {
-    partnerName: after.partnerName,
-    tier: after.partnerTier,
-    slaDueAt: after.slaDueAt,
-    documents,
-    caseUrl,
-  });
+  const draft = draftOf(after);
+  if (tableOnly) copy.push('description');
   if (copy.includes('name')) writes.name = draft.name;
   if (copy.includes('description')) writes.markdown = draft.markdown;
   if (copy.includes('priority')) writes.priority = draft.priority;
@@ -316,6 +334,27 @@ export function updateCaseFieldsHandler(ctx: SyncContext): TypedJobHandler<JobPa
   };
 }
 
+/**
+ * The case title in a task name the bridge wrote as "[partner] Kind: title" ("[TEST] " first for test traffic):
+ * the part after that prefix, or the whole name when a person removed the prefix.
+ */
+export function titleOfTaskName(name: string): string {
+  const m = /^(?:\[TEST\] )?\[[^\]]*\] [^:]+: ([\s\S]*)$/.exec(name.trim());
+  return (m ? m[1]! : name).trim();
+}
+
+/**
+ * "The description" as Trading Grid holds it, in a task description the bridge wrote: the text a person (or the
+ * partner) wrote above the table the bridge adds (its first line starts with "|"), without the bridge's
+ * placeholder for an empty description.
+ */
+export function partnerTextOf(text: string): string {
+  const lines = text.split('\n');
+  const table = lines.findIndex((l) => l.trimStart().startsWith('|'));
+  const above = (table === -1 ? lines : lines.slice(0, table)).join('\n').trim();
+  return /^_?No description given by the partner\._?$/.test(above) ? '' : above;
+}
+
 /** A ClickUp history item as an edit of a synced field: its entry and canonical value, or null when it is none. */
 function clickUpEditOf(
   item: HistoryItem,
@@ -325,11 +364,18 @@ function clickUpEditOf(
   const after = item.after;
   if (item.field === 'name' && typeof after === 'string') {
     const e = find('name');
-    return e ? { entry: e, value: JSON.stringify(after) } : null;
+    if (!e) return null;
+    if (e.target.kind !== 'name' || !e.target.mapping) return { entry: e, value: JSON.stringify(after) };
+    const title = titleOfTaskName(after);
+    return { entry: e, value: JSON.stringify(title), tgValue: title };
   }
   if (item.field === 'content') {
     const e = find('description');
-    return e ? { entry: e, value: JSON.stringify(typeof after === 'string' ? after : '') } : null;
+    if (!e) return null;
+    const text = typeof after === 'string' ? after : '';
+    if (e.target.kind !== 'description' || !e.target.mapping) return { entry: e, value: JSON.stringify(text) };
+    const description = partnerTextOf(text);
+    return { entry: e, value: JSON.stringify(description), tgValue: description };
   }
   if (item.field === 'priority') {
     const e = find('priority');
@@ -405,8 +451,11 @@ export async function clickUpFieldEdits(
     seen.set(e.key, { value: edit.value, at });
     if (d.action === 'conflict_lost' || d.action === 'conflict_won')
       audits.push({ action: 'field_conflict', after: { ...verdictNote(e, d, 'clickup'), resolved: 'newer wins' } });
-    if (d.action === 'conflict_lost' || e.target.kind !== 'mapping') continue;
-    const m = e.target.mapping;
+    const m =
+      e.target.kind === 'mapping' || e.target.kind === 'name' || e.target.kind === 'description'
+        ? e.target.mapping
+        : undefined;
+    if (d.action === 'conflict_lost' || !m) continue;
     jobs.push(
       newJob(
         'tradinggrid.set_case_fields',

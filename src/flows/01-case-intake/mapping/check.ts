@@ -84,6 +84,8 @@ export function checkMappings(mappings: readonly FieldMapping[], list: ListFacts
         errors.push(
           `mapping "${label}": a priority needs a value map (ClickUp priorities are urgent, high, normal, low)`,
         );
+    } else if (m.clickup === 'name' || m.clickup === 'description') {
+      clickupType = m.clickup;
     } else if (m.clickup === 'due_date') {
       clickupType = 'due_date';
       if (m.tradinggrid !== 'sla_due' && m.tradinggrid !== 'opened_at')

@@ -30,7 +30,8 @@ export function planTaskFields(
 ): TaskFieldPlan {
   const plan: TaskFieldPlan = { customFields: [], skipped: [], errors: [] };
   for (const m of mappings) {
-    if (!toClickUp(m) || m.clickup === 'status') continue;
+    // The task's name and description are written from the case by the intake's task draft.
+    if (!toClickUp(m) || m.clickup === 'status' || m.clickup === 'name' || m.clickup === 'description') continue;
     const label = mappingLabel(m);
     const raw = tradingGridFieldValue(c, m.tradinggrid);
     if (raw === null && !m.values) continue;

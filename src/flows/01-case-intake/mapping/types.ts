@@ -60,8 +60,13 @@ export const TG_FIELD_KIND: Record<TgField, 'text' | 'number' | 'date'> = {
   opened_at: 'date',
 };
 
-/** Standard ClickUp task fields a mapping can target (set when the task is created; status both ways). */
-export const CLICKUP_STANDARD_FIELDS = ['status', 'priority', 'due_date'] as const;
+/**
+ * Standard ClickUp task fields a mapping can target (set when the task is created; status both ways). `name`
+ * carries the case's title (after the bridge's "[partner] Kind: " prefix) and `description` the partner's text
+ * (the part above the table the bridge writes): mapped `both` / `to_tradinggrid`, a person's edit of them in
+ * ClickUp goes to the partner.
+ */
+export const CLICKUP_STANDARD_FIELDS = ['status', 'priority', 'due_date', 'name', 'description'] as const;
 export type ClickUpStandardField = (typeof CLICKUP_STANDARD_FIELDS)[number];
 
 export const MAPPING_DIRECTIONS = ['to_clickup', 'to_tradinggrid', 'both', 'none'] as const;
