@@ -27,6 +27,7 @@ function valueBothWays() {
       ...m,
       fields: m.fields.map((f) => (f.tradinggrid === 'value' ? { ...f, direction: 'both', owner: 'clickup' } : f)),
     },
+    sharing: { cases: { fields: ['status', 'value'] } },
   };
 }
 
@@ -217,12 +218,14 @@ describe('ClickUp edits of mapped fields reach Trading Grid per the direction', 
     expect(w.tg.state().cases.get(c.id)?.value).toEqual({ amount: 250, currency: 'USD' });
     expect(tgRoute(w, TG_FIELDS)).toBe(1);
     expect(await audits(w, c.id, 'field_to_partner')).toEqual([
-      { field: 'value', value: 250, rule: 'mapping.fields: value (direction both)' },
+      { field: 'value', value: 250, rule: 'mapping.fields: value (direction both); sharing.cases.fields: value' },
     ]);
     // The case's timeline shows it as a write the partner sees, with the mapping that let it through.
     const sent = (await listCaseTimeline(w.bridge!.store.db, c.id)).filter((e) => e.kind === 'sent_to_partner');
     expect(sent.map((e) => e.detail)).toContainEqual(
-      expect.stringMatching(/^field_to_partner by gridbridge — allowed by mapping\.fields: value \(direction both\)/),
+      expect.stringMatching(
+        /^field_to_partner by gridbridge — allowed by mapping\.fields: value \(direction both\); sharing\.cases\.fields: value/,
+      ),
     );
     // Trading Grid's case.updated for our write: the value field already holds it (not written again); only the
     // description, whose table shows the value, follows the case.
@@ -230,6 +233,21 @@ describe('ClickUp edits of mapped fields reach Trading Grid per the direction', 
     expect(cuRoute(w, PUT_TASK) - put).toBe(1);
     expect((await audits(w, c.id, 'fields_to_clickup')).map((a) => a.fields)).toEqual([['task description']]);
     expect(task(w, taskId).description).toContain('250.00 USD');
+  });
+
+  it('a field mapped both ways that sharing.cases.fields does not list: the edit stays in ClickUp and the audit says why', async () => {
+    const extra = valueBothWays();
+    world = await createWorld({ extra: { ...extra, sharing: { cases: { fields: ['status'] } } } });
+    const w = world;
+    const { c, taskId } = await openCase(w);
+    w.cu.setField(taskId, 'Value', 250, 'ana.ops@gridbridge.example');
+    await eventually('the audit', async () => (await audits(w, c.id, 'field_not_sent')).length === 1);
+    await settle(w);
+    expect(await audits(w, c.id, 'field_not_sent')).toEqual([
+      { field: 'value (mapping.fields)', reason: 'sharing.cases.fields does not list value' },
+    ]);
+    expect(tgRoute(w, TG_FIELDS)).toBe(0);
+    expect(w.tg.state().cases.get(c.id)?.value?.amount).toBe(120);
   });
 
   it('a field mapped to ClickUp only: the edit stays in ClickUp and the audit says why', async () => {
@@ -262,6 +280,7 @@ function nameAndDescription(direction: 'both' | 'to_clickup') {
         { tradinggrid: 'description', clickup: 'description', direction, owner: 'clickup' },
       ],
     },
+    sharing: { cases: { fields: ['status', 'title', 'description'] } },
   };
 }
 
@@ -295,11 +314,15 @@ describe('ClickUp edits of the task name and description', () => {
     await settle(w);
     expect(tgRoute(w, TG_FIELDS)).toBe(2);
     expect(await audits(w, c.id, 'field_to_partner')).toEqual([
-      { field: 'title', value: 'Short shipment, 3 pallets', rule: 'mapping.fields: title ↔ name (direction both)' },
+      {
+        field: 'title',
+        value: 'Short shipment, 3 pallets',
+        rule: 'mapping.fields: title ↔ name (direction both); sharing.cases.fields: title',
+      },
       {
         field: 'description',
         value: 'Two pallets missing, seal intact.',
-        rule: 'mapping.fields: description ↔ description (direction both)',
+        rule: 'mapping.fields: description ↔ description (direction both); sharing.cases.fields: description',
       },
     ]);
     // The partner's case.updated for each write is an echo: the task is not written again.
@@ -389,7 +412,7 @@ describe('a partner reached by e-mail only', () => {
       {
         field: 'value',
         value: 250,
-        rule: 'mapping.fields: value (direction both)',
+        rule: 'mapping.fields: value (direction both); sharing.cases.fields: value',
         reason:
           'partner P-GLOBEX is reached by email: case field edits travel only over the Trading Grid community API',
       },

@@ -30,6 +30,8 @@ import {
   type LogicalValue,
 } from '../01-case-intake/mapping/types.ts';
 import { partnerRoute } from '../../channels/partner-email/route.ts';
+import { shareField } from '../../core/sharing/rules.ts';
+import { sharingRulesOf } from '../../config/sharingSchema.ts';
 import { sideStamp } from '../shared/sideStamp.ts';
 import { changedFields, decideFieldEdit, type EditDecision, type EditPolicy } from './decisions/fieldEdits.ts';
 import type { Side } from './decisions/editDirection.ts';
@@ -456,6 +458,12 @@ export async function clickUpFieldEdits(
         ? e.target.mapping
         : undefined;
     if (d.action === 'conflict_lost' || !m) continue;
+    // The sharing rules have the last word on what reaches the partner: the field must be listed there too.
+    const shared = shareField(sharingRulesOf(ctx.config), 'cases', m.tradinggrid);
+    if (!shared.share) {
+      audits.push({ action: 'field_not_sent', after: { field: e.label, reason: shared.reason } });
+      continue;
+    }
     jobs.push(
       newJob(
         'tradinggrid.set_case_fields',
@@ -466,7 +474,7 @@ export async function clickUpFieldEdits(
           value: edit.tgValue ?? null,
           canonical: edit.value,
           at,
-          sharedBy: `mapping.fields: ${mappingLabel(m)} (direction ${m.direction})`,
+          sharedBy: `mapping.fields: ${mappingLabel(m)} (direction ${m.direction}); ${shared.rule}`,
         },
         { key: `tg.set_case_fields:${caseId}:${e.key}:${at}`, queueKey: `case:${caseId}` },
       ),
