@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { configJsonSchema, loadConfigFile, resolveSecrets } from '../../config/load.ts';
 import { formatOnlineReport, sharingFlowsIn, validateOnline } from './configOnline.ts';
 import { sharingRulesOf } from '../../config/sharingSchema.ts';
-import { sharingWarnings } from '../../core/sharing/rules.ts';
+import { sharingWarnings, unsharedFieldWarnings } from '../../core/sharing/rules.ts';
+import { effectiveFieldMappings } from '../../config/mappingSchema.ts';
 import { resolveSecretBox } from '../../server/secretKeys.ts';
 
 export function registerConfigCommands(program: Command): void {
@@ -49,7 +50,13 @@ export function registerConfigCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      for (const w of sharingWarnings(sharingRulesOf(r.config), sharingFlowsIn(r.config)))
+      const towardPartner = effectiveFieldMappings(r.config)
+        .filter((m) => m.direction === 'both' || m.direction === 'to_tradinggrid')
+        .map((m) => ({ field: m.tradinggrid, mapping: `mapping.fields "${m.name ?? m.tradinggrid}"` }));
+      for (const w of [
+        ...sharingWarnings(sharingRulesOf(r.config), sharingFlowsIn(r.config)),
+        ...unsharedFieldWarnings(sharingRulesOf(r.config), towardPartner),
+      ])
         process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(
         `${opts.config}: ok (store ${r.config.store.url.replace(/\/\/[^@]*@/, '//***@')}, ClickUp list ${r.config.clickup.list_id}, Trading Grid driver ${r.config.tradinggrid.driver}, ${Object.keys(r.config.partners.map).length} mapped partner(s))\n`,

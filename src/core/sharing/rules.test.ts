@@ -6,6 +6,7 @@ import {
   shareField,
   shareFile,
   sharingWarnings,
+  unsharedFieldWarnings,
   type FlowSharing,
   type SharingRules,
 } from './rules.ts';
@@ -111,5 +112,32 @@ describe('shareField and the rules in words', () => {
       'sharing.cases.files: no file attached in ClickUp will reach the partner (set sharing.cases.files.ways to share some)',
     );
     expect(warnings.filter((w) => w.startsWith('sharing.approvals'))).toHaveLength(2);
+  });
+});
+
+describe('unsharedFieldWarnings: a field mapped toward Trading Grid that the sharing rules do not list', () => {
+  const rules = (fields: string[]): SharingRules => ({ cases: flow({ fields }) });
+  it.each([
+    ['listed: no warning', ['status', 'value'], [{ field: 'value', mapping: 'mapping.fields "Value"' }], []],
+    [
+      'not listed: one warning naming both keys',
+      ['status'],
+      [{ field: 'value', mapping: 'mapping.fields "Value"' }],
+      [
+        'mapping.fields "Value" sends value toward Trading Grid, but sharing.cases.fields does not list value: its edits stay in ClickUp (audited field_not_sent); add value to sharing.cases.fields to send them',
+      ],
+    ],
+    [
+      'one of two listed',
+      ['title'],
+      [
+        { field: 'title', mapping: 'mapping.fields "Name"' },
+        { field: 'description', mapping: 'mapping.fields "Description"' },
+      ],
+      [expect.stringMatching(/^mapping.fields "Description" sends description toward/)],
+    ],
+    ['nothing mapped toward Trading Grid', [], [], []],
+  ] as const)('%s', (_name, fields, toward, want) => {
+    expect(unsharedFieldWarnings(rules([...fields]), toward)).toEqual(want);
   });
 });

@@ -178,6 +178,23 @@ export function sharingWarnings(rules: SharingRules, flows: readonly string[]): 
   return out;
 }
 
+/**
+ * A case field the mapping sends toward Trading Grid (direction both or to_tradinggrid) that the sharing rules do
+ * not list never reaches the partner: each edit is audited `field_not_sent`. Said at validation, so the two
+ * config keys that must agree are seen together.
+ */
+export function unsharedFieldWarnings(
+  rules: SharingRules,
+  towardPartner: ReadonlyArray<{ field: string; mapping: string }>,
+): string[] {
+  return towardPartner
+    .filter((m) => !shareField(rules, 'cases', m.field).share)
+    .map(
+      (m) =>
+        `${m.mapping} sends ${m.field} toward Trading Grid, but sharing.cases.fields does not list ${m.field}: its edits stay in ClickUp (audited field_not_sent); add ${m.field} to sharing.cases.fields to send them`,
+    );
+}
+
 /** Audit actions that are writes the partner sees; the console shows them apart from internal events. */
 export const PARTNER_VISIBLE_ACTIONS: ReadonlySet<string> = new Set([
   'status_to_partner',
