@@ -2,7 +2,7 @@ import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { eventually, type World } from '../helpers/world.ts';
+import { eventually, postRolloutMarker, type World } from '../helpers/world.ts';
 import {
   createEmailPartnerWorld,
   createNoEndpointEmailWorld,
@@ -106,20 +106,13 @@ describe.skipIf(!haveChromium && !process.env['CI'])(
       );
 
       // Flow 8 from the notice e-mail.
-      const list = w.cu.lists.rollouts;
-      const fieldId = (name: string) =>
-        w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
-      const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
-        method: 'POST',
-        headers: { authorization: w.cu.token, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          name: 'Temperature log with every reefer ASN',
-          description: 'From 1 May every reefer ASN carries the temperature log.',
-          tags: ['rollout'],
-          custom_fields: [{ id: fieldId('Audience'), value: 'all' }],
-        }),
-      });
-      const marker = (await made.json()) as { id: string };
+      const marker = {
+        id: await postRolloutMarker(
+          w.cu,
+          'Temperature log with every reefer ASN',
+          'From 1 May every reefer ASN carries the temperature log.',
+        ),
+      };
       await b.scheduler.enqueueSlot({ kind: 'rollouts.scan', cron: '* * * * *' }, Date.now());
       b.dispatcher.wake();
       const notice = await waitForMail(smtp, UMA, /Please acknowledge: Temperature log/);
@@ -247,20 +240,13 @@ describe.skipIf(!haveChromium && !process.env['CI'])(
         expect(await page.locator('#decision-comments').textContent()).toContain('Approved until the end of 2026.');
         await shot(page, '08-request-decided');
 
-        const list = world.cu.lists.rollouts;
-        const fieldId = (name: string) =>
-          world.cu.state.lists.get(list)!.fieldIds.find((id) => world.cu.state.fields.get(id)!.name === name)!;
-        const made = await fetch(`${world.cu.url}/v2/list/${list}/task`, {
-          method: 'POST',
-          headers: { authorization: world.cu.token, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            name: 'Pallet height max 1.8 m',
-            description: 'From 1 April pallets above 1.8 m are refused.',
-            tags: ['rollout'],
-            custom_fields: [{ id: fieldId('Audience'), value: 'all' }],
-          }),
-        });
-        const marker = (await made.json()) as { id: string };
+        const marker = {
+          id: await postRolloutMarker(
+            world.cu,
+            'Pallet height max 1.8 m',
+            'From 1 April pallets above 1.8 m are refused.',
+          ),
+        };
         await bridge.scheduler.enqueueSlot({ kind: 'rollouts.scan', cron: '* * * * *' }, Date.now());
         bridge.dispatcher.wake();
         const notice = await waitForMail(mailbox, GUS, /Please acknowledge: Pallet height/);

@@ -112,3 +112,18 @@ export async function settle(w: World): Promise<void> {
     );
   }
 }
+
+/**
+ * A person creates a rollout marker task (tag `rollout`, audience "all") in the ClickUp sandbox's rollouts list,
+ * through its public API as ClickUp's UI would: the next `rollouts.scan` starts the notice. Returns the task id.
+ */
+export async function postRolloutMarker(cu: ClickUpSandbox, name: string, description: string): Promise<string> {
+  const list = cu.lists.rollouts;
+  const audience = cu.state.lists.get(list)!.fieldIds.find((id) => cu.state.fields.get(id)!.name === 'Audience')!;
+  const made = await fetch(`${cu.url}/v2/list/${list}/task`, {
+    method: 'POST',
+    headers: { authorization: cu.token, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, description, tags: ['rollout'], custom_fields: [{ id: audience, value: 'all' }] }),
+  });
+  return ((await made.json()) as { id: string }).id;
+}

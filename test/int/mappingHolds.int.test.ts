@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, eventually, settle, type World } from '../helpers/world.ts';
+import { createWorld, eventually, postRolloutMarker, settle, type World } from '../helpers/world.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { listAudit } from '../../src/store/ops/audit.ts';
 import { listHeldChanges } from '../../src/store/ops/partnerChanges.ts';
@@ -230,19 +230,7 @@ describe('renamed at run time on the other lists the bridge reads and writes', (
   it("the rollouts list's ready status renamed: opening the gate is held with the reason; renamed back, the task moves once", async () => {
     const { w, b } = await start();
     const list = w.cu.lists.rollouts;
-    const fieldId = (name: string) =>
-      w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
-    const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
-      method: 'POST',
-      headers: { authorization: w.cu.token, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Pallet labels change',
-        description: 'GS1 labels on every pallet.',
-        tags: ['rollout'],
-        custom_fields: [{ id: fieldId('Audience'), value: 'all' }],
-      }),
-    });
-    const marker = (await made.json()) as { id: string };
+    const marker = { id: await postRolloutMarker(w.cu, 'Pallet labels change', 'GS1 labels on every pallet.') };
     await b.scheduler.enqueueSlot({ kind: 'rollouts.scan', cron: '* * * * *' }, Date.now());
     b.dispatcher.wake();
     const notice = await eventually('the notice', () =>

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { anyJob } from '../helpers/anyJob.ts';
 import type { ScheduledKind } from '../../src/sync/engineJobs.ts';
-import { eventually, type World } from '../helpers/world.ts';
+import { eventually, postRolloutMarker, type World } from '../helpers/world.ts';
 import {
   createEmailPartnerWorld,
   createNoEndpointEmailWorld,
@@ -191,20 +191,13 @@ describe('an e-mail partner, with no community API and no EDI map, in a full day
     expect(await (await fetch(pageLink(score))).text()).toContain('Open cases');
 
     // Flow 8: the notice with its acknowledge link, a reminder while silent, the acknowledgement counted on the rollout.
-    const list = w.cu.lists.rollouts;
-    const fieldId = (name: string) =>
-      w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
-    const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
-      method: 'POST',
-      headers: { authorization: w.cu.token, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Pallet labels: GS1-128 from March',
-        description: 'Every pallet needs a GS1-128 label from 1 March.',
-        tags: ['rollout'],
-        custom_fields: [{ id: fieldId('Audience'), value: 'all' }],
-      }),
-    });
-    const marker = (await made.json()) as { id: string };
+    const marker = {
+      id: await postRolloutMarker(
+        w.cu,
+        'Pallet labels: GS1-128 from March',
+        'Every pallet needs a GS1-128 label from 1 March.',
+      ),
+    };
     const tick = async (kind: ScheduledKind) => {
       await b.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, Date.now());
       b.dispatcher.wake();
@@ -461,20 +454,9 @@ describe('an e-mail partner in a deployment with no community endpoint at all (t
     expect(requestPage).not.toContain('dock lead');
 
     // Flow 8 without the community API: the notice by e-mail, a reminder, the acknowledgement on the page, the gate.
-    const list = w.cu.lists.rollouts;
-    const fieldId = (name: string) =>
-      w.cu.state.lists.get(list)!.fieldIds.find((id) => w.cu.state.fields.get(id)!.name === name)!;
-    const made = await fetch(`${w.cu.url}/v2/list/${list}/task`, {
-      method: 'POST',
-      headers: { authorization: w.cu.token, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Carrier SCAC on every 214',
-        description: 'From 1 June every 214 carries the SCAC in B2.',
-        tags: ['rollout'],
-        custom_fields: [{ id: fieldId('Audience'), value: 'all' }],
-      }),
-    });
-    const marker = (await made.json()) as { id: string };
+    const marker = {
+      id: await postRolloutMarker(w.cu, 'Carrier SCAC on every 214', 'From 1 June every 214 carries the SCAC in B2.'),
+    };
     const tick = async (kind: ScheduledKind) => {
       await b.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, Date.now());
       b.dispatcher.wake();
