@@ -313,7 +313,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   // Without a shared public_url a follower would register its own address: the check is the leader's.
   handlers.set('clickup.webhook_health', async (job) => {
     if (!config.server.public_url && !isLeader()) return { status: 'done' };
-    // Parsed here too: without webhook registration the webhook part (which parses it) does not run.
+    // Parsed here, once, before both parts (the webhook check and the mapping check), like every job's at claim.
     const parsed = parsePayload('clickup.webhook_health', engineJobs['clickup.webhook_health'], job.payload);
     if (!parsed.ok) return parsed.refused;
     // Without webhook registration (clickup.webhook.register false) only the mapping is checked: reading the

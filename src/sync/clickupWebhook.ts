@@ -8,7 +8,7 @@ import * as cursors from '../store/ops/cursors.ts';
 import { outcomeFromRemote } from './outcome.ts';
 import type { Store } from '../store/db.ts';
 import { ourListIds } from '../flows/shared/ourLists.ts';
-import { engineJobs, newEngineJob, parsePayload } from './engineJobs.ts';
+import { newEngineJob } from './engineJobs.ts';
 import type { z } from 'zod';
 import type { webhookHistoryItemSchema } from '../connectors/clickup/types.ts';
 
@@ -296,10 +296,8 @@ export async function ensureClickUpWebhook(
 
 /** `clickup.webhook_health` (scheduled): the same check on a timer, so a failing webhook is noticed and healed. */
 export function webhookHealthHandler(ctx: SyncContext, state: ClickUpWebhookState, onAccepted: () => void): JobHandler {
-  return async (job) => {
-    // Set by the bridge, not a module: the payload is parsed here, like every job's at claim.
-    const parsed = parsePayload('clickup.webhook_health', engineJobs['clickup.webhook_health'], job.payload);
-    if (!parsed.ok) return parsed.refused;
+  // The bridge's handler of the kind parses the job's payload before calling this (with or without registration).
+  return async () => {
     const r = await ensureClickUpWebhook(ctx, state, onAccepted);
     if ('error' in r)
       return outcomeFromRemote(
