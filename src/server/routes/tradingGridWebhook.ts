@@ -25,7 +25,12 @@ export function mountTradingGridWebhook(app: Hono, deps: TradingGridWebhookDeps)
   app.post('/webhooks/tradinggrid', async (c) => {
     const raw = await readRawBody(c, deps.bodyLimitBytes);
     if (!raw.ok) return c.json({ error: raw.error }, raw.status);
-    const headers = Object.fromEntries(c.req.raw.headers.entries());
+    // The three headers the signature reads, not a copy of every header per request.
+    const headers = {
+      'webhook-id': c.req.header('webhook-id'),
+      'webhook-timestamp': c.req.header('webhook-timestamp'),
+      'webhook-signature': c.req.header('webhook-signature'),
+    };
     const v = verifyTradingGridWebhook(raw.body, headers, deps.secret, {
       toleranceSec: deps.toleranceSec,
       nowSec: Math.floor(deps.now() / 1000),
