@@ -27,6 +27,17 @@ const CREATE = 'POST /api/v2/list/{list_id}/task';
  * to compare the acknowledgement times at 500 requests/s with and without it.
  */
 const YIELD = process.env.FLOW1_YIELD === '1';
+/** FLOW1_ONLY=child: only the bridge-in-its-own-process runs (CPU per case, peak RSS), not the other two. */
+const CHILD_ONLY = process.env.FLOW1_ONLY === 'child';
+/**
+ * FLOW1_PROBE=DIR: preload bench/flow1Probe.mjs into the bridge child: memory samples every 250 ms (and a CPU
+ * profile of the measured window only, below), written to DIR (FLOW1_SNAPSHOT_RSS_MB=M, FLOW1_SNAPSHOT_HEAP_MB=M
+ * add one heap snapshot when its RSS, or its heap used, first passes M MB). FLOW1_CHILD_NODE_OPTIONS: more Node options for the child only.
+ */
+const CHILD_NODE_OPTIONS = process.env.FLOW1_CHILD_NODE_OPTIONS ?? '';
+const PROBE = process.env.FLOW1_PROBE;
+/** With FLOW1_PROBE: FLOW1_CPU_PROFILE=1 also profiles the measured window (the sampling adds CPU of its own). */
+const CPU_PROFILE = PROBE !== undefined && process.env.FLOW1_CPU_PROFILE === '1';
 
 async function raise(tg: TradingGridSandbox, n: number, tag: string) {
   const events = [];
@@ -163,7 +174,20 @@ async function childRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, t
       clickupUnmetered: true,
     },
   );
-  const proc = await startBridgeProcess(dir, config, secrets, `flow1-${tag}`);
+  const probe = new URL('./flow1Probe.mjs', import.meta.url).href;
+  const nodeOptions = [process.env.NODE_OPTIONS ?? '', CHILD_NODE_OPTIONS, PROBE ? `--import ${probe}` : '']
+    .join(' ')
+    .trim();
+  const proc = await startBridgeProcess(dir, config, secrets, `flow1-${tag}`, {
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    ...(PROBE
+      ? {
+          GRIDBRIDGE_FLOW1_PROBE: PROBE,
+          GRIDBRIDGE_PROBE_SNAPSHOT_RSS_MB: process.env.FLOW1_SNAPSHOT_RSS_MB ?? '0',
+          GRIDBRIDGE_PROBE_SNAPSHOT_HEAP_MB: process.env.FLOW1_SNAPSHOT_HEAP_MB ?? '0',
+        }
+      : {}),
+  });
   const db = new SQLite(file, { readonly: true });
   const links = () =>
     Number((db.prepare("SELECT count(*) AS n FROM links WHERE entity = 'case'").get() as { n: number }).n);
@@ -177,12 +201,17 @@ async function childRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, t
     await waitLinks(warm.length);
     const events = await raise(tg, n, tag);
     const pid = proc.child.pid!;
+    if (CPU_PROFILE) process.kill(pid, 'SIGUSR2'); // starts the CPU profile
     const cpu0 = cpuMsOf(pid) ?? 0;
     const t0 = performance.now();
     await fire(proc.url, events, tg.webhookSecret, { concurrency: 32 });
     await waitLinks(warm.length + n);
     const secs = (performance.now() - t0) / 1000;
     const cpuMs = (cpuMsOf(pid) ?? 0) - cpu0;
+    if (CPU_PROFILE) {
+      process.kill(pid, 'SIGUSR2'); // writes it
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     return { casesPerSec: n / secs, bridgeCpuMsPerCase: cpuMs / n, peakRssMb: peakRssMb(pid) ?? NaN };
   } finally {
     db.close();
@@ -247,8 +276,10 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
     const naive = [];
     const child = [];
     for (let i = 0; i < runs; i++) {
-      naive.push(await naiveRun(cu, tg, n, `n${i}`));
-      bridge.push(await bridgeRun(cu, tg, n, `b${i}`));
+      if (!CHILD_ONLY) {
+        naive.push(await naiveRun(cu, tg, n, `n${i}`));
+        bridge.push(await bridgeRun(cu, tg, n, `b${i}`));
+      }
       child.push(await childRun(cu, tg, n, `c${i}`));
     }
     const pick = (rows: Array<Record<string, number>>, k: string) => summary(rows.map((r) => r[k]!));
