@@ -217,6 +217,21 @@ describe('ClickUp rate limiter on a test clock', () => {
     expect(l.state()).toMatchObject({ assumed: false, limit: 100, remaining: 78 });
   });
 
+  it("after an assumed budget, the first real answer's reset replaces the guessed window end, even an earlier one", async () => {
+    const { c, l, times, go } = setup({ assumedLimit: 3 });
+    await go();
+    l.done({});
+    // Our guess: the window counted from our first call ends at T0 + 60 s.
+    expect(l.state()).toMatchObject({ assumed: true, resetAt: T0 + 60_000 });
+    await go();
+    c.t = T0 + 1_000;
+    // ClickUp's own window ends sooner, and its budget is spent: the next call waits for ClickUp's reset.
+    l.done(headers(100, 0, T0 + 20_000));
+    expect(l.state()).toMatchObject({ assumed: false, limit: 100, remaining: 0, resetAt: T0 + 20_000 });
+    await go();
+    expect(times.map((x) => x - T0)).toEqual([0, 0, 20_250]);
+  });
+
   it('the default assumed budget is 100 calls, less those already sent', async () => {
     const { l, go } = setup();
     await go();

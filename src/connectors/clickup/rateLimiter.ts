@@ -161,6 +161,8 @@ export class ClickUpRateLimiter {
       }
       return;
     }
+    // The window tracked so far was our guess (an assumed budget, counted from our first call), not ClickUp's.
+    const wasGuess = this.assumed;
     this.known = true;
     this.unlimited = false;
     this.assumed = false;
@@ -168,8 +170,9 @@ export class ClickUpRateLimiter {
     const resetAt = Number.isFinite(reset) ? Math.min(reset * 1000, this.now() + this.capWait(Infinity)) : null;
     // Calls still in flight may not be counted in this header yet: count them as spent.
     const est = Math.max(0, remaining - this.inFlight);
-    if (resetAt !== null && (this.resetAt === null || resetAt > this.resetAt + 500)) {
-      // A newer window than the one we were tracking.
+    if (resetAt !== null && (wasGuess || this.resetAt === null || resetAt > this.resetAt + 500)) {
+      // A newer window than the one we were tracking, or the first real one after a guessed one (whose
+      // end, even if later, is not when ClickUp's budget comes back).
       this.resetAt = resetAt;
       this.remaining = est;
     } else {

@@ -112,6 +112,27 @@ describeStores('ClickUp budget shared by instances (%s store)', (kind) => {
     expect(await budget.take(10, 1000, 10)).toEqual({ until: 1_002_000 });
   });
 
+  it("a new window ends with the remote's own window when that is within one window from now", async () => {
+    const t = await make(kind);
+    let now = 1_000_000;
+    const budget = clickUpBudgetFor(t.store.db, 'pk_aligned', () => now);
+    // ClickUp's window ends in 250 ms: the shared one started now ends then too, not a whole window later.
+    expect(await budget.take(10, 1000, 8, 1_000_250)).toEqual({ until: 1_000_250 });
+    // A running window keeps its end whatever the remote says.
+    expect(await budget.take(10, 1000, 2, 1_000_900)).toEqual({ until: 1_000_250 });
+    expect(await budget.take(10, 1000, 1, 1_000_900)).toEqual({ wait: 250 });
+    // It has ended: the next window ends with the remote's next one, and starts full.
+    now = 1_000_250;
+    expect(await budget.take(10, 1000, 10, 1_001_250)).toEqual({ until: 1_001_250 });
+    // A remote end further than a window ahead, already past, or unknown: a whole window from now.
+    now = 1_001_250;
+    expect(await budget.take(10, 1000, 1, 1_002_251)).toEqual({ until: 1_002_250 });
+    now = 1_002_250;
+    expect(await budget.take(10, 1000, 1, 1_002_000)).toEqual({ until: 1_003_250 });
+    now = 1_003_250;
+    expect(await budget.take(10, 1000, 1)).toEqual({ until: 1_004_250 });
+  });
+
   it('one lease serves several calls: the store is asked once per lease, not per call', async () => {
     const t = await make(kind);
     const budget = clickUpBudgetFor(t.store.db, 'pk_lease');
@@ -159,5 +180,48 @@ describeStores('ClickUp budget shared by instances (%s store)', (kind) => {
     }
     expect(limits.length).toBeGreaterThan(0);
     expect(new Set(limits)).toEqual(new Set([100]));
+  });
+});
+
+describe("the shared limiter aligns the shared window with ClickUp's", () => {
+  it("hands the remote's window end (X-RateLimit-Reset) to the store, and none while its budget is assumed", async () => {
+    let now = 5_000_000;
+    const ends: Array<number | undefined> = [];
+    const l = new SharedBudgetRateLimiter(
+      {
+        take: async (_limit, _w, _n, remoteEnd) => {
+          ends.push(remoteEnd);
+          return { until: now + 60_000 };
+        },
+      },
+      {
+        now: () => now,
+        // The clock moves by every wait (the test must fail, not spin, if the limiter waits).
+        sleep: async (ms) => void (now += ms),
+        assumedLimit: 5,
+        leaseUnits: 1,
+      },
+    );
+    // No headers: the assumed budget's window is our guess, not ClickUp's; the store gets no end.
+    await l.acquire();
+    l.done({});
+    await l.acquire();
+    expect(l.state()).toMatchObject({ assumed: true });
+    expect(ends).toEqual([undefined]);
+    // A real answer: ClickUp's window ends 20 s from now, and the next lease says so.
+    now += 1_000;
+    const clickUpEnd = now + 20_000;
+    l.done({
+      'x-ratelimit-limit': '100',
+      'x-ratelimit-remaining': '90',
+      'x-ratelimit-reset': String(clickUpEnd / 1000),
+    });
+    await l.acquire();
+    l.done({
+      'x-ratelimit-limit': '100',
+      'x-ratelimit-remaining': '89',
+      'x-ratelimit-reset': String(clickUpEnd / 1000),
+    });
+    expect(ends).toEqual([undefined, clickUpEnd]);
   });
 });

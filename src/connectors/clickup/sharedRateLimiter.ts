@@ -5,8 +5,15 @@ export interface SharedBudget {
   /**
    * Take `units` calls (all or none) of `limit` per `windowMs`: `until` is when the granted units stop
    * being valid (the shared window's end), else `wait` is how many ms until that window ends.
+   * `remoteWindowEndsAt`: when the remote's own window ends (X-RateLimit-Reset), if known; a new shared
+   * window then ends with it (when within one window from now), so both count the same calls.
    */
-  take(limit: number, windowMs: number, units: number): Promise<{ until: number } | { wait: number }>;
+  take(
+    limit: number,
+    windowMs: number,
+    units: number,
+    remoteWindowEndsAt?: number,
+  ): Promise<{ until: number } | { wait: number }>;
 }
 
 /**
@@ -30,7 +37,9 @@ export interface SharedRateLimiterOptions extends RateLimiterOptions {
  * call also spends one unit of the shared window, and waits for the next window when the instances
  * together have spent it. Units are leased from the store a few at a time (`leaseUnits`) and spent
  * locally until the window they belong to ends, so the store is asked once per few calls rather than on
- * every call, and the instances together still never spend more than the limit in a window. A remote that
+ * every call, and the instances together still never spend more than the limit in a window. Once an answer
+ * has told the remote's window end (X-RateLimit-Reset), a new shared window ends with it, so the shared
+ * windows line up with ClickUp's instead of straddling two of them. A remote that
  * sends no rate-limit headers is not metered here either. If the shared budget cannot be reached, the
  * call goes on under the local limiter alone (logged).
  */
@@ -65,7 +74,9 @@ export class SharedBudgetRateLimiter extends ClickUpRateLimiter {
       }
       let wait: number;
       try {
-        wait = await (this.leasing ??= this.lease(s.limit).finally(() => (this.leasing = null)));
+        // The remote's window end, once real headers told it: a guess (the assumed budget) is not ClickUp's.
+        const remoteEnd = !s.assumed && s.resetAt !== null ? s.resetAt : undefined;
+        wait = await (this.leasing ??= this.lease(s.limit, remoteEnd).finally(() => (this.leasing = null)));
       } catch (e) {
         this.sharedOpts.logger?.warn({ err: e }, 'shared ClickUp budget unavailable; pacing by this instance alone');
         return;
@@ -75,13 +86,13 @@ export class SharedBudgetRateLimiter extends ClickUpRateLimiter {
   }
 
   /** Lease units into the local stock: 0 when some were granted, else ms until the shared window ends. */
-  private async lease(limit: number): Promise<number> {
+  private async lease(limit: number, remoteEnd: number | undefined): Promise<number> {
     let units = Math.min(limit, this.sharedOpts.leaseUnits ?? leaseUnits(limit));
-    let r = await this.budget.take(limit, this.shareWindowMs, units);
+    let r = await this.budget.take(limit, this.shareWindowMs, units, remoteEnd);
     if ('wait' in r && units > 1) {
       // Fewer units than a whole lease are left in this window: take them one at a time.
       units = 1;
-      r = await this.budget.take(limit, this.shareWindowMs, 1);
+      r = await this.budget.take(limit, this.shareWindowMs, 1, remoteEnd);
     }
     if ('wait' in r) return r.wait;
     this.leased = units;
