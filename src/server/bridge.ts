@@ -487,8 +487,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       try {
         // Slots are whole seconds: a process restarted within the second of the last one's catch-up finds that
         // slot's job (done) and would skip its own, so it takes the next free slot of the coming seconds.
-        const task = { kind: 'clickup.webhook_health' as const, cron: config.clickup.webhook.health_cron };
-        for (let s = 0; s < 5 && !(await scheduler.enqueueSlot(task, now() + s * 1000)); s++);
+        await scheduler.runNow({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron }, now());
       } catch (e) {
         logger.warn({ err: e }, 'could not queue the ClickUp catch-up; the next health check does it');
       }

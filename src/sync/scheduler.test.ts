@@ -23,6 +23,26 @@ describe('scheduler', () => {
     expect(await a.enqueueSlot(task, 1_700_000_060_000)).toBe(true);
   });
 
+  it('runNow queues a run even when this second already has one (the minute tick at :00, an earlier run now)', async () => {
+    const t = await tempSqliteStore();
+    cleanups.push(t.cleanup);
+    const s = new Scheduler(t.store, () => undefined);
+    const task = { kind: 'rollouts.scan', cron: '* * * * *' } as const;
+    // The minute's tick ran at :00; a change made later in that second is seen only by a run of its own.
+    expect(await s.enqueueSlot(task, 1_700_000_040_000)).toBe(true);
+    expect(await s.enqueueSlot(task, 1_700_000_040_400)).toBe(false);
+    expect(await s.runNow(task, 1_700_000_040_400)).toBe(1_700_000_041_000);
+    expect(await s.runNow(task, 1_700_000_040_900)).toBe(1_700_000_042_000);
+    expect(await s.runNow(task, 1_700_000_050_000)).toBe(1_700_000_050_000);
+    expect(await s.runNow(task, 1_700_000_040_000, 2)).toBeNull();
+    expect((await t.store.db.selectFrom('jobs').select('key').orderBy('id').execute()).map((j) => j.key)).toEqual([
+      'sched:rollouts.scan:1700000040000',
+      'sched:rollouts.scan:1700000041000',
+      'sched:rollouts.scan:1700000042000',
+      'sched:rollouts.scan:1700000050000',
+    ]);
+  });
+
   it('a started schedule enqueues on its ticks', async () => {
     const t = await tempSqliteStore();
     cleanups.push(t.cleanup);

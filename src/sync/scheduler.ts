@@ -62,6 +62,25 @@ export class Scheduler {
     return n > 0;
   }
 
+  /**
+   * Enqueue a run of `task` now, out of schedule (a catch-up, an operator's or a test's "run it now"): the first
+   * one-second slot from `fromMs` on that has no job yet. `enqueueSlot(task, now)` alone is a no-op when this
+   * second's slot already has a job — the schedule's own tick at :00, or an earlier run now in the same second —
+   * and if that job ran before the change it should see, nothing sees it until the next tick. Returns the slot
+   * taken, or null if the next `maxSlots` slots all have one.
+   */
+  async runNow<K extends ScheduledKind>(
+    task: ScheduledTask<K>,
+    fromMs = Date.now(),
+    maxSlots = 5,
+  ): Promise<number | null> {
+    for (let s = 0; s < maxSlots; s++) {
+      const at = fromMs + s * 1000;
+      if (await this.enqueueSlot(task, at)) return Math.floor(at / 1000) * 1000;
+    }
+    return null;
+  }
+
   start(): void {
     for (const c of this.crons) c.resume();
   }

@@ -21,7 +21,7 @@ export async function playAfternoon(
 ): Promise<string[]> {
   const db = bridge.store.db;
   const tick = async (kind: ScheduledKind, at = Date.now()) => {
-    await bridge.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, at);
+    await bridge.scheduler.runNow({ kind, cron: '* * * * *' }, at);
     bridge.dispatcher.wake();
     await quiet();
   };

@@ -67,7 +67,7 @@ export async function deliverEdiOnlyPartner(
     ['edifact/invoic-d01b.edi', 'WAYNE-INVOIC-E9001.edi'],
   ] as const)
     copyFileSync(new URL(fixture, FIXTURES), join(dir, 'inbound', name));
-  await bridge.scheduler.enqueueSlot({ kind: 'mailbox.scan', cron: cfg.scan_cron }, Date.now() + 1);
+  await bridge.scheduler.runNow({ kind: 'mailbox.scan', cron: cfg.scan_cron });
   await settle();
   const cases = (await listDemoEdiCases(bridge)).filter((c) => c.partnerId === EDI_ONLY_PARTNER);
   const lines = [
@@ -105,7 +105,7 @@ export async function deliverDemoEdi(bridge: Bridge, dir: string): Promise<void>
     ['truncated.x12', 'ACME-850-1201.x12'],
   ] as const)
     copyFileSync(new URL(fixture, FIXTURES), join(dir, 'inbound', name));
-  await bridge.scheduler.enqueueSlot({ kind: 'mailbox.scan', cron: cfg.scan_cron }, Date.now());
+  await bridge.scheduler.runNow({ kind: 'mailbox.scan', cron: cfg.scan_cron });
 }
 
 /** The EDI-derived cases the scan made (with the exception each came from), for the summary. */

@@ -122,7 +122,7 @@ export async function playEmailPartner(
         custom_fields: [{ id: field, value: EMAIL_PARTNER }],
       }),
     });
-    await bridge.scheduler.enqueueSlot({ kind: 'rollouts.scan', cron: '* * * * *' }, Date.now());
+    await bridge.scheduler.runNow({ kind: 'rollouts.scan', cron: '* * * * *' });
   }
   bridge.dispatcher.wake();
   await quiet();

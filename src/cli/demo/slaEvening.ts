@@ -50,7 +50,7 @@ export async function playSlaEvening(
 ): Promise<string[]> {
   const db = bridge.store.db;
   const tick = async (kind: ScheduledKind) => {
-    await bridge.scheduler.enqueueSlot({ kind, cron: '* * * * *' }, Date.now());
+    await bridge.scheduler.runNow({ kind, cron: '* * * * *' });
     bridge.dispatcher.wake();
     await quiet();
   };
