@@ -23,7 +23,7 @@ describe('npm run demo', () => {
       expect(wayne[0]!.taskId).toBeTruthy();
       expect(out).toMatch(/Wayne Fasteners trades over EDI only/);
       expect(out).toMatch(/INVOIC INV-E9001 vs PO PO-E4711: 4000862141411 price 42 invoiced, 40 ordered/);
-      expect(out).toContain('requests to the community API about partners while its files became tasks: 0');
+      expect(out).toContain('requests to the community API about Wayne Fasteners while its files became tasks: 0');
       // The later parts of the day each report in the output.
       expect(out).toMatch(/Midday: the team works the cases in ClickUp/);
       expect(out).toMatch(/partner now sees "in_review"/);

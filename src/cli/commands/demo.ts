@@ -10,6 +10,7 @@ import { startBridge, StartupError } from '../../server/bridge.ts';
 import { raiseMorningCases } from '../demo/partnerDay.ts';
 import { demoSlaConfig, playSlaEvening } from '../demo/slaEvening.ts';
 import {
+  countCommunityRequestsAbout,
   deliverDemoEdi,
   deliverEdiOnlyPartner,
   demoMailboxConfig,
@@ -95,12 +96,10 @@ export async function runDemo(
   );
   await deliverDemoEdi(bridge, `${file}-mailbox`);
   await waitForQuiet(bridge, tg);
-  const ediOnly = await deliverEdiOnlyPartner(
-    bridge,
-    `${file}-mailbox`,
-    () => tg.stats().requests['GET /trading_partners/{id}'] ?? 0,
-    () => waitForQuiet(bridge, tg),
-  );
+  const ediOnlyReads = countCommunityRequestsAbout(tg, EDI_ONLY_PARTNER);
+  const ediOnly = await deliverEdiOnlyPartner(bridge, `${file}-mailbox`, ediOnlyReads.count, () =>
+    waitForQuiet(bridge, tg),
+  ).finally(ediOnlyReads.stop);
   out(`${ediOnly.join('\n')}\n`);
   const ediCases = await listDemoEdiCases(bridge);
 

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bridge } from '../../server/bridge.ts';
+import type { TradingGridSandbox } from '../../sandbox/tradinggrid/index.ts';
 import { openMailboxDriver } from '../../channels/tradinggrid-mailbox/mailboxRuntime.ts';
 import type { DemoCase } from './partnerDay.ts';
 import { listMailboxCases } from '../../store/ops/listMailboxCases.ts';
@@ -40,14 +41,33 @@ export const EDI_ONLY_PARTNER = 'P-WAYNE';
 export const EDI_ONLY_PARTNER_MAPPING = { name: 'Wayne Fasteners', tier: 'preferred', community: false } as const;
 
 /**
+ * Count the requests to the community API about one partner from now on: those naming it in the path
+ * (`/trading_partners/{id}` and below, any method) or filtering by it (`where_partner_id`). Requests about other
+ * partners do not count, so work still settling for them cannot be mistaken for a read of this one.
+ */
+export function countCommunityRequestsAbout(
+  tg: Pick<TradingGridSandbox, 'onRequest'>,
+  partnerId: string,
+): { count: () => number; stop: () => void } {
+  let n = 0;
+  const stop = tg.onRequest(({ route, params, query }) => {
+    const named = /^\w+ \/trading_partners\/\{id\}/.test(route) && params.id === partnerId;
+    if (named || query.getAll('where_partner_id').includes(partnerId)) n++;
+  });
+  return { count: () => n, stop };
+}
+
+/**
  * The EDI-only partner's day: our order PO-E4711 (EDIFACT ORDERS) leaves through the mailbox, then its despatch
  * advice and invoice arrive as files; the invoice bills a price and a quantity that match neither. One scan turns
- * them into a task without one request to the community API about that partner (counted on the sandbox).
+ * them into a task without one request to the community API about that partner (counted on the sandbox, for this
+ * partner only: other partners' work may still be settling).
  */
 export async function deliverEdiOnlyPartner(
   bridge: Bridge,
   dir: string,
-  communityPartnerReads: () => number,
+  /** Requests to the community API about the EDI-only partner so far (countCommunityRequestsAbout). */
+  communityReads: () => number,
   settle: () => Promise<void>,
 ): Promise<string[]> {
   const cfg = bridge.ctx.config.mailbox;
@@ -61,7 +81,7 @@ export async function deliverEdiOnlyPartner(
   );
   await d.value.close();
   if (!sent.ok) throw new Error(sent.error.detail);
-  const before = communityPartnerReads();
+  const before = communityReads();
   for (const [fixture, name] of [
     ['edifact/desadv-d96a.edi', 'WAYNE-DESADV-8812.edi'],
     ['edifact/invoic-d01b.edi', 'WAYNE-INVOIC-E9001.edi'],
@@ -82,7 +102,7 @@ export async function deliverEdiOnlyPartner(
     if (rec) lines.push(`    ${rec.title}`);
   }
   lines.push(
-    `  requests to the community API about partners while its files became tasks: ${communityPartnerReads() - before}`,
+    `  requests to the community API about Wayne Fasteners while its files became tasks: ${communityReads() - before}`,
   );
   return lines;
 }

@@ -3,6 +3,7 @@ export {
   type TradingGridSandbox,
   type TradingGridSandboxOptions,
   type TradingGridSandboxStats,
+  type TradingGridRequestSeen,
   type TradingGridSandboxStateView,
   type TradingGridFaults,
   type SandboxEvent,

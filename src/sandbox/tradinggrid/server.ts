@@ -79,6 +79,15 @@ export interface TradingGridSandboxStats {
   events: WebhookStats;
 }
 
+/** One API request as the sandbox matched it (before faults and auth), for `onRequest` listeners. */
+export interface TradingGridRequestSeen {
+  /** Route name, e.g. `GET /trading_partners/{id}`. */
+  route: string;
+  /** The route's `{name}` segments, decoded. */
+  params: Readonly<Record<string, string>>;
+  query: URLSearchParams;
+}
+
 export interface TradingGridSandboxStateView {
   partners: ReadonlyMap<string, TradingPartner>;
   cases: ReadonlyMap<string, Case>;
@@ -104,6 +113,11 @@ export interface TradingGridSandbox {
   setWebhookUrl(url: string | undefined): void;
   close(): Promise<void>;
   stats(): TradingGridSandboxStats;
+  /**
+   * Call `listener` with every contract API request (not `/_sandbox` controls) from now on, so a caller can
+   * count requests about one resource (`stats()` counts per route only). Returns the function that stops it.
+   */
+  onRequest(listener: (r: TradingGridRequestSeen) => void): () => void;
   state(): TradingGridSandboxStateView;
   /** Resolves when every emitted event is delivered or given up (none queued, in flight or waiting to retry). */
   idle(): Promise<void>;
@@ -167,6 +181,7 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
   const tokens = new Map<string, number>();
   const idempotency = new Map<string, Promise<Reply>>();
   const requestCounts = new Map<string, number>();
+  const requestListeners = new Set<(r: TradingGridRequestSeen) => void>();
   let faultsInjected = 0;
   let idempotentReplays = 0;
   let tokensIssued = 0;
@@ -289,6 +304,7 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
       return sendReply(res, errorReply(404, 'not_found', `no route ${method} ${path}`));
     }
     count(m.route.name);
+    for (const l of requestListeners) l({ route: m.route.name, params: m.params, query });
     const latency = latencyFor(faults, random);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const isToken = m.route.parts[0] === 'tenants';
@@ -361,6 +377,11 @@ export async function startTradingGridSandbox(opts: TradingGridSandboxOptions = 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
     stats,
+    onRequest(listener) {
+      const l = (r: TradingGridRequestSeen) => listener(r);
+      requestListeners.add(l);
+      return () => requestListeners.delete(l);
+    },
     state: () => ({
       partners: state.partners,
       cases: state.cases,
