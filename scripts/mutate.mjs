@@ -75,11 +75,17 @@ export const MODULES = {
     mutate: ['src/connectors/http/safeFetch.ts', 'src/connectors/http/ssrfGuard.ts'],
     tests: ['test/security/safeFetch.test.ts', 'src/connectors/http/ssrfGuard.embedded.test.ts'],
   },
-  transport: { mutate: ['src/connectors/clickup/transport.ts'], tests: ['src/connectors/clickup/transport.test.ts'] },
+  // The transport against one scripted HTTP server with a recording limiter and sleep (transport.unit.test.ts);
+  // transport.test.ts starts a sandbox per test (about a minute a mutant) and is left out.
+  transport: {
+    mutate: ['src/connectors/clickup/transport.ts'],
+    tests: ['src/connectors/clickup/transport.unit.test.ts'],
+  },
   ediReaders: {
     mutate: ['src/connectors/tradinggrid/edi/envelope.ts', 'src/connectors/tradinggrid/edi/acknowledgments.ts'],
     tests: [
       'src/connectors/tradinggrid/edi/acknowledgments.test.ts',
+      'src/connectors/tradinggrid/edi/functionalAcks.test.ts',
       'src/connectors/tradinggrid/edi/parseEdi.test.ts',
     ],
   },
@@ -90,6 +96,72 @@ export const MODULES = {
   statusMap: {
     mutate: ['src/flows/02-status-sync/decisions/statusMap.ts'],
     tests: ['src/flows/02-status-sync/decisions/statusMap.test.ts'],
+  },
+  // The flows' other pure decisions, one module per flow (statusMap and slaDecisions above are measured on
+  // their own), each with only its table tests: none starts a server or opens a store.
+  caseIntakeDecisions: {
+    mutate: ['src/flows/01-case-intake/decisions/caseIntake.ts'],
+    tests: [
+      'src/flows/01-case-intake/decisions/caseIntake.test.ts',
+      'src/flows/01-case-intake/decisions/slaDueAt.test.ts',
+    ],
+  },
+  statusSyncDecisions: {
+    mutate: [
+      'src/flows/02-status-sync/decisions/caseEvent.ts',
+      'src/flows/02-status-sync/decisions/ediStatus.ts',
+      'src/flows/02-status-sync/decisions/editDirection.ts',
+      'src/flows/02-status-sync/decisions/fieldEdits.ts',
+      'src/flows/02-status-sync/decisions/fieldSync.ts',
+      'src/flows/02-status-sync/decisions/mappingDrift.ts',
+    ],
+    tests: [
+      'src/flows/02-status-sync/decisions/caseEvent.test.ts',
+      'src/flows/02-status-sync/decisions/ediStatus.test.ts',
+      'src/flows/02-status-sync/decisions/editDirection.test.ts',
+      'src/flows/02-status-sync/decisions/fieldEdits.test.ts',
+      'src/flows/02-status-sync/decisions/fieldSync.test.ts',
+      'src/flows/02-status-sync/decisions/mappingDrift.test.ts',
+    ],
+  },
+  onboardingDecisions: {
+    mutate: ['src/flows/04-onboarding/decisions/onboarding.ts'],
+    tests: ['src/flows/04-onboarding/decisions/onboarding.test.ts'],
+  },
+  // Flow 5 besides decideSlaActions (slaDecisions): routing, the SLA clock and policy, the sweep.
+  routingDecisions: {
+    mutate: [
+      'src/flows/05-escalation/decisions/routing/caseCategories.ts',
+      'src/flows/05-escalation/decisions/routing/caseKinds.ts',
+      'src/flows/05-escalation/decisions/routing/routeCase.ts',
+      'src/flows/05-escalation/decisions/routing/routingRules.ts',
+    ],
+    tests: [
+      'src/flows/05-escalation/decisions/routing/caseCategories.test.ts',
+      'src/flows/05-escalation/decisions/routing/routeCase.test.ts',
+    ],
+  },
+  slaClockDecisions: {
+    mutate: [
+      'src/flows/05-escalation/decisions/sla/computeSla.ts',
+      'src/flows/05-escalation/decisions/sla/faOverdue.ts',
+      'src/flows/05-escalation/decisions/sla/slaPolicy.ts',
+      'src/flows/05-escalation/decisions/slaSweep.ts',
+    ],
+    tests: [
+      'src/flows/05-escalation/decisions/sla/computeSla.test.ts',
+      'src/flows/05-escalation/decisions/sla/slaPolicy.test.ts',
+      'src/flows/05-escalation/decisions/sla/decideSlaActions.test.ts',
+      'src/flows/05-escalation/decisions/slaSweep.test.ts',
+    ],
+  },
+  approvalsDecisions: {
+    mutate: ['src/flows/06-approvals/decisions/approvals.ts'],
+    tests: ['src/flows/06-approvals/decisions/approvals.test.ts'],
+  },
+  rolloutDecisions: {
+    mutate: ['src/flows/08-rollouts/decisions/rollout.ts'],
+    tests: ['src/flows/08-rollouts/decisions/rollout.test.ts'],
   },
 };
 
