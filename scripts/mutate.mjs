@@ -73,7 +73,11 @@ export const MODULES = {
   },
   safeFetch: {
     mutate: ['src/connectors/http/safeFetch.ts', 'src/connectors/http/ssrfGuard.ts'],
-    tests: ['test/security/safeFetch.test.ts', 'src/connectors/http/ssrfGuard.embedded.test.ts'],
+    tests: [
+      'test/security/safeFetch.test.ts',
+      'test/security/safeFetch.edges.test.ts',
+      'src/connectors/http/ssrfGuard.embedded.test.ts',
+    ],
   },
   // The transport against one scripted HTTP server with a recording limiter and sleep (transport.unit.test.ts);
   // transport.test.ts starts a sandbox per test (about a minute a mutant) and is left out.

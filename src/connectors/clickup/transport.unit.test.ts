@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { RemoteError } from '../../core/result.ts';
 import { runWithJobSignal } from '../../core/jobSignal.ts';
 import type { ClickUpRateLimiter } from './rateLimiter.ts';
-import { ClickUpTransport, clickUpRemote, explainClickUpAuth, type RetryPolicy } from './transport.ts';
+import { ClickUpTransport, clickUpRemote, explainClickUpAuth, invalidInput, type RetryPolicy } from './transport.ts';
 
 // The transport's decisions (auth header, retries, 429s, ambiguous writes, a stopped job) against one plain
 // HTTP server that plays a script of answers, with a recording limiter and sleep: no sandbox, no real waits.
@@ -13,6 +13,8 @@ interface Answer {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Never answer (a remote that hangs). */
+  hang?: boolean;
 }
 interface Seen {
   method: string;
@@ -38,6 +40,7 @@ beforeAll(async () => {
         body: Buffer.concat(chunks).toString(),
       });
       const a = script.shift() ?? { status: 200, body: '{}' };
+      if (a.hang) return;
       res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers }).end(a.body ?? '');
     });
   });
@@ -58,15 +61,17 @@ beforeEach(() => {
 });
 afterEach(async () => {
   vi.restoreAllMocks();
-  await Promise.all(transports.map((t) => t.close()));
+  const open = transports;
   transports = [];
+  await Promise.all(open.map((t) => t.close()));
 });
 
 const POLICY: RetryPolicy = { maxAttempts: 3, baseMs: 100, maxMs: 1_000, max429: 2 };
 
-function setup(opts: { token?: string; retry?: Partial<RetryPolicy> } = {}) {
+function setup(opts: { token?: string; retry?: Partial<RetryPolicy>; noLogger?: boolean; timeoutMs?: number } = {}) {
   const rec = { acquired: 0, done: [] as unknown[], limited: [] as (number | undefined)[], sleeps: [] as number[] };
   const debug: string[] = [];
+  const debugFields: unknown[] = [];
   const limiter = {
     acquire: () => {
       rec.acquired++;
@@ -75,7 +80,12 @@ function setup(opts: { token?: string; retry?: Partial<RetryPolicy> } = {}) {
     done: (h: unknown) => void rec.done.push(h),
     onRateLimited: (ms: number | undefined) => void rec.limited.push(ms),
   } as unknown as ClickUpRateLimiter;
-  const logger = { debug: (_o: unknown, msg: string) => void debug.push(msg) };
+  const logger = {
+    debug: (o: unknown, msg: string) => {
+      debugFields.push(o);
+      debug.push(msg);
+    },
+  };
   const t = new ClickUpTransport(
     `${base}/api`,
     opts.token ?? 'pk_1_TOKEN',
@@ -83,10 +93,11 @@ function setup(opts: { token?: string; retry?: Partial<RetryPolicy> } = {}) {
     { ...POLICY, ...opts.retry },
     () => 1_000_000,
     async (ms) => void rec.sleeps.push(ms),
-    logger as never,
+    opts.noLogger ? undefined : (logger as never),
+    opts.timeoutMs,
   );
   transports.push(t);
-  return { t, rec, debug };
+  return { t, rec, debug, debugFields };
 }
 
 const json = (status: number, body: unknown, headers?: Record<string, string>): Answer => ({
@@ -174,6 +185,7 @@ describe('ClickUpTransport.request', () => {
     ['bearer abc', 'bearer abc'],
     ['abc', 'Bearer abc'],
     ['xpk_1', 'Bearer xpk_1'],
+    ['x bearer y', 'Bearer x bearer y'],
   ])('token %s goes as authorization %s', async (token, header) => {
     const { t } = setup({ token });
     script = [json(200, { ok: 1 })];
@@ -204,7 +216,7 @@ describe('ClickUpTransport.request', () => {
   });
 
   it('retries a 5xx with its backoff until it succeeds, and tells the limiter of every answer', async () => {
-    const { t, rec, debug } = setup();
+    const { t, rec, debug, debugFields } = setup();
     const rl = { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '7', 'x-ratelimit-reset': '1700000000' };
     script = [json(503, { err: 'down' }, rl), json(500, {}), json(200, { id: 'T' }, rl)];
     expect(await t.request({ method: 'GET', path: '/v2/task/T' })).toStrictEqual({ ok: true, value: { id: 'T' } });
@@ -217,6 +229,10 @@ describe('ClickUpTransport.request', () => {
     expect(rec.done[2]).toMatchObject(rl);
     expect(rec.limited).toEqual([]);
     expect(debug).toEqual(['clickup GET /v2/task/T retrying', 'clickup GET /v2/task/T retrying']);
+    expect(debugFields).toEqual([
+      { code: 'http_503', attempt: 1, wait: 50 },
+      { code: 'http_500', attempt: 2, wait: 100 },
+    ]);
   });
 
   it('gives up after maxAttempts and returns the last error', async () => {
@@ -266,6 +282,34 @@ describe('ClickUpTransport.request', () => {
     expect(debug).toEqual(['clickup POST /v2/list/L/task may have been applied; not repeated in place']);
   });
 
+  it('without a logger the same decisions are made', async () => {
+    const { t } = setup({ noLogger: true });
+    script = [json(502, {}), json(503, {}), json(200, { v: 1 })];
+    expect(await t.request({ method: 'POST', path: '/v2/a', json: {} })).toMatchObject({
+      ok: false,
+      error: { ambiguous: true },
+    });
+    expect(await t.request({ method: 'GET', path: '/v2/b' })).toStrictEqual({ ok: true, value: { v: 1 } });
+  });
+
+  it('the time limit given to the transport applies to its calls', async () => {
+    const { t } = setup({ timeoutMs: 200, retry: { maxAttempts: 1 } });
+    script = [{ status: 200, hang: true }];
+    const t0 = Date.now();
+    const r = await t.request({ method: 'GET', path: '/v2/slow' });
+    expect(r).toMatchObject({ ok: false, error: { retryable: true } });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('a closed transport sends nothing more', async () => {
+    const { t } = setup();
+    transports = transports.filter((x) => x !== t);
+    await t.close();
+    const before = seen.length;
+    expect((await t.request({ method: 'GET', path: '/v2/x' })).ok).toBe(false);
+    expect(seen.length).toBe(before);
+  });
+
   it('a POST marked idempotent, or a PUT, is repeated in place after a 502', async () => {
     const { t } = setup();
     script = [json(502, {}), json(200, { v: 1 })];
@@ -284,7 +328,7 @@ describe('ClickUpTransport.request', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error).toMatchObject({ status: 400, code: 'http_400:INPUT_1', retryable: false });
-    expect(r.error.detail).not.toMatch(/not repeated/);
+    expect(r.error.detail).toBe('clickup POST /v2/z: request refused (400) — INPUT_1: bad');
     expect(seen).toHaveLength(1);
     expect(rec.sleeps).toEqual([]);
   });
@@ -376,8 +420,31 @@ describe('ClickUpTransport.stream', () => {
     expect(rec.sleeps).toEqual([50]);
 
     script = [{ status: 404, body: 'gone' }];
-    expect(await t.stream(new URL(`${base}/att/b`), false, false)).toMatchObject({ ok: false, error: { status: 404 } });
+    expect(await t.stream(new URL(`${base}/att/b`), false, false)).toMatchObject({
+      ok: false,
+      error: { status: 404, detail: 'clickup-download GET /att/b: request refused (404) — gone' },
+    });
     expect(seen).toHaveLength(3);
+  });
+
+  it('a large download is handed over whole (the client is closed only after the body)', async () => {
+    const { t } = setup();
+    const big = 'z'.repeat(2_000_000);
+    script = [{ status: 200, body: big }];
+    const r = await t.stream(new URL(`${base}/att/big`), false, false);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(Buffer.concat(await r.value.body.toArray()).length).toBe(big.length);
+  });
+
+  it('a stopped job does not start a metered download, and says which', async () => {
+    const { t } = setup();
+    const ac = new AbortController();
+    ac.abort(new Error('lease lost'));
+    const r = await runWithJobSignal(ac.signal, () => t.stream(new URL(`${base}/api/v2/f?x=1`), true, true));
+    expect(r).toStrictEqual({
+      ok: false,
+      error: { code: 'job_stopped', retryable: true, detail: 'clickup GET /api/v2/f?x=1: not sent: lease lost' },
+    });
   });
 
   it('a metered 429 waits in the limiter', async () => {
@@ -392,4 +459,12 @@ describe('ClickUpTransport.stream', () => {
     expect(rec.sleeps).toEqual([]);
     expect(rec.done).toHaveLength(2);
   });
+});
+
+describe('invalidInput', () => {
+  it('is a final error naming where and what', () =>
+    expect(invalidInput('createTask', 'name is empty')).toStrictEqual({
+      ok: false,
+      error: { code: 'clickup:invalid_input', retryable: false, detail: 'createTask: name is empty' },
+    }));
 });
