@@ -23,6 +23,18 @@ const incoming = (kind: string, exception?: string) => ({ kind, exception, opene
 describe('the SLA due date the intake decides', () => {
   it.each([
     ['a new case: its policy from its opening', null, incoming('dispute'), OPENED + 48 * HOUR + 72 * HOUR],
+    [
+      "a new EDI case: its exception's policy",
+      null,
+      incoming('edi_exception', 'fa_overdue'),
+      OPENED + 48 * HOUR + 4 * HOUR,
+    ],
+    [
+      'an exception dropped for one without a policy of its own: the kind policy, from the original opening',
+      existing({ kind: 'edi_exception', exception: 'fa_overdue', slaDueAt: OPENED + 4 * HOUR }),
+      incoming('edi_exception', 'asn_missing'),
+      OPENED + 48 * HOUR,
+    ],
     ['the same kind again: kept', existing(), incoming('dispute'), OPENED + 72 * HOUR],
     [
       'the same kind, a due date moved by a pause: kept',
