@@ -76,6 +76,17 @@ export async function writeOrFold(
   else await query.execute();
 }
 
+/** `writeOrFold` for a statement already compiled for `db`'s dialect (a fixedStatement). */
+export async function writeOrFoldCompiled(
+  db: Kysely<Database> | Transaction<Database>,
+  query: CompiledQuery,
+  row?: string,
+): Promise<void> {
+  const sink = foldSink(db);
+  if (sink) fold(sink, query, row);
+  else await db.executeQuery(query);
+}
+
 /** A Kysely that compiles for PostgreSQL and refuses to run anything (a folded commit's statements are collected). */
 function recorder(sink: FoldSink): Kysely<Database> {
   const refuse = (): never => {

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
-import { writeOrFold } from '../foldedCommit.ts';
+import { writeOrFoldCompiled } from '../foldedCommit.ts';
+import { fixedStatement } from '../fixedStatement.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -13,19 +14,33 @@ export interface AuditEntry {
   after?: unknown;
 }
 
+const insertAudit = fixedStatement(
+  (
+    db,
+    at: number,
+    actor: string,
+    entity: string,
+    entityId: string,
+    action: string,
+    before: string | null,
+    after: string | null,
+  ) => db.insertInto('audit_log').values({ at, actor, entity, entity_id: entityId, action, before, after }),
+);
+
 /** Appends an audit row (folded into a job's completion statement when written by its commit on PostgreSQL). */
 export async function appendAudit(db: Db, e: AuditEntry, now: number): Promise<void> {
-  await writeOrFold(
+  await writeOrFoldCompiled(
     db,
-    db.insertInto('audit_log').values({
-      at: now,
-      actor: e.actor,
-      entity: e.entity,
-      entity_id: e.entityId,
-      action: e.action,
-      before: e.before === undefined ? null : JSON.stringify(e.before),
-      after: e.after === undefined ? null : JSON.stringify(e.after),
-    }),
+    insertAudit(
+      db,
+      now,
+      e.actor,
+      e.entity,
+      e.entityId,
+      e.action,
+      e.before === undefined ? null : JSON.stringify(e.before),
+      e.after === undefined ? null : JSON.stringify(e.after),
+    ),
   );
 }
 

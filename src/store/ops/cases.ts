@@ -2,9 +2,36 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CaseRecord } from '../../core/case.ts';
 import type { Database } from '../schema.ts';
 import { recordStatusChange } from './recordStatusChange.ts';
-import { fold, foldSink, writeOrFold } from '../foldedCommit.ts';
+import { fold, foldSink, writeOrFoldCompiled } from '../foldedCommit.ts';
+import { fixedStatement } from '../fixedStatement.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+const CASE_COLUMNS = [
+  'id',
+  'source',
+  'partner_id',
+  'kind',
+  'partner_status',
+  'state',
+  'hold_reason',
+  'sla_due_at',
+  'opened_at',
+  'resolved_at',
+  'updated_at',
+  'data',
+] as const;
+type CaseRow = Database['cases'];
+
+// One upsert shape for every case (each column a bound value). A record with an unset (undefined) field
+// takes the ordinary path, where Kysely leaves that column out.
+const upsertCase = fixedStatement((db, ...values: Array<CaseRow[keyof CaseRow]>) => {
+  const row = Object.fromEntries(CASE_COLUMNS.map((k, i) => [k, values[i]])) as unknown as CaseRow;
+  return db
+    .insertInto('cases')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined }));
+});
 
 /** Insert or replace a case; the indexed columns are projections of the record. */
 export async function saveCase(db: Db, c: CaseRecord): Promise<void> {
@@ -22,14 +49,7 @@ export async function saveCase(db: Db, c: CaseRecord): Promise<void> {
     updated_at: c.updatedAt,
     data: JSON.stringify(c),
   };
-  await writeOrFold(
-    db,
-    db
-      .insertInto('cases')
-      .values(row)
-      .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined })),
-    `cases:${c.id}`,
-  );
+  await writeOrFoldCompiled(db, upsertCase(db, ...CASE_COLUMNS.map((k) => row[k])), `cases:${c.id}`);
 }
 
 export async function getCase(db: Db, id: string): Promise<CaseRecord | null> {

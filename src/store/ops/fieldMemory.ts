@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
-import { writeOrFold } from '../foldedCommit.ts';
+import { writeOrFoldCompiled } from '../foldedCommit.ts';
+import { fixedStatement } from '../fixedStatement.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -29,6 +30,19 @@ export async function getFieldMemory(db: Db, entity: string, entityId: string, f
   return out;
 }
 
+const upsertField = fixedStatement(
+  (db, entity: string, entityId: string, side: string, field: string, hash: string, at: number) =>
+    db
+      .insertInto('sync_hashes')
+      .values({ entity, entity_id: entityId, side, field, hash, synced_at: at })
+      .onConflict((oc) =>
+        oc
+          .columns(['entity', 'entity_id', 'side', 'field'])
+          .doUpdateSet({ hash, synced_at: at })
+          .where('sync_hashes.synced_at', '<=', at),
+      ),
+);
+
 /** Remember what a side holds; an older time never overwrites a newer one (the guard is in the statement). */
 export async function rememberField(
   db: Db,
@@ -38,17 +52,9 @@ export async function rememberField(
   side: 'clickup' | 'tradinggrid' | 'agreed',
   entry: FieldMemoryEntry,
 ): Promise<void> {
-  await writeOrFold(
+  await writeOrFoldCompiled(
     db,
-    db
-      .insertInto('sync_hashes')
-      .values({ entity, entity_id: entityId, side, field, hash: entry.value, synced_at: entry.at })
-      .onConflict((oc) =>
-        oc
-          .columns(['entity', 'entity_id', 'side', 'field'])
-          .doUpdateSet({ hash: entry.value, synced_at: entry.at })
-          .where('sync_hashes.synced_at', '<=', entry.at),
-      ),
+    upsertField(db, entity, entityId, side, field, entry.value, entry.at),
     `sync_hashes:${entity}:${entityId}:${side}:${field}`,
   );
 }
