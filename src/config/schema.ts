@@ -44,6 +44,11 @@ const ServerConfig = z.strictObject({
   body_limit_bytes: z.number().int().positive().default(1_048_576),
   /** Per-source webhook body limits (bytes), overriding body_limit_bytes. */
   body_limits: BodyLimitsBySource,
+  /**
+   * Answer webhooks on a thread of their own (a worker thread with its own store connection) instead of
+   * the event loop the dispatcher runs its jobs on; other requests are forwarded to the main thread.
+   */
+  intake_thread: z.boolean().default(false),
 });
 
 const StoreConfig = z.strictObject({

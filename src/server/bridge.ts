@@ -35,6 +35,7 @@ import { loadAs2Setup } from '../channels/tradinggrid-mailbox/as2Runtime.ts';
 import { mountSlaSurfaces } from './routes/slaSurfaces.ts';
 import { createConsole, type AdminCredentials } from './admin/index.ts';
 import { listen, type Listening } from './listen.ts';
+import { IntakeListenError, startIntakeThread, type IntakeThread } from './intakeThread.ts';
 import { SharedBudgetRateLimiter } from '../connectors/clickup/sharedRateLimiter.ts';
 import { clickUpBudgetFor } from '../store/ops/takeClickUpBudget.ts';
 import type { Leadership } from '../store/pgLeader.ts';
@@ -273,10 +274,13 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   };
   // The secret ClickUp hands out at registration (or a follower reads from the store) is scrubbed from logs as soon as it is known.
   let webhookSecret: string | null = null;
+  // server.intake_thread: the thread that verifies ClickUp deliveries is told each new secret.
+  let intake: IntakeThread | null = null;
   Object.defineProperty(webhook, 'secret', {
     enumerable: true,
     get: () => webhookSecret,
     set: (v: string | null) => {
+      if (v !== webhookSecret) intake?.setClickUpSecret(v);
       webhookSecret = v;
       addLogSecret(logger, v);
     },
@@ -425,12 +429,47 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     },
   });
   let server: Listening;
+  const intakeThread = config.server.intake_thread;
+  if (intakeThread && /^sqlite::memory:/.test(config.store.url)) {
+    await closeAll();
+    throw new StartupError([
+      'server.intake_thread needs a store another connection can open: a SQLite file or PostgreSQL, not sqlite::memory:',
+    ]);
+  }
   try {
-    server = await listen(app, config.server.host, o.port ?? config.server.port);
+    if (intakeThread) {
+      // The bridge's own server on loopback; the intake thread serves the public port, answers webhooks
+      // itself and forwards the rest here.
+      server = await listen(app, '127.0.0.1', 0);
+      intake = await startIntakeThread({
+        storeUrl: config.store.url,
+        storeOptions: {
+          statementTimeoutMs: config.store.statement_timeout_ms,
+          idleInTransactionTimeoutMs: config.store.idle_in_transaction_timeout_ms,
+          connectTimeoutMs: config.store.connect_timeout_ms,
+        },
+        host: config.server.host,
+        port: o.port ?? config.server.port,
+        tgWebhookSecret: community ? secrets.tgWebhookSecret : null,
+        clickUpWebhookSecret: webhook.secret,
+        bodyLimitBytes: config.server.body_limit_bytes,
+        bodyLimitBytesBySource: config.server.body_limits,
+        backendUrl: server.url,
+        onAccepted: () => dispatcher.wake(),
+        onClickUpAnswerFailed: () => {
+          webhook.failedAnswers = (webhook.failedAnswers ?? 0) + 1;
+        },
+        onError: (e) =>
+          logger.error({ error: e.message, method: e.method, path: e.path }, 'internal error in the intake thread'),
+      }).catch(async (e: unknown) => {
+        await server.close();
+        throw e;
+      });
+    } else server = await listen(app, config.server.host, o.port ?? config.server.port);
   } catch (e) {
     await closeAll();
     const port = o.port ?? config.server.port;
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = (e as NodeJS.ErrnoException | IntakeListenError).code;
     throw new StartupError([
       code === 'EADDRINUSE'
         ? `port ${port} on ${config.server.host} is already in use (another gridbridge, or another program). Stop that program, or choose another port: server.port in the config, or --port <n> (0 picks a free one)`
@@ -441,7 +480,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
             : `cannot listen on ${config.server.host}:${port}: ${(e as Error).message}`,
     ]);
   }
-  ownUrl = server.url;
+  // What clients reach: the intake thread's port when it serves it.
+  const publicUrl = intake?.url ?? server.url;
+  ownUrl = publicUrl;
   // Past this point the port is open: a failure (the database dropping the connection mid start-up, say)
   // must not leave a process that answers /healthz and accepts events but runs no worker. Everything
   // started so far is stopped and the error goes to the caller, so the process exits and is restarted.
@@ -472,7 +513,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     const requeued = await requeueHeldCases(store, Object.keys(config.partners.map), now());
     if (requeued > 0) logger.info({ requeued }, 'held cases whose partner is now mapped are taken up again');
     if (config.clickup.webhook.register)
-      webhook.endpoint = `${(config.server.public_url ?? server.url).replace(/\/+$/, '')}/webhooks/clickup`;
+      webhook.endpoint = `${(config.server.public_url ?? publicUrl).replace(/\/+$/, '')}/webhooks/clickup`;
     // The minute's ClickUp check: the webhook when the bridge registers one, and always the lists against the mapping.
     scheduler.add({ kind: 'clickup.webhook_health', cron: config.clickup.webhook.health_cron });
     if (community && community.poll_cron !== 'off') {
@@ -553,6 +594,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     scheduler.stop();
     await dispatcher.stop().catch(() => undefined);
     await leadership.stop().catch(() => undefined);
+    await intake?.stop().catch(() => undefined);
     await server.close().catch(() => undefined);
     await bounceInbox?.close().catch(() => undefined);
     await consoleUi.stop().catch(() => undefined);
@@ -561,11 +603,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   }
   startedUp = true;
   logger.info(
-    { url: server.url, store: store.location, role: leadership.isLeader() ? 'leader' : 'follower' },
+    { url: publicUrl, intakeThread, store: store.location, role: leadership.isLeader() ? 'leader' : 'follower' },
     'gridbridge started',
   );
   return {
-    url: server.url,
+    url: publicUrl,
     store,
     dispatcher,
     clickup,
@@ -578,6 +620,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       if (followSecret) clearInterval(followSecret);
       scheduler.stop();
       await leadership.stop();
+      await intake?.stop();
       await server.close();
       await bounceInbox?.close();
       await dispatcher.stop();

@@ -59,6 +59,11 @@ export interface OpenStoreOptions {
   connectTimeoutMs?: number;
   /** An idle pooled connection failed (failover, pg_terminate_backend): reported here; the pool replaces it. */
   onConnectionError?: (e: Error) => void;
+  /**
+   * SQLite: run the WAL checkpointer on this connection (default true). The intake thread's second
+   * connection to the file leaves it to the main thread's.
+   */
+  checkpoint?: boolean;
 }
 
 const storesByDb = new WeakMap<object, Store>();
@@ -120,7 +125,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     // Statements are prepared once and cached; hot ops also use the raw connection (sqliteDriver.ts).
     const { dialect, access } = fastSqliteDialect(database);
     const db = new Kysely<Database>({ dialect });
-    const checkpointer = file === ':memory:' ? null : startCheckpointer(database, file);
+    const checkpointer = file === ':memory:' || opts.checkpoint === false ? null : startCheckpointer(database, file);
     const close = async () => {
       await checkpointer?.close();
       await db.destroy();

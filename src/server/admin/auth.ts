@@ -14,6 +14,7 @@ import { matchToken, type AdminCredentials, type AdminRole } from './credentials
 import { verifyPassword } from './password.ts';
 import { addressPrefix, SignInLimiter, WorkGate } from './signInLimiter.ts';
 import { readJsonBody } from '../rawBody.ts';
+import { clientAddress } from '../peerAddress.ts';
 
 export const SESSION_COOKIE = 'gb_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -55,11 +56,6 @@ const sameSecret = (a: string, b: string) => {
 };
 // Spent on unknown user names too, so a wrong name takes as long as a wrong password.
 const DUMMY_HASH = 'scrypt$32768$8$1$c2FsdHNhbHRzYWx0c2FsdA$' + Buffer.alloc(64, 1).toString('base64url');
-
-function clientAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
-}
 
 function isHttps(c: Context): boolean {
   return (

@@ -22,6 +22,7 @@ import { listPartnerMessages } from '../../store/ops/partnerMessages.ts';
 import { getPartnerToken, markPartnerTokenUsed } from '../../store/ops/partnerTokens.ts';
 import { SharedMinuteLimiter } from './rateLimit.ts';
 import { esc, FAVICON_SVG, pageHtml, PARTNER_CSS, refusedHtml } from './render.ts';
+import { clientAddress } from '../peerAddress.ts';
 
 /**
  * Virus-scan hook point: every partner upload passes through it before anything is stored. Without one
@@ -62,11 +63,6 @@ function pageHeaders(): MiddlewareHandler {
     c.header('X-Robots-Tag', 'noindex, nofollow');
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   };
-}
-
-function clientAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
 }
 
 const fmt = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
