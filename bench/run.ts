@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<object> }>> = {
   sync: () => import('./sync.ts'),
   'clickup-limiter': () => import('./clickup-limiter.ts'),
   backlog: () => import('./backlog.ts'),
+  intake: () => import('./intake.ts'),
   edi: () => import('./edi.ts'),
   metrics: () => import('./metrics.ts'),
   'lease-check': () => import('./leaseCheck.ts'),
