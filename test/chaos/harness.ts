@@ -8,6 +8,7 @@ import { startLoadBalancer, type LoadBalancer } from '../helpers/loadBalancer.ts
 import { openStore, type Store } from '../../src/store/db.ts';
 import type { GridbridgeConfig } from '../../src/config/schema.ts';
 import type { TaskRec } from '../../src/sandbox/clickup/state.ts';
+import { DEFAULT_DELIVERY } from '../../src/sandbox/clickup/delivery.ts';
 
 /**
  * The chaos run shared by the SQLite and PostgreSQL suites. Partners raise cases and
@@ -49,12 +50,15 @@ export interface ChaosFigures {
     '429': number;
     storms: number;
     webhook_deliveries: number;
+    /** Delivery attempts by outcome (HTTP status, error, timeout), and events dropped after their last try. */
+    webhook_outcomes: Record<string, number>;
+    webhook_events_dropped: number;
     saved_then_5xx: number;
     saved_then_reset: number;
     saved_then_no_answer: number;
   };
   tradinggrid_faults: number;
-  load_balancer: { forwarded: number; refused_and_retried: number; failed: number };
+  load_balancer: { forwarded: number; refused_and_retried: number; failed: number; answers: Record<string, number> };
   clickup_requests: number;
   /** Jobs that needed more than one attempt, and the extra attempts they took. */
   job_retries: { jobs: number; attempts: number };
@@ -462,7 +466,15 @@ async function run(
     if (suspects.length > 0) {
       const file = join(tmpdir(), `gridbridge-${o.label}-${Date.now()}.json`);
       const report: Record<string, unknown> = {};
-      for (const id of suspects) report[id] = await describeCase(s, id);
+      for (const id of suspects)
+        report[id] = {
+          ...(await describeCase(s, id)),
+          ...(await describeTaskEvents(
+            s,
+            w,
+            (byCase.get(id) ?? []).map((t) => String(t.id)),
+          )),
+        };
       writeFileSync(file, JSON.stringify(report, null, 2));
       violations.push(`what the store knows of ${suspects.join(', ')}: ${file}`);
     }
@@ -482,6 +494,12 @@ async function run(
     await s.close();
   }
   const cu = w.cu.stats();
+  const deliveryOutcomes: Record<string, number> = {};
+  let droppedEvents = 0;
+  for (const d of w.cu.deliveries()) {
+    deliveryOutcomes[String(d.status)] = (deliveryOutcomes[String(d.status)] ?? 0) + 1;
+    if (d.attempt === DEFAULT_DELIVERY.attempts && (typeof d.status !== 'number' || d.status >= 300)) droppedEvents++;
+  }
   const figures: ChaosFigures = {
     items: o.items,
     cases: cases.length,
@@ -503,6 +521,8 @@ async function run(
       '429': cu.rateLimited429,
       storms,
       webhook_deliveries: cu.webhookDeliveries,
+      webhook_outcomes: deliveryOutcomes,
+      webhook_events_dropped: droppedEvents,
       saved_then_5xx: cu.savedThen5xx,
       saved_then_reset: cu.savedThenReset,
       saved_then_no_answer: cu.savedThenHang,
@@ -512,6 +532,7 @@ async function run(
       forwarded: lb.stats().forwarded,
       refused_and_retried: lb.stats().refusedAndRetried,
       failed: lb.stats().failed,
+      answers: lb.stats().byStatus,
     },
     clickup_requests: cu.total,
     job_retries: jobRetries,
@@ -530,6 +551,28 @@ async function run(
     violations.push(outputs);
   }
   return { figures, violations };
+}
+
+/** The ClickUp side of a case's tasks: each delivery attempt, what the bridge stored, the jobs of those events. */
+async function describeTaskEvents(s: Store, w: World, taskIds: string[]): Promise<object> {
+  if (taskIds.length === 0) return {};
+  const deliveries = w.cu
+    .deliveries()
+    .filter((d) => d.taskId !== undefined && taskIds.includes(d.taskId))
+    .map((d) => ({ event: d.event, attempt: d.attempt, status: d.status, at: d.at, duplicate: d.duplicate }));
+  const inbound = await s.db
+    .selectFrom('inbound_events')
+    .select(['event_id', 'type', 'received_at'])
+    .where('source', '=', 'clickup')
+    .where((eb) => eb.or(taskIds.map((t) => eb('payload', 'like', `%${t}%`))))
+    .execute();
+  const jobs = await s.db
+    .selectFrom('jobs')
+    .select(['id', 'kind', 'key', 'queue_key', 'state', 'attempts', 'last_error', 'created_at', 'updated_at'])
+    .where((eb) => eb.or(taskIds.map((t) => eb('payload', 'like', `%${t}%`))))
+    .orderBy('id')
+    .execute();
+  return { deliveries, inbound, taskJobs: jobs };
 }
 
 async function describeCase(s: Store, id: string): Promise<object> {

@@ -4,7 +4,7 @@ export interface LoadBalancer {
   url: string;
   /** Replace the upstream origins (an instance restarted on a new port). */
   setUpstreams(origins: string[]): void;
-  stats(): { forwarded: number; refusedAndRetried: number; failed: number };
+  stats(): { forwarded: number; refusedAndRetried: number; failed: number; byStatus: Record<string, number> };
   close(): Promise<void>;
 }
 
@@ -17,6 +17,8 @@ export async function startLoadBalancer(origins: string[] = []): Promise<LoadBal
   let upstreams = [...origins];
   let next = 0;
   const counts = { forwarded: 0, refusedAndRetried: 0, failed: 0 };
+  /** Upstream answers by path, status and time since the request reached us (`POST /webhooks/clickup 200 <1s`). */
+  const byStatus: Record<string, number> = {};
 
   const forward = (origin: string, req: IncomingMessage, body: Buffer): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
@@ -36,6 +38,7 @@ export async function startLoadBalancer(origins: string[] = []): Promise<LoadBal
     });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const received = performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
@@ -46,6 +49,9 @@ export async function startLoadBalancer(origins: string[] = []): Promise<LoadBal
       try {
         const upRes = await forward(origin, req, body);
         counts.forwarded++;
+        const s = (performance.now() - received) / 1000;
+        const k = `${req.method} ${req.url} ${upRes.statusCode} ${s < 1 ? '<1s' : s < 7 ? '1-7s' : '>7s'}`;
+        byStatus[k] = (byStatus[k] ?? 0) + 1;
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         upRes.pipe(res);
         upRes.on('error', () => res.destroy());
@@ -73,7 +79,7 @@ export async function startLoadBalancer(origins: string[] = []): Promise<LoadBal
     setUpstreams: (o) => {
       upstreams = [...o];
     },
-    stats: () => ({ ...counts }),
+    stats: () => ({ ...counts, byStatus: { ...byStatus } }),
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
