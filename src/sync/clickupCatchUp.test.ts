@@ -37,9 +37,23 @@ async function setup(aheadMs: number) {
   const real = createClickUpClient({ baseUrl: cu.url, token: cu.token, teamId: cu.teamId, retry: { maxAttempts: 1 } });
   const unreadable = new Set<string>();
   const getTaskCalls: string[] = [];
+  const lists = { failing: false };
   // The real client, except that reading a task named in `unreadable` fails as a 503 would.
   const clickup: ClickUpClient = {
     ...real,
+    // Listing a list's changed tasks fails as a 503 would while `lists.failing`.
+    listTasks: async (list, q) =>
+      lists.failing
+        ? {
+            ok: false,
+            error: {
+              code: 'http_503',
+              status: 503,
+              retryable: true,
+              detail: `GET list ${list} tasks: remote error 503`,
+            },
+          }
+        : real.listTasks(list, q),
     getTask: async (task, o) => {
       const id = typeof task === 'string' ? task : task.customId;
       getTaskCalls.push(id);
@@ -64,7 +78,7 @@ async function setup(aheadMs: number) {
     endpoint: 'http://127.0.0.1:9/webhooks/clickup',
     lastHealth: null,
   };
-  return { cu, store: tmp.store, ctx, state, unreadable, getTaskCalls };
+  return { cu, store: tmp.store, ctx, state, unreadable, getTaskCalls, lists };
 }
 
 async function newCaseTask(cu: ClickUpSandbox, store: Store, caseId: string, client: ClickUpClient): Promise<string> {
@@ -203,6 +217,52 @@ describe('ClickUp catch-up', () => {
     const ours = await ensureClickUpWebhook(ctx, state, () => undefined);
     expect(ours).toMatchObject({ fullRead: 'our answers failed' });
     expect(getTaskCalls).toContain(tasks[3]);
+    expect(await ensureClickUpWebhook(ctx, state, () => undefined)).toMatchObject({ fullRead: null });
+  });
+
+  it('a check that saw a dropped event but could not list the tasks leaves the full read to the next, though ClickUp has reset fail_count by then', async () => {
+    const { cu, store, ctx, state, getTaskCalls, lists } = await setup(0);
+    const receiver = await startReceiver();
+    state.endpoint = receiver.url;
+    const task = await newCaseTask(cu, store, 'C-1', ctx.clickup);
+    await ensureClickUpWebhook(ctx, state, () => undefined, { catchUp: false });
+    expect(await ensureClickUpWebhook(ctx, state, () => undefined)).toMatchObject({ fullRead: 'restart' });
+    expect(await ensureClickUpWebhook(ctx, state, () => undefined)).toMatchObject({ fullRead: null });
+
+    // A person's file whose delivery is dropped after its tries (fail_count 1).
+    receiver.failing(true);
+    cu.attachFile(task, { filename: 'pod.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF pod') });
+    await cu.webhooksSettled();
+    receiver.failing(false);
+    // The check that sees it cannot list the tasks (a 503): it reads nothing and reports the error.
+    lists.failing = true;
+    expect(await ensureClickUpWebhook(ctx, state, () => undefined)).toMatchObject({ retryable: true });
+    lists.failing = false;
+    // Another change delivered fine: ClickUp's success resets fail_count to 0 before the next check.
+    cu.moveStatus(task, 'in review');
+    await cu.webhooksSettled();
+    const wh = (await ctx.clickup.listWebhooks(cu.teamId)) as {
+      ok: true;
+      value: Array<{ health: { fail_count: number; status: string } }>;
+    };
+    expect(wh.value[0]!.health).toMatchObject({ status: 'active', fail_count: 0 });
+
+    getTaskCalls.length = 0;
+    const next = await ensureClickUpWebhook(ctx, state, () => undefined);
+    expect(next).toMatchObject({ fullRead: 'fail_count rose', tasksRead: 1 });
+    expect(getTaskCalls).toEqual([task]);
+    const files = await store.db
+      .selectFrom('inbound_events')
+      .select('payload')
+      .where('event_id', 'like', `catchup:${task}:%`)
+      .execute();
+    expect(
+      files
+        .flatMap((e) => JSON.parse(e.payload).history_items)
+        .filter((i: { field: string }) => i.field === 'attachments')
+        .map((i: { after: { title: string } }) => i.after.title),
+    ).toEqual(['pod.pdf']);
+    // Done: the one after is an ordinary check again.
     expect(await ensureClickUpWebhook(ctx, state, () => undefined)).toMatchObject({ fullRead: null });
   });
 

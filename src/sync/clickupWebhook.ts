@@ -80,6 +80,11 @@ interface HealthMemo {
   at: number;
   /** Start-up or a new leader asks the next check to read in full: deliveries may have failed while we were down. */
   fullDue: boolean;
+  /**
+   * Why a check that had to read in full did not finish (a list read failed, the process died): the next check
+   * reads in full for that reason, since the health that showed the loss may be healthy again by then.
+   */
+  due?: FullReadReason;
 }
 
 /** Why a check reads changed case tasks in full, or null when the webhook's health says nothing was lost. */
@@ -109,7 +114,7 @@ export function fullReadReason(
   // Per https://developer.clickup.com/docs/webhookhealth fail_count grows by one per event dropped after five
   // tries and resets on the next success: any count other than the one we saw means an event was dropped.
   if (w.failCount > 0 && w.failCount !== memo.failCount) return 'fail_count rose';
-  if (memo.fullDue) return 'restart';
+  if (memo.fullDue) return memo.due ?? 'restart';
   if (now - memo.at > CHECK_GAP_MS) return 'check gap';
   if (failedAnswersSince > 0) return 'our answers failed';
   return null;
@@ -190,6 +195,22 @@ export async function ensureClickUpWebhook(
   }
   const failedAnswers = state.failedAnswers ?? 0;
   const reason = fullReadReason(memo, health, now, failedAnswers - (state.failedAnswersSeen ?? 0));
+  // What showed the loss (a dropped event's fail_count, a suspended webhook this check re-enabled) is gone once
+  // ClickUp's next success resets it: the obligation to read in full is kept before reading, so a check that
+  // fails half-way or dies leaves it to the next one.
+  if (reason !== null && !(memo?.fullDue && (memo.due ?? 'restart') === reason))
+    await writeMemo(
+      ctx.store,
+      {
+        webhookId: health.id,
+        failCount: health.failCount,
+        status: health.status,
+        at: memo?.at ?? now,
+        fullDue: true,
+        due: reason,
+      },
+      now,
+    );
   let caughtUp = 0;
   let tasksRead = 0;
   // The next window starts no later than the oldest change whose task could not be read.
