@@ -123,6 +123,7 @@ export const MODULES = {
       'src/flows/02-status-sync/decisions/caseEvent.test.ts',
       'src/flows/02-status-sync/decisions/ediStatus.test.ts',
       'src/flows/02-status-sync/decisions/editDirection.test.ts',
+      'src/flows/02-status-sync/decisions/edges.test.ts',
       'src/flows/02-status-sync/decisions/fieldEdits.test.ts',
       'src/flows/02-status-sync/decisions/fieldSync.test.ts',
       'src/flows/02-status-sync/decisions/mappingDrift.test.ts',
@@ -130,7 +131,10 @@ export const MODULES = {
   },
   onboardingDecisions: {
     mutate: ['src/flows/04-onboarding/decisions/onboarding.ts'],
-    tests: ['src/flows/04-onboarding/decisions/onboarding.test.ts'],
+    tests: [
+      'src/flows/04-onboarding/decisions/onboarding.test.ts',
+      'src/flows/04-onboarding/decisions/onboarding.plan.test.ts',
+    ],
   },
   // Flow 5 besides decideSlaActions (slaDecisions): routing, the SLA clock and policy, the sweep.
   routingDecisions: {
