@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Transaction } from 'kysely';
 import type { Store } from '../store/db.ts';
@@ -306,6 +307,9 @@ export class Dispatcher {
     const started = this.now();
     const handler = this.handlers.get(job.kind);
     const controller = new AbortController();
+    // Each remote call in flight listens on the job's signal: a job reading several things at once (the Trading
+    // Grid poll reads eight cases at a time) goes past Node's default of 10 without leaking anything.
+    setMaxListeners(64, controller.signal);
     this.controllers.set(job.id, controller);
     let outcome: JobOutcome;
     let stoppedBy: Error | null = null;

@@ -44,6 +44,35 @@ describe('Trading Grid catch-up poll', () => {
     ).toHaveLength(1);
   });
 
+  it('a poll whose window holds many changed cases ends within its deadline and brings a file whose webhook was lost, once', async () => {
+    // Every Trading Grid answer takes 100 ms. The window below holds 151 changed cases, two reads each: one
+    // after the other that is over 30 s, past the poll's 12 s deadline, so every run was stopped before it
+    // saved its cursor or recorded anything, and the file never came (the chaos run's lost partner files).
+    world = await createWorld({ tg: { faults: { latencyMs: 100 } } });
+    const w = world;
+    w.config.dispatcher = { ...w.config.dispatcher, job_deadlines: { 'tradinggrid.poll': 12_000 } };
+    const b = await w.startBridge();
+    const c = await w.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Has its task' });
+    const link = await eventually('the task of the case', () => getLink(b.store.db, 'case', c.id), 60_000);
+    await settle(w);
+    w.tg.setFaults({ webhookDropRate: 1 });
+    // Cases of a partner without a mapping: held by the intake, so the poll's finds cost no ClickUp call.
+    for (let i = 0; i < 150; i++)
+      await w.tg.raiseCase({ partnerId: 'P-UMBRELLA', kind: 'dispute', title: `Backlog ${i}` });
+    await w.tg.uploadDocument(c.id, {
+      name: 'late-proof.pdf',
+      kind: 'proof_of_delivery',
+      contentType: 'application/pdf',
+      content: Buffer.from('%PDF late proof'),
+    });
+    await b.scheduler.enqueueSlot({ kind: 'tradinggrid.poll', cron: '' }, 2_000);
+    b.dispatcher.wake();
+    const task = () => w.cu.state.tasks.get(link.cuTaskId);
+    await eventually('the file on the task', () => (task()?.attachments.length ?? 0) > 0, 60_000);
+    await settle(w);
+    expect(task()!.attachments.map((a) => a.title)).toEqual(['proof of delivery - late-proof.pdf']);
+  }, 120_000);
+
   it('a stored poll job whose payload its schema refuses is a dead letter naming the kind and the field', async () => {
     world = await createWorld({});
     const b = await world.startBridge();

@@ -1,12 +1,14 @@
 import type { SyncContext } from './context.ts';
 import type { JobHandler } from './dispatcher.ts';
-import { recordInboundEvent } from '../store/ops/recordInboundEvent.ts';
+import { recordInboundEventsInOrder } from '../store/ops/recordInboundEvent.ts';
 import { initCursor, readCursor, writeCursor } from '../store/ops/cursors.ts';
 import { outcomeFromRemote } from './outcome.ts';
 import { tgQueueKey } from './tgQueueKey.ts';
 import { engineJobs, newEngineJob, parsePayload } from './engineJobs.ts';
 
 const CURSOR = 'tradinggrid.poll';
+/** Events of a poll recorded together (within one group commit of the inbox). */
+const POLL_RECORD_CHUNK = 200;
 
 /**
  * Start the poll cursor at the bridge's first start, so a webhook dropped between start-up and the first
@@ -39,14 +41,20 @@ export function tradingGridPollHandler(ctx: SyncContext): JobHandler {
     const r = await ctx.tg.pollChanges({ since: cursor });
     if (!r.ok) return outcomeFromRemote(r.error, 'polling Trading Grid for missed changes');
     let fresh = 0;
-    for (const ev of r.value.events) {
-      const { duplicate } = await recordInboundEvent(
+    // Recorded a chunk at a time, each chunk in one write with its jobs queued in the events' order (a case's
+    // events still run oldest first). One by one, a window of thousands of changes took thousands of round
+    // trips on a loaded machine, and the poll ran past its lease and deadline without saving its cursor.
+    const events = r.value.events;
+    for (let i = 0; i < events.length; i += POLL_RECORD_CHUNK) {
+      const recorded = await recordInboundEventsInOrder(
         db,
-        { source: 'tradinggrid', eventId: ev.id, type: ev.type, payload: ev },
-        newEngineJob('tg.event', ev, { key: `tg.event:${ev.id}`, queueKey: tgQueueKey(ev) }),
+        events.slice(i, i + POLL_RECORD_CHUNK).map((ev) => ({
+          event: { source: 'tradinggrid', eventId: ev.id, type: ev.type, payload: ev },
+          job: newEngineJob('tg.event', ev, { key: `tg.event:${ev.id}`, queueKey: tgQueueKey(ev) }),
+        })),
         ctx.now(),
       );
-      if (!duplicate) fresh++;
+      fresh += recorded.filter((x) => !x.duplicate).length;
     }
     await save(r.value.cursor);
     if (fresh > 0) {

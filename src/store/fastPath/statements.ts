@@ -39,7 +39,9 @@ const pgInboundRow = (ord: number): string =>
  * idle workers of every instance, in one statement (atomic on its own: one round trip per batch instead of four).
  * Parameters: each row's (source, event id, type, payload, received at, kind, key, queue key, job payload, run at,
  * max attempts), then created at, updated at and the NOTIFY channel. Returns the (source, event_id) of the new events.
- * The same event twice in one batch queues the first delivery's job only, as on SQLite.
+ * The same event twice in one batch queues the first delivery's job only, as on SQLite. The jobs are inserted in
+ * the rows' order (so their ids follow it, as on SQLite): a catch-up records a case's events oldest first, and
+ * jobs of one queue key run in id order.
  */
 export function pgRecordInboundEvents(rows: number): string {
   return `
@@ -54,6 +56,7 @@ export function pgRecordInboundEvents(rows: number): string {
         SELECT v.kind, v.key, v.queue_key, v.job_payload, 'ready', v.run_at, 0, v.max_attempts, ?::bigint, ?::bigint
         FROM (SELECT DISTINCT ON (source, event_id) * FROM v ORDER BY source, event_id, ord) v
         JOIN ev ON ev.source = v.source AND ev.event_id = v.event_id
+        ORDER BY v.ord
         ON CONFLICT (key) DO NOTHING
         RETURNING 1)
       SELECT ev.source, ev.event_id, (SELECT CASE WHEN count(*) > 0 THEN pg_notify(?, '') END FROM jb) AS notified FROM ev`;

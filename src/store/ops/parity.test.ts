@@ -9,7 +9,7 @@ import { setCaseHoldReason } from './setCaseHoldReason.ts';
 import { listPartnerNames } from './listPartnerNames.ts';
 import { searchCases } from './searchCases.ts';
 import { recordLink } from './links.ts';
-import { recordInboundEvent } from './recordInboundEvent.ts';
+import { recordInboundEvent, recordInboundEventsInOrder } from './recordInboundEvent.ts';
 import { compareInboundEvent } from './compareInboundEvent.ts';
 import { hasInboundEvent } from './hasInboundEvent.ts';
 import { acquireNamedLease, releaseNamedLease } from './namedLease.ts';
@@ -212,6 +212,24 @@ describeStores('store operations on %s', (kind) => {
     expect(await compareInboundEvent(db, 'tg', 'e1', { ...payload, data: { a: [{ x: 'é', y: null }, 1], b: 2 } })).toBe(
       'different',
     );
+  });
+
+  it("a catch-up's events recorded together: their jobs queued in the order given (not by event id), repeats flagged", async () => {
+    const { store } = await make(kind);
+    const db = store.db;
+    const item = (id: string) => ({
+      event: { source: 'tg', eventId: id, type: 't', payload: { id } },
+      job: anyJob({ kind: 'k', key: `ev:${id}`, queueKey: 'case:1', payload: { id } }),
+    });
+    // A case opened, then a comment on it: by event id the comment would come first, and its job (waiting for
+    // the task) would hold up the case's own job behind it.
+    await recordInboundEvent(db, item('b-seen').event, item('b-seen').job, T);
+    expect(
+      await recordInboundEventsInOrder(db, ['z-opened', 'b-seen', 'a-comment', 'm-document'].map(item), T),
+    ).toEqual([{ duplicate: false }, { duplicate: true }, { duplicate: false }, { duplicate: false }]);
+    const jobs = await db.selectFrom('jobs').select('key').orderBy('id').execute();
+    expect(jobs.map((j) => j.key)).toEqual(['ev:b-seen', 'ev:z-opened', 'ev:a-comment', 'ev:m-document']);
+    expect(await recordInboundEventsInOrder(db, [], T)).toEqual([]);
   });
 
   it('fast path: an inbound event and its job recorded once (batched, and inside a transaction), claimed on either clock, completed only by the lease holder', async () => {

@@ -58,34 +58,35 @@ class InboundBatcher {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
-    void this.write(batch).then(
+    void writeEvents(this.store, batch).then(
       (dups) => batch.forEach((p, i) => p.resolve({ duplicate: dups[i]! })),
       async () => {
-        for (const p of batch) await this.write([p]).then((d) => p.resolve({ duplicate: d[0]! }), p.reject);
+        for (const p of batch)
+          await writeEvents(this.store, [p]).then((d) => p.resolve({ duplicate: d[0]! }), p.reject);
       },
     );
   }
+}
 
-  private write(batch: Pending[]): Promise<boolean[]> {
-    const s = this.store;
-    if (s.sqlite) {
-      // Raw prepared statements on SQLite: this runs for every webhook, and going through Kysely
-      // (compile + several promise hops per statement) cost several times the insert itself.
-      const access = s.sqlite;
-      return access.exclusive((raw) => {
-        const insEvent = access.prepare(SQLITE_INSERT_EVENT);
-        const insJob = access.prepare(SQLITE_INSERT_EVENT_JOB);
-        return raw.transaction(() =>
-          batch.map(({ ev, job, now }) => {
-            if (insEvent.run(...eventParams(ev, now)).changes === 0) return true;
-            insJob.run(...jobParams(ev, job, now));
-            return false;
-          }),
-        )();
-      });
-    }
-    return pgRecord(s.db, batch);
+/** Events and the jobs of the new ones in one transaction, the jobs queued in the batch's order; whether each was a duplicate. */
+function writeEvents(s: Store, batch: ReadonlyArray<Omit<Pending, 'resolve' | 'reject'>>): Promise<boolean[]> {
+  if (s.sqlite) {
+    // Raw prepared statements on SQLite: this runs for every webhook, and going through Kysely
+    // (compile + several promise hops per statement) cost several times the insert itself.
+    const access = s.sqlite;
+    return access.exclusive((raw) => {
+      const insEvent = access.prepare(SQLITE_INSERT_EVENT);
+      const insJob = access.prepare(SQLITE_INSERT_EVENT_JOB);
+      return raw.transaction(() =>
+        batch.map(({ ev, job, now }) => {
+          if (insEvent.run(...eventParams(ev, now)).changes === 0) return true;
+          insJob.run(...jobParams(ev, job, now));
+          return false;
+        }),
+      )();
+    });
   }
+  return pgRecord(s.db, batch);
 }
 
 function eventParams(ev: InboundEvent, now: number): unknown[] {
@@ -164,4 +165,36 @@ export async function recordInboundEvent(
     return { duplicate: false };
   };
   return db.isTransaction ? write(db) : db.transaction().execute(write);
+}
+
+/**
+ * Durably accept several events (a catch-up's finds), in the order given: each call is one transaction (SQLite)
+ * or one statement (PostgreSQL) for all of them, and their jobs are queued in that order, so the events of one
+ * queue key run oldest first. If that write fails, the events are recorded one by one, in order. Resolves,
+ * for each event, whether it was a duplicate.
+ */
+export async function recordInboundEventsInOrder(
+  db: Kysely<Database>,
+  items: ReadonlyArray<{ event: InboundEvent; job: InboundJob }>,
+  now: number,
+): Promise<Array<{ duplicate: boolean }>> {
+  if (items.length === 0) return [];
+  const store = storeOf(db);
+  if (!store || db.isTransaction) {
+    const out: Array<{ duplicate: boolean }> = [];
+    for (const { event, job } of items) out.push(await recordInboundEvent(db, event, job, now));
+    return out;
+  }
+  const batch = items.map(({ event, job }) => ({
+    ev: { ...event, eventId: boundedKey(event.eventId) },
+    job: { ...job, key: boundedKey(job.key), queueKey: job.queueKey == null ? job.queueKey : boundedKey(job.queueKey) },
+    now,
+  }));
+  try {
+    return (await writeEvents(store, batch)).map((duplicate) => ({ duplicate }));
+  } catch {
+    const out: Array<{ duplicate: boolean }> = [];
+    for (const p of batch) out.push({ duplicate: (await writeEvents(store, [p]))[0]! });
+    return out;
+  }
 }

@@ -47,6 +47,39 @@ async function all<T extends { id: string }>(
   return ok([...new Map(r.value.map((x) => [x.id, x])).values()]);
 }
 
+/** Changed cases whose documents and comments are read at the same time. */
+export const CASE_READS_AT_ONCE = 8;
+
+/**
+ * `f` over `items`, at most `limit` at a time; the results in the items' order. The first failure (in the
+ * items' order) is the answer, and no new call starts once one has failed.
+ */
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  f: (item: T) => Promise<Result<R>>,
+): Promise<Result<R[]>> {
+  const out: Array<Result<R> | undefined> = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      const r = await f(items[i]!);
+      out[i] = r;
+      if (!r.ok) failed = true;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const values: R[] = [];
+  for (const r of out) {
+    if (r === undefined) continue;
+    if (!r.ok) return r;
+    values.push(r.value);
+  }
+  return ok(values);
+}
+
 function later(a: string, b: string): string {
   return Date.parse(b) > Date.parse(a) ? b : a;
 }
@@ -91,19 +124,28 @@ export async function pollChanges(
 
   const cases = await all(after, (updatedAfter, offset) => tg.listCases({ updatedAfter, offset }));
   if (!cases.ok) return cases;
-  for (const c of cases.value) {
+  // Comments and documents of a changed case: a case's updated_at moves when either is added. Two reads per
+  // changed case, several cases at a time: read one after the other, a poll whose window held thousands of
+  // changed cases (a backlog, a loaded machine) ran for minutes, past its lease and deadline, so it never
+  // saved its cursor, the next one read an even longer window, and webhooks lost meanwhile were never
+  // recovered (the PostgreSQL chaos run lost partner files and comments that way).
+  const extras = await mapLimit(cases.value, CASE_READS_AT_ONCE, async (c) => {
+    const docs = await read(() => tg.listCaseDocuments(c.id));
+    if (!docs.ok) return docs;
+    const comments = await read(() => tg.listCaseComments(c.id));
+    if (!comments.ok) return comments;
+    return ok({ docs: docs.value.data, comments: comments.value.data });
+  });
+  if (!extras.ok) return extras;
+  for (const [i, c] of cases.value.entries()) {
     if (isNew(c.opened_at)) emit('case.opened', { id: c.id, partner_id: c.partner_id, kind: c.kind }, c.opened_at);
     if (c.updated_at !== c.opened_at || !isNew(c.opened_at))
       emit('case.updated', { id: c.id, partner_id: c.partner_id, status: c.status }, c.updated_at);
-    // Comments and documents of a changed case: a case's updated_at moves when either is added.
-    const docs = await read(() => tg.listCaseDocuments(c.id));
-    if (!docs.ok) return docs;
-    for (const d of docs.value.data)
+    const { docs, comments } = extras.value[i]!;
+    for (const d of docs)
       if (isNew(d.created_at))
         emit('document.added', { id: d.id, case_id: c.id, sha256: d.sha256, uploaded_by: d.uploaded_by }, d.created_at);
-    const comments = await read(() => tg.listCaseComments(c.id));
-    if (!comments.ok) return comments;
-    for (const cm of comments.value.data)
+    for (const cm of comments)
       if (isNew(cm.created_at))
         emit('case.comment_added', { id: cm.id, case_id: c.id, ...(cm.side ? { side: cm.side } : {}) }, cm.created_at);
   }
