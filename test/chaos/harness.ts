@@ -6,6 +6,7 @@ import { createWorld, eventually, type World } from '../helpers/world.ts';
 import { startBridgeProcess, type BridgeProcess } from '../helpers/bridgeProcess.ts';
 import { startLoadBalancer, type LoadBalancer } from '../helpers/loadBalancer.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
+import { readCursor } from '../../src/store/ops/cursors.ts';
 import type { GridbridgeConfig } from '../../src/config/schema.ts';
 import type { TaskRec } from '../../src/sandbox/clickup/state.ts';
 import { DEFAULT_DELIVERY } from '../../src/sandbox/clickup/delivery.ts';
@@ -353,6 +354,7 @@ async function run(
   w.tg.setFaults({ errorRate: 0, webhookDuplicateRate: 0, webhookReorderRate: 0, webhookDropRate: 0 });
   const violations: string[] = [];
   const commentsMissing: string[] = [];
+  const filesMissing: string[] = [];
   const wait = async (what: string, check: () => boolean | Promise<boolean>, ms: number) => {
     try {
       let last = 0;
@@ -381,8 +383,21 @@ async function run(
   );
   await tasksWait;
   mark('all_tasks');
+  // A change whose webhook was dropped reaches the bridge only through the Trading Grid poll (every 5 s here):
+  // the checks below wait until the poll's cursor has passed the last change partners made, so a file or a
+  // comment still missing then was lost, not merely not read yet. A poll that never gets there is said so.
+  const lastPartnerChange = latestPartnerChange(w);
   const probe = await openStore(o.storeUrl);
   try {
+    await wait(
+      `the Trading Grid poll to read past the last partner change (${lastPartnerChange})`,
+      async () => {
+        const c = await readCursor(probe.db, 'tradinggrid.poll');
+        return c !== null && Date.parse(c) >= Date.parse(lastPartnerChange);
+      },
+      budget,
+    );
+    mark('poll_caught_up');
     await wait('the queues drained', async () => (await busyJobs(probe)) === 0, budget);
     if (lastBusy !== '[]') violations.push(`still busy: ${lastBusy}`);
     mark('drained');
@@ -415,6 +430,7 @@ async function run(
     const t = tasks[0]!;
     const attachments = t.attachments;
     const expected = c.files + (personFiles.has(c.id) ? 1 : 0);
+    if (attachments.length < expected) filesMissing.push(c.id);
     if (attachments.length !== expected)
       note(
         `case ${c.id}: ${attachments.length} files on task ${t.id}, expected ${expected} (${attachments.map((a) => a.title).join(', ')})`,
@@ -454,14 +470,23 @@ async function run(
     const suspects = [
       ...new Set(violations.map((v) => /^case (\S+):/.exec(v)?.[1]).filter((x): x is string => !!x)),
     ].slice(0, 2);
-    if (commentsMissing.length > 0) {
-      const file = join(tmpdir(), `gridbridge-${o.label}-comments-${Date.now()}.json`);
-      const evidence: Record<string, unknown> = {};
-      for (const id of commentsMissing.slice(0, 4)) evidence[id] = await describeMissingComment(s, w, id);
+    if (commentsMissing.length > 0 || filesMissing.length > 0) {
+      // Partner comments and files missing from their task: what the sandbox sent or gave up on, the inbox, the
+      // jobs and the poll cursor know of each (the first four of each kind).
+      const file = join(tmpdir(), `gridbridge-${o.label}-missing-partner-items-${Date.now()}.json`);
+      const evidence: Record<string, Record<string, unknown>> = { comments: {}, files: {} };
+      for (const id of commentsMissing.slice(0, 4))
+        evidence.comments![id] = await describeMissing(s, w, id, 'comments');
+      for (const id of filesMissing.slice(0, 4)) evidence.files![id] = await describeMissing(s, w, id, 'files');
       writeFileSync(file, JSON.stringify(evidence, null, 2));
-      process.stderr.write(
-        `\n*** KNOWN BUG (open): ${commentsMissing.length} partner comment(s) never reached their task: ${commentsMissing.slice(0, 10).join(', ')}; what the store and the sandbox know: ${file} ***\n`,
-      );
+      if (commentsMissing.length > 0)
+        process.stderr.write(
+          `\n*** KNOWN BUG (open): ${commentsMissing.length} partner comment(s) never reached their task: ${commentsMissing.slice(0, 10).join(', ')}; what the store and the sandbox know: ${file} ***\n`,
+        );
+      if (filesMissing.length > 0)
+        violations.push(
+          `${filesMissing.length} case(s) missing partner files on their task (${filesMissing.slice(0, 10).join(', ')}); what the store and the sandbox know: ${file}`,
+        );
     }
     if (suspects.length > 0) {
       const file = join(tmpdir(), `gridbridge-${o.label}-${Date.now()}.json`);
@@ -593,11 +618,24 @@ async function describeCase(s: Store, id: string): Promise<object> {
   return { audit, jobs, memory, documents };
 }
 
-/** Everything that could say where a partner comment went: the sandbox's record and deliveries, the inbox, the jobs. */
-async function describeMissingComment(s: Store, w: World, caseId: string): Promise<object> {
+/**
+ * Everything that could say where a partner's comments or files on a case went: the sandbox's record and
+ * deliveries, the inbox, the jobs, the poll cursor.
+ */
+async function describeMissing(s: Store, w: World, caseId: string, what: 'comments' | 'files'): Promise<object> {
   const tg = w.tg.state();
-  const comments = (tg.comments.get(caseId) ?? []).map((c) => ({ id: c.id, side: c.side, created_at: c.created_at }));
-  const ids = comments.map((c) => c.id);
+  const items =
+    what === 'comments'
+      ? (tg.comments.get(caseId) ?? []).map((c) => ({ id: c.id, side: c.side, created_at: c.created_at }))
+      : [...tg.documents.values()]
+          .filter((d) => d.meta.case_id === caseId)
+          .map((d) => ({
+            id: d.meta.id,
+            name: d.meta.name,
+            uploaded_by: d.meta.uploaded_by,
+            created_at: d.meta.created_at,
+          }));
+  const ids = items.map((c) => c.id);
   const undelivered = tg.undelivered.filter((e) => ids.includes(String((e.data as { id?: unknown }).id)));
   const inbox = await s.db
     .selectFrom('inbound_events')
@@ -614,7 +652,10 @@ async function describeMissingComment(s: Store, w: World, caseId: string): Promi
   const cursor = await s.db.selectFrom('cursors').selectAll().execute();
   const tgCase = tg.cases.get(caseId);
   return {
-    comments,
+    [what]: items,
+    ...(what === 'files'
+      ? { on_task: (indexTasks(w).byCase.get(caseId) ?? []).flatMap((t) => t.attachments.map((a) => a.title)) }
+      : {}),
     case: { updated_at: tgCase?.updated_at, opened_at: tgCase?.opened_at, status: tgCase?.status },
     undelivered: undelivered.map((e) => ({ id: e.id, type: e.type })),
     inbox,
@@ -622,6 +663,18 @@ async function describeMissingComment(s: Store, w: World, caseId: string): Promi
     store: await describeCase(s, caseId),
     cursors: cursor,
   };
+}
+
+/**
+ * The latest change partners made, as the Trading Grid sandbox stamped it: a case's updated_at (its documents and
+ * comments move it) or a request's creation. The poll's cursor reaches it once a poll has read everything up to it.
+ */
+function latestPartnerChange(w: World): string {
+  const tg = w.tg.state();
+  let latest = '1970-01-01T00:00:00.000000Z';
+  for (const c of tg.cases.values()) if (c.updated_at > latest) latest = c.updated_at;
+  for (const r of tg.requests.values()) if ((r.created_at ?? '') > latest) latest = r.created_at!;
+  return latest;
 }
 
 let lastBusy = '';
