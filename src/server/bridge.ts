@@ -398,6 +398,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         dispatcher: () => dispatcher,
         clickup,
         partnerBounces: () => bounces?.counts ?? null,
+        intakeLoopDelay: async () => (intake ? intake.loopDelay() : null),
       });
       if (as2Transport && as2Setup?.ok)
         mountAs2Route(app, {

@@ -20,6 +20,10 @@ export interface BridgeMetricsDeps {
   partnerBounces?: () => { recorded: number; ignored: number } | null;
   /** Process metrics (CPU, memory, event loop); off in tests that build many registries. */
   processMetrics?: boolean;
+  /**
+   * server.intake_thread: the intake thread's event-loop delay since the previous scrape (null without one).
+   */
+  intakeLoopDelay?: () => Promise<{ p99Ms: number; maxMs: number } | null>;
   /** How old the store counts may be when scraped (ms, default 15 s). */
   countsMaxAgeMs?: number;
 }
@@ -173,6 +177,22 @@ export function createBridgeMetrics(deps: BridgeMetricsDeps): Registry {
       h.reset();
     },
   });
+  if (deps.intakeLoopDelay) {
+    const read = deps.intakeLoopDelay;
+    new Gauge({
+      name: 'gridbridge_intake_event_loop_delay_seconds',
+      help: 'With server.intake_thread: the event-loop delay of the thread that answers webhooks, since the previous scrape (p99, max; sampled every 10 ms). Absent without the thread.',
+      labelNames: ['stat'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const d = await read();
+        if (!d) return;
+        this.set({ stat: 'p99' }, d.p99Ms / 1000);
+        this.set({ stat: 'max' }, d.maxMs / 1000);
+      },
+    });
+  }
   registerClickUpRateLimitMetrics(registry, deps.clickup, { token_name: 'default' });
   if (deps.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'gridbridge_' });
   return registry;

@@ -25,14 +25,17 @@ export type IntakeToMain =
   | { t: 'accepted' }
   | { t: 'clickup-failed' }
   | { t: 'error'; message: string; method: string; path: string }
+  | { t: 'loop-delay'; p99Ms: number; maxMs: number }
   | { t: 'stopped' };
 
-export type IntakeFromMain = { t: 'clickup-secret'; secret: string | null } | { t: 'stop' };
+export type IntakeFromMain = { t: 'clickup-secret'; secret: string | null } | { t: 'loop-delay' } | { t: 'stop' };
 
 export interface IntakeThread {
   url: string;
   /** The ClickUp webhook's secret changed (registration, or read from the leader's store). */
   setClickUpSecret(secret: string | null): void;
+  /** The thread's event-loop delay since the previous call (ms; /metrics); null if it does not answer within 1 s. */
+  loopDelay(): Promise<{ p99Ms: number; maxMs: number } | null>;
   /** Stops taking requests, closes its store connection, ends the thread. */
   stop(): Promise<void>;
 }
@@ -75,6 +78,7 @@ export function startIntakeThread(o: IntakeThreadOptions): Promise<IntakeThread>
   // execArgv []: the entry registers its own TypeScript loader (the parent's, if any, is not inherited twice).
   const worker = new Worker(new URL('./intakeWorker.mjs', import.meta.url), { workerData: data, execArgv: [] });
   let stopped: (() => void) | null = null;
+  const delayAsked: Array<(d: { p99Ms: number; maxMs: number }) => void> = [];
   const exited = new Promise<void>((r) => worker.once('exit', () => r()));
   return new Promise<IntakeThread>((resolve, reject) => {
     let listening = false;
@@ -101,6 +105,9 @@ export function startIntakeThread(o: IntakeThreadOptions): Promise<IntakeThread>
         case 'error':
           o.onError(m);
           break;
+        case 'loop-delay':
+          for (const r of delayAsked.splice(0)) r({ p99Ms: m.p99Ms, maxMs: m.maxMs });
+          break;
         case 'stopped':
           stopped?.();
           break;
@@ -111,6 +118,16 @@ export function startIntakeThread(o: IntakeThreadOptions): Promise<IntakeThread>
           listening = true;
           resolve({
             url: m.url,
+            loopDelay: () =>
+              new Promise((r) => {
+                // A thread that is gone or stuck must not hold a scrape.
+                const t = setTimeout(() => r(null), 1000);
+                const answer = (d: { p99Ms: number; maxMs: number }) => {
+                  clearTimeout(t);
+                  r(d);
+                };
+                if (delayAsked.push(answer) === 1) worker.postMessage({ t: 'loop-delay' } satisfies IntakeFromMain);
+              }),
             setClickUpSecret: (secret) => worker.postMessage({ t: 'clickup-secret', secret } satisfies IntakeFromMain),
             stop: async () => {
               const done = new Promise<void>((r) => (stopped = r));

@@ -3,6 +3,7 @@
 // forwards every other request to the bridge's own server on loopback. The dispatcher and every handler
 // stay on the main thread, so a webhook never waits behind their work on one event loop.
 import { parentPort, workerData } from 'node:worker_threads';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import { Pool } from 'undici';
@@ -94,10 +95,17 @@ async function main(): Promise<void> {
     return;
   }
   const listening = server;
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
   port.on('message', (m: IntakeFromMain) => {
     if (m.t === 'clickup-secret') clickUpSecret = m.secret;
-    else if (m.t === 'stop') {
+    else if (m.t === 'loop-delay') {
+      const n = delay.count > 0;
+      post({ t: 'loop-delay', p99Ms: n ? delay.percentile(99) / 1e6 : 0, maxMs: n ? delay.max / 1e6 : 0 });
+      delay.reset();
+    } else if (m.t === 'stop') {
       void (async () => {
+        delay.disable();
         await listening.close();
         await backend.close().catch(() => undefined);
         await store.close();

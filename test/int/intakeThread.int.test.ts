@@ -108,6 +108,10 @@ describe('server.intake_thread: webhooks answered on a thread of their own', { t
     const session = await fetch(`${b.url}/api/session`, { headers: { cookie } });
     expect(session.status).toBe(200);
     expect(await session.json()).toMatchObject({ actor: 'token:ops', role: 'admin' });
+    // /metrics (forwarded) has the intake thread's own event-loop delay beside the main thread's.
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    expect(metrics).toMatch(/^gridbridge_intake_event_loop_delay_seconds\{stat="p99"\} \d/m);
+    expect(metrics).toMatch(/^gridbridge_event_loop_delay_seconds\{stat="max"\} \d/m);
     await b.stop();
     w.bridge = null;
     await expect(fetch(`${b.url}/healthz`)).rejects.toThrow(/fetch failed/);

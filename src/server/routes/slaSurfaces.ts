@@ -16,6 +16,7 @@ export function mountSlaSurfaces(
     dispatcher: BridgeMetricsDeps['dispatcher'];
     clickup: BridgeMetricsDeps['clickup'];
     partnerBounces?: BridgeMetricsDeps['partnerBounces'];
+    intakeLoopDelay?: BridgeMetricsDeps['intakeLoopDelay'];
   },
 ): void {
   mountMetricsRoute(
@@ -25,6 +26,7 @@ export function mountSlaSurfaces(
       dispatcher: deps.dispatcher,
       clickup: deps.clickup,
       partnerBounces: deps.partnerBounces,
+      intakeLoopDelay: deps.intakeLoopDelay,
     }),
   );
   mountScorecardRoutes(app, { db: deps.db, config: deps.config, now: deps.now });
