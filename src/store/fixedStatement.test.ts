@@ -3,6 +3,11 @@ import { storesUnderTest } from '../../test/helpers/pgStore.ts';
 import { fixedStatement } from './fixedStatement.ts';
 import { collectFoldable } from './foldedCommit.ts';
 import { getFieldMemory, rememberField } from './ops/fieldMemory.ts';
+import { holdsLease } from './ops/holdsLease.ts';
+import { getLinkByTask, recordLink } from './ops/links.ts';
+import { enqueueJobs } from './ops/enqueueJobs.ts';
+import { claimJobs } from './ops/claimJobs.ts';
+import { anyJob } from '../../test/helpers/anyJob.ts';
 
 const { describeStores, make } = await storesUnderTest('src/store/fixedStatement.test.ts');
 
@@ -87,4 +92,32 @@ it('refuses a build that transforms a param instead of binding it', async () => 
   const { store } = await make('sqlite');
   const f = fixedStatement((db, a: string) => db.selectFrom('cases').select('id').where('id', '=', `x${a}`));
   expect(() => f(store.db, 'C-1')).toThrow('a param was transformed, not bound as it is');
+});
+
+describeStores('the reads on fixed statements', (kind) => {
+  it('holdsLease: ours on either clock until the lease runs out or another worker holds it', async () => {
+    const { store } = await make(kind);
+    const now = Date.now();
+    await enqueueJobs(store.db, [anyJob({ kind: 'test.noop', key: 'k1', payload: {} })], now - 1000);
+    const [job] = await claimJobs(store.db, store.dialect, 'w1', 1, 60_000, now, 'db');
+    expect(job).toBeDefined();
+    expect(await holdsLease(store.db, job!.id, 'w1', 'db')).toBe(true);
+    expect(await holdsLease(store.db, job!.id, 'w1', now)).toBe(true);
+    expect(await holdsLease(store.db, job!.id, 'w2', 'db')).toBe(false);
+    expect(await holdsLease(store.db, job!.id, 'w1', now + 120_000)).toBe(false);
+    expect(await holdsLease(store.db, job!.id + 1, 'w1', 'db')).toBe(false);
+  });
+
+  it('getLinkByTask finds the link by its task, and nothing for another task', async () => {
+    const { store } = await make(kind);
+    await recordLink(store.db, { entity: 'case', entityId: 'C-1', cuTaskId: 'T-1', cuListId: 'L-1' }, 5);
+    expect(await getLinkByTask(store.db, 'T-1')).toEqual({
+      entity: 'case',
+      entityId: 'C-1',
+      cuTaskId: 'T-1',
+      cuListId: 'L-1',
+      seenAt: null,
+    });
+    expect(await getLinkByTask(store.db, 'T-2')).toBeNull();
+  });
 });

@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../schema.ts';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, LinksTable } from '../schema.ts';
+import { fixedStatement } from '../fixedStatement.ts';
 import { fold, foldSink } from '../foldedCommit.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -80,8 +81,13 @@ export async function deleteLink(db: Db, entity: string, entityId: string, cuTas
   return Number(gone.numDeletedRows) > 0;
 }
 
+// Read for every ClickUp webhook and most ClickUp events: built and compiled once (fixedStatement.ts).
+const linkByTask = fixedStatement((db, cuTaskId: string) =>
+  db.selectFrom('links').selectAll().where('cu_task_id', '=', cuTaskId),
+);
+
 export async function getLinkByTask(db: Db, cuTaskId: string): Promise<Link | null> {
-  const r = await db.selectFrom('links').selectAll().where('cu_task_id', '=', cuTaskId).executeTakeFirst();
+  const r = (await db.executeQuery<Selectable<LinksTable>>(linkByTask(db, cuTaskId))).rows[0];
   return r && r.cu_task_id
     ? {
         entity: r.entity,
