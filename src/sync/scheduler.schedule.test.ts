@@ -143,6 +143,28 @@ describe('ticking', () => {
     expect(woke).toBe(stopped);
   });
 
+  it("a tick that fires late (the event loop busy across its time) still keys the pattern's slot, not the second it ran in", async () => {
+    const t = await store();
+    const s = new Scheduler(t.store, () => undefined);
+    cleanups.push(() => s.stop());
+    s.add({ kind: 'sla.sweep', cron: '*/2 * * * * *' });
+    s.start();
+    // Just before the next even second, block the event loop for 1.3 s: the tick fires over a second late.
+    const boundary = Math.ceil((Date.now() + 400) / 2000) * 2000;
+    await new Promise((r) => setTimeout(r, boundary - 150 - Date.now())); // sleep-ok: reach the moment before a tick, to block the loop across it
+    const busyUntil = boundary + 1_150;
+    while (Date.now() < busyUntil) {
+      // the event loop is held (a long synchronous task, or a starved process)
+    }
+    const rows = await until('the late tick to enqueue', async () => {
+      const r = await jobs(t);
+      return r.length >= 1 && r;
+    });
+    s.stop();
+    // Two instances, one on time and one late, must key the same slot: an even second, not the one it ran in.
+    expect(rows[0]!.key).toBe(`sched:sla.sweep:${boundary}`);
+  });
+
   it('a tick whose enqueue fails logs it with the kind and the error, and the next tick tries again', async () => {
     const t = await store();
     const { logger, errors } = errorLog();
@@ -158,6 +180,28 @@ describe('ticking', () => {
       expect(e.obj.kind).toBe('sla.sweep');
       expect(String((e.obj.err as Error).message)).toMatch(/no such table: jobs/);
     }
+  });
+
+  it('without a logger, a tick whose enqueue fails is dropped quietly (no unhandled rejection) and the next tick tries again', async () => {
+    const t = await store();
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => rejections.push(e);
+    process.on('unhandledRejection', onRejection);
+    cleanups.push(() => void process.off('unhandledRejection', onRejection));
+    let tries = 0;
+    const counting = t.store.db.withPlugin({
+      transformQuery: (a) => (a.node.kind === 'InsertQueryNode' && tries++, a.node),
+      transformResult: async (a) => a.result,
+    });
+    const s = new Scheduler({ ...t.store, db: counting }, () => undefined);
+    cleanups.push(() => s.stop());
+    s.add({ kind: 'sla.sweep', cron: '* * * * * *' });
+    await t.store.db.schema.dropTable('jobs').execute();
+    s.start();
+    await until('two failed ticks', () => tries >= 2);
+    s.stop();
+    // A rejection is reported on the turn after it: one more tick's worth of turns.
+    await throughout('no unhandled rejection', () => rejections.length === 0, 200);
   });
 
   it('a tick whose enqueue hangs is not overlapped by the next ones (they are skipped, not piled up)', async () => {

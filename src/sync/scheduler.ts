@@ -31,7 +31,11 @@ export class Scheduler {
 
   add<K extends ScheduledKind>(task: ScheduledTask<K>): void {
     const cron = new Cron(task.cron, { timezone: task.timezone, protect: true, paused: true }, async (self: Cron) => {
-      const slot = (self.currentRun() ?? new Date()).getTime();
+      // croner's currentRun() is the wall time the tick fired at, late when the event loop was busy: the slot is
+      // the pattern's latest time at or before it, so an instance firing a second late keys the same slot as one
+      // on time (the unique key then lets only one of them enqueue).
+      const fired = self.currentRun() ?? new Date();
+      const slot = (self.previousRuns(1, new Date(fired.getTime() + 1))[0] ?? fired).getTime();
       try {
         await this.enqueueSlot(task, slot);
       } catch (e) {
