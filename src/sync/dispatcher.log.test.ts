@@ -6,6 +6,7 @@ import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
 import { claimJobs } from '../store/ops/claimJobs.ts';
 import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
 import { until } from '../../test/helpers/until.ts';
+import { mayWrite } from '../core/jobSignal.ts';
 
 // What the dispatcher tells the operator (its log lines are the only account of a retry, a dead letter, a
 // lost lease, a failed commit or a stalled shutdown), and what it records for each of those outcomes.
@@ -33,6 +34,7 @@ async function setup(handlers: Record<string, JobHandler>, opts: Partial<Dispatc
   cleanups.push(() => tmp.cleanup());
   const log = memoryLogger();
   const settled: Array<{ key: string; outcome: string; error?: string }> = [];
+  const durations: number[] = [];
   const d = new Dispatcher(tmp.store, new Map(Object.entries(handlers)), {
     concurrency: 4,
     leaseMs: 3_000,
@@ -40,7 +42,10 @@ async function setup(handlers: Record<string, JobHandler>, opts: Partial<Dispatc
     backoffBaseMs: 10,
     backoffMaxMs: 20,
     logger: log.logger,
-    onSettled: (job, outcome, _ms, error) => settled.push({ key: job.key, outcome, ...(error ? { error } : {}) }),
+    onSettled: (job, outcome, ms, error) => {
+      durations.push(ms);
+      settled.push({ key: job.key, outcome, ...(error ? { error } : {}) });
+    },
     ...opts,
   });
   cleanups.push(() => d.stop());
@@ -52,7 +57,7 @@ async function setup(handlers: Record<string, JobHandler>, opts: Partial<Dispatc
       [anyJob({ kind, key, payload: {}, ...(maxAttempts ? { maxAttempts } : {}) })],
       Date.now(),
     );
-  return { store: tmp.store, d, job, enqueue, settled, ...log };
+  return { store: tmp.store, d, job, enqueue, settled, durations, ...log };
 }
 
 describe('what the dispatcher logs and records', () => {
@@ -90,6 +95,9 @@ describe('what the dispatcher logs and records', () => {
       { key: 'n', outcome: 'fail', error: "no handler for job kind 'nobody' (a newer version may have enqueued it)" },
     ]);
     expect(w.d.counters).toEqual({ done: 0, retried: 1, dead: 2, leaseLost: 0 });
+    // Each settled job says how long it took, on the dispatcher's clock.
+    expect(w.durations).toHaveLength(3);
+    for (const ms of w.durations) expect(ms >= 0 && ms < 60_000).toBe(true);
   });
 
   it('a done job whose commit throws is logged as not recorded and settles as a retry; the job keeps its lease until it expires', async () => {
@@ -223,5 +231,86 @@ describe('what the dispatcher logs and records', () => {
     const upkeep = w.find('lease upkeep failed')[0]!;
     expect(upkeep.level).toBe('warn');
     expect(String((upkeep.obj.err as Error).message)).toMatch(/no such table: jobs/);
+  });
+});
+
+describe('what a handler is given', () => {
+  it('its job, the parsed payload, the attempt, the clock, and a write check that refuses when the lease cannot be read', async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const clock = { t: 1_234_000 };
+    const w = await setup(
+      {
+        k: async (ctx) => {
+          const ok = await mayWrite();
+          // The lease cannot be read (the table is away for a moment): no write goes out on a guess.
+          await w.store.db.schema.alterTable('jobs').renameTo('jobs_away').execute();
+          const unreadable = await mayWrite();
+          await w.store.db.schema.alterTable('jobs_away').renameTo('jobs').execute();
+          seen.push({
+            key: ctx.job.key,
+            payload: ctx.payload,
+            attempt: ctx.attempt,
+            now: ctx.now(),
+            ok,
+            unreadable,
+            aborted: ctx.signal?.aborted,
+          });
+          return seen.length === 1 ? { status: 'retry', error: 'again', retryAfterMs: 0 } : { status: 'done' };
+        },
+      },
+      { now: () => clock.t, leaseClock: 'worker', leaseMs: 60_000 },
+    );
+    await enqueueJobs(w.store.db, [anyJob({ kind: 'k', key: 'j', payload: { n: 7, s: 'x' } })], 1_000_000);
+    await w.d.runUntilIdle();
+    clock.t += 1_000;
+    await w.d.runUntilIdle();
+    const common = { key: 'j', payload: { n: 7, s: 'x' }, ok: null, aborted: false };
+    const unreadable = /^could not read the lease, so the write is not sent: .*no such table: jobs/;
+    expect(seen).toEqual([
+      { ...common, attempt: 1, now: 1_234_000, unreadable: expect.stringMatching(unreadable) },
+      { ...common, attempt: 2, now: 1_235_000, unreadable: expect.stringMatching(unreadable) },
+    ]);
+    expect((await w.job('j')).state).toBe('done');
+  });
+});
+
+describe('without a logger (the log calls are optional)', () => {
+  it('a lost lease, either way, still settles as lost, and a commit that throws as a retry', async () => {
+    const boom = new Error('disk full');
+    const w = await setup(
+      {
+        // Its lease goes to another worker before it completes.
+        before: async (ctx) => {
+          await w.store.db
+            .updateTable('jobs')
+            .set({ locked_by: 'someone-else' })
+            .where('id', '=', ctx.job.id)
+            .execute();
+          return { status: 'done' };
+        },
+        // Its lease goes while it runs; the next renewal stops it.
+        during: () => new Promise(() => undefined),
+        commit: async () => ({
+          status: 'done',
+          commit: async () => {
+            throw boom;
+          },
+        }),
+      },
+      { logger: undefined, leaseMs: 3_000, shutdownDeadlineMs: 100 },
+    );
+    await w.enqueue('before', 'b');
+    await w.enqueue('during', 'd');
+    await w.enqueue('commit', 'c');
+    w.d.start();
+    await until('the job to run', async () => (await w.job('d')).state === 'running');
+    await w.store.db.updateTable('jobs').set({ locked_by: 'someone-else' }).where('key', '=', 'd').execute();
+    await until('all three to settle', () => w.settled.length === 3);
+    expect([...w.settled].sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: 'b', outcome: 'lease_lost' },
+      { key: 'c', outcome: 'retry', error: 'could not record the outcome: disk full' },
+      { key: 'd', outcome: 'lease_lost' },
+    ]);
+    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 0, leaseLost: 2 });
   });
 });
