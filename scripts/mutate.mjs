@@ -91,7 +91,7 @@ export const MODULES = {
     sqliteOnly: true,
     tests: ['src/store/ops/pruneRetention.test.ts', 'src/store/ops/pruneRetention.rules.test.ts'],
   },
-  // Defined, not yet measured (see the README): paths as of the move of each flow into src/flows/<nn>-name/; fix them when a file moves.
+  // Measured or not: the README's table says. Paths as of the move of each flow into src/flows/<nn>-name/; fix them when a file moves.
   safeFetch: {
     mutate: ['src/connectors/http/safeFetch.ts', 'src/connectors/http/ssrfGuard.ts'],
     tests: [

@@ -392,4 +392,34 @@ describeStores('what each table keeps (%s store)', (kind) => {
       await pruneRetention(store.db, { ...NONE, jobs_done_days: 14 }, { batchSize: 10, maxBatches: 2 }, NOW),
     ).toEqual([{ table: 'jobs', deleted: 20, batches: 2, more: false }]);
   });
+
+  it('batches counts only the batches that deleted: none when nothing is due, two for two full ones under a higher limit', async () => {
+    const { store } = await make(kind);
+    const only = { ...NONE, jobs_done_days: 14 };
+    expect(await pruneRetention(store.db, only, { batchSize: 10, maxBatches: 3 }, NOW)).toEqual([
+      { table: 'jobs', deleted: 0, batches: 0, more: false },
+    ]);
+    const job = (i: number) => ({
+      kind: 'x.do',
+      key: `done-${i}`,
+      queue_key: null,
+      payload: '{}',
+      state: 'done' as const,
+      run_at: OLD,
+      attempts: 1,
+      max_attempts: 5,
+      locked_by: null,
+      locked_until: null,
+      last_error: null,
+      created_at: OLD,
+      updated_at: OLD,
+    });
+    await store.db
+      .insertInto('jobs')
+      .values(Array.from({ length: 20 }, (_, i) => job(i)))
+      .execute();
+    expect(await pruneRetention(store.db, only, { batchSize: 10, maxBatches: 3 }, NOW)).toEqual([
+      { table: 'jobs', deleted: 20, batches: 2, more: false },
+    ]);
+  });
 });
