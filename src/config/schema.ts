@@ -198,7 +198,8 @@ const DispatcherConfig = z.strictObject({
   backoff_max_ms: z.number().int().min(1).default(300_000),
   /**
    * A remote that is unavailable (5xx, 408, connection refused or reset, timeout) does not use a job's
-   * attempts until the job is this old (minutes): an outage of ClickUp or Trading Grid delays work instead
+   * attempts for this long (minutes) from the job's first failure (jobs.failing_since, migration 021; not from
+   * its creation): an outage of ClickUp or Trading Grid delays work instead
    * of dead-lettering it. 0: such failures use attempts like any other (the behaviour before this key).
    */
   outage_patience_minutes: z

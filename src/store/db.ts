@@ -20,6 +20,7 @@ import * as m016 from './migrations/016_partner_guard.ts';
 import * as m017 from './migrations/017_partner_page_hits.ts';
 import * as m018 from './migrations/018_edi_outbound.ts';
 import * as m020 from './migrations/020_as2_send.ts';
+import * as m021 from './migrations/021_job_failing_since.ts';
 import * as m019 from './migrations/019_retention_indexes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -89,6 +90,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, d: Dialect) => Prom
   '018_edi_outbound': m018,
   '019_retention_indexes': m019,
   '020_as2_send': m020,
+  '021_job_failing_since': m021,
 };
 
 class InCodeMigrations implements MigrationProvider {

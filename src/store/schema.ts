@@ -18,6 +18,8 @@ export interface JobsTable {
   max_attempts: number;
   /** Times the job was found running with its worker gone (migration 014). */
   crashes: Generated<number>;
+  /** When its current run of failures began (migration 021): set by the first retry, cleared when done or replayed. */
+  failing_since: Generated<number | null>;
   locked_by: string | null;
   locked_until: number | null;
   last_error: string | null;

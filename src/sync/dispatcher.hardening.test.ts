@@ -68,7 +68,7 @@ describe('waits a remote asks for', () => {
     expect(Number(j.run_at) - before).toBeLessThanOrEqual(MAX_REMOTE_WAIT_MS + 1_000);
   });
 
-  it('a 429 keeps the attempt while the job is young, and uses one once it has waited past the patience', async () => {
+  it('a 429 keeps the attempt while the job has been failing less than the patience (however old it is), and uses one past it', async () => {
     const { store, d, job } = await setup({
       k: async () => ({ status: 'retry', error: '429', retryAfterMs: 0, refundAttempt: true, rateLimited: true }),
     });
@@ -78,9 +78,14 @@ describe('waits a remote asks for', () => {
       [anyJob({ kind: 'k', key: 'young', payload: {} }), anyJob({ kind: 'k', key: 'old', payload: {} })],
       created,
     );
+    // Both were created long ago; 'old' has been rate-limited since then, 'young' has not failed yet.
     await store.db
       .updateTable('jobs')
-      .set({ created_at: created - RATE_LIMIT_PATIENCE_MS - 1 })
+      .set({ created_at: created - 2 * RATE_LIMIT_PATIENCE_MS })
+      .execute();
+    await store.db
+      .updateTable('jobs')
+      .set({ failing_since: created - RATE_LIMIT_PATIENCE_MS - 1 })
       .where('key', '=', 'old')
       .execute();
     const [a, b] = await claimJobs(store.db, 'sqlite', 'x', 2, 1000, Date.now()).then((js) =>

@@ -314,6 +314,9 @@ describeStores('job queue on %s', (kind) => {
         { outagePatienceMs: 30 * 60_000 },
       );
       await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'old', payload: {}, maxAttempts: 2 })], clock.t);
+      await d.runUntilIdle();
+      const first = await store.db.selectFrom('jobs').select(['failing_since', 'attempts']).executeTakeFirstOrThrow();
+      expect([Number(first.failing_since), first.attempts]).toEqual([1_000_000, 1]);
       clock.t += 31 * 60_000;
       for (let i = 0; i < 4; i++) {
         await d.runUntilIdle();
@@ -322,8 +325,40 @@ describeStores('job queue on %s', (kind) => {
       const dls = await listDeadLetters(store.db);
       expect(dls).toHaveLength(1);
       expect(dls[0]!.error).toBe(
-        'gave up after 2 attempts; the remote was still unavailable 31 min after the job was created (outage patience 30 min): reading the case: Trading Grid: no response (ECONNREFUSED) [ECONNREFUSED]',
+        'gave up after 2 attempts; the remote was still unavailable 31 min after its failures began (outage patience 30 min): reading the case: Trading Grid: no response (ECONNREFUSED) [ECONNREFUSED]',
       );
+    });
+
+    it("the outage patience counts from the first failure, not from the job's creation, and success clears it", async () => {
+      let down = true;
+      const remoteDown = outcomeFromRemote(
+        { code: 'ECONNREFUSED', retryable: true, detail: 'Trading Grid: no response (ECONNREFUSED)' },
+        'reading the case',
+      );
+      const { store, d, clock } = await setup(
+        { k: async () => (down ? remoteDown : { status: 'done' }) },
+        { t: 1_000_000 },
+        { outagePatienceMs: 30 * 60_000, backoffMaxMs: 60_000 },
+      );
+      // Created two days ago (scheduled ahead, or queued behind its key): it starts failing only now.
+      await enqueueJobs(store.db, [anyJob({ kind: 'k', key: 'old', payload: {}, maxAttempts: 2 })], clock.t);
+      clock.t += 2 * 1440 * 60_000;
+      const startedFailing = clock.t;
+      for (let i = 0; i < 10; i++) {
+        await d.runUntilIdle();
+        clock.t += 60_000;
+      }
+      // Ten minutes into the outage, well inside its 30 min of patience: still waiting, not a dead letter.
+      expect(await listDeadLetters(store.db)).toEqual([]);
+      const waiting = await store.db
+        .selectFrom('jobs')
+        .select(['state', 'attempts', 'failing_since'])
+        .executeTakeFirstOrThrow();
+      expect([waiting.state, waiting.attempts, Number(waiting.failing_since)]).toEqual(['ready', 1, startedFailing]);
+      down = false;
+      await d.runUntilIdle();
+      const done = await store.db.selectFrom('jobs').select(['state', 'failing_since']).executeTakeFirstOrThrow();
+      expect([done.state, done.failing_since]).toEqual(['done', null]);
     });
 
     it('a handler that throws is retried like a transient failure, with the stack, and dead-lettered at the last attempt', async () => {

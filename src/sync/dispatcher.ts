@@ -42,7 +42,7 @@ export type JobOutcome =
       /** A remote's 429: refunded only for a while (RATE_LIMIT_PATIENCE_MS). */ rateLimited?: boolean;
       /**
        * The remote is unavailable (5xx, 408, connection refused or reset, timeout): the attempt is refunded
-       * for `outagePatienceMs` of the job's age (retryDecision.ts).
+       * for `outagePatienceMs` from the job's first failure (retryDecision.ts).
        */
       unavailable?: boolean;
     }
@@ -82,7 +82,7 @@ export interface DispatcherOptions {
    */
   yieldBetweenJobs?: boolean;
   /**
-   * How long (ms of a job's age) a remote that is unavailable keeps its attempts (config
+   * How long (ms since a job's first failure) a remote that is unavailable keeps its attempts (config
    * `dispatcher.outage_patience_minutes`; default 0: it uses attempts like any failure).
    */
   outagePatienceMs?: number;
@@ -388,7 +388,7 @@ export class Dispatcher {
           this.now(),
           `stopped by shutdown: ${stoppedBy.message}`,
           this.now(),
-          { refundAttempt: true },
+          { refundAttempt: true, failure: false },
         );
         settled = 'retry';
         error = stoppedBy.message;
@@ -432,7 +432,8 @@ export class Dispatcher {
             outcome,
             attempts: job.attempts,
             maxAttempts: job.max_attempts,
-            ageMs: now - Number(job.created_at),
+            // Counted from the job's first failure (retryJob sets failing_since), not from its creation.
+            failingMs: job.failing_since == null ? 0 : Math.max(0, now - Number(job.failing_since)),
             backoffBaseMs: this.opts.backoffBaseMs,
             backoffMaxMs: this.opts.backoffMaxMs,
             outagePatienceMs: this.opts.outagePatienceMs ?? 0,

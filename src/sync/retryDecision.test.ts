@@ -3,7 +3,7 @@ import { decideRetry, RATE_LIMIT_PATIENCE_MS, type RetryInput } from './retryDec
 import { outcomeFromRemote } from './outcome.ts';
 
 const MIN = 60_000;
-const base: Omit<RetryInput, 'outcome' | 'attempts' | 'ageMs'> = {
+const base: Omit<RetryInput, 'outcome' | 'attempts' | 'failingMs'> = {
   maxAttempts: 10,
   backoffBaseMs: 500,
   backoffMaxMs: 300_000,
@@ -29,84 +29,84 @@ describe('decideRetry', () => {
   });
 
   // random() = 1: the top of the jittered range, so the waits are exact.
-  const rows: Array<[string, Partial<RetryInput> & Pick<RetryInput, 'outcome' | 'attempts' | 'ageMs'>, unknown]> = [
+  const rows: Array<[string, Partial<RetryInput> & Pick<RetryInput, 'outcome' | 'attempts' | 'failingMs'>, unknown]> = [
     [
       '5xx on the first attempt: counts, so the next run looks for a write the failed call may have saved',
-      { outcome: e503 as never, attempts: 1, ageMs: 0 },
+      { outcome: e503 as never, attempts: 1, failingMs: 0 },
       { action: 'retry', refundAttempt: false, waitMs: 500 },
     ],
     [
       'the first 5xx of a job that waited an hour in the queue: the plain backoff, not an hour-based wait',
-      { outcome: e503 as never, attempts: 1, ageMs: 60 * MIN },
+      { outcome: e503 as never, attempts: 1, failingMs: 60 * MIN },
       { action: 'retry', refundAttempt: false, waitMs: 500 },
     ],
     [
       '5xx, young job, second attempt: refunded, base wait',
-      { outcome: e503 as never, attempts: 2, ageMs: 1000 },
+      { outcome: e503 as never, attempts: 2, failingMs: 1000 },
       { action: 'retry', refundAttempt: true, waitMs: 500 },
     ],
     [
       '5xx, 10 min old: refunded, wait half its age',
-      { outcome: e503 as never, attempts: 2, ageMs: 10 * MIN },
+      { outcome: e503 as never, attempts: 2, failingMs: 10 * MIN },
       { action: 'retry', refundAttempt: true, waitMs: 5 * MIN },
     ],
     [
       '5xx, 4 min old: refunded, wait half its age',
-      { outcome: e503 as never, attempts: 2, ageMs: 4 * MIN },
+      { outcome: e503 as never, attempts: 2, failingMs: 4 * MIN },
       { action: 'retry', refundAttempt: true, waitMs: 2 * MIN },
     ],
     [
       '5xx, 2 h old: refunded, wait capped at backoff_max_ms',
-      { outcome: e503 as never, attempts: 2, ageMs: 120 * MIN },
+      { outcome: e503 as never, attempts: 2, failingMs: 120 * MIN },
       { action: 'retry', refundAttempt: true, waitMs: 300_000 },
     ],
     [
       'refused connection on the last attempt, young: refunded',
-      { outcome: eRefused as never, attempts: 10, ageMs: 30 * MIN },
+      { outcome: eRefused as never, attempts: 10, failingMs: 30 * MIN },
       { action: 'retry', refundAttempt: true, waitMs: 300_000 },
     ],
     [
       '5xx past the patience: counts, exponential backoff',
-      { outcome: e503 as never, attempts: 3, ageMs: 1441 * MIN },
+      { outcome: e503 as never, attempts: 3, failingMs: 1441 * MIN },
       { action: 'retry', refundAttempt: false, waitMs: 2000 },
     ],
     [
       '5xx past the patience, last attempt: dead letter saying how long',
-      { outcome: e503 as never, attempts: 10, ageMs: 1500 * MIN },
+      { outcome: e503 as never, attempts: 10, failingMs: 1500 * MIN },
       {
         action: 'dead',
         reason:
-          'gave up after 10 attempts; the remote was still unavailable 1500 min after the job was created (outage patience 1440 min): task: ClickUp: 503 [http_503]',
+          'gave up after 10 attempts; the remote was still unavailable 1500 min after its failures began (outage patience 1440 min): task: ClickUp: 503 [http_503]',
       },
     ],
     [
       'a bug-like failure counts',
-      { outcome: bug, attempts: 2, ageMs: 0 },
+      { outcome: bug, attempts: 2, failingMs: 0 },
       { action: 'retry', refundAttempt: false, waitMs: 1000 },
     ],
     [
       'a bug-like failure on the last attempt: dead letter',
-      { outcome: bug, attempts: 10, ageMs: 0 },
+      { outcome: bug, attempts: 10, failingMs: 0 },
       { action: 'dead', reason: 'gave up after 10 attempts: unexpected error in k: TypeError' },
     ],
     [
       "429: refunded, waits the remote's ask",
-      { outcome: e429 as never, attempts: 4, ageMs: 10 * MIN },
+      { outcome: e429 as never, attempts: 4, failingMs: 10 * MIN },
       { action: 'retry', refundAttempt: true, waitMs: 7000 },
     ],
     [
       '429 past its own patience: counts',
-      { outcome: e429 as never, attempts: 4, ageMs: RATE_LIMIT_PATIENCE_MS + 1 },
+      { outcome: e429 as never, attempts: 4, failingMs: RATE_LIMIT_PATIENCE_MS + 1 },
       { action: 'retry', refundAttempt: false, waitMs: 7000 },
     ],
     [
       'patience 0, 5xx: counts as before',
-      { outcome: e503 as never, attempts: 2, ageMs: 0, outagePatienceMs: 0 },
+      { outcome: e503 as never, attempts: 2, failingMs: 0, outagePatienceMs: 0 },
       { action: 'retry', refundAttempt: false, waitMs: 1000 },
     ],
     [
       'patience 0, 5xx on the last attempt: dead letter as before',
-      { outcome: e503 as never, attempts: 10, ageMs: 0, outagePatienceMs: 0 },
+      { outcome: e503 as never, attempts: 10, failingMs: 0, outagePatienceMs: 0 },
       { action: 'dead', reason: 'gave up after 10 attempts: task: ClickUp: 503 [http_503]' },
     ],
   ];
@@ -116,7 +116,7 @@ describe('decideRetry', () => {
 
   it('the wait of an unavailable remote is jittered between half and all of its ceiling', () => {
     const at = (r: number) =>
-      decideRetry({ ...base, outcome: e503 as never, attempts: 2, ageMs: 10 * MIN, random: () => r });
+      decideRetry({ ...base, outcome: e503 as never, attempts: 2, failingMs: 10 * MIN, random: () => r });
     expect(at(0)).toMatchObject({ waitMs: 2.5 * MIN });
     expect(at(0.5)).toMatchObject({ waitMs: 3.75 * MIN });
   });

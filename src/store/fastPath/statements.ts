@@ -101,7 +101,7 @@ function claimJobsText(dialect: Dialect, clock: 'caller' | 'db'): string {
  * lease. Parameters: updated at, job id, worker id.
  */
 export const COMPLETE_JOB =
-  "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = ? WHERE id = ? AND locked_by = ? AND state = 'running'";
+  "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, failing_since = NULL, updated_at = ? WHERE id = ? AND locked_by = ? AND state = 'running'";
 
 /** `CLAIM_JOBS[dialect][clock]`: the claim's text (see `claimJobsText` for its parameters). */
 export const CLAIM_JOBS: Readonly<Record<Dialect, Readonly<Record<'caller' | 'db', string>>>> = {
@@ -114,7 +114,7 @@ export const CLAIM_JOBS: Readonly<Record<Dialect, Readonly<Record<'caller' | 'db
  * the ids the worker still held. Parameters: updated at, the `n` job ids, worker id.
  */
 export function completeJobsText(n: number): string {
-  return `UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = ? WHERE id IN (${Array.from({ length: n }, () => '?').join(', ')}) AND locked_by = ? AND state = 'running' RETURNING id`;
+  return `UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, failing_since = NULL, updated_at = ? WHERE id IN (${Array.from({ length: n }, () => '?').join(', ')}) AND locked_by = ? AND state = 'running' RETURNING id`;
 }
 
 /**
@@ -123,4 +123,4 @@ export function completeJobsText(n: number): string {
  * job ids (bigint[]), $3 worker id. Returns the ids the worker still held.
  */
 export const PG_FOLDED_COMPLETE_JOBS =
-  "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = $1 WHERE id = ANY($2::bigint[]) AND locked_by = $3 AND state = 'running' RETURNING id";
+  "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, failing_since = NULL, updated_at = $1 WHERE id = ANY($2::bigint[]) AND locked_by = $3 AND state = 'running' RETURNING id";

@@ -4,7 +4,11 @@ import { storeOf, type Dialect } from '../db.ts';
 import type { LeaseClock } from '../dbClock.ts';
 import { bound, CLAIM_JOBS } from '../fastPath/statements.ts';
 
-export type JobRow = Omit<JobsTable, 'id' | 'crashes'> & { id: number; crashes?: number };
+export type JobRow = Omit<JobsTable, 'id' | 'crashes' | 'failing_since'> & {
+  id: number;
+  crashes?: number;
+  failing_since?: number | string | null;
+};
 
 /**
  * Lease up to `limit` due jobs to `workerId` in one guarded statement. Jobs sharing a queue key run

@@ -48,6 +48,7 @@ async function replayInTransaction(db: Kysely<Database>, deadLetterId: number, n
         attempts: 1,
         max_attempts: sql<number>`CASE WHEN max_attempts < 2 THEN 2 ELSE max_attempts END`,
         crashes: 0,
+        failing_since: null,
         locked_by: null,
         locked_until: null,
         updated_at: now,

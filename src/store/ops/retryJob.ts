@@ -9,7 +9,8 @@ export async function retryJob(
   runAt: number,
   error: string,
   now: number,
-  opts: { refundAttempt?: boolean } = {},
+  /** `failure: false`: not a failure of the job (a shutdown handing it back): failing_since is left as it is. */
+  opts: { refundAttempt?: boolean; failure?: boolean } = {},
 ): Promise<boolean> {
   const q = db
     .updateTable('jobs')
@@ -19,6 +20,8 @@ export async function retryJob(
       locked_by: null,
       locked_until: null,
       last_error: error,
+      // The first failure of a run starts the patience clocks (retryDecision.ts); done clears it.
+      ...(opts.failure === false ? {} : { failing_since: eb.fn.coalesce('failing_since', eb.val(now)) }),
       updated_at: now,
       // A wait imposed by the remote (rate limit) is not the job's fault: it does not use up an attempt.
       ...(opts.refundAttempt ? { attempts: eb('attempts', '-', 1) } : {}),
