@@ -168,6 +168,7 @@ export const MODULES = {
     tests: [
       'src/flows/05-escalation/decisions/routing/caseCategories.test.ts',
       'src/flows/05-escalation/decisions/routing/routeCase.test.ts',
+      'src/flows/05-escalation/decisions/routing/routing.edges.test.ts',
     ],
   },
   slaClockDecisions: {
