@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<object> }>> = {
   'clickup-limiter': () => import('./clickup-limiter.ts'),
   backlog: () => import('./backlog.ts'),
   intake: () => import('./intake.ts'),
+  'shared-budget': () => import('./shared-budget.ts'),
   edi: () => import('./edi.ts'),
   metrics: () => import('./metrics.ts'),
   'lease-check': () => import('./leaseCheck.ts'),
