@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { storesUnderTest } from '../../test/helpers/pgStore.ts';
 import { Dispatcher, type JobHandler } from '../sync/dispatcher.ts';
 import { enqueueJobs, JOBS_CHANNEL } from './ops/enqueueJobs.ts';
+import { enqueueOrMakeDue } from './ops/advanceReadyJob.ts';
 import { appendAudit, listAudit } from './ops/audit.ts';
 import { getCase, saveCase, setCasePartnerStatus } from './ops/cases.ts';
 import { rememberField } from './ops/fieldMemory.ts';
@@ -146,6 +147,35 @@ describe.skipIf(!pgUp)('a job completion folded into one statement (PostgreSQL)'
     expect(transactionsBesidesReclaim(count.texts)).toBe(1);
     expect(count.texts.filter((t) => /^WITH done AS/.test(t))).toEqual([]);
     expect(count.texts.filter((t) => /insert into "audit_log"/i.test(t))).toHaveLength(1);
+  });
+
+  it('a commit that queues a job whose key waits parked makes the parked job due, folded or not', async () => {
+    for (const foldCompletions of [true, false]) {
+      const { store } = await make('postgres');
+      // Parked an hour ahead (the mailbox's upload of a held case's file, say); the job's commit queues it again.
+      await enqueueJobs(
+        store.db,
+        [anyJob({ kind: 'next', key: 'parked', payload: {}, runAt: Date.now() + 3_600_000 })],
+        1,
+      );
+      const before = Date.now();
+      await runOne(
+        store,
+        async () => ({
+          status: 'done',
+          commit: (trx) => enqueueOrMakeDue(trx, anyJob({ kind: 'next', key: 'parked', payload: {} }), Date.now()),
+        }),
+        { foldCompletions },
+      );
+      const parked = await store.db.selectFrom('jobs').select('run_at').where('key', '=', 'parked').executeTakeFirst();
+      expect({
+        foldCompletions,
+        due: Number(parked?.run_at) <= Date.now() && Number(parked?.run_at) >= before,
+      }).toEqual({
+        foldCompletions,
+        due: true,
+      });
+    }
   });
 
   it('writes nothing when the lease went to another worker before the completion', async () => {

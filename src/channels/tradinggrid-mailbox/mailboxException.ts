@@ -1,10 +1,9 @@
 import type { SyncContext } from '../../sync/context.ts';
 import type { TypedJobHandler } from '../../sync/flowModule.ts';
 import type { MailboxPayload } from './jobs.ts';
-import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { setCaseHoldReason } from '../../store/ops/setCaseHoldReason.ts';
-import { advanceReadyJob } from '../../store/ops/advanceReadyJob.ts';
+import { enqueueOrMakeDue } from '../../store/ops/advanceReadyJob.ts';
 import { toMailboxCase, unmappedEdiReason } from './mailboxCase.ts';
 import { intakeCase } from '../../flows/01-case-intake/intakeHandler.ts';
 import { newJob } from '../../flows/catalogue.ts';
@@ -49,17 +48,13 @@ export function mailboxExceptionHandler(ctx: SyncContext): TypedJobHandler<Mailb
         }
         if (item.file) {
           const key = uploadMailboxFileKey(incoming.id, item.file.sha256);
-          const now = ctx.now();
           // New: queued. Already queued and parked while the case was held: due now, the task may be on its way.
-          if (
-            (await enqueueJobs(
-              trx,
-              [newJob('clickup.upload_mailbox_file', { caseId: incoming.id, file: item.file }, { key })],
-              now,
-              ctx.config.dispatcher.max_attempts,
-            )) === 0
-          )
-            await advanceReadyJob(trx, key, now);
+          await enqueueOrMakeDue(
+            trx,
+            newJob('clickup.upload_mailbox_file', { caseId: incoming.id, file: item.file }, { key }),
+            ctx.now(),
+            ctx.config.dispatcher.max_attempts,
+          );
         }
       },
     };
