@@ -187,7 +187,10 @@ export const MODULES = {
   },
   approvalsDecisions: {
     mutate: ['src/flows/06-approvals/decisions/approvals.ts'],
-    tests: ['src/flows/06-approvals/decisions/approvals.test.ts'],
+    tests: [
+      'src/flows/06-approvals/decisions/approvals.test.ts',
+      'src/flows/06-approvals/decisions/approvals.draft.test.ts',
+    ],
   },
   rolloutDecisions: {
     mutate: ['src/flows/08-rollouts/decisions/rollout.ts'],
