@@ -105,6 +105,20 @@ describe('the jobs a schedule enqueues', () => {
     ]);
   });
 
+  it('runNow tries maxSlots slots and no more: with all of them taken it enqueues nothing and says so', async () => {
+    const t = await store();
+    const s = new Scheduler(t.store, () => undefined);
+    const task = { kind: 'sla.sweep', cron: '* * * * *' } as const;
+    for (let i = 0; i < 3; i++) await s.enqueueSlot(task, 1_700_000_000_000 + i * 1000);
+    expect(await s.runNow(task, 1_700_000_000_500, 3)).toBe(null);
+    expect((await jobs(t)).map((j) => j.key)).toEqual([
+      'sched:sla.sweep:1700000000000',
+      'sched:sla.sweep:1700000001000',
+      'sched:sla.sweep:1700000002000',
+    ]);
+    expect(await s.runNow(task, 1_700_000_000_500, 4)).toBe(1_700_000_003_000);
+  });
+
   it('scheduledKinds names the kinds added, in order', async () => {
     const t = await store();
     const s = new Scheduler(t.store, () => undefined);
