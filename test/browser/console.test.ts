@@ -1,24 +1,17 @@
 import { mkdirSync } from 'node:fs';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createWorld, eventually, type World } from '../helpers/world.ts';
 import { raiseMorningCases } from '../../src/cli/demo/partnerDay.ts';
 import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
-import { isCi } from '../helpers/pgStore.ts';
+import { haveChromium, launchChromium, signInToConsole } from '../helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts/console';
 const ADMIN = 'browser-test-admin-token-0123456789';
 const VIEWER = 'browser-test-viewer-token-0123456789';
 
-// Loud skip, not a silent pass: CI installs chromium in .ci/run, and under CI=true a missing Chromium
-// fails the suite (a failed launch fails it anyway, in beforeAll).
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && isCi())
-  throw new Error(`console browser tests need ${CHROMIUM} and CI=true: .ci/run installs it (apt-get install chromium)`);
-if (!haveChromium) console.warn(`SKIPPED: console browser tests need ${CHROMIUM} (apt-get install chromium)`);
+const withChromium = haveChromium('console browser tests');
 
 let world: World;
 let bridge: Bridge;
@@ -30,14 +23,9 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
 }
 
-async function signIn(page: Page, token: string) {
-  await page.goto(`${bridge.url}/ui`);
-  await page.locator('#token').fill(token);
-  await page.locator('#sign-in').click();
-  await page.locator('#cases').waitFor();
-}
+const signIn = (page: Page, token: string) => signInToConsole(page, bridge.url, token);
 
-describe.skipIf(!haveChromium)('operations console in Chromium', () => {
+describe.skipIf(!withChromium)('operations console in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     world = await createWorld();
@@ -67,18 +55,7 @@ describe.skipIf(!haveChromium)('operations console in Chromium', () => {
       async () => (await bridge.store.db.selectFrom('links').selectAll().execute()).length >= 3,
       20_000,
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,37 +1,29 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createWorld, eventually, settle, type World } from '../helpers/world.ts';
 import { getLink } from '../../src/store/ops/links.ts';
 import { listHeldChanges } from '../../src/store/ops/partnerChanges.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
-import { isCi } from '../helpers/pgStore.ts';
+import { haveChromium, launchChromium, signInToConsole } from '../helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts/console';
 const ADMIN = 'mapping-health-admin-token-0123456789';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && isCi()) throw new Error(`mapping health browser test needs ${CHROMIUM} and CI=true`);
-if (!haveChromium) console.warn(`SKIPPED: mapping health browser test needs ${CHROMIUM} (apt-get install chromium)`);
+const withChromium = haveChromium('mapping health browser tests');
 
 let world: World;
 let bridge: Bridge;
 let browser: Browser;
 let caseId: string;
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${bridge.url}/ui`);
-  await page.locator('#token').fill(ADMIN);
-  await page.locator('#sign-in').click();
-  await page.locator('#cases').waitFor();
-}
+const signIn = (page: Page) => signInToConsole(page, bridge.url, ADMIN);
 
 /**
  * What an operator sees in the console: on the case page, what reached the partner apart from what stayed
  * internal; on the health page, a status renamed on the approvals list and a case status the status map
  * does not know, each with the changes it holds.
  */
-describe.skipIf(!haveChromium)('the console shows what reached the partner and what the mapping holds', () => {
+describe.skipIf(!withChromium)('the console shows what reached the partner and what the mapping holds', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     world = await createWorld();
@@ -53,18 +45,7 @@ describe.skipIf(!haveChromium)('the console shows what reached the partner and w
     );
     await settle(world);
     await eventually('the held move', async () => (await listHeldChanges(bridge.store.db)).length === 1);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,18 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createWorld, eventually, settle, type World } from '../helpers/world.ts';
 import { raiseMorningCases } from '../../src/cli/demo/partnerDay.ts';
 import { demoSlaConfig, playSlaEvening } from '../../src/cli/demo/slaEvening.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
-import { isCi } from '../helpers/pgStore.ts';
+import { haveChromium, launchChromium } from '../helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts/console';
 const ADMIN = 'sla-board-admin-token-0123456789';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && isCi()) throw new Error(`SLA board browser test needs ${CHROMIUM} and CI=true`);
-if (!haveChromium) console.warn(`SKIPPED: SLA board browser test needs ${CHROMIUM} (apt-get install chromium)`);
+const withChromium = haveChromium('SLA board browser tests');
 
 let world: World;
 let bridge: Bridge;
@@ -25,7 +22,7 @@ const auth = { authorization: `Bearer ${ADMIN}` };
  * manager. The SLA board, the case page and the API read the rung, the manager, the escalation task and
  * the task's ClickUp status, which live beside the case record, not on it.
  */
-describe.skipIf(!haveChromium)("SLA board on the demo's escalated case", () => {
+describe.skipIf(!withChromium)("SLA board on the demo's escalated case", () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     world = await createWorld({ extra: demoSlaConfig() });
@@ -47,18 +44,7 @@ describe.skipIf(!haveChromium)("SLA board on the demo's escalated case", () => {
       },
       20_000,
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
