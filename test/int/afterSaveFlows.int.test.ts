@@ -131,7 +131,7 @@ describe('faults after the work is done in flows 4, 6 and 8', () => {
     });
     const marker = (await made.json()) as { id: string };
     w.cu.setFaults(LOST);
-    await b.scheduler.enqueueSlot({ kind: 'rollouts.scan', cron: '* * * * *' }, Date.now());
+    await b.scheduler.runNow({ kind: 'rollouts.scan', cron: '* * * * *' });
     b.dispatcher.wake();
     await eventually(
       'the plan',

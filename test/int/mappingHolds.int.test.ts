@@ -205,7 +205,7 @@ describe('renamed at run time on the other lists the bridge reads and writes', (
     await healthCheck(w, b);
     w.cu.renameListStatus(list, 'withdrawn', 'cancelled');
     await w.tg.withdrawRequest(r.id);
-    await b.scheduler.enqueueSlot({ kind: 'approvals.sweep', cron: '* * * * *' }, Date.now());
+    await b.scheduler.runNow({ kind: 'approvals.sweep', cron: '* * * * *' });
     b.dispatcher.wake();
     await eventually('held', async () => (await listHeldChanges(b.store.db)).length === 1);
     await settle(w);
@@ -231,7 +231,7 @@ describe('renamed at run time on the other lists the bridge reads and writes', (
     const { w, b } = await start();
     const list = w.cu.lists.rollouts;
     const marker = { id: await postRolloutMarker(w.cu, 'Pallet labels change', 'GS1 labels on every pallet.') };
-    await b.scheduler.enqueueSlot({ kind: 'rollouts.scan', cron: '* * * * *' }, Date.now());
+    await b.scheduler.runNow({ kind: 'rollouts.scan', cron: '* * * * *' });
     b.dispatcher.wake();
     const notice = await eventually('the notice', () =>
       [...w.tg.state().notices.values()].find((n) => n.title === 'Pallet labels change'),

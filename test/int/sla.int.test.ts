@@ -316,7 +316,7 @@ describe('flow 7: scorecards pushed, /metrics, report', () => {
     await setCasePartnerStatus(c.b.store.db, a.id, 'resolved', c.now()); // Acme's dispute resolved after 30 h, in time
     await c.sweep(); // Globex's 24 h shipment exception is now overdue
 
-    await c.b.scheduler.enqueueSlot({ kind: 'metrics.push', cron: '0 * * * *' }, Date.now());
+    await c.b.scheduler.runNow({ kind: 'metrics.push', cron: '0 * * * *' });
     await c.settle();
     const period = periodOf(c.now(), 'month', 'UTC').label;
     const pushed = c.w.tg.state().scorecards;
