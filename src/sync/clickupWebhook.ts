@@ -72,7 +72,7 @@ export const CHECK_GAP_MS = 5 * 60_000;
  */
 export const LOSS_LOOKBACK_MS = 30 * 60_000;
 
-interface HealthMemo {
+export interface HealthMemo {
   webhookId: string;
   failCount: number;
   status: string;
@@ -120,8 +120,13 @@ export function fullReadReason(
   return null;
 }
 
-async function readMemo(store: Store): Promise<HealthMemo | null> {
+/** The saved memo as stored (`raw`, what a guarded save compares against) and as read (null when unreadable). */
+async function readMemo(store: Store): Promise<{ raw: string | null; memo: HealthMemo | null }> {
   const raw = await cursors.readCursor(store.db, HEALTH_MEMO);
+  return { raw, memo: parseMemo(raw) };
+}
+
+function parseMemo(raw: string | null): HealthMemo | null {
   if (raw === null) return null;
   try {
     const m = JSON.parse(raw) as HealthMemo;
@@ -131,8 +136,35 @@ async function readMemo(store: Store): Promise<HealthMemo | null> {
   }
 }
 
-async function writeMemo(store: Store, memo: HealthMemo, now: number): Promise<void> {
-  await cursors.writeCursor(store.db, HEALTH_MEMO, JSON.stringify(memo), now);
+/**
+ * The memo to save when another writer saved `theirs` after this check last read or wrote the memo: a read in
+ * full they left owed (a start-up or new leader, another instance's check that failed half-way) stays owed,
+ * with their reason first. It may be a read another instance is doing right now: one read too many, never one
+ * too few.
+ */
+export function mergeMemo(theirs: HealthMemo | null, ours: HealthMemo): HealthMemo {
+  if (!theirs?.fullDue) return ours;
+  const due = theirs.due ?? ours.due;
+  return { ...ours, fullDue: true, ...(due ? { due } : {}) };
+}
+
+/**
+ * Save `memo` over `expected` (the memo as this check last read or wrote it) in one guarded statement; when
+ * another writer saved in between, merge with theirs (`mergeMemo`) and save over that instead. A blind write
+ * here lost the read in full a start-up or another instance saved owed while this check was reading. Returns
+ * the memo as saved, for the check's next save.
+ */
+async function saveMemo(store: Store, expected: string | null, memo: HealthMemo, now: number): Promise<string> {
+  let seen = expected;
+  let next = memo;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const value = JSON.stringify(next);
+    if (await cursors.compareAndSetCursor(store.db, HEALTH_MEMO, seen, value, now)) return value;
+    seen = await cursors.readCursor(store.db, HEALTH_MEMO);
+    next = mergeMemo(parseMemo(seen), memo);
+  }
+  // Never lost silently: the check fails and its job is tried again.
+  throw new Error(`the ClickUp webhook health memo kept changing under this check (${HEALTH_MEMO})`);
 }
 
 export function webhookSpec(ctx: SyncContext, endpoint: string): WebhookSpec {
@@ -180,14 +212,15 @@ export async function ensureClickUpWebhook(
   };
   const now = ctx.now();
   const since = await readCursor(ctx.store);
-  const memo = await readMemo(ctx.store);
+  const { raw: memoRaw, memo } = await readMemo(ctx.store);
   // Start-up and a new leader only register (and start the cursor on a first start): the catch-up,
   // which may read many tasks, runs as a queued health check, and reads in full since we may have been
   // down (ClickUp's failed deliveries then reset on the first success after we are back).
   if (opts.catchUp === false) {
     if (since === null) await writeCursor(ctx.store, now, now);
-    await writeMemo(
+    await saveMemo(
       ctx.store,
+      memoRaw,
       { webhookId: health.id, failCount: health.failCount, status: health.status, at: memo?.at ?? now, fullDue: true },
       now,
     );
@@ -195,12 +228,15 @@ export async function ensureClickUpWebhook(
   }
   const failedAnswers = state.failedAnswers ?? 0;
   const reason = fullReadReason(memo, health, now, failedAnswers - (state.failedAnswersSeen ?? 0));
+  // The memo as this check last read or wrote it: its final save changes it only if nobody else did meanwhile.
+  let memoSaved = memoRaw;
   // What showed the loss (a dropped event's fail_count, a suspended webhook this check re-enabled) is gone once
   // ClickUp's next success resets it: the obligation to read in full is kept before reading, so a check that
   // fails half-way or dies leaves it to the next one.
   if (reason !== null && !(memo?.fullDue && (memo.due ?? 'restart') === reason))
-    await writeMemo(
+    memoSaved = await saveMemo(
       ctx.store,
+      memoSaved,
       {
         webhookId: health.id,
         failCount: health.failCount,
@@ -300,9 +336,11 @@ export async function ensureClickUpWebhook(
   // The next read starts at cursor - overlap and takes changes strictly after it (date_updated_gt), so
   // a cursor 1 ms before the unread change, plus the overlap, reads that change again.
   await writeCursor(ctx.store, unreadFrom === null ? now : Math.min(now, unreadFrom - 1 + CATCH_UP_OVERLAP_MS), now);
-  // A task that could not be read keeps the next check reading in full, or its files would be missed.
-  await writeMemo(
+  // A task that could not be read keeps the next check reading in full, or its files would be missed. A read
+  // in full owed by a start-up or another instance while this check was reading stays owed (saveMemo).
+  await saveMemo(
     ctx.store,
+    memoSaved,
     { webhookId: health.id, failCount: health.failCount, status: health.status, at: now, fullDue: unreadFrom !== null },
     now,
   );
