@@ -12,6 +12,7 @@ import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { toIncomingCase, toIncomingDocument } from './mapTradingGrid.ts';
 import type { IncomingCase, IncomingDocument } from '../../core/intake.ts';
+import type { CheckedJob } from '../../core/checkedJob.ts';
 import { CASE_BACK_IN_FILTER, caseFilteredOut, linkedCaseFilter } from './mapping/effects.ts';
 import { partnerEditsToTask } from '../02-status-sync/fieldEdits.ts';
 
@@ -36,19 +37,27 @@ export function intakeConfigFrom(ctx: SyncContext): IntakeConfig {
   };
 }
 
-/** Read a community case and its documents, then decide and commit (flow 1). */
-export async function intakeCommunityCase(ctx: SyncContext, caseId: string): Promise<JobOutcome> {
+/**
+ * Read a community case and its documents, then decide and commit (flow 1). `after`: jobs of the case queued
+ * behind the intake's own (the task's first) in the same insert, so they keep that order on both stores.
+ */
+export async function intakeCommunityCase(
+  ctx: SyncContext,
+  caseId: string,
+  after: readonly CheckedJob[] = [],
+): Promise<JobOutcome> {
   const [c, docs] = await Promise.all([ctx.tg.getCase(caseId), ctx.tg.listCaseDocuments(caseId)]);
   if (!c.ok) return outcomeFromRemote(c.error, `reading Trading Grid case ${caseId}`);
   if (!docs.ok) return outcomeFromRemote(docs.error, `listing documents of case ${caseId}`);
-  return intakeCase(ctx, toIncomingCase(c.value), docs.value.data.map(toIncomingDocument));
+  return intakeCase(ctx, toIncomingCase(c.value), docs.value.data.map(toIncomingDocument), after);
 }
 
-/** Decide flow 1 for a normalised case (any driver) and commit the record with its jobs. */
+/** Decide flow 1 for a normalised case (any driver) and commit the record with its jobs (then `after`'s). */
 export async function intakeCase(
   ctx: SyncContext,
   incoming: IncomingCase,
   documents: IncomingDocument[],
+  after: readonly CheckedJob[] = [],
 ): Promise<JobOutcome> {
   const partner = await ctx.partners.get(incoming.partnerId);
   // An unknown partner is not a reason to lose the case: decide with what we have, the mapping check holds it.
@@ -89,7 +98,7 @@ export async function intakeCase(
         decision.record.partnerStatus,
         existing ? now : decision.record.openedAt,
       );
-      await enqueueJobs(trx, checked(decision.jobs), now, ctx.config.dispatcher.max_attempts);
+      await enqueueJobs(trx, [...checked(decision.jobs), ...after], now, ctx.config.dispatcher.max_attempts);
       await edits?.(trx);
       if (gate.resumed)
         await appendAudit(

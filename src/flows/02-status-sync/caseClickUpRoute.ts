@@ -529,18 +529,25 @@ export function partnerCommentToClickUp(ctx: SyncContext, caseId: string, commen
     commit: async (trx) => {
       await enqueueJobs(
         trx,
-        [
-          effect(
-            caseId,
-            'clickup.add_comment',
-            `cu.add_comment:tg:${commentId}`,
-            { caseId, commentId },
-            ctx.config.dispatcher.max_attempts,
-          ),
-        ],
+        [partnerCommentJob(ctx, caseId, commentId)],
         ctx.now(),
         ctx.config.dispatcher.max_attempts,
       );
     },
   };
+}
+
+/** The job that shows a partner's comment on the case's task, keyed by the comment (one per comment). */
+export function partnerCommentJob(
+  ctx: SyncContext,
+  caseId: string,
+  commentId: string,
+): QueuedJob<'clickup.add_comment'> {
+  return effect(
+    caseId,
+    'clickup.add_comment',
+    `cu.add_comment:tg:${commentId}`,
+    { caseId, commentId },
+    ctx.config.dispatcher.max_attempts,
+  );
 }
