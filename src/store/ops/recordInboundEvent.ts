@@ -131,6 +131,14 @@ async function pgRecord(db: Kysely<Database>, batch: ReadonlyArray<Omit<Pending,
 
 const batchers = new WeakMap<Store, InboundBatcher>();
 
+/** Ids come from outside (a ClickUp event id joins every history item id): indexed columns get bounded keys; the payload keeps the original. */
+function withBoundedKeys(event: InboundEvent, job: InboundJob): { ev: InboundEvent; job: InboundJob } {
+  return {
+    ev: { ...event, eventId: boundedKey(event.eventId) },
+    job: { ...job, key: boundedKey(job.key), queueKey: job.queueKey == null ? job.queueKey : boundedKey(job.queueKey) },
+  };
+}
+
 /**
  * Durably accept an inbound event and the job that will process it, in one transaction, and resolve only
  * after the commit. A repeat of the same (source, event id) is a no-op: uniqueness lives in the primary
@@ -143,13 +151,7 @@ export async function recordInboundEvent(
   inboundJob: InboundJob,
   now: number,
 ): Promise<{ duplicate: boolean }> {
-  // Ids come from outside (a ClickUp event id joins every history item id): indexed columns get bounded keys; the payload keeps the original.
-  const ev = { ...event, eventId: boundedKey(event.eventId) };
-  const job = {
-    ...inboundJob,
-    key: boundedKey(inboundJob.key),
-    queueKey: inboundJob.queueKey == null ? inboundJob.queueKey : boundedKey(inboundJob.queueKey),
-  };
+  const { ev, job } = withBoundedKeys(event, inboundJob);
   const store = storeOf(db);
   if (store && !db.isTransaction) {
     let b = batchers.get(store);
@@ -185,11 +187,7 @@ export async function recordInboundEventsInOrder(
     for (const { event, job } of items) out.push(await recordInboundEvent(db, event, job, now));
     return out;
   }
-  const batch = items.map(({ event, job }) => ({
-    ev: { ...event, eventId: boundedKey(event.eventId) },
-    job: { ...job, key: boundedKey(job.key), queueKey: job.queueKey == null ? job.queueKey : boundedKey(job.queueKey) },
-    now,
-  }));
+  const batch = items.map(({ event, job }) => ({ ...withBoundedKeys(event, job), now }));
   try {
     return (await writeEvents(store, batch)).map((duplicate) => ({ duplicate }));
   } catch {
