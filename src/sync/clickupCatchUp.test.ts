@@ -377,6 +377,55 @@ describeStores('ClickUp catch-up on %s', (kind) => {
     expect(await filesFed(store, task)).toEqual(['pod.pdf']);
     expect(await ensureClickUpWebhook(ctx, state, () => undefined)).toMatchObject({ fullRead: null });
   });
+
+  it("a cursor held back by another instance's check for a task it could not read survives the later save of a check that was reading meanwhile", async () => {
+    // The bridge's clock 10 minutes ahead: every change is older than the 2-minute overlap, so only a cursor
+    // held back to the unread change brings it into a later window.
+    const { cu, store, ctx, state, getTaskCalls, unreadable, lists } = await setup(kind, 600_000);
+    const receiver = await startReceiver();
+    state.endpoint = receiver.url;
+    await ensureClickUpWebhook(ctx, state, () => undefined, { catchUp: false });
+    expect(await ensureClickUpWebhook(ctx, state, () => undefined)).toMatchObject({ fullRead: 'restart' });
+    // Back to before the task below, as after a check that ran while ClickUp's clock was behind ours.
+    await store.db
+      .updateTable('cursors')
+      .set({ value: String(Date.now() - 60_000) })
+      .where('name', '=', 'clickup.catch_up')
+      .execute();
+    const task = await newCaseTask(cu, store, 'C-1', ctx.clickup);
+    cu.attachFile(task, { filename: 'pod.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF pod') });
+    await cu.webhooksSettled();
+    const changedAt = Number((cu.tasks().find((t) => t.id === task) as { date_updated: string }).date_updated);
+    unreadable.add(task);
+
+    // This instance's check (healthy webhook: no full read) is reading the lists when another instance's check,
+    // whose route failed to store a delivery, reads in full, cannot read the task, and holds the cursor back.
+    const hold = holdNextListRead(lists);
+    const check = ensureClickUpWebhook(ctx, state, () => undefined);
+    await hold.entered;
+    const other: ClickUpWebhookState = {
+      secret: state.secret,
+      id: null,
+      endpoint: receiver.url,
+      lastHealth: null,
+      failedAnswers: 1,
+    };
+    expect(await ensureClickUpWebhook(ctx, other, () => undefined)).toMatchObject({
+      fullRead: 'our answers failed',
+      tasksRead: 1,
+    });
+    expect(await cursor(store)).toBe(changedAt - 1 + 120_000);
+    hold.release();
+    expect(await check).toMatchObject({ fullRead: null, tasksRead: 0 });
+    // The check that began first, and so read nothing of the task's files, does not move the cursor past it.
+    expect(await cursor(store)).toBe(changedAt - 1 + 120_000);
+
+    unreadable.clear();
+    getTaskCalls.length = 0;
+    expect(await ensureClickUpWebhook(ctx, state, () => undefined)).toMatchObject({ tasksRead: 1 });
+    expect(getTaskCalls).toEqual([task]);
+    expect(await filesFed(store, task)).toEqual(['pod.pdf']);
+  });
 });
 
 it('reads in full after a restart, a recreated or re-enabled webhook, a health not active, a risen fail_count or a gap in the checks', () => {

@@ -171,13 +171,24 @@ export function webhookSpec(ctx: SyncContext, endpoint: string): WebhookSpec {
   return { teamId: ctx.config.clickup.team_id, endpoint, events: CLICKUP_WEBHOOK_EVENTS };
 }
 
-async function readCursor(store: Store): Promise<number | null> {
-  const value = await cursors.readCursor(store.db, CURSOR);
-  return value === null ? null : Number(value);
-}
-
-async function writeCursor(store: Store, value: number, now: number): Promise<void> {
-  await cursors.writeCursor(store.db, CURSOR, String(value), now);
+/**
+ * Move the catch-up cursor to `value` over `expected` (the cursor as this check read it) in one guarded
+ * statement; when another writer moved it in between, keep the earlier of theirs and ours and save that over
+ * theirs. A blind write here let a check that began first (and so never read a task changed meanwhile) move the
+ * cursor past a change another instance's check had held it back to, as it could not read that task: the task's
+ * files were then never read. At worst a window read twice, never a change skipped.
+ */
+async function saveCursor(store: Store, expected: string | null, value: number, now: number): Promise<void> {
+  let seen = expected;
+  let next = value;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if (await cursors.compareAndSetCursor(store.db, CURSOR, seen, String(next), now)) return;
+    seen = await cursors.readCursor(store.db, CURSOR);
+    const theirs = seen === null ? NaN : Number(seen);
+    next = Number.isFinite(theirs) ? Math.min(theirs, value) : value;
+  }
+  // Never lost silently: the check fails and its job is tried again.
+  throw new Error(`the ClickUp catch-up cursor kept changing under this check (${CURSOR})`);
 }
 
 /**
@@ -211,13 +222,15 @@ export async function ensureClickUpWebhook(
     failCount: Number(r.value.webhook.health?.fail_count ?? 0),
   };
   const now = ctx.now();
-  const since = await readCursor(ctx.store);
+  const sinceRaw = await cursors.readCursor(ctx.store.db, CURSOR);
+  const since = sinceRaw === null ? null : Number(sinceRaw);
   const { raw: memoRaw, memo } = await readMemo(ctx.store);
   // Start-up and a new leader only register (and start the cursor on a first start): the catch-up,
   // which may read many tasks, runs as a queued health check, and reads in full since we may have been
   // down (ClickUp's failed deliveries then reset on the first success after we are back).
   if (opts.catchUp === false) {
-    if (since === null) await writeCursor(ctx.store, now, now);
+    // Created only if absent, in one statement: a cursor another instance saved meanwhile is left as it is.
+    if (since === null) await cursors.initCursor(ctx.store.db, CURSOR, String(now), now);
     await saveMemo(
       ctx.store,
       memoRaw,
@@ -335,7 +348,13 @@ export async function ensureClickUpWebhook(
   }
   // The next read starts at cursor - overlap and takes changes strictly after it (date_updated_gt), so
   // a cursor 1 ms before the unread change, plus the overlap, reads that change again.
-  await writeCursor(ctx.store, unreadFrom === null ? now : Math.min(now, unreadFrom - 1 + CATCH_UP_OVERLAP_MS), now);
+  // Guarded (saveCursor): a cursor another instance's check held back meanwhile is not moved past.
+  await saveCursor(
+    ctx.store,
+    sinceRaw,
+    unreadFrom === null ? now : Math.min(now, unreadFrom - 1 + CATCH_UP_OVERLAP_MS),
+    now,
+  );
   // A task that could not be read keeps the next check reading in full, or its files would be missed. A read
   // in full owed by a start-up or another instance while this check was reading stays owed (saveMemo).
   await saveMemo(
