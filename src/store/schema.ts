@@ -12,7 +12,11 @@ export interface JobsTable {
   /** Jobs sharing a queue key run one at a time, in id order (e.g. `case:C-1`). */
   queue_key: string | null;
   payload: string;
-  state: 'ready' | 'running' | 'done' | 'dead';
+  /**
+   * `waiting`: parked until something else happens (a held case's partner comment until the case gets its task,
+   * waitingJobs.ts); never claimed, and does not hold up its queue key.
+   */
+  state: 'ready' | 'running' | 'done' | 'dead' | 'waiting';
   run_at: number;
   attempts: number;
   max_attempts: number;

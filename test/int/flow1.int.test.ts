@@ -174,6 +174,40 @@ describe('flow 1: partner case → ClickUp task', () => {
     expect((await getCase(w.bridge!.store.db, c.id))?.state).toBe('active');
   });
 
+  it('a partner comment on a held case waits with the case and lands on its task once the partner is mapped', async () => {
+    world = await createWorld();
+    const w = world;
+    const b = await w.startBridge();
+    const c = await w.tg.raiseCase({ partnerId: 'P-UMBRELLA', kind: 'dispute', title: 'Held with a comment' });
+    await eventually('the held case', async () => (await getCase(b.store.db, c.id))?.state === 'needs_mapping');
+    await w.tg.addCaseComment(c.id, { body: 'Still waiting on the certificate', author: 'Uma (Umbrella)' });
+    // Parked, not retrying: a retried job would use its attempts up against a task that cannot come.
+    const parked = await eventually('the comment parked with its case', async () =>
+      b.store.db
+        .selectFrom('jobs')
+        .select(['state', 'attempts'])
+        .where('kind', '=', 'clickup.add_comment')
+        .where('queue_key', '=', `case:${c.id}`)
+        .executeTakeFirst(),
+    );
+    expect(parked).toEqual({ state: 'waiting', attempts: 0 });
+
+    await b.stop();
+    w.config.partners.map['P-UMBRELLA'] = { name: 'Umbrella Foods' };
+    const b2 = await w.startBridge();
+    const task = await eventually('the task of the formerly held case', () => tasksFor(w, c.id)[0]);
+    const onTask = async () =>
+      (
+        (await (
+          await fetch(`${w.cu.url}/v2/task/${task.id}/comment`, { headers: { authorization: w.cu.token } })
+        ).json()) as { comments: Array<{ comment_text: string }> }
+      ).comments.filter((x) => x.comment_text.includes('Still waiting on the certificate'));
+    await eventually('the comment on the task', async () => (await onTask()).length === 1);
+    expect(await listDeadLetters(b2.store.db)).toEqual([]);
+    const left = await b2.store.db.selectFrom('jobs').select('id').where('state', '=', 'waiting').execute();
+    expect(left).toEqual([]);
+  });
+
   it('a ClickUp 5xx is retried until it succeeds; a refused value becomes a clear dead letter', async () => {
     world = await createWorld();
     const w = world;

@@ -1,7 +1,7 @@
 import type { SyncContext } from '../../sync/context.ts';
 import type { JobOutcome } from '../../sync/dispatcher.ts';
 import type { TypedJobHandler } from '../../sync/flowModule.ts';
-import { checked, type JobPayload } from '../catalogue.ts';
+import { checked, requeued, type JobPayload } from '../catalogue.ts';
 import { decideCaseIntake, type IntakeConfig } from './decisions/caseIntake.ts';
 import { getCase, saveCase } from '../../store/ops/cases.ts';
 import { getCaseWithLink } from '../../store/ops/caseWithLink.ts';
@@ -10,6 +10,7 @@ import { recordStatusChange } from '../../store/ops/recordStatusChange.ts';
 import { slaRuntime } from '../05-escalation/slaRuntime.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
+import { takeWaitingJobs } from '../../store/ops/waitingJobs.ts';
 import { toIncomingCase, toIncomingDocument } from './mapTradingGrid.ts';
 import type { IncomingCase, IncomingDocument } from '../../core/intake.ts';
 import type { CheckedJob } from '../../core/checkedJob.ts';
@@ -83,6 +84,7 @@ export async function intakeCase(
     now,
   });
   // A partner edit of a case that has its task: the task fields it changed follow, per their direction.
+  const held = decision.record.state === 'needs_mapping' && link === null;
   const edits =
     link && existing
       ? await partnerEditsToTask(ctx, existing, decision.record, documents, incoming.updatedAt, config.caseUrl)
@@ -98,7 +100,18 @@ export async function intakeCase(
         decision.record.partnerStatus,
         existing ? now : decision.record.openedAt,
       );
-      await enqueueJobs(trx, [...checked(decision.jobs), ...after], now, ctx.config.dispatcher.max_attempts);
+      const maxAttempts = ctx.config.dispatcher.max_attempts;
+      if (held) {
+        // Jobs for the task of a case held for its partner mapping (a partner comment) wait with the case:
+        // queued as ready they would retry against a task that cannot come until they dead-lettered.
+        await enqueueJobs(trx, checked(decision.jobs), now, maxAttempts);
+        await enqueueJobs(trx, after, now, maxAttempts, 'waiting');
+      } else {
+        // A case taken up after its hold: what waited for its task goes behind the task's first job.
+        const waited =
+          existing?.state === 'needs_mapping' ? (await takeWaitingJobs(trx, `case:${incoming.id}`)).map(requeued) : [];
+        await enqueueJobs(trx, [...checked(decision.jobs), ...waited, ...after], now, maxAttempts);
+      }
       await edits?.(trx);
       if (gate.resumed)
         await appendAudit(

@@ -15,12 +15,14 @@ export const JOBS_CHANNEL = 'gridbridge_jobs';
  * are skipped by the unique index. Returns how many were new (inside a folded completion: how many were asked for).
  * On PostgreSQL new jobs are announced to idle workers of every instance (LISTEN in the dispatcher); inside
  * a transaction the notification is delivered at commit. SQLite has one process: nothing to announce.
+ * `state: 'waiting'` parks the jobs instead (waitingJobs.ts): never claimed until taken out again.
  */
 export async function enqueueJobs(
   db: Kysely<Database> | Transaction<Database>,
   jobs: readonly CheckedJob[],
   now: number,
   defaultMaxAttempts = 10,
+  state: 'ready' | 'waiting' = 'ready',
 ): Promise<number> {
   if (jobs.length === 0) return 0;
   const insert = db
@@ -31,7 +33,7 @@ export async function enqueueJobs(
         key: boundedKey(j.key),
         queue_key: j.queueKey == null ? null : boundedKey(j.queueKey),
         payload: JSON.stringify(j.payload),
-        state: 'ready' as const,
+        state,
         run_at: j.runAt ?? now,
         attempts: 0,
         max_attempts: j.maxAttempts ?? defaultMaxAttempts,

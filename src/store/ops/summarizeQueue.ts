@@ -19,7 +19,7 @@ export async function summarizeQueue(db: Kysely<Database>, now: number): Promise
     db
       .selectFrom('jobs')
       .select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('state', 'in', ['ready', 'running', 'dead'])
+      .where('state', 'in', ['ready', 'running', 'dead', 'waiting'])
       .groupBy(['kind', 'state'])
       .execute(),
     db
