@@ -91,6 +91,61 @@ export const MODULES = {
     sqliteOnly: true,
     tests: ['src/store/ops/pruneRetention.test.ts', 'src/store/ops/pruneRetention.rules.test.ts'],
   },
+  // The job queue and the exactly-once machinery, in three modules of about 150 mutants each, on SQLite alone
+  // (GB_TEST_STORES=sqlite, like storeOps). Their PostgreSQL-only lines cannot be killed there and are left out:
+  // the claim's PostgreSQL statement path (claimJobs.ts l. 45-46), the enqueue's folded-completion and NOTIFY
+  // paths (enqueueJobs.ts l. 45-49, 51-62; the two conditions that choose them are kept), the intake's one-statement
+  // PostgreSQL write (recordInboundEvent.ts l. 89, 106-130, 162) and releaseOrphanedLeases' PostgreSQL guard (l. 16).
+  // The statement texts (fastPath/statements.ts) are module-level constants: Stryker's ignoreStatic leaves them out.
+  // `storeQueue`: claim, complete, enqueue, retry, dead-letter, replay, advance.
+  storeQueue: {
+    mutate: [
+      'src/store/ops/claimJobs.ts:37-44',
+      'src/store/ops/completeJob.ts',
+      'src/store/ops/enqueueJobs.ts:25-44',
+      'src/store/ops/enqueueJobs.ts:50-50',
+      'src/store/ops/enqueueJobs.ts:63-64',
+      'src/store/ops/retryJob.ts',
+      'src/store/ops/deadLetterJob.ts',
+      'src/store/ops/replayDeadLetter.ts',
+      'src/store/ops/advanceReadyJob.ts',
+    ],
+    sqliteOnly: true,
+    tests: [
+      'src/store/ops/jobQueue.test.ts',
+      'src/store/ops/parity.test.ts',
+      'src/store/ops/replayDeadLetter.hardening.test.ts',
+    ],
+  },
+  // `storeIntake`: recording inbound events exactly once (the group-commit batcher, its fallback event by event,
+  // the in-order batch, the one-event path in a transaction), comparing and finding a stored one.
+  storeIntake: {
+    mutate: [
+      'src/store/ops/recordInboundEvent.ts:28-88',
+      'src/store/ops/recordInboundEvent.ts:92-98',
+      'src/store/ops/recordInboundEvent.ts:132-161',
+      'src/store/ops/recordInboundEvent.ts:163-198',
+      'src/store/ops/compareInboundEvent.ts',
+      'src/store/ops/hasInboundEvent.ts',
+    ],
+    sqliteOnly: true,
+    tests: ['src/store/ops/inboundIntake.test.ts', 'src/store/ops/parity.test.ts'],
+  },
+  // `storeLeases`: cursors (compare-and-set), named leases, job leases (extend, hold), crash recovery (expired
+  // leases, orphaned ones at start-up).
+  storeLeases: {
+    mutate: [
+      'src/store/ops/cursors.ts',
+      'src/store/ops/namedLease.ts',
+      'src/store/ops/recoverCrashedJobs.ts',
+      'src/store/ops/reclaimExpiredLeases.ts',
+      'src/store/ops/releaseOrphanedLeases.ts:17-18',
+      'src/store/ops/extendLeases.ts',
+      'src/store/ops/holdsLease.ts',
+    ],
+    sqliteOnly: true,
+    tests: ['src/store/ops/jobLeases.test.ts', 'src/store/ops/cursors.test.ts', 'src/store/fixedStatement.test.ts'],
+  },
   // Measured or not: the README's table says. Paths as of the move of each flow into src/flows/<nn>-name/; fix them when a file moves.
   safeFetch: {
     mutate: ['src/connectors/http/safeFetch.ts', 'src/connectors/http/ssrfGuard.ts'],
