@@ -94,27 +94,29 @@ export const MODULES = {
   // The job queue and the exactly-once machinery, in three modules of about 150 mutants each, on SQLite alone
   // (GB_TEST_STORES=sqlite, like storeOps). Their PostgreSQL-only lines cannot be killed there and are left out:
   // the claim's PostgreSQL statement path (claimJobs.ts l. 45-46), the enqueue's folded-completion and NOTIFY
-  // paths (enqueueJobs.ts l. 45-49, 51-62; the two conditions that choose them are kept), the intake's one-statement
+  // paths (enqueueJobs.ts l. 47-51, 53-64; the two conditions that choose them are kept), the intake's one-statement
   // PostgreSQL write (recordInboundEvent.ts l. 89, 106-130, 162) and releaseOrphanedLeases' PostgreSQL guard (l. 16).
   // The statement texts (fastPath/statements.ts) are module-level constants: Stryker's ignoreStatic leaves them out.
-  // `storeQueue`: claim, complete, enqueue, retry, dead-letter, replay, advance.
+  // `storeQueue`: claim, complete, enqueue, retry, dead-letter, replay, advance, take parked jobs.
   storeQueue: {
     mutate: [
       'src/store/ops/claimJobs.ts:37-44',
       'src/store/ops/completeJob.ts',
-      'src/store/ops/enqueueJobs.ts:25-44',
-      'src/store/ops/enqueueJobs.ts:50-50',
-      'src/store/ops/enqueueJobs.ts:63-64',
+      'src/store/ops/enqueueJobs.ts:25-46',
+      'src/store/ops/enqueueJobs.ts:52-52',
+      'src/store/ops/enqueueJobs.ts:65-66',
       'src/store/ops/retryJob.ts',
       'src/store/ops/deadLetterJob.ts',
       'src/store/ops/replayDeadLetter.ts',
       'src/store/ops/advanceReadyJob.ts',
+      'src/store/ops/waitingJobs.ts',
     ],
     sqliteOnly: true,
     tests: [
       'src/store/ops/jobQueue.test.ts',
       'src/store/ops/parity.test.ts',
       'src/store/ops/replayDeadLetter.hardening.test.ts',
+      'src/store/ops/waitingJobs.test.ts',
     ],
   },
   // `storeIntake`: recording inbound events exactly once (the group-commit batcher, its fallback event by event,
