@@ -34,10 +34,10 @@ async function setup(
   return { store: tmp.store, d, job };
 }
 
-/** A server that takes requests and never answers. */
-async function silentServer(): Promise<{ url: string; seen: () => number }> {
-  let seen = 0;
-  const s: Server = createServer(() => void seen++);
+/** A server that takes requests and never answers; `seen()` lists the paths of the requests that reached it. */
+async function silentServer(): Promise<{ url: string; seen: () => string[] }> {
+  const seen: string[] = [];
+  const s: Server = createServer((req) => void seen.push(req.url ?? ''));
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   cleanups.push(
     () =>
@@ -127,7 +127,9 @@ describe('deadlines and stops', () => {
     expect(signal?.aborted).toBe(true);
     await until("the handler's late call to be answered", () => late !== undefined, 5_000);
     expect(late).toMatchObject({ ok: false, error: { code: 'job_stopped' } });
-    expect(silent.seen()).toBe(1);
+    // The late call was refused without being sent. (The first may not have reached the server either: on a
+    // loaded machine the 300 ms deadline can pass before its connection is accepted.)
+    expect(silent.seen().filter((path) => path !== '/never')).toEqual([]);
   });
 
   it('stop() does not wait past its deadline for a handler that never ends; the job is handed back with its attempt', async () => {
