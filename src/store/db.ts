@@ -21,6 +21,7 @@ import * as m017 from './migrations/017_partner_page_hits.ts';
 import * as m018 from './migrations/018_edi_outbound.ts';
 import * as m020 from './migrations/020_as2_send.ts';
 import * as m021 from './migrations/021_job_failing_since.ts';
+import * as m022 from './migrations/022_sent_partner_key.ts';
 import * as m019 from './migrations/019_retention_indexes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -91,6 +92,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, d: Dialect) => Prom
   '019_retention_indexes': m019,
   '020_as2_send': m020,
   '021_job_failing_since': m021,
+  '022_sent_partner_key': m022,
 };
 
 class InCodeMigrations implements MigrationProvider {
@@ -202,8 +204,8 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
   throw new Error(`store.url must start with sqlite: or postgres:// (got ${JSON.stringify(url)})`);
 }
 
-/** Apply pending migrations; throws with the failing migration's name. */
-export async function migrate(store: Store): Promise<string[]> {
+/** Apply pending migrations (up to and with `upTo`, for tests of one migration); throws with the failing migration's name. */
+export async function migrate(store: Store, upTo?: string): Promise<string[]> {
   // Migrations are written in parallel branches and each stands alone: one merged later with a lower number
   // than one a database already ran must still run, not stop the bridge.
   const migrator = new Migrator({
@@ -211,7 +213,7 @@ export async function migrate(store: Store): Promise<string[]> {
     provider: new InCodeMigrations(store.dialect),
     allowUnorderedMigrations: true,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(upTo));
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(

@@ -64,6 +64,37 @@ describeStores(pgUp)('SqlMailboxState on %s', (kind) => {
     utimesSync(join(folders.inbound, name), T0, T0);
   };
 
+  it("two partners' transactions with the same control numbers are two records: a 997 answers only its sender's", async () => {
+    // Control numbers counted per trading partner (common in translators): both 850s are interchange 1001, group 1001.
+    const other = (b: Buffer) =>
+      Buffer.from(
+        b.toString('latin1').replace('ZZ*ACMESUPPLY     ', 'ZZ*OTHERCO        ').replace('*ACMESUPPLY*', '*OTHERCO*'),
+        'latin1',
+      );
+    const d = await driver('m-two-partners');
+    expect((await d.send('po-acme.x12', fixture('outbound-850.x12'), T0)).ok).toBe(true);
+    expect((await d.send('po-other.x12', other(fixture('outbound-850.x12')), T0)).ok).toBe(true);
+    drop(
+      '997-other.x12',
+      Buffer.from(
+        fixture('997-accepted.x12')
+          .toString('latin1')
+          .replace('ZZ*ACMESUPPLY     ', 'ZZ*OTHERCO        ')
+          .replace('FA*ACMESUPPLY*', 'FA*OTHERCO*'),
+        'latin1',
+      ),
+    );
+    const r = await (await driver('m-two-partners')).scanOnce(hours(1));
+    expect(r.ok && exceptions(r.value.items)).toEqual([]);
+    const state = new SqlMailboxState(store.db, 'm-two-partners', Date.now);
+    const byPartner = (await state.findSent({ us: US, group: '1001' })).map((t) => `${t.partner.id}:${t.fa}`).sort();
+    expect(byPartner).toEqual(['ACMESUPPLY:awaiting', 'OTHERCO:accepted']);
+    // Acme's 850 is still owed its FA: overdue past the window, Other Co's is not.
+    const late = await (await driver('m-two-partners')).scanOnce(hours(30));
+    const overdue = late.ok ? late.value.items.filter((i): i is MailboxException => i.type === 'exception') : [];
+    expect(overdue.filter((e) => e.exception === 'fa_overdue').map((e) => e.partner.id)).toEqual(['ACMESUPPLY']);
+  });
+
   it('keeps FA waits, their correlation and the overdue report across restarts', async () => {
     expect((await (await driver()).send('inv.x12', fixture('outbound-810.x12'), T0)).ok).toBe(true);
     expect((await (await driver()).send('po.x12', fixture('outbound-850.x12'), T0)).ok).toBe(true);

@@ -55,6 +55,7 @@ const toOrder = (r: OrderRow): OrderRecord => ({
 });
 const sentKey = (t: SentTransaction) => ({
   usKey: partyKey(t.us),
+  partnerKey: partyKey(t.partner),
   interchange: t.interchange,
   group: t.group ?? '',
   transaction: t.transaction,
@@ -107,13 +108,20 @@ export class SqlMailboxState implements MailboxState {
   }
   async findSent(q: {
     us: PartyId;
+    partner?: PartyId;
     interchange?: string;
     group?: string;
     transaction?: string;
     businessValue?: string;
   }) {
-    const { us, ...rest } = q;
-    return (await findSentTransactions(this.db, this.mailbox, { usKey: partyKey(us), ...rest })).map(toSent);
+    const { us, partner, ...rest } = q;
+    return (
+      await findSentTransactions(this.db, this.mailbox, {
+        usKey: partyKey(us),
+        ...(partner ? { partnerKey: partyKey(partner) } : {}),
+        ...rest,
+      })
+    ).map(toSent);
   }
   setFa(tx: SentTransaction, fa: SentTransaction['fa']) {
     return setSentFa(this.db, this.mailbox, sentKey(tx), fa, JSON.stringify({ ...tx, fa }));

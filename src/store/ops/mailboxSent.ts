@@ -12,22 +12,32 @@ export async function recordSentTransactions(db: Db, rows: readonly SentTransact
     .insertInto('mailbox_sent_transactions')
     .values([...rows])
     .onConflict((oc) =>
-      oc.columns(['mailbox', 'us_key', 'interchange', 'group_control', 'transaction_control']).doNothing(),
+      oc
+        .columns(['mailbox', 'us_key', 'partner_key', 'interchange', 'group_control', 'transaction_control'])
+        .doNothing(),
     )
     .execute();
 }
 
-/** Sent transactions from `usKey` matching the control numbers / business number given (absent = any). */
+/** Sent transactions from `usKey` (to `partnerKey`, when given) matching the control numbers / business number given (absent = any). */
 export async function findSentTransactions(
   db: Db,
   mailbox: string,
-  q: { usKey: string; interchange?: string; group?: string; transaction?: string; businessValue?: string },
+  q: {
+    usKey: string;
+    partnerKey?: string;
+    interchange?: string;
+    group?: string;
+    transaction?: string;
+    businessValue?: string;
+  },
 ): Promise<SentTransactionRow[]> {
   let s = db
     .selectFrom('mailbox_sent_transactions')
     .selectAll()
     .where('mailbox', '=', mailbox)
     .where('us_key', '=', q.usKey);
+  if (q.partnerKey !== undefined) s = s.where('partner_key', '=', q.partnerKey);
   if (q.interchange !== undefined) s = s.where('interchange', '=', q.interchange);
   if (q.group !== undefined) s = s.where('group_control', '=', q.group);
   if (q.transaction !== undefined) s = s.where('transaction_control', '=', q.transaction);
@@ -39,7 +49,7 @@ export async function findSentTransactions(
 export async function setSentFa(
   db: Db,
   mailbox: string,
-  key: { usKey: string; interchange: string; group: string; transaction: string },
+  key: { usKey: string; partnerKey: string; interchange: string; group: string; transaction: string },
   fa: string,
   data: string,
 ): Promise<void> {
@@ -48,6 +58,7 @@ export async function setSentFa(
     .set({ fa, data })
     .where('mailbox', '=', mailbox)
     .where('us_key', '=', key.usKey)
+    .where('partner_key', '=', key.partnerKey)
     .where('interchange', '=', key.interchange)
     .where('group_control', '=', key.group)
     .where('transaction_control', '=', key.transaction)

@@ -507,9 +507,13 @@ export class MailboxDriver {
     const sent =
       answer.po === null
         ? []
-        : (await this.opts.state.findSent({ us: tx.interchange.receiver, businessValue: answer.po })).filter(
-            (t) => t.setId === asked,
-          );
+        : (
+            await this.opts.state.findSent({
+              us: tx.interchange.receiver,
+              partner: tx.interchange.sender,
+              businessValue: answer.po,
+            })
+          ).filter((t) => t.setId === asked);
     const ours = sent.at(-1);
     return [
       exception(
@@ -636,6 +640,7 @@ export class MailboxDriver {
       const a = f.ack.acknowledges;
       const sent = await this.opts.state.findSent({
         us,
+        partner,
         ...(a.interchange_control_number !== undefined ? { interchange: a.interchange_control_number } : {}),
         ...(a.group_control_number !== undefined ? { group: a.group_control_number } : {}),
         ...(a.transaction_control_number !== undefined ? { transaction: a.transaction_control_number } : {}),

@@ -74,9 +74,14 @@ export interface MailboxState {
   markProcessed(file: ProcessedFile): Promise<boolean>;
 
   recordSent(txs: SentTransaction[]): Promise<void>;
-  /** Sent transactions from `us` matching the control numbers given (absent = any). */
+  /**
+   * Sent transactions from `us` (to `partner`, when given) matching the control numbers given (absent = any).
+   * A sender's control numbers are unique per receiver in many translators, so the partner is part of a sent
+   * transaction's identity: two partners' 850s may both be group 1001.
+   */
   findSent(q: {
     us: PartyId;
+    partner?: PartyId;
     interchange?: string;
     group?: string;
     transaction?: string;
@@ -100,7 +105,8 @@ export interface MailboxState {
 }
 
 export const partyKey = (p: PartyId): string => `${p.qualifier}:${p.id}`;
-const sentKey = (t: SentTransaction) => `${partyKey(t.us)}|${t.interchange}|${t.group ?? ''}|${t.transaction}`;
+const sentKey = (t: SentTransaction) =>
+  `${partyKey(t.us)}|${partyKey(t.partner)}|${t.interchange}|${t.group ?? ''}|${t.transaction}`;
 
 /** In-memory MailboxState for tests and the demo. */
 export class InMemoryMailboxState implements MailboxState {
@@ -131,6 +137,7 @@ export class InMemoryMailboxState implements MailboxState {
   }
   async findSent(q: {
     us: PartyId;
+    partner?: PartyId;
     interchange?: string;
     group?: string;
     transaction?: string;
@@ -140,6 +147,7 @@ export class InMemoryMailboxState implements MailboxState {
       .filter(
         (t) =>
           partyKey(t.us) === partyKey(q.us) &&
+          (q.partner === undefined || partyKey(t.partner) === partyKey(q.partner)) &&
           (q.interchange === undefined || t.interchange === q.interchange) &&
           (q.group === undefined || t.group === q.group) &&
           (q.transaction === undefined || t.transaction === q.transaction) &&
