@@ -70,13 +70,21 @@ function num(text: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/**
+ * The entry of a code list for `code`, among the list's own codes only: the names every object inherits
+ * (`toString`, `constructor`…) are codes outside the list, not a function read as an outcome or a description.
+ */
+function lookup<T>(table: Readonly<Record<string, T>>, code: string): T | undefined {
+  return Object.hasOwn(table, code) ? table[code] : undefined;
+}
+
 function error(
   code: string,
   table: Record<string, string>,
   extra: Omit<AckError, 'code' | 'description'> = {},
 ): AckError {
   const out: AckError = { ...extra, code };
-  const description = table[code];
+  const description = lookup(table, code);
   if (description !== undefined) out.description = description;
   return out;
 }
@@ -95,7 +103,7 @@ export function interpretTa1(seg: Segment): AckFinding {
     ack: {
       kind: 'TA1',
       acknowledges: compact({ interchange_control_number: first(seg, 1) }),
-      normalized: X12_STATUS[first(seg, 4)] ?? 'rejected',
+      normalized: lookup(X12_STATUS, first(seg, 4)) ?? 'rejected',
       errors,
     },
     acknowledgedSetId: null,
@@ -171,7 +179,7 @@ function interpretFunctionalAck(tx: TransactionEnvelope, segments: Segment[]): A
       case 'AK5':
       case 'IK5':
         if (current !== null) {
-          current.ack.normalized = X12_STATUS[first(seg, 1)] ?? 'rejected';
+          current.ack.normalized = lookup(X12_STATUS, first(seg, 1)) ?? 'rejected';
           for (let n = 2; n <= 6; n++) {
             const code = first(seg, n);
             if (code !== '') current.ack.errors.push(error(code, X12_TRANSACTION_ERRORS));
@@ -189,7 +197,7 @@ function interpretFunctionalAck(tx: TransactionEnvelope, segments: Segment[]): A
           ack: {
             kind,
             acknowledges: compact({ group_control_number: group }),
-            normalized: X12_STATUS[first(seg, 1)] ?? 'rejected',
+            normalized: lookup(X12_STATUS, first(seg, 1)) ?? 'rejected',
             errors,
           },
           acknowledgedSetId: null,
@@ -222,7 +230,7 @@ function interpret824(segments: Segment[]): AckFinding[] {
         ack: {
           kind: '824',
           acknowledges: compact({ group_control_number: first(seg, 8), transaction_control_number: first(seg, 9) }),
-          normalized: OTI_STATUS[code.slice(-1)] ?? 'accepted_with_errors',
+          normalized: lookup(OTI_STATUS, code.slice(-1)) ?? 'accepted_with_errors',
           errors: [],
         },
         acknowledgedSetId: first(seg, 10) || null,
@@ -261,7 +269,7 @@ export const CONTRL_ACTIONS: Readonly<Record<string, { outcome: AckOutcome; mean
   '8': { outcome: 'received', meaning: 'Interchange received' },
 };
 /** An action code outside the list says nothing we can rely on: treated as a rejection, and reported by validateAck. */
-const contrlOutcome = (code: string): AckOutcome => CONTRL_ACTIONS[code]?.outcome ?? 'rejected';
+const contrlOutcome = (code: string): AckOutcome => lookup(CONTRL_ACTIONS, code)?.outcome ?? 'rejected';
 
 /** Syntax version number of an EDIFACT interchange (UNB S001 0002, kept as `UNOC:3`); 0 when absent. */
 export function syntaxVersionOf(version: string): number {
@@ -415,7 +423,7 @@ function interpretAperak(segments: Segment[]): AckFinding[] {
       if (last !== undefined && text) last.description = last.description ? `${last.description} ${text}` : text;
     }
   }
-  const fn = APERAK_FUNCTIONS[functionCode]?.outcome;
+  const fn = lookup(APERAK_FUNCTIONS, functionCode)?.outcome;
   const normalized: AckOutcome =
     fn === 'rejected'
       ? 'rejected'
@@ -507,7 +515,7 @@ export function validateAck(tx: TransactionEnvelope): EdiError[] {
         );
     } else if (tx.set_id === 'CONTRL') {
       const at = seg.tag === 'UCI' || seg.tag === 'UCF' ? 4 : seg.tag === 'UCM' ? 3 : 0;
-      if (at > 0 && !(first(seg, at) in CONTRL_ACTIONS))
+      if (at > 0 && !Object.hasOwn(CONTRL_ACTIONS, first(seg, at)))
         bad(seg, `expected ${seg.tag} action code (0083) 1 to 8, found ${JSON.stringify(first(seg, at))}`);
     }
   }
