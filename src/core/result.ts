@@ -14,6 +14,11 @@ export interface RemoteError {
    * A non-idempotent call (a create) must be looked up before it is sent again, never repeated blindly.
    */
   ambiguous?: boolean;
+  /**
+   * The remote is down or overloaded rather than refusing this request, said by a connector whose `status` is
+   * not HTTP's (SMTP's 4yz replies). Absent: judged from an HTTP status (5xx, 408) or no answer at all.
+   */
+  unavailable?: boolean;
   /** The answer's X-RateLimit-* headers, when it had any (a limiter learns the budget from errors too). */
   rateLimitHeaders?: Record<string, string>;
 }

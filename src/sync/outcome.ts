@@ -26,5 +26,6 @@ export function outcomeFromRemote(e: RemoteError, context: string): JobOutcome {
  */
 export function remoteUnavailable(e: RemoteError): boolean {
   if (!e.retryable) return false;
+  if (e.unavailable !== undefined) return e.unavailable;
   return e.status === undefined || e.status === 408 || e.status >= 500;
 }

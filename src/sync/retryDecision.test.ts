@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideRetry, RATE_LIMIT_PATIENCE_MS, type RetryInput } from './retryDecision.ts';
 import { outcomeFromRemote } from './outcome.ts';
+import { classifySmtpFailure } from '../connectors/email/smtpMailer.ts';
 
 const MIN = 60_000;
 const base: Omit<RetryInput, 'outcome' | 'attempts' | 'failingMs'> = {
@@ -26,6 +27,22 @@ describe('decideRetry', () => {
     expect(e429).not.toHaveProperty('unavailable');
     const e400 = outcomeFromRemote({ code: 'http_400', status: 400, retryable: false, detail: '400' }, 't');
     expect(e400).toEqual({ status: 'fail', error: 't: 400 [http_400]' });
+  });
+
+  it("an SMTP server's transient reply (4yz) is an outage, its permanent one (5yz) the message's fault", () => {
+    const smtp = (responseCode: number) =>
+      outcomeFromRemote(classifySmtpFailure(Object.assign(new Error('Mail command failed'), { responseCode })), 'mail');
+    for (const code of [421, 450, 451, 452]) expect(smtp(code)).toMatchObject({ status: 'retry', unavailable: true });
+    expect(smtp(550)).toMatchObject({ status: 'fail' });
+    // HTTP's 421 (misdirected request) is a 4xx like any other: not an outage.
+    const http421 = outcomeFromRemote({ code: 'http_421', status: 421, retryable: true, detail: '421' }, 't');
+    expect(http421).not.toHaveProperty('unavailable');
+    // No connection to the SMTP server at all: an outage, as for HTTP.
+    const down = outcomeFromRemote(
+      classifySmtpFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ESOCKET' })),
+      'mail',
+    );
+    expect(down).toMatchObject({ status: 'retry', unavailable: true });
   });
 
   // random() = 1: the top of the jittered range, so the waits are exact.

@@ -57,7 +57,10 @@ interface SmtpError extends Error {
 /**
  * Classify an SMTP failure: a 4xx reply is temporary (retried), a 5xx reply is final (dead-lettered with the
  * server's answer), and a failure to talk to the server at all (connection, timeout, TLS) is retried.
- * RFC 5321 §4.2.1: 4yz "transient negative completion", 5yz "permanent negative completion".
+ * RFC 5321 §4.2.1: 4yz "transient negative completion", 5yz "permanent negative completion". A 4yz (421 service
+ * not available, 450/451 greylisting or a local error, 452 out of storage) is the server's state, not the
+ * message's fault: marked unavailable, so a long SMTP outage keeps the job's attempts (outage patience) as an
+ * HTTP 503 does, instead of dead-lettering mail after a few tries.
  */
 export function classifySmtpFailure(e: SmtpError): RemoteError {
   const answer = e.response ? ` (server said: ${e.response.trim()})` : '';
@@ -67,6 +70,7 @@ export function classifySmtpFailure(e: SmtpError): RemoteError {
     return {
       code: `smtp_${e.responseCode}`,
       retryable: temporary,
+      ...(temporary ? { unavailable: true } : {}),
       status: e.responseCode,
       detail: `${temporary ? 'temporary' : 'permanent'} SMTP failure ${what}${answer}`,
     };
