@@ -198,6 +198,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         { err: e },
         'a pooled PostgreSQL connection failed while idle (failover or terminated backend); the pool opens a new one',
       ),
+    onAnnounceFailed: (e) =>
+      logger.warn(
+        { err: e },
+        'could not announce new jobs to other instances (NOTIFY); they find them at their next poll',
+      ),
   }).catch((e: unknown) => {
     lock?.release();
     throw e;

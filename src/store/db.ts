@@ -6,6 +6,7 @@ import { fastSqliteDialect, type SqliteAccess } from './sqliteDriver.ts';
 import { subscribePg } from './pgNotify.ts';
 import { holdLeadership, type Leadership, type LeadershipEvents, type LeadershipOptions } from './pgLeader.ts';
 import { startCheckpointer } from './sqliteCheckpointer.ts';
+import { coalescedAnnouncer } from './pgAnnounce.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_console.ts';
 import * as m003 from './migrations/003_flow_records.ts';
@@ -44,11 +45,24 @@ export interface Store {
    * on a dedicated connection, see pgLeader.ts). Without it (SQLite) the one instance leads.
    */
   lead?(events: LeadershipEvents, opts?: LeadershipOptions): Promise<Leadership>;
+  /**
+   * PostgreSQL only: NOTIFY `channel` after a commit (coalesced, off the caller's path; see pgAnnounce.ts for why
+   * not inside the commit). Errors are reported to `onConnectionError`; listeners poll as well.
+   */
+  announce?(channel: string): void;
+  /**
+   * PostgreSQL only: a pool of one connection kept for the webhook intake's group commit (recordInboundEvent), so
+   * an acknowledgement never waits for a pooled connection behind the dispatcher's queries.
+   */
+  intakeDb?: Kysely<Database>;
 }
 
 /** Options of `openStore`. */
 export interface OpenStoreOptions {
-  /** PostgreSQL pool size per instance (default 10): pool size × instances must fit max_connections. */
+  /**
+   * PostgreSQL pool size per instance (default 10). Each instance also holds one connection for the webhook
+   * intake, one for LISTEN and one for leadership: (pool size + 3) × instances must fit max_connections.
+   */
   poolMax?: number;
   /**
    * PostgreSQL: longest a statement may run (ms, default 30 000; 0 = no limit) and longest a session may sit
@@ -61,6 +75,8 @@ export interface OpenStoreOptions {
   connectTimeoutMs?: number;
   /** An idle pooled connection failed (failover, pg_terminate_backend): reported here; the pool replaces it. */
   onConnectionError?: (e: Error) => void;
+  /** PostgreSQL: a NOTIFY sent after a commit (`Store.announce`) failed: idle workers elsewhere wake at their next poll. */
+  onAnnounceFailed?: (e: Error) => void;
   /**
    * SQLite: run the WAL checkpointer on this connection (default true). The intake thread's second
    * connection to the file leaves it to the main thread's.
@@ -166,6 +182,18 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     // statements) would emit the same error unheard. Its pending query fails; the pool discards it on release.
     pool.on('connect', (client) => client.on('error', (e) => opts.onConnectionError?.(e)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const intakePool = new Pool({
+      connectionString: url,
+      max: 1,
+      options: settings,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+      keepAlive: true,
+    });
+    intakePool.on('error', (e) => opts.onConnectionError?.(e));
+    intakePool.on('connect', (client) => client.on('error', (e) => opts.onConnectionError?.(e)));
+    const intakeDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: intakePool }) });
+    const announcers = new Map<string, () => void>();
+    let closed = false;
     const subscriptions = new Set<() => Promise<void>>();
     const leaderships = new Set<Leadership>();
     const store: Store = {
@@ -173,9 +201,25 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
       dialect: 'postgres',
       location: redactUrl(url),
       close: async () => {
+        closed = true;
         await Promise.allSettled([...subscriptions].map((u) => u()));
         await Promise.allSettled([...leaderships].map((l) => l.stop()));
-        await db.destroy();
+        await Promise.all([db.destroy(), intakeDb.destroy()]);
+      },
+      intakeDb,
+      announce: (channel) => {
+        if (closed) return;
+        let a = announcers.get(channel);
+        if (!a) {
+          a = coalescedAnnouncer(
+            () => pool.query('SELECT pg_notify($1, $2)', [channel, '']),
+            (e) => {
+              if (!closed) opts.onAnnounceFailed?.(e as Error);
+            },
+          );
+          announcers.set(channel, a);
+        }
+        a();
       },
       subscribe: async (channel, onNotify) => {
         const unsubscribe = await subscribePg(pg.default.Client, url, channel, onNotify);

@@ -35,15 +35,19 @@ const pgInboundRow = (ord: number): string =>
   `(${ord}, ?, ?, ?, ?, ?::bigint, ?, ?, ?::text, ?, ?::bigint, ?::integer)`;
 
 /**
- * Recording `rows` inbound events on PostgreSQL: the events, the jobs of the new ones and the NOTIFY that wakes
- * idle workers of every instance, in one statement (atomic on its own: one round trip per batch instead of four).
- * Parameters: each row's (source, event id, type, payload, received at, kind, key, queue key, job payload, run at,
- * max attempts), then created at, updated at and the NOTIFY channel. Returns the (source, event_id) of the new events.
- * The same event twice in one batch queues the first delivery's job only, as on SQLite. The jobs are inserted in
- * the rows' order (so their ids follow it, as on SQLite): a catch-up records a case's events oldest first, and
- * jobs of one queue key run in id order.
+ * Recording `rows` inbound events on PostgreSQL: the events and the jobs of the new ones in one statement (atomic on
+ * its own: one round trip per batch instead of four). With `notify`, the statement also NOTIFYs the idle workers of
+ * every instance; the intake's group commit leaves it out and announces after the commit instead (see
+ * `Store.announceJobs`): PostgreSQL serialises the commits of transactions that NOTIFY (a database-wide lock held
+ * from before the commit record until after its WAL flush), so each would wait for the fsync of every one before
+ * it, about 200 commits a second on a disk whose fsync takes 4-5 ms. Parameters: each row's (source, event id,
+ * type, payload, received at, kind, key, queue key, job payload, run at, max attempts), then created at, updated
+ * at and, with `notify`, the channel. Returns the (source, event_id) of the new events. The same event twice in
+ * one batch queues the first delivery's job only, as on SQLite. The jobs are inserted in the rows' order (so
+ * their ids follow it, as on SQLite): a catch-up records a case's events oldest first, and jobs of one queue key
+ * run in id order.
  */
-export function pgRecordInboundEvents(rows: number): string {
+export function pgRecordInboundEvents(rows: number, notify: boolean): string {
   return `
       WITH v (ord, source, event_id, type, payload, received_at, kind, key, queue_key, job_payload, run_at, max_attempts) AS (VALUES ${Array.from({ length: rows }, (_, i) => pgInboundRow(i)).join(', ')}),
       ev AS (
@@ -52,6 +56,7 @@ export function pgRecordInboundEvents(rows: number): string {
         ON CONFLICT (source, event_id) DO NOTHING
         RETURNING source, event_id),
       jb AS (
+        -- Run whether or not the query below reads it (PostgreSQL runs every data-modifying WITH to completion).
         INSERT INTO jobs (kind, key, queue_key, payload, state, run_at, attempts, max_attempts, created_at, updated_at)
         SELECT v.kind, v.key, v.queue_key, v.job_payload, 'ready', v.run_at, 0, v.max_attempts, ?::bigint, ?::bigint
         FROM (SELECT DISTINCT ON (source, event_id) * FROM v ORDER BY source, event_id, ord) v
@@ -59,7 +64,7 @@ export function pgRecordInboundEvents(rows: number): string {
         ORDER BY v.ord
         ON CONFLICT (key) DO NOTHING
         RETURNING 1)
-      SELECT ev.source, ev.event_id, (SELECT CASE WHEN count(*) > 0 THEN pg_notify(?, '') END FROM jb) AS notified FROM ev`;
+      SELECT ev.source, ev.event_id${notify ? ", (SELECT CASE WHEN count(*) > 0 THEN pg_notify(?, '') END FROM jb) AS notified" : ''} FROM ev`;
 }
 
 /** Where the lease of a claim runs out: `?` (the caller's clock, already added) or the database's clock plus `?`. */

@@ -25,6 +25,7 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** Most events in one statement (PostgreSQL takes at most 65,535 parameters; each event has 11). */
 const MAX_BATCH = 256;
 
 function jobPayload(job: InboundJob): string {
@@ -32,44 +33,79 @@ function jobPayload(job: InboundJob): string {
 }
 
 /**
- * Group commit for webhook intake: events arriving in the same turn of the event loop are written in one
- * transaction (one WAL append / one PostgreSQL commit instead of one each), and each caller is answered
- * only after that commit. A batch that fails is retried event by event, so one bad event cannot fail the
- * others.
+ * Group commit for webhook intake: one write in flight per store at a time; the events that arrive while it runs
+ * (or in the same turn of the event loop) are written together by the next one, in one transaction (SQLite) or one
+ * statement (PostgreSQL, on the store's intake connection): one WAL append / one commit and its fsync for all of
+ * them instead of one each. Each caller is answered only after the commit that holds its event. A batch that
+ * fails is written again event by event, in order, inside the same flight, so one bad event cannot fail the
+ * others and every caller is answered (its own error or its result).
+ *
+ * One flight at a time also keeps the order: events are committed in the order they were handed in, so the jobs
+ * of one queue key get ids in that order (two batches in flight at once on two connections could commit the
+ * later one first).
  */
 class InboundBatcher {
   private queue: Pending[] = [];
+  private flying = false;
   private scheduled = false;
   constructor(private readonly store: Store) {}
 
   submit(ev: InboundEvent, job: InboundJob, now: number): Promise<{ duplicate: boolean }> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ev, job, now, resolve, reject });
-      if (this.queue.length >= MAX_BATCH) this.flush();
-      else if (!this.scheduled) {
+      // The rest of this turn's events join it; while a write is in flight they wait for the next one.
+      if (!this.flying && !this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => {
+          this.scheduled = false;
+          void this.fly();
+        });
       }
     });
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
-    void writeEvents(this.store, batch).then(
-      (dups) => batch.forEach((p, i) => p.resolve({ duplicate: dups[i]! })),
-      async () => {
-        for (const p of batch)
-          await writeEvents(this.store, [p]).then((d) => p.resolve({ duplicate: d[0]! }), p.reject);
-      },
-    );
+  private async fly(): Promise<void> {
+    if (this.flying) return;
+    this.flying = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        // An async wrapper: a write that throws before its first await still rejects (and is answered).
+        const write = async (b: Pending[]) => writeEvents(this.store, b);
+        const announce = await write(batch).then(
+          (dups) => {
+            batch.forEach((p, i) => p.resolve({ duplicate: dups[i]! }));
+            return dups.some((d) => !d);
+          },
+          async () => {
+            let fresh = false;
+            for (const p of batch)
+              await write([p]).then((d) => {
+                fresh ||= !d[0];
+                p.resolve({ duplicate: d[0]! });
+              }, p.reject);
+            return fresh;
+          },
+        );
+        if (announce) announceJobs(this.store);
+      }
+    } finally {
+      this.flying = false;
+    }
   }
 }
 
+/** PostgreSQL: wake the idle workers of every instance, after the commit (see `Store.announce`). */
+function announceJobs(s: Store): void {
+  s.announce?.(JOBS_CHANNEL);
+}
+
 /** Events and the jobs of the new ones in one transaction, the jobs queued in the batch's order; whether each was a duplicate. */
-function writeEvents(s: Store, batch: ReadonlyArray<Omit<Pending, 'resolve' | 'reject'>>): Promise<boolean[]> {
+function writeEvents(
+  s: Store,
+  batch: ReadonlyArray<Omit<Pending, 'resolve' | 'reject'>>,
+  lane: 'intake' | 'pool' = 'intake',
+): Promise<boolean[]> {
   if (s.sqlite) {
     // Raw prepared statements on SQLite: this runs for every webhook, and going through Kysely
     // (compile + several promise hops per statement) cost several times the insert itself.
@@ -86,7 +122,8 @@ function writeEvents(s: Store, batch: ReadonlyArray<Omit<Pending, 'resolve' | 'r
       )();
     });
   }
-  return pgRecord(s.db, batch);
+  // Without an announcer (no NOTIFY after the commit) the statement NOTIFYs itself.
+  return pgRecord((lane === 'intake' && s.intakeDb) || s.db, batch, !s.announce);
 }
 
 function eventParams(ev: InboundEvent, now: number): unknown[] {
@@ -98,12 +135,17 @@ function jobParams(ev: InboundEvent, job: InboundJob, now: number): unknown[] {
 }
 
 /**
- * PostgreSQL: the events, the jobs of the new ones and the NOTIFY that wakes idle workers of every instance, in
- * one statement: atomic on its own, so one round trip per batch instead of four (BEGIN, two inserts, COMMIT); each
- * round trip costs both this process and the server more than the rows. Inside a transaction the NOTIFY is
- * delivered at commit. Resolves, for each event, whether it was a duplicate.
+ * PostgreSQL: the events and the jobs of the new ones in one statement: atomic on its own, so one round trip per
+ * batch instead of four (BEGIN, two inserts, COMMIT); each round trip costs both this process and the server more
+ * than the rows. With `notify` the statement also wakes idle workers of every instance (inside a transaction the
+ * NOTIFY is delivered at commit); the group commit announces after its commit instead. Resolves, for each event,
+ * whether it was a duplicate.
  */
-async function pgRecord(db: Kysely<Database>, batch: ReadonlyArray<Omit<Pending, 'resolve' | 'reject'>>) {
+async function pgRecord(
+  db: Kysely<Database>,
+  batch: ReadonlyArray<Omit<Pending, 'resolve' | 'reject'>>,
+  notify: boolean,
+) {
   const now = Math.max(...batch.map((p) => p.now));
   const params = batch.flatMap(({ ev, job, now: at }) => [
     ev.source,
@@ -118,11 +160,11 @@ async function pgRecord(db: Kysely<Database>, batch: ReadonlyArray<Omit<Pending,
     job.runAt ?? at,
     job.maxAttempts ?? 10,
   ]);
-  const r = await bound<{ source: string; event_id: string }>(pgRecordInboundEvents(batch.length), [
+  const r = await bound<{ source: string; event_id: string }>(pgRecordInboundEvents(batch.length, notify), [
     ...params,
     now,
     now,
-    JOBS_CHANNEL,
+    ...(notify ? [JOBS_CHANNEL] : []),
   ]).execute(db);
   const fresh = new Set(r.rows.map((x) => `${x.source}\u0000${x.event_id}`));
   // The same event twice in one batch: the first delivery is the new one, the next a duplicate.
@@ -159,7 +201,7 @@ export async function recordInboundEvent(
     return b.submit(ev, job, now);
   }
   // The one-event path runs the same statements through Kysely.
-  if (dialectOf(db) === 'postgres') return { duplicate: (await pgRecord(db, [{ ev, job, now }]))[0]! };
+  if (dialectOf(db) === 'postgres') return { duplicate: (await pgRecord(db, [{ ev, job, now }], true))[0]! };
   const write = async (trx: Kysely<Database>): Promise<{ duplicate: boolean }> => {
     const ins = await bound(SQLITE_INSERT_EVENT, eventParams(ev, now)).execute(trx);
     if (Number(ins.numAffectedRows ?? 0) === 0) return { duplicate: true };
@@ -188,11 +230,16 @@ export async function recordInboundEventsInOrder(
     return out;
   }
   const batch = items.map(({ event, job }) => ({ ...withBoundedKeys(event, job), now }));
+  // On the pool, not the intake's connection: a catch-up's many events do not hold up a webhook's answer.
+  const dups: boolean[] = [];
   try {
-    return (await writeEvents(store, batch)).map((duplicate) => ({ duplicate }));
-  } catch {
-    const out: Array<{ duplicate: boolean }> = [];
-    for (const p of batch) out.push({ duplicate: (await writeEvents(store, [p]))[0]! });
-    return out;
+    try {
+      dups.push(...(await writeEvents(store, batch, 'pool')));
+    } catch {
+      for (const p of batch) dups.push((await writeEvents(store, [p], 'pool'))[0]!);
+    }
+  } finally {
+    if (dups.some((d) => !d)) announceJobs(store);
   }
+  return dups.map((duplicate) => ({ duplicate }));
 }
