@@ -163,6 +163,7 @@ export const MODULES = {
     tests: [
       'test/security/safeFetch.test.ts',
       'test/security/safeFetch.edges.test.ts',
+      'test/security/safeFetch.wire.test.ts',
       'src/connectors/http/ssrfGuard.embedded.test.ts',
     ],
   },

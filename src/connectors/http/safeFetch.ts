@@ -126,6 +126,7 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
   const timeoutMs = o.timeoutMs ?? 30_000;
   const signal = AbortSignal.timeout(o.totalTimeoutMs ?? 120_000);
   const now = o.now ?? Date.now;
+  const method = o.post ? 'POST' : 'GET';
   let current: URL;
   try {
     current = new URL(url);
@@ -133,7 +134,7 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
     return refuse('http:bad_url', `not a URL: ${url.slice(0, 100)}`);
   }
   for (let hop = 0; ; hop++) {
-    const where = `GET ${current.origin}${current.pathname}`;
+    const where = `${method} ${current.origin}${current.pathname}`;
     if (current.protocol !== 'https:' && !(o.allowHttp && current.protocol === 'http:'))
       return refuse('http:scheme_not_allowed', `${current.protocol} URLs are not fetched (${where})`);
     if (current.username || current.password)
@@ -156,7 +157,7 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
     let res: Awaited<ReturnType<typeof request>>;
     try {
       res = await request(current, {
-        method: o.post ? 'POST' : 'GET',
+        method,
         ...(o.post ? { body: o.post } : {}),
         dispatcher: agent,
         headers: { 'user-agent': 'gridbridge', ...o.headers },
@@ -184,7 +185,13 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
       res.body.resume();
       res.body.once('close', closeAgent);
       res.body.once('end', closeAgent);
-      if (hop >= maxRedirects || o.post)
+      // An AS2 message or MDN is posted to the one URL configured or asked for: a redirect is not followed.
+      if (o.post)
+        return refuse(
+          'http:redirect_not_followed',
+          `the ${res.statusCode} answer to a POST is not followed (${where})`,
+        );
+      if (hop >= maxRedirects)
         return refuse('http:too_many_redirects', `more than ${maxRedirects} redirects (last ${where})`);
       const loc = Array.isArray(res.headers.location) ? res.headers.location[0]! : res.headers.location;
       try {

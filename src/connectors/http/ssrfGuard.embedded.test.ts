@@ -11,6 +11,7 @@ describe('IPv6 forms that reach a private IPv4 address are refused', () => {
     ['::ffff:0:a00:1', 'IPv4-translated 10.0.0.1 in hex'],
     ['::ffff:7f00:1', 'mapped loopback in hex'],
     ['64:ff9b::a9fe:a9fe', 'NAT64 of the metadata address'],
+    ['64:ff9b::127.0.0.1', 'NAT64 of loopback, dotted with a three-digit first octet'],
     ['64:ff9b:1::8.8.8.8', 'local-use NAT64, whatever it embeds'],
     ['64:ff9b:1:ffff::1', 'local-use NAT64 /48'],
     ['2002:7f00:1::1', '6to4 of loopback'],
