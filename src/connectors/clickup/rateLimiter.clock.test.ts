@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Logger } from 'pino';
 import { ClickUpRateLimiter } from './rateLimiter.ts';
 
 // The limiter on a test clock: every wait it asks for is recorded and moves the clock by exactly that much,
@@ -254,5 +255,89 @@ describe('ClickUp rate limiter on a test clock', () => {
     l.done(headers(100, 99, T0 + 63_000));
     await third;
     expect(c.t).toBeGreaterThan(T0 + 3_250);
+  });
+});
+
+// The edges the first mutation run left open (docs/TESTING.md, rateLimiter).
+describe('ClickUp rate limiter on a test clock: edges', () => {
+  it('before any answer nothing is known, assumed or limited', () => {
+    const { l } = setup();
+    expect(l.state()).toStrictEqual({
+      known: false,
+      unlimited: false,
+      assumed: false,
+      limit: null,
+      remaining: null,
+      resetAt: null,
+      queued: 0,
+      inFlight: 0,
+      paceMs: 0,
+      rateLimited: 0,
+      issued: 0,
+    });
+  });
+
+  it('a 429 without Retry-After waits one window: the one given, else a minute', () => {
+    const { l } = setup({ windowMs: 10_000 });
+    l.onRateLimited(undefined);
+    expect(l.state().resetAt).toBe(T0 + 10_000);
+    const d = new ClickUpRateLimiter({ now: () => T0 });
+    d.onRateLimited(undefined);
+    expect(d.state().resetAt).toBe(T0 + 60_000);
+  });
+
+  it('a budget told before the first call does not hold that call for a pace after a call never sent', async () => {
+    const { c, l, times, go } = setup();
+    l.done(headers(100, 50, T0 + 50_000));
+    await go();
+    expect(times).toEqual([T0]);
+    expect(c.sleeps).toEqual([]);
+  });
+
+  it('logs a 429 with the time left to the reset', () => {
+    const warned: unknown[][] = [];
+    const l = new ClickUpRateLimiter({
+      now: () => T0,
+      logger: { warn: (...a: unknown[]) => void warned.push(a) } as unknown as Logger,
+    });
+    l.onRateLimited(3_000);
+    expect(warned).toEqual([[{ resetInMs: 3_000 }, 'clickup rate limited (429); waiting for reset']]);
+  });
+
+  it('an answer with a limit but no remaining count tells nothing: the budget is assumed', async () => {
+    const { l, go } = setup();
+    await go();
+    l.done({ 'x-ratelimit-limit': '1000', 'x-ratelimit-reset': String((T0 + 30_000) / 1000) });
+    expect(l.state()).toMatchObject({ assumed: true, limit: 100, remaining: 99, resetAt: T0 + 60_000 });
+  });
+
+  it('within one window: a reset exactly 500 ms later, an earlier one, or none keeps the window and the lower count', async () => {
+    const { l, go } = setup();
+    await go();
+    l.done(headers(100, 90, T0 + 60_000));
+    l.done(headers(100, 95, T0 + 60_500));
+    expect(l.state()).toMatchObject({ remaining: 90, resetAt: T0 + 60_000 });
+    l.done(headers(100, 95, T0 + 59_000));
+    expect(l.state()).toMatchObject({ remaining: 90, resetAt: T0 + 60_000 });
+    l.done({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '80' });
+    expect(l.state()).toMatchObject({ remaining: 80, resetAt: T0 + 60_000 });
+  });
+
+  it('answers without a reset time: a later one that says more is not believed over the lower count', async () => {
+    const { l, go } = setup();
+    await go();
+    l.done({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '60' });
+    l.done({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '70' });
+    expect(l.state()).toMatchObject({ remaining: 60, resetAt: null });
+  });
+
+  it('a call at the reset itself, inside the margin, still counts in the old window', async () => {
+    const { c, l, times, go } = setup();
+    await go();
+    l.done(headers(100, 5, T0 + 10_000));
+    c.t = T0 + 10_000;
+    await go();
+    expect(times[1]).toBe(T0 + 10_000);
+    expect(l.state()).toMatchObject({ resetAt: T0 + 10_000, remaining: 4 });
   });
 });
