@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RemoteError } from '../../core/result.ts';
 import { runWithJobSignal } from '../../core/jobSignal.ts';
+import { until } from '../../../test/helpers/until.ts';
 import type { ClickUpRateLimiter } from './rateLimiter.ts';
 import { ClickUpTransport, clickUpRemote, explainClickUpAuth, invalidInput, type RetryPolicy } from './transport.ts';
 
@@ -21,6 +22,7 @@ interface Seen {
   url: string;
   headers: IncomingMessage['headers'];
   body: string;
+  socket: Socket;
 }
 
 let server: Server;
@@ -38,6 +40,7 @@ beforeAll(async () => {
         url: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString(),
+        socket: req.socket,
       });
       const a = script.shift() ?? { status: 200, body: '{}' };
       if (a.hang) return;
@@ -458,6 +461,36 @@ describe('ClickUpTransport.stream', () => {
     expect(rec.limited).toEqual([1_000]);
     expect(rec.sleeps).toEqual([]);
     expect(rec.done).toHaveLength(2);
+  });
+});
+
+describe('ClickUpTransport: what the first runs of the mutation tests left open', () => {
+  it('the log line of a write not repeated in place names the failure code', async () => {
+    const { t, debugFields } = setup();
+    script = [json(504, {})];
+    expect(await t.request({ method: 'POST', path: '/v2/list/L/task', json: {} })).toMatchObject({
+      ok: false,
+      error: { status: 504, ambiguous: true },
+    });
+    expect(debugFields).toEqual([{ code: 'http_504' }]);
+  });
+
+  it("a download's connection is closed as soon as its body is, not left to idle", async () => {
+    const { t } = setup();
+    const keep = server.keepAliveTimeout;
+    // An idle keep-alive connection would stay open for a minute: only the client's close ends it sooner.
+    server.keepAliveTimeout = 60_000;
+    try {
+      script = [{ status: 200, body: 'file bytes' }];
+      const r = await t.stream(new URL(`${base}/att/c.pdf`), false, false);
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(Buffer.concat(await r.value.body.toArray()).toString()).toBe('file bytes');
+      const socket = seen.at(-1)!.socket;
+      await until('the download connection to close', () => socket.destroyed, 10_000);
+    } finally {
+      server.keepAliveTimeout = keep;
+    }
   });
 });
 
