@@ -1,7 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import { boundedKey } from '../../core/boundedKey.ts';
 
-/** Whether an event is already in the inbox under (source, eventId); reads the key only. */
+/**
+ * Whether an event is already in the inbox under (source, eventId); reads the key only. The id is bounded as
+ * `recordInboundEvent` stored it, so an event recorded under a long id is found by that id.
+ */
 export async function hasInboundEvent(
   db: Kysely<Database> | Transaction<Database>,
   source: string,
@@ -11,7 +15,7 @@ export async function hasInboundEvent(
     .selectFrom('inbound_events')
     .select('event_id')
     .where('source', '=', source)
-    .where('event_id', '=', eventId)
+    .where('event_id', '=', boundedKey(eventId))
     .executeTakeFirst();
   return row !== undefined;
 }

@@ -72,7 +72,7 @@ describeStores('inbound intake on %s', (kind) => {
     expect(await jobs(db)).toEqual([[boundedKey(LONG), boundedKey(LONG), JSON.stringify({ LONG })]]);
     // The same long id again is the same event.
     expect(await recordInboundEvent(db, ev(LONG), jobOf('other'), T)).toEqual({ duplicate: true });
-    expect(await hasInboundEvent(db, 'tg', boundedKey(LONG))).toBe(true);
+    expect(await hasInboundEvent(db, 'tg', LONG)).toBe(true);
     expect(await compareInboundEvent(db, 'tg', LONG, { big: LONG })).toBe('same');
     // In order, in a transaction, and on the one-event path: bounded alike.
     const L2 = `${LONG}-2`;
@@ -100,6 +100,15 @@ describeStores('inbound intake on %s', (kind) => {
     expect((await events(db)).map((e) => e[1])).toEqual(
       [boundedKey(LONG), boundedKey(L2), boundedKey(L3), 'short'].sort(),
     );
+  });
+
+  it('has: an event recorded under a long id is found by that id (the lookup bounds it like the write)', async () => {
+    const { store } = await make(kind);
+    const db = store.db;
+    await recordInboundEvent(db, ev(LONG), jobOf('long'), T);
+    expect(await hasInboundEvent(db, 'tg', LONG)).toBe(true);
+    expect(await hasInboundEvent(db, 'tg', `${LONG}-other`)).toBe(false);
+    expect(await hasInboundEvent(db, 'clickup', LONG)).toBe(false);
   });
 
   it('calls in one turn share one write and are answered in their order, a repeat within the batch flagged', async () => {
