@@ -89,8 +89,8 @@ export const MODULES = {
   // file has no dialect branch, so the PostgreSQL half runs the same code, at the price of a database per test
   // file per mutant. The whole file is 315 mutants (about 40 minutes under load): the lines mutated are its
   // code beyond one query per table: the batching (inBatches, groupBy), the page hits' windows, the sync
-  // hashes' whole-case or field-by-field delete, and the pass over the tables. The other store ops are not
-  // mutated yet.
+  // hashes' whole-case or field-by-field delete, and the pass over the tables. The queue's, the intake's and the
+  // leases' ops are storeQueue, storeIntake and storeLeases below; the ops of one query each are not mutated.
   storeOps: {
     mutate: [
       'src/store/ops/pruneRetention.ts:40-71',
