@@ -261,8 +261,10 @@ export const MODULES = {
     tests: [
       'src/flows/05-escalation/decisions/sla/computeSla.test.ts',
       'src/flows/05-escalation/decisions/sla/slaPolicy.test.ts',
+      'src/flows/05-escalation/decisions/sla/slaClock.edges.test.ts',
       'src/flows/05-escalation/decisions/sla/decideSlaActions.test.ts',
       'src/flows/05-escalation/decisions/slaSweep.test.ts',
+      'src/flows/05-escalation/decisions/slaSweep.jobs.test.ts',
     ],
   },
   approvalsDecisions: {
