@@ -36,8 +36,11 @@ import { signTgEvent } from './signedEvents.ts';
 import { percentile, round } from './stats.ts';
 
 const CREATE = 'POST /api/v2/list/{list_id}/task';
-/** Real calls per second every plan is scaled to (timeScale = 60 × this / plan per minute... = 6,000 / plan). */
-const REAL_CALLS_PER_SECOND = 100;
+/**
+ * Real calls per second every plan is scaled to (timeScale = 60 × this / plan per minute = 6,000 / plan).
+ * BACKLOG_REAL_CALLS_PER_SECOND lowers it on a loaded machine, where the bridges cannot keep up with 100 a second.
+ */
+const REAL_CALLS_PER_SECOND = Number(process.env.BACKLOG_REAL_CALLS_PER_SECOND ?? 100);
 /** Partner updates posted per real second during the drain (their acknowledgements are the drain's ack figures). */
 const UPDATES_PER_SECOND = 20;
 const POSTERS = 32;
@@ -106,9 +109,29 @@ export interface BacklogRun {
   ack_ms_while_arriving: { p50: number; p99: number };
   ack_ms_while_draining: { p50: number; p99: number; n: number };
   peak_rss_mb_bench_process: number;
+  /** BACKLOG_TIMELINE=1: every 2 real seconds of the drain, what ClickUp was asked and where the create jobs were. */
+  timeline?: TimelinePoint[];
+}
+
+interface TimelinePoint {
+  /** Virtual seconds since recovery. */
+  v_s: number;
+  linked: number;
+  /** ClickUp requests since the previous point: creates, task-list reads (saved-task look-ups), others. */
+  creates: number;
+  list_reads: number;
+  other: number;
+  /** clickup.create_task jobs: ready and due, ready and waiting (run_at ahead), running; the latest run_at ahead (virtual s). */
+  due: number;
+  waiting: number;
+  running: number;
+  last_wait_v_s: number;
+  /** Per bridge: its ClickUp limiter's calls left in the window, callers queued, calls in flight, virtual s to its reset. */
+  limiters: Array<{ remaining: number | null; queued: number; in_flight: number; reset_in_v_s: number | null }>;
 }
 
 async function oneRun(o: { plan: number; setup: Setup; cases: number; outageMinutes: number; tag: string }) {
+  const env = process.env;
   const timeScale = (60 * REAL_CALLS_PER_SECOND) / o.plan;
   const cu = await startClickUpSandbox({ rateLimitPerMinute: o.plan, timeScale });
   const tg = await startTradingGridSandbox({ idTag: `B${o.tag}` });
@@ -181,6 +204,43 @@ async function oneRun(o: { plan: number; setup: Setup; cases: number; outageMinu
     })();
     let last = -1;
     let lastChange = performance.now();
+    const timeline: TimelinePoint[] = [];
+    let prev = cu.stats();
+    const LIST_READ = 'GET /api/v2/list/{list_id}/task';
+    const sample = async () => {
+      const st = cu.stats();
+      const d = (k: string) => (st.requests[k] ?? 0) - (prev.requests[k] ?? 0);
+      const now = Date.now();
+      const r = await sql<{ due: number; waiting: number; running: number; last: number | null }>`
+        SELECT count(*) FILTER (WHERE state = 'ready' AND run_at <= ${now}) AS due,
+               count(*) FILTER (WHERE state = 'ready' AND run_at > ${now}) AS waiting,
+               count(*) FILTER (WHERE state = 'running') AS running,
+               max(run_at) FILTER (WHERE state = 'ready') AS last
+        FROM jobs WHERE kind = 'clickup.create_task'`.execute(db);
+      const row = r.rows[0]!;
+      timeline.push({
+        v_s: round((cu.clock.now() - v0) / 1000, 0),
+        linked: await linked(),
+        creates: d(CREATE),
+        list_reads: d(LIST_READ),
+        other: st.total - prev.total - d(CREATE) - d(LIST_READ),
+        due: Number(row.due),
+        waiting: Number(row.waiting),
+        running: Number(row.running),
+        last_wait_v_s: row.last == null ? 0 : round((Math.max(0, Number(row.last) - now) * timeScale) / 1000, 0),
+        limiters: bridges.map((b) => {
+          const l = b.clickup.rateLimitState();
+          return {
+            remaining: l.remaining,
+            queued: l.queued,
+            in_flight: l.inFlight,
+            reset_in_v_s: l.resetAt === null ? null : round((l.resetAt - cu.clock.now()) / 1000, 0),
+          };
+        }),
+      });
+      prev = st;
+    };
+    const timelineTimer = env.BACKLOG_TIMELINE ? setInterval(() => void sample(), 2000) : null;
     for (;;) {
       const n = await linked();
       if (n >= o.cases) break;
@@ -193,6 +253,7 @@ async function oneRun(o: { plan: number; setup: Setup; cases: number; outageMinu
       await new Promise((r) => setTimeout(r, 100));
     }
     const drainMs = performance.now() - t0;
+    if (timelineTimer) clearInterval(timelineTimer);
     const drainVirtualMin = (cu.clock.now() - v0) / 60_000;
     done = true;
     await updates;
@@ -223,6 +284,7 @@ async function oneRun(o: { plan: number; setup: Setup; cases: number; outageMinu
         n: draining.length,
       },
       peak_rss_mb_bench_process: round(rssPeak / 2 ** 20, 0),
+      ...(timelineTimer ? { timeline } : {}),
     };
     return { ...run, ...(tasks < o.cases ? { not_drained: `${o.cases - tasks} cases without a task` } : {}) };
   } finally {

@@ -19,6 +19,8 @@ export interface RemoteError {
    * not HTTP's (SMTP's 4yz replies). Absent: judged from an HTTP status (5xx, 408) or no answer at all.
    */
   unavailable?: boolean;
+  /** Which remote failed (e.g. 'clickup'), when its connector says: jobs waiting out its outage are told when it is back. */
+  remote?: string;
   /** The answer's X-RateLimit-* headers, when it had any (a limiter learns the budget from errors too). */
   rateLimitHeaders?: Record<string, string>;
 }

@@ -15,6 +15,7 @@ import type { TradingGridPort } from '../connectors/tradinggrid/port.ts';
 import { FieldResolver } from '../flows/shared/clickupFields.ts';
 import { PartnerCache } from '../flows/shared/partnerCache.ts';
 import { Dispatcher } from '../sync/dispatcher.ts';
+import { releaseOnRecovery } from '../sync/outageRelease.ts';
 import { buildRegistry } from '../sync/registry.ts';
 import type { SyncContext } from '../sync/context.ts';
 import { requeueHeldCases } from '../flows/01-case-intake/requeueHeldCases.ts';
@@ -366,6 +367,18 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     onSettled: consoleUi.onSettled,
   });
   wake = () => dispatcher.wake();
+  // ClickUp back after an outage: the jobs waiting it out run now, not at the end of their outage backoff.
+  const stopOutageRelease = clickup.onRecovered
+    ? releaseOnRecovery({
+        db: store.db,
+        remote: 'clickup',
+        onRecovered: (fn) => clickup.onRecovered!(fn),
+        now,
+        minIntervalMs: Math.max(d.backoff_base_ms, Math.floor(d.backoff_max_ms / 10)),
+        wake: () => dispatcher.wake(),
+        logger,
+      })
+    : () => undefined;
   // AS2 as the mailbox transport: partners POST to our route; its identities load (and fail) here, at start.
   const as2Transport = config.mailbox?.transport.type === 'as2' ? config.mailbox.transport : null;
   const as2Setup = as2Transport ? loadAs2Setup(as2Transport) : null;
@@ -598,6 +611,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   } catch (e) {
     if (followSecret) clearInterval(followSecret);
     scheduler.stop();
+    stopOutageRelease();
     await dispatcher.stop().catch(() => undefined);
     await leadership.stop().catch(() => undefined);
     await intake?.stop().catch(() => undefined);
@@ -629,6 +643,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       await intake?.stop();
       await server.close();
       await bounceInbox?.close();
+      stopOutageRelease();
       await dispatcher.stop();
       await consoleUi.stop();
       await closeAll();

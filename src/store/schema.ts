@@ -24,6 +24,8 @@ export interface JobsTable {
   crashes: Generated<number>;
   /** When its current run of failures began (migration 021): set by the first retry, cleared when done or replayed. */
   failing_since: Generated<number | null>;
+  /** The remote whose outage the job waits out (migration 023): made due when that remote answers again. */
+  waiting_on: Generated<string | null>;
   locked_by: string | null;
   locked_until: number | null;
   last_error: string | null;

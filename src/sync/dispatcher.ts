@@ -45,6 +45,11 @@ export type JobOutcome =
        * for `outagePatienceMs` from the job's first failure (retryDecision.ts).
        */
       unavailable?: boolean;
+      /**
+       * Which remote was unavailable (e.g. 'clickup'): the job is made due as soon as that remote answers again
+       * (jobs.waiting_on, makeDueAfterOutage) instead of sleeping out its outage backoff.
+       */
+      remote?: string;
     }
   | { status: 'fail'; error: string };
 
@@ -443,6 +448,7 @@ export class Dispatcher {
       const wait = decision.waitMs;
       await retryJob(db, job.id, this.workerId, now + wait, outcome.error, now, {
         refundAttempt: decision.refundAttempt,
+        waitingOn: outcome.status === 'retry' && outcome.unavailable ? (outcome.remote ?? null) : null,
       });
       this.counters.retried++;
       this.opts.logger?.debug(

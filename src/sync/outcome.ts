@@ -14,7 +14,7 @@ export function outcomeFromRemote(e: RemoteError, context: string): JobOutcome {
     retryAfterMs: e.retryAfterMs,
     refundAttempt: e.status === 429,
     ...(e.status === 429 ? { rateLimited: true } : {}),
-    ...(remoteUnavailable(e) ? { unavailable: true } : {}),
+    ...(remoteUnavailable(e) ? { unavailable: true, ...(e.remote ? { remote: e.remote } : {}) } : {}),
   };
 }
 

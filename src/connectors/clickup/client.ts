@@ -122,6 +122,11 @@ export interface ClickUpClient {
   deleteWebhook(webhookId: string): Promise<Result<void>>;
   /** The token's budget as last seen (limit, remaining, reset, queue). */
   rateLimitState(): RateLimitState;
+  /**
+   * `fn` runs each time ClickUp answers again after it was unavailable (5xx, 408, no answer); returns the
+   * unsubscribe. Optional: test doubles need not have it.
+   */
+  onRecovered?(fn: (downSince: number) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -193,6 +198,7 @@ export function createClickUpClient(opts: ClickUpClientOptions): ClickUpClient {
     updateWebhook: (id, body) => webhooks.updateWebhook(c, id, body),
     deleteWebhook: (id) => webhooks.deleteWebhook(c, id),
     rateLimitState: () => limiter.state(),
+    onRecovered: (fn) => t.onRecovered(fn),
     close: () => t.close(),
   };
 }

@@ -79,6 +79,9 @@ export function explainClickUpAuth(e: RemoteError, method: string, path: string)
 export class ClickUpTransport {
   readonly http: HttpClient;
   private readonly auth: string;
+  /** When ClickUp last started failing to answer (5xx, 408, no answer) with no answer since; null while it answers. */
+  private downSince: number | null = null;
+  private readonly recovered = new Set<(downSince: number) => void>();
 
   constructor(
     baseUrl: string,
@@ -93,6 +96,35 @@ export class ClickUpTransport {
     this.http = new HttpClient(baseUrl, { name: 'clickup', now, timeoutMs: timeoutMs ?? 30_000 });
     // Personal tokens (pk_…) go as-is; OAuth access tokens as Bearer.
     this.auth = token.startsWith('pk_') || /^bearer /i.test(token) ? token : `Bearer ${token}`;
+  }
+
+  /**
+   * `fn` is called each time ClickUp answers again after being unavailable (5xx, 408, refused or reset connection,
+   * timeout): any answer that is not one of those (2xx, 4xx, 429) ends the outage. Returns the unsubscribe.
+   */
+  onRecovered(fn: (downSince: number) => void): () => void {
+    this.recovered.add(fn);
+    return () => this.recovered.delete(fn);
+  }
+
+  /** Notes whether ClickUp answered; the first answer after an outage tells the `onRecovered` listeners. */
+  private observe(r: Result<unknown>): void {
+    const e = r.ok ? null : r.error;
+    if (e && e.retryable && (e.status === undefined || e.status === 408 || e.status >= 500)) {
+      this.downSince ??= this.now();
+      return;
+    }
+    if (e && e.status === undefined) return;
+    const since = this.downSince;
+    if (since === null) return;
+    this.downSince = null;
+    for (const fn of this.recovered) {
+      try {
+        fn(since);
+      } catch (err) {
+        this.logger?.warn({ err }, 'a ClickUp recovery listener failed');
+      }
+    }
   }
 
   private async withRetry<T>(call: ClickUpCall, once: () => Promise<Result<T>>, metered = true): Promise<Result<T>> {
@@ -183,7 +215,10 @@ export class ClickUpTransport {
       const r = await this.http.json<T>(req, clickUpRemote);
       // Error answers carry the budget too (ClickUp sends X-RateLimit-* on 4xx and 5xx).
       this.limiter.done(r.ok ? r.value.headers : r.error.rateLimitHeaders);
-      return r.ok ? ok(r.value.data) : err(explainClickUpAuth(r.error, call.method, call.path));
+      this.observe(r);
+      return r.ok
+        ? ok(r.value.data)
+        : err({ ...explainClickUpAuth(r.error, call.method, call.path), remote: 'clickup' });
     });
   }
 
@@ -202,8 +237,11 @@ export class ClickUpTransport {
           path: url.pathname + url.search,
           headers: withAuth ? { authorization: this.auth } : {},
         });
-        if (metered) this.limiter.done(res.ok ? res.value.headers : res.error.rateLimitHeaders);
-        return res;
+        if (metered) {
+          this.limiter.done(res.ok ? res.value.headers : res.error.rateLimitHeaders);
+          this.observe(res);
+        }
+        return res.ok ? res : err({ ...res.error, remote: 'clickup' });
       },
       metered,
     );

@@ -4,10 +4,11 @@ import { storeOf, type Dialect } from '../db.ts';
 import type { LeaseClock } from '../dbClock.ts';
 import { bound, CLAIM_JOBS } from '../fastPath/statements.ts';
 
-export type JobRow = Omit<JobsTable, 'id' | 'crashes' | 'failing_since'> & {
+export type JobRow = Omit<JobsTable, 'id' | 'crashes' | 'failing_since' | 'waiting_on'> & {
   id: number;
   crashes?: number;
   failing_since?: number | string | null;
+  waiting_on?: string | null;
 };
 
 /**

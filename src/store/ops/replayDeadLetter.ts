@@ -49,6 +49,7 @@ async function replayInTransaction(db: Kysely<Database>, deadLetterId: number, n
         max_attempts: sql<number>`CASE WHEN max_attempts < 2 THEN 2 ELSE max_attempts END`,
         crashes: 0,
         failing_since: null,
+        waiting_on: null,
         locked_by: null,
         locked_until: null,
         updated_at: now,

@@ -9,8 +9,12 @@ export async function retryJob(
   runAt: number,
   error: string,
   now: number,
-  /** `failure: false`: not a failure of the job (a shutdown handing it back): failing_since is left as it is. */
-  opts: { refundAttempt?: boolean; failure?: boolean } = {},
+  /**
+   * `failure: false`: not a failure of the job (a shutdown handing it back): failing_since is left as it is.
+   * `waitingOn`: the remote whose outage the job waits out (made due when it answers again: makeDueAfterOutage);
+   * any other retry clears it.
+   */
+  opts: { refundAttempt?: boolean; failure?: boolean; waitingOn?: string | null } = {},
 ): Promise<boolean> {
   const q = db
     .updateTable('jobs')
@@ -20,6 +24,7 @@ export async function retryJob(
       locked_by: null,
       locked_until: null,
       last_error: error,
+      waiting_on: opts.waitingOn ?? null,
       // The first failure of a run starts the patience clocks (retryDecision.ts); done clears it.
       ...(opts.failure === false ? {} : { failing_since: eb.fn.coalesce('failing_since', eb.val(now)) }),
       updated_at: now,
