@@ -73,7 +73,8 @@ export interface ClickUpClient {
   updateTask(task: TaskRef, body: UpdateTaskBody): Promise<Result<ClickUpTask>>;
   getTask(task: TaskRef, opts?: tasks.GetTaskOptions): Promise<Result<ClickUpTask>>;
   deleteTask(task: TaskRef): Promise<Result<void>>;
-  listTasks(listId: string, query?: tasks.ListTasksQuery): Promise<Result<ClickUpTask[]>>;
+  /** Every page; more than `maxPages` (default 10,000) is the error `clickup:too_many_pages`. */
+  listTasks(listId: string, query?: tasks.ListTasksQuery, maxPages?: number): Promise<Result<ClickUpTask[]>>;
   findTasksByCustomField(
     listId: string,
     fieldId: string,
@@ -169,7 +170,7 @@ export function createClickUpClient(opts: ClickUpClientOptions): ClickUpClient {
     updateTask: (task, body) => tasks.updateTask(c, task, body),
     getTask: (task, o) => tasks.getTask(c, task, o),
     deleteTask: (task) => tasks.deleteTask(c, task),
-    listTasks: (listId, query) => tasks.listTasks(c, listId, query),
+    listTasks: (listId, query, maxPages) => tasks.listTasks(c, listId, query, maxPages),
     findTasksByCustomField: (listId, fieldId, value) => tasks.findTasksByCustomField(c, listId, fieldId, value),
     getListFields: (listId) => fields.getListFields(c, listId),
     setCustomFieldValue: (task, fieldId, value, vo) => fields.setCustomFieldValue(c, task, fieldId, value, vo),

@@ -135,11 +135,12 @@ export async function findTasksByCustomField(
   const filter = JSON.stringify([{ field_id: fieldId, operator: '==', value }]);
   const r = await listTasks(c, listId, { custom_fields: [filter], include_closed: true, subtasks: true });
   if (!r.ok) return r;
-  return ok(
-    r.value.filter((t) =>
-      (t.custom_fields ?? []).some(
-        (f) => f.id === fieldId && f.value !== undefined && f.value !== null && String(f.value) === String(value),
-      ),
-    ),
+  return ok(r.value.filter((t) => hasFieldValue(t, fieldId, value)));
+}
+
+/** Whether the task's custom field `fieldId` holds exactly `value` (compared as text, as ClickUp stores it). */
+export function hasFieldValue(t: ClickUpTask, fieldId: string, value: string | number | boolean): boolean {
+  return (t.custom_fields ?? []).some(
+    (f) => f.id === fieldId && f.value !== undefined && f.value !== null && String(f.value) === String(value),
   );
 }

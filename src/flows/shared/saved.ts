@@ -3,6 +3,7 @@ import type { SyncContext } from '../../sync/context.ts';
 import type { JobOutcome } from '../../sync/dispatcher.ts';
 import type { ClickUpTask, CreateCommentBody } from '../../connectors/clickup/types.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
+import { savedTaskReadsFor } from './savedTaskReads.ts';
 
 /**
  * "Find out before sending again". A create whose answer was lost (a 5xx, a reset, a timeout after the
@@ -17,6 +18,8 @@ export type Found<T> = { ok: true; value: T } | { ok: false; outcome: JobOutcome
 /**
  * The one task of `listId` whose text field `fieldId` is exactly `value` (ClickUp's `==`, compared again
  * by the connector). Several is an error that names them: we do not guess which one is ours.
+ * `queuedAt` (when the asking job was queued, epoch ms): the look-up may be answered together with the
+ * others of the list waiting at the same time, by one read of the tasks created since (savedTaskReads.ts).
  */
 export async function findSavedTask(
   ctx: SyncContext,
@@ -24,8 +27,12 @@ export async function findSavedTask(
   fieldId: string,
   value: string,
   what: string,
+  queuedAt?: number,
 ): Promise<Found<ClickUpTask | null>> {
-  const found = await ctx.clickup.findTasksByCustomField(listId, fieldId, value);
+  const found =
+    queuedAt !== undefined && Number.isFinite(queuedAt)
+      ? await savedTaskReadsFor(ctx.clickup, ctx.now).find(listId, fieldId, value, queuedAt)
+      : await ctx.clickup.findTasksByCustomField(listId, fieldId, value);
   if (!found.ok) return { ok: false, outcome: outcomeFromRemote(found.error, `looking for ${what}`) };
   return oneOrNone(found.value, `${what} ("${value}")`);
 }
