@@ -68,5 +68,5 @@ describe('after a ClickUp outage', () => {
     });
     const tasks = w.cu.tasks().filter((t) => JSON.stringify(t).includes(c.id));
     expect(tasks).toHaveLength(1);
-  }, 40_000);
+  }, 90_000);
 });
