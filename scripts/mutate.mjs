@@ -278,6 +278,16 @@ export const MODULES = {
     mutate: ['src/flows/08-rollouts/decisions/rollout.ts'],
     tests: ['src/flows/08-rollouts/decisions/rollout.test.ts'],
   },
+  // The partner boundary: nothing reaches a partner unless a sharing rule says so (comments, files, fields),
+  // and the bulk-change guard that holds a person's burst of partner-visible changes.
+  sharingRules: {
+    mutate: ['src/core/sharing/rules.ts', 'src/core/sharing/bulkGuard.ts'],
+    tests: [
+      'src/core/sharing/rules.test.ts',
+      'src/core/sharing/rules.edges.test.ts',
+      'src/core/sharing/bulkGuard.test.ts',
+    ],
+  },
 };
 
 const asked = process.argv.slice(2);
