@@ -6,6 +6,7 @@ import { appendAudit } from '../../store/ops/audit.ts';
 import { getDocument, recordDocument } from '../../store/ops/documents.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { readLimited } from '../shared/readLimited.ts';
+import { checkContentType } from '../shared/documentCheck.ts';
 import { skipWithoutTradingGridCase } from '../../channels/tradinggrid-mailbox/mailboxCaseGuard.ts';
 import { partnerRoute } from '../../channels/partner-email/route.ts';
 import { caseDocumentMail, keepSharedFile } from '../../channels/partner-email/flowMail.ts';
@@ -37,10 +38,7 @@ export function uploadToTradingGridHandler(
       return read.tooLarge
         ? { status: 'fail', error: `attachment ${p.title}: ${read.reason}` }
         : { status: 'retry', error: read.reason };
-    const contentType = (p.contentType ?? dl.value.contentType ?? 'application/octet-stream')
-      .split(';')[0]!
-      .trim()
-      .toLowerCase();
+    const rawType = p.contentType ?? dl.value.contentType ?? 'application/octet-stream';
     const known = await getDocument(ctx.store.db, p.caseId, read.sha256);
     const now = ctx.now();
     if (known) {
@@ -50,12 +48,10 @@ export function uploadToTradingGridHandler(
         commit: (trx) => recordDocument(trx, { ...known, cu_attachment_id: p.attachmentId }, now),
       };
     }
-    const allowed = ctx.config.documents.content_types;
-    if (allowed.length > 0 && !allowed.includes(contentType))
-      return {
-        status: 'fail',
-        error: `attachment ${p.title} has content type ${contentType}, not in documents.content_types`,
-      };
+    // The same check as every file passed on (checkDocument): well-formed, on the allow-list without case.
+    const checkedType = checkContentType(`attachment ${p.title}`, rawType, ctx.config.documents.content_types);
+    if (!checkedType.ok) return checkedType.outcome;
+    const contentType = checkedType.contentType;
     // E-mail: the file is kept for the partner page and attached (or linked) once per content hash.
     const mail =
       route.email && rec

@@ -14,6 +14,33 @@ export type CheckedDocument =
   { ok: true; data: Buffer; sha256: string; contentType: string } | { ok: false; outcome: JobOutcome };
 
 /**
+ * A file's content type as it may be passed on: well-formed (core/mediaType.ts: bare, lower case, no CR/LF or other
+ * header tricks) and on the `documents.content_types` allow-list (compared without case; empty: any). Refusals are
+ * final (`fail`). Used by checkDocument and by the ClickUp → Trading Grid upload, which reads its bytes itself.
+ */
+export function checkContentType(
+  label: string,
+  raw: string | undefined | null,
+  allowed: readonly string[],
+): { ok: true; contentType: string } | { ok: false; outcome: JobOutcome } {
+  const type = mediaType(raw);
+  if (type === null)
+    return {
+      ok: false,
+      outcome: {
+        status: 'fail',
+        error: `${label}: content type ${JSON.stringify(raw ?? null)} is not a well-formed media type`,
+      },
+    };
+  if (allowed.length > 0 && !allowed.map((t) => t.toLowerCase()).includes(type))
+    return {
+      ok: false,
+      outcome: { status: 'fail', error: `${label} has content type ${type}, not in documents.content_types` },
+    };
+  return { ok: true, contentType: type };
+}
+
+/**
  * The one check every file the bridge passes on goes through (flow 3 uploads, approval documents, files
  * e-mailed to partners): a well-formed content type (no CR/LF or other header tricks) on the
  * `documents.content_types` allow-list, at most `documents.max_bytes` (read as a stream and stopped at
@@ -26,24 +53,12 @@ export async function checkDocument(
   doc: { label: string; contentType: string | undefined; sha256?: string },
   limits: DocumentLimits,
 ): Promise<CheckedDocument> {
-  const type = mediaType(doc.contentType);
-  if (type === null) {
+  const checkedType = checkContentType(doc.label, doc.contentType, limits.content_types);
+  if (!checkedType.ok) {
     body.destroy();
-    return {
-      ok: false,
-      outcome: {
-        status: 'fail',
-        error: `${doc.label}: content type ${JSON.stringify(doc.contentType ?? null)} is not a well-formed media type`,
-      },
-    };
+    return checkedType;
   }
-  if (limits.content_types.length > 0 && !limits.content_types.map((t) => t.toLowerCase()).includes(type)) {
-    body.destroy();
-    return {
-      ok: false,
-      outcome: { status: 'fail', error: `${doc.label} has content type ${type}, not in documents.content_types` },
-    };
-  }
+  const type = checkedType.contentType;
   const read = await readLimited(body, limits.max_bytes);
   if (!read.ok)
     return {
