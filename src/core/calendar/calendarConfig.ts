@@ -86,7 +86,8 @@ export const holidaysConfigSchema = z
 export const closureSchema = z
   .object({ from: isoDateSchema, to: isoDateSchema, reason: z.string().min(1).optional() })
   .strict()
-  .refine((c) => (parseIsoDate(c.from) ?? 0) <= (parseIsoDate(c.to) ?? 0), {
+  // A date that is no date is refused above, once: the order is only checked between two dates.
+  .refine((c) => (parseIsoDate(c.from) ?? -Infinity) <= (parseIsoDate(c.to) ?? Infinity), {
     message: "closure 'from' must be on or before 'to' (both days are closed, inclusive)",
     path: ['to'],
   });
