@@ -3,8 +3,9 @@ import type { JobOutcome } from '../../sync/dispatcher.ts';
 import { getDocument } from '../../store/ops/documents.ts';
 import { enqueueJobs } from '../../store/ops/enqueueJobs.ts';
 import { newJob } from '../catalogue.ts';
+import { decideTradingGridDocument } from './decisions/tradingGridDocument.ts';
 
-/** A document the Trading Grid reports: ours (already known by hash) costs nothing; a partner's is attached once. */
+/** A document the Trading Grid reports: ours, or one already attached (same hash), costs nothing; a partner's is attached once (decideTradingGridDocument). */
 export async function documentFromTradingGrid(
   ctx: SyncContext,
   caseId: string,
@@ -12,11 +13,8 @@ export async function documentFromTradingGrid(
   sha256: string | undefined,
   uploadedBy: string | undefined,
 ): Promise<JobOutcome> {
-  if (sha256) {
-    const known = await getDocument(ctx.store.db, caseId, sha256);
-    if (known && (known.cu_attachment_id || uploadedBy === 'internal')) return { status: 'done' };
-  }
-  if (uploadedBy === 'internal') return { status: 'done' };
+  const known = sha256 && uploadedBy !== 'internal' ? await getDocument(ctx.store.db, caseId, sha256) : null;
+  if (decideTradingGridDocument(uploadedBy, known) !== 'attach') return { status: 'done' };
   return {
     status: 'done',
     commit: async (trx) => {
