@@ -272,6 +272,7 @@ export const MODULES = {
     tests: [
       'src/flows/06-approvals/decisions/approvals.test.ts',
       'src/flows/06-approvals/decisions/approvals.draft.test.ts',
+      'src/flows/06-approvals/decisions/approvals.edges.test.ts',
     ],
   },
   rolloutDecisions: {
