@@ -277,7 +277,7 @@ export const MODULES = {
   },
   rolloutDecisions: {
     mutate: ['src/flows/08-rollouts/decisions/rollout.ts'],
-    tests: ['src/flows/08-rollouts/decisions/rollout.test.ts'],
+    tests: ['src/flows/08-rollouts/decisions/rollout.test.ts', 'src/flows/08-rollouts/decisions/rollout.edges.test.ts'],
   },
   // The partner boundary: nothing reaches a partner unless a sharing rule says so (comments, files, fields),
   // and the bulk-change guard that holds a person's burst of partner-visible changes.

@@ -120,6 +120,14 @@ describe('caseCategoriesSchema and unknownRuleCategories', () => {
         },
       ]);
   });
+  it('a category that says neither kind nor document type is refused (it would hold every case or none)', () => {
+    const r = caseCategoriesSchema.safeParse([{ name: 'everything', match: {} }]);
+    expect(r.success).toBe(false);
+    if (!r.success)
+      expect(r.error.issues.map((i) => ({ path: i.path, message: i.message }))).toEqual([
+        { path: [0, 'match'], message: 'a category needs `kind` and/or `document_type` to say which cases are in it' },
+      ]);
+  });
   it('rules without a match, or without categories, name none', () =>
     expect(unknownRuleCategories([{}, { match: {} }, { match: { category: ['x'] } }], [])).toEqual([
       { rule: 2, item: 0, category: 'x' },
