@@ -289,6 +289,21 @@ export const MODULES = {
       'src/core/sharing/bulkGuard.test.ts',
     ],
   },
+  // Flow 3: the check every file passed on goes through (type, size, hash: documentCheck, readLimited), the
+  // media type, and what a document reported by Trading Grid leads to. With in-memory streams only:
+  // documentCheck.test.ts also runs the two upload handlers on a SQLite store (1.5 s a test under load).
+  documentDecisions: {
+    mutate: [
+      'src/flows/shared/documentCheck.ts',
+      'src/flows/shared/readLimited.ts',
+      'src/core/mediaType.ts',
+      'src/flows/03-documents/decisions/tradingGridDocument.ts',
+    ],
+    tests: [
+      'src/flows/shared/documentCheck.edges.test.ts',
+      'src/flows/03-documents/decisions/tradingGridDocument.test.ts',
+    ],
+  },
 };
 
 const asked = process.argv.slice(2);
