@@ -289,6 +289,20 @@ export const MODULES = {
       'src/core/sharing/bulkGuard.test.ts',
     ],
   },
+  // Flow 7: the scorecard's figures, its periods, the quantile and the CSV.
+  scorecardDecisions: {
+    mutate: [
+      'src/core/metrics/scorecard.ts',
+      'src/core/metrics/period.ts',
+      'src/core/metrics/quantile.ts',
+      'src/core/metrics/scorecardCsv.ts',
+    ],
+    tests: [
+      'src/core/metrics/scorecard.test.ts',
+      'src/core/metrics/period.test.ts',
+      'src/core/metrics/scorecard.edges.test.ts',
+    ],
+  },
   // Flow 3: the check every file passed on goes through (type, size, hash: documentCheck, readLimited), the
   // media type, and what a document reported by Trading Grid leads to. With in-memory streams only:
   // documentCheck.test.ts also runs the two upload handlers on a SQLite store (1.5 s a test under load).
@@ -302,6 +316,19 @@ export const MODULES = {
     tests: [
       'src/flows/shared/documentCheck.edges.test.ts',
       'src/flows/03-documents/decisions/tradingGridDocument.test.ts',
+    ],
+  },
+  // The business calendar SLA due dates are counted in (working hours, holidays, time zones) and its config.
+  businessCalendar: {
+    mutate: [
+      'src/core/calendar/businessCalendar.ts',
+      'src/core/calendar/zoned.ts',
+      'src/core/calendar/calendarConfig.ts',
+    ],
+    tests: [
+      'src/core/calendar/businessCalendar.test.ts',
+      'src/core/calendar/calendarConfig.test.ts',
+      'src/core/calendar/calendar.edges.test.ts',
     ],
   },
 };
