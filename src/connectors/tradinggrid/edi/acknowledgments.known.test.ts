@@ -29,14 +29,14 @@ async function tx(text: string): Promise<TransactionEnvelope> {
     keepSegments: () => true,
     onTransaction: (t) => txs.push(t),
   });
-  expect(r.errors).toEqual([]);
+  expect(r.errors).toStrictEqual([]);
   expect(txs).toHaveLength(1);
   return txs[0]!;
 }
 
 const read = async (text: string): Promise<AckFinding[]> => {
   const t = await tx(text);
-  expect(validateAck(t)).toEqual([]);
+  expect(validateAck(t)).toStrictEqual([]);
   return interpretAck(t);
 };
 const invalid = async (text: string): Promise<string[]> => validateAck(await tx(text)).map((e) => e.message);
@@ -63,7 +63,7 @@ describe('TA1', () => {
     ['TA1*000000777*240301*0930*A', 'accepted', []],
     ['TA1*000000777*240301*0930*Q*000', 'rejected', []],
   ])('%s is %s', async (text, normalized, errors) => {
-    expect(await ta1(text)).toEqual({
+    expect(await ta1(text)).toStrictEqual({
       ack: { kind: 'TA1', acknowledges: { interchange_control_number: '000000777' }, normalized, errors },
       acknowledgedSetId: null,
       reference: null,
@@ -71,7 +71,7 @@ describe('TA1', () => {
   });
 
   it('without TA101 it acknowledges no interchange by number', async () => {
-    expect((await ta1('TA1**240301*0930*A*000')).ack.acknowledges).toEqual({});
+    expect((await ta1('TA1**240301*0930*A*000')).ack.acknowledges).toStrictEqual({});
   });
 });
 
@@ -90,7 +90,7 @@ describe('997', () => {
         'AK9*P*2*2*1*1*2*3*4*5',
       ]),
     );
-    expect(f).toEqual([
+    expect(f).toStrictEqual([
       {
         ack: {
           kind: '997',
@@ -156,14 +156,14 @@ describe('997', () => {
     ['X', 'rejected'],
   ])('AK5 %s is %s', async (code, outcome) => {
     const f = await read(x12('997', ['AK1*PO*1', 'AK2*850*0001', `AK5*${code}`, 'AK9*A*1*1*1']));
-    expect(f.map((x) => x.ack.normalized)).toEqual(['accepted', outcome]);
+    expect(f.map((x) => x.ack.normalized)).toStrictEqual(['accepted', outcome]);
   });
 
   it('an AK4 before any AK3 has no segment; an AK3 without a position has none; a code outside the list has no description', async () => {
     const f = await read(
       x12('997', ['AK1*PO*1', 'AK2**0001', 'AK4*2**99', 'AK3*N1**1*ZZ', 'AK4*1**1', 'AK5*R', 'AK9*R*1*1*0']),
     );
-    expect(f[1]).toEqual({
+    expect(f[1]).toStrictEqual({
       ack: {
         kind: '997',
         acknowledges: { group_control_number: '1', transaction_control_number: '0001' },
@@ -192,12 +192,12 @@ describe('997', () => {
         'AK9*R*2*2*0',
       ]),
     );
-    expect(f[2]!.ack.errors[0]).toEqual({ element: 1, code: '1', description: 'Required data element missing' });
+    expect(f[2]!.ack.errors[0]).toStrictEqual({ element: 1, code: '1', description: 'Required data element missing' });
   });
 
   it('AK3, AK4, AK5 and CTX outside an AK2 loop report nothing', async () => {
     const f = await read(x12('997', ['AK1*PO*1', 'AK3*N1*8**8', 'AK4*1**1', 'AK5*R*5', 'AK9*A*0*0*0']));
-    expect(f).toEqual([
+    expect(f).toStrictEqual([
       {
         ack: { kind: '997', acknowledges: { group_control_number: '1' }, normalized: 'accepted', errors: [] },
         acknowledgedSetId: null,
@@ -208,12 +208,12 @@ describe('997', () => {
 
   it('an AK9 status outside the list, read without validation, is a rejection; so is an AK5 one', async () => {
     const t = await tx(x12('997', ['AK1*PO*1', 'AK2*850*0001', 'AK5*Q', 'AK9*Q*1*1*0']));
-    expect(interpretAck(t).map((x) => x.ack.normalized)).toEqual(['rejected', 'rejected']);
+    expect(interpretAck(t).map((x) => x.ack.normalized)).toStrictEqual(['rejected', 'rejected']);
   });
 
   it('a 997 with no AK1: no group number', async () => {
     const f = await read(x12('997', ['AK2*850*0001', 'AK5*A', 'AK9*A*1*1*1']));
-    expect(f.map((x) => x.ack.acknowledges)).toEqual([{}, { transaction_control_number: '0001' }]);
+    expect(f.map((x) => x.ack.acknowledges)).toStrictEqual([{}, { transaction_control_number: '0001' }]);
   });
 });
 
@@ -232,7 +232,7 @@ describe('999 (005010X231A1)', () => {
         'AK9*R*1*1*0',
       ]),
     );
-    expect(f[1]!.ack).toEqual({
+    expect(f[1]!.ack).toStrictEqual({
       kind: '999',
       acknowledges: { group_control_number: '17', transaction_control_number: '0001' },
       normalized: 'rejected',
@@ -250,6 +250,20 @@ describe('999 (005010X231A1)', () => {
     });
   });
 
+  it('a CTX before any AK2 loop is dropped', async () => {
+    const f = await read(x12('999', ['AK1*HC*17', 'CTX*TRIGGER', 'AK9*A*0*0*0']));
+    expect(f.map((x) => x.ack.errors)).toStrictEqual([[]]);
+  });
+
+  it('an empty repetition inside CTX01 is no context', async () => {
+    const f = await read(
+      x12('999', ['AK1*HC*17', 'AK2*837*0001', 'IK3*NM1*5**QQ', 'CTX*^TRIGGER', 'IK5*R', 'AK9*R*1*1*0']),
+    );
+    expect(f[1]!.ack.errors).toStrictEqual([
+      { segment: 'NM1', position: 5, code: 'QQ', description: 'context TRIGGER' },
+    ]);
+  });
+
   it('a CTX on an error without description, a CTX with nothing in it, a CTX before any error', async () => {
     const f = await read(
       x12('999', [
@@ -264,7 +278,7 @@ describe('999 (005010X231A1)', () => {
         'AK9*R*1*1*0',
       ]),
     );
-    expect(f[1]!.ack.errors).toEqual([
+    expect(f[1]!.ack.errors).toStrictEqual([
       { segment: 'NM1', position: 5, code: 'QQ', description: 'context TRIGGER' },
       { segment: 'N3', position: 6, code: 'QQ' },
     ]);
@@ -304,7 +318,7 @@ describe('997/999 refused when they break their own rules', () => {
     ['AK5*P', 'expected AK501 to be a status code (A, E, M, R, W, X), found "P"'],
     ['AK5*', 'expected AK501 to be a status code (A, E, M, R, W, X), found ""'],
   ])('%s', async (segment, message) => {
-    expect(await v(['AK1*PO*1', 'AK2*850*0001', segment])).toEqual([`997 0001: ${message}`]);
+    expect(await v(['AK1*PO*1', 'AK2*850*0001', segment])).toStrictEqual([`997 0001: ${message}`]);
   });
 
   it.each([
@@ -318,14 +332,14 @@ describe('997/999 refused when they break their own rules', () => {
     'AK1*PO*',
     'CTX*A^B',
   ])('%s passes', async (segment) => {
-    expect(await v(['AK1*PO*1', 'AK2*850*0001', segment], '00501')).toEqual([]);
+    expect(await v(['AK1*PO*1', 'AK2*850*0001', segment], '00501')).toStrictEqual([]);
   });
 
   it('IK3, IK4 and IK5 follow the same rules', async () => {
     const t = await tx(
       x12('999', ['AK1*HC*1', 'AK2*837*0001', 'IK3*x*1', 'IK3*NM1*y', 'IK4*z', 'IK5*P', 'AK9*A*1*1*1']),
     );
-    expect(validateAck(t).map((e) => e.message)).toEqual([
+    expect(validateAck(t).map((e) => e.message)).toStrictEqual([
       '999 0001: expected IK301 to be a segment tag, found "x"',
       '999 0001: expected IK302 to be a number, found "y"',
       '999 0001: expected IK401 to be an element position (a number, then optionally component and repetition positions), found "z"',
@@ -336,7 +350,7 @@ describe('997/999 refused when they break their own rules', () => {
   it('a repetition separator is an error in each element of the segments that do not repeat, with its place', async () => {
     const text = x12('999', ['AK1*HC*1^2', 'AK2*837*0001', 'IK3*NM1*5*2010^2*8', 'IK5*R', 'AK9*R*1*1*0']);
     const t = await tx(text);
-    expect(validateAck(t)).toEqual([
+    expect(validateAck(t)).toStrictEqual([
       {
         segment: 4,
         position: text.indexOf('AK1*'),
@@ -357,13 +371,21 @@ describe('997/999 refused when they break their own rules', () => {
     ]);
   });
 
-  it('the tag itself is not an element: a 999 whose AK2 names set "AK2" has no repetition', async () => {
-    expect(await invalid(x12('999', ['AK1*HC*1', 'AK2*837*0001', 'IK5*A', 'AK9*A*1*1*1']))).toEqual([]);
+  it('AK4 without its position element at all', async () => {
+    expect(await v(['AK1*PO*1', 'AK2*850*0001', 'AK4'])).toStrictEqual([
+      '997 0001: expected AK401 to be an element position (a number, then optionally component and repetition positions), found ""',
+    ]);
+  });
+
+  it('before 00402 there is no repetition separator: an AK404 copy of the bad value "null" is data', async () => {
+    expect(await v(['AK1*PO*1', 'AK2*850*0001', 'AK3*N1*8', 'AK4*2**7*null'], '00401')).toStrictEqual([]);
   });
 
   it('other sets are not checked', async () => {
-    expect(await invalid(x12('824', ['OTI*TR*IV*INV-1', 'TED*X^Y']))).toEqual([]);
-    expect(await invalid(edifact('APERAK', ['BGM+305+A+27', 'ERC+12']))).toEqual([]);
+    expect(await invalid(x12('824', ['OTI*TR*IV*INV-1', 'TED*X^Y']))).toStrictEqual([]);
+    expect(await invalid(edifact('APERAK', ['BGM+305+A+27', 'ERC+12']))).toStrictEqual([]);
+    // Not even a segment tagged like a CONTRL one.
+    expect(await invalid(edifact('APERAK', ['BGM+305+A+27', 'UCM+M1+ORDERS:D:96A:UN+99']))).toStrictEqual([]);
   });
 });
 
@@ -380,7 +402,7 @@ describe('824 application advice', () => {
         'OTI*TE',
       ]),
     );
-    expect(f).toEqual([
+    expect(f).toStrictEqual([
       {
         ack: {
           kind: '824',
@@ -441,7 +463,7 @@ describe('CONTRL', () => {
         'UNOC:4',
       ),
     );
-    expect(f).toEqual([
+    expect(f).toStrictEqual([
       {
         ack: {
           kind: 'CONTRL',
@@ -500,7 +522,7 @@ describe('CONTRL', () => {
 
   it('an error code without a segment tag; a UCS without an error; a UCM without a message type', async () => {
     const f = await read(edifact('CONTRL', [`${UCI}+7+18`, 'UCM+M1++4', 'UCS+9', 'UCD+12+1', 'UCS+X+13']));
-    expect(f.map((x) => [x.ack.normalized, x.acknowledgedSetId, x.ack.errors])).toEqual([
+    expect(f.map((x) => [x.ack.normalized, x.acknowledgedSetId, x.ack.errors])).toStrictEqual([
       // The message rejected makes the interchange partial, errors or not.
       ['partially_accepted', null, [{ code: '18', description: 'Unspecified error' }]],
       [
@@ -529,13 +551,13 @@ describe('CONTRL', () => {
 
   it('a group rejected makes the interchange partially accepted too; the UCI alone does not', async () => {
     const f = await read(edifact('CONTRL', [`${UCI}+7`, 'UCF+G7+S:14+R:ZZ+4']));
-    expect(f.map((x) => x.ack.normalized)).toEqual(['partially_accepted', 'rejected']);
+    expect(f.map((x) => x.ack.normalized)).toStrictEqual(['partially_accepted', 'rejected']);
     expect((await read(edifact('CONTRL', [`${UCI}+4`])))[0]!.ack.normalized).toBe('rejected');
   });
 
   it('UCM and UCS before any UCI: no interchange to make partial', async () => {
     const f = await read(edifact('CONTRL', ['UCM+M1+ORDERS:D:96A:UN+4', 'UCS+2+13']));
-    expect(f).toEqual([
+    expect(f).toStrictEqual([
       {
         ack: {
           kind: 'CONTRL',
@@ -550,19 +572,19 @@ describe('CONTRL', () => {
   });
 
   it('UCS and UCD before any UCM or UCI are dropped', async () => {
-    expect(await read(edifact('CONTRL', ['UCS+2+13', 'UCD+12+1']))).toEqual([]);
+    expect(await read(edifact('CONTRL', ['UCS+2+13', 'UCD+12+1']))).toStrictEqual([]);
   });
 
   it('a UCD after a UCM that follows a UCS takes no position from the earlier UCS', async () => {
     const f = await read(
       edifact('CONTRL', [`${UCI}+7`, 'UCM+M1+ORDERS:D:96A:UN+4', 'UCS+2+13', 'UCM+M2+ORDERS:D:96A:UN+4', 'UCD+12+1']),
     );
-    expect(f[2]!.ack.errors).toEqual([{ element: 1, code: '12', description: 'Invalid value' }]);
+    expect(f[2]!.ack.errors).toStrictEqual([{ element: 1, code: '12', description: 'Invalid value' }]);
   });
 
   it('an action code outside 0083 is refused by validation, and read as a rejection without it', async () => {
     const t = await tx(edifact('CONTRL', [`${UCI}+9`, 'UCF+G7+S:14+R:ZZ+0', 'UCM+M1+ORDERS:D:96A:UN+', 'UCS+2+13']));
-    expect(validateAck(t)).toEqual([
+    expect(validateAck(t)).toStrictEqual([
       {
         segment: 4,
         position: expect.any(Number),
@@ -579,7 +601,7 @@ describe('CONTRL', () => {
         message: 'CONTRL M9: expected UCM action code (0083) 1 to 8, found ""',
       },
     ]);
-    expect(interpretAck(t).map((x) => x.ack.normalized)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(interpretAck(t).map((x) => x.ack.normalized)).toStrictEqual(['rejected', 'rejected', 'rejected']);
   });
 });
 
@@ -597,7 +619,7 @@ describe('syntaxVersionOf', () => {
 
   it('a CONTRL in an interchange with no syntax version reads UCD S011 as two components', async () => {
     const f = await read(edifact('CONTRL', [`${UCI}+7`, 'UCM+M1+ORDERS:D:96A:UN+4', 'UCD+12+3:1:2'], 'UNOC'));
-    expect(f[1]!.ack.errors).toEqual([{ element: 3, component: 1, code: '12', description: 'Invalid value' }]);
+    expect(f[1]!.ack.errors).toStrictEqual([{ element: 3, component: 1, code: '12', description: 'Invalid value' }]);
   });
 });
 
@@ -617,7 +639,7 @@ describe('APERAK', () => {
         'FTX+AAO',
       ]),
     );
-    expect(f).toEqual([
+    expect(f).toStrictEqual([
       {
         ack: {
           kind: 'APERAK',
@@ -631,21 +653,29 @@ describe('APERAK', () => {
     ]);
   });
 
+  it('without RFF+ACW it acknowledges no message by number; segments other than FTX add no text to an error', async () => {
+    const f = await read(
+      edifact('APERAK', ['BGM+305+A', 'ERC+12', 'NAD+MS+++Name of sender', 'FTX+AAO+++:second line']),
+    );
+    expect(f[0]!.ack.acknowledges).toStrictEqual({});
+    expect(f[0]!.ack.errors).toStrictEqual([{ code: '12', description: 'second line' }]);
+  });
+
   it.each([
     ['RFF+CT:C-9', { type: 'CT', value: 'C-9' }],
     ['RFF+ON:', null],
     ['DOC+380+INV-1', { type: '380', value: 'INV-1' }],
     ['DOC+380', null],
   ])('%s gives reference %o', async (segment, reference) => {
-    expect((await read(edifact('APERAK', ['BGM+305+A', segment])))[0]!.reference).toEqual(reference);
+    expect((await read(edifact('APERAK', ['BGM+305+A', segment])))[0]!.reference).toStrictEqual(reference);
   });
 
   it('the first reference wins, RFF or DOC', async () => {
-    expect((await read(edifact('APERAK', ['BGM+305+A', 'DOC+380+INV-1', 'RFF+ON:PO-1'])))[0]!.reference).toEqual({
+    expect((await read(edifact('APERAK', ['BGM+305+A', 'DOC+380+INV-1', 'RFF+ON:PO-1'])))[0]!.reference).toStrictEqual({
       type: '380',
       value: 'INV-1',
     });
-    expect((await read(edifact('APERAK', ['BGM+305+A', 'RFF+ON:PO-1', 'DOC+380+INV-1'])))[0]!.reference).toEqual({
+    expect((await read(edifact('APERAK', ['BGM+305+A', 'RFF+ON:PO-1', 'DOC+380+INV-1'])))[0]!.reference).toStrictEqual({
       type: 'purchase_order',
       value: 'PO-1',
     });
@@ -671,10 +701,10 @@ describe('APERAK', () => {
 describe('interpretAck', () => {
   it('a set that is no acknowledgement gives nothing; an acknowledgement kept without segments gives nothing', async () => {
     const t = await tx(x12('850', ['BEG*00*SA*PO-1**20240301']));
-    expect(interpretAck(t)).toEqual([]);
+    expect(interpretAck(t)).toStrictEqual([]);
     const ack = await tx(x12('997', ['AK1*PO*1', 'AK9*A*0*0*0']));
-    expect(interpretAck({ ...ack, segments: null })).toEqual([]);
-    expect(validateAck({ ...ack, segments: null })).toEqual([]);
+    expect(interpretAck({ ...ack, segments: null })).toStrictEqual([]);
+    expect(validateAck({ ...ack, segments: null })).toStrictEqual([]);
     expect(interpretAck({ ...ack, set_id: '999' })[0]!.ack.kind).toBe('999');
   });
 });
@@ -685,14 +715,14 @@ describe('interpretAck', () => {
 // an error coded "constructor" a function for a description.
 describe('codes named like Object.prototype members are codes outside the lists', () => {
   it('a CONTRL action "toString" is refused by validation', async () => {
-    expect(await invalid(edifact('CONTRL', [`${UCI}+toString`, 'UCM+M1+ORDERS:D:96A:UN+constructor']))).toEqual([
+    expect(await invalid(edifact('CONTRL', [`${UCI}+toString`, 'UCM+M1+ORDERS:D:96A:UN+constructor']))).toStrictEqual([
       'CONTRL M9: expected UCI action code (0083) 1 to 8, found "toString"',
       'CONTRL M9: expected UCM action code (0083) 1 to 8, found "constructor"',
     ]);
   });
 
   it('a TA1 acknowledgement code "constructor" is a rejection, its note "toString" a code without description', async () => {
-    expect((await ta1('TA1*000000777*240301*0930*constructor*toString')).ack).toEqual({
+    expect((await ta1('TA1*000000777*240301*0930*constructor*toString')).ack).toStrictEqual({
       kind: 'TA1',
       acknowledges: { interchange_control_number: '000000777' },
       normalized: 'rejected',
@@ -711,7 +741,7 @@ describe('codes named like Object.prototype members are codes outside the lists'
         'AK9*constructor*1*1*0*toString',
       ]),
     );
-    expect(interpretAck(t).map((f) => f.ack)).toEqual([
+    expect(interpretAck(t).map((f) => f.ack)).toStrictEqual([
       {
         kind: '997',
         acknowledges: { group_control_number: '1' },
@@ -735,7 +765,7 @@ describe('codes named like Object.prototype members are codes outside the lists'
     const f = await read(
       edifact('CONTRL', [`${UCI}+7+constructor`, 'UCM+M1+ORDERS:D:96A:UN+4', 'UCS+2+toString', 'UCD+valueOf+1']),
     );
-    expect(f.map((x) => x.ack.errors)).toEqual([
+    expect(f.map((x) => x.ack.errors)).toStrictEqual([
       [{ code: 'constructor' }],
       [
         { position: 2, code: 'toString' },
