@@ -104,7 +104,8 @@ export const MODULES = {
   // (GB_TEST_STORES=sqlite, like storeOps). Their PostgreSQL-only lines cannot be killed there and are left out:
   // the claim's PostgreSQL statement path (claimJobs.ts l. 45-46), the enqueue's folded-completion and NOTIFY
   // paths (enqueueJobs.ts l. 47-51, 53-64; the two conditions that choose them are kept), the intake's one-statement
-  // PostgreSQL write (recordInboundEvent.ts l. 89, 106-130, 162) and releaseOrphanedLeases' PostgreSQL guard (l. 16).
+  // PostgreSQL write and announce (recordInboundEvent.ts l. 89, 99-101, 125-126, 136-172, 204, as of main's
+  // flying group commit) and releaseOrphanedLeases' PostgreSQL guard (l. 16).
   // The statement texts (fastPath/statements.ts) are module-level constants: Stryker's ignoreStatic leaves them out.
   // `storeQueue`: claim, complete, enqueue, retry, dead-letter, replay, advance, take parked jobs.
   storeQueue: {
@@ -133,9 +134,11 @@ export const MODULES = {
   storeIntake: {
     mutate: [
       'src/store/ops/recordInboundEvent.ts:28-88',
-      'src/store/ops/recordInboundEvent.ts:92-98',
-      'src/store/ops/recordInboundEvent.ts:132-161',
-      'src/store/ops/recordInboundEvent.ts:163-198',
+      'src/store/ops/recordInboundEvent.ts:90-98',
+      'src/store/ops/recordInboundEvent.ts:104-124',
+      'src/store/ops/recordInboundEvent.ts:129-135',
+      'src/store/ops/recordInboundEvent.ts:174-203',
+      'src/store/ops/recordInboundEvent.ts:205-245',
       'src/store/ops/compareInboundEvent.ts',
       'src/store/ops/hasInboundEvent.ts',
     ],

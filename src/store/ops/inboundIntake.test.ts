@@ -247,6 +247,20 @@ describeStores('inbound intake on %s', (kind) => {
     expect(w.count()).toBe(kind === 'sqlite' ? 5 : null);
   });
 
+  it("a catch-up's batch whose write fails once (SQLite busy) is recorded event by event, each answered", async () => {
+    const { store } = await make(kind);
+    const db = store.db;
+    if (!store.sqlite) return; // PostgreSQL: one statement, no raw connection to fail once
+    vi.spyOn(store.sqlite, 'exclusive').mockRejectedValueOnce(new Error('SQLITE_BUSY'));
+    const item = (id: string) => ({ event: ev(id), job: jobOf(id) });
+    expect(await recordInboundEventsInOrder(db, [item('p'), item('q'), item('p')], T)).toEqual([
+      { duplicate: false },
+      { duplicate: false },
+      { duplicate: true },
+    ]);
+    expect((await jobs(db)).map((j) => j[0])).toEqual(['ev:p', 'ev:q']);
+  });
+
   it('compare: same content whatever the key order, undefined fields and values JSON would change; different content, or a stored body that is no JSON', async () => {
     const { store } = await make(kind);
     const db = store.db;
