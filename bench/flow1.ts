@@ -64,7 +64,8 @@ async function fire(
   secret: string,
   o: { concurrency?: number; ratePerSec?: number },
 ): Promise<number[]> {
-  const pool = new Pool(new URL(url).origin, { connections: 64 });
+  // Connect timeout raised: on a loaded 2-core machine the default 10 s failed whole runs.
+  const pool = new Pool(new URL(url).origin, { connections: 64, connectTimeout: 60_000 });
   const lat: number[] = [];
   const one = async (ev: { id: string }) => {
     const s = signTgEvent(ev, secret);
