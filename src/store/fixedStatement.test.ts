@@ -8,6 +8,9 @@ import { getLinkByTask, recordLink } from './ops/links.ts';
 import { enqueueJobs } from './ops/enqueueJobs.ts';
 import { claimJobs } from './ops/claimJobs.ts';
 import { anyJob } from '../../test/helpers/anyJob.ts';
+import { getCase } from './ops/cases.ts';
+import { hasInboundEvent } from './ops/hasInboundEvent.ts';
+import { recordInboundEvent } from './ops/recordInboundEvent.ts';
 
 const { describeStores, make } = await storesUnderTest('src/store/fixedStatement.test.ts');
 
@@ -119,5 +122,84 @@ describeStores('the reads on fixed statements', (kind) => {
       seenAt: null,
     });
     expect(await getLinkByTask(store.db, 'T-2')).toBeNull();
+  });
+  it('enqueueJobs: one job on its fixed statement, a repeated key skipped, several jobs on the built one', async () => {
+    const { store } = await make(kind);
+    const job = (key: string, queueKey: string | null) =>
+      anyJob({ kind: 'test.noop', key, queueKey, payload: { key }, maxAttempts: 3 });
+    expect(await enqueueJobs(store.db, [job('k1', 'q1')], 5)).toBe(1);
+    expect(await enqueueJobs(store.db, [job('k1', 'q1')], 6)).toBe(0);
+    expect(await enqueueJobs(store.db, [job('k2', null)], 7)).toBe(1);
+    expect(await enqueueJobs(store.db, [job('k2', null), job('k3', 'q3')], 8)).toBe(1);
+    const rows = await store.db
+      .selectFrom('jobs')
+      .select(['key', 'queue_key', 'payload', 'state', 'run_at', 'attempts', 'max_attempts', 'created_at'])
+      .orderBy('id')
+      .execute();
+    expect(rows.map((r) => ({ ...r, run_at: Number(r.run_at), created_at: Number(r.created_at) }))).toEqual([
+      {
+        key: 'k1',
+        queue_key: 'q1',
+        payload: '{"key":"k1"}',
+        state: 'ready',
+        run_at: 5,
+        attempts: 0,
+        max_attempts: 3,
+        created_at: 5,
+      },
+      {
+        key: 'k2',
+        queue_key: null,
+        payload: '{"key":"k2"}',
+        state: 'ready',
+        run_at: 7,
+        attempts: 0,
+        max_attempts: 3,
+        created_at: 7,
+      },
+      {
+        key: 'k3',
+        queue_key: 'q3',
+        payload: '{"key":"k3"}',
+        state: 'ready',
+        run_at: 8,
+        attempts: 0,
+        max_attempts: 3,
+        created_at: 8,
+      },
+    ]);
+  });
+
+  it('recordLink, getFieldMemory, hasInboundEvent and getCase read and write what they did when built per call', async () => {
+    const { store } = await make(kind);
+    const link = { entity: 'case', entityId: 'C-1', cuTaskId: 'T-1', cuListId: 'L-1', seenAt: 4 };
+    expect(await recordLink(store.db, link, 5)).toEqual(link);
+    // The same entity again: the existing link, not the new task.
+    expect(await recordLink(store.db, { ...link, cuTaskId: 'T-9', seenAt: null }, 6)).toMatchObject({
+      entity: 'case',
+      entityId: 'C-1',
+      cuTaskId: 'T-1',
+      cuListId: 'L-1',
+    });
+    expect((await getLinkByTask(store.db, 'T-1'))?.seenAt).toBe(4);
+    expect(await getLinkByTask(store.db, 'T-9')).toBeNull();
+    await rememberField(store.db, 'case', 'C-1', 'status', 'clickup', { value: 'open', at: 5 });
+    await rememberField(store.db, 'case', 'C-1', 'status', 'agreed', { value: 'open', at: 6 });
+    await rememberField(store.db, 'case', 'C-2', 'status', 'clickup', { value: 'done', at: 7 });
+    expect(await getFieldMemory(store.db, 'case', 'C-1', 'status')).toEqual({
+      clickup: { value: 'open', at: 5 },
+      agreed: { value: 'open', at: 6 },
+    });
+    expect(await getFieldMemory(store.db, 'case', 'C-1', 'priority')).toEqual({});
+    await recordInboundEvent(
+      store.db,
+      { source: 'clickup', eventId: 'e-1', type: 'taskUpdated', payload: {} },
+      anyJob({ kind: 'test.noop', key: 'e-1', payload: {} }),
+      5,
+    );
+    expect(await hasInboundEvent(store.db, 'clickup', 'e-1')).toBe(true);
+    expect(await hasInboundEvent(store.db, 'tradinggrid', 'e-1')).toBe(false);
+    expect(await hasInboundEvent(store.db, 'clickup', 'e-2')).toBe(false);
+    expect(await getCase(store.db, 'C-404')).toBeNull();
   });
 });

@@ -52,8 +52,11 @@ export async function saveCase(db: Db, c: CaseRecord): Promise<void> {
   await writeOrFoldCompiled(db, upsertCase(db, ...CASE_COLUMNS.map((k) => row[k])), `cases:${c.id}`);
 }
 
+// Read by every case job (intake, status changes, the partner's status): built and compiled once (fixedStatement.ts).
+const caseById = fixedStatement((db, id: string) => db.selectFrom('cases').select('data').where('id', '=', id));
+
 export async function getCase(db: Db, id: string): Promise<CaseRecord | null> {
-  const row = await db.selectFrom('cases').select('data').where('id', '=', id).executeTakeFirst();
+  const row = (await db.executeQuery<{ data: string }>(caseById(db, id))).rows[0];
   return row ? (JSON.parse(row.data) as CaseRecord) : null;
 }
 

@@ -1,5 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../schema.ts';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, SyncHashesTable } from '../schema.ts';
 import { writeOrFoldCompiled } from '../foldedCommit.ts';
 import { fixedStatement } from '../fixedStatement.ts';
 
@@ -17,14 +17,18 @@ export interface FieldMemory {
   agreed?: FieldMemoryEntry;
 }
 
-export async function getFieldMemory(db: Db, entity: string, entityId: string, field: string): Promise<FieldMemory> {
-  const rows = await db
+// Read by each status change in either direction: built and compiled once (fixedStatement.ts).
+const fieldRows = fixedStatement((db, entity: string, entityId: string, field: string) =>
+  db
     .selectFrom('sync_hashes')
     .selectAll()
     .where('entity', '=', entity)
     .where('entity_id', '=', entityId)
-    .where('field', '=', field)
-    .execute();
+    .where('field', '=', field),
+);
+
+export async function getFieldMemory(db: Db, entity: string, entityId: string, field: string): Promise<FieldMemory> {
+  const rows = (await db.executeQuery<Selectable<SyncHashesTable>>(fieldRows(db, entity, entityId, field))).rows;
   const out: FieldMemory = {};
   for (const r of rows) (out as Record<string, FieldMemoryEntry>)[r.side] = { value: r.hash, at: Number(r.synced_at) };
   return out;

@@ -1,6 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 import { boundedKey } from '../../core/boundedKey.ts';
+import { fixedStatement } from '../fixedStatement.ts';
+
+// Asked for each changed task by the ClickUp catch-up every minute: built and compiled once (fixedStatement.ts).
+const eventKey = fixedStatement((db, source: string, eventId: string) =>
+  db.selectFrom('inbound_events').select('event_id').where('source', '=', source).where('event_id', '=', eventId),
+);
 
 /**
  * Whether an event is already in the inbox under (source, eventId); reads the key only. The id is bounded as
@@ -11,11 +17,5 @@ export async function hasInboundEvent(
   source: string,
   eventId: string,
 ): Promise<boolean> {
-  const row = await db
-    .selectFrom('inbound_events')
-    .select('event_id')
-    .where('source', '=', source)
-    .where('event_id', '=', boundedKey(eventId))
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await db.executeQuery(eventKey(db, source, boundedKey(eventId)))).rows.length > 0;
 }

@@ -18,42 +18,42 @@ export interface Link {
  * Record that a Trading Grid entity is mirrored by a ClickUp task. Unique on both sides: recording the
  * same pair again is a no-op, a different task for the same entity is refused (returns the existing link).
  */
+type LinkValues = [
+  entity: string,
+  entityId: string,
+  cuTaskId: string,
+  cuListId: string,
+  createdAt: number,
+  seenAt: number | null,
+];
+const linkInsert = (db: Db, ...[entity, entityId, cuTaskId, cuListId, createdAt, seenAt]: LinkValues) =>
+  db.insertInto('links').values({
+    entity,
+    entity_id: entityId,
+    cu_task_id: cuTaskId,
+    cu_list_id: cuListId,
+    created_at: createdAt,
+    cu_seen_at: seenAt,
+  });
+// Written once per task created: built and compiled once per dialect (fixedStatement.ts).
+const insertLink = fixedStatement((db, ...v: LinkValues) => linkInsert(db, ...v));
+const insertLinkUnlessPresent = fixedStatement((db, ...v: LinkValues) =>
+  linkInsert(db, ...v)
+    .onConflict((oc) => oc.columns(['entity', 'entity_id']).doNothing())
+    .returning('entity'),
+);
+
 export async function recordLink(db: Db, link: Link, now: number): Promise<Link> {
+  const values: LinkValues = [link.entity, link.entityId, link.cuTaskId, link.cuListId, now, link.seenAt ?? null];
   const sink = foldSink(db);
   if (sink) {
     // Folded into a job's completion (foldedCommit.ts): a plain insert, so an existing link (a conflict)
     // fails the statement and the ordinary path, which reads the existing link, runs the commit instead.
-    fold(
-      sink,
-      db
-        .insertInto('links')
-        .values({
-          entity: link.entity,
-          entity_id: link.entityId,
-          cu_task_id: link.cuTaskId,
-          cu_list_id: link.cuListId,
-          created_at: now,
-          cu_seen_at: link.seenAt ?? null,
-        })
-        .compile(),
-      `links:${link.entity}:${link.entityId}`,
-    );
+    fold(sink, insertLink(db, ...values), `links:${link.entity}:${link.entityId}`);
     return { ...link };
   }
   // The new link comes back from the insert itself; only a conflict needs a second look.
-  const inserted = await db
-    .insertInto('links')
-    .values({
-      entity: link.entity,
-      entity_id: link.entityId,
-      cu_task_id: link.cuTaskId,
-      cu_list_id: link.cuListId,
-      created_at: now,
-      cu_seen_at: link.seenAt ?? null,
-    })
-    .onConflict((oc) => oc.columns(['entity', 'entity_id']).doNothing())
-    .returning('entity')
-    .executeTakeFirst();
+  const inserted = (await db.executeQuery(insertLinkUnlessPresent(db, ...values))).rows.length > 0;
   if (inserted) return { ...link };
   return (await getLink(db, link.entity, link.entityId))!;
 }
