@@ -57,6 +57,22 @@ async function raise(tg: TradingGridSandbox, n: number, tag: string) {
   return events;
 }
 
+/**
+ * A connection that could not be made is tried again (up to 3 times): on a 2-core machine at load average 30 a
+ * connect to the bridge sometimes timed out, even after 60 s, and failed the whole run. Nothing was sent on such a
+ * connection, and a repeated delivery is answered as a duplicate anyway.
+ */
+async function postRetryingConnect<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (attempt >= 3 || (code !== 'UND_ERR_CONNECT_TIMEOUT' && code !== 'ECONNREFUSED')) throw e;
+    }
+  }
+}
+
 /** POST each event with `concurrency` in flight, or paced at `ratePerSec`; returns ack latencies (ms). */
 async function fire(
   url: string,
@@ -70,7 +86,9 @@ async function fire(
   const one = async (ev: { id: string }) => {
     const s = signTgEvent(ev, secret);
     const t0 = performance.now();
-    const r = await pool.request({ method: 'POST', path: '/webhooks/tradinggrid', headers: s.headers, body: s.body });
+    const r = await postRetryingConnect(() =>
+      pool.request({ method: 'POST', path: '/webhooks/tradinggrid', headers: s.headers, body: s.body }),
+    );
     await r.body.dump();
     if (r.statusCode >= 300) throw new Error(`webhook answered ${r.statusCode}`);
     lat.push(performance.now() - t0);

@@ -1,7 +1,8 @@
 // Loaded into the flow-1 bench's bridge child only (`NODE_OPTIONS=--import <this file>`, FLOW1_PROBE=DIR),
 // never by the product. Plain JavaScript: it runs before tsx's loader is registered.
 // - every 250 ms: process.memoryUsage() (rss, heapUsed, external, arrayBuffers) and, from /proc/self/status,
-//   the resident anonymous / file / shared memory and the thread count, as one JSON line in DIR/memory.jsonl;
+//   the resident anonymous / file / shared memory, the thread count and V8's committed size per heap space, as one
+//   JSON line in DIR/memory.jsonl;
 // - SIGUSR2 starts a CPU profile (inspector Profiler, 100 µs sampling), the next SIGUSR2 writes it to
 //   DIR/bridge-N.cpuprofile (the bench brackets its measured window with them: no start-up, no warm-up);
 //   plus the heap used right after the last full (mark-compact) collection: what was live then;
@@ -11,7 +12,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 const dir = process.env.GRIDBRIDGE_FLOW1_PROBE;
 if (dir) {
@@ -40,9 +41,13 @@ if (dir) {
     }
     // Open sockets (server and client side): what the process holds for the requests in flight.
     const sockets = process._getActiveHandles().filter((h) => h?.constructor?.name === 'Socket').length;
+    // V8's heap by space (committed): the young generation (new_space) grows to its semi-space limit with the
+    // allocation rate, the old space by V8's growing factor between full collections.
+    const spaces = {};
+    for (const sp of getHeapSpaceStatistics()) spaces[sp.space_name] = sp.space_size;
     appendFileSync(
       join(dir, 'memory.jsonl'),
-      `${JSON.stringify({ at: Date.now(), ...m, ...status, sockets, afterMajorGc, majorGcs })}\n`,
+      `${JSON.stringify({ at: Date.now(), ...m, ...status, sockets, afterMajorGc, majorGcs, spaces })}\n`,
     );
     if (!snapped && ((snapAt > 0 && m.rss > snapAt) || (snapAtHeap > 0 && m.heapUsed > snapAtHeap))) {
       snapped = true;
