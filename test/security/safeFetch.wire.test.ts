@@ -190,6 +190,26 @@ describe('failures read as they come', () => {
   });
 });
 
+describe('a public IP literal', () => {
+  it('passes the address check made without a lookup, and is connected to', async () => {
+    const r = await safeFetch(`http://[2606:4700:4700::1111]:${port}/file.pdf`, {
+      ...base,
+      allowedHosts: ['2606:4700:4700::1111'],
+      allowPrivateAddresses: false,
+      timeoutMs: 300,
+      totalTimeoutMs: 3_000,
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).not.toBe('http:address_blocked');
+    expect(r.error.detail).toMatch(
+      new RegExp(
+        `^safeFetch (GET http://\\[2606:4700:4700::1111\\]:${port}/file\\.pdf: no response \\(|: no complete answer)`,
+      ),
+    );
+  });
+});
+
 describe('a POST', () => {
   it('is named as a POST in its failures', async () => {
     const r = await safeFetch(local('/hang'), { ...base, post: Buffer.from('<as2/>'), totalTimeoutMs: 300 });

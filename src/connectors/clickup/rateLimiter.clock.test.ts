@@ -331,6 +331,27 @@ describe('ClickUp rate limiter on a test clock: edges', () => {
     expect(l.state()).toMatchObject({ remaining: 60, resetAt: null });
   });
 
+  it("after a first answer that is a 429, a call at its reset still waits out the margin, and the probe's answer", async () => {
+    const { c, l, times, go } = setup();
+    await go();
+    l.done(undefined);
+    l.onRateLimited(3_000);
+    c.t = T0 + 3_000;
+    await go();
+    expect(times[1]! - T0).toBe(3_250);
+    // A call still out when that reset passes: the next probe waits for it too.
+    const { c: c2, l: l2, times: times2, go: go2 } = setup();
+    await go2();
+    l2.onRateLimited(3_000);
+    c2.t = T0 + 3_250;
+    const probe = go2();
+    await settle();
+    expect(times2).toEqual([T0]);
+    l2.done(headers(100, 99, T0 + 63_000));
+    await probe;
+    expect(times2).toHaveLength(2);
+  });
+
   it('a call at the reset itself, inside the margin, still counts in the old window', async () => {
     const { c, l, times, go } = setup();
     await go();
