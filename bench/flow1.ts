@@ -23,10 +23,11 @@ import { percentile, round, summary } from './stats.ts';
 
 const CREATE = 'POST /api/v2/list/{list_id}/task';
 /**
- * FLOW1_YIELD=1: the bridge starts claimed jobs one event-loop turn apart (dispatcher.yield_between_jobs),
- * to compare the acknowledgement times at 500 requests/s with and without it.
+ * FLOW1_YIELD=0 / 1: the bridge starts a claimed batch of jobs in one turn / one event-loop turn apart
+ * (dispatcher.yield_between_jobs; unset: the default, apart), to compare the acknowledgement times at 500
+ * requests/s with and without it.
  */
-const YIELD = process.env.FLOW1_YIELD === '1';
+const YIELD = process.env.FLOW1_YIELD === undefined ? {} : { yield_between_jobs: process.env.FLOW1_YIELD === '1' };
 /** FLOW1_ONLY=child: only the bridge-in-its-own-process runs (CPU per case, peak RSS), not the other two. */
 const CHILD_ONLY = process.env.FLOW1_ONLY === 'child';
 /**
@@ -122,7 +123,7 @@ async function bridgeRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, 
     { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
     {
       storeUrl: `sqlite:${join(dir, 'b.db')}`,
-      extra: { dispatcher: { concurrency: 64, poll_ms: 20, yield_between_jobs: YIELD } },
+      extra: { dispatcher: { concurrency: 64, poll_ms: 20, ...YIELD } },
       clickupUnmetered: true,
     },
   );
@@ -189,7 +190,7 @@ async function childRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, t
     { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
     {
       storeUrl: `sqlite:${file}`,
-      extra: { dispatcher: { concurrency: 64, poll_ms: 20, yield_between_jobs: YIELD } },
+      extra: { dispatcher: { concurrency: 64, poll_ms: 20, ...YIELD } },
       clickupUnmetered: true,
     },
   );

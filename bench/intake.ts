@@ -26,10 +26,14 @@ const root = new URL('..', import.meta.url).pathname;
 /** The options compared; `baseline` is the same bridge process with its dispatcher stopped (intake alone). */
 const OPTIONS = {
   baseline: { noDispatch: true, extra: {} },
-  // Today's default: group commit of inbound events (always on) and a claimed batch started in one turn.
-  same_loop: { noDispatch: false, extra: {} },
+  // Group commit of inbound events (always on) and a claimed batch started in one turn (the default until 7 December).
+  same_loop: { noDispatch: false, extra: { dispatcher: { yield_between_jobs: false } } },
+  // The default since 7 December: the jobs of a claimed batch start one event-loop turn apart.
   bounded_turn: { noDispatch: false, extra: { dispatcher: { yield_between_jobs: true } } },
-  intake_thread: { noDispatch: false, extra: { server: { intake_thread: true } } },
+  intake_thread: {
+    noDispatch: false,
+    extra: { server: { intake_thread: true }, dispatcher: { yield_between_jobs: false } },
+  },
 } as const;
 type Option = keyof typeof OPTIONS;
 
@@ -258,7 +262,7 @@ export async function run(
     }
   }
   return {
-    method: `${backlog} flow-1 jobs (tg.event, each: Trading Grid reads, a ClickUp task, the partner's status, the returning ClickUp webhook) pre-loaded in a fresh store; the bridge (dispatcher concurrency 64, poll 20 ms) started in its own process, given 2 s to get draining, then ${rate} signed Trading Grid webhooks/s for ${seconds} s from a load generator in another process (open loop, latency from send to answer). Options: baseline = the same bridge with its dispatcher stopped; same_loop = today's default (group commit of inbound events, always on); bounded_turn = dispatcher.yield_between_jobs; intake_thread = server.intake_thread. Sandboxes (ClickUp unthrottled) in the bench process. ${runs} run(s) per option and store. jobs_done counts every job kind (a tg.event job queues the case's further jobs), so backlog_left_at_end (backlog minus jobs done) under-states what is left`,
+    method: `${backlog} flow-1 jobs (tg.event, each: Trading Grid reads, a ClickUp task, the partner's status, the returning ClickUp webhook) pre-loaded in a fresh store; the bridge (dispatcher concurrency 64, poll 20 ms) started in its own process, given 2 s to get draining, then ${rate} signed Trading Grid webhooks/s for ${seconds} s from a load generator in another process (open loop, latency from send to answer). Options: baseline = the same bridge with its dispatcher stopped; same_loop = group commit of inbound events (always on), a claimed batch started in one turn; bounded_turn = dispatcher.yield_between_jobs (the default since 7 December); intake_thread = server.intake_thread. Sandboxes (ClickUp unthrottled) in the bench process. ${runs} run(s) per option and store. jobs_done counts every job kind (a tg.event job queues the case's further jobs), so backlog_left_at_end (backlog minus jobs done) under-states what is left`,
     load_average_at_end: loadavg().map((x) => round(x)),
     goal_ack_ms_p99: 10,
     results: by,
