@@ -1,11 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type {
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  UnknownRow,
-} from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import type { Logger } from 'pino';
 import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
 import { throughout, until } from '../../test/helpers/until.ts';
@@ -53,21 +48,37 @@ function errorLog(): { logger: Logger; errors: Array<{ obj: Record<string, unkno
 }
 
 /** A plugin that holds every INSERT's result until `release()`: an enqueue that hangs. */
-function hangingInserts(): { plugin: KyselyPlugin; started: () => number; release: () => void } {
+/**
+ * The store's database, seeing every insert into jobs as it is sent (`before`, which may hold it up). At the
+ * statement actually executed, not the query builder: the one-job insert is compiled once (fixedStatement.ts),
+ * so a Kysely plugin's transformQuery never sees it.
+ */
+function onJobInserts(db: Kysely<Database>, before: () => Promise<void> | void): Kysely<Database> {
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'executeQuery')
+        return async (q: CompiledQuery, ...rest: unknown[]) => {
+          if (/^insert into "jobs"/i.test(q.sql)) await before();
+          return (target.executeQuery as (...a: unknown[]) => unknown)(q, ...rest);
+        };
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+function hangingInserts(db: Kysely<Database>): { db: Kysely<Database>; started: () => number; release: () => void } {
   let started = 0;
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const plugin: KyselyPlugin = {
-    transformQuery(args: PluginTransformQueryArgs) {
-      if (args.node.kind === 'InsertQueryNode') started++;
-      return args.node;
-    },
-    async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+  return {
+    db: onJobInserts(db, async () => {
+      started++;
       await gate;
-      return args.result;
-    },
+    }),
+    started: () => started,
+    release,
   };
-  return { plugin, started: () => started, release };
 }
 
 describe('the jobs a schedule enqueues', () => {
@@ -206,10 +217,7 @@ describe('ticking', () => {
     process.on('unhandledRejection', onRejection);
     cleanups.push(() => void process.off('unhandledRejection', onRejection));
     let tries = 0;
-    const counting = t.store.db.withPlugin({
-      transformQuery: (a) => (a.node.kind === 'InsertQueryNode' && tries++, a.node),
-      transformResult: async (a) => a.result,
-    });
+    const counting = onJobInserts(t.store.db, () => void tries++);
     const s = new Scheduler({ ...t.store, db: counting }, () => undefined);
     cleanups.push(() => s.stop());
     s.add({ kind: 'sla.sweep', cron: '* * * * * *' });
@@ -223,8 +231,8 @@ describe('ticking', () => {
 
   it('a tick whose enqueue hangs is not overlapped by the next ones (they are skipped, not piled up)', async () => {
     const t = await store();
-    const hang = hangingInserts();
-    const s = new Scheduler({ ...t.store, db: t.store.db.withPlugin(hang.plugin) }, () => undefined);
+    const hang = hangingInserts(t.store.db);
+    const s = new Scheduler({ ...t.store, db: hang.db }, () => undefined);
     cleanups.push(() => s.stop());
     cleanups.push(() => hang.release());
     s.add({ kind: 'sla.sweep', cron: '* * * * * *' });

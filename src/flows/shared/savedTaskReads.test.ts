@@ -5,13 +5,12 @@ import type { ListTasksQuery } from '../../connectors/clickup/client.ts';
 import { CREATED_SKEW_MS, SavedTaskReads, TOO_BIG_MS } from './savedTaskReads.ts';
 
 const FIELD = 'f-case';
-const task = (id: string, value: string | null): ClickUpTask =>
-  ({
-    id,
-    name: id,
-    status: { status: 'to do', type: 'open' },
-    custom_fields: value === null ? [] : [{ id: FIELD, name: 'TG case id', type: 'short_text', value }],
-  });
+const task = (id: string, value: string | null): ClickUpTask => ({
+  id,
+  name: id,
+  status: { status: 'to do', type: 'open' },
+  custom_fields: value === null ? [] : [{ id: FIELD, name: 'TG case id', type: 'short_text', value }],
+});
 
 /** A ClickUp whose list holds `tasks`; each call is recorded; listTasks obeys maxPages (100 a page). */
 function fakeClickUp(tasks: ClickUpTask[]) {
