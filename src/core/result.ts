@@ -42,3 +42,15 @@ export function unwrap<T>(r: Result<T>): T {
   if (r.ok) return r.value;
   throw new RemoteFailure(r.error);
 }
+
+/**
+ * The remote is down or overloaded rather than refusing this request: a 5xx, a 408, or no answer at all
+ * (connection refused or reset, a timeout). Retrying later is all there is to do, so the dispatcher keeps
+ * the job's attempts while its outage patience lasts, and the ClickUp transport counts it as an outage. A 429
+ * is pacing, handled apart; other 4xx are the request's own fault.
+ */
+export function remoteUnavailable(e: RemoteError): boolean {
+  if (!e.retryable) return false;
+  if (e.unavailable !== undefined) return e.unavailable;
+  return e.status === undefined || e.status === 408 || e.status >= 500;
+}

@@ -1,4 +1,4 @@
-import type { RemoteError } from '../core/result.ts';
+import { remoteUnavailable, type RemoteError } from '../core/result.ts';
 import type { JobOutcome } from './dispatcher.ts';
 
 /** A remote failure as a job outcome: retryable ones come back later (not before the remote asks), others are dead letters. */
@@ -16,16 +16,4 @@ export function outcomeFromRemote(e: RemoteError, context: string): JobOutcome {
     ...(e.status === 429 ? { rateLimited: true } : {}),
     ...(remoteUnavailable(e) ? { unavailable: true, ...(e.remote ? { remote: e.remote } : {}) } : {}),
   };
-}
-
-/**
- * The remote is down or overloaded rather than refusing this request: a 5xx, a 408, or no answer at all
- * (connection refused or reset, a timeout). Retrying later is all there is to do, so the dispatcher keeps
- * the job's attempts while its outage patience lasts. A 429 is pacing, handled apart; other 4xx are the
- * request's own fault.
- */
-export function remoteUnavailable(e: RemoteError): boolean {
-  if (!e.retryable) return false;
-  if (e.unavailable !== undefined) return e.unavailable;
-  return e.status === undefined || e.status === 408 || e.status >= 500;
 }

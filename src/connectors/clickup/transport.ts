@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { HttpClient, type HttpRequest, type StreamResponse } from '../http/httpClient.ts';
 import { backoffMs, mayRepeatInPlace } from '../http/decideRetry.ts';
-import { err, ok, type RemoteError, type Result } from '../../core/result.ts';
+import { err, ok, remoteUnavailable, type RemoteError, type Result } from '../../core/result.ts';
 import type { ClickUpRateLimiter } from './rateLimiter.ts';
 import { currentJobSignal, jobStopped, unlessAborted } from '../../core/jobSignal.ts';
 
@@ -110,7 +110,7 @@ export class ClickUpTransport {
   /** Notes whether ClickUp answered; the first answer after an outage tells the `onRecovered` listeners. */
   private observe(r: Result<unknown>): void {
     const e = r.ok ? null : r.error;
-    if (e && e.retryable && (e.status === undefined || e.status === 408 || e.status >= 500)) {
+    if (e && remoteUnavailable(e)) {
       this.downSince ??= this.now();
       return;
     }
