@@ -1,6 +1,20 @@
 import { sql, type Kysely } from 'kysely';
 
 const KEY = ['mailbox', 'us_key', 'partner_key', 'interchange', 'group_control', 'transaction_control'];
+/** The table as 006_mailbox made it: name, type, not null. */
+const COLUMNS: ReadonlyArray<[string, 'text' | 'bigint', boolean]> = [
+  ['mailbox', 'text', true],
+  ['us_key', 'text', true],
+  ['interchange', 'text', true],
+  ['group_control', 'text', true],
+  ['transaction_control', 'text', true],
+  ['partner_key', 'text', true],
+  ['business_value', 'text', false],
+  ['fa', 'text', true],
+  ['fa_due_at', 'bigint', true],
+  ['sent_at', 'bigint', true],
+  ['data', 'text', true],
+];
 
 /**
  * A sent transaction is known by its partner too: many translators number interchanges and groups per trading
@@ -16,36 +30,10 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
     return;
   }
   // SQLite cannot change a primary key in place: the table is rebuilt, its rows and indexes kept.
-  await db.schema
-    .createTable('mailbox_sent_transactions_022')
-    .addColumn('mailbox', 'text', (c) => c.notNull())
-    .addColumn('us_key', 'text', (c) => c.notNull())
-    .addColumn('interchange', 'text', (c) => c.notNull())
-    .addColumn('group_control', 'text', (c) => c.notNull())
-    .addColumn('transaction_control', 'text', (c) => c.notNull())
-    .addColumn('partner_key', 'text', (c) => c.notNull())
-    .addColumn('business_value', 'text')
-    .addColumn('fa', 'text', (c) => c.notNull())
-    .addColumn('fa_due_at', 'bigint', (c) => c.notNull())
-    .addColumn('sent_at', 'bigint', (c) => c.notNull())
-    .addColumn('data', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('mailbox_sent_transactions_pk', KEY as never)
-    .execute();
-  const cols = sql.join(
-    [
-      'mailbox',
-      'us_key',
-      'interchange',
-      'group_control',
-      'transaction_control',
-      'partner_key',
-      'business_value',
-      'fa',
-      'fa_due_at',
-      'sent_at',
-      'data',
-    ].map((c) => sql.id(c)),
-  );
+  let table = db.schema.createTable('mailbox_sent_transactions_022');
+  for (const [name, type, notNull] of COLUMNS) table = table.addColumn(name, type, (c) => (notNull ? c.notNull() : c));
+  await table.addPrimaryKeyConstraint('mailbox_sent_transactions_pk', KEY as never).execute();
+  const cols = sql.join(COLUMNS.map(([name]) => sql.id(name)));
   await sql`INSERT INTO mailbox_sent_transactions_022 (${cols}) SELECT ${cols} FROM mailbox_sent_transactions`.execute(
     db,
   );

@@ -11,12 +11,6 @@ export type NewJob = JobRecord;
 /** NOTIFY channel on which new jobs are announced to idle workers (PostgreSQL). */
 export const JOBS_CHANNEL = 'gridbridge_jobs';
 
-/**
- * Insert jobs (checked against their kinds' schemas: the job catalogues make them); ones whose key exists already
- * are skipped by the unique index. Returns how many were new (inside a folded completion: how many were asked for).
- * On PostgreSQL new jobs are announced to idle workers of every instance (LISTEN in the dispatcher); inside
- * a transaction the notification is delivered at commit. SQLite has one process: nothing to announce.
- */
 type Db = Kysely<Database> | Transaction<Database>;
 type JobValues = [
   kind: string,

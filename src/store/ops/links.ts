@@ -14,10 +14,6 @@ export interface Link {
   seenAt?: number | null;
 }
 
-/**
- * Record that a Trading Grid entity is mirrored by a ClickUp task. Unique on both sides: recording the
- * same pair again is a no-op, a different task for the same entity is refused (returns the existing link).
- */
 type LinkValues = [
   entity: string,
   entityId: string,
@@ -43,6 +39,10 @@ const insertLinkUnlessPresent = fixedStatement((db, ...v: LinkValues) =>
     .returning('entity'),
 );
 
+/**
+ * Record that a Trading Grid entity is mirrored by a ClickUp task. Unique on both sides: recording the
+ * same pair again is a no-op, a different task for the same entity is refused (returns the existing link).
+ */
 export async function recordLink(db: Db, link: Link, now: number): Promise<Link> {
   const values: LinkValues = [link.entity, link.entityId, link.cuTaskId, link.cuListId, now, link.seenAt ?? null];
   const sink = foldSink(db);
