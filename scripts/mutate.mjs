@@ -17,6 +17,7 @@ const DISPATCHER_LOOP_TESTS = [
   'src/sync/dispatcher.yield.test.ts',
   'src/sync/dispatcher.log.test.ts',
   'src/sync/dispatcher.loop.test.ts',
+  'src/sync/dispatcher.leaseClock.test.ts',
 ];
 
 /** Module → the files mutated and the test files that cover them. */
@@ -49,9 +50,9 @@ export const MODULES = {
   // file per mutant made a mutant take 20 s at a load of 25; its PostgreSQL-only lines are left out of both).
   // The whole file (366 mutants) ran at 4-5 mutants a minute on the shared machine: too slow for one run.
   // `dispatcher`: running one job and recording its outcome (execute, settle: retries, dead letters, lost
-  // leases, deadlines, shutdown hand-back, the write guard), l. 298-454.
+  // leases, deadlines, shutdown hand-back, the write guard), l. 303-460.
   dispatcher: {
-    mutate: ['src/sync/dispatcher.ts:298-454'],
+    mutate: ['src/sync/dispatcher.ts:303-460'],
     sqliteOnly: true,
     tests: [
       'src/sync/dispatcher.test.ts',
@@ -60,23 +61,23 @@ export const MODULES = {
       'src/sync/dispatcher.log.test.ts',
     ],
   },
-  // The rest of the file in two more halves, but the PostgreSQL-only lines (LISTEN, l. 150-158; folded and
-  // optimistic group commits, l. 484-561 but for the two conditions that choose them, l. 507 and 535). Lines as
-  // of 95cd2bc (re-checked 7 December: the ranges first written here were a few lines off).
+  // The rest of the file in two more halves, but the PostgreSQL-only lines (LISTEN, l. 155-163; folded and
+  // optimistic group commits, l. 490-567 but for the two conditions that choose them, l. 513 and 541). Lines as
+  // of 0303f6c (re-checked 7 December: JobOutcome's `remote` and retryJob's `waitingOn` moved them 5 and 6 down).
   // `dispatcherLoop`: the worker id and lease clock, start, the lease upkeep, stop, runUntilIdle, the claim loop.
   dispatcherLoop: {
-    mutate: ['src/sync/dispatcher.ts:132-149', 'src/sync/dispatcher.ts:159-297'],
+    mutate: ['src/sync/dispatcher.ts:137-154', 'src/sync/dispatcher.ts:164-302'],
     sqliteOnly: true,
     tests: DISPATCHER_LOOP_TESTS,
   },
-  // `dispatcherCommit`: the dead-letter tail of settle (l. 455-459, a line below the `dispatcher` half since
-  // failing_since added one above it), the group commit's kick, the two conditions, the SQLite group commit.
+  // `dispatcherCommit`: the dead-letter tail of settle (l. 461-465), the group commit's kick, the two
+  // conditions, the SQLite group commit.
   dispatcherCommit: {
     mutate: [
-      'src/sync/dispatcher.ts:455-482',
-      'src/sync/dispatcher.ts:507-507',
-      'src/sync/dispatcher.ts:535-535',
-      'src/sync/dispatcher.ts:562-618',
+      'src/sync/dispatcher.ts:461-488',
+      'src/sync/dispatcher.ts:513-513',
+      'src/sync/dispatcher.ts:541-541',
+      'src/sync/dispatcher.ts:568-624',
     ],
     sqliteOnly: true,
     tests: DISPATCHER_LOOP_TESTS,
