@@ -155,16 +155,16 @@ export function mergeMemo(theirs: HealthMemo | null, ours: HealthMemo): HealthMe
  * the memo as saved, for the check's next save.
  */
 async function saveMemo(store: Store, expected: string | null, memo: HealthMemo, now: number): Promise<string> {
-  let seen = expected;
-  let next = memo;
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const value = JSON.stringify(next);
-    if (await cursors.compareAndSetCursor(store.db, HEALTH_MEMO, seen, value, now)) return value;
-    seen = await cursors.readCursor(store.db, HEALTH_MEMO);
-    next = mergeMemo(parseMemo(seen), memo);
-  }
-  // Never lost silently: the check fails and its job is tried again.
-  throw new Error(`the ClickUp webhook health memo kept changing under this check (${HEALTH_MEMO})`);
+  const value = JSON.stringify(memo);
+  const saved = await cursors.saveCursorOver(
+    store.db,
+    HEALTH_MEMO,
+    expected,
+    value,
+    (theirs) => JSON.stringify(mergeMemo(parseMemo(theirs), memo)),
+    now,
+  );
+  return saved ?? value;
 }
 
 export function webhookSpec(ctx: SyncContext, endpoint: string): WebhookSpec {
@@ -179,16 +179,17 @@ export function webhookSpec(ctx: SyncContext, endpoint: string): WebhookSpec {
  * files were then never read. At worst a window read twice, never a change skipped.
  */
 async function saveCursor(store: Store, expected: string | null, value: number, now: number): Promise<void> {
-  let seen = expected;
-  let next = value;
-  for (let attempt = 0; attempt < 10; attempt++) {
-    if (await cursors.compareAndSetCursor(store.db, CURSOR, seen, String(next), now)) return;
-    seen = await cursors.readCursor(store.db, CURSOR);
-    const theirs = seen === null ? NaN : Number(seen);
-    next = Number.isFinite(theirs) ? Math.min(theirs, value) : value;
-  }
-  // Never lost silently: the check fails and its job is tried again.
-  throw new Error(`the ClickUp catch-up cursor kept changing under this check (${CURSOR})`);
+  await cursors.saveCursorOver(
+    store.db,
+    CURSOR,
+    expected,
+    String(value),
+    (seen) => {
+      const theirs = seen === null ? NaN : Number(seen);
+      return String(Number.isFinite(theirs) ? Math.min(theirs, value) : value);
+    },
+    now,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { SyncContext } from './context.ts';
 import type { JobHandler } from './dispatcher.ts';
 import { recordInboundEventsInOrder } from '../store/ops/recordInboundEvent.ts';
-import { initCursor, readCursor, writeCursor } from '../store/ops/cursors.ts';
+import { initCursor, readCursor, saveCursorOver } from '../store/ops/cursors.ts';
 import { outcomeFromRemote } from './outcome.ts';
 import { tgQueueKey } from './tgQueueKey.ts';
 import { engineJobs, newEngineJob, parsePayload } from './engineJobs.ts';
@@ -22,6 +22,13 @@ export async function initPollCursor(db: SyncContext['store']['db'], now: number
  * `tradinggrid.poll` (scheduled): webhooks can be missed, so changes since the stored cursor are read
  * by polling and fed through the same inbox as webhook events. Repeats dedupe by event id and by the
  * flows' own idempotency; the cursor moves only after the events are stored.
+ *
+ * Two runs can overlap: a run whose lease was lost is stopped by the dispatcher only at its next remote write
+ * or lease beat, and the poll writes nothing remote, so it can still save after the new holder (or the next
+ * slot's run) saved. Every saved cursor has had the changes up to it stored, so neither save skips a change,
+ * but a blind one put an older cursor over a newer one and the next poll read the window between them again
+ * (repeats dedupe; a long window is what ran polls past their deadline). The save is guarded (saveCursorOver):
+ * only over the cursor this run read; when another run saved meanwhile, theirs stands.
  */
 export function tradingGridPollHandler(ctx: SyncContext): JobHandler {
   return async (job) => {
@@ -31,10 +38,10 @@ export function tradingGridPollHandler(ctx: SyncContext): JobHandler {
     const db = ctx.store.db;
     const cursor = await readCursor(db, CURSOR);
     const now = ctx.now();
-    const save = (value: string) => writeCursor(db, CURSOR, value, ctx.now());
-    // First run: start from now; older history is `gridbridge backfill`'s job, not a poll's.
+    // First run: start from now; older history is `gridbridge backfill`'s job, not a poll's. Created only if
+    // absent: a cursor another run saved meanwhile has its changes stored, and now may be past some of theirs.
     if (cursor === null) {
-      await save(new Date(now).toISOString());
+      await initCursor(db, CURSOR, new Date(now).toISOString(), ctx.now());
       return { status: 'done' };
     }
     if (!ctx.tg.pollChanges) return { status: 'done' };
@@ -56,7 +63,9 @@ export function tradingGridPollHandler(ctx: SyncContext): JobHandler {
       );
       fresh += recorded.filter((x) => !x.duplicate).length;
     }
-    await save(r.value.cursor);
+    // Guarded: saved over the cursor this run read; when another run saved meanwhile, theirs stands (the cursor
+    // is the driver's, opaque here, so which of two is later cannot be told; theirs is as safe as ours).
+    await saveCursorOver(db, CURSOR, cursor, r.value.cursor, () => null, ctx.now());
     if (fresh > 0) {
       ctx.logger.info({ fresh, seen: r.value.events.length }, 'Trading Grid poll found changes no webhook brought');
       ctx.wake();

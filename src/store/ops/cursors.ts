@@ -3,7 +3,10 @@ import type { Database } from '../schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Named positions and memos kept between runs (`tradinggrid.poll`, the ClickUp catch-up, its webhook health memo). */
+/**
+ * Named positions and memos kept between runs (`tradinggrid.poll`, the ClickUp catch-up, its webhook health memo,
+ * the mapping check's findings).
+ */
 export async function readCursor(db: Db, name: string): Promise<string | null> {
   const r = await db.selectFrom('cursors').select('value').where('name', '=', name).executeTakeFirst();
   return r ? r.value : null;
@@ -44,6 +47,33 @@ export async function compareAndSetCursor(
     .where('value', '=', expected)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Save the cursor `name` as `value` over `expected` (its value as the caller last read it) in one guarded
+ * statement (compareAndSetCursor). When another writer saved in between, `merge(theirs)` says what to save over
+ * theirs instead, or null when theirs stands as it is (nothing written). A blind write here lets a writer that
+ * read earlier put an older value over a newer one. After 10 collisions it throws, so the caller's job is tried
+ * again: never lost silently. Returns the value the cursor holds after this save.
+ */
+export async function saveCursorOver(
+  db: Db,
+  name: string,
+  expected: string | null,
+  value: string,
+  merge: (theirs: string | null) => string | null,
+  now: number,
+): Promise<string | null> {
+  let seen = expected;
+  let next = value;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if (await compareAndSetCursor(db, name, seen, next, now)) return next;
+    seen = await readCursor(db, name);
+    const merged = merge(seen);
+    if (merged === null) return seen;
+    next = merged;
+  }
+  throw new Error(`the cursor ${name} kept changing under this writer`);
 }
 
 /** Create the cursor `name` at `value` when it does not exist yet; an existing one is left as it is. */
