@@ -322,7 +322,8 @@ export const MODULES = {
       'src/flows/03-documents/decisions/tradingGridDocument.test.ts',
     ],
   },
-  // The business calendar SLA due dates are counted in (working hours, holidays, time zones) and its config.
+  // The business calendar SLA due dates are counted in (working hours, holidays, time zones) and its config, with
+  // calendar.known.test.ts: known-answer tables (DST gaps at range bounds), no property runs.
   businessCalendar: {
     mutate: [
       'src/core/calendar/businessCalendar.ts',
@@ -333,6 +334,7 @@ export const MODULES = {
       'src/core/calendar/businessCalendar.test.ts',
       'src/core/calendar/calendarConfig.test.ts',
       'src/core/calendar/calendar.edges.test.ts',
+      'src/core/calendar/calendar.known.test.ts',
     ],
   },
 };

@@ -6,7 +6,7 @@ import {
   type ParsedBusinessCalendarConfig,
 } from './calendarConfig.ts';
 import { PublicHolidays } from './publicHolidays.ts';
-import { civilFromDayNumber, DAY_MS, formatIsoDate, HOUR_MS, parseIsoDate, zonedWallTimeToUtc } from './zoned.ts';
+import { civilFromDayNumber, DAY_MS, formatIsoDate, HOUR_MS, parseIsoDate, zonedBoundToUtc } from './zoned.ts';
 
 /** One local day of a calendar, resolved to UTC instants (so DST is already accounted for). */
 export interface DayPlan {
@@ -198,8 +198,9 @@ export class BusinessCalendar {
 
   private buildPlan(day: number): DayPlan {
     const tz = this.timeZone;
-    const startUtc = zonedWallTimeToUtc(tz, day, 0);
-    const endUtc = zonedWallTimeToUtc(tz, day + 1, 0);
+    // Every bound is read with zonedBoundToUtc: a wall time in a spring-forward gap is the clock's jump.
+    const startUtc = zonedBoundToUtc(tz, day, 0);
+    const endUtc = zonedBoundToUtc(tz, day + 1, 0);
     const civil = civilFromDayNumber(day);
     const ranges = this.weekly[civil.weekday]!;
     let closedReason: string | undefined;
@@ -216,9 +217,9 @@ export class BusinessCalendar {
     if (closedReason === undefined) {
       for (const [from, to] of ranges) {
         // 24:00 is the next local midnight, which is exactly endUtc (days tile without gaps).
-        const s = zonedWallTimeToUtc(tz, day, from);
-        const e = to === 1440 ? endUtc : zonedWallTimeToUtc(tz, day, to);
-        if (e <= s) continue; // a range swallowed by a spring-forward gap
+        const s = zonedBoundToUtc(tz, day, from);
+        const e = to === 1440 ? endUtc : zonedBoundToUtc(tz, day, to);
+        if (e <= s) continue; // a range inside a spring-forward gap
         const last = open.length - 1;
         if (last > 0 && open[last]! >= s) open[last] = Math.max(open[last]!, e);
         else open.push(s, e);

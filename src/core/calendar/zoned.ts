@@ -57,7 +57,36 @@ export function formatIsoDate(dayNumber: number): string {
  * (spring-forward gap) moves forward by the gap; a repeated one (fall-back) takes the earlier instant.
  */
 export function zonedWallTimeToUtc(timeZone: string, dayNumber: number, minuteOfDay: number): number {
-  const wall = dayNumber * DAY_MS + minuteOfDay * 60_000;
+  const r = resolveWallTime(timeZone, dayNumber * DAY_MS + minuteOfDay * 60_000);
+  return typeof r === 'number' ? r : r.afterGapMs;
+}
+
+/**
+ * The UTC instant a bound of local working hours stands for: like zonedWallTimeToUtc, but a wall time in a
+ * spring-forward gap is the instant of the clock's jump, not moved forward by the gap. On the night Berlin's
+ * clocks go from 02:00 to 03:00, a range '02:00-02:30' holds no instant (moved forward, it would be 03:00-03:30,
+ * hours nobody configured), '02:30-04:00' holds 03:00-04:00 and '01:30-02:30' holds 01:30-02:00.
+ */
+export function zonedBoundToUtc(timeZone: string, dayNumber: number, minuteOfDay: number): number {
+  const r = resolveWallTime(timeZone, dayNumber * DAY_MS + minuteOfDay * 60_000);
+  if (typeof r === 'number') return r;
+  // The jump lies in (beforeGapMs, afterGapMs]: the first instant whose offset is no longer the old one.
+  let lo = r.beforeGapMs;
+  let hi = r.afterGapMs;
+  const old = offsetMinutes(timeZone, lo);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (offsetMinutes(timeZone, mid) === old) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/**
+ * The instant of wall time `wall` (ms as if UTC), the earlier of two when it repeats; in a spring-forward gap, the
+ * wall time read with the offset after the gap (an instant before the gap) and with the one before it (after).
+ */
+function resolveWallTime(timeZone: string, wall: number): number | { beforeGapMs: number; afterGapMs: number } {
   // Offsets a day either side bracket any single transition near this wall time.
   const before = offsetMinutes(timeZone, wall - DAY_MS);
   const after = offsetMinutes(timeZone, wall + DAY_MS);
@@ -67,8 +96,8 @@ export function zonedWallTimeToUtc(timeZone: string, dayNumber: number, minuteOf
     if (offsetMinutes(timeZone, t) === off) candidates.push(t);
   }
   if (candidates.length > 0) return Math.min(...candidates);
-  // In a gap: interpret with the offset in force before the transition, which lands after it.
-  return wall - before * 60_000;
+  // In a gap: read with the offset in force before the transition, the wall time lands after it.
+  return { beforeGapMs: wall - after * 60_000, afterGapMs: wall - before * 60_000 };
 }
 
 /** Local day number of the instant `utcMs` in `timeZone`. */
