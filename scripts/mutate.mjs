@@ -105,8 +105,9 @@ export const MODULES = {
   // (GB_TEST_STORES=sqlite, like storeOps). Their PostgreSQL-only lines cannot be killed there and are left out:
   // the claim's PostgreSQL statement path (claimJobs.ts l. 45-46), the enqueue's folded-completion and NOTIFY
   // paths (enqueueJobs.ts l. 47-51, 53-64; the two conditions that choose them are kept), the intake's one-statement
-  // PostgreSQL write and announce (recordInboundEvent.ts l. 89, 99-101, 125-126, 136-172, 204, as of main's
-  // flying group commit) and releaseOrphanedLeases' PostgreSQL guard (l. 16).
+  // PostgreSQL write (recordInboundEvent.ts l. 125-128, writeEvents' PostgreSQL branch; l. 137-172, pgRecord; l. 204
+  // from its `return`, the one-event PostgreSQL path, its condition kept; lines as of 5874dc4, re-checked 7 December)
+  // and releaseOrphanedLeases' PostgreSQL guard (l. 16).
   // The statement texts (fastPath/statements.ts) are module-level constants: Stryker's ignoreStatic leaves them out.
   // `storeQueue`: claim, complete, enqueue, retry, dead-letter, replay, advance, take parked jobs.
   storeQueue: {
@@ -131,14 +132,15 @@ export const MODULES = {
     ],
   },
   // `storeIntake`: recording inbound events exactly once (the group-commit batcher, its fallback event by event,
-  // the in-order batch, the one-event path in a transaction), comparing and finding a stored one.
+  // the announce after the commit, the in-order batch, the one-event path in a transaction), comparing and finding a
+  // stored one. The announce is dialect-free code (only PostgreSQL stores have an announcer): inboundIntake.test.ts
+  // gives the SQLite store a stand-in so the decision is measured.
   storeIntake: {
     mutate: [
-      'src/store/ops/recordInboundEvent.ts:28-88',
-      'src/store/ops/recordInboundEvent.ts:90-98',
-      'src/store/ops/recordInboundEvent.ts:104-124',
+      'src/store/ops/recordInboundEvent.ts:28-124',
       'src/store/ops/recordInboundEvent.ts:129-135',
       'src/store/ops/recordInboundEvent.ts:174-203',
+      'src/store/ops/recordInboundEvent.ts:204:0-204:36',
       'src/store/ops/recordInboundEvent.ts:205-245',
       'src/store/ops/compareInboundEvent.ts',
       'src/store/ops/hasInboundEvent.ts',

@@ -5,6 +5,7 @@ import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import { boundedKey } from '../../core/boundedKey.ts';
 import type { Database } from '../schema.ts';
 import type { Store } from '../db.ts';
+import { JOBS_CHANNEL } from './enqueueJobs.ts';
 import { recordInboundEvent, recordInboundEventsInOrder, type InboundEvent } from './recordInboundEvent.ts';
 import { canonicalJson, compareInboundEvent } from './compareInboundEvent.ts';
 import { hasInboundEvent } from './hasInboundEvent.ts';
@@ -259,6 +260,67 @@ describeStores('inbound intake on %s', (kind) => {
       { duplicate: true },
     ]);
     expect((await jobs(db)).map((j) => j[0])).toEqual(['ev:p', 'ev:q']);
+  });
+
+  it('announces new jobs after the commit, once per write that queued one; never for repeats alone', async () => {
+    const { store } = await make(kind);
+    const db = store.db;
+    // SQLite has no announcer (one process, no other instance to wake): one stands in for PostgreSQL's so the
+    // batcher's decision, which is the same on both stores, is seen; on PostgreSQL the real one is watched.
+    if (!store.announce) store.announce = () => {};
+    const announced = vi.spyOn(store as Required<Pick<Store, 'announce'>>, 'announce');
+    // A repeat alone answers only after every earlier write's announcement was decided (one write in flight).
+    const settled = async () => {
+      expect(await recordInboundEvent(db, ev('a'), jobOf('a-again'), T)).toEqual({ duplicate: true });
+      return announced.mock.calls.length;
+    };
+    expect(await recordInboundEvent(db, ev('a'), jobOf('a'), T)).toEqual({ duplicate: false });
+    expect(await settled()).toBe(1);
+    expect(announced).toHaveBeenLastCalledWith(JOBS_CHANNEL);
+    // One write, one new event among repeats: announced once.
+    expect(
+      await Promise.all([
+        recordInboundEvent(db, ev('a'), jobOf('a-again'), T),
+        recordInboundEvent(db, ev('b'), jobOf('b'), T),
+        recordInboundEvent(db, ev('b'), jobOf('b-again'), T),
+      ]),
+    ).toEqual([{ duplicate: true }, { duplicate: false }, { duplicate: true }]);
+    expect(await settled()).toBe(2);
+    // Repeats alone: nothing to announce.
+    await Promise.all([recordInboundEvent(db, ev('a'), jobOf('x'), T), recordInboundEvent(db, ev('b'), jobOf('y'), T)]);
+    expect(await settled()).toBe(2);
+    // A failed write taken event by event: announced when one of them was new, not when all were repeats.
+    const outcomes = async (...ids: string[]) =>
+      (
+        await Promise.allSettled(
+          ids.map((id) => recordInboundEvent(db, ev(id, id === 'bad' ? UNWRITABLE : { id }), jobOf(id), T)),
+        )
+      ).map((r) => (r.status === 'fulfilled' ? r.value.duplicate : 'refused'));
+    expect(await outcomes('bad', 'a', 'b')).toEqual(['refused', true, true]);
+    expect(await settled()).toBe(2);
+    expect(await outcomes('a', 'bad', 'c')).toEqual([true, 'refused', false]);
+    expect(await settled()).toBe(3);
+    expect(announced).toHaveBeenLastCalledWith(JOBS_CHANNEL);
+    // The one-event path (a transaction) leaves announcing to its caller's commit (PostgreSQL: its statement NOTIFYs).
+    await db.transaction().execute((trx) => recordInboundEvent(trx, ev('t'), jobOf('t'), T));
+    expect(await settled()).toBe(3);
+    // A catch-up's batch: announced when it queued a job, also when a later event of it failed; not for repeats alone.
+    const item = (id: string) => ({ event: ev(id, id === 'bad' ? UNWRITABLE : { id }), job: jobOf(id) });
+    expect(await recordInboundEventsInOrder(db, [item('a'), item('b')], T)).toEqual([
+      { duplicate: true },
+      { duplicate: true },
+    ]);
+    expect(announced).toHaveBeenCalledTimes(3);
+    expect(await recordInboundEventsInOrder(db, [item('a'), item('d')], T)).toEqual([
+      { duplicate: true },
+      { duplicate: false },
+    ]);
+    expect(announced).toHaveBeenCalledTimes(4);
+    await expect(recordInboundEventsInOrder(db, [item('e'), item('bad')], T)).rejects.toThrow(TypeError);
+    expect(announced).toHaveBeenCalledTimes(5);
+    await expect(recordInboundEventsInOrder(db, [item('e'), item('bad')], T)).rejects.toThrow(TypeError);
+    expect(announced).toHaveBeenCalledTimes(5);
+    expect(announced.mock.calls.every((c) => c.length === 1 && c[0] === JOBS_CHANNEL)).toBe(true);
   });
 
   it('compare: same content whatever the key order, undefined fields and values JSON would change; different content, or a stored body that is no JSON', async () => {
