@@ -200,7 +200,7 @@ export class EdiTokenizer {
         if (pos >= len) break;
         // Headers are judged on a small latin1 window (positions stay exact: one char per byte).
         const windowEnd = Math.min(len, pos + HEADER_WINDOW);
-        const header = this.readHeader(b.toString('latin1', pos, windowEnd), 0, atEnd && windowEnd === len, base + pos);
+        const header = this.readHeader(b.toString('latin1', pos, windowEnd), atEnd && windowEnd === len, base + pos);
         if (header === null) break; // need more bytes
         d = this.d = header.delimiters;
         if (header.skip > 0) {
@@ -248,36 +248,31 @@ export class EdiTokenizer {
   }
 
   /** Reads separators at an interchange start; null when more bytes are needed. */
-  private readHeader(
-    s: string,
-    pos: number,
-    atEnd: boolean,
-    base: number,
-  ): { delimiters: Delimiters; skip: number } | null {
+  private readHeader(s: string, atEnd: boolean, base: number): { delimiters: Delimiters; skip: number } | null {
     // Wait for 24 bytes before judging a header, so that what an error shows does not depend on chunk borders.
-    if (s.length - pos < 24 && !atEnd) return null;
-    if (s.length - pos < 4) {
-      if (atEnd) this.fail(base + pos, 'an interchange header (ISA, UNA or UNB)', s.slice(pos));
+    if (s.length < 24 && !atEnd) return null;
+    if (s.length < 4) {
+      if (atEnd) this.fail(base, 'an interchange header (ISA, UNA or UNB)', s);
       return null;
     }
-    const head = s.slice(pos, pos + 3);
+    const head = s.slice(0, 3);
     if (head === 'ISA') {
-      const element = s[pos + 3]!;
+      const element = s[3]!;
       if (isAlnum(element) || isWhitespace(element.charCodeAt(0)))
-        this.fail(base + pos + 3, 'an ISA element separator (not a letter, digit or space)', s.slice(pos + 3, pos + 4));
+        this.fail(base + 3, 'an ISA element separator (not a letter, digit or space)', s.slice(3, 4));
       // Count 16 separators rather than trusting fixed offsets: real ISAs sometimes have a field of the wrong width.
-      let at = pos + 3;
+      let at = 3;
       for (let n = 1; n < ISA_ELEMENTS; n++) {
         at = s.indexOf(element, at + 1);
-        if (at < 0 || at - pos > 400) {
-          if (at < 0 && !atEnd && s.length - pos <= 400) return null;
-          if (at < 0 && s.length - pos <= 400)
+        if (at < 0 || at > 400) {
+          if (at < 0 && !atEnd && s.length <= 400) return null;
+          if (at < 0 && s.length <= 400)
             this.fail(
-              base + pos,
+              base,
               'a complete ISA header (16 element separators, then component separator and segment terminator)',
-              s.slice(pos),
+              s,
             );
-          this.fail(base + pos, `an ISA header with 16 elements separated by ${JSON.stringify(element)}`, s.slice(pos));
+          this.fail(base, `an ISA header with 16 elements separated by ${JSON.stringify(element)}`, s);
         }
       }
       if (at + 2 >= s.length) {
@@ -294,7 +289,7 @@ export class EdiTokenizer {
         );
       if (isAlnum(segment) || segment === element || segment === component || segment === ' ')
         this.fail(base + at + 2, 'a segment terminator after ISA16', s.slice(at + 2, at + 3));
-      const isa = s.slice(pos, at + 2).split(element);
+      const isa = s.slice(0, at + 2).split(element);
       const rep = isa[11] ?? 'U';
       const repetition = rep.length === 1 && !isAlnum(rep) && rep !== ' ' && rep !== component ? rep : null;
       this.std = 'x12';
@@ -305,11 +300,11 @@ export class EdiTokenizer {
       };
     }
     if (head === 'UNA') {
-      if (s.length - pos < 9) {
-        if (atEnd) this.fail(base + pos, 'a 6-character UNA service string advice', s.slice(pos));
+      if (s.length < 9) {
+        if (atEnd) this.fail(base, 'a 6-character UNA service string advice', s);
         return null;
       }
-      const [component, element, , release, repetition, segment] = s.slice(pos + 3, pos + 9).split('') as [
+      const [component, element, , release, repetition, segment] = s.slice(3, 9).split('') as [
         string,
         string,
         string,
@@ -323,11 +318,7 @@ export class EdiTokenizer {
         isAlnum(element) ||
         isAlnum(segment)
       )
-        this.fail(
-          base + pos + 3,
-          'UNA separators that are distinct and not letters or digits',
-          s.slice(pos + 3, pos + 9),
-        );
+        this.fail(base + 3, 'UNA separators that are distinct and not letters or digits', s.slice(3, 9));
       this.std = 'edifact';
       this.firstStandard ??= 'edifact';
       const d: Delimiters = {
@@ -341,18 +332,14 @@ export class EdiTokenizer {
       return { delimiters: d, skip: 9 };
     }
     if (head === 'UNB') {
-      const sep = s[pos + 3];
+      const sep = s[3];
       const defaults = sep === '+' ? UNOA : sep === '\x1d' ? UNOB : null;
       if (defaults === null)
-        this.fail(
-          base + pos + 3,
-          "UNB followed by '+' (UNOA) or IS3 (UNOB) when there is no UNA",
-          s.slice(pos + 3, pos + 4),
-        );
+        this.fail(base + 3, "UNB followed by '+' (UNOA) or IS3 (UNOB) when there is no UNA", s.slice(3, 4));
       this.std = 'edifact';
       this.firstStandard ??= 'edifact';
       return { delimiters: { ...defaults, encoding: 'latin1' }, skip: 0 };
     }
-    this.fail(base + pos, 'an interchange header (ISA, UNA or UNB)', s.slice(pos, pos + 3));
+    this.fail(base, 'an interchange header (ISA, UNA or UNB)', s.slice(0, 3));
   }
 }
