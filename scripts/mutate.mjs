@@ -50,9 +50,9 @@ export const MODULES = {
   // file per mutant made a mutant take 20 s at a load of 25; its PostgreSQL-only lines are left out of both).
   // The whole file (366 mutants) ran at 4-5 mutants a minute on the shared machine: too slow for one run.
   // `dispatcher`: running one job and recording its outcome (execute, settle: retries, dead letters, lost
-  // leases, deadlines, shutdown hand-back, the write guard), l. 303-460.
+  // leases, deadlines, shutdown hand-back, the write guard), l. 307-464.
   dispatcher: {
-    mutate: ['src/sync/dispatcher.ts:303-460'],
+    mutate: ['src/sync/dispatcher.ts:307-464'],
     sqliteOnly: true,
     tests: [
       'src/sync/dispatcher.test.ts',
@@ -61,23 +61,23 @@ export const MODULES = {
       'src/sync/dispatcher.log.test.ts',
     ],
   },
-  // The rest of the file in two more halves, but the PostgreSQL-only lines (LISTEN, l. 155-163; folded and
-  // optimistic group commits, l. 490-567 but for the two conditions that choose them, l. 513 and 541). Lines as
-  // of 0303f6c (re-checked 7 December: JobOutcome's `remote` and retryJob's `waitingOn` moved them 5 and 6 down).
+  // The rest of the file in two more halves, but the PostgreSQL-only lines (LISTEN, l. 159-167; folded and
+  // optimistic group commits, l. 494-571 but for the two conditions that choose them, l. 517 and 545). Lines as
+  // of the loop's stop fix (re-checked 7 December; move them when dispatcher.ts gains or loses lines).
   // `dispatcherLoop`: the worker id and lease clock, start, the lease upkeep, stop, runUntilIdle, the claim loop.
   dispatcherLoop: {
-    mutate: ['src/sync/dispatcher.ts:137-154', 'src/sync/dispatcher.ts:164-302'],
+    mutate: ['src/sync/dispatcher.ts:140-158', 'src/sync/dispatcher.ts:168-306'],
     sqliteOnly: true,
     tests: DISPATCHER_LOOP_TESTS,
   },
-  // `dispatcherCommit`: the dead-letter tail of settle (l. 461-465), the group commit's kick, the two
+  // `dispatcherCommit`: the dead-letter tail of settle (l. 465-469), the group commit's kick, the two
   // conditions, the SQLite group commit.
   dispatcherCommit: {
     mutate: [
-      'src/sync/dispatcher.ts:461-488',
-      'src/sync/dispatcher.ts:513-513',
-      'src/sync/dispatcher.ts:541-541',
-      'src/sync/dispatcher.ts:568-624',
+      'src/sync/dispatcher.ts:465-492',
+      'src/sync/dispatcher.ts:517-517',
+      'src/sync/dispatcher.ts:545-545',
+      'src/sync/dispatcher.ts:572-628',
     ],
     sqliteOnly: true,
     tests: DISPATCHER_LOOP_TESTS,

@@ -313,4 +313,27 @@ describe('without a logger (the log calls are optional)', () => {
     ]);
     expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 0, leaseLost: 2 });
   });
+
+  it('a job whose worker died is still reclaimed and run at once', async () => {
+    const w = await setup(
+      { k: async () => ({ status: 'done' }) },
+      { logger: undefined, pollMs: 60_000, leaseClock: 'worker' },
+    );
+    await w.enqueue('k', 'j');
+    expect(await claimJobs(w.store.db, 'sqlite', 'dead-worker', 1, 1, Date.now())).toHaveLength(1);
+    w.d.start();
+    await until('the job to run', async () => (await w.job('j')).state === 'done');
+    expect((await w.job('j')).crashes).toBe(1);
+  });
+
+  it('a claim that fails does not end the claim loop', async () => {
+    const w = await setup({ k: async () => ({ status: 'done' }) }, { logger: undefined, pollMs: 10 });
+    await w.store.db.schema.alterTable('jobs').renameTo('jobs_away').execute();
+    w.d.start();
+    // The loop's first claim took the connection before this statement: it has failed by the time this runs.
+    await w.store.db.selectFrom('cursors').selectAll().execute();
+    await w.store.db.schema.alterTable('jobs_away').renameTo('jobs').execute();
+    await w.enqueue('k', 'j');
+    await until('the job to run', async () => (await w.job('j')).state === 'done');
+  });
 });

@@ -127,6 +127,9 @@ export class Dispatcher {
   private loopDone: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  /** Resolved by `stop()`: a loop waiting for a job to finish stops waiting. */
+  private stopping: Promise<void> = Promise.resolve();
+  private halt: (() => void) | null = null;
   private leaseTimer: NodeJS.Timeout | null = null;
   private unlisten: Promise<(() => Promise<void>) | null> | null = null;
   private completions: PendingCompletion[] = [];
@@ -151,6 +154,7 @@ export class Dispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new Promise<void>((r) => (this.halt = r));
     this.loopDone = this.loop();
     // PostgreSQL: other instances announce new jobs with NOTIFY; an idle worker wakes at once instead of at its next poll.
     if (this.store.subscribe) {
@@ -202,6 +206,7 @@ export class Dispatcher {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.halt?.();
     this.wake();
     await this.loopDone;
     // Handlers get a grace period; past it they are stopped and their jobs handed back (ready, attempt
@@ -278,16 +283,15 @@ export class Dispatcher {
           this.launch(j);
         }
       }
-      if (
-        (claimed.length > 0 && claimed.length === free) ||
-        (free > 0 && free < batch && this.inFlight.size > 0 && !this.woken)
-      ) {
-        // Full, or too few free slots to be worth a claim: wait until a job finishes.
-        await Promise.race(this.inFlight.values());
+      if (claimed.length > 0 && claimed.length === free) {
+        // Full: wait until a job finishes (or stop(): a handler that never ends must not hold the shutdown).
+        await Promise.race([...this.inFlight.values(), this.stopping]);
         continue;
       }
       if (claimed.length > 0) continue;
       if (this.woken) continue;
+      // Idle, or too few free slots to be worth a claim: wait for the poll, a wake-up (new work is claimed into
+      // the free slots at once) or a job finishing (the poll then claims nothing until a batch is free).
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, this.opts.pollMs);
         this.wakeUp = () => {
