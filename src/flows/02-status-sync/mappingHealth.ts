@@ -7,7 +7,7 @@ import type { Store } from '../../store/db.ts';
 import type { SyncContext } from '../../sync/context.ts';
 import type { JobOutcome } from '../../sync/dispatcher.ts';
 import type { NewJob } from '../../store/ops/enqueueJobs.ts';
-import { readCursor, writeCursor } from '../../store/ops/cursors.ts';
+import { readCursor, saveCursorOver } from '../../store/ops/cursors.ts';
 import { countHeldByActor, latestChangeState, recordChange } from '../../store/ops/partnerChanges.ts';
 import { appendAudit } from '../../store/ops/audit.ts';
 import { settleHeldChanges } from '../shared/partnerGuard.ts';
@@ -172,7 +172,8 @@ export function checkMappingHealth(
   only?: readonly string[],
 ): Promise<{ drift: Drift[]; released: number }> {
   // One check at a time in a process: a check that read a list before a rename must not write its findings
-  // over those of one that read it after (the minute's check and a refused write's check may overlap).
+  // over those of one that read it after (the minute's check and a refused write's check may overlap). Checks of
+  // other instances are not serialised (a write's re-read runs on any instance): the save merges per list.
   const run = (running.get(ctx) ?? Promise.resolve()).then(
     () => checkNow(ctx, only),
     () => checkNow(ctx, only),
@@ -204,23 +205,44 @@ export async function scheduledMappingCheck(ctx: SyncContext): Promise<{ drift: 
 }
 const checkedOnce = new WeakSet<SyncContext>();
 
+/**
+ * `base` (the saved findings) with this check's readings put in per list, each only when no later reading of that
+ * list is saved (`checked`: when the reading of the list began); lists this check did not read keep base's.
+ */
+function withReadings(base: MappingHealth, read: ReadonlyMap<string, { at: number; drift: Drift[] }>): MappingHealth {
+  const checked = { ...base.checked };
+  const ours = new Set<string>();
+  for (const [listId, r] of read) {
+    const theirs = base.checked[listId];
+    if (theirs !== undefined && theirs > r.at) continue;
+    checked[listId] = r.at;
+    ours.add(listId);
+  }
+  return {
+    checked,
+    drift: [...base.drift.filter((d) => !ours.has(d.listId)), ...[...ours].flatMap((id) => read.get(id)!.drift)],
+  };
+}
+
 async function checkNow(ctx: SyncContext, only?: readonly string[]): Promise<{ drift: Drift[]; released: number }> {
   const byList = expectedByList(ctx.config);
   const lists = only ?? [...byList.keys()];
   const caseLists = new Set(caseListIds(ctx.config));
-  const before = await readMappingHealth(ctx.store.db);
+  const beforeRaw = await readCursor(ctx.store.db, CURSOR);
+  const before = parseMappingHealth(beforeRaw);
   const now = ctx.now();
-  const checked = { ...before.checked };
-  let drift = before.drift.filter((d) => !lists.includes(d.listId));
-  const clean: string[] = [];
+  /** What this check read, per list: when it began reading it, and the drift found there. */
+  const read = new Map<string, { at: number; drift: Drift[] }>();
   for (const listId of lists) {
+    const at = ctx.now();
     const [list, fields] = [await ctx.clickup.getList(listId), await ctx.clickup.getListFields(listId)];
-    if (!list.ok || !fields.ok) {
-      drift.push(...before.drift.filter((d) => d.listId === listId));
+    // A list that cannot be read keeps its last findings.
+    if (!list.ok || !fields.ok) continue;
+    const expected = byList.get(listId);
+    if (!expected) {
+      read.set(listId, { at, drift: [] });
       continue;
     }
-    const expected = byList.get(listId);
-    if (!expected) continue;
     const found = mappingDrift(expected, {
       listId,
       statuses: list.value.statuses.map((s) => s.status),
@@ -229,18 +251,35 @@ async function checkNow(ctx: SyncContext, only?: readonly string[]): Promise<{ d
         return { name: d.name, type: d.type, options: (d.options ?? []).map((o) => o.name ?? o.label ?? '') };
       }),
     });
-    checked[listId] = now;
-    drift = [...drift, ...found];
+    read.set(listId, { at, drift: found });
     // What changed on the list since the last check: the fields the writes resolve by name are read afresh.
     const was = before.drift.filter((d) => d.listId === listId).map((d) => d.reason);
     if (was.length !== found.length || found.some((d) => !was.includes(d.reason))) {
       if (caseLists.has(listId)) await ctx.fields.load(listId).catch(() => undefined); // unreadable: the next write loads it
       forgetFlowFields(ctx, listId);
     }
-    if (found.length === 0) clean.push(listId);
   }
-  await writeCursor(ctx.store.db, CURSOR, JSON.stringify({ checked, drift }), now);
-  const newOnes = drift.filter((d) => !before.drift.some((b) => b.listId === d.listId && b.reason === d.reason));
+  // Saved over the findings as this check read them (one guarded statement, saveCursorOver). Another instance's
+  // check, or a write's re-read of one list (writeDrift), may have saved meanwhile: a blind write put this
+  // check's older reading of a list over theirs (a rename they found dropped, so writes went out to a field or
+  // status that is gone) and dropped their findings on lists this check did not read. Merged per list: the
+  // latest reading of each list stands.
+  const savedRaw = await saveCursorOver(
+    ctx.store.db,
+    CURSOR,
+    beforeRaw,
+    JSON.stringify(withReadings(before, read)),
+    (theirs) => JSON.stringify(withReadings(parseMappingHealth(theirs), read)),
+    now,
+  );
+  const saved = parseMappingHealth(savedRaw);
+  const drift = saved.drift;
+  // The lists whose saved findings are this check's: a later reading (another instance's) may stand instead.
+  const ours = (listId: string) => saved.checked[listId] === read.get(listId)?.at;
+  const clean = [...read].filter(([id, r]) => byList.has(id) && r.drift.length === 0 && ours(id)).map(([id]) => id);
+  const newOnes = drift.filter(
+    (d) => ours(d.listId) && !before.drift.some((b) => b.listId === d.listId && b.reason === d.reason),
+  );
   for (const d of newOnes) ctx.logger.warn({ list: d.listId, what: d.what, name: d.name }, d.reason);
   let released = 0;
   const heldLists = new Set((await countHeldByActor(ctx.store.db)).map((h) => h.actor));
