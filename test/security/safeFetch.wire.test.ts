@@ -8,8 +8,10 @@ import { safeFetch, type ResolvedAddress, type SafeFetchOptions } from '../../sr
 // What safeFetch does on the wire that safeFetch.test.ts and safeFetch.edges.test.ts leave open (the survivors
 // of its second mutation run): the extra CA of a TLS server under a real host name, each of the three time
 // limits on its own, the injected clock in a Retry-After date, a resolver failing without a code, an error
-// answer whose body breaks off, a public answer let through to the connect, and a redirect answer to a POST.
-// Real loopback servers throughout; names resolve through the resolver the options inject.
+// answer whose body breaks off, a public address let through the checks (by name and as an IP literal), and a
+// redirect answer to a POST. Real loopback servers throughout, and nothing else is dialled: names resolve
+// through the resolver the options inject, and a public address that passed the checks is served by the
+// loopback server through the tests-only `dialInstead` hook.
 
 const tls = {
   cert: readFileSync(new URL('../fixtures/tls/clickup-attachments.cert.pem', import.meta.url)),
@@ -173,40 +175,68 @@ describe('failures read as they come', () => {
   });
 
   it('a name that resolves only to a public address passes the guard and is connected to', async () => {
-    // Nothing listens there for us (or there is no route): whatever the connection's failure, it is one, not a refusal.
+    // The check sees the public address; the socket is then sent to this loopback server in its place, so the
+    // test never sends a packet off the machine and sees the request arrive.
+    const dialled: string[] = [];
+    const before = hits.length;
     const r = await safeFetch(`http://files.test:${port}/file.pdf`, {
       ...base,
       allowPrivateAddresses: false,
-      timeoutMs: 300,
-      totalTimeoutMs: 3_000,
       resolve: async () => [{ address: '2606:4700:4700::1111', family: 6 }],
+      dialInstead: (checked) => (dialled.push(checked), '127.0.0.1'),
     });
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.error.code).not.toBe('http:address_blocked');
-    expect(r.error.detail).toMatch(
-      new RegExp(`^safeFetch (GET http://files\\.test:${port}/file\\.pdf: no response \\(|: no complete answer)`),
-    );
+    expect(r).toMatchObject({ ok: true, value: { status: 200, address: '2606:4700:4700::1111' } });
+    if (r.ok) expect(Buffer.concat(await r.value.body.toArray()).toString()).toBe('%PDF-');
+    expect(dialled).toEqual(['2606:4700:4700::1111']);
+    expect(hits.slice(before)).toEqual([{ method: 'GET', url: '/file.pdf' }]);
+  });
+
+  it('a name that resolves to a private address is refused before any dial, even with a dial hook', async () => {
+    const dialled: string[] = [];
+    const before = hits.length;
+    const r = await safeFetch(`http://files.test:${port}/file.pdf`, {
+      ...base,
+      allowPrivateAddresses: false,
+      resolve: async () => [
+        { address: '2606:4700:4700::1111', family: 6 },
+        { address: '10.0.0.7', family: 4 },
+      ],
+      dialInstead: (checked) => (dialled.push(checked), '127.0.0.1'),
+    });
+    expect(r).toMatchObject({ ok: false, error: { code: 'http:address_blocked' } });
+    expect(dialled).toEqual([]);
+    expect(hits.slice(before)).toEqual([]);
   });
 });
 
 describe('a public IP literal', () => {
   it('passes the address check made without a lookup, and is connected to', async () => {
+    const dialled: string[] = [];
+    const before = hits.length;
     const r = await safeFetch(`http://[2606:4700:4700::1111]:${port}/file.pdf`, {
       ...base,
       allowedHosts: ['2606:4700:4700::1111'],
       allowPrivateAddresses: false,
-      timeoutMs: 300,
-      totalTimeoutMs: 3_000,
+      dialInstead: (checked) => (dialled.push(checked), '127.0.0.1'),
     });
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.error.code).not.toBe('http:address_blocked');
-    expect(r.error.detail).toMatch(
-      new RegExp(
-        `^safeFetch (GET http://\\[2606:4700:4700::1111\\]:${port}/file\\.pdf: no response \\(|: no complete answer)`,
-      ),
-    );
+    expect(r).toMatchObject({ ok: true, value: { status: 200, address: '2606:4700:4700::1111' } });
+    if (r.ok) expect(Buffer.concat(await r.value.body.toArray()).toString()).toBe('%PDF-');
+    expect(dialled).toEqual(['2606:4700:4700::1111']);
+    expect(hits.slice(before)).toEqual([{ method: 'GET', url: '/file.pdf' }]);
+  });
+
+  it('a private IP literal is refused before any dial, even with a dial hook', async () => {
+    const dialled: string[] = [];
+    const before = hits.length;
+    const r = await safeFetch(`http://[fd00::7]:${port}/file.pdf`, {
+      ...base,
+      allowedHosts: ['fd00::7'],
+      allowPrivateAddresses: false,
+      dialInstead: (checked) => (dialled.push(checked), '127.0.0.1'),
+    });
+    expect(r).toMatchObject({ ok: false, error: { code: 'http:address_blocked' } });
+    expect(dialled).toEqual([]);
+    expect(hits.slice(before)).toEqual([]);
   });
 });
 

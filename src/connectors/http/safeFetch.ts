@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Transform, type Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 import { err, ok, type Result } from '../../core/result.ts';
 import { classifyHttpFailure } from './decideRetry.ts';
 import { blockedAddressReason, hostAllowed } from './ssrfGuard.ts';
@@ -35,6 +35,12 @@ export interface SafeFetchOptions {
   tlsCa?: string | Buffer;
   /** Name resolution (tests inject one); default the system resolver. */
   resolve?: (host: string) => Promise<ResolvedAddress[]>;
+  /**
+   * Tests only (no caller in src/ sets it): the address the socket dials in place of an address that passed
+   * the checks, so a test can show a public address let through and serve it from a loopback server. The
+   * checks, and `address` in the answer, see the real address; without it the checked address is dialled.
+   */
+  dialInstead?: (checked: string) => string;
   now?: () => number;
 }
 
@@ -94,6 +100,34 @@ function guardedLookup(o: SafeFetchOptions, seen: { address: string | null }): L
   };
 }
 
+/**
+ * The connector of `dialInstead` (tests): the same lookup, checks and pinning, then the socket dials the
+ * substitute of the checked address. A name is substituted in what the guarded lookup hands the socket; an IP
+ * literal, which the socket connects to without a lookup (checked in safeFetch), in the host dialled.
+ */
+function divertedConnector(
+  options: { lookup: LookupFunction; timeout: number; ca?: string | Buffer },
+  dialInstead: (checked: string) => string,
+): buildConnector.connector {
+  const substitute = (a: string) => {
+    const address = dialInstead(a);
+    return { address, family: isIP(address) };
+  };
+  const lookup: LookupFunction = (hostname, lookupOptions, callback) =>
+    options.lookup(hostname, lookupOptions, (e, a, family) => {
+      if (e) return callback(e, a, family);
+      if (typeof a !== 'string') {
+        const all = a.map((x) => substitute(x.address));
+        return callback(null, all);
+      }
+      const s = substitute(a);
+      callback(null, s.address, s.family);
+    });
+  const connect = buildConnector({ ...options, lookup });
+  return (opts, callback) =>
+    connect(isIP(opts.hostname) ? { ...opts, hostname: dialInstead(opts.hostname) } : opts, callback);
+}
+
 /** Code of the stream error raised when a body passes `maxBytes` (readers report it as "too large", not as a network failure). */
 export const BODY_TOO_LARGE = 'EGB_TOO_LARGE';
 
@@ -148,9 +182,10 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<Resul
       if (why) return refuse('http:address_blocked', `${why} (${where})`);
     }
     const seen = { address: isIP(host) ? host : null };
+    const connect = { lookup: guardedLookup(o, seen), timeout: timeoutMs, ...(o.tlsCa ? { ca: o.tlsCa } : {}) };
     // One agent per hop, closed with the body: no pooled connection is reused for another host or answer.
     const agent = new Agent({
-      connect: { lookup: guardedLookup(o, seen), timeout: timeoutMs, ...(o.tlsCa ? { ca: o.tlsCa } : {}) },
+      connect: o.dialInstead ? divertedConnector(connect, o.dialInstead) : connect,
       keepAliveTimeout: 1,
       connections: 1,
     });
