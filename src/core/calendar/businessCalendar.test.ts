@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BusinessCalendar } from './businessCalendar.ts';
 import { at, wall } from './testing.ts';
@@ -141,29 +140,5 @@ describe('time zones', () => {
   it('between 8 and 29 March New York is on summer time and Berlin is not: 5 h apart', () => {
     const t = at(NY, '2026-03-10 09:00');
     expect(wall(BERLIN, t)).toBe('2026-03-10 14:00');
-  });
-});
-
-describe('properties', () => {
-  const start = fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2028, 0, 1) });
-  it('businessHoursBetween(start, addBusinessHours(start, h)) === h', () => {
-    fc.assert(
-      fc.property(start, fc.integer({ min: 0, max: 2_000 * 60 }), (s, minutes) => {
-        for (const cal of [bavaria, newYork, berlin247, berlinNightOnSundays]) {
-          const end = cal.addBusinessMs(s, minutes * 60_000);
-          expect(cal.businessMsBetween(s, end)).toBe(minutes * 60_000);
-          if (minutes > 0) expect(cal.isBusinessTimeMs(end - 1)).toBe(true);
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
-  it('businessHoursBetween is additive: (a,b) + (b,c) = (a,c)', () => {
-    fc.assert(
-      fc.property(start, start, start, (a, b, c) => {
-        expect(bavaria.businessMsBetween(a, b) + bavaria.businessMsBetween(b, c)).toBe(bavaria.businessMsBetween(a, c));
-      }),
-      { numRuns: 300 },
-    );
   });
 });

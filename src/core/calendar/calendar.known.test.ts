@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BusinessCalendar } from './businessCalendar.ts';
+import { businessCalendarConfigSchema, parseTimeRange } from './calendarConfig.ts';
 import { parseIsoDate, zonedBoundToUtc, zonedWallTimeToUtc } from './zoned.ts';
 
 // Known answers of the business calendar, worked out by hand from the tz database's transitions (Berlin: clocks go
@@ -83,5 +84,86 @@ describe('working hours across a spring-forward gap hold only the instants whose
     expect(c.describeDay('2026-03-08').intervals).toStrictEqual([
       { from: new Date('2026-03-08T07:00:00.000Z'), to: new Date('2026-03-08T07:15:00.000Z') },
     ]);
+  });
+});
+
+describe('how far a search walks', () => {
+  // Weekdays 08:00-12:00, closed from Monday 2 March 2026 for 3,700 days (to Thursday 17 April 2036): the first
+  // business time is on day 3,700 after the start day, the last a search may reach before it gives up.
+  const closed3700 = BusinessCalendar.fromConfig({
+    time_zone: BERLIN,
+    working_hours: {
+      mon: ['08:00-12:00'],
+      tue: ['08:00-12:00'],
+      wed: ['08:00-12:00'],
+      thu: ['08:00-12:00'],
+      fri: ['08:00-12:00'],
+    },
+    closures: [{ from: '2026-03-02', to: '2036-04-17' }],
+  });
+  const start = Date.parse('2026-03-02T00:00:00Z'); // 01:00 in Berlin, day 0 of the search
+
+  it('finds business time on the 3,700th day after the start day', () => {
+    expect(iso(closed3700.nextBusinessStartMs(start))).toBe('2036-04-18T06:00:00.000Z'); // 08:00 CEST
+    expect(iso(closed3700.addBusinessMs(start, 3_600_000))).toBe('2036-04-18T07:00:00.000Z');
+  });
+
+  it('counts only days without business time in a row: 700 hours at one hour a week take 700 weeks', () => {
+    const sundays = BusinessCalendar.fromConfig({ time_zone: BERLIN, working_hours: { sun: ['10:00-11:00'] } });
+    // The 700th Sunday from Monday 2 March 2026 is 31 July 2039, 11:00 CEST; about 4,200 empty days on the way.
+    expect(iso(sundays.addBusinessMs(start, 700 * 3_600_000))).toBe('2039-07-31T09:00:00.000Z');
+  });
+});
+
+describe('dates and ranges at their bounds', () => {
+  it.each<[string, [number, number] | undefined]>([
+    ['08:00-08:59', [480, 539]],
+    ['00:00-23:59', [0, 1439]],
+  ])('parseTimeRange(%j) is %j', (text, want) => {
+    expect(parseTimeRange(text)).toStrictEqual(want);
+  });
+
+  it.each<[string, number | undefined]>([
+    // Date.UTC reads years 0-99 as 1900-1999: a year that does not come back is refused.
+    ['0099-01-01', undefined],
+    ['2026-01-31', 20484],
+    ['2026-12-31', 20818],
+  ])('parseIsoDate(%j) is %j', (text, want) => {
+    expect(parseIsoDate(text)).toBe(want);
+  });
+});
+
+describe('config refusals said once, whole', () => {
+  const issues = (over: object) => {
+    const r = businessCalendarConfigSchema.safeParse({
+      time_zone: BERLIN,
+      working_hours: { mon: ['08:00-12:00'] },
+      ...over,
+    });
+    return r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message]);
+  };
+  it.each<[string, object, string[][]]>([
+    [
+      'three ranges overlapping twice: one issue',
+      { working_hours: { mon: ['08:00-10:00', '09:00-11:00', '10:30-12:00'] } },
+      [['working_hours.mon', 'time ranges overlap: 08:00-10:00, 09:00-11:00, 10:30-12:00']],
+    ],
+    [
+      'a malformed range beside a good one: only the malformed one is named',
+      { working_hours: { mon: ['09:00-10:00', '8-12', '10:00-11:00'] } },
+      [
+        [
+          'working_hours.mon.1',
+          "expected a time range 'HH:MM-HH:MM' with start before end (e.g. '08:00-12:00'; '24:00' allowed as end; split a night shift into '22:00-24:00' and '00:00-06:00' of the next day)",
+        ],
+      ],
+    ],
+    [
+      'an unknown state: the known ones listed',
+      { holidays: { country: 'NL', state: 'XY' } },
+      [['holidays.state', "date-holidays knows no state 'XY' in NL (known: GR, NH, ZH)"]],
+    ],
+  ])('%s', (_n, over, want) => {
+    expect(issues(over)).toStrictEqual(want);
   });
 });
