@@ -565,7 +565,7 @@ describe('input that is not EDI or is cut off', () => {
     expect(tokenize('')).toEqual({ segments: [], trailer: null, first: null, consumed: 0 });
   });
 
-  it('a header is judged only once 24 bytes are there: a long first line that is no header fails at its start, whatever the chunking', () => {
+  it('a long first line that is no header fails at its start, whatever the chunking', () => {
     expect(error(tokenize('ISB*00*          *00*          *ZZ*SENDER'))).toEqual({
       position: 0,
       segment: 1,
@@ -641,5 +641,184 @@ describe('a file whose last segment lacks only its terminator', () => {
 
   it('"IEA" without its element separator is not a trailer', () => {
     expect(error(tokenize(`${ISA}GS*PO~IEA`)).expected).toBe('segment terminator "~" (file is truncated)');
+  });
+});
+
+// Edges found by mutation testing (`npm run mutate ediTokenizer`): each case below failed with one surviving mutant.
+describe('edges: blank space, empty and bare segments, byte order marks', () => {
+  it('blank space after the last terminated segment is no truncation, even with the interchange still open', () => {
+    const o = ok(tokenize(`${ISA}GS*PO~ \t \r\n`));
+    expect(tags(o)).toEqual(['ISA@0#1', 'GS@106#2']);
+    expect(o.consumed).toBe(112);
+  });
+
+  it('a cut-off segment after blank space is reported where its text starts', () => {
+    expect(error(tokenize(`${ISA}GS*PO~ \t ST*85`))).toEqual({
+      position: 115,
+      segment: 3,
+      expected: 'segment terminator "~" (file is truncated)',
+      found: '"ST*85"',
+    });
+  });
+
+  it('an unterminated trailer after blank space: its position is where its tag starts', () => {
+    const o = ok(tokenize(`${ISA}GS*PO~  IEA*1*1`));
+    expect(o.trailer).toEqual({ tag: 'IEA', position: 114, segment: 3, terminator: '~' });
+    expect(o.segments[2]).toMatchObject({ tag: 'IEA', offset: 114, index: 3, text: 'IEA*1*1' });
+  });
+
+  it('a segment of its tag alone', () => {
+    const o = ok(tokenize(`${ISA}GS*PO~SE~ABC~IEA*1*1~`));
+    expect(o.segments.map((s) => `${s.tag} ${s.text}`)).toEqual([
+      'ISA ' + ISA.slice(0, -1),
+      'GS GS*PO',
+      'SE SE',
+      'ABC ABC',
+      'IEA IEA*1*1',
+    ]);
+  });
+
+  it('an empty segment (two terminators in a row) has no tag', () => {
+    expect(error(tokenize(`${ISA}GS*PO~~IEA*1*1~`))).toEqual({
+      position: 112,
+      segment: 3,
+      expected: 'a segment tag (2 or 3 capital letters or digits)',
+      found: 'end of file',
+    });
+  });
+
+  it('a carriage return before a terminator other than a line feed is part of the segment', () => {
+    expect(ok(tokenize(`${ISA}GS*PO\r~IEA*1*1~`)).segments[1]!.text).toBe('GS*PO\r');
+  });
+
+  it('a file of a byte order mark alone is empty', () => {
+    expect(tokenize('\xef\xbb\xbf')).toEqual({ segments: [], trailer: null, first: null, consumed: 3 });
+    expect(tokenize('\xef\xbb\xbf\r\n')).toEqual({ segments: [], trailer: null, first: null, consumed: 5 });
+  });
+
+  it.each([
+    { what: 'a first byte other than 0xef', bom: '\x00\xbb\xbf' },
+    { what: 'a second byte other than 0xbb', bom: '\xef\x00\xbf' },
+    { what: 'a third byte other than 0xbf', bom: '\xef\xbb\x00' },
+  ])('three bytes that are no byte order mark ($what) are no header', ({ bom }) => {
+    expect(error(tokenize(`${bom}${ISA}${X12_BODY}`))).toEqual({
+      position: 0,
+      segment: 1,
+      expected: 'an interchange header (ISA, UNA or UNB)',
+      found: JSON.stringify(bom),
+    });
+  });
+});
+
+describe('edges: release characters', () => {
+  it('X12 has none: no byte escapes a terminator (not even 0x01)', () => {
+    const o = ok(tokenize(`${ISA}GS*A\x01~ST*B?~IEA*1*1~`));
+    expect(o.segments.map((s) => s.text).slice(1)).toEqual(['GS*A\x01', 'ST*B?', 'IEA*1*1']);
+  });
+
+  it('UNOB has none either', () => {
+    const o = ok(tokenize('UNB\x1dUNOB\x1f3\x1dS\x1dR\x1d1\x01\x1cUNZ\x1d1\x1d1\x1c'));
+    expect(o.segments.map((s) => s.text)).toEqual(['UNB\x1dUNOB\x1f3\x1dS\x1dR\x1d1\x01', 'UNZ\x1d1\x1d1']);
+  });
+
+  it('a UNA may name any byte as release character, NUL too', () => {
+    const o = ok(tokenize("UNA:+.\x00 'UNB+UNOC:3+S+R+1'FTX+A\x00'B'UNZ+1+1'"));
+    expect(o.segments.map((s) => s.text)).toEqual(['UNB+UNOC:3+S+R+1', "FTX+A\x00'B", 'UNZ+1+1']);
+    expect(o.segments[0]!.sep).toBe("+:'|\x00|-|latin1");
+  });
+
+  it('a release character first in a segment escapes the terminator after it', () => {
+    expect(error(tokenize("UNA:+.? 'UNB+UNOC:3+S+R+1'?'UNZ+1+1'"))).toEqual({
+      position: 26,
+      segment: 3,
+      expected: 'a segment tag (2 or 3 capital letters or digits)',
+      found: JSON.stringify("?'UNZ+1+1"),
+    });
+  });
+
+  it('only an odd run of release characters escapes: ?? then the terminator ends the segment, ??? does not', () => {
+    const o = ok(tokenize("UNA:+.? 'UNB+UNOC:3+S+R+1'FTX+A??'FTX+B???'C'UNZ+1+1'"));
+    expect(o.segments.map((s) => s.text)).toEqual(['UNB+UNOC:3+S+R+1', 'FTX+A??', "FTX+B???'C", 'UNZ+1+1']);
+  });
+});
+
+describe('edges: the multibyte-terminator hint at its byte bounds', () => {
+  const tagError = 'a segment tag (2 or 3 capital letters or digits)';
+  const hint = (term: number, c: number) =>
+    `${tagError} — the segment terminator looks like a multibyte character (byte 0x${term.toString(16)} followed by 0x${c.toString(16)}): EDI separators are single bytes; the sender's translator must use a one-byte terminator`;
+  const input = (term: number, c: number) => {
+    const t = String.fromCharCode(term);
+    return Buffer.concat([
+      Buffer.from(isa('*', '^', '>', t), 'latin1'),
+      Buffer.from([c]),
+      Buffer.from(`GS*PO${t}IEA*1*1${t}`, 'latin1'),
+    ]);
+  };
+  it.each([
+    { term: 0xc2, c: 0x80 },
+    { term: 0xc2, c: 0xbf },
+    { term: 0xc0, c: 0xa7 },
+    { term: 0xff, c: 0xa7 },
+  ])('terminator 0x$term.toString(16), then $c', ({ term, c }) => {
+    expect(error(tokenize(input(term, c)))).toEqual({
+      position: 106,
+      segment: 2,
+      expected: hint(term, c),
+      found: JSON.stringify(`${String.fromCharCode(c)}GS*PO`),
+    });
+  });
+});
+
+describe('edges: the tag cache', () => {
+  it('bytes that are no tag are never taken for a tag seen before', () => {
+    // Each pair would share a cache key (tag bytes as a base-256 number, times 8, plus the length) if a mutant made
+    // the key not one-to-one: bytes below 'A' (NUL, control characters) are what it takes.
+    for (const [seen, junk] of [
+      ['AB', '\x10Px'],
+      ['AB', '\x00!B'],
+      ['AH', '\x00\x01\x05'],
+    ] as const) {
+      expect(error(tokenize(`${ISA}${seen}*1~${junk}*2~IEA*1*1~`))).toMatchObject({
+        position: 106 + seen.length + 3,
+        segment: 3,
+        expected: 'a segment tag (2 or 3 capital letters or digits)',
+      });
+    }
+  });
+});
+
+describe('edges: headers at their limits', () => {
+  it('a UNA alone is an empty interchange, not a cut-off UNA', () => {
+    expect(tokenize("UNA:+.? '")).toEqual({ segments: [], trailer: null, first: 'edifact', consumed: 9 });
+  });
+
+  it("a UNA's separators hold Latin-1 values until a UNB names the syntax", () => {
+    const o = ok(tokenize("UNA:+.? 'UNH+1+ORDERS:D:96A:UN'UNB+UNOY:3+S+R+1'UNZ+1+1'"));
+    expect(o.segments.map((s) => `${s.tag} ${s.sep}`)).toEqual([
+      "UNH +:'|?|-|latin1",
+      "UNB +:'|?|-|utf8",
+      "UNZ +:'|?|-|utf8",
+    ]);
+  });
+
+  it('an ISA cut off at exactly 400 bytes, still short of 16 separators, is a cut-off header', () => {
+    const cut = `ISA*00*${' '.repeat(393)}`;
+    expect(cut.length).toBe(400);
+    expect(error(tokenize(cut))).toEqual({
+      position: 0,
+      segment: 1,
+      expected: 'a complete ISA header (16 element separators, then component separator and segment terminator)',
+      found: JSON.stringify(`${cut.slice(0, 20)}…`),
+    });
+    expect(error(tokenize(`${cut} `)).expected).toBe('an ISA header with 16 elements separated by "*"');
+  });
+
+  it('a release character that is a line break does not reach back over the line break before a segment', () => {
+    expect(error(tokenize("UNA:+.\n 'UNB+UNOC:3+S+R+1'\n'UNZ+1+1'"))).toEqual({
+      position: 27,
+      segment: 3,
+      expected: 'a segment tag (2 or 3 capital letters or digits)',
+      found: 'end of file',
+    });
   });
 });

@@ -249,8 +249,8 @@ export class EdiTokenizer {
 
   /** Reads separators at an interchange start; null when more bytes are needed. */
   private readHeader(s: string, atEnd: boolean, base: number): { delimiters: Delimiters; skip: number } | null {
-    // Wait for 24 bytes before judging a header, so that what an error shows does not depend on chunk borders.
-    if (s.length < 24 && !atEnd) return null;
+    // Each check below waits for the bytes it reads (null until they are there, or the file ended), and an error shows a
+    // fixed slice of them: so the answer does not depend on where chunks end.
     if (s.length < 4) {
       if (atEnd) this.fail(base, 'an interchange header (ISA, UNA or UNB)', s);
       return null;
