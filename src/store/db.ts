@@ -24,6 +24,7 @@ import * as m020 from './migrations/020_as2_send.ts';
 import * as m021 from './migrations/021_job_failing_since.ts';
 import * as m022 from './migrations/022_sent_partner_key.ts';
 import * as m023 from './migrations/023_job_waiting_on.ts';
+import * as m024 from './migrations/024_job_claims.ts';
 import * as m019 from './migrations/019_retention_indexes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -111,6 +112,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, d: Dialect) => Prom
   '021_job_failing_since': m021,
   '022_sent_partner_key': m022,
   '023_job_waiting_on': m023,
+  '024_job_claims': m024,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -26,6 +26,8 @@ export interface JobsTable {
   failing_since: Generated<number | null>;
   /** The remote whose outage the job waits out (migration 023): made due when that remote answers again. */
   waiting_on: Generated<string | null>;
+  /** Claims so far (migration 024): raised by every claim, never refunded (savedTaskReads.ts). */
+  claims: Generated<number>;
   locked_by: string | null;
   locked_until: number | null;
   last_error: string | null;

@@ -186,7 +186,7 @@ export function createTaskHandler(ctx: SyncContext): TypedJobHandler<JobPayload<
           idField.id,
           intent.caseId,
           `the task of case ${intent.caseId}`,
-          Number(job.created_at),
+          job,
         );
         if (!found.ok) return found.outcome;
         const match = found.value;

@@ -4,6 +4,8 @@ import type { JobOutcome } from '../../sync/dispatcher.ts';
 import type { ClickUpTask, CreateCommentBody } from '../../connectors/clickup/types.ts';
 import { outcomeFromRemote } from '../../sync/outcome.ts';
 import { savedTaskReadsFor } from './savedTaskReads.ts';
+import { listReadyRetries } from '../../store/ops/listReadyRetries.ts';
+import type { JobRow } from '../../store/ops/claimJobs.ts';
 
 /**
  * "Find out before sending again". A create whose answer was lost (a 5xx, a reset, a timeout after the
@@ -18,8 +20,9 @@ export type Found<T> = { ok: true; value: T } | { ok: false; outcome: JobOutcome
 /**
  * The one task of `listId` whose text field `fieldId` is exactly `value` (ClickUp's `==`, compared again
  * by the connector). Several is an error that names them: we do not guess which one is ours.
- * `queuedAt` (when the asking job was queued, epoch ms): the look-up may be answered together with the
- * others of the list waiting at the same time, by one read of the tasks created since (savedTaskReads.ts).
+ * `job` (the asking job, as claimed): the look-up may be answered together with the others of the list, by a
+ * read of the tasks created since the job was queued, made for them or kept from a read made after this
+ * job's earlier runs had ended (savedTaskReads.ts).
  */
 export async function findSavedTask(
   ctx: SyncContext,
@@ -27,14 +30,26 @@ export async function findSavedTask(
   fieldId: string,
   value: string,
   what: string,
-  queuedAt?: number,
+  job?: JobRow,
 ): Promise<Found<ClickUpTask | null>> {
+  const queuedAt = Number(job?.created_at);
   const found =
-    queuedAt !== undefined && Number.isFinite(queuedAt)
-      ? await savedTaskReadsFor(ctx.clickup, ctx.now).find(listId, fieldId, value, queuedAt)
+    job && Number.isFinite(queuedAt)
+      ? await savedTaskReadsFor(ctx.clickup, ctx.now, (kinds) => listReadyRetries(ctx.store.db, kinds)).find(
+          listId,
+          fieldId,
+          value,
+          queuedAt,
+          { id: Number(job.id), kind: job.kind, claims: numberOr(job.claims), crashes: numberOr(job.crashes) },
+        )
       : await ctx.clickup.findTasksByCustomField(listId, fieldId, value);
   if (!found.ok) return { ok: false, outcome: outcomeFromRemote(found.error, `looking for ${what}`) };
   return oneOrNone(found.value, `${what} ("${value}")`);
+}
+
+/** A count as the store returned it (PostgreSQL's bigint as a string), or undefined when it is not there. */
+function numberOr(v: number | string | null | undefined): number | undefined {
+  return v === undefined || v === null ? undefined : Number(v);
 }
 
 /** At most one task: several is a dead letter naming each (id and name), not a guess. */

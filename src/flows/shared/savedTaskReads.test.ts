@@ -121,4 +121,106 @@ describe('SavedTaskReads', () => {
     const rs = await Promise.all([reads.find('L', FIELD, 'CASE-1', 1), reads.find('L', FIELD, 'CASE-2', 1)]);
     expect(rs.map((r) => r.ok)).toEqual([false, false]);
   });
+
+  describe('a read kept for the jobs that were ready after a run', () => {
+    /** `n` create jobs (ids 1..n) listed ready after one run each (claims 1); the kinds asked for are recorded. */
+    const readyAfterOneRun = (n: number, asked: string[][] = []) => {
+      const ready = new Map(Array.from({ length: n }, (_, i) => [i + 1, 1] as [number, number]));
+      return {
+        asked,
+        list: async (kinds: string[]) => {
+          asked.push(kinds);
+          return new Map(ready);
+        },
+      };
+    };
+    const job = (id: number, claims = 2, crashes = 0) => ({ id, kind: 'clickup.create_task', claims, crashes });
+
+    it('150 retried creates asking one after another after an outage cost one list read, not one look-up each', async () => {
+      // Every job's create failed during the outage; ClickUp saved three of them (on either page).
+      const saved = [task('s1', 'CASE-1'), task('s80', 'CASE-80'), task('s150', 'CASE-150')];
+      const f = fakeClickUp(saved);
+      const r = readyAfterOneRun(150);
+      const reads = new SavedTaskReads(f.cu, () => 1_000_000, r.list);
+      const found: string[] = [];
+      for (let i = 1; i <= 150; i++) {
+        const a = await reads.find('L', FIELD, `CASE-${i}`, 900_000 + i, job(i));
+        if (!a.ok) throw new Error('look-up failed');
+        found.push(...a.value.map((t) => t.id));
+      }
+      expect(found).toEqual(['s1', 's80', 's150']);
+      expect(f.calls.length).toBeLessThanOrEqual(Math.ceil(150 / 100) + 1);
+      expect(f.calls).toEqual([
+        {
+          kind: 'list',
+          query: { date_created_gt: 900_001 - CREATED_SKEW_MS, include_closed: true, subtasks: true },
+          maxPages: 75,
+        },
+      ]);
+      expect(r.asked).toEqual([['clickup.create_task']]);
+      expect(reads.counts).toMatchObject({ shared: 1, kept: 149, exact: 0, reads: 1 });
+    });
+
+    it('a saved task on the second page of the window is found from the kept read', async () => {
+      const others = Array.from({ length: 120 }, (_, i) => task(`o${i}`, `OTHER-${i}`));
+      const f = fakeClickUp([...others, task('t7', 'CASE-7')]);
+      const reads = new SavedTaskReads(f.cu, () => 1_000_000, readyAfterOneRun(10).list);
+      expect(await reads.find('L', FIELD, 'CASE-1', 900_000, job(1))).toEqual(ok([]));
+      const seven = await reads.find('L', FIELD, 'CASE-7', 900_000, job(7));
+      expect(seven.ok && seven.value.map((t) => t.id)).toEqual(['t7']);
+      expect(f.calls.map((c) => c.kind)).toEqual(['list']);
+    });
+
+    it("never adopts a task whose reference only contains the job's (ClickUp's fuzzy '=')", async () => {
+      const f = fakeClickUp([task('t10', 'CASE-10'), task('t11', 'case-1')]);
+      const reads = new SavedTaskReads(f.cu, () => 1_000_000, readyAfterOneRun(10).list);
+      expect(await reads.find('L', FIELD, 'CASE-2', 900_000, job(2))).toEqual(ok([]));
+      expect(await reads.find('L', FIELD, 'CASE-1', 900_000, job(1))).toEqual(ok([]));
+      const ten = await reads.find('L', FIELD, 'CASE-10', 900_000, job(10));
+      expect(ten.ok && ten.value.map((t) => t.id)).toEqual(['t10']);
+      expect(f.calls.map((c) => c.kind)).toEqual(['list']);
+    });
+
+    it('a job claimed in between (a run that may have saved a task since) is answered by a new read, which finds it', async () => {
+      const tasks: ClickUpTask[] = [];
+      const f = fakeClickUp(tasks);
+      const reads = new SavedTaskReads(f.cu, () => 1_000_000, readyAfterOneRun(10).list);
+      expect(await reads.find('L', FIELD, 'CASE-1', 900_000, job(1))).toEqual(ok([]));
+      // Job 2 ran once more (another instance) after the read: its create was saved, its answer lost.
+      tasks.push(task('t2', 'CASE-2'));
+      const two = await reads.find('L', FIELD, 'CASE-2', 900_000, job(2, 3));
+      expect(two.ok && two.value.map((t) => t.id)).toEqual(['t2']);
+      expect(f.calls.map((c) => c.kind)).toEqual(['list', 'list']);
+    });
+
+    it('a job whose worker died, a job the read did not list, or one queued before its window: a new read', async () => {
+      const tasks: ClickUpTask[] = [];
+      const f = fakeClickUp(tasks);
+      const reads = new SavedTaskReads(f.cu, () => 1_000_000, readyAfterOneRun(10).list);
+      expect(await reads.find('L', FIELD, 'CASE-1', 900_000, job(1))).toEqual(ok([]));
+      tasks.push(task('t2', 'CASE-2'), task('t20', 'CASE-20'), task('t3', 'CASE-3'));
+      const crashed = await reads.find('L', FIELD, 'CASE-2', 900_000, job(2, 2, 1));
+      expect(crashed.ok && crashed.value.map((t) => t.id)).toEqual(['t2']);
+      const unlisted = await reads.find('L', FIELD, 'CASE-20', 900_000, job(20));
+      expect(unlisted.ok && unlisted.value.map((t) => t.id)).toEqual(['t20']);
+      const older = await reads.find('L', FIELD, 'CASE-3', 800_000, job(3));
+      expect(older.ok && older.value.map((t) => t.id)).toEqual(['t3']);
+      expect(f.calls.map((c) => c.kind)).toEqual(['list', 'list', 'list', 'list']);
+      // A job is answered from a kept read once.
+      expect(await reads.find('L', FIELD, 'CASE-4', 900_000, job(4))).toEqual(ok([]));
+      expect(f.calls).toHaveLength(4);
+    });
+
+    it('a look-up with no other job asking or ready after a run stays the exact look-up', async () => {
+      const f = fakeClickUp([task('t1', 'CASE-1')]);
+      const reads = new SavedTaskReads(
+        f.cu,
+        () => 1_000_000,
+        async () => new Map(),
+      );
+      const r = await reads.find('L', FIELD, 'CASE-1', 900_000, job(1));
+      expect(r.ok && r.value.map((t) => t.id)).toEqual(['t1']);
+      expect(f.calls).toEqual([{ kind: 'exact', value: 'CASE-1' }]);
+    });
+  });
 });

@@ -89,14 +89,14 @@ const CLAIMABLE = `
 function claimJobsText(dialect: Dialect, clock: 'caller' | 'db'): string {
   if (dialect === 'sqlite')
     return `
-    UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ${leaseEnd(dialect, clock)}, attempts = attempts + 1, updated_at = ?
+    UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ${leaseEnd(dialect, clock)}, attempts = attempts + 1, claims = claims + 1, updated_at = ?
     WHERE id IN (${CLAIMABLE})
     RETURNING *`;
   return `
     WITH c AS MATERIALIZED (${CLAIMABLE}
       FOR UPDATE OF j SKIP LOCKED)
     UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ${leaseEnd(dialect, clock)},
-      attempts = jobs.attempts + 1, updated_at = ?
+      attempts = jobs.attempts + 1, claims = jobs.claims + 1, updated_at = ?
     FROM c WHERE jobs.id = c.id
     RETURNING jobs.*`;
 }

@@ -4,9 +4,11 @@ import { storeOf, type Dialect } from '../db.ts';
 import type { LeaseClock } from '../dbClock.ts';
 import { bound, CLAIM_JOBS } from '../fastPath/statements.ts';
 
-export type JobRow = Omit<JobsTable, 'id' | 'crashes' | 'failing_since' | 'waiting_on'> & {
+export type JobRow = Omit<JobsTable, 'id' | 'crashes' | 'failing_since' | 'waiting_on' | 'claims'> & {
   id: number;
   crashes?: number;
+  /** Claims so far, this one included (migration 024). */
+  claims?: number;
   failing_since?: number | string | null;
   waiting_on?: string | null;
 };
