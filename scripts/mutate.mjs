@@ -80,7 +80,8 @@ export const MODULES = {
       'src/sync/dispatcher.ts:572-628',
     ],
     sqliteOnly: true,
-    tests: DISPATCHER_LOOP_TESTS,
+    // With the group commit's own tests (a batch's jobs settling each their way, a failed transaction).
+    tests: [...DISPATCHER_LOOP_TESTS, 'src/sync/dispatcher.commit.test.ts'],
   },
   scheduler: {
     mutate: ['src/sync/scheduler.ts'],
