@@ -331,6 +331,20 @@ describe('ClickUp rate limiter on a test clock: edges', () => {
     expect(l.state()).toMatchObject({ remaining: 60, resetAt: null });
   });
 
+  it('a count spent with no reset time told waits one window, never counting below zero', async () => {
+    const { c, l, times, go } = setup();
+    await go();
+    l.done({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '1' });
+    await go();
+    expect(l.state()).toMatchObject({ remaining: 0, resetAt: null, inFlight: 1 });
+    // The last call of the budget is out, and nothing says when it comes back: as after a 429 without
+    // Retry-After, one window (and the margin), not a call at once into a spent budget.
+    await go();
+    expect(times).toEqual([T0, T0, T0 + 60_250]);
+    expect(c.sleeps).toEqual([60_250]);
+    expect(l.state()).toMatchObject({ limit: 100, remaining: 99, resetAt: T0 + 120_000 });
+  });
+
   it("after a first answer that is a 429, a call at its reset still waits out the margin, and the probe's answer", async () => {
     const { c, l, times, go } = setup();
     await go();

@@ -206,7 +206,13 @@ export class ClickUpRateLimiter {
       this.remaining = this.limit ?? this.remaining;
     }
     const remaining = this.remaining ?? 1;
-    if (this.resetAt === null) return 0;
+    if (this.resetAt === null) {
+      // Without a reset time there is nothing to pace over: calls go at once while the count lasts. Once it
+      // is spent, not told when it comes back: one window, as after a 429 without Retry-After, rather than
+      // a call into a budget the remote said is gone (which also counted it below zero).
+      if (remaining > 0) return 0;
+      this.resetAt = now + this.windowMs;
+    }
     const left = this.resetAt - now;
     if (remaining <= 0) return left + this.marginMs;
     // An assumed budget is a ceiling, not a schedule: calls go at once until it is spent.
