@@ -114,7 +114,6 @@ async function world() {
     clickup: {
       rateLimitState: () => ({
         known: true,
-        unlimited: false,
         assumed: false,
         limit: 100,
         remaining: 100,

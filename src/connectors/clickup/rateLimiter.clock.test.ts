@@ -61,7 +61,6 @@ describe('ClickUp rate limiter on a test clock', () => {
     expect(l.state()).toMatchObject({
       known: true,
       assumed: false,
-      unlimited: false,
       limit: 100,
       remaining: 98,
       resetAt: T0 + 60_000,
@@ -264,7 +263,6 @@ describe('ClickUp rate limiter on a test clock: edges', () => {
     const { l } = setup();
     expect(l.state()).toStrictEqual({
       known: false,
-      unlimited: false,
       assumed: false,
       limit: null,
       remaining: null,

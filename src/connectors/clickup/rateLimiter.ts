@@ -4,8 +4,6 @@ import type { Logger } from 'pino';
 export interface RateLimitState {
   /** False until a response told us the plan (X-RateLimit-* headers). */
   known: boolean;
-  /** Always false: an answer without rate-limit headers means "not told", never "unlimited". */
-  unlimited: boolean;
   /** True while the budget is the assumed lowest plan limit because no answer has said otherwise. */
   assumed: boolean;
   limit: number | null;
@@ -62,7 +60,6 @@ export class ClickUpRateLimiter {
   private pumping = false;
   private wake: (() => void) | null = null;
   private known = false;
-  private unlimited = false;
   private limit: number | null = null;
   private remaining: number | null = null;
   private resetAt: number | null = null;
@@ -89,11 +86,6 @@ export class ClickUpRateLimiter {
 
   /** Resolves when the caller may send one request; the caller must then call `done(headers)` once. */
   acquire(): Promise<void> {
-    if (this.unlimited && this.queue.length === 0) {
-      this.inFlight++;
-      this.issued++;
-      return Promise.resolve();
-    }
     return new Promise<void>((resolve) => {
       this.queue.push(resolve);
       if (!this.pumping) void this.pump();
@@ -115,7 +107,6 @@ export class ClickUpRateLimiter {
     this.rateLimited++;
     const now = this.now();
     this.known = true;
-    this.unlimited = false;
     this.remaining = 0;
     this.resetAt =
       retryAfterMs !== undefined
@@ -131,7 +122,6 @@ export class ClickUpRateLimiter {
     const left = this.resetAt !== null ? Math.max(0, this.resetAt - now) : 0;
     return {
       known: this.known,
-      unlimited: this.unlimited,
       assumed: this.assumed,
       limit: this.limit,
       remaining: rem,
@@ -164,7 +154,6 @@ export class ClickUpRateLimiter {
     // The window tracked so far was our guess (an assumed budget, counted from our first call), not ClickUp's.
     const wasGuess = this.assumed;
     this.known = true;
-    this.unlimited = false;
     this.assumed = false;
     this.limit = limit;
     const resetAt = Number.isFinite(reset) ? Math.min(reset * 1000, this.now() + this.capWait(Infinity)) : null;
@@ -190,7 +179,6 @@ export class ClickUpRateLimiter {
   /** Milliseconds until the next call may go out; Infinity = wait for a response (probe in flight). */
   private delay(now: number): number {
     if (!this.known) return this.inFlight > 0 ? Infinity : 0;
-    if (this.unlimited) return 0;
     if (this.resetAt !== null && now >= this.resetAt + this.marginMs && this.limit === null) {
       // The only answer so far was a 429 (its headers are not read), so the budget is unknown: probe
       // again with one call as at the start. Assuming the 0 left of that 429 would stall for good.
@@ -246,7 +234,6 @@ export class ClickUpRateLimiter {
         this.inFlight++;
         this.issued++;
         next();
-        // Unlimited: release everybody waiting at once.
       }
     } finally {
       this.pumping = false;

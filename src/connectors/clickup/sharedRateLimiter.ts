@@ -67,7 +67,7 @@ export class SharedBudgetRateLimiter extends ClickUpRateLimiter {
     await super.acquire();
     for (;;) {
       const s = this.state();
-      if (!s.known || s.unlimited || s.limit === null) return;
+      if (!s.known || s.limit === null) return;
       if (this.leased > 0 && this.clock() < this.leasedUntil) {
         this.leased--;
         return;

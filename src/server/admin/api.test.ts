@@ -41,7 +41,6 @@ const config = (() => {
 const clickup = {
   rateLimitState: () => ({
     known: true,
-    unlimited: false,
     assumed: false,
     limit: 100,
     remaining: 80,

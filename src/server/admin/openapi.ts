@@ -568,7 +568,6 @@ export function openApiDocument(): object {
           clickup: obj({
             rateLimit: obj({
               known: { type: 'boolean', description: 'false until an answer told the plan (X-RateLimit-* headers)' },
-              unlimited: bool,
               assumed: { type: 'boolean', description: 'the lowest plan limit is assumed: no answer said otherwise' },
               limit: intOrNull,
               remaining: intOrNull,

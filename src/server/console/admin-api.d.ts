@@ -1413,7 +1413,6 @@ export interface components {
                 rateLimit: {
                     /** @description false until an answer told the plan (X-RateLimit-* headers) */
                     known: boolean;
-                    unlimited: boolean;
                     /** @description the lowest plan limit is assumed: no answer said otherwise */
                     assumed: boolean;
                     limit: number | null;
