@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, type Migration, type MigrationProvider, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { fastSqliteDialect, type SqliteAccess } from './sqliteDriver.ts';
 import { subscribePg } from './pgNotify.ts';
 import { holdLeadership, type Leadership, type LeadershipEvents, type LeadershipOptions } from './pgLeader.ts';
 import { startCheckpointer } from './sqliteCheckpointer.ts';
-import { coalescedAnnouncer } from './pgAnnounce.ts';
+import { AnnouncingPostgresDialect, coalescedAnnouncer, noteForCommit } from './pgAnnounce.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_console.ts';
 import * as m003 from './migrations/003_flow_records.ts';
@@ -91,6 +91,20 @@ const storesByDb = new WeakMap<object, Store>();
 /** The store a Kysely instance belongs to (ops that take only `db` use it to find the fast path). */
 export function storeOf(db: object): Store | undefined {
   return storesByDb.get(db);
+}
+
+/**
+ * PostgreSQL: NOTIFY `channel` once what `db` wrote is committed: inside a transaction, after its COMMIT; on a
+ * store's Kysely (each statement its own commit), now, after the statement. Never inside the commit: see
+ * pgAnnounce.ts for why. Coalesced, and off the caller's path. Nothing on SQLite (one process) or on a Kysely
+ * `openStore` did not make (its listeners find the rows at their next poll).
+ */
+export async function announceAfterCommit(
+  db: Kysely<Database> | Transaction<Database>,
+  channel: string,
+): Promise<void> {
+  if (db.isTransaction) await noteForCommit(db as Transaction<Database>, channel);
+  else storeOf(db)?.announce?.(channel);
 }
 
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, d: Dialect) => Promise<void> }> = {
@@ -185,7 +199,9 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     // The pool listens only while a client is idle; a checked-out one (a transaction between two
     // statements) would emit the same error unheard. Its pending query fails; the pool discards it on release.
     pool.on('connect', (client) => client.on('error', (e) => opts.onConnectionError?.(e)));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Transactions NOTIFY the channels noted in them (noteForCommit) after their commit, through `announce`.
+    const announceLater = (channel: string) => store.announce?.(channel);
+    const db = new Kysely<Database>({ dialect: new AnnouncingPostgresDialect({ pool }, announceLater) });
     const intakePool = new Pool({
       connectionString: url,
       max: 1,
@@ -195,7 +211,9 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     });
     intakePool.on('error', (e) => opts.onConnectionError?.(e));
     intakePool.on('connect', (client) => client.on('error', (e) => opts.onConnectionError?.(e)));
-    const intakeDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: intakePool }) });
+    const intakeDb = new Kysely<Database>({
+      dialect: new AnnouncingPostgresDialect({ pool: intakePool }, announceLater),
+    });
     const announcers = new Map<string, () => void>();
     let closed = false;
     const subscriptions = new Set<() => Promise<void>>();

@@ -31,8 +31,8 @@ import { PG_FOLDED_COMPLETE_JOBS } from './fastPath/statements.ts';
  */
 export interface FoldSink {
   writes: CompiledQuery[];
-  /** Indexes into `writes` of inserts into `jobs` (RETURNING id): new jobs are announced with NOTIFY. */
-  jobInserts: number[];
+  /** Whether the commit queues jobs: they are announced (NOTIFY) after the folded statement, not inside it. */
+  queuesJobs: boolean;
   /** Set when the commit ran a statement that cannot be folded (its result was needed). */
   unfoldable: boolean;
   /** The rows written so far (table and key): a second write of one row needs the first one's effect. */
@@ -125,7 +125,7 @@ function recorder(sink: FoldSink): Kysely<Database> {
 export async function collectFoldable(
   commit: ((trx: Transaction<Database>) => Promise<void>) | undefined,
 ): Promise<FoldSink | null> {
-  const sink: FoldSink = { writes: [], jobInserts: [], unfoldable: false, rows: new Set() };
+  const sink: FoldSink = { writes: [], queuesJobs: false, unfoldable: false, rows: new Set() };
   if (!commit) return sink;
   const rec = recorder(sink);
   try {
@@ -138,9 +138,6 @@ export async function collectFoldable(
   }
   return sink.unfoldable ? null : sink;
 }
-
-/** The channel new jobs are announced on (enqueueJobs.ts's JOBS_CHANNEL; repeated to keep this module a leaf). */
-const JOBS_CHANNEL = 'gridbridge_jobs';
 
 /**
  * Whether the commits collected in `sinks` may share one statement: no row is written by two of them (in
@@ -169,27 +166,17 @@ export function foldedCompletion(
 ): CompiledQuery {
   const parameters: unknown[] = [now, ids, workerId, ids.length];
   const ctes = [`done AS (${PG_FOLDED_COMPLETE_JOBS})`];
-  const sink: Pick<FoldSink, 'writes' | 'jobInserts'> = { writes: [], jobInserts: [] };
-  for (const s of sinks) {
-    const base = sink.writes.length;
-    sink.writes.push(...s.writes);
-    sink.jobInserts.push(...s.jobInserts.map((i) => base + i));
-  }
-  sink.writes.forEach((w, i) => {
-    const offset = parameters.length;
-    // Kysely compiles every value as a $n parameter: renumbered after the ones before it.
-    ctes.push(`w${i} AS (${w.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`);
-    parameters.push(...w.parameters);
-  });
-  const notify =
-    sink.jobInserts.length > 0
-      ? `, (SELECT CASE WHEN count(*) > 0 THEN pg_notify('${JOBS_CHANNEL}', '') END FROM (${sink.jobInserts
-          .map((i) => `SELECT 1 FROM w${i}`)
-          .join(' UNION ALL ')}) AS n) AS notified`
-      : '';
+  sinks
+    .flatMap((s) => s.writes)
+    .forEach((w, i) => {
+      const offset = parameters.length;
+      // Kysely compiles every value as a $n parameter: renumbered after the ones before it.
+      ctes.push(`w${i} AS (${w.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`);
+      parameters.push(...w.parameters);
+    });
   // The divisor depends on the row count, so the planner cannot fold it: the error is raised only when run.
   return CompiledQuery.raw(
-    `WITH ${ctes.join(', ')} SELECT 1 / (CASE WHEN count(*) = $4 THEN 1 ELSE 0 END) AS held${notify} FROM done`,
+    `WITH ${ctes.join(', ')} SELECT 1 / (CASE WHEN count(*) = $4 THEN 1 ELSE 0 END) AS held FROM done`,
     parameters,
   );
 }

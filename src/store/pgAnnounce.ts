@@ -1,3 +1,14 @@
+import {
+  PostgresDialect,
+  PostgresDriver,
+  type DatabaseConnection,
+  type Driver,
+  type PostgresDialectConfig,
+  type Transaction,
+  type TransactionSettings,
+} from 'kysely';
+import type { Database } from './schema.ts';
+
 /**
  * A NOTIFY sent after a commit instead of inside it, coalesced: one `send` in flight at a time, and the calls made
  * while it runs answered by one more send after it (a listener only needs to hear that something is new, and
@@ -33,4 +44,62 @@ export function coalescedAnnouncer(send: () => Promise<unknown>, onError: (e: un
     if (inFlight) again = true;
     else run();
   };
+}
+
+/** The transactions open on a store's connections: the channels to announce once each has committed. */
+const atCommit = new WeakMap<DatabaseConnection, Set<string>>();
+
+/**
+ * PostgreSQL's Kysely driver, plus: the channels noted during a transaction (`noteForCommit`) are handed to
+ * `announce` once its COMMIT has succeeded; a rollback forgets them.
+ */
+class AnnouncingPostgresDriver extends PostgresDriver {
+  constructor(
+    config: PostgresDialectConfig,
+    private readonly announce: (channel: string) => void,
+  ) {
+    super(config);
+  }
+
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    atCommit.set(connection, new Set());
+    await super.beginTransaction(connection, settings);
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const channels = atCommit.get(connection);
+    atCommit.delete(connection);
+    await super.commitTransaction(connection);
+    for (const c of channels ?? []) this.announce(c);
+  }
+
+  override async rollbackTransaction(connection: Parameters<PostgresDriver['rollbackTransaction']>[0]): Promise<void> {
+    atCommit.delete(connection);
+    await super.rollbackTransaction(connection);
+  }
+}
+
+/** Kysely's PostgreSQL dialect whose transactions announce after their commit (`noteForCommit`). */
+export class AnnouncingPostgresDialect extends PostgresDialect {
+  constructor(
+    private readonly config: PostgresDialectConfig,
+    private readonly announce: (channel: string) => void,
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new AnnouncingPostgresDriver(this.config, this.announce);
+  }
+}
+
+/**
+ * Inside a transaction of an `AnnouncingPostgresDialect`: NOTIFY `channel` after the transaction commits (once,
+ * however often it is noted). A transaction of any other Kysely announces nothing: the listeners find its
+ * rows at their next poll.
+ */
+export async function noteForCommit(trx: Transaction<Database>, channel: string): Promise<void> {
+  await trx.getExecutor().provideConnection(async (connection) => {
+    atCommit.get(connection)?.add(channel);
+  });
 }

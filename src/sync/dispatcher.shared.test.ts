@@ -185,44 +185,129 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
     expect(ranAt - t0).toBeLessThan(3000);
   });
 
-  it('enqueueing announces new jobs in the same statement: once per transaction, at commit, and not for keys that existed', async () => {
+  it('enqueueing announces new jobs after the commit, never inside it: once per transaction, and not for keys that existed', async () => {
     const s = await instance();
     const listener = new pg.Client({ connectionString: db!.url });
     await listener.connect();
     cleanups.push(() => listener.end());
-    const heard: string[] = [];
-    listener.on('notification', (m) => {
-      if (m.channel === JOBS_CHANNEL) heard.push(m.payload ?? '');
-    });
+    let heard = 0;
+    listener.on('notification', (m) => m.channel === JOBS_CHANNEL && heard++);
     await listener.query(`LISTEN ${JOBS_CHANNEL}`);
-    // Absence without sleeping: PostgreSQL delivers notifications in commit order, so once a sentinel
-    // notified after a point has arrived, anything committed before that point has arrived too.
-    let sentinels = 0;
-    const barrier = async () => {
-      const tag = `sentinel-${++sentinels}`;
-      await listener.query(`NOTIFY ${JOBS_CHANNEL}, '${tag}'`);
-      await until(`the ${tag} notification`, () => heard.includes(tag), 5000);
-    };
-    const jobs = () => heard.filter((p) => !p.startsWith('sentinel-'));
+    const announced = countAnnouncements(s);
+    const statements = recordStatements(listener);
     const key = `n-${Date.now()}`;
-    await s.db.transaction().execute(async (trx) => {
-      expect(
-        await enqueueJobs(
-          trx,
-          [anyJob({ kind: 'k', key: `${key}-1`, payload: {} }), anyJob({ kind: 'k', key: `${key}-2`, payload: {} })],
-          Date.now(),
-        ),
-      ).toBe(2);
-      expect(await enqueueJobs(trx, [anyJob({ kind: 'k', key: `${key}-3`, payload: {} })], Date.now())).toBe(1);
-      await barrier();
-      expect(jobs()).toEqual([]);
-    });
-    await barrier();
-    expect(jobs()).toEqual(['']);
-    expect(await enqueueJobs(s.db, [anyJob({ kind: 'k', key: `${key}-1`, payload: {} })], Date.now())).toBe(0);
-    await barrier();
-    expect(jobs()).toEqual(['']);
+    try {
+      await s.db.transaction().execute(async (trx) => {
+        expect(
+          await enqueueJobs(
+            trx,
+            [anyJob({ kind: 'k', key: `${key}-1`, payload: {} }), anyJob({ kind: 'k', key: `${key}-2`, payload: {} })],
+            Date.now(),
+          ),
+        ).toBe(2);
+        expect(await enqueueJobs(trx, [anyJob({ kind: 'k', key: `${key}-3`, payload: {} })], Date.now())).toBe(1);
+        expect(announced()).toEqual([]);
+      });
+      expect(notifyingCommits(statements.byClient)).toEqual([]);
+      // Announced as the commit returned, once for the transaction.
+      expect(announced()).toEqual([JOBS_CHANNEL]);
+      await until('the announcement', () => heard > 0, 5000);
+      // Rolled back: nothing to announce.
+      await s.db
+        .transaction()
+        .execute(async (trx) => {
+          await enqueueJobs(trx, [anyJob({ kind: 'k', key: `${key}-4`, payload: {} })], Date.now());
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      expect(await enqueueJobs(s.db, [anyJob({ kind: 'k', key: `${key}-1`, payload: {} })], Date.now())).toBe(0);
+      expect(announced()).toEqual([JOBS_CHANNEL]);
+      // Outside a transaction: after the statement.
+      expect(await enqueueJobs(s.db, [anyJob({ kind: 'k', key: `${key}-5`, payload: {} })], Date.now())).toBe(1);
+      expect(announced()).toEqual([JOBS_CHANNEL, JOBS_CHANNEL]);
+    } finally {
+      statements.restore();
+    }
+    expect(notifyingCommits(statements.byClient)).toEqual([]);
   });
+
+  it.each([false, true])(
+    "a job queued by another job's completion (fold_completions %s) is announced after the completion's commit: another instance's idle worker runs it without polling",
+    async (foldCompletions) => {
+      const [a, b] = [await instance(), await instance()];
+      const tag = `${foldCompletions}-${Date.now()}`;
+      let ran = false;
+      let warm = false;
+      const idle = new Dispatcher(
+        b,
+        new Map<string, JobHandler>([
+          [
+            `next-${tag}`,
+            async () => {
+              ran = true;
+              return { status: 'done' };
+            },
+          ],
+          [
+            `warm-${tag}`,
+            async () => {
+              warm = true;
+              return { status: 'done' };
+            },
+          ],
+        ]),
+        { ...opts, pollMs: 60_000 },
+      );
+      // Idle for sure (as in the NOTIFY test above): a first job settled, LISTEN is in place, the next poll a minute away.
+      await enqueueJobs(b.db, [anyJob({ kind: `warm-${tag}`, key: `warm-${tag}`, payload: {} })], Date.now());
+      idle.start();
+      cleanups.push(() => idle.stop());
+      await until('the idle worker to settle its first job and LISTEN', async () => warm && (await listening(b)));
+      await until(
+        'its first job to be done',
+        async () => idle.inFlightCount === 0 && (await stateOf(b, `warm-${tag}`)) === 'done',
+      );
+      // Due an hour from now, and the worker below runs an hour ahead: only it claims the first job, even when the
+      // idle worker is woken by this enqueue's announcement.
+      const hour = 3_600_000;
+      await enqueueJobs(
+        a.db,
+        [anyJob({ kind: `first-${tag}`, key: `first-${tag}`, payload: {}, runAt: Date.now() + hour })],
+        Date.now(),
+      );
+      const announced = countAnnouncements(a);
+      const statements = recordStatements();
+      const d = new Dispatcher(
+        a,
+        new Map<string, JobHandler>([
+          [
+            `first-${tag}`,
+            async () => ({
+              status: 'done',
+              commit: async (trx) => {
+                await enqueueJobs(trx, [anyJob({ kind: `next-${tag}`, key: `next-${tag}`, payload: {} })], Date.now());
+              },
+            }),
+          ],
+        ]),
+        { ...opts, foldCompletions, now: () => Date.now() + hour },
+      );
+      try {
+        // One round: this worker claims the first job and completes it, and leaves the next one to the idle worker.
+        await d.runUntilIdle(1);
+        expect(await stateOf(a, `first-${tag}`)).toBe('done');
+        expect(notifyingCommits(statements.byClient)).toEqual([]);
+        expect(announced()).toEqual([JOBS_CHANNEL]);
+        await until('the idle worker to run the queued job', () => ran, 5000);
+      } finally {
+        statements.restore();
+      }
+      expect(notifyingCommits(statements.byClient)).toEqual([]);
+      // The completion took the path asked for: one folded statement, or a transaction.
+      const texts = [...statements.byClient.values()].flat();
+      expect(texts.some((t) => /^WITH done AS/.test(t))).toBe(foldCompletions);
+    },
+  );
 
   it('claim connections plan per execution (plan_cache_mode), and a backlog arriving after an idle start drains in order', async () => {
     const s = await instance();
@@ -257,3 +342,61 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
     void pg;
   });
 });
+
+/** The channels `s` announced (NOTIFY after a commit), from now on: `Store.announce` is wrapped. */
+function countAnnouncements(s: Store): () => string[] {
+  const calls: string[] = [];
+  const announce = s.announce!;
+  s.announce = (channel) => {
+    calls.push(channel);
+    announce(channel);
+  };
+  return () => [...calls];
+}
+
+/** Every statement each pg client sends from now on (but `except`'s), in order, until `restore`. */
+function recordStatements(except?: pg.Client) {
+  const byClient = new Map<pg.Client, string[]>();
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const q = args[0] as string | { text?: string };
+    if (this !== except) {
+      const texts = byClient.get(this) ?? [];
+      byClient.set(this, texts);
+      texts.push((typeof q === 'string' ? q : (q.text ?? '')).trim());
+    }
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  return { byClient, restore: () => void (pg.Client.prototype.query = query) };
+}
+
+/**
+ * The statements that would make a commit that writes data NOTIFY (which PostgreSQL serialises until its WAL
+ * flush): a NOTIFY between BEGIN and COMMIT, or one inside a statement that also writes. The only NOTIFY
+ * allowed is the announcement's own `SELECT pg_notify($1, $2)`, outside a transaction.
+ */
+function notifyingCommits(byClient: Map<pg.Client, string[]>): string[] {
+  const bad: string[] = [];
+  for (const texts of byClient.values()) {
+    let inTransaction = false;
+    for (const t of texts) {
+      if (/^begin\b/i.test(t)) inTransaction = true;
+      else if (/^(commit|rollback)\b/i.test(t)) inTransaction = false;
+      else if (/notify/i.test(t) && (inTransaction || t !== 'SELECT pg_notify($1, $2)')) bad.push(t);
+    }
+  }
+  return bad;
+}
+
+async function listening(s: Store): Promise<boolean> {
+  const r = await sql<{
+    n: string;
+  }>`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE ${`LISTEN%${JOBS_CHANNEL}%`}`.execute(
+    s.db,
+  );
+  return Number(r.rows[0]!.n) > 0;
+}
+
+async function stateOf(s: Store, key: string): Promise<string | undefined> {
+  return (await s.db.selectFrom('jobs').select('state').where('key', '=', key).executeTakeFirst())?.state;
+}

@@ -14,7 +14,7 @@ import { holdsLease } from '../store/ops/holdsLease.ts';
 import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
 import type { LeaseClock } from '../store/dbClock.ts';
 import { decideRetry } from './retryDecision.ts';
-import { JOBS_CHANNEL } from '../store/ops/enqueueJobs.ts';
+import { announceNewJobs, JOBS_CHANNEL } from '../store/ops/enqueueJobs.ts';
 import { runWithJobSignal, unlessAborted } from '../core/jobSignal.ts';
 
 export interface JobContext {
@@ -506,10 +506,12 @@ export class Dispatcher {
           Math.max(...ps.map((p) => p.now)),
         ),
       );
-      return true;
     } catch {
       return false;
     }
+    // After the statement's commit, not inside it (pgAnnounce.ts).
+    if (sinks.some((s) => s.queuesJobs)) await announceNewJobs(this.store.db);
+    return true;
   }
 
   private async flushCompletions(all: PendingCompletion[]): Promise<void> {

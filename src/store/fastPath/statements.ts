@@ -36,18 +36,14 @@ const pgInboundRow = (ord: number): string =>
 
 /**
  * Recording `rows` inbound events on PostgreSQL: the events and the jobs of the new ones in one statement (atomic on
- * its own: one round trip per batch instead of four). With `notify`, the statement also NOTIFYs the idle workers of
- * every instance; the intake's group commit leaves it out and announces after the commit instead (see
- * `Store.announceJobs`): PostgreSQL serialises the commits of transactions that NOTIFY (a database-wide lock held
- * from before the commit record until after its WAL flush), so each would wait for the fsync of every one before
- * it, about 200 commits a second on a disk whose fsync takes 4-5 ms. Parameters: each row's (source, event id,
- * type, payload, received at, kind, key, queue key, job payload, run at, max attempts), then created at, updated
- * at and, with `notify`, the channel. Returns the (source, event_id) of the new events. The same event twice in
- * one batch queues the first delivery's job only, as on SQLite. The jobs are inserted in the rows' order (so
- * their ids follow it, as on SQLite): a catch-up records a case's events oldest first, and jobs of one queue key
- * run in id order.
+ * its own: one round trip per batch instead of four). The new jobs are announced after the statement, not by it
+ * (`announceNewJobs`; pgAnnounce.ts says why). Parameters: each row's (source, event id, type, payload, received at,
+ * kind, key, queue key, job payload, run at, max attempts), then created at and updated at. Returns the (source,
+ * event_id) of the new events. The same event twice in one batch queues the first delivery's job only, as on
+ * SQLite. The jobs are inserted in the rows' order (so their ids follow it, as on SQLite): a catch-up records a
+ * case's events oldest first, and jobs of one queue key run in id order.
  */
-export function pgRecordInboundEvents(rows: number, notify: boolean): string {
+export function pgRecordInboundEvents(rows: number): string {
   return `
       WITH v (ord, source, event_id, type, payload, received_at, kind, key, queue_key, job_payload, run_at, max_attempts) AS (VALUES ${Array.from({ length: rows }, (_, i) => pgInboundRow(i)).join(', ')}),
       ev AS (
@@ -64,7 +60,7 @@ export function pgRecordInboundEvents(rows: number, notify: boolean): string {
         ORDER BY v.ord
         ON CONFLICT (key) DO NOTHING
         RETURNING 1)
-      SELECT ev.source, ev.event_id${notify ? ", (SELECT CASE WHEN count(*) > 0 THEN pg_notify(?, '') END FROM jb) AS notified" : ''} FROM ev`;
+      SELECT ev.source, ev.event_id FROM ev`;
 }
 
 /** Where the lease of a claim runs out: `?` (the caller's clock, already added) or the database's clock plus `?`. */

@@ -1,9 +1,10 @@
-import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 import { boundedKey } from '../../core/boundedKey.ts';
 import { fold, foldSink } from '../foldedCommit.ts';
 import type { CheckedJob, JobRecord } from '../../core/checkedJob.ts';
 import { fixedStatement } from '../fixedStatement.ts';
+import { announceAfterCommit } from '../db.ts';
 
 /** A job as the jobs table holds it (a held change stores one); to queue one, the store takes only a `CheckedJob`. */
 export type NewJob = JobRecord;
@@ -43,28 +44,24 @@ function insertJobs(db: Db, rows: readonly JobValues[]) {
     .onConflict((oc) => oc.column('key').doNothing());
 }
 
-/** On PostgreSQL the NOTIFY rides in the insert's statement: one round trip instead of two. */
-function insertJobsAndNotify(db: Db, rows: readonly JobValues[]) {
-  return db
-    .with('ins', () => insertJobs(db, rows).returning('id'))
-    .selectFrom('ins')
-    .select((eb) => [
-      eb.fn.countAll<number>().as('n'),
-      sql<null>`CASE WHEN count(*) > 0 THEN pg_notify(${JOBS_CHANNEL}, '') END`.as('notified'),
-    ]);
-}
-
-// One job per call is the common case (each handler queues its next step): its three statements are built and
+// One job per call is the common case (each handler queues its next step): its statements are built and
 // compiled once per dialect (fixedStatement.ts), not per job.
 const insertOne = fixedStatement((db, ...v: JobValues) => insertJobs(db, [v]));
-const insertOneReturning = fixedStatement((db, ...v: JobValues) => insertJobs(db, [v]).returning('id'));
-const insertOneAndNotify = fixedStatement((db, ...v: JobValues) => insertJobsAndNotify(db, [v]));
+
+/**
+ * PostgreSQL: wake the idle workers of every instance (LISTEN in the dispatcher) once the jobs `db` queued are
+ * committed: after the statement, or after the commit of the transaction `db` is (never inside the commit: see
+ * pgAnnounce.ts). Nothing on SQLite.
+ */
+export function announceNewJobs(db: Db): Promise<void> {
+  return announceAfterCommit(db, JOBS_CHANNEL);
+}
 
 /**
  * Insert jobs (checked against their kinds' schemas: the job catalogues make them); ones whose key exists already
  * are skipped by the unique index. Returns how many were new (inside a folded completion: how many were asked for).
- * On PostgreSQL new jobs are announced to idle workers of every instance (LISTEN in the dispatcher); inside
- * a transaction the notification is delivered at commit. SQLite has one process: nothing to announce.
+ * On PostgreSQL new ready jobs are announced to idle workers of every instance (`announceNewJobs`): after the
+ * statement, or inside a transaction after its commit. SQLite has one process: nothing to announce.
  * `state: 'waiting'` parks the jobs instead (waitingJobs.ts): never claimed until taken out again.
  */
 export async function enqueueJobs(
@@ -88,20 +85,15 @@ export async function enqueueJobs(
   const one = rows.length === 1 ? rows[0]! : null;
   const sink = foldSink(db);
   if (sink) {
-    // In a folded completion (foldedCommit.ts) the statement announces the new jobs itself; how many were
-    // new is not known before it runs: the count returned is of the jobs asked for.
-    sink.jobInserts.push(
-      fold(sink, one ? insertOneReturning(db, ...one) : insertJobs(db, rows).returning('id').compile()),
-    );
+    // In a folded completion (foldedCommit.ts) the dispatcher announces the new jobs after the statement; how
+    // many were new is not known before it runs: the count returned is of the jobs asked for.
+    fold(sink, one ? insertOne(db, ...one) : insertJobs(db, rows).compile());
+    sink.queuesJobs ||= state === 'ready';
     return jobs.length;
   }
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    // Several in one transaction are folded into one notification by PostgreSQL (same channel and payload).
-    const q = one ? insertOneAndNotify(db, ...one) : insertJobsAndNotify(db, rows).compile();
-    const r = (await db.executeQuery<{ n: number | string }>(q)).rows[0];
-    if (!r) throw new Error('enqueueJobs: the insert returned no count');
-    return Number(r.n);
-  }
   const res = await db.executeQuery(one ? insertOne(db, ...one) : insertJobs(db, rows).compile());
-  return Number(res.numAffectedRows ?? 0);
+  const n = Number(res.numAffectedRows ?? 0);
+  // Waiting jobs are not claimable: nothing to wake a worker for.
+  if (n > 0 && state === 'ready') await announceNewJobs(db);
+  return n;
 }

@@ -1,12 +1,12 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
-import { JOBS_CHANNEL } from './enqueueJobs.ts';
+import { announceNewJobs } from './enqueueJobs.ts';
 
 /**
  * `remote` answers again after an outage: the ready jobs waiting it out (jobs.waiting_on, set when it was
  * unavailable) are made due now instead of at the end of their outage backoff, which grows to
  * `dispatcher.backoff_max_ms` (5 minutes by default) while the outage lasts. Their attempts, failing_since and
- * queue order are left as they are. On PostgreSQL the idle workers of every instance are told (NOTIFY).
+ * queue order are left as they are. On PostgreSQL the idle workers of every instance are told (`announceNewJobs`).
  * Returns how many jobs were made due.
  */
 export async function makeDueAfterOutage(db: Kysely<Database>, remote: string, now: number): Promise<number> {
@@ -18,7 +18,6 @@ export async function makeDueAfterOutage(db: Kysely<Database>, remote: string, n
     .where('run_at', '>', now)
     .executeTakeFirst();
   const n = Number(r.numUpdatedRows);
-  if (n > 0 && db.getExecutor().adapter instanceof PostgresAdapter)
-    await sql`SELECT pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
+  if (n > 0) await announceNewJobs(db);
   return n;
 }

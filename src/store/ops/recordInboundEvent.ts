@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { storeOf, type Store } from '../db.ts';
-import { JOBS_CHANNEL } from './enqueueJobs.ts';
+import { announceNewJobs } from './enqueueJobs.ts';
 import type { CheckedJob } from '../../core/checkedJob.ts';
 import { dialectOf } from '../dbClock.ts';
 import { bound, pgRecordInboundEvents, SQLITE_INSERT_EVENT, SQLITE_INSERT_EVENT_JOB } from '../fastPath/statements.ts';
@@ -87,17 +87,12 @@ class InboundBatcher {
             return fresh;
           },
         );
-        if (announce) announceJobs(this.store);
+        if (announce) void announceNewJobs(this.store.db);
       }
     } finally {
       this.flying = false;
     }
   }
-}
-
-/** PostgreSQL: wake the idle workers of every instance, after the commit (see `Store.announce`). */
-function announceJobs(s: Store): void {
-  s.announce?.(JOBS_CHANNEL);
 }
 
 /** Events and the jobs of the new ones in one transaction, the jobs queued in the batch's order; whether each was a duplicate. */
@@ -122,8 +117,7 @@ function writeEvents(
       )();
     });
   }
-  // Without an announcer (no NOTIFY after the commit) the statement NOTIFYs itself.
-  return pgRecord((lane === 'intake' && s.intakeDb) || s.db, batch, !s.announce);
+  return pgRecord((lane === 'intake' && s.intakeDb) || s.db, batch);
 }
 
 function eventParams(ev: InboundEvent, now: number): unknown[] {
@@ -137,15 +131,10 @@ function jobParams(ev: InboundEvent, job: InboundJob, now: number): unknown[] {
 /**
  * PostgreSQL: the events and the jobs of the new ones in one statement: atomic on its own, so one round trip per
  * batch instead of four (BEGIN, two inserts, COMMIT); each round trip costs both this process and the server more
- * than the rows. With `notify` the statement also wakes idle workers of every instance (inside a transaction the
- * NOTIFY is delivered at commit); the group commit announces after its commit instead. Resolves, for each event,
+ * than the rows. The caller announces the new jobs after the commit (`announceNewJobs`). Resolves, for each event,
  * whether it was a duplicate.
  */
-async function pgRecord(
-  db: Kysely<Database>,
-  batch: ReadonlyArray<Omit<Pending, 'resolve' | 'reject'>>,
-  notify: boolean,
-) {
+async function pgRecord(db: Kysely<Database>, batch: ReadonlyArray<Omit<Pending, 'resolve' | 'reject'>>) {
   const now = Math.max(...batch.map((p) => p.now));
   const params = batch.flatMap(({ ev, job, now: at }) => [
     ev.source,
@@ -160,11 +149,10 @@ async function pgRecord(
     job.runAt ?? at,
     job.maxAttempts ?? 10,
   ]);
-  const r = await bound<{ source: string; event_id: string }>(pgRecordInboundEvents(batch.length, notify), [
+  const r = await bound<{ source: string; event_id: string }>(pgRecordInboundEvents(batch.length), [
     ...params,
     now,
     now,
-    ...(notify ? [JOBS_CHANNEL] : []),
   ]).execute(db);
   const fresh = new Set(r.rows.map((x) => `${x.source}\u0000${x.event_id}`));
   // The same event twice in one batch: the first delivery is the new one, the next a duplicate.
@@ -201,7 +189,11 @@ export async function recordInboundEvent(
     return b.submit(ev, job, now);
   }
   // The one-event path runs the same statements through Kysely.
-  if (dialectOf(db) === 'postgres') return { duplicate: (await pgRecord(db, [{ ev, job, now }], true))[0]! };
+  if (dialectOf(db) === 'postgres') {
+    const duplicate = (await pgRecord(db, [{ ev, job, now }]))[0]!;
+    if (!duplicate) await announceNewJobs(db);
+    return { duplicate };
+  }
   const write = async (trx: Kysely<Database>): Promise<{ duplicate: boolean }> => {
     const ins = await bound(SQLITE_INSERT_EVENT, eventParams(ev, now)).execute(trx);
     if (Number(ins.numAffectedRows ?? 0) === 0) return { duplicate: true };
@@ -239,7 +231,7 @@ export async function recordInboundEventsInOrder(
       for (const p of batch) dups.push((await writeEvents(store, [p], 'pool'))[0]!);
     }
   } finally {
-    if (dups.some((d) => !d)) announceJobs(store);
+    if (dups.some((d) => !d)) void announceNewJobs(store.db);
   }
   return dups.map((duplicate) => ({ duplicate }));
 }
