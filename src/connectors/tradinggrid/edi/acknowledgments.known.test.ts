@@ -287,6 +287,13 @@ describe('999 (005010X231A1)', () => {
 
 describe('997/999 refused when they break their own rules', () => {
   const v = (body: string[], version?: '00401' | '00501') => invalid(x12('997', body, version ? { version } : {}));
+  /** One AK2 loop with the segment under test, closed by its (mandatory) AK5 unless the segment is that AK5. */
+  const loop = (segment: string) =>
+    segment.startsWith('AK5')
+      ? ['AK1*PO*1', 'AK2*850*0001', segment]
+      : segment.startsWith('AK9')
+        ? ['AK1*PO*1', 'AK2*850*0001', 'AK5*A', segment]
+        : ['AK1*PO*1', 'AK2*850*0001', segment, 'AK5*A'];
 
   it.each([
     ['AK1*PO*X1', 'expected AK102 to be a number, found "X1"'],
@@ -318,7 +325,7 @@ describe('997/999 refused when they break their own rules', () => {
     ['AK5*P', 'expected AK501 to be a status code (A, E, M, R, W, X), found "P"'],
     ['AK5*', 'expected AK501 to be a status code (A, E, M, R, W, X), found ""'],
   ])('%s', async (segment, message) => {
-    expect(await v(['AK1*PO*1', 'AK2*850*0001', segment])).toStrictEqual([`997 0001: ${message}`]);
+    expect(await v(loop(segment))).toStrictEqual([`997 0001: ${message}`]);
   });
 
   it.each([
@@ -332,7 +339,7 @@ describe('997/999 refused when they break their own rules', () => {
     'AK1*PO*',
     'CTX*A^B',
   ])('%s passes', async (segment) => {
-    expect(await v(['AK1*PO*1', 'AK2*850*0001', segment], '00501')).toStrictEqual([]);
+    expect(await v(loop(segment), '00501')).toStrictEqual([]);
   });
 
   it('IK3, IK4 and IK5 follow the same rules', async () => {
@@ -371,14 +378,58 @@ describe('997/999 refused when they break their own rules', () => {
     ]);
   });
 
+  it.each([
+    [
+      '997, the AK2 loop closed by AK9',
+      '997',
+      ['AK1*PO*1', 'AK2*850*0001', 'AK9*A*1*1*1'],
+      'AK9*',
+      '997 0001: expected AK5 to close the AK2 loop of 850 0001 (AK5 is mandatory there), found AK9',
+    ],
+    [
+      '997, the AK2 loop closed by the next AK2, after its AK3/AK4',
+      '997',
+      ['AK1*PO*1', 'AK2*850*0001', 'AK3*N1*8', 'AK4*2*98*7', 'AK2*850*0002', 'AK5*A', 'AK9*A*2*2*2'],
+      'AK2*850*0002',
+      '997 0001: expected AK5 to close the AK2 loop of 850 0001 (AK5 is mandatory there), found AK2',
+    ],
+    [
+      '997, the last AK2 loop closed by SE (no AK9 either)',
+      '997',
+      ['AK1*PO*1', 'AK2*850*0001'],
+      'SE*',
+      '997 0001: expected AK5 to close the AK2 loop of 850 0001 (AK5 is mandatory there), found SE',
+    ],
+    [
+      '999, the AK2 loop closed by AK9',
+      '999',
+      ['AK1*HC*1', 'AK2*837*0001', 'IK3*NM1*5**8', 'AK9*R*1*1*0'],
+      'AK9*',
+      '999 0001: expected IK5 to close the AK2 loop of 837 0001 (IK5 is mandatory there), found AK9',
+    ],
+  ])('an AK2 loop without its AK5/IK5 is refused where the loop ends (%s)', async (_, setId, body, at, message) => {
+    const text = x12(setId, body);
+    const t = await tx(text);
+    const end = text.indexOf(at, text.indexOf('AK2*'));
+    expect(validateAck(t)).toStrictEqual([
+      // ISA, GS and ST are segments 1 to 3.
+      { segment: 2 + text.slice(text.indexOf('ST*'), end).split('~').length, position: end, message },
+    ]);
+  });
+
+  it('an AK2 loop closed by IK5 in a 997, or AK5 in a 999, is closed: only the missing status is refused', async () => {
+    expect(await v(['AK1*PO*1', 'AK2*850*0001', 'IK5*A', 'AK9*A*1*1*1'])).toStrictEqual([]);
+    expect(await invalid(x12('999', ['AK1*HC*1', 'AK2*837*0001', 'AK5*A', 'AK9*A*1*1*1']))).toStrictEqual([]);
+  });
+
   it('AK4 without its position element at all', async () => {
-    expect(await v(['AK1*PO*1', 'AK2*850*0001', 'AK4'])).toStrictEqual([
+    expect(await v(loop('AK4'))).toStrictEqual([
       '997 0001: expected AK401 to be an element position (a number, then optionally component and repetition positions), found ""',
     ]);
   });
 
   it('before 00402 there is no repetition separator: an AK404 copy of the bad value "null" is data', async () => {
-    expect(await v(['AK1*PO*1', 'AK2*850*0001', 'AK3*N1*8', 'AK4*2**7*null'], '00401')).toStrictEqual([]);
+    expect(await v(['AK1*PO*1', 'AK2*850*0001', 'AK3*N1*8', 'AK4*2**7*null', 'AK5*E'], '00401')).toStrictEqual([]);
   });
 
   it('other sets are not checked', async () => {

@@ -473,7 +473,8 @@ const NOT_REPEATING = new Set(['AK1', 'AK2', 'AK3', 'AK4', 'AK5', 'AK9', 'IK3', 
 
 /**
  * What makes an acknowledgement unusable, with the segment and byte where it is: a 997/999 whose positions are
- * not numbers, with repetitions where no element repeats, or a status outside its code list; a CONTRL action code
+ * not numbers, with repetitions where no element repeats, a status outside its code list, or an AK2 loop
+ * without its mandatory AK5/IK5 (reported where the loop ends: the next AK2, AK9 or SE); a CONTRL action code
  * outside 0083. Such an acknowledgement is not believed (its file is quarantined), rather than read as whatever
  * its codes happened to resemble.
  */
@@ -481,8 +482,20 @@ export function validateAck(tx: TransactionEnvelope): EdiError[] {
   const out: EdiError[] = [];
   const bad = (seg: Segment, message: string) =>
     out.push({ segment: seg.index, position: seg.offset, message: `${tx.set_id} ${tx.control_number}: ${message}` });
+  // The AK2 loop not closed yet by its AK5 (997) / IK5 (999), mandatory in the loop: without it the set's status
+  // is not told, and reading it as accepted would settle the functional acknowledgement on no answer.
+  let openLoop: Segment | null = null;
   for (const seg of tx.segments ?? []) {
     if (tx.set_id === '997' || tx.set_id === '999') {
+      if (openLoop !== null && (seg.tag === 'AK2' || seg.tag === 'AK9' || seg.tag === 'SE')) {
+        const status = tx.set_id === '999' ? 'IK5' : 'AK5';
+        bad(
+          seg,
+          `expected ${status} to close the AK2 loop of ${first(openLoop, 1)} ${first(openLoop, 2)} (${status} is mandatory there), found ${seg.tag}`,
+        );
+      }
+      if (seg.tag === 'AK2') openLoop = seg;
+      else if (seg.tag === 'AK5' || seg.tag === 'IK5' || seg.tag === 'AK9' || seg.tag === 'SE') openLoop = null;
       const d = seg.delimiters;
       if (NOT_REPEATING.has(seg.tag) && d.repetition !== null) {
         for (let n = 1; n < seg.elements.length; n++)

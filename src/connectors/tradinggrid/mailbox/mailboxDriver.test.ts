@@ -181,6 +181,28 @@ describe('MailboxDriver over a local folder', () => {
     expect(exceptions(l.value.items).map((e) => e.exception)).toEqual(['fa_rejected']);
   });
 
+  it('a 997 whose AK2 loop lacks its mandatory AK5 is quarantined as content_error, not read as accepted: the FA stays outstanding', async () => {
+    const { d, state } = await driver();
+    await d.send('inv.x12', fixture('outbound-810.x12'), T0);
+    // The rejecting 997 without its AK5 (and an AK9 that says accepted): read as it stood, the 810 was accepted.
+    const text = fixture('997-rejected.x12')
+      .toString('latin1')
+      .replace(/AK5\*R\*5~\r?\n/, '')
+      .replace('AK9*R*1*1*0~', 'AK9*A*1*1*1~')
+      .replace('SE*10*0001~', 'SE*9*0001~');
+    drop('no-ak5-997.x12', Buffer.from(text, 'latin1'));
+    const r = await d.scanOnce(hours(1));
+    if (!r.ok) throw new Error(r.error.detail);
+    expect(r.value.files.map((f) => f.outcome)).toEqual(['quarantined']);
+    expect(r.value.items.filter((i) => i.type === 'acknowledgment')).toEqual([]);
+    expect(exceptions(r.value.items).map((e) => `${e.exception}: ${e.detail}`)).toEqual([
+      expect.stringMatching(
+        /^content_error: .*997 0001: expected AK5 to close the AK2 loop of 810 0001 \(AK5 is mandatory there\), found AK9/,
+      ),
+    ]);
+    expect((await state.findSent({ us: US, group: '2001' }))[0]!.fa).toBe('awaiting');
+  });
+
   it('test interchanges (ISA15 T) are ignored by default, and with mark give test items that never touch production state', async () => {
     const asTest = (name: string) =>
       Buffer.from(
