@@ -211,6 +211,30 @@ describe('SavedTaskReads', () => {
       expect(f.calls).toHaveLength(4);
     });
 
+    it('a newer read keeps answering the jobs listed for the read it replaced (claimed once since, not listed again)', async () => {
+      const tasks: ClickUpTask[] = [];
+      const f = fakeClickUp(tasks);
+      let listed = new Map([
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ]);
+      const reads = new SavedTaskReads(
+        f.cu,
+        () => 1_000_000,
+        async () => new Map(listed),
+      );
+      expect(await reads.find('L', FIELD, 'CASE-1', 900_000, job(1))).toEqual(ok([]));
+      // Job 2 is claimed (running, so not listed again); job 9, not listed, makes a newer read.
+      listed = new Map([[3, 1]]);
+      expect(await reads.find('L', FIELD, 'CASE-9', 900_000, job(9))).toEqual(ok([]));
+      expect(f.calls).toHaveLength(2);
+      // Job 2's run asks: every create it sent left before the first read, so the newer one answers it.
+      expect(await reads.find('L', FIELD, 'CASE-2', 900_000, job(2))).toEqual(ok([]));
+      expect(await reads.find('L', FIELD, 'CASE-3', 900_000, job(3))).toEqual(ok([]));
+      expect(f.calls).toHaveLength(2);
+    });
+
     it('a look-up with no other job asking or ready after a run stays the exact look-up', async () => {
       const f = fakeClickUp([task('t1', 'CASE-1')]);
       const reads = new SavedTaskReads(

@@ -19,7 +19,8 @@ import { hasFieldValue } from '../../connectors/clickup/tasks.ts';
  * in between (its run may have sent a create after the read) or whose worker died or stalled is not answered
  * from it: the next read is made. Either way the answer is what an exact look-up made when the read was sent
  * would have found, after every create of that job had been sent. The read of each list is kept (in memory,
- * one per instance: a restart starts with none) until a look-up it cannot answer makes the next one. The
+ * one per instance: a restart starts with none) until a look-up it cannot answer makes the next one, which
+ * is kept in its place for its own listed jobs and for the older read's. The
  * window starts `CREATED_SKEW_MS` before the job was queued, for the difference between our clock and
  * ClickUp's; a job queued before a kept read's window is not answered from it.
  *
@@ -30,6 +31,8 @@ import { hasFieldValue } from '../../connectors/clickup/tasks.ts';
  */
 export const CREATED_SKEW_MS = 10 * 60_000;
 export const TOO_BIG_MS = 60_000;
+/** Jobs a kept read is kept for at most (answered ones leave it): past this a newer read starts a new list. */
+const MAX_KEPT_JOBS = 100_000;
 
 /** The job whose run asks: its id, kind, claims so far (this one included) and crashes, as claimed. */
 export interface AskingJob {
@@ -171,9 +174,21 @@ export class SavedTaskReads {
     }
     this.counts.pages += Math.max(1, Math.ceil(r.value.length / 100));
     this.counts.shared += batch.length;
-    l.kept = ready.size > 0 ? { from, tasks: r.value, ready } : null;
+    l.kept = keep(l.kept, { from, tasks: r.value, ready });
     for (const a of batch) a.resolve(ok(r.value.filter((t) => hasFieldValue(t, a.fieldId, a.value))));
   }
+}
+
+/**
+ * The read to keep after `next`: the jobs the read it replaces was kept for stay on its list, unless listed
+ * again (the newer claims count). One of them claimed once since the older read is claimed once since the newer
+ * one was listed too, or not listed there at all (running): every create it sent left before the older read,
+ * so before the newer. Without this, the jobs claimed between two reads would each make a third.
+ */
+function keep(prev: KeptRead | null, next: KeptRead): KeptRead | null {
+  if (prev && prev.ready.size + next.ready.size <= MAX_KEPT_JOBS)
+    next = { ...next, ready: new Map([...prev.ready, ...next.ready]) };
+  return next.ready.size > 0 ? next : null;
 }
 
 /**
