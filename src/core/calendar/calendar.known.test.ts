@@ -119,6 +119,9 @@ describe('dates and ranges at their bounds', () => {
   it.each<[string, [number, number] | undefined]>([
     ['08:00-08:59', [480, 539]],
     ['00:00-23:59', [0, 1439]],
+    // A minute of 60 or more is refused even where the start would still come before the end.
+    ['08:60-10:00', undefined],
+    ['08:99-10:00', undefined],
   ])('parseTimeRange(%j) is %j', (text, want) => {
     expect(parseTimeRange(text)).toStrictEqual(want);
   });
@@ -163,6 +166,90 @@ describe('config refusals said once, whole', () => {
       { holidays: { country: 'NL', state: 'XY' } },
       [['holidays.state', "date-holidays knows no state 'XY' in NL (known: GR, NH, ZH)"]],
     ],
+  ])('%s', (_n, over, want) => {
+    expect(issues(over)).toStrictEqual(want);
+  });
+});
+
+describe('the local day of an instant, whatever day was looked up before', () => {
+  // dayOf guesses an instant's day with the offset of the day looked up last; a summer guess (+2 h) reads a winter
+  // evening a day late, a winter guess (+1 h) reads a summer midnight a day early. Each case on a fresh calendar.
+  it('a winter evening after a summer lookup: Thursday 15 January 2026, 23:30 CET', () => {
+    const c = BusinessCalendar.fromConfig({ time_zone: BERLIN, working_hours: { thu: ['23:00-24:00'] } });
+    expect(c.isBusinessTimeMs(Date.parse('2026-07-15T12:00:00Z'))).toBe(false);
+    expect(c.isBusinessTimeMs(Date.parse('2026-01-15T22:30:00Z'))).toBe(true);
+  });
+
+  it('a summer midnight after a winter lookup: Thursday 16 July 2026, 00:00 and 00:30 CEST', () => {
+    const c = BusinessCalendar.fromConfig({ time_zone: BERLIN, working_hours: { thu: ['00:00-01:00'] } });
+    expect(c.isBusinessTimeMs(Date.parse('2026-01-15T12:00:00Z'))).toBe(false);
+    expect(c.isBusinessTimeMs(Date.parse('2026-07-15T22:00:00Z'))).toBe(true);
+    const d = BusinessCalendar.fromConfig({ time_zone: BERLIN, working_hours: { thu: ['00:00-01:00'] } });
+    expect(d.isBusinessTimeMs(Date.parse('2026-01-15T12:00:00Z'))).toBe(false);
+    expect(d.isBusinessTimeMs(Date.parse('2026-07-15T22:30:00Z'))).toBe(true);
+  });
+});
+
+describe('a day without working hours has no reason to be closed', () => {
+  const c = BusinessCalendar.fromConfig({
+    time_zone: BERLIN,
+    working_hours: { mon: ['08:00-12:00'], fri: ['08:00-12:00'] },
+    holidays: { country: 'DE', state: 'BY' },
+    closures: [{ from: '2026-08-07', to: '2026-08-10', reason: 'summer' }],
+  });
+  it.each<[string, string, { closedReason?: string; intervals: number }]>([
+    ['a Saturday inside a closure', '2026-08-08', { intervals: 0 }],
+    ['a Friday inside it', '2026-08-07', { closedReason: 'closure: summer', intervals: 0 }],
+    ['a holiday on a Saturday (Mariä Himmelfahrt)', '2026-08-15', { intervals: 0 }],
+    [
+      'a holiday on a Wednesday, no hours that day (Allerheiligen is a Sunday; Reformationstag is not Bavarian)',
+      '2026-11-04',
+      { intervals: 0 },
+    ],
+    ['a holiday on a Monday (Pfingstmontag)', '2026-05-25', { closedReason: 'holiday: Pfingstmontag', intervals: 0 }],
+  ])('%s (%s)', (_n, date, want) => {
+    const d = c.describeDay(date);
+    expect({ ...d, intervals: d.intervals.length }).toStrictEqual({ date, ...want });
+  });
+});
+
+describe('config refusals of our own: code custom, path and message', () => {
+  const issues = (over: object) => {
+    const r = businessCalendarConfigSchema.safeParse({
+      time_zone: BERLIN,
+      working_hours: { mon: ['08:00-12:00'] },
+      ...over,
+    });
+    return r.success ? [] : r.error.issues.map((i) => [i.code, i.path.join('.'), i.message]);
+  };
+  it.each<[string, object, string[][]]>([
+    [
+      'overlapping ranges',
+      { working_hours: { mon: ['08:00-12:00', '11:00-13:00'] } },
+      [['custom', 'working_hours.mon', 'time ranges overlap: 08:00-12:00, 11:00-13:00']],
+    ],
+    [
+      'an unknown country',
+      { holidays: { country: 'QQ' } },
+      [['custom', 'holidays.country', "date-holidays knows no country 'QQ'"]],
+    ],
+    [
+      'an unknown state',
+      { holidays: { country: 'LU', state: 'X' } },
+      [['custom', 'holidays.state', "date-holidays knows no state 'X' in LU (the country has no states)"]],
+    ],
+    [
+      'an unknown region',
+      { holidays: { country: 'DE', state: 'BY', region: 'XX' } },
+      [['custom', 'holidays.region', "date-holidays knows no region 'XX' in DE-BY"]],
+    ],
+    [
+      'a region without its state',
+      { holidays: { country: 'DE', region: 'A' } },
+      [['custom', 'holidays.region', 'a region needs its state']],
+    ],
+    ['a country alone is enough', { holidays: { country: 'DE' } }, []],
+    ['a country and state without region', { holidays: { country: 'DE', state: 'BY' } }, []],
   ])('%s', (_n, over, want) => {
     expect(issues(over)).toStrictEqual(want);
   });
