@@ -142,6 +142,36 @@ describeStores('inbound intake on %s', (kind) => {
     expect((await jobs(db)).map((j) => j[0])).toEqual(ids.map((id) => `ev:${id}`));
   });
 
+  it('events handed in while a write is in flight wait for it and are written together by the next one, in order', async () => {
+    const { store } = await make(kind);
+    const db = store.db;
+    if (!store.sqlite) return; // PostgreSQL: the same batcher, but no raw connection for the test to hold
+    const access = store.sqlite;
+    const real = access.exclusive.bind(access);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let entered!: () => void;
+    const inFlight = new Promise<void>((r) => (entered = r));
+    const spy = vi.spyOn(access, 'exclusive').mockImplementationOnce(async (fn: Parameters<typeof real>[0]) => {
+      entered();
+      await gate;
+      return real(fn);
+    });
+    const item = (id: string) => recordInboundEvent(db, ev(id), jobOf(id, { queueKey: 'case:1' }), T);
+    const a = item('a');
+    await inFlight;
+    // Two more events, each in a turn of its own, while the first write is held.
+    const b = item('b');
+    await new Promise((r) => setImmediate(r));
+    const c = item('c');
+    await new Promise((r) => setImmediate(r));
+    expect(spy).toHaveBeenCalledTimes(1);
+    open();
+    expect(await Promise.all([a, b, c])).toEqual([{ duplicate: false }, { duplicate: false }, { duplicate: false }]);
+    expect(spy).toHaveBeenCalledTimes(2);
+    expect((await jobs(db)).map((j) => j[0])).toEqual(['ev:a', 'ev:b', 'ev:c']);
+  });
+
   it('a batch whose write fails is written event by event: the others recorded, only the bad one refused', async () => {
     const { store } = await make(kind);
     const db = store.db;
@@ -350,6 +380,8 @@ describeStores('inbound intake on %s', (kind) => {
       .values({ source: 'tg', event_id: 'broken', type: 't', payload: '{not json', received_at: T })
       .execute();
     expect(await compareInboundEvent(db, 'tg', 'broken', '{not json')).toBe('different');
+    // A body that is no JSON is not read as nothing: it differs from a null payload too.
+    expect(await compareInboundEvent(db, 'tg', 'broken', null)).toBe('different');
     expect(await hasInboundEvent(db, 'tg', 'broken')).toBe(true);
     expect(await hasInboundEvent(db, 'tg', 'c2')).toBe(false);
   });
