@@ -62,8 +62,8 @@ export const MODULES = {
     ],
   },
   // The rest of the file in two more halves, but the PostgreSQL-only lines (LISTEN, l. 159-167; folded and
-  // optimistic group commits, l. 494-571 but for the two conditions that choose them, l. 517 and 545). Lines as
-  // of the loop's stop fix (re-checked 7 December; move them when dispatcher.ts gains or loses lines).
+  // optimistic group commits, l. 494-573 but for the two conditions that choose them, l. 519 and 547). Lines as
+  // of 763bcea (re-checked 7 December; move them when dispatcher.ts gains or loses lines).
   // `dispatcherLoop`: the worker id and lease clock, start, the lease upkeep, stop, runUntilIdle, the claim loop.
   dispatcherLoop: {
     mutate: ['src/sync/dispatcher.ts:140-158', 'src/sync/dispatcher.ts:168-306'],
@@ -75,9 +75,9 @@ export const MODULES = {
   dispatcherCommit: {
     mutate: [
       'src/sync/dispatcher.ts:465-492',
-      'src/sync/dispatcher.ts:517-517',
-      'src/sync/dispatcher.ts:545-545',
-      'src/sync/dispatcher.ts:572-628',
+      'src/sync/dispatcher.ts:519-519',
+      'src/sync/dispatcher.ts:547-547',
+      'src/sync/dispatcher.ts:574-630',
     ],
     sqliteOnly: true,
     // With the group commit's own tests (a batch's jobs settling each their way, a failed transaction).
