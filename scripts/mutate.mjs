@@ -18,6 +18,7 @@ const DISPATCHER_LOOP_TESTS = [
   'src/sync/dispatcher.log.test.ts',
   'src/sync/dispatcher.loop.test.ts',
   'src/sync/dispatcher.leaseClock.test.ts',
+  'src/sync/dispatcher.claims.test.ts',
 ];
 
 /** Module → the files mutated and the test files that cover them. */
