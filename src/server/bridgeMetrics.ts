@@ -12,7 +12,7 @@ export interface BridgeMetricsDeps {
   db: Kysely<Database>;
   /** Read at scrape time (the dispatcher may be built after the registry). */
   dispatcher: () => {
-    counters: { done: number; retried: number; dead: number; leaseLost: number };
+    counters: { done: number; retried: number; dead: number; leaseLost: number; parked?: number };
     inFlightCount: number;
   } | null;
   clickup: { rateLimitState(): RateLimitState };
@@ -120,7 +120,7 @@ export function createBridgeMetrics(deps: BridgeMetricsDeps): Registry {
   });
   new Counter({
     name: 'gridbridge_dispatcher_jobs_total',
-    help: 'Jobs settled by this process, by outcome (done, retried, dead, lease_lost).',
+    help: 'Jobs settled by this process, by outcome (done, retried, dead, lease_lost, parked).',
     labelNames: ['outcome'],
     registers: [registry],
     collect() {
@@ -131,6 +131,7 @@ export function createBridgeMetrics(deps: BridgeMetricsDeps): Registry {
       this.inc({ outcome: 'retried' }, d.counters.retried);
       this.inc({ outcome: 'dead' }, d.counters.dead);
       this.inc({ outcome: 'lease_lost' }, d.counters.leaseLost);
+      this.inc({ outcome: 'parked' }, d.counters.parked ?? 0);
     },
   });
   new Counter({

@@ -94,7 +94,7 @@ describe('what the dispatcher logs and records', () => {
     expect(w.settled.filter((s) => s.key === 'n')).toEqual([
       { key: 'n', outcome: 'fail', error: "no handler for job kind 'nobody' (a newer version may have enqueued it)" },
     ]);
-    expect(w.d.counters).toEqual({ done: 0, retried: 1, dead: 2, leaseLost: 0 });
+    expect(w.d.counters).toEqual({ done: 0, retried: 1, dead: 2, leaseLost: 0, parked: 0 });
     // Each settled job says how long it took, on the dispatcher's clock.
     expect(w.durations).toHaveLength(3);
     for (const ms of w.durations) expect(ms >= 0 && ms < 60_000).toBe(true);
@@ -121,7 +121,7 @@ describe('what the dispatcher logs and records', () => {
     const lines = w.find('recording a job outcome failed; its lease will expire and it will run again');
     expect(lines).toEqual([{ level: 'error', obj: { err: boom, job: j.id }, msg: lines[0]!.msg }]);
     expect([j.state, j.locked_by]).toEqual(['running', w.d.workerId]);
-    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 0, leaseLost: 0 });
+    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 0, leaseLost: 0, parked: 0 });
   });
 
   it('a handler that finds its lease gone before it completes: nothing is committed, and it is logged as lost', async () => {
@@ -150,7 +150,7 @@ describe('what the dispatcher logs and records', () => {
     ]);
     expect([j.state, j.locked_by]).toEqual(['running', 'someone-else']);
     expect(await w.store.db.selectFrom('cursors').selectAll().where('name', '=', 'committed').execute()).toEqual([]);
-    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 0, leaseLost: 1 });
+    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 0, leaseLost: 1, parked: 0 });
   });
 
   it('a handler stopped because its lease went to another worker is logged, and nothing of its outcome is recorded', async () => {
@@ -311,7 +311,7 @@ describe('without a logger (the log calls are optional)', () => {
       { key: 'c', outcome: 'retry', error: 'could not record the outcome: disk full' },
       { key: 'd', outcome: 'lease_lost' },
     ]);
-    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 0, leaseLost: 2 });
+    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 0, leaseLost: 2, parked: 0 });
   });
 
   it('a job whose worker died is still reclaimed and run at once', async () => {

@@ -386,7 +386,7 @@ describeStores('job queue on %s', (kind) => {
       expect(dls).toHaveLength(1);
       expect(dls[0]!.error).toMatch(/^gave up after 2 attempts: unexpected error in k: Error: kaboom 2\n\s+at /);
       expect(dls[0]!.attempts).toBe(2);
-      expect(d.counters).toEqual({ done: 0, retried: 1, dead: 1, leaseLost: 0 });
+      expect(d.counters).toEqual({ done: 0, retried: 1, dead: 1, leaseLost: 0, parked: 0 });
     });
 
     it('a job of an unknown kind goes to the dead letters at once, and the other jobs still run', async () => {
@@ -554,7 +554,7 @@ describeStores('job queue on %s', (kind) => {
         await d.stop();
       }
       expect(runs).toBe(1);
-      expect(d.counters).toEqual({ done: 1, retried: 0, dead: 0, leaseLost: 0 });
+      expect(d.counters).toEqual({ done: 1, retried: 0, dead: 0, leaseLost: 0, parked: 0 });
       expect((await t.store.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state).toBe('done');
     });
 

@@ -9,6 +9,7 @@ import { completeJob, completeJobs, jobSavepoint } from '../store/ops/completeJo
 import { collectFoldable, disjoint, foldedCompletion, type FoldSink } from '../store/foldedCommit.ts';
 import { retryJob } from '../store/ops/retryJob.ts';
 import { deadLetterJob } from '../store/ops/deadLetterJob.ts';
+import { parkJob } from '../store/ops/parkJob.ts';
 import { extendLeases } from '../store/ops/extendLeases.ts';
 import { holdsLease } from '../store/ops/holdsLease.ts';
 import { reclaimExpiredLeases } from '../store/ops/reclaimExpiredLeases.ts';
@@ -51,7 +52,18 @@ export type JobOutcome =
        */
       remote?: string;
     }
-  | { status: 'fail'; error: string };
+  | { status: 'fail'; error: string }
+  | {
+      /**
+       * Not runnable until something else happens (a held case's job until the case gets its task): the job is
+       * parked (state `waiting`, parkJob.ts; its attempt given back) and whatever it waits for queues it again
+       * (takeWaitingJobs). `stillWaiting` is asked in the parking transaction: false, and the job is retried as
+       * usual instead (what it waited for happened meanwhile). `error`: why, kept as its last error.
+       */
+      status: 'wait';
+      error: string;
+      stillWaiting: (trx: Transaction<Database>) => Promise<boolean>;
+    };
 
 export type JobHandler = (ctx: JobContext) => Promise<JobOutcome>;
 
@@ -135,7 +147,7 @@ export class Dispatcher {
   private completions: PendingCompletion[] = [];
   private completing = false;
   private readonly now: () => number;
-  readonly counters = { done: 0, retried: 0, dead: 0, leaseLost: 0 };
+  readonly counters = { done: 0, retried: 0, dead: 0, leaseLost: 0, parked: 0 };
 
   constructor(
     private readonly store: Store,
@@ -435,10 +447,29 @@ export class Dispatcher {
       );
       return 'lease_lost';
     }
+    if (outcome.status === 'wait') {
+      const wait = outcome;
+      const parked = await db.transaction().execute(async (trx) => {
+        if (!(await wait.stillWaiting(trx))) return 'no';
+        return (await parkJob(trx, job.id, this.workerId, wait.error, now)) ? 'yes' : 'lease_lost';
+      });
+      if (parked === 'lease_lost') {
+        this.counters.leaseLost++;
+        return 'lease_lost';
+      }
+      if (parked === 'yes') {
+        this.counters.parked++;
+        this.opts.logger?.debug({ job: job.id, kind: job.kind, reason: wait.error }, 'job parked');
+        return 'wait';
+      }
+    }
+    // A wait whose cause ended meanwhile runs again soon, as a retry that uses no attempt.
+    const failed =
+      outcome.status === 'wait' ? { status: 'retry' as const, error: outcome.error, refundAttempt: true } : outcome;
     const decision =
-      outcome.status === 'retry'
+      failed.status === 'retry'
         ? decideRetry({
-            outcome,
+            outcome: failed,
             attempts: job.attempts,
             maxAttempts: job.max_attempts,
             // Counted from the job's first failure (retryJob sets failing_since), not from its creation.
@@ -447,16 +478,16 @@ export class Dispatcher {
             backoffMaxMs: this.opts.backoffMaxMs,
             outagePatienceMs: this.opts.outagePatienceMs ?? 0,
           })
-        : ({ action: 'dead', reason: outcome.error } as const);
+        : ({ action: 'dead', reason: failed.error } as const);
     if (decision.action === 'retry') {
       const wait = decision.waitMs;
-      await retryJob(db, job.id, this.workerId, now + wait, outcome.error, now, {
+      await retryJob(db, job.id, this.workerId, now + wait, failed.error, now, {
         refundAttempt: decision.refundAttempt,
-        waitingOn: outcome.status === 'retry' && outcome.unavailable ? (outcome.remote ?? null) : null,
+        waitingOn: failed.status === 'retry' && failed.unavailable ? (failed.remote ?? null) : null,
       });
       this.counters.retried++;
       this.opts.logger?.debug(
-        { job: job.id, kind: job.kind, attempt: job.attempts, waitMs: wait, error: outcome.error },
+        { job: job.id, kind: job.kind, attempt: job.attempts, waitMs: wait, error: failed.error },
         'job will be retried',
       );
       return 'retry';

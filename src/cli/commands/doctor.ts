@@ -93,7 +93,7 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorLine[]> {
             'queue',
             `${q.due} job(s) due, the oldest waiting ${Math.round(q.oldestDueAgeMs / 60_000)} min: is the bridge running (\`gridbridge start\`)?`,
           );
-        else ok('queue', `${q.due} due, ${q.running} running`);
+        else ok('queue', `${q.due} due, ${q.running} running, ${q.waiting} waiting for their held case`);
       }
       // Table sizes: what retention keeps bounded; a count that only grows means the prune job is off or failing.
       const sizes = await countTableRows(d.store.db).catch(() => null);

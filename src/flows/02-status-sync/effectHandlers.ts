@@ -140,7 +140,7 @@ export function setPartnerStatusHandler(ctx: SyncContext): TypedJobHandler<JobPa
 export function setClickUpStatusHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.set_status'>> {
   return async ({ payload, job }) => {
     const link = await getLink(ctx.store.db, 'case', payload.caseId);
-    if (!link) return noTaskYet(ctx, payload.caseId);
+    if (!link) return noTaskYet(ctx, payload.caseId, job);
     // The status as the config names it now: a held change released after the mapping was fixed takes the new name.
     const target =
       toClickUpStatus(payload.status, ctx.config.clickup.status_map, ctx.config.clickup.status_to_clickup) ??
@@ -257,7 +257,7 @@ export function addPartnerCommentHandler(ctx: SyncContext): TypedJobHandler<JobP
 export function addClickUpCommentHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.add_comment'>> {
   return async ({ payload: p, job, attempt }) => {
     const link = await getLink(ctx.store.db, 'case', p.caseId);
-    if (!link) return noTaskYet(ctx, p.caseId);
+    if (!link) return noTaskYet(ctx, p.caseId, job);
     const list = await ctx.tg.listCaseComments(p.caseId);
     if (!list.ok) return outcomeFromRemote(list.error, `reading comments of case ${p.caseId}`);
     const c = list.value.data.find((x) => x.id === p.commentId);

@@ -21,10 +21,10 @@ export function attachmentName(kind: string, name: string): string {
  * a file already on the task (same hash) is not uploaded again.
  */
 export function uploadToClickUpHandler(ctx: SyncContext): TypedJobHandler<JobPayload<'clickup.upload_document'>> {
-  return async ({ payload: intent, attempt }) => {
+  return async ({ payload: intent, attempt, job }) => {
     const db = ctx.store.db;
     const link = await getLink(db, 'case', intent.caseId);
-    if (!link) return noTaskYet(ctx, intent.caseId);
+    if (!link) return noTaskYet(ctx, intent.caseId, job);
 
     const dl = await ctx.tg.downloadDocument(intent.documentId);
     if (!dl.ok) return outcomeFromRemote(dl.error, `downloading document ${intent.documentId}`);

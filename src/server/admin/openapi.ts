@@ -631,6 +631,7 @@ export function openApiDocument(): object {
             due: int,
             running: int,
             dead: int,
+            waiting: int,
             oldestDueAgeMs: int,
             deadLettersOpen: int,
             byKind: arrayOf(obj({ kind: str, state: str, n: int })),

@@ -4,7 +4,7 @@ import type { Store } from '../../store/db.ts';
 import { recordTimeline, type TimelineEntry } from '../../store/ops/timeline.ts';
 import { stringField } from '../../core/payloadField.ts';
 
-type Settled = 'done' | 'retry' | 'fail' | 'lease_lost';
+type Settled = 'done' | 'retry' | 'fail' | 'lease_lost' | 'wait';
 
 const LABELS: Record<string, string> = {
   'tg.event': 'Trading Grid event processed',
@@ -54,9 +54,9 @@ export function timelineEntriesFor(
   const label = LABELS[job.kind] ?? job.kind;
   const isCall = !isEvent && job.kind !== 'case.reintake';
   const kind: TimelineEntry['kind'] =
-    outcome === 'retry' ? 'retry' : outcome === 'fail' ? 'error' : isCall ? 'call' : 'decision';
+    outcome === 'retry' ? 'retry' : outcome === 'fail' ? 'error' : isCall && outcome !== 'wait' ? 'call' : 'decision';
   const firstLine = error?.split('\n')[0];
-  const detail = `${label} — attempt ${job.attempts}/${job.max_attempts}${outcome === 'lease_lost' ? ' — lease lost, another worker redoes it' : ''}${firstLine ? `: ${firstLine}` : ''}`;
+  const detail = `${label} — attempt ${job.attempts}/${job.max_attempts}${outcome === 'lease_lost' ? ' — lease lost, another worker redoes it' : outcome === 'wait' ? ' — parked until its case can take it' : ''}${firstLine ? `: ${firstLine}` : ''}`;
   out.push({ caseId, at: endedAt, kind, detail, status: outcome, durationMs: ms, jobId: job.id });
   return out;
 }

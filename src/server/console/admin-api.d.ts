@@ -1485,6 +1485,7 @@ export interface components {
                 due: number;
                 running: number;
                 dead: number;
+                waiting: number;
                 oldestDueAgeMs: number;
                 deadLettersOpen: number;
                 byKind: {

@@ -136,7 +136,7 @@ export async function viewHealth() {
           line(
             'Queue',
             q.oldestDueAgeMs < 60_000,
-            `${q.due} due, ${q.running} running, oldest waiting ${fmtDuration(q.oldestDueAgeMs)}`,
+            `${q.due} due, ${q.running} running, oldest waiting ${fmtDuration(q.oldestDueAgeMs)}${q.waiting ? `; ${q.waiting} parked with their held case` : ''}`,
           ),
           line(
             'Dead letters',

@@ -130,3 +130,18 @@ export async function listCasesAwaitingMapping(
     .where('partner_id', 'in', partnerIds)
     .execute();
 }
+
+/**
+ * Whether case `id` is held for its partner mapping (`needs_mapping`). On PostgreSQL the case's row stays locked
+ * until the caller's transaction ends: the intake that takes the case up writes that row before it takes the
+ * case's waiting jobs out, so a job parked under this answer is either seen by that take or told the case moved on.
+ */
+export async function lockCaseIfHeld(
+  trx: Transaction<Database>,
+  id: string,
+  dialect: 'sqlite' | 'postgres',
+): Promise<boolean> {
+  const q = trx.selectFrom('cases').select('state').where('id', '=', id);
+  const r = await (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+  return r?.state === 'needs_mapping';
+}

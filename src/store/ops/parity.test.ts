@@ -581,6 +581,7 @@ describeStores('store operations on %s', (kind) => {
       due: 1,
       running: 0,
       dead: 1,
+      waiting: 0,
       oldestDueAgeMs: 90,
       deadLettersOpen: 1,
       byKind: expect.arrayContaining([

@@ -7,6 +7,8 @@ export interface QueueSummary {
   due: number;
   running: number;
   dead: number;
+  /** Parked until something else happens (a held case's jobs until its task: waitingJobs.ts); never claimed. */
+  waiting: number;
   /** Age of the oldest due job, ms (0 when none is due). */
   oldestDueAgeMs: number;
   deadLettersOpen: number;
@@ -41,6 +43,7 @@ export async function summarizeQueue(db: Kysely<Database>, now: number): Promise
     due: Number(due?.n ?? 0),
     running: sum('running'),
     dead: sum('dead'),
+    waiting: sum('waiting'),
     oldestDueAgeMs: oldest === null ? 0 : Math.max(0, now - oldest),
     deadLettersOpen: Number(dl?.n ?? 0),
     byKind: byKind.map((r) => ({ kind: r.kind, state: r.state, n: Number(r.n) })),

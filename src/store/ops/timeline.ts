@@ -10,7 +10,7 @@ export interface TimelineEntry {
   at: number;
   kind: 'event' | 'decision' | 'call' | 'retry' | 'error' | 'dead_letter' | 'replay' | 'operator';
   detail: string;
-  status: 'done' | 'retry' | 'fail' | 'lease_lost' | 'info';
+  status: 'done' | 'retry' | 'fail' | 'lease_lost' | 'wait' | 'info';
   durationMs?: number | null;
   jobId?: number | null;
 }
