@@ -51,9 +51,9 @@ export const MODULES = {
   // file per mutant made a mutant take 20 s at a load of 25; its PostgreSQL-only lines are left out of both).
   // The whole file (366 mutants) ran at 4-5 mutants a minute on the shared machine: too slow for one run.
   // `dispatcher`: running one job and recording its outcome (execute, settle: retries, dead letters, lost
-  // leases, deadlines, shutdown hand-back, the write guard), l. 307-464.
+  // leases, deadlines, shutdown hand-back, the write guard, parking a waiting job), l. 319-495.
   dispatcher: {
-    mutate: ['src/sync/dispatcher.ts:307-464'],
+    mutate: ['src/sync/dispatcher.ts:319-495'],
     sqliteOnly: true,
     tests: [
       'src/sync/dispatcher.test.ts',
@@ -62,23 +62,23 @@ export const MODULES = {
       'src/sync/dispatcher.log.test.ts',
     ],
   },
-  // The rest of the file in two more halves, but the PostgreSQL-only lines (LISTEN, l. 159-167; folded and
-  // optimistic group commits, l. 494-573 but for the two conditions that choose them, l. 519 and 547). Lines as
-  // of 763bcea (re-checked 7 December; move them when dispatcher.ts gains or loses lines).
+  // The rest of the file in two more halves, but the PostgreSQL-only lines (LISTEN, l. 171-179; folded and
+  // optimistic group commits, l. 525-604 but for the two conditions that choose them, l. 550 and 578). Lines as
+  // of the 'wait' outcome (after 763bcea; re-checked 7 December; move them when dispatcher.ts gains or loses lines).
   // `dispatcherLoop`: the worker id and lease clock, start, the lease upkeep, stop, runUntilIdle, the claim loop.
   dispatcherLoop: {
-    mutate: ['src/sync/dispatcher.ts:140-158', 'src/sync/dispatcher.ts:168-306'],
+    mutate: ['src/sync/dispatcher.ts:152-170', 'src/sync/dispatcher.ts:180-318'],
     sqliteOnly: true,
     tests: DISPATCHER_LOOP_TESTS,
   },
-  // `dispatcherCommit`: the dead-letter tail of settle (l. 465-469), the group commit's kick, the two
+  // `dispatcherCommit`: the dead-letter tail of settle (l. 496-500), the group commit's kick, the two
   // conditions, the SQLite group commit.
   dispatcherCommit: {
     mutate: [
-      'src/sync/dispatcher.ts:465-492',
-      'src/sync/dispatcher.ts:519-519',
-      'src/sync/dispatcher.ts:547-547',
-      'src/sync/dispatcher.ts:574-630',
+      'src/sync/dispatcher.ts:496-523',
+      'src/sync/dispatcher.ts:550-550',
+      'src/sync/dispatcher.ts:578-578',
+      'src/sync/dispatcher.ts:605-661',
     ],
     sqliteOnly: true,
     // With the group commit's own tests (a batch's jobs settling each their way, a failed transaction).
