@@ -86,6 +86,13 @@ export interface OpenStoreOptions {
   checkpoint?: boolean;
 }
 
+/**
+ * Least time between two announcements of one channel by one instance (`coalescedAnnouncer`): at most 50 NOTIFY
+ * round trips a second however many commits queue jobs; an idle instance elsewhere hears of new jobs up to 20 ms
+ * later under that load, and at once after a quiet spell.
+ */
+const ANNOUNCE_MIN_INTERVAL_MS = 20;
+
 const storesByDb = new WeakMap<object, Store>();
 
 /** The store a Kysely instance belongs to (ops that take only `db` use it to find the fast path). */
@@ -238,6 +245,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
             (e) => {
               if (!closed) opts.onAnnounceFailed?.(e as Error);
             },
+            ANNOUNCE_MIN_INTERVAL_MS,
           );
           announcers.set(channel, a);
         }

@@ -12,7 +12,10 @@ import type { Database } from './schema.ts';
 /**
  * A NOTIFY sent after a commit instead of inside it, coalesced: one `send` in flight at a time, and the calls made
  * while it runs answered by one more send after it (a listener only needs to hear that something is new, and
- * PostgreSQL folds identical notifications of one transaction anyway).
+ * PostgreSQL folds identical notifications of one transaction anyway). Sends start at least `minIntervalMs` apart:
+ * a call after a quiet spell sends at once, but under a steady stream of commits (every job's completion queues
+ * the next one) the instance sends at most 1000 / `minIntervalMs` a second instead of one round trip per commit;
+ * a call is never dropped, only answered up to that much later.
  *
  * Why not inside the commit: PostgreSQL serialises the commits of transactions that NOTIFY (PreCommit_Notify takes
  * a database-wide lock and holds it until the commit's WAL flush is done), so notifying commits cannot share an
@@ -22,12 +25,19 @@ import type { Database } from './schema.ts';
  *
  * A lost announcement costs latency only: the dispatchers poll as well.
  */
-export function coalescedAnnouncer(send: () => Promise<unknown>, onError: (e: unknown) => void): () => void {
-  let inFlight = false;
+export function coalescedAnnouncer(
+  send: () => Promise<unknown>,
+  onError: (e: unknown) => void,
+  minIntervalMs = 0,
+  now: () => number = Date.now,
+): () => void {
+  let busy = false;
   let again = false;
+  let lastStart = -Infinity;
   const run = (): void => {
-    inFlight = true;
+    busy = true;
     again = false;
+    lastStart = now();
     send().then(
       () => after(),
       (e: unknown) => {
@@ -36,13 +46,20 @@ export function coalescedAnnouncer(send: () => Promise<unknown>, onError: (e: un
       },
     );
   };
+  const start = (): void => {
+    const wait = lastStart + minIntervalMs - now();
+    if (wait <= 0) return run();
+    // Busy while waiting too: the calls made meanwhile are answered by this send.
+    busy = true;
+    setTimeout(run, wait).unref();
+  };
   const after = (): void => {
-    inFlight = false;
-    if (again) run();
+    busy = false;
+    if (again) start();
   };
   return () => {
-    if (inFlight) again = true;
-    else run();
+    if (busy) again = true;
+    else start();
   };
 }
 
