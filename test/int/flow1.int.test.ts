@@ -4,6 +4,8 @@ import { signTgEvent } from '../../bench/signedEvents.ts';
 import { computeWebhookSignature, decodeWebhookSecret } from '../../src/connectors/tradinggrid/events.ts';
 import { getCase } from '../../src/store/ops/cases.ts';
 import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
+import { enqueueJobs } from '../../src/store/ops/enqueueJobs.ts';
+import { partnerCommentJob } from '../../src/flows/02-status-sync/caseClickUpRoute.ts';
 import { createTaskHandler } from '../../src/flows/01-case-intake/createTaskHandler.ts';
 
 let world: World | null = null;
@@ -206,6 +208,46 @@ describe('flow 1: partner case → ClickUp task', () => {
     expect(await listDeadLetters(b2.store.db)).toEqual([]);
     const left = await b2.store.db.selectFrom('jobs').select('id').where('state', '=', 'waiting').execute();
     expect(left).toEqual([]);
+  });
+
+  it('a partner comment job queued as ready before its case was held is parked on reaching the held case, and lands on the task once the partner is mapped', async () => {
+    world = await createWorld();
+    const w = world;
+    const b = await w.startBridge();
+    const c = await w.tg.raiseCase({ partnerId: 'P-UMBRELLA', kind: 'dispute', title: 'Held, comment queued before' });
+    await eventually('the held case', async () => (await getCase(b.store.db, c.id))?.state === 'needs_mapping');
+    // Its webhook lost: the comment's job is only the one queued below, not one the intake parks itself.
+    w.tg.setFaults({ webhookDropRate: 1 });
+    const comment = await w.tg.addCaseComment(c.id, { body: 'Queued before the hold', author: 'Uma (Umbrella)' });
+    await w.tg.idle();
+    w.tg.setFaults({});
+    // The comment's job as it was queued before the hold: ready, under the case's queue key.
+    await enqueueJobs(b.store.db, [partnerCommentJob(b.ctx, c.id, comment.id)], Date.now());
+    b.dispatcher.wake();
+    // It finds no task on a held case: parked, not retried into a dead letter.
+    const parked = await eventually('the comment job parked with its case', async () => {
+      const r = await b.store.db
+        .selectFrom('jobs')
+        .select(['state', 'attempts'])
+        .where('key', '=', `cu.add_comment:tg:${comment.id}`)
+        .executeTakeFirst();
+      return r?.state === 'waiting' ? r : null;
+    });
+    expect(parked).toEqual({ state: 'waiting', attempts: 0 });
+
+    await b.stop();
+    w.config.partners.map['P-UMBRELLA'] = { name: 'Umbrella Foods' };
+    const b2 = await w.startBridge();
+    const task = await eventually('the task of the formerly held case', () => tasksFor(w, c.id)[0]);
+    const onTask = async () =>
+      (
+        (await (
+          await fetch(`${w.cu.url}/v2/task/${task.id}/comment`, { headers: { authorization: w.cu.token } })
+        ).json()) as { comments: Array<{ comment_text: string }> }
+      ).comments.filter((x) => x.comment_text.includes('Queued before the hold'));
+    await eventually('the comment on the task', async () => (await onTask()).length === 1);
+    expect(await listDeadLetters(b2.store.db)).toEqual([]);
+    expect(await b2.store.db.selectFrom('jobs').select('id').where('state', '=', 'waiting').execute()).toEqual([]);
   });
 
   it('a ClickUp 5xx is retried until it succeeds; a refused value becomes a clear dead letter', async () => {
