@@ -8,7 +8,8 @@ import type { GridbridgeConfig } from '../../config/schema.ts';
 import type { ClickUpField, ClickUpList } from '../../connectors/clickup/types.ts';
 import type { Store } from '../../store/db.ts';
 import type { SyncContext } from '../../sync/context.ts';
-import { checkMappingHealth, expectedByList, readMappingHealth } from './mappingHealth.ts';
+import { checkMappingHealth, expectedByList, MAPPING_HOLD_PREFIX, readMappingHealth } from './mappingHealth.ts';
+import { listHeldChanges, recordChange } from '../../store/ops/partnerChanges.ts';
 
 const { describeStores, make } = await storesUnderTest('src/flows/02-status-sync/mappingHealth.test.ts');
 
@@ -72,6 +73,14 @@ describeStores('mapping health on %s', (kind) => {
       [listId],
     );
     expect(other.drift.map((d) => d.name)).toEqual([renamed]);
+    // The other instance's write of that status is held for the list.
+    await recordChange(store.db, {
+      actor: `${MAPPING_HOLD_PREFIX}${listId}`,
+      at: 2_000,
+      job: { kind: 'clickup.set_status', key: 'held-status', queueKey: 'case:C-1', payload: { caseId: 'C-1' } },
+      state: 'held',
+      reason: other.drift[0]!.reason,
+    });
     answer(statuses);
     const late = await slow;
     // The later reading stands: the rename stays known (writes of that status are held, not sent and refused).
@@ -79,6 +88,9 @@ describeStores('mapping health on %s', (kind) => {
     const saved = await readMappingHealth(store.db);
     expect(saved.drift.map((d) => d.name)).toEqual([renamed]);
     expect(saved.checked).toEqual({ [listId]: 2_000 });
+    // Nor does its older, clean reading release what the later one held.
+    expect(late.released).toBe(0);
+    expect((await listHeldChanges(store.db)).map((h) => h.kind)).toEqual(['clickup.set_status']);
   });
 
   it("a check of one list keeps another instance's findings on a list it did not read", async () => {
