@@ -40,6 +40,28 @@ const PROBE = process.env.FLOW1_PROBE;
 /** With FLOW1_PROBE: FLOW1_CPU_PROFILE=1 also profiles the measured window (the sampling adds CPU of its own). */
 const CPU_PROFILE = PROBE !== undefined && process.env.FLOW1_CPU_PROFILE === '1';
 
+/**
+ * FLOW1_VARIANTS (with FLOW1_ONLY=child): a JSON list of bridge-child variants run interleaved in the same bench
+ * process, one run of each per round (RUNS rounds), so a lever is measured against the same baseline under the
+ * same conditions: `[{"name":"base"},{"name":"semi32","node":"--max-semi-space-size=32"},
+ * {"name":"arena2","env":{"MALLOC_ARENA_MAX":"2"}},{"name":"c32","concurrency":32}]`. Each variant's figures and
+ * its ratio to the first variant's (medians) are reported.
+ */
+interface ChildVariant {
+  name: string;
+  /** Node options added to the child's NODE_OPTIONS. */
+  node?: string;
+  /** Environment variables added to the child's. */
+  env?: Record<string, string>;
+  /** dispatcher.concurrency (default 64 here). */
+  concurrency?: number;
+  /** Another checkout's bin/gridbridge.mjs (code before a change, `git worktree add`), default this one's. */
+  bin?: string;
+}
+const VARIANTS: ChildVariant[] | null = process.env.FLOW1_VARIANTS
+  ? (JSON.parse(process.env.FLOW1_VARIANTS) as ChildVariant[])
+  : null;
+
 async function raise(tg: TradingGridSandbox, n: number, tag: string) {
   const events = [];
   for (let i = 0; i < n; i++) {
@@ -183,31 +205,50 @@ function peakRssMb(pid: number): number | null {
  * The bridge alone in its own process (`gridbridge start`), the sandboxes and the load generator in this
  * one: its CPU per case from /proc (utime + stime, 10 ms ticks) and its peak RSS, beside cases/s.
  */
-async function childRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, tag: string) {
+async function childRun(
+  cu: ClickUpSandbox,
+  tg: TradingGridSandbox,
+  n: number,
+  tag: string,
+  variant: ChildVariant = { name: 'default' },
+) {
   const dir = mkdtempSync(join(tmpdir(), 'gb-bench-child-'));
   const file = join(dir, 'b.db');
   const { config, secrets } = configForSandboxes(
     { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
     {
       storeUrl: `sqlite:${file}`,
-      extra: { dispatcher: { concurrency: 64, poll_ms: 20, ...YIELD } },
+      extra: { dispatcher: { concurrency: variant.concurrency ?? 64, poll_ms: 20, ...YIELD } },
       clickupUnmetered: true,
     },
   );
   const probe = new URL('./flow1Probe.mjs', import.meta.url).href;
-  const nodeOptions = [process.env.NODE_OPTIONS ?? '', CHILD_NODE_OPTIONS, PROBE ? `--import ${probe}` : '']
+  const nodeOptions = [
+    process.env.NODE_OPTIONS ?? '',
+    CHILD_NODE_OPTIONS,
+    variant.node ?? '',
+    PROBE ? `--import ${probe}` : '',
+  ]
     .join(' ')
     .trim();
-  const proc = await startBridgeProcess(dir, config, secrets, `flow1-${tag}`, {
-    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-    ...(PROBE
-      ? {
-          GRIDBRIDGE_FLOW1_PROBE: PROBE,
-          GRIDBRIDGE_PROBE_SNAPSHOT_RSS_MB: process.env.FLOW1_SNAPSHOT_RSS_MB ?? '0',
-          GRIDBRIDGE_PROBE_SNAPSHOT_HEAP_MB: process.env.FLOW1_SNAPSHOT_HEAP_MB ?? '0',
-        }
-      : {}),
-  });
+  const proc = await startBridgeProcess(
+    dir,
+    config,
+    secrets,
+    `flow1-${tag}`,
+    {
+      ...variant.env,
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+      ...(PROBE
+        ? {
+            GRIDBRIDGE_FLOW1_PROBE: PROBE,
+            GRIDBRIDGE_PROBE_SNAPSHOT_RSS_MB: process.env.FLOW1_SNAPSHOT_RSS_MB ?? '0',
+            GRIDBRIDGE_PROBE_SNAPSHOT_HEAP_MB: process.env.FLOW1_SNAPSHOT_HEAP_MB ?? '0',
+          }
+        : {}),
+    },
+    variant.bin,
+  );
   const db = new SQLite(file, { readonly: true });
   const links = () =>
     Number((db.prepare("SELECT count(*) AS n FROM links WHERE entity = 'case'").get() as { n: number }).n);
@@ -286,12 +327,58 @@ async function naiveRun(cu: ClickUpSandbox, tg: TradingGridSandbox, n: number, t
   }
 }
 
+/** FLOW1_VARIANTS: the variants interleaved, one child run of each per round; medians and ratios to the first. */
+async function variantRuns(
+  cu: ClickUpSandbox,
+  tg: TradingGridSandbox,
+  n: number,
+  runs: number,
+  variants: ChildVariant[],
+): Promise<object> {
+  const rows = new Map<string, Array<Record<string, number>>>(variants.map((v) => [v.name, []]));
+  const loads: number[] = [];
+  for (let i = 0; i < runs; i++)
+    for (const v of variants) {
+      loads.push(loadavg()[0]!);
+      const r = await childRun(cu, tg, n, `${v.name}${i}`, v);
+      rows.get(v.name)!.push(r);
+      // Each run as it ends, so a run cut short still leaves its figures.
+      process.stderr.write(`${JSON.stringify({ variant: v.name, round: i, load: round(loadavg()[0]!), ...r })}\n`);
+    }
+  const med = (name: string, k: string) => summary(rows.get(name)!.map((r) => r[k]!)).median;
+  const first = variants[0]!.name;
+  return {
+    method: `FLOW1_VARIANTS: ${n} cases per run, ${runs} rounds, the variants interleaved (one run of each per round); the bridge alone in its own process as bridge_own_process; ratios are of medians to the first variant's`,
+    load_average_1m_during: summary(loads),
+    variants: Object.fromEntries(
+      variants.map((v) => {
+        const r = rows.get(v.name)!;
+        const pick = (k: string) => summary(r.map((x) => x[k]!));
+        return [
+          v.name,
+          {
+            spec: v,
+            cases_per_s: pick('casesPerSec'),
+            bridge_cpu_ms_per_case: pick('bridgeCpuMsPerCase'),
+            peak_rss_mb: pick('peakRssMb'),
+            ratio_cpu_ms_per_case: round(med(v.name, 'bridgeCpuMsPerCase') / med(first, 'bridgeCpuMsPerCase')),
+            ratio_peak_rss: round(med(v.name, 'peakRssMb') / med(first, 'peakRssMb')),
+            ratio_cases_per_s: round(med(v.name, 'casesPerSec') / med(first, 'casesPerSec')),
+          },
+        ];
+      }),
+    ),
+  };
+}
+
 export async function run(opts: { cases?: number; runs?: number } = {}): Promise<object> {
-  const n = opts.cases ?? 2000;
-  const runs = opts.runs ?? 3;
+  // FLOW1_CASES / FLOW1_RUNS: through `npm run bench -- flow1` too (the runner passes no options).
+  const n = opts.cases ?? Number(process.env.FLOW1_CASES ?? 2000);
+  const runs = opts.runs ?? Number(process.env.FLOW1_RUNS ?? 3);
   const cu = await startClickUpSandbox({ rateLimitPerMinute: null });
   const tg = await startTradingGridSandbox({ idTag: 'B' });
   try {
+    if (VARIANTS) return await variantRuns(cu, tg, n, runs, VARIANTS);
     const bridge = [];
     const naive = [];
     const child = [];

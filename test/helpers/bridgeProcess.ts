@@ -34,12 +34,13 @@ export async function startBridgeProcess(
   secrets: ResolvedSecrets,
   name = 'bridge',
   env: Record<string, string> = {},
+  bin = join(root, 'bin/gridbridge.mjs'),
 ): Promise<BridgeProcess> {
   const port = await freePort();
   const file = join(dir, `${name}.yaml`);
   // JSON is YAML: the config goes through the same loader a user's file does.
   writeFileSync(file, JSON.stringify({ ...config, server: { ...config.server, port } }, null, 2));
-  const child = spawn(process.execPath, [join(root, 'bin/gridbridge.mjs'), 'start', '-c', file], {
+  const child = spawn(process.execPath, [bin, 'start', '-c', file], {
     cwd: dir,
     env: {
       ...process.env,
