@@ -30,16 +30,20 @@ export function timelineEntriesFor(
 ): TimelineEntry[] {
   // What the timeline shows of a payload: an event's type and id (tg.event / cu.event), else nothing.
   type PayloadHead = { type?: string; event?: string; id?: string } | null;
+  const isEvent = job.kind === 'tg.event' || job.kind === 'cu.event';
+  const firstEventRun = isEvent && job.attempts <= 1;
   let payload: PayloadHead = null;
-  try {
-    payload = JSON.parse(job.payload) as PayloadHead;
-  } catch {
-    /* kept null */
-  }
+  // Parsed only when read (an event's first run, or a job without a case queue key): this runs for every job
+  // settled, and the handler had parsed the same text already.
+  if (firstEventRun || !job.queue_key?.startsWith('case:'))
+    try {
+      payload = JSON.parse(job.payload) as PayloadHead;
+    } catch {
+      /* kept null */
+    }
   const caseId = caseIdOfJob(job, payload);
   const out: TimelineEntry[] = [];
-  const isEvent = job.kind === 'tg.event' || job.kind === 'cu.event';
-  if (isEvent && job.attempts <= 1) {
+  if (firstEventRun) {
     const type = payload?.type ?? payload?.event ?? 'event';
     const side = job.kind === 'tg.event' ? 'Trading Grid' : 'ClickUp';
     out.push({

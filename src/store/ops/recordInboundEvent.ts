@@ -28,8 +28,12 @@ interface Pending {
 /** Most events in one statement (PostgreSQL takes at most 65,535 parameters; each event has 11). */
 const MAX_BATCH = 256;
 
-function jobPayload(job: InboundJob): string {
-  return JSON.stringify(job.payload);
+/**
+ * The job's payload as stored. A webhook's job usually carries the event itself (the same object): its text, once
+ * written for the event, is reused instead of serialising the body a second time.
+ */
+function jobPayload(job: InboundJob, ev: InboundEvent, eventJson: string): string {
+  return job.payload === ev.payload ? eventJson : JSON.stringify(job.payload);
 }
 
 /**
@@ -110,8 +114,9 @@ function writeEvents(
       const insJob = access.prepare(SQLITE_INSERT_EVENT_JOB);
       return raw.transaction(() =>
         batch.map(({ ev, job, now }) => {
-          if (insEvent.run(...eventParams(ev, now)).changes === 0) return true;
-          insJob.run(...jobParams(ev, job, now));
+          const eventJson = JSON.stringify(ev.payload);
+          if (insEvent.run(...eventParams(ev, now, eventJson)).changes === 0) return true;
+          insJob.run(...jobParams(ev, job, now, eventJson));
           return false;
         }),
       )();
@@ -120,12 +125,13 @@ function writeEvents(
   return pgRecord((lane === 'intake' && s.intakeDb) || s.db, batch);
 }
 
-function eventParams(ev: InboundEvent, now: number): unknown[] {
-  return [ev.source, ev.eventId, ev.type, JSON.stringify(ev.payload), now];
+function eventParams(ev: InboundEvent, now: number, eventJson: string): unknown[] {
+  return [ev.source, ev.eventId, ev.type, eventJson, now];
 }
 
-function jobParams(ev: InboundEvent, job: InboundJob, now: number): unknown[] {
-  return [job.kind, job.key, job.queueKey ?? null, jobPayload(job), job.runAt ?? now, job.maxAttempts ?? 10, now, now];
+function jobParams(ev: InboundEvent, job: InboundJob, now: number, eventJson: string): unknown[] {
+  const payload = jobPayload(job, ev, eventJson);
+  return [job.kind, job.key, job.queueKey ?? null, payload, job.runAt ?? now, job.maxAttempts ?? 10, now, now];
 }
 
 /**
@@ -136,19 +142,22 @@ function jobParams(ev: InboundEvent, job: InboundJob, now: number): unknown[] {
  */
 async function pgRecord(db: Kysely<Database>, batch: ReadonlyArray<Omit<Pending, 'resolve' | 'reject'>>) {
   const now = Math.max(...batch.map((p) => p.now));
-  const params = batch.flatMap(({ ev, job, now: at }) => [
-    ev.source,
-    ev.eventId,
-    ev.type,
-    JSON.stringify(ev.payload),
-    at,
-    job.kind,
-    job.key,
-    job.queueKey ?? null,
-    jobPayload(job),
-    job.runAt ?? at,
-    job.maxAttempts ?? 10,
-  ]);
+  const params = batch.flatMap(({ ev, job, now: at }) => {
+    const eventJson = JSON.stringify(ev.payload);
+    return [
+      ev.source,
+      ev.eventId,
+      ev.type,
+      eventJson,
+      at,
+      job.kind,
+      job.key,
+      job.queueKey ?? null,
+      jobPayload(job, ev, eventJson),
+      job.runAt ?? at,
+      job.maxAttempts ?? 10,
+    ];
+  });
   const r = await bound<{ source: string; event_id: string }>(pgRecordInboundEvents(batch.length), [
     ...params,
     now,
@@ -195,9 +204,10 @@ export async function recordInboundEvent(
     return { duplicate };
   }
   const write = async (trx: Kysely<Database>): Promise<{ duplicate: boolean }> => {
-    const ins = await bound(SQLITE_INSERT_EVENT, eventParams(ev, now)).execute(trx);
+    const eventJson = JSON.stringify(ev.payload);
+    const ins = await bound(SQLITE_INSERT_EVENT, eventParams(ev, now, eventJson)).execute(trx);
     if (Number(ins.numAffectedRows ?? 0) === 0) return { duplicate: true };
-    await bound(SQLITE_INSERT_EVENT_JOB, jobParams(ev, job, now)).execute(trx);
+    await bound(SQLITE_INSERT_EVENT_JOB, jobParams(ev, job, now, eventJson)).execute(trx);
     return { duplicate: false };
   };
   return db.isTransaction ? write(db) : db.transaction().execute(write);
