@@ -133,7 +133,7 @@ describe.skipIf(!pgUp)('a job completion folded into one statement (PostgreSQL)'
     ).toEqual([]);
     // The only transactions are the lease upkeep's (runUntilIdle reclaims expired leases each round).
     expect(transactionsBesidesReclaim(count.texts)).toBe(0);
-    // The enqueue before the run announced too; the folded statement's NOTIFY is the second.
+    // The enqueue before the run announced too; the announcement after the folded statement is the second.
     const { until } = await import('../../test/helpers/until.ts');
     await until('the new job announced', () => notified >= 2, 5_000);
   });
