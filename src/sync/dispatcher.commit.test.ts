@@ -108,7 +108,7 @@ describe('the group commit of done jobs (SQLite)', () => {
       ['throws', 'running', w.d.workerId],
       ['lostCommit', 'running', 'someone-else'],
     ]);
-    expect(w.d.counters).toEqual({ done: 2, retried: 0, dead: 0, leaseLost: 2 });
+    expect(w.d.counters).toEqual({ done: 2, retried: 0, dead: 0, leaseLost: 2, parked: 0 });
   });
 
   it('a batch whose transaction fails records none of its jobs: each settles as not recorded, and runs again later', async () => {
@@ -134,7 +134,7 @@ describe('the group commit of done jobs (SQLite)', () => {
     ]);
     for (const k of ['a', 'b'])
       expect([(await w.job(k)).state, (await w.job(k)).locked_by]).toEqual(['running', w.d.workerId]);
-    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 0, leaseLost: 0 });
+    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 0, leaseLost: 0, parked: 0 });
   });
 
   it('without a logger, a job given up on is still dead-lettered and settles as failed', async () => {
@@ -147,6 +147,6 @@ describe('the group commit of done jobs (SQLite)', () => {
     await until('the job to settle', () => w.settled.length === 1);
     expect(w.settled).toEqual([{ key: 'j', outcome: 'fail', error: 'refused by the remote' }]);
     expect((await w.job('j')).state).toBe('dead');
-    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 1, leaseLost: 0 });
+    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 1, leaseLost: 0, parked: 0 });
   });
 });
