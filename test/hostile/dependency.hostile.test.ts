@@ -31,6 +31,17 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 const dbName = (url: string) => new URL(url).pathname.slice(1);
+/**
+ * A bridge on PostgreSQL whose start-up is over: /healthz answers before it is, and a store failure during
+ * start-up ends the process by design (tested below), so a test that breaks the database under a running bridge
+ * must not break it sooner.
+ */
+async function startRunningPgTarget(): Promise<Target> {
+  const target = await startTarget({ pg: true });
+  t = target;
+  await eventually('start-up finished', () => target.proc.output().includes('"gridbridge started"'), 30_000);
+  return target;
+}
 const terminateAll = (name: string) =>
   admin((c) =>
     c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
@@ -85,7 +96,7 @@ async function diagnose(t: Target, missing: string[]): Promise<string> {
 
 describe('PostgreSQL fails under the running bridge', () => {
   it('every backend of the bridge terminated (failover, pg_terminate_backend): the process survives and keeps working', async () => {
-    t = await startTarget({ pg: true });
+    t = await startRunningPgTarget();
     const before = await t.world.tg.raiseCase({ partnerId: 'P-ACME', kind: 'dispute', title: 'Before the failover' });
     await eventually('the first task', () => linkedTask(t!, before.id), 20_000);
     const killed = await terminateAll(dbName(t.pgUrl!));
@@ -102,10 +113,8 @@ describe('PostgreSQL fails under the running bridge', () => {
   });
 
   it('every backend terminated again and again while cases flow in: each case gets exactly one task, nothing is dead-lettered, the process keeps serving', async () => {
-    t = await startTarget({ pg: true });
+    t = await startRunningPgTarget();
     const name = dbName(t.pgUrl!);
-    // /healthz answers before start-up is over; the storm is about a running bridge (a failure during start-up ends the process, tested below).
-    await eventually('start-up finished', () => t!.proc.output().includes('"gridbridge started"'), 30_000);
     const cases: string[] = [];
     let kills = 0;
     // 24 cases raised one after another; every fourth, every backend of the bridge's database is terminated
@@ -165,7 +174,7 @@ describe('PostgreSQL fails under the running bridge', () => {
   });
 
   it('a database that refuses connections: /readyz says "not ready" with an id, never the database name; the log has the detail', async () => {
-    t = await startTarget({ pg: true });
+    t = await startRunningPgTarget();
     const name = dbName(t.pgUrl!);
     await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`));
     try {
