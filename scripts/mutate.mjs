@@ -84,6 +84,18 @@ export const MODULES = {
     // With the group commit's own tests (a batch's jobs settling each their way, a failed transaction).
     tests: [...DISPATCHER_LOOP_TESTS, 'src/sync/dispatcher.commit.test.ts'],
   },
+  // The two conditions that choose PostgreSQL's folded and optimistic group commits (dispatcherCommit's l. 550 and
+  // 578), on PostgreSQL as well: on SQLite alone their mutants cannot be told apart (the folded path falls back,
+  // the optimistic one is never taken), so dispatcherCommit's 12 survivors there are measured here.
+  dispatcherCommitPg: {
+    mutate: ['src/sync/dispatcher.ts:550-550', 'src/sync/dispatcher.ts:578-578'],
+    tests: [
+      'src/sync/dispatcher.shared.test.ts',
+      'src/sync/dispatcher.commit.test.ts',
+      'src/sync/dispatcher.test.ts',
+      'src/store/foldedCommit.test.ts',
+    ],
+  },
   scheduler: {
     mutate: ['src/sync/scheduler.ts'],
     tests: ['src/sync/scheduler.test.ts', 'src/sync/scheduler.schedule.test.ts', 'src/sync/scheduler.overrun.test.ts'],
