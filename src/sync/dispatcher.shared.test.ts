@@ -331,6 +331,57 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
     expect(first.map((j) => j.key).sort()).toEqual(Array.from({ length: 10 }, (_, n) => `b${n}`).sort());
   });
 
+  it('on PostgreSQL, jobs finishing together complete in one optimistic statement: no savepoint per job, no folded statement unless fold_completions', async () => {
+    // A database of its own: the idle workers of the tests above still poll the shared one.
+    const own = await createPgDatabase();
+    const store = await openMigratedStore(own.url, { poolMax: 4 });
+    cleanups.push(async () => {
+      await store.close();
+      await own.drop();
+    });
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let started = 0;
+    const handler: JobHandler = async (job) => {
+      started++;
+      await gate;
+      const n = (job.payload as { n: number }).n;
+      // Half without a commit: those would fold (foldedCommit.ts) if the folded path were taken with it off.
+      if (n % 2 === 0) return { status: 'done' };
+      return {
+        status: 'done',
+        commit: async (trx) => {
+          await trx
+            .insertInto('cursors')
+            .values({ name: `s${n}`, value: 'v', updated_at: 0 })
+            .execute();
+        },
+      };
+    };
+    const d = new Dispatcher(store, new Map([['k', handler]]), opts);
+    await enqueueJobs(
+      store.db,
+      anyJobs([1, 2, 3, 4].map((n) => ({ kind: 'k', key: `s${n}`, payload: { n } }))),
+      Date.now(),
+    );
+    const statements = recordStatements();
+    try {
+      const run = d.runUntilIdle(1);
+      await until('all four handlers waiting', () => started === 4);
+      open();
+      await run;
+      await until('all settled', () => d.inFlightCount === 0);
+    } finally {
+      statements.restore();
+    }
+    expect(d.counters).toMatchObject({ done: 4 });
+    const texts = [...statements.byClient.values()].flat();
+    expect(texts.filter((x) => /^SAVEPOINT/i.test(x))).toEqual([]);
+    expect(texts.filter((x) => /^WITH done AS/.test(x))).toEqual([]);
+    // The four finished in one turn, so their completion is one statement for all of them.
+    expect(texts.filter((x) => /^UPDATE jobs SET state = 'done'/i.test(x))).toHaveLength(1);
+  });
+
   it('start-up does not release leases on PostgreSQL: they belong to live instances and expire instead', async () => {
     const s = await instance();
     await sql`TRUNCATE jobs RESTART IDENTITY`.execute(s.db);
