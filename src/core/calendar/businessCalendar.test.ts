@@ -1,31 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BusinessCalendar } from './businessCalendar.ts';
 import { at, wall } from './testing.ts';
-
-const BERLIN = 'Europe/Berlin';
-const NY = 'America/New_York';
-const weekdays = (ranges: string[]) => ({ mon: ranges, tue: ranges, wed: ranges, thu: ranges, fri: ranges });
-
-const bavaria = BusinessCalendar.fromConfig({
-  time_zone: BERLIN,
-  working_hours: weekdays(['08:00-12:00', '13:00-17:00']),
-  holidays: { country: 'DE', state: 'BY' },
-  closures: [{ from: '2026-12-24', to: '2026-12-31', reason: 'year-end shutdown' }],
-});
-const newYork = BusinessCalendar.fromConfig({
-  time_zone: NY,
-  working_hours: weekdays(['09:00-17:00']),
-  holidays: { country: 'US' },
-});
-const allDay = ['00:00-24:00'];
-const berlin247 = BusinessCalendar.fromConfig({
-  time_zone: BERLIN,
-  working_hours: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
-});
-const berlinNightOnSundays = BusinessCalendar.fromConfig({
-  time_zone: BERLIN,
-  working_hours: { sun: ['01:00-04:00'] },
-});
+import { BERLIN, NY, bavaria, berlin247, berlinNightOnSundays, newYork } from './testCalendars.ts';
 
 describe('addBusinessHours (Berlin, Mon–Fri 08–12 + 13–17, Bavarian holidays, year-end closure)', () => {
   it.each([
