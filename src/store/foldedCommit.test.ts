@@ -3,6 +3,7 @@ import { anyJob } from '../../test/helpers/anyJob.ts';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { storesUnderTest } from '../../test/helpers/pgStore.ts';
+import { pgStatementsOf, type PgStatements } from '../../test/helpers/pgStatements.ts';
 import { Dispatcher, type JobHandler } from '../sync/dispatcher.ts';
 import { enqueueJobs, JOBS_CHANNEL } from './ops/enqueueJobs.ts';
 import { enqueueOrMakeDue } from './ops/advanceReadyJob.ts';
@@ -48,23 +49,9 @@ const aCase = (id: string, over: Partial<CaseRecord> = {}): CaseRecord => ({
   ...over,
 });
 
-/** Every statement the store's pool sends, by its first words (pg's Client.query is what Kysely's driver calls). */
-function countStatements(): { texts: string[]; restore: () => void } {
-  const texts: string[] = [];
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, q: unknown, ...rest: unknown[]) {
-    texts.push(typeof q === 'string' ? q : ((q as { text?: string })?.text ?? '?'));
-    return (original as (...a: unknown[]) => unknown).call(this, q, ...rest);
-  } as typeof original;
-  const restore = () => void (pg.Client.prototype.query = original);
-  cleanups.push(async () => restore());
-  return { texts, restore };
-}
-
-/** BEGINs not opening the lease reclaim's transaction. */
-function transactionsBesidesReclaim(texts: string[]): number {
-  return texts.filter((t, i) => /^begin$/i.test(t.trim()) && !/"crashes" = crashes \+ 1/.test(texts[i + 1] ?? ''))
-    .length;
+/** The transactions besides the lease reclaim's (runUntilIdle reclaims expired leases each round). */
+function transactionsBesidesReclaim(statements: PgStatements): string[][] {
+  return statements.transactions().filter((t) => !t.some((s) => /"crashes" = crashes \+ 1/.test(s)));
 }
 
 async function runOne(
@@ -114,9 +101,7 @@ describe.skipIf(!pgUp)('a job completion folded into one statement (PostgreSQL)'
     let notified = 0;
     listener.on('notification', (n) => n.channel === JOBS_CHANNEL && notified++);
     await listener.query(`LISTEN ${JOBS_CHANNEL}`);
-    const count = countStatements();
-    const d = await runOne(store, appendsOnly);
-    count.restore();
+    const { result: d, statements } = await pgStatementsOf(() => runOne(store, appendsOnly));
     expect(d.counters).toMatchObject({ done: 1, leaseLost: 0 });
     expect(await written(store)).toEqual({
       case: 't',
@@ -125,14 +110,14 @@ describe.skipIf(!pgUp)('a job completion folded into one statement (PostgreSQL)'
       memory: ['open'],
       jobs: { 'the-job': 'done', 'follow-up': 'ready' },
     });
-    expect(count.texts.filter((t) => /^WITH done AS/.test(t))).toHaveLength(1);
+    expect(statements.matching(/^WITH done AS/)).toHaveLength(1);
     expect(
-      count.texts.filter((t) =>
-        /^(update "jobs" set "state" = \$1, "locked_by"|insert into "(audit_log|cases|links|sync_hashes)")/i.test(t),
+      statements.matching(
+        /^(update "jobs" set "state" = \$1, "locked_by"|insert into "(audit_log|cases|links|sync_hashes)")/i,
       ),
     ).toEqual([]);
-    // The only transactions are the lease upkeep's (runUntilIdle reclaims expired leases each round).
-    expect(transactionsBesidesReclaim(count.texts)).toBe(0);
+    // The only transactions are the lease upkeep's.
+    expect(transactionsBesidesReclaim(statements)).toEqual([]);
     // The enqueue before the run announced too; the announcement after the folded statement is the second.
     const { until } = await import('../../test/helpers/until.ts');
     await until('the new job announced', () => notified >= 2, 5_000);
@@ -140,13 +125,26 @@ describe.skipIf(!pgUp)('a job completion folded into one statement (PostgreSQL)'
 
   it('the same commit without folding takes a transaction and a statement per write, to the same rows', async () => {
     const { store } = await make('postgres');
-    const count = countStatements();
-    await runOne(store, appendsOnly, { foldCompletions: false });
-    count.restore();
+    const { statements } = await pgStatementsOf(() => runOne(store, appendsOnly, { foldCompletions: false }));
     expect((await written(store)).jobs).toEqual({ 'the-job': 'done', 'follow-up': 'ready' });
-    expect(transactionsBesidesReclaim(count.texts)).toBe(1);
-    expect(count.texts.filter((t) => /^WITH done AS/.test(t))).toEqual([]);
-    expect(count.texts.filter((t) => /insert into "audit_log"/i.test(t))).toHaveLength(1);
+    // One transaction: each write its own statement, then the guarded completion.
+    expect(
+      transactionsBesidesReclaim(statements).map((t) =>
+        t.map((s) => /^(begin|commit|insert into "\w+"|update jobs set state = 'done')/i.exec(s)?.[0] ?? s),
+      ),
+    ).toEqual([
+      [
+        'begin',
+        'insert into "cases"',
+        'insert into "audit_log"',
+        'insert into "sync_hashes"',
+        'insert into "links"',
+        'insert into "jobs"',
+        "UPDATE jobs SET state = 'done'",
+        'commit',
+      ],
+    ]);
+    expect(statements.matching(/^WITH done AS/)).toEqual([]);
   });
 
   it('a commit that queues a job whose key waits parked makes the parked job due, folded or not', async () => {
@@ -233,17 +231,17 @@ describe.skipIf(!pgUp)('a job completion folded into one statement (PostgreSQL)'
     const { store } = await make('postgres');
     await saveCase(store.db, aCase('C1', { title: 'stored' }));
     const known = aCase('C1', { title: 'stale copy' });
-    const count = countStatements();
-    await runOne(store, async () => ({
-      status: 'done',
-      commit: async (trx) => {
-        await setCasePartnerStatus(trx, 'C1', 'resolved', 7, known);
-      },
-    }));
-    count.restore();
+    const { statements } = await pgStatementsOf(() =>
+      runOne(store, async () => ({
+        status: 'done',
+        commit: async (trx) => {
+          await setCasePartnerStatus(trx, 'C1', 'resolved', 7, known);
+        },
+      })),
+    );
     // Folded (the ordinary path would read the record first).
-    expect(count.texts.filter((t) => /^WITH done AS .*UPDATE cases SET partner_status/s.test(t))).toHaveLength(1);
-    expect(count.texts.filter((t) => /from "cases"/.test(t))).toEqual([]);
+    expect(statements.matching(/^WITH done AS .*UPDATE cases SET partner_status/s)).toHaveLength(1);
+    expect(statements.matching(/from "cases"/)).toEqual([]);
     const rec = await getCase(store.db, 'C1');
     expect(rec).toMatchObject({ title: 'stored', partnerStatus: 'resolved', updatedAt: 7, resolvedAt: 7 });
     const row = await store.db
@@ -277,12 +275,12 @@ describe.skipIf(!pgUp)('a job completion folded into one statement (PostgreSQL)'
         keys.map((n) => anyJob({ kind: 'k', key: `j${n}`, payload: { n } })),
         Date.now(),
       );
-      const count = countStatements();
-      await d.runUntilIdle(1);
-      const { until } = await import('../../test/helpers/until.ts');
-      await until('all settled', () => d.inFlightCount === 0, 10_000);
-      count.restore();
-      return { d, folded: count.texts.filter((t) => /^WITH done AS/.test(t)) };
+      const { statements } = await pgStatementsOf(async () => {
+        await d.runUntilIdle(1);
+        const { until } = await import('../../test/helpers/until.ts');
+        await until('all settled', () => d.inFlightCount === 0, 10_000);
+      });
+      return { d, folded: statements.matching(/^WITH done AS/) };
     };
     // All held: one statement for the four.
     const all = await run([1, 2, 4, 5]);

@@ -3,6 +3,7 @@ import { anyJob, anyJobs } from '../../test/helpers/anyJob.ts';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createPgDatabase, storesUnderTest } from '../../test/helpers/pgStore.ts';
+import { pgStatementsOf, type PgStatements } from '../../test/helpers/pgStatements.ts';
 import { Dispatcher, type JobHandler } from './dispatcher.ts';
 import { enqueueJobs, JOBS_CHANNEL } from '../store/ops/enqueueJobs.ts';
 import { claimJobs } from '../store/ops/claimJobs.ts';
@@ -194,9 +195,8 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
     listener.on('notification', (m) => m.channel === JOBS_CHANNEL && heard++);
     await listener.query(`LISTEN ${JOBS_CHANNEL}`);
     const announced = countAnnouncements(s);
-    const statements = recordStatements(listener);
     const key = `n-${Date.now()}`;
-    try {
+    const { statements } = await pgStatementsOf(async (sofar) => {
       await s.db.transaction().execute(async (trx) => {
         expect(
           await enqueueJobs(
@@ -208,7 +208,7 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
         expect(await enqueueJobs(trx, [anyJob({ kind: 'k', key: `${key}-3`, payload: {} })], Date.now())).toBe(1);
         expect(announced()).toEqual([]);
       });
-      expect(notifyingCommits(statements.byClient)).toEqual([]);
+      expect(notifyingCommits(sofar)).toEqual([]);
       // Announced as the commit returned, once for the transaction.
       expect(announced()).toEqual([JOBS_CHANNEL]);
       await until('the announcement', () => heard > 0, 5000);
@@ -225,10 +225,8 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
       // Outside a transaction: after the statement.
       expect(await enqueueJobs(s.db, [anyJob({ kind: 'k', key: `${key}-5`, payload: {} })], Date.now())).toBe(1);
       expect(announced()).toEqual([JOBS_CHANNEL, JOBS_CHANNEL]);
-    } finally {
-      statements.restore();
-    }
-    expect(notifyingCommits(statements.byClient)).toEqual([]);
+    });
+    expect(notifyingCommits(statements)).toEqual([]);
   });
 
   it.each([false, true])(
@@ -276,7 +274,6 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
         Date.now(),
       );
       const announced = countAnnouncements(a);
-      const statements = recordStatements();
       const d = new Dispatcher(
         a,
         new Map<string, JobHandler>([
@@ -292,20 +289,18 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
         ]),
         { ...opts, foldCompletions, now: () => Date.now() + hour },
       );
-      try {
+      // The statements of this worker's round (not the idle worker's: it runs on its own).
+      const { statements } = await pgStatementsOf(async (sofar) => {
         // One round: this worker claims the first job and completes it, and leaves the next one to the idle worker.
         await d.runUntilIdle(1);
         expect(await stateOf(a, `first-${tag}`)).toBe('done');
-        expect(notifyingCommits(statements.byClient)).toEqual([]);
+        expect(notifyingCommits(sofar)).toEqual([]);
         expect(announced()).toEqual([JOBS_CHANNEL]);
-        await until('the idle worker to run the queued job', () => ran, 5000);
-      } finally {
-        statements.restore();
-      }
-      expect(notifyingCommits(statements.byClient)).toEqual([]);
+      });
+      await until('the idle worker to run the queued job', () => ran, 5000);
+      expect(notifyingCommits(statements)).toEqual([]);
       // The completion took the path asked for: one folded statement, or a transaction.
-      const texts = [...statements.byClient.values()].flat();
-      expect(texts.some((t) => /^WITH done AS/.test(t))).toBe(foldCompletions);
+      expect(statements.matching(/^WITH done AS/).length > 0).toBe(foldCompletions);
     },
   );
 
@@ -364,22 +359,18 @@ describe.skipIf(!pgUp)('several instances on PostgreSQL', () => {
       anyJobs([1, 2, 3, 4].map((n) => ({ kind: 'k', key: `s${n}`, payload: { n } }))),
       Date.now(),
     );
-    const statements = recordStatements();
-    try {
+    const { statements } = await pgStatementsOf(async () => {
       const run = d.runUntilIdle(1);
       await until('all four handlers waiting', () => started === 4);
       open();
       await run;
       await until('all settled', () => d.inFlightCount === 0);
-    } finally {
-      statements.restore();
-    }
+    });
     expect(d.counters).toMatchObject({ done: 4 });
-    const texts = [...statements.byClient.values()].flat();
-    expect(texts.filter((x) => /^SAVEPOINT/i.test(x))).toEqual([]);
-    expect(texts.filter((x) => /^WITH done AS/.test(x))).toEqual([]);
+    expect(statements.matching(/^SAVEPOINT/i)).toEqual([]);
+    expect(statements.matching(/^WITH done AS/)).toEqual([]);
     // The four finished in one turn, so their completion is one statement for all of them.
-    expect(texts.filter((x) => /^UPDATE jobs SET state = 'done'/i.test(x))).toHaveLength(1);
+    expect(statements.matching(/^UPDATE jobs SET state = 'done'/i)).toHaveLength(1);
   });
 
   it('start-up does not release leases on PostgreSQL: they belong to live instances and expire instead', async () => {
@@ -405,30 +396,14 @@ function countAnnouncements(s: Store): () => string[] {
   return () => [...calls];
 }
 
-/** Every statement each pg client sends from now on (but `except`'s), in order, until `restore`. */
-function recordStatements(except?: pg.Client) {
-  const byClient = new Map<pg.Client, string[]>();
-  const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const q = args[0] as string | { text?: string };
-    if (this !== except) {
-      const texts = byClient.get(this) ?? [];
-      byClient.set(this, texts);
-      texts.push((typeof q === 'string' ? q : (q.text ?? '')).trim());
-    }
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-  return { byClient, restore: () => void (pg.Client.prototype.query = query) };
-}
-
 /**
  * The statements that would make a commit that writes data NOTIFY (which PostgreSQL serialises until its WAL
  * flush): a NOTIFY between BEGIN and COMMIT, or one inside a statement that also writes. The only NOTIFY
  * allowed is the announcement's own `SELECT pg_notify($1, $2)`, outside a transaction.
  */
-function notifyingCommits(byClient: Map<pg.Client, string[]>): string[] {
+function notifyingCommits(statements: PgStatements): string[] {
   const bad: string[] = [];
-  for (const texts of byClient.values()) {
+  for (const texts of statements.byClient.values()) {
     let inTransaction = false;
     for (const t of texts) {
       if (/^begin\b/i.test(t)) inTransaction = true;

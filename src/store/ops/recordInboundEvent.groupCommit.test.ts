@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { anyJob } from '../../../test/helpers/anyJob.ts';
 import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
+import { pgStatementsOf } from '../../../test/helpers/pgStatements.ts';
 import { until } from '../../../test/helpers/until.ts';
 import type { Store } from '../db.ts';
 import { JOBS_CHANNEL } from './enqueueJobs.ts';
@@ -157,15 +158,8 @@ describeStores('webhook intake group commit on %s', (kind) => {
       let heard = 0;
       listener.on('notification', (m) => m.channel === JOBS_CHANNEL && heard++);
       await listener.query(`LISTEN ${JOBS_CHANNEL}`);
-      // Every statement the pooled connections run, in order.
-      const texts: string[] = [];
-      const query = pg.Client.prototype.query;
-      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-        const q = args[0] as string | { text?: string };
-        if (this !== listener) texts.push(typeof q === 'string' ? q : (q.text ?? ''));
-        return (query as (...a: unknown[]) => unknown).apply(this, args);
-      } as typeof query;
-      try {
+      // The statements of the two records and of what they leave running (the announcement), in order.
+      const { statements } = await pgStatementsOf(async () => {
         expect(await Promise.all([record(store, 'n1'), record(store, 'n2')])).toEqual([
           { duplicate: false },
           { duplicate: false },
@@ -176,9 +170,8 @@ describeStores('webhook intake group commit on %s', (kind) => {
         );
         expect(seen.rows[0].n).toBe(2);
         await until('the announcement', () => heard > 0);
-      } finally {
-        pg.Client.prototype.query = query;
-      }
+      });
+      const texts = statements.inOrder.filter((s) => s.client !== listener).map((s) => s.text);
       const insert = texts.findIndex((t) => t.includes('INSERT INTO inbound_events'));
       expect(insert).toBeGreaterThanOrEqual(0);
       expect(texts[insert]).not.toMatch(/pg_notify/);
