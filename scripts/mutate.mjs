@@ -96,6 +96,19 @@ export const MODULES = {
       'src/store/foldedCommit.test.ts',
     ],
   },
+  // `dispatcherPg`: the dispatcher's PostgreSQL-only lines, left out of the three SQLite halves above: LISTEN for
+  // new jobs (l. 171-179), the folded group commit (completeFolded, l. 525-549, and its path in flushCompletions,
+  // l. 551-577) and the optimistic one (l. 579-604), their two conditions (l. 550, 578) being dispatcherCommitPg's.
+  // On both stores, with the tests that run them on PostgreSQL.
+  dispatcherPg: {
+    mutate: [
+      'src/sync/dispatcher.ts:171-179',
+      'src/sync/dispatcher.ts:525-549',
+      'src/sync/dispatcher.ts:551-577',
+      'src/sync/dispatcher.ts:579-604',
+    ],
+    tests: ['src/sync/dispatcher.shared.test.ts', 'src/store/foldedCommit.test.ts'],
+  },
   scheduler: {
     mutate: ['src/sync/scheduler.ts'],
     tests: ['src/sync/scheduler.test.ts', 'src/sync/scheduler.schedule.test.ts', 'src/sync/scheduler.overrun.test.ts'],
@@ -116,21 +129,24 @@ export const MODULES = {
     tests: ['src/store/ops/pruneRetention.test.ts', 'src/store/ops/pruneRetention.rules.test.ts'],
   },
   // The job queue and the exactly-once machinery, in three modules of about 150 mutants each, on SQLite alone
-  // (GB_TEST_STORES=sqlite, like storeOps). Their PostgreSQL-only lines cannot be killed there and are left out:
-  // the claim's PostgreSQL statement path (claimJobs.ts l. 45-46), the enqueue's folded-completion and NOTIFY
-  // paths (enqueueJobs.ts l. 47-51, 53-64; the two conditions that choose them are kept), the intake's one-statement
-  // PostgreSQL write (recordInboundEvent.ts l. 125-128, writeEvents' PostgreSQL branch; l. 137-172, pgRecord; l. 204
-  // from its `return`, the one-event PostgreSQL path, its condition kept; lines as of 5874dc4, re-checked 7 December)
-  // and releaseOrphanedLeases' PostgreSQL guard (l. 16).
+  // (GB_TEST_STORES=sqlite, like storeOps). Their PostgreSQL-only lines cannot be killed there and are left out, each
+  // measured on both stores by the module of the same name with `Pg` (storeQueuePg, storeIntakePg, storeLeasesPg
+  // below): the claim's PostgreSQL statement path (claimJobs.ts l. 48-49), announcing new jobs and the enqueue's
+  // folded-completion path (enqueueJobs.ts l. 56-58, 88-92, 97; the condition that chooses the fold is kept), the
+  // intake's one-statement PostgreSQL write (recordInboundEvent.ts l. 125, writeEvents' PostgreSQL branch; l. 143-169,
+  // pgRecord; l. 202-204, the one-event PostgreSQL path, its condition kept) and releaseOrphanedLeases' PostgreSQL
+  // guard (l. 16). Lines as of 763bcea and 25059d4, re-checked 7 December 13:00 (storeQueue and storeIntake were
+  // measured on the files before those: their ranges were moved back onto the code then, not re-measured).
   // The statement texts (fastPath/statements.ts) are module-level constants: Stryker's ignoreStatic leaves them out.
   // `storeQueue`: claim, complete, enqueue, retry, dead-letter, replay, advance, take parked jobs.
   storeQueue: {
     mutate: [
-      'src/store/ops/claimJobs.ts:37-44',
+      'src/store/ops/claimJobs.ts:40-47',
       'src/store/ops/completeJob.ts',
-      'src/store/ops/enqueueJobs.ts:25-46',
-      'src/store/ops/enqueueJobs.ts:52-52',
-      'src/store/ops/enqueueJobs.ts:65-66',
+      'src/store/ops/enqueueJobs.ts:27-49',
+      'src/store/ops/enqueueJobs.ts:74-87',
+      'src/store/ops/enqueueJobs.ts:94-95',
+      'src/store/ops/enqueueJobs.ts:98-98',
       'src/store/ops/retryJob.ts',
       'src/store/ops/deadLetterJob.ts',
       'src/store/ops/replayDeadLetter.ts',
@@ -152,10 +168,9 @@ export const MODULES = {
   storeIntake: {
     mutate: [
       'src/store/ops/recordInboundEvent.ts:28-124',
-      'src/store/ops/recordInboundEvent.ts:129-135',
-      'src/store/ops/recordInboundEvent.ts:174-203',
-      'src/store/ops/recordInboundEvent.ts:204:0-204:36',
-      'src/store/ops/recordInboundEvent.ts:205-245',
+      'src/store/ops/recordInboundEvent.ts:126-135',
+      'src/store/ops/recordInboundEvent.ts:170-201',
+      'src/store/ops/recordInboundEvent.ts:205-247',
       'src/store/ops/compareInboundEvent.ts',
       'src/store/ops/hasInboundEvent.ts',
     ],
@@ -176,6 +191,34 @@ export const MODULES = {
     ],
     sqliteOnly: true,
     tests: ['src/store/ops/jobLeases.test.ts', 'src/store/ops/cursors.test.ts', 'src/store/fixedStatement.test.ts'],
+  },
+  // The PostgreSQL-only lines of the three store modules above, on both stores (a database per test file per mutant:
+  // the fewest test files that run them on PostgreSQL). Lines as of 763bcea and 25059d4, re-checked 7 December.
+  // `storeQueuePg`: the claim's PostgreSQL statement path, announcing new jobs (announceNewJobs and the enqueue's
+  // condition: SQLite has no announcer), the enqueue's folded-completion path (its condition is storeQueue's).
+  storeQueuePg: {
+    mutate: [
+      'src/store/ops/claimJobs.ts:48-49',
+      'src/store/ops/enqueueJobs.ts:56-58',
+      'src/store/ops/enqueueJobs.ts:88-92',
+      'src/store/ops/enqueueJobs.ts:97-97',
+    ],
+    tests: ['src/store/ops/jobQueue.test.ts'],
+  },
+  // `storeIntakePg`: the intake's PostgreSQL write: writeEvents' PostgreSQL branch (its lane), pgRecord (one
+  // statement for a batch, duplicates within it), the one-event PostgreSQL path (its condition is storeIntake's).
+  storeIntakePg: {
+    mutate: [
+      'src/store/ops/recordInboundEvent.ts:125-125',
+      'src/store/ops/recordInboundEvent.ts:143-169',
+      'src/store/ops/recordInboundEvent.ts:202-204',
+    ],
+    tests: ['src/store/ops/inboundIntake.test.ts'],
+  },
+  // `storeLeasesPg`: releaseOrphanedLeases' PostgreSQL guard (never on PostgreSQL: its leases belong to live instances).
+  storeLeasesPg: {
+    mutate: ['src/store/ops/releaseOrphanedLeases.ts:16-16'],
+    tests: ['src/store/ops/jobLeases.test.ts'],
   },
   // Measured or not: the README's table says. Paths as of the move of each flow into src/flows/<nn>-name/; fix them when a file moves.
   safeFetch: {

@@ -103,6 +103,108 @@ describeStores('inbound intake on %s', (kind) => {
     );
   });
 
+  it("each path stores the event and its job whole (their times, the job's run_at and attempts or their defaults); on PostgreSQL a webhook's write takes the intake's connection, a catch-up's the pool", async () => {
+    const { store } = await make(kind);
+    const db = store.db;
+    const stored = async () => ({
+      events: (
+        await db.selectFrom('inbound_events').select(['event_id', 'received_at']).orderBy('event_id').execute()
+      ).map((e) => [e.event_id, Number(e.received_at)]),
+      jobs: (
+        await db
+          .selectFrom('jobs')
+          .select([
+            'key',
+            'queue_key',
+            'payload',
+            'state',
+            'run_at',
+            'attempts',
+            'max_attempts',
+            'created_at',
+            'updated_at',
+          ])
+          .orderBy('id')
+          .execute()
+      ).map((j) => [
+        j.key,
+        j.queue_key,
+        j.payload,
+        j.state,
+        Number(j.run_at),
+        Number(j.attempts),
+        Number(j.max_attempts),
+        Number(j.created_at),
+        Number(j.updated_at),
+      ]),
+    });
+    // One group commit of events handed in at different times.
+    expect(
+      await Promise.all([
+        recordInboundEvent(
+          db,
+          ev('a'),
+          anyJob({ kind: 'k', key: 'ev:a', queueKey: 'case:1', payload: { x: 1 }, runAt: T + 500, maxAttempts: 3 }),
+          T,
+        ),
+        recordInboundEvent(db, ev('b'), jobOf('b'), T + 20),
+        recordInboundEvent(db, ev('c'), jobOf('c', { queueKey: 'case:1' }), T + 10),
+      ]),
+    ).toEqual([{ duplicate: false }, { duplicate: false }, { duplicate: false }]);
+    // PostgreSQL writes a batch in one statement: its jobs are stamped with the batch's latest time; SQLite writes
+    // each with its own.
+    const at = (own: number) => (kind === 'postgres' ? T + 20 : own);
+    expect(await stored()).toEqual({
+      events: [
+        ['a', T],
+        ['b', T + 20],
+        ['c', T + 10],
+      ],
+      jobs: [
+        ['ev:a', 'case:1', '{"x":1}', 'ready', T + 500, 0, 3, at(T), at(T)],
+        ['ev:b', null, '{"id":"b"}', 'ready', T + 20, 0, 10, T + 20, T + 20],
+        ['ev:c', 'case:1', '{"id":"c"}', 'ready', T + 10, 0, 10, at(T + 10), at(T + 10)],
+      ],
+    });
+    // The one-event path (a transaction) and a catch-up's batch, each with a job of its own time and attempts.
+    await db
+      .transaction()
+      .execute((trx) =>
+        recordInboundEvent(
+          trx,
+          ev('t'),
+          anyJob({ kind: 'k', key: 'ev:t', queueKey: 'case:2', payload: {}, runAt: T + 900, maxAttempts: 2 }),
+          T + 30,
+        ),
+      );
+    await recordInboundEventsInOrder(
+      db,
+      [{ event: ev('u'), job: anyJob({ kind: 'k', key: 'ev:u', queueKey: 'case:2', payload: {}, maxAttempts: 4 }) }],
+      T + 40,
+    );
+    expect((await stored()).jobs.slice(3)).toEqual([
+      ['ev:t', 'case:2', '{}', 'ready', T + 900, 0, 2, T + 30, T + 30],
+      ['ev:u', 'case:2', '{}', 'ready', T + 40, 0, 4, T + 40, T + 40],
+    ]);
+    expect((await stored()).events.slice(3)).toEqual([
+      ['t', T + 30],
+      ['u', T + 40],
+    ]);
+    if (!store.intakeDb) return;
+    // A webhook's write does not queue behind a catch-up's or the workers' statements on the pool.
+    const intake = vi.spyOn(store.intakeDb, 'getExecutor');
+    const pool = vi.spyOn(db, 'getExecutor');
+    expect(await recordInboundEvent(db, ev('w'), jobOf('w'), T)).toEqual({ duplicate: false });
+    const webhook = [intake.mock.calls.length, pool.mock.calls.length];
+    expect(webhook[0]).toBeGreaterThan(0);
+    expect(webhook[1]).toBe(0);
+    expect(await recordInboundEventsInOrder(db, [{ event: ev('x'), job: jobOf('x') }], T)).toEqual([
+      { duplicate: false },
+    ]);
+    expect(intake.mock.calls.length).toBe(webhook[0]);
+    expect(pool.mock.calls.length).toBeGreaterThan(0);
+  });
+
   it('has: an event recorded under a long id is found by that id (the lookup bounds it like the write)', async () => {
     const { store } = await make(kind);
     const db = store.db;
@@ -341,6 +443,11 @@ describeStores('inbound intake on %s', (kind) => {
     expect(inTransaction).toBe(3);
     const afterTransaction = kind === 'postgres' ? 4 : 3;
     expect(await settled()).toBe(afterTransaction);
+    // A repeat in a transaction: nothing to announce after its commit.
+    expect(await db.transaction().execute((trx) => recordInboundEvent(trx, ev('t'), jobOf('t-again'), T))).toEqual({
+      duplicate: true,
+    });
+    expect(announced).toHaveBeenCalledTimes(afterTransaction);
     // A catch-up's batch: announced when it queued a job, also when a later event of it failed; not for repeats alone.
     const item = (id: string) => ({ event: ev(id, id === 'bad' ? UNWRITABLE : { id }), job: jobOf(id) });
     expect(await recordInboundEventsInOrder(db, [item('a'), item('b')], T)).toEqual([

@@ -5,7 +5,9 @@ import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import { boundedKey } from '../../core/boundedKey.ts';
 import type { Database } from '../schema.ts';
 import { COMPLETE_JOB } from '../fastPath/statements.ts';
-import { enqueueJobs } from './enqueueJobs.ts';
+import { enqueueJobs, JOBS_CHANNEL } from './enqueueJobs.ts';
+import type { Store } from '../db.ts';
+import { collectFoldable } from '../foldedCommit.ts';
 import { claimJobs } from './claimJobs.ts';
 import { completeJob, completeJobs, jobSavepoint } from './completeJob.ts';
 import { retryJob } from './retryJob.ts';
@@ -132,6 +134,88 @@ describeStores('job queue on %s', (kind) => {
     expect(await job(db, 'plain')).toMatchObject({ kind: 'a', payload: '{"n":1,"s":"é"}', created_at: T });
     expect(await job(db, 'fresh')).toMatchObject({ max_attempts: 4, run_at: T + 7, created_at: T + 7 });
     expect(await db.selectFrom('jobs').select('id').execute()).toHaveLength(4);
+  });
+
+  it('enqueue announces new ready jobs to idle workers: once per statement that queued one, after the commit of a transaction; not for repeats alone or parked jobs', async () => {
+    const { store } = await make(kind);
+    const db = store.db;
+    // SQLite has no announcer (one process, no other instance to wake): one stands in so the decision, the same on
+    // both stores, is seen; on PostgreSQL the store's own is watched.
+    if (!store.announce) store.announce = () => {};
+    const announced = vi.spyOn(store as Required<Pick<Store, 'announce'>>, 'announce');
+    const one = (key: string) => anyJob({ kind: 'k', key, payload: {} });
+    expect(await enqueueJobs(db, [one('a')], T)).toBe(1);
+    expect(announced.mock.calls).toEqual([[JOBS_CHANNEL]]);
+    // A repeat alone: nothing new to claim.
+    expect(await enqueueJobs(db, [one('a')], T)).toBe(0);
+    // Parked jobs are not claimable: nothing to wake a worker for.
+    expect(await enqueueJobs(db, [one('parked'), one('parked-too')], T, 10, 'waiting')).toBe(2);
+    expect(announced).toHaveBeenCalledTimes(1);
+    // Several in one statement, one of them new: announced once.
+    expect(await enqueueJobs(db, [one('a'), one('b'), one('parked')], T)).toBe(1);
+    expect(announced).toHaveBeenCalledTimes(2);
+    // In a transaction: noted, and announced after its commit (PostgreSQL's driver); SQLite's have nothing to wake.
+    let inTransaction = -1;
+    await db.transaction().execute(async (trx) => {
+      expect(await enqueueJobs(trx, [one('c')], T)).toBe(1);
+      inTransaction = announced.mock.calls.length;
+    });
+    expect(inTransaction).toBe(2);
+    expect(announced).toHaveBeenCalledTimes(kind === 'postgres' ? 3 : 2);
+    // Rolled back: nothing announced.
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await enqueueJobs(trx, [one('d')], T);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(announced).toHaveBeenCalledTimes(kind === 'postgres' ? 3 : 2);
+    expect(announced.mock.calls.every((c) => c.length === 1 && c[0] === JOBS_CHANNEL)).toBe(true);
+    expect((await db.selectFrom('jobs').select('key').orderBy('key').execute()).map((r) => r.key)).toEqual([
+      'a',
+      'b',
+      'c',
+      'parked',
+      'parked-too',
+    ]);
+  });
+
+  it("enqueue inside a folded completion: the insert handed to the completion's statement, the jobs asked for counted, announced after it only when one is ready", async () => {
+    const { store } = await make(kind);
+    const sinkOf = (jobs: Array<[string, 'ready' | 'waiting']>) =>
+      collectFoldable(async (trx) => {
+        for (const [key, state] of jobs)
+          expect(await enqueueJobs(trx, [anyJob({ kind: 'k', key, payload: { key } })], T, 10, state)).toBe(1);
+      });
+    const waiting = await sinkOf([['w', 'waiting']]);
+    expect(waiting).toMatchObject({ queuesJobs: false, unfoldable: false });
+    expect(waiting!.writes).toHaveLength(1);
+    expect(waiting!.writes[0]!.sql).toMatch(/^insert into "jobs"/);
+    expect(waiting!.writes[0]!.parameters).toEqual(['k', 'w', null, '{"key":"w"}', 'waiting', T, 0, 10, T, T]);
+    expect(await sinkOf([['r', 'ready']])).toMatchObject({ queuesJobs: true });
+    // Once a ready job is queued, a parked one after it does not take the announcement back.
+    expect(
+      await sinkOf([
+        ['r', 'ready'],
+        ['w', 'waiting'],
+      ]),
+    ).toMatchObject({ queuesJobs: true });
+    expect(
+      await sinkOf([
+        ['w', 'waiting'],
+        ['r', 'ready'],
+      ]),
+    ).toMatchObject({ queuesJobs: true });
+    // Several jobs in one call: one insert of them all, each counted whether new or not (it has not run yet).
+    const several = await collectFoldable(async (trx) => {
+      const jobs = ['x', 'y', 'x'].map((key) => anyJob({ kind: 'k', key, payload: {} }));
+      expect(await enqueueJobs(trx, jobs, T)).toBe(3);
+    });
+    expect(several).toMatchObject({ queuesJobs: true, unfoldable: false });
+    expect(several!.writes).toHaveLength(1);
+    expect(several!.writes[0]!.parameters.filter((v) => v === 'x' || v === 'y')).toEqual(['x', 'y', 'x']);
+    // Nothing reached the store.
+    expect(await store.db.selectFrom('jobs').select('key').execute()).toEqual([]);
   });
 
   it('claim: due jobs in run_at then id order up to the limit, one at a time per queue key, leased and counted', async () => {
