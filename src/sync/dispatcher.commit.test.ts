@@ -1,46 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { anyJob } from '../../test/helpers/anyJob.ts';
-import { Dispatcher, type DispatcherOptions, type JobHandler, type JobOutcome } from './dispatcher.ts';
-import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
-import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
+import { describe, expect, it } from 'vitest';
+import type { DispatcherOptions, JobHandler, JobOutcome } from './dispatcher.ts';
+import { sqliteDispatchers } from '../../test/helpers/sqliteDispatcher.ts';
 import { until } from '../../test/helpers/until.ts';
 
 // The SQLite group commit of done jobs (a batch in one transaction, a savepoint per job with a commit): what
 // each job of a batch settles as when its lease was lost, its commit threw, or the transaction itself failed;
 // and the dead-letter tail of settle without a logger.
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const dispatchers = sqliteDispatchers();
 
 async function setup(handlers: Record<string, JobHandler>, opts: Partial<DispatcherOptions> = {}) {
-  const tmp = await tempSqliteStore();
-  cleanups.push(() => tmp.cleanup());
-  const settled: Array<{ key: string; outcome: string; error?: string }> = [];
-  const d = new Dispatcher(tmp.store, new Map(Object.entries(handlers)), {
-    concurrency: 8,
-    leaseMs: 30_000,
-    pollMs: 10,
-    backoffBaseMs: 10,
-    backoffMaxMs: 20,
-    shutdownDeadlineMs: 100,
-    onSettled: (job, outcome, _ms, error) => settled.push({ key: job.key, outcome, ...(error ? { error } : {}) }),
-    ...opts,
-  });
-  cleanups.push(() => d.stop());
-  const enqueue = (kind: string, keys: string[]) =>
-    enqueueJobs(
-      tmp.store.db,
-      keys.map((key) => anyJob({ kind, key, payload: {} })),
-      Date.now(),
-    );
-  const job = (key: string) =>
-    tmp.store.db.selectFrom('jobs').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+  const w = await dispatchers.setup(handlers, opts);
   const cursors = async () =>
-    (await tmp.store.db.selectFrom('cursors').select('name').orderBy('name').execute()).map((r) => r.name);
-  const bySettledKey = () => [...settled].sort((a, b) => a.key.localeCompare(b.key));
-  return { store: tmp.store, d, enqueue, job, cursors, settled, bySettledKey };
+    (await w.store.db.selectFrom('cursors').select('name').orderBy('name').execute()).map((r) => r.name);
+  return { ...w, cursors };
 }
 
 /** Handlers that all wait for one release, so their jobs finish in the same turn: one group commit. */

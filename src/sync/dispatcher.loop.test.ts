@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Logger } from 'pino';
 import { anyJob } from '../../test/helpers/anyJob.ts';
 import { Dispatcher, type DispatcherOptions, type JobHandler } from './dispatcher.ts';
 import { enqueueJobs } from '../store/ops/enqueueJobs.ts';
 import { claimJobs } from '../store/ops/claimJobs.ts';
 import { tempSqliteStore } from '../../test/helpers/tempStore.ts';
+import { sqliteDispatchers } from '../../test/helpers/sqliteDispatcher.ts';
 import { throughout, until } from '../../test/helpers/until.ts';
 
 // The claim loop: how many jobs it starts and when (batches of a quarter of the slots, a wake-up), one loop
@@ -12,35 +13,19 @@ import { throughout, until } from '../../test/helpers/until.ts';
 // Also when an idle or nearly full loop wakes (a wake-up, a finishing job, the poll), the lease upkeep's period,
 // and what a stop says.
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const dispatchers = sqliteDispatchers();
+const { cleanups } = dispatchers;
 
 async function setup(handlers: Record<string, JobHandler>, opts: Partial<DispatcherOptions> = {}) {
-  const tmp = await tempSqliteStore();
-  cleanups.push(() => tmp.cleanup());
-  const d = new Dispatcher(tmp.store, new Map(Object.entries(handlers)), {
-    concurrency: 8,
-    leaseMs: 30_000,
-    pollMs: 10,
-    backoffBaseMs: 10,
-    backoffMaxMs: 20,
-    shutdownDeadlineMs: 100,
-    ...opts,
-  });
-  cleanups.push(() => d.stop());
+  const w = await dispatchers.setup(handlers, opts);
+  /** `n` jobs of kind 'k', keys j0, j1, …, in one queue key if given one. */
   const enqueue = (n: number, queueKey?: string) =>
-    enqueueJobs(
-      tmp.store.db,
-      Array.from({ length: n }, (_, i) =>
-        anyJob({ kind: 'k', key: `j${i}`, payload: { i }, queueKey: queueKey ?? null }),
-      ),
-      Date.now(),
+    w.enqueue(
+      'k',
+      Array.from({ length: n }, (_, i) => `j${i}`),
+      queueKey ? { queueKey } : {},
     );
-  const job = (key: string) =>
-    tmp.store.db.selectFrom('jobs').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
-  return { store: tmp.store, d, enqueue, job };
+  return { ...w, enqueue };
 }
 
 /** A logger that keeps each message it is given, by level. */
