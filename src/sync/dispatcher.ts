@@ -606,19 +606,13 @@ export class Dispatcher {
     const sqlite = this.store.sqlite;
     try {
       await this.store.db.transaction().execute(async (trx) => {
-        results.length = 0;
         if (batch.length === 1) {
-          // One job: the whole transaction is its own; a lost lease rolls it back.
+          // One job: the whole transaction is its own; a lost lease (LeaseLost, answered below) or its commit's
+          // error rolls it back.
           const p = batch[0]!;
-          try {
-            if (p.commit) await p.commit(trx);
-            if (!(await completeJob(trx, p.job.id, this.workerId, p.now, sqlite))) throw new LeaseLost();
-            results.push({ ok: true, r: 'done' });
-          } catch (e) {
-            if (!(e instanceof LeaseLost)) throw e;
-            results.push({ ok: true, r: 'lease_lost' });
-            throw e;
-          }
+          if (p.commit) await p.commit(trx);
+          if (!(await completeJob(trx, p.job.id, this.workerId, p.now, sqlite))) throw new LeaseLost();
+          results.push({ ok: true, r: 'done' });
           return;
         }
         const savepoint = (cmd: 'SAVEPOINT' | 'ROLLBACK TO' | 'RELEASE') => jobSavepoint(trx, cmd, sqlite);
@@ -645,7 +639,8 @@ export class Dispatcher {
         }
       });
     } catch (e) {
-      if (batch.length === 1 && e instanceof LeaseLost) {
+      // Only the one-job transaction throws LeaseLost.
+      if (e instanceof LeaseLost) {
         batch[0]!.resolve('lease_lost');
         return;
       }
