@@ -60,6 +60,7 @@ export const MODULES = {
       'src/sync/dispatcher.hardening.test.ts',
       'src/sync/dispatcher.writeGuard.test.ts',
       'src/sync/dispatcher.log.test.ts',
+      'src/sync/dispatcher.wait.test.ts',
     ],
   },
   // The rest of the file in two more halves, but the PostgreSQL-only lines (LISTEN, l. 171-179; folded and
@@ -72,13 +73,13 @@ export const MODULES = {
     tests: DISPATCHER_LOOP_TESTS,
   },
   // `dispatcherCommit`: the dead-letter tail of settle (l. 496-500), the group commit's kick, the two
-  // conditions, the SQLite group commit.
+  // conditions, the SQLite group commit (l. 605-657 since its one-job transaction lost a catch that rethrew all).
   dispatcherCommit: {
     mutate: [
       'src/sync/dispatcher.ts:496-523',
       'src/sync/dispatcher.ts:550-550',
       'src/sync/dispatcher.ts:578-578',
-      'src/sync/dispatcher.ts:605-661',
+      'src/sync/dispatcher.ts:605-657',
     ],
     sqliteOnly: true,
     // With the group commit's own tests (a batch's jobs settling each their way, a failed transaction).
