@@ -150,16 +150,16 @@ describeStores('partner channel store operations on %s', (kind) => {
     expect((await getPartnerMessage(db, 'a'))?.state).toBe('digested');
   });
 
-  it('bounced addresses: the latest bounce of an address, whatever its case', async () => {
+  it('bounced addresses: the latest bounce of an address, whatever the case of its letters (stored or asked)', async () => {
     const { store } = await make(kind);
     const db = store.db;
     await insertPartnerMessage(
       db,
-      msg('old', { recipient: 'Ops@Acme.example', state: 'bounced', smtp_response: 'old', created_at: T, sent_at: T }),
+      msg('old', { recipient: 'ops@acme.example', state: 'bounced', smtp_response: 'old', created_at: T, sent_at: T }),
     );
     await insertPartnerMessage(
       db,
-      msg('new', { recipient: 'ops@acme.example', state: 'bounced', smtp_response: 'new', created_at: T + 2 }),
+      msg('new', { recipient: 'Ops@ACME.example', state: 'bounced', smtp_response: 'new', created_at: T + 2 }),
     );
     await insertPartnerMessage(db, msg('sent', { state: 'sent', created_at: T + 9 }));
     await insertPartnerMessage(db, msg('other', { recipient: 'x@acme.example', state: 'bounced', created_at: T + 9 }));
