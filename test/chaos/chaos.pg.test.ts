@@ -16,7 +16,8 @@ describe.skipIf(!hasPg)('chaos (PostgreSQL, three instances, one killed and rest
     const db = await createPgDatabase();
     try {
       const r = await runChaos({ items: ITEMS, instances: 3, kills: KILLS, storeUrl: db.url, label: 'chaos-pg' });
-      process.stdout.write(`chaos postgres: ${JSON.stringify(r.figures)}\n`);
+      // The database's name finds the run's errors in PostgreSQL's log (folded statements that failed, deadlocks).
+      process.stdout.write(`chaos postgres (${new URL(db.url).pathname.slice(1)}): ${JSON.stringify(r.figures)}\n`);
       expect(r.violations).toEqual([]);
       expect(r.figures.kills).toBe(KILLS);
     } finally {

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createWorld, eventually, type World } from '../helpers/world.ts';
 import { startBridgeProcess, type BridgeProcess } from '../helpers/bridgeProcess.ts';
 import { startLoadBalancer, type LoadBalancer } from '../helpers/loadBalancer.ts';
+import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { readCursor } from '../../src/store/ops/cursors.ts';
 import type { GridbridgeConfig } from '../../src/config/schema.ts';
@@ -68,6 +70,19 @@ export interface ChaosFigures {
   clickup_top_routes: Record<string, number>;
   /** Seconds from the start at which each phase ended. */
   phases_s: Record<string, number>;
+  /**
+   * Event-loop delay in ms: of this process (the sandboxes, the load balancer and the checks share it, so a
+   * late webhook answer may be late here), and of the bridges, read from their /metrics every 5 s (p99: the
+   * highest of the 5-second p99s; max: the highest stall; over_1s: samples whose stall passed a second).
+   */
+  event_loop_delay_ms: {
+    harness: { p99: number; max: number };
+    bridges: { p99: number; max: number; over_1s: number; samples: number };
+  };
+  /** PostgreSQL's counters for the run's database (pg_stat_database), when the store is PostgreSQL. */
+  pg?: { xact_commit: number; xact_rollback: number; deadlocks: number };
+  /** Bridge starts that did not answer /healthz within 90 s and were started again. */
+  slow_boots: number;
 }
 
 export interface ChaosResult {
@@ -188,8 +203,21 @@ async function run(
     },
   } as GridbridgeConfig;
   let starts = 0;
+  let slowBoots = 0;
   const boot = async (i: number) => {
-    procs[i] = await startBridgeProcess(w.dir, config, w.secrets, `${o.label}-${i}-${starts++}`, env);
+    const start = () => startBridgeProcess(w.dir, config, w.secrets, `${o.label}-${i}-${starts++}`, env);
+    // On a machine shared with other suites (load average 25 and more on 2 cores) a bridge has been seen not to
+    // answer /healthz within the 90 s startBridgeProcess waits, with nothing in its output: up to two more starts
+    // are given (and counted) rather than losing the run to the machine.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        procs[i] = await start();
+        break;
+      } catch (e) {
+        if (attempt === 3 || !(e as Error).message.startsWith('bridge did not become ready')) throw e;
+        slowBoots++;
+      }
+    }
     lb.setUpstreams(procs.filter((p): p is BridgeProcess => p !== null).map((p) => p.url));
   };
   // The first migrates alone, the others join.
@@ -209,6 +237,36 @@ async function run(
   let storms = 0;
   let raisingDone = false;
   const t0 = Date.now();
+  const harnessDelay = monitorEventLoopDelay({ resolution: 10 });
+  harnessDelay.enable();
+  const bridgeDelay = { p99: 0, max: 0, over_1s: 0, samples: 0 };
+  let sampling = true;
+  const delaySampling = (async () => {
+    while (sampling) {
+      await sleep(5000);
+      await Promise.all(
+        procs.map(async (p) => {
+          if (!p) return;
+          try {
+            const text = await (await fetch(`${p.url}/metrics`, { signal: AbortSignal.timeout(4000) })).text();
+            const stat = (k: string) =>
+              1000 *
+              Number(
+                new RegExp(`^gridbridge_event_loop_delay_seconds\\{stat="${k}"\\} (\\S+)`, 'm').exec(text)?.[1] ?? 0,
+              );
+            const p99 = stat('p99');
+            const max = stat('max');
+            bridgeDelay.samples++;
+            bridgeDelay.p99 = Math.max(bridgeDelay.p99, p99);
+            bridgeDelay.max = Math.max(bridgeDelay.max, max);
+            if (max > 1000) bridgeDelay.over_1s++;
+          } catch {
+            /* killed, or too busy to answer in 4 s: the next sample */
+          }
+        }),
+      );
+    }
+  })();
 
   const raising = (async () => {
     for (let i = 0; i < o.items; i++) {
@@ -409,6 +467,9 @@ async function run(
   }
   const seconds = (Date.now() - t0) / 1000;
   mark('settled');
+  sampling = false;
+  await delaySampling;
+  harnessDelay.disable();
 
   // Invariants.
   const { byCase, byRequest } = indexTasks(w);
@@ -463,6 +524,7 @@ async function run(
     if (d && got !== d) note(`request ${r.id}: decided ${d} in ClickUp, the partner sees ${got}`);
   }
   let jobRetries = { jobs: 0, attempts: 0 };
+  let pgStats: ChaosFigures['pg'];
   const savedFound: Record<string, number> = {};
   const s = await openStore(o.storeUrl);
   try {
@@ -511,6 +573,19 @@ async function run(
       .where('action', 'like', '%found_after_retry')
       .execute()) {
       savedFound[r.action] = (savedFound[r.action] ?? 0) + 1;
+    }
+    if (s.dialect === 'postgres') {
+      const r = await sql<{ xact_commit: string; xact_rollback: string; deadlocks: string }>`
+        SELECT xact_commit, xact_rollback, deadlocks FROM pg_stat_database WHERE datname = current_database()`.execute(
+        s.db,
+      );
+      const row = r.rows[0];
+      if (row)
+        pgStats = {
+          xact_commit: Number(row.xact_commit),
+          xact_rollback: Number(row.xact_rollback),
+          deadlocks: Number(row.deadlocks),
+        };
     }
     const dead = await s.db.selectFrom('dead_letters').select(['kind', 'error']).limit(5).execute();
     // No permanent error is injected, so no dead letter is explained.
@@ -568,6 +643,15 @@ async function run(
         .slice(0, 6),
     ),
     phases_s: phases,
+    event_loop_delay_ms: {
+      harness: {
+        p99: Math.round(harnessDelay.percentile(99) / 1e6),
+        max: Math.round(harnessDelay.max / 1e6),
+      },
+      bridges: { ...bridgeDelay, p99: Math.round(bridgeDelay.p99), max: Math.round(bridgeDelay.max) },
+    },
+    ...(pgStats ? { pg: pgStats } : {}),
+    slow_boots: slowBoots,
   };
   if (violations.length > 0) {
     const outputs = procs
