@@ -205,6 +205,7 @@ describe('mappingDrift: fields and options, their texts, and which drift stops w
   const drift: Drift[] = [
     { listId: 'L1', what: 'option', name: 'In Review', field: 'Stage', mapping: 'm1', reason: 'r1' },
     { listId: 'L2', what: 'field', name: 'Partner', mapping: 'm2', reason: 'r2' },
+    { listId: 'L3', what: 'status', name: 'Blocked', mapping: 'm3', reason: 'r3' },
   ];
   it.each<[string, () => unknown, string | null]>([
     ['an option named like a status is not a status drift', () => statusDrift(drift, 'L1', 'in review'), null],
@@ -216,5 +217,10 @@ describe('mappingDrift: fields and options, their texts, and which drift stops w
     ],
     ['an option written stops the write', () => fieldDrift(drift, 'L1', { stage: ' in review ' })?.name, 'In Review'],
     ['an option not written does not', () => fieldDrift(drift, 'L1', { stage: 'done' }), null],
+    [
+      'a status drift named like a value a task writes does not stop its fields',
+      () => fieldDrift(drift, 'L3', { stage: 'blocked' }),
+      null,
+    ],
   ])('%s', (_name, f, want) => expect(f() ?? null).toEqual(want));
 });

@@ -195,6 +195,39 @@ describe('decideSlaActions', () => {
       decideSlaActions({ case: c, sla: result, policy, alreadyDone: already, now: NOW, routing, calendar }),
     ).toEqual(expected);
   });
+
+  it('a written due date exactly the tolerance away is left alone; a millisecond further it is rewritten', () => {
+    const decide = (writtenMs: number) =>
+      decideSlaActions({
+        case: theCase,
+        sla: sla(0.3),
+        policy,
+        alreadyDone: done({ state: 'on_track', dueAt: new Date(DUE.getTime() + writtenMs) }),
+        now: NOW,
+        routing,
+        calendar,
+        dueDateToleranceMs: 5_000,
+      });
+    expect(decide(5_000)).toStrictEqual([]);
+    expect(decide(-5_000)).toStrictEqual([]);
+    expect(decide(5_001)).toStrictEqual([{ kind: 'update_due_date', dueAt: DUE }]);
+  });
+
+  it('reminders configured out of order: the highest crossed threshold is the one reminded, covering all in order', () => {
+    // The policy schema does not require reminder_at in ascending order.
+    const unordered = slaPolicySchema.parse({ ...policy, reminder_at: [0.75, 0.5] });
+    expect(
+      decideSlaActions({
+        case: theCase,
+        sla: sla(0.8),
+        policy: unordered,
+        alreadyDone: done({ state: 'at_risk' }),
+        now: NOW,
+        routing,
+        calendar,
+      }),
+    ).toStrictEqual([{ kind: 'remind', threshold: 0.75, covers: [0.5, 0.75], share: 0.8, dueAt: DUE }]);
+  });
 });
 
 /** Applies what the lead's executor would record after carrying out the intents. */
