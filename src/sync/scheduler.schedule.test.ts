@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { Logger } from 'pino';
@@ -191,6 +191,25 @@ describe('ticking', () => {
     s.stop();
     // Two instances, one on time and one late, must key the same slot: an even second, not the one it ran in.
     expect(late[0]!.key).toBe(`sched:sla.sweep:${boundary}`);
+  });
+
+  it('a tick that fires at the very millisecond of its slot keys that slot, not the one before', async () => {
+    // croner's real timer fires a few ms after its target; a fake clock fires it exactly on time.
+    vi.useFakeTimers({ now: Date.UTC(2026, 11, 7, 12, 0, 0, 500) });
+    cleanups.push(() => void vi.useRealTimers());
+    const s = new Scheduler({} as never, () => undefined);
+    const slots: number[] = [];
+    s.enqueueSlot = async (_task, slotMs) => {
+      slots.push(slotMs);
+      return true;
+    };
+    cleanups.push(() => s.stop());
+    s.add({ kind: 'sla.sweep', cron: '* * * * * *' });
+    s.start();
+    await vi.advanceTimersByTimeAsync(500);
+    s.stop();
+    expect(Date.now()).toBe(Date.UTC(2026, 11, 7, 12, 0, 1));
+    expect(slots).toStrictEqual([Date.UTC(2026, 11, 7, 12, 0, 1)]);
   });
 
   it('a tick whose enqueue fails logs it with the kind and the error, and the next tick tries again', async () => {

@@ -36,4 +36,22 @@ describeStores('waiting jobs on %s', (kind) => {
       { key: 'other-case', state: 'waiting' },
     ]);
   });
+
+  it('they come out oldest first whatever order the delete returns them in (no store promises one for RETURNING)', async () => {
+    const { store } = await make(kind);
+    const parked = [1, 2, 3].map((n) => ({
+      kind: 'c',
+      key: `comment-${n}`,
+      queueKey: 'case:C-1',
+      payload: { n },
+      maxAttempts: 7,
+    }));
+    await enqueueJobs(store.db, anyJobs(parked), T, 10, 'waiting');
+    // The statement's rows handed back newest first, as a store's plan may.
+    const reversed = store.db.withPlugin({
+      transformQuery: (a) => a.node,
+      transformResult: async (a) => ({ ...a.result, rows: [...a.result.rows].reverse() }),
+    });
+    expect(await takeWaitingJobs(reversed, 'case:C-1')).toStrictEqual(parked);
+  });
 });

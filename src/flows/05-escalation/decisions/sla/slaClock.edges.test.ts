@@ -99,6 +99,35 @@ describe('computeSla at its edges', () => {
       { opened: `${MON} 09:00`, resolved: `${WED} 11:00`, now: `${MON} 11:00` },
       { state: 'on_track', elapsed: 2, stoppedAt: null },
     ],
+    [
+      'the response target reached after a pause, inside a later running segment: due by the time run before it',
+      {
+        opened: `${MON} 09:00`,
+        history: [
+          ['awaiting_documents', `${MON} 10:00`],
+          ['in_review', `${MON} 14:00`],
+        ],
+        now: `${TUE} 10:00`,
+      },
+      { responseDue: `${MON} 17:00`, response: 'breached', elapsed: 6, paused: 3 },
+    ],
+    [
+      'a resolution the history dates after now (a clock ahead) is not reached yet: the clock runs to now',
+      { opened: `${MON} 09:00`, history: [['resolved', `${WED} 11:00`]], now: `${MON} 11:00` },
+      { state: 'on_track', elapsed: 2, paused: 0, stoppedAt: null },
+    ],
+    [
+      'reopened exactly now after a resolution: running again, the resolved hour paused',
+      {
+        opened: `${MON} 09:00`,
+        history: [
+          ['resolved', `${MON} 10:00`],
+          ['in_review', `${MON} 11:00`],
+        ],
+        now: `${MON} 11:00`,
+      },
+      { state: 'on_track', elapsed: 1, paused: 1, stoppedAt: null },
+    ],
   ])('%s', (_name, facts, expected) => {
     const r = clock(facts);
     const seen: Record<string, unknown> = {
