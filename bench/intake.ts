@@ -4,7 +4,7 @@
 // isolation option, on SQLite and on PostgreSQL. The bridge runs in a process of its own
 // (bench/intakeBridge.ts), the load generator in another (bench/intakeLoad.ts), the sandboxes in this one.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -44,9 +44,9 @@ interface Load {
   lateP99Ms: number;
 }
 
-function runChild(args: string[], env: Record<string, string>, stdin?: string): ChildProcess {
+function runChild(args: string[], env: Record<string, string>, stdin?: string, cwd = root): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: root,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -55,8 +55,14 @@ function runChild(args: string[], env: Record<string, string>, stdin?: string): 
   return child;
 }
 
-async function startBridgeChild(configFile: string, env: Record<string, string>) {
-  const child = runChild(['bench/intakeBridge.ts', configFile], env);
+async function startBridgeChild(configFile: string, env: Record<string, string>, probeFile?: string, code = root) {
+  const probe = probeFile ? ['--import', new URL('./intakeProbe.mjs', import.meta.url).href] : [];
+  const child = runChild(
+    [...probe, join(code, 'bench/intakeBridge.ts'), configFile],
+    { ...env, ...(probeFile ? { GRIDBRIDGE_INTAKE_PROBE: probeFile } : {}) },
+    undefined,
+    code,
+  );
   let out = '';
   child.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
@@ -94,6 +100,17 @@ function runLoad(job: object): Promise<Load> {
   );
 }
 
+/** The probe's (bench/intakeProbe.mjs) figures of the window: turns longer than 5 ms and where their time went. */
+async function probeSummary(file: string): Promise<object> {
+  for (let i = 0; i < 50 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+  try {
+    const p = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return { probe_long_turns: p.long_turns, probe_long_sum_ms: p.long_sum, probe_gc: p.gc, probe_hist: p.hist };
+  } catch {
+    return {};
+  }
+}
+
 /** Jobs done so far (the dispatcher's progress), read on a connection of the bench's own. */
 function doneCounter(url: string): { read: () => Promise<number>; close: () => Promise<void> } {
   if (url.startsWith('sqlite:')) {
@@ -126,6 +143,10 @@ export async function run(
     'postgres',
   ];
   const stores = o.stores ?? wantStores.filter((s) => s === 'sqlite' || !pgDown);
+  const probeDir = process.env.INTAKE_PROBE;
+  // INTAKE_CODES=DIR,DIR: the bridge from each of these checkouts in turn (e.g. the code before a change; each with
+  // its node_modules), every option and run alike: rows and results name the checkout after the option (`@DIR`).
+  const codes = process.env.INTAKE_CODES?.split(',') ?? [root];
   const only = process.env.INTAKE_OPTIONS?.split(',') as Option[] | undefined;
   const options = (Object.keys(OPTIONS) as Option[]).filter((k) => !only || only.includes(k));
   const cu = await startClickUpSandbox({ rateLimitPerMinute: null });
@@ -141,112 +162,126 @@ export async function run(
   const rows: Array<Record<string, unknown>> = [];
   let seq = 0;
   try {
+    // Rounds of every option in turn (A, B, A, B): a load that changes during the bench hits each option alike.
     for (const storeKind of stores)
-      for (const option of options)
-        for (let r = 0; r < runs; r++) {
-          const tag = `${storeKind}-${option}-${r}-${seq++}`;
-          const pgDb = storeKind === 'postgres' ? await createPgDatabase() : null;
-          const storeUrl = pgDb ? pgDb.url : `sqlite:${join(dir, `${tag}.db`)}`;
-          try {
-            // Pre-load the backlog as the webhook route stores it: each event with its tg.event job.
-            const store = await openMigratedStore(storeUrl);
-            const t0 = Date.now();
-            await Promise.all(
-              caseIds.map((id, i) => {
-                const parsed = parseTradingGridEvent({
-                  id: `evt-${tag}-backlog-${i}`,
-                  type: 'case.opened',
-                  occurred_at: new Date(t0).toISOString(),
-                  data: { id, partner_id: i % 2 ? 'P-ACME' : 'P-GLOBEX' },
-                });
-                if (!parsed.ok) throw new Error(parsed.error.reason);
-                const ev = parsed.value;
-                return recordInboundEvent(
-                  store.db,
-                  { source: 'tradinggrid', eventId: ev.id, type: ev.type, payload: ev },
-                  newEngineJob('tg.event', ev, { key: `tg.event:${ev.id}`, queueKey: tgQueueKey(ev) }),
-                  t0,
-                );
-              }),
-            );
-            await store.close();
-            const { config, secrets } = configForSandboxes(
-              { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
-              {
-                storeUrl,
-                extra: {
-                  ...OPTIONS[option].extra,
-                  dispatcher: {
-                    concurrency: 64,
-                    poll_ms: 20,
-                    ...(OPTIONS[option].extra as { dispatcher?: object }).dispatcher,
-                  },
-                },
-                clickupUnmetered: true,
-              },
-            );
-            // The Trading Grid poll would read the backlog's cases again: off, as in the scale bench.
-            const cfg = {
-              ...config,
-              server: { ...config.server, port: 0 },
-              tradinggrid: { ...config.tradinggrid, poll_cron: 'off' },
-            };
-            const file = join(dir, `${tag}.json`);
-            writeFileSync(file, JSON.stringify({ config: cfg, secrets }));
-            const bridge = await startBridgeChild(file, OPTIONS[option].noDispatch ? { INTAKE_NO_DISPATCH: '1' } : {});
-            const done = doneCounter(storeUrl);
+      for (let r = 0; r < runs; r++)
+        for (const option of options)
+          for (const code of codes) {
+            const label = codes.length > 1 ? `${option}@${code}` : option;
+            const tag = `${storeKind}-${option}-${r}-${seq++}`;
+            const pgDb = storeKind === 'postgres' ? await createPgDatabase() : null;
+            const storeUrl = pgDb ? pgDb.url : `sqlite:${join(dir, `${tag}.db`)}`;
             try {
-              // Let the drain get going (and the process warm up) before measuring.
-              await new Promise((res) => setTimeout(res, 2000));
-              const done0 = await done.read();
-              const cpu0 = cpuMsOf(bridge.pid) ?? 0;
-              const load = await runLoad({
-                url: bridge.url,
-                secret: tg.webhookSecret,
-                ratePerSec: rate,
-                seconds,
-                tag,
-                caseIds,
-              });
-              const cpuMs = (cpuMsOf(bridge.pid) ?? 0) - cpu0;
-              const done1 = await done.read();
-              rows.push({
-                store: storeKind,
-                option,
-                run: r,
-                acks: load.lat.length,
-                failed: load.failed,
-                ack_ms_p50: round(percentile(load.lat, 50)),
-                ack_ms_p99: round(percentile(load.lat, 99)),
-                ack_ms_max: round(load.lat[load.lat.length - 1] ?? NaN),
-                generator_late_ms_p99: round(load.lateP99Ms),
-                jobs_done_per_s_while_measured: round((done1 - done0) / load.seconds),
-                backlog_left_at_end: backlog - done1,
-                bridge_cores_busy: round(cpuMs / 1000 / load.seconds),
-                load_average_1m: round(loadavg()[0]!),
-              });
-              process.stderr.write(`intake ${JSON.stringify(rows[rows.length - 1])}\n`);
+              // Pre-load the backlog as the webhook route stores it: each event with its tg.event job.
+              const store = await openMigratedStore(storeUrl);
+              const t0 = Date.now();
+              await Promise.all(
+                caseIds.map((id, i) => {
+                  const parsed = parseTradingGridEvent({
+                    id: `evt-${tag}-backlog-${i}`,
+                    type: 'case.opened',
+                    occurred_at: new Date(t0).toISOString(),
+                    data: { id, partner_id: i % 2 ? 'P-ACME' : 'P-GLOBEX' },
+                  });
+                  if (!parsed.ok) throw new Error(parsed.error.reason);
+                  const ev = parsed.value;
+                  return recordInboundEvent(
+                    store.db,
+                    { source: 'tradinggrid', eventId: ev.id, type: ev.type, payload: ev },
+                    newEngineJob('tg.event', ev, { key: `tg.event:${ev.id}`, queueKey: tgQueueKey(ev) }),
+                    t0,
+                  );
+                }),
+              );
+              await store.close();
+              const { config, secrets } = configForSandboxes(
+                { clickup: { url: cu.url, token: cu.token, teamId: cu.teamId, lists: cu.lists }, tradinggrid: tg },
+                {
+                  storeUrl,
+                  extra: {
+                    ...OPTIONS[option].extra,
+                    dispatcher: {
+                      concurrency: 64,
+                      poll_ms: 20,
+                      ...(OPTIONS[option].extra as { dispatcher?: object }).dispatcher,
+                    },
+                  },
+                  clickupUnmetered: true,
+                },
+              );
+              // The Trading Grid poll would read the backlog's cases again: off, as in the scale bench.
+              const cfg = {
+                ...config,
+                server: { ...config.server, port: 0 },
+                tradinggrid: { ...config.tradinggrid, poll_cron: 'off' },
+              };
+              const file = join(dir, `${tag}.json`);
+              writeFileSync(file, JSON.stringify({ config: cfg, secrets }));
+              const probeFile = probeDir ? join(probeDir, `${tag}.json`) : undefined;
+              const bridge = await startBridgeChild(
+                file,
+                OPTIONS[option].noDispatch ? { INTAKE_NO_DISPATCH: '1' } : {},
+                probeFile,
+                code,
+              );
+              const done = doneCounter(storeUrl);
+              try {
+                // Let the drain get going (and the process warm up) before measuring.
+                await new Promise((res) => setTimeout(res, 2000));
+                const done0 = await done.read();
+                const cpu0 = cpuMsOf(bridge.pid) ?? 0;
+                if (probeFile) process.kill(bridge.pid, 'SIGUSR2');
+                const load = await runLoad({
+                  url: bridge.url,
+                  secret: tg.webhookSecret,
+                  ratePerSec: rate,
+                  seconds,
+                  tag,
+                  caseIds,
+                });
+                const cpuMs = (cpuMsOf(bridge.pid) ?? 0) - cpu0;
+                if (probeFile) process.kill(bridge.pid, 'SIGUSR2');
+                const done1 = await done.read();
+                rows.push({
+                  store: storeKind,
+                  option: label,
+                  run: r,
+                  acks: load.lat.length,
+                  failed: load.failed,
+                  ack_ms_p50: round(percentile(load.lat, 50)),
+                  ack_ms_p99: round(percentile(load.lat, 99)),
+                  ack_ms_max: round(load.lat[load.lat.length - 1] ?? NaN),
+                  generator_late_ms_p99: round(load.lateP99Ms),
+                  jobs_done_per_s_while_measured: round((done1 - done0) / load.seconds),
+                  backlog_left_at_end: backlog - done1,
+                  bridge_cores_busy: round(cpuMs / 1000 / load.seconds),
+                  load_average_1m: round(loadavg()[0]!),
+                  ...(probeFile ? await probeSummary(probeFile) : {}),
+                });
+                process.stderr.write(`intake ${JSON.stringify(rows[rows.length - 1])}\n`);
+              } finally {
+                await done.close();
+                await bridge.stop();
+              }
             } finally {
-              await done.close();
-              await bridge.stop();
+              await pgDb?.drop();
+              rmSync(join(dir, `${tag}.db`), { force: true });
+              rmSync(join(dir, `${tag}.db-wal`), { force: true });
+              rmSync(join(dir, `${tag}.db-shm`), { force: true });
             }
-          } finally {
-            await pgDb?.drop();
-            rmSync(join(dir, `${tag}.db`), { force: true });
-            rmSync(join(dir, `${tag}.db-wal`), { force: true });
-            rmSync(join(dir, `${tag}.db-shm`), { force: true });
           }
-        }
   } finally {
     await Promise.allSettled([cu.close(), tg.close()]);
     rmSync(dir, { recursive: true, force: true });
   }
   const by: Record<string, Record<string, unknown>> = {};
   for (const s of stores) {
-    const base = rows.filter((x) => x.store === s && x.option === 'baseline').map((x) => x.ack_ms_p99 as number);
+    const base = rows
+      .filter((x) => x.store === s && String(x.option).startsWith('baseline'))
+      .map((x) => x.ack_ms_p99 as number);
     const baseP99 = summary(base.length ? base : [NaN]).median;
     by[s] = {};
-    for (const opt of options) {
+    for (const opt of options.flatMap((o) => (codes.length > 1 ? codes.map((c) => `${o}@${c}`) : [o]))) {
       const mine = rows.filter((x) => x.store === s && x.option === opt);
       if (mine.length === 0) continue;
       const pick = (k: string) => summary(mine.map((x) => x[k] as number));
