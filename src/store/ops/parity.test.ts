@@ -33,7 +33,7 @@ import {
   StaleFlowRecord,
 } from './flowRecords.ts';
 import { countGauges } from './countGauges.ts';
-import { summarizeQueue } from './summarizeQueue.ts';
+import { dueBacklog, summarizeQueue } from './summarizeQueue.ts';
 import { getFieldMemory, rememberField } from './fieldMemory.ts';
 import { getDocument, listDocuments, recordDocument } from './documents.ts';
 import { listCaseTimeline, recordTimeline } from './timeline.ts';
@@ -590,6 +590,8 @@ describeStores('store operations on %s', (kind) => {
         { kind: 'b', state: 'ready', n: 1 },
       ]),
     });
+    // The health sampler's cheap form: the same due count and age, without the count by kind.
+    expect(await dueBacklog(db, now)).toEqual({ due: 1, oldestDueAgeMs: 90 });
     expect(await replayDeadLetter(db, dl!.id, now)).toEqual({ ok: true, jobId: a1.id });
     expect(await listDeadLetterDetails(db)).toEqual([]);
     expect((await listDeadLetterDetails(db, { includeReplayed: true }))[0]).toMatchObject({

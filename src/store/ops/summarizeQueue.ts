@@ -49,3 +49,19 @@ export async function summarizeQueue(db: Kysely<Database>, now: number): Promise
     byKind: byKind.map((r) => ({ kind: r.kind, state: r.state, n: Number(r.n) })),
   };
 }
+
+/**
+ * The due backlog alone (its size and the age of its oldest job): one count over the (state, run_at) index, no
+ * row read. The health sampler takes this every 15 s on the event loop the webhooks are answered on;
+ * `summarizeQueue`'s count by kind reads every unfinished job's row (7-19 ms of CPU at a 20,000-job backlog).
+ */
+export async function dueBacklog(db: Kysely<Database>, now: number): Promise<{ due: number; oldestDueAgeMs: number }> {
+  const r = await db
+    .selectFrom('jobs')
+    .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('run_at').as('oldest')])
+    .where('state', '=', 'ready')
+    .where('run_at', '<=', now)
+    .executeTakeFirst();
+  const oldest = r?.oldest === null || r?.oldest === undefined ? null : Number(r.oldest);
+  return { due: Number(r?.n ?? 0), oldestDueAgeMs: oldest === null ? 0 : Math.max(0, now - oldest) };
+}
