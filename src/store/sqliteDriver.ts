@@ -21,27 +21,33 @@ export interface SqliteAccess {
   readonly raw: BetterSqlite3.Database;
   /** A prepared statement, cached by its SQL text. */
   prepare(sqlText: string): BetterSqlite3.Statement;
-  /** Run `fn` alone on the connection (synchronously: never hold the lock across I/O). */
-  exclusive<T>(fn: (raw: BetterSqlite3.Database) => T): Promise<T>;
+  /**
+   * Run `fn` alone on the connection (synchronously: never hold the lock across I/O). `first`: ahead of every
+   * waiter that is not `first` itself (the webhook intake: its caller is waiting for an answer, while the
+   * statements queued by jobs in flight are not; it still waits for the transaction holding the connection).
+   */
+  exclusive<T>(fn: (raw: BetterSqlite3.Database) => T, opts?: { first?: boolean }): Promise<T>;
 }
 
 /**
  * FIFO lock. Kysely's own SQLite mutex wakes every waiter on each release (they all re-check and all
  * but one go back to sleep): with ~100 waiters (webhooks + jobs in flight) that was O(n) microtask hops
- * per query. Here a release hands the connection to exactly the next waiter.
+ * per query. Here a release hands the connection to exactly the next waiter: the next of the `first` lane
+ * if any (in their order), else the next of the others.
  */
 class FifoLock {
   private locked = false;
   private readonly waiters: Array<() => void> = [];
-  lock(): Promise<void> {
+  private readonly firstWaiters: Array<() => void> = [];
+  lock(first = false): Promise<void> {
     if (!this.locked) {
       this.locked = true;
       return Promise.resolve();
     }
-    return new Promise<void>((resolve) => this.waiters.push(resolve));
+    return new Promise<void>((resolve) => (first ? this.firstWaiters : this.waiters).push(resolve));
   }
   unlock(): void {
-    const next = this.waiters.shift();
+    const next = this.firstWaiters.shift() ?? this.waiters.shift();
     if (next) next();
     else this.locked = false;
   }
@@ -129,8 +135,8 @@ export function fastSqliteDialect(db: BetterSqlite3.Database): { dialect: Kysely
   const access: SqliteAccess = {
     raw: db,
     prepare: (sqlText) => statements.get(sqlText),
-    exclusive: async (fn) => {
-      await lock.lock();
+    exclusive: async (fn, opts) => {
+      await lock.lock(opts?.first === true);
       try {
         return fn(db);
       } finally {

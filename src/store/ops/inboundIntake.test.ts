@@ -274,6 +274,52 @@ describeStores('inbound intake on %s', (kind) => {
     expect((await jobs(db)).map((j) => j[0])).toEqual(['ev:a', 'ev:b', 'ev:c']);
   });
 
+  it("SQLite: a webhook's write goes ahead of the statements jobs queued before it, after the transaction holding the connection; a catch-up's waits its turn", async () => {
+    const { store } = await make(kind);
+    const db = store.db;
+    if (!store.sqlite) return; // PostgreSQL: the intake writes on a connection of its own
+    const count = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('inbound_events')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    let release!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    // A job's transaction holds the connection across an await.
+    const txn = db.transaction().execute(async (trx) => {
+      await trx.selectFrom('jobs').select('id').execute();
+      holding();
+      await new Promise<void>((r) => (release = r));
+      return Number(
+        (
+          await trx
+            .selectFrom('inbound_events')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    });
+    await held;
+    // Queued behind it: two jobs' reads, then a webhook, then a catch-up's event.
+    const before = [count(), count()];
+    const webhook = recordInboundEvent(db, ev('w'), jobOf('w'), T);
+    await new Promise((r) => setImmediate(r)); // the group commit starts on the next turn
+    const catchUp = recordInboundEventsInOrder(db, [{ event: ev('c'), job: jobOf('c') }], T);
+    await new Promise((r) => setImmediate(r));
+    release();
+    expect(await txn).toBe(0);
+    expect(await webhook).toEqual({ duplicate: false });
+    // The reads queued before the webhook already see its event; the catch-up's came after them.
+    expect(await Promise.all(before)).toEqual([1, 1]);
+    expect(await catchUp).toEqual([{ duplicate: false }]);
+    expect(await count()).toBe(2);
+  });
+
   it('a batch whose write fails is written event by event: the others recorded, only the bad one refused', async () => {
     const { store } = await make(kind);
     const db = store.db;

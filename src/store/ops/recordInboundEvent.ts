@@ -109,18 +109,23 @@ function writeEvents(
     // Raw prepared statements on SQLite: this runs for every webhook, and going through Kysely
     // (compile + several promise hops per statement) cost several times the insert itself.
     const access = s.sqlite;
-    return access.exclusive((raw) => {
-      const insEvent = access.prepare(SQLITE_INSERT_EVENT);
-      const insJob = access.prepare(SQLITE_INSERT_EVENT_JOB);
-      return raw.transaction(() =>
-        batch.map(({ ev, job, now }) => {
-          const eventJson = JSON.stringify(ev.payload);
-          if (insEvent.run(...eventParams(ev, now, eventJson)).changes === 0) return true;
-          insJob.run(...jobParams(ev, job, now, eventJson));
-          return false;
-        }),
-      )();
-    });
+    // A webhook's sender is waiting: its write goes ahead of the statements queued by jobs in flight (up to 64
+    // of them, each a transaction of its own), after the one holding the connection. A catch-up's does not.
+    return access.exclusive(
+      (raw) => {
+        const insEvent = access.prepare(SQLITE_INSERT_EVENT);
+        const insJob = access.prepare(SQLITE_INSERT_EVENT_JOB);
+        return raw.transaction(() =>
+          batch.map(({ ev, job, now }) => {
+            const eventJson = JSON.stringify(ev.payload);
+            if (insEvent.run(...eventParams(ev, now, eventJson)).changes === 0) return true;
+            insJob.run(...jobParams(ev, job, now, eventJson));
+            return false;
+          }),
+        )();
+      },
+      { first: lane === 'intake' },
+    );
   }
   return pgRecord((lane === 'intake' && s.intakeDb) || s.db, batch);
 }
