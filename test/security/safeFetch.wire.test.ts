@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.ts';
 import { safeFetch, type ResolvedAddress, type SafeFetchOptions } from '../../src/connectors/http/safeFetch.ts';
 
 // What safeFetch does on the wire that safeFetch.test.ts and safeFetch.edges.test.ts leave open (the survivors
@@ -264,5 +265,48 @@ describe('a POST', () => {
       },
     });
     expect(hits.slice(before)).toEqual([{ method: 'POST', url: '/moved' }]);
+  });
+});
+
+describe('connections closed with the answer', () => {
+  // A server that asks to keep connections alive for a minute (`Keep-Alive: timeout=60`, which undici honours
+  // over the agent's 1 ms): only safeFetch closing each hop's agent ends a connection within the test.
+  let keepAlive: Server;
+  let keepAlivePort: number;
+  const open = new Set<Socket>();
+  beforeAll(async () => {
+    keepAlive = createServer((req, res) => {
+      req.resume();
+      if (req.url === '/moved') res.writeHead(302, { location: '/file.pdf' }).end('see /file.pdf');
+      else res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': '5' }).end('%PDF-');
+    });
+    keepAlive.keepAliveTimeout = 60_000;
+    keepAlive.on('connection', (socket) => {
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
+    });
+    await new Promise<void>((r) => keepAlive.listen(0, '127.0.0.1', r));
+    keepAlivePort = (keepAlive.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    keepAlive.closeAllConnections();
+    await new Promise((r) => keepAlive.close(r));
+  });
+
+  it('an answer read to its end closes its connection', async () => {
+    const r = await safeFetch(`http://127.0.0.1:${keepAlivePort}/file.pdf`, base);
+    if (!r.ok) throw new Error(r.error.detail);
+    expect(open.size).toBe(1);
+    expect(Buffer.concat(await r.value.body.toArray()).toString()).toBe('%PDF-');
+    await until('the connection closed', () => open.size === 0, 5_000);
+  });
+
+  it("a redirect's connection is closed once its body is drained, and the last hop's with its body", async () => {
+    const r = await safeFetch(`http://127.0.0.1:${keepAlivePort}/moved`, base);
+    if (!r.ok) throw new Error(r.error.detail);
+    expect(r.value.url).toBe(`http://127.0.0.1:${keepAlivePort}/file.pdf`);
+    await until("the redirect's connection closed", () => open.size === 1, 5_000);
+    expect(Buffer.concat(await r.value.body.toArray()).toString()).toBe('%PDF-');
+    await until('both connections closed', () => open.size === 0, 5_000);
   });
 });
