@@ -8,6 +8,8 @@ export default tseslint.config(
   {
     ignores: [
       'node_modules/',
+      // The compiled build (npm run build).
+      'dist/',
       'reports/',
       'bench/results/',
       'test-artifacts/',

@@ -1,12 +1,15 @@
 // flow1: signed Trading Grid webhooks → ClickUp tasks through the real bridge (SQLite file, loopback
 // sandboxes, ClickUp unthrottled). Baseline in the same run: a naive bridge that does the remote calls
 // inside the webhook request (no durability), to show what durability and dedupe cost.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { startBridgeProcess } from '../test/helpers/bridgeProcess.ts';
 import { cpuMsOf } from './procCpu.ts';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chooseEntry } from '../bin/buildEntry.mjs';
 import { Pool } from 'undici';
 import { Hono } from 'hono';
 import pino from 'pino';
@@ -57,6 +60,30 @@ interface ChildVariant {
   concurrency?: number;
   /** Another checkout's bin/gridbridge.mjs (code before a change, `git worktree add`), default this one's. */
   bin?: string;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * What a variant's child runs: the compiled build (dist/) or the sources through tsx (bin/buildEntry.mjs decides,
+ * as for a user); `{"env":{"GRIDBRIDGE_FROM_SOURCE":"1"}}` makes a variant run the sources.
+ */
+function entryOf(variant: ChildVariant): string {
+  const root = variant.bin ? dirname(dirname(variant.bin)) : ROOT;
+  const c = chooseEntry(root, { ...process.env, ...variant.env });
+  return c.entry === 'dist' ? 'dist (compiled build)' : `sources through tsx (${c.why})`;
+}
+
+/**
+ * The child runs what the README tells production to run: `npm run build`, then `gridbridge start`, which runs the
+ * build. So a missing or stale build is made first (FLOW1_BUILD=0: not; the child then runs the sources, and the
+ * results say so).
+ */
+function ensureBuild(): void {
+  if (process.env.FLOW1_BUILD === '0' || chooseEntry(ROOT).entry === 'dist') return;
+  process.stderr.write('flow1: building dist/ (npm run build) so the bridge child runs what production runs…\n');
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
 }
 const VARIANTS: ChildVariant[] | null = process.env.FLOW1_VARIANTS
   ? (JSON.parse(process.env.FLOW1_VARIANTS) as ChildVariant[])
@@ -358,6 +385,7 @@ async function variantRuns(
           v.name,
           {
             spec: v,
+            bridge_entry: entryOf(v),
             cases_per_s: pick('casesPerSec'),
             bridge_cpu_ms_per_case: pick('bridgeCpuMsPerCase'),
             peak_rss_mb: pick('peakRssMb'),
@@ -375,6 +403,7 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
   // FLOW1_CASES / FLOW1_RUNS: through `npm run bench -- flow1` too (the runner passes no options).
   const n = opts.cases ?? Number(process.env.FLOW1_CASES ?? 2000);
   const runs = opts.runs ?? Number(process.env.FLOW1_RUNS ?? 3);
+  ensureBuild();
   const cu = await startClickUpSandbox({ rateLimitPerMinute: null });
   const tg = await startTradingGridSandbox({ idTag: 'B' });
   try {
@@ -407,7 +436,8 @@ export async function run(opts: { cases?: number; runs?: number } = {}): Promise
       },
       bridge_own_process: {
         method:
-          'gridbridge start as a child process (SQLite, dispatcher concurrency 64), warmed up with 300 cases; the sandboxes and the load generator stay in the bench process; CPU from /proc/<pid>/stat, peak RSS from VmHWM',
+          '`gridbridge start` as a child process (bridge_entry: the compiled build, as production runs it, or the sources; SQLite, dispatcher concurrency 64), warmed up with 300 cases; the sandboxes and the load generator stay in the bench process; CPU from /proc/<pid>/stat, peak RSS from VmHWM',
+        bridge_entry: entryOf({ name: 'default' }),
         cases_per_s: pick(child, 'casesPerSec'),
         bridge_cpu_ms_per_case: pick(child, 'bridgeCpuMsPerCase'),
         peak_rss_mb: pick(child, 'peakRssMb'),

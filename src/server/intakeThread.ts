@@ -75,8 +75,10 @@ export function startIntakeThread(o: IntakeThreadOptions): Promise<IntakeThread>
     backendUrl: o.backendUrl,
     peerToken,
   };
-  // execArgv []: the entry registers its own TypeScript loader (the parent's, if any, is not inherited twice).
-  const worker = new Worker(new URL('./intakeWorker.mjs', import.meta.url), { workerData: data, execArgv: [] });
+  // Compiled (dist/, `npm run build`): the worker's own compiled module. From the sources: intakeWorker.mjs, which
+  // registers its own TypeScript loader (execArgv []: the parent's, if any, is not inherited twice).
+  const entry = import.meta.url.endsWith('.js') ? './intakeWorker.js' : './intakeWorker.mjs';
+  const worker = new Worker(new URL(entry, import.meta.url), { workerData: data, execArgv: [] });
   let stopped: (() => void) | null = null;
   const delayAsked: Array<(d: { p99Ms: number; maxMs: number }) => void> = [];
   const exited = new Promise<void>((r) => worker.once('exit', () => r()));
