@@ -128,6 +128,13 @@ describe('caseCategoriesSchema and unknownRuleCategories', () => {
         { path: [0, 'match'], message: 'a category needs `kind` and/or `document_type` to say which cases are in it' },
       ]);
   });
+  it('a category by document type alone, or by kind alone, is accepted', () =>
+    expect(
+      caseCategoriesSchema.safeParse([
+        { name: 'orders', match: { document_type: ['purchase_order'] } },
+        { name: 'edi', match: { kind: ['fa_overdue'] } },
+      ]).success,
+    ).toBe(true));
   it('rules without a match, or without categories, name none', () =>
     expect(unknownRuleCategories([{}, { match: {} }, { match: { category: ['x'] } }], [])).toEqual([
       { rule: 2, item: 0, category: 'x' },
