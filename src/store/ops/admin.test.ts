@@ -124,10 +124,16 @@ describeStores('console store operations on %s', (kind) => {
       .insertInto('secrets')
       .values({ name: 'd.mixed', key_id: secretKeyId(next), sealed: mixed, updated_at: T })
       .execute();
+    // And the other way round: sealed with the current key, the key id column left behind (kept in step since).
+    const stale = createSecretBox(next).seal('ve', 'e.stalecol');
+    await withSecretTables(db)
+      .insertInto('secrets')
+      .values({ name: 'e.stalecol', key_id: secretKeyId(old), sealed: stale, updated_at: T })
+      .execute();
     const lostRow = await withSecretTables(db).selectFrom('secrets').selectAll().where('name', '=', 'c.lost').execute();
     const box = createSecretBox(next, [old]);
     const report = await rotateSecrets(db, box, 'eve', T + 5);
-    expect(report.rotated).toEqual(['b.old', 'd.mixed']);
+    expect(report.rotated).toEqual(['b.old', 'd.mixed', 'e.stalecol']);
     expect(report.alreadyCurrent).toEqual(['a.current']);
     expect(report.unreadable).toHaveLength(1);
     expect(report.unreadable[0]!.name).toBe('c.lost');
@@ -137,12 +143,14 @@ describeStores('console store operations on %s', (kind) => {
       { name: 'b.old', keyId: secretKeyId(next), updatedAt: T + 5 },
       { name: 'c.lost', keyId: secretKeyId(lost), updatedAt: T },
       { name: 'd.mixed', keyId: secretKeyId(next), updatedAt: T + 5 },
+      { name: 'e.stalecol', keyId: secretKeyId(next), updatedAt: T + 5 },
     ]);
     expect(await withSecretTables(db).selectFrom('secrets').selectAll().where('name', '=', 'c.lost').execute()).toEqual(
       lostRow,
     );
     expect(await readSecret(db, createSecretBox(next), 'b.old')).toBe('vb');
     expect(await readSecret(db, createSecretBox(next), 'd.mixed')).toBe('vd');
+    expect(await readSecret(db, createSecretBox(next), 'e.stalecol')).toBe('ve');
     expect(
       (await listAudit(db, 'setting', 'secret:b.old')).map((r) => [r.actor, r.action, r.before, r.after, Number(r.at)]),
     ).toEqual([
@@ -159,7 +167,7 @@ describeStores('console store operations on %s', (kind) => {
     expect((await listAudit(db, 'setting', 'secret:c.lost')).map((r) => r.action)).toEqual(['secret_stored']);
     expect(await rotateSecrets(db, box, 'eve', T + 6)).toEqual({
       rotated: [],
-      alreadyCurrent: ['a.current', 'b.old', 'd.mixed'],
+      alreadyCurrent: ['a.current', 'b.old', 'd.mixed', 'e.stalecol'],
       unreadable: [{ name: 'c.lost', reason: report.unreadable[0]!.reason }],
     });
   });
