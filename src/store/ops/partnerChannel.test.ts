@@ -420,6 +420,31 @@ describeStores('partner channel store operations on %s', (kind) => {
     ]);
   });
 
+  it('held changes: two admins deciding at once get each change once between them', async () => {
+    const { store } = await make(kind);
+    const db = store.db;
+    for (const key of ['a', 'b', 'c'])
+      await recordChange(db, {
+        actor: 'ana',
+        at: T,
+        job: { kind: 'tradinggrid.set_status', key, payload: {} },
+        state: 'held',
+      });
+    // Both read the three held rows before either writes (one connection on SQLite: the reads are queued first).
+    const [first, second] = await Promise.all([
+      decideHeldChanges(db, { all: true }, 'released', 'ana', T + 1),
+      decideHeldChanges(db, { actor: 'ana' }, 'dropped', 'bob', T + 1),
+    ]);
+    expect([...first, ...second].map((r) => r.job.key).sort()).toEqual(['a', 'b', 'c']);
+    const decided = await changes(db)
+      .selectFrom('partner_changes')
+      .select(['job_key', 'state', 'decided_by'])
+      .execute();
+    expect(decided.map((r) => `${r.job_key}:${r.state}:${r.decided_by}`).sort()).toEqual(
+      [...first.map((r) => `${r.job.key}:released:ana`), ...second.map((r) => `${r.job.key}:dropped:bob`)].sort(),
+    );
+  });
+
   it('held changes: released or dropped once, by ids, by person or all; the job given back whole', async () => {
     const { store } = await make(kind);
     const db = store.db;
