@@ -223,11 +223,14 @@ export const MODULES = {
     tests: ['src/store/ops/jobLeases.test.ts'],
   },
   // The rest of src/store/ops (session 10, issue 25), in SQLite-only modules grouped by area, each with the ops'
-  // own tests and parity.test.ts (ops on both stores with the same expectations). Each of about 70-160 mutants: at a
-  // load of 25-30 a mutant of these tests took about 15 s (7 December), so a module runs in about 20-40 minutes.
+  // own tests and parity.test.ts (ops on both stores with the same expectations). Each of about 70-220 mutants: at a
+  // load of about 30 a mutant of these tests took 5-8 s (7 December), so a module runs in about 10-25 minutes.
   // PostgreSQL-only lines left out: tableExists.ts l. 11-14 (information_schema, the PostgreSQL branch; its
-  // condition is kept). cases.ts l. 145 (lockCase's FOR UPDATE on PostgreSQL alone) is kept: its condition turned
-  // true fails on SQLite; turned false it only loses PostgreSQL's row lock (equivalent on SQLite).
+  // condition is kept); the folded-completion paths (a fold sink exists only inside PostgreSQL's folded commit,
+  // foldedCommit.ts; their conditions kept): cases.ts l. 93-104 (setCasePartnerStatus), links.ts l. 50-53
+  // (recordLink), recordStatusChange.ts l. 32-33. Lines as of 6cea392. cases.ts l. 145 (lockCase's FOR UPDATE on
+  // PostgreSQL alone) is kept: its condition turned true fails on SQLite; turned false it only loses PostgreSQL's row
+  // lock (equivalent on SQLite).
   // `storePrune`: the rest of pruneRetention.ts (storeOps above has its batching, page hits, sync hashes and the
   // pass over the tables): the queries of done jobs, replayed dead letters, audit, inbound events, partner messages.
   storePrune: {
@@ -305,12 +308,13 @@ export const MODULES = {
   storeRecords: {
     mutate: ['src/store/ops/flowRecords.ts', 'src/store/ops/documents.ts'],
     sqliteOnly: true,
-    tests: ['src/store/ops/parity.test.ts'],
+    tests: ['src/store/ops/parity.test.ts', 'src/store/ops/records.test.ts'],
   },
   // `storeCases`: cases, their link and view extras, due date, hold reason, SLA due time, field memory, audit.
   storeCases: {
     mutate: [
-      'src/store/ops/cases.ts',
+      'src/store/ops/cases.ts:1-92',
+      'src/store/ops/cases.ts:105-147',
       'src/store/ops/caseWithLink.ts',
       'src/store/ops/caseViewExtras.ts',
       'src/store/ops/setCaseDueDate.ts',
@@ -330,14 +334,15 @@ export const MODULES = {
   },
   // `storeLinks`: case-task links.
   storeLinks: {
-    mutate: ['src/store/ops/links.ts'],
+    mutate: ['src/store/ops/links.ts:1-49', 'src/store/ops/links.ts:54-134'],
     sqliteOnly: true,
     tests: ['src/store/ops/parity.test.ts', 'src/store/ops/links.test.ts', 'src/store/ops/caseWithLink.test.ts'],
   },
   // `storeSla`: status history, SLA reads and writes, escalations, the sweep's and the SLA list's reads.
   storeSla: {
     mutate: [
-      'src/store/ops/recordStatusChange.ts',
+      'src/store/ops/recordStatusChange.ts:1-31',
+      'src/store/ops/recordStatusChange.ts:34-37',
       'src/store/ops/listStatusHistories.ts',
       'src/store/ops/caseSlaReads.ts',
       'src/store/ops/saveCaseSla.ts',
