@@ -19,6 +19,7 @@ import { listMailboxCases } from './listMailboxCases.ts';
 import { inboundEventPayload } from './inboundEventPayload.ts';
 import { summarizeInboundSources } from './inboundSources.ts';
 import { getInboundEventPayload } from './mailboxAcknowledgements.ts';
+import { listHeldMailboxCases } from './mailboxHeldCases.ts';
 
 // The Trading Grid mailbox's store operations (storeMailbox in scripts/mutate.mjs), each on both stores with
 // its rows and answers checked whole: which row a key selects, what a repeat leaves, what a window includes.
@@ -252,6 +253,21 @@ describeStores('mailbox store operations on %s', (kind) => {
         lines: '[{"line":2}]',
         created_at: T + 2,
       },
+    ]);
+  });
+
+  it('held mailbox cases: those of test interchanges too, oldest first', async () => {
+    const { store } = await make(kind);
+    const db = store.db;
+    await saveCase(db, aCase('M-1', { state: 'needs_mapping', partnerId: 'ZZ:ACME_1', openedAt: T + 2 }));
+    await saveCase(
+      db,
+      aCase('M-2', { source: 'mailbox_test', state: 'needs_mapping', partnerId: 'ZZ:ACME_2', openedAt: T + 1 }),
+    );
+    await saveCase(db, aCase('M-3', { source: 'community', state: 'needs_mapping', partnerId: 'ZZ:ACME_3' }));
+    expect(await listHeldMailboxCases(db, 'ZZ:ACME')).toEqual([
+      { id: 'M-2', partner_id: 'ZZ:ACME_2' },
+      { id: 'M-1', partner_id: 'ZZ:ACME_1' },
     ]);
   });
 
