@@ -98,17 +98,22 @@ export const MODULES = {
     ],
   },
   // `dispatcherPg`: the dispatcher's PostgreSQL-only lines, left out of the three SQLite halves above: LISTEN for
-  // new jobs (l. 171-179), the folded group commit (completeFolded, l. 525-549, and its path in flushCompletions,
-  // l. 551-577) and the optimistic one (l. 579-604), their two conditions (l. 550, 578) being dispatcherCommitPg's.
-  // On both stores, with the tests that run them on PostgreSQL.
+  // new jobs (l. 176-184), the folded group commit (completeFolded, l. 536-560, and its path in flushCompletions,
+  // l. 562-588) and the optimistic one (l. 590-615), their two conditions (l. 561, 589) being dispatcherCommitPg's.
+  // On both stores, with the tests that run them on PostgreSQL. Measured on l. 171-604 (before 7c03c66 added 5 lines
+  // above them and 6 in kickCompletions); moved onto the code on 7 December 14:12.
   dispatcherPg: {
     mutate: [
-      'src/sync/dispatcher.ts:171-179',
-      'src/sync/dispatcher.ts:525-549',
-      'src/sync/dispatcher.ts:551-577',
-      'src/sync/dispatcher.ts:579-604',
+      'src/sync/dispatcher.ts:176-184',
+      'src/sync/dispatcher.ts:536-560',
+      'src/sync/dispatcher.ts:562-588',
+      'src/sync/dispatcher.ts:590-615',
     ],
-    tests: ['src/sync/dispatcher.shared.test.ts', 'src/store/foldedCommit.test.ts'],
+    tests: [
+      'src/sync/dispatcher.shared.test.ts',
+      'src/store/foldedCommit.test.ts',
+      'src/sync/dispatcher.pgCommit.test.ts',
+    ],
   },
   scheduler: {
     mutate: ['src/sync/scheduler.ts'],
@@ -135,10 +140,11 @@ export const MODULES = {
   // measured on both stores by the module of the same name with `Pg` (storeQueuePg, storeIntakePg, storeLeasesPg
   // below): the claim's PostgreSQL statement path (claimJobs.ts l. 48-49), announcing new jobs and the enqueue's
   // folded-completion path (enqueueJobs.ts l. 56-58, 88-92, 97; the condition that chooses the fold is kept), the
-  // intake's one-statement PostgreSQL write (recordInboundEvent.ts l. 125, writeEvents' PostgreSQL branch; l. 143-169,
-  // pgRecord; l. 202-204, the one-event PostgreSQL path, its condition kept) and releaseOrphanedLeases' PostgreSQL
-  // guard (l. 16). Lines as of 763bcea and 25059d4, re-checked 7 December 13:00 (storeQueue and storeIntake were
-  // measured on the files before those: their ranges were moved back onto the code then, not re-measured).
+  // intake's one-statement PostgreSQL write (recordInboundEvent.ts l. 130, writeEvents' PostgreSQL branch; l. 148-174,
+  // pgRecord; l. 207-209, the one-event PostgreSQL path, its condition kept) and releaseOrphanedLeases' PostgreSQL
+  // guard (l. 16). Lines as of 763bcea, 25059d4 and 7b304ca (5 lines more in writeEvents' SQLite branch), re-checked 7 December
+  // 14:12 (storeQueue and storeIntake were measured on the files before the first two, storeIntakePg before the
+  // third: their ranges were moved back onto the code, not re-measured).
   // The statement texts (fastPath/statements.ts) are module-level constants: Stryker's ignoreStatic leaves them out.
   // `storeQueue`: claim, complete, enqueue, retry, dead-letter, replay, advance, take parked jobs.
   storeQueue: {
@@ -169,10 +175,10 @@ export const MODULES = {
   // gives the SQLite store a stand-in so the decision is measured.
   storeIntake: {
     mutate: [
-      'src/store/ops/recordInboundEvent.ts:28-124',
-      'src/store/ops/recordInboundEvent.ts:126-135',
-      'src/store/ops/recordInboundEvent.ts:170-201',
-      'src/store/ops/recordInboundEvent.ts:205-247',
+      'src/store/ops/recordInboundEvent.ts:28-129',
+      'src/store/ops/recordInboundEvent.ts:131-140',
+      'src/store/ops/recordInboundEvent.ts:175-206',
+      'src/store/ops/recordInboundEvent.ts:210-252',
       'src/store/ops/compareInboundEvent.ts',
       'src/store/ops/hasInboundEvent.ts',
     ],
@@ -211,9 +217,9 @@ export const MODULES = {
   // statement for a batch, duplicates within it), the one-event PostgreSQL path (its condition is storeIntake's).
   storeIntakePg: {
     mutate: [
-      'src/store/ops/recordInboundEvent.ts:125-125',
-      'src/store/ops/recordInboundEvent.ts:143-169',
-      'src/store/ops/recordInboundEvent.ts:202-204',
+      'src/store/ops/recordInboundEvent.ts:130-130',
+      'src/store/ops/recordInboundEvent.ts:148-174',
+      'src/store/ops/recordInboundEvent.ts:207-209',
     ],
     tests: ['src/store/ops/inboundIntake.test.ts'],
   },
