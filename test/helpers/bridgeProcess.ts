@@ -27,7 +27,10 @@ export interface BridgeProcess {
   stop(): Promise<void>;
 }
 
-/** Run `gridbridge start` as a real child process (so it can be killed with SIGKILL) and wait until it answers /healthz. */
+/**
+ * Run `gridbridge start` as a real child process (so it can be killed with SIGKILL) and wait until it answers
+ * /healthz, for up to `readyMs`.
+ */
 export async function startBridgeProcess(
   dir: string,
   config: GridbridgeConfig,
@@ -35,6 +38,7 @@ export async function startBridgeProcess(
   name = 'bridge',
   env: Record<string, string> = {},
   bin = join(root, 'bin/gridbridge.mjs'),
+  readyMs = 90_000,
 ): Promise<BridgeProcess> {
   const port = await freePort();
   const file = join(dir, `${name}.yaml`);
@@ -56,7 +60,7 @@ export async function startBridgeProcess(
   child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + readyMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`bridge exited with ${child.exitCode} before it was ready:\n${out}`);
     try {
@@ -68,7 +72,7 @@ export async function startBridgeProcess(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`bridge did not become ready in 90 s:\n${out}`);
+      throw new Error(`bridge did not become ready in ${readyMs / 1000} s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100)); // sleep-ok: the poll interval of a readiness wait
   }
