@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createWorld, eventually, type World } from '../helpers/world.ts';
 import { raiseMorningCases } from '../../src/cli/demo/partnerDay.ts';
 import { listDeadLetters } from '../../src/store/ops/replayDeadLetter.ts';
+import { recordTimeline } from '../../src/store/ops/timeline.ts';
 import type { Bridge } from '../../src/server/bridge.ts';
 import { haveChromium, launchChromium, signInToConsole } from '../helpers/chromium.ts';
 
@@ -89,8 +90,36 @@ describe.skipIf(!withChromium)('operations console in Chromium', () => {
     const row = page.locator('#cases tbody tr').first();
     expect(await row.textContent()).toContain('Acme Retail');
     await shot(page, '03-case-search');
+    // A job of the case parked with it (outcome 'wait', as the timeline recorder writes it).
+    const caseId = (await row.locator('a.caseid').textContent())!;
+    await recordTimeline(bridge.store.db, [
+      {
+        caseId,
+        at: Date.now(),
+        kind: 'decision',
+        detail: 'clickup.set_status — attempt 1/10 — parked until its case can take it',
+        status: 'wait',
+        durationMs: 3,
+        jobId: null,
+      },
+    ]);
     await row.locator('a.caseid').click();
     await page.locator('#timeline').waitFor();
+    // Parked: a paused look (muted, dashed), neither the green of done nor the red of a failure.
+    const parked = page.locator('#timeline li.st-wait');
+    expect(await parked.locator('.icon').textContent()).toBe('⏸');
+    expect(await parked.locator('.pill').getAttribute('class')).toBe('pill muted');
+    expect(
+      await parked.locator('.icon').evaluate((e) => {
+        // In the page: the browser's getComputedStyle (this file is typed for Node).
+        const st = (
+          globalThis as unknown as {
+            getComputedStyle(x: unknown): Record<'borderTopStyle' | 'borderTopColor' | 'color', string>;
+          }
+        ).getComputedStyle(e);
+        return [st.borderTopStyle, st.borderTopColor, st.color];
+      }),
+    ).toEqual(['dashed', 'rgb(101, 109, 118)', 'rgb(101, 109, 118)']);
     const timeline = await page.locator('#timeline').textContent();
     expect(timeline).toMatch(/received Trading Grid case\.opened/);
     expect(timeline).toMatch(/ClickUp: create task/);

@@ -16,6 +16,10 @@ const kindIcon = {
   operator: '☺',
   sent_to_partner: '✉',
 };
+/** A job parked with its held case (outcome 'wait'): neither done nor failing, so neither green nor red. */
+const WAIT_ICON = '⏸';
+/** The pill of a run's outcome; lease_lost and fail are bad. */
+const statusTone = { done: 'ok', retry: 'warn', wait: 'muted' };
 
 /** @param {string} id the case's id */
 export async function viewCase(id) {
@@ -104,7 +108,9 @@ export async function viewCase(id) {
     h(
       'li',
       { class: `tl ${it.kind} st-${it.status}` },
-      h('span.icon', { title: it.kind }, kindIcon[it.kind] ?? '•'),
+      it.status === 'wait'
+        ? h('span.icon', { title: 'parked' }, WAIT_ICON)
+        : h('span.icon', { title: it.kind }, kindIcon[it.kind] ?? '•'),
       h(
         'div.body',
         h('div.line', h('span.kind', human(it.kind)), ' ', it.detail),
@@ -114,7 +120,7 @@ export async function viewCase(id) {
           it.durationMs !== null ? ` · ${fmtDuration(it.durationMs)}` : '',
           it.status !== 'info' ? ' · ' : '',
           it.status !== 'info'
-            ? pill(it.status, it.status === 'done' ? 'ok' : it.status === 'retry' ? 'warn' : 'bad')
+            ? pill(it.status, statusTone[/** @type {keyof typeof statusTone} */ (it.status)] ?? 'bad')
             : null,
           it.jobId ? ` · job ${it.jobId}` : '',
         ),

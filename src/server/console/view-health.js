@@ -177,7 +177,7 @@ export async function viewHealth() {
                 h(
                   'tr',
                   h('td', h('code', r.kind)),
-                  h('td', pill(r.state, r.state === 'dead' ? 'bad' : '')),
+                  h('td', pill(r.state, r.state === 'dead' ? 'bad' : r.state === 'waiting' ? 'muted' : '')),
                   h('td.num', String(r.n)),
                 ),
               ),
