@@ -196,6 +196,30 @@ describe('what the dispatcher logs and records', () => {
     ]);
     expect(Number(j.run_at)).toBeGreaterThanOrEqual(before);
     expect(Number(j.run_at)).toBeLessThanOrEqual(Date.now());
+    // Not a failure of the job: its patience clocks (counted from its first failure) do not start.
+    expect(j.failing_since).toBeNull();
+  });
+
+  it('a retry of an unavailable remote records which remote it waits for (made due when it answers again); no other retry does', async () => {
+    const w = await setup(
+      {
+        down: async () => ({ status: 'retry', error: 'ClickUp said 503', unavailable: true, remote: 'clickup' }),
+        slow: async () => ({ status: 'retry', error: 'ClickUp said 429', rateLimited: true, remote: 'clickup' }),
+        anon: async () => ({ status: 'retry', error: 'connection refused', unavailable: true }),
+      },
+      // A minute's backoff: each runs once within the test.
+      { backoffBaseMs: 60_000, backoffMaxMs: 60_000 },
+    );
+    for (const k of ['down', 'slow', 'anon']) await w.enqueue(k, k);
+    w.d.start();
+    await until('all three to settle', () => w.settled.length === 3);
+    const waitingOn = async (key: string) => {
+      const j = await w.job(key);
+      return [j.state, j.waiting_on];
+    };
+    expect(await waitingOn('down')).toEqual(['ready', 'clickup']);
+    expect(await waitingOn('slow')).toEqual(['ready', null]);
+    expect(await waitingOn('anon')).toEqual(['ready', null]);
   });
 
   it('a job whose worker died is reclaimed by the lease upkeep, logged, and run at once (no poll needed)', async () => {

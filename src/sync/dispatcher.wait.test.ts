@@ -77,14 +77,29 @@ describe("a job that answers 'wait'", () => {
     await throughout('a parked job is not claimed', () => w.settled.length === 1, 300);
   });
 
-  it('without a logger, is parked all the same', async () => {
-    const w = await setup({ k: waits(async () => true) }, { logger: undefined });
-    await w.enqueue('k', ['j']);
+  it('without a logger, is parked all the same, or retried when its cause ended', async () => {
+    const runs = new Map<string, number>();
+    const w = await setup(
+      {
+        k: async (ctx) => {
+          const n = (runs.get(ctx.job.key) ?? 0) + 1;
+          runs.set(ctx.job.key, n);
+          if (n > 1) return { status: 'done' };
+          return waits(async (_trx, key) => key === 'holds')(ctx);
+        },
+      },
+      { logger: undefined },
+    );
+    await w.enqueue('k', ['holds', 'ended']);
     w.d.start();
-    await until('the job to settle', () => w.settled.length === 1);
-    expect(w.settled).toEqual([{ key: 'j', outcome: 'wait', error: REASON }]);
-    expect((await row(w, 'j')).state).toBe('waiting');
-    expect(w.d.counters).toEqual({ done: 0, retried: 0, dead: 0, leaseLost: 0, parked: 1 });
+    await until('both to settle, the retried one twice', () => w.settled.length === 3);
+    expect(w.bySettledKey()).toEqual([
+      { key: 'ended', outcome: 'retry', error: REASON },
+      { key: 'ended', outcome: 'done' },
+      { key: 'holds', outcome: 'wait', error: REASON },
+    ]);
+    expect([(await row(w, 'holds')).state, (await row(w, 'ended')).state]).toEqual(['waiting', 'done']);
+    expect(w.d.counters).toEqual({ done: 1, retried: 1, dead: 0, leaseLost: 0, parked: 1 });
   });
 
   it('whose cause ended meanwhile is retried at once without using an attempt, not parked where nothing would take it out', async () => {
