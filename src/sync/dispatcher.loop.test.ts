@@ -234,4 +234,22 @@ describe('the claim loop', () => {
     );
     expect(m.warn).toEqual([]);
   });
+
+  it('without a logger, a lease upkeep that fails is dropped quietly: no unhandled rejection', async () => {
+    // The upkeep's interval on a test clock, so it runs when the test says.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    cleanups.push(async () => void vi.useRealTimers());
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => void rejections.push(e);
+    process.on('unhandledRejection', onRejection);
+    cleanups.push(async () => void process.off('unhandledRejection', onRejection));
+    const w = await setup({}, { logger: undefined, pollMs: 60_000, leaseMs: 3_000 });
+    // Every statement of the upkeep (and the claim) fails.
+    await w.store.db.schema.dropTable('jobs').execute();
+    w.d.start();
+    vi.advanceTimersByTime(1_000);
+    await throughout('no unhandled rejection after the upkeep', () => rejections.length === 0, 500);
+    vi.advanceTimersByTime(1_000);
+    await throughout('nor after the next one', () => rejections.length === 0, 500);
+  });
 });
