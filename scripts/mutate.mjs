@@ -53,7 +53,7 @@ export const MODULES = {
   // `dispatcher`: running one job and recording its outcome (execute, settle: retries, dead letters, lost
   // leases, deadlines, shutdown hand-back, the write guard, parking a waiting job), l. 319-495.
   dispatcher: {
-    mutate: ['src/sync/dispatcher.ts:319-495'],
+    mutate: ['src/sync/dispatcher.ts:324-500'],
     sqliteOnly: true,
     tests: [
       'src/sync/dispatcher.test.ts',
@@ -68,18 +68,19 @@ export const MODULES = {
   // of the 'wait' outcome (after 763bcea; re-checked 7 December; move them when dispatcher.ts gains or loses lines).
   // `dispatcherLoop`: the worker id and lease clock, start, the lease upkeep, stop, runUntilIdle, the claim loop.
   dispatcherLoop: {
-    mutate: ['src/sync/dispatcher.ts:152-170', 'src/sync/dispatcher.ts:180-318'],
+    mutate: ['src/sync/dispatcher.ts:157-175', 'src/sync/dispatcher.ts:185-323'],
     sqliteOnly: true,
     tests: DISPATCHER_LOOP_TESTS,
   },
-  // `dispatcherCommit`: the dead-letter tail of settle (l. 496-500), the group commit's kick, the two
-  // conditions, the SQLite group commit (l. 605-657 since its one-job transaction lost a catch that rethrew all).
+  // `dispatcherCommit`: the dead-letter tail of settle (l. 501-505), the group commit's kick, the two
+  // conditions, the SQLite group commit (its one-job transaction lost a catch that rethrew all, 7 December; all four modules' lines moved by 7c03c66's
+  // turn between group commits, re-checked 7 December 14:31).
   dispatcherCommit: {
     mutate: [
-      'src/sync/dispatcher.ts:496-523',
-      'src/sync/dispatcher.ts:550-550',
-      'src/sync/dispatcher.ts:578-578',
-      'src/sync/dispatcher.ts:605-657',
+      'src/sync/dispatcher.ts:501-534',
+      'src/sync/dispatcher.ts:561-561',
+      'src/sync/dispatcher.ts:589-589',
+      'src/sync/dispatcher.ts:616-668',
     ],
     sqliteOnly: true,
     // With the group commit's own tests (a batch's jobs settling each their way, a failed transaction).
@@ -89,7 +90,7 @@ export const MODULES = {
   // 578), on PostgreSQL as well: on SQLite alone their mutants cannot be told apart (the folded path falls back,
   // the optimistic one is never taken), so dispatcherCommit's 12 survivors there are measured here.
   dispatcherCommitPg: {
-    mutate: ['src/sync/dispatcher.ts:550-550', 'src/sync/dispatcher.ts:578-578'],
+    mutate: ['src/sync/dispatcher.ts:561-561', 'src/sync/dispatcher.ts:589-589'],
     tests: [
       'src/sync/dispatcher.shared.test.ts',
       'src/sync/dispatcher.commit.test.ts',
