@@ -280,7 +280,7 @@ export const MODULES = {
   storeEdiOutbound: {
     mutate: ['src/store/ops/ediOutbound.ts'],
     sqliteOnly: true,
-    tests: ['src/store/ops/ediOutbound.test.ts'],
+    tests: ['src/store/ops/ediOutbound.test.ts', 'src/store/ops/ediOutboundFiles.test.ts'],
   },
   // `storePartnerMail`: partner messages (queue, digest, sent, failed, bounced) and page hits.
   storePartnerMail: {
