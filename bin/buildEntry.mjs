@@ -12,7 +12,9 @@ import { join, relative } from 'node:path';
 export const BUILD_STAMP = '.build.json';
 
 /**
- * The first file found under `dir` (recursively) that changed after `sinceMs`, or null when none did.
+ * The first file found under `dir` (recursively) that changed after `sinceMs`, or null when none did. Test files
+ * are not part of the build (tsconfig.build.json leaves them out), so a test edited or pulled after a build does
+ * not make it stale.
  * @param {string} dir
  * @param {number} sinceMs
  * @returns {string | null}
@@ -23,7 +25,7 @@ function changedSince(dir, sinceMs) {
     if (e.isDirectory()) {
       const inner = changedSince(p, sinceMs);
       if (inner !== null) return inner;
-    } else if (statSync(p).mtimeMs > sinceMs) return p;
+    } else if (!e.name.endsWith('.test.ts') && statSync(p).mtimeMs > sinceMs) return p;
   }
   return null;
 }

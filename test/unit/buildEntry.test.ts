@@ -64,6 +64,12 @@ describe('chooseEntry', () => {
     });
   });
 
+  it('runs dist/ when only a test file changed after the build (tests are not built)', () => {
+    stamp(JSON.stringify({ startedAtMs: built }));
+    touch('src/store/ops/deep/a.test.ts', built + 1_000);
+    expect(chooseEntry(root, {})).toEqual({ entry: 'dist', main: join(root, 'dist/cli/main.js') });
+  });
+
   it('runs the sources when the stamp cannot be read', () => {
     stamp('{"startedAtMs":');
     expect(chooseEntry(root, {})).toMatchObject({
