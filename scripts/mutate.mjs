@@ -331,7 +331,7 @@ export const MODULES = {
       'src/store/ops/audit.ts',
     ],
     sqliteOnly: true,
-    tests: ['src/store/ops/parity.test.ts', 'src/store/ops/caseWithLink.test.ts'],
+    tests: ['src/store/ops/parity.test.ts', 'src/store/ops/caseWithLink.test.ts', 'src/store/ops/casesOps.test.ts'],
   },
   // `storeCaseSearch`: the console's case search and the case timeline.
   storeCaseSearch: {
