@@ -337,7 +337,7 @@ export const MODULES = {
   storeCaseSearch: {
     mutate: ['src/store/ops/searchCases.ts', 'src/store/ops/timeline.ts'],
     sqliteOnly: true,
-    tests: ['src/store/ops/parity.test.ts', 'src/store/ops/timeline.test.ts'],
+    tests: ['src/store/ops/parity.test.ts', 'src/store/ops/timeline.test.ts', 'src/store/ops/caseSearch.test.ts'],
   },
   // `storeLinks`: case-task links.
   storeLinks: {
@@ -360,7 +360,7 @@ export const MODULES = {
       'src/store/ops/listSlaCases.ts',
     ],
     sqliteOnly: true,
-    tests: ['src/store/ops/parity.test.ts', 'src/store/ops/slaOps.test.ts'],
+    tests: ['src/store/ops/parity.test.ts', 'src/store/ops/slaOps.test.ts', 'src/store/ops/slaStore.test.ts'],
   },
   // `storeScorecards`: the scorecards' SQL aggregates and rows.
   storeScorecards: {
@@ -370,7 +370,7 @@ export const MODULES = {
       'src/store/ops/scorecardRows.ts',
     ],
     sqliteOnly: true,
-    tests: ['src/store/ops/parity.test.ts', 'src/store/ops/slaOps.test.ts'],
+    tests: ['src/store/ops/parity.test.ts', 'src/store/ops/slaOps.test.ts', 'src/store/ops/scorecardStore.test.ts'],
   },
   // `storeReads`: gauges, due jobs, the queue summary, dead-letter reads, ready retries, the outage release, parking a
   // job, the ClickUp budget, ping, applied migrations, tableExists (but its PostgreSQL branch).
@@ -391,7 +391,11 @@ export const MODULES = {
       'src/store/ops/tableExists.ts:15-17',
     ],
     sqliteOnly: true,
-    tests: ['src/store/ops/parity.test.ts', 'src/store/ops/listReadyRetries.test.ts'],
+    tests: [
+      'src/store/ops/parity.test.ts',
+      'src/store/ops/listReadyRetries.test.ts',
+      'src/store/ops/storeReads.test.ts',
+    ],
   },
   // Measured or not: the README's table says. Paths as of the move of each flow into src/flows/<nn>-name/; fix them when a file moves.
   safeFetch: {
