@@ -45,6 +45,8 @@ describeStores('case search and timeline on %s', (kind) => {
     const now = T + 10 * H;
     const x = (10 * H) / 3; // due this long after now, a case opened at T has exactly a quarter of its window left
     await saveCase(db, rec('due-now', { slaDueAt: now }));
+    // Due now but opened after it (a due date set before the case was recorded): a window below zero, on track.
+    await saveCase(db, rec('opened-after-due', { slaDueAt: now, openedAt: now + 1 }));
     await saveCase(db, rec('quarter', { slaDueAt: now + x }));
     await saveCase(db, rec('over-quarter', { slaDueAt: now + x + 3, openedAt: T + 2 }));
     await saveCase(db, rec('late', { slaDueAt: now - 1, openedAt: T + 3 }));
@@ -69,14 +71,24 @@ describeStores('case search and timeline on %s', (kind) => {
     const ids = async (s: CaseSearch) => (await searchCases(db, s, now)).rows.map((r) => r.record.id);
     expect(await ids({ sla: 'breached' })).toEqual(['late']);
     expect(await ids({ sla: 'at_risk' })).toEqual(['due-now', 'quarter']);
-    expect(await ids({ sla: 'on_track' })).toEqual(['over-quarter']);
+    expect(await ids({ sla: 'on_track' })).toEqual(['opened-after-due', 'over-quarter']);
     expect(await ids({ sla: 'met' })).toEqual(['met-at-due']);
     expect(await ids({ sla: 'missed' })).toEqual(['missed']);
     expect(await ids({ sla: 'none' })).toEqual(['held', 'resolved-no-due']);
     expect(await ids({ state: 'needs_mapping' })).toEqual(['held']);
     expect(await ids({ state: 'active', partnerId: 'P-2' })).toEqual([]);
     // Blank text is no filter; text is trimmed, and so is a task id; only a case's link counts.
-    const all = ['held', 'resolved-no-due', 'missed', 'met-at-due', 'late', 'over-quarter', 'due-now', 'quarter'];
+    const all = [
+      'opened-after-due',
+      'held',
+      'resolved-no-due',
+      'missed',
+      'met-at-due',
+      'late',
+      'over-quarter',
+      'due-now',
+      'quarter',
+    ];
     expect(await ids({ q: '   ' })).toEqual(all);
     expect(await ids({ q: '' })).toEqual(all);
     expect(await ids({ q: '  globex ltd ' })).toEqual(['held']);

@@ -274,6 +274,8 @@ describeStores('SLA store on %s', (kind) => {
     await saveCase(db, rec('closed', { slaDueAt: now - 3, state: 'closed' }));
     await saveCase(db, rec('resolved', { slaDueAt: now - 4, resolvedAt: now - 5 }));
     await saveCase(db, rec('none'));
+    // Due now but opened after it: not breached, and no quarter of a window below zero left.
+    await saveCase(db, rec('opened-after-due', { slaDueAt: now, openedAt: now + 1 }));
     await recordLink(db, { entity: 'task', entityId: 'past', cuTaskId: 'T-task', cuListId: 'L' }, T);
     await recordLink(db, { entity: 'case', entityId: 'quarter', cuTaskId: 'T-q', cuListId: 'L' }, T);
     const list = await listSlaCases(db, now);
