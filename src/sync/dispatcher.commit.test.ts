@@ -84,50 +84,6 @@ describe('the group commit of done jobs (SQLite)', () => {
     expect(w.d.counters).toEqual({ done: 2, retried: 0, dead: 0, leaseLost: 2, parked: 0 });
   });
 
-  it('jobs finishing together commit at most 8 to a transaction, an event-loop turn between two transactions', async () => {
-    const t = together();
-    const marks: string[] = [];
-    let turnAsked = false;
-    const w = await setup(
-      {
-        k: async (ctx) => {
-          t.enter();
-          await t.wait;
-          return {
-            status: 'done',
-            commit: async (trx) => {
-              // The first commit asks for the next turn: it comes after the first transaction, not after all.
-              if (!turnAsked) {
-                turnAsked = true;
-                setImmediate(() => marks.push('turn'));
-              }
-              marks.push('commit');
-              await trx.insertInto('cursors').values({ name: ctx.job.key, value: 'v', updated_at: 0 }).execute();
-            },
-          };
-        },
-      },
-      { concurrency: 32 },
-    );
-    const keys = Array.from({ length: 20 }, (_, i) => `j${String(i).padStart(2, '0')}`);
-    await w.enqueue('k', keys);
-    w.d.start();
-    await until('all twenty to run', () => t.started() === 20);
-    const begun: number[] = [];
-    const transaction = w.store.db.transaction.bind(w.store.db);
-    w.store.db.transaction = () => {
-      begun.push(marks.length);
-      return transaction();
-    };
-    t.release();
-    await until('all twenty to settle', () => w.settled.length === 20);
-    expect(w.settled.every((s) => s.outcome === 'done')).toBe(true);
-    expect(await w.cursors()).toEqual(keys);
-    // 20 done jobs: transactions of 8, 8 and 4, and the turn asked for in the first ran before the second began.
-    expect(begun).toEqual([0, 9, 17]);
-    expect(marks.indexOf('turn')).toBe(8);
-  });
-
   it('a batch whose transaction fails records none of its jobs: each settles as not recorded, and runs again later', async () => {
     const t = together();
     const w = await setup({

@@ -125,11 +125,6 @@ interface PendingCompletion {
 
 /** Most done jobs committed in one transaction. */
 const MAX_COMPLETION_BATCH = 128;
-/**
- * SQLite: most done jobs in one group commit. Its transaction runs synchronously from BEGIN to COMMIT (about six
- * statements a job), so a batch of 20 held the event loop ~10 ms; the batches go one event-loop turn apart.
- */
-const SQLITE_COMPLETION_BATCH = 8;
 
 /**
  * Runs outbox jobs: claims due jobs under a lease, runs their handler, and commits the outcome with a
@@ -517,14 +512,8 @@ export class Dispatcher {
     setImmediate(() => {
       void (async () => {
         try {
-          const sqlite = this.store.sqlite !== undefined;
-          while (this.completions.length > 0) {
-            await this.flushCompletions(
-              this.completions.splice(0, sqlite ? SQLITE_COMPLETION_BATCH : MAX_COMPLETION_BATCH),
-            );
-            // A turn between two SQLite group commits: webhooks waiting on the loop are answered in between.
-            if (sqlite && this.completions.length > 0) await new Promise<void>((r) => setImmediate(r));
-          }
+          while (this.completions.length > 0)
+            await this.flushCompletions(this.completions.splice(0, MAX_COMPLETION_BATCH));
         } finally {
           this.completing = false;
           if (this.completions.length > 0) this.kickCompletions();
