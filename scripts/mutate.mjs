@@ -53,7 +53,7 @@ export const MODULES = {
   // `dispatcher`: running one job and recording its outcome (execute, settle: retries, dead letters, lost
   // leases, deadlines, shutdown hand-back, the write guard, parking a waiting job), l. 319-495.
   dispatcher: {
-    mutate: ['src/sync/dispatcher.ts:324-500'],
+    mutate: ['src/sync/dispatcher.ts:319-495'],
     sqliteOnly: true,
     tests: [
       'src/sync/dispatcher.test.ts',
@@ -68,19 +68,20 @@ export const MODULES = {
   // of the 'wait' outcome (after 763bcea; re-checked 7 December; move them when dispatcher.ts gains or loses lines).
   // `dispatcherLoop`: the worker id and lease clock, start, the lease upkeep, stop, runUntilIdle, the claim loop.
   dispatcherLoop: {
-    mutate: ['src/sync/dispatcher.ts:157-175', 'src/sync/dispatcher.ts:185-323'],
+    mutate: ['src/sync/dispatcher.ts:152-170', 'src/sync/dispatcher.ts:180-318'],
     sqliteOnly: true,
     tests: DISPATCHER_LOOP_TESTS,
   },
-  // `dispatcherCommit`: the dead-letter tail of settle (l. 501-505), the group commit's kick, the two
-  // conditions, the SQLite group commit (its one-job transaction lost a catch that rethrew all, 7 December; all four modules' lines moved by 7c03c66's
-  // turn between group commits, re-checked 7 December 14:31).
+  // `dispatcherCommit`: the dead-letter tail of settle (l. 496-500), the group commit's kick, the two
+  // conditions, the SQLite group commit (its one-job transaction lost a catch that rethrew all, 7 December). All
+  // the dispatcher modules' lines moved back when 7c03c66 (a turn between SQLite group commits) was reverted,
+  // re-checked against the file 7 December 14:50.
   dispatcherCommit: {
     mutate: [
-      'src/sync/dispatcher.ts:501-534',
-      'src/sync/dispatcher.ts:561-561',
-      'src/sync/dispatcher.ts:589-589',
-      'src/sync/dispatcher.ts:616-668',
+      'src/sync/dispatcher.ts:496-523',
+      'src/sync/dispatcher.ts:550-550',
+      'src/sync/dispatcher.ts:578-578',
+      'src/sync/dispatcher.ts:605-657',
     ],
     sqliteOnly: true,
     // With the group commit's own tests (a batch's jobs settling each their way, a failed transaction).
@@ -90,7 +91,7 @@ export const MODULES = {
   // 578), on PostgreSQL as well: on SQLite alone their mutants cannot be told apart (the folded path falls back,
   // the optimistic one is never taken), so dispatcherCommit's 12 survivors there are measured here.
   dispatcherCommitPg: {
-    mutate: ['src/sync/dispatcher.ts:561-561', 'src/sync/dispatcher.ts:589-589'],
+    mutate: ['src/sync/dispatcher.ts:550-550', 'src/sync/dispatcher.ts:578-578'],
     tests: [
       'src/sync/dispatcher.shared.test.ts',
       'src/sync/dispatcher.commit.test.ts',
@@ -99,16 +100,16 @@ export const MODULES = {
     ],
   },
   // `dispatcherPg`: the dispatcher's PostgreSQL-only lines, left out of the three SQLite halves above: LISTEN for
-  // new jobs (l. 176-184), the folded group commit (completeFolded, l. 536-560, and its path in flushCompletions,
-  // l. 562-588) and the optimistic one (l. 590-615), their two conditions (l. 561, 589) being dispatcherCommitPg's.
-  // On both stores, with the tests that run them on PostgreSQL. Measured on l. 171-604 (before 7c03c66 added 5 lines
-  // above them and 6 in kickCompletions); moved onto the code on 7 December 14:12.
+  // new jobs (l. 171-179), the folded group commit (completeFolded, l. 525-549, and its path in flushCompletions,
+  // l. 551-577) and the optimistic one (l. 579-604), their two conditions (l. 550, 578) being dispatcherCommitPg's.
+  // On both stores, with the tests that run them on PostgreSQL. Measured on l. 171-604, the same lines as now
+  // (7c03c66 moved them for a while and was reverted).
   dispatcherPg: {
     mutate: [
-      'src/sync/dispatcher.ts:176-184',
-      'src/sync/dispatcher.ts:536-560',
-      'src/sync/dispatcher.ts:562-588',
-      'src/sync/dispatcher.ts:590-615',
+      'src/sync/dispatcher.ts:171-179',
+      'src/sync/dispatcher.ts:525-549',
+      'src/sync/dispatcher.ts:551-577',
+      'src/sync/dispatcher.ts:579-604',
     ],
     tests: [
       'src/sync/dispatcher.shared.test.ts',
