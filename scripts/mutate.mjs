@@ -72,24 +72,20 @@ export const MODULES = {
     sqliteOnly: true,
     tests: DISPATCHER_LOOP_TESTS,
   },
-  // `dispatcherCommit`: the dead-letter tail of settle (l. 496-500), the group commit's kick, the two
-  // conditions, the SQLite group commit (its one-job transaction lost a catch that rethrew all, 7 December). All
-  // the dispatcher modules' lines moved back when 7c03c66 (a turn between SQLite group commits) was reverted,
-  // re-checked against the file 7 December 14:50.
+  // `dispatcherCommit`: the dead-letter tail of settle (l. 496-500), the group commit's kick, the SQLite group
+  // commit (its one-job transaction lost a catch that rethrew all, 7 December). The two conditions that choose
+  // PostgreSQL's commits (l. 550, 578) were in it until 7 December 14:55: on SQLite their 12 mutants cannot be told
+  // apart, so they are measured only by dispatcherCommitPg below. All the dispatcher modules' lines moved back when
+  // 7c03c66 (a turn between SQLite group commits) was reverted, re-checked against the file 7 December 14:50.
   dispatcherCommit: {
-    mutate: [
-      'src/sync/dispatcher.ts:496-523',
-      'src/sync/dispatcher.ts:550-550',
-      'src/sync/dispatcher.ts:578-578',
-      'src/sync/dispatcher.ts:605-657',
-    ],
+    mutate: ['src/sync/dispatcher.ts:496-523', 'src/sync/dispatcher.ts:605-657'],
     sqliteOnly: true,
     // With the group commit's own tests (a batch's jobs settling each their way, a failed transaction).
     tests: [...DISPATCHER_LOOP_TESTS, 'src/sync/dispatcher.commit.test.ts'],
   },
-  // The two conditions that choose PostgreSQL's folded and optimistic group commits (dispatcherCommit's l. 550 and
-  // 578), on PostgreSQL as well: on SQLite alone their mutants cannot be told apart (the folded path falls back,
-  // the optimistic one is never taken), so dispatcherCommit's 12 survivors there are measured here.
+  // The two conditions that choose PostgreSQL's folded and optimistic group commits (l. 550 and 578), on PostgreSQL
+  // as well: on SQLite alone their mutants cannot be told apart (the folded path falls back, the optimistic one is
+  // never taken), so they are measured here and nowhere else.
   dispatcherCommitPg: {
     mutate: ['src/sync/dispatcher.ts:550-550', 'src/sync/dispatcher.ts:578-578'],
     tests: [
