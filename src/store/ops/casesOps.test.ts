@@ -1,7 +1,7 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import type { CaseRecord } from '../../core/case.ts';
-import type { Store } from '../db.ts';
+import { openMigratedStore, type Store } from '../db.ts';
 import { withSlaTables } from '../slaTables.ts';
 import { appendAudit, listAudit, listAuditActions } from './audit.ts';
 import { caseViewExtras } from './caseViewExtras.ts';
@@ -21,7 +21,7 @@ import { setCaseSlaDueAt } from './setCaseSlaDueAt.ts';
 // each write (the indexed columns are projections of the record), the reads no other store test calls (held cases
 // by partner, the held-case lock, the view extras, the SLA due time, audit entries by action), each filter checked
 // against a row that differs in that column alone.
-const { describeStores, make } = await storesUnderTest('src/store/ops/casesOps.test.ts');
+const { describeStores, make, pgUp } = await storesUnderTest('src/store/ops/casesOps.test.ts');
 
 const T = 1_700_000_000_000;
 
@@ -342,5 +342,38 @@ describeStores('view extras and audit on %s', (kind) => {
       entry(5, T + 4, 'ed', 'approval', 'C-1', 'hold', null, null),
     ]);
     expect(await listAuditActions(db, 'case', 'C-3', ['hold'])).toEqual([]);
+  });
+});
+
+// PostgreSQL only: SQLite's one connection cannot write between the read and the update of a transaction.
+describe('setCaseHoldReason racing a release (postgres store)', () => {
+  it.skipIf(!pgUp)('a case released between its read and the guarded update is not reported changed', async () => {
+    const { store, url } = await make('postgres');
+    const other = await openMigratedStore(url, { poolMax: 1 });
+    try {
+      await saveCase(store.db, aCase('H-1', { state: 'needs_mapping' }));
+      let statements = 0;
+      const changed = await store.db.transaction().execute((trx) =>
+        setCaseHoldReason(
+          trx.withPlugin({
+            transformQuery: (a) => a.node,
+            // After the read, another instance releases the case (and commits) before the update runs.
+            transformResult: async (a) => {
+              if (++statements === 1)
+                await other.db.updateTable('cases').set({ state: 'active' }).where('id', '=', 'H-1').execute();
+              return a.result;
+            },
+          }),
+          'H-1',
+          'too late',
+        ),
+      );
+      expect(changed).toBe(false);
+      expect(await store.db.selectFrom('cases').select(['state', 'hold_reason']).execute()).toEqual([
+        { state: 'active', hold_reason: null },
+      ]);
+    } finally {
+      await other.close();
+    }
   });
 });
