@@ -282,6 +282,9 @@ describeStores('store reads on %s', (kind) => {
       .execute();
     await db.deleteFrom('jobs').where('key', '=', 'z').execute();
     expect((await listDeadLetterDetails(db)).map((d) => d.key)).toEqual(['y', 'x']);
+    // The gauges and the queue summary count the dead letters not replayed yet.
+    expect((await countGauges(db)).deadLettersPending).toBe(2);
+    expect((await summarizeQueue(db, T)).deadLettersOpen).toBe(2);
     expect((await listDeadLetterDetails(db, { includeReplayed: true })).map((d) => d.key)).toEqual(['z', 'y', 'x']);
     expect(await listDeadLetterDetails(db, { id: zId })).toEqual([
       {
