@@ -1,3 +1,4 @@
+import { caseRecord } from '../../../test/helpers/caseRecord.ts';
 import { expect, it, vi } from 'vitest';
 import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import type { CaseRecord } from '../../core/case.ts';
@@ -15,27 +16,7 @@ const T = 1_700_000_000_000;
 const H = 3_600_000;
 
 function rec(id: string, o: Partial<CaseRecord> = {}): CaseRecord {
-  return {
-    id,
-    source: 'community',
-    partnerId: 'P-1',
-    partnerName: 'One',
-    partnerTier: 'standard',
-    kind: 'dispute',
-    exception: null,
-    title: id,
-    description: '',
-    transactionRef: null,
-    value: null,
-    partnerStatus: 'received',
-    state: 'active',
-    holdReason: null,
-    slaDueAt: null,
-    openedAt: T,
-    resolvedAt: null,
-    updatedAt: T,
-    ...o,
-  };
+  return caseRecord(id, o);
 }
 
 describeStores('case search and timeline on %s', (kind) => {

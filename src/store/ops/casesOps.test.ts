@@ -1,3 +1,4 @@
+import { acmeCase } from '../../../test/helpers/caseRecord.ts';
 import { describe, expect, it } from 'vitest';
 import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import type { CaseRecord } from '../../core/case.ts';
@@ -26,27 +27,7 @@ const { describeStores, make, pgUp } = await storesUnderTest('src/store/ops/case
 const T = 1_700_000_000_000;
 
 function aCase(id: string, over: Partial<CaseRecord> = {}): CaseRecord {
-  return {
-    id,
-    source: 'community',
-    partnerId: 'P-ACME',
-    partnerName: 'Acme Retail',
-    partnerTier: 'standard',
-    kind: 'dispute',
-    exception: null,
-    title: `Case ${id}`,
-    description: 'short-shipped pallet',
-    transactionRef: null,
-    value: null,
-    partnerStatus: 'received',
-    state: 'active',
-    holdReason: null,
-    slaDueAt: null,
-    openedAt: T,
-    resolvedAt: null,
-    updatedAt: T,
-    ...over,
-  };
+  return acmeCase(id, over);
 }
 
 /** The cases table row a record is stored as. */

@@ -1,3 +1,4 @@
+import { acmeCase } from '../../../test/helpers/caseRecord.ts';
 import { randomBytes } from 'node:crypto';
 import { anyJob } from '../../../test/helpers/anyJob.ts';
 import { expect, it } from 'vitest';
@@ -62,27 +63,7 @@ const { describeStores, make } = await storesUnderTest('src/store/ops/parity.tes
 const T = 1_700_000_000_000;
 const H = 3_600_000;
 function aCase(id: string, over: Partial<CaseRecord> = {}): CaseRecord {
-  return {
-    id,
-    source: 'community',
-    partnerId: 'P-ACME',
-    partnerName: 'Acme Retail',
-    partnerTier: 'standard',
-    kind: 'dispute',
-    exception: null,
-    title: `Case ${id}`,
-    description: 'short-shipped pallet',
-    transactionRef: null,
-    value: null,
-    partnerStatus: 'received',
-    state: 'active',
-    holdReason: null,
-    slaDueAt: null,
-    openedAt: T,
-    resolvedAt: null,
-    updatedAt: T,
-    ...over,
-  };
+  return acmeCase(id, over);
 }
 
 describeStores('store operations on %s', (kind) => {

@@ -1,3 +1,4 @@
+import { caseRecord } from '../../../test/helpers/caseRecord.ts';
 import { expect, it } from 'vitest';
 import { storesUnderTest } from '../../../test/helpers/pgStore.ts';
 import type { CaseRecord } from '../../core/case.ts';
@@ -18,27 +19,7 @@ const S = 2900 * WEEK; // the window's start (a week boundary)
 const E = S + 100 * H; // its end, and the snapshot's time
 
 function rec(id: string, o: Partial<CaseRecord> = {}): CaseRecord {
-  return {
-    id,
-    source: 'community',
-    partnerId: 'P-1',
-    partnerName: 'One',
-    partnerTier: 'standard',
-    kind: 'dispute',
-    exception: null,
-    title: id,
-    description: '',
-    transactionRef: null,
-    value: null,
-    partnerStatus: 'received',
-    state: 'active',
-    holdReason: null,
-    slaDueAt: null,
-    openedAt: S,
-    resolvedAt: null,
-    updatedAt: S,
-    ...o,
-  };
+  return caseRecord(id, { openedAt: S, updatedAt: S, ...o });
 }
 const resolved = (
   id: string,

@@ -1,3 +1,4 @@
+import { caseRecord } from '../../../test/helpers/caseRecord.ts';
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { expect, it, vi } from 'vitest';
@@ -28,27 +29,7 @@ const { describeStores, make } = await storesUnderTest('src/store/ops/storeReads
 const T = 1_700_000_000_000;
 
 function aCase(id: string, over: Partial<CaseRecord> = {}): CaseRecord {
-  return {
-    id,
-    source: 'community',
-    partnerId: 'P-1',
-    partnerName: 'One',
-    partnerTier: 'standard',
-    kind: 'dispute',
-    exception: null,
-    title: id,
-    description: '',
-    transactionRef: null,
-    value: null,
-    partnerStatus: 'received',
-    state: 'active',
-    holdReason: null,
-    slaDueAt: null,
-    openedAt: T,
-    resolvedAt: null,
-    updatedAt: T,
-    ...over,
-  };
+  return caseRecord(id, over);
 }
 
 const jobRow = async (store: Store, key: string) =>
